@@ -45,3 +45,43 @@ fn operations_are_listed_in_name_order_with_their_metadata() {
         .gateway_error("Throttling.User")
         .is_some());
 }
+
+/// With `serde-deserialize`, an output reads from JSON through serde
+/// exactly as the client decodes it, undeclared members and lenient
+/// numbers included, and a mistyped member is an error naming it.
+#[test]
+fn deserialize_decodes_outputs_as_the_client_does() {
+    use aliyun_rds::operation::describe_db_instance_attribute::DescribeDbInstanceAttributeOutput;
+    use aliyun_runtime::FromJson;
+
+    let body = serde_json::json!({
+        "RequestId": "1AD222E9",
+        "Items": {"DBInstanceAttribute": [{"DBInstanceId": "rm-1", "DBInstanceMemory": "4096"}]},
+        "NotYetDocumented": true,
+    });
+    let through_serde: DescribeDbInstanceAttributeOutput =
+        serde_json::from_value(body.clone()).expect("deserializes");
+    let through_client = DescribeDbInstanceAttributeOutput::from_json(&body).expect("decodes");
+    assert_eq!(through_serde, through_client);
+    assert_eq!(
+        through_serde.unknown_fields.get("NotYetDocumented"),
+        Some(&serde_json::json!(true))
+    );
+    let instance = &through_serde
+        .items
+        .as_ref()
+        .and_then(|items| items.db_instance_attribute.clone())
+        .unwrap()[0];
+    assert_eq!(instance.db_instance_memory, Some(4096));
+
+    let mistyped =
+        serde_json::json!({"Items": {"DBInstanceAttribute": [{"DBInstanceMemory": "lots"}]}});
+    let error = serde_json::from_value::<DescribeDbInstanceAttributeOutput>(mistyped)
+        .expect_err("not a number");
+    assert!(
+        error
+            .to_string()
+            .contains("Items.DBInstanceAttribute[0].DBInstanceMemory"),
+        "{error}"
+    );
+}

@@ -164,7 +164,11 @@ fn types_styles_and_secrets_are_emitted_as_documented() {
     // Responses decode through the runtime's lenient `FromJson`, one look-up
     // per field by wire name.
     assert!(types.contains("impl aliyun_runtime::de::FromJson for DescribeWidgetsOutput"));
-    assert!(types.contains("total_count: aliyun_runtime::de::field(object, \"TotalCount\")?"));
+    assert!(types.contains("total_count: fields.get(\"TotalCount\"),"));
+    // `Deserialize` goes through the same decoding, behind its feature.
+    assert!(types.contains(
+        "#[cfg(feature = \"serde-deserialize\")]\nimpl<'de> serde::Deserialize<'de> for DescribeWidgetsOutput"
+    ));
     assert!(types.contains("aliyun_runtime::de::deserialize(deserializer)"));
     assert!(types.contains("pub extra: Option<serde_json::Value>"));
     // The nested `Items` under a widget collides with the top-level one and

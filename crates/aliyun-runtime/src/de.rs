@@ -137,6 +137,64 @@ pub fn field<T: FromJson>(
     }
 }
 
+/// The members of a JSON object, read one by one into the fields of a
+/// generated struct.
+///
+/// Each read gives an `Option` and keeps the first error it meets, which
+/// [`Fields::finish`] returns; a struct literal of `get` calls therefore
+/// needs no `?` per field, which keeps hundreds of generated `from_json`
+/// functions cheap to compile. After an error the remaining reads are
+/// skipped, so the error is the first field in declaration order that does
+/// not decode.
+#[derive(Debug)]
+pub struct Fields<'value> {
+    object: &'value serde_json::Map<String, Value>,
+    error: Option<DecodeError>,
+}
+
+impl<'value> Fields<'value> {
+    /// The members of `value`, which must be an object.
+    ///
+    /// # Errors
+    ///
+    /// When the value is not a JSON object.
+    pub fn of(value: &'value Value) -> Result<Self, DecodeError> {
+        Ok(Fields {
+            object: object(value)?,
+            error: None,
+        })
+    }
+
+    /// An optional member (see [`field`]); `None` as well when it does not
+    /// decode, the error being kept for [`Fields::finish`].
+    pub fn get<T: FromJson>(&mut self, name: &str) -> Option<T> {
+        if self.error.is_some() {
+            return None;
+        }
+        field(self.object, name).unwrap_or_else(|error| {
+            self.error = Some(error);
+            None
+        })
+    }
+
+    /// The members the struct does not declare (see [`unknown_fields`]).
+    pub fn unknown(&self, known: &[&str]) -> serde_json::Map<String, Value> {
+        unknown_fields(self.object, known)
+    }
+
+    /// The decoded struct, or the first error a read met.
+    ///
+    /// # Errors
+    ///
+    /// The first member that did not decode, named by its path.
+    pub fn finish<T>(self, decoded: T) -> Result<T, DecodeError> {
+        match self.error {
+            Some(error) => Err(error),
+            None => Ok(decoded),
+        }
+    }
+}
+
 /// The members of an object that a generated struct does not declare, by
 /// wire name: what the service sends beyond its documentation, kept for
 /// the caller rather than dropped. `known` is sorted (the generator writes
@@ -270,7 +328,7 @@ impl<T: FromJson> FromJson for Vec<T> {
 
 #[cfg(test)]
 mod tests {
-    use super::{field, object, DecodeError};
+    use super::{field, object, DecodeError, Fields};
     use serde_json::json;
 
     /// The four lenient scalars of one object, read as generated code
@@ -278,13 +336,36 @@ mod tests {
     type Scalars = (Option<i64>, Option<i32>, Option<f64>, Option<bool>);
 
     fn scalars(value: serde_json::Value) -> Result<Scalars, DecodeError> {
-        let object = object(&value)?;
-        Ok((
-            field(object, "wide")?,
-            field(object, "narrow")?,
-            field(object, "real")?,
-            field(object, "flag")?,
-        ))
+        let mut fields = Fields::of(&value)?;
+        let decoded = (
+            fields.get("wide"),
+            fields.get("narrow"),
+            fields.get("real"),
+            fields.get("flag"),
+        );
+        fields.finish(decoded)
+    }
+
+    #[test]
+    fn fields_report_the_first_member_that_does_not_decode() {
+        let error = scalars(json!({"wide": "x", "narrow": "y", "flag": true}))
+            .expect_err("two members are not numbers");
+        assert_eq!(error.path(), "wide");
+        let error = scalars(json!({"narrow": [1], "flag": "maybe"})).expect_err("not a number");
+        assert_eq!(error.path(), "narrow");
+        assert_eq!(
+            scalars(json!([])).expect_err("not an object").to_string(),
+            "expected an object, found an array"
+        );
+    }
+
+    #[test]
+    fn fields_keep_the_members_not_declared() {
+        let value = json!({"Known": 1, "Extra": "kept"});
+        let fields = Fields::of(&value).expect("an object");
+        let unknown = fields.unknown(&["Known"]);
+        assert_eq!(unknown.get("Extra"), Some(&json!("kept")));
+        assert_eq!(unknown.len(), 1);
     }
 
     #[test]

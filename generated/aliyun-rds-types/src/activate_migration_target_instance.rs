@@ -6,8 +6,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use serde::Deserialize;
-
 /// The request parameters of `ActivateMigrationTargetInstance`.
 ///
 /// Built by `Client::activate_migration_target_instance` and `ActivateMigrationTargetInstanceFluentBuilder` of `aliyun-rds`, or by [`ActivateMigrationTargetInstanceInput::new`].
@@ -202,28 +200,30 @@ impl aliyun_runtime::de::FromJson for ActivateMigrationTargetInstanceOutput {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(ActivateMigrationTargetInstanceOutput {
-            db_instance_name: aliyun_runtime::de::field(object, "DBInstanceName")?,
-            request_id: aliyun_runtime::de::field(object, "RequestId")?,
-            task_id: aliyun_runtime::de::field(object, "TaskId")?,
-            source_ip_address: aliyun_runtime::de::field(object, "SourceIpAddress")?,
-            source_port: aliyun_runtime::de::field(object, "SourcePort")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &[
-                    "DBInstanceName",
-                    "RequestId",
-                    "SourceIpAddress",
-                    "SourcePort",
-                    "TaskId",
-                ],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = ActivateMigrationTargetInstanceOutput {
+            db_instance_name: fields.get("DBInstanceName"),
+            request_id: fields.get("RequestId"),
+            task_id: fields.get("TaskId"),
+            source_ip_address: fields.get("SourceIpAddress"),
+            source_port: fields.get("SourcePort"),
+            unknown_fields: fields
+                .unknown(
+                    &[
+                        "DBInstanceName",
+                        "RequestId",
+                        "SourceIpAddress",
+                        "SourcePort",
+                        "TaskId",
+                    ],
+                ),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for ActivateMigrationTargetInstanceOutput {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for ActivateMigrationTargetInstanceOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

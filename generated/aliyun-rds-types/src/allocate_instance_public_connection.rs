@@ -6,8 +6,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use serde::Deserialize;
-
 /// The request parameters of `AllocateInstancePublicConnection`.
 ///
 /// Built by `Client::allocate_instance_public_connection` and `AllocateInstancePublicConnectionFluentBuilder` of `aliyun-rds`, or by [`AllocateInstancePublicConnectionInput::new`].
@@ -208,20 +206,20 @@ impl aliyun_runtime::de::FromJson for AllocateInstancePublicConnectionOutput {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(AllocateInstancePublicConnectionOutput {
-            connection_string: aliyun_runtime::de::field(object, "ConnectionString")?,
-            db_instance_name: aliyun_runtime::de::field(object, "DbInstanceName")?,
-            request_id: aliyun_runtime::de::field(object, "RequestId")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["ConnectionString", "DbInstanceName", "RequestId"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = AllocateInstancePublicConnectionOutput {
+            connection_string: fields.get("ConnectionString"),
+            db_instance_name: fields.get("DbInstanceName"),
+            request_id: fields.get("RequestId"),
+            unknown_fields: fields
+                .unknown(&["ConnectionString", "DbInstanceName", "RequestId"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for AllocateInstancePublicConnectionOutput {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for AllocateInstancePublicConnectionOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

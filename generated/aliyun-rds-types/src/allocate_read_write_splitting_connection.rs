@@ -6,8 +6,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use serde::Deserialize;
-
 /// The request parameters of `AllocateReadWriteSplittingConnection`.
 ///
 /// Built by `Client::allocate_read_write_splitting_connection` and `AllocateReadWriteSplittingConnectionFluentBuilder` of `aliyun-rds`, or by [`AllocateReadWriteSplittingConnectionInput::new`].
@@ -217,15 +215,17 @@ impl aliyun_runtime::de::FromJson for AllocateReadWriteSplittingConnectionOutput
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(AllocateReadWriteSplittingConnectionOutput {
-            request_id: aliyun_runtime::de::field(object, "RequestId")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(object, &["RequestId"]),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = AllocateReadWriteSplittingConnectionOutput {
+            request_id: fields.get("RequestId"),
+            unknown_fields: fields.unknown(&["RequestId"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for AllocateReadWriteSplittingConnectionOutput {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for AllocateReadWriteSplittingConnectionOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

@@ -6,8 +6,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use serde::Deserialize;
-
 /// The request parameters of `AssociateEipAddressWithRCInstance`.
 ///
 /// Built by `Client::associate_eip_address_with_rc_instance` and `AssociateEipAddressWithRcInstanceFluentBuilder` of `aliyun-rds`, or by [`AssociateEipAddressWithRcInstanceInput::new`].
@@ -149,15 +147,17 @@ impl aliyun_runtime::de::FromJson for AssociateEipAddressWithRcInstanceOutput {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(AssociateEipAddressWithRcInstanceOutput {
-            request_id: aliyun_runtime::de::field(object, "RequestId")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(object, &["RequestId"]),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = AssociateEipAddressWithRcInstanceOutput {
+            request_id: fields.get("RequestId"),
+            unknown_fields: fields.unknown(&["RequestId"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for AssociateEipAddressWithRcInstanceOutput {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for AssociateEipAddressWithRcInstanceOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

@@ -6,8 +6,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use serde::Deserialize;
-
 /// The request parameters of `AttachRCInstances`.
 ///
 /// Built by `Client::attach_rc_instances` and `AttachRcInstancesFluentBuilder` of `aliyun-rds`, or by [`AttachRcInstancesInput::new`].
@@ -193,20 +191,19 @@ impl aliyun_runtime::de::FromJson for AttachRcInstancesOutput {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(AttachRcInstancesOutput {
-            request_id: aliyun_runtime::de::field(object, "RequestId")?,
-            responses: aliyun_runtime::de::field(object, "Responses")?,
-            task_id: aliyun_runtime::de::field(object, "TaskId")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["RequestId", "Responses", "TaskId"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = AttachRcInstancesOutput {
+            request_id: fields.get("RequestId"),
+            responses: fields.get("Responses"),
+            task_id: fields.get("TaskId"),
+            unknown_fields: fields.unknown(&["RequestId", "Responses", "TaskId"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for AttachRcInstancesOutput {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for AttachRcInstancesOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -278,20 +275,19 @@ impl aliyun_runtime::de::FromJson for Responses {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(Responses {
-            code: aliyun_runtime::de::field(object, "Code")?,
-            instance_id: aliyun_runtime::de::field(object, "InstanceId")?,
-            message: aliyun_runtime::de::field(object, "Message")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["Code", "InstanceId", "Message"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = Responses {
+            code: fields.get("Code"),
+            instance_id: fields.get("InstanceId"),
+            message: fields.get("Message"),
+            unknown_fields: fields.unknown(&["Code", "InstanceId", "Message"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for Responses {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for Responses {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

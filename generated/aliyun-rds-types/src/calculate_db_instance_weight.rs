@@ -6,8 +6,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use serde::Deserialize;
-
 /// The request parameters of `CalculateDBInstanceWeight`.
 ///
 /// Built by `Client::calculate_db_instance_weight` and `CalculateDbInstanceWeightFluentBuilder` of `aliyun-rds`, or by [`CalculateDbInstanceWeightInput::new`].
@@ -126,19 +124,18 @@ impl aliyun_runtime::de::FromJson for CalculateDbInstanceWeightOutput {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(CalculateDbInstanceWeightOutput {
-            items: aliyun_runtime::de::field(object, "Items")?,
-            request_id: aliyun_runtime::de::field(object, "RequestId")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["Items", "RequestId"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = CalculateDbInstanceWeightOutput {
+            items: fields.get("Items"),
+            request_id: fields.get("RequestId"),
+            unknown_fields: fields.unknown(&["Items", "RequestId"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for CalculateDbInstanceWeightOutput {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for CalculateDbInstanceWeightOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -182,18 +179,17 @@ impl aliyun_runtime::de::FromJson for Items {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(Items {
-            db_instance_weight: aliyun_runtime::de::field(object, "DBInstanceWeight")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["DBInstanceWeight"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = Items {
+            db_instance_weight: fields.get("DBInstanceWeight"),
+            unknown_fields: fields.unknown(&["DBInstanceWeight"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for Items {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for Items {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -283,29 +279,29 @@ impl aliyun_runtime::de::FromJson for DbInstanceWeight {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(DbInstanceWeight {
-            db_instance_id: aliyun_runtime::de::field(object, "DBInstanceId")?,
-            db_instance_type: aliyun_runtime::de::field(object, "DBInstanceType")?,
-            readonly_instance_sql_delayed_time: aliyun_runtime::de::field(
-                object,
-                "ReadonlyInstanceSQLDelayedTime",
-            )?,
-            weight: aliyun_runtime::de::field(object, "Weight")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &[
-                    "DBInstanceId",
-                    "DBInstanceType",
-                    "ReadonlyInstanceSQLDelayedTime",
-                    "Weight",
-                ],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = DbInstanceWeight {
+            db_instance_id: fields.get("DBInstanceId"),
+            db_instance_type: fields.get("DBInstanceType"),
+            readonly_instance_sql_delayed_time: fields
+                .get("ReadonlyInstanceSQLDelayedTime"),
+            weight: fields.get("Weight"),
+            unknown_fields: fields
+                .unknown(
+                    &[
+                        "DBInstanceId",
+                        "DBInstanceType",
+                        "ReadonlyInstanceSQLDelayedTime",
+                        "Weight",
+                    ],
+                ),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for DbInstanceWeight {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for DbInstanceWeight {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

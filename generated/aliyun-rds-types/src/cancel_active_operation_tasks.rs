@@ -6,8 +6,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use serde::Deserialize;
-
 /// The request parameters of `CancelActiveOperationTasks`.
 ///
 /// Built by `Client::cancel_active_operation_tasks` and `CancelActiveOperationTasksFluentBuilder` of `aliyun-rds`, or by [`CancelActiveOperationTasksInput::new`].
@@ -128,19 +126,18 @@ impl aliyun_runtime::de::FromJson for CancelActiveOperationTasksOutput {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(CancelActiveOperationTasksOutput {
-            ids: aliyun_runtime::de::field(object, "Ids")?,
-            request_id: aliyun_runtime::de::field(object, "RequestId")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["Ids", "RequestId"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = CancelActiveOperationTasksOutput {
+            ids: fields.get("Ids"),
+            request_id: fields.get("RequestId"),
+            unknown_fields: fields.unknown(&["Ids", "RequestId"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for CancelActiveOperationTasksOutput {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for CancelActiveOperationTasksOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

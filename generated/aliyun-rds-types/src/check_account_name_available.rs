@@ -6,8 +6,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use serde::Deserialize;
-
 /// The request parameters of `CheckAccountNameAvailable`.
 ///
 /// Built by `Client::check_account_name_available` and `CheckAccountNameAvailableFluentBuilder` of `aliyun-rds`, or by [`CheckAccountNameAvailableInput::new`].
@@ -171,19 +169,18 @@ impl aliyun_runtime::de::FromJson for CheckAccountNameAvailableOutput {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(CheckAccountNameAvailableOutput {
-            request_id: aliyun_runtime::de::field(object, "RequestId")?,
-            resource_group_id: aliyun_runtime::de::field(object, "ResourceGroupId")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["RequestId", "ResourceGroupId"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = CheckAccountNameAvailableOutput {
+            request_id: fields.get("RequestId"),
+            resource_group_id: fields.get("ResourceGroupId"),
+            unknown_fields: fields.unknown(&["RequestId", "ResourceGroupId"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for CheckAccountNameAvailableOutput {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for CheckAccountNameAvailableOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

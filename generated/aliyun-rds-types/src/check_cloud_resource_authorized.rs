@@ -6,8 +6,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use serde::Deserialize;
-
 /// The request parameters of `CheckCloudResourceAuthorized`.
 ///
 /// Built by `Client::check_cloud_resource_authorized` and `CheckCloudResourceAuthorizedFluentBuilder` of `aliyun-rds`, or by [`CheckCloudResourceAuthorizedInput::new`].
@@ -184,23 +182,20 @@ impl aliyun_runtime::de::FromJson for CheckCloudResourceAuthorizedOutput {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(CheckCloudResourceAuthorizedOutput {
-            authorization_state: aliyun_runtime::de::field(
-                object,
-                "AuthorizationState",
-            )?,
-            request_id: aliyun_runtime::de::field(object, "RequestId")?,
-            role_arn: aliyun_runtime::de::field(object, "RoleArn")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["AuthorizationState", "RequestId", "RoleArn"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = CheckCloudResourceAuthorizedOutput {
+            authorization_state: fields.get("AuthorizationState"),
+            request_id: fields.get("RequestId"),
+            role_arn: fields.get("RoleArn"),
+            unknown_fields: fields
+                .unknown(&["AuthorizationState", "RequestId", "RoleArn"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for CheckCloudResourceAuthorizedOutput {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for CheckCloudResourceAuthorizedOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

@@ -6,8 +6,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use serde::Deserialize;
-
 /// The request parameters of `CheckCreateDdrDBInstance`.
 ///
 /// Built by `Client::check_create_ddr_db_instance` and `CheckCreateDdrDbInstanceFluentBuilder` of `aliyun-rds`, or by [`CheckCreateDdrDbInstanceInput::new`].
@@ -274,19 +272,18 @@ impl aliyun_runtime::de::FromJson for CheckCreateDdrDbInstanceOutput {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(CheckCreateDdrDbInstanceOutput {
-            is_valid: aliyun_runtime::de::field(object, "IsValid")?,
-            request_id: aliyun_runtime::de::field(object, "RequestId")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["IsValid", "RequestId"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = CheckCreateDdrDbInstanceOutput {
+            is_valid: fields.get("IsValid"),
+            request_id: fields.get("RequestId"),
+            unknown_fields: fields.unknown(&["IsValid", "RequestId"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for CheckCreateDdrDbInstanceOutput {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for CheckCreateDdrDbInstanceOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

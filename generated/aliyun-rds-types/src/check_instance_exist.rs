@@ -6,8 +6,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use serde::Deserialize;
-
 /// The request parameters of `CheckInstanceExist`.
 ///
 /// Built by `Client::check_instance_exist` and `CheckInstanceExistFluentBuilder` of `aliyun-rds`, or by [`CheckInstanceExistInput::new`].
@@ -128,19 +126,18 @@ impl aliyun_runtime::de::FromJson for CheckInstanceExistOutput {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(CheckInstanceExistOutput {
-            is_exist_instance: aliyun_runtime::de::field(object, "IsExistInstance")?,
-            request_id: aliyun_runtime::de::field(object, "RequestId")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["IsExistInstance", "RequestId"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = CheckInstanceExistOutput {
+            is_exist_instance: fields.get("IsExistInstance"),
+            request_id: fields.get("RequestId"),
+            unknown_fields: fields.unknown(&["IsExistInstance", "RequestId"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for CheckInstanceExistOutput {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for CheckInstanceExistOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

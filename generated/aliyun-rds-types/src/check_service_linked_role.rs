@@ -6,8 +6,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use serde::Deserialize;
-
 /// The request parameters of `CheckServiceLinkedRole`.
 ///
 /// Built by `Client::check_service_linked_role` and `CheckServiceLinkedRoleFluentBuilder` of `aliyun-rds`, or by [`CheckServiceLinkedRoleInput::new`].
@@ -172,26 +170,22 @@ impl aliyun_runtime::de::FromJson for CheckServiceLinkedRoleOutput {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(CheckServiceLinkedRoleOutput {
-            has_service_linked_role: aliyun_runtime::de::field(
-                object,
-                "HasServiceLinkedRole",
-            )?,
-            require_service_linked_role: aliyun_runtime::de::field(
-                object,
-                "RequireServiceLinkedRole",
-            )?,
-            request_id: aliyun_runtime::de::field(object, "RequestId")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["HasServiceLinkedRole", "RequestId", "RequireServiceLinkedRole"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = CheckServiceLinkedRoleOutput {
+            has_service_linked_role: fields.get("HasServiceLinkedRole"),
+            require_service_linked_role: fields.get("RequireServiceLinkedRole"),
+            request_id: fields.get("RequestId"),
+            unknown_fields: fields
+                .unknown(
+                    &["HasServiceLinkedRole", "RequestId", "RequireServiceLinkedRole"],
+                ),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for CheckServiceLinkedRoleOutput {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for CheckServiceLinkedRoleOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

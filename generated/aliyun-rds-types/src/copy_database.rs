@@ -6,8 +6,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use serde::Deserialize;
-
 /// The request parameters of `CopyDatabase`.
 ///
 /// Built by `Client::copy_database` and `CopyDatabaseFluentBuilder` of `aliyun-rds`, or by [`CopyDatabaseInput::new`].
@@ -209,21 +207,21 @@ impl aliyun_runtime::de::FromJson for CopyDatabaseOutput {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(CopyDatabaseOutput {
-            db_name: aliyun_runtime::de::field(object, "DBName")?,
-            db_status: aliyun_runtime::de::field(object, "DBStatus")?,
-            request_id: aliyun_runtime::de::field(object, "RequestId")?,
-            task_id: aliyun_runtime::de::field(object, "TaskId")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["DBName", "DBStatus", "RequestId", "TaskId"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = CopyDatabaseOutput {
+            db_name: fields.get("DBName"),
+            db_status: fields.get("DBStatus"),
+            request_id: fields.get("RequestId"),
+            task_id: fields.get("TaskId"),
+            unknown_fields: fields
+                .unknown(&["DBName", "DBStatus", "RequestId", "TaskId"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for CopyDatabaseOutput {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for CopyDatabaseOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

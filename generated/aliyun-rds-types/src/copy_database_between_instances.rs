@@ -6,8 +6,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use serde::Deserialize;
-
 /// The request parameters of `CopyDatabaseBetweenInstances`.
 ///
 /// Built by `Client::copy_database_between_instances` and `CopyDatabaseBetweenInstancesFluentBuilder` of `aliyun-rds`, or by [`CopyDatabaseBetweenInstancesInput::new`].
@@ -189,15 +187,17 @@ impl aliyun_runtime::de::FromJson for CopyDatabaseBetweenInstancesOutput {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(CopyDatabaseBetweenInstancesOutput {
-            request_id: aliyun_runtime::de::field(object, "RequestId")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(object, &["RequestId"]),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = CopyDatabaseBetweenInstancesOutput {
+            request_id: fields.get("RequestId"),
+            unknown_fields: fields.unknown(&["RequestId"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for CopyDatabaseBetweenInstancesOutput {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for CopyDatabaseBetweenInstancesOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

@@ -6,8 +6,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use serde::Deserialize;
-
 /// The request parameters of `CreateBackup`.
 ///
 /// Built by `Client::create_backup` and `CreateBackupFluentBuilder` of `aliyun-rds`, or by [`CreateBackupInput::new`].
@@ -217,19 +215,18 @@ impl aliyun_runtime::de::FromJson for CreateBackupOutput {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(CreateBackupOutput {
-            backup_job_id: aliyun_runtime::de::field(object, "BackupJobId")?,
-            request_id: aliyun_runtime::de::field(object, "RequestId")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["BackupJobId", "RequestId"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = CreateBackupOutput {
+            backup_job_id: fields.get("BackupJobId"),
+            request_id: fields.get("RequestId"),
+            unknown_fields: fields.unknown(&["BackupJobId", "RequestId"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for CreateBackupOutput {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for CreateBackupOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

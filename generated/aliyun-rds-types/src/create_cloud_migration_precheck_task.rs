@@ -6,8 +6,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use serde::Deserialize;
-
 /// The request parameters of `CreateCloudMigrationPrecheckTask`.
 ///
 /// Built by `Client::create_cloud_migration_precheck_task` and `CreateCloudMigrationPrecheckTaskFluentBuilder` of `aliyun-rds`, or by [`CreateCloudMigrationPrecheckTaskInput::new`].
@@ -226,21 +224,21 @@ impl aliyun_runtime::de::FromJson for CreateCloudMigrationPrecheckTaskOutput {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(CreateCloudMigrationPrecheckTaskOutput {
-            db_instance_name: aliyun_runtime::de::field(object, "DBInstanceName")?,
-            request_id: aliyun_runtime::de::field(object, "RequestId")?,
-            task_id: aliyun_runtime::de::field(object, "TaskId")?,
-            task_name: aliyun_runtime::de::field(object, "TaskName")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["DBInstanceName", "RequestId", "TaskId", "TaskName"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = CreateCloudMigrationPrecheckTaskOutput {
+            db_instance_name: fields.get("DBInstanceName"),
+            request_id: fields.get("RequestId"),
+            task_id: fields.get("TaskId"),
+            task_name: fields.get("TaskName"),
+            unknown_fields: fields
+                .unknown(&["DBInstanceName", "RequestId", "TaskId", "TaskName"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for CreateCloudMigrationPrecheckTaskOutput {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for CreateCloudMigrationPrecheckTaskOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

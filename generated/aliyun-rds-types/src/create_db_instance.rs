@@ -6,8 +6,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use serde::Deserialize;
-
 /// The request parameters of `CreateDBInstance`.
 ///
 /// Built by `Client::create_db_instance` and `CreateDbInstanceFluentBuilder` of `aliyun-rds`, or by [`CreateDbInstanceInput::new`].
@@ -1290,38 +1288,40 @@ impl aliyun_runtime::de::FromJson for CreateDbInstanceOutput {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(CreateDbInstanceOutput {
-            dry_run_result: aliyun_runtime::de::field(object, "DryRunResult")?,
-            tag_result: aliyun_runtime::de::field(object, "TagResult")?,
-            request_id: aliyun_runtime::de::field(object, "RequestId")?,
-            connection_string: aliyun_runtime::de::field(object, "ConnectionString")?,
-            message: aliyun_runtime::de::field(object, "Message")?,
-            db_instance_id: aliyun_runtime::de::field(object, "DBInstanceId")?,
-            port: aliyun_runtime::de::field(object, "Port")?,
-            task_id: aliyun_runtime::de::field(object, "TaskId")?,
-            dry_run: aliyun_runtime::de::field(object, "DryRun")?,
-            order_id: aliyun_runtime::de::field(object, "OrderId")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &[
-                    "ConnectionString",
-                    "DBInstanceId",
-                    "DryRun",
-                    "DryRunResult",
-                    "Message",
-                    "OrderId",
-                    "Port",
-                    "RequestId",
-                    "TagResult",
-                    "TaskId",
-                ],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = CreateDbInstanceOutput {
+            dry_run_result: fields.get("DryRunResult"),
+            tag_result: fields.get("TagResult"),
+            request_id: fields.get("RequestId"),
+            connection_string: fields.get("ConnectionString"),
+            message: fields.get("Message"),
+            db_instance_id: fields.get("DBInstanceId"),
+            port: fields.get("Port"),
+            task_id: fields.get("TaskId"),
+            dry_run: fields.get("DryRun"),
+            order_id: fields.get("OrderId"),
+            unknown_fields: fields
+                .unknown(
+                    &[
+                        "ConnectionString",
+                        "DBInstanceId",
+                        "DryRun",
+                        "DryRunResult",
+                        "Message",
+                        "OrderId",
+                        "Port",
+                        "RequestId",
+                        "TagResult",
+                        "TaskId",
+                    ],
+                ),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for CreateDbInstanceOutput {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for CreateDbInstanceOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

@@ -6,8 +6,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use serde::Deserialize;
-
 /// The request parameters of `CreateDBInstanceEndpointAddress`.
 ///
 /// Built by `Client::create_db_instance_endpoint_address` and `CreateDbInstanceEndpointAddressFluentBuilder` of `aliyun-rds`, or by [`CreateDbInstanceEndpointAddressInput::new`].
@@ -200,19 +198,18 @@ impl aliyun_runtime::de::FromJson for CreateDbInstanceEndpointAddressOutput {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(CreateDbInstanceEndpointAddressOutput {
-            data: aliyun_runtime::de::field(object, "Data")?,
-            request_id: aliyun_runtime::de::field(object, "RequestId")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["Data", "RequestId"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = CreateDbInstanceEndpointAddressOutput {
+            data: fields.get("Data"),
+            request_id: fields.get("RequestId"),
+            unknown_fields: fields.unknown(&["Data", "RequestId"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for CreateDbInstanceEndpointAddressOutput {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for CreateDbInstanceEndpointAddressOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -282,23 +279,20 @@ impl aliyun_runtime::de::FromJson for Data {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(Data {
-            connection_string: aliyun_runtime::de::field(object, "ConnectionString")?,
-            db_instance_endpoint_id: aliyun_runtime::de::field(
-                object,
-                "DBInstanceEndpointId",
-            )?,
-            db_instance_name: aliyun_runtime::de::field(object, "DBInstanceName")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["ConnectionString", "DBInstanceEndpointId", "DBInstanceName"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = Data {
+            connection_string: fields.get("ConnectionString"),
+            db_instance_endpoint_id: fields.get("DBInstanceEndpointId"),
+            db_instance_name: fields.get("DBInstanceName"),
+            unknown_fields: fields
+                .unknown(&["ConnectionString", "DBInstanceEndpointId", "DBInstanceName"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for Data {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for Data {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

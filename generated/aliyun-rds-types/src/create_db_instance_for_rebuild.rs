@@ -6,8 +6,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use serde::Deserialize;
-
 /// The request parameters of `CreateDBInstanceForRebuild`.
 ///
 /// Built by `Client::create_db_instance_for_rebuild` and `CreateDbInstanceForRebuildFluentBuilder` of `aliyun-rds`, or by [`CreateDbInstanceForRebuildInput::new`].
@@ -402,22 +400,22 @@ impl aliyun_runtime::de::FromJson for CreateDbInstanceForRebuildOutput {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(CreateDbInstanceForRebuildOutput {
-            db_instance_id: aliyun_runtime::de::field(object, "DBInstanceId")?,
-            message: aliyun_runtime::de::field(object, "Message")?,
-            order_id: aliyun_runtime::de::field(object, "OrderId")?,
-            request_id: aliyun_runtime::de::field(object, "RequestId")?,
-            task_id: aliyun_runtime::de::field(object, "TaskId")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["DBInstanceId", "Message", "OrderId", "RequestId", "TaskId"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = CreateDbInstanceForRebuildOutput {
+            db_instance_id: fields.get("DBInstanceId"),
+            message: fields.get("Message"),
+            order_id: fields.get("OrderId"),
+            request_id: fields.get("RequestId"),
+            task_id: fields.get("TaskId"),
+            unknown_fields: fields
+                .unknown(&["DBInstanceId", "Message", "OrderId", "RequestId", "TaskId"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for CreateDbInstanceForRebuildOutput {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for CreateDbInstanceForRebuildOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

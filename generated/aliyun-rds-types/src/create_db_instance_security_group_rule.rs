@@ -6,8 +6,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use serde::Deserialize;
-
 /// The request parameters of `CreateDBInstanceSecurityGroupRule`.
 ///
 /// Built by `Client::create_db_instance_security_group_rule` and `CreateDbInstanceSecurityGroupRuleFluentBuilder` of `aliyun-rds`, or by [`CreateDbInstanceSecurityGroupRuleInput::new`].
@@ -197,20 +195,19 @@ impl aliyun_runtime::de::FromJson for CreateDbInstanceSecurityGroupRuleOutput {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(CreateDbInstanceSecurityGroupRuleOutput {
-            code: aliyun_runtime::de::field(object, "Code")?,
-            message: aliyun_runtime::de::field(object, "Message")?,
-            request_id: aliyun_runtime::de::field(object, "RequestId")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["Code", "Message", "RequestId"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = CreateDbInstanceSecurityGroupRuleOutput {
+            code: fields.get("Code"),
+            message: fields.get("Message"),
+            request_id: fields.get("RequestId"),
+            unknown_fields: fields.unknown(&["Code", "Message", "RequestId"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for CreateDbInstanceSecurityGroupRuleOutput {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for CreateDbInstanceSecurityGroupRuleOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

@@ -6,8 +6,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use serde::Deserialize;
-
 /// The request parameters of `CreateDBNodes`.
 ///
 /// Built by `Client::create_db_nodes` and `CreateDbNodesFluentBuilder` of `aliyun-rds`, or by [`CreateDbNodesInput::new`].
@@ -189,21 +187,21 @@ impl aliyun_runtime::de::FromJson for CreateDbNodesOutput {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(CreateDbNodesOutput {
-            db_instance_id: aliyun_runtime::de::field(object, "DBInstanceId")?,
-            node_ids: aliyun_runtime::de::field(object, "NodeIds")?,
-            order_id: aliyun_runtime::de::field(object, "OrderId")?,
-            request_id: aliyun_runtime::de::field(object, "RequestId")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["DBInstanceId", "NodeIds", "OrderId", "RequestId"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = CreateDbNodesOutput {
+            db_instance_id: fields.get("DBInstanceId"),
+            node_ids: fields.get("NodeIds"),
+            order_id: fields.get("OrderId"),
+            request_id: fields.get("RequestId"),
+            unknown_fields: fields
+                .unknown(&["DBInstanceId", "NodeIds", "OrderId", "RequestId"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for CreateDbNodesOutput {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for CreateDbNodesOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

@@ -6,8 +6,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use serde::Deserialize;
-
 /// The request parameters of `CreateDdrInstance`.
 ///
 /// Built by `Client::create_ddr_instance` and `CreateDdrInstanceFluentBuilder` of `aliyun-rds`, or by [`CreateDdrInstanceInput::new`].
@@ -595,22 +593,24 @@ impl aliyun_runtime::de::FromJson for CreateDdrInstanceOutput {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(CreateDdrInstanceOutput {
-            connection_string: aliyun_runtime::de::field(object, "ConnectionString")?,
-            db_instance_id: aliyun_runtime::de::field(object, "DBInstanceId")?,
-            order_id: aliyun_runtime::de::field(object, "OrderId")?,
-            port: aliyun_runtime::de::field(object, "Port")?,
-            request_id: aliyun_runtime::de::field(object, "RequestId")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["ConnectionString", "DBInstanceId", "OrderId", "Port", "RequestId"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = CreateDdrInstanceOutput {
+            connection_string: fields.get("ConnectionString"),
+            db_instance_id: fields.get("DBInstanceId"),
+            order_id: fields.get("OrderId"),
+            port: fields.get("Port"),
+            request_id: fields.get("RequestId"),
+            unknown_fields: fields
+                .unknown(
+                    &["ConnectionString", "DBInstanceId", "OrderId", "Port", "RequestId"],
+                ),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for CreateDdrInstanceOutput {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for CreateDdrInstanceOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

@@ -6,8 +6,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use serde::Deserialize;
-
 /// The request parameters of `CreateGADInstance`.
 ///
 /// Built by `Client::create_gad_instance` and `CreateGadInstanceFluentBuilder` of `aliyun-rds`, or by [`CreateGadInstanceInput::new`].
@@ -235,19 +233,18 @@ impl aliyun_runtime::de::FromJson for CreateGadInstanceOutput {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(CreateGadInstanceOutput {
-            request_id: aliyun_runtime::de::field(object, "RequestId")?,
-            result: aliyun_runtime::de::field(object, "Result")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["RequestId", "Result"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = CreateGadInstanceOutput {
+            request_id: fields.get("RequestId"),
+            result: fields.get("Result"),
+            unknown_fields: fields.unknown(&["RequestId", "Result"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for CreateGadInstanceOutput {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for CreateGadInstanceOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -540,20 +537,20 @@ impl aliyun_runtime::de::FromJson for CreateGadInstanceOutputResult {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(CreateGadInstanceOutputResult {
-            create_member_count: aliyun_runtime::de::field(object, "CreateMemberCount")?,
-            gad_instance_name: aliyun_runtime::de::field(object, "GadInstanceName")?,
-            task_id: aliyun_runtime::de::field(object, "TaskID")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["CreateMemberCount", "GadInstanceName", "TaskID"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = CreateGadInstanceOutputResult {
+            create_member_count: fields.get("CreateMemberCount"),
+            gad_instance_name: fields.get("GadInstanceName"),
+            task_id: fields.get("TaskID"),
+            unknown_fields: fields
+                .unknown(&["CreateMemberCount", "GadInstanceName", "TaskID"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for CreateGadInstanceOutputResult {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for CreateGadInstanceOutputResult {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

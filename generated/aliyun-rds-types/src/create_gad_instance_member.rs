@@ -6,8 +6,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use serde::Deserialize;
-
 /// The request parameters of `CreateGadInstanceMember`.
 ///
 /// Built by `Client::create_gad_instance_member` and `CreateGadInstanceMemberFluentBuilder` of `aliyun-rds`, or by [`CreateGadInstanceMemberInput::new`].
@@ -209,19 +207,18 @@ impl aliyun_runtime::de::FromJson for CreateGadInstanceMemberOutput {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(CreateGadInstanceMemberOutput {
-            request_id: aliyun_runtime::de::field(object, "RequestId")?,
-            result: aliyun_runtime::de::field(object, "Result")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["RequestId", "Result"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = CreateGadInstanceMemberOutput {
+            request_id: fields.get("RequestId"),
+            result: fields.get("Result"),
+            unknown_fields: fields.unknown(&["RequestId", "Result"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for CreateGadInstanceMemberOutput {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for CreateGadInstanceMemberOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -452,19 +449,18 @@ impl aliyun_runtime::de::FromJson for CreateGadInstanceMemberOutputResult {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(CreateGadInstanceMemberOutputResult {
-            create_count: aliyun_runtime::de::field(object, "CreateCount")?,
-            gad_instance_name: aliyun_runtime::de::field(object, "GadInstanceName")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["CreateCount", "GadInstanceName"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = CreateGadInstanceMemberOutputResult {
+            create_count: fields.get("CreateCount"),
+            gad_instance_name: fields.get("GadInstanceName"),
+            unknown_fields: fields.unknown(&["CreateCount", "GadInstanceName"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for CreateGadInstanceMemberOutputResult {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for CreateGadInstanceMemberOutputResult {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

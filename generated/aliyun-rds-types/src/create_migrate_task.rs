@@ -6,8 +6,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use serde::Deserialize;
-
 /// The request parameters of `CreateMigrateTask`.
 ///
 /// Built by `Client::create_migrate_task` and `CreateMigrateTaskFluentBuilder` of `aliyun-rds`, or by [`CreateMigrateTaskInput::new`].
@@ -296,30 +294,32 @@ impl aliyun_runtime::de::FromJson for CreateMigrateTaskOutput {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(CreateMigrateTaskOutput {
-            backup_mode: aliyun_runtime::de::field(object, "BackupMode")?,
-            db_instance_id: aliyun_runtime::de::field(object, "DBInstanceId")?,
-            db_name: aliyun_runtime::de::field(object, "DBName")?,
-            migrate_task_id: aliyun_runtime::de::field(object, "MigrateTaskId")?,
-            request_id: aliyun_runtime::de::field(object, "RequestId")?,
-            task_id: aliyun_runtime::de::field(object, "TaskId")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &[
-                    "BackupMode",
-                    "DBInstanceId",
-                    "DBName",
-                    "MigrateTaskId",
-                    "RequestId",
-                    "TaskId",
-                ],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = CreateMigrateTaskOutput {
+            backup_mode: fields.get("BackupMode"),
+            db_instance_id: fields.get("DBInstanceId"),
+            db_name: fields.get("DBName"),
+            migrate_task_id: fields.get("MigrateTaskId"),
+            request_id: fields.get("RequestId"),
+            task_id: fields.get("TaskId"),
+            unknown_fields: fields
+                .unknown(
+                    &[
+                        "BackupMode",
+                        "DBInstanceId",
+                        "DBName",
+                        "MigrateTaskId",
+                        "RequestId",
+                        "TaskId",
+                    ],
+                ),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for CreateMigrateTaskOutput {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for CreateMigrateTaskOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

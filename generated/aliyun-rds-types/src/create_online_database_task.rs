@@ -6,8 +6,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use serde::Deserialize;
-
 /// The request parameters of `CreateOnlineDatabaseTask`.
 ///
 /// Built by `Client::create_online_database_task` and `CreateOnlineDatabaseTaskFluentBuilder` of `aliyun-rds`, or by [`CreateOnlineDatabaseTaskInput::new`].
@@ -170,15 +168,17 @@ impl aliyun_runtime::de::FromJson for CreateOnlineDatabaseTaskOutput {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(CreateOnlineDatabaseTaskOutput {
-            request_id: aliyun_runtime::de::field(object, "RequestId")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(object, &["RequestId"]),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = CreateOnlineDatabaseTaskOutput {
+            request_id: fields.get("RequestId"),
+            unknown_fields: fields.unknown(&["RequestId"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for CreateOnlineDatabaseTaskOutput {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for CreateOnlineDatabaseTaskOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

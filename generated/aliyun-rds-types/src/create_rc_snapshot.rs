@@ -6,8 +6,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use serde::Deserialize;
-
 /// The request parameters of `CreateRCSnapshot`.
 ///
 /// Built by `Client::create_rc_snapshot` and `CreateRcSnapshotFluentBuilder` of `aliyun-rds`, or by [`CreateRcSnapshotInput::new`].
@@ -239,19 +237,18 @@ impl aliyun_runtime::de::FromJson for CreateRcSnapshotOutput {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(CreateRcSnapshotOutput {
-            request_id: aliyun_runtime::de::field(object, "RequestId")?,
-            snapshot_id: aliyun_runtime::de::field(object, "SnapshotId")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["RequestId", "SnapshotId"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = CreateRcSnapshotOutput {
+            request_id: fields.get("RequestId"),
+            snapshot_id: fields.get("SnapshotId"),
+            unknown_fields: fields.unknown(&["RequestId", "SnapshotId"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for CreateRcSnapshotOutput {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for CreateRcSnapshotOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

@@ -6,8 +6,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use serde::Deserialize;
-
 /// The request parameters of `CreateSecret`.
 ///
 /// Built by `Client::create_secret` and `CreateSecretFluentBuilder` of `aliyun-rds`, or by [`CreateSecretInput::new`].
@@ -264,21 +262,21 @@ impl aliyun_runtime::de::FromJson for CreateSecretOutput {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(CreateSecretOutput {
-            request_id: aliyun_runtime::de::field(object, "RequestId")?,
-            secret_arn: aliyun_runtime::de::field(object, "SecretArn")?,
-            secret_name: aliyun_runtime::de::field(object, "SecretName")?,
-            success: aliyun_runtime::de::field(object, "Success")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["RequestId", "SecretArn", "SecretName", "Success"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = CreateSecretOutput {
+            request_id: fields.get("RequestId"),
+            secret_arn: fields.get("SecretArn"),
+            secret_name: fields.get("SecretName"),
+            success: fields.get("Success"),
+            unknown_fields: fields
+                .unknown(&["RequestId", "SecretArn", "SecretName", "Success"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for CreateSecretOutput {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for CreateSecretOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

@@ -6,8 +6,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use serde::Deserialize;
-
 /// The request parameters of `CreateServiceLinkedRole`.
 ///
 /// Built by `Client::create_service_linked_role` and `CreateServiceLinkedRoleFluentBuilder` of `aliyun-rds`, or by [`CreateServiceLinkedRoleInput::new`].
@@ -133,15 +131,17 @@ impl aliyun_runtime::de::FromJson for CreateServiceLinkedRoleOutput {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(CreateServiceLinkedRoleOutput {
-            request_id: aliyun_runtime::de::field(object, "RequestId")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(object, &["RequestId"]),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = CreateServiceLinkedRoleOutput {
+            request_id: fields.get("RequestId"),
+            unknown_fields: fields.unknown(&["RequestId"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for CreateServiceLinkedRoleOutput {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for CreateServiceLinkedRoleOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

@@ -6,8 +6,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use serde::Deserialize;
-
 /// The request parameters of `CreateTempDBInstance`.
 ///
 /// Built by `Client::create_temp_db_instance` and `CreateTempDbInstanceFluentBuilder` of `aliyun-rds`, or by [`CreateTempDbInstanceInput::new`].
@@ -172,19 +170,18 @@ impl aliyun_runtime::de::FromJson for CreateTempDbInstanceOutput {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(CreateTempDbInstanceOutput {
-            request_id: aliyun_runtime::de::field(object, "RequestId")?,
-            temp_db_instance_id: aliyun_runtime::de::field(object, "TempDBInstanceId")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["RequestId", "TempDBInstanceId"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = CreateTempDbInstanceOutput {
+            request_id: fields.get("RequestId"),
+            temp_db_instance_id: fields.get("TempDBInstanceId"),
+            unknown_fields: fields.unknown(&["RequestId", "TempDBInstanceId"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for CreateTempDbInstanceOutput {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for CreateTempDbInstanceOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

@@ -6,8 +6,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use serde::Deserialize;
-
 /// The request parameters of `CreateYouhuiForOrder`.
 ///
 /// Built by `Client::create_youhui_for_order` and `CreateYouhuiForOrderFluentBuilder` of `aliyun-rds`, or by [`CreateYouhuiForOrderInput::new`].
@@ -161,20 +159,19 @@ impl aliyun_runtime::de::FromJson for CreateYouhuiForOrderOutput {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(CreateYouhuiForOrderOutput {
-            message: aliyun_runtime::de::field(object, "Message")?,
-            request_id: aliyun_runtime::de::field(object, "RequestId")?,
-            youhui_id: aliyun_runtime::de::field(object, "YouhuiId")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["Message", "RequestId", "YouhuiId"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = CreateYouhuiForOrderOutput {
+            message: fields.get("Message"),
+            request_id: fields.get("RequestId"),
+            youhui_id: fields.get("YouhuiId"),
+            unknown_fields: fields.unknown(&["Message", "RequestId", "YouhuiId"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for CreateYouhuiForOrderOutput {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for CreateYouhuiForOrderOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

@@ -6,8 +6,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use serde::Deserialize;
-
 /// The request parameters of `DeleteBackupFile`.
 ///
 /// Built by `Client::delete_backup_file` and `DeleteBackupFileFluentBuilder` of `aliyun-rds`, or by [`DeleteBackupFileInput::new`].
@@ -178,19 +176,18 @@ impl aliyun_runtime::de::FromJson for DeleteBackupFileOutput {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(DeleteBackupFileOutput {
-            deleted_bakset_ids: aliyun_runtime::de::field(object, "DeletedBaksetIds")?,
-            request_id: aliyun_runtime::de::field(object, "RequestId")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["DeletedBaksetIds", "RequestId"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = DeleteBackupFileOutput {
+            deleted_bakset_ids: fields.get("DeletedBaksetIds"),
+            request_id: fields.get("RequestId"),
+            unknown_fields: fields.unknown(&["DeletedBaksetIds", "RequestId"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for DeleteBackupFileOutput {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for DeleteBackupFileOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -234,18 +231,17 @@ impl aliyun_runtime::de::FromJson for DeletedBaksetIds {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(DeletedBaksetIds {
-            deleted_bakset_ids: aliyun_runtime::de::field(object, "DeletedBaksetIds")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["DeletedBaksetIds"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = DeletedBaksetIds {
+            deleted_bakset_ids: fields.get("DeletedBaksetIds"),
+            unknown_fields: fields.unknown(&["DeletedBaksetIds"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for DeletedBaksetIds {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for DeletedBaksetIds {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

@@ -6,8 +6,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use serde::Deserialize;
-
 /// The request parameters of `DeleteDBInstanceEndpointAddress`.
 ///
 /// Built by `Client::delete_db_instance_endpoint_address` and `DeleteDbInstanceEndpointAddressFluentBuilder` of `aliyun-rds`, or by [`DeleteDbInstanceEndpointAddressInput::new`].
@@ -165,19 +163,18 @@ impl aliyun_runtime::de::FromJson for DeleteDbInstanceEndpointAddressOutput {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(DeleteDbInstanceEndpointAddressOutput {
-            data: aliyun_runtime::de::field(object, "Data")?,
-            request_id: aliyun_runtime::de::field(object, "RequestId")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["Data", "RequestId"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = DeleteDbInstanceEndpointAddressOutput {
+            data: fields.get("Data"),
+            request_id: fields.get("RequestId"),
+            unknown_fields: fields.unknown(&["Data", "RequestId"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for DeleteDbInstanceEndpointAddressOutput {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for DeleteDbInstanceEndpointAddressOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -236,22 +233,18 @@ impl aliyun_runtime::de::FromJson for Data {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(Data {
-            db_instance_endpoint_id: aliyun_runtime::de::field(
-                object,
-                "DBInstanceEndpointId",
-            )?,
-            db_instance_name: aliyun_runtime::de::field(object, "DBInstanceName")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["DBInstanceEndpointId", "DBInstanceName"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = Data {
+            db_instance_endpoint_id: fields.get("DBInstanceEndpointId"),
+            db_instance_name: fields.get("DBInstanceName"),
+            unknown_fields: fields.unknown(&["DBInstanceEndpointId", "DBInstanceName"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for Data {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for Data {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

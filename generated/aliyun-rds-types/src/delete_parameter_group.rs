@@ -6,8 +6,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use serde::Deserialize;
-
 /// The request parameters of `DeleteParameterGroup`.
 ///
 /// Built by `Client::delete_parameter_group` and `DeleteParameterGroupFluentBuilder` of `aliyun-rds`, or by [`DeleteParameterGroupInput::new`].
@@ -154,19 +152,18 @@ impl aliyun_runtime::de::FromJson for DeleteParameterGroupOutput {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(DeleteParameterGroupOutput {
-            parameter_group_id: aliyun_runtime::de::field(object, "ParameterGroupId")?,
-            request_id: aliyun_runtime::de::field(object, "RequestId")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["ParameterGroupId", "RequestId"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = DeleteParameterGroupOutput {
+            parameter_group_id: fields.get("ParameterGroupId"),
+            request_id: fields.get("RequestId"),
+            unknown_fields: fields.unknown(&["ParameterGroupId", "RequestId"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for DeleteParameterGroupOutput {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for DeleteParameterGroupOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

@@ -6,8 +6,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use serde::Deserialize;
-
 /// The request parameters of `DeleteRCClusterNodes`.
 ///
 /// Built by `Client::delete_rc_cluster_nodes` and `DeleteRcClusterNodesFluentBuilder` of `aliyun-rds`, or by [`DeleteRcClusterNodesInput::new`].
@@ -176,19 +174,18 @@ impl aliyun_runtime::de::FromJson for DeleteRcClusterNodesOutput {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(DeleteRcClusterNodesOutput {
-            request_id: aliyun_runtime::de::field(object, "RequestId")?,
-            task_id: aliyun_runtime::de::field(object, "TaskId")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["RequestId", "TaskId"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = DeleteRcClusterNodesOutput {
+            request_id: fields.get("RequestId"),
+            task_id: fields.get("TaskId"),
+            unknown_fields: fields.unknown(&["RequestId", "TaskId"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for DeleteRcClusterNodesOutput {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for DeleteRcClusterNodesOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

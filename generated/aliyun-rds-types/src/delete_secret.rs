@@ -6,8 +6,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use serde::Deserialize;
-
 /// The request parameters of `DeleteSecret`.
 ///
 /// Built by `Client::delete_secret` and `DeleteSecretFluentBuilder` of `aliyun-rds`, or by [`DeleteSecretInput::new`].
@@ -237,21 +235,21 @@ impl aliyun_runtime::de::FromJson for DeleteSecretOutput {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(DeleteSecretOutput {
-            request_id: aliyun_runtime::de::field(object, "RequestId")?,
-            secret_arn: aliyun_runtime::de::field(object, "SecretArn")?,
-            secret_name: aliyun_runtime::de::field(object, "SecretName")?,
-            success: aliyun_runtime::de::field(object, "Success")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["RequestId", "SecretArn", "SecretName", "Success"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = DeleteSecretOutput {
+            request_id: fields.get("RequestId"),
+            secret_arn: fields.get("SecretArn"),
+            secret_name: fields.get("SecretName"),
+            success: fields.get("Success"),
+            unknown_fields: fields
+                .unknown(&["RequestId", "SecretArn", "SecretName", "Success"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for DeleteSecretOutput {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for DeleteSecretOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

@@ -6,8 +6,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use serde::Deserialize;
-
 /// The request parameters of `DeleteSlot`.
 ///
 /// Built by `Client::delete_slot` and `DeleteSlotFluentBuilder` of `aliyun-rds`, or by [`DeleteSlotInput::new`].
@@ -183,19 +181,18 @@ impl aliyun_runtime::de::FromJson for DeleteSlotOutput {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(DeleteSlotOutput {
-            request_id: aliyun_runtime::de::field(object, "RequestId")?,
-            slot_name: aliyun_runtime::de::field(object, "SlotName")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["RequestId", "SlotName"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = DeleteSlotOutput {
+            request_id: fields.get("RequestId"),
+            slot_name: fields.get("SlotName"),
+            unknown_fields: fields.unknown(&["RequestId", "SlotName"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for DeleteSlotOutput {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for DeleteSlotOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

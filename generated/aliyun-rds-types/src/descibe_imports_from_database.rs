@@ -6,8 +6,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use serde::Deserialize;
-
 /// The request parameters of `DescibeImportsFromDatabase`.
 ///
 /// Built by `Client::descibe_imports_from_database` and `DescibeImportsFromDatabaseFluentBuilder` of `aliyun-rds`, or by [`DescibeImportsFromDatabaseInput::new`].
@@ -267,28 +265,30 @@ impl aliyun_runtime::de::FromJson for DescibeImportsFromDatabaseOutput {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(DescibeImportsFromDatabaseOutput {
-            items: aliyun_runtime::de::field(object, "Items")?,
-            page_number: aliyun_runtime::de::field(object, "PageNumber")?,
-            page_record_count: aliyun_runtime::de::field(object, "PageRecordCount")?,
-            request_id: aliyun_runtime::de::field(object, "RequestId")?,
-            total_record_count: aliyun_runtime::de::field(object, "TotalRecordCount")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &[
-                    "Items",
-                    "PageNumber",
-                    "PageRecordCount",
-                    "RequestId",
-                    "TotalRecordCount",
-                ],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = DescibeImportsFromDatabaseOutput {
+            items: fields.get("Items"),
+            page_number: fields.get("PageNumber"),
+            page_record_count: fields.get("PageRecordCount"),
+            request_id: fields.get("RequestId"),
+            total_record_count: fields.get("TotalRecordCount"),
+            unknown_fields: fields
+                .unknown(
+                    &[
+                        "Items",
+                        "PageNumber",
+                        "PageRecordCount",
+                        "RequestId",
+                        "TotalRecordCount",
+                    ],
+                ),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for DescibeImportsFromDatabaseOutput {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for DescibeImportsFromDatabaseOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -332,21 +332,17 @@ impl aliyun_runtime::de::FromJson for Items {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(Items {
-            import_result_from_db: aliyun_runtime::de::field(
-                object,
-                "ImportResultFromDB",
-            )?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["ImportResultFromDB"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = Items {
+            import_result_from_db: fields.get("ImportResultFromDB"),
+            unknown_fields: fields.unknown(&["ImportResultFromDB"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for Items {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for Items {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -461,34 +457,30 @@ impl aliyun_runtime::de::FromJson for ImportResultFromDb {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(ImportResultFromDb {
-            import_data_status: aliyun_runtime::de::field(object, "ImportDataStatus")?,
-            import_data_status_description: aliyun_runtime::de::field(
-                object,
-                "ImportDataStatusDescription",
-            )?,
-            import_data_type: aliyun_runtime::de::field(object, "ImportDataType")?,
-            import_id: aliyun_runtime::de::field(object, "ImportId")?,
-            incremental_importing_time: aliyun_runtime::de::field(
-                object,
-                "IncrementalImportingTime",
-            )?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &[
-                    "ImportDataStatus",
-                    "ImportDataStatusDescription",
-                    "ImportDataType",
-                    "ImportId",
-                    "IncrementalImportingTime",
-                ],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = ImportResultFromDb {
+            import_data_status: fields.get("ImportDataStatus"),
+            import_data_status_description: fields.get("ImportDataStatusDescription"),
+            import_data_type: fields.get("ImportDataType"),
+            import_id: fields.get("ImportId"),
+            incremental_importing_time: fields.get("IncrementalImportingTime"),
+            unknown_fields: fields
+                .unknown(
+                    &[
+                        "ImportDataStatus",
+                        "ImportDataStatusDescription",
+                        "ImportDataType",
+                        "ImportId",
+                        "IncrementalImportingTime",
+                    ],
+                ),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for ImportResultFromDb {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for ImportResultFromDb {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

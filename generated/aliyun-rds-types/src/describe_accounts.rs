@@ -6,8 +6,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use serde::Deserialize;
-
 /// The request parameters of `DescribeAccounts`.
 ///
 /// Built by `Client::describe_accounts` and `DescribeAccountsFluentBuilder` of `aliyun-rds`, or by [`DescribeAccountsInput::new`].
@@ -238,38 +236,35 @@ impl aliyun_runtime::de::FromJson for DescribeAccountsOutput {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(DescribeAccountsOutput {
-            accounts: aliyun_runtime::de::field(object, "Accounts")?,
-            page_number: aliyun_runtime::de::field(object, "PageNumber")?,
-            request_id: aliyun_runtime::de::field(object, "RequestId")?,
-            system_admin_account_first_activation_time: aliyun_runtime::de::field(
-                object,
-                "SystemAdminAccountFirstActivationTime",
-            )?,
-            system_admin_account_status: aliyun_runtime::de::field(
-                object,
-                "SystemAdminAccountStatus",
-            )?,
-            total_record_count: aliyun_runtime::de::field(object, "TotalRecordCount")?,
-            resource_group_id: aliyun_runtime::de::field(object, "ResourceGroupId")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &[
-                    "Accounts",
-                    "PageNumber",
-                    "RequestId",
-                    "ResourceGroupId",
-                    "SystemAdminAccountFirstActivationTime",
-                    "SystemAdminAccountStatus",
-                    "TotalRecordCount",
-                ],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = DescribeAccountsOutput {
+            accounts: fields.get("Accounts"),
+            page_number: fields.get("PageNumber"),
+            request_id: fields.get("RequestId"),
+            system_admin_account_first_activation_time: fields
+                .get("SystemAdminAccountFirstActivationTime"),
+            system_admin_account_status: fields.get("SystemAdminAccountStatus"),
+            total_record_count: fields.get("TotalRecordCount"),
+            resource_group_id: fields.get("ResourceGroupId"),
+            unknown_fields: fields
+                .unknown(
+                    &[
+                        "Accounts",
+                        "PageNumber",
+                        "RequestId",
+                        "ResourceGroupId",
+                        "SystemAdminAccountFirstActivationTime",
+                        "SystemAdminAccountStatus",
+                        "TotalRecordCount",
+                    ],
+                ),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for DescribeAccountsOutput {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for DescribeAccountsOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -313,18 +308,17 @@ impl aliyun_runtime::de::FromJson for Accounts {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(Accounts {
-            db_instance_account: aliyun_runtime::de::field(object, "DBInstanceAccount")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["DBInstanceAccount"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = Accounts {
+            db_instance_account: fields.get("DBInstanceAccount"),
+            unknown_fields: fields.unknown(&["DBInstanceAccount"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for Accounts {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for Accounts {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -556,55 +550,48 @@ impl aliyun_runtime::de::FromJson for DbInstanceAccount {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(DbInstanceAccount {
-            account_description: aliyun_runtime::de::field(
-                object,
-                "AccountDescription",
-            )?,
-            account_name: aliyun_runtime::de::field(object, "AccountName")?,
-            account_status: aliyun_runtime::de::field(object, "AccountStatus")?,
-            account_type: aliyun_runtime::de::field(object, "AccountType")?,
-            bypass_rls: aliyun_runtime::de::field(object, "BypassRLS")?,
-            check_policy: aliyun_runtime::de::field(object, "CheckPolicy")?,
-            create_db: aliyun_runtime::de::field(object, "CreateDB")?,
-            create_role: aliyun_runtime::de::field(object, "CreateRole")?,
-            db_instance_id: aliyun_runtime::de::field(object, "DBInstanceId")?,
-            database_privileges: aliyun_runtime::de::field(
-                object,
-                "DatabasePrivileges",
-            )?,
-            password_expire_time: aliyun_runtime::de::field(
-                object,
-                "PasswordExpireTime",
-            )?,
-            priv_exceeded: aliyun_runtime::de::field(object, "PrivExceeded")?,
-            replication: aliyun_runtime::de::field(object, "Replication")?,
-            valid_until: aliyun_runtime::de::field(object, "ValidUntil")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &[
-                    "AccountDescription",
-                    "AccountName",
-                    "AccountStatus",
-                    "AccountType",
-                    "BypassRLS",
-                    "CheckPolicy",
-                    "CreateDB",
-                    "CreateRole",
-                    "DBInstanceId",
-                    "DatabasePrivileges",
-                    "PasswordExpireTime",
-                    "PrivExceeded",
-                    "Replication",
-                    "ValidUntil",
-                ],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = DbInstanceAccount {
+            account_description: fields.get("AccountDescription"),
+            account_name: fields.get("AccountName"),
+            account_status: fields.get("AccountStatus"),
+            account_type: fields.get("AccountType"),
+            bypass_rls: fields.get("BypassRLS"),
+            check_policy: fields.get("CheckPolicy"),
+            create_db: fields.get("CreateDB"),
+            create_role: fields.get("CreateRole"),
+            db_instance_id: fields.get("DBInstanceId"),
+            database_privileges: fields.get("DatabasePrivileges"),
+            password_expire_time: fields.get("PasswordExpireTime"),
+            priv_exceeded: fields.get("PrivExceeded"),
+            replication: fields.get("Replication"),
+            valid_until: fields.get("ValidUntil"),
+            unknown_fields: fields
+                .unknown(
+                    &[
+                        "AccountDescription",
+                        "AccountName",
+                        "AccountStatus",
+                        "AccountType",
+                        "BypassRLS",
+                        "CheckPolicy",
+                        "CreateDB",
+                        "CreateRole",
+                        "DBInstanceId",
+                        "DatabasePrivileges",
+                        "PasswordExpireTime",
+                        "PrivExceeded",
+                        "Replication",
+                        "ValidUntil",
+                    ],
+                ),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for DbInstanceAccount {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for DbInstanceAccount {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -648,18 +635,17 @@ impl aliyun_runtime::de::FromJson for DatabasePrivileges {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(DatabasePrivileges {
-            database_privilege: aliyun_runtime::de::field(object, "DatabasePrivilege")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["DatabasePrivilege"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = DatabasePrivileges {
+            database_privilege: fields.get("DatabasePrivilege"),
+            unknown_fields: fields.unknown(&["DatabasePrivilege"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for DatabasePrivileges {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for DatabasePrivileges {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -735,23 +721,20 @@ impl aliyun_runtime::de::FromJson for DatabasePrivilege {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(DatabasePrivilege {
-            account_privilege: aliyun_runtime::de::field(object, "AccountPrivilege")?,
-            account_privilege_detail: aliyun_runtime::de::field(
-                object,
-                "AccountPrivilegeDetail",
-            )?,
-            db_name: aliyun_runtime::de::field(object, "DBName")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["AccountPrivilege", "AccountPrivilegeDetail", "DBName"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = DatabasePrivilege {
+            account_privilege: fields.get("AccountPrivilege"),
+            account_privilege_detail: fields.get("AccountPrivilegeDetail"),
+            db_name: fields.get("DBName"),
+            unknown_fields: fields
+                .unknown(&["AccountPrivilege", "AccountPrivilegeDetail", "DBName"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for DatabasePrivilege {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for DatabasePrivilege {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

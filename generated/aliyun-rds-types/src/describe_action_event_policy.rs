@@ -6,8 +6,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use serde::Deserialize;
-
 /// The request parameters of `DescribeActionEventPolicy`.
 ///
 /// Built by `Client::describe_action_event_policy` and `DescribeActionEventPolicyFluentBuilder` of `aliyun-rds`, or by [`DescribeActionEventPolicyInput::new`].
@@ -152,20 +150,19 @@ impl aliyun_runtime::de::FromJson for DescribeActionEventPolicyOutput {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(DescribeActionEventPolicyOutput {
-            enable_event_log: aliyun_runtime::de::field(object, "EnableEventLog")?,
-            region_id: aliyun_runtime::de::field(object, "RegionId")?,
-            request_id: aliyun_runtime::de::field(object, "RequestId")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["EnableEventLog", "RegionId", "RequestId"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = DescribeActionEventPolicyOutput {
+            enable_event_log: fields.get("EnableEventLog"),
+            region_id: fields.get("RegionId"),
+            request_id: fields.get("RequestId"),
+            unknown_fields: fields.unknown(&["EnableEventLog", "RegionId", "RequestId"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for DescribeActionEventPolicyOutput {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for DescribeActionEventPolicyOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

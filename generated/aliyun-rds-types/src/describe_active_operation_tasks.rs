@@ -6,8 +6,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use serde::Deserialize;
-
 /// The request parameters of `DescribeActiveOperationTasks`.
 ///
 /// Built by `Client::describe_active_operation_tasks` and `DescribeActiveOperationTasksFluentBuilder` of `aliyun-rds`, or by [`DescribeActiveOperationTasksInput::new`].
@@ -319,22 +317,24 @@ impl aliyun_runtime::de::FromJson for DescribeActiveOperationTasksOutput {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(DescribeActiveOperationTasksOutput {
-            items: aliyun_runtime::de::field(object, "Items")?,
-            page_number: aliyun_runtime::de::field(object, "PageNumber")?,
-            page_size: aliyun_runtime::de::field(object, "PageSize")?,
-            request_id: aliyun_runtime::de::field(object, "RequestId")?,
-            total_record_count: aliyun_runtime::de::field(object, "TotalRecordCount")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["Items", "PageNumber", "PageSize", "RequestId", "TotalRecordCount"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = DescribeActiveOperationTasksOutput {
+            items: fields.get("Items"),
+            page_number: fields.get("PageNumber"),
+            page_size: fields.get("PageSize"),
+            request_id: fields.get("RequestId"),
+            total_record_count: fields.get("TotalRecordCount"),
+            unknown_fields: fields
+                .unknown(
+                    &["Items", "PageNumber", "PageSize", "RequestId", "TotalRecordCount"],
+                ),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for DescribeActiveOperationTasksOutput {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for DescribeActiveOperationTasksOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -692,74 +692,76 @@ impl aliyun_runtime::de::FromJson for Items {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(Items {
-            allow_cancel: aliyun_runtime::de::field(object, "AllowCancel")?,
-            allow_change: aliyun_runtime::de::field(object, "AllowChange")?,
-            change_level: aliyun_runtime::de::field(object, "ChangeLevel")?,
-            change_level_en: aliyun_runtime::de::field(object, "ChangeLevelEn")?,
-            change_level_zh: aliyun_runtime::de::field(object, "ChangeLevelZh")?,
-            created_time: aliyun_runtime::de::field(object, "CreatedTime")?,
-            current_avz: aliyun_runtime::de::field(object, "CurrentAVZ")?,
-            db_type: aliyun_runtime::de::field(object, "DbType")?,
-            db_version: aliyun_runtime::de::field(object, "DbVersion")?,
-            deadline: aliyun_runtime::de::field(object, "Deadline")?,
-            id: aliyun_runtime::de::field(object, "Id")?,
-            impact: aliyun_runtime::de::field(object, "Impact")?,
-            impact_en: aliyun_runtime::de::field(object, "ImpactEn")?,
-            impact_zh: aliyun_runtime::de::field(object, "ImpactZh")?,
-            ins_comment: aliyun_runtime::de::field(object, "InsComment")?,
-            ins_name: aliyun_runtime::de::field(object, "InsName")?,
-            modified_time: aliyun_runtime::de::field(object, "ModifiedTime")?,
-            prepare_interval: aliyun_runtime::de::field(object, "PrepareInterval")?,
-            region: aliyun_runtime::de::field(object, "Region")?,
-            result_info: aliyun_runtime::de::field(object, "ResultInfo")?,
-            start_time: aliyun_runtime::de::field(object, "StartTime")?,
-            status: aliyun_runtime::de::field(object, "Status")?,
-            sub_ins_names: aliyun_runtime::de::field(object, "SubInsNames")?,
-            switch_time: aliyun_runtime::de::field(object, "SwitchTime")?,
-            task_params: aliyun_runtime::de::field(object, "TaskParams")?,
-            task_type: aliyun_runtime::de::field(object, "TaskType")?,
-            task_type_en: aliyun_runtime::de::field(object, "TaskTypeEn")?,
-            task_type_zh: aliyun_runtime::de::field(object, "TaskTypeZh")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &[
-                    "AllowCancel",
-                    "AllowChange",
-                    "ChangeLevel",
-                    "ChangeLevelEn",
-                    "ChangeLevelZh",
-                    "CreatedTime",
-                    "CurrentAVZ",
-                    "DbType",
-                    "DbVersion",
-                    "Deadline",
-                    "Id",
-                    "Impact",
-                    "ImpactEn",
-                    "ImpactZh",
-                    "InsComment",
-                    "InsName",
-                    "ModifiedTime",
-                    "PrepareInterval",
-                    "Region",
-                    "ResultInfo",
-                    "StartTime",
-                    "Status",
-                    "SubInsNames",
-                    "SwitchTime",
-                    "TaskParams",
-                    "TaskType",
-                    "TaskTypeEn",
-                    "TaskTypeZh",
-                ],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = Items {
+            allow_cancel: fields.get("AllowCancel"),
+            allow_change: fields.get("AllowChange"),
+            change_level: fields.get("ChangeLevel"),
+            change_level_en: fields.get("ChangeLevelEn"),
+            change_level_zh: fields.get("ChangeLevelZh"),
+            created_time: fields.get("CreatedTime"),
+            current_avz: fields.get("CurrentAVZ"),
+            db_type: fields.get("DbType"),
+            db_version: fields.get("DbVersion"),
+            deadline: fields.get("Deadline"),
+            id: fields.get("Id"),
+            impact: fields.get("Impact"),
+            impact_en: fields.get("ImpactEn"),
+            impact_zh: fields.get("ImpactZh"),
+            ins_comment: fields.get("InsComment"),
+            ins_name: fields.get("InsName"),
+            modified_time: fields.get("ModifiedTime"),
+            prepare_interval: fields.get("PrepareInterval"),
+            region: fields.get("Region"),
+            result_info: fields.get("ResultInfo"),
+            start_time: fields.get("StartTime"),
+            status: fields.get("Status"),
+            sub_ins_names: fields.get("SubInsNames"),
+            switch_time: fields.get("SwitchTime"),
+            task_params: fields.get("TaskParams"),
+            task_type: fields.get("TaskType"),
+            task_type_en: fields.get("TaskTypeEn"),
+            task_type_zh: fields.get("TaskTypeZh"),
+            unknown_fields: fields
+                .unknown(
+                    &[
+                        "AllowCancel",
+                        "AllowChange",
+                        "ChangeLevel",
+                        "ChangeLevelEn",
+                        "ChangeLevelZh",
+                        "CreatedTime",
+                        "CurrentAVZ",
+                        "DbType",
+                        "DbVersion",
+                        "Deadline",
+                        "Id",
+                        "Impact",
+                        "ImpactEn",
+                        "ImpactZh",
+                        "InsComment",
+                        "InsName",
+                        "ModifiedTime",
+                        "PrepareInterval",
+                        "Region",
+                        "ResultInfo",
+                        "StartTime",
+                        "Status",
+                        "SubInsNames",
+                        "SwitchTime",
+                        "TaskParams",
+                        "TaskType",
+                        "TaskTypeEn",
+                        "TaskTypeZh",
+                    ],
+                ),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for Items {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for Items {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

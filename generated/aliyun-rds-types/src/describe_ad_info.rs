@@ -6,8 +6,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use serde::Deserialize;
-
 /// The request parameters of `DescribeADInfo`.
 ///
 /// Built by `Client::describe_ad_info` and `DescribeAdInfoFluentBuilder` of `aliyun-rds`, or by [`DescribeAdInfoInput::new`].
@@ -199,33 +197,32 @@ impl aliyun_runtime::de::FromJson for DescribeAdInfoOutput {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(DescribeAdInfoOutput {
-            addns: aliyun_runtime::de::field(object, "ADDNS")?,
-            ad_server_ip_address: aliyun_runtime::de::field(
-                object,
-                "ADServerIpAddress",
-            )?,
-            ad_status: aliyun_runtime::de::field(object, "ADStatus")?,
-            abnormal_reason: aliyun_runtime::de::field(object, "AbnormalReason")?,
-            request_id: aliyun_runtime::de::field(object, "RequestId")?,
-            user_name: aliyun_runtime::de::field(object, "UserName")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &[
-                    "ADDNS",
-                    "ADServerIpAddress",
-                    "ADStatus",
-                    "AbnormalReason",
-                    "RequestId",
-                    "UserName",
-                ],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = DescribeAdInfoOutput {
+            addns: fields.get("ADDNS"),
+            ad_server_ip_address: fields.get("ADServerIpAddress"),
+            ad_status: fields.get("ADStatus"),
+            abnormal_reason: fields.get("AbnormalReason"),
+            request_id: fields.get("RequestId"),
+            user_name: fields.get("UserName"),
+            unknown_fields: fields
+                .unknown(
+                    &[
+                        "ADDNS",
+                        "ADServerIpAddress",
+                        "ADStatus",
+                        "AbnormalReason",
+                        "RequestId",
+                        "UserName",
+                    ],
+                ),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for DescribeAdInfoOutput {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for DescribeAdInfoOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

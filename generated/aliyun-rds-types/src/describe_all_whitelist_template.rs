@@ -6,8 +6,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use serde::Deserialize;
-
 /// The request parameters of `DescribeAllWhitelistTemplate`.
 ///
 /// Built by `Client::describe_all_whitelist_template` and `DescribeAllWhitelistTemplateFluentBuilder` of `aliyun-rds`, or by [`DescribeAllWhitelistTemplateInput::new`].
@@ -248,23 +246,32 @@ impl aliyun_runtime::de::FromJson for DescribeAllWhitelistTemplateOutput {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(DescribeAllWhitelistTemplateOutput {
-            code: aliyun_runtime::de::field(object, "Code")?,
-            data: aliyun_runtime::de::field(object, "Data")?,
-            http_status_code: aliyun_runtime::de::field(object, "HttpStatusCode")?,
-            message: aliyun_runtime::de::field(object, "Message")?,
-            request_id: aliyun_runtime::de::field(object, "RequestId")?,
-            success: aliyun_runtime::de::field(object, "Success")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["Code", "Data", "HttpStatusCode", "Message", "RequestId", "Success"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = DescribeAllWhitelistTemplateOutput {
+            code: fields.get("Code"),
+            data: fields.get("Data"),
+            http_status_code: fields.get("HttpStatusCode"),
+            message: fields.get("Message"),
+            request_id: fields.get("RequestId"),
+            success: fields.get("Success"),
+            unknown_fields: fields
+                .unknown(
+                    &[
+                        "Code",
+                        "Data",
+                        "HttpStatusCode",
+                        "Message",
+                        "RequestId",
+                        "Success",
+                    ],
+                ),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for DescribeAllWhitelistTemplateOutput {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for DescribeAllWhitelistTemplateOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -382,35 +389,34 @@ impl aliyun_runtime::de::FromJson for Data {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(Data {
-            curr_page_numbers: aliyun_runtime::de::field(object, "CurrPageNumbers")?,
-            has_next: aliyun_runtime::de::field(object, "HasNext")?,
-            has_prev: aliyun_runtime::de::field(object, "HasPrev")?,
-            max_records_per_page: aliyun_runtime::de::field(
-                object,
-                "MaxRecordsPerPage",
-            )?,
-            templates: aliyun_runtime::de::field(object, "Templates")?,
-            total_page_numbers: aliyun_runtime::de::field(object, "TotalPageNumbers")?,
-            total_records: aliyun_runtime::de::field(object, "TotalRecords")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &[
-                    "CurrPageNumbers",
-                    "HasNext",
-                    "HasPrev",
-                    "MaxRecordsPerPage",
-                    "Templates",
-                    "TotalPageNumbers",
-                    "TotalRecords",
-                ],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = Data {
+            curr_page_numbers: fields.get("CurrPageNumbers"),
+            has_next: fields.get("HasNext"),
+            has_prev: fields.get("HasPrev"),
+            max_records_per_page: fields.get("MaxRecordsPerPage"),
+            templates: fields.get("Templates"),
+            total_page_numbers: fields.get("TotalPageNumbers"),
+            total_records: fields.get("TotalRecords"),
+            unknown_fields: fields
+                .unknown(
+                    &[
+                        "CurrPageNumbers",
+                        "HasNext",
+                        "HasPrev",
+                        "MaxRecordsPerPage",
+                        "Templates",
+                        "TotalPageNumbers",
+                        "TotalRecords",
+                    ],
+                ),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for Data {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for Data {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -502,22 +508,22 @@ impl aliyun_runtime::de::FromJson for Templates {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(Templates {
-            id: aliyun_runtime::de::field(object, "Id")?,
-            ips: aliyun_runtime::de::field(object, "Ips")?,
-            template_id: aliyun_runtime::de::field(object, "TemplateId")?,
-            template_name: aliyun_runtime::de::field(object, "TemplateName")?,
-            user_id: aliyun_runtime::de::field(object, "UserId")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["Id", "Ips", "TemplateId", "TemplateName", "UserId"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = Templates {
+            id: fields.get("Id"),
+            ips: fields.get("Ips"),
+            template_id: fields.get("TemplateId"),
+            template_name: fields.get("TemplateName"),
+            user_id: fields.get("UserId"),
+            unknown_fields: fields
+                .unknown(&["Id", "Ips", "TemplateId", "TemplateName", "UserId"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for Templates {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for Templates {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

@@ -6,8 +6,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use serde::Deserialize;
-
 /// The request parameters of `DescribeAnalyticdbByPrimaryDBInstance`.
 ///
 /// Built by `Client::describe_analyticdb_by_primary_db_instance` and `DescribeAnalyticdbByPrimaryDbInstanceFluentBuilder` of `aliyun-rds`, or by [`DescribeAnalyticdbByPrimaryDbInstanceInput::new`].
@@ -139,19 +137,18 @@ impl aliyun_runtime::de::FromJson for DescribeAnalyticdbByPrimaryDbInstanceOutpu
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(DescribeAnalyticdbByPrimaryDbInstanceOutput {
-            analytic_db_count: aliyun_runtime::de::field(object, "AnalyticDBCount")?,
-            request_id: aliyun_runtime::de::field(object, "RequestId")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["AnalyticDBCount", "RequestId"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = DescribeAnalyticdbByPrimaryDbInstanceOutput {
+            analytic_db_count: fields.get("AnalyticDBCount"),
+            request_id: fields.get("RequestId"),
+            unknown_fields: fields.unknown(&["AnalyticDBCount", "RequestId"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for DescribeAnalyticdbByPrimaryDbInstanceOutput {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for DescribeAnalyticdbByPrimaryDbInstanceOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

@@ -6,8 +6,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use serde::Deserialize;
-
 /// The request parameters of `DescribeAvailableClasses`.
 ///
 /// Built by `Client::describe_available_classes` and `DescribeAvailableClassesFluentBuilder` of `aliyun-rds`, or by [`DescribeAvailableClassesInput::new`].
@@ -300,19 +298,18 @@ impl aliyun_runtime::de::FromJson for DescribeAvailableClassesOutput {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(DescribeAvailableClassesOutput {
-            db_instance_classes: aliyun_runtime::de::field(object, "DBInstanceClasses")?,
-            request_id: aliyun_runtime::de::field(object, "RequestId")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["DBInstanceClasses", "RequestId"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = DescribeAvailableClassesOutput {
+            db_instance_classes: fields.get("DBInstanceClasses"),
+            request_id: fields.get("RequestId"),
+            unknown_fields: fields.unknown(&["DBInstanceClasses", "RequestId"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for DescribeAvailableClassesOutput {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for DescribeAvailableClassesOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -369,22 +366,19 @@ impl aliyun_runtime::de::FromJson for DbInstanceClasses {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(DbInstanceClasses {
-            db_instance_class: aliyun_runtime::de::field(object, "DBInstanceClass")?,
-            db_instance_storage_range: aliyun_runtime::de::field(
-                object,
-                "DBInstanceStorageRange",
-            )?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["DBInstanceClass", "DBInstanceStorageRange"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = DbInstanceClasses {
+            db_instance_class: fields.get("DBInstanceClass"),
+            db_instance_storage_range: fields.get("DBInstanceStorageRange"),
+            unknown_fields: fields
+                .unknown(&["DBInstanceClass", "DBInstanceStorageRange"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for DbInstanceClasses {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for DbInstanceClasses {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -454,20 +448,19 @@ impl aliyun_runtime::de::FromJson for DbInstanceStorageRange {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(DbInstanceStorageRange {
-            max_value: aliyun_runtime::de::field(object, "MaxValue")?,
-            min_value: aliyun_runtime::de::field(object, "MinValue")?,
-            step: aliyun_runtime::de::field(object, "Step")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["MaxValue", "MinValue", "Step"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = DbInstanceStorageRange {
+            max_value: fields.get("MaxValue"),
+            min_value: fields.get("MinValue"),
+            step: fields.get("Step"),
+            unknown_fields: fields.unknown(&["MaxValue", "MinValue", "Step"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for DbInstanceStorageRange {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for DbInstanceStorageRange {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

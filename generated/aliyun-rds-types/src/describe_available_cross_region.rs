@@ -6,8 +6,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use serde::Deserialize;
-
 /// The request parameters of `DescribeAvailableCrossRegion`.
 ///
 /// Built by `Client::describe_available_cross_region` and `DescribeAvailableCrossRegionFluentBuilder` of `aliyun-rds`, or by [`DescribeAvailableCrossRegionInput::new`].
@@ -126,19 +124,18 @@ impl aliyun_runtime::de::FromJson for DescribeAvailableCrossRegionOutput {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(DescribeAvailableCrossRegionOutput {
-            regions: aliyun_runtime::de::field(object, "Regions")?,
-            request_id: aliyun_runtime::de::field(object, "RequestId")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["Regions", "RequestId"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = DescribeAvailableCrossRegionOutput {
+            regions: fields.get("Regions"),
+            request_id: fields.get("RequestId"),
+            unknown_fields: fields.unknown(&["Regions", "RequestId"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for DescribeAvailableCrossRegionOutput {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for DescribeAvailableCrossRegionOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -182,15 +179,17 @@ impl aliyun_runtime::de::FromJson for Regions {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(Regions {
-            region: aliyun_runtime::de::field(object, "Region")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(object, &["Region"]),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = Regions {
+            region: fields.get("Region"),
+            unknown_fields: fields.unknown(&["Region"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for Regions {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for Regions {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

@@ -6,8 +6,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use serde::Deserialize;
-
 /// The request parameters of `DescribeAvailableMetrics`.
 ///
 /// Built by `Client::describe_available_metrics` and `DescribeAvailableMetricsFluentBuilder` of `aliyun-rds`, or by [`DescribeAvailableMetricsInput::new`].
@@ -161,21 +159,21 @@ impl aliyun_runtime::de::FromJson for DescribeAvailableMetricsOutput {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(DescribeAvailableMetricsOutput {
-            db_instance_name: aliyun_runtime::de::field(object, "DBInstanceName")?,
-            items: aliyun_runtime::de::field(object, "Items")?,
-            request_id: aliyun_runtime::de::field(object, "RequestId")?,
-            total_record_count: aliyun_runtime::de::field(object, "TotalRecordCount")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["DBInstanceName", "Items", "RequestId", "TotalRecordCount"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = DescribeAvailableMetricsOutput {
+            db_instance_name: fields.get("DBInstanceName"),
+            items: fields.get("Items"),
+            request_id: fields.get("RequestId"),
+            total_record_count: fields.get("TotalRecordCount"),
+            unknown_fields: fields
+                .unknown(&["DBInstanceName", "Items", "RequestId", "TotalRecordCount"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for DescribeAvailableMetricsOutput {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for DescribeAvailableMetricsOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -318,36 +316,38 @@ impl aliyun_runtime::de::FromJson for Items {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(Items {
-            description: aliyun_runtime::de::field(object, "Description")?,
-            dimension: aliyun_runtime::de::field(object, "Dimension")?,
-            group_key: aliyun_runtime::de::field(object, "GroupKey")?,
-            group_key_type: aliyun_runtime::de::field(object, "GroupKeyType")?,
-            method: aliyun_runtime::de::field(object, "Method")?,
-            metrics_key: aliyun_runtime::de::field(object, "MetricsKey")?,
-            metrics_key_alias: aliyun_runtime::de::field(object, "MetricsKeyAlias")?,
-            sort_rule: aliyun_runtime::de::field(object, "SortRule")?,
-            unit: aliyun_runtime::de::field(object, "Unit")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &[
-                    "Description",
-                    "Dimension",
-                    "GroupKey",
-                    "GroupKeyType",
-                    "Method",
-                    "MetricsKey",
-                    "MetricsKeyAlias",
-                    "SortRule",
-                    "Unit",
-                ],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = Items {
+            description: fields.get("Description"),
+            dimension: fields.get("Dimension"),
+            group_key: fields.get("GroupKey"),
+            group_key_type: fields.get("GroupKeyType"),
+            method: fields.get("Method"),
+            metrics_key: fields.get("MetricsKey"),
+            metrics_key_alias: fields.get("MetricsKeyAlias"),
+            sort_rule: fields.get("SortRule"),
+            unit: fields.get("Unit"),
+            unknown_fields: fields
+                .unknown(
+                    &[
+                        "Description",
+                        "Dimension",
+                        "GroupKey",
+                        "GroupKeyType",
+                        "Method",
+                        "MetricsKey",
+                        "MetricsKeyAlias",
+                        "SortRule",
+                        "Unit",
+                    ],
+                ),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for Items {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for Items {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

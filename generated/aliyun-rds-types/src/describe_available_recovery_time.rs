@@ -6,8 +6,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use serde::Deserialize;
-
 /// The request parameters of `DescribeAvailableRecoveryTime`.
 ///
 /// Built by `Client::describe_available_recovery_time` and `DescribeAvailableRecoveryTimeFluentBuilder` of `aliyun-rds`, or by [`DescribeAvailableRecoveryTimeInput::new`].
@@ -200,28 +198,30 @@ impl aliyun_runtime::de::FromJson for DescribeAvailableRecoveryTimeOutput {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(DescribeAvailableRecoveryTimeOutput {
-            cross_backup_id: aliyun_runtime::de::field(object, "CrossBackupId")?,
-            recovery_begin_time: aliyun_runtime::de::field(object, "RecoveryBeginTime")?,
-            recovery_end_time: aliyun_runtime::de::field(object, "RecoveryEndTime")?,
-            region_id: aliyun_runtime::de::field(object, "RegionId")?,
-            request_id: aliyun_runtime::de::field(object, "RequestId")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &[
-                    "CrossBackupId",
-                    "RecoveryBeginTime",
-                    "RecoveryEndTime",
-                    "RegionId",
-                    "RequestId",
-                ],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = DescribeAvailableRecoveryTimeOutput {
+            cross_backup_id: fields.get("CrossBackupId"),
+            recovery_begin_time: fields.get("RecoveryBeginTime"),
+            recovery_end_time: fields.get("RecoveryEndTime"),
+            region_id: fields.get("RegionId"),
+            request_id: fields.get("RequestId"),
+            unknown_fields: fields
+                .unknown(
+                    &[
+                        "CrossBackupId",
+                        "RecoveryBeginTime",
+                        "RecoveryEndTime",
+                        "RegionId",
+                        "RequestId",
+                    ],
+                ),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for DescribeAvailableRecoveryTimeOutput {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for DescribeAvailableRecoveryTimeOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

@@ -6,8 +6,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use serde::Deserialize;
-
 /// The request parameters of `DescribeAvailableZones`.
 ///
 /// Built by `Client::describe_available_zones` and `DescribeAvailableZonesFluentBuilder` of `aliyun-rds`, or by [`DescribeAvailableZonesInput::new`].
@@ -273,19 +271,18 @@ impl aliyun_runtime::de::FromJson for DescribeAvailableZonesOutput {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(DescribeAvailableZonesOutput {
-            available_zones: aliyun_runtime::de::field(object, "AvailableZones")?,
-            request_id: aliyun_runtime::de::field(object, "RequestId")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["AvailableZones", "RequestId"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = DescribeAvailableZonesOutput {
+            available_zones: fields.get("AvailableZones"),
+            request_id: fields.get("RequestId"),
+            unknown_fields: fields.unknown(&["AvailableZones", "RequestId"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for DescribeAvailableZonesOutput {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for DescribeAvailableZonesOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -353,20 +350,19 @@ impl aliyun_runtime::de::FromJson for AvailableZones {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(AvailableZones {
-            region_id: aliyun_runtime::de::field(object, "RegionId")?,
-            supported_engines: aliyun_runtime::de::field(object, "SupportedEngines")?,
-            zone_id: aliyun_runtime::de::field(object, "ZoneId")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["RegionId", "SupportedEngines", "ZoneId"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = AvailableZones {
+            region_id: fields.get("RegionId"),
+            supported_engines: fields.get("SupportedEngines"),
+            zone_id: fields.get("ZoneId"),
+            unknown_fields: fields.unknown(&["RegionId", "SupportedEngines", "ZoneId"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for AvailableZones {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for AvailableZones {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -426,22 +422,18 @@ impl aliyun_runtime::de::FromJson for SupportedEngines {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(SupportedEngines {
-            engine: aliyun_runtime::de::field(object, "Engine")?,
-            supported_engine_versions: aliyun_runtime::de::field(
-                object,
-                "SupportedEngineVersions",
-            )?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["Engine", "SupportedEngineVersions"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = SupportedEngines {
+            engine: fields.get("Engine"),
+            supported_engine_versions: fields.get("SupportedEngineVersions"),
+            unknown_fields: fields.unknown(&["Engine", "SupportedEngineVersions"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for SupportedEngines {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for SupportedEngines {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -498,22 +490,18 @@ impl aliyun_runtime::de::FromJson for SupportedEngineVersions {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(SupportedEngineVersions {
-            supported_categorys: aliyun_runtime::de::field(
-                object,
-                "SupportedCategorys",
-            )?,
-            version: aliyun_runtime::de::field(object, "Version")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["SupportedCategorys", "Version"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = SupportedEngineVersions {
+            supported_categorys: fields.get("SupportedCategorys"),
+            version: fields.get("Version"),
+            unknown_fields: fields.unknown(&["SupportedCategorys", "Version"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for SupportedEngineVersions {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for SupportedEngineVersions {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -570,22 +558,18 @@ impl aliyun_runtime::de::FromJson for SupportedCategorys {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(SupportedCategorys {
-            category: aliyun_runtime::de::field(object, "Category")?,
-            supported_storage_types: aliyun_runtime::de::field(
-                object,
-                "SupportedStorageTypes",
-            )?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["Category", "SupportedStorageTypes"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = SupportedCategorys {
+            category: fields.get("Category"),
+            supported_storage_types: fields.get("SupportedStorageTypes"),
+            unknown_fields: fields.unknown(&["Category", "SupportedStorageTypes"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for SupportedCategorys {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for SupportedCategorys {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -633,15 +617,17 @@ impl aliyun_runtime::de::FromJson for SupportedStorageTypes {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(SupportedStorageTypes {
-            storage_type: aliyun_runtime::de::field(object, "StorageType")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(object, &["StorageType"]),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = SupportedStorageTypes {
+            storage_type: fields.get("StorageType"),
+            unknown_fields: fields.unknown(&["StorageType"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for SupportedStorageTypes {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for SupportedStorageTypes {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

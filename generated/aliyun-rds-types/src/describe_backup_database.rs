@@ -6,8 +6,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use serde::Deserialize;
-
 /// The request parameters of `DescribeBackupDatabase`.
 ///
 /// Built by `Client::describe_backup_database` and `DescribeBackupDatabaseFluentBuilder` of `aliyun-rds`, or by [`DescribeBackupDatabaseInput::new`].
@@ -139,19 +137,18 @@ impl aliyun_runtime::de::FromJson for DescribeBackupDatabaseOutput {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(DescribeBackupDatabaseOutput {
-            database_names: aliyun_runtime::de::field(object, "DatabaseNames")?,
-            request_id: aliyun_runtime::de::field(object, "RequestId")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["DatabaseNames", "RequestId"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = DescribeBackupDatabaseOutput {
+            database_names: fields.get("DatabaseNames"),
+            request_id: fields.get("RequestId"),
+            unknown_fields: fields.unknown(&["DatabaseNames", "RequestId"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for DescribeBackupDatabaseOutput {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for DescribeBackupDatabaseOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

@@ -6,8 +6,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use serde::Deserialize;
-
 /// The request parameters of `DescribeBackupPolicy`.
 ///
 /// Built by `Client::describe_backup_policy` and `DescribeBackupPolicyFluentBuilder` of `aliyun-rds`, or by [`DescribeBackupPolicyInput::new`].
@@ -588,139 +586,79 @@ impl aliyun_runtime::de::FromJson for DescribeBackupPolicyOutput {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(DescribeBackupPolicyOutput {
-            archive_backup_keep_count: aliyun_runtime::de::field(
-                object,
-                "ArchiveBackupKeepCount",
-            )?,
-            archive_backup_keep_policy: aliyun_runtime::de::field(
-                object,
-                "ArchiveBackupKeepPolicy",
-            )?,
-            archive_backup_retention_period: aliyun_runtime::de::field(
-                object,
-                "ArchiveBackupRetentionPeriod",
-            )?,
-            backup_interval: aliyun_runtime::de::field(object, "BackupInterval")?,
-            backup_log: aliyun_runtime::de::field(object, "BackupLog")?,
-            backup_method: aliyun_runtime::de::field(object, "BackupMethod")?,
-            backup_priority: aliyun_runtime::de::field(object, "BackupPriority")?,
-            backup_retention_period: aliyun_runtime::de::field(
-                object,
-                "BackupRetentionPeriod",
-            )?,
-            category: aliyun_runtime::de::field(object, "Category")?,
-            compress_type: aliyun_runtime::de::field(object, "CompressType")?,
-            enable_backup_log: aliyun_runtime::de::field(object, "EnableBackupLog")?,
-            enable_increment_data_backup: aliyun_runtime::de::field(
-                object,
-                "EnableIncrementDataBackup",
-            )?,
-            enable_pitr_protection: aliyun_runtime::de::field(
-                object,
-                "EnablePitrProtection",
-            )?,
-            high_space_usage_protection: aliyun_runtime::de::field(
-                object,
-                "HighSpaceUsageProtection",
-            )?,
-            local_log_retention_hours: aliyun_runtime::de::field(
-                object,
-                "LocalLogRetentionHours",
-            )?,
-            local_log_retention_space: aliyun_runtime::de::field(
-                object,
-                "LocalLogRetentionSpace",
-            )?,
-            log_backup_frequency: aliyun_runtime::de::field(
-                object,
-                "LogBackupFrequency",
-            )?,
-            log_backup_local_retention_number: aliyun_runtime::de::field(
-                object,
-                "LogBackupLocalRetentionNumber",
-            )?,
-            log_backup_retention_period: aliyun_runtime::de::field(
-                object,
-                "LogBackupRetentionPeriod",
-            )?,
-            pitr_retention_period: aliyun_runtime::de::field(
-                object,
-                "PitrRetentionPeriod",
-            )?,
-            preferred_backup_period: aliyun_runtime::de::field(
-                object,
-                "PreferredBackupPeriod",
-            )?,
-            preferred_backup_time: aliyun_runtime::de::field(
-                object,
-                "PreferredBackupTime",
-            )?,
-            preferred_next_backup_time: aliyun_runtime::de::field(
-                object,
-                "PreferredNextBackupTime",
-            )?,
-            released_keep_policy: aliyun_runtime::de::field(
-                object,
-                "ReleasedKeepPolicy",
-            )?,
-            request_id: aliyun_runtime::de::field(object, "RequestId")?,
-            support_modify_backup_priority: aliyun_runtime::de::field(
-                object,
-                "SupportModifyBackupPriority",
-            )?,
-            support_released_keep: aliyun_runtime::de::field(
-                object,
-                "SupportReleasedKeep",
-            )?,
-            support_volume_shadow_copy: aliyun_runtime::de::field(
-                object,
-                "SupportVolumeShadowCopy",
-            )?,
-            supports_high_frequency_backup: aliyun_runtime::de::field(
-                object,
-                "SupportsHighFrequencyBackup",
-            )?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &[
-                    "ArchiveBackupKeepCount",
-                    "ArchiveBackupKeepPolicy",
-                    "ArchiveBackupRetentionPeriod",
-                    "BackupInterval",
-                    "BackupLog",
-                    "BackupMethod",
-                    "BackupPriority",
-                    "BackupRetentionPeriod",
-                    "Category",
-                    "CompressType",
-                    "EnableBackupLog",
-                    "EnableIncrementDataBackup",
-                    "EnablePitrProtection",
-                    "HighSpaceUsageProtection",
-                    "LocalLogRetentionHours",
-                    "LocalLogRetentionSpace",
-                    "LogBackupFrequency",
-                    "LogBackupLocalRetentionNumber",
-                    "LogBackupRetentionPeriod",
-                    "PitrRetentionPeriod",
-                    "PreferredBackupPeriod",
-                    "PreferredBackupTime",
-                    "PreferredNextBackupTime",
-                    "ReleasedKeepPolicy",
-                    "RequestId",
-                    "SupportModifyBackupPriority",
-                    "SupportReleasedKeep",
-                    "SupportVolumeShadowCopy",
-                    "SupportsHighFrequencyBackup",
-                ],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = DescribeBackupPolicyOutput {
+            archive_backup_keep_count: fields.get("ArchiveBackupKeepCount"),
+            archive_backup_keep_policy: fields.get("ArchiveBackupKeepPolicy"),
+            archive_backup_retention_period: fields.get("ArchiveBackupRetentionPeriod"),
+            backup_interval: fields.get("BackupInterval"),
+            backup_log: fields.get("BackupLog"),
+            backup_method: fields.get("BackupMethod"),
+            backup_priority: fields.get("BackupPriority"),
+            backup_retention_period: fields.get("BackupRetentionPeriod"),
+            category: fields.get("Category"),
+            compress_type: fields.get("CompressType"),
+            enable_backup_log: fields.get("EnableBackupLog"),
+            enable_increment_data_backup: fields.get("EnableIncrementDataBackup"),
+            enable_pitr_protection: fields.get("EnablePitrProtection"),
+            high_space_usage_protection: fields.get("HighSpaceUsageProtection"),
+            local_log_retention_hours: fields.get("LocalLogRetentionHours"),
+            local_log_retention_space: fields.get("LocalLogRetentionSpace"),
+            log_backup_frequency: fields.get("LogBackupFrequency"),
+            log_backup_local_retention_number: fields
+                .get("LogBackupLocalRetentionNumber"),
+            log_backup_retention_period: fields.get("LogBackupRetentionPeriod"),
+            pitr_retention_period: fields.get("PitrRetentionPeriod"),
+            preferred_backup_period: fields.get("PreferredBackupPeriod"),
+            preferred_backup_time: fields.get("PreferredBackupTime"),
+            preferred_next_backup_time: fields.get("PreferredNextBackupTime"),
+            released_keep_policy: fields.get("ReleasedKeepPolicy"),
+            request_id: fields.get("RequestId"),
+            support_modify_backup_priority: fields.get("SupportModifyBackupPriority"),
+            support_released_keep: fields.get("SupportReleasedKeep"),
+            support_volume_shadow_copy: fields.get("SupportVolumeShadowCopy"),
+            supports_high_frequency_backup: fields.get("SupportsHighFrequencyBackup"),
+            unknown_fields: fields
+                .unknown(
+                    &[
+                        "ArchiveBackupKeepCount",
+                        "ArchiveBackupKeepPolicy",
+                        "ArchiveBackupRetentionPeriod",
+                        "BackupInterval",
+                        "BackupLog",
+                        "BackupMethod",
+                        "BackupPriority",
+                        "BackupRetentionPeriod",
+                        "Category",
+                        "CompressType",
+                        "EnableBackupLog",
+                        "EnableIncrementDataBackup",
+                        "EnablePitrProtection",
+                        "HighSpaceUsageProtection",
+                        "LocalLogRetentionHours",
+                        "LocalLogRetentionSpace",
+                        "LogBackupFrequency",
+                        "LogBackupLocalRetentionNumber",
+                        "LogBackupRetentionPeriod",
+                        "PitrRetentionPeriod",
+                        "PreferredBackupPeriod",
+                        "PreferredBackupTime",
+                        "PreferredNextBackupTime",
+                        "ReleasedKeepPolicy",
+                        "RequestId",
+                        "SupportModifyBackupPriority",
+                        "SupportReleasedKeep",
+                        "SupportVolumeShadowCopy",
+                        "SupportsHighFrequencyBackup",
+                    ],
+                ),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for DescribeBackupPolicyOutput {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for DescribeBackupPolicyOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

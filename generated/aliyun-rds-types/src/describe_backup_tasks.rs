@@ -6,8 +6,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use serde::Deserialize;
-
 /// The request parameters of `DescribeBackupTasks`.
 ///
 /// Built by `Client::describe_backup_tasks` and `DescribeBackupTasksFluentBuilder` of `aliyun-rds`, or by [`DescribeBackupTasksInput::new`].
@@ -203,19 +201,18 @@ impl aliyun_runtime::de::FromJson for DescribeBackupTasksOutput {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(DescribeBackupTasksOutput {
-            items: aliyun_runtime::de::field(object, "Items")?,
-            request_id: aliyun_runtime::de::field(object, "RequestId")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["Items", "RequestId"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = DescribeBackupTasksOutput {
+            items: fields.get("Items"),
+            request_id: fields.get("RequestId"),
+            unknown_fields: fields.unknown(&["Items", "RequestId"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for DescribeBackupTasksOutput {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for DescribeBackupTasksOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -259,15 +256,17 @@ impl aliyun_runtime::de::FromJson for Items {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(Items {
-            backup_job: aliyun_runtime::de::field(object, "BackupJob")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(object, &["BackupJob"]),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = Items {
+            backup_job: fields.get("BackupJob"),
+            unknown_fields: fields.unknown(&["BackupJob"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for Items {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for Items {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -406,35 +405,34 @@ impl aliyun_runtime::de::FromJson for BackupJob {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(BackupJob {
-            backup_id: aliyun_runtime::de::field(object, "BackupId")?,
-            backup_job_id: aliyun_runtime::de::field(object, "BackupJobId")?,
-            backup_progress_status: aliyun_runtime::de::field(
-                object,
-                "BackupProgressStatus",
-            )?,
-            backup_status: aliyun_runtime::de::field(object, "BackupStatus")?,
-            job_mode: aliyun_runtime::de::field(object, "JobMode")?,
-            process: aliyun_runtime::de::field(object, "Process")?,
-            task_action: aliyun_runtime::de::field(object, "TaskAction")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &[
-                    "BackupId",
-                    "BackupJobId",
-                    "BackupProgressStatus",
-                    "BackupStatus",
-                    "JobMode",
-                    "Process",
-                    "TaskAction",
-                ],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = BackupJob {
+            backup_id: fields.get("BackupId"),
+            backup_job_id: fields.get("BackupJobId"),
+            backup_progress_status: fields.get("BackupProgressStatus"),
+            backup_status: fields.get("BackupStatus"),
+            job_mode: fields.get("JobMode"),
+            process: fields.get("Process"),
+            task_action: fields.get("TaskAction"),
+            unknown_fields: fields
+                .unknown(
+                    &[
+                        "BackupId",
+                        "BackupJobId",
+                        "BackupProgressStatus",
+                        "BackupStatus",
+                        "JobMode",
+                        "Process",
+                        "TaskAction",
+                    ],
+                ),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for BackupJob {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for BackupJob {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

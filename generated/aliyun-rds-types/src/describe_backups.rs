@@ -6,8 +6,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use serde::Deserialize;
-
 /// The request parameters of `DescribeBackups`.
 ///
 /// Built by `Client::describe_backups` and `DescribeBackupsFluentBuilder` of `aliyun-rds`, or by [`DescribeBackupsInput::new`].
@@ -293,33 +291,32 @@ impl aliyun_runtime::de::FromJson for DescribeBackupsOutput {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(DescribeBackupsOutput {
-            items: aliyun_runtime::de::field(object, "Items")?,
-            page_number: aliyun_runtime::de::field(object, "PageNumber")?,
-            page_record_count: aliyun_runtime::de::field(object, "PageRecordCount")?,
-            request_id: aliyun_runtime::de::field(object, "RequestId")?,
-            total_ecs_snapshot_size: aliyun_runtime::de::field(
-                object,
-                "TotalEcsSnapshotSize",
-            )?,
-            total_record_count: aliyun_runtime::de::field(object, "TotalRecordCount")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &[
-                    "Items",
-                    "PageNumber",
-                    "PageRecordCount",
-                    "RequestId",
-                    "TotalEcsSnapshotSize",
-                    "TotalRecordCount",
-                ],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = DescribeBackupsOutput {
+            items: fields.get("Items"),
+            page_number: fields.get("PageNumber"),
+            page_record_count: fields.get("PageRecordCount"),
+            request_id: fields.get("RequestId"),
+            total_ecs_snapshot_size: fields.get("TotalEcsSnapshotSize"),
+            total_record_count: fields.get("TotalRecordCount"),
+            unknown_fields: fields
+                .unknown(
+                    &[
+                        "Items",
+                        "PageNumber",
+                        "PageRecordCount",
+                        "RequestId",
+                        "TotalEcsSnapshotSize",
+                        "TotalRecordCount",
+                    ],
+                ),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for DescribeBackupsOutput {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for DescribeBackupsOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -363,15 +360,17 @@ impl aliyun_runtime::de::FromJson for Items {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(Items {
-            backup: aliyun_runtime::de::field(object, "Backup")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(object, &["Backup"]),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = Items {
+            backup: fields.get("Backup"),
+            unknown_fields: fields.unknown(&["Backup"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for Items {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for Items {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -726,74 +725,70 @@ impl aliyun_runtime::de::FromJson for Backup {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(Backup {
-            backup_download_link_by_db: aliyun_runtime::de::field(
-                object,
-                "BackupDownloadLinkByDB",
-            )?,
-            backup_download_url: aliyun_runtime::de::field(object, "BackupDownloadURL")?,
-            backup_end_time: aliyun_runtime::de::field(object, "BackupEndTime")?,
-            backup_id: aliyun_runtime::de::field(object, "BackupId")?,
-            backup_initiator: aliyun_runtime::de::field(object, "BackupInitiator")?,
-            backup_intranet_download_url: aliyun_runtime::de::field(
-                object,
-                "BackupIntranetDownloadURL",
-            )?,
-            backup_method: aliyun_runtime::de::field(object, "BackupMethod")?,
-            backup_mode: aliyun_runtime::de::field(object, "BackupMode")?,
-            backup_size: aliyun_runtime::de::field(object, "BackupSize")?,
-            backup_start_time: aliyun_runtime::de::field(object, "BackupStartTime")?,
-            backup_status: aliyun_runtime::de::field(object, "BackupStatus")?,
-            backup_type: aliyun_runtime::de::field(object, "BackupType")?,
-            checksum: aliyun_runtime::de::field(object, "Checksum")?,
-            consistent_time: aliyun_runtime::de::field(object, "ConsistentTime")?,
-            copy_only_backup: aliyun_runtime::de::field(object, "CopyOnlyBackup")?,
-            db_instance_id: aliyun_runtime::de::field(object, "DBInstanceId")?,
-            encryption: aliyun_runtime::de::field(object, "Encryption")?,
-            engine: aliyun_runtime::de::field(object, "Engine")?,
-            engine_version: aliyun_runtime::de::field(object, "EngineVersion")?,
-            host_instance_id: aliyun_runtime::de::field(object, "HostInstanceID")?,
-            is_avail: aliyun_runtime::de::field(object, "IsAvail")?,
-            meta_status: aliyun_runtime::de::field(object, "MetaStatus")?,
-            storage_class: aliyun_runtime::de::field(object, "StorageClass")?,
-            store_status: aliyun_runtime::de::field(object, "StoreStatus")?,
-            expect_expire_time: aliyun_runtime::de::field(object, "ExpectExpireTime")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &[
-                    "BackupDownloadLinkByDB",
-                    "BackupDownloadURL",
-                    "BackupEndTime",
-                    "BackupId",
-                    "BackupInitiator",
-                    "BackupIntranetDownloadURL",
-                    "BackupMethod",
-                    "BackupMode",
-                    "BackupSize",
-                    "BackupStartTime",
-                    "BackupStatus",
-                    "BackupType",
-                    "Checksum",
-                    "ConsistentTime",
-                    "CopyOnlyBackup",
-                    "DBInstanceId",
-                    "Encryption",
-                    "Engine",
-                    "EngineVersion",
-                    "ExpectExpireTime",
-                    "HostInstanceID",
-                    "IsAvail",
-                    "MetaStatus",
-                    "StorageClass",
-                    "StoreStatus",
-                ],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = Backup {
+            backup_download_link_by_db: fields.get("BackupDownloadLinkByDB"),
+            backup_download_url: fields.get("BackupDownloadURL"),
+            backup_end_time: fields.get("BackupEndTime"),
+            backup_id: fields.get("BackupId"),
+            backup_initiator: fields.get("BackupInitiator"),
+            backup_intranet_download_url: fields.get("BackupIntranetDownloadURL"),
+            backup_method: fields.get("BackupMethod"),
+            backup_mode: fields.get("BackupMode"),
+            backup_size: fields.get("BackupSize"),
+            backup_start_time: fields.get("BackupStartTime"),
+            backup_status: fields.get("BackupStatus"),
+            backup_type: fields.get("BackupType"),
+            checksum: fields.get("Checksum"),
+            consistent_time: fields.get("ConsistentTime"),
+            copy_only_backup: fields.get("CopyOnlyBackup"),
+            db_instance_id: fields.get("DBInstanceId"),
+            encryption: fields.get("Encryption"),
+            engine: fields.get("Engine"),
+            engine_version: fields.get("EngineVersion"),
+            host_instance_id: fields.get("HostInstanceID"),
+            is_avail: fields.get("IsAvail"),
+            meta_status: fields.get("MetaStatus"),
+            storage_class: fields.get("StorageClass"),
+            store_status: fields.get("StoreStatus"),
+            expect_expire_time: fields.get("ExpectExpireTime"),
+            unknown_fields: fields
+                .unknown(
+                    &[
+                        "BackupDownloadLinkByDB",
+                        "BackupDownloadURL",
+                        "BackupEndTime",
+                        "BackupId",
+                        "BackupInitiator",
+                        "BackupIntranetDownloadURL",
+                        "BackupMethod",
+                        "BackupMode",
+                        "BackupSize",
+                        "BackupStartTime",
+                        "BackupStatus",
+                        "BackupType",
+                        "Checksum",
+                        "ConsistentTime",
+                        "CopyOnlyBackup",
+                        "DBInstanceId",
+                        "Encryption",
+                        "Engine",
+                        "EngineVersion",
+                        "ExpectExpireTime",
+                        "HostInstanceID",
+                        "IsAvail",
+                        "MetaStatus",
+                        "StorageClass",
+                        "StoreStatus",
+                    ],
+                ),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for Backup {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for Backup {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -839,21 +834,17 @@ impl aliyun_runtime::de::FromJson for BackupDownloadLinkByDb {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(BackupDownloadLinkByDb {
-            backup_download_link_by_db: aliyun_runtime::de::field(
-                object,
-                "BackupDownloadLinkByDB",
-            )?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["BackupDownloadLinkByDB"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = BackupDownloadLinkByDb {
+            backup_download_link_by_db: fields.get("BackupDownloadLinkByDB"),
+            unknown_fields: fields.unknown(&["BackupDownloadLinkByDB"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for BackupDownloadLinkByDb {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for BackupDownloadLinkByDb {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -923,23 +914,20 @@ impl aliyun_runtime::de::FromJson for BackupDownloadLinkByDbBackupDownloadLinkBy
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(BackupDownloadLinkByDbBackupDownloadLinkByDb {
-            data_base: aliyun_runtime::de::field(object, "DataBase")?,
-            download_link: aliyun_runtime::de::field(object, "DownloadLink")?,
-            intranet_download_link: aliyun_runtime::de::field(
-                object,
-                "IntranetDownloadLink",
-            )?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["DataBase", "DownloadLink", "IntranetDownloadLink"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = BackupDownloadLinkByDbBackupDownloadLinkByDb {
+            data_base: fields.get("DataBase"),
+            download_link: fields.get("DownloadLink"),
+            intranet_download_link: fields.get("IntranetDownloadLink"),
+            unknown_fields: fields
+                .unknown(&["DataBase", "DownloadLink", "IntranetDownloadLink"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for BackupDownloadLinkByDbBackupDownloadLinkByDb {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for BackupDownloadLinkByDbBackupDownloadLinkByDb {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

@@ -6,8 +6,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use serde::Deserialize;
-
 /// The request parameters of `DescribeCharacterSetName`.
 ///
 /// Built by `Client::describe_character_set_name` and `DescribeCharacterSetNameFluentBuilder` of `aliyun-rds`, or by [`DescribeCharacterSetNameInput::new`].
@@ -165,23 +163,20 @@ impl aliyun_runtime::de::FromJson for DescribeCharacterSetNameOutput {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(DescribeCharacterSetNameOutput {
-            character_set_name_items: aliyun_runtime::de::field(
-                object,
-                "CharacterSetNameItems",
-            )?,
-            engine: aliyun_runtime::de::field(object, "Engine")?,
-            request_id: aliyun_runtime::de::field(object, "RequestId")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["CharacterSetNameItems", "Engine", "RequestId"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = DescribeCharacterSetNameOutput {
+            character_set_name_items: fields.get("CharacterSetNameItems"),
+            engine: fields.get("Engine"),
+            request_id: fields.get("RequestId"),
+            unknown_fields: fields
+                .unknown(&["CharacterSetNameItems", "Engine", "RequestId"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for DescribeCharacterSetNameOutput {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for DescribeCharacterSetNameOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -225,18 +220,17 @@ impl aliyun_runtime::de::FromJson for CharacterSetNameItems {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(CharacterSetNameItems {
-            character_set_name: aliyun_runtime::de::field(object, "CharacterSetName")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["CharacterSetName"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = CharacterSetNameItems {
+            character_set_name: fields.get("CharacterSetName"),
+            unknown_fields: fields.unknown(&["CharacterSetName"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for CharacterSetNameItems {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for CharacterSetNameItems {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

@@ -6,8 +6,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use serde::Deserialize;
-
 /// The request parameters of `DescribeClassDetails`.
 ///
 /// Built by `Client::describe_class_details` and `DescribeClassDetailsFluentBuilder` of `aliyun-rds`, or by [`DescribeClassDetailsInput::new`].
@@ -331,48 +329,44 @@ impl aliyun_runtime::de::FromJson for DescribeClassDetailsOutput {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(DescribeClassDetailsOutput {
-            category: aliyun_runtime::de::field(object, "Category")?,
-            class_code: aliyun_runtime::de::field(object, "ClassCode")?,
-            class_group: aliyun_runtime::de::field(object, "ClassGroup")?,
-            cpu: aliyun_runtime::de::field(object, "Cpu")?,
-            db_instance_storage_type: aliyun_runtime::de::field(
-                object,
-                "DBInstanceStorageType",
-            )?,
-            instruction_set_arch: aliyun_runtime::de::field(
-                object,
-                "InstructionSetArch",
-            )?,
-            max_connections: aliyun_runtime::de::field(object, "MaxConnections")?,
-            max_iombps: aliyun_runtime::de::field(object, "MaxIOMBPS")?,
-            max_iops: aliyun_runtime::de::field(object, "MaxIOPS")?,
-            memory_class: aliyun_runtime::de::field(object, "MemoryClass")?,
-            reference_price: aliyun_runtime::de::field(object, "ReferencePrice")?,
-            request_id: aliyun_runtime::de::field(object, "RequestId")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &[
-                    "Category",
-                    "ClassCode",
-                    "ClassGroup",
-                    "Cpu",
-                    "DBInstanceStorageType",
-                    "InstructionSetArch",
-                    "MaxConnections",
-                    "MaxIOMBPS",
-                    "MaxIOPS",
-                    "MemoryClass",
-                    "ReferencePrice",
-                    "RequestId",
-                ],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = DescribeClassDetailsOutput {
+            category: fields.get("Category"),
+            class_code: fields.get("ClassCode"),
+            class_group: fields.get("ClassGroup"),
+            cpu: fields.get("Cpu"),
+            db_instance_storage_type: fields.get("DBInstanceStorageType"),
+            instruction_set_arch: fields.get("InstructionSetArch"),
+            max_connections: fields.get("MaxConnections"),
+            max_iombps: fields.get("MaxIOMBPS"),
+            max_iops: fields.get("MaxIOPS"),
+            memory_class: fields.get("MemoryClass"),
+            reference_price: fields.get("ReferencePrice"),
+            request_id: fields.get("RequestId"),
+            unknown_fields: fields
+                .unknown(
+                    &[
+                        "Category",
+                        "ClassCode",
+                        "ClassGroup",
+                        "Cpu",
+                        "DBInstanceStorageType",
+                        "InstructionSetArch",
+                        "MaxConnections",
+                        "MaxIOMBPS",
+                        "MaxIOPS",
+                        "MemoryClass",
+                        "ReferencePrice",
+                        "RequestId",
+                    ],
+                ),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for DescribeClassDetailsOutput {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for DescribeClassDetailsOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

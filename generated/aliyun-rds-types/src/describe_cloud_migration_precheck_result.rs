@@ -6,8 +6,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use serde::Deserialize;
-
 /// The request parameters of `DescribeCloudMigrationPrecheckResult`.
 ///
 /// Built by `Client::describe_cloud_migration_precheck_result` and `DescribeCloudMigrationPrecheckResultFluentBuilder` of `aliyun-rds`, or by [`DescribeCloudMigrationPrecheckResultInput::new`].
@@ -239,22 +237,22 @@ impl aliyun_runtime::de::FromJson for DescribeCloudMigrationPrecheckResultOutput
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(DescribeCloudMigrationPrecheckResultOutput {
-            items: aliyun_runtime::de::field(object, "Items")?,
-            page_number: aliyun_runtime::de::field(object, "PageNumber")?,
-            page_size: aliyun_runtime::de::field(object, "PageSize")?,
-            request_id: aliyun_runtime::de::field(object, "RequestId")?,
-            total_size: aliyun_runtime::de::field(object, "TotalSize")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["Items", "PageNumber", "PageSize", "RequestId", "TotalSize"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = DescribeCloudMigrationPrecheckResultOutput {
+            items: fields.get("Items"),
+            page_number: fields.get("PageNumber"),
+            page_size: fields.get("PageSize"),
+            request_id: fields.get("RequestId"),
+            total_size: fields.get("TotalSize"),
+            unknown_fields: fields
+                .unknown(&["Items", "PageNumber", "PageSize", "RequestId", "TotalSize"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for DescribeCloudMigrationPrecheckResultOutput {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for DescribeCloudMigrationPrecheckResultOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -429,45 +427,44 @@ impl aliyun_runtime::de::FromJson for Items {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(Items {
-            detail: aliyun_runtime::de::field(object, "Detail")?,
-            gmt_created: aliyun_runtime::de::field(object, "GmtCreated")?,
-            gmt_modified: aliyun_runtime::de::field(object, "GmtModified")?,
-            source_account: aliyun_runtime::de::field(object, "SourceAccount")?,
-            source_category: aliyun_runtime::de::field(object, "SourceCategory")?,
-            source_ip_address: aliyun_runtime::de::field(object, "SourceIpAddress")?,
-            source_password: aliyun_runtime::de::field(object, "SourcePassword")?,
-            source_port: aliyun_runtime::de::field(object, "SourcePort")?,
-            target_eip: aliyun_runtime::de::field(object, "TargetEip")?,
-            target_instance_name: aliyun_runtime::de::field(
-                object,
-                "TargetInstanceName",
-            )?,
-            task_id: aliyun_runtime::de::field(object, "TaskId")?,
-            task_name: aliyun_runtime::de::field(object, "TaskName")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &[
-                    "Detail",
-                    "GmtCreated",
-                    "GmtModified",
-                    "SourceAccount",
-                    "SourceCategory",
-                    "SourceIpAddress",
-                    "SourcePassword",
-                    "SourcePort",
-                    "TargetEip",
-                    "TargetInstanceName",
-                    "TaskId",
-                    "TaskName",
-                ],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = Items {
+            detail: fields.get("Detail"),
+            gmt_created: fields.get("GmtCreated"),
+            gmt_modified: fields.get("GmtModified"),
+            source_account: fields.get("SourceAccount"),
+            source_category: fields.get("SourceCategory"),
+            source_ip_address: fields.get("SourceIpAddress"),
+            source_password: fields.get("SourcePassword"),
+            source_port: fields.get("SourcePort"),
+            target_eip: fields.get("TargetEip"),
+            target_instance_name: fields.get("TargetInstanceName"),
+            task_id: fields.get("TaskId"),
+            task_name: fields.get("TaskName"),
+            unknown_fields: fields
+                .unknown(
+                    &[
+                        "Detail",
+                        "GmtCreated",
+                        "GmtModified",
+                        "SourceAccount",
+                        "SourceCategory",
+                        "SourceIpAddress",
+                        "SourcePassword",
+                        "SourcePort",
+                        "TargetEip",
+                        "TargetInstanceName",
+                        "TaskId",
+                        "TaskName",
+                    ],
+                ),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for Items {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for Items {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

@@ -6,8 +6,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use serde::Deserialize;
-
 /// The request parameters of `DescribeCloudMigrationResult`.
 ///
 /// Built by `Client::describe_cloud_migration_result` and `DescribeCloudMigrationResultFluentBuilder` of `aliyun-rds`, or by [`DescribeCloudMigrationResultInput::new`].
@@ -238,22 +236,22 @@ impl aliyun_runtime::de::FromJson for DescribeCloudMigrationResultOutput {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(DescribeCloudMigrationResultOutput {
-            items: aliyun_runtime::de::field(object, "Items")?,
-            page_number: aliyun_runtime::de::field(object, "PageNumber")?,
-            page_size: aliyun_runtime::de::field(object, "PageSize")?,
-            request_id: aliyun_runtime::de::field(object, "RequestId")?,
-            total_size: aliyun_runtime::de::field(object, "TotalSize")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["Items", "PageNumber", "PageSize", "RequestId", "TotalSize"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = DescribeCloudMigrationResultOutput {
+            items: fields.get("Items"),
+            page_number: fields.get("PageNumber"),
+            page_size: fields.get("PageSize"),
+            request_id: fields.get("RequestId"),
+            total_size: fields.get("TotalSize"),
+            unknown_fields: fields
+                .unknown(&["Items", "PageNumber", "PageSize", "RequestId", "TotalSize"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for DescribeCloudMigrationResultOutput {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for DescribeCloudMigrationResultOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -485,53 +483,52 @@ impl aliyun_runtime::de::FromJson for Items {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(Items {
-            detail: aliyun_runtime::de::field(object, "Detail")?,
-            gmt_created: aliyun_runtime::de::field(object, "GmtCreated")?,
-            gmt_modified: aliyun_runtime::de::field(object, "GmtModified")?,
-            migrate_stage: aliyun_runtime::de::field(object, "MigrateStage")?,
-            replication_info: aliyun_runtime::de::field(object, "ReplicationInfo")?,
-            replication_state: aliyun_runtime::de::field(object, "ReplicationState")?,
-            source_account: aliyun_runtime::de::field(object, "SourceAccount")?,
-            source_category: aliyun_runtime::de::field(object, "SourceCategory")?,
-            source_ip_address: aliyun_runtime::de::field(object, "SourceIpAddress")?,
-            source_password: aliyun_runtime::de::field(object, "SourcePassword")?,
-            source_port: aliyun_runtime::de::field(object, "SourcePort")?,
-            switch_time: aliyun_runtime::de::field(object, "SwitchTime")?,
-            target_eip: aliyun_runtime::de::field(object, "TargetEip")?,
-            target_instance_name: aliyun_runtime::de::field(
-                object,
-                "TargetInstanceName",
-            )?,
-            task_id: aliyun_runtime::de::field(object, "TaskId")?,
-            task_name: aliyun_runtime::de::field(object, "TaskName")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &[
-                    "Detail",
-                    "GmtCreated",
-                    "GmtModified",
-                    "MigrateStage",
-                    "ReplicationInfo",
-                    "ReplicationState",
-                    "SourceAccount",
-                    "SourceCategory",
-                    "SourceIpAddress",
-                    "SourcePassword",
-                    "SourcePort",
-                    "SwitchTime",
-                    "TargetEip",
-                    "TargetInstanceName",
-                    "TaskId",
-                    "TaskName",
-                ],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = Items {
+            detail: fields.get("Detail"),
+            gmt_created: fields.get("GmtCreated"),
+            gmt_modified: fields.get("GmtModified"),
+            migrate_stage: fields.get("MigrateStage"),
+            replication_info: fields.get("ReplicationInfo"),
+            replication_state: fields.get("ReplicationState"),
+            source_account: fields.get("SourceAccount"),
+            source_category: fields.get("SourceCategory"),
+            source_ip_address: fields.get("SourceIpAddress"),
+            source_password: fields.get("SourcePassword"),
+            source_port: fields.get("SourcePort"),
+            switch_time: fields.get("SwitchTime"),
+            target_eip: fields.get("TargetEip"),
+            target_instance_name: fields.get("TargetInstanceName"),
+            task_id: fields.get("TaskId"),
+            task_name: fields.get("TaskName"),
+            unknown_fields: fields
+                .unknown(
+                    &[
+                        "Detail",
+                        "GmtCreated",
+                        "GmtModified",
+                        "MigrateStage",
+                        "ReplicationInfo",
+                        "ReplicationState",
+                        "SourceAccount",
+                        "SourceCategory",
+                        "SourceIpAddress",
+                        "SourcePassword",
+                        "SourcePort",
+                        "SwitchTime",
+                        "TargetEip",
+                        "TargetInstanceName",
+                        "TaskId",
+                        "TaskName",
+                    ],
+                ),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for Items {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for Items {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

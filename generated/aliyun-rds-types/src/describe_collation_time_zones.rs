@@ -6,8 +6,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use serde::Deserialize;
-
 /// The request parameters of `DescribeCollationTimeZones`.
 ///
 /// Built by `Client::describe_collation_time_zones` and `DescribeCollationTimeZonesFluentBuilder` of `aliyun-rds`, or by [`DescribeCollationTimeZonesInput::new`].
@@ -110,22 +108,18 @@ impl aliyun_runtime::de::FromJson for DescribeCollationTimeZonesOutput {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(DescribeCollationTimeZonesOutput {
-            collation_time_zones: aliyun_runtime::de::field(
-                object,
-                "CollationTimeZones",
-            )?,
-            request_id: aliyun_runtime::de::field(object, "RequestId")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["CollationTimeZones", "RequestId"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = DescribeCollationTimeZonesOutput {
+            collation_time_zones: fields.get("CollationTimeZones"),
+            request_id: fields.get("RequestId"),
+            unknown_fields: fields.unknown(&["CollationTimeZones", "RequestId"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for DescribeCollationTimeZonesOutput {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for DescribeCollationTimeZonesOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -169,18 +163,17 @@ impl aliyun_runtime::de::FromJson for CollationTimeZones {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(CollationTimeZones {
-            collation_time_zone: aliyun_runtime::de::field(object, "CollationTimeZone")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["CollationTimeZone"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = CollationTimeZones {
+            collation_time_zone: fields.get("CollationTimeZone"),
+            unknown_fields: fields.unknown(&["CollationTimeZone"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for CollationTimeZones {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for CollationTimeZones {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -250,23 +243,20 @@ impl aliyun_runtime::de::FromJson for CollationTimeZone {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(CollationTimeZone {
-            description: aliyun_runtime::de::field(object, "Description")?,
-            standard_time_offset: aliyun_runtime::de::field(
-                object,
-                "StandardTimeOffset",
-            )?,
-            time_zone: aliyun_runtime::de::field(object, "TimeZone")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["Description", "StandardTimeOffset", "TimeZone"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = CollationTimeZone {
+            description: fields.get("Description"),
+            standard_time_offset: fields.get("StandardTimeOffset"),
+            time_zone: fields.get("TimeZone"),
+            unknown_fields: fields
+                .unknown(&["Description", "StandardTimeOffset", "TimeZone"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for CollationTimeZone {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for CollationTimeZone {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

@@ -6,8 +6,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use serde::Deserialize;
-
 /// The request parameters of `DescribeComputeBurstConfig`.
 ///
 /// Built by `Client::describe_compute_burst_config` and `DescribeComputeBurstConfigFluentBuilder` of `aliyun-rds`, or by [`DescribeComputeBurstConfigInput::new`].
@@ -187,26 +185,20 @@ impl aliyun_runtime::de::FromJson for DescribeComputeBurstConfigOutput {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(DescribeComputeBurstConfigOutput {
-            compute_burst_enabled: aliyun_runtime::de::field(
-                object,
-                "ComputeBurstEnabled",
-            )?,
-            compute_burst_config: aliyun_runtime::de::field(
-                object,
-                "ComputeBurstConfig",
-            )?,
-            request_id: aliyun_runtime::de::field(object, "RequestId")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["ComputeBurstConfig", "ComputeBurstEnabled", "RequestId"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = DescribeComputeBurstConfigOutput {
+            compute_burst_enabled: fields.get("ComputeBurstEnabled"),
+            compute_burst_config: fields.get("ComputeBurstConfig"),
+            request_id: fields.get("RequestId"),
+            unknown_fields: fields
+                .unknown(&["ComputeBurstConfig", "ComputeBurstEnabled", "RequestId"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for DescribeComputeBurstConfigOutput {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for DescribeComputeBurstConfigOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

@@ -6,8 +6,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use serde::Deserialize;
-
 /// The request parameters of `DescribeCrossBackupMetaList`.
 ///
 /// Built by `Client::describe_cross_backup_meta_list` and `DescribeCrossBackupMetaListFluentBuilder` of `aliyun-rds`, or by [`DescribeCrossBackupMetaListInput::new`].
@@ -263,32 +261,34 @@ impl aliyun_runtime::de::FromJson for DescribeCrossBackupMetaListOutput {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(DescribeCrossBackupMetaListOutput {
-            db_instance_name: aliyun_runtime::de::field(object, "DBInstanceName")?,
-            items: aliyun_runtime::de::field(object, "Items")?,
-            page_number: aliyun_runtime::de::field(object, "PageNumber")?,
-            page_record_count: aliyun_runtime::de::field(object, "PageRecordCount")?,
-            request_id: aliyun_runtime::de::field(object, "RequestId")?,
-            total_page_count: aliyun_runtime::de::field(object, "TotalPageCount")?,
-            total_record_count: aliyun_runtime::de::field(object, "TotalRecordCount")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &[
-                    "DBInstanceName",
-                    "Items",
-                    "PageNumber",
-                    "PageRecordCount",
-                    "RequestId",
-                    "TotalPageCount",
-                    "TotalRecordCount",
-                ],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = DescribeCrossBackupMetaListOutput {
+            db_instance_name: fields.get("DBInstanceName"),
+            items: fields.get("Items"),
+            page_number: fields.get("PageNumber"),
+            page_record_count: fields.get("PageRecordCount"),
+            request_id: fields.get("RequestId"),
+            total_page_count: fields.get("TotalPageCount"),
+            total_record_count: fields.get("TotalRecordCount"),
+            unknown_fields: fields
+                .unknown(
+                    &[
+                        "DBInstanceName",
+                        "Items",
+                        "PageNumber",
+                        "PageRecordCount",
+                        "RequestId",
+                        "TotalPageCount",
+                        "TotalRecordCount",
+                    ],
+                ),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for DescribeCrossBackupMetaListOutput {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for DescribeCrossBackupMetaListOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -332,15 +332,17 @@ impl aliyun_runtime::de::FromJson for Items {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(Items {
-            meta: aliyun_runtime::de::field(object, "Meta")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(object, &["Meta"]),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = Items {
+            meta: fields.get("Meta"),
+            unknown_fields: fields.unknown(&["Meta"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for Items {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for Items {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -410,20 +412,19 @@ impl aliyun_runtime::de::FromJson for Meta {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(Meta {
-            database: aliyun_runtime::de::field(object, "Database")?,
-            size: aliyun_runtime::de::field(object, "Size")?,
-            tables: aliyun_runtime::de::field(object, "Tables")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["Database", "Size", "Tables"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = Meta {
+            database: fields.get("Database"),
+            size: fields.get("Size"),
+            tables: fields.get("Tables"),
+            unknown_fields: fields.unknown(&["Database", "Size", "Tables"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for Meta {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for Meta {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

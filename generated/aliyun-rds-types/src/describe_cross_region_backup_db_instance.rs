@@ -6,8 +6,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use serde::Deserialize;
-
 /// The request parameters of `DescribeCrossRegionBackupDBInstance`.
 ///
 /// Built by `Client::describe_cross_region_backup_db_instance` and `DescribeCrossRegionBackupDbInstanceFluentBuilder` of `aliyun-rds`, or by [`DescribeCrossRegionBackupDbInstanceInput::new`].
@@ -225,32 +223,34 @@ impl aliyun_runtime::de::FromJson for DescribeCrossRegionBackupDbInstanceOutput 
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(DescribeCrossRegionBackupDbInstanceOutput {
-            items: aliyun_runtime::de::field(object, "Items")?,
-            items_numbers: aliyun_runtime::de::field(object, "ItemsNumbers")?,
-            page_number: aliyun_runtime::de::field(object, "PageNumber")?,
-            page_size: aliyun_runtime::de::field(object, "PageSize")?,
-            region_id: aliyun_runtime::de::field(object, "RegionId")?,
-            request_id: aliyun_runtime::de::field(object, "RequestId")?,
-            total_records: aliyun_runtime::de::field(object, "TotalRecords")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &[
-                    "Items",
-                    "ItemsNumbers",
-                    "PageNumber",
-                    "PageSize",
-                    "RegionId",
-                    "RequestId",
-                    "TotalRecords",
-                ],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = DescribeCrossRegionBackupDbInstanceOutput {
+            items: fields.get("Items"),
+            items_numbers: fields.get("ItemsNumbers"),
+            page_number: fields.get("PageNumber"),
+            page_size: fields.get("PageSize"),
+            region_id: fields.get("RegionId"),
+            request_id: fields.get("RequestId"),
+            total_records: fields.get("TotalRecords"),
+            unknown_fields: fields
+                .unknown(
+                    &[
+                        "Items",
+                        "ItemsNumbers",
+                        "PageNumber",
+                        "PageSize",
+                        "RegionId",
+                        "RequestId",
+                        "TotalRecords",
+                    ],
+                ),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for DescribeCrossRegionBackupDbInstanceOutput {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for DescribeCrossRegionBackupDbInstanceOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -294,15 +294,17 @@ impl aliyun_runtime::de::FromJson for Items {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(Items {
-            item: aliyun_runtime::de::field(object, "Item")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(object, &["Item"]),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = Items {
+            item: fields.get("Item"),
+            unknown_fields: fields.unknown(&["Item"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for Items {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for Items {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -507,52 +509,48 @@ impl aliyun_runtime::de::FromJson for Item {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(Item {
-            backup_enabled: aliyun_runtime::de::field(object, "BackupEnabled")?,
-            backup_enabled_time: aliyun_runtime::de::field(object, "BackupEnabledTime")?,
-            cross_backup_region: aliyun_runtime::de::field(object, "CrossBackupRegion")?,
-            cross_backup_type: aliyun_runtime::de::field(object, "CrossBackupType")?,
-            db_instance_description: aliyun_runtime::de::field(
-                object,
-                "DBInstanceDescription",
-            )?,
-            db_instance_id: aliyun_runtime::de::field(object, "DBInstanceId")?,
-            db_instance_status: aliyun_runtime::de::field(object, "DBInstanceStatus")?,
-            engine: aliyun_runtime::de::field(object, "Engine")?,
-            engine_version: aliyun_runtime::de::field(object, "EngineVersion")?,
-            lock_mode: aliyun_runtime::de::field(object, "LockMode")?,
-            log_backup_enabled: aliyun_runtime::de::field(object, "LogBackupEnabled")?,
-            log_backup_enabled_time: aliyun_runtime::de::field(
-                object,
-                "LogBackupEnabledTime",
-            )?,
-            retent_type: aliyun_runtime::de::field(object, "RetentType")?,
-            retention: aliyun_runtime::de::field(object, "Retention")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &[
-                    "BackupEnabled",
-                    "BackupEnabledTime",
-                    "CrossBackupRegion",
-                    "CrossBackupType",
-                    "DBInstanceDescription",
-                    "DBInstanceId",
-                    "DBInstanceStatus",
-                    "Engine",
-                    "EngineVersion",
-                    "LockMode",
-                    "LogBackupEnabled",
-                    "LogBackupEnabledTime",
-                    "RetentType",
-                    "Retention",
-                ],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = Item {
+            backup_enabled: fields.get("BackupEnabled"),
+            backup_enabled_time: fields.get("BackupEnabledTime"),
+            cross_backup_region: fields.get("CrossBackupRegion"),
+            cross_backup_type: fields.get("CrossBackupType"),
+            db_instance_description: fields.get("DBInstanceDescription"),
+            db_instance_id: fields.get("DBInstanceId"),
+            db_instance_status: fields.get("DBInstanceStatus"),
+            engine: fields.get("Engine"),
+            engine_version: fields.get("EngineVersion"),
+            lock_mode: fields.get("LockMode"),
+            log_backup_enabled: fields.get("LogBackupEnabled"),
+            log_backup_enabled_time: fields.get("LogBackupEnabledTime"),
+            retent_type: fields.get("RetentType"),
+            retention: fields.get("Retention"),
+            unknown_fields: fields
+                .unknown(
+                    &[
+                        "BackupEnabled",
+                        "BackupEnabledTime",
+                        "CrossBackupRegion",
+                        "CrossBackupType",
+                        "DBInstanceDescription",
+                        "DBInstanceId",
+                        "DBInstanceStatus",
+                        "Engine",
+                        "EngineVersion",
+                        "LockMode",
+                        "LogBackupEnabled",
+                        "LogBackupEnabledTime",
+                        "RetentType",
+                        "Retention",
+                    ],
+                ),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for Item {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for Item {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

@@ -6,8 +6,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use serde::Deserialize;
-
 /// The request parameters of `DescribeCrossRegionBackups`.
 ///
 /// Built by `Client::describe_cross_region_backups` and `DescribeCrossRegionBackupsFluentBuilder` of `aliyun-rds`, or by [`DescribeCrossRegionBackupsInput::new`].
@@ -318,34 +316,36 @@ impl aliyun_runtime::de::FromJson for DescribeCrossRegionBackupsOutput {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(DescribeCrossRegionBackupsOutput {
-            end_time: aliyun_runtime::de::field(object, "EndTime")?,
-            items: aliyun_runtime::de::field(object, "Items")?,
-            page_number: aliyun_runtime::de::field(object, "PageNumber")?,
-            page_record_count: aliyun_runtime::de::field(object, "PageRecordCount")?,
-            region_id: aliyun_runtime::de::field(object, "RegionId")?,
-            request_id: aliyun_runtime::de::field(object, "RequestId")?,
-            start_time: aliyun_runtime::de::field(object, "StartTime")?,
-            total_record_count: aliyun_runtime::de::field(object, "TotalRecordCount")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &[
-                    "EndTime",
-                    "Items",
-                    "PageNumber",
-                    "PageRecordCount",
-                    "RegionId",
-                    "RequestId",
-                    "StartTime",
-                    "TotalRecordCount",
-                ],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = DescribeCrossRegionBackupsOutput {
+            end_time: fields.get("EndTime"),
+            items: fields.get("Items"),
+            page_number: fields.get("PageNumber"),
+            page_record_count: fields.get("PageRecordCount"),
+            region_id: fields.get("RegionId"),
+            request_id: fields.get("RequestId"),
+            start_time: fields.get("StartTime"),
+            total_record_count: fields.get("TotalRecordCount"),
+            unknown_fields: fields
+                .unknown(
+                    &[
+                        "EndTime",
+                        "Items",
+                        "PageNumber",
+                        "PageRecordCount",
+                        "RegionId",
+                        "RequestId",
+                        "StartTime",
+                        "TotalRecordCount",
+                    ],
+                ),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for DescribeCrossRegionBackupsOutput {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for DescribeCrossRegionBackupsOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -389,15 +389,17 @@ impl aliyun_runtime::de::FromJson for Items {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(Items {
-            item: aliyun_runtime::de::field(object, "Item")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(object, &["Item"]),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = Items {
+            item: fields.get("Item"),
+            unknown_fields: fields.unknown(&["Item"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for Items {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for Items {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -664,71 +666,58 @@ impl aliyun_runtime::de::FromJson for Item {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(Item {
-            backup_end_time: aliyun_runtime::de::field(object, "BackupEndTime")?,
-            backup_method: aliyun_runtime::de::field(object, "BackupMethod")?,
-            backup_set_scale: aliyun_runtime::de::field(object, "BackupSetScale")?,
-            backup_set_status: aliyun_runtime::de::field(object, "BackupSetStatus")?,
-            backup_start_time: aliyun_runtime::de::field(object, "BackupStartTime")?,
-            backup_type: aliyun_runtime::de::field(object, "BackupType")?,
-            category: aliyun_runtime::de::field(object, "Category")?,
-            consistent_time: aliyun_runtime::de::field(object, "ConsistentTime")?,
-            cross_backup_download_link: aliyun_runtime::de::field(
-                object,
-                "CrossBackupDownloadLink",
-            )?,
-            cross_backup_id: aliyun_runtime::de::field(object, "CrossBackupId")?,
-            cross_backup_region: aliyun_runtime::de::field(object, "CrossBackupRegion")?,
-            cross_backup_set_file: aliyun_runtime::de::field(
-                object,
-                "CrossBackupSetFile",
-            )?,
-            cross_backup_set_location: aliyun_runtime::de::field(
-                object,
-                "CrossBackupSetLocation",
-            )?,
-            cross_backup_set_size: aliyun_runtime::de::field(
-                object,
-                "CrossBackupSetSize",
-            )?,
-            db_instance_storage_type: aliyun_runtime::de::field(
-                object,
-                "DBInstanceStorageType",
-            )?,
-            engine: aliyun_runtime::de::field(object, "Engine")?,
-            engine_version: aliyun_runtime::de::field(object, "EngineVersion")?,
-            instance_id: aliyun_runtime::de::field(object, "InstanceId")?,
-            restore_regions: aliyun_runtime::de::field(object, "RestoreRegions")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &[
-                    "BackupEndTime",
-                    "BackupMethod",
-                    "BackupSetScale",
-                    "BackupSetStatus",
-                    "BackupStartTime",
-                    "BackupType",
-                    "Category",
-                    "ConsistentTime",
-                    "CrossBackupDownloadLink",
-                    "CrossBackupId",
-                    "CrossBackupRegion",
-                    "CrossBackupSetFile",
-                    "CrossBackupSetLocation",
-                    "CrossBackupSetSize",
-                    "DBInstanceStorageType",
-                    "Engine",
-                    "EngineVersion",
-                    "InstanceId",
-                    "RestoreRegions",
-                ],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = Item {
+            backup_end_time: fields.get("BackupEndTime"),
+            backup_method: fields.get("BackupMethod"),
+            backup_set_scale: fields.get("BackupSetScale"),
+            backup_set_status: fields.get("BackupSetStatus"),
+            backup_start_time: fields.get("BackupStartTime"),
+            backup_type: fields.get("BackupType"),
+            category: fields.get("Category"),
+            consistent_time: fields.get("ConsistentTime"),
+            cross_backup_download_link: fields.get("CrossBackupDownloadLink"),
+            cross_backup_id: fields.get("CrossBackupId"),
+            cross_backup_region: fields.get("CrossBackupRegion"),
+            cross_backup_set_file: fields.get("CrossBackupSetFile"),
+            cross_backup_set_location: fields.get("CrossBackupSetLocation"),
+            cross_backup_set_size: fields.get("CrossBackupSetSize"),
+            db_instance_storage_type: fields.get("DBInstanceStorageType"),
+            engine: fields.get("Engine"),
+            engine_version: fields.get("EngineVersion"),
+            instance_id: fields.get("InstanceId"),
+            restore_regions: fields.get("RestoreRegions"),
+            unknown_fields: fields
+                .unknown(
+                    &[
+                        "BackupEndTime",
+                        "BackupMethod",
+                        "BackupSetScale",
+                        "BackupSetStatus",
+                        "BackupStartTime",
+                        "BackupType",
+                        "Category",
+                        "ConsistentTime",
+                        "CrossBackupDownloadLink",
+                        "CrossBackupId",
+                        "CrossBackupRegion",
+                        "CrossBackupSetFile",
+                        "CrossBackupSetLocation",
+                        "CrossBackupSetSize",
+                        "DBInstanceStorageType",
+                        "Engine",
+                        "EngineVersion",
+                        "InstanceId",
+                        "RestoreRegions",
+                    ],
+                ),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for Item {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for Item {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -772,18 +761,17 @@ impl aliyun_runtime::de::FromJson for RestoreRegions {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(RestoreRegions {
-            restore_region: aliyun_runtime::de::field(object, "RestoreRegion")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["RestoreRegion"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = RestoreRegions {
+            restore_region: fields.get("RestoreRegion"),
+            unknown_fields: fields.unknown(&["RestoreRegion"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for RestoreRegions {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for RestoreRegions {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

@@ -6,8 +6,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use serde::Deserialize;
-
 /// The request parameters of `DescribeCrossRegionLogBackupFiles`.
 ///
 /// Built by `Client::describe_cross_region_log_backup_files` and `DescribeCrossRegionLogBackupFilesFluentBuilder` of `aliyun-rds`, or by [`DescribeCrossRegionLogBackupFilesInput::new`].
@@ -288,36 +286,38 @@ impl aliyun_runtime::de::FromJson for DescribeCrossRegionLogBackupFilesOutput {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(DescribeCrossRegionLogBackupFilesOutput {
-            db_instance_id: aliyun_runtime::de::field(object, "DBInstanceId")?,
-            end_time: aliyun_runtime::de::field(object, "EndTime")?,
-            items: aliyun_runtime::de::field(object, "Items")?,
-            page_number: aliyun_runtime::de::field(object, "PageNumber")?,
-            page_record_count: aliyun_runtime::de::field(object, "PageRecordCount")?,
-            region_id: aliyun_runtime::de::field(object, "RegionId")?,
-            request_id: aliyun_runtime::de::field(object, "RequestId")?,
-            start_time: aliyun_runtime::de::field(object, "StartTime")?,
-            total_record_count: aliyun_runtime::de::field(object, "TotalRecordCount")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &[
-                    "DBInstanceId",
-                    "EndTime",
-                    "Items",
-                    "PageNumber",
-                    "PageRecordCount",
-                    "RegionId",
-                    "RequestId",
-                    "StartTime",
-                    "TotalRecordCount",
-                ],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = DescribeCrossRegionLogBackupFilesOutput {
+            db_instance_id: fields.get("DBInstanceId"),
+            end_time: fields.get("EndTime"),
+            items: fields.get("Items"),
+            page_number: fields.get("PageNumber"),
+            page_record_count: fields.get("PageRecordCount"),
+            region_id: fields.get("RegionId"),
+            request_id: fields.get("RequestId"),
+            start_time: fields.get("StartTime"),
+            total_record_count: fields.get("TotalRecordCount"),
+            unknown_fields: fields
+                .unknown(
+                    &[
+                        "DBInstanceId",
+                        "EndTime",
+                        "Items",
+                        "PageNumber",
+                        "PageRecordCount",
+                        "RegionId",
+                        "RequestId",
+                        "StartTime",
+                        "TotalRecordCount",
+                    ],
+                ),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for DescribeCrossRegionLogBackupFilesOutput {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for DescribeCrossRegionLogBackupFilesOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -361,15 +361,17 @@ impl aliyun_runtime::de::FromJson for Items {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(Items {
-            item: aliyun_runtime::de::field(object, "Item")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(object, &["Item"]),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = Items {
+            item: fields.get("Item"),
+            unknown_fields: fields.unknown(&["Item"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for Items {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for Items {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -519,44 +521,40 @@ impl aliyun_runtime::de::FromJson for Item {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(Item {
-            cross_backup_region: aliyun_runtime::de::field(object, "CrossBackupRegion")?,
-            cross_download_link: aliyun_runtime::de::field(object, "CrossDownloadLink")?,
-            cross_intranet_download_link: aliyun_runtime::de::field(
-                object,
-                "CrossIntranetDownloadLink",
-            )?,
-            cross_log_backup_id: aliyun_runtime::de::field(object, "CrossLogBackupId")?,
-            cross_log_backup_size: aliyun_runtime::de::field(
-                object,
-                "CrossLogBackupSize",
-            )?,
-            instance_id: aliyun_runtime::de::field(object, "InstanceId")?,
-            link_expired_time: aliyun_runtime::de::field(object, "LinkExpiredTime")?,
-            log_begin_time: aliyun_runtime::de::field(object, "LogBeginTime")?,
-            log_end_time: aliyun_runtime::de::field(object, "LogEndTime")?,
-            log_file_name: aliyun_runtime::de::field(object, "LogFileName")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &[
-                    "CrossBackupRegion",
-                    "CrossDownloadLink",
-                    "CrossIntranetDownloadLink",
-                    "CrossLogBackupId",
-                    "CrossLogBackupSize",
-                    "InstanceId",
-                    "LinkExpiredTime",
-                    "LogBeginTime",
-                    "LogEndTime",
-                    "LogFileName",
-                ],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = Item {
+            cross_backup_region: fields.get("CrossBackupRegion"),
+            cross_download_link: fields.get("CrossDownloadLink"),
+            cross_intranet_download_link: fields.get("CrossIntranetDownloadLink"),
+            cross_log_backup_id: fields.get("CrossLogBackupId"),
+            cross_log_backup_size: fields.get("CrossLogBackupSize"),
+            instance_id: fields.get("InstanceId"),
+            link_expired_time: fields.get("LinkExpiredTime"),
+            log_begin_time: fields.get("LogBeginTime"),
+            log_end_time: fields.get("LogEndTime"),
+            log_file_name: fields.get("LogFileName"),
+            unknown_fields: fields
+                .unknown(
+                    &[
+                        "CrossBackupRegion",
+                        "CrossDownloadLink",
+                        "CrossIntranetDownloadLink",
+                        "CrossLogBackupId",
+                        "CrossLogBackupSize",
+                        "InstanceId",
+                        "LinkExpiredTime",
+                        "LogBeginTime",
+                        "LogEndTime",
+                        "LogFileName",
+                    ],
+                ),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for Item {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for Item {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

@@ -6,8 +6,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use serde::Deserialize;
-
 /// The request parameters of `DescribeCurrentModifyOrder`.
 ///
 /// Built by `Client::describe_current_modify_order` and `DescribeCurrentModifyOrderFluentBuilder` of `aliyun-rds`, or by [`DescribeCurrentModifyOrderInput::new`].
@@ -162,19 +160,18 @@ impl aliyun_runtime::de::FromJson for DescribeCurrentModifyOrderOutput {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(DescribeCurrentModifyOrderOutput {
-            modify_order: aliyun_runtime::de::field(object, "ModifyOrder")?,
-            request_id: aliyun_runtime::de::field(object, "RequestId")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["ModifyOrder", "RequestId"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = DescribeCurrentModifyOrderOutput {
+            modify_order: fields.get("ModifyOrder"),
+            request_id: fields.get("RequestId"),
+            unknown_fields: fields.unknown(&["ModifyOrder", "RequestId"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for DescribeCurrentModifyOrderOutput {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for DescribeCurrentModifyOrderOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -313,39 +310,38 @@ impl aliyun_runtime::de::FromJson for ModifyOrder {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(ModifyOrder {
-            class_group: aliyun_runtime::de::field(object, "ClassGroup")?,
-            cpu: aliyun_runtime::de::field(object, "Cpu")?,
-            db_instance_id: aliyun_runtime::de::field(object, "DbInstanceId")?,
-            effective_time: aliyun_runtime::de::field(object, "EffectiveTime")?,
-            mark: aliyun_runtime::de::field(object, "Mark")?,
-            memory_class: aliyun_runtime::de::field(object, "MemoryClass")?,
-            status: aliyun_runtime::de::field(object, "Status")?,
-            storage: aliyun_runtime::de::field(object, "Storage")?,
-            target_db_instance_class: aliyun_runtime::de::field(
-                object,
-                "TargetDBInstanceClass",
-            )?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &[
-                    "ClassGroup",
-                    "Cpu",
-                    "DbInstanceId",
-                    "EffectiveTime",
-                    "Mark",
-                    "MemoryClass",
-                    "Status",
-                    "Storage",
-                    "TargetDBInstanceClass",
-                ],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = ModifyOrder {
+            class_group: fields.get("ClassGroup"),
+            cpu: fields.get("Cpu"),
+            db_instance_id: fields.get("DbInstanceId"),
+            effective_time: fields.get("EffectiveTime"),
+            mark: fields.get("Mark"),
+            memory_class: fields.get("MemoryClass"),
+            status: fields.get("Status"),
+            storage: fields.get("Storage"),
+            target_db_instance_class: fields.get("TargetDBInstanceClass"),
+            unknown_fields: fields
+                .unknown(
+                    &[
+                        "ClassGroup",
+                        "Cpu",
+                        "DbInstanceId",
+                        "EffectiveTime",
+                        "Mark",
+                        "MemoryClass",
+                        "Status",
+                        "Storage",
+                        "TargetDBInstanceClass",
+                    ],
+                ),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for ModifyOrder {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for ModifyOrder {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

@@ -6,8 +6,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use serde::Deserialize;
-
 /// The request parameters of `DescribeCustinsResourceInfo`.
 ///
 /// Built by `Client::describe_custins_resource_info` and `DescribeCustinsResourceInfoFluentBuilder` of `aliyun-rds`, or by [`DescribeCustinsResourceInfoInput::new`].
@@ -137,19 +135,18 @@ impl aliyun_runtime::de::FromJson for DescribeCustinsResourceInfoOutput {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(DescribeCustinsResourceInfoOutput {
-            data: aliyun_runtime::de::field(object, "Data")?,
-            request_id: aliyun_runtime::de::field(object, "RequestId")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["Data", "RequestId"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = DescribeCustinsResourceInfoOutput {
+            data: fields.get("Data"),
+            request_id: fields.get("RequestId"),
+            unknown_fields: fields.unknown(&["Data", "RequestId"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for DescribeCustinsResourceInfoOutput {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for DescribeCustinsResourceInfoOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -451,112 +448,66 @@ impl aliyun_runtime::de::FromJson for Data {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(Data {
-            cpu_adjust_deadline: aliyun_runtime::de::field(object, "CpuAdjustDeadline")?,
-            cpu_adjustable_max_ratio: aliyun_runtime::de::field(
-                object,
-                "CpuAdjustableMaxRatio",
-            )?,
-            cpu_adjustable_max_value: aliyun_runtime::de::field(
-                object,
-                "CpuAdjustableMaxValue",
-            )?,
-            cpu_increase_ratio: aliyun_runtime::de::field(object, "CpuIncreaseRatio")?,
-            cpu_increase_ratio_value: aliyun_runtime::de::field(
-                object,
-                "CpuIncreaseRatioValue",
-            )?,
-            db_instance_id: aliyun_runtime::de::field(object, "DBInstanceId")?,
-            iops_adjustable_max_value: aliyun_runtime::de::field(
-                object,
-                "IopsAdjustableMaxValue",
-            )?,
-            max_conn_adjust_deadline: aliyun_runtime::de::field(
-                object,
-                "MaxConnAdjustDeadline",
-            )?,
-            max_conn_adjustable_max_value: aliyun_runtime::de::field(
-                object,
-                "MaxConnAdjustableMaxValue",
-            )?,
-            max_conn_increase_ratio: aliyun_runtime::de::field(
-                object,
-                "MaxConnIncreaseRatio",
-            )?,
-            max_conn_increase_ratio_value: aliyun_runtime::de::field(
-                object,
-                "MaxConnIncreaseRatioValue",
-            )?,
-            max_iops_adjust_deadline: aliyun_runtime::de::field(
-                object,
-                "MaxIopsAdjustDeadline",
-            )?,
-            max_iops_increase_ratio: aliyun_runtime::de::field(
-                object,
-                "MaxIopsIncreaseRatio",
-            )?,
-            max_iops_increase_ratio_value: aliyun_runtime::de::field(
-                object,
-                "MaxIopsIncreaseRatioValue",
-            )?,
-            mem_adjustable_max_ratio: aliyun_runtime::de::field(
-                object,
-                "MemAdjustableMaxRatio",
-            )?,
-            mem_adjustable_max_value: aliyun_runtime::de::field(
-                object,
-                "MemAdjustableMaxValue",
-            )?,
-            memory_adjust_deadline: aliyun_runtime::de::field(
-                object,
-                "MemoryAdjustDeadline",
-            )?,
-            memory_increase_ratio: aliyun_runtime::de::field(
-                object,
-                "MemoryIncreaseRatio",
-            )?,
-            memory_increase_ratio_value: aliyun_runtime::de::field(
-                object,
-                "MemoryIncreaseRatioValue",
-            )?,
-            origin_cpu: aliyun_runtime::de::field(object, "OriginCpu")?,
-            origin_max_conn: aliyun_runtime::de::field(object, "OriginMaxConn")?,
-            origin_max_iops: aliyun_runtime::de::field(object, "OriginMaxIops")?,
-            origin_memory: aliyun_runtime::de::field(object, "OriginMemory")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &[
-                    "CpuAdjustDeadline",
-                    "CpuAdjustableMaxRatio",
-                    "CpuAdjustableMaxValue",
-                    "CpuIncreaseRatio",
-                    "CpuIncreaseRatioValue",
-                    "DBInstanceId",
-                    "IopsAdjustableMaxValue",
-                    "MaxConnAdjustDeadline",
-                    "MaxConnAdjustableMaxValue",
-                    "MaxConnIncreaseRatio",
-                    "MaxConnIncreaseRatioValue",
-                    "MaxIopsAdjustDeadline",
-                    "MaxIopsIncreaseRatio",
-                    "MaxIopsIncreaseRatioValue",
-                    "MemAdjustableMaxRatio",
-                    "MemAdjustableMaxValue",
-                    "MemoryAdjustDeadline",
-                    "MemoryIncreaseRatio",
-                    "MemoryIncreaseRatioValue",
-                    "OriginCpu",
-                    "OriginMaxConn",
-                    "OriginMaxIops",
-                    "OriginMemory",
-                ],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = Data {
+            cpu_adjust_deadline: fields.get("CpuAdjustDeadline"),
+            cpu_adjustable_max_ratio: fields.get("CpuAdjustableMaxRatio"),
+            cpu_adjustable_max_value: fields.get("CpuAdjustableMaxValue"),
+            cpu_increase_ratio: fields.get("CpuIncreaseRatio"),
+            cpu_increase_ratio_value: fields.get("CpuIncreaseRatioValue"),
+            db_instance_id: fields.get("DBInstanceId"),
+            iops_adjustable_max_value: fields.get("IopsAdjustableMaxValue"),
+            max_conn_adjust_deadline: fields.get("MaxConnAdjustDeadline"),
+            max_conn_adjustable_max_value: fields.get("MaxConnAdjustableMaxValue"),
+            max_conn_increase_ratio: fields.get("MaxConnIncreaseRatio"),
+            max_conn_increase_ratio_value: fields.get("MaxConnIncreaseRatioValue"),
+            max_iops_adjust_deadline: fields.get("MaxIopsAdjustDeadline"),
+            max_iops_increase_ratio: fields.get("MaxIopsIncreaseRatio"),
+            max_iops_increase_ratio_value: fields.get("MaxIopsIncreaseRatioValue"),
+            mem_adjustable_max_ratio: fields.get("MemAdjustableMaxRatio"),
+            mem_adjustable_max_value: fields.get("MemAdjustableMaxValue"),
+            memory_adjust_deadline: fields.get("MemoryAdjustDeadline"),
+            memory_increase_ratio: fields.get("MemoryIncreaseRatio"),
+            memory_increase_ratio_value: fields.get("MemoryIncreaseRatioValue"),
+            origin_cpu: fields.get("OriginCpu"),
+            origin_max_conn: fields.get("OriginMaxConn"),
+            origin_max_iops: fields.get("OriginMaxIops"),
+            origin_memory: fields.get("OriginMemory"),
+            unknown_fields: fields
+                .unknown(
+                    &[
+                        "CpuAdjustDeadline",
+                        "CpuAdjustableMaxRatio",
+                        "CpuAdjustableMaxValue",
+                        "CpuIncreaseRatio",
+                        "CpuIncreaseRatioValue",
+                        "DBInstanceId",
+                        "IopsAdjustableMaxValue",
+                        "MaxConnAdjustDeadline",
+                        "MaxConnAdjustableMaxValue",
+                        "MaxConnIncreaseRatio",
+                        "MaxConnIncreaseRatioValue",
+                        "MaxIopsAdjustDeadline",
+                        "MaxIopsIncreaseRatio",
+                        "MaxIopsIncreaseRatioValue",
+                        "MemAdjustableMaxRatio",
+                        "MemAdjustableMaxValue",
+                        "MemoryAdjustDeadline",
+                        "MemoryIncreaseRatio",
+                        "MemoryIncreaseRatioValue",
+                        "OriginCpu",
+                        "OriginMaxConn",
+                        "OriginMaxIops",
+                        "OriginMemory",
+                    ],
+                ),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for Data {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for Data {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

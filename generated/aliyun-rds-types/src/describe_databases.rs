@@ -6,8 +6,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use serde::Deserialize;
-
 /// The request parameters of `DescribeDatabases`.
 ///
 /// Built by `Client::describe_databases` and `DescribeDatabasesFluentBuilder` of `aliyun-rds`, or by [`DescribeDatabasesInput::new`].
@@ -190,19 +188,18 @@ impl aliyun_runtime::de::FromJson for DescribeDatabasesOutput {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(DescribeDatabasesOutput {
-            databases: aliyun_runtime::de::field(object, "Databases")?,
-            request_id: aliyun_runtime::de::field(object, "RequestId")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["Databases", "RequestId"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = DescribeDatabasesOutput {
+            databases: fields.get("Databases"),
+            request_id: fields.get("RequestId"),
+            unknown_fields: fields.unknown(&["Databases", "RequestId"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for DescribeDatabasesOutput {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for DescribeDatabasesOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -246,15 +243,17 @@ impl aliyun_runtime::de::FromJson for Databases {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(Databases {
-            database: aliyun_runtime::de::field(object, "Database")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(object, &["Database"]),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = Databases {
+            database: fields.get("Database"),
+            unknown_fields: fields.unknown(&["Database"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for Databases {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for Databases {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -485,52 +484,54 @@ impl aliyun_runtime::de::FromJson for Database {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(Database {
-            accounts: aliyun_runtime::de::field(object, "Accounts")?,
-            advanced_info: aliyun_runtime::de::field(object, "AdvancedInfo")?,
-            basic_info: aliyun_runtime::de::field(object, "BasicInfo")?,
-            character_set_name: aliyun_runtime::de::field(object, "CharacterSetName")?,
-            collate: aliyun_runtime::de::field(object, "Collate")?,
-            conn_limit: aliyun_runtime::de::field(object, "ConnLimit")?,
-            ctype: aliyun_runtime::de::field(object, "Ctype")?,
-            db_description: aliyun_runtime::de::field(object, "DBDescription")?,
-            db_instance_id: aliyun_runtime::de::field(object, "DBInstanceId")?,
-            db_name: aliyun_runtime::de::field(object, "DBName")?,
-            db_status: aliyun_runtime::de::field(object, "DBStatus")?,
-            engine: aliyun_runtime::de::field(object, "Engine")?,
-            page_number: aliyun_runtime::de::field(object, "PageNumber")?,
-            page_size: aliyun_runtime::de::field(object, "PageSize")?,
-            runtime_info: aliyun_runtime::de::field(object, "RuntimeInfo")?,
-            tablespace: aliyun_runtime::de::field(object, "Tablespace")?,
-            total_count: aliyun_runtime::de::field(object, "TotalCount")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &[
-                    "Accounts",
-                    "AdvancedInfo",
-                    "BasicInfo",
-                    "CharacterSetName",
-                    "Collate",
-                    "ConnLimit",
-                    "Ctype",
-                    "DBDescription",
-                    "DBInstanceId",
-                    "DBName",
-                    "DBStatus",
-                    "Engine",
-                    "PageNumber",
-                    "PageSize",
-                    "RuntimeInfo",
-                    "Tablespace",
-                    "TotalCount",
-                ],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = Database {
+            accounts: fields.get("Accounts"),
+            advanced_info: fields.get("AdvancedInfo"),
+            basic_info: fields.get("BasicInfo"),
+            character_set_name: fields.get("CharacterSetName"),
+            collate: fields.get("Collate"),
+            conn_limit: fields.get("ConnLimit"),
+            ctype: fields.get("Ctype"),
+            db_description: fields.get("DBDescription"),
+            db_instance_id: fields.get("DBInstanceId"),
+            db_name: fields.get("DBName"),
+            db_status: fields.get("DBStatus"),
+            engine: fields.get("Engine"),
+            page_number: fields.get("PageNumber"),
+            page_size: fields.get("PageSize"),
+            runtime_info: fields.get("RuntimeInfo"),
+            tablespace: fields.get("Tablespace"),
+            total_count: fields.get("TotalCount"),
+            unknown_fields: fields
+                .unknown(
+                    &[
+                        "Accounts",
+                        "AdvancedInfo",
+                        "BasicInfo",
+                        "CharacterSetName",
+                        "Collate",
+                        "ConnLimit",
+                        "Ctype",
+                        "DBDescription",
+                        "DBInstanceId",
+                        "DBName",
+                        "DBStatus",
+                        "Engine",
+                        "PageNumber",
+                        "PageSize",
+                        "RuntimeInfo",
+                        "Tablespace",
+                        "TotalCount",
+                    ],
+                ),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for Database {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for Database {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -574,21 +575,17 @@ impl aliyun_runtime::de::FromJson for Accounts {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(Accounts {
-            account_privilege_info: aliyun_runtime::de::field(
-                object,
-                "AccountPrivilegeInfo",
-            )?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["AccountPrivilegeInfo"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = Accounts {
+            account_privilege_info: fields.get("AccountPrivilegeInfo"),
+            unknown_fields: fields.unknown(&["AccountPrivilegeInfo"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for Accounts {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for Accounts {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -634,21 +631,17 @@ impl aliyun_runtime::de::FromJson for AdvancedInfo {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(AdvancedInfo {
-            advanced_db_property: aliyun_runtime::de::field(
-                object,
-                "AdvancedDbProperty",
-            )?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["AdvancedDbProperty"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = AdvancedInfo {
+            advanced_db_property: fields.get("AdvancedDbProperty"),
+            unknown_fields: fields.unknown(&["AdvancedDbProperty"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for AdvancedInfo {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for AdvancedInfo {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -694,18 +687,17 @@ impl aliyun_runtime::de::FromJson for BasicInfo {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(BasicInfo {
-            basic_db_property: aliyun_runtime::de::field(object, "BasicDbProperty")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["BasicDbProperty"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = BasicInfo {
+            basic_db_property: fields.get("BasicDbProperty"),
+            unknown_fields: fields.unknown(&["BasicDbProperty"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for BasicInfo {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for BasicInfo {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -751,18 +743,17 @@ impl aliyun_runtime::de::FromJson for RuntimeInfo {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(RuntimeInfo {
-            runtime_db_property: aliyun_runtime::de::field(object, "RuntimeDbProperty")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["RuntimeDbProperty"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = RuntimeInfo {
+            runtime_db_property: fields.get("RuntimeDbProperty"),
+            unknown_fields: fields.unknown(&["RuntimeDbProperty"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for RuntimeInfo {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for RuntimeInfo {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -837,23 +828,20 @@ impl aliyun_runtime::de::FromJson for AccountPrivilegeInfo {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(AccountPrivilegeInfo {
-            account: aliyun_runtime::de::field(object, "Account")?,
-            account_privilege: aliyun_runtime::de::field(object, "AccountPrivilege")?,
-            account_privilege_detail: aliyun_runtime::de::field(
-                object,
-                "AccountPrivilegeDetail",
-            )?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["Account", "AccountPrivilege", "AccountPrivilegeDetail"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = AccountPrivilegeInfo {
+            account: fields.get("Account"),
+            account_privilege: fields.get("AccountPrivilege"),
+            account_privilege_detail: fields.get("AccountPrivilegeDetail"),
+            unknown_fields: fields
+                .unknown(&["Account", "AccountPrivilege", "AccountPrivilegeDetail"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for AccountPrivilegeInfo {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for AccountPrivilegeInfo {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

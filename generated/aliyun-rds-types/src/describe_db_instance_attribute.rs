@@ -6,8 +6,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use serde::Deserialize;
-
 /// The request parameters of `DescribeDBInstanceAttribute`.
 ///
 /// Built by `Client::describe_db_instance_attribute` and `DescribeDbInstanceAttributeFluentBuilder` of `aliyun-rds`, or by [`DescribeDbInstanceAttributeInput::new`].
@@ -144,19 +142,18 @@ impl aliyun_runtime::de::FromJson for DescribeDbInstanceAttributeOutput {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(DescribeDbInstanceAttributeOutput {
-            items: aliyun_runtime::de::field(object, "Items")?,
-            request_id: aliyun_runtime::de::field(object, "RequestId")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["Items", "RequestId"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = DescribeDbInstanceAttributeOutput {
+            items: fields.get("Items"),
+            request_id: fields.get("RequestId"),
+            unknown_fields: fields.unknown(&["Items", "RequestId"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for DescribeDbInstanceAttributeOutput {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for DescribeDbInstanceAttributeOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -200,21 +197,17 @@ impl aliyun_runtime::de::FromJson for Items {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(Items {
-            db_instance_attribute: aliyun_runtime::de::field(
-                object,
-                "DBInstanceAttribute",
-            )?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["DBInstanceAttribute"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = Items {
+            db_instance_attribute: fields.get("DBInstanceAttribute"),
+            unknown_fields: fields.unknown(&["DBInstanceAttribute"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for Items {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for Items {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -1348,286 +1341,199 @@ impl aliyun_runtime::de::FromJson for DbInstanceAttribute {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(DbInstanceAttribute {
-            account_max_quantity: aliyun_runtime::de::field(
-                object,
-                "AccountMaxQuantity",
-            )?,
-            advanced_features: aliyun_runtime::de::field(object, "AdvancedFeatures")?,
-            auto_upgrade_minor_version: aliyun_runtime::de::field(
-                object,
-                "AutoUpgradeMinorVersion",
-            )?,
-            availability_value: aliyun_runtime::de::field(object, "AvailabilityValue")?,
-            babelfish_config: aliyun_runtime::de::field(object, "BabelfishConfig")?,
-            is_analytic_read_only_ins: aliyun_runtime::de::field(
-                object,
-                "IsAnalyticReadOnlyIns",
-            )?,
-            can_temp_upgrade: aliyun_runtime::de::field(object, "CanTempUpgrade")?,
-            category: aliyun_runtime::de::field(object, "Category")?,
-            cold_data_enabled: aliyun_runtime::de::field(object, "ColdDataEnabled")?,
-            collation: aliyun_runtime::de::field(object, "Collation")?,
-            connection_mode: aliyun_runtime::de::field(object, "ConnectionMode")?,
-            connection_string: aliyun_runtime::de::field(object, "ConnectionString")?,
-            console_version: aliyun_runtime::de::field(object, "ConsoleVersion")?,
-            creation_time: aliyun_runtime::de::field(object, "CreationTime")?,
-            current_kernel_version: aliyun_runtime::de::field(
-                object,
-                "CurrentKernelVersion",
-            )?,
-            db_cluster_nodes: aliyun_runtime::de::field(object, "DBClusterNodes")?,
-            db_instance_cpu: aliyun_runtime::de::field(object, "DBInstanceCPU")?,
-            db_instance_class: aliyun_runtime::de::field(object, "DBInstanceClass")?,
-            db_instance_class_type: aliyun_runtime::de::field(
-                object,
-                "DBInstanceClassType",
-            )?,
-            db_instance_description: aliyun_runtime::de::field(
-                object,
-                "DBInstanceDescription",
-            )?,
-            db_instance_disk_used: aliyun_runtime::de::field(
-                object,
-                "DBInstanceDiskUsed",
-            )?,
-            db_instance_id: aliyun_runtime::de::field(object, "DBInstanceId")?,
-            db_instance_memory: aliyun_runtime::de::field(object, "DBInstanceMemory")?,
-            db_instance_net_type: aliyun_runtime::de::field(
-                object,
-                "DBInstanceNetType",
-            )?,
-            db_instance_status: aliyun_runtime::de::field(object, "DBInstanceStatus")?,
-            db_instance_storage: aliyun_runtime::de::field(object, "DBInstanceStorage")?,
-            db_instance_storage_type: aliyun_runtime::de::field(
-                object,
-                "DBInstanceStorageType",
-            )?,
-            db_instance_type: aliyun_runtime::de::field(object, "DBInstanceType")?,
-            db_max_quantity: aliyun_runtime::de::field(object, "DBMaxQuantity")?,
-            dedicated_host_group_id: aliyun_runtime::de::field(
-                object,
-                "DedicatedHostGroupId",
-            )?,
-            deletion_protection: aliyun_runtime::de::field(
-                object,
-                "DeletionProtection",
-            )?,
-            disaster_recovery_info: aliyun_runtime::de::field(
-                object,
-                "DisasterRecoveryInfo",
-            )?,
-            disaster_recovery_instances: aliyun_runtime::de::field(
-                object,
-                "DisasterRecoveryInstances",
-            )?,
-            engine: aliyun_runtime::de::field(object, "Engine")?,
-            engine_version: aliyun_runtime::de::field(object, "EngineVersion")?,
-            expire_time: aliyun_runtime::de::field(object, "ExpireTime")?,
-            extra: aliyun_runtime::de::field(object, "Extra")?,
-            general_group_name: aliyun_runtime::de::field(object, "GeneralGroupName")?,
-            guard_db_instance_id: aliyun_runtime::de::field(
-                object,
-                "GuardDBInstanceId",
-            )?,
-            ip_type: aliyun_runtime::de::field(object, "IPType")?,
-            increment_source_db_instance_id: aliyun_runtime::de::field(
-                object,
-                "IncrementSourceDBInstanceId",
-            )?,
-            instance_network_type: aliyun_runtime::de::field(
-                object,
-                "InstanceNetworkType",
-            )?,
-            instruction_set_arch: aliyun_runtime::de::field(
-                object,
-                "InstructionSetArch",
-            )?,
-            io_acceleration_enabled: aliyun_runtime::de::field(
-                object,
-                "IoAccelerationEnabled",
-            )?,
-            latest_kernel_version: aliyun_runtime::de::field(
-                object,
-                "LatestKernelVersion",
-            )?,
-            lock_mode: aliyun_runtime::de::field(object, "LockMode")?,
-            lock_reason: aliyun_runtime::de::field(object, "LockReason")?,
-            maintain_time: aliyun_runtime::de::field(object, "MaintainTime")?,
-            master_instance_id: aliyun_runtime::de::field(object, "MasterInstanceId")?,
-            master_zone: aliyun_runtime::de::field(object, "MasterZone")?,
-            max_connections: aliyun_runtime::de::field(object, "MaxConnections")?,
-            max_iombps: aliyun_runtime::de::field(object, "MaxIOMBPS")?,
-            max_iops: aliyun_runtime::de::field(object, "MaxIOPS")?,
-            multiple_temp_upgrade: aliyun_runtime::de::field(
-                object,
-                "MultipleTempUpgrade",
-            )?,
-            pg_bouncer_enabled: aliyun_runtime::de::field(object, "PGBouncerEnabled")?,
-            pay_type: aliyun_runtime::de::field(object, "PayType")?,
-            port: aliyun_runtime::de::field(object, "Port")?,
-            proxy_type: aliyun_runtime::de::field(object, "ProxyType")?,
-            read_only_db_instance_ids: aliyun_runtime::de::field(
-                object,
-                "ReadOnlyDBInstanceIds",
-            )?,
-            readonly_instance_sql_delayed_time: aliyun_runtime::de::field(
-                object,
-                "ReadonlyInstanceSQLDelayedTime",
-            )?,
-            region_id: aliyun_runtime::de::field(object, "RegionId")?,
-            resource_group_id: aliyun_runtime::de::field(object, "ResourceGroupId")?,
-            security_ip_list: aliyun_runtime::de::field(object, "SecurityIPList")?,
-            security_ip_mode: aliyun_runtime::de::field(object, "SecurityIPMode")?,
-            serverless_config: aliyun_runtime::de::field(object, "ServerlessConfig")?,
-            slave_zones: aliyun_runtime::de::field(object, "SlaveZones")?,
-            super_permission_mode: aliyun_runtime::de::field(
-                object,
-                "SuperPermissionMode",
-            )?,
-            temp_db_instance_id: aliyun_runtime::de::field(object, "TempDBInstanceId")?,
-            temp_upgrade_time_end: aliyun_runtime::de::field(
-                object,
-                "TempUpgradeTimeEnd",
-            )?,
-            temp_upgrade_time_start: aliyun_runtime::de::field(
-                object,
-                "TempUpgradeTimeStart",
-            )?,
-            time_zone: aliyun_runtime::de::field(object, "TimeZone")?,
-            tips: aliyun_runtime::de::field(object, "Tips")?,
-            tips_level: aliyun_runtime::de::field(object, "TipsLevel")?,
-            v_switch_id: aliyun_runtime::de::field(object, "VSwitchId")?,
-            vpc_cloud_instance_id: aliyun_runtime::de::field(
-                object,
-                "VpcCloudInstanceId",
-            )?,
-            vpc_id: aliyun_runtime::de::field(object, "VpcId")?,
-            zone_id: aliyun_runtime::de::field(object, "ZoneId")?,
-            kind_code: aliyun_runtime::de::field(object, "kindCode")?,
-            optimized_writes_info: aliyun_runtime::de::field(
-                object,
-                "OptimizedWritesInfo",
-            )?,
-            compression_mode: aliyun_runtime::de::field(object, "CompressionMode")?,
-            support_compression: aliyun_runtime::de::field(
-                object,
-                "SupportCompression",
-            )?,
-            compression_ratio: aliyun_runtime::de::field(object, "CompressionRatio")?,
-            blue_green_deployment_name: aliyun_runtime::de::field(
-                object,
-                "BlueGreenDeploymentName",
-            )?,
-            green_instance_name: aliyun_runtime::de::field(object, "GreenInstanceName")?,
-            blue_instance_name: aliyun_runtime::de::field(object, "BlueInstanceName")?,
-            compute_burst_enabled: aliyun_runtime::de::field(
-                object,
-                "ComputeBurstEnabled",
-            )?,
-            read_only_status: aliyun_runtime::de::field(object, "ReadOnlyStatus")?,
-            bursting_enabled: aliyun_runtime::de::field(object, "BurstingEnabled")?,
-            bpe_enabled: aliyun_runtime::de::field(object, "BpeEnabled")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &[
-                    "AccountMaxQuantity",
-                    "AdvancedFeatures",
-                    "AutoUpgradeMinorVersion",
-                    "AvailabilityValue",
-                    "BabelfishConfig",
-                    "BlueGreenDeploymentName",
-                    "BlueInstanceName",
-                    "BpeEnabled",
-                    "BurstingEnabled",
-                    "CanTempUpgrade",
-                    "Category",
-                    "ColdDataEnabled",
-                    "Collation",
-                    "CompressionMode",
-                    "CompressionRatio",
-                    "ComputeBurstEnabled",
-                    "ConnectionMode",
-                    "ConnectionString",
-                    "ConsoleVersion",
-                    "CreationTime",
-                    "CurrentKernelVersion",
-                    "DBClusterNodes",
-                    "DBInstanceCPU",
-                    "DBInstanceClass",
-                    "DBInstanceClassType",
-                    "DBInstanceDescription",
-                    "DBInstanceDiskUsed",
-                    "DBInstanceId",
-                    "DBInstanceMemory",
-                    "DBInstanceNetType",
-                    "DBInstanceStatus",
-                    "DBInstanceStorage",
-                    "DBInstanceStorageType",
-                    "DBInstanceType",
-                    "DBMaxQuantity",
-                    "DedicatedHostGroupId",
-                    "DeletionProtection",
-                    "DisasterRecoveryInfo",
-                    "DisasterRecoveryInstances",
-                    "Engine",
-                    "EngineVersion",
-                    "ExpireTime",
-                    "Extra",
-                    "GeneralGroupName",
-                    "GreenInstanceName",
-                    "GuardDBInstanceId",
-                    "IPType",
-                    "IncrementSourceDBInstanceId",
-                    "InstanceNetworkType",
-                    "InstructionSetArch",
-                    "IoAccelerationEnabled",
-                    "IsAnalyticReadOnlyIns",
-                    "LatestKernelVersion",
-                    "LockMode",
-                    "LockReason",
-                    "MaintainTime",
-                    "MasterInstanceId",
-                    "MasterZone",
-                    "MaxConnections",
-                    "MaxIOMBPS",
-                    "MaxIOPS",
-                    "MultipleTempUpgrade",
-                    "OptimizedWritesInfo",
-                    "PGBouncerEnabled",
-                    "PayType",
-                    "Port",
-                    "ProxyType",
-                    "ReadOnlyDBInstanceIds",
-                    "ReadOnlyStatus",
-                    "ReadonlyInstanceSQLDelayedTime",
-                    "RegionId",
-                    "ResourceGroupId",
-                    "SecurityIPList",
-                    "SecurityIPMode",
-                    "ServerlessConfig",
-                    "SlaveZones",
-                    "SuperPermissionMode",
-                    "SupportCompression",
-                    "TempDBInstanceId",
-                    "TempUpgradeTimeEnd",
-                    "TempUpgradeTimeStart",
-                    "TimeZone",
-                    "Tips",
-                    "TipsLevel",
-                    "VSwitchId",
-                    "VpcCloudInstanceId",
-                    "VpcId",
-                    "ZoneId",
-                    "kindCode",
-                ],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = DbInstanceAttribute {
+            account_max_quantity: fields.get("AccountMaxQuantity"),
+            advanced_features: fields.get("AdvancedFeatures"),
+            auto_upgrade_minor_version: fields.get("AutoUpgradeMinorVersion"),
+            availability_value: fields.get("AvailabilityValue"),
+            babelfish_config: fields.get("BabelfishConfig"),
+            is_analytic_read_only_ins: fields.get("IsAnalyticReadOnlyIns"),
+            can_temp_upgrade: fields.get("CanTempUpgrade"),
+            category: fields.get("Category"),
+            cold_data_enabled: fields.get("ColdDataEnabled"),
+            collation: fields.get("Collation"),
+            connection_mode: fields.get("ConnectionMode"),
+            connection_string: fields.get("ConnectionString"),
+            console_version: fields.get("ConsoleVersion"),
+            creation_time: fields.get("CreationTime"),
+            current_kernel_version: fields.get("CurrentKernelVersion"),
+            db_cluster_nodes: fields.get("DBClusterNodes"),
+            db_instance_cpu: fields.get("DBInstanceCPU"),
+            db_instance_class: fields.get("DBInstanceClass"),
+            db_instance_class_type: fields.get("DBInstanceClassType"),
+            db_instance_description: fields.get("DBInstanceDescription"),
+            db_instance_disk_used: fields.get("DBInstanceDiskUsed"),
+            db_instance_id: fields.get("DBInstanceId"),
+            db_instance_memory: fields.get("DBInstanceMemory"),
+            db_instance_net_type: fields.get("DBInstanceNetType"),
+            db_instance_status: fields.get("DBInstanceStatus"),
+            db_instance_storage: fields.get("DBInstanceStorage"),
+            db_instance_storage_type: fields.get("DBInstanceStorageType"),
+            db_instance_type: fields.get("DBInstanceType"),
+            db_max_quantity: fields.get("DBMaxQuantity"),
+            dedicated_host_group_id: fields.get("DedicatedHostGroupId"),
+            deletion_protection: fields.get("DeletionProtection"),
+            disaster_recovery_info: fields.get("DisasterRecoveryInfo"),
+            disaster_recovery_instances: fields.get("DisasterRecoveryInstances"),
+            engine: fields.get("Engine"),
+            engine_version: fields.get("EngineVersion"),
+            expire_time: fields.get("ExpireTime"),
+            extra: fields.get("Extra"),
+            general_group_name: fields.get("GeneralGroupName"),
+            guard_db_instance_id: fields.get("GuardDBInstanceId"),
+            ip_type: fields.get("IPType"),
+            increment_source_db_instance_id: fields.get("IncrementSourceDBInstanceId"),
+            instance_network_type: fields.get("InstanceNetworkType"),
+            instruction_set_arch: fields.get("InstructionSetArch"),
+            io_acceleration_enabled: fields.get("IoAccelerationEnabled"),
+            latest_kernel_version: fields.get("LatestKernelVersion"),
+            lock_mode: fields.get("LockMode"),
+            lock_reason: fields.get("LockReason"),
+            maintain_time: fields.get("MaintainTime"),
+            master_instance_id: fields.get("MasterInstanceId"),
+            master_zone: fields.get("MasterZone"),
+            max_connections: fields.get("MaxConnections"),
+            max_iombps: fields.get("MaxIOMBPS"),
+            max_iops: fields.get("MaxIOPS"),
+            multiple_temp_upgrade: fields.get("MultipleTempUpgrade"),
+            pg_bouncer_enabled: fields.get("PGBouncerEnabled"),
+            pay_type: fields.get("PayType"),
+            port: fields.get("Port"),
+            proxy_type: fields.get("ProxyType"),
+            read_only_db_instance_ids: fields.get("ReadOnlyDBInstanceIds"),
+            readonly_instance_sql_delayed_time: fields
+                .get("ReadonlyInstanceSQLDelayedTime"),
+            region_id: fields.get("RegionId"),
+            resource_group_id: fields.get("ResourceGroupId"),
+            security_ip_list: fields.get("SecurityIPList"),
+            security_ip_mode: fields.get("SecurityIPMode"),
+            serverless_config: fields.get("ServerlessConfig"),
+            slave_zones: fields.get("SlaveZones"),
+            super_permission_mode: fields.get("SuperPermissionMode"),
+            temp_db_instance_id: fields.get("TempDBInstanceId"),
+            temp_upgrade_time_end: fields.get("TempUpgradeTimeEnd"),
+            temp_upgrade_time_start: fields.get("TempUpgradeTimeStart"),
+            time_zone: fields.get("TimeZone"),
+            tips: fields.get("Tips"),
+            tips_level: fields.get("TipsLevel"),
+            v_switch_id: fields.get("VSwitchId"),
+            vpc_cloud_instance_id: fields.get("VpcCloudInstanceId"),
+            vpc_id: fields.get("VpcId"),
+            zone_id: fields.get("ZoneId"),
+            kind_code: fields.get("kindCode"),
+            optimized_writes_info: fields.get("OptimizedWritesInfo"),
+            compression_mode: fields.get("CompressionMode"),
+            support_compression: fields.get("SupportCompression"),
+            compression_ratio: fields.get("CompressionRatio"),
+            blue_green_deployment_name: fields.get("BlueGreenDeploymentName"),
+            green_instance_name: fields.get("GreenInstanceName"),
+            blue_instance_name: fields.get("BlueInstanceName"),
+            compute_burst_enabled: fields.get("ComputeBurstEnabled"),
+            read_only_status: fields.get("ReadOnlyStatus"),
+            bursting_enabled: fields.get("BurstingEnabled"),
+            bpe_enabled: fields.get("BpeEnabled"),
+            unknown_fields: fields
+                .unknown(
+                    &[
+                        "AccountMaxQuantity",
+                        "AdvancedFeatures",
+                        "AutoUpgradeMinorVersion",
+                        "AvailabilityValue",
+                        "BabelfishConfig",
+                        "BlueGreenDeploymentName",
+                        "BlueInstanceName",
+                        "BpeEnabled",
+                        "BurstingEnabled",
+                        "CanTempUpgrade",
+                        "Category",
+                        "ColdDataEnabled",
+                        "Collation",
+                        "CompressionMode",
+                        "CompressionRatio",
+                        "ComputeBurstEnabled",
+                        "ConnectionMode",
+                        "ConnectionString",
+                        "ConsoleVersion",
+                        "CreationTime",
+                        "CurrentKernelVersion",
+                        "DBClusterNodes",
+                        "DBInstanceCPU",
+                        "DBInstanceClass",
+                        "DBInstanceClassType",
+                        "DBInstanceDescription",
+                        "DBInstanceDiskUsed",
+                        "DBInstanceId",
+                        "DBInstanceMemory",
+                        "DBInstanceNetType",
+                        "DBInstanceStatus",
+                        "DBInstanceStorage",
+                        "DBInstanceStorageType",
+                        "DBInstanceType",
+                        "DBMaxQuantity",
+                        "DedicatedHostGroupId",
+                        "DeletionProtection",
+                        "DisasterRecoveryInfo",
+                        "DisasterRecoveryInstances",
+                        "Engine",
+                        "EngineVersion",
+                        "ExpireTime",
+                        "Extra",
+                        "GeneralGroupName",
+                        "GreenInstanceName",
+                        "GuardDBInstanceId",
+                        "IPType",
+                        "IncrementSourceDBInstanceId",
+                        "InstanceNetworkType",
+                        "InstructionSetArch",
+                        "IoAccelerationEnabled",
+                        "IsAnalyticReadOnlyIns",
+                        "LatestKernelVersion",
+                        "LockMode",
+                        "LockReason",
+                        "MaintainTime",
+                        "MasterInstanceId",
+                        "MasterZone",
+                        "MaxConnections",
+                        "MaxIOMBPS",
+                        "MaxIOPS",
+                        "MultipleTempUpgrade",
+                        "OptimizedWritesInfo",
+                        "PGBouncerEnabled",
+                        "PayType",
+                        "Port",
+                        "ProxyType",
+                        "ReadOnlyDBInstanceIds",
+                        "ReadOnlyStatus",
+                        "ReadonlyInstanceSQLDelayedTime",
+                        "RegionId",
+                        "ResourceGroupId",
+                        "SecurityIPList",
+                        "SecurityIPMode",
+                        "ServerlessConfig",
+                        "SlaveZones",
+                        "SuperPermissionMode",
+                        "SupportCompression",
+                        "TempDBInstanceId",
+                        "TempUpgradeTimeEnd",
+                        "TempUpgradeTimeStart",
+                        "TimeZone",
+                        "Tips",
+                        "TipsLevel",
+                        "VSwitchId",
+                        "VpcCloudInstanceId",
+                        "VpcId",
+                        "ZoneId",
+                        "kindCode",
+                    ],
+                ),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for DbInstanceAttribute {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for DbInstanceAttribute {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -1695,19 +1601,18 @@ impl aliyun_runtime::de::FromJson for BabelfishConfig {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(BabelfishConfig {
-            babelfish_enabled: aliyun_runtime::de::field(object, "BabelfishEnabled")?,
-            migration_mode: aliyun_runtime::de::field(object, "MigrationMode")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["BabelfishEnabled", "MigrationMode"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = BabelfishConfig {
+            babelfish_enabled: fields.get("BabelfishEnabled"),
+            migration_mode: fields.get("MigrationMode"),
+            unknown_fields: fields.unknown(&["BabelfishEnabled", "MigrationMode"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for BabelfishConfig {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for BabelfishConfig {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -1751,18 +1656,17 @@ impl aliyun_runtime::de::FromJson for DbClusterNodes {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(DbClusterNodes {
-            db_cluster_node: aliyun_runtime::de::field(object, "DBClusterNode")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["DBClusterNode"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = DbClusterNodes {
+            db_cluster_node: fields.get("DBClusterNode"),
+            unknown_fields: fields.unknown(&["DBClusterNode"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for DbClusterNodes {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for DbClusterNodes {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -1833,23 +1737,20 @@ impl aliyun_runtime::de::FromJson for Extra {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(Extra {
-            account_security_policy: aliyun_runtime::de::field(
-                object,
-                "AccountSecurityPolicy",
-            )?,
-            db_instance_ids: aliyun_runtime::de::field(object, "DBInstanceIds")?,
-            recovery_model: aliyun_runtime::de::field(object, "RecoveryModel")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["AccountSecurityPolicy", "DBInstanceIds", "RecoveryModel"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = Extra {
+            account_security_policy: fields.get("AccountSecurityPolicy"),
+            db_instance_ids: fields.get("DBInstanceIds"),
+            recovery_model: fields.get("RecoveryModel"),
+            unknown_fields: fields
+                .unknown(&["AccountSecurityPolicy", "DBInstanceIds", "RecoveryModel"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for Extra {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for Extra {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -1893,21 +1794,17 @@ impl aliyun_runtime::de::FromJson for ReadOnlyDbInstanceIds {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(ReadOnlyDbInstanceIds {
-            read_only_db_instance_id: aliyun_runtime::de::field(
-                object,
-                "ReadOnlyDBInstanceId",
-            )?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["ReadOnlyDBInstanceId"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = ReadOnlyDbInstanceIds {
+            read_only_db_instance_id: fields.get("ReadOnlyDBInstanceId"),
+            unknown_fields: fields.unknown(&["ReadOnlyDBInstanceId"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for ReadOnlyDbInstanceIds {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for ReadOnlyDbInstanceIds {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -1998,21 +1895,21 @@ impl aliyun_runtime::de::FromJson for ServerlessConfig {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(ServerlessConfig {
-            auto_pause: aliyun_runtime::de::field(object, "AutoPause")?,
-            scale_max: aliyun_runtime::de::field(object, "ScaleMax")?,
-            scale_min: aliyun_runtime::de::field(object, "ScaleMin")?,
-            switch_force: aliyun_runtime::de::field(object, "SwitchForce")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["AutoPause", "ScaleMax", "ScaleMin", "SwitchForce"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = ServerlessConfig {
+            auto_pause: fields.get("AutoPause"),
+            scale_max: fields.get("ScaleMax"),
+            scale_min: fields.get("ScaleMin"),
+            switch_force: fields.get("SwitchForce"),
+            unknown_fields: fields
+                .unknown(&["AutoPause", "ScaleMax", "ScaleMin", "SwitchForce"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for ServerlessConfig {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for ServerlessConfig {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -2056,15 +1953,17 @@ impl aliyun_runtime::de::FromJson for SlaveZones {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(SlaveZones {
-            slave_zone: aliyun_runtime::de::field(object, "SlaveZone")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(object, &["SlaveZone"]),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = SlaveZones {
+            slave_zone: fields.get("SlaveZone"),
+            unknown_fields: fields.unknown(&["SlaveZone"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for SlaveZones {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for SlaveZones {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -2212,36 +2111,38 @@ impl aliyun_runtime::de::FromJson for DbClusterNode {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(DbClusterNode {
-            class_code: aliyun_runtime::de::field(object, "ClassCode")?,
-            class_type: aliyun_runtime::de::field(object, "ClassType")?,
-            cpu: aliyun_runtime::de::field(object, "Cpu")?,
-            memory: aliyun_runtime::de::field(object, "Memory")?,
-            node_id: aliyun_runtime::de::field(object, "NodeId")?,
-            node_region_id: aliyun_runtime::de::field(object, "NodeRegionId")?,
-            node_role: aliyun_runtime::de::field(object, "NodeRole")?,
-            node_zone_id: aliyun_runtime::de::field(object, "NodeZoneId")?,
-            status: aliyun_runtime::de::field(object, "Status")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &[
-                    "ClassCode",
-                    "ClassType",
-                    "Cpu",
-                    "Memory",
-                    "NodeId",
-                    "NodeRegionId",
-                    "NodeRole",
-                    "NodeZoneId",
-                    "Status",
-                ],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = DbClusterNode {
+            class_code: fields.get("ClassCode"),
+            class_type: fields.get("ClassType"),
+            cpu: fields.get("Cpu"),
+            memory: fields.get("Memory"),
+            node_id: fields.get("NodeId"),
+            node_region_id: fields.get("NodeRegionId"),
+            node_role: fields.get("NodeRole"),
+            node_zone_id: fields.get("NodeZoneId"),
+            status: fields.get("Status"),
+            unknown_fields: fields
+                .unknown(
+                    &[
+                        "ClassCode",
+                        "ClassType",
+                        "Cpu",
+                        "Memory",
+                        "NodeId",
+                        "NodeRegionId",
+                        "NodeRole",
+                        "NodeZoneId",
+                        "Status",
+                    ],
+                ),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for DbClusterNode {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for DbClusterNode {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -2285,15 +2186,17 @@ impl aliyun_runtime::de::FromJson for DbInstanceIds {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(DbInstanceIds {
-            db_instance_id: aliyun_runtime::de::field(object, "DBInstanceId")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(object, &["DBInstanceId"]),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = DbInstanceIds {
+            db_instance_id: fields.get("DBInstanceId"),
+            unknown_fields: fields.unknown(&["DBInstanceId"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for DbInstanceIds {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for DbInstanceIds {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -2341,15 +2244,17 @@ impl aliyun_runtime::de::FromJson for ReadOnlyDbInstanceId {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(ReadOnlyDbInstanceId {
-            db_instance_id: aliyun_runtime::de::field(object, "DBInstanceId")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(object, &["DBInstanceId"]),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = ReadOnlyDbInstanceId {
+            db_instance_id: fields.get("DBInstanceId"),
+            unknown_fields: fields.unknown(&["DBInstanceId"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for ReadOnlyDbInstanceId {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for ReadOnlyDbInstanceId {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -2397,15 +2302,17 @@ impl aliyun_runtime::de::FromJson for SlaveZone {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(SlaveZone {
-            zone_id: aliyun_runtime::de::field(object, "ZoneId")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(object, &["ZoneId"]),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = SlaveZone {
+            zone_id: fields.get("ZoneId"),
+            unknown_fields: fields.unknown(&["ZoneId"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for SlaveZone {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for SlaveZone {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

@@ -6,8 +6,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use serde::Deserialize;
-
 /// The request parameters of `DescribeDBInstanceConnectivity`.
 ///
 /// Built by `Client::describe_db_instance_connectivity` and `DescribeDbInstanceConnectivityFluentBuilder` of `aliyun-rds`, or by [`DescribeDbInstanceConnectivityInput::new`].
@@ -193,34 +191,30 @@ impl aliyun_runtime::de::FromJson for DescribeDbInstanceConnectivityOutput {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(DescribeDbInstanceConnectivityOutput {
-            conn_check_error_code: aliyun_runtime::de::field(
-                object,
-                "ConnCheckErrorCode",
-            )?,
-            conn_check_error_message: aliyun_runtime::de::field(
-                object,
-                "ConnCheckErrorMessage",
-            )?,
-            conn_check_result: aliyun_runtime::de::field(object, "ConnCheckResult")?,
-            db_instance_name: aliyun_runtime::de::field(object, "DbInstanceName")?,
-            request_id: aliyun_runtime::de::field(object, "RequestId")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &[
-                    "ConnCheckErrorCode",
-                    "ConnCheckErrorMessage",
-                    "ConnCheckResult",
-                    "DbInstanceName",
-                    "RequestId",
-                ],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = DescribeDbInstanceConnectivityOutput {
+            conn_check_error_code: fields.get("ConnCheckErrorCode"),
+            conn_check_error_message: fields.get("ConnCheckErrorMessage"),
+            conn_check_result: fields.get("ConnCheckResult"),
+            db_instance_name: fields.get("DbInstanceName"),
+            request_id: fields.get("RequestId"),
+            unknown_fields: fields
+                .unknown(
+                    &[
+                        "ConnCheckErrorCode",
+                        "ConnCheckErrorMessage",
+                        "ConnCheckResult",
+                        "DbInstanceName",
+                        "RequestId",
+                    ],
+                ),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for DescribeDbInstanceConnectivityOutput {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for DescribeDbInstanceConnectivityOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

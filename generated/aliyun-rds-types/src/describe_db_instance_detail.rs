@@ -6,8 +6,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use serde::Deserialize;
-
 /// The request parameters of `DescribeDBInstanceDetail`.
 ///
 /// Built by `Client::describe_db_instance_detail` and `DescribeDbInstanceDetailFluentBuilder` of `aliyun-rds`, or by [`DescribeDbInstanceDetailInput::new`].
@@ -189,28 +187,30 @@ impl aliyun_runtime::de::FromJson for DescribeDbInstanceDetailOutput {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(DescribeDbInstanceDetailOutput {
-            activation_state: aliyun_runtime::de::field(object, "ActivationState")?,
-            db_instance_id: aliyun_runtime::de::field(object, "DBInstanceId")?,
-            license_type: aliyun_runtime::de::field(object, "LicenseType")?,
-            region_id: aliyun_runtime::de::field(object, "RegionId")?,
-            request_id: aliyun_runtime::de::field(object, "RequestId")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &[
-                    "ActivationState",
-                    "DBInstanceId",
-                    "LicenseType",
-                    "RegionId",
-                    "RequestId",
-                ],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = DescribeDbInstanceDetailOutput {
+            activation_state: fields.get("ActivationState"),
+            db_instance_id: fields.get("DBInstanceId"),
+            license_type: fields.get("LicenseType"),
+            region_id: fields.get("RegionId"),
+            request_id: fields.get("RequestId"),
+            unknown_fields: fields
+                .unknown(
+                    &[
+                        "ActivationState",
+                        "DBInstanceId",
+                        "LicenseType",
+                        "RegionId",
+                        "RequestId",
+                    ],
+                ),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for DescribeDbInstanceDetailOutput {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for DescribeDbInstanceDetailOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

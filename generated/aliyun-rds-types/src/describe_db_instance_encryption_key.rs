@@ -6,8 +6,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use serde::Deserialize;
-
 /// The request parameters of `DescribeDBInstanceEncryptionKey`.
 ///
 /// Built by `Client::describe_db_instance_encryption_key` and `DescribeDbInstanceEncryptionKeyFluentBuilder` of `aliyun-rds`, or by [`DescribeDbInstanceEncryptionKeyInput::new`].
@@ -259,44 +257,40 @@ impl aliyun_runtime::de::FromJson for DescribeDbInstanceEncryptionKeyOutput {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(DescribeDbInstanceEncryptionKeyOutput {
-            creator: aliyun_runtime::de::field(object, "Creator")?,
-            delete_date: aliyun_runtime::de::field(object, "DeleteDate")?,
-            description: aliyun_runtime::de::field(object, "Description")?,
-            encryption_key: aliyun_runtime::de::field(object, "EncryptionKey")?,
-            encryption_key_list: aliyun_runtime::de::field(object, "EncryptionKeyList")?,
-            encryption_key_status: aliyun_runtime::de::field(
-                object,
-                "EncryptionKeyStatus",
-            )?,
-            key_usage: aliyun_runtime::de::field(object, "KeyUsage")?,
-            material_expire_time: aliyun_runtime::de::field(
-                object,
-                "MaterialExpireTime",
-            )?,
-            origin: aliyun_runtime::de::field(object, "Origin")?,
-            request_id: aliyun_runtime::de::field(object, "RequestId")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &[
-                    "Creator",
-                    "DeleteDate",
-                    "Description",
-                    "EncryptionKey",
-                    "EncryptionKeyList",
-                    "EncryptionKeyStatus",
-                    "KeyUsage",
-                    "MaterialExpireTime",
-                    "Origin",
-                    "RequestId",
-                ],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = DescribeDbInstanceEncryptionKeyOutput {
+            creator: fields.get("Creator"),
+            delete_date: fields.get("DeleteDate"),
+            description: fields.get("Description"),
+            encryption_key: fields.get("EncryptionKey"),
+            encryption_key_list: fields.get("EncryptionKeyList"),
+            encryption_key_status: fields.get("EncryptionKeyStatus"),
+            key_usage: fields.get("KeyUsage"),
+            material_expire_time: fields.get("MaterialExpireTime"),
+            origin: fields.get("Origin"),
+            request_id: fields.get("RequestId"),
+            unknown_fields: fields
+                .unknown(
+                    &[
+                        "Creator",
+                        "DeleteDate",
+                        "Description",
+                        "EncryptionKey",
+                        "EncryptionKeyList",
+                        "EncryptionKeyStatus",
+                        "KeyUsage",
+                        "MaterialExpireTime",
+                        "Origin",
+                        "RequestId",
+                    ],
+                ),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for DescribeDbInstanceEncryptionKeyOutput {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for DescribeDbInstanceEncryptionKeyOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -463,46 +457,42 @@ impl aliyun_runtime::de::FromJson for EncryptionKeyList {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(EncryptionKeyList {
-            alias_name: aliyun_runtime::de::field(object, "AliasName")?,
-            creator: aliyun_runtime::de::field(object, "Creator")?,
-            delete_date: aliyun_runtime::de::field(object, "DeleteDate")?,
-            description: aliyun_runtime::de::field(object, "Description")?,
-            encryption_key: aliyun_runtime::de::field(object, "EncryptionKey")?,
-            encryption_key_status: aliyun_runtime::de::field(
-                object,
-                "EncryptionKeyStatus",
-            )?,
-            key_type: aliyun_runtime::de::field(object, "KeyType")?,
-            key_usage: aliyun_runtime::de::field(object, "KeyUsage")?,
-            material_expire_time: aliyun_runtime::de::field(
-                object,
-                "MaterialExpireTime",
-            )?,
-            origin: aliyun_runtime::de::field(object, "Origin")?,
-            used_by: aliyun_runtime::de::field(object, "UsedBy")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &[
-                    "AliasName",
-                    "Creator",
-                    "DeleteDate",
-                    "Description",
-                    "EncryptionKey",
-                    "EncryptionKeyStatus",
-                    "KeyType",
-                    "KeyUsage",
-                    "MaterialExpireTime",
-                    "Origin",
-                    "UsedBy",
-                ],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = EncryptionKeyList {
+            alias_name: fields.get("AliasName"),
+            creator: fields.get("Creator"),
+            delete_date: fields.get("DeleteDate"),
+            description: fields.get("Description"),
+            encryption_key: fields.get("EncryptionKey"),
+            encryption_key_status: fields.get("EncryptionKeyStatus"),
+            key_type: fields.get("KeyType"),
+            key_usage: fields.get("KeyUsage"),
+            material_expire_time: fields.get("MaterialExpireTime"),
+            origin: fields.get("Origin"),
+            used_by: fields.get("UsedBy"),
+            unknown_fields: fields
+                .unknown(
+                    &[
+                        "AliasName",
+                        "Creator",
+                        "DeleteDate",
+                        "Description",
+                        "EncryptionKey",
+                        "EncryptionKeyStatus",
+                        "KeyType",
+                        "KeyUsage",
+                        "MaterialExpireTime",
+                        "Origin",
+                        "UsedBy",
+                    ],
+                ),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for EncryptionKeyList {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for EncryptionKeyList {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

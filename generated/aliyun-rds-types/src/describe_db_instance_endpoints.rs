@@ -6,8 +6,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use serde::Deserialize;
-
 /// The request parameters of `DescribeDBInstanceEndpoints`.
 ///
 /// Built by `Client::describe_db_instance_endpoints` and `DescribeDbInstanceEndpointsFluentBuilder` of `aliyun-rds`, or by [`DescribeDbInstanceEndpointsInput::new`].
@@ -156,19 +154,18 @@ impl aliyun_runtime::de::FromJson for DescribeDbInstanceEndpointsOutput {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(DescribeDbInstanceEndpointsOutput {
-            data: aliyun_runtime::de::field(object, "Data")?,
-            request_id: aliyun_runtime::de::field(object, "RequestId")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["Data", "RequestId"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = DescribeDbInstanceEndpointsOutput {
+            data: fields.get("Data"),
+            request_id: fields.get("RequestId"),
+            unknown_fields: fields.unknown(&["Data", "RequestId"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for DescribeDbInstanceEndpointsOutput {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for DescribeDbInstanceEndpointsOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -239,23 +236,20 @@ impl aliyun_runtime::de::FromJson for Data {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(Data {
-            db_instance_endpoints: aliyun_runtime::de::field(
-                object,
-                "DBInstanceEndpoints",
-            )?,
-            db_instance_name: aliyun_runtime::de::field(object, "DBInstanceName")?,
-            ip_version: aliyun_runtime::de::field(object, "IpVersion")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["DBInstanceEndpoints", "DBInstanceName", "IpVersion"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = Data {
+            db_instance_endpoints: fields.get("DBInstanceEndpoints"),
+            db_instance_name: fields.get("DBInstanceName"),
+            ip_version: fields.get("IpVersion"),
+            unknown_fields: fields
+                .unknown(&["DBInstanceEndpoints", "DBInstanceName", "IpVersion"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for Data {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for Data {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -299,21 +293,17 @@ impl aliyun_runtime::de::FromJson for DbInstanceEndpoints {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(DbInstanceEndpoints {
-            db_instance_endpoint: aliyun_runtime::de::field(
-                object,
-                "DBInstanceEndpoint",
-            )?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["DBInstanceEndpoint"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = DbInstanceEndpoints {
+            db_instance_endpoint: fields.get("DBInstanceEndpoint"),
+            unknown_fields: fields.unknown(&["DBInstanceEndpoint"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for DbInstanceEndpoints {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for DbInstanceEndpoints {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -404,31 +394,30 @@ impl aliyun_runtime::de::FromJson for DbInstanceEndpoint {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(DbInstanceEndpoint {
-            address_items: aliyun_runtime::de::field(object, "AddressItems")?,
-            endpoint_description: aliyun_runtime::de::field(
-                object,
-                "EndpointDescription",
-            )?,
-            endpoint_id: aliyun_runtime::de::field(object, "EndpointId")?,
-            endpoint_type: aliyun_runtime::de::field(object, "EndpointType")?,
-            node_items: aliyun_runtime::de::field(object, "NodeItems")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &[
-                    "AddressItems",
-                    "EndpointDescription",
-                    "EndpointId",
-                    "EndpointType",
-                    "NodeItems",
-                ],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = DbInstanceEndpoint {
+            address_items: fields.get("AddressItems"),
+            endpoint_description: fields.get("EndpointDescription"),
+            endpoint_id: fields.get("EndpointId"),
+            endpoint_type: fields.get("EndpointType"),
+            node_items: fields.get("NodeItems"),
+            unknown_fields: fields
+                .unknown(
+                    &[
+                        "AddressItems",
+                        "EndpointDescription",
+                        "EndpointId",
+                        "EndpointType",
+                        "NodeItems",
+                    ],
+                ),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for DbInstanceEndpoint {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for DbInstanceEndpoint {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -472,15 +461,17 @@ impl aliyun_runtime::de::FromJson for AddressItems {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(AddressItems {
-            address_item: aliyun_runtime::de::field(object, "AddressItem")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(object, &["AddressItem"]),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = AddressItems {
+            address_item: fields.get("AddressItem"),
+            unknown_fields: fields.unknown(&["AddressItem"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for AddressItems {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for AddressItems {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -524,15 +515,17 @@ impl aliyun_runtime::de::FromJson for NodeItems {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(NodeItems {
-            node_item: aliyun_runtime::de::field(object, "NodeItem")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(object, &["NodeItem"]),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = NodeItems {
+            node_item: fields.get("NodeItem"),
+            unknown_fields: fields.unknown(&["NodeItem"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for NodeItems {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for NodeItems {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -638,30 +631,32 @@ impl aliyun_runtime::de::FromJson for AddressItem {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(AddressItem {
-            connection_string: aliyun_runtime::de::field(object, "ConnectionString")?,
-            ip_address: aliyun_runtime::de::field(object, "IpAddress")?,
-            ip_type: aliyun_runtime::de::field(object, "IpType")?,
-            port: aliyun_runtime::de::field(object, "Port")?,
-            v_switch_id: aliyun_runtime::de::field(object, "VSwitchId")?,
-            vpc_id: aliyun_runtime::de::field(object, "VpcId")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &[
-                    "ConnectionString",
-                    "IpAddress",
-                    "IpType",
-                    "Port",
-                    "VSwitchId",
-                    "VpcId",
-                ],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = AddressItem {
+            connection_string: fields.get("ConnectionString"),
+            ip_address: fields.get("IpAddress"),
+            ip_type: fields.get("IpType"),
+            port: fields.get("Port"),
+            v_switch_id: fields.get("VSwitchId"),
+            vpc_id: fields.get("VpcId"),
+            unknown_fields: fields
+                .unknown(
+                    &[
+                        "ConnectionString",
+                        "IpAddress",
+                        "IpType",
+                        "Port",
+                        "VSwitchId",
+                        "VpcId",
+                    ],
+                ),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for AddressItem {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for AddressItem {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -733,20 +728,19 @@ impl aliyun_runtime::de::FromJson for NodeItem {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(NodeItem {
-            db_instance_id: aliyun_runtime::de::field(object, "DBInstanceId")?,
-            node_id: aliyun_runtime::de::field(object, "NodeId")?,
-            weight: aliyun_runtime::de::field(object, "Weight")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["DBInstanceId", "NodeId", "Weight"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = NodeItem {
+            db_instance_id: fields.get("DBInstanceId"),
+            node_id: fields.get("NodeId"),
+            weight: fields.get("Weight"),
+            unknown_fields: fields.unknown(&["DBInstanceId", "NodeId", "Weight"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for NodeItem {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for NodeItem {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

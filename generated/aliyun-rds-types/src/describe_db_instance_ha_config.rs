@@ -6,8 +6,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use serde::Deserialize;
-
 /// The request parameters of `DescribeDBInstanceHAConfig`.
 ///
 /// Built by `Client::describe_db_instance_ha_config` and `DescribeDbInstanceHaConfigFluentBuilder` of `aliyun-rds`, or by [`DescribeDbInstanceHaConfigInput::new`].
@@ -170,22 +168,30 @@ impl aliyun_runtime::de::FromJson for DescribeDbInstanceHaConfigOutput {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(DescribeDbInstanceHaConfigOutput {
-            db_instance_id: aliyun_runtime::de::field(object, "DBInstanceId")?,
-            ha_mode: aliyun_runtime::de::field(object, "HAMode")?,
-            host_instance_infos: aliyun_runtime::de::field(object, "HostInstanceInfos")?,
-            request_id: aliyun_runtime::de::field(object, "RequestId")?,
-            sync_mode: aliyun_runtime::de::field(object, "SyncMode")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["DBInstanceId", "HAMode", "HostInstanceInfos", "RequestId", "SyncMode"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = DescribeDbInstanceHaConfigOutput {
+            db_instance_id: fields.get("DBInstanceId"),
+            ha_mode: fields.get("HAMode"),
+            host_instance_infos: fields.get("HostInstanceInfos"),
+            request_id: fields.get("RequestId"),
+            sync_mode: fields.get("SyncMode"),
+            unknown_fields: fields
+                .unknown(
+                    &[
+                        "DBInstanceId",
+                        "HAMode",
+                        "HostInstanceInfos",
+                        "RequestId",
+                        "SyncMode",
+                    ],
+                ),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for DescribeDbInstanceHaConfigOutput {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for DescribeDbInstanceHaConfigOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -229,15 +235,17 @@ impl aliyun_runtime::de::FromJson for HostInstanceInfos {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(HostInstanceInfos {
-            node_info: aliyun_runtime::de::field(object, "NodeInfo")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(object, &["NodeInfo"]),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = HostInstanceInfos {
+            node_info: fields.get("NodeInfo"),
+            unknown_fields: fields.unknown(&["NodeInfo"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for HostInstanceInfos {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for HostInstanceInfos {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -359,32 +367,34 @@ impl aliyun_runtime::de::FromJson for NodeInfo {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(NodeInfo {
-            data_sync_time: aliyun_runtime::de::field(object, "DataSyncTime")?,
-            log_sync_time: aliyun_runtime::de::field(object, "LogSyncTime")?,
-            node_id: aliyun_runtime::de::field(object, "NodeId")?,
-            node_type: aliyun_runtime::de::field(object, "NodeType")?,
-            region_id: aliyun_runtime::de::field(object, "RegionId")?,
-            sync_status: aliyun_runtime::de::field(object, "SyncStatus")?,
-            zone_id: aliyun_runtime::de::field(object, "ZoneId")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &[
-                    "DataSyncTime",
-                    "LogSyncTime",
-                    "NodeId",
-                    "NodeType",
-                    "RegionId",
-                    "SyncStatus",
-                    "ZoneId",
-                ],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = NodeInfo {
+            data_sync_time: fields.get("DataSyncTime"),
+            log_sync_time: fields.get("LogSyncTime"),
+            node_id: fields.get("NodeId"),
+            node_type: fields.get("NodeType"),
+            region_id: fields.get("RegionId"),
+            sync_status: fields.get("SyncStatus"),
+            zone_id: fields.get("ZoneId"),
+            unknown_fields: fields
+                .unknown(
+                    &[
+                        "DataSyncTime",
+                        "LogSyncTime",
+                        "NodeId",
+                        "NodeType",
+                        "RegionId",
+                        "SyncStatus",
+                        "ZoneId",
+                    ],
+                ),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for NodeInfo {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for NodeInfo {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

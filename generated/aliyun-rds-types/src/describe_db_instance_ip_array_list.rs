@@ -6,8 +6,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use serde::Deserialize;
-
 /// The request parameters of `DescribeDBInstanceIPArrayList`.
 ///
 /// Built by `Client::describe_db_instance_ip_array_list` and `DescribeDbInstanceIpArrayListFluentBuilder` of `aliyun-rds`, or by [`DescribeDbInstanceIpArrayListInput::new`].
@@ -145,19 +143,18 @@ impl aliyun_runtime::de::FromJson for DescribeDbInstanceIpArrayListOutput {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(DescribeDbInstanceIpArrayListOutput {
-            items: aliyun_runtime::de::field(object, "Items")?,
-            request_id: aliyun_runtime::de::field(object, "RequestId")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["Items", "RequestId"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = DescribeDbInstanceIpArrayListOutput {
+            items: fields.get("Items"),
+            request_id: fields.get("RequestId"),
+            unknown_fields: fields.unknown(&["Items", "RequestId"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for DescribeDbInstanceIpArrayListOutput {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for DescribeDbInstanceIpArrayListOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -201,21 +198,17 @@ impl aliyun_runtime::de::FromJson for Items {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(Items {
-            db_instance_ip_array: aliyun_runtime::de::field(
-                object,
-                "DBInstanceIPArray",
-            )?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["DBInstanceIPArray"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = Items {
+            db_instance_ip_array: fields.get("DBInstanceIPArray"),
+            unknown_fields: fields.unknown(&["DBInstanceIPArray"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for Items {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for Items {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -304,32 +297,28 @@ impl aliyun_runtime::de::FromJson for DbInstanceIpArray {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(DbInstanceIpArray {
-            db_instance_ip_array_attribute: aliyun_runtime::de::field(
-                object,
-                "DBInstanceIPArrayAttribute",
-            )?,
-            db_instance_ip_array_name: aliyun_runtime::de::field(
-                object,
-                "DBInstanceIPArrayName",
-            )?,
-            security_ip_list: aliyun_runtime::de::field(object, "SecurityIPList")?,
-            security_ip_type: aliyun_runtime::de::field(object, "SecurityIPType")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &[
-                    "DBInstanceIPArrayAttribute",
-                    "DBInstanceIPArrayName",
-                    "SecurityIPList",
-                    "SecurityIPType",
-                ],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = DbInstanceIpArray {
+            db_instance_ip_array_attribute: fields.get("DBInstanceIPArrayAttribute"),
+            db_instance_ip_array_name: fields.get("DBInstanceIPArrayName"),
+            security_ip_list: fields.get("SecurityIPList"),
+            security_ip_type: fields.get("SecurityIPType"),
+            unknown_fields: fields
+                .unknown(
+                    &[
+                        "DBInstanceIPArrayAttribute",
+                        "DBInstanceIPArrayName",
+                        "SecurityIPList",
+                        "SecurityIPType",
+                    ],
+                ),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for DbInstanceIpArray {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for DbInstanceIpArray {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

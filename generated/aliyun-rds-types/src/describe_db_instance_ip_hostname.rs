@@ -6,8 +6,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use serde::Deserialize;
-
 /// The request parameters of `DescribeDBInstanceIpHostname`.
 ///
 /// Built by `Client::describe_db_instance_ip_hostname` and `DescribeDbInstanceIpHostnameFluentBuilder` of `aliyun-rds`, or by [`DescribeDbInstanceIpHostnameInput::new`].
@@ -149,20 +147,20 @@ impl aliyun_runtime::de::FromJson for DescribeDbInstanceIpHostnameOutput {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(DescribeDbInstanceIpHostnameOutput {
-            db_instance_id: aliyun_runtime::de::field(object, "DBInstanceId")?,
-            ip_hostname_infos: aliyun_runtime::de::field(object, "IpHostnameInfos")?,
-            request_id: aliyun_runtime::de::field(object, "RequestId")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["DBInstanceId", "IpHostnameInfos", "RequestId"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = DescribeDbInstanceIpHostnameOutput {
+            db_instance_id: fields.get("DBInstanceId"),
+            ip_hostname_infos: fields.get("IpHostnameInfos"),
+            request_id: fields.get("RequestId"),
+            unknown_fields: fields
+                .unknown(&["DBInstanceId", "IpHostnameInfos", "RequestId"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for DescribeDbInstanceIpHostnameOutput {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for DescribeDbInstanceIpHostnameOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

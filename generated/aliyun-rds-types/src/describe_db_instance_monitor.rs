@@ -6,8 +6,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use serde::Deserialize;
-
 /// The request parameters of `DescribeDBInstanceMonitor`.
 ///
 /// Built by `Client::describe_db_instance_monitor` and `DescribeDbInstanceMonitorFluentBuilder` of `aliyun-rds`, or by [`DescribeDbInstanceMonitorInput::new`].
@@ -141,19 +139,18 @@ impl aliyun_runtime::de::FromJson for DescribeDbInstanceMonitorOutput {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(DescribeDbInstanceMonitorOutput {
-            period: aliyun_runtime::de::field(object, "Period")?,
-            request_id: aliyun_runtime::de::field(object, "RequestId")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["Period", "RequestId"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = DescribeDbInstanceMonitorOutput {
+            period: fields.get("Period"),
+            request_id: fields.get("RequestId"),
+            unknown_fields: fields.unknown(&["Period", "RequestId"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for DescribeDbInstanceMonitorOutput {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for DescribeDbInstanceMonitorOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

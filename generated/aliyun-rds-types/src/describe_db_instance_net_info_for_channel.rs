@@ -6,8 +6,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use serde::Deserialize;
-
 /// The request parameters of `DescribeDBInstanceNetInfoForChannel`.
 ///
 /// Built by `Client::describe_db_instance_net_info_for_channel` and `DescribeDbInstanceNetInfoForChannelFluentBuilder` of `aliyun-rds`, or by [`DescribeDbInstanceNetInfoForChannelInput::new`].
@@ -190,26 +188,20 @@ impl aliyun_runtime::de::FromJson for DescribeDbInstanceNetInfoForChannelOutput 
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(DescribeDbInstanceNetInfoForChannelOutput {
-            db_instance_net_infos: aliyun_runtime::de::field(
-                object,
-                "DBInstanceNetInfos",
-            )?,
-            instance_network_type: aliyun_runtime::de::field(
-                object,
-                "InstanceNetworkType",
-            )?,
-            request_id: aliyun_runtime::de::field(object, "RequestId")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["DBInstanceNetInfos", "InstanceNetworkType", "RequestId"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = DescribeDbInstanceNetInfoForChannelOutput {
+            db_instance_net_infos: fields.get("DBInstanceNetInfos"),
+            instance_network_type: fields.get("InstanceNetworkType"),
+            request_id: fields.get("RequestId"),
+            unknown_fields: fields
+                .unknown(&["DBInstanceNetInfos", "InstanceNetworkType", "RequestId"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for DescribeDbInstanceNetInfoForChannelOutput {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for DescribeDbInstanceNetInfoForChannelOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -253,21 +245,17 @@ impl aliyun_runtime::de::FromJson for DbInstanceNetInfos {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(DbInstanceNetInfos {
-            db_instance_net_info: aliyun_runtime::de::field(
-                object,
-                "DBInstanceNetInfo",
-            )?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["DBInstanceNetInfo"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = DbInstanceNetInfos {
+            db_instance_net_info: fields.get("DBInstanceNetInfo"),
+            unknown_fields: fields.unknown(&["DBInstanceNetInfo"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for DbInstanceNetInfos {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for DbInstanceNetInfos {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -469,49 +457,48 @@ impl aliyun_runtime::de::FromJson for DbInstanceNetInfo {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(DbInstanceNetInfo {
-            availability: aliyun_runtime::de::field(object, "Availability")?,
-            connection_string: aliyun_runtime::de::field(object, "ConnectionString")?,
-            connection_string_type: aliyun_runtime::de::field(
-                object,
-                "ConnectionStringType",
-            )?,
-            db_instance_weights: aliyun_runtime::de::field(object, "DBInstanceWeights")?,
-            distribution_type: aliyun_runtime::de::field(object, "DistributionType")?,
-            ip_address: aliyun_runtime::de::field(object, "IPAddress")?,
-            ip_type: aliyun_runtime::de::field(object, "IPType")?,
-            max_delay_time: aliyun_runtime::de::field(object, "MaxDelayTime")?,
-            port: aliyun_runtime::de::field(object, "Port")?,
-            security_ip_groups: aliyun_runtime::de::field(object, "SecurityIPGroups")?,
-            upgradeable: aliyun_runtime::de::field(object, "Upgradeable")?,
-            vpc_id: aliyun_runtime::de::field(object, "VPCId")?,
-            v_switch_id: aliyun_runtime::de::field(object, "VSwitchId")?,
-            expired_time: aliyun_runtime::de::field(object, "expiredTime")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &[
-                    "Availability",
-                    "ConnectionString",
-                    "ConnectionStringType",
-                    "DBInstanceWeights",
-                    "DistributionType",
-                    "IPAddress",
-                    "IPType",
-                    "MaxDelayTime",
-                    "Port",
-                    "SecurityIPGroups",
-                    "Upgradeable",
-                    "VPCId",
-                    "VSwitchId",
-                    "expiredTime",
-                ],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = DbInstanceNetInfo {
+            availability: fields.get("Availability"),
+            connection_string: fields.get("ConnectionString"),
+            connection_string_type: fields.get("ConnectionStringType"),
+            db_instance_weights: fields.get("DBInstanceWeights"),
+            distribution_type: fields.get("DistributionType"),
+            ip_address: fields.get("IPAddress"),
+            ip_type: fields.get("IPType"),
+            max_delay_time: fields.get("MaxDelayTime"),
+            port: fields.get("Port"),
+            security_ip_groups: fields.get("SecurityIPGroups"),
+            upgradeable: fields.get("Upgradeable"),
+            vpc_id: fields.get("VPCId"),
+            v_switch_id: fields.get("VSwitchId"),
+            expired_time: fields.get("expiredTime"),
+            unknown_fields: fields
+                .unknown(
+                    &[
+                        "Availability",
+                        "ConnectionString",
+                        "ConnectionStringType",
+                        "DBInstanceWeights",
+                        "DistributionType",
+                        "IPAddress",
+                        "IPType",
+                        "MaxDelayTime",
+                        "Port",
+                        "SecurityIPGroups",
+                        "Upgradeable",
+                        "VPCId",
+                        "VSwitchId",
+                        "expiredTime",
+                    ],
+                ),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for DbInstanceNetInfo {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for DbInstanceNetInfo {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -555,18 +542,17 @@ impl aliyun_runtime::de::FromJson for DbInstanceWeights {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(DbInstanceWeights {
-            db_instance_weight: aliyun_runtime::de::field(object, "DBInstanceWeight")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["DBInstanceWeight"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = DbInstanceWeights {
+            db_instance_weight: fields.get("DBInstanceWeight"),
+            unknown_fields: fields.unknown(&["DBInstanceWeight"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for DbInstanceWeights {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for DbInstanceWeights {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -610,18 +596,17 @@ impl aliyun_runtime::de::FromJson for SecurityIpGroups {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(SecurityIpGroups {
-            security_ip_group: aliyun_runtime::de::field(object, "securityIPGroup")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["securityIPGroup"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = SecurityIpGroups {
+            security_ip_group: fields.get("securityIPGroup"),
+            unknown_fields: fields.unknown(&["securityIPGroup"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for SecurityIpGroups {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for SecurityIpGroups {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -708,21 +693,21 @@ impl aliyun_runtime::de::FromJson for DbInstanceWeight {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(DbInstanceWeight {
-            availability: aliyun_runtime::de::field(object, "Availability")?,
-            db_instance_id: aliyun_runtime::de::field(object, "DBInstanceId")?,
-            db_instance_type: aliyun_runtime::de::field(object, "DBInstanceType")?,
-            weight: aliyun_runtime::de::field(object, "Weight")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["Availability", "DBInstanceId", "DBInstanceType", "Weight"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = DbInstanceWeight {
+            availability: fields.get("Availability"),
+            db_instance_id: fields.get("DBInstanceId"),
+            db_instance_type: fields.get("DBInstanceType"),
+            weight: fields.get("Weight"),
+            unknown_fields: fields
+                .unknown(&["Availability", "DBInstanceId", "DBInstanceType", "Weight"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for DbInstanceWeight {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for DbInstanceWeight {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -781,22 +766,18 @@ impl aliyun_runtime::de::FromJson for SecurityIpGroup {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(SecurityIpGroup {
-            security_ip_group_name: aliyun_runtime::de::field(
-                object,
-                "SecurityIPGroupName",
-            )?,
-            security_i_ps: aliyun_runtime::de::field(object, "SecurityIPs")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["SecurityIPGroupName", "SecurityIPs"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = SecurityIpGroup {
+            security_ip_group_name: fields.get("SecurityIPGroupName"),
+            security_i_ps: fields.get("SecurityIPs"),
+            unknown_fields: fields.unknown(&["SecurityIPGroupName", "SecurityIPs"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for SecurityIpGroup {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for SecurityIpGroup {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

@@ -6,8 +6,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use serde::Deserialize;
-
 /// The request parameters of `DescribeDBInstancePerformance`.
 ///
 /// Built by `Client::describe_db_instance_performance` and `DescribeDbInstancePerformanceFluentBuilder` of `aliyun-rds`, or by [`DescribeDbInstancePerformanceInput::new`].
@@ -224,30 +222,32 @@ impl aliyun_runtime::de::FromJson for DescribeDbInstancePerformanceOutput {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(DescribeDbInstancePerformanceOutput {
-            db_instance_id: aliyun_runtime::de::field(object, "DBInstanceId")?,
-            end_time: aliyun_runtime::de::field(object, "EndTime")?,
-            engine: aliyun_runtime::de::field(object, "Engine")?,
-            performance_keys: aliyun_runtime::de::field(object, "PerformanceKeys")?,
-            request_id: aliyun_runtime::de::field(object, "RequestId")?,
-            start_time: aliyun_runtime::de::field(object, "StartTime")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &[
-                    "DBInstanceId",
-                    "EndTime",
-                    "Engine",
-                    "PerformanceKeys",
-                    "RequestId",
-                    "StartTime",
-                ],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = DescribeDbInstancePerformanceOutput {
+            db_instance_id: fields.get("DBInstanceId"),
+            end_time: fields.get("EndTime"),
+            engine: fields.get("Engine"),
+            performance_keys: fields.get("PerformanceKeys"),
+            request_id: fields.get("RequestId"),
+            start_time: fields.get("StartTime"),
+            unknown_fields: fields
+                .unknown(
+                    &[
+                        "DBInstanceId",
+                        "EndTime",
+                        "Engine",
+                        "PerformanceKeys",
+                        "RequestId",
+                        "StartTime",
+                    ],
+                ),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for DescribeDbInstancePerformanceOutput {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for DescribeDbInstancePerformanceOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -291,18 +291,17 @@ impl aliyun_runtime::de::FromJson for PerformanceKeys {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(PerformanceKeys {
-            performance_key: aliyun_runtime::de::field(object, "PerformanceKey")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["PerformanceKey"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = PerformanceKeys {
+            performance_key: fields.get("PerformanceKey"),
+            unknown_fields: fields.unknown(&["PerformanceKey"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for PerformanceKeys {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for PerformanceKeys {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -383,21 +382,20 @@ impl aliyun_runtime::de::FromJson for PerformanceKey {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(PerformanceKey {
-            key: aliyun_runtime::de::field(object, "Key")?,
-            unit: aliyun_runtime::de::field(object, "Unit")?,
-            value_format: aliyun_runtime::de::field(object, "ValueFormat")?,
-            values: aliyun_runtime::de::field(object, "Values")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["Key", "Unit", "ValueFormat", "Values"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = PerformanceKey {
+            key: fields.get("Key"),
+            unit: fields.get("Unit"),
+            value_format: fields.get("ValueFormat"),
+            values: fields.get("Values"),
+            unknown_fields: fields.unknown(&["Key", "Unit", "ValueFormat", "Values"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for PerformanceKey {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for PerformanceKey {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -441,18 +439,17 @@ impl aliyun_runtime::de::FromJson for Values {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(Values {
-            performance_value: aliyun_runtime::de::field(object, "PerformanceValue")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["PerformanceValue"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = Values {
+            performance_value: fields.get("PerformanceValue"),
+            unknown_fields: fields.unknown(&["PerformanceValue"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for Values {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for Values {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -511,19 +508,18 @@ impl aliyun_runtime::de::FromJson for PerformanceValue {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(PerformanceValue {
-            date: aliyun_runtime::de::field(object, "Date")?,
-            value: aliyun_runtime::de::field(object, "Value")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["Date", "Value"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = PerformanceValue {
+            date: fields.get("Date"),
+            value: fields.get("Value"),
+            unknown_fields: fields.unknown(&["Date", "Value"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for PerformanceValue {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for PerformanceValue {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

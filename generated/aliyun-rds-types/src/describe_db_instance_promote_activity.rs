@@ -6,8 +6,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use serde::Deserialize;
-
 /// The request parameters of `DescribeDBInstancePromoteActivity`.
 ///
 /// Built by `Client::describe_db_instance_promote_activity` and `DescribeDbInstancePromoteActivityFluentBuilder` of `aliyun-rds`, or by [`DescribeDbInstancePromoteActivityInput::new`].
@@ -210,32 +208,34 @@ impl aliyun_runtime::de::FromJson for DescribeDbInstancePromoteActivityOutput {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(DescribeDbInstancePromoteActivityOutput {
-            ali_uid: aliyun_runtime::de::field(object, "AliUid")?,
-            bid: aliyun_runtime::de::field(object, "Bid")?,
-            db_instance_id: aliyun_runtime::de::field(object, "DBInstanceId")?,
-            db_instance_name: aliyun_runtime::de::field(object, "DBInstanceName")?,
-            db_type: aliyun_runtime::de::field(object, "DBType")?,
-            is_activity: aliyun_runtime::de::field(object, "IsActivity")?,
-            request_id: aliyun_runtime::de::field(object, "RequestId")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &[
-                    "AliUid",
-                    "Bid",
-                    "DBInstanceId",
-                    "DBInstanceName",
-                    "DBType",
-                    "IsActivity",
-                    "RequestId",
-                ],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = DescribeDbInstancePromoteActivityOutput {
+            ali_uid: fields.get("AliUid"),
+            bid: fields.get("Bid"),
+            db_instance_id: fields.get("DBInstanceId"),
+            db_instance_name: fields.get("DBInstanceName"),
+            db_type: fields.get("DBType"),
+            is_activity: fields.get("IsActivity"),
+            request_id: fields.get("RequestId"),
+            unknown_fields: fields
+                .unknown(
+                    &[
+                        "AliUid",
+                        "Bid",
+                        "DBInstanceId",
+                        "DBInstanceName",
+                        "DBType",
+                        "IsActivity",
+                        "RequestId",
+                    ],
+                ),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for DescribeDbInstancePromoteActivityOutput {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for DescribeDbInstancePromoteActivityOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

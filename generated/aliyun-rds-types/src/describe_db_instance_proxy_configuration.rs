@@ -6,8 +6,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use serde::Deserialize;
-
 /// The request parameters of `DescribeDBInstanceProxyConfiguration`.
 ///
 /// Built by `Client::describe_db_instance_proxy_configuration` and `DescribeDbInstanceProxyConfigurationFluentBuilder` of `aliyun-rds`, or by [`DescribeDbInstanceProxyConfigurationInput::new`].
@@ -201,35 +199,31 @@ impl aliyun_runtime::de::FromJson for DescribeDbInstanceProxyConfigurationOutput
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(DescribeDbInstanceProxyConfigurationOutput {
-            attacks_protection_configuration: aliyun_runtime::de::field(
-                object,
-                "AttacksProtectionConfiguration",
-            )?,
-            persistent_connections_configuration: aliyun_runtime::de::field(
-                object,
-                "PersistentConnectionsConfiguration",
-            )?,
-            request_id: aliyun_runtime::de::field(object, "RequestId")?,
-            transparent_switch_configuration: aliyun_runtime::de::field(
-                object,
-                "TransparentSwitchConfiguration",
-            )?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &[
-                    "AttacksProtectionConfiguration",
-                    "PersistentConnectionsConfiguration",
-                    "RequestId",
-                    "TransparentSwitchConfiguration",
-                ],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = DescribeDbInstanceProxyConfigurationOutput {
+            attacks_protection_configuration: fields
+                .get("AttacksProtectionConfiguration"),
+            persistent_connections_configuration: fields
+                .get("PersistentConnectionsConfiguration"),
+            request_id: fields.get("RequestId"),
+            transparent_switch_configuration: fields
+                .get("TransparentSwitchConfiguration"),
+            unknown_fields: fields
+                .unknown(
+                    &[
+                        "AttacksProtectionConfiguration",
+                        "PersistentConnectionsConfiguration",
+                        "RequestId",
+                        "TransparentSwitchConfiguration",
+                    ],
+                ),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for DescribeDbInstanceProxyConfigurationOutput {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for DescribeDbInstanceProxyConfigurationOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

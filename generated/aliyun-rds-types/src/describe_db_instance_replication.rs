@@ -6,8 +6,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use serde::Deserialize;
-
 /// The request parameters of `DescribeDBInstanceReplication`.
 ///
 /// Built by `Client::describe_db_instance_replication` and `DescribeDbInstanceReplicationFluentBuilder` of `aliyun-rds`, or by [`DescribeDbInstanceReplicationInput::new`].
@@ -229,40 +227,36 @@ impl aliyun_runtime::de::FromJson for DescribeDbInstanceReplicationOutput {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(DescribeDbInstanceReplicationOutput {
-            request_id: aliyun_runtime::de::field(object, "RequestId")?,
-            external_replication: aliyun_runtime::de::field(
-                object,
-                "ExternalReplication",
-            )?,
-            replication_source: aliyun_runtime::de::field(object, "ReplicationSource")?,
-            replication_state: aliyun_runtime::de::field(object, "ReplicationState")?,
-            replication_delay: aliyun_runtime::de::field(object, "ReplicationDelay")?,
-            replication_error_message: aliyun_runtime::de::field(
-                object,
-                "ReplicationErrorMessage",
-            )?,
-            replication_ip: aliyun_runtime::de::field(object, "ReplicationIp")?,
-            replication_port: aliyun_runtime::de::field(object, "ReplicationPort")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &[
-                    "ExternalReplication",
-                    "ReplicationDelay",
-                    "ReplicationErrorMessage",
-                    "ReplicationIp",
-                    "ReplicationPort",
-                    "ReplicationSource",
-                    "ReplicationState",
-                    "RequestId",
-                ],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = DescribeDbInstanceReplicationOutput {
+            request_id: fields.get("RequestId"),
+            external_replication: fields.get("ExternalReplication"),
+            replication_source: fields.get("ReplicationSource"),
+            replication_state: fields.get("ReplicationState"),
+            replication_delay: fields.get("ReplicationDelay"),
+            replication_error_message: fields.get("ReplicationErrorMessage"),
+            replication_ip: fields.get("ReplicationIp"),
+            replication_port: fields.get("ReplicationPort"),
+            unknown_fields: fields
+                .unknown(
+                    &[
+                        "ExternalReplication",
+                        "ReplicationDelay",
+                        "ReplicationErrorMessage",
+                        "ReplicationIp",
+                        "ReplicationPort",
+                        "ReplicationSource",
+                        "ReplicationState",
+                        "RequestId",
+                    ],
+                ),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for DescribeDbInstanceReplicationOutput {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for DescribeDbInstanceReplicationOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

@@ -6,8 +6,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use serde::Deserialize;
-
 /// The request parameters of `DescribeDBInstanceSecurityGroupRule`.
 ///
 /// Built by `Client::describe_db_instance_security_group_rule` and `DescribeDbInstanceSecurityGroupRuleFluentBuilder` of `aliyun-rds`, or by [`DescribeDbInstanceSecurityGroupRuleInput::new`].
@@ -151,21 +149,20 @@ impl aliyun_runtime::de::FromJson for DescribeDbInstanceSecurityGroupRuleOutput 
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(DescribeDbInstanceSecurityGroupRuleOutput {
-            code: aliyun_runtime::de::field(object, "Code")?,
-            data: aliyun_runtime::de::field(object, "Data")?,
-            message: aliyun_runtime::de::field(object, "Message")?,
-            request_id: aliyun_runtime::de::field(object, "RequestId")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["Code", "Data", "Message", "RequestId"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = DescribeDbInstanceSecurityGroupRuleOutput {
+            code: fields.get("Code"),
+            data: fields.get("Data"),
+            message: fields.get("Message"),
+            request_id: fields.get("RequestId"),
+            unknown_fields: fields.unknown(&["Code", "Data", "Message", "RequestId"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for DescribeDbInstanceSecurityGroupRuleOutput {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for DescribeDbInstanceSecurityGroupRuleOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

@@ -6,8 +6,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use serde::Deserialize;
-
 /// The request parameters of `DescribeDBInstanceSSL`.
 ///
 /// Built by `Client::describe_db_instance_ssl` and `DescribeDbInstanceSslFluentBuilder` of `aliyun-rds`, or by [`DescribeDbInstanceSslInput::new`].
@@ -384,72 +382,62 @@ impl aliyun_runtime::de::FromJson for DescribeDbInstanceSslOutput {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(DescribeDbInstanceSslOutput {
-            acl: aliyun_runtime::de::field(object, "ACL")?,
-            ca_type: aliyun_runtime::de::field(object, "CAType")?,
-            client_ca_cert: aliyun_runtime::de::field(object, "ClientCACert")?,
-            client_ca_cert_expire_time: aliyun_runtime::de::field(
-                object,
-                "ClientCACertExpireTime",
-            )?,
-            client_cert_revocation_list: aliyun_runtime::de::field(
-                object,
-                "ClientCertRevocationList",
-            )?,
-            connection_string: aliyun_runtime::de::field(object, "ConnectionString")?,
-            force_encryption: aliyun_runtime::de::field(object, "ForceEncryption")?,
-            last_modify_status: aliyun_runtime::de::field(object, "LastModifyStatus")?,
-            modify_status_reason: aliyun_runtime::de::field(
-                object,
-                "ModifyStatusReason",
-            )?,
-            replication_acl: aliyun_runtime::de::field(object, "ReplicationACL")?,
-            request_id: aliyun_runtime::de::field(object, "RequestId")?,
-            require_update: aliyun_runtime::de::field(object, "RequireUpdate")?,
-            require_update_item: aliyun_runtime::de::field(object, "RequireUpdateItem")?,
-            require_update_reason: aliyun_runtime::de::field(
-                object,
-                "RequireUpdateReason",
-            )?,
-            ssl_create_time: aliyun_runtime::de::field(object, "SSLCreateTime")?,
-            ssl_enabled: aliyun_runtime::de::field(object, "SSLEnabled")?,
-            ssl_expire_time: aliyun_runtime::de::field(object, "SSLExpireTime")?,
-            server_ca_url: aliyun_runtime::de::field(object, "ServerCAUrl")?,
-            server_cert: aliyun_runtime::de::field(object, "ServerCert")?,
-            server_key: aliyun_runtime::de::field(object, "ServerKey")?,
-            tls_version: aliyun_runtime::de::field(object, "TlsVersion")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &[
-                    "ACL",
-                    "CAType",
-                    "ClientCACert",
-                    "ClientCACertExpireTime",
-                    "ClientCertRevocationList",
-                    "ConnectionString",
-                    "ForceEncryption",
-                    "LastModifyStatus",
-                    "ModifyStatusReason",
-                    "ReplicationACL",
-                    "RequestId",
-                    "RequireUpdate",
-                    "RequireUpdateItem",
-                    "RequireUpdateReason",
-                    "SSLCreateTime",
-                    "SSLEnabled",
-                    "SSLExpireTime",
-                    "ServerCAUrl",
-                    "ServerCert",
-                    "ServerKey",
-                    "TlsVersion",
-                ],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = DescribeDbInstanceSslOutput {
+            acl: fields.get("ACL"),
+            ca_type: fields.get("CAType"),
+            client_ca_cert: fields.get("ClientCACert"),
+            client_ca_cert_expire_time: fields.get("ClientCACertExpireTime"),
+            client_cert_revocation_list: fields.get("ClientCertRevocationList"),
+            connection_string: fields.get("ConnectionString"),
+            force_encryption: fields.get("ForceEncryption"),
+            last_modify_status: fields.get("LastModifyStatus"),
+            modify_status_reason: fields.get("ModifyStatusReason"),
+            replication_acl: fields.get("ReplicationACL"),
+            request_id: fields.get("RequestId"),
+            require_update: fields.get("RequireUpdate"),
+            require_update_item: fields.get("RequireUpdateItem"),
+            require_update_reason: fields.get("RequireUpdateReason"),
+            ssl_create_time: fields.get("SSLCreateTime"),
+            ssl_enabled: fields.get("SSLEnabled"),
+            ssl_expire_time: fields.get("SSLExpireTime"),
+            server_ca_url: fields.get("ServerCAUrl"),
+            server_cert: fields.get("ServerCert"),
+            server_key: fields.get("ServerKey"),
+            tls_version: fields.get("TlsVersion"),
+            unknown_fields: fields
+                .unknown(
+                    &[
+                        "ACL",
+                        "CAType",
+                        "ClientCACert",
+                        "ClientCACertExpireTime",
+                        "ClientCertRevocationList",
+                        "ConnectionString",
+                        "ForceEncryption",
+                        "LastModifyStatus",
+                        "ModifyStatusReason",
+                        "ReplicationACL",
+                        "RequestId",
+                        "RequireUpdate",
+                        "RequireUpdateItem",
+                        "RequireUpdateReason",
+                        "SSLCreateTime",
+                        "SSLEnabled",
+                        "SSLExpireTime",
+                        "ServerCAUrl",
+                        "ServerCert",
+                        "ServerKey",
+                        "TlsVersion",
+                    ],
+                ),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for DescribeDbInstanceSslOutput {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for DescribeDbInstanceSslOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

@@ -6,8 +6,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use serde::Deserialize;
-
 /// The request parameters of `DescribeDBInstanceTDE`.
 ///
 /// Built by `Client::describe_db_instance_tde` and `DescribeDbInstanceTdeFluentBuilder` of `aliyun-rds`, or by [`DescribeDbInstanceTdeInput::new`].
@@ -166,22 +164,24 @@ impl aliyun_runtime::de::FromJson for DescribeDbInstanceTdeOutput {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(DescribeDbInstanceTdeOutput {
-            databases: aliyun_runtime::de::field(object, "Databases")?,
-            request_id: aliyun_runtime::de::field(object, "RequestId")?,
-            tde_mode: aliyun_runtime::de::field(object, "TDEMode")?,
-            tde_status: aliyun_runtime::de::field(object, "TDEStatus")?,
-            encryption_key: aliyun_runtime::de::field(object, "EncryptionKey")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["Databases", "EncryptionKey", "RequestId", "TDEMode", "TDEStatus"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = DescribeDbInstanceTdeOutput {
+            databases: fields.get("Databases"),
+            request_id: fields.get("RequestId"),
+            tde_mode: fields.get("TDEMode"),
+            tde_status: fields.get("TDEStatus"),
+            encryption_key: fields.get("EncryptionKey"),
+            unknown_fields: fields
+                .unknown(
+                    &["Databases", "EncryptionKey", "RequestId", "TDEMode", "TDEStatus"],
+                ),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for DescribeDbInstanceTdeOutput {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for DescribeDbInstanceTdeOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -227,15 +227,17 @@ impl aliyun_runtime::de::FromJson for Databases {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(Databases {
-            database: aliyun_runtime::de::field(object, "Database")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(object, &["Database"]),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = Databases {
+            database: fields.get("Database"),
+            unknown_fields: fields.unknown(&["Database"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for Databases {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for Databases {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -299,19 +301,18 @@ impl aliyun_runtime::de::FromJson for Database {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(Database {
-            db_name: aliyun_runtime::de::field(object, "DBName")?,
-            tde_status: aliyun_runtime::de::field(object, "TDEStatus")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["DBName", "TDEStatus"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = Database {
+            db_name: fields.get("DBName"),
+            tde_status: fields.get("TDEStatus"),
+            unknown_fields: fields.unknown(&["DBName", "TDEStatus"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for Database {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for Database {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

@@ -6,8 +6,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use serde::Deserialize;
-
 /// The request parameters of `DescribeDBInstances`.
 ///
 /// Built by `Client::describe_db_instances` and `DescribeDbInstancesFluentBuilder` of `aliyun-rds`, or by [`DescribeDbInstancesInput::new`].
@@ -595,30 +593,32 @@ impl aliyun_runtime::de::FromJson for DescribeDbInstancesOutput {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(DescribeDbInstancesOutput {
-            items: aliyun_runtime::de::field(object, "Items")?,
-            next_token: aliyun_runtime::de::field(object, "NextToken")?,
-            page_number: aliyun_runtime::de::field(object, "PageNumber")?,
-            page_record_count: aliyun_runtime::de::field(object, "PageRecordCount")?,
-            request_id: aliyun_runtime::de::field(object, "RequestId")?,
-            total_record_count: aliyun_runtime::de::field(object, "TotalRecordCount")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &[
-                    "Items",
-                    "NextToken",
-                    "PageNumber",
-                    "PageRecordCount",
-                    "RequestId",
-                    "TotalRecordCount",
-                ],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = DescribeDbInstancesOutput {
+            items: fields.get("Items"),
+            next_token: fields.get("NextToken"),
+            page_number: fields.get("PageNumber"),
+            page_record_count: fields.get("PageRecordCount"),
+            request_id: fields.get("RequestId"),
+            total_record_count: fields.get("TotalRecordCount"),
+            unknown_fields: fields
+                .unknown(
+                    &[
+                        "Items",
+                        "NextToken",
+                        "PageNumber",
+                        "PageRecordCount",
+                        "RequestId",
+                        "TotalRecordCount",
+                    ],
+                ),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for DescribeDbInstancesOutput {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for DescribeDbInstancesOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -662,15 +662,17 @@ impl aliyun_runtime::de::FromJson for Items {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(Items {
-            db_instance: aliyun_runtime::de::field(object, "DBInstance")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(object, &["DBInstance"]),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = Items {
+            db_instance: fields.get("DBInstance"),
+            unknown_fields: fields.unknown(&["DBInstance"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for Items {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for Items {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -1428,200 +1430,137 @@ impl aliyun_runtime::de::FromJson for DbInstance {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(DbInstance {
-            bpe_enabled: aliyun_runtime::de::field(object, "BpeEnabled")?,
-            bursting_enabled: aliyun_runtime::de::field(object, "BurstingEnabled")?,
-            category: aliyun_runtime::de::field(object, "Category")?,
-            is_analytic_read_only_ins: aliyun_runtime::de::field(
-                object,
-                "IsAnalyticReadOnlyIns",
-            )?,
-            connection_mode: aliyun_runtime::de::field(object, "ConnectionMode")?,
-            connection_string: aliyun_runtime::de::field(object, "ConnectionString")?,
-            create_time: aliyun_runtime::de::field(object, "CreateTime")?,
-            db_instance_cpu: aliyun_runtime::de::field(object, "DBInstanceCPU")?,
-            db_instance_class: aliyun_runtime::de::field(object, "DBInstanceClass")?,
-            db_instance_description: aliyun_runtime::de::field(
-                object,
-                "DBInstanceDescription",
-            )?,
-            db_instance_id: aliyun_runtime::de::field(object, "DBInstanceId")?,
-            db_instance_memory: aliyun_runtime::de::field(object, "DBInstanceMemory")?,
-            db_instance_net_type: aliyun_runtime::de::field(
-                object,
-                "DBInstanceNetType",
-            )?,
-            db_instance_status: aliyun_runtime::de::field(object, "DBInstanceStatus")?,
-            db_instance_storage_type: aliyun_runtime::de::field(
-                object,
-                "DBInstanceStorageType",
-            )?,
-            db_instance_type: aliyun_runtime::de::field(object, "DBInstanceType")?,
-            dedicated_host_group_id: aliyun_runtime::de::field(
-                object,
-                "DedicatedHostGroupId",
-            )?,
-            dedicated_host_group_name: aliyun_runtime::de::field(
-                object,
-                "DedicatedHostGroupName",
-            )?,
-            dedicated_host_id_for_log: aliyun_runtime::de::field(
-                object,
-                "DedicatedHostIdForLog",
-            )?,
-            dedicated_host_id_for_master: aliyun_runtime::de::field(
-                object,
-                "DedicatedHostIdForMaster",
-            )?,
-            dedicated_host_id_for_slave: aliyun_runtime::de::field(
-                object,
-                "DedicatedHostIdForSlave",
-            )?,
-            dedicated_host_name_for_log: aliyun_runtime::de::field(
-                object,
-                "DedicatedHostNameForLog",
-            )?,
-            dedicated_host_name_for_master: aliyun_runtime::de::field(
-                object,
-                "DedicatedHostNameForMaster",
-            )?,
-            dedicated_host_name_for_slave: aliyun_runtime::de::field(
-                object,
-                "DedicatedHostNameForSlave",
-            )?,
-            dedicated_host_zone_id_for_log: aliyun_runtime::de::field(
-                object,
-                "DedicatedHostZoneIdForLog",
-            )?,
-            dedicated_host_zone_id_for_master: aliyun_runtime::de::field(
-                object,
-                "DedicatedHostZoneIdForMaster",
-            )?,
-            dedicated_host_zone_id_for_slave: aliyun_runtime::de::field(
-                object,
-                "DedicatedHostZoneIdForSlave",
-            )?,
-            deletion_protection: aliyun_runtime::de::field(
-                object,
-                "DeletionProtection",
-            )?,
-            destroy_time: aliyun_runtime::de::field(object, "DestroyTime")?,
-            engine: aliyun_runtime::de::field(object, "Engine")?,
-            engine_version: aliyun_runtime::de::field(object, "EngineVersion")?,
-            expire_time: aliyun_runtime::de::field(object, "ExpireTime")?,
-            general_group_name: aliyun_runtime::de::field(object, "GeneralGroupName")?,
-            guard_db_instance_id: aliyun_runtime::de::field(
-                object,
-                "GuardDBInstanceId",
-            )?,
-            instance_network_type: aliyun_runtime::de::field(
-                object,
-                "InstanceNetworkType",
-            )?,
-            io_acceleration_enabled: aliyun_runtime::de::field(
-                object,
-                "IoAccelerationEnabled",
-            )?,
-            lock_mode: aliyun_runtime::de::field(object, "LockMode")?,
-            lock_reason: aliyun_runtime::de::field(object, "LockReason")?,
-            master_instance_id: aliyun_runtime::de::field(object, "MasterInstanceId")?,
-            mutri_o_rsignle: aliyun_runtime::de::field(object, "MutriORsignle")?,
-            pay_type: aliyun_runtime::de::field(object, "PayType")?,
-            read_only_db_instance_ids: aliyun_runtime::de::field(
-                object,
-                "ReadOnlyDBInstanceIds",
-            )?,
-            region_id: aliyun_runtime::de::field(object, "RegionId")?,
-            resource_group_id: aliyun_runtime::de::field(object, "ResourceGroupId")?,
-            switch_weight: aliyun_runtime::de::field(object, "SwitchWeight")?,
-            temp_db_instance_id: aliyun_runtime::de::field(object, "TempDBInstanceId")?,
-            tips: aliyun_runtime::de::field(object, "Tips")?,
-            tips_level: aliyun_runtime::de::field(object, "TipsLevel")?,
-            v_switch_id: aliyun_runtime::de::field(object, "VSwitchId")?,
-            vpc_cloud_instance_id: aliyun_runtime::de::field(
-                object,
-                "VpcCloudInstanceId",
-            )?,
-            vpc_id: aliyun_runtime::de::field(object, "VpcId")?,
-            vpc_name: aliyun_runtime::de::field(object, "VpcName")?,
-            zone_id: aliyun_runtime::de::field(object, "ZoneId")?,
-            blue_green_deployment_name: aliyun_runtime::de::field(
-                object,
-                "BlueGreenDeploymentName",
-            )?,
-            blue_instance_name: aliyun_runtime::de::field(object, "BlueInstanceName")?,
-            green_instance_name: aliyun_runtime::de::field(object, "GreenInstanceName")?,
-            auto_renewal: aliyun_runtime::de::field(object, "AutoRenewal")?,
-            cold_data_enabled: aliyun_runtime::de::field(object, "ColdDataEnabled")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &[
-                    "AutoRenewal",
-                    "BlueGreenDeploymentName",
-                    "BlueInstanceName",
-                    "BpeEnabled",
-                    "BurstingEnabled",
-                    "Category",
-                    "ColdDataEnabled",
-                    "ConnectionMode",
-                    "ConnectionString",
-                    "CreateTime",
-                    "DBInstanceCPU",
-                    "DBInstanceClass",
-                    "DBInstanceDescription",
-                    "DBInstanceId",
-                    "DBInstanceMemory",
-                    "DBInstanceNetType",
-                    "DBInstanceStatus",
-                    "DBInstanceStorageType",
-                    "DBInstanceType",
-                    "DedicatedHostGroupId",
-                    "DedicatedHostGroupName",
-                    "DedicatedHostIdForLog",
-                    "DedicatedHostIdForMaster",
-                    "DedicatedHostIdForSlave",
-                    "DedicatedHostNameForLog",
-                    "DedicatedHostNameForMaster",
-                    "DedicatedHostNameForSlave",
-                    "DedicatedHostZoneIdForLog",
-                    "DedicatedHostZoneIdForMaster",
-                    "DedicatedHostZoneIdForSlave",
-                    "DeletionProtection",
-                    "DestroyTime",
-                    "Engine",
-                    "EngineVersion",
-                    "ExpireTime",
-                    "GeneralGroupName",
-                    "GreenInstanceName",
-                    "GuardDBInstanceId",
-                    "InstanceNetworkType",
-                    "IoAccelerationEnabled",
-                    "IsAnalyticReadOnlyIns",
-                    "LockMode",
-                    "LockReason",
-                    "MasterInstanceId",
-                    "MutriORsignle",
-                    "PayType",
-                    "ReadOnlyDBInstanceIds",
-                    "RegionId",
-                    "ResourceGroupId",
-                    "SwitchWeight",
-                    "TempDBInstanceId",
-                    "Tips",
-                    "TipsLevel",
-                    "VSwitchId",
-                    "VpcCloudInstanceId",
-                    "VpcId",
-                    "VpcName",
-                    "ZoneId",
-                ],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = DbInstance {
+            bpe_enabled: fields.get("BpeEnabled"),
+            bursting_enabled: fields.get("BurstingEnabled"),
+            category: fields.get("Category"),
+            is_analytic_read_only_ins: fields.get("IsAnalyticReadOnlyIns"),
+            connection_mode: fields.get("ConnectionMode"),
+            connection_string: fields.get("ConnectionString"),
+            create_time: fields.get("CreateTime"),
+            db_instance_cpu: fields.get("DBInstanceCPU"),
+            db_instance_class: fields.get("DBInstanceClass"),
+            db_instance_description: fields.get("DBInstanceDescription"),
+            db_instance_id: fields.get("DBInstanceId"),
+            db_instance_memory: fields.get("DBInstanceMemory"),
+            db_instance_net_type: fields.get("DBInstanceNetType"),
+            db_instance_status: fields.get("DBInstanceStatus"),
+            db_instance_storage_type: fields.get("DBInstanceStorageType"),
+            db_instance_type: fields.get("DBInstanceType"),
+            dedicated_host_group_id: fields.get("DedicatedHostGroupId"),
+            dedicated_host_group_name: fields.get("DedicatedHostGroupName"),
+            dedicated_host_id_for_log: fields.get("DedicatedHostIdForLog"),
+            dedicated_host_id_for_master: fields.get("DedicatedHostIdForMaster"),
+            dedicated_host_id_for_slave: fields.get("DedicatedHostIdForSlave"),
+            dedicated_host_name_for_log: fields.get("DedicatedHostNameForLog"),
+            dedicated_host_name_for_master: fields.get("DedicatedHostNameForMaster"),
+            dedicated_host_name_for_slave: fields.get("DedicatedHostNameForSlave"),
+            dedicated_host_zone_id_for_log: fields.get("DedicatedHostZoneIdForLog"),
+            dedicated_host_zone_id_for_master: fields
+                .get("DedicatedHostZoneIdForMaster"),
+            dedicated_host_zone_id_for_slave: fields.get("DedicatedHostZoneIdForSlave"),
+            deletion_protection: fields.get("DeletionProtection"),
+            destroy_time: fields.get("DestroyTime"),
+            engine: fields.get("Engine"),
+            engine_version: fields.get("EngineVersion"),
+            expire_time: fields.get("ExpireTime"),
+            general_group_name: fields.get("GeneralGroupName"),
+            guard_db_instance_id: fields.get("GuardDBInstanceId"),
+            instance_network_type: fields.get("InstanceNetworkType"),
+            io_acceleration_enabled: fields.get("IoAccelerationEnabled"),
+            lock_mode: fields.get("LockMode"),
+            lock_reason: fields.get("LockReason"),
+            master_instance_id: fields.get("MasterInstanceId"),
+            mutri_o_rsignle: fields.get("MutriORsignle"),
+            pay_type: fields.get("PayType"),
+            read_only_db_instance_ids: fields.get("ReadOnlyDBInstanceIds"),
+            region_id: fields.get("RegionId"),
+            resource_group_id: fields.get("ResourceGroupId"),
+            switch_weight: fields.get("SwitchWeight"),
+            temp_db_instance_id: fields.get("TempDBInstanceId"),
+            tips: fields.get("Tips"),
+            tips_level: fields.get("TipsLevel"),
+            v_switch_id: fields.get("VSwitchId"),
+            vpc_cloud_instance_id: fields.get("VpcCloudInstanceId"),
+            vpc_id: fields.get("VpcId"),
+            vpc_name: fields.get("VpcName"),
+            zone_id: fields.get("ZoneId"),
+            blue_green_deployment_name: fields.get("BlueGreenDeploymentName"),
+            blue_instance_name: fields.get("BlueInstanceName"),
+            green_instance_name: fields.get("GreenInstanceName"),
+            auto_renewal: fields.get("AutoRenewal"),
+            cold_data_enabled: fields.get("ColdDataEnabled"),
+            unknown_fields: fields
+                .unknown(
+                    &[
+                        "AutoRenewal",
+                        "BlueGreenDeploymentName",
+                        "BlueInstanceName",
+                        "BpeEnabled",
+                        "BurstingEnabled",
+                        "Category",
+                        "ColdDataEnabled",
+                        "ConnectionMode",
+                        "ConnectionString",
+                        "CreateTime",
+                        "DBInstanceCPU",
+                        "DBInstanceClass",
+                        "DBInstanceDescription",
+                        "DBInstanceId",
+                        "DBInstanceMemory",
+                        "DBInstanceNetType",
+                        "DBInstanceStatus",
+                        "DBInstanceStorageType",
+                        "DBInstanceType",
+                        "DedicatedHostGroupId",
+                        "DedicatedHostGroupName",
+                        "DedicatedHostIdForLog",
+                        "DedicatedHostIdForMaster",
+                        "DedicatedHostIdForSlave",
+                        "DedicatedHostNameForLog",
+                        "DedicatedHostNameForMaster",
+                        "DedicatedHostNameForSlave",
+                        "DedicatedHostZoneIdForLog",
+                        "DedicatedHostZoneIdForMaster",
+                        "DedicatedHostZoneIdForSlave",
+                        "DeletionProtection",
+                        "DestroyTime",
+                        "Engine",
+                        "EngineVersion",
+                        "ExpireTime",
+                        "GeneralGroupName",
+                        "GreenInstanceName",
+                        "GuardDBInstanceId",
+                        "InstanceNetworkType",
+                        "IoAccelerationEnabled",
+                        "IsAnalyticReadOnlyIns",
+                        "LockMode",
+                        "LockReason",
+                        "MasterInstanceId",
+                        "MutriORsignle",
+                        "PayType",
+                        "ReadOnlyDBInstanceIds",
+                        "RegionId",
+                        "ResourceGroupId",
+                        "SwitchWeight",
+                        "TempDBInstanceId",
+                        "Tips",
+                        "TipsLevel",
+                        "VSwitchId",
+                        "VpcCloudInstanceId",
+                        "VpcId",
+                        "VpcName",
+                        "ZoneId",
+                    ],
+                ),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for DbInstance {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for DbInstance {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -1665,21 +1604,17 @@ impl aliyun_runtime::de::FromJson for ReadOnlyDbInstanceIds {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(ReadOnlyDbInstanceIds {
-            read_only_db_instance_id: aliyun_runtime::de::field(
-                object,
-                "ReadOnlyDBInstanceId",
-            )?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["ReadOnlyDBInstanceId"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = ReadOnlyDbInstanceIds {
+            read_only_db_instance_id: fields.get("ReadOnlyDBInstanceId"),
+            unknown_fields: fields.unknown(&["ReadOnlyDBInstanceId"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for ReadOnlyDbInstanceIds {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for ReadOnlyDbInstanceIds {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -1727,15 +1662,17 @@ impl aliyun_runtime::de::FromJson for ReadOnlyDbInstanceId {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(ReadOnlyDbInstanceId {
-            db_instance_id: aliyun_runtime::de::field(object, "DBInstanceId")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(object, &["DBInstanceId"]),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = ReadOnlyDbInstanceId {
+            db_instance_id: fields.get("DBInstanceId"),
+            unknown_fields: fields.unknown(&["DBInstanceId"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for ReadOnlyDbInstanceId {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for ReadOnlyDbInstanceId {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

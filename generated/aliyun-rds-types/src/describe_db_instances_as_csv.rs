@@ -6,8 +6,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use serde::Deserialize;
-
 /// The request parameters of `DescribeDBInstancesAsCsv`.
 ///
 /// Built by `Client::describe_db_instances_as_csv` and `DescribeDbInstancesAsCsvFluentBuilder` of `aliyun-rds`, or by [`DescribeDbInstancesAsCsvInput::new`].
@@ -178,19 +176,18 @@ impl aliyun_runtime::de::FromJson for DescribeDbInstancesAsCsvOutput {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(DescribeDbInstancesAsCsvOutput {
-            items: aliyun_runtime::de::field(object, "Items")?,
-            request_id: aliyun_runtime::de::field(object, "RequestId")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["Items", "RequestId"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = DescribeDbInstancesAsCsvOutput {
+            items: fields.get("Items"),
+            request_id: fields.get("RequestId"),
+            unknown_fields: fields.unknown(&["Items", "RequestId"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for DescribeDbInstancesAsCsvOutput {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for DescribeDbInstancesAsCsvOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -234,21 +231,17 @@ impl aliyun_runtime::de::FromJson for Items {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(Items {
-            db_instance_attribute: aliyun_runtime::de::field(
-                object,
-                "DBInstanceAttribute",
-            )?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["DBInstanceAttribute"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = Items {
+            db_instance_attribute: fields.get("DBInstanceAttribute"),
+            unknown_fields: fields.unknown(&["DBInstanceAttribute"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for Items {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for Items {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -785,133 +778,108 @@ impl aliyun_runtime::de::FromJson for DbInstanceAttribute {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(DbInstanceAttribute {
-            account_max_quantity: aliyun_runtime::de::field(
-                object,
-                "AccountMaxQuantity",
-            )?,
-            account_type: aliyun_runtime::de::field(object, "AccountType")?,
-            availability_value: aliyun_runtime::de::field(object, "AvailabilityValue")?,
-            category: aliyun_runtime::de::field(object, "Category")?,
-            connection_mode: aliyun_runtime::de::field(object, "ConnectionMode")?,
-            connection_string: aliyun_runtime::de::field(object, "ConnectionString")?,
-            creation_time: aliyun_runtime::de::field(object, "CreationTime")?,
-            db_instance_cpu: aliyun_runtime::de::field(object, "DBInstanceCPU")?,
-            db_instance_class: aliyun_runtime::de::field(object, "DBInstanceClass")?,
-            db_instance_class_type: aliyun_runtime::de::field(
-                object,
-                "DBInstanceClassType",
-            )?,
-            db_instance_description: aliyun_runtime::de::field(
-                object,
-                "DBInstanceDescription",
-            )?,
-            db_instance_id: aliyun_runtime::de::field(object, "DBInstanceId")?,
-            db_instance_memory: aliyun_runtime::de::field(object, "DBInstanceMemory")?,
-            db_instance_net_type: aliyun_runtime::de::field(
-                object,
-                "DBInstanceNetType",
-            )?,
-            db_instance_status: aliyun_runtime::de::field(object, "DBInstanceStatus")?,
-            db_instance_storage: aliyun_runtime::de::field(object, "DBInstanceStorage")?,
-            db_instance_type: aliyun_runtime::de::field(object, "DBInstanceType")?,
-            db_max_quantity: aliyun_runtime::de::field(object, "DBMaxQuantity")?,
-            engine: aliyun_runtime::de::field(object, "Engine")?,
-            engine_version: aliyun_runtime::de::field(object, "EngineVersion")?,
-            expire_time: aliyun_runtime::de::field(object, "ExpireTime")?,
-            export_key: aliyun_runtime::de::field(object, "ExportKey")?,
-            guard_db_instance_id: aliyun_runtime::de::field(
-                object,
-                "GuardDBInstanceId",
-            )?,
-            increment_source_db_instance_id: aliyun_runtime::de::field(
-                object,
-                "IncrementSourceDBInstanceId",
-            )?,
-            instance_network_type: aliyun_runtime::de::field(
-                object,
-                "InstanceNetworkType",
-            )?,
-            lock_mode: aliyun_runtime::de::field(object, "LockMode")?,
-            lock_reason: aliyun_runtime::de::field(object, "LockReason")?,
-            maintain_time: aliyun_runtime::de::field(object, "MaintainTime")?,
-            master_instance_id: aliyun_runtime::de::field(object, "MasterInstanceId")?,
-            max_connections: aliyun_runtime::de::field(object, "MaxConnections")?,
-            max_iops: aliyun_runtime::de::field(object, "MaxIOPS")?,
-            pay_type: aliyun_runtime::de::field(object, "PayType")?,
-            port: aliyun_runtime::de::field(object, "Port")?,
-            read_delay_time: aliyun_runtime::de::field(object, "ReadDelayTime")?,
-            region_id: aliyun_runtime::de::field(object, "RegionId")?,
-            security_ip_list: aliyun_runtime::de::field(object, "SecurityIPList")?,
-            slave_zones: aliyun_runtime::de::field(object, "SlaveZones")?,
-            support_upgrade_account_type: aliyun_runtime::de::field(
-                object,
-                "SupportUpgradeAccountType",
-            )?,
-            tags: aliyun_runtime::de::field(object, "Tags")?,
-            temp_db_instance_id: aliyun_runtime::de::field(object, "TempDBInstanceId")?,
-            v_switch_id: aliyun_runtime::de::field(object, "VSwitchId")?,
-            vpc_id: aliyun_runtime::de::field(object, "VpcId")?,
-            zone_id: aliyun_runtime::de::field(object, "ZoneId")?,
-            db_instance_storage_type: aliyun_runtime::de::field(
-                object,
-                "DBInstanceStorageType",
-            )?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &[
-                    "AccountMaxQuantity",
-                    "AccountType",
-                    "AvailabilityValue",
-                    "Category",
-                    "ConnectionMode",
-                    "ConnectionString",
-                    "CreationTime",
-                    "DBInstanceCPU",
-                    "DBInstanceClass",
-                    "DBInstanceClassType",
-                    "DBInstanceDescription",
-                    "DBInstanceId",
-                    "DBInstanceMemory",
-                    "DBInstanceNetType",
-                    "DBInstanceStatus",
-                    "DBInstanceStorage",
-                    "DBInstanceStorageType",
-                    "DBInstanceType",
-                    "DBMaxQuantity",
-                    "Engine",
-                    "EngineVersion",
-                    "ExpireTime",
-                    "ExportKey",
-                    "GuardDBInstanceId",
-                    "IncrementSourceDBInstanceId",
-                    "InstanceNetworkType",
-                    "LockMode",
-                    "LockReason",
-                    "MaintainTime",
-                    "MasterInstanceId",
-                    "MaxConnections",
-                    "MaxIOPS",
-                    "PayType",
-                    "Port",
-                    "ReadDelayTime",
-                    "RegionId",
-                    "SecurityIPList",
-                    "SlaveZones",
-                    "SupportUpgradeAccountType",
-                    "Tags",
-                    "TempDBInstanceId",
-                    "VSwitchId",
-                    "VpcId",
-                    "ZoneId",
-                ],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = DbInstanceAttribute {
+            account_max_quantity: fields.get("AccountMaxQuantity"),
+            account_type: fields.get("AccountType"),
+            availability_value: fields.get("AvailabilityValue"),
+            category: fields.get("Category"),
+            connection_mode: fields.get("ConnectionMode"),
+            connection_string: fields.get("ConnectionString"),
+            creation_time: fields.get("CreationTime"),
+            db_instance_cpu: fields.get("DBInstanceCPU"),
+            db_instance_class: fields.get("DBInstanceClass"),
+            db_instance_class_type: fields.get("DBInstanceClassType"),
+            db_instance_description: fields.get("DBInstanceDescription"),
+            db_instance_id: fields.get("DBInstanceId"),
+            db_instance_memory: fields.get("DBInstanceMemory"),
+            db_instance_net_type: fields.get("DBInstanceNetType"),
+            db_instance_status: fields.get("DBInstanceStatus"),
+            db_instance_storage: fields.get("DBInstanceStorage"),
+            db_instance_type: fields.get("DBInstanceType"),
+            db_max_quantity: fields.get("DBMaxQuantity"),
+            engine: fields.get("Engine"),
+            engine_version: fields.get("EngineVersion"),
+            expire_time: fields.get("ExpireTime"),
+            export_key: fields.get("ExportKey"),
+            guard_db_instance_id: fields.get("GuardDBInstanceId"),
+            increment_source_db_instance_id: fields.get("IncrementSourceDBInstanceId"),
+            instance_network_type: fields.get("InstanceNetworkType"),
+            lock_mode: fields.get("LockMode"),
+            lock_reason: fields.get("LockReason"),
+            maintain_time: fields.get("MaintainTime"),
+            master_instance_id: fields.get("MasterInstanceId"),
+            max_connections: fields.get("MaxConnections"),
+            max_iops: fields.get("MaxIOPS"),
+            pay_type: fields.get("PayType"),
+            port: fields.get("Port"),
+            read_delay_time: fields.get("ReadDelayTime"),
+            region_id: fields.get("RegionId"),
+            security_ip_list: fields.get("SecurityIPList"),
+            slave_zones: fields.get("SlaveZones"),
+            support_upgrade_account_type: fields.get("SupportUpgradeAccountType"),
+            tags: fields.get("Tags"),
+            temp_db_instance_id: fields.get("TempDBInstanceId"),
+            v_switch_id: fields.get("VSwitchId"),
+            vpc_id: fields.get("VpcId"),
+            zone_id: fields.get("ZoneId"),
+            db_instance_storage_type: fields.get("DBInstanceStorageType"),
+            unknown_fields: fields
+                .unknown(
+                    &[
+                        "AccountMaxQuantity",
+                        "AccountType",
+                        "AvailabilityValue",
+                        "Category",
+                        "ConnectionMode",
+                        "ConnectionString",
+                        "CreationTime",
+                        "DBInstanceCPU",
+                        "DBInstanceClass",
+                        "DBInstanceClassType",
+                        "DBInstanceDescription",
+                        "DBInstanceId",
+                        "DBInstanceMemory",
+                        "DBInstanceNetType",
+                        "DBInstanceStatus",
+                        "DBInstanceStorage",
+                        "DBInstanceStorageType",
+                        "DBInstanceType",
+                        "DBMaxQuantity",
+                        "Engine",
+                        "EngineVersion",
+                        "ExpireTime",
+                        "ExportKey",
+                        "GuardDBInstanceId",
+                        "IncrementSourceDBInstanceId",
+                        "InstanceNetworkType",
+                        "LockMode",
+                        "LockReason",
+                        "MaintainTime",
+                        "MasterInstanceId",
+                        "MaxConnections",
+                        "MaxIOPS",
+                        "PayType",
+                        "Port",
+                        "ReadDelayTime",
+                        "RegionId",
+                        "SecurityIPList",
+                        "SlaveZones",
+                        "SupportUpgradeAccountType",
+                        "Tags",
+                        "TempDBInstanceId",
+                        "VSwitchId",
+                        "VpcId",
+                        "ZoneId",
+                    ],
+                ),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for DbInstanceAttribute {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for DbInstanceAttribute {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -955,15 +923,17 @@ impl aliyun_runtime::de::FromJson for SlaveZones {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(SlaveZones {
-            slave_region: aliyun_runtime::de::field(object, "slaveRegion")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(object, &["slaveRegion"]),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = SlaveZones {
+            slave_region: fields.get("slaveRegion"),
+            unknown_fields: fields.unknown(&["slaveRegion"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for SlaveZones {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for SlaveZones {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

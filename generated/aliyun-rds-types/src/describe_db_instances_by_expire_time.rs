@@ -6,8 +6,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use serde::Deserialize;
-
 /// The request parameters of `DescribeDBInstancesByExpireTime`.
 ///
 /// Built by `Client::describe_db_instances_by_expire_time` and `DescribeDbInstancesByExpireTimeFluentBuilder` of `aliyun-rds`, or by [`DescribeDbInstancesByExpireTimeInput::new`].
@@ -262,28 +260,30 @@ impl aliyun_runtime::de::FromJson for DescribeDbInstancesByExpireTimeOutput {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(DescribeDbInstancesByExpireTimeOutput {
-            items: aliyun_runtime::de::field(object, "Items")?,
-            page_number: aliyun_runtime::de::field(object, "PageNumber")?,
-            page_record_count: aliyun_runtime::de::field(object, "PageRecordCount")?,
-            request_id: aliyun_runtime::de::field(object, "RequestId")?,
-            total_record_count: aliyun_runtime::de::field(object, "TotalRecordCount")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &[
-                    "Items",
-                    "PageNumber",
-                    "PageRecordCount",
-                    "RequestId",
-                    "TotalRecordCount",
-                ],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = DescribeDbInstancesByExpireTimeOutput {
+            items: fields.get("Items"),
+            page_number: fields.get("PageNumber"),
+            page_record_count: fields.get("PageRecordCount"),
+            request_id: fields.get("RequestId"),
+            total_record_count: fields.get("TotalRecordCount"),
+            unknown_fields: fields
+                .unknown(
+                    &[
+                        "Items",
+                        "PageNumber",
+                        "PageRecordCount",
+                        "RequestId",
+                        "TotalRecordCount",
+                    ],
+                ),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for DescribeDbInstancesByExpireTimeOutput {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for DescribeDbInstancesByExpireTimeOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -327,21 +327,17 @@ impl aliyun_runtime::de::FromJson for Items {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(Items {
-            db_instance_expire_time: aliyun_runtime::de::field(
-                object,
-                "DBInstanceExpireTime",
-            )?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["DBInstanceExpireTime"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = Items {
+            db_instance_expire_time: fields.get("DBInstanceExpireTime"),
+            unknown_fields: fields.unknown(&["DBInstanceExpireTime"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for Items {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for Items {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -456,33 +452,32 @@ impl aliyun_runtime::de::FromJson for DbInstanceExpireTime {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(DbInstanceExpireTime {
-            db_instance_description: aliyun_runtime::de::field(
-                object,
-                "DBInstanceDescription",
-            )?,
-            db_instance_id: aliyun_runtime::de::field(object, "DBInstanceId")?,
-            db_instance_status: aliyun_runtime::de::field(object, "DBInstanceStatus")?,
-            expire_time: aliyun_runtime::de::field(object, "ExpireTime")?,
-            lock_mode: aliyun_runtime::de::field(object, "LockMode")?,
-            pay_type: aliyun_runtime::de::field(object, "PayType")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &[
-                    "DBInstanceDescription",
-                    "DBInstanceId",
-                    "DBInstanceStatus",
-                    "ExpireTime",
-                    "LockMode",
-                    "PayType",
-                ],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = DbInstanceExpireTime {
+            db_instance_description: fields.get("DBInstanceDescription"),
+            db_instance_id: fields.get("DBInstanceId"),
+            db_instance_status: fields.get("DBInstanceStatus"),
+            expire_time: fields.get("ExpireTime"),
+            lock_mode: fields.get("LockMode"),
+            pay_type: fields.get("PayType"),
+            unknown_fields: fields
+                .unknown(
+                    &[
+                        "DBInstanceDescription",
+                        "DBInstanceId",
+                        "DBInstanceStatus",
+                        "ExpireTime",
+                        "LockMode",
+                        "PayType",
+                    ],
+                ),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for DbInstanceExpireTime {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for DbInstanceExpireTime {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

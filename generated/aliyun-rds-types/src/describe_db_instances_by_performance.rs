@@ -6,8 +6,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use serde::Deserialize;
-
 /// The request parameters of `DescribeDBInstancesByPerformance`.
 ///
 /// Built by `Client::describe_db_instances_by_performance` and `DescribeDbInstancesByPerformanceFluentBuilder` of `aliyun-rds`, or by [`DescribeDbInstancesByPerformanceInput::new`].
@@ -413,28 +411,30 @@ impl aliyun_runtime::de::FromJson for DescribeDbInstancesByPerformanceOutput {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(DescribeDbInstancesByPerformanceOutput {
-            items: aliyun_runtime::de::field(object, "Items")?,
-            page_number: aliyun_runtime::de::field(object, "PageNumber")?,
-            page_record_count: aliyun_runtime::de::field(object, "PageRecordCount")?,
-            request_id: aliyun_runtime::de::field(object, "RequestId")?,
-            total_record_count: aliyun_runtime::de::field(object, "TotalRecordCount")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &[
-                    "Items",
-                    "PageNumber",
-                    "PageRecordCount",
-                    "RequestId",
-                    "TotalRecordCount",
-                ],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = DescribeDbInstancesByPerformanceOutput {
+            items: fields.get("Items"),
+            page_number: fields.get("PageNumber"),
+            page_record_count: fields.get("PageRecordCount"),
+            request_id: fields.get("RequestId"),
+            total_record_count: fields.get("TotalRecordCount"),
+            unknown_fields: fields
+                .unknown(
+                    &[
+                        "Items",
+                        "PageNumber",
+                        "PageRecordCount",
+                        "RequestId",
+                        "TotalRecordCount",
+                    ],
+                ),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for DescribeDbInstancesByPerformanceOutput {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for DescribeDbInstancesByPerformanceOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -478,21 +478,17 @@ impl aliyun_runtime::de::FromJson for Items {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(Items {
-            db_instance_performance: aliyun_runtime::de::field(
-                object,
-                "DBInstancePerformance",
-            )?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["DBInstancePerformance"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = Items {
+            db_instance_performance: fields.get("DBInstancePerformance"),
+            unknown_fields: fields.unknown(&["DBInstancePerformance"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for Items {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for Items {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -595,33 +591,32 @@ impl aliyun_runtime::de::FromJson for DbInstancePerformance {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(DbInstancePerformance {
-            cpu_usage: aliyun_runtime::de::field(object, "CPUUsage")?,
-            db_instance_description: aliyun_runtime::de::field(
-                object,
-                "DBInstanceDescription",
-            )?,
-            db_instance_id: aliyun_runtime::de::field(object, "DBInstanceId")?,
-            disk_usage: aliyun_runtime::de::field(object, "DiskUsage")?,
-            iops_usage: aliyun_runtime::de::field(object, "IOPSUsage")?,
-            session_usage: aliyun_runtime::de::field(object, "SessionUsage")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &[
-                    "CPUUsage",
-                    "DBInstanceDescription",
-                    "DBInstanceId",
-                    "DiskUsage",
-                    "IOPSUsage",
-                    "SessionUsage",
-                ],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = DbInstancePerformance {
+            cpu_usage: fields.get("CPUUsage"),
+            db_instance_description: fields.get("DBInstanceDescription"),
+            db_instance_id: fields.get("DBInstanceId"),
+            disk_usage: fields.get("DiskUsage"),
+            iops_usage: fields.get("IOPSUsage"),
+            session_usage: fields.get("SessionUsage"),
+            unknown_fields: fields
+                .unknown(
+                    &[
+                        "CPUUsage",
+                        "DBInstanceDescription",
+                        "DBInstanceId",
+                        "DiskUsage",
+                        "IOPSUsage",
+                        "SessionUsage",
+                    ],
+                ),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for DbInstancePerformance {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for DbInstancePerformance {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

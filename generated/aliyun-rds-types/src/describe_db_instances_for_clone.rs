@@ -6,8 +6,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use serde::Deserialize;
-
 /// The request parameters of `DescribeDBInstancesForClone`.
 ///
 /// Built by `Client::describe_db_instances_for_clone` and `DescribeDbInstancesForCloneFluentBuilder` of `aliyun-rds`, or by [`DescribeDbInstancesForCloneInput::new`].
@@ -468,28 +466,30 @@ impl aliyun_runtime::de::FromJson for DescribeDbInstancesForCloneOutput {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(DescribeDbInstancesForCloneOutput {
-            items: aliyun_runtime::de::field(object, "Items")?,
-            page_number: aliyun_runtime::de::field(object, "PageNumber")?,
-            page_record_count: aliyun_runtime::de::field(object, "PageRecordCount")?,
-            request_id: aliyun_runtime::de::field(object, "RequestId")?,
-            total_record_count: aliyun_runtime::de::field(object, "TotalRecordCount")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &[
-                    "Items",
-                    "PageNumber",
-                    "PageRecordCount",
-                    "RequestId",
-                    "TotalRecordCount",
-                ],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = DescribeDbInstancesForCloneOutput {
+            items: fields.get("Items"),
+            page_number: fields.get("PageNumber"),
+            page_record_count: fields.get("PageRecordCount"),
+            request_id: fields.get("RequestId"),
+            total_record_count: fields.get("TotalRecordCount"),
+            unknown_fields: fields
+                .unknown(
+                    &[
+                        "Items",
+                        "PageNumber",
+                        "PageRecordCount",
+                        "RequestId",
+                        "TotalRecordCount",
+                    ],
+                ),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for DescribeDbInstancesForCloneOutput {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for DescribeDbInstancesForCloneOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -533,15 +533,17 @@ impl aliyun_runtime::de::FromJson for Items {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(Items {
-            db_instance: aliyun_runtime::de::field(object, "DBInstance")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(object, &["DBInstance"]),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = Items {
+            db_instance: fields.get("DBInstance"),
+            unknown_fields: fields.unknown(&["DBInstance"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for Items {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for Items {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -959,101 +961,82 @@ impl aliyun_runtime::de::FromJson for DbInstance {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(DbInstance {
-            category: aliyun_runtime::de::field(object, "Category")?,
-            connection_mode: aliyun_runtime::de::field(object, "ConnectionMode")?,
-            create_time: aliyun_runtime::de::field(object, "CreateTime")?,
-            db_instance_class: aliyun_runtime::de::field(object, "DBInstanceClass")?,
-            db_instance_description: aliyun_runtime::de::field(
-                object,
-                "DBInstanceDescription",
-            )?,
-            db_instance_id: aliyun_runtime::de::field(object, "DBInstanceId")?,
-            db_instance_net_type: aliyun_runtime::de::field(
-                object,
-                "DBInstanceNetType",
-            )?,
-            db_instance_status: aliyun_runtime::de::field(object, "DBInstanceStatus")?,
-            db_instance_storage_type: aliyun_runtime::de::field(
-                object,
-                "DBInstanceStorageType",
-            )?,
-            db_instance_type: aliyun_runtime::de::field(object, "DBInstanceType")?,
-            destroy_time: aliyun_runtime::de::field(object, "DestroyTime")?,
-            engine: aliyun_runtime::de::field(object, "Engine")?,
-            engine_version: aliyun_runtime::de::field(object, "EngineVersion")?,
-            expire_time: aliyun_runtime::de::field(object, "ExpireTime")?,
-            guard_db_instance_id: aliyun_runtime::de::field(
-                object,
-                "GuardDBInstanceId",
-            )?,
-            ins_id: aliyun_runtime::de::field(object, "InsId")?,
-            instance_network_type: aliyun_runtime::de::field(
-                object,
-                "InstanceNetworkType",
-            )?,
-            lock_mode: aliyun_runtime::de::field(object, "LockMode")?,
-            lock_reason: aliyun_runtime::de::field(object, "LockReason")?,
-            master_instance_id: aliyun_runtime::de::field(object, "MasterInstanceId")?,
-            mutri_o_rsignle: aliyun_runtime::de::field(object, "MutriORsignle")?,
-            pay_type: aliyun_runtime::de::field(object, "PayType")?,
-            read_only_db_instance_ids: aliyun_runtime::de::field(
-                object,
-                "ReadOnlyDBInstanceIds",
-            )?,
-            region_id: aliyun_runtime::de::field(object, "RegionId")?,
-            replicate_id: aliyun_runtime::de::field(object, "ReplicateId")?,
-            resource_group_id: aliyun_runtime::de::field(object, "ResourceGroupId")?,
-            temp_db_instance_id: aliyun_runtime::de::field(object, "TempDBInstanceId")?,
-            v_switch_id: aliyun_runtime::de::field(object, "VSwitchId")?,
-            vpc_cloud_instance_id: aliyun_runtime::de::field(
-                object,
-                "VpcCloudInstanceId",
-            )?,
-            vpc_id: aliyun_runtime::de::field(object, "VpcId")?,
-            zone_id: aliyun_runtime::de::field(object, "ZoneId")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &[
-                    "Category",
-                    "ConnectionMode",
-                    "CreateTime",
-                    "DBInstanceClass",
-                    "DBInstanceDescription",
-                    "DBInstanceId",
-                    "DBInstanceNetType",
-                    "DBInstanceStatus",
-                    "DBInstanceStorageType",
-                    "DBInstanceType",
-                    "DestroyTime",
-                    "Engine",
-                    "EngineVersion",
-                    "ExpireTime",
-                    "GuardDBInstanceId",
-                    "InsId",
-                    "InstanceNetworkType",
-                    "LockMode",
-                    "LockReason",
-                    "MasterInstanceId",
-                    "MutriORsignle",
-                    "PayType",
-                    "ReadOnlyDBInstanceIds",
-                    "RegionId",
-                    "ReplicateId",
-                    "ResourceGroupId",
-                    "TempDBInstanceId",
-                    "VSwitchId",
-                    "VpcCloudInstanceId",
-                    "VpcId",
-                    "ZoneId",
-                ],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = DbInstance {
+            category: fields.get("Category"),
+            connection_mode: fields.get("ConnectionMode"),
+            create_time: fields.get("CreateTime"),
+            db_instance_class: fields.get("DBInstanceClass"),
+            db_instance_description: fields.get("DBInstanceDescription"),
+            db_instance_id: fields.get("DBInstanceId"),
+            db_instance_net_type: fields.get("DBInstanceNetType"),
+            db_instance_status: fields.get("DBInstanceStatus"),
+            db_instance_storage_type: fields.get("DBInstanceStorageType"),
+            db_instance_type: fields.get("DBInstanceType"),
+            destroy_time: fields.get("DestroyTime"),
+            engine: fields.get("Engine"),
+            engine_version: fields.get("EngineVersion"),
+            expire_time: fields.get("ExpireTime"),
+            guard_db_instance_id: fields.get("GuardDBInstanceId"),
+            ins_id: fields.get("InsId"),
+            instance_network_type: fields.get("InstanceNetworkType"),
+            lock_mode: fields.get("LockMode"),
+            lock_reason: fields.get("LockReason"),
+            master_instance_id: fields.get("MasterInstanceId"),
+            mutri_o_rsignle: fields.get("MutriORsignle"),
+            pay_type: fields.get("PayType"),
+            read_only_db_instance_ids: fields.get("ReadOnlyDBInstanceIds"),
+            region_id: fields.get("RegionId"),
+            replicate_id: fields.get("ReplicateId"),
+            resource_group_id: fields.get("ResourceGroupId"),
+            temp_db_instance_id: fields.get("TempDBInstanceId"),
+            v_switch_id: fields.get("VSwitchId"),
+            vpc_cloud_instance_id: fields.get("VpcCloudInstanceId"),
+            vpc_id: fields.get("VpcId"),
+            zone_id: fields.get("ZoneId"),
+            unknown_fields: fields
+                .unknown(
+                    &[
+                        "Category",
+                        "ConnectionMode",
+                        "CreateTime",
+                        "DBInstanceClass",
+                        "DBInstanceDescription",
+                        "DBInstanceId",
+                        "DBInstanceNetType",
+                        "DBInstanceStatus",
+                        "DBInstanceStorageType",
+                        "DBInstanceType",
+                        "DestroyTime",
+                        "Engine",
+                        "EngineVersion",
+                        "ExpireTime",
+                        "GuardDBInstanceId",
+                        "InsId",
+                        "InstanceNetworkType",
+                        "LockMode",
+                        "LockReason",
+                        "MasterInstanceId",
+                        "MutriORsignle",
+                        "PayType",
+                        "ReadOnlyDBInstanceIds",
+                        "RegionId",
+                        "ReplicateId",
+                        "ResourceGroupId",
+                        "TempDBInstanceId",
+                        "VSwitchId",
+                        "VpcCloudInstanceId",
+                        "VpcId",
+                        "ZoneId",
+                    ],
+                ),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for DbInstance {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for DbInstance {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -1097,21 +1080,17 @@ impl aliyun_runtime::de::FromJson for ReadOnlyDbInstanceIds {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(ReadOnlyDbInstanceIds {
-            read_only_db_instance_id: aliyun_runtime::de::field(
-                object,
-                "ReadOnlyDBInstanceId",
-            )?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["ReadOnlyDBInstanceId"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = ReadOnlyDbInstanceIds {
+            read_only_db_instance_id: fields.get("ReadOnlyDBInstanceId"),
+            unknown_fields: fields.unknown(&["ReadOnlyDBInstanceId"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for ReadOnlyDbInstanceIds {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for ReadOnlyDbInstanceIds {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -1159,15 +1138,17 @@ impl aliyun_runtime::de::FromJson for ReadOnlyDbInstanceId {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(ReadOnlyDbInstanceId {
-            db_instance_id: aliyun_runtime::de::field(object, "DBInstanceId")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(object, &["DBInstanceId"]),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = ReadOnlyDbInstanceId {
+            db_instance_id: fields.get("DBInstanceId"),
+            unknown_fields: fields.unknown(&["DBInstanceId"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for ReadOnlyDbInstanceId {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for ReadOnlyDbInstanceId {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

@@ -6,8 +6,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use serde::Deserialize;
-
 /// The request parameters of `DescribeDBMiniEngineVersions`.
 ///
 /// Built by `Client::describe_db_mini_engine_versions` and `DescribeDbMiniEngineVersionsFluentBuilder` of `aliyun-rds`, or by [`DescribeDbMiniEngineVersionsInput::new`].
@@ -274,33 +272,32 @@ impl aliyun_runtime::de::FromJson for DescribeDbMiniEngineVersionsOutput {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(DescribeDbMiniEngineVersionsOutput {
-            db_instance_id: aliyun_runtime::de::field(object, "DBInstanceId")?,
-            max_records_per_page: aliyun_runtime::de::field(
-                object,
-                "MaxRecordsPerPage",
-            )?,
-            minor_version_items: aliyun_runtime::de::field(object, "MinorVersionItems")?,
-            page_numbers: aliyun_runtime::de::field(object, "PageNumbers")?,
-            request_id: aliyun_runtime::de::field(object, "RequestId")?,
-            total_count: aliyun_runtime::de::field(object, "TotalCount")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &[
-                    "DBInstanceId",
-                    "MaxRecordsPerPage",
-                    "MinorVersionItems",
-                    "PageNumbers",
-                    "RequestId",
-                    "TotalCount",
-                ],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = DescribeDbMiniEngineVersionsOutput {
+            db_instance_id: fields.get("DBInstanceId"),
+            max_records_per_page: fields.get("MaxRecordsPerPage"),
+            minor_version_items: fields.get("MinorVersionItems"),
+            page_numbers: fields.get("PageNumbers"),
+            request_id: fields.get("RequestId"),
+            total_count: fields.get("TotalCount"),
+            unknown_fields: fields
+                .unknown(
+                    &[
+                        "DBInstanceId",
+                        "MaxRecordsPerPage",
+                        "MinorVersionItems",
+                        "PageNumbers",
+                        "RequestId",
+                        "TotalCount",
+                    ],
+                ),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for DescribeDbMiniEngineVersionsOutput {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for DescribeDbMiniEngineVersionsOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -495,45 +492,44 @@ impl aliyun_runtime::de::FromJson for MinorVersionItems {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(MinorVersionItems {
-            community_minor_version: aliyun_runtime::de::field(
-                object,
-                "CommunityMinorVersion",
-            )?,
-            engine: aliyun_runtime::de::field(object, "Engine")?,
-            engine_version: aliyun_runtime::de::field(object, "EngineVersion")?,
-            expire_date: aliyun_runtime::de::field(object, "ExpireDate")?,
-            expire_status: aliyun_runtime::de::field(object, "ExpireStatus")?,
-            is_hotfix_version: aliyun_runtime::de::field(object, "IsHotfixVersion")?,
-            minor_version: aliyun_runtime::de::field(object, "MinorVersion")?,
-            node_type: aliyun_runtime::de::field(object, "NodeType")?,
-            release_note: aliyun_runtime::de::field(object, "ReleaseNote")?,
-            release_type: aliyun_runtime::de::field(object, "ReleaseType")?,
-            status_desc: aliyun_runtime::de::field(object, "StatusDesc")?,
-            tag: aliyun_runtime::de::field(object, "Tag")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &[
-                    "CommunityMinorVersion",
-                    "Engine",
-                    "EngineVersion",
-                    "ExpireDate",
-                    "ExpireStatus",
-                    "IsHotfixVersion",
-                    "MinorVersion",
-                    "NodeType",
-                    "ReleaseNote",
-                    "ReleaseType",
-                    "StatusDesc",
-                    "Tag",
-                ],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = MinorVersionItems {
+            community_minor_version: fields.get("CommunityMinorVersion"),
+            engine: fields.get("Engine"),
+            engine_version: fields.get("EngineVersion"),
+            expire_date: fields.get("ExpireDate"),
+            expire_status: fields.get("ExpireStatus"),
+            is_hotfix_version: fields.get("IsHotfixVersion"),
+            minor_version: fields.get("MinorVersion"),
+            node_type: fields.get("NodeType"),
+            release_note: fields.get("ReleaseNote"),
+            release_type: fields.get("ReleaseType"),
+            status_desc: fields.get("StatusDesc"),
+            tag: fields.get("Tag"),
+            unknown_fields: fields
+                .unknown(
+                    &[
+                        "CommunityMinorVersion",
+                        "Engine",
+                        "EngineVersion",
+                        "ExpireDate",
+                        "ExpireStatus",
+                        "IsHotfixVersion",
+                        "MinorVersion",
+                        "NodeType",
+                        "ReleaseNote",
+                        "ReleaseType",
+                        "StatusDesc",
+                        "Tag",
+                    ],
+                ),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for MinorVersionItems {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for MinorVersionItems {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

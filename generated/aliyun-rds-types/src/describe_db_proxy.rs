@@ -6,8 +6,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use serde::Deserialize;
-
 /// The request parameters of `DescribeDBProxy`.
 ///
 /// Built by `Client::describe_db_proxy` and `DescribeDbProxyFluentBuilder` of `aliyun-rds`, or by [`DescribeDbProxyInput::new`].
@@ -367,88 +365,57 @@ impl aliyun_runtime::de::FromJson for DescribeDbProxyOutput {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(DescribeDbProxyOutput {
-            db_proxy_av_zones: aliyun_runtime::de::field(object, "DBProxyAVZones")?,
-            db_proxy_connect_string_items: aliyun_runtime::de::field(
-                object,
-                "DBProxyConnectStringItems",
-            )?,
-            db_proxy_engine_type: aliyun_runtime::de::field(
-                object,
-                "DBProxyEngineType",
-            )?,
-            db_proxy_instance_current_minor_version: aliyun_runtime::de::field(
-                object,
-                "DBProxyInstanceCurrentMinorVersion",
-            )?,
-            db_proxy_instance_latest_minor_version: aliyun_runtime::de::field(
-                object,
-                "DBProxyInstanceLatestMinorVersion",
-            )?,
-            db_proxy_instance_name: aliyun_runtime::de::field(
-                object,
-                "DBProxyInstanceName",
-            )?,
-            db_proxy_instance_num: aliyun_runtime::de::field(
-                object,
-                "DBProxyInstanceNum",
-            )?,
-            db_proxy_instance_size: aliyun_runtime::de::field(
-                object,
-                "DBProxyInstanceSize",
-            )?,
-            db_proxy_instance_status: aliyun_runtime::de::field(
-                object,
-                "DBProxyInstanceStatus",
-            )?,
-            db_proxy_instance_type: aliyun_runtime::de::field(
-                object,
-                "DBProxyInstanceType",
-            )?,
-            db_proxy_kind_code: aliyun_runtime::de::field(object, "DBProxyKindCode")?,
-            db_proxy_nodes: aliyun_runtime::de::field(object, "DBProxyNodes")?,
-            db_proxy_persistent_connection_status: aliyun_runtime::de::field(
-                object,
-                "DBProxyPersistentConnectionStatus",
-            )?,
-            db_proxy_service_status: aliyun_runtime::de::field(
-                object,
-                "DBProxyServiceStatus",
-            )?,
-            db_proxy_endpoint_items: aliyun_runtime::de::field(
-                object,
-                "DbProxyEndpointItems",
-            )?,
-            request_id: aliyun_runtime::de::field(object, "RequestId")?,
-            resource_group_id: aliyun_runtime::de::field(object, "ResourceGroupId")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &[
-                    "DBProxyAVZones",
-                    "DBProxyConnectStringItems",
-                    "DBProxyEngineType",
-                    "DBProxyInstanceCurrentMinorVersion",
-                    "DBProxyInstanceLatestMinorVersion",
-                    "DBProxyInstanceName",
-                    "DBProxyInstanceNum",
-                    "DBProxyInstanceSize",
-                    "DBProxyInstanceStatus",
-                    "DBProxyInstanceType",
-                    "DBProxyKindCode",
-                    "DBProxyNodes",
-                    "DBProxyPersistentConnectionStatus",
-                    "DBProxyServiceStatus",
-                    "DbProxyEndpointItems",
-                    "RequestId",
-                    "ResourceGroupId",
-                ],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = DescribeDbProxyOutput {
+            db_proxy_av_zones: fields.get("DBProxyAVZones"),
+            db_proxy_connect_string_items: fields.get("DBProxyConnectStringItems"),
+            db_proxy_engine_type: fields.get("DBProxyEngineType"),
+            db_proxy_instance_current_minor_version: fields
+                .get("DBProxyInstanceCurrentMinorVersion"),
+            db_proxy_instance_latest_minor_version: fields
+                .get("DBProxyInstanceLatestMinorVersion"),
+            db_proxy_instance_name: fields.get("DBProxyInstanceName"),
+            db_proxy_instance_num: fields.get("DBProxyInstanceNum"),
+            db_proxy_instance_size: fields.get("DBProxyInstanceSize"),
+            db_proxy_instance_status: fields.get("DBProxyInstanceStatus"),
+            db_proxy_instance_type: fields.get("DBProxyInstanceType"),
+            db_proxy_kind_code: fields.get("DBProxyKindCode"),
+            db_proxy_nodes: fields.get("DBProxyNodes"),
+            db_proxy_persistent_connection_status: fields
+                .get("DBProxyPersistentConnectionStatus"),
+            db_proxy_service_status: fields.get("DBProxyServiceStatus"),
+            db_proxy_endpoint_items: fields.get("DbProxyEndpointItems"),
+            request_id: fields.get("RequestId"),
+            resource_group_id: fields.get("ResourceGroupId"),
+            unknown_fields: fields
+                .unknown(
+                    &[
+                        "DBProxyAVZones",
+                        "DBProxyConnectStringItems",
+                        "DBProxyEngineType",
+                        "DBProxyInstanceCurrentMinorVersion",
+                        "DBProxyInstanceLatestMinorVersion",
+                        "DBProxyInstanceName",
+                        "DBProxyInstanceNum",
+                        "DBProxyInstanceSize",
+                        "DBProxyInstanceStatus",
+                        "DBProxyInstanceType",
+                        "DBProxyKindCode",
+                        "DBProxyNodes",
+                        "DBProxyPersistentConnectionStatus",
+                        "DBProxyServiceStatus",
+                        "DbProxyEndpointItems",
+                        "RequestId",
+                        "ResourceGroupId",
+                    ],
+                ),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for DescribeDbProxyOutput {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for DescribeDbProxyOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -492,18 +459,17 @@ impl aliyun_runtime::de::FromJson for DbProxyAvZones {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(DbProxyAvZones {
-            db_proxy_av_zones: aliyun_runtime::de::field(object, "DBProxyAVZones")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["DBProxyAVZones"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = DbProxyAvZones {
+            db_proxy_av_zones: fields.get("DBProxyAVZones"),
+            unknown_fields: fields.unknown(&["DBProxyAVZones"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for DbProxyAvZones {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for DbProxyAvZones {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -552,21 +518,17 @@ impl aliyun_runtime::de::FromJson for DbProxyConnectStringItems {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(DbProxyConnectStringItems {
-            db_proxy_connect_string_items: aliyun_runtime::de::field(
-                object,
-                "DBProxyConnectStringItems",
-            )?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["DBProxyConnectStringItems"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = DbProxyConnectStringItems {
+            db_proxy_connect_string_items: fields.get("DBProxyConnectStringItems"),
+            unknown_fields: fields.unknown(&["DBProxyConnectStringItems"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for DbProxyConnectStringItems {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for DbProxyConnectStringItems {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -610,15 +572,17 @@ impl aliyun_runtime::de::FromJson for DbProxyNodes {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(DbProxyNodes {
-            db_proxy_nodes: aliyun_runtime::de::field(object, "DBProxyNodes")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(object, &["DBProxyNodes"]),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = DbProxyNodes {
+            db_proxy_nodes: fields.get("DBProxyNodes"),
+            unknown_fields: fields.unknown(&["DBProxyNodes"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for DbProxyNodes {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for DbProxyNodes {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -662,21 +626,17 @@ impl aliyun_runtime::de::FromJson for DbProxyEndpointItems {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(DbProxyEndpointItems {
-            db_proxy_endpoint_items: aliyun_runtime::de::field(
-                object,
-                "DbProxyEndpointItems",
-            )?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["DbProxyEndpointItems"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = DbProxyEndpointItems {
+            db_proxy_endpoint_items: fields.get("DbProxyEndpointItems"),
+            unknown_fields: fields.unknown(&["DbProxyEndpointItems"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for DbProxyEndpointItems {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for DbProxyEndpointItems {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -835,57 +795,40 @@ for DbProxyConnectStringItemsDbProxyConnectStringItems {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(DbProxyConnectStringItemsDbProxyConnectStringItems {
-            db_proxy_connect_string: aliyun_runtime::de::field(
-                object,
-                "DBProxyConnectString",
-            )?,
-            db_proxy_connect_string_net_type: aliyun_runtime::de::field(
-                object,
-                "DBProxyConnectStringNetType",
-            )?,
-            db_proxy_connect_string_net_work_type: aliyun_runtime::de::field(
-                object,
-                "DBProxyConnectStringNetWorkType",
-            )?,
-            db_proxy_connect_string_port: aliyun_runtime::de::field(
-                object,
-                "DBProxyConnectStringPort",
-            )?,
-            db_proxy_endpoint_id: aliyun_runtime::de::field(
-                object,
-                "DBProxyEndpointId",
-            )?,
-            db_proxy_endpoint_name: aliyun_runtime::de::field(
-                object,
-                "DBProxyEndpointName",
-            )?,
-            db_proxy_vpc_id: aliyun_runtime::de::field(object, "DBProxyVpcId")?,
-            db_proxy_vpc_instance_id: aliyun_runtime::de::field(
-                object,
-                "DBProxyVpcInstanceId",
-            )?,
-            db_proxy_vswitch_id: aliyun_runtime::de::field(object, "DBProxyVswitchId")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &[
-                    "DBProxyConnectString",
-                    "DBProxyConnectStringNetType",
-                    "DBProxyConnectStringNetWorkType",
-                    "DBProxyConnectStringPort",
-                    "DBProxyEndpointId",
-                    "DBProxyEndpointName",
-                    "DBProxyVpcId",
-                    "DBProxyVpcInstanceId",
-                    "DBProxyVswitchId",
-                ],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = DbProxyConnectStringItemsDbProxyConnectStringItems {
+            db_proxy_connect_string: fields.get("DBProxyConnectString"),
+            db_proxy_connect_string_net_type: fields.get("DBProxyConnectStringNetType"),
+            db_proxy_connect_string_net_work_type: fields
+                .get("DBProxyConnectStringNetWorkType"),
+            db_proxy_connect_string_port: fields.get("DBProxyConnectStringPort"),
+            db_proxy_endpoint_id: fields.get("DBProxyEndpointId"),
+            db_proxy_endpoint_name: fields.get("DBProxyEndpointName"),
+            db_proxy_vpc_id: fields.get("DBProxyVpcId"),
+            db_proxy_vpc_instance_id: fields.get("DBProxyVpcInstanceId"),
+            db_proxy_vswitch_id: fields.get("DBProxyVswitchId"),
+            unknown_fields: fields
+                .unknown(
+                    &[
+                        "DBProxyConnectString",
+                        "DBProxyConnectStringNetType",
+                        "DBProxyConnectStringNetWorkType",
+                        "DBProxyConnectStringPort",
+                        "DBProxyEndpointId",
+                        "DBProxyEndpointName",
+                        "DBProxyVpcId",
+                        "DBProxyVpcInstanceId",
+                        "DBProxyVswitchId",
+                    ],
+                ),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for DbProxyConnectStringItemsDbProxyConnectStringItems {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de>
+for DbProxyConnectStringItemsDbProxyConnectStringItems {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -955,20 +898,19 @@ impl aliyun_runtime::de::FromJson for DbProxyNodesDbProxyNodes {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(DbProxyNodesDbProxyNodes {
-            cpu_cores: aliyun_runtime::de::field(object, "cpuCores")?,
-            node_id: aliyun_runtime::de::field(object, "nodeId")?,
-            zone_id: aliyun_runtime::de::field(object, "zoneId")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["cpuCores", "nodeId", "zoneId"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = DbProxyNodesDbProxyNodes {
+            cpu_cores: fields.get("cpuCores"),
+            node_id: fields.get("nodeId"),
+            zone_id: fields.get("zoneId"),
+            unknown_fields: fields.unknown(&["cpuCores", "nodeId", "zoneId"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for DbProxyNodesDbProxyNodes {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for DbProxyNodesDbProxyNodes {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -1055,38 +997,28 @@ impl aliyun_runtime::de::FromJson for DbProxyEndpointItemsDbProxyEndpointItems {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(DbProxyEndpointItemsDbProxyEndpointItems {
-            db_proxy_endpoint_aliases: aliyun_runtime::de::field(
-                object,
-                "DbProxyEndpointAliases",
-            )?,
-            db_proxy_endpoint_name: aliyun_runtime::de::field(
-                object,
-                "DbProxyEndpointName",
-            )?,
-            db_proxy_endpoint_type: aliyun_runtime::de::field(
-                object,
-                "DbProxyEndpointType",
-            )?,
-            db_proxy_read_write_mode: aliyun_runtime::de::field(
-                object,
-                "DbProxyReadWriteMode",
-            )?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &[
-                    "DbProxyEndpointAliases",
-                    "DbProxyEndpointName",
-                    "DbProxyEndpointType",
-                    "DbProxyReadWriteMode",
-                ],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = DbProxyEndpointItemsDbProxyEndpointItems {
+            db_proxy_endpoint_aliases: fields.get("DbProxyEndpointAliases"),
+            db_proxy_endpoint_name: fields.get("DbProxyEndpointName"),
+            db_proxy_endpoint_type: fields.get("DbProxyEndpointType"),
+            db_proxy_read_write_mode: fields.get("DbProxyReadWriteMode"),
+            unknown_fields: fields
+                .unknown(
+                    &[
+                        "DbProxyEndpointAliases",
+                        "DbProxyEndpointName",
+                        "DbProxyEndpointType",
+                        "DbProxyReadWriteMode",
+                    ],
+                ),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for DbProxyEndpointItemsDbProxyEndpointItems {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for DbProxyEndpointItemsDbProxyEndpointItems {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

@@ -6,8 +6,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use serde::Deserialize;
-
 /// The request parameters of `DescribeDBProxyEndpoint`.
 ///
 /// Built by `Client::describe_db_proxy_endpoint` and `DescribeDbProxyEndpointFluentBuilder` of `aliyun-rds`, or by [`DescribeDbProxyEndpointInput::new`].
@@ -426,104 +424,62 @@ impl aliyun_runtime::de::FromJson for DescribeDbProxyEndpointOutput {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(DescribeDbProxyEndpointOutput {
-            db_proxy_connect_string: aliyun_runtime::de::field(
-                object,
-                "DBProxyConnectString",
-            )?,
-            db_proxy_connect_string_net_type: aliyun_runtime::de::field(
-                object,
-                "DBProxyConnectStringNetType",
-            )?,
-            db_proxy_connect_string_port: aliyun_runtime::de::field(
-                object,
-                "DBProxyConnectStringPort",
-            )?,
-            db_proxy_endpoint_id: aliyun_runtime::de::field(
-                object,
-                "DBProxyEndpointId",
-            )?,
-            db_proxy_engine_type: aliyun_runtime::de::field(
-                object,
-                "DBProxyEngineType",
-            )?,
-            db_proxy_features: aliyun_runtime::de::field(object, "DBProxyFeatures")?,
-            db_proxy_nodes: aliyun_runtime::de::field(object, "DBProxyNodes")?,
-            db_proxy_endpoint_aliases: aliyun_runtime::de::field(
-                object,
-                "DbProxyEndpointAliases",
-            )?,
-            db_proxy_endpoint_read_write_mode: aliyun_runtime::de::field(
-                object,
-                "DbProxyEndpointReadWriteMode",
-            )?,
-            db_proxy_endpoint_vswitch_id: aliyun_runtime::de::field(
-                object,
-                "DbProxyEndpointVswitchId",
-            )?,
-            db_proxy_endpoint_vpc_id: aliyun_runtime::de::field(
-                object,
-                "DbProxyEndpointVpcId",
-            )?,
-            db_proxy_endpoint_zone_id: aliyun_runtime::de::field(
-                object,
-                "DbProxyEndpointZoneId",
-            )?,
-            endpoint_connect_items: aliyun_runtime::de::field(
-                object,
-                "EndpointConnectItems",
-            )?,
-            read_only_instance_distribution_type: aliyun_runtime::de::field(
-                object,
-                "ReadOnlyInstanceDistributionType",
-            )?,
-            read_only_instance_max_delay_time: aliyun_runtime::de::field(
-                object,
-                "ReadOnlyInstanceMaxDelayTime",
-            )?,
-            causal_consist_read_timeout: aliyun_runtime::de::field(
-                object,
-                "CausalConsistReadTimeout",
-            )?,
-            read_only_instance_weight: aliyun_runtime::de::field(
-                object,
-                "ReadOnlyInstanceWeight",
-            )?,
-            request_id: aliyun_runtime::de::field(object, "RequestId")?,
-            db_proxy_endpoint_min_slave_count: aliyun_runtime::de::field(
-                object,
-                "DBProxyEndpointMinSlaveCount",
-            )?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &[
-                    "CausalConsistReadTimeout",
-                    "DBProxyConnectString",
-                    "DBProxyConnectStringNetType",
-                    "DBProxyConnectStringPort",
-                    "DBProxyEndpointId",
-                    "DBProxyEndpointMinSlaveCount",
-                    "DBProxyEngineType",
-                    "DBProxyFeatures",
-                    "DBProxyNodes",
-                    "DbProxyEndpointAliases",
-                    "DbProxyEndpointReadWriteMode",
-                    "DbProxyEndpointVpcId",
-                    "DbProxyEndpointVswitchId",
-                    "DbProxyEndpointZoneId",
-                    "EndpointConnectItems",
-                    "ReadOnlyInstanceDistributionType",
-                    "ReadOnlyInstanceMaxDelayTime",
-                    "ReadOnlyInstanceWeight",
-                    "RequestId",
-                ],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = DescribeDbProxyEndpointOutput {
+            db_proxy_connect_string: fields.get("DBProxyConnectString"),
+            db_proxy_connect_string_net_type: fields.get("DBProxyConnectStringNetType"),
+            db_proxy_connect_string_port: fields.get("DBProxyConnectStringPort"),
+            db_proxy_endpoint_id: fields.get("DBProxyEndpointId"),
+            db_proxy_engine_type: fields.get("DBProxyEngineType"),
+            db_proxy_features: fields.get("DBProxyFeatures"),
+            db_proxy_nodes: fields.get("DBProxyNodes"),
+            db_proxy_endpoint_aliases: fields.get("DbProxyEndpointAliases"),
+            db_proxy_endpoint_read_write_mode: fields
+                .get("DbProxyEndpointReadWriteMode"),
+            db_proxy_endpoint_vswitch_id: fields.get("DbProxyEndpointVswitchId"),
+            db_proxy_endpoint_vpc_id: fields.get("DbProxyEndpointVpcId"),
+            db_proxy_endpoint_zone_id: fields.get("DbProxyEndpointZoneId"),
+            endpoint_connect_items: fields.get("EndpointConnectItems"),
+            read_only_instance_distribution_type: fields
+                .get("ReadOnlyInstanceDistributionType"),
+            read_only_instance_max_delay_time: fields
+                .get("ReadOnlyInstanceMaxDelayTime"),
+            causal_consist_read_timeout: fields.get("CausalConsistReadTimeout"),
+            read_only_instance_weight: fields.get("ReadOnlyInstanceWeight"),
+            request_id: fields.get("RequestId"),
+            db_proxy_endpoint_min_slave_count: fields
+                .get("DBProxyEndpointMinSlaveCount"),
+            unknown_fields: fields
+                .unknown(
+                    &[
+                        "CausalConsistReadTimeout",
+                        "DBProxyConnectString",
+                        "DBProxyConnectStringNetType",
+                        "DBProxyConnectStringPort",
+                        "DBProxyEndpointId",
+                        "DBProxyEndpointMinSlaveCount",
+                        "DBProxyEngineType",
+                        "DBProxyFeatures",
+                        "DBProxyNodes",
+                        "DbProxyEndpointAliases",
+                        "DbProxyEndpointReadWriteMode",
+                        "DbProxyEndpointVpcId",
+                        "DbProxyEndpointVswitchId",
+                        "DbProxyEndpointZoneId",
+                        "EndpointConnectItems",
+                        "ReadOnlyInstanceDistributionType",
+                        "ReadOnlyInstanceMaxDelayTime",
+                        "ReadOnlyInstanceWeight",
+                        "RequestId",
+                    ],
+                ),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for DescribeDbProxyEndpointOutput {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for DescribeDbProxyEndpointOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -567,15 +523,17 @@ impl aliyun_runtime::de::FromJson for DbProxyNodes {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(DbProxyNodes {
-            db_proxy_nodes: aliyun_runtime::de::field(object, "DBProxyNodes")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(object, &["DBProxyNodes"]),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = DbProxyNodes {
+            db_proxy_nodes: fields.get("DBProxyNodes"),
+            unknown_fields: fields.unknown(&["DBProxyNodes"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for DbProxyNodes {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for DbProxyNodes {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -619,21 +577,17 @@ impl aliyun_runtime::de::FromJson for EndpointConnectItems {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(EndpointConnectItems {
-            endpoint_connect_items: aliyun_runtime::de::field(
-                object,
-                "EndpointConnectItems",
-            )?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["EndpointConnectItems"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = EndpointConnectItems {
+            endpoint_connect_items: fields.get("EndpointConnectItems"),
+            unknown_fields: fields.unknown(&["EndpointConnectItems"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for EndpointConnectItems {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for EndpointConnectItems {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -703,20 +657,19 @@ impl aliyun_runtime::de::FromJson for DbProxyNodesDbProxyNodes {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(DbProxyNodesDbProxyNodes {
-            cpu_cores: aliyun_runtime::de::field(object, "cpuCores")?,
-            node_id: aliyun_runtime::de::field(object, "nodeId")?,
-            zone_id: aliyun_runtime::de::field(object, "zoneId")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["cpuCores", "nodeId", "zoneId"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = DbProxyNodesDbProxyNodes {
+            cpu_cores: fields.get("cpuCores"),
+            node_id: fields.get("nodeId"),
+            zone_id: fields.get("zoneId"),
+            unknown_fields: fields.unknown(&["cpuCores", "nodeId", "zoneId"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for DbProxyNodesDbProxyNodes {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for DbProxyNodesDbProxyNodes {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -796,33 +749,26 @@ impl aliyun_runtime::de::FromJson for EndpointConnectItemsEndpointConnectItems {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(EndpointConnectItemsEndpointConnectItems {
-            db_proxy_endpoint_connect_string: aliyun_runtime::de::field(
-                object,
-                "DbProxyEndpointConnectString",
-            )?,
-            db_proxy_endpoint_net_type: aliyun_runtime::de::field(
-                object,
-                "DbProxyEndpointNetType",
-            )?,
-            db_proxy_endpoint_port: aliyun_runtime::de::field(
-                object,
-                "DbProxyEndpointPort",
-            )?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &[
-                    "DbProxyEndpointConnectString",
-                    "DbProxyEndpointNetType",
-                    "DbProxyEndpointPort",
-                ],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = EndpointConnectItemsEndpointConnectItems {
+            db_proxy_endpoint_connect_string: fields.get("DbProxyEndpointConnectString"),
+            db_proxy_endpoint_net_type: fields.get("DbProxyEndpointNetType"),
+            db_proxy_endpoint_port: fields.get("DbProxyEndpointPort"),
+            unknown_fields: fields
+                .unknown(
+                    &[
+                        "DbProxyEndpointConnectString",
+                        "DbProxyEndpointNetType",
+                        "DbProxyEndpointPort",
+                    ],
+                ),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for EndpointConnectItemsEndpointConnectItems {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for EndpointConnectItemsEndpointConnectItems {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

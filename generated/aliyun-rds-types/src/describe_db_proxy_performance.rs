@@ -6,8 +6,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use serde::Deserialize;
-
 /// The request parameters of `DescribeDBProxyPerformance`.
 ///
 /// Built by `Client::describe_db_proxy_performance` and `DescribeDbProxyPerformanceFluentBuilder` of `aliyun-rds`, or by [`DescribeDbProxyPerformanceInput::new`].
@@ -272,33 +270,32 @@ impl aliyun_runtime::de::FromJson for DescribeDbProxyPerformanceOutput {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(DescribeDbProxyPerformanceOutput {
-            end_time: aliyun_runtime::de::field(object, "EndTime")?,
-            start_time: aliyun_runtime::de::field(object, "StartTime")?,
-            db_instance_id: aliyun_runtime::de::field(object, "DBInstanceId")?,
-            request_id: aliyun_runtime::de::field(object, "RequestId")?,
-            db_proxy_engine_type: aliyun_runtime::de::field(
-                object,
-                "DBProxyEngineType",
-            )?,
-            performance_keys: aliyun_runtime::de::field(object, "PerformanceKeys")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &[
-                    "DBInstanceId",
-                    "DBProxyEngineType",
-                    "EndTime",
-                    "PerformanceKeys",
-                    "RequestId",
-                    "StartTime",
-                ],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = DescribeDbProxyPerformanceOutput {
+            end_time: fields.get("EndTime"),
+            start_time: fields.get("StartTime"),
+            db_instance_id: fields.get("DBInstanceId"),
+            request_id: fields.get("RequestId"),
+            db_proxy_engine_type: fields.get("DBProxyEngineType"),
+            performance_keys: fields.get("PerformanceKeys"),
+            unknown_fields: fields
+                .unknown(
+                    &[
+                        "DBInstanceId",
+                        "DBProxyEngineType",
+                        "EndTime",
+                        "PerformanceKeys",
+                        "RequestId",
+                        "StartTime",
+                    ],
+                ),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for DescribeDbProxyPerformanceOutput {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for DescribeDbProxyPerformanceOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -342,18 +339,17 @@ impl aliyun_runtime::de::FromJson for PerformanceKeys {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(PerformanceKeys {
-            performance_key: aliyun_runtime::de::field(object, "PerformanceKey")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["PerformanceKey"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = PerformanceKeys {
+            performance_key: fields.get("PerformanceKey"),
+            unknown_fields: fields.unknown(&["PerformanceKey"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for PerformanceKeys {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for PerformanceKeys {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -450,23 +446,23 @@ impl aliyun_runtime::de::FromJson for PerformanceKey {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(PerformanceKey {
-            value_format: aliyun_runtime::de::field(object, "ValueFormat")?,
-            key: aliyun_runtime::de::field(object, "Key")?,
-            values: aliyun_runtime::de::field(object, "Values")?,
-            service: aliyun_runtime::de::field(object, "Service")?,
-            node: aliyun_runtime::de::field(object, "Node")?,
-            server: aliyun_runtime::de::field(object, "Server")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["Key", "Node", "Server", "Service", "ValueFormat", "Values"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = PerformanceKey {
+            value_format: fields.get("ValueFormat"),
+            key: fields.get("Key"),
+            values: fields.get("Values"),
+            service: fields.get("Service"),
+            node: fields.get("Node"),
+            server: fields.get("Server"),
+            unknown_fields: fields
+                .unknown(&["Key", "Node", "Server", "Service", "ValueFormat", "Values"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for PerformanceKey {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for PerformanceKey {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -510,18 +506,17 @@ impl aliyun_runtime::de::FromJson for Values {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(Values {
-            performance_value: aliyun_runtime::de::field(object, "PerformanceValue")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["PerformanceValue"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = Values {
+            performance_value: fields.get("PerformanceValue"),
+            unknown_fields: fields.unknown(&["PerformanceValue"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for Values {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for Values {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -580,19 +575,18 @@ impl aliyun_runtime::de::FromJson for PerformanceValue {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(PerformanceValue {
-            date: aliyun_runtime::de::field(object, "Date")?,
-            value: aliyun_runtime::de::field(object, "Value")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["Date", "Value"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = PerformanceValue {
+            date: fields.get("Date"),
+            value: fields.get("Value"),
+            unknown_fields: fields.unknown(&["Date", "Value"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for PerformanceValue {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for PerformanceValue {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

@@ -6,8 +6,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use serde::Deserialize;
-
 /// The request parameters of `DescribeDedicatedHostGroups`.
 ///
 /// Built by `Client::describe_dedicated_host_groups` and `DescribeDedicatedHostGroupsFluentBuilder` of `aliyun-rds`, or by [`DescribeDedicatedHostGroupsInput::new`].
@@ -157,22 +155,18 @@ impl aliyun_runtime::de::FromJson for DescribeDedicatedHostGroupsOutput {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(DescribeDedicatedHostGroupsOutput {
-            dedicated_host_groups: aliyun_runtime::de::field(
-                object,
-                "DedicatedHostGroups",
-            )?,
-            request_id: aliyun_runtime::de::field(object, "RequestId")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["DedicatedHostGroups", "RequestId"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = DescribeDedicatedHostGroupsOutput {
+            dedicated_host_groups: fields.get("DedicatedHostGroups"),
+            request_id: fields.get("RequestId"),
+            unknown_fields: fields.unknown(&["DedicatedHostGroups", "RequestId"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for DescribeDedicatedHostGroupsOutput {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for DescribeDedicatedHostGroupsOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -216,21 +210,17 @@ impl aliyun_runtime::de::FromJson for DedicatedHostGroups {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(DedicatedHostGroups {
-            dedicated_host_groups: aliyun_runtime::de::field(
-                object,
-                "DedicatedHostGroups",
-            )?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["DedicatedHostGroups"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = DedicatedHostGroups {
+            dedicated_host_groups: fields.get("DedicatedHostGroups"),
+            unknown_fields: fields.unknown(&["DedicatedHostGroups"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for DedicatedHostGroups {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for DedicatedHostGroups {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -581,102 +571,75 @@ impl aliyun_runtime::de::FromJson for DedicatedHostGroupsDedicatedHostGroups {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(DedicatedHostGroupsDedicatedHostGroups {
-            allocation_policy: aliyun_runtime::de::field(object, "AllocationPolicy")?,
-            bastion_instance_id: aliyun_runtime::de::field(object, "BastionInstanceId")?,
-            cpu_allocate_ration: aliyun_runtime::de::field(object, "CpuAllocateRation")?,
-            cpu_allocated_amount: aliyun_runtime::de::field(
-                object,
-                "CpuAllocatedAmount",
-            )?,
-            cpu_allocation_ratio: aliyun_runtime::de::field(
-                object,
-                "CpuAllocationRatio",
-            )?,
-            create_time: aliyun_runtime::de::field(object, "CreateTime")?,
-            dedicated_host_count_group_by_host_type: aliyun_runtime::de::field(
-                object,
-                "DedicatedHostCountGroupByHostType",
-            )?,
-            dedicated_host_group_desc: aliyun_runtime::de::field(
-                object,
-                "DedicatedHostGroupDesc",
-            )?,
-            dedicated_host_group_id: aliyun_runtime::de::field(
-                object,
-                "DedicatedHostGroupId",
-            )?,
-            disk_allocate_ration: aliyun_runtime::de::field(
-                object,
-                "DiskAllocateRation",
-            )?,
-            disk_allocated_amount: aliyun_runtime::de::field(
-                object,
-                "DiskAllocatedAmount",
-            )?,
-            disk_allocation_ratio: aliyun_runtime::de::field(
-                object,
-                "DiskAllocationRatio",
-            )?,
-            disk_used_amount: aliyun_runtime::de::field(object, "DiskUsedAmount")?,
-            disk_utility: aliyun_runtime::de::field(object, "DiskUtility")?,
-            engine: aliyun_runtime::de::field(object, "Engine")?,
-            host_number: aliyun_runtime::de::field(object, "HostNumber")?,
-            host_replace_policy: aliyun_runtime::de::field(object, "HostReplacePolicy")?,
-            instance_number: aliyun_runtime::de::field(object, "InstanceNumber")?,
-            mem_allocate_ration: aliyun_runtime::de::field(object, "MemAllocateRation")?,
-            mem_allocated_amount: aliyun_runtime::de::field(
-                object,
-                "MemAllocatedAmount",
-            )?,
-            mem_allocation_ratio: aliyun_runtime::de::field(
-                object,
-                "MemAllocationRatio",
-            )?,
-            mem_used_amount: aliyun_runtime::de::field(object, "MemUsedAmount")?,
-            mem_utility: aliyun_runtime::de::field(object, "MemUtility")?,
-            open_permission: aliyun_runtime::de::field(object, "OpenPermission")?,
-            text: aliyun_runtime::de::field(object, "Text")?,
-            vpc_id: aliyun_runtime::de::field(object, "VPCId")?,
-            zone_id_list: aliyun_runtime::de::field(object, "ZoneIDList")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &[
-                    "AllocationPolicy",
-                    "BastionInstanceId",
-                    "CpuAllocateRation",
-                    "CpuAllocatedAmount",
-                    "CpuAllocationRatio",
-                    "CreateTime",
-                    "DedicatedHostCountGroupByHostType",
-                    "DedicatedHostGroupDesc",
-                    "DedicatedHostGroupId",
-                    "DiskAllocateRation",
-                    "DiskAllocatedAmount",
-                    "DiskAllocationRatio",
-                    "DiskUsedAmount",
-                    "DiskUtility",
-                    "Engine",
-                    "HostNumber",
-                    "HostReplacePolicy",
-                    "InstanceNumber",
-                    "MemAllocateRation",
-                    "MemAllocatedAmount",
-                    "MemAllocationRatio",
-                    "MemUsedAmount",
-                    "MemUtility",
-                    "OpenPermission",
-                    "Text",
-                    "VPCId",
-                    "ZoneIDList",
-                ],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = DedicatedHostGroupsDedicatedHostGroups {
+            allocation_policy: fields.get("AllocationPolicy"),
+            bastion_instance_id: fields.get("BastionInstanceId"),
+            cpu_allocate_ration: fields.get("CpuAllocateRation"),
+            cpu_allocated_amount: fields.get("CpuAllocatedAmount"),
+            cpu_allocation_ratio: fields.get("CpuAllocationRatio"),
+            create_time: fields.get("CreateTime"),
+            dedicated_host_count_group_by_host_type: fields
+                .get("DedicatedHostCountGroupByHostType"),
+            dedicated_host_group_desc: fields.get("DedicatedHostGroupDesc"),
+            dedicated_host_group_id: fields.get("DedicatedHostGroupId"),
+            disk_allocate_ration: fields.get("DiskAllocateRation"),
+            disk_allocated_amount: fields.get("DiskAllocatedAmount"),
+            disk_allocation_ratio: fields.get("DiskAllocationRatio"),
+            disk_used_amount: fields.get("DiskUsedAmount"),
+            disk_utility: fields.get("DiskUtility"),
+            engine: fields.get("Engine"),
+            host_number: fields.get("HostNumber"),
+            host_replace_policy: fields.get("HostReplacePolicy"),
+            instance_number: fields.get("InstanceNumber"),
+            mem_allocate_ration: fields.get("MemAllocateRation"),
+            mem_allocated_amount: fields.get("MemAllocatedAmount"),
+            mem_allocation_ratio: fields.get("MemAllocationRatio"),
+            mem_used_amount: fields.get("MemUsedAmount"),
+            mem_utility: fields.get("MemUtility"),
+            open_permission: fields.get("OpenPermission"),
+            text: fields.get("Text"),
+            vpc_id: fields.get("VPCId"),
+            zone_id_list: fields.get("ZoneIDList"),
+            unknown_fields: fields
+                .unknown(
+                    &[
+                        "AllocationPolicy",
+                        "BastionInstanceId",
+                        "CpuAllocateRation",
+                        "CpuAllocatedAmount",
+                        "CpuAllocationRatio",
+                        "CreateTime",
+                        "DedicatedHostCountGroupByHostType",
+                        "DedicatedHostGroupDesc",
+                        "DedicatedHostGroupId",
+                        "DiskAllocateRation",
+                        "DiskAllocatedAmount",
+                        "DiskAllocationRatio",
+                        "DiskUsedAmount",
+                        "DiskUtility",
+                        "Engine",
+                        "HostNumber",
+                        "HostReplacePolicy",
+                        "InstanceNumber",
+                        "MemAllocateRation",
+                        "MemAllocatedAmount",
+                        "MemAllocationRatio",
+                        "MemUsedAmount",
+                        "MemUtility",
+                        "OpenPermission",
+                        "Text",
+                        "VPCId",
+                        "ZoneIDList",
+                    ],
+                ),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for DedicatedHostGroupsDedicatedHostGroups {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for DedicatedHostGroupsDedicatedHostGroups {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -720,15 +683,17 @@ impl aliyun_runtime::de::FromJson for ZoneIdList {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(ZoneIdList {
-            zone_id_list: aliyun_runtime::de::field(object, "ZoneIDList")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(object, &["ZoneIDList"]),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = ZoneIdList {
+            zone_id_list: fields.get("ZoneIDList"),
+            unknown_fields: fields.unknown(&["ZoneIDList"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for ZoneIdList {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for ZoneIdList {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

@@ -6,8 +6,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use serde::Deserialize;
-
 /// The request parameters of `DescribeDedicatedHosts`.
 ///
 /// Built by `Client::describe_dedicated_hosts` and `DescribeDedicatedHostsFluentBuilder` of `aliyun-rds`, or by [`DescribeDedicatedHostsInput::new`].
@@ -243,23 +241,20 @@ impl aliyun_runtime::de::FromJson for DescribeDedicatedHostsOutput {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(DescribeDedicatedHostsOutput {
-            dedicated_host_group_id: aliyun_runtime::de::field(
-                object,
-                "DedicatedHostGroupId",
-            )?,
-            dedicated_hosts: aliyun_runtime::de::field(object, "DedicatedHosts")?,
-            request_id: aliyun_runtime::de::field(object, "RequestId")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["DedicatedHostGroupId", "DedicatedHosts", "RequestId"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = DescribeDedicatedHostsOutput {
+            dedicated_host_group_id: fields.get("DedicatedHostGroupId"),
+            dedicated_hosts: fields.get("DedicatedHosts"),
+            request_id: fields.get("RequestId"),
+            unknown_fields: fields
+                .unknown(&["DedicatedHostGroupId", "DedicatedHosts", "RequestId"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for DescribeDedicatedHostsOutput {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for DescribeDedicatedHostsOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -303,18 +298,17 @@ impl aliyun_runtime::de::FromJson for DedicatedHosts {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(DedicatedHosts {
-            dedicated_hosts: aliyun_runtime::de::field(object, "DedicatedHosts")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["DedicatedHosts"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = DedicatedHosts {
+            dedicated_hosts: fields.get("DedicatedHosts"),
+            unknown_fields: fields.unknown(&["DedicatedHosts"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for DedicatedHosts {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for DedicatedHosts {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -681,86 +675,76 @@ impl aliyun_runtime::de::FromJson for DedicatedHostsDedicatedHosts {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(DedicatedHostsDedicatedHosts {
-            account_name: aliyun_runtime::de::field(object, "AccountName")?,
-            allocation_status: aliyun_runtime::de::field(object, "AllocationStatus")?,
-            bastion_instance_id: aliyun_runtime::de::field(object, "BastionInstanceId")?,
-            cpu_allocation_ratio: aliyun_runtime::de::field(
-                object,
-                "CPUAllocationRatio",
-            )?,
-            cpu_used: aliyun_runtime::de::field(object, "CpuUsed")?,
-            created_time: aliyun_runtime::de::field(object, "CreatedTime")?,
-            dedicated_host_group_id: aliyun_runtime::de::field(
-                object,
-                "DedicatedHostGroupId",
-            )?,
-            dedicated_host_id: aliyun_runtime::de::field(object, "DedicatedHostId")?,
-            disk_allocation_ratio: aliyun_runtime::de::field(
-                object,
-                "DiskAllocationRatio",
-            )?,
-            end_time: aliyun_runtime::de::field(object, "EndTime")?,
-            engine: aliyun_runtime::de::field(object, "Engine")?,
-            host_cpu: aliyun_runtime::de::field(object, "HostCPU")?,
-            host_class: aliyun_runtime::de::field(object, "HostClass")?,
-            host_mem: aliyun_runtime::de::field(object, "HostMem")?,
-            host_name: aliyun_runtime::de::field(object, "HostName")?,
-            host_status: aliyun_runtime::de::field(object, "HostStatus")?,
-            host_storage: aliyun_runtime::de::field(object, "HostStorage")?,
-            host_type: aliyun_runtime::de::field(object, "HostType")?,
-            ip_address: aliyun_runtime::de::field(object, "IPAddress")?,
-            image_category: aliyun_runtime::de::field(object, "ImageCategory")?,
-            instance_number: aliyun_runtime::de::field(object, "InstanceNumber")?,
-            mem_allocation_ratio: aliyun_runtime::de::field(
-                object,
-                "MemAllocationRatio",
-            )?,
-            memory_used: aliyun_runtime::de::field(object, "MemoryUsed")?,
-            open_permission: aliyun_runtime::de::field(object, "OpenPermission")?,
-            storage_used: aliyun_runtime::de::field(object, "StorageUsed")?,
-            vpc_id: aliyun_runtime::de::field(object, "VPCId")?,
-            v_switch_id: aliyun_runtime::de::field(object, "VSwitchId")?,
-            zone_id: aliyun_runtime::de::field(object, "ZoneId")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &[
-                    "AccountName",
-                    "AllocationStatus",
-                    "BastionInstanceId",
-                    "CPUAllocationRatio",
-                    "CpuUsed",
-                    "CreatedTime",
-                    "DedicatedHostGroupId",
-                    "DedicatedHostId",
-                    "DiskAllocationRatio",
-                    "EndTime",
-                    "Engine",
-                    "HostCPU",
-                    "HostClass",
-                    "HostMem",
-                    "HostName",
-                    "HostStatus",
-                    "HostStorage",
-                    "HostType",
-                    "IPAddress",
-                    "ImageCategory",
-                    "InstanceNumber",
-                    "MemAllocationRatio",
-                    "MemoryUsed",
-                    "OpenPermission",
-                    "StorageUsed",
-                    "VPCId",
-                    "VSwitchId",
-                    "ZoneId",
-                ],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = DedicatedHostsDedicatedHosts {
+            account_name: fields.get("AccountName"),
+            allocation_status: fields.get("AllocationStatus"),
+            bastion_instance_id: fields.get("BastionInstanceId"),
+            cpu_allocation_ratio: fields.get("CPUAllocationRatio"),
+            cpu_used: fields.get("CpuUsed"),
+            created_time: fields.get("CreatedTime"),
+            dedicated_host_group_id: fields.get("DedicatedHostGroupId"),
+            dedicated_host_id: fields.get("DedicatedHostId"),
+            disk_allocation_ratio: fields.get("DiskAllocationRatio"),
+            end_time: fields.get("EndTime"),
+            engine: fields.get("Engine"),
+            host_cpu: fields.get("HostCPU"),
+            host_class: fields.get("HostClass"),
+            host_mem: fields.get("HostMem"),
+            host_name: fields.get("HostName"),
+            host_status: fields.get("HostStatus"),
+            host_storage: fields.get("HostStorage"),
+            host_type: fields.get("HostType"),
+            ip_address: fields.get("IPAddress"),
+            image_category: fields.get("ImageCategory"),
+            instance_number: fields.get("InstanceNumber"),
+            mem_allocation_ratio: fields.get("MemAllocationRatio"),
+            memory_used: fields.get("MemoryUsed"),
+            open_permission: fields.get("OpenPermission"),
+            storage_used: fields.get("StorageUsed"),
+            vpc_id: fields.get("VPCId"),
+            v_switch_id: fields.get("VSwitchId"),
+            zone_id: fields.get("ZoneId"),
+            unknown_fields: fields
+                .unknown(
+                    &[
+                        "AccountName",
+                        "AllocationStatus",
+                        "BastionInstanceId",
+                        "CPUAllocationRatio",
+                        "CpuUsed",
+                        "CreatedTime",
+                        "DedicatedHostGroupId",
+                        "DedicatedHostId",
+                        "DiskAllocationRatio",
+                        "EndTime",
+                        "Engine",
+                        "HostCPU",
+                        "HostClass",
+                        "HostMem",
+                        "HostName",
+                        "HostStatus",
+                        "HostStorage",
+                        "HostType",
+                        "IPAddress",
+                        "ImageCategory",
+                        "InstanceNumber",
+                        "MemAllocationRatio",
+                        "MemoryUsed",
+                        "OpenPermission",
+                        "StorageUsed",
+                        "VPCId",
+                        "VSwitchId",
+                        "ZoneId",
+                    ],
+                ),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for DedicatedHostsDedicatedHosts {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for DedicatedHostsDedicatedHosts {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

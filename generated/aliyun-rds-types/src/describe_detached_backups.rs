@@ -6,8 +6,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use serde::Deserialize;
-
 /// The request parameters of `DescribeDetachedBackups`.
 ///
 /// Built by `Client::describe_detached_backups` and `DescribeDetachedBackupsFluentBuilder` of `aliyun-rds`, or by [`DescribeDetachedBackupsInput::new`].
@@ -294,28 +292,30 @@ impl aliyun_runtime::de::FromJson for DescribeDetachedBackupsOutput {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(DescribeDetachedBackupsOutput {
-            items: aliyun_runtime::de::field(object, "Items")?,
-            page_number: aliyun_runtime::de::field(object, "PageNumber")?,
-            page_record_count: aliyun_runtime::de::field(object, "PageRecordCount")?,
-            request_id: aliyun_runtime::de::field(object, "RequestId")?,
-            total_record_count: aliyun_runtime::de::field(object, "TotalRecordCount")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &[
-                    "Items",
-                    "PageNumber",
-                    "PageRecordCount",
-                    "RequestId",
-                    "TotalRecordCount",
-                ],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = DescribeDetachedBackupsOutput {
+            items: fields.get("Items"),
+            page_number: fields.get("PageNumber"),
+            page_record_count: fields.get("PageRecordCount"),
+            request_id: fields.get("RequestId"),
+            total_record_count: fields.get("TotalRecordCount"),
+            unknown_fields: fields
+                .unknown(
+                    &[
+                        "Items",
+                        "PageNumber",
+                        "PageRecordCount",
+                        "RequestId",
+                        "TotalRecordCount",
+                    ],
+                ),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for DescribeDetachedBackupsOutput {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for DescribeDetachedBackupsOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -359,15 +359,17 @@ impl aliyun_runtime::de::FromJson for Items {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(Items {
-            backup: aliyun_runtime::de::field(object, "Backup")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(object, &["Backup"]),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = Items {
+            backup: fields.get("Backup"),
+            unknown_fields: fields.unknown(&["Backup"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for Items {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for Items {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -622,55 +624,54 @@ impl aliyun_runtime::de::FromJson for Backup {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(Backup {
-            backup_download_url: aliyun_runtime::de::field(object, "BackupDownloadURL")?,
-            backup_end_time: aliyun_runtime::de::field(object, "BackupEndTime")?,
-            backup_id: aliyun_runtime::de::field(object, "BackupId")?,
-            backup_intranet_download_url: aliyun_runtime::de::field(
-                object,
-                "BackupIntranetDownloadURL",
-            )?,
-            backup_method: aliyun_runtime::de::field(object, "BackupMethod")?,
-            backup_mode: aliyun_runtime::de::field(object, "BackupMode")?,
-            backup_size: aliyun_runtime::de::field(object, "BackupSize")?,
-            backup_start_time: aliyun_runtime::de::field(object, "BackupStartTime")?,
-            backup_status: aliyun_runtime::de::field(object, "BackupStatus")?,
-            backup_type: aliyun_runtime::de::field(object, "BackupType")?,
-            consistent_time: aliyun_runtime::de::field(object, "ConsistentTime")?,
-            db_instance_comment: aliyun_runtime::de::field(object, "DBInstanceComment")?,
-            db_instance_id: aliyun_runtime::de::field(object, "DBInstanceId")?,
-            host_instance_id: aliyun_runtime::de::field(object, "HostInstanceID")?,
-            is_avail: aliyun_runtime::de::field(object, "IsAvail")?,
-            meta_status: aliyun_runtime::de::field(object, "MetaStatus")?,
-            store_status: aliyun_runtime::de::field(object, "StoreStatus")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &[
-                    "BackupDownloadURL",
-                    "BackupEndTime",
-                    "BackupId",
-                    "BackupIntranetDownloadURL",
-                    "BackupMethod",
-                    "BackupMode",
-                    "BackupSize",
-                    "BackupStartTime",
-                    "BackupStatus",
-                    "BackupType",
-                    "ConsistentTime",
-                    "DBInstanceComment",
-                    "DBInstanceId",
-                    "HostInstanceID",
-                    "IsAvail",
-                    "MetaStatus",
-                    "StoreStatus",
-                ],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = Backup {
+            backup_download_url: fields.get("BackupDownloadURL"),
+            backup_end_time: fields.get("BackupEndTime"),
+            backup_id: fields.get("BackupId"),
+            backup_intranet_download_url: fields.get("BackupIntranetDownloadURL"),
+            backup_method: fields.get("BackupMethod"),
+            backup_mode: fields.get("BackupMode"),
+            backup_size: fields.get("BackupSize"),
+            backup_start_time: fields.get("BackupStartTime"),
+            backup_status: fields.get("BackupStatus"),
+            backup_type: fields.get("BackupType"),
+            consistent_time: fields.get("ConsistentTime"),
+            db_instance_comment: fields.get("DBInstanceComment"),
+            db_instance_id: fields.get("DBInstanceId"),
+            host_instance_id: fields.get("HostInstanceID"),
+            is_avail: fields.get("IsAvail"),
+            meta_status: fields.get("MetaStatus"),
+            store_status: fields.get("StoreStatus"),
+            unknown_fields: fields
+                .unknown(
+                    &[
+                        "BackupDownloadURL",
+                        "BackupEndTime",
+                        "BackupId",
+                        "BackupIntranetDownloadURL",
+                        "BackupMethod",
+                        "BackupMode",
+                        "BackupSize",
+                        "BackupStartTime",
+                        "BackupStatus",
+                        "BackupType",
+                        "ConsistentTime",
+                        "DBInstanceComment",
+                        "DBInstanceId",
+                        "HostInstanceID",
+                        "IsAvail",
+                        "MetaStatus",
+                        "StoreStatus",
+                    ],
+                ),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for Backup {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for Backup {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

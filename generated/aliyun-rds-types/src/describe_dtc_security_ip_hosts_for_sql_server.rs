@@ -6,8 +6,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use serde::Deserialize;
-
 /// The request parameters of `DescribeDTCSecurityIpHostsForSQLServer`.
 ///
 /// Built by `Client::describe_dtc_security_ip_hosts_for_sql_server` and `DescribeDtcSecurityIpHostsForSqlServerFluentBuilder` of `aliyun-rds`, or by [`DescribeDtcSecurityIpHostsForSqlServerInput::new`].
@@ -172,21 +170,21 @@ impl aliyun_runtime::de::FromJson for DescribeDtcSecurityIpHostsForSqlServerOutp
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(DescribeDtcSecurityIpHostsForSqlServerOutput {
-            db_instance_id: aliyun_runtime::de::field(object, "DBInstanceId")?,
-            ip_host_pair_num: aliyun_runtime::de::field(object, "IpHostPairNum")?,
-            items: aliyun_runtime::de::field(object, "Items")?,
-            request_id: aliyun_runtime::de::field(object, "RequestId")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["DBInstanceId", "IpHostPairNum", "Items", "RequestId"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = DescribeDtcSecurityIpHostsForSqlServerOutput {
+            db_instance_id: fields.get("DBInstanceId"),
+            ip_host_pair_num: fields.get("IpHostPairNum"),
+            items: fields.get("Items"),
+            request_id: fields.get("RequestId"),
+            unknown_fields: fields
+                .unknown(&["DBInstanceId", "IpHostPairNum", "Items", "RequestId"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for DescribeDtcSecurityIpHostsForSqlServerOutput {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for DescribeDtcSecurityIpHostsForSqlServerOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -230,18 +228,17 @@ impl aliyun_runtime::de::FromJson for Items {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(Items {
-            white_list_groups: aliyun_runtime::de::field(object, "WhiteListGroups")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["WhiteListGroups"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = Items {
+            white_list_groups: fields.get("WhiteListGroups"),
+            unknown_fields: fields.unknown(&["WhiteListGroups"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for Items {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for Items {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -300,22 +297,18 @@ impl aliyun_runtime::de::FromJson for WhiteListGroups {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(WhiteListGroups {
-            security_ip_hosts: aliyun_runtime::de::field(object, "SecurityIpHosts")?,
-            whitelist_group_name: aliyun_runtime::de::field(
-                object,
-                "WhitelistGroupName",
-            )?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["SecurityIpHosts", "WhitelistGroupName"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = WhiteListGroups {
+            security_ip_hosts: fields.get("SecurityIpHosts"),
+            whitelist_group_name: fields.get("WhitelistGroupName"),
+            unknown_fields: fields.unknown(&["SecurityIpHosts", "WhitelistGroupName"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for WhiteListGroups {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for WhiteListGroups {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

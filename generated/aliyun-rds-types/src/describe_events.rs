@@ -6,8 +6,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use serde::Deserialize;
-
 /// The request parameters of `DescribeEvents`.
 ///
 /// Built by `Client::describe_events` and `DescribeEventsFluentBuilder` of `aliyun-rds`, or by [`DescribeEventsInput::new`].
@@ -219,28 +217,30 @@ impl aliyun_runtime::de::FromJson for DescribeEventsOutput {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(DescribeEventsOutput {
-            event_items: aliyun_runtime::de::field(object, "EventItems")?,
-            page_number: aliyun_runtime::de::field(object, "PageNumber")?,
-            page_size: aliyun_runtime::de::field(object, "PageSize")?,
-            request_id: aliyun_runtime::de::field(object, "RequestId")?,
-            total_record_count: aliyun_runtime::de::field(object, "TotalRecordCount")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &[
-                    "EventItems",
-                    "PageNumber",
-                    "PageSize",
-                    "RequestId",
-                    "TotalRecordCount",
-                ],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = DescribeEventsOutput {
+            event_items: fields.get("EventItems"),
+            page_number: fields.get("PageNumber"),
+            page_size: fields.get("PageSize"),
+            request_id: fields.get("RequestId"),
+            total_record_count: fields.get("TotalRecordCount"),
+            unknown_fields: fields
+                .unknown(
+                    &[
+                        "EventItems",
+                        "PageNumber",
+                        "PageSize",
+                        "RequestId",
+                        "TotalRecordCount",
+                    ],
+                ),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for DescribeEventsOutput {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for DescribeEventsOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -284,15 +284,17 @@ impl aliyun_runtime::de::FromJson for EventItems {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(EventItems {
-            event_items: aliyun_runtime::de::field(object, "EventItems")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(object, &["EventItems"]),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = EventItems {
+            event_items: fields.get("EventItems"),
+            unknown_fields: fields.unknown(&["EventItems"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for EventItems {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for EventItems {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -461,42 +463,44 @@ impl aliyun_runtime::de::FromJson for EventItemsEventItems {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(EventItemsEventItems {
-            caller_uid: aliyun_runtime::de::field(object, "CallerUid")?,
-            event_id: aliyun_runtime::de::field(object, "EventId")?,
-            event_name: aliyun_runtime::de::field(object, "EventName")?,
-            event_payload: aliyun_runtime::de::field(object, "EventPayload")?,
-            event_reason: aliyun_runtime::de::field(object, "EventReason")?,
-            event_record_time: aliyun_runtime::de::field(object, "EventRecordTime")?,
-            event_time: aliyun_runtime::de::field(object, "EventTime")?,
-            event_type: aliyun_runtime::de::field(object, "EventType")?,
-            event_user_type: aliyun_runtime::de::field(object, "EventUserType")?,
-            region_id: aliyun_runtime::de::field(object, "RegionId")?,
-            resource_name: aliyun_runtime::de::field(object, "ResourceName")?,
-            resource_type: aliyun_runtime::de::field(object, "ResourceType")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &[
-                    "CallerUid",
-                    "EventId",
-                    "EventName",
-                    "EventPayload",
-                    "EventReason",
-                    "EventRecordTime",
-                    "EventTime",
-                    "EventType",
-                    "EventUserType",
-                    "RegionId",
-                    "ResourceName",
-                    "ResourceType",
-                ],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = EventItemsEventItems {
+            caller_uid: fields.get("CallerUid"),
+            event_id: fields.get("EventId"),
+            event_name: fields.get("EventName"),
+            event_payload: fields.get("EventPayload"),
+            event_reason: fields.get("EventReason"),
+            event_record_time: fields.get("EventRecordTime"),
+            event_time: fields.get("EventTime"),
+            event_type: fields.get("EventType"),
+            event_user_type: fields.get("EventUserType"),
+            region_id: fields.get("RegionId"),
+            resource_name: fields.get("ResourceName"),
+            resource_type: fields.get("ResourceType"),
+            unknown_fields: fields
+                .unknown(
+                    &[
+                        "CallerUid",
+                        "EventId",
+                        "EventName",
+                        "EventPayload",
+                        "EventReason",
+                        "EventRecordTime",
+                        "EventTime",
+                        "EventType",
+                        "EventUserType",
+                        "RegionId",
+                        "ResourceName",
+                        "ResourceType",
+                    ],
+                ),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for EventItemsEventItems {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for EventItemsEventItems {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

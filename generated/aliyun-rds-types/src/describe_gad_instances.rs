@@ -6,8 +6,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use serde::Deserialize;
-
 /// The request parameters of `DescribeGadInstances`.
 ///
 /// Built by `Client::describe_gad_instances` and `DescribeGadInstancesFluentBuilder` of `aliyun-rds`, or by [`DescribeGadInstancesInput::new`].
@@ -160,19 +158,18 @@ impl aliyun_runtime::de::FromJson for DescribeGadInstancesOutput {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(DescribeGadInstancesOutput {
-            gad_instances: aliyun_runtime::de::field(object, "GadInstances")?,
-            request_id: aliyun_runtime::de::field(object, "RequestId")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["GadInstances", "RequestId"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = DescribeGadInstancesOutput {
+            gad_instances: fields.get("GadInstances"),
+            request_id: fields.get("RequestId"),
+            unknown_fields: fields.unknown(&["GadInstances", "RequestId"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for DescribeGadInstancesOutput {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for DescribeGadInstancesOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -290,35 +287,34 @@ impl aliyun_runtime::de::FromJson for GadInstances {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(GadInstances {
-            creation_time: aliyun_runtime::de::field(object, "CreationTime")?,
-            description: aliyun_runtime::de::field(object, "Description")?,
-            gad_instance_members: aliyun_runtime::de::field(
-                object,
-                "GadInstanceMembers",
-            )?,
-            gad_instance_name: aliyun_runtime::de::field(object, "GadInstanceName")?,
-            modification_time: aliyun_runtime::de::field(object, "ModificationTime")?,
-            service: aliyun_runtime::de::field(object, "Service")?,
-            status: aliyun_runtime::de::field(object, "Status")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &[
-                    "CreationTime",
-                    "Description",
-                    "GadInstanceMembers",
-                    "GadInstanceName",
-                    "ModificationTime",
-                    "Service",
-                    "Status",
-                ],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = GadInstances {
+            creation_time: fields.get("CreationTime"),
+            description: fields.get("Description"),
+            gad_instance_members: fields.get("GadInstanceMembers"),
+            gad_instance_name: fields.get("GadInstanceName"),
+            modification_time: fields.get("ModificationTime"),
+            service: fields.get("Service"),
+            status: fields.get("Status"),
+            unknown_fields: fields
+                .unknown(
+                    &[
+                        "CreationTime",
+                        "Description",
+                        "GadInstanceMembers",
+                        "GadInstanceName",
+                        "ModificationTime",
+                        "Service",
+                        "Status",
+                    ],
+                ),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for GadInstances {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for GadInstances {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -453,34 +449,36 @@ impl aliyun_runtime::de::FromJson for GadInstanceMembers {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(GadInstanceMembers {
-            db_instance_id: aliyun_runtime::de::field(object, "DBInstanceID")?,
-            dts_instance: aliyun_runtime::de::field(object, "DtsInstance")?,
-            engine: aliyun_runtime::de::field(object, "Engine")?,
-            engine_version: aliyun_runtime::de::field(object, "EngineVersion")?,
-            region_id: aliyun_runtime::de::field(object, "RegionId")?,
-            resource_group_id: aliyun_runtime::de::field(object, "ResourceGroupId")?,
-            role: aliyun_runtime::de::field(object, "Role")?,
-            status: aliyun_runtime::de::field(object, "Status")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &[
-                    "DBInstanceID",
-                    "DtsInstance",
-                    "Engine",
-                    "EngineVersion",
-                    "RegionId",
-                    "ResourceGroupId",
-                    "Role",
-                    "Status",
-                ],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = GadInstanceMembers {
+            db_instance_id: fields.get("DBInstanceID"),
+            dts_instance: fields.get("DtsInstance"),
+            engine: fields.get("Engine"),
+            engine_version: fields.get("EngineVersion"),
+            region_id: fields.get("RegionId"),
+            resource_group_id: fields.get("ResourceGroupId"),
+            role: fields.get("Role"),
+            status: fields.get("Status"),
+            unknown_fields: fields
+                .unknown(
+                    &[
+                        "DBInstanceID",
+                        "DtsInstance",
+                        "Engine",
+                        "EngineVersion",
+                        "RegionId",
+                        "ResourceGroupId",
+                        "Role",
+                        "Status",
+                    ],
+                ),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for GadInstanceMembers {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for GadInstanceMembers {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

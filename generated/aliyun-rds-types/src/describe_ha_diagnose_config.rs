@@ -6,8 +6,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use serde::Deserialize;
-
 /// The request parameters of `DescribeHADiagnoseConfig`.
 ///
 /// Built by `Client::describe_ha_diagnose_config` and `DescribeHaDiagnoseConfigFluentBuilder` of `aliyun-rds`, or by [`DescribeHaDiagnoseConfigInput::new`].
@@ -141,19 +139,18 @@ impl aliyun_runtime::de::FromJson for DescribeHaDiagnoseConfigOutput {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(DescribeHaDiagnoseConfigOutput {
-            request_id: aliyun_runtime::de::field(object, "RequestId")?,
-            tcp_connection_type: aliyun_runtime::de::field(object, "TcpConnectionType")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["RequestId", "TcpConnectionType"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = DescribeHaDiagnoseConfigOutput {
+            request_id: fields.get("RequestId"),
+            tcp_connection_type: fields.get("TcpConnectionType"),
+            unknown_fields: fields.unknown(&["RequestId", "TcpConnectionType"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for DescribeHaDiagnoseConfigOutput {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for DescribeHaDiagnoseConfigOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

@@ -6,8 +6,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use serde::Deserialize;
-
 /// The request parameters of `DescribeHASwitchConfig`.
 ///
 /// Built by `Client::describe_ha_switch_config` and `DescribeHaSwitchConfigFluentBuilder` of `aliyun-rds`, or by [`DescribeHaSwitchConfigInput::new`].
@@ -152,20 +150,19 @@ impl aliyun_runtime::de::FromJson for DescribeHaSwitchConfigOutput {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(DescribeHaSwitchConfigOutput {
-            ha_config: aliyun_runtime::de::field(object, "HAConfig")?,
-            manual_ha_time: aliyun_runtime::de::field(object, "ManualHATime")?,
-            request_id: aliyun_runtime::de::field(object, "RequestId")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["HAConfig", "ManualHATime", "RequestId"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = DescribeHaSwitchConfigOutput {
+            ha_config: fields.get("HAConfig"),
+            manual_ha_time: fields.get("ManualHATime"),
+            request_id: fields.get("RequestId"),
+            unknown_fields: fields.unknown(&["HAConfig", "ManualHATime", "RequestId"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for DescribeHaSwitchConfigOutput {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for DescribeHaSwitchConfigOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

@@ -6,8 +6,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use serde::Deserialize;
-
 /// The request parameters of `DescribeHistoryEvents`.
 ///
 /// Built by `Client::describe_history_events` and `DescribeHistoryEventsFluentBuilder` of `aliyun-rds`, or by [`DescribeHistoryEventsInput::new`].
@@ -360,22 +358,22 @@ impl aliyun_runtime::de::FromJson for DescribeHistoryEventsOutput {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(DescribeHistoryEventsOutput {
-            items: aliyun_runtime::de::field(object, "Items")?,
-            page_number: aliyun_runtime::de::field(object, "PageNumber")?,
-            page_size: aliyun_runtime::de::field(object, "PageSize")?,
-            request_id: aliyun_runtime::de::field(object, "RequestId")?,
-            total_count: aliyun_runtime::de::field(object, "TotalCount")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["Items", "PageNumber", "PageSize", "RequestId", "TotalCount"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = DescribeHistoryEventsOutput {
+            items: fields.get("Items"),
+            page_number: fields.get("PageNumber"),
+            page_size: fields.get("PageSize"),
+            request_id: fields.get("RequestId"),
+            total_count: fields.get("TotalCount"),
+            unknown_fields: fields
+                .unknown(&["Items", "PageNumber", "PageSize", "RequestId", "TotalCount"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for DescribeHistoryEventsOutput {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for DescribeHistoryEventsOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -498,34 +496,36 @@ impl aliyun_runtime::de::FromJson for Items {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(Items {
-            data: aliyun_runtime::de::field(object, "Data")?,
-            id: aliyun_runtime::de::field(object, "Id")?,
-            region: aliyun_runtime::de::field(object, "Region")?,
-            source: aliyun_runtime::de::field(object, "Source")?,
-            specversion: aliyun_runtime::de::field(object, "Specversion")?,
-            subject: aliyun_runtime::de::field(object, "Subject")?,
-            time: aliyun_runtime::de::field(object, "Time")?,
-            r#type: aliyun_runtime::de::field(object, "Type")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &[
-                    "Data",
-                    "Id",
-                    "Region",
-                    "Source",
-                    "Specversion",
-                    "Subject",
-                    "Time",
-                    "Type",
-                ],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = Items {
+            data: fields.get("Data"),
+            id: fields.get("Id"),
+            region: fields.get("Region"),
+            source: fields.get("Source"),
+            specversion: fields.get("Specversion"),
+            subject: fields.get("Subject"),
+            time: fields.get("Time"),
+            r#type: fields.get("Type"),
+            unknown_fields: fields
+                .unknown(
+                    &[
+                        "Data",
+                        "Id",
+                        "Region",
+                        "Source",
+                        "Specversion",
+                        "Subject",
+                        "Time",
+                        "Type",
+                    ],
+                ),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for Items {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for Items {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -867,72 +867,74 @@ impl aliyun_runtime::de::FromJson for Data {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(Data {
-            cms_product: aliyun_runtime::de::field(object, "CmsProduct")?,
-            db_type: aliyun_runtime::de::field(object, "DbType")?,
-            detail_impact: aliyun_runtime::de::field(object, "DetailImpact")?,
-            detail_reason: aliyun_runtime::de::field(object, "DetailReason")?,
-            end_time: aliyun_runtime::de::field(object, "EndTime")?,
-            event_category: aliyun_runtime::de::field(object, "EventCategory")?,
-            event_code: aliyun_runtime::de::field(object, "EventCode")?,
-            event_detail: aliyun_runtime::de::field(object, "EventDetail")?,
-            event_id: aliyun_runtime::de::field(object, "EventId")?,
-            event_impact: aliyun_runtime::de::field(object, "EventImpact")?,
-            event_level: aliyun_runtime::de::field(object, "EventLevel")?,
-            event_reason: aliyun_runtime::de::field(object, "EventReason")?,
-            event_status: aliyun_runtime::de::field(object, "EventStatus")?,
-            event_type: aliyun_runtime::de::field(object, "EventType")?,
-            gmt_created: aliyun_runtime::de::field(object, "GmtCreated")?,
-            gmt_modified: aliyun_runtime::de::field(object, "GmtModified")?,
-            handle_status: aliyun_runtime::de::field(object, "HandleStatus")?,
-            has_life_cycle: aliyun_runtime::de::field(object, "HasLifeCycle")?,
-            instance_id: aliyun_runtime::de::field(object, "InstanceId")?,
-            instance_name: aliyun_runtime::de::field(object, "InstanceName")?,
-            is_closed: aliyun_runtime::de::field(object, "IsClosed")?,
-            product: aliyun_runtime::de::field(object, "Product")?,
-            region_id: aliyun_runtime::de::field(object, "RegionId")?,
-            resource_type: aliyun_runtime::de::field(object, "ResourceType")?,
-            source_type: aliyun_runtime::de::field(object, "SourceType")?,
-            start_time: aliyun_runtime::de::field(object, "StartTime")?,
-            uid: aliyun_runtime::de::field(object, "Uid")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &[
-                    "CmsProduct",
-                    "DbType",
-                    "DetailImpact",
-                    "DetailReason",
-                    "EndTime",
-                    "EventCategory",
-                    "EventCode",
-                    "EventDetail",
-                    "EventId",
-                    "EventImpact",
-                    "EventLevel",
-                    "EventReason",
-                    "EventStatus",
-                    "EventType",
-                    "GmtCreated",
-                    "GmtModified",
-                    "HandleStatus",
-                    "HasLifeCycle",
-                    "InstanceId",
-                    "InstanceName",
-                    "IsClosed",
-                    "Product",
-                    "RegionId",
-                    "ResourceType",
-                    "SourceType",
-                    "StartTime",
-                    "Uid",
-                ],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = Data {
+            cms_product: fields.get("CmsProduct"),
+            db_type: fields.get("DbType"),
+            detail_impact: fields.get("DetailImpact"),
+            detail_reason: fields.get("DetailReason"),
+            end_time: fields.get("EndTime"),
+            event_category: fields.get("EventCategory"),
+            event_code: fields.get("EventCode"),
+            event_detail: fields.get("EventDetail"),
+            event_id: fields.get("EventId"),
+            event_impact: fields.get("EventImpact"),
+            event_level: fields.get("EventLevel"),
+            event_reason: fields.get("EventReason"),
+            event_status: fields.get("EventStatus"),
+            event_type: fields.get("EventType"),
+            gmt_created: fields.get("GmtCreated"),
+            gmt_modified: fields.get("GmtModified"),
+            handle_status: fields.get("HandleStatus"),
+            has_life_cycle: fields.get("HasLifeCycle"),
+            instance_id: fields.get("InstanceId"),
+            instance_name: fields.get("InstanceName"),
+            is_closed: fields.get("IsClosed"),
+            product: fields.get("Product"),
+            region_id: fields.get("RegionId"),
+            resource_type: fields.get("ResourceType"),
+            source_type: fields.get("SourceType"),
+            start_time: fields.get("StartTime"),
+            uid: fields.get("Uid"),
+            unknown_fields: fields
+                .unknown(
+                    &[
+                        "CmsProduct",
+                        "DbType",
+                        "DetailImpact",
+                        "DetailReason",
+                        "EndTime",
+                        "EventCategory",
+                        "EventCode",
+                        "EventDetail",
+                        "EventId",
+                        "EventImpact",
+                        "EventLevel",
+                        "EventReason",
+                        "EventStatus",
+                        "EventType",
+                        "GmtCreated",
+                        "GmtModified",
+                        "HandleStatus",
+                        "HasLifeCycle",
+                        "InstanceId",
+                        "InstanceName",
+                        "IsClosed",
+                        "Product",
+                        "RegionId",
+                        "ResourceType",
+                        "SourceType",
+                        "StartTime",
+                        "Uid",
+                    ],
+                ),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for Data {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for Data {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

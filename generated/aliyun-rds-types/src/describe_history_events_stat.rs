@@ -6,8 +6,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use serde::Deserialize;
-
 /// The request parameters of `DescribeHistoryEventsStat`.
 ///
 /// Built by `Client::describe_history_events_stat` and `DescribeHistoryEventsStatFluentBuilder` of `aliyun-rds`, or by [`DescribeHistoryEventsStatInput::new`].
@@ -163,19 +161,18 @@ impl aliyun_runtime::de::FromJson for DescribeHistoryEventsStatOutput {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(DescribeHistoryEventsStatOutput {
-            items: aliyun_runtime::de::field(object, "Items")?,
-            request_id: aliyun_runtime::de::field(object, "RequestId")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["Items", "RequestId"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = DescribeHistoryEventsStatOutput {
+            items: fields.get("Items"),
+            request_id: fields.get("RequestId"),
+            unknown_fields: fields.unknown(&["Items", "RequestId"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for DescribeHistoryEventsStatOutput {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for DescribeHistoryEventsStatOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -234,19 +231,18 @@ impl aliyun_runtime::de::FromJson for Items {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(Items {
-            event_category: aliyun_runtime::de::field(object, "EventCategory")?,
-            total_count: aliyun_runtime::de::field(object, "TotalCount")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["EventCategory", "TotalCount"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = Items {
+            event_category: fields.get("EventCategory"),
+            total_count: fields.get("TotalCount"),
+            unknown_fields: fields.unknown(&["EventCategory", "TotalCount"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for Items {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for Items {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

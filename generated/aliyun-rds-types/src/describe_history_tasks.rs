@@ -6,8 +6,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use serde::Deserialize;
-
 /// The request parameters of `DescribeHistoryTasks`.
 ///
 /// Built by `Client::describe_history_tasks` and `DescribeHistoryTasksFluentBuilder` of `aliyun-rds`, or by [`DescribeHistoryTasksInput::new`].
@@ -325,22 +323,22 @@ impl aliyun_runtime::de::FromJson for DescribeHistoryTasksOutput {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(DescribeHistoryTasksOutput {
-            items: aliyun_runtime::de::field(object, "Items")?,
-            page_number: aliyun_runtime::de::field(object, "PageNumber")?,
-            page_size: aliyun_runtime::de::field(object, "PageSize")?,
-            request_id: aliyun_runtime::de::field(object, "RequestId")?,
-            total_count: aliyun_runtime::de::field(object, "TotalCount")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["Items", "PageNumber", "PageSize", "RequestId", "TotalCount"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = DescribeHistoryTasksOutput {
+            items: fields.get("Items"),
+            page_number: fields.get("PageNumber"),
+            page_size: fields.get("PageSize"),
+            request_id: fields.get("RequestId"),
+            total_count: fields.get("TotalCount"),
+            unknown_fields: fields
+                .unknown(&["Items", "PageNumber", "PageSize", "RequestId", "TotalCount"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for DescribeHistoryTasksOutput {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for DescribeHistoryTasksOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -627,58 +625,60 @@ impl aliyun_runtime::de::FromJson for Items {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(Items {
-            action_info: aliyun_runtime::de::field(object, "ActionInfo")?,
-            caller_source: aliyun_runtime::de::field(object, "CallerSource")?,
-            caller_uid: aliyun_runtime::de::field(object, "CallerUid")?,
-            current_step_name: aliyun_runtime::de::field(object, "CurrentStepName")?,
-            db_type: aliyun_runtime::de::field(object, "DbType")?,
-            end_time: aliyun_runtime::de::field(object, "EndTime")?,
-            instance_id: aliyun_runtime::de::field(object, "InstanceId")?,
-            instance_name: aliyun_runtime::de::field(object, "InstanceName")?,
-            instance_type: aliyun_runtime::de::field(object, "InstanceType")?,
-            product: aliyun_runtime::de::field(object, "Product")?,
-            progress: aliyun_runtime::de::field(object, "Progress")?,
-            reason_code: aliyun_runtime::de::field(object, "ReasonCode")?,
-            region_id: aliyun_runtime::de::field(object, "RegionId")?,
-            remain_time: aliyun_runtime::de::field(object, "RemainTime")?,
-            start_time: aliyun_runtime::de::field(object, "StartTime")?,
-            status: aliyun_runtime::de::field(object, "Status")?,
-            task_detail: aliyun_runtime::de::field(object, "TaskDetail")?,
-            task_id: aliyun_runtime::de::field(object, "TaskId")?,
-            task_type: aliyun_runtime::de::field(object, "TaskType")?,
-            uid: aliyun_runtime::de::field(object, "Uid")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &[
-                    "ActionInfo",
-                    "CallerSource",
-                    "CallerUid",
-                    "CurrentStepName",
-                    "DbType",
-                    "EndTime",
-                    "InstanceId",
-                    "InstanceName",
-                    "InstanceType",
-                    "Product",
-                    "Progress",
-                    "ReasonCode",
-                    "RegionId",
-                    "RemainTime",
-                    "StartTime",
-                    "Status",
-                    "TaskDetail",
-                    "TaskId",
-                    "TaskType",
-                    "Uid",
-                ],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = Items {
+            action_info: fields.get("ActionInfo"),
+            caller_source: fields.get("CallerSource"),
+            caller_uid: fields.get("CallerUid"),
+            current_step_name: fields.get("CurrentStepName"),
+            db_type: fields.get("DbType"),
+            end_time: fields.get("EndTime"),
+            instance_id: fields.get("InstanceId"),
+            instance_name: fields.get("InstanceName"),
+            instance_type: fields.get("InstanceType"),
+            product: fields.get("Product"),
+            progress: fields.get("Progress"),
+            reason_code: fields.get("ReasonCode"),
+            region_id: fields.get("RegionId"),
+            remain_time: fields.get("RemainTime"),
+            start_time: fields.get("StartTime"),
+            status: fields.get("Status"),
+            task_detail: fields.get("TaskDetail"),
+            task_id: fields.get("TaskId"),
+            task_type: fields.get("TaskType"),
+            uid: fields.get("Uid"),
+            unknown_fields: fields
+                .unknown(
+                    &[
+                        "ActionInfo",
+                        "CallerSource",
+                        "CallerUid",
+                        "CurrentStepName",
+                        "DbType",
+                        "EndTime",
+                        "InstanceId",
+                        "InstanceName",
+                        "InstanceType",
+                        "Product",
+                        "Progress",
+                        "ReasonCode",
+                        "RegionId",
+                        "RemainTime",
+                        "StartTime",
+                        "Status",
+                        "TaskDetail",
+                        "TaskId",
+                        "TaskType",
+                        "Uid",
+                    ],
+                ),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for Items {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for Items {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

@@ -6,8 +6,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use serde::Deserialize;
-
 /// The request parameters of `DescribeHistoryTasksStat`.
 ///
 /// Built by `Client::describe_history_tasks_stat` and `DescribeHistoryTasksStatFluentBuilder` of `aliyun-rds`, or by [`DescribeHistoryTasksStatInput::new`].
@@ -251,19 +249,18 @@ impl aliyun_runtime::de::FromJson for DescribeHistoryTasksStatOutput {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(DescribeHistoryTasksStatOutput {
-            items: aliyun_runtime::de::field(object, "Items")?,
-            request_id: aliyun_runtime::de::field(object, "RequestId")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["Items", "RequestId"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = DescribeHistoryTasksStatOutput {
+            items: fields.get("Items"),
+            request_id: fields.get("RequestId"),
+            unknown_fields: fields.unknown(&["Items", "RequestId"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for DescribeHistoryTasksStatOutput {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for DescribeHistoryTasksStatOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -330,19 +327,18 @@ impl aliyun_runtime::de::FromJson for Items {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(Items {
-            status: aliyun_runtime::de::field(object, "Status")?,
-            total_count: aliyun_runtime::de::field(object, "TotalCount")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["Status", "TotalCount"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = Items {
+            status: fields.get("Status"),
+            total_count: fields.get("TotalCount"),
+            unknown_fields: fields.unknown(&["Status", "TotalCount"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for Items {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for Items {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

@@ -6,8 +6,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use serde::Deserialize;
-
 /// The request parameters of `DescribeHostGroupElasticStrategyParameters`.
 ///
 /// Built by `Client::describe_host_group_elastic_strategy_parameters` and `DescribeHostGroupElasticStrategyParametersFluentBuilder` of `aliyun-rds`, or by [`DescribeHostGroupElasticStrategyParametersInput::new`].
@@ -197,30 +195,32 @@ impl aliyun_runtime::de::FromJson for DescribeHostGroupElasticStrategyParameters
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(DescribeHostGroupElasticStrategyParametersOutput {
-            cpu_shar: aliyun_runtime::de::field(object, "CpuShar")?,
-            cpu_zoom: aliyun_runtime::de::field(object, "CpuZoom")?,
-            iops_zoom: aliyun_runtime::de::field(object, "IopsZoom")?,
-            max_conn_zoom: aliyun_runtime::de::field(object, "MaxConnZoom")?,
-            memory_zoom: aliyun_runtime::de::field(object, "MemoryZoom")?,
-            request_id: aliyun_runtime::de::field(object, "RequestId")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &[
-                    "CpuShar",
-                    "CpuZoom",
-                    "IopsZoom",
-                    "MaxConnZoom",
-                    "MemoryZoom",
-                    "RequestId",
-                ],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = DescribeHostGroupElasticStrategyParametersOutput {
+            cpu_shar: fields.get("CpuShar"),
+            cpu_zoom: fields.get("CpuZoom"),
+            iops_zoom: fields.get("IopsZoom"),
+            max_conn_zoom: fields.get("MaxConnZoom"),
+            memory_zoom: fields.get("MemoryZoom"),
+            request_id: fields.get("RequestId"),
+            unknown_fields: fields
+                .unknown(
+                    &[
+                        "CpuShar",
+                        "CpuZoom",
+                        "IopsZoom",
+                        "MaxConnZoom",
+                        "MemoryZoom",
+                        "RequestId",
+                    ],
+                ),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for DescribeHostGroupElasticStrategyParametersOutput {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for DescribeHostGroupElasticStrategyParametersOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

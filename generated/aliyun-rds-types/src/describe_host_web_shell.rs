@@ -6,8 +6,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use serde::Deserialize;
-
 /// The request parameters of `DescribeHostWebShell`.
 ///
 /// Built by `Client::describe_host_web_shell` and `DescribeHostWebShellFluentBuilder` of `aliyun-rds`, or by [`DescribeHostWebShellInput::new`].
@@ -174,19 +172,18 @@ impl aliyun_runtime::de::FromJson for DescribeHostWebShellOutput {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(DescribeHostWebShellOutput {
-            login_url: aliyun_runtime::de::field(object, "LoginUrl")?,
-            request_id: aliyun_runtime::de::field(object, "RequestId")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["LoginUrl", "RequestId"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = DescribeHostWebShellOutput {
+            login_url: fields.get("LoginUrl"),
+            request_id: fields.get("RequestId"),
+            unknown_fields: fields.unknown(&["LoginUrl", "RequestId"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for DescribeHostWebShellOutput {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for DescribeHostWebShellOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

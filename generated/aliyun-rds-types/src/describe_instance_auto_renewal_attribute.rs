@@ -6,8 +6,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use serde::Deserialize;
-
 /// The request parameters of `DescribeInstanceAutoRenewalAttribute`.
 ///
 /// Built by `Client::describe_instance_auto_renewal_attribute` and `DescribeInstanceAutoRenewalAttributeFluentBuilder` of `aliyun-rds`, or by [`DescribeInstanceAutoRenewalAttributeInput::new`].
@@ -229,28 +227,30 @@ impl aliyun_runtime::de::FromJson for DescribeInstanceAutoRenewalAttributeOutput
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(DescribeInstanceAutoRenewalAttributeOutput {
-            items: aliyun_runtime::de::field(object, "Items")?,
-            page_number: aliyun_runtime::de::field(object, "PageNumber")?,
-            page_record_count: aliyun_runtime::de::field(object, "PageRecordCount")?,
-            request_id: aliyun_runtime::de::field(object, "RequestId")?,
-            total_record_count: aliyun_runtime::de::field(object, "TotalRecordCount")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &[
-                    "Items",
-                    "PageNumber",
-                    "PageRecordCount",
-                    "RequestId",
-                    "TotalRecordCount",
-                ],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = DescribeInstanceAutoRenewalAttributeOutput {
+            items: fields.get("Items"),
+            page_number: fields.get("PageNumber"),
+            page_record_count: fields.get("PageRecordCount"),
+            request_id: fields.get("RequestId"),
+            total_record_count: fields.get("TotalRecordCount"),
+            unknown_fields: fields
+                .unknown(
+                    &[
+                        "Items",
+                        "PageNumber",
+                        "PageRecordCount",
+                        "RequestId",
+                        "TotalRecordCount",
+                    ],
+                ),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for DescribeInstanceAutoRenewalAttributeOutput {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for DescribeInstanceAutoRenewalAttributeOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -294,15 +294,17 @@ impl aliyun_runtime::de::FromJson for Items {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(Items {
-            item: aliyun_runtime::de::field(object, "Item")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(object, &["Item"]),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = Items {
+            item: fields.get("Item"),
+            unknown_fields: fields.unknown(&["Item"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for Items {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for Items {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -394,22 +396,24 @@ impl aliyun_runtime::de::FromJson for Item {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(Item {
-            auto_renew: aliyun_runtime::de::field(object, "AutoRenew")?,
-            db_instance_id: aliyun_runtime::de::field(object, "DBInstanceId")?,
-            duration: aliyun_runtime::de::field(object, "Duration")?,
-            region_id: aliyun_runtime::de::field(object, "RegionId")?,
-            status: aliyun_runtime::de::field(object, "Status")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["AutoRenew", "DBInstanceId", "Duration", "RegionId", "Status"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = Item {
+            auto_renew: fields.get("AutoRenew"),
+            db_instance_id: fields.get("DBInstanceId"),
+            duration: fields.get("Duration"),
+            region_id: fields.get("RegionId"),
+            status: fields.get("Status"),
+            unknown_fields: fields
+                .unknown(
+                    &["AutoRenew", "DBInstanceId", "Duration", "RegionId", "Status"],
+                ),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for Item {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for Item {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

@@ -6,8 +6,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use serde::Deserialize;
-
 /// The request parameters of `DescribeInstanceCrossBackupPolicy`.
 ///
 /// Built by `Client::describe_instance_cross_backup_policy` and `DescribeInstanceCrossBackupPolicyFluentBuilder` of `aliyun-rds`, or by [`DescribeInstanceCrossBackupPolicyInput::new`].
@@ -307,56 +305,52 @@ impl aliyun_runtime::de::FromJson for DescribeInstanceCrossBackupPolicyOutput {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(DescribeInstanceCrossBackupPolicyOutput {
-            backup_enabled: aliyun_runtime::de::field(object, "BackupEnabled")?,
-            backup_enabled_time: aliyun_runtime::de::field(object, "BackupEnabledTime")?,
-            cross_backup_region: aliyun_runtime::de::field(object, "CrossBackupRegion")?,
-            cross_backup_type: aliyun_runtime::de::field(object, "CrossBackupType")?,
-            db_instance_description: aliyun_runtime::de::field(
-                object,
-                "DBInstanceDescription",
-            )?,
-            db_instance_id: aliyun_runtime::de::field(object, "DBInstanceId")?,
-            db_instance_status: aliyun_runtime::de::field(object, "DBInstanceStatus")?,
-            engine: aliyun_runtime::de::field(object, "Engine")?,
-            engine_version: aliyun_runtime::de::field(object, "EngineVersion")?,
-            lock_mode: aliyun_runtime::de::field(object, "LockMode")?,
-            log_backup_enabled: aliyun_runtime::de::field(object, "LogBackupEnabled")?,
-            log_backup_enabled_time: aliyun_runtime::de::field(
-                object,
-                "LogBackupEnabledTime",
-            )?,
-            region_id: aliyun_runtime::de::field(object, "RegionId")?,
-            request_id: aliyun_runtime::de::field(object, "RequestId")?,
-            retent_type: aliyun_runtime::de::field(object, "RetentType")?,
-            retention: aliyun_runtime::de::field(object, "Retention")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &[
-                    "BackupEnabled",
-                    "BackupEnabledTime",
-                    "CrossBackupRegion",
-                    "CrossBackupType",
-                    "DBInstanceDescription",
-                    "DBInstanceId",
-                    "DBInstanceStatus",
-                    "Engine",
-                    "EngineVersion",
-                    "LockMode",
-                    "LogBackupEnabled",
-                    "LogBackupEnabledTime",
-                    "RegionId",
-                    "RequestId",
-                    "RetentType",
-                    "Retention",
-                ],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = DescribeInstanceCrossBackupPolicyOutput {
+            backup_enabled: fields.get("BackupEnabled"),
+            backup_enabled_time: fields.get("BackupEnabledTime"),
+            cross_backup_region: fields.get("CrossBackupRegion"),
+            cross_backup_type: fields.get("CrossBackupType"),
+            db_instance_description: fields.get("DBInstanceDescription"),
+            db_instance_id: fields.get("DBInstanceId"),
+            db_instance_status: fields.get("DBInstanceStatus"),
+            engine: fields.get("Engine"),
+            engine_version: fields.get("EngineVersion"),
+            lock_mode: fields.get("LockMode"),
+            log_backup_enabled: fields.get("LogBackupEnabled"),
+            log_backup_enabled_time: fields.get("LogBackupEnabledTime"),
+            region_id: fields.get("RegionId"),
+            request_id: fields.get("RequestId"),
+            retent_type: fields.get("RetentType"),
+            retention: fields.get("Retention"),
+            unknown_fields: fields
+                .unknown(
+                    &[
+                        "BackupEnabled",
+                        "BackupEnabledTime",
+                        "CrossBackupRegion",
+                        "CrossBackupType",
+                        "DBInstanceDescription",
+                        "DBInstanceId",
+                        "DBInstanceStatus",
+                        "Engine",
+                        "EngineVersion",
+                        "LockMode",
+                        "LogBackupEnabled",
+                        "LogBackupEnabledTime",
+                        "RegionId",
+                        "RequestId",
+                        "RetentType",
+                        "Retention",
+                    ],
+                ),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for DescribeInstanceCrossBackupPolicyOutput {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for DescribeInstanceCrossBackupPolicyOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

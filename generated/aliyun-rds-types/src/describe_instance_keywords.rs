@@ -6,8 +6,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use serde::Deserialize;
-
 /// The request parameters of `DescribeInstanceKeywords`.
 ///
 /// Built by `Client::describe_instance_keywords` and `DescribeInstanceKeywordsFluentBuilder` of `aliyun-rds`, or by [`DescribeInstanceKeywordsInput::new`].
@@ -145,20 +143,19 @@ impl aliyun_runtime::de::FromJson for DescribeInstanceKeywordsOutput {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(DescribeInstanceKeywordsOutput {
-            key: aliyun_runtime::de::field(object, "Key")?,
-            request_id: aliyun_runtime::de::field(object, "RequestId")?,
-            words: aliyun_runtime::de::field(object, "Words")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["Key", "RequestId", "Words"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = DescribeInstanceKeywordsOutput {
+            key: fields.get("Key"),
+            request_id: fields.get("RequestId"),
+            words: fields.get("Words"),
+            unknown_fields: fields.unknown(&["Key", "RequestId", "Words"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for DescribeInstanceKeywordsOutput {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for DescribeInstanceKeywordsOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -202,15 +199,17 @@ impl aliyun_runtime::de::FromJson for Words {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(Words {
-            word: aliyun_runtime::de::field(object, "word")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(object, &["word"]),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = Words {
+            word: fields.get("word"),
+            unknown_fields: fields.unknown(&["word"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for Words {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for Words {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

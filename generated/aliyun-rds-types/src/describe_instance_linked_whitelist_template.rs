@@ -6,8 +6,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use serde::Deserialize;
-
 /// The request parameters of `DescribeInstanceLinkedWhitelistTemplate`.
 ///
 /// Built by `Client::describe_instance_linked_whitelist_template` and `DescribeInstanceLinkedWhitelistTemplateFluentBuilder` of `aliyun-rds`, or by [`DescribeInstanceLinkedWhitelistTemplateInput::new`].
@@ -210,23 +208,32 @@ impl aliyun_runtime::de::FromJson for DescribeInstanceLinkedWhitelistTemplateOut
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(DescribeInstanceLinkedWhitelistTemplateOutput {
-            code: aliyun_runtime::de::field(object, "Code")?,
-            data: aliyun_runtime::de::field(object, "Data")?,
-            http_status_code: aliyun_runtime::de::field(object, "HttpStatusCode")?,
-            message: aliyun_runtime::de::field(object, "Message")?,
-            request_id: aliyun_runtime::de::field(object, "RequestId")?,
-            success: aliyun_runtime::de::field(object, "Success")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["Code", "Data", "HttpStatusCode", "Message", "RequestId", "Success"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = DescribeInstanceLinkedWhitelistTemplateOutput {
+            code: fields.get("Code"),
+            data: fields.get("Data"),
+            http_status_code: fields.get("HttpStatusCode"),
+            message: fields.get("Message"),
+            request_id: fields.get("RequestId"),
+            success: fields.get("Success"),
+            unknown_fields: fields
+                .unknown(
+                    &[
+                        "Code",
+                        "Data",
+                        "HttpStatusCode",
+                        "Message",
+                        "RequestId",
+                        "Success",
+                    ],
+                ),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for DescribeInstanceLinkedWhitelistTemplateOutput {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for DescribeInstanceLinkedWhitelistTemplateOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -283,19 +290,18 @@ impl aliyun_runtime::de::FromJson for Data {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(Data {
-            ins_name: aliyun_runtime::de::field(object, "InsName")?,
-            templates: aliyun_runtime::de::field(object, "Templates")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["InsName", "Templates"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = Data {
+            ins_name: fields.get("InsName"),
+            templates: fields.get("Templates"),
+            unknown_fields: fields.unknown(&["InsName", "Templates"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for Data {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for Data {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -387,22 +393,22 @@ impl aliyun_runtime::de::FromJson for Templates {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(Templates {
-            id: aliyun_runtime::de::field(object, "Id")?,
-            ips: aliyun_runtime::de::field(object, "Ips")?,
-            template_id: aliyun_runtime::de::field(object, "TemplateId")?,
-            template_name: aliyun_runtime::de::field(object, "TemplateName")?,
-            user_id: aliyun_runtime::de::field(object, "UserId")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["Id", "Ips", "TemplateId", "TemplateName", "UserId"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = Templates {
+            id: fields.get("Id"),
+            ips: fields.get("Ips"),
+            template_id: fields.get("TemplateId"),
+            template_name: fields.get("TemplateName"),
+            user_id: fields.get("UserId"),
+            unknown_fields: fields
+                .unknown(&["Id", "Ips", "TemplateId", "TemplateName", "UserId"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for Templates {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for Templates {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

@@ -6,8 +6,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use serde::Deserialize;
-
 /// The request parameters of `DescribeKmsAssociateResources`.
 ///
 /// Built by `Client::describe_kms_associate_resources` and `DescribeKmsAssociateResourcesFluentBuilder` of `aliyun-rds`, or by [`DescribeKmsAssociateResourcesInput::new`].
@@ -218,23 +216,20 @@ impl aliyun_runtime::de::FromJson for DescribeKmsAssociateResourcesOutput {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(DescribeKmsAssociateResourcesOutput {
-            associate_db_instances: aliyun_runtime::de::field(
-                object,
-                "AssociateDBInstances",
-            )?,
-            associate_status: aliyun_runtime::de::field(object, "AssociateStatus")?,
-            request_id: aliyun_runtime::de::field(object, "RequestId")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["AssociateDBInstances", "AssociateStatus", "RequestId"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = DescribeKmsAssociateResourcesOutput {
+            associate_db_instances: fields.get("AssociateDBInstances"),
+            associate_status: fields.get("AssociateStatus"),
+            request_id: fields.get("RequestId"),
+            unknown_fields: fields
+                .unknown(&["AssociateDBInstances", "AssociateStatus", "RequestId"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for DescribeKmsAssociateResourcesOutput {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for DescribeKmsAssociateResourcesOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -331,21 +326,21 @@ impl aliyun_runtime::de::FromJson for AssociateDbInstances {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(AssociateDbInstances {
-            db_instance_name: aliyun_runtime::de::field(object, "DBInstanceName")?,
-            engine: aliyun_runtime::de::field(object, "Engine")?,
-            key_used_by: aliyun_runtime::de::field(object, "KeyUsedBy")?,
-            status: aliyun_runtime::de::field(object, "Status")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["DBInstanceName", "Engine", "KeyUsedBy", "Status"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = AssociateDbInstances {
+            db_instance_name: fields.get("DBInstanceName"),
+            engine: fields.get("Engine"),
+            key_used_by: fields.get("KeyUsedBy"),
+            status: fields.get("Status"),
+            unknown_fields: fields
+                .unknown(&["DBInstanceName", "Engine", "KeyUsedBy", "Status"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for AssociateDbInstances {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for AssociateDbInstances {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

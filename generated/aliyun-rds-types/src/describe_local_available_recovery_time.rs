@@ -6,8 +6,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use serde::Deserialize;
-
 /// The request parameters of `DescribeLocalAvailableRecoveryTime`.
 ///
 /// Built by `Client::describe_local_available_recovery_time` and `DescribeLocalAvailableRecoveryTimeFluentBuilder` of `aliyun-rds`, or by [`DescribeLocalAvailableRecoveryTimeInput::new`].
@@ -177,21 +175,28 @@ impl aliyun_runtime::de::FromJson for DescribeLocalAvailableRecoveryTimeOutput {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(DescribeLocalAvailableRecoveryTimeOutput {
-            db_instance_id: aliyun_runtime::de::field(object, "DBInstanceId")?,
-            recovery_begin_time: aliyun_runtime::de::field(object, "RecoveryBeginTime")?,
-            recovery_end_time: aliyun_runtime::de::field(object, "RecoveryEndTime")?,
-            request_id: aliyun_runtime::de::field(object, "RequestId")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["DBInstanceId", "RecoveryBeginTime", "RecoveryEndTime", "RequestId"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = DescribeLocalAvailableRecoveryTimeOutput {
+            db_instance_id: fields.get("DBInstanceId"),
+            recovery_begin_time: fields.get("RecoveryBeginTime"),
+            recovery_end_time: fields.get("RecoveryEndTime"),
+            request_id: fields.get("RequestId"),
+            unknown_fields: fields
+                .unknown(
+                    &[
+                        "DBInstanceId",
+                        "RecoveryBeginTime",
+                        "RecoveryEndTime",
+                        "RequestId",
+                    ],
+                ),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for DescribeLocalAvailableRecoveryTimeOutput {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for DescribeLocalAvailableRecoveryTimeOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

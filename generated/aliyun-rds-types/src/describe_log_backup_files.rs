@@ -6,8 +6,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use serde::Deserialize;
-
 /// The request parameters of `DescribeLogBackupFiles`.
 ///
 /// Built by `Client::describe_log_backup_files` and `DescribeLogBackupFilesFluentBuilder` of `aliyun-rds`, or by [`DescribeLogBackupFilesInput::new`].
@@ -222,30 +220,32 @@ impl aliyun_runtime::de::FromJson for DescribeLogBackupFilesOutput {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(DescribeLogBackupFilesOutput {
-            items: aliyun_runtime::de::field(object, "Items")?,
-            page_number: aliyun_runtime::de::field(object, "PageNumber")?,
-            page_record_count: aliyun_runtime::de::field(object, "PageRecordCount")?,
-            request_id: aliyun_runtime::de::field(object, "RequestId")?,
-            total_file_size: aliyun_runtime::de::field(object, "TotalFileSize")?,
-            total_record_count: aliyun_runtime::de::field(object, "TotalRecordCount")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &[
-                    "Items",
-                    "PageNumber",
-                    "PageRecordCount",
-                    "RequestId",
-                    "TotalFileSize",
-                    "TotalRecordCount",
-                ],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = DescribeLogBackupFilesOutput {
+            items: fields.get("Items"),
+            page_number: fields.get("PageNumber"),
+            page_record_count: fields.get("PageRecordCount"),
+            request_id: fields.get("RequestId"),
+            total_file_size: fields.get("TotalFileSize"),
+            total_record_count: fields.get("TotalRecordCount"),
+            unknown_fields: fields
+                .unknown(
+                    &[
+                        "Items",
+                        "PageNumber",
+                        "PageRecordCount",
+                        "RequestId",
+                        "TotalFileSize",
+                        "TotalRecordCount",
+                    ],
+                ),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for DescribeLogBackupFilesOutput {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for DescribeLogBackupFilesOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -289,15 +289,17 @@ impl aliyun_runtime::de::FromJson for Items {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(Items {
-            bin_log_file: aliyun_runtime::de::field(object, "BinLogFile")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(object, &["BinLogFile"]),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = Items {
+            bin_log_file: fields.get("BinLogFile"),
+            unknown_fields: fields.unknown(&["BinLogFile"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for Items {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for Items {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -400,33 +402,32 @@ impl aliyun_runtime::de::FromJson for BinLogFile {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(BinLogFile {
-            download_link: aliyun_runtime::de::field(object, "DownloadLink")?,
-            file_size: aliyun_runtime::de::field(object, "FileSize")?,
-            intranet_download_link: aliyun_runtime::de::field(
-                object,
-                "IntranetDownloadLink",
-            )?,
-            link_expired_time: aliyun_runtime::de::field(object, "LinkExpiredTime")?,
-            log_begin_time: aliyun_runtime::de::field(object, "LogBeginTime")?,
-            log_end_time: aliyun_runtime::de::field(object, "LogEndTime")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &[
-                    "DownloadLink",
-                    "FileSize",
-                    "IntranetDownloadLink",
-                    "LinkExpiredTime",
-                    "LogBeginTime",
-                    "LogEndTime",
-                ],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = BinLogFile {
+            download_link: fields.get("DownloadLink"),
+            file_size: fields.get("FileSize"),
+            intranet_download_link: fields.get("IntranetDownloadLink"),
+            link_expired_time: fields.get("LinkExpiredTime"),
+            log_begin_time: fields.get("LogBeginTime"),
+            log_end_time: fields.get("LogEndTime"),
+            unknown_fields: fields
+                .unknown(
+                    &[
+                        "DownloadLink",
+                        "FileSize",
+                        "IntranetDownloadLink",
+                        "LinkExpiredTime",
+                        "LogBeginTime",
+                        "LogEndTime",
+                    ],
+                ),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for BinLogFile {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for BinLogFile {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

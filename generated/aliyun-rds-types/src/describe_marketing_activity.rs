@@ -6,8 +6,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use serde::Deserialize;
-
 /// The request parameters of `DescribeMarketingActivity`.
 ///
 /// Built by `Client::describe_marketing_activity` and `DescribeMarketingActivityFluentBuilder` of `aliyun-rds`, or by [`DescribeMarketingActivityInput::new`].
@@ -224,22 +222,22 @@ impl aliyun_runtime::de::FromJson for DescribeMarketingActivityOutput {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(DescribeMarketingActivityOutput {
-            ali_uid: aliyun_runtime::de::field(object, "AliUid")?,
-            bid: aliyun_runtime::de::field(object, "Bid")?,
-            items: aliyun_runtime::de::field(object, "Items")?,
-            region_id: aliyun_runtime::de::field(object, "RegionId")?,
-            request_id: aliyun_runtime::de::field(object, "RequestId")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["AliUid", "Bid", "Items", "RegionId", "RequestId"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = DescribeMarketingActivityOutput {
+            ali_uid: fields.get("AliUid"),
+            bid: fields.get("Bid"),
+            items: fields.get("Items"),
+            region_id: fields.get("RegionId"),
+            request_id: fields.get("RequestId"),
+            unknown_fields: fields
+                .unknown(&["AliUid", "Bid", "Items", "RegionId", "RequestId"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for DescribeMarketingActivityOutput {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for DescribeMarketingActivityOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -593,84 +591,74 @@ impl aliyun_runtime::de::FromJson for Items {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(Items {
-            category: aliyun_runtime::de::field(object, "Category")?,
-            charge_type: aliyun_runtime::de::field(object, "ChargeType")?,
-            class_code: aliyun_runtime::de::field(object, "ClassCode")?,
-            class_group: aliyun_runtime::de::field(object, "ClassGroup")?,
-            cpu: aliyun_runtime::de::field(object, "Cpu")?,
-            disk_size: aliyun_runtime::de::field(object, "DiskSize")?,
-            engine: aliyun_runtime::de::field(object, "Engine")?,
-            engine_version: aliyun_runtime::de::field(object, "EngineVersion")?,
-            instance_id: aliyun_runtime::de::field(object, "InstanceId")?,
-            instance_name: aliyun_runtime::de::field(object, "InstanceName")?,
-            max_connections: aliyun_runtime::de::field(object, "MaxConnections")?,
-            max_iombps: aliyun_runtime::de::field(object, "MaxIombps")?,
-            max_iops: aliyun_runtime::de::field(object, "MaxIops")?,
-            memory: aliyun_runtime::de::field(object, "Memory")?,
-            storage_type: aliyun_runtime::de::field(object, "StorageType")?,
-            upgrade_category: aliyun_runtime::de::field(object, "UpgradeCategory")?,
-            upgrade_class_code: aliyun_runtime::de::field(object, "UpgradeClassCode")?,
-            upgrade_class_group: aliyun_runtime::de::field(object, "UpgradeClassGroup")?,
-            upgrade_cpu: aliyun_runtime::de::field(object, "UpgradeCpu")?,
-            upgrade_desc_content: aliyun_runtime::de::field(
-                object,
-                "UpgradeDescContent",
-            )?,
-            upgrade_disk_size: aliyun_runtime::de::field(object, "UpgradeDiskSize")?,
-            upgrade_max_connections: aliyun_runtime::de::field(
-                object,
-                "UpgradeMaxConnections",
-            )?,
-            upgrade_max_iombps: aliyun_runtime::de::field(object, "UpgradeMaxIombps")?,
-            upgrade_max_iops: aliyun_runtime::de::field(object, "UpgradeMaxIops")?,
-            upgrade_memory: aliyun_runtime::de::field(object, "UpgradeMemory")?,
-            upgrade_reference_price: aliyun_runtime::de::field(
-                object,
-                "UpgradeReferencePrice",
-            )?,
-            upgrade_storage_type: aliyun_runtime::de::field(
-                object,
-                "UpgradeStorageType",
-            )?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &[
-                    "Category",
-                    "ChargeType",
-                    "ClassCode",
-                    "ClassGroup",
-                    "Cpu",
-                    "DiskSize",
-                    "Engine",
-                    "EngineVersion",
-                    "InstanceId",
-                    "InstanceName",
-                    "MaxConnections",
-                    "MaxIombps",
-                    "MaxIops",
-                    "Memory",
-                    "StorageType",
-                    "UpgradeCategory",
-                    "UpgradeClassCode",
-                    "UpgradeClassGroup",
-                    "UpgradeCpu",
-                    "UpgradeDescContent",
-                    "UpgradeDiskSize",
-                    "UpgradeMaxConnections",
-                    "UpgradeMaxIombps",
-                    "UpgradeMaxIops",
-                    "UpgradeMemory",
-                    "UpgradeReferencePrice",
-                    "UpgradeStorageType",
-                ],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = Items {
+            category: fields.get("Category"),
+            charge_type: fields.get("ChargeType"),
+            class_code: fields.get("ClassCode"),
+            class_group: fields.get("ClassGroup"),
+            cpu: fields.get("Cpu"),
+            disk_size: fields.get("DiskSize"),
+            engine: fields.get("Engine"),
+            engine_version: fields.get("EngineVersion"),
+            instance_id: fields.get("InstanceId"),
+            instance_name: fields.get("InstanceName"),
+            max_connections: fields.get("MaxConnections"),
+            max_iombps: fields.get("MaxIombps"),
+            max_iops: fields.get("MaxIops"),
+            memory: fields.get("Memory"),
+            storage_type: fields.get("StorageType"),
+            upgrade_category: fields.get("UpgradeCategory"),
+            upgrade_class_code: fields.get("UpgradeClassCode"),
+            upgrade_class_group: fields.get("UpgradeClassGroup"),
+            upgrade_cpu: fields.get("UpgradeCpu"),
+            upgrade_desc_content: fields.get("UpgradeDescContent"),
+            upgrade_disk_size: fields.get("UpgradeDiskSize"),
+            upgrade_max_connections: fields.get("UpgradeMaxConnections"),
+            upgrade_max_iombps: fields.get("UpgradeMaxIombps"),
+            upgrade_max_iops: fields.get("UpgradeMaxIops"),
+            upgrade_memory: fields.get("UpgradeMemory"),
+            upgrade_reference_price: fields.get("UpgradeReferencePrice"),
+            upgrade_storage_type: fields.get("UpgradeStorageType"),
+            unknown_fields: fields
+                .unknown(
+                    &[
+                        "Category",
+                        "ChargeType",
+                        "ClassCode",
+                        "ClassGroup",
+                        "Cpu",
+                        "DiskSize",
+                        "Engine",
+                        "EngineVersion",
+                        "InstanceId",
+                        "InstanceName",
+                        "MaxConnections",
+                        "MaxIombps",
+                        "MaxIops",
+                        "Memory",
+                        "StorageType",
+                        "UpgradeCategory",
+                        "UpgradeClassCode",
+                        "UpgradeClassGroup",
+                        "UpgradeCpu",
+                        "UpgradeDescContent",
+                        "UpgradeDiskSize",
+                        "UpgradeMaxConnections",
+                        "UpgradeMaxIombps",
+                        "UpgradeMaxIops",
+                        "UpgradeMemory",
+                        "UpgradeReferencePrice",
+                        "UpgradeStorageType",
+                    ],
+                ),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for Items {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for Items {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

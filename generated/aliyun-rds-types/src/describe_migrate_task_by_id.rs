@@ -6,8 +6,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use serde::Deserialize;
-
 /// The request parameters of `DescribeMigrateTaskById`.
 ///
 /// Built by `Client::describe_migrate_task_by_id` and `DescribeMigrateTaskByIdFluentBuilder` of `aliyun-rds`, or by [`DescribeMigrateTaskByIdInput::new`].
@@ -254,38 +252,40 @@ impl aliyun_runtime::de::FromJson for DescribeMigrateTaskByIdOutput {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(DescribeMigrateTaskByIdOutput {
-            backup_mode: aliyun_runtime::de::field(object, "BackupMode")?,
-            create_time: aliyun_runtime::de::field(object, "CreateTime")?,
-            db_instance_name: aliyun_runtime::de::field(object, "DBInstanceName")?,
-            db_name: aliyun_runtime::de::field(object, "DBName")?,
-            description: aliyun_runtime::de::field(object, "Description")?,
-            end_time: aliyun_runtime::de::field(object, "EndTime")?,
-            is_db_replaced: aliyun_runtime::de::field(object, "IsDBReplaced")?,
-            migrate_task_id: aliyun_runtime::de::field(object, "MigrateTaskId")?,
-            request_id: aliyun_runtime::de::field(object, "RequestId")?,
-            status: aliyun_runtime::de::field(object, "Status")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &[
-                    "BackupMode",
-                    "CreateTime",
-                    "DBInstanceName",
-                    "DBName",
-                    "Description",
-                    "EndTime",
-                    "IsDBReplaced",
-                    "MigrateTaskId",
-                    "RequestId",
-                    "Status",
-                ],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = DescribeMigrateTaskByIdOutput {
+            backup_mode: fields.get("BackupMode"),
+            create_time: fields.get("CreateTime"),
+            db_instance_name: fields.get("DBInstanceName"),
+            db_name: fields.get("DBName"),
+            description: fields.get("Description"),
+            end_time: fields.get("EndTime"),
+            is_db_replaced: fields.get("IsDBReplaced"),
+            migrate_task_id: fields.get("MigrateTaskId"),
+            request_id: fields.get("RequestId"),
+            status: fields.get("Status"),
+            unknown_fields: fields
+                .unknown(
+                    &[
+                        "BackupMode",
+                        "CreateTime",
+                        "DBInstanceName",
+                        "DBName",
+                        "Description",
+                        "EndTime",
+                        "IsDBReplaced",
+                        "MigrateTaskId",
+                        "RequestId",
+                        "Status",
+                    ],
+                ),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for DescribeMigrateTaskByIdOutput {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for DescribeMigrateTaskByIdOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

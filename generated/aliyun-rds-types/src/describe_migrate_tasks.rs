@@ -6,8 +6,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use serde::Deserialize;
-
 /// The request parameters of `DescribeMigrateTasks`.
 ///
 /// Built by `Client::describe_migrate_tasks` and `DescribeMigrateTasksFluentBuilder` of `aliyun-rds`, or by [`DescribeMigrateTasksInput::new`].
@@ -235,30 +233,32 @@ impl aliyun_runtime::de::FromJson for DescribeMigrateTasksOutput {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(DescribeMigrateTasksOutput {
-            db_instance_id: aliyun_runtime::de::field(object, "DBInstanceId")?,
-            items: aliyun_runtime::de::field(object, "Items")?,
-            page_number: aliyun_runtime::de::field(object, "PageNumber")?,
-            page_record_count: aliyun_runtime::de::field(object, "PageRecordCount")?,
-            request_id: aliyun_runtime::de::field(object, "RequestId")?,
-            total_record_count: aliyun_runtime::de::field(object, "TotalRecordCount")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &[
-                    "DBInstanceId",
-                    "Items",
-                    "PageNumber",
-                    "PageRecordCount",
-                    "RequestId",
-                    "TotalRecordCount",
-                ],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = DescribeMigrateTasksOutput {
+            db_instance_id: fields.get("DBInstanceId"),
+            items: fields.get("Items"),
+            page_number: fields.get("PageNumber"),
+            page_record_count: fields.get("PageRecordCount"),
+            request_id: fields.get("RequestId"),
+            total_record_count: fields.get("TotalRecordCount"),
+            unknown_fields: fields
+                .unknown(
+                    &[
+                        "DBInstanceId",
+                        "Items",
+                        "PageNumber",
+                        "PageRecordCount",
+                        "RequestId",
+                        "TotalRecordCount",
+                    ],
+                ),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for DescribeMigrateTasksOutput {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for DescribeMigrateTasksOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -302,15 +302,17 @@ impl aliyun_runtime::de::FromJson for Items {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(Items {
-            migrate_task: aliyun_runtime::de::field(object, "MigrateTask")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(object, &["MigrateTask"]),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = Items {
+            migrate_task: fields.get("MigrateTask"),
+            unknown_fields: fields.unknown(&["MigrateTask"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for Items {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for Items {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -444,34 +446,36 @@ impl aliyun_runtime::de::FromJson for MigrateTask {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(MigrateTask {
-            backup_mode: aliyun_runtime::de::field(object, "BackupMode")?,
-            create_time: aliyun_runtime::de::field(object, "CreateTime")?,
-            db_name: aliyun_runtime::de::field(object, "DBName")?,
-            description: aliyun_runtime::de::field(object, "Description")?,
-            end_time: aliyun_runtime::de::field(object, "EndTime")?,
-            is_db_replaced: aliyun_runtime::de::field(object, "IsDBReplaced")?,
-            migrate_task_id: aliyun_runtime::de::field(object, "MigrateTaskId")?,
-            status: aliyun_runtime::de::field(object, "Status")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &[
-                    "BackupMode",
-                    "CreateTime",
-                    "DBName",
-                    "Description",
-                    "EndTime",
-                    "IsDBReplaced",
-                    "MigrateTaskId",
-                    "Status",
-                ],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = MigrateTask {
+            backup_mode: fields.get("BackupMode"),
+            create_time: fields.get("CreateTime"),
+            db_name: fields.get("DBName"),
+            description: fields.get("Description"),
+            end_time: fields.get("EndTime"),
+            is_db_replaced: fields.get("IsDBReplaced"),
+            migrate_task_id: fields.get("MigrateTaskId"),
+            status: fields.get("Status"),
+            unknown_fields: fields
+                .unknown(
+                    &[
+                        "BackupMode",
+                        "CreateTime",
+                        "DBName",
+                        "Description",
+                        "EndTime",
+                        "IsDBReplaced",
+                        "MigrateTaskId",
+                        "Status",
+                    ],
+                ),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for MigrateTask {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for MigrateTask {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

@@ -6,8 +6,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use serde::Deserialize;
-
 /// The request parameters of `DescribeModifyParameterLog`.
 ///
 /// Built by `Client::describe_modify_parameter_log` and `DescribeModifyParameterLogFluentBuilder` of `aliyun-rds`, or by [`DescribeModifyParameterLogInput::new`].
@@ -250,34 +248,36 @@ impl aliyun_runtime::de::FromJson for DescribeModifyParameterLogOutput {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(DescribeModifyParameterLogOutput {
-            db_instance_id: aliyun_runtime::de::field(object, "DBInstanceId")?,
-            engine: aliyun_runtime::de::field(object, "Engine")?,
-            engine_version: aliyun_runtime::de::field(object, "EngineVersion")?,
-            items: aliyun_runtime::de::field(object, "Items")?,
-            page_number: aliyun_runtime::de::field(object, "PageNumber")?,
-            page_record_count: aliyun_runtime::de::field(object, "PageRecordCount")?,
-            request_id: aliyun_runtime::de::field(object, "RequestId")?,
-            total_record_count: aliyun_runtime::de::field(object, "TotalRecordCount")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &[
-                    "DBInstanceId",
-                    "Engine",
-                    "EngineVersion",
-                    "Items",
-                    "PageNumber",
-                    "PageRecordCount",
-                    "RequestId",
-                    "TotalRecordCount",
-                ],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = DescribeModifyParameterLogOutput {
+            db_instance_id: fields.get("DBInstanceId"),
+            engine: fields.get("Engine"),
+            engine_version: fields.get("EngineVersion"),
+            items: fields.get("Items"),
+            page_number: fields.get("PageNumber"),
+            page_record_count: fields.get("PageRecordCount"),
+            request_id: fields.get("RequestId"),
+            total_record_count: fields.get("TotalRecordCount"),
+            unknown_fields: fields
+                .unknown(
+                    &[
+                        "DBInstanceId",
+                        "Engine",
+                        "EngineVersion",
+                        "Items",
+                        "PageNumber",
+                        "PageRecordCount",
+                        "RequestId",
+                        "TotalRecordCount",
+                    ],
+                ),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for DescribeModifyParameterLogOutput {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for DescribeModifyParameterLogOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -321,21 +321,17 @@ impl aliyun_runtime::de::FromJson for Items {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(Items {
-            parameter_change_log: aliyun_runtime::de::field(
-                object,
-                "ParameterChangeLog",
-            )?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["ParameterChangeLog"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = Items {
+            parameter_change_log: fields.get("ParameterChangeLog"),
+            unknown_fields: fields.unknown(&["ParameterChangeLog"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for Items {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for Items {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -430,28 +426,30 @@ impl aliyun_runtime::de::FromJson for ParameterChangeLog {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(ParameterChangeLog {
-            modify_time: aliyun_runtime::de::field(object, "ModifyTime")?,
-            new_parameter_value: aliyun_runtime::de::field(object, "NewParameterValue")?,
-            old_parameter_value: aliyun_runtime::de::field(object, "OldParameterValue")?,
-            parameter_name: aliyun_runtime::de::field(object, "ParameterName")?,
-            status: aliyun_runtime::de::field(object, "Status")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &[
-                    "ModifyTime",
-                    "NewParameterValue",
-                    "OldParameterValue",
-                    "ParameterName",
-                    "Status",
-                ],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = ParameterChangeLog {
+            modify_time: fields.get("ModifyTime"),
+            new_parameter_value: fields.get("NewParameterValue"),
+            old_parameter_value: fields.get("OldParameterValue"),
+            parameter_name: fields.get("ParameterName"),
+            status: fields.get("Status"),
+            unknown_fields: fields
+                .unknown(
+                    &[
+                        "ModifyTime",
+                        "NewParameterValue",
+                        "OldParameterValue",
+                        "ParameterName",
+                        "Status",
+                    ],
+                ),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for ParameterChangeLog {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for ParameterChangeLog {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

@@ -6,8 +6,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use serde::Deserialize;
-
 /// The request parameters of `DescribeModifyPGHbaConfigLog`.
 ///
 /// Built by `Client::describe_modify_pg_hba_config_log` and `DescribeModifyPgHbaConfigLogFluentBuilder` of `aliyun-rds`, or by [`DescribeModifyPgHbaConfigLogInput::new`].
@@ -200,21 +198,21 @@ impl aliyun_runtime::de::FromJson for DescribeModifyPgHbaConfigLogOutput {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(DescribeModifyPgHbaConfigLogOutput {
-            db_instance_id: aliyun_runtime::de::field(object, "DBInstanceId")?,
-            hba_log_items: aliyun_runtime::de::field(object, "HbaLogItems")?,
-            log_item_count: aliyun_runtime::de::field(object, "LogItemCount")?,
-            request_id: aliyun_runtime::de::field(object, "RequestId")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["DBInstanceId", "HbaLogItems", "LogItemCount", "RequestId"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = DescribeModifyPgHbaConfigLogOutput {
+            db_instance_id: fields.get("DBInstanceId"),
+            hba_log_items: fields.get("HbaLogItems"),
+            log_item_count: fields.get("LogItemCount"),
+            request_id: fields.get("RequestId"),
+            unknown_fields: fields
+                .unknown(&["DBInstanceId", "HbaLogItems", "LogItemCount", "RequestId"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for DescribeModifyPgHbaConfigLogOutput {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for DescribeModifyPgHbaConfigLogOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -258,15 +256,17 @@ impl aliyun_runtime::de::FromJson for HbaLogItems {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(HbaLogItems {
-            hba_log_item: aliyun_runtime::de::field(object, "HbaLogItem")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(object, &["HbaLogItem"]),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = HbaLogItems {
+            hba_log_item: fields.get("HbaLogItem"),
+            unknown_fields: fields.unknown(&["HbaLogItem"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for HbaLogItems {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for HbaLogItems {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -358,28 +358,30 @@ impl aliyun_runtime::de::FromJson for HbaLogItem {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(HbaLogItem {
-            after_hba_items: aliyun_runtime::de::field(object, "AfterHbaItems")?,
-            before_hba_items: aliyun_runtime::de::field(object, "BeforeHbaItems")?,
-            modify_status: aliyun_runtime::de::field(object, "ModifyStatus")?,
-            modify_time: aliyun_runtime::de::field(object, "ModifyTime")?,
-            status_reason: aliyun_runtime::de::field(object, "StatusReason")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &[
-                    "AfterHbaItems",
-                    "BeforeHbaItems",
-                    "ModifyStatus",
-                    "ModifyTime",
-                    "StatusReason",
-                ],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = HbaLogItem {
+            after_hba_items: fields.get("AfterHbaItems"),
+            before_hba_items: fields.get("BeforeHbaItems"),
+            modify_status: fields.get("ModifyStatus"),
+            modify_time: fields.get("ModifyTime"),
+            status_reason: fields.get("StatusReason"),
+            unknown_fields: fields
+                .unknown(
+                    &[
+                        "AfterHbaItems",
+                        "BeforeHbaItems",
+                        "ModifyStatus",
+                        "ModifyTime",
+                        "StatusReason",
+                    ],
+                ),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for HbaLogItem {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for HbaLogItem {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -423,15 +425,17 @@ impl aliyun_runtime::de::FromJson for AfterHbaItems {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(AfterHbaItems {
-            hba_item: aliyun_runtime::de::field(object, "HbaItem")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(object, &["HbaItem"]),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = AfterHbaItems {
+            hba_item: fields.get("HbaItem"),
+            unknown_fields: fields.unknown(&["HbaItem"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for AfterHbaItems {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for AfterHbaItems {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -475,15 +479,17 @@ impl aliyun_runtime::de::FromJson for BeforeHbaItems {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(BeforeHbaItems {
-            hba_item: aliyun_runtime::de::field(object, "HbaItem")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(object, &["HbaItem"]),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = BeforeHbaItems {
+            hba_item: fields.get("HbaItem"),
+            unknown_fields: fields.unknown(&["HbaItem"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for BeforeHbaItems {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for BeforeHbaItems {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -608,34 +614,36 @@ impl aliyun_runtime::de::FromJson for HbaItem {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(HbaItem {
-            address: aliyun_runtime::de::field(object, "Address")?,
-            database: aliyun_runtime::de::field(object, "Database")?,
-            mask: aliyun_runtime::de::field(object, "Mask")?,
-            method: aliyun_runtime::de::field(object, "Method")?,
-            option: aliyun_runtime::de::field(object, "Option")?,
-            priority_id: aliyun_runtime::de::field(object, "PriorityId")?,
-            r#type: aliyun_runtime::de::field(object, "Type")?,
-            user: aliyun_runtime::de::field(object, "User")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &[
-                    "Address",
-                    "Database",
-                    "Mask",
-                    "Method",
-                    "Option",
-                    "PriorityId",
-                    "Type",
-                    "User",
-                ],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = HbaItem {
+            address: fields.get("Address"),
+            database: fields.get("Database"),
+            mask: fields.get("Mask"),
+            method: fields.get("Method"),
+            option: fields.get("Option"),
+            priority_id: fields.get("PriorityId"),
+            r#type: fields.get("Type"),
+            user: fields.get("User"),
+            unknown_fields: fields
+                .unknown(
+                    &[
+                        "Address",
+                        "Database",
+                        "Mask",
+                        "Method",
+                        "Option",
+                        "PriorityId",
+                        "Type",
+                        "User",
+                    ],
+                ),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for HbaItem {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for HbaItem {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -760,34 +768,36 @@ impl aliyun_runtime::de::FromJson for BeforeHbaItemsHbaItem {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(BeforeHbaItemsHbaItem {
-            address: aliyun_runtime::de::field(object, "Address")?,
-            database: aliyun_runtime::de::field(object, "Database")?,
-            mask: aliyun_runtime::de::field(object, "Mask")?,
-            method: aliyun_runtime::de::field(object, "Method")?,
-            option: aliyun_runtime::de::field(object, "Option")?,
-            priority_id: aliyun_runtime::de::field(object, "PriorityId")?,
-            r#type: aliyun_runtime::de::field(object, "Type")?,
-            user: aliyun_runtime::de::field(object, "User")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &[
-                    "Address",
-                    "Database",
-                    "Mask",
-                    "Method",
-                    "Option",
-                    "PriorityId",
-                    "Type",
-                    "User",
-                ],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = BeforeHbaItemsHbaItem {
+            address: fields.get("Address"),
+            database: fields.get("Database"),
+            mask: fields.get("Mask"),
+            method: fields.get("Method"),
+            option: fields.get("Option"),
+            priority_id: fields.get("PriorityId"),
+            r#type: fields.get("Type"),
+            user: fields.get("User"),
+            unknown_fields: fields
+                .unknown(
+                    &[
+                        "Address",
+                        "Database",
+                        "Mask",
+                        "Method",
+                        "Option",
+                        "PriorityId",
+                        "Type",
+                        "User",
+                    ],
+                ),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for BeforeHbaItemsHbaItem {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for BeforeHbaItemsHbaItem {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

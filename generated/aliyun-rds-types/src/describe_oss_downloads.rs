@@ -6,8 +6,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use serde::Deserialize;
-
 /// The request parameters of `DescribeOssDownloads`.
 ///
 /// Built by `Client::describe_oss_downloads` and `DescribeOssDownloadsFluentBuilder` of `aliyun-rds`, or by [`DescribeOssDownloadsInput::new`].
@@ -174,21 +172,21 @@ impl aliyun_runtime::de::FromJson for DescribeOssDownloadsOutput {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(DescribeOssDownloadsOutput {
-            db_instance_id: aliyun_runtime::de::field(object, "DBInstanceId")?,
-            items: aliyun_runtime::de::field(object, "Items")?,
-            migrate_task_id: aliyun_runtime::de::field(object, "MigrateTaskId")?,
-            request_id: aliyun_runtime::de::field(object, "RequestId")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["DBInstanceId", "Items", "MigrateTaskId", "RequestId"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = DescribeOssDownloadsOutput {
+            db_instance_id: fields.get("DBInstanceId"),
+            items: fields.get("Items"),
+            migrate_task_id: fields.get("MigrateTaskId"),
+            request_id: fields.get("RequestId"),
+            unknown_fields: fields
+                .unknown(&["DBInstanceId", "Items", "MigrateTaskId", "RequestId"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for DescribeOssDownloadsOutput {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for DescribeOssDownloadsOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -232,15 +230,17 @@ impl aliyun_runtime::de::FromJson for Items {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(Items {
-            oss_download: aliyun_runtime::de::field(object, "OssDownload")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(object, &["OssDownload"]),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = Items {
+            oss_download: fields.get("OssDownload"),
+            unknown_fields: fields.unknown(&["OssDownload"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for Items {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for Items {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -382,34 +382,36 @@ impl aliyun_runtime::de::FromJson for OssDownload {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(OssDownload {
-            backup_mode: aliyun_runtime::de::field(object, "BackupMode")?,
-            create_time: aliyun_runtime::de::field(object, "CreateTime")?,
-            description: aliyun_runtime::de::field(object, "Description")?,
-            end_time: aliyun_runtime::de::field(object, "EndTime")?,
-            file_name: aliyun_runtime::de::field(object, "FileName")?,
-            file_size: aliyun_runtime::de::field(object, "FileSize")?,
-            is_available: aliyun_runtime::de::field(object, "IsAvailable")?,
-            status: aliyun_runtime::de::field(object, "Status")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &[
-                    "BackupMode",
-                    "CreateTime",
-                    "Description",
-                    "EndTime",
-                    "FileName",
-                    "FileSize",
-                    "IsAvailable",
-                    "Status",
-                ],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = OssDownload {
+            backup_mode: fields.get("BackupMode"),
+            create_time: fields.get("CreateTime"),
+            description: fields.get("Description"),
+            end_time: fields.get("EndTime"),
+            file_name: fields.get("FileName"),
+            file_size: fields.get("FileSize"),
+            is_available: fields.get("IsAvailable"),
+            status: fields.get("Status"),
+            unknown_fields: fields
+                .unknown(
+                    &[
+                        "BackupMode",
+                        "CreateTime",
+                        "Description",
+                        "EndTime",
+                        "FileName",
+                        "FileSize",
+                        "IsAvailable",
+                        "Status",
+                    ],
+                ),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for OssDownload {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for OssDownload {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

@@ -6,8 +6,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use serde::Deserialize;
-
 /// The request parameters of `DescribeParameterGroup`.
 ///
 /// Built by `Client::describe_parameter_group` and `DescribeParameterGroupFluentBuilder` of `aliyun-rds`, or by [`DescribeParameterGroupInput::new`].
@@ -148,23 +146,20 @@ impl aliyun_runtime::de::FromJson for DescribeParameterGroupOutput {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(DescribeParameterGroupOutput {
-            param_group: aliyun_runtime::de::field(object, "ParamGroup")?,
-            related_custins_info: aliyun_runtime::de::field(
-                object,
-                "RelatedCustinsInfo",
-            )?,
-            request_id: aliyun_runtime::de::field(object, "RequestId")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["ParamGroup", "RelatedCustinsInfo", "RequestId"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = DescribeParameterGroupOutput {
+            param_group: fields.get("ParamGroup"),
+            related_custins_info: fields.get("RelatedCustinsInfo"),
+            request_id: fields.get("RequestId"),
+            unknown_fields: fields
+                .unknown(&["ParamGroup", "RelatedCustinsInfo", "RequestId"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for DescribeParameterGroupOutput {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for DescribeParameterGroupOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -208,18 +203,17 @@ impl aliyun_runtime::de::FromJson for ParamGroup {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(ParamGroup {
-            parameter_group: aliyun_runtime::de::field(object, "ParameterGroup")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["ParameterGroup"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = ParamGroup {
+            parameter_group: fields.get("ParameterGroup"),
+            unknown_fields: fields.unknown(&["ParameterGroup"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for ParamGroup {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for ParamGroup {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -265,21 +259,17 @@ impl aliyun_runtime::de::FromJson for RelatedCustinsInfo {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(RelatedCustinsInfo {
-            related_custins_info: aliyun_runtime::de::field(
-                object,
-                "RelatedCustinsInfo",
-            )?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["RelatedCustinsInfo"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = RelatedCustinsInfo {
+            related_custins_info: fields.get("RelatedCustinsInfo"),
+            unknown_fields: fields.unknown(&["RelatedCustinsInfo"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for RelatedCustinsInfo {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for RelatedCustinsInfo {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -442,49 +432,42 @@ impl aliyun_runtime::de::FromJson for ParameterGroup {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(ParameterGroup {
-            create_time: aliyun_runtime::de::field(object, "CreateTime")?,
-            engine: aliyun_runtime::de::field(object, "Engine")?,
-            engine_version: aliyun_runtime::de::field(object, "EngineVersion")?,
-            force_restart: aliyun_runtime::de::field(object, "ForceRestart")?,
-            param_counts: aliyun_runtime::de::field(object, "ParamCounts")?,
-            param_detail: aliyun_runtime::de::field(object, "ParamDetail")?,
-            parameter_group_desc: aliyun_runtime::de::field(
-                object,
-                "ParameterGroupDesc",
-            )?,
-            parameter_group_id: aliyun_runtime::de::field(object, "ParameterGroupId")?,
-            parameter_group_name: aliyun_runtime::de::field(
-                object,
-                "ParameterGroupName",
-            )?,
-            parameter_group_type: aliyun_runtime::de::field(
-                object,
-                "ParameterGroupType",
-            )?,
-            update_time: aliyun_runtime::de::field(object, "UpdateTime")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &[
-                    "CreateTime",
-                    "Engine",
-                    "EngineVersion",
-                    "ForceRestart",
-                    "ParamCounts",
-                    "ParamDetail",
-                    "ParameterGroupDesc",
-                    "ParameterGroupId",
-                    "ParameterGroupName",
-                    "ParameterGroupType",
-                    "UpdateTime",
-                ],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = ParameterGroup {
+            create_time: fields.get("CreateTime"),
+            engine: fields.get("Engine"),
+            engine_version: fields.get("EngineVersion"),
+            force_restart: fields.get("ForceRestart"),
+            param_counts: fields.get("ParamCounts"),
+            param_detail: fields.get("ParamDetail"),
+            parameter_group_desc: fields.get("ParameterGroupDesc"),
+            parameter_group_id: fields.get("ParameterGroupId"),
+            parameter_group_name: fields.get("ParameterGroupName"),
+            parameter_group_type: fields.get("ParameterGroupType"),
+            update_time: fields.get("UpdateTime"),
+            unknown_fields: fields
+                .unknown(
+                    &[
+                        "CreateTime",
+                        "Engine",
+                        "EngineVersion",
+                        "ForceRestart",
+                        "ParamCounts",
+                        "ParamDetail",
+                        "ParameterGroupDesc",
+                        "ParameterGroupId",
+                        "ParameterGroupName",
+                        "ParameterGroupType",
+                        "UpdateTime",
+                    ],
+                ),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for ParameterGroup {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for ParameterGroup {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -545,19 +528,18 @@ impl aliyun_runtime::de::FromJson for RelatedCustinsInfoRelatedCustinsInfo {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(RelatedCustinsInfoRelatedCustinsInfo {
-            applied_time: aliyun_runtime::de::field(object, "AppliedTime")?,
-            db_instance_name: aliyun_runtime::de::field(object, "DBInstanceName")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["AppliedTime", "DBInstanceName"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = RelatedCustinsInfoRelatedCustinsInfo {
+            applied_time: fields.get("AppliedTime"),
+            db_instance_name: fields.get("DBInstanceName"),
+            unknown_fields: fields.unknown(&["AppliedTime", "DBInstanceName"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for RelatedCustinsInfoRelatedCustinsInfo {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for RelatedCustinsInfoRelatedCustinsInfo {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -601,18 +583,17 @@ impl aliyun_runtime::de::FromJson for ParamDetail {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(ParamDetail {
-            parameter_detail: aliyun_runtime::de::field(object, "ParameterDetail")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["ParameterDetail"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = ParamDetail {
+            parameter_detail: fields.get("ParameterDetail"),
+            unknown_fields: fields.unknown(&["ParameterDetail"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for ParamDetail {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for ParamDetail {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -671,19 +652,18 @@ impl aliyun_runtime::de::FromJson for ParameterDetail {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(ParameterDetail {
-            param_name: aliyun_runtime::de::field(object, "ParamName")?,
-            param_value: aliyun_runtime::de::field(object, "ParamValue")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["ParamName", "ParamValue"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = ParameterDetail {
+            param_name: fields.get("ParamName"),
+            param_value: fields.get("ParamValue"),
+            unknown_fields: fields.unknown(&["ParamName", "ParamValue"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for ParameterDetail {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for ParameterDetail {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

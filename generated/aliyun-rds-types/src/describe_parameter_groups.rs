@@ -6,8 +6,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use serde::Deserialize;
-
 /// The request parameters of `DescribeParameterGroups`.
 ///
 /// Built by `Client::describe_parameter_groups` and `DescribeParameterGroupsFluentBuilder` of `aliyun-rds`, or by [`DescribeParameterGroupsInput::new`].
@@ -173,23 +171,20 @@ impl aliyun_runtime::de::FromJson for DescribeParameterGroupsOutput {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(DescribeParameterGroupsOutput {
-            parameter_groups: aliyun_runtime::de::field(object, "ParameterGroups")?,
-            request_id: aliyun_runtime::de::field(object, "RequestId")?,
-            signal_for_optimize_params: aliyun_runtime::de::field(
-                object,
-                "SignalForOptimizeParams",
-            )?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["ParameterGroups", "RequestId", "SignalForOptimizeParams"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = DescribeParameterGroupsOutput {
+            parameter_groups: fields.get("ParameterGroups"),
+            request_id: fields.get("RequestId"),
+            signal_for_optimize_params: fields.get("SignalForOptimizeParams"),
+            unknown_fields: fields
+                .unknown(&["ParameterGroups", "RequestId", "SignalForOptimizeParams"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for DescribeParameterGroupsOutput {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for DescribeParameterGroupsOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -233,18 +228,17 @@ impl aliyun_runtime::de::FromJson for ParameterGroups {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(ParameterGroups {
-            parameter_group: aliyun_runtime::de::field(object, "ParameterGroup")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["ParameterGroup"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = ParameterGroups {
+            parameter_group: fields.get("ParameterGroup"),
+            unknown_fields: fields.unknown(&["ParameterGroup"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for ParameterGroups {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for ParameterGroups {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -402,47 +396,40 @@ impl aliyun_runtime::de::FromJson for ParameterGroup {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(ParameterGroup {
-            create_time: aliyun_runtime::de::field(object, "CreateTime")?,
-            engine: aliyun_runtime::de::field(object, "Engine")?,
-            engine_version: aliyun_runtime::de::field(object, "EngineVersion")?,
-            force_restart: aliyun_runtime::de::field(object, "ForceRestart")?,
-            param_counts: aliyun_runtime::de::field(object, "ParamCounts")?,
-            parameter_group_desc: aliyun_runtime::de::field(
-                object,
-                "ParameterGroupDesc",
-            )?,
-            parameter_group_id: aliyun_runtime::de::field(object, "ParameterGroupId")?,
-            parameter_group_name: aliyun_runtime::de::field(
-                object,
-                "ParameterGroupName",
-            )?,
-            parameter_group_type: aliyun_runtime::de::field(
-                object,
-                "ParameterGroupType",
-            )?,
-            update_time: aliyun_runtime::de::field(object, "UpdateTime")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &[
-                    "CreateTime",
-                    "Engine",
-                    "EngineVersion",
-                    "ForceRestart",
-                    "ParamCounts",
-                    "ParameterGroupDesc",
-                    "ParameterGroupId",
-                    "ParameterGroupName",
-                    "ParameterGroupType",
-                    "UpdateTime",
-                ],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = ParameterGroup {
+            create_time: fields.get("CreateTime"),
+            engine: fields.get("Engine"),
+            engine_version: fields.get("EngineVersion"),
+            force_restart: fields.get("ForceRestart"),
+            param_counts: fields.get("ParamCounts"),
+            parameter_group_desc: fields.get("ParameterGroupDesc"),
+            parameter_group_id: fields.get("ParameterGroupId"),
+            parameter_group_name: fields.get("ParameterGroupName"),
+            parameter_group_type: fields.get("ParameterGroupType"),
+            update_time: fields.get("UpdateTime"),
+            unknown_fields: fields
+                .unknown(
+                    &[
+                        "CreateTime",
+                        "Engine",
+                        "EngineVersion",
+                        "ForceRestart",
+                        "ParamCounts",
+                        "ParameterGroupDesc",
+                        "ParameterGroupId",
+                        "ParameterGroupName",
+                        "ParameterGroupType",
+                        "UpdateTime",
+                    ],
+                ),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for ParameterGroup {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for ParameterGroup {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

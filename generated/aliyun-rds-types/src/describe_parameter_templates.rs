@@ -6,8 +6,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use serde::Deserialize;
-
 /// The request parameters of `DescribeParameterTemplates`.
 ///
 /// Built by `Client::describe_parameter_templates` and `DescribeParameterTemplatesFluentBuilder` of `aliyun-rds`, or by [`DescribeParameterTemplatesInput::new`].
@@ -235,22 +233,30 @@ impl aliyun_runtime::de::FromJson for DescribeParameterTemplatesOutput {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(DescribeParameterTemplatesOutput {
-            engine: aliyun_runtime::de::field(object, "Engine")?,
-            engine_version: aliyun_runtime::de::field(object, "EngineVersion")?,
-            parameter_count: aliyun_runtime::de::field(object, "ParameterCount")?,
-            parameters: aliyun_runtime::de::field(object, "Parameters")?,
-            request_id: aliyun_runtime::de::field(object, "RequestId")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["Engine", "EngineVersion", "ParameterCount", "Parameters", "RequestId"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = DescribeParameterTemplatesOutput {
+            engine: fields.get("Engine"),
+            engine_version: fields.get("EngineVersion"),
+            parameter_count: fields.get("ParameterCount"),
+            parameters: fields.get("Parameters"),
+            request_id: fields.get("RequestId"),
+            unknown_fields: fields
+                .unknown(
+                    &[
+                        "Engine",
+                        "EngineVersion",
+                        "ParameterCount",
+                        "Parameters",
+                        "RequestId",
+                    ],
+                ),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for DescribeParameterTemplatesOutput {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for DescribeParameterTemplatesOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -294,18 +300,17 @@ impl aliyun_runtime::de::FromJson for Parameters {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(Parameters {
-            template_record: aliyun_runtime::de::field(object, "TemplateRecord")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["TemplateRecord"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = Parameters {
+            template_record: fields.get("TemplateRecord"),
+            unknown_fields: fields.unknown(&["TemplateRecord"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for Parameters {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for Parameters {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -414,33 +419,32 @@ impl aliyun_runtime::de::FromJson for TemplateRecord {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(TemplateRecord {
-            checking_code: aliyun_runtime::de::field(object, "CheckingCode")?,
-            force_modify: aliyun_runtime::de::field(object, "ForceModify")?,
-            force_restart: aliyun_runtime::de::field(object, "ForceRestart")?,
-            parameter_description: aliyun_runtime::de::field(
-                object,
-                "ParameterDescription",
-            )?,
-            parameter_name: aliyun_runtime::de::field(object, "ParameterName")?,
-            parameter_value: aliyun_runtime::de::field(object, "ParameterValue")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &[
-                    "CheckingCode",
-                    "ForceModify",
-                    "ForceRestart",
-                    "ParameterDescription",
-                    "ParameterName",
-                    "ParameterValue",
-                ],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = TemplateRecord {
+            checking_code: fields.get("CheckingCode"),
+            force_modify: fields.get("ForceModify"),
+            force_restart: fields.get("ForceRestart"),
+            parameter_description: fields.get("ParameterDescription"),
+            parameter_name: fields.get("ParameterName"),
+            parameter_value: fields.get("ParameterValue"),
+            unknown_fields: fields
+                .unknown(
+                    &[
+                        "CheckingCode",
+                        "ForceModify",
+                        "ForceRestart",
+                        "ParameterDescription",
+                        "ParameterName",
+                        "ParameterValue",
+                    ],
+                ),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for TemplateRecord {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for TemplateRecord {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

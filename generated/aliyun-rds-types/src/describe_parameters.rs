@@ -6,8 +6,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use serde::Deserialize;
-
 /// The request parameters of `DescribeParameters`.
 ///
 /// Built by `Client::describe_parameters` and `DescribeParametersFluentBuilder` of `aliyun-rds`, or by [`DescribeParametersInput::new`].
@@ -179,30 +177,32 @@ impl aliyun_runtime::de::FromJson for DescribeParametersOutput {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(DescribeParametersOutput {
-            config_parameters: aliyun_runtime::de::field(object, "ConfigParameters")?,
-            engine: aliyun_runtime::de::field(object, "Engine")?,
-            engine_version: aliyun_runtime::de::field(object, "EngineVersion")?,
-            param_group_info: aliyun_runtime::de::field(object, "ParamGroupInfo")?,
-            request_id: aliyun_runtime::de::field(object, "RequestId")?,
-            running_parameters: aliyun_runtime::de::field(object, "RunningParameters")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &[
-                    "ConfigParameters",
-                    "Engine",
-                    "EngineVersion",
-                    "ParamGroupInfo",
-                    "RequestId",
-                    "RunningParameters",
-                ],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = DescribeParametersOutput {
+            config_parameters: fields.get("ConfigParameters"),
+            engine: fields.get("Engine"),
+            engine_version: fields.get("EngineVersion"),
+            param_group_info: fields.get("ParamGroupInfo"),
+            request_id: fields.get("RequestId"),
+            running_parameters: fields.get("RunningParameters"),
+            unknown_fields: fields
+                .unknown(
+                    &[
+                        "ConfigParameters",
+                        "Engine",
+                        "EngineVersion",
+                        "ParamGroupInfo",
+                        "RequestId",
+                        "RunningParameters",
+                    ],
+                ),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for DescribeParametersOutput {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for DescribeParametersOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -248,21 +248,17 @@ impl aliyun_runtime::de::FromJson for ConfigParameters {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(ConfigParameters {
-            db_instance_parameter: aliyun_runtime::de::field(
-                object,
-                "DBInstanceParameter",
-            )?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["DBInstanceParameter"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = ConfigParameters {
+            db_instance_parameter: fields.get("DBInstanceParameter"),
+            unknown_fields: fields.unknown(&["DBInstanceParameter"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for ConfigParameters {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for ConfigParameters {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -343,35 +339,28 @@ impl aliyun_runtime::de::FromJson for ParamGroupInfo {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(ParamGroupInfo {
-            param_group_id: aliyun_runtime::de::field(object, "ParamGroupId")?,
-            parameter_group_desc: aliyun_runtime::de::field(
-                object,
-                "ParameterGroupDesc",
-            )?,
-            parameter_group_name: aliyun_runtime::de::field(
-                object,
-                "ParameterGroupName",
-            )?,
-            parameter_group_type: aliyun_runtime::de::field(
-                object,
-                "ParameterGroupType",
-            )?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &[
-                    "ParamGroupId",
-                    "ParameterGroupDesc",
-                    "ParameterGroupName",
-                    "ParameterGroupType",
-                ],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = ParamGroupInfo {
+            param_group_id: fields.get("ParamGroupId"),
+            parameter_group_desc: fields.get("ParameterGroupDesc"),
+            parameter_group_name: fields.get("ParameterGroupName"),
+            parameter_group_type: fields.get("ParameterGroupType"),
+            unknown_fields: fields
+                .unknown(
+                    &[
+                        "ParamGroupId",
+                        "ParameterGroupDesc",
+                        "ParameterGroupName",
+                        "ParameterGroupType",
+                    ],
+                ),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for ParamGroupInfo {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for ParamGroupInfo {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -415,21 +404,17 @@ impl aliyun_runtime::de::FromJson for RunningParameters {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(RunningParameters {
-            db_instance_parameter: aliyun_runtime::de::field(
-                object,
-                "DBInstanceParameter",
-            )?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["DBInstanceParameter"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = RunningParameters {
+            db_instance_parameter: fields.get("DBInstanceParameter"),
+            unknown_fields: fields.unknown(&["DBInstanceParameter"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for RunningParameters {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for RunningParameters {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -501,23 +486,20 @@ impl aliyun_runtime::de::FromJson for DbInstanceParameter {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(DbInstanceParameter {
-            parameter_description: aliyun_runtime::de::field(
-                object,
-                "ParameterDescription",
-            )?,
-            parameter_name: aliyun_runtime::de::field(object, "ParameterName")?,
-            parameter_value: aliyun_runtime::de::field(object, "ParameterValue")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["ParameterDescription", "ParameterName", "ParameterValue"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = DbInstanceParameter {
+            parameter_description: fields.get("ParameterDescription"),
+            parameter_name: fields.get("ParameterName"),
+            parameter_value: fields.get("ParameterValue"),
+            unknown_fields: fields
+                .unknown(&["ParameterDescription", "ParameterName", "ParameterValue"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for DbInstanceParameter {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for DbInstanceParameter {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -609,37 +591,30 @@ impl aliyun_runtime::de::FromJson for RunningParametersDbInstanceParameter {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(RunningParametersDbInstanceParameter {
-            parameter_default_value: aliyun_runtime::de::field(
-                object,
-                "ParameterDefaultValue",
-            )?,
-            parameter_description: aliyun_runtime::de::field(
-                object,
-                "ParameterDescription",
-            )?,
-            parameter_name: aliyun_runtime::de::field(object, "ParameterName")?,
-            parameter_value: aliyun_runtime::de::field(object, "ParameterValue")?,
-            parameter_value_range: aliyun_runtime::de::field(
-                object,
-                "ParameterValueRange",
-            )?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &[
-                    "ParameterDefaultValue",
-                    "ParameterDescription",
-                    "ParameterName",
-                    "ParameterValue",
-                    "ParameterValueRange",
-                ],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = RunningParametersDbInstanceParameter {
+            parameter_default_value: fields.get("ParameterDefaultValue"),
+            parameter_description: fields.get("ParameterDescription"),
+            parameter_name: fields.get("ParameterName"),
+            parameter_value: fields.get("ParameterValue"),
+            parameter_value_range: fields.get("ParameterValueRange"),
+            unknown_fields: fields
+                .unknown(
+                    &[
+                        "ParameterDefaultValue",
+                        "ParameterDescription",
+                        "ParameterName",
+                        "ParameterValue",
+                        "ParameterValueRange",
+                    ],
+                ),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for RunningParametersDbInstanceParameter {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for RunningParametersDbInstanceParameter {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

@@ -6,8 +6,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use serde::Deserialize;
-
 /// The request parameters of `DescribePGHbaConfig`.
 ///
 /// Built by `Client::describe_pg_hba_config` and `DescribePgHbaConfigFluentBuilder` of `aliyun-rds`, or by [`DescribePgHbaConfigInput::new`].
@@ -209,35 +207,34 @@ impl aliyun_runtime::de::FromJson for DescribePgHbaConfigOutput {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(DescribePgHbaConfigOutput {
-            db_instance_id: aliyun_runtime::de::field(object, "DBInstanceId")?,
-            default_hba_items: aliyun_runtime::de::field(object, "DefaultHbaItems")?,
-            hba_modify_time: aliyun_runtime::de::field(object, "HbaModifyTime")?,
-            last_modify_status: aliyun_runtime::de::field(object, "LastModifyStatus")?,
-            modify_status_reason: aliyun_runtime::de::field(
-                object,
-                "ModifyStatusReason",
-            )?,
-            request_id: aliyun_runtime::de::field(object, "RequestId")?,
-            running_hba_items: aliyun_runtime::de::field(object, "RunningHbaItems")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &[
-                    "DBInstanceId",
-                    "DefaultHbaItems",
-                    "HbaModifyTime",
-                    "LastModifyStatus",
-                    "ModifyStatusReason",
-                    "RequestId",
-                    "RunningHbaItems",
-                ],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = DescribePgHbaConfigOutput {
+            db_instance_id: fields.get("DBInstanceId"),
+            default_hba_items: fields.get("DefaultHbaItems"),
+            hba_modify_time: fields.get("HbaModifyTime"),
+            last_modify_status: fields.get("LastModifyStatus"),
+            modify_status_reason: fields.get("ModifyStatusReason"),
+            request_id: fields.get("RequestId"),
+            running_hba_items: fields.get("RunningHbaItems"),
+            unknown_fields: fields
+                .unknown(
+                    &[
+                        "DBInstanceId",
+                        "DefaultHbaItems",
+                        "HbaModifyTime",
+                        "LastModifyStatus",
+                        "ModifyStatusReason",
+                        "RequestId",
+                        "RunningHbaItems",
+                    ],
+                ),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for DescribePgHbaConfigOutput {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for DescribePgHbaConfigOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -281,15 +278,17 @@ impl aliyun_runtime::de::FromJson for DefaultHbaItems {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(DefaultHbaItems {
-            hba_item: aliyun_runtime::de::field(object, "HbaItem")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(object, &["HbaItem"]),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = DefaultHbaItems {
+            hba_item: fields.get("HbaItem"),
+            unknown_fields: fields.unknown(&["HbaItem"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for DefaultHbaItems {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for DefaultHbaItems {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -333,15 +332,17 @@ impl aliyun_runtime::de::FromJson for RunningHbaItems {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(RunningHbaItems {
-            hba_item: aliyun_runtime::de::field(object, "HbaItem")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(object, &["HbaItem"]),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = RunningHbaItems {
+            hba_item: fields.get("HbaItem"),
+            unknown_fields: fields.unknown(&["HbaItem"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for RunningHbaItems {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for RunningHbaItems {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -466,34 +467,36 @@ impl aliyun_runtime::de::FromJson for HbaItem {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(HbaItem {
-            address: aliyun_runtime::de::field(object, "Address")?,
-            database: aliyun_runtime::de::field(object, "Database")?,
-            mask: aliyun_runtime::de::field(object, "Mask")?,
-            method: aliyun_runtime::de::field(object, "Method")?,
-            option: aliyun_runtime::de::field(object, "Option")?,
-            priority_id: aliyun_runtime::de::field(object, "PriorityId")?,
-            r#type: aliyun_runtime::de::field(object, "Type")?,
-            user: aliyun_runtime::de::field(object, "User")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &[
-                    "Address",
-                    "Database",
-                    "Mask",
-                    "Method",
-                    "Option",
-                    "PriorityId",
-                    "Type",
-                    "User",
-                ],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = HbaItem {
+            address: fields.get("Address"),
+            database: fields.get("Database"),
+            mask: fields.get("Mask"),
+            method: fields.get("Method"),
+            option: fields.get("Option"),
+            priority_id: fields.get("PriorityId"),
+            r#type: fields.get("Type"),
+            user: fields.get("User"),
+            unknown_fields: fields
+                .unknown(
+                    &[
+                        "Address",
+                        "Database",
+                        "Mask",
+                        "Method",
+                        "Option",
+                        "PriorityId",
+                        "Type",
+                        "User",
+                    ],
+                ),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for HbaItem {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for HbaItem {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -622,34 +625,36 @@ impl aliyun_runtime::de::FromJson for RunningHbaItemsHbaItem {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(RunningHbaItemsHbaItem {
-            address: aliyun_runtime::de::field(object, "Address")?,
-            database: aliyun_runtime::de::field(object, "Database")?,
-            mask: aliyun_runtime::de::field(object, "Mask")?,
-            method: aliyun_runtime::de::field(object, "Method")?,
-            option: aliyun_runtime::de::field(object, "Option")?,
-            priority_id: aliyun_runtime::de::field(object, "PriorityId")?,
-            r#type: aliyun_runtime::de::field(object, "Type")?,
-            user: aliyun_runtime::de::field(object, "User")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &[
-                    "Address",
-                    "Database",
-                    "Mask",
-                    "Method",
-                    "Option",
-                    "PriorityId",
-                    "Type",
-                    "User",
-                ],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = RunningHbaItemsHbaItem {
+            address: fields.get("Address"),
+            database: fields.get("Database"),
+            mask: fields.get("Mask"),
+            method: fields.get("Method"),
+            option: fields.get("Option"),
+            priority_id: fields.get("PriorityId"),
+            r#type: fields.get("Type"),
+            user: fields.get("User"),
+            unknown_fields: fields
+                .unknown(
+                    &[
+                        "Address",
+                        "Database",
+                        "Mask",
+                        "Method",
+                        "Option",
+                        "PriorityId",
+                        "Type",
+                        "User",
+                    ],
+                ),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for RunningHbaItemsHbaItem {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for RunningHbaItemsHbaItem {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

@@ -6,8 +6,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use serde::Deserialize;
-
 /// The request parameters of `DescribePostgresExtensions`.
 ///
 /// Built by `Client::describe_postgres_extensions` and `DescribePostgresExtensionsFluentBuilder` of `aliyun-rds`, or by [`DescribePostgresExtensionsInput::new`].
@@ -182,32 +180,28 @@ impl aliyun_runtime::de::FromJson for DescribePostgresExtensionsOutput {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(DescribePostgresExtensionsOutput {
-            installed_extensions: aliyun_runtime::de::field(
-                object,
-                "InstalledExtensions",
-            )?,
-            overview: aliyun_runtime::de::field(object, "Overview")?,
-            request_id: aliyun_runtime::de::field(object, "RequestId")?,
-            uninstalled_extensions: aliyun_runtime::de::field(
-                object,
-                "UninstalledExtensions",
-            )?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &[
-                    "InstalledExtensions",
-                    "Overview",
-                    "RequestId",
-                    "UninstalledExtensions",
-                ],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = DescribePostgresExtensionsOutput {
+            installed_extensions: fields.get("InstalledExtensions"),
+            overview: fields.get("Overview"),
+            request_id: fields.get("RequestId"),
+            uninstalled_extensions: fields.get("UninstalledExtensions"),
+            unknown_fields: fields
+                .unknown(
+                    &[
+                        "InstalledExtensions",
+                        "Overview",
+                        "RequestId",
+                        "UninstalledExtensions",
+                    ],
+                ),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for DescribePostgresExtensionsOutput {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for DescribePostgresExtensionsOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -360,36 +354,38 @@ impl aliyun_runtime::de::FromJson for InstalledExtensions {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(InstalledExtensions {
-            category: aliyun_runtime::de::field(object, "Category")?,
-            comment: aliyun_runtime::de::field(object, "Comment")?,
-            default_version: aliyun_runtime::de::field(object, "DefaultVersion")?,
-            installed_version: aliyun_runtime::de::field(object, "InstalledVersion")?,
-            name: aliyun_runtime::de::field(object, "Name")?,
-            owner: aliyun_runtime::de::field(object, "Owner")?,
-            priority: aliyun_runtime::de::field(object, "Priority")?,
-            requires: aliyun_runtime::de::field(object, "Requires")?,
-            uid: aliyun_runtime::de::field(object, "Uid")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &[
-                    "Category",
-                    "Comment",
-                    "DefaultVersion",
-                    "InstalledVersion",
-                    "Name",
-                    "Owner",
-                    "Priority",
-                    "Requires",
-                    "Uid",
-                ],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = InstalledExtensions {
+            category: fields.get("Category"),
+            comment: fields.get("Comment"),
+            default_version: fields.get("DefaultVersion"),
+            installed_version: fields.get("InstalledVersion"),
+            name: fields.get("Name"),
+            owner: fields.get("Owner"),
+            priority: fields.get("Priority"),
+            requires: fields.get("Requires"),
+            uid: fields.get("Uid"),
+            unknown_fields: fields
+                .unknown(
+                    &[
+                        "Category",
+                        "Comment",
+                        "DefaultVersion",
+                        "InstalledVersion",
+                        "Name",
+                        "Owner",
+                        "Priority",
+                        "Requires",
+                        "Uid",
+                    ],
+                ),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for InstalledExtensions {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for InstalledExtensions {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -527,36 +523,38 @@ impl aliyun_runtime::de::FromJson for UninstalledExtensions {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(UninstalledExtensions {
-            category: aliyun_runtime::de::field(object, "Category")?,
-            comment: aliyun_runtime::de::field(object, "Comment")?,
-            default_version: aliyun_runtime::de::field(object, "DefaultVersion")?,
-            installed_version: aliyun_runtime::de::field(object, "InstalledVersion")?,
-            name: aliyun_runtime::de::field(object, "Name")?,
-            owner: aliyun_runtime::de::field(object, "Owner")?,
-            priority: aliyun_runtime::de::field(object, "Priority")?,
-            requires: aliyun_runtime::de::field(object, "Requires")?,
-            uid: aliyun_runtime::de::field(object, "Uid")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &[
-                    "Category",
-                    "Comment",
-                    "DefaultVersion",
-                    "InstalledVersion",
-                    "Name",
-                    "Owner",
-                    "Priority",
-                    "Requires",
-                    "Uid",
-                ],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = UninstalledExtensions {
+            category: fields.get("Category"),
+            comment: fields.get("Comment"),
+            default_version: fields.get("DefaultVersion"),
+            installed_version: fields.get("InstalledVersion"),
+            name: fields.get("Name"),
+            owner: fields.get("Owner"),
+            priority: fields.get("Priority"),
+            requires: fields.get("Requires"),
+            uid: fields.get("Uid"),
+            unknown_fields: fields
+                .unknown(
+                    &[
+                        "Category",
+                        "Comment",
+                        "DefaultVersion",
+                        "InstalledVersion",
+                        "Name",
+                        "Owner",
+                        "Priority",
+                        "Requires",
+                        "Uid",
+                    ],
+                ),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for UninstalledExtensions {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for UninstalledExtensions {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

@@ -6,8 +6,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use serde::Deserialize;
-
 /// The request parameters of `DescribePrice`.
 ///
 /// Built by `Client::describe_price` and `DescribePriceFluentBuilder` of `aliyun-rds`, or by [`DescribePriceInput::new`].
@@ -469,40 +467,36 @@ impl aliyun_runtime::de::FromJson for DescribePriceOutput {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(DescribePriceOutput {
-            order_params: aliyun_runtime::de::field(object, "OrderParams")?,
-            price_info: aliyun_runtime::de::field(object, "PriceInfo")?,
-            request_id: aliyun_runtime::de::field(object, "RequestId")?,
-            rules: aliyun_runtime::de::field(object, "Rules")?,
-            serverless_price: aliyun_runtime::de::field(object, "ServerlessPrice")?,
-            show_discount: aliyun_runtime::de::field(object, "ShowDiscount")?,
-            trade_max_rcu_amount: aliyun_runtime::de::field(
-                object,
-                "TradeMaxRCUAmount",
-            )?,
-            trade_min_rcu_amount: aliyun_runtime::de::field(
-                object,
-                "TradeMinRCUAmount",
-            )?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &[
-                    "OrderParams",
-                    "PriceInfo",
-                    "RequestId",
-                    "Rules",
-                    "ServerlessPrice",
-                    "ShowDiscount",
-                    "TradeMaxRCUAmount",
-                    "TradeMinRCUAmount",
-                ],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = DescribePriceOutput {
+            order_params: fields.get("OrderParams"),
+            price_info: fields.get("PriceInfo"),
+            request_id: fields.get("RequestId"),
+            rules: fields.get("Rules"),
+            serverless_price: fields.get("ServerlessPrice"),
+            show_discount: fields.get("ShowDiscount"),
+            trade_max_rcu_amount: fields.get("TradeMaxRCUAmount"),
+            trade_min_rcu_amount: fields.get("TradeMinRCUAmount"),
+            unknown_fields: fields
+                .unknown(
+                    &[
+                        "OrderParams",
+                        "PriceInfo",
+                        "RequestId",
+                        "Rules",
+                        "ServerlessPrice",
+                        "ShowDiscount",
+                        "TradeMaxRCUAmount",
+                        "TradeMinRCUAmount",
+                    ],
+                ),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for DescribePriceOutput {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for DescribePriceOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -711,44 +705,40 @@ impl aliyun_runtime::de::FromJson for PriceInfo {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(PriceInfo {
-            activity_info: aliyun_runtime::de::field(object, "ActivityInfo")?,
-            coupons: aliyun_runtime::de::field(object, "Coupons")?,
-            currency: aliyun_runtime::de::field(object, "Currency")?,
-            discount_price: aliyun_runtime::de::field(object, "DiscountPrice")?,
-            order_lines: aliyun_runtime::de::field(object, "OrderLines")?,
-            original_price: aliyun_runtime::de::field(object, "OriginalPrice")?,
-            rule_ids: aliyun_runtime::de::field(object, "RuleIds")?,
-            trade_max_rcu_amount: aliyun_runtime::de::field(
-                object,
-                "TradeMaxRCUAmount",
-            )?,
-            trade_min_rcu_amount: aliyun_runtime::de::field(
-                object,
-                "TradeMinRCUAmount",
-            )?,
-            trade_price: aliyun_runtime::de::field(object, "TradePrice")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &[
-                    "ActivityInfo",
-                    "Coupons",
-                    "Currency",
-                    "DiscountPrice",
-                    "OrderLines",
-                    "OriginalPrice",
-                    "RuleIds",
-                    "TradeMaxRCUAmount",
-                    "TradeMinRCUAmount",
-                    "TradePrice",
-                ],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = PriceInfo {
+            activity_info: fields.get("ActivityInfo"),
+            coupons: fields.get("Coupons"),
+            currency: fields.get("Currency"),
+            discount_price: fields.get("DiscountPrice"),
+            order_lines: fields.get("OrderLines"),
+            original_price: fields.get("OriginalPrice"),
+            rule_ids: fields.get("RuleIds"),
+            trade_max_rcu_amount: fields.get("TradeMaxRCUAmount"),
+            trade_min_rcu_amount: fields.get("TradeMinRCUAmount"),
+            trade_price: fields.get("TradePrice"),
+            unknown_fields: fields
+                .unknown(
+                    &[
+                        "ActivityInfo",
+                        "Coupons",
+                        "Currency",
+                        "DiscountPrice",
+                        "OrderLines",
+                        "OriginalPrice",
+                        "RuleIds",
+                        "TradeMaxRCUAmount",
+                        "TradeMinRCUAmount",
+                        "TradePrice",
+                    ],
+                ),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for PriceInfo {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for PriceInfo {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -792,15 +782,17 @@ impl aliyun_runtime::de::FromJson for Rules {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(Rules {
-            rule: aliyun_runtime::de::field(object, "Rule")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(object, &["Rule"]),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = Rules {
+            rule: fields.get("Rule"),
+            unknown_fields: fields.unknown(&["Rule"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for Rules {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for Rules {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -947,68 +939,40 @@ impl aliyun_runtime::de::FromJson for ServerlessPrice {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(ServerlessPrice {
-            rcu_discount_max_amount: aliyun_runtime::de::field(
-                object,
-                "RCUDiscountMaxAmount",
-            )?,
-            rcu_discount_min_amount: aliyun_runtime::de::field(
-                object,
-                "RCUDiscountMinAmount",
-            )?,
-            rcu_original_max_amount: aliyun_runtime::de::field(
-                object,
-                "RCUOriginalMaxAmount",
-            )?,
-            rcu_original_min_amount: aliyun_runtime::de::field(
-                object,
-                "RCUOriginalMinAmount",
-            )?,
-            storage_original_amount: aliyun_runtime::de::field(
-                object,
-                "StorageOriginalAmount",
-            )?,
-            total_original_max_amount: aliyun_runtime::de::field(
-                object,
-                "TotalOriginalMaxAmount",
-            )?,
-            total_original_min_amount: aliyun_runtime::de::field(
-                object,
-                "TotalOriginalMinAmount",
-            )?,
-            trade_max_rcu_amount: aliyun_runtime::de::field(
-                object,
-                "TradeMaxRCUAmount",
-            )?,
-            trade_min_rcu_amount: aliyun_runtime::de::field(
-                object,
-                "TradeMinRCUAmount",
-            )?,
-            storage_discount_amount: aliyun_runtime::de::field(
-                object,
-                "storageDiscountAmount",
-            )?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &[
-                    "RCUDiscountMaxAmount",
-                    "RCUDiscountMinAmount",
-                    "RCUOriginalMaxAmount",
-                    "RCUOriginalMinAmount",
-                    "StorageOriginalAmount",
-                    "TotalOriginalMaxAmount",
-                    "TotalOriginalMinAmount",
-                    "TradeMaxRCUAmount",
-                    "TradeMinRCUAmount",
-                    "storageDiscountAmount",
-                ],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = ServerlessPrice {
+            rcu_discount_max_amount: fields.get("RCUDiscountMaxAmount"),
+            rcu_discount_min_amount: fields.get("RCUDiscountMinAmount"),
+            rcu_original_max_amount: fields.get("RCUOriginalMaxAmount"),
+            rcu_original_min_amount: fields.get("RCUOriginalMinAmount"),
+            storage_original_amount: fields.get("StorageOriginalAmount"),
+            total_original_max_amount: fields.get("TotalOriginalMaxAmount"),
+            total_original_min_amount: fields.get("TotalOriginalMinAmount"),
+            trade_max_rcu_amount: fields.get("TradeMaxRCUAmount"),
+            trade_min_rcu_amount: fields.get("TradeMinRCUAmount"),
+            storage_discount_amount: fields.get("storageDiscountAmount"),
+            unknown_fields: fields
+                .unknown(
+                    &[
+                        "RCUDiscountMaxAmount",
+                        "RCUDiscountMinAmount",
+                        "RCUOriginalMaxAmount",
+                        "RCUOriginalMinAmount",
+                        "StorageOriginalAmount",
+                        "TotalOriginalMaxAmount",
+                        "TotalOriginalMinAmount",
+                        "TradeMaxRCUAmount",
+                        "TradeMinRCUAmount",
+                        "storageDiscountAmount",
+                    ],
+                ),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for ServerlessPrice {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for ServerlessPrice {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -1078,20 +1042,19 @@ impl aliyun_runtime::de::FromJson for ActivityInfo {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(ActivityInfo {
-            check_err_msg: aliyun_runtime::de::field(object, "CheckErrMsg")?,
-            error_code: aliyun_runtime::de::field(object, "ErrorCode")?,
-            success: aliyun_runtime::de::field(object, "Success")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["CheckErrMsg", "ErrorCode", "Success"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = ActivityInfo {
+            check_err_msg: fields.get("CheckErrMsg"),
+            error_code: fields.get("ErrorCode"),
+            success: fields.get("Success"),
+            unknown_fields: fields.unknown(&["CheckErrMsg", "ErrorCode", "Success"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for ActivityInfo {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for ActivityInfo {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -1135,15 +1098,17 @@ impl aliyun_runtime::de::FromJson for Coupons {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(Coupons {
-            coupon: aliyun_runtime::de::field(object, "Coupon")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(object, &["Coupon"]),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = Coupons {
+            coupon: fields.get("Coupon"),
+            unknown_fields: fields.unknown(&["Coupon"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for Coupons {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for Coupons {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -1187,15 +1152,17 @@ impl aliyun_runtime::de::FromJson for RuleIds {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(RuleIds {
-            rule_id: aliyun_runtime::de::field(object, "RuleId")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(object, &["RuleId"]),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = RuleIds {
+            rule_id: fields.get("RuleId"),
+            unknown_fields: fields.unknown(&["RuleId"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for RuleIds {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for RuleIds {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -1265,20 +1232,19 @@ impl aliyun_runtime::de::FromJson for Rule {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(Rule {
-            description: aliyun_runtime::de::field(object, "Description")?,
-            name: aliyun_runtime::de::field(object, "Name")?,
-            rule_id: aliyun_runtime::de::field(object, "RuleId")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["Description", "Name", "RuleId"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = Rule {
+            description: fields.get("Description"),
+            name: fields.get("Name"),
+            rule_id: fields.get("RuleId"),
+            unknown_fields: fields.unknown(&["Description", "Name", "RuleId"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for Rule {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for Rule {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -1359,21 +1325,21 @@ impl aliyun_runtime::de::FromJson for Coupon {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(Coupon {
-            coupon_no: aliyun_runtime::de::field(object, "CouponNo")?,
-            description: aliyun_runtime::de::field(object, "Description")?,
-            is_selected: aliyun_runtime::de::field(object, "IsSelected")?,
-            name: aliyun_runtime::de::field(object, "Name")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["CouponNo", "Description", "IsSelected", "Name"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = Coupon {
+            coupon_no: fields.get("CouponNo"),
+            description: fields.get("Description"),
+            is_selected: fields.get("IsSelected"),
+            name: fields.get("Name"),
+            unknown_fields: fields
+                .unknown(&["CouponNo", "Description", "IsSelected", "Name"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for Coupon {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for Coupon {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

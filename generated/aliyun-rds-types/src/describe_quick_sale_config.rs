@@ -6,8 +6,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use serde::Deserialize;
-
 /// The request parameters of `DescribeQuickSaleConfig`.
 ///
 /// Built by `Client::describe_quick_sale_config` and `DescribeQuickSaleConfigFluentBuilder` of `aliyun-rds`, or by [`DescribeQuickSaleConfigInput::new`].
@@ -177,20 +175,19 @@ impl aliyun_runtime::de::FromJson for DescribeQuickSaleConfigOutput {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(DescribeQuickSaleConfigOutput {
-            commodity: aliyun_runtime::de::field(object, "Commodity")?,
-            items: aliyun_runtime::de::field(object, "Items")?,
-            request_id: aliyun_runtime::de::field(object, "RequestId")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["Commodity", "Items", "RequestId"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = DescribeQuickSaleConfigOutput {
+            commodity: fields.get("Commodity"),
+            items: fields.get("Items"),
+            request_id: fields.get("RequestId"),
+            unknown_fields: fields.unknown(&["Commodity", "Items", "RequestId"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for DescribeQuickSaleConfigOutput {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for DescribeQuickSaleConfigOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

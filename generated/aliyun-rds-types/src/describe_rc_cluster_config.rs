@@ -6,8 +6,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use serde::Deserialize;
-
 /// The request parameters of `DescribeRCClusterConfig`.
 ///
 /// Built by `Client::describe_rc_cluster_config` and `DescribeRcClusterConfigFluentBuilder` of `aliyun-rds`, or by [`DescribeRcClusterConfigInput::new`].
@@ -176,20 +174,19 @@ impl aliyun_runtime::de::FromJson for DescribeRcClusterConfigOutput {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(DescribeRcClusterConfigOutput {
-            request_id: aliyun_runtime::de::field(object, "RequestId")?,
-            config: aliyun_runtime::de::field(object, "Config")?,
-            expiration: aliyun_runtime::de::field(object, "Expiration")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["Config", "Expiration", "RequestId"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = DescribeRcClusterConfigOutput {
+            request_id: fields.get("RequestId"),
+            config: fields.get("Config"),
+            expiration: fields.get("Expiration"),
+            unknown_fields: fields.unknown(&["Config", "Expiration", "RequestId"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for DescribeRcClusterConfigOutput {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for DescribeRcClusterConfigOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

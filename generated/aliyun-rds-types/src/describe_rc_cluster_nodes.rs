@@ -6,8 +6,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use serde::Deserialize;
-
 /// The request parameters of `DescribeRCClusterNodes`.
 ///
 /// Built by `Client::describe_rc_cluster_nodes` and `DescribeRcClusterNodesFluentBuilder` of `aliyun-rds`, or by [`DescribeRcClusterNodesInput::new`].
@@ -179,20 +177,19 @@ impl aliyun_runtime::de::FromJson for DescribeRcClusterNodesOutput {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(DescribeRcClusterNodesOutput {
-            request_id: aliyun_runtime::de::field(object, "RequestId")?,
-            nodes: aliyun_runtime::de::field(object, "Nodes")?,
-            page: aliyun_runtime::de::field(object, "Page")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["Nodes", "Page", "RequestId"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = DescribeRcClusterNodesOutput {
+            request_id: fields.get("RequestId"),
+            nodes: fields.get("Nodes"),
+            page: fields.get("Page"),
+            unknown_fields: fields.unknown(&["Nodes", "Page", "RequestId"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for DescribeRcClusterNodesOutput {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for DescribeRcClusterNodesOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -376,42 +373,44 @@ impl aliyun_runtime::de::FromJson for Nodes {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(Nodes {
-            creation_time: aliyun_runtime::de::field(object, "CreationTime")?,
-            docker_version: aliyun_runtime::de::field(object, "DockerVersion")?,
-            image_id: aliyun_runtime::de::field(object, "ImageId")?,
-            instance_id: aliyun_runtime::de::field(object, "InstanceId")?,
-            instance_role: aliyun_runtime::de::field(object, "InstanceRole")?,
-            ip_addresses: aliyun_runtime::de::field(object, "IpAddresses")?,
-            is_aliyun_node: aliyun_runtime::de::field(object, "IsAliyunNode")?,
-            node_name: aliyun_runtime::de::field(object, "NodeName")?,
-            node_status: aliyun_runtime::de::field(object, "NodeStatus")?,
-            node_pool_id: aliyun_runtime::de::field(object, "NodePoolId")?,
-            runtime_version: aliyun_runtime::de::field(object, "RuntimeVersion")?,
-            state: aliyun_runtime::de::field(object, "State")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &[
-                    "CreationTime",
-                    "DockerVersion",
-                    "ImageId",
-                    "InstanceId",
-                    "InstanceRole",
-                    "IpAddresses",
-                    "IsAliyunNode",
-                    "NodeName",
-                    "NodePoolId",
-                    "NodeStatus",
-                    "RuntimeVersion",
-                    "State",
-                ],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = Nodes {
+            creation_time: fields.get("CreationTime"),
+            docker_version: fields.get("DockerVersion"),
+            image_id: fields.get("ImageId"),
+            instance_id: fields.get("InstanceId"),
+            instance_role: fields.get("InstanceRole"),
+            ip_addresses: fields.get("IpAddresses"),
+            is_aliyun_node: fields.get("IsAliyunNode"),
+            node_name: fields.get("NodeName"),
+            node_status: fields.get("NodeStatus"),
+            node_pool_id: fields.get("NodePoolId"),
+            runtime_version: fields.get("RuntimeVersion"),
+            state: fields.get("State"),
+            unknown_fields: fields
+                .unknown(
+                    &[
+                        "CreationTime",
+                        "DockerVersion",
+                        "ImageId",
+                        "InstanceId",
+                        "InstanceRole",
+                        "IpAddresses",
+                        "IsAliyunNode",
+                        "NodeName",
+                        "NodePoolId",
+                        "NodeStatus",
+                        "RuntimeVersion",
+                        "State",
+                    ],
+                ),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for Nodes {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for Nodes {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -481,20 +480,19 @@ impl aliyun_runtime::de::FromJson for Page {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(Page {
-            page_number: aliyun_runtime::de::field(object, "PageNumber")?,
-            page_size: aliyun_runtime::de::field(object, "PageSize")?,
-            total_count: aliyun_runtime::de::field(object, "TotalCount")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["PageNumber", "PageSize", "TotalCount"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = Page {
+            page_number: fields.get("PageNumber"),
+            page_size: fields.get("PageSize"),
+            total_count: fields.get("TotalCount"),
+            unknown_fields: fields.unknown(&["PageNumber", "PageSize", "TotalCount"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for Page {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for Page {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

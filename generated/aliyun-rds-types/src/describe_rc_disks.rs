@@ -6,8 +6,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use serde::Deserialize;
-
 /// The request parameters of `DescribeRCDisks`.
 ///
 /// Built by `Client::describe_rc_disks` and `DescribeRcDisksFluentBuilder` of `aliyun-rds`, or by [`DescribeRcDisksInput::new`].
@@ -220,22 +218,22 @@ impl aliyun_runtime::de::FromJson for DescribeRcDisksOutput {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(DescribeRcDisksOutput {
-            disks: aliyun_runtime::de::field(object, "Disks")?,
-            page_number: aliyun_runtime::de::field(object, "PageNumber")?,
-            page_size: aliyun_runtime::de::field(object, "PageSize")?,
-            request_id: aliyun_runtime::de::field(object, "RequestId")?,
-            total_count: aliyun_runtime::de::field(object, "TotalCount")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["Disks", "PageNumber", "PageSize", "RequestId", "TotalCount"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = DescribeRcDisksOutput {
+            disks: fields.get("Disks"),
+            page_number: fields.get("PageNumber"),
+            page_size: fields.get("PageSize"),
+            request_id: fields.get("RequestId"),
+            total_count: fields.get("TotalCount"),
+            unknown_fields: fields
+                .unknown(&["Disks", "PageNumber", "PageSize", "RequestId", "TotalCount"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for DescribeRcDisksOutput {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for DescribeRcDisksOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -624,76 +622,72 @@ impl aliyun_runtime::de::FromJson for Disks {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(Disks {
-            category: aliyun_runtime::de::field(object, "Category")?,
-            creation_time: aliyun_runtime::de::field(object, "CreationTime")?,
-            delete_auto_snapshot: aliyun_runtime::de::field(
-                object,
-                "DeleteAutoSnapshot",
-            )?,
-            delete_with_instance: aliyun_runtime::de::field(
-                object,
-                "DeleteWithInstance",
-            )?,
-            description: aliyun_runtime::de::field(object, "Description")?,
-            device: aliyun_runtime::de::field(object, "Device")?,
-            disk_charge_type: aliyun_runtime::de::field(object, "DiskChargeType")?,
-            disk_id: aliyun_runtime::de::field(object, "DiskId")?,
-            disk_name: aliyun_runtime::de::field(object, "DiskName")?,
-            encrypted: aliyun_runtime::de::field(object, "Encrypted")?,
-            expired_time: aliyun_runtime::de::field(object, "ExpiredTime")?,
-            iops: aliyun_runtime::de::field(object, "IOPS")?,
-            image_id: aliyun_runtime::de::field(object, "ImageId")?,
-            instance_id: aliyun_runtime::de::field(object, "InstanceId")?,
-            performance_level: aliyun_runtime::de::field(object, "PerformanceLevel")?,
-            region_id: aliyun_runtime::de::field(object, "RegionId")?,
-            resource_group_id: aliyun_runtime::de::field(object, "ResourceGroupId")?,
-            serial_number: aliyun_runtime::de::field(object, "SerialNumber")?,
-            size: aliyun_runtime::de::field(object, "Size")?,
-            source_snapshot_id: aliyun_runtime::de::field(object, "SourceSnapshotId")?,
-            status: aliyun_runtime::de::field(object, "Status")?,
-            storage_cluster_id: aliyun_runtime::de::field(object, "StorageClusterId")?,
-            storage_set_id: aliyun_runtime::de::field(object, "StorageSetId")?,
-            r#type: aliyun_runtime::de::field(object, "Type")?,
-            zone_id: aliyun_runtime::de::field(object, "ZoneId")?,
-            tag: aliyun_runtime::de::field(object, "Tag")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &[
-                    "Category",
-                    "CreationTime",
-                    "DeleteAutoSnapshot",
-                    "DeleteWithInstance",
-                    "Description",
-                    "Device",
-                    "DiskChargeType",
-                    "DiskId",
-                    "DiskName",
-                    "Encrypted",
-                    "ExpiredTime",
-                    "IOPS",
-                    "ImageId",
-                    "InstanceId",
-                    "PerformanceLevel",
-                    "RegionId",
-                    "ResourceGroupId",
-                    "SerialNumber",
-                    "Size",
-                    "SourceSnapshotId",
-                    "Status",
-                    "StorageClusterId",
-                    "StorageSetId",
-                    "Tag",
-                    "Type",
-                    "ZoneId",
-                ],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = Disks {
+            category: fields.get("Category"),
+            creation_time: fields.get("CreationTime"),
+            delete_auto_snapshot: fields.get("DeleteAutoSnapshot"),
+            delete_with_instance: fields.get("DeleteWithInstance"),
+            description: fields.get("Description"),
+            device: fields.get("Device"),
+            disk_charge_type: fields.get("DiskChargeType"),
+            disk_id: fields.get("DiskId"),
+            disk_name: fields.get("DiskName"),
+            encrypted: fields.get("Encrypted"),
+            expired_time: fields.get("ExpiredTime"),
+            iops: fields.get("IOPS"),
+            image_id: fields.get("ImageId"),
+            instance_id: fields.get("InstanceId"),
+            performance_level: fields.get("PerformanceLevel"),
+            region_id: fields.get("RegionId"),
+            resource_group_id: fields.get("ResourceGroupId"),
+            serial_number: fields.get("SerialNumber"),
+            size: fields.get("Size"),
+            source_snapshot_id: fields.get("SourceSnapshotId"),
+            status: fields.get("Status"),
+            storage_cluster_id: fields.get("StorageClusterId"),
+            storage_set_id: fields.get("StorageSetId"),
+            r#type: fields.get("Type"),
+            zone_id: fields.get("ZoneId"),
+            tag: fields.get("Tag"),
+            unknown_fields: fields
+                .unknown(
+                    &[
+                        "Category",
+                        "CreationTime",
+                        "DeleteAutoSnapshot",
+                        "DeleteWithInstance",
+                        "Description",
+                        "Device",
+                        "DiskChargeType",
+                        "DiskId",
+                        "DiskName",
+                        "Encrypted",
+                        "ExpiredTime",
+                        "IOPS",
+                        "ImageId",
+                        "InstanceId",
+                        "PerformanceLevel",
+                        "RegionId",
+                        "ResourceGroupId",
+                        "SerialNumber",
+                        "Size",
+                        "SourceSnapshotId",
+                        "Status",
+                        "StorageClusterId",
+                        "StorageSetId",
+                        "Tag",
+                        "Type",
+                        "ZoneId",
+                    ],
+                ),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for Disks {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for Disks {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -752,19 +746,18 @@ impl aliyun_runtime::de::FromJson for DisksTag {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(DisksTag {
-            tag_key: aliyun_runtime::de::field(object, "TagKey")?,
-            tag_value: aliyun_runtime::de::field(object, "TagValue")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["TagKey", "TagValue"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = DisksTag {
+            tag_key: fields.get("TagKey"),
+            tag_value: fields.get("TagValue"),
+            unknown_fields: fields.unknown(&["TagKey", "TagValue"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for DisksTag {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for DisksTag {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

@@ -6,8 +6,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use serde::Deserialize;
-
 /// The request parameters of `DescribeRCInstanceDdosCount`.
 ///
 /// Built by `Client::describe_rc_instance_ddos_count` and `DescribeRcInstanceDdosCountFluentBuilder` of `aliyun-rds`, or by [`DescribeRcInstanceDdosCountInput::new`].
@@ -155,19 +153,18 @@ impl aliyun_runtime::de::FromJson for DescribeRcInstanceDdosCountOutput {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(DescribeRcInstanceDdosCountOutput {
-            request_id: aliyun_runtime::de::field(object, "RequestId")?,
-            ddos_count: aliyun_runtime::de::field(object, "DdosCount")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["DdosCount", "RequestId"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = DescribeRcInstanceDdosCountOutput {
+            request_id: fields.get("RequestId"),
+            ddos_count: fields.get("DdosCount"),
+            unknown_fields: fields.unknown(&["DdosCount", "RequestId"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for DescribeRcInstanceDdosCountOutput {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for DescribeRcInstanceDdosCountOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -237,20 +234,20 @@ impl aliyun_runtime::de::FromJson for DdosCount {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(DdosCount {
-            blackhole_count: aliyun_runtime::de::field(object, "BlackholeCount")?,
-            instacen_count: aliyun_runtime::de::field(object, "InstacenCount")?,
-            defense_count: aliyun_runtime::de::field(object, "DefenseCount")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["BlackholeCount", "DefenseCount", "InstacenCount"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = DdosCount {
+            blackhole_count: fields.get("BlackholeCount"),
+            instacen_count: fields.get("InstacenCount"),
+            defense_count: fields.get("DefenseCount"),
+            unknown_fields: fields
+                .unknown(&["BlackholeCount", "DefenseCount", "InstacenCount"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for DdosCount {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for DdosCount {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

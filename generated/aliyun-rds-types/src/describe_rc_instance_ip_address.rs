@@ -6,8 +6,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use serde::Deserialize;
-
 /// The request parameters of `DescribeRCInstanceIpAddress`.
 ///
 /// Built by `Client::describe_rc_instance_ip_address` and `DescribeRcInstanceIpAddressFluentBuilder` of `aliyun-rds`, or by [`DescribeRcInstanceIpAddressInput::new`].
@@ -260,20 +258,19 @@ impl aliyun_runtime::de::FromJson for DescribeRcInstanceIpAddressOutput {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(DescribeRcInstanceIpAddressOutput {
-            request_id: aliyun_runtime::de::field(object, "RequestId")?,
-            total: aliyun_runtime::de::field(object, "Total")?,
-            rc_instance_list: aliyun_runtime::de::field(object, "RCInstanceList")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["RCInstanceList", "RequestId", "Total"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = DescribeRcInstanceIpAddressOutput {
+            request_id: fields.get("RequestId"),
+            total: fields.get("Total"),
+            rc_instance_list: fields.get("RCInstanceList"),
+            unknown_fields: fields.unknown(&["RCInstanceList", "RequestId", "Total"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for DescribeRcInstanceIpAddressOutput {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for DescribeRcInstanceIpAddressOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -366,28 +363,30 @@ impl aliyun_runtime::de::FromJson for RcInstanceList {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(RcInstanceList {
-            instance_id: aliyun_runtime::de::field(object, "InstanceId")?,
-            instance_type: aliyun_runtime::de::field(object, "InstanceType")?,
-            instance_name: aliyun_runtime::de::field(object, "InstanceName")?,
-            instance_status: aliyun_runtime::de::field(object, "InstanceStatus")?,
-            ip_address_config: aliyun_runtime::de::field(object, "IpAddressConfig")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &[
-                    "InstanceId",
-                    "InstanceName",
-                    "InstanceStatus",
-                    "InstanceType",
-                    "IpAddressConfig",
-                ],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = RcInstanceList {
+            instance_id: fields.get("InstanceId"),
+            instance_type: fields.get("InstanceType"),
+            instance_name: fields.get("InstanceName"),
+            instance_status: fields.get("InstanceStatus"),
+            ip_address_config: fields.get("IpAddressConfig"),
+            unknown_fields: fields
+                .unknown(
+                    &[
+                        "InstanceId",
+                        "InstanceName",
+                        "InstanceStatus",
+                        "InstanceType",
+                        "IpAddressConfig",
+                    ],
+                ),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for RcInstanceList {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for RcInstanceList {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -547,47 +546,40 @@ impl aliyun_runtime::de::FromJson for IpAddressConfig {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(IpAddressConfig {
-            instance_ip: aliyun_runtime::de::field(object, "InstanceIp")?,
-            is_bgppack: aliyun_runtime::de::field(object, "IsBgppack")?,
-            ip_version: aliyun_runtime::de::field(object, "IpVersion")?,
-            ip_status: aliyun_runtime::de::field(object, "IpStatus")?,
-            region_id: aliyun_runtime::de::field(object, "RegionId")?,
-            elastic_threshold: aliyun_runtime::de::field(object, "ElasticThreshold")?,
-            blackhole_threshold: aliyun_runtime::de::field(
-                object,
-                "BlackholeThreshold",
-            )?,
-            defense_bps_threshold: aliyun_runtime::de::field(
-                object,
-                "DefenseBpsThreshold",
-            )?,
-            defense_pps_threshold: aliyun_runtime::de::field(
-                object,
-                "DefensePpsThreshold",
-            )?,
-            is_full_protection: aliyun_runtime::de::field(object, "IsFullProtection")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &[
-                    "BlackholeThreshold",
-                    "DefenseBpsThreshold",
-                    "DefensePpsThreshold",
-                    "ElasticThreshold",
-                    "InstanceIp",
-                    "IpStatus",
-                    "IpVersion",
-                    "IsBgppack",
-                    "IsFullProtection",
-                    "RegionId",
-                ],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = IpAddressConfig {
+            instance_ip: fields.get("InstanceIp"),
+            is_bgppack: fields.get("IsBgppack"),
+            ip_version: fields.get("IpVersion"),
+            ip_status: fields.get("IpStatus"),
+            region_id: fields.get("RegionId"),
+            elastic_threshold: fields.get("ElasticThreshold"),
+            blackhole_threshold: fields.get("BlackholeThreshold"),
+            defense_bps_threshold: fields.get("DefenseBpsThreshold"),
+            defense_pps_threshold: fields.get("DefensePpsThreshold"),
+            is_full_protection: fields.get("IsFullProtection"),
+            unknown_fields: fields
+                .unknown(
+                    &[
+                        "BlackholeThreshold",
+                        "DefenseBpsThreshold",
+                        "DefensePpsThreshold",
+                        "ElasticThreshold",
+                        "InstanceIp",
+                        "IpStatus",
+                        "IpVersion",
+                        "IsBgppack",
+                        "IsFullProtection",
+                        "RegionId",
+                    ],
+                ),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for IpAddressConfig {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for IpAddressConfig {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

@@ -6,8 +6,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use serde::Deserialize;
-
 /// The request parameters of `DescribeRCSnapshots`.
 ///
 /// Built by `Client::describe_rc_snapshots` and `DescribeRcSnapshotsFluentBuilder` of `aliyun-rds`, or by [`DescribeRcSnapshotsInput::new`].
@@ -222,22 +220,24 @@ impl aliyun_runtime::de::FromJson for DescribeRcSnapshotsOutput {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(DescribeRcSnapshotsOutput {
-            snapshots: aliyun_runtime::de::field(object, "Snapshots")?,
-            page_number: aliyun_runtime::de::field(object, "PageNumber")?,
-            page_size: aliyun_runtime::de::field(object, "PageSize")?,
-            request_id: aliyun_runtime::de::field(object, "RequestId")?,
-            total_count: aliyun_runtime::de::field(object, "TotalCount")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["PageNumber", "PageSize", "RequestId", "Snapshots", "TotalCount"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = DescribeRcSnapshotsOutput {
+            snapshots: fields.get("Snapshots"),
+            page_number: fields.get("PageNumber"),
+            page_size: fields.get("PageSize"),
+            request_id: fields.get("RequestId"),
+            total_count: fields.get("TotalCount"),
+            unknown_fields: fields
+                .unknown(
+                    &["PageNumber", "PageSize", "RequestId", "Snapshots", "TotalCount"],
+                ),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for DescribeRcSnapshotsOutput {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for DescribeRcSnapshotsOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -534,56 +534,58 @@ impl aliyun_runtime::de::FromJson for Snapshots {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(Snapshots {
-            available: aliyun_runtime::de::field(object, "Available")?,
-            category: aliyun_runtime::de::field(object, "Category")?,
-            creation_time: aliyun_runtime::de::field(object, "CreationTime")?,
-            description: aliyun_runtime::de::field(object, "Description")?,
-            encrypted: aliyun_runtime::de::field(object, "Encrypted")?,
-            instant_access: aliyun_runtime::de::field(object, "InstantAccess")?,
-            progress: aliyun_runtime::de::field(object, "Progress")?,
-            region_id: aliyun_runtime::de::field(object, "RegionId")?,
-            snapshot_id: aliyun_runtime::de::field(object, "SnapshotId")?,
-            snapshot_name: aliyun_runtime::de::field(object, "SnapshotName")?,
-            snapshot_type: aliyun_runtime::de::field(object, "SnapshotType")?,
-            source_disk_id: aliyun_runtime::de::field(object, "SourceDiskId")?,
-            source_disk_size: aliyun_runtime::de::field(object, "SourceDiskSize")?,
-            source_disk_type: aliyun_runtime::de::field(object, "SourceDiskType")?,
-            source_storage_type: aliyun_runtime::de::field(object, "SourceStorageType")?,
-            status: aliyun_runtime::de::field(object, "Status")?,
-            usage: aliyun_runtime::de::field(object, "Usage")?,
-            resource_group_id: aliyun_runtime::de::field(object, "ResourceGroupId")?,
-            tag: aliyun_runtime::de::field(object, "Tag")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &[
-                    "Available",
-                    "Category",
-                    "CreationTime",
-                    "Description",
-                    "Encrypted",
-                    "InstantAccess",
-                    "Progress",
-                    "RegionId",
-                    "ResourceGroupId",
-                    "SnapshotId",
-                    "SnapshotName",
-                    "SnapshotType",
-                    "SourceDiskId",
-                    "SourceDiskSize",
-                    "SourceDiskType",
-                    "SourceStorageType",
-                    "Status",
-                    "Tag",
-                    "Usage",
-                ],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = Snapshots {
+            available: fields.get("Available"),
+            category: fields.get("Category"),
+            creation_time: fields.get("CreationTime"),
+            description: fields.get("Description"),
+            encrypted: fields.get("Encrypted"),
+            instant_access: fields.get("InstantAccess"),
+            progress: fields.get("Progress"),
+            region_id: fields.get("RegionId"),
+            snapshot_id: fields.get("SnapshotId"),
+            snapshot_name: fields.get("SnapshotName"),
+            snapshot_type: fields.get("SnapshotType"),
+            source_disk_id: fields.get("SourceDiskId"),
+            source_disk_size: fields.get("SourceDiskSize"),
+            source_disk_type: fields.get("SourceDiskType"),
+            source_storage_type: fields.get("SourceStorageType"),
+            status: fields.get("Status"),
+            usage: fields.get("Usage"),
+            resource_group_id: fields.get("ResourceGroupId"),
+            tag: fields.get("Tag"),
+            unknown_fields: fields
+                .unknown(
+                    &[
+                        "Available",
+                        "Category",
+                        "CreationTime",
+                        "Description",
+                        "Encrypted",
+                        "InstantAccess",
+                        "Progress",
+                        "RegionId",
+                        "ResourceGroupId",
+                        "SnapshotId",
+                        "SnapshotName",
+                        "SnapshotType",
+                        "SourceDiskId",
+                        "SourceDiskSize",
+                        "SourceDiskType",
+                        "SourceStorageType",
+                        "Status",
+                        "Tag",
+                        "Usage",
+                    ],
+                ),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for Snapshots {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for Snapshots {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -636,19 +638,18 @@ impl aliyun_runtime::de::FromJson for SnapshotsTag {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(SnapshotsTag {
-            tag_key: aliyun_runtime::de::field(object, "TagKey")?,
-            tag_value: aliyun_runtime::de::field(object, "TagValue")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["TagKey", "TagValue"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = SnapshotsTag {
+            tag_key: fields.get("TagKey"),
+            tag_value: fields.get("TagValue"),
+            unknown_fields: fields.unknown(&["TagKey", "TagValue"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for SnapshotsTag {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for SnapshotsTag {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

@@ -6,8 +6,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use serde::Deserialize;
-
 /// The request parameters of `DescribeRdsResourceSettings`.
 ///
 /// Built by `Client::describe_rds_resource_settings` and `DescribeRdsResourceSettingsFluentBuilder` of `aliyun-rds`, or by [`DescribeRdsResourceSettingsInput::new`].
@@ -126,22 +124,18 @@ impl aliyun_runtime::de::FromJson for DescribeRdsResourceSettingsOutput {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(DescribeRdsResourceSettingsOutput {
-            rds_instance_resource_settings: aliyun_runtime::de::field(
-                object,
-                "RdsInstanceResourceSettings",
-            )?,
-            request_id: aliyun_runtime::de::field(object, "RequestId")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["RdsInstanceResourceSettings", "RequestId"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = DescribeRdsResourceSettingsOutput {
+            rds_instance_resource_settings: fields.get("RdsInstanceResourceSettings"),
+            request_id: fields.get("RequestId"),
+            unknown_fields: fields.unknown(&["RdsInstanceResourceSettings", "RequestId"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for DescribeRdsResourceSettingsOutput {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for DescribeRdsResourceSettingsOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -188,21 +182,17 @@ impl aliyun_runtime::de::FromJson for RdsInstanceResourceSettings {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(RdsInstanceResourceSettings {
-            rds_instance_resource_setting: aliyun_runtime::de::field(
-                object,
-                "RdsInstanceResourceSetting",
-            )?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["RdsInstanceResourceSetting"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = RdsInstanceResourceSettings {
+            rds_instance_resource_setting: fields.get("RdsInstanceResourceSetting"),
+            unknown_fields: fields.unknown(&["RdsInstanceResourceSetting"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for RdsInstanceResourceSettings {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for RdsInstanceResourceSettings {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -318,45 +308,38 @@ impl aliyun_runtime::de::FromJson for RdsInstanceResourceSetting {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(RdsInstanceResourceSetting {
-            end_date: aliyun_runtime::de::field(object, "EndDate")?,
-            is_top: aliyun_runtime::de::field(object, "IsTop")?,
-            notice_bar_content: aliyun_runtime::de::field(object, "NoticeBarContent")?,
-            popped_up_button_text: aliyun_runtime::de::field(
-                object,
-                "PoppedUpButtonText",
-            )?,
-            popped_up_button_type: aliyun_runtime::de::field(
-                object,
-                "PoppedUpButtonType",
-            )?,
-            popped_up_button_url: aliyun_runtime::de::field(
-                object,
-                "PoppedUpButtonUrl",
-            )?,
-            popped_up_content: aliyun_runtime::de::field(object, "PoppedUpContent")?,
-            resource_niche: aliyun_runtime::de::field(object, "ResourceNiche")?,
-            start_date: aliyun_runtime::de::field(object, "StartDate")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &[
-                    "EndDate",
-                    "IsTop",
-                    "NoticeBarContent",
-                    "PoppedUpButtonText",
-                    "PoppedUpButtonType",
-                    "PoppedUpButtonUrl",
-                    "PoppedUpContent",
-                    "ResourceNiche",
-                    "StartDate",
-                ],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = RdsInstanceResourceSetting {
+            end_date: fields.get("EndDate"),
+            is_top: fields.get("IsTop"),
+            notice_bar_content: fields.get("NoticeBarContent"),
+            popped_up_button_text: fields.get("PoppedUpButtonText"),
+            popped_up_button_type: fields.get("PoppedUpButtonType"),
+            popped_up_button_url: fields.get("PoppedUpButtonUrl"),
+            popped_up_content: fields.get("PoppedUpContent"),
+            resource_niche: fields.get("ResourceNiche"),
+            start_date: fields.get("StartDate"),
+            unknown_fields: fields
+                .unknown(
+                    &[
+                        "EndDate",
+                        "IsTop",
+                        "NoticeBarContent",
+                        "PoppedUpButtonText",
+                        "PoppedUpButtonType",
+                        "PoppedUpButtonUrl",
+                        "PoppedUpContent",
+                        "ResourceNiche",
+                        "StartDate",
+                    ],
+                ),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for RdsInstanceResourceSetting {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for RdsInstanceResourceSetting {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

@@ -6,8 +6,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use serde::Deserialize;
-
 /// The request parameters of `DescribeReadDBInstanceDelay`.
 ///
 /// Built by `Client::describe_read_db_instance_delay` and `DescribeReadDbInstanceDelayFluentBuilder` of `aliyun-rds`, or by [`DescribeReadDbInstanceDelayInput::new`].
@@ -185,22 +183,30 @@ impl aliyun_runtime::de::FromJson for DescribeReadDbInstanceDelayOutput {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(DescribeReadDbInstanceDelayOutput {
-            db_instance_id: aliyun_runtime::de::field(object, "DBInstanceId")?,
-            delay_time: aliyun_runtime::de::field(object, "DelayTime")?,
-            items: aliyun_runtime::de::field(object, "Items")?,
-            read_db_instance_id: aliyun_runtime::de::field(object, "ReadDBInstanceId")?,
-            request_id: aliyun_runtime::de::field(object, "RequestId")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["DBInstanceId", "DelayTime", "Items", "ReadDBInstanceId", "RequestId"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = DescribeReadDbInstanceDelayOutput {
+            db_instance_id: fields.get("DBInstanceId"),
+            delay_time: fields.get("DelayTime"),
+            items: fields.get("Items"),
+            read_db_instance_id: fields.get("ReadDBInstanceId"),
+            request_id: fields.get("RequestId"),
+            unknown_fields: fields
+                .unknown(
+                    &[
+                        "DBInstanceId",
+                        "DelayTime",
+                        "Items",
+                        "ReadDBInstanceId",
+                        "RequestId",
+                    ],
+                ),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for DescribeReadDbInstanceDelayOutput {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for DescribeReadDbInstanceDelayOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -244,15 +250,17 @@ impl aliyun_runtime::de::FromJson for Items {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(Items {
-            items: aliyun_runtime::de::field(object, "Items")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(object, &["Items"]),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = Items {
+            items: fields.get("Items"),
+            unknown_fields: fields.unknown(&["Items"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for Items {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for Items {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -327,32 +335,28 @@ impl aliyun_runtime::de::FromJson for ItemsItems {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(ItemsItems {
-            db_instance_id: aliyun_runtime::de::field(object, "DBInstanceId")?,
-            read_db_instance_names: aliyun_runtime::de::field(
-                object,
-                "ReadDBInstanceNames",
-            )?,
-            read_delay_times: aliyun_runtime::de::field(object, "ReadDelayTimes")?,
-            readonly_instance_delay: aliyun_runtime::de::field(
-                object,
-                "ReadonlyInstanceDelay",
-            )?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &[
-                    "DBInstanceId",
-                    "ReadDBInstanceNames",
-                    "ReadDelayTimes",
-                    "ReadonlyInstanceDelay",
-                ],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = ItemsItems {
+            db_instance_id: fields.get("DBInstanceId"),
+            read_db_instance_names: fields.get("ReadDBInstanceNames"),
+            read_delay_times: fields.get("ReadDelayTimes"),
+            readonly_instance_delay: fields.get("ReadonlyInstanceDelay"),
+            unknown_fields: fields
+                .unknown(
+                    &[
+                        "DBInstanceId",
+                        "ReadDBInstanceNames",
+                        "ReadDelayTimes",
+                        "ReadonlyInstanceDelay",
+                    ],
+                ),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for ItemsItems {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for ItemsItems {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -396,21 +400,17 @@ impl aliyun_runtime::de::FromJson for ReadDbInstanceNames {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(ReadDbInstanceNames {
-            read_db_instance_name: aliyun_runtime::de::field(
-                object,
-                "ReadDBInstanceName",
-            )?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["ReadDBInstanceName"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = ReadDbInstanceNames {
+            read_db_instance_name: fields.get("ReadDBInstanceName"),
+            unknown_fields: fields.unknown(&["ReadDBInstanceName"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for ReadDbInstanceNames {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for ReadDbInstanceNames {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -454,18 +454,17 @@ impl aliyun_runtime::de::FromJson for ReadDelayTimes {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(ReadDelayTimes {
-            read_delay_time: aliyun_runtime::de::field(object, "ReadDelayTime")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["ReadDelayTime"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = ReadDelayTimes {
+            read_delay_time: fields.get("ReadDelayTime"),
+            unknown_fields: fields.unknown(&["ReadDelayTime"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for ReadDelayTimes {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for ReadDelayTimes {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -511,21 +510,17 @@ impl aliyun_runtime::de::FromJson for ReadonlyInstanceDelay {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(ReadonlyInstanceDelay {
-            readonly_instance_delay: aliyun_runtime::de::field(
-                object,
-                "ReadonlyInstanceDelay",
-            )?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["ReadonlyInstanceDelay"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = ReadonlyInstanceDelay {
+            readonly_instance_delay: fields.get("ReadonlyInstanceDelay"),
+            unknown_fields: fields.unknown(&["ReadonlyInstanceDelay"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for ReadonlyInstanceDelay {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for ReadonlyInstanceDelay {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -652,37 +647,36 @@ impl aliyun_runtime::de::FromJson for ReadonlyInstanceDelayReadonlyInstanceDelay
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(ReadonlyInstanceDelayReadonlyInstanceDelay {
-            flush_lag: aliyun_runtime::de::field(object, "FlushLag")?,
-            flush_latency: aliyun_runtime::de::field(object, "FlushLatency")?,
-            read_db_instance_name: aliyun_runtime::de::field(
-                object,
-                "ReadDBInstanceName",
-            )?,
-            replay_lag: aliyun_runtime::de::field(object, "ReplayLag")?,
-            replay_latency: aliyun_runtime::de::field(object, "ReplayLatency")?,
-            send_latency: aliyun_runtime::de::field(object, "SendLatency")?,
-            write_lag: aliyun_runtime::de::field(object, "WriteLag")?,
-            write_latency: aliyun_runtime::de::field(object, "WriteLatency")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &[
-                    "FlushLag",
-                    "FlushLatency",
-                    "ReadDBInstanceName",
-                    "ReplayLag",
-                    "ReplayLatency",
-                    "SendLatency",
-                    "WriteLag",
-                    "WriteLatency",
-                ],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = ReadonlyInstanceDelayReadonlyInstanceDelay {
+            flush_lag: fields.get("FlushLag"),
+            flush_latency: fields.get("FlushLatency"),
+            read_db_instance_name: fields.get("ReadDBInstanceName"),
+            replay_lag: fields.get("ReplayLag"),
+            replay_latency: fields.get("ReplayLatency"),
+            send_latency: fields.get("SendLatency"),
+            write_lag: fields.get("WriteLag"),
+            write_latency: fields.get("WriteLatency"),
+            unknown_fields: fields
+                .unknown(
+                    &[
+                        "FlushLag",
+                        "FlushLatency",
+                        "ReadDBInstanceName",
+                        "ReplayLag",
+                        "ReplayLatency",
+                        "SendLatency",
+                        "WriteLag",
+                        "WriteLatency",
+                    ],
+                ),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for ReadonlyInstanceDelayReadonlyInstanceDelay {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for ReadonlyInstanceDelayReadonlyInstanceDelay {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

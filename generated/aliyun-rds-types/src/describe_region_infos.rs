@@ -6,8 +6,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use serde::Deserialize;
-
 /// The request parameters of `DescribeRegionInfos`.
 ///
 /// Built by `Client::describe_region_infos` and `DescribeRegionInfosFluentBuilder` of `aliyun-rds`, or by [`DescribeRegionInfosInput::new`].
@@ -142,19 +140,18 @@ impl aliyun_runtime::de::FromJson for DescribeRegionInfosOutput {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(DescribeRegionInfosOutput {
-            regions: aliyun_runtime::de::field(object, "Regions")?,
-            request_id: aliyun_runtime::de::field(object, "RequestId")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["Regions", "RequestId"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = DescribeRegionInfosOutput {
+            regions: fields.get("Regions"),
+            request_id: fields.get("RequestId"),
+            unknown_fields: fields.unknown(&["Regions", "RequestId"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for DescribeRegionInfosOutput {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for DescribeRegionInfosOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -198,15 +195,17 @@ impl aliyun_runtime::de::FromJson for Regions {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(Regions {
-            rds_region: aliyun_runtime::de::field(object, "RDSRegion")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(object, &["RDSRegion"]),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = Regions {
+            rds_region: fields.get("RDSRegion"),
+            unknown_fields: fields.unknown(&["RDSRegion"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for Regions {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for Regions {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -254,15 +253,17 @@ impl aliyun_runtime::de::FromJson for RdsRegion {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(RdsRegion {
-            region_id: aliyun_runtime::de::field(object, "RegionId")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(object, &["RegionId"]),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = RdsRegion {
+            region_id: fields.get("RegionId"),
+            unknown_fields: fields.unknown(&["RegionId"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for RdsRegion {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for RdsRegion {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

@@ -6,8 +6,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use serde::Deserialize;
-
 /// The request parameters of `DescribeRegions`.
 ///
 /// Built by `Client::describe_regions` and `DescribeRegionsFluentBuilder` of `aliyun-rds`, or by [`DescribeRegionsInput::new`].
@@ -134,19 +132,18 @@ impl aliyun_runtime::de::FromJson for DescribeRegionsOutput {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(DescribeRegionsOutput {
-            regions: aliyun_runtime::de::field(object, "Regions")?,
-            request_id: aliyun_runtime::de::field(object, "RequestId")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["Regions", "RequestId"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = DescribeRegionsOutput {
+            regions: fields.get("Regions"),
+            request_id: fields.get("RequestId"),
+            unknown_fields: fields.unknown(&["Regions", "RequestId"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for DescribeRegionsOutput {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for DescribeRegionsOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -190,15 +187,17 @@ impl aliyun_runtime::de::FromJson for Regions {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(Regions {
-            rds_region: aliyun_runtime::de::field(object, "RDSRegion")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(object, &["RDSRegion"]),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = Regions {
+            rds_region: fields.get("RDSRegion"),
+            unknown_fields: fields.unknown(&["RDSRegion"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for Regions {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for Regions {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -296,22 +295,24 @@ impl aliyun_runtime::de::FromJson for RdsRegion {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(RdsRegion {
-            local_name: aliyun_runtime::de::field(object, "LocalName")?,
-            region_endpoint: aliyun_runtime::de::field(object, "RegionEndpoint")?,
-            region_id: aliyun_runtime::de::field(object, "RegionId")?,
-            zone_id: aliyun_runtime::de::field(object, "ZoneId")?,
-            zone_name: aliyun_runtime::de::field(object, "ZoneName")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["LocalName", "RegionEndpoint", "RegionId", "ZoneId", "ZoneName"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = RdsRegion {
+            local_name: fields.get("LocalName"),
+            region_endpoint: fields.get("RegionEndpoint"),
+            region_id: fields.get("RegionId"),
+            zone_id: fields.get("ZoneId"),
+            zone_name: fields.get("ZoneName"),
+            unknown_fields: fields
+                .unknown(
+                    &["LocalName", "RegionEndpoint", "RegionId", "ZoneId", "ZoneName"],
+                ),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for RdsRegion {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for RdsRegion {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

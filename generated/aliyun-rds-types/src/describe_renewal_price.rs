@@ -6,8 +6,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use serde::Deserialize;
-
 /// The request parameters of `DescribeRenewalPrice`.
 ///
 /// Built by `Client::describe_renewal_price` and `DescribeRenewalPriceFluentBuilder` of `aliyun-rds`, or by [`DescribeRenewalPriceInput::new`].
@@ -272,20 +270,19 @@ impl aliyun_runtime::de::FromJson for DescribeRenewalPriceOutput {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(DescribeRenewalPriceOutput {
-            price_info: aliyun_runtime::de::field(object, "PriceInfo")?,
-            request_id: aliyun_runtime::de::field(object, "RequestId")?,
-            rules: aliyun_runtime::de::field(object, "Rules")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["PriceInfo", "RequestId", "Rules"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = DescribeRenewalPriceOutput {
+            price_info: fields.get("PriceInfo"),
+            request_id: fields.get("RequestId"),
+            rules: fields.get("Rules"),
+            unknown_fields: fields.unknown(&["PriceInfo", "RequestId", "Rules"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for DescribeRenewalPriceOutput {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for DescribeRenewalPriceOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -393,32 +390,34 @@ impl aliyun_runtime::de::FromJson for PriceInfo {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(PriceInfo {
-            activity_info: aliyun_runtime::de::field(object, "ActivityInfo")?,
-            coupons: aliyun_runtime::de::field(object, "Coupons")?,
-            currency: aliyun_runtime::de::field(object, "Currency")?,
-            discount_price: aliyun_runtime::de::field(object, "DiscountPrice")?,
-            original_price: aliyun_runtime::de::field(object, "OriginalPrice")?,
-            rule_ids: aliyun_runtime::de::field(object, "RuleIds")?,
-            trade_price: aliyun_runtime::de::field(object, "TradePrice")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &[
-                    "ActivityInfo",
-                    "Coupons",
-                    "Currency",
-                    "DiscountPrice",
-                    "OriginalPrice",
-                    "RuleIds",
-                    "TradePrice",
-                ],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = PriceInfo {
+            activity_info: fields.get("ActivityInfo"),
+            coupons: fields.get("Coupons"),
+            currency: fields.get("Currency"),
+            discount_price: fields.get("DiscountPrice"),
+            original_price: fields.get("OriginalPrice"),
+            rule_ids: fields.get("RuleIds"),
+            trade_price: fields.get("TradePrice"),
+            unknown_fields: fields
+                .unknown(
+                    &[
+                        "ActivityInfo",
+                        "Coupons",
+                        "Currency",
+                        "DiscountPrice",
+                        "OriginalPrice",
+                        "RuleIds",
+                        "TradePrice",
+                    ],
+                ),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for PriceInfo {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for PriceInfo {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -462,15 +461,17 @@ impl aliyun_runtime::de::FromJson for Rules {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(Rules {
-            rule: aliyun_runtime::de::field(object, "Rule")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(object, &["Rule"]),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = Rules {
+            rule: fields.get("Rule"),
+            unknown_fields: fields.unknown(&["Rule"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for Rules {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for Rules {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -540,20 +541,19 @@ impl aliyun_runtime::de::FromJson for ActivityInfo {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(ActivityInfo {
-            check_err_msg: aliyun_runtime::de::field(object, "CheckErrMsg")?,
-            error_code: aliyun_runtime::de::field(object, "ErrorCode")?,
-            success: aliyun_runtime::de::field(object, "Success")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["CheckErrMsg", "ErrorCode", "Success"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = ActivityInfo {
+            check_err_msg: fields.get("CheckErrMsg"),
+            error_code: fields.get("ErrorCode"),
+            success: fields.get("Success"),
+            unknown_fields: fields.unknown(&["CheckErrMsg", "ErrorCode", "Success"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for ActivityInfo {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for ActivityInfo {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -597,15 +597,17 @@ impl aliyun_runtime::de::FromJson for Coupons {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(Coupons {
-            coupon: aliyun_runtime::de::field(object, "Coupon")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(object, &["Coupon"]),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = Coupons {
+            coupon: fields.get("Coupon"),
+            unknown_fields: fields.unknown(&["Coupon"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for Coupons {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for Coupons {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -649,15 +651,17 @@ impl aliyun_runtime::de::FromJson for RuleIds {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(RuleIds {
-            rule_id: aliyun_runtime::de::field(object, "RuleId")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(object, &["RuleId"]),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = RuleIds {
+            rule_id: fields.get("RuleId"),
+            unknown_fields: fields.unknown(&["RuleId"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for RuleIds {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for RuleIds {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -727,20 +731,19 @@ impl aliyun_runtime::de::FromJson for Rule {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(Rule {
-            description: aliyun_runtime::de::field(object, "Description")?,
-            name: aliyun_runtime::de::field(object, "Name")?,
-            rule_id: aliyun_runtime::de::field(object, "RuleId")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["Description", "Name", "RuleId"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = Rule {
+            description: fields.get("Description"),
+            name: fields.get("Name"),
+            rule_id: fields.get("RuleId"),
+            unknown_fields: fields.unknown(&["Description", "Name", "RuleId"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for Rule {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for Rule {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -821,21 +824,21 @@ impl aliyun_runtime::de::FromJson for Coupon {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(Coupon {
-            coupon_no: aliyun_runtime::de::field(object, "CouponNo")?,
-            description: aliyun_runtime::de::field(object, "Description")?,
-            is_selected: aliyun_runtime::de::field(object, "IsSelected")?,
-            name: aliyun_runtime::de::field(object, "Name")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["CouponNo", "Description", "IsSelected", "Name"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = Coupon {
+            coupon_no: fields.get("CouponNo"),
+            description: fields.get("Description"),
+            is_selected: fields.get("IsSelected"),
+            name: fields.get("Name"),
+            unknown_fields: fields
+                .unknown(&["CouponNo", "Description", "IsSelected", "Name"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for Coupon {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for Coupon {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

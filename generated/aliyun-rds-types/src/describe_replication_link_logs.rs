@@ -6,8 +6,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use serde::Deserialize;
-
 /// The request parameters of `DescribeReplicationLinkLogs`.
 ///
 /// Built by `Client::describe_replication_link_logs` and `DescribeReplicationLinkLogsFluentBuilder` of `aliyun-rds`, or by [`DescribeReplicationLinkLogsInput::new`].
@@ -218,21 +216,21 @@ impl aliyun_runtime::de::FromJson for DescribeReplicationLinkLogsOutput {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(DescribeReplicationLinkLogsOutput {
-            db_instance_id: aliyun_runtime::de::field(object, "DBInstanceId")?,
-            items: aliyun_runtime::de::field(object, "Items")?,
-            request_id: aliyun_runtime::de::field(object, "RequestId")?,
-            total_size: aliyun_runtime::de::field(object, "TotalSize")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["DBInstanceId", "Items", "RequestId", "TotalSize"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = DescribeReplicationLinkLogsOutput {
+            db_instance_id: fields.get("DBInstanceId"),
+            items: fields.get("Items"),
+            request_id: fields.get("RequestId"),
+            total_size: fields.get("TotalSize"),
+            unknown_fields: fields
+                .unknown(&["DBInstanceId", "Items", "RequestId", "TotalSize"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for DescribeReplicationLinkLogsOutput {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for DescribeReplicationLinkLogsOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -467,53 +465,52 @@ impl aliyun_runtime::de::FromJson for Items {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(Items {
-            detail: aliyun_runtime::de::field(object, "Detail")?,
-            gmt_created: aliyun_runtime::de::field(object, "GmtCreated")?,
-            gmt_modified: aliyun_runtime::de::field(object, "GmtModified")?,
-            replication_info: aliyun_runtime::de::field(object, "ReplicationInfo")?,
-            replication_state: aliyun_runtime::de::field(object, "ReplicationState")?,
-            replicator_account: aliyun_runtime::de::field(object, "ReplicatorAccount")?,
-            replicator_password: aliyun_runtime::de::field(
-                object,
-                "ReplicatorPassword",
-            )?,
-            source_address: aliyun_runtime::de::field(object, "SourceAddress")?,
-            source_category: aliyun_runtime::de::field(object, "SourceCategory")?,
-            source_port: aliyun_runtime::de::field(object, "SourcePort")?,
-            target_instance_id: aliyun_runtime::de::field(object, "TargetInstanceId")?,
-            task_id: aliyun_runtime::de::field(object, "TaskId")?,
-            task_name: aliyun_runtime::de::field(object, "TaskName")?,
-            task_stage: aliyun_runtime::de::field(object, "TaskStage")?,
-            task_status: aliyun_runtime::de::field(object, "TaskStatus")?,
-            task_type: aliyun_runtime::de::field(object, "TaskType")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &[
-                    "Detail",
-                    "GmtCreated",
-                    "GmtModified",
-                    "ReplicationInfo",
-                    "ReplicationState",
-                    "ReplicatorAccount",
-                    "ReplicatorPassword",
-                    "SourceAddress",
-                    "SourceCategory",
-                    "SourcePort",
-                    "TargetInstanceId",
-                    "TaskId",
-                    "TaskName",
-                    "TaskStage",
-                    "TaskStatus",
-                    "TaskType",
-                ],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = Items {
+            detail: fields.get("Detail"),
+            gmt_created: fields.get("GmtCreated"),
+            gmt_modified: fields.get("GmtModified"),
+            replication_info: fields.get("ReplicationInfo"),
+            replication_state: fields.get("ReplicationState"),
+            replicator_account: fields.get("ReplicatorAccount"),
+            replicator_password: fields.get("ReplicatorPassword"),
+            source_address: fields.get("SourceAddress"),
+            source_category: fields.get("SourceCategory"),
+            source_port: fields.get("SourcePort"),
+            target_instance_id: fields.get("TargetInstanceId"),
+            task_id: fields.get("TaskId"),
+            task_name: fields.get("TaskName"),
+            task_stage: fields.get("TaskStage"),
+            task_status: fields.get("TaskStatus"),
+            task_type: fields.get("TaskType"),
+            unknown_fields: fields
+                .unknown(
+                    &[
+                        "Detail",
+                        "GmtCreated",
+                        "GmtModified",
+                        "ReplicationInfo",
+                        "ReplicationState",
+                        "ReplicatorAccount",
+                        "ReplicatorPassword",
+                        "SourceAddress",
+                        "SourceCategory",
+                        "SourcePort",
+                        "TargetInstanceId",
+                        "TaskId",
+                        "TaskName",
+                        "TaskStage",
+                        "TaskStatus",
+                        "TaskType",
+                    ],
+                ),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for Items {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for Items {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

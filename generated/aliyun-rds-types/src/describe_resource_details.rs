@@ -6,8 +6,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use serde::Deserialize;
-
 /// The request parameters of `DescribeResourceDetails`.
 ///
 /// Built by `Client::describe_resource_details` and `DescribeResourceDetailsFluentBuilder` of `aliyun-rds`, or by [`DescribeResourceDetailsInput::new`].
@@ -301,55 +299,48 @@ impl aliyun_runtime::de::FromJson for DescribeResourceDetailsOutput {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(DescribeResourceDetailsOutput {
-            backup_data_size: aliyun_runtime::de::field(object, "BackupDataSize")?,
-            backup_log_size: aliyun_runtime::de::field(object, "BackupLogSize")?,
-            backup_size: aliyun_runtime::de::field(object, "BackupSize")?,
-            db_instance_storage: aliyun_runtime::de::field(object, "DbInstanceStorage")?,
-            db_proxy_instance_name: aliyun_runtime::de::field(
-                object,
-                "DbProxyInstanceName",
-            )?,
-            disk_used: aliyun_runtime::de::field(object, "DiskUsed")?,
-            instance_storage_type: aliyun_runtime::de::field(
-                object,
-                "InstanceStorageType",
-            )?,
-            rds_ecs_security_group_rel: aliyun_runtime::de::field(
-                object,
-                "RdsEcsSecurityGroupRel",
-            )?,
-            region: aliyun_runtime::de::field(object, "Region")?,
-            request_id: aliyun_runtime::de::field(object, "RequestId")?,
-            resource_group_id: aliyun_runtime::de::field(object, "ResourceGroupId")?,
-            security_ip_list: aliyun_runtime::de::field(object, "SecurityIPList")?,
-            v_switch_id: aliyun_runtime::de::field(object, "VSwitchId")?,
-            vpc_id: aliyun_runtime::de::field(object, "VpcId")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &[
-                    "BackupDataSize",
-                    "BackupLogSize",
-                    "BackupSize",
-                    "DbInstanceStorage",
-                    "DbProxyInstanceName",
-                    "DiskUsed",
-                    "InstanceStorageType",
-                    "RdsEcsSecurityGroupRel",
-                    "Region",
-                    "RequestId",
-                    "ResourceGroupId",
-                    "SecurityIPList",
-                    "VSwitchId",
-                    "VpcId",
-                ],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = DescribeResourceDetailsOutput {
+            backup_data_size: fields.get("BackupDataSize"),
+            backup_log_size: fields.get("BackupLogSize"),
+            backup_size: fields.get("BackupSize"),
+            db_instance_storage: fields.get("DbInstanceStorage"),
+            db_proxy_instance_name: fields.get("DbProxyInstanceName"),
+            disk_used: fields.get("DiskUsed"),
+            instance_storage_type: fields.get("InstanceStorageType"),
+            rds_ecs_security_group_rel: fields.get("RdsEcsSecurityGroupRel"),
+            region: fields.get("Region"),
+            request_id: fields.get("RequestId"),
+            resource_group_id: fields.get("ResourceGroupId"),
+            security_ip_list: fields.get("SecurityIPList"),
+            v_switch_id: fields.get("VSwitchId"),
+            vpc_id: fields.get("VpcId"),
+            unknown_fields: fields
+                .unknown(
+                    &[
+                        "BackupDataSize",
+                        "BackupLogSize",
+                        "BackupSize",
+                        "DbInstanceStorage",
+                        "DbProxyInstanceName",
+                        "DiskUsed",
+                        "InstanceStorageType",
+                        "RdsEcsSecurityGroupRel",
+                        "Region",
+                        "RequestId",
+                        "ResourceGroupId",
+                        "SecurityIPList",
+                        "VSwitchId",
+                        "VpcId",
+                    ],
+                ),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for DescribeResourceDetailsOutput {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for DescribeResourceDetailsOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -397,18 +388,17 @@ impl aliyun_runtime::de::FromJson for RdsEcsSecurityGroupRel {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(RdsEcsSecurityGroupRel {
-            security_group_name: aliyun_runtime::de::field(object, "SecurityGroupName")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["SecurityGroupName"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = RdsEcsSecurityGroupRel {
+            security_group_name: fields.get("SecurityGroupName"),
+            unknown_fields: fields.unknown(&["SecurityGroupName"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for RdsEcsSecurityGroupRel {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for RdsEcsSecurityGroupRel {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

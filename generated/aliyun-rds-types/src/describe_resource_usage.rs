@@ -6,8 +6,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use serde::Deserialize;
-
 /// The request parameters of `DescribeResourceUsage`.
 ///
 /// Built by `Client::describe_resource_usage` and `DescribeResourceUsageFluentBuilder` of `aliyun-rds`, or by [`DescribeResourceUsageInput::new`].
@@ -295,56 +293,52 @@ impl aliyun_runtime::de::FromJson for DescribeResourceUsageOutput {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(DescribeResourceUsageOutput {
-            archive_backup_size: aliyun_runtime::de::field(object, "ArchiveBackupSize")?,
-            backup_data_size: aliyun_runtime::de::field(object, "BackupDataSize")?,
-            backup_log_size: aliyun_runtime::de::field(object, "BackupLogSize")?,
-            backup_oss_data_size: aliyun_runtime::de::field(
-                object,
-                "BackupOssDataSize",
-            )?,
-            backup_oss_log_size: aliyun_runtime::de::field(object, "BackupOssLogSize")?,
-            backup_size: aliyun_runtime::de::field(object, "BackupSize")?,
-            cold_backup_size: aliyun_runtime::de::field(object, "ColdBackupSize")?,
-            db_instance_id: aliyun_runtime::de::field(object, "DBInstanceId")?,
-            data_size: aliyun_runtime::de::field(object, "DataSize")?,
-            disk_used: aliyun_runtime::de::field(object, "DiskUsed")?,
-            engine: aliyun_runtime::de::field(object, "Engine")?,
-            log_size: aliyun_runtime::de::field(object, "LogSize")?,
-            paid_backup_size: aliyun_runtime::de::field(object, "PaidBackupSize")?,
-            request_id: aliyun_runtime::de::field(object, "RequestId")?,
-            sql_size: aliyun_runtime::de::field(object, "SQLSize")?,
-            backup_ecs_snapshot_size: aliyun_runtime::de::field(
-                object,
-                "BackupEcsSnapshotSize",
-            )?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &[
-                    "ArchiveBackupSize",
-                    "BackupDataSize",
-                    "BackupEcsSnapshotSize",
-                    "BackupLogSize",
-                    "BackupOssDataSize",
-                    "BackupOssLogSize",
-                    "BackupSize",
-                    "ColdBackupSize",
-                    "DBInstanceId",
-                    "DataSize",
-                    "DiskUsed",
-                    "Engine",
-                    "LogSize",
-                    "PaidBackupSize",
-                    "RequestId",
-                    "SQLSize",
-                ],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = DescribeResourceUsageOutput {
+            archive_backup_size: fields.get("ArchiveBackupSize"),
+            backup_data_size: fields.get("BackupDataSize"),
+            backup_log_size: fields.get("BackupLogSize"),
+            backup_oss_data_size: fields.get("BackupOssDataSize"),
+            backup_oss_log_size: fields.get("BackupOssLogSize"),
+            backup_size: fields.get("BackupSize"),
+            cold_backup_size: fields.get("ColdBackupSize"),
+            db_instance_id: fields.get("DBInstanceId"),
+            data_size: fields.get("DataSize"),
+            disk_used: fields.get("DiskUsed"),
+            engine: fields.get("Engine"),
+            log_size: fields.get("LogSize"),
+            paid_backup_size: fields.get("PaidBackupSize"),
+            request_id: fields.get("RequestId"),
+            sql_size: fields.get("SQLSize"),
+            backup_ecs_snapshot_size: fields.get("BackupEcsSnapshotSize"),
+            unknown_fields: fields
+                .unknown(
+                    &[
+                        "ArchiveBackupSize",
+                        "BackupDataSize",
+                        "BackupEcsSnapshotSize",
+                        "BackupLogSize",
+                        "BackupOssDataSize",
+                        "BackupOssLogSize",
+                        "BackupSize",
+                        "ColdBackupSize",
+                        "DBInstanceId",
+                        "DataSize",
+                        "DiskUsed",
+                        "Engine",
+                        "LogSize",
+                        "PaidBackupSize",
+                        "RequestId",
+                        "SQLSize",
+                    ],
+                ),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for DescribeResourceUsageOutput {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for DescribeResourceUsageOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

@@ -6,8 +6,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use serde::Deserialize;
-
 /// The request parameters of `DescribeSecrets`.
 ///
 /// Built by `Client::describe_secrets` and `DescribeSecretsFluentBuilder` of `aliyun-rds`, or by [`DescribeSecretsInput::new`].
@@ -244,21 +242,21 @@ impl aliyun_runtime::de::FromJson for DescribeSecretsOutput {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(DescribeSecretsOutput {
-            page_number: aliyun_runtime::de::field(object, "PageNumber")?,
-            page_size: aliyun_runtime::de::field(object, "PageSize")?,
-            request_id: aliyun_runtime::de::field(object, "RequestId")?,
-            secrets: aliyun_runtime::de::field(object, "Secrets")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["PageNumber", "PageSize", "RequestId", "Secrets"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = DescribeSecretsOutput {
+            page_number: fields.get("PageNumber"),
+            page_size: fields.get("PageSize"),
+            request_id: fields.get("RequestId"),
+            secrets: fields.get("Secrets"),
+            unknown_fields: fields
+                .unknown(&["PageNumber", "PageSize", "RequestId", "Secrets"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for DescribeSecretsOutput {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for DescribeSecretsOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -361,30 +359,32 @@ impl aliyun_runtime::de::FromJson for Secrets {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(Secrets {
-            account_id: aliyun_runtime::de::field(object, "AccountId")?,
-            description: aliyun_runtime::de::field(object, "Description")?,
-            region_id: aliyun_runtime::de::field(object, "RegionId")?,
-            secret_arn: aliyun_runtime::de::field(object, "SecretArn")?,
-            secret_name: aliyun_runtime::de::field(object, "SecretName")?,
-            username: aliyun_runtime::de::field(object, "Username")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &[
-                    "AccountId",
-                    "Description",
-                    "RegionId",
-                    "SecretArn",
-                    "SecretName",
-                    "Username",
-                ],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = Secrets {
+            account_id: fields.get("AccountId"),
+            description: fields.get("Description"),
+            region_id: fields.get("RegionId"),
+            secret_arn: fields.get("SecretArn"),
+            secret_name: fields.get("SecretName"),
+            username: fields.get("Username"),
+            unknown_fields: fields
+                .unknown(
+                    &[
+                        "AccountId",
+                        "Description",
+                        "RegionId",
+                        "SecretArn",
+                        "SecretName",
+                        "Username",
+                    ],
+                ),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for Secrets {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for Secrets {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

@@ -6,8 +6,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use serde::Deserialize;
-
 /// The request parameters of `DescribeSecurityGroupConfiguration`.
 ///
 /// Built by `Client::describe_security_group_configuration` and `DescribeSecurityGroupConfigurationFluentBuilder` of `aliyun-rds`, or by [`DescribeSecurityGroupConfigurationInput::new`].
@@ -138,20 +136,19 @@ impl aliyun_runtime::de::FromJson for DescribeSecurityGroupConfigurationOutput {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(DescribeSecurityGroupConfigurationOutput {
-            db_instance_name: aliyun_runtime::de::field(object, "DBInstanceName")?,
-            items: aliyun_runtime::de::field(object, "Items")?,
-            request_id: aliyun_runtime::de::field(object, "RequestId")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["DBInstanceName", "Items", "RequestId"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = DescribeSecurityGroupConfigurationOutput {
+            db_instance_name: fields.get("DBInstanceName"),
+            items: fields.get("Items"),
+            request_id: fields.get("RequestId"),
+            unknown_fields: fields.unknown(&["DBInstanceName", "Items", "RequestId"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for DescribeSecurityGroupConfigurationOutput {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for DescribeSecurityGroupConfigurationOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -198,21 +195,17 @@ impl aliyun_runtime::de::FromJson for Items {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(Items {
-            ecs_security_group_relation: aliyun_runtime::de::field(
-                object,
-                "EcsSecurityGroupRelation",
-            )?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["EcsSecurityGroupRelation"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = Items {
+            ecs_security_group_relation: fields.get("EcsSecurityGroupRelation"),
+            unknown_fields: fields.unknown(&["EcsSecurityGroupRelation"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for Items {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for Items {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -296,21 +289,23 @@ impl aliyun_runtime::de::FromJson for EcsSecurityGroupRelation {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(EcsSecurityGroupRelation {
-            network_type: aliyun_runtime::de::field(object, "NetworkType")?,
-            region_id: aliyun_runtime::de::field(object, "RegionId")?,
-            security_group_id: aliyun_runtime::de::field(object, "SecurityGroupId")?,
-            security_group_name: aliyun_runtime::de::field(object, "SecurityGroupName")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["NetworkType", "RegionId", "SecurityGroupId", "SecurityGroupName"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = EcsSecurityGroupRelation {
+            network_type: fields.get("NetworkType"),
+            region_id: fields.get("RegionId"),
+            security_group_id: fields.get("SecurityGroupId"),
+            security_group_name: fields.get("SecurityGroupName"),
+            unknown_fields: fields
+                .unknown(
+                    &["NetworkType", "RegionId", "SecurityGroupId", "SecurityGroupName"],
+                ),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for EcsSecurityGroupRelation {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for EcsSecurityGroupRelation {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

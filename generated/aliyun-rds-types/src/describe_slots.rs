@@ -6,8 +6,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use serde::Deserialize;
-
 /// The request parameters of `DescribeSlots`.
 ///
 /// Built by `Client::describe_slots` and `DescribeSlotsFluentBuilder` of `aliyun-rds`, or by [`DescribeSlotsInput::new`].
@@ -154,19 +152,18 @@ impl aliyun_runtime::de::FromJson for DescribeSlotsOutput {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(DescribeSlotsOutput {
-            request_id: aliyun_runtime::de::field(object, "RequestId")?,
-            slots: aliyun_runtime::de::field(object, "Slots")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["RequestId", "Slots"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = DescribeSlotsOutput {
+            request_id: fields.get("RequestId"),
+            slots: fields.get("Slots"),
+            unknown_fields: fields.unknown(&["RequestId", "Slots"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for DescribeSlotsOutput {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for DescribeSlotsOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -300,34 +297,36 @@ impl aliyun_runtime::de::FromJson for Slots {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(Slots {
-            database: aliyun_runtime::de::field(object, "Database")?,
-            plugin: aliyun_runtime::de::field(object, "Plugin")?,
-            slot_name: aliyun_runtime::de::field(object, "SlotName")?,
-            slot_status: aliyun_runtime::de::field(object, "SlotStatus")?,
-            slot_type: aliyun_runtime::de::field(object, "SlotType")?,
-            sub_replay_lag: aliyun_runtime::de::field(object, "SubReplayLag")?,
-            temporary: aliyun_runtime::de::field(object, "Temporary")?,
-            wal_delay: aliyun_runtime::de::field(object, "WalDelay")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &[
-                    "Database",
-                    "Plugin",
-                    "SlotName",
-                    "SlotStatus",
-                    "SlotType",
-                    "SubReplayLag",
-                    "Temporary",
-                    "WalDelay",
-                ],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = Slots {
+            database: fields.get("Database"),
+            plugin: fields.get("Plugin"),
+            slot_name: fields.get("SlotName"),
+            slot_status: fields.get("SlotStatus"),
+            slot_type: fields.get("SlotType"),
+            sub_replay_lag: fields.get("SubReplayLag"),
+            temporary: fields.get("Temporary"),
+            wal_delay: fields.get("WalDelay"),
+            unknown_fields: fields
+                .unknown(
+                    &[
+                        "Database",
+                        "Plugin",
+                        "SlotName",
+                        "SlotStatus",
+                        "SlotType",
+                        "SubReplayLag",
+                        "Temporary",
+                        "WalDelay",
+                    ],
+                ),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for Slots {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for Slots {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

@@ -6,8 +6,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use serde::Deserialize;
-
 /// The request parameters of `DescribeSlowLogRecords`.
 ///
 /// Built by `Client::describe_slow_log_records` and `DescribeSlowLogRecordsFluentBuilder` of `aliyun-rds`, or by [`DescribeSlowLogRecordsInput::new`].
@@ -274,32 +272,34 @@ impl aliyun_runtime::de::FromJson for DescribeSlowLogRecordsOutput {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(DescribeSlowLogRecordsOutput {
-            db_instance_id: aliyun_runtime::de::field(object, "DBInstanceId")?,
-            engine: aliyun_runtime::de::field(object, "Engine")?,
-            items: aliyun_runtime::de::field(object, "Items")?,
-            page_number: aliyun_runtime::de::field(object, "PageNumber")?,
-            page_record_count: aliyun_runtime::de::field(object, "PageRecordCount")?,
-            request_id: aliyun_runtime::de::field(object, "RequestId")?,
-            total_record_count: aliyun_runtime::de::field(object, "TotalRecordCount")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &[
-                    "DBInstanceId",
-                    "Engine",
-                    "Items",
-                    "PageNumber",
-                    "PageRecordCount",
-                    "RequestId",
-                    "TotalRecordCount",
-                ],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = DescribeSlowLogRecordsOutput {
+            db_instance_id: fields.get("DBInstanceId"),
+            engine: fields.get("Engine"),
+            items: fields.get("Items"),
+            page_number: fields.get("PageNumber"),
+            page_record_count: fields.get("PageRecordCount"),
+            request_id: fields.get("RequestId"),
+            total_record_count: fields.get("TotalRecordCount"),
+            unknown_fields: fields
+                .unknown(
+                    &[
+                        "DBInstanceId",
+                        "Engine",
+                        "Items",
+                        "PageNumber",
+                        "PageRecordCount",
+                        "RequestId",
+                        "TotalRecordCount",
+                    ],
+                ),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for DescribeSlowLogRecordsOutput {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for DescribeSlowLogRecordsOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -343,18 +343,17 @@ impl aliyun_runtime::de::FromJson for Items {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(Items {
-            sql_slow_record: aliyun_runtime::de::field(object, "SQLSlowRecord")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["SQLSlowRecord"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = Items {
+            sql_slow_record: fields.get("SQLSlowRecord"),
+            unknown_fields: fields.unknown(&["SQLSlowRecord"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for Items {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for Items {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -618,62 +617,58 @@ impl aliyun_runtime::de::FromJson for SqlSlowRecord {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(SqlSlowRecord {
-            application_name: aliyun_runtime::de::field(object, "ApplicationName")?,
-            client_host_name: aliyun_runtime::de::field(object, "ClientHostName")?,
-            cpu_time: aliyun_runtime::de::field(object, "CpuTime")?,
-            db_name: aliyun_runtime::de::field(object, "DBName")?,
-            execution_start_time: aliyun_runtime::de::field(
-                object,
-                "ExecutionStartTime",
-            )?,
-            host_address: aliyun_runtime::de::field(object, "HostAddress")?,
-            last_rows_affected_count: aliyun_runtime::de::field(
-                object,
-                "LastRowsAffectedCount",
-            )?,
-            lock_times: aliyun_runtime::de::field(object, "LockTimes")?,
-            logical_io_read: aliyun_runtime::de::field(object, "LogicalIORead")?,
-            parse_row_counts: aliyun_runtime::de::field(object, "ParseRowCounts")?,
-            physical_io_read: aliyun_runtime::de::field(object, "PhysicalIORead")?,
-            query_time_ms: aliyun_runtime::de::field(object, "QueryTimeMS")?,
-            query_times: aliyun_runtime::de::field(object, "QueryTimes")?,
-            return_row_counts: aliyun_runtime::de::field(object, "ReturnRowCounts")?,
-            rows_affected_count: aliyun_runtime::de::field(object, "RowsAffectedCount")?,
-            sql_hash: aliyun_runtime::de::field(object, "SQLHash")?,
-            sql_text: aliyun_runtime::de::field(object, "SQLText")?,
-            user_name: aliyun_runtime::de::field(object, "UserName")?,
-            write_io_count: aliyun_runtime::de::field(object, "WriteIOCount")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &[
-                    "ApplicationName",
-                    "ClientHostName",
-                    "CpuTime",
-                    "DBName",
-                    "ExecutionStartTime",
-                    "HostAddress",
-                    "LastRowsAffectedCount",
-                    "LockTimes",
-                    "LogicalIORead",
-                    "ParseRowCounts",
-                    "PhysicalIORead",
-                    "QueryTimeMS",
-                    "QueryTimes",
-                    "ReturnRowCounts",
-                    "RowsAffectedCount",
-                    "SQLHash",
-                    "SQLText",
-                    "UserName",
-                    "WriteIOCount",
-                ],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = SqlSlowRecord {
+            application_name: fields.get("ApplicationName"),
+            client_host_name: fields.get("ClientHostName"),
+            cpu_time: fields.get("CpuTime"),
+            db_name: fields.get("DBName"),
+            execution_start_time: fields.get("ExecutionStartTime"),
+            host_address: fields.get("HostAddress"),
+            last_rows_affected_count: fields.get("LastRowsAffectedCount"),
+            lock_times: fields.get("LockTimes"),
+            logical_io_read: fields.get("LogicalIORead"),
+            parse_row_counts: fields.get("ParseRowCounts"),
+            physical_io_read: fields.get("PhysicalIORead"),
+            query_time_ms: fields.get("QueryTimeMS"),
+            query_times: fields.get("QueryTimes"),
+            return_row_counts: fields.get("ReturnRowCounts"),
+            rows_affected_count: fields.get("RowsAffectedCount"),
+            sql_hash: fields.get("SQLHash"),
+            sql_text: fields.get("SQLText"),
+            user_name: fields.get("UserName"),
+            write_io_count: fields.get("WriteIOCount"),
+            unknown_fields: fields
+                .unknown(
+                    &[
+                        "ApplicationName",
+                        "ClientHostName",
+                        "CpuTime",
+                        "DBName",
+                        "ExecutionStartTime",
+                        "HostAddress",
+                        "LastRowsAffectedCount",
+                        "LockTimes",
+                        "LogicalIORead",
+                        "ParseRowCounts",
+                        "PhysicalIORead",
+                        "QueryTimeMS",
+                        "QueryTimes",
+                        "ReturnRowCounts",
+                        "RowsAffectedCount",
+                        "SQLHash",
+                        "SQLText",
+                        "UserName",
+                        "WriteIOCount",
+                    ],
+                ),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for SqlSlowRecord {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for SqlSlowRecord {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

@@ -6,8 +6,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use serde::Deserialize;
-
 /// The request parameters of `DescribeSlowLogs`.
 ///
 /// Built by `Client::describe_slow_logs` and `DescribeSlowLogsFluentBuilder` of `aliyun-rds`, or by [`DescribeSlowLogsInput::new`].
@@ -290,36 +288,38 @@ impl aliyun_runtime::de::FromJson for DescribeSlowLogsOutput {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(DescribeSlowLogsOutput {
-            db_instance_id: aliyun_runtime::de::field(object, "DBInstanceId")?,
-            end_time: aliyun_runtime::de::field(object, "EndTime")?,
-            engine: aliyun_runtime::de::field(object, "Engine")?,
-            items: aliyun_runtime::de::field(object, "Items")?,
-            page_number: aliyun_runtime::de::field(object, "PageNumber")?,
-            page_record_count: aliyun_runtime::de::field(object, "PageRecordCount")?,
-            request_id: aliyun_runtime::de::field(object, "RequestId")?,
-            start_time: aliyun_runtime::de::field(object, "StartTime")?,
-            total_record_count: aliyun_runtime::de::field(object, "TotalRecordCount")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &[
-                    "DBInstanceId",
-                    "EndTime",
-                    "Engine",
-                    "Items",
-                    "PageNumber",
-                    "PageRecordCount",
-                    "RequestId",
-                    "StartTime",
-                    "TotalRecordCount",
-                ],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = DescribeSlowLogsOutput {
+            db_instance_id: fields.get("DBInstanceId"),
+            end_time: fields.get("EndTime"),
+            engine: fields.get("Engine"),
+            items: fields.get("Items"),
+            page_number: fields.get("PageNumber"),
+            page_record_count: fields.get("PageRecordCount"),
+            request_id: fields.get("RequestId"),
+            start_time: fields.get("StartTime"),
+            total_record_count: fields.get("TotalRecordCount"),
+            unknown_fields: fields
+                .unknown(
+                    &[
+                        "DBInstanceId",
+                        "EndTime",
+                        "Engine",
+                        "Items",
+                        "PageNumber",
+                        "PageRecordCount",
+                        "RequestId",
+                        "StartTime",
+                        "TotalRecordCount",
+                    ],
+                ),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for DescribeSlowLogsOutput {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for DescribeSlowLogsOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -363,15 +363,17 @@ impl aliyun_runtime::de::FromJson for Items {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(Items {
-            sql_slow_log: aliyun_runtime::de::field(object, "SQLSlowLog")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(object, &["SQLSlowLog"]),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = Items {
+            sql_slow_log: fields.get("SQLSlowLog"),
+            unknown_fields: fields.unknown(&["SQLSlowLog"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for Items {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for Items {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -1018,205 +1020,115 @@ impl aliyun_runtime::de::FromJson for SqlSlowLog {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(SqlSlowLog {
-            avg_execution_time: aliyun_runtime::de::field(object, "AvgExecutionTime")?,
-            avg_io_write_counts: aliyun_runtime::de::field(object, "AvgIOWriteCounts")?,
-            avg_last_rows_affected_counts: aliyun_runtime::de::field(
-                object,
-                "AvgLastRowsAffectedCounts",
-            )?,
-            avg_logical_read_counts: aliyun_runtime::de::field(
-                object,
-                "AvgLogicalReadCounts",
-            )?,
-            avg_physical_read_counts: aliyun_runtime::de::field(
-                object,
-                "AvgPhysicalReadCounts",
-            )?,
-            avg_rows_affected_counts: aliyun_runtime::de::field(
-                object,
-                "AvgRowsAffectedCounts",
-            )?,
-            create_time: aliyun_runtime::de::field(object, "CreateTime")?,
-            db_name: aliyun_runtime::de::field(object, "DBName")?,
-            max_execution_time: aliyun_runtime::de::field(object, "MaxExecutionTime")?,
-            max_execution_time_ms: aliyun_runtime::de::field(
-                object,
-                "MaxExecutionTimeMS",
-            )?,
-            max_io_write_counts: aliyun_runtime::de::field(object, "MaxIOWriteCounts")?,
-            max_last_rows_affected_counts: aliyun_runtime::de::field(
-                object,
-                "MaxLastRowsAffectedCounts",
-            )?,
-            max_lock_time: aliyun_runtime::de::field(object, "MaxLockTime")?,
-            max_lock_time_ms: aliyun_runtime::de::field(object, "MaxLockTimeMS")?,
-            max_logical_read_counts: aliyun_runtime::de::field(
-                object,
-                "MaxLogicalReadCounts",
-            )?,
-            max_physical_read_counts: aliyun_runtime::de::field(
-                object,
-                "MaxPhysicalReadCounts",
-            )?,
-            max_rows_affected_counts: aliyun_runtime::de::field(
-                object,
-                "MaxRowsAffectedCounts",
-            )?,
-            min_io_write_counts: aliyun_runtime::de::field(object, "MinIOWriteCounts")?,
-            min_last_rows_affected_counts: aliyun_runtime::de::field(
-                object,
-                "MinLastRowsAffectedCounts",
-            )?,
-            min_logical_read_counts: aliyun_runtime::de::field(
-                object,
-                "MinLogicalReadCounts",
-            )?,
-            min_physical_read_counts: aliyun_runtime::de::field(
-                object,
-                "MinPhysicalReadCounts",
-            )?,
-            min_rows_affected_counts: aliyun_runtime::de::field(
-                object,
-                "MinRowsAffectedCounts",
-            )?,
-            my_sql_total_execution_counts: aliyun_runtime::de::field(
-                object,
-                "MySQLTotalExecutionCounts",
-            )?,
-            my_sql_total_execution_times: aliyun_runtime::de::field(
-                object,
-                "MySQLTotalExecutionTimes",
-            )?,
-            parse_max_row_count: aliyun_runtime::de::field(object, "ParseMaxRowCount")?,
-            parse_total_row_counts: aliyun_runtime::de::field(
-                object,
-                "ParseTotalRowCounts",
-            )?,
-            report_time: aliyun_runtime::de::field(object, "ReportTime")?,
-            return_max_row_count: aliyun_runtime::de::field(
-                object,
-                "ReturnMaxRowCount",
-            )?,
-            return_total_row_counts: aliyun_runtime::de::field(
-                object,
-                "ReturnTotalRowCounts",
-            )?,
-            sqlhash: aliyun_runtime::de::field(object, "SQLHASH")?,
-            sql_id_str: aliyun_runtime::de::field(object, "SQLIdStr")?,
-            sql_server_avg_cpu_time: aliyun_runtime::de::field(
-                object,
-                "SQLServerAvgCpuTime",
-            )?,
-            sql_server_avg_execution_time: aliyun_runtime::de::field(
-                object,
-                "SQLServerAvgExecutionTime",
-            )?,
-            sql_server_max_cpu_time: aliyun_runtime::de::field(
-                object,
-                "SQLServerMaxCpuTime",
-            )?,
-            sql_server_min_cpu_time: aliyun_runtime::de::field(
-                object,
-                "SQLServerMinCpuTime",
-            )?,
-            sql_server_min_execution_time: aliyun_runtime::de::field(
-                object,
-                "SQLServerMinExecutionTime",
-            )?,
-            sql_server_total_cpu_time: aliyun_runtime::de::field(
-                object,
-                "SQLServerTotalCpuTime",
-            )?,
-            sql_server_total_execution_counts: aliyun_runtime::de::field(
-                object,
-                "SQLServerTotalExecutionCounts",
-            )?,
-            sql_server_total_execution_times: aliyun_runtime::de::field(
-                object,
-                "SQLServerTotalExecutionTimes",
-            )?,
-            sql_text: aliyun_runtime::de::field(object, "SQLText")?,
-            slow_log_id: aliyun_runtime::de::field(object, "SlowLogId")?,
-            total_io_write_counts: aliyun_runtime::de::field(
-                object,
-                "TotalIOWriteCounts",
-            )?,
-            total_last_rows_affected_counts: aliyun_runtime::de::field(
-                object,
-                "TotalLastRowsAffectedCounts",
-            )?,
-            total_lock_times: aliyun_runtime::de::field(object, "TotalLockTimes")?,
-            total_logical_read_counts: aliyun_runtime::de::field(
-                object,
-                "TotalLogicalReadCounts",
-            )?,
-            total_physical_read_counts: aliyun_runtime::de::field(
-                object,
-                "TotalPhysicalReadCounts",
-            )?,
-            total_rows_affected_counts: aliyun_runtime::de::field(
-                object,
-                "TotalRowsAffectedCounts",
-            )?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &[
-                    "AvgExecutionTime",
-                    "AvgIOWriteCounts",
-                    "AvgLastRowsAffectedCounts",
-                    "AvgLogicalReadCounts",
-                    "AvgPhysicalReadCounts",
-                    "AvgRowsAffectedCounts",
-                    "CreateTime",
-                    "DBName",
-                    "MaxExecutionTime",
-                    "MaxExecutionTimeMS",
-                    "MaxIOWriteCounts",
-                    "MaxLastRowsAffectedCounts",
-                    "MaxLockTime",
-                    "MaxLockTimeMS",
-                    "MaxLogicalReadCounts",
-                    "MaxPhysicalReadCounts",
-                    "MaxRowsAffectedCounts",
-                    "MinIOWriteCounts",
-                    "MinLastRowsAffectedCounts",
-                    "MinLogicalReadCounts",
-                    "MinPhysicalReadCounts",
-                    "MinRowsAffectedCounts",
-                    "MySQLTotalExecutionCounts",
-                    "MySQLTotalExecutionTimes",
-                    "ParseMaxRowCount",
-                    "ParseTotalRowCounts",
-                    "ReportTime",
-                    "ReturnMaxRowCount",
-                    "ReturnTotalRowCounts",
-                    "SQLHASH",
-                    "SQLIdStr",
-                    "SQLServerAvgCpuTime",
-                    "SQLServerAvgExecutionTime",
-                    "SQLServerMaxCpuTime",
-                    "SQLServerMinCpuTime",
-                    "SQLServerMinExecutionTime",
-                    "SQLServerTotalCpuTime",
-                    "SQLServerTotalExecutionCounts",
-                    "SQLServerTotalExecutionTimes",
-                    "SQLText",
-                    "SlowLogId",
-                    "TotalIOWriteCounts",
-                    "TotalLastRowsAffectedCounts",
-                    "TotalLockTimes",
-                    "TotalLogicalReadCounts",
-                    "TotalPhysicalReadCounts",
-                    "TotalRowsAffectedCounts",
-                ],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = SqlSlowLog {
+            avg_execution_time: fields.get("AvgExecutionTime"),
+            avg_io_write_counts: fields.get("AvgIOWriteCounts"),
+            avg_last_rows_affected_counts: fields.get("AvgLastRowsAffectedCounts"),
+            avg_logical_read_counts: fields.get("AvgLogicalReadCounts"),
+            avg_physical_read_counts: fields.get("AvgPhysicalReadCounts"),
+            avg_rows_affected_counts: fields.get("AvgRowsAffectedCounts"),
+            create_time: fields.get("CreateTime"),
+            db_name: fields.get("DBName"),
+            max_execution_time: fields.get("MaxExecutionTime"),
+            max_execution_time_ms: fields.get("MaxExecutionTimeMS"),
+            max_io_write_counts: fields.get("MaxIOWriteCounts"),
+            max_last_rows_affected_counts: fields.get("MaxLastRowsAffectedCounts"),
+            max_lock_time: fields.get("MaxLockTime"),
+            max_lock_time_ms: fields.get("MaxLockTimeMS"),
+            max_logical_read_counts: fields.get("MaxLogicalReadCounts"),
+            max_physical_read_counts: fields.get("MaxPhysicalReadCounts"),
+            max_rows_affected_counts: fields.get("MaxRowsAffectedCounts"),
+            min_io_write_counts: fields.get("MinIOWriteCounts"),
+            min_last_rows_affected_counts: fields.get("MinLastRowsAffectedCounts"),
+            min_logical_read_counts: fields.get("MinLogicalReadCounts"),
+            min_physical_read_counts: fields.get("MinPhysicalReadCounts"),
+            min_rows_affected_counts: fields.get("MinRowsAffectedCounts"),
+            my_sql_total_execution_counts: fields.get("MySQLTotalExecutionCounts"),
+            my_sql_total_execution_times: fields.get("MySQLTotalExecutionTimes"),
+            parse_max_row_count: fields.get("ParseMaxRowCount"),
+            parse_total_row_counts: fields.get("ParseTotalRowCounts"),
+            report_time: fields.get("ReportTime"),
+            return_max_row_count: fields.get("ReturnMaxRowCount"),
+            return_total_row_counts: fields.get("ReturnTotalRowCounts"),
+            sqlhash: fields.get("SQLHASH"),
+            sql_id_str: fields.get("SQLIdStr"),
+            sql_server_avg_cpu_time: fields.get("SQLServerAvgCpuTime"),
+            sql_server_avg_execution_time: fields.get("SQLServerAvgExecutionTime"),
+            sql_server_max_cpu_time: fields.get("SQLServerMaxCpuTime"),
+            sql_server_min_cpu_time: fields.get("SQLServerMinCpuTime"),
+            sql_server_min_execution_time: fields.get("SQLServerMinExecutionTime"),
+            sql_server_total_cpu_time: fields.get("SQLServerTotalCpuTime"),
+            sql_server_total_execution_counts: fields
+                .get("SQLServerTotalExecutionCounts"),
+            sql_server_total_execution_times: fields.get("SQLServerTotalExecutionTimes"),
+            sql_text: fields.get("SQLText"),
+            slow_log_id: fields.get("SlowLogId"),
+            total_io_write_counts: fields.get("TotalIOWriteCounts"),
+            total_last_rows_affected_counts: fields.get("TotalLastRowsAffectedCounts"),
+            total_lock_times: fields.get("TotalLockTimes"),
+            total_logical_read_counts: fields.get("TotalLogicalReadCounts"),
+            total_physical_read_counts: fields.get("TotalPhysicalReadCounts"),
+            total_rows_affected_counts: fields.get("TotalRowsAffectedCounts"),
+            unknown_fields: fields
+                .unknown(
+                    &[
+                        "AvgExecutionTime",
+                        "AvgIOWriteCounts",
+                        "AvgLastRowsAffectedCounts",
+                        "AvgLogicalReadCounts",
+                        "AvgPhysicalReadCounts",
+                        "AvgRowsAffectedCounts",
+                        "CreateTime",
+                        "DBName",
+                        "MaxExecutionTime",
+                        "MaxExecutionTimeMS",
+                        "MaxIOWriteCounts",
+                        "MaxLastRowsAffectedCounts",
+                        "MaxLockTime",
+                        "MaxLockTimeMS",
+                        "MaxLogicalReadCounts",
+                        "MaxPhysicalReadCounts",
+                        "MaxRowsAffectedCounts",
+                        "MinIOWriteCounts",
+                        "MinLastRowsAffectedCounts",
+                        "MinLogicalReadCounts",
+                        "MinPhysicalReadCounts",
+                        "MinRowsAffectedCounts",
+                        "MySQLTotalExecutionCounts",
+                        "MySQLTotalExecutionTimes",
+                        "ParseMaxRowCount",
+                        "ParseTotalRowCounts",
+                        "ReportTime",
+                        "ReturnMaxRowCount",
+                        "ReturnTotalRowCounts",
+                        "SQLHASH",
+                        "SQLIdStr",
+                        "SQLServerAvgCpuTime",
+                        "SQLServerAvgExecutionTime",
+                        "SQLServerMaxCpuTime",
+                        "SQLServerMinCpuTime",
+                        "SQLServerMinExecutionTime",
+                        "SQLServerTotalCpuTime",
+                        "SQLServerTotalExecutionCounts",
+                        "SQLServerTotalExecutionTimes",
+                        "SQLText",
+                        "SlowLogId",
+                        "TotalIOWriteCounts",
+                        "TotalLastRowsAffectedCounts",
+                        "TotalLockTimes",
+                        "TotalLogicalReadCounts",
+                        "TotalPhysicalReadCounts",
+                        "TotalRowsAffectedCounts",
+                    ],
+                ),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for SqlSlowLog {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for SqlSlowLog {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

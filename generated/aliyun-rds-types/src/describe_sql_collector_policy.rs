@@ -6,8 +6,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use serde::Deserialize;
-
 /// The request parameters of `DescribeSQLCollectorPolicy`.
 ///
 /// Built by `Client::describe_sql_collector_policy` and `DescribeSqlCollectorPolicyFluentBuilder` of `aliyun-rds`, or by [`DescribeSqlCollectorPolicyInput::new`].
@@ -168,23 +166,20 @@ impl aliyun_runtime::de::FromJson for DescribeSqlCollectorPolicyOutput {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(DescribeSqlCollectorPolicyOutput {
-            request_id: aliyun_runtime::de::field(object, "RequestId")?,
-            sql_collector_status: aliyun_runtime::de::field(
-                object,
-                "SQLCollectorStatus",
-            )?,
-            storage_period: aliyun_runtime::de::field(object, "StoragePeriod")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["RequestId", "SQLCollectorStatus", "StoragePeriod"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = DescribeSqlCollectorPolicyOutput {
+            request_id: fields.get("RequestId"),
+            sql_collector_status: fields.get("SQLCollectorStatus"),
+            storage_period: fields.get("StoragePeriod"),
+            unknown_fields: fields
+                .unknown(&["RequestId", "SQLCollectorStatus", "StoragePeriod"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for DescribeSqlCollectorPolicyOutput {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for DescribeSqlCollectorPolicyOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

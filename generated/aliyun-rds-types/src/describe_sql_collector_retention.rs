@@ -6,8 +6,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use serde::Deserialize;
-
 /// The request parameters of `DescribeSQLCollectorRetention`.
 ///
 /// Built by `Client::describe_sql_collector_retention` and `DescribeSqlCollectorRetentionFluentBuilder` of `aliyun-rds`, or by [`DescribeSqlCollectorRetentionInput::new`].
@@ -149,19 +147,18 @@ impl aliyun_runtime::de::FromJson for DescribeSqlCollectorRetentionOutput {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(DescribeSqlCollectorRetentionOutput {
-            config_value: aliyun_runtime::de::field(object, "ConfigValue")?,
-            request_id: aliyun_runtime::de::field(object, "RequestId")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["ConfigValue", "RequestId"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = DescribeSqlCollectorRetentionOutput {
+            config_value: fields.get("ConfigValue"),
+            request_id: fields.get("RequestId"),
+            unknown_fields: fields.unknown(&["ConfigValue", "RequestId"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for DescribeSqlCollectorRetentionOutput {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for DescribeSqlCollectorRetentionOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

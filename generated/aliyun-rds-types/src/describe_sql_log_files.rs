@@ -6,8 +6,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use serde::Deserialize;
-
 /// The request parameters of `DescribeSQLLogFiles`.
 ///
 /// Built by `Client::describe_sql_log_files` and `DescribeSqlLogFilesFluentBuilder` of `aliyun-rds`, or by [`DescribeSqlLogFilesInput::new`].
@@ -198,28 +196,30 @@ impl aliyun_runtime::de::FromJson for DescribeSqlLogFilesOutput {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(DescribeSqlLogFilesOutput {
-            items: aliyun_runtime::de::field(object, "Items")?,
-            page_number: aliyun_runtime::de::field(object, "PageNumber")?,
-            page_record_count: aliyun_runtime::de::field(object, "PageRecordCount")?,
-            request_id: aliyun_runtime::de::field(object, "RequestId")?,
-            total_record_count: aliyun_runtime::de::field(object, "TotalRecordCount")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &[
-                    "Items",
-                    "PageNumber",
-                    "PageRecordCount",
-                    "RequestId",
-                    "TotalRecordCount",
-                ],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = DescribeSqlLogFilesOutput {
+            items: fields.get("Items"),
+            page_number: fields.get("PageNumber"),
+            page_record_count: fields.get("PageRecordCount"),
+            request_id: fields.get("RequestId"),
+            total_record_count: fields.get("TotalRecordCount"),
+            unknown_fields: fields
+                .unknown(
+                    &[
+                        "Items",
+                        "PageNumber",
+                        "PageRecordCount",
+                        "RequestId",
+                        "TotalRecordCount",
+                    ],
+                ),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for DescribeSqlLogFilesOutput {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for DescribeSqlLogFilesOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -263,15 +263,17 @@ impl aliyun_runtime::de::FromJson for Items {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(Items {
-            log_file: aliyun_runtime::de::field(object, "LogFile")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(object, &["LogFile"]),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = Items {
+            log_file: fields.get("LogFile"),
+            unknown_fields: fields.unknown(&["LogFile"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for Items {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for Items {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -378,30 +380,32 @@ impl aliyun_runtime::de::FromJson for LogFile {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(LogFile {
-            file_id: aliyun_runtime::de::field(object, "FileID")?,
-            log_download_url: aliyun_runtime::de::field(object, "LogDownloadURL")?,
-            log_end_time: aliyun_runtime::de::field(object, "LogEndTime")?,
-            log_size: aliyun_runtime::de::field(object, "LogSize")?,
-            log_start_time: aliyun_runtime::de::field(object, "LogStartTime")?,
-            log_status: aliyun_runtime::de::field(object, "LogStatus")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &[
-                    "FileID",
-                    "LogDownloadURL",
-                    "LogEndTime",
-                    "LogSize",
-                    "LogStartTime",
-                    "LogStatus",
-                ],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = LogFile {
+            file_id: fields.get("FileID"),
+            log_download_url: fields.get("LogDownloadURL"),
+            log_end_time: fields.get("LogEndTime"),
+            log_size: fields.get("LogSize"),
+            log_start_time: fields.get("LogStartTime"),
+            log_status: fields.get("LogStatus"),
+            unknown_fields: fields
+                .unknown(
+                    &[
+                        "FileID",
+                        "LogDownloadURL",
+                        "LogEndTime",
+                        "LogSize",
+                        "LogStartTime",
+                        "LogStatus",
+                    ],
+                ),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for LogFile {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for LogFile {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

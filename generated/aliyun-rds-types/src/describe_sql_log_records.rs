@@ -6,8 +6,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use serde::Deserialize;
-
 /// The request parameters of `DescribeSQLLogRecords`.
 ///
 /// Built by `Client::describe_sql_log_records` and `DescribeSqlLogRecordsFluentBuilder` of `aliyun-rds`, or by [`DescribeSqlLogRecordsInput::new`].
@@ -300,28 +298,30 @@ impl aliyun_runtime::de::FromJson for DescribeSqlLogRecordsOutput {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(DescribeSqlLogRecordsOutput {
-            items: aliyun_runtime::de::field(object, "Items")?,
-            page_number: aliyun_runtime::de::field(object, "PageNumber")?,
-            page_record_count: aliyun_runtime::de::field(object, "PageRecordCount")?,
-            request_id: aliyun_runtime::de::field(object, "RequestId")?,
-            total_record_count: aliyun_runtime::de::field(object, "TotalRecordCount")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &[
-                    "Items",
-                    "PageNumber",
-                    "PageRecordCount",
-                    "RequestId",
-                    "TotalRecordCount",
-                ],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = DescribeSqlLogRecordsOutput {
+            items: fields.get("Items"),
+            page_number: fields.get("PageNumber"),
+            page_record_count: fields.get("PageRecordCount"),
+            request_id: fields.get("RequestId"),
+            total_record_count: fields.get("TotalRecordCount"),
+            unknown_fields: fields
+                .unknown(
+                    &[
+                        "Items",
+                        "PageNumber",
+                        "PageRecordCount",
+                        "RequestId",
+                        "TotalRecordCount",
+                    ],
+                ),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for DescribeSqlLogRecordsOutput {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for DescribeSqlLogRecordsOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -365,15 +365,17 @@ impl aliyun_runtime::de::FromJson for Items {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(Items {
-            sql_record: aliyun_runtime::de::field(object, "SQLRecord")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(object, &["SQLRecord"]),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = Items {
+            sql_record: fields.get("SQLRecord"),
+            unknown_fields: fields.unknown(&["SQLRecord"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for Items {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for Items {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -498,37 +500,36 @@ impl aliyun_runtime::de::FromJson for SqlRecord {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(SqlRecord {
-            account_name: aliyun_runtime::de::field(object, "AccountName")?,
-            db_name: aliyun_runtime::de::field(object, "DBName")?,
-            execute_time: aliyun_runtime::de::field(object, "ExecuteTime")?,
-            host_address: aliyun_runtime::de::field(object, "HostAddress")?,
-            return_row_counts: aliyun_runtime::de::field(object, "ReturnRowCounts")?,
-            sql_text: aliyun_runtime::de::field(object, "SQLText")?,
-            thread_id: aliyun_runtime::de::field(object, "ThreadID")?,
-            total_execution_times: aliyun_runtime::de::field(
-                object,
-                "TotalExecutionTimes",
-            )?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &[
-                    "AccountName",
-                    "DBName",
-                    "ExecuteTime",
-                    "HostAddress",
-                    "ReturnRowCounts",
-                    "SQLText",
-                    "ThreadID",
-                    "TotalExecutionTimes",
-                ],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = SqlRecord {
+            account_name: fields.get("AccountName"),
+            db_name: fields.get("DBName"),
+            execute_time: fields.get("ExecuteTime"),
+            host_address: fields.get("HostAddress"),
+            return_row_counts: fields.get("ReturnRowCounts"),
+            sql_text: fields.get("SQLText"),
+            thread_id: fields.get("ThreadID"),
+            total_execution_times: fields.get("TotalExecutionTimes"),
+            unknown_fields: fields
+                .unknown(
+                    &[
+                        "AccountName",
+                        "DBName",
+                        "ExecuteTime",
+                        "HostAddress",
+                        "ReturnRowCounts",
+                        "SQLText",
+                        "ThreadID",
+                        "TotalExecutionTimes",
+                    ],
+                ),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for SqlRecord {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for SqlRecord {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

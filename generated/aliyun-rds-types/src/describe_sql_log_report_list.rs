@@ -6,8 +6,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use serde::Deserialize;
-
 /// The request parameters of `DescribeSQLLogReportList`.
 ///
 /// Built by `Client::describe_sql_log_report_list` and `DescribeSqlLogReportListFluentBuilder` of `aliyun-rds`, or by [`DescribeSqlLogReportListInput::new`].
@@ -219,28 +217,30 @@ impl aliyun_runtime::de::FromJson for DescribeSqlLogReportListOutput {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(DescribeSqlLogReportListOutput {
-            items: aliyun_runtime::de::field(object, "Items")?,
-            page_number: aliyun_runtime::de::field(object, "PageNumber")?,
-            page_record_count: aliyun_runtime::de::field(object, "PageRecordCount")?,
-            request_id: aliyun_runtime::de::field(object, "RequestId")?,
-            total_record_count: aliyun_runtime::de::field(object, "TotalRecordCount")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &[
-                    "Items",
-                    "PageNumber",
-                    "PageRecordCount",
-                    "RequestId",
-                    "TotalRecordCount",
-                ],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = DescribeSqlLogReportListOutput {
+            items: fields.get("Items"),
+            page_number: fields.get("PageNumber"),
+            page_record_count: fields.get("PageRecordCount"),
+            request_id: fields.get("RequestId"),
+            total_record_count: fields.get("TotalRecordCount"),
+            unknown_fields: fields
+                .unknown(
+                    &[
+                        "Items",
+                        "PageNumber",
+                        "PageRecordCount",
+                        "RequestId",
+                        "TotalRecordCount",
+                    ],
+                ),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for DescribeSqlLogReportListOutput {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for DescribeSqlLogReportListOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -284,15 +284,17 @@ impl aliyun_runtime::de::FromJson for Items {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(Items {
-            item: aliyun_runtime::de::field(object, "Item")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(object, &["Item"]),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = Items {
+            item: fields.get("Item"),
+            unknown_fields: fields.unknown(&["Item"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for Items {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for Items {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -358,20 +360,20 @@ impl aliyun_runtime::de::FromJson for Item {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(Item {
-            latency_top_n_items: aliyun_runtime::de::field(object, "LatencyTopNItems")?,
-            qps_top_n_items: aliyun_runtime::de::field(object, "QPSTopNItems")?,
-            report_time: aliyun_runtime::de::field(object, "ReportTime")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["LatencyTopNItems", "QPSTopNItems", "ReportTime"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = Item {
+            latency_top_n_items: fields.get("LatencyTopNItems"),
+            qps_top_n_items: fields.get("QPSTopNItems"),
+            report_time: fields.get("ReportTime"),
+            unknown_fields: fields
+                .unknown(&["LatencyTopNItems", "QPSTopNItems", "ReportTime"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for Item {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for Item {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -415,18 +417,17 @@ impl aliyun_runtime::de::FromJson for LatencyTopNItems {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(LatencyTopNItems {
-            latency_top_n_item: aliyun_runtime::de::field(object, "LatencyTopNItem")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["LatencyTopNItem"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = LatencyTopNItems {
+            latency_top_n_item: fields.get("LatencyTopNItem"),
+            unknown_fields: fields.unknown(&["LatencyTopNItem"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for LatencyTopNItems {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for LatencyTopNItems {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -470,15 +471,17 @@ impl aliyun_runtime::de::FromJson for QpsTopNItems {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(QpsTopNItems {
-            qps_top_n_item: aliyun_runtime::de::field(object, "QPSTopNItem")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(object, &["QPSTopNItem"]),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = QpsTopNItems {
+            qps_top_n_item: fields.get("QPSTopNItem"),
+            unknown_fields: fields.unknown(&["QPSTopNItem"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for QpsTopNItems {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for QpsTopNItems {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -550,20 +553,19 @@ impl aliyun_runtime::de::FromJson for LatencyTopNItem {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(LatencyTopNItem {
-            avg_latency: aliyun_runtime::de::field(object, "AvgLatency")?,
-            sql_execute_times: aliyun_runtime::de::field(object, "SQLExecuteTimes")?,
-            sql_text: aliyun_runtime::de::field(object, "SQLText")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["AvgLatency", "SQLExecuteTimes", "SQLText"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = LatencyTopNItem {
+            avg_latency: fields.get("AvgLatency"),
+            sql_execute_times: fields.get("SQLExecuteTimes"),
+            sql_text: fields.get("SQLText"),
+            unknown_fields: fields.unknown(&["AvgLatency", "SQLExecuteTimes", "SQLText"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for LatencyTopNItem {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for LatencyTopNItem {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -624,19 +626,18 @@ impl aliyun_runtime::de::FromJson for QpsTopNItem {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(QpsTopNItem {
-            sql_execute_times: aliyun_runtime::de::field(object, "SQLExecuteTimes")?,
-            sql_text: aliyun_runtime::de::field(object, "SQLText")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["SQLExecuteTimes", "SQLText"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = QpsTopNItem {
+            sql_execute_times: fields.get("SQLExecuteTimes"),
+            sql_text: fields.get("SQLText"),
+            unknown_fields: fields.unknown(&["SQLExecuteTimes", "SQLText"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for QpsTopNItem {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for QpsTopNItem {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

@@ -6,8 +6,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use serde::Deserialize;
-
 /// The request parameters of `DescribeSupportOnlineResizeDisk`.
 ///
 /// Built by `Client::describe_support_online_resize_disk` and `DescribeSupportOnlineResizeDiskFluentBuilder` of `aliyun-rds`, or by [`DescribeSupportOnlineResizeDiskInput::new`].
@@ -161,22 +159,22 @@ impl aliyun_runtime::de::FromJson for DescribeSupportOnlineResizeDiskOutput {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(DescribeSupportOnlineResizeDiskOutput {
-            code: aliyun_runtime::de::field(object, "Code")?,
-            data: aliyun_runtime::de::field(object, "Data")?,
-            message: aliyun_runtime::de::field(object, "Message")?,
-            request_id: aliyun_runtime::de::field(object, "RequestId")?,
-            success: aliyun_runtime::de::field(object, "Success")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["Code", "Data", "Message", "RequestId", "Success"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = DescribeSupportOnlineResizeDiskOutput {
+            code: fields.get("Code"),
+            data: fields.get("Data"),
+            message: fields.get("Message"),
+            request_id: fields.get("RequestId"),
+            success: fields.get("Success"),
+            unknown_fields: fields
+                .unknown(&["Code", "Data", "Message", "RequestId", "Success"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for DescribeSupportOnlineResizeDiskOutput {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for DescribeSupportOnlineResizeDiskOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

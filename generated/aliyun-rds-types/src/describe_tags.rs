@@ -6,8 +6,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use serde::Deserialize;
-
 /// The request parameters of `DescribeTags`.
 ///
 /// Built by `Client::describe_tags` and `DescribeTagsFluentBuilder` of `aliyun-rds`, or by [`DescribeTagsInput::new`].
@@ -193,19 +191,18 @@ impl aliyun_runtime::de::FromJson for DescribeTagsOutput {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(DescribeTagsOutput {
-            items: aliyun_runtime::de::field(object, "Items")?,
-            request_id: aliyun_runtime::de::field(object, "RequestId")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["Items", "RequestId"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = DescribeTagsOutput {
+            items: fields.get("Items"),
+            request_id: fields.get("RequestId"),
+            unknown_fields: fields.unknown(&["Items", "RequestId"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for DescribeTagsOutput {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for DescribeTagsOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -249,15 +246,17 @@ impl aliyun_runtime::de::FromJson for Items {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(Items {
-            tag_infos: aliyun_runtime::de::field(object, "TagInfos")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(object, &["TagInfos"]),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = Items {
+            tag_infos: fields.get("TagInfos"),
+            unknown_fields: fields.unknown(&["TagInfos"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for Items {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for Items {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -325,20 +324,19 @@ impl aliyun_runtime::de::FromJson for TagInfos {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(TagInfos {
-            db_instance_ids: aliyun_runtime::de::field(object, "DBInstanceIds")?,
-            tag_key: aliyun_runtime::de::field(object, "TagKey")?,
-            tag_value: aliyun_runtime::de::field(object, "TagValue")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["DBInstanceIds", "TagKey", "TagValue"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = TagInfos {
+            db_instance_ids: fields.get("DBInstanceIds"),
+            tag_key: fields.get("TagKey"),
+            tag_value: fields.get("TagValue"),
+            unknown_fields: fields.unknown(&["DBInstanceIds", "TagKey", "TagValue"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for TagInfos {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for TagInfos {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -382,18 +380,17 @@ impl aliyun_runtime::de::FromJson for DbInstanceIds {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(DbInstanceIds {
-            db_instance_ids: aliyun_runtime::de::field(object, "DBInstanceIds")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["DBInstanceIds"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = DbInstanceIds {
+            db_instance_ids: fields.get("DBInstanceIds"),
+            unknown_fields: fields.unknown(&["DBInstanceIds"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for DbInstanceIds {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for DbInstanceIds {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

@@ -6,8 +6,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use serde::Deserialize;
-
 /// The request parameters of `DescribeTasks`.
 ///
 /// Built by `Client::describe_tasks` and `DescribeTasksFluentBuilder` of `aliyun-rds`, or by [`DescribeTasksInput::new`].
@@ -235,28 +233,30 @@ impl aliyun_runtime::de::FromJson for DescribeTasksOutput {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(DescribeTasksOutput {
-            items: aliyun_runtime::de::field(object, "Items")?,
-            page_number: aliyun_runtime::de::field(object, "PageNumber")?,
-            page_record_count: aliyun_runtime::de::field(object, "PageRecordCount")?,
-            request_id: aliyun_runtime::de::field(object, "RequestId")?,
-            total_record_count: aliyun_runtime::de::field(object, "TotalRecordCount")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &[
-                    "Items",
-                    "PageNumber",
-                    "PageRecordCount",
-                    "RequestId",
-                    "TotalRecordCount",
-                ],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = DescribeTasksOutput {
+            items: fields.get("Items"),
+            page_number: fields.get("PageNumber"),
+            page_record_count: fields.get("PageRecordCount"),
+            request_id: fields.get("RequestId"),
+            total_record_count: fields.get("TotalRecordCount"),
+            unknown_fields: fields
+                .unknown(
+                    &[
+                        "Items",
+                        "PageNumber",
+                        "PageRecordCount",
+                        "RequestId",
+                        "TotalRecordCount",
+                    ],
+                ),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for DescribeTasksOutput {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for DescribeTasksOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -300,18 +300,17 @@ impl aliyun_runtime::de::FromJson for Items {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(Items {
-            task_progress_info: aliyun_runtime::de::field(object, "TaskProgressInfo")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["TaskProgressInfo"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = Items {
+            task_progress_info: fields.get("TaskProgressInfo"),
+            unknown_fields: fields.unknown(&["TaskProgressInfo"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for Items {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for Items {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -523,51 +522,50 @@ impl aliyun_runtime::de::FromJson for TaskProgressInfo {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(TaskProgressInfo {
-            begin_time: aliyun_runtime::de::field(object, "BeginTime")?,
-            current_step_name: aliyun_runtime::de::field(object, "CurrentStepName")?,
-            db_name: aliyun_runtime::de::field(object, "DBName")?,
-            expected_finish_time: aliyun_runtime::de::field(
-                object,
-                "ExpectedFinishTime",
-            )?,
-            finish_time: aliyun_runtime::de::field(object, "FinishTime")?,
-            progress: aliyun_runtime::de::field(object, "Progress")?,
-            progress_info: aliyun_runtime::de::field(object, "ProgressInfo")?,
-            remain: aliyun_runtime::de::field(object, "Remain")?,
-            status: aliyun_runtime::de::field(object, "Status")?,
-            step_progress_info: aliyun_runtime::de::field(object, "StepProgressInfo")?,
-            steps_info: aliyun_runtime::de::field(object, "StepsInfo")?,
-            task_action: aliyun_runtime::de::field(object, "TaskAction")?,
-            task_error_code: aliyun_runtime::de::field(object, "TaskErrorCode")?,
-            task_error_message: aliyun_runtime::de::field(object, "TaskErrorMessage")?,
-            task_id: aliyun_runtime::de::field(object, "TaskId")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &[
-                    "BeginTime",
-                    "CurrentStepName",
-                    "DBName",
-                    "ExpectedFinishTime",
-                    "FinishTime",
-                    "Progress",
-                    "ProgressInfo",
-                    "Remain",
-                    "Status",
-                    "StepProgressInfo",
-                    "StepsInfo",
-                    "TaskAction",
-                    "TaskErrorCode",
-                    "TaskErrorMessage",
-                    "TaskId",
-                ],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = TaskProgressInfo {
+            begin_time: fields.get("BeginTime"),
+            current_step_name: fields.get("CurrentStepName"),
+            db_name: fields.get("DBName"),
+            expected_finish_time: fields.get("ExpectedFinishTime"),
+            finish_time: fields.get("FinishTime"),
+            progress: fields.get("Progress"),
+            progress_info: fields.get("ProgressInfo"),
+            remain: fields.get("Remain"),
+            status: fields.get("Status"),
+            step_progress_info: fields.get("StepProgressInfo"),
+            steps_info: fields.get("StepsInfo"),
+            task_action: fields.get("TaskAction"),
+            task_error_code: fields.get("TaskErrorCode"),
+            task_error_message: fields.get("TaskErrorMessage"),
+            task_id: fields.get("TaskId"),
+            unknown_fields: fields
+                .unknown(
+                    &[
+                        "BeginTime",
+                        "CurrentStepName",
+                        "DBName",
+                        "ExpectedFinishTime",
+                        "FinishTime",
+                        "Progress",
+                        "ProgressInfo",
+                        "Remain",
+                        "Status",
+                        "StepProgressInfo",
+                        "StepsInfo",
+                        "TaskAction",
+                        "TaskErrorCode",
+                        "TaskErrorMessage",
+                        "TaskId",
+                    ],
+                ),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for TaskProgressInfo {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for TaskProgressInfo {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

@@ -6,8 +6,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use serde::Deserialize;
-
 /// The request parameters of `DescribeUpgradeMajorVersionPrecheckTask`.
 ///
 /// Built by `Client::describe_upgrade_major_version_precheck_task` and `DescribeUpgradeMajorVersionPrecheckTaskFluentBuilder` of `aliyun-rds`, or by [`DescribeUpgradeMajorVersionPrecheckTaskInput::new`].
@@ -220,28 +218,30 @@ impl aliyun_runtime::de::FromJson for DescribeUpgradeMajorVersionPrecheckTaskOut
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(DescribeUpgradeMajorVersionPrecheckTaskOutput {
-            request_id: aliyun_runtime::de::field(object, "RequestId")?,
-            page_number: aliyun_runtime::de::field(object, "PageNumber")?,
-            page_record_count: aliyun_runtime::de::field(object, "PageRecordCount")?,
-            total_record_count: aliyun_runtime::de::field(object, "TotalRecordCount")?,
-            items: aliyun_runtime::de::field(object, "Items")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &[
-                    "Items",
-                    "PageNumber",
-                    "PageRecordCount",
-                    "RequestId",
-                    "TotalRecordCount",
-                ],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = DescribeUpgradeMajorVersionPrecheckTaskOutput {
+            request_id: fields.get("RequestId"),
+            page_number: fields.get("PageNumber"),
+            page_record_count: fields.get("PageRecordCount"),
+            total_record_count: fields.get("TotalRecordCount"),
+            items: fields.get("Items"),
+            unknown_fields: fields
+                .unknown(
+                    &[
+                        "Items",
+                        "PageNumber",
+                        "PageRecordCount",
+                        "RequestId",
+                        "TotalRecordCount",
+                    ],
+                ),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for DescribeUpgradeMajorVersionPrecheckTaskOutput {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for DescribeUpgradeMajorVersionPrecheckTaskOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -416,49 +416,42 @@ impl aliyun_runtime::de::FromJson for Items {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(Items {
-            target_major_version: aliyun_runtime::de::field(
-                object,
-                "TargetMajorVersion",
-            )?,
-            effective_time: aliyun_runtime::de::field(object, "EffectiveTime")?,
-            source_major_version: aliyun_runtime::de::field(
-                object,
-                "SourceMajorVersion",
-            )?,
-            result: aliyun_runtime::de::field(object, "Result")?,
-            task_id: aliyun_runtime::de::field(object, "TaskId")?,
-            detail: aliyun_runtime::de::field(object, "Detail")?,
-            check_time: aliyun_runtime::de::field(object, "CheckTime")?,
-            recommend_disk_size: aliyun_runtime::de::field(object, "RecommendDiskSize")?,
-            recommend_least_mem_size: aliyun_runtime::de::field(
-                object,
-                "RecommendLeastMemSize",
-            )?,
-            recommend_mem_size: aliyun_runtime::de::field(object, "RecommendMemSize")?,
-            upgrade_mode: aliyun_runtime::de::field(object, "UpgradeMode")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &[
-                    "CheckTime",
-                    "Detail",
-                    "EffectiveTime",
-                    "RecommendDiskSize",
-                    "RecommendLeastMemSize",
-                    "RecommendMemSize",
-                    "Result",
-                    "SourceMajorVersion",
-                    "TargetMajorVersion",
-                    "TaskId",
-                    "UpgradeMode",
-                ],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = Items {
+            target_major_version: fields.get("TargetMajorVersion"),
+            effective_time: fields.get("EffectiveTime"),
+            source_major_version: fields.get("SourceMajorVersion"),
+            result: fields.get("Result"),
+            task_id: fields.get("TaskId"),
+            detail: fields.get("Detail"),
+            check_time: fields.get("CheckTime"),
+            recommend_disk_size: fields.get("RecommendDiskSize"),
+            recommend_least_mem_size: fields.get("RecommendLeastMemSize"),
+            recommend_mem_size: fields.get("RecommendMemSize"),
+            upgrade_mode: fields.get("UpgradeMode"),
+            unknown_fields: fields
+                .unknown(
+                    &[
+                        "CheckTime",
+                        "Detail",
+                        "EffectiveTime",
+                        "RecommendDiskSize",
+                        "RecommendLeastMemSize",
+                        "RecommendMemSize",
+                        "Result",
+                        "SourceMajorVersion",
+                        "TargetMajorVersion",
+                        "TaskId",
+                        "UpgradeMode",
+                    ],
+                ),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for Items {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for Items {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

@@ -6,8 +6,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use serde::Deserialize;
-
 /// The request parameters of `DescribeUpgradeMajorVersionTasks`.
 ///
 /// Built by `Client::describe_upgrade_major_version_tasks` and `DescribeUpgradeMajorVersionTasksFluentBuilder` of `aliyun-rds`, or by [`DescribeUpgradeMajorVersionTasksInput::new`].
@@ -226,28 +224,30 @@ impl aliyun_runtime::de::FromJson for DescribeUpgradeMajorVersionTasksOutput {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(DescribeUpgradeMajorVersionTasksOutput {
-            request_id: aliyun_runtime::de::field(object, "RequestId")?,
-            page_number: aliyun_runtime::de::field(object, "PageNumber")?,
-            page_record_count: aliyun_runtime::de::field(object, "PageRecordCount")?,
-            total_record_count: aliyun_runtime::de::field(object, "TotalRecordCount")?,
-            items: aliyun_runtime::de::field(object, "Items")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &[
-                    "Items",
-                    "PageNumber",
-                    "PageRecordCount",
-                    "RequestId",
-                    "TotalRecordCount",
-                ],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = DescribeUpgradeMajorVersionTasksOutput {
+            request_id: fields.get("RequestId"),
+            page_number: fields.get("PageNumber"),
+            page_record_count: fields.get("PageRecordCount"),
+            total_record_count: fields.get("TotalRecordCount"),
+            items: fields.get("Items"),
+            unknown_fields: fields
+                .unknown(
+                    &[
+                        "Items",
+                        "PageNumber",
+                        "PageRecordCount",
+                        "RequestId",
+                        "TotalRecordCount",
+                    ],
+                ),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for DescribeUpgradeMajorVersionTasksOutput {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for DescribeUpgradeMajorVersionTasksOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -507,69 +507,56 @@ impl aliyun_runtime::de::FromJson for Items {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(Items {
-            target_major_version: aliyun_runtime::de::field(
-                object,
-                "TargetMajorVersion",
-            )?,
-            result: aliyun_runtime::de::field(object, "Result")?,
-            end_time: aliyun_runtime::de::field(object, "EndTime")?,
-            start_time: aliyun_runtime::de::field(object, "StartTime")?,
-            source_major_version: aliyun_runtime::de::field(
-                object,
-                "SourceMajorVersion",
-            )?,
-            upgrade_mode: aliyun_runtime::de::field(object, "UpgradeMode")?,
-            collect_stat_mode: aliyun_runtime::de::field(object, "CollectStatMode")?,
-            source_ins_name: aliyun_runtime::de::field(object, "SourceInsName")?,
-            task_id: aliyun_runtime::de::field(object, "TaskId")?,
-            target_ins_name: aliyun_runtime::de::field(object, "TargetInsName")?,
-            switch_time: aliyun_runtime::de::field(object, "SwitchTime")?,
-            detail: aliyun_runtime::de::field(object, "Detail")?,
-            switch_end_time: aliyun_runtime::de::field(object, "SwitchEndTime")?,
-            total_logic_rep_latency_mb: aliyun_runtime::de::field(
-                object,
-                "totalLogicRepLatencyMB",
-            )?,
-            total_logic_rep_delay_time: aliyun_runtime::de::field(
-                object,
-                "totalLogicRepDelayTime",
-            )?,
-            zero_down_time_connection_string: aliyun_runtime::de::field(
-                object,
-                "zeroDownTimeConnectionString",
-            )?,
-            zero_down_time_port: aliyun_runtime::de::field(object, "zeroDownTimePort")?,
-            cut_over: aliyun_runtime::de::field(object, "cutOver")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &[
-                    "CollectStatMode",
-                    "Detail",
-                    "EndTime",
-                    "Result",
-                    "SourceInsName",
-                    "SourceMajorVersion",
-                    "StartTime",
-                    "SwitchEndTime",
-                    "SwitchTime",
-                    "TargetInsName",
-                    "TargetMajorVersion",
-                    "TaskId",
-                    "UpgradeMode",
-                    "cutOver",
-                    "totalLogicRepDelayTime",
-                    "totalLogicRepLatencyMB",
-                    "zeroDownTimeConnectionString",
-                    "zeroDownTimePort",
-                ],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = Items {
+            target_major_version: fields.get("TargetMajorVersion"),
+            result: fields.get("Result"),
+            end_time: fields.get("EndTime"),
+            start_time: fields.get("StartTime"),
+            source_major_version: fields.get("SourceMajorVersion"),
+            upgrade_mode: fields.get("UpgradeMode"),
+            collect_stat_mode: fields.get("CollectStatMode"),
+            source_ins_name: fields.get("SourceInsName"),
+            task_id: fields.get("TaskId"),
+            target_ins_name: fields.get("TargetInsName"),
+            switch_time: fields.get("SwitchTime"),
+            detail: fields.get("Detail"),
+            switch_end_time: fields.get("SwitchEndTime"),
+            total_logic_rep_latency_mb: fields.get("totalLogicRepLatencyMB"),
+            total_logic_rep_delay_time: fields.get("totalLogicRepDelayTime"),
+            zero_down_time_connection_string: fields.get("zeroDownTimeConnectionString"),
+            zero_down_time_port: fields.get("zeroDownTimePort"),
+            cut_over: fields.get("cutOver"),
+            unknown_fields: fields
+                .unknown(
+                    &[
+                        "CollectStatMode",
+                        "Detail",
+                        "EndTime",
+                        "Result",
+                        "SourceInsName",
+                        "SourceMajorVersion",
+                        "StartTime",
+                        "SwitchEndTime",
+                        "SwitchTime",
+                        "TargetInsName",
+                        "TargetMajorVersion",
+                        "TaskId",
+                        "UpgradeMode",
+                        "cutOver",
+                        "totalLogicRepDelayTime",
+                        "totalLogicRepLatencyMB",
+                        "zeroDownTimeConnectionString",
+                        "zeroDownTimePort",
+                    ],
+                ),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for Items {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for Items {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

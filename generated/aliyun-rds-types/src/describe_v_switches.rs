@@ -6,8 +6,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use serde::Deserialize;
-
 /// The request parameters of `DescribeVSwitches`.
 ///
 /// Built by `Client::describe_v_switches` and `DescribeVSwitchesFluentBuilder` of `aliyun-rds`, or by [`DescribeVSwitchesInput::new`].
@@ -244,22 +242,24 @@ impl aliyun_runtime::de::FromJson for DescribeVSwitchesOutput {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(DescribeVSwitchesOutput {
-            page_number: aliyun_runtime::de::field(object, "PageNumber")?,
-            page_size: aliyun_runtime::de::field(object, "PageSize")?,
-            request_id: aliyun_runtime::de::field(object, "RequestId")?,
-            total_count: aliyun_runtime::de::field(object, "TotalCount")?,
-            v_switchs: aliyun_runtime::de::field(object, "VSwitchs")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["PageNumber", "PageSize", "RequestId", "TotalCount", "VSwitchs"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = DescribeVSwitchesOutput {
+            page_number: fields.get("PageNumber"),
+            page_size: fields.get("PageSize"),
+            request_id: fields.get("RequestId"),
+            total_count: fields.get("TotalCount"),
+            v_switchs: fields.get("VSwitchs"),
+            unknown_fields: fields
+                .unknown(
+                    &["PageNumber", "PageSize", "RequestId", "TotalCount", "VSwitchs"],
+                ),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for DescribeVSwitchesOutput {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for DescribeVSwitchesOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -393,37 +393,36 @@ impl aliyun_runtime::de::FromJson for VSwitchs {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(VSwitchs {
-            available_ip_address_count: aliyun_runtime::de::field(
-                object,
-                "AvailableIpAddressCount",
-            )?,
-            cidr_block: aliyun_runtime::de::field(object, "CidrBlock")?,
-            description: aliyun_runtime::de::field(object, "Description")?,
-            is_default: aliyun_runtime::de::field(object, "IsDefault")?,
-            iz_no: aliyun_runtime::de::field(object, "IzNo")?,
-            status: aliyun_runtime::de::field(object, "Status")?,
-            v_switch_id: aliyun_runtime::de::field(object, "VSwitchId")?,
-            v_switch_name: aliyun_runtime::de::field(object, "VSwitchName")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &[
-                    "AvailableIpAddressCount",
-                    "CidrBlock",
-                    "Description",
-                    "IsDefault",
-                    "IzNo",
-                    "Status",
-                    "VSwitchId",
-                    "VSwitchName",
-                ],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = VSwitchs {
+            available_ip_address_count: fields.get("AvailableIpAddressCount"),
+            cidr_block: fields.get("CidrBlock"),
+            description: fields.get("Description"),
+            is_default: fields.get("IsDefault"),
+            iz_no: fields.get("IzNo"),
+            status: fields.get("Status"),
+            v_switch_id: fields.get("VSwitchId"),
+            v_switch_name: fields.get("VSwitchName"),
+            unknown_fields: fields
+                .unknown(
+                    &[
+                        "AvailableIpAddressCount",
+                        "CidrBlock",
+                        "Description",
+                        "IsDefault",
+                        "IzNo",
+                        "Status",
+                        "VSwitchId",
+                        "VSwitchName",
+                    ],
+                ),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for VSwitchs {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for VSwitchs {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

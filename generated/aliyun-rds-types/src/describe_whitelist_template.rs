@@ -6,8 +6,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use serde::Deserialize;
-
 /// The request parameters of `DescribeWhitelistTemplate`.
 ///
 /// Built by `Client::describe_whitelist_template` and `DescribeWhitelistTemplateFluentBuilder` of `aliyun-rds`, or by [`DescribeWhitelistTemplateInput::new`].
@@ -209,23 +207,32 @@ impl aliyun_runtime::de::FromJson for DescribeWhitelistTemplateOutput {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(DescribeWhitelistTemplateOutput {
-            code: aliyun_runtime::de::field(object, "Code")?,
-            data: aliyun_runtime::de::field(object, "Data")?,
-            http_status_code: aliyun_runtime::de::field(object, "HttpStatusCode")?,
-            message: aliyun_runtime::de::field(object, "Message")?,
-            request_id: aliyun_runtime::de::field(object, "RequestId")?,
-            success: aliyun_runtime::de::field(object, "Success")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["Code", "Data", "HttpStatusCode", "Message", "RequestId", "Success"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = DescribeWhitelistTemplateOutput {
+            code: fields.get("Code"),
+            data: fields.get("Data"),
+            http_status_code: fields.get("HttpStatusCode"),
+            message: fields.get("Message"),
+            request_id: fields.get("RequestId"),
+            success: fields.get("Success"),
+            unknown_fields: fields
+                .unknown(
+                    &[
+                        "Code",
+                        "Data",
+                        "HttpStatusCode",
+                        "Message",
+                        "RequestId",
+                        "Success",
+                    ],
+                ),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for DescribeWhitelistTemplateOutput {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for DescribeWhitelistTemplateOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -271,15 +278,17 @@ impl aliyun_runtime::de::FromJson for Data {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(Data {
-            template: aliyun_runtime::de::field(object, "Template")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(object, &["Template"]),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = Data {
+            template: fields.get("Template"),
+            unknown_fields: fields.unknown(&["Template"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for Data {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for Data {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -371,22 +380,22 @@ impl aliyun_runtime::de::FromJson for Template {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(Template {
-            id: aliyun_runtime::de::field(object, "Id")?,
-            ips: aliyun_runtime::de::field(object, "Ips")?,
-            template_id: aliyun_runtime::de::field(object, "TemplateId")?,
-            template_name: aliyun_runtime::de::field(object, "TemplateName")?,
-            user_id: aliyun_runtime::de::field(object, "UserId")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["Id", "Ips", "TemplateId", "TemplateName", "UserId"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = Template {
+            id: fields.get("Id"),
+            ips: fields.get("Ips"),
+            template_id: fields.get("TemplateId"),
+            template_name: fields.get("TemplateName"),
+            user_id: fields.get("UserId"),
+            unknown_fields: fields
+                .unknown(&["Id", "Ips", "TemplateId", "TemplateName", "UserId"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for Template {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for Template {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

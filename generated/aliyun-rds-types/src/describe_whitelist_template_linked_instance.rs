@@ -6,8 +6,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use serde::Deserialize;
-
 /// The request parameters of `DescribeWhitelistTemplateLinkedInstance`.
 ///
 /// Built by `Client::describe_whitelist_template_linked_instance` and `DescribeWhitelistTemplateLinkedInstanceFluentBuilder` of `aliyun-rds`, or by [`DescribeWhitelistTemplateLinkedInstanceInput::new`].
@@ -210,23 +208,32 @@ impl aliyun_runtime::de::FromJson for DescribeWhitelistTemplateLinkedInstanceOut
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(DescribeWhitelistTemplateLinkedInstanceOutput {
-            code: aliyun_runtime::de::field(object, "Code")?,
-            data: aliyun_runtime::de::field(object, "Data")?,
-            http_status_code: aliyun_runtime::de::field(object, "HttpStatusCode")?,
-            message: aliyun_runtime::de::field(object, "Message")?,
-            request_id: aliyun_runtime::de::field(object, "RequestId")?,
-            success: aliyun_runtime::de::field(object, "Success")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["Code", "Data", "HttpStatusCode", "Message", "RequestId", "Success"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = DescribeWhitelistTemplateLinkedInstanceOutput {
+            code: fields.get("Code"),
+            data: fields.get("Data"),
+            http_status_code: fields.get("HttpStatusCode"),
+            message: fields.get("Message"),
+            request_id: fields.get("RequestId"),
+            success: fields.get("Success"),
+            unknown_fields: fields
+                .unknown(
+                    &[
+                        "Code",
+                        "Data",
+                        "HttpStatusCode",
+                        "Message",
+                        "RequestId",
+                        "Success",
+                    ],
+                ),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for DescribeWhitelistTemplateLinkedInstanceOutput {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for DescribeWhitelistTemplateLinkedInstanceOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -283,19 +290,18 @@ impl aliyun_runtime::de::FromJson for Data {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(Data {
-            ins_name: aliyun_runtime::de::field(object, "InsName")?,
-            template_id: aliyun_runtime::de::field(object, "TemplateId")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["InsName", "TemplateId"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = Data {
+            ins_name: fields.get("InsName"),
+            template_id: fields.get("TemplateId"),
+            unknown_fields: fields.unknown(&["InsName", "TemplateId"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for Data {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for Data {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

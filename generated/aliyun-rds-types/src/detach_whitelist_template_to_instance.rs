@@ -6,8 +6,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use serde::Deserialize;
-
 /// The request parameters of `DetachWhitelistTemplateToInstance`.
 ///
 /// Built by `Client::detach_whitelist_template_to_instance` and `DetachWhitelistTemplateToInstanceFluentBuilder` of `aliyun-rds`, or by [`DetachWhitelistTemplateToInstanceInput::new`].
@@ -220,23 +218,32 @@ impl aliyun_runtime::de::FromJson for DetachWhitelistTemplateToInstanceOutput {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(DetachWhitelistTemplateToInstanceOutput {
-            code: aliyun_runtime::de::field(object, "Code")?,
-            data: aliyun_runtime::de::field(object, "Data")?,
-            http_status_code: aliyun_runtime::de::field(object, "HttpStatusCode")?,
-            message: aliyun_runtime::de::field(object, "Message")?,
-            request_id: aliyun_runtime::de::field(object, "RequestId")?,
-            success: aliyun_runtime::de::field(object, "Success")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["Code", "Data", "HttpStatusCode", "Message", "RequestId", "Success"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = DetachWhitelistTemplateToInstanceOutput {
+            code: fields.get("Code"),
+            data: fields.get("Data"),
+            http_status_code: fields.get("HttpStatusCode"),
+            message: fields.get("Message"),
+            request_id: fields.get("RequestId"),
+            success: fields.get("Success"),
+            unknown_fields: fields
+                .unknown(
+                    &[
+                        "Code",
+                        "Data",
+                        "HttpStatusCode",
+                        "Message",
+                        "RequestId",
+                        "Success",
+                    ],
+                ),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for DetachWhitelistTemplateToInstanceOutput {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for DetachWhitelistTemplateToInstanceOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -287,15 +294,17 @@ impl aliyun_runtime::de::FromJson for Data {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(Data {
-            status: aliyun_runtime::de::field(object, "Status")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(object, &["Status"]),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = Data {
+            status: fields.get("Status"),
+            unknown_fields: fields.unknown(&["Status"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for Data {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for Data {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

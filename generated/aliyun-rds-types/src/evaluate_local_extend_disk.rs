@@ -6,8 +6,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use serde::Deserialize;
-
 /// The request parameters of `EvaluateLocalExtendDisk`.
 ///
 /// Built by `Client::evaluate_local_extend_disk` and `EvaluateLocalExtendDiskFluentBuilder` of `aliyun-rds`, or by [`EvaluateLocalExtendDiskInput::new`].
@@ -198,34 +196,30 @@ impl aliyun_runtime::de::FromJson for EvaluateLocalExtendDiskOutput {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(EvaluateLocalExtendDiskOutput {
-            available: aliyun_runtime::de::field(object, "Available")?,
-            db_instance_id: aliyun_runtime::de::field(object, "DBInstanceId")?,
-            db_instance_trans_type: aliyun_runtime::de::field(
-                object,
-                "DBInstanceTransType",
-            )?,
-            local_upgrade_disk_limit: aliyun_runtime::de::field(
-                object,
-                "LocalUpgradeDiskLimit",
-            )?,
-            request_id: aliyun_runtime::de::field(object, "RequestId")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &[
-                    "Available",
-                    "DBInstanceId",
-                    "DBInstanceTransType",
-                    "LocalUpgradeDiskLimit",
-                    "RequestId",
-                ],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = EvaluateLocalExtendDiskOutput {
+            available: fields.get("Available"),
+            db_instance_id: fields.get("DBInstanceId"),
+            db_instance_trans_type: fields.get("DBInstanceTransType"),
+            local_upgrade_disk_limit: fields.get("LocalUpgradeDiskLimit"),
+            request_id: fields.get("RequestId"),
+            unknown_fields: fields
+                .unknown(
+                    &[
+                        "Available",
+                        "DBInstanceId",
+                        "DBInstanceTransType",
+                        "LocalUpgradeDiskLimit",
+                        "RequestId",
+                    ],
+                ),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for EvaluateLocalExtendDiskOutput {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for EvaluateLocalExtendDiskOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

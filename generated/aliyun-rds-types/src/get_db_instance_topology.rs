@@ -6,8 +6,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use serde::Deserialize;
-
 /// The request parameters of `GetDBInstanceTopology`.
 ///
 /// Built by `Client::get_db_instance_topology` and `GetDbInstanceTopologyFluentBuilder` of `aliyun-rds`, or by [`GetDbInstanceTopologyInput::new`].
@@ -148,21 +146,20 @@ impl aliyun_runtime::de::FromJson for GetDbInstanceTopologyOutput {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(GetDbInstanceTopologyOutput {
-            code: aliyun_runtime::de::field(object, "Code")?,
-            data: aliyun_runtime::de::field(object, "Data")?,
-            message: aliyun_runtime::de::field(object, "Message")?,
-            request_id: aliyun_runtime::de::field(object, "RequestId")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["Code", "Data", "Message", "RequestId"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = GetDbInstanceTopologyOutput {
+            code: fields.get("Code"),
+            data: fields.get("Data"),
+            message: fields.get("Message"),
+            request_id: fields.get("RequestId"),
+            unknown_fields: fields.unknown(&["Code", "Data", "Message", "RequestId"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for GetDbInstanceTopologyOutput {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for GetDbInstanceTopologyOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -228,20 +225,19 @@ impl aliyun_runtime::de::FromJson for Data {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(Data {
-            connections: aliyun_runtime::de::field(object, "Connections")?,
-            db_instance_name: aliyun_runtime::de::field(object, "DBInstanceName")?,
-            nodes: aliyun_runtime::de::field(object, "Nodes")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["Connections", "DBInstanceName", "Nodes"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = Data {
+            connections: fields.get("Connections"),
+            db_instance_name: fields.get("DBInstanceName"),
+            nodes: fields.get("Nodes"),
+            unknown_fields: fields.unknown(&["Connections", "DBInstanceName", "Nodes"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for Data {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for Data {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -325,21 +321,21 @@ impl aliyun_runtime::de::FromJson for Connections {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(Connections {
-            connection_string: aliyun_runtime::de::field(object, "ConnectionString")?,
-            db_instance_name: aliyun_runtime::de::field(object, "DBInstanceName")?,
-            net_type: aliyun_runtime::de::field(object, "NetType")?,
-            zone_id: aliyun_runtime::de::field(object, "ZoneId")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["ConnectionString", "DBInstanceName", "NetType", "ZoneId"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = Connections {
+            connection_string: fields.get("ConnectionString"),
+            db_instance_name: fields.get("DBInstanceName"),
+            net_type: fields.get("NetType"),
+            zone_id: fields.get("ZoneId"),
+            unknown_fields: fields
+                .unknown(&["ConnectionString", "DBInstanceName", "NetType", "ZoneId"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for Connections {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for Connections {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -451,33 +447,32 @@ impl aliyun_runtime::de::FromJson for Nodes {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(Nodes {
-            db_instance_name: aliyun_runtime::de::field(object, "DBInstanceName")?,
-            dedicated_host_group_id: aliyun_runtime::de::field(
-                object,
-                "DedicatedHostGroupId",
-            )?,
-            dedicated_host_id: aliyun_runtime::de::field(object, "DedicatedHostId")?,
-            node_id: aliyun_runtime::de::field(object, "NodeId")?,
-            role: aliyun_runtime::de::field(object, "Role")?,
-            zone_id: aliyun_runtime::de::field(object, "ZoneId")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &[
-                    "DBInstanceName",
-                    "DedicatedHostGroupId",
-                    "DedicatedHostId",
-                    "NodeId",
-                    "Role",
-                    "ZoneId",
-                ],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = Nodes {
+            db_instance_name: fields.get("DBInstanceName"),
+            dedicated_host_group_id: fields.get("DedicatedHostGroupId"),
+            dedicated_host_id: fields.get("DedicatedHostId"),
+            node_id: fields.get("NodeId"),
+            role: fields.get("Role"),
+            zone_id: fields.get("ZoneId"),
+            unknown_fields: fields
+                .unknown(
+                    &[
+                        "DBInstanceName",
+                        "DedicatedHostGroupId",
+                        "DedicatedHostId",
+                        "NodeId",
+                        "Role",
+                        "ZoneId",
+                    ],
+                ),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for Nodes {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for Nodes {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

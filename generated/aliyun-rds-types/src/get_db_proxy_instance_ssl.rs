@@ -6,8 +6,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use serde::Deserialize;
-
 /// The request parameters of `GetDbProxyInstanceSsl`.
 ///
 /// Built by `Client::get_db_proxy_instance_ssl` and `GetDbProxyInstanceSslFluentBuilder` of `aliyun-rds`, or by [`GetDbProxyInstanceSslInput::new`].
@@ -152,22 +150,18 @@ impl aliyun_runtime::de::FromJson for GetDbProxyInstanceSslOutput {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(GetDbProxyInstanceSslOutput {
-            db_proxy_cert_list_items: aliyun_runtime::de::field(
-                object,
-                "DbProxyCertListItems",
-            )?,
-            request_id: aliyun_runtime::de::field(object, "RequestId")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["DbProxyCertListItems", "RequestId"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = GetDbProxyInstanceSslOutput {
+            db_proxy_cert_list_items: fields.get("DbProxyCertListItems"),
+            request_id: fields.get("RequestId"),
+            unknown_fields: fields.unknown(&["DbProxyCertListItems", "RequestId"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for GetDbProxyInstanceSslOutput {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for GetDbProxyInstanceSslOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -211,21 +205,17 @@ impl aliyun_runtime::de::FromJson for DbProxyCertListItems {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(DbProxyCertListItems {
-            db_proxy_cert_list_items: aliyun_runtime::de::field(
-                object,
-                "DbProxyCertListItems",
-            )?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["DbProxyCertListItems"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = DbProxyCertListItems {
+            db_proxy_cert_list_items: fields.get("DbProxyCertListItems"),
+            unknown_fields: fields.unknown(&["DbProxyCertListItems"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for DbProxyCertListItems {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for DbProxyCertListItems {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -317,28 +307,30 @@ impl aliyun_runtime::de::FromJson for DbProxyCertListItemsDbProxyCertListItems {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(DbProxyCertListItemsDbProxyCertListItems {
-            cert_common_name: aliyun_runtime::de::field(object, "CertCommonName")?,
-            db_instance_name: aliyun_runtime::de::field(object, "DbInstanceName")?,
-            endpoint_name: aliyun_runtime::de::field(object, "EndpointName")?,
-            endpoint_type: aliyun_runtime::de::field(object, "EndpointType")?,
-            ssl_expired_time: aliyun_runtime::de::field(object, "SslExpiredTime")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &[
-                    "CertCommonName",
-                    "DbInstanceName",
-                    "EndpointName",
-                    "EndpointType",
-                    "SslExpiredTime",
-                ],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = DbProxyCertListItemsDbProxyCertListItems {
+            cert_common_name: fields.get("CertCommonName"),
+            db_instance_name: fields.get("DbInstanceName"),
+            endpoint_name: fields.get("EndpointName"),
+            endpoint_type: fields.get("EndpointType"),
+            ssl_expired_time: fields.get("SslExpiredTime"),
+            unknown_fields: fields
+                .unknown(
+                    &[
+                        "CertCommonName",
+                        "DbInstanceName",
+                        "EndpointName",
+                        "EndpointType",
+                        "SslExpiredTime",
+                    ],
+                ),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for DbProxyCertListItemsDbProxyCertListItems {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for DbProxyCertListItemsDbProxyCertListItems {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

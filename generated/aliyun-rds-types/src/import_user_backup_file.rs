@@ -6,8 +6,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use serde::Deserialize;
-
 /// The request parameters of `ImportUserBackupFile`.
 ///
 /// Built by `Client::import_user_backup_file` and `ImportUserBackupFileFluentBuilder` of `aliyun-rds`, or by [`ImportUserBackupFileInput::new`].
@@ -319,20 +317,19 @@ impl aliyun_runtime::de::FromJson for ImportUserBackupFileOutput {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(ImportUserBackupFileOutput {
-            backup_id: aliyun_runtime::de::field(object, "BackupId")?,
-            request_id: aliyun_runtime::de::field(object, "RequestId")?,
-            status: aliyun_runtime::de::field(object, "Status")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["BackupId", "RequestId", "Status"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = ImportUserBackupFileOutput {
+            backup_id: fields.get("BackupId"),
+            request_id: fields.get("RequestId"),
+            status: fields.get("Status"),
+            unknown_fields: fields.unknown(&["BackupId", "RequestId", "Status"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for ImportUserBackupFileOutput {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for ImportUserBackupFileOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

@@ -11,7 +11,8 @@
 //!
 //! Each operation's module is compiled only when the cargo feature of the same
 //! name in kebab-case is on; the default feature `all` turns them all on.
-//! `serde-serialize` adds `Serialize` to inputs and outputs.
+//! `serde-serialize` adds `Serialize` to inputs and outputs, `serde-deserialize`
+//! `Deserialize` to outputs.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 

@@ -6,8 +6,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use serde::Deserialize;
-
 /// The request parameters of `ListClasses`.
 ///
 /// Built by `Client::list_classes` and `ListClassesFluentBuilder` of `aliyun-rds`, or by [`ListClassesInput::new`].
@@ -221,20 +219,19 @@ impl aliyun_runtime::de::FromJson for ListClassesOutput {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(ListClassesOutput {
-            items: aliyun_runtime::de::field(object, "Items")?,
-            region_id: aliyun_runtime::de::field(object, "RegionId")?,
-            request_id: aliyun_runtime::de::field(object, "RequestId")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["Items", "RegionId", "RequestId"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = ListClassesOutput {
+            items: fields.get("Items"),
+            region_id: fields.get("RegionId"),
+            request_id: fields.get("RequestId"),
+            unknown_fields: fields.unknown(&["Items", "RegionId", "RequestId"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for ListClassesOutput {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for ListClassesOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -425,45 +422,44 @@ impl aliyun_runtime::de::FromJson for Items {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(Items {
-            class_code: aliyun_runtime::de::field(object, "ClassCode")?,
-            class_group: aliyun_runtime::de::field(object, "ClassGroup")?,
-            cpu: aliyun_runtime::de::field(object, "Cpu")?,
-            encrypted_memory: aliyun_runtime::de::field(object, "EncryptedMemory")?,
-            instruction_set_arch: aliyun_runtime::de::field(
-                object,
-                "InstructionSetArch",
-            )?,
-            max_connections: aliyun_runtime::de::field(object, "MaxConnections")?,
-            max_iombps: aliyun_runtime::de::field(object, "MaxIOMBPS")?,
-            max_iops: aliyun_runtime::de::field(object, "MaxIOPS")?,
-            memory_class: aliyun_runtime::de::field(object, "MemoryClass")?,
-            reference_price: aliyun_runtime::de::field(object, "ReferencePrice")?,
-            category: aliyun_runtime::de::field(object, "category")?,
-            storage_type: aliyun_runtime::de::field(object, "storageType")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &[
-                    "ClassCode",
-                    "ClassGroup",
-                    "Cpu",
-                    "EncryptedMemory",
-                    "InstructionSetArch",
-                    "MaxConnections",
-                    "MaxIOMBPS",
-                    "MaxIOPS",
-                    "MemoryClass",
-                    "ReferencePrice",
-                    "category",
-                    "storageType",
-                ],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = Items {
+            class_code: fields.get("ClassCode"),
+            class_group: fields.get("ClassGroup"),
+            cpu: fields.get("Cpu"),
+            encrypted_memory: fields.get("EncryptedMemory"),
+            instruction_set_arch: fields.get("InstructionSetArch"),
+            max_connections: fields.get("MaxConnections"),
+            max_iombps: fields.get("MaxIOMBPS"),
+            max_iops: fields.get("MaxIOPS"),
+            memory_class: fields.get("MemoryClass"),
+            reference_price: fields.get("ReferencePrice"),
+            category: fields.get("category"),
+            storage_type: fields.get("storageType"),
+            unknown_fields: fields
+                .unknown(
+                    &[
+                        "ClassCode",
+                        "ClassGroup",
+                        "Cpu",
+                        "EncryptedMemory",
+                        "InstructionSetArch",
+                        "MaxConnections",
+                        "MaxIOMBPS",
+                        "MaxIOPS",
+                        "MemoryClass",
+                        "ReferencePrice",
+                        "category",
+                        "storageType",
+                    ],
+                ),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for Items {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for Items {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

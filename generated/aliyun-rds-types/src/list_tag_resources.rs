@@ -6,8 +6,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use serde::Deserialize;
-
 /// The request parameters of `ListTagResources`.
 ///
 /// Built by `Client::list_tag_resources` and `ListTagResourcesFluentBuilder` of `aliyun-rds`, or by [`ListTagResourcesInput::new`].
@@ -186,20 +184,19 @@ impl aliyun_runtime::de::FromJson for ListTagResourcesOutput {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(ListTagResourcesOutput {
-            next_token: aliyun_runtime::de::field(object, "NextToken")?,
-            request_id: aliyun_runtime::de::field(object, "RequestId")?,
-            tag_resources: aliyun_runtime::de::field(object, "TagResources")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["NextToken", "RequestId", "TagResources"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = ListTagResourcesOutput {
+            next_token: fields.get("NextToken"),
+            request_id: fields.get("RequestId"),
+            tag_resources: fields.get("TagResources"),
+            unknown_fields: fields.unknown(&["NextToken", "RequestId", "TagResources"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for ListTagResourcesOutput {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for ListTagResourcesOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -278,15 +275,17 @@ impl aliyun_runtime::de::FromJson for TagResources {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(TagResources {
-            tag_resource: aliyun_runtime::de::field(object, "TagResource")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(object, &["TagResource"]),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = TagResources {
+            tag_resource: fields.get("TagResource"),
+            unknown_fields: fields.unknown(&["TagResource"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for TagResources {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for TagResources {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -367,21 +366,21 @@ impl aliyun_runtime::de::FromJson for TagResource {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(TagResource {
-            resource_id: aliyun_runtime::de::field(object, "ResourceId")?,
-            resource_type: aliyun_runtime::de::field(object, "ResourceType")?,
-            tag_key: aliyun_runtime::de::field(object, "TagKey")?,
-            tag_value: aliyun_runtime::de::field(object, "TagValue")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["ResourceId", "ResourceType", "TagKey", "TagValue"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = TagResource {
+            resource_id: fields.get("ResourceId"),
+            resource_type: fields.get("ResourceType"),
+            tag_key: fields.get("TagKey"),
+            tag_value: fields.get("TagValue"),
+            unknown_fields: fields
+                .unknown(&["ResourceId", "ResourceType", "TagKey", "TagValue"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for TagResource {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for TagResource {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

@@ -6,8 +6,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use serde::Deserialize;
-
 /// The request parameters of `ListUserBackupFiles`.
 ///
 /// Built by `Client::list_user_backup_files` and `ListUserBackupFilesFluentBuilder` of `aliyun-rds`, or by [`ListUserBackupFilesInput::new`].
@@ -212,19 +210,18 @@ impl aliyun_runtime::de::FromJson for ListUserBackupFilesOutput {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(ListUserBackupFilesOutput {
-            records: aliyun_runtime::de::field(object, "Records")?,
-            request_id: aliyun_runtime::de::field(object, "RequestId")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["Records", "RequestId"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = ListUserBackupFilesOutput {
+            records: fields.get("Records"),
+            request_id: fields.get("RequestId"),
+            unknown_fields: fields.unknown(&["Records", "RequestId"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for ListUserBackupFilesOutput {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for ListUserBackupFilesOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -476,56 +473,58 @@ impl aliyun_runtime::de::FromJson for Records {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(Records {
-            backup_id: aliyun_runtime::de::field(object, "BackupId")?,
-            binlog_info: aliyun_runtime::de::field(object, "BinlogInfo")?,
-            comment: aliyun_runtime::de::field(object, "Comment")?,
-            creation_time: aliyun_runtime::de::field(object, "CreationTime")?,
-            engine: aliyun_runtime::de::field(object, "Engine")?,
-            engine_version: aliyun_runtime::de::field(object, "EngineVersion")?,
-            finish_time: aliyun_runtime::de::field(object, "FinishTime")?,
-            modification_time: aliyun_runtime::de::field(object, "ModificationTime")?,
-            oss_bucket: aliyun_runtime::de::field(object, "OssBucket")?,
-            oss_file_meta_data: aliyun_runtime::de::field(object, "OssFileMetaData")?,
-            oss_file_name: aliyun_runtime::de::field(object, "OssFileName")?,
-            oss_file_path: aliyun_runtime::de::field(object, "OssFilePath")?,
-            oss_file_size: aliyun_runtime::de::field(object, "OssFileSize")?,
-            oss_url: aliyun_runtime::de::field(object, "OssUrl")?,
-            reason: aliyun_runtime::de::field(object, "Reason")?,
-            restore_size: aliyun_runtime::de::field(object, "RestoreSize")?,
-            retention: aliyun_runtime::de::field(object, "Retention")?,
-            status: aliyun_runtime::de::field(object, "Status")?,
-            zone_id: aliyun_runtime::de::field(object, "ZoneId")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &[
-                    "BackupId",
-                    "BinlogInfo",
-                    "Comment",
-                    "CreationTime",
-                    "Engine",
-                    "EngineVersion",
-                    "FinishTime",
-                    "ModificationTime",
-                    "OssBucket",
-                    "OssFileMetaData",
-                    "OssFileName",
-                    "OssFilePath",
-                    "OssFileSize",
-                    "OssUrl",
-                    "Reason",
-                    "RestoreSize",
-                    "Retention",
-                    "Status",
-                    "ZoneId",
-                ],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = Records {
+            backup_id: fields.get("BackupId"),
+            binlog_info: fields.get("BinlogInfo"),
+            comment: fields.get("Comment"),
+            creation_time: fields.get("CreationTime"),
+            engine: fields.get("Engine"),
+            engine_version: fields.get("EngineVersion"),
+            finish_time: fields.get("FinishTime"),
+            modification_time: fields.get("ModificationTime"),
+            oss_bucket: fields.get("OssBucket"),
+            oss_file_meta_data: fields.get("OssFileMetaData"),
+            oss_file_name: fields.get("OssFileName"),
+            oss_file_path: fields.get("OssFilePath"),
+            oss_file_size: fields.get("OssFileSize"),
+            oss_url: fields.get("OssUrl"),
+            reason: fields.get("Reason"),
+            restore_size: fields.get("RestoreSize"),
+            retention: fields.get("Retention"),
+            status: fields.get("Status"),
+            zone_id: fields.get("ZoneId"),
+            unknown_fields: fields
+                .unknown(
+                    &[
+                        "BackupId",
+                        "BinlogInfo",
+                        "Comment",
+                        "CreationTime",
+                        "Engine",
+                        "EngineVersion",
+                        "FinishTime",
+                        "ModificationTime",
+                        "OssBucket",
+                        "OssFileMetaData",
+                        "OssFileName",
+                        "OssFilePath",
+                        "OssFileSize",
+                        "OssUrl",
+                        "Reason",
+                        "RestoreSize",
+                        "Retention",
+                        "Status",
+                        "ZoneId",
+                    ],
+                ),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for Records {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for Records {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

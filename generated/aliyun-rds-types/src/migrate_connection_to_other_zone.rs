@@ -6,8 +6,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use serde::Deserialize;
-
 /// The request parameters of `MigrateConnectionToOtherZone`.
 ///
 /// Built by `Client::migrate_connection_to_other_zone` and `MigrateConnectionToOtherZoneFluentBuilder` of `aliyun-rds`, or by [`MigrateConnectionToOtherZoneInput::new`].
@@ -163,20 +161,19 @@ impl aliyun_runtime::de::FromJson for MigrateConnectionToOtherZoneOutput {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(MigrateConnectionToOtherZoneOutput {
-            code: aliyun_runtime::de::field(object, "Code")?,
-            message: aliyun_runtime::de::field(object, "Message")?,
-            request_id: aliyun_runtime::de::field(object, "RequestId")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["Code", "Message", "RequestId"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = MigrateConnectionToOtherZoneOutput {
+            code: fields.get("Code"),
+            message: fields.get("Message"),
+            request_id: fields.get("RequestId"),
+            unknown_fields: fields.unknown(&["Code", "Message", "RequestId"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for MigrateConnectionToOtherZoneOutput {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for MigrateConnectionToOtherZoneOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

@@ -6,8 +6,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use serde::Deserialize;
-
 /// The request parameters of `MigrateDBNodes`.
 ///
 /// Built by `Client::migrate_db_nodes` and `MigrateDbNodesFluentBuilder` of `aliyun-rds`, or by [`MigrateDbNodesInput::new`].
@@ -213,20 +211,19 @@ impl aliyun_runtime::de::FromJson for MigrateDbNodesOutput {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(MigrateDbNodesOutput {
-            request_id: aliyun_runtime::de::field(object, "RequestId")?,
-            db_instance_id: aliyun_runtime::de::field(object, "DBInstanceId")?,
-            success: aliyun_runtime::de::field(object, "Success")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["DBInstanceId", "RequestId", "Success"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = MigrateDbNodesOutput {
+            request_id: fields.get("RequestId"),
+            db_instance_id: fields.get("DBInstanceId"),
+            success: fields.get("Success"),
+            unknown_fields: fields.unknown(&["DBInstanceId", "RequestId", "Success"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for MigrateDbNodesOutput {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for MigrateDbNodesOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

@@ -6,8 +6,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use serde::Deserialize;
-
 /// The request parameters of `MigrateSecurityIPMode`.
 ///
 /// Built by `Client::migrate_security_ip_mode` and `MigrateSecurityIpModeFluentBuilder` of `aliyun-rds`, or by [`MigrateSecurityIpModeInput::new`].
@@ -153,20 +151,20 @@ impl aliyun_runtime::de::FromJson for MigrateSecurityIpModeOutput {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(MigrateSecurityIpModeOutput {
-            db_instance_id: aliyun_runtime::de::field(object, "DBInstanceId")?,
-            request_id: aliyun_runtime::de::field(object, "RequestId")?,
-            security_ip_mode: aliyun_runtime::de::field(object, "SecurityIPMode")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["DBInstanceId", "RequestId", "SecurityIPMode"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = MigrateSecurityIpModeOutput {
+            db_instance_id: fields.get("DBInstanceId"),
+            request_id: fields.get("RequestId"),
+            security_ip_mode: fields.get("SecurityIPMode"),
+            unknown_fields: fields
+                .unknown(&["DBInstanceId", "RequestId", "SecurityIPMode"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for MigrateSecurityIpModeOutput {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for MigrateSecurityIpModeOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

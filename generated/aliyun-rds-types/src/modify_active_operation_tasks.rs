@@ -6,8 +6,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use serde::Deserialize;
-
 /// The request parameters of `ModifyActiveOperationTasks`.
 ///
 /// Built by `Client::modify_active_operation_tasks` and `ModifyActiveOperationTasksFluentBuilder` of `aliyun-rds`, or by [`ModifyActiveOperationTasksInput::new`].
@@ -164,19 +162,18 @@ impl aliyun_runtime::de::FromJson for ModifyActiveOperationTasksOutput {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(ModifyActiveOperationTasksOutput {
-            ids: aliyun_runtime::de::field(object, "Ids")?,
-            request_id: aliyun_runtime::de::field(object, "RequestId")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["Ids", "RequestId"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = ModifyActiveOperationTasksOutput {
+            ids: fields.get("Ids"),
+            request_id: fields.get("RequestId"),
+            unknown_fields: fields.unknown(&["Ids", "RequestId"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for ModifyActiveOperationTasksOutput {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for ModifyActiveOperationTasksOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

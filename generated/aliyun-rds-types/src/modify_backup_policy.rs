@@ -6,8 +6,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use serde::Deserialize;
-
 /// The request parameters of `ModifyBackupPolicy`.
 ///
 /// Built by `Client::modify_backup_policy` and `ModifyBackupPolicyFluentBuilder` of `aliyun-rds`, or by [`ModifyBackupPolicyInput::new`].
@@ -669,46 +667,37 @@ impl aliyun_runtime::de::FromJson for ModifyBackupPolicyOutput {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(ModifyBackupPolicyOutput {
-            compress_type: aliyun_runtime::de::field(object, "CompressType")?,
-            db_instance_id: aliyun_runtime::de::field(object, "DBInstanceID")?,
-            enable_backup_log: aliyun_runtime::de::field(object, "EnableBackupLog")?,
-            high_space_usage_protection: aliyun_runtime::de::field(
-                object,
-                "HighSpaceUsageProtection",
-            )?,
-            local_log_retention_hours: aliyun_runtime::de::field(
-                object,
-                "LocalLogRetentionHours",
-            )?,
-            local_log_retention_space: aliyun_runtime::de::field(
-                object,
-                "LocalLogRetentionSpace",
-            )?,
-            log_backup_local_retention_number: aliyun_runtime::de::field(
-                object,
-                "LogBackupLocalRetentionNumber",
-            )?,
-            request_id: aliyun_runtime::de::field(object, "RequestId")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &[
-                    "CompressType",
-                    "DBInstanceID",
-                    "EnableBackupLog",
-                    "HighSpaceUsageProtection",
-                    "LocalLogRetentionHours",
-                    "LocalLogRetentionSpace",
-                    "LogBackupLocalRetentionNumber",
-                    "RequestId",
-                ],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = ModifyBackupPolicyOutput {
+            compress_type: fields.get("CompressType"),
+            db_instance_id: fields.get("DBInstanceID"),
+            enable_backup_log: fields.get("EnableBackupLog"),
+            high_space_usage_protection: fields.get("HighSpaceUsageProtection"),
+            local_log_retention_hours: fields.get("LocalLogRetentionHours"),
+            local_log_retention_space: fields.get("LocalLogRetentionSpace"),
+            log_backup_local_retention_number: fields
+                .get("LogBackupLocalRetentionNumber"),
+            request_id: fields.get("RequestId"),
+            unknown_fields: fields
+                .unknown(
+                    &[
+                        "CompressType",
+                        "DBInstanceID",
+                        "EnableBackupLog",
+                        "HighSpaceUsageProtection",
+                        "LocalLogRetentionHours",
+                        "LocalLogRetentionSpace",
+                        "LogBackupLocalRetentionNumber",
+                        "RequestId",
+                    ],
+                ),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for ModifyBackupPolicyOutput {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for ModifyBackupPolicyOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

@@ -6,8 +6,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use serde::Deserialize;
-
 /// The request parameters of `ModifyBackupSetExpireTime`.
 ///
 /// Built by `Client::modify_backup_set_expire_time` and `ModifyBackupSetExpireTimeFluentBuilder` of `aliyun-rds`, or by [`ModifyBackupSetExpireTimeInput::new`].
@@ -202,22 +200,22 @@ impl aliyun_runtime::de::FromJson for ModifyBackupSetExpireTimeOutput {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(ModifyBackupSetExpireTimeOutput {
-            request_id: aliyun_runtime::de::field(object, "RequestId")?,
-            message: aliyun_runtime::de::field(object, "Message")?,
-            code: aliyun_runtime::de::field(object, "Code")?,
-            success: aliyun_runtime::de::field(object, "Success")?,
-            data: aliyun_runtime::de::field(object, "Data")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["Code", "Data", "Message", "RequestId", "Success"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = ModifyBackupSetExpireTimeOutput {
+            request_id: fields.get("RequestId"),
+            message: fields.get("Message"),
+            code: fields.get("Code"),
+            success: fields.get("Success"),
+            data: fields.get("Data"),
+            unknown_fields: fields
+                .unknown(&["Code", "Data", "Message", "RequestId", "Success"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for ModifyBackupSetExpireTimeOutput {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for ModifyBackupSetExpireTimeOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

@@ -6,8 +6,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use serde::Deserialize;
-
 /// The request parameters of `ModifyCollationTimeZone`.
 ///
 /// Built by `Client::modify_collation_time_zone` and `ModifyCollationTimeZoneFluentBuilder` of `aliyun-rds`, or by [`ModifyCollationTimeZoneInput::new`].
@@ -205,22 +203,24 @@ impl aliyun_runtime::de::FromJson for ModifyCollationTimeZoneOutput {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(ModifyCollationTimeZoneOutput {
-            collation: aliyun_runtime::de::field(object, "Collation")?,
-            db_instance_id: aliyun_runtime::de::field(object, "DBInstanceId")?,
-            request_id: aliyun_runtime::de::field(object, "RequestId")?,
-            task_id: aliyun_runtime::de::field(object, "TaskId")?,
-            timezone: aliyun_runtime::de::field(object, "Timezone")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["Collation", "DBInstanceId", "RequestId", "TaskId", "Timezone"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = ModifyCollationTimeZoneOutput {
+            collation: fields.get("Collation"),
+            db_instance_id: fields.get("DBInstanceId"),
+            request_id: fields.get("RequestId"),
+            task_id: fields.get("TaskId"),
+            timezone: fields.get("Timezone"),
+            unknown_fields: fields
+                .unknown(
+                    &["Collation", "DBInstanceId", "RequestId", "TaskId", "Timezone"],
+                ),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for ModifyCollationTimeZoneOutput {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for ModifyCollationTimeZoneOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

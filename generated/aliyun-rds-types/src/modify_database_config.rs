@@ -6,8 +6,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use serde::Deserialize;
-
 /// The request parameters of `ModifyDatabaseConfig`.
 ///
 /// Built by `Client::modify_database_config` and `ModifyDatabaseConfigFluentBuilder` of `aliyun-rds`, or by [`ModifyDatabaseConfigInput::new`].
@@ -182,20 +180,19 @@ impl aliyun_runtime::de::FromJson for ModifyDatabaseConfigOutput {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(ModifyDatabaseConfigOutput {
-            code: aliyun_runtime::de::field(object, "Code")?,
-            message: aliyun_runtime::de::field(object, "Message")?,
-            request_id: aliyun_runtime::de::field(object, "RequestId")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["Code", "Message", "RequestId"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = ModifyDatabaseConfigOutput {
+            code: fields.get("Code"),
+            message: fields.get("Message"),
+            request_id: fields.get("RequestId"),
+            unknown_fields: fields.unknown(&["Code", "Message", "RequestId"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for ModifyDatabaseConfigOutput {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for ModifyDatabaseConfigOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

@@ -6,8 +6,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use serde::Deserialize;
-
 /// The request parameters of `ModifyDBInstanceAutoUpgradeMinorVersion`.
 ///
 /// Built by `Client::modify_db_instance_auto_upgrade_minor_version` and `ModifyDbInstanceAutoUpgradeMinorVersionFluentBuilder` of `aliyun-rds`, or by [`ModifyDbInstanceAutoUpgradeMinorVersionInput::new`].
@@ -148,15 +146,17 @@ impl aliyun_runtime::de::FromJson for ModifyDbInstanceAutoUpgradeMinorVersionOut
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(ModifyDbInstanceAutoUpgradeMinorVersionOutput {
-            request_id: aliyun_runtime::de::field(object, "RequestId")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(object, &["RequestId"]),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = ModifyDbInstanceAutoUpgradeMinorVersionOutput {
+            request_id: fields.get("RequestId"),
+            unknown_fields: fields.unknown(&["RequestId"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for ModifyDbInstanceAutoUpgradeMinorVersionOutput {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for ModifyDbInstanceAutoUpgradeMinorVersionOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

@@ -6,8 +6,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use serde::Deserialize;
-
 /// The request parameters of `ModifyDBInstanceDelayedReplicationTime`.
 ///
 /// Built by `Client::modify_db_instance_delayed_replication_time` and `ModifyDbInstanceDelayedReplicationTimeFluentBuilder` of `aliyun-rds`, or by [`ModifyDbInstanceDelayedReplicationTimeInput::new`].
@@ -164,24 +162,23 @@ impl aliyun_runtime::de::FromJson for ModifyDbInstanceDelayedReplicationTimeOutp
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(ModifyDbInstanceDelayedReplicationTimeOutput {
-            db_instance_id: aliyun_runtime::de::field(object, "DBInstanceId")?,
-            read_sql_replication_time: aliyun_runtime::de::field(
-                object,
-                "ReadSQLReplicationTime",
-            )?,
-            request_id: aliyun_runtime::de::field(object, "RequestId")?,
-            task_id: aliyun_runtime::de::field(object, "TaskId")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["DBInstanceId", "ReadSQLReplicationTime", "RequestId", "TaskId"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = ModifyDbInstanceDelayedReplicationTimeOutput {
+            db_instance_id: fields.get("DBInstanceId"),
+            read_sql_replication_time: fields.get("ReadSQLReplicationTime"),
+            request_id: fields.get("RequestId"),
+            task_id: fields.get("TaskId"),
+            unknown_fields: fields
+                .unknown(
+                    &["DBInstanceId", "ReadSQLReplicationTime", "RequestId", "TaskId"],
+                ),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for ModifyDbInstanceDelayedReplicationTimeOutput {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for ModifyDbInstanceDelayedReplicationTimeOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

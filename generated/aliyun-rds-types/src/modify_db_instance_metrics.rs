@@ -6,8 +6,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use serde::Deserialize;
-
 /// The request parameters of `ModifyDBInstanceMetrics`.
 ///
 /// Built by `Client::modify_db_instance_metrics` and `ModifyDbInstanceMetricsFluentBuilder` of `aliyun-rds`, or by [`ModifyDbInstanceMetricsInput::new`].
@@ -171,20 +169,19 @@ impl aliyun_runtime::de::FromJson for ModifyDbInstanceMetricsOutput {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(ModifyDbInstanceMetricsOutput {
-            db_instance_id: aliyun_runtime::de::field(object, "DBInstanceId")?,
-            request_id: aliyun_runtime::de::field(object, "RequestId")?,
-            scope: aliyun_runtime::de::field(object, "Scope")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["DBInstanceId", "RequestId", "Scope"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = ModifyDbInstanceMetricsOutput {
+            db_instance_id: fields.get("DBInstanceId"),
+            request_id: fields.get("RequestId"),
+            scope: fields.get("Scope"),
+            unknown_fields: fields.unknown(&["DBInstanceId", "RequestId", "Scope"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for ModifyDbInstanceMetricsOutput {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for ModifyDbInstanceMetricsOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

@@ -6,8 +6,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use serde::Deserialize;
-
 /// The request parameters of `ModifyDBInstanceNetworkExpireTime`.
 ///
 /// Built by `Client::modify_db_instance_network_expire_time` and `ModifyDbInstanceNetworkExpireTimeFluentBuilder` of `aliyun-rds`, or by [`ModifyDbInstanceNetworkExpireTimeInput::new`].
@@ -145,15 +143,17 @@ impl aliyun_runtime::de::FromJson for ModifyDbInstanceNetworkExpireTimeOutput {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(ModifyDbInstanceNetworkExpireTimeOutput {
-            request_id: aliyun_runtime::de::field(object, "RequestId")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(object, &["RequestId"]),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = ModifyDbInstanceNetworkExpireTimeOutput {
+            request_id: fields.get("RequestId"),
+            unknown_fields: fields.unknown(&["RequestId"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for ModifyDbInstanceNetworkExpireTimeOutput {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for ModifyDbInstanceNetworkExpireTimeOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

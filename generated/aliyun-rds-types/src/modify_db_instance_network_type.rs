@@ -6,8 +6,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use serde::Deserialize;
-
 /// The request parameters of `ModifyDBInstanceNetworkType`.
 ///
 /// Built by `Client::modify_db_instance_network_type` and `ModifyDbInstanceNetworkTypeFluentBuilder` of `aliyun-rds`, or by [`ModifyDbInstanceNetworkTypeInput::new`].
@@ -272,20 +270,19 @@ impl aliyun_runtime::de::FromJson for ModifyDbInstanceNetworkTypeOutput {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(ModifyDbInstanceNetworkTypeOutput {
-            connection_string: aliyun_runtime::de::field(object, "ConnectionString")?,
-            request_id: aliyun_runtime::de::field(object, "RequestId")?,
-            task_id: aliyun_runtime::de::field(object, "TaskId")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["ConnectionString", "RequestId", "TaskId"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = ModifyDbInstanceNetworkTypeOutput {
+            connection_string: fields.get("ConnectionString"),
+            request_id: fields.get("RequestId"),
+            task_id: fields.get("TaskId"),
+            unknown_fields: fields.unknown(&["ConnectionString", "RequestId", "TaskId"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for ModifyDbInstanceNetworkTypeOutput {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for ModifyDbInstanceNetworkTypeOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

@@ -6,8 +6,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use serde::Deserialize;
-
 /// The request parameters of `ModifyDBInstancePayType`.
 ///
 /// Built by `Client::modify_db_instance_pay_type` and `ModifyDbInstancePayTypeFluentBuilder` of `aliyun-rds`, or by [`ModifyDbInstancePayTypeInput::new`].
@@ -160,15 +158,17 @@ impl aliyun_runtime::de::FromJson for ModifyDbInstancePayTypeOutput {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(ModifyDbInstancePayTypeOutput {
-            order_id: aliyun_runtime::de::field(object, "OrderId")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(object, &["OrderId"]),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = ModifyDbInstancePayTypeOutput {
+            order_id: fields.get("OrderId"),
+            unknown_fields: fields.unknown(&["OrderId"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for ModifyDbInstancePayTypeOutput {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for ModifyDbInstancePayTypeOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

@@ -6,8 +6,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use serde::Deserialize;
-
 /// The request parameters of `ModifyDTCSecurityIpHostsForSQLServer`.
 ///
 /// Built by `Client::modify_dtc_security_ip_hosts_for_sql_server` and `ModifyDtcSecurityIpHostsForSqlServerFluentBuilder` of `aliyun-rds`, or by [`ModifyDtcSecurityIpHostsForSqlServerInput::new`].
@@ -191,21 +189,21 @@ impl aliyun_runtime::de::FromJson for ModifyDtcSecurityIpHostsForSqlServerOutput
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(ModifyDtcSecurityIpHostsForSqlServerOutput {
-            db_instance_id: aliyun_runtime::de::field(object, "DBInstanceId")?,
-            dtc_set_result: aliyun_runtime::de::field(object, "DTCSetResult")?,
-            request_id: aliyun_runtime::de::field(object, "RequestId")?,
-            task_id: aliyun_runtime::de::field(object, "TaskId")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["DBInstanceId", "DTCSetResult", "RequestId", "TaskId"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = ModifyDtcSecurityIpHostsForSqlServerOutput {
+            db_instance_id: fields.get("DBInstanceId"),
+            dtc_set_result: fields.get("DTCSetResult"),
+            request_id: fields.get("RequestId"),
+            task_id: fields.get("TaskId"),
+            unknown_fields: fields
+                .unknown(&["DBInstanceId", "DTCSetResult", "RequestId", "TaskId"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for ModifyDtcSecurityIpHostsForSqlServerOutput {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for ModifyDtcSecurityIpHostsForSqlServerOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

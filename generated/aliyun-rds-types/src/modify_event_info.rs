@@ -6,8 +6,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use serde::Deserialize;
-
 /// The request parameters of `ModifyEventInfo`.
 ///
 /// Built by `Client::modify_event_info` and `ModifyEventInfoFluentBuilder` of `aliyun-rds`, or by [`ModifyEventInfoInput::new`].
@@ -202,28 +200,30 @@ impl aliyun_runtime::de::FromJson for ModifyEventInfoOutput {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(ModifyEventInfoOutput {
-            error_code: aliyun_runtime::de::field(object, "ErrorCode")?,
-            error_event_id: aliyun_runtime::de::field(object, "ErrorEventId")?,
-            request_id: aliyun_runtime::de::field(object, "RequestId")?,
-            success_count: aliyun_runtime::de::field(object, "SuccessCount")?,
-            success_event_id: aliyun_runtime::de::field(object, "SuccessEventId")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &[
-                    "ErrorCode",
-                    "ErrorEventId",
-                    "RequestId",
-                    "SuccessCount",
-                    "SuccessEventId",
-                ],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = ModifyEventInfoOutput {
+            error_code: fields.get("ErrorCode"),
+            error_event_id: fields.get("ErrorEventId"),
+            request_id: fields.get("RequestId"),
+            success_count: fields.get("SuccessCount"),
+            success_event_id: fields.get("SuccessEventId"),
+            unknown_fields: fields
+                .unknown(
+                    &[
+                        "ErrorCode",
+                        "ErrorEventId",
+                        "RequestId",
+                        "SuccessCount",
+                        "SuccessEventId",
+                    ],
+                ),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for ModifyEventInfoOutput {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for ModifyEventInfoOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

@@ -6,8 +6,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use serde::Deserialize;
-
 /// The request parameters of `ModifyInstanceAutoRenewalAttribute`.
 ///
 /// Built by `Client::modify_instance_auto_renewal_attribute` and `ModifyInstanceAutoRenewalAttributeFluentBuilder` of `aliyun-rds`, or by [`ModifyInstanceAutoRenewalAttributeInput::new`].
@@ -172,15 +170,17 @@ impl aliyun_runtime::de::FromJson for ModifyInstanceAutoRenewalAttributeOutput {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(ModifyInstanceAutoRenewalAttributeOutput {
-            request_id: aliyun_runtime::de::field(object, "RequestId")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(object, &["RequestId"]),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = ModifyInstanceAutoRenewalAttributeOutput {
+            request_id: fields.get("RequestId"),
+            unknown_fields: fields.unknown(&["RequestId"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for ModifyInstanceAutoRenewalAttributeOutput {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for ModifyInstanceAutoRenewalAttributeOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

@@ -6,8 +6,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use serde::Deserialize;
-
 /// The request parameters of `ModifyInstanceCrossBackupPolicy`.
 ///
 /// Built by `Client::modify_instance_cross_backup_policy` and `ModifyInstanceCrossBackupPolicyFluentBuilder` of `aliyun-rds`, or by [`ModifyInstanceCrossBackupPolicyInput::new`].
@@ -309,36 +307,38 @@ impl aliyun_runtime::de::FromJson for ModifyInstanceCrossBackupPolicyOutput {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(ModifyInstanceCrossBackupPolicyOutput {
-            backup_enabled: aliyun_runtime::de::field(object, "BackupEnabled")?,
-            cross_backup_region: aliyun_runtime::de::field(object, "CrossBackupRegion")?,
-            cross_backup_type: aliyun_runtime::de::field(object, "CrossBackupType")?,
-            db_instance_id: aliyun_runtime::de::field(object, "DBInstanceId")?,
-            log_backup_enabled: aliyun_runtime::de::field(object, "LogBackupEnabled")?,
-            region_id: aliyun_runtime::de::field(object, "RegionId")?,
-            request_id: aliyun_runtime::de::field(object, "RequestId")?,
-            retent_type: aliyun_runtime::de::field(object, "RetentType")?,
-            retention: aliyun_runtime::de::field(object, "Retention")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &[
-                    "BackupEnabled",
-                    "CrossBackupRegion",
-                    "CrossBackupType",
-                    "DBInstanceId",
-                    "LogBackupEnabled",
-                    "RegionId",
-                    "RequestId",
-                    "RetentType",
-                    "Retention",
-                ],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = ModifyInstanceCrossBackupPolicyOutput {
+            backup_enabled: fields.get("BackupEnabled"),
+            cross_backup_region: fields.get("CrossBackupRegion"),
+            cross_backup_type: fields.get("CrossBackupType"),
+            db_instance_id: fields.get("DBInstanceId"),
+            log_backup_enabled: fields.get("LogBackupEnabled"),
+            region_id: fields.get("RegionId"),
+            request_id: fields.get("RequestId"),
+            retent_type: fields.get("RetentType"),
+            retention: fields.get("Retention"),
+            unknown_fields: fields
+                .unknown(
+                    &[
+                        "BackupEnabled",
+                        "CrossBackupRegion",
+                        "CrossBackupType",
+                        "DBInstanceId",
+                        "LogBackupEnabled",
+                        "RegionId",
+                        "RequestId",
+                        "RetentType",
+                        "Retention",
+                    ],
+                ),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for ModifyInstanceCrossBackupPolicyOutput {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for ModifyInstanceCrossBackupPolicyOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

@@ -6,8 +6,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use serde::Deserialize;
-
 /// The request parameters of `ModifyReadWriteSplittingConnection`.
 ///
 /// Built by `Client::modify_read_write_splitting_connection` and `ModifyReadWriteSplittingConnectionFluentBuilder` of `aliyun-rds`, or by [`ModifyReadWriteSplittingConnectionInput::new`].
@@ -202,15 +200,17 @@ impl aliyun_runtime::de::FromJson for ModifyReadWriteSplittingConnectionOutput {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(ModifyReadWriteSplittingConnectionOutput {
-            request_id: aliyun_runtime::de::field(object, "RequestId")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(object, &["RequestId"]),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = ModifyReadWriteSplittingConnectionOutput {
+            request_id: fields.get("RequestId"),
+            unknown_fields: fields.unknown(&["RequestId"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for ModifyReadWriteSplittingConnectionOutput {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for ModifyReadWriteSplittingConnectionOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

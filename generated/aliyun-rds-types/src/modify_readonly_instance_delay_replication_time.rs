@@ -6,8 +6,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use serde::Deserialize;
-
 /// The request parameters of `ModifyReadonlyInstanceDelayReplicationTime`.
 ///
 /// Built by `Client::modify_readonly_instance_delay_replication_time` and `ModifyReadonlyInstanceDelayReplicationTimeFluentBuilder` of `aliyun-rds`, or by [`ModifyReadonlyInstanceDelayReplicationTimeInput::new`].
@@ -177,24 +175,23 @@ impl aliyun_runtime::de::FromJson for ModifyReadonlyInstanceDelayReplicationTime
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(ModifyReadonlyInstanceDelayReplicationTimeOutput {
-            db_instance_id: aliyun_runtime::de::field(object, "DBInstanceId")?,
-            read_sql_replication_time: aliyun_runtime::de::field(
-                object,
-                "ReadSQLReplicationTime",
-            )?,
-            request_id: aliyun_runtime::de::field(object, "RequestId")?,
-            task_id: aliyun_runtime::de::field(object, "TaskId")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["DBInstanceId", "ReadSQLReplicationTime", "RequestId", "TaskId"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = ModifyReadonlyInstanceDelayReplicationTimeOutput {
+            db_instance_id: fields.get("DBInstanceId"),
+            read_sql_replication_time: fields.get("ReadSQLReplicationTime"),
+            request_id: fields.get("RequestId"),
+            task_id: fields.get("TaskId"),
+            unknown_fields: fields
+                .unknown(
+                    &["DBInstanceId", "ReadSQLReplicationTime", "RequestId", "TaskId"],
+                ),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for ModifyReadonlyInstanceDelayReplicationTimeOutput {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for ModifyReadonlyInstanceDelayReplicationTimeOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

@@ -6,8 +6,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use serde::Deserialize;
-
 /// The request parameters of `ModifySecurityGroupConfiguration`.
 ///
 /// Built by `Client::modify_security_group_configuration` and `ModifySecurityGroupConfigurationFluentBuilder` of `aliyun-rds`, or by [`ModifySecurityGroupConfigurationInput::new`].
@@ -150,20 +148,19 @@ impl aliyun_runtime::de::FromJson for ModifySecurityGroupConfigurationOutput {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(ModifySecurityGroupConfigurationOutput {
-            db_instance_name: aliyun_runtime::de::field(object, "DBInstanceName")?,
-            items: aliyun_runtime::de::field(object, "Items")?,
-            request_id: aliyun_runtime::de::field(object, "RequestId")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["DBInstanceName", "Items", "RequestId"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = ModifySecurityGroupConfigurationOutput {
+            db_instance_name: fields.get("DBInstanceName"),
+            items: fields.get("Items"),
+            request_id: fields.get("RequestId"),
+            unknown_fields: fields.unknown(&["DBInstanceName", "Items", "RequestId"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for ModifySecurityGroupConfigurationOutput {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for ModifySecurityGroupConfigurationOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -210,21 +207,17 @@ impl aliyun_runtime::de::FromJson for Items {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(Items {
-            ecs_security_group_relation: aliyun_runtime::de::field(
-                object,
-                "EcsSecurityGroupRelation",
-            )?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["EcsSecurityGroupRelation"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = Items {
+            ecs_security_group_relation: fields.get("EcsSecurityGroupRelation"),
+            unknown_fields: fields.unknown(&["EcsSecurityGroupRelation"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for Items {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for Items {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -297,20 +290,20 @@ impl aliyun_runtime::de::FromJson for EcsSecurityGroupRelation {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(EcsSecurityGroupRelation {
-            network_type: aliyun_runtime::de::field(object, "NetworkType")?,
-            region_id: aliyun_runtime::de::field(object, "RegionId")?,
-            security_group_id: aliyun_runtime::de::field(object, "SecurityGroupId")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["NetworkType", "RegionId", "SecurityGroupId"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = EcsSecurityGroupRelation {
+            network_type: fields.get("NetworkType"),
+            region_id: fields.get("RegionId"),
+            security_group_id: fields.get("SecurityGroupId"),
+            unknown_fields: fields
+                .unknown(&["NetworkType", "RegionId", "SecurityGroupId"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for EcsSecurityGroupRelation {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for EcsSecurityGroupRelation {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

@@ -6,8 +6,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use serde::Deserialize;
-
 /// The request parameters of `ModifySQLCollectorRetention`.
 ///
 /// Built by `Client::modify_sql_collector_retention` and `ModifySqlCollectorRetentionFluentBuilder` of `aliyun-rds`, or by [`ModifySqlCollectorRetentionInput::new`].
@@ -149,15 +147,17 @@ impl aliyun_runtime::de::FromJson for ModifySqlCollectorRetentionOutput {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(ModifySqlCollectorRetentionOutput {
-            request_id: aliyun_runtime::de::field(object, "RequestId")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(object, &["RequestId"]),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = ModifySqlCollectorRetentionOutput {
+            request_id: fields.get("RequestId"),
+            unknown_fields: fields.unknown(&["RequestId"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for ModifySqlCollectorRetentionOutput {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for ModifySqlCollectorRetentionOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

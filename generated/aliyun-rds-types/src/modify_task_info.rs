@@ -6,8 +6,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use serde::Deserialize;
-
 /// The request parameters of `ModifyTaskInfo`.
 ///
 /// Built by `Client::modify_task_info` and `ModifyTaskInfoFluentBuilder` of `aliyun-rds`, or by [`ModifyTaskInfoInput::new`].
@@ -207,21 +205,21 @@ impl aliyun_runtime::de::FromJson for ModifyTaskInfoOutput {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(ModifyTaskInfoOutput {
-            error_code: aliyun_runtime::de::field(object, "ErrorCode")?,
-            error_task_id: aliyun_runtime::de::field(object, "ErrorTaskId")?,
-            request_id: aliyun_runtime::de::field(object, "RequestId")?,
-            success_count: aliyun_runtime::de::field(object, "SuccessCount")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["ErrorCode", "ErrorTaskId", "RequestId", "SuccessCount"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = ModifyTaskInfoOutput {
+            error_code: fields.get("ErrorCode"),
+            error_task_id: fields.get("ErrorTaskId"),
+            request_id: fields.get("RequestId"),
+            success_count: fields.get("SuccessCount"),
+            unknown_fields: fields
+                .unknown(&["ErrorCode", "ErrorTaskId", "RequestId", "SuccessCount"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for ModifyTaskInfoOutput {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for ModifyTaskInfoOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

@@ -6,8 +6,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use serde::Deserialize;
-
 /// The request parameters of `PreCheckCreateOrderForDeleteDBNodes`.
 ///
 /// Built by `Client::pre_check_create_order_for_delete_db_nodes` and `PreCheckCreateOrderForDeleteDbNodesFluentBuilder` of `aliyun-rds`, or by [`PreCheckCreateOrderForDeleteDbNodesInput::new`].
@@ -302,20 +300,19 @@ impl aliyun_runtime::de::FromJson for PreCheckCreateOrderForDeleteDbNodesOutput 
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(PreCheckCreateOrderForDeleteDbNodesOutput {
-            failures: aliyun_runtime::de::field(object, "Failures")?,
-            pre_check_result: aliyun_runtime::de::field(object, "PreCheckResult")?,
-            request_id: aliyun_runtime::de::field(object, "RequestId")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["Failures", "PreCheckResult", "RequestId"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = PreCheckCreateOrderForDeleteDbNodesOutput {
+            failures: fields.get("Failures"),
+            pre_check_result: fields.get("PreCheckResult"),
+            request_id: fields.get("RequestId"),
+            unknown_fields: fields.unknown(&["Failures", "PreCheckResult", "RequestId"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for PreCheckCreateOrderForDeleteDbNodesOutput {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for PreCheckCreateOrderForDeleteDbNodesOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -359,15 +356,17 @@ impl aliyun_runtime::de::FromJson for Failures {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(Failures {
-            failures: aliyun_runtime::de::field(object, "Failures")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(object, &["Failures"]),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = Failures {
+            failures: fields.get("Failures"),
+            unknown_fields: fields.unknown(&["Failures"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for Failures {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for Failures {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -432,19 +431,18 @@ impl aliyun_runtime::de::FromJson for FailuresFailures {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(FailuresFailures {
-            code: aliyun_runtime::de::field(object, "Code")?,
-            message: aliyun_runtime::de::field(object, "Message")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["Code", "Message"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = FailuresFailures {
+            code: fields.get("Code"),
+            message: fields.get("Message"),
+            unknown_fields: fields.unknown(&["Code", "Message"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for FailuresFailures {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for FailuresFailures {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

@@ -6,8 +6,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use serde::Deserialize;
-
 /// The request parameters of `QueryNotify`.
 ///
 /// Built by `Client::query_notify` and `QueryNotifyFluentBuilder` of `aliyun-rds`, or by [`QueryNotifyInput::new`].
@@ -189,19 +187,18 @@ impl aliyun_runtime::de::FromJson for QueryNotifyOutput {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(QueryNotifyOutput {
-            data: aliyun_runtime::de::field(object, "Data")?,
-            request_id: aliyun_runtime::de::field(object, "RequestId")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["Data", "RequestId"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = QueryNotifyOutput {
+            data: fields.get("Data"),
+            request_id: fields.get("RequestId"),
+            unknown_fields: fields.unknown(&["Data", "RequestId"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for QueryNotifyOutput {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for QueryNotifyOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -280,21 +277,23 @@ impl aliyun_runtime::de::FromJson for Data {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(Data {
-            notify_item_list: aliyun_runtime::de::field(object, "NotifyItemList")?,
-            page_number: aliyun_runtime::de::field(object, "PageNumber")?,
-            page_size: aliyun_runtime::de::field(object, "PageSize")?,
-            total_record_count: aliyun_runtime::de::field(object, "TotalRecordCount")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["NotifyItemList", "PageNumber", "PageSize", "TotalRecordCount"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = Data {
+            notify_item_list: fields.get("NotifyItemList"),
+            page_number: fields.get("PageNumber"),
+            page_size: fields.get("PageSize"),
+            total_record_count: fields.get("TotalRecordCount"),
+            unknown_fields: fields
+                .unknown(
+                    &["NotifyItemList", "PageNumber", "PageSize", "TotalRecordCount"],
+                ),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for Data {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for Data {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -492,42 +491,44 @@ impl aliyun_runtime::de::FromJson for NotifyItemList {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(NotifyItemList {
-            ali_uid: aliyun_runtime::de::field(object, "AliUid")?,
-            confirm_flag: aliyun_runtime::de::field(object, "ConfirmFlag")?,
-            confirmor: aliyun_runtime::de::field(object, "Confirmor")?,
-            gmt_created: aliyun_runtime::de::field(object, "GmtCreated")?,
-            gmt_modified: aliyun_runtime::de::field(object, "GmtModified")?,
-            id: aliyun_runtime::de::field(object, "Id")?,
-            idempotent_count: aliyun_runtime::de::field(object, "IdempotentCount")?,
-            idempotent_id: aliyun_runtime::de::field(object, "IdempotentId")?,
-            level: aliyun_runtime::de::field(object, "Level")?,
-            notify_element: aliyun_runtime::de::field(object, "NotifyElement")?,
-            template_name: aliyun_runtime::de::field(object, "TemplateName")?,
-            r#type: aliyun_runtime::de::field(object, "Type")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &[
-                    "AliUid",
-                    "ConfirmFlag",
-                    "Confirmor",
-                    "GmtCreated",
-                    "GmtModified",
-                    "Id",
-                    "IdempotentCount",
-                    "IdempotentId",
-                    "Level",
-                    "NotifyElement",
-                    "TemplateName",
-                    "Type",
-                ],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = NotifyItemList {
+            ali_uid: fields.get("AliUid"),
+            confirm_flag: fields.get("ConfirmFlag"),
+            confirmor: fields.get("Confirmor"),
+            gmt_created: fields.get("GmtCreated"),
+            gmt_modified: fields.get("GmtModified"),
+            id: fields.get("Id"),
+            idempotent_count: fields.get("IdempotentCount"),
+            idempotent_id: fields.get("IdempotentId"),
+            level: fields.get("Level"),
+            notify_element: fields.get("NotifyElement"),
+            template_name: fields.get("TemplateName"),
+            r#type: fields.get("Type"),
+            unknown_fields: fields
+                .unknown(
+                    &[
+                        "AliUid",
+                        "ConfirmFlag",
+                        "Confirmor",
+                        "GmtCreated",
+                        "GmtModified",
+                        "Id",
+                        "IdempotentCount",
+                        "IdempotentId",
+                        "Level",
+                        "NotifyElement",
+                        "TemplateName",
+                        "Type",
+                    ],
+                ),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for NotifyItemList {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for NotifyItemList {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

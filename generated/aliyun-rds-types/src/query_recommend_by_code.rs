@@ -6,8 +6,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use serde::Deserialize;
-
 /// The request parameters of `QueryRecommendByCode`.
 ///
 /// Built by `Client::query_recommend_by_code` and `QueryRecommendByCodeFluentBuilder` of `aliyun-rds`, or by [`QueryRecommendByCodeInput::new`].
@@ -161,20 +159,19 @@ impl aliyun_runtime::de::FromJson for QueryRecommendByCodeOutput {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(QueryRecommendByCodeOutput {
-            data: aliyun_runtime::de::field(object, "Data")?,
-            request_id: aliyun_runtime::de::field(object, "RequestId")?,
-            success: aliyun_runtime::de::field(object, "Success")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["Data", "RequestId", "Success"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = QueryRecommendByCodeOutput {
+            data: fields.get("Data"),
+            request_id: fields.get("RequestId"),
+            success: fields.get("Success"),
+            unknown_fields: fields.unknown(&["Data", "RequestId", "Success"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for QueryRecommendByCodeOutput {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for QueryRecommendByCodeOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

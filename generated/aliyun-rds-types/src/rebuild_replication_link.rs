@@ -6,8 +6,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use serde::Deserialize;
-
 /// The request parameters of `RebuildReplicationLink`.
 ///
 /// Built by `Client::rebuild_replication_link` and `RebuildReplicationLinkFluentBuilder` of `aliyun-rds`, or by [`RebuildReplicationLinkInput::new`].
@@ -150,21 +148,21 @@ impl aliyun_runtime::de::FromJson for RebuildReplicationLinkOutput {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(RebuildReplicationLinkOutput {
-            db_instance_id: aliyun_runtime::de::field(object, "DBInstanceId")?,
-            request_id: aliyun_runtime::de::field(object, "RequestId")?,
-            task_id: aliyun_runtime::de::field(object, "TaskId")?,
-            task_name: aliyun_runtime::de::field(object, "TaskName")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["DBInstanceId", "RequestId", "TaskId", "TaskName"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = RebuildReplicationLinkOutput {
+            db_instance_id: fields.get("DBInstanceId"),
+            request_id: fields.get("RequestId"),
+            task_id: fields.get("TaskId"),
+            task_name: fields.get("TaskName"),
+            unknown_fields: fields
+                .unknown(&["DBInstanceId", "RequestId", "TaskId", "TaskName"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for RebuildReplicationLinkOutput {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for RebuildReplicationLinkOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

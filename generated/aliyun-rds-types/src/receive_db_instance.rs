@@ -6,8 +6,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use serde::Deserialize;
-
 /// The request parameters of `ReceiveDBInstance`.
 ///
 /// Built by `Client::receive_db_instance` and `ReceiveDbInstanceFluentBuilder` of `aliyun-rds`, or by [`ReceiveDbInstanceInput::new`].
@@ -141,22 +139,18 @@ impl aliyun_runtime::de::FromJson for ReceiveDbInstanceOutput {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(ReceiveDbInstanceOutput {
-            guard_db_instance_id: aliyun_runtime::de::field(
-                object,
-                "GuardDBInstanceId",
-            )?,
-            request_id: aliyun_runtime::de::field(object, "RequestId")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["GuardDBInstanceId", "RequestId"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = ReceiveDbInstanceOutput {
+            guard_db_instance_id: fields.get("GuardDBInstanceId"),
+            request_id: fields.get("RequestId"),
+            unknown_fields: fields.unknown(&["GuardDBInstanceId", "RequestId"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for ReceiveDbInstanceOutput {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for ReceiveDbInstanceOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

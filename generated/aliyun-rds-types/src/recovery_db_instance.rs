@@ -6,8 +6,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use serde::Deserialize;
-
 /// The request parameters of `RecoveryDBInstance`.
 ///
 /// Built by `Client::recovery_db_instance` and `RecoveryDbInstanceFluentBuilder` of `aliyun-rds`, or by [`RecoveryDbInstanceInput::new`].
@@ -358,20 +356,19 @@ impl aliyun_runtime::de::FromJson for RecoveryDbInstanceOutput {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(RecoveryDbInstanceOutput {
-            db_instance_id: aliyun_runtime::de::field(object, "DBInstanceId")?,
-            order_id: aliyun_runtime::de::field(object, "OrderId")?,
-            request_id: aliyun_runtime::de::field(object, "RequestId")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["DBInstanceId", "OrderId", "RequestId"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = RecoveryDbInstanceOutput {
+            db_instance_id: fields.get("DBInstanceId"),
+            order_id: fields.get("OrderId"),
+            request_id: fields.get("RequestId"),
+            unknown_fields: fields.unknown(&["DBInstanceId", "OrderId", "RequestId"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for RecoveryDbInstanceOutput {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for RecoveryDbInstanceOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

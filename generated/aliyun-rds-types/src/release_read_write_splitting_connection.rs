@@ -6,8 +6,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use serde::Deserialize;
-
 /// The request parameters of `ReleaseReadWriteSplittingConnection`.
 ///
 /// Built by `Client::release_read_write_splitting_connection` and `ReleaseReadWriteSplittingConnectionFluentBuilder` of `aliyun-rds`, or by [`ReleaseReadWriteSplittingConnectionInput::new`].
@@ -118,15 +116,17 @@ impl aliyun_runtime::de::FromJson for ReleaseReadWriteSplittingConnectionOutput 
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(ReleaseReadWriteSplittingConnectionOutput {
-            request_id: aliyun_runtime::de::field(object, "RequestId")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(object, &["RequestId"]),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = ReleaseReadWriteSplittingConnectionOutput {
+            request_id: fields.get("RequestId"),
+            unknown_fields: fields.unknown(&["RequestId"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for ReleaseReadWriteSplittingConnectionOutput {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for ReleaseReadWriteSplittingConnectionOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

@@ -6,8 +6,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use serde::Deserialize;
-
 /// The request parameters of `RenewInstance`.
 ///
 /// Built by `Client::renew_instance` and `RenewInstanceFluentBuilder` of `aliyun-rds`, or by [`RenewInstanceInput::new`].
@@ -229,19 +227,18 @@ impl aliyun_runtime::de::FromJson for RenewInstanceOutput {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(RenewInstanceOutput {
-            order_id: aliyun_runtime::de::field(object, "OrderId")?,
-            request_id: aliyun_runtime::de::field(object, "RequestId")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["OrderId", "RequestId"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = RenewInstanceOutput {
+            order_id: fields.get("OrderId"),
+            request_id: fields.get("RequestId"),
+            unknown_fields: fields.unknown(&["OrderId", "RequestId"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for RenewInstanceOutput {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for RenewInstanceOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

@@ -6,8 +6,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use serde::Deserialize;
-
 /// The request parameters of `RestartDBInstance`.
 ///
 /// Built by `Client::restart_db_instance` and `RestartDbInstanceFluentBuilder` of `aliyun-rds`, or by [`RestartDbInstanceInput::new`].
@@ -145,15 +143,17 @@ impl aliyun_runtime::de::FromJson for RestartDbInstanceOutput {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(RestartDbInstanceOutput {
-            request_id: aliyun_runtime::de::field(object, "RequestId")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(object, &["RequestId"]),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = RestartDbInstanceOutput {
+            request_id: fields.get("RequestId"),
+            unknown_fields: fields.unknown(&["RequestId"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for RestartDbInstanceOutput {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for RestartDbInstanceOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

@@ -6,8 +6,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use serde::Deserialize;
-
 /// The request parameters of `RestoreDdrTable`.
 ///
 /// Built by `Client::restore_ddr_table` and `RestoreDdrTableFluentBuilder` of `aliyun-rds`, or by [`RestoreDdrTableInput::new`].
@@ -256,19 +254,18 @@ impl aliyun_runtime::de::FromJson for RestoreDdrTableOutput {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(RestoreDdrTableOutput {
-            db_instance_id: aliyun_runtime::de::field(object, "DBInstanceId")?,
-            request_id: aliyun_runtime::de::field(object, "RequestId")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["DBInstanceId", "RequestId"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = RestoreDdrTableOutput {
+            db_instance_id: fields.get("DBInstanceId"),
+            request_id: fields.get("RequestId"),
+            unknown_fields: fields.unknown(&["DBInstanceId", "RequestId"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for RestoreDdrTableOutput {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for RestoreDdrTableOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

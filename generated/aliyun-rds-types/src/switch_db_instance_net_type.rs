@@ -6,8 +6,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use serde::Deserialize;
-
 /// The request parameters of `SwitchDBInstanceNetType`.
 ///
 /// Built by `Client::switch_db_instance_net_type` and `SwitchDbInstanceNetTypeFluentBuilder` of `aliyun-rds`, or by [`SwitchDbInstanceNetTypeInput::new`].
@@ -196,26 +194,20 @@ impl aliyun_runtime::de::FromJson for SwitchDbInstanceNetTypeOutput {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(SwitchDbInstanceNetTypeOutput {
-            new_connection_string: aliyun_runtime::de::field(
-                object,
-                "NewConnectionString",
-            )?,
-            old_connection_string: aliyun_runtime::de::field(
-                object,
-                "OldConnectionString",
-            )?,
-            request_id: aliyun_runtime::de::field(object, "RequestId")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["NewConnectionString", "OldConnectionString", "RequestId"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = SwitchDbInstanceNetTypeOutput {
+            new_connection_string: fields.get("NewConnectionString"),
+            old_connection_string: fields.get("OldConnectionString"),
+            request_id: fields.get("RequestId"),
+            unknown_fields: fields
+                .unknown(&["NewConnectionString", "OldConnectionString", "RequestId"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for SwitchDbInstanceNetTypeOutput {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for SwitchDbInstanceNetTypeOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

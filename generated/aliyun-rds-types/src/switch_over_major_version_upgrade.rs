@@ -6,8 +6,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use serde::Deserialize;
-
 /// The request parameters of `SwitchOverMajorVersionUpgrade`.
 ///
 /// Built by `Client::switch_over_major_version_upgrade` and `SwitchOverMajorVersionUpgradeFluentBuilder` of `aliyun-rds`, or by [`SwitchOverMajorVersionUpgradeInput::new`].
@@ -185,15 +183,17 @@ impl aliyun_runtime::de::FromJson for SwitchOverMajorVersionUpgradeOutput {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(SwitchOverMajorVersionUpgradeOutput {
-            request_id: aliyun_runtime::de::field(object, "RequestId")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(object, &["RequestId"]),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = SwitchOverMajorVersionUpgradeOutput {
+            request_id: fields.get("RequestId"),
+            unknown_fields: fields.unknown(&["RequestId"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for SwitchOverMajorVersionUpgradeOutput {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for SwitchOverMajorVersionUpgradeOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

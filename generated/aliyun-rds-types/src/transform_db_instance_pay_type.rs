@@ -6,8 +6,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use serde::Deserialize;
-
 /// The request parameters of `TransformDBInstancePayType`.
 ///
 /// Built by `Client::transform_db_instance_pay_type` and `TransformDbInstancePayTypeFluentBuilder` of `aliyun-rds`, or by [`TransformDbInstancePayTypeInput::new`].
@@ -289,22 +287,30 @@ impl aliyun_runtime::de::FromJson for TransformDbInstancePayTypeOutput {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(TransformDbInstancePayTypeOutput {
-            db_instance_id: aliyun_runtime::de::field(object, "DBInstanceId")?,
-            request_id: aliyun_runtime::de::field(object, "RequestId")?,
-            expired_time: aliyun_runtime::de::field(object, "ExpiredTime")?,
-            order_id: aliyun_runtime::de::field(object, "OrderId")?,
-            charge_type: aliyun_runtime::de::field(object, "ChargeType")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["ChargeType", "DBInstanceId", "ExpiredTime", "OrderId", "RequestId"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = TransformDbInstancePayTypeOutput {
+            db_instance_id: fields.get("DBInstanceId"),
+            request_id: fields.get("RequestId"),
+            expired_time: fields.get("ExpiredTime"),
+            order_id: fields.get("OrderId"),
+            charge_type: fields.get("ChargeType"),
+            unknown_fields: fields
+                .unknown(
+                    &[
+                        "ChargeType",
+                        "DBInstanceId",
+                        "ExpiredTime",
+                        "OrderId",
+                        "RequestId",
+                    ],
+                ),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for TransformDbInstancePayTypeOutput {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for TransformDbInstancePayTypeOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

@@ -6,8 +6,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use serde::Deserialize;
-
 /// The request parameters of `UpdateUserBackupFile`.
 ///
 /// Built by `Client::update_user_backup_file` and `UpdateUserBackupFileFluentBuilder` of `aliyun-rds`, or by [`UpdateUserBackupFileInput::new`].
@@ -177,19 +175,18 @@ impl aliyun_runtime::de::FromJson for UpdateUserBackupFileOutput {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(UpdateUserBackupFileOutput {
-            backup_id: aliyun_runtime::de::field(object, "BackupId")?,
-            request_id: aliyun_runtime::de::field(object, "RequestId")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["BackupId", "RequestId"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = UpdateUserBackupFileOutput {
+            backup_id: fields.get("BackupId"),
+            request_id: fields.get("RequestId"),
+            unknown_fields: fields.unknown(&["BackupId", "RequestId"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for UpdateUserBackupFileOutput {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for UpdateUserBackupFileOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

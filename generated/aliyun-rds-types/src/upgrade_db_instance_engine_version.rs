@@ -6,8 +6,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use serde::Deserialize;
-
 /// The request parameters of `UpgradeDBInstanceEngineVersion`.
 ///
 /// Built by `Client::upgrade_db_instance_engine_version` and `UpgradeDbInstanceEngineVersionFluentBuilder` of `aliyun-rds`, or by [`UpgradeDbInstanceEngineVersionInput::new`].
@@ -174,19 +172,18 @@ impl aliyun_runtime::de::FromJson for UpgradeDbInstanceEngineVersionOutput {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(UpgradeDbInstanceEngineVersionOutput {
-            request_id: aliyun_runtime::de::field(object, "RequestId")?,
-            task_id: aliyun_runtime::de::field(object, "TaskId")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["RequestId", "TaskId"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = UpgradeDbInstanceEngineVersionOutput {
+            request_id: fields.get("RequestId"),
+            task_id: fields.get("TaskId"),
+            unknown_fields: fields.unknown(&["RequestId", "TaskId"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for UpgradeDbInstanceEngineVersionOutput {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for UpgradeDbInstanceEngineVersionOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

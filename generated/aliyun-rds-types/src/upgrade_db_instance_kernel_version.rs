@@ -6,8 +6,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use serde::Deserialize;
-
 /// The request parameters of `UpgradeDBInstanceKernelVersion`.
 ///
 /// Built by `Client::upgrade_db_instance_kernel_version` and `UpgradeDbInstanceKernelVersionFluentBuilder` of `aliyun-rds`, or by [`UpgradeDbInstanceKernelVersionInput::new`].
@@ -212,24 +210,23 @@ impl aliyun_runtime::de::FromJson for UpgradeDbInstanceKernelVersionOutput {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(UpgradeDbInstanceKernelVersionOutput {
-            db_instance_name: aliyun_runtime::de::field(object, "DBInstanceName")?,
-            request_id: aliyun_runtime::de::field(object, "RequestId")?,
-            target_minor_version: aliyun_runtime::de::field(
-                object,
-                "TargetMinorVersion",
-            )?,
-            task_id: aliyun_runtime::de::field(object, "TaskId")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["DBInstanceName", "RequestId", "TargetMinorVersion", "TaskId"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = UpgradeDbInstanceKernelVersionOutput {
+            db_instance_name: fields.get("DBInstanceName"),
+            request_id: fields.get("RequestId"),
+            target_minor_version: fields.get("TargetMinorVersion"),
+            task_id: fields.get("TaskId"),
+            unknown_fields: fields
+                .unknown(
+                    &["DBInstanceName", "RequestId", "TargetMinorVersion", "TaskId"],
+                ),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for UpgradeDbInstanceKernelVersionOutput {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for UpgradeDbInstanceKernelVersionOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

@@ -6,8 +6,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use serde::Deserialize;
-
 /// The request parameters of `UpgradeDBInstanceMajorVersion`.
 ///
 /// Built by `Client::upgrade_db_instance_major_version` and `UpgradeDbInstanceMajorVersionFluentBuilder` of `aliyun-rds`, or by [`UpgradeDbInstanceMajorVersionInput::new`].
@@ -476,21 +474,21 @@ impl aliyun_runtime::de::FromJson for UpgradeDbInstanceMajorVersionOutput {
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(UpgradeDbInstanceMajorVersionOutput {
-            db_instance_id: aliyun_runtime::de::field(object, "DBInstanceId")?,
-            order_id: aliyun_runtime::de::field(object, "OrderId")?,
-            request_id: aliyun_runtime::de::field(object, "RequestId")?,
-            task_id: aliyun_runtime::de::field(object, "TaskId")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["DBInstanceId", "OrderId", "RequestId", "TaskId"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = UpgradeDbInstanceMajorVersionOutput {
+            db_instance_id: fields.get("DBInstanceId"),
+            order_id: fields.get("OrderId"),
+            request_id: fields.get("RequestId"),
+            task_id: fields.get("TaskId"),
+            unknown_fields: fields
+                .unknown(&["DBInstanceId", "OrderId", "RequestId", "TaskId"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for UpgradeDbInstanceMajorVersionOutput {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for UpgradeDbInstanceMajorVersionOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

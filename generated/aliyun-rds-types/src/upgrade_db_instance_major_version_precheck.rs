@@ -6,8 +6,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use serde::Deserialize;
-
 /// The request parameters of `UpgradeDBInstanceMajorVersionPrecheck`.
 ///
 /// Built by `Client::upgrade_db_instance_major_version_precheck` and `UpgradeDbInstanceMajorVersionPrecheckFluentBuilder` of `aliyun-rds`, or by [`UpgradeDbInstanceMajorVersionPrecheckInput::new`].
@@ -175,24 +173,23 @@ impl aliyun_runtime::de::FromJson for UpgradeDbInstanceMajorVersionPrecheckOutpu
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(UpgradeDbInstanceMajorVersionPrecheckOutput {
-            db_instance_name: aliyun_runtime::de::field(object, "DBInstanceName")?,
-            request_id: aliyun_runtime::de::field(object, "RequestId")?,
-            target_major_version: aliyun_runtime::de::field(
-                object,
-                "TargetMajorVersion",
-            )?,
-            task_id: aliyun_runtime::de::field(object, "TaskId")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["DBInstanceName", "RequestId", "TargetMajorVersion", "TaskId"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = UpgradeDbInstanceMajorVersionPrecheckOutput {
+            db_instance_name: fields.get("DBInstanceName"),
+            request_id: fields.get("RequestId"),
+            target_major_version: fields.get("TargetMajorVersion"),
+            task_id: fields.get("TaskId"),
+            unknown_fields: fields
+                .unknown(
+                    &["DBInstanceName", "RequestId", "TargetMajorVersion", "TaskId"],
+                ),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for UpgradeDbInstanceMajorVersionPrecheckOutput {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for UpgradeDbInstanceMajorVersionPrecheckOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

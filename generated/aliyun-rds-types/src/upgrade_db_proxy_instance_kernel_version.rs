@@ -6,8 +6,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use serde::Deserialize;
-
 /// The request parameters of `UpgradeDBProxyInstanceKernelVersion`.
 ///
 /// Built by `Client::upgrade_db_proxy_instance_kernel_version` and `UpgradeDbProxyInstanceKernelVersionFluentBuilder` of `aliyun-rds`, or by [`UpgradeDbProxyInstanceKernelVersionInput::new`].
@@ -188,20 +186,19 @@ impl aliyun_runtime::de::FromJson for UpgradeDbProxyInstanceKernelVersionOutput 
     fn from_json(
         value: &serde_json::Value,
     ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(UpgradeDbProxyInstanceKernelVersionOutput {
-            db_instance_name: aliyun_runtime::de::field(object, "DBInstanceName")?,
-            request_id: aliyun_runtime::de::field(object, "RequestId")?,
-            task_id: aliyun_runtime::de::field(object, "TaskId")?,
-            unknown_fields: aliyun_runtime::de::unknown_fields(
-                object,
-                &["DBInstanceName", "RequestId", "TaskId"],
-            ),
-        })
+        let mut fields = aliyun_runtime::de::Fields::of(value)?;
+        let decoded = UpgradeDbProxyInstanceKernelVersionOutput {
+            db_instance_name: fields.get("DBInstanceName"),
+            request_id: fields.get("RequestId"),
+            task_id: fields.get("TaskId"),
+            unknown_fields: fields.unknown(&["DBInstanceName", "RequestId", "TaskId"]),
+        };
+        fields.finish(decoded)
     }
 }
 
-impl<'de> Deserialize<'de> for UpgradeDbProxyInstanceKernelVersionOutput {
+#[cfg(feature = "serde-deserialize")]
+impl<'de> serde::Deserialize<'de> for UpgradeDbProxyInstanceKernelVersionOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

@@ -13,7 +13,8 @@
 //! kebab-case is on (`describe-regions` for `Client::describe_regions`). The
 //! default feature `all` turns every operation on; with `default-features = false`,
 //! name the operations you use, or a group such as `cloud-migration`, and pay
-//! only for those. `serde-serialize` adds `Serialize` to inputs and outputs.
+//! only for those. `serde-serialize` adds `Serialize` to inputs and outputs,
+//! `serde-deserialize` `Deserialize` to outputs.
 //!
 //! The whole crate is generated from the spec by `cargo xtask codegen`.
 

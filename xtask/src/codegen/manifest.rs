@@ -70,12 +70,18 @@ pub fn features_table(product: &Product<'_>, krate: GeneratedCrate) -> String {
         GeneratedCrate::Types => table.push_str(
             "# `Serialize` on inputs, outputs and their nested types, for programs that\n\
              # re-encode them; sending and decoding never need it.\n\
-             serde-serialize = []\n",
+             serde-serialize = []\n\
+             # `Deserialize` on outputs and their nested types, for programs that\n\
+             # read them from JSON of their own; responses are decoded without it.\n\
+             serde-deserialize = []\n",
         ),
         GeneratedCrate::Client => table.push_str(
             "# `Serialize` on inputs, outputs and their nested types, for programs that\n\
              # re-encode them; sending and decoding never need it.\n\
-             serde-serialize = [\"aliyun-rds-types/serde-serialize\"]\n",
+             serde-serialize = [\"aliyun-rds-types/serde-serialize\"]\n\
+             # `Deserialize` on outputs and their nested types, for programs that\n\
+             # read them from JSON of their own; responses are decoded without it.\n\
+             serde-deserialize = [\"aliyun-rds-types/serde-deserialize\"]\n",
         ),
     }
     for group in &product.feature_groups {
@@ -175,9 +181,11 @@ mod tests {
         let errors = manifest(&old, &product, GeneratedCrate::Errors);
         assert!(errors.contains("describe-widgets = []\n"), "{errors}");
         assert!(!errors.contains("serde-serialize"), "{errors}");
+        assert!(!errors.contains("serde-deserialize"), "{errors}");
         let types = manifest(&old, &product, GeneratedCrate::Types);
         assert!(types.contains("describe-widgets = []\n"), "{types}");
         assert!(types.contains("serde-serialize = []\n"), "{types}");
+        assert!(types.contains("serde-deserialize = []\n"), "{types}");
     }
 
     #[test]

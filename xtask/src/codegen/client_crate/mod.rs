@@ -32,7 +32,8 @@ pub fn lib_rs(product: &Product<'_>) -> TokenStream {
         .line("kebab-case is on (`describe-regions` for `Client::describe_regions`). The")
         .line("default feature `all` turns every operation on; with `default-features = false`,")
         .line("name the operations you use, or a group such as `cloud-migration`, and pay")
-        .line("only for those. `serde-serialize` adds `Serialize` to inputs and outputs.")
+        .line("only for those. `serde-serialize` adds `Serialize` to inputs and outputs,")
+        .line("`serde-deserialize` `Deserialize` to outputs.")
         .blank()
         .line("The whole crate is generated from the spec by `cargo xtask codegen`.")
         .inner();

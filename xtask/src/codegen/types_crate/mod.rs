@@ -34,7 +34,8 @@ pub fn lib_rs(product: &Product<'_>) -> TokenStream {
         .blank()
         .line("Each operation's module is compiled only when the cargo feature of the same")
         .line("name in kebab-case is on; the default feature `all` turns them all on.")
-        .line("`serde-serialize` adds `Serialize` to inputs and outputs.")
+        .line("`serde-serialize` adds `Serialize` to inputs and outputs, `serde-deserialize`")
+        .line("`Deserialize` to outputs.")
         .inner();
     let modules = product.operations.iter().map(|operation| {
         let module = &operation.names.module;
@@ -133,8 +134,6 @@ pub fn operation_rs(operation: &Operation<'_>) -> TokenStream {
     });
     quote! {
         #module_docs
-
-        use serde::Deserialize;
 
         #input_struct
         #new
