@@ -30,6 +30,7 @@ use crate::error::{
     TimeoutKind,
 };
 use crate::metadata::{HttpMethod, OperationMetadata, ParameterLocation, ProductMetadata};
+use crate::operation_future::OperationFuture;
 use crate::parameters::flatten_parameters;
 use crate::response::{decode_response, success_request_id};
 use crate::retry::{
@@ -397,22 +398,26 @@ impl Runtime {
     /// its response.
     ///
     /// It takes the runtime by value so that the future owns all it needs.
-    /// Generated `send` methods are plain functions returning this future
-    /// rather than `async fn`s of their own: compiling an `async fn` per
-    /// operation was the largest part of the client crate's build. Used by
-    /// generated code only, hence hidden and exempt from semver.
+    /// Generated `send` methods are plain functions returning this named
+    /// future rather than `async fn`s or `impl Future` of their own:
+    /// compiling either per operation was the largest part of the client
+    /// crate's build. Used by generated code only, hence hidden and exempt
+    /// from semver.
     #[doc(hidden)]
-    pub async fn send_operation<O, E>(
+    pub fn send_operation<O, E>(
         self,
         operation: &'static OperationMetadata,
         parameters: Result<Vec<(String, String)>, ConstructionError>,
         parse_error: fn(&str) -> E,
-    ) -> Result<O, SdkError<E>>
+    ) -> OperationFuture<O, E>
     where
-        O: crate::de::FromJson,
+        O: crate::de::FromJson + Send + 'static,
+        E: Send + 'static,
     {
-        self.invoke_with_parameters(operation, parameters?, parse_error)
-            .await
+        OperationFuture::new(async move {
+            self.invoke_with_parameters(operation, parameters?, parse_error)
+                .await
+        })
     }
 
     /// Sends one operation with its wire parameters already flattened (what

@@ -54,6 +54,7 @@ pub mod encoding;
 pub mod endpoint;
 pub mod error;
 pub mod metadata;
+mod operation_future;
 #[doc(hidden)]
 pub mod parameters;
 pub mod response;
@@ -68,6 +69,7 @@ pub use config::{Config, ConfigBuilder, Network, SignatureVersion, Timeouts};
 pub use credentials::{Credentials, ProvideCredentials};
 pub use de::{DecodeError, FromJson};
 pub use error::{ConstructionError, SdkError, ServiceError, ServiceErrorMetadata};
+pub use operation_future::OperationFuture;
 pub use retry::RetryConfig;
 pub use signing::{sign_request, SignedRequest, SigningInput};
 pub use waiter::{Waiter, WaiterError};

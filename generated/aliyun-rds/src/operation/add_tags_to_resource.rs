@@ -23,7 +23,7 @@
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
 use aliyun_runtime::metadata;
-use aliyun_runtime::{Runtime, SdkError};
+use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::add_tags_to_resource::AddTagsToResourceError;
 pub use aliyun_rds_types::add_tags_to_resource::*;
 
@@ -346,8 +346,9 @@ impl AddTagsToResourceFluentBuilder {
 
     /// Sends the request and decodes the response.
     ///
-    /// It returns the runtime's future rather than being an `async fn`: an
-    /// `async fn` per operation was most of this crate's build time. Like every
+    /// It returns the runtime's named future rather than being an `async fn` or
+    /// returning `impl Future`: either, per operation, was most of this crate's
+    /// build time. Like every
     /// per-operation function it is `#[inline]`, so the runtime's generic
     /// machinery is compiled for this operation only in programs that send it.
     ///
@@ -358,9 +359,7 @@ impl AddTagsToResourceFluentBuilder {
     #[inline]
     pub fn send(
         self,
-    ) -> impl std::future::Future<
-        Output = Result<AddTagsToResourceOutput, SdkError<AddTagsToResourceError>>,
-    > {
+    ) -> OperationFuture<AddTagsToResourceOutput, AddTagsToResourceError> {
         let parameters = self.input.to_parameters();
         self.runtime
             .send_operation(&METADATA, parameters, AddTagsToResourceError::from_code)

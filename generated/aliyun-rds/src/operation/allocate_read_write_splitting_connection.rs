@@ -35,7 +35,7 @@
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
 use aliyun_runtime::metadata;
-use aliyun_runtime::{Runtime, SdkError};
+use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::allocate_read_write_splitting_connection::AllocateReadWriteSplittingConnectionError;
 pub use aliyun_rds_types::allocate_read_write_splitting_connection::*;
 
@@ -210,8 +210,9 @@ impl AllocateReadWriteSplittingConnectionFluentBuilder {
 
     /// Sends the request and decodes the response.
     ///
-    /// It returns the runtime's future rather than being an `async fn`: an
-    /// `async fn` per operation was most of this crate's build time. Like every
+    /// It returns the runtime's named future rather than being an `async fn` or
+    /// returning `impl Future`: either, per operation, was most of this crate's
+    /// build time. Like every
     /// per-operation function it is `#[inline]`, so the runtime's generic
     /// machinery is compiled for this operation only in programs that send it.
     ///
@@ -222,11 +223,9 @@ impl AllocateReadWriteSplittingConnectionFluentBuilder {
     #[inline]
     pub fn send(
         self,
-    ) -> impl std::future::Future<
-        Output = Result<
-            AllocateReadWriteSplittingConnectionOutput,
-            SdkError<AllocateReadWriteSplittingConnectionError>,
-        >,
+    ) -> OperationFuture<
+        AllocateReadWriteSplittingConnectionOutput,
+        AllocateReadWriteSplittingConnectionError,
     > {
         let parameters = self.input.to_parameters();
         self.runtime

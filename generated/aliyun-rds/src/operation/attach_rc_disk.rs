@@ -8,7 +8,7 @@
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
 use aliyun_runtime::metadata;
-use aliyun_runtime::{Runtime, SdkError};
+use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::attach_rc_disk::AttachRcDiskError;
 pub use aliyun_rds_types::attach_rc_disk::*;
 
@@ -116,8 +116,9 @@ impl AttachRcDiskFluentBuilder {
 
     /// Sends the request and decodes the response.
     ///
-    /// It returns the runtime's future rather than being an `async fn`: an
-    /// `async fn` per operation was most of this crate's build time. Like every
+    /// It returns the runtime's named future rather than being an `async fn` or
+    /// returning `impl Future`: either, per operation, was most of this crate's
+    /// build time. Like every
     /// per-operation function it is `#[inline]`, so the runtime's generic
     /// machinery is compiled for this operation only in programs that send it.
     ///
@@ -126,11 +127,7 @@ impl AttachRcDiskFluentBuilder {
     /// `SdkError::Service` carries the service's error code as an [`AttachRcDiskError`];
     /// the other variants report failures to build, sign, send or decode the request.
     #[inline]
-    pub fn send(
-        self,
-    ) -> impl std::future::Future<
-        Output = Result<AttachRcDiskOutput, SdkError<AttachRcDiskError>>,
-    > {
+    pub fn send(self) -> OperationFuture<AttachRcDiskOutput, AttachRcDiskError> {
         let parameters = self.input.to_parameters();
         self.runtime.send_operation(&METADATA, parameters, AttachRcDiskError::from_code)
     }

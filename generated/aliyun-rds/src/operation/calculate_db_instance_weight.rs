@@ -29,7 +29,7 @@
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
 use aliyun_runtime::metadata;
-use aliyun_runtime::{Runtime, SdkError};
+use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::calculate_db_instance_weight::CalculateDbInstanceWeightError;
 pub use aliyun_rds_types::calculate_db_instance_weight::*;
 
@@ -90,8 +90,9 @@ impl CalculateDbInstanceWeightFluentBuilder {
 
     /// Sends the request and decodes the response.
     ///
-    /// It returns the runtime's future rather than being an `async fn`: an
-    /// `async fn` per operation was most of this crate's build time. Like every
+    /// It returns the runtime's named future rather than being an `async fn` or
+    /// returning `impl Future`: either, per operation, was most of this crate's
+    /// build time. Like every
     /// per-operation function it is `#[inline]`, so the runtime's generic
     /// machinery is compiled for this operation only in programs that send it.
     ///
@@ -102,11 +103,9 @@ impl CalculateDbInstanceWeightFluentBuilder {
     #[inline]
     pub fn send(
         self,
-    ) -> impl std::future::Future<
-        Output = Result<
-            CalculateDbInstanceWeightOutput,
-            SdkError<CalculateDbInstanceWeightError>,
-        >,
+    ) -> OperationFuture<
+        CalculateDbInstanceWeightOutput,
+        CalculateDbInstanceWeightError,
     > {
         let parameters = self.input.to_parameters();
         self.runtime

@@ -32,7 +32,7 @@
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
 use aliyun_runtime::metadata;
-use aliyun_runtime::{Runtime, SdkError};
+use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::cancel_active_operation_tasks::CancelActiveOperationTasksError;
 pub use aliyun_rds_types::cancel_active_operation_tasks::*;
 
@@ -93,8 +93,9 @@ impl CancelActiveOperationTasksFluentBuilder {
 
     /// Sends the request and decodes the response.
     ///
-    /// It returns the runtime's future rather than being an `async fn`: an
-    /// `async fn` per operation was most of this crate's build time. Like every
+    /// It returns the runtime's named future rather than being an `async fn` or
+    /// returning `impl Future`: either, per operation, was most of this crate's
+    /// build time. Like every
     /// per-operation function it is `#[inline]`, so the runtime's generic
     /// machinery is compiled for this operation only in programs that send it.
     ///
@@ -105,11 +106,9 @@ impl CancelActiveOperationTasksFluentBuilder {
     #[inline]
     pub fn send(
         self,
-    ) -> impl std::future::Future<
-        Output = Result<
-            CancelActiveOperationTasksOutput,
-            SdkError<CancelActiveOperationTasksError>,
-        >,
+    ) -> OperationFuture<
+        CancelActiveOperationTasksOutput,
+        CancelActiveOperationTasksError,
     > {
         let parameters = self.input.to_parameters();
         self.runtime

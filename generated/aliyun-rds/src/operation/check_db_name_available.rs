@@ -15,7 +15,7 @@
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
 use aliyun_runtime::metadata;
-use aliyun_runtime::{Runtime, SdkError};
+use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::check_db_name_available::CheckDbNameAvailableError;
 pub use aliyun_rds_types::check_db_name_available::*;
 
@@ -102,8 +102,9 @@ impl CheckDbNameAvailableFluentBuilder {
 
     /// Sends the request and decodes the response.
     ///
-    /// It returns the runtime's future rather than being an `async fn`: an
-    /// `async fn` per operation was most of this crate's build time. Like every
+    /// It returns the runtime's named future rather than being an `async fn` or
+    /// returning `impl Future`: either, per operation, was most of this crate's
+    /// build time. Like every
     /// per-operation function it is `#[inline]`, so the runtime's generic
     /// machinery is compiled for this operation only in programs that send it.
     ///
@@ -114,9 +115,7 @@ impl CheckDbNameAvailableFluentBuilder {
     #[inline]
     pub fn send(
         self,
-    ) -> impl std::future::Future<
-        Output = Result<CheckDbNameAvailableOutput, SdkError<CheckDbNameAvailableError>>,
-    > {
+    ) -> OperationFuture<CheckDbNameAvailableOutput, CheckDbNameAvailableError> {
         let parameters = self.input.to_parameters();
         self.runtime
             .send_operation(&METADATA, parameters, CheckDbNameAvailableError::from_code)

@@ -8,7 +8,7 @@
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
 use aliyun_runtime::metadata;
-use aliyun_runtime::{Runtime, SdkError};
+use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::check_instance_exist::CheckInstanceExistError;
 pub use aliyun_rds_types::check_instance_exist::*;
 
@@ -69,8 +69,9 @@ impl CheckInstanceExistFluentBuilder {
 
     /// Sends the request and decodes the response.
     ///
-    /// It returns the runtime's future rather than being an `async fn`: an
-    /// `async fn` per operation was most of this crate's build time. Like every
+    /// It returns the runtime's named future rather than being an `async fn` or
+    /// returning `impl Future`: either, per operation, was most of this crate's
+    /// build time. Like every
     /// per-operation function it is `#[inline]`, so the runtime's generic
     /// machinery is compiled for this operation only in programs that send it.
     ///
@@ -81,9 +82,7 @@ impl CheckInstanceExistFluentBuilder {
     #[inline]
     pub fn send(
         self,
-    ) -> impl std::future::Future<
-        Output = Result<CheckInstanceExistOutput, SdkError<CheckInstanceExistError>>,
-    > {
+    ) -> OperationFuture<CheckInstanceExistOutput, CheckInstanceExistError> {
         let parameters = self.input.to_parameters();
         self.runtime
             .send_operation(&METADATA, parameters, CheckInstanceExistError::from_code)

@@ -12,7 +12,7 @@
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
 use aliyun_runtime::metadata;
-use aliyun_runtime::{Runtime, SdkError};
+use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::check_service_linked_role::CheckServiceLinkedRoleError;
 pub use aliyun_rds_types::check_service_linked_role::*;
 
@@ -103,8 +103,9 @@ impl CheckServiceLinkedRoleFluentBuilder {
 
     /// Sends the request and decodes the response.
     ///
-    /// It returns the runtime's future rather than being an `async fn`: an
-    /// `async fn` per operation was most of this crate's build time. Like every
+    /// It returns the runtime's named future rather than being an `async fn` or
+    /// returning `impl Future`: either, per operation, was most of this crate's
+    /// build time. Like every
     /// per-operation function it is `#[inline]`, so the runtime's generic
     /// machinery is compiled for this operation only in programs that send it.
     ///
@@ -115,12 +116,7 @@ impl CheckServiceLinkedRoleFluentBuilder {
     #[inline]
     pub fn send(
         self,
-    ) -> impl std::future::Future<
-        Output = Result<
-            CheckServiceLinkedRoleOutput,
-            SdkError<CheckServiceLinkedRoleError>,
-        >,
-    > {
+    ) -> OperationFuture<CheckServiceLinkedRoleOutput, CheckServiceLinkedRoleError> {
         let parameters = self.input.to_parameters();
         self.runtime
             .send_operation(

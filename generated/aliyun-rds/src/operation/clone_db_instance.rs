@@ -24,7 +24,7 @@
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
 use aliyun_runtime::metadata;
-use aliyun_runtime::{Runtime, SdkError};
+use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::clone_db_instance::CloneDbInstanceError;
 pub use aliyun_rds_types::clone_db_instance::*;
 
@@ -613,8 +613,9 @@ impl CloneDbInstanceFluentBuilder {
 
     /// Sends the request and decodes the response.
     ///
-    /// It returns the runtime's future rather than being an `async fn`: an
-    /// `async fn` per operation was most of this crate's build time. Like every
+    /// It returns the runtime's named future rather than being an `async fn` or
+    /// returning `impl Future`: either, per operation, was most of this crate's
+    /// build time. Like every
     /// per-operation function it is `#[inline]`, so the runtime's generic
     /// machinery is compiled for this operation only in programs that send it.
     ///
@@ -623,11 +624,7 @@ impl CloneDbInstanceFluentBuilder {
     /// `SdkError::Service` carries the service's error code as an [`CloneDbInstanceError`];
     /// the other variants report failures to build, sign, send or decode the request.
     #[inline]
-    pub fn send(
-        self,
-    ) -> impl std::future::Future<
-        Output = Result<CloneDbInstanceOutput, SdkError<CloneDbInstanceError>>,
-    > {
+    pub fn send(self) -> OperationFuture<CloneDbInstanceOutput, CloneDbInstanceError> {
         let parameters = self.input.to_parameters();
         self.runtime
             .send_operation(&METADATA, parameters, CloneDbInstanceError::from_code)

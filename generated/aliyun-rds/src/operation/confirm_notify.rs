@@ -19,7 +19,7 @@
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
 use aliyun_runtime::metadata;
-use aliyun_runtime::{Runtime, SdkError};
+use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::confirm_notify::ConfirmNotifyError;
 pub use aliyun_rds_types::confirm_notify::*;
 
@@ -86,8 +86,9 @@ impl ConfirmNotifyFluentBuilder {
 
     /// Sends the request and decodes the response.
     ///
-    /// It returns the runtime's future rather than being an `async fn`: an
-    /// `async fn` per operation was most of this crate's build time. Like every
+    /// It returns the runtime's named future rather than being an `async fn` or
+    /// returning `impl Future`: either, per operation, was most of this crate's
+    /// build time. Like every
     /// per-operation function it is `#[inline]`, so the runtime's generic
     /// machinery is compiled for this operation only in programs that send it.
     ///
@@ -96,11 +97,7 @@ impl ConfirmNotifyFluentBuilder {
     /// `SdkError::Service` carries the service's error code as an [`ConfirmNotifyError`];
     /// the other variants report failures to build, sign, send or decode the request.
     #[inline]
-    pub fn send(
-        self,
-    ) -> impl std::future::Future<
-        Output = Result<ConfirmNotifyOutput, SdkError<ConfirmNotifyError>>,
-    > {
+    pub fn send(self) -> OperationFuture<ConfirmNotifyOutput, ConfirmNotifyError> {
         let parameters = self.input.to_parameters();
         self.runtime.send_operation(&METADATA, parameters, ConfirmNotifyError::from_code)
     }

@@ -18,7 +18,7 @@
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
 use aliyun_runtime::metadata;
-use aliyun_runtime::{Runtime, SdkError};
+use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::copy_database_between_instances::CopyDatabaseBetweenInstancesError;
 pub use aliyun_rds_types::copy_database_between_instances::*;
 
@@ -159,8 +159,9 @@ impl CopyDatabaseBetweenInstancesFluentBuilder {
 
     /// Sends the request and decodes the response.
     ///
-    /// It returns the runtime's future rather than being an `async fn`: an
-    /// `async fn` per operation was most of this crate's build time. Like every
+    /// It returns the runtime's named future rather than being an `async fn` or
+    /// returning `impl Future`: either, per operation, was most of this crate's
+    /// build time. Like every
     /// per-operation function it is `#[inline]`, so the runtime's generic
     /// machinery is compiled for this operation only in programs that send it.
     ///
@@ -171,11 +172,9 @@ impl CopyDatabaseBetweenInstancesFluentBuilder {
     #[inline]
     pub fn send(
         self,
-    ) -> impl std::future::Future<
-        Output = Result<
-            CopyDatabaseBetweenInstancesOutput,
-            SdkError<CopyDatabaseBetweenInstancesError>,
-        >,
+    ) -> OperationFuture<
+        CopyDatabaseBetweenInstancesOutput,
+        CopyDatabaseBetweenInstancesError,
     > {
         let parameters = self.input.to_parameters();
         self.runtime

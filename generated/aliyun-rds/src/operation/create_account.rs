@@ -24,7 +24,7 @@
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
 use aliyun_runtime::metadata;
-use aliyun_runtime::{Runtime, SdkError};
+use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::create_account::CreateAccountError;
 pub use aliyun_rds_types::create_account::*;
 
@@ -190,8 +190,9 @@ impl CreateAccountFluentBuilder {
 
     /// Sends the request and decodes the response.
     ///
-    /// It returns the runtime's future rather than being an `async fn`: an
-    /// `async fn` per operation was most of this crate's build time. Like every
+    /// It returns the runtime's named future rather than being an `async fn` or
+    /// returning `impl Future`: either, per operation, was most of this crate's
+    /// build time. Like every
     /// per-operation function it is `#[inline]`, so the runtime's generic
     /// machinery is compiled for this operation only in programs that send it.
     ///
@@ -200,11 +201,7 @@ impl CreateAccountFluentBuilder {
     /// `SdkError::Service` carries the service's error code as an [`CreateAccountError`];
     /// the other variants report failures to build, sign, send or decode the request.
     #[inline]
-    pub fn send(
-        self,
-    ) -> impl std::future::Future<
-        Output = Result<CreateAccountOutput, SdkError<CreateAccountError>>,
-    > {
+    pub fn send(self) -> OperationFuture<CreateAccountOutput, CreateAccountError> {
         let parameters = self.input.to_parameters();
         self.runtime.send_operation(&METADATA, parameters, CreateAccountError::from_code)
     }

@@ -18,7 +18,7 @@
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
 use aliyun_runtime::metadata;
-use aliyun_runtime::{Runtime, SdkError};
+use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::create_cloud_migration_precheck_task::CreateCloudMigrationPrecheckTaskError;
 pub use aliyun_rds_types::create_cloud_migration_precheck_task::*;
 
@@ -150,8 +150,9 @@ impl CreateCloudMigrationPrecheckTaskFluentBuilder {
 
     /// Sends the request and decodes the response.
     ///
-    /// It returns the runtime's future rather than being an `async fn`: an
-    /// `async fn` per operation was most of this crate's build time. Like every
+    /// It returns the runtime's named future rather than being an `async fn` or
+    /// returning `impl Future`: either, per operation, was most of this crate's
+    /// build time. Like every
     /// per-operation function it is `#[inline]`, so the runtime's generic
     /// machinery is compiled for this operation only in programs that send it.
     ///
@@ -162,11 +163,9 @@ impl CreateCloudMigrationPrecheckTaskFluentBuilder {
     #[inline]
     pub fn send(
         self,
-    ) -> impl std::future::Future<
-        Output = Result<
-            CreateCloudMigrationPrecheckTaskOutput,
-            SdkError<CreateCloudMigrationPrecheckTaskError>,
-        >,
+    ) -> OperationFuture<
+        CreateCloudMigrationPrecheckTaskOutput,
+        CreateCloudMigrationPrecheckTaskError,
     > {
         let parameters = self.input.to_parameters();
         self.runtime

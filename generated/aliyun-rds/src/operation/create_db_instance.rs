@@ -28,7 +28,7 @@
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
 use aliyun_runtime::metadata;
-use aliyun_runtime::{Runtime, SdkError};
+use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::create_db_instance::CreateDbInstanceError;
 pub use aliyun_rds_types::create_db_instance::*;
 
@@ -1188,8 +1188,9 @@ impl CreateDbInstanceFluentBuilder {
 
     /// Sends the request and decodes the response.
     ///
-    /// It returns the runtime's future rather than being an `async fn`: an
-    /// `async fn` per operation was most of this crate's build time. Like every
+    /// It returns the runtime's named future rather than being an `async fn` or
+    /// returning `impl Future`: either, per operation, was most of this crate's
+    /// build time. Like every
     /// per-operation function it is `#[inline]`, so the runtime's generic
     /// machinery is compiled for this operation only in programs that send it.
     ///
@@ -1198,11 +1199,7 @@ impl CreateDbInstanceFluentBuilder {
     /// `SdkError::Service` carries the service's error code as an [`CreateDbInstanceError`];
     /// the other variants report failures to build, sign, send or decode the request.
     #[inline]
-    pub fn send(
-        self,
-    ) -> impl std::future::Future<
-        Output = Result<CreateDbInstanceOutput, SdkError<CreateDbInstanceError>>,
-    > {
+    pub fn send(self) -> OperationFuture<CreateDbInstanceOutput, CreateDbInstanceError> {
         let parameters = self.input.to_parameters();
         self.runtime
             .send_operation(&METADATA, parameters, CreateDbInstanceError::from_code)

@@ -17,7 +17,7 @@
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
 use aliyun_runtime::metadata;
-use aliyun_runtime::{Runtime, SdkError};
+use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::create_db_instance_endpoint_address::CreateDbInstanceEndpointAddressError;
 pub use aliyun_rds_types::create_db_instance_endpoint_address::*;
 
@@ -152,8 +152,9 @@ impl CreateDbInstanceEndpointAddressFluentBuilder {
 
     /// Sends the request and decodes the response.
     ///
-    /// It returns the runtime's future rather than being an `async fn`: an
-    /// `async fn` per operation was most of this crate's build time. Like every
+    /// It returns the runtime's named future rather than being an `async fn` or
+    /// returning `impl Future`: either, per operation, was most of this crate's
+    /// build time. Like every
     /// per-operation function it is `#[inline]`, so the runtime's generic
     /// machinery is compiled for this operation only in programs that send it.
     ///
@@ -164,11 +165,9 @@ impl CreateDbInstanceEndpointAddressFluentBuilder {
     #[inline]
     pub fn send(
         self,
-    ) -> impl std::future::Future<
-        Output = Result<
-            CreateDbInstanceEndpointAddressOutput,
-            SdkError<CreateDbInstanceEndpointAddressError>,
-        >,
+    ) -> OperationFuture<
+        CreateDbInstanceEndpointAddressOutput,
+        CreateDbInstanceEndpointAddressError,
     > {
         let parameters = self.input.to_parameters();
         self.runtime

@@ -20,7 +20,7 @@
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
 use aliyun_runtime::metadata;
-use aliyun_runtime::{Runtime, SdkError};
+use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::create_db_proxy_endpoint_address::CreateDbProxyEndpointAddressError;
 pub use aliyun_rds_types::create_db_proxy_endpoint_address::*;
 
@@ -238,8 +238,9 @@ impl CreateDbProxyEndpointAddressFluentBuilder {
 
     /// Sends the request and decodes the response.
     ///
-    /// It returns the runtime's future rather than being an `async fn`: an
-    /// `async fn` per operation was most of this crate's build time. Like every
+    /// It returns the runtime's named future rather than being an `async fn` or
+    /// returning `impl Future`: either, per operation, was most of this crate's
+    /// build time. Like every
     /// per-operation function it is `#[inline]`, so the runtime's generic
     /// machinery is compiled for this operation only in programs that send it.
     ///
@@ -250,11 +251,9 @@ impl CreateDbProxyEndpointAddressFluentBuilder {
     #[inline]
     pub fn send(
         self,
-    ) -> impl std::future::Future<
-        Output = Result<
-            CreateDbProxyEndpointAddressOutput,
-            SdkError<CreateDbProxyEndpointAddressError>,
-        >,
+    ) -> OperationFuture<
+        CreateDbProxyEndpointAddressOutput,
+        CreateDbProxyEndpointAddressError,
     > {
         let parameters = self.input.to_parameters();
         self.runtime

@@ -18,7 +18,7 @@
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
 use aliyun_runtime::metadata;
-use aliyun_runtime::{Runtime, SdkError};
+use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::create_service_linked_role::CreateServiceLinkedRoleError;
 pub use aliyun_rds_types::create_service_linked_role::*;
 
@@ -90,8 +90,9 @@ impl CreateServiceLinkedRoleFluentBuilder {
 
     /// Sends the request and decodes the response.
     ///
-    /// It returns the runtime's future rather than being an `async fn`: an
-    /// `async fn` per operation was most of this crate's build time. Like every
+    /// It returns the runtime's named future rather than being an `async fn` or
+    /// returning `impl Future`: either, per operation, was most of this crate's
+    /// build time. Like every
     /// per-operation function it is `#[inline]`, so the runtime's generic
     /// machinery is compiled for this operation only in programs that send it.
     ///
@@ -102,12 +103,7 @@ impl CreateServiceLinkedRoleFluentBuilder {
     #[inline]
     pub fn send(
         self,
-    ) -> impl std::future::Future<
-        Output = Result<
-            CreateServiceLinkedRoleOutput,
-            SdkError<CreateServiceLinkedRoleError>,
-        >,
-    > {
+    ) -> OperationFuture<CreateServiceLinkedRoleOutput, CreateServiceLinkedRoleError> {
         let parameters = self.input.to_parameters();
         self.runtime
             .send_operation(

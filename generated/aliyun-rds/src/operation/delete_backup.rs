@@ -27,7 +27,7 @@
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
 use aliyun_runtime::metadata;
-use aliyun_runtime::{Runtime, SdkError};
+use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::delete_backup::DeleteBackupError;
 pub use aliyun_rds_types::delete_backup::*;
 
@@ -98,8 +98,9 @@ impl DeleteBackupFluentBuilder {
 
     /// Sends the request and decodes the response.
     ///
-    /// It returns the runtime's future rather than being an `async fn`: an
-    /// `async fn` per operation was most of this crate's build time. Like every
+    /// It returns the runtime's named future rather than being an `async fn` or
+    /// returning `impl Future`: either, per operation, was most of this crate's
+    /// build time. Like every
     /// per-operation function it is `#[inline]`, so the runtime's generic
     /// machinery is compiled for this operation only in programs that send it.
     ///
@@ -108,11 +109,7 @@ impl DeleteBackupFluentBuilder {
     /// `SdkError::Service` carries the service's error code as an [`DeleteBackupError`];
     /// the other variants report failures to build, sign, send or decode the request.
     #[inline]
-    pub fn send(
-        self,
-    ) -> impl std::future::Future<
-        Output = Result<DeleteBackupOutput, SdkError<DeleteBackupError>>,
-    > {
+    pub fn send(self) -> OperationFuture<DeleteBackupOutput, DeleteBackupError> {
         let parameters = self.input.to_parameters();
         self.runtime.send_operation(&METADATA, parameters, DeleteBackupError::from_code)
     }

@@ -24,7 +24,7 @@
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
 use aliyun_runtime::metadata;
-use aliyun_runtime::{Runtime, SdkError};
+use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::delete_db_instance::DeleteDbInstanceError;
 pub use aliyun_rds_types::delete_db_instance::*;
 
@@ -109,8 +109,9 @@ impl DeleteDbInstanceFluentBuilder {
 
     /// Sends the request and decodes the response.
     ///
-    /// It returns the runtime's future rather than being an `async fn`: an
-    /// `async fn` per operation was most of this crate's build time. Like every
+    /// It returns the runtime's named future rather than being an `async fn` or
+    /// returning `impl Future`: either, per operation, was most of this crate's
+    /// build time. Like every
     /// per-operation function it is `#[inline]`, so the runtime's generic
     /// machinery is compiled for this operation only in programs that send it.
     ///
@@ -119,11 +120,7 @@ impl DeleteDbInstanceFluentBuilder {
     /// `SdkError::Service` carries the service's error code as an [`DeleteDbInstanceError`];
     /// the other variants report failures to build, sign, send or decode the request.
     #[inline]
-    pub fn send(
-        self,
-    ) -> impl std::future::Future<
-        Output = Result<DeleteDbInstanceOutput, SdkError<DeleteDbInstanceError>>,
-    > {
+    pub fn send(self) -> OperationFuture<DeleteDbInstanceOutput, DeleteDbInstanceError> {
         let parameters = self.input.to_parameters();
         self.runtime
             .send_operation(&METADATA, parameters, DeleteDbInstanceError::from_code)

@@ -16,7 +16,7 @@
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
 use aliyun_runtime::metadata;
-use aliyun_runtime::{Runtime, SdkError};
+use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::delete_db_instance_endpoint_address::DeleteDbInstanceEndpointAddressError;
 pub use aliyun_rds_types::delete_db_instance_endpoint_address::*;
 
@@ -115,8 +115,9 @@ impl DeleteDbInstanceEndpointAddressFluentBuilder {
 
     /// Sends the request and decodes the response.
     ///
-    /// It returns the runtime's future rather than being an `async fn`: an
-    /// `async fn` per operation was most of this crate's build time. Like every
+    /// It returns the runtime's named future rather than being an `async fn` or
+    /// returning `impl Future`: either, per operation, was most of this crate's
+    /// build time. Like every
     /// per-operation function it is `#[inline]`, so the runtime's generic
     /// machinery is compiled for this operation only in programs that send it.
     ///
@@ -127,11 +128,9 @@ impl DeleteDbInstanceEndpointAddressFluentBuilder {
     #[inline]
     pub fn send(
         self,
-    ) -> impl std::future::Future<
-        Output = Result<
-            DeleteDbInstanceEndpointAddressOutput,
-            SdkError<DeleteDbInstanceEndpointAddressError>,
-        >,
+    ) -> OperationFuture<
+        DeleteDbInstanceEndpointAddressOutput,
+        DeleteDbInstanceEndpointAddressError,
     > {
         let parameters = self.input.to_parameters();
         self.runtime

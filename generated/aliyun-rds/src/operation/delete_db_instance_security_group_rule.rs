@@ -16,7 +16,7 @@
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
 use aliyun_runtime::metadata;
-use aliyun_runtime::{Runtime, SdkError};
+use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::delete_db_instance_security_group_rule::DeleteDbInstanceSecurityGroupRuleError;
 pub use aliyun_rds_types::delete_db_instance_security_group_rule::*;
 
@@ -124,8 +124,9 @@ impl DeleteDbInstanceSecurityGroupRuleFluentBuilder {
 
     /// Sends the request and decodes the response.
     ///
-    /// It returns the runtime's future rather than being an `async fn`: an
-    /// `async fn` per operation was most of this crate's build time. Like every
+    /// It returns the runtime's named future rather than being an `async fn` or
+    /// returning `impl Future`: either, per operation, was most of this crate's
+    /// build time. Like every
     /// per-operation function it is `#[inline]`, so the runtime's generic
     /// machinery is compiled for this operation only in programs that send it.
     ///
@@ -136,11 +137,9 @@ impl DeleteDbInstanceSecurityGroupRuleFluentBuilder {
     #[inline]
     pub fn send(
         self,
-    ) -> impl std::future::Future<
-        Output = Result<
-            DeleteDbInstanceSecurityGroupRuleOutput,
-            SdkError<DeleteDbInstanceSecurityGroupRuleError>,
-        >,
+    ) -> OperationFuture<
+        DeleteDbInstanceSecurityGroupRuleOutput,
+        DeleteDbInstanceSecurityGroupRuleError,
     > {
         let parameters = self.input.to_parameters();
         self.runtime

@@ -18,7 +18,7 @@
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
 use aliyun_runtime::metadata;
-use aliyun_runtime::{Runtime, SdkError};
+use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::delete_db_nodes::DeleteDbNodesError;
 pub use aliyun_rds_types::delete_db_nodes::*;
 
@@ -121,8 +121,9 @@ impl DeleteDbNodesFluentBuilder {
 
     /// Sends the request and decodes the response.
     ///
-    /// It returns the runtime's future rather than being an `async fn`: an
-    /// `async fn` per operation was most of this crate's build time. Like every
+    /// It returns the runtime's named future rather than being an `async fn` or
+    /// returning `impl Future`: either, per operation, was most of this crate's
+    /// build time. Like every
     /// per-operation function it is `#[inline]`, so the runtime's generic
     /// machinery is compiled for this operation only in programs that send it.
     ///
@@ -131,11 +132,7 @@ impl DeleteDbNodesFluentBuilder {
     /// `SdkError::Service` carries the service's error code as an [`DeleteDbNodesError`];
     /// the other variants report failures to build, sign, send or decode the request.
     #[inline]
-    pub fn send(
-        self,
-    ) -> impl std::future::Future<
-        Output = Result<DeleteDbNodesOutput, SdkError<DeleteDbNodesError>>,
-    > {
+    pub fn send(self) -> OperationFuture<DeleteDbNodesOutput, DeleteDbNodesError> {
         let parameters = self.input.to_parameters();
         self.runtime.send_operation(&METADATA, parameters, DeleteDbNodesError::from_code)
     }

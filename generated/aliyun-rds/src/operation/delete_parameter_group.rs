@@ -20,7 +20,7 @@
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
 use aliyun_runtime::metadata;
-use aliyun_runtime::{Runtime, SdkError};
+use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::delete_parameter_group::DeleteParameterGroupError;
 pub use aliyun_rds_types::delete_parameter_group::*;
 
@@ -107,8 +107,9 @@ impl DeleteParameterGroupFluentBuilder {
 
     /// Sends the request and decodes the response.
     ///
-    /// It returns the runtime's future rather than being an `async fn`: an
-    /// `async fn` per operation was most of this crate's build time. Like every
+    /// It returns the runtime's named future rather than being an `async fn` or
+    /// returning `impl Future`: either, per operation, was most of this crate's
+    /// build time. Like every
     /// per-operation function it is `#[inline]`, so the runtime's generic
     /// machinery is compiled for this operation only in programs that send it.
     ///
@@ -119,9 +120,7 @@ impl DeleteParameterGroupFluentBuilder {
     #[inline]
     pub fn send(
         self,
-    ) -> impl std::future::Future<
-        Output = Result<DeleteParameterGroupOutput, SdkError<DeleteParameterGroupError>>,
-    > {
+    ) -> OperationFuture<DeleteParameterGroupOutput, DeleteParameterGroupError> {
         let parameters = self.input.to_parameters();
         self.runtime
             .send_operation(&METADATA, parameters, DeleteParameterGroupError::from_code)

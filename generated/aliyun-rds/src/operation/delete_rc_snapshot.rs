@@ -14,7 +14,7 @@
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
 use aliyun_runtime::metadata;
-use aliyun_runtime::{Runtime, SdkError};
+use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::delete_rc_snapshot::DeleteRcSnapshotError;
 pub use aliyun_rds_types::delete_rc_snapshot::*;
 
@@ -101,8 +101,9 @@ impl DeleteRcSnapshotFluentBuilder {
 
     /// Sends the request and decodes the response.
     ///
-    /// It returns the runtime's future rather than being an `async fn`: an
-    /// `async fn` per operation was most of this crate's build time. Like every
+    /// It returns the runtime's named future rather than being an `async fn` or
+    /// returning `impl Future`: either, per operation, was most of this crate's
+    /// build time. Like every
     /// per-operation function it is `#[inline]`, so the runtime's generic
     /// machinery is compiled for this operation only in programs that send it.
     ///
@@ -111,11 +112,7 @@ impl DeleteRcSnapshotFluentBuilder {
     /// `SdkError::Service` carries the service's error code as an [`DeleteRcSnapshotError`];
     /// the other variants report failures to build, sign, send or decode the request.
     #[inline]
-    pub fn send(
-        self,
-    ) -> impl std::future::Future<
-        Output = Result<DeleteRcSnapshotOutput, SdkError<DeleteRcSnapshotError>>,
-    > {
+    pub fn send(self) -> OperationFuture<DeleteRcSnapshotOutput, DeleteRcSnapshotError> {
         let parameters = self.input.to_parameters();
         self.runtime
             .send_operation(&METADATA, parameters, DeleteRcSnapshotError::from_code)

@@ -13,7 +13,7 @@
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
 use aliyun_runtime::metadata;
-use aliyun_runtime::{Runtime, SdkError};
+use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::delete_replication_link::DeleteReplicationLinkError;
 pub use aliyun_rds_types::delete_replication_link::*;
 
@@ -85,8 +85,9 @@ impl DeleteReplicationLinkFluentBuilder {
 
     /// Sends the request and decodes the response.
     ///
-    /// It returns the runtime's future rather than being an `async fn`: an
-    /// `async fn` per operation was most of this crate's build time. Like every
+    /// It returns the runtime's named future rather than being an `async fn` or
+    /// returning `impl Future`: either, per operation, was most of this crate's
+    /// build time. Like every
     /// per-operation function it is `#[inline]`, so the runtime's generic
     /// machinery is compiled for this operation only in programs that send it.
     ///
@@ -97,12 +98,7 @@ impl DeleteReplicationLinkFluentBuilder {
     #[inline]
     pub fn send(
         self,
-    ) -> impl std::future::Future<
-        Output = Result<
-            DeleteReplicationLinkOutput,
-            SdkError<DeleteReplicationLinkError>,
-        >,
-    > {
+    ) -> OperationFuture<DeleteReplicationLinkOutput, DeleteReplicationLinkError> {
         let parameters = self.input.to_parameters();
         self.runtime
             .send_operation(&METADATA, parameters, DeleteReplicationLinkError::from_code)

@@ -16,7 +16,7 @@
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
 use aliyun_runtime::metadata;
-use aliyun_runtime::{Runtime, SdkError};
+use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::delete_slot::DeleteSlotError;
 pub use aliyun_rds_types::delete_slot::*;
 
@@ -132,8 +132,9 @@ impl DeleteSlotFluentBuilder {
 
     /// Sends the request and decodes the response.
     ///
-    /// It returns the runtime's future rather than being an `async fn`: an
-    /// `async fn` per operation was most of this crate's build time. Like every
+    /// It returns the runtime's named future rather than being an `async fn` or
+    /// returning `impl Future`: either, per operation, was most of this crate's
+    /// build time. Like every
     /// per-operation function it is `#[inline]`, so the runtime's generic
     /// machinery is compiled for this operation only in programs that send it.
     ///
@@ -142,11 +143,7 @@ impl DeleteSlotFluentBuilder {
     /// `SdkError::Service` carries the service's error code as an [`DeleteSlotError`];
     /// the other variants report failures to build, sign, send or decode the request.
     #[inline]
-    pub fn send(
-        self,
-    ) -> impl std::future::Future<
-        Output = Result<DeleteSlotOutput, SdkError<DeleteSlotError>>,
-    > {
+    pub fn send(self) -> OperationFuture<DeleteSlotOutput, DeleteSlotError> {
         let parameters = self.input.to_parameters();
         self.runtime.send_operation(&METADATA, parameters, DeleteSlotError::from_code)
     }

@@ -17,7 +17,7 @@
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
 use aliyun_runtime::metadata;
-use aliyun_runtime::{Runtime, SdkError};
+use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::delete_user_backup_file::DeleteUserBackupFileError;
 pub use aliyun_rds_types::delete_user_backup_file::*;
 
@@ -104,8 +104,9 @@ impl DeleteUserBackupFileFluentBuilder {
 
     /// Sends the request and decodes the response.
     ///
-    /// It returns the runtime's future rather than being an `async fn`: an
-    /// `async fn` per operation was most of this crate's build time. Like every
+    /// It returns the runtime's named future rather than being an `async fn` or
+    /// returning `impl Future`: either, per operation, was most of this crate's
+    /// build time. Like every
     /// per-operation function it is `#[inline]`, so the runtime's generic
     /// machinery is compiled for this operation only in programs that send it.
     ///
@@ -116,9 +117,7 @@ impl DeleteUserBackupFileFluentBuilder {
     #[inline]
     pub fn send(
         self,
-    ) -> impl std::future::Future<
-        Output = Result<DeleteUserBackupFileOutput, SdkError<DeleteUserBackupFileError>>,
-    > {
+    ) -> OperationFuture<DeleteUserBackupFileOutput, DeleteUserBackupFileError> {
         let parameters = self.input.to_parameters();
         self.runtime
             .send_operation(&METADATA, parameters, DeleteUserBackupFileError::from_code)

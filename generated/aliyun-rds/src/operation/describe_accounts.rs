@@ -15,7 +15,7 @@
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
 use aliyun_runtime::metadata;
-use aliyun_runtime::{Runtime, SdkError};
+use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::describe_accounts::DescribeAccountsError;
 pub use aliyun_rds_types::describe_accounts::*;
 
@@ -132,8 +132,9 @@ impl DescribeAccountsFluentBuilder {
 
     /// Sends the request and decodes the response.
     ///
-    /// It returns the runtime's future rather than being an `async fn`: an
-    /// `async fn` per operation was most of this crate's build time. Like every
+    /// It returns the runtime's named future rather than being an `async fn` or
+    /// returning `impl Future`: either, per operation, was most of this crate's
+    /// build time. Like every
     /// per-operation function it is `#[inline]`, so the runtime's generic
     /// machinery is compiled for this operation only in programs that send it.
     ///
@@ -142,11 +143,7 @@ impl DescribeAccountsFluentBuilder {
     /// `SdkError::Service` carries the service's error code as an [`DescribeAccountsError`];
     /// the other variants report failures to build, sign, send or decode the request.
     #[inline]
-    pub fn send(
-        self,
-    ) -> impl std::future::Future<
-        Output = Result<DescribeAccountsOutput, SdkError<DescribeAccountsError>>,
-    > {
+    pub fn send(self) -> OperationFuture<DescribeAccountsOutput, DescribeAccountsError> {
         let parameters = self.input.to_parameters();
         self.runtime
             .send_operation(&METADATA, parameters, DescribeAccountsError::from_code)

@@ -18,7 +18,7 @@
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
 use aliyun_runtime::metadata;
-use aliyun_runtime::{Runtime, SdkError};
+use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::describe_available_metrics::DescribeAvailableMetricsError;
 pub use aliyun_rds_types::describe_available_metrics::*;
 
@@ -97,8 +97,9 @@ impl DescribeAvailableMetricsFluentBuilder {
 
     /// Sends the request and decodes the response.
     ///
-    /// It returns the runtime's future rather than being an `async fn`: an
-    /// `async fn` per operation was most of this crate's build time. Like every
+    /// It returns the runtime's named future rather than being an `async fn` or
+    /// returning `impl Future`: either, per operation, was most of this crate's
+    /// build time. Like every
     /// per-operation function it is `#[inline]`, so the runtime's generic
     /// machinery is compiled for this operation only in programs that send it.
     ///
@@ -109,12 +110,7 @@ impl DescribeAvailableMetricsFluentBuilder {
     #[inline]
     pub fn send(
         self,
-    ) -> impl std::future::Future<
-        Output = Result<
-            DescribeAvailableMetricsOutput,
-            SdkError<DescribeAvailableMetricsError>,
-        >,
-    > {
+    ) -> OperationFuture<DescribeAvailableMetricsOutput, DescribeAvailableMetricsError> {
         let parameters = self.input.to_parameters();
         self.runtime
             .send_operation(

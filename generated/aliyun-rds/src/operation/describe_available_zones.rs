@@ -17,7 +17,7 @@
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
 use aliyun_runtime::metadata;
-use aliyun_runtime::{Runtime, SdkError};
+use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::describe_available_zones::DescribeAvailableZonesError;
 pub use aliyun_rds_types::describe_available_zones::*;
 
@@ -199,8 +199,9 @@ impl DescribeAvailableZonesFluentBuilder {
 
     /// Sends the request and decodes the response.
     ///
-    /// It returns the runtime's future rather than being an `async fn`: an
-    /// `async fn` per operation was most of this crate's build time. Like every
+    /// It returns the runtime's named future rather than being an `async fn` or
+    /// returning `impl Future`: either, per operation, was most of this crate's
+    /// build time. Like every
     /// per-operation function it is `#[inline]`, so the runtime's generic
     /// machinery is compiled for this operation only in programs that send it.
     ///
@@ -211,12 +212,7 @@ impl DescribeAvailableZonesFluentBuilder {
     #[inline]
     pub fn send(
         self,
-    ) -> impl std::future::Future<
-        Output = Result<
-            DescribeAvailableZonesOutput,
-            SdkError<DescribeAvailableZonesError>,
-        >,
-    > {
+    ) -> OperationFuture<DescribeAvailableZonesOutput, DescribeAvailableZonesError> {
         let parameters = self.input.to_parameters();
         self.runtime
             .send_operation(

@@ -21,7 +21,7 @@
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
 use aliyun_runtime::metadata;
-use aliyun_runtime::{Runtime, SdkError};
+use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::describe_binlog_files::DescribeBinlogFilesError;
 pub use aliyun_rds_types::describe_binlog_files::*;
 
@@ -138,8 +138,9 @@ impl DescribeBinlogFilesFluentBuilder {
 
     /// Sends the request and decodes the response.
     ///
-    /// It returns the runtime's future rather than being an `async fn`: an
-    /// `async fn` per operation was most of this crate's build time. Like every
+    /// It returns the runtime's named future rather than being an `async fn` or
+    /// returning `impl Future`: either, per operation, was most of this crate's
+    /// build time. Like every
     /// per-operation function it is `#[inline]`, so the runtime's generic
     /// machinery is compiled for this operation only in programs that send it.
     ///
@@ -150,9 +151,7 @@ impl DescribeBinlogFilesFluentBuilder {
     #[inline]
     pub fn send(
         self,
-    ) -> impl std::future::Future<
-        Output = Result<DescribeBinlogFilesOutput, SdkError<DescribeBinlogFilesError>>,
-    > {
+    ) -> OperationFuture<DescribeBinlogFilesOutput, DescribeBinlogFilesError> {
         let parameters = self.input.to_parameters();
         self.runtime
             .send_operation(&METADATA, parameters, DescribeBinlogFilesError::from_code)

@@ -18,7 +18,7 @@
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
 use aliyun_runtime::metadata;
-use aliyun_runtime::{Runtime, SdkError};
+use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::describe_db_instance_metrics::DescribeDbInstanceMetricsError;
 pub use aliyun_rds_types::describe_db_instance_metrics::*;
 
@@ -97,8 +97,9 @@ impl DescribeDbInstanceMetricsFluentBuilder {
 
     /// Sends the request and decodes the response.
     ///
-    /// It returns the runtime's future rather than being an `async fn`: an
-    /// `async fn` per operation was most of this crate's build time. Like every
+    /// It returns the runtime's named future rather than being an `async fn` or
+    /// returning `impl Future`: either, per operation, was most of this crate's
+    /// build time. Like every
     /// per-operation function it is `#[inline]`, so the runtime's generic
     /// machinery is compiled for this operation only in programs that send it.
     ///
@@ -109,11 +110,9 @@ impl DescribeDbInstanceMetricsFluentBuilder {
     #[inline]
     pub fn send(
         self,
-    ) -> impl std::future::Future<
-        Output = Result<
-            DescribeDbInstanceMetricsOutput,
-            SdkError<DescribeDbInstanceMetricsError>,
-        >,
+    ) -> OperationFuture<
+        DescribeDbInstanceMetricsOutput,
+        DescribeDbInstanceMetricsError,
     > {
         let parameters = self.input.to_parameters();
         self.runtime

@@ -10,7 +10,7 @@
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
 use aliyun_runtime::metadata;
-use aliyun_runtime::{Runtime, SdkError};
+use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::describe_db_instances_by_performance::DescribeDbInstancesByPerformanceError;
 pub use aliyun_rds_types::describe_db_instances_by_performance::*;
 
@@ -421,8 +421,9 @@ impl DescribeDbInstancesByPerformanceFluentBuilder {
 
     /// Sends the request and decodes the response.
     ///
-    /// It returns the runtime's future rather than being an `async fn`: an
-    /// `async fn` per operation was most of this crate's build time. Like every
+    /// It returns the runtime's named future rather than being an `async fn` or
+    /// returning `impl Future`: either, per operation, was most of this crate's
+    /// build time. Like every
     /// per-operation function it is `#[inline]`, so the runtime's generic
     /// machinery is compiled for this operation only in programs that send it.
     ///
@@ -433,11 +434,9 @@ impl DescribeDbInstancesByPerformanceFluentBuilder {
     #[inline]
     pub fn send(
         self,
-    ) -> impl std::future::Future<
-        Output = Result<
-            DescribeDbInstancesByPerformanceOutput,
-            SdkError<DescribeDbInstancesByPerformanceError>,
-        >,
+    ) -> OperationFuture<
+        DescribeDbInstancesByPerformanceOutput,
+        DescribeDbInstancesByPerformanceError,
     > {
         let parameters = self.input.to_parameters();
         self.runtime

@@ -13,7 +13,7 @@
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
 use aliyun_runtime::metadata;
-use aliyun_runtime::{Runtime, SdkError};
+use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::describe_db_proxy::DescribeDbProxyError;
 pub use aliyun_rds_types::describe_db_proxy::*;
 
@@ -134,8 +134,9 @@ impl DescribeDbProxyFluentBuilder {
 
     /// Sends the request and decodes the response.
     ///
-    /// It returns the runtime's future rather than being an `async fn`: an
-    /// `async fn` per operation was most of this crate's build time. Like every
+    /// It returns the runtime's named future rather than being an `async fn` or
+    /// returning `impl Future`: either, per operation, was most of this crate's
+    /// build time. Like every
     /// per-operation function it is `#[inline]`, so the runtime's generic
     /// machinery is compiled for this operation only in programs that send it.
     ///
@@ -144,11 +145,7 @@ impl DescribeDbProxyFluentBuilder {
     /// `SdkError::Service` carries the service's error code as an [`DescribeDbProxyError`];
     /// the other variants report failures to build, sign, send or decode the request.
     #[inline]
-    pub fn send(
-        self,
-    ) -> impl std::future::Future<
-        Output = Result<DescribeDbProxyOutput, SdkError<DescribeDbProxyError>>,
-    > {
+    pub fn send(self) -> OperationFuture<DescribeDbProxyOutput, DescribeDbProxyError> {
         let parameters = self.input.to_parameters();
         self.runtime
             .send_operation(&METADATA, parameters, DescribeDbProxyError::from_code)

@@ -22,7 +22,7 @@
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
 use aliyun_runtime::metadata;
-use aliyun_runtime::{Runtime, SdkError};
+use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::describe_db_proxy_performance::DescribeDbProxyPerformanceError;
 pub use aliyun_rds_types::describe_db_proxy_performance::*;
 
@@ -201,8 +201,9 @@ impl DescribeDbProxyPerformanceFluentBuilder {
 
     /// Sends the request and decodes the response.
     ///
-    /// It returns the runtime's future rather than being an `async fn`: an
-    /// `async fn` per operation was most of this crate's build time. Like every
+    /// It returns the runtime's named future rather than being an `async fn` or
+    /// returning `impl Future`: either, per operation, was most of this crate's
+    /// build time. Like every
     /// per-operation function it is `#[inline]`, so the runtime's generic
     /// machinery is compiled for this operation only in programs that send it.
     ///
@@ -213,11 +214,9 @@ impl DescribeDbProxyPerformanceFluentBuilder {
     #[inline]
     pub fn send(
         self,
-    ) -> impl std::future::Future<
-        Output = Result<
-            DescribeDbProxyPerformanceOutput,
-            SdkError<DescribeDbProxyPerformanceError>,
-        >,
+    ) -> OperationFuture<
+        DescribeDbProxyPerformanceOutput,
+        DescribeDbProxyPerformanceError,
     > {
         let parameters = self.input.to_parameters();
         self.runtime

@@ -15,7 +15,7 @@
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
 use aliyun_runtime::metadata;
-use aliyun_runtime::{Runtime, SdkError};
+use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::describe_error_logs::DescribeErrorLogsError;
 pub use aliyun_rds_types::describe_error_logs::*;
 
@@ -128,8 +128,9 @@ impl DescribeErrorLogsFluentBuilder {
 
     /// Sends the request and decodes the response.
     ///
-    /// It returns the runtime's future rather than being an `async fn`: an
-    /// `async fn` per operation was most of this crate's build time. Like every
+    /// It returns the runtime's named future rather than being an `async fn` or
+    /// returning `impl Future`: either, per operation, was most of this crate's
+    /// build time. Like every
     /// per-operation function it is `#[inline]`, so the runtime's generic
     /// machinery is compiled for this operation only in programs that send it.
     ///
@@ -140,9 +141,7 @@ impl DescribeErrorLogsFluentBuilder {
     #[inline]
     pub fn send(
         self,
-    ) -> impl std::future::Future<
-        Output = Result<DescribeErrorLogsOutput, SdkError<DescribeErrorLogsError>>,
-    > {
+    ) -> OperationFuture<DescribeErrorLogsOutput, DescribeErrorLogsError> {
         let parameters = self.input.to_parameters();
         self.runtime
             .send_operation(&METADATA, parameters, DescribeErrorLogsError::from_code)

@@ -22,7 +22,7 @@
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
 use aliyun_runtime::metadata;
-use aliyun_runtime::{Runtime, SdkError};
+use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::describe_history_tasks::DescribeHistoryTasksError;
 pub use aliyun_rds_types::describe_history_tasks::*;
 
@@ -289,8 +289,9 @@ impl DescribeHistoryTasksFluentBuilder {
 
     /// Sends the request and decodes the response.
     ///
-    /// It returns the runtime's future rather than being an `async fn`: an
-    /// `async fn` per operation was most of this crate's build time. Like every
+    /// It returns the runtime's named future rather than being an `async fn` or
+    /// returning `impl Future`: either, per operation, was most of this crate's
+    /// build time. Like every
     /// per-operation function it is `#[inline]`, so the runtime's generic
     /// machinery is compiled for this operation only in programs that send it.
     ///
@@ -301,9 +302,7 @@ impl DescribeHistoryTasksFluentBuilder {
     #[inline]
     pub fn send(
         self,
-    ) -> impl std::future::Future<
-        Output = Result<DescribeHistoryTasksOutput, SdkError<DescribeHistoryTasksError>>,
-    > {
+    ) -> OperationFuture<DescribeHistoryTasksOutput, DescribeHistoryTasksError> {
         let parameters = self.input.to_parameters();
         self.runtime
             .send_operation(&METADATA, parameters, DescribeHistoryTasksError::from_code)

@@ -8,7 +8,7 @@
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
 use aliyun_runtime::metadata;
-use aliyun_runtime::{Runtime, SdkError};
+use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::describe_history_tasks_stat::DescribeHistoryTasksStatError;
 pub use aliyun_rds_types::describe_history_tasks_stat::*;
 
@@ -215,8 +215,9 @@ impl DescribeHistoryTasksStatFluentBuilder {
 
     /// Sends the request and decodes the response.
     ///
-    /// It returns the runtime's future rather than being an `async fn`: an
-    /// `async fn` per operation was most of this crate's build time. Like every
+    /// It returns the runtime's named future rather than being an `async fn` or
+    /// returning `impl Future`: either, per operation, was most of this crate's
+    /// build time. Like every
     /// per-operation function it is `#[inline]`, so the runtime's generic
     /// machinery is compiled for this operation only in programs that send it.
     ///
@@ -227,12 +228,7 @@ impl DescribeHistoryTasksStatFluentBuilder {
     #[inline]
     pub fn send(
         self,
-    ) -> impl std::future::Future<
-        Output = Result<
-            DescribeHistoryTasksStatOutput,
-            SdkError<DescribeHistoryTasksStatError>,
-        >,
-    > {
+    ) -> OperationFuture<DescribeHistoryTasksStatOutput, DescribeHistoryTasksStatError> {
         let parameters = self.input.to_parameters();
         self.runtime
             .send_operation(

@@ -15,7 +15,7 @@
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
 use aliyun_runtime::metadata;
-use aliyun_runtime::{Runtime, SdkError};
+use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::describe_instance_auto_renewal_attribute::DescribeInstanceAutoRenewalAttributeError;
 pub use aliyun_rds_types::describe_instance_auto_renewal_attribute::*;
 
@@ -166,8 +166,9 @@ impl DescribeInstanceAutoRenewalAttributeFluentBuilder {
 
     /// Sends the request and decodes the response.
     ///
-    /// It returns the runtime's future rather than being an `async fn`: an
-    /// `async fn` per operation was most of this crate's build time. Like every
+    /// It returns the runtime's named future rather than being an `async fn` or
+    /// returning `impl Future`: either, per operation, was most of this crate's
+    /// build time. Like every
     /// per-operation function it is `#[inline]`, so the runtime's generic
     /// machinery is compiled for this operation only in programs that send it.
     ///
@@ -178,11 +179,9 @@ impl DescribeInstanceAutoRenewalAttributeFluentBuilder {
     #[inline]
     pub fn send(
         self,
-    ) -> impl std::future::Future<
-        Output = Result<
-            DescribeInstanceAutoRenewalAttributeOutput,
-            SdkError<DescribeInstanceAutoRenewalAttributeError>,
-        >,
+    ) -> OperationFuture<
+        DescribeInstanceAutoRenewalAttributeOutput,
+        DescribeInstanceAutoRenewalAttributeError,
     > {
         let parameters = self.input.to_parameters();
         self.runtime

@@ -20,7 +20,7 @@
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
 use aliyun_runtime::metadata;
-use aliyun_runtime::{Runtime, SdkError};
+use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::describe_parameter_group::DescribeParameterGroupError;
 pub use aliyun_rds_types::describe_parameter_group::*;
 
@@ -89,8 +89,9 @@ impl DescribeParameterGroupFluentBuilder {
 
     /// Sends the request and decodes the response.
     ///
-    /// It returns the runtime's future rather than being an `async fn`: an
-    /// `async fn` per operation was most of this crate's build time. Like every
+    /// It returns the runtime's named future rather than being an `async fn` or
+    /// returning `impl Future`: either, per operation, was most of this crate's
+    /// build time. Like every
     /// per-operation function it is `#[inline]`, so the runtime's generic
     /// machinery is compiled for this operation only in programs that send it.
     ///
@@ -101,12 +102,7 @@ impl DescribeParameterGroupFluentBuilder {
     #[inline]
     pub fn send(
         self,
-    ) -> impl std::future::Future<
-        Output = Result<
-            DescribeParameterGroupOutput,
-            SdkError<DescribeParameterGroupError>,
-        >,
-    > {
+    ) -> OperationFuture<DescribeParameterGroupOutput, DescribeParameterGroupError> {
         let parameters = self.input.to_parameters();
         self.runtime
             .send_operation(

@@ -20,7 +20,7 @@
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
 use aliyun_runtime::metadata;
-use aliyun_runtime::{Runtime, SdkError};
+use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::describe_parameter_groups::DescribeParameterGroupsError;
 pub use aliyun_rds_types::describe_parameter_groups::*;
 
@@ -117,8 +117,9 @@ impl DescribeParameterGroupsFluentBuilder {
 
     /// Sends the request and decodes the response.
     ///
-    /// It returns the runtime's future rather than being an `async fn`: an
-    /// `async fn` per operation was most of this crate's build time. Like every
+    /// It returns the runtime's named future rather than being an `async fn` or
+    /// returning `impl Future`: either, per operation, was most of this crate's
+    /// build time. Like every
     /// per-operation function it is `#[inline]`, so the runtime's generic
     /// machinery is compiled for this operation only in programs that send it.
     ///
@@ -129,12 +130,7 @@ impl DescribeParameterGroupsFluentBuilder {
     #[inline]
     pub fn send(
         self,
-    ) -> impl std::future::Future<
-        Output = Result<
-            DescribeParameterGroupsOutput,
-            SdkError<DescribeParameterGroupsError>,
-        >,
-    > {
+    ) -> OperationFuture<DescribeParameterGroupsOutput, DescribeParameterGroupsError> {
         let parameters = self.input.to_parameters();
         self.runtime
             .send_operation(

@@ -18,7 +18,7 @@
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
 use aliyun_runtime::metadata;
-use aliyun_runtime::{Runtime, SdkError};
+use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::describe_postgres_extensions::DescribePostgresExtensionsError;
 pub use aliyun_rds_types::describe_postgres_extensions::*;
 
@@ -123,8 +123,9 @@ impl DescribePostgresExtensionsFluentBuilder {
 
     /// Sends the request and decodes the response.
     ///
-    /// It returns the runtime's future rather than being an `async fn`: an
-    /// `async fn` per operation was most of this crate's build time. Like every
+    /// It returns the runtime's named future rather than being an `async fn` or
+    /// returning `impl Future`: either, per operation, was most of this crate's
+    /// build time. Like every
     /// per-operation function it is `#[inline]`, so the runtime's generic
     /// machinery is compiled for this operation only in programs that send it.
     ///
@@ -135,11 +136,9 @@ impl DescribePostgresExtensionsFluentBuilder {
     #[inline]
     pub fn send(
         self,
-    ) -> impl std::future::Future<
-        Output = Result<
-            DescribePostgresExtensionsOutput,
-            SdkError<DescribePostgresExtensionsError>,
-        >,
+    ) -> OperationFuture<
+        DescribePostgresExtensionsOutput,
+        DescribePostgresExtensionsError,
     > {
         let parameters = self.input.to_parameters();
         self.runtime

@@ -13,7 +13,7 @@
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
 use aliyun_runtime::metadata;
-use aliyun_runtime::{Runtime, SdkError};
+use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::describe_read_db_instance_delay::DescribeReadDbInstanceDelayError;
 pub use aliyun_rds_types::describe_read_db_instance_delay::*;
 
@@ -103,8 +103,9 @@ impl DescribeReadDbInstanceDelayFluentBuilder {
 
     /// Sends the request and decodes the response.
     ///
-    /// It returns the runtime's future rather than being an `async fn`: an
-    /// `async fn` per operation was most of this crate's build time. Like every
+    /// It returns the runtime's named future rather than being an `async fn` or
+    /// returning `impl Future`: either, per operation, was most of this crate's
+    /// build time. Like every
     /// per-operation function it is `#[inline]`, so the runtime's generic
     /// machinery is compiled for this operation only in programs that send it.
     ///
@@ -115,11 +116,9 @@ impl DescribeReadDbInstanceDelayFluentBuilder {
     #[inline]
     pub fn send(
         self,
-    ) -> impl std::future::Future<
-        Output = Result<
-            DescribeReadDbInstanceDelayOutput,
-            SdkError<DescribeReadDbInstanceDelayError>,
-        >,
+    ) -> OperationFuture<
+        DescribeReadDbInstanceDelayOutput,
+        DescribeReadDbInstanceDelayError,
     > {
         let parameters = self.input.to_parameters();
         self.runtime

@@ -15,7 +15,7 @@
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
 use aliyun_runtime::metadata;
-use aliyun_runtime::{Runtime, SdkError};
+use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::describe_renewal_price::DescribeRenewalPriceError;
 pub use aliyun_rds_types::describe_renewal_price::*;
 
@@ -242,8 +242,9 @@ impl DescribeRenewalPriceFluentBuilder {
 
     /// Sends the request and decodes the response.
     ///
-    /// It returns the runtime's future rather than being an `async fn`: an
-    /// `async fn` per operation was most of this crate's build time. Like every
+    /// It returns the runtime's named future rather than being an `async fn` or
+    /// returning `impl Future`: either, per operation, was most of this crate's
+    /// build time. Like every
     /// per-operation function it is `#[inline]`, so the runtime's generic
     /// machinery is compiled for this operation only in programs that send it.
     ///
@@ -254,9 +255,7 @@ impl DescribeRenewalPriceFluentBuilder {
     #[inline]
     pub fn send(
         self,
-    ) -> impl std::future::Future<
-        Output = Result<DescribeRenewalPriceOutput, SdkError<DescribeRenewalPriceError>>,
-    > {
+    ) -> OperationFuture<DescribeRenewalPriceOutput, DescribeRenewalPriceError> {
         let parameters = self.input.to_parameters();
         self.runtime
             .send_operation(&METADATA, parameters, DescribeRenewalPriceError::from_code)

@@ -12,7 +12,7 @@
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
 use aliyun_runtime::metadata;
-use aliyun_runtime::{Runtime, SdkError};
+use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::describe_secrets::DescribeSecretsError;
 pub use aliyun_rds_types::describe_secrets::*;
 
@@ -173,8 +173,9 @@ impl DescribeSecretsFluentBuilder {
 
     /// Sends the request and decodes the response.
     ///
-    /// It returns the runtime's future rather than being an `async fn`: an
-    /// `async fn` per operation was most of this crate's build time. Like every
+    /// It returns the runtime's named future rather than being an `async fn` or
+    /// returning `impl Future`: either, per operation, was most of this crate's
+    /// build time. Like every
     /// per-operation function it is `#[inline]`, so the runtime's generic
     /// machinery is compiled for this operation only in programs that send it.
     ///
@@ -183,11 +184,7 @@ impl DescribeSecretsFluentBuilder {
     /// `SdkError::Service` carries the service's error code as an [`DescribeSecretsError`];
     /// the other variants report failures to build, sign, send or decode the request.
     #[inline]
-    pub fn send(
-        self,
-    ) -> impl std::future::Future<
-        Output = Result<DescribeSecretsOutput, SdkError<DescribeSecretsError>>,
-    > {
+    pub fn send(self) -> OperationFuture<DescribeSecretsOutput, DescribeSecretsError> {
         let parameters = self.input.to_parameters();
         self.runtime
             .send_operation(&METADATA, parameters, DescribeSecretsError::from_code)

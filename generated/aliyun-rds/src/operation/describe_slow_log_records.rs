@@ -19,7 +19,7 @@
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
 use aliyun_runtime::metadata;
-use aliyun_runtime::{Runtime, SdkError};
+use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::describe_slow_log_records::DescribeSlowLogRecordsError;
 pub use aliyun_rds_types::describe_slow_log_records::*;
 
@@ -188,8 +188,9 @@ impl DescribeSlowLogRecordsFluentBuilder {
 
     /// Sends the request and decodes the response.
     ///
-    /// It returns the runtime's future rather than being an `async fn`: an
-    /// `async fn` per operation was most of this crate's build time. Like every
+    /// It returns the runtime's named future rather than being an `async fn` or
+    /// returning `impl Future`: either, per operation, was most of this crate's
+    /// build time. Like every
     /// per-operation function it is `#[inline]`, so the runtime's generic
     /// machinery is compiled for this operation only in programs that send it.
     ///
@@ -200,12 +201,7 @@ impl DescribeSlowLogRecordsFluentBuilder {
     #[inline]
     pub fn send(
         self,
-    ) -> impl std::future::Future<
-        Output = Result<
-            DescribeSlowLogRecordsOutput,
-            SdkError<DescribeSlowLogRecordsError>,
-        >,
-    > {
+    ) -> OperationFuture<DescribeSlowLogRecordsOutput, DescribeSlowLogRecordsError> {
         let parameters = self.input.to_parameters();
         self.runtime
             .send_operation(

@@ -32,7 +32,7 @@
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
 use aliyun_runtime::metadata;
-use aliyun_runtime::{Runtime, SdkError};
+use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::describe_sql_log_files::DescribeSqlLogFilesError;
 pub use aliyun_rds_types::describe_sql_log_files::*;
 
@@ -147,8 +147,9 @@ impl DescribeSqlLogFilesFluentBuilder {
 
     /// Sends the request and decodes the response.
     ///
-    /// It returns the runtime's future rather than being an `async fn`: an
-    /// `async fn` per operation was most of this crate's build time. Like every
+    /// It returns the runtime's named future rather than being an `async fn` or
+    /// returning `impl Future`: either, per operation, was most of this crate's
+    /// build time. Like every
     /// per-operation function it is `#[inline]`, so the runtime's generic
     /// machinery is compiled for this operation only in programs that send it.
     ///
@@ -159,9 +160,7 @@ impl DescribeSqlLogFilesFluentBuilder {
     #[inline]
     pub fn send(
         self,
-    ) -> impl std::future::Future<
-        Output = Result<DescribeSqlLogFilesOutput, SdkError<DescribeSqlLogFilesError>>,
-    > {
+    ) -> OperationFuture<DescribeSqlLogFilesOutput, DescribeSqlLogFilesError> {
         let parameters = self.input.to_parameters();
         self.runtime
             .send_operation(&METADATA, parameters, DescribeSqlLogFilesError::from_code)

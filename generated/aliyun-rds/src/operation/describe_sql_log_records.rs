@@ -20,7 +20,7 @@
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
 use aliyun_runtime::metadata;
-use aliyun_runtime::{Runtime, SdkError};
+use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::describe_sql_log_records::DescribeSqlLogRecordsError;
 pub use aliyun_rds_types::describe_sql_log_records::*;
 
@@ -241,8 +241,9 @@ impl DescribeSqlLogRecordsFluentBuilder {
 
     /// Sends the request and decodes the response.
     ///
-    /// It returns the runtime's future rather than being an `async fn`: an
-    /// `async fn` per operation was most of this crate's build time. Like every
+    /// It returns the runtime's named future rather than being an `async fn` or
+    /// returning `impl Future`: either, per operation, was most of this crate's
+    /// build time. Like every
     /// per-operation function it is `#[inline]`, so the runtime's generic
     /// machinery is compiled for this operation only in programs that send it.
     ///
@@ -253,12 +254,7 @@ impl DescribeSqlLogRecordsFluentBuilder {
     #[inline]
     pub fn send(
         self,
-    ) -> impl std::future::Future<
-        Output = Result<
-            DescribeSqlLogRecordsOutput,
-            SdkError<DescribeSqlLogRecordsError>,
-        >,
-    > {
+    ) -> OperationFuture<DescribeSqlLogRecordsOutput, DescribeSqlLogRecordsError> {
         let parameters = self.input.to_parameters();
         self.runtime
             .send_operation(&METADATA, parameters, DescribeSqlLogRecordsError::from_code)

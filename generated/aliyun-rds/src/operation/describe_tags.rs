@@ -20,7 +20,7 @@
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
 use aliyun_runtime::metadata;
-use aliyun_runtime::{Runtime, SdkError};
+use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::describe_tags::DescribeTagsError;
 pub use aliyun_rds_types::describe_tags::*;
 
@@ -171,8 +171,9 @@ impl DescribeTagsFluentBuilder {
 
     /// Sends the request and decodes the response.
     ///
-    /// It returns the runtime's future rather than being an `async fn`: an
-    /// `async fn` per operation was most of this crate's build time. Like every
+    /// It returns the runtime's named future rather than being an `async fn` or
+    /// returning `impl Future`: either, per operation, was most of this crate's
+    /// build time. Like every
     /// per-operation function it is `#[inline]`, so the runtime's generic
     /// machinery is compiled for this operation only in programs that send it.
     ///
@@ -181,11 +182,7 @@ impl DescribeTagsFluentBuilder {
     /// `SdkError::Service` carries the service's error code as an [`DescribeTagsError`];
     /// the other variants report failures to build, sign, send or decode the request.
     #[inline]
-    pub fn send(
-        self,
-    ) -> impl std::future::Future<
-        Output = Result<DescribeTagsOutput, SdkError<DescribeTagsError>>,
-    > {
+    pub fn send(self) -> OperationFuture<DescribeTagsOutput, DescribeTagsError> {
         let parameters = self.input.to_parameters();
         self.runtime.send_operation(&METADATA, parameters, DescribeTagsError::from_code)
     }

@@ -14,7 +14,7 @@
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
 use aliyun_runtime::metadata;
-use aliyun_runtime::{Runtime, SdkError};
+use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::describe_tasks::DescribeTasksError;
 pub use aliyun_rds_types::describe_tasks::*;
 
@@ -183,8 +183,9 @@ impl DescribeTasksFluentBuilder {
 
     /// Sends the request and decodes the response.
     ///
-    /// It returns the runtime's future rather than being an `async fn`: an
-    /// `async fn` per operation was most of this crate's build time. Like every
+    /// It returns the runtime's named future rather than being an `async fn` or
+    /// returning `impl Future`: either, per operation, was most of this crate's
+    /// build time. Like every
     /// per-operation function it is `#[inline]`, so the runtime's generic
     /// machinery is compiled for this operation only in programs that send it.
     ///
@@ -193,11 +194,7 @@ impl DescribeTasksFluentBuilder {
     /// `SdkError::Service` carries the service's error code as an [`DescribeTasksError`];
     /// the other variants report failures to build, sign, send or decode the request.
     #[inline]
-    pub fn send(
-        self,
-    ) -> impl std::future::Future<
-        Output = Result<DescribeTasksOutput, SdkError<DescribeTasksError>>,
-    > {
+    pub fn send(self) -> OperationFuture<DescribeTasksOutput, DescribeTasksError> {
         let parameters = self.input.to_parameters();
         self.runtime.send_operation(&METADATA, parameters, DescribeTasksError::from_code)
     }

@@ -15,7 +15,7 @@
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
 use aliyun_runtime::metadata;
-use aliyun_runtime::{Runtime, SdkError};
+use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::describe_v_switches::DescribeVSwitchesError;
 pub use aliyun_rds_types::describe_v_switches::*;
 
@@ -196,8 +196,9 @@ impl DescribeVSwitchesFluentBuilder {
 
     /// Sends the request and decodes the response.
     ///
-    /// It returns the runtime's future rather than being an `async fn`: an
-    /// `async fn` per operation was most of this crate's build time. Like every
+    /// It returns the runtime's named future rather than being an `async fn` or
+    /// returning `impl Future`: either, per operation, was most of this crate's
+    /// build time. Like every
     /// per-operation function it is `#[inline]`, so the runtime's generic
     /// machinery is compiled for this operation only in programs that send it.
     ///
@@ -208,9 +209,7 @@ impl DescribeVSwitchesFluentBuilder {
     #[inline]
     pub fn send(
         self,
-    ) -> impl std::future::Future<
-        Output = Result<DescribeVSwitchesOutput, SdkError<DescribeVSwitchesError>>,
-    > {
+    ) -> OperationFuture<DescribeVSwitchesOutput, DescribeVSwitchesError> {
         let parameters = self.input.to_parameters();
         self.runtime
             .send_operation(&METADATA, parameters, DescribeVSwitchesError::from_code)

@@ -10,7 +10,7 @@
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
 use aliyun_runtime::metadata;
-use aliyun_runtime::{Runtime, SdkError};
+use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::destroy_db_instance::DestroyDbInstanceError;
 pub use aliyun_rds_types::destroy_db_instance::*;
 
@@ -89,8 +89,9 @@ impl DestroyDbInstanceFluentBuilder {
 
     /// Sends the request and decodes the response.
     ///
-    /// It returns the runtime's future rather than being an `async fn`: an
-    /// `async fn` per operation was most of this crate's build time. Like every
+    /// It returns the runtime's named future rather than being an `async fn` or
+    /// returning `impl Future`: either, per operation, was most of this crate's
+    /// build time. Like every
     /// per-operation function it is `#[inline]`, so the runtime's generic
     /// machinery is compiled for this operation only in programs that send it.
     ///
@@ -101,9 +102,7 @@ impl DestroyDbInstanceFluentBuilder {
     #[inline]
     pub fn send(
         self,
-    ) -> impl std::future::Future<
-        Output = Result<DestroyDbInstanceOutput, SdkError<DestroyDbInstanceError>>,
-    > {
+    ) -> OperationFuture<DestroyDbInstanceOutput, DestroyDbInstanceError> {
         let parameters = self.input.to_parameters();
         self.runtime
             .send_operation(&METADATA, parameters, DestroyDbInstanceError::from_code)

@@ -16,7 +16,7 @@
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
 use aliyun_runtime::metadata;
-use aliyun_runtime::{Runtime, SdkError};
+use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::detach_gad_instance_member::DetachGadInstanceMemberError;
 pub use aliyun_rds_types::detach_gad_instance_member::*;
 
@@ -124,8 +124,9 @@ impl DetachGadInstanceMemberFluentBuilder {
 
     /// Sends the request and decodes the response.
     ///
-    /// It returns the runtime's future rather than being an `async fn`: an
-    /// `async fn` per operation was most of this crate's build time. Like every
+    /// It returns the runtime's named future rather than being an `async fn` or
+    /// returning `impl Future`: either, per operation, was most of this crate's
+    /// build time. Like every
     /// per-operation function it is `#[inline]`, so the runtime's generic
     /// machinery is compiled for this operation only in programs that send it.
     ///
@@ -136,12 +137,7 @@ impl DetachGadInstanceMemberFluentBuilder {
     #[inline]
     pub fn send(
         self,
-    ) -> impl std::future::Future<
-        Output = Result<
-            DetachGadInstanceMemberOutput,
-            SdkError<DetachGadInstanceMemberError>,
-        >,
-    > {
+    ) -> OperationFuture<DetachGadInstanceMemberOutput, DetachGadInstanceMemberError> {
         let parameters = self.input.to_parameters();
         self.runtime
             .send_operation(

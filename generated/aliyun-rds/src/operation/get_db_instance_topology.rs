@@ -12,7 +12,7 @@
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
 use aliyun_runtime::metadata;
-use aliyun_runtime::{Runtime, SdkError};
+use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::get_db_instance_topology::GetDbInstanceTopologyError;
 pub use aliyun_rds_types::get_db_instance_topology::*;
 
@@ -73,8 +73,9 @@ impl GetDbInstanceTopologyFluentBuilder {
 
     /// Sends the request and decodes the response.
     ///
-    /// It returns the runtime's future rather than being an `async fn`: an
-    /// `async fn` per operation was most of this crate's build time. Like every
+    /// It returns the runtime's named future rather than being an `async fn` or
+    /// returning `impl Future`: either, per operation, was most of this crate's
+    /// build time. Like every
     /// per-operation function it is `#[inline]`, so the runtime's generic
     /// machinery is compiled for this operation only in programs that send it.
     ///
@@ -85,12 +86,7 @@ impl GetDbInstanceTopologyFluentBuilder {
     #[inline]
     pub fn send(
         self,
-    ) -> impl std::future::Future<
-        Output = Result<
-            GetDbInstanceTopologyOutput,
-            SdkError<GetDbInstanceTopologyError>,
-        >,
-    > {
+    ) -> OperationFuture<GetDbInstanceTopologyOutput, GetDbInstanceTopologyError> {
         let parameters = self.input.to_parameters();
         self.runtime
             .send_operation(&METADATA, parameters, GetDbInstanceTopologyError::from_code)

@@ -20,7 +20,7 @@
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
 use aliyun_runtime::metadata;
-use aliyun_runtime::{Runtime, SdkError};
+use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::grant_operator_permission::GrantOperatorPermissionError;
 pub use aliyun_rds_types::grant_operator_permission::*;
 
@@ -104,8 +104,9 @@ impl GrantOperatorPermissionFluentBuilder {
 
     /// Sends the request and decodes the response.
     ///
-    /// It returns the runtime's future rather than being an `async fn`: an
-    /// `async fn` per operation was most of this crate's build time. Like every
+    /// It returns the runtime's named future rather than being an `async fn` or
+    /// returning `impl Future`: either, per operation, was most of this crate's
+    /// build time. Like every
     /// per-operation function it is `#[inline]`, so the runtime's generic
     /// machinery is compiled for this operation only in programs that send it.
     ///
@@ -116,12 +117,7 @@ impl GrantOperatorPermissionFluentBuilder {
     #[inline]
     pub fn send(
         self,
-    ) -> impl std::future::Future<
-        Output = Result<
-            GrantOperatorPermissionOutput,
-            SdkError<GrantOperatorPermissionError>,
-        >,
-    > {
+    ) -> OperationFuture<GrantOperatorPermissionOutput, GrantOperatorPermissionError> {
         let parameters = self.input.to_parameters();
         self.runtime
             .send_operation(

@@ -25,7 +25,7 @@
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
 use aliyun_runtime::metadata;
-use aliyun_runtime::{Runtime, SdkError};
+use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::import_user_backup_file::ImportUserBackupFileError;
 pub use aliyun_rds_types::import_user_backup_file::*;
 
@@ -315,8 +315,9 @@ impl ImportUserBackupFileFluentBuilder {
 
     /// Sends the request and decodes the response.
     ///
-    /// It returns the runtime's future rather than being an `async fn`: an
-    /// `async fn` per operation was most of this crate's build time. Like every
+    /// It returns the runtime's named future rather than being an `async fn` or
+    /// returning `impl Future`: either, per operation, was most of this crate's
+    /// build time. Like every
     /// per-operation function it is `#[inline]`, so the runtime's generic
     /// machinery is compiled for this operation only in programs that send it.
     ///
@@ -327,9 +328,7 @@ impl ImportUserBackupFileFluentBuilder {
     #[inline]
     pub fn send(
         self,
-    ) -> impl std::future::Future<
-        Output = Result<ImportUserBackupFileOutput, SdkError<ImportUserBackupFileError>>,
-    > {
+    ) -> OperationFuture<ImportUserBackupFileOutput, ImportUserBackupFileError> {
         let parameters = self.input.to_parameters();
         self.runtime
             .send_operation(&METADATA, parameters, ImportUserBackupFileError::from_code)

@@ -15,7 +15,7 @@
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
 use aliyun_runtime::metadata;
-use aliyun_runtime::{Runtime, SdkError};
+use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::list_tag_resources::ListTagResourcesError;
 pub use aliyun_rds_types::list_tag_resources::*;
 
@@ -138,8 +138,9 @@ impl ListTagResourcesFluentBuilder {
 
     /// Sends the request and decodes the response.
     ///
-    /// It returns the runtime's future rather than being an `async fn`: an
-    /// `async fn` per operation was most of this crate's build time. Like every
+    /// It returns the runtime's named future rather than being an `async fn` or
+    /// returning `impl Future`: either, per operation, was most of this crate's
+    /// build time. Like every
     /// per-operation function it is `#[inline]`, so the runtime's generic
     /// machinery is compiled for this operation only in programs that send it.
     ///
@@ -148,11 +149,7 @@ impl ListTagResourcesFluentBuilder {
     /// `SdkError::Service` carries the service's error code as an [`ListTagResourcesError`];
     /// the other variants report failures to build, sign, send or decode the request.
     #[inline]
-    pub fn send(
-        self,
-    ) -> impl std::future::Future<
-        Output = Result<ListTagResourcesOutput, SdkError<ListTagResourcesError>>,
-    > {
+    pub fn send(self) -> OperationFuture<ListTagResourcesOutput, ListTagResourcesError> {
         let parameters = self.input.to_parameters();
         self.runtime
             .send_operation(&METADATA, parameters, ListTagResourcesError::from_code)

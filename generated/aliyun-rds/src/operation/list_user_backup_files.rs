@@ -18,7 +18,7 @@
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
 use aliyun_runtime::metadata;
-use aliyun_runtime::{Runtime, SdkError};
+use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::list_user_backup_files::ListUserBackupFilesError;
 pub use aliyun_rds_types::list_user_backup_files::*;
 
@@ -187,8 +187,9 @@ impl ListUserBackupFilesFluentBuilder {
 
     /// Sends the request and decodes the response.
     ///
-    /// It returns the runtime's future rather than being an `async fn`: an
-    /// `async fn` per operation was most of this crate's build time. Like every
+    /// It returns the runtime's named future rather than being an `async fn` or
+    /// returning `impl Future`: either, per operation, was most of this crate's
+    /// build time. Like every
     /// per-operation function it is `#[inline]`, so the runtime's generic
     /// machinery is compiled for this operation only in programs that send it.
     ///
@@ -199,9 +200,7 @@ impl ListUserBackupFilesFluentBuilder {
     #[inline]
     pub fn send(
         self,
-    ) -> impl std::future::Future<
-        Output = Result<ListUserBackupFilesOutput, SdkError<ListUserBackupFilesError>>,
-    > {
+    ) -> OperationFuture<ListUserBackupFilesOutput, ListUserBackupFilesError> {
         let parameters = self.input.to_parameters();
         self.runtime
             .send_operation(&METADATA, parameters, ListUserBackupFilesError::from_code)

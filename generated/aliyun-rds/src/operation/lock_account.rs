@@ -18,7 +18,7 @@
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
 use aliyun_runtime::metadata;
-use aliyun_runtime::{Runtime, SdkError};
+use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::lock_account::LockAccountError;
 pub use aliyun_rds_types::lock_account::*;
 
@@ -87,8 +87,9 @@ impl LockAccountFluentBuilder {
 
     /// Sends the request and decodes the response.
     ///
-    /// It returns the runtime's future rather than being an `async fn`: an
-    /// `async fn` per operation was most of this crate's build time. Like every
+    /// It returns the runtime's named future rather than being an `async fn` or
+    /// returning `impl Future`: either, per operation, was most of this crate's
+    /// build time. Like every
     /// per-operation function it is `#[inline]`, so the runtime's generic
     /// machinery is compiled for this operation only in programs that send it.
     ///
@@ -97,11 +98,7 @@ impl LockAccountFluentBuilder {
     /// `SdkError::Service` carries the service's error code as an [`LockAccountError`];
     /// the other variants report failures to build, sign, send or decode the request.
     #[inline]
-    pub fn send(
-        self,
-    ) -> impl std::future::Future<
-        Output = Result<LockAccountOutput, SdkError<LockAccountError>>,
-    > {
+    pub fn send(self) -> OperationFuture<LockAccountOutput, LockAccountError> {
         let parameters = self.input.to_parameters();
         self.runtime.send_operation(&METADATA, parameters, LockAccountError::from_code)
     }

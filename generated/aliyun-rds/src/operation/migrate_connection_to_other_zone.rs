@@ -22,7 +22,7 @@
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
 use aliyun_runtime::metadata;
-use aliyun_runtime::{Runtime, SdkError};
+use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::migrate_connection_to_other_zone::MigrateConnectionToOtherZoneError;
 pub use aliyun_rds_types::migrate_connection_to_other_zone::*;
 
@@ -103,8 +103,9 @@ impl MigrateConnectionToOtherZoneFluentBuilder {
 
     /// Sends the request and decodes the response.
     ///
-    /// It returns the runtime's future rather than being an `async fn`: an
-    /// `async fn` per operation was most of this crate's build time. Like every
+    /// It returns the runtime's named future rather than being an `async fn` or
+    /// returning `impl Future`: either, per operation, was most of this crate's
+    /// build time. Like every
     /// per-operation function it is `#[inline]`, so the runtime's generic
     /// machinery is compiled for this operation only in programs that send it.
     ///
@@ -115,11 +116,9 @@ impl MigrateConnectionToOtherZoneFluentBuilder {
     #[inline]
     pub fn send(
         self,
-    ) -> impl std::future::Future<
-        Output = Result<
-            MigrateConnectionToOtherZoneOutput,
-            SdkError<MigrateConnectionToOtherZoneError>,
-        >,
+    ) -> OperationFuture<
+        MigrateConnectionToOtherZoneOutput,
+        MigrateConnectionToOtherZoneError,
     > {
         let parameters = self.input.to_parameters();
         self.runtime

@@ -18,7 +18,7 @@
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
 use aliyun_runtime::metadata;
-use aliyun_runtime::{Runtime, SdkError};
+use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::modify_account_security_policy::ModifyAccountSecurityPolicyError;
 pub use aliyun_rds_types::modify_account_security_policy::*;
 
@@ -129,8 +129,9 @@ impl ModifyAccountSecurityPolicyFluentBuilder {
 
     /// Sends the request and decodes the response.
     ///
-    /// It returns the runtime's future rather than being an `async fn`: an
-    /// `async fn` per operation was most of this crate's build time. Like every
+    /// It returns the runtime's named future rather than being an `async fn` or
+    /// returning `impl Future`: either, per operation, was most of this crate's
+    /// build time. Like every
     /// per-operation function it is `#[inline]`, so the runtime's generic
     /// machinery is compiled for this operation only in programs that send it.
     ///
@@ -141,11 +142,9 @@ impl ModifyAccountSecurityPolicyFluentBuilder {
     #[inline]
     pub fn send(
         self,
-    ) -> impl std::future::Future<
-        Output = Result<
-            ModifyAccountSecurityPolicyOutput,
-            SdkError<ModifyAccountSecurityPolicyError>,
-        >,
+    ) -> OperationFuture<
+        ModifyAccountSecurityPolicyOutput,
+        ModifyAccountSecurityPolicyError,
     > {
         let parameters = self.input.to_parameters();
         self.runtime

@@ -24,7 +24,7 @@
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
 use aliyun_runtime::metadata;
-use aliyun_runtime::{Runtime, SdkError};
+use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::modify_active_operation_tasks::ModifyActiveOperationTasksError;
 pub use aliyun_rds_types::modify_active_operation_tasks::*;
 
@@ -115,8 +115,9 @@ impl ModifyActiveOperationTasksFluentBuilder {
 
     /// Sends the request and decodes the response.
     ///
-    /// It returns the runtime's future rather than being an `async fn`: an
-    /// `async fn` per operation was most of this crate's build time. Like every
+    /// It returns the runtime's named future rather than being an `async fn` or
+    /// returning `impl Future`: either, per operation, was most of this crate's
+    /// build time. Like every
     /// per-operation function it is `#[inline]`, so the runtime's generic
     /// machinery is compiled for this operation only in programs that send it.
     ///
@@ -127,11 +128,9 @@ impl ModifyActiveOperationTasksFluentBuilder {
     #[inline]
     pub fn send(
         self,
-    ) -> impl std::future::Future<
-        Output = Result<
-            ModifyActiveOperationTasksOutput,
-            SdkError<ModifyActiveOperationTasksError>,
-        >,
+    ) -> OperationFuture<
+        ModifyActiveOperationTasksOutput,
+        ModifyActiveOperationTasksError,
     > {
         let parameters = self.input.to_parameters();
         self.runtime

@@ -18,7 +18,7 @@
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
 use aliyun_runtime::metadata;
-use aliyun_runtime::{Runtime, SdkError};
+use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::modify_ad_info::ModifyAdInfoError;
 pub use aliyun_rds_types::modify_ad_info::*;
 
@@ -183,8 +183,9 @@ impl ModifyAdInfoFluentBuilder {
 
     /// Sends the request and decodes the response.
     ///
-    /// It returns the runtime's future rather than being an `async fn`: an
-    /// `async fn` per operation was most of this crate's build time. Like every
+    /// It returns the runtime's named future rather than being an `async fn` or
+    /// returning `impl Future`: either, per operation, was most of this crate's
+    /// build time. Like every
     /// per-operation function it is `#[inline]`, so the runtime's generic
     /// machinery is compiled for this operation only in programs that send it.
     ///
@@ -193,11 +194,7 @@ impl ModifyAdInfoFluentBuilder {
     /// `SdkError::Service` carries the service's error code as an [`ModifyAdInfoError`];
     /// the other variants report failures to build, sign, send or decode the request.
     #[inline]
-    pub fn send(
-        self,
-    ) -> impl std::future::Future<
-        Output = Result<ModifyAdInfoOutput, SdkError<ModifyAdInfoError>>,
-    > {
+    pub fn send(self) -> OperationFuture<ModifyAdInfoOutput, ModifyAdInfoError> {
         let parameters = self.input.to_parameters();
         self.runtime.send_operation(&METADATA, parameters, ModifyAdInfoError::from_code)
     }

@@ -18,7 +18,7 @@
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
 use aliyun_runtime::metadata;
-use aliyun_runtime::{Runtime, SdkError};
+use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::modify_database_config::ModifyDatabaseConfigError;
 pub use aliyun_rds_types::modify_database_config::*;
 
@@ -116,8 +116,9 @@ impl ModifyDatabaseConfigFluentBuilder {
 
     /// Sends the request and decodes the response.
     ///
-    /// It returns the runtime's future rather than being an `async fn`: an
-    /// `async fn` per operation was most of this crate's build time. Like every
+    /// It returns the runtime's named future rather than being an `async fn` or
+    /// returning `impl Future`: either, per operation, was most of this crate's
+    /// build time. Like every
     /// per-operation function it is `#[inline]`, so the runtime's generic
     /// machinery is compiled for this operation only in programs that send it.
     ///
@@ -128,9 +129,7 @@ impl ModifyDatabaseConfigFluentBuilder {
     #[inline]
     pub fn send(
         self,
-    ) -> impl std::future::Future<
-        Output = Result<ModifyDatabaseConfigOutput, SdkError<ModifyDatabaseConfigError>>,
-    > {
+    ) -> OperationFuture<ModifyDatabaseConfigOutput, ModifyDatabaseConfigError> {
         let parameters = self.input.to_parameters();
         self.runtime
             .send_operation(&METADATA, parameters, ModifyDatabaseConfigError::from_code)

@@ -24,7 +24,7 @@
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
 use aliyun_runtime::metadata;
-use aliyun_runtime::{Runtime, SdkError};
+use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::modify_db_instance_maintain_time::ModifyDbInstanceMaintainTimeError;
 pub use aliyun_rds_types::modify_db_instance_maintain_time::*;
 
@@ -111,8 +111,9 @@ impl ModifyDbInstanceMaintainTimeFluentBuilder {
 
     /// Sends the request and decodes the response.
     ///
-    /// It returns the runtime's future rather than being an `async fn`: an
-    /// `async fn` per operation was most of this crate's build time. Like every
+    /// It returns the runtime's named future rather than being an `async fn` or
+    /// returning `impl Future`: either, per operation, was most of this crate's
+    /// build time. Like every
     /// per-operation function it is `#[inline]`, so the runtime's generic
     /// machinery is compiled for this operation only in programs that send it.
     ///
@@ -123,11 +124,9 @@ impl ModifyDbInstanceMaintainTimeFluentBuilder {
     #[inline]
     pub fn send(
         self,
-    ) -> impl std::future::Future<
-        Output = Result<
-            ModifyDbInstanceMaintainTimeOutput,
-            SdkError<ModifyDbInstanceMaintainTimeError>,
-        >,
+    ) -> OperationFuture<
+        ModifyDbInstanceMaintainTimeOutput,
+        ModifyDbInstanceMaintainTimeError,
     > {
         let parameters = self.input.to_parameters();
         self.runtime

@@ -21,7 +21,7 @@
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
 use aliyun_runtime::metadata;
-use aliyun_runtime::{Runtime, SdkError};
+use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::modify_ha_diagnose_config::ModifyHaDiagnoseConfigError;
 pub use aliyun_rds_types::modify_ha_diagnose_config::*;
 
@@ -114,8 +114,9 @@ impl ModifyHaDiagnoseConfigFluentBuilder {
 
     /// Sends the request and decodes the response.
     ///
-    /// It returns the runtime's future rather than being an `async fn`: an
-    /// `async fn` per operation was most of this crate's build time. Like every
+    /// It returns the runtime's named future rather than being an `async fn` or
+    /// returning `impl Future`: either, per operation, was most of this crate's
+    /// build time. Like every
     /// per-operation function it is `#[inline]`, so the runtime's generic
     /// machinery is compiled for this operation only in programs that send it.
     ///
@@ -126,12 +127,7 @@ impl ModifyHaDiagnoseConfigFluentBuilder {
     #[inline]
     pub fn send(
         self,
-    ) -> impl std::future::Future<
-        Output = Result<
-            ModifyHaDiagnoseConfigOutput,
-            SdkError<ModifyHaDiagnoseConfigError>,
-        >,
-    > {
+    ) -> OperationFuture<ModifyHaDiagnoseConfigOutput, ModifyHaDiagnoseConfigError> {
         let parameters = self.input.to_parameters();
         self.runtime
             .send_operation(

@@ -24,7 +24,7 @@
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
 use aliyun_runtime::metadata;
-use aliyun_runtime::{Runtime, SdkError};
+use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::modify_ha_switch_config::ModifyHaSwitchConfigError;
 pub use aliyun_rds_types::modify_ha_switch_config::*;
 
@@ -129,8 +129,9 @@ impl ModifyHaSwitchConfigFluentBuilder {
 
     /// Sends the request and decodes the response.
     ///
-    /// It returns the runtime's future rather than being an `async fn`: an
-    /// `async fn` per operation was most of this crate's build time. Like every
+    /// It returns the runtime's named future rather than being an `async fn` or
+    /// returning `impl Future`: either, per operation, was most of this crate's
+    /// build time. Like every
     /// per-operation function it is `#[inline]`, so the runtime's generic
     /// machinery is compiled for this operation only in programs that send it.
     ///
@@ -141,9 +142,7 @@ impl ModifyHaSwitchConfigFluentBuilder {
     #[inline]
     pub fn send(
         self,
-    ) -> impl std::future::Future<
-        Output = Result<ModifyHaSwitchConfigOutput, SdkError<ModifyHaSwitchConfigError>>,
-    > {
+    ) -> OperationFuture<ModifyHaSwitchConfigOutput, ModifyHaSwitchConfigError> {
         let parameters = self.input.to_parameters();
         self.runtime
             .send_operation(&METADATA, parameters, ModifyHaSwitchConfigError::from_code)

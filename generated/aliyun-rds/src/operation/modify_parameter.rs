@@ -24,7 +24,7 @@
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
 use aliyun_runtime::metadata;
-use aliyun_runtime::{Runtime, SdkError};
+use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::modify_parameter::ModifyParameterError;
 pub use aliyun_rds_types::modify_parameter::*;
 
@@ -193,8 +193,9 @@ impl ModifyParameterFluentBuilder {
 
     /// Sends the request and decodes the response.
     ///
-    /// It returns the runtime's future rather than being an `async fn`: an
-    /// `async fn` per operation was most of this crate's build time. Like every
+    /// It returns the runtime's named future rather than being an `async fn` or
+    /// returning `impl Future`: either, per operation, was most of this crate's
+    /// build time. Like every
     /// per-operation function it is `#[inline]`, so the runtime's generic
     /// machinery is compiled for this operation only in programs that send it.
     ///
@@ -203,11 +204,7 @@ impl ModifyParameterFluentBuilder {
     /// `SdkError::Service` carries the service's error code as an [`ModifyParameterError`];
     /// the other variants report failures to build, sign, send or decode the request.
     #[inline]
-    pub fn send(
-        self,
-    ) -> impl std::future::Future<
-        Output = Result<ModifyParameterOutput, SdkError<ModifyParameterError>>,
-    > {
+    pub fn send(self) -> OperationFuture<ModifyParameterOutput, ModifyParameterError> {
         let parameters = self.input.to_parameters();
         self.runtime
             .send_operation(&METADATA, parameters, ModifyParameterError::from_code)

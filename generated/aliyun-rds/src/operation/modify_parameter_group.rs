@@ -20,7 +20,7 @@
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
 use aliyun_runtime::metadata;
-use aliyun_runtime::{Runtime, SdkError};
+use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::modify_parameter_group::ModifyParameterGroupError;
 pub use aliyun_rds_types::modify_parameter_group::*;
 
@@ -193,8 +193,9 @@ impl ModifyParameterGroupFluentBuilder {
 
     /// Sends the request and decodes the response.
     ///
-    /// It returns the runtime's future rather than being an `async fn`: an
-    /// `async fn` per operation was most of this crate's build time. Like every
+    /// It returns the runtime's named future rather than being an `async fn` or
+    /// returning `impl Future`: either, per operation, was most of this crate's
+    /// build time. Like every
     /// per-operation function it is `#[inline]`, so the runtime's generic
     /// machinery is compiled for this operation only in programs that send it.
     ///
@@ -205,9 +206,7 @@ impl ModifyParameterGroupFluentBuilder {
     #[inline]
     pub fn send(
         self,
-    ) -> impl std::future::Future<
-        Output = Result<ModifyParameterGroupOutput, SdkError<ModifyParameterGroupError>>,
-    > {
+    ) -> OperationFuture<ModifyParameterGroupOutput, ModifyParameterGroupError> {
         let parameters = self.input.to_parameters();
         self.runtime
             .send_operation(&METADATA, parameters, ModifyParameterGroupError::from_code)

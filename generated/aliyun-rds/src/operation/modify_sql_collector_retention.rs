@@ -22,7 +22,7 @@
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
 use aliyun_runtime::metadata;
-use aliyun_runtime::{Runtime, SdkError};
+use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::modify_sql_collector_retention::ModifySqlCollectorRetentionError;
 pub use aliyun_rds_types::modify_sql_collector_retention::*;
 
@@ -115,8 +115,9 @@ impl ModifySqlCollectorRetentionFluentBuilder {
 
     /// Sends the request and decodes the response.
     ///
-    /// It returns the runtime's future rather than being an `async fn`: an
-    /// `async fn` per operation was most of this crate's build time. Like every
+    /// It returns the runtime's named future rather than being an `async fn` or
+    /// returning `impl Future`: either, per operation, was most of this crate's
+    /// build time. Like every
     /// per-operation function it is `#[inline]`, so the runtime's generic
     /// machinery is compiled for this operation only in programs that send it.
     ///
@@ -127,11 +128,9 @@ impl ModifySqlCollectorRetentionFluentBuilder {
     #[inline]
     pub fn send(
         self,
-    ) -> impl std::future::Future<
-        Output = Result<
-            ModifySqlCollectorRetentionOutput,
-            SdkError<ModifySqlCollectorRetentionError>,
-        >,
+    ) -> OperationFuture<
+        ModifySqlCollectorRetentionOutput,
+        ModifySqlCollectorRetentionError,
     > {
         let parameters = self.input.to_parameters();
         self.runtime

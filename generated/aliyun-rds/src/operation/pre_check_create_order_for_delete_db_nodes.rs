@@ -8,7 +8,7 @@
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
 use aliyun_runtime::metadata;
-use aliyun_runtime::{Runtime, SdkError};
+use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::pre_check_create_order_for_delete_db_nodes::PreCheckCreateOrderForDeleteDbNodesError;
 pub use aliyun_rds_types::pre_check_create_order_for_delete_db_nodes::*;
 
@@ -276,8 +276,9 @@ impl PreCheckCreateOrderForDeleteDbNodesFluentBuilder {
 
     /// Sends the request and decodes the response.
     ///
-    /// It returns the runtime's future rather than being an `async fn`: an
-    /// `async fn` per operation was most of this crate's build time. Like every
+    /// It returns the runtime's named future rather than being an `async fn` or
+    /// returning `impl Future`: either, per operation, was most of this crate's
+    /// build time. Like every
     /// per-operation function it is `#[inline]`, so the runtime's generic
     /// machinery is compiled for this operation only in programs that send it.
     ///
@@ -288,11 +289,9 @@ impl PreCheckCreateOrderForDeleteDbNodesFluentBuilder {
     #[inline]
     pub fn send(
         self,
-    ) -> impl std::future::Future<
-        Output = Result<
-            PreCheckCreateOrderForDeleteDbNodesOutput,
-            SdkError<PreCheckCreateOrderForDeleteDbNodesError>,
-        >,
+    ) -> OperationFuture<
+        PreCheckCreateOrderForDeleteDbNodesOutput,
+        PreCheckCreateOrderForDeleteDbNodesError,
     > {
         let parameters = self.input.to_parameters();
         self.runtime

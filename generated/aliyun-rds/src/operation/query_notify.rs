@@ -21,7 +21,7 @@
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
 use aliyun_runtime::metadata;
-use aliyun_runtime::{Runtime, SdkError};
+use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::query_notify::QueryNotifyError;
 pub use aliyun_rds_types::query_notify::*;
 
@@ -139,8 +139,9 @@ impl QueryNotifyFluentBuilder {
 
     /// Sends the request and decodes the response.
     ///
-    /// It returns the runtime's future rather than being an `async fn`: an
-    /// `async fn` per operation was most of this crate's build time. Like every
+    /// It returns the runtime's named future rather than being an `async fn` or
+    /// returning `impl Future`: either, per operation, was most of this crate's
+    /// build time. Like every
     /// per-operation function it is `#[inline]`, so the runtime's generic
     /// machinery is compiled for this operation only in programs that send it.
     ///
@@ -149,11 +150,7 @@ impl QueryNotifyFluentBuilder {
     /// `SdkError::Service` carries the service's error code as an [`QueryNotifyError`];
     /// the other variants report failures to build, sign, send or decode the request.
     #[inline]
-    pub fn send(
-        self,
-    ) -> impl std::future::Future<
-        Output = Result<QueryNotifyOutput, SdkError<QueryNotifyError>>,
-    > {
+    pub fn send(self) -> OperationFuture<QueryNotifyOutput, QueryNotifyError> {
         let parameters = self.input.to_parameters();
         self.runtime.send_operation(&METADATA, parameters, QueryNotifyError::from_code)
     }

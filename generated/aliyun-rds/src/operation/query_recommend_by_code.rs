@@ -8,7 +8,7 @@
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
 use aliyun_runtime::metadata;
-use aliyun_runtime::{Runtime, SdkError};
+use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::query_recommend_by_code::QueryRecommendByCodeError;
 pub use aliyun_rds_types::query_recommend_by_code::*;
 
@@ -87,8 +87,9 @@ impl QueryRecommendByCodeFluentBuilder {
 
     /// Sends the request and decodes the response.
     ///
-    /// It returns the runtime's future rather than being an `async fn`: an
-    /// `async fn` per operation was most of this crate's build time. Like every
+    /// It returns the runtime's named future rather than being an `async fn` or
+    /// returning `impl Future`: either, per operation, was most of this crate's
+    /// build time. Like every
     /// per-operation function it is `#[inline]`, so the runtime's generic
     /// machinery is compiled for this operation only in programs that send it.
     ///
@@ -99,9 +100,7 @@ impl QueryRecommendByCodeFluentBuilder {
     #[inline]
     pub fn send(
         self,
-    ) -> impl std::future::Future<
-        Output = Result<QueryRecommendByCodeOutput, SdkError<QueryRecommendByCodeError>>,
-    > {
+    ) -> OperationFuture<QueryRecommendByCodeOutput, QueryRecommendByCodeError> {
         let parameters = self.input.to_parameters();
         self.runtime
             .send_operation(&METADATA, parameters, QueryRecommendByCodeError::from_code)

@@ -10,7 +10,7 @@
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
 use aliyun_runtime::metadata;
-use aliyun_runtime::{Runtime, SdkError};
+use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::rebuild_db_instance::RebuildDbInstanceError;
 pub use aliyun_rds_types::rebuild_db_instance::*;
 
@@ -133,8 +133,9 @@ impl RebuildDbInstanceFluentBuilder {
 
     /// Sends the request and decodes the response.
     ///
-    /// It returns the runtime's future rather than being an `async fn`: an
-    /// `async fn` per operation was most of this crate's build time. Like every
+    /// It returns the runtime's named future rather than being an `async fn` or
+    /// returning `impl Future`: either, per operation, was most of this crate's
+    /// build time. Like every
     /// per-operation function it is `#[inline]`, so the runtime's generic
     /// machinery is compiled for this operation only in programs that send it.
     ///
@@ -145,9 +146,7 @@ impl RebuildDbInstanceFluentBuilder {
     #[inline]
     pub fn send(
         self,
-    ) -> impl std::future::Future<
-        Output = Result<RebuildDbInstanceOutput, SdkError<RebuildDbInstanceError>>,
-    > {
+    ) -> OperationFuture<RebuildDbInstanceOutput, RebuildDbInstanceError> {
         let parameters = self.input.to_parameters();
         self.runtime
             .send_operation(&METADATA, parameters, RebuildDbInstanceError::from_code)

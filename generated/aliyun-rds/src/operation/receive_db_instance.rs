@@ -10,7 +10,7 @@
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
 use aliyun_runtime::metadata;
-use aliyun_runtime::{Runtime, SdkError};
+use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::receive_db_instance::ReceiveDbInstanceError;
 pub use aliyun_rds_types::receive_db_instance::*;
 
@@ -79,8 +79,9 @@ impl ReceiveDbInstanceFluentBuilder {
 
     /// Sends the request and decodes the response.
     ///
-    /// It returns the runtime's future rather than being an `async fn`: an
-    /// `async fn` per operation was most of this crate's build time. Like every
+    /// It returns the runtime's named future rather than being an `async fn` or
+    /// returning `impl Future`: either, per operation, was most of this crate's
+    /// build time. Like every
     /// per-operation function it is `#[inline]`, so the runtime's generic
     /// machinery is compiled for this operation only in programs that send it.
     ///
@@ -91,9 +92,7 @@ impl ReceiveDbInstanceFluentBuilder {
     #[inline]
     pub fn send(
         self,
-    ) -> impl std::future::Future<
-        Output = Result<ReceiveDbInstanceOutput, SdkError<ReceiveDbInstanceError>>,
-    > {
+    ) -> OperationFuture<ReceiveDbInstanceOutput, ReceiveDbInstanceError> {
         let parameters = self.input.to_parameters();
         self.runtime
             .send_operation(&METADATA, parameters, ReceiveDbInstanceError::from_code)

@@ -18,7 +18,7 @@
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
 use aliyun_runtime::metadata;
-use aliyun_runtime::{Runtime, SdkError};
+use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::recovery_db_instance::RecoveryDbInstanceError;
 pub use aliyun_rds_types::recovery_db_instance::*;
 
@@ -351,8 +351,9 @@ impl RecoveryDbInstanceFluentBuilder {
 
     /// Sends the request and decodes the response.
     ///
-    /// It returns the runtime's future rather than being an `async fn`: an
-    /// `async fn` per operation was most of this crate's build time. Like every
+    /// It returns the runtime's named future rather than being an `async fn` or
+    /// returning `impl Future`: either, per operation, was most of this crate's
+    /// build time. Like every
     /// per-operation function it is `#[inline]`, so the runtime's generic
     /// machinery is compiled for this operation only in programs that send it.
     ///
@@ -363,9 +364,7 @@ impl RecoveryDbInstanceFluentBuilder {
     #[inline]
     pub fn send(
         self,
-    ) -> impl std::future::Future<
-        Output = Result<RecoveryDbInstanceOutput, SdkError<RecoveryDbInstanceError>>,
-    > {
+    ) -> OperationFuture<RecoveryDbInstanceOutput, RecoveryDbInstanceError> {
         let parameters = self.input.to_parameters();
         self.runtime
             .send_operation(&METADATA, parameters, RecoveryDbInstanceError::from_code)

@@ -27,7 +27,7 @@
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
 use aliyun_runtime::metadata;
-use aliyun_runtime::{Runtime, SdkError};
+use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::release_read_write_splitting_connection::ReleaseReadWriteSplittingConnectionError;
 pub use aliyun_rds_types::release_read_write_splitting_connection::*;
 
@@ -88,8 +88,9 @@ impl ReleaseReadWriteSplittingConnectionFluentBuilder {
 
     /// Sends the request and decodes the response.
     ///
-    /// It returns the runtime's future rather than being an `async fn`: an
-    /// `async fn` per operation was most of this crate's build time. Like every
+    /// It returns the runtime's named future rather than being an `async fn` or
+    /// returning `impl Future`: either, per operation, was most of this crate's
+    /// build time. Like every
     /// per-operation function it is `#[inline]`, so the runtime's generic
     /// machinery is compiled for this operation only in programs that send it.
     ///
@@ -100,11 +101,9 @@ impl ReleaseReadWriteSplittingConnectionFluentBuilder {
     #[inline]
     pub fn send(
         self,
-    ) -> impl std::future::Future<
-        Output = Result<
-            ReleaseReadWriteSplittingConnectionOutput,
-            SdkError<ReleaseReadWriteSplittingConnectionError>,
-        >,
+    ) -> OperationFuture<
+        ReleaseReadWriteSplittingConnectionOutput,
+        ReleaseReadWriteSplittingConnectionError,
     > {
         let parameters = self.input.to_parameters();
         self.runtime

@@ -24,7 +24,7 @@
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
 use aliyun_runtime::metadata;
-use aliyun_runtime::{Runtime, SdkError};
+use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::renew_instance::RenewInstanceError;
 pub use aliyun_rds_types::renew_instance::*;
 
@@ -190,8 +190,9 @@ impl RenewInstanceFluentBuilder {
 
     /// Sends the request and decodes the response.
     ///
-    /// It returns the runtime's future rather than being an `async fn`: an
-    /// `async fn` per operation was most of this crate's build time. Like every
+    /// It returns the runtime's named future rather than being an `async fn` or
+    /// returning `impl Future`: either, per operation, was most of this crate's
+    /// build time. Like every
     /// per-operation function it is `#[inline]`, so the runtime's generic
     /// machinery is compiled for this operation only in programs that send it.
     ///
@@ -200,11 +201,7 @@ impl RenewInstanceFluentBuilder {
     /// `SdkError::Service` carries the service's error code as an [`RenewInstanceError`];
     /// the other variants report failures to build, sign, send or decode the request.
     #[inline]
-    pub fn send(
-        self,
-    ) -> impl std::future::Future<
-        Output = Result<RenewInstanceOutput, SdkError<RenewInstanceError>>,
-    > {
+    pub fn send(self) -> OperationFuture<RenewInstanceOutput, RenewInstanceError> {
         let parameters = self.input.to_parameters();
         self.runtime.send_operation(&METADATA, parameters, RenewInstanceError::from_code)
     }

@@ -24,7 +24,7 @@
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
 use aliyun_runtime::metadata;
-use aliyun_runtime::{Runtime, SdkError};
+use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::reset_account_password::ResetAccountPasswordError;
 pub use aliyun_rds_types::reset_account_password::*;
 
@@ -109,8 +109,9 @@ impl ResetAccountPasswordFluentBuilder {
 
     /// Sends the request and decodes the response.
     ///
-    /// It returns the runtime's future rather than being an `async fn`: an
-    /// `async fn` per operation was most of this crate's build time. Like every
+    /// It returns the runtime's named future rather than being an `async fn` or
+    /// returning `impl Future`: either, per operation, was most of this crate's
+    /// build time. Like every
     /// per-operation function it is `#[inline]`, so the runtime's generic
     /// machinery is compiled for this operation only in programs that send it.
     ///
@@ -121,9 +122,7 @@ impl ResetAccountPasswordFluentBuilder {
     #[inline]
     pub fn send(
         self,
-    ) -> impl std::future::Future<
-        Output = Result<ResetAccountPasswordOutput, SdkError<ResetAccountPasswordError>>,
-    > {
+    ) -> OperationFuture<ResetAccountPasswordOutput, ResetAccountPasswordError> {
         let parameters = self.input.to_parameters();
         self.runtime
             .send_operation(&METADATA, parameters, ResetAccountPasswordError::from_code)

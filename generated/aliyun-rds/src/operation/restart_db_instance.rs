@@ -24,7 +24,7 @@
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
 use aliyun_runtime::metadata;
-use aliyun_runtime::{Runtime, SdkError};
+use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::restart_db_instance::RestartDbInstanceError;
 pub use aliyun_rds_types::restart_db_instance::*;
 
@@ -121,8 +121,9 @@ impl RestartDbInstanceFluentBuilder {
 
     /// Sends the request and decodes the response.
     ///
-    /// It returns the runtime's future rather than being an `async fn`: an
-    /// `async fn` per operation was most of this crate's build time. Like every
+    /// It returns the runtime's named future rather than being an `async fn` or
+    /// returning `impl Future`: either, per operation, was most of this crate's
+    /// build time. Like every
     /// per-operation function it is `#[inline]`, so the runtime's generic
     /// machinery is compiled for this operation only in programs that send it.
     ///
@@ -133,9 +134,7 @@ impl RestartDbInstanceFluentBuilder {
     #[inline]
     pub fn send(
         self,
-    ) -> impl std::future::Future<
-        Output = Result<RestartDbInstanceOutput, SdkError<RestartDbInstanceError>>,
-    > {
+    ) -> OperationFuture<RestartDbInstanceOutput, RestartDbInstanceError> {
         let parameters = self.input.to_parameters();
         self.runtime
             .send_operation(&METADATA, parameters, RestartDbInstanceError::from_code)

@@ -20,7 +20,7 @@
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
 use aliyun_runtime::metadata;
-use aliyun_runtime::{Runtime, SdkError};
+use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::start_db_instance::StartDbInstanceError;
 pub use aliyun_rds_types::start_db_instance::*;
 
@@ -354,8 +354,9 @@ impl StartDbInstanceFluentBuilder {
 
     /// Sends the request and decodes the response.
     ///
-    /// It returns the runtime's future rather than being an `async fn`: an
-    /// `async fn` per operation was most of this crate's build time. Like every
+    /// It returns the runtime's named future rather than being an `async fn` or
+    /// returning `impl Future`: either, per operation, was most of this crate's
+    /// build time. Like every
     /// per-operation function it is `#[inline]`, so the runtime's generic
     /// machinery is compiled for this operation only in programs that send it.
     ///
@@ -364,11 +365,7 @@ impl StartDbInstanceFluentBuilder {
     /// `SdkError::Service` carries the service's error code as an [`StartDbInstanceError`];
     /// the other variants report failures to build, sign, send or decode the request.
     #[inline]
-    pub fn send(
-        self,
-    ) -> impl std::future::Future<
-        Output = Result<StartDbInstanceOutput, SdkError<StartDbInstanceError>>,
-    > {
+    pub fn send(self) -> OperationFuture<StartDbInstanceOutput, StartDbInstanceError> {
         let parameters = self.input.to_parameters();
         self.runtime
             .send_operation(&METADATA, parameters, StartDbInstanceError::from_code)

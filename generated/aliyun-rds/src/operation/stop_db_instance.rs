@@ -20,7 +20,7 @@
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
 use aliyun_runtime::metadata;
-use aliyun_runtime::{Runtime, SdkError};
+use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::stop_db_instance::StopDbInstanceError;
 pub use aliyun_rds_types::stop_db_instance::*;
 
@@ -89,8 +89,9 @@ impl StopDbInstanceFluentBuilder {
 
     /// Sends the request and decodes the response.
     ///
-    /// It returns the runtime's future rather than being an `async fn`: an
-    /// `async fn` per operation was most of this crate's build time. Like every
+    /// It returns the runtime's named future rather than being an `async fn` or
+    /// returning `impl Future`: either, per operation, was most of this crate's
+    /// build time. Like every
     /// per-operation function it is `#[inline]`, so the runtime's generic
     /// machinery is compiled for this operation only in programs that send it.
     ///
@@ -99,11 +100,7 @@ impl StopDbInstanceFluentBuilder {
     /// `SdkError::Service` carries the service's error code as an [`StopDbInstanceError`];
     /// the other variants report failures to build, sign, send or decode the request.
     #[inline]
-    pub fn send(
-        self,
-    ) -> impl std::future::Future<
-        Output = Result<StopDbInstanceOutput, SdkError<StopDbInstanceError>>,
-    > {
+    pub fn send(self) -> OperationFuture<StopDbInstanceOutput, StopDbInstanceError> {
         let parameters = self.input.to_parameters();
         self.runtime
             .send_operation(&METADATA, parameters, StopDbInstanceError::from_code)

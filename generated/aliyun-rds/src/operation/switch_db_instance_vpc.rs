@@ -22,7 +22,7 @@
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
 use aliyun_runtime::metadata;
-use aliyun_runtime::{Runtime, SdkError};
+use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::switch_db_instance_vpc::SwitchDbInstanceVpcError;
 pub use aliyun_rds_types::switch_db_instance_vpc::*;
 
@@ -121,8 +121,9 @@ impl SwitchDbInstanceVpcFluentBuilder {
 
     /// Sends the request and decodes the response.
     ///
-    /// It returns the runtime's future rather than being an `async fn`: an
-    /// `async fn` per operation was most of this crate's build time. Like every
+    /// It returns the runtime's named future rather than being an `async fn` or
+    /// returning `impl Future`: either, per operation, was most of this crate's
+    /// build time. Like every
     /// per-operation function it is `#[inline]`, so the runtime's generic
     /// machinery is compiled for this operation only in programs that send it.
     ///
@@ -133,9 +134,7 @@ impl SwitchDbInstanceVpcFluentBuilder {
     #[inline]
     pub fn send(
         self,
-    ) -> impl std::future::Future<
-        Output = Result<SwitchDbInstanceVpcOutput, SdkError<SwitchDbInstanceVpcError>>,
-    > {
+    ) -> OperationFuture<SwitchDbInstanceVpcOutput, SwitchDbInstanceVpcError> {
         let parameters = self.input.to_parameters();
         self.runtime
             .send_operation(&METADATA, parameters, SwitchDbInstanceVpcError::from_code)

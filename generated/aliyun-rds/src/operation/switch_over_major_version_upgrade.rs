@@ -12,7 +12,7 @@
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
 use aliyun_runtime::metadata;
-use aliyun_runtime::{Runtime, SdkError};
+use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::switch_over_major_version_upgrade::SwitchOverMajorVersionUpgradeError;
 pub use aliyun_rds_types::switch_over_major_version_upgrade::*;
 
@@ -167,8 +167,9 @@ impl SwitchOverMajorVersionUpgradeFluentBuilder {
 
     /// Sends the request and decodes the response.
     ///
-    /// It returns the runtime's future rather than being an `async fn`: an
-    /// `async fn` per operation was most of this crate's build time. Like every
+    /// It returns the runtime's named future rather than being an `async fn` or
+    /// returning `impl Future`: either, per operation, was most of this crate's
+    /// build time. Like every
     /// per-operation function it is `#[inline]`, so the runtime's generic
     /// machinery is compiled for this operation only in programs that send it.
     ///
@@ -179,11 +180,9 @@ impl SwitchOverMajorVersionUpgradeFluentBuilder {
     #[inline]
     pub fn send(
         self,
-    ) -> impl std::future::Future<
-        Output = Result<
-            SwitchOverMajorVersionUpgradeOutput,
-            SdkError<SwitchOverMajorVersionUpgradeError>,
-        >,
+    ) -> OperationFuture<
+        SwitchOverMajorVersionUpgradeOutput,
+        SwitchOverMajorVersionUpgradeError,
     > {
         let parameters = self.input.to_parameters();
         self.runtime

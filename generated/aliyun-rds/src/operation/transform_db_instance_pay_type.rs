@@ -24,7 +24,7 @@
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
 use aliyun_runtime::metadata;
-use aliyun_runtime::{Runtime, SdkError};
+use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::transform_db_instance_pay_type::TransformDbInstancePayTypeError;
 pub use aliyun_rds_types::transform_db_instance_pay_type::*;
 
@@ -222,8 +222,9 @@ impl TransformDbInstancePayTypeFluentBuilder {
 
     /// Sends the request and decodes the response.
     ///
-    /// It returns the runtime's future rather than being an `async fn`: an
-    /// `async fn` per operation was most of this crate's build time. Like every
+    /// It returns the runtime's named future rather than being an `async fn` or
+    /// returning `impl Future`: either, per operation, was most of this crate's
+    /// build time. Like every
     /// per-operation function it is `#[inline]`, so the runtime's generic
     /// machinery is compiled for this operation only in programs that send it.
     ///
@@ -234,11 +235,9 @@ impl TransformDbInstancePayTypeFluentBuilder {
     #[inline]
     pub fn send(
         self,
-    ) -> impl std::future::Future<
-        Output = Result<
-            TransformDbInstancePayTypeOutput,
-            SdkError<TransformDbInstancePayTypeError>,
-        >,
+    ) -> OperationFuture<
+        TransformDbInstancePayTypeOutput,
+        TransformDbInstancePayTypeError,
     > {
         let parameters = self.input.to_parameters();
         self.runtime

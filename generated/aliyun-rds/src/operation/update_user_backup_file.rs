@@ -18,7 +18,7 @@
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
 use aliyun_runtime::metadata;
-use aliyun_runtime::{Runtime, SdkError};
+use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::update_user_backup_file::UpdateUserBackupFileError;
 pub use aliyun_rds_types::update_user_backup_file::*;
 
@@ -141,8 +141,9 @@ impl UpdateUserBackupFileFluentBuilder {
 
     /// Sends the request and decodes the response.
     ///
-    /// It returns the runtime's future rather than being an `async fn`: an
-    /// `async fn` per operation was most of this crate's build time. Like every
+    /// It returns the runtime's named future rather than being an `async fn` or
+    /// returning `impl Future`: either, per operation, was most of this crate's
+    /// build time. Like every
     /// per-operation function it is `#[inline]`, so the runtime's generic
     /// machinery is compiled for this operation only in programs that send it.
     ///
@@ -153,9 +154,7 @@ impl UpdateUserBackupFileFluentBuilder {
     #[inline]
     pub fn send(
         self,
-    ) -> impl std::future::Future<
-        Output = Result<UpdateUserBackupFileOutput, SdkError<UpdateUserBackupFileError>>,
-    > {
+    ) -> OperationFuture<UpdateUserBackupFileOutput, UpdateUserBackupFileError> {
         let parameters = self.input.to_parameters();
         self.runtime
             .send_operation(&METADATA, parameters, UpdateUserBackupFileError::from_code)

@@ -18,7 +18,7 @@
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
 use aliyun_runtime::metadata;
-use aliyun_runtime::{Runtime, SdkError};
+use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::upgrade_db_instance_engine_version::UpgradeDbInstanceEngineVersionError;
 pub use aliyun_rds_types::upgrade_db_instance_engine_version::*;
 
@@ -130,8 +130,9 @@ impl UpgradeDbInstanceEngineVersionFluentBuilder {
 
     /// Sends the request and decodes the response.
     ///
-    /// It returns the runtime's future rather than being an `async fn`: an
-    /// `async fn` per operation was most of this crate's build time. Like every
+    /// It returns the runtime's named future rather than being an `async fn` or
+    /// returning `impl Future`: either, per operation, was most of this crate's
+    /// build time. Like every
     /// per-operation function it is `#[inline]`, so the runtime's generic
     /// machinery is compiled for this operation only in programs that send it.
     ///
@@ -142,11 +143,9 @@ impl UpgradeDbInstanceEngineVersionFluentBuilder {
     #[inline]
     pub fn send(
         self,
-    ) -> impl std::future::Future<
-        Output = Result<
-            UpgradeDbInstanceEngineVersionOutput,
-            SdkError<UpgradeDbInstanceEngineVersionError>,
-        >,
+    ) -> OperationFuture<
+        UpgradeDbInstanceEngineVersionOutput,
+        UpgradeDbInstanceEngineVersionError,
     > {
         let parameters = self.input.to_parameters();
         self.runtime

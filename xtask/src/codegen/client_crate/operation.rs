@@ -159,8 +159,9 @@ pub fn operation_rs(operation: &Operation<'_>) -> TokenStream {
     let send_docs = Docs::new()
         .line("Sends the request and decodes the response.")
         .blank()
-        .line("It returns the runtime's future rather than being an `async fn`: an")
-        .line("`async fn` per operation was most of this crate's build time. Like every")
+        .line("It returns the runtime's named future rather than being an `async fn` or")
+        .line("returning `impl Future`: either, per operation, was most of this crate's")
+        .line("build time. Like every")
         .line("per-operation function it is `#[inline]`, so the runtime's generic")
         .line("machinery is compiled for this operation only in programs that send it.")
         .blank()
@@ -179,7 +180,7 @@ pub fn operation_rs(operation: &Operation<'_>) -> TokenStream {
         #module_docs
 
         use aliyun_runtime::metadata;
-        use aliyun_runtime::{Runtime, SdkError};
+        use aliyun_runtime::{OperationFuture, Runtime};
 
         pub use aliyun_rds_errors::#module::#error;
         pub use aliyun_rds_types::#module::*;
@@ -227,7 +228,7 @@ pub fn operation_rs(operation: &Operation<'_>) -> TokenStream {
 
             #send_docs
             #[inline]
-            pub fn send(self) -> impl std::future::Future<Output = Result<#output, SdkError<#error>>> {
+            pub fn send(self) -> OperationFuture<#output, #error> {
                 let parameters = self.input.to_parameters();
                 self.runtime.send_operation(&METADATA, parameters, #error::from_code)
             }
