@@ -328,7 +328,7 @@ impl<T: FromJson> FromJson for Vec<T> {
 
 #[cfg(test)]
 mod tests {
-    use super::{field, object, DecodeError, Fields};
+    use super::{DecodeError, Fields};
     use serde_json::json;
 
     /// The four lenient scalars of one object, read as generated code

@@ -50,6 +50,8 @@ pub mod credentials;
 pub mod de;
 mod deadline;
 #[doc(hidden)]
+pub mod debug;
+#[doc(hidden)]
 pub mod encoding;
 pub mod endpoint;
 pub mod error;

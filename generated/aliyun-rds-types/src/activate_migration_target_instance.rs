@@ -57,13 +57,17 @@ pub struct ActivateMigrationTargetInstanceInput {
 impl std::fmt::Debug for ActivateMigrationTargetInstanceInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("ActivateMigrationTargetInstanceInput")
-            .field("db_instance_name", &self.db_instance_name)
-            .field("switch_time", &self.switch_time)
-            .field("switch_time_mode", &self.switch_time_mode)
-            .field("force_switch", &self.force_switch)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "ActivateMigrationTargetInstanceInput",
+            &["db_instance_name", "switch_time", "switch_time_mode", "force_switch"],
+            &[
+                &self.db_instance_name,
+                &self.switch_time,
+                &self.switch_time_mode,
+                &self.force_switch,
+            ],
+        )
     }
 }
 
@@ -183,15 +187,26 @@ pub struct ActivateMigrationTargetInstanceOutput {
 impl std::fmt::Debug for ActivateMigrationTargetInstanceOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("ActivateMigrationTargetInstanceOutput")
-            .field("db_instance_name", &self.db_instance_name)
-            .field("request_id", &self.request_id)
-            .field("task_id", &self.task_id)
-            .field("source_ip_address", &self.source_ip_address)
-            .field("source_port", &self.source_port)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "ActivateMigrationTargetInstanceOutput",
+            &[
+                "db_instance_name",
+                "request_id",
+                "task_id",
+                "source_ip_address",
+                "source_port",
+                "unknown_fields",
+            ],
+            &[
+                &self.db_instance_name,
+                &self.request_id,
+                &self.task_id,
+                &self.source_ip_address,
+                &self.source_port,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 

@@ -176,25 +176,46 @@ pub struct AddTagsToResourceInput {
 impl std::fmt::Debug for AddTagsToResourceInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("AddTagsToResourceInput")
-            .field("client_token", &self.client_token)
-            .field("proxy_id", &self.proxy_id)
-            .field("region_id", &self.region_id)
-            .field("db_instance_id", &self.db_instance_id)
-            .field("tags", &self.tags)
-            .field("tag_1_key", &self.tag_1_key)
-            .field("tag_2_key", &self.tag_2_key)
-            .field("tag_3_key", &self.tag_3_key)
-            .field("tag_4_key", &self.tag_4_key)
-            .field("tag_5_key", &self.tag_5_key)
-            .field("tag_1_value", &self.tag_1_value)
-            .field("tag_2_value", &self.tag_2_value)
-            .field("tag_3_value", &self.tag_3_value)
-            .field("tag_4_value", &self.tag_4_value)
-            .field("tag_5_value", &self.tag_5_value)
-            .field("resource_group_id", &self.resource_group_id)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "AddTagsToResourceInput",
+            &[
+                "client_token",
+                "proxy_id",
+                "region_id",
+                "db_instance_id",
+                "tags",
+                "tag_1_key",
+                "tag_2_key",
+                "tag_3_key",
+                "tag_4_key",
+                "tag_5_key",
+                "tag_1_value",
+                "tag_2_value",
+                "tag_3_value",
+                "tag_4_value",
+                "tag_5_value",
+                "resource_group_id",
+            ],
+            &[
+                &self.client_token,
+                &self.proxy_id,
+                &self.region_id,
+                &self.db_instance_id,
+                &self.tags,
+                &self.tag_1_key,
+                &self.tag_2_key,
+                &self.tag_3_key,
+                &self.tag_4_key,
+                &self.tag_5_key,
+                &self.tag_1_value,
+                &self.tag_2_value,
+                &self.tag_3_value,
+                &self.tag_4_value,
+                &self.tag_5_value,
+                &self.resource_group_id,
+            ],
+        )
     }
 }
 
@@ -298,11 +319,12 @@ pub struct AddTagsToResourceOutput {
 impl std::fmt::Debug for AddTagsToResourceOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("AddTagsToResourceOutput")
-            .field("request_id", &self.request_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "AddTagsToResourceOutput",
+            &["request_id", "unknown_fields"],
+            &[&self.request_id, &self.unknown_fields],
+        )
     }
 }
 

@@ -75,15 +75,26 @@ pub struct AllocateInstancePublicConnectionInput {
 impl std::fmt::Debug for AllocateInstancePublicConnectionInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("AllocateInstancePublicConnectionInput")
-            .field("db_instance_id", &self.db_instance_id)
-            .field("connection_string_prefix", &self.connection_string_prefix)
-            .field("port", &self.port)
-            .field("babelfish_port", &self.babelfish_port)
-            .field("general_group_name", &self.general_group_name)
-            .field("pg_bouncer_port", &self.pg_bouncer_port)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "AllocateInstancePublicConnectionInput",
+            &[
+                "db_instance_id",
+                "connection_string_prefix",
+                "port",
+                "babelfish_port",
+                "general_group_name",
+                "pg_bouncer_port",
+            ],
+            &[
+                &self.db_instance_id,
+                &self.connection_string_prefix,
+                &self.port,
+                &self.babelfish_port,
+                &self.general_group_name,
+                &self.pg_bouncer_port,
+            ],
+        )
     }
 }
 
@@ -191,13 +202,17 @@ pub struct AllocateInstancePublicConnectionOutput {
 impl std::fmt::Debug for AllocateInstancePublicConnectionOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("AllocateInstancePublicConnectionOutput")
-            .field("connection_string", &self.connection_string)
-            .field("db_instance_name", &self.db_instance_name)
-            .field("request_id", &self.request_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "AllocateInstancePublicConnectionOutput",
+            &["connection_string", "db_instance_name", "request_id", "unknown_fields"],
+            &[
+                &self.connection_string,
+                &self.db_instance_name,
+                &self.request_id,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 

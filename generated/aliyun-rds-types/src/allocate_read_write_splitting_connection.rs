@@ -106,16 +106,28 @@ pub struct AllocateReadWriteSplittingConnectionInput {
 impl std::fmt::Debug for AllocateReadWriteSplittingConnectionInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("AllocateReadWriteSplittingConnectionInput")
-            .field("db_instance_id", &self.db_instance_id)
-            .field("connection_string_prefix", &self.connection_string_prefix)
-            .field("port", &self.port)
-            .field("max_delay_time", &self.max_delay_time)
-            .field("net_type", &self.net_type)
-            .field("distribution_type", &self.distribution_type)
-            .field("weight", &self.weight)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "AllocateReadWriteSplittingConnectionInput",
+            &[
+                "db_instance_id",
+                "connection_string_prefix",
+                "port",
+                "max_delay_time",
+                "net_type",
+                "distribution_type",
+                "weight",
+            ],
+            &[
+                &self.db_instance_id,
+                &self.connection_string_prefix,
+                &self.port,
+                &self.max_delay_time,
+                &self.net_type,
+                &self.distribution_type,
+                &self.weight,
+            ],
+        )
     }
 }
 
@@ -202,11 +214,12 @@ pub struct AllocateReadWriteSplittingConnectionOutput {
 impl std::fmt::Debug for AllocateReadWriteSplittingConnectionOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("AllocateReadWriteSplittingConnectionOutput")
-            .field("request_id", &self.request_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "AllocateReadWriteSplittingConnectionOutput",
+            &["request_id", "unknown_fields"],
+            &[&self.request_id, &self.unknown_fields],
+        )
     }
 }
 

@@ -50,12 +50,12 @@ pub struct AssociateEipAddressWithRcInstanceInput {
 impl std::fmt::Debug for AssociateEipAddressWithRcInstanceInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("AssociateEipAddressWithRcInstanceInput")
-            .field("region_id", &self.region_id)
-            .field("instance_id", &self.instance_id)
-            .field("allocation_id", &self.allocation_id)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "AssociateEipAddressWithRcInstanceInput",
+            &["region_id", "instance_id", "allocation_id"],
+            &[&self.region_id, &self.instance_id, &self.allocation_id],
+        )
     }
 }
 
@@ -134,11 +134,12 @@ pub struct AssociateEipAddressWithRcInstanceOutput {
 impl std::fmt::Debug for AssociateEipAddressWithRcInstanceOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("AssociateEipAddressWithRcInstanceOutput")
-            .field("request_id", &self.request_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "AssociateEipAddressWithRcInstanceOutput",
+            &["request_id", "unknown_fields"],
+            &[&self.request_id, &self.unknown_fields],
+        )
     }
 }
 

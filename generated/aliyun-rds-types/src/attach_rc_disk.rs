@@ -52,13 +52,17 @@ pub struct AttachRcDiskInput {
 impl std::fmt::Debug for AttachRcDiskInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("AttachRcDiskInput")
-            .field("instance_id", &self.instance_id)
-            .field("disk_id", &self.disk_id)
-            .field("delete_with_instance", &self.delete_with_instance)
-            .field("region_id", &self.region_id)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "AttachRcDiskInput",
+            &["instance_id", "disk_id", "delete_with_instance", "region_id"],
+            &[
+                &self.instance_id,
+                &self.disk_id,
+                &self.delete_with_instance,
+                &self.region_id,
+            ],
+        )
     }
 }
 
@@ -136,11 +140,12 @@ pub struct AttachRcDiskOutput {
 impl std::fmt::Debug for AttachRcDiskOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("AttachRcDiskOutput")
-            .field("request_id", &self.request_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "AttachRcDiskOutput",
+            &["request_id", "unknown_fields"],
+            &[&self.request_id, &self.unknown_fields],
+        )
     }
 }
 

@@ -69,14 +69,18 @@ pub struct AttachRcInstancesInput {
 impl std::fmt::Debug for AttachRcInstancesInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("AttachRcInstancesInput")
-            .field("region_id", &self.region_id)
-            .field("vpc_id", &self.vpc_id)
-            .field("instance_ids", &self.instance_ids)
-            .field("password", &self.password.as_ref().map(|_| "<redacted>"))
-            .field("key_pair", &self.key_pair)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "AttachRcInstancesInput",
+            &["region_id", "vpc_id", "instance_ids", "password", "key_pair"],
+            &[
+                &self.region_id,
+                &self.vpc_id,
+                &self.instance_ids,
+                &self.password.as_ref().map(|_| "<redacted>"),
+                &self.key_pair,
+            ],
+        )
     }
 }
 
@@ -176,13 +180,12 @@ pub struct AttachRcInstancesOutput {
 impl std::fmt::Debug for AttachRcInstancesOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("AttachRcInstancesOutput")
-            .field("request_id", &self.request_id)
-            .field("responses", &self.responses)
-            .field("task_id", &self.task_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "AttachRcInstancesOutput",
+            &["request_id", "responses", "task_id", "unknown_fields"],
+            &[&self.request_id, &self.responses, &self.task_id, &self.unknown_fields],
+        )
     }
 }
 
@@ -260,13 +263,12 @@ pub struct Responses {
 impl std::fmt::Debug for Responses {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("Responses")
-            .field("code", &self.code)
-            .field("instance_id", &self.instance_id)
-            .field("message", &self.message)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "Responses",
+            &["code", "instance_id", "message", "unknown_fields"],
+            &[&self.code, &self.instance_id, &self.message, &self.unknown_fields],
+        )
     }
 }
 

@@ -52,13 +52,17 @@ pub struct AttachWhitelistTemplateToInstanceInput {
 impl std::fmt::Debug for AttachWhitelistTemplateToInstanceInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("AttachWhitelistTemplateToInstanceInput")
-            .field("template_id", &self.template_id)
-            .field("ins_name", &self.ins_name)
-            .field("region_id", &self.region_id)
-            .field("resource_group_id", &self.resource_group_id)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "AttachWhitelistTemplateToInstanceInput",
+            &["template_id", "ins_name", "region_id", "resource_group_id"],
+            &[
+                &self.template_id,
+                &self.ins_name,
+                &self.region_id,
+                &self.resource_group_id,
+            ],
+        )
     }
 }
 
@@ -200,16 +204,28 @@ pub struct AttachWhitelistTemplateToInstanceOutput {
 impl std::fmt::Debug for AttachWhitelistTemplateToInstanceOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("AttachWhitelistTemplateToInstanceOutput")
-            .field("code", &self.code)
-            .field("data", &self.data)
-            .field("http_status_code", &self.http_status_code)
-            .field("message", &self.message)
-            .field("request_id", &self.request_id)
-            .field("success", &self.success)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "AttachWhitelistTemplateToInstanceOutput",
+            &[
+                "code",
+                "data",
+                "http_status_code",
+                "message",
+                "request_id",
+                "success",
+                "unknown_fields",
+            ],
+            &[
+                &self.code,
+                &self.data,
+                &self.http_status_code,
+                &self.message,
+                &self.request_id,
+                &self.success,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 
@@ -281,11 +297,12 @@ pub struct Data {
 impl std::fmt::Debug for Data {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("Data")
-            .field("status", &self.status)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "Data",
+            &["status", "unknown_fields"],
+            &[&self.status, &self.unknown_fields],
+        )
     }
 }
 

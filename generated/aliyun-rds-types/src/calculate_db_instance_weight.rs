@@ -25,10 +25,12 @@ pub struct CalculateDbInstanceWeightInput {
 impl std::fmt::Debug for CalculateDbInstanceWeightInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("CalculateDbInstanceWeightInput")
-            .field("db_instance_id", &self.db_instance_id)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "CalculateDbInstanceWeightInput",
+            &["db_instance_id"],
+            &[&self.db_instance_id],
+        )
     }
 }
 
@@ -110,12 +112,12 @@ pub struct CalculateDbInstanceWeightOutput {
 impl std::fmt::Debug for CalculateDbInstanceWeightOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("CalculateDbInstanceWeightOutput")
-            .field("items", &self.items)
-            .field("request_id", &self.request_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "CalculateDbInstanceWeightOutput",
+            &["items", "request_id", "unknown_fields"],
+            &[&self.items, &self.request_id, &self.unknown_fields],
+        )
     }
 }
 
@@ -166,11 +168,12 @@ pub struct Items {
 impl std::fmt::Debug for Items {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("Items")
-            .field("db_instance_weight", &self.db_instance_weight)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "Items",
+            &["db_instance_weight", "unknown_fields"],
+            &[&self.db_instance_weight, &self.unknown_fields],
+        )
     }
 }
 
@@ -260,17 +263,24 @@ pub struct DbInstanceWeight {
 impl std::fmt::Debug for DbInstanceWeight {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DbInstanceWeight")
-            .field("db_instance_id", &self.db_instance_id)
-            .field("db_instance_type", &self.db_instance_type)
-            .field(
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DbInstanceWeight",
+            &[
+                "db_instance_id",
+                "db_instance_type",
                 "readonly_instance_sql_delayed_time",
+                "weight",
+                "unknown_fields",
+            ],
+            &[
+                &self.db_instance_id,
+                &self.db_instance_type,
                 &self.readonly_instance_sql_delayed_time,
-            )
-            .field("weight", &self.weight)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+                &self.weight,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 

@@ -25,10 +25,12 @@ pub struct CancelActiveOperationTasksInput {
 impl std::fmt::Debug for CancelActiveOperationTasksInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("CancelActiveOperationTasksInput")
-            .field("ids", &self.ids)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "CancelActiveOperationTasksInput",
+            &["ids"],
+            &[&self.ids],
+        )
     }
 }
 
@@ -112,12 +114,12 @@ pub struct CancelActiveOperationTasksOutput {
 impl std::fmt::Debug for CancelActiveOperationTasksOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("CancelActiveOperationTasksOutput")
-            .field("ids", &self.ids)
-            .field("request_id", &self.request_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "CancelActiveOperationTasksOutput",
+            &["ids", "request_id", "unknown_fields"],
+            &[&self.ids, &self.request_id, &self.unknown_fields],
+        )
     }
 }
 

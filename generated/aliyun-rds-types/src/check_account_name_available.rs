@@ -59,12 +59,12 @@ pub struct CheckAccountNameAvailableInput {
 impl std::fmt::Debug for CheckAccountNameAvailableInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("CheckAccountNameAvailableInput")
-            .field("client_token", &self.client_token)
-            .field("db_instance_id", &self.db_instance_id)
-            .field("account_name", &self.account_name)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "CheckAccountNameAvailableInput",
+            &["client_token", "db_instance_id", "account_name"],
+            &[&self.client_token, &self.db_instance_id, &self.account_name],
+        )
     }
 }
 
@@ -155,12 +155,12 @@ pub struct CheckAccountNameAvailableOutput {
 impl std::fmt::Debug for CheckAccountNameAvailableOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("CheckAccountNameAvailableOutput")
-            .field("request_id", &self.request_id)
-            .field("resource_group_id", &self.resource_group_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "CheckAccountNameAvailableOutput",
+            &["request_id", "resource_group_id", "unknown_fields"],
+            &[&self.request_id, &self.resource_group_id, &self.unknown_fields],
+        )
     }
 }
 

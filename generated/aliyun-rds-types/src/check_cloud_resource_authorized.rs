@@ -58,13 +58,17 @@ pub struct CheckCloudResourceAuthorizedInput {
 impl std::fmt::Debug for CheckCloudResourceAuthorizedInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("CheckCloudResourceAuthorizedInput")
-            .field("region_id", &self.region_id)
-            .field("db_instance_id", &self.db_instance_id)
-            .field("target_region_id", &self.target_region_id)
-            .field("resource_group_id", &self.resource_group_id)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "CheckCloudResourceAuthorizedInput",
+            &["region_id", "db_instance_id", "target_region_id", "resource_group_id"],
+            &[
+                &self.region_id,
+                &self.db_instance_id,
+                &self.target_region_id,
+                &self.resource_group_id,
+            ],
+        )
     }
 }
 
@@ -167,13 +171,17 @@ pub struct CheckCloudResourceAuthorizedOutput {
 impl std::fmt::Debug for CheckCloudResourceAuthorizedOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("CheckCloudResourceAuthorizedOutput")
-            .field("authorization_state", &self.authorization_state)
-            .field("request_id", &self.request_id)
-            .field("role_arn", &self.role_arn)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "CheckCloudResourceAuthorizedOutput",
+            &["authorization_state", "request_id", "role_arn", "unknown_fields"],
+            &[
+                &self.authorization_state,
+                &self.request_id,
+                &self.role_arn,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 

@@ -131,20 +131,36 @@ pub struct CheckCreateDdrDbInstanceInput {
 impl std::fmt::Debug for CheckCreateDdrDbInstanceInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("CheckCreateDdrDbInstanceInput")
-            .field("region_id", &self.region_id)
-            .field("engine", &self.engine)
-            .field("engine_version", &self.engine_version)
-            .field("db_instance_class", &self.db_instance_class)
-            .field("db_instance_storage", &self.db_instance_storage)
-            .field("restore_type", &self.restore_type)
-            .field("backup_set_id", &self.backup_set_id)
-            .field("restore_time", &self.restore_time)
-            .field("source_region", &self.source_region)
-            .field("source_db_instance_name", &self.source_db_instance_name)
-            .field("resource_group_id", &self.resource_group_id)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "CheckCreateDdrDbInstanceInput",
+            &[
+                "region_id",
+                "engine",
+                "engine_version",
+                "db_instance_class",
+                "db_instance_storage",
+                "restore_type",
+                "backup_set_id",
+                "restore_time",
+                "source_region",
+                "source_db_instance_name",
+                "resource_group_id",
+            ],
+            &[
+                &self.region_id,
+                &self.engine,
+                &self.engine_version,
+                &self.db_instance_class,
+                &self.db_instance_storage,
+                &self.restore_type,
+                &self.backup_set_id,
+                &self.restore_time,
+                &self.source_region,
+                &self.source_db_instance_name,
+                &self.resource_group_id,
+            ],
+        )
     }
 }
 
@@ -258,12 +274,12 @@ pub struct CheckCreateDdrDbInstanceOutput {
 impl std::fmt::Debug for CheckCreateDdrDbInstanceOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("CheckCreateDdrDbInstanceOutput")
-            .field("is_valid", &self.is_valid)
-            .field("request_id", &self.request_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "CheckCreateDdrDbInstanceOutput",
+            &["is_valid", "request_id", "unknown_fields"],
+            &[&self.is_valid, &self.request_id, &self.unknown_fields],
+        )
     }
 }
 

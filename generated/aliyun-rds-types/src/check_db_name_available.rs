@@ -42,12 +42,12 @@ pub struct CheckDbNameAvailableInput {
 impl std::fmt::Debug for CheckDbNameAvailableInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("CheckDbNameAvailableInput")
-            .field("client_token", &self.client_token)
-            .field("db_instance_id", &self.db_instance_id)
-            .field("db_name", &self.db_name)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "CheckDbNameAvailableInput",
+            &["client_token", "db_instance_id", "db_name"],
+            &[&self.client_token, &self.db_instance_id, &self.db_name],
+        )
     }
 }
 
@@ -127,11 +127,12 @@ pub struct CheckDbNameAvailableOutput {
 impl std::fmt::Debug for CheckDbNameAvailableOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("CheckDbNameAvailableOutput")
-            .field("request_id", &self.request_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "CheckDbNameAvailableOutput",
+            &["request_id", "unknown_fields"],
+            &[&self.request_id, &self.unknown_fields],
+        )
     }
 }
 

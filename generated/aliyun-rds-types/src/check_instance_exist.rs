@@ -25,10 +25,12 @@ pub struct CheckInstanceExistInput {
 impl std::fmt::Debug for CheckInstanceExistInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("CheckInstanceExistInput")
-            .field("db_instance_id", &self.db_instance_id)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "CheckInstanceExistInput",
+            &["db_instance_id"],
+            &[&self.db_instance_id],
+        )
     }
 }
 
@@ -112,12 +114,12 @@ pub struct CheckInstanceExistOutput {
 impl std::fmt::Debug for CheckInstanceExistOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("CheckInstanceExistOutput")
-            .field("is_exist_instance", &self.is_exist_instance)
-            .field("request_id", &self.request_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "CheckInstanceExistOutput",
+            &["is_exist_instance", "request_id", "unknown_fields"],
+            &[&self.is_exist_instance, &self.request_id, &self.unknown_fields],
+        )
     }
 }
 

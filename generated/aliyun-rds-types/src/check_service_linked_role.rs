@@ -46,12 +46,12 @@ pub struct CheckServiceLinkedRoleInput {
 impl std::fmt::Debug for CheckServiceLinkedRoleInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("CheckServiceLinkedRoleInput")
-            .field("region_id", &self.region_id)
-            .field("service_linked_role", &self.service_linked_role)
-            .field("resource_group_id", &self.resource_group_id)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "CheckServiceLinkedRoleInput",
+            &["region_id", "service_linked_role", "resource_group_id"],
+            &[&self.region_id, &self.service_linked_role, &self.resource_group_id],
+        )
     }
 }
 
@@ -155,13 +155,22 @@ pub struct CheckServiceLinkedRoleOutput {
 impl std::fmt::Debug for CheckServiceLinkedRoleOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("CheckServiceLinkedRoleOutput")
-            .field("has_service_linked_role", &self.has_service_linked_role)
-            .field("require_service_linked_role", &self.require_service_linked_role)
-            .field("request_id", &self.request_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "CheckServiceLinkedRoleOutput",
+            &[
+                "has_service_linked_role",
+                "require_service_linked_role",
+                "request_id",
+                "unknown_fields",
+            ],
+            &[
+                &self.has_service_linked_role,
+                &self.require_service_linked_role,
+                &self.request_id,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 

@@ -376,38 +376,72 @@ pub struct CloneDbInstanceInput {
 impl std::fmt::Debug for CloneDbInstanceInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("CloneDbInstanceInput")
-            .field("client_token", &self.client_token)
-            .field("region_id", &self.region_id)
-            .field("zone_id", &self.zone_id)
-            .field("db_instance_class", &self.db_instance_class)
-            .field("db_instance_storage", &self.db_instance_storage)
-            .field("db_instance_description", &self.db_instance_description)
-            .field("db_names", &self.db_names)
-            .field("pay_type", &self.pay_type)
-            .field("instance_network_type", &self.instance_network_type)
-            .field("db_instance_id", &self.db_instance_id)
-            .field("backup_id", &self.backup_id)
-            .field("restore_time", &self.restore_time)
-            .field("vpc_id", &self.vpc_id)
-            .field("v_switch_id", &self.v_switch_id)
-            .field("private_ip_address", &self.private_ip_address)
-            .field("used_time", &self.used_time)
-            .field("period", &self.period)
-            .field("category", &self.category)
-            .field("zone_id_slave1", &self.zone_id_slave1)
-            .field("zone_id_slave2", &self.zone_id_slave2)
-            .field("db_instance_storage_type", &self.db_instance_storage_type)
-            .field("restore_table", &self.restore_table)
-            .field("table_meta", &self.table_meta)
-            .field("dedicated_host_group_id", &self.dedicated_host_group_id)
-            .field("backup_type", &self.backup_type)
-            .field("deletion_protection", &self.deletion_protection)
-            .field("io_acceleration_enabled", &self.io_acceleration_enabled)
-            .field("bursting_enabled", &self.bursting_enabled)
-            .field("auto_pay", &self.auto_pay)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "CloneDbInstanceInput",
+            &[
+                "client_token",
+                "region_id",
+                "zone_id",
+                "db_instance_class",
+                "db_instance_storage",
+                "db_instance_description",
+                "db_names",
+                "pay_type",
+                "instance_network_type",
+                "db_instance_id",
+                "backup_id",
+                "restore_time",
+                "vpc_id",
+                "v_switch_id",
+                "private_ip_address",
+                "used_time",
+                "period",
+                "category",
+                "zone_id_slave1",
+                "zone_id_slave2",
+                "db_instance_storage_type",
+                "restore_table",
+                "table_meta",
+                "dedicated_host_group_id",
+                "backup_type",
+                "deletion_protection",
+                "io_acceleration_enabled",
+                "bursting_enabled",
+                "auto_pay",
+            ],
+            &[
+                &self.client_token,
+                &self.region_id,
+                &self.zone_id,
+                &self.db_instance_class,
+                &self.db_instance_storage,
+                &self.db_instance_description,
+                &self.db_names,
+                &self.pay_type,
+                &self.instance_network_type,
+                &self.db_instance_id,
+                &self.backup_id,
+                &self.restore_time,
+                &self.vpc_id,
+                &self.v_switch_id,
+                &self.private_ip_address,
+                &self.used_time,
+                &self.period,
+                &self.category,
+                &self.zone_id_slave1,
+                &self.zone_id_slave2,
+                &self.db_instance_storage_type,
+                &self.restore_table,
+                &self.table_meta,
+                &self.dedicated_host_group_id,
+                &self.backup_type,
+                &self.deletion_protection,
+                &self.io_acceleration_enabled,
+                &self.bursting_enabled,
+                &self.auto_pay,
+            ],
+        )
     }
 }
 
@@ -557,13 +591,17 @@ pub struct CloneDbInstanceOutput {
 impl std::fmt::Debug for CloneDbInstanceOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("CloneDbInstanceOutput")
-            .field("db_instance_id", &self.db_instance_id)
-            .field("order_id", &self.order_id)
-            .field("request_id", &self.request_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "CloneDbInstanceOutput",
+            &["db_instance_id", "order_id", "request_id", "unknown_fields"],
+            &[
+                &self.db_instance_id,
+                &self.order_id,
+                &self.request_id,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 

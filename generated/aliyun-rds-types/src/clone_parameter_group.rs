@@ -66,15 +66,26 @@ pub struct CloneParameterGroupInput {
 impl std::fmt::Debug for CloneParameterGroupInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("CloneParameterGroupInput")
-            .field("region_id", &self.region_id)
-            .field("target_region_id", &self.target_region_id)
-            .field("parameter_group_id", &self.parameter_group_id)
-            .field("parameter_group_name", &self.parameter_group_name)
-            .field("parameter_group_desc", &self.parameter_group_desc)
-            .field("resource_group_id", &self.resource_group_id)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "CloneParameterGroupInput",
+            &[
+                "region_id",
+                "target_region_id",
+                "parameter_group_id",
+                "parameter_group_name",
+                "parameter_group_desc",
+                "resource_group_id",
+            ],
+            &[
+                &self.region_id,
+                &self.target_region_id,
+                &self.parameter_group_id,
+                &self.parameter_group_name,
+                &self.parameter_group_desc,
+                &self.resource_group_id,
+            ],
+        )
     }
 }
 
@@ -163,11 +174,12 @@ pub struct CloneParameterGroupOutput {
 impl std::fmt::Debug for CloneParameterGroupOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("CloneParameterGroupOutput")
-            .field("request_id", &self.request_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "CloneParameterGroupOutput",
+            &["request_id", "unknown_fields"],
+            &[&self.request_id, &self.unknown_fields],
+        )
     }
 }
 

@@ -36,11 +36,12 @@ pub struct ConfirmNotifyInput {
 impl std::fmt::Debug for ConfirmNotifyInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("ConfirmNotifyInput")
-            .field("confirmor", &self.confirmor)
-            .field("notify_id_list", &self.notify_id_list)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "ConfirmNotifyInput",
+            &["confirmor", "notify_id_list"],
+            &[&self.confirmor, &self.notify_id_list],
+        )
     }
 }
 
@@ -116,11 +117,12 @@ pub struct ConfirmNotifyOutput {
 impl std::fmt::Debug for ConfirmNotifyOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("ConfirmNotifyOutput")
-            .field("request_id", &self.request_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "ConfirmNotifyOutput",
+            &["request_id", "unknown_fields"],
+            &[&self.request_id, &self.unknown_fields],
+        )
     }
 }
 

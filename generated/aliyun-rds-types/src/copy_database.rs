@@ -68,14 +68,24 @@ pub struct CopyDatabaseInput {
 impl std::fmt::Debug for CopyDatabaseInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("CopyDatabaseInput")
-            .field("db_instance_name", &self.db_instance_name)
-            .field("src_db_name", &self.src_db_name)
-            .field("dst_db_name", &self.dst_db_name)
-            .field("reserve_account", &self.reserve_account)
-            .field("resource_group_id", &self.resource_group_id)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "CopyDatabaseInput",
+            &[
+                "db_instance_name",
+                "src_db_name",
+                "dst_db_name",
+                "reserve_account",
+                "resource_group_id",
+            ],
+            &[
+                &self.db_instance_name,
+                &self.src_db_name,
+                &self.dst_db_name,
+                &self.reserve_account,
+                &self.resource_group_id,
+            ],
+        )
     }
 }
 
@@ -191,14 +201,18 @@ pub struct CopyDatabaseOutput {
 impl std::fmt::Debug for CopyDatabaseOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("CopyDatabaseOutput")
-            .field("db_name", &self.db_name)
-            .field("db_status", &self.db_status)
-            .field("request_id", &self.request_id)
-            .field("task_id", &self.task_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "CopyDatabaseOutput",
+            &["db_name", "db_status", "request_id", "task_id", "unknown_fields"],
+            &[
+                &self.db_name,
+                &self.db_status,
+                &self.request_id,
+                &self.task_id,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 

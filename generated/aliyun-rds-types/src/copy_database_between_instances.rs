@@ -78,15 +78,26 @@ pub struct CopyDatabaseBetweenInstancesInput {
 impl std::fmt::Debug for CopyDatabaseBetweenInstancesInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("CopyDatabaseBetweenInstancesInput")
-            .field("db_instance_id", &self.db_instance_id)
-            .field("target_db_instance_id", &self.target_db_instance_id)
-            .field("db_names", &self.db_names)
-            .field("backup_id", &self.backup_id)
-            .field("restore_time", &self.restore_time)
-            .field("sync_user_privilege", &self.sync_user_privilege)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "CopyDatabaseBetweenInstancesInput",
+            &[
+                "db_instance_id",
+                "target_db_instance_id",
+                "db_names",
+                "backup_id",
+                "restore_time",
+                "sync_user_privilege",
+            ],
+            &[
+                &self.db_instance_id,
+                &self.target_db_instance_id,
+                &self.db_names,
+                &self.backup_id,
+                &self.restore_time,
+                &self.sync_user_privilege,
+            ],
+        )
     }
 }
 
@@ -174,11 +185,12 @@ pub struct CopyDatabaseBetweenInstancesOutput {
 impl std::fmt::Debug for CopyDatabaseBetweenInstancesOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("CopyDatabaseBetweenInstancesOutput")
-            .field("request_id", &self.request_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "CopyDatabaseBetweenInstancesOutput",
+            &["request_id", "unknown_fields"],
+            &[&self.request_id, &self.unknown_fields],
+        )
     }
 }
 

@@ -108,15 +108,26 @@ pub struct CreateAccountInput {
 impl std::fmt::Debug for CreateAccountInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("CreateAccountInput")
-            .field("db_instance_id", &self.db_instance_id)
-            .field("account_name", &self.account_name)
-            .field("account_password", &"<redacted>")
-            .field("account_description", &self.account_description)
-            .field("account_type", &self.account_type)
-            .field("check_policy", &self.check_policy)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "CreateAccountInput",
+            &[
+                "db_instance_id",
+                "account_name",
+                "account_password",
+                "account_description",
+                "account_type",
+                "check_policy",
+            ],
+            &[
+                &self.db_instance_id,
+                &self.account_name,
+                &"<redacted>",
+                &self.account_description,
+                &self.account_type,
+                &self.check_policy,
+            ],
+        )
     }
 }
 
@@ -204,11 +215,12 @@ pub struct CreateAccountOutput {
 impl std::fmt::Debug for CreateAccountOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("CreateAccountOutput")
-            .field("request_id", &self.request_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "CreateAccountOutput",
+            &["request_id", "unknown_fields"],
+            &[&self.request_id, &self.unknown_fields],
+        )
     }
 }
 

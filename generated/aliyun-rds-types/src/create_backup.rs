@@ -99,15 +99,26 @@ pub struct CreateBackupInput {
 impl std::fmt::Debug for CreateBackupInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("CreateBackupInput")
-            .field("db_instance_id", &self.db_instance_id)
-            .field("db_name", &self.db_name)
-            .field("backup_strategy", &self.backup_strategy)
-            .field("backup_method", &self.backup_method)
-            .field("backup_type", &self.backup_type)
-            .field("backup_retention_period", &self.backup_retention_period)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "CreateBackupInput",
+            &[
+                "db_instance_id",
+                "db_name",
+                "backup_strategy",
+                "backup_method",
+                "backup_type",
+                "backup_retention_period",
+            ],
+            &[
+                &self.db_instance_id,
+                &self.db_name,
+                &self.backup_strategy,
+                &self.backup_method,
+                &self.backup_type,
+                &self.backup_retention_period,
+            ],
+        )
     }
 }
 
@@ -201,12 +212,12 @@ pub struct CreateBackupOutput {
 impl std::fmt::Debug for CreateBackupOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("CreateBackupOutput")
-            .field("backup_job_id", &self.backup_job_id)
-            .field("request_id", &self.request_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "CreateBackupOutput",
+            &["backup_job_id", "request_id", "unknown_fields"],
+            &[&self.backup_job_id, &self.request_id, &self.unknown_fields],
+        )
     }
 }
 

@@ -76,16 +76,28 @@ pub struct CreateCloudMigrationTaskInput {
 impl std::fmt::Debug for CreateCloudMigrationTaskInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("CreateCloudMigrationTaskInput")
-            .field("db_instance_name", &self.db_instance_name)
-            .field("source_ip_address", &self.source_ip_address)
-            .field("source_port", &self.source_port)
-            .field("source_account", &self.source_account)
-            .field("source_password", &"<redacted>")
-            .field("task_name", &self.task_name)
-            .field("source_category", &self.source_category)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "CreateCloudMigrationTaskInput",
+            &[
+                "db_instance_name",
+                "source_ip_address",
+                "source_port",
+                "source_account",
+                "source_password",
+                "task_name",
+                "source_category",
+            ],
+            &[
+                &self.db_instance_name,
+                &self.source_ip_address,
+                &self.source_port,
+                &self.source_account,
+                &"<redacted>",
+                &self.task_name,
+                &self.source_category,
+            ],
+        )
     }
 }
 
@@ -208,14 +220,24 @@ pub struct CreateCloudMigrationTaskOutput {
 impl std::fmt::Debug for CreateCloudMigrationTaskOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("CreateCloudMigrationTaskOutput")
-            .field("db_instance_name", &self.db_instance_name)
-            .field("request_id", &self.request_id)
-            .field("task_id", &self.task_id)
-            .field("task_name", &self.task_name)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "CreateCloudMigrationTaskOutput",
+            &[
+                "db_instance_name",
+                "request_id",
+                "task_id",
+                "task_name",
+                "unknown_fields",
+            ],
+            &[
+                &self.db_instance_name,
+                &self.request_id,
+                &self.task_id,
+                &self.task_name,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 

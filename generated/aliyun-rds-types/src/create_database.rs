@@ -67,13 +67,17 @@ pub struct CreateDatabaseInput {
 impl std::fmt::Debug for CreateDatabaseInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("CreateDatabaseInput")
-            .field("db_instance_id", &self.db_instance_id)
-            .field("db_name", &self.db_name)
-            .field("character_set_name", &self.character_set_name)
-            .field("db_description", &self.db_description)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "CreateDatabaseInput",
+            &["db_instance_id", "db_name", "character_set_name", "db_description"],
+            &[
+                &self.db_instance_id,
+                &self.db_name,
+                &self.character_set_name,
+                &self.db_description,
+            ],
+        )
     }
 }
 
@@ -157,11 +161,12 @@ pub struct CreateDatabaseOutput {
 impl std::fmt::Debug for CreateDatabaseOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("CreateDatabaseOutput")
-            .field("request_id", &self.request_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "CreateDatabaseOutput",
+            &["request_id", "unknown_fields"],
+            &[&self.request_id, &self.unknown_fields],
+        )
     }
 }
 

@@ -873,77 +873,132 @@ pub struct CreateDbInstanceInput {
 impl std::fmt::Debug for CreateDbInstanceInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("CreateDbInstanceInput")
-            .field("region_id", &self.region_id)
-            .field("engine", &self.engine)
-            .field("engine_version", &self.engine_version)
-            .field("db_instance_class", &self.db_instance_class)
-            .field("db_instance_storage", &self.db_instance_storage)
-            .field("system_db_charset", &self.system_db_charset)
-            .field("db_instance_net_type", &self.db_instance_net_type)
-            .field("db_instance_description", &self.db_instance_description)
-            .field("security_ip_list", &self.security_ip_list)
-            .field("client_token", &self.client_token)
-            .field("pay_type", &self.pay_type)
-            .field("zone_id", &self.zone_id)
-            .field("zone_id_slave1", &self.zone_id_slave1)
-            .field("zone_id_slave2", &self.zone_id_slave2)
-            .field("instance_network_type", &self.instance_network_type)
-            .field("connection_mode", &self.connection_mode)
-            .field("vpc_id", &self.vpc_id)
-            .field("v_switch_id", &self.v_switch_id)
-            .field("private_ip_address", &self.private_ip_address)
-            .field("used_time", &self.used_time)
-            .field("period", &self.period)
-            .field("resource_group_id", &self.resource_group_id)
-            .field("db_instance_storage_type", &self.db_instance_storage_type)
-            .field("business_info", &self.business_info)
-            .field("encryption_key", &self.encryption_key)
-            .field("role_arn", &self.role_arn)
-            .field("auto_renew", &self.auto_renew)
-            .field("category", &self.category)
-            .field("dedicated_host_group_id", &self.dedicated_host_group_id)
-            .field(
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "CreateDbInstanceInput",
+            &[
+                "region_id",
+                "engine",
+                "engine_version",
+                "db_instance_class",
+                "db_instance_storage",
+                "system_db_charset",
+                "db_instance_net_type",
+                "db_instance_description",
+                "security_ip_list",
+                "client_token",
+                "pay_type",
+                "zone_id",
+                "zone_id_slave1",
+                "zone_id_slave2",
+                "instance_network_type",
+                "connection_mode",
+                "vpc_id",
+                "v_switch_id",
+                "private_ip_address",
+                "used_time",
+                "period",
+                "resource_group_id",
+                "db_instance_storage_type",
+                "business_info",
+                "encryption_key",
+                "role_arn",
+                "auto_renew",
+                "category",
+                "dedicated_host_group_id",
                 "target_dedicated_host_id_for_master",
-                &self.target_dedicated_host_id_for_master,
-            )
-            .field(
                 "target_dedicated_host_id_for_slave",
-                &self.target_dedicated_host_id_for_slave,
-            )
-            .field(
                 "target_dedicated_host_id_for_log",
+                "db_param_group_id",
+                "db_time_zone",
+                "db_is_ignore_case",
+                "target_minor_version",
+                "storage_auto_scale",
+                "storage_threshold",
+                "storage_upper_bound",
+                "dry_run",
+                "user_backup_id",
+                "amount",
+                "create_strategy",
+                "tag",
+                "deletion_protection",
+                "babelfish_config",
+                "serverless_config",
+                "connection_string",
+                "port",
+                "bursting_enabled",
+                "auto_pay",
+                "io_acceleration_enabled",
+                "cold_data_enabled",
+                "whitelist_template_list",
+                "auto_create_proxy",
+                "auto_use_coupon",
+                "promotion_code",
+                "optimized_writes",
+                "external_replication",
+            ],
+            &[
+                &self.region_id,
+                &self.engine,
+                &self.engine_version,
+                &self.db_instance_class,
+                &self.db_instance_storage,
+                &self.system_db_charset,
+                &self.db_instance_net_type,
+                &self.db_instance_description,
+                &self.security_ip_list,
+                &self.client_token,
+                &self.pay_type,
+                &self.zone_id,
+                &self.zone_id_slave1,
+                &self.zone_id_slave2,
+                &self.instance_network_type,
+                &self.connection_mode,
+                &self.vpc_id,
+                &self.v_switch_id,
+                &self.private_ip_address,
+                &self.used_time,
+                &self.period,
+                &self.resource_group_id,
+                &self.db_instance_storage_type,
+                &self.business_info,
+                &self.encryption_key,
+                &self.role_arn,
+                &self.auto_renew,
+                &self.category,
+                &self.dedicated_host_group_id,
+                &self.target_dedicated_host_id_for_master,
+                &self.target_dedicated_host_id_for_slave,
                 &self.target_dedicated_host_id_for_log,
-            )
-            .field("db_param_group_id", &self.db_param_group_id)
-            .field("db_time_zone", &self.db_time_zone)
-            .field("db_is_ignore_case", &self.db_is_ignore_case)
-            .field("target_minor_version", &self.target_minor_version)
-            .field("storage_auto_scale", &self.storage_auto_scale)
-            .field("storage_threshold", &self.storage_threshold)
-            .field("storage_upper_bound", &self.storage_upper_bound)
-            .field("dry_run", &self.dry_run)
-            .field("user_backup_id", &self.user_backup_id)
-            .field("amount", &self.amount)
-            .field("create_strategy", &self.create_strategy)
-            .field("tag", &self.tag)
-            .field("deletion_protection", &self.deletion_protection)
-            .field("babelfish_config", &self.babelfish_config)
-            .field("serverless_config", &self.serverless_config)
-            .field("connection_string", &self.connection_string)
-            .field("port", &self.port)
-            .field("bursting_enabled", &self.bursting_enabled)
-            .field("auto_pay", &self.auto_pay)
-            .field("io_acceleration_enabled", &self.io_acceleration_enabled)
-            .field("cold_data_enabled", &self.cold_data_enabled)
-            .field("whitelist_template_list", &self.whitelist_template_list)
-            .field("auto_create_proxy", &self.auto_create_proxy)
-            .field("auto_use_coupon", &self.auto_use_coupon)
-            .field("promotion_code", &self.promotion_code)
-            .field("optimized_writes", &self.optimized_writes)
-            .field("external_replication", &self.external_replication)
-            .finish()
+                &self.db_param_group_id,
+                &self.db_time_zone,
+                &self.db_is_ignore_case,
+                &self.target_minor_version,
+                &self.storage_auto_scale,
+                &self.storage_threshold,
+                &self.storage_upper_bound,
+                &self.dry_run,
+                &self.user_backup_id,
+                &self.amount,
+                &self.create_strategy,
+                &self.tag,
+                &self.deletion_protection,
+                &self.babelfish_config,
+                &self.serverless_config,
+                &self.connection_string,
+                &self.port,
+                &self.bursting_enabled,
+                &self.auto_pay,
+                &self.io_acceleration_enabled,
+                &self.cold_data_enabled,
+                &self.whitelist_template_list,
+                &self.auto_create_proxy,
+                &self.auto_use_coupon,
+                &self.promotion_code,
+                &self.optimized_writes,
+                &self.external_replication,
+            ],
+        )
     }
 }
 
@@ -1266,20 +1321,36 @@ pub struct CreateDbInstanceOutput {
 impl std::fmt::Debug for CreateDbInstanceOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("CreateDbInstanceOutput")
-            .field("dry_run_result", &self.dry_run_result)
-            .field("tag_result", &self.tag_result)
-            .field("request_id", &self.request_id)
-            .field("connection_string", &self.connection_string)
-            .field("message", &self.message)
-            .field("db_instance_id", &self.db_instance_id)
-            .field("port", &self.port)
-            .field("task_id", &self.task_id)
-            .field("dry_run", &self.dry_run)
-            .field("order_id", &self.order_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "CreateDbInstanceOutput",
+            &[
+                "dry_run_result",
+                "tag_result",
+                "request_id",
+                "connection_string",
+                "message",
+                "db_instance_id",
+                "port",
+                "task_id",
+                "dry_run",
+                "order_id",
+                "unknown_fields",
+            ],
+            &[
+                &self.dry_run_result,
+                &self.tag_result,
+                &self.request_id,
+                &self.connection_string,
+                &self.message,
+                &self.db_instance_id,
+                &self.port,
+                &self.task_id,
+                &self.dry_run,
+                &self.order_id,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 
@@ -1363,11 +1434,12 @@ pub struct Tag {
 impl std::fmt::Debug for Tag {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("Tag")
-            .field("key", &self.key)
-            .field("value", &self.value)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "Tag",
+            &["key", "value"],
+            &[&self.key, &self.value],
+        )
     }
 }
 
@@ -1438,13 +1510,17 @@ pub struct ServerlessConfig {
 impl std::fmt::Debug for ServerlessConfig {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("ServerlessConfig")
-            .field("max_capacity", &self.max_capacity)
-            .field("min_capacity", &self.min_capacity)
-            .field("auto_pause", &self.auto_pause)
-            .field("switch_force", &self.switch_force)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "ServerlessConfig",
+            &["max_capacity", "min_capacity", "auto_pause", "switch_force"],
+            &[
+                &self.max_capacity,
+                &self.min_capacity,
+                &self.auto_pause,
+                &self.switch_force,
+            ],
+        )
     }
 }
 

@@ -120,23 +120,36 @@ pub struct CreateDbInstanceEndpointInput {
 impl std::fmt::Debug for CreateDbInstanceEndpointInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("CreateDbInstanceEndpointInput")
-            .field("client_token", &self.client_token)
-            .field("db_instance_id", &self.db_instance_id)
-            .field("vpc_id", &self.vpc_id)
-            .field("v_switch_id", &self.v_switch_id)
-            .field("private_ip_address", &self.private_ip_address)
-            .field("connection_string_prefix", &self.connection_string_prefix)
-            .field("port", &self.port)
-            .field("db_instance_endpoint_type", &self.db_instance_endpoint_type)
-            .field(
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "CreateDbInstanceEndpointInput",
+            &[
+                "client_token",
+                "db_instance_id",
+                "vpc_id",
+                "v_switch_id",
+                "private_ip_address",
+                "connection_string_prefix",
+                "port",
+                "db_instance_endpoint_type",
                 "db_instance_endpoint_description",
+                "node_items",
+                "resource_group_id",
+            ],
+            &[
+                &self.client_token,
+                &self.db_instance_id,
+                &self.vpc_id,
+                &self.v_switch_id,
+                &self.private_ip_address,
+                &self.connection_string_prefix,
+                &self.port,
+                &self.db_instance_endpoint_type,
                 &self.db_instance_endpoint_description,
-            )
-            .field("node_items", &self.node_items)
-            .field("resource_group_id", &self.resource_group_id)
-            .finish()
+                &self.node_items,
+                &self.resource_group_id,
+            ],
+        )
     }
 }
 
@@ -251,12 +264,12 @@ pub struct CreateDbInstanceEndpointOutput {
 impl std::fmt::Debug for CreateDbInstanceEndpointOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("CreateDbInstanceEndpointOutput")
-            .field("data", &self.data)
-            .field("request_id", &self.request_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "CreateDbInstanceEndpointOutput",
+            &["data", "request_id", "unknown_fields"],
+            &[&self.data, &self.request_id, &self.unknown_fields],
+        )
     }
 }
 
@@ -318,12 +331,12 @@ pub struct NodeItems {
 impl std::fmt::Debug for NodeItems {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("NodeItems")
-            .field("db_instance_id", &self.db_instance_id)
-            .field("node_id", &self.node_id)
-            .field("weight", &self.weight)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "NodeItems",
+            &["db_instance_id", "node_id", "weight"],
+            &[&self.db_instance_id, &self.node_id, &self.weight],
+        )
     }
 }
 
@@ -374,13 +387,22 @@ pub struct Data {
 impl std::fmt::Debug for Data {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("Data")
-            .field("connection_string", &self.connection_string)
-            .field("db_instance_endpoint_id", &self.db_instance_endpoint_id)
-            .field("db_instance_name", &self.db_instance_name)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "Data",
+            &[
+                "connection_string",
+                "db_instance_endpoint_id",
+                "db_instance_name",
+                "unknown_fields",
+            ],
+            &[
+                &self.connection_string,
+                &self.db_instance_endpoint_id,
+                &self.db_instance_name,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 

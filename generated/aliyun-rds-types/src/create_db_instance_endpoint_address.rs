@@ -75,16 +75,28 @@ pub struct CreateDbInstanceEndpointAddressInput {
 impl std::fmt::Debug for CreateDbInstanceEndpointAddressInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("CreateDbInstanceEndpointAddressInput")
-            .field("client_token", &self.client_token)
-            .field("db_instance_id", &self.db_instance_id)
-            .field("db_instance_endpoint_id", &self.db_instance_endpoint_id)
-            .field("connection_string_prefix", &self.connection_string_prefix)
-            .field("port", &self.port)
-            .field("ip_type", &self.ip_type)
-            .field("resource_group_id", &self.resource_group_id)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "CreateDbInstanceEndpointAddressInput",
+            &[
+                "client_token",
+                "db_instance_id",
+                "db_instance_endpoint_id",
+                "connection_string_prefix",
+                "port",
+                "ip_type",
+                "resource_group_id",
+            ],
+            &[
+                &self.client_token,
+                &self.db_instance_id,
+                &self.db_instance_endpoint_id,
+                &self.connection_string_prefix,
+                &self.port,
+                &self.ip_type,
+                &self.resource_group_id,
+            ],
+        )
     }
 }
 
@@ -184,12 +196,12 @@ pub struct CreateDbInstanceEndpointAddressOutput {
 impl std::fmt::Debug for CreateDbInstanceEndpointAddressOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("CreateDbInstanceEndpointAddressOutput")
-            .field("data", &self.data)
-            .field("request_id", &self.request_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "CreateDbInstanceEndpointAddressOutput",
+            &["data", "request_id", "unknown_fields"],
+            &[&self.data, &self.request_id, &self.unknown_fields],
+        )
     }
 }
 
@@ -264,13 +276,22 @@ pub struct Data {
 impl std::fmt::Debug for Data {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("Data")
-            .field("connection_string", &self.connection_string)
-            .field("db_instance_endpoint_id", &self.db_instance_endpoint_id)
-            .field("db_instance_name", &self.db_instance_name)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "Data",
+            &[
+                "connection_string",
+                "db_instance_endpoint_id",
+                "db_instance_name",
+                "unknown_fields",
+            ],
+            &[
+                &self.connection_string,
+                &self.db_instance_endpoint_id,
+                &self.db_instance_name,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 

@@ -217,25 +217,46 @@ pub struct CreateDbInstanceForRebuildInput {
 impl std::fmt::Debug for CreateDbInstanceForRebuildInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("CreateDbInstanceForRebuildInput")
-            .field("region_id", &self.region_id)
-            .field("db_instance_id", &self.db_instance_id)
-            .field("pay_type", &self.pay_type)
-            .field("security_ip_list", &self.security_ip_list)
-            .field("db_instance_description", &self.db_instance_description)
-            .field("zone_id", &self.zone_id)
-            .field("zone_id_slave1", &self.zone_id_slave1)
-            .field("zone_id_slave2", &self.zone_id_slave2)
-            .field("vpc_id", &self.vpc_id)
-            .field("v_switch_id", &self.v_switch_id)
-            .field("period", &self.period)
-            .field("used_time", &self.used_time)
-            .field("client_token", &self.client_token)
-            .field("db_instance_net_type", &self.db_instance_net_type)
-            .field("instance_network_type", &self.instance_network_type)
-            .field("resource_group_id", &self.resource_group_id)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "CreateDbInstanceForRebuildInput",
+            &[
+                "region_id",
+                "db_instance_id",
+                "pay_type",
+                "security_ip_list",
+                "db_instance_description",
+                "zone_id",
+                "zone_id_slave1",
+                "zone_id_slave2",
+                "vpc_id",
+                "v_switch_id",
+                "period",
+                "used_time",
+                "client_token",
+                "db_instance_net_type",
+                "instance_network_type",
+                "resource_group_id",
+            ],
+            &[
+                &self.region_id,
+                &self.db_instance_id,
+                &self.pay_type,
+                &self.security_ip_list,
+                &self.db_instance_description,
+                &self.zone_id,
+                &self.zone_id_slave1,
+                &self.zone_id_slave2,
+                &self.vpc_id,
+                &self.v_switch_id,
+                &self.period,
+                &self.used_time,
+                &self.client_token,
+                &self.db_instance_net_type,
+                &self.instance_network_type,
+                &self.resource_group_id,
+            ],
+        )
     }
 }
 
@@ -383,15 +404,26 @@ pub struct CreateDbInstanceForRebuildOutput {
 impl std::fmt::Debug for CreateDbInstanceForRebuildOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("CreateDbInstanceForRebuildOutput")
-            .field("db_instance_id", &self.db_instance_id)
-            .field("message", &self.message)
-            .field("order_id", &self.order_id)
-            .field("request_id", &self.request_id)
-            .field("task_id", &self.task_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "CreateDbInstanceForRebuildOutput",
+            &[
+                "db_instance_id",
+                "message",
+                "order_id",
+                "request_id",
+                "task_id",
+                "unknown_fields",
+            ],
+            &[
+                &self.db_instance_id,
+                &self.message,
+                &self.order_id,
+                &self.request_id,
+                &self.task_id,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 

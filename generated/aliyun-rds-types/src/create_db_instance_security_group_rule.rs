@@ -67,14 +67,24 @@ pub struct CreateDbInstanceSecurityGroupRuleInput {
 impl std::fmt::Debug for CreateDbInstanceSecurityGroupRuleInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("CreateDbInstanceSecurityGroupRuleInput")
-            .field("db_instance_id", &self.db_instance_id)
-            .field("port_range", &self.port_range)
-            .field("ip_protocol", &self.ip_protocol)
-            .field("source_cidr_ip", &self.source_cidr_ip)
-            .field("description", &self.description)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "CreateDbInstanceSecurityGroupRuleInput",
+            &[
+                "db_instance_id",
+                "port_range",
+                "ip_protocol",
+                "source_cidr_ip",
+                "description",
+            ],
+            &[
+                &self.db_instance_id,
+                &self.port_range,
+                &self.ip_protocol,
+                &self.source_cidr_ip,
+                &self.description,
+            ],
+        )
     }
 }
 
@@ -180,13 +190,12 @@ pub struct CreateDbInstanceSecurityGroupRuleOutput {
 impl std::fmt::Debug for CreateDbInstanceSecurityGroupRuleOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("CreateDbInstanceSecurityGroupRuleOutput")
-            .field("code", &self.code)
-            .field("message", &self.message)
-            .field("request_id", &self.request_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "CreateDbInstanceSecurityGroupRuleOutput",
+            &["code", "message", "request_id", "unknown_fields"],
+            &[&self.code, &self.message, &self.request_id, &self.unknown_fields],
+        )
     }
 }
 

@@ -55,13 +55,17 @@ pub struct CreateDbNodesInput {
 impl std::fmt::Debug for CreateDbNodesInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("CreateDbNodesInput")
-            .field("client_token", &self.client_token)
-            .field("db_instance_id", &self.db_instance_id)
-            .field("db_node", &self.db_node)
-            .field("resource_group_id", &self.resource_group_id)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "CreateDbNodesInput",
+            &["client_token", "db_instance_id", "db_node", "resource_group_id"],
+            &[
+                &self.client_token,
+                &self.db_instance_id,
+                &self.db_node,
+                &self.resource_group_id,
+            ],
+        )
     }
 }
 
@@ -171,14 +175,18 @@ pub struct CreateDbNodesOutput {
 impl std::fmt::Debug for CreateDbNodesOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("CreateDbNodesOutput")
-            .field("db_instance_id", &self.db_instance_id)
-            .field("node_ids", &self.node_ids)
-            .field("order_id", &self.order_id)
-            .field("request_id", &self.request_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "CreateDbNodesOutput",
+            &["db_instance_id", "node_ids", "order_id", "request_id", "unknown_fields"],
+            &[
+                &self.db_instance_id,
+                &self.node_ids,
+                &self.order_id,
+                &self.request_id,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 
@@ -241,12 +249,12 @@ pub struct DbNode {
 impl std::fmt::Debug for DbNode {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DbNode")
-            .field("class_code", &self.class_code)
-            .field("vswitch_id", &self.vswitch_id)
-            .field("zone_id", &self.zone_id)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DbNode",
+            &["class_code", "vswitch_id", "zone_id"],
+            &[&self.class_code, &self.vswitch_id, &self.zone_id],
+        )
     }
 }
 

@@ -125,25 +125,34 @@ pub struct CreateDbProxyEndpointAddressInput {
 impl std::fmt::Debug for CreateDbProxyEndpointAddressInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("CreateDbProxyEndpointAddressInput")
-            .field("region_id", &self.region_id)
-            .field("db_instance_id", &self.db_instance_id)
-            .field("db_proxy_endpoint_id", &self.db_proxy_endpoint_id)
-            .field("connection_string_prefix", &self.connection_string_prefix)
-            .field(
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "CreateDbProxyEndpointAddressInput",
+            &[
+                "region_id",
+                "db_instance_id",
+                "db_proxy_endpoint_id",
+                "connection_string_prefix",
                 "db_proxy_new_connect_string_port",
-                &self.db_proxy_new_connect_string_port,
-            )
-            .field(
                 "db_proxy_connect_string_net_type",
+                "vpc_id",
+                "v_switch_id",
+                "db_proxy_engine_type",
+                "resource_group_id",
+            ],
+            &[
+                &self.region_id,
+                &self.db_instance_id,
+                &self.db_proxy_endpoint_id,
+                &self.connection_string_prefix,
+                &self.db_proxy_new_connect_string_port,
                 &self.db_proxy_connect_string_net_type,
-            )
-            .field("vpc_id", &self.vpc_id)
-            .field("v_switch_id", &self.v_switch_id)
-            .field("db_proxy_engine_type", &self.db_proxy_engine_type)
-            .field("resource_group_id", &self.resource_group_id)
-            .finish()
+                &self.vpc_id,
+                &self.v_switch_id,
+                &self.db_proxy_engine_type,
+                &self.resource_group_id,
+            ],
+        )
     }
 }
 
@@ -248,11 +257,12 @@ pub struct CreateDbProxyEndpointAddressOutput {
 impl std::fmt::Debug for CreateDbProxyEndpointAddressOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("CreateDbProxyEndpointAddressOutput")
-            .field("request_id", &self.request_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "CreateDbProxyEndpointAddressOutput",
+            &["request_id", "unknown_fields"],
+            &[&self.request_id, &self.unknown_fields],
+        )
     }
 }
 

@@ -362,38 +362,72 @@ pub struct CreateDdrInstanceInput {
 impl std::fmt::Debug for CreateDdrInstanceInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("CreateDdrInstanceInput")
-            .field("region_id", &self.region_id)
-            .field("engine", &self.engine)
-            .field("engine_version", &self.engine_version)
-            .field("db_instance_class", &self.db_instance_class)
-            .field("db_instance_storage", &self.db_instance_storage)
-            .field("system_db_charset", &self.system_db_charset)
-            .field("db_instance_net_type", &self.db_instance_net_type)
-            .field("db_instance_description", &self.db_instance_description)
-            .field("security_ip_list", &self.security_ip_list)
-            .field("client_token", &self.client_token)
-            .field("pay_type", &self.pay_type)
-            .field("zone_id", &self.zone_id)
-            .field("instance_network_type", &self.instance_network_type)
-            .field("connection_mode", &self.connection_mode)
-            .field("vpc_id", &self.vpc_id)
-            .field("v_switch_id", &self.v_switch_id)
-            .field("private_ip_address", &self.private_ip_address)
-            .field("used_time", &self.used_time)
-            .field("period", &self.period)
-            .field("resource_group_id", &self.resource_group_id)
-            .field("restore_type", &self.restore_type)
-            .field("backup_set_id", &self.backup_set_id)
-            .field("backup_set_region", &self.backup_set_region)
-            .field("restore_time", &self.restore_time)
-            .field("source_region", &self.source_region)
-            .field("source_db_instance_name", &self.source_db_instance_name)
-            .field("db_instance_storage_type", &self.db_instance_storage_type)
-            .field("role_arn", &self.role_arn)
-            .field("encryption_key", &self.encryption_key)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "CreateDdrInstanceInput",
+            &[
+                "region_id",
+                "engine",
+                "engine_version",
+                "db_instance_class",
+                "db_instance_storage",
+                "system_db_charset",
+                "db_instance_net_type",
+                "db_instance_description",
+                "security_ip_list",
+                "client_token",
+                "pay_type",
+                "zone_id",
+                "instance_network_type",
+                "connection_mode",
+                "vpc_id",
+                "v_switch_id",
+                "private_ip_address",
+                "used_time",
+                "period",
+                "resource_group_id",
+                "restore_type",
+                "backup_set_id",
+                "backup_set_region",
+                "restore_time",
+                "source_region",
+                "source_db_instance_name",
+                "db_instance_storage_type",
+                "role_arn",
+                "encryption_key",
+            ],
+            &[
+                &self.region_id,
+                &self.engine,
+                &self.engine_version,
+                &self.db_instance_class,
+                &self.db_instance_storage,
+                &self.system_db_charset,
+                &self.db_instance_net_type,
+                &self.db_instance_description,
+                &self.security_ip_list,
+                &self.client_token,
+                &self.pay_type,
+                &self.zone_id,
+                &self.instance_network_type,
+                &self.connection_mode,
+                &self.vpc_id,
+                &self.v_switch_id,
+                &self.private_ip_address,
+                &self.used_time,
+                &self.period,
+                &self.resource_group_id,
+                &self.restore_type,
+                &self.backup_set_id,
+                &self.backup_set_region,
+                &self.restore_time,
+                &self.source_region,
+                &self.source_db_instance_name,
+                &self.db_instance_storage_type,
+                &self.role_arn,
+                &self.encryption_key,
+            ],
+        )
     }
 }
 
@@ -576,15 +610,26 @@ pub struct CreateDdrInstanceOutput {
 impl std::fmt::Debug for CreateDdrInstanceOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("CreateDdrInstanceOutput")
-            .field("connection_string", &self.connection_string)
-            .field("db_instance_id", &self.db_instance_id)
-            .field("order_id", &self.order_id)
-            .field("port", &self.port)
-            .field("request_id", &self.request_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "CreateDdrInstanceOutput",
+            &[
+                "connection_string",
+                "db_instance_id",
+                "order_id",
+                "port",
+                "request_id",
+                "unknown_fields",
+            ],
+            &[
+                &self.connection_string,
+                &self.db_instance_id,
+                &self.order_id,
+                &self.port,
+                &self.request_id,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 

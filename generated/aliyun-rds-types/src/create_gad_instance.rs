@@ -98,18 +98,32 @@ pub struct CreateGadInstanceInput {
 impl std::fmt::Debug for CreateGadInstanceInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("CreateGadInstanceInput")
-            .field("central_region_id", &self.central_region_id)
-            .field("central_db_instance_id", &self.central_db_instance_id)
-            .field("db_list", &self.db_list)
-            .field("description", &self.description)
-            .field("unit_node", &self.unit_node)
-            .field("central_rds_dts_admin_account", &self.central_rds_dts_admin_account)
-            .field("central_rds_dts_admin_password", &"<redacted>")
-            .field("tag", &self.tag)
-            .field("resource_group_id", &self.resource_group_id)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "CreateGadInstanceInput",
+            &[
+                "central_region_id",
+                "central_db_instance_id",
+                "db_list",
+                "description",
+                "unit_node",
+                "central_rds_dts_admin_account",
+                "central_rds_dts_admin_password",
+                "tag",
+                "resource_group_id",
+            ],
+            &[
+                &self.central_region_id,
+                &self.central_db_instance_id,
+                &self.db_list,
+                &self.description,
+                &self.unit_node,
+                &self.central_rds_dts_admin_account,
+                &"<redacted>",
+                &self.tag,
+                &self.resource_group_id,
+            ],
+        )
     }
 }
 
@@ -219,12 +233,12 @@ pub struct CreateGadInstanceOutput {
 impl std::fmt::Debug for CreateGadInstanceOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("CreateGadInstanceOutput")
-            .field("request_id", &self.request_id)
-            .field("result", &self.result)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "CreateGadInstanceOutput",
+            &["request_id", "result", "unknown_fields"],
+            &[&self.request_id, &self.result, &self.unknown_fields],
+        )
     }
 }
 
@@ -420,25 +434,46 @@ pub struct UnitNode {
 impl std::fmt::Debug for UnitNode {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("UnitNode")
-            .field("db_instance_description", &self.db_instance_description)
-            .field("db_instance_storage", &self.db_instance_storage)
-            .field("db_instance_storage_type", &self.db_instance_storage_type)
-            .field("db_instance_class", &self.db_instance_class)
-            .field("dts_conflict", &self.dts_conflict)
-            .field("dts_instance_class", &self.dts_instance_class)
-            .field("engine", &self.engine)
-            .field("engine_version", &self.engine_version)
-            .field("pay_type", &self.pay_type)
-            .field("region_id", &self.region_id)
-            .field("security_ip_list", &self.security_ip_list)
-            .field("v_switch_id", &self.v_switch_id)
-            .field("vpc_id", &self.vpc_id)
-            .field("zone_id", &self.zone_id)
-            .field("zone_id_slave1", &self.zone_id_slave1)
-            .field("zone_id_slave2", &self.zone_id_slave2)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "UnitNode",
+            &[
+                "db_instance_description",
+                "db_instance_storage",
+                "db_instance_storage_type",
+                "db_instance_class",
+                "dts_conflict",
+                "dts_instance_class",
+                "engine",
+                "engine_version",
+                "pay_type",
+                "region_id",
+                "security_ip_list",
+                "v_switch_id",
+                "vpc_id",
+                "zone_id",
+                "zone_id_slave1",
+                "zone_id_slave2",
+            ],
+            &[
+                &self.db_instance_description,
+                &self.db_instance_storage,
+                &self.db_instance_storage_type,
+                &self.db_instance_class,
+                &self.dts_conflict,
+                &self.dts_instance_class,
+                &self.engine,
+                &self.engine_version,
+                &self.pay_type,
+                &self.region_id,
+                &self.security_ip_list,
+                &self.v_switch_id,
+                &self.vpc_id,
+                &self.zone_id,
+                &self.zone_id_slave1,
+                &self.zone_id_slave2,
+            ],
+        )
     }
 }
 
@@ -467,11 +502,12 @@ pub struct Tag {
 impl std::fmt::Debug for Tag {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("Tag")
-            .field("key", &self.key)
-            .field("value", &self.value)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "Tag",
+            &["key", "value"],
+            &[&self.key, &self.value],
+        )
     }
 }
 
@@ -522,13 +558,17 @@ pub struct CreateGadInstanceOutputResult {
 impl std::fmt::Debug for CreateGadInstanceOutputResult {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("CreateGadInstanceOutputResult")
-            .field("create_member_count", &self.create_member_count)
-            .field("gad_instance_name", &self.gad_instance_name)
-            .field("task_id", &self.task_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "CreateGadInstanceOutputResult",
+            &["create_member_count", "gad_instance_name", "task_id", "unknown_fields"],
+            &[
+                &self.create_member_count,
+                &self.gad_instance_name,
+                &self.task_id,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 

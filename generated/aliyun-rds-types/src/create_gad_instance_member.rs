@@ -76,16 +76,28 @@ pub struct CreateGadInstanceMemberInput {
 impl std::fmt::Debug for CreateGadInstanceMemberInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("CreateGadInstanceMemberInput")
-            .field("central_region_id", &self.central_region_id)
-            .field("central_db_instance_id", &self.central_db_instance_id)
-            .field("gad_instance_id", &self.gad_instance_id)
-            .field("unit_node", &self.unit_node)
-            .field("central_rds_dts_admin_account", &self.central_rds_dts_admin_account)
-            .field("central_rds_dts_admin_password", &"<redacted>")
-            .field("db_list", &self.db_list)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "CreateGadInstanceMemberInput",
+            &[
+                "central_region_id",
+                "central_db_instance_id",
+                "gad_instance_id",
+                "unit_node",
+                "central_rds_dts_admin_account",
+                "central_rds_dts_admin_password",
+                "db_list",
+            ],
+            &[
+                &self.central_region_id,
+                &self.central_db_instance_id,
+                &self.gad_instance_id,
+                &self.unit_node,
+                &self.central_rds_dts_admin_account,
+                &"<redacted>",
+                &self.db_list,
+            ],
+        )
     }
 }
 
@@ -193,12 +205,12 @@ pub struct CreateGadInstanceMemberOutput {
 impl std::fmt::Debug for CreateGadInstanceMemberOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("CreateGadInstanceMemberOutput")
-            .field("request_id", &self.request_id)
-            .field("result", &self.result)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "CreateGadInstanceMemberOutput",
+            &["request_id", "result", "unknown_fields"],
+            &[&self.request_id, &self.result, &self.unknown_fields],
+        )
     }
 }
 
@@ -377,24 +389,44 @@ pub struct UnitNode {
 impl std::fmt::Debug for UnitNode {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("UnitNode")
-            .field("db_instance_description", &self.db_instance_description)
-            .field("db_instance_storage", &self.db_instance_storage)
-            .field("db_instance_storage_type", &self.db_instance_storage_type)
-            .field("db_instance_class", &self.db_instance_class)
-            .field("dts_conflict", &self.dts_conflict)
-            .field("dts_instance_class", &self.dts_instance_class)
-            .field("engine", &self.engine)
-            .field("engine_version", &self.engine_version)
-            .field("region_id", &self.region_id)
-            .field("security_ip_list", &self.security_ip_list)
-            .field("v_switch_id", &self.v_switch_id)
-            .field("vpc_id", &self.vpc_id)
-            .field("zone_id", &self.zone_id)
-            .field("zone_id_slave1", &self.zone_id_slave1)
-            .field("zone_id_slave2", &self.zone_id_slave2)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "UnitNode",
+            &[
+                "db_instance_description",
+                "db_instance_storage",
+                "db_instance_storage_type",
+                "db_instance_class",
+                "dts_conflict",
+                "dts_instance_class",
+                "engine",
+                "engine_version",
+                "region_id",
+                "security_ip_list",
+                "v_switch_id",
+                "vpc_id",
+                "zone_id",
+                "zone_id_slave1",
+                "zone_id_slave2",
+            ],
+            &[
+                &self.db_instance_description,
+                &self.db_instance_storage,
+                &self.db_instance_storage_type,
+                &self.db_instance_class,
+                &self.dts_conflict,
+                &self.dts_instance_class,
+                &self.engine,
+                &self.engine_version,
+                &self.region_id,
+                &self.security_ip_list,
+                &self.v_switch_id,
+                &self.vpc_id,
+                &self.zone_id,
+                &self.zone_id_slave1,
+                &self.zone_id_slave2,
+            ],
+        )
     }
 }
 
@@ -435,12 +467,12 @@ pub struct CreateGadInstanceMemberOutputResult {
 impl std::fmt::Debug for CreateGadInstanceMemberOutputResult {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("CreateGadInstanceMemberOutputResult")
-            .field("create_count", &self.create_count)
-            .field("gad_instance_name", &self.gad_instance_name)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "CreateGadInstanceMemberOutputResult",
+            &["create_count", "gad_instance_name", "unknown_fields"],
+            &[&self.create_count, &self.gad_instance_name, &self.unknown_fields],
+        )
     }
 }
 

@@ -120,17 +120,30 @@ pub struct CreateMigrateTaskInput {
 impl std::fmt::Debug for CreateMigrateTaskInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("CreateMigrateTaskInput")
-            .field("db_instance_id", &self.db_instance_id)
-            .field("db_name", &self.db_name)
-            .field("backup_mode", &self.backup_mode)
-            .field("is_online_db", &self.is_online_db)
-            .field("check_db_mode", &self.check_db_mode)
-            .field("oss_object_positions", &self.oss_object_positions)
-            .field("oss_urls", &self.oss_urls)
-            .field("migrate_task_id", &self.migrate_task_id)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "CreateMigrateTaskInput",
+            &[
+                "db_instance_id",
+                "db_name",
+                "backup_mode",
+                "is_online_db",
+                "check_db_mode",
+                "oss_object_positions",
+                "oss_urls",
+                "migrate_task_id",
+            ],
+            &[
+                &self.db_instance_id,
+                &self.db_name,
+                &self.backup_mode,
+                &self.is_online_db,
+                &self.check_db_mode,
+                &self.oss_object_positions,
+                &self.oss_urls,
+                &self.migrate_task_id,
+            ],
+        )
     }
 }
 
@@ -276,16 +289,28 @@ pub struct CreateMigrateTaskOutput {
 impl std::fmt::Debug for CreateMigrateTaskOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("CreateMigrateTaskOutput")
-            .field("backup_mode", &self.backup_mode)
-            .field("db_instance_id", &self.db_instance_id)
-            .field("db_name", &self.db_name)
-            .field("migrate_task_id", &self.migrate_task_id)
-            .field("request_id", &self.request_id)
-            .field("task_id", &self.task_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "CreateMigrateTaskOutput",
+            &[
+                "backup_mode",
+                "db_instance_id",
+                "db_name",
+                "migrate_task_id",
+                "request_id",
+                "task_id",
+                "unknown_fields",
+            ],
+            &[
+                &self.backup_mode,
+                &self.db_instance_id,
+                &self.db_name,
+                &self.migrate_task_id,
+                &self.request_id,
+                &self.task_id,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 

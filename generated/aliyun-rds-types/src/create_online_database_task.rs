@@ -61,14 +61,24 @@ pub struct CreateOnlineDatabaseTaskInput {
 impl std::fmt::Debug for CreateOnlineDatabaseTaskInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("CreateOnlineDatabaseTaskInput")
-            .field("client_token", &self.client_token)
-            .field("db_instance_id", &self.db_instance_id)
-            .field("db_name", &self.db_name)
-            .field("migrate_task_id", &self.migrate_task_id)
-            .field("check_db_mode", &self.check_db_mode)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "CreateOnlineDatabaseTaskInput",
+            &[
+                "client_token",
+                "db_instance_id",
+                "db_name",
+                "migrate_task_id",
+                "check_db_mode",
+            ],
+            &[
+                &self.client_token,
+                &self.db_instance_id,
+                &self.db_name,
+                &self.migrate_task_id,
+                &self.check_db_mode,
+            ],
+        )
     }
 }
 
@@ -155,11 +165,12 @@ pub struct CreateOnlineDatabaseTaskOutput {
 impl std::fmt::Debug for CreateOnlineDatabaseTaskOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("CreateOnlineDatabaseTaskOutput")
-            .field("request_id", &self.request_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "CreateOnlineDatabaseTaskOutput",
+            &["request_id", "unknown_fields"],
+            &[&self.request_id, &self.unknown_fields],
+        )
     }
 }
 

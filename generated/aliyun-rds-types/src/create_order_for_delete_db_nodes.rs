@@ -166,22 +166,40 @@ pub struct CreateOrderForDeleteDbNodesInput {
 impl std::fmt::Debug for CreateOrderForDeleteDbNodesInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("CreateOrderForDeleteDbNodesInput")
-            .field("client_token", &self.client_token)
-            .field("commodity_code", &self.commodity_code)
-            .field("db_instance_id", &self.db_instance_id)
-            .field("region_id", &self.region_id)
-            .field("zone_id", &self.zone_id)
-            .field("resource", &self.resource)
-            .field("auto_pay", &self.auto_pay)
-            .field("promotion_code", &self.promotion_code)
-            .field("engine_version", &self.engine_version)
-            .field("node_type", &self.node_type)
-            .field("business_info", &self.business_info)
-            .field("db_node_id", &self.db_node_id)
-            .field("resource_group_id", &self.resource_group_id)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "CreateOrderForDeleteDbNodesInput",
+            &[
+                "client_token",
+                "commodity_code",
+                "db_instance_id",
+                "region_id",
+                "zone_id",
+                "resource",
+                "auto_pay",
+                "promotion_code",
+                "engine_version",
+                "node_type",
+                "business_info",
+                "db_node_id",
+                "resource_group_id",
+            ],
+            &[
+                &self.client_token,
+                &self.commodity_code,
+                &self.db_instance_id,
+                &self.region_id,
+                &self.zone_id,
+                &self.resource,
+                &self.auto_pay,
+                &self.promotion_code,
+                &self.engine_version,
+                &self.node_type,
+                &self.business_info,
+                &self.db_node_id,
+                &self.resource_group_id,
+            ],
+        )
     }
 }
 
@@ -299,13 +317,17 @@ pub struct CreateOrderForDeleteDbNodesOutput {
 impl std::fmt::Debug for CreateOrderForDeleteDbNodesOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("CreateOrderForDeleteDbNodesOutput")
-            .field("db_instance_id", &self.db_instance_id)
-            .field("order_id", &self.order_id)
-            .field("request_id", &self.request_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "CreateOrderForDeleteDbNodesOutput",
+            &["db_instance_id", "order_id", "request_id", "unknown_fields"],
+            &[
+                &self.db_instance_id,
+                &self.order_id,
+                &self.request_id,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 

@@ -94,16 +94,28 @@ pub struct CreateParameterGroupInput {
 impl std::fmt::Debug for CreateParameterGroupInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("CreateParameterGroupInput")
-            .field("region_id", &self.region_id)
-            .field("parameter_group_name", &self.parameter_group_name)
-            .field("engine", &self.engine)
-            .field("engine_version", &self.engine_version)
-            .field("parameters", &self.parameters)
-            .field("parameter_group_desc", &self.parameter_group_desc)
-            .field("resource_group_id", &self.resource_group_id)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "CreateParameterGroupInput",
+            &[
+                "region_id",
+                "parameter_group_name",
+                "engine",
+                "engine_version",
+                "parameters",
+                "parameter_group_desc",
+                "resource_group_id",
+            ],
+            &[
+                &self.region_id,
+                &self.parameter_group_name,
+                &self.engine,
+                &self.engine_version,
+                &self.parameters,
+                &self.parameter_group_desc,
+                &self.resource_group_id,
+            ],
+        )
     }
 }
 
@@ -205,12 +217,12 @@ pub struct CreateParameterGroupOutput {
 impl std::fmt::Debug for CreateParameterGroupOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("CreateParameterGroupOutput")
-            .field("parameter_group_id", &self.parameter_group_id)
-            .field("request_id", &self.request_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "CreateParameterGroupOutput",
+            &["parameter_group_id", "request_id", "unknown_fields"],
+            &[&self.parameter_group_id, &self.request_id, &self.unknown_fields],
+        )
     }
 }
 

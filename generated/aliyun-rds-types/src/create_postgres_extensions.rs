@@ -94,17 +94,30 @@ pub struct CreatePostgresExtensionsInput {
 impl std::fmt::Debug for CreatePostgresExtensionsInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("CreatePostgresExtensionsInput")
-            .field("client_token", &self.client_token)
-            .field("db_instance_id", &self.db_instance_id)
-            .field("extensions", &self.extensions)
-            .field("db_names", &self.db_names)
-            .field("account_name", &self.account_name)
-            .field("source_database", &self.source_database)
-            .field("resource_group_id", &self.resource_group_id)
-            .field("risk_confirmed", &self.risk_confirmed)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "CreatePostgresExtensionsInput",
+            &[
+                "client_token",
+                "db_instance_id",
+                "extensions",
+                "db_names",
+                "account_name",
+                "source_database",
+                "resource_group_id",
+                "risk_confirmed",
+            ],
+            &[
+                &self.client_token,
+                &self.db_instance_id,
+                &self.extensions,
+                &self.db_names,
+                &self.account_name,
+                &self.source_database,
+                &self.resource_group_id,
+                &self.risk_confirmed,
+            ],
+        )
     }
 }
 
@@ -196,11 +209,12 @@ pub struct CreatePostgresExtensionsOutput {
 impl std::fmt::Debug for CreatePostgresExtensionsOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("CreatePostgresExtensionsOutput")
-            .field("request_id", &self.request_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "CreatePostgresExtensionsOutput",
+            &["request_id", "unknown_fields"],
+            &[&self.request_id, &self.unknown_fields],
+        )
     }
 }
 

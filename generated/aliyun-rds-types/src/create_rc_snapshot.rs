@@ -110,18 +110,32 @@ pub struct CreateRcSnapshotInput {
 impl std::fmt::Debug for CreateRcSnapshotInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("CreateRcSnapshotInput")
-            .field("region_id", &self.region_id)
-            .field("disk_id", &self.disk_id)
-            .field("description", &self.description)
-            .field("zone_id", &self.zone_id)
-            .field("instant_access", &self.instant_access)
-            .field("instant_access_retention_days", &self.instant_access_retention_days)
-            .field("retention_days", &self.retention_days)
-            .field("tag", &self.tag)
-            .field("resource_group_id", &self.resource_group_id)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "CreateRcSnapshotInput",
+            &[
+                "region_id",
+                "disk_id",
+                "description",
+                "zone_id",
+                "instant_access",
+                "instant_access_retention_days",
+                "retention_days",
+                "tag",
+                "resource_group_id",
+            ],
+            &[
+                &self.region_id,
+                &self.disk_id,
+                &self.description,
+                &self.zone_id,
+                &self.instant_access,
+                &self.instant_access_retention_days,
+                &self.retention_days,
+                &self.tag,
+                &self.resource_group_id,
+            ],
+        )
     }
 }
 
@@ -223,12 +237,12 @@ pub struct CreateRcSnapshotOutput {
 impl std::fmt::Debug for CreateRcSnapshotOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("CreateRcSnapshotOutput")
-            .field("request_id", &self.request_id)
-            .field("snapshot_id", &self.snapshot_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "CreateRcSnapshotOutput",
+            &["request_id", "snapshot_id", "unknown_fields"],
+            &[&self.request_id, &self.snapshot_id, &self.unknown_fields],
+        )
     }
 }
 
@@ -279,11 +293,12 @@ pub struct Tag {
 impl std::fmt::Debug for Tag {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("Tag")
-            .field("value", &self.value)
-            .field("key", &self.key)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "Tag",
+            &["value", "key"],
+            &[&self.value, &self.key],
+        )
     }
 }
 

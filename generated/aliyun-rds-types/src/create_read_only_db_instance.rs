@@ -408,46 +408,82 @@ pub struct CreateReadOnlyDbInstanceInput {
 impl std::fmt::Debug for CreateReadOnlyDbInstanceInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("CreateReadOnlyDbInstanceInput")
-            .field("client_token", &self.client_token)
-            .field("region_id", &self.region_id)
-            .field("zone_id", &self.zone_id)
-            .field("db_instance_id", &self.db_instance_id)
-            .field("db_instance_class", &self.db_instance_class)
-            .field("db_instance_storage", &self.db_instance_storage)
-            .field("engine_version", &self.engine_version)
-            .field("pay_type", &self.pay_type)
-            .field("db_instance_description", &self.db_instance_description)
-            .field("instance_network_type", &self.instance_network_type)
-            .field("vpc_id", &self.vpc_id)
-            .field("v_switch_id", &self.v_switch_id)
-            .field("private_ip_address", &self.private_ip_address)
-            .field("resource_group_id", &self.resource_group_id)
-            .field("category", &self.category)
-            .field("db_instance_storage_type", &self.db_instance_storage_type)
-            .field("dedicated_host_group_id", &self.dedicated_host_group_id)
-            .field(
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "CreateReadOnlyDbInstanceInput",
+            &[
+                "client_token",
+                "region_id",
+                "zone_id",
+                "db_instance_id",
+                "db_instance_class",
+                "db_instance_storage",
+                "engine_version",
+                "pay_type",
+                "db_instance_description",
+                "instance_network_type",
+                "vpc_id",
+                "v_switch_id",
+                "private_ip_address",
+                "resource_group_id",
+                "category",
+                "db_instance_storage_type",
+                "dedicated_host_group_id",
                 "target_dedicated_host_id_for_master",
+                "gdn_instance_name",
+                "tddl_biz_type",
+                "tddl_region_config",
+                "instruction_set_arch",
+                "used_time",
+                "period",
+                "auto_renew",
+                "deletion_protection",
+                "port",
+                "bursting_enabled",
+                "is_analytic_read_only_ins",
+                "auto_pay",
+                "auto_create_proxy",
+                "io_acceleration_enabled",
+                "auto_use_coupon",
+                "promotion_code",
+            ],
+            &[
+                &self.client_token,
+                &self.region_id,
+                &self.zone_id,
+                &self.db_instance_id,
+                &self.db_instance_class,
+                &self.db_instance_storage,
+                &self.engine_version,
+                &self.pay_type,
+                &self.db_instance_description,
+                &self.instance_network_type,
+                &self.vpc_id,
+                &self.v_switch_id,
+                &self.private_ip_address,
+                &self.resource_group_id,
+                &self.category,
+                &self.db_instance_storage_type,
+                &self.dedicated_host_group_id,
                 &self.target_dedicated_host_id_for_master,
-            )
-            .field("gdn_instance_name", &self.gdn_instance_name)
-            .field("tddl_biz_type", &self.tddl_biz_type)
-            .field("tddl_region_config", &self.tddl_region_config)
-            .field("instruction_set_arch", &self.instruction_set_arch)
-            .field("used_time", &self.used_time)
-            .field("period", &self.period)
-            .field("auto_renew", &self.auto_renew)
-            .field("deletion_protection", &self.deletion_protection)
-            .field("port", &self.port)
-            .field("bursting_enabled", &self.bursting_enabled)
-            .field("is_analytic_read_only_ins", &self.is_analytic_read_only_ins)
-            .field("auto_pay", &self.auto_pay)
-            .field("auto_create_proxy", &self.auto_create_proxy)
-            .field("io_acceleration_enabled", &self.io_acceleration_enabled)
-            .field("auto_use_coupon", &self.auto_use_coupon)
-            .field("promotion_code", &self.promotion_code)
-            .finish()
+                &self.gdn_instance_name,
+                &self.tddl_biz_type,
+                &self.tddl_region_config,
+                &self.instruction_set_arch,
+                &self.used_time,
+                &self.period,
+                &self.auto_renew,
+                &self.deletion_protection,
+                &self.port,
+                &self.bursting_enabled,
+                &self.is_analytic_read_only_ins,
+                &self.auto_pay,
+                &self.auto_create_proxy,
+                &self.io_acceleration_enabled,
+                &self.auto_use_coupon,
+                &self.promotion_code,
+            ],
+        )
     }
 }
 
@@ -640,15 +676,26 @@ pub struct CreateReadOnlyDbInstanceOutput {
 impl std::fmt::Debug for CreateReadOnlyDbInstanceOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("CreateReadOnlyDbInstanceOutput")
-            .field("connection_string", &self.connection_string)
-            .field("db_instance_id", &self.db_instance_id)
-            .field("order_id", &self.order_id)
-            .field("port", &self.port)
-            .field("request_id", &self.request_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "CreateReadOnlyDbInstanceOutput",
+            &[
+                "connection_string",
+                "db_instance_id",
+                "order_id",
+                "port",
+                "request_id",
+                "unknown_fields",
+            ],
+            &[
+                &self.connection_string,
+                &self.db_instance_id,
+                &self.order_id,
+                &self.port,
+                &self.request_id,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 

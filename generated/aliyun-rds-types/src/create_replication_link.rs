@@ -138,24 +138,38 @@ pub struct CreateReplicationLinkInput {
 impl std::fmt::Debug for CreateReplicationLinkInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("CreateReplicationLinkInput")
-            .field("db_instance_id", &self.db_instance_id)
-            .field("dry_run", &self.dry_run)
-            .field("source_address", &self.source_address)
-            .field("source_port", &self.source_port)
-            .field("replicator_account", &self.replicator_account)
-            .field(
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "CreateReplicationLinkInput",
+            &[
+                "db_instance_id",
+                "dry_run",
+                "source_address",
+                "source_port",
+                "replicator_account",
                 "replicator_password",
+                "task_id",
+                "source_category",
+                "source_instance_region_id",
+                "source_instance_name",
+                "task_name",
+                "target_address",
+            ],
+            &[
+                &self.db_instance_id,
+                &self.dry_run,
+                &self.source_address,
+                &self.source_port,
+                &self.replicator_account,
                 &self.replicator_password.as_ref().map(|_| "<redacted>"),
-            )
-            .field("task_id", &self.task_id)
-            .field("source_category", &self.source_category)
-            .field("source_instance_region_id", &self.source_instance_region_id)
-            .field("source_instance_name", &self.source_instance_name)
-            .field("task_name", &self.task_name)
-            .field("target_address", &self.target_address)
-            .finish()
+                &self.task_id,
+                &self.source_category,
+                &self.source_instance_region_id,
+                &self.source_instance_name,
+                &self.task_name,
+                &self.target_address,
+            ],
+        )
     }
 }
 
@@ -282,14 +296,18 @@ pub struct CreateReplicationLinkOutput {
 impl std::fmt::Debug for CreateReplicationLinkOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("CreateReplicationLinkOutput")
-            .field("db_instance_id", &self.db_instance_id)
-            .field("request_id", &self.request_id)
-            .field("task_id", &self.task_id)
-            .field("task_name", &self.task_name)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "CreateReplicationLinkOutput",
+            &["db_instance_id", "request_id", "task_id", "task_name", "unknown_fields"],
+            &[
+                &self.db_instance_id,
+                &self.request_id,
+                &self.task_id,
+                &self.task_name,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 

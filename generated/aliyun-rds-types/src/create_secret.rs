@@ -102,19 +102,34 @@ pub struct CreateSecretInput {
 impl std::fmt::Debug for CreateSecretInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("CreateSecretInput")
-            .field("client_token", &self.client_token)
-            .field("region_id", &self.region_id)
-            .field("username", &self.username)
-            .field("password", &"<redacted>")
-            .field("db_instance_id", &self.db_instance_id)
-            .field("resource_group_id", &self.resource_group_id)
-            .field("db_names", &self.db_names)
-            .field("description", &self.description)
-            .field("secret_name", &self.secret_name.as_ref().map(|_| "<redacted>"))
-            .field("engine", &self.engine)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "CreateSecretInput",
+            &[
+                "client_token",
+                "region_id",
+                "username",
+                "password",
+                "db_instance_id",
+                "resource_group_id",
+                "db_names",
+                "description",
+                "secret_name",
+                "engine",
+            ],
+            &[
+                &self.client_token,
+                &self.region_id,
+                &self.username,
+                &"<redacted>",
+                &self.db_instance_id,
+                &self.resource_group_id,
+                &self.db_names,
+                &self.description,
+                &self.secret_name.as_ref().map(|_| "<redacted>"),
+                &self.engine,
+            ],
+        )
     }
 }
 
@@ -246,14 +261,18 @@ pub struct CreateSecretOutput {
 impl std::fmt::Debug for CreateSecretOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("CreateSecretOutput")
-            .field("request_id", &self.request_id)
-            .field("secret_arn", &self.secret_arn.as_ref().map(|_| "<redacted>"))
-            .field("secret_name", &self.secret_name.as_ref().map(|_| "<redacted>"))
-            .field("success", &self.success)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "CreateSecretOutput",
+            &["request_id", "secret_arn", "secret_name", "success", "unknown_fields"],
+            &[
+                &self.request_id,
+                &self.secret_arn.as_ref().map(|_| "<redacted>"),
+                &self.secret_name.as_ref().map(|_| "<redacted>"),
+                &self.success,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 

@@ -35,11 +35,12 @@ pub struct CreateServiceLinkedRoleInput {
 impl std::fmt::Debug for CreateServiceLinkedRoleInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("CreateServiceLinkedRoleInput")
-            .field("region_id", &self.region_id)
-            .field("service_linked_role", &self.service_linked_role)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "CreateServiceLinkedRoleInput",
+            &["region_id", "service_linked_role"],
+            &[&self.region_id, &self.service_linked_role],
+        )
     }
 }
 
@@ -118,11 +119,12 @@ pub struct CreateServiceLinkedRoleOutput {
 impl std::fmt::Debug for CreateServiceLinkedRoleOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("CreateServiceLinkedRoleOutput")
-            .field("request_id", &self.request_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "CreateServiceLinkedRoleOutput",
+            &["request_id", "unknown_fields"],
+            &[&self.request_id, &self.unknown_fields],
+        )
     }
 }
 

@@ -60,13 +60,17 @@ pub struct CreateTempDbInstanceInput {
 impl std::fmt::Debug for CreateTempDbInstanceInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("CreateTempDbInstanceInput")
-            .field("db_instance_id", &self.db_instance_id)
-            .field("backup_id", &self.backup_id)
-            .field("restore_time", &self.restore_time)
-            .field("resource_group_id", &self.resource_group_id)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "CreateTempDbInstanceInput",
+            &["db_instance_id", "backup_id", "restore_time", "resource_group_id"],
+            &[
+                &self.db_instance_id,
+                &self.backup_id,
+                &self.restore_time,
+                &self.resource_group_id,
+            ],
+        )
     }
 }
 
@@ -156,12 +160,12 @@ pub struct CreateTempDbInstanceOutput {
 impl std::fmt::Debug for CreateTempDbInstanceOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("CreateTempDbInstanceOutput")
-            .field("request_id", &self.request_id)
-            .field("temp_db_instance_id", &self.temp_db_instance_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "CreateTempDbInstanceOutput",
+            &["request_id", "temp_db_instance_id", "unknown_fields"],
+            &[&self.request_id, &self.temp_db_instance_id, &self.unknown_fields],
+        )
     }
 }
 

@@ -39,12 +39,12 @@ pub struct CreateYouhuiForOrderInput {
 impl std::fmt::Debug for CreateYouhuiForOrderInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("CreateYouhuiForOrderInput")
-            .field("activity_id", &self.activity_id)
-            .field("promotion_id", &self.promotion_id)
-            .field("region_id", &self.region_id)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "CreateYouhuiForOrderInput",
+            &["activity_id", "promotion_id", "region_id"],
+            &[&self.activity_id, &self.promotion_id, &self.region_id],
+        )
     }
 }
 
@@ -144,13 +144,12 @@ pub struct CreateYouhuiForOrderOutput {
 impl std::fmt::Debug for CreateYouhuiForOrderOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("CreateYouhuiForOrderOutput")
-            .field("message", &self.message)
-            .field("request_id", &self.request_id)
-            .field("youhui_id", &self.youhui_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "CreateYouhuiForOrderOutput",
+            &["message", "request_id", "youhui_id", "unknown_fields"],
+            &[&self.message, &self.request_id, &self.youhui_id, &self.unknown_fields],
+        )
     }
 }
 

@@ -32,11 +32,12 @@ pub struct DeleteAccountInput {
 impl std::fmt::Debug for DeleteAccountInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DeleteAccountInput")
-            .field("db_instance_id", &self.db_instance_id)
-            .field("account_name", &self.account_name)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DeleteAccountInput",
+            &["db_instance_id", "account_name"],
+            &[&self.db_instance_id, &self.account_name],
+        )
     }
 }
 
@@ -115,11 +116,12 @@ pub struct DeleteAccountOutput {
 impl std::fmt::Debug for DeleteAccountOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DeleteAccountOutput")
-            .field("request_id", &self.request_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DeleteAccountOutput",
+            &["request_id", "unknown_fields"],
+            &[&self.request_id, &self.unknown_fields],
+        )
     }
 }
 

@@ -42,12 +42,12 @@ pub struct DeleteAdSettingInput {
 impl std::fmt::Debug for DeleteAdSettingInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DeleteAdSettingInput")
-            .field("client_token", &self.client_token)
-            .field("db_instance_id", &self.db_instance_id)
-            .field("region_id", &self.region_id)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DeleteAdSettingInput",
+            &["client_token", "db_instance_id", "region_id"],
+            &[&self.client_token, &self.db_instance_id, &self.region_id],
+        )
     }
 }
 
@@ -125,11 +125,12 @@ pub struct DeleteAdSettingOutput {
 impl std::fmt::Debug for DeleteAdSettingOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DeleteAdSettingOutput")
-            .field("request_id", &self.request_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DeleteAdSettingOutput",
+            &["request_id", "unknown_fields"],
+            &[&self.request_id, &self.unknown_fields],
+        )
     }
 }
 

@@ -34,11 +34,12 @@ pub struct DeleteBackupInput {
 impl std::fmt::Debug for DeleteBackupInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DeleteBackupInput")
-            .field("db_instance_id", &self.db_instance_id)
-            .field("backup_id", &self.backup_id)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DeleteBackupInput",
+            &["db_instance_id", "backup_id"],
+            &[&self.db_instance_id, &self.backup_id],
+        )
     }
 }
 
@@ -114,11 +115,12 @@ pub struct DeleteBackupOutput {
 impl std::fmt::Debug for DeleteBackupOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DeleteBackupOutput")
-            .field("request_id", &self.request_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DeleteBackupOutput",
+            &["request_id", "unknown_fields"],
+            &[&self.request_id, &self.unknown_fields],
+        )
     }
 }
 

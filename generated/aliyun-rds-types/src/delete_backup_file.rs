@@ -65,14 +65,18 @@ pub struct DeleteBackupFileInput {
 impl std::fmt::Debug for DeleteBackupFileInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DeleteBackupFileInput")
-            .field("region_id", &self.region_id)
-            .field("db_instance_id", &self.db_instance_id)
-            .field("backup_id", &self.backup_id)
-            .field("db_name", &self.db_name)
-            .field("backup_time", &self.backup_time)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DeleteBackupFileInput",
+            &["region_id", "db_instance_id", "backup_id", "db_name", "backup_time"],
+            &[
+                &self.region_id,
+                &self.db_instance_id,
+                &self.backup_id,
+                &self.db_name,
+                &self.backup_time,
+            ],
+        )
     }
 }
 
@@ -162,12 +166,12 @@ pub struct DeleteBackupFileOutput {
 impl std::fmt::Debug for DeleteBackupFileOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DeleteBackupFileOutput")
-            .field("deleted_bakset_ids", &self.deleted_bakset_ids)
-            .field("request_id", &self.request_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DeleteBackupFileOutput",
+            &["deleted_bakset_ids", "request_id", "unknown_fields"],
+            &[&self.deleted_bakset_ids, &self.request_id, &self.unknown_fields],
+        )
     }
 }
 
@@ -218,11 +222,12 @@ pub struct DeletedBaksetIds {
 impl std::fmt::Debug for DeletedBaksetIds {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DeletedBaksetIds")
-            .field("deleted_bakset_ids", &self.deleted_bakset_ids)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DeletedBaksetIds",
+            &["deleted_bakset_ids", "unknown_fields"],
+            &[&self.deleted_bakset_ids, &self.unknown_fields],
+        )
     }
 }
 

@@ -32,11 +32,12 @@ pub struct DeleteDatabaseInput {
 impl std::fmt::Debug for DeleteDatabaseInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DeleteDatabaseInput")
-            .field("db_instance_id", &self.db_instance_id)
-            .field("db_name", &self.db_name)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DeleteDatabaseInput",
+            &["db_instance_id", "db_name"],
+            &[&self.db_instance_id, &self.db_name],
+        )
     }
 }
 
@@ -112,11 +113,12 @@ pub struct DeleteDatabaseOutput {
 impl std::fmt::Debug for DeleteDatabaseOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DeleteDatabaseOutput")
-            .field("request_id", &self.request_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DeleteDatabaseOutput",
+            &["request_id", "unknown_fields"],
+            &[&self.request_id, &self.unknown_fields],
+        )
     }
 }
 

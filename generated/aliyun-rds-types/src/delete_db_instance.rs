@@ -41,11 +41,12 @@ pub struct DeleteDbInstanceInput {
 impl std::fmt::Debug for DeleteDbInstanceInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DeleteDbInstanceInput")
-            .field("db_instance_id", &self.db_instance_id)
-            .field("released_keep_policy", &self.released_keep_policy)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DeleteDbInstanceInput",
+            &["db_instance_id", "released_keep_policy"],
+            &[&self.db_instance_id, &self.released_keep_policy],
+        )
     }
 }
 
@@ -131,12 +132,12 @@ pub struct DeleteDbInstanceOutput {
 impl std::fmt::Debug for DeleteDbInstanceOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DeleteDbInstanceOutput")
-            .field("region_id", &self.region_id)
-            .field("request_id", &self.request_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DeleteDbInstanceOutput",
+            &["region_id", "request_id", "unknown_fields"],
+            &[&self.region_id, &self.request_id, &self.unknown_fields],
+        )
     }
 }
 

@@ -42,12 +42,12 @@ pub struct DeleteDbInstanceEndpointInput {
 impl std::fmt::Debug for DeleteDbInstanceEndpointInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DeleteDbInstanceEndpointInput")
-            .field("client_token", &self.client_token)
-            .field("db_instance_id", &self.db_instance_id)
-            .field("db_instance_endpoint_id", &self.db_instance_endpoint_id)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DeleteDbInstanceEndpointInput",
+            &["client_token", "db_instance_id", "db_instance_endpoint_id"],
+            &[&self.client_token, &self.db_instance_id, &self.db_instance_endpoint_id],
+        )
     }
 }
 
@@ -136,12 +136,12 @@ pub struct DeleteDbInstanceEndpointOutput {
 impl std::fmt::Debug for DeleteDbInstanceEndpointOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DeleteDbInstanceEndpointOutput")
-            .field("data", &self.data)
-            .field("request_id", &self.request_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DeleteDbInstanceEndpointOutput",
+            &["data", "request_id", "unknown_fields"],
+            &[&self.data, &self.request_id, &self.unknown_fields],
+        )
     }
 }
 
@@ -206,12 +206,16 @@ pub struct Data {
 impl std::fmt::Debug for Data {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("Data")
-            .field("db_instance_endpoint_id", &self.db_instance_endpoint_id)
-            .field("db_instance_name", &self.db_instance_name)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "Data",
+            &["db_instance_endpoint_id", "db_instance_name", "unknown_fields"],
+            &[
+                &self.db_instance_endpoint_id,
+                &self.db_instance_name,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 

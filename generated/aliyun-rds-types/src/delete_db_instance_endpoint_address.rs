@@ -51,13 +51,22 @@ pub struct DeleteDbInstanceEndpointAddressInput {
 impl std::fmt::Debug for DeleteDbInstanceEndpointAddressInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DeleteDbInstanceEndpointAddressInput")
-            .field("client_token", &self.client_token)
-            .field("db_instance_id", &self.db_instance_id)
-            .field("db_instance_endpoint_id", &self.db_instance_endpoint_id)
-            .field("connection_string", &self.connection_string)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DeleteDbInstanceEndpointAddressInput",
+            &[
+                "client_token",
+                "db_instance_id",
+                "db_instance_endpoint_id",
+                "connection_string",
+            ],
+            &[
+                &self.client_token,
+                &self.db_instance_id,
+                &self.db_instance_endpoint_id,
+                &self.connection_string,
+            ],
+        )
     }
 }
 
@@ -149,12 +158,12 @@ pub struct DeleteDbInstanceEndpointAddressOutput {
 impl std::fmt::Debug for DeleteDbInstanceEndpointAddressOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DeleteDbInstanceEndpointAddressOutput")
-            .field("data", &self.data)
-            .field("request_id", &self.request_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DeleteDbInstanceEndpointAddressOutput",
+            &["data", "request_id", "unknown_fields"],
+            &[&self.data, &self.request_id, &self.unknown_fields],
+        )
     }
 }
 
@@ -219,12 +228,16 @@ pub struct Data {
 impl std::fmt::Debug for Data {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("Data")
-            .field("db_instance_endpoint_id", &self.db_instance_endpoint_id)
-            .field("db_instance_name", &self.db_instance_name)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "Data",
+            &["db_instance_endpoint_id", "db_instance_name", "unknown_fields"],
+            &[
+                &self.db_instance_endpoint_id,
+                &self.db_instance_name,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 

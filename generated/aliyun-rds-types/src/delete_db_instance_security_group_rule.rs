@@ -52,13 +52,22 @@ pub struct DeleteDbInstanceSecurityGroupRuleInput {
 impl std::fmt::Debug for DeleteDbInstanceSecurityGroupRuleInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DeleteDbInstanceSecurityGroupRuleInput")
-            .field("db_instance_id", &self.db_instance_id)
-            .field("security_group_rule_ids", &self.security_group_rule_ids)
-            .field("client_token", &self.client_token)
-            .field("resource_group_id", &self.resource_group_id)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DeleteDbInstanceSecurityGroupRuleInput",
+            &[
+                "db_instance_id",
+                "security_group_rule_ids",
+                "client_token",
+                "resource_group_id",
+            ],
+            &[
+                &self.db_instance_id,
+                &self.security_group_rule_ids,
+                &self.client_token,
+                &self.resource_group_id,
+            ],
+        )
     }
 }
 
@@ -162,13 +171,12 @@ pub struct DeleteDbInstanceSecurityGroupRuleOutput {
 impl std::fmt::Debug for DeleteDbInstanceSecurityGroupRuleOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DeleteDbInstanceSecurityGroupRuleOutput")
-            .field("code", &self.code)
-            .field("message", &self.message)
-            .field("request_id", &self.request_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DeleteDbInstanceSecurityGroupRuleOutput",
+            &["code", "message", "request_id", "unknown_fields"],
+            &[&self.code, &self.message, &self.request_id, &self.unknown_fields],
+        )
     }
 }
 

@@ -55,13 +55,17 @@ pub struct DeleteDbNodesInput {
 impl std::fmt::Debug for DeleteDbNodesInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DeleteDbNodesInput")
-            .field("client_token", &self.client_token)
-            .field("db_instance_id", &self.db_instance_id)
-            .field("db_node_id", &self.db_node_id)
-            .field("resource_group_id", &self.resource_group_id)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DeleteDbNodesInput",
+            &["client_token", "db_instance_id", "db_node_id", "resource_group_id"],
+            &[
+                &self.client_token,
+                &self.db_instance_id,
+                &self.db_node_id,
+                &self.resource_group_id,
+            ],
+        )
     }
 }
 
@@ -161,13 +165,17 @@ pub struct DeleteDbNodesOutput {
 impl std::fmt::Debug for DeleteDbNodesOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DeleteDbNodesOutput")
-            .field("db_instance_id", &self.db_instance_id)
-            .field("order_id", &self.order_id)
-            .field("request_id", &self.request_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DeleteDbNodesOutput",
+            &["db_instance_id", "order_id", "request_id", "unknown_fields"],
+            &[
+                &self.db_instance_id,
+                &self.order_id,
+                &self.request_id,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 

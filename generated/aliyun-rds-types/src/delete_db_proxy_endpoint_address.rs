@@ -70,17 +70,24 @@ pub struct DeleteDbProxyEndpointAddressInput {
 impl std::fmt::Debug for DeleteDbProxyEndpointAddressInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DeleteDbProxyEndpointAddressInput")
-            .field("region_id", &self.region_id)
-            .field("db_instance_id", &self.db_instance_id)
-            .field("db_proxy_endpoint_id", &self.db_proxy_endpoint_id)
-            .field(
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DeleteDbProxyEndpointAddressInput",
+            &[
+                "region_id",
+                "db_instance_id",
+                "db_proxy_endpoint_id",
                 "db_proxy_connect_string_net_type",
+                "db_proxy_engine_type",
+            ],
+            &[
+                &self.region_id,
+                &self.db_instance_id,
+                &self.db_proxy_endpoint_id,
                 &self.db_proxy_connect_string_net_type,
-            )
-            .field("db_proxy_engine_type", &self.db_proxy_engine_type)
-            .finish()
+                &self.db_proxy_engine_type,
+            ],
+        )
     }
 }
 
@@ -170,11 +177,12 @@ pub struct DeleteDbProxyEndpointAddressOutput {
 impl std::fmt::Debug for DeleteDbProxyEndpointAddressOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DeleteDbProxyEndpointAddressOutput")
-            .field("request_id", &self.request_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DeleteDbProxyEndpointAddressOutput",
+            &["request_id", "unknown_fields"],
+            &[&self.request_id, &self.unknown_fields],
+        )
     }
 }
 

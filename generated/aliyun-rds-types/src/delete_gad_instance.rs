@@ -45,12 +45,12 @@ pub struct DeleteGadInstanceInput {
 impl std::fmt::Debug for DeleteGadInstanceInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DeleteGadInstanceInput")
-            .field("gad_instance_name", &self.gad_instance_name)
-            .field("region_id", &self.region_id)
-            .field("resource_group_id", &self.resource_group_id)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DeleteGadInstanceInput",
+            &["gad_instance_name", "region_id", "resource_group_id"],
+            &[&self.gad_instance_name, &self.region_id, &self.resource_group_id],
+        )
     }
 }
 
@@ -128,11 +128,12 @@ pub struct DeleteGadInstanceOutput {
 impl std::fmt::Debug for DeleteGadInstanceOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DeleteGadInstanceOutput")
-            .field("request_id", &self.request_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DeleteGadInstanceOutput",
+            &["request_id", "unknown_fields"],
+            &[&self.request_id, &self.unknown_fields],
+        )
     }
 }
 

@@ -42,12 +42,12 @@ pub struct DeleteParameterGroupInput {
 impl std::fmt::Debug for DeleteParameterGroupInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DeleteParameterGroupInput")
-            .field("region_id", &self.region_id)
-            .field("parameter_group_id", &self.parameter_group_id)
-            .field("resource_group_id", &self.resource_group_id)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DeleteParameterGroupInput",
+            &["region_id", "parameter_group_id", "resource_group_id"],
+            &[&self.region_id, &self.parameter_group_id, &self.resource_group_id],
+        )
     }
 }
 
@@ -138,12 +138,12 @@ pub struct DeleteParameterGroupOutput {
 impl std::fmt::Debug for DeleteParameterGroupOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DeleteParameterGroupOutput")
-            .field("parameter_group_id", &self.parameter_group_id)
-            .field("request_id", &self.request_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DeleteParameterGroupOutput",
+            &["parameter_group_id", "request_id", "unknown_fields"],
+            &[&self.parameter_group_id, &self.request_id, &self.unknown_fields],
+        )
     }
 }
 

@@ -59,14 +59,24 @@ pub struct DeletePostgresExtensionsInput {
 impl std::fmt::Debug for DeletePostgresExtensionsInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DeletePostgresExtensionsInput")
-            .field("client_token", &self.client_token)
-            .field("db_instance_id", &self.db_instance_id)
-            .field("extensions", &self.extensions)
-            .field("db_names", &self.db_names)
-            .field("resource_group_id", &self.resource_group_id)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DeletePostgresExtensionsInput",
+            &[
+                "client_token",
+                "db_instance_id",
+                "extensions",
+                "db_names",
+                "resource_group_id",
+            ],
+            &[
+                &self.client_token,
+                &self.db_instance_id,
+                &self.extensions,
+                &self.db_names,
+                &self.resource_group_id,
+            ],
+        )
     }
 }
 
@@ -152,11 +162,12 @@ pub struct DeletePostgresExtensionsOutput {
 impl std::fmt::Debug for DeletePostgresExtensionsOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DeletePostgresExtensionsOutput")
-            .field("request_id", &self.request_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DeletePostgresExtensionsOutput",
+            &["request_id", "unknown_fields"],
+            &[&self.request_id, &self.unknown_fields],
+        )
     }
 }
 

@@ -64,13 +64,12 @@ pub struct DeleteRcClusterNodesInput {
 impl std::fmt::Debug for DeleteRcClusterNodesInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DeleteRcClusterNodesInput")
-            .field("region_id", &self.region_id)
-            .field("vpc_id", &self.vpc_id)
-            .field("nodes", &self.nodes)
-            .field("instance_ids", &self.instance_ids)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DeleteRcClusterNodesInput",
+            &["region_id", "vpc_id", "nodes", "instance_ids"],
+            &[&self.region_id, &self.vpc_id, &self.nodes, &self.instance_ids],
+        )
     }
 }
 
@@ -160,12 +159,12 @@ pub struct DeleteRcClusterNodesOutput {
 impl std::fmt::Debug for DeleteRcClusterNodesOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DeleteRcClusterNodesOutput")
-            .field("request_id", &self.request_id)
-            .field("task_id", &self.task_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DeleteRcClusterNodesOutput",
+            &["request_id", "task_id", "unknown_fields"],
+            &[&self.request_id, &self.task_id, &self.unknown_fields],
+        )
     }
 }
 

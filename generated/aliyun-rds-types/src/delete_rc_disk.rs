@@ -32,11 +32,12 @@ pub struct DeleteRcDiskInput {
 impl std::fmt::Debug for DeleteRcDiskInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DeleteRcDiskInput")
-            .field("disk_id", &self.disk_id)
-            .field("region_id", &self.region_id)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DeleteRcDiskInput",
+            &["disk_id", "region_id"],
+            &[&self.disk_id, &self.region_id],
+        )
     }
 }
 
@@ -112,11 +113,12 @@ pub struct DeleteRcDiskOutput {
 impl std::fmt::Debug for DeleteRcDiskOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DeleteRcDiskOutput")
-            .field("request_id", &self.request_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DeleteRcDiskOutput",
+            &["request_id", "unknown_fields"],
+            &[&self.request_id, &self.unknown_fields],
+        )
     }
 }
 

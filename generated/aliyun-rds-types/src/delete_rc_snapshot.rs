@@ -45,12 +45,12 @@ pub struct DeleteRcSnapshotInput {
 impl std::fmt::Debug for DeleteRcSnapshotInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DeleteRcSnapshotInput")
-            .field("snapshot_id", &self.snapshot_id)
-            .field("region_id", &self.region_id)
-            .field("force", &self.force)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DeleteRcSnapshotInput",
+            &["snapshot_id", "region_id", "force"],
+            &[&self.snapshot_id, &self.region_id, &self.force],
+        )
     }
 }
 
@@ -128,11 +128,12 @@ pub struct DeleteRcSnapshotOutput {
 impl std::fmt::Debug for DeleteRcSnapshotOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DeleteRcSnapshotOutput")
-            .field("request_id", &self.request_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DeleteRcSnapshotOutput",
+            &["request_id", "unknown_fields"],
+            &[&self.request_id, &self.unknown_fields],
+        )
     }
 }
 

@@ -35,11 +35,12 @@ pub struct DeleteReplicationLinkInput {
 impl std::fmt::Debug for DeleteReplicationLinkInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DeleteReplicationLinkInput")
-            .field("db_instance_id", &self.db_instance_id)
-            .field("promote_to_master", &self.promote_to_master)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DeleteReplicationLinkInput",
+            &["db_instance_id", "promote_to_master"],
+            &[&self.db_instance_id, &self.promote_to_master],
+        )
     }
 }
 
@@ -145,14 +146,18 @@ pub struct DeleteReplicationLinkOutput {
 impl std::fmt::Debug for DeleteReplicationLinkOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DeleteReplicationLinkOutput")
-            .field("db_instance_id", &self.db_instance_id)
-            .field("request_id", &self.request_id)
-            .field("task_id", &self.task_id)
-            .field("task_name", &self.task_name)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DeleteReplicationLinkOutput",
+            &["db_instance_id", "request_id", "task_id", "task_name", "unknown_fields"],
+            &[
+                &self.db_instance_id,
+                &self.request_id,
+                &self.task_id,
+                &self.task_name,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 

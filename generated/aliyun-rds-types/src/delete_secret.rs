@@ -91,16 +91,28 @@ pub struct DeleteSecretInput {
 impl std::fmt::Debug for DeleteSecretInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DeleteSecretInput")
-            .field("client_token", &self.client_token)
-            .field("region_id", &self.region_id)
-            .field("secret_arn", &self.secret_arn.as_ref().map(|_| "<redacted>"))
-            .field("secret_name", &self.secret_name.as_ref().map(|_| "<redacted>"))
-            .field("engine", &self.engine)
-            .field("db_instance_id", &self.db_instance_id)
-            .field("resource_group_id", &self.resource_group_id)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DeleteSecretInput",
+            &[
+                "client_token",
+                "region_id",
+                "secret_arn",
+                "secret_name",
+                "engine",
+                "db_instance_id",
+                "resource_group_id",
+            ],
+            &[
+                &self.client_token,
+                &self.region_id,
+                &self.secret_arn.as_ref().map(|_| "<redacted>"),
+                &self.secret_name.as_ref().map(|_| "<redacted>"),
+                &self.engine,
+                &self.db_instance_id,
+                &self.resource_group_id,
+            ],
+        )
     }
 }
 
@@ -219,14 +231,18 @@ pub struct DeleteSecretOutput {
 impl std::fmt::Debug for DeleteSecretOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DeleteSecretOutput")
-            .field("request_id", &self.request_id)
-            .field("secret_arn", &self.secret_arn.as_ref().map(|_| "<redacted>"))
-            .field("secret_name", &self.secret_name.as_ref().map(|_| "<redacted>"))
-            .field("success", &self.success)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DeleteSecretOutput",
+            &["request_id", "secret_arn", "secret_name", "success", "unknown_fields"],
+            &[
+                &self.request_id,
+                &self.secret_arn.as_ref().map(|_| "<redacted>"),
+                &self.secret_name.as_ref().map(|_| "<redacted>"),
+                &self.success,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 

@@ -64,14 +64,24 @@ pub struct DeleteSlotInput {
 impl std::fmt::Debug for DeleteSlotInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DeleteSlotInput")
-            .field("client_token", &self.client_token)
-            .field("db_instance_id", &self.db_instance_id)
-            .field("slot_name", &self.slot_name)
-            .field("slot_status", &self.slot_status)
-            .field("resource_group_id", &self.resource_group_id)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DeleteSlotInput",
+            &[
+                "client_token",
+                "db_instance_id",
+                "slot_name",
+                "slot_status",
+                "resource_group_id",
+            ],
+            &[
+                &self.client_token,
+                &self.db_instance_id,
+                &self.slot_name,
+                &self.slot_status,
+                &self.resource_group_id,
+            ],
+        )
     }
 }
 
@@ -167,12 +177,12 @@ pub struct DeleteSlotOutput {
 impl std::fmt::Debug for DeleteSlotOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DeleteSlotOutput")
-            .field("request_id", &self.request_id)
-            .field("slot_name", &self.slot_name)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DeleteSlotOutput",
+            &["request_id", "slot_name", "unknown_fields"],
+            &[&self.request_id, &self.slot_name, &self.unknown_fields],
+        )
     }
 }
 

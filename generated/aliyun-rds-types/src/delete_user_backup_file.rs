@@ -42,12 +42,12 @@ pub struct DeleteUserBackupFileInput {
 impl std::fmt::Debug for DeleteUserBackupFileInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DeleteUserBackupFileInput")
-            .field("backup_id", &self.backup_id)
-            .field("region_id", &self.region_id)
-            .field("resource_group_id", &self.resource_group_id)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DeleteUserBackupFileInput",
+            &["backup_id", "region_id", "resource_group_id"],
+            &[&self.backup_id, &self.region_id, &self.resource_group_id],
+        )
     }
 }
 
@@ -135,12 +135,12 @@ pub struct DeleteUserBackupFileOutput {
 impl std::fmt::Debug for DeleteUserBackupFileOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DeleteUserBackupFileOutput")
-            .field("backup_id", &self.backup_id)
-            .field("request_id", &self.request_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DeleteUserBackupFileOutput",
+            &["backup_id", "request_id", "unknown_fields"],
+            &[&self.backup_id, &self.request_id, &self.unknown_fields],
+        )
     }
 }
 

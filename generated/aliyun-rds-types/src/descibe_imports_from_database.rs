@@ -104,18 +104,32 @@ pub struct DescibeImportsFromDatabaseInput {
 impl std::fmt::Debug for DescibeImportsFromDatabaseInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescibeImportsFromDatabaseInput")
-            .field("client_token", &self.client_token)
-            .field("db_instance_id", &self.db_instance_id)
-            .field("engine", &self.engine)
-            .field("import_id", &self.import_id)
-            .field("start_time", &self.start_time)
-            .field("end_time", &self.end_time)
-            .field("page_size", &self.page_size)
-            .field("page_number", &self.page_number)
-            .field("resource_group_id", &self.resource_group_id)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescibeImportsFromDatabaseInput",
+            &[
+                "client_token",
+                "db_instance_id",
+                "engine",
+                "import_id",
+                "start_time",
+                "end_time",
+                "page_size",
+                "page_number",
+                "resource_group_id",
+            ],
+            &[
+                &self.client_token,
+                &self.db_instance_id,
+                &self.engine,
+                &self.import_id,
+                &self.start_time,
+                &self.end_time,
+                &self.page_size,
+                &self.page_number,
+                &self.resource_group_id,
+            ],
+        )
     }
 }
 
@@ -248,15 +262,26 @@ pub struct DescibeImportsFromDatabaseOutput {
 impl std::fmt::Debug for DescibeImportsFromDatabaseOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescibeImportsFromDatabaseOutput")
-            .field("items", &self.items)
-            .field("page_number", &self.page_number)
-            .field("page_record_count", &self.page_record_count)
-            .field("request_id", &self.request_id)
-            .field("total_record_count", &self.total_record_count)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescibeImportsFromDatabaseOutput",
+            &[
+                "items",
+                "page_number",
+                "page_record_count",
+                "request_id",
+                "total_record_count",
+                "unknown_fields",
+            ],
+            &[
+                &self.items,
+                &self.page_number,
+                &self.page_record_count,
+                &self.request_id,
+                &self.total_record_count,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 
@@ -319,11 +344,12 @@ pub struct Items {
 impl std::fmt::Debug for Items {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("Items")
-            .field("import_result_from_db", &self.import_result_from_db)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "Items",
+            &["import_result_from_db", "unknown_fields"],
+            &[&self.import_result_from_db, &self.unknown_fields],
+        )
     }
 }
 
@@ -437,18 +463,26 @@ pub struct ImportResultFromDb {
 impl std::fmt::Debug for ImportResultFromDb {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("ImportResultFromDb")
-            .field("import_data_status", &self.import_data_status)
-            .field(
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "ImportResultFromDb",
+            &[
+                "import_data_status",
                 "import_data_status_description",
+                "import_data_type",
+                "import_id",
+                "incremental_importing_time",
+                "unknown_fields",
+            ],
+            &[
+                &self.import_data_status,
                 &self.import_data_status_description,
-            )
-            .field("import_data_type", &self.import_data_type)
-            .field("import_id", &self.import_id)
-            .field("incremental_importing_time", &self.incremental_importing_time)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+                &self.import_data_type,
+                &self.import_id,
+                &self.incremental_importing_time,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 

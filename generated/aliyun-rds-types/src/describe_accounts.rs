@@ -57,13 +57,17 @@ pub struct DescribeAccountsInput {
 impl std::fmt::Debug for DescribeAccountsInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeAccountsInput")
-            .field("db_instance_id", &self.db_instance_id)
-            .field("account_name", &self.account_name)
-            .field("page_size", &self.page_size)
-            .field("page_number", &self.page_number)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeAccountsInput",
+            &["db_instance_id", "account_name", "page_size", "page_number"],
+            &[
+                &self.db_instance_id,
+                &self.account_name,
+                &self.page_size,
+                &self.page_number,
+            ],
+        )
     }
 }
 
@@ -214,20 +218,30 @@ pub struct DescribeAccountsOutput {
 impl std::fmt::Debug for DescribeAccountsOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeAccountsOutput")
-            .field("accounts", &self.accounts)
-            .field("page_number", &self.page_number)
-            .field("request_id", &self.request_id)
-            .field(
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeAccountsOutput",
+            &[
+                "accounts",
+                "page_number",
+                "request_id",
                 "system_admin_account_first_activation_time",
+                "system_admin_account_status",
+                "total_record_count",
+                "resource_group_id",
+                "unknown_fields",
+            ],
+            &[
+                &self.accounts,
+                &self.page_number,
+                &self.request_id,
                 &self.system_admin_account_first_activation_time,
-            )
-            .field("system_admin_account_status", &self.system_admin_account_status)
-            .field("total_record_count", &self.total_record_count)
-            .field("resource_group_id", &self.resource_group_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+                &self.system_admin_account_status,
+                &self.total_record_count,
+                &self.resource_group_id,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 
@@ -295,11 +309,12 @@ pub struct Accounts {
 impl std::fmt::Debug for Accounts {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("Accounts")
-            .field("db_instance_account", &self.db_instance_account)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "Accounts",
+            &["db_instance_account", "unknown_fields"],
+            &[&self.db_instance_account, &self.unknown_fields],
+        )
     }
 }
 
@@ -521,27 +536,44 @@ pub struct DbInstanceAccount {
 impl std::fmt::Debug for DbInstanceAccount {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DbInstanceAccount")
-            .field("account_description", &self.account_description)
-            .field("account_name", &self.account_name)
-            .field("account_status", &self.account_status)
-            .field("account_type", &self.account_type)
-            .field("bypass_rls", &self.bypass_rls)
-            .field("check_policy", &self.check_policy)
-            .field("create_db", &self.create_db)
-            .field("create_role", &self.create_role)
-            .field("db_instance_id", &self.db_instance_id)
-            .field("database_privileges", &self.database_privileges)
-            .field(
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DbInstanceAccount",
+            &[
+                "account_description",
+                "account_name",
+                "account_status",
+                "account_type",
+                "bypass_rls",
+                "check_policy",
+                "create_db",
+                "create_role",
+                "db_instance_id",
+                "database_privileges",
                 "password_expire_time",
+                "priv_exceeded",
+                "replication",
+                "valid_until",
+                "unknown_fields",
+            ],
+            &[
+                &self.account_description,
+                &self.account_name,
+                &self.account_status,
+                &self.account_type,
+                &self.bypass_rls,
+                &self.check_policy,
+                &self.create_db,
+                &self.create_role,
+                &self.db_instance_id,
+                &self.database_privileges,
                 &self.password_expire_time.as_ref().map(|_| "<redacted>"),
-            )
-            .field("priv_exceeded", &self.priv_exceeded)
-            .field("replication", &self.replication)
-            .field("valid_until", &self.valid_until)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+                &self.priv_exceeded,
+                &self.replication,
+                &self.valid_until,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 
@@ -622,11 +654,12 @@ pub struct DatabasePrivileges {
 impl std::fmt::Debug for DatabasePrivileges {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DatabasePrivileges")
-            .field("database_privilege", &self.database_privilege)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DatabasePrivileges",
+            &["database_privilege", "unknown_fields"],
+            &[&self.database_privilege, &self.unknown_fields],
+        )
     }
 }
 
@@ -706,13 +739,22 @@ pub struct DatabasePrivilege {
 impl std::fmt::Debug for DatabasePrivilege {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DatabasePrivilege")
-            .field("account_privilege", &self.account_privilege)
-            .field("account_privilege_detail", &self.account_privilege_detail)
-            .field("db_name", &self.db_name)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DatabasePrivilege",
+            &[
+                "account_privilege",
+                "account_privilege_detail",
+                "db_name",
+                "unknown_fields",
+            ],
+            &[
+                &self.account_privilege,
+                &self.account_privilege_detail,
+                &self.db_name,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 

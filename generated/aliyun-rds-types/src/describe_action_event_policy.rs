@@ -35,11 +35,12 @@ pub struct DescribeActionEventPolicyInput {
 impl std::fmt::Debug for DescribeActionEventPolicyInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeActionEventPolicyInput")
-            .field("region_id", &self.region_id)
-            .field("resource_group_id", &self.resource_group_id)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeActionEventPolicyInput",
+            &["region_id", "resource_group_id"],
+            &[&self.region_id, &self.resource_group_id],
+        )
     }
 }
 
@@ -135,13 +136,17 @@ pub struct DescribeActionEventPolicyOutput {
 impl std::fmt::Debug for DescribeActionEventPolicyOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeActionEventPolicyOutput")
-            .field("enable_event_log", &self.enable_event_log)
-            .field("region_id", &self.region_id)
-            .field("request_id", &self.request_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeActionEventPolicyOutput",
+            &["enable_event_log", "region_id", "request_id", "unknown_fields"],
+            &[
+                &self.enable_event_log,
+                &self.region_id,
+                &self.request_id,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 

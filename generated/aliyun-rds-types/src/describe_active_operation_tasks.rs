@@ -155,20 +155,36 @@ pub struct DescribeActiveOperationTasksInput {
 impl std::fmt::Debug for DescribeActiveOperationTasksInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeActiveOperationTasksInput")
-            .field("region", &self.region)
-            .field("task_type", &self.task_type)
-            .field("page_size", &self.page_size)
-            .field("page_number", &self.page_number)
-            .field("product_id", &self.product_id)
-            .field("db_type", &self.db_type)
-            .field("status", &self.status)
-            .field("ins_name", &self.ins_name)
-            .field("allow_change", &self.allow_change)
-            .field("allow_cancel", &self.allow_cancel)
-            .field("change_level", &self.change_level)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeActiveOperationTasksInput",
+            &[
+                "region",
+                "task_type",
+                "page_size",
+                "page_number",
+                "product_id",
+                "db_type",
+                "status",
+                "ins_name",
+                "allow_change",
+                "allow_cancel",
+                "change_level",
+            ],
+            &[
+                &self.region,
+                &self.task_type,
+                &self.page_size,
+                &self.page_number,
+                &self.product_id,
+                &self.db_type,
+                &self.status,
+                &self.ins_name,
+                &self.allow_change,
+                &self.allow_cancel,
+                &self.change_level,
+            ],
+        )
     }
 }
 
@@ -300,15 +316,26 @@ pub struct DescribeActiveOperationTasksOutput {
 impl std::fmt::Debug for DescribeActiveOperationTasksOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeActiveOperationTasksOutput")
-            .field("items", &self.items)
-            .field("page_number", &self.page_number)
-            .field("page_size", &self.page_size)
-            .field("request_id", &self.request_id)
-            .field("total_record_count", &self.total_record_count)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeActiveOperationTasksOutput",
+            &[
+                "items",
+                "page_number",
+                "page_size",
+                "request_id",
+                "total_record_count",
+                "unknown_fields",
+            ],
+            &[
+                &self.items,
+                &self.page_number,
+                &self.page_size,
+                &self.request_id,
+                &self.total_record_count,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 
@@ -652,38 +679,72 @@ pub struct Items {
 impl std::fmt::Debug for Items {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("Items")
-            .field("allow_cancel", &self.allow_cancel)
-            .field("allow_change", &self.allow_change)
-            .field("change_level", &self.change_level)
-            .field("change_level_en", &self.change_level_en)
-            .field("change_level_zh", &self.change_level_zh)
-            .field("created_time", &self.created_time)
-            .field("current_avz", &self.current_avz)
-            .field("db_type", &self.db_type)
-            .field("db_version", &self.db_version)
-            .field("deadline", &self.deadline)
-            .field("id", &self.id)
-            .field("impact", &self.impact)
-            .field("impact_en", &self.impact_en)
-            .field("impact_zh", &self.impact_zh)
-            .field("ins_comment", &self.ins_comment)
-            .field("ins_name", &self.ins_name)
-            .field("modified_time", &self.modified_time)
-            .field("prepare_interval", &self.prepare_interval)
-            .field("region", &self.region)
-            .field("result_info", &self.result_info)
-            .field("start_time", &self.start_time)
-            .field("status", &self.status)
-            .field("sub_ins_names", &self.sub_ins_names)
-            .field("switch_time", &self.switch_time)
-            .field("task_params", &self.task_params)
-            .field("task_type", &self.task_type)
-            .field("task_type_en", &self.task_type_en)
-            .field("task_type_zh", &self.task_type_zh)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "Items",
+            &[
+                "allow_cancel",
+                "allow_change",
+                "change_level",
+                "change_level_en",
+                "change_level_zh",
+                "created_time",
+                "current_avz",
+                "db_type",
+                "db_version",
+                "deadline",
+                "id",
+                "impact",
+                "impact_en",
+                "impact_zh",
+                "ins_comment",
+                "ins_name",
+                "modified_time",
+                "prepare_interval",
+                "region",
+                "result_info",
+                "start_time",
+                "status",
+                "sub_ins_names",
+                "switch_time",
+                "task_params",
+                "task_type",
+                "task_type_en",
+                "task_type_zh",
+                "unknown_fields",
+            ],
+            &[
+                &self.allow_cancel,
+                &self.allow_change,
+                &self.change_level,
+                &self.change_level_en,
+                &self.change_level_zh,
+                &self.created_time,
+                &self.current_avz,
+                &self.db_type,
+                &self.db_version,
+                &self.deadline,
+                &self.id,
+                &self.impact,
+                &self.impact_en,
+                &self.impact_zh,
+                &self.ins_comment,
+                &self.ins_name,
+                &self.modified_time,
+                &self.prepare_interval,
+                &self.region,
+                &self.result_info,
+                &self.start_time,
+                &self.status,
+                &self.sub_ins_names,
+                &self.switch_time,
+                &self.task_params,
+                &self.task_type,
+                &self.task_type_en,
+                &self.task_type_zh,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 

@@ -42,12 +42,12 @@ pub struct DescribeAdInfoInput {
 impl std::fmt::Debug for DescribeAdInfoInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeAdInfoInput")
-            .field("client_token", &self.client_token)
-            .field("db_instance_id", &self.db_instance_id)
-            .field("region_id", &self.region_id)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeAdInfoInput",
+            &["client_token", "db_instance_id", "region_id"],
+            &[&self.client_token, &self.db_instance_id, &self.region_id],
+        )
     }
 }
 
@@ -179,16 +179,28 @@ pub struct DescribeAdInfoOutput {
 impl std::fmt::Debug for DescribeAdInfoOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeAdInfoOutput")
-            .field("addns", &self.addns)
-            .field("ad_server_ip_address", &self.ad_server_ip_address)
-            .field("ad_status", &self.ad_status)
-            .field("abnormal_reason", &self.abnormal_reason)
-            .field("request_id", &self.request_id)
-            .field("user_name", &self.user_name)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeAdInfoOutput",
+            &[
+                "addns",
+                "ad_server_ip_address",
+                "ad_status",
+                "abnormal_reason",
+                "request_id",
+                "user_name",
+                "unknown_fields",
+            ],
+            &[
+                &self.addns,
+                &self.ad_server_ip_address,
+                &self.ad_status,
+                &self.abnormal_reason,
+                &self.request_id,
+                &self.user_name,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 

@@ -75,15 +75,26 @@ pub struct DescribeAllWhitelistTemplateInput {
 impl std::fmt::Debug for DescribeAllWhitelistTemplateInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeAllWhitelistTemplateInput")
-            .field("max_records_per_page", &self.max_records_per_page)
-            .field("page_numbers", &self.page_numbers)
-            .field("region_id", &self.region_id)
-            .field("template_name", &self.template_name)
-            .field("fuzzy_search", &self.fuzzy_search)
-            .field("resource_group_id", &self.resource_group_id)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeAllWhitelistTemplateInput",
+            &[
+                "max_records_per_page",
+                "page_numbers",
+                "region_id",
+                "template_name",
+                "fuzzy_search",
+                "resource_group_id",
+            ],
+            &[
+                &self.max_records_per_page,
+                &self.page_numbers,
+                &self.region_id,
+                &self.template_name,
+                &self.fuzzy_search,
+                &self.resource_group_id,
+            ],
+        )
     }
 }
 
@@ -228,16 +239,28 @@ pub struct DescribeAllWhitelistTemplateOutput {
 impl std::fmt::Debug for DescribeAllWhitelistTemplateOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeAllWhitelistTemplateOutput")
-            .field("code", &self.code)
-            .field("data", &self.data)
-            .field("http_status_code", &self.http_status_code)
-            .field("message", &self.message)
-            .field("request_id", &self.request_id)
-            .field("success", &self.success)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeAllWhitelistTemplateOutput",
+            &[
+                "code",
+                "data",
+                "http_status_code",
+                "message",
+                "request_id",
+                "success",
+                "unknown_fields",
+            ],
+            &[
+                &self.code,
+                &self.data,
+                &self.http_status_code,
+                &self.message,
+                &self.request_id,
+                &self.success,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 
@@ -370,17 +393,30 @@ pub struct Data {
 impl std::fmt::Debug for Data {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("Data")
-            .field("curr_page_numbers", &self.curr_page_numbers)
-            .field("has_next", &self.has_next)
-            .field("has_prev", &self.has_prev)
-            .field("max_records_per_page", &self.max_records_per_page)
-            .field("templates", &self.templates)
-            .field("total_page_numbers", &self.total_page_numbers)
-            .field("total_records", &self.total_records)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "Data",
+            &[
+                "curr_page_numbers",
+                "has_next",
+                "has_prev",
+                "max_records_per_page",
+                "templates",
+                "total_page_numbers",
+                "total_records",
+                "unknown_fields",
+            ],
+            &[
+                &self.curr_page_numbers,
+                &self.has_next,
+                &self.has_prev,
+                &self.max_records_per_page,
+                &self.templates,
+                &self.total_page_numbers,
+                &self.total_records,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 
@@ -491,15 +527,19 @@ pub struct Templates {
 impl std::fmt::Debug for Templates {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("Templates")
-            .field("id", &self.id)
-            .field("ips", &self.ips)
-            .field("template_id", &self.template_id)
-            .field("template_name", &self.template_name)
-            .field("user_id", &self.user_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "Templates",
+            &["id", "ips", "template_id", "template_name", "user_id", "unknown_fields"],
+            &[
+                &self.id,
+                &self.ips,
+                &self.template_id,
+                &self.template_name,
+                &self.user_id,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 

@@ -32,11 +32,12 @@ pub struct DescribeAnalyticdbByPrimaryDbInstanceInput {
 impl std::fmt::Debug for DescribeAnalyticdbByPrimaryDbInstanceInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeAnalyticdbByPrimaryDbInstanceInput")
-            .field("region_id", &self.region_id)
-            .field("db_instance_id", &self.db_instance_id)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeAnalyticdbByPrimaryDbInstanceInput",
+            &["region_id", "db_instance_id"],
+            &[&self.region_id, &self.db_instance_id],
+        )
     }
 }
 
@@ -123,12 +124,12 @@ pub struct DescribeAnalyticdbByPrimaryDbInstanceOutput {
 impl std::fmt::Debug for DescribeAnalyticdbByPrimaryDbInstanceOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeAnalyticdbByPrimaryDbInstanceOutput")
-            .field("analytic_db_count", &self.analytic_db_count)
-            .field("request_id", &self.request_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeAnalyticdbByPrimaryDbInstanceOutput",
+            &["analytic_db_count", "request_id", "unknown_fields"],
+            &[&self.analytic_db_count, &self.request_id, &self.unknown_fields],
+        )
     }
 }
 

@@ -165,19 +165,34 @@ pub struct DescribeAvailableClassesInput {
 impl std::fmt::Debug for DescribeAvailableClassesInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeAvailableClassesInput")
-            .field("region_id", &self.region_id)
-            .field("zone_id", &self.zone_id)
-            .field("instance_charge_type", &self.instance_charge_type)
-            .field("engine", &self.engine)
-            .field("engine_version", &self.engine_version)
-            .field("db_instance_id", &self.db_instance_id)
-            .field("order_type", &self.order_type)
-            .field("db_instance_storage_type", &self.db_instance_storage_type)
-            .field("category", &self.category)
-            .field("commodity_code", &self.commodity_code)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeAvailableClassesInput",
+            &[
+                "region_id",
+                "zone_id",
+                "instance_charge_type",
+                "engine",
+                "engine_version",
+                "db_instance_id",
+                "order_type",
+                "db_instance_storage_type",
+                "category",
+                "commodity_code",
+            ],
+            &[
+                &self.region_id,
+                &self.zone_id,
+                &self.instance_charge_type,
+                &self.engine,
+                &self.engine_version,
+                &self.db_instance_id,
+                &self.order_type,
+                &self.db_instance_storage_type,
+                &self.category,
+                &self.commodity_code,
+            ],
+        )
     }
 }
 
@@ -284,12 +299,12 @@ pub struct DescribeAvailableClassesOutput {
 impl std::fmt::Debug for DescribeAvailableClassesOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeAvailableClassesOutput")
-            .field("db_instance_classes", &self.db_instance_classes)
-            .field("request_id", &self.request_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeAvailableClassesOutput",
+            &["db_instance_classes", "request_id", "unknown_fields"],
+            &[&self.db_instance_classes, &self.request_id, &self.unknown_fields],
+        )
     }
 }
 
@@ -352,12 +367,16 @@ pub struct DbInstanceClasses {
 impl std::fmt::Debug for DbInstanceClasses {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DbInstanceClasses")
-            .field("db_instance_class", &self.db_instance_class)
-            .field("db_instance_storage_range", &self.db_instance_storage_range)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DbInstanceClasses",
+            &["db_instance_class", "db_instance_storage_range", "unknown_fields"],
+            &[
+                &self.db_instance_class,
+                &self.db_instance_storage_range,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 
@@ -433,13 +452,12 @@ pub struct DbInstanceStorageRange {
 impl std::fmt::Debug for DbInstanceStorageRange {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DbInstanceStorageRange")
-            .field("max_value", &self.max_value)
-            .field("min_value", &self.min_value)
-            .field("step", &self.step)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DbInstanceStorageRange",
+            &["max_value", "min_value", "step", "unknown_fields"],
+            &[&self.max_value, &self.min_value, &self.step, &self.unknown_fields],
+        )
     }
 }
 

@@ -25,10 +25,12 @@ pub struct DescribeAvailableCrossRegionInput {
 impl std::fmt::Debug for DescribeAvailableCrossRegionInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeAvailableCrossRegionInput")
-            .field("region_id", &self.region_id)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeAvailableCrossRegionInput",
+            &["region_id"],
+            &[&self.region_id],
+        )
     }
 }
 
@@ -110,12 +112,12 @@ pub struct DescribeAvailableCrossRegionOutput {
 impl std::fmt::Debug for DescribeAvailableCrossRegionOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeAvailableCrossRegionOutput")
-            .field("regions", &self.regions)
-            .field("request_id", &self.request_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeAvailableCrossRegionOutput",
+            &["regions", "request_id", "unknown_fields"],
+            &[&self.regions, &self.request_id, &self.unknown_fields],
+        )
     }
 }
 
@@ -166,11 +168,12 @@ pub struct Regions {
 impl std::fmt::Debug for Regions {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("Regions")
-            .field("region", &self.region)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "Regions",
+            &["region", "unknown_fields"],
+            &[&self.region, &self.unknown_fields],
+        )
     }
 }
 

@@ -35,11 +35,12 @@ pub struct DescribeAvailableMetricsInput {
 impl std::fmt::Debug for DescribeAvailableMetricsInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeAvailableMetricsInput")
-            .field("db_instance_name", &self.db_instance_name)
-            .field("resource_group_id", &self.resource_group_id)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeAvailableMetricsInput",
+            &["db_instance_name", "resource_group_id"],
+            &[&self.db_instance_name, &self.resource_group_id],
+        )
     }
 }
 
@@ -143,14 +144,24 @@ pub struct DescribeAvailableMetricsOutput {
 impl std::fmt::Debug for DescribeAvailableMetricsOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeAvailableMetricsOutput")
-            .field("db_instance_name", &self.db_instance_name)
-            .field("items", &self.items)
-            .field("request_id", &self.request_id)
-            .field("total_record_count", &self.total_record_count)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeAvailableMetricsOutput",
+            &[
+                "db_instance_name",
+                "items",
+                "request_id",
+                "total_record_count",
+                "unknown_fields",
+            ],
+            &[
+                &self.db_instance_name,
+                &self.items,
+                &self.request_id,
+                &self.total_record_count,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 
@@ -295,19 +306,34 @@ pub struct Items {
 impl std::fmt::Debug for Items {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("Items")
-            .field("description", &self.description)
-            .field("dimension", &self.dimension)
-            .field("group_key", &self.group_key)
-            .field("group_key_type", &self.group_key_type)
-            .field("method", &self.method)
-            .field("metrics_key", &self.metrics_key)
-            .field("metrics_key_alias", &self.metrics_key_alias)
-            .field("sort_rule", &self.sort_rule)
-            .field("unit", &self.unit)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "Items",
+            &[
+                "description",
+                "dimension",
+                "group_key",
+                "group_key_type",
+                "method",
+                "metrics_key",
+                "metrics_key_alias",
+                "sort_rule",
+                "unit",
+                "unknown_fields",
+            ],
+            &[
+                &self.description,
+                &self.dimension,
+                &self.group_key,
+                &self.group_key_type,
+                &self.method,
+                &self.metrics_key,
+                &self.metrics_key_alias,
+                &self.sort_rule,
+                &self.unit,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 

@@ -55,13 +55,17 @@ pub struct DescribeAvailableRecoveryTimeInput {
 impl std::fmt::Debug for DescribeAvailableRecoveryTimeInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeAvailableRecoveryTimeInput")
-            .field("cross_backup_id", &self.cross_backup_id)
-            .field("region_id", &self.region_id)
-            .field("resource_group_id", &self.resource_group_id)
-            .field("db_instance_id", &self.db_instance_id)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeAvailableRecoveryTimeInput",
+            &["cross_backup_id", "region_id", "resource_group_id", "db_instance_id"],
+            &[
+                &self.cross_backup_id,
+                &self.region_id,
+                &self.resource_group_id,
+                &self.db_instance_id,
+            ],
+        )
     }
 }
 
@@ -181,15 +185,26 @@ pub struct DescribeAvailableRecoveryTimeOutput {
 impl std::fmt::Debug for DescribeAvailableRecoveryTimeOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeAvailableRecoveryTimeOutput")
-            .field("cross_backup_id", &self.cross_backup_id)
-            .field("recovery_begin_time", &self.recovery_begin_time)
-            .field("recovery_end_time", &self.recovery_end_time)
-            .field("region_id", &self.region_id)
-            .field("request_id", &self.request_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeAvailableRecoveryTimeOutput",
+            &[
+                "cross_backup_id",
+                "recovery_begin_time",
+                "recovery_end_time",
+                "region_id",
+                "request_id",
+                "unknown_fields",
+            ],
+            &[
+                &self.cross_backup_id,
+                &self.recovery_begin_time,
+                &self.recovery_end_time,
+                &self.region_id,
+                &self.request_id,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 

@@ -151,17 +151,30 @@ pub struct DescribeAvailableZonesInput {
 impl std::fmt::Debug for DescribeAvailableZonesInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeAvailableZonesInput")
-            .field("region_id", &self.region_id)
-            .field("engine", &self.engine)
-            .field("zone_id", &self.zone_id)
-            .field("engine_version", &self.engine_version)
-            .field("commodity_code", &self.commodity_code)
-            .field("dispense_mode", &self.dispense_mode)
-            .field("db_instance_name", &self.db_instance_name)
-            .field("category", &self.category)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeAvailableZonesInput",
+            &[
+                "region_id",
+                "engine",
+                "zone_id",
+                "engine_version",
+                "commodity_code",
+                "dispense_mode",
+                "db_instance_name",
+                "category",
+            ],
+            &[
+                &self.region_id,
+                &self.engine,
+                &self.zone_id,
+                &self.engine_version,
+                &self.commodity_code,
+                &self.dispense_mode,
+                &self.db_instance_name,
+                &self.category,
+            ],
+        )
     }
 }
 
@@ -257,12 +270,12 @@ pub struct DescribeAvailableZonesOutput {
 impl std::fmt::Debug for DescribeAvailableZonesOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeAvailableZonesOutput")
-            .field("available_zones", &self.available_zones)
-            .field("request_id", &self.request_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeAvailableZonesOutput",
+            &["available_zones", "request_id", "unknown_fields"],
+            &[&self.available_zones, &self.request_id, &self.unknown_fields],
+        )
     }
 }
 
@@ -335,13 +348,17 @@ pub struct AvailableZones {
 impl std::fmt::Debug for AvailableZones {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("AvailableZones")
-            .field("region_id", &self.region_id)
-            .field("supported_engines", &self.supported_engines)
-            .field("zone_id", &self.zone_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "AvailableZones",
+            &["region_id", "supported_engines", "zone_id", "unknown_fields"],
+            &[
+                &self.region_id,
+                &self.supported_engines,
+                &self.zone_id,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 
@@ -408,12 +425,12 @@ pub struct SupportedEngines {
 impl std::fmt::Debug for SupportedEngines {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("SupportedEngines")
-            .field("engine", &self.engine)
-            .field("supported_engine_versions", &self.supported_engine_versions)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "SupportedEngines",
+            &["engine", "supported_engine_versions", "unknown_fields"],
+            &[&self.engine, &self.supported_engine_versions, &self.unknown_fields],
+        )
     }
 }
 
@@ -476,12 +493,12 @@ pub struct SupportedEngineVersions {
 impl std::fmt::Debug for SupportedEngineVersions {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("SupportedEngineVersions")
-            .field("supported_categorys", &self.supported_categorys)
-            .field("version", &self.version)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "SupportedEngineVersions",
+            &["supported_categorys", "version", "unknown_fields"],
+            &[&self.supported_categorys, &self.version, &self.unknown_fields],
+        )
     }
 }
 
@@ -544,12 +561,12 @@ pub struct SupportedCategorys {
 impl std::fmt::Debug for SupportedCategorys {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("SupportedCategorys")
-            .field("category", &self.category)
-            .field("supported_storage_types", &self.supported_storage_types)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "SupportedCategorys",
+            &["category", "supported_storage_types", "unknown_fields"],
+            &[&self.category, &self.supported_storage_types, &self.unknown_fields],
+        )
     }
 }
 
@@ -604,11 +621,12 @@ pub struct SupportedStorageTypes {
 impl std::fmt::Debug for SupportedStorageTypes {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("SupportedStorageTypes")
-            .field("storage_type", &self.storage_type)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "SupportedStorageTypes",
+            &["storage_type", "unknown_fields"],
+            &[&self.storage_type, &self.unknown_fields],
+        )
     }
 }
 

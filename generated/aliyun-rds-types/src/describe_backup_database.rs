@@ -35,11 +35,12 @@ pub struct DescribeBackupDatabaseInput {
 impl std::fmt::Debug for DescribeBackupDatabaseInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeBackupDatabaseInput")
-            .field("db_instance_id", &self.db_instance_id)
-            .field("backup_id", &self.backup_id)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeBackupDatabaseInput",
+            &["db_instance_id", "backup_id"],
+            &[&self.db_instance_id, &self.backup_id],
+        )
     }
 }
 
@@ -123,12 +124,12 @@ pub struct DescribeBackupDatabaseOutput {
 impl std::fmt::Debug for DescribeBackupDatabaseOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeBackupDatabaseOutput")
-            .field("database_names", &self.database_names)
-            .field("request_id", &self.request_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeBackupDatabaseOutput",
+            &["database_names", "request_id", "unknown_fields"],
+            &[&self.database_names, &self.request_id, &self.unknown_fields],
+        )
     }
 }
 

@@ -68,13 +68,22 @@ pub struct DescribeBackupPolicyInput {
 impl std::fmt::Debug for DescribeBackupPolicyInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeBackupPolicyInput")
-            .field("db_instance_id", &self.db_instance_id)
-            .field("backup_policy_mode", &self.backup_policy_mode)
-            .field("compress_type", &self.compress_type)
-            .field("released_keep_policy", &self.released_keep_policy)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeBackupPolicyInput",
+            &[
+                "db_instance_id",
+                "backup_policy_mode",
+                "compress_type",
+                "released_keep_policy",
+            ],
+            &[
+                &self.db_instance_id,
+                &self.backup_policy_mode,
+                &self.compress_type,
+                &self.released_keep_policy,
+            ],
+        )
     }
 }
 
@@ -533,51 +542,74 @@ pub struct DescribeBackupPolicyOutput {
 impl std::fmt::Debug for DescribeBackupPolicyOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeBackupPolicyOutput")
-            .field("archive_backup_keep_count", &self.archive_backup_keep_count)
-            .field("archive_backup_keep_policy", &self.archive_backup_keep_policy)
-            .field(
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeBackupPolicyOutput",
+            &[
+                "archive_backup_keep_count",
+                "archive_backup_keep_policy",
                 "archive_backup_retention_period",
-                &self.archive_backup_retention_period,
-            )
-            .field("backup_interval", &self.backup_interval)
-            .field("backup_log", &self.backup_log)
-            .field("backup_method", &self.backup_method)
-            .field("backup_priority", &self.backup_priority)
-            .field("backup_retention_period", &self.backup_retention_period)
-            .field("category", &self.category)
-            .field("compress_type", &self.compress_type)
-            .field("enable_backup_log", &self.enable_backup_log)
-            .field("enable_increment_data_backup", &self.enable_increment_data_backup)
-            .field("enable_pitr_protection", &self.enable_pitr_protection)
-            .field("high_space_usage_protection", &self.high_space_usage_protection)
-            .field("local_log_retention_hours", &self.local_log_retention_hours)
-            .field("local_log_retention_space", &self.local_log_retention_space)
-            .field("log_backup_frequency", &self.log_backup_frequency)
-            .field(
+                "backup_interval",
+                "backup_log",
+                "backup_method",
+                "backup_priority",
+                "backup_retention_period",
+                "category",
+                "compress_type",
+                "enable_backup_log",
+                "enable_increment_data_backup",
+                "enable_pitr_protection",
+                "high_space_usage_protection",
+                "local_log_retention_hours",
+                "local_log_retention_space",
+                "log_backup_frequency",
                 "log_backup_local_retention_number",
-                &self.log_backup_local_retention_number,
-            )
-            .field("log_backup_retention_period", &self.log_backup_retention_period)
-            .field("pitr_retention_period", &self.pitr_retention_period)
-            .field("preferred_backup_period", &self.preferred_backup_period)
-            .field("preferred_backup_time", &self.preferred_backup_time)
-            .field("preferred_next_backup_time", &self.preferred_next_backup_time)
-            .field("released_keep_policy", &self.released_keep_policy)
-            .field("request_id", &self.request_id)
-            .field(
+                "log_backup_retention_period",
+                "pitr_retention_period",
+                "preferred_backup_period",
+                "preferred_backup_time",
+                "preferred_next_backup_time",
+                "released_keep_policy",
+                "request_id",
                 "support_modify_backup_priority",
-                &self.support_modify_backup_priority,
-            )
-            .field("support_released_keep", &self.support_released_keep)
-            .field("support_volume_shadow_copy", &self.support_volume_shadow_copy)
-            .field(
+                "support_released_keep",
+                "support_volume_shadow_copy",
                 "supports_high_frequency_backup",
+                "unknown_fields",
+            ],
+            &[
+                &self.archive_backup_keep_count,
+                &self.archive_backup_keep_policy,
+                &self.archive_backup_retention_period,
+                &self.backup_interval,
+                &self.backup_log,
+                &self.backup_method,
+                &self.backup_priority,
+                &self.backup_retention_period,
+                &self.category,
+                &self.compress_type,
+                &self.enable_backup_log,
+                &self.enable_increment_data_backup,
+                &self.enable_pitr_protection,
+                &self.high_space_usage_protection,
+                &self.local_log_retention_hours,
+                &self.local_log_retention_space,
+                &self.log_backup_frequency,
+                &self.log_backup_local_retention_number,
+                &self.log_backup_retention_period,
+                &self.pitr_retention_period,
+                &self.preferred_backup_period,
+                &self.preferred_backup_time,
+                &self.preferred_next_backup_time,
+                &self.released_keep_policy,
+                &self.request_id,
+                &self.support_modify_backup_priority,
+                &self.support_released_keep,
+                &self.support_volume_shadow_copy,
                 &self.supports_high_frequency_backup,
-            )
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 

@@ -87,15 +87,26 @@ pub struct DescribeBackupTasksInput {
 impl std::fmt::Debug for DescribeBackupTasksInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeBackupTasksInput")
-            .field("client_token", &self.client_token)
-            .field("flag", &self.flag)
-            .field("db_instance_id", &self.db_instance_id)
-            .field("backup_job_id", &self.backup_job_id)
-            .field("backup_mode", &self.backup_mode)
-            .field("backup_job_status", &self.backup_job_status)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeBackupTasksInput",
+            &[
+                "client_token",
+                "flag",
+                "db_instance_id",
+                "backup_job_id",
+                "backup_mode",
+                "backup_job_status",
+            ],
+            &[
+                &self.client_token,
+                &self.flag,
+                &self.db_instance_id,
+                &self.backup_job_id,
+                &self.backup_mode,
+                &self.backup_job_status,
+            ],
+        )
     }
 }
 
@@ -187,12 +198,12 @@ pub struct DescribeBackupTasksOutput {
 impl std::fmt::Debug for DescribeBackupTasksOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeBackupTasksOutput")
-            .field("items", &self.items)
-            .field("request_id", &self.request_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeBackupTasksOutput",
+            &["items", "request_id", "unknown_fields"],
+            &[&self.items, &self.request_id, &self.unknown_fields],
+        )
     }
 }
 
@@ -243,11 +254,12 @@ pub struct Items {
 impl std::fmt::Debug for Items {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("Items")
-            .field("backup_job", &self.backup_job)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "Items",
+            &["backup_job", "unknown_fields"],
+            &[&self.backup_job, &self.unknown_fields],
+        )
     }
 }
 
@@ -386,17 +398,30 @@ pub struct BackupJob {
 impl std::fmt::Debug for BackupJob {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("BackupJob")
-            .field("backup_id", &self.backup_id)
-            .field("backup_job_id", &self.backup_job_id)
-            .field("backup_progress_status", &self.backup_progress_status)
-            .field("backup_status", &self.backup_status)
-            .field("job_mode", &self.job_mode)
-            .field("process", &self.process)
-            .field("task_action", &self.task_action)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "BackupJob",
+            &[
+                "backup_id",
+                "backup_job_id",
+                "backup_progress_status",
+                "backup_status",
+                "job_mode",
+                "process",
+                "task_action",
+                "unknown_fields",
+            ],
+            &[
+                &self.backup_id,
+                &self.backup_job_id,
+                &self.backup_progress_status,
+                &self.backup_status,
+                &self.job_mode,
+                &self.process,
+                &self.task_action,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 

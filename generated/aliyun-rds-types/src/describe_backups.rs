@@ -124,18 +124,32 @@ pub struct DescribeBackupsInput {
 impl std::fmt::Debug for DescribeBackupsInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeBackupsInput")
-            .field("db_instance_id", &self.db_instance_id)
-            .field("backup_id", &self.backup_id)
-            .field("backup_status", &self.backup_status)
-            .field("backup_mode", &self.backup_mode)
-            .field("start_time", &self.start_time)
-            .field("end_time", &self.end_time)
-            .field("page_size", &self.page_size)
-            .field("page_number", &self.page_number)
-            .field("backup_type", &self.backup_type)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeBackupsInput",
+            &[
+                "db_instance_id",
+                "backup_id",
+                "backup_status",
+                "backup_mode",
+                "start_time",
+                "end_time",
+                "page_size",
+                "page_number",
+                "backup_type",
+            ],
+            &[
+                &self.db_instance_id,
+                &self.backup_id,
+                &self.backup_status,
+                &self.backup_mode,
+                &self.start_time,
+                &self.end_time,
+                &self.page_size,
+                &self.page_number,
+                &self.backup_type,
+            ],
+        )
     }
 }
 
@@ -273,16 +287,28 @@ pub struct DescribeBackupsOutput {
 impl std::fmt::Debug for DescribeBackupsOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeBackupsOutput")
-            .field("items", &self.items)
-            .field("page_number", &self.page_number)
-            .field("page_record_count", &self.page_record_count)
-            .field("request_id", &self.request_id)
-            .field("total_ecs_snapshot_size", &self.total_ecs_snapshot_size)
-            .field("total_record_count", &self.total_record_count)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeBackupsOutput",
+            &[
+                "items",
+                "page_number",
+                "page_record_count",
+                "request_id",
+                "total_ecs_snapshot_size",
+                "total_record_count",
+                "unknown_fields",
+            ],
+            &[
+                &self.items,
+                &self.page_number,
+                &self.page_record_count,
+                &self.request_id,
+                &self.total_ecs_snapshot_size,
+                &self.total_record_count,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 
@@ -347,11 +373,12 @@ pub struct Items {
 impl std::fmt::Debug for Items {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("Items")
-            .field("backup", &self.backup)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "Items",
+            &["backup", "unknown_fields"],
+            &[&self.backup, &self.unknown_fields],
+        )
     }
 }
 
@@ -688,35 +715,66 @@ pub struct Backup {
 impl std::fmt::Debug for Backup {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("Backup")
-            .field("backup_download_link_by_db", &self.backup_download_link_by_db)
-            .field("backup_download_url", &self.backup_download_url)
-            .field("backup_end_time", &self.backup_end_time)
-            .field("backup_id", &self.backup_id)
-            .field("backup_initiator", &self.backup_initiator)
-            .field("backup_intranet_download_url", &self.backup_intranet_download_url)
-            .field("backup_method", &self.backup_method)
-            .field("backup_mode", &self.backup_mode)
-            .field("backup_size", &self.backup_size)
-            .field("backup_start_time", &self.backup_start_time)
-            .field("backup_status", &self.backup_status)
-            .field("backup_type", &self.backup_type)
-            .field("checksum", &self.checksum)
-            .field("consistent_time", &self.consistent_time)
-            .field("copy_only_backup", &self.copy_only_backup)
-            .field("db_instance_id", &self.db_instance_id)
-            .field("encryption", &self.encryption)
-            .field("engine", &self.engine)
-            .field("engine_version", &self.engine_version)
-            .field("host_instance_id", &self.host_instance_id)
-            .field("is_avail", &self.is_avail)
-            .field("meta_status", &self.meta_status)
-            .field("storage_class", &self.storage_class)
-            .field("store_status", &self.store_status)
-            .field("expect_expire_time", &self.expect_expire_time)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "Backup",
+            &[
+                "backup_download_link_by_db",
+                "backup_download_url",
+                "backup_end_time",
+                "backup_id",
+                "backup_initiator",
+                "backup_intranet_download_url",
+                "backup_method",
+                "backup_mode",
+                "backup_size",
+                "backup_start_time",
+                "backup_status",
+                "backup_type",
+                "checksum",
+                "consistent_time",
+                "copy_only_backup",
+                "db_instance_id",
+                "encryption",
+                "engine",
+                "engine_version",
+                "host_instance_id",
+                "is_avail",
+                "meta_status",
+                "storage_class",
+                "store_status",
+                "expect_expire_time",
+                "unknown_fields",
+            ],
+            &[
+                &self.backup_download_link_by_db,
+                &self.backup_download_url,
+                &self.backup_end_time,
+                &self.backup_id,
+                &self.backup_initiator,
+                &self.backup_intranet_download_url,
+                &self.backup_method,
+                &self.backup_mode,
+                &self.backup_size,
+                &self.backup_start_time,
+                &self.backup_status,
+                &self.backup_type,
+                &self.checksum,
+                &self.consistent_time,
+                &self.copy_only_backup,
+                &self.db_instance_id,
+                &self.encryption,
+                &self.engine,
+                &self.engine_version,
+                &self.host_instance_id,
+                &self.is_avail,
+                &self.meta_status,
+                &self.storage_class,
+                &self.store_status,
+                &self.expect_expire_time,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 
@@ -821,11 +879,12 @@ pub struct BackupDownloadLinkByDb {
 impl std::fmt::Debug for BackupDownloadLinkByDb {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("BackupDownloadLinkByDb")
-            .field("backup_download_link_by_db", &self.backup_download_link_by_db)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "BackupDownloadLinkByDb",
+            &["backup_download_link_by_db", "unknown_fields"],
+            &[&self.backup_download_link_by_db, &self.unknown_fields],
+        )
     }
 }
 
@@ -899,13 +958,17 @@ pub struct BackupDownloadLinkByDbBackupDownloadLinkByDb {
 impl std::fmt::Debug for BackupDownloadLinkByDbBackupDownloadLinkByDb {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("BackupDownloadLinkByDbBackupDownloadLinkByDb")
-            .field("data_base", &self.data_base)
-            .field("download_link", &self.download_link)
-            .field("intranet_download_link", &self.intranet_download_link)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "BackupDownloadLinkByDbBackupDownloadLinkByDb",
+            &["data_base", "download_link", "intranet_download_link", "unknown_fields"],
+            &[
+                &self.data_base,
+                &self.download_link,
+                &self.intranet_download_link,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 

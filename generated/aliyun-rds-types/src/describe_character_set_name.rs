@@ -47,12 +47,12 @@ pub struct DescribeCharacterSetNameInput {
 impl std::fmt::Debug for DescribeCharacterSetNameInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeCharacterSetNameInput")
-            .field("engine", &self.engine)
-            .field("region_id", &self.region_id)
-            .field("resource_group_id", &self.resource_group_id)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeCharacterSetNameInput",
+            &["engine", "region_id", "resource_group_id"],
+            &[&self.engine, &self.region_id, &self.resource_group_id],
+        )
     }
 }
 
@@ -148,13 +148,17 @@ pub struct DescribeCharacterSetNameOutput {
 impl std::fmt::Debug for DescribeCharacterSetNameOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeCharacterSetNameOutput")
-            .field("character_set_name_items", &self.character_set_name_items)
-            .field("engine", &self.engine)
-            .field("request_id", &self.request_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeCharacterSetNameOutput",
+            &["character_set_name_items", "engine", "request_id", "unknown_fields"],
+            &[
+                &self.character_set_name_items,
+                &self.engine,
+                &self.request_id,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 
@@ -207,11 +211,12 @@ pub struct CharacterSetNameItems {
 impl std::fmt::Debug for CharacterSetNameItems {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("CharacterSetNameItems")
-            .field("character_set_name", &self.character_set_name)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "CharacterSetNameItems",
+            &["character_set_name", "unknown_fields"],
+            &[&self.character_set_name, &self.unknown_fields],
+        )
     }
 }
 

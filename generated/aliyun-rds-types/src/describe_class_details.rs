@@ -78,16 +78,28 @@ pub struct DescribeClassDetailsInput {
 impl std::fmt::Debug for DescribeClassDetailsInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeClassDetailsInput")
-            .field("client_token", &self.client_token)
-            .field("region_id", &self.region_id)
-            .field("commodity_code", &self.commodity_code)
-            .field("class_code", &self.class_code)
-            .field("engine_version", &self.engine_version)
-            .field("engine", &self.engine)
-            .field("resource_group_id", &self.resource_group_id)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeClassDetailsInput",
+            &[
+                "client_token",
+                "region_id",
+                "commodity_code",
+                "class_code",
+                "engine_version",
+                "engine",
+                "resource_group_id",
+            ],
+            &[
+                &self.client_token,
+                &self.region_id,
+                &self.commodity_code,
+                &self.class_code,
+                &self.engine_version,
+                &self.engine,
+                &self.resource_group_id,
+            ],
+        )
     }
 }
 
@@ -305,22 +317,40 @@ pub struct DescribeClassDetailsOutput {
 impl std::fmt::Debug for DescribeClassDetailsOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeClassDetailsOutput")
-            .field("category", &self.category)
-            .field("class_code", &self.class_code)
-            .field("class_group", &self.class_group)
-            .field("cpu", &self.cpu)
-            .field("db_instance_storage_type", &self.db_instance_storage_type)
-            .field("instruction_set_arch", &self.instruction_set_arch)
-            .field("max_connections", &self.max_connections)
-            .field("max_iombps", &self.max_iombps)
-            .field("max_iops", &self.max_iops)
-            .field("memory_class", &self.memory_class)
-            .field("reference_price", &self.reference_price)
-            .field("request_id", &self.request_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeClassDetailsOutput",
+            &[
+                "category",
+                "class_code",
+                "class_group",
+                "cpu",
+                "db_instance_storage_type",
+                "instruction_set_arch",
+                "max_connections",
+                "max_iombps",
+                "max_iops",
+                "memory_class",
+                "reference_price",
+                "request_id",
+                "unknown_fields",
+            ],
+            &[
+                &self.category,
+                &self.class_code,
+                &self.class_group,
+                &self.cpu,
+                &self.db_instance_storage_type,
+                &self.instruction_set_arch,
+                &self.max_connections,
+                &self.max_iombps,
+                &self.max_iops,
+                &self.memory_class,
+                &self.reference_price,
+                &self.request_id,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 

@@ -82,16 +82,28 @@ pub struct DescribeCloudMigrationPrecheckResultInput {
 impl std::fmt::Debug for DescribeCloudMigrationPrecheckResultInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeCloudMigrationPrecheckResultInput")
-            .field("db_instance_name", &self.db_instance_name)
-            .field("task_id", &self.task_id)
-            .field("task_name", &self.task_name)
-            .field("source_ip_address", &self.source_ip_address)
-            .field("source_port", &self.source_port)
-            .field("page_size", &self.page_size)
-            .field("page_number", &self.page_number)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeCloudMigrationPrecheckResultInput",
+            &[
+                "db_instance_name",
+                "task_id",
+                "task_name",
+                "source_ip_address",
+                "source_port",
+                "page_size",
+                "page_number",
+            ],
+            &[
+                &self.db_instance_name,
+                &self.task_id,
+                &self.task_name,
+                &self.source_ip_address,
+                &self.source_port,
+                &self.page_size,
+                &self.page_number,
+            ],
+        )
     }
 }
 
@@ -220,15 +232,26 @@ pub struct DescribeCloudMigrationPrecheckResultOutput {
 impl std::fmt::Debug for DescribeCloudMigrationPrecheckResultOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeCloudMigrationPrecheckResultOutput")
-            .field("items", &self.items)
-            .field("page_number", &self.page_number)
-            .field("page_size", &self.page_size)
-            .field("request_id", &self.request_id)
-            .field("total_size", &self.total_size)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeCloudMigrationPrecheckResultOutput",
+            &[
+                "items",
+                "page_number",
+                "page_size",
+                "request_id",
+                "total_size",
+                "unknown_fields",
+            ],
+            &[
+                &self.items,
+                &self.page_number,
+                &self.page_size,
+                &self.request_id,
+                &self.total_size,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 
@@ -400,25 +423,40 @@ pub struct Items {
 impl std::fmt::Debug for Items {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("Items")
-            .field("detail", &self.detail)
-            .field("gmt_created", &self.gmt_created)
-            .field("gmt_modified", &self.gmt_modified)
-            .field("source_account", &self.source_account)
-            .field("source_category", &self.source_category)
-            .field("source_ip_address", &self.source_ip_address)
-            .field(
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "Items",
+            &[
+                "detail",
+                "gmt_created",
+                "gmt_modified",
+                "source_account",
+                "source_category",
+                "source_ip_address",
                 "source_password",
+                "source_port",
+                "target_eip",
+                "target_instance_name",
+                "task_id",
+                "task_name",
+                "unknown_fields",
+            ],
+            &[
+                &self.detail,
+                &self.gmt_created,
+                &self.gmt_modified,
+                &self.source_account,
+                &self.source_category,
+                &self.source_ip_address,
                 &self.source_password.as_ref().map(|_| "<redacted>"),
-            )
-            .field("source_port", &self.source_port)
-            .field("target_eip", &self.target_eip)
-            .field("target_instance_name", &self.target_instance_name)
-            .field("task_id", &self.task_id)
-            .field("task_name", &self.task_name)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+                &self.source_port,
+                &self.target_eip,
+                &self.target_instance_name,
+                &self.task_id,
+                &self.task_name,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 

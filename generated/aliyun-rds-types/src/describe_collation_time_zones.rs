@@ -17,7 +17,12 @@ pub struct DescribeCollationTimeZonesInput {}
 impl std::fmt::Debug for DescribeCollationTimeZonesInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter.debug_struct("DescribeCollationTimeZonesInput").finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeCollationTimeZonesInput",
+            &[],
+            &[],
+        )
     }
 }
 
@@ -94,12 +99,12 @@ pub struct DescribeCollationTimeZonesOutput {
 impl std::fmt::Debug for DescribeCollationTimeZonesOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeCollationTimeZonesOutput")
-            .field("collation_time_zones", &self.collation_time_zones)
-            .field("request_id", &self.request_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeCollationTimeZonesOutput",
+            &["collation_time_zones", "request_id", "unknown_fields"],
+            &[&self.collation_time_zones, &self.request_id, &self.unknown_fields],
+        )
     }
 }
 
@@ -150,11 +155,12 @@ pub struct CollationTimeZones {
 impl std::fmt::Debug for CollationTimeZones {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("CollationTimeZones")
-            .field("collation_time_zone", &self.collation_time_zone)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "CollationTimeZones",
+            &["collation_time_zone", "unknown_fields"],
+            &[&self.collation_time_zone, &self.unknown_fields],
+        )
     }
 }
 
@@ -228,13 +234,17 @@ pub struct CollationTimeZone {
 impl std::fmt::Debug for CollationTimeZone {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("CollationTimeZone")
-            .field("description", &self.description)
-            .field("standard_time_offset", &self.standard_time_offset)
-            .field("time_zone", &self.time_zone)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "CollationTimeZone",
+            &["description", "standard_time_offset", "time_zone", "unknown_fields"],
+            &[
+                &self.description,
+                &self.standard_time_offset,
+                &self.time_zone,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 

@@ -55,13 +55,17 @@ pub struct DescribeComputeBurstConfigInput {
 impl std::fmt::Debug for DescribeComputeBurstConfigInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeComputeBurstConfigInput")
-            .field("client_token", &self.client_token)
-            .field("db_instance_id", &self.db_instance_id)
-            .field("resource_group_id", &self.resource_group_id)
-            .field("region_id", &self.region_id)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeComputeBurstConfigInput",
+            &["client_token", "db_instance_id", "resource_group_id", "region_id"],
+            &[
+                &self.client_token,
+                &self.db_instance_id,
+                &self.resource_group_id,
+                &self.region_id,
+            ],
+        )
     }
 }
 
@@ -170,13 +174,22 @@ pub struct DescribeComputeBurstConfigOutput {
 impl std::fmt::Debug for DescribeComputeBurstConfigOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeComputeBurstConfigOutput")
-            .field("compute_burst_enabled", &self.compute_burst_enabled)
-            .field("compute_burst_config", &self.compute_burst_config)
-            .field("request_id", &self.request_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeComputeBurstConfigOutput",
+            &[
+                "compute_burst_enabled",
+                "compute_burst_config",
+                "request_id",
+                "unknown_fields",
+            ],
+            &[
+                &self.compute_burst_enabled,
+                &self.compute_burst_config,
+                &self.request_id,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 

@@ -91,16 +91,28 @@ pub struct DescribeCrossBackupMetaListInput {
 impl std::fmt::Debug for DescribeCrossBackupMetaListInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeCrossBackupMetaListInput")
-            .field("backup_set_id", &self.backup_set_id)
-            .field("get_db_name", &self.get_db_name)
-            .field("pattern", &self.pattern)
-            .field("page_size", &self.page_size)
-            .field("page_index", &self.page_index)
-            .field("region", &self.region)
-            .field("resource_group_id", &self.resource_group_id)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeCrossBackupMetaListInput",
+            &[
+                "backup_set_id",
+                "get_db_name",
+                "pattern",
+                "page_size",
+                "page_index",
+                "region",
+                "resource_group_id",
+            ],
+            &[
+                &self.backup_set_id,
+                &self.get_db_name,
+                &self.pattern,
+                &self.page_size,
+                &self.page_index,
+                &self.region,
+                &self.resource_group_id,
+            ],
+        )
     }
 }
 
@@ -242,17 +254,30 @@ pub struct DescribeCrossBackupMetaListOutput {
 impl std::fmt::Debug for DescribeCrossBackupMetaListOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeCrossBackupMetaListOutput")
-            .field("db_instance_name", &self.db_instance_name)
-            .field("items", &self.items)
-            .field("page_number", &self.page_number)
-            .field("page_record_count", &self.page_record_count)
-            .field("request_id", &self.request_id)
-            .field("total_page_count", &self.total_page_count)
-            .field("total_record_count", &self.total_record_count)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeCrossBackupMetaListOutput",
+            &[
+                "db_instance_name",
+                "items",
+                "page_number",
+                "page_record_count",
+                "request_id",
+                "total_page_count",
+                "total_record_count",
+                "unknown_fields",
+            ],
+            &[
+                &self.db_instance_name,
+                &self.items,
+                &self.page_number,
+                &self.page_record_count,
+                &self.request_id,
+                &self.total_page_count,
+                &self.total_record_count,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 
@@ -319,11 +344,12 @@ pub struct Items {
 impl std::fmt::Debug for Items {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("Items")
-            .field("meta", &self.meta)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "Items",
+            &["meta", "unknown_fields"],
+            &[&self.meta, &self.unknown_fields],
+        )
     }
 }
 
@@ -397,13 +423,12 @@ pub struct Meta {
 impl std::fmt::Debug for Meta {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("Meta")
-            .field("database", &self.database)
-            .field("size", &self.size)
-            .field("tables", &self.tables)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "Meta",
+            &["database", "size", "tables", "unknown_fields"],
+            &[&self.database, &self.size, &self.tables, &self.unknown_fields],
+        )
     }
 }
 

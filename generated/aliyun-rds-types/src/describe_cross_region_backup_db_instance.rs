@@ -57,13 +57,12 @@ pub struct DescribeCrossRegionBackupDbInstanceInput {
 impl std::fmt::Debug for DescribeCrossRegionBackupDbInstanceInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeCrossRegionBackupDbInstanceInput")
-            .field("region_id", &self.region_id)
-            .field("db_instance_id", &self.db_instance_id)
-            .field("page_size", &self.page_size)
-            .field("page_number", &self.page_number)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeCrossRegionBackupDbInstanceInput",
+            &["region_id", "db_instance_id", "page_size", "page_number"],
+            &[&self.region_id, &self.db_instance_id, &self.page_size, &self.page_number],
+        )
     }
 }
 
@@ -204,17 +203,30 @@ pub struct DescribeCrossRegionBackupDbInstanceOutput {
 impl std::fmt::Debug for DescribeCrossRegionBackupDbInstanceOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeCrossRegionBackupDbInstanceOutput")
-            .field("items", &self.items)
-            .field("items_numbers", &self.items_numbers)
-            .field("page_number", &self.page_number)
-            .field("page_size", &self.page_size)
-            .field("region_id", &self.region_id)
-            .field("request_id", &self.request_id)
-            .field("total_records", &self.total_records)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeCrossRegionBackupDbInstanceOutput",
+            &[
+                "items",
+                "items_numbers",
+                "page_number",
+                "page_size",
+                "region_id",
+                "request_id",
+                "total_records",
+                "unknown_fields",
+            ],
+            &[
+                &self.items,
+                &self.items_numbers,
+                &self.page_number,
+                &self.page_size,
+                &self.region_id,
+                &self.request_id,
+                &self.total_records,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 
@@ -281,11 +293,12 @@ pub struct Items {
 impl std::fmt::Debug for Items {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("Items")
-            .field("item", &self.item)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "Items",
+            &["item", "unknown_fields"],
+            &[&self.item, &self.unknown_fields],
+        )
     }
 }
 
@@ -483,24 +496,44 @@ pub struct Item {
 impl std::fmt::Debug for Item {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("Item")
-            .field("backup_enabled", &self.backup_enabled)
-            .field("backup_enabled_time", &self.backup_enabled_time)
-            .field("cross_backup_region", &self.cross_backup_region)
-            .field("cross_backup_type", &self.cross_backup_type)
-            .field("db_instance_description", &self.db_instance_description)
-            .field("db_instance_id", &self.db_instance_id)
-            .field("db_instance_status", &self.db_instance_status)
-            .field("engine", &self.engine)
-            .field("engine_version", &self.engine_version)
-            .field("lock_mode", &self.lock_mode)
-            .field("log_backup_enabled", &self.log_backup_enabled)
-            .field("log_backup_enabled_time", &self.log_backup_enabled_time)
-            .field("retent_type", &self.retent_type)
-            .field("retention", &self.retention)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "Item",
+            &[
+                "backup_enabled",
+                "backup_enabled_time",
+                "cross_backup_region",
+                "cross_backup_type",
+                "db_instance_description",
+                "db_instance_id",
+                "db_instance_status",
+                "engine",
+                "engine_version",
+                "lock_mode",
+                "log_backup_enabled",
+                "log_backup_enabled_time",
+                "retent_type",
+                "retention",
+                "unknown_fields",
+            ],
+            &[
+                &self.backup_enabled,
+                &self.backup_enabled_time,
+                &self.cross_backup_region,
+                &self.cross_backup_type,
+                &self.db_instance_description,
+                &self.db_instance_id,
+                &self.db_instance_status,
+                &self.engine,
+                &self.engine_version,
+                &self.lock_mode,
+                &self.log_backup_enabled,
+                &self.log_backup_enabled_time,
+                &self.retent_type,
+                &self.retention,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 

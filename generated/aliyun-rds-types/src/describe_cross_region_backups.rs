@@ -122,19 +122,34 @@ pub struct DescribeCrossRegionBackupsInput {
 impl std::fmt::Debug for DescribeCrossRegionBackupsInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeCrossRegionBackupsInput")
-            .field("db_instance_id", &self.db_instance_id)
-            .field("region_id", &self.region_id)
-            .field("cross_backup_region", &self.cross_backup_region)
-            .field("cross_backup_id", &self.cross_backup_id)
-            .field("start_time", &self.start_time)
-            .field("end_time", &self.end_time)
-            .field("page_size", &self.page_size)
-            .field("page_number", &self.page_number)
-            .field("backup_id", &self.backup_id)
-            .field("resource_group_id", &self.resource_group_id)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeCrossRegionBackupsInput",
+            &[
+                "db_instance_id",
+                "region_id",
+                "cross_backup_region",
+                "cross_backup_id",
+                "start_time",
+                "end_time",
+                "page_size",
+                "page_number",
+                "backup_id",
+                "resource_group_id",
+            ],
+            &[
+                &self.db_instance_id,
+                &self.region_id,
+                &self.cross_backup_region,
+                &self.cross_backup_id,
+                &self.start_time,
+                &self.end_time,
+                &self.page_size,
+                &self.page_number,
+                &self.backup_id,
+                &self.resource_group_id,
+            ],
+        )
     }
 }
 
@@ -296,18 +311,32 @@ pub struct DescribeCrossRegionBackupsOutput {
 impl std::fmt::Debug for DescribeCrossRegionBackupsOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeCrossRegionBackupsOutput")
-            .field("end_time", &self.end_time)
-            .field("items", &self.items)
-            .field("page_number", &self.page_number)
-            .field("page_record_count", &self.page_record_count)
-            .field("region_id", &self.region_id)
-            .field("request_id", &self.request_id)
-            .field("start_time", &self.start_time)
-            .field("total_record_count", &self.total_record_count)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeCrossRegionBackupsOutput",
+            &[
+                "end_time",
+                "items",
+                "page_number",
+                "page_record_count",
+                "region_id",
+                "request_id",
+                "start_time",
+                "total_record_count",
+                "unknown_fields",
+            ],
+            &[
+                &self.end_time,
+                &self.items,
+                &self.page_number,
+                &self.page_record_count,
+                &self.region_id,
+                &self.request_id,
+                &self.start_time,
+                &self.total_record_count,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 
@@ -376,11 +405,12 @@ pub struct Items {
 impl std::fmt::Debug for Items {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("Items")
-            .field("item", &self.item)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "Items",
+            &["item", "unknown_fields"],
+            &[&self.item, &self.unknown_fields],
+        )
     }
 }
 
@@ -635,29 +665,54 @@ pub struct Item {
 impl std::fmt::Debug for Item {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("Item")
-            .field("backup_end_time", &self.backup_end_time)
-            .field("backup_method", &self.backup_method)
-            .field("backup_set_scale", &self.backup_set_scale)
-            .field("backup_set_status", &self.backup_set_status)
-            .field("backup_start_time", &self.backup_start_time)
-            .field("backup_type", &self.backup_type)
-            .field("category", &self.category)
-            .field("consistent_time", &self.consistent_time)
-            .field("cross_backup_download_link", &self.cross_backup_download_link)
-            .field("cross_backup_id", &self.cross_backup_id)
-            .field("cross_backup_region", &self.cross_backup_region)
-            .field("cross_backup_set_file", &self.cross_backup_set_file)
-            .field("cross_backup_set_location", &self.cross_backup_set_location)
-            .field("cross_backup_set_size", &self.cross_backup_set_size)
-            .field("db_instance_storage_type", &self.db_instance_storage_type)
-            .field("engine", &self.engine)
-            .field("engine_version", &self.engine_version)
-            .field("instance_id", &self.instance_id)
-            .field("restore_regions", &self.restore_regions)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "Item",
+            &[
+                "backup_end_time",
+                "backup_method",
+                "backup_set_scale",
+                "backup_set_status",
+                "backup_start_time",
+                "backup_type",
+                "category",
+                "consistent_time",
+                "cross_backup_download_link",
+                "cross_backup_id",
+                "cross_backup_region",
+                "cross_backup_set_file",
+                "cross_backup_set_location",
+                "cross_backup_set_size",
+                "db_instance_storage_type",
+                "engine",
+                "engine_version",
+                "instance_id",
+                "restore_regions",
+                "unknown_fields",
+            ],
+            &[
+                &self.backup_end_time,
+                &self.backup_method,
+                &self.backup_set_scale,
+                &self.backup_set_status,
+                &self.backup_start_time,
+                &self.backup_type,
+                &self.category,
+                &self.consistent_time,
+                &self.cross_backup_download_link,
+                &self.cross_backup_id,
+                &self.cross_backup_region,
+                &self.cross_backup_set_file,
+                &self.cross_backup_set_location,
+                &self.cross_backup_set_size,
+                &self.db_instance_storage_type,
+                &self.engine,
+                &self.engine_version,
+                &self.instance_id,
+                &self.restore_regions,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 
@@ -748,11 +803,12 @@ pub struct RestoreRegions {
 impl std::fmt::Debug for RestoreRegions {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("RestoreRegions")
-            .field("restore_region", &self.restore_region)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "RestoreRegions",
+            &["restore_region", "unknown_fields"],
+            &[&self.restore_region, &self.unknown_fields],
+        )
     }
 }
 

@@ -84,16 +84,28 @@ pub struct DescribeCrossRegionLogBackupFilesInput {
 impl std::fmt::Debug for DescribeCrossRegionLogBackupFilesInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeCrossRegionLogBackupFilesInput")
-            .field("db_instance_id", &self.db_instance_id)
-            .field("region_id", &self.region_id)
-            .field("cross_backup_region", &self.cross_backup_region)
-            .field("start_time", &self.start_time)
-            .field("end_time", &self.end_time)
-            .field("page_size", &self.page_size)
-            .field("page_number", &self.page_number)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeCrossRegionLogBackupFilesInput",
+            &[
+                "db_instance_id",
+                "region_id",
+                "cross_backup_region",
+                "start_time",
+                "end_time",
+                "page_size",
+                "page_number",
+            ],
+            &[
+                &self.db_instance_id,
+                &self.region_id,
+                &self.cross_backup_region,
+                &self.start_time,
+                &self.end_time,
+                &self.page_size,
+                &self.page_number,
+            ],
+        )
     }
 }
 
@@ -265,19 +277,34 @@ pub struct DescribeCrossRegionLogBackupFilesOutput {
 impl std::fmt::Debug for DescribeCrossRegionLogBackupFilesOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeCrossRegionLogBackupFilesOutput")
-            .field("db_instance_id", &self.db_instance_id)
-            .field("end_time", &self.end_time)
-            .field("items", &self.items)
-            .field("page_number", &self.page_number)
-            .field("page_record_count", &self.page_record_count)
-            .field("region_id", &self.region_id)
-            .field("request_id", &self.request_id)
-            .field("start_time", &self.start_time)
-            .field("total_record_count", &self.total_record_count)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeCrossRegionLogBackupFilesOutput",
+            &[
+                "db_instance_id",
+                "end_time",
+                "items",
+                "page_number",
+                "page_record_count",
+                "region_id",
+                "request_id",
+                "start_time",
+                "total_record_count",
+                "unknown_fields",
+            ],
+            &[
+                &self.db_instance_id,
+                &self.end_time,
+                &self.items,
+                &self.page_number,
+                &self.page_record_count,
+                &self.region_id,
+                &self.request_id,
+                &self.start_time,
+                &self.total_record_count,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 
@@ -348,11 +375,12 @@ pub struct Items {
 impl std::fmt::Debug for Items {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("Items")
-            .field("item", &self.item)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "Items",
+            &["item", "unknown_fields"],
+            &[&self.item, &self.unknown_fields],
+        )
     }
 }
 
@@ -499,20 +527,36 @@ pub struct Item {
 impl std::fmt::Debug for Item {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("Item")
-            .field("cross_backup_region", &self.cross_backup_region)
-            .field("cross_download_link", &self.cross_download_link)
-            .field("cross_intranet_download_link", &self.cross_intranet_download_link)
-            .field("cross_log_backup_id", &self.cross_log_backup_id)
-            .field("cross_log_backup_size", &self.cross_log_backup_size)
-            .field("instance_id", &self.instance_id)
-            .field("link_expired_time", &self.link_expired_time)
-            .field("log_begin_time", &self.log_begin_time)
-            .field("log_end_time", &self.log_end_time)
-            .field("log_file_name", &self.log_file_name)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "Item",
+            &[
+                "cross_backup_region",
+                "cross_download_link",
+                "cross_intranet_download_link",
+                "cross_log_backup_id",
+                "cross_log_backup_size",
+                "instance_id",
+                "link_expired_time",
+                "log_begin_time",
+                "log_end_time",
+                "log_file_name",
+                "unknown_fields",
+            ],
+            &[
+                &self.cross_backup_region,
+                &self.cross_download_link,
+                &self.cross_intranet_download_link,
+                &self.cross_log_backup_id,
+                &self.cross_log_backup_size,
+                &self.instance_id,
+                &self.link_expired_time,
+                &self.log_begin_time,
+                &self.log_end_time,
+                &self.log_file_name,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 

@@ -52,13 +52,17 @@ pub struct DescribeCurrentModifyOrderInput {
 impl std::fmt::Debug for DescribeCurrentModifyOrderInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeCurrentModifyOrderInput")
-            .field("client_token", &self.client_token)
-            .field("region_id", &self.region_id)
-            .field("db_instance_id", &self.db_instance_id)
-            .field("resource_group_id", &self.resource_group_id)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeCurrentModifyOrderInput",
+            &["client_token", "region_id", "db_instance_id", "resource_group_id"],
+            &[
+                &self.client_token,
+                &self.region_id,
+                &self.db_instance_id,
+                &self.resource_group_id,
+            ],
+        )
     }
 }
 
@@ -146,12 +150,12 @@ pub struct DescribeCurrentModifyOrderOutput {
 impl std::fmt::Debug for DescribeCurrentModifyOrderOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeCurrentModifyOrderOutput")
-            .field("modify_order", &self.modify_order)
-            .field("request_id", &self.request_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeCurrentModifyOrderOutput",
+            &["modify_order", "request_id", "unknown_fields"],
+            &[&self.modify_order, &self.request_id, &self.unknown_fields],
+        )
     }
 }
 
@@ -289,19 +293,34 @@ pub struct ModifyOrder {
 impl std::fmt::Debug for ModifyOrder {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("ModifyOrder")
-            .field("class_group", &self.class_group)
-            .field("cpu", &self.cpu)
-            .field("db_instance_id", &self.db_instance_id)
-            .field("effective_time", &self.effective_time)
-            .field("mark", &self.mark)
-            .field("memory_class", &self.memory_class)
-            .field("status", &self.status)
-            .field("storage", &self.storage)
-            .field("target_db_instance_class", &self.target_db_instance_class)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "ModifyOrder",
+            &[
+                "class_group",
+                "cpu",
+                "db_instance_id",
+                "effective_time",
+                "mark",
+                "memory_class",
+                "status",
+                "storage",
+                "target_db_instance_class",
+                "unknown_fields",
+            ],
+            &[
+                &self.class_group,
+                &self.cpu,
+                &self.db_instance_id,
+                &self.effective_time,
+                &self.mark,
+                &self.memory_class,
+                &self.status,
+                &self.storage,
+                &self.target_db_instance_class,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 

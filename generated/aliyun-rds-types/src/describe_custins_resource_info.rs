@@ -35,11 +35,12 @@ pub struct DescribeCustinsResourceInfoInput {
 impl std::fmt::Debug for DescribeCustinsResourceInfoInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeCustinsResourceInfoInput")
-            .field("db_instance_ids", &self.db_instance_ids)
-            .field("resource_group_id", &self.resource_group_id)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeCustinsResourceInfoInput",
+            &["db_instance_ids", "resource_group_id"],
+            &[&self.db_instance_ids, &self.resource_group_id],
+        )
     }
 }
 
@@ -121,12 +122,12 @@ pub struct DescribeCustinsResourceInfoOutput {
 impl std::fmt::Debug for DescribeCustinsResourceInfoOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeCustinsResourceInfoOutput")
-            .field("data", &self.data)
-            .field("request_id", &self.request_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeCustinsResourceInfoOutput",
+            &["data", "request_id", "unknown_fields"],
+            &[&self.data, &self.request_id, &self.unknown_fields],
+        )
     }
 }
 
@@ -413,33 +414,62 @@ pub struct Data {
 impl std::fmt::Debug for Data {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("Data")
-            .field("cpu_adjust_deadline", &self.cpu_adjust_deadline)
-            .field("cpu_adjustable_max_ratio", &self.cpu_adjustable_max_ratio)
-            .field("cpu_adjustable_max_value", &self.cpu_adjustable_max_value)
-            .field("cpu_increase_ratio", &self.cpu_increase_ratio)
-            .field("cpu_increase_ratio_value", &self.cpu_increase_ratio_value)
-            .field("db_instance_id", &self.db_instance_id)
-            .field("iops_adjustable_max_value", &self.iops_adjustable_max_value)
-            .field("max_conn_adjust_deadline", &self.max_conn_adjust_deadline)
-            .field("max_conn_adjustable_max_value", &self.max_conn_adjustable_max_value)
-            .field("max_conn_increase_ratio", &self.max_conn_increase_ratio)
-            .field("max_conn_increase_ratio_value", &self.max_conn_increase_ratio_value)
-            .field("max_iops_adjust_deadline", &self.max_iops_adjust_deadline)
-            .field("max_iops_increase_ratio", &self.max_iops_increase_ratio)
-            .field("max_iops_increase_ratio_value", &self.max_iops_increase_ratio_value)
-            .field("mem_adjustable_max_ratio", &self.mem_adjustable_max_ratio)
-            .field("mem_adjustable_max_value", &self.mem_adjustable_max_value)
-            .field("memory_adjust_deadline", &self.memory_adjust_deadline)
-            .field("memory_increase_ratio", &self.memory_increase_ratio)
-            .field("memory_increase_ratio_value", &self.memory_increase_ratio_value)
-            .field("origin_cpu", &self.origin_cpu)
-            .field("origin_max_conn", &self.origin_max_conn)
-            .field("origin_max_iops", &self.origin_max_iops)
-            .field("origin_memory", &self.origin_memory)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "Data",
+            &[
+                "cpu_adjust_deadline",
+                "cpu_adjustable_max_ratio",
+                "cpu_adjustable_max_value",
+                "cpu_increase_ratio",
+                "cpu_increase_ratio_value",
+                "db_instance_id",
+                "iops_adjustable_max_value",
+                "max_conn_adjust_deadline",
+                "max_conn_adjustable_max_value",
+                "max_conn_increase_ratio",
+                "max_conn_increase_ratio_value",
+                "max_iops_adjust_deadline",
+                "max_iops_increase_ratio",
+                "max_iops_increase_ratio_value",
+                "mem_adjustable_max_ratio",
+                "mem_adjustable_max_value",
+                "memory_adjust_deadline",
+                "memory_increase_ratio",
+                "memory_increase_ratio_value",
+                "origin_cpu",
+                "origin_max_conn",
+                "origin_max_iops",
+                "origin_memory",
+                "unknown_fields",
+            ],
+            &[
+                &self.cpu_adjust_deadline,
+                &self.cpu_adjustable_max_ratio,
+                &self.cpu_adjustable_max_value,
+                &self.cpu_increase_ratio,
+                &self.cpu_increase_ratio_value,
+                &self.db_instance_id,
+                &self.iops_adjustable_max_value,
+                &self.max_conn_adjust_deadline,
+                &self.max_conn_adjustable_max_value,
+                &self.max_conn_increase_ratio,
+                &self.max_conn_increase_ratio_value,
+                &self.max_iops_adjust_deadline,
+                &self.max_iops_increase_ratio,
+                &self.max_iops_increase_ratio_value,
+                &self.mem_adjustable_max_ratio,
+                &self.mem_adjustable_max_value,
+                &self.memory_adjust_deadline,
+                &self.memory_increase_ratio,
+                &self.memory_increase_ratio_value,
+                &self.origin_cpu,
+                &self.origin_max_conn,
+                &self.origin_max_iops,
+                &self.origin_memory,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 

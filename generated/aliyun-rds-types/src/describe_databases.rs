@@ -77,14 +77,18 @@ pub struct DescribeDatabasesInput {
 impl std::fmt::Debug for DescribeDatabasesInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeDatabasesInput")
-            .field("db_instance_id", &self.db_instance_id)
-            .field("db_name", &self.db_name)
-            .field("db_status", &self.db_status)
-            .field("page_size", &self.page_size)
-            .field("page_number", &self.page_number)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeDatabasesInput",
+            &["db_instance_id", "db_name", "db_status", "page_size", "page_number"],
+            &[
+                &self.db_instance_id,
+                &self.db_name,
+                &self.db_status,
+                &self.page_size,
+                &self.page_number,
+            ],
+        )
     }
 }
 
@@ -174,12 +178,12 @@ pub struct DescribeDatabasesOutput {
 impl std::fmt::Debug for DescribeDatabasesOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeDatabasesOutput")
-            .field("databases", &self.databases)
-            .field("request_id", &self.request_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeDatabasesOutput",
+            &["databases", "request_id", "unknown_fields"],
+            &[&self.databases, &self.request_id, &self.unknown_fields],
+        )
     }
 }
 
@@ -230,11 +234,12 @@ pub struct Databases {
 impl std::fmt::Debug for Databases {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("Databases")
-            .field("database", &self.database)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "Databases",
+            &["database", "unknown_fields"],
+            &[&self.database, &self.unknown_fields],
+        )
     }
 }
 
@@ -455,27 +460,50 @@ pub struct Database {
 impl std::fmt::Debug for Database {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("Database")
-            .field("accounts", &self.accounts)
-            .field("advanced_info", &self.advanced_info)
-            .field("basic_info", &self.basic_info)
-            .field("character_set_name", &self.character_set_name)
-            .field("collate", &self.collate)
-            .field("conn_limit", &self.conn_limit)
-            .field("ctype", &self.ctype)
-            .field("db_description", &self.db_description)
-            .field("db_instance_id", &self.db_instance_id)
-            .field("db_name", &self.db_name)
-            .field("db_status", &self.db_status)
-            .field("engine", &self.engine)
-            .field("page_number", &self.page_number)
-            .field("page_size", &self.page_size)
-            .field("runtime_info", &self.runtime_info)
-            .field("tablespace", &self.tablespace)
-            .field("total_count", &self.total_count)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "Database",
+            &[
+                "accounts",
+                "advanced_info",
+                "basic_info",
+                "character_set_name",
+                "collate",
+                "conn_limit",
+                "ctype",
+                "db_description",
+                "db_instance_id",
+                "db_name",
+                "db_status",
+                "engine",
+                "page_number",
+                "page_size",
+                "runtime_info",
+                "tablespace",
+                "total_count",
+                "unknown_fields",
+            ],
+            &[
+                &self.accounts,
+                &self.advanced_info,
+                &self.basic_info,
+                &self.character_set_name,
+                &self.collate,
+                &self.conn_limit,
+                &self.ctype,
+                &self.db_description,
+                &self.db_instance_id,
+                &self.db_name,
+                &self.db_status,
+                &self.engine,
+                &self.page_number,
+                &self.page_size,
+                &self.runtime_info,
+                &self.tablespace,
+                &self.total_count,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 
@@ -562,11 +590,12 @@ pub struct Accounts {
 impl std::fmt::Debug for Accounts {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("Accounts")
-            .field("account_privilege_info", &self.account_privilege_info)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "Accounts",
+            &["account_privilege_info", "unknown_fields"],
+            &[&self.account_privilege_info, &self.unknown_fields],
+        )
     }
 }
 
@@ -618,11 +647,12 @@ pub struct AdvancedInfo {
 impl std::fmt::Debug for AdvancedInfo {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("AdvancedInfo")
-            .field("advanced_db_property", &self.advanced_db_property)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "AdvancedInfo",
+            &["advanced_db_property", "unknown_fields"],
+            &[&self.advanced_db_property, &self.unknown_fields],
+        )
     }
 }
 
@@ -674,11 +704,12 @@ pub struct BasicInfo {
 impl std::fmt::Debug for BasicInfo {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("BasicInfo")
-            .field("basic_db_property", &self.basic_db_property)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "BasicInfo",
+            &["basic_db_property", "unknown_fields"],
+            &[&self.basic_db_property, &self.unknown_fields],
+        )
     }
 }
 
@@ -730,11 +761,12 @@ pub struct RuntimeInfo {
 impl std::fmt::Debug for RuntimeInfo {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("RuntimeInfo")
-            .field("runtime_db_property", &self.runtime_db_property)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "RuntimeInfo",
+            &["runtime_db_property", "unknown_fields"],
+            &[&self.runtime_db_property, &self.unknown_fields],
+        )
     }
 }
 
@@ -813,13 +845,22 @@ pub struct AccountPrivilegeInfo {
 impl std::fmt::Debug for AccountPrivilegeInfo {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("AccountPrivilegeInfo")
-            .field("account", &self.account)
-            .field("account_privilege", &self.account_privilege)
-            .field("account_privilege_detail", &self.account_privilege_detail)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "AccountPrivilegeInfo",
+            &[
+                "account",
+                "account_privilege",
+                "account_privilege_detail",
+                "unknown_fields",
+            ],
+            &[
+                &self.account,
+                &self.account_privilege,
+                &self.account_privilege_detail,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 

@@ -40,11 +40,12 @@ pub struct DescribeDbInstanceAttributeInput {
 impl std::fmt::Debug for DescribeDbInstanceAttributeInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeDbInstanceAttributeInput")
-            .field("db_instance_id", &self.db_instance_id)
-            .field("expired", &self.expired)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeDbInstanceAttributeInput",
+            &["db_instance_id", "expired"],
+            &[&self.db_instance_id, &self.expired],
+        )
     }
 }
 
@@ -128,12 +129,12 @@ pub struct DescribeDbInstanceAttributeOutput {
 impl std::fmt::Debug for DescribeDbInstanceAttributeOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeDbInstanceAttributeOutput")
-            .field("items", &self.items)
-            .field("request_id", &self.request_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeDbInstanceAttributeOutput",
+            &["items", "request_id", "unknown_fields"],
+            &[&self.items, &self.request_id, &self.unknown_fields],
+        )
     }
 }
 
@@ -184,11 +185,12 @@ pub struct Items {
 impl std::fmt::Debug for Items {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("Items")
-            .field("db_instance_attribute", &self.db_instance_attribute)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "Items",
+            &["db_instance_attribute", "unknown_fields"],
+            &[&self.db_instance_attribute, &self.unknown_fields],
+        )
     }
 }
 
@@ -1234,105 +1236,194 @@ pub struct DbInstanceAttribute {
 impl std::fmt::Debug for DbInstanceAttribute {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DbInstanceAttribute")
-            .field("account_max_quantity", &self.account_max_quantity)
-            .field("advanced_features", &self.advanced_features)
-            .field("auto_upgrade_minor_version", &self.auto_upgrade_minor_version)
-            .field("availability_value", &self.availability_value)
-            .field("babelfish_config", &self.babelfish_config)
-            .field("is_analytic_read_only_ins", &self.is_analytic_read_only_ins)
-            .field("can_temp_upgrade", &self.can_temp_upgrade)
-            .field("category", &self.category)
-            .field("cold_data_enabled", &self.cold_data_enabled)
-            .field("collation", &self.collation)
-            .field("connection_mode", &self.connection_mode)
-            .field("connection_string", &self.connection_string)
-            .field("console_version", &self.console_version)
-            .field("creation_time", &self.creation_time)
-            .field("current_kernel_version", &self.current_kernel_version)
-            .field("db_cluster_nodes", &self.db_cluster_nodes)
-            .field("db_instance_cpu", &self.db_instance_cpu)
-            .field("db_instance_class", &self.db_instance_class)
-            .field("db_instance_class_type", &self.db_instance_class_type)
-            .field("db_instance_description", &self.db_instance_description)
-            .field("db_instance_disk_used", &self.db_instance_disk_used)
-            .field("db_instance_id", &self.db_instance_id)
-            .field("db_instance_memory", &self.db_instance_memory)
-            .field("db_instance_net_type", &self.db_instance_net_type)
-            .field("db_instance_status", &self.db_instance_status)
-            .field("db_instance_storage", &self.db_instance_storage)
-            .field("db_instance_storage_type", &self.db_instance_storage_type)
-            .field("db_instance_type", &self.db_instance_type)
-            .field("db_max_quantity", &self.db_max_quantity)
-            .field("dedicated_host_group_id", &self.dedicated_host_group_id)
-            .field("deletion_protection", &self.deletion_protection)
-            .field("disaster_recovery_info", &self.disaster_recovery_info)
-            .field("disaster_recovery_instances", &self.disaster_recovery_instances)
-            .field("engine", &self.engine)
-            .field("engine_version", &self.engine_version)
-            .field("expire_time", &self.expire_time)
-            .field("extra", &self.extra)
-            .field("general_group_name", &self.general_group_name)
-            .field("guard_db_instance_id", &self.guard_db_instance_id)
-            .field("ip_type", &self.ip_type)
-            .field(
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DbInstanceAttribute",
+            &[
+                "account_max_quantity",
+                "advanced_features",
+                "auto_upgrade_minor_version",
+                "availability_value",
+                "babelfish_config",
+                "is_analytic_read_only_ins",
+                "can_temp_upgrade",
+                "category",
+                "cold_data_enabled",
+                "collation",
+                "connection_mode",
+                "connection_string",
+                "console_version",
+                "creation_time",
+                "current_kernel_version",
+                "db_cluster_nodes",
+                "db_instance_cpu",
+                "db_instance_class",
+                "db_instance_class_type",
+                "db_instance_description",
+                "db_instance_disk_used",
+                "db_instance_id",
+                "db_instance_memory",
+                "db_instance_net_type",
+                "db_instance_status",
+                "db_instance_storage",
+                "db_instance_storage_type",
+                "db_instance_type",
+                "db_max_quantity",
+                "dedicated_host_group_id",
+                "deletion_protection",
+                "disaster_recovery_info",
+                "disaster_recovery_instances",
+                "engine",
+                "engine_version",
+                "expire_time",
+                "extra",
+                "general_group_name",
+                "guard_db_instance_id",
+                "ip_type",
                 "increment_source_db_instance_id",
-                &self.increment_source_db_instance_id,
-            )
-            .field("instance_network_type", &self.instance_network_type)
-            .field("instruction_set_arch", &self.instruction_set_arch)
-            .field("io_acceleration_enabled", &self.io_acceleration_enabled)
-            .field("latest_kernel_version", &self.latest_kernel_version)
-            .field("lock_mode", &self.lock_mode)
-            .field("lock_reason", &self.lock_reason)
-            .field("maintain_time", &self.maintain_time)
-            .field("master_instance_id", &self.master_instance_id)
-            .field("master_zone", &self.master_zone)
-            .field("max_connections", &self.max_connections)
-            .field("max_iombps", &self.max_iombps)
-            .field("max_iops", &self.max_iops)
-            .field("multiple_temp_upgrade", &self.multiple_temp_upgrade)
-            .field("pg_bouncer_enabled", &self.pg_bouncer_enabled)
-            .field("pay_type", &self.pay_type)
-            .field("port", &self.port)
-            .field("proxy_type", &self.proxy_type)
-            .field("read_only_db_instance_ids", &self.read_only_db_instance_ids)
-            .field(
+                "instance_network_type",
+                "instruction_set_arch",
+                "io_acceleration_enabled",
+                "latest_kernel_version",
+                "lock_mode",
+                "lock_reason",
+                "maintain_time",
+                "master_instance_id",
+                "master_zone",
+                "max_connections",
+                "max_iombps",
+                "max_iops",
+                "multiple_temp_upgrade",
+                "pg_bouncer_enabled",
+                "pay_type",
+                "port",
+                "proxy_type",
+                "read_only_db_instance_ids",
                 "readonly_instance_sql_delayed_time",
+                "region_id",
+                "resource_group_id",
+                "security_ip_list",
+                "security_ip_mode",
+                "serverless_config",
+                "slave_zones",
+                "super_permission_mode",
+                "temp_db_instance_id",
+                "temp_upgrade_time_end",
+                "temp_upgrade_time_start",
+                "time_zone",
+                "tips",
+                "tips_level",
+                "v_switch_id",
+                "vpc_cloud_instance_id",
+                "vpc_id",
+                "zone_id",
+                "kind_code",
+                "optimized_writes_info",
+                "compression_mode",
+                "support_compression",
+                "compression_ratio",
+                "blue_green_deployment_name",
+                "green_instance_name",
+                "blue_instance_name",
+                "compute_burst_enabled",
+                "read_only_status",
+                "bursting_enabled",
+                "bpe_enabled",
+                "unknown_fields",
+            ],
+            &[
+                &self.account_max_quantity,
+                &self.advanced_features,
+                &self.auto_upgrade_minor_version,
+                &self.availability_value,
+                &self.babelfish_config,
+                &self.is_analytic_read_only_ins,
+                &self.can_temp_upgrade,
+                &self.category,
+                &self.cold_data_enabled,
+                &self.collation,
+                &self.connection_mode,
+                &self.connection_string,
+                &self.console_version,
+                &self.creation_time,
+                &self.current_kernel_version,
+                &self.db_cluster_nodes,
+                &self.db_instance_cpu,
+                &self.db_instance_class,
+                &self.db_instance_class_type,
+                &self.db_instance_description,
+                &self.db_instance_disk_used,
+                &self.db_instance_id,
+                &self.db_instance_memory,
+                &self.db_instance_net_type,
+                &self.db_instance_status,
+                &self.db_instance_storage,
+                &self.db_instance_storage_type,
+                &self.db_instance_type,
+                &self.db_max_quantity,
+                &self.dedicated_host_group_id,
+                &self.deletion_protection,
+                &self.disaster_recovery_info,
+                &self.disaster_recovery_instances,
+                &self.engine,
+                &self.engine_version,
+                &self.expire_time,
+                &self.extra,
+                &self.general_group_name,
+                &self.guard_db_instance_id,
+                &self.ip_type,
+                &self.increment_source_db_instance_id,
+                &self.instance_network_type,
+                &self.instruction_set_arch,
+                &self.io_acceleration_enabled,
+                &self.latest_kernel_version,
+                &self.lock_mode,
+                &self.lock_reason,
+                &self.maintain_time,
+                &self.master_instance_id,
+                &self.master_zone,
+                &self.max_connections,
+                &self.max_iombps,
+                &self.max_iops,
+                &self.multiple_temp_upgrade,
+                &self.pg_bouncer_enabled,
+                &self.pay_type,
+                &self.port,
+                &self.proxy_type,
+                &self.read_only_db_instance_ids,
                 &self.readonly_instance_sql_delayed_time,
-            )
-            .field("region_id", &self.region_id)
-            .field("resource_group_id", &self.resource_group_id)
-            .field("security_ip_list", &self.security_ip_list)
-            .field("security_ip_mode", &self.security_ip_mode)
-            .field("serverless_config", &self.serverless_config)
-            .field("slave_zones", &self.slave_zones)
-            .field("super_permission_mode", &self.super_permission_mode)
-            .field("temp_db_instance_id", &self.temp_db_instance_id)
-            .field("temp_upgrade_time_end", &self.temp_upgrade_time_end)
-            .field("temp_upgrade_time_start", &self.temp_upgrade_time_start)
-            .field("time_zone", &self.time_zone)
-            .field("tips", &self.tips)
-            .field("tips_level", &self.tips_level)
-            .field("v_switch_id", &self.v_switch_id)
-            .field("vpc_cloud_instance_id", &self.vpc_cloud_instance_id)
-            .field("vpc_id", &self.vpc_id)
-            .field("zone_id", &self.zone_id)
-            .field("kind_code", &self.kind_code)
-            .field("optimized_writes_info", &self.optimized_writes_info)
-            .field("compression_mode", &self.compression_mode)
-            .field("support_compression", &self.support_compression)
-            .field("compression_ratio", &self.compression_ratio)
-            .field("blue_green_deployment_name", &self.blue_green_deployment_name)
-            .field("green_instance_name", &self.green_instance_name)
-            .field("blue_instance_name", &self.blue_instance_name)
-            .field("compute_burst_enabled", &self.compute_burst_enabled)
-            .field("read_only_status", &self.read_only_status)
-            .field("bursting_enabled", &self.bursting_enabled)
-            .field("bpe_enabled", &self.bpe_enabled)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+                &self.region_id,
+                &self.resource_group_id,
+                &self.security_ip_list,
+                &self.security_ip_mode,
+                &self.serverless_config,
+                &self.slave_zones,
+                &self.super_permission_mode,
+                &self.temp_db_instance_id,
+                &self.temp_upgrade_time_end,
+                &self.temp_upgrade_time_start,
+                &self.time_zone,
+                &self.tips,
+                &self.tips_level,
+                &self.v_switch_id,
+                &self.vpc_cloud_instance_id,
+                &self.vpc_id,
+                &self.zone_id,
+                &self.kind_code,
+                &self.optimized_writes_info,
+                &self.compression_mode,
+                &self.support_compression,
+                &self.compression_ratio,
+                &self.blue_green_deployment_name,
+                &self.green_instance_name,
+                &self.blue_instance_name,
+                &self.compute_burst_enabled,
+                &self.read_only_status,
+                &self.bursting_enabled,
+                &self.bpe_enabled,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 
@@ -1587,12 +1678,12 @@ pub struct BabelfishConfig {
 impl std::fmt::Debug for BabelfishConfig {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("BabelfishConfig")
-            .field("babelfish_enabled", &self.babelfish_enabled)
-            .field("migration_mode", &self.migration_mode)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "BabelfishConfig",
+            &["babelfish_enabled", "migration_mode", "unknown_fields"],
+            &[&self.babelfish_enabled, &self.migration_mode, &self.unknown_fields],
+        )
     }
 }
 
@@ -1643,11 +1734,12 @@ pub struct DbClusterNodes {
 impl std::fmt::Debug for DbClusterNodes {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DbClusterNodes")
-            .field("db_cluster_node", &self.db_cluster_node)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DbClusterNodes",
+            &["db_cluster_node", "unknown_fields"],
+            &[&self.db_cluster_node, &self.unknown_fields],
+        )
     }
 }
 
@@ -1722,13 +1814,22 @@ pub struct Extra {
 impl std::fmt::Debug for Extra {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("Extra")
-            .field("account_security_policy", &self.account_security_policy)
-            .field("db_instance_ids", &self.db_instance_ids)
-            .field("recovery_model", &self.recovery_model)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "Extra",
+            &[
+                "account_security_policy",
+                "db_instance_ids",
+                "recovery_model",
+                "unknown_fields",
+            ],
+            &[
+                &self.account_security_policy,
+                &self.db_instance_ids,
+                &self.recovery_model,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 
@@ -1781,11 +1882,12 @@ pub struct ReadOnlyDbInstanceIds {
 impl std::fmt::Debug for ReadOnlyDbInstanceIds {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("ReadOnlyDbInstanceIds")
-            .field("read_only_db_instance_id", &self.read_only_db_instance_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "ReadOnlyDbInstanceIds",
+            &["read_only_db_instance_id", "unknown_fields"],
+            &[&self.read_only_db_instance_id, &self.unknown_fields],
+        )
     }
 }
 
@@ -1879,14 +1981,18 @@ pub struct ServerlessConfig {
 impl std::fmt::Debug for ServerlessConfig {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("ServerlessConfig")
-            .field("auto_pause", &self.auto_pause)
-            .field("scale_max", &self.scale_max)
-            .field("scale_min", &self.scale_min)
-            .field("switch_force", &self.switch_force)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "ServerlessConfig",
+            &["auto_pause", "scale_max", "scale_min", "switch_force", "unknown_fields"],
+            &[
+                &self.auto_pause,
+                &self.scale_max,
+                &self.scale_min,
+                &self.switch_force,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 
@@ -1940,11 +2046,12 @@ pub struct SlaveZones {
 impl std::fmt::Debug for SlaveZones {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("SlaveZones")
-            .field("slave_zone", &self.slave_zone)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "SlaveZones",
+            &["slave_zone", "unknown_fields"],
+            &[&self.slave_zone, &self.unknown_fields],
+        )
     }
 }
 
@@ -2090,19 +2197,34 @@ pub struct DbClusterNode {
 impl std::fmt::Debug for DbClusterNode {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DbClusterNode")
-            .field("class_code", &self.class_code)
-            .field("class_type", &self.class_type)
-            .field("cpu", &self.cpu)
-            .field("memory", &self.memory)
-            .field("node_id", &self.node_id)
-            .field("node_region_id", &self.node_region_id)
-            .field("node_role", &self.node_role)
-            .field("node_zone_id", &self.node_zone_id)
-            .field("status", &self.status)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DbClusterNode",
+            &[
+                "class_code",
+                "class_type",
+                "cpu",
+                "memory",
+                "node_id",
+                "node_region_id",
+                "node_role",
+                "node_zone_id",
+                "status",
+                "unknown_fields",
+            ],
+            &[
+                &self.class_code,
+                &self.class_type,
+                &self.cpu,
+                &self.memory,
+                &self.node_id,
+                &self.node_region_id,
+                &self.node_role,
+                &self.node_zone_id,
+                &self.status,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 
@@ -2173,11 +2295,12 @@ pub struct DbInstanceIds {
 impl std::fmt::Debug for DbInstanceIds {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DbInstanceIds")
-            .field("db_instance_id", &self.db_instance_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DbInstanceIds",
+            &["db_instance_id", "unknown_fields"],
+            &[&self.db_instance_id, &self.unknown_fields],
+        )
     }
 }
 
@@ -2231,11 +2354,12 @@ pub struct ReadOnlyDbInstanceId {
 impl std::fmt::Debug for ReadOnlyDbInstanceId {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("ReadOnlyDbInstanceId")
-            .field("db_instance_id", &self.db_instance_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "ReadOnlyDbInstanceId",
+            &["db_instance_id", "unknown_fields"],
+            &[&self.db_instance_id, &self.unknown_fields],
+        )
     }
 }
 
@@ -2289,11 +2413,12 @@ pub struct SlaveZone {
 impl std::fmt::Debug for SlaveZone {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("SlaveZone")
-            .field("zone_id", &self.zone_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "SlaveZone",
+            &["zone_id", "unknown_fields"],
+            &[&self.zone_id, &self.unknown_fields],
+        )
     }
 }
 

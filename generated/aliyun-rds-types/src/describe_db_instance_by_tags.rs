@@ -77,15 +77,26 @@ pub struct DescribeDbInstanceByTagsInput {
 impl std::fmt::Debug for DescribeDbInstanceByTagsInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeDbInstanceByTagsInput")
-            .field("client_token", &self.client_token)
-            .field("proxy_id", &self.proxy_id)
-            .field("region_id", &self.region_id)
-            .field("db_instance_id", &self.db_instance_id)
-            .field("page_size", &self.page_size)
-            .field("page_number", &self.page_number)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeDbInstanceByTagsInput",
+            &[
+                "client_token",
+                "proxy_id",
+                "region_id",
+                "db_instance_id",
+                "page_size",
+                "page_number",
+            ],
+            &[
+                &self.client_token,
+                &self.proxy_id,
+                &self.region_id,
+                &self.db_instance_id,
+                &self.page_size,
+                &self.page_number,
+            ],
+        )
     }
 }
 
@@ -207,15 +218,26 @@ pub struct DescribeDbInstanceByTagsOutput {
 impl std::fmt::Debug for DescribeDbInstanceByTagsOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeDbInstanceByTagsOutput")
-            .field("items", &self.items)
-            .field("page_number", &self.page_number)
-            .field("page_record_count", &self.page_record_count)
-            .field("request_id", &self.request_id)
-            .field("total_record_count", &self.total_record_count)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeDbInstanceByTagsOutput",
+            &[
+                "items",
+                "page_number",
+                "page_record_count",
+                "request_id",
+                "total_record_count",
+                "unknown_fields",
+            ],
+            &[
+                &self.items,
+                &self.page_number,
+                &self.page_record_count,
+                &self.request_id,
+                &self.total_record_count,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 
@@ -278,11 +300,12 @@ pub struct Items {
 impl std::fmt::Debug for Items {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("Items")
-            .field("db_instance_tag", &self.db_instance_tag)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "Items",
+            &["db_instance_tag", "unknown_fields"],
+            &[&self.db_instance_tag, &self.unknown_fields],
+        )
     }
 }
 
@@ -344,12 +367,12 @@ pub struct DbInstanceTag {
 impl std::fmt::Debug for DbInstanceTag {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DbInstanceTag")
-            .field("db_instance_id", &self.db_instance_id)
-            .field("tags", &self.tags)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DbInstanceTag",
+            &["db_instance_id", "tags", "unknown_fields"],
+            &[&self.db_instance_id, &self.tags, &self.unknown_fields],
+        )
     }
 }
 
@@ -400,11 +423,12 @@ pub struct Tags {
 impl std::fmt::Debug for Tags {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("Tags")
-            .field("tag", &self.tag)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "Tags",
+            &["tag", "unknown_fields"],
+            &[&self.tag, &self.unknown_fields],
+        )
     }
 }
 
@@ -468,12 +492,12 @@ pub struct Tag {
 impl std::fmt::Debug for Tag {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("Tag")
-            .field("tag_key", &self.tag_key)
-            .field("tag_value", &self.tag_value)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "Tag",
+            &["tag_key", "tag_value", "unknown_fields"],
+            &[&self.tag_key, &self.tag_value, &self.unknown_fields],
+        )
     }
 }
 

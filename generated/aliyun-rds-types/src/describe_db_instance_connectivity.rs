@@ -42,12 +42,12 @@ pub struct DescribeDbInstanceConnectivityInput {
 impl std::fmt::Debug for DescribeDbInstanceConnectivityInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeDbInstanceConnectivityInput")
-            .field("resource_group_id", &self.resource_group_id)
-            .field("db_instance_name", &self.db_instance_name)
-            .field("source_ip_address", &self.source_ip_address)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeDbInstanceConnectivityInput",
+            &["resource_group_id", "db_instance_name", "source_ip_address"],
+            &[&self.resource_group_id, &self.db_instance_name, &self.source_ip_address],
+        )
     }
 }
 
@@ -174,15 +174,26 @@ pub struct DescribeDbInstanceConnectivityOutput {
 impl std::fmt::Debug for DescribeDbInstanceConnectivityOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeDbInstanceConnectivityOutput")
-            .field("conn_check_error_code", &self.conn_check_error_code)
-            .field("conn_check_error_message", &self.conn_check_error_message)
-            .field("conn_check_result", &self.conn_check_result)
-            .field("db_instance_name", &self.db_instance_name)
-            .field("request_id", &self.request_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeDbInstanceConnectivityOutput",
+            &[
+                "conn_check_error_code",
+                "conn_check_error_message",
+                "conn_check_result",
+                "db_instance_name",
+                "request_id",
+                "unknown_fields",
+            ],
+            &[
+                &self.conn_check_error_code,
+                &self.conn_check_error_message,
+                &self.conn_check_result,
+                &self.db_instance_name,
+                &self.request_id,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 

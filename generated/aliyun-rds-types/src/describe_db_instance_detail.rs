@@ -47,12 +47,12 @@ pub struct DescribeDbInstanceDetailInput {
 impl std::fmt::Debug for DescribeDbInstanceDetailInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeDbInstanceDetailInput")
-            .field("client_token", &self.client_token)
-            .field("db_instance_id", &self.db_instance_id)
-            .field("resource_group_id", &self.resource_group_id)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeDbInstanceDetailInput",
+            &["client_token", "db_instance_id", "resource_group_id"],
+            &[&self.client_token, &self.db_instance_id, &self.resource_group_id],
+        )
     }
 }
 
@@ -170,15 +170,26 @@ pub struct DescribeDbInstanceDetailOutput {
 impl std::fmt::Debug for DescribeDbInstanceDetailOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeDbInstanceDetailOutput")
-            .field("activation_state", &self.activation_state)
-            .field("db_instance_id", &self.db_instance_id)
-            .field("license_type", &self.license_type)
-            .field("region_id", &self.region_id)
-            .field("request_id", &self.request_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeDbInstanceDetailOutput",
+            &[
+                "activation_state",
+                "db_instance_id",
+                "license_type",
+                "region_id",
+                "request_id",
+                "unknown_fields",
+            ],
+            &[
+                &self.activation_state,
+                &self.db_instance_id,
+                &self.license_type,
+                &self.region_id,
+                &self.request_id,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 

@@ -58,13 +58,17 @@ pub struct DescribeDbInstanceEncryptionKeyInput {
 impl std::fmt::Debug for DescribeDbInstanceEncryptionKeyInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeDbInstanceEncryptionKeyInput")
-            .field("region_id", &self.region_id)
-            .field("db_instance_id", &self.db_instance_id)
-            .field("encryption_key", &self.encryption_key)
-            .field("target_region_id", &self.target_region_id)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeDbInstanceEncryptionKeyInput",
+            &["region_id", "db_instance_id", "encryption_key", "target_region_id"],
+            &[
+                &self.region_id,
+                &self.db_instance_id,
+                &self.encryption_key,
+                &self.target_region_id,
+            ],
+        )
     }
 }
 
@@ -235,20 +239,36 @@ pub struct DescribeDbInstanceEncryptionKeyOutput {
 impl std::fmt::Debug for DescribeDbInstanceEncryptionKeyOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeDbInstanceEncryptionKeyOutput")
-            .field("creator", &self.creator)
-            .field("delete_date", &self.delete_date)
-            .field("description", &self.description)
-            .field("encryption_key", &self.encryption_key)
-            .field("encryption_key_list", &self.encryption_key_list)
-            .field("encryption_key_status", &self.encryption_key_status)
-            .field("key_usage", &self.key_usage)
-            .field("material_expire_time", &self.material_expire_time)
-            .field("origin", &self.origin)
-            .field("request_id", &self.request_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeDbInstanceEncryptionKeyOutput",
+            &[
+                "creator",
+                "delete_date",
+                "description",
+                "encryption_key",
+                "encryption_key_list",
+                "encryption_key_status",
+                "key_usage",
+                "material_expire_time",
+                "origin",
+                "request_id",
+                "unknown_fields",
+            ],
+            &[
+                &self.creator,
+                &self.delete_date,
+                &self.description,
+                &self.encryption_key,
+                &self.encryption_key_list,
+                &self.encryption_key_status,
+                &self.key_usage,
+                &self.material_expire_time,
+                &self.origin,
+                &self.request_id,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 
@@ -434,21 +454,38 @@ pub struct EncryptionKeyList {
 impl std::fmt::Debug for EncryptionKeyList {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("EncryptionKeyList")
-            .field("alias_name", &self.alias_name)
-            .field("creator", &self.creator)
-            .field("delete_date", &self.delete_date)
-            .field("description", &self.description)
-            .field("encryption_key", &self.encryption_key)
-            .field("encryption_key_status", &self.encryption_key_status)
-            .field("key_type", &self.key_type)
-            .field("key_usage", &self.key_usage)
-            .field("material_expire_time", &self.material_expire_time)
-            .field("origin", &self.origin)
-            .field("used_by", &self.used_by)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "EncryptionKeyList",
+            &[
+                "alias_name",
+                "creator",
+                "delete_date",
+                "description",
+                "encryption_key",
+                "encryption_key_status",
+                "key_type",
+                "key_usage",
+                "material_expire_time",
+                "origin",
+                "used_by",
+                "unknown_fields",
+            ],
+            &[
+                &self.alias_name,
+                &self.creator,
+                &self.delete_date,
+                &self.description,
+                &self.encryption_key,
+                &self.encryption_key_status,
+                &self.key_type,
+                &self.key_usage,
+                &self.material_expire_time,
+                &self.origin,
+                &self.used_by,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 

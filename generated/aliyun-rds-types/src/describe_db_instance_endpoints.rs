@@ -49,12 +49,12 @@ pub struct DescribeDbInstanceEndpointsInput {
 impl std::fmt::Debug for DescribeDbInstanceEndpointsInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeDbInstanceEndpointsInput")
-            .field("client_token", &self.client_token)
-            .field("db_instance_id", &self.db_instance_id)
-            .field("db_instance_endpoint_id", &self.db_instance_endpoint_id)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeDbInstanceEndpointsInput",
+            &["client_token", "db_instance_id", "db_instance_endpoint_id"],
+            &[&self.client_token, &self.db_instance_id, &self.db_instance_endpoint_id],
+        )
     }
 }
 
@@ -140,12 +140,12 @@ pub struct DescribeDbInstanceEndpointsOutput {
 impl std::fmt::Debug for DescribeDbInstanceEndpointsOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeDbInstanceEndpointsOutput")
-            .field("data", &self.data)
-            .field("request_id", &self.request_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeDbInstanceEndpointsOutput",
+            &["data", "request_id", "unknown_fields"],
+            &[&self.data, &self.request_id, &self.unknown_fields],
+        )
     }
 }
 
@@ -221,13 +221,22 @@ pub struct Data {
 impl std::fmt::Debug for Data {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("Data")
-            .field("db_instance_endpoints", &self.db_instance_endpoints)
-            .field("db_instance_name", &self.db_instance_name)
-            .field("ip_version", &self.ip_version)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "Data",
+            &[
+                "db_instance_endpoints",
+                "db_instance_name",
+                "ip_version",
+                "unknown_fields",
+            ],
+            &[
+                &self.db_instance_endpoints,
+                &self.db_instance_name,
+                &self.ip_version,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 
@@ -280,11 +289,12 @@ pub struct DbInstanceEndpoints {
 impl std::fmt::Debug for DbInstanceEndpoints {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DbInstanceEndpoints")
-            .field("db_instance_endpoint", &self.db_instance_endpoint)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DbInstanceEndpoints",
+            &["db_instance_endpoint", "unknown_fields"],
+            &[&self.db_instance_endpoint, &self.unknown_fields],
+        )
     }
 }
 
@@ -377,15 +387,26 @@ pub struct DbInstanceEndpoint {
 impl std::fmt::Debug for DbInstanceEndpoint {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DbInstanceEndpoint")
-            .field("address_items", &self.address_items)
-            .field("endpoint_description", &self.endpoint_description)
-            .field("endpoint_id", &self.endpoint_id)
-            .field("endpoint_type", &self.endpoint_type)
-            .field("node_items", &self.node_items)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DbInstanceEndpoint",
+            &[
+                "address_items",
+                "endpoint_description",
+                "endpoint_id",
+                "endpoint_type",
+                "node_items",
+                "unknown_fields",
+            ],
+            &[
+                &self.address_items,
+                &self.endpoint_description,
+                &self.endpoint_id,
+                &self.endpoint_type,
+                &self.node_items,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 
@@ -448,11 +469,12 @@ pub struct AddressItems {
 impl std::fmt::Debug for AddressItems {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("AddressItems")
-            .field("address_item", &self.address_item)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "AddressItems",
+            &["address_item", "unknown_fields"],
+            &[&self.address_item, &self.unknown_fields],
+        )
     }
 }
 
@@ -502,11 +524,12 @@ pub struct NodeItems {
 impl std::fmt::Debug for NodeItems {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("NodeItems")
-            .field("node_item", &self.node_item)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "NodeItems",
+            &["node_item", "unknown_fields"],
+            &[&self.node_item, &self.unknown_fields],
+        )
     }
 }
 
@@ -613,16 +636,28 @@ pub struct AddressItem {
 impl std::fmt::Debug for AddressItem {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("AddressItem")
-            .field("connection_string", &self.connection_string)
-            .field("ip_address", &self.ip_address)
-            .field("ip_type", &self.ip_type)
-            .field("port", &self.port)
-            .field("v_switch_id", &self.v_switch_id)
-            .field("vpc_id", &self.vpc_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "AddressItem",
+            &[
+                "connection_string",
+                "ip_address",
+                "ip_type",
+                "port",
+                "v_switch_id",
+                "vpc_id",
+                "unknown_fields",
+            ],
+            &[
+                &self.connection_string,
+                &self.ip_address,
+                &self.ip_type,
+                &self.port,
+                &self.v_switch_id,
+                &self.vpc_id,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 
@@ -713,13 +748,12 @@ pub struct NodeItem {
 impl std::fmt::Debug for NodeItem {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("NodeItem")
-            .field("db_instance_id", &self.db_instance_id)
-            .field("node_id", &self.node_id)
-            .field("weight", &self.weight)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "NodeItem",
+            &["db_instance_id", "node_id", "weight", "unknown_fields"],
+            &[&self.db_instance_id, &self.node_id, &self.weight, &self.unknown_fields],
+        )
     }
 }
 

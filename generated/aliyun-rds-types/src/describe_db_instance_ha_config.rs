@@ -25,10 +25,12 @@ pub struct DescribeDbInstanceHaConfigInput {
 impl std::fmt::Debug for DescribeDbInstanceHaConfigInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeDbInstanceHaConfigInput")
-            .field("db_instance_id", &self.db_instance_id)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeDbInstanceHaConfigInput",
+            &["db_instance_id"],
+            &[&self.db_instance_id],
+        )
     }
 }
 
@@ -151,15 +153,26 @@ pub struct DescribeDbInstanceHaConfigOutput {
 impl std::fmt::Debug for DescribeDbInstanceHaConfigOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeDbInstanceHaConfigOutput")
-            .field("db_instance_id", &self.db_instance_id)
-            .field("ha_mode", &self.ha_mode)
-            .field("host_instance_infos", &self.host_instance_infos)
-            .field("request_id", &self.request_id)
-            .field("sync_mode", &self.sync_mode)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeDbInstanceHaConfigOutput",
+            &[
+                "db_instance_id",
+                "ha_mode",
+                "host_instance_infos",
+                "request_id",
+                "sync_mode",
+                "unknown_fields",
+            ],
+            &[
+                &self.db_instance_id,
+                &self.ha_mode,
+                &self.host_instance_infos,
+                &self.request_id,
+                &self.sync_mode,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 
@@ -222,11 +235,12 @@ pub struct HostInstanceInfos {
 impl std::fmt::Debug for HostInstanceInfos {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("HostInstanceInfos")
-            .field("node_info", &self.node_info)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "HostInstanceInfos",
+            &["node_info", "unknown_fields"],
+            &[&self.node_info, &self.unknown_fields],
+        )
     }
 }
 
@@ -348,17 +362,30 @@ pub struct NodeInfo {
 impl std::fmt::Debug for NodeInfo {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("NodeInfo")
-            .field("data_sync_time", &self.data_sync_time)
-            .field("log_sync_time", &self.log_sync_time)
-            .field("node_id", &self.node_id)
-            .field("node_type", &self.node_type)
-            .field("region_id", &self.region_id)
-            .field("sync_status", &self.sync_status)
-            .field("zone_id", &self.zone_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "NodeInfo",
+            &[
+                "data_sync_time",
+                "log_sync_time",
+                "node_id",
+                "node_type",
+                "region_id",
+                "sync_status",
+                "zone_id",
+                "unknown_fields",
+            ],
+            &[
+                &self.data_sync_time,
+                &self.log_sync_time,
+                &self.node_id,
+                &self.node_type,
+                &self.region_id,
+                &self.sync_status,
+                &self.zone_id,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 

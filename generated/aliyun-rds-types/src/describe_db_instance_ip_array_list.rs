@@ -41,11 +41,12 @@ pub struct DescribeDbInstanceIpArrayListInput {
 impl std::fmt::Debug for DescribeDbInstanceIpArrayListInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeDbInstanceIpArrayListInput")
-            .field("db_instance_id", &self.db_instance_id)
-            .field("whitelist_network_type", &self.whitelist_network_type)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeDbInstanceIpArrayListInput",
+            &["db_instance_id", "whitelist_network_type"],
+            &[&self.db_instance_id, &self.whitelist_network_type],
+        )
     }
 }
 
@@ -129,12 +130,12 @@ pub struct DescribeDbInstanceIpArrayListOutput {
 impl std::fmt::Debug for DescribeDbInstanceIpArrayListOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeDbInstanceIpArrayListOutput")
-            .field("items", &self.items)
-            .field("request_id", &self.request_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeDbInstanceIpArrayListOutput",
+            &["items", "request_id", "unknown_fields"],
+            &[&self.items, &self.request_id, &self.unknown_fields],
+        )
     }
 }
 
@@ -185,11 +186,12 @@ pub struct Items {
 impl std::fmt::Debug for Items {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("Items")
-            .field("db_instance_ip_array", &self.db_instance_ip_array)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "Items",
+            &["db_instance_ip_array", "unknown_fields"],
+            &[&self.db_instance_ip_array, &self.unknown_fields],
+        )
     }
 }
 
@@ -278,17 +280,24 @@ pub struct DbInstanceIpArray {
 impl std::fmt::Debug for DbInstanceIpArray {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DbInstanceIpArray")
-            .field(
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DbInstanceIpArray",
+            &[
                 "db_instance_ip_array_attribute",
+                "db_instance_ip_array_name",
+                "security_ip_list",
+                "security_ip_type",
+                "unknown_fields",
+            ],
+            &[
                 &self.db_instance_ip_array_attribute,
-            )
-            .field("db_instance_ip_array_name", &self.db_instance_ip_array_name)
-            .field("security_ip_list", &self.security_ip_list)
-            .field("security_ip_type", &self.security_ip_type)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+                &self.db_instance_ip_array_name,
+                &self.security_ip_list,
+                &self.security_ip_type,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 

@@ -32,11 +32,12 @@ pub struct DescribeDbInstanceIpHostnameInput {
 impl std::fmt::Debug for DescribeDbInstanceIpHostnameInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeDbInstanceIpHostnameInput")
-            .field("db_instance_id", &self.db_instance_id)
-            .field("region_id", &self.region_id)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeDbInstanceIpHostnameInput",
+            &["db_instance_id", "region_id"],
+            &[&self.db_instance_id, &self.region_id],
+        )
     }
 }
 
@@ -132,13 +133,17 @@ pub struct DescribeDbInstanceIpHostnameOutput {
 impl std::fmt::Debug for DescribeDbInstanceIpHostnameOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeDbInstanceIpHostnameOutput")
-            .field("db_instance_id", &self.db_instance_id)
-            .field("ip_hostname_infos", &self.ip_hostname_infos)
-            .field("request_id", &self.request_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeDbInstanceIpHostnameOutput",
+            &["db_instance_id", "ip_hostname_infos", "request_id", "unknown_fields"],
+            &[
+                &self.db_instance_id,
+                &self.ip_hostname_infos,
+                &self.request_id,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 

@@ -35,11 +35,12 @@ pub struct DescribeDbInstanceMonitorInput {
 impl std::fmt::Debug for DescribeDbInstanceMonitorInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeDbInstanceMonitorInput")
-            .field("client_token", &self.client_token)
-            .field("db_instance_id", &self.db_instance_id)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeDbInstanceMonitorInput",
+            &["client_token", "db_instance_id"],
+            &[&self.client_token, &self.db_instance_id],
+        )
     }
 }
 
@@ -125,12 +126,12 @@ pub struct DescribeDbInstanceMonitorOutput {
 impl std::fmt::Debug for DescribeDbInstanceMonitorOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeDbInstanceMonitorOutput")
-            .field("period", &self.period)
-            .field("request_id", &self.request_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeDbInstanceMonitorOutput",
+            &["period", "request_id", "unknown_fields"],
+            &[&self.period, &self.request_id, &self.unknown_fields],
+        )
     }
 }
 

@@ -73,14 +73,24 @@ pub struct DescribeDbInstanceNetInfoInput {
 impl std::fmt::Debug for DescribeDbInstanceNetInfoInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeDbInstanceNetInfoInput")
-            .field("client_token", &self.client_token)
-            .field("db_instance_id", &self.db_instance_id)
-            .field("flag", &self.flag)
-            .field("db_instance_net_rw_split_type", &self.db_instance_net_rw_split_type)
-            .field("general_group_name", &self.general_group_name)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeDbInstanceNetInfoInput",
+            &[
+                "client_token",
+                "db_instance_id",
+                "flag",
+                "db_instance_net_rw_split_type",
+                "general_group_name",
+            ],
+            &[
+                &self.client_token,
+                &self.db_instance_id,
+                &self.flag,
+                &self.db_instance_net_rw_split_type,
+                &self.general_group_name,
+            ],
+        )
     }
 }
 
@@ -198,14 +208,24 @@ pub struct DescribeDbInstanceNetInfoOutput {
 impl std::fmt::Debug for DescribeDbInstanceNetInfoOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeDbInstanceNetInfoOutput")
-            .field("db_instance_net_infos", &self.db_instance_net_infos)
-            .field("instance_network_type", &self.instance_network_type)
-            .field("request_id", &self.request_id)
-            .field("security_ip_mode", &self.security_ip_mode)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeDbInstanceNetInfoOutput",
+            &[
+                "db_instance_net_infos",
+                "instance_network_type",
+                "request_id",
+                "security_ip_mode",
+                "unknown_fields",
+            ],
+            &[
+                &self.db_instance_net_infos,
+                &self.instance_network_type,
+                &self.request_id,
+                &self.security_ip_mode,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 
@@ -266,11 +286,12 @@ pub struct DbInstanceNetInfos {
 impl std::fmt::Debug for DbInstanceNetInfos {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DbInstanceNetInfos")
-            .field("db_instance_net_info", &self.db_instance_net_info)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DbInstanceNetInfos",
+            &["db_instance_net_info", "unknown_fields"],
+            &[&self.db_instance_net_info, &self.unknown_fields],
+        )
     }
 }
 
@@ -487,25 +508,46 @@ pub struct DbInstanceNetInfo {
 impl std::fmt::Debug for DbInstanceNetInfo {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DbInstanceNetInfo")
-            .field("babelfish_port", &self.babelfish_port)
-            .field("connection_string", &self.connection_string)
-            .field("connection_string_type", &self.connection_string_type)
-            .field("db_instance_weights", &self.db_instance_weights)
-            .field("distribution_type", &self.distribution_type)
-            .field("expired_time", &self.expired_time)
-            .field("ip_address", &self.ip_address)
-            .field("ip_type", &self.ip_type)
-            .field("max_delay_time", &self.max_delay_time)
-            .field("pg_bouncer_port", &self.pg_bouncer_port)
-            .field("port", &self.port)
-            .field("security_ip_groups", &self.security_ip_groups)
-            .field("upgradeable", &self.upgradeable)
-            .field("vpc_id", &self.vpc_id)
-            .field("v_switch_id", &self.v_switch_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DbInstanceNetInfo",
+            &[
+                "babelfish_port",
+                "connection_string",
+                "connection_string_type",
+                "db_instance_weights",
+                "distribution_type",
+                "expired_time",
+                "ip_address",
+                "ip_type",
+                "max_delay_time",
+                "pg_bouncer_port",
+                "port",
+                "security_ip_groups",
+                "upgradeable",
+                "vpc_id",
+                "v_switch_id",
+                "unknown_fields",
+            ],
+            &[
+                &self.babelfish_port,
+                &self.connection_string,
+                &self.connection_string_type,
+                &self.db_instance_weights,
+                &self.distribution_type,
+                &self.expired_time,
+                &self.ip_address,
+                &self.ip_type,
+                &self.max_delay_time,
+                &self.pg_bouncer_port,
+                &self.port,
+                &self.security_ip_groups,
+                &self.upgradeable,
+                &self.vpc_id,
+                &self.v_switch_id,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 
@@ -590,11 +632,12 @@ pub struct DbInstanceWeights {
 impl std::fmt::Debug for DbInstanceWeights {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DbInstanceWeights")
-            .field("db_instance_weight", &self.db_instance_weight)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DbInstanceWeights",
+            &["db_instance_weight", "unknown_fields"],
+            &[&self.db_instance_weight, &self.unknown_fields],
+        )
     }
 }
 
@@ -644,11 +687,12 @@ pub struct SecurityIpGroups {
 impl std::fmt::Debug for SecurityIpGroups {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("SecurityIpGroups")
-            .field("security_ip_group", &self.security_ip_group)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "SecurityIpGroups",
+            &["security_ip_group", "unknown_fields"],
+            &[&self.security_ip_group, &self.unknown_fields],
+        )
     }
 }
 
@@ -750,15 +794,26 @@ pub struct DbInstanceWeight {
 impl std::fmt::Debug for DbInstanceWeight {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DbInstanceWeight")
-            .field("availability", &self.availability)
-            .field("db_instance_id", &self.db_instance_id)
-            .field("db_instance_type", &self.db_instance_type)
-            .field("role", &self.role)
-            .field("weight", &self.weight)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DbInstanceWeight",
+            &[
+                "availability",
+                "db_instance_id",
+                "db_instance_type",
+                "role",
+                "weight",
+                "unknown_fields",
+            ],
+            &[
+                &self.availability,
+                &self.db_instance_id,
+                &self.db_instance_type,
+                &self.role,
+                &self.weight,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 
@@ -829,12 +884,12 @@ pub struct SecurityIpGroup {
 impl std::fmt::Debug for SecurityIpGroup {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("SecurityIpGroup")
-            .field("security_ip_group_name", &self.security_ip_group_name)
-            .field("security_i_ps", &self.security_i_ps)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "SecurityIpGroup",
+            &["security_ip_group_name", "security_i_ps", "unknown_fields"],
+            &[&self.security_ip_group_name, &self.security_i_ps, &self.unknown_fields],
+        )
     }
 }
 

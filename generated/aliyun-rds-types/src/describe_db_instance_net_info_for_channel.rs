@@ -61,13 +61,17 @@ pub struct DescribeDbInstanceNetInfoForChannelInput {
 impl std::fmt::Debug for DescribeDbInstanceNetInfoForChannelInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeDbInstanceNetInfoForChannelInput")
-            .field("client_token", &self.client_token)
-            .field("db_instance_id", &self.db_instance_id)
-            .field("flag", &self.flag)
-            .field("db_instance_net_rw_split_type", &self.db_instance_net_rw_split_type)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeDbInstanceNetInfoForChannelInput",
+            &["client_token", "db_instance_id", "flag", "db_instance_net_rw_split_type"],
+            &[
+                &self.client_token,
+                &self.db_instance_id,
+                &self.flag,
+                &self.db_instance_net_rw_split_type,
+            ],
+        )
     }
 }
 
@@ -173,13 +177,22 @@ pub struct DescribeDbInstanceNetInfoForChannelOutput {
 impl std::fmt::Debug for DescribeDbInstanceNetInfoForChannelOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeDbInstanceNetInfoForChannelOutput")
-            .field("db_instance_net_infos", &self.db_instance_net_infos)
-            .field("instance_network_type", &self.instance_network_type)
-            .field("request_id", &self.request_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeDbInstanceNetInfoForChannelOutput",
+            &[
+                "db_instance_net_infos",
+                "instance_network_type",
+                "request_id",
+                "unknown_fields",
+            ],
+            &[
+                &self.db_instance_net_infos,
+                &self.instance_network_type,
+                &self.request_id,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 
@@ -232,11 +245,12 @@ pub struct DbInstanceNetInfos {
 impl std::fmt::Debug for DbInstanceNetInfos {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DbInstanceNetInfos")
-            .field("db_instance_net_info", &self.db_instance_net_info)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DbInstanceNetInfos",
+            &["db_instance_net_info", "unknown_fields"],
+            &[&self.db_instance_net_info, &self.unknown_fields],
+        )
     }
 }
 
@@ -431,24 +445,44 @@ pub struct DbInstanceNetInfo {
 impl std::fmt::Debug for DbInstanceNetInfo {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DbInstanceNetInfo")
-            .field("availability", &self.availability)
-            .field("connection_string", &self.connection_string)
-            .field("connection_string_type", &self.connection_string_type)
-            .field("db_instance_weights", &self.db_instance_weights)
-            .field("distribution_type", &self.distribution_type)
-            .field("ip_address", &self.ip_address)
-            .field("ip_type", &self.ip_type)
-            .field("max_delay_time", &self.max_delay_time)
-            .field("port", &self.port)
-            .field("security_ip_groups", &self.security_ip_groups)
-            .field("upgradeable", &self.upgradeable)
-            .field("vpc_id", &self.vpc_id)
-            .field("v_switch_id", &self.v_switch_id)
-            .field("expired_time", &self.expired_time)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DbInstanceNetInfo",
+            &[
+                "availability",
+                "connection_string",
+                "connection_string_type",
+                "db_instance_weights",
+                "distribution_type",
+                "ip_address",
+                "ip_type",
+                "max_delay_time",
+                "port",
+                "security_ip_groups",
+                "upgradeable",
+                "vpc_id",
+                "v_switch_id",
+                "expired_time",
+                "unknown_fields",
+            ],
+            &[
+                &self.availability,
+                &self.connection_string,
+                &self.connection_string_type,
+                &self.db_instance_weights,
+                &self.distribution_type,
+                &self.ip_address,
+                &self.ip_type,
+                &self.max_delay_time,
+                &self.port,
+                &self.security_ip_groups,
+                &self.upgradeable,
+                &self.vpc_id,
+                &self.v_switch_id,
+                &self.expired_time,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 
@@ -529,11 +563,12 @@ pub struct DbInstanceWeights {
 impl std::fmt::Debug for DbInstanceWeights {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DbInstanceWeights")
-            .field("db_instance_weight", &self.db_instance_weight)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DbInstanceWeights",
+            &["db_instance_weight", "unknown_fields"],
+            &[&self.db_instance_weight, &self.unknown_fields],
+        )
     }
 }
 
@@ -583,11 +618,12 @@ pub struct SecurityIpGroups {
 impl std::fmt::Debug for SecurityIpGroups {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("SecurityIpGroups")
-            .field("security_ip_group", &self.security_ip_group)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "SecurityIpGroups",
+            &["security_ip_group", "unknown_fields"],
+            &[&self.security_ip_group, &self.unknown_fields],
+        )
     }
 }
 
@@ -677,14 +713,24 @@ pub struct DbInstanceWeight {
 impl std::fmt::Debug for DbInstanceWeight {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DbInstanceWeight")
-            .field("availability", &self.availability)
-            .field("db_instance_id", &self.db_instance_id)
-            .field("db_instance_type", &self.db_instance_type)
-            .field("weight", &self.weight)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DbInstanceWeight",
+            &[
+                "availability",
+                "db_instance_id",
+                "db_instance_type",
+                "weight",
+                "unknown_fields",
+            ],
+            &[
+                &self.availability,
+                &self.db_instance_id,
+                &self.db_instance_type,
+                &self.weight,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 
@@ -752,12 +798,12 @@ pub struct SecurityIpGroup {
 impl std::fmt::Debug for SecurityIpGroup {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("SecurityIpGroup")
-            .field("security_ip_group_name", &self.security_ip_group_name)
-            .field("security_i_ps", &self.security_i_ps)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "SecurityIpGroup",
+            &["security_ip_group_name", "security_i_ps", "unknown_fields"],
+            &[&self.security_ip_group_name, &self.security_i_ps, &self.unknown_fields],
+        )
     }
 }
 

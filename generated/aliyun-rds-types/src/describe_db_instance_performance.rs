@@ -62,14 +62,18 @@ pub struct DescribeDbInstancePerformanceInput {
 impl std::fmt::Debug for DescribeDbInstancePerformanceInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeDbInstancePerformanceInput")
-            .field("db_instance_id", &self.db_instance_id)
-            .field("key", &self.key)
-            .field("start_time", &self.start_time)
-            .field("end_time", &self.end_time)
-            .field("node_id", &self.node_id)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeDbInstancePerformanceInput",
+            &["db_instance_id", "key", "start_time", "end_time", "node_id"],
+            &[
+                &self.db_instance_id,
+                &self.key,
+                &self.start_time,
+                &self.end_time,
+                &self.node_id,
+            ],
+        )
     }
 }
 
@@ -204,16 +208,28 @@ pub struct DescribeDbInstancePerformanceOutput {
 impl std::fmt::Debug for DescribeDbInstancePerformanceOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeDbInstancePerformanceOutput")
-            .field("db_instance_id", &self.db_instance_id)
-            .field("end_time", &self.end_time)
-            .field("engine", &self.engine)
-            .field("performance_keys", &self.performance_keys)
-            .field("request_id", &self.request_id)
-            .field("start_time", &self.start_time)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeDbInstancePerformanceOutput",
+            &[
+                "db_instance_id",
+                "end_time",
+                "engine",
+                "performance_keys",
+                "request_id",
+                "start_time",
+                "unknown_fields",
+            ],
+            &[
+                &self.db_instance_id,
+                &self.end_time,
+                &self.engine,
+                &self.performance_keys,
+                &self.request_id,
+                &self.start_time,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 
@@ -278,11 +294,12 @@ pub struct PerformanceKeys {
 impl std::fmt::Debug for PerformanceKeys {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("PerformanceKeys")
-            .field("performance_key", &self.performance_key)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "PerformanceKeys",
+            &["performance_key", "unknown_fields"],
+            &[&self.performance_key, &self.unknown_fields],
+        )
     }
 }
 
@@ -366,14 +383,18 @@ pub struct PerformanceKey {
 impl std::fmt::Debug for PerformanceKey {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("PerformanceKey")
-            .field("key", &self.key)
-            .field("unit", &self.unit)
-            .field("value_format", &self.value_format)
-            .field("values", &self.values)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "PerformanceKey",
+            &["key", "unit", "value_format", "values", "unknown_fields"],
+            &[
+                &self.key,
+                &self.unit,
+                &self.value_format,
+                &self.values,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 
@@ -426,11 +447,12 @@ pub struct Values {
 impl std::fmt::Debug for Values {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("Values")
-            .field("performance_value", &self.performance_value)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "Values",
+            &["performance_value", "unknown_fields"],
+            &[&self.performance_value, &self.unknown_fields],
+        )
     }
 }
 
@@ -494,12 +516,12 @@ pub struct PerformanceValue {
 impl std::fmt::Debug for PerformanceValue {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("PerformanceValue")
-            .field("date", &self.date)
-            .field("value", &self.value)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "PerformanceValue",
+            &["date", "value", "unknown_fields"],
+            &[&self.date, &self.value, &self.unknown_fields],
+        )
     }
 }
 

@@ -42,12 +42,12 @@ pub struct DescribeDbInstancePromoteActivityInput {
 impl std::fmt::Debug for DescribeDbInstancePromoteActivityInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeDbInstancePromoteActivityInput")
-            .field("db_instance_name", &self.db_instance_name)
-            .field("ali_uid", &self.ali_uid)
-            .field("resource_group_id", &self.resource_group_id)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeDbInstancePromoteActivityInput",
+            &["db_instance_name", "ali_uid", "resource_group_id"],
+            &[&self.db_instance_name, &self.ali_uid, &self.resource_group_id],
+        )
     }
 }
 
@@ -189,17 +189,30 @@ pub struct DescribeDbInstancePromoteActivityOutput {
 impl std::fmt::Debug for DescribeDbInstancePromoteActivityOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeDbInstancePromoteActivityOutput")
-            .field("ali_uid", &self.ali_uid)
-            .field("bid", &self.bid)
-            .field("db_instance_id", &self.db_instance_id)
-            .field("db_instance_name", &self.db_instance_name)
-            .field("db_type", &self.db_type)
-            .field("is_activity", &self.is_activity)
-            .field("request_id", &self.request_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeDbInstancePromoteActivityOutput",
+            &[
+                "ali_uid",
+                "bid",
+                "db_instance_id",
+                "db_instance_name",
+                "db_type",
+                "is_activity",
+                "request_id",
+                "unknown_fields",
+            ],
+            &[
+                &self.ali_uid,
+                &self.bid,
+                &self.db_instance_id,
+                &self.db_instance_name,
+                &self.db_type,
+                &self.is_activity,
+                &self.request_id,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 

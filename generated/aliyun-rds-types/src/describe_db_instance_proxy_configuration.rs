@@ -25,10 +25,12 @@ pub struct DescribeDbInstanceProxyConfigurationInput {
 impl std::fmt::Debug for DescribeDbInstanceProxyConfigurationInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeDbInstanceProxyConfigurationInput")
-            .field("db_instance_id", &self.db_instance_id)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeDbInstanceProxyConfigurationInput",
+            &["db_instance_id"],
+            &[&self.db_instance_id],
+        )
     }
 }
 
@@ -174,23 +176,24 @@ pub struct DescribeDbInstanceProxyConfigurationOutput {
 impl std::fmt::Debug for DescribeDbInstanceProxyConfigurationOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeDbInstanceProxyConfigurationOutput")
-            .field(
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeDbInstanceProxyConfigurationOutput",
+            &[
                 "attacks_protection_configuration",
-                &self.attacks_protection_configuration,
-            )
-            .field(
                 "persistent_connections_configuration",
-                &self.persistent_connections_configuration,
-            )
-            .field("request_id", &self.request_id)
-            .field(
+                "request_id",
                 "transparent_switch_configuration",
+                "unknown_fields",
+            ],
+            &[
+                &self.attacks_protection_configuration,
+                &self.persistent_connections_configuration,
+                &self.request_id,
                 &self.transparent_switch_configuration,
-            )
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 

@@ -42,12 +42,12 @@ pub struct DescribeDbInstanceReplicationInput {
 impl std::fmt::Debug for DescribeDbInstanceReplicationInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeDbInstanceReplicationInput")
-            .field("region_id", &self.region_id)
-            .field("db_instance_id", &self.db_instance_id)
-            .field("resource_group_id", &self.resource_group_id)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeDbInstanceReplicationInput",
+            &["region_id", "db_instance_id", "resource_group_id"],
+            &[&self.region_id, &self.db_instance_id, &self.resource_group_id],
+        )
     }
 }
 
@@ -207,18 +207,32 @@ pub struct DescribeDbInstanceReplicationOutput {
 impl std::fmt::Debug for DescribeDbInstanceReplicationOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeDbInstanceReplicationOutput")
-            .field("request_id", &self.request_id)
-            .field("external_replication", &self.external_replication)
-            .field("replication_source", &self.replication_source)
-            .field("replication_state", &self.replication_state)
-            .field("replication_delay", &self.replication_delay)
-            .field("replication_error_message", &self.replication_error_message)
-            .field("replication_ip", &self.replication_ip)
-            .field("replication_port", &self.replication_port)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeDbInstanceReplicationOutput",
+            &[
+                "request_id",
+                "external_replication",
+                "replication_source",
+                "replication_state",
+                "replication_delay",
+                "replication_error_message",
+                "replication_ip",
+                "replication_port",
+                "unknown_fields",
+            ],
+            &[
+                &self.request_id,
+                &self.external_replication,
+                &self.replication_source,
+                &self.replication_state,
+                &self.replication_delay,
+                &self.replication_error_message,
+                &self.replication_ip,
+                &self.replication_port,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 

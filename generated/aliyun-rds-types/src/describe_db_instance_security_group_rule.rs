@@ -25,10 +25,12 @@ pub struct DescribeDbInstanceSecurityGroupRuleInput {
 impl std::fmt::Debug for DescribeDbInstanceSecurityGroupRuleInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeDbInstanceSecurityGroupRuleInput")
-            .field("db_instance_id", &self.db_instance_id)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeDbInstanceSecurityGroupRuleInput",
+            &["db_instance_id"],
+            &[&self.db_instance_id],
+        )
     }
 }
 
@@ -133,14 +135,18 @@ pub struct DescribeDbInstanceSecurityGroupRuleOutput {
 impl std::fmt::Debug for DescribeDbInstanceSecurityGroupRuleOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeDbInstanceSecurityGroupRuleOutput")
-            .field("code", &self.code)
-            .field("data", &self.data)
-            .field("message", &self.message)
-            .field("request_id", &self.request_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeDbInstanceSecurityGroupRuleOutput",
+            &["code", "data", "message", "request_id", "unknown_fields"],
+            &[
+                &self.code,
+                &self.data,
+                &self.message,
+                &self.request_id,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 

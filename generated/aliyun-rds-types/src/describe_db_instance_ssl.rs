@@ -25,10 +25,12 @@ pub struct DescribeDbInstanceSslInput {
 impl std::fmt::Debug for DescribeDbInstanceSslInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeDbInstanceSslInput")
-            .field("db_instance_id", &self.db_instance_id)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeDbInstanceSslInput",
+            &["db_instance_id"],
+            &[&self.db_instance_id],
+        )
     }
 }
 
@@ -349,31 +351,58 @@ pub struct DescribeDbInstanceSslOutput {
 impl std::fmt::Debug for DescribeDbInstanceSslOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeDbInstanceSslOutput")
-            .field("acl", &self.acl)
-            .field("ca_type", &self.ca_type)
-            .field("client_ca_cert", &self.client_ca_cert)
-            .field("client_ca_cert_expire_time", &self.client_ca_cert_expire_time)
-            .field("client_cert_revocation_list", &self.client_cert_revocation_list)
-            .field("connection_string", &self.connection_string)
-            .field("force_encryption", &self.force_encryption)
-            .field("last_modify_status", &self.last_modify_status)
-            .field("modify_status_reason", &self.modify_status_reason)
-            .field("replication_acl", &self.replication_acl)
-            .field("request_id", &self.request_id)
-            .field("require_update", &self.require_update)
-            .field("require_update_item", &self.require_update_item)
-            .field("require_update_reason", &self.require_update_reason)
-            .field("ssl_create_time", &self.ssl_create_time)
-            .field("ssl_enabled", &self.ssl_enabled)
-            .field("ssl_expire_time", &self.ssl_expire_time)
-            .field("server_ca_url", &self.server_ca_url)
-            .field("server_cert", &self.server_cert)
-            .field("server_key", &self.server_key)
-            .field("tls_version", &self.tls_version)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeDbInstanceSslOutput",
+            &[
+                "acl",
+                "ca_type",
+                "client_ca_cert",
+                "client_ca_cert_expire_time",
+                "client_cert_revocation_list",
+                "connection_string",
+                "force_encryption",
+                "last_modify_status",
+                "modify_status_reason",
+                "replication_acl",
+                "request_id",
+                "require_update",
+                "require_update_item",
+                "require_update_reason",
+                "ssl_create_time",
+                "ssl_enabled",
+                "ssl_expire_time",
+                "server_ca_url",
+                "server_cert",
+                "server_key",
+                "tls_version",
+                "unknown_fields",
+            ],
+            &[
+                &self.acl,
+                &self.ca_type,
+                &self.client_ca_cert,
+                &self.client_ca_cert_expire_time,
+                &self.client_cert_revocation_list,
+                &self.connection_string,
+                &self.force_encryption,
+                &self.last_modify_status,
+                &self.modify_status_reason,
+                &self.replication_acl,
+                &self.request_id,
+                &self.require_update,
+                &self.require_update_item,
+                &self.require_update_reason,
+                &self.ssl_create_time,
+                &self.ssl_enabled,
+                &self.ssl_expire_time,
+                &self.server_ca_url,
+                &self.server_cert,
+                &self.server_key,
+                &self.tls_version,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 

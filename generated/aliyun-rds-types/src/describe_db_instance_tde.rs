@@ -25,10 +25,12 @@ pub struct DescribeDbInstanceTdeInput {
 impl std::fmt::Debug for DescribeDbInstanceTdeInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeDbInstanceTdeInput")
-            .field("db_instance_id", &self.db_instance_id)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeDbInstanceTdeInput",
+            &["db_instance_id"],
+            &[&self.db_instance_id],
+        )
     }
 }
 
@@ -147,15 +149,26 @@ pub struct DescribeDbInstanceTdeOutput {
 impl std::fmt::Debug for DescribeDbInstanceTdeOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeDbInstanceTdeOutput")
-            .field("databases", &self.databases)
-            .field("request_id", &self.request_id)
-            .field("tde_mode", &self.tde_mode)
-            .field("tde_status", &self.tde_status)
-            .field("encryption_key", &self.encryption_key)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeDbInstanceTdeOutput",
+            &[
+                "databases",
+                "request_id",
+                "tde_mode",
+                "tde_status",
+                "encryption_key",
+                "unknown_fields",
+            ],
+            &[
+                &self.databases,
+                &self.request_id,
+                &self.tde_mode,
+                &self.tde_status,
+                &self.encryption_key,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 
@@ -214,11 +227,12 @@ pub struct Databases {
 impl std::fmt::Debug for Databases {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("Databases")
-            .field("database", &self.database)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "Databases",
+            &["database", "unknown_fields"],
+            &[&self.database, &self.unknown_fields],
+        )
     }
 }
 
@@ -287,12 +301,12 @@ pub struct Database {
 impl std::fmt::Debug for Database {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("Database")
-            .field("db_name", &self.db_name)
-            .field("tde_status", &self.tde_status)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "Database",
+            &["db_name", "tde_status", "unknown_fields"],
+            &[&self.db_name, &self.tde_status, &self.unknown_fields],
+        )
     }
 }
 

@@ -359,39 +359,74 @@ pub struct DescribeDbInstancesInput {
 impl std::fmt::Debug for DescribeDbInstancesInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeDbInstancesInput")
-            .field("client_token", &self.client_token)
-            .field("proxy_id", &self.proxy_id)
-            .field("engine", &self.engine)
-            .field("zone_id", &self.zone_id)
-            .field("resource_group_id", &self.resource_group_id)
-            .field("db_instance_status", &self.db_instance_status)
-            .field("expired", &self.expired)
-            .field("search_key", &self.search_key)
-            .field("db_instance_id", &self.db_instance_id)
-            .field("db_instance_type", &self.db_instance_type)
-            .field("region_id", &self.region_id)
-            .field("page_size", &self.page_size)
-            .field("page_number", &self.page_number)
-            .field("instance_network_type", &self.instance_network_type)
-            .field("vpc_id", &self.vpc_id)
-            .field("v_switch_id", &self.v_switch_id)
-            .field("db_instance_class", &self.db_instance_class)
-            .field("engine_version", &self.engine_version)
-            .field("pay_type", &self.pay_type)
-            .field("connection_mode", &self.connection_mode)
-            .field("tags", &self.tags)
-            .field("dedicated_host_group_id", &self.dedicated_host_group_id)
-            .field("dedicated_host_id", &self.dedicated_host_id)
-            .field("instance_level", &self.instance_level)
-            .field("query_auto_renewal", &self.query_auto_renewal)
-            .field("connection_string", &self.connection_string)
-            .field("next_token", &self.next_token)
-            .field("max_results", &self.max_results)
-            .field("filter", &self.filter)
-            .field("category", &self.category)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeDbInstancesInput",
+            &[
+                "client_token",
+                "proxy_id",
+                "engine",
+                "zone_id",
+                "resource_group_id",
+                "db_instance_status",
+                "expired",
+                "search_key",
+                "db_instance_id",
+                "db_instance_type",
+                "region_id",
+                "page_size",
+                "page_number",
+                "instance_network_type",
+                "vpc_id",
+                "v_switch_id",
+                "db_instance_class",
+                "engine_version",
+                "pay_type",
+                "connection_mode",
+                "tags",
+                "dedicated_host_group_id",
+                "dedicated_host_id",
+                "instance_level",
+                "query_auto_renewal",
+                "connection_string",
+                "next_token",
+                "max_results",
+                "filter",
+                "category",
+            ],
+            &[
+                &self.client_token,
+                &self.proxy_id,
+                &self.engine,
+                &self.zone_id,
+                &self.resource_group_id,
+                &self.db_instance_status,
+                &self.expired,
+                &self.search_key,
+                &self.db_instance_id,
+                &self.db_instance_type,
+                &self.region_id,
+                &self.page_size,
+                &self.page_number,
+                &self.instance_network_type,
+                &self.vpc_id,
+                &self.v_switch_id,
+                &self.db_instance_class,
+                &self.engine_version,
+                &self.pay_type,
+                &self.connection_mode,
+                &self.tags,
+                &self.dedicated_host_group_id,
+                &self.dedicated_host_id,
+                &self.instance_level,
+                &self.query_auto_renewal,
+                &self.connection_string,
+                &self.next_token,
+                &self.max_results,
+                &self.filter,
+                &self.category,
+            ],
+        )
     }
 }
 
@@ -575,16 +610,28 @@ pub struct DescribeDbInstancesOutput {
 impl std::fmt::Debug for DescribeDbInstancesOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeDbInstancesOutput")
-            .field("items", &self.items)
-            .field("next_token", &self.next_token)
-            .field("page_number", &self.page_number)
-            .field("page_record_count", &self.page_record_count)
-            .field("request_id", &self.request_id)
-            .field("total_record_count", &self.total_record_count)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeDbInstancesOutput",
+            &[
+                "items",
+                "next_token",
+                "page_number",
+                "page_record_count",
+                "request_id",
+                "total_record_count",
+                "unknown_fields",
+            ],
+            &[
+                &self.items,
+                &self.next_token,
+                &self.page_number,
+                &self.page_record_count,
+                &self.request_id,
+                &self.total_record_count,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 
@@ -649,11 +696,12 @@ pub struct Items {
 impl std::fmt::Debug for Items {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("Items")
-            .field("db_instance", &self.db_instance)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "Items",
+            &["db_instance", "unknown_fields"],
+            &[&self.db_instance, &self.unknown_fields],
+        )
     }
 }
 
@@ -1348,80 +1396,132 @@ pub struct DbInstance {
 impl std::fmt::Debug for DbInstance {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DbInstance")
-            .field("bpe_enabled", &self.bpe_enabled)
-            .field("bursting_enabled", &self.bursting_enabled)
-            .field("category", &self.category)
-            .field("is_analytic_read_only_ins", &self.is_analytic_read_only_ins)
-            .field("connection_mode", &self.connection_mode)
-            .field("connection_string", &self.connection_string)
-            .field("create_time", &self.create_time)
-            .field("db_instance_cpu", &self.db_instance_cpu)
-            .field("db_instance_class", &self.db_instance_class)
-            .field("db_instance_description", &self.db_instance_description)
-            .field("db_instance_id", &self.db_instance_id)
-            .field("db_instance_memory", &self.db_instance_memory)
-            .field("db_instance_net_type", &self.db_instance_net_type)
-            .field("db_instance_status", &self.db_instance_status)
-            .field("db_instance_storage_type", &self.db_instance_storage_type)
-            .field("db_instance_type", &self.db_instance_type)
-            .field("dedicated_host_group_id", &self.dedicated_host_group_id)
-            .field("dedicated_host_group_name", &self.dedicated_host_group_name)
-            .field("dedicated_host_id_for_log", &self.dedicated_host_id_for_log)
-            .field("dedicated_host_id_for_master", &self.dedicated_host_id_for_master)
-            .field("dedicated_host_id_for_slave", &self.dedicated_host_id_for_slave)
-            .field("dedicated_host_name_for_log", &self.dedicated_host_name_for_log)
-            .field(
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DbInstance",
+            &[
+                "bpe_enabled",
+                "bursting_enabled",
+                "category",
+                "is_analytic_read_only_ins",
+                "connection_mode",
+                "connection_string",
+                "create_time",
+                "db_instance_cpu",
+                "db_instance_class",
+                "db_instance_description",
+                "db_instance_id",
+                "db_instance_memory",
+                "db_instance_net_type",
+                "db_instance_status",
+                "db_instance_storage_type",
+                "db_instance_type",
+                "dedicated_host_group_id",
+                "dedicated_host_group_name",
+                "dedicated_host_id_for_log",
+                "dedicated_host_id_for_master",
+                "dedicated_host_id_for_slave",
+                "dedicated_host_name_for_log",
                 "dedicated_host_name_for_master",
-                &self.dedicated_host_name_for_master,
-            )
-            .field("dedicated_host_name_for_slave", &self.dedicated_host_name_for_slave)
-            .field(
+                "dedicated_host_name_for_slave",
                 "dedicated_host_zone_id_for_log",
-                &self.dedicated_host_zone_id_for_log,
-            )
-            .field(
                 "dedicated_host_zone_id_for_master",
-                &self.dedicated_host_zone_id_for_master,
-            )
-            .field(
                 "dedicated_host_zone_id_for_slave",
+                "deletion_protection",
+                "destroy_time",
+                "engine",
+                "engine_version",
+                "expire_time",
+                "general_group_name",
+                "guard_db_instance_id",
+                "instance_network_type",
+                "io_acceleration_enabled",
+                "lock_mode",
+                "lock_reason",
+                "master_instance_id",
+                "mutri_o_rsignle",
+                "pay_type",
+                "read_only_db_instance_ids",
+                "region_id",
+                "resource_group_id",
+                "switch_weight",
+                "temp_db_instance_id",
+                "tips",
+                "tips_level",
+                "v_switch_id",
+                "vpc_cloud_instance_id",
+                "vpc_id",
+                "vpc_name",
+                "zone_id",
+                "blue_green_deployment_name",
+                "blue_instance_name",
+                "green_instance_name",
+                "auto_renewal",
+                "cold_data_enabled",
+                "unknown_fields",
+            ],
+            &[
+                &self.bpe_enabled,
+                &self.bursting_enabled,
+                &self.category,
+                &self.is_analytic_read_only_ins,
+                &self.connection_mode,
+                &self.connection_string,
+                &self.create_time,
+                &self.db_instance_cpu,
+                &self.db_instance_class,
+                &self.db_instance_description,
+                &self.db_instance_id,
+                &self.db_instance_memory,
+                &self.db_instance_net_type,
+                &self.db_instance_status,
+                &self.db_instance_storage_type,
+                &self.db_instance_type,
+                &self.dedicated_host_group_id,
+                &self.dedicated_host_group_name,
+                &self.dedicated_host_id_for_log,
+                &self.dedicated_host_id_for_master,
+                &self.dedicated_host_id_for_slave,
+                &self.dedicated_host_name_for_log,
+                &self.dedicated_host_name_for_master,
+                &self.dedicated_host_name_for_slave,
+                &self.dedicated_host_zone_id_for_log,
+                &self.dedicated_host_zone_id_for_master,
                 &self.dedicated_host_zone_id_for_slave,
-            )
-            .field("deletion_protection", &self.deletion_protection)
-            .field("destroy_time", &self.destroy_time)
-            .field("engine", &self.engine)
-            .field("engine_version", &self.engine_version)
-            .field("expire_time", &self.expire_time)
-            .field("general_group_name", &self.general_group_name)
-            .field("guard_db_instance_id", &self.guard_db_instance_id)
-            .field("instance_network_type", &self.instance_network_type)
-            .field("io_acceleration_enabled", &self.io_acceleration_enabled)
-            .field("lock_mode", &self.lock_mode)
-            .field("lock_reason", &self.lock_reason)
-            .field("master_instance_id", &self.master_instance_id)
-            .field("mutri_o_rsignle", &self.mutri_o_rsignle)
-            .field("pay_type", &self.pay_type)
-            .field("read_only_db_instance_ids", &self.read_only_db_instance_ids)
-            .field("region_id", &self.region_id)
-            .field("resource_group_id", &self.resource_group_id)
-            .field("switch_weight", &self.switch_weight)
-            .field("temp_db_instance_id", &self.temp_db_instance_id)
-            .field("tips", &self.tips)
-            .field("tips_level", &self.tips_level)
-            .field("v_switch_id", &self.v_switch_id)
-            .field("vpc_cloud_instance_id", &self.vpc_cloud_instance_id)
-            .field("vpc_id", &self.vpc_id)
-            .field("vpc_name", &self.vpc_name)
-            .field("zone_id", &self.zone_id)
-            .field("blue_green_deployment_name", &self.blue_green_deployment_name)
-            .field("blue_instance_name", &self.blue_instance_name)
-            .field("green_instance_name", &self.green_instance_name)
-            .field("auto_renewal", &self.auto_renewal)
-            .field("cold_data_enabled", &self.cold_data_enabled)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+                &self.deletion_protection,
+                &self.destroy_time,
+                &self.engine,
+                &self.engine_version,
+                &self.expire_time,
+                &self.general_group_name,
+                &self.guard_db_instance_id,
+                &self.instance_network_type,
+                &self.io_acceleration_enabled,
+                &self.lock_mode,
+                &self.lock_reason,
+                &self.master_instance_id,
+                &self.mutri_o_rsignle,
+                &self.pay_type,
+                &self.read_only_db_instance_ids,
+                &self.region_id,
+                &self.resource_group_id,
+                &self.switch_weight,
+                &self.temp_db_instance_id,
+                &self.tips,
+                &self.tips_level,
+                &self.v_switch_id,
+                &self.vpc_cloud_instance_id,
+                &self.vpc_id,
+                &self.vpc_name,
+                &self.zone_id,
+                &self.blue_green_deployment_name,
+                &self.blue_instance_name,
+                &self.green_instance_name,
+                &self.auto_renewal,
+                &self.cold_data_enabled,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 
@@ -1591,11 +1691,12 @@ pub struct ReadOnlyDbInstanceIds {
 impl std::fmt::Debug for ReadOnlyDbInstanceIds {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("ReadOnlyDbInstanceIds")
-            .field("read_only_db_instance_id", &self.read_only_db_instance_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "ReadOnlyDbInstanceIds",
+            &["read_only_db_instance_id", "unknown_fields"],
+            &[&self.read_only_db_instance_id, &self.unknown_fields],
+        )
     }
 }
 
@@ -1649,11 +1750,12 @@ pub struct ReadOnlyDbInstanceId {
 impl std::fmt::Debug for ReadOnlyDbInstanceId {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("ReadOnlyDbInstanceId")
-            .field("db_instance_id", &self.db_instance_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "ReadOnlyDbInstanceId",
+            &["db_instance_id", "unknown_fields"],
+            &[&self.db_instance_id, &self.unknown_fields],
+        )
     }
 }
 

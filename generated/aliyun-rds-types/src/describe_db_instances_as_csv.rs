@@ -65,14 +65,24 @@ pub struct DescribeDbInstancesAsCsvInput {
 impl std::fmt::Debug for DescribeDbInstancesAsCsvInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeDbInstancesAsCsvInput")
-            .field("region_id", &self.region_id)
-            .field("db_instance_id", &self.db_instance_id)
-            .field("resource_group_id", &self.resource_group_id)
-            .field("cached_async", &self.cached_async)
-            .field("export_key", &self.export_key)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeDbInstancesAsCsvInput",
+            &[
+                "region_id",
+                "db_instance_id",
+                "resource_group_id",
+                "cached_async",
+                "export_key",
+            ],
+            &[
+                &self.region_id,
+                &self.db_instance_id,
+                &self.resource_group_id,
+                &self.cached_async,
+                &self.export_key,
+            ],
+        )
     }
 }
 
@@ -162,12 +172,12 @@ pub struct DescribeDbInstancesAsCsvOutput {
 impl std::fmt::Debug for DescribeDbInstancesAsCsvOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeDbInstancesAsCsvOutput")
-            .field("items", &self.items)
-            .field("request_id", &self.request_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeDbInstancesAsCsvOutput",
+            &["items", "request_id", "unknown_fields"],
+            &[&self.items, &self.request_id, &self.unknown_fields],
+        )
     }
 }
 
@@ -218,11 +228,12 @@ pub struct Items {
 impl std::fmt::Debug for Items {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("Items")
-            .field("db_instance_attribute", &self.db_instance_attribute)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "Items",
+            &["db_instance_attribute", "unknown_fields"],
+            &[&self.db_instance_attribute, &self.unknown_fields],
+        )
     }
 }
 
@@ -719,57 +730,104 @@ pub struct DbInstanceAttribute {
 impl std::fmt::Debug for DbInstanceAttribute {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DbInstanceAttribute")
-            .field("account_max_quantity", &self.account_max_quantity)
-            .field("account_type", &self.account_type)
-            .field("availability_value", &self.availability_value)
-            .field("category", &self.category)
-            .field("connection_mode", &self.connection_mode)
-            .field("connection_string", &self.connection_string)
-            .field("creation_time", &self.creation_time)
-            .field("db_instance_cpu", &self.db_instance_cpu)
-            .field("db_instance_class", &self.db_instance_class)
-            .field("db_instance_class_type", &self.db_instance_class_type)
-            .field("db_instance_description", &self.db_instance_description)
-            .field("db_instance_id", &self.db_instance_id)
-            .field("db_instance_memory", &self.db_instance_memory)
-            .field("db_instance_net_type", &self.db_instance_net_type)
-            .field("db_instance_status", &self.db_instance_status)
-            .field("db_instance_storage", &self.db_instance_storage)
-            .field("db_instance_type", &self.db_instance_type)
-            .field("db_max_quantity", &self.db_max_quantity)
-            .field("engine", &self.engine)
-            .field("engine_version", &self.engine_version)
-            .field("expire_time", &self.expire_time)
-            .field("export_key", &self.export_key)
-            .field("guard_db_instance_id", &self.guard_db_instance_id)
-            .field(
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DbInstanceAttribute",
+            &[
+                "account_max_quantity",
+                "account_type",
+                "availability_value",
+                "category",
+                "connection_mode",
+                "connection_string",
+                "creation_time",
+                "db_instance_cpu",
+                "db_instance_class",
+                "db_instance_class_type",
+                "db_instance_description",
+                "db_instance_id",
+                "db_instance_memory",
+                "db_instance_net_type",
+                "db_instance_status",
+                "db_instance_storage",
+                "db_instance_type",
+                "db_max_quantity",
+                "engine",
+                "engine_version",
+                "expire_time",
+                "export_key",
+                "guard_db_instance_id",
                 "increment_source_db_instance_id",
+                "instance_network_type",
+                "lock_mode",
+                "lock_reason",
+                "maintain_time",
+                "master_instance_id",
+                "max_connections",
+                "max_iops",
+                "pay_type",
+                "port",
+                "read_delay_time",
+                "region_id",
+                "security_ip_list",
+                "slave_zones",
+                "support_upgrade_account_type",
+                "tags",
+                "temp_db_instance_id",
+                "v_switch_id",
+                "vpc_id",
+                "zone_id",
+                "db_instance_storage_type",
+                "unknown_fields",
+            ],
+            &[
+                &self.account_max_quantity,
+                &self.account_type,
+                &self.availability_value,
+                &self.category,
+                &self.connection_mode,
+                &self.connection_string,
+                &self.creation_time,
+                &self.db_instance_cpu,
+                &self.db_instance_class,
+                &self.db_instance_class_type,
+                &self.db_instance_description,
+                &self.db_instance_id,
+                &self.db_instance_memory,
+                &self.db_instance_net_type,
+                &self.db_instance_status,
+                &self.db_instance_storage,
+                &self.db_instance_type,
+                &self.db_max_quantity,
+                &self.engine,
+                &self.engine_version,
+                &self.expire_time,
+                &self.export_key,
+                &self.guard_db_instance_id,
                 &self.increment_source_db_instance_id,
-            )
-            .field("instance_network_type", &self.instance_network_type)
-            .field("lock_mode", &self.lock_mode)
-            .field("lock_reason", &self.lock_reason)
-            .field("maintain_time", &self.maintain_time)
-            .field("master_instance_id", &self.master_instance_id)
-            .field("max_connections", &self.max_connections)
-            .field("max_iops", &self.max_iops)
-            .field("pay_type", &self.pay_type)
-            .field("port", &self.port)
-            .field("read_delay_time", &self.read_delay_time)
-            .field("region_id", &self.region_id)
-            .field("security_ip_list", &self.security_ip_list)
-            .field("slave_zones", &self.slave_zones)
-            .field("support_upgrade_account_type", &self.support_upgrade_account_type)
-            .field("tags", &self.tags)
-            .field("temp_db_instance_id", &self.temp_db_instance_id)
-            .field("v_switch_id", &self.v_switch_id)
-            .field("vpc_id", &self.vpc_id)
-            .field("zone_id", &self.zone_id)
-            .field("db_instance_storage_type", &self.db_instance_storage_type)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+                &self.instance_network_type,
+                &self.lock_mode,
+                &self.lock_reason,
+                &self.maintain_time,
+                &self.master_instance_id,
+                &self.max_connections,
+                &self.max_iops,
+                &self.pay_type,
+                &self.port,
+                &self.read_delay_time,
+                &self.region_id,
+                &self.security_ip_list,
+                &self.slave_zones,
+                &self.support_upgrade_account_type,
+                &self.tags,
+                &self.temp_db_instance_id,
+                &self.v_switch_id,
+                &self.vpc_id,
+                &self.zone_id,
+                &self.db_instance_storage_type,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 
@@ -910,11 +968,12 @@ pub struct SlaveZones {
 impl std::fmt::Debug for SlaveZones {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("SlaveZones")
-            .field("slave_region", &self.slave_region)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "SlaveZones",
+            &["slave_region", "unknown_fields"],
+            &[&self.slave_region, &self.unknown_fields],
+        )
     }
 }
 

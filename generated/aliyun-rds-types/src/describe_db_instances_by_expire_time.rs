@@ -105,17 +105,30 @@ pub struct DescribeDbInstancesByExpireTimeInput {
 impl std::fmt::Debug for DescribeDbInstancesByExpireTimeInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeDbInstancesByExpireTimeInput")
-            .field("region_id", &self.region_id)
-            .field("proxy_id", &self.proxy_id)
-            .field("expire_period", &self.expire_period)
-            .field("expired", &self.expired)
-            .field("page_size", &self.page_size)
-            .field("page_number", &self.page_number)
-            .field("tags", &self.tags)
-            .field("resource_group_id", &self.resource_group_id)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeDbInstancesByExpireTimeInput",
+            &[
+                "region_id",
+                "proxy_id",
+                "expire_period",
+                "expired",
+                "page_size",
+                "page_number",
+                "tags",
+                "resource_group_id",
+            ],
+            &[
+                &self.region_id,
+                &self.proxy_id,
+                &self.expire_period,
+                &self.expired,
+                &self.page_size,
+                &self.page_number,
+                &self.tags,
+                &self.resource_group_id,
+            ],
+        )
     }
 }
 
@@ -243,15 +256,26 @@ pub struct DescribeDbInstancesByExpireTimeOutput {
 impl std::fmt::Debug for DescribeDbInstancesByExpireTimeOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeDbInstancesByExpireTimeOutput")
-            .field("items", &self.items)
-            .field("page_number", &self.page_number)
-            .field("page_record_count", &self.page_record_count)
-            .field("request_id", &self.request_id)
-            .field("total_record_count", &self.total_record_count)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeDbInstancesByExpireTimeOutput",
+            &[
+                "items",
+                "page_number",
+                "page_record_count",
+                "request_id",
+                "total_record_count",
+                "unknown_fields",
+            ],
+            &[
+                &self.items,
+                &self.page_number,
+                &self.page_record_count,
+                &self.request_id,
+                &self.total_record_count,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 
@@ -314,11 +338,12 @@ pub struct Items {
 impl std::fmt::Debug for Items {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("Items")
-            .field("db_instance_expire_time", &self.db_instance_expire_time)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "Items",
+            &["db_instance_expire_time", "unknown_fields"],
+            &[&self.db_instance_expire_time, &self.unknown_fields],
+        )
     }
 }
 
@@ -434,16 +459,28 @@ pub struct DbInstanceExpireTime {
 impl std::fmt::Debug for DbInstanceExpireTime {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DbInstanceExpireTime")
-            .field("db_instance_description", &self.db_instance_description)
-            .field("db_instance_id", &self.db_instance_id)
-            .field("db_instance_status", &self.db_instance_status)
-            .field("expire_time", &self.expire_time)
-            .field("lock_mode", &self.lock_mode)
-            .field("pay_type", &self.pay_type)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DbInstanceExpireTime",
+            &[
+                "db_instance_description",
+                "db_instance_id",
+                "db_instance_status",
+                "expire_time",
+                "lock_mode",
+                "pay_type",
+                "unknown_fields",
+            ],
+            &[
+                &self.db_instance_description,
+                &self.db_instance_id,
+                &self.db_instance_status,
+                &self.expire_time,
+                &self.lock_mode,
+                &self.pay_type,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 

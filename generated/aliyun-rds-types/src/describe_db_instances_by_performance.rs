@@ -222,29 +222,54 @@ pub struct DescribeDbInstancesByPerformanceInput {
 impl std::fmt::Debug for DescribeDbInstancesByPerformanceInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeDbInstancesByPerformanceInput")
-            .field("client_token", &self.client_token)
-            .field("proxy_id", &self.proxy_id)
-            .field("db_instance_id", &self.db_instance_id)
-            .field("page_size", &self.page_size)
-            .field("page_number", &self.page_number)
-            .field("sort_method", &self.sort_method)
-            .field("sort_key", &self.sort_key)
-            .field("tags", &self.tags)
-            .field("tag_1_key", &self.tag_1_key)
-            .field("tag_2_key", &self.tag_2_key)
-            .field("tag_3_key", &self.tag_3_key)
-            .field("tag_4_key", &self.tag_4_key)
-            .field("tag_5_key", &self.tag_5_key)
-            .field("tag_1_value", &self.tag_1_value)
-            .field("tag_2_value", &self.tag_2_value)
-            .field("tag_3_value", &self.tag_3_value)
-            .field("tag_4_value", &self.tag_4_value)
-            .field("tag_5_value", &self.tag_5_value)
-            .field("region_id", &self.region_id)
-            .field("resource_group_id", &self.resource_group_id)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeDbInstancesByPerformanceInput",
+            &[
+                "client_token",
+                "proxy_id",
+                "db_instance_id",
+                "page_size",
+                "page_number",
+                "sort_method",
+                "sort_key",
+                "tags",
+                "tag_1_key",
+                "tag_2_key",
+                "tag_3_key",
+                "tag_4_key",
+                "tag_5_key",
+                "tag_1_value",
+                "tag_2_value",
+                "tag_3_value",
+                "tag_4_value",
+                "tag_5_value",
+                "region_id",
+                "resource_group_id",
+            ],
+            &[
+                &self.client_token,
+                &self.proxy_id,
+                &self.db_instance_id,
+                &self.page_size,
+                &self.page_number,
+                &self.sort_method,
+                &self.sort_key,
+                &self.tags,
+                &self.tag_1_key,
+                &self.tag_2_key,
+                &self.tag_3_key,
+                &self.tag_4_key,
+                &self.tag_5_key,
+                &self.tag_1_value,
+                &self.tag_2_value,
+                &self.tag_3_value,
+                &self.tag_4_value,
+                &self.tag_5_value,
+                &self.region_id,
+                &self.resource_group_id,
+            ],
+        )
     }
 }
 
@@ -394,15 +419,26 @@ pub struct DescribeDbInstancesByPerformanceOutput {
 impl std::fmt::Debug for DescribeDbInstancesByPerformanceOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeDbInstancesByPerformanceOutput")
-            .field("items", &self.items)
-            .field("page_number", &self.page_number)
-            .field("page_record_count", &self.page_record_count)
-            .field("request_id", &self.request_id)
-            .field("total_record_count", &self.total_record_count)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeDbInstancesByPerformanceOutput",
+            &[
+                "items",
+                "page_number",
+                "page_record_count",
+                "request_id",
+                "total_record_count",
+                "unknown_fields",
+            ],
+            &[
+                &self.items,
+                &self.page_number,
+                &self.page_record_count,
+                &self.request_id,
+                &self.total_record_count,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 
@@ -465,11 +501,12 @@ pub struct Items {
 impl std::fmt::Debug for Items {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("Items")
-            .field("db_instance_performance", &self.db_instance_performance)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "Items",
+            &["db_instance_performance", "unknown_fields"],
+            &[&self.db_instance_performance, &self.unknown_fields],
+        )
     }
 }
 
@@ -573,16 +610,28 @@ pub struct DbInstancePerformance {
 impl std::fmt::Debug for DbInstancePerformance {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DbInstancePerformance")
-            .field("cpu_usage", &self.cpu_usage)
-            .field("db_instance_description", &self.db_instance_description)
-            .field("db_instance_id", &self.db_instance_id)
-            .field("disk_usage", &self.disk_usage)
-            .field("iops_usage", &self.iops_usage)
-            .field("session_usage", &self.session_usage)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DbInstancePerformance",
+            &[
+                "cpu_usage",
+                "db_instance_description",
+                "db_instance_id",
+                "disk_usage",
+                "iops_usage",
+                "session_usage",
+                "unknown_fields",
+            ],
+            &[
+                &self.cpu_usage,
+                &self.db_instance_description,
+                &self.db_instance_id,
+                &self.disk_usage,
+                &self.iops_usage,
+                &self.session_usage,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 

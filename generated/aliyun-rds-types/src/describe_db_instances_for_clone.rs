@@ -271,31 +271,58 @@ pub struct DescribeDbInstancesForCloneInput {
 impl std::fmt::Debug for DescribeDbInstancesForCloneInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeDbInstancesForCloneInput")
-            .field("client_token", &self.client_token)
-            .field("proxy_id", &self.proxy_id)
-            .field("engine", &self.engine)
-            .field("zone_id", &self.zone_id)
-            .field("db_instance_status", &self.db_instance_status)
-            .field("expired", &self.expired)
-            .field("search_key", &self.search_key)
-            .field("db_instance_id", &self.db_instance_id)
-            .field("db_instance_type", &self.db_instance_type)
-            .field("region_id", &self.region_id)
-            .field("page_size", &self.page_size)
-            .field("page_number", &self.page_number)
-            .field("instance_network_type", &self.instance_network_type)
-            .field("vpc_id", &self.vpc_id)
-            .field("v_switch_id", &self.v_switch_id)
-            .field("db_instance_class", &self.db_instance_class)
-            .field("engine_version", &self.engine_version)
-            .field("node_type", &self.node_type)
-            .field("pay_type", &self.pay_type)
-            .field("connection_mode", &self.connection_mode)
-            .field("current_instance_id", &self.current_instance_id)
-            .field("resource_group_id", &self.resource_group_id)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeDbInstancesForCloneInput",
+            &[
+                "client_token",
+                "proxy_id",
+                "engine",
+                "zone_id",
+                "db_instance_status",
+                "expired",
+                "search_key",
+                "db_instance_id",
+                "db_instance_type",
+                "region_id",
+                "page_size",
+                "page_number",
+                "instance_network_type",
+                "vpc_id",
+                "v_switch_id",
+                "db_instance_class",
+                "engine_version",
+                "node_type",
+                "pay_type",
+                "connection_mode",
+                "current_instance_id",
+                "resource_group_id",
+            ],
+            &[
+                &self.client_token,
+                &self.proxy_id,
+                &self.engine,
+                &self.zone_id,
+                &self.db_instance_status,
+                &self.expired,
+                &self.search_key,
+                &self.db_instance_id,
+                &self.db_instance_type,
+                &self.region_id,
+                &self.page_size,
+                &self.page_number,
+                &self.instance_network_type,
+                &self.vpc_id,
+                &self.v_switch_id,
+                &self.db_instance_class,
+                &self.engine_version,
+                &self.node_type,
+                &self.pay_type,
+                &self.connection_mode,
+                &self.current_instance_id,
+                &self.resource_group_id,
+            ],
+        )
     }
 }
 
@@ -449,15 +476,26 @@ pub struct DescribeDbInstancesForCloneOutput {
 impl std::fmt::Debug for DescribeDbInstancesForCloneOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeDbInstancesForCloneOutput")
-            .field("items", &self.items)
-            .field("page_number", &self.page_number)
-            .field("page_record_count", &self.page_record_count)
-            .field("request_id", &self.request_id)
-            .field("total_record_count", &self.total_record_count)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeDbInstancesForCloneOutput",
+            &[
+                "items",
+                "page_number",
+                "page_record_count",
+                "request_id",
+                "total_record_count",
+                "unknown_fields",
+            ],
+            &[
+                &self.items,
+                &self.page_number,
+                &self.page_record_count,
+                &self.request_id,
+                &self.total_record_count,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 
@@ -520,11 +558,12 @@ pub struct Items {
 impl std::fmt::Debug for Items {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("Items")
-            .field("db_instance", &self.db_instance)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "Items",
+            &["db_instance", "unknown_fields"],
+            &[&self.db_instance, &self.unknown_fields],
+        )
     }
 }
 
@@ -918,41 +957,78 @@ pub struct DbInstance {
 impl std::fmt::Debug for DbInstance {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DbInstance")
-            .field("category", &self.category)
-            .field("connection_mode", &self.connection_mode)
-            .field("create_time", &self.create_time)
-            .field("db_instance_class", &self.db_instance_class)
-            .field("db_instance_description", &self.db_instance_description)
-            .field("db_instance_id", &self.db_instance_id)
-            .field("db_instance_net_type", &self.db_instance_net_type)
-            .field("db_instance_status", &self.db_instance_status)
-            .field("db_instance_storage_type", &self.db_instance_storage_type)
-            .field("db_instance_type", &self.db_instance_type)
-            .field("destroy_time", &self.destroy_time)
-            .field("engine", &self.engine)
-            .field("engine_version", &self.engine_version)
-            .field("expire_time", &self.expire_time)
-            .field("guard_db_instance_id", &self.guard_db_instance_id)
-            .field("ins_id", &self.ins_id)
-            .field("instance_network_type", &self.instance_network_type)
-            .field("lock_mode", &self.lock_mode)
-            .field("lock_reason", &self.lock_reason)
-            .field("master_instance_id", &self.master_instance_id)
-            .field("mutri_o_rsignle", &self.mutri_o_rsignle)
-            .field("pay_type", &self.pay_type)
-            .field("read_only_db_instance_ids", &self.read_only_db_instance_ids)
-            .field("region_id", &self.region_id)
-            .field("replicate_id", &self.replicate_id)
-            .field("resource_group_id", &self.resource_group_id)
-            .field("temp_db_instance_id", &self.temp_db_instance_id)
-            .field("v_switch_id", &self.v_switch_id)
-            .field("vpc_cloud_instance_id", &self.vpc_cloud_instance_id)
-            .field("vpc_id", &self.vpc_id)
-            .field("zone_id", &self.zone_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DbInstance",
+            &[
+                "category",
+                "connection_mode",
+                "create_time",
+                "db_instance_class",
+                "db_instance_description",
+                "db_instance_id",
+                "db_instance_net_type",
+                "db_instance_status",
+                "db_instance_storage_type",
+                "db_instance_type",
+                "destroy_time",
+                "engine",
+                "engine_version",
+                "expire_time",
+                "guard_db_instance_id",
+                "ins_id",
+                "instance_network_type",
+                "lock_mode",
+                "lock_reason",
+                "master_instance_id",
+                "mutri_o_rsignle",
+                "pay_type",
+                "read_only_db_instance_ids",
+                "region_id",
+                "replicate_id",
+                "resource_group_id",
+                "temp_db_instance_id",
+                "v_switch_id",
+                "vpc_cloud_instance_id",
+                "vpc_id",
+                "zone_id",
+                "unknown_fields",
+            ],
+            &[
+                &self.category,
+                &self.connection_mode,
+                &self.create_time,
+                &self.db_instance_class,
+                &self.db_instance_description,
+                &self.db_instance_id,
+                &self.db_instance_net_type,
+                &self.db_instance_status,
+                &self.db_instance_storage_type,
+                &self.db_instance_type,
+                &self.destroy_time,
+                &self.engine,
+                &self.engine_version,
+                &self.expire_time,
+                &self.guard_db_instance_id,
+                &self.ins_id,
+                &self.instance_network_type,
+                &self.lock_mode,
+                &self.lock_reason,
+                &self.master_instance_id,
+                &self.mutri_o_rsignle,
+                &self.pay_type,
+                &self.read_only_db_instance_ids,
+                &self.region_id,
+                &self.replicate_id,
+                &self.resource_group_id,
+                &self.temp_db_instance_id,
+                &self.v_switch_id,
+                &self.vpc_cloud_instance_id,
+                &self.vpc_id,
+                &self.zone_id,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 
@@ -1067,11 +1143,12 @@ pub struct ReadOnlyDbInstanceIds {
 impl std::fmt::Debug for ReadOnlyDbInstanceIds {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("ReadOnlyDbInstanceIds")
-            .field("read_only_db_instance_id", &self.read_only_db_instance_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "ReadOnlyDbInstanceIds",
+            &["read_only_db_instance_id", "unknown_fields"],
+            &[&self.read_only_db_instance_id, &self.unknown_fields],
+        )
     }
 }
 
@@ -1125,11 +1202,12 @@ pub struct ReadOnlyDbInstanceId {
 impl std::fmt::Debug for ReadOnlyDbInstanceId {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("ReadOnlyDbInstanceId")
-            .field("db_instance_id", &self.db_instance_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "ReadOnlyDbInstanceId",
+            &["db_instance_id", "unknown_fields"],
+            &[&self.db_instance_id, &self.unknown_fields],
+        )
     }
 }
 

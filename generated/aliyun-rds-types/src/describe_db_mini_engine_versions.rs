@@ -108,17 +108,30 @@ pub struct DescribeDbMiniEngineVersionsInput {
 impl std::fmt::Debug for DescribeDbMiniEngineVersionsInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeDbMiniEngineVersionsInput")
-            .field("engine", &self.engine)
-            .field("engine_version", &self.engine_version)
-            .field("node_type", &self.node_type)
-            .field("storage_type", &self.storage_type)
-            .field("dedicated_host_group_id", &self.dedicated_host_group_id)
-            .field("minor_version_tag", &self.minor_version_tag)
-            .field("db_instance_id", &self.db_instance_id)
-            .field("region_id", &self.region_id)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeDbMiniEngineVersionsInput",
+            &[
+                "engine",
+                "engine_version",
+                "node_type",
+                "storage_type",
+                "dedicated_host_group_id",
+                "minor_version_tag",
+                "db_instance_id",
+                "region_id",
+            ],
+            &[
+                &self.engine,
+                &self.engine_version,
+                &self.node_type,
+                &self.storage_type,
+                &self.dedicated_host_group_id,
+                &self.minor_version_tag,
+                &self.db_instance_id,
+                &self.region_id,
+            ],
+        )
     }
 }
 
@@ -254,16 +267,28 @@ pub struct DescribeDbMiniEngineVersionsOutput {
 impl std::fmt::Debug for DescribeDbMiniEngineVersionsOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeDbMiniEngineVersionsOutput")
-            .field("db_instance_id", &self.db_instance_id)
-            .field("max_records_per_page", &self.max_records_per_page)
-            .field("minor_version_items", &self.minor_version_items)
-            .field("page_numbers", &self.page_numbers)
-            .field("request_id", &self.request_id)
-            .field("total_count", &self.total_count)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeDbMiniEngineVersionsOutput",
+            &[
+                "db_instance_id",
+                "max_records_per_page",
+                "minor_version_items",
+                "page_numbers",
+                "request_id",
+                "total_count",
+                "unknown_fields",
+            ],
+            &[
+                &self.db_instance_id,
+                &self.max_records_per_page,
+                &self.minor_version_items,
+                &self.page_numbers,
+                &self.request_id,
+                &self.total_count,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 
@@ -468,22 +493,40 @@ pub struct MinorVersionItems {
 impl std::fmt::Debug for MinorVersionItems {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("MinorVersionItems")
-            .field("community_minor_version", &self.community_minor_version)
-            .field("engine", &self.engine)
-            .field("engine_version", &self.engine_version)
-            .field("expire_date", &self.expire_date)
-            .field("expire_status", &self.expire_status)
-            .field("is_hotfix_version", &self.is_hotfix_version)
-            .field("minor_version", &self.minor_version)
-            .field("node_type", &self.node_type)
-            .field("release_note", &self.release_note)
-            .field("release_type", &self.release_type)
-            .field("status_desc", &self.status_desc)
-            .field("tag", &self.tag)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "MinorVersionItems",
+            &[
+                "community_minor_version",
+                "engine",
+                "engine_version",
+                "expire_date",
+                "expire_status",
+                "is_hotfix_version",
+                "minor_version",
+                "node_type",
+                "release_note",
+                "release_type",
+                "status_desc",
+                "tag",
+                "unknown_fields",
+            ],
+            &[
+                &self.community_minor_version,
+                &self.engine,
+                &self.engine_version,
+                &self.expire_date,
+                &self.expire_status,
+                &self.is_hotfix_version,
+                &self.minor_version,
+                &self.node_type,
+                &self.release_note,
+                &self.release_type,
+                &self.status_desc,
+                &self.tag,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 

@@ -55,13 +55,22 @@ pub struct DescribeDbProxyInput {
 impl std::fmt::Debug for DescribeDbProxyInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeDbProxyInput")
-            .field("db_instance_id", &self.db_instance_id)
-            .field("region_id", &self.region_id)
-            .field("db_proxy_engine_type", &self.db_proxy_engine_type)
-            .field("resource_group_id", &self.resource_group_id)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeDbProxyInput",
+            &[
+                "db_instance_id",
+                "region_id",
+                "db_proxy_engine_type",
+                "resource_group_id",
+            ],
+            &[
+                &self.db_instance_id,
+                &self.region_id,
+                &self.db_proxy_engine_type,
+                &self.resource_group_id,
+            ],
+        )
     }
 }
 
@@ -327,36 +336,50 @@ pub struct DescribeDbProxyOutput {
 impl std::fmt::Debug for DescribeDbProxyOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeDbProxyOutput")
-            .field("db_proxy_av_zones", &self.db_proxy_av_zones)
-            .field("db_proxy_connect_string_items", &self.db_proxy_connect_string_items)
-            .field("db_proxy_engine_type", &self.db_proxy_engine_type)
-            .field(
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeDbProxyOutput",
+            &[
+                "db_proxy_av_zones",
+                "db_proxy_connect_string_items",
+                "db_proxy_engine_type",
                 "db_proxy_instance_current_minor_version",
-                &self.db_proxy_instance_current_minor_version,
-            )
-            .field(
                 "db_proxy_instance_latest_minor_version",
-                &self.db_proxy_instance_latest_minor_version,
-            )
-            .field("db_proxy_instance_name", &self.db_proxy_instance_name)
-            .field("db_proxy_instance_num", &self.db_proxy_instance_num)
-            .field("db_proxy_instance_size", &self.db_proxy_instance_size)
-            .field("db_proxy_instance_status", &self.db_proxy_instance_status)
-            .field("db_proxy_instance_type", &self.db_proxy_instance_type)
-            .field("db_proxy_kind_code", &self.db_proxy_kind_code)
-            .field("db_proxy_nodes", &self.db_proxy_nodes)
-            .field(
+                "db_proxy_instance_name",
+                "db_proxy_instance_num",
+                "db_proxy_instance_size",
+                "db_proxy_instance_status",
+                "db_proxy_instance_type",
+                "db_proxy_kind_code",
+                "db_proxy_nodes",
                 "db_proxy_persistent_connection_status",
+                "db_proxy_service_status",
+                "db_proxy_endpoint_items",
+                "request_id",
+                "resource_group_id",
+                "unknown_fields",
+            ],
+            &[
+                &self.db_proxy_av_zones,
+                &self.db_proxy_connect_string_items,
+                &self.db_proxy_engine_type,
+                &self.db_proxy_instance_current_minor_version,
+                &self.db_proxy_instance_latest_minor_version,
+                &self.db_proxy_instance_name,
+                &self.db_proxy_instance_num,
+                &self.db_proxy_instance_size,
+                &self.db_proxy_instance_status,
+                &self.db_proxy_instance_type,
+                &self.db_proxy_kind_code,
+                &self.db_proxy_nodes,
                 &self.db_proxy_persistent_connection_status,
-            )
-            .field("db_proxy_service_status", &self.db_proxy_service_status)
-            .field("db_proxy_endpoint_items", &self.db_proxy_endpoint_items)
-            .field("request_id", &self.request_id)
-            .field("resource_group_id", &self.resource_group_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+                &self.db_proxy_service_status,
+                &self.db_proxy_endpoint_items,
+                &self.request_id,
+                &self.resource_group_id,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 
@@ -446,11 +469,12 @@ pub struct DbProxyAvZones {
 impl std::fmt::Debug for DbProxyAvZones {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DbProxyAvZones")
-            .field("db_proxy_av_zones", &self.db_proxy_av_zones)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DbProxyAvZones",
+            &["db_proxy_av_zones", "unknown_fields"],
+            &[&self.db_proxy_av_zones, &self.unknown_fields],
+        )
     }
 }
 
@@ -505,11 +529,12 @@ pub struct DbProxyConnectStringItems {
 impl std::fmt::Debug for DbProxyConnectStringItems {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DbProxyConnectStringItems")
-            .field("db_proxy_connect_string_items", &self.db_proxy_connect_string_items)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DbProxyConnectStringItems",
+            &["db_proxy_connect_string_items", "unknown_fields"],
+            &[&self.db_proxy_connect_string_items, &self.unknown_fields],
+        )
     }
 }
 
@@ -559,11 +584,12 @@ pub struct DbProxyNodes {
 impl std::fmt::Debug for DbProxyNodes {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DbProxyNodes")
-            .field("db_proxy_nodes", &self.db_proxy_nodes)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DbProxyNodes",
+            &["db_proxy_nodes", "unknown_fields"],
+            &[&self.db_proxy_nodes, &self.unknown_fields],
+        )
     }
 }
 
@@ -613,11 +639,12 @@ pub struct DbProxyEndpointItems {
 impl std::fmt::Debug for DbProxyEndpointItems {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DbProxyEndpointItems")
-            .field("db_proxy_endpoint_items", &self.db_proxy_endpoint_items)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DbProxyEndpointItems",
+            &["db_proxy_endpoint_items", "unknown_fields"],
+            &[&self.db_proxy_endpoint_items, &self.unknown_fields],
+        )
     }
 }
 
@@ -767,25 +794,34 @@ pub struct DbProxyConnectStringItemsDbProxyConnectStringItems {
 impl std::fmt::Debug for DbProxyConnectStringItemsDbProxyConnectStringItems {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DbProxyConnectStringItemsDbProxyConnectStringItems")
-            .field("db_proxy_connect_string", &self.db_proxy_connect_string)
-            .field(
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DbProxyConnectStringItemsDbProxyConnectStringItems",
+            &[
+                "db_proxy_connect_string",
                 "db_proxy_connect_string_net_type",
-                &self.db_proxy_connect_string_net_type,
-            )
-            .field(
                 "db_proxy_connect_string_net_work_type",
+                "db_proxy_connect_string_port",
+                "db_proxy_endpoint_id",
+                "db_proxy_endpoint_name",
+                "db_proxy_vpc_id",
+                "db_proxy_vpc_instance_id",
+                "db_proxy_vswitch_id",
+                "unknown_fields",
+            ],
+            &[
+                &self.db_proxy_connect_string,
+                &self.db_proxy_connect_string_net_type,
                 &self.db_proxy_connect_string_net_work_type,
-            )
-            .field("db_proxy_connect_string_port", &self.db_proxy_connect_string_port)
-            .field("db_proxy_endpoint_id", &self.db_proxy_endpoint_id)
-            .field("db_proxy_endpoint_name", &self.db_proxy_endpoint_name)
-            .field("db_proxy_vpc_id", &self.db_proxy_vpc_id)
-            .field("db_proxy_vpc_instance_id", &self.db_proxy_vpc_instance_id)
-            .field("db_proxy_vswitch_id", &self.db_proxy_vswitch_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+                &self.db_proxy_connect_string_port,
+                &self.db_proxy_endpoint_id,
+                &self.db_proxy_endpoint_name,
+                &self.db_proxy_vpc_id,
+                &self.db_proxy_vpc_instance_id,
+                &self.db_proxy_vswitch_id,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 
@@ -883,13 +919,12 @@ pub struct DbProxyNodesDbProxyNodes {
 impl std::fmt::Debug for DbProxyNodesDbProxyNodes {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DbProxyNodesDbProxyNodes")
-            .field("cpu_cores", &self.cpu_cores)
-            .field("node_id", &self.node_id)
-            .field("zone_id", &self.zone_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DbProxyNodesDbProxyNodes",
+            &["cpu_cores", "node_id", "zone_id", "unknown_fields"],
+            &[&self.cpu_cores, &self.node_id, &self.zone_id, &self.unknown_fields],
+        )
     }
 }
 
@@ -981,14 +1016,24 @@ pub struct DbProxyEndpointItemsDbProxyEndpointItems {
 impl std::fmt::Debug for DbProxyEndpointItemsDbProxyEndpointItems {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DbProxyEndpointItemsDbProxyEndpointItems")
-            .field("db_proxy_endpoint_aliases", &self.db_proxy_endpoint_aliases)
-            .field("db_proxy_endpoint_name", &self.db_proxy_endpoint_name)
-            .field("db_proxy_endpoint_type", &self.db_proxy_endpoint_type)
-            .field("db_proxy_read_write_mode", &self.db_proxy_read_write_mode)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DbProxyEndpointItemsDbProxyEndpointItems",
+            &[
+                "db_proxy_endpoint_aliases",
+                "db_proxy_endpoint_name",
+                "db_proxy_endpoint_type",
+                "db_proxy_read_write_mode",
+                "unknown_fields",
+            ],
+            &[
+                &self.db_proxy_endpoint_aliases,
+                &self.db_proxy_endpoint_name,
+                &self.db_proxy_endpoint_type,
+                &self.db_proxy_read_write_mode,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 

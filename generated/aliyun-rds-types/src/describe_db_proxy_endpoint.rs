@@ -65,14 +65,24 @@ pub struct DescribeDbProxyEndpointInput {
 impl std::fmt::Debug for DescribeDbProxyEndpointInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeDbProxyEndpointInput")
-            .field("db_instance_id", &self.db_instance_id)
-            .field("db_proxy_endpoint_id", &self.db_proxy_endpoint_id)
-            .field("db_proxy_connect_string", &self.db_proxy_connect_string)
-            .field("region_id", &self.region_id)
-            .field("db_proxy_engine_type", &self.db_proxy_engine_type)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeDbProxyEndpointInput",
+            &[
+                "db_instance_id",
+                "db_proxy_endpoint_id",
+                "db_proxy_connect_string",
+                "region_id",
+                "db_proxy_engine_type",
+            ],
+            &[
+                &self.db_instance_id,
+                &self.db_proxy_endpoint_id,
+                &self.db_proxy_connect_string,
+                &self.region_id,
+                &self.db_proxy_engine_type,
+            ],
+        )
     }
 }
 
@@ -378,44 +388,54 @@ pub struct DescribeDbProxyEndpointOutput {
 impl std::fmt::Debug for DescribeDbProxyEndpointOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeDbProxyEndpointOutput")
-            .field("db_proxy_connect_string", &self.db_proxy_connect_string)
-            .field(
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeDbProxyEndpointOutput",
+            &[
+                "db_proxy_connect_string",
                 "db_proxy_connect_string_net_type",
-                &self.db_proxy_connect_string_net_type,
-            )
-            .field("db_proxy_connect_string_port", &self.db_proxy_connect_string_port)
-            .field("db_proxy_endpoint_id", &self.db_proxy_endpoint_id)
-            .field("db_proxy_engine_type", &self.db_proxy_engine_type)
-            .field("db_proxy_features", &self.db_proxy_features)
-            .field("db_proxy_nodes", &self.db_proxy_nodes)
-            .field("db_proxy_endpoint_aliases", &self.db_proxy_endpoint_aliases)
-            .field(
+                "db_proxy_connect_string_port",
+                "db_proxy_endpoint_id",
+                "db_proxy_engine_type",
+                "db_proxy_features",
+                "db_proxy_nodes",
+                "db_proxy_endpoint_aliases",
                 "db_proxy_endpoint_read_write_mode",
-                &self.db_proxy_endpoint_read_write_mode,
-            )
-            .field("db_proxy_endpoint_vswitch_id", &self.db_proxy_endpoint_vswitch_id)
-            .field("db_proxy_endpoint_vpc_id", &self.db_proxy_endpoint_vpc_id)
-            .field("db_proxy_endpoint_zone_id", &self.db_proxy_endpoint_zone_id)
-            .field("endpoint_connect_items", &self.endpoint_connect_items)
-            .field(
+                "db_proxy_endpoint_vswitch_id",
+                "db_proxy_endpoint_vpc_id",
+                "db_proxy_endpoint_zone_id",
+                "endpoint_connect_items",
                 "read_only_instance_distribution_type",
-                &self.read_only_instance_distribution_type,
-            )
-            .field(
                 "read_only_instance_max_delay_time",
-                &self.read_only_instance_max_delay_time,
-            )
-            .field("causal_consist_read_timeout", &self.causal_consist_read_timeout)
-            .field("read_only_instance_weight", &self.read_only_instance_weight)
-            .field("request_id", &self.request_id)
-            .field(
+                "causal_consist_read_timeout",
+                "read_only_instance_weight",
+                "request_id",
                 "db_proxy_endpoint_min_slave_count",
+                "unknown_fields",
+            ],
+            &[
+                &self.db_proxy_connect_string,
+                &self.db_proxy_connect_string_net_type,
+                &self.db_proxy_connect_string_port,
+                &self.db_proxy_endpoint_id,
+                &self.db_proxy_engine_type,
+                &self.db_proxy_features,
+                &self.db_proxy_nodes,
+                &self.db_proxy_endpoint_aliases,
+                &self.db_proxy_endpoint_read_write_mode,
+                &self.db_proxy_endpoint_vswitch_id,
+                &self.db_proxy_endpoint_vpc_id,
+                &self.db_proxy_endpoint_zone_id,
+                &self.endpoint_connect_items,
+                &self.read_only_instance_distribution_type,
+                &self.read_only_instance_max_delay_time,
+                &self.causal_consist_read_timeout,
+                &self.read_only_instance_weight,
+                &self.request_id,
                 &self.db_proxy_endpoint_min_slave_count,
-            )
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 
@@ -510,11 +530,12 @@ pub struct DbProxyNodes {
 impl std::fmt::Debug for DbProxyNodes {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DbProxyNodes")
-            .field("db_proxy_nodes", &self.db_proxy_nodes)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DbProxyNodes",
+            &["db_proxy_nodes", "unknown_fields"],
+            &[&self.db_proxy_nodes, &self.unknown_fields],
+        )
     }
 }
 
@@ -564,11 +585,12 @@ pub struct EndpointConnectItems {
 impl std::fmt::Debug for EndpointConnectItems {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("EndpointConnectItems")
-            .field("endpoint_connect_items", &self.endpoint_connect_items)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "EndpointConnectItems",
+            &["endpoint_connect_items", "unknown_fields"],
+            &[&self.endpoint_connect_items, &self.unknown_fields],
+        )
     }
 }
 
@@ -642,13 +664,12 @@ pub struct DbProxyNodesDbProxyNodes {
 impl std::fmt::Debug for DbProxyNodesDbProxyNodes {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DbProxyNodesDbProxyNodes")
-            .field("cpu_cores", &self.cpu_cores)
-            .field("node_id", &self.node_id)
-            .field("zone_id", &self.zone_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DbProxyNodesDbProxyNodes",
+            &["cpu_cores", "node_id", "zone_id", "unknown_fields"],
+            &[&self.cpu_cores, &self.node_id, &self.zone_id, &self.unknown_fields],
+        )
     }
 }
 
@@ -731,16 +752,22 @@ pub struct EndpointConnectItemsEndpointConnectItems {
 impl std::fmt::Debug for EndpointConnectItemsEndpointConnectItems {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("EndpointConnectItemsEndpointConnectItems")
-            .field(
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "EndpointConnectItemsEndpointConnectItems",
+            &[
                 "db_proxy_endpoint_connect_string",
+                "db_proxy_endpoint_net_type",
+                "db_proxy_endpoint_port",
+                "unknown_fields",
+            ],
+            &[
                 &self.db_proxy_endpoint_connect_string,
-            )
-            .field("db_proxy_endpoint_net_type", &self.db_proxy_endpoint_net_type)
-            .field("db_proxy_endpoint_port", &self.db_proxy_endpoint_port)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+                &self.db_proxy_endpoint_net_type,
+                &self.db_proxy_endpoint_port,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 

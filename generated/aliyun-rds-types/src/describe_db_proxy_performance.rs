@@ -100,17 +100,30 @@ pub struct DescribeDbProxyPerformanceInput {
 impl std::fmt::Debug for DescribeDbProxyPerformanceInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeDbProxyPerformanceInput")
-            .field("db_instance_id", &self.db_instance_id)
-            .field("db_proxy_instance_type", &self.db_proxy_instance_type)
-            .field("start_time", &self.start_time)
-            .field("end_time", &self.end_time)
-            .field("region_id", &self.region_id)
-            .field("metrics_name", &self.metrics_name)
-            .field("db_proxy_engine_type", &self.db_proxy_engine_type)
-            .field("dimension", &self.dimension)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeDbProxyPerformanceInput",
+            &[
+                "db_instance_id",
+                "db_proxy_instance_type",
+                "start_time",
+                "end_time",
+                "region_id",
+                "metrics_name",
+                "db_proxy_engine_type",
+                "dimension",
+            ],
+            &[
+                &self.db_instance_id,
+                &self.db_proxy_instance_type,
+                &self.start_time,
+                &self.end_time,
+                &self.region_id,
+                &self.metrics_name,
+                &self.db_proxy_engine_type,
+                &self.dimension,
+            ],
+        )
     }
 }
 
@@ -252,16 +265,28 @@ pub struct DescribeDbProxyPerformanceOutput {
 impl std::fmt::Debug for DescribeDbProxyPerformanceOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeDbProxyPerformanceOutput")
-            .field("end_time", &self.end_time)
-            .field("start_time", &self.start_time)
-            .field("db_instance_id", &self.db_instance_id)
-            .field("request_id", &self.request_id)
-            .field("db_proxy_engine_type", &self.db_proxy_engine_type)
-            .field("performance_keys", &self.performance_keys)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeDbProxyPerformanceOutput",
+            &[
+                "end_time",
+                "start_time",
+                "db_instance_id",
+                "request_id",
+                "db_proxy_engine_type",
+                "performance_keys",
+                "unknown_fields",
+            ],
+            &[
+                &self.end_time,
+                &self.start_time,
+                &self.db_instance_id,
+                &self.request_id,
+                &self.db_proxy_engine_type,
+                &self.performance_keys,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 
@@ -326,11 +351,12 @@ pub struct PerformanceKeys {
 impl std::fmt::Debug for PerformanceKeys {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("PerformanceKeys")
-            .field("performance_key", &self.performance_key)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "PerformanceKeys",
+            &["performance_key", "unknown_fields"],
+            &[&self.performance_key, &self.unknown_fields],
+        )
     }
 }
 
@@ -428,16 +454,28 @@ pub struct PerformanceKey {
 impl std::fmt::Debug for PerformanceKey {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("PerformanceKey")
-            .field("value_format", &self.value_format)
-            .field("key", &self.key)
-            .field("values", &self.values)
-            .field("service", &self.service)
-            .field("node", &self.node)
-            .field("server", &self.server)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "PerformanceKey",
+            &[
+                "value_format",
+                "key",
+                "values",
+                "service",
+                "node",
+                "server",
+                "unknown_fields",
+            ],
+            &[
+                &self.value_format,
+                &self.key,
+                &self.values,
+                &self.service,
+                &self.node,
+                &self.server,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 
@@ -493,11 +531,12 @@ pub struct Values {
 impl std::fmt::Debug for Values {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("Values")
-            .field("performance_value", &self.performance_value)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "Values",
+            &["performance_value", "unknown_fields"],
+            &[&self.performance_value, &self.unknown_fields],
+        )
     }
 }
 
@@ -561,12 +600,12 @@ pub struct PerformanceValue {
 impl std::fmt::Debug for PerformanceValue {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("PerformanceValue")
-            .field("date", &self.date)
-            .field("value", &self.value)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "PerformanceValue",
+            &["date", "value", "unknown_fields"],
+            &[&self.date, &self.value, &self.unknown_fields],
+        )
     }
 }
 

@@ -50,12 +50,12 @@ pub struct DescribeDedicatedHostGroupsInput {
 impl std::fmt::Debug for DescribeDedicatedHostGroupsInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeDedicatedHostGroupsInput")
-            .field("region_id", &self.region_id)
-            .field("dedicated_host_group_id", &self.dedicated_host_group_id)
-            .field("image_category", &self.image_category)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeDedicatedHostGroupsInput",
+            &["region_id", "dedicated_host_group_id", "image_category"],
+            &[&self.region_id, &self.dedicated_host_group_id, &self.image_category],
+        )
     }
 }
 
@@ -141,12 +141,12 @@ pub struct DescribeDedicatedHostGroupsOutput {
 impl std::fmt::Debug for DescribeDedicatedHostGroupsOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeDedicatedHostGroupsOutput")
-            .field("dedicated_host_groups", &self.dedicated_host_groups)
-            .field("request_id", &self.request_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeDedicatedHostGroupsOutput",
+            &["dedicated_host_groups", "request_id", "unknown_fields"],
+            &[&self.dedicated_host_groups, &self.request_id, &self.unknown_fields],
+        )
     }
 }
 
@@ -197,11 +197,12 @@ pub struct DedicatedHostGroups {
 impl std::fmt::Debug for DedicatedHostGroups {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DedicatedHostGroups")
-            .field("dedicated_host_groups", &self.dedicated_host_groups)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DedicatedHostGroups",
+            &["dedicated_host_groups", "unknown_fields"],
+            &[&self.dedicated_host_groups, &self.unknown_fields],
+        )
     }
 }
 
@@ -529,40 +530,70 @@ pub struct DedicatedHostGroupsDedicatedHostGroups {
 impl std::fmt::Debug for DedicatedHostGroupsDedicatedHostGroups {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DedicatedHostGroupsDedicatedHostGroups")
-            .field("allocation_policy", &self.allocation_policy)
-            .field("bastion_instance_id", &self.bastion_instance_id)
-            .field("cpu_allocate_ration", &self.cpu_allocate_ration)
-            .field("cpu_allocated_amount", &self.cpu_allocated_amount)
-            .field("cpu_allocation_ratio", &self.cpu_allocation_ratio)
-            .field("create_time", &self.create_time)
-            .field(
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DedicatedHostGroupsDedicatedHostGroups",
+            &[
+                "allocation_policy",
+                "bastion_instance_id",
+                "cpu_allocate_ration",
+                "cpu_allocated_amount",
+                "cpu_allocation_ratio",
+                "create_time",
                 "dedicated_host_count_group_by_host_type",
+                "dedicated_host_group_desc",
+                "dedicated_host_group_id",
+                "disk_allocate_ration",
+                "disk_allocated_amount",
+                "disk_allocation_ratio",
+                "disk_used_amount",
+                "disk_utility",
+                "engine",
+                "host_number",
+                "host_replace_policy",
+                "instance_number",
+                "mem_allocate_ration",
+                "mem_allocated_amount",
+                "mem_allocation_ratio",
+                "mem_used_amount",
+                "mem_utility",
+                "open_permission",
+                "text",
+                "vpc_id",
+                "zone_id_list",
+                "unknown_fields",
+            ],
+            &[
+                &self.allocation_policy,
+                &self.bastion_instance_id,
+                &self.cpu_allocate_ration,
+                &self.cpu_allocated_amount,
+                &self.cpu_allocation_ratio,
+                &self.create_time,
                 &self.dedicated_host_count_group_by_host_type,
-            )
-            .field("dedicated_host_group_desc", &self.dedicated_host_group_desc)
-            .field("dedicated_host_group_id", &self.dedicated_host_group_id)
-            .field("disk_allocate_ration", &self.disk_allocate_ration)
-            .field("disk_allocated_amount", &self.disk_allocated_amount)
-            .field("disk_allocation_ratio", &self.disk_allocation_ratio)
-            .field("disk_used_amount", &self.disk_used_amount)
-            .field("disk_utility", &self.disk_utility)
-            .field("engine", &self.engine)
-            .field("host_number", &self.host_number)
-            .field("host_replace_policy", &self.host_replace_policy)
-            .field("instance_number", &self.instance_number)
-            .field("mem_allocate_ration", &self.mem_allocate_ration)
-            .field("mem_allocated_amount", &self.mem_allocated_amount)
-            .field("mem_allocation_ratio", &self.mem_allocation_ratio)
-            .field("mem_used_amount", &self.mem_used_amount)
-            .field("mem_utility", &self.mem_utility)
-            .field("open_permission", &self.open_permission)
-            .field("text", &self.text)
-            .field("vpc_id", &self.vpc_id)
-            .field("zone_id_list", &self.zone_id_list)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+                &self.dedicated_host_group_desc,
+                &self.dedicated_host_group_id,
+                &self.disk_allocate_ration,
+                &self.disk_allocated_amount,
+                &self.disk_allocation_ratio,
+                &self.disk_used_amount,
+                &self.disk_utility,
+                &self.engine,
+                &self.host_number,
+                &self.host_replace_policy,
+                &self.instance_number,
+                &self.mem_allocate_ration,
+                &self.mem_allocated_amount,
+                &self.mem_allocation_ratio,
+                &self.mem_used_amount,
+                &self.mem_utility,
+                &self.open_permission,
+                &self.text,
+                &self.vpc_id,
+                &self.zone_id_list,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 
@@ -670,11 +701,12 @@ pub struct ZoneIdList {
 impl std::fmt::Debug for ZoneIdList {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("ZoneIdList")
-            .field("zone_id_list", &self.zone_id_list)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "ZoneIdList",
+            &["zone_id_list", "unknown_fields"],
+            &[&self.zone_id_list, &self.unknown_fields],
+        )
     }
 }
 

@@ -112,17 +112,30 @@ pub struct DescribeDedicatedHostsInput {
 impl std::fmt::Debug for DescribeDedicatedHostsInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeDedicatedHostsInput")
-            .field("region_id", &self.region_id)
-            .field("dedicated_host_group_id", &self.dedicated_host_group_id)
-            .field("order_id", &self.order_id)
-            .field("host_type", &self.host_type)
-            .field("host_status", &self.host_status)
-            .field("allocation_status", &self.allocation_status)
-            .field("zone_id", &self.zone_id)
-            .field("dedicated_host_id", &self.dedicated_host_id)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeDedicatedHostsInput",
+            &[
+                "region_id",
+                "dedicated_host_group_id",
+                "order_id",
+                "host_type",
+                "host_status",
+                "allocation_status",
+                "zone_id",
+                "dedicated_host_id",
+            ],
+            &[
+                &self.region_id,
+                &self.dedicated_host_group_id,
+                &self.order_id,
+                &self.host_type,
+                &self.host_status,
+                &self.allocation_status,
+                &self.zone_id,
+                &self.dedicated_host_id,
+            ],
+        )
     }
 }
 
@@ -226,13 +239,22 @@ pub struct DescribeDedicatedHostsOutput {
 impl std::fmt::Debug for DescribeDedicatedHostsOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeDedicatedHostsOutput")
-            .field("dedicated_host_group_id", &self.dedicated_host_group_id)
-            .field("dedicated_hosts", &self.dedicated_hosts)
-            .field("request_id", &self.request_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeDedicatedHostsOutput",
+            &[
+                "dedicated_host_group_id",
+                "dedicated_hosts",
+                "request_id",
+                "unknown_fields",
+            ],
+            &[
+                &self.dedicated_host_group_id,
+                &self.dedicated_hosts,
+                &self.request_id,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 
@@ -285,11 +307,12 @@ pub struct DedicatedHosts {
 impl std::fmt::Debug for DedicatedHosts {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DedicatedHosts")
-            .field("dedicated_hosts", &self.dedicated_hosts)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DedicatedHosts",
+            &["dedicated_hosts", "unknown_fields"],
+            &[&self.dedicated_hosts, &self.unknown_fields],
+        )
     }
 }
 
@@ -635,38 +658,72 @@ pub struct DedicatedHostsDedicatedHosts {
 impl std::fmt::Debug for DedicatedHostsDedicatedHosts {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DedicatedHostsDedicatedHosts")
-            .field("account_name", &self.account_name)
-            .field("allocation_status", &self.allocation_status)
-            .field("bastion_instance_id", &self.bastion_instance_id)
-            .field("cpu_allocation_ratio", &self.cpu_allocation_ratio)
-            .field("cpu_used", &self.cpu_used)
-            .field("created_time", &self.created_time)
-            .field("dedicated_host_group_id", &self.dedicated_host_group_id)
-            .field("dedicated_host_id", &self.dedicated_host_id)
-            .field("disk_allocation_ratio", &self.disk_allocation_ratio)
-            .field("end_time", &self.end_time)
-            .field("engine", &self.engine)
-            .field("host_cpu", &self.host_cpu)
-            .field("host_class", &self.host_class)
-            .field("host_mem", &self.host_mem)
-            .field("host_name", &self.host_name)
-            .field("host_status", &self.host_status)
-            .field("host_storage", &self.host_storage)
-            .field("host_type", &self.host_type)
-            .field("ip_address", &self.ip_address)
-            .field("image_category", &self.image_category)
-            .field("instance_number", &self.instance_number)
-            .field("mem_allocation_ratio", &self.mem_allocation_ratio)
-            .field("memory_used", &self.memory_used)
-            .field("open_permission", &self.open_permission)
-            .field("storage_used", &self.storage_used)
-            .field("vpc_id", &self.vpc_id)
-            .field("v_switch_id", &self.v_switch_id)
-            .field("zone_id", &self.zone_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DedicatedHostsDedicatedHosts",
+            &[
+                "account_name",
+                "allocation_status",
+                "bastion_instance_id",
+                "cpu_allocation_ratio",
+                "cpu_used",
+                "created_time",
+                "dedicated_host_group_id",
+                "dedicated_host_id",
+                "disk_allocation_ratio",
+                "end_time",
+                "engine",
+                "host_cpu",
+                "host_class",
+                "host_mem",
+                "host_name",
+                "host_status",
+                "host_storage",
+                "host_type",
+                "ip_address",
+                "image_category",
+                "instance_number",
+                "mem_allocation_ratio",
+                "memory_used",
+                "open_permission",
+                "storage_used",
+                "vpc_id",
+                "v_switch_id",
+                "zone_id",
+                "unknown_fields",
+            ],
+            &[
+                &self.account_name,
+                &self.allocation_status,
+                &self.bastion_instance_id,
+                &self.cpu_allocation_ratio,
+                &self.cpu_used,
+                &self.created_time,
+                &self.dedicated_host_group_id,
+                &self.dedicated_host_id,
+                &self.disk_allocation_ratio,
+                &self.end_time,
+                &self.engine,
+                &self.host_cpu,
+                &self.host_class,
+                &self.host_mem,
+                &self.host_name,
+                &self.host_status,
+                &self.host_storage,
+                &self.host_type,
+                &self.ip_address,
+                &self.image_category,
+                &self.instance_number,
+                &self.mem_allocation_ratio,
+                &self.memory_used,
+                &self.open_permission,
+                &self.storage_used,
+                &self.vpc_id,
+                &self.v_switch_id,
+                &self.zone_id,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 

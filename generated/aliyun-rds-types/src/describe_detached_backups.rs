@@ -133,19 +133,34 @@ pub struct DescribeDetachedBackupsInput {
 impl std::fmt::Debug for DescribeDetachedBackupsInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeDetachedBackupsInput")
-            .field("db_instance_id", &self.db_instance_id)
-            .field("backup_id", &self.backup_id)
-            .field("backup_status", &self.backup_status)
-            .field("backup_mode", &self.backup_mode)
-            .field("start_time", &self.start_time)
-            .field("end_time", &self.end_time)
-            .field("page_size", &self.page_size)
-            .field("page_number", &self.page_number)
-            .field("region", &self.region)
-            .field("resource_group_id", &self.resource_group_id)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeDetachedBackupsInput",
+            &[
+                "db_instance_id",
+                "backup_id",
+                "backup_status",
+                "backup_mode",
+                "start_time",
+                "end_time",
+                "page_size",
+                "page_number",
+                "region",
+                "resource_group_id",
+            ],
+            &[
+                &self.db_instance_id,
+                &self.backup_id,
+                &self.backup_status,
+                &self.backup_mode,
+                &self.start_time,
+                &self.end_time,
+                &self.page_size,
+                &self.page_number,
+                &self.region,
+                &self.resource_group_id,
+            ],
+        )
     }
 }
 
@@ -275,15 +290,26 @@ pub struct DescribeDetachedBackupsOutput {
 impl std::fmt::Debug for DescribeDetachedBackupsOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeDetachedBackupsOutput")
-            .field("items", &self.items)
-            .field("page_number", &self.page_number)
-            .field("page_record_count", &self.page_record_count)
-            .field("request_id", &self.request_id)
-            .field("total_record_count", &self.total_record_count)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeDetachedBackupsOutput",
+            &[
+                "items",
+                "page_number",
+                "page_record_count",
+                "request_id",
+                "total_record_count",
+                "unknown_fields",
+            ],
+            &[
+                &self.items,
+                &self.page_number,
+                &self.page_record_count,
+                &self.request_id,
+                &self.total_record_count,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 
@@ -346,11 +372,12 @@ pub struct Items {
 impl std::fmt::Debug for Items {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("Items")
-            .field("backup", &self.backup)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "Items",
+            &["backup", "unknown_fields"],
+            &[&self.backup, &self.unknown_fields],
+        )
     }
 }
 
@@ -595,27 +622,50 @@ pub struct Backup {
 impl std::fmt::Debug for Backup {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("Backup")
-            .field("backup_download_url", &self.backup_download_url)
-            .field("backup_end_time", &self.backup_end_time)
-            .field("backup_id", &self.backup_id)
-            .field("backup_intranet_download_url", &self.backup_intranet_download_url)
-            .field("backup_method", &self.backup_method)
-            .field("backup_mode", &self.backup_mode)
-            .field("backup_size", &self.backup_size)
-            .field("backup_start_time", &self.backup_start_time)
-            .field("backup_status", &self.backup_status)
-            .field("backup_type", &self.backup_type)
-            .field("consistent_time", &self.consistent_time)
-            .field("db_instance_comment", &self.db_instance_comment)
-            .field("db_instance_id", &self.db_instance_id)
-            .field("host_instance_id", &self.host_instance_id)
-            .field("is_avail", &self.is_avail)
-            .field("meta_status", &self.meta_status)
-            .field("store_status", &self.store_status)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "Backup",
+            &[
+                "backup_download_url",
+                "backup_end_time",
+                "backup_id",
+                "backup_intranet_download_url",
+                "backup_method",
+                "backup_mode",
+                "backup_size",
+                "backup_start_time",
+                "backup_status",
+                "backup_type",
+                "consistent_time",
+                "db_instance_comment",
+                "db_instance_id",
+                "host_instance_id",
+                "is_avail",
+                "meta_status",
+                "store_status",
+                "unknown_fields",
+            ],
+            &[
+                &self.backup_download_url,
+                &self.backup_end_time,
+                &self.backup_id,
+                &self.backup_intranet_download_url,
+                &self.backup_method,
+                &self.backup_mode,
+                &self.backup_size,
+                &self.backup_start_time,
+                &self.backup_status,
+                &self.backup_type,
+                &self.consistent_time,
+                &self.db_instance_comment,
+                &self.db_instance_id,
+                &self.host_instance_id,
+                &self.is_avail,
+                &self.meta_status,
+                &self.store_status,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 

@@ -42,12 +42,12 @@ pub struct DescribeDtcSecurityIpHostsForSqlServerInput {
 impl std::fmt::Debug for DescribeDtcSecurityIpHostsForSqlServerInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeDtcSecurityIpHostsForSqlServerInput")
-            .field("db_instance_id", &self.db_instance_id)
-            .field("region_id", &self.region_id)
-            .field("resource_group_id", &self.resource_group_id)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeDtcSecurityIpHostsForSqlServerInput",
+            &["db_instance_id", "region_id", "resource_group_id"],
+            &[&self.db_instance_id, &self.region_id, &self.resource_group_id],
+        )
     }
 }
 
@@ -154,14 +154,24 @@ pub struct DescribeDtcSecurityIpHostsForSqlServerOutput {
 impl std::fmt::Debug for DescribeDtcSecurityIpHostsForSqlServerOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeDtcSecurityIpHostsForSqlServerOutput")
-            .field("db_instance_id", &self.db_instance_id)
-            .field("ip_host_pair_num", &self.ip_host_pair_num)
-            .field("items", &self.items)
-            .field("request_id", &self.request_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeDtcSecurityIpHostsForSqlServerOutput",
+            &[
+                "db_instance_id",
+                "ip_host_pair_num",
+                "items",
+                "request_id",
+                "unknown_fields",
+            ],
+            &[
+                &self.db_instance_id,
+                &self.ip_host_pair_num,
+                &self.items,
+                &self.request_id,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 
@@ -215,11 +225,12 @@ pub struct Items {
 impl std::fmt::Debug for Items {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("Items")
-            .field("white_list_groups", &self.white_list_groups)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "Items",
+            &["white_list_groups", "unknown_fields"],
+            &[&self.white_list_groups, &self.unknown_fields],
+        )
     }
 }
 
@@ -283,12 +294,12 @@ pub struct WhiteListGroups {
 impl std::fmt::Debug for WhiteListGroups {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("WhiteListGroups")
-            .field("security_ip_hosts", &self.security_ip_hosts)
-            .field("whitelist_group_name", &self.whitelist_group_name)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "WhiteListGroups",
+            &["security_ip_hosts", "whitelist_group_name", "unknown_fields"],
+            &[&self.security_ip_hosts, &self.whitelist_group_name, &self.unknown_fields],
+        )
     }
 }
 

@@ -61,14 +61,18 @@ pub struct DescribeErrorLogsInput {
 impl std::fmt::Debug for DescribeErrorLogsInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeErrorLogsInput")
-            .field("db_instance_id", &self.db_instance_id)
-            .field("start_time", &self.start_time)
-            .field("end_time", &self.end_time)
-            .field("page_size", &self.page_size)
-            .field("page_number", &self.page_number)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeErrorLogsInput",
+            &["db_instance_id", "start_time", "end_time", "page_size", "page_number"],
+            &[
+                &self.db_instance_id,
+                &self.start_time,
+                &self.end_time,
+                &self.page_size,
+                &self.page_number,
+            ],
+        )
     }
 }
 
@@ -192,15 +196,26 @@ pub struct DescribeErrorLogsOutput {
 impl std::fmt::Debug for DescribeErrorLogsOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeErrorLogsOutput")
-            .field("items", &self.items)
-            .field("page_number", &self.page_number)
-            .field("page_record_count", &self.page_record_count)
-            .field("request_id", &self.request_id)
-            .field("total_record_count", &self.total_record_count)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeErrorLogsOutput",
+            &[
+                "items",
+                "page_number",
+                "page_record_count",
+                "request_id",
+                "total_record_count",
+                "unknown_fields",
+            ],
+            &[
+                &self.items,
+                &self.page_number,
+                &self.page_record_count,
+                &self.request_id,
+                &self.total_record_count,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 
@@ -263,11 +278,12 @@ pub struct Items {
 impl std::fmt::Debug for Items {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("Items")
-            .field("error_log", &self.error_log)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "Items",
+            &["error_log", "unknown_fields"],
+            &[&self.error_log, &self.unknown_fields],
+        )
     }
 }
 
@@ -331,12 +347,12 @@ pub struct ErrorLog {
 impl std::fmt::Debug for ErrorLog {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("ErrorLog")
-            .field("create_time", &self.create_time)
-            .field("error_info", &self.error_info)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "ErrorLog",
+            &["create_time", "error_info", "unknown_fields"],
+            &[&self.create_time, &self.error_info, &self.unknown_fields],
+        )
     }
 }
 

@@ -73,14 +73,18 @@ pub struct DescribeEventsInput {
 impl std::fmt::Debug for DescribeEventsInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeEventsInput")
-            .field("region_id", &self.region_id)
-            .field("start_time", &self.start_time)
-            .field("end_time", &self.end_time)
-            .field("page_size", &self.page_size)
-            .field("page_number", &self.page_number)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeEventsInput",
+            &["region_id", "start_time", "end_time", "page_size", "page_number"],
+            &[
+                &self.region_id,
+                &self.start_time,
+                &self.end_time,
+                &self.page_size,
+                &self.page_number,
+            ],
+        )
     }
 }
 
@@ -200,15 +204,26 @@ pub struct DescribeEventsOutput {
 impl std::fmt::Debug for DescribeEventsOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeEventsOutput")
-            .field("event_items", &self.event_items)
-            .field("page_number", &self.page_number)
-            .field("page_size", &self.page_size)
-            .field("request_id", &self.request_id)
-            .field("total_record_count", &self.total_record_count)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeEventsOutput",
+            &[
+                "event_items",
+                "page_number",
+                "page_size",
+                "request_id",
+                "total_record_count",
+                "unknown_fields",
+            ],
+            &[
+                &self.event_items,
+                &self.page_number,
+                &self.page_size,
+                &self.request_id,
+                &self.total_record_count,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 
@@ -271,11 +286,12 @@ pub struct EventItems {
 impl std::fmt::Debug for EventItems {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("EventItems")
-            .field("event_items", &self.event_items)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "EventItems",
+            &["event_items", "unknown_fields"],
+            &[&self.event_items, &self.unknown_fields],
+        )
     }
 }
 
@@ -439,22 +455,40 @@ pub struct EventItemsEventItems {
 impl std::fmt::Debug for EventItemsEventItems {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("EventItemsEventItems")
-            .field("caller_uid", &self.caller_uid)
-            .field("event_id", &self.event_id)
-            .field("event_name", &self.event_name)
-            .field("event_payload", &self.event_payload)
-            .field("event_reason", &self.event_reason)
-            .field("event_record_time", &self.event_record_time)
-            .field("event_time", &self.event_time)
-            .field("event_type", &self.event_type)
-            .field("event_user_type", &self.event_user_type)
-            .field("region_id", &self.region_id)
-            .field("resource_name", &self.resource_name)
-            .field("resource_type", &self.resource_type)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "EventItemsEventItems",
+            &[
+                "caller_uid",
+                "event_id",
+                "event_name",
+                "event_payload",
+                "event_reason",
+                "event_record_time",
+                "event_time",
+                "event_type",
+                "event_user_type",
+                "region_id",
+                "resource_name",
+                "resource_type",
+                "unknown_fields",
+            ],
+            &[
+                &self.caller_uid,
+                &self.event_id,
+                &self.event_name,
+                &self.event_payload,
+                &self.event_reason,
+                &self.event_record_time,
+                &self.event_time,
+                &self.event_type,
+                &self.event_user_type,
+                &self.region_id,
+                &self.resource_name,
+                &self.resource_type,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 

@@ -53,12 +53,12 @@ pub struct DescribeGadInstancesInput {
 impl std::fmt::Debug for DescribeGadInstancesInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeGadInstancesInput")
-            .field("gad_instance_name", &self.gad_instance_name)
-            .field("region_id", &self.region_id)
-            .field("resource_group_id", &self.resource_group_id)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeGadInstancesInput",
+            &["gad_instance_name", "region_id", "resource_group_id"],
+            &[&self.gad_instance_name, &self.region_id, &self.resource_group_id],
+        )
     }
 }
 
@@ -144,12 +144,12 @@ pub struct DescribeGadInstancesOutput {
 impl std::fmt::Debug for DescribeGadInstancesOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeGadInstancesOutput")
-            .field("gad_instances", &self.gad_instances)
-            .field("request_id", &self.request_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeGadInstancesOutput",
+            &["gad_instances", "request_id", "unknown_fields"],
+            &[&self.gad_instances, &self.request_id, &self.unknown_fields],
+        )
     }
 }
 
@@ -268,17 +268,30 @@ pub struct GadInstances {
 impl std::fmt::Debug for GadInstances {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("GadInstances")
-            .field("creation_time", &self.creation_time)
-            .field("description", &self.description)
-            .field("gad_instance_members", &self.gad_instance_members)
-            .field("gad_instance_name", &self.gad_instance_name)
-            .field("modification_time", &self.modification_time)
-            .field("service", &self.service)
-            .field("status", &self.status)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "GadInstances",
+            &[
+                "creation_time",
+                "description",
+                "gad_instance_members",
+                "gad_instance_name",
+                "modification_time",
+                "service",
+                "status",
+                "unknown_fields",
+            ],
+            &[
+                &self.creation_time,
+                &self.description,
+                &self.gad_instance_members,
+                &self.gad_instance_name,
+                &self.modification_time,
+                &self.service,
+                &self.status,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 
@@ -429,18 +442,32 @@ pub struct GadInstanceMembers {
 impl std::fmt::Debug for GadInstanceMembers {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("GadInstanceMembers")
-            .field("db_instance_id", &self.db_instance_id)
-            .field("dts_instance", &self.dts_instance)
-            .field("engine", &self.engine)
-            .field("engine_version", &self.engine_version)
-            .field("region_id", &self.region_id)
-            .field("resource_group_id", &self.resource_group_id)
-            .field("role", &self.role)
-            .field("status", &self.status)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "GadInstanceMembers",
+            &[
+                "db_instance_id",
+                "dts_instance",
+                "engine",
+                "engine_version",
+                "region_id",
+                "resource_group_id",
+                "role",
+                "status",
+                "unknown_fields",
+            ],
+            &[
+                &self.db_instance_id,
+                &self.dts_instance,
+                &self.engine,
+                &self.engine_version,
+                &self.region_id,
+                &self.resource_group_id,
+                &self.role,
+                &self.status,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 

@@ -32,11 +32,12 @@ pub struct DescribeHaDiagnoseConfigInput {
 impl std::fmt::Debug for DescribeHaDiagnoseConfigInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeHaDiagnoseConfigInput")
-            .field("db_instance_id", &self.db_instance_id)
-            .field("region_id", &self.region_id)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeHaDiagnoseConfigInput",
+            &["db_instance_id", "region_id"],
+            &[&self.db_instance_id, &self.region_id],
+        )
     }
 }
 
@@ -125,12 +126,12 @@ pub struct DescribeHaDiagnoseConfigOutput {
 impl std::fmt::Debug for DescribeHaDiagnoseConfigOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeHaDiagnoseConfigOutput")
-            .field("request_id", &self.request_id)
-            .field("tcp_connection_type", &self.tcp_connection_type)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeHaDiagnoseConfigOutput",
+            &["request_id", "tcp_connection_type", "unknown_fields"],
+            &[&self.request_id, &self.tcp_connection_type, &self.unknown_fields],
+        )
     }
 }
 

@@ -32,11 +32,12 @@ pub struct DescribeHaSwitchConfigInput {
 impl std::fmt::Debug for DescribeHaSwitchConfigInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeHaSwitchConfigInput")
-            .field("db_instance_id", &self.db_instance_id)
-            .field("region_id", &self.region_id)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeHaSwitchConfigInput",
+            &["db_instance_id", "region_id"],
+            &[&self.db_instance_id, &self.region_id],
+        )
     }
 }
 
@@ -135,13 +136,17 @@ pub struct DescribeHaSwitchConfigOutput {
 impl std::fmt::Debug for DescribeHaSwitchConfigOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeHaSwitchConfigOutput")
-            .field("ha_config", &self.ha_config)
-            .field("manual_ha_time", &self.manual_ha_time)
-            .field("request_id", &self.request_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeHaSwitchConfigOutput",
+            &["ha_config", "manual_ha_time", "request_id", "unknown_fields"],
+            &[
+                &self.ha_config,
+                &self.manual_ha_time,
+                &self.request_id,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 

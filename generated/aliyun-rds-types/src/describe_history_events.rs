@@ -183,24 +183,44 @@ pub struct DescribeHistoryEventsInput {
 impl std::fmt::Debug for DescribeHistoryEventsInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeHistoryEventsInput")
-            .field("region_id", &self.region_id)
-            .field("page_size", &self.page_size)
-            .field("page_number", &self.page_number)
-            .field("archive_status", &self.archive_status)
-            .field("event_category", &self.event_category)
-            .field("event_type", &self.event_type)
-            .field("event_level", &self.event_level)
-            .field("event_status", &self.event_status)
-            .field("resource_type", &self.resource_type)
-            .field("instance_id", &self.instance_id)
-            .field("event_id", &self.event_id)
-            .field("task_id", &self.task_id)
-            .field("from_start_time", &self.from_start_time)
-            .field("to_start_time", &self.to_start_time)
-            .field("resource_group_id", &self.resource_group_id)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeHistoryEventsInput",
+            &[
+                "region_id",
+                "page_size",
+                "page_number",
+                "archive_status",
+                "event_category",
+                "event_type",
+                "event_level",
+                "event_status",
+                "resource_type",
+                "instance_id",
+                "event_id",
+                "task_id",
+                "from_start_time",
+                "to_start_time",
+                "resource_group_id",
+            ],
+            &[
+                &self.region_id,
+                &self.page_size,
+                &self.page_number,
+                &self.archive_status,
+                &self.event_category,
+                &self.event_type,
+                &self.event_level,
+                &self.event_status,
+                &self.resource_type,
+                &self.instance_id,
+                &self.event_id,
+                &self.task_id,
+                &self.from_start_time,
+                &self.to_start_time,
+                &self.resource_group_id,
+            ],
+        )
     }
 }
 
@@ -341,15 +361,26 @@ pub struct DescribeHistoryEventsOutput {
 impl std::fmt::Debug for DescribeHistoryEventsOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeHistoryEventsOutput")
-            .field("items", &self.items)
-            .field("page_number", &self.page_number)
-            .field("page_size", &self.page_size)
-            .field("request_id", &self.request_id)
-            .field("total_count", &self.total_count)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeHistoryEventsOutput",
+            &[
+                "items",
+                "page_number",
+                "page_size",
+                "request_id",
+                "total_count",
+                "unknown_fields",
+            ],
+            &[
+                &self.items,
+                &self.page_number,
+                &self.page_size,
+                &self.request_id,
+                &self.total_count,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 
@@ -476,18 +507,32 @@ pub struct Items {
 impl std::fmt::Debug for Items {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("Items")
-            .field("data", &self.data)
-            .field("id", &self.id)
-            .field("region", &self.region)
-            .field("source", &self.source)
-            .field("specversion", &self.specversion)
-            .field("subject", &self.subject)
-            .field("time", &self.time)
-            .field("type", &self.r#type)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "Items",
+            &[
+                "data",
+                "id",
+                "region",
+                "source",
+                "specversion",
+                "subject",
+                "time",
+                "type",
+                "unknown_fields",
+            ],
+            &[
+                &self.data,
+                &self.id,
+                &self.region,
+                &self.source,
+                &self.specversion,
+                &self.subject,
+                &self.time,
+                &self.r#type,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 
@@ -828,37 +873,70 @@ pub struct Data {
 impl std::fmt::Debug for Data {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("Data")
-            .field("cms_product", &self.cms_product)
-            .field("db_type", &self.db_type)
-            .field("detail_impact", &self.detail_impact)
-            .field("detail_reason", &self.detail_reason)
-            .field("end_time", &self.end_time)
-            .field("event_category", &self.event_category)
-            .field("event_code", &self.event_code)
-            .field("event_detail", &self.event_detail)
-            .field("event_id", &self.event_id)
-            .field("event_impact", &self.event_impact)
-            .field("event_level", &self.event_level)
-            .field("event_reason", &self.event_reason)
-            .field("event_status", &self.event_status)
-            .field("event_type", &self.event_type)
-            .field("gmt_created", &self.gmt_created)
-            .field("gmt_modified", &self.gmt_modified)
-            .field("handle_status", &self.handle_status)
-            .field("has_life_cycle", &self.has_life_cycle)
-            .field("instance_id", &self.instance_id)
-            .field("instance_name", &self.instance_name)
-            .field("is_closed", &self.is_closed)
-            .field("product", &self.product)
-            .field("region_id", &self.region_id)
-            .field("resource_type", &self.resource_type)
-            .field("source_type", &self.source_type)
-            .field("start_time", &self.start_time)
-            .field("uid", &self.uid)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "Data",
+            &[
+                "cms_product",
+                "db_type",
+                "detail_impact",
+                "detail_reason",
+                "end_time",
+                "event_category",
+                "event_code",
+                "event_detail",
+                "event_id",
+                "event_impact",
+                "event_level",
+                "event_reason",
+                "event_status",
+                "event_type",
+                "gmt_created",
+                "gmt_modified",
+                "handle_status",
+                "has_life_cycle",
+                "instance_id",
+                "instance_name",
+                "is_closed",
+                "product",
+                "region_id",
+                "resource_type",
+                "source_type",
+                "start_time",
+                "uid",
+                "unknown_fields",
+            ],
+            &[
+                &self.cms_product,
+                &self.db_type,
+                &self.detail_impact,
+                &self.detail_reason,
+                &self.end_time,
+                &self.event_category,
+                &self.event_code,
+                &self.event_detail,
+                &self.event_id,
+                &self.event_impact,
+                &self.event_level,
+                &self.event_reason,
+                &self.event_status,
+                &self.event_type,
+                &self.gmt_created,
+                &self.gmt_modified,
+                &self.handle_status,
+                &self.has_life_cycle,
+                &self.instance_id,
+                &self.instance_name,
+                &self.is_closed,
+                &self.product,
+                &self.region_id,
+                &self.resource_type,
+                &self.source_type,
+                &self.start_time,
+                &self.uid,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 

@@ -49,13 +49,17 @@ pub struct DescribeHistoryEventsStatInput {
 impl std::fmt::Debug for DescribeHistoryEventsStatInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeHistoryEventsStatInput")
-            .field("region_id", &self.region_id)
-            .field("archive_status", &self.archive_status)
-            .field("from_start_time", &self.from_start_time)
-            .field("to_start_time", &self.to_start_time)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeHistoryEventsStatInput",
+            &["region_id", "archive_status", "from_start_time", "to_start_time"],
+            &[
+                &self.region_id,
+                &self.archive_status,
+                &self.from_start_time,
+                &self.to_start_time,
+            ],
+        )
     }
 }
 
@@ -147,12 +151,12 @@ pub struct DescribeHistoryEventsStatOutput {
 impl std::fmt::Debug for DescribeHistoryEventsStatOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeHistoryEventsStatOutput")
-            .field("items", &self.items)
-            .field("request_id", &self.request_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeHistoryEventsStatOutput",
+            &["items", "request_id", "unknown_fields"],
+            &[&self.items, &self.request_id, &self.unknown_fields],
+        )
     }
 }
 
@@ -217,12 +221,12 @@ pub struct Items {
 impl std::fmt::Debug for Items {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("Items")
-            .field("event_category", &self.event_category)
-            .field("total_count", &self.total_count)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "Items",
+            &["event_category", "total_count", "unknown_fields"],
+            &[&self.event_category, &self.total_count, &self.unknown_fields],
+        )
     }
 }
 

@@ -152,22 +152,40 @@ pub struct DescribeHistoryTasksInput {
 impl std::fmt::Debug for DescribeHistoryTasksInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeHistoryTasksInput")
-            .field("region_id", &self.region_id)
-            .field("page_size", &self.page_size)
-            .field("page_number", &self.page_number)
-            .field("instance_type", &self.instance_type)
-            .field("status", &self.status)
-            .field("instance_id", &self.instance_id)
-            .field("task_id", &self.task_id)
-            .field("task_type", &self.task_type)
-            .field("from_start_time", &self.from_start_time)
-            .field("to_start_time", &self.to_start_time)
-            .field("from_exec_time", &self.from_exec_time)
-            .field("to_exec_time", &self.to_exec_time)
-            .field("resource_group_id", &self.resource_group_id)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeHistoryTasksInput",
+            &[
+                "region_id",
+                "page_size",
+                "page_number",
+                "instance_type",
+                "status",
+                "instance_id",
+                "task_id",
+                "task_type",
+                "from_start_time",
+                "to_start_time",
+                "from_exec_time",
+                "to_exec_time",
+                "resource_group_id",
+            ],
+            &[
+                &self.region_id,
+                &self.page_size,
+                &self.page_number,
+                &self.instance_type,
+                &self.status,
+                &self.instance_id,
+                &self.task_id,
+                &self.task_type,
+                &self.from_start_time,
+                &self.to_start_time,
+                &self.from_exec_time,
+                &self.to_exec_time,
+                &self.resource_group_id,
+            ],
+        )
     }
 }
 
@@ -306,15 +324,26 @@ pub struct DescribeHistoryTasksOutput {
 impl std::fmt::Debug for DescribeHistoryTasksOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeHistoryTasksOutput")
-            .field("items", &self.items)
-            .field("page_number", &self.page_number)
-            .field("page_size", &self.page_size)
-            .field("request_id", &self.request_id)
-            .field("total_count", &self.total_count)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeHistoryTasksOutput",
+            &[
+                "items",
+                "page_number",
+                "page_size",
+                "request_id",
+                "total_count",
+                "unknown_fields",
+            ],
+            &[
+                &self.items,
+                &self.page_number,
+                &self.page_size,
+                &self.request_id,
+                &self.total_count,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 
@@ -593,30 +622,56 @@ pub struct Items {
 impl std::fmt::Debug for Items {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("Items")
-            .field("action_info", &self.action_info)
-            .field("caller_source", &self.caller_source)
-            .field("caller_uid", &self.caller_uid)
-            .field("current_step_name", &self.current_step_name)
-            .field("db_type", &self.db_type)
-            .field("end_time", &self.end_time)
-            .field("instance_id", &self.instance_id)
-            .field("instance_name", &self.instance_name)
-            .field("instance_type", &self.instance_type)
-            .field("product", &self.product)
-            .field("progress", &self.progress)
-            .field("reason_code", &self.reason_code)
-            .field("region_id", &self.region_id)
-            .field("remain_time", &self.remain_time)
-            .field("start_time", &self.start_time)
-            .field("status", &self.status)
-            .field("task_detail", &self.task_detail)
-            .field("task_id", &self.task_id)
-            .field("task_type", &self.task_type)
-            .field("uid", &self.uid)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "Items",
+            &[
+                "action_info",
+                "caller_source",
+                "caller_uid",
+                "current_step_name",
+                "db_type",
+                "end_time",
+                "instance_id",
+                "instance_name",
+                "instance_type",
+                "product",
+                "progress",
+                "reason_code",
+                "region_id",
+                "remain_time",
+                "start_time",
+                "status",
+                "task_detail",
+                "task_id",
+                "task_type",
+                "uid",
+                "unknown_fields",
+            ],
+            &[
+                &self.action_info,
+                &self.caller_source,
+                &self.caller_uid,
+                &self.current_step_name,
+                &self.db_type,
+                &self.end_time,
+                &self.instance_id,
+                &self.instance_name,
+                &self.instance_type,
+                &self.product,
+                &self.progress,
+                &self.reason_code,
+                &self.region_id,
+                &self.remain_time,
+                &self.start_time,
+                &self.status,
+                &self.task_detail,
+                &self.task_id,
+                &self.task_type,
+                &self.uid,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 

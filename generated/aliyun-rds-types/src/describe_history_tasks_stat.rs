@@ -119,19 +119,34 @@ pub struct DescribeHistoryTasksStatInput {
 impl std::fmt::Debug for DescribeHistoryTasksStatInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeHistoryTasksStatInput")
-            .field("region_id", &self.region_id)
-            .field("status", &self.status)
-            .field("instance_id", &self.instance_id)
-            .field("task_id", &self.task_id)
-            .field("task_type", &self.task_type)
-            .field("from_start_time", &self.from_start_time)
-            .field("to_start_time", &self.to_start_time)
-            .field("from_exec_time", &self.from_exec_time)
-            .field("to_exec_time", &self.to_exec_time)
-            .field("resource_group_id", &self.resource_group_id)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeHistoryTasksStatInput",
+            &[
+                "region_id",
+                "status",
+                "instance_id",
+                "task_id",
+                "task_type",
+                "from_start_time",
+                "to_start_time",
+                "from_exec_time",
+                "to_exec_time",
+                "resource_group_id",
+            ],
+            &[
+                &self.region_id,
+                &self.status,
+                &self.instance_id,
+                &self.task_id,
+                &self.task_type,
+                &self.from_start_time,
+                &self.to_start_time,
+                &self.from_exec_time,
+                &self.to_exec_time,
+                &self.resource_group_id,
+            ],
+        )
     }
 }
 
@@ -235,12 +250,12 @@ pub struct DescribeHistoryTasksStatOutput {
 impl std::fmt::Debug for DescribeHistoryTasksStatOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeHistoryTasksStatOutput")
-            .field("items", &self.items)
-            .field("request_id", &self.request_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeHistoryTasksStatOutput",
+            &["items", "request_id", "unknown_fields"],
+            &[&self.items, &self.request_id, &self.unknown_fields],
+        )
     }
 }
 
@@ -313,12 +328,12 @@ pub struct Items {
 impl std::fmt::Debug for Items {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("Items")
-            .field("status", &self.status)
-            .field("total_count", &self.total_count)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "Items",
+            &["status", "total_count", "unknown_fields"],
+            &[&self.status, &self.total_count, &self.unknown_fields],
+        )
     }
 }
 

@@ -42,12 +42,12 @@ pub struct DescribeHostGroupElasticStrategyParametersInput {
 impl std::fmt::Debug for DescribeHostGroupElasticStrategyParametersInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeHostGroupElasticStrategyParametersInput")
-            .field("region_id", &self.region_id)
-            .field("dedicated_host_group_name", &self.dedicated_host_group_name)
-            .field("resource_group_id", &self.resource_group_id)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeHostGroupElasticStrategyParametersInput",
+            &["region_id", "dedicated_host_group_name", "resource_group_id"],
+            &[&self.region_id, &self.dedicated_host_group_name, &self.resource_group_id],
+        )
     }
 }
 
@@ -177,16 +177,28 @@ pub struct DescribeHostGroupElasticStrategyParametersOutput {
 impl std::fmt::Debug for DescribeHostGroupElasticStrategyParametersOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeHostGroupElasticStrategyParametersOutput")
-            .field("cpu_shar", &self.cpu_shar)
-            .field("cpu_zoom", &self.cpu_zoom)
-            .field("iops_zoom", &self.iops_zoom)
-            .field("max_conn_zoom", &self.max_conn_zoom)
-            .field("memory_zoom", &self.memory_zoom)
-            .field("request_id", &self.request_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeHostGroupElasticStrategyParametersOutput",
+            &[
+                "cpu_shar",
+                "cpu_zoom",
+                "iops_zoom",
+                "max_conn_zoom",
+                "memory_zoom",
+                "request_id",
+                "unknown_fields",
+            ],
+            &[
+                &self.cpu_shar,
+                &self.cpu_zoom,
+                &self.iops_zoom,
+                &self.max_conn_zoom,
+                &self.memory_zoom,
+                &self.request_id,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 

@@ -53,14 +53,24 @@ pub struct DescribeHostWebShellInput {
 impl std::fmt::Debug for DescribeHostWebShellInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeHostWebShellInput")
-            .field("db_instance_id", &self.db_instance_id)
-            .field("region_id", &self.region_id)
-            .field("host_name", &self.host_name)
-            .field("account_name", &self.account_name)
-            .field("account_password", &"<redacted>")
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeHostWebShellInput",
+            &[
+                "db_instance_id",
+                "region_id",
+                "host_name",
+                "account_name",
+                "account_password",
+            ],
+            &[
+                &self.db_instance_id,
+                &self.region_id,
+                &self.host_name,
+                &self.account_name,
+                &"<redacted>",
+            ],
+        )
     }
 }
 
@@ -158,12 +168,12 @@ pub struct DescribeHostWebShellOutput {
 impl std::fmt::Debug for DescribeHostWebShellOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeHostWebShellOutput")
-            .field("login_url", &self.login_url)
-            .field("request_id", &self.request_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeHostWebShellOutput",
+            &["login_url", "request_id", "unknown_fields"],
+            &[&self.login_url, &self.request_id, &self.unknown_fields],
+        )
     }
 }
 

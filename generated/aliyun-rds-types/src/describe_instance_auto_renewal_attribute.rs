@@ -79,15 +79,26 @@ pub struct DescribeInstanceAutoRenewalAttributeInput {
 impl std::fmt::Debug for DescribeInstanceAutoRenewalAttributeInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeInstanceAutoRenewalAttributeInput")
-            .field("client_token", &self.client_token)
-            .field("proxy_id", &self.proxy_id)
-            .field("region_id", &self.region_id)
-            .field("db_instance_id", &self.db_instance_id)
-            .field("page_size", &self.page_size)
-            .field("page_number", &self.page_number)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeInstanceAutoRenewalAttributeInput",
+            &[
+                "client_token",
+                "proxy_id",
+                "region_id",
+                "db_instance_id",
+                "page_size",
+                "page_number",
+            ],
+            &[
+                &self.client_token,
+                &self.proxy_id,
+                &self.region_id,
+                &self.db_instance_id,
+                &self.page_size,
+                &self.page_number,
+            ],
+        )
     }
 }
 
@@ -210,15 +221,26 @@ pub struct DescribeInstanceAutoRenewalAttributeOutput {
 impl std::fmt::Debug for DescribeInstanceAutoRenewalAttributeOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeInstanceAutoRenewalAttributeOutput")
-            .field("items", &self.items)
-            .field("page_number", &self.page_number)
-            .field("page_record_count", &self.page_record_count)
-            .field("request_id", &self.request_id)
-            .field("total_record_count", &self.total_record_count)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeInstanceAutoRenewalAttributeOutput",
+            &[
+                "items",
+                "page_number",
+                "page_record_count",
+                "request_id",
+                "total_record_count",
+                "unknown_fields",
+            ],
+            &[
+                &self.items,
+                &self.page_number,
+                &self.page_record_count,
+                &self.request_id,
+                &self.total_record_count,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 
@@ -281,11 +303,12 @@ pub struct Items {
 impl std::fmt::Debug for Items {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("Items")
-            .field("item", &self.item)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "Items",
+            &["item", "unknown_fields"],
+            &[&self.item, &self.unknown_fields],
+        )
     }
 }
 
@@ -379,15 +402,26 @@ pub struct Item {
 impl std::fmt::Debug for Item {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("Item")
-            .field("auto_renew", &self.auto_renew)
-            .field("db_instance_id", &self.db_instance_id)
-            .field("duration", &self.duration)
-            .field("region_id", &self.region_id)
-            .field("status", &self.status)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "Item",
+            &[
+                "auto_renew",
+                "db_instance_id",
+                "duration",
+                "region_id",
+                "status",
+                "unknown_fields",
+            ],
+            &[
+                &self.auto_renew,
+                &self.db_instance_id,
+                &self.duration,
+                &self.region_id,
+                &self.status,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 

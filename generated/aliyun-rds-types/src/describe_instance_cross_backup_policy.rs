@@ -32,11 +32,12 @@ pub struct DescribeInstanceCrossBackupPolicyInput {
 impl std::fmt::Debug for DescribeInstanceCrossBackupPolicyInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeInstanceCrossBackupPolicyInput")
-            .field("db_instance_id", &self.db_instance_id)
-            .field("region_id", &self.region_id)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeInstanceCrossBackupPolicyInput",
+            &["db_instance_id", "region_id"],
+            &[&self.db_instance_id, &self.region_id],
+        )
     }
 }
 
@@ -277,26 +278,48 @@ pub struct DescribeInstanceCrossBackupPolicyOutput {
 impl std::fmt::Debug for DescribeInstanceCrossBackupPolicyOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeInstanceCrossBackupPolicyOutput")
-            .field("backup_enabled", &self.backup_enabled)
-            .field("backup_enabled_time", &self.backup_enabled_time)
-            .field("cross_backup_region", &self.cross_backup_region)
-            .field("cross_backup_type", &self.cross_backup_type)
-            .field("db_instance_description", &self.db_instance_description)
-            .field("db_instance_id", &self.db_instance_id)
-            .field("db_instance_status", &self.db_instance_status)
-            .field("engine", &self.engine)
-            .field("engine_version", &self.engine_version)
-            .field("lock_mode", &self.lock_mode)
-            .field("log_backup_enabled", &self.log_backup_enabled)
-            .field("log_backup_enabled_time", &self.log_backup_enabled_time)
-            .field("region_id", &self.region_id)
-            .field("request_id", &self.request_id)
-            .field("retent_type", &self.retent_type)
-            .field("retention", &self.retention)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeInstanceCrossBackupPolicyOutput",
+            &[
+                "backup_enabled",
+                "backup_enabled_time",
+                "cross_backup_region",
+                "cross_backup_type",
+                "db_instance_description",
+                "db_instance_id",
+                "db_instance_status",
+                "engine",
+                "engine_version",
+                "lock_mode",
+                "log_backup_enabled",
+                "log_backup_enabled_time",
+                "region_id",
+                "request_id",
+                "retent_type",
+                "retention",
+                "unknown_fields",
+            ],
+            &[
+                &self.backup_enabled,
+                &self.backup_enabled_time,
+                &self.cross_backup_region,
+                &self.cross_backup_type,
+                &self.db_instance_description,
+                &self.db_instance_id,
+                &self.db_instance_status,
+                &self.engine,
+                &self.engine_version,
+                &self.lock_mode,
+                &self.log_backup_enabled,
+                &self.log_backup_enabled_time,
+                &self.region_id,
+                &self.request_id,
+                &self.retent_type,
+                &self.retention,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 

@@ -33,10 +33,12 @@ pub struct DescribeInstanceKeywordsInput {
 impl std::fmt::Debug for DescribeInstanceKeywordsInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeInstanceKeywordsInput")
-            .field("key", &self.key)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeInstanceKeywordsInput",
+            &["key"],
+            &[&self.key],
+        )
     }
 }
 
@@ -128,13 +130,12 @@ pub struct DescribeInstanceKeywordsOutput {
 impl std::fmt::Debug for DescribeInstanceKeywordsOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeInstanceKeywordsOutput")
-            .field("key", &self.key)
-            .field("request_id", &self.request_id)
-            .field("words", &self.words)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeInstanceKeywordsOutput",
+            &["key", "request_id", "words", "unknown_fields"],
+            &[&self.key, &self.request_id, &self.words, &self.unknown_fields],
+        )
     }
 }
 
@@ -186,11 +187,12 @@ pub struct Words {
 impl std::fmt::Debug for Words {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("Words")
-            .field("word", &self.word)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "Words",
+            &["word", "unknown_fields"],
+            &[&self.word, &self.unknown_fields],
+        )
     }
 }
 

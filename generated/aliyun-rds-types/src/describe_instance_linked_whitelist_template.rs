@@ -45,12 +45,12 @@ pub struct DescribeInstanceLinkedWhitelistTemplateInput {
 impl std::fmt::Debug for DescribeInstanceLinkedWhitelistTemplateInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeInstanceLinkedWhitelistTemplateInput")
-            .field("ins_name", &self.ins_name)
-            .field("region_id", &self.region_id)
-            .field("resource_group_id", &self.resource_group_id)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeInstanceLinkedWhitelistTemplateInput",
+            &["ins_name", "region_id", "resource_group_id"],
+            &[&self.ins_name, &self.region_id, &self.resource_group_id],
+        )
     }
 }
 
@@ -190,16 +190,28 @@ pub struct DescribeInstanceLinkedWhitelistTemplateOutput {
 impl std::fmt::Debug for DescribeInstanceLinkedWhitelistTemplateOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeInstanceLinkedWhitelistTemplateOutput")
-            .field("code", &self.code)
-            .field("data", &self.data)
-            .field("http_status_code", &self.http_status_code)
-            .field("message", &self.message)
-            .field("request_id", &self.request_id)
-            .field("success", &self.success)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeInstanceLinkedWhitelistTemplateOutput",
+            &[
+                "code",
+                "data",
+                "http_status_code",
+                "message",
+                "request_id",
+                "success",
+                "unknown_fields",
+            ],
+            &[
+                &self.code,
+                &self.data,
+                &self.http_status_code,
+                &self.message,
+                &self.request_id,
+                &self.success,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 
@@ -276,12 +288,12 @@ pub struct Data {
 impl std::fmt::Debug for Data {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("Data")
-            .field("ins_name", &self.ins_name)
-            .field("templates", &self.templates)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "Data",
+            &["ins_name", "templates", "unknown_fields"],
+            &[&self.ins_name, &self.templates, &self.unknown_fields],
+        )
     }
 }
 
@@ -376,15 +388,19 @@ pub struct Templates {
 impl std::fmt::Debug for Templates {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("Templates")
-            .field("id", &self.id)
-            .field("ips", &self.ips)
-            .field("template_id", &self.template_id)
-            .field("template_name", &self.template_name)
-            .field("user_id", &self.user_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "Templates",
+            &["id", "ips", "template_id", "template_name", "user_id", "unknown_fields"],
+            &[
+                &self.id,
+                &self.ips,
+                &self.template_id,
+                &self.template_name,
+                &self.user_id,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 

@@ -81,16 +81,28 @@ pub struct DescribeKmsAssociateResourcesInput {
 impl std::fmt::Debug for DescribeKmsAssociateResourcesInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeKmsAssociateResourcesInput")
-            .field("client_token", &self.client_token)
-            .field("resource_group_id", &self.resource_group_id)
-            .field("region_id", &self.region_id)
-            .field("kms_resource_region_id", &self.kms_resource_region_id)
-            .field("kms_resource_user", &self.kms_resource_user)
-            .field("kms_resource_type", &self.kms_resource_type)
-            .field("kms_resource_id", &self.kms_resource_id)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeKmsAssociateResourcesInput",
+            &[
+                "client_token",
+                "resource_group_id",
+                "region_id",
+                "kms_resource_region_id",
+                "kms_resource_user",
+                "kms_resource_type",
+                "kms_resource_id",
+            ],
+            &[
+                &self.client_token,
+                &self.resource_group_id,
+                &self.region_id,
+                &self.kms_resource_region_id,
+                &self.kms_resource_user,
+                &self.kms_resource_type,
+                &self.kms_resource_id,
+            ],
+        )
     }
 }
 
@@ -201,13 +213,22 @@ pub struct DescribeKmsAssociateResourcesOutput {
 impl std::fmt::Debug for DescribeKmsAssociateResourcesOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeKmsAssociateResourcesOutput")
-            .field("associate_db_instances", &self.associate_db_instances)
-            .field("associate_status", &self.associate_status)
-            .field("request_id", &self.request_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeKmsAssociateResourcesOutput",
+            &[
+                "associate_db_instances",
+                "associate_status",
+                "request_id",
+                "unknown_fields",
+            ],
+            &[
+                &self.associate_db_instances,
+                &self.associate_status,
+                &self.request_id,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 
@@ -310,14 +331,18 @@ pub struct AssociateDbInstances {
 impl std::fmt::Debug for AssociateDbInstances {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("AssociateDbInstances")
-            .field("db_instance_name", &self.db_instance_name)
-            .field("engine", &self.engine)
-            .field("key_used_by", &self.key_used_by)
-            .field("status", &self.status)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "AssociateDbInstances",
+            &["db_instance_name", "engine", "key_used_by", "status", "unknown_fields"],
+            &[
+                &self.db_instance_name,
+                &self.engine,
+                &self.key_used_by,
+                &self.status,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 

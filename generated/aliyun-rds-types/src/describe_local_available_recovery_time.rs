@@ -45,12 +45,12 @@ pub struct DescribeLocalAvailableRecoveryTimeInput {
 impl std::fmt::Debug for DescribeLocalAvailableRecoveryTimeInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeLocalAvailableRecoveryTimeInput")
-            .field("db_instance_id", &self.db_instance_id)
-            .field("region", &self.region)
-            .field("resource_group_id", &self.resource_group_id)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeLocalAvailableRecoveryTimeInput",
+            &["db_instance_id", "region", "resource_group_id"],
+            &[&self.db_instance_id, &self.region, &self.resource_group_id],
+        )
     }
 }
 
@@ -159,14 +159,24 @@ pub struct DescribeLocalAvailableRecoveryTimeOutput {
 impl std::fmt::Debug for DescribeLocalAvailableRecoveryTimeOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeLocalAvailableRecoveryTimeOutput")
-            .field("db_instance_id", &self.db_instance_id)
-            .field("recovery_begin_time", &self.recovery_begin_time)
-            .field("recovery_end_time", &self.recovery_end_time)
-            .field("request_id", &self.request_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeLocalAvailableRecoveryTimeOutput",
+            &[
+                "db_instance_id",
+                "recovery_begin_time",
+                "recovery_end_time",
+                "request_id",
+                "unknown_fields",
+            ],
+            &[
+                &self.db_instance_id,
+                &self.recovery_begin_time,
+                &self.recovery_end_time,
+                &self.request_id,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 

@@ -61,14 +61,18 @@ pub struct DescribeLogBackupFilesInput {
 impl std::fmt::Debug for DescribeLogBackupFilesInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeLogBackupFilesInput")
-            .field("db_instance_id", &self.db_instance_id)
-            .field("start_time", &self.start_time)
-            .field("end_time", &self.end_time)
-            .field("page_size", &self.page_size)
-            .field("page_number", &self.page_number)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeLogBackupFilesInput",
+            &["db_instance_id", "start_time", "end_time", "page_size", "page_number"],
+            &[
+                &self.db_instance_id,
+                &self.start_time,
+                &self.end_time,
+                &self.page_size,
+                &self.page_number,
+            ],
+        )
     }
 }
 
@@ -202,16 +206,28 @@ pub struct DescribeLogBackupFilesOutput {
 impl std::fmt::Debug for DescribeLogBackupFilesOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeLogBackupFilesOutput")
-            .field("items", &self.items)
-            .field("page_number", &self.page_number)
-            .field("page_record_count", &self.page_record_count)
-            .field("request_id", &self.request_id)
-            .field("total_file_size", &self.total_file_size)
-            .field("total_record_count", &self.total_record_count)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeLogBackupFilesOutput",
+            &[
+                "items",
+                "page_number",
+                "page_record_count",
+                "request_id",
+                "total_file_size",
+                "total_record_count",
+                "unknown_fields",
+            ],
+            &[
+                &self.items,
+                &self.page_number,
+                &self.page_record_count,
+                &self.request_id,
+                &self.total_file_size,
+                &self.total_record_count,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 
@@ -276,11 +292,12 @@ pub struct Items {
 impl std::fmt::Debug for Items {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("Items")
-            .field("bin_log_file", &self.bin_log_file)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "Items",
+            &["bin_log_file", "unknown_fields"],
+            &[&self.bin_log_file, &self.unknown_fields],
+        )
     }
 }
 
@@ -384,16 +401,28 @@ pub struct BinLogFile {
 impl std::fmt::Debug for BinLogFile {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("BinLogFile")
-            .field("download_link", &self.download_link)
-            .field("file_size", &self.file_size)
-            .field("intranet_download_link", &self.intranet_download_link)
-            .field("link_expired_time", &self.link_expired_time)
-            .field("log_begin_time", &self.log_begin_time)
-            .field("log_end_time", &self.log_end_time)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "BinLogFile",
+            &[
+                "download_link",
+                "file_size",
+                "intranet_download_link",
+                "link_expired_time",
+                "log_begin_time",
+                "log_end_time",
+                "unknown_fields",
+            ],
+            &[
+                &self.download_link,
+                &self.file_size,
+                &self.intranet_download_link,
+                &self.link_expired_time,
+                &self.log_begin_time,
+                &self.log_end_time,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 

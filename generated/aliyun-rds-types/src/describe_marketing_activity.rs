@@ -70,15 +70,26 @@ pub struct DescribeMarketingActivityInput {
 impl std::fmt::Debug for DescribeMarketingActivityInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeMarketingActivityInput")
-            .field("region_id", &self.region_id)
-            .field("bid", &self.bid)
-            .field("upgrade_code", &self.upgrade_code)
-            .field("client_token", &self.client_token)
-            .field("ali_uid", &self.ali_uid)
-            .field("resource_group_id", &self.resource_group_id)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeMarketingActivityInput",
+            &[
+                "region_id",
+                "bid",
+                "upgrade_code",
+                "client_token",
+                "ali_uid",
+                "resource_group_id",
+            ],
+            &[
+                &self.region_id,
+                &self.bid,
+                &self.upgrade_code,
+                &self.client_token,
+                &self.ali_uid,
+                &self.resource_group_id,
+            ],
+        )
     }
 }
 
@@ -205,15 +216,19 @@ pub struct DescribeMarketingActivityOutput {
 impl std::fmt::Debug for DescribeMarketingActivityOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeMarketingActivityOutput")
-            .field("ali_uid", &self.ali_uid)
-            .field("bid", &self.bid)
-            .field("items", &self.items)
-            .field("region_id", &self.region_id)
-            .field("request_id", &self.request_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeMarketingActivityOutput",
+            &["ali_uid", "bid", "items", "region_id", "request_id", "unknown_fields"],
+            &[
+                &self.ali_uid,
+                &self.bid,
+                &self.items,
+                &self.region_id,
+                &self.request_id,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 
@@ -552,37 +567,70 @@ pub struct Items {
 impl std::fmt::Debug for Items {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("Items")
-            .field("category", &self.category)
-            .field("charge_type", &self.charge_type)
-            .field("class_code", &self.class_code)
-            .field("class_group", &self.class_group)
-            .field("cpu", &self.cpu)
-            .field("disk_size", &self.disk_size)
-            .field("engine", &self.engine)
-            .field("engine_version", &self.engine_version)
-            .field("instance_id", &self.instance_id)
-            .field("instance_name", &self.instance_name)
-            .field("max_connections", &self.max_connections)
-            .field("max_iombps", &self.max_iombps)
-            .field("max_iops", &self.max_iops)
-            .field("memory", &self.memory)
-            .field("storage_type", &self.storage_type)
-            .field("upgrade_category", &self.upgrade_category)
-            .field("upgrade_class_code", &self.upgrade_class_code)
-            .field("upgrade_class_group", &self.upgrade_class_group)
-            .field("upgrade_cpu", &self.upgrade_cpu)
-            .field("upgrade_desc_content", &self.upgrade_desc_content)
-            .field("upgrade_disk_size", &self.upgrade_disk_size)
-            .field("upgrade_max_connections", &self.upgrade_max_connections)
-            .field("upgrade_max_iombps", &self.upgrade_max_iombps)
-            .field("upgrade_max_iops", &self.upgrade_max_iops)
-            .field("upgrade_memory", &self.upgrade_memory)
-            .field("upgrade_reference_price", &self.upgrade_reference_price)
-            .field("upgrade_storage_type", &self.upgrade_storage_type)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "Items",
+            &[
+                "category",
+                "charge_type",
+                "class_code",
+                "class_group",
+                "cpu",
+                "disk_size",
+                "engine",
+                "engine_version",
+                "instance_id",
+                "instance_name",
+                "max_connections",
+                "max_iombps",
+                "max_iops",
+                "memory",
+                "storage_type",
+                "upgrade_category",
+                "upgrade_class_code",
+                "upgrade_class_group",
+                "upgrade_cpu",
+                "upgrade_desc_content",
+                "upgrade_disk_size",
+                "upgrade_max_connections",
+                "upgrade_max_iombps",
+                "upgrade_max_iops",
+                "upgrade_memory",
+                "upgrade_reference_price",
+                "upgrade_storage_type",
+                "unknown_fields",
+            ],
+            &[
+                &self.category,
+                &self.charge_type,
+                &self.class_code,
+                &self.class_group,
+                &self.cpu,
+                &self.disk_size,
+                &self.engine,
+                &self.engine_version,
+                &self.instance_id,
+                &self.instance_name,
+                &self.max_connections,
+                &self.max_iombps,
+                &self.max_iops,
+                &self.memory,
+                &self.storage_type,
+                &self.upgrade_category,
+                &self.upgrade_class_code,
+                &self.upgrade_class_group,
+                &self.upgrade_cpu,
+                &self.upgrade_desc_content,
+                &self.upgrade_disk_size,
+                &self.upgrade_max_connections,
+                &self.upgrade_max_iombps,
+                &self.upgrade_max_iops,
+                &self.upgrade_memory,
+                &self.upgrade_reference_price,
+                &self.upgrade_storage_type,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 

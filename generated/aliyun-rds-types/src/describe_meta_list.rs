@@ -134,19 +134,34 @@ pub struct DescribeMetaListInput {
 impl std::fmt::Debug for DescribeMetaListInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeMetaListInput")
-            .field("client_token", &self.client_token)
-            .field("db_instance_id", &self.db_instance_id)
-            .field("restore_type", &self.restore_type)
-            .field("backup_set_id", &self.backup_set_id)
-            .field("restore_time", &self.restore_time)
-            .field("get_db_name", &self.get_db_name)
-            .field("pattern", &self.pattern)
-            .field("page_size", &self.page_size)
-            .field("page_index", &self.page_index)
-            .field("resource_group_id", &self.resource_group_id)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeMetaListInput",
+            &[
+                "client_token",
+                "db_instance_id",
+                "restore_type",
+                "backup_set_id",
+                "restore_time",
+                "get_db_name",
+                "pattern",
+                "page_size",
+                "page_index",
+                "resource_group_id",
+            ],
+            &[
+                &self.client_token,
+                &self.db_instance_id,
+                &self.restore_type,
+                &self.backup_set_id,
+                &self.restore_time,
+                &self.get_db_name,
+                &self.pattern,
+                &self.page_size,
+                &self.page_index,
+                &self.resource_group_id,
+            ],
+        )
     }
 }
 
@@ -296,17 +311,30 @@ pub struct DescribeMetaListOutput {
 impl std::fmt::Debug for DescribeMetaListOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeMetaListOutput")
-            .field("db_instance_name", &self.db_instance_name)
-            .field("items", &self.items)
-            .field("page_number", &self.page_number)
-            .field("page_record_count", &self.page_record_count)
-            .field("request_id", &self.request_id)
-            .field("total_page_count", &self.total_page_count)
-            .field("total_record_count", &self.total_record_count)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeMetaListOutput",
+            &[
+                "db_instance_name",
+                "items",
+                "page_number",
+                "page_record_count",
+                "request_id",
+                "total_page_count",
+                "total_record_count",
+                "unknown_fields",
+            ],
+            &[
+                &self.db_instance_name,
+                &self.items,
+                &self.page_number,
+                &self.page_record_count,
+                &self.request_id,
+                &self.total_page_count,
+                &self.total_record_count,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 
@@ -373,11 +401,12 @@ pub struct Items {
 impl std::fmt::Debug for Items {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("Items")
-            .field("meta", &self.meta)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "Items",
+            &["meta", "unknown_fields"],
+            &[&self.meta, &self.unknown_fields],
+        )
     }
 }
 
@@ -451,13 +480,12 @@ pub struct Meta {
 impl std::fmt::Debug for Meta {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("Meta")
-            .field("database", &self.database)
-            .field("size", &self.size)
-            .field("tables", &self.tables)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "Meta",
+            &["database", "size", "tables", "unknown_fields"],
+            &[&self.database, &self.size, &self.tables, &self.unknown_fields],
+        )
     }
 }
 

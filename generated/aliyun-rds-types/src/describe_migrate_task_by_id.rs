@@ -42,12 +42,12 @@ pub struct DescribeMigrateTaskByIdInput {
 impl std::fmt::Debug for DescribeMigrateTaskByIdInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeMigrateTaskByIdInput")
-            .field("db_instance_id", &self.db_instance_id)
-            .field("migrate_task_id", &self.migrate_task_id)
-            .field("resource_group_id", &self.resource_group_id)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeMigrateTaskByIdInput",
+            &["db_instance_id", "migrate_task_id", "resource_group_id"],
+            &[&self.db_instance_id, &self.migrate_task_id, &self.resource_group_id],
+        )
     }
 }
 
@@ -230,20 +230,36 @@ pub struct DescribeMigrateTaskByIdOutput {
 impl std::fmt::Debug for DescribeMigrateTaskByIdOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeMigrateTaskByIdOutput")
-            .field("backup_mode", &self.backup_mode)
-            .field("create_time", &self.create_time)
-            .field("db_instance_name", &self.db_instance_name)
-            .field("db_name", &self.db_name)
-            .field("description", &self.description)
-            .field("end_time", &self.end_time)
-            .field("is_db_replaced", &self.is_db_replaced)
-            .field("migrate_task_id", &self.migrate_task_id)
-            .field("request_id", &self.request_id)
-            .field("status", &self.status)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeMigrateTaskByIdOutput",
+            &[
+                "backup_mode",
+                "create_time",
+                "db_instance_name",
+                "db_name",
+                "description",
+                "end_time",
+                "is_db_replaced",
+                "migrate_task_id",
+                "request_id",
+                "status",
+                "unknown_fields",
+            ],
+            &[
+                &self.backup_mode,
+                &self.create_time,
+                &self.db_instance_name,
+                &self.db_name,
+                &self.description,
+                &self.end_time,
+                &self.is_db_replaced,
+                &self.migrate_task_id,
+                &self.request_id,
+                &self.status,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 

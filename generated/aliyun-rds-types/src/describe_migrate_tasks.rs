@@ -71,15 +71,26 @@ pub struct DescribeMigrateTasksInput {
 impl std::fmt::Debug for DescribeMigrateTasksInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeMigrateTasksInput")
-            .field("db_instance_id", &self.db_instance_id)
-            .field("start_time", &self.start_time)
-            .field("end_time", &self.end_time)
-            .field("page_size", &self.page_size)
-            .field("page_number", &self.page_number)
-            .field("resource_group_id", &self.resource_group_id)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeMigrateTasksInput",
+            &[
+                "db_instance_id",
+                "start_time",
+                "end_time",
+                "page_size",
+                "page_number",
+                "resource_group_id",
+            ],
+            &[
+                &self.db_instance_id,
+                &self.start_time,
+                &self.end_time,
+                &self.page_size,
+                &self.page_number,
+                &self.resource_group_id,
+            ],
+        )
     }
 }
 
@@ -215,16 +226,28 @@ pub struct DescribeMigrateTasksOutput {
 impl std::fmt::Debug for DescribeMigrateTasksOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeMigrateTasksOutput")
-            .field("db_instance_id", &self.db_instance_id)
-            .field("items", &self.items)
-            .field("page_number", &self.page_number)
-            .field("page_record_count", &self.page_record_count)
-            .field("request_id", &self.request_id)
-            .field("total_record_count", &self.total_record_count)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeMigrateTasksOutput",
+            &[
+                "db_instance_id",
+                "items",
+                "page_number",
+                "page_record_count",
+                "request_id",
+                "total_record_count",
+                "unknown_fields",
+            ],
+            &[
+                &self.db_instance_id,
+                &self.items,
+                &self.page_number,
+                &self.page_record_count,
+                &self.request_id,
+                &self.total_record_count,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 
@@ -289,11 +312,12 @@ pub struct Items {
 impl std::fmt::Debug for Items {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("Items")
-            .field("migrate_task", &self.migrate_task)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "Items",
+            &["migrate_task", "unknown_fields"],
+            &[&self.migrate_task, &self.unknown_fields],
+        )
     }
 }
 
@@ -426,18 +450,32 @@ pub struct MigrateTask {
 impl std::fmt::Debug for MigrateTask {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("MigrateTask")
-            .field("backup_mode", &self.backup_mode)
-            .field("create_time", &self.create_time)
-            .field("db_name", &self.db_name)
-            .field("description", &self.description)
-            .field("end_time", &self.end_time)
-            .field("is_db_replaced", &self.is_db_replaced)
-            .field("migrate_task_id", &self.migrate_task_id)
-            .field("status", &self.status)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "MigrateTask",
+            &[
+                "backup_mode",
+                "create_time",
+                "db_name",
+                "description",
+                "end_time",
+                "is_db_replaced",
+                "migrate_task_id",
+                "status",
+                "unknown_fields",
+            ],
+            &[
+                &self.backup_mode,
+                &self.create_time,
+                &self.db_name,
+                &self.description,
+                &self.end_time,
+                &self.is_db_replaced,
+                &self.migrate_task_id,
+                &self.status,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 

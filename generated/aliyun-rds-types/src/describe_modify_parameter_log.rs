@@ -67,14 +67,18 @@ pub struct DescribeModifyParameterLogInput {
 impl std::fmt::Debug for DescribeModifyParameterLogInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeModifyParameterLogInput")
-            .field("db_instance_id", &self.db_instance_id)
-            .field("start_time", &self.start_time)
-            .field("end_time", &self.end_time)
-            .field("page_size", &self.page_size)
-            .field("page_number", &self.page_number)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeModifyParameterLogInput",
+            &["db_instance_id", "start_time", "end_time", "page_size", "page_number"],
+            &[
+                &self.db_instance_id,
+                &self.start_time,
+                &self.end_time,
+                &self.page_size,
+                &self.page_number,
+            ],
+        )
     }
 }
 
@@ -228,18 +232,32 @@ pub struct DescribeModifyParameterLogOutput {
 impl std::fmt::Debug for DescribeModifyParameterLogOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeModifyParameterLogOutput")
-            .field("db_instance_id", &self.db_instance_id)
-            .field("engine", &self.engine)
-            .field("engine_version", &self.engine_version)
-            .field("items", &self.items)
-            .field("page_number", &self.page_number)
-            .field("page_record_count", &self.page_record_count)
-            .field("request_id", &self.request_id)
-            .field("total_record_count", &self.total_record_count)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeModifyParameterLogOutput",
+            &[
+                "db_instance_id",
+                "engine",
+                "engine_version",
+                "items",
+                "page_number",
+                "page_record_count",
+                "request_id",
+                "total_record_count",
+                "unknown_fields",
+            ],
+            &[
+                &self.db_instance_id,
+                &self.engine,
+                &self.engine_version,
+                &self.items,
+                &self.page_number,
+                &self.page_record_count,
+                &self.request_id,
+                &self.total_record_count,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 
@@ -308,11 +326,12 @@ pub struct Items {
 impl std::fmt::Debug for Items {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("Items")
-            .field("parameter_change_log", &self.parameter_change_log)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "Items",
+            &["parameter_change_log", "unknown_fields"],
+            &[&self.parameter_change_log, &self.unknown_fields],
+        )
     }
 }
 
@@ -409,15 +428,26 @@ pub struct ParameterChangeLog {
 impl std::fmt::Debug for ParameterChangeLog {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("ParameterChangeLog")
-            .field("modify_time", &self.modify_time)
-            .field("new_parameter_value", &self.new_parameter_value)
-            .field("old_parameter_value", &self.old_parameter_value)
-            .field("parameter_name", &self.parameter_name)
-            .field("status", &self.status)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "ParameterChangeLog",
+            &[
+                "modify_time",
+                "new_parameter_value",
+                "old_parameter_value",
+                "parameter_name",
+                "status",
+                "unknown_fields",
+            ],
+            &[
+                &self.modify_time,
+                &self.new_parameter_value,
+                &self.old_parameter_value,
+                &self.parameter_name,
+                &self.status,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 

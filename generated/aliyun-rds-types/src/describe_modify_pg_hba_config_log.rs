@@ -65,14 +65,24 @@ pub struct DescribeModifyPgHbaConfigLogInput {
 impl std::fmt::Debug for DescribeModifyPgHbaConfigLogInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeModifyPgHbaConfigLogInput")
-            .field("client_token", &self.client_token)
-            .field("db_instance_id", &self.db_instance_id)
-            .field("start_time", &self.start_time)
-            .field("end_time", &self.end_time)
-            .field("resource_group_id", &self.resource_group_id)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeModifyPgHbaConfigLogInput",
+            &[
+                "client_token",
+                "db_instance_id",
+                "start_time",
+                "end_time",
+                "resource_group_id",
+            ],
+            &[
+                &self.client_token,
+                &self.db_instance_id,
+                &self.start_time,
+                &self.end_time,
+                &self.resource_group_id,
+            ],
+        )
     }
 }
 
@@ -182,14 +192,24 @@ pub struct DescribeModifyPgHbaConfigLogOutput {
 impl std::fmt::Debug for DescribeModifyPgHbaConfigLogOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeModifyPgHbaConfigLogOutput")
-            .field("db_instance_id", &self.db_instance_id)
-            .field("hba_log_items", &self.hba_log_items)
-            .field("log_item_count", &self.log_item_count)
-            .field("request_id", &self.request_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeModifyPgHbaConfigLogOutput",
+            &[
+                "db_instance_id",
+                "hba_log_items",
+                "log_item_count",
+                "request_id",
+                "unknown_fields",
+            ],
+            &[
+                &self.db_instance_id,
+                &self.hba_log_items,
+                &self.log_item_count,
+                &self.request_id,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 
@@ -243,11 +263,12 @@ pub struct HbaLogItems {
 impl std::fmt::Debug for HbaLogItems {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("HbaLogItems")
-            .field("hba_log_item", &self.hba_log_item)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "HbaLogItems",
+            &["hba_log_item", "unknown_fields"],
+            &[&self.hba_log_item, &self.unknown_fields],
+        )
     }
 }
 
@@ -341,15 +362,26 @@ pub struct HbaLogItem {
 impl std::fmt::Debug for HbaLogItem {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("HbaLogItem")
-            .field("after_hba_items", &self.after_hba_items)
-            .field("before_hba_items", &self.before_hba_items)
-            .field("modify_status", &self.modify_status)
-            .field("modify_time", &self.modify_time)
-            .field("status_reason", &self.status_reason)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "HbaLogItem",
+            &[
+                "after_hba_items",
+                "before_hba_items",
+                "modify_status",
+                "modify_time",
+                "status_reason",
+                "unknown_fields",
+            ],
+            &[
+                &self.after_hba_items,
+                &self.before_hba_items,
+                &self.modify_status,
+                &self.modify_time,
+                &self.status_reason,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 
@@ -412,11 +444,12 @@ pub struct AfterHbaItems {
 impl std::fmt::Debug for AfterHbaItems {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("AfterHbaItems")
-            .field("hba_item", &self.hba_item)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "AfterHbaItems",
+            &["hba_item", "unknown_fields"],
+            &[&self.hba_item, &self.unknown_fields],
+        )
     }
 }
 
@@ -466,11 +499,12 @@ pub struct BeforeHbaItems {
 impl std::fmt::Debug for BeforeHbaItems {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("BeforeHbaItems")
-            .field("hba_item", &self.hba_item)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "BeforeHbaItems",
+            &["hba_item", "unknown_fields"],
+            &[&self.hba_item, &self.unknown_fields],
+        )
     }
 }
 
@@ -594,18 +628,32 @@ pub struct HbaItem {
 impl std::fmt::Debug for HbaItem {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("HbaItem")
-            .field("address", &self.address)
-            .field("database", &self.database)
-            .field("mask", &self.mask)
-            .field("method", &self.method)
-            .field("option", &self.option)
-            .field("priority_id", &self.priority_id)
-            .field("type", &self.r#type)
-            .field("user", &self.user)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "HbaItem",
+            &[
+                "address",
+                "database",
+                "mask",
+                "method",
+                "option",
+                "priority_id",
+                "type",
+                "user",
+                "unknown_fields",
+            ],
+            &[
+                &self.address,
+                &self.database,
+                &self.mask,
+                &self.method,
+                &self.option,
+                &self.priority_id,
+                &self.r#type,
+                &self.user,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 
@@ -748,18 +796,32 @@ pub struct BeforeHbaItemsHbaItem {
 impl std::fmt::Debug for BeforeHbaItemsHbaItem {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("BeforeHbaItemsHbaItem")
-            .field("address", &self.address)
-            .field("database", &self.database)
-            .field("mask", &self.mask)
-            .field("method", &self.method)
-            .field("option", &self.option)
-            .field("priority_id", &self.priority_id)
-            .field("type", &self.r#type)
-            .field("user", &self.user)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "BeforeHbaItemsHbaItem",
+            &[
+                "address",
+                "database",
+                "mask",
+                "method",
+                "option",
+                "priority_id",
+                "type",
+                "user",
+                "unknown_fields",
+            ],
+            &[
+                &self.address,
+                &self.database,
+                &self.mask,
+                &self.method,
+                &self.option,
+                &self.priority_id,
+                &self.r#type,
+                &self.user,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 

@@ -42,12 +42,12 @@ pub struct DescribeOssDownloadsInput {
 impl std::fmt::Debug for DescribeOssDownloadsInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeOssDownloadsInput")
-            .field("db_instance_id", &self.db_instance_id)
-            .field("migrate_task_id", &self.migrate_task_id)
-            .field("resource_group_id", &self.resource_group_id)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeOssDownloadsInput",
+            &["db_instance_id", "migrate_task_id", "resource_group_id"],
+            &[&self.db_instance_id, &self.migrate_task_id, &self.resource_group_id],
+        )
     }
 }
 
@@ -156,14 +156,24 @@ pub struct DescribeOssDownloadsOutput {
 impl std::fmt::Debug for DescribeOssDownloadsOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeOssDownloadsOutput")
-            .field("db_instance_id", &self.db_instance_id)
-            .field("items", &self.items)
-            .field("migrate_task_id", &self.migrate_task_id)
-            .field("request_id", &self.request_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeOssDownloadsOutput",
+            &[
+                "db_instance_id",
+                "items",
+                "migrate_task_id",
+                "request_id",
+                "unknown_fields",
+            ],
+            &[
+                &self.db_instance_id,
+                &self.items,
+                &self.migrate_task_id,
+                &self.request_id,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 
@@ -217,11 +227,12 @@ pub struct Items {
 impl std::fmt::Debug for Items {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("Items")
-            .field("oss_download", &self.oss_download)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "Items",
+            &["oss_download", "unknown_fields"],
+            &[&self.oss_download, &self.unknown_fields],
+        )
     }
 }
 
@@ -362,18 +373,32 @@ pub struct OssDownload {
 impl std::fmt::Debug for OssDownload {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("OssDownload")
-            .field("backup_mode", &self.backup_mode)
-            .field("create_time", &self.create_time)
-            .field("description", &self.description)
-            .field("end_time", &self.end_time)
-            .field("file_name", &self.file_name)
-            .field("file_size", &self.file_size)
-            .field("is_available", &self.is_available)
-            .field("status", &self.status)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "OssDownload",
+            &[
+                "backup_mode",
+                "create_time",
+                "description",
+                "end_time",
+                "file_name",
+                "file_size",
+                "is_available",
+                "status",
+                "unknown_fields",
+            ],
+            &[
+                &self.backup_mode,
+                &self.create_time,
+                &self.description,
+                &self.end_time,
+                &self.file_name,
+                &self.file_size,
+                &self.is_available,
+                &self.status,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 

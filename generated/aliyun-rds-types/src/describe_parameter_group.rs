@@ -32,11 +32,12 @@ pub struct DescribeParameterGroupInput {
 impl std::fmt::Debug for DescribeParameterGroupInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeParameterGroupInput")
-            .field("parameter_group_id", &self.parameter_group_id)
-            .field("region_id", &self.region_id)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeParameterGroupInput",
+            &["parameter_group_id", "region_id"],
+            &[&self.parameter_group_id, &self.region_id],
+        )
     }
 }
 
@@ -131,13 +132,17 @@ pub struct DescribeParameterGroupOutput {
 impl std::fmt::Debug for DescribeParameterGroupOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeParameterGroupOutput")
-            .field("param_group", &self.param_group)
-            .field("related_custins_info", &self.related_custins_info)
-            .field("request_id", &self.request_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeParameterGroupOutput",
+            &["param_group", "related_custins_info", "request_id", "unknown_fields"],
+            &[
+                &self.param_group,
+                &self.related_custins_info,
+                &self.request_id,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 
@@ -190,11 +195,12 @@ pub struct ParamGroup {
 impl std::fmt::Debug for ParamGroup {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("ParamGroup")
-            .field("parameter_group", &self.parameter_group)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "ParamGroup",
+            &["parameter_group", "unknown_fields"],
+            &[&self.parameter_group, &self.unknown_fields],
+        )
     }
 }
 
@@ -246,11 +252,12 @@ pub struct RelatedCustinsInfo {
 impl std::fmt::Debug for RelatedCustinsInfo {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("RelatedCustinsInfo")
-            .field("related_custins_info", &self.related_custins_info)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "RelatedCustinsInfo",
+            &["related_custins_info", "unknown_fields"],
+            &[&self.related_custins_info, &self.unknown_fields],
+        )
     }
 }
 
@@ -409,21 +416,38 @@ pub struct ParameterGroup {
 impl std::fmt::Debug for ParameterGroup {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("ParameterGroup")
-            .field("create_time", &self.create_time)
-            .field("engine", &self.engine)
-            .field("engine_version", &self.engine_version)
-            .field("force_restart", &self.force_restart)
-            .field("param_counts", &self.param_counts)
-            .field("param_detail", &self.param_detail)
-            .field("parameter_group_desc", &self.parameter_group_desc)
-            .field("parameter_group_id", &self.parameter_group_id)
-            .field("parameter_group_name", &self.parameter_group_name)
-            .field("parameter_group_type", &self.parameter_group_type)
-            .field("update_time", &self.update_time)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "ParameterGroup",
+            &[
+                "create_time",
+                "engine",
+                "engine_version",
+                "force_restart",
+                "param_counts",
+                "param_detail",
+                "parameter_group_desc",
+                "parameter_group_id",
+                "parameter_group_name",
+                "parameter_group_type",
+                "update_time",
+                "unknown_fields",
+            ],
+            &[
+                &self.create_time,
+                &self.engine,
+                &self.engine_version,
+                &self.force_restart,
+                &self.param_counts,
+                &self.param_detail,
+                &self.parameter_group_desc,
+                &self.parameter_group_id,
+                &self.parameter_group_name,
+                &self.parameter_group_type,
+                &self.update_time,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 
@@ -514,12 +538,12 @@ pub struct RelatedCustinsInfoRelatedCustinsInfo {
 impl std::fmt::Debug for RelatedCustinsInfoRelatedCustinsInfo {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("RelatedCustinsInfoRelatedCustinsInfo")
-            .field("applied_time", &self.applied_time)
-            .field("db_instance_name", &self.db_instance_name)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "RelatedCustinsInfoRelatedCustinsInfo",
+            &["applied_time", "db_instance_name", "unknown_fields"],
+            &[&self.applied_time, &self.db_instance_name, &self.unknown_fields],
+        )
     }
 }
 
@@ -570,11 +594,12 @@ pub struct ParamDetail {
 impl std::fmt::Debug for ParamDetail {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("ParamDetail")
-            .field("parameter_detail", &self.parameter_detail)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "ParamDetail",
+            &["parameter_detail", "unknown_fields"],
+            &[&self.parameter_detail, &self.unknown_fields],
+        )
     }
 }
 
@@ -638,12 +663,12 @@ pub struct ParameterDetail {
 impl std::fmt::Debug for ParameterDetail {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("ParameterDetail")
-            .field("param_name", &self.param_name)
-            .field("param_value", &self.param_value)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "ParameterDetail",
+            &["param_name", "param_value", "unknown_fields"],
+            &[&self.param_name, &self.param_value, &self.unknown_fields],
+        )
     }
 }
 

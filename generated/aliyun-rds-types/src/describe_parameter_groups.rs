@@ -48,12 +48,12 @@ pub struct DescribeParameterGroupsInput {
 impl std::fmt::Debug for DescribeParameterGroupsInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeParameterGroupsInput")
-            .field("region_id", &self.region_id)
-            .field("resource_group_id", &self.resource_group_id)
-            .field("enable_detail", &self.enable_detail)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeParameterGroupsInput",
+            &["region_id", "resource_group_id", "enable_detail"],
+            &[&self.region_id, &self.resource_group_id, &self.enable_detail],
+        )
     }
 }
 
@@ -156,13 +156,22 @@ pub struct DescribeParameterGroupsOutput {
 impl std::fmt::Debug for DescribeParameterGroupsOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeParameterGroupsOutput")
-            .field("parameter_groups", &self.parameter_groups)
-            .field("request_id", &self.request_id)
-            .field("signal_for_optimize_params", &self.signal_for_optimize_params)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeParameterGroupsOutput",
+            &[
+                "parameter_groups",
+                "request_id",
+                "signal_for_optimize_params",
+                "unknown_fields",
+            ],
+            &[
+                &self.parameter_groups,
+                &self.request_id,
+                &self.signal_for_optimize_params,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 
@@ -215,11 +224,12 @@ pub struct ParameterGroups {
 impl std::fmt::Debug for ParameterGroups {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("ParameterGroups")
-            .field("parameter_group", &self.parameter_group)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "ParameterGroups",
+            &["parameter_group", "unknown_fields"],
+            &[&self.parameter_group, &self.unknown_fields],
+        )
     }
 }
 
@@ -374,20 +384,36 @@ pub struct ParameterGroup {
 impl std::fmt::Debug for ParameterGroup {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("ParameterGroup")
-            .field("create_time", &self.create_time)
-            .field("engine", &self.engine)
-            .field("engine_version", &self.engine_version)
-            .field("force_restart", &self.force_restart)
-            .field("param_counts", &self.param_counts)
-            .field("parameter_group_desc", &self.parameter_group_desc)
-            .field("parameter_group_id", &self.parameter_group_id)
-            .field("parameter_group_name", &self.parameter_group_name)
-            .field("parameter_group_type", &self.parameter_group_type)
-            .field("update_time", &self.update_time)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "ParameterGroup",
+            &[
+                "create_time",
+                "engine",
+                "engine_version",
+                "force_restart",
+                "param_counts",
+                "parameter_group_desc",
+                "parameter_group_id",
+                "parameter_group_name",
+                "parameter_group_type",
+                "update_time",
+                "unknown_fields",
+            ],
+            &[
+                &self.create_time,
+                &self.engine,
+                &self.engine_version,
+                &self.force_restart,
+                &self.param_counts,
+                &self.parameter_group_desc,
+                &self.parameter_group_id,
+                &self.parameter_group_name,
+                &self.parameter_group_type,
+                &self.update_time,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 

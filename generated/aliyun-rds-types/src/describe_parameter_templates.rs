@@ -86,15 +86,26 @@ pub struct DescribeParameterTemplatesInput {
 impl std::fmt::Debug for DescribeParameterTemplatesInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeParameterTemplatesInput")
-            .field("client_token", &self.client_token)
-            .field("engine", &self.engine)
-            .field("engine_version", &self.engine_version)
-            .field("category", &self.category)
-            .field("region_id", &self.region_id)
-            .field("db_instance_id", &self.db_instance_id)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeParameterTemplatesInput",
+            &[
+                "client_token",
+                "engine",
+                "engine_version",
+                "category",
+                "region_id",
+                "db_instance_id",
+            ],
+            &[
+                &self.client_token,
+                &self.engine,
+                &self.engine_version,
+                &self.category,
+                &self.region_id,
+                &self.db_instance_id,
+            ],
+        )
     }
 }
 
@@ -216,15 +227,26 @@ pub struct DescribeParameterTemplatesOutput {
 impl std::fmt::Debug for DescribeParameterTemplatesOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeParameterTemplatesOutput")
-            .field("engine", &self.engine)
-            .field("engine_version", &self.engine_version)
-            .field("parameter_count", &self.parameter_count)
-            .field("parameters", &self.parameters)
-            .field("request_id", &self.request_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeParameterTemplatesOutput",
+            &[
+                "engine",
+                "engine_version",
+                "parameter_count",
+                "parameters",
+                "request_id",
+                "unknown_fields",
+            ],
+            &[
+                &self.engine,
+                &self.engine_version,
+                &self.parameter_count,
+                &self.parameters,
+                &self.request_id,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 
@@ -287,11 +309,12 @@ pub struct Parameters {
 impl std::fmt::Debug for Parameters {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("Parameters")
-            .field("template_record", &self.template_record)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "Parameters",
+            &["template_record", "unknown_fields"],
+            &[&self.template_record, &self.unknown_fields],
+        )
     }
 }
 
@@ -401,16 +424,28 @@ pub struct TemplateRecord {
 impl std::fmt::Debug for TemplateRecord {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("TemplateRecord")
-            .field("checking_code", &self.checking_code)
-            .field("force_modify", &self.force_modify)
-            .field("force_restart", &self.force_restart)
-            .field("parameter_description", &self.parameter_description)
-            .field("parameter_name", &self.parameter_name)
-            .field("parameter_value", &self.parameter_value)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "TemplateRecord",
+            &[
+                "checking_code",
+                "force_modify",
+                "force_restart",
+                "parameter_description",
+                "parameter_name",
+                "parameter_value",
+                "unknown_fields",
+            ],
+            &[
+                &self.checking_code,
+                &self.force_modify,
+                &self.force_restart,
+                &self.parameter_description,
+                &self.parameter_name,
+                &self.parameter_value,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 

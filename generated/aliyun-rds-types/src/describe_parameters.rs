@@ -35,11 +35,12 @@ pub struct DescribeParametersInput {
 impl std::fmt::Debug for DescribeParametersInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeParametersInput")
-            .field("client_token", &self.client_token)
-            .field("db_instance_id", &self.db_instance_id)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeParametersInput",
+            &["client_token", "db_instance_id"],
+            &[&self.client_token, &self.db_instance_id],
+        )
     }
 }
 
@@ -159,16 +160,28 @@ pub struct DescribeParametersOutput {
 impl std::fmt::Debug for DescribeParametersOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeParametersOutput")
-            .field("config_parameters", &self.config_parameters)
-            .field("engine", &self.engine)
-            .field("engine_version", &self.engine_version)
-            .field("param_group_info", &self.param_group_info)
-            .field("request_id", &self.request_id)
-            .field("running_parameters", &self.running_parameters)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeParametersOutput",
+            &[
+                "config_parameters",
+                "engine",
+                "engine_version",
+                "param_group_info",
+                "request_id",
+                "running_parameters",
+                "unknown_fields",
+            ],
+            &[
+                &self.config_parameters,
+                &self.engine,
+                &self.engine_version,
+                &self.param_group_info,
+                &self.request_id,
+                &self.running_parameters,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 
@@ -235,11 +248,12 @@ pub struct ConfigParameters {
 impl std::fmt::Debug for ConfigParameters {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("ConfigParameters")
-            .field("db_instance_parameter", &self.db_instance_parameter)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "ConfigParameters",
+            &["db_instance_parameter", "unknown_fields"],
+            &[&self.db_instance_parameter, &self.unknown_fields],
+        )
     }
 }
 
@@ -323,14 +337,24 @@ pub struct ParamGroupInfo {
 impl std::fmt::Debug for ParamGroupInfo {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("ParamGroupInfo")
-            .field("param_group_id", &self.param_group_id)
-            .field("parameter_group_desc", &self.parameter_group_desc)
-            .field("parameter_group_name", &self.parameter_group_name)
-            .field("parameter_group_type", &self.parameter_group_type)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "ParamGroupInfo",
+            &[
+                "param_group_id",
+                "parameter_group_desc",
+                "parameter_group_name",
+                "parameter_group_type",
+                "unknown_fields",
+            ],
+            &[
+                &self.param_group_id,
+                &self.parameter_group_desc,
+                &self.parameter_group_name,
+                &self.parameter_group_type,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 
@@ -391,11 +415,12 @@ pub struct RunningParameters {
 impl std::fmt::Debug for RunningParameters {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("RunningParameters")
-            .field("db_instance_parameter", &self.db_instance_parameter)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "RunningParameters",
+            &["db_instance_parameter", "unknown_fields"],
+            &[&self.db_instance_parameter, &self.unknown_fields],
+        )
     }
 }
 
@@ -471,13 +496,22 @@ pub struct DbInstanceParameter {
 impl std::fmt::Debug for DbInstanceParameter {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DbInstanceParameter")
-            .field("parameter_description", &self.parameter_description)
-            .field("parameter_name", &self.parameter_name)
-            .field("parameter_value", &self.parameter_value)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DbInstanceParameter",
+            &[
+                "parameter_description",
+                "parameter_name",
+                "parameter_value",
+                "unknown_fields",
+            ],
+            &[
+                &self.parameter_description,
+                &self.parameter_name,
+                &self.parameter_value,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 
@@ -574,15 +608,26 @@ pub struct RunningParametersDbInstanceParameter {
 impl std::fmt::Debug for RunningParametersDbInstanceParameter {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("RunningParametersDbInstanceParameter")
-            .field("parameter_default_value", &self.parameter_default_value)
-            .field("parameter_description", &self.parameter_description)
-            .field("parameter_name", &self.parameter_name)
-            .field("parameter_value", &self.parameter_value)
-            .field("parameter_value_range", &self.parameter_value_range)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "RunningParametersDbInstanceParameter",
+            &[
+                "parameter_default_value",
+                "parameter_description",
+                "parameter_name",
+                "parameter_value",
+                "parameter_value_range",
+                "unknown_fields",
+            ],
+            &[
+                &self.parameter_default_value,
+                &self.parameter_description,
+                &self.parameter_name,
+                &self.parameter_value,
+                &self.parameter_value_range,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 

@@ -45,12 +45,12 @@ pub struct DescribePgHbaConfigInput {
 impl std::fmt::Debug for DescribePgHbaConfigInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribePgHbaConfigInput")
-            .field("client_token", &self.client_token)
-            .field("db_instance_id", &self.db_instance_id)
-            .field("resource_group_id", &self.resource_group_id)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribePgHbaConfigInput",
+            &["client_token", "db_instance_id", "resource_group_id"],
+            &[&self.client_token, &self.db_instance_id, &self.resource_group_id],
+        )
     }
 }
 
@@ -188,17 +188,30 @@ pub struct DescribePgHbaConfigOutput {
 impl std::fmt::Debug for DescribePgHbaConfigOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribePgHbaConfigOutput")
-            .field("db_instance_id", &self.db_instance_id)
-            .field("default_hba_items", &self.default_hba_items)
-            .field("hba_modify_time", &self.hba_modify_time)
-            .field("last_modify_status", &self.last_modify_status)
-            .field("modify_status_reason", &self.modify_status_reason)
-            .field("request_id", &self.request_id)
-            .field("running_hba_items", &self.running_hba_items)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribePgHbaConfigOutput",
+            &[
+                "db_instance_id",
+                "default_hba_items",
+                "hba_modify_time",
+                "last_modify_status",
+                "modify_status_reason",
+                "request_id",
+                "running_hba_items",
+                "unknown_fields",
+            ],
+            &[
+                &self.db_instance_id,
+                &self.default_hba_items,
+                &self.hba_modify_time,
+                &self.last_modify_status,
+                &self.modify_status_reason,
+                &self.request_id,
+                &self.running_hba_items,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 
@@ -265,11 +278,12 @@ pub struct DefaultHbaItems {
 impl std::fmt::Debug for DefaultHbaItems {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DefaultHbaItems")
-            .field("hba_item", &self.hba_item)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DefaultHbaItems",
+            &["hba_item", "unknown_fields"],
+            &[&self.hba_item, &self.unknown_fields],
+        )
     }
 }
 
@@ -319,11 +333,12 @@ pub struct RunningHbaItems {
 impl std::fmt::Debug for RunningHbaItems {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("RunningHbaItems")
-            .field("hba_item", &self.hba_item)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "RunningHbaItems",
+            &["hba_item", "unknown_fields"],
+            &[&self.hba_item, &self.unknown_fields],
+        )
     }
 }
 
@@ -447,18 +462,32 @@ pub struct HbaItem {
 impl std::fmt::Debug for HbaItem {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("HbaItem")
-            .field("address", &self.address)
-            .field("database", &self.database)
-            .field("mask", &self.mask)
-            .field("method", &self.method)
-            .field("option", &self.option)
-            .field("priority_id", &self.priority_id)
-            .field("type", &self.r#type)
-            .field("user", &self.user)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "HbaItem",
+            &[
+                "address",
+                "database",
+                "mask",
+                "method",
+                "option",
+                "priority_id",
+                "type",
+                "user",
+                "unknown_fields",
+            ],
+            &[
+                &self.address,
+                &self.database,
+                &self.mask,
+                &self.method,
+                &self.option,
+                &self.priority_id,
+                &self.r#type,
+                &self.user,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 
@@ -605,18 +634,32 @@ pub struct RunningHbaItemsHbaItem {
 impl std::fmt::Debug for RunningHbaItemsHbaItem {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("RunningHbaItemsHbaItem")
-            .field("address", &self.address)
-            .field("database", &self.database)
-            .field("mask", &self.mask)
-            .field("method", &self.method)
-            .field("option", &self.option)
-            .field("priority_id", &self.priority_id)
-            .field("type", &self.r#type)
-            .field("user", &self.user)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "RunningHbaItemsHbaItem",
+            &[
+                "address",
+                "database",
+                "mask",
+                "method",
+                "option",
+                "priority_id",
+                "type",
+                "user",
+                "unknown_fields",
+            ],
+            &[
+                &self.address,
+                &self.database,
+                &self.mask,
+                &self.method,
+                &self.option,
+                &self.priority_id,
+                &self.r#type,
+                &self.user,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 

@@ -52,13 +52,17 @@ pub struct DescribePostgresExtensionsInput {
 impl std::fmt::Debug for DescribePostgresExtensionsInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribePostgresExtensionsInput")
-            .field("client_token", &self.client_token)
-            .field("db_instance_id", &self.db_instance_id)
-            .field("db_name", &self.db_name)
-            .field("resource_group_id", &self.resource_group_id)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribePostgresExtensionsInput",
+            &["client_token", "db_instance_id", "db_name", "resource_group_id"],
+            &[
+                &self.client_token,
+                &self.db_instance_id,
+                &self.db_name,
+                &self.resource_group_id,
+            ],
+        )
     }
 }
 
@@ -164,14 +168,24 @@ pub struct DescribePostgresExtensionsOutput {
 impl std::fmt::Debug for DescribePostgresExtensionsOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribePostgresExtensionsOutput")
-            .field("installed_extensions", &self.installed_extensions)
-            .field("overview", &self.overview)
-            .field("request_id", &self.request_id)
-            .field("uninstalled_extensions", &self.uninstalled_extensions)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribePostgresExtensionsOutput",
+            &[
+                "installed_extensions",
+                "overview",
+                "request_id",
+                "uninstalled_extensions",
+                "unknown_fields",
+            ],
+            &[
+                &self.installed_extensions,
+                &self.overview,
+                &self.request_id,
+                &self.uninstalled_extensions,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 
@@ -333,19 +347,34 @@ pub struct InstalledExtensions {
 impl std::fmt::Debug for InstalledExtensions {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("InstalledExtensions")
-            .field("category", &self.category)
-            .field("comment", &self.comment)
-            .field("default_version", &self.default_version)
-            .field("installed_version", &self.installed_version)
-            .field("name", &self.name)
-            .field("owner", &self.owner)
-            .field("priority", &self.priority)
-            .field("requires", &self.requires)
-            .field("uid", &self.uid)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "InstalledExtensions",
+            &[
+                "category",
+                "comment",
+                "default_version",
+                "installed_version",
+                "name",
+                "owner",
+                "priority",
+                "requires",
+                "uid",
+                "unknown_fields",
+            ],
+            &[
+                &self.category,
+                &self.comment,
+                &self.default_version,
+                &self.installed_version,
+                &self.name,
+                &self.owner,
+                &self.priority,
+                &self.requires,
+                &self.uid,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 
@@ -502,19 +531,34 @@ pub struct UninstalledExtensions {
 impl std::fmt::Debug for UninstalledExtensions {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("UninstalledExtensions")
-            .field("category", &self.category)
-            .field("comment", &self.comment)
-            .field("default_version", &self.default_version)
-            .field("installed_version", &self.installed_version)
-            .field("name", &self.name)
-            .field("owner", &self.owner)
-            .field("priority", &self.priority)
-            .field("requires", &self.requires)
-            .field("uid", &self.uid)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "UninstalledExtensions",
+            &[
+                "category",
+                "comment",
+                "default_version",
+                "installed_version",
+                "name",
+                "owner",
+                "priority",
+                "requires",
+                "uid",
+                "unknown_fields",
+            ],
+            &[
+                &self.category,
+                &self.comment,
+                &self.default_version,
+                &self.installed_version,
+                &self.name,
+                &self.owner,
+                &self.priority,
+                &self.requires,
+                &self.uid,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 

@@ -247,27 +247,50 @@ pub struct DescribePriceInput {
 impl std::fmt::Debug for DescribePriceInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribePriceInput")
-            .field("client_token", &self.client_token)
-            .field("commodity_code", &self.commodity_code)
-            .field("region_id", &self.region_id)
-            .field("engine", &self.engine)
-            .field("engine_version", &self.engine_version)
-            .field("db_instance_class", &self.db_instance_class)
-            .field("db_instance_storage", &self.db_instance_storage)
-            .field("pay_type", &self.pay_type)
-            .field("zone_id", &self.zone_id)
-            .field("used_time", &self.used_time)
-            .field("time_type", &self.time_type)
-            .field("quantity", &self.quantity)
-            .field("instance_used_type", &self.instance_used_type)
-            .field("order_type", &self.order_type)
-            .field("db_instance_storage_type", &self.db_instance_storage_type)
-            .field("db_instance_id", &self.db_instance_id)
-            .field("db_node", &self.db_node)
-            .field("serverless_config", &self.serverless_config)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribePriceInput",
+            &[
+                "client_token",
+                "commodity_code",
+                "region_id",
+                "engine",
+                "engine_version",
+                "db_instance_class",
+                "db_instance_storage",
+                "pay_type",
+                "zone_id",
+                "used_time",
+                "time_type",
+                "quantity",
+                "instance_used_type",
+                "order_type",
+                "db_instance_storage_type",
+                "db_instance_id",
+                "db_node",
+                "serverless_config",
+            ],
+            &[
+                &self.client_token,
+                &self.commodity_code,
+                &self.region_id,
+                &self.engine,
+                &self.engine_version,
+                &self.db_instance_class,
+                &self.db_instance_storage,
+                &self.pay_type,
+                &self.zone_id,
+                &self.used_time,
+                &self.time_type,
+                &self.quantity,
+                &self.instance_used_type,
+                &self.order_type,
+                &self.db_instance_storage_type,
+                &self.db_instance_id,
+                &self.db_node,
+                &self.serverless_config,
+            ],
+        )
     }
 }
 
@@ -447,18 +470,32 @@ pub struct DescribePriceOutput {
 impl std::fmt::Debug for DescribePriceOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribePriceOutput")
-            .field("order_params", &self.order_params)
-            .field("price_info", &self.price_info)
-            .field("request_id", &self.request_id)
-            .field("rules", &self.rules)
-            .field("serverless_price", &self.serverless_price)
-            .field("show_discount", &self.show_discount)
-            .field("trade_max_rcu_amount", &self.trade_max_rcu_amount)
-            .field("trade_min_rcu_amount", &self.trade_min_rcu_amount)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribePriceOutput",
+            &[
+                "order_params",
+                "price_info",
+                "request_id",
+                "rules",
+                "serverless_price",
+                "show_discount",
+                "trade_max_rcu_amount",
+                "trade_min_rcu_amount",
+                "unknown_fields",
+            ],
+            &[
+                &self.order_params,
+                &self.price_info,
+                &self.request_id,
+                &self.rules,
+                &self.serverless_price,
+                &self.show_discount,
+                &self.trade_max_rcu_amount,
+                &self.trade_min_rcu_amount,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 
@@ -529,11 +566,12 @@ pub struct DbNode {
 impl std::fmt::Debug for DbNode {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DbNode")
-            .field("class_code", &self.class_code)
-            .field("zone_id", &self.zone_id)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DbNode",
+            &["class_code", "zone_id"],
+            &[&self.class_code, &self.zone_id],
+        )
     }
 }
 
@@ -564,11 +602,12 @@ pub struct ServerlessConfig {
 impl std::fmt::Debug for ServerlessConfig {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("ServerlessConfig")
-            .field("max_capacity", &self.max_capacity)
-            .field("min_capacity", &self.min_capacity)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "ServerlessConfig",
+            &["max_capacity", "min_capacity"],
+            &[&self.max_capacity, &self.min_capacity],
+        )
     }
 }
 
@@ -683,20 +722,36 @@ pub struct PriceInfo {
 impl std::fmt::Debug for PriceInfo {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("PriceInfo")
-            .field("activity_info", &self.activity_info)
-            .field("coupons", &self.coupons)
-            .field("currency", &self.currency)
-            .field("discount_price", &self.discount_price)
-            .field("order_lines", &self.order_lines)
-            .field("original_price", &self.original_price)
-            .field("rule_ids", &self.rule_ids)
-            .field("trade_max_rcu_amount", &self.trade_max_rcu_amount)
-            .field("trade_min_rcu_amount", &self.trade_min_rcu_amount)
-            .field("trade_price", &self.trade_price)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "PriceInfo",
+            &[
+                "activity_info",
+                "coupons",
+                "currency",
+                "discount_price",
+                "order_lines",
+                "original_price",
+                "rule_ids",
+                "trade_max_rcu_amount",
+                "trade_min_rcu_amount",
+                "trade_price",
+                "unknown_fields",
+            ],
+            &[
+                &self.activity_info,
+                &self.coupons,
+                &self.currency,
+                &self.discount_price,
+                &self.order_lines,
+                &self.original_price,
+                &self.rule_ids,
+                &self.trade_max_rcu_amount,
+                &self.trade_min_rcu_amount,
+                &self.trade_price,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 
@@ -769,11 +824,12 @@ pub struct Rules {
 impl std::fmt::Debug for Rules {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("Rules")
-            .field("rule", &self.rule)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "Rules",
+            &["rule", "unknown_fields"],
+            &[&self.rule, &self.unknown_fields],
+        )
     }
 }
 
@@ -917,20 +973,36 @@ pub struct ServerlessPrice {
 impl std::fmt::Debug for ServerlessPrice {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("ServerlessPrice")
-            .field("rcu_discount_max_amount", &self.rcu_discount_max_amount)
-            .field("rcu_discount_min_amount", &self.rcu_discount_min_amount)
-            .field("rcu_original_max_amount", &self.rcu_original_max_amount)
-            .field("rcu_original_min_amount", &self.rcu_original_min_amount)
-            .field("storage_original_amount", &self.storage_original_amount)
-            .field("total_original_max_amount", &self.total_original_max_amount)
-            .field("total_original_min_amount", &self.total_original_min_amount)
-            .field("trade_max_rcu_amount", &self.trade_max_rcu_amount)
-            .field("trade_min_rcu_amount", &self.trade_min_rcu_amount)
-            .field("storage_discount_amount", &self.storage_discount_amount)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "ServerlessPrice",
+            &[
+                "rcu_discount_max_amount",
+                "rcu_discount_min_amount",
+                "rcu_original_max_amount",
+                "rcu_original_min_amount",
+                "storage_original_amount",
+                "total_original_max_amount",
+                "total_original_min_amount",
+                "trade_max_rcu_amount",
+                "trade_min_rcu_amount",
+                "storage_discount_amount",
+                "unknown_fields",
+            ],
+            &[
+                &self.rcu_discount_max_amount,
+                &self.rcu_discount_min_amount,
+                &self.rcu_original_max_amount,
+                &self.rcu_original_min_amount,
+                &self.storage_original_amount,
+                &self.total_original_max_amount,
+                &self.total_original_min_amount,
+                &self.trade_max_rcu_amount,
+                &self.trade_min_rcu_amount,
+                &self.storage_discount_amount,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 
@@ -1027,13 +1099,12 @@ pub struct ActivityInfo {
 impl std::fmt::Debug for ActivityInfo {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("ActivityInfo")
-            .field("check_err_msg", &self.check_err_msg)
-            .field("error_code", &self.error_code)
-            .field("success", &self.success)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "ActivityInfo",
+            &["check_err_msg", "error_code", "success", "unknown_fields"],
+            &[&self.check_err_msg, &self.error_code, &self.success, &self.unknown_fields],
+        )
     }
 }
 
@@ -1085,11 +1156,12 @@ pub struct Coupons {
 impl std::fmt::Debug for Coupons {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("Coupons")
-            .field("coupon", &self.coupon)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "Coupons",
+            &["coupon", "unknown_fields"],
+            &[&self.coupon, &self.unknown_fields],
+        )
     }
 }
 
@@ -1139,11 +1211,12 @@ pub struct RuleIds {
 impl std::fmt::Debug for RuleIds {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("RuleIds")
-            .field("rule_id", &self.rule_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "RuleIds",
+            &["rule_id", "unknown_fields"],
+            &[&self.rule_id, &self.unknown_fields],
+        )
     }
 }
 
@@ -1217,13 +1290,12 @@ pub struct Rule {
 impl std::fmt::Debug for Rule {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("Rule")
-            .field("description", &self.description)
-            .field("name", &self.name)
-            .field("rule_id", &self.rule_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "Rule",
+            &["description", "name", "rule_id", "unknown_fields"],
+            &[&self.description, &self.name, &self.rule_id, &self.unknown_fields],
+        )
     }
 }
 
@@ -1309,14 +1381,18 @@ pub struct Coupon {
 impl std::fmt::Debug for Coupon {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("Coupon")
-            .field("coupon_no", &self.coupon_no)
-            .field("description", &self.description)
-            .field("is_selected", &self.is_selected)
-            .field("name", &self.name)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "Coupon",
+            &["coupon_no", "description", "is_selected", "name", "unknown_fields"],
+            &[
+                &self.coupon_no,
+                &self.description,
+                &self.is_selected,
+                &self.name,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 

@@ -56,12 +56,12 @@ pub struct DescribeQuickSaleConfigInput {
 impl std::fmt::Debug for DescribeQuickSaleConfigInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeQuickSaleConfigInput")
-            .field("region_id", &self.region_id)
-            .field("engine", &self.engine)
-            .field("commodity", &self.commodity)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeQuickSaleConfigInput",
+            &["region_id", "engine", "commodity"],
+            &[&self.region_id, &self.engine, &self.commodity],
+        )
     }
 }
 
@@ -160,13 +160,12 @@ pub struct DescribeQuickSaleConfigOutput {
 impl std::fmt::Debug for DescribeQuickSaleConfigOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeQuickSaleConfigOutput")
-            .field("commodity", &self.commodity)
-            .field("items", &self.items)
-            .field("request_id", &self.request_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeQuickSaleConfigOutput",
+            &["commodity", "items", "request_id", "unknown_fields"],
+            &[&self.commodity, &self.items, &self.request_id, &self.unknown_fields],
+        )
     }
 }
 

@@ -55,12 +55,12 @@ pub struct DescribeRcClusterConfigInput {
 impl std::fmt::Debug for DescribeRcClusterConfigInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeRcClusterConfigInput")
-            .field("region_id", &self.region_id)
-            .field("vpc_id", &self.vpc_id)
-            .field("temporary_duration_minutes", &self.temporary_duration_minutes)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeRcClusterConfigInput",
+            &["region_id", "vpc_id", "temporary_duration_minutes"],
+            &[&self.region_id, &self.vpc_id, &self.temporary_duration_minutes],
+        )
     }
 }
 
@@ -159,13 +159,12 @@ pub struct DescribeRcClusterConfigOutput {
 impl std::fmt::Debug for DescribeRcClusterConfigOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeRcClusterConfigOutput")
-            .field("request_id", &self.request_id)
-            .field("config", &self.config)
-            .field("expiration", &self.expiration)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeRcClusterConfigOutput",
+            &["request_id", "config", "expiration", "unknown_fields"],
+            &[&self.request_id, &self.config, &self.expiration, &self.unknown_fields],
+        )
     }
 }
 

@@ -62,13 +62,12 @@ pub struct DescribeRcClusterNodesInput {
 impl std::fmt::Debug for DescribeRcClusterNodesInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeRcClusterNodesInput")
-            .field("region_id", &self.region_id)
-            .field("vpc_id", &self.vpc_id)
-            .field("page_size", &self.page_size)
-            .field("page_number", &self.page_number)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeRcClusterNodesInput",
+            &["region_id", "vpc_id", "page_size", "page_number"],
+            &[&self.region_id, &self.vpc_id, &self.page_size, &self.page_number],
+        )
     }
 }
 
@@ -162,13 +161,12 @@ pub struct DescribeRcClusterNodesOutput {
 impl std::fmt::Debug for DescribeRcClusterNodesOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeRcClusterNodesOutput")
-            .field("request_id", &self.request_id)
-            .field("nodes", &self.nodes)
-            .field("page", &self.page)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeRcClusterNodesOutput",
+            &["request_id", "nodes", "page", "unknown_fields"],
+            &[&self.request_id, &self.nodes, &self.page, &self.unknown_fields],
+        )
     }
 }
 
@@ -349,22 +347,40 @@ pub struct Nodes {
 impl std::fmt::Debug for Nodes {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("Nodes")
-            .field("creation_time", &self.creation_time)
-            .field("docker_version", &self.docker_version)
-            .field("image_id", &self.image_id)
-            .field("instance_id", &self.instance_id)
-            .field("instance_role", &self.instance_role)
-            .field("ip_addresses", &self.ip_addresses)
-            .field("is_aliyun_node", &self.is_aliyun_node)
-            .field("node_name", &self.node_name)
-            .field("node_status", &self.node_status)
-            .field("node_pool_id", &self.node_pool_id)
-            .field("runtime_version", &self.runtime_version)
-            .field("state", &self.state)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "Nodes",
+            &[
+                "creation_time",
+                "docker_version",
+                "image_id",
+                "instance_id",
+                "instance_role",
+                "ip_addresses",
+                "is_aliyun_node",
+                "node_name",
+                "node_status",
+                "node_pool_id",
+                "runtime_version",
+                "state",
+                "unknown_fields",
+            ],
+            &[
+                &self.creation_time,
+                &self.docker_version,
+                &self.image_id,
+                &self.instance_id,
+                &self.instance_role,
+                &self.ip_addresses,
+                &self.is_aliyun_node,
+                &self.node_name,
+                &self.node_status,
+                &self.node_pool_id,
+                &self.runtime_version,
+                &self.state,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 
@@ -465,13 +481,17 @@ pub struct Page {
 impl std::fmt::Debug for Page {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("Page")
-            .field("page_number", &self.page_number)
-            .field("page_size", &self.page_size)
-            .field("total_count", &self.total_count)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "Page",
+            &["page_number", "page_size", "total_count", "unknown_fields"],
+            &[
+                &self.page_number,
+                &self.page_size,
+                &self.total_count,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 

@@ -73,15 +73,19 @@ pub struct DescribeRcDisksInput {
 impl std::fmt::Debug for DescribeRcDisksInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeRcDisksInput")
-            .field("instance_id", &self.instance_id)
-            .field("disk_ids", &self.disk_ids)
-            .field("page_number", &self.page_number)
-            .field("page_size", &self.page_size)
-            .field("region_id", &self.region_id)
-            .field("tag", &self.tag)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeRcDisksInput",
+            &["instance_id", "disk_ids", "page_number", "page_size", "region_id", "tag"],
+            &[
+                &self.instance_id,
+                &self.disk_ids,
+                &self.page_number,
+                &self.page_size,
+                &self.region_id,
+                &self.tag,
+            ],
+        )
     }
 }
 
@@ -201,15 +205,26 @@ pub struct DescribeRcDisksOutput {
 impl std::fmt::Debug for DescribeRcDisksOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeRcDisksOutput")
-            .field("disks", &self.disks)
-            .field("page_number", &self.page_number)
-            .field("page_size", &self.page_size)
-            .field("request_id", &self.request_id)
-            .field("total_count", &self.total_count)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeRcDisksOutput",
+            &[
+                "disks",
+                "page_number",
+                "page_size",
+                "request_id",
+                "total_count",
+                "unknown_fields",
+            ],
+            &[
+                &self.disks,
+                &self.page_number,
+                &self.page_size,
+                &self.request_id,
+                &self.total_count,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 
@@ -266,11 +281,12 @@ pub struct Tag {
 impl std::fmt::Debug for Tag {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("Tag")
-            .field("key", &self.key)
-            .field("value", &self.value)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "Tag",
+            &["key", "value"],
+            &[&self.key, &self.value],
+        )
     }
 }
 
@@ -584,36 +600,68 @@ pub struct Disks {
 impl std::fmt::Debug for Disks {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("Disks")
-            .field("category", &self.category)
-            .field("creation_time", &self.creation_time)
-            .field("delete_auto_snapshot", &self.delete_auto_snapshot)
-            .field("delete_with_instance", &self.delete_with_instance)
-            .field("description", &self.description)
-            .field("device", &self.device)
-            .field("disk_charge_type", &self.disk_charge_type)
-            .field("disk_id", &self.disk_id)
-            .field("disk_name", &self.disk_name)
-            .field("encrypted", &self.encrypted)
-            .field("expired_time", &self.expired_time)
-            .field("iops", &self.iops)
-            .field("image_id", &self.image_id)
-            .field("instance_id", &self.instance_id)
-            .field("performance_level", &self.performance_level)
-            .field("region_id", &self.region_id)
-            .field("resource_group_id", &self.resource_group_id)
-            .field("serial_number", &self.serial_number)
-            .field("size", &self.size)
-            .field("source_snapshot_id", &self.source_snapshot_id)
-            .field("status", &self.status)
-            .field("storage_cluster_id", &self.storage_cluster_id)
-            .field("storage_set_id", &self.storage_set_id)
-            .field("type", &self.r#type)
-            .field("zone_id", &self.zone_id)
-            .field("tag", &self.tag)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "Disks",
+            &[
+                "category",
+                "creation_time",
+                "delete_auto_snapshot",
+                "delete_with_instance",
+                "description",
+                "device",
+                "disk_charge_type",
+                "disk_id",
+                "disk_name",
+                "encrypted",
+                "expired_time",
+                "iops",
+                "image_id",
+                "instance_id",
+                "performance_level",
+                "region_id",
+                "resource_group_id",
+                "serial_number",
+                "size",
+                "source_snapshot_id",
+                "status",
+                "storage_cluster_id",
+                "storage_set_id",
+                "type",
+                "zone_id",
+                "tag",
+                "unknown_fields",
+            ],
+            &[
+                &self.category,
+                &self.creation_time,
+                &self.delete_auto_snapshot,
+                &self.delete_with_instance,
+                &self.description,
+                &self.device,
+                &self.disk_charge_type,
+                &self.disk_id,
+                &self.disk_name,
+                &self.encrypted,
+                &self.expired_time,
+                &self.iops,
+                &self.image_id,
+                &self.instance_id,
+                &self.performance_level,
+                &self.region_id,
+                &self.resource_group_id,
+                &self.serial_number,
+                &self.size,
+                &self.source_snapshot_id,
+                &self.status,
+                &self.storage_cluster_id,
+                &self.storage_set_id,
+                &self.r#type,
+                &self.zone_id,
+                &self.tag,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 
@@ -732,12 +780,12 @@ pub struct DisksTag {
 impl std::fmt::Debug for DisksTag {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DisksTag")
-            .field("tag_key", &self.tag_key)
-            .field("tag_value", &self.tag_value)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DisksTag",
+            &["tag_key", "tag_value", "unknown_fields"],
+            &[&self.tag_key, &self.tag_value, &self.unknown_fields],
+        )
     }
 }
 

@@ -48,12 +48,12 @@ pub struct DescribeRcInstanceDdosCountInput {
 impl std::fmt::Debug for DescribeRcInstanceDdosCountInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeRcInstanceDdosCountInput")
-            .field("region_id", &self.region_id)
-            .field("instance_type", &self.instance_type)
-            .field("ddos_region_id", &self.ddos_region_id)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeRcInstanceDdosCountInput",
+            &["region_id", "instance_type", "ddos_region_id"],
+            &[&self.region_id, &self.instance_type, &self.ddos_region_id],
+        )
     }
 }
 
@@ -139,12 +139,12 @@ pub struct DescribeRcInstanceDdosCountOutput {
 impl std::fmt::Debug for DescribeRcInstanceDdosCountOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeRcInstanceDdosCountOutput")
-            .field("request_id", &self.request_id)
-            .field("ddos_count", &self.ddos_count)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeRcInstanceDdosCountOutput",
+            &["request_id", "ddos_count", "unknown_fields"],
+            &[&self.request_id, &self.ddos_count, &self.unknown_fields],
+        )
     }
 }
 
@@ -219,13 +219,17 @@ pub struct DdosCount {
 impl std::fmt::Debug for DdosCount {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DdosCount")
-            .field("blackhole_count", &self.blackhole_count)
-            .field("instacen_count", &self.instacen_count)
-            .field("defense_count", &self.defense_count)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DdosCount",
+            &["blackhole_count", "instacen_count", "defense_count", "unknown_fields"],
+            &[
+                &self.blackhole_count,
+                &self.instacen_count,
+                &self.defense_count,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 

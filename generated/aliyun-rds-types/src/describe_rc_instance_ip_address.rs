@@ -121,19 +121,34 @@ pub struct DescribeRcInstanceIpAddressInput {
 impl std::fmt::Debug for DescribeRcInstanceIpAddressInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeRcInstanceIpAddressInput")
-            .field("region_id", &self.region_id)
-            .field("instance_type", &self.instance_type)
-            .field("ddos_status", &self.ddos_status)
-            .field("instance_id", &self.instance_id)
-            .field("instance_ip", &self.instance_ip)
-            .field("current_page", &self.current_page)
-            .field("page_size", &self.page_size)
-            .field("resource_type", &self.resource_type)
-            .field("ddos_region_id", &self.ddos_region_id)
-            .field("instance_name", &self.instance_name)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeRcInstanceIpAddressInput",
+            &[
+                "region_id",
+                "instance_type",
+                "ddos_status",
+                "instance_id",
+                "instance_ip",
+                "current_page",
+                "page_size",
+                "resource_type",
+                "ddos_region_id",
+                "instance_name",
+            ],
+            &[
+                &self.region_id,
+                &self.instance_type,
+                &self.ddos_status,
+                &self.instance_id,
+                &self.instance_ip,
+                &self.current_page,
+                &self.page_size,
+                &self.resource_type,
+                &self.ddos_region_id,
+                &self.instance_name,
+            ],
+        )
     }
 }
 
@@ -243,13 +258,17 @@ pub struct DescribeRcInstanceIpAddressOutput {
 impl std::fmt::Debug for DescribeRcInstanceIpAddressOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeRcInstanceIpAddressOutput")
-            .field("request_id", &self.request_id)
-            .field("total", &self.total)
-            .field("rc_instance_list", &self.rc_instance_list)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeRcInstanceIpAddressOutput",
+            &["request_id", "total", "rc_instance_list", "unknown_fields"],
+            &[
+                &self.request_id,
+                &self.total,
+                &self.rc_instance_list,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 
@@ -346,15 +365,26 @@ pub struct RcInstanceList {
 impl std::fmt::Debug for RcInstanceList {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("RcInstanceList")
-            .field("instance_id", &self.instance_id)
-            .field("instance_type", &self.instance_type)
-            .field("instance_name", &self.instance_name)
-            .field("instance_status", &self.instance_status)
-            .field("ip_address_config", &self.ip_address_config)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "RcInstanceList",
+            &[
+                "instance_id",
+                "instance_type",
+                "instance_name",
+                "instance_status",
+                "ip_address_config",
+                "unknown_fields",
+            ],
+            &[
+                &self.instance_id,
+                &self.instance_type,
+                &self.instance_name,
+                &self.instance_status,
+                &self.ip_address_config,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 
@@ -524,20 +554,36 @@ pub struct IpAddressConfig {
 impl std::fmt::Debug for IpAddressConfig {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("IpAddressConfig")
-            .field("instance_ip", &self.instance_ip)
-            .field("is_bgppack", &self.is_bgppack)
-            .field("ip_version", &self.ip_version)
-            .field("ip_status", &self.ip_status)
-            .field("region_id", &self.region_id)
-            .field("elastic_threshold", &self.elastic_threshold)
-            .field("blackhole_threshold", &self.blackhole_threshold)
-            .field("defense_bps_threshold", &self.defense_bps_threshold)
-            .field("defense_pps_threshold", &self.defense_pps_threshold)
-            .field("is_full_protection", &self.is_full_protection)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "IpAddressConfig",
+            &[
+                "instance_ip",
+                "is_bgppack",
+                "ip_version",
+                "ip_status",
+                "region_id",
+                "elastic_threshold",
+                "blackhole_threshold",
+                "defense_bps_threshold",
+                "defense_pps_threshold",
+                "is_full_protection",
+                "unknown_fields",
+            ],
+            &[
+                &self.instance_ip,
+                &self.is_bgppack,
+                &self.ip_version,
+                &self.ip_status,
+                &self.region_id,
+                &self.elastic_threshold,
+                &self.blackhole_threshold,
+                &self.defense_bps_threshold,
+                &self.defense_pps_threshold,
+                &self.is_full_protection,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 

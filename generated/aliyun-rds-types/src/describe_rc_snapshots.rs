@@ -75,15 +75,19 @@ pub struct DescribeRcSnapshotsInput {
 impl std::fmt::Debug for DescribeRcSnapshotsInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeRcSnapshotsInput")
-            .field("disk_id", &self.disk_id)
-            .field("snapshot_ids", &self.snapshot_ids)
-            .field("page_number", &self.page_number)
-            .field("page_size", &self.page_size)
-            .field("region_id", &self.region_id)
-            .field("tag", &self.tag)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeRcSnapshotsInput",
+            &["disk_id", "snapshot_ids", "page_number", "page_size", "region_id", "tag"],
+            &[
+                &self.disk_id,
+                &self.snapshot_ids,
+                &self.page_number,
+                &self.page_size,
+                &self.region_id,
+                &self.tag,
+            ],
+        )
     }
 }
 
@@ -203,15 +207,26 @@ pub struct DescribeRcSnapshotsOutput {
 impl std::fmt::Debug for DescribeRcSnapshotsOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeRcSnapshotsOutput")
-            .field("snapshots", &self.snapshots)
-            .field("page_number", &self.page_number)
-            .field("page_size", &self.page_size)
-            .field("request_id", &self.request_id)
-            .field("total_count", &self.total_count)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeRcSnapshotsOutput",
+            &[
+                "snapshots",
+                "page_number",
+                "page_size",
+                "request_id",
+                "total_count",
+                "unknown_fields",
+            ],
+            &[
+                &self.snapshots,
+                &self.page_number,
+                &self.page_size,
+                &self.request_id,
+                &self.total_count,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 
@@ -264,11 +279,12 @@ pub struct Tag {
 impl std::fmt::Debug for Tag {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("Tag")
-            .field("value", &self.value)
-            .field("key", &self.key)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "Tag",
+            &["value", "key"],
+            &[&self.value, &self.key],
+        )
     }
 }
 
@@ -503,29 +519,54 @@ pub struct Snapshots {
 impl std::fmt::Debug for Snapshots {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("Snapshots")
-            .field("available", &self.available)
-            .field("category", &self.category)
-            .field("creation_time", &self.creation_time)
-            .field("description", &self.description)
-            .field("encrypted", &self.encrypted)
-            .field("instant_access", &self.instant_access)
-            .field("progress", &self.progress)
-            .field("region_id", &self.region_id)
-            .field("snapshot_id", &self.snapshot_id)
-            .field("snapshot_name", &self.snapshot_name)
-            .field("snapshot_type", &self.snapshot_type)
-            .field("source_disk_id", &self.source_disk_id)
-            .field("source_disk_size", &self.source_disk_size)
-            .field("source_disk_type", &self.source_disk_type)
-            .field("source_storage_type", &self.source_storage_type)
-            .field("status", &self.status)
-            .field("usage", &self.usage)
-            .field("resource_group_id", &self.resource_group_id)
-            .field("tag", &self.tag)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "Snapshots",
+            &[
+                "available",
+                "category",
+                "creation_time",
+                "description",
+                "encrypted",
+                "instant_access",
+                "progress",
+                "region_id",
+                "snapshot_id",
+                "snapshot_name",
+                "snapshot_type",
+                "source_disk_id",
+                "source_disk_size",
+                "source_disk_type",
+                "source_storage_type",
+                "status",
+                "usage",
+                "resource_group_id",
+                "tag",
+                "unknown_fields",
+            ],
+            &[
+                &self.available,
+                &self.category,
+                &self.creation_time,
+                &self.description,
+                &self.encrypted,
+                &self.instant_access,
+                &self.progress,
+                &self.region_id,
+                &self.snapshot_id,
+                &self.snapshot_name,
+                &self.snapshot_type,
+                &self.source_disk_id,
+                &self.source_disk_size,
+                &self.source_disk_type,
+                &self.source_storage_type,
+                &self.status,
+                &self.usage,
+                &self.resource_group_id,
+                &self.tag,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 
@@ -624,12 +665,12 @@ pub struct SnapshotsTag {
 impl std::fmt::Debug for SnapshotsTag {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("SnapshotsTag")
-            .field("tag_key", &self.tag_key)
-            .field("tag_value", &self.tag_value)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "SnapshotsTag",
+            &["tag_key", "tag_value", "unknown_fields"],
+            &[&self.tag_key, &self.tag_value, &self.unknown_fields],
+        )
     }
 }
 

@@ -23,10 +23,12 @@ pub struct DescribeRdsResourceSettingsInput {
 impl std::fmt::Debug for DescribeRdsResourceSettingsInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeRdsResourceSettingsInput")
-            .field("resource_niche", &self.resource_niche)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeRdsResourceSettingsInput",
+            &["resource_niche"],
+            &[&self.resource_niche],
+        )
     }
 }
 
@@ -107,15 +109,16 @@ pub struct DescribeRdsResourceSettingsOutput {
 impl std::fmt::Debug for DescribeRdsResourceSettingsOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeRdsResourceSettingsOutput")
-            .field(
-                "rds_instance_resource_settings",
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeRdsResourceSettingsOutput",
+            &["rds_instance_resource_settings", "request_id", "unknown_fields"],
+            &[
                 &self.rds_instance_resource_settings,
-            )
-            .field("request_id", &self.request_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+                &self.request_id,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 
@@ -169,11 +172,12 @@ pub struct RdsInstanceResourceSettings {
 impl std::fmt::Debug for RdsInstanceResourceSettings {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("RdsInstanceResourceSettings")
-            .field("rds_instance_resource_setting", &self.rds_instance_resource_setting)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "RdsInstanceResourceSettings",
+            &["rds_instance_resource_setting", "unknown_fields"],
+            &[&self.rds_instance_resource_setting, &self.unknown_fields],
+        )
     }
 }
 
@@ -287,19 +291,34 @@ pub struct RdsInstanceResourceSetting {
 impl std::fmt::Debug for RdsInstanceResourceSetting {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("RdsInstanceResourceSetting")
-            .field("end_date", &self.end_date)
-            .field("is_top", &self.is_top)
-            .field("notice_bar_content", &self.notice_bar_content)
-            .field("popped_up_button_text", &self.popped_up_button_text)
-            .field("popped_up_button_type", &self.popped_up_button_type)
-            .field("popped_up_button_url", &self.popped_up_button_url)
-            .field("popped_up_content", &self.popped_up_content)
-            .field("resource_niche", &self.resource_niche)
-            .field("start_date", &self.start_date)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "RdsInstanceResourceSetting",
+            &[
+                "end_date",
+                "is_top",
+                "notice_bar_content",
+                "popped_up_button_text",
+                "popped_up_button_type",
+                "popped_up_button_url",
+                "popped_up_content",
+                "resource_niche",
+                "start_date",
+                "unknown_fields",
+            ],
+            &[
+                &self.end_date,
+                &self.is_top,
+                &self.notice_bar_content,
+                &self.popped_up_button_text,
+                &self.popped_up_button_type,
+                &self.popped_up_button_url,
+                &self.popped_up_content,
+                &self.resource_niche,
+                &self.start_date,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 

@@ -42,12 +42,12 @@ pub struct DescribeReadDbInstanceDelayInput {
 impl std::fmt::Debug for DescribeReadDbInstanceDelayInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeReadDbInstanceDelayInput")
-            .field("region_id", &self.region_id)
-            .field("db_instance_id", &self.db_instance_id)
-            .field("read_instance_id", &self.read_instance_id)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeReadDbInstanceDelayInput",
+            &["region_id", "db_instance_id", "read_instance_id"],
+            &[&self.region_id, &self.db_instance_id, &self.read_instance_id],
+        )
     }
 }
 
@@ -166,15 +166,26 @@ pub struct DescribeReadDbInstanceDelayOutput {
 impl std::fmt::Debug for DescribeReadDbInstanceDelayOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeReadDbInstanceDelayOutput")
-            .field("db_instance_id", &self.db_instance_id)
-            .field("delay_time", &self.delay_time)
-            .field("items", &self.items)
-            .field("read_db_instance_id", &self.read_db_instance_id)
-            .field("request_id", &self.request_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeReadDbInstanceDelayOutput",
+            &[
+                "db_instance_id",
+                "delay_time",
+                "items",
+                "read_db_instance_id",
+                "request_id",
+                "unknown_fields",
+            ],
+            &[
+                &self.db_instance_id,
+                &self.delay_time,
+                &self.items,
+                &self.read_db_instance_id,
+                &self.request_id,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 
@@ -237,11 +248,12 @@ pub struct Items {
 impl std::fmt::Debug for Items {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("Items")
-            .field("items", &self.items)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "Items",
+            &["items", "unknown_fields"],
+            &[&self.items, &self.unknown_fields],
+        )
     }
 }
 
@@ -319,14 +331,24 @@ pub struct ItemsItems {
 impl std::fmt::Debug for ItemsItems {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("ItemsItems")
-            .field("db_instance_id", &self.db_instance_id)
-            .field("read_db_instance_names", &self.read_db_instance_names)
-            .field("read_delay_times", &self.read_delay_times)
-            .field("readonly_instance_delay", &self.readonly_instance_delay)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "ItemsItems",
+            &[
+                "db_instance_id",
+                "read_db_instance_names",
+                "read_delay_times",
+                "readonly_instance_delay",
+                "unknown_fields",
+            ],
+            &[
+                &self.db_instance_id,
+                &self.read_db_instance_names,
+                &self.read_delay_times,
+                &self.readonly_instance_delay,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 
@@ -387,11 +409,12 @@ pub struct ReadDbInstanceNames {
 impl std::fmt::Debug for ReadDbInstanceNames {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("ReadDbInstanceNames")
-            .field("read_db_instance_name", &self.read_db_instance_name)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "ReadDbInstanceNames",
+            &["read_db_instance_name", "unknown_fields"],
+            &[&self.read_db_instance_name, &self.unknown_fields],
+        )
     }
 }
 
@@ -441,11 +464,12 @@ pub struct ReadDelayTimes {
 impl std::fmt::Debug for ReadDelayTimes {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("ReadDelayTimes")
-            .field("read_delay_time", &self.read_delay_time)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "ReadDelayTimes",
+            &["read_delay_time", "unknown_fields"],
+            &[&self.read_delay_time, &self.unknown_fields],
+        )
     }
 }
 
@@ -497,11 +521,12 @@ pub struct ReadonlyInstanceDelay {
 impl std::fmt::Debug for ReadonlyInstanceDelay {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("ReadonlyInstanceDelay")
-            .field("readonly_instance_delay", &self.readonly_instance_delay)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "ReadonlyInstanceDelay",
+            &["readonly_instance_delay", "unknown_fields"],
+            &[&self.readonly_instance_delay, &self.unknown_fields],
+        )
     }
 }
 
@@ -627,18 +652,32 @@ pub struct ReadonlyInstanceDelayReadonlyInstanceDelay {
 impl std::fmt::Debug for ReadonlyInstanceDelayReadonlyInstanceDelay {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("ReadonlyInstanceDelayReadonlyInstanceDelay")
-            .field("flush_lag", &self.flush_lag)
-            .field("flush_latency", &self.flush_latency)
-            .field("read_db_instance_name", &self.read_db_instance_name)
-            .field("replay_lag", &self.replay_lag)
-            .field("replay_latency", &self.replay_latency)
-            .field("send_latency", &self.send_latency)
-            .field("write_lag", &self.write_lag)
-            .field("write_latency", &self.write_latency)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "ReadonlyInstanceDelayReadonlyInstanceDelay",
+            &[
+                "flush_lag",
+                "flush_latency",
+                "read_db_instance_name",
+                "replay_lag",
+                "replay_latency",
+                "send_latency",
+                "write_lag",
+                "write_latency",
+                "unknown_fields",
+            ],
+            &[
+                &self.flush_lag,
+                &self.flush_latency,
+                &self.read_db_instance_name,
+                &self.replay_lag,
+                &self.replay_latency,
+                &self.send_latency,
+                &self.write_lag,
+                &self.write_latency,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 

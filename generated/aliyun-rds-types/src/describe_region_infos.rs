@@ -38,11 +38,12 @@ pub struct DescribeRegionInfosInput {
 impl std::fmt::Debug for DescribeRegionInfosInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeRegionInfosInput")
-            .field("client_token", &self.client_token)
-            .field("region_id", &self.region_id)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeRegionInfosInput",
+            &["client_token", "region_id"],
+            &[&self.client_token, &self.region_id],
+        )
     }
 }
 
@@ -126,12 +127,12 @@ pub struct DescribeRegionInfosOutput {
 impl std::fmt::Debug for DescribeRegionInfosOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeRegionInfosOutput")
-            .field("regions", &self.regions)
-            .field("request_id", &self.request_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeRegionInfosOutput",
+            &["regions", "request_id", "unknown_fields"],
+            &[&self.regions, &self.request_id, &self.unknown_fields],
+        )
     }
 }
 
@@ -182,11 +183,12 @@ pub struct Regions {
 impl std::fmt::Debug for Regions {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("Regions")
-            .field("rds_region", &self.rds_region)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "Regions",
+            &["rds_region", "unknown_fields"],
+            &[&self.rds_region, &self.unknown_fields],
+        )
     }
 }
 
@@ -240,11 +242,12 @@ pub struct RdsRegion {
 impl std::fmt::Debug for RdsRegion {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("RdsRegion")
-            .field("region_id", &self.region_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "RdsRegion",
+            &["region_id", "unknown_fields"],
+            &[&self.region_id, &self.unknown_fields],
+        )
     }
 }
 

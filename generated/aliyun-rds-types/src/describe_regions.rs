@@ -33,10 +33,12 @@ pub struct DescribeRegionsInput {
 impl std::fmt::Debug for DescribeRegionsInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeRegionsInput")
-            .field("accept_language", &self.accept_language)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeRegionsInput",
+            &["accept_language"],
+            &[&self.accept_language],
+        )
     }
 }
 
@@ -118,12 +120,12 @@ pub struct DescribeRegionsOutput {
 impl std::fmt::Debug for DescribeRegionsOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeRegionsOutput")
-            .field("regions", &self.regions)
-            .field("request_id", &self.request_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeRegionsOutput",
+            &["regions", "request_id", "unknown_fields"],
+            &[&self.regions, &self.request_id, &self.unknown_fields],
+        )
     }
 }
 
@@ -174,11 +176,12 @@ pub struct Regions {
 impl std::fmt::Debug for Regions {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("Regions")
-            .field("rds_region", &self.rds_region)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "Regions",
+            &["rds_region", "unknown_fields"],
+            &[&self.rds_region, &self.unknown_fields],
+        )
     }
 }
 
@@ -278,15 +281,26 @@ pub struct RdsRegion {
 impl std::fmt::Debug for RdsRegion {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("RdsRegion")
-            .field("local_name", &self.local_name)
-            .field("region_endpoint", &self.region_endpoint)
-            .field("region_id", &self.region_id)
-            .field("zone_id", &self.zone_id)
-            .field("zone_name", &self.zone_name)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "RdsRegion",
+            &[
+                "local_name",
+                "region_endpoint",
+                "region_id",
+                "zone_id",
+                "zone_name",
+                "unknown_fields",
+            ],
+            &[
+                &self.local_name,
+                &self.region_endpoint,
+                &self.region_id,
+                &self.zone_id,
+                &self.zone_name,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 

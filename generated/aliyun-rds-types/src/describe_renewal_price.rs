@@ -128,20 +128,36 @@ pub struct DescribeRenewalPriceInput {
 impl std::fmt::Debug for DescribeRenewalPriceInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeRenewalPriceInput")
-            .field("client_token", &self.client_token)
-            .field("db_instance_id", &self.db_instance_id)
-            .field("region_id", &self.region_id)
-            .field("pay_type", &self.pay_type)
-            .field("db_instance_class", &self.db_instance_class)
-            .field("used_time", &self.used_time)
-            .field("time_type", &self.time_type)
-            .field("quantity", &self.quantity)
-            .field("order_type", &self.order_type)
-            .field("business_info", &self.business_info)
-            .field("resource_group_id", &self.resource_group_id)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeRenewalPriceInput",
+            &[
+                "client_token",
+                "db_instance_id",
+                "region_id",
+                "pay_type",
+                "db_instance_class",
+                "used_time",
+                "time_type",
+                "quantity",
+                "order_type",
+                "business_info",
+                "resource_group_id",
+            ],
+            &[
+                &self.client_token,
+                &self.db_instance_id,
+                &self.region_id,
+                &self.pay_type,
+                &self.db_instance_class,
+                &self.used_time,
+                &self.time_type,
+                &self.quantity,
+                &self.order_type,
+                &self.business_info,
+                &self.resource_group_id,
+            ],
+        )
     }
 }
 
@@ -255,13 +271,12 @@ pub struct DescribeRenewalPriceOutput {
 impl std::fmt::Debug for DescribeRenewalPriceOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeRenewalPriceOutput")
-            .field("price_info", &self.price_info)
-            .field("request_id", &self.request_id)
-            .field("rules", &self.rules)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeRenewalPriceOutput",
+            &["price_info", "request_id", "rules", "unknown_fields"],
+            &[&self.price_info, &self.request_id, &self.rules, &self.unknown_fields],
+        )
     }
 }
 
@@ -371,17 +386,30 @@ pub struct PriceInfo {
 impl std::fmt::Debug for PriceInfo {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("PriceInfo")
-            .field("activity_info", &self.activity_info)
-            .field("coupons", &self.coupons)
-            .field("currency", &self.currency)
-            .field("discount_price", &self.discount_price)
-            .field("original_price", &self.original_price)
-            .field("rule_ids", &self.rule_ids)
-            .field("trade_price", &self.trade_price)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "PriceInfo",
+            &[
+                "activity_info",
+                "coupons",
+                "currency",
+                "discount_price",
+                "original_price",
+                "rule_ids",
+                "trade_price",
+                "unknown_fields",
+            ],
+            &[
+                &self.activity_info,
+                &self.coupons,
+                &self.currency,
+                &self.discount_price,
+                &self.original_price,
+                &self.rule_ids,
+                &self.trade_price,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 
@@ -448,11 +476,12 @@ pub struct Rules {
 impl std::fmt::Debug for Rules {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("Rules")
-            .field("rule", &self.rule)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "Rules",
+            &["rule", "unknown_fields"],
+            &[&self.rule, &self.unknown_fields],
+        )
     }
 }
 
@@ -526,13 +555,12 @@ pub struct ActivityInfo {
 impl std::fmt::Debug for ActivityInfo {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("ActivityInfo")
-            .field("check_err_msg", &self.check_err_msg)
-            .field("error_code", &self.error_code)
-            .field("success", &self.success)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "ActivityInfo",
+            &["check_err_msg", "error_code", "success", "unknown_fields"],
+            &[&self.check_err_msg, &self.error_code, &self.success, &self.unknown_fields],
+        )
     }
 }
 
@@ -584,11 +612,12 @@ pub struct Coupons {
 impl std::fmt::Debug for Coupons {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("Coupons")
-            .field("coupon", &self.coupon)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "Coupons",
+            &["coupon", "unknown_fields"],
+            &[&self.coupon, &self.unknown_fields],
+        )
     }
 }
 
@@ -638,11 +667,12 @@ pub struct RuleIds {
 impl std::fmt::Debug for RuleIds {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("RuleIds")
-            .field("rule_id", &self.rule_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "RuleIds",
+            &["rule_id", "unknown_fields"],
+            &[&self.rule_id, &self.unknown_fields],
+        )
     }
 }
 
@@ -716,13 +746,12 @@ pub struct Rule {
 impl std::fmt::Debug for Rule {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("Rule")
-            .field("description", &self.description)
-            .field("name", &self.name)
-            .field("rule_id", &self.rule_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "Rule",
+            &["description", "name", "rule_id", "unknown_fields"],
+            &[&self.description, &self.name, &self.rule_id, &self.unknown_fields],
+        )
     }
 }
 
@@ -808,14 +837,18 @@ pub struct Coupon {
 impl std::fmt::Debug for Coupon {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("Coupon")
-            .field("coupon_no", &self.coupon_no)
-            .field("description", &self.description)
-            .field("is_selected", &self.is_selected)
-            .field("name", &self.name)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "Coupon",
+            &["coupon_no", "description", "is_selected", "name", "unknown_fields"],
+            &[
+                &self.coupon_no,
+                &self.description,
+                &self.is_selected,
+                &self.name,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 

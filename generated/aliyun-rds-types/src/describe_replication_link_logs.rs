@@ -80,15 +80,26 @@ pub struct DescribeReplicationLinkLogsInput {
 impl std::fmt::Debug for DescribeReplicationLinkLogsInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeReplicationLinkLogsInput")
-            .field("db_instance_id", &self.db_instance_id)
-            .field("task_id", &self.task_id)
-            .field("task_name", &self.task_name)
-            .field("task_type", &self.task_type)
-            .field("page_number", &self.page_number)
-            .field("page_size", &self.page_size)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeReplicationLinkLogsInput",
+            &[
+                "db_instance_id",
+                "task_id",
+                "task_name",
+                "task_type",
+                "page_number",
+                "page_size",
+            ],
+            &[
+                &self.db_instance_id,
+                &self.task_id,
+                &self.task_name,
+                &self.task_type,
+                &self.page_number,
+                &self.page_size,
+            ],
+        )
     }
 }
 
@@ -200,14 +211,18 @@ pub struct DescribeReplicationLinkLogsOutput {
 impl std::fmt::Debug for DescribeReplicationLinkLogsOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeReplicationLinkLogsOutput")
-            .field("db_instance_id", &self.db_instance_id)
-            .field("items", &self.items)
-            .field("request_id", &self.request_id)
-            .field("total_size", &self.total_size)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeReplicationLinkLogsOutput",
+            &["db_instance_id", "items", "request_id", "total_size", "unknown_fields"],
+            &[
+                &self.db_instance_id,
+                &self.items,
+                &self.request_id,
+                &self.total_size,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 
@@ -434,29 +449,48 @@ pub struct Items {
 impl std::fmt::Debug for Items {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("Items")
-            .field("detail", &self.detail)
-            .field("gmt_created", &self.gmt_created)
-            .field("gmt_modified", &self.gmt_modified)
-            .field("replication_info", &self.replication_info)
-            .field("replication_state", &self.replication_state)
-            .field("replicator_account", &self.replicator_account)
-            .field(
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "Items",
+            &[
+                "detail",
+                "gmt_created",
+                "gmt_modified",
+                "replication_info",
+                "replication_state",
+                "replicator_account",
                 "replicator_password",
+                "source_address",
+                "source_category",
+                "source_port",
+                "target_instance_id",
+                "task_id",
+                "task_name",
+                "task_stage",
+                "task_status",
+                "task_type",
+                "unknown_fields",
+            ],
+            &[
+                &self.detail,
+                &self.gmt_created,
+                &self.gmt_modified,
+                &self.replication_info,
+                &self.replication_state,
+                &self.replicator_account,
                 &self.replicator_password.as_ref().map(|_| "<redacted>"),
-            )
-            .field("source_address", &self.source_address)
-            .field("source_category", &self.source_category)
-            .field("source_port", &self.source_port)
-            .field("target_instance_id", &self.target_instance_id)
-            .field("task_id", &self.task_id)
-            .field("task_name", &self.task_name)
-            .field("task_stage", &self.task_stage)
-            .field("task_status", &self.task_status)
-            .field("task_type", &self.task_type)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+                &self.source_address,
+                &self.source_category,
+                &self.source_port,
+                &self.target_instance_id,
+                &self.task_id,
+                &self.task_name,
+                &self.task_stage,
+                &self.task_status,
+                &self.task_type,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 

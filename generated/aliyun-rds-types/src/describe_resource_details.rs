@@ -52,13 +52,17 @@ pub struct DescribeResourceDetailsInput {
 impl std::fmt::Debug for DescribeResourceDetailsInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeResourceDetailsInput")
-            .field("client_token", &self.client_token)
-            .field("region_id", &self.region_id)
-            .field("db_instance_id", &self.db_instance_id)
-            .field("resource_group_id", &self.resource_group_id)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeResourceDetailsInput",
+            &["client_token", "region_id", "db_instance_id", "resource_group_id"],
+            &[
+                &self.client_token,
+                &self.region_id,
+                &self.db_instance_id,
+                &self.resource_group_id,
+            ],
+        )
     }
 }
 
@@ -273,24 +277,44 @@ pub struct DescribeResourceDetailsOutput {
 impl std::fmt::Debug for DescribeResourceDetailsOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeResourceDetailsOutput")
-            .field("backup_data_size", &self.backup_data_size)
-            .field("backup_log_size", &self.backup_log_size)
-            .field("backup_size", &self.backup_size)
-            .field("db_instance_storage", &self.db_instance_storage)
-            .field("db_proxy_instance_name", &self.db_proxy_instance_name)
-            .field("disk_used", &self.disk_used)
-            .field("instance_storage_type", &self.instance_storage_type)
-            .field("rds_ecs_security_group_rel", &self.rds_ecs_security_group_rel)
-            .field("region", &self.region)
-            .field("request_id", &self.request_id)
-            .field("resource_group_id", &self.resource_group_id)
-            .field("security_ip_list", &self.security_ip_list)
-            .field("v_switch_id", &self.v_switch_id)
-            .field("vpc_id", &self.vpc_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeResourceDetailsOutput",
+            &[
+                "backup_data_size",
+                "backup_log_size",
+                "backup_size",
+                "db_instance_storage",
+                "db_proxy_instance_name",
+                "disk_used",
+                "instance_storage_type",
+                "rds_ecs_security_group_rel",
+                "region",
+                "request_id",
+                "resource_group_id",
+                "security_ip_list",
+                "v_switch_id",
+                "vpc_id",
+                "unknown_fields",
+            ],
+            &[
+                &self.backup_data_size,
+                &self.backup_log_size,
+                &self.backup_size,
+                &self.db_instance_storage,
+                &self.db_proxy_instance_name,
+                &self.disk_used,
+                &self.instance_storage_type,
+                &self.rds_ecs_security_group_rel,
+                &self.region,
+                &self.request_id,
+                &self.resource_group_id,
+                &self.security_ip_list,
+                &self.v_switch_id,
+                &self.vpc_id,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 
@@ -375,11 +399,12 @@ pub struct RdsEcsSecurityGroupRel {
 impl std::fmt::Debug for RdsEcsSecurityGroupRel {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("RdsEcsSecurityGroupRel")
-            .field("security_group_name", &self.security_group_name)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "RdsEcsSecurityGroupRel",
+            &["security_group_name", "unknown_fields"],
+            &[&self.security_group_name, &self.unknown_fields],
+        )
     }
 }
 

@@ -35,11 +35,12 @@ pub struct DescribeResourceUsageInput {
 impl std::fmt::Debug for DescribeResourceUsageInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeResourceUsageInput")
-            .field("db_instance_id", &self.db_instance_id)
-            .field("resource_group_id", &self.resource_group_id)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeResourceUsageInput",
+            &["db_instance_id", "resource_group_id"],
+            &[&self.db_instance_id, &self.resource_group_id],
+        )
     }
 }
 
@@ -265,26 +266,48 @@ pub struct DescribeResourceUsageOutput {
 impl std::fmt::Debug for DescribeResourceUsageOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeResourceUsageOutput")
-            .field("archive_backup_size", &self.archive_backup_size)
-            .field("backup_data_size", &self.backup_data_size)
-            .field("backup_log_size", &self.backup_log_size)
-            .field("backup_oss_data_size", &self.backup_oss_data_size)
-            .field("backup_oss_log_size", &self.backup_oss_log_size)
-            .field("backup_size", &self.backup_size)
-            .field("cold_backup_size", &self.cold_backup_size)
-            .field("db_instance_id", &self.db_instance_id)
-            .field("data_size", &self.data_size)
-            .field("disk_used", &self.disk_used)
-            .field("engine", &self.engine)
-            .field("log_size", &self.log_size)
-            .field("paid_backup_size", &self.paid_backup_size)
-            .field("request_id", &self.request_id)
-            .field("sql_size", &self.sql_size)
-            .field("backup_ecs_snapshot_size", &self.backup_ecs_snapshot_size)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeResourceUsageOutput",
+            &[
+                "archive_backup_size",
+                "backup_data_size",
+                "backup_log_size",
+                "backup_oss_data_size",
+                "backup_oss_log_size",
+                "backup_size",
+                "cold_backup_size",
+                "db_instance_id",
+                "data_size",
+                "disk_used",
+                "engine",
+                "log_size",
+                "paid_backup_size",
+                "request_id",
+                "sql_size",
+                "backup_ecs_snapshot_size",
+                "unknown_fields",
+            ],
+            &[
+                &self.archive_backup_size,
+                &self.backup_data_size,
+                &self.backup_log_size,
+                &self.backup_oss_data_size,
+                &self.backup_oss_log_size,
+                &self.backup_size,
+                &self.cold_backup_size,
+                &self.db_instance_id,
+                &self.data_size,
+                &self.disk_used,
+                &self.engine,
+                &self.log_size,
+                &self.paid_backup_size,
+                &self.request_id,
+                &self.sql_size,
+                &self.backup_ecs_snapshot_size,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 

@@ -95,17 +95,30 @@ pub struct DescribeSecretsInput {
 impl std::fmt::Debug for DescribeSecretsInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeSecretsInput")
-            .field("client_token", &self.client_token)
-            .field("accept_language", &self.accept_language)
-            .field("region_id", &self.region_id)
-            .field("db_instance_id", &self.db_instance_id)
-            .field("engine", &self.engine)
-            .field("page_number", &self.page_number)
-            .field("page_size", &self.page_size)
-            .field("resource_group_id", &self.resource_group_id)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeSecretsInput",
+            &[
+                "client_token",
+                "accept_language",
+                "region_id",
+                "db_instance_id",
+                "engine",
+                "page_number",
+                "page_size",
+                "resource_group_id",
+            ],
+            &[
+                &self.client_token,
+                &self.accept_language,
+                &self.region_id,
+                &self.db_instance_id,
+                &self.engine,
+                &self.page_number,
+                &self.page_size,
+                &self.resource_group_id,
+            ],
+        )
     }
 }
 
@@ -226,14 +239,18 @@ pub struct DescribeSecretsOutput {
 impl std::fmt::Debug for DescribeSecretsOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeSecretsOutput")
-            .field("page_number", &self.page_number)
-            .field("page_size", &self.page_size)
-            .field("request_id", &self.request_id)
-            .field("secrets", &self.secrets.as_ref().map(|_| "<redacted>"))
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeSecretsOutput",
+            &["page_number", "page_size", "request_id", "secrets", "unknown_fields"],
+            &[
+                &self.page_number,
+                &self.page_size,
+                &self.request_id,
+                &self.secrets.as_ref().map(|_| "<redacted>"),
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 
@@ -341,16 +358,28 @@ pub struct Secrets {
 impl std::fmt::Debug for Secrets {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("Secrets")
-            .field("account_id", &self.account_id)
-            .field("description", &self.description)
-            .field("region_id", &self.region_id)
-            .field("secret_arn", &self.secret_arn.as_ref().map(|_| "<redacted>"))
-            .field("secret_name", &self.secret_name.as_ref().map(|_| "<redacted>"))
-            .field("username", &self.username)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "Secrets",
+            &[
+                "account_id",
+                "description",
+                "region_id",
+                "secret_arn",
+                "secret_name",
+                "username",
+                "unknown_fields",
+            ],
+            &[
+                &self.account_id,
+                &self.description,
+                &self.region_id,
+                &self.secret_arn.as_ref().map(|_| "<redacted>"),
+                &self.secret_name.as_ref().map(|_| "<redacted>"),
+                &self.username,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 

@@ -25,10 +25,12 @@ pub struct DescribeSecurityGroupConfigurationInput {
 impl std::fmt::Debug for DescribeSecurityGroupConfigurationInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeSecurityGroupConfigurationInput")
-            .field("db_instance_id", &self.db_instance_id)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeSecurityGroupConfigurationInput",
+            &["db_instance_id"],
+            &[&self.db_instance_id],
+        )
     }
 }
 
@@ -121,13 +123,17 @@ pub struct DescribeSecurityGroupConfigurationOutput {
 impl std::fmt::Debug for DescribeSecurityGroupConfigurationOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeSecurityGroupConfigurationOutput")
-            .field("db_instance_name", &self.db_instance_name)
-            .field("items", &self.items)
-            .field("request_id", &self.request_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeSecurityGroupConfigurationOutput",
+            &["db_instance_name", "items", "request_id", "unknown_fields"],
+            &[
+                &self.db_instance_name,
+                &self.items,
+                &self.request_id,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 
@@ -182,11 +188,12 @@ pub struct Items {
 impl std::fmt::Debug for Items {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("Items")
-            .field("ecs_security_group_relation", &self.ecs_security_group_relation)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "Items",
+            &["ecs_security_group_relation", "unknown_fields"],
+            &[&self.ecs_security_group_relation, &self.unknown_fields],
+        )
     }
 }
 
@@ -273,14 +280,24 @@ pub struct EcsSecurityGroupRelation {
 impl std::fmt::Debug for EcsSecurityGroupRelation {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("EcsSecurityGroupRelation")
-            .field("network_type", &self.network_type)
-            .field("region_id", &self.region_id)
-            .field("security_group_id", &self.security_group_id)
-            .field("security_group_name", &self.security_group_name)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "EcsSecurityGroupRelation",
+            &[
+                "network_type",
+                "region_id",
+                "security_group_id",
+                "security_group_name",
+                "unknown_fields",
+            ],
+            &[
+                &self.network_type,
+                &self.region_id,
+                &self.security_group_id,
+                &self.security_group_name,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 

@@ -47,12 +47,12 @@ pub struct DescribeSlotsInput {
 impl std::fmt::Debug for DescribeSlotsInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeSlotsInput")
-            .field("client_token", &self.client_token)
-            .field("db_instance_id", &self.db_instance_id)
-            .field("resource_group_id", &self.resource_group_id)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeSlotsInput",
+            &["client_token", "db_instance_id", "resource_group_id"],
+            &[&self.client_token, &self.db_instance_id, &self.resource_group_id],
+        )
     }
 }
 
@@ -138,12 +138,12 @@ pub struct DescribeSlotsOutput {
 impl std::fmt::Debug for DescribeSlotsOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeSlotsOutput")
-            .field("request_id", &self.request_id)
-            .field("slots", &self.slots)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeSlotsOutput",
+            &["request_id", "slots", "unknown_fields"],
+            &[&self.request_id, &self.slots, &self.unknown_fields],
+        )
     }
 }
 
@@ -277,18 +277,32 @@ pub struct Slots {
 impl std::fmt::Debug for Slots {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("Slots")
-            .field("database", &self.database)
-            .field("plugin", &self.plugin)
-            .field("slot_name", &self.slot_name)
-            .field("slot_status", &self.slot_status)
-            .field("slot_type", &self.slot_type)
-            .field("sub_replay_lag", &self.sub_replay_lag)
-            .field("temporary", &self.temporary)
-            .field("wal_delay", &self.wal_delay)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "Slots",
+            &[
+                "database",
+                "plugin",
+                "slot_name",
+                "slot_status",
+                "slot_type",
+                "sub_replay_lag",
+                "temporary",
+                "wal_delay",
+                "unknown_fields",
+            ],
+            &[
+                &self.database,
+                &self.plugin,
+                &self.slot_name,
+                &self.slot_status,
+                &self.slot_type,
+                &self.sub_replay_lag,
+                &self.temporary,
+                &self.wal_delay,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 

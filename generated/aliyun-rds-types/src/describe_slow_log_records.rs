@@ -93,17 +93,30 @@ pub struct DescribeSlowLogRecordsInput {
 impl std::fmt::Debug for DescribeSlowLogRecordsInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeSlowLogRecordsInput")
-            .field("db_instance_id", &self.db_instance_id)
-            .field("sqlhash", &self.sqlhash)
-            .field("start_time", &self.start_time)
-            .field("end_time", &self.end_time)
-            .field("db_name", &self.db_name)
-            .field("page_size", &self.page_size)
-            .field("page_number", &self.page_number)
-            .field("node_id", &self.node_id)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeSlowLogRecordsInput",
+            &[
+                "db_instance_id",
+                "sqlhash",
+                "start_time",
+                "end_time",
+                "db_name",
+                "page_size",
+                "page_number",
+                "node_id",
+            ],
+            &[
+                &self.db_instance_id,
+                &self.sqlhash,
+                &self.start_time,
+                &self.end_time,
+                &self.db_name,
+                &self.page_size,
+                &self.page_number,
+                &self.node_id,
+            ],
+        )
     }
 }
 
@@ -253,17 +266,30 @@ pub struct DescribeSlowLogRecordsOutput {
 impl std::fmt::Debug for DescribeSlowLogRecordsOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeSlowLogRecordsOutput")
-            .field("db_instance_id", &self.db_instance_id)
-            .field("engine", &self.engine)
-            .field("items", &self.items)
-            .field("page_number", &self.page_number)
-            .field("page_record_count", &self.page_record_count)
-            .field("request_id", &self.request_id)
-            .field("total_record_count", &self.total_record_count)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeSlowLogRecordsOutput",
+            &[
+                "db_instance_id",
+                "engine",
+                "items",
+                "page_number",
+                "page_record_count",
+                "request_id",
+                "total_record_count",
+                "unknown_fields",
+            ],
+            &[
+                &self.db_instance_id,
+                &self.engine,
+                &self.items,
+                &self.page_number,
+                &self.page_record_count,
+                &self.request_id,
+                &self.total_record_count,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 
@@ -330,11 +356,12 @@ pub struct Items {
 impl std::fmt::Debug for Items {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("Items")
-            .field("sql_slow_record", &self.sql_slow_record)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "Items",
+            &["sql_slow_record", "unknown_fields"],
+            &[&self.sql_slow_record, &self.unknown_fields],
+        )
     }
 }
 
@@ -586,29 +613,54 @@ pub struct SqlSlowRecord {
 impl std::fmt::Debug for SqlSlowRecord {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("SqlSlowRecord")
-            .field("application_name", &self.application_name)
-            .field("client_host_name", &self.client_host_name)
-            .field("cpu_time", &self.cpu_time)
-            .field("db_name", &self.db_name)
-            .field("execution_start_time", &self.execution_start_time)
-            .field("host_address", &self.host_address)
-            .field("last_rows_affected_count", &self.last_rows_affected_count)
-            .field("lock_times", &self.lock_times)
-            .field("logical_io_read", &self.logical_io_read)
-            .field("parse_row_counts", &self.parse_row_counts)
-            .field("physical_io_read", &self.physical_io_read)
-            .field("query_time_ms", &self.query_time_ms)
-            .field("query_times", &self.query_times)
-            .field("return_row_counts", &self.return_row_counts)
-            .field("rows_affected_count", &self.rows_affected_count)
-            .field("sql_hash", &self.sql_hash)
-            .field("sql_text", &self.sql_text)
-            .field("user_name", &self.user_name)
-            .field("write_io_count", &self.write_io_count)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "SqlSlowRecord",
+            &[
+                "application_name",
+                "client_host_name",
+                "cpu_time",
+                "db_name",
+                "execution_start_time",
+                "host_address",
+                "last_rows_affected_count",
+                "lock_times",
+                "logical_io_read",
+                "parse_row_counts",
+                "physical_io_read",
+                "query_time_ms",
+                "query_times",
+                "return_row_counts",
+                "rows_affected_count",
+                "sql_hash",
+                "sql_text",
+                "user_name",
+                "write_io_count",
+                "unknown_fields",
+            ],
+            &[
+                &self.application_name,
+                &self.client_host_name,
+                &self.cpu_time,
+                &self.db_name,
+                &self.execution_start_time,
+                &self.host_address,
+                &self.last_rows_affected_count,
+                &self.lock_times,
+                &self.logical_io_read,
+                &self.parse_row_counts,
+                &self.physical_io_read,
+                &self.query_time_ms,
+                &self.query_times,
+                &self.return_row_counts,
+                &self.rows_affected_count,
+                &self.sql_hash,
+                &self.sql_text,
+                &self.user_name,
+                &self.write_io_count,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 

@@ -90,16 +90,28 @@ pub struct DescribeSlowLogsInput {
 impl std::fmt::Debug for DescribeSlowLogsInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeSlowLogsInput")
-            .field("db_instance_id", &self.db_instance_id)
-            .field("start_time", &self.start_time)
-            .field("end_time", &self.end_time)
-            .field("db_name", &self.db_name)
-            .field("sort_key", &self.sort_key)
-            .field("page_size", &self.page_size)
-            .field("page_number", &self.page_number)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeSlowLogsInput",
+            &[
+                "db_instance_id",
+                "start_time",
+                "end_time",
+                "db_name",
+                "sort_key",
+                "page_size",
+                "page_number",
+            ],
+            &[
+                &self.db_instance_id,
+                &self.start_time,
+                &self.end_time,
+                &self.db_name,
+                &self.sort_key,
+                &self.page_size,
+                &self.page_number,
+            ],
+        )
     }
 }
 
@@ -267,19 +279,34 @@ pub struct DescribeSlowLogsOutput {
 impl std::fmt::Debug for DescribeSlowLogsOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeSlowLogsOutput")
-            .field("db_instance_id", &self.db_instance_id)
-            .field("end_time", &self.end_time)
-            .field("engine", &self.engine)
-            .field("items", &self.items)
-            .field("page_number", &self.page_number)
-            .field("page_record_count", &self.page_record_count)
-            .field("request_id", &self.request_id)
-            .field("start_time", &self.start_time)
-            .field("total_record_count", &self.total_record_count)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeSlowLogsOutput",
+            &[
+                "db_instance_id",
+                "end_time",
+                "engine",
+                "items",
+                "page_number",
+                "page_record_count",
+                "request_id",
+                "start_time",
+                "total_record_count",
+                "unknown_fields",
+            ],
+            &[
+                &self.db_instance_id,
+                &self.end_time,
+                &self.engine,
+                &self.items,
+                &self.page_number,
+                &self.page_record_count,
+                &self.request_id,
+                &self.start_time,
+                &self.total_record_count,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 
@@ -350,11 +377,12 @@ pub struct Items {
 impl std::fmt::Debug for Items {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("Items")
-            .field("sql_slow_log", &self.sql_slow_log)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "Items",
+            &["sql_slow_log", "unknown_fields"],
+            &[&self.sql_slow_log, &self.unknown_fields],
+        )
     }
 }
 
@@ -952,66 +980,110 @@ pub struct SqlSlowLog {
 impl std::fmt::Debug for SqlSlowLog {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("SqlSlowLog")
-            .field("avg_execution_time", &self.avg_execution_time)
-            .field("avg_io_write_counts", &self.avg_io_write_counts)
-            .field("avg_last_rows_affected_counts", &self.avg_last_rows_affected_counts)
-            .field("avg_logical_read_counts", &self.avg_logical_read_counts)
-            .field("avg_physical_read_counts", &self.avg_physical_read_counts)
-            .field("avg_rows_affected_counts", &self.avg_rows_affected_counts)
-            .field("create_time", &self.create_time)
-            .field("db_name", &self.db_name)
-            .field("max_execution_time", &self.max_execution_time)
-            .field("max_execution_time_ms", &self.max_execution_time_ms)
-            .field("max_io_write_counts", &self.max_io_write_counts)
-            .field("max_last_rows_affected_counts", &self.max_last_rows_affected_counts)
-            .field("max_lock_time", &self.max_lock_time)
-            .field("max_lock_time_ms", &self.max_lock_time_ms)
-            .field("max_logical_read_counts", &self.max_logical_read_counts)
-            .field("max_physical_read_counts", &self.max_physical_read_counts)
-            .field("max_rows_affected_counts", &self.max_rows_affected_counts)
-            .field("min_io_write_counts", &self.min_io_write_counts)
-            .field("min_last_rows_affected_counts", &self.min_last_rows_affected_counts)
-            .field("min_logical_read_counts", &self.min_logical_read_counts)
-            .field("min_physical_read_counts", &self.min_physical_read_counts)
-            .field("min_rows_affected_counts", &self.min_rows_affected_counts)
-            .field("my_sql_total_execution_counts", &self.my_sql_total_execution_counts)
-            .field("my_sql_total_execution_times", &self.my_sql_total_execution_times)
-            .field("parse_max_row_count", &self.parse_max_row_count)
-            .field("parse_total_row_counts", &self.parse_total_row_counts)
-            .field("report_time", &self.report_time)
-            .field("return_max_row_count", &self.return_max_row_count)
-            .field("return_total_row_counts", &self.return_total_row_counts)
-            .field("sqlhash", &self.sqlhash)
-            .field("sql_id_str", &self.sql_id_str)
-            .field("sql_server_avg_cpu_time", &self.sql_server_avg_cpu_time)
-            .field("sql_server_avg_execution_time", &self.sql_server_avg_execution_time)
-            .field("sql_server_max_cpu_time", &self.sql_server_max_cpu_time)
-            .field("sql_server_min_cpu_time", &self.sql_server_min_cpu_time)
-            .field("sql_server_min_execution_time", &self.sql_server_min_execution_time)
-            .field("sql_server_total_cpu_time", &self.sql_server_total_cpu_time)
-            .field(
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "SqlSlowLog",
+            &[
+                "avg_execution_time",
+                "avg_io_write_counts",
+                "avg_last_rows_affected_counts",
+                "avg_logical_read_counts",
+                "avg_physical_read_counts",
+                "avg_rows_affected_counts",
+                "create_time",
+                "db_name",
+                "max_execution_time",
+                "max_execution_time_ms",
+                "max_io_write_counts",
+                "max_last_rows_affected_counts",
+                "max_lock_time",
+                "max_lock_time_ms",
+                "max_logical_read_counts",
+                "max_physical_read_counts",
+                "max_rows_affected_counts",
+                "min_io_write_counts",
+                "min_last_rows_affected_counts",
+                "min_logical_read_counts",
+                "min_physical_read_counts",
+                "min_rows_affected_counts",
+                "my_sql_total_execution_counts",
+                "my_sql_total_execution_times",
+                "parse_max_row_count",
+                "parse_total_row_counts",
+                "report_time",
+                "return_max_row_count",
+                "return_total_row_counts",
+                "sqlhash",
+                "sql_id_str",
+                "sql_server_avg_cpu_time",
+                "sql_server_avg_execution_time",
+                "sql_server_max_cpu_time",
+                "sql_server_min_cpu_time",
+                "sql_server_min_execution_time",
+                "sql_server_total_cpu_time",
                 "sql_server_total_execution_counts",
-                &self.sql_server_total_execution_counts,
-            )
-            .field(
                 "sql_server_total_execution_times",
-                &self.sql_server_total_execution_times,
-            )
-            .field("sql_text", &self.sql_text)
-            .field("slow_log_id", &self.slow_log_id)
-            .field("total_io_write_counts", &self.total_io_write_counts)
-            .field(
+                "sql_text",
+                "slow_log_id",
+                "total_io_write_counts",
                 "total_last_rows_affected_counts",
+                "total_lock_times",
+                "total_logical_read_counts",
+                "total_physical_read_counts",
+                "total_rows_affected_counts",
+                "unknown_fields",
+            ],
+            &[
+                &self.avg_execution_time,
+                &self.avg_io_write_counts,
+                &self.avg_last_rows_affected_counts,
+                &self.avg_logical_read_counts,
+                &self.avg_physical_read_counts,
+                &self.avg_rows_affected_counts,
+                &self.create_time,
+                &self.db_name,
+                &self.max_execution_time,
+                &self.max_execution_time_ms,
+                &self.max_io_write_counts,
+                &self.max_last_rows_affected_counts,
+                &self.max_lock_time,
+                &self.max_lock_time_ms,
+                &self.max_logical_read_counts,
+                &self.max_physical_read_counts,
+                &self.max_rows_affected_counts,
+                &self.min_io_write_counts,
+                &self.min_last_rows_affected_counts,
+                &self.min_logical_read_counts,
+                &self.min_physical_read_counts,
+                &self.min_rows_affected_counts,
+                &self.my_sql_total_execution_counts,
+                &self.my_sql_total_execution_times,
+                &self.parse_max_row_count,
+                &self.parse_total_row_counts,
+                &self.report_time,
+                &self.return_max_row_count,
+                &self.return_total_row_counts,
+                &self.sqlhash,
+                &self.sql_id_str,
+                &self.sql_server_avg_cpu_time,
+                &self.sql_server_avg_execution_time,
+                &self.sql_server_max_cpu_time,
+                &self.sql_server_min_cpu_time,
+                &self.sql_server_min_execution_time,
+                &self.sql_server_total_cpu_time,
+                &self.sql_server_total_execution_counts,
+                &self.sql_server_total_execution_times,
+                &self.sql_text,
+                &self.slow_log_id,
+                &self.total_io_write_counts,
                 &self.total_last_rows_affected_counts,
-            )
-            .field("total_lock_times", &self.total_lock_times)
-            .field("total_logical_read_counts", &self.total_logical_read_counts)
-            .field("total_physical_read_counts", &self.total_physical_read_counts)
-            .field("total_rows_affected_counts", &self.total_rows_affected_counts)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+                &self.total_lock_times,
+                &self.total_logical_read_counts,
+                &self.total_physical_read_counts,
+                &self.total_rows_affected_counts,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 

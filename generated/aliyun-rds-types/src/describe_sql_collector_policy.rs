@@ -45,12 +45,12 @@ pub struct DescribeSqlCollectorPolicyInput {
 impl std::fmt::Debug for DescribeSqlCollectorPolicyInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeSqlCollectorPolicyInput")
-            .field("client_token", &self.client_token)
-            .field("db_instance_id", &self.db_instance_id)
-            .field("resource_group_id", &self.resource_group_id)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeSqlCollectorPolicyInput",
+            &["client_token", "db_instance_id", "resource_group_id"],
+            &[&self.client_token, &self.db_instance_id, &self.resource_group_id],
+        )
     }
 }
 
@@ -151,13 +151,17 @@ pub struct DescribeSqlCollectorPolicyOutput {
 impl std::fmt::Debug for DescribeSqlCollectorPolicyOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeSqlCollectorPolicyOutput")
-            .field("request_id", &self.request_id)
-            .field("sql_collector_status", &self.sql_collector_status)
-            .field("storage_period", &self.storage_period)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeSqlCollectorPolicyOutput",
+            &["request_id", "sql_collector_status", "storage_period", "unknown_fields"],
+            &[
+                &self.request_id,
+                &self.sql_collector_status,
+                &self.storage_period,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 

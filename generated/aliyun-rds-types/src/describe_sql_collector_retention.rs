@@ -35,11 +35,12 @@ pub struct DescribeSqlCollectorRetentionInput {
 impl std::fmt::Debug for DescribeSqlCollectorRetentionInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeSqlCollectorRetentionInput")
-            .field("db_instance_id", &self.db_instance_id)
-            .field("resource_group_id", &self.resource_group_id)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeSqlCollectorRetentionInput",
+            &["db_instance_id", "resource_group_id"],
+            &[&self.db_instance_id, &self.resource_group_id],
+        )
     }
 }
 
@@ -133,12 +134,12 @@ pub struct DescribeSqlCollectorRetentionOutput {
 impl std::fmt::Debug for DescribeSqlCollectorRetentionOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeSqlCollectorRetentionOutput")
-            .field("config_value", &self.config_value)
-            .field("request_id", &self.request_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeSqlCollectorRetentionOutput",
+            &["config_value", "request_id", "unknown_fields"],
+            &[&self.config_value, &self.request_id, &self.unknown_fields],
+        )
     }
 }
 

@@ -55,13 +55,12 @@ pub struct DescribeSqlLogFilesInput {
 impl std::fmt::Debug for DescribeSqlLogFilesInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeSqlLogFilesInput")
-            .field("db_instance_id", &self.db_instance_id)
-            .field("file_name", &self.file_name)
-            .field("page_size", &self.page_size)
-            .field("page_number", &self.page_number)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeSqlLogFilesInput",
+            &["db_instance_id", "file_name", "page_size", "page_number"],
+            &[&self.db_instance_id, &self.file_name, &self.page_size, &self.page_number],
+        )
     }
 }
 
@@ -179,15 +178,26 @@ pub struct DescribeSqlLogFilesOutput {
 impl std::fmt::Debug for DescribeSqlLogFilesOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeSqlLogFilesOutput")
-            .field("items", &self.items)
-            .field("page_number", &self.page_number)
-            .field("page_record_count", &self.page_record_count)
-            .field("request_id", &self.request_id)
-            .field("total_record_count", &self.total_record_count)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeSqlLogFilesOutput",
+            &[
+                "items",
+                "page_number",
+                "page_record_count",
+                "request_id",
+                "total_record_count",
+                "unknown_fields",
+            ],
+            &[
+                &self.items,
+                &self.page_number,
+                &self.page_record_count,
+                &self.request_id,
+                &self.total_record_count,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 
@@ -250,11 +260,12 @@ pub struct Items {
 impl std::fmt::Debug for Items {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("Items")
-            .field("log_file", &self.log_file)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "Items",
+            &["log_file", "unknown_fields"],
+            &[&self.log_file, &self.unknown_fields],
+        )
     }
 }
 
@@ -362,16 +373,28 @@ pub struct LogFile {
 impl std::fmt::Debug for LogFile {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("LogFile")
-            .field("file_id", &self.file_id)
-            .field("log_download_url", &self.log_download_url)
-            .field("log_end_time", &self.log_end_time)
-            .field("log_size", &self.log_size)
-            .field("log_start_time", &self.log_start_time)
-            .field("log_status", &self.log_status)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "LogFile",
+            &[
+                "file_id",
+                "log_download_url",
+                "log_end_time",
+                "log_size",
+                "log_start_time",
+                "log_status",
+                "unknown_fields",
+            ],
+            &[
+                &self.file_id,
+                &self.log_download_url,
+                &self.log_end_time,
+                &self.log_size,
+                &self.log_start_time,
+                &self.log_status,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 

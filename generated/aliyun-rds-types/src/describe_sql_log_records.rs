@@ -132,20 +132,36 @@ pub struct DescribeSqlLogRecordsInput {
 impl std::fmt::Debug for DescribeSqlLogRecordsInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeSqlLogRecordsInput")
-            .field("client_token", &self.client_token)
-            .field("db_instance_id", &self.db_instance_id)
-            .field("sql_id", &self.sql_id)
-            .field("query_keywords", &self.query_keywords)
-            .field("start_time", &self.start_time)
-            .field("database", &self.database)
-            .field("user", &self.user)
-            .field("form", &self.form)
-            .field("end_time", &self.end_time)
-            .field("page_size", &self.page_size)
-            .field("page_number", &self.page_number)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeSqlLogRecordsInput",
+            &[
+                "client_token",
+                "db_instance_id",
+                "sql_id",
+                "query_keywords",
+                "start_time",
+                "database",
+                "user",
+                "form",
+                "end_time",
+                "page_size",
+                "page_number",
+            ],
+            &[
+                &self.client_token,
+                &self.db_instance_id,
+                &self.sql_id,
+                &self.query_keywords,
+                &self.start_time,
+                &self.database,
+                &self.user,
+                &self.form,
+                &self.end_time,
+                &self.page_size,
+                &self.page_number,
+            ],
+        )
     }
 }
 
@@ -281,15 +297,26 @@ pub struct DescribeSqlLogRecordsOutput {
 impl std::fmt::Debug for DescribeSqlLogRecordsOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeSqlLogRecordsOutput")
-            .field("items", &self.items)
-            .field("page_number", &self.page_number)
-            .field("page_record_count", &self.page_record_count)
-            .field("request_id", &self.request_id)
-            .field("total_record_count", &self.total_record_count)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeSqlLogRecordsOutput",
+            &[
+                "items",
+                "page_number",
+                "page_record_count",
+                "request_id",
+                "total_record_count",
+                "unknown_fields",
+            ],
+            &[
+                &self.items,
+                &self.page_number,
+                &self.page_record_count,
+                &self.request_id,
+                &self.total_record_count,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 
@@ -352,11 +379,12 @@ pub struct Items {
 impl std::fmt::Debug for Items {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("Items")
-            .field("sql_record", &self.sql_record)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "Items",
+            &["sql_record", "unknown_fields"],
+            &[&self.sql_record, &self.unknown_fields],
+        )
     }
 }
 
@@ -480,18 +508,32 @@ pub struct SqlRecord {
 impl std::fmt::Debug for SqlRecord {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("SqlRecord")
-            .field("account_name", &self.account_name)
-            .field("db_name", &self.db_name)
-            .field("execute_time", &self.execute_time)
-            .field("host_address", &self.host_address)
-            .field("return_row_counts", &self.return_row_counts)
-            .field("sql_text", &self.sql_text)
-            .field("thread_id", &self.thread_id)
-            .field("total_execution_times", &self.total_execution_times)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "SqlRecord",
+            &[
+                "account_name",
+                "db_name",
+                "execute_time",
+                "host_address",
+                "return_row_counts",
+                "sql_text",
+                "thread_id",
+                "total_execution_times",
+                "unknown_fields",
+            ],
+            &[
+                &self.account_name,
+                &self.db_name,
+                &self.execute_time,
+                &self.host_address,
+                &self.return_row_counts,
+                &self.sql_text,
+                &self.thread_id,
+                &self.total_execution_times,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 

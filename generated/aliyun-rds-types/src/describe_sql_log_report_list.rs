@@ -69,14 +69,18 @@ pub struct DescribeSqlLogReportListInput {
 impl std::fmt::Debug for DescribeSqlLogReportListInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeSqlLogReportListInput")
-            .field("db_instance_id", &self.db_instance_id)
-            .field("start_time", &self.start_time)
-            .field("end_time", &self.end_time)
-            .field("page_size", &self.page_size)
-            .field("page_number", &self.page_number)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeSqlLogReportListInput",
+            &["db_instance_id", "start_time", "end_time", "page_size", "page_number"],
+            &[
+                &self.db_instance_id,
+                &self.start_time,
+                &self.end_time,
+                &self.page_size,
+                &self.page_number,
+            ],
+        )
     }
 }
 
@@ -200,15 +204,26 @@ pub struct DescribeSqlLogReportListOutput {
 impl std::fmt::Debug for DescribeSqlLogReportListOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeSqlLogReportListOutput")
-            .field("items", &self.items)
-            .field("page_number", &self.page_number)
-            .field("page_record_count", &self.page_record_count)
-            .field("request_id", &self.request_id)
-            .field("total_record_count", &self.total_record_count)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeSqlLogReportListOutput",
+            &[
+                "items",
+                "page_number",
+                "page_record_count",
+                "request_id",
+                "total_record_count",
+                "unknown_fields",
+            ],
+            &[
+                &self.items,
+                &self.page_number,
+                &self.page_record_count,
+                &self.request_id,
+                &self.total_record_count,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 
@@ -271,11 +286,12 @@ pub struct Items {
 impl std::fmt::Debug for Items {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("Items")
-            .field("item", &self.item)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "Items",
+            &["item", "unknown_fields"],
+            &[&self.item, &self.unknown_fields],
+        )
     }
 }
 
@@ -345,13 +361,17 @@ pub struct Item {
 impl std::fmt::Debug for Item {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("Item")
-            .field("latency_top_n_items", &self.latency_top_n_items)
-            .field("qps_top_n_items", &self.qps_top_n_items)
-            .field("report_time", &self.report_time)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "Item",
+            &["latency_top_n_items", "qps_top_n_items", "report_time", "unknown_fields"],
+            &[
+                &self.latency_top_n_items,
+                &self.qps_top_n_items,
+                &self.report_time,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 
@@ -404,11 +424,12 @@ pub struct LatencyTopNItems {
 impl std::fmt::Debug for LatencyTopNItems {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("LatencyTopNItems")
-            .field("latency_top_n_item", &self.latency_top_n_item)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "LatencyTopNItems",
+            &["latency_top_n_item", "unknown_fields"],
+            &[&self.latency_top_n_item, &self.unknown_fields],
+        )
     }
 }
 
@@ -458,11 +479,12 @@ pub struct QpsTopNItems {
 impl std::fmt::Debug for QpsTopNItems {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("QpsTopNItems")
-            .field("qps_top_n_item", &self.qps_top_n_item)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "QpsTopNItems",
+            &["qps_top_n_item", "unknown_fields"],
+            &[&self.qps_top_n_item, &self.unknown_fields],
+        )
     }
 }
 
@@ -538,13 +560,17 @@ pub struct LatencyTopNItem {
 impl std::fmt::Debug for LatencyTopNItem {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("LatencyTopNItem")
-            .field("avg_latency", &self.avg_latency)
-            .field("sql_execute_times", &self.sql_execute_times)
-            .field("sql_text", &self.sql_text)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "LatencyTopNItem",
+            &["avg_latency", "sql_execute_times", "sql_text", "unknown_fields"],
+            &[
+                &self.avg_latency,
+                &self.sql_execute_times,
+                &self.sql_text,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 
@@ -612,12 +638,12 @@ pub struct QpsTopNItem {
 impl std::fmt::Debug for QpsTopNItem {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("QpsTopNItem")
-            .field("sql_execute_times", &self.sql_execute_times)
-            .field("sql_text", &self.sql_text)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "QpsTopNItem",
+            &["sql_execute_times", "sql_text", "unknown_fields"],
+            &[&self.sql_execute_times, &self.sql_text, &self.unknown_fields],
+        )
     }
 }
 

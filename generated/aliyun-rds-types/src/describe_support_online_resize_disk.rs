@@ -25,10 +25,12 @@ pub struct DescribeSupportOnlineResizeDiskInput {
 impl std::fmt::Debug for DescribeSupportOnlineResizeDiskInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeSupportOnlineResizeDiskInput")
-            .field("db_instance_id", &self.db_instance_id)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeSupportOnlineResizeDiskInput",
+            &["db_instance_id"],
+            &[&self.db_instance_id],
+        )
     }
 }
 
@@ -142,15 +144,19 @@ pub struct DescribeSupportOnlineResizeDiskOutput {
 impl std::fmt::Debug for DescribeSupportOnlineResizeDiskOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeSupportOnlineResizeDiskOutput")
-            .field("code", &self.code)
-            .field("data", &self.data)
-            .field("message", &self.message)
-            .field("request_id", &self.request_id)
-            .field("success", &self.success)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeSupportOnlineResizeDiskOutput",
+            &["code", "data", "message", "request_id", "success", "unknown_fields"],
+            &[
+                &self.code,
+                &self.data,
+                &self.message,
+                &self.request_id,
+                &self.success,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 

@@ -77,15 +77,26 @@ pub struct DescribeTagsInput {
 impl std::fmt::Debug for DescribeTagsInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeTagsInput")
-            .field("client_token", &self.client_token)
-            .field("proxy_id", &self.proxy_id)
-            .field("region_id", &self.region_id)
-            .field("db_instance_id", &self.db_instance_id)
-            .field("tags", &self.tags)
-            .field("resource_type", &self.resource_type)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeTagsInput",
+            &[
+                "client_token",
+                "proxy_id",
+                "region_id",
+                "db_instance_id",
+                "tags",
+                "resource_type",
+            ],
+            &[
+                &self.client_token,
+                &self.proxy_id,
+                &self.region_id,
+                &self.db_instance_id,
+                &self.tags,
+                &self.resource_type,
+            ],
+        )
     }
 }
 
@@ -177,12 +188,12 @@ pub struct DescribeTagsOutput {
 impl std::fmt::Debug for DescribeTagsOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeTagsOutput")
-            .field("items", &self.items)
-            .field("request_id", &self.request_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeTagsOutput",
+            &["items", "request_id", "unknown_fields"],
+            &[&self.items, &self.request_id, &self.unknown_fields],
+        )
     }
 }
 
@@ -233,11 +244,12 @@ pub struct Items {
 impl std::fmt::Debug for Items {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("Items")
-            .field("tag_infos", &self.tag_infos)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "Items",
+            &["tag_infos", "unknown_fields"],
+            &[&self.tag_infos, &self.unknown_fields],
+        )
     }
 }
 
@@ -309,13 +321,17 @@ pub struct TagInfos {
 impl std::fmt::Debug for TagInfos {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("TagInfos")
-            .field("db_instance_ids", &self.db_instance_ids)
-            .field("tag_key", &self.tag_key)
-            .field("tag_value", &self.tag_value)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "TagInfos",
+            &["db_instance_ids", "tag_key", "tag_value", "unknown_fields"],
+            &[
+                &self.db_instance_ids,
+                &self.tag_key,
+                &self.tag_value,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 
@@ -367,11 +383,12 @@ pub struct DbInstanceIds {
 impl std::fmt::Debug for DbInstanceIds {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DbInstanceIds")
-            .field("db_instance_ids", &self.db_instance_ids)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DbInstanceIds",
+            &["db_instance_ids", "unknown_fields"],
+            &[&self.db_instance_ids, &self.unknown_fields],
+        )
     }
 }
 

@@ -85,16 +85,28 @@ pub struct DescribeTasksInput {
 impl std::fmt::Debug for DescribeTasksInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeTasksInput")
-            .field("db_instance_id", &self.db_instance_id)
-            .field("start_time", &self.start_time)
-            .field("end_time", &self.end_time)
-            .field("page_size", &self.page_size)
-            .field("page_number", &self.page_number)
-            .field("status", &self.status)
-            .field("task_action", &self.task_action)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeTasksInput",
+            &[
+                "db_instance_id",
+                "start_time",
+                "end_time",
+                "page_size",
+                "page_number",
+                "status",
+                "task_action",
+            ],
+            &[
+                &self.db_instance_id,
+                &self.start_time,
+                &self.end_time,
+                &self.page_size,
+                &self.page_number,
+                &self.status,
+                &self.task_action,
+            ],
+        )
     }
 }
 
@@ -216,15 +228,26 @@ pub struct DescribeTasksOutput {
 impl std::fmt::Debug for DescribeTasksOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeTasksOutput")
-            .field("items", &self.items)
-            .field("page_number", &self.page_number)
-            .field("page_record_count", &self.page_record_count)
-            .field("request_id", &self.request_id)
-            .field("total_record_count", &self.total_record_count)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeTasksOutput",
+            &[
+                "items",
+                "page_number",
+                "page_record_count",
+                "request_id",
+                "total_record_count",
+                "unknown_fields",
+            ],
+            &[
+                &self.items,
+                &self.page_number,
+                &self.page_record_count,
+                &self.request_id,
+                &self.total_record_count,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 
@@ -287,11 +310,12 @@ pub struct Items {
 impl std::fmt::Debug for Items {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("Items")
-            .field("task_progress_info", &self.task_progress_info)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "Items",
+            &["task_progress_info", "unknown_fields"],
+            &[&self.task_progress_info, &self.unknown_fields],
+        )
     }
 }
 
@@ -495,25 +519,46 @@ pub struct TaskProgressInfo {
 impl std::fmt::Debug for TaskProgressInfo {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("TaskProgressInfo")
-            .field("begin_time", &self.begin_time)
-            .field("current_step_name", &self.current_step_name)
-            .field("db_name", &self.db_name)
-            .field("expected_finish_time", &self.expected_finish_time)
-            .field("finish_time", &self.finish_time)
-            .field("progress", &self.progress)
-            .field("progress_info", &self.progress_info)
-            .field("remain", &self.remain)
-            .field("status", &self.status)
-            .field("step_progress_info", &self.step_progress_info)
-            .field("steps_info", &self.steps_info)
-            .field("task_action", &self.task_action)
-            .field("task_error_code", &self.task_error_code)
-            .field("task_error_message", &self.task_error_message)
-            .field("task_id", &self.task_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "TaskProgressInfo",
+            &[
+                "begin_time",
+                "current_step_name",
+                "db_name",
+                "expected_finish_time",
+                "finish_time",
+                "progress",
+                "progress_info",
+                "remain",
+                "status",
+                "step_progress_info",
+                "steps_info",
+                "task_action",
+                "task_error_code",
+                "task_error_message",
+                "task_id",
+                "unknown_fields",
+            ],
+            &[
+                &self.begin_time,
+                &self.current_step_name,
+                &self.db_name,
+                &self.expected_finish_time,
+                &self.finish_time,
+                &self.progress,
+                &self.progress_info,
+                &self.remain,
+                &self.status,
+                &self.step_progress_info,
+                &self.steps_info,
+                &self.task_action,
+                &self.task_error_code,
+                &self.task_error_message,
+                &self.task_id,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 

@@ -73,14 +73,24 @@ pub struct DescribeUpgradeMajorVersionPrecheckTaskInput {
 impl std::fmt::Debug for DescribeUpgradeMajorVersionPrecheckTaskInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeUpgradeMajorVersionPrecheckTaskInput")
-            .field("db_instance_id", &self.db_instance_id)
-            .field("page_size", &self.page_size)
-            .field("page_number", &self.page_number)
-            .field("target_major_version", &self.target_major_version)
-            .field("task_id", &self.task_id)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeUpgradeMajorVersionPrecheckTaskInput",
+            &[
+                "db_instance_id",
+                "page_size",
+                "page_number",
+                "target_major_version",
+                "task_id",
+            ],
+            &[
+                &self.db_instance_id,
+                &self.page_size,
+                &self.page_number,
+                &self.target_major_version,
+                &self.task_id,
+            ],
+        )
     }
 }
 
@@ -201,15 +211,26 @@ pub struct DescribeUpgradeMajorVersionPrecheckTaskOutput {
 impl std::fmt::Debug for DescribeUpgradeMajorVersionPrecheckTaskOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeUpgradeMajorVersionPrecheckTaskOutput")
-            .field("request_id", &self.request_id)
-            .field("page_number", &self.page_number)
-            .field("page_record_count", &self.page_record_count)
-            .field("total_record_count", &self.total_record_count)
-            .field("items", &self.items)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeUpgradeMajorVersionPrecheckTaskOutput",
+            &[
+                "request_id",
+                "page_number",
+                "page_record_count",
+                "total_record_count",
+                "items",
+                "unknown_fields",
+            ],
+            &[
+                &self.request_id,
+                &self.page_number,
+                &self.page_record_count,
+                &self.total_record_count,
+                &self.items,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 
@@ -393,21 +414,38 @@ pub struct Items {
 impl std::fmt::Debug for Items {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("Items")
-            .field("target_major_version", &self.target_major_version)
-            .field("effective_time", &self.effective_time)
-            .field("source_major_version", &self.source_major_version)
-            .field("result", &self.result)
-            .field("task_id", &self.task_id)
-            .field("detail", &self.detail)
-            .field("check_time", &self.check_time)
-            .field("recommend_disk_size", &self.recommend_disk_size)
-            .field("recommend_least_mem_size", &self.recommend_least_mem_size)
-            .field("recommend_mem_size", &self.recommend_mem_size)
-            .field("upgrade_mode", &self.upgrade_mode)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "Items",
+            &[
+                "target_major_version",
+                "effective_time",
+                "source_major_version",
+                "result",
+                "task_id",
+                "detail",
+                "check_time",
+                "recommend_disk_size",
+                "recommend_least_mem_size",
+                "recommend_mem_size",
+                "upgrade_mode",
+                "unknown_fields",
+            ],
+            &[
+                &self.target_major_version,
+                &self.effective_time,
+                &self.source_major_version,
+                &self.result,
+                &self.task_id,
+                &self.detail,
+                &self.check_time,
+                &self.recommend_disk_size,
+                &self.recommend_least_mem_size,
+                &self.recommend_mem_size,
+                &self.upgrade_mode,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 

@@ -80,14 +80,24 @@ pub struct DescribeUpgradeMajorVersionTasksInput {
 impl std::fmt::Debug for DescribeUpgradeMajorVersionTasksInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeUpgradeMajorVersionTasksInput")
-            .field("db_instance_id", &self.db_instance_id)
-            .field("page_size", &self.page_size)
-            .field("page_number", &self.page_number)
-            .field("target_major_version", &self.target_major_version)
-            .field("task_id", &self.task_id)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeUpgradeMajorVersionTasksInput",
+            &[
+                "db_instance_id",
+                "page_size",
+                "page_number",
+                "target_major_version",
+                "task_id",
+            ],
+            &[
+                &self.db_instance_id,
+                &self.page_size,
+                &self.page_number,
+                &self.target_major_version,
+                &self.task_id,
+            ],
+        )
     }
 }
 
@@ -207,15 +217,26 @@ pub struct DescribeUpgradeMajorVersionTasksOutput {
 impl std::fmt::Debug for DescribeUpgradeMajorVersionTasksOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeUpgradeMajorVersionTasksOutput")
-            .field("request_id", &self.request_id)
-            .field("page_number", &self.page_number)
-            .field("page_record_count", &self.page_record_count)
-            .field("total_record_count", &self.total_record_count)
-            .field("items", &self.items)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeUpgradeMajorVersionTasksOutput",
+            &[
+                "request_id",
+                "page_number",
+                "page_record_count",
+                "total_record_count",
+                "items",
+                "unknown_fields",
+            ],
+            &[
+                &self.request_id,
+                &self.page_number,
+                &self.page_record_count,
+                &self.total_record_count,
+                &self.items,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 
@@ -474,31 +495,52 @@ pub struct Items {
 impl std::fmt::Debug for Items {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("Items")
-            .field("target_major_version", &self.target_major_version)
-            .field("result", &self.result)
-            .field("end_time", &self.end_time)
-            .field("start_time", &self.start_time)
-            .field("source_major_version", &self.source_major_version)
-            .field("upgrade_mode", &self.upgrade_mode)
-            .field("collect_stat_mode", &self.collect_stat_mode)
-            .field("source_ins_name", &self.source_ins_name)
-            .field("task_id", &self.task_id)
-            .field("target_ins_name", &self.target_ins_name)
-            .field("switch_time", &self.switch_time)
-            .field("detail", &self.detail)
-            .field("switch_end_time", &self.switch_end_time)
-            .field("total_logic_rep_latency_mb", &self.total_logic_rep_latency_mb)
-            .field("total_logic_rep_delay_time", &self.total_logic_rep_delay_time)
-            .field(
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "Items",
+            &[
+                "target_major_version",
+                "result",
+                "end_time",
+                "start_time",
+                "source_major_version",
+                "upgrade_mode",
+                "collect_stat_mode",
+                "source_ins_name",
+                "task_id",
+                "target_ins_name",
+                "switch_time",
+                "detail",
+                "switch_end_time",
+                "total_logic_rep_latency_mb",
+                "total_logic_rep_delay_time",
                 "zero_down_time_connection_string",
+                "zero_down_time_port",
+                "cut_over",
+                "unknown_fields",
+            ],
+            &[
+                &self.target_major_version,
+                &self.result,
+                &self.end_time,
+                &self.start_time,
+                &self.source_major_version,
+                &self.upgrade_mode,
+                &self.collect_stat_mode,
+                &self.source_ins_name,
+                &self.task_id,
+                &self.target_ins_name,
+                &self.switch_time,
+                &self.detail,
+                &self.switch_end_time,
+                &self.total_logic_rep_latency_mb,
+                &self.total_logic_rep_delay_time,
                 &self.zero_down_time_connection_string,
-            )
-            .field("zero_down_time_port", &self.zero_down_time_port)
-            .field("cut_over", &self.cut_over)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+                &self.zero_down_time_port,
+                &self.cut_over,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 

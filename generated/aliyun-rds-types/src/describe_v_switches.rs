@@ -92,16 +92,28 @@ pub struct DescribeVSwitchesInput {
 impl std::fmt::Debug for DescribeVSwitchesInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeVSwitchesInput")
-            .field("region_id", &self.region_id)
-            .field("vpc_id", &self.vpc_id)
-            .field("zone_id", &self.zone_id)
-            .field("dedicated_host_group_id", &self.dedicated_host_group_id)
-            .field("page_number", &self.page_number)
-            .field("page_size", &self.page_size)
-            .field("resource_group_id", &self.resource_group_id)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeVSwitchesInput",
+            &[
+                "region_id",
+                "vpc_id",
+                "zone_id",
+                "dedicated_host_group_id",
+                "page_number",
+                "page_size",
+                "resource_group_id",
+            ],
+            &[
+                &self.region_id,
+                &self.vpc_id,
+                &self.zone_id,
+                &self.dedicated_host_group_id,
+                &self.page_number,
+                &self.page_size,
+                &self.resource_group_id,
+            ],
+        )
     }
 }
 
@@ -225,15 +237,26 @@ pub struct DescribeVSwitchesOutput {
 impl std::fmt::Debug for DescribeVSwitchesOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeVSwitchesOutput")
-            .field("page_number", &self.page_number)
-            .field("page_size", &self.page_size)
-            .field("request_id", &self.request_id)
-            .field("total_count", &self.total_count)
-            .field("v_switchs", &self.v_switchs)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeVSwitchesOutput",
+            &[
+                "page_number",
+                "page_size",
+                "request_id",
+                "total_count",
+                "v_switchs",
+                "unknown_fields",
+            ],
+            &[
+                &self.page_number,
+                &self.page_size,
+                &self.request_id,
+                &self.total_count,
+                &self.v_switchs,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 
@@ -373,18 +396,32 @@ pub struct VSwitchs {
 impl std::fmt::Debug for VSwitchs {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("VSwitchs")
-            .field("available_ip_address_count", &self.available_ip_address_count)
-            .field("cidr_block", &self.cidr_block)
-            .field("description", &self.description)
-            .field("is_default", &self.is_default)
-            .field("iz_no", &self.iz_no)
-            .field("status", &self.status)
-            .field("v_switch_id", &self.v_switch_id)
-            .field("v_switch_name", &self.v_switch_name)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "VSwitchs",
+            &[
+                "available_ip_address_count",
+                "cidr_block",
+                "description",
+                "is_default",
+                "iz_no",
+                "status",
+                "v_switch_id",
+                "v_switch_name",
+                "unknown_fields",
+            ],
+            &[
+                &self.available_ip_address_count,
+                &self.cidr_block,
+                &self.description,
+                &self.is_default,
+                &self.iz_no,
+                &self.status,
+                &self.v_switch_id,
+                &self.v_switch_name,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 

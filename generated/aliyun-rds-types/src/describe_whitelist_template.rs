@@ -45,12 +45,12 @@ pub struct DescribeWhitelistTemplateInput {
 impl std::fmt::Debug for DescribeWhitelistTemplateInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeWhitelistTemplateInput")
-            .field("template_id", &self.template_id)
-            .field("resource_group_id", &self.resource_group_id)
-            .field("region_id", &self.region_id)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeWhitelistTemplateInput",
+            &["template_id", "resource_group_id", "region_id"],
+            &[&self.template_id, &self.resource_group_id, &self.region_id],
+        )
     }
 }
 
@@ -189,16 +189,28 @@ pub struct DescribeWhitelistTemplateOutput {
 impl std::fmt::Debug for DescribeWhitelistTemplateOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeWhitelistTemplateOutput")
-            .field("code", &self.code)
-            .field("data", &self.data)
-            .field("http_status_code", &self.http_status_code)
-            .field("message", &self.message)
-            .field("request_id", &self.request_id)
-            .field("success", &self.success)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeWhitelistTemplateOutput",
+            &[
+                "code",
+                "data",
+                "http_status_code",
+                "message",
+                "request_id",
+                "success",
+                "unknown_fields",
+            ],
+            &[
+                &self.code,
+                &self.data,
+                &self.http_status_code,
+                &self.message,
+                &self.request_id,
+                &self.success,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 
@@ -265,11 +277,12 @@ pub struct Data {
 impl std::fmt::Debug for Data {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("Data")
-            .field("template", &self.template)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "Data",
+            &["template", "unknown_fields"],
+            &[&self.template, &self.unknown_fields],
+        )
     }
 }
 
@@ -363,15 +376,19 @@ pub struct Template {
 impl std::fmt::Debug for Template {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("Template")
-            .field("id", &self.id)
-            .field("ips", &self.ips)
-            .field("template_id", &self.template_id)
-            .field("template_name", &self.template_name)
-            .field("user_id", &self.user_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "Template",
+            &["id", "ips", "template_id", "template_name", "user_id", "unknown_fields"],
+            &[
+                &self.id,
+                &self.ips,
+                &self.template_id,
+                &self.template_name,
+                &self.user_id,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 

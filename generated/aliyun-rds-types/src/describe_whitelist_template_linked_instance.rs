@@ -45,12 +45,12 @@ pub struct DescribeWhitelistTemplateLinkedInstanceInput {
 impl std::fmt::Debug for DescribeWhitelistTemplateLinkedInstanceInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeWhitelistTemplateLinkedInstanceInput")
-            .field("template_id", &self.template_id)
-            .field("region_id", &self.region_id)
-            .field("resource_group_id", &self.resource_group_id)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeWhitelistTemplateLinkedInstanceInput",
+            &["template_id", "region_id", "resource_group_id"],
+            &[&self.template_id, &self.region_id, &self.resource_group_id],
+        )
     }
 }
 
@@ -190,16 +190,28 @@ pub struct DescribeWhitelistTemplateLinkedInstanceOutput {
 impl std::fmt::Debug for DescribeWhitelistTemplateLinkedInstanceOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeWhitelistTemplateLinkedInstanceOutput")
-            .field("code", &self.code)
-            .field("data", &self.data)
-            .field("http_status_code", &self.http_status_code)
-            .field("message", &self.message)
-            .field("request_id", &self.request_id)
-            .field("success", &self.success)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeWhitelistTemplateLinkedInstanceOutput",
+            &[
+                "code",
+                "data",
+                "http_status_code",
+                "message",
+                "request_id",
+                "success",
+                "unknown_fields",
+            ],
+            &[
+                &self.code,
+                &self.data,
+                &self.http_status_code,
+                &self.message,
+                &self.request_id,
+                &self.success,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 
@@ -276,12 +288,12 @@ pub struct Data {
 impl std::fmt::Debug for Data {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("Data")
-            .field("ins_name", &self.ins_name)
-            .field("template_id", &self.template_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "Data",
+            &["ins_name", "template_id", "unknown_fields"],
+            &[&self.ins_name, &self.template_id, &self.unknown_fields],
+        )
     }
 }
 

@@ -37,11 +37,12 @@ pub struct DestroyDbInstanceInput {
 impl std::fmt::Debug for DestroyDbInstanceInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DestroyDbInstanceInput")
-            .field("client_token", &self.client_token)
-            .field("db_instance_id", &self.db_instance_id)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DestroyDbInstanceInput",
+            &["client_token", "db_instance_id"],
+            &[&self.client_token, &self.db_instance_id],
+        )
     }
 }
 
@@ -115,11 +116,12 @@ pub struct DestroyDbInstanceOutput {
 impl std::fmt::Debug for DestroyDbInstanceOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DestroyDbInstanceOutput")
-            .field("request_id", &self.request_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DestroyDbInstanceOutput",
+            &["request_id", "unknown_fields"],
+            &[&self.request_id, &self.unknown_fields],
+        )
     }
 }
 

@@ -52,13 +52,22 @@ pub struct DetachGadInstanceMemberInput {
 impl std::fmt::Debug for DetachGadInstanceMemberInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DetachGadInstanceMemberInput")
-            .field("gad_instance_name", &self.gad_instance_name)
-            .field("region_id", &self.region_id)
-            .field("member_instance_name", &self.member_instance_name)
-            .field("resource_group_id", &self.resource_group_id)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DetachGadInstanceMemberInput",
+            &[
+                "gad_instance_name",
+                "region_id",
+                "member_instance_name",
+                "resource_group_id",
+            ],
+            &[
+                &self.gad_instance_name,
+                &self.region_id,
+                &self.member_instance_name,
+                &self.resource_group_id,
+            ],
+        )
     }
 }
 
@@ -141,11 +150,12 @@ pub struct DetachGadInstanceMemberOutput {
 impl std::fmt::Debug for DetachGadInstanceMemberOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DetachGadInstanceMemberOutput")
-            .field("request_id", &self.request_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DetachGadInstanceMemberOutput",
+            &["request_id", "unknown_fields"],
+            &[&self.request_id, &self.unknown_fields],
+        )
     }
 }
 

@@ -49,13 +49,17 @@ pub struct DetachRcDiskInput {
 impl std::fmt::Debug for DetachRcDiskInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DetachRcDiskInput")
-            .field("instance_id", &self.instance_id)
-            .field("disk_id", &self.disk_id)
-            .field("delete_with_instance", &self.delete_with_instance)
-            .field("region_id", &self.region_id)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DetachRcDiskInput",
+            &["instance_id", "disk_id", "delete_with_instance", "region_id"],
+            &[
+                &self.instance_id,
+                &self.disk_id,
+                &self.delete_with_instance,
+                &self.region_id,
+            ],
+        )
     }
 }
 
@@ -139,11 +143,12 @@ pub struct DetachRcDiskOutput {
 impl std::fmt::Debug for DetachRcDiskOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DetachRcDiskOutput")
-            .field("request_id", &self.request_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DetachRcDiskOutput",
+            &["request_id", "unknown_fields"],
+            &[&self.request_id, &self.unknown_fields],
+        )
     }
 }
 

@@ -52,13 +52,17 @@ pub struct EvaluateLocalExtendDiskInput {
 impl std::fmt::Debug for EvaluateLocalExtendDiskInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("EvaluateLocalExtendDiskInput")
-            .field("region_id", &self.region_id)
-            .field("db_instance_name", &self.db_instance_name)
-            .field("storage", &self.storage)
-            .field("resource_group_id", &self.resource_group_id)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "EvaluateLocalExtendDiskInput",
+            &["region_id", "db_instance_name", "storage", "resource_group_id"],
+            &[
+                &self.region_id,
+                &self.db_instance_name,
+                &self.storage,
+                &self.resource_group_id,
+            ],
+        )
     }
 }
 
@@ -179,15 +183,26 @@ pub struct EvaluateLocalExtendDiskOutput {
 impl std::fmt::Debug for EvaluateLocalExtendDiskOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("EvaluateLocalExtendDiskOutput")
-            .field("available", &self.available)
-            .field("db_instance_id", &self.db_instance_id)
-            .field("db_instance_trans_type", &self.db_instance_trans_type)
-            .field("local_upgrade_disk_limit", &self.local_upgrade_disk_limit)
-            .field("request_id", &self.request_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "EvaluateLocalExtendDiskOutput",
+            &[
+                "available",
+                "db_instance_id",
+                "db_instance_trans_type",
+                "local_upgrade_disk_limit",
+                "request_id",
+                "unknown_fields",
+            ],
+            &[
+                &self.available,
+                &self.db_instance_id,
+                &self.db_instance_trans_type,
+                &self.local_upgrade_disk_limit,
+                &self.request_id,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 

@@ -25,10 +25,12 @@ pub struct GetDbInstanceTopologyInput {
 impl std::fmt::Debug for GetDbInstanceTopologyInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("GetDbInstanceTopologyInput")
-            .field("db_instance_id", &self.db_instance_id)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "GetDbInstanceTopologyInput",
+            &["db_instance_id"],
+            &[&self.db_instance_id],
+        )
     }
 }
 
@@ -130,14 +132,18 @@ pub struct GetDbInstanceTopologyOutput {
 impl std::fmt::Debug for GetDbInstanceTopologyOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("GetDbInstanceTopologyOutput")
-            .field("code", &self.code)
-            .field("data", &self.data)
-            .field("message", &self.message)
-            .field("request_id", &self.request_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "GetDbInstanceTopologyOutput",
+            &["code", "data", "message", "request_id", "unknown_fields"],
+            &[
+                &self.code,
+                &self.data,
+                &self.message,
+                &self.request_id,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 
@@ -210,13 +216,17 @@ pub struct Data {
 impl std::fmt::Debug for Data {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("Data")
-            .field("connections", &self.connections)
-            .field("db_instance_name", &self.db_instance_name)
-            .field("nodes", &self.nodes)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "Data",
+            &["connections", "db_instance_name", "nodes", "unknown_fields"],
+            &[
+                &self.connections,
+                &self.db_instance_name,
+                &self.nodes,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 
@@ -305,14 +315,24 @@ pub struct Connections {
 impl std::fmt::Debug for Connections {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("Connections")
-            .field("connection_string", &self.connection_string)
-            .field("db_instance_name", &self.db_instance_name)
-            .field("net_type", &self.net_type)
-            .field("zone_id", &self.zone_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "Connections",
+            &[
+                "connection_string",
+                "db_instance_name",
+                "net_type",
+                "zone_id",
+                "unknown_fields",
+            ],
+            &[
+                &self.connection_string,
+                &self.db_instance_name,
+                &self.net_type,
+                &self.zone_id,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 
@@ -429,16 +449,28 @@ pub struct Nodes {
 impl std::fmt::Debug for Nodes {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("Nodes")
-            .field("db_instance_name", &self.db_instance_name)
-            .field("dedicated_host_group_id", &self.dedicated_host_group_id)
-            .field("dedicated_host_id", &self.dedicated_host_id)
-            .field("node_id", &self.node_id)
-            .field("role", &self.role)
-            .field("zone_id", &self.zone_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "Nodes",
+            &[
+                "db_instance_name",
+                "dedicated_host_group_id",
+                "dedicated_host_id",
+                "node_id",
+                "role",
+                "zone_id",
+                "unknown_fields",
+            ],
+            &[
+                &self.db_instance_name,
+                &self.dedicated_host_group_id,
+                &self.dedicated_host_id,
+                &self.node_id,
+                &self.role,
+                &self.zone_id,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 

@@ -45,12 +45,12 @@ pub struct GetDbProxyInstanceSslInput {
 impl std::fmt::Debug for GetDbProxyInstanceSslInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("GetDbProxyInstanceSslInput")
-            .field("region_id", &self.region_id)
-            .field("db_instance_id", &self.db_instance_id)
-            .field("db_proxy_engine_type", &self.db_proxy_engine_type)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "GetDbProxyInstanceSslInput",
+            &["region_id", "db_instance_id", "db_proxy_engine_type"],
+            &[&self.region_id, &self.db_instance_id, &self.db_proxy_engine_type],
+        )
     }
 }
 
@@ -136,12 +136,12 @@ pub struct GetDbProxyInstanceSslOutput {
 impl std::fmt::Debug for GetDbProxyInstanceSslOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("GetDbProxyInstanceSslOutput")
-            .field("db_proxy_cert_list_items", &self.db_proxy_cert_list_items)
-            .field("request_id", &self.request_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "GetDbProxyInstanceSslOutput",
+            &["db_proxy_cert_list_items", "request_id", "unknown_fields"],
+            &[&self.db_proxy_cert_list_items, &self.request_id, &self.unknown_fields],
+        )
     }
 }
 
@@ -192,11 +192,12 @@ pub struct DbProxyCertListItems {
 impl std::fmt::Debug for DbProxyCertListItems {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DbProxyCertListItems")
-            .field("db_proxy_cert_list_items", &self.db_proxy_cert_list_items)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DbProxyCertListItems",
+            &["db_proxy_cert_list_items", "unknown_fields"],
+            &[&self.db_proxy_cert_list_items, &self.unknown_fields],
+        )
     }
 }
 
@@ -290,15 +291,26 @@ pub struct DbProxyCertListItemsDbProxyCertListItems {
 impl std::fmt::Debug for DbProxyCertListItemsDbProxyCertListItems {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DbProxyCertListItemsDbProxyCertListItems")
-            .field("cert_common_name", &self.cert_common_name)
-            .field("db_instance_name", &self.db_instance_name)
-            .field("endpoint_name", &self.endpoint_name)
-            .field("endpoint_type", &self.endpoint_type)
-            .field("ssl_expired_time", &self.ssl_expired_time)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DbProxyCertListItemsDbProxyCertListItems",
+            &[
+                "cert_common_name",
+                "db_instance_name",
+                "endpoint_name",
+                "endpoint_type",
+                "ssl_expired_time",
+                "unknown_fields",
+            ],
+            &[
+                &self.cert_common_name,
+                &self.db_instance_name,
+                &self.endpoint_name,
+                &self.endpoint_type,
+                &self.ssl_expired_time,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 

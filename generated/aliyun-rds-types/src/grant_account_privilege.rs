@@ -59,13 +59,17 @@ pub struct GrantAccountPrivilegeInput {
 impl std::fmt::Debug for GrantAccountPrivilegeInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("GrantAccountPrivilegeInput")
-            .field("db_instance_id", &self.db_instance_id)
-            .field("account_name", &self.account_name)
-            .field("db_name", &self.db_name)
-            .field("account_privilege", &self.account_privilege)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "GrantAccountPrivilegeInput",
+            &["db_instance_id", "account_name", "db_name", "account_privilege"],
+            &[
+                &self.db_instance_id,
+                &self.account_name,
+                &self.db_name,
+                &self.account_privilege,
+            ],
+        )
     }
 }
 
@@ -148,11 +152,12 @@ pub struct GrantAccountPrivilegeOutput {
 impl std::fmt::Debug for GrantAccountPrivilegeOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("GrantAccountPrivilegeOutput")
-            .field("request_id", &self.request_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "GrantAccountPrivilegeOutput",
+            &["request_id", "unknown_fields"],
+            &[&self.request_id, &self.unknown_fields],
+        )
     }
 }
 

@@ -42,12 +42,12 @@ pub struct GrantOperatorPermissionInput {
 impl std::fmt::Debug for GrantOperatorPermissionInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("GrantOperatorPermissionInput")
-            .field("db_instance_id", &self.db_instance_id)
-            .field("expired_time", &self.expired_time)
-            .field("privileges", &self.privileges)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "GrantOperatorPermissionInput",
+            &["db_instance_id", "expired_time", "privileges"],
+            &[&self.db_instance_id, &self.expired_time, &self.privileges],
+        )
     }
 }
 
@@ -129,11 +129,12 @@ pub struct GrantOperatorPermissionOutput {
 impl std::fmt::Debug for GrantOperatorPermissionOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("GrantOperatorPermissionOutput")
-            .field("request_id", &self.request_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "GrantOperatorPermissionOutput",
+            &["request_id", "unknown_fields"],
+            &[&self.request_id, &self.unknown_fields],
+        )
     }
 }
 

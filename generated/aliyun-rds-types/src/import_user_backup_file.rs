@@ -166,23 +166,42 @@ pub struct ImportUserBackupFileInput {
 impl std::fmt::Debug for ImportUserBackupFileInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("ImportUserBackupFileInput")
-            .field("region_id", &self.region_id)
-            .field("mode", &self.mode)
-            .field("engine_version", &self.engine_version)
-            .field("bucket_region", &self.bucket_region)
-            .field("backup_file", &self.backup_file)
-            .field("comment", &self.comment)
-            .field("restore_size", &self.restore_size)
-            .field("retention", &self.retention)
-            .field("zone_id", &self.zone_id)
-            .field("resource_group_id", &self.resource_group_id)
-            .field("db_instance_id", &self.db_instance_id)
-            .field("source_info", &self.source_info)
-            .field("build_replication", &self.build_replication)
-            .field("master_info", &self.master_info)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "ImportUserBackupFileInput",
+            &[
+                "region_id",
+                "mode",
+                "engine_version",
+                "bucket_region",
+                "backup_file",
+                "comment",
+                "restore_size",
+                "retention",
+                "zone_id",
+                "resource_group_id",
+                "db_instance_id",
+                "source_info",
+                "build_replication",
+                "master_info",
+            ],
+            &[
+                &self.region_id,
+                &self.mode,
+                &self.engine_version,
+                &self.bucket_region,
+                &self.backup_file,
+                &self.comment,
+                &self.restore_size,
+                &self.retention,
+                &self.zone_id,
+                &self.resource_group_id,
+                &self.db_instance_id,
+                &self.source_info,
+                &self.build_replication,
+                &self.master_info,
+            ],
+        )
     }
 }
 
@@ -302,13 +321,12 @@ pub struct ImportUserBackupFileOutput {
 impl std::fmt::Debug for ImportUserBackupFileOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("ImportUserBackupFileOutput")
-            .field("backup_id", &self.backup_id)
-            .field("request_id", &self.request_id)
-            .field("status", &self.status)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "ImportUserBackupFileOutput",
+            &["backup_id", "request_id", "status", "unknown_fields"],
+            &[&self.backup_id, &self.request_id, &self.status, &self.unknown_fields],
+        )
     }
 }
 

@@ -91,15 +91,26 @@ pub struct ListClassesInput {
 impl std::fmt::Debug for ListClassesInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("ListClassesInput")
-            .field("client_token", &self.client_token)
-            .field("commodity_code", &self.commodity_code)
-            .field("db_instance_id", &self.db_instance_id)
-            .field("order_type", &self.order_type)
-            .field("region_id", &self.region_id)
-            .field("engine", &self.engine)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "ListClassesInput",
+            &[
+                "client_token",
+                "commodity_code",
+                "db_instance_id",
+                "order_type",
+                "region_id",
+                "engine",
+            ],
+            &[
+                &self.client_token,
+                &self.commodity_code,
+                &self.db_instance_id,
+                &self.order_type,
+                &self.region_id,
+                &self.engine,
+            ],
+        )
     }
 }
 
@@ -204,13 +215,12 @@ pub struct ListClassesOutput {
 impl std::fmt::Debug for ListClassesOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("ListClassesOutput")
-            .field("items", &self.items)
-            .field("region_id", &self.region_id)
-            .field("request_id", &self.request_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "ListClassesOutput",
+            &["items", "region_id", "request_id", "unknown_fields"],
+            &[&self.items, &self.region_id, &self.request_id, &self.unknown_fields],
+        )
     }
 }
 
@@ -398,22 +408,40 @@ pub struct Items {
 impl std::fmt::Debug for Items {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("Items")
-            .field("class_code", &self.class_code)
-            .field("class_group", &self.class_group)
-            .field("cpu", &self.cpu)
-            .field("encrypted_memory", &self.encrypted_memory)
-            .field("instruction_set_arch", &self.instruction_set_arch)
-            .field("max_connections", &self.max_connections)
-            .field("max_iombps", &self.max_iombps)
-            .field("max_iops", &self.max_iops)
-            .field("memory_class", &self.memory_class)
-            .field("reference_price", &self.reference_price)
-            .field("category", &self.category)
-            .field("storage_type", &self.storage_type)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "Items",
+            &[
+                "class_code",
+                "class_group",
+                "cpu",
+                "encrypted_memory",
+                "instruction_set_arch",
+                "max_connections",
+                "max_iombps",
+                "max_iops",
+                "memory_class",
+                "reference_price",
+                "category",
+                "storage_type",
+                "unknown_fields",
+            ],
+            &[
+                &self.class_code,
+                &self.class_group,
+                &self.cpu,
+                &self.encrypted_memory,
+                &self.instruction_set_arch,
+                &self.max_connections,
+                &self.max_iombps,
+                &self.max_iops,
+                &self.memory_class,
+                &self.reference_price,
+                &self.category,
+                &self.storage_type,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 

@@ -62,14 +62,18 @@ pub struct ListTagResourcesInput {
 impl std::fmt::Debug for ListTagResourcesInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("ListTagResourcesInput")
-            .field("region_id", &self.region_id)
-            .field("resource_type", &self.resource_type)
-            .field("next_token", &self.next_token)
-            .field("resource_id", &self.resource_id)
-            .field("tag", &self.tag)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "ListTagResourcesInput",
+            &["region_id", "resource_type", "next_token", "resource_id", "tag"],
+            &[
+                &self.region_id,
+                &self.resource_type,
+                &self.next_token,
+                &self.resource_id,
+                &self.tag,
+            ],
+        )
     }
 }
 
@@ -169,13 +173,17 @@ pub struct ListTagResourcesOutput {
 impl std::fmt::Debug for ListTagResourcesOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("ListTagResourcesOutput")
-            .field("next_token", &self.next_token)
-            .field("request_id", &self.request_id)
-            .field("tag_resources", &self.tag_resources)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "ListTagResourcesOutput",
+            &["next_token", "request_id", "tag_resources", "unknown_fields"],
+            &[
+                &self.next_token,
+                &self.request_id,
+                &self.tag_resources,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 
@@ -231,11 +239,12 @@ pub struct Tag {
 impl std::fmt::Debug for Tag {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("Tag")
-            .field("key", &self.key)
-            .field("value", &self.value)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "Tag",
+            &["key", "value"],
+            &[&self.key, &self.value],
+        )
     }
 }
 
@@ -262,11 +271,12 @@ pub struct TagResources {
 impl std::fmt::Debug for TagResources {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("TagResources")
-            .field("tag_resource", &self.tag_resource)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "TagResources",
+            &["tag_resource", "unknown_fields"],
+            &[&self.tag_resource, &self.unknown_fields],
+        )
     }
 }
 
@@ -350,14 +360,18 @@ pub struct TagResource {
 impl std::fmt::Debug for TagResource {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("TagResource")
-            .field("resource_id", &self.resource_id)
-            .field("resource_type", &self.resource_type)
-            .field("tag_key", &self.tag_key)
-            .field("tag_value", &self.tag_value)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "TagResource",
+            &["resource_id", "resource_type", "tag_key", "tag_value", "unknown_fields"],
+            &[
+                &self.resource_id,
+                &self.resource_type,
+                &self.tag_key,
+                &self.tag_value,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 

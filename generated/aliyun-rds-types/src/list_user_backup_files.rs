@@ -93,16 +93,28 @@ pub struct ListUserBackupFilesInput {
 impl std::fmt::Debug for ListUserBackupFilesInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("ListUserBackupFilesInput")
-            .field("status", &self.status)
-            .field("region_id", &self.region_id)
-            .field("comment", &self.comment)
-            .field("backup_id", &self.backup_id)
-            .field("oss_url", &self.oss_url)
-            .field("tags", &self.tags)
-            .field("resource_group_id", &self.resource_group_id)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "ListUserBackupFilesInput",
+            &[
+                "status",
+                "region_id",
+                "comment",
+                "backup_id",
+                "oss_url",
+                "tags",
+                "resource_group_id",
+            ],
+            &[
+                &self.status,
+                &self.region_id,
+                &self.comment,
+                &self.backup_id,
+                &self.oss_url,
+                &self.tags,
+                &self.resource_group_id,
+            ],
+        )
     }
 }
 
@@ -196,12 +208,12 @@ pub struct ListUserBackupFilesOutput {
 impl std::fmt::Debug for ListUserBackupFilesOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("ListUserBackupFilesOutput")
-            .field("records", &self.records)
-            .field("request_id", &self.request_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "ListUserBackupFilesOutput",
+            &["records", "request_id", "unknown_fields"],
+            &[&self.records, &self.request_id, &self.unknown_fields],
+        )
     }
 }
 
@@ -442,29 +454,54 @@ pub struct Records {
 impl std::fmt::Debug for Records {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("Records")
-            .field("backup_id", &self.backup_id)
-            .field("binlog_info", &self.binlog_info)
-            .field("comment", &self.comment)
-            .field("creation_time", &self.creation_time)
-            .field("engine", &self.engine)
-            .field("engine_version", &self.engine_version)
-            .field("finish_time", &self.finish_time)
-            .field("modification_time", &self.modification_time)
-            .field("oss_bucket", &self.oss_bucket)
-            .field("oss_file_meta_data", &self.oss_file_meta_data)
-            .field("oss_file_name", &self.oss_file_name)
-            .field("oss_file_path", &self.oss_file_path)
-            .field("oss_file_size", &self.oss_file_size)
-            .field("oss_url", &self.oss_url)
-            .field("reason", &self.reason)
-            .field("restore_size", &self.restore_size)
-            .field("retention", &self.retention)
-            .field("status", &self.status)
-            .field("zone_id", &self.zone_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "Records",
+            &[
+                "backup_id",
+                "binlog_info",
+                "comment",
+                "creation_time",
+                "engine",
+                "engine_version",
+                "finish_time",
+                "modification_time",
+                "oss_bucket",
+                "oss_file_meta_data",
+                "oss_file_name",
+                "oss_file_path",
+                "oss_file_size",
+                "oss_url",
+                "reason",
+                "restore_size",
+                "retention",
+                "status",
+                "zone_id",
+                "unknown_fields",
+            ],
+            &[
+                &self.backup_id,
+                &self.binlog_info,
+                &self.comment,
+                &self.creation_time,
+                &self.engine,
+                &self.engine_version,
+                &self.finish_time,
+                &self.modification_time,
+                &self.oss_bucket,
+                &self.oss_file_meta_data,
+                &self.oss_file_name,
+                &self.oss_file_path,
+                &self.oss_file_size,
+                &self.oss_url,
+                &self.reason,
+                &self.restore_size,
+                &self.retention,
+                &self.status,
+                &self.zone_id,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 

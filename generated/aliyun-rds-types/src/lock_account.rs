@@ -32,11 +32,12 @@ pub struct LockAccountInput {
 impl std::fmt::Debug for LockAccountInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("LockAccountInput")
-            .field("db_instance_id", &self.db_instance_id)
-            .field("account_name", &self.account_name)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "LockAccountInput",
+            &["db_instance_id", "account_name"],
+            &[&self.db_instance_id, &self.account_name],
+        )
     }
 }
 
@@ -115,11 +116,12 @@ pub struct LockAccountOutput {
 impl std::fmt::Debug for LockAccountOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("LockAccountOutput")
-            .field("request_id", &self.request_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "LockAccountOutput",
+            &["request_id", "unknown_fields"],
+            &[&self.request_id, &self.unknown_fields],
+        )
     }
 }
 

@@ -39,12 +39,12 @@ pub struct MigrateConnectionToOtherZoneInput {
 impl std::fmt::Debug for MigrateConnectionToOtherZoneInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("MigrateConnectionToOtherZoneInput")
-            .field("db_instance_id", &self.db_instance_id)
-            .field("connection_string", &self.connection_string)
-            .field("zone_id", &self.zone_id)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "MigrateConnectionToOtherZoneInput",
+            &["db_instance_id", "connection_string", "zone_id"],
+            &[&self.db_instance_id, &self.connection_string, &self.zone_id],
+        )
     }
 }
 
@@ -146,13 +146,12 @@ pub struct MigrateConnectionToOtherZoneOutput {
 impl std::fmt::Debug for MigrateConnectionToOtherZoneOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("MigrateConnectionToOtherZoneOutput")
-            .field("code", &self.code)
-            .field("message", &self.message)
-            .field("request_id", &self.request_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "MigrateConnectionToOtherZoneOutput",
+            &["code", "message", "request_id", "unknown_fields"],
+            &[&self.code, &self.message, &self.request_id, &self.unknown_fields],
+        )
     }
 }
 

@@ -114,24 +114,32 @@ pub struct MigrateDbInstanceInput {
 impl std::fmt::Debug for MigrateDbInstanceInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("MigrateDbInstanceInput")
-            .field("region_id", &self.region_id)
-            .field("dedicated_host_group_id", &self.dedicated_host_group_id)
-            .field("db_instance_id", &self.db_instance_id)
-            .field(
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "MigrateDbInstanceInput",
+            &[
+                "region_id",
+                "dedicated_host_group_id",
+                "db_instance_id",
                 "target_dedicated_host_id_for_master",
-                &self.target_dedicated_host_id_for_master,
-            )
-            .field(
                 "target_dedicated_host_id_for_slave",
+                "effective_time",
+                "specified_time",
+                "zone_id_for_log",
+                "zone_id_for_follower",
+            ],
+            &[
+                &self.region_id,
+                &self.dedicated_host_group_id,
+                &self.db_instance_id,
+                &self.target_dedicated_host_id_for_master,
                 &self.target_dedicated_host_id_for_slave,
-            )
-            .field("effective_time", &self.effective_time)
-            .field("specified_time", &self.specified_time)
-            .field("zone_id_for_log", &self.zone_id_for_log)
-            .field("zone_id_for_follower", &self.zone_id_for_follower)
-            .finish()
+                &self.effective_time,
+                &self.specified_time,
+                &self.zone_id_for_log,
+                &self.zone_id_for_follower,
+            ],
+        )
     }
 }
 
@@ -250,13 +258,12 @@ pub struct MigrateDbInstanceOutput {
 impl std::fmt::Debug for MigrateDbInstanceOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("MigrateDbInstanceOutput")
-            .field("migration_id", &self.migration_id)
-            .field("request_id", &self.request_id)
-            .field("task_id", &self.task_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "MigrateDbInstanceOutput",
+            &["migration_id", "request_id", "task_id", "unknown_fields"],
+            &[&self.migration_id, &self.request_id, &self.task_id, &self.unknown_fields],
+        )
     }
 }
 

@@ -81,15 +81,26 @@ pub struct MigrateDbNodesInput {
 impl std::fmt::Debug for MigrateDbNodesInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("MigrateDbNodesInput")
-            .field("client_token", &self.client_token)
-            .field("db_instance_id", &self.db_instance_id)
-            .field("db_node", &self.db_node)
-            .field("effective_time", &self.effective_time)
-            .field("v_switch_id", &self.v_switch_id)
-            .field("switch_time", &self.switch_time)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "MigrateDbNodesInput",
+            &[
+                "client_token",
+                "db_instance_id",
+                "db_node",
+                "effective_time",
+                "v_switch_id",
+                "switch_time",
+            ],
+            &[
+                &self.client_token,
+                &self.db_instance_id,
+                &self.db_node,
+                &self.effective_time,
+                &self.v_switch_id,
+                &self.switch_time,
+            ],
+        )
     }
 }
 
@@ -196,13 +207,17 @@ pub struct MigrateDbNodesOutput {
 impl std::fmt::Debug for MigrateDbNodesOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("MigrateDbNodesOutput")
-            .field("request_id", &self.request_id)
-            .field("db_instance_id", &self.db_instance_id)
-            .field("success", &self.success)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "MigrateDbNodesOutput",
+            &["request_id", "db_instance_id", "success", "unknown_fields"],
+            &[
+                &self.request_id,
+                &self.db_instance_id,
+                &self.success,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 
@@ -256,11 +271,12 @@ pub struct DbNode {
 impl std::fmt::Debug for DbNode {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DbNode")
-            .field("zone_id", &self.zone_id)
-            .field("node_id", &self.node_id)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DbNode",
+            &["zone_id", "node_id"],
+            &[&self.zone_id, &self.node_id],
+        )
     }
 }
 

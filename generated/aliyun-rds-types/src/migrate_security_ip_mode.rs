@@ -25,10 +25,12 @@ pub struct MigrateSecurityIpModeInput {
 impl std::fmt::Debug for MigrateSecurityIpModeInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("MigrateSecurityIpModeInput")
-            .field("db_instance_id", &self.db_instance_id)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "MigrateSecurityIpModeInput",
+            &["db_instance_id"],
+            &[&self.db_instance_id],
+        )
     }
 }
 
@@ -136,13 +138,17 @@ pub struct MigrateSecurityIpModeOutput {
 impl std::fmt::Debug for MigrateSecurityIpModeOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("MigrateSecurityIpModeOutput")
-            .field("db_instance_id", &self.db_instance_id)
-            .field("request_id", &self.request_id)
-            .field("security_ip_mode", &self.security_ip_mode)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "MigrateSecurityIpModeOutput",
+            &["db_instance_id", "request_id", "security_ip_mode", "unknown_fields"],
+            &[
+                &self.db_instance_id,
+                &self.request_id,
+                &self.security_ip_mode,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 

@@ -199,23 +199,42 @@ pub struct MigrateToOtherZoneInput {
 impl std::fmt::Debug for MigrateToOtherZoneInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("MigrateToOtherZoneInput")
-            .field("db_instance_id", &self.db_instance_id)
-            .field("vpc_id", &self.vpc_id)
-            .field("zone_id", &self.zone_id)
-            .field("effective_time", &self.effective_time)
-            .field("v_switch_id", &self.v_switch_id)
-            .field("category", &self.category)
-            .field("zone_id_slave1", &self.zone_id_slave1)
-            .field("zone_id_slave2", &self.zone_id_slave2)
-            .field("switch_time", &self.switch_time)
-            .field("is_modify_spec", &self.is_modify_spec)
-            .field("db_instance_class", &self.db_instance_class)
-            .field("db_instance_storage", &self.db_instance_storage)
-            .field("io_acceleration_enabled", &self.io_acceleration_enabled)
-            .field("db_instance_storage_type", &self.db_instance_storage_type)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "MigrateToOtherZoneInput",
+            &[
+                "db_instance_id",
+                "vpc_id",
+                "zone_id",
+                "effective_time",
+                "v_switch_id",
+                "category",
+                "zone_id_slave1",
+                "zone_id_slave2",
+                "switch_time",
+                "is_modify_spec",
+                "db_instance_class",
+                "db_instance_storage",
+                "io_acceleration_enabled",
+                "db_instance_storage_type",
+            ],
+            &[
+                &self.db_instance_id,
+                &self.vpc_id,
+                &self.zone_id,
+                &self.effective_time,
+                &self.v_switch_id,
+                &self.category,
+                &self.zone_id_slave1,
+                &self.zone_id_slave2,
+                &self.switch_time,
+                &self.is_modify_spec,
+                &self.db_instance_class,
+                &self.db_instance_storage,
+                &self.io_acceleration_enabled,
+                &self.db_instance_storage_type,
+            ],
+        )
     }
 }
 
@@ -335,13 +354,17 @@ pub struct MigrateToOtherZoneOutput {
 impl std::fmt::Debug for MigrateToOtherZoneOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("MigrateToOtherZoneOutput")
-            .field("db_instance_id", &self.db_instance_id)
-            .field("order_id", &self.order_id)
-            .field("request_id", &self.request_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "MigrateToOtherZoneOutput",
+            &["db_instance_id", "order_id", "request_id", "unknown_fields"],
+            &[
+                &self.db_instance_id,
+                &self.order_id,
+                &self.request_id,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 

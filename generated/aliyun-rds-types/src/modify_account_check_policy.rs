@@ -59,14 +59,24 @@ pub struct ModifyAccountCheckPolicyInput {
 impl std::fmt::Debug for ModifyAccountCheckPolicyInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("ModifyAccountCheckPolicyInput")
-            .field("client_token", &self.client_token)
-            .field("resource_group_id", &self.resource_group_id)
-            .field("db_instance_id", &self.db_instance_id)
-            .field("account_name", &self.account_name)
-            .field("check_policy", &self.check_policy)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "ModifyAccountCheckPolicyInput",
+            &[
+                "client_token",
+                "resource_group_id",
+                "db_instance_id",
+                "account_name",
+                "check_policy",
+            ],
+            &[
+                &self.client_token,
+                &self.resource_group_id,
+                &self.db_instance_id,
+                &self.account_name,
+                &self.check_policy,
+            ],
+        )
     }
 }
 
@@ -152,11 +162,12 @@ pub struct ModifyAccountCheckPolicyOutput {
 impl std::fmt::Debug for ModifyAccountCheckPolicyOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("ModifyAccountCheckPolicyOutput")
-            .field("request_id", &self.request_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "ModifyAccountCheckPolicyOutput",
+            &["request_id", "unknown_fields"],
+            &[&self.request_id, &self.unknown_fields],
+        )
     }
 }
 

@@ -41,12 +41,12 @@ pub struct ModifyAccountDescriptionInput {
 impl std::fmt::Debug for ModifyAccountDescriptionInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("ModifyAccountDescriptionInput")
-            .field("db_instance_id", &self.db_instance_id)
-            .field("account_name", &self.account_name)
-            .field("account_description", &self.account_description)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "ModifyAccountDescriptionInput",
+            &["db_instance_id", "account_name", "account_description"],
+            &[&self.db_instance_id, &self.account_name, &self.account_description],
+        )
     }
 }
 
@@ -128,11 +128,12 @@ pub struct ModifyAccountDescriptionOutput {
 impl std::fmt::Debug for ModifyAccountDescriptionOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("ModifyAccountDescriptionOutput")
-            .field("request_id", &self.request_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "ModifyAccountDescriptionOutput",
+            &["request_id", "unknown_fields"],
+            &[&self.request_id, &self.unknown_fields],
+        )
     }
 }
 

@@ -58,13 +58,17 @@ pub struct ModifyAccountSecurityPolicyInput {
 impl std::fmt::Debug for ModifyAccountSecurityPolicyInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("ModifyAccountSecurityPolicyInput")
-            .field("client_token", &self.client_token)
-            .field("resource_group_id", &self.resource_group_id)
-            .field("db_instance_id", &self.db_instance_id)
-            .field("group_policy", &self.group_policy)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "ModifyAccountSecurityPolicyInput",
+            &["client_token", "resource_group_id", "db_instance_id", "group_policy"],
+            &[
+                &self.client_token,
+                &self.resource_group_id,
+                &self.db_instance_id,
+                &self.group_policy,
+            ],
+        )
     }
 }
 
@@ -147,11 +151,12 @@ pub struct ModifyAccountSecurityPolicyOutput {
 impl std::fmt::Debug for ModifyAccountSecurityPolicyOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("ModifyAccountSecurityPolicyOutput")
-            .field("request_id", &self.request_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "ModifyAccountSecurityPolicyOutput",
+            &["request_id", "unknown_fields"],
+            &[&self.request_id, &self.unknown_fields],
+        )
     }
 }
 

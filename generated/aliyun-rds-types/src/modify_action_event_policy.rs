@@ -35,11 +35,12 @@ pub struct ModifyActionEventPolicyInput {
 impl std::fmt::Debug for ModifyActionEventPolicyInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("ModifyActionEventPolicyInput")
-            .field("region_id", &self.region_id)
-            .field("enable_event_log", &self.enable_event_log)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "ModifyActionEventPolicyInput",
+            &["region_id", "enable_event_log"],
+            &[&self.region_id, &self.enable_event_log],
+        )
     }
 }
 
@@ -138,13 +139,17 @@ pub struct ModifyActionEventPolicyOutput {
 impl std::fmt::Debug for ModifyActionEventPolicyOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("ModifyActionEventPolicyOutput")
-            .field("enable_event_log", &self.enable_event_log)
-            .field("region_id", &self.region_id)
-            .field("request_id", &self.request_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "ModifyActionEventPolicyOutput",
+            &["enable_event_log", "region_id", "request_id", "unknown_fields"],
+            &[
+                &self.enable_event_log,
+                &self.region_id,
+                &self.request_id,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 

@@ -55,12 +55,12 @@ pub struct ModifyActiveOperationTasksInput {
 impl std::fmt::Debug for ModifyActiveOperationTasksInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("ModifyActiveOperationTasksInput")
-            .field("ids", &self.ids)
-            .field("switch_time", &self.switch_time)
-            .field("immediate_start", &self.immediate_start)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "ModifyActiveOperationTasksInput",
+            &["ids", "switch_time", "immediate_start"],
+            &[&self.ids, &self.switch_time, &self.immediate_start],
+        )
     }
 }
 
@@ -148,12 +148,12 @@ pub struct ModifyActiveOperationTasksOutput {
 impl std::fmt::Debug for ModifyActiveOperationTasksOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("ModifyActiveOperationTasksOutput")
-            .field("ids", &self.ids)
-            .field("request_id", &self.request_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "ModifyActiveOperationTasksOutput",
+            &["ids", "request_id", "unknown_fields"],
+            &[&self.ids, &self.request_id, &self.unknown_fields],
+        )
     }
 }
 

@@ -82,16 +82,28 @@ pub struct ModifyAdInfoInput {
 impl std::fmt::Debug for ModifyAdInfoInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("ModifyAdInfoInput")
-            .field("client_token", &self.client_token)
-            .field("db_instance_id", &self.db_instance_id)
-            .field("region_id", &self.region_id)
-            .field("addns", &self.addns)
-            .field("ad_server_ip_address", &self.ad_server_ip_address)
-            .field("ad_account_name", &self.ad_account_name)
-            .field("ad_password", &self.ad_password.as_ref().map(|_| "<redacted>"))
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "ModifyAdInfoInput",
+            &[
+                "client_token",
+                "db_instance_id",
+                "region_id",
+                "addns",
+                "ad_server_ip_address",
+                "ad_account_name",
+                "ad_password",
+            ],
+            &[
+                &self.client_token,
+                &self.db_instance_id,
+                &self.region_id,
+                &self.addns,
+                &self.ad_server_ip_address,
+                &self.ad_account_name,
+                &self.ad_password.as_ref().map(|_| "<redacted>"),
+            ],
+        )
     }
 }
 
@@ -177,11 +189,12 @@ pub struct ModifyAdInfoOutput {
 impl std::fmt::Debug for ModifyAdInfoOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("ModifyAdInfoOutput")
-            .field("request_id", &self.request_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "ModifyAdInfoOutput",
+            &["request_id", "unknown_fields"],
+            &[&self.request_id, &self.unknown_fields],
+        )
     }
 }
 

@@ -392,38 +392,60 @@ pub struct ModifyBackupPolicyInput {
 impl std::fmt::Debug for ModifyBackupPolicyInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("ModifyBackupPolicyInput")
-            .field("db_instance_id", &self.db_instance_id)
-            .field("backup_policy_mode", &self.backup_policy_mode)
-            .field("preferred_backup_time", &self.preferred_backup_time)
-            .field("preferred_backup_period", &self.preferred_backup_period)
-            .field("backup_retention_period", &self.backup_retention_period)
-            .field("backup_log", &self.backup_log)
-            .field("log_backup_retention_period", &self.log_backup_retention_period)
-            .field("enable_backup_log", &self.enable_backup_log)
-            .field("local_log_retention_hours", &self.local_log_retention_hours)
-            .field("local_log_retention_space", &self.local_log_retention_space)
-            .field("high_space_usage_protection", &self.high_space_usage_protection)
-            .field("log_backup_frequency", &self.log_backup_frequency)
-            .field("compress_type", &self.compress_type)
-            .field(
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "ModifyBackupPolicyInput",
+            &[
+                "db_instance_id",
+                "backup_policy_mode",
+                "preferred_backup_time",
+                "preferred_backup_period",
+                "backup_retention_period",
+                "backup_log",
+                "log_backup_retention_period",
+                "enable_backup_log",
+                "local_log_retention_hours",
+                "local_log_retention_space",
+                "high_space_usage_protection",
+                "log_backup_frequency",
+                "compress_type",
                 "archive_backup_retention_period",
-                &self.archive_backup_retention_period,
-            )
-            .field("archive_backup_keep_policy", &self.archive_backup_keep_policy)
-            .field("archive_backup_keep_count", &self.archive_backup_keep_count)
-            .field("released_keep_policy", &self.released_keep_policy)
-            .field(
+                "archive_backup_keep_policy",
+                "archive_backup_keep_count",
+                "released_keep_policy",
                 "log_backup_local_retention_number",
+                "category",
+                "backup_interval",
+                "backup_method",
+                "enable_increment_data_backup",
+                "backup_priority",
+            ],
+            &[
+                &self.db_instance_id,
+                &self.backup_policy_mode,
+                &self.preferred_backup_time,
+                &self.preferred_backup_period,
+                &self.backup_retention_period,
+                &self.backup_log,
+                &self.log_backup_retention_period,
+                &self.enable_backup_log,
+                &self.local_log_retention_hours,
+                &self.local_log_retention_space,
+                &self.high_space_usage_protection,
+                &self.log_backup_frequency,
+                &self.compress_type,
+                &self.archive_backup_retention_period,
+                &self.archive_backup_keep_policy,
+                &self.archive_backup_keep_count,
+                &self.released_keep_policy,
                 &self.log_backup_local_retention_number,
-            )
-            .field("category", &self.category)
-            .field("backup_interval", &self.backup_interval)
-            .field("backup_method", &self.backup_method)
-            .field("enable_increment_data_backup", &self.enable_increment_data_backup)
-            .field("backup_priority", &self.backup_priority)
-            .finish()
+                &self.category,
+                &self.backup_interval,
+                &self.backup_method,
+                &self.enable_increment_data_backup,
+                &self.backup_priority,
+            ],
+        )
     }
 }
 
@@ -644,21 +666,32 @@ pub struct ModifyBackupPolicyOutput {
 impl std::fmt::Debug for ModifyBackupPolicyOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("ModifyBackupPolicyOutput")
-            .field("compress_type", &self.compress_type)
-            .field("db_instance_id", &self.db_instance_id)
-            .field("enable_backup_log", &self.enable_backup_log)
-            .field("high_space_usage_protection", &self.high_space_usage_protection)
-            .field("local_log_retention_hours", &self.local_log_retention_hours)
-            .field("local_log_retention_space", &self.local_log_retention_space)
-            .field(
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "ModifyBackupPolicyOutput",
+            &[
+                "compress_type",
+                "db_instance_id",
+                "enable_backup_log",
+                "high_space_usage_protection",
+                "local_log_retention_hours",
+                "local_log_retention_space",
                 "log_backup_local_retention_number",
+                "request_id",
+                "unknown_fields",
+            ],
+            &[
+                &self.compress_type,
+                &self.db_instance_id,
+                &self.enable_backup_log,
+                &self.high_space_usage_protection,
+                &self.local_log_retention_hours,
+                &self.local_log_retention_space,
                 &self.log_backup_local_retention_number,
-            )
-            .field("request_id", &self.request_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+                &self.request_id,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 

@@ -47,12 +47,12 @@ pub struct ModifyBackupSetExpireTimeInput {
 impl std::fmt::Debug for ModifyBackupSetExpireTimeInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("ModifyBackupSetExpireTimeInput")
-            .field("db_instance_id", &self.db_instance_id)
-            .field("backup_id", &self.backup_id)
-            .field("expect_expire_time", &self.expect_expire_time)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "ModifyBackupSetExpireTimeInput",
+            &["db_instance_id", "backup_id", "expect_expire_time"],
+            &[&self.db_instance_id, &self.backup_id, &self.expect_expire_time],
+        )
     }
 }
 
@@ -183,15 +183,19 @@ pub struct ModifyBackupSetExpireTimeOutput {
 impl std::fmt::Debug for ModifyBackupSetExpireTimeOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("ModifyBackupSetExpireTimeOutput")
-            .field("request_id", &self.request_id)
-            .field("message", &self.message)
-            .field("code", &self.code)
-            .field("success", &self.success)
-            .field("data", &self.data)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "ModifyBackupSetExpireTimeOutput",
+            &["request_id", "message", "code", "success", "data", "unknown_fields"],
+            &[
+                &self.request_id,
+                &self.message,
+                &self.code,
+                &self.success,
+                &self.data,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 

@@ -63,12 +63,12 @@ pub struct ModifyCollationTimeZoneInput {
 impl std::fmt::Debug for ModifyCollationTimeZoneInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("ModifyCollationTimeZoneInput")
-            .field("db_instance_id", &self.db_instance_id)
-            .field("collation", &self.collation)
-            .field("timezone", &self.timezone)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "ModifyCollationTimeZoneInput",
+            &["db_instance_id", "collation", "timezone"],
+            &[&self.db_instance_id, &self.collation, &self.timezone],
+        )
     }
 }
 
@@ -186,15 +186,26 @@ pub struct ModifyCollationTimeZoneOutput {
 impl std::fmt::Debug for ModifyCollationTimeZoneOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("ModifyCollationTimeZoneOutput")
-            .field("collation", &self.collation)
-            .field("db_instance_id", &self.db_instance_id)
-            .field("request_id", &self.request_id)
-            .field("task_id", &self.task_id)
-            .field("timezone", &self.timezone)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "ModifyCollationTimeZoneOutput",
+            &[
+                "collation",
+                "db_instance_id",
+                "request_id",
+                "task_id",
+                "timezone",
+                "unknown_fields",
+            ],
+            &[
+                &self.collation,
+                &self.db_instance_id,
+                &self.request_id,
+                &self.task_id,
+                &self.timezone,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 

@@ -155,23 +155,42 @@ pub struct ModifyComputeBurstConfigInput {
 impl std::fmt::Debug for ModifyComputeBurstConfigInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("ModifyComputeBurstConfigInput")
-            .field("client_token", &self.client_token)
-            .field("db_instance_id", &self.db_instance_id)
-            .field("resource_group_id", &self.resource_group_id)
-            .field("switch_time_mode", &self.switch_time_mode)
-            .field("switch_time", &self.switch_time)
-            .field("scale_max_cpus", &self.scale_max_cpus)
-            .field("scale_max_memory", &self.scale_max_memory)
-            .field("cpu_shrink_threshold", &self.cpu_shrink_threshold)
-            .field("cpu_enlarge_threshold", &self.cpu_enlarge_threshold)
-            .field("memory_shrink_threshold", &self.memory_shrink_threshold)
-            .field("memory_enlarge_threshold", &self.memory_enlarge_threshold)
-            .field("burst_status", &self.burst_status)
-            .field("task_id", &self.task_id)
-            .field("crontab_job_id", &self.crontab_job_id)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "ModifyComputeBurstConfigInput",
+            &[
+                "client_token",
+                "db_instance_id",
+                "resource_group_id",
+                "switch_time_mode",
+                "switch_time",
+                "scale_max_cpus",
+                "scale_max_memory",
+                "cpu_shrink_threshold",
+                "cpu_enlarge_threshold",
+                "memory_shrink_threshold",
+                "memory_enlarge_threshold",
+                "burst_status",
+                "task_id",
+                "crontab_job_id",
+            ],
+            &[
+                &self.client_token,
+                &self.db_instance_id,
+                &self.resource_group_id,
+                &self.switch_time_mode,
+                &self.switch_time,
+                &self.scale_max_cpus,
+                &self.scale_max_memory,
+                &self.cpu_shrink_threshold,
+                &self.cpu_enlarge_threshold,
+                &self.memory_shrink_threshold,
+                &self.memory_enlarge_threshold,
+                &self.burst_status,
+                &self.task_id,
+                &self.crontab_job_id,
+            ],
+        )
     }
 }
 
@@ -271,11 +290,12 @@ pub struct ModifyComputeBurstConfigOutput {
 impl std::fmt::Debug for ModifyComputeBurstConfigOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("ModifyComputeBurstConfigOutput")
-            .field("request_id", &self.request_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "ModifyComputeBurstConfigOutput",
+            &["request_id", "unknown_fields"],
+            &[&self.request_id, &self.unknown_fields],
+        )
     }
 }
 

@@ -78,18 +78,26 @@ pub struct ModifyCustinsResourceInput {
 impl std::fmt::Debug for ModifyCustinsResourceInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("ModifyCustinsResourceInput")
-            .field("db_instance_id", &self.db_instance_id)
-            .field("resource_type", &self.resource_type)
-            .field("increase_ratio", &self.increase_ratio)
-            .field("adjust_deadline", &self.adjust_deadline)
-            .field(
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "ModifyCustinsResourceInput",
+            &[
+                "db_instance_id",
+                "resource_type",
+                "increase_ratio",
+                "adjust_deadline",
                 "restore_original_specification",
+                "target_value",
+            ],
+            &[
+                &self.db_instance_id,
+                &self.resource_type,
+                &self.increase_ratio,
+                &self.adjust_deadline,
                 &self.restore_original_specification,
-            )
-            .field("target_value", &self.target_value)
-            .finish()
+                &self.target_value,
+            ],
+        )
     }
 }
 
@@ -185,12 +193,12 @@ pub struct ModifyCustinsResourceOutput {
 impl std::fmt::Debug for ModifyCustinsResourceOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("ModifyCustinsResourceOutput")
-            .field("request_id", &self.request_id)
-            .field("task_id", &self.task_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "ModifyCustinsResourceOutput",
+            &["request_id", "task_id", "unknown_fields"],
+            &[&self.request_id, &self.task_id, &self.unknown_fields],
+        )
     }
 }
 

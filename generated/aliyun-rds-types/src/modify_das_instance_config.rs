@@ -80,14 +80,24 @@ pub struct ModifyDasInstanceConfigInput {
 impl std::fmt::Debug for ModifyDasInstanceConfigInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("ModifyDasInstanceConfigInput")
-            .field("client_token", &self.client_token)
-            .field("db_instance_id", &self.db_instance_id)
-            .field("storage_auto_scale", &self.storage_auto_scale)
-            .field("storage_threshold", &self.storage_threshold)
-            .field("storage_upper_bound", &self.storage_upper_bound)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "ModifyDasInstanceConfigInput",
+            &[
+                "client_token",
+                "db_instance_id",
+                "storage_auto_scale",
+                "storage_threshold",
+                "storage_upper_bound",
+            ],
+            &[
+                &self.client_token,
+                &self.db_instance_id,
+                &self.storage_auto_scale,
+                &self.storage_threshold,
+                &self.storage_upper_bound,
+            ],
+        )
     }
 }
 
@@ -172,11 +182,12 @@ pub struct ModifyDasInstanceConfigOutput {
 impl std::fmt::Debug for ModifyDasInstanceConfigOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("ModifyDasInstanceConfigOutput")
-            .field("request_id", &self.request_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "ModifyDasInstanceConfigOutput",
+            &["request_id", "unknown_fields"],
+            &[&self.request_id, &self.unknown_fields],
+        )
     }
 }
 

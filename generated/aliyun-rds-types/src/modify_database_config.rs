@@ -54,13 +54,22 @@ pub struct ModifyDatabaseConfigInput {
 impl std::fmt::Debug for ModifyDatabaseConfigInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("ModifyDatabaseConfigInput")
-            .field("db_instance_id", &self.db_instance_id)
-            .field("db_name", &self.db_name)
-            .field("database_property_name", &self.database_property_name)
-            .field("database_property_value", &self.database_property_value)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "ModifyDatabaseConfigInput",
+            &[
+                "db_instance_id",
+                "db_name",
+                "database_property_name",
+                "database_property_value",
+            ],
+            &[
+                &self.db_instance_id,
+                &self.db_name,
+                &self.database_property_name,
+                &self.database_property_value,
+            ],
+        )
     }
 }
 
@@ -165,13 +174,12 @@ pub struct ModifyDatabaseConfigOutput {
 impl std::fmt::Debug for ModifyDatabaseConfigOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("ModifyDatabaseConfigOutput")
-            .field("code", &self.code)
-            .field("message", &self.message)
-            .field("request_id", &self.request_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "ModifyDatabaseConfigOutput",
+            &["code", "message", "request_id", "unknown_fields"],
+            &[&self.code, &self.message, &self.request_id, &self.unknown_fields],
+        )
     }
 }
 

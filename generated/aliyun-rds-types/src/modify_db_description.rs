@@ -39,12 +39,12 @@ pub struct ModifyDbDescriptionInput {
 impl std::fmt::Debug for ModifyDbDescriptionInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("ModifyDbDescriptionInput")
-            .field("db_instance_id", &self.db_instance_id)
-            .field("db_name", &self.db_name)
-            .field("db_description", &self.db_description)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "ModifyDbDescriptionInput",
+            &["db_instance_id", "db_name", "db_description"],
+            &[&self.db_instance_id, &self.db_name, &self.db_description],
+        )
     }
 }
 
@@ -126,11 +126,12 @@ pub struct ModifyDbDescriptionOutput {
 impl std::fmt::Debug for ModifyDbDescriptionOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("ModifyDbDescriptionOutput")
-            .field("request_id", &self.request_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "ModifyDbDescriptionOutput",
+            &["request_id", "unknown_fields"],
+            &[&self.request_id, &self.unknown_fields],
+        )
     }
 }
 

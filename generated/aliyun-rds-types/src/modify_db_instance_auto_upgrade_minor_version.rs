@@ -45,12 +45,12 @@ pub struct ModifyDbInstanceAutoUpgradeMinorVersionInput {
 impl std::fmt::Debug for ModifyDbInstanceAutoUpgradeMinorVersionInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("ModifyDbInstanceAutoUpgradeMinorVersionInput")
-            .field("client_token", &self.client_token)
-            .field("db_instance_id", &self.db_instance_id)
-            .field("auto_upgrade_minor_version", &self.auto_upgrade_minor_version)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "ModifyDbInstanceAutoUpgradeMinorVersionInput",
+            &["client_token", "db_instance_id", "auto_upgrade_minor_version"],
+            &[&self.client_token, &self.db_instance_id, &self.auto_upgrade_minor_version],
+        )
     }
 }
 
@@ -133,11 +133,12 @@ pub struct ModifyDbInstanceAutoUpgradeMinorVersionOutput {
 impl std::fmt::Debug for ModifyDbInstanceAutoUpgradeMinorVersionOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("ModifyDbInstanceAutoUpgradeMinorVersionOutput")
-            .field("request_id", &self.request_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "ModifyDbInstanceAutoUpgradeMinorVersionOutput",
+            &["request_id", "unknown_fields"],
+            &[&self.request_id, &self.unknown_fields],
+        )
     }
 }
 

@@ -89,16 +89,28 @@ pub struct ModifyDbInstanceConfigInput {
 impl std::fmt::Debug for ModifyDbInstanceConfigInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("ModifyDbInstanceConfigInput")
-            .field("db_instance_id", &self.db_instance_id)
-            .field("config_name", &self.config_name)
-            .field("config_value", &self.config_value)
-            .field("resource_group_id", &self.resource_group_id)
-            .field("client_token", &self.client_token)
-            .field("switch_time", &self.switch_time)
-            .field("switch_time_mode", &self.switch_time_mode)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "ModifyDbInstanceConfigInput",
+            &[
+                "db_instance_id",
+                "config_name",
+                "config_value",
+                "resource_group_id",
+                "client_token",
+                "switch_time",
+                "switch_time_mode",
+            ],
+            &[
+                &self.db_instance_id,
+                &self.config_name,
+                &self.config_value,
+                &self.resource_group_id,
+                &self.client_token,
+                &self.switch_time,
+                &self.switch_time_mode,
+            ],
+        )
     }
 }
 
@@ -188,11 +200,12 @@ pub struct ModifyDbInstanceConfigOutput {
 impl std::fmt::Debug for ModifyDbInstanceConfigOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("ModifyDbInstanceConfigOutput")
-            .field("request_id", &self.request_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "ModifyDbInstanceConfigOutput",
+            &["request_id", "unknown_fields"],
+            &[&self.request_id, &self.unknown_fields],
+        )
     }
 }
 

@@ -100,18 +100,32 @@ pub struct ModifyDbInstanceConnectionStringInput {
 impl std::fmt::Debug for ModifyDbInstanceConnectionStringInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("ModifyDbInstanceConnectionStringInput")
-            .field("db_instance_id", &self.db_instance_id)
-            .field("current_connection_string", &self.current_connection_string)
-            .field("connection_string_prefix", &self.connection_string_prefix)
-            .field("port", &self.port)
-            .field("babelfish_port", &self.babelfish_port)
-            .field("general_group_name", &self.general_group_name)
-            .field("pg_bouncer_port", &self.pg_bouncer_port)
-            .field("target_db_instance_id", &self.target_db_instance_id)
-            .field("retain_vip", &self.retain_vip)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "ModifyDbInstanceConnectionStringInput",
+            &[
+                "db_instance_id",
+                "current_connection_string",
+                "connection_string_prefix",
+                "port",
+                "babelfish_port",
+                "general_group_name",
+                "pg_bouncer_port",
+                "target_db_instance_id",
+                "retain_vip",
+            ],
+            &[
+                &self.db_instance_id,
+                &self.current_connection_string,
+                &self.connection_string_prefix,
+                &self.port,
+                &self.babelfish_port,
+                &self.general_group_name,
+                &self.pg_bouncer_port,
+                &self.target_db_instance_id,
+                &self.retain_vip,
+            ],
+        )
     }
 }
 
@@ -206,11 +220,12 @@ pub struct ModifyDbInstanceConnectionStringOutput {
 impl std::fmt::Debug for ModifyDbInstanceConnectionStringOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("ModifyDbInstanceConnectionStringOutput")
-            .field("request_id", &self.request_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "ModifyDbInstanceConnectionStringOutput",
+            &["request_id", "unknown_fields"],
+            &[&self.request_id, &self.unknown_fields],
+        )
     }
 }
 

@@ -32,11 +32,12 @@ pub struct ModifyDbInstanceDelayedReplicationTimeInput {
 impl std::fmt::Debug for ModifyDbInstanceDelayedReplicationTimeInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("ModifyDbInstanceDelayedReplicationTimeInput")
-            .field("db_instance_id", &self.db_instance_id)
-            .field("read_sql_replication_time", &self.read_sql_replication_time)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "ModifyDbInstanceDelayedReplicationTimeInput",
+            &["db_instance_id", "read_sql_replication_time"],
+            &[&self.db_instance_id, &self.read_sql_replication_time],
+        )
     }
 }
 
@@ -146,14 +147,24 @@ pub struct ModifyDbInstanceDelayedReplicationTimeOutput {
 impl std::fmt::Debug for ModifyDbInstanceDelayedReplicationTimeOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("ModifyDbInstanceDelayedReplicationTimeOutput")
-            .field("db_instance_id", &self.db_instance_id)
-            .field("read_sql_replication_time", &self.read_sql_replication_time)
-            .field("request_id", &self.request_id)
-            .field("task_id", &self.task_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "ModifyDbInstanceDelayedReplicationTimeOutput",
+            &[
+                "db_instance_id",
+                "read_sql_replication_time",
+                "request_id",
+                "task_id",
+                "unknown_fields",
+            ],
+            &[
+                &self.db_instance_id,
+                &self.read_sql_replication_time,
+                &self.request_id,
+                &self.task_id,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 

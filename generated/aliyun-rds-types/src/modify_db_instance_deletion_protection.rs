@@ -45,12 +45,12 @@ pub struct ModifyDbInstanceDeletionProtectionInput {
 impl std::fmt::Debug for ModifyDbInstanceDeletionProtectionInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("ModifyDbInstanceDeletionProtectionInput")
-            .field("client_token", &self.client_token)
-            .field("db_instance_id", &self.db_instance_id)
-            .field("deletion_protection", &self.deletion_protection)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "ModifyDbInstanceDeletionProtectionInput",
+            &["client_token", "db_instance_id", "deletion_protection"],
+            &[&self.client_token, &self.db_instance_id, &self.deletion_protection],
+        )
     }
 }
 
@@ -129,11 +129,12 @@ pub struct ModifyDbInstanceDeletionProtectionOutput {
 impl std::fmt::Debug for ModifyDbInstanceDeletionProtectionOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("ModifyDbInstanceDeletionProtectionOutput")
-            .field("request_id", &self.request_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "ModifyDbInstanceDeletionProtectionOutput",
+            &["request_id", "unknown_fields"],
+            &[&self.request_id, &self.unknown_fields],
+        )
     }
 }
 

@@ -34,11 +34,12 @@ pub struct ModifyDbInstanceDescriptionInput {
 impl std::fmt::Debug for ModifyDbInstanceDescriptionInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("ModifyDbInstanceDescriptionInput")
-            .field("db_instance_id", &self.db_instance_id)
-            .field("db_instance_description", &self.db_instance_description)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "ModifyDbInstanceDescriptionInput",
+            &["db_instance_id", "db_instance_description"],
+            &[&self.db_instance_id, &self.db_instance_description],
+        )
     }
 }
 
@@ -115,11 +116,12 @@ pub struct ModifyDbInstanceDescriptionOutput {
 impl std::fmt::Debug for ModifyDbInstanceDescriptionOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("ModifyDbInstanceDescriptionOutput")
-            .field("request_id", &self.request_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "ModifyDbInstanceDescriptionOutput",
+            &["request_id", "unknown_fields"],
+            &[&self.request_id, &self.unknown_fields],
+        )
     }
 }
 

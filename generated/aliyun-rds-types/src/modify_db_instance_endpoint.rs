@@ -69,17 +69,24 @@ pub struct ModifyDbInstanceEndpointInput {
 impl std::fmt::Debug for ModifyDbInstanceEndpointInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("ModifyDbInstanceEndpointInput")
-            .field("client_token", &self.client_token)
-            .field("db_instance_id", &self.db_instance_id)
-            .field("db_instance_endpoint_id", &self.db_instance_endpoint_id)
-            .field(
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "ModifyDbInstanceEndpointInput",
+            &[
+                "client_token",
+                "db_instance_id",
+                "db_instance_endpoint_id",
                 "db_instance_endpoint_description",
+                "node_items",
+            ],
+            &[
+                &self.client_token,
+                &self.db_instance_id,
+                &self.db_instance_endpoint_id,
                 &self.db_instance_endpoint_description,
-            )
-            .field("node_items", &self.node_items)
-            .finish()
+                &self.node_items,
+            ],
+        )
     }
 }
 
@@ -176,12 +183,12 @@ pub struct ModifyDbInstanceEndpointOutput {
 impl std::fmt::Debug for ModifyDbInstanceEndpointOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("ModifyDbInstanceEndpointOutput")
-            .field("data", &self.data)
-            .field("request_id", &self.request_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "ModifyDbInstanceEndpointOutput",
+            &["data", "request_id", "unknown_fields"],
+            &[&self.data, &self.request_id, &self.unknown_fields],
+        )
     }
 }
 
@@ -248,12 +255,12 @@ pub struct NodeItems {
 impl std::fmt::Debug for NodeItems {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("NodeItems")
-            .field("db_instance_id", &self.db_instance_id)
-            .field("node_id", &self.node_id)
-            .field("weight", &self.weight)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "NodeItems",
+            &["db_instance_id", "node_id", "weight"],
+            &[&self.db_instance_id, &self.node_id, &self.weight],
+        )
     }
 }
 
@@ -294,12 +301,16 @@ pub struct Data {
 impl std::fmt::Debug for Data {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("Data")
-            .field("db_instance_endpoint_id", &self.db_instance_endpoint_id)
-            .field("db_instance_name", &self.db_instance_name)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "Data",
+            &["db_instance_endpoint_id", "db_instance_name", "unknown_fields"],
+            &[
+                &self.db_instance_endpoint_id,
+                &self.db_instance_name,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 

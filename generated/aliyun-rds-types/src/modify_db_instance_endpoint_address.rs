@@ -101,18 +101,32 @@ pub struct ModifyDbInstanceEndpointAddressInput {
 impl std::fmt::Debug for ModifyDbInstanceEndpointAddressInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("ModifyDbInstanceEndpointAddressInput")
-            .field("client_token", &self.client_token)
-            .field("db_instance_id", &self.db_instance_id)
-            .field("db_instance_endpoint_id", &self.db_instance_endpoint_id)
-            .field("connection_string", &self.connection_string)
-            .field("vpc_id", &self.vpc_id)
-            .field("v_switch_id", &self.v_switch_id)
-            .field("private_ip_address", &self.private_ip_address)
-            .field("connection_string_prefix", &self.connection_string_prefix)
-            .field("port", &self.port)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "ModifyDbInstanceEndpointAddressInput",
+            &[
+                "client_token",
+                "db_instance_id",
+                "db_instance_endpoint_id",
+                "connection_string",
+                "vpc_id",
+                "v_switch_id",
+                "private_ip_address",
+                "connection_string_prefix",
+                "port",
+            ],
+            &[
+                &self.client_token,
+                &self.db_instance_id,
+                &self.db_instance_endpoint_id,
+                &self.connection_string,
+                &self.vpc_id,
+                &self.v_switch_id,
+                &self.private_ip_address,
+                &self.connection_string_prefix,
+                &self.port,
+            ],
+        )
     }
 }
 
@@ -214,12 +228,12 @@ pub struct ModifyDbInstanceEndpointAddressOutput {
 impl std::fmt::Debug for ModifyDbInstanceEndpointAddressOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("ModifyDbInstanceEndpointAddressOutput")
-            .field("data", &self.data)
-            .field("request_id", &self.request_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "ModifyDbInstanceEndpointAddressOutput",
+            &["data", "request_id", "unknown_fields"],
+            &[&self.data, &self.request_id, &self.unknown_fields],
+        )
     }
 }
 
@@ -284,12 +298,16 @@ pub struct Data {
 impl std::fmt::Debug for Data {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("Data")
-            .field("db_instance_endpoint_id", &self.db_instance_endpoint_id)
-            .field("db_instance_name", &self.db_instance_name)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "Data",
+            &["db_instance_endpoint_id", "db_instance_name", "unknown_fields"],
+            &[
+                &self.db_instance_endpoint_id,
+                &self.db_instance_name,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 

@@ -49,12 +49,12 @@ pub struct ModifyDbInstanceHaConfigInput {
 impl std::fmt::Debug for ModifyDbInstanceHaConfigInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("ModifyDbInstanceHaConfigInput")
-            .field("sync_mode", &self.sync_mode)
-            .field("ha_mode", &self.ha_mode)
-            .field("db_instance_id", &self.db_instance_id)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "ModifyDbInstanceHaConfigInput",
+            &["sync_mode", "ha_mode", "db_instance_id"],
+            &[&self.sync_mode, &self.ha_mode, &self.db_instance_id],
+        )
     }
 }
 
@@ -134,11 +134,12 @@ pub struct ModifyDbInstanceHaConfigOutput {
 impl std::fmt::Debug for ModifyDbInstanceHaConfigOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("ModifyDbInstanceHaConfigOutput")
-            .field("request_id", &self.request_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "ModifyDbInstanceHaConfigOutput",
+            &["request_id", "unknown_fields"],
+            &[&self.request_id, &self.unknown_fields],
+        )
     }
 }
 

@@ -42,12 +42,12 @@ pub struct ModifyDbInstanceMaintainTimeInput {
 impl std::fmt::Debug for ModifyDbInstanceMaintainTimeInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("ModifyDbInstanceMaintainTimeInput")
-            .field("client_token", &self.client_token)
-            .field("db_instance_id", &self.db_instance_id)
-            .field("maintain_time", &self.maintain_time)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "ModifyDbInstanceMaintainTimeInput",
+            &["client_token", "db_instance_id", "maintain_time"],
+            &[&self.client_token, &self.db_instance_id, &self.maintain_time],
+        )
     }
 }
 
@@ -128,11 +128,12 @@ pub struct ModifyDbInstanceMaintainTimeOutput {
 impl std::fmt::Debug for ModifyDbInstanceMaintainTimeOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("ModifyDbInstanceMaintainTimeOutput")
-            .field("request_id", &self.request_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "ModifyDbInstanceMaintainTimeOutput",
+            &["request_id", "unknown_fields"],
+            &[&self.request_id, &self.unknown_fields],
+        )
     }
 }
 

@@ -44,12 +44,12 @@ pub struct ModifyDbInstanceMetricsInput {
 impl std::fmt::Debug for ModifyDbInstanceMetricsInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("ModifyDbInstanceMetricsInput")
-            .field("db_instance_name", &self.db_instance_name)
-            .field("scope", &self.scope)
-            .field("metrics_config", &self.metrics_config)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "ModifyDbInstanceMetricsInput",
+            &["db_instance_name", "scope", "metrics_config"],
+            &[&self.db_instance_name, &self.scope, &self.metrics_config],
+        )
     }
 }
 
@@ -154,13 +154,12 @@ pub struct ModifyDbInstanceMetricsOutput {
 impl std::fmt::Debug for ModifyDbInstanceMetricsOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("ModifyDbInstanceMetricsOutput")
-            .field("db_instance_id", &self.db_instance_id)
-            .field("request_id", &self.request_id)
-            .field("scope", &self.scope)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "ModifyDbInstanceMetricsOutput",
+            &["db_instance_id", "request_id", "scope", "unknown_fields"],
+            &[&self.db_instance_id, &self.request_id, &self.scope, &self.unknown_fields],
+        )
     }
 }
 

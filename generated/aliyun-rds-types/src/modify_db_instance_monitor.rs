@@ -49,12 +49,12 @@ pub struct ModifyDbInstanceMonitorInput {
 impl std::fmt::Debug for ModifyDbInstanceMonitorInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("ModifyDbInstanceMonitorInput")
-            .field("client_token", &self.client_token)
-            .field("db_instance_id", &self.db_instance_id)
-            .field("period", &self.period)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "ModifyDbInstanceMonitorInput",
+            &["client_token", "db_instance_id", "period"],
+            &[&self.client_token, &self.db_instance_id, &self.period],
+        )
     }
 }
 
@@ -132,11 +132,12 @@ pub struct ModifyDbInstanceMonitorOutput {
 impl std::fmt::Debug for ModifyDbInstanceMonitorOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("ModifyDbInstanceMonitorOutput")
-            .field("request_id", &self.request_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "ModifyDbInstanceMonitorOutput",
+            &["request_id", "unknown_fields"],
+            &[&self.request_id, &self.unknown_fields],
+        )
     }
 }
 

@@ -42,12 +42,12 @@ pub struct ModifyDbInstanceNetworkExpireTimeInput {
 impl std::fmt::Debug for ModifyDbInstanceNetworkExpireTimeInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("ModifyDbInstanceNetworkExpireTimeInput")
-            .field("db_instance_id", &self.db_instance_id)
-            .field("connection_string", &self.connection_string)
-            .field("classic_expired_days", &self.classic_expired_days)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "ModifyDbInstanceNetworkExpireTimeInput",
+            &["db_instance_id", "connection_string", "classic_expired_days"],
+            &[&self.db_instance_id, &self.connection_string, &self.classic_expired_days],
+        )
     }
 }
 
@@ -130,11 +130,12 @@ pub struct ModifyDbInstanceNetworkExpireTimeOutput {
 impl std::fmt::Debug for ModifyDbInstanceNetworkExpireTimeOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("ModifyDbInstanceNetworkExpireTimeOutput")
-            .field("request_id", &self.request_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "ModifyDbInstanceNetworkExpireTimeOutput",
+            &["request_id", "unknown_fields"],
+            &[&self.request_id, &self.unknown_fields],
+        )
     }
 }
 

@@ -117,24 +117,32 @@ pub struct ModifyDbInstanceNetworkTypeInput {
 impl std::fmt::Debug for ModifyDbInstanceNetworkTypeInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("ModifyDbInstanceNetworkTypeInput")
-            .field("db_instance_id", &self.db_instance_id)
-            .field("retain_classic", &self.retain_classic)
-            .field("classic_expired_days", &self.classic_expired_days)
-            .field("instance_network_type", &self.instance_network_type)
-            .field(
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "ModifyDbInstanceNetworkTypeInput",
+            &[
+                "db_instance_id",
+                "retain_classic",
+                "classic_expired_days",
+                "instance_network_type",
                 "read_write_splitting_classic_expired_days",
-                &self.read_write_splitting_classic_expired_days,
-            )
-            .field("vpc_id", &self.vpc_id)
-            .field("v_switch_id", &self.v_switch_id)
-            .field("private_ip_address", &self.private_ip_address)
-            .field(
+                "vpc_id",
+                "v_switch_id",
+                "private_ip_address",
                 "read_write_splitting_private_ip_address",
+            ],
+            &[
+                &self.db_instance_id,
+                &self.retain_classic,
+                &self.classic_expired_days,
+                &self.instance_network_type,
+                &self.read_write_splitting_classic_expired_days,
+                &self.vpc_id,
+                &self.v_switch_id,
+                &self.private_ip_address,
                 &self.read_write_splitting_private_ip_address,
-            )
-            .finish()
+            ],
+        )
     }
 }
 
@@ -255,13 +263,17 @@ pub struct ModifyDbInstanceNetworkTypeOutput {
 impl std::fmt::Debug for ModifyDbInstanceNetworkTypeOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("ModifyDbInstanceNetworkTypeOutput")
-            .field("connection_string", &self.connection_string)
-            .field("request_id", &self.request_id)
-            .field("task_id", &self.task_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "ModifyDbInstanceNetworkTypeOutput",
+            &["connection_string", "request_id", "task_id", "unknown_fields"],
+            &[
+                &self.connection_string,
+                &self.request_id,
+                &self.task_id,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 

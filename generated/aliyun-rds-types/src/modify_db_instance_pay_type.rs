@@ -55,13 +55,12 @@ pub struct ModifyDbInstancePayTypeInput {
 impl std::fmt::Debug for ModifyDbInstancePayTypeInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("ModifyDbInstancePayTypeInput")
-            .field("db_instance_id", &self.db_instance_id)
-            .field("used_time", &self.used_time)
-            .field("pay_type", &self.pay_type)
-            .field("period", &self.period)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "ModifyDbInstancePayTypeInput",
+            &["db_instance_id", "used_time", "pay_type", "period"],
+            &[&self.db_instance_id, &self.used_time, &self.pay_type, &self.period],
+        )
     }
 }
 
@@ -145,11 +144,12 @@ pub struct ModifyDbInstancePayTypeOutput {
 impl std::fmt::Debug for ModifyDbInstancePayTypeOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("ModifyDbInstancePayTypeOutput")
-            .field("order_id", &self.order_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "ModifyDbInstancePayTypeOutput",
+            &["order_id", "unknown_fields"],
+            &[&self.order_id, &self.unknown_fields],
+        )
     }
 }
 

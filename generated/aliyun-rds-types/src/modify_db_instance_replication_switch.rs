@@ -52,13 +52,22 @@ pub struct ModifyDbInstanceReplicationSwitchInput {
 impl std::fmt::Debug for ModifyDbInstanceReplicationSwitchInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("ModifyDbInstanceReplicationSwitchInput")
-            .field("db_instance_id", &self.db_instance_id)
-            .field("region_id", &self.region_id)
-            .field("external_replication", &self.external_replication)
-            .field("resource_group_id", &self.resource_group_id)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "ModifyDbInstanceReplicationSwitchInput",
+            &[
+                "db_instance_id",
+                "region_id",
+                "external_replication",
+                "resource_group_id",
+            ],
+            &[
+                &self.db_instance_id,
+                &self.region_id,
+                &self.external_replication,
+                &self.resource_group_id,
+            ],
+        )
     }
 }
 
@@ -143,11 +152,12 @@ pub struct ModifyDbInstanceReplicationSwitchOutput {
 impl std::fmt::Debug for ModifyDbInstanceReplicationSwitchOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("ModifyDbInstanceReplicationSwitchOutput")
-            .field("request_id", &self.request_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "ModifyDbInstanceReplicationSwitchOutput",
+            &["request_id", "unknown_fields"],
+            &[&self.request_id, &self.unknown_fields],
+        )
     }
 }
 

@@ -65,15 +65,26 @@ pub struct ModifyDbInstanceSecurityGroupRuleInput {
 impl std::fmt::Debug for ModifyDbInstanceSecurityGroupRuleInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("ModifyDbInstanceSecurityGroupRuleInput")
-            .field("db_instance_id", &self.db_instance_id)
-            .field("security_group_rule_id", &self.security_group_rule_id)
-            .field("port_range", &self.port_range)
-            .field("ip_protocol", &self.ip_protocol)
-            .field("source_cidr_ip", &self.source_cidr_ip)
-            .field("description", &self.description)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "ModifyDbInstanceSecurityGroupRuleInput",
+            &[
+                "db_instance_id",
+                "security_group_rule_id",
+                "port_range",
+                "ip_protocol",
+                "source_cidr_ip",
+                "description",
+            ],
+            &[
+                &self.db_instance_id,
+                &self.security_group_rule_id,
+                &self.port_range,
+                &self.ip_protocol,
+                &self.source_cidr_ip,
+                &self.description,
+            ],
+        )
     }
 }
 
@@ -185,13 +196,12 @@ pub struct ModifyDbInstanceSecurityGroupRuleOutput {
 impl std::fmt::Debug for ModifyDbInstanceSecurityGroupRuleOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("ModifyDbInstanceSecurityGroupRuleOutput")
-            .field("code", &self.code)
-            .field("message", &self.message)
-            .field("request_id", &self.request_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "ModifyDbInstanceSecurityGroupRuleOutput",
+            &["code", "message", "request_id", "unknown_fields"],
+            &[&self.code, &self.message, &self.request_id, &self.unknown_fields],
+        )
     }
 }
 

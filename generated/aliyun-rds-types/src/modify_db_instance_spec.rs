@@ -406,37 +406,70 @@ pub struct ModifyDbInstanceSpecInput {
 impl std::fmt::Debug for ModifyDbInstanceSpecInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("ModifyDbInstanceSpecInput")
-            .field("db_instance_id", &self.db_instance_id)
-            .field("db_instance_class", &self.db_instance_class)
-            .field("db_instance_storage", &self.db_instance_storage)
-            .field("pay_type", &self.pay_type)
-            .field("effective_time", &self.effective_time)
-            .field("engine_version", &self.engine_version)
-            .field("db_instance_storage_type", &self.db_instance_storage_type)
-            .field("read_only_db_instance_class", &self.read_only_db_instance_class)
-            .field("direction", &self.direction)
-            .field("source_biz", &self.source_biz)
-            .field("dedicated_host_group_id", &self.dedicated_host_group_id)
-            .field("zone_id", &self.zone_id)
-            .field("switch_time", &self.switch_time)
-            .field("resource_group_id", &self.resource_group_id)
-            .field("used_time", &self.used_time)
-            .field("serverless_configuration", &self.serverless_configuration)
-            .field("category", &self.category)
-            .field("bursting_enabled", &self.bursting_enabled)
-            .field("auto_use_coupon", &self.auto_use_coupon)
-            .field("target_minor_version", &self.target_minor_version)
-            .field("io_acceleration_enabled", &self.io_acceleration_enabled)
-            .field("cold_data_enabled", &self.cold_data_enabled)
-            .field("zone_id_slave1", &self.zone_id_slave1)
-            .field("v_switch_id", &self.v_switch_id)
-            .field("allow_major_version_upgrade", &self.allow_major_version_upgrade)
-            .field("promotion_code", &self.promotion_code)
-            .field("optimized_writes", &self.optimized_writes)
-            .field("compression_mode", &self.compression_mode)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "ModifyDbInstanceSpecInput",
+            &[
+                "db_instance_id",
+                "db_instance_class",
+                "db_instance_storage",
+                "pay_type",
+                "effective_time",
+                "engine_version",
+                "db_instance_storage_type",
+                "read_only_db_instance_class",
+                "direction",
+                "source_biz",
+                "dedicated_host_group_id",
+                "zone_id",
+                "switch_time",
+                "resource_group_id",
+                "used_time",
+                "serverless_configuration",
+                "category",
+                "bursting_enabled",
+                "auto_use_coupon",
+                "target_minor_version",
+                "io_acceleration_enabled",
+                "cold_data_enabled",
+                "zone_id_slave1",
+                "v_switch_id",
+                "allow_major_version_upgrade",
+                "promotion_code",
+                "optimized_writes",
+                "compression_mode",
+            ],
+            &[
+                &self.db_instance_id,
+                &self.db_instance_class,
+                &self.db_instance_storage,
+                &self.pay_type,
+                &self.effective_time,
+                &self.engine_version,
+                &self.db_instance_storage_type,
+                &self.read_only_db_instance_class,
+                &self.direction,
+                &self.source_biz,
+                &self.dedicated_host_group_id,
+                &self.zone_id,
+                &self.switch_time,
+                &self.resource_group_id,
+                &self.used_time,
+                &self.serverless_configuration,
+                &self.category,
+                &self.bursting_enabled,
+                &self.auto_use_coupon,
+                &self.target_minor_version,
+                &self.io_acceleration_enabled,
+                &self.cold_data_enabled,
+                &self.zone_id_slave1,
+                &self.v_switch_id,
+                &self.allow_major_version_upgrade,
+                &self.promotion_code,
+                &self.optimized_writes,
+                &self.compression_mode,
+            ],
+        )
     }
 }
 
@@ -587,13 +620,17 @@ pub struct ModifyDbInstanceSpecOutput {
 impl std::fmt::Debug for ModifyDbInstanceSpecOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("ModifyDbInstanceSpecOutput")
-            .field("db_instance_id", &self.db_instance_id)
-            .field("order_id", &self.order_id)
-            .field("request_id", &self.request_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "ModifyDbInstanceSpecOutput",
+            &["db_instance_id", "order_id", "request_id", "unknown_fields"],
+            &[
+                &self.db_instance_id,
+                &self.order_id,
+                &self.request_id,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 
@@ -687,13 +724,17 @@ pub struct ServerlessConfiguration {
 impl std::fmt::Debug for ServerlessConfiguration {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("ServerlessConfiguration")
-            .field("auto_pause", &self.auto_pause)
-            .field("max_capacity", &self.max_capacity)
-            .field("min_capacity", &self.min_capacity)
-            .field("switch_force", &self.switch_force)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "ServerlessConfiguration",
+            &["auto_pause", "max_capacity", "min_capacity", "switch_force"],
+            &[
+                &self.auto_pause,
+                &self.max_capacity,
+                &self.min_capacity,
+                &self.switch_force,
+            ],
+        )
     }
 }
 

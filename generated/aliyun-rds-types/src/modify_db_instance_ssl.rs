@@ -203,25 +203,46 @@ pub struct ModifyDbInstanceSslInput {
 impl std::fmt::Debug for ModifyDbInstanceSslInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("ModifyDbInstanceSslInput")
-            .field("db_instance_id", &self.db_instance_id)
-            .field("connection_string", &self.connection_string)
-            .field("ssl_enabled", &self.ssl_enabled)
-            .field("ca_type", &self.ca_type)
-            .field("server_cert", &self.server_cert)
-            .field("server_key", &self.server_key)
-            .field("client_ca_enabled", &self.client_ca_enabled)
-            .field("client_ca_cert", &self.client_ca_cert)
-            .field("client_crl_enabled", &self.client_crl_enabled)
-            .field("client_cert_revocation_list", &self.client_cert_revocation_list)
-            .field("acl", &self.acl)
-            .field("replication_acl", &self.replication_acl)
-            .field("force_encryption", &self.force_encryption)
-            .field("tls_version", &self.tls_version)
-            .field("certificate", &self.certificate)
-            .field("pass_word", &self.pass_word.as_ref().map(|_| "<redacted>"))
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "ModifyDbInstanceSslInput",
+            &[
+                "db_instance_id",
+                "connection_string",
+                "ssl_enabled",
+                "ca_type",
+                "server_cert",
+                "server_key",
+                "client_ca_enabled",
+                "client_ca_cert",
+                "client_crl_enabled",
+                "client_cert_revocation_list",
+                "acl",
+                "replication_acl",
+                "force_encryption",
+                "tls_version",
+                "certificate",
+                "pass_word",
+            ],
+            &[
+                &self.db_instance_id,
+                &self.connection_string,
+                &self.ssl_enabled,
+                &self.ca_type,
+                &self.server_cert,
+                &self.server_key,
+                &self.client_ca_enabled,
+                &self.client_ca_cert,
+                &self.client_crl_enabled,
+                &self.client_cert_revocation_list,
+                &self.acl,
+                &self.replication_acl,
+                &self.force_encryption,
+                &self.tls_version,
+                &self.certificate,
+                &self.pass_word.as_ref().map(|_| "<redacted>"),
+            ],
+        )
     }
 }
 
@@ -329,11 +350,12 @@ pub struct ModifyDbInstanceSslOutput {
 impl std::fmt::Debug for ModifyDbInstanceSslOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("ModifyDbInstanceSslOutput")
-            .field("request_id", &self.request_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "ModifyDbInstanceSslOutput",
+            &["request_id", "unknown_fields"],
+            &[&self.request_id, &self.unknown_fields],
+        )
     }
 }
 

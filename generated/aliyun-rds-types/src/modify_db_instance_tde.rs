@@ -132,18 +132,32 @@ pub struct ModifyDbInstanceTdeInput {
 impl std::fmt::Debug for ModifyDbInstanceTdeInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("ModifyDbInstanceTdeInput")
-            .field("db_instance_id", &self.db_instance_id)
-            .field("tde_status", &self.tde_status)
-            .field("db_name", &self.db_name)
-            .field("encryption_key", &self.encryption_key)
-            .field("role_arn", &self.role_arn)
-            .field("certificate", &self.certificate)
-            .field("private_key", &self.private_key)
-            .field("pass_word", &self.pass_word.as_ref().map(|_| "<redacted>"))
-            .field("is_rotate", &self.is_rotate)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "ModifyDbInstanceTdeInput",
+            &[
+                "db_instance_id",
+                "tde_status",
+                "db_name",
+                "encryption_key",
+                "role_arn",
+                "certificate",
+                "private_key",
+                "pass_word",
+                "is_rotate",
+            ],
+            &[
+                &self.db_instance_id,
+                &self.tde_status,
+                &self.db_name,
+                &self.encryption_key,
+                &self.role_arn,
+                &self.certificate,
+                &self.private_key,
+                &self.pass_word.as_ref().map(|_| "<redacted>"),
+                &self.is_rotate,
+            ],
+        )
     }
 }
 
@@ -236,11 +250,12 @@ pub struct ModifyDbInstanceTdeOutput {
 impl std::fmt::Debug for ModifyDbInstanceTdeOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("ModifyDbInstanceTdeOutput")
-            .field("request_id", &self.request_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "ModifyDbInstanceTdeOutput",
+            &["request_id", "unknown_fields"],
+            &[&self.request_id, &self.unknown_fields],
+        )
     }
 }
 

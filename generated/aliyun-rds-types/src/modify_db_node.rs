@@ -129,18 +129,32 @@ pub struct ModifyDbNodeInput {
 impl std::fmt::Debug for ModifyDbNodeInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("ModifyDbNodeInput")
-            .field("client_token", &self.client_token)
-            .field("db_instance_id", &self.db_instance_id)
-            .field("db_instance_storage_type", &self.db_instance_storage_type)
-            .field("db_instance_storage", &self.db_instance_storage)
-            .field("db_node", &self.db_node)
-            .field("effective_time", &self.effective_time)
-            .field("auto_pay", &self.auto_pay)
-            .field("dry_run", &self.dry_run)
-            .field("produce_async", &self.produce_async)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "ModifyDbNodeInput",
+            &[
+                "client_token",
+                "db_instance_id",
+                "db_instance_storage_type",
+                "db_instance_storage",
+                "db_node",
+                "effective_time",
+                "auto_pay",
+                "dry_run",
+                "produce_async",
+            ],
+            &[
+                &self.client_token,
+                &self.db_instance_id,
+                &self.db_instance_storage_type,
+                &self.db_instance_storage,
+                &self.db_node,
+                &self.effective_time,
+                &self.auto_pay,
+                &self.dry_run,
+                &self.produce_async,
+            ],
+        )
     }
 }
 
@@ -263,14 +277,18 @@ pub struct ModifyDbNodeOutput {
 impl std::fmt::Debug for ModifyDbNodeOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("ModifyDbNodeOutput")
-            .field("db_instance_id", &self.db_instance_id)
-            .field("order_id", &self.order_id)
-            .field("request_id", &self.request_id)
-            .field("success", &self.success)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "ModifyDbNodeOutput",
+            &["db_instance_id", "order_id", "request_id", "success", "unknown_fields"],
+            &[
+                &self.db_instance_id,
+                &self.order_id,
+                &self.request_id,
+                &self.success,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 
@@ -326,11 +344,12 @@ pub struct DbNode {
 impl std::fmt::Debug for DbNode {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DbNode")
-            .field("class_code", &self.class_code)
-            .field("node_id", &self.node_id)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DbNode",
+            &["class_code", "node_id"],
+            &[&self.class_code, &self.node_id],
+        )
     }
 }
 

@@ -161,21 +161,38 @@ pub struct ModifyDbProxyInput {
 impl std::fmt::Debug for ModifyDbProxyInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("ModifyDbProxyInput")
-            .field("db_instance_id", &self.db_instance_id)
-            .field("config_db_proxy_service", &self.config_db_proxy_service)
-            .field("db_proxy_instance_num", &self.db_proxy_instance_num)
-            .field("region_id", &self.region_id)
-            .field("instance_network_type", &self.instance_network_type)
-            .field("vpc_id", &self.vpc_id)
-            .field("v_switch_id", &self.v_switch_id)
-            .field("db_proxy_engine_type", &self.db_proxy_engine_type)
-            .field("db_proxy_instance_type", &self.db_proxy_instance_type)
-            .field("resource_group_id", &self.resource_group_id)
-            .field("persistent_connection_status", &self.persistent_connection_status)
-            .field("db_proxy_nodes", &self.db_proxy_nodes)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "ModifyDbProxyInput",
+            &[
+                "db_instance_id",
+                "config_db_proxy_service",
+                "db_proxy_instance_num",
+                "region_id",
+                "instance_network_type",
+                "vpc_id",
+                "v_switch_id",
+                "db_proxy_engine_type",
+                "db_proxy_instance_type",
+                "resource_group_id",
+                "persistent_connection_status",
+                "db_proxy_nodes",
+            ],
+            &[
+                &self.db_instance_id,
+                &self.config_db_proxy_service,
+                &self.db_proxy_instance_num,
+                &self.region_id,
+                &self.instance_network_type,
+                &self.vpc_id,
+                &self.v_switch_id,
+                &self.db_proxy_engine_type,
+                &self.db_proxy_instance_type,
+                &self.resource_group_id,
+                &self.persistent_connection_status,
+                &self.db_proxy_nodes,
+            ],
+        )
     }
 }
 
@@ -278,11 +295,12 @@ pub struct ModifyDbProxyOutput {
 impl std::fmt::Debug for ModifyDbProxyOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("ModifyDbProxyOutput")
-            .field("request_id", &self.request_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "ModifyDbProxyOutput",
+            &["request_id", "unknown_fields"],
+            &[&self.request_id, &self.unknown_fields],
+        )
     }
 }
 
@@ -347,12 +365,12 @@ pub struct DbProxyNodes {
 impl std::fmt::Debug for DbProxyNodes {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DbProxyNodes")
-            .field("cpu_cores", &self.cpu_cores)
-            .field("node_counts", &self.node_counts)
-            .field("zone_id", &self.zone_id)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DbProxyNodes",
+            &["cpu_cores", "node_counts", "zone_id"],
+            &[&self.cpu_cores, &self.node_counts, &self.zone_id],
+        )
     }
 }
 

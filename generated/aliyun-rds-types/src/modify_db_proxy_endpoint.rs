@@ -271,33 +271,50 @@ pub struct ModifyDbProxyEndpointInput {
 impl std::fmt::Debug for ModifyDbProxyEndpointInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("ModifyDbProxyEndpointInput")
-            .field("db_instance_id", &self.db_instance_id)
-            .field("db_proxy_endpoint_id", &self.db_proxy_endpoint_id)
-            .field("config_db_proxy_features", &self.config_db_proxy_features)
-            .field("region_id", &self.region_id)
-            .field(
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "ModifyDbProxyEndpointInput",
+            &[
+                "db_instance_id",
+                "db_proxy_endpoint_id",
+                "config_db_proxy_features",
+                "region_id",
                 "read_only_instance_max_delay_time",
-                &self.read_only_instance_max_delay_time,
-            )
-            .field("causal_consist_read_timeout", &self.causal_consist_read_timeout)
-            .field(
+                "causal_consist_read_timeout",
                 "read_only_instance_distribution_type",
+                "read_only_instance_weight",
+                "db_endpoint_operator",
+                "db_endpoint_aliases",
+                "db_endpoint_type",
+                "db_endpoint_read_write_mode",
+                "db_proxy_engine_type",
+                "v_switch_id",
+                "effective_time",
+                "effective_specific_time",
+                "db_endpoint_min_slave_count",
+                "vpc_id",
+            ],
+            &[
+                &self.db_instance_id,
+                &self.db_proxy_endpoint_id,
+                &self.config_db_proxy_features,
+                &self.region_id,
+                &self.read_only_instance_max_delay_time,
+                &self.causal_consist_read_timeout,
                 &self.read_only_instance_distribution_type,
-            )
-            .field("read_only_instance_weight", &self.read_only_instance_weight)
-            .field("db_endpoint_operator", &self.db_endpoint_operator)
-            .field("db_endpoint_aliases", &self.db_endpoint_aliases)
-            .field("db_endpoint_type", &self.db_endpoint_type)
-            .field("db_endpoint_read_write_mode", &self.db_endpoint_read_write_mode)
-            .field("db_proxy_engine_type", &self.db_proxy_engine_type)
-            .field("v_switch_id", &self.v_switch_id)
-            .field("effective_time", &self.effective_time)
-            .field("effective_specific_time", &self.effective_specific_time)
-            .field("db_endpoint_min_slave_count", &self.db_endpoint_min_slave_count)
-            .field("vpc_id", &self.vpc_id)
-            .finish()
+                &self.read_only_instance_weight,
+                &self.db_endpoint_operator,
+                &self.db_endpoint_aliases,
+                &self.db_endpoint_type,
+                &self.db_endpoint_read_write_mode,
+                &self.db_proxy_engine_type,
+                &self.v_switch_id,
+                &self.effective_time,
+                &self.effective_specific_time,
+                &self.db_endpoint_min_slave_count,
+                &self.vpc_id,
+            ],
+        )
     }
 }
 
@@ -417,11 +434,12 @@ pub struct ModifyDbProxyEndpointOutput {
 impl std::fmt::Debug for ModifyDbProxyEndpointOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("ModifyDbProxyEndpointOutput")
-            .field("request_id", &self.request_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "ModifyDbProxyEndpointOutput",
+            &["request_id", "unknown_fields"],
+            &[&self.request_id, &self.unknown_fields],
+        )
     }
 }
 

@@ -90,21 +90,26 @@ pub struct ModifyDbProxyEndpointAddressInput {
 impl std::fmt::Debug for ModifyDbProxyEndpointAddressInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("ModifyDbProxyEndpointAddressInput")
-            .field("db_instance_id", &self.db_instance_id)
-            .field("db_proxy_endpoint_id", &self.db_proxy_endpoint_id)
-            .field("db_proxy_new_connect_string", &self.db_proxy_new_connect_string)
-            .field(
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "ModifyDbProxyEndpointAddressInput",
+            &[
+                "db_instance_id",
+                "db_proxy_endpoint_id",
+                "db_proxy_new_connect_string",
                 "db_proxy_new_connect_string_port",
-                &self.db_proxy_new_connect_string_port,
-            )
-            .field(
                 "db_proxy_connect_string_net_type",
+                "db_proxy_engine_type",
+            ],
+            &[
+                &self.db_instance_id,
+                &self.db_proxy_endpoint_id,
+                &self.db_proxy_new_connect_string,
+                &self.db_proxy_new_connect_string_port,
                 &self.db_proxy_connect_string_net_type,
-            )
-            .field("db_proxy_engine_type", &self.db_proxy_engine_type)
-            .finish()
+                &self.db_proxy_engine_type,
+            ],
+        )
     }
 }
 
@@ -200,11 +205,12 @@ pub struct ModifyDbProxyEndpointAddressOutput {
 impl std::fmt::Debug for ModifyDbProxyEndpointAddressOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("ModifyDbProxyEndpointAddressOutput")
-            .field("request_id", &self.request_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "ModifyDbProxyEndpointAddressOutput",
+            &["request_id", "unknown_fields"],
+            &[&self.request_id, &self.unknown_fields],
+        )
     }
 }
 

@@ -132,19 +132,34 @@ pub struct ModifyDbProxyInstanceInput {
 impl std::fmt::Debug for ModifyDbProxyInstanceInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("ModifyDbProxyInstanceInput")
-            .field("db_instance_id", &self.db_instance_id)
-            .field("db_proxy_instance_type", &self.db_proxy_instance_type)
-            .field("db_proxy_instance_num", &self.db_proxy_instance_num)
-            .field("effective_time", &self.effective_time)
-            .field("effective_specific_time", &self.effective_specific_time)
-            .field("region_id", &self.region_id)
-            .field("db_proxy_engine_type", &self.db_proxy_engine_type)
-            .field("v_switch_ids", &self.v_switch_ids)
-            .field("db_proxy_nodes", &self.db_proxy_nodes)
-            .field("migrate_az", &self.migrate_az)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "ModifyDbProxyInstanceInput",
+            &[
+                "db_instance_id",
+                "db_proxy_instance_type",
+                "db_proxy_instance_num",
+                "effective_time",
+                "effective_specific_time",
+                "region_id",
+                "db_proxy_engine_type",
+                "v_switch_ids",
+                "db_proxy_nodes",
+                "migrate_az",
+            ],
+            &[
+                &self.db_instance_id,
+                &self.db_proxy_instance_type,
+                &self.db_proxy_instance_num,
+                &self.effective_time,
+                &self.effective_specific_time,
+                &self.region_id,
+                &self.db_proxy_engine_type,
+                &self.v_switch_ids,
+                &self.db_proxy_nodes,
+                &self.migrate_az,
+            ],
+        )
     }
 }
 
@@ -240,11 +255,12 @@ pub struct ModifyDbProxyInstanceOutput {
 impl std::fmt::Debug for ModifyDbProxyInstanceOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("ModifyDbProxyInstanceOutput")
-            .field("request_id", &self.request_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "ModifyDbProxyInstanceOutput",
+            &["request_id", "unknown_fields"],
+            &[&self.request_id, &self.unknown_fields],
+        )
     }
 }
 
@@ -308,12 +324,12 @@ pub struct DbProxyNodes {
 impl std::fmt::Debug for DbProxyNodes {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DbProxyNodes")
-            .field("cpu_cores", &self.cpu_cores)
-            .field("node_counts", &self.node_counts)
-            .field("zone_id", &self.zone_id)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DbProxyNodes",
+            &["cpu_cores", "node_counts", "zone_id"],
+            &[&self.cpu_cores, &self.node_counts, &self.zone_id],
+        )
     }
 }
 
@@ -355,12 +371,12 @@ pub struct MigrateAz {
 impl std::fmt::Debug for MigrateAz {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("MigrateAz")
-            .field("db_proxy_endpoint_id", &self.db_proxy_endpoint_id)
-            .field("dest_v_switch_id", &self.dest_v_switch_id)
-            .field("dest_vpc_id", &self.dest_vpc_id)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "MigrateAz",
+            &["db_proxy_endpoint_id", "dest_v_switch_id", "dest_vpc_id"],
+            &[&self.db_proxy_endpoint_id, &self.dest_v_switch_id, &self.dest_vpc_id],
+        )
     }
 }
 

@@ -72,15 +72,26 @@ pub struct ModifyDbProxyInstanceSslInput {
 impl std::fmt::Debug for ModifyDbProxyInstanceSslInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("ModifyDbProxyInstanceSslInput")
-            .field("region_id", &self.region_id)
-            .field("db_instance_id", &self.db_instance_id)
-            .field("db_proxy_endpoint_id", &self.db_proxy_endpoint_id)
-            .field("db_proxy_connect_string", &self.db_proxy_connect_string)
-            .field("db_proxy_ssl_enabled", &self.db_proxy_ssl_enabled)
-            .field("db_proxy_engine_type", &self.db_proxy_engine_type)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "ModifyDbProxyInstanceSslInput",
+            &[
+                "region_id",
+                "db_instance_id",
+                "db_proxy_endpoint_id",
+                "db_proxy_connect_string",
+                "db_proxy_ssl_enabled",
+                "db_proxy_engine_type",
+            ],
+            &[
+                &self.region_id,
+                &self.db_instance_id,
+                &self.db_proxy_endpoint_id,
+                &self.db_proxy_connect_string,
+                &self.db_proxy_ssl_enabled,
+                &self.db_proxy_engine_type,
+            ],
+        )
     }
 }
 
@@ -169,11 +180,12 @@ pub struct ModifyDbProxyInstanceSslOutput {
 impl std::fmt::Debug for ModifyDbProxyInstanceSslOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("ModifyDbProxyInstanceSslOutput")
-            .field("request_id", &self.request_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "ModifyDbProxyInstanceSslOutput",
+            &["request_id", "unknown_fields"],
+            &[&self.request_id, &self.unknown_fields],
+        )
     }
 }
 

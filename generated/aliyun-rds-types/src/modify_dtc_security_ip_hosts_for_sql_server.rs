@@ -48,13 +48,22 @@ pub struct ModifyDtcSecurityIpHostsForSqlServerInput {
 impl std::fmt::Debug for ModifyDtcSecurityIpHostsForSqlServerInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("ModifyDtcSecurityIpHostsForSqlServerInput")
-            .field("db_instance_id", &self.db_instance_id)
-            .field("security_ip_hosts", &self.security_ip_hosts)
-            .field("white_list_group_name", &self.white_list_group_name)
-            .field("region_id", &self.region_id)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "ModifyDtcSecurityIpHostsForSqlServerInput",
+            &[
+                "db_instance_id",
+                "security_ip_hosts",
+                "white_list_group_name",
+                "region_id",
+            ],
+            &[
+                &self.db_instance_id,
+                &self.security_ip_hosts,
+                &self.white_list_group_name,
+                &self.region_id,
+            ],
+        )
     }
 }
 
@@ -173,14 +182,24 @@ pub struct ModifyDtcSecurityIpHostsForSqlServerOutput {
 impl std::fmt::Debug for ModifyDtcSecurityIpHostsForSqlServerOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("ModifyDtcSecurityIpHostsForSqlServerOutput")
-            .field("db_instance_id", &self.db_instance_id)
-            .field("dtc_set_result", &self.dtc_set_result)
-            .field("request_id", &self.request_id)
-            .field("task_id", &self.task_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "ModifyDtcSecurityIpHostsForSqlServerOutput",
+            &[
+                "db_instance_id",
+                "dtc_set_result",
+                "request_id",
+                "task_id",
+                "unknown_fields",
+            ],
+            &[
+                &self.db_instance_id,
+                &self.dtc_set_result,
+                &self.request_id,
+                &self.task_id,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 

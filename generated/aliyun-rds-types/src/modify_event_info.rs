@@ -57,13 +57,12 @@ pub struct ModifyEventInfoInput {
 impl std::fmt::Debug for ModifyEventInfoInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("ModifyEventInfoInput")
-            .field("region_id", &self.region_id)
-            .field("event_id", &self.event_id)
-            .field("event_action", &self.event_action)
-            .field("action_params", &self.action_params)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "ModifyEventInfoInput",
+            &["region_id", "event_id", "event_action", "action_params"],
+            &[&self.region_id, &self.event_id, &self.event_action, &self.action_params],
+        )
     }
 }
 
@@ -183,15 +182,26 @@ pub struct ModifyEventInfoOutput {
 impl std::fmt::Debug for ModifyEventInfoOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("ModifyEventInfoOutput")
-            .field("error_code", &self.error_code)
-            .field("error_event_id", &self.error_event_id)
-            .field("request_id", &self.request_id)
-            .field("success_count", &self.success_count)
-            .field("success_event_id", &self.success_event_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "ModifyEventInfoOutput",
+            &[
+                "error_code",
+                "error_event_id",
+                "request_id",
+                "success_count",
+                "success_event_id",
+                "unknown_fields",
+            ],
+            &[
+                &self.error_code,
+                &self.error_event_id,
+                &self.request_id,
+                &self.success_count,
+                &self.success_event_id,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 

@@ -45,12 +45,12 @@ pub struct ModifyHaDiagnoseConfigInput {
 impl std::fmt::Debug for ModifyHaDiagnoseConfigInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("ModifyHaDiagnoseConfigInput")
-            .field("db_instance_id", &self.db_instance_id)
-            .field("tcp_connection_type", &self.tcp_connection_type)
-            .field("region_id", &self.region_id)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "ModifyHaDiagnoseConfigInput",
+            &["db_instance_id", "tcp_connection_type", "region_id"],
+            &[&self.db_instance_id, &self.tcp_connection_type, &self.region_id],
+        )
     }
 }
 
@@ -128,11 +128,12 @@ pub struct ModifyHaDiagnoseConfigOutput {
 impl std::fmt::Debug for ModifyHaDiagnoseConfigOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("ModifyHaDiagnoseConfigOutput")
-            .field("request_id", &self.request_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "ModifyHaDiagnoseConfigOutput",
+            &["request_id", "unknown_fields"],
+            &[&self.request_id, &self.unknown_fields],
+        )
     }
 }
 

@@ -61,13 +61,17 @@ pub struct ModifyHaSwitchConfigInput {
 impl std::fmt::Debug for ModifyHaSwitchConfigInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("ModifyHaSwitchConfigInput")
-            .field("db_instance_id", &self.db_instance_id)
-            .field("ha_config", &self.ha_config)
-            .field("manual_ha_time", &self.manual_ha_time)
-            .field("region_id", &self.region_id)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "ModifyHaSwitchConfigInput",
+            &["db_instance_id", "ha_config", "manual_ha_time", "region_id"],
+            &[
+                &self.db_instance_id,
+                &self.ha_config,
+                &self.manual_ha_time,
+                &self.region_id,
+            ],
+        )
     }
 }
 
@@ -147,11 +151,12 @@ pub struct ModifyHaSwitchConfigOutput {
 impl std::fmt::Debug for ModifyHaSwitchConfigOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("ModifyHaSwitchConfigOutput")
-            .field("request_id", &self.request_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "ModifyHaSwitchConfigOutput",
+            &["request_id", "unknown_fields"],
+            &[&self.request_id, &self.unknown_fields],
+        )
     }
 }
 

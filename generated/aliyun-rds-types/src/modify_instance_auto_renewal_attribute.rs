@@ -67,14 +67,18 @@ pub struct ModifyInstanceAutoRenewalAttributeInput {
 impl std::fmt::Debug for ModifyInstanceAutoRenewalAttributeInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("ModifyInstanceAutoRenewalAttributeInput")
-            .field("region_id", &self.region_id)
-            .field("client_token", &self.client_token)
-            .field("db_instance_id", &self.db_instance_id)
-            .field("duration", &self.duration)
-            .field("auto_renew", &self.auto_renew)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "ModifyInstanceAutoRenewalAttributeInput",
+            &["region_id", "client_token", "db_instance_id", "duration", "auto_renew"],
+            &[
+                &self.region_id,
+                &self.client_token,
+                &self.db_instance_id,
+                &self.duration,
+                &self.auto_renew,
+            ],
+        )
     }
 }
 
@@ -157,11 +161,12 @@ pub struct ModifyInstanceAutoRenewalAttributeOutput {
 impl std::fmt::Debug for ModifyInstanceAutoRenewalAttributeOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("ModifyInstanceAutoRenewalAttributeOutput")
-            .field("request_id", &self.request_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "ModifyInstanceAutoRenewalAttributeOutput",
+            &["request_id", "unknown_fields"],
+            &[&self.request_id, &self.unknown_fields],
+        )
     }
 }
 

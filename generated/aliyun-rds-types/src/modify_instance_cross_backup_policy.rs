@@ -102,17 +102,30 @@ pub struct ModifyInstanceCrossBackupPolicyInput {
 impl std::fmt::Debug for ModifyInstanceCrossBackupPolicyInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("ModifyInstanceCrossBackupPolicyInput")
-            .field("db_instance_id", &self.db_instance_id)
-            .field("region_id", &self.region_id)
-            .field("cross_backup_type", &self.cross_backup_type)
-            .field("log_backup_enabled", &self.log_backup_enabled)
-            .field("backup_enabled", &self.backup_enabled)
-            .field("cross_backup_region", &self.cross_backup_region)
-            .field("retent_type", &self.retent_type)
-            .field("retention", &self.retention)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "ModifyInstanceCrossBackupPolicyInput",
+            &[
+                "db_instance_id",
+                "region_id",
+                "cross_backup_type",
+                "log_backup_enabled",
+                "backup_enabled",
+                "cross_backup_region",
+                "retent_type",
+                "retention",
+            ],
+            &[
+                &self.db_instance_id,
+                &self.region_id,
+                &self.cross_backup_type,
+                &self.log_backup_enabled,
+                &self.backup_enabled,
+                &self.cross_backup_region,
+                &self.retent_type,
+                &self.retention,
+            ],
+        )
     }
 }
 
@@ -286,19 +299,34 @@ pub struct ModifyInstanceCrossBackupPolicyOutput {
 impl std::fmt::Debug for ModifyInstanceCrossBackupPolicyOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("ModifyInstanceCrossBackupPolicyOutput")
-            .field("backup_enabled", &self.backup_enabled)
-            .field("cross_backup_region", &self.cross_backup_region)
-            .field("cross_backup_type", &self.cross_backup_type)
-            .field("db_instance_id", &self.db_instance_id)
-            .field("log_backup_enabled", &self.log_backup_enabled)
-            .field("region_id", &self.region_id)
-            .field("request_id", &self.request_id)
-            .field("retent_type", &self.retent_type)
-            .field("retention", &self.retention)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "ModifyInstanceCrossBackupPolicyOutput",
+            &[
+                "backup_enabled",
+                "cross_backup_region",
+                "cross_backup_type",
+                "db_instance_id",
+                "log_backup_enabled",
+                "region_id",
+                "request_id",
+                "retent_type",
+                "retention",
+                "unknown_fields",
+            ],
+            &[
+                &self.backup_enabled,
+                &self.cross_backup_region,
+                &self.cross_backup_type,
+                &self.db_instance_id,
+                &self.log_backup_enabled,
+                &self.region_id,
+                &self.request_id,
+                &self.retent_type,
+                &self.retention,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 

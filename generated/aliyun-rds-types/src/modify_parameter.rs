@@ -101,16 +101,28 @@ pub struct ModifyParameterInput {
 impl std::fmt::Debug for ModifyParameterInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("ModifyParameterInput")
-            .field("client_token", &self.client_token)
-            .field("db_instance_id", &self.db_instance_id)
-            .field("parameters", &self.parameters)
-            .field("forcerestart", &self.forcerestart)
-            .field("parameter_group_id", &self.parameter_group_id)
-            .field("switch_time_mode", &self.switch_time_mode)
-            .field("switch_time", &self.switch_time)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "ModifyParameterInput",
+            &[
+                "client_token",
+                "db_instance_id",
+                "parameters",
+                "forcerestart",
+                "parameter_group_id",
+                "switch_time_mode",
+                "switch_time",
+            ],
+            &[
+                &self.client_token,
+                &self.db_instance_id,
+                &self.parameters,
+                &self.forcerestart,
+                &self.parameter_group_id,
+                &self.switch_time_mode,
+                &self.switch_time,
+            ],
+        )
     }
 }
 
@@ -196,11 +208,12 @@ pub struct ModifyParameterOutput {
 impl std::fmt::Debug for ModifyParameterOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("ModifyParameterOutput")
-            .field("request_id", &self.request_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "ModifyParameterOutput",
+            &["request_id", "unknown_fields"],
+            &[&self.request_id, &self.unknown_fields],
+        )
     }
 }
 

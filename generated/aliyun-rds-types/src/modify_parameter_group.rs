@@ -105,16 +105,28 @@ pub struct ModifyParameterGroupInput {
 impl std::fmt::Debug for ModifyParameterGroupInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("ModifyParameterGroupInput")
-            .field("parameter_group_id", &self.parameter_group_id)
-            .field("parameter_group_name", &self.parameter_group_name)
-            .field("parameter_group_desc", &self.parameter_group_desc)
-            .field("parameters", &self.parameters)
-            .field("region_id", &self.region_id)
-            .field("modify_mode", &self.modify_mode)
-            .field("resource_group_id", &self.resource_group_id)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "ModifyParameterGroupInput",
+            &[
+                "parameter_group_id",
+                "parameter_group_name",
+                "parameter_group_desc",
+                "parameters",
+                "region_id",
+                "modify_mode",
+                "resource_group_id",
+            ],
+            &[
+                &self.parameter_group_id,
+                &self.parameter_group_name,
+                &self.parameter_group_desc,
+                &self.parameters,
+                &self.region_id,
+                &self.modify_mode,
+                &self.resource_group_id,
+            ],
+        )
     }
 }
 
@@ -213,12 +225,12 @@ pub struct ModifyParameterGroupOutput {
 impl std::fmt::Debug for ModifyParameterGroupOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("ModifyParameterGroupOutput")
-            .field("parameter_group_id", &self.parameter_group_id)
-            .field("request_id", &self.request_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "ModifyParameterGroupOutput",
+            &["parameter_group_id", "request_id", "unknown_fields"],
+            &[&self.parameter_group_id, &self.request_id, &self.unknown_fields],
+        )
     }
 }
 

@@ -52,13 +52,12 @@ pub struct ModifyPgHbaConfigInput {
 impl std::fmt::Debug for ModifyPgHbaConfigInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("ModifyPgHbaConfigInput")
-            .field("client_token", &self.client_token)
-            .field("db_instance_id", &self.db_instance_id)
-            .field("ops_type", &self.ops_type)
-            .field("hba_item", &self.hba_item)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "ModifyPgHbaConfigInput",
+            &["client_token", "db_instance_id", "ops_type", "hba_item"],
+            &[&self.client_token, &self.db_instance_id, &self.ops_type, &self.hba_item],
+        )
     }
 }
 
@@ -142,11 +141,12 @@ pub struct ModifyPgHbaConfigOutput {
 impl std::fmt::Debug for ModifyPgHbaConfigOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("ModifyPgHbaConfigOutput")
-            .field("request_id", &self.request_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "ModifyPgHbaConfigOutput",
+            &["request_id", "unknown_fields"],
+            &[&self.request_id, &self.unknown_fields],
+        )
     }
 }
 
@@ -264,17 +264,30 @@ pub struct HbaItem {
 impl std::fmt::Debug for HbaItem {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("HbaItem")
-            .field("address", &self.address)
-            .field("database", &self.database)
-            .field("mask", &self.mask)
-            .field("method", &self.method)
-            .field("option", &self.option)
-            .field("priority_id", &self.priority_id)
-            .field("type", &self.r#type)
-            .field("user", &self.user)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "HbaItem",
+            &[
+                "address",
+                "database",
+                "mask",
+                "method",
+                "option",
+                "priority_id",
+                "type",
+                "user",
+            ],
+            &[
+                &self.address,
+                &self.database,
+                &self.mask,
+                &self.method,
+                &self.option,
+                &self.priority_id,
+                &self.r#type,
+                &self.user,
+            ],
+        )
     }
 }
 

@@ -94,15 +94,26 @@ pub struct ModifyReadWriteSplittingConnectionInput {
 impl std::fmt::Debug for ModifyReadWriteSplittingConnectionInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("ModifyReadWriteSplittingConnectionInput")
-            .field("db_instance_id", &self.db_instance_id)
-            .field("connection_string_prefix", &self.connection_string_prefix)
-            .field("port", &self.port)
-            .field("max_delay_time", &self.max_delay_time)
-            .field("distribution_type", &self.distribution_type)
-            .field("weight", &self.weight)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "ModifyReadWriteSplittingConnectionInput",
+            &[
+                "db_instance_id",
+                "connection_string_prefix",
+                "port",
+                "max_delay_time",
+                "distribution_type",
+                "weight",
+            ],
+            &[
+                &self.db_instance_id,
+                &self.connection_string_prefix,
+                &self.port,
+                &self.max_delay_time,
+                &self.distribution_type,
+                &self.weight,
+            ],
+        )
     }
 }
 
@@ -187,11 +198,12 @@ pub struct ModifyReadWriteSplittingConnectionOutput {
 impl std::fmt::Debug for ModifyReadWriteSplittingConnectionOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("ModifyReadWriteSplittingConnectionOutput")
-            .field("request_id", &self.request_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "ModifyReadWriteSplittingConnectionOutput",
+            &["request_id", "unknown_fields"],
+            &[&self.request_id, &self.unknown_fields],
+        )
     }
 }
 

@@ -42,12 +42,16 @@ pub struct ModifyReadonlyInstanceDelayReplicationTimeInput {
 impl std::fmt::Debug for ModifyReadonlyInstanceDelayReplicationTimeInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("ModifyReadonlyInstanceDelayReplicationTimeInput")
-            .field("db_instance_id", &self.db_instance_id)
-            .field("read_sql_replication_time", &self.read_sql_replication_time)
-            .field("resource_group_id", &self.resource_group_id)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "ModifyReadonlyInstanceDelayReplicationTimeInput",
+            &["db_instance_id", "read_sql_replication_time", "resource_group_id"],
+            &[
+                &self.db_instance_id,
+                &self.read_sql_replication_time,
+                &self.resource_group_id,
+            ],
+        )
     }
 }
 
@@ -159,14 +163,24 @@ pub struct ModifyReadonlyInstanceDelayReplicationTimeOutput {
 impl std::fmt::Debug for ModifyReadonlyInstanceDelayReplicationTimeOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("ModifyReadonlyInstanceDelayReplicationTimeOutput")
-            .field("db_instance_id", &self.db_instance_id)
-            .field("read_sql_replication_time", &self.read_sql_replication_time)
-            .field("request_id", &self.request_id)
-            .field("task_id", &self.task_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "ModifyReadonlyInstanceDelayReplicationTimeOutput",
+            &[
+                "db_instance_id",
+                "read_sql_replication_time",
+                "request_id",
+                "task_id",
+                "unknown_fields",
+            ],
+            &[
+                &self.db_instance_id,
+                &self.read_sql_replication_time,
+                &self.request_id,
+                &self.task_id,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 

@@ -52,13 +52,17 @@ pub struct ModifyResourceGroupInput {
 impl std::fmt::Debug for ModifyResourceGroupInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("ModifyResourceGroupInput")
-            .field("client_token", &self.client_token)
-            .field("db_instance_id", &self.db_instance_id)
-            .field("resource_group_id", &self.resource_group_id)
-            .field("resource_type", &self.resource_type)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "ModifyResourceGroupInput",
+            &["client_token", "db_instance_id", "resource_group_id", "resource_type"],
+            &[
+                &self.client_token,
+                &self.db_instance_id,
+                &self.resource_group_id,
+                &self.resource_type,
+            ],
+        )
     }
 }
 
@@ -141,11 +145,12 @@ pub struct ModifyResourceGroupOutput {
 impl std::fmt::Debug for ModifyResourceGroupOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("ModifyResourceGroupOutput")
-            .field("request_id", &self.request_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "ModifyResourceGroupOutput",
+            &["request_id", "unknown_fields"],
+            &[&self.request_id, &self.unknown_fields],
+        )
     }
 }
 

@@ -32,11 +32,12 @@ pub struct ModifySecurityGroupConfigurationInput {
 impl std::fmt::Debug for ModifySecurityGroupConfigurationInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("ModifySecurityGroupConfigurationInput")
-            .field("db_instance_id", &self.db_instance_id)
-            .field("security_group_id", &self.security_group_id)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "ModifySecurityGroupConfigurationInput",
+            &["db_instance_id", "security_group_id"],
+            &[&self.db_instance_id, &self.security_group_id],
+        )
     }
 }
 
@@ -133,13 +134,17 @@ pub struct ModifySecurityGroupConfigurationOutput {
 impl std::fmt::Debug for ModifySecurityGroupConfigurationOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("ModifySecurityGroupConfigurationOutput")
-            .field("db_instance_name", &self.db_instance_name)
-            .field("items", &self.items)
-            .field("request_id", &self.request_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "ModifySecurityGroupConfigurationOutput",
+            &["db_instance_name", "items", "request_id", "unknown_fields"],
+            &[
+                &self.db_instance_name,
+                &self.items,
+                &self.request_id,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 
@@ -194,11 +199,12 @@ pub struct Items {
 impl std::fmt::Debug for Items {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("Items")
-            .field("ecs_security_group_relation", &self.ecs_security_group_relation)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "Items",
+            &["ecs_security_group_relation", "unknown_fields"],
+            &[&self.ecs_security_group_relation, &self.unknown_fields],
+        )
     }
 }
 
@@ -275,13 +281,17 @@ pub struct EcsSecurityGroupRelation {
 impl std::fmt::Debug for EcsSecurityGroupRelation {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("EcsSecurityGroupRelation")
-            .field("network_type", &self.network_type)
-            .field("region_id", &self.region_id)
-            .field("security_group_id", &self.security_group_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "EcsSecurityGroupRelation",
+            &["network_type", "region_id", "security_group_id", "unknown_fields"],
+            &[
+                &self.network_type,
+                &self.region_id,
+                &self.security_group_id,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 

@@ -128,20 +128,30 @@ pub struct ModifySecurityIpsInput {
 impl std::fmt::Debug for ModifySecurityIpsInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("ModifySecurityIpsInput")
-            .field("db_instance_id", &self.db_instance_id)
-            .field("security_ips", &self.security_ips)
-            .field("db_instance_ip_array_name", &self.db_instance_ip_array_name)
-            .field(
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "ModifySecurityIpsInput",
+            &[
+                "db_instance_id",
+                "security_ips",
+                "db_instance_ip_array_name",
                 "db_instance_ip_array_attribute",
+                "security_ip_type",
+                "whitelist_network_type",
+                "modify_mode",
+                "fresh_white_list_readins",
+            ],
+            &[
+                &self.db_instance_id,
+                &self.security_ips,
+                &self.db_instance_ip_array_name,
                 &self.db_instance_ip_array_attribute,
-            )
-            .field("security_ip_type", &self.security_ip_type)
-            .field("whitelist_network_type", &self.whitelist_network_type)
-            .field("modify_mode", &self.modify_mode)
-            .field("fresh_white_list_readins", &self.fresh_white_list_readins)
-            .finish()
+                &self.security_ip_type,
+                &self.whitelist_network_type,
+                &self.modify_mode,
+                &self.fresh_white_list_readins,
+            ],
+        )
     }
 }
 
@@ -246,12 +256,12 @@ pub struct ModifySecurityIpsOutput {
 impl std::fmt::Debug for ModifySecurityIpsOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("ModifySecurityIpsOutput")
-            .field("request_id", &self.request_id)
-            .field("task_id", &self.task_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "ModifySecurityIpsOutput",
+            &["request_id", "task_id", "unknown_fields"],
+            &[&self.request_id, &self.task_id, &self.unknown_fields],
+        )
     }
 }
 

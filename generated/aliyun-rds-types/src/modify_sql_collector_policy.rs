@@ -45,12 +45,12 @@ pub struct ModifySqlCollectorPolicyInput {
 impl std::fmt::Debug for ModifySqlCollectorPolicyInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("ModifySqlCollectorPolicyInput")
-            .field("db_instance_id", &self.db_instance_id)
-            .field("sql_collector_status", &self.sql_collector_status)
-            .field("resource_group_id", &self.resource_group_id)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "ModifySqlCollectorPolicyInput",
+            &["db_instance_id", "sql_collector_status", "resource_group_id"],
+            &[&self.db_instance_id, &self.sql_collector_status, &self.resource_group_id],
+        )
     }
 }
 
@@ -131,11 +131,12 @@ pub struct ModifySqlCollectorPolicyOutput {
 impl std::fmt::Debug for ModifySqlCollectorPolicyOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("ModifySqlCollectorPolicyOutput")
-            .field("request_id", &self.request_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "ModifySqlCollectorPolicyOutput",
+            &["request_id", "unknown_fields"],
+            &[&self.request_id, &self.unknown_fields],
+        )
     }
 }
 

@@ -48,12 +48,12 @@ pub struct ModifySqlCollectorRetentionInput {
 impl std::fmt::Debug for ModifySqlCollectorRetentionInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("ModifySqlCollectorRetentionInput")
-            .field("db_instance_id", &self.db_instance_id)
-            .field("config_value", &self.config_value)
-            .field("resource_group_id", &self.resource_group_id)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "ModifySqlCollectorRetentionInput",
+            &["db_instance_id", "config_value", "resource_group_id"],
+            &[&self.db_instance_id, &self.config_value, &self.resource_group_id],
+        )
     }
 }
 
@@ -134,11 +134,12 @@ pub struct ModifySqlCollectorRetentionOutput {
 impl std::fmt::Debug for ModifySqlCollectorRetentionOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("ModifySqlCollectorRetentionOutput")
-            .field("request_id", &self.request_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "ModifySqlCollectorRetentionOutput",
+            &["request_id", "unknown_fields"],
+            &[&self.request_id, &self.unknown_fields],
+        )
     }
 }
 

@@ -70,14 +70,18 @@ pub struct ModifyTaskInfoInput {
 impl std::fmt::Debug for ModifyTaskInfoInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("ModifyTaskInfoInput")
-            .field("region_id", &self.region_id)
-            .field("task_id", &self.task_id)
-            .field("step_name", &self.step_name)
-            .field("task_action", &self.task_action)
-            .field("action_params", &self.action_params)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "ModifyTaskInfoInput",
+            &["region_id", "task_id", "step_name", "task_action", "action_params"],
+            &[
+                &self.region_id,
+                &self.task_id,
+                &self.step_name,
+                &self.task_action,
+                &self.action_params,
+            ],
+        )
     }
 }
 
@@ -189,14 +193,24 @@ pub struct ModifyTaskInfoOutput {
 impl std::fmt::Debug for ModifyTaskInfoOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("ModifyTaskInfoOutput")
-            .field("error_code", &self.error_code)
-            .field("error_task_id", &self.error_task_id)
-            .field("request_id", &self.request_id)
-            .field("success_count", &self.success_count)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "ModifyTaskInfoOutput",
+            &[
+                "error_code",
+                "error_task_id",
+                "request_id",
+                "success_count",
+                "unknown_fields",
+            ],
+            &[
+                &self.error_code,
+                &self.error_task_id,
+                &self.request_id,
+                &self.success_count,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 

@@ -70,14 +70,24 @@ pub struct ModifyWhitelistTemplateInput {
 impl std::fmt::Debug for ModifyWhitelistTemplateInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("ModifyWhitelistTemplateInput")
-            .field("ip_whitelist", &self.ip_whitelist)
-            .field("template_id", &self.template_id)
-            .field("template_name", &self.template_name)
-            .field("region_id", &self.region_id)
-            .field("resource_group_id", &self.resource_group_id)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "ModifyWhitelistTemplateInput",
+            &[
+                "ip_whitelist",
+                "template_id",
+                "template_name",
+                "region_id",
+                "resource_group_id",
+            ],
+            &[
+                &self.ip_whitelist,
+                &self.template_id,
+                &self.template_name,
+                &self.region_id,
+                &self.resource_group_id,
+            ],
+        )
     }
 }
 
@@ -220,16 +230,28 @@ pub struct ModifyWhitelistTemplateOutput {
 impl std::fmt::Debug for ModifyWhitelistTemplateOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("ModifyWhitelistTemplateOutput")
-            .field("code", &self.code)
-            .field("data", &self.data)
-            .field("http_status_code", &self.http_status_code)
-            .field("message", &self.message)
-            .field("request_id", &self.request_id)
-            .field("success", &self.success)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "ModifyWhitelistTemplateOutput",
+            &[
+                "code",
+                "data",
+                "http_status_code",
+                "message",
+                "request_id",
+                "success",
+                "unknown_fields",
+            ],
+            &[
+                &self.code,
+                &self.data,
+                &self.http_status_code,
+                &self.message,
+                &self.request_id,
+                &self.success,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 
@@ -301,11 +323,12 @@ pub struct Data {
 impl std::fmt::Debug for Data {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("Data")
-            .field("status", &self.status)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "Data",
+            &["status", "unknown_fields"],
+            &[&self.status, &self.unknown_fields],
+        )
     }
 }
 

@@ -158,21 +158,38 @@ pub struct PreCheckCreateOrderForDeleteDbNodesInput {
 impl std::fmt::Debug for PreCheckCreateOrderForDeleteDbNodesInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("PreCheckCreateOrderForDeleteDbNodesInput")
-            .field("client_token", &self.client_token)
-            .field("commodity_code", &self.commodity_code)
-            .field("db_instance_id", &self.db_instance_id)
-            .field("region_id", &self.region_id)
-            .field("zone_id", &self.zone_id)
-            .field("resource", &self.resource)
-            .field("auto_pay", &self.auto_pay)
-            .field("promotion_code", &self.promotion_code)
-            .field("engine_version", &self.engine_version)
-            .field("node_type", &self.node_type)
-            .field("business_info", &self.business_info)
-            .field("db_node_id", &self.db_node_id)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "PreCheckCreateOrderForDeleteDbNodesInput",
+            &[
+                "client_token",
+                "commodity_code",
+                "db_instance_id",
+                "region_id",
+                "zone_id",
+                "resource",
+                "auto_pay",
+                "promotion_code",
+                "engine_version",
+                "node_type",
+                "business_info",
+                "db_node_id",
+            ],
+            &[
+                &self.client_token,
+                &self.commodity_code,
+                &self.db_instance_id,
+                &self.region_id,
+                &self.zone_id,
+                &self.resource,
+                &self.auto_pay,
+                &self.promotion_code,
+                &self.engine_version,
+                &self.node_type,
+                &self.business_info,
+                &self.db_node_id,
+            ],
+        )
     }
 }
 
@@ -285,13 +302,17 @@ pub struct PreCheckCreateOrderForDeleteDbNodesOutput {
 impl std::fmt::Debug for PreCheckCreateOrderForDeleteDbNodesOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("PreCheckCreateOrderForDeleteDbNodesOutput")
-            .field("failures", &self.failures)
-            .field("pre_check_result", &self.pre_check_result)
-            .field("request_id", &self.request_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "PreCheckCreateOrderForDeleteDbNodesOutput",
+            &["failures", "pre_check_result", "request_id", "unknown_fields"],
+            &[
+                &self.failures,
+                &self.pre_check_result,
+                &self.request_id,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 
@@ -343,11 +364,12 @@ pub struct Failures {
 impl std::fmt::Debug for Failures {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("Failures")
-            .field("failures", &self.failures)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "Failures",
+            &["failures", "unknown_fields"],
+            &[&self.failures, &self.unknown_fields],
+        )
     }
 }
 
@@ -417,12 +439,12 @@ pub struct FailuresFailures {
 impl std::fmt::Debug for FailuresFailures {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("FailuresFailures")
-            .field("code", &self.code)
-            .field("message", &self.message)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "FailuresFailures",
+            &["code", "message", "unknown_fields"],
+            &[&self.code, &self.message, &self.unknown_fields],
+        )
     }
 }
 

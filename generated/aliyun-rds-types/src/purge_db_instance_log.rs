@@ -35,11 +35,12 @@ pub struct PurgeDbInstanceLogInput {
 impl std::fmt::Debug for PurgeDbInstanceLogInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("PurgeDbInstanceLogInput")
-            .field("client_token", &self.client_token)
-            .field("db_instance_id", &self.db_instance_id)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "PurgeDbInstanceLogInput",
+            &["client_token", "db_instance_id"],
+            &[&self.client_token, &self.db_instance_id],
+        )
     }
 }
 
@@ -115,11 +116,12 @@ pub struct PurgeDbInstanceLogOutput {
 impl std::fmt::Debug for PurgeDbInstanceLogOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("PurgeDbInstanceLogOutput")
-            .field("request_id", &self.request_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "PurgeDbInstanceLogOutput",
+            &["request_id", "unknown_fields"],
+            &[&self.request_id, &self.unknown_fields],
+        )
     }
 }
 

@@ -72,14 +72,18 @@ pub struct QueryNotifyInput {
 impl std::fmt::Debug for QueryNotifyInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("QueryNotifyInput")
-            .field("with_confirmed", &self.with_confirmed)
-            .field("from", &self.from)
-            .field("to", &self.to)
-            .field("page_size", &self.page_size)
-            .field("page_number", &self.page_number)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "QueryNotifyInput",
+            &["with_confirmed", "from", "to", "page_size", "page_number"],
+            &[
+                &self.with_confirmed,
+                &self.from,
+                &self.to,
+                &self.page_size,
+                &self.page_number,
+            ],
+        )
     }
 }
 
@@ -173,12 +177,12 @@ pub struct QueryNotifyOutput {
 impl std::fmt::Debug for QueryNotifyOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("QueryNotifyOutput")
-            .field("data", &self.data)
-            .field("request_id", &self.request_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "QueryNotifyOutput",
+            &["data", "request_id", "unknown_fields"],
+            &[&self.data, &self.request_id, &self.unknown_fields],
+        )
     }
 }
 
@@ -261,14 +265,24 @@ pub struct Data {
 impl std::fmt::Debug for Data {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("Data")
-            .field("notify_item_list", &self.notify_item_list)
-            .field("page_number", &self.page_number)
-            .field("page_size", &self.page_size)
-            .field("total_record_count", &self.total_record_count)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "Data",
+            &[
+                "notify_item_list",
+                "page_number",
+                "page_size",
+                "total_record_count",
+                "unknown_fields",
+            ],
+            &[
+                &self.notify_item_list,
+                &self.page_number,
+                &self.page_size,
+                &self.total_record_count,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 
@@ -467,22 +481,40 @@ pub struct NotifyItemList {
 impl std::fmt::Debug for NotifyItemList {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("NotifyItemList")
-            .field("ali_uid", &self.ali_uid)
-            .field("confirm_flag", &self.confirm_flag)
-            .field("confirmor", &self.confirmor)
-            .field("gmt_created", &self.gmt_created)
-            .field("gmt_modified", &self.gmt_modified)
-            .field("id", &self.id)
-            .field("idempotent_count", &self.idempotent_count)
-            .field("idempotent_id", &self.idempotent_id)
-            .field("level", &self.level)
-            .field("notify_element", &self.notify_element)
-            .field("template_name", &self.template_name)
-            .field("type", &self.r#type)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "NotifyItemList",
+            &[
+                "ali_uid",
+                "confirm_flag",
+                "confirmor",
+                "gmt_created",
+                "gmt_modified",
+                "id",
+                "idempotent_count",
+                "idempotent_id",
+                "level",
+                "notify_element",
+                "template_name",
+                "type",
+                "unknown_fields",
+            ],
+            &[
+                &self.ali_uid,
+                &self.confirm_flag,
+                &self.confirmor,
+                &self.gmt_created,
+                &self.gmt_modified,
+                &self.id,
+                &self.idempotent_count,
+                &self.idempotent_id,
+                &self.level,
+                &self.notify_element,
+                &self.template_name,
+                &self.r#type,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 

@@ -35,11 +35,12 @@ pub struct QueryRecommendByCodeInput {
 impl std::fmt::Debug for QueryRecommendByCodeInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("QueryRecommendByCodeInput")
-            .field("code", &self.code)
-            .field("resource_group_id", &self.resource_group_id)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "QueryRecommendByCodeInput",
+            &["code", "resource_group_id"],
+            &[&self.code, &self.resource_group_id],
+        )
     }
 }
 
@@ -144,13 +145,12 @@ pub struct QueryRecommendByCodeOutput {
 impl std::fmt::Debug for QueryRecommendByCodeOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("QueryRecommendByCodeOutput")
-            .field("data", &self.data)
-            .field("request_id", &self.request_id)
-            .field("success", &self.success)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "QueryRecommendByCodeOutput",
+            &["data", "request_id", "success", "unknown_fields"],
+            &[&self.data, &self.request_id, &self.success, &self.unknown_fields],
+        )
     }
 }
 

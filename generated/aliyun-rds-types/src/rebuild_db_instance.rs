@@ -67,14 +67,24 @@ pub struct RebuildDbInstanceInput {
 impl std::fmt::Debug for RebuildDbInstanceInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("RebuildDbInstanceInput")
-            .field("region_id", &self.region_id)
-            .field("dedicated_host_group_id", &self.dedicated_host_group_id)
-            .field("db_instance_id", &self.db_instance_id)
-            .field("dedicated_host_id", &self.dedicated_host_id)
-            .field("rebuild_node_type", &self.rebuild_node_type)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "RebuildDbInstanceInput",
+            &[
+                "region_id",
+                "dedicated_host_group_id",
+                "db_instance_id",
+                "dedicated_host_id",
+                "rebuild_node_type",
+            ],
+            &[
+                &self.region_id,
+                &self.dedicated_host_group_id,
+                &self.db_instance_id,
+                &self.dedicated_host_id,
+                &self.rebuild_node_type,
+            ],
+        )
     }
 }
 
@@ -177,13 +187,12 @@ pub struct RebuildDbInstanceOutput {
 impl std::fmt::Debug for RebuildDbInstanceOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("RebuildDbInstanceOutput")
-            .field("migration_id", &self.migration_id)
-            .field("request_id", &self.request_id)
-            .field("task_id", &self.task_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "RebuildDbInstanceOutput",
+            &["migration_id", "request_id", "task_id", "unknown_fields"],
+            &[&self.migration_id, &self.request_id, &self.task_id, &self.unknown_fields],
+        )
     }
 }
 

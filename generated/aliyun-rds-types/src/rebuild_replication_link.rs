@@ -25,10 +25,12 @@ pub struct RebuildReplicationLinkInput {
 impl std::fmt::Debug for RebuildReplicationLinkInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("RebuildReplicationLinkInput")
-            .field("db_instance_id", &self.db_instance_id)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "RebuildReplicationLinkInput",
+            &["db_instance_id"],
+            &[&self.db_instance_id],
+        )
     }
 }
 
@@ -132,14 +134,18 @@ pub struct RebuildReplicationLinkOutput {
 impl std::fmt::Debug for RebuildReplicationLinkOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("RebuildReplicationLinkOutput")
-            .field("db_instance_id", &self.db_instance_id)
-            .field("request_id", &self.request_id)
-            .field("task_id", &self.task_id)
-            .field("task_name", &self.task_name)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "RebuildReplicationLinkOutput",
+            &["db_instance_id", "request_id", "task_id", "task_name", "unknown_fields"],
+            &[
+                &self.db_instance_id,
+                &self.request_id,
+                &self.task_id,
+                &self.task_name,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 

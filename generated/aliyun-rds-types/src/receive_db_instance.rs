@@ -32,11 +32,12 @@ pub struct ReceiveDbInstanceInput {
 impl std::fmt::Debug for ReceiveDbInstanceInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("ReceiveDbInstanceInput")
-            .field("db_instance_id", &self.db_instance_id)
-            .field("guard_db_instance_id", &self.guard_db_instance_id)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "ReceiveDbInstanceInput",
+            &["db_instance_id", "guard_db_instance_id"],
+            &[&self.db_instance_id, &self.guard_db_instance_id],
+        )
     }
 }
 
@@ -125,12 +126,12 @@ pub struct ReceiveDbInstanceOutput {
 impl std::fmt::Debug for ReceiveDbInstanceOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("ReceiveDbInstanceOutput")
-            .field("guard_db_instance_id", &self.guard_db_instance_id)
-            .field("request_id", &self.request_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "ReceiveDbInstanceOutput",
+            &["guard_db_instance_id", "request_id", "unknown_fields"],
+            &[&self.guard_db_instance_id, &self.request_id, &self.unknown_fields],
+        )
     }
 }
 

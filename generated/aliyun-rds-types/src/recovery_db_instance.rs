@@ -202,24 +202,44 @@ pub struct RecoveryDbInstanceInput {
 impl std::fmt::Debug for RecoveryDbInstanceInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("RecoveryDbInstanceInput")
-            .field("db_instance_class", &self.db_instance_class)
-            .field("db_instance_storage", &self.db_instance_storage)
-            .field("pay_type", &self.pay_type)
-            .field("instance_network_type", &self.instance_network_type)
-            .field("db_instance_id", &self.db_instance_id)
-            .field("target_db_instance_id", &self.target_db_instance_id)
-            .field("db_names", &self.db_names)
-            .field("backup_id", &self.backup_id)
-            .field("restore_time", &self.restore_time)
-            .field("vpc_id", &self.vpc_id)
-            .field("v_switch_id", &self.v_switch_id)
-            .field("private_ip_address", &self.private_ip_address)
-            .field("used_time", &self.used_time)
-            .field("period", &self.period)
-            .field("db_instance_storage_type", &self.db_instance_storage_type)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "RecoveryDbInstanceInput",
+            &[
+                "db_instance_class",
+                "db_instance_storage",
+                "pay_type",
+                "instance_network_type",
+                "db_instance_id",
+                "target_db_instance_id",
+                "db_names",
+                "backup_id",
+                "restore_time",
+                "vpc_id",
+                "v_switch_id",
+                "private_ip_address",
+                "used_time",
+                "period",
+                "db_instance_storage_type",
+            ],
+            &[
+                &self.db_instance_class,
+                &self.db_instance_storage,
+                &self.pay_type,
+                &self.instance_network_type,
+                &self.db_instance_id,
+                &self.target_db_instance_id,
+                &self.db_names,
+                &self.backup_id,
+                &self.restore_time,
+                &self.vpc_id,
+                &self.v_switch_id,
+                &self.private_ip_address,
+                &self.used_time,
+                &self.period,
+                &self.db_instance_storage_type,
+            ],
+        )
     }
 }
 
@@ -341,13 +361,17 @@ pub struct RecoveryDbInstanceOutput {
 impl std::fmt::Debug for RecoveryDbInstanceOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("RecoveryDbInstanceOutput")
-            .field("db_instance_id", &self.db_instance_id)
-            .field("order_id", &self.order_id)
-            .field("request_id", &self.request_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "RecoveryDbInstanceOutput",
+            &["db_instance_id", "order_id", "request_id", "unknown_fields"],
+            &[
+                &self.db_instance_id,
+                &self.order_id,
+                &self.request_id,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 

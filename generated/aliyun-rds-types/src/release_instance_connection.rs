@@ -42,12 +42,16 @@ pub struct ReleaseInstanceConnectionInput {
 impl std::fmt::Debug for ReleaseInstanceConnectionInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("ReleaseInstanceConnectionInput")
-            .field("db_instance_id", &self.db_instance_id)
-            .field("current_connection_string", &self.current_connection_string)
-            .field("instance_network_type", &self.instance_network_type)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "ReleaseInstanceConnectionInput",
+            &["db_instance_id", "current_connection_string", "instance_network_type"],
+            &[
+                &self.db_instance_id,
+                &self.current_connection_string,
+                &self.instance_network_type,
+            ],
+        )
     }
 }
 
@@ -129,11 +133,12 @@ pub struct ReleaseInstanceConnectionOutput {
 impl std::fmt::Debug for ReleaseInstanceConnectionOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("ReleaseInstanceConnectionOutput")
-            .field("request_id", &self.request_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "ReleaseInstanceConnectionOutput",
+            &["request_id", "unknown_fields"],
+            &[&self.request_id, &self.unknown_fields],
+        )
     }
 }
 

@@ -32,11 +32,12 @@ pub struct ReleaseInstancePublicConnectionInput {
 impl std::fmt::Debug for ReleaseInstancePublicConnectionInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("ReleaseInstancePublicConnectionInput")
-            .field("db_instance_id", &self.db_instance_id)
-            .field("current_connection_string", &self.current_connection_string)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "ReleaseInstancePublicConnectionInput",
+            &["db_instance_id", "current_connection_string"],
+            &[&self.db_instance_id, &self.current_connection_string],
+        )
     }
 }
 
@@ -115,11 +116,12 @@ pub struct ReleaseInstancePublicConnectionOutput {
 impl std::fmt::Debug for ReleaseInstancePublicConnectionOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("ReleaseInstancePublicConnectionOutput")
-            .field("request_id", &self.request_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "ReleaseInstancePublicConnectionOutput",
+            &["request_id", "unknown_fields"],
+            &[&self.request_id, &self.unknown_fields],
+        )
     }
 }
 

@@ -108,16 +108,28 @@ pub struct RenewInstanceInput {
 impl std::fmt::Debug for RenewInstanceInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("RenewInstanceInput")
-            .field("client_token", &self.client_token)
-            .field("db_instance_id", &self.db_instance_id)
-            .field("period", &self.period)
-            .field("auto_pay", &self.auto_pay)
-            .field("auto_renew", &self.auto_renew)
-            .field("auto_use_coupon", &self.auto_use_coupon)
-            .field("promotion_code", &self.promotion_code)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "RenewInstanceInput",
+            &[
+                "client_token",
+                "db_instance_id",
+                "period",
+                "auto_pay",
+                "auto_renew",
+                "auto_use_coupon",
+                "promotion_code",
+            ],
+            &[
+                &self.client_token,
+                &self.db_instance_id,
+                &self.period,
+                &self.auto_pay,
+                &self.auto_renew,
+                &self.auto_use_coupon,
+                &self.promotion_code,
+            ],
+        )
     }
 }
 
@@ -213,12 +225,12 @@ pub struct RenewInstanceOutput {
 impl std::fmt::Debug for RenewInstanceOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("RenewInstanceOutput")
-            .field("order_id", &self.order_id)
-            .field("request_id", &self.request_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "RenewInstanceOutput",
+            &["order_id", "request_id", "unknown_fields"],
+            &[&self.order_id, &self.request_id, &self.unknown_fields],
+        )
     }
 }
 

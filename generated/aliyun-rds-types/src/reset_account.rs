@@ -47,12 +47,12 @@ pub struct ResetAccountInput {
 impl std::fmt::Debug for ResetAccountInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("ResetAccountInput")
-            .field("db_instance_id", &self.db_instance_id)
-            .field("account_name", &self.account_name)
-            .field("account_password", &"<redacted>")
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "ResetAccountInput",
+            &["db_instance_id", "account_name", "account_password"],
+            &[&self.db_instance_id, &self.account_name, &"<redacted>"],
+        )
     }
 }
 
@@ -134,11 +134,12 @@ pub struct ResetAccountOutput {
 impl std::fmt::Debug for ResetAccountOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("ResetAccountOutput")
-            .field("request_id", &self.request_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "ResetAccountOutput",
+            &["request_id", "unknown_fields"],
+            &[&self.request_id, &self.unknown_fields],
+        )
     }
 }
 

@@ -43,12 +43,12 @@ pub struct ResetAccountPasswordInput {
 impl std::fmt::Debug for ResetAccountPasswordInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("ResetAccountPasswordInput")
-            .field("db_instance_id", &self.db_instance_id)
-            .field("account_name", &self.account_name)
-            .field("account_password", &"<redacted>")
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "ResetAccountPasswordInput",
+            &["db_instance_id", "account_name", "account_password"],
+            &[&self.db_instance_id, &self.account_name, &"<redacted>"],
+        )
     }
 }
 
@@ -130,11 +130,12 @@ pub struct ResetAccountPasswordOutput {
 impl std::fmt::Debug for ResetAccountPasswordOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("ResetAccountPasswordOutput")
-            .field("request_id", &self.request_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "ResetAccountPasswordOutput",
+            &["request_id", "unknown_fields"],
+            &[&self.request_id, &self.unknown_fields],
+        )
     }
 }
 

@@ -47,12 +47,12 @@ pub struct RestartDbInstanceInput {
 impl std::fmt::Debug for RestartDbInstanceInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("RestartDbInstanceInput")
-            .field("client_token", &self.client_token)
-            .field("db_instance_id", &self.db_instance_id)
-            .field("node_id", &self.node_id)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "RestartDbInstanceInput",
+            &["client_token", "db_instance_id", "node_id"],
+            &[&self.client_token, &self.db_instance_id, &self.node_id],
+        )
     }
 }
 
@@ -130,11 +130,12 @@ pub struct RestartDbInstanceOutput {
 impl std::fmt::Debug for RestartDbInstanceOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("RestartDbInstanceOutput")
-            .field("request_id", &self.request_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "RestartDbInstanceOutput",
+            &["request_id", "unknown_fields"],
+            &[&self.request_id, &self.unknown_fields],
+        )
     }
 }
 

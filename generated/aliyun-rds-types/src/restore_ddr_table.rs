@@ -122,19 +122,34 @@ pub struct RestoreDdrTableInput {
 impl std::fmt::Debug for RestoreDdrTableInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("RestoreDdrTableInput")
-            .field("db_instance_id", &self.db_instance_id)
-            .field("region_id", &self.region_id)
-            .field("client_token", &self.client_token)
-            .field("restore_type", &self.restore_type)
-            .field("backup_id", &self.backup_id)
-            .field("restore_time", &self.restore_time)
-            .field("source_region", &self.source_region)
-            .field("source_db_instance_name", &self.source_db_instance_name)
-            .field("table_meta", &self.table_meta)
-            .field("resource_group_id", &self.resource_group_id)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "RestoreDdrTableInput",
+            &[
+                "db_instance_id",
+                "region_id",
+                "client_token",
+                "restore_type",
+                "backup_id",
+                "restore_time",
+                "source_region",
+                "source_db_instance_name",
+                "table_meta",
+                "resource_group_id",
+            ],
+            &[
+                &self.db_instance_id,
+                &self.region_id,
+                &self.client_token,
+                &self.restore_type,
+                &self.backup_id,
+                &self.restore_time,
+                &self.source_region,
+                &self.source_db_instance_name,
+                &self.table_meta,
+                &self.resource_group_id,
+            ],
+        )
     }
 }
 
@@ -240,12 +255,12 @@ pub struct RestoreDdrTableOutput {
 impl std::fmt::Debug for RestoreDdrTableOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("RestoreDdrTableOutput")
-            .field("db_instance_id", &self.db_instance_id)
-            .field("request_id", &self.request_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "RestoreDdrTableOutput",
+            &["db_instance_id", "request_id", "unknown_fields"],
+            &[&self.db_instance_id, &self.request_id, &self.unknown_fields],
+        )
     }
 }
 

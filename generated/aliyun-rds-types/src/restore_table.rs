@@ -87,15 +87,26 @@ pub struct RestoreTableInput {
 impl std::fmt::Debug for RestoreTableInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("RestoreTableInput")
-            .field("client_token", &self.client_token)
-            .field("db_instance_id", &self.db_instance_id)
-            .field("backup_id", &self.backup_id)
-            .field("restore_time", &self.restore_time)
-            .field("table_meta", &self.table_meta)
-            .field("instant_recovery", &self.instant_recovery)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "RestoreTableInput",
+            &[
+                "client_token",
+                "db_instance_id",
+                "backup_id",
+                "restore_time",
+                "table_meta",
+                "instant_recovery",
+            ],
+            &[
+                &self.client_token,
+                &self.db_instance_id,
+                &self.backup_id,
+                &self.restore_time,
+                &self.table_meta,
+                &self.instant_recovery,
+            ],
+        )
     }
 }
 
@@ -182,11 +193,12 @@ pub struct RestoreTableOutput {
 impl std::fmt::Debug for RestoreTableOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("RestoreTableOutput")
-            .field("request_id", &self.request_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "RestoreTableOutput",
+            &["request_id", "unknown_fields"],
+            &[&self.request_id, &self.unknown_fields],
+        )
     }
 }
 

@@ -39,12 +39,12 @@ pub struct RevokeAccountPrivilegeInput {
 impl std::fmt::Debug for RevokeAccountPrivilegeInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("RevokeAccountPrivilegeInput")
-            .field("db_instance_id", &self.db_instance_id)
-            .field("account_name", &self.account_name)
-            .field("db_name", &self.db_name)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "RevokeAccountPrivilegeInput",
+            &["db_instance_id", "account_name", "db_name"],
+            &[&self.db_instance_id, &self.account_name, &self.db_name],
+        )
     }
 }
 
@@ -126,11 +126,12 @@ pub struct RevokeAccountPrivilegeOutput {
 impl std::fmt::Debug for RevokeAccountPrivilegeOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("RevokeAccountPrivilegeOutput")
-            .field("request_id", &self.request_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "RevokeAccountPrivilegeOutput",
+            &["request_id", "unknown_fields"],
+            &[&self.request_id, &self.unknown_fields],
+        )
     }
 }
 

@@ -180,32 +180,42 @@ pub struct StartDbInstanceInput {
 impl std::fmt::Debug for StartDbInstanceInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("StartDbInstanceInput")
-            .field("region_id", &self.region_id)
-            .field("dedicated_host_group_id", &self.dedicated_host_group_id)
-            .field("db_instance_id", &self.db_instance_id)
-            .field(
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "StartDbInstanceInput",
+            &[
+                "region_id",
+                "dedicated_host_group_id",
+                "db_instance_id",
                 "target_dedicated_host_id_for_master",
-                &self.target_dedicated_host_id_for_master,
-            )
-            .field(
                 "target_dedicated_host_id_for_slave",
-                &self.target_dedicated_host_id_for_slave,
-            )
-            .field(
                 "target_dedicated_host_id_for_log",
+                "effective_time",
+                "specified_time",
+                "target_db_instance_class",
+                "engine_version",
+                "db_instance_trans_type",
+                "storage",
+                "v_switch_id",
+                "zone_id",
+            ],
+            &[
+                &self.region_id,
+                &self.dedicated_host_group_id,
+                &self.db_instance_id,
+                &self.target_dedicated_host_id_for_master,
+                &self.target_dedicated_host_id_for_slave,
                 &self.target_dedicated_host_id_for_log,
-            )
-            .field("effective_time", &self.effective_time)
-            .field("specified_time", &self.specified_time)
-            .field("target_db_instance_class", &self.target_db_instance_class)
-            .field("engine_version", &self.engine_version)
-            .field("db_instance_trans_type", &self.db_instance_trans_type)
-            .field("storage", &self.storage)
-            .field("v_switch_id", &self.v_switch_id)
-            .field("zone_id", &self.zone_id)
-            .finish()
+                &self.effective_time,
+                &self.specified_time,
+                &self.target_db_instance_class,
+                &self.engine_version,
+                &self.db_instance_trans_type,
+                &self.storage,
+                &self.v_switch_id,
+                &self.zone_id,
+            ],
+        )
     }
 }
 
@@ -337,13 +347,12 @@ pub struct StartDbInstanceOutput {
 impl std::fmt::Debug for StartDbInstanceOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("StartDbInstanceOutput")
-            .field("migration_id", &self.migration_id)
-            .field("request_id", &self.request_id)
-            .field("task_id", &self.task_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "StartDbInstanceOutput",
+            &["migration_id", "request_id", "task_id", "unknown_fields"],
+            &[&self.migration_id, &self.request_id, &self.task_id, &self.unknown_fields],
+        )
     }
 }
 

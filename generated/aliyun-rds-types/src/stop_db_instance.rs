@@ -32,11 +32,12 @@ pub struct StopDbInstanceInput {
 impl std::fmt::Debug for StopDbInstanceInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("StopDbInstanceInput")
-            .field("db_instance_id", &self.db_instance_id)
-            .field("region_id", &self.region_id)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "StopDbInstanceInput",
+            &["db_instance_id", "region_id"],
+            &[&self.db_instance_id, &self.region_id],
+        )
     }
 }
 
@@ -112,11 +113,12 @@ pub struct StopDbInstanceOutput {
 impl std::fmt::Debug for StopDbInstanceOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("StopDbInstanceOutput")
-            .field("request_id", &self.request_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "StopDbInstanceOutput",
+            &["request_id", "unknown_fields"],
+            &[&self.request_id, &self.unknown_fields],
+        )
     }
 }
 

@@ -62,13 +62,12 @@ pub struct SwitchDbInstanceHaInput {
 impl std::fmt::Debug for SwitchDbInstanceHaInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("SwitchDbInstanceHaInput")
-            .field("db_instance_id", &self.db_instance_id)
-            .field("node_id", &self.node_id)
-            .field("force", &self.force)
-            .field("effective_time", &self.effective_time)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "SwitchDbInstanceHaInput",
+            &["db_instance_id", "node_id", "force", "effective_time"],
+            &[&self.db_instance_id, &self.node_id, &self.force, &self.effective_time],
+        )
     }
 }
 
@@ -148,11 +147,12 @@ pub struct SwitchDbInstanceHaOutput {
 impl std::fmt::Debug for SwitchDbInstanceHaOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("SwitchDbInstanceHaOutput")
-            .field("request_id", &self.request_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "SwitchDbInstanceHaOutput",
+            &["request_id", "unknown_fields"],
+            &[&self.request_id, &self.unknown_fields],
+        )
     }
 }
 

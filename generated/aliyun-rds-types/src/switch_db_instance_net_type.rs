@@ -67,14 +67,24 @@ pub struct SwitchDbInstanceNetTypeInput {
 impl std::fmt::Debug for SwitchDbInstanceNetTypeInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("SwitchDbInstanceNetTypeInput")
-            .field("client_token", &self.client_token)
-            .field("db_instance_id", &self.db_instance_id)
-            .field("connection_string_prefix", &self.connection_string_prefix)
-            .field("port", &self.port)
-            .field("connection_string_type", &self.connection_string_type)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "SwitchDbInstanceNetTypeInput",
+            &[
+                "client_token",
+                "db_instance_id",
+                "connection_string_prefix",
+                "port",
+                "connection_string_type",
+            ],
+            &[
+                &self.client_token,
+                &self.db_instance_id,
+                &self.connection_string_prefix,
+                &self.port,
+                &self.connection_string_type,
+            ],
+        )
     }
 }
 
@@ -179,13 +189,22 @@ pub struct SwitchDbInstanceNetTypeOutput {
 impl std::fmt::Debug for SwitchDbInstanceNetTypeOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("SwitchDbInstanceNetTypeOutput")
-            .field("new_connection_string", &self.new_connection_string)
-            .field("old_connection_string", &self.old_connection_string)
-            .field("request_id", &self.request_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "SwitchDbInstanceNetTypeOutput",
+            &[
+                "new_connection_string",
+                "old_connection_string",
+                "request_id",
+                "unknown_fields",
+            ],
+            &[
+                &self.new_connection_string,
+                &self.old_connection_string,
+                &self.request_id,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 

@@ -55,13 +55,17 @@ pub struct SwitchDbInstanceVpcInput {
 impl std::fmt::Debug for SwitchDbInstanceVpcInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("SwitchDbInstanceVpcInput")
-            .field("db_instance_id", &self.db_instance_id)
-            .field("vpc_id", &self.vpc_id)
-            .field("v_switch_id", &self.v_switch_id)
-            .field("private_ip_address", &self.private_ip_address)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "SwitchDbInstanceVpcInput",
+            &["db_instance_id", "vpc_id", "v_switch_id", "private_ip_address"],
+            &[
+                &self.db_instance_id,
+                &self.vpc_id,
+                &self.v_switch_id,
+                &self.private_ip_address,
+            ],
+        )
     }
 }
 
@@ -145,11 +149,12 @@ pub struct SwitchDbInstanceVpcOutput {
 impl std::fmt::Debug for SwitchDbInstanceVpcOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("SwitchDbInstanceVpcOutput")
-            .field("request_id", &self.request_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "SwitchDbInstanceVpcOutput",
+            &["request_id", "unknown_fields"],
+            &[&self.request_id, &self.unknown_fields],
+        )
     }
 }
 

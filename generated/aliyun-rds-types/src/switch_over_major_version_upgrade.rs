@@ -78,15 +78,26 @@ pub struct SwitchOverMajorVersionUpgradeInput {
 impl std::fmt::Debug for SwitchOverMajorVersionUpgradeInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("SwitchOverMajorVersionUpgradeInput")
-            .field("region_id", &self.region_id)
-            .field("db_instance_name", &self.db_instance_name)
-            .field("type", &self.r#type)
-            .field("switchover_timeout", &self.switchover_timeout)
-            .field("client_token", &self.client_token)
-            .field("resource_group_id", &self.resource_group_id)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "SwitchOverMajorVersionUpgradeInput",
+            &[
+                "region_id",
+                "db_instance_name",
+                "type",
+                "switchover_timeout",
+                "client_token",
+                "resource_group_id",
+            ],
+            &[
+                &self.region_id,
+                &self.db_instance_name,
+                &self.r#type,
+                &self.switchover_timeout,
+                &self.client_token,
+                &self.resource_group_id,
+            ],
+        )
     }
 }
 
@@ -170,11 +181,12 @@ pub struct SwitchOverMajorVersionUpgradeOutput {
 impl std::fmt::Debug for SwitchOverMajorVersionUpgradeOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("SwitchOverMajorVersionUpgradeOutput")
-            .field("request_id", &self.request_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "SwitchOverMajorVersionUpgradeOutput",
+            &["request_id", "unknown_fields"],
+            &[&self.request_id, &self.unknown_fields],
+        )
     }
 }
 

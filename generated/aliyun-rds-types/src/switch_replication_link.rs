@@ -39,12 +39,16 @@ pub struct SwitchReplicationLinkInput {
 impl std::fmt::Debug for SwitchReplicationLinkInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("SwitchReplicationLinkInput")
-            .field("db_instance_id", &self.db_instance_id)
-            .field("target_instance_name", &self.target_instance_name)
-            .field("target_instance_region_id", &self.target_instance_region_id)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "SwitchReplicationLinkInput",
+            &["db_instance_id", "target_instance_name", "target_instance_region_id"],
+            &[
+                &self.db_instance_id,
+                &self.target_instance_name,
+                &self.target_instance_region_id,
+            ],
+        )
     }
 }
 
@@ -156,14 +160,18 @@ pub struct SwitchReplicationLinkOutput {
 impl std::fmt::Debug for SwitchReplicationLinkOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("SwitchReplicationLinkOutput")
-            .field("db_instance_id", &self.db_instance_id)
-            .field("request_id", &self.request_id)
-            .field("task_id", &self.task_id)
-            .field("task_name", &self.task_name)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "SwitchReplicationLinkOutput",
+            &["db_instance_id", "request_id", "task_id", "task_name", "unknown_fields"],
+            &[
+                &self.db_instance_id,
+                &self.request_id,
+                &self.task_id,
+                &self.task_name,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 

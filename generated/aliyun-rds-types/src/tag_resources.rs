@@ -47,13 +47,12 @@ pub struct TagResourcesInput {
 impl std::fmt::Debug for TagResourcesInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("TagResourcesInput")
-            .field("region_id", &self.region_id)
-            .field("resource_type", &self.resource_type)
-            .field("resource_id", &self.resource_id)
-            .field("tag", &self.tag)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "TagResourcesInput",
+            &["region_id", "resource_type", "resource_id", "tag"],
+            &[&self.region_id, &self.resource_type, &self.resource_id, &self.tag],
+        )
     }
 }
 
@@ -137,11 +136,12 @@ pub struct TagResourcesOutput {
 impl std::fmt::Debug for TagResourcesOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("TagResourcesOutput")
-            .field("request_id", &self.request_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "TagResourcesOutput",
+            &["request_id", "unknown_fields"],
+            &[&self.request_id, &self.unknown_fields],
+        )
     }
 }
 
@@ -193,11 +193,12 @@ pub struct Tag {
 impl std::fmt::Debug for Tag {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("Tag")
-            .field("key", &self.key)
-            .field("value", &self.value)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "Tag",
+            &["key", "value"],
+            &[&self.key, &self.value],
+        )
     }
 }
 

@@ -32,11 +32,12 @@ pub struct TerminateMigrateTaskInput {
 impl std::fmt::Debug for TerminateMigrateTaskInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("TerminateMigrateTaskInput")
-            .field("db_instance_id", &self.db_instance_id)
-            .field("migrate_task_id", &self.migrate_task_id)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "TerminateMigrateTaskInput",
+            &["db_instance_id", "migrate_task_id"],
+            &[&self.db_instance_id, &self.migrate_task_id],
+        )
     }
 }
 
@@ -115,11 +116,12 @@ pub struct TerminateMigrateTaskOutput {
 impl std::fmt::Debug for TerminateMigrateTaskOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("TerminateMigrateTaskOutput")
-            .field("request_id", &self.request_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "TerminateMigrateTaskOutput",
+            &["request_id", "unknown_fields"],
+            &[&self.request_id, &self.unknown_fields],
+        )
     }
 }
 

@@ -124,18 +124,32 @@ pub struct TransformDbInstancePayTypeInput {
 impl std::fmt::Debug for TransformDbInstancePayTypeInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("TransformDbInstancePayTypeInput")
-            .field("client_token", &self.client_token)
-            .field("db_instance_id", &self.db_instance_id)
-            .field("used_time", &self.used_time)
-            .field("pay_type", &self.pay_type)
-            .field("period", &self.period)
-            .field("business_info", &self.business_info)
-            .field("auto_renew", &self.auto_renew)
-            .field("auto_use_coupon", &self.auto_use_coupon)
-            .field("promotion_code", &self.promotion_code)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "TransformDbInstancePayTypeInput",
+            &[
+                "client_token",
+                "db_instance_id",
+                "used_time",
+                "pay_type",
+                "period",
+                "business_info",
+                "auto_renew",
+                "auto_use_coupon",
+                "promotion_code",
+            ],
+            &[
+                &self.client_token,
+                &self.db_instance_id,
+                &self.used_time,
+                &self.pay_type,
+                &self.period,
+                &self.business_info,
+                &self.auto_renew,
+                &self.auto_use_coupon,
+                &self.promotion_code,
+            ],
+        )
     }
 }
 
@@ -270,15 +284,26 @@ pub struct TransformDbInstancePayTypeOutput {
 impl std::fmt::Debug for TransformDbInstancePayTypeOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("TransformDbInstancePayTypeOutput")
-            .field("db_instance_id", &self.db_instance_id)
-            .field("request_id", &self.request_id)
-            .field("expired_time", &self.expired_time)
-            .field("order_id", &self.order_id)
-            .field("charge_type", &self.charge_type)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "TransformDbInstancePayTypeOutput",
+            &[
+                "db_instance_id",
+                "request_id",
+                "expired_time",
+                "order_id",
+                "charge_type",
+                "unknown_fields",
+            ],
+            &[
+                &self.db_instance_id,
+                &self.request_id,
+                &self.expired_time,
+                &self.order_id,
+                &self.charge_type,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 

@@ -32,11 +32,12 @@ pub struct UnlockAccountInput {
 impl std::fmt::Debug for UnlockAccountInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("UnlockAccountInput")
-            .field("db_instance_id", &self.db_instance_id)
-            .field("account_name", &self.account_name)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "UnlockAccountInput",
+            &["db_instance_id", "account_name"],
+            &[&self.db_instance_id, &self.account_name],
+        )
     }
 }
 
@@ -115,11 +116,12 @@ pub struct UnlockAccountOutput {
 impl std::fmt::Debug for UnlockAccountOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("UnlockAccountOutput")
-            .field("request_id", &self.request_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "UnlockAccountOutput",
+            &["request_id", "unknown_fields"],
+            &[&self.request_id, &self.unknown_fields],
+        )
     }
 }
 

@@ -66,14 +66,18 @@ pub struct UntagResourcesInput {
 impl std::fmt::Debug for UntagResourcesInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("UntagResourcesInput")
-            .field("region_id", &self.region_id)
-            .field("resource_type", &self.resource_type)
-            .field("all", &self.all)
-            .field("resource_id", &self.resource_id)
-            .field("tag_key", &self.tag_key)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "UntagResourcesInput",
+            &["region_id", "resource_type", "all", "resource_id", "tag_key"],
+            &[
+                &self.region_id,
+                &self.resource_type,
+                &self.all,
+                &self.resource_id,
+                &self.tag_key,
+            ],
+        )
     }
 }
 
@@ -159,11 +163,12 @@ pub struct UntagResourcesOutput {
 impl std::fmt::Debug for UntagResourcesOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("UntagResourcesOutput")
-            .field("request_id", &self.request_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "UntagResourcesOutput",
+            &["request_id", "unknown_fields"],
+            &[&self.request_id, &self.unknown_fields],
+        )
     }
 }
 

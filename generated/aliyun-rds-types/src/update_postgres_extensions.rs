@@ -59,14 +59,24 @@ pub struct UpdatePostgresExtensionsInput {
 impl std::fmt::Debug for UpdatePostgresExtensionsInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("UpdatePostgresExtensionsInput")
-            .field("client_token", &self.client_token)
-            .field("db_instance_id", &self.db_instance_id)
-            .field("extensions", &self.extensions)
-            .field("db_names", &self.db_names)
-            .field("resource_group_id", &self.resource_group_id)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "UpdatePostgresExtensionsInput",
+            &[
+                "client_token",
+                "db_instance_id",
+                "extensions",
+                "db_names",
+                "resource_group_id",
+            ],
+            &[
+                &self.client_token,
+                &self.db_instance_id,
+                &self.extensions,
+                &self.db_names,
+                &self.resource_group_id,
+            ],
+        )
     }
 }
 
@@ -152,11 +162,12 @@ pub struct UpdatePostgresExtensionsOutput {
 impl std::fmt::Debug for UpdatePostgresExtensionsOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("UpdatePostgresExtensionsOutput")
-            .field("request_id", &self.request_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "UpdatePostgresExtensionsOutput",
+            &["request_id", "unknown_fields"],
+            &[&self.request_id, &self.unknown_fields],
+        )
     }
 }
 

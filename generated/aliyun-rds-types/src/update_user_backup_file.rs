@@ -62,14 +62,18 @@ pub struct UpdateUserBackupFileInput {
 impl std::fmt::Debug for UpdateUserBackupFileInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("UpdateUserBackupFileInput")
-            .field("backup_id", &self.backup_id)
-            .field("region_id", &self.region_id)
-            .field("comment", &self.comment)
-            .field("retention", &self.retention)
-            .field("resource_group_id", &self.resource_group_id)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "UpdateUserBackupFileInput",
+            &["backup_id", "region_id", "comment", "retention", "resource_group_id"],
+            &[
+                &self.backup_id,
+                &self.region_id,
+                &self.comment,
+                &self.retention,
+                &self.resource_group_id,
+            ],
+        )
     }
 }
 
@@ -161,12 +165,12 @@ pub struct UpdateUserBackupFileOutput {
 impl std::fmt::Debug for UpdateUserBackupFileOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("UpdateUserBackupFileOutput")
-            .field("backup_id", &self.backup_id)
-            .field("request_id", &self.request_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "UpdateUserBackupFileOutput",
+            &["backup_id", "request_id", "unknown_fields"],
+            &[&self.backup_id, &self.request_id, &self.unknown_fields],
+        )
     }
 }
 

@@ -59,13 +59,17 @@ pub struct UpgradeDbInstanceEngineVersionInput {
 impl std::fmt::Debug for UpgradeDbInstanceEngineVersionInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("UpgradeDbInstanceEngineVersionInput")
-            .field("client_token", &self.client_token)
-            .field("db_instance_id", &self.db_instance_id)
-            .field("engine_version", &self.engine_version)
-            .field("effective_time", &self.effective_time)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "UpgradeDbInstanceEngineVersionInput",
+            &["client_token", "db_instance_id", "engine_version", "effective_time"],
+            &[
+                &self.client_token,
+                &self.db_instance_id,
+                &self.engine_version,
+                &self.effective_time,
+            ],
+        )
     }
 }
 
@@ -158,12 +162,12 @@ pub struct UpgradeDbInstanceEngineVersionOutput {
 impl std::fmt::Debug for UpgradeDbInstanceEngineVersionOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("UpgradeDbInstanceEngineVersionOutput")
-            .field("request_id", &self.request_id)
-            .field("task_id", &self.task_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "UpgradeDbInstanceEngineVersionOutput",
+            &["request_id", "task_id", "unknown_fields"],
+            &[&self.request_id, &self.task_id, &self.unknown_fields],
+        )
     }
 }
 

@@ -78,13 +78,17 @@ pub struct UpgradeDbInstanceKernelVersionInput {
 impl std::fmt::Debug for UpgradeDbInstanceKernelVersionInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("UpgradeDbInstanceKernelVersionInput")
-            .field("db_instance_id", &self.db_instance_id)
-            .field("upgrade_time", &self.upgrade_time)
-            .field("switch_time", &self.switch_time)
-            .field("target_minor_version", &self.target_minor_version)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "UpgradeDbInstanceKernelVersionInput",
+            &["db_instance_id", "upgrade_time", "switch_time", "target_minor_version"],
+            &[
+                &self.db_instance_id,
+                &self.upgrade_time,
+                &self.switch_time,
+                &self.target_minor_version,
+            ],
+        )
     }
 }
 
@@ -194,14 +198,24 @@ pub struct UpgradeDbInstanceKernelVersionOutput {
 impl std::fmt::Debug for UpgradeDbInstanceKernelVersionOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("UpgradeDbInstanceKernelVersionOutput")
-            .field("db_instance_name", &self.db_instance_name)
-            .field("request_id", &self.request_id)
-            .field("target_minor_version", &self.target_minor_version)
-            .field("task_id", &self.task_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "UpgradeDbInstanceKernelVersionOutput",
+            &[
+                "db_instance_name",
+                "request_id",
+                "target_minor_version",
+                "task_id",
+                "unknown_fields",
+            ],
+            &[
+                &self.db_instance_name,
+                &self.request_id,
+                &self.target_minor_version,
+                &self.task_id,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 

@@ -294,29 +294,54 @@ pub struct UpgradeDbInstanceMajorVersionInput {
 impl std::fmt::Debug for UpgradeDbInstanceMajorVersionInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("UpgradeDbInstanceMajorVersionInput")
-            .field("db_instance_class", &self.db_instance_class)
-            .field("db_instance_storage", &self.db_instance_storage)
-            .field("pay_type", &self.pay_type)
-            .field("instance_network_type", &self.instance_network_type)
-            .field("switch_time_mode", &self.switch_time_mode)
-            .field("switch_time", &self.switch_time)
-            .field("switch_over", &self.switch_over)
-            .field("collect_stat_mode", &self.collect_stat_mode)
-            .field("target_major_version", &self.target_major_version)
-            .field("db_instance_id", &self.db_instance_id)
-            .field("vpc_id", &self.vpc_id)
-            .field("v_switch_id", &self.v_switch_id)
-            .field("private_ip_address", &self.private_ip_address)
-            .field("used_time", &self.used_time)
-            .field("period", &self.period)
-            .field("db_instance_storage_type", &self.db_instance_storage_type)
-            .field("zone_id", &self.zone_id)
-            .field("zone_id_slave1", &self.zone_id_slave1)
-            .field("zone_id_slave2", &self.zone_id_slave2)
-            .field("upgrade_mode", &self.upgrade_mode)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "UpgradeDbInstanceMajorVersionInput",
+            &[
+                "db_instance_class",
+                "db_instance_storage",
+                "pay_type",
+                "instance_network_type",
+                "switch_time_mode",
+                "switch_time",
+                "switch_over",
+                "collect_stat_mode",
+                "target_major_version",
+                "db_instance_id",
+                "vpc_id",
+                "v_switch_id",
+                "private_ip_address",
+                "used_time",
+                "period",
+                "db_instance_storage_type",
+                "zone_id",
+                "zone_id_slave1",
+                "zone_id_slave2",
+                "upgrade_mode",
+            ],
+            &[
+                &self.db_instance_class,
+                &self.db_instance_storage,
+                &self.pay_type,
+                &self.instance_network_type,
+                &self.switch_time_mode,
+                &self.switch_time,
+                &self.switch_over,
+                &self.collect_stat_mode,
+                &self.target_major_version,
+                &self.db_instance_id,
+                &self.vpc_id,
+                &self.v_switch_id,
+                &self.private_ip_address,
+                &self.used_time,
+                &self.period,
+                &self.db_instance_storage_type,
+                &self.zone_id,
+                &self.zone_id_slave1,
+                &self.zone_id_slave2,
+                &self.upgrade_mode,
+            ],
+        )
     }
 }
 
@@ -458,14 +483,18 @@ pub struct UpgradeDbInstanceMajorVersionOutput {
 impl std::fmt::Debug for UpgradeDbInstanceMajorVersionOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("UpgradeDbInstanceMajorVersionOutput")
-            .field("db_instance_id", &self.db_instance_id)
-            .field("order_id", &self.order_id)
-            .field("request_id", &self.request_id)
-            .field("task_id", &self.task_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "UpgradeDbInstanceMajorVersionOutput",
+            &["db_instance_id", "order_id", "request_id", "task_id", "unknown_fields"],
+            &[
+                &self.db_instance_id,
+                &self.order_id,
+                &self.request_id,
+                &self.task_id,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 

@@ -40,12 +40,12 @@ pub struct UpgradeDbInstanceMajorVersionPrecheckInput {
 impl std::fmt::Debug for UpgradeDbInstanceMajorVersionPrecheckInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("UpgradeDbInstanceMajorVersionPrecheckInput")
-            .field("db_instance_id", &self.db_instance_id)
-            .field("target_major_version", &self.target_major_version)
-            .field("upgrade_mode", &self.upgrade_mode)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "UpgradeDbInstanceMajorVersionPrecheckInput",
+            &["db_instance_id", "target_major_version", "upgrade_mode"],
+            &[&self.db_instance_id, &self.target_major_version, &self.upgrade_mode],
+        )
     }
 }
 
@@ -157,14 +157,24 @@ pub struct UpgradeDbInstanceMajorVersionPrecheckOutput {
 impl std::fmt::Debug for UpgradeDbInstanceMajorVersionPrecheckOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("UpgradeDbInstanceMajorVersionPrecheckOutput")
-            .field("db_instance_name", &self.db_instance_name)
-            .field("request_id", &self.request_id)
-            .field("target_major_version", &self.target_major_version)
-            .field("task_id", &self.task_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "UpgradeDbInstanceMajorVersionPrecheckOutput",
+            &[
+                "db_instance_name",
+                "request_id",
+                "target_major_version",
+                "task_id",
+                "unknown_fields",
+            ],
+            &[
+                &self.db_instance_name,
+                &self.request_id,
+                &self.target_major_version,
+                &self.task_id,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 

@@ -64,13 +64,17 @@ pub struct UpgradeDbProxyInstanceKernelVersionInput {
 impl std::fmt::Debug for UpgradeDbProxyInstanceKernelVersionInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("UpgradeDbProxyInstanceKernelVersionInput")
-            .field("db_instance_id", &self.db_instance_id)
-            .field("upgrade_time", &self.upgrade_time)
-            .field("switch_time", &self.switch_time)
-            .field("db_proxy_engine_type", &self.db_proxy_engine_type)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "UpgradeDbProxyInstanceKernelVersionInput",
+            &["db_instance_id", "upgrade_time", "switch_time", "db_proxy_engine_type"],
+            &[
+                &self.db_instance_id,
+                &self.upgrade_time,
+                &self.switch_time,
+                &self.db_proxy_engine_type,
+            ],
+        )
     }
 }
 
@@ -171,13 +175,17 @@ pub struct UpgradeDbProxyInstanceKernelVersionOutput {
 impl std::fmt::Debug for UpgradeDbProxyInstanceKernelVersionOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("UpgradeDbProxyInstanceKernelVersionOutput")
-            .field("db_instance_name", &self.db_instance_name)
-            .field("request_id", &self.request_id)
-            .field("task_id", &self.task_id)
-            .field("unknown_fields", &self.unknown_fields)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "UpgradeDbProxyInstanceKernelVersionOutput",
+            &["db_instance_name", "request_id", "task_id", "unknown_fields"],
+            &[
+                &self.db_instance_name,
+                &self.request_id,
+                &self.task_id,
+                &self.unknown_fields,
+            ],
+        )
     }
 }
 

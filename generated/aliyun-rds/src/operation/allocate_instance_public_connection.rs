@@ -90,11 +90,12 @@ pub struct AllocateInstancePublicConnectionFluentBuilder {
 impl std::fmt::Debug for AllocateInstancePublicConnectionFluentBuilder {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("AllocateInstancePublicConnectionFluentBuilder")
-            .field("runtime", &self.runtime)
-            .field("input", &self.input)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "AllocateInstancePublicConnectionFluentBuilder",
+            &["runtime", "input"],
+            &[&self.runtime, &self.input],
+        )
     }
 }
 

@@ -79,11 +79,12 @@ pub struct AllocateReadWriteSplittingConnectionFluentBuilder {
 impl std::fmt::Debug for AllocateReadWriteSplittingConnectionFluentBuilder {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("AllocateReadWriteSplittingConnectionFluentBuilder")
-            .field("runtime", &self.runtime)
-            .field("input", &self.input)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "AllocateReadWriteSplittingConnectionFluentBuilder",
+            &["runtime", "input"],
+            &[&self.runtime, &self.input],
+        )
     }
 }
 

@@ -54,11 +54,12 @@ pub struct AssociateEipAddressWithRcInstanceFluentBuilder {
 impl std::fmt::Debug for AssociateEipAddressWithRcInstanceFluentBuilder {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("AssociateEipAddressWithRcInstanceFluentBuilder")
-            .field("runtime", &self.runtime)
-            .field("input", &self.input)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "AssociateEipAddressWithRcInstanceFluentBuilder",
+            &["runtime", "input"],
+            &[&self.runtime, &self.input],
+        )
     }
 }
 

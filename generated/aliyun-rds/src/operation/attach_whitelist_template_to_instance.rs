@@ -66,11 +66,12 @@ pub struct AttachWhitelistTemplateToInstanceFluentBuilder {
 impl std::fmt::Debug for AttachWhitelistTemplateToInstanceFluentBuilder {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("AttachWhitelistTemplateToInstanceFluentBuilder")
-            .field("runtime", &self.runtime)
-            .field("input", &self.input)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "AttachWhitelistTemplateToInstanceFluentBuilder",
+            &["runtime", "input"],
+            &[&self.runtime, &self.input],
+        )
     }
 }
 

@@ -73,11 +73,12 @@ pub struct CalculateDbInstanceWeightFluentBuilder {
 impl std::fmt::Debug for CalculateDbInstanceWeightFluentBuilder {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("CalculateDbInstanceWeightFluentBuilder")
-            .field("runtime", &self.runtime)
-            .field("input", &self.input)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "CalculateDbInstanceWeightFluentBuilder",
+            &["runtime", "input"],
+            &[&self.runtime, &self.input],
+        )
     }
 }
 

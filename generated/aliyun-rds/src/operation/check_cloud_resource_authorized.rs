@@ -49,11 +49,12 @@ pub struct CheckCloudResourceAuthorizedFluentBuilder {
 impl std::fmt::Debug for CheckCloudResourceAuthorizedFluentBuilder {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("CheckCloudResourceAuthorizedFluentBuilder")
-            .field("runtime", &self.runtime)
-            .field("input", &self.input)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "CheckCloudResourceAuthorizedFluentBuilder",
+            &["runtime", "input"],
+            &[&self.runtime, &self.input],
+        )
     }
 }
 

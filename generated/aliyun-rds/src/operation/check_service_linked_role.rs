@@ -68,11 +68,12 @@ pub struct CheckServiceLinkedRoleFluentBuilder {
 impl std::fmt::Debug for CheckServiceLinkedRoleFluentBuilder {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("CheckServiceLinkedRoleFluentBuilder")
-            .field("runtime", &self.runtime)
-            .field("input", &self.input)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "CheckServiceLinkedRoleFluentBuilder",
+            &["runtime", "input"],
+            &[&self.runtime, &self.input],
+        )
     }
 }
 

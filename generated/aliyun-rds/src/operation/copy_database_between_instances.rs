@@ -82,11 +82,12 @@ pub struct CopyDatabaseBetweenInstancesFluentBuilder {
 impl std::fmt::Debug for CopyDatabaseBetweenInstancesFluentBuilder {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("CopyDatabaseBetweenInstancesFluentBuilder")
-            .field("runtime", &self.runtime)
-            .field("input", &self.input)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "CopyDatabaseBetweenInstancesFluentBuilder",
+            &["runtime", "input"],
+            &[&self.runtime, &self.input],
+        )
     }
 }
 

@@ -115,11 +115,12 @@ pub struct CreateCloudMigrationPrecheckTaskFluentBuilder {
 impl std::fmt::Debug for CreateCloudMigrationPrecheckTaskFluentBuilder {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("CreateCloudMigrationPrecheckTaskFluentBuilder")
-            .field("runtime", &self.runtime)
-            .field("input", &self.input)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "CreateCloudMigrationPrecheckTaskFluentBuilder",
+            &["runtime", "input"],
+            &[&self.runtime, &self.input],
+        )
     }
 }
 

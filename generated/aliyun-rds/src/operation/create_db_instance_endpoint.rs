@@ -124,11 +124,12 @@ pub struct CreateDbInstanceEndpointFluentBuilder {
 impl std::fmt::Debug for CreateDbInstanceEndpointFluentBuilder {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("CreateDbInstanceEndpointFluentBuilder")
-            .field("runtime", &self.runtime)
-            .field("input", &self.input)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "CreateDbInstanceEndpointFluentBuilder",
+            &["runtime", "input"],
+            &[&self.runtime, &self.input],
+        )
     }
 }
 

@@ -91,11 +91,12 @@ pub struct CreateDbInstanceForRebuildFluentBuilder {
 impl std::fmt::Debug for CreateDbInstanceForRebuildFluentBuilder {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("CreateDbInstanceForRebuildFluentBuilder")
-            .field("runtime", &self.runtime)
-            .field("input", &self.input)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "CreateDbInstanceForRebuildFluentBuilder",
+            &["runtime", "input"],
+            &[&self.runtime, &self.input],
+        )
     }
 }
 

@@ -73,11 +73,12 @@ pub struct CreateDbInstanceSecurityGroupRuleFluentBuilder {
 impl std::fmt::Debug for CreateDbInstanceSecurityGroupRuleFluentBuilder {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("CreateDbInstanceSecurityGroupRuleFluentBuilder")
-            .field("runtime", &self.runtime)
-            .field("input", &self.input)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "CreateDbInstanceSecurityGroupRuleFluentBuilder",
+            &["runtime", "input"],
+            &[&self.runtime, &self.input],
+        )
     }
 }
 

@@ -99,11 +99,12 @@ pub struct CreateDbProxyEndpointAddressFluentBuilder {
 impl std::fmt::Debug for CreateDbProxyEndpointAddressFluentBuilder {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("CreateDbProxyEndpointAddressFluentBuilder")
-            .field("runtime", &self.runtime)
-            .field("input", &self.input)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "CreateDbProxyEndpointAddressFluentBuilder",
+            &["runtime", "input"],
+            &[&self.runtime, &self.input],
+        )
     }
 }
 

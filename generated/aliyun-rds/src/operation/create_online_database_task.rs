@@ -100,11 +100,12 @@ pub struct CreateOnlineDatabaseTaskFluentBuilder {
 impl std::fmt::Debug for CreateOnlineDatabaseTaskFluentBuilder {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("CreateOnlineDatabaseTaskFluentBuilder")
-            .field("runtime", &self.runtime)
-            .field("input", &self.input)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "CreateOnlineDatabaseTaskFluentBuilder",
+            &["runtime", "input"],
+            &[&self.runtime, &self.input],
+        )
     }
 }
 

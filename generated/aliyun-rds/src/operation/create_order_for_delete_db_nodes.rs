@@ -71,11 +71,12 @@ pub struct CreateOrderForDeleteDbNodesFluentBuilder {
 impl std::fmt::Debug for CreateOrderForDeleteDbNodesFluentBuilder {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("CreateOrderForDeleteDbNodesFluentBuilder")
-            .field("runtime", &self.runtime)
-            .field("input", &self.input)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "CreateOrderForDeleteDbNodesFluentBuilder",
+            &["runtime", "input"],
+            &[&self.runtime, &self.input],
+        )
     }
 }
 

@@ -80,11 +80,12 @@ pub struct DeleteDbInstanceEndpointAddressFluentBuilder {
 impl std::fmt::Debug for DeleteDbInstanceEndpointAddressFluentBuilder {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DeleteDbInstanceEndpointAddressFluentBuilder")
-            .field("runtime", &self.runtime)
-            .field("input", &self.input)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DeleteDbInstanceEndpointAddressFluentBuilder",
+            &["runtime", "input"],
+            &[&self.runtime, &self.input],
+        )
     }
 }
 

@@ -71,11 +71,12 @@ pub struct DeleteDbInstanceSecurityGroupRuleFluentBuilder {
 impl std::fmt::Debug for DeleteDbInstanceSecurityGroupRuleFluentBuilder {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DeleteDbInstanceSecurityGroupRuleFluentBuilder")
-            .field("runtime", &self.runtime)
-            .field("input", &self.input)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DeleteDbInstanceSecurityGroupRuleFluentBuilder",
+            &["runtime", "input"],
+            &[&self.runtime, &self.input],
+        )
     }
 }
 

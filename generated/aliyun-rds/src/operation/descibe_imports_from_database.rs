@@ -85,11 +85,12 @@ pub struct DescibeImportsFromDatabaseFluentBuilder {
 impl std::fmt::Debug for DescibeImportsFromDatabaseFluentBuilder {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescibeImportsFromDatabaseFluentBuilder")
-            .field("runtime", &self.runtime)
-            .field("input", &self.input)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescibeImportsFromDatabaseFluentBuilder",
+            &["runtime", "input"],
+            &[&self.runtime, &self.input],
+        )
     }
 }
 

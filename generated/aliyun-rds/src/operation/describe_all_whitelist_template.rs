@@ -69,11 +69,12 @@ pub struct DescribeAllWhitelistTemplateFluentBuilder {
 impl std::fmt::Debug for DescribeAllWhitelistTemplateFluentBuilder {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeAllWhitelistTemplateFluentBuilder")
-            .field("runtime", &self.runtime)
-            .field("input", &self.input)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeAllWhitelistTemplateFluentBuilder",
+            &["runtime", "input"],
+            &[&self.runtime, &self.input],
+        )
     }
 }
 

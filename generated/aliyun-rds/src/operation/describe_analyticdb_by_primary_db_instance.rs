@@ -71,11 +71,12 @@ pub struct DescribeAnalyticdbByPrimaryDbInstanceFluentBuilder {
 impl std::fmt::Debug for DescribeAnalyticdbByPrimaryDbInstanceFluentBuilder {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeAnalyticdbByPrimaryDbInstanceFluentBuilder")
-            .field("runtime", &self.runtime)
-            .field("input", &self.input)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeAnalyticdbByPrimaryDbInstanceFluentBuilder",
+            &["runtime", "input"],
+            &[&self.runtime, &self.input],
+        )
     }
 }
 

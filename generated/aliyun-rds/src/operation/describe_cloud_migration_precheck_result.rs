@@ -76,11 +76,12 @@ pub struct DescribeCloudMigrationPrecheckResultFluentBuilder {
 impl std::fmt::Debug for DescribeCloudMigrationPrecheckResultFluentBuilder {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeCloudMigrationPrecheckResultFluentBuilder")
-            .field("runtime", &self.runtime)
-            .field("input", &self.input)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeCloudMigrationPrecheckResultFluentBuilder",
+            &["runtime", "input"],
+            &[&self.runtime, &self.input],
+        )
     }
 }
 

@@ -97,11 +97,12 @@ pub struct DescribeCrossRegionLogBackupFilesFluentBuilder {
 impl std::fmt::Debug for DescribeCrossRegionLogBackupFilesFluentBuilder {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeCrossRegionLogBackupFilesFluentBuilder")
-            .field("runtime", &self.runtime)
-            .field("input", &self.input)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeCrossRegionLogBackupFilesFluentBuilder",
+            &["runtime", "input"],
+            &[&self.runtime, &self.input],
+        )
     }
 }
 

@@ -52,11 +52,12 @@ pub struct DescribeCustinsResourceInfoFluentBuilder {
 impl std::fmt::Debug for DescribeCustinsResourceInfoFluentBuilder {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeCustinsResourceInfoFluentBuilder")
-            .field("runtime", &self.runtime)
-            .field("input", &self.input)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeCustinsResourceInfoFluentBuilder",
+            &["runtime", "input"],
+            &[&self.runtime, &self.input],
+        )
     }
 }
 

@@ -63,11 +63,12 @@ pub struct DescribeDbInstanceConnectivityFluentBuilder {
 impl std::fmt::Debug for DescribeDbInstanceConnectivityFluentBuilder {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeDbInstanceConnectivityFluentBuilder")
-            .field("runtime", &self.runtime)
-            .field("input", &self.input)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeDbInstanceConnectivityFluentBuilder",
+            &["runtime", "input"],
+            &[&self.runtime, &self.input],
+        )
     }
 }
 

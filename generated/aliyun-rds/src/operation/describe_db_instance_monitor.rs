@@ -58,11 +58,12 @@ pub struct DescribeDbInstanceMonitorFluentBuilder {
 impl std::fmt::Debug for DescribeDbInstanceMonitorFluentBuilder {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeDbInstanceMonitorFluentBuilder")
-            .field("runtime", &self.runtime)
-            .field("input", &self.input)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeDbInstanceMonitorFluentBuilder",
+            &["runtime", "input"],
+            &[&self.runtime, &self.input],
+        )
     }
 }
 

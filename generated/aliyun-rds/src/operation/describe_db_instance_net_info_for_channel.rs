@@ -59,11 +59,12 @@ pub struct DescribeDbInstanceNetInfoForChannelFluentBuilder {
 impl std::fmt::Debug for DescribeDbInstanceNetInfoForChannelFluentBuilder {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeDbInstanceNetInfoForChannelFluentBuilder")
-            .field("runtime", &self.runtime)
-            .field("input", &self.input)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeDbInstanceNetInfoForChannelFluentBuilder",
+            &["runtime", "input"],
+            &[&self.runtime, &self.input],
+        )
     }
 }
 

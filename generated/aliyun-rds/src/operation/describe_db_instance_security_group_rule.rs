@@ -60,11 +60,12 @@ pub struct DescribeDbInstanceSecurityGroupRuleFluentBuilder {
 impl std::fmt::Debug for DescribeDbInstanceSecurityGroupRuleFluentBuilder {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeDbInstanceSecurityGroupRuleFluentBuilder")
-            .field("runtime", &self.runtime)
-            .field("input", &self.input)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeDbInstanceSecurityGroupRuleFluentBuilder",
+            &["runtime", "input"],
+            &[&self.runtime, &self.input],
+        )
     }
 }
 

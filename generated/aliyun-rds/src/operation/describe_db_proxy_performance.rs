@@ -118,11 +118,12 @@ pub struct DescribeDbProxyPerformanceFluentBuilder {
 impl std::fmt::Debug for DescribeDbProxyPerformanceFluentBuilder {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeDbProxyPerformanceFluentBuilder")
-            .field("runtime", &self.runtime)
-            .field("input", &self.input)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeDbProxyPerformanceFluentBuilder",
+            &["runtime", "input"],
+            &[&self.runtime, &self.input],
+        )
     }
 }
 

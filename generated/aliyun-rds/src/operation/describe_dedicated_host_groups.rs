@@ -54,11 +54,12 @@ pub struct DescribeDedicatedHostGroupsFluentBuilder {
 impl std::fmt::Debug for DescribeDedicatedHostGroupsFluentBuilder {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeDedicatedHostGroupsFluentBuilder")
-            .field("runtime", &self.runtime)
-            .field("input", &self.input)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeDedicatedHostGroupsFluentBuilder",
+            &["runtime", "input"],
+            &[&self.runtime, &self.input],
+        )
     }
 }
 

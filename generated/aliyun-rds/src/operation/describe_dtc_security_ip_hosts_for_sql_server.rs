@@ -73,11 +73,12 @@ pub struct DescribeDtcSecurityIpHostsForSqlServerFluentBuilder {
 impl std::fmt::Debug for DescribeDtcSecurityIpHostsForSqlServerFluentBuilder {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeDtcSecurityIpHostsForSqlServerFluentBuilder")
-            .field("runtime", &self.runtime)
-            .field("input", &self.input)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeDtcSecurityIpHostsForSqlServerFluentBuilder",
+            &["runtime", "input"],
+            &[&self.runtime, &self.input],
+        )
     }
 }
 

@@ -63,11 +63,12 @@ pub struct DescribeHostGroupElasticStrategyParametersFluentBuilder {
 impl std::fmt::Debug for DescribeHostGroupElasticStrategyParametersFluentBuilder {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeHostGroupElasticStrategyParametersFluentBuilder")
-            .field("runtime", &self.runtime)
-            .field("input", &self.input)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeHostGroupElasticStrategyParametersFluentBuilder",
+            &["runtime", "input"],
+            &[&self.runtime, &self.input],
+        )
     }
 }
 

@@ -59,11 +59,12 @@ pub struct DescribeInstanceAutoRenewalAttributeFluentBuilder {
 impl std::fmt::Debug for DescribeInstanceAutoRenewalAttributeFluentBuilder {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeInstanceAutoRenewalAttributeFluentBuilder")
-            .field("runtime", &self.runtime)
-            .field("input", &self.input)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeInstanceAutoRenewalAttributeFluentBuilder",
+            &["runtime", "input"],
+            &[&self.runtime, &self.input],
+        )
     }
 }
 

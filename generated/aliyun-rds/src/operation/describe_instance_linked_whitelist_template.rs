@@ -58,11 +58,12 @@ pub struct DescribeInstanceLinkedWhitelistTemplateFluentBuilder {
 impl std::fmt::Debug for DescribeInstanceLinkedWhitelistTemplateFluentBuilder {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeInstanceLinkedWhitelistTemplateFluentBuilder")
-            .field("runtime", &self.runtime)
-            .field("input", &self.input)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeInstanceLinkedWhitelistTemplateFluentBuilder",
+            &["runtime", "input"],
+            &[&self.runtime, &self.input],
+        )
     }
 }
 

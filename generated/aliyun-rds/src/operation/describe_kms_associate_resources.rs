@@ -78,11 +78,12 @@ pub struct DescribeKmsAssociateResourcesFluentBuilder {
 impl std::fmt::Debug for DescribeKmsAssociateResourcesFluentBuilder {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeKmsAssociateResourcesFluentBuilder")
-            .field("runtime", &self.runtime)
-            .field("input", &self.input)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeKmsAssociateResourcesFluentBuilder",
+            &["runtime", "input"],
+            &[&self.runtime, &self.input],
+        )
     }
 }
 

@@ -58,11 +58,12 @@ pub struct DescribeLocalAvailableRecoveryTimeFluentBuilder {
 impl std::fmt::Debug for DescribeLocalAvailableRecoveryTimeFluentBuilder {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeLocalAvailableRecoveryTimeFluentBuilder")
-            .field("runtime", &self.runtime)
-            .field("input", &self.input)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeLocalAvailableRecoveryTimeFluentBuilder",
+            &["runtime", "input"],
+            &[&self.runtime, &self.input],
+        )
     }
 }
 

@@ -64,11 +64,12 @@ pub struct DescribeMigrateTaskByIdFluentBuilder {
 impl std::fmt::Debug for DescribeMigrateTaskByIdFluentBuilder {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeMigrateTaskByIdFluentBuilder")
-            .field("runtime", &self.runtime)
-            .field("input", &self.input)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeMigrateTaskByIdFluentBuilder",
+            &["runtime", "input"],
+            &[&self.runtime, &self.input],
+        )
     }
 }
 

@@ -56,11 +56,12 @@ pub struct DescribeModifyPgHbaConfigLogFluentBuilder {
 impl std::fmt::Debug for DescribeModifyPgHbaConfigLogFluentBuilder {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeModifyPgHbaConfigLogFluentBuilder")
-            .field("runtime", &self.runtime)
-            .field("input", &self.input)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeModifyPgHbaConfigLogFluentBuilder",
+            &["runtime", "input"],
+            &[&self.runtime, &self.input],
+        )
     }
 }
 

@@ -72,11 +72,12 @@ pub struct DescribeParameterGroupFluentBuilder {
 impl std::fmt::Debug for DescribeParameterGroupFluentBuilder {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeParameterGroupFluentBuilder")
-            .field("runtime", &self.runtime)
-            .field("input", &self.input)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeParameterGroupFluentBuilder",
+            &["runtime", "input"],
+            &[&self.runtime, &self.input],
+        )
     }
 }
 

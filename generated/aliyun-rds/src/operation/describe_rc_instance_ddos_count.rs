@@ -50,11 +50,12 @@ pub struct DescribeRcInstanceDdosCountFluentBuilder {
 impl std::fmt::Debug for DescribeRcInstanceDdosCountFluentBuilder {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeRcInstanceDdosCountFluentBuilder")
-            .field("runtime", &self.runtime)
-            .field("input", &self.input)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeRcInstanceDdosCountFluentBuilder",
+            &["runtime", "input"],
+            &[&self.runtime, &self.input],
+        )
     }
 }
 

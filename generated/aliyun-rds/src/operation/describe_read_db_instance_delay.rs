@@ -68,11 +68,12 @@ pub struct DescribeReadDbInstanceDelayFluentBuilder {
 impl std::fmt::Debug for DescribeReadDbInstanceDelayFluentBuilder {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeReadDbInstanceDelayFluentBuilder")
-            .field("runtime", &self.runtime)
-            .field("input", &self.input)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeReadDbInstanceDelayFluentBuilder",
+            &["runtime", "input"],
+            &[&self.runtime, &self.input],
+        )
     }
 }
 

@@ -66,11 +66,12 @@ pub struct DescribeSecurityGroupConfigurationFluentBuilder {
 impl std::fmt::Debug for DescribeSecurityGroupConfigurationFluentBuilder {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeSecurityGroupConfigurationFluentBuilder")
-            .field("runtime", &self.runtime)
-            .field("input", &self.input)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeSecurityGroupConfigurationFluentBuilder",
+            &["runtime", "input"],
+            &[&self.runtime, &self.input],
+        )
     }
 }
 

@@ -58,11 +58,12 @@ pub struct DescribeSqlCollectorPolicyFluentBuilder {
 impl std::fmt::Debug for DescribeSqlCollectorPolicyFluentBuilder {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeSqlCollectorPolicyFluentBuilder")
-            .field("runtime", &self.runtime)
-            .field("input", &self.input)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeSqlCollectorPolicyFluentBuilder",
+            &["runtime", "input"],
+            &[&self.runtime, &self.input],
+        )
     }
 }
 

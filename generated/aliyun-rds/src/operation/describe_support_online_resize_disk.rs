@@ -56,11 +56,12 @@ pub struct DescribeSupportOnlineResizeDiskFluentBuilder {
 impl std::fmt::Debug for DescribeSupportOnlineResizeDiskFluentBuilder {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeSupportOnlineResizeDiskFluentBuilder")
-            .field("runtime", &self.runtime)
-            .field("input", &self.input)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeSupportOnlineResizeDiskFluentBuilder",
+            &["runtime", "input"],
+            &[&self.runtime, &self.input],
+        )
     }
 }
 

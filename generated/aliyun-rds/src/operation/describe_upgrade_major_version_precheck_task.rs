@@ -66,11 +66,12 @@ pub struct DescribeUpgradeMajorVersionPrecheckTaskFluentBuilder {
 impl std::fmt::Debug for DescribeUpgradeMajorVersionPrecheckTaskFluentBuilder {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeUpgradeMajorVersionPrecheckTaskFluentBuilder")
-            .field("runtime", &self.runtime)
-            .field("input", &self.input)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeUpgradeMajorVersionPrecheckTaskFluentBuilder",
+            &["runtime", "input"],
+            &[&self.runtime, &self.input],
+        )
     }
 }
 

@@ -56,11 +56,12 @@ pub struct DescribeUpgradeMajorVersionTasksFluentBuilder {
 impl std::fmt::Debug for DescribeUpgradeMajorVersionTasksFluentBuilder {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeUpgradeMajorVersionTasksFluentBuilder")
-            .field("runtime", &self.runtime)
-            .field("input", &self.input)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeUpgradeMajorVersionTasksFluentBuilder",
+            &["runtime", "input"],
+            &[&self.runtime, &self.input],
+        )
     }
 }
 

@@ -58,11 +58,12 @@ pub struct DescribeWhitelistTemplateLinkedInstanceFluentBuilder {
 impl std::fmt::Debug for DescribeWhitelistTemplateLinkedInstanceFluentBuilder {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DescribeWhitelistTemplateLinkedInstanceFluentBuilder")
-            .field("runtime", &self.runtime)
-            .field("input", &self.input)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DescribeWhitelistTemplateLinkedInstanceFluentBuilder",
+            &["runtime", "input"],
+            &[&self.runtime, &self.input],
+        )
     }
 }
 

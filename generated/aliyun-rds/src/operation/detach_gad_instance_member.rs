@@ -71,11 +71,12 @@ pub struct DetachGadInstanceMemberFluentBuilder {
 impl std::fmt::Debug for DetachGadInstanceMemberFluentBuilder {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DetachGadInstanceMemberFluentBuilder")
-            .field("runtime", &self.runtime)
-            .field("input", &self.input)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DetachGadInstanceMemberFluentBuilder",
+            &["runtime", "input"],
+            &[&self.runtime, &self.input],
+        )
     }
 }
 

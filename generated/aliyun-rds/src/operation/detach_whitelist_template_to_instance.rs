@@ -66,11 +66,12 @@ pub struct DetachWhitelistTemplateToInstanceFluentBuilder {
 impl std::fmt::Debug for DetachWhitelistTemplateToInstanceFluentBuilder {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("DetachWhitelistTemplateToInstanceFluentBuilder")
-            .field("runtime", &self.runtime)
-            .field("input", &self.input)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "DetachWhitelistTemplateToInstanceFluentBuilder",
+            &["runtime", "input"],
+            &[&self.runtime, &self.input],
+        )
     }
 }
 

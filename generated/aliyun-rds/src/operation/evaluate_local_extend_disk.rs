@@ -60,11 +60,12 @@ pub struct EvaluateLocalExtendDiskFluentBuilder {
 impl std::fmt::Debug for EvaluateLocalExtendDiskFluentBuilder {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("EvaluateLocalExtendDiskFluentBuilder")
-            .field("runtime", &self.runtime)
-            .field("input", &self.input)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "EvaluateLocalExtendDiskFluentBuilder",
+            &["runtime", "input"],
+            &[&self.runtime, &self.input],
+        )
     }
 }
 

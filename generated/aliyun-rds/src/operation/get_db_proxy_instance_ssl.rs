@@ -56,11 +56,12 @@ pub struct GetDbProxyInstanceSslFluentBuilder {
 impl std::fmt::Debug for GetDbProxyInstanceSslFluentBuilder {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("GetDbProxyInstanceSslFluentBuilder")
-            .field("runtime", &self.runtime)
-            .field("input", &self.input)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "GetDbProxyInstanceSslFluentBuilder",
+            &["runtime", "input"],
+            &[&self.runtime, &self.input],
+        )
     }
 }
 

@@ -86,11 +86,12 @@ pub struct MigrateConnectionToOtherZoneFluentBuilder {
 impl std::fmt::Debug for MigrateConnectionToOtherZoneFluentBuilder {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("MigrateConnectionToOtherZoneFluentBuilder")
-            .field("runtime", &self.runtime)
-            .field("input", &self.input)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "MigrateConnectionToOtherZoneFluentBuilder",
+            &["runtime", "input"],
+            &[&self.runtime, &self.input],
+        )
     }
 }
 

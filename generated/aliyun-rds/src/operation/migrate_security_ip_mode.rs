@@ -64,11 +64,12 @@ pub struct MigrateSecurityIpModeFluentBuilder {
 impl std::fmt::Debug for MigrateSecurityIpModeFluentBuilder {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("MigrateSecurityIpModeFluentBuilder")
-            .field("runtime", &self.runtime)
-            .field("input", &self.input)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "MigrateSecurityIpModeFluentBuilder",
+            &["runtime", "input"],
+            &[&self.runtime, &self.input],
+        )
     }
 }
 

@@ -76,11 +76,12 @@ pub struct ModifyAccountCheckPolicyFluentBuilder {
 impl std::fmt::Debug for ModifyAccountCheckPolicyFluentBuilder {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("ModifyAccountCheckPolicyFluentBuilder")
-            .field("runtime", &self.runtime)
-            .field("input", &self.input)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "ModifyAccountCheckPolicyFluentBuilder",
+            &["runtime", "input"],
+            &[&self.runtime, &self.input],
+        )
     }
 }
 

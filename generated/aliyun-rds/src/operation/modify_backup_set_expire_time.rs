@@ -90,11 +90,12 @@ pub struct ModifyBackupSetExpireTimeFluentBuilder {
 impl std::fmt::Debug for ModifyBackupSetExpireTimeFluentBuilder {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("ModifyBackupSetExpireTimeFluentBuilder")
-            .field("runtime", &self.runtime)
-            .field("input", &self.input)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "ModifyBackupSetExpireTimeFluentBuilder",
+            &["runtime", "input"],
+            &[&self.runtime, &self.input],
+        )
     }
 }
 

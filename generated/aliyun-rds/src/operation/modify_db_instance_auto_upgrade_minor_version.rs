@@ -78,11 +78,12 @@ pub struct ModifyDbInstanceAutoUpgradeMinorVersionFluentBuilder {
 impl std::fmt::Debug for ModifyDbInstanceAutoUpgradeMinorVersionFluentBuilder {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("ModifyDbInstanceAutoUpgradeMinorVersionFluentBuilder")
-            .field("runtime", &self.runtime)
-            .field("input", &self.input)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "ModifyDbInstanceAutoUpgradeMinorVersionFluentBuilder",
+            &["runtime", "input"],
+            &[&self.runtime, &self.input],
+        )
     }
 }
 

@@ -73,11 +73,12 @@ pub struct ModifyDbInstanceDelayedReplicationTimeFluentBuilder {
 impl std::fmt::Debug for ModifyDbInstanceDelayedReplicationTimeFluentBuilder {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("ModifyDbInstanceDelayedReplicationTimeFluentBuilder")
-            .field("runtime", &self.runtime)
-            .field("input", &self.input)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "ModifyDbInstanceDelayedReplicationTimeFluentBuilder",
+            &["runtime", "input"],
+            &[&self.runtime, &self.input],
+        )
     }
 }
 

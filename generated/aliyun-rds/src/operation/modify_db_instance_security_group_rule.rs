@@ -112,11 +112,12 @@ pub struct ModifyDbInstanceSecurityGroupRuleFluentBuilder {
 impl std::fmt::Debug for ModifyDbInstanceSecurityGroupRuleFluentBuilder {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("ModifyDbInstanceSecurityGroupRuleFluentBuilder")
-            .field("runtime", &self.runtime)
-            .field("input", &self.input)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "ModifyDbInstanceSecurityGroupRuleFluentBuilder",
+            &["runtime", "input"],
+            &[&self.runtime, &self.input],
+        )
     }
 }
 

@@ -93,11 +93,12 @@ pub struct ModifyDtcSecurityIpHostsForSqlServerFluentBuilder {
 impl std::fmt::Debug for ModifyDtcSecurityIpHostsForSqlServerFluentBuilder {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("ModifyDtcSecurityIpHostsForSqlServerFluentBuilder")
-            .field("runtime", &self.runtime)
-            .field("input", &self.input)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "ModifyDtcSecurityIpHostsForSqlServerFluentBuilder",
+            &["runtime", "input"],
+            &[&self.runtime, &self.input],
+        )
     }
 }
 

@@ -73,11 +73,12 @@ pub struct ModifyHaDiagnoseConfigFluentBuilder {
 impl std::fmt::Debug for ModifyHaDiagnoseConfigFluentBuilder {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("ModifyHaDiagnoseConfigFluentBuilder")
-            .field("runtime", &self.runtime)
-            .field("input", &self.input)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "ModifyHaDiagnoseConfigFluentBuilder",
+            &["runtime", "input"],
+            &[&self.runtime, &self.input],
+        )
     }
 }
 

@@ -78,11 +78,12 @@ pub struct ModifyInstanceAutoRenewalAttributeFluentBuilder {
 impl std::fmt::Debug for ModifyInstanceAutoRenewalAttributeFluentBuilder {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("ModifyInstanceAutoRenewalAttributeFluentBuilder")
-            .field("runtime", &self.runtime)
-            .field("input", &self.input)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "ModifyInstanceAutoRenewalAttributeFluentBuilder",
+            &["runtime", "input"],
+            &[&self.runtime, &self.input],
+        )
     }
 }
 

@@ -74,11 +74,12 @@ pub struct ModifyInstanceCrossBackupPolicyFluentBuilder {
 impl std::fmt::Debug for ModifyInstanceCrossBackupPolicyFluentBuilder {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("ModifyInstanceCrossBackupPolicyFluentBuilder")
-            .field("runtime", &self.runtime)
-            .field("input", &self.input)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "ModifyInstanceCrossBackupPolicyFluentBuilder",
+            &["runtime", "input"],
+            &[&self.runtime, &self.input],
+        )
     }
 }
 

@@ -71,11 +71,12 @@ pub struct ModifyReadWriteSplittingConnectionFluentBuilder {
 impl std::fmt::Debug for ModifyReadWriteSplittingConnectionFluentBuilder {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("ModifyReadWriteSplittingConnectionFluentBuilder")
-            .field("runtime", &self.runtime)
-            .field("input", &self.input)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "ModifyReadWriteSplittingConnectionFluentBuilder",
+            &["runtime", "input"],
+            &[&self.runtime, &self.input],
+        )
     }
 }
 

@@ -73,11 +73,12 @@ pub struct ModifyReadonlyInstanceDelayReplicationTimeFluentBuilder {
 impl std::fmt::Debug for ModifyReadonlyInstanceDelayReplicationTimeFluentBuilder {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("ModifyReadonlyInstanceDelayReplicationTimeFluentBuilder")
-            .field("runtime", &self.runtime)
-            .field("input", &self.input)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "ModifyReadonlyInstanceDelayReplicationTimeFluentBuilder",
+            &["runtime", "input"],
+            &[&self.runtime, &self.input],
+        )
     }
 }
 

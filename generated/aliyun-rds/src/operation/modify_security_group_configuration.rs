@@ -77,11 +77,12 @@ pub struct ModifySecurityGroupConfigurationFluentBuilder {
 impl std::fmt::Debug for ModifySecurityGroupConfigurationFluentBuilder {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("ModifySecurityGroupConfigurationFluentBuilder")
-            .field("runtime", &self.runtime)
-            .field("input", &self.input)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "ModifySecurityGroupConfigurationFluentBuilder",
+            &["runtime", "input"],
+            &[&self.runtime, &self.input],
+        )
     }
 }
 

@@ -61,11 +61,12 @@ pub struct PreCheckCreateOrderForDeleteDbNodesFluentBuilder {
 impl std::fmt::Debug for PreCheckCreateOrderForDeleteDbNodesFluentBuilder {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("PreCheckCreateOrderForDeleteDbNodesFluentBuilder")
-            .field("runtime", &self.runtime)
-            .field("input", &self.input)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "PreCheckCreateOrderForDeleteDbNodesFluentBuilder",
+            &["runtime", "input"],
+            &[&self.runtime, &self.input],
+        )
     }
 }
 

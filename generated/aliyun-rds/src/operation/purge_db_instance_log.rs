@@ -67,11 +67,12 @@ pub struct PurgeDbInstanceLogFluentBuilder {
 impl std::fmt::Debug for PurgeDbInstanceLogFluentBuilder {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("PurgeDbInstanceLogFluentBuilder")
-            .field("runtime", &self.runtime)
-            .field("input", &self.input)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "PurgeDbInstanceLogFluentBuilder",
+            &["runtime", "input"],
+            &[&self.runtime, &self.input],
+        )
     }
 }
 

@@ -79,11 +79,12 @@ pub struct ReleaseInstancePublicConnectionFluentBuilder {
 impl std::fmt::Debug for ReleaseInstancePublicConnectionFluentBuilder {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("ReleaseInstancePublicConnectionFluentBuilder")
-            .field("runtime", &self.runtime)
-            .field("input", &self.input)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "ReleaseInstancePublicConnectionFluentBuilder",
+            &["runtime", "input"],
+            &[&self.runtime, &self.input],
+        )
     }
 }
 

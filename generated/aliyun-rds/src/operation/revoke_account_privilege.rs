@@ -88,11 +88,12 @@ pub struct RevokeAccountPrivilegeFluentBuilder {
 impl std::fmt::Debug for RevokeAccountPrivilegeFluentBuilder {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("RevokeAccountPrivilegeFluentBuilder")
-            .field("runtime", &self.runtime)
-            .field("input", &self.input)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "RevokeAccountPrivilegeFluentBuilder",
+            &["runtime", "input"],
+            &[&self.runtime, &self.input],
+        )
     }
 }
 

@@ -79,11 +79,12 @@ pub struct SwitchDbInstanceNetTypeFluentBuilder {
 impl std::fmt::Debug for SwitchDbInstanceNetTypeFluentBuilder {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("SwitchDbInstanceNetTypeFluentBuilder")
-            .field("runtime", &self.runtime)
-            .field("input", &self.input)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "SwitchDbInstanceNetTypeFluentBuilder",
+            &["runtime", "input"],
+            &[&self.runtime, &self.input],
+        )
     }
 }
 

@@ -86,11 +86,12 @@ pub struct SwitchDbInstanceVpcFluentBuilder {
 impl std::fmt::Debug for SwitchDbInstanceVpcFluentBuilder {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("SwitchDbInstanceVpcFluentBuilder")
-            .field("runtime", &self.runtime)
-            .field("input", &self.input)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "SwitchDbInstanceVpcFluentBuilder",
+            &["runtime", "input"],
+            &[&self.runtime, &self.input],
+        )
     }
 }
 

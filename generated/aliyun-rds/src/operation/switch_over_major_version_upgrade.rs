@@ -46,11 +46,12 @@ pub struct SwitchOverMajorVersionUpgradeFluentBuilder {
 impl std::fmt::Debug for SwitchOverMajorVersionUpgradeFluentBuilder {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("SwitchOverMajorVersionUpgradeFluentBuilder")
-            .field("runtime", &self.runtime)
-            .field("input", &self.input)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "SwitchOverMajorVersionUpgradeFluentBuilder",
+            &["runtime", "input"],
+            &[&self.runtime, &self.input],
+        )
     }
 }
 

@@ -79,11 +79,12 @@ pub struct TransformDbInstancePayTypeFluentBuilder {
 impl std::fmt::Debug for TransformDbInstancePayTypeFluentBuilder {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("TransformDbInstancePayTypeFluentBuilder")
-            .field("runtime", &self.runtime)
-            .field("input", &self.input)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "TransformDbInstancePayTypeFluentBuilder",
+            &["runtime", "input"],
+            &[&self.runtime, &self.input],
+        )
     }
 }
 

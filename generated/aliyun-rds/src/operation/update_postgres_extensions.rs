@@ -82,11 +82,12 @@ pub struct UpdatePostgresExtensionsFluentBuilder {
 impl std::fmt::Debug for UpdatePostgresExtensionsFluentBuilder {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("UpdatePostgresExtensionsFluentBuilder")
-            .field("runtime", &self.runtime)
-            .field("input", &self.input)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "UpdatePostgresExtensionsFluentBuilder",
+            &["runtime", "input"],
+            &[&self.runtime, &self.input],
+        )
     }
 }
 

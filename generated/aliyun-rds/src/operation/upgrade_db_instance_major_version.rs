@@ -64,11 +64,12 @@ pub struct UpgradeDbInstanceMajorVersionFluentBuilder {
 impl std::fmt::Debug for UpgradeDbInstanceMajorVersionFluentBuilder {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("UpgradeDbInstanceMajorVersionFluentBuilder")
-            .field("runtime", &self.runtime)
-            .field("input", &self.input)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "UpgradeDbInstanceMajorVersionFluentBuilder",
+            &["runtime", "input"],
+            &[&self.runtime, &self.input],
+        )
     }
 }
 

@@ -73,11 +73,12 @@ pub struct UpgradeDbInstanceMajorVersionPrecheckFluentBuilder {
 impl std::fmt::Debug for UpgradeDbInstanceMajorVersionPrecheckFluentBuilder {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("UpgradeDbInstanceMajorVersionPrecheckFluentBuilder")
-            .field("runtime", &self.runtime)
-            .field("input", &self.input)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "UpgradeDbInstanceMajorVersionPrecheckFluentBuilder",
+            &["runtime", "input"],
+            &[&self.runtime, &self.input],
+        )
     }
 }
 

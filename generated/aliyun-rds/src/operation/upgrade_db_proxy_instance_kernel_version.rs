@@ -64,11 +64,12 @@ pub struct UpgradeDbProxyInstanceKernelVersionFluentBuilder {
 impl std::fmt::Debug for UpgradeDbProxyInstanceKernelVersionFluentBuilder {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("UpgradeDbProxyInstanceKernelVersionFluentBuilder")
-            .field("runtime", &self.runtime)
-            .field("input", &self.input)
-            .finish()
+        aliyun_runtime::debug::debug_struct(
+            formatter,
+            "UpgradeDbProxyInstanceKernelVersionFluentBuilder",
+            &["runtime", "input"],
+            &[&self.runtime, &self.input],
+        )
     }
 }
 

@@ -209,11 +209,12 @@ pub fn operation_rs(operation: &Operation<'_>) -> TokenStream {
         impl std::fmt::Debug for #builder {
             #[inline]
             fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                formatter
-                    .debug_struct(#builder_label)
-                    .field("runtime", &self.runtime)
-                    .field("input", &self.input)
-                    .finish()
+                aliyun_runtime::debug::debug_struct(
+                    formatter,
+                    #builder_label,
+                    &["runtime", "input"],
+                    &[&self.runtime, &self.input],
+                )
             }
         }
 

@@ -67,26 +67,33 @@ fn field_declaration(member: &Member<'_>, kind: StructKind) -> TokenStream {
 }
 
 /// The `Debug` implementation of a generated struct, which prints
-/// `<redacted>` for sensitive members.
+/// `<redacted>` for sensitive members: one call into the runtime with the
+/// field names and values (see `aliyun_runtime::debug` for why).
 fn debug_impl(name: &Ident, members: &[Member<'_>], unknown_fields: bool) -> TokenStream {
     let label = name.to_string();
-    let entries = members.iter().map(|member| {
-        let ident = &member.ident;
-        let label = &member.name;
-        if member.sensitive && member.required {
-            quote!(.field(#label, &"<redacted>"))
-        } else if member.sensitive {
-            quote!(.field(#label, &self.#ident.as_ref().map(|_| "<redacted>")))
-        } else {
-            quote!(.field(#label, &self.#ident))
-        }
-    });
-    let unknown = unknown_fields.then(|| quote!(.field("unknown_fields", &self.unknown_fields)));
+    let mut labels: Vec<&str> = members.iter().map(|member| member.name.as_str()).collect();
+    let mut values: Vec<TokenStream> = members
+        .iter()
+        .map(|member| {
+            let ident = &member.ident;
+            if member.sensitive && member.required {
+                quote!(&"<redacted>")
+            } else if member.sensitive {
+                quote!(&self.#ident.as_ref().map(|_| "<redacted>"))
+            } else {
+                quote!(&self.#ident)
+            }
+        })
+        .collect();
+    if unknown_fields {
+        labels.push("unknown_fields");
+        values.push(quote!(&self.unknown_fields));
+    }
     quote! {
         impl std::fmt::Debug for #name {
             #[inline]
             fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                formatter.debug_struct(#label) #(#entries)* #unknown .finish()
+                aliyun_runtime::debug::debug_struct(formatter, #label, &[#(#labels),*], &[#(#values),*])
             }
         }
     }
