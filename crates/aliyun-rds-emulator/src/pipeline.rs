@@ -25,6 +25,7 @@ use crate::faults::{Fault, FaultTable};
 use crate::operations::{self, OperationRequest};
 use crate::request::ParsedRequest;
 use crate::state::{AccountState, Traffic};
+use crate::sts::{self, StsConfig};
 use crate::verify::{requested_action, requested_nonce, Verifier};
 
 /// Bodies larger than this are refused: no RDS request comes near it.
@@ -45,6 +46,8 @@ pub(crate) struct Shared {
     /// The operations answered from their documentation when no handler
     /// models them.
     pub(crate) documented: &'static [&'static OperationMetadata],
+    /// What the emulated STS knows.
+    pub(crate) sts: StsConfig,
 }
 
 /// The error a service returns to make hyper close the connection without a
@@ -134,6 +137,13 @@ fn process(shared: &Shared, request: &ParsedRequest) -> Outcome {
     }
     if request.path != "/" {
         return Outcome::Answer(Answer::Error(ApiError::action_not_found()), None);
+    }
+    if sts::is_sts_request(request) {
+        let answer = match sts::handle(shared, request) {
+            Ok(output) => Answer::Success(output),
+            Err(error) => Answer::Error(error),
+        };
+        return Outcome::Answer(answer, None);
     }
     let authenticated = match shared.verifier.authenticate(request, &shared.clock) {
         Ok(authenticated) => authenticated,
