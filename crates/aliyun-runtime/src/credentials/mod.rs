@@ -16,6 +16,7 @@ mod chain;
 mod environment;
 mod http;
 mod profile;
+mod sts;
 
 pub use cache::{CachedProvider, DEFAULT_REFRESH_MARGIN};
 pub use chain::{
@@ -26,6 +27,12 @@ pub use environment::{Environment, FixedEnvironment, ProcessEnvironment};
 pub use http::{CredentialsUriProvider, EcsRamRoleProvider, DEFAULT_ECS_METADATA_ENDPOINT};
 pub use profile::{
     cli_profile_region, CliProfileProvider, EnvironmentProvider, IniProfileProvider,
+};
+pub use sts::{
+    resolve_sts_endpoint, OidcRoleArnProvider, OidcRoleArnProviderBuilder, RamRoleArnProvider,
+    RamRoleArnProviderBuilder, StsClient, StsError, DEFAULT_DURATION_SECONDS,
+    DEFAULT_ROLE_SESSION_NAME_PREFIX, DEFAULT_STS_HOST, MIN_DURATION_SECONDS, STS_API_VERSION,
+    STS_ENDPOINT_VAR, STS_REGION_VAR, VPC_ENDPOINT_ENABLED_VAR,
 };
 
 use std::error::Error as StdError;
