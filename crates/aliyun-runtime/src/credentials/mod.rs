@@ -20,11 +20,14 @@ mod sts;
 
 pub use cache::{CachedProvider, DEFAULT_REFRESH_MARGIN};
 pub use chain::{
-    DefaultCredentialsChain, DefaultCredentialsChainBuilder, CREDENTIALS_URI_VAR,
-    ECS_METADATA_DISABLED_VAR, ECS_METADATA_ROLE_VAR,
+    DefaultCredentialsChain, DefaultCredentialsChainBuilder, CLI_PROFILE_DISABLED_VAR,
+    CREDENTIALS_URI_VAR, ECS_METADATA_DISABLED_VAR, ECS_METADATA_ROLE_VAR, OIDC_PROVIDER_ARN_VAR,
+    OIDC_TOKEN_FILE_VAR, ROLE_ARN_VAR, ROLE_SESSION_NAME_VAR,
 };
 pub use environment::{Environment, FixedEnvironment, ProcessEnvironment};
-pub use http::{CredentialsUriProvider, EcsRamRoleProvider, DEFAULT_ECS_METADATA_ENDPOINT};
+pub use http::{
+    CredentialsUriProvider, EcsRamRoleProvider, DEFAULT_ECS_METADATA_ENDPOINT, IMDSV1_DISABLED_VAR,
+};
 pub use profile::{
     cli_profile_region, CliProfileProvider, EnvironmentProvider, IniProfileProvider,
 };
@@ -260,6 +263,13 @@ impl CredentialsError {
             searched_locations: Vec::new(),
             source: None,
         }
+    }
+
+    /// The same error, located inside `outer` (a profile that delegates to
+    /// another provider): `outer: <this location>`.
+    pub(crate) fn within(mut self, outer: &str) -> Self {
+        self.location = format!("{outer}: {}", self.location);
+        self
     }
 
     /// Attaches the underlying cause.

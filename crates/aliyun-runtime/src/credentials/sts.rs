@@ -645,7 +645,7 @@ impl RamRoleArnProvider {
             .await
             .map(|credentials| credentials.with_source("ram role arn"))
             .map_err(|error| {
-                CredentialsError::failed(self.location.as_str(), "STS AssumeRole failed")
+                CredentialsError::failed(self.location.as_str(), error.to_string())
                     .with_source(error)
             })
     }
@@ -779,7 +779,7 @@ impl OidcRoleArnProvider {
             .await
             .map(|credentials| credentials.with_source("oidc role arn"))
             .map_err(|error| {
-                CredentialsError::failed(self.location.as_str(), "STS AssumeRoleWithOIDC failed")
+                CredentialsError::failed(self.location.as_str(), error.to_string())
                     .with_source(error)
             })
     }
