@@ -4,9 +4,10 @@
 //! token and an expiry. Anything that can produce credentials implements
 //! [`ProvideCredentials`]; the runtime asks its provider before every
 //! attempt. [`DefaultCredentialsChain`] looks in the same places, in the
-//! same order, as Alibaba Cloud's official SDKs and CLI, and
-//! [`CachedProvider`] keeps expiring credentials fresh with a single shared
-//! refresh.
+//! same order, as Alibaba Cloud's official SDKs and CLI;
+//! [`RamRoleArnProvider`] and [`OidcRoleArnProvider`] get temporary
+//! credentials from STS; and [`CachedProvider`] keeps expiring credentials
+//! fresh with a single shared refresh.
 //!
 //! Secrets never leave this module in printable form: the secret and the
 //! token are held in [`Secret`], whose `Debug` prints a placeholder.
