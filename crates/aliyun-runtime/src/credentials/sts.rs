@@ -357,6 +357,10 @@ impl StsClient {
             // The URL may carry the source security token.
             source: source.without_url(),
         };
+        // Only the action, the endpoint and the outcome are traced: the
+        // request holds the signature or the OIDC token, and the answer
+        // holds the issued secret and token.
+        tracing::debug!(action, endpoint = self.endpoint.base_url(), "calling STS");
         let mut response = request.send().await.map_err(transport)?;
         let http_status = response.status().as_u16();
         let mut body = Vec::new();
@@ -378,6 +382,13 @@ impl StsClient {
             })?;
         let request_id = answer.request_id.unwrap_or_default();
         if !(200..300).contains(&http_status) || answer.code.is_some() {
+            tracing::debug!(
+                action,
+                http_status,
+                code = answer.code.as_deref().unwrap_or(""),
+                request_id = request_id.as_str(),
+                "STS refused"
+            );
             return Err(StsError::Service {
                 action,
                 http_status,
