@@ -248,3 +248,39 @@ async fn a_partial_oidc_configuration_names_what_is_missing() {
         .with_var("ALIBABA_CLOUD_ROLE_SESSION_NAME", "from-env");
     assert_sts(&complete.resolve(None).await.unwrap(), "oidc role arn");
 }
+
+#[tokio::test]
+async fn ini_sections_can_assume_a_role() {
+    let emulator = emulator().await;
+    let setup = Setup::new(&emulator, None);
+    let ini = setup.home.path().join("credentials.ini");
+    std::fs::write(
+        &ini,
+        format!(
+            "[default]\ntype = ram_role_arn\naccess_key_id = {PROFILE_KEY_ID}\n\
+             access_key_secret = {PROFILE_KEY_SECRET}\nrole_arn = {DEMO_ROLE_ARN}\n\
+             role_session_name = from-ini\n\
+             [unknown-role]\ntype = ram_role_arn\naccess_key_id = {PROFILE_KEY_ID}\n\
+             access_key_secret = {PROFILE_KEY_SECRET}\n\
+             role_arn = acs:ram::1234567890123456:role/nobody\n\
+             [sso]\ntype = rsa_key_pair\n"
+        ),
+    )
+    .unwrap();
+    let setup = setup.with_var("ALIBABA_CLOUD_CREDENTIALS_FILE", &ini.display().to_string());
+    assert_sts(&setup.resolve(None).await.unwrap(), "ram role arn");
+    assert_eq!(emulator.request_count("AssumeRole"), 1);
+
+    let error = setup.resolve(Some("unknown-role")).await.unwrap_err();
+    let locations = error.searched_locations().join("\n");
+    assert!(
+        locations.contains("[unknown-role]") && locations.contains("EntityNotExist.Role"),
+        "{locations}"
+    );
+    let error = setup.resolve(Some("sso")).await.unwrap_err();
+    let locations = error.searched_locations().join("\n");
+    assert!(
+        locations.contains("type `rsa_key_pair` is not supported"),
+        "{locations}"
+    );
+}

@@ -581,3 +581,30 @@ async fn an_ecs_ram_role_profile_asks_the_metadata_service_for_its_role() {
         "the profile's role name skips the role lookup"
     );
 }
+
+#[tokio::test]
+async fn an_ini_ecs_ram_role_section_asks_the_metadata_service() {
+    let server = fake_metadata_service(
+        SystemTime::now() + Duration::from_secs(3600),
+        Duration::ZERO,
+    )
+    .await;
+    let home = temporary_home("ini-ecs");
+    write(
+        home.path(),
+        ".alibabacloud/credentials.ini",
+        "[default]\ntype = ecs_ram_role\nrole_name = EcsRole\n",
+    );
+    let credentials = DefaultCredentialsChain::builder()
+        .environment(Arc::new(base_environment(home.path())))
+        .ecs_metadata_endpoint(server.url())
+        .build()
+        .provide_credentials()
+        .await
+        .unwrap();
+    assert_eq!(credentials.security_token(), Some("ecs-token"));
+    assert_eq!(
+        server.requests()[1].path(),
+        "/latest/meta-data/ram/security-credentials/EcsRole"
+    );
+}

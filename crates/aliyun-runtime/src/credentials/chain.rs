@@ -169,10 +169,10 @@ impl DefaultCredentialsChain {
                     .with_ecs_metadata(self.ecs_metadata_endpoint.clone(), imdsv1_disabled),
             )));
         }
-        sources.push(Ok(Box::new(IniProfileProvider::new(
-            Arc::clone(&environment),
-            self.profile.clone(),
-        ))));
+        sources.push(Ok(Box::new(
+            IniProfileProvider::new(Arc::clone(&environment), self.profile.clone())
+                .with_ecs_metadata(self.ecs_metadata_endpoint.clone(), imdsv1_disabled),
+        )));
         for source in sources {
             let attempt = match source {
                 Ok(source) => source.provide_credentials().await,

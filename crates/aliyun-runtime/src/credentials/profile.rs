@@ -11,8 +11,9 @@
 //!   file's `current` field, else `default`.
 //! * The INI file `ALIBABA_CLOUD_CREDENTIALS_FILE` or
 //!   `~/.alibabacloud/credentials.ini`: section named by the configured
-//!   profile or `ALIBABA_CLOUD_PROFILE`, else `default`, with
-//!   `type = access_key`, `access_key_id` and `access_key_secret`.
+//!   profile or `ALIBABA_CLOUD_PROFILE`, else `default`, whose `type` is
+//!   `access_key`, `ecs_ram_role` or `ram_role_arn` (see
+//!   [`IniProfileProvider`]).
 //!
 //! The files are a few hundred bytes, so they are read synchronously.
 
@@ -400,10 +401,25 @@ impl ProvideCredentials for CliProfileProvider {
 }
 
 /// Reads a section of the INI credentials file.
+///
+/// The section's `type` says what it holds, with the keys Alibaba's
+/// credentials libraries read:
+///
+/// | `type` | keys |
+/// | --- | --- |
+/// | `access_key` (the default) | `access_key_id`, `access_key_secret` |
+/// | `ecs_ram_role` | optional `role_name` (else the instance's attached role) |
+/// | `ram_role_arn` | `access_key_id`, `access_key_secret` (they sign `AssumeRole`), `role_arn`, optional `role_session_name`, `policy` |
+///
+/// Types that call STS or the metadata service do so every time the
+/// provider is asked; wrap it in a [`CachedProvider`](super::CachedProvider)
+/// when used on its own (the default chain is cached).
 #[derive(Debug, Clone)]
 pub struct IniProfileProvider {
     environment: Arc<dyn Environment>,
     profile: Option<String>,
+    ecs_metadata_endpoint: String,
+    imdsv1_disabled: bool,
 }
 
 impl IniProfileProvider {
@@ -414,10 +430,30 @@ impl IniProfileProvider {
         IniProfileProvider {
             environment,
             profile,
+            ecs_metadata_endpoint: DEFAULT_ECS_METADATA_ENDPOINT.to_owned(),
+            imdsv1_disabled: false,
         }
     }
 
-    fn load(&self) -> Result<Credentials, CredentialsError> {
+    /// Asks this metadata service for `ecs_ram_role` sections instead of
+    /// `http://100.100.100.200`, forbidding the IMDSv1 fallback when
+    /// `imdsv1_disabled`.
+    pub fn with_ecs_metadata(mut self, endpoint: impl Into<String>, imdsv1_disabled: bool) -> Self {
+        self.ecs_metadata_endpoint = endpoint.into();
+        self.imdsv1_disabled = imdsv1_disabled;
+        self
+    }
+
+    async fn load(&self) -> Result<Credentials, CredentialsError> {
+        let (location, provider) = self.section_provider()?;
+        provider
+            .provide_credentials()
+            .await
+            .map_err(|error| error.within(&location))
+    }
+
+    /// The provider the selected section describes, and where it is.
+    fn section_provider(&self) -> Result<(String, Arc<dyn ProvideCredentials>), CredentialsError> {
         let explicit = self
             .environment
             .non_empty_var(CREDENTIALS_FILE_VAR)
@@ -464,30 +500,52 @@ impl IniProfileProvider {
             .get("type")
             .map(String::as_str)
             .unwrap_or("access_key");
-        if kind != "access_key" {
-            return Err(CredentialsError::failed(
-                location,
-                format!("type `{kind}` is not supported by this SDK (use access_key)"),
-            ));
-        }
-        match (
-            section.get("access_key_id"),
-            section.get("access_key_secret"),
-        ) {
-            (Some(id), Some(secret)) if !id.is_empty() && !secret.is_empty() => {
-                Ok(Credentials::new(id.as_str(), secret.as_str()).with_source("credentials file"))
+        let value = |key: &str| section.get(key).map(String::as_str).unwrap_or("");
+        let access_key = || match (value("access_key_id"), value("access_key_secret")) {
+            (id, secret) if !id.is_empty() && !secret.is_empty() => {
+                Ok(Credentials::new(id, secret).with_source("credentials file"))
             }
             _ => Err(CredentialsError::failed(
-                location,
-                "access_key_id or access_key_secret is missing",
+                location.as_str(),
+                format!("type {kind} needs access_key_id and access_key_secret"),
             )),
-        }
+        };
+        let provider: Arc<dyn ProvideCredentials> = match kind {
+            "access_key" => Arc::new(access_key()?),
+            "ecs_ram_role" => {
+                let role_name = Some(value("role_name").to_owned()).filter(|name| !name.is_empty());
+                Arc::new(
+                    EcsRamRoleProvider::new(self.ecs_metadata_endpoint.clone(), role_name)?
+                        .with_imdsv1_disabled(self.imdsv1_disabled),
+                )
+            }
+            "ram_role_arn" => {
+                let source = Arc::new(access_key()?);
+                let role = RamRoleArnProvider::builder(source, value("role_arn"))
+                    .environment(Arc::clone(&self.environment))
+                    .role_session_name(value("role_session_name"))
+                    .policy(value("policy"))
+                    .build()
+                    .map_err(|error| error.within(&location))?;
+                Arc::new(role)
+            }
+            other => {
+                return Err(CredentialsError::failed(
+                    location,
+                    format!(
+                        "type `{other}` is not supported by this SDK \
+                         (supported: access_key, ecs_ram_role, ram_role_arn)"
+                    ),
+                ))
+            }
+        };
+        Ok((location, provider))
     }
 }
 
 impl ProvideCredentials for IniProfileProvider {
     fn provide_credentials(&self) -> ProvideCredentialsFuture<'_> {
-        Box::pin(async move { self.load() })
+        Box::pin(self.load())
     }
 }
 
