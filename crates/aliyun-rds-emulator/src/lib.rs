@@ -73,7 +73,8 @@
 //! `2015-04-01`) on the same address, so the SDK's RAM role and OIDC
 //! providers can be pointed at it with `ALIBABA_CLOUD_STS_ENDPOINT`. A
 //! request whose `Version` is `2015-04-01` is routed to STS (step 6 above
-//! then does not apply):
+//! then does not apply; injected faults apply by STS action name, after
+//! authentication):
 //!
 //! * `AssumeRole` (`RoleArn`, `RoleSessionName`, `DurationSeconds` 900 to
 //!   43200, optional `Policy` and `ExternalId`) is authenticated like an

@@ -89,16 +89,26 @@ pub(crate) fn is_sts_request(request: &ParsedRequest) -> bool {
         && request.header("authorization").is_none()
 }
 
-/// Answers one STS request.
+/// Authenticates an STS request: `AssumeRoleWithOIDC` is unsigned (its
+/// token is the proof of identity); every other action is verified like an
+/// RDS call.
+pub(crate) fn authenticate(shared: &Shared, request: &ParsedRequest) -> Result<(), ApiError> {
+    if request.parameter("Action") == Some("AssumeRoleWithOIDC") {
+        return Ok(());
+    }
+    shared
+        .verifier
+        .authenticate(request, &shared.clock)
+        .map(drop)
+}
+
+/// Answers one authenticated STS request.
 pub(crate) fn handle(
     shared: &Shared,
     request: &ParsedRequest,
 ) -> Result<OperationOutput, ApiError> {
     match request.parameter("Action") {
-        Some("AssumeRole") => {
-            shared.verifier.authenticate(request, &shared.clock)?;
-            assume_role(shared, request)
-        }
+        Some("AssumeRole") => assume_role(shared, request),
         Some("AssumeRoleWithOIDC") => assume_role_with_oidc(shared, request),
         Some(_) => Err(ApiError::action_not_found()
             .recommend("The emulated STS implements AssumeRole and AssumeRoleWithOIDC.")),

@@ -14,8 +14,8 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
 use aliyun_rds_emulator::{
-    Emulator, RunningEmulator, DEMO_ACCESS_KEY_ID, DEMO_ACCESS_KEY_SECRET, DEMO_OIDC_PROVIDER_ARN,
-    DEMO_OIDC_TOKEN, DEMO_ROLE_ARN,
+    Emulator, Fault, RunningEmulator, DEMO_ACCESS_KEY_ID, DEMO_ACCESS_KEY_SECRET,
+    DEMO_OIDC_PROVIDER_ARN, DEMO_OIDC_TOKEN, DEMO_ROLE_ARN,
 };
 use aliyun_runtime::clock::Clock;
 use aliyun_runtime::credentials::{
@@ -351,4 +351,58 @@ async fn the_sts_endpoint_follows_region_vpc_and_override() {
     let local =
         FixedEnvironment::new().with_var("ALIBABA_CLOUD_STS_ENDPOINT", "http://127.0.0.1:9");
     assert_eq!(url(&local, None, false), "http://127.0.0.1:9");
+}
+
+#[tokio::test]
+async fn sts_outages_are_typed_and_the_cache_rides_them_out() {
+    let emulator = emulator().await;
+    let clock = Arc::new(ManualClock(Mutex::new(SystemTime::now())));
+    let role = Arc::new(
+        RamRoleArnProvider::builder(demo(), DEMO_ROLE_ARN)
+            .environment(sts_environment(&emulator))
+            .duration_seconds(900)
+            .clock(clock.clone())
+            .build()
+            .unwrap(),
+    );
+
+    emulator
+        .faults()
+        .inject("AssumeRole", Fault::service_unavailable(), 1);
+    let error = role.provide_credentials().await.unwrap_err();
+    match sts_error(&error) {
+        StsError::Service {
+            http_status, code, ..
+        } => assert_eq!((*http_status, code.as_str()), (503, "ServiceUnavailable")),
+        other => panic!("not a service error: {other}"),
+    }
+    emulator
+        .faults()
+        .inject("AssumeRole", Fault::MalformedBody, 1);
+    let error = role.provide_credentials().await.unwrap_err();
+    assert!(
+        matches!(
+            sts_error(&error),
+            StsError::MalformedResponse {
+                http_status: 200,
+                ..
+            }
+        ),
+        "{error}"
+    );
+
+    // A refresh that fails inside the margin keeps the current credentials,
+    // which still work; the next refresh replaces them.
+    let cached = CachedProvider::new(role).with_clock(clock.clone());
+    let first = cached.provide_credentials().await.unwrap();
+    clock.advance(Duration::from_secs(13 * 60));
+    emulator.set_clock_offset(13 * 60);
+    emulator
+        .faults()
+        .inject("AssumeRole", Fault::service_unavailable(), 1);
+    let kept = cached.provide_credentials().await.unwrap();
+    assert_eq!(kept.access_key_id(), first.access_key_id());
+    let refreshed = cached.provide_credentials().await.unwrap();
+    assert_ne!(refreshed.access_key_id(), first.access_key_id());
+    assert_eq!(emulator.request_count("AssumeRole"), 5);
 }
