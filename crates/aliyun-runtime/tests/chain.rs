@@ -97,7 +97,11 @@ fn cli_config(token_file: &Path) -> String {
              "oidc_provider_arn": DEMO_OIDC_PROVIDER_ARN,
              "oidc_token_file": token_file.display().to_string(),
              "role_session_name": "cli-oidc"},
-            {"name": "oidc-incomplete", "mode": "OIDC", "ram_role_arn": DEMO_ROLE_ARN}
+            {"name": "oidc-incomplete", "mode": "OIDC", "ram_role_arn": DEMO_ROLE_ARN},
+            {"name": "too-short", "mode": "RamRoleArn", "access_key_id": PROFILE_KEY_ID,
+             "access_key_secret": PROFILE_KEY_SECRET, "ram_role_arn": DEMO_ROLE_ARN,
+             "expired_seconds": 60},
+            {"name": "no-mode", "access_key_secret": PROFILE_KEY_SECRET}
         ]
     })
     .to_string()
@@ -128,6 +132,21 @@ async fn a_ram_role_arn_profile_signs_assume_role_with_its_access_key() {
     let credentials = setup.resolve(Some("role")).await.unwrap();
     assert_sts(&credentials, "ram role arn");
     assert_eq!(emulator.request_count("AssumeRole"), 1);
+
+    // Settings STS would refuse are reported before any request.
+    let error = setup.resolve(Some("too-short")).await.unwrap_err();
+    let locations = error.searched_locations().join("\n");
+    assert!(
+        locations.contains("`too-short`") && locations.contains("minimum of 900s"),
+        "{locations}"
+    );
+    assert_eq!(emulator.request_count("AssumeRole"), 1);
+    let error = setup.resolve(Some("no-mode")).await.unwrap_err();
+    let locations = error.searched_locations().join("\n");
+    assert!(
+        locations.contains("mode AK needs `access_key_id`"),
+        "{locations}"
+    );
 
     let error = setup.resolve(Some("wrong-key")).await.unwrap_err();
     let locations = error.searched_locations().join("\n");

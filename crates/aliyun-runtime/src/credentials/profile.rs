@@ -293,14 +293,17 @@ impl CliProfileProvider {
             ));
         }
         visited.push(name.to_owned());
+        // A profile without a mode is an AccessKey profile, as for the CLI.
+        let mode = if profile.mode.is_empty() {
+            "AK"
+        } else {
+            profile.mode.as_str()
+        };
         let required = |field: &str, value: &str| {
             if value.trim().is_empty() {
                 Err(CredentialsError::failed(
                     location.as_str(),
-                    format!(
-                        "mode {} needs `{field}`, which is empty or missing",
-                        profile.mode
-                    ),
+                    format!("mode {mode} needs `{field}`, which is empty or missing"),
                 ))
             } else {
                 Ok(())
@@ -332,13 +335,10 @@ impl CliProfileProvider {
             builder
                 .build()
                 .map(|provider| Arc::new(provider) as Arc<dyn ProvideCredentials>)
-                .map_err(|error| {
-                    CredentialsError::failed(location.as_str(), "cannot assume its RAM role")
-                        .with_source(error)
-                })
+                .map_err(|error| error.within(&location))
         };
-        match profile.mode.as_str() {
-            "AK" | "" => Ok(Arc::new(access_key()?)),
+        match mode {
+            "AK" => Ok(Arc::new(access_key()?)),
             "StsToken" => {
                 required("sts_token", &profile.sts_token)?;
                 Ok(Arc::new(
@@ -378,10 +378,7 @@ impl CliProfileProvider {
                 if !profile.sts_region.is_empty() {
                     builder = builder.sts_region(profile.sts_region.as_str());
                 }
-                let provider = builder.build().map_err(|error| {
-                    CredentialsError::failed(location.as_str(), "cannot assume its RAM role")
-                        .with_source(error)
-                })?;
+                let provider = builder.build().map_err(|error| error.within(&location))?;
                 Ok(Arc::new(provider))
             }
             other => Err(CredentialsError::failed(
