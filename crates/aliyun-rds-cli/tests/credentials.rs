@@ -9,10 +9,15 @@
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
 
 use aliyun_rds_emulator::{
-    Emulator, KeyPair, RunningEmulator, DEMO_OIDC_PROVIDER_ARN, DEMO_OIDC_TOKEN, DEMO_ROLE_ARN,
+    Emulator, KeyPair, RunningEmulator, DEMO_ACCESS_KEY_ID, DEMO_ACCESS_KEY_SECRET,
+    DEMO_OIDC_PROVIDER_ARN, DEMO_OIDC_TOKEN, DEMO_ROLE_ARN,
 };
+use aliyun_runtime::credentials::RamRoleArnProvider;
+use aliyun_runtime::{Credentials, ProvideCredentials};
 use serde_json::Value;
 
 const OPERATION: &str = "describe-regions";
@@ -249,6 +254,31 @@ fn the_emulator_subcommand_serves_sts_with_its_flags() {
     let output = oidc("served-token", DEMO_ROLE_ARN);
     assert_eq!(output.status.code(), Some(5), "{}", stderr_text(&output));
     assert!(stderr_text(&output).contains("EntityNotExist.Role"));
+
+    // Credentials live as long as --sts-credential-lifetime says, whatever
+    // DurationSeconds asks for.
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let credentials = runtime.block_on(async {
+        let source: Arc<dyn ProvideCredentials> =
+            Arc::new(Credentials::new(DEMO_ACCESS_KEY_ID, DEMO_ACCESS_KEY_SECRET));
+        RamRoleArnProvider::builder(source, served_role)
+            .sts_endpoint(url.as_str())
+            .duration_seconds(3600)
+            .build()
+            .unwrap()
+            .provide_credentials()
+            .await
+            .unwrap()
+    });
+    let lifetime = credentials
+        .expiry()
+        .unwrap()
+        .duration_since(SystemTime::now())
+        .unwrap();
+    assert!(
+        lifetime > Duration::from_secs(500) && lifetime <= Duration::from_secs(600),
+        "{lifetime:?}"
+    );
 
     server.kill().unwrap();
     server.wait().unwrap();
