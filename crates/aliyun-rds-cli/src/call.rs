@@ -7,7 +7,13 @@
 use std::process::ExitCode;
 
 use aliyun_runtime::metadata::{OperationMetadata, ParameterStyle, ValueType};
-use aliyun_runtime::Config;
+use std::sync::Arc;
+
+use aliyun_runtime::credentials::{
+    CachedProvider, CliProfileProvider, ProcessEnvironment, DEFAULT_ECS_METADATA_ENDPOINT,
+    IMDSV1_DISABLED_VAR,
+};
+use aliyun_runtime::{Config, Credentials};
 use clap::ArgMatches;
 use serde_json::{Map, Value};
 
@@ -113,7 +119,27 @@ fn client_config(
         builder = builder.endpoint_url(endpoint);
     }
     if let Some(profile) = matches.get_one::<String>("profile") {
-        builder = builder.profile(profile);
+        // An explicit profile is where credentials come from, whatever the
+        // environment holds; it also names the region's profile.
+        let provider = CliProfileProvider::new(Arc::new(ProcessEnvironment), Some(profile.clone()))
+            .with_ecs_metadata(
+                DEFAULT_ECS_METADATA_ENDPOINT,
+                std::env::var(IMDSV1_DISABLED_VAR)
+                    .is_ok_and(|value| value.trim().eq_ignore_ascii_case("true")),
+            );
+        builder = builder
+            .profile(profile)
+            .credentials_provider(Arc::new(CachedProvider::new(Arc::new(provider))));
+    }
+    if let (Some(id), Some(secret)) = (
+        matches.get_one::<String>("access-key-id"),
+        matches.get_one::<String>("access-key-secret"),
+    ) {
+        let mut credentials = Credentials::new(id.as_str(), secret.as_str()).with_source("flags");
+        if let Some(token) = matches.get_one::<String>("sts-token") {
+            credentials = credentials.with_security_token(token.as_str());
+        }
+        builder = builder.credentials(credentials);
     }
     if matches
         .get_one::<String>("signature-version")

@@ -116,7 +116,23 @@ fn global_options() -> Vec<Arg> {
         Arg::new("profile")
             .long("profile")
             .value_name("NAME")
-            .help("Profile of the aliyun CLI configuration (~/.aliyun/config.json) to take credentials from."),
+            .help("Profile of the aliyun CLI configuration (~/.aliyun/config.json) to take credentials from, in any supported mode (AK, StsToken, RamRoleArn, EcsRamRole, OIDC, ChainableRamRoleArn)."),
+        Arg::new("access-key-id")
+            .long("access-key-id")
+            .value_name("ID")
+            .requires("access-key-secret")
+            .conflicts_with("profile")
+            .help("AccessKey ID to sign with, instead of the credentials chain."),
+        Arg::new("access-key-secret")
+            .long("access-key-secret")
+            .value_name("SECRET")
+            .requires("access-key-id")
+            .help("AccessKey secret to sign with. Other users of the machine can read flags: prefer ALIBABA_CLOUD_ACCESS_KEY_SECRET."),
+        Arg::new("sts-token")
+            .long("sts-token")
+            .value_name("TOKEN")
+            .requires("access-key-id")
+            .help("STS security token of temporary credentials given with --access-key-id and --access-key-secret."),
         Arg::new("signature-version")
             .long("signature-version")
             .value_name("VERSION")
@@ -170,6 +186,34 @@ fn emulator_subcommand() -> Command {
                 .value_name("SECRET")
                 .requires("access-key-id")
                 .help("AccessKey secret the emulator accepts."),
+        )
+        .arg(
+            Arg::new("sts-credential-lifetime")
+                .long("sts-credential-lifetime")
+                .value_name("SECONDS")
+                .value_parser(clap::value_parser!(u64).range(1..))
+                .help("Lifetime of the credentials the emulated STS issues, whatever DurationSeconds asks. Default: DurationSeconds."),
+        )
+        .arg(
+            Arg::new("sts-role")
+                .long("sts-role")
+                .value_name("ARN")
+                .action(ArgAction::Append)
+                .help("RAM role the emulated STS lets callers assume; repeatable. Default: acs:ram::1234567890123456:role/emulator-demo-role."),
+        )
+        .arg(
+            Arg::new("oidc-provider-arn")
+                .long("oidc-provider-arn")
+                .value_name("ARN")
+                .requires("oidc-token")
+                .help("OIDC provider whose tokens AssumeRoleWithOIDC accepts. Default: acs:ram::1234567890123456:oidc-provider/emulator-demo-provider."),
+        )
+        .arg(
+            Arg::new("oidc-token")
+                .long("oidc-token")
+                .value_name("TOKEN")
+                .action(ArgAction::Append)
+                .help("OIDC token AssumeRoleWithOIDC accepts from that provider; repeatable. Default: emulator-demo-oidc-token."),
         )
 }
 

@@ -3,6 +3,7 @@
 
 use std::path::Path;
 use std::process::ExitCode;
+use std::time::Duration;
 
 use aliyun_rds_emulator::{Emulator, Fixture, KeyPair, RunningEmulator};
 use clap::ArgMatches;
@@ -24,13 +25,28 @@ pub async fn serve_command(matches: &ArgMatches) -> ExitCode {
         .get_one::<String>("listen")
         .map(String::as_str)
         .unwrap_or("127.0.0.1:0");
-    let running = match Emulator::builder()
+    let mut builder = Emulator::builder()
         .fixture(fixture)
         .key_pair(key_pair)
-        .documented_operations(aliyun_rds::metadata::OPERATIONS)
-        .start(listen)
-        .await
+        .documented_operations(aliyun_rds::metadata::OPERATIONS);
+    if let Some(seconds) = matches.get_one::<u64>("sts-credential-lifetime") {
+        builder = builder.sts_credential_lifetime(Duration::from_secs(*seconds));
+    }
+    for role in matches.get_many::<String>("sts-role").into_iter().flatten() {
+        builder = builder.sts_role(role);
+    }
+    let oidc_provider = matches
+        .get_one::<String>("oidc-provider-arn")
+        .map(String::as_str)
+        .unwrap_or(aliyun_rds_emulator::DEMO_OIDC_PROVIDER_ARN);
+    for token in matches
+        .get_many::<String>("oidc-token")
+        .into_iter()
+        .flatten()
     {
+        builder = builder.oidc_token(oidc_provider, token);
+    }
+    let running = match builder.start(listen).await {
         Ok(running) => running,
         Err(error) => {
             return report::configuration_error(&format!("cannot listen on {listen}: {error}"))

@@ -5,7 +5,9 @@
 //! [`KeyPair`] it is started with is accepted, and one that carries a token is
 //! only accepted together with that token.
 
+use std::collections::HashMap;
 use std::fmt;
+use std::sync::{Mutex, PoisonError};
 
 /// The AccessKey ID of the demo pair, accepted when the emulator is started
 /// without any [`crate::EmulatorBuilder::key_pair`] call. It grants access to
@@ -74,10 +76,25 @@ impl fmt::Debug for KeyPair {
     }
 }
 
-/// The set of pairs a running emulator accepts, looked up by AccessKey ID.
+/// A pair the emulator knows, with the instant (Unix seconds on the
+/// emulator's clock) it stops working, for temporary pairs issued by the
+/// emulated STS.
 #[derive(Debug, Clone)]
+pub(crate) struct KnownKey {
+    pub(crate) pair: KeyPair,
+    pub(crate) expires_at: Option<i64>,
+}
+
+/// How long an expired STS pair is still remembered, so that requests
+/// signed with it are told it expired rather than that it is unknown.
+const FORGET_EXPIRED_AFTER_SECONDS: i64 = 24 * 60 * 60;
+
+/// The set of pairs a running emulator accepts, looked up by AccessKey ID:
+/// the pairs it was started with, and the temporary pairs its STS issued.
+#[derive(Debug)]
 pub(crate) struct KeyStore {
     pairs: Vec<KeyPair>,
+    issued: Mutex<HashMap<String, KnownKey>>,
 }
 
 impl KeyStore {
@@ -89,21 +106,61 @@ impl KeyStore {
             unique.retain(|existing| existing.access_key_id != pair.access_key_id);
             unique.push(pair);
         }
-        KeyStore { pairs: unique }
+        KeyStore {
+            pairs: unique,
+            issued: Mutex::new(HashMap::new()),
+        }
     }
 
-    pub(crate) fn find(&self, access_key_id: &str) -> Option<&KeyPair> {
-        self.pairs
+    pub(crate) fn find(&self, access_key_id: &str) -> Option<KnownKey> {
+        if let Some(pair) = self
+            .pairs
             .iter()
             .find(|pair| pair.access_key_id == access_key_id)
+        {
+            return Some(KnownKey {
+                pair: pair.clone(),
+                expires_at: None,
+            });
+        }
+        self.issued
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(access_key_id)
+            .cloned()
+    }
+
+    /// Accepts a temporary pair until `expires_at` (Unix seconds), and
+    /// forgets pairs that expired long ago.
+    pub(crate) fn issue(&self, pair: KeyPair, expires_at: i64) {
+        let mut issued = self.issued.lock().unwrap_or_else(PoisonError::into_inner);
+        issued.retain(|_, known| {
+            known
+                .expires_at
+                .is_none_or(|at| expires_at.saturating_sub(at) < FORGET_EXPIRED_AFTER_SECONDS)
+        });
+        issued.insert(
+            pair.access_key_id.clone(),
+            KnownKey {
+                pair,
+                expires_at: Some(expires_at),
+            },
+        );
     }
 
     /// Whether `token` belongs to some pair other than the one named, which
     /// tells a token sent with the wrong key from a token that is garbage.
     pub(crate) fn token_belongs_to_another_pair(&self, access_key_id: &str, token: &str) -> bool {
-        self.pairs.iter().any(|pair| {
+        let other_with_token = |pair: &KeyPair| {
             pair.access_key_id != access_key_id && pair.security_token.as_deref() == Some(token)
-        })
+        };
+        self.pairs.iter().any(other_with_token)
+            || self
+                .issued
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .values()
+                .any(|known| other_with_token(&known.pair))
     }
 }
 
@@ -124,8 +181,8 @@ mod tests {
     fn later_pair_with_same_id_wins() {
         let store = KeyStore::new(vec![KeyPair::new("a", "old"), KeyPair::new("a", "new")]);
         assert_eq!(
-            store.find("a").map(|pair| pair.access_key_secret.as_str()),
-            Some("new")
+            store.find("a").map(|known| known.pair.access_key_secret),
+            Some("new".to_owned())
         );
     }
 }

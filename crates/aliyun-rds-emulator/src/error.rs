@@ -159,4 +159,13 @@ impl ApiError {
             "Specified SecurityToken mismatch with the AccessKey.",
         )
     }
+
+    pub(crate) fn security_token_expired() -> Self {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "InvalidSecurityToken.Expired",
+            "Specified SecurityToken is expired.",
+        )
+        .recommend("Temporary credentials expire; get new ones from STS and sign again.")
+    }
 }

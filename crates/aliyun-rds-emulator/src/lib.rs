@@ -67,6 +67,37 @@
 //! always JSON, whatever the `Format` parameter says (`JSON` or `XML`, in any
 //! case, are both accepted).
 //!
+//! # STS
+//!
+//! The emulator also answers the Security Token Service (API version
+//! `2015-04-01`) on the same address, so the SDK's RAM role and OIDC
+//! providers can be pointed at it with `ALIBABA_CLOUD_STS_ENDPOINT`. A
+//! request whose `Version` is `2015-04-01` is routed to STS (step 6 above
+//! then does not apply; injected faults apply by STS action name, after
+//! authentication):
+//!
+//! * `AssumeRole` (`RoleArn`, `RoleSessionName`, `DurationSeconds` 900 to
+//!   43200, optional `Policy` and `ExternalId`) is authenticated like an
+//!   RDS call, so it can be signed with a long-lived pair or with
+//!   temporary credentials (role chaining);
+//! * `AssumeRoleWithOIDC` (`RoleArn`, `OIDCProviderArn`, `OIDCToken`,
+//!   `RoleSessionName`, `DurationSeconds`) is unsigned and needs a token the
+//!   emulator was given ([`EmulatorBuilder::oidc_token`], else
+//!   [`DEMO_OIDC_TOKEN`] from [`DEMO_OIDC_PROVIDER_ARN`]).
+//!
+//! The role must be one the emulator knows ([`EmulatorBuilder::sts_role`],
+//! else [`DEMO_ROLE_ARN`]). Errors use STS's codes:
+//! `InvalidParameter.RoleArn`, `InvalidParameter.RoleSessionName`,
+//! `InvalidParameter.DurationSeconds`, `EntityNotExist.Role`,
+//! `EntityNotExist.OIDCProvider`, `AuthenticationFail.OIDCToken.Invalid`,
+//! and the signature errors above. An answer carries `Credentials`
+//! (`AccessKeyId` starting `STS.`, `AccessKeySecret`, `SecurityToken`,
+//! `Expiration` as `YYYY-MM-DDThh:mm:ssZ`) and `AssumedRoleUser`. The
+//! issued pair is accepted, with its token, until `Expiration` on the
+//! emulator's clock ([`EmulatorBuilder::sts_credential_lifetime`] makes it
+//! short); after that every request signed with it is refused with
+//! `InvalidSecurityToken.Expired`.
+//!
 //! # Fixture format
 //!
 //! The emulator's state is read from a JSON document ([`Fixture`]). Unknown
@@ -246,12 +277,14 @@ mod request;
 mod server;
 pub mod signature;
 mod state;
+mod sts;
 mod verify;
 
 pub use credentials::{KeyPair, DEMO_ACCESS_KEY_ID, DEMO_ACCESS_KEY_SECRET};
 pub use faults::{Fault, FaultHandle};
 pub use fixture::{Fixture, FixtureError, InstanceSnapshot, MigrationStage, MigrationTask};
 pub use server::{Emulator, EmulatorBuilder, RunningEmulator, ShutdownHandle};
+pub use sts::{DEMO_OIDC_PROVIDER_ARN, DEMO_OIDC_TOKEN, DEMO_ROLE_ARN, STS_API_VERSION};
 
 /// The only API version the emulator serves, as sent in `Version` or
 /// `x-acs-version`.

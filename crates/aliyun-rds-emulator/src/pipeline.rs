@@ -25,6 +25,7 @@ use crate::faults::{Fault, FaultTable};
 use crate::operations::{self, OperationRequest};
 use crate::request::ParsedRequest;
 use crate::state::{AccountState, Traffic};
+use crate::sts::{self, StsConfig};
 use crate::verify::{requested_action, requested_nonce, Verifier};
 
 /// Bodies larger than this are refused: no RDS request comes near it.
@@ -45,6 +46,8 @@ pub(crate) struct Shared {
     /// The operations answered from their documentation when no handler
     /// models them.
     pub(crate) documented: &'static [&'static OperationMetadata],
+    /// What the emulated STS knows.
+    pub(crate) sts: StsConfig,
 }
 
 /// The error a service returns to make hyper close the connection without a
@@ -135,29 +138,28 @@ fn process(shared: &Shared, request: &ParsedRequest) -> Outcome {
     if request.path != "/" {
         return Outcome::Answer(Answer::Error(ApiError::action_not_found()), None);
     }
+    if sts::is_sts_request(request) {
+        if let Err(error) = sts::authenticate(shared, request) {
+            return Outcome::Answer(Answer::Error(error), None);
+        }
+        let delay = match take_fault(shared, request.parameter("Action").unwrap_or_default()) {
+            Ok(delay) => delay,
+            Err(outcome) => return outcome,
+        };
+        let answer = match sts::handle(shared, request) {
+            Ok(output) => Answer::Success(output),
+            Err(error) => Answer::Error(error),
+        };
+        return Outcome::Answer(answer, delay);
+    }
     let authenticated = match shared.verifier.authenticate(request, &shared.clock) {
         Ok(authenticated) => authenticated,
         Err(error) => return Outcome::Answer(Answer::Error(error), None),
     };
-    let mut delay = None;
-    match shared.faults.take(&authenticated.action) {
-        None => {}
-        Some(Fault::Delay(duration)) => delay = Some(duration),
-        Some(Fault::Error {
-            http_status,
-            code,
-            message,
-            retry_after,
-        }) => {
-            let status =
-                StatusCode::from_u16(http_status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-            let mut error = ApiError::new(status, &code, &message);
-            error.retry_after = retry_after;
-            return Outcome::Answer(Answer::Error(error), None);
-        }
-        Some(Fault::MalformedBody) => return Outcome::Answer(Answer::Malformed, None),
-        Some(Fault::DropConnection) => return Outcome::Drop,
-    }
+    let delay = match take_fault(shared, &authenticated.action) {
+        Ok(delay) => delay,
+        Err(outcome) => return outcome,
+    };
     if authenticated.version != crate::API_VERSION {
         return Outcome::Answer(Answer::Error(ApiError::invalid_version()), delay);
     }
@@ -185,6 +187,30 @@ fn process(shared: &Shared, request: &ParsedRequest) -> Outcome {
         Err(error) => Answer::Error(error),
     };
     Outcome::Answer(answer, delay)
+}
+
+/// Applies the next injected fault for `action`, if any: `Ok` with the
+/// delay to wait before answering, or `Err` with the outcome that replaces
+/// the answer.
+fn take_fault(shared: &Shared, action: &str) -> Result<Option<Duration>, Outcome> {
+    match shared.faults.take(action) {
+        None => Ok(None),
+        Some(Fault::Delay(duration)) => Ok(Some(duration)),
+        Some(Fault::Error {
+            http_status,
+            code,
+            message,
+            retry_after,
+        }) => {
+            let status =
+                StatusCode::from_u16(http_status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            let mut error = ApiError::new(status, &code, &message);
+            error.retry_after = retry_after;
+            Err(Outcome::Answer(Answer::Error(error), None))
+        }
+        Some(Fault::MalformedBody) => Err(Outcome::Answer(Answer::Malformed, None)),
+        Some(Fault::DropConnection) => Err(Outcome::Drop),
+    }
 }
 
 /// Serialises an answer and adds the common headers.

@@ -27,6 +27,7 @@ use crate::faults::{FaultHandle, FaultTable};
 use crate::fixture::{Fixture, InstanceSnapshot};
 use crate::pipeline::{handle_request, Shared};
 use crate::state::{AccountState, Traffic, DEFAULT_POLLS_PER_STAGE};
+use crate::sts::StsConfig;
 use crate::verify::Verifier;
 
 /// How long a client may take to send a request's headers before the
@@ -54,6 +55,9 @@ pub struct EmulatorBuilder {
     clock_offset_seconds: i64,
     polls_per_stage: Option<u32>,
     documented: &'static [&'static OperationMetadata],
+    sts_roles: Vec<String>,
+    oidc_tokens: Vec<(String, String)>,
+    sts_lifetime: Option<Duration>,
 }
 
 impl EmulatorBuilder {
@@ -105,6 +109,35 @@ impl EmulatorBuilder {
         self
     }
 
+    /// A RAM role the emulated STS lets callers assume. May be called
+    /// repeatedly. When never called, STS knows
+    /// [`DEMO_ROLE_ARN`](crate::DEMO_ROLE_ARN) only; any other role is
+    /// `EntityNotExist.Role`.
+    pub fn sts_role(mut self, role_arn: impl Into<String>) -> Self {
+        self.sts_roles.push(role_arn.into());
+        self
+    }
+
+    /// An OIDC token `AssumeRoleWithOIDC` accepts from the OIDC provider
+    /// `provider_arn`. May be called repeatedly (several tokens, several
+    /// providers). When never called, STS accepts
+    /// [`DEMO_OIDC_TOKEN`](crate::DEMO_OIDC_TOKEN) from
+    /// [`DEMO_OIDC_PROVIDER_ARN`](crate::DEMO_OIDC_PROVIDER_ARN).
+    pub fn oidc_token(mut self, provider_arn: impl Into<String>, token: impl Into<String>) -> Self {
+        self.oidc_tokens.push((provider_arn.into(), token.into()));
+        self
+    }
+
+    /// How long credentials issued by the emulated STS live, whatever
+    /// `DurationSeconds` asks for (which must still be 900 to 43200, as on
+    /// the real service). Short lifetimes exercise refresh and expiry.
+    /// When not called, the requested `DurationSeconds` applies. Whole
+    /// seconds; a lifetime under one second counts as one.
+    pub fn sts_credential_lifetime(mut self, lifetime: Duration) -> Self {
+        self.sts_lifetime = Some(lifetime);
+        self
+    }
+
     /// Binds `addr` (port 0 picks a free port) and starts serving in a
     /// background task of the current tokio runtime.
     pub async fn start(self, addr: impl ToSocketAddrs) -> std::io::Result<RunningEmulator> {
@@ -125,6 +158,12 @@ impl EmulatorBuilder {
                 self.polls_per_stage.unwrap_or(DEFAULT_POLLS_PER_STAGE),
             )),
             documented: self.documented,
+            sts: StsConfig::new(
+                self.sts_roles,
+                self.oidc_tokens,
+                self.sts_lifetime
+                    .map(|lifetime| i64::try_from(lifetime.as_secs().max(1)).unwrap_or(i64::MAX)),
+            ),
         });
         let (stop_sender, stop_receiver) = watch::channel(false);
         let stop = Arc::new(stop_sender);

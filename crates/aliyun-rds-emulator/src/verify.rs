@@ -13,7 +13,7 @@ use std::collections::{HashSet, VecDeque};
 use std::sync::{Mutex, PoisonError};
 
 use crate::clock::{parse_timestamp, Clock, MAX_SKEW_SECONDS};
-use crate::credentials::{KeyPair, KeyStore};
+use crate::credentials::{KeyStore, KnownKey};
 use crate::error::ApiError;
 use crate::request::ParsedRequest;
 use crate::signature;
@@ -71,6 +71,7 @@ struct SigningFields<'a> {
     nonce: &'a str,
     timestamp: i64,
     security_token: Option<&'a str>,
+    key: KnownKey,
 }
 
 /// Checks signatures against the accepted key pairs and remembers nonces.
@@ -103,7 +104,7 @@ impl Verifier {
         if (now.saturating_sub(fields.timestamp)).abs() > MAX_SKEW_SECONDS {
             return Err(ApiError::timestamp_expired());
         }
-        self.check_security_token(fields.access_key_id, fields.security_token)?;
+        self.check_security_token(&fields.key, fields.security_token, now)?;
         let fresh = self
             .nonces
             .lock()
@@ -118,7 +119,12 @@ impl Verifier {
         })
     }
 
-    fn key_pair(&self, access_key_id: &str) -> Result<&KeyPair, ApiError> {
+    /// The accepted pairs, which the emulated STS adds temporary pairs to.
+    pub(crate) fn keys(&self) -> &KeyStore {
+        &self.keys
+    }
+
+    fn key_pair(&self, access_key_id: &str) -> Result<KnownKey, ApiError> {
         self.keys
             .find(access_key_id)
             .ok_or_else(ApiError::access_key_not_found)
@@ -166,7 +172,7 @@ impl Verifier {
         let canonical = signature::rpc_canonicalized_query(request.parameters());
         let string_to_sign = signature::rpc_string_to_sign(&request.method, &canonical);
         if !signature::rpc_signature_matches(
-            &pair.access_key_secret,
+            &pair.pair.access_key_secret,
             &string_to_sign,
             provided_signature,
         ) {
@@ -183,6 +189,7 @@ impl Verifier {
             nonce,
             timestamp,
             security_token: request.parameter("SecurityToken"),
+            key: pair,
         })
     }
 
@@ -253,7 +260,7 @@ impl Verifier {
         );
         let string_to_sign = signature::acs3_string_to_sign(&canonical_request);
         if !signature::acs3_signature_matches(
-            &pair.access_key_secret,
+            &pair.pair.access_key_secret,
             &string_to_sign,
             authorization.signature,
         ) {
@@ -271,24 +278,25 @@ impl Verifier {
             nonce,
             timestamp,
             security_token: request.header("x-acs-security-token"),
+            key: pair,
         })
     }
 
+    /// Checks the token a request carries against its pair's, then the
+    /// pair's expiry (temporary pairs from the emulated STS).
     fn check_security_token(
         &self,
-        access_key_id: &str,
+        key: &KnownKey,
         provided: Option<&str>,
+        now: i64,
     ) -> Result<(), ApiError> {
-        let expected = self
-            .keys
-            .find(access_key_id)
-            .and_then(|pair| pair.security_token.as_deref());
-        match (expected, provided) {
-            (None, None) => Ok(()),
-            (Some(expected), Some(provided)) if expected == provided => Ok(()),
-            (Some(_), None) => Err(ApiError::security_token_mismatch()),
+        let access_key_id = key.pair.access_key_id.as_str();
+        match (key.pair.security_token.as_deref(), provided) {
+            (None, None) => {}
+            (Some(expected), Some(provided)) if expected == provided => {}
+            (Some(_), None) => return Err(ApiError::security_token_mismatch()),
             (_, Some(provided)) => {
-                if self
+                return if self
                     .keys
                     .token_belongs_to_another_pair(access_key_id, provided)
                 {
@@ -297,6 +305,10 @@ impl Verifier {
                     Err(ApiError::security_token_malformed())
                 }
             }
+        }
+        match key.expires_at {
+            Some(expires_at) if now >= expires_at => Err(ApiError::security_token_expired()),
+            _ => Ok(()),
         }
     }
 }

@@ -7,7 +7,8 @@
 //!
 //! * [`signing`]: both signature versions (RPC HMAC-SHA1 and
 //!   ACS3-HMAC-SHA256) and building a signed request without sending it;
-//! * [`credentials`]: access keys, the default provider chain and caching;
+//! * [`credentials`]: access keys, the default provider chain, the STS
+//!   client with its RAM role and OIDC providers, and caching;
 //! * [`endpoint`]: which URL a product and region resolve to;
 //! * [`retry`]: the retry policy, backoff and retry quota;
 //! * [`waiter`]: polling an operation until a resource reaches a state;

@@ -64,7 +64,9 @@ const CLI_CONFIG: &str = r#"{
     {"name": "default", "mode": "AK", "access_key_id": "cli-default-id", "access_key_secret": "cli-default-secret", "region_id": "cn-beijing"},
     {"name": "work", "mode": "AK", "access_key_id": "cli-work-id", "access_key_secret": "cli-work-secret", "region_id": "cn-shanghai"},
     {"name": "temp", "mode": "StsToken", "access_key_id": "cli-sts-id", "access_key_secret": "cli-sts-secret", "sts_token": "cli-sts-token"},
-    {"name": "role", "mode": "RamRoleArn", "access_key_id": "x", "access_key_secret": "y"}
+    {"name": "role", "mode": "RamRoleArn", "access_key_id": "x", "access_key_secret": "y"},
+    {"name": "sso", "mode": "CloudSSO", "cloud_sso_sign_in_url": "https://signin.example.com"},
+    {"name": "ecs", "mode": "EcsRamRole", "ram_role_name": "EcsRole"}
   ]
 }"#;
 
@@ -158,11 +160,24 @@ async fn ini_file_is_read_after_the_cli_file() {
 async fn unsupported_profile_modes_are_reported_and_skipped() {
     let home = temporary_home("mode");
     write(home.path(), ".aliyun/config.json", CLI_CONFIG);
+    let error = resolve(base_environment(home.path()), Some("sso"))
+        .await
+        .unwrap_err();
+    let locations = error.searched_locations().join("\n");
+    assert!(
+        locations.contains("mode `CloudSSO` is not supported") && locations.contains("`sso`"),
+        "{locations}"
+    );
+
+    // A supported mode without its fields names the missing one.
     let error = resolve(base_environment(home.path()), Some("role"))
         .await
         .unwrap_err();
     let locations = error.searched_locations().join("\n");
-    assert!(locations.contains("RamRoleArn"), "{locations}");
+    assert!(
+        locations.contains("mode RamRoleArn needs `ram_role_arn`") && locations.contains("`role`"),
+        "{locations}"
+    );
 }
 
 #[tokio::test]
@@ -186,13 +201,15 @@ async fn no_credentials_lists_every_place_looked_at() {
     for place in [
         "ALIBABA_CLOUD_ACCESS_KEY_ID",
         ".aliyun/config.json",
+        "ALIBABA_CLOUD_OIDC_TOKEN_FILE",
+        ".aliyun/config.json",
         "credentials.ini",
         "ECS instance metadata service",
         "ALIBABA_CLOUD_CREDENTIALS_URI",
     ] {
         assert!(shown.contains(place), "`{place}` missing from: {shown}");
     }
-    assert_eq!(construction.searched_locations().len(), 5);
+    assert_eq!(construction.searched_locations().len(), 6);
 }
 
 /// A clock tests move by hand.
@@ -491,4 +508,103 @@ async fn the_runtime_caches_chain_credentials_across_calls() {
         assert_eq!(request.param("SecurityToken").as_deref(), Some("ecs-token"));
         assert!(request.param("AccessKeyId").unwrap().starts_with("STS.id-"));
     }
+}
+
+#[tokio::test]
+async fn imdsv1_disabled_forbids_asking_without_a_token() {
+    let server = TestServer::start(|request, _| match request.path() {
+        "/latest/api/token" => Reply::raw(404, "text/plain", b"not found"),
+        _ => Reply::raw(200, "text/plain", b"OldRole"),
+    })
+    .await;
+    let error = EcsRamRoleProvider::new(server.url(), None)
+        .unwrap()
+        .with_imdsv1_disabled(true)
+        .provide_credentials()
+        .await
+        .unwrap_err();
+    assert!(
+        error.to_string().contains("ALIBABA_CLOUD_IMDSV1_DISABLED"),
+        "{error}"
+    );
+    assert_eq!(server.request_count(), 1, "only the token was asked for");
+
+    // Through the chain, the variable does the same.
+    let home = temporary_home("imdsv1");
+    let environment = FixedEnvironment::new()
+        .with_home(home.path())
+        .with_var("ALIBABA_CLOUD_IMDSV1_DISABLED", "true");
+    let error = DefaultCredentialsChain::builder()
+        .environment(Arc::new(environment))
+        .ecs_metadata_endpoint(server.url())
+        .build()
+        .provide_credentials()
+        .await
+        .unwrap_err();
+    let locations = error.searched_locations().join("\n");
+    assert!(
+        locations.contains("ALIBABA_CLOUD_IMDSV1_DISABLED"),
+        "{locations}"
+    );
+    assert_eq!(server.request_count(), 2);
+}
+
+#[tokio::test]
+async fn an_ecs_ram_role_profile_asks_the_metadata_service_for_its_role() {
+    let server = fake_metadata_service(
+        SystemTime::now() + Duration::from_secs(3600),
+        Duration::ZERO,
+    )
+    .await;
+    let home = temporary_home("ecs-profile");
+    write(home.path(), ".aliyun/config.json", CLI_CONFIG);
+    let credentials = DefaultCredentialsChain::builder()
+        .environment(Arc::new(base_environment(home.path())))
+        .profile("ecs")
+        .ecs_metadata_endpoint(server.url())
+        .build()
+        .provide_credentials()
+        .await
+        .unwrap();
+    assert_eq!(credentials.security_token(), Some("ecs-token"));
+    let paths: Vec<String> = server
+        .requests()
+        .iter()
+        .map(|request| request.path().to_owned())
+        .collect();
+    assert_eq!(
+        paths,
+        [
+            "/latest/api/token",
+            "/latest/meta-data/ram/security-credentials/EcsRole"
+        ],
+        "the profile's role name skips the role lookup"
+    );
+}
+
+#[tokio::test]
+async fn an_ini_ecs_ram_role_section_asks_the_metadata_service() {
+    let server = fake_metadata_service(
+        SystemTime::now() + Duration::from_secs(3600),
+        Duration::ZERO,
+    )
+    .await;
+    let home = temporary_home("ini-ecs");
+    write(
+        home.path(),
+        ".alibabacloud/credentials.ini",
+        "[default]\ntype = ecs_ram_role\nrole_name = EcsRole\n",
+    );
+    let credentials = DefaultCredentialsChain::builder()
+        .environment(Arc::new(base_environment(home.path())))
+        .ecs_metadata_endpoint(server.url())
+        .build()
+        .provide_credentials()
+        .await
+        .unwrap();
+    assert_eq!(credentials.security_token(), Some("ecs-token"));
+    assert_eq!(
+        server.requests()[1].path(),
+        "/latest/meta-data/ram/security-credentials/EcsRole"
+    );
 }

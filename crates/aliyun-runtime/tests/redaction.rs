@@ -8,11 +8,17 @@ mod support;
 
 use std::sync::Arc;
 
-use aliyun_runtime::credentials::{CachedProvider, FixedEnvironment};
+use aliyun_rds_emulator::{Emulator, KeyPair, DEMO_OIDC_PROVIDER_ARN, DEMO_ROLE_ARN};
+
+use aliyun_runtime::credentials::{
+    CachedProvider, FixedEnvironment, OidcRoleArnProvider, RamRoleArnProvider,
+};
+use aliyun_runtime::ProvideCredentials;
 use aliyun_runtime::{Config, Credentials, RetryConfig, Runtime, SignatureVersion};
 use serde_json::Value;
 use support::{
-    capture_traces, throttling_body, Reply, TestServer, ACTIVATE, DESCRIBE, PRODUCT, SUCCESS_BODY,
+    capture_traces, throttling_body, Reply, TestServer, ACTIVATE, DESCRIBE, DESCRIBE_REGIONS,
+    PRODUCT, SUCCESS_BODY,
 };
 
 const SECRET: &str = "SECRET-must-never-print-7f3a";
@@ -149,4 +155,82 @@ async fn error_messages_never_contain_secrets() {
     }
     assert_clean(&shown);
     assert!(!shown.contains("Signature="), "{shown}");
+}
+
+#[tokio::test]
+async fn no_secret_reaches_traces_debug_or_errors() {
+    const SOURCE_SECRET: &str = "SOURCE-SECRET-must-never-print";
+    const SOURCE_TOKEN: &str = "SOURCE-TOKEN-must-never-print";
+    const OIDC_TOKEN: &str = "OIDC-TOKEN-must-never-print";
+    let (_guard, traces) = capture_traces();
+    let emulator = Emulator::builder()
+        .key_pair(KeyPair::with_security_token(
+            "STS.source",
+            SOURCE_SECRET,
+            SOURCE_TOKEN,
+        ))
+        .oidc_token(DEMO_OIDC_PROVIDER_ARN, OIDC_TOKEN)
+        .start("127.0.0.1:0")
+        .await
+        .unwrap();
+    let sts_environment = || {
+        Arc::new(
+            FixedEnvironment::new().with_var("ALIBABA_CLOUD_STS_ENDPOINT", emulator.base_url()),
+        )
+    };
+    let source: Arc<dyn ProvideCredentials> =
+        Arc::new(Credentials::new("STS.source", SOURCE_SECRET).with_security_token(SOURCE_TOKEN));
+    let role = Arc::new(
+        RamRoleArnProvider::builder(source, DEMO_ROLE_ARN)
+            .environment(sts_environment())
+            .build()
+            .unwrap(),
+    );
+    let directory = tempfile::tempdir().unwrap();
+    let token_file = directory.path().join("token");
+    std::fs::write(&token_file, OIDC_TOKEN).unwrap();
+    let oidc = Arc::new(
+        OidcRoleArnProvider::builder(DEMO_ROLE_ARN, DEMO_OIDC_PROVIDER_ARN, &token_file)
+            .environment(sts_environment())
+            .build()
+            .unwrap(),
+    );
+    let mut shown = format!("{role:?}{oidc:?}");
+    let mut issued = Vec::new();
+    for provider in [
+        role.clone() as Arc<dyn ProvideCredentials>,
+        oidc.clone() as Arc<dyn ProvideCredentials>,
+    ] {
+        let cached: Arc<dyn ProvideCredentials> = Arc::new(CachedProvider::new(provider));
+        let config = Config::builder()
+            .endpoint_url(emulator.base_url())
+            .credentials_provider(Arc::clone(&cached))
+            .retry(RetryConfig::disabled())
+            .build();
+        Runtime::new(config, &PRODUCT)
+            .unwrap()
+            .invoke::<_, Value, String>(&DESCRIBE_REGIONS, &serde_json::json!({}), |c| c.to_owned())
+            .await
+            .unwrap();
+        let credentials = cached.provide_credentials().await.unwrap();
+        shown.push_str(&format!("{credentials:?}{cached:?}"));
+        issued.push(credentials.access_key_secret().to_owned());
+        issued.push(credentials.security_token().unwrap().to_owned());
+    }
+    // A failure too: a refused token.
+    std::fs::write(&token_file, format!("{OIDC_TOKEN}-rotated")).unwrap();
+    let error = oidc.provide_credentials().await.unwrap_err();
+    shown.push_str(&format!("{error}{error:?}"));
+    let traced = traces.text();
+    assert!(traced.contains("calling STS"), "{traced}");
+    for secret in [SOURCE_SECRET, SOURCE_TOKEN, OIDC_TOKEN]
+        .into_iter()
+        .chain(issued.iter().map(String::as_str))
+    {
+        assert!(!traced.contains(secret), "traces show a secret: {traced}");
+        assert!(
+            !shown.contains(secret),
+            "Debug or Display shows a secret: {shown}"
+        );
+    }
 }

@@ -1,7 +1,8 @@
 //! The default credentials chain, in the order of Alibaba Cloud's official
-//! SDKs: environment variables, the CLI's `~/.aliyun/config.json`, the INI
-//! credentials file, the ECS instance RAM role, then
-//! `ALIBABA_CLOUD_CREDENTIALS_URI`.
+//! SDKs: environment variables, OIDC (RRSA) from `ALIBABA_CLOUD_ROLE_ARN`,
+//! `ALIBABA_CLOUD_OIDC_PROVIDER_ARN` and `ALIBABA_CLOUD_OIDC_TOKEN_FILE`,
+//! the CLI's `~/.aliyun/config.json`, the INI credentials file, the ECS
+//! instance RAM role, then `ALIBABA_CLOUD_CREDENTIALS_URI`.
 //!
 //! A source that is absent or broken is recorded and the chain moves on, so
 //! when nothing works the error lists every place looked at and what was
@@ -9,10 +10,12 @@
 
 use std::sync::Arc;
 
+use super::http::IMDSV1_DISABLED_VAR;
 use super::{
     CliProfileProvider, CredentialsError, CredentialsErrorKind, CredentialsUriProvider,
-    EcsRamRoleProvider, Environment, EnvironmentProvider, IniProfileProvider, ProcessEnvironment,
-    ProvideCredentials, ProvideCredentialsFuture, DEFAULT_ECS_METADATA_ENDPOINT,
+    EcsRamRoleProvider, Environment, EnvironmentProvider, IniProfileProvider, OidcRoleArnProvider,
+    ProcessEnvironment, ProvideCredentials, ProvideCredentialsFuture,
+    DEFAULT_ECS_METADATA_ENDPOINT,
 };
 use crate::credentials::Credentials;
 
@@ -22,6 +25,62 @@ pub const ECS_METADATA_DISABLED_VAR: &str = "ALIBABA_CLOUD_ECS_METADATA_DISABLED
 pub const ECS_METADATA_ROLE_VAR: &str = "ALIBABA_CLOUD_ECS_METADATA";
 /// Variable holding a URL that serves credentials.
 pub const CREDENTIALS_URI_VAR: &str = "ALIBABA_CLOUD_CREDENTIALS_URI";
+/// Variable that turns the CLI's `~/.aliyun/config.json` off when `true`.
+pub const CLI_PROFILE_DISABLED_VAR: &str = "ALIBABA_CLOUD_CLI_PROFILE_DISABLED";
+/// Variable naming the RAM role OIDC credentials assume.
+pub const ROLE_ARN_VAR: &str = "ALIBABA_CLOUD_ROLE_ARN";
+/// Variable naming the OIDC provider the role trusts.
+pub const OIDC_PROVIDER_ARN_VAR: &str = "ALIBABA_CLOUD_OIDC_PROVIDER_ARN";
+/// Variable naming the file holding the OIDC token.
+pub const OIDC_TOKEN_FILE_VAR: &str = "ALIBABA_CLOUD_OIDC_TOKEN_FILE";
+/// Variable naming the role session (optional).
+pub const ROLE_SESSION_NAME_VAR: &str = "ALIBABA_CLOUD_ROLE_SESSION_NAME";
+
+/// Whether a variable is set to `true` (in any case).
+fn is_true(environment: &dyn Environment, name: &str) -> bool {
+    environment
+        .var(name)
+        .is_some_and(|value| value.trim().eq_ignore_ascii_case("true"))
+}
+
+/// The OIDC provider the environment describes: not configured when none
+/// of the three variables is set, failed (naming the missing ones) when
+/// only some are.
+fn oidc_from_environment(
+    environment: &Arc<dyn Environment>,
+) -> Result<OidcRoleArnProvider, CredentialsError> {
+    let names = [ROLE_ARN_VAR, OIDC_PROVIDER_ARN_VAR, OIDC_TOKEN_FILE_VAR];
+    let values = names.map(|name| environment.non_empty_var(name));
+    let location = format!("environment variables {}", names.join("/"));
+    let missing: Vec<&str> = names
+        .iter()
+        .zip(&values)
+        .filter(|(_, value)| value.is_none())
+        .map(|(name, _)| *name)
+        .collect();
+    if missing.len() == names.len() {
+        return Err(CredentialsError::not_configured(location, "not set"));
+    }
+    let [Some(role_arn), Some(provider_arn), Some(token_file)] = values else {
+        return Err(CredentialsError::failed(
+            location,
+            format!(
+                "OIDC needs all three; {} not set",
+                if missing.len() == 1 {
+                    format!("{} is", missing[0])
+                } else {
+                    format!("{} are", missing.join(" and "))
+                }
+            ),
+        ));
+    };
+    let mut builder = OidcRoleArnProvider::builder(role_arn, provider_arn, token_file)
+        .environment(Arc::clone(environment));
+    if let Some(session_name) = environment.non_empty_var(ROLE_SESSION_NAME_VAR) {
+        builder = builder.role_session_name(session_name);
+    }
+    builder.build()
+}
 
 /// The default credentials chain. Wrap it in a
 /// [`CachedProvider`](super::CachedProvider) (the runtime does) so the
@@ -89,27 +148,43 @@ impl DefaultCredentialsChain {
         };
 
         let environment = Arc::clone(&self.environment);
-        let local_sources: [Box<dyn ProvideCredentials>; 3] = [
+        let imdsv1_disabled = is_true(environment.as_ref(), IMDSV1_DISABLED_VAR);
+        // A source that is unusable before it is asked (a partial OIDC
+        // configuration, a disabled file) is recorded in its turn.
+        let mut sources: Vec<Result<Box<dyn ProvideCredentials>, CredentialsError>> = vec![Ok(
             Box::new(EnvironmentProvider::new(Arc::clone(&environment))),
-            Box::new(CliProfileProvider::new(
-                Arc::clone(&environment),
-                self.profile.clone(),
-            )),
-            Box::new(IniProfileProvider::new(
-                Arc::clone(&environment),
-                self.profile.clone(),
-            )),
-        ];
-        for source in &local_sources {
-            match source.provide_credentials().await {
+        )];
+        sources.push(
+            oidc_from_environment(&environment)
+                .map(|provider| Box::new(provider) as Box<dyn ProvideCredentials>),
+        );
+        if is_true(environment.as_ref(), CLI_PROFILE_DISABLED_VAR) {
+            sources.push(Err(CredentialsError::not_configured(
+                "~/.aliyun/config.json",
+                format!("disabled by {CLI_PROFILE_DISABLED_VAR}"),
+            )));
+        } else {
+            sources.push(Ok(Box::new(
+                CliProfileProvider::new(Arc::clone(&environment), self.profile.clone())
+                    .with_ecs_metadata(self.ecs_metadata_endpoint.clone(), imdsv1_disabled),
+            )));
+        }
+        sources.push(Ok(Box::new(
+            IniProfileProvider::new(Arc::clone(&environment), self.profile.clone())
+                .with_ecs_metadata(self.ecs_metadata_endpoint.clone(), imdsv1_disabled),
+        )));
+        for source in sources {
+            let attempt = match source {
+                Ok(source) => source.provide_credentials().await,
+                Err(error) => Err(error),
+            };
+            match attempt {
                 Ok(credentials) => return Ok(credentials),
                 Err(error) => record(error),
             }
         }
 
-        let ecs_disabled = environment
-            .var(ECS_METADATA_DISABLED_VAR)
-            .is_some_and(|value| value.trim().eq_ignore_ascii_case("true"));
+        let ecs_disabled = is_true(environment.as_ref(), ECS_METADATA_DISABLED_VAR);
         if ecs_disabled {
             record(CredentialsError::not_configured(
                 "ECS instance metadata service",
@@ -118,7 +193,12 @@ impl DefaultCredentialsChain {
         } else {
             let role = environment.non_empty_var(ECS_METADATA_ROLE_VAR);
             let attempt = match EcsRamRoleProvider::new(self.ecs_metadata_endpoint.clone(), role) {
-                Ok(provider) => provider.provide_credentials().await,
+                Ok(provider) => {
+                    provider
+                        .with_imdsv1_disabled(imdsv1_disabled)
+                        .provide_credentials()
+                        .await
+                }
                 Err(error) => Err(error),
             };
             match attempt {

@@ -17,6 +17,10 @@ use super::{Credentials, CredentialsError, ProvideCredentials, ProvideCredential
 /// The ECS instance metadata service.
 pub const DEFAULT_ECS_METADATA_ENDPOINT: &str = "http://100.100.100.200";
 
+/// Variable that, when `true`, forbids metadata requests without a
+/// session token (IMDSv1).
+pub const IMDSV1_DISABLED_VAR: &str = "ALIBABA_CLOUD_IMDSV1_DISABLED";
+
 /// How long a metadata session token lives, in seconds.
 const METADATA_TOKEN_TTL_SECONDS: &str = "21600";
 /// The most bytes read from a credential endpoint.
@@ -130,6 +134,7 @@ pub struct EcsRamRoleProvider {
     client: reqwest::Client,
     endpoint: String,
     role_name: Option<String>,
+    imdsv1_disabled: bool,
 }
 
 impl EcsRamRoleProvider {
@@ -144,7 +149,16 @@ impl EcsRamRoleProvider {
             client: credential_http_client(Duration::from_secs(1), Duration::from_secs(2))?,
             endpoint: endpoint.into().trim_end_matches('/').to_owned(),
             role_name: role_name.filter(|name| !name.is_empty()),
+            imdsv1_disabled: false,
         })
+    }
+
+    /// When `true`, fails instead of falling back to plain (IMDSv1)
+    /// requests if the metadata service refuses a session token, as
+    /// `ALIBABA_CLOUD_IMDSV1_DISABLED=true` asks.
+    pub fn with_imdsv1_disabled(mut self, disabled: bool) -> Self {
+        self.imdsv1_disabled = disabled;
+        self
     }
 
     async fn load(&self) -> Result<Credentials, CredentialsError> {
@@ -162,6 +176,15 @@ impl EcsRamRoleProvider {
         let token = (200..300)
             .contains(&status)
             .then(|| token.trim().to_owned());
+        if token.is_none() && self.imdsv1_disabled {
+            return Err(CredentialsError::failed(
+                location,
+                format!(
+                    "refused a session token (HTTP {status}) and {IMDSV1_DISABLED_VAR}=true \
+                     forbids asking without one; unset it on instances without IMDSv2"
+                ),
+            ));
+        }
         let with_token = |request: reqwest::RequestBuilder| match &token {
             Some(token) => request.header("X-aliyun-ecs-metadata-token", token),
             None => request,

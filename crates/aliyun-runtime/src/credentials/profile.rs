@@ -5,14 +5,15 @@
 //!   `ALIBABA_CLOUD_ACCESS_KEY_SECRET` and optionally
 //!   `ALIBABA_CLOUD_SECURITY_TOKEN`.
 //! * The CLI's `~/.aliyun/config.json`: a `profiles` array whose entries
-//!   have `name`, `mode` (`AK` or `StsToken` are supported),
-//!   `access_key_id`, `access_key_secret`, `sts_token` and `region_id`; the
-//!   profile used is the configured one, else `ALIBABA_CLOUD_PROFILE`, else
-//!   the file's `current` field, else `default`.
+//!   have a `name`, a `mode` and the fields of that mode, named as
+//!   Alibaba's CLI writes them (see [`CliProfileProvider`]); the profile
+//!   used is the configured one, else `ALIBABA_CLOUD_PROFILE`, else the
+//!   file's `current` field, else `default`.
 //! * The INI file `ALIBABA_CLOUD_CREDENTIALS_FILE` or
 //!   `~/.alibabacloud/credentials.ini`: section named by the configured
-//!   profile or `ALIBABA_CLOUD_PROFILE`, else `default`, with
-//!   `type = access_key`, `access_key_id` and `access_key_secret`.
+//!   profile or `ALIBABA_CLOUD_PROFILE`, else `default`, whose `type` is
+//!   `access_key`, `ecs_ram_role` or `ram_role_arn` (see
+//!   [`IniProfileProvider`]).
 //!
 //! The files are a few hundred bytes, so they are read synchronously.
 
@@ -23,7 +24,9 @@ use std::sync::Arc;
 use serde::Deserialize;
 
 use super::{
-    Credentials, CredentialsError, Environment, ProvideCredentials, ProvideCredentialsFuture,
+    Credentials, CredentialsError, EcsRamRoleProvider, Environment, OidcRoleArnProvider,
+    ProvideCredentials, ProvideCredentialsFuture, RamRoleArnProvider,
+    DEFAULT_ECS_METADATA_ENDPOINT,
 };
 
 /// Variable holding the AccessKey id.
@@ -106,6 +109,30 @@ struct CliProfile {
     sts_token: String,
     #[serde(default)]
     region_id: String,
+    #[serde(default)]
+    ram_role_arn: String,
+    #[serde(default)]
+    ram_session_name: String,
+    #[serde(default)]
+    expired_seconds: Option<u32>,
+    #[serde(default)]
+    policy: String,
+    #[serde(default)]
+    external_id: String,
+    #[serde(default)]
+    sts_region: String,
+    #[serde(default)]
+    enable_vpc: bool,
+    #[serde(default)]
+    ram_role_name: String,
+    #[serde(default)]
+    oidc_provider_arn: String,
+    #[serde(default)]
+    oidc_token_file: String,
+    #[serde(default)]
+    role_session_name: String,
+    #[serde(default)]
+    source_profile: String,
 }
 
 impl std::fmt::Debug for CliProfile {
@@ -169,11 +196,33 @@ pub fn cli_profile_region(environment: &dyn Environment, profile: Option<&str>) 
         .filter(|region| !region.is_empty())
 }
 
+/// The profile modes [`CliProfileProvider`] supports.
+const SUPPORTED_MODES: &str = "AK, StsToken, RamRoleArn, EcsRamRole, OIDC, ChainableRamRoleArn";
+
 /// Reads the profile of the CLI's `~/.aliyun/config.json`.
+///
+/// Every mode is read from the fields Alibaba's CLI writes:
+///
+/// | mode | fields |
+/// | --- | --- |
+/// | `AK` | `access_key_id`, `access_key_secret` |
+/// | `StsToken` | `access_key_id`, `access_key_secret`, `sts_token` |
+/// | `RamRoleArn` | `access_key_id`, `access_key_secret` (they sign `AssumeRole`), `ram_role_arn`, optional `ram_session_name`, `expired_seconds`, `policy`, `external_id`, `sts_region`, `enable_vpc` |
+/// | `EcsRamRole` | optional `ram_role_name` (else the instance's attached role) |
+/// | `OIDC` | `ram_role_arn`, `oidc_provider_arn`, `oidc_token_file`, optional `role_session_name`, `expired_seconds`, `policy`, `sts_region`, `enable_vpc` |
+/// | `ChainableRamRoleArn` | `source_profile` (any supported profile, whose credentials sign `AssumeRole`), `ram_role_arn` and the optional fields of `RamRoleArn` |
+///
+/// Other modes (`CloudSSO`, `External`, ...) fail with an error naming the
+/// mode and the profile. Modes that call STS or the instance metadata
+/// service do so every time the provider is asked; the default chain is
+/// cached, a provider used on its own should be wrapped in a
+/// [`CachedProvider`](super::CachedProvider).
 #[derive(Debug, Clone)]
 pub struct CliProfileProvider {
     environment: Arc<dyn Environment>,
     profile: Option<String>,
+    ecs_metadata_endpoint: String,
+    imdsv1_disabled: bool,
 }
 
 impl CliProfileProvider {
@@ -183,10 +232,21 @@ impl CliProfileProvider {
         CliProfileProvider {
             environment,
             profile,
+            ecs_metadata_endpoint: DEFAULT_ECS_METADATA_ENDPOINT.to_owned(),
+            imdsv1_disabled: false,
         }
     }
 
-    fn load(&self) -> Result<Credentials, CredentialsError> {
+    /// Asks this metadata service for `EcsRamRole` profiles instead of
+    /// `http://100.100.100.200`, forbidding the IMDSv1 fallback when
+    /// `imdsv1_disabled`.
+    pub fn with_ecs_metadata(mut self, endpoint: impl Into<String>, imdsv1_disabled: bool) -> Self {
+        self.ecs_metadata_endpoint = endpoint.into();
+        self.imdsv1_disabled = imdsv1_disabled;
+        self
+    }
+
+    async fn load(&self) -> Result<Credentials, CredentialsError> {
         let Some(path) = cli_config_path(self.environment.as_ref()) else {
             return Err(CredentialsError::not_configured(
                 "~/.aliyun/config.json",
@@ -197,41 +257,135 @@ impl CliProfileProvider {
         let Some(file) = read_cli_config(&path)? else {
             return Err(CredentialsError::not_configured(location, "does not exist"));
         };
-        let (name, profile) =
-            select_profile(&file, self.profile.as_deref(), self.environment.as_ref());
-        let Some(profile) = profile else {
+        let (name, _) = select_profile(&file, self.profile.as_deref(), self.environment.as_ref());
+        let mut visited = Vec::new();
+        let provider = self.provider_for(&file, &location, &name, &mut visited)?;
+        provider
+            .provide_credentials()
+            .await
+            .map_err(|error| error.within(&format!("{location} (profile `{name}`)")))
+    }
+
+    /// The provider the profile `name` describes; `visited` holds the
+    /// profiles already on the `source_profile` path, to refuse cycles.
+    fn provider_for(
+        &self,
+        file: &CliConfigFile,
+        file_location: &str,
+        name: &str,
+        visited: &mut Vec<String>,
+    ) -> Result<Arc<dyn ProvideCredentials>, CredentialsError> {
+        let Some(profile) = file.profiles.iter().find(|profile| profile.name == name) else {
             return Err(CredentialsError::failed(
-                location,
+                file_location,
                 format!("has no profile named `{name}`"),
             ));
         };
-        let location = format!("{location} (profile `{name}`)");
-        if profile.access_key_id.is_empty() || profile.access_key_secret.is_empty() {
+        let location = format!("{file_location} (profile `{name}`)");
+        if visited.iter().any(|seen| seen == name) {
+            visited.push(name.to_owned());
             return Err(CredentialsError::failed(
                 location,
-                "access_key_id or access_key_secret is empty",
+                format!(
+                    "source_profile makes a cycle ({}); point one of them at a profile with keys",
+                    visited.join(" -> ")
+                ),
             ));
         }
-        let credentials = Credentials::new(
-            profile.access_key_id.as_str(),
-            profile.access_key_secret.as_str(),
-        )
-        .with_source("cli profile");
-        match profile.mode.as_str() {
-            "AK" | "" => Ok(credentials),
+        visited.push(name.to_owned());
+        // A profile without a mode is an AccessKey profile, as for the CLI.
+        let mode = if profile.mode.is_empty() {
+            "AK"
+        } else {
+            profile.mode.as_str()
+        };
+        let required = |field: &str, value: &str| {
+            if value.trim().is_empty() {
+                Err(CredentialsError::failed(
+                    location.as_str(),
+                    format!("mode {mode} needs `{field}`, which is empty or missing"),
+                ))
+            } else {
+                Ok(())
+            }
+        };
+        let access_key = || -> Result<Credentials, CredentialsError> {
+            required("access_key_id", &profile.access_key_id)?;
+            required("access_key_secret", &profile.access_key_secret)?;
+            Ok(Credentials::new(
+                profile.access_key_id.as_str(),
+                profile.access_key_secret.as_str(),
+            )
+            .with_source("cli profile"))
+        };
+        let role = |source: Arc<dyn ProvideCredentials>| {
+            required("ram_role_arn", &profile.ram_role_arn)?;
+            let mut builder = RamRoleArnProvider::builder(source, profile.ram_role_arn.as_str())
+                .environment(Arc::clone(&self.environment))
+                .role_session_name(profile.ram_session_name.as_str())
+                .policy(profile.policy.as_str())
+                .external_id(profile.external_id.as_str())
+                .enable_vpc(profile.enable_vpc);
+            if let Some(seconds) = profile.expired_seconds.filter(|seconds| *seconds > 0) {
+                builder = builder.duration_seconds(seconds);
+            }
+            if !profile.sts_region.is_empty() {
+                builder = builder.sts_region(profile.sts_region.as_str());
+            }
+            builder
+                .build()
+                .map(|provider| Arc::new(provider) as Arc<dyn ProvideCredentials>)
+                .map_err(|error| error.within(&location))
+        };
+        match mode {
+            "AK" => Ok(Arc::new(access_key()?)),
             "StsToken" => {
-                if profile.sts_token.is_empty() {
-                    Err(CredentialsError::failed(
-                        location,
-                        "mode StsToken but sts_token is empty",
-                    ))
-                } else {
-                    Ok(credentials.with_security_token(profile.sts_token.as_str()))
+                required("sts_token", &profile.sts_token)?;
+                Ok(Arc::new(
+                    access_key()?.with_security_token(profile.sts_token.as_str()),
+                ))
+            }
+            "RamRoleArn" => role(Arc::new(access_key()?)),
+            "ChainableRamRoleArn" => {
+                required("source_profile", &profile.source_profile)?;
+                let source =
+                    self.provider_for(file, file_location, &profile.source_profile, visited)?;
+                role(source)
+            }
+            "EcsRamRole" => {
+                let role_name = Some(profile.ram_role_name.clone()).filter(|name| !name.is_empty());
+                let provider =
+                    EcsRamRoleProvider::new(self.ecs_metadata_endpoint.clone(), role_name)?
+                        .with_imdsv1_disabled(self.imdsv1_disabled);
+                Ok(Arc::new(provider))
+            }
+            "OIDC" => {
+                required("ram_role_arn", &profile.ram_role_arn)?;
+                required("oidc_provider_arn", &profile.oidc_provider_arn)?;
+                required("oidc_token_file", &profile.oidc_token_file)?;
+                let mut builder = OidcRoleArnProvider::builder(
+                    profile.ram_role_arn.as_str(),
+                    profile.oidc_provider_arn.as_str(),
+                    profile.oidc_token_file.as_str(),
+                )
+                .environment(Arc::clone(&self.environment))
+                .role_session_name(profile.role_session_name.as_str())
+                .policy(profile.policy.as_str())
+                .enable_vpc(profile.enable_vpc);
+                if let Some(seconds) = profile.expired_seconds.filter(|seconds| *seconds > 0) {
+                    builder = builder.duration_seconds(seconds);
                 }
+                if !profile.sts_region.is_empty() {
+                    builder = builder.sts_region(profile.sts_region.as_str());
+                }
+                let provider = builder.build().map_err(|error| error.within(&location))?;
+                Ok(Arc::new(provider))
             }
             other => Err(CredentialsError::failed(
                 location,
-                format!("mode `{other}` is not supported by this SDK (use AK or StsToken)"),
+                format!(
+                    "mode `{other}` is not supported by this SDK (supported: {SUPPORTED_MODES})"
+                ),
             )),
         }
     }
@@ -239,15 +393,30 @@ impl CliProfileProvider {
 
 impl ProvideCredentials for CliProfileProvider {
     fn provide_credentials(&self) -> ProvideCredentialsFuture<'_> {
-        Box::pin(async move { self.load() })
+        Box::pin(self.load())
     }
 }
 
 /// Reads a section of the INI credentials file.
+///
+/// The section's `type` says what it holds, with the keys Alibaba's
+/// credentials libraries read:
+///
+/// | `type` | keys |
+/// | --- | --- |
+/// | `access_key` (the default) | `access_key_id`, `access_key_secret` |
+/// | `ecs_ram_role` | optional `role_name` (else the instance's attached role) |
+/// | `ram_role_arn` | `access_key_id`, `access_key_secret` (they sign `AssumeRole`), `role_arn`, optional `role_session_name`, `policy` |
+///
+/// Types that call STS or the metadata service do so every time the
+/// provider is asked; wrap it in a [`CachedProvider`](super::CachedProvider)
+/// when used on its own (the default chain is cached).
 #[derive(Debug, Clone)]
 pub struct IniProfileProvider {
     environment: Arc<dyn Environment>,
     profile: Option<String>,
+    ecs_metadata_endpoint: String,
+    imdsv1_disabled: bool,
 }
 
 impl IniProfileProvider {
@@ -258,10 +427,30 @@ impl IniProfileProvider {
         IniProfileProvider {
             environment,
             profile,
+            ecs_metadata_endpoint: DEFAULT_ECS_METADATA_ENDPOINT.to_owned(),
+            imdsv1_disabled: false,
         }
     }
 
-    fn load(&self) -> Result<Credentials, CredentialsError> {
+    /// Asks this metadata service for `ecs_ram_role` sections instead of
+    /// `http://100.100.100.200`, forbidding the IMDSv1 fallback when
+    /// `imdsv1_disabled`.
+    pub fn with_ecs_metadata(mut self, endpoint: impl Into<String>, imdsv1_disabled: bool) -> Self {
+        self.ecs_metadata_endpoint = endpoint.into();
+        self.imdsv1_disabled = imdsv1_disabled;
+        self
+    }
+
+    async fn load(&self) -> Result<Credentials, CredentialsError> {
+        let (location, provider) = self.section_provider()?;
+        provider
+            .provide_credentials()
+            .await
+            .map_err(|error| error.within(&location))
+    }
+
+    /// The provider the selected section describes, and where it is.
+    fn section_provider(&self) -> Result<(String, Arc<dyn ProvideCredentials>), CredentialsError> {
         let explicit = self
             .environment
             .non_empty_var(CREDENTIALS_FILE_VAR)
@@ -308,30 +497,52 @@ impl IniProfileProvider {
             .get("type")
             .map(String::as_str)
             .unwrap_or("access_key");
-        if kind != "access_key" {
-            return Err(CredentialsError::failed(
-                location,
-                format!("type `{kind}` is not supported by this SDK (use access_key)"),
-            ));
-        }
-        match (
-            section.get("access_key_id"),
-            section.get("access_key_secret"),
-        ) {
-            (Some(id), Some(secret)) if !id.is_empty() && !secret.is_empty() => {
-                Ok(Credentials::new(id.as_str(), secret.as_str()).with_source("credentials file"))
+        let value = |key: &str| section.get(key).map(String::as_str).unwrap_or("");
+        let access_key = || match (value("access_key_id"), value("access_key_secret")) {
+            (id, secret) if !id.is_empty() && !secret.is_empty() => {
+                Ok(Credentials::new(id, secret).with_source("credentials file"))
             }
             _ => Err(CredentialsError::failed(
-                location,
-                "access_key_id or access_key_secret is missing",
+                location.as_str(),
+                format!("type {kind} needs access_key_id and access_key_secret"),
             )),
-        }
+        };
+        let provider: Arc<dyn ProvideCredentials> = match kind {
+            "access_key" => Arc::new(access_key()?),
+            "ecs_ram_role" => {
+                let role_name = Some(value("role_name").to_owned()).filter(|name| !name.is_empty());
+                Arc::new(
+                    EcsRamRoleProvider::new(self.ecs_metadata_endpoint.clone(), role_name)?
+                        .with_imdsv1_disabled(self.imdsv1_disabled),
+                )
+            }
+            "ram_role_arn" => {
+                let source = Arc::new(access_key()?);
+                let role = RamRoleArnProvider::builder(source, value("role_arn"))
+                    .environment(Arc::clone(&self.environment))
+                    .role_session_name(value("role_session_name"))
+                    .policy(value("policy"))
+                    .build()
+                    .map_err(|error| error.within(&location))?;
+                Arc::new(role)
+            }
+            other => {
+                return Err(CredentialsError::failed(
+                    location,
+                    format!(
+                        "type `{other}` is not supported by this SDK \
+                         (supported: access_key, ecs_ram_role, ram_role_arn)"
+                    ),
+                ))
+            }
+        };
+        Ok((location, provider))
     }
 }
 
 impl ProvideCredentials for IniProfileProvider {
     fn provide_credentials(&self) -> ProvideCredentialsFuture<'_> {
-        Box::pin(async move { self.load() })
+        Box::pin(self.load())
     }
 }
 

@@ -372,6 +372,24 @@ pub static DESCRIBE: OperationMetadata = OperationMetadata {
     sample_response: None,
 };
 
+/// A read without required parameters, which the emulator models.
+pub static DESCRIBE_REGIONS: OperationMetadata = OperationMetadata {
+    name: "DescribeRegions",
+    rust_name: "describe_regions",
+    summary: "Lists regions.",
+    method: HttpMethod::Post,
+    pathname: "/",
+    idempotency: Idempotency {
+        operation_type: "get",
+        idempotent: true,
+    },
+    deprecated: false,
+    parameters: &[],
+    error_rows: &[],
+    error_table: &[],
+    sample_response: None,
+};
+
 /// A buffer the tracing subscriber writes into.
 #[derive(Clone, Default)]
 pub struct TraceBuffer(pub Arc<Mutex<Vec<u8>>>);
