@@ -7,7 +7,8 @@
 //! `DBInstanceType`, `ZoneId`, `VpcId`, `VSwitchId`, `PayType`, `Category`,
 //! `ConnectionString`; and `SearchKey`, a part of an instance ID or
 //! description. Other parameters are accepted and ignored; `NextToken` /
-//! `MaxResults` paging is not modelled.
+//! `MaxResults` paging is not modelled. Each instance on the page is polled
+//! once (see `PendingStatus` in the fixture format).
 
 use serde_json::{json, Map, Value};
 
@@ -45,7 +46,7 @@ pub(crate) fn handle(
     };
     let search_key = request.optional("SearchKey");
 
-    let instances: Vec<Value> = state
+    let matching: Vec<String> = state
         .instances_with_attributes()
         .filter(|(instance, attributes)| {
             attributes.region_id == region_id
@@ -71,6 +72,17 @@ pub(crate) fn handle(
                     instance.name.contains(key) || attributes.description.contains(key)
                 })
         })
+        .map(|(instance, _)| instance.name.clone())
+        .collect();
+    let total = matching.len();
+    let on_page = page.slice(&matching);
+    // Only the instances on the page are reported, so only they are polled.
+    for name in on_page {
+        state.poll_instance_status(name);
+    }
+    let on_page: Vec<Value> = on_page
+        .iter()
+        .filter_map(|name| state.instance(name).zip(state.attributes(name)))
         .map(|(instance, attributes)| {
             let mut fields = instance_fields(instance, attributes);
             fields.insert(
@@ -81,8 +93,6 @@ pub(crate) fn handle(
         })
         .collect();
 
-    let total = instances.len();
-    let on_page = page.slice(&instances).to_vec();
     let mut output = OperationOutput::new();
     output.insert("PageNumber".into(), Value::from(page.number));
     output.insert("PageRecordCount".into(), Value::from(on_page.len()));
