@@ -158,6 +158,21 @@ fn emulator_subcommand() -> Command {
                 .help("JSON fixture with the emulated instances. Default: the built-in demo fixture."),
         )
         .arg(
+            Arg::new("seed-instances")
+                .long("seed-instances")
+                .value_name("COUNT")
+                .value_parser(clap::value_parser!(usize))
+                .help("Add COUNT running MySQL instances (rm-seed-000001, ...) after the fixture's, for paging."),
+        )
+        .arg(
+            Arg::new("seed-region")
+                .long("seed-region")
+                .value_name("ID")
+                .default_value("cn-hangzhou")
+                .requires("seed-instances")
+                .help("The region of the instances --seed-instances adds."),
+        )
+        .arg(
             Arg::new("access-key-id")
                 .long("access-key-id")
                 .value_name("ID")

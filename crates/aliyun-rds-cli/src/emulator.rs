@@ -24,8 +24,15 @@ pub async fn serve_command(matches: &ArgMatches) -> ExitCode {
         .get_one::<String>("listen")
         .map(String::as_str)
         .unwrap_or("127.0.0.1:0");
-    let running = match Emulator::builder()
-        .fixture(fixture)
+    let mut builder = Emulator::builder().fixture(fixture);
+    if let Some(count) = matches.get_one::<usize>("seed-instances") {
+        let region = matches
+            .get_one::<String>("seed-region")
+            .map(String::as_str)
+            .unwrap_or("cn-hangzhou");
+        builder = builder.seed_instances(region, *count);
+    }
+    let running = match builder
         .key_pair(key_pair)
         .documented_operations(aliyun_rds::metadata::OPERATIONS)
         .start(listen)
