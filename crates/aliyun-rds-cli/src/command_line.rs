@@ -197,7 +197,7 @@ fn operation_subcommand(operation: &'static OperationMetadata) -> Command {
     for parameter in operation.parameters {
         command = command.arg(parameter_flag(parameter));
     }
-    command
+    command.args(crate::call_options::args())
 }
 
 /// Documentation text without its Markdown escapes: the documentation

@@ -8,9 +8,14 @@
 //! tool works with no account and no network.
 
 mod call;
+mod call_options;
 mod command_line;
+mod dryrun;
 mod emulator;
+mod output;
+mod pager;
 mod report;
+mod waiter;
 
 use std::process::ExitCode;
 
