@@ -22,6 +22,7 @@ pub fn build() -> Command {
         .arg_required_else_help(true)
         .args(global_options())
         .subcommand(emulator_subcommand())
+        .subcommand(crate::completions::subcommand())
         .after_help(operations_overview());
     for operation in aliyun_rds::metadata::OPERATIONS {
         // Hundreds of operations make an unreadable list of commands; the

@@ -10,6 +10,7 @@
 mod call;
 mod call_options;
 mod command_line;
+mod completions;
 mod dryrun;
 mod emulator;
 mod output;
@@ -52,6 +53,9 @@ async fn run(matches: ArgMatches) -> ExitCode {
     };
     if subcommand == command_line::EMULATOR_SUBCOMMAND {
         return emulator::serve_command(subcommand_matches).await;
+    }
+    if subcommand == completions::COMPLETIONS_SUBCOMMAND {
+        return completions::print(subcommand_matches);
     }
     match command_line::operation_for_subcommand(subcommand) {
         Some(operation) => call::run(operation, &matches, subcommand_matches).await,

@@ -1,5 +1,5 @@
 //! The calling options (`--pager`, `--waiter`, `--wait-until`, `--query`,
-//! `--output`, `--dryrun`, `--quiet`), with the real
+//! `--output`, `--dryrun`, `--quiet`) and shell completions, with the real
 //! binary spawned as a process against an emulator on loopback.
 
 // Tests fail by panicking; the workspace lints forbid it in library code.
@@ -575,6 +575,33 @@ async fn quiet_prints_nothing_on_success_but_still_reports_errors() {
         stderr_text(&output)
     );
     emulator.shutdown().await;
+}
+
+#[test]
+fn completions_print_a_script_for_each_shell() {
+    let home = empty_home("completions");
+    for (shell, marker, pager) in [
+        ("bash", "complete -F", "--pager"),
+        ("zsh", "#compdef aliyun-rds", "--pager"),
+        ("fish", "complete -c aliyun-rds", "-l pager"),
+    ] {
+        let output = cli(home.path())
+            .args(["completions", shell])
+            .output()
+            .expect("run the aliyun-rds binary");
+        assert_exit(&output, 0);
+        let script = stdout_text(&output);
+        assert!(script.contains(marker), "{shell}: no {marker:?}");
+        assert!(
+            script.contains("describe-db-instances") && script.contains(pager),
+            "{shell}: the script does not complete operations and options"
+        );
+    }
+    let output = cli(home.path())
+        .args(["completions", "tcsh"])
+        .output()
+        .expect("run the aliyun-rds binary");
+    assert_exit(&output, 2);
 }
 
 #[test]
