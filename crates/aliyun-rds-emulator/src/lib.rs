@@ -224,7 +224,9 @@
 //! `DBInstanceClass`, `DBInstanceType`, `ZoneId`, `InstanceNetworkType`,
 //! `VpcId`, `VSwitchId`, `PayType`, `Category`, `ConnectionString` and
 //! `SearchKey` (part of an ID or description), and pages by `PageNumber` and
-//! `PageSize` (1 to 100, default 30). `DescribeDBInstanceAttribute`
+//! `PageSize` (1 to 100, default 30), or by `NextToken` and `MaxResults` (1
+//! to 100, default 30) when either is given: each answer's `NextToken` leads
+//! to the next page and is empty on the last. `DescribeDBInstanceAttribute`
 //! (`DBInstanceId`) answers `Items.DBInstanceAttribute[]` with one entry, or
 //! `InvalidDBInstanceId.NotFound`. `DescribeRegions` answers
 //! `Regions.RDSRegion[]`, one entry per zone: a few built-in regions plus

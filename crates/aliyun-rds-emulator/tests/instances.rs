@@ -84,6 +84,57 @@ async fn seeded_instances_page_in_order_at_every_size() {
 }
 
 #[tokio::test]
+async fn seeded_instances_page_by_token_too() {
+    let emulator = Emulator::builder()
+        .seed_instances("cn-qingdao", 250)
+        .start("127.0.0.1:0")
+        .await
+        .expect("emulator starts");
+    let expected: Vec<String> = (1..=250).map(|n| format!("rm-seed-{n:06}")).collect();
+    let mut seen = Vec::new();
+    let mut token = String::new();
+    let mut pages = 0;
+    loop {
+        pages += 1;
+        let mut parameters = vec![("RegionId", "cn-qingdao"), ("MaxResults", "40")];
+        if !token.is_empty() {
+            parameters.push(("NextToken", token.as_str()));
+        }
+        let json = ok(&call(&emulator, "DescribeDBInstances", &parameters).await);
+        assert_eq!(json["TotalRecordCount"], 250);
+        seen.extend(
+            json["Items"]["DBInstance"]
+                .as_array()
+                .expect("items")
+                .iter()
+                .map(|item| item["DBInstanceId"].as_str().expect("id").to_owned()),
+        );
+        token = json["NextToken"].as_str().expect("a NextToken").to_owned();
+        if token.is_empty() {
+            break;
+        }
+    }
+    assert_eq!(pages, 7);
+    assert_eq!(seen, expected);
+
+    let reply = call(
+        &emulator,
+        "DescribeDBInstances",
+        &[("RegionId", "cn-qingdao"), ("NextToken", "made-up")],
+    )
+    .await;
+    assert_eq!(reply.status, 400, "{}", reply.body);
+    assert_eq!(reply.json()["Code"], "InvalidParameter");
+    let reply = call(
+        &emulator,
+        "DescribeDBInstances",
+        &[("RegionId", "cn-qingdao"), ("MaxResults", "101")],
+    )
+    .await;
+    assert_eq!(reply.status, 400, "{}", reply.body);
+}
+
+#[tokio::test]
 async fn seeding_adds_to_the_fixture_in_its_region() {
     let emulator = Emulator::builder()
         .fixture(Fixture::demo())

@@ -6,13 +6,15 @@
 //! case), `DBInstanceStatus`, `EngineVersion`, `DBInstanceClass`,
 //! `DBInstanceType`, `ZoneId`, `VpcId`, `VSwitchId`, `PayType`, `Category`,
 //! `ConnectionString`; and `SearchKey`, a part of an instance ID or
-//! description. Other parameters are accepted and ignored; `NextToken` /
-//! `MaxResults` paging is not modelled. Each instance on the page is polled
-//! once (see `PendingStatus` in the fixture format).
+//! description. Other parameters are accepted and ignored. It pages by
+//! `PageNumber` / `PageSize`, or, when `NextToken` or `MaxResults` is given
+//! (which then take precedence, as documented), by token: the answer's
+//! `NextToken` is empty on the last page. Each instance on the page is
+//! polled once (see `PendingStatus` in the fixture format).
 
 use serde_json::{json, Map, Value};
 
-use super::paging::PagingRules;
+use super::paging::{PagingRules, TokenPage};
 use super::{OperationOutput, OperationRequest};
 use crate::error::ApiError;
 use crate::fixture::{InstanceAttributes, InstanceSnapshot};
@@ -30,6 +32,7 @@ pub(crate) fn handle(
     request: &OperationRequest<'_>,
 ) -> Result<OperationOutput, ApiError> {
     let region_id = request.required("RegionId")?;
+    let token_page = TokenPage::read(request)?;
     let page = PAGING.read(request)?;
     let wanted_ids: Option<Vec<&str>> = request.optional("DBInstanceId").map(|ids| {
         ids.split(',')
@@ -75,7 +78,13 @@ pub(crate) fn handle(
         .map(|(instance, _)| instance.name.clone())
         .collect();
     let total = matching.len();
-    let on_page = page.slice(&matching);
+    let (on_page, next_token) = match token_page {
+        Some(token_page) => {
+            let (on_page, next) = token_page.slice(&matching);
+            (on_page, Some(next))
+        }
+        None => (page.slice(&matching), None),
+    };
     // Only the instances on the page are reported, so only they are polled.
     for name in on_page {
         state.poll_instance_status(name);
@@ -98,6 +107,9 @@ pub(crate) fn handle(
     output.insert("PageRecordCount".into(), Value::from(on_page.len()));
     output.insert("TotalRecordCount".into(), Value::from(total));
     output.insert("Items".into(), json!({ "DBInstance": on_page }));
+    if let Some(next_token) = next_token {
+        output.insert("NextToken".into(), Value::from(next_token));
+    }
     Ok(output)
 }
 
