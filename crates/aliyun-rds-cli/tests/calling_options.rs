@@ -168,6 +168,28 @@ async fn the_pager_yields_every_seeded_instance_once_in_order() {
     .await;
     assert_exit(&output, 0);
     assert_eq!(instance_ids(&stdout_json(&output)), expected);
+
+    // With --max-results the same operation is paged by NextToken.
+    let calls_before = emulator.request_count("DescribeDBInstances");
+    let output = run_against(
+        &emulator,
+        "pager-token",
+        &[
+            "describe-db-instances",
+            "--region-id",
+            SEEDED_REGION,
+            "--max-results",
+            "60",
+            "--pager",
+        ],
+    )
+    .await;
+    assert_exit(&output, 0);
+    assert_eq!(instance_ids(&stdout_json(&output)), expected);
+    assert_eq!(
+        emulator.request_count("DescribeDBInstances") - calls_before,
+        5
+    );
     emulator.shutdown().await;
 }
 
