@@ -378,6 +378,51 @@ async fn wait_until_runs_a_waiter_of_the_api() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn wait_until_stops_at_a_failure_state() {
+    let emulator = seeded_emulator(0).await;
+    // Switching pgm-demo-ready over completes its task, from which the
+    // waiter's success state can no longer come.
+    let output = run_against(
+        &emulator,
+        "switch",
+        &[
+            "activate-migration-target-instance",
+            "--db-instance-name",
+            "pgm-demo-ready",
+        ],
+    )
+    .await;
+    assert_exit(&output, 0);
+    let output = run_against(
+        &emulator,
+        "wait-until-failure",
+        &[
+            "describe-cloud-migration-result",
+            "--db-instance-name",
+            "pgm-demo-ready",
+            "--page-number",
+            "1",
+            "--page-size",
+            "10",
+            "--wait-until",
+            "CloudMigrationReadyToSwitch",
+            "interval=0.01",
+        ],
+    )
+    .await;
+    assert_exit(&output, 6);
+    let stderr = stderr_text(&output);
+    assert!(
+        stderr.contains("CloudMigrationReadyToSwitch reached a failure state")
+            && stderr.contains("already switched over"),
+        "{stderr}"
+    );
+    // The failure state ended the wait at its first poll.
+    assert_eq!(emulator.request_count("DescribeCloudMigrationResult"), 1);
+    emulator.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn dryrun_prints_the_redacted_request_and_sends_nothing() {
     let emulator = seeded_emulator(0).await;
     for signature_version in ["v1", "v3"] {
