@@ -168,6 +168,8 @@ pub enum OptionError {
         /// The field's name.
         field: &'static str,
     },
+    /// `--wait-until` without a waiter's name.
+    MissingWaiterName,
     /// A duration that is not a positive number of seconds.
     BadSeconds {
         /// The option, with its dashes.
@@ -205,6 +207,11 @@ impl fmt::Display for OptionError {
             OptionError::MissingField { option, field } => {
                 write!(f, "{option} needs {field}=<value>")
             }
+            OptionError::MissingWaiterName => write!(
+                f,
+                "--wait-until needs a waiter's name first; the API defines {}",
+                crate::waiter::waiter_names().join(", ")
+            ),
             OptionError::BadSeconds {
                 option,
                 field,
@@ -398,10 +405,7 @@ fn wait_until_options(fields: &[String]) -> Result<WaitUntilOptions, OptionError
         }
     }
     Ok(WaitUntilOptions {
-        name: name.ok_or(OptionError::MissingField {
-            option: OPTION,
-            field: "the waiter's name: a name without",
-        })?,
+        name: name.ok_or(OptionError::MissingWaiterName)?,
         timeout,
         interval,
     })
@@ -515,7 +519,13 @@ mod tests {
         let options = wait_until_options(&strings(&["Ready", "interval=1"])).expect("valid");
         assert_eq!(options.name, "Ready");
         assert_eq!(options.interval, Some(Duration::from_secs(1)));
-        assert!(wait_until_options(&strings(&["timeout=1"])).is_err());
+        let error = wait_until_options(&strings(&["timeout=1"])).expect_err("no name");
+        assert!(
+            error.to_string().contains(
+                "needs a waiter's name first; the API defines CloudMigrationReadyToSwitch"
+            ),
+            "{error}"
+        );
         assert!(wait_until_options(&strings(&["A", "B"])).is_err());
     }
 }

@@ -129,7 +129,7 @@ fn global_options() -> Vec<Arg> {
             .value_name("FORMAT")
             .value_parser(["json", "text"])
             .default_value("json")
-            .help("Output format."),
+            .help("Output format. After the operation, --output also takes table with cols= and rows=."),
         Arg::new("emulator")
             .long("emulator")
             .action(ArgAction::SetTrue)
