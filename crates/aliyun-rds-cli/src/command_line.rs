@@ -198,7 +198,10 @@ fn operation_subcommand(operation: &'static OperationMetadata) -> Command {
     for parameter in operation.parameters {
         command = command.arg(parameter_flag(parameter));
     }
-    command.args(crate::call_options::args())
+    // The calling options are the same for every operation; clap adds them
+    // only to the subcommand being run (or to all, for completions), so
+    // that they cost nothing at start-up.
+    command.defer(|command| command.args(crate::call_options::args()))
 }
 
 /// Documentation text without its Markdown escapes: the documentation
