@@ -17,28 +17,41 @@ use aliyun_runtime::{Config, Credentials};
 use clap::ArgMatches;
 use serde_json::{Map, Value};
 
-use crate::emulator;
-use crate::report::{self, OutputFormat};
+use aliyun_runtime::error::SdkError;
 
-/// Sends `operation` with the flags in `operation_matches` and reports the result.
+use crate::call_options::{self, Mode};
+use crate::pager::{self, PagerError};
+use crate::report::{self, OutputFormat};
+use crate::waiter::{self, WaitError};
+use crate::{dryrun, emulator, output};
+
+/// Sends `operation` with the flags in `operation_matches`, as its calling
+/// options ask (see [`call_options`](crate::call_options)), and reports
+/// the result.
 pub async fn run(
     operation: &'static OperationMetadata,
     global_matches: &ArgMatches,
     operation_matches: &ArgMatches,
 ) -> ExitCode {
-    let format = match global_matches
+    let global_format = match global_matches
         .get_one::<String>("output")
         .map(String::as_str)
     {
         Some("text") => OutputFormat::Text,
         _ => OutputFormat::Json,
     };
+    let options = match call_options::read(operation_matches, global_format) {
+        Ok(options) => options,
+        Err(error) => return report::usage_error(&error.to_string()),
+    };
+    // Errors are printed as JSON on stdout unless another format was asked.
+    let format = match options.output.format {
+        output::Format::Json => OutputFormat::Json,
+        _ => OutputFormat::Text,
+    };
     let parameters = match wire_parameters(operation, operation_matches) {
         Ok(parameters) => parameters,
-        Err(message) => {
-            report::print_stderr(&format!("error: {message}"));
-            return ExitCode::from(report::EXIT_USAGE_ERROR);
-        }
+        Err(message) => return report::usage_error(&message),
     };
 
     // With `--emulator` the call goes to an emulator living in this process,
@@ -62,18 +75,80 @@ pub async fn run(
         Ok(client) => client,
         Err(error) => return report::configuration_error(&error.to_string()),
     };
-    let outcome = client
-        .runtime()
-        .invoke::<_, Value, String>(operation, &parameters, str::to_owned)
-        .await;
+    let runtime = client.runtime();
+    let outcome = match &options.mode {
+        Mode::Single => runtime
+            .invoke::<_, Value, String>(operation, &parameters, str::to_owned)
+            .await
+            .map_err(Failure::Call),
+        Mode::DryRun => dryrun::describe(runtime, operation, &parameters)
+            .await
+            .map_err(|error| Failure::Call(SdkError::Construction(error))),
+        Mode::Pager(pager_options) => pager::collect(runtime, operation, parameters, pager_options)
+            .await
+            .map_err(|error| match error {
+                PagerError::Call(error) => Failure::Call(error),
+                other => Failure::Pager(other),
+            }),
+        Mode::Waiter(waiter_options) => {
+            waiter::wait_for_value(runtime, operation, &parameters, waiter_options)
+                .await
+                .map_err(Failure::from)
+        }
+        Mode::WaitUntil(wait_options) => {
+            waiter::wait_until(runtime, operation, &parameters, wait_options)
+                .await
+                .map_err(Failure::from)
+        }
+    };
     let exit_code = match outcome {
-        Ok(response) => report::success(&response, format),
-        Err(error) => report::call_error(&error, operation, format),
+        Ok(response) => match output::render(&response, &options.output) {
+            Ok(Some(text)) => {
+                report::print_stdout(&text);
+                ExitCode::SUCCESS
+            }
+            Ok(None) => ExitCode::SUCCESS,
+            Err(error) => report::usage_error(&error.to_string()),
+        },
+        Err(Failure::Call(error)) => report::call_error(&error, operation, format),
+        Err(Failure::Pager(error @ PagerError::NotPaged { .. })) => {
+            report::usage_error(&error.to_string())
+        }
+        Err(Failure::Pager(error)) => {
+            report::print_stderr(&format!("error: {error}"));
+            ExitCode::from(report::EXIT_TRANSPORT_ERROR)
+        }
+        Err(Failure::Wait(error)) if error.is_usage_error() => {
+            report::usage_error(&error.to_string())
+        }
+        Err(Failure::Wait(error)) => {
+            report::print_stderr(&format!("error: {error}"));
+            ExitCode::from(waiter::EXIT_WAIT_FAILED)
+        }
     };
     if let Some(running) = in_process_emulator {
         running.shutdown().await;
     }
     exit_code
+}
+
+/// How a call with calling options can fail.
+enum Failure {
+    /// A request failed: reported like any failed call.
+    Call(SdkError<String>),
+    /// The pages could not be merged.
+    Pager(PagerError),
+    /// The wait ended without its state.
+    Wait(WaitError),
+}
+
+impl From<WaitError> for Failure {
+    fn from(error: WaitError) -> Self {
+        match error {
+            WaitError::Call(error) => Failure::Call(error),
+            other => Failure::Wait(other),
+        }
+    }
 }
 
 /// Turns the flags back into the operation's wire parameters.

@@ -22,6 +22,7 @@ pub fn build() -> Command {
         .arg_required_else_help(true)
         .args(global_options())
         .subcommand(emulator_subcommand())
+        .subcommand(crate::completions::subcommand())
         .after_help(operations_overview());
     for operation in aliyun_rds::metadata::OPERATIONS {
         // Hundreds of operations make an unreadable list of commands; the
@@ -144,7 +145,7 @@ fn global_options() -> Vec<Arg> {
             .value_name("FORMAT")
             .value_parser(["json", "text"])
             .default_value("json")
-            .help("Output format."),
+            .help("Output format. After the operation, --output also takes table with cols= and rows=."),
         Arg::new("emulator")
             .long("emulator")
             .action(ArgAction::SetTrue)
@@ -172,6 +173,21 @@ fn emulator_subcommand() -> Command {
                 .long("fixture")
                 .value_name("FILE")
                 .help("JSON fixture with the emulated instances. Default: the built-in demo fixture."),
+        )
+        .arg(
+            Arg::new("seed-instances")
+                .long("seed-instances")
+                .value_name("COUNT")
+                .value_parser(clap::value_parser!(usize))
+                .help("Add COUNT running MySQL instances (rm-seed-000001, ...) after the fixture's, for paging."),
+        )
+        .arg(
+            Arg::new("seed-region")
+                .long("seed-region")
+                .value_name("ID")
+                .default_value("cn-hangzhou")
+                .requires("seed-instances")
+                .help("The region of the instances --seed-instances adds."),
         )
         .arg(
             Arg::new("access-key-id")
@@ -226,7 +242,10 @@ fn operation_subcommand(operation: &'static OperationMetadata) -> Command {
     for parameter in operation.parameters {
         command = command.arg(parameter_flag(parameter));
     }
-    command
+    // The calling options are the same for every operation; clap adds them
+    // only to the subcommand being run (or to all, for completions), so
+    // that they cost nothing at start-up.
+    command.defer(|command| command.args(crate::call_options::args()))
 }
 
 /// Documentation text without its Markdown escapes: the documentation

@@ -25,8 +25,15 @@ pub async fn serve_command(matches: &ArgMatches) -> ExitCode {
         .get_one::<String>("listen")
         .map(String::as_str)
         .unwrap_or("127.0.0.1:0");
-    let mut builder = Emulator::builder()
-        .fixture(fixture)
+    let mut builder = Emulator::builder().fixture(fixture);
+    if let Some(count) = matches.get_one::<usize>("seed-instances") {
+        let region = matches
+            .get_one::<String>("seed-region")
+            .map(String::as_str)
+            .unwrap_or("cn-hangzhou");
+        builder = builder.seed_instances(region, *count);
+    }
+    builder = builder
         .key_pair(key_pair)
         .documented_operations(aliyun_rds::metadata::OPERATIONS);
     if let Some(seconds) = matches.get_one::<u64>("sts-credential-lifetime") {

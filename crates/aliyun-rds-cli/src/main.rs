@@ -3,14 +3,23 @@
 //! Every operation of the generated `aliyun-rds` client is a subcommand (see
 //! [`command_line`]); a call goes through the same runtime as the library
 //! (signing, credentials, retries) and its result is reported by [`report`]
-//! with a documented exit code. The `emulator` subcommand and the
+//! with a documented exit code. The calling options ([`call_options`]) page
+//! ([`pager`]), wait ([`waiter`]), filter and format ([`output`]) or only
+//! show the request ([`dryrun`]). The `emulator` subcommand and the
 //! `--emulator` option run the local RDS emulator ([`emulator`]), so the whole
-//! tool works with no account and no network.
+//! tool works with no account and no network; `completions` prints shell
+//! completion scripts ([`completions`]).
 
 mod call;
+mod call_options;
 mod command_line;
+mod completions;
+mod dryrun;
 mod emulator;
+mod output;
+mod pager;
 mod report;
+mod waiter;
 
 use std::process::ExitCode;
 
@@ -47,6 +56,9 @@ async fn run(matches: ArgMatches) -> ExitCode {
     };
     if subcommand == command_line::EMULATOR_SUBCOMMAND {
         return emulator::serve_command(subcommand_matches).await;
+    }
+    if subcommand == completions::COMPLETIONS_SUBCOMMAND {
+        return completions::print(subcommand_matches);
     }
     match command_line::operation_for_subcommand(subcommand) {
         Some(operation) => call::run(operation, &matches, subcommand_matches).await,

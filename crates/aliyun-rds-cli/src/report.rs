@@ -34,14 +34,10 @@ pub const EXIT_TRANSPORT_ERROR: u8 = 4;
 /// endpoint, unreadable fixture, ...).
 pub const EXIT_CONFIGURATION_ERROR: u8 = 5;
 
-/// Prints a successful response and returns exit code 0.
-pub fn success(response: &Value, format: OutputFormat) -> ExitCode {
-    let text = match format {
-        OutputFormat::Json => pretty_json(response),
-        OutputFormat::Text => text_lines(response),
-    };
-    print_stdout(&text);
-    ExitCode::SUCCESS
+/// Prints a usage error and returns exit code 2.
+pub fn usage_error(message: &str) -> ExitCode {
+    print_stderr(&format!("error: {message}"));
+    ExitCode::from(EXIT_USAGE_ERROR)
 }
 
 /// Prints a configuration error and returns exit code 5.
@@ -132,25 +128,6 @@ fn error_chain(error: &dyn std::error::Error) -> String {
 fn pretty_json(value: &Value) -> String {
     // Serializing a `Value` cannot fail: its keys are always strings.
     serde_json::to_string_pretty(value).unwrap_or_else(|_| value.to_string())
-}
-
-fn text_lines(value: &Value) -> String {
-    match value {
-        Value::Object(fields) => fields
-            .iter()
-            .map(|(name, field)| format!("{name}: {}", scalar_text(field)))
-            .collect::<Vec<_>>()
-            .join("\n"),
-        other => scalar_text(other),
-    }
-}
-
-fn scalar_text(value: &Value) -> String {
-    match value {
-        Value::String(text) => text.clone(),
-        Value::Null => String::new(),
-        other => other.to_string(),
-    }
 }
 
 /// Writes to stdout, ignoring a closed pipe (`aliyun-rds ... | head`) instead

@@ -103,6 +103,10 @@ impl InstanceSnapshot {
     }
 }
 
+/// The start of the name of every instance made by
+/// [`Fixture::with_seeded_instances`].
+const SEEDED_PREFIX: &str = "rm-seed-";
+
 /// The region of an instance whose fixture entry names none.
 pub(crate) const DEFAULT_REGION_ID: &str = "cn-hangzhou";
 
@@ -165,6 +169,23 @@ struct InstanceDocument {
     creation_time: Option<String>,
     #[serde(rename = "CloudResourceAuthorized", default)]
     cloud_resource_authorized: Option<bool>,
+    #[serde(rename = "PendingStatus", default)]
+    pending_status: Option<PendingStatus>,
+}
+
+/// A status an instance moves to by itself after it has been described a
+/// number of times, as a real instance moves from `Creating` or
+/// `Restarting` to `Running`: what a waiter polls for.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct PendingStatus {
+    /// The status the instance ends in, for example `Running`.
+    #[serde(rename = "Status")]
+    pub(crate) status: String,
+    /// How many answers still report the current status before the
+    /// instance moves to `status`.
+    #[serde(rename = "AfterPolls")]
+    pub(crate) after_polls: u32,
 }
 
 /// What the describe operations report of an instance beyond its
@@ -192,6 +213,8 @@ pub(crate) struct InstanceAttributes {
     /// Whether RDS may use the cloud resources the migration workflow needs
     /// (`CheckCloudResourceAuthorized`).
     pub(crate) authorized: bool,
+    /// The status the instance is on its way to, if any.
+    pub(crate) pending_status: Option<PendingStatus>,
 }
 
 /// The defaults that depend on the engine: an instance class, the domain
@@ -243,6 +266,7 @@ impl InstanceDocument {
                 .creation_time
                 .unwrap_or_else(|| DEFAULT_CREATION_TIME.to_owned()),
             authorized: self.cloud_resource_authorized.unwrap_or(true),
+            pending_status: self.pending_status,
             region_id,
         };
         let snapshot = InstanceSnapshot {
@@ -308,6 +332,52 @@ impl Fixture {
         &self.instances
     }
 
+    /// This fixture with `count` more running MySQL instances in
+    /// `region_id`, appended in order, for tests of paging and of tools
+    /// that list many instances. They are named `rm-seed-000001`,
+    /// `rm-seed-000002`, ... continuing after the highest seeded number
+    /// already in the fixture, so seeding twice adds new names; each has the
+    /// description `seeded instance <n>`.
+    pub fn with_seeded_instances(mut self, region_id: &str, count: usize) -> Fixture {
+        let first = self
+            .instances
+            .iter()
+            .filter_map(|instance| instance.name.strip_prefix(SEEDED_PREFIX))
+            .filter_map(|number| number.parse::<usize>().ok())
+            .max()
+            .unwrap_or(0)
+            .saturating_add(1);
+        for number in (first..).take(count) {
+            let (snapshot, attributes) = InstanceDocument {
+                name: format!("{SEEDED_PREFIX}{number:06}"),
+                status: "Running".to_owned(),
+                engine: "MySQL".to_owned(),
+                engine_version: Some("8.0".to_owned()),
+                region_id: Some(region_id.to_owned()),
+                migration_task: None,
+                description: Some(format!("seeded instance {number}")),
+                class: None,
+                zone_id: None,
+                network_type: None,
+                vpc_id: None,
+                vswitch_id: None,
+                connection_string: None,
+                port: None,
+                storage_gb: None,
+                category: None,
+                instance_type: None,
+                pay_type: None,
+                creation_time: None,
+                cloud_resource_authorized: None,
+                pending_status: None,
+            }
+            .split();
+            self.instances.push(snapshot);
+            self.attributes.push(attributes);
+        }
+        self
+    }
+
     /// Consumes the fixture, giving its instances with their attributes, in
     /// document order.
     pub(crate) fn into_parts(self) -> Vec<(InstanceSnapshot, InstanceAttributes)> {
@@ -367,6 +437,14 @@ impl Fixture {
                     "Instances[{index}].DBInstanceName \"{}\" appears more than once",
                     instance.name
                 )));
+            }
+            if let Some(pending) = &instance.pending_status {
+                if pending.status.trim().is_empty() {
+                    return Err(invalid(format!(
+                        "Instances[{index}].PendingStatus.Status of \"{}\" is empty",
+                        instance.name
+                    )));
+                }
             }
             if instance.status.trim().is_empty() {
                 return Err(invalid(format!(
@@ -513,5 +591,46 @@ mod tests {
             ]
         );
         assert_eq!(Fixture::demo(), fixture);
+    }
+
+    #[test]
+    fn seeded_instances_are_appended_in_order_with_fresh_names() {
+        let fixture = Fixture::demo()
+            .with_seeded_instances("cn-beijing", 3)
+            .with_seeded_instances("cn-beijing", 2);
+        let names: Vec<&str> = fixture
+            .instances()
+            .iter()
+            .skip(7)
+            .map(|i| i.name.as_str())
+            .collect();
+        assert_eq!(
+            names,
+            [
+                "rm-seed-000001",
+                "rm-seed-000002",
+                "rm-seed-000003",
+                "rm-seed-000004",
+                "rm-seed-000005"
+            ]
+        );
+        let parts = fixture.into_parts();
+        let (instance, attributes) = &parts[7];
+        assert!(instance.is_running());
+        assert_eq!(attributes.region_id, "cn-beijing");
+        assert_eq!(attributes.description, "seeded instance 1");
+    }
+
+    #[test]
+    fn a_pending_status_needs_a_status() {
+        let error = Fixture::from_json_str(
+            r#"{"Instances": [{"DBInstanceName": "rm-a", "DBInstanceStatus": "Creating",
+                "Engine": "MySQL", "PendingStatus": {"Status": " ", "AfterPolls": 1}}]}"#,
+        )
+        .expect_err("an empty pending status is refused");
+        assert!(
+            error.to_string().contains("PendingStatus.Status"),
+            "{error}"
+        );
     }
 }

@@ -149,6 +149,12 @@
 //! | `MigrationTask.Stage` | yes | `basebackup`, `startup`, `syncing` (data still copying), `synchronized` (ready to switch over) or `completed` (switched over; no longer running); see [`MigrationStage`]. |
 //! | `MigrationTask.SourceIpAddress` | yes | The address of the self-managed source database. |
 //! | `MigrationTask.SourcePort` | yes | Its port, 1 to 65535. |
+//! | `PendingStatus` | no | A status the instance moves to by itself, as a new instance moves from `Creating` to `Running`: `{"Status": "Running", "AfterPolls": 3}` reports `DBInstanceStatus` for the first 3 answers that describe the instance (`DescribeDBInstanceAttribute`, or `DescribeDBInstances` with the instance on the page), then `Running`. This is what a waiter such as `aliyun-rds --waiter` polls for. |
+//!
+//! Many instances, for paging, need no fixture file:
+//! [`Fixture::with_seeded_instances`] and [`EmulatorBuilder::seed_instances`]
+//! (or `aliyun-rds emulator --seed-instances 250`) add running MySQL
+//! instances named `rm-seed-000001`, `rm-seed-000002`, ... in order.
 //!
 //! The built-in [`Fixture::demo`] holds these instances:
 //!
@@ -243,12 +249,15 @@
 //!
 //! `DescribeDBInstances` (`RegionId` required) lists the region's instances
 //! in fixture order as `Items.DBInstance[]`, with `PageNumber`,
-//! `PageRecordCount` and `TotalRecordCount`; it filters by `DBInstanceId`
+//! `PageRecordCount` (the entries on this page) and `TotalRecordCount` (all
+//! matching entries), however many the fixture holds; it filters by `DBInstanceId`
 //! (comma-separated IDs), `Engine`, `DBInstanceStatus`, `EngineVersion`,
 //! `DBInstanceClass`, `DBInstanceType`, `ZoneId`, `InstanceNetworkType`,
 //! `VpcId`, `VSwitchId`, `PayType`, `Category`, `ConnectionString` and
 //! `SearchKey` (part of an ID or description), and pages by `PageNumber` and
-//! `PageSize` (1 to 100, default 30). `DescribeDBInstanceAttribute`
+//! `PageSize` (1 to 100, default 30), or by `NextToken` and `MaxResults` (1
+//! to 100, default 30) when either is given: each answer's `NextToken` leads
+//! to the next page and is empty on the last. `DescribeDBInstanceAttribute`
 //! (`DBInstanceId`) answers `Items.DBInstanceAttribute[]` with one entry, or
 //! `InvalidDBInstanceId.NotFound`. `DescribeRegions` answers
 //! `Regions.RDSRegion[]`, one entry per zone: a few built-in regions plus

@@ -58,12 +58,24 @@ pub struct EmulatorBuilder {
     sts_roles: Vec<String>,
     oidc_tokens: Vec<(String, String)>,
     sts_lifetime: Option<Duration>,
+    /// Instances to add to the fixture, by region, in call order.
+    seeded: Vec<(String, usize)>,
 }
 
 impl EmulatorBuilder {
     /// The initial state; the demo fixture when not called.
     pub fn fixture(mut self, fixture: Fixture) -> Self {
         self.fixture = Some(fixture);
+        self
+    }
+
+    /// Adds `count` running MySQL instances in `region_id` after the
+    /// fixture's own (see [`Fixture::with_seeded_instances`]), for example
+    /// 250 of them to page through `DescribeDBInstances`. May be called
+    /// repeatedly; the instances are added in call order, whether this is
+    /// called before or after [`fixture`](Self::fixture).
+    pub fn seed_instances(mut self, region_id: &str, count: usize) -> Self {
+        self.seeded.push((region_id.to_owned(), count));
         self
     }
 
@@ -154,7 +166,10 @@ impl EmulatorBuilder {
             faults: Arc::new(FaultTable::default()),
             traffic: Traffic::default(),
             account: Mutex::new(AccountState::from_fixture(
-                self.fixture.unwrap_or_else(Fixture::demo),
+                self.seeded.iter().fold(
+                    self.fixture.unwrap_or_else(Fixture::demo),
+                    |fixture, (region_id, count)| fixture.with_seeded_instances(region_id, *count),
+                ),
                 self.polls_per_stage.unwrap_or(DEFAULT_POLLS_PER_STAGE),
             )),
             documented: self.documented,

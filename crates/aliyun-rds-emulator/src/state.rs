@@ -105,6 +105,29 @@ impl AccountState {
         self.attributes.get(name)
     }
 
+    /// One answer reporting the instance `name`: an instance with a pending
+    /// status that has already been reported as many times as its fixture
+    /// says moves to that status, then the answer is counted. So with
+    /// `AfterPolls` n the first n answers report the fixture's status and
+    /// every later one the pending status.
+    pub(crate) fn poll_instance_status(&mut self, name: &str) {
+        let Some(attributes) = self.attributes.get_mut(name) else {
+            return;
+        };
+        let Some(pending) = attributes.pending_status.as_mut() else {
+            return;
+        };
+        if pending.after_polls > 0 {
+            pending.after_polls -= 1;
+            return;
+        }
+        let status = pending.status.clone();
+        attributes.pending_status = None;
+        if let Some(instance) = self.instance_mut(name) {
+            instance.status = status;
+        }
+    }
+
     /// A fresh task ID, shared by precheck and migration tasks as on the
     /// real service.
     pub(crate) fn allocate_task_id(&mut self) -> i64 {

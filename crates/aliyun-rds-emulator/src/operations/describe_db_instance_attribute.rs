@@ -1,5 +1,6 @@
 //! `DescribeDBInstanceAttribute`: the details of one instance, as
-//! `Items.DBInstanceAttribute[]` with a single entry.
+//! `Items.DBInstanceAttribute[]` with a single entry. Each answer is one
+//! poll of the instance's pending status, if its fixture gives one.
 
 use serde_json::{json, Value};
 
@@ -14,6 +15,7 @@ pub(crate) fn handle(
     request: &OperationRequest<'_>,
 ) -> Result<OperationOutput, ApiError> {
     let id = request.required("DBInstanceId")?;
+    state.poll_instance_status(id);
     let (instance, attributes) = state
         .instance(id)
         .zip(state.attributes(id))

@@ -6,12 +6,15 @@
 //! case), `DBInstanceStatus`, `EngineVersion`, `DBInstanceClass`,
 //! `DBInstanceType`, `ZoneId`, `VpcId`, `VSwitchId`, `PayType`, `Category`,
 //! `ConnectionString`; and `SearchKey`, a part of an instance ID or
-//! description. Other parameters are accepted and ignored; `NextToken` /
-//! `MaxResults` paging is not modelled.
+//! description. Other parameters are accepted and ignored. It pages by
+//! `PageNumber` / `PageSize`, or, when `NextToken` or `MaxResults` is given
+//! (which then take precedence, as documented), by token: the answer's
+//! `NextToken` is empty on the last page. Each instance on the page is
+//! polled once (see `PendingStatus` in the fixture format).
 
 use serde_json::{json, Map, Value};
 
-use super::paging::PagingRules;
+use super::paging::{PagingRules, TokenPage};
 use super::{OperationOutput, OperationRequest};
 use crate::error::ApiError;
 use crate::fixture::{InstanceAttributes, InstanceSnapshot};
@@ -29,6 +32,7 @@ pub(crate) fn handle(
     request: &OperationRequest<'_>,
 ) -> Result<OperationOutput, ApiError> {
     let region_id = request.required("RegionId")?;
+    let token_page = TokenPage::read(request)?;
     let page = PAGING.read(request)?;
     let wanted_ids: Option<Vec<&str>> = request.optional("DBInstanceId").map(|ids| {
         ids.split(',')
@@ -45,7 +49,7 @@ pub(crate) fn handle(
     };
     let search_key = request.optional("SearchKey");
 
-    let instances: Vec<Value> = state
+    let matching: Vec<String> = state
         .instances_with_attributes()
         .filter(|(instance, attributes)| {
             attributes.region_id == region_id
@@ -71,6 +75,23 @@ pub(crate) fn handle(
                     instance.name.contains(key) || attributes.description.contains(key)
                 })
         })
+        .map(|(instance, _)| instance.name.clone())
+        .collect();
+    let total = matching.len();
+    let (on_page, next_token) = match token_page {
+        Some(token_page) => {
+            let (on_page, next) = token_page.slice(&matching);
+            (on_page, Some(next))
+        }
+        None => (page.slice(&matching), None),
+    };
+    // Only the instances on the page are reported, so only they are polled.
+    for name in on_page {
+        state.poll_instance_status(name);
+    }
+    let on_page: Vec<Value> = on_page
+        .iter()
+        .filter_map(|name| state.instance(name).zip(state.attributes(name)))
         .map(|(instance, attributes)| {
             let mut fields = instance_fields(instance, attributes);
             fields.insert(
@@ -81,13 +102,14 @@ pub(crate) fn handle(
         })
         .collect();
 
-    let total = instances.len();
-    let on_page = page.slice(&instances).to_vec();
     let mut output = OperationOutput::new();
     output.insert("PageNumber".into(), Value::from(page.number));
     output.insert("PageRecordCount".into(), Value::from(on_page.len()));
     output.insert("TotalRecordCount".into(), Value::from(total));
     output.insert("Items".into(), json!({ "DBInstance": on_page }));
+    if let Some(next_token) = next_token {
+        output.insert("NextToken".into(), Value::from(next_token));
+    }
     Ok(output)
 }
 

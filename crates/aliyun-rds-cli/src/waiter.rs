@@ -1,0 +1,290 @@
+//! `--waiter` and `--wait-until`: repeating a call until the resource
+//! reaches a state.
+//!
+//! `--waiter expr=<JMESPath> to=<value>` is Alibaba's `aliyun` CLI's: the
+//! call is repeated every `interval` until the expression, evaluated on the
+//! response, equals the value (strings as they are, numbers and booleans in
+//! their JSON spelling), or `timeout` has passed. `--wait-until <Name>`
+//! runs one of the waiters the API's specification defines instead, with
+//! its acceptors (success and failure states), the error codes it retries
+//! on and its backoff; those are what `aliyun_rds` generates, evaluated by
+//! the runtime's own [`WaiterDefinition::evaluate`].
+//!
+//! Either way an error answer ends the wait (unless the waiter retries on
+//! its code), and the last response is printed on success.
+
+use std::fmt;
+use std::time::Duration;
+
+use aliyun_runtime::error::SdkError;
+use aliyun_runtime::metadata::OperationMetadata;
+use aliyun_runtime::waiter::{backoff_delay, Acceptor, AcceptorState, WaiterDefinition};
+use aliyun_runtime::Runtime;
+use serde_json::{Map, Value};
+use tokio::time::Instant;
+
+use crate::call_options::{WaitUntilOptions, WaiterOptions};
+use crate::output::QueryError;
+
+/// Exit code: a wait ended without reaching its state (it timed out, or a
+/// waiter saw a failure state).
+pub const EXIT_WAIT_FAILED: u8 = 6;
+
+/// A waiter of the API and the operation it polls.
+struct KnownWaiter {
+    definition: &'static WaiterDefinition,
+    operation: &'static OperationMetadata,
+}
+
+/// The waiters the specification defines. The generated client exposes
+/// each as a static beside its operation, not in a table, so they are
+/// listed here; a test checks that each one's paths exist in its
+/// operation's documented response.
+fn known_waiters() -> [KnownWaiter; 1] {
+    use aliyun_rds::operation::describe_cloud_migration_result as migration;
+    [KnownWaiter {
+        definition: &migration::CLOUD_MIGRATION_READY_TO_SWITCH_WAITER,
+        operation: &migration::METADATA,
+    }]
+}
+
+/// The names of the known waiters, for messages and help.
+pub fn waiter_names() -> Vec<&'static str> {
+    known_waiters()
+        .iter()
+        .map(|waiter| waiter.definition.name)
+        .collect()
+}
+
+/// Why a wait ended without its state.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum WaitError {
+    /// A call failed.
+    Call(SdkError<String>),
+    /// `--wait-until` names no waiter.
+    UnknownWaiter {
+        /// The name given.
+        name: String,
+    },
+    /// The waiter polls another operation.
+    WrongOperation {
+        /// The waiter.
+        waiter: &'static str,
+        /// The operation it polls, as a subcommand.
+        subcommand: String,
+    },
+    /// The expression failed on a response.
+    Query(QueryError),
+    /// The time ran out.
+    TimedOut {
+        /// What was awaited, in words.
+        awaited: String,
+        /// How many calls were made.
+        polls: u32,
+        /// What the last response held.
+        last_seen: String,
+    },
+    /// A waiter's failure acceptor matched.
+    FailureState {
+        /// The waiter.
+        waiter: &'static str,
+        /// The acceptor.
+        acceptor: &'static Acceptor,
+    },
+}
+
+impl WaitError {
+    /// Whether the command line was at fault, before anything was sent.
+    pub fn is_usage_error(&self) -> bool {
+        matches!(
+            self,
+            WaitError::UnknownWaiter { .. } | WaitError::WrongOperation { .. }
+        )
+    }
+}
+
+impl fmt::Display for WaitError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            WaitError::Call(error) => write!(f, "{error}"),
+            WaitError::UnknownWaiter { name } => write!(
+                f,
+                "--wait-until {name}: no such waiter; the API defines {}",
+                waiter_names().join(", ")
+            ),
+            WaitError::WrongOperation { waiter, subcommand } => write!(
+                f,
+                "--wait-until {waiter} polls {subcommand}; run it with `aliyun-rds {subcommand} ... --wait-until {waiter}`"
+            ),
+            WaitError::Query(source) => write!(f, "--waiter expr=: {source}"),
+            WaitError::TimedOut {
+                awaited,
+                polls,
+                last_seen,
+            } => write!(
+                f,
+                "gave up waiting for {awaited} after {polls} calls; last seen: {last_seen}; wait longer with timeout=<seconds>"
+            ),
+            WaitError::FailureState { waiter, acceptor } => write!(
+                f,
+                "waiter {waiter} reached a failure state: {acceptor}; waiting longer cannot succeed"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for WaitError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            WaitError::Call(error) => error.source(),
+            WaitError::Query(source) => Some(source),
+            _ => None,
+        }
+    }
+}
+
+/// The text a waiter compares: strings as they are, other values as JSON.
+fn comparable_text(value: &Value) -> String {
+    match value {
+        Value::String(text) => text.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// `--waiter`: calls until `options.expr` equals `options.to`.
+pub async fn wait_for_value(
+    runtime: &Runtime,
+    operation: &'static OperationMetadata,
+    parameters: &Map<String, Value>,
+    options: &WaiterOptions,
+) -> Result<Value, WaitError> {
+    let started = Instant::now();
+    let mut polls: u32 = 0;
+    loop {
+        polls = polls.saturating_add(1);
+        let response: Value = runtime
+            .invoke(operation, parameters, str::to_owned)
+            .await
+            .map_err(WaitError::Call)?;
+        let found = options.expr.search(&response).map_err(WaitError::Query)?;
+        let text = comparable_text(&found);
+        if text == options.to {
+            return Ok(response);
+        }
+        let elapsed = started.elapsed();
+        if elapsed >= options.timeout {
+            return Err(WaitError::TimedOut {
+                awaited: format!("{} to be {:?}", options.expr.as_str(), options.to),
+                polls,
+                last_seen: format!("{} = {text:?}", options.expr.as_str()),
+            });
+        }
+        // The last pause is cut short so that one final call happens at the
+        // deadline rather than after it.
+        tokio::time::sleep(options.interval.min(options.timeout - elapsed)).await;
+    }
+}
+
+/// `--wait-until`: calls until the named waiter's success acceptor matches.
+pub async fn wait_until(
+    runtime: &Runtime,
+    operation: &'static OperationMetadata,
+    parameters: &Map<String, Value>,
+    options: &WaitUntilOptions,
+) -> Result<Value, WaitError> {
+    let waiters = known_waiters();
+    let waiter = waiters
+        .iter()
+        .find(|waiter| waiter.definition.name == options.name)
+        .ok_or_else(|| WaitError::UnknownWaiter {
+            name: options.name.clone(),
+        })?;
+    if waiter.operation.name != operation.name {
+        return Err(WaitError::WrongOperation {
+            waiter: waiter.definition.name,
+            subcommand: crate::command_line::kebab_case(waiter.operation.rust_name),
+        });
+    }
+    let definition = waiter.definition;
+    let started = Instant::now();
+    let mut polls: u32 = 0;
+    let mut last_seen = "no successful answer".to_owned();
+    loop {
+        polls = polls.saturating_add(1);
+        match runtime
+            .invoke::<_, Value, String>(operation, parameters, str::to_owned)
+            .await
+        {
+            Ok(response) => match definition.evaluate(&response) {
+                Some(acceptor) if acceptor.state == AcceptorState::Success => return Ok(response),
+                Some(acceptor) if acceptor.state == AcceptorState::Failure => {
+                    return Err(WaitError::FailureState {
+                        waiter: definition.name,
+                        acceptor,
+                    })
+                }
+                _ => {
+                    last_seen = definition
+                        .observe(&response)
+                        .iter()
+                        .map(ToString::to_string)
+                        .collect::<Vec<_>>()
+                        .join(", ");
+                }
+            },
+            Err(error) => {
+                let retried = error
+                    .as_service_error()
+                    .is_some_and(|service| definition.retry_on_errors.contains(&service.code()));
+                if !retried {
+                    return Err(WaitError::Call(error));
+                }
+            }
+        }
+        let elapsed = started.elapsed();
+        if elapsed >= options.timeout {
+            return Err(WaitError::TimedOut {
+                awaited: format!("waiter {}", definition.name),
+                polls,
+                last_seen,
+            });
+        }
+        let pause = options
+            .interval
+            .unwrap_or_else(|| backoff_delay(definition.min_delay, definition.max_delay, polls));
+        tokio::time::sleep(pause.min(options.timeout - elapsed).max(Duration::ZERO)).await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_known_waiter_reads_paths_of_its_documented_response() {
+        for waiter in known_waiters() {
+            let sample = waiter
+                .operation
+                .sample_response
+                .expect("the polled operation documents a response");
+            let sample: Value = serde_json::from_str(sample).expect("the sample is JSON");
+            for observation in waiter.definition.observe(&sample) {
+                assert!(
+                    !observation.values.is_empty(),
+                    "{}: {} is not in the documented response",
+                    waiter.definition.name,
+                    observation.path
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn values_compare_as_text() {
+        assert_eq!(comparable_text(&Value::from("Running")), "Running");
+        assert_eq!(comparable_text(&Value::from(5)), "5");
+        assert_eq!(comparable_text(&Value::Bool(true)), "true");
+        assert_eq!(comparable_text(&Value::Null), "null");
+    }
+}
