@@ -403,7 +403,12 @@ impl Runtime {
     /// compiling either per operation was the largest part of the client
     /// crate's build. Used by generated code only, hence hidden and exempt
     /// from semver.
+    ///
+    /// Never inlined: in an optimized build, inlining the boxing of the
+    /// call into each of hundreds of `#[inline]` `send` methods made the
+    /// compiler's MIR inliner the largest cost of the client crate.
     #[doc(hidden)]
+    #[inline(never)]
     pub fn send_operation<O, E>(
         self,
         operation: &'static OperationMetadata,
