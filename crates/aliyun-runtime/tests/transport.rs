@@ -1,0 +1,361 @@
+//! The transport against real loopback servers: proxies from the
+//! environment and from the configuration, `NO_PROXY`, bad proxy and CA
+//! settings, and per-call overrides of timeouts and endpoint.
+//!
+//! Environment variables are given through a `FixedEnvironment`: the
+//! runtime reads the proxy and CA variables from the configured
+//! environment, never straight from the process.
+
+// Tests fail by panicking; the workspace lints forbid it in library code.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod support;
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use aliyun_runtime::config::ConfigBuilder;
+use aliyun_runtime::credentials::FixedEnvironment;
+use aliyun_runtime::error::{ConstructionErrorKind, TimeoutKind};
+use aliyun_runtime::{CallOverrides, Config, Credentials, Proxy, RetryConfig, Runtime, SdkError};
+use serde_json::Value;
+use support::{Reply, TestServer, DESCRIBE, PRODUCT, SUCCESS_BODY};
+
+fn config(endpoint: &str, environment: FixedEnvironment) -> ConfigBuilder {
+    Config::builder()
+        .endpoint_url(endpoint)
+        .environment(Arc::new(environment))
+        .credentials(Credentials::new("test-id", "test-secret"))
+        .retry(RetryConfig::default().with_max_attempts(1))
+}
+
+async fn call(runtime: &Runtime) -> Result<Value, SdkError<String>> {
+    let mut input = BTreeMap::new();
+    input.insert("DBInstanceName".to_owned(), "rm-test".to_owned());
+    runtime
+        .invoke::<BTreeMap<String, String>, Value, String>(&DESCRIBE, &input, |code| {
+            code.to_owned()
+        })
+        .await
+}
+
+/// A server that answers every request with success, as a forwarding proxy
+/// would relay the service's answer.
+async fn answering_server() -> TestServer {
+    TestServer::start(|_, _| Reply::json(200, SUCCESS_BODY)).await
+}
+
+#[tokio::test]
+async fn http_proxy_from_the_environment_carries_the_request() {
+    let proxy = answering_server().await;
+    let environment = FixedEnvironment::new().with_var("HTTP_PROXY", proxy.url());
+    // The endpoint's host does not resolve: only the proxy can reach it.
+    let runtime =
+        Runtime::new(config("http://rds.invalid", environment).build(), &PRODUCT).unwrap();
+
+    let output = call(&runtime).await.unwrap();
+
+    assert_eq!(output["RequestId"], "REQ-OK");
+    let requests = proxy.requests();
+    assert_eq!(requests.len(), 1);
+    // A proxy is sent the absolute URL and the endpoint's host.
+    assert!(
+        requests[0].target.starts_with("http://rds.invalid/?"),
+        "{}",
+        requests[0].target
+    );
+    assert_eq!(requests[0].header("host").as_deref(), Some("rds.invalid"));
+}
+
+#[tokio::test]
+async fn lower_case_and_scheme_less_proxy_variables_are_honoured() {
+    let proxy = answering_server().await;
+    let environment = FixedEnvironment::new().with_var("http_proxy", proxy.address().to_string());
+    let runtime =
+        Runtime::new(config("http://rds.invalid", environment).build(), &PRODUCT).unwrap();
+
+    call(&runtime).await.unwrap();
+
+    assert_eq!(proxy.request_count(), 1);
+}
+
+#[tokio::test]
+async fn all_proxy_applies_when_no_scheme_specific_proxy_is_set() {
+    let proxy = answering_server().await;
+    let environment = FixedEnvironment::new().with_var("ALL_PROXY", proxy.url());
+    let runtime =
+        Runtime::new(config("http://rds.invalid", environment).build(), &PRODUCT).unwrap();
+
+    call(&runtime).await.unwrap();
+
+    assert_eq!(proxy.request_count(), 1);
+}
+
+#[tokio::test]
+async fn an_https_proxy_does_not_carry_http_requests() {
+    let proxy = answering_server().await;
+    let server = answering_server().await;
+    let environment = FixedEnvironment::new().with_var("HTTPS_PROXY", proxy.url());
+    let runtime = Runtime::new(config(&server.url(), environment).build(), &PRODUCT).unwrap();
+
+    call(&runtime).await.unwrap();
+
+    assert_eq!(proxy.request_count(), 0);
+    assert_eq!(server.request_count(), 1);
+}
+
+#[tokio::test]
+async fn no_proxy_sends_listed_hosts_straight_to_the_endpoint() {
+    let proxy = answering_server().await;
+    let server = answering_server().await;
+    let environment = FixedEnvironment::new()
+        .with_var("HTTP_PROXY", proxy.url())
+        .with_var("NO_PROXY", "example.com, 127.0.0.0/8");
+    let runtime = Runtime::new(config(&server.url(), environment).build(), &PRODUCT).unwrap();
+
+    call(&runtime).await.unwrap();
+
+    assert_eq!(proxy.request_count(), 0);
+    assert_eq!(server.request_count(), 1);
+}
+
+#[tokio::test]
+async fn a_cgi_environment_gives_no_proxy() {
+    let proxy = answering_server().await;
+    let server = answering_server().await;
+    // In a CGI script, HTTP_PROXY may come from the request's `Proxy:`
+    // header.
+    let environment = FixedEnvironment::new()
+        .with_var("REQUEST_METHOD", "GET")
+        .with_var("HTTP_PROXY", proxy.url());
+    let runtime = Runtime::new(config(&server.url(), environment).build(), &PRODUCT).unwrap();
+
+    call(&runtime).await.unwrap();
+
+    assert_eq!(proxy.request_count(), 0);
+    assert_eq!(server.request_count(), 1);
+}
+
+#[tokio::test]
+async fn an_explicit_proxy_replaces_the_environment_ones() {
+    let environment_proxy = answering_server().await;
+    let explicit_proxy = answering_server().await;
+    let environment = FixedEnvironment::new().with_var("HTTP_PROXY", environment_proxy.url());
+    let runtime = Runtime::new(
+        config("http://rds.invalid", environment)
+            .proxy(Proxy::all(explicit_proxy.url()))
+            .build(),
+        &PRODUCT,
+    )
+    .unwrap();
+
+    call(&runtime).await.unwrap();
+
+    assert_eq!(environment_proxy.request_count(), 0);
+    assert_eq!(explicit_proxy.request_count(), 1);
+}
+
+#[tokio::test]
+async fn an_explicit_proxy_honours_its_own_exceptions() {
+    let proxy = answering_server().await;
+    let server = answering_server().await;
+    let runtime = Runtime::new(
+        config(&server.url(), FixedEnvironment::new())
+            .proxy(Proxy::http(proxy.url()).no_proxy("127.0.0.1"))
+            .build(),
+        &PRODUCT,
+    )
+    .unwrap();
+
+    call(&runtime).await.unwrap();
+
+    assert_eq!(proxy.request_count(), 0);
+    assert_eq!(server.request_count(), 1);
+}
+
+#[tokio::test]
+async fn no_proxy_ignores_the_environment() {
+    let proxy = answering_server().await;
+    let server = answering_server().await;
+    let environment = FixedEnvironment::new().with_var("HTTP_PROXY", proxy.url());
+    let runtime = Runtime::new(
+        config(&server.url(), environment).no_proxy().build(),
+        &PRODUCT,
+    )
+    .unwrap();
+
+    call(&runtime).await.unwrap();
+
+    assert_eq!(proxy.request_count(), 0);
+    assert_eq!(server.request_count(), 1);
+}
+
+#[test]
+fn an_invalid_proxy_variable_is_a_configuration_error_naming_it() {
+    let environment =
+        FixedEnvironment::new().with_var("HTTPS_PROXY", "http://user:hunter2@[not a host");
+    let error = Runtime::new(
+        config("https://rds.aliyuncs.com", environment).build(),
+        &PRODUCT,
+    )
+    .unwrap_err();
+
+    assert_eq!(error.kind(), ConstructionErrorKind::InvalidConfiguration);
+    let message = error.to_string();
+    assert!(message.contains("HTTPS_PROXY"), "{message}");
+    assert!(!message.contains("hunter2"), "{message}");
+    assert!(std::error::Error::source(&error).is_some());
+}
+
+#[cfg(not(feature = "socks"))]
+#[test]
+fn a_socks_proxy_without_the_feature_says_which_feature() {
+    let error = Runtime::new(
+        config("https://rds.aliyuncs.com", FixedEnvironment::new())
+            .proxy(Proxy::all("socks5://127.0.0.1:1080"))
+            .build(),
+        &PRODUCT,
+    )
+    .unwrap_err();
+
+    assert!(error.to_string().contains("`socks` feature"), "{error}");
+}
+
+#[test]
+fn a_missing_ca_bundle_file_is_named_in_the_error() {
+    let directory = tempfile::tempdir().unwrap();
+    let missing = directory.path().join("missing-ca.pem");
+    let environment =
+        FixedEnvironment::new().with_var("ALIBABA_CLOUD_CA_BUNDLE", missing.to_str().unwrap());
+    let error = Runtime::new(
+        config("https://rds.aliyuncs.com", environment).build(),
+        &PRODUCT,
+    )
+    .unwrap_err();
+
+    let message = error.to_string();
+    assert!(message.contains("missing-ca.pem"), "{message}");
+    assert!(message.contains("ALIBABA_CLOUD_CA_BUNDLE"), "{message}");
+    assert!(std::error::Error::source(&error).is_some());
+}
+
+#[test]
+fn a_ca_bundle_without_certificates_is_refused() {
+    let directory = tempfile::tempdir().unwrap();
+    let bundle = directory.path().join("empty.pem");
+    std::fs::write(&bundle, "not a certificate\n").unwrap();
+    let environment =
+        FixedEnvironment::new().with_var("ALIBABA_CLOUD_CA_BUNDLE", bundle.to_str().unwrap());
+    let error = Runtime::new(
+        config("https://rds.aliyuncs.com", environment).build(),
+        &PRODUCT,
+    )
+    .unwrap_err();
+
+    assert!(error.to_string().contains("no PEM certificate"), "{error}");
+
+    let error = Runtime::new(
+        config("https://rds.aliyuncs.com", FixedEnvironment::new())
+            .root_certificate_pem("-----BEGIN CERTIFICATE-----\nbroken\n")
+            .build(),
+        &PRODUCT,
+    )
+    .unwrap_err();
+    assert!(error.to_string().contains("root certificate 1"), "{error}");
+}
+
+#[tokio::test]
+async fn one_call_may_wait_longer_than_the_client_allows() {
+    // Every answer comes late: later than the client's timeouts, well
+    // within the overriding ones.
+    let server = TestServer::start(|_, _| {
+        Reply::Delay(
+            Duration::from_millis(400),
+            Box::new(Reply::json(200, SUCCESS_BODY)),
+        )
+    })
+    .await;
+    let runtime = Runtime::new(
+        config(&server.url(), FixedEnvironment::new())
+            .attempt_timeout(Duration::from_millis(50))
+            .operation_timeout(Duration::from_millis(50))
+            .build(),
+        &PRODUCT,
+    )
+    .unwrap();
+
+    let patient = runtime.with_overrides(
+        CallOverrides::new()
+            .attempt_timeout(Duration::from_secs(30))
+            .operation_timeout(Duration::from_secs(60)),
+    );
+    assert_eq!(patient.timeouts().operation, Duration::from_secs(60));
+    let output = call(&patient).await.unwrap();
+    assert_eq!(output["RequestId"], "REQ-OK");
+
+    // The client's own timeouts still apply to the next call.
+    assert_eq!(runtime.timeouts().operation, Duration::from_millis(50));
+    match call(&runtime).await.unwrap_err() {
+        SdkError::Timeout(timeout) => {
+            assert_eq!(timeout.kind(), TimeoutKind::Operation);
+            assert_eq!(timeout.limit(), Duration::from_millis(50));
+        }
+        other => panic!("expected a timeout, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn one_call_may_go_to_another_endpoint_and_retry_otherwise() {
+    let failing = TestServer::start(|_, _| {
+        Reply::json(
+            503,
+            r#"{"RequestId":"REQ-5","Code":"ServiceUnavailable","Message":"down"}"#,
+        )
+    })
+    .await;
+    let other = answering_server().await;
+    let runtime = Runtime::new(
+        config(&failing.url(), FixedEnvironment::new()).build(),
+        &PRODUCT,
+    )
+    .unwrap();
+
+    let elsewhere = runtime.with_overrides(CallOverrides::new().endpoint_url(other.url()));
+    call(&elsewhere).await.unwrap();
+    assert_eq!(other.request_count(), 1);
+    assert_eq!(failing.request_count(), 0);
+
+    // Three attempts for this call only; the client makes one.
+    let persistent = runtime.with_overrides(
+        CallOverrides::new().retry(
+            RetryConfig::default()
+                .with_max_attempts(3)
+                .with_backoff(Duration::from_millis(1), Duration::from_millis(2)),
+        ),
+    );
+    call(&persistent).await.unwrap_err();
+    assert_eq!(failing.request_count(), 3);
+    call(&runtime).await.unwrap_err();
+    assert_eq!(failing.request_count(), 4);
+}
+
+#[tokio::test]
+async fn an_unusable_endpoint_override_fails_the_call_with_a_clear_error() {
+    let server = answering_server().await;
+    let runtime = Runtime::new(
+        config(&server.url(), FixedEnvironment::new()).build(),
+        &PRODUCT,
+    )
+    .unwrap();
+
+    let broken = runtime.with_overrides(CallOverrides::new().endpoint_url("ftp://example.com"));
+    match call(&broken).await.unwrap_err() {
+        SdkError::Construction(error) => {
+            assert_eq!(error.kind(), ConstructionErrorKind::InvalidConfiguration);
+            assert!(error.to_string().contains("ftp://example.com"), "{error}");
+        }
+        other => panic!("expected a configuration error, got {other:?}"),
+    }
+    assert_eq!(server.request_count(), 0);
+}
