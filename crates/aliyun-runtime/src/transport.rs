@@ -412,17 +412,13 @@ pub(crate) fn tls_failure(error: &(dyn StdError + 'static)) -> Option<TlsFailure
         if let Some(tls) = error.downcast_ref::<rustls::Error>() {
             return Some(classify_rustls(tls));
         }
-        // An I/O error's `source()` skips the error it wraps, which is
-        // where rustls puts its own.
-        if let Some(io) = error.downcast_ref::<std::io::Error>() {
-            if let Some(tls) = io
-                .get_ref()
-                .and_then(|inner| inner.downcast_ref::<rustls::Error>())
-            {
-                return Some(classify_rustls(tls));
-            }
-        }
-        current = error.source();
+        // An I/O error's `source()` skips the error it wraps (which may be
+        // another I/O error around the rustls one), so it is unwrapped by
+        // hand.
+        current = match error.downcast_ref::<std::io::Error>() {
+            Some(io) => io.get_ref().map(|inner| inner as &(dyn StdError + 'static)),
+            None => error.source(),
+        };
     }
     None
 }
