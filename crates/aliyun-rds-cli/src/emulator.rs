@@ -24,14 +24,30 @@ pub async fn serve_command(matches: &ArgMatches) -> ExitCode {
         .get_one::<String>("listen")
         .map(String::as_str)
         .unwrap_or("127.0.0.1:0");
-    let running = match Emulator::builder()
+    let mut builder = Emulator::builder()
         .fixture(fixture)
         .key_pair(key_pair)
-        .documented_operations(aliyun_rds::metadata::OPERATIONS)
-        .start(listen)
-        .await
-    {
+        .documented_operations(aliyun_rds::metadata::OPERATIONS);
+    if let (Some(certificate), Some(key)) = (
+        matches.get_one::<String>("tls-cert"),
+        matches.get_one::<String>("tls-key"),
+    ) {
+        let read = |flag: &str, path: &str| {
+            std::fs::read(path)
+                .map_err(|error| format!("cannot read the {flag} file `{path}`: {error}"))
+        };
+        match read("--tls-cert", certificate)
+            .and_then(|certificate| read("--tls-key", key).map(|key| (certificate, key)))
+        {
+            Ok((certificate, key)) => builder = builder.tls(certificate, key),
+            Err(message) => return report::configuration_error(&message),
+        }
+    }
+    let running = match builder.start(listen).await {
         Ok(running) => running,
+        Err(error) if error.kind() == std::io::ErrorKind::InvalidInput => {
+            return report::configuration_error(&format!("cannot serve HTTPS: {error}"))
+        }
         Err(error) => {
             return report::configuration_error(&format!("cannot listen on {listen}: {error}"))
         }
