@@ -359,3 +359,159 @@ async fn an_unusable_endpoint_override_fails_the_call_with_a_clear_error() {
     }
     assert_eq!(server.request_count(), 0);
 }
+
+/// A keep-alive HTTP/1.1 server that answers every request with success
+/// and counts the connections it accepted.
+struct KeepAliveServer {
+    url: String,
+    connections: Arc<std::sync::atomic::AtomicUsize>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl KeepAliveServer {
+    async fn start() -> KeepAliveServer {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let connections = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let counted = Arc::clone(&connections);
+        let task = tokio::spawn(async move {
+            while let Ok((mut stream, _)) = listener.accept().await {
+                counted.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                tokio::spawn(async move {
+                    let mut buffer = Vec::new();
+                    let mut chunk = [0u8; 4096];
+                    loop {
+                        // One request: its head, then its body.
+                        let head_end = loop {
+                            if let Some(end) =
+                                buffer.windows(4).position(|window| window == b"\r\n\r\n")
+                            {
+                                break end + 4;
+                            }
+                            match stream.read(&mut chunk).await {
+                                Ok(0) | Err(_) => return,
+                                Ok(read) => buffer.extend_from_slice(&chunk[..read]),
+                            }
+                        };
+                        let head = String::from_utf8_lossy(&buffer[..head_end]).to_lowercase();
+                        let body_length: usize = head
+                            .lines()
+                            .find_map(|line| line.strip_prefix("content-length:"))
+                            .and_then(|value| value.trim().parse().ok())
+                            .unwrap_or(0);
+                        while buffer.len() < head_end + body_length {
+                            match stream.read(&mut chunk).await {
+                                Ok(0) | Err(_) => return,
+                                Ok(read) => buffer.extend_from_slice(&chunk[..read]),
+                            }
+                        }
+                        buffer.drain(..head_end + body_length);
+                        let response = format!(
+                            "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{}",
+                            SUCCESS_BODY.len(),
+                            SUCCESS_BODY
+                        );
+                        if stream.write_all(response.as_bytes()).await.is_err() {
+                            return;
+                        }
+                    }
+                });
+            }
+        });
+        KeepAliveServer {
+            url,
+            connections,
+            task,
+        }
+    }
+
+    fn connections(&self) -> usize {
+        self.connections.load(std::sync::atomic::Ordering::SeqCst)
+    }
+}
+
+impl Drop for KeepAliveServer {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+#[tokio::test]
+async fn idle_connections_are_reused_within_the_idle_timeout() {
+    let server = KeepAliveServer::start().await;
+    let runtime = Runtime::new(
+        config(&server.url, FixedEnvironment::new()).build(),
+        &PRODUCT,
+    )
+    .unwrap();
+
+    for _ in 0..3 {
+        call(&runtime).await.unwrap();
+    }
+
+    assert_eq!(server.connections(), 1);
+}
+
+#[tokio::test]
+async fn a_connection_idle_longer_than_the_idle_timeout_is_not_reused() {
+    let server = KeepAliveServer::start().await;
+    let runtime = Runtime::new(
+        config(&server.url, FixedEnvironment::new())
+            .pool_idle_timeout(Duration::from_millis(20))
+            .build(),
+        &PRODUCT,
+    )
+    .unwrap();
+
+    call(&runtime).await.unwrap();
+    // Idle for many times the idle timeout: the connection is dropped
+    // rather than reused.
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    call(&runtime).await.unwrap();
+
+    assert_eq!(server.connections(), 2);
+}
+
+#[tokio::test]
+async fn no_idle_connections_are_kept_when_the_pool_holds_none() {
+    let server = KeepAliveServer::start().await;
+    let runtime = Runtime::new(
+        config(&server.url, FixedEnvironment::new())
+            .pool_max_idle_per_host(0)
+            .build(),
+        &PRODUCT,
+    )
+    .unwrap();
+
+    for _ in 0..3 {
+        call(&runtime).await.unwrap();
+    }
+
+    assert_eq!(server.connections(), 3);
+}
+
+#[tokio::test]
+async fn a_client_of_the_users_replaces_the_configured_transport() {
+    let proxy = answering_server().await;
+    let configured_proxy = answering_server().await;
+    // The user's client has its own proxy; the configuration's is ignored.
+    let http_client = reqwest::Client::builder()
+        .proxy(reqwest::Proxy::all(proxy.url()).unwrap())
+        .build()
+        .unwrap();
+    let runtime = Runtime::new(
+        config("http://rds.invalid", FixedEnvironment::new())
+            .proxy(Proxy::all(configured_proxy.url()))
+            .http_client(http_client)
+            .build(),
+        &PRODUCT,
+    )
+    .unwrap();
+
+    call(&runtime).await.unwrap();
+
+    assert_eq!(proxy.request_count(), 1);
+    assert_eq!(configured_proxy.request_count(), 0);
+}
