@@ -230,7 +230,7 @@ pub(crate) enum ProxySetting {
 }
 
 /// What the runtime's HTTP client is built from.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub(crate) struct TransportSettings {
     pub(crate) proxy: ProxySetting,
     /// Extra trusted roots, each a PEM document given in code.
@@ -238,6 +238,19 @@ pub(crate) struct TransportSettings {
     pub(crate) pool: PoolSettings,
     /// A client the user built; the settings above are then theirs.
     pub(crate) http_client: Option<reqwest::Client>,
+}
+
+impl fmt::Debug for TransportSettings {
+    /// The certificates are counted rather than printed: they are long, and
+    /// say nothing a reader of a configuration's `Debug` needs.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TransportSettings")
+            .field("proxy", &self.proxy)
+            .field("root_certificates", &self.root_certificates_pem.len())
+            .field("pool", &self.pool)
+            .field("http_client", &self.http_client.is_some())
+            .finish()
+    }
 }
 
 /// The first non-blank value of these variables.
@@ -459,6 +472,12 @@ mod tests {
             "user:***@proxy.example:3128/a@b"
         );
         let debug = format!("{:?}", Proxy::all("http://me:s3cret@proxy:8080"));
+        assert!(!debug.contains("s3cret"), "{debug}");
+        let config = crate::Config::builder()
+            .proxy(Proxy::https("http://me:s3cret@proxy:8080"))
+            .build();
+        let debug = format!("{config:?}");
+        assert!(debug.contains("proxy:8080"), "{debug}");
         assert!(!debug.contains("s3cret"), "{debug}");
     }
 
