@@ -150,7 +150,10 @@ fn client_config(
             .operation_timeout(operation);
     }
     if let Some(running) = in_process_emulator {
+        // The emulator lives in this process: a proxy of the environment
+        // could not reach it.
         builder = builder
+            .no_proxy()
             .endpoint_url(running.base_url())
             .credentials(emulator::demo_credentials());
     }

@@ -405,3 +405,16 @@ fn timeouts_must_be_whole_positive_seconds() {
         );
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_in_process_emulator_is_reached_without_the_proxy() {
+    let proxy = RecordingProxy::start().await;
+    let home = tempfile::tempdir().unwrap();
+    let mut command = cli(home.path());
+    command
+        .env("HTTP_PROXY", &proxy.url)
+        .args(["--emulator", "describe-regions"]);
+    let output = run_blocking(command).await;
+    assert_exit(&output, 0);
+    assert!(proxy.request_lines().is_empty());
+}
