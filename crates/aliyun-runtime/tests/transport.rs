@@ -515,3 +515,65 @@ async fn a_client_of_the_users_replaces_the_configured_transport() {
     assert_eq!(proxy.request_count(), 1);
     assert_eq!(configured_proxy.request_count(), 0);
 }
+
+/// An input without parameters, as a waiter polls with.
+struct NoInput;
+
+impl aliyun_runtime::parameters::ToParameters for NoInput {
+    fn to_parameters(&self) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+        Ok(Vec::new())
+    }
+}
+
+/// Succeeds on the success body of the test servers.
+static ANSWERED: aliyun_runtime::waiter::WaiterDefinition =
+    aliyun_runtime::waiter::WaiterDefinition {
+        name: "Answered",
+        acceptors: &[aliyun_runtime::waiter::Acceptor {
+            state: aliyun_runtime::waiter::AcceptorState::Success,
+            conditions: &[aliyun_runtime::waiter::Condition {
+                path: &[aliyun_runtime::waiter::PathSegment::Field("RequestId")],
+                equals: "REQ-OK",
+            }],
+            description: None,
+        }],
+        retry_on_errors: &[],
+        min_delay: Duration::from_millis(1),
+        max_delay: Duration::from_millis(1),
+    };
+
+#[tokio::test]
+async fn a_customized_waiter_polls_with_the_overrides() {
+    let server = answering_server().await;
+    // The client's endpoint has nothing listening: only the override can
+    // answer.
+    let closed_port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let runtime = Runtime::new(
+        config(
+            &format!("http://127.0.0.1:{closed_port}"),
+            FixedEnvironment::new(),
+        )
+        .build(),
+        &PRODUCT,
+    )
+    .unwrap();
+
+    let output: Value = aliyun_runtime::Waiter::new(
+        runtime,
+        &DESCRIBE,
+        NoInput,
+        |code: &str| code.to_owned(),
+        &ANSWERED,
+        Duration::from_secs(30),
+    )
+    .customize(CallOverrides::new().endpoint_url(server.url()))
+    .await
+    .unwrap();
+
+    assert_eq!(output["RequestId"], "REQ-OK");
+    assert_eq!(server.request_count(), 1);
+}
