@@ -577,3 +577,79 @@ async fn a_customized_waiter_polls_with_the_overrides() {
     assert_eq!(output["RequestId"], "REQ-OK");
     assert_eq!(server.request_count(), 1);
 }
+
+/// A SOCKS5 proxy (no authentication) that records the address each
+/// connection asks for and relays it to `upstream`, whatever it asked.
+#[cfg(feature = "socks")]
+async fn start_socks5_proxy(
+    upstream: std::net::SocketAddr,
+) -> (String, Arc<std::sync::Mutex<Vec<String>>>) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("socks5h://{}", listener.local_addr().unwrap());
+    let requested = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let recorded = Arc::clone(&requested);
+    tokio::spawn(async move {
+        while let Ok((mut client, _)) = listener.accept().await {
+            let recorded = Arc::clone(&recorded);
+            tokio::spawn(async move {
+                // Greeting: version 5 and the offered methods; choose
+                // "no authentication".
+                let mut greeting = [0u8; 2];
+                client.read_exact(&mut greeting).await?;
+                let mut methods = vec![0u8; usize::from(greeting[1])];
+                client.read_exact(&mut methods).await?;
+                client.write_all(&[5, 0]).await?;
+                // Request: version, CONNECT, reserved, address type.
+                let mut request = [0u8; 4];
+                client.read_exact(&mut request).await?;
+                let host = match request[3] {
+                    1 => {
+                        let mut ip = [0u8; 4];
+                        client.read_exact(&mut ip).await?;
+                        std::net::Ipv4Addr::from(ip).to_string()
+                    }
+                    3 => {
+                        let length = client.read_u8().await?;
+                        let mut name = vec![0u8; usize::from(length)];
+                        client.read_exact(&mut name).await?;
+                        String::from_utf8_lossy(&name).into_owned()
+                    }
+                    _ => return Ok::<(), std::io::Error>(()),
+                };
+                let port = client.read_u16().await?;
+                recorded.lock().unwrap().push(format!("{host}:{port}"));
+                let mut server = tokio::net::TcpStream::connect(upstream).await?;
+                client.write_all(&[5, 0, 0, 1, 0, 0, 0, 0, 0, 0]).await?;
+                tokio::io::copy_bidirectional(&mut client, &mut server).await?;
+                Ok(())
+            });
+        }
+    });
+    (url, requested)
+}
+
+#[cfg(feature = "socks")]
+#[tokio::test]
+async fn a_socks5_proxy_carries_the_request_and_resolves_the_host() {
+    let server = answering_server().await;
+    let (proxy_url, requested) = start_socks5_proxy(server.address()).await;
+    let runtime = Runtime::new(
+        config("http://rds.invalid:8080", FixedEnvironment::new())
+            .proxy(Proxy::all(proxy_url))
+            .build(),
+        &PRODUCT,
+    )
+    .unwrap();
+
+    let output = call(&runtime).await.unwrap();
+
+    assert_eq!(output["RequestId"], "REQ-OK");
+    // `socks5h` leaves name resolution to the proxy.
+    assert_eq!(
+        *requested.lock().unwrap(),
+        vec!["rds.invalid:8080".to_owned()]
+    );
+    assert_eq!(server.request_count(), 1);
+}
