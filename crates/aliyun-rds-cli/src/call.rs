@@ -5,6 +5,7 @@
 //! code per operation. The response is kept as JSON with its wire names.
 
 use std::process::ExitCode;
+use std::time::Duration;
 
 use aliyun_runtime::metadata::{OperationMetadata, ParameterStyle, ValueType};
 use std::sync::Arc;
@@ -13,7 +14,7 @@ use aliyun_runtime::credentials::{
     CachedProvider, CliProfileProvider, ProcessEnvironment, DEFAULT_ECS_METADATA_ENDPOINT,
     IMDSV1_DISABLED_VAR,
 };
-use aliyun_runtime::{Config, Credentials};
+use aliyun_runtime::{Config, Credentials, RetryConfig, Timeouts};
 use clap::ArgMatches;
 use serde_json::{Map, Value};
 
@@ -181,7 +182,9 @@ fn wire_parameters(
     Ok(parameters)
 }
 
-/// Builds the client configuration from the global options.
+/// Builds the client configuration from the global options. The timeouts
+/// are in seconds and `--retry-count` counts retries, not attempts, as in
+/// the aliyun CLI.
 fn client_config(
     matches: &ArgMatches,
     in_process_emulator: Option<&aliyun_rds_emulator::RunningEmulator>,
@@ -223,8 +226,35 @@ fn client_config(
     {
         builder = builder.signature_version(aliyun_runtime::SignatureVersion::V3);
     }
-    if let Some(running) = in_process_emulator {
+    if let Some(path) = matches.get_one::<String>("ca-bundle") {
+        let pem = std::fs::read(path)
+            .map_err(|error| format!("cannot read the --ca-bundle file `{path}`: {error}"))?;
+        builder = builder.root_certificate_pem(pem);
+    }
+    if let Some(&seconds) = matches.get_one::<u64>("connect-timeout") {
+        builder = builder.connect_timeout(Duration::from_secs(seconds));
+    }
+    let retries = matches.get_one::<u32>("retry-count").copied();
+    if let Some(retries) = retries {
+        builder = builder.retry(RetryConfig::default().with_max_attempts(retries + 1));
+    }
+    if let Some(&seconds) = matches.get_one::<u64>("read-timeout") {
+        let attempt = Duration::from_secs(seconds);
+        // As in the aliyun CLI, the read timeout bounds each attempt; the
+        // whole call is given room for every attempt to use it.
+        let attempts = retries.map_or(RetryConfig::default().max_attempts, |retries| retries + 1);
+        let operation = attempt
+            .saturating_mul(attempts)
+            .max(Timeouts::default().operation);
         builder = builder
+            .attempt_timeout(attempt)
+            .operation_timeout(operation);
+    }
+    if let Some(running) = in_process_emulator {
+        // The emulator lives in this process: a proxy of the environment
+        // could not reach it.
+        builder = builder
+            .no_proxy()
             .endpoint_url(running.base_url())
             .credentials(emulator::demo_credentials());
     }

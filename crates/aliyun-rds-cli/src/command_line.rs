@@ -146,6 +146,25 @@ fn global_options() -> Vec<Arg> {
             .value_parser(["json", "text"])
             .default_value("json")
             .help("Output format. After the operation, --output also takes table with cols= and rows=."),
+        Arg::new("ca-bundle")
+            .long("ca-bundle")
+            .value_name("FILE")
+            .help("PEM file of certificate authorities to trust besides the built-in ones, for a private CA or a TLS-inspecting proxy. Also read from ALIBABA_CLOUD_CA_BUNDLE."),
+        Arg::new("connect-timeout")
+            .long("connect-timeout")
+            .value_name("SECONDS")
+            .value_parser(clap::value_parser!(u64).range(1..))
+            .help("Seconds allowed to establish a connection. Default: 5."),
+        Arg::new("read-timeout")
+            .long("read-timeout")
+            .value_name("SECONDS")
+            .value_parser(clap::value_parser!(u64).range(1..))
+            .help("Seconds allowed for one attempt to send the request and read the response. Default: 10. The whole call may take this long for each attempt."),
+        Arg::new("retry-count")
+            .long("retry-count")
+            .value_name("COUNT")
+            .value_parser(clap::value_parser!(u32).range(0..=100))
+            .help("Retries after a failed attempt, for failures the operation may be retried after. Default: 2."),
         Arg::new("emulator")
             .long("emulator")
             .action(ArgAction::SetTrue)
@@ -158,7 +177,7 @@ fn emulator_subcommand() -> Command {
         .about("Serve the local RDS emulator until killed.")
         .long_about(
             "Serve the local RDS emulator until killed. The first line on stdout is \
-             `listening on http://HOST:PORT`. The key pair comes from the flags, else from \
+             `listening on http://HOST:PORT` (`https://` with --tls-cert and --tls-key). The key pair comes from the flags, else from \
              ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET, else the documented demo pair.",
         )
         .arg(
@@ -230,6 +249,20 @@ fn emulator_subcommand() -> Command {
                 .value_name("TOKEN")
                 .action(ArgAction::Append)
                 .help("OIDC token AssumeRoleWithOIDC accepts from that provider; repeatable. Default: emulator-demo-oidc-token."),
+        )
+        .arg(
+            Arg::new("tls-cert")
+                .long("tls-cert")
+                .value_name("FILE")
+                .requires("tls-key")
+                .help("Serve HTTPS with this PEM certificate chain (the server's certificate first)."),
+        )
+        .arg(
+            Arg::new("tls-key")
+                .long("tls-key")
+                .value_name("FILE")
+                .requires("tls-cert")
+                .help("The PEM private key of --tls-cert."),
         )
 }
 

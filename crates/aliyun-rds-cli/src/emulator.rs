@@ -53,8 +53,26 @@ pub async fn serve_command(matches: &ArgMatches) -> ExitCode {
     {
         builder = builder.oidc_token(oidc_provider, token);
     }
+    if let (Some(certificate), Some(key)) = (
+        matches.get_one::<String>("tls-cert"),
+        matches.get_one::<String>("tls-key"),
+    ) {
+        let read = |flag: &str, path: &str| {
+            std::fs::read(path)
+                .map_err(|error| format!("cannot read the {flag} file `{path}`: {error}"))
+        };
+        match read("--tls-cert", certificate)
+            .and_then(|certificate| read("--tls-key", key).map(|key| (certificate, key)))
+        {
+            Ok((certificate, key)) => builder = builder.tls(certificate, key),
+            Err(message) => return report::configuration_error(&message),
+        }
+    }
     let running = match builder.start(listen).await {
         Ok(running) => running,
+        Err(error) if error.kind() == std::io::ErrorKind::InvalidInput => {
+            return report::configuration_error(&format!("cannot serve HTTPS: {error}"))
+        }
         Err(error) => {
             return report::configuration_error(&format!("cannot listen on {listen}: {error}"))
         }

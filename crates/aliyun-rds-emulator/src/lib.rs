@@ -10,6 +10,8 @@
 //! `ActivateMigrationTargetInstance`.
 //! Tests can inject faults (delays, error responses, malformed bodies, dropped
 //! connections), shift the emulator's clock and count requests per action.
+//! With [`EmulatorBuilder::tls`] it serves HTTPS with a given certificate, so
+//! that a client's handling of a private CA can be tested on loopback.
 //!
 //! # Quick start
 //!

@@ -6,7 +6,8 @@
 //! connection without any response, which is exactly the `DropConnection`
 //! fault (a framework handler cannot do that). Each connection runs in its
 //! own task; shutting down stops the accept loop and aborts the connection
-//! tasks.
+//! tasks. With [`EmulatorBuilder::tls`] it serves HTTPS (rustls, HTTP/1.1),
+//! so that clients' certificate handling can be tested on loopback.
 
 use aliyun_runtime::metadata::OperationMetadata;
 use std::fmt;
@@ -17,9 +18,13 @@ use std::time::Duration;
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper_util::rt::{TokioIo, TokioTimer};
+use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::{TcpListener, ToSocketAddrs};
 use tokio::sync::watch;
 use tokio::task::{JoinHandle, JoinSet};
+use tokio_rustls::TlsAcceptor;
 
 use crate::clock::Clock;
 use crate::credentials::{KeyPair, KeyStore};
@@ -60,6 +65,21 @@ pub struct EmulatorBuilder {
     sts_lifetime: Option<Duration>,
     /// Instances to add to the fixture, by region, in call order.
     seeded: Vec<(String, usize)>,
+    tls: Option<TlsPem>,
+}
+
+/// The PEM documents of an HTTPS emulator's certificate chain and key.
+#[derive(Clone)]
+struct TlsPem {
+    certificate_chain: Vec<u8>,
+    private_key: Vec<u8>,
+}
+
+impl fmt::Debug for TlsPem {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // The private key is never printed.
+        formatter.write_str("TlsPem { .. }")
+    }
 }
 
 impl EmulatorBuilder {
@@ -150,9 +170,32 @@ impl EmulatorBuilder {
         self
     }
 
+    /// Serves HTTPS with this certificate chain (PEM, the server's
+    /// certificate first) and its private key (PEM, PKCS#8, PKCS#1 or
+    /// SEC1), instead of plain HTTP. Clients must trust the chain's CA
+    /// (for the `aliyun-rds` CLI, `--ca-bundle`). Checked by
+    /// [`start`](Self::start).
+    pub fn tls(
+        mut self,
+        certificate_chain_pem: impl Into<Vec<u8>>,
+        private_key_pem: impl Into<Vec<u8>>,
+    ) -> Self {
+        self.tls = Some(TlsPem {
+            certificate_chain: certificate_chain_pem.into(),
+            private_key: private_key_pem.into(),
+        });
+        self
+    }
+
     /// Binds `addr` (port 0 picks a free port) and starts serving in a
     /// background task of the current tokio runtime.
+    ///
+    /// # Errors
+    ///
+    /// The address cannot be bound, or the TLS certificate or key given to
+    /// [`tls`](Self::tls) is unusable (`InvalidInput`, saying which).
     pub async fn start(self, addr: impl ToSocketAddrs) -> std::io::Result<RunningEmulator> {
+        let acceptor = self.tls.as_ref().map(tls_acceptor).transpose()?;
         let listener = TcpListener::bind(addr).await?;
         let local_addr = listener.local_addr()?;
         let key_pairs = if self.key_pairs.is_empty() {
@@ -182,9 +225,16 @@ impl EmulatorBuilder {
         });
         let (stop_sender, stop_receiver) = watch::channel(false);
         let stop = Arc::new(stop_sender);
-        let server = tokio::spawn(accept_loop(listener, Arc::clone(&shared), stop_receiver));
+        let scheme = if acceptor.is_some() { "https" } else { "http" };
+        let server = tokio::spawn(accept_loop(
+            listener,
+            acceptor,
+            Arc::clone(&shared),
+            stop_receiver,
+        ));
         Ok(RunningEmulator {
             local_addr,
+            scheme,
             shared,
             stop,
             server: Some(server),
@@ -196,6 +246,8 @@ impl EmulatorBuilder {
 /// [`RunningEmulator::shutdown`] does without waiting.
 pub struct RunningEmulator {
     local_addr: SocketAddr,
+    /// `http`, or `https` when serving TLS.
+    scheme: &'static str,
     shared: Arc<Shared>,
     stop: Arc<watch::Sender<bool>>,
     server: Option<JoinHandle<()>>,
@@ -216,7 +268,8 @@ impl RunningEmulator {
         self.local_addr
     }
 
-    /// The URL clients use as endpoint, `http://127.0.0.1:PORT`. When bound
+    /// The URL clients use as endpoint, `http://127.0.0.1:PORT` (`https://`
+    /// when serving TLS). When bound
     /// to an unspecified address (`0.0.0.0`, `::`), the URL names loopback,
     /// which is always reachable.
     pub fn base_url(&self) -> String {
@@ -229,7 +282,7 @@ impl RunningEmulator {
             }
             _ => self.local_addr,
         };
-        format!("http://{address}")
+        format!("{}://{address}", self.scheme)
     }
 
     /// The handle to inject faults with.
@@ -314,8 +367,58 @@ impl ShutdownHandle {
     }
 }
 
+/// The TLS acceptor for a certificate chain and key, or an
+/// `InvalidInput` error saying which of the two is unusable.
+fn tls_acceptor(pem: &TlsPem) -> std::io::Result<TlsAcceptor> {
+    let invalid = |what: String| std::io::Error::new(std::io::ErrorKind::InvalidInput, what);
+    let chain = CertificateDer::pem_slice_iter(&pem.certificate_chain)
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|error| invalid(format!("the TLS certificate is not valid PEM: {error}")))?;
+    if chain.is_empty() {
+        return Err(invalid(
+            "the TLS certificate file holds no `-----BEGIN CERTIFICATE-----` block".to_owned(),
+        ));
+    }
+    // The key's own error could quote it; only its kind is reported.
+    let key = PrivateKeyDer::from_pem_slice(&pem.private_key).map_err(|_| {
+        invalid("the TLS private key is not a PEM private key (PKCS#8, PKCS#1 or SEC1)".to_owned())
+    })?;
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let config = rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|error| invalid(format!("TLS could not be set up: {error}")))?
+        .with_no_client_auth()
+        .with_single_cert(chain, key)
+        .map_err(|error| {
+            invalid(format!(
+                "the TLS certificate and private key cannot be used together: {error}"
+            ))
+        })?;
+    Ok(TlsAcceptor::from(Arc::new(config)))
+}
+
+/// Serves HTTP/1.1 on one connection, plain or TLS.
+async fn serve_connection<S>(io: S, shared: Arc<Shared>)
+where
+    S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+{
+    let service = service_fn(move |request| handle_request(Arc::clone(&shared), request));
+    // A connection error is the client's business (or an injected drop);
+    // the server carries on.
+    let _ = http1::Builder::new()
+        .timer(TokioTimer::new())
+        .header_read_timeout(HEADER_READ_TIMEOUT)
+        .serve_connection(TokioIo::new(io), service)
+        .await;
+}
+
 /// Accepts connections until asked to stop, then aborts the open ones.
-async fn accept_loop(listener: TcpListener, shared: Arc<Shared>, mut stop: watch::Receiver<bool>) {
+async fn accept_loop(
+    listener: TcpListener,
+    acceptor: Option<TlsAcceptor>,
+    shared: Arc<Shared>,
+    mut stop: watch::Receiver<bool>,
+) {
     let mut connections = JoinSet::new();
     loop {
         let mut pause_after_accept_error = false;
@@ -326,17 +429,23 @@ async fn accept_loop(listener: TcpListener, shared: Arc<Shared>, mut stop: watch
             accepted = listener.accept() => match accepted {
                 Ok((stream, _peer)) => {
                     let shared = Arc::clone(&shared);
+                    let acceptor = acceptor.clone();
                     connections.spawn(async move {
-                        let service = service_fn(move |request| {
-                            handle_request(Arc::clone(&shared), request)
-                        });
-                        // A connection error is the client's business (or
-                        // an injected drop); the server carries on.
-                        let _ = http1::Builder::new()
-                            .timer(TokioTimer::new())
-                            .header_read_timeout(HEADER_READ_TIMEOUT)
-                            .serve_connection(TokioIo::new(stream), service)
-                            .await;
+                        match acceptor {
+                            // A failed handshake (a client that does not
+                            // trust the certificate) just ends the
+                            // connection.
+                            Some(acceptor) => {
+                                let handshake = tokio::time::timeout(
+                                    HEADER_READ_TIMEOUT,
+                                    acceptor.accept(stream),
+                                );
+                                if let Ok(Ok(tls)) = handshake.await {
+                                    serve_connection(tls, shared).await;
+                                }
+                            }
+                            None => serve_connection(stream, shared).await,
+                        }
                     });
                 }
                 // Accept errors (for example, out of file descriptors) are

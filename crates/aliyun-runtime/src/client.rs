@@ -17,7 +17,7 @@ use std::time::{Duration, Instant, SystemTime};
 use serde::Serialize;
 use tracing::Instrument as _;
 
-use crate::config::{Config, CredentialsSource, REGION_VAR};
+use crate::config::{CallOverrides, Config, CredentialsSource, Timeouts, REGION_VAR};
 use crate::credentials::{
     cli_profile_region, CachedProvider, CredentialsError, CredentialsErrorKind,
     DefaultCredentialsChain, ProvideCredentials,
@@ -34,27 +34,31 @@ use crate::operation_future::OperationFuture;
 use crate::parameters::flatten_parameters;
 use crate::response::{decode_response, success_request_id};
 use crate::retry::{
-    classify_service_error, may_retry, parse_retry_after, FailureClass, RetryQuota,
+    classify_service_error, may_retry, parse_retry_after, FailureClass, RetryConfig, RetryQuota,
 };
 use crate::signing::{sign_request, SignedRequest, SigningInput};
+use crate::transport::{build_http_client, tls_failure};
 
 /// The error code that says the request's timestamp is too far from the
 /// server's clock.
 const CLOCK_SKEW_CODE: &str = "InvalidTimeStamp.Expired";
 
 /// The shared machinery behind a generated client. Cheap to clone.
+///
+/// [`Runtime::with_overrides`] makes a runtime for some calls with other
+/// timeouts, retries or endpoint, still sharing this one's connections,
+/// credentials cache and retry quota.
 #[derive(Clone)]
 pub struct Runtime {
     inner: Arc<RuntimeInner>,
+    call: Arc<CallSettings>,
 }
 
+/// What is shared by every call of a client, whatever its overrides.
 struct RuntimeInner {
     config: Config,
     product: &'static ProductMetadata,
     region: Option<String>,
-    endpoint: Endpoint,
-    /// The endpoint's root URL, `base/`, parsed once (see [`request_url`]).
-    root_url: Option<reqwest::Url>,
     http: reqwest::Client,
     credentials: Arc<dyn ProvideCredentials>,
     quota: Option<RetryQuota>,
@@ -65,12 +69,36 @@ struct RuntimeInner {
     clock_offset_millis: AtomicI64,
 }
 
+/// What a call may change: the client's settings, or a call's overrides.
+struct CallSettings {
+    timeouts: Timeouts,
+    retry: RetryConfig,
+    endpoint: Endpoint,
+    /// The endpoint's root URL, `base/`, parsed once (see [`request_url`]).
+    root_url: Option<reqwest::Url>,
+    /// Why an overriding endpoint URL cannot be used, reported when the
+    /// call is sent: builders cannot return errors.
+    invalid_endpoint: Option<String>,
+}
+
+impl CallSettings {
+    fn new(timeouts: Timeouts, retry: RetryConfig, endpoint: Endpoint) -> Self {
+        CallSettings {
+            timeouts,
+            retry,
+            root_url: parse_root_url(&endpoint),
+            endpoint,
+            invalid_endpoint: None,
+        }
+    }
+}
+
 impl fmt::Debug for Runtime {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Runtime")
             .field("product", &self.inner.product.code)
             .field("region", &self.inner.region)
-            .field("endpoint", &self.inner.endpoint.base_url())
+            .field("endpoint", &self.call.endpoint.base_url())
             .field("signature_version", &self.inner.config.signature_version)
             .finish_non_exhaustive()
     }
@@ -259,27 +287,21 @@ impl Runtime {
             user_agent.push(' ');
             user_agent.push_str(suffix);
         }
-        let http = reqwest::Client::builder()
-            .connect_timeout(config.timeouts.connect)
-            // Every resend is decided by the runtime's own policy, which
-            // knows whether the operation is idempotent.
-            .retry(reqwest::retry::never())
-            .user_agent(user_agent)
-            .build()
-            .map_err(|error| {
-                ConstructionError::invalid_configuration("the HTTP client could not be created")
-                    .with_source(error.without_url())
-            })?;
+        let http = build_http_client(
+            &config.transport,
+            environment.as_ref(),
+            config.timeouts.connect,
+            &user_agent,
+        )?;
 
-        let root_url = parse_root_url(&endpoint);
         let quota = config.retry.quota.map(RetryQuota::new);
+        let call = CallSettings::new(config.timeouts, config.retry.clone(), endpoint);
         Ok(Runtime {
+            call: Arc::new(call),
             inner: Arc::new(RuntimeInner {
                 config,
                 product,
                 region,
-                endpoint,
-                root_url,
                 http,
                 credentials,
                 quota,
@@ -299,9 +321,68 @@ impl Runtime {
         self.inner.region.as_deref()
     }
 
-    /// The resolved endpoint.
+    /// The resolved endpoint (the overriding one on a runtime made by
+    /// [`with_overrides`](Self::with_overrides)).
     pub fn endpoint(&self) -> &Endpoint {
-        &self.inner.endpoint
+        &self.call.endpoint
+    }
+
+    /// The timeouts calls made through this runtime use.
+    pub fn timeouts(&self) -> Timeouts {
+        self.call.timeouts
+    }
+
+    /// The retry settings calls made through this runtime use.
+    pub fn retry(&self) -> &RetryConfig {
+        &self.call.retry
+    }
+
+    /// A runtime whose calls use these overrides of the attempt and
+    /// operation timeouts, the retry settings or the endpoint, and
+    /// otherwise this runtime's settings. It shares this runtime's
+    /// connection pool, credentials cache, clock correction and retry
+    /// quota. An endpoint URL that cannot be used makes every call fail
+    /// with a [`ConstructionError`] saying why.
+    ///
+    /// Generated fluent builders and waiters call it from their
+    /// `customize` method.
+    pub fn with_overrides(&self, overrides: CallOverrides) -> Runtime {
+        let mut call = CallSettings {
+            timeouts: self.call.timeouts,
+            retry: self.call.retry.clone(),
+            endpoint: self.call.endpoint.clone(),
+            root_url: self.call.root_url.clone(),
+            invalid_endpoint: self.call.invalid_endpoint.clone(),
+        };
+        let CallOverrides {
+            attempt_timeout,
+            operation_timeout,
+            retry,
+            endpoint_url,
+        } = overrides;
+        if let Some(timeout) = attempt_timeout {
+            call.timeouts.attempt = timeout;
+        }
+        if let Some(timeout) = operation_timeout {
+            call.timeouts.operation = timeout;
+        }
+        if let Some(retry) = retry {
+            call.retry = retry;
+        }
+        if let Some(url) = endpoint_url {
+            match Endpoint::from_url(&url) {
+                Ok(endpoint) => {
+                    call.root_url = parse_root_url(&endpoint);
+                    call.endpoint = endpoint;
+                    call.invalid_endpoint = None;
+                }
+                Err(error) => call.invalid_endpoint = Some(error.to_string()),
+            }
+        }
+        Runtime {
+            inner: Arc::clone(&self.inner),
+            call: Arc::new(call),
+        }
     }
 
     /// The configuration the runtime was built with.
@@ -362,7 +443,7 @@ impl Runtime {
             self.inner.config.signature_version,
             &SigningInput {
                 method: operation.method,
-                endpoint: &self.inner.endpoint,
+                endpoint: &self.call.endpoint,
                 action: operation.name,
                 version: self.inner.product.version,
                 parameters: &query,
@@ -439,13 +520,20 @@ impl Runtime {
         O: crate::de::FromJson,
     {
         reject_reserved_names(&parameters)?;
+        if let Some(invalid) = &self.call.invalid_endpoint {
+            return Err(SdkError::Construction(
+                ConstructionError::invalid_configuration(format!(
+                    "the endpoint override of this call cannot be used: {invalid}"
+                )),
+            ));
+        }
         let span = tracing::info_span!(
             "aliyun.operation",
             product = self.inner.product.code,
             operation = operation.name,
             attempts = tracing::field::Empty,
         );
-        let deadline = Instant::now() + self.inner.config.timeouts.operation;
+        let deadline = Instant::now() + self.call.timeouts.operation;
         let mut timer = self.inner.timers.timer(deadline);
         let result = self
             .run_attempts(operation, &parameters, parse_error, &mut timer, deadline)
@@ -527,7 +615,7 @@ impl Runtime {
             latency_ms = tracing::field::Empty,
         );
         let started = Instant::now();
-        let attempt_limit = self.inner.config.timeouts.attempt;
+        let attempt_limit = self.call.timeouts.attempt;
         let attempt_deadline = started + attempt_limit;
         let exchange = self.send(&signed).instrument(span.clone());
         let exchanged = match timer
@@ -619,7 +707,7 @@ impl Runtime {
         attempts: &mut AttemptCount,
         deadline: Instant,
     ) -> Option<Duration> {
-        let retry = &self.inner.config.retry;
+        let retry = &self.call.retry;
         if !may_retry(operation, failed.class) || attempts.counted >= retry.max_attempts.max(1) {
             return None;
         }
@@ -650,7 +738,7 @@ impl Runtime {
     /// The error of an operation that ran out of time, logged in the
     /// operation's span.
     fn operation_timed_out<E>(&self) -> SdkError<E> {
-        let limit = self.inner.config.timeouts.operation;
+        let limit = self.call.timeouts.operation;
         tracing::warn!(timeout_ms = limit.as_millis() as u64, "operation timed out");
         SdkError::Timeout(TimeoutError::new(TimeoutKind::Operation, limit))
     }
@@ -677,7 +765,7 @@ impl Runtime {
             HttpMethod::Get => reqwest::Method::GET,
             HttpMethod::Post => reqwest::Method::POST,
         };
-        let mut request = match request_url(self.inner.root_url.as_ref(), signed.url()) {
+        let mut request = match request_url(self.call.root_url.as_ref(), signed.url()) {
             Some(url) => self.inner.http.request(method, url),
             None => self.inner.http.request(method, signed.url()),
         };
@@ -688,12 +776,13 @@ impl Runtime {
             request = request.body(signed.body().to_vec());
         }
         let body_limit = self.inner.config.response_body_limit;
-        let connect_timeout = self.inner.config.timeouts.connect;
+        let connect_timeout = self.call.timeouts.connect;
+        let endpoint = self.call.endpoint.base_url();
         let response = request
             .send()
             .await
-            .map_err(|error| transport_failure(error, connect_timeout))?;
-        read_response(response, body_limit).await
+            .map_err(|error| transport_failure(error, connect_timeout, endpoint))?;
+        read_response(response, body_limit, endpoint).await
     }
 }
 
@@ -763,8 +852,12 @@ fn request_url(root: Option<&reqwest::Url>, signed_url: &str) -> Option<reqwest:
 }
 
 /// Classifies a transport error. The URL is dropped from it: its query may
-/// hold the security token.
-fn transport_failure(error: reqwest::Error, connect_timeout: Duration) -> AttemptFailure {
+/// hold the security token. `endpoint` is the base URL, which holds none.
+fn transport_failure(
+    error: reqwest::Error,
+    connect_timeout: Duration,
+    endpoint: &str,
+) -> AttemptFailure {
     let error = error.without_url();
     if error.is_builder() {
         return AttemptFailure::Construction(
@@ -781,15 +874,19 @@ fn transport_failure(error: reqwest::Error, connect_timeout: Duration) -> Attemp
                 connect_timeout,
             ));
         }
-        AttemptFailure::Dispatch(DispatchError::new(false, error))
+        if let Some(failure) = tls_failure(&error) {
+            return AttemptFailure::Dispatch(DispatchError::tls(failure, endpoint, error));
+        }
+        AttemptFailure::Dispatch(DispatchError::new(false, error).with_endpoint(endpoint))
     } else {
-        AttemptFailure::Dispatch(DispatchError::new(true, error))
+        AttemptFailure::Dispatch(DispatchError::new(true, error).with_endpoint(endpoint))
     }
 }
 
 async fn read_response(
     mut response: reqwest::Response,
     body_limit: usize,
+    endpoint: &str,
 ) -> Result<RawResponse, AttemptFailure> {
     let status = response.status().as_u16();
     let headers = response.headers();
@@ -812,11 +909,11 @@ async fn read_response(
         return Err(too_large(&[]));
     }
     let mut body = Vec::new();
-    while let Some(chunk) = response
-        .chunk()
-        .await
-        .map_err(|error| AttemptFailure::Dispatch(DispatchError::new(true, error.without_url())))?
-    {
+    while let Some(chunk) = response.chunk().await.map_err(|error| {
+        AttemptFailure::Dispatch(
+            DispatchError::new(true, error.without_url()).with_endpoint(endpoint),
+        )
+    })? {
         if body.len() + chunk.len() > body_limit {
             return Err(too_large(&body));
         }

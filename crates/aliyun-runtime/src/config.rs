@@ -14,6 +14,7 @@ use std::time::Duration;
 use crate::clock::{Clock, NonceSource, RandomNonce, SystemClock};
 use crate::credentials::{Credentials, Environment, ProcessEnvironment, ProvideCredentials};
 use crate::retry::RetryConfig;
+use crate::transport::{PoolSettings, Proxy, ProxySetting, TransportSettings};
 
 /// Variable holding the default region.
 pub const REGION_VAR: &str = "ALIBABA_CLOUD_REGION_ID";
@@ -89,6 +90,70 @@ impl Default for Timeouts {
     }
 }
 
+/// Settings that replace the client's for one call: the attempt and
+/// operation timeouts, the retry settings and the endpoint.
+///
+/// Give them to a request builder's `customize` (or a waiter's) and only
+/// that call changes; the call still shares the client's connection pool,
+/// credentials cache and retry quota (the `quota` of an overriding
+/// [`RetryConfig`] is ignored: the quota is the client's). The connect
+/// timeout is the client's too, because it belongs to the shared pool's
+/// connections.
+///
+/// ```
+/// use std::time::Duration;
+/// use aliyun_runtime::{CallOverrides, RetryConfig};
+///
+/// // A slow report: more time, and no retries.
+/// let overrides = CallOverrides::new()
+///     .operation_timeout(Duration::from_secs(120))
+///     .attempt_timeout(Duration::from_secs(120))
+///     .retry(RetryConfig::default().with_max_attempts(1));
+/// # let _ = overrides;
+/// ```
+#[derive(Debug, Clone, Default)]
+#[must_use = "overrides apply only when given to `customize`"]
+pub struct CallOverrides {
+    pub(crate) attempt_timeout: Option<Duration>,
+    pub(crate) operation_timeout: Option<Duration>,
+    pub(crate) retry: Option<RetryConfig>,
+    pub(crate) endpoint_url: Option<String>,
+}
+
+impl CallOverrides {
+    /// No overrides: the client's settings.
+    pub fn new() -> Self {
+        CallOverrides::default()
+    }
+
+    /// The timeout of one attempt of this call.
+    pub fn attempt_timeout(mut self, timeout: Duration) -> Self {
+        self.attempt_timeout = Some(timeout);
+        self
+    }
+
+    /// The timeout of this whole call, retries included.
+    pub fn operation_timeout(mut self, timeout: Duration) -> Self {
+        self.operation_timeout = Some(timeout);
+        self
+    }
+
+    /// The retry settings of this call (its `quota` is ignored: calls
+    /// share the client's).
+    pub fn retry(mut self, retry: RetryConfig) -> Self {
+        self.retry = Some(retry);
+        self
+    }
+
+    /// The endpoint of this call, as
+    /// [`ConfigBuilder::endpoint_url`] takes it. A URL that cannot be used
+    /// fails the call with a configuration error.
+    pub fn endpoint_url(mut self, url: impl Into<String>) -> Self {
+        self.endpoint_url = Some(url.into());
+        self
+    }
+}
+
 /// Configuration shared by every call a client makes.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -106,6 +171,7 @@ pub struct Config {
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) nonce_source: Arc<dyn NonceSource>,
     pub(crate) user_agent_suffix: Option<String>,
+    pub(crate) transport: TransportSettings,
 }
 
 impl Default for Config {
@@ -125,6 +191,7 @@ impl Default for Config {
             clock: Arc::new(SystemClock),
             nonce_source: Arc::new(RandomNonce),
             user_agent_suffix: None,
+            transport: TransportSettings::default(),
         }
     }
 }
@@ -182,6 +249,11 @@ impl Config {
     /// The largest response body accepted, in bytes.
     pub fn response_body_limit(&self) -> usize {
         self.response_body_limit
+    }
+
+    /// The connection pool's settings.
+    pub fn pool(&self) -> PoolSettings {
+        self.transport.pool
     }
 }
 
@@ -307,6 +379,74 @@ impl ConfigBuilder {
     /// Text appended to the `User-Agent` header, for example `my-app/1.2`.
     pub fn user_agent_suffix(mut self, suffix: impl Into<String>) -> Self {
         self.config.user_agent_suffix = Some(suffix.into());
+        self
+    }
+
+    /// Sends every request through this proxy (call again to add proxies
+    /// for other schemes, tried in order). The proxy variables of the
+    /// environment (`HTTPS_PROXY`, `HTTP_PROXY`, `ALL_PROXY`, `NO_PROXY`),
+    /// which apply by default, are then ignored. See
+    /// [`transport`](crate::transport) for the URL forms.
+    pub fn proxy(mut self, proxy: Proxy) -> Self {
+        match &mut self.config.transport.proxy {
+            ProxySetting::Explicit(proxies) => proxies.push(proxy),
+            other => *other = ProxySetting::Explicit(vec![proxy]),
+        }
+        self
+    }
+
+    /// Connects straight to the endpoint: no proxy from the environment,
+    /// and none set with [`proxy`](Self::proxy) before.
+    pub fn no_proxy(mut self) -> Self {
+        self.config.transport.proxy = ProxySetting::Disabled;
+        self
+    }
+
+    /// Trusts the certificate authorities of this PEM document (one or more
+    /// `-----BEGIN CERTIFICATE-----` blocks) besides the built-in roots,
+    /// for an endpoint with a private CA or behind a TLS-inspecting proxy.
+    /// May be called repeatedly. A file named by `ALIBABA_CLOUD_CA_BUNDLE`
+    /// is trusted as well. Checked when the client is built.
+    pub fn root_certificate_pem(mut self, pem: impl Into<Vec<u8>>) -> Self {
+        self.config.transport.root_certificates_pem.push(pem.into());
+        self
+    }
+
+    /// How long an idle pooled connection is kept for reuse (default
+    /// 10 s, below the idle timeout after which Alibaba Cloud's gateways
+    /// close connections, so that a request never goes out on a connection
+    /// the gateway has already closed; see
+    /// [`DEFAULT_POOL_IDLE_TIMEOUT`](crate::transport::DEFAULT_POOL_IDLE_TIMEOUT)).
+    pub fn pool_idle_timeout(mut self, timeout: Duration) -> Self {
+        self.config.transport.pool.idle_timeout = timeout;
+        self
+    }
+
+    /// The most idle connections kept per host (default 32; 0 opens a new
+    /// connection for every request).
+    pub fn pool_max_idle_per_host(mut self, connections: usize) -> Self {
+        self.config.transport.pool.max_idle_per_host = connections;
+        self
+    }
+
+    /// The TCP keep-alive interval, or `None` to send no keep-alive probes
+    /// (default 30 s).
+    pub fn tcp_keepalive(mut self, interval: Option<Duration>) -> Self {
+        self.config.transport.pool.tcp_keepalive = interval;
+        self
+    }
+
+    /// Sends requests with this HTTP client instead of one built from the
+    /// configuration: an escape hatch for settings the configuration does
+    /// not have. The client's own pool, TLS, proxy and connect-timeout
+    /// settings then apply, and those of this builder
+    /// ([`proxy`](Self::proxy), [`root_certificate_pem`](Self::root_certificate_pem),
+    /// the pool settings, [`connect_timeout`](Self::connect_timeout), the
+    /// user agent and `ALIBABA_CLOUD_CA_BUNDLE`) are ignored. Build it
+    /// with `.retry(reqwest::retry::never())`: the runtime decides what may
+    /// be resent, by the operation's idempotency.
+    pub fn http_client(mut self, client: reqwest::Client) -> Self {
+        self.config.transport.http_client = Some(client);
         self
     }
 

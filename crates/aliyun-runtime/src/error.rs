@@ -16,6 +16,8 @@ use std::error::Error as StdError;
 use std::fmt;
 use std::time::Duration;
 
+pub use crate::transport::TlsFailure;
+
 /// A boxed error that can cross threads, used as the `source()` of errors
 /// whose cause comes from a dependency.
 pub type BoxError = Box<dyn StdError + Send + Sync + 'static>;
@@ -317,11 +319,26 @@ impl fmt::Display for TimeoutError {
 
 impl StdError for TimeoutError {}
 
+/// How a connection failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum DispatchErrorKind {
+    /// No connection could be made (refused, unreachable, DNS, proxy);
+    /// nothing was sent.
+    Connect,
+    /// The TLS handshake failed, for the reason given; nothing was sent.
+    Tls(TlsFailure),
+    /// The connection broke after the request was sent, or while the
+    /// response was being read.
+    ConnectionLost,
+}
+
 /// The request could not be delivered, or the connection broke while the
 /// response was being read.
 #[derive(Debug)]
 pub struct DispatchError {
-    request_sent: bool,
+    kind: DispatchErrorKind,
+    endpoint: Option<String>,
     source: BoxError,
 }
 
@@ -329,33 +346,76 @@ impl DispatchError {
     /// A transport failure; `request_sent` says whether any byte of the
     /// request may have reached the service.
     pub fn new(request_sent: bool, source: impl Into<BoxError>) -> Self {
+        let kind = if request_sent {
+            DispatchErrorKind::ConnectionLost
+        } else {
+            DispatchErrorKind::Connect
+        };
         DispatchError {
-            request_sent,
+            kind,
+            endpoint: None,
             source: source.into(),
         }
+    }
+
+    /// A failed TLS handshake with `endpoint` (its base URL): nothing was
+    /// sent.
+    pub fn tls(
+        failure: TlsFailure,
+        endpoint: impl Into<String>,
+        source: impl Into<BoxError>,
+    ) -> Self {
+        DispatchError {
+            kind: DispatchErrorKind::Tls(failure),
+            endpoint: Some(endpoint.into()),
+            source: source.into(),
+        }
+    }
+
+    /// Names the endpoint (its base URL, which holds no secret) in the
+    /// message.
+    pub fn with_endpoint(mut self, endpoint: impl Into<String>) -> Self {
+        self.endpoint = Some(endpoint.into());
+        self
+    }
+
+    /// How the connection failed.
+    pub fn kind(&self) -> DispatchErrorKind {
+        self.kind
+    }
+
+    /// The endpoint called, when known.
+    pub fn endpoint(&self) -> Option<&str> {
+        self.endpoint.as_deref()
     }
 
     /// Whether the request may have reached the service. `false` proves it
     /// did not (the connection was never established).
     pub fn request_sent(&self) -> bool {
-        self.request_sent
+        self.kind == DispatchErrorKind::ConnectionLost
     }
 }
 
 impl fmt::Display for DispatchError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.request_sent {
-            write!(
+        let endpoint = self.endpoint.as_deref().unwrap_or("the endpoint");
+        match self.kind {
+            DispatchErrorKind::ConnectionLost => write!(
                 f,
-                "the connection failed after the request was sent, so the operation may or may not have run: {}",
+                "the connection to {endpoint} failed after the request was sent, so the operation may or may not have run: {}",
                 self.source
-            )
-        } else {
-            write!(
+            ),
+            DispatchErrorKind::Connect => write!(
                 f,
-                "could not connect to the endpoint (nothing was sent); check the endpoint and the network: {}",
+                "could not connect to {endpoint} (nothing was sent); check the endpoint, the network and any proxy: {}",
                 self.source
-            )
+            ),
+            DispatchErrorKind::Tls(failure) => write!(
+                f,
+                "the TLS connection to {endpoint} failed (nothing was sent): {}: {}",
+                failure.advice(),
+                self.source
+            ),
         }
     }
 }

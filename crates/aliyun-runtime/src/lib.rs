@@ -14,6 +14,8 @@
 //! * [`waiter`]: polling an operation until a resource reaches a state;
 //! * [`response`]: decoding outputs and the service's error documents;
 //! * [`error`]: the error types every operation returns;
+//! * [`transport`]: proxies, trusted certificate authorities and the
+//!   connection pool;
 //! * [`config`]: the knobs, with safe defaults.
 //!
 //! What only generated code needs (decoding outputs, writing inputs'
@@ -65,14 +67,16 @@ pub mod retry;
 #[doc(hidden)]
 pub mod ser;
 pub mod signing;
+pub mod transport;
 pub mod waiter;
 
 pub use client::Runtime;
-pub use config::{Config, ConfigBuilder, Network, SignatureVersion, Timeouts};
+pub use config::{CallOverrides, Config, ConfigBuilder, Network, SignatureVersion, Timeouts};
 pub use credentials::{Credentials, ProvideCredentials};
 pub use de::{DecodeError, FromJson};
 pub use error::{ConstructionError, SdkError, ServiceError, ServiceErrorMetadata};
 pub use operation_future::OperationFuture;
 pub use retry::RetryConfig;
 pub use signing::{sign_request, SignedRequest, SigningInput};
+pub use transport::Proxy;
 pub use waiter::{Waiter, WaiterError};

@@ -531,6 +531,14 @@ impl<I, O, E> Waiter<I, O, E> {
         self
     }
 
+    /// Overrides the client's timeouts, retry settings or endpoint for every
+    /// poll of this wait (see [`CallOverrides`](crate::CallOverrides)),
+    /// sharing the client's connections, credentials and retry quota.
+    pub fn customize(mut self, overrides: crate::CallOverrides) -> Self {
+        self.runtime = self.runtime.with_overrides(overrides);
+        self
+    }
+
     /// The waiter's definition: its name, acceptors and default delays.
     pub fn definition(&self) -> &'static WaiterDefinition {
         self.definition

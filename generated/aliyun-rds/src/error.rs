@@ -8,6 +8,9 @@
 
 use std::fmt;
 
+/// The runtime's error types, which every operation's `SdkError` is made of.
+pub use aliyun_runtime::error::*;
+
 #[cfg(feature = "activate-migration-target-instance")]
 use crate::operation::activate_migration_target_instance::ActivateMigrationTargetInstanceError;
 

@@ -14,7 +14,9 @@
 //! default feature `all` turns every operation on; with `default-features = false`,
 //! name the operations you use, or a group such as `cloud-migration`, and pay
 //! only for those. `serde-serialize` adds `Serialize` to inputs and outputs,
-//! `serde-deserialize` `Deserialize` to outputs.
+//! `serde-deserialize` `Deserialize` to outputs; `socks` allows SOCKS5 proxies and
+//! `native-roots` trusts the operating system's certificate store. [`config`] has
+//! everything that configures the client.
 //!
 //! The whole crate is generated from the spec by `cargo xtask codegen`.
 
@@ -26,6 +28,20 @@ pub mod metadata;
 pub mod operation;
 
 pub use aliyun_rds_errors as errors;
-pub use aliyun_runtime::{Config, SdkError, WaiterError};
+pub use aliyun_runtime::{
+    CallOverrides, Config, Credentials, RetryConfig, SdkError, WaiterError,
+};
+
+/// Everything that configures a [`Client`] or one of its calls: [`Config`] and its
+/// builder, credentials and their providers, timeouts, retries, proxies, trusted
+/// certificates, the connection pool and per-call overrides, re-exported from the
+/// runtime so that this crate is the only dependency a program needs.
+pub mod config {
+    pub use aliyun_runtime::config::*;
+    pub use aliyun_runtime::credentials::{self, Credentials, ProvideCredentials};
+    pub use aliyun_runtime::retry::{RetryConfig, RetryQuotaConfig};
+    pub use aliyun_runtime::transport::{self, PoolSettings, Proxy};
+}
+
 pub use client::Client;
 pub use error::Error;

@@ -81,7 +81,11 @@ pub fn features_table(product: &Product<'_>, krate: GeneratedCrate) -> String {
              serde-serialize = [\"aliyun-rds-types/serde-serialize\"]\n\
              # `Deserialize` on outputs and their nested types, for programs that\n\
              # read them from JSON of their own; responses are decoded without it.\n\
-             serde-deserialize = [\"aliyun-rds-types/serde-deserialize\"]\n",
+             serde-deserialize = [\"aliyun-rds-types/serde-deserialize\"]\n\
+             # SOCKS5 proxies, and the operating system's certificate store as well as\n\
+             # the compiled-in roots: the runtime's features of the same names.\n\
+             socks = [\"aliyun-runtime/socks\"]\n\
+             native-roots = [\"aliyun-runtime/native-roots\"]\n",
         ),
     }
     for group in &product.feature_groups {

@@ -76,8 +76,14 @@ pub fn validate_product(file: &Path, spec: &ProductSpec) -> Vec<SpecError> {
 
 /// Cargo features the generated crates define besides one per operation
 /// and one per group, which a group therefore cannot be named.
-pub const RESERVED_FEATURE_NAMES: &[&str] =
-    &["default", "all", "serde-serialize", "serde-deserialize"];
+pub const RESERVED_FEATURE_NAMES: &[&str] = &[
+    "default",
+    "all",
+    "serde-serialize",
+    "serde-deserialize",
+    "socks",
+    "native-roots",
+];
 
 /// Whether `name` is a kebab-case cargo feature name: lower-case ASCII
 /// letters and digits in dash-separated words, starting with a letter.

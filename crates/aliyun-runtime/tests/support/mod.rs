@@ -423,3 +423,35 @@ pub fn capture_traces() -> (tracing::subscriber::DefaultGuard, TraceBuffer) {
         .finish();
     (tracing::subscriber::set_default(subscriber), buffer)
 }
+
+/// A certificate authority made for one test, and a server certificate it
+/// signed for `localhost` and `127.0.0.1`, all PEM.
+pub struct TestPki {
+    pub ca_pem: String,
+    pub server_certificate_pem: String,
+    pub server_key_pem: String,
+}
+
+impl TestPki {
+    pub fn generate() -> TestPki {
+        let mut ca_params = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
+        ca_params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+        ca_params
+            .distinguished_name
+            .push(rcgen::DnType::CommonName, "aliyun-runtime test CA");
+        let ca =
+            rcgen::CertifiedIssuer::self_signed(ca_params, rcgen::KeyPair::generate().unwrap())
+                .unwrap();
+        let server_key = rcgen::KeyPair::generate().unwrap();
+        let server_certificate =
+            rcgen::CertificateParams::new(vec!["localhost".to_owned(), "127.0.0.1".to_owned()])
+                .unwrap()
+                .signed_by(&server_key, &ca)
+                .unwrap();
+        TestPki {
+            ca_pem: ca.pem(),
+            server_certificate_pem: server_certificate.pem(),
+            server_key_pem: server_key.serialize_pem(),
+        }
+    }
+}

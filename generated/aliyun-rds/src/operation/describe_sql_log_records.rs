@@ -240,6 +240,14 @@ impl DescribeSqlLogRecordsFluentBuilder {
         &self.input
     }
 
+    /// Overrides the client's timeouts, retry settings or endpoint for this call
+    /// alone; see [`CallOverrides`](crate::config::CallOverrides).
+    #[inline]
+    pub fn customize(mut self, overrides: aliyun_runtime::CallOverrides) -> Self {
+        self.runtime = self.runtime.with_overrides(overrides);
+        self
+    }
+
     /// Sends the request and decodes the response.
     ///
     /// It returns the runtime's named future rather than being an `async fn` or

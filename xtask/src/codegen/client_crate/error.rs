@@ -63,6 +63,9 @@ pub fn error_rs(product: &Product<'_>) -> TokenStream {
 
         use std::fmt;
 
+        /// The runtime's error types, which every operation's `SdkError` is made of.
+        pub use aliyun_runtime::error::*;
+
         #(#imports)*
 
         /// The failure of any operation, tagged with the operation.

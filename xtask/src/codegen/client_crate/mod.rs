@@ -33,7 +33,9 @@ pub fn lib_rs(product: &Product<'_>) -> TokenStream {
         .line("default feature `all` turns every operation on; with `default-features = false`,")
         .line("name the operations you use, or a group such as `cloud-migration`, and pay")
         .line("only for those. `serde-serialize` adds `Serialize` to inputs and outputs,")
-        .line("`serde-deserialize` `Deserialize` to outputs.")
+        .line("`serde-deserialize` `Deserialize` to outputs; `socks` allows SOCKS5 proxies and")
+        .line("`native-roots` trusts the operating system's certificate store. [`config`] has")
+        .line("everything that configures the client.")
         .blank()
         .line("The whole crate is generated from the spec by `cargo xtask codegen`.")
         .inner();
@@ -46,7 +48,18 @@ pub fn lib_rs(product: &Product<'_>) -> TokenStream {
         pub mod operation;
 
         pub use aliyun_rds_errors as errors;
-        pub use aliyun_runtime::{Config, SdkError, WaiterError};
+        pub use aliyun_runtime::{CallOverrides, Config, Credentials, RetryConfig, SdkError, WaiterError};
+
+        /// Everything that configures a [`Client`] or one of its calls: [`Config`] and its
+        /// builder, credentials and their providers, timeouts, retries, proxies, trusted
+        /// certificates, the connection pool and per-call overrides, re-exported from the
+        /// runtime so that this crate is the only dependency a program needs.
+        pub mod config {
+            pub use aliyun_runtime::config::*;
+            pub use aliyun_runtime::credentials::{self, Credentials, ProvideCredentials};
+            pub use aliyun_runtime::retry::{RetryConfig, RetryQuotaConfig};
+            pub use aliyun_runtime::transport::{self, PoolSettings, Proxy};
+        }
         pub use client::Client;
         pub use error::Error;
     }

@@ -227,6 +227,14 @@ pub fn operation_rs(operation: &Operation<'_>) -> TokenStream {
                 &self.input
             }
 
+            /// Overrides the client's timeouts, retry settings or endpoint for this call
+            /// alone; see [`CallOverrides`](crate::config::CallOverrides).
+            #[inline]
+            pub fn customize(mut self, overrides: aliyun_runtime::CallOverrides) -> Self {
+                self.runtime = self.runtime.with_overrides(overrides);
+                self
+            }
+
             #send_docs
             #[inline]
             pub fn send(self) -> OperationFuture<#output, #error> {
