@@ -302,6 +302,16 @@ fn a_parameter_may_not_take_a_builder_method_name() {
 }
 
 #[test]
+fn a_parameter_may_not_take_the_name_of_customize() {
+    let root = workspace();
+    edit(root.path(), |spec| {
+        spec["parameters"][2]["name"] = json!("Customize");
+    });
+    let message = expect_failure(root.path(), SpecErrorKind::NameCollision);
+    assert!(message.contains("`customize`"), "{message}");
+}
+
+#[test]
 fn a_parameter_may_not_shadow_another_parameters_setter() {
     let root = workspace();
     edit(root.path(), |spec| {

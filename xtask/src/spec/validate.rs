@@ -15,7 +15,7 @@ use super::model::{
 use super::naming::{self, member_rust_name};
 
 /// Rust names a parameter may not have: the fluent builder's own methods.
-pub const RESERVED_PARAMETER_NAMES: &[&str] = &["send", "as_input"];
+pub const RESERVED_PARAMETER_NAMES: &[&str] = &["send", "as_input", "customize"];
 
 /// Checks one product file.
 pub fn validate_product(file: &Path, spec: &ProductSpec) -> Vec<SpecError> {
