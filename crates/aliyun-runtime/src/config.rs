@@ -50,8 +50,8 @@ pub enum Network {
 /// Where credentials come from.
 #[derive(Clone, Default)]
 pub(crate) enum CredentialsSource {
-    /// The default chain (environment, CLI profile, INI file, ECS role,
-    /// credentials URI).
+    /// The default chain (environment, OIDC role, CLI profile, INI file,
+    /// ECS role, credentials URI).
     #[default]
     DefaultChain,
     /// A provider given by the caller.
