@@ -5,47 +5,22 @@
 // Tests fail by panicking; the workspace lints forbid it in library code.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod support;
+
+use support::{
+    assert_exit, cli_with_demo_credentials as cli, empty_home, stderr_text, stdout_json,
+    stdout_text,
+};
+
 use std::collections::HashSet;
 use std::io::{BufRead, BufReader};
-use std::path::Path;
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Child, Output, Stdio};
 
 use aliyun_rds_emulator::{Emulator, Fixture, RunningEmulator};
 use serde_json::Value;
 
 /// The region the seeded instances live in, which no demo instance uses.
 const SEEDED_REGION: &str = "cn-qingdao";
-
-/// A `Command` for the binary with the emulator's demo key pair and no
-/// configuration of the machine running the tests.
-fn cli(home: &Path) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_aliyun-rds"));
-    for (name, _) in std::env::vars() {
-        if name.starts_with("ALIBABA_CLOUD_") || name.starts_with("ALICLOUD_") {
-            command.env_remove(name);
-        }
-    }
-    command
-        .env("HOME", home)
-        .env("ALIBABA_CLOUD_ECS_METADATA_DISABLED", "true")
-        .env(
-            "ALIBABA_CLOUD_ACCESS_KEY_ID",
-            aliyun_rds_emulator::DEMO_ACCESS_KEY_ID,
-        )
-        .env(
-            "ALIBABA_CLOUD_ACCESS_KEY_SECRET",
-            aliyun_rds_emulator::DEMO_ACCESS_KEY_SECRET,
-        )
-        .stdin(Stdio::null());
-    command
-}
-
-fn empty_home(name: &str) -> tempfile::TempDir {
-    tempfile::Builder::new()
-        .prefix(&format!("aliyun-rds-cli-options-{name}-"))
-        .tempdir()
-        .expect("create the test home directory")
-}
 
 /// Runs the binary with `args` after `--endpoint <emulator>`, off the
 /// async runtime that serves the emulator.
@@ -64,34 +39,6 @@ async fn run_against(emulator: &RunningEmulator, name: &str, args: &[&str]) -> O
     })
     .await
     .expect("join")
-}
-
-fn stdout_text(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stdout).into_owned()
-}
-
-fn stderr_text(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
-}
-
-fn assert_exit(output: &Output, code: i32) {
-    assert_eq!(
-        output.status.code(),
-        Some(code),
-        "stdout: {}\nstderr: {}",
-        stdout_text(output),
-        stderr_text(output)
-    );
-}
-
-fn stdout_json(output: &Output) -> Value {
-    serde_json::from_slice(&output.stdout).unwrap_or_else(|error| {
-        panic!(
-            "stdout is not JSON ({error}): {}\nstderr: {}",
-            stdout_text(output),
-            stderr_text(output)
-        )
-    })
 }
 
 async fn seeded_emulator(count: usize) -> RunningEmulator {

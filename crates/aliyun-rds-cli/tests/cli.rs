@@ -5,80 +5,19 @@
 // Tests fail by panicking; the workspace lints forbid it in library code.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::io::{BufRead, BufReader};
-use std::path::Path;
-use std::process::{Child, Command, Output, Stdio};
+mod support;
 
-use aliyun_rds_emulator::{Emulator, Fault, Fixture, RunningEmulator};
-use serde_json::Value;
+use support::{
+    cli, empty_home, run, start_emulator, stderr_text, stdout_json, with_demo_credentials,
+};
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Stdio};
+
+use aliyun_rds_emulator::Fault;
 
 const OPERATION: &str = "activate-migration-target-instance";
 const ACTION: &str = "ActivateMigrationTargetInstance";
-
-/// A `Command` for the binary with an environment that holds no credentials
-/// and no configuration of the machine running the tests.
-fn cli(home: &Path) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_aliyun-rds"));
-    for (name, _) in std::env::vars() {
-        if name.starts_with("ALIBABA_CLOUD_") || name.starts_with("ALICLOUD_") {
-            command.env_remove(name);
-        }
-    }
-    command
-        .env("HOME", home)
-        .env("ALIBABA_CLOUD_ECS_METADATA_DISABLED", "true")
-        .stdin(Stdio::null());
-    command
-}
-
-/// An empty home directory of the test's own, so no real `~/.aliyun` is read.
-/// It is removed with everything in it when the returned value is dropped,
-/// even when the test fails.
-fn empty_home(name: &str) -> tempfile::TempDir {
-    tempfile::Builder::new()
-        .prefix(&format!("aliyun-rds-cli-test-{name}-"))
-        .tempdir()
-        .expect("create the test home directory")
-}
-
-/// The environment that gives the CLI the emulator's demo key pair.
-fn with_demo_credentials(command: &mut Command) -> &mut Command {
-    command
-        .env(
-            "ALIBABA_CLOUD_ACCESS_KEY_ID",
-            aliyun_rds_emulator::DEMO_ACCESS_KEY_ID,
-        )
-        .env(
-            "ALIBABA_CLOUD_ACCESS_KEY_SECRET",
-            aliyun_rds_emulator::DEMO_ACCESS_KEY_SECRET,
-        )
-}
-
-fn run(command: &mut Command) -> Output {
-    command.output().expect("run the aliyun-rds binary")
-}
-
-fn stdout_json(output: &Output) -> Value {
-    serde_json::from_slice(&output.stdout).unwrap_or_else(|error| {
-        panic!(
-            "stdout is not JSON ({error}): {}\nstderr: {}",
-            String::from_utf8_lossy(&output.stdout),
-            String::from_utf8_lossy(&output.stderr)
-        )
-    })
-}
-
-fn stderr_text(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
-}
-
-async fn start_emulator() -> RunningEmulator {
-    Emulator::builder()
-        .fixture(Fixture::demo())
-        .start("127.0.0.1:0")
-        .await
-        .expect("start the emulator")
-}
 
 #[test]
 fn emulator_switchover_succeeds_and_prints_the_response() {

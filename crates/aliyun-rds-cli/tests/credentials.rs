@@ -6,8 +6,11 @@
 // Tests fail by panicking; the workspace lints forbid it in library code.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod support;
+
+use support::{cli, stderr_text};
+
 use std::io::{BufRead, BufReader};
-use std::path::Path;
 use std::process::{Command, Output, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
@@ -22,19 +25,6 @@ use serde_json::Value;
 
 const OPERATION: &str = "describe-regions";
 
-/// A `Command` for the binary with no `ALIBABA_CLOUD_*` variable of the
-/// machine running the tests and a home of the test's own.
-fn cli(home: &Path) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_aliyun-rds"));
-    for (name, _) in std::env::vars() {
-        if name.starts_with("ALIBABA_CLOUD_") || name.starts_with("ALICLOUD_") {
-            command.env_remove(name);
-        }
-    }
-    command.env("HOME", home).stdin(Stdio::null());
-    command
-}
-
 /// A call that can be repeated (a read), against `endpoint`.
 fn describe_regions(command: &mut Command, endpoint: &str) -> Output {
     command
@@ -48,10 +38,6 @@ async fn run_blocking(mut command: Command, endpoint: String) -> Output {
     tokio::task::spawn_blocking(move || describe_regions(&mut command, &endpoint))
         .await
         .expect("join")
-}
-
-fn stderr_text(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
 }
 
 fn assert_answered(output: &Output) {

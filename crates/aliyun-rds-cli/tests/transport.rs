@@ -6,72 +6,21 @@
 // Tests fail by panicking; the workspace lints forbid it in library code.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod support;
+
+use support::{
+    assert_exit, cli_with_demo_credentials as cli, run, run_blocking, start_emulator, stderr_text,
+};
+
 use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Child, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use aliyun_rds_emulator::{Emulator, Fault, Fixture, RunningEmulator};
+use aliyun_rds_emulator::Fault;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
-
-/// The variables a test sets itself, removed from what the binary inherits.
-const PROXY_VARIABLES: &[&str] = &[
-    "HTTP_PROXY",
-    "http_proxy",
-    "HTTPS_PROXY",
-    "https_proxy",
-    "ALL_PROXY",
-    "all_proxy",
-    "NO_PROXY",
-    "no_proxy",
-];
-
-/// The binary with the emulator's demo credentials and nothing of the
-/// machine's configuration: no credentials, profile or proxy.
-fn cli(home: &Path) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_aliyun-rds"));
-    for (name, _) in std::env::vars() {
-        if name.starts_with("ALIBABA_CLOUD_")
-            || name.starts_with("ALICLOUD_")
-            || PROXY_VARIABLES.contains(&name.as_str())
-        {
-            command.env_remove(name);
-        }
-    }
-    command
-        .env("HOME", home)
-        .env("ALIBABA_CLOUD_ECS_METADATA_DISABLED", "true")
-        .env(
-            "ALIBABA_CLOUD_ACCESS_KEY_ID",
-            aliyun_rds_emulator::DEMO_ACCESS_KEY_ID,
-        )
-        .env(
-            "ALIBABA_CLOUD_ACCESS_KEY_SECRET",
-            aliyun_rds_emulator::DEMO_ACCESS_KEY_SECRET,
-        )
-        .stdin(Stdio::null());
-    command
-}
-
-fn run(command: &mut Command) -> Output {
-    command.output().expect("run the aliyun-rds binary")
-}
-
-fn stderr_text(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
-}
-
-fn assert_exit(output: &Output, code: i32) {
-    assert_eq!(
-        output.status.code(),
-        Some(code),
-        "stdout: {}\nstderr: {}",
-        String::from_utf8_lossy(&output.stdout),
-        stderr_text(output)
-    );
-}
 
 /// A CA and a server certificate it signed for 127.0.0.1, written as PEM
 /// files in `directory`: `ca.pem`, `server.pem`, `server-key.pem`.
@@ -276,20 +225,6 @@ async fn relay(mut client: TcpStream, recorded: Arc<Mutex<Vec<String>>>) {
         return;
     }
     let _ = tokio::io::copy_bidirectional(&mut client, &mut upstream).await;
-}
-
-async fn start_emulator() -> RunningEmulator {
-    Emulator::builder()
-        .fixture(Fixture::demo())
-        .start("127.0.0.1:0")
-        .await
-        .expect("start the emulator")
-}
-
-async fn run_blocking(mut command: Command) -> Output {
-    tokio::task::spawn_blocking(move || run(&mut command))
-        .await
-        .expect("join")
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
