@@ -15,28 +15,9 @@ use aliyun_rds_emulator::{Emulator, RunningEmulator};
 use aliyun_runtime::config::ConfigBuilder;
 use aliyun_runtime::credentials::FixedEnvironment;
 use aliyun_runtime::error::{DispatchErrorKind, TlsFailure};
-use aliyun_runtime::metadata::{HttpMethod, Idempotency, OperationMetadata};
 use aliyun_runtime::{Config, Credentials, RetryConfig, Runtime, SdkError};
 use serde_json::Value;
-use support::{TestPki, PRODUCT};
-
-/// An operation the emulator models and answers without parameters.
-static DESCRIBE_REGIONS: OperationMetadata = OperationMetadata {
-    name: "DescribeRegions",
-    rust_name: "describe_regions",
-    summary: "Lists regions.",
-    method: HttpMethod::Post,
-    pathname: "/",
-    idempotency: Idempotency {
-        operation_type: "get",
-        idempotent: true,
-    },
-    deprecated: false,
-    parameters: &[],
-    error_rows: &[],
-    error_table: &[],
-    sample_response: None,
-};
+use support::{TestPki, DESCRIBE_REGIONS, PRODUCT};
 
 async fn tls_emulator(pki: &TestPki) -> RunningEmulator {
     Emulator::builder()
