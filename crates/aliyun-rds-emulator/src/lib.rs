@@ -42,8 +42,10 @@
 //!
 //! Every request goes through the same steps, in this order:
 //!
-//! 1. The whole request is read (bodies above 1 MiB are refused with
-//!    `InvalidParameter`). Parameters come from the query string and, when the
+//! 1. The whole request is read (bodies above 1 MiB, or that take more than
+//!    30 seconds to arrive, are refused with `InvalidParameter`; see
+//!    [`EmulatorBuilder::max_body_bytes`] and the other limits). Parameters
+//!    come from the query string and, when the
 //!    content type is `application/x-www-form-urlencoded`, from the body.
 //! 2. If the request names an action (the `Action` parameter, or the
 //!    `x-acs-action` header for `ACS3-HMAC-SHA256`), that action's request
@@ -281,6 +283,7 @@ mod credentials;
 mod error;
 mod faults;
 mod fixture;
+mod limits;
 mod migration;
 mod operations;
 mod pipeline;
