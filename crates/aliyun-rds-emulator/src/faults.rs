@@ -44,6 +44,10 @@ pub enum Fault {
     /// Close the TCP connection without sending any response, without
     /// running the operation.
     DropConnection,
+    /// Run the operation (it changes state), then close the TCP connection
+    /// without sending any response: the call took effect, and the client
+    /// cannot know it.
+    DropAfterExecution,
 }
 
 impl Fault {

@@ -285,6 +285,7 @@ mod faults;
 mod fixture;
 mod limits;
 mod migration;
+mod observe;
 mod operations;
 mod pipeline;
 mod request;
@@ -297,6 +298,7 @@ mod verify;
 pub use credentials::{KeyPair, DEMO_ACCESS_KEY_ID, DEMO_ACCESS_KEY_SECRET};
 pub use faults::{Fault, FaultHandle};
 pub use fixture::{Fixture, FixtureError, InstanceSnapshot, MigrationStage, MigrationTask};
+pub use observe::Observation;
 pub use server::{Emulator, EmulatorBuilder, RunningEmulator, ShutdownHandle};
 pub use sts::{DEMO_OIDC_PROVIDER_ARN, DEMO_OIDC_TOKEN, DEMO_ROLE_ARN, STS_API_VERSION};
 

@@ -31,6 +31,15 @@ pub(crate) const DEFAULT_BODY_READ_TIMEOUT: Duration = Duration::from_secs(30);
 /// 1024 connections served at once.
 pub(crate) const DEFAULT_MAX_CONNECTIONS: usize = 1024;
 
+/// The default of [`EmulatorBuilder::max_remembered_nonces`](crate::EmulatorBuilder::max_remembered_nonces):
+/// 100,000 nonces, about 15 MB at most.
+pub(crate) const DEFAULT_MAX_REMEMBERED_NONCES: usize = 100_000;
+
+/// Request counts are kept for this many distinct action names; names
+/// beyond them (which only a hostile client sends, RDS has a few hundred
+/// actions) are not counted, so that they cannot grow the table.
+pub(crate) const MAX_COUNTED_ACTIONS: usize = 4096;
+
 /// The smallest read buffer hyper accepts; a smaller header limit still
 /// applies, through hyper's own header size check.
 const MINIMUM_READ_BUFFER_BYTES: usize = 8192;
@@ -50,6 +59,9 @@ pub(crate) struct Limits {
     /// Connections served at once; further clients wait in the listen
     /// backlog until one ends.
     pub(crate) max_connections: usize,
+    /// Nonces remembered, for replay detection and for
+    /// [`RunningEmulator::nonces`](crate::RunningEmulator::nonces).
+    pub(crate) max_remembered_nonces: usize,
 }
 
 impl Default for Limits {
@@ -60,6 +72,7 @@ impl Default for Limits {
             header_read_timeout: DEFAULT_HEADER_READ_TIMEOUT,
             body_read_timeout: DEFAULT_BODY_READ_TIMEOUT,
             max_connections: DEFAULT_MAX_CONNECTIONS,
+            max_remembered_nonces: DEFAULT_MAX_REMEMBERED_NONCES,
         }
     }
 }

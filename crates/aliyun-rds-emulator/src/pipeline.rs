@@ -24,6 +24,7 @@ use crate::clock::Clock;
 use crate::error::{ApiError, HOST_ID};
 use crate::faults::{Fault, FaultTable};
 use crate::limits::Limits;
+use crate::observe::{Observation, Observer};
 use crate::operations::{self, OperationRequest};
 use crate::request::ParsedRequest;
 use crate::state::{AccountState, Traffic};
@@ -49,6 +50,8 @@ pub(crate) struct Shared {
     pub(crate) sts: StsConfig,
     /// The size and time bounds of requests.
     pub(crate) limits: Limits,
+    /// Told about every request that names an action.
+    pub(crate) observer: Option<Observer>,
 }
 
 /// The error a service returns to make hyper close the connection without a
@@ -117,7 +120,17 @@ pub(crate) async fn handle_request(
         headers,
         body,
     );
-    match process(&shared, &parsed) {
+    let (outcome, executed) = process(&shared, &parsed);
+    if let Some(Observer(observer)) = &shared.observer {
+        if let Some(action) = requested_action(&parsed) {
+            observer(&Observation {
+                action,
+                nonce: requested_nonce(&parsed),
+                executed,
+            });
+        }
+    }
+    match outcome {
         Outcome::Answer(answer, delay) => {
             let response = finish(&shared, &request_id, answer);
             if let Some(delay) = delay {
@@ -142,10 +155,38 @@ enum Answer {
     Success(operations::OperationOutput),
     Error(ApiError),
     Malformed,
+    /// What the operation answered; only between the pipeline's steps.
+    Executed(Result<operations::OperationOutput, ApiError>),
 }
 
-/// The request pipeline described in the crate documentation.
-fn process(shared: &Shared, request: &ParsedRequest) -> Outcome {
+/// The request pipeline described in the crate documentation, and whether
+/// the operation ran.
+fn process(shared: &Shared, request: &ParsedRequest) -> (Outcome, bool) {
+    let mut drop_after_execution = false;
+    let outcome = run_pipeline(shared, request, &mut drop_after_execution);
+    let executed = matches!(outcome, Outcome::Answer(Answer::Executed(_), _));
+    let outcome = match outcome {
+        _ if drop_after_execution && executed => Outcome::Drop,
+        Outcome::Answer(Answer::Executed(result), delay) => {
+            let answer = match result {
+                Ok(output) => Answer::Success(output),
+                Err(error) => Answer::Error(error),
+            };
+            Outcome::Answer(answer, delay)
+        }
+        other => other,
+    };
+    (outcome, executed)
+}
+
+/// The steps of [`process`]. An operation that ran answers
+/// [`Answer::Executed`]; `drop_after_execution` is set when its answer must
+/// be replaced by a dropped connection.
+fn run_pipeline(
+    shared: &Shared,
+    request: &ParsedRequest,
+    drop_after_execution: &mut bool,
+) -> Outcome {
     if let Some(action) = requested_action(request) {
         shared.traffic.count_request(action);
     }
@@ -162,23 +203,20 @@ fn process(shared: &Shared, request: &ParsedRequest) -> Outcome {
         if let Err(error) = sts::authenticate(shared, request) {
             return Outcome::Answer(Answer::Error(error), None);
         }
-        let delay = match take_fault(shared, request.parameter("Action").unwrap_or_default()) {
+        let action = request.parameter("Action").unwrap_or_default();
+        let delay = match take_fault(shared, action, drop_after_execution) {
             Ok(delay) => delay,
-            Err(outcome) => return outcome,
+            Err(outcome) => return *outcome,
         };
-        let answer = match sts::handle(shared, request) {
-            Ok(output) => Answer::Success(output),
-            Err(error) => Answer::Error(error),
-        };
-        return Outcome::Answer(answer, delay);
+        return Outcome::Answer(Answer::Executed(sts::handle(shared, request)), delay);
     }
     let authenticated = match shared.verifier.authenticate(request, &shared.clock) {
         Ok(authenticated) => authenticated,
         Err(error) => return Outcome::Answer(Answer::Error(error), None),
     };
-    let delay = match take_fault(shared, &authenticated.action) {
+    let delay = match take_fault(shared, &authenticated.action, drop_after_execution) {
         Ok(delay) => delay,
-        Err(outcome) => return outcome,
+        Err(outcome) => return *outcome,
     };
     if authenticated.version != crate::API_VERSION {
         return Outcome::Answer(Answer::Error(ApiError::invalid_version()), delay);
@@ -202,17 +240,18 @@ fn process(shared: &Shared, request: &ParsedRequest) -> Outcome {
             None => return Outcome::Answer(Answer::Error(ApiError::action_not_found()), delay),
         },
     };
-    let answer = match result {
-        Ok(output) => Answer::Success(output),
-        Err(error) => Answer::Error(error),
-    };
-    Outcome::Answer(answer, delay)
+    Outcome::Answer(Answer::Executed(result), delay)
 }
 
 /// Applies the next injected fault for `action`, if any: `Ok` with the
-/// delay to wait before answering, or `Err` with the outcome that replaces
-/// the answer.
-fn take_fault(shared: &Shared, action: &str) -> Result<Option<Duration>, Outcome> {
+/// delay to wait before answering (and `drop_after_execution` set when the
+/// operation is to run and its answer be replaced by a dropped
+/// connection), or `Err` with the outcome that replaces the answer.
+fn take_fault(
+    shared: &Shared,
+    action: &str,
+    drop_after_execution: &mut bool,
+) -> Result<Option<Duration>, Box<Outcome>> {
     match shared.faults.take(action) {
         None => Ok(None),
         Some(Fault::Delay(duration)) => Ok(Some(duration)),
@@ -226,10 +265,14 @@ fn take_fault(shared: &Shared, action: &str) -> Result<Option<Duration>, Outcome
                 StatusCode::from_u16(http_status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
             let mut error = ApiError::new(status, &code, &message);
             error.retry_after = retry_after;
-            Err(Outcome::Answer(Answer::Error(error), None))
+            Err(Box::new(Outcome::Answer(Answer::Error(error), None)))
         }
-        Some(Fault::MalformedBody) => Err(Outcome::Answer(Answer::Malformed, None)),
-        Some(Fault::DropConnection) => Err(Outcome::Drop),
+        Some(Fault::MalformedBody) => Err(Box::new(Outcome::Answer(Answer::Malformed, None))),
+        Some(Fault::DropConnection) => Err(Box::new(Outcome::Drop)),
+        Some(Fault::DropAfterExecution) => {
+            *drop_after_execution = true;
+            Ok(None)
+        }
     }
 }
 
@@ -241,6 +284,11 @@ fn finish(shared: &Shared, request_id: &str, answer: Answer) -> Response<Full<By
             json_response(shared, request_id, StatusCode::OK, &Value::Object(output))
         }
         Answer::Error(error) => error_response(shared, request_id, &error),
+        Answer::Executed(Ok(mut output)) => {
+            output.insert("RequestId".into(), Value::from(request_id));
+            json_response(shared, request_id, StatusCode::OK, &Value::Object(output))
+        }
+        Answer::Executed(Err(error)) => error_response(shared, request_id, &error),
         Answer::Malformed => {
             let mut response =
                 Response::new(Full::new(Bytes::from_static(MALFORMED_BODY.as_bytes())));
@@ -338,14 +386,15 @@ mod tests {
 
     fn shared() -> Shared {
         Shared {
-            verifier: Verifier::new(KeyStore::new(vec![KeyPair::demo()])),
+            verifier: Verifier::new(KeyStore::new(vec![KeyPair::demo()]), 1000),
             clock: Clock::new(0),
             faults: Arc::new(FaultTable::default()),
-            traffic: Traffic::default(),
+            traffic: Traffic::new(1000),
             account: Mutex::new(AccountState::default()),
             documented: &[],
             sts: StsConfig::new(Vec::new(), Vec::new(), None),
             limits: Limits::default(),
+            observer: None,
         }
     }
 
@@ -406,7 +455,8 @@ mod tests {
                     headers,
                     Bytes::from(body),
                 );
-                let outcome = process(&shared, &request);
+                let (outcome, executed) = process(&shared, &request);
+                prop_assert!(!executed, "an arbitrary request ran an operation");
                 prop_assert!(
                     matches!(outcome, Outcome::Answer(Answer::Error(_), None)),
                     "an arbitrary request was not refused"

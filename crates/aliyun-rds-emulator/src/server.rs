@@ -31,6 +31,7 @@ use crate::credentials::{KeyPair, KeyStore};
 use crate::faults::{FaultHandle, FaultTable};
 use crate::fixture::{Fixture, InstanceSnapshot};
 use crate::limits::Limits;
+use crate::observe::{Observation, Observer};
 use crate::pipeline::{handle_request, Shared};
 use crate::state::{AccountState, Traffic, DEFAULT_POLLS_PER_STAGE};
 use crate::sts::StsConfig;
@@ -64,6 +65,7 @@ pub struct EmulatorBuilder {
     seeded: Vec<(String, usize)>,
     tls: Option<TlsPem>,
     limits: Limits,
+    observer: Option<Observer>,
 }
 
 /// The PEM documents of an HTTPS emulator's certificate chain and key.
@@ -227,6 +229,26 @@ impl EmulatorBuilder {
         self
     }
 
+    /// How many nonces the emulator remembers (100,000 when not called; 0
+    /// counts as 1), both to refuse a replayed nonce within the 15-minute
+    /// window and for [`RunningEmulator::nonces`]. Past it the oldest are
+    /// forgotten first, which bounds the memory of a long-running emulator
+    /// under heavy traffic at the cost of missing a replay of a nonce that
+    /// old.
+    pub fn max_remembered_nonces(mut self, nonces: usize) -> Self {
+        self.limits.max_remembered_nonces = nonces.max(1);
+        self
+    }
+
+    /// Calls `observer` with every request that names an action, once the
+    /// emulator has decided what to do with it: its action, nonce, and
+    /// whether the operation ran (see [`Observation`]). Load tests use it to
+    /// account for every request in constant memory.
+    pub fn observer(mut self, observer: impl Fn(&Observation<'_>) + Send + Sync + 'static) -> Self {
+        self.observer = Some(Observer(Arc::new(observer)));
+        self
+    }
+
     /// Binds `addr` (port 0 picks a free port) and starts serving in a
     /// background task of the current tokio runtime.
     ///
@@ -244,10 +266,10 @@ impl EmulatorBuilder {
             self.key_pairs
         };
         let shared = Arc::new(Shared {
-            verifier: Verifier::new(KeyStore::new(key_pairs)),
+            verifier: Verifier::new(KeyStore::new(key_pairs), self.limits.max_remembered_nonces),
             clock: Clock::new(self.clock_offset_seconds),
             faults: Arc::new(FaultTable::default()),
-            traffic: Traffic::default(),
+            traffic: Traffic::new(self.limits.max_remembered_nonces),
             account: Mutex::new(AccountState::from_fixture(
                 self.seeded.iter().fold(
                     self.fixture.unwrap_or_else(Fixture::demo),
@@ -263,6 +285,7 @@ impl EmulatorBuilder {
                     .map(|lifetime| i64::try_from(lifetime.as_secs().max(1)).unwrap_or(i64::MAX)),
             ),
             limits: self.limits,
+            observer: self.observer,
         });
         let (stop_sender, stop_receiver) = watch::channel(false);
         let stop = Arc::new(stop_sender);
@@ -332,14 +355,17 @@ impl RunningEmulator {
     }
 
     /// How many requests named `action` so far, whatever their outcome
-    /// (including refused signatures and injected faults).
+    /// (including refused signatures and injected faults). Counts are kept
+    /// for the first 4096 distinct action names only, so that a client
+    /// inventing names cannot grow the table.
     pub fn request_count(&self, action: &str) -> usize {
         self.shared.traffic.request_count(action)
     }
 
-    /// Every nonce received so far (`SignatureNonce` or
-    /// `x-acs-signature-nonce`), in arrival order, whatever the outcome of the
-    /// request.
+    /// The nonces received (`SignatureNonce` or `x-acs-signature-nonce`), in
+    /// arrival order, whatever the outcome of the request: every one, up to
+    /// [`EmulatorBuilder::max_remembered_nonces`], then the latest that
+    /// many.
     pub fn nonces(&self) -> Vec<String> {
         self.shared.traffic.nonces()
     }
