@@ -8,12 +8,14 @@
 //! `aliyun-rds-types` and `aliyun-rds`; [`import`] turns Alibaba Cloud's
 //! api-docs metadata into spec files. The `xtask` binary (`cargo xtask`) is
 //! a thin command-line front end over them; [`bench_compile`] times builds
-//! of the whole API beside a published crate.
+//! of the whole API beside a published crate, and [`soak`] runs the
+//! client under load and faults.
 
 pub mod bench_compile;
 pub mod codegen;
 pub mod import;
 pub mod resolve;
+pub mod soak;
 pub mod spec;
 
 use std::path::PathBuf;

@@ -32,6 +32,9 @@ enum Command {
     /// Time clean builds of the generated crates with every operation of the
     /// api-docs fixture, beside the published `ali-acs` (many minutes).
     BenchCompile(xtask::bench_compile::BenchCompileArgs),
+    /// Many calls, many in flight, against the emulator injecting faults;
+    /// prints the account of every call and fails when it does not add up.
+    Soak(xtask::soak::SoakArgs),
 }
 
 fn main() -> ExitCode {
@@ -41,6 +44,13 @@ fn main() -> ExitCode {
             run_codegen(check, workspace.unwrap_or_else(xtask::workspace_root))
         }
         Command::BenchCompile(args) => match xtask::bench_compile::run(&args) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(error) => {
+                eprintln!("error: {error}");
+                ExitCode::FAILURE
+            }
+        },
+        Command::Soak(args) => match xtask::soak::run(&args) {
             Ok(()) => ExitCode::SUCCESS,
             Err(error) => {
                 eprintln!("error: {error}");
