@@ -35,6 +35,9 @@ enum Command {
     /// Many calls, many in flight, against the emulator injecting faults;
     /// prints the account of every call and fails when it does not add up.
     Soak(xtask::soak::SoakArgs),
+    /// The client's throughput with 1 to 256 calls in flight, beside bare
+    /// reqwest (release build; a minute or two).
+    BenchConcurrency(xtask::bench_concurrency::BenchConcurrencyArgs),
 }
 
 fn main() -> ExitCode {
@@ -44,6 +47,13 @@ fn main() -> ExitCode {
             run_codegen(check, workspace.unwrap_or_else(xtask::workspace_root))
         }
         Command::BenchCompile(args) => match xtask::bench_compile::run(&args) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(error) => {
+                eprintln!("error: {error}");
+                ExitCode::FAILURE
+            }
+        },
+        Command::BenchConcurrency(args) => match xtask::bench_concurrency::run(&args) {
             Ok(()) => ExitCode::SUCCESS,
             Err(error) => {
                 eprintln!("error: {error}");
