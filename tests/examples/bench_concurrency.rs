@@ -11,7 +11,8 @@
 //! Each round spreads its calls over as many tasks as calls in flight, each
 //! task making its share one after the other.
 //!
-//! Usage: `bench_concurrency [--rounds N] [--levels 1,16,64,256]`.
+//! Usage: `bench_concurrency [--rounds N] [--levels 1,16,64,256]
+//! [--only client|bare]`; `--only` runs one side alone, for profiling it.
 
 // Benches fail by panicking; the workspace lints forbid it in library code.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -73,6 +74,7 @@ fn resident_kb() -> Option<u64> {
 fn main() {
     let mut rounds = 10usize;
     let mut levels = vec![1usize, 16, 64, 256];
+    let mut only = None;
     let mut arguments = std::env::args().skip(1);
     while let Some(flag) = arguments.next() {
         let value = arguments.next().expect("a value after each flag");
@@ -84,7 +86,10 @@ fn main() {
                     .map(|level| level.parse().expect("--levels 1,16,64,256"))
                     .collect()
             }
-            _ => panic!("usage: bench_concurrency [--rounds N] [--levels 1,16,64,256]"),
+            "--only" => only = Some(value),
+            _ => panic!(
+                "usage: bench_concurrency [--rounds N] [--levels 1,16,64,256] [--only client|bare]"
+            ),
         }
     }
 
@@ -102,11 +107,13 @@ fn main() {
         .build()
         .expect("client runtime");
     let base_url = emulator.base_url();
-    client_runtime.block_on(run(&base_url, rounds, &levels));
+    client_runtime.block_on(run(&base_url, rounds, &levels, only.as_deref()));
     drop(emulator);
 }
 
-async fn run(base_url: &str, rounds: usize, levels: &[usize]) {
+async fn run(base_url: &str, rounds: usize, levels: &[usize], only: Option<&str>) {
+    let run_client = only != Some("bare");
+    let run_bare = only != Some("client");
     let credentials = Credentials::new(DEMO_ACCESS_KEY_ID, DEMO_ACCESS_KEY_SECRET);
     let client = Client::new(
         Config::builder()
@@ -163,19 +170,20 @@ async fn run(base_url: &str, rounds: usize, levels: &[usize]) {
         let mut floor = Side::default();
         for round in 0..rounds {
             let requests = presign(per_round);
-            if round % 2 == 0 {
-                let (latencies, elapsed) = run_client_round(&client, level, per_round).await;
-                generated.add_round(latencies, elapsed);
-                let (latencies, elapsed) = run_bare_round(&bare, level, requests).await;
-                floor.add_round(latencies, elapsed);
-            } else {
-                let (latencies, elapsed) = run_bare_round(&bare, level, requests).await;
-                floor.add_round(latencies, elapsed);
-                let (latencies, elapsed) = run_client_round(&client, level, per_round).await;
-                generated.add_round(latencies, elapsed);
+            for side in [round % 2 == 0, round % 2 != 0] {
+                if side && run_client {
+                    let (latencies, elapsed) = run_client_round(&client, level, per_round).await;
+                    generated.add_round(latencies, elapsed);
+                } else if !side && run_bare {
+                    let (latencies, elapsed) = run_bare_round(&bare, level, requests.clone()).await;
+                    floor.add_round(latencies, elapsed);
+                }
             }
         }
         for (name, side) in [("generated client", &generated), ("bare reqwest", &floor)] {
+            if side.calls == 0 {
+                continue;
+            }
             println!(
                 "| {level} | {name} | {} | {:.0} | {:.1} µs | {:.1} µs | {} MB |",
                 side.calls,
@@ -191,6 +199,7 @@ async fn run(base_url: &str, rounds: usize, levels: &[usize]) {
             generated.percentile(0.99).as_secs_f64() / floor.percentile(0.99).as_secs_f64(),
         ));
     }
+    measure_decoding(&bare, &mut presign).await;
     println!();
     println!(
         "| in flight | throughput (client / floor) | p99 (client / floor) |\n| --- | --- | --- |"
@@ -274,4 +283,52 @@ async fn run_bare_round(
         latencies.extend(joined.expect("task"));
     }
     (latencies, started.elapsed())
+}
+
+/// What decoding one answer costs the client, which the floor does not do:
+/// parsing the body into a JSON value, then the typed output from it, each
+/// timed over many repetitions on one thread.
+async fn measure_decoding(
+    client: &reqwest::Client,
+    presign: &mut impl FnMut(usize) -> Vec<SignedRequest>,
+) {
+    use aliyun_rds::operation::describe_regions::DescribeRegionsOutput;
+    use aliyun_runtime::de::FromJson;
+
+    let request = presign(1).pop().expect("one request");
+    let mut builder = match request.method() {
+        HttpMethod::Get => client.get(request.url()),
+        _ => client.post(request.url()),
+    };
+    for (name, value) in request.headers() {
+        builder = builder.header(*name, value);
+    }
+    let body = builder
+        .send()
+        .await
+        .expect("send")
+        .bytes()
+        .await
+        .expect("body");
+    const REPETITIONS: u32 = 2000;
+    let started = Instant::now();
+    for _ in 0..REPETITIONS {
+        let value: serde_json::Value = serde_json::from_slice(&body).expect("JSON");
+        std::hint::black_box(value);
+    }
+    let parse = started.elapsed() / REPETITIONS;
+    let value: serde_json::Value = serde_json::from_slice(&body).expect("JSON");
+    let started = Instant::now();
+    for _ in 0..REPETITIONS {
+        let output = DescribeRegionsOutput::from_json(&value).expect("decodes");
+        std::hint::black_box(output);
+    }
+    let typed = started.elapsed() / REPETITIONS;
+    println!();
+    println!(
+        "decoding one answer ({} bytes): JSON value {:.1} µs, typed output from it {:.1} µs",
+        body.len(),
+        parse.as_secs_f64() * 1e6,
+        typed.as_secs_f64() * 1e6
+    );
 }
