@@ -24,11 +24,11 @@ fn main() -> ExitCode {
             ("--calls", Some(calls)) => config.calls = calls,
             ("--concurrency", Some(concurrency)) => config.concurrency = concurrency,
             ("--fault-percent", Some(percent)) => {
-                config.fault_percent = u32::try_from(percent).unwrap_or(u32::MAX).min(16)
+                config.fault_percent = u32::try_from(percent).unwrap_or(u32::MAX).min(14)
             }
             _ => {
                 eprintln!(
-                    "usage: soak [--calls N] [--concurrency C] [--fault-percent P (at most 16)]"
+                    "usage: soak [--calls N] [--concurrency C] [--fault-percent P (at most 14)]"
                 );
                 return ExitCode::from(2);
             }

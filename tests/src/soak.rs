@@ -55,8 +55,8 @@ pub struct SoakConfig {
     pub calls: usize,
     /// Calls in flight at once.
     pub concurrency: usize,
-    /// Percent of requests of each action given each fault kind (six
-    /// kinds, so 6 × this percent of requests are faulty).
+    /// Percent of requests of each action given each fault kind (seven
+    /// kinds, so 7 × this percent of requests are faulty; at most 14).
     pub fault_percent: u32,
     /// Whether resident memory must stay flat: growth from the end of the
     /// first quarter of the calls to the end of the last under 10 %.
@@ -231,11 +231,12 @@ impl Lcg {
     }
 }
 
-/// The six fault kinds of the soak.
-fn fault_kinds() -> [Fault; 6] {
+/// The seven fault kinds of the soak.
+fn fault_kinds() -> [Fault; 7] {
     [
         Fault::service_unavailable(),
         Fault::throttling(Some("5")),
+        Fault::DropBeforeReading,
         Fault::DropConnection,
         Fault::DropAfterExecution,
         Fault::Delay(ATTEMPT_TIMEOUT + Duration::from_millis(200)),
@@ -255,6 +256,7 @@ fn schedule_faults(
 ) {
     let kinds = fault_kinds();
     let mut random = Lcg(seed);
+    let percent = percent.min(14);
     let mut normal_run = 0usize;
     let faults = emulator.faults();
     for _ in 0..slots {

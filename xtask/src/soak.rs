@@ -24,8 +24,8 @@ pub struct SoakArgs {
     #[arg(long, default_value_t = 64)]
     pub concurrency: usize,
 
-    /// Percent of requests given each of the six fault kinds.
-    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(0..=16))]
+    /// Percent of requests given each of the seven fault kinds.
+    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(0..=14))]
     pub fault_percent: u32,
 }
 

@@ -74,6 +74,14 @@ pub(crate) async fn handle_request(
 ) -> Result<Response<Full<Bytes>>, DroppedConnection> {
     let request_id = new_request_id();
     let (parts, body) = request.into_parts();
+    if let Some(action) = action_in_head(&parts) {
+        if shared
+            .faults
+            .take_if_next(&action, &Fault::DropBeforeReading)
+        {
+            return Err(DroppedConnection);
+        }
+    }
     let limits = shared.limits;
     // A body announced larger than the limit is refused before reading a
     // byte of it.
@@ -140,6 +148,17 @@ pub(crate) async fn handle_request(
         }
         Outcome::Drop => Err(DroppedConnection),
     }
+}
+
+/// The action a request's head names (`x-acs-action`, else `Action` in the
+/// query), for the faults that apply before the body is read.
+fn action_in_head(parts: &hyper::http::request::Parts) -> Option<String> {
+    if let Some(action) = parts.headers.get("x-acs-action") {
+        return action.to_str().ok().map(str::to_owned);
+    }
+    form_urlencoded::parse(parts.uri.query()?.as_bytes())
+        .find(|(name, _)| name == "Action")
+        .map(|(_, action)| action.into_owned())
 }
 
 /// What to do with a request.
@@ -273,6 +292,9 @@ fn take_fault(
             *drop_after_execution = true;
             Ok(None)
         }
+        // Served before the body was read; met here only when another
+        // request took the faults queued before it.
+        Some(Fault::DropBeforeReading) => Err(Box::new(Outcome::Drop)),
     }
 }
 

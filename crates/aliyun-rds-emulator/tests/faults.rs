@@ -344,3 +344,32 @@ async fn drop_after_execution_runs_the_operation_then_drops_the_connection() {
         .iter()
         .all(|(action, nonce, _)| action == ACTION && nonce.is_some()));
 }
+
+#[tokio::test]
+async fn drop_before_reading_closes_the_connection_unread_and_uncounted() {
+    let emulator = common::start(vec![]).await;
+    emulator
+        .faults()
+        .inject(ACTION, Fault::DropBeforeReading, 1);
+    let error = common::client()
+        .get(signed_url(&emulator, &[READY]))
+        .send()
+        .await
+        .expect_err("the connection is dropped");
+    assert!(error.status().is_none());
+    assert_eq!(emulator.request_count(ACTION), 0);
+    assert_eq!(
+        emulator
+            .instance("pgm-demo-ready")
+            .and_then(|i| i.migration_task)
+            .map(|t| t.stage),
+        Some(MigrationStage::Synchronized)
+    );
+    // The fault is spent: the next request is served.
+    let signer = Signer::demo();
+    let reply = RpcRequest::new(&signer, ACTION, &[READY])
+        .send(&emulator, &signer.secret)
+        .await;
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    assert_eq!(emulator.request_count(ACTION), 1);
+}
