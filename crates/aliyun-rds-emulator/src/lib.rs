@@ -9,7 +9,10 @@
 //! and models the cloud migration workflow that ends with
 //! `ActivateMigrationTargetInstance`.
 //! Tests can inject faults (delays, error responses, malformed bodies, dropped
-//! connections), shift the emulator's clock and count requests per action.
+//! connections), shift the emulator's clock, count requests per action and
+//! observe every request ([`EmulatorBuilder::observer`]). Every size, time
+//! and count it keeps is bounded (see [`EmulatorBuilder::max_header_bytes`]
+//! and the options after it), so it can serve as a shared service in CI.
 //! With [`EmulatorBuilder::tls`] it serves HTTPS with a given certificate, so
 //! that a client's handling of a private CA can be tested on loopback.
 //!
