@@ -1,6 +1,7 @@
 //! Workspace-level integration tests live under `tests/tests/`; this
-//! library only carries the README's Rust snippets as doc tests, so that
-//! `cargo test --workspace` compiles every example the README shows.
+//! library carries the README's Rust snippets as doc tests, so that
+//! `cargo test --workspace` compiles every example the README shows, and
+//! the load programs that tests and `cargo xtask` share ([`soak`]).
 //!
 //! - `generated_code.rs` fails `cargo test --workspace` when the generated
 //!   crates are stale or edited by hand.
@@ -18,3 +19,5 @@
 #[doc = include_str!("../../README.md")]
 #[cfg(doctest)]
 pub struct ReadmeDoctests;
+
+pub mod soak;

@@ -8,12 +8,16 @@
 //! `aliyun-rds-types` and `aliyun-rds`; [`import`] turns Alibaba Cloud's
 //! api-docs metadata into spec files. The `xtask` binary (`cargo xtask`) is
 //! a thin command-line front end over them; [`bench_compile`] times builds
-//! of the whole API beside a published crate.
+//! of the whole API beside a published crate, [`soak`] runs the client
+//! under load and faults, and [`bench_concurrency`] measures it with many
+//! calls in flight.
 
 pub mod bench_compile;
+pub mod bench_concurrency;
 pub mod codegen;
 pub mod import;
 pub mod resolve;
+pub mod soak;
 pub mod spec;
 
 use std::path::PathBuf;

@@ -32,6 +32,12 @@ enum Command {
     /// Time clean builds of the generated crates with every operation of the
     /// api-docs fixture, beside the published `ali-acs` (many minutes).
     BenchCompile(xtask::bench_compile::BenchCompileArgs),
+    /// Many calls, many in flight, against the emulator injecting faults;
+    /// prints the account of every call and fails when it does not add up.
+    Soak(xtask::soak::SoakArgs),
+    /// The client's throughput with 1 to 256 calls in flight, beside bare
+    /// reqwest (release build; a minute or two).
+    BenchConcurrency(xtask::bench_concurrency::BenchConcurrencyArgs),
 }
 
 fn main() -> ExitCode {
@@ -41,6 +47,20 @@ fn main() -> ExitCode {
             run_codegen(check, workspace.unwrap_or_else(xtask::workspace_root))
         }
         Command::BenchCompile(args) => match xtask::bench_compile::run(&args) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(error) => {
+                eprintln!("error: {error}");
+                ExitCode::FAILURE
+            }
+        },
+        Command::BenchConcurrency(args) => match xtask::bench_concurrency::run(&args) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(error) => {
+                eprintln!("error: {error}");
+                ExitCode::FAILURE
+            }
+        },
+        Command::Soak(args) => match xtask::soak::run(&args) {
             Ok(()) => ExitCode::SUCCESS,
             Err(error) => {
                 eprintln!("error: {error}");

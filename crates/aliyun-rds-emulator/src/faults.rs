@@ -44,6 +44,18 @@ pub enum Fault {
     /// Close the TCP connection without sending any response, without
     /// running the operation.
     DropConnection,
+    /// Close the TCP connection as soon as the request's head has arrived,
+    /// without reading its body, authenticating it or running the
+    /// operation: a connection lost while the request was on its way.
+    /// Unlike the other faults it applies before authentication (nothing
+    /// has been read to authenticate), to the next request naming the
+    /// action in its query (`Action`) or its `x-acs-action` header, and the
+    /// request is not counted.
+    DropBeforeReading,
+    /// Run the operation (it changes state), then close the TCP connection
+    /// without sending any response: the call took effect, and the client
+    /// cannot know it.
+    DropAfterExecution,
 }
 
 impl Fault {
@@ -94,6 +106,19 @@ impl FaultTable {
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .clear();
+    }
+
+    /// Takes the next fault queued for `action` if it is `wanted`.
+    pub(crate) fn take_if_next(&self, action: &str, wanted: &Fault) -> bool {
+        let next_is_wanted = self
+            .queues
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(action)
+            .and_then(VecDeque::front)
+            .is_some_and(|(fault, _)| fault == wanted);
+        // Another request may take it in between; then this one goes on.
+        next_is_wanted && self.take(action).as_ref() == Some(wanted)
     }
 
     /// Takes the fault for one request naming `action`, if any is queued.

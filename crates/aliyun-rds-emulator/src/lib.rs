@@ -9,7 +9,10 @@
 //! and models the cloud migration workflow that ends with
 //! `ActivateMigrationTargetInstance`.
 //! Tests can inject faults (delays, error responses, malformed bodies, dropped
-//! connections), shift the emulator's clock and count requests per action.
+//! connections), shift the emulator's clock, count requests per action and
+//! observe every request ([`EmulatorBuilder::observer`]). Every size, time
+//! and count it keeps is bounded (see [`EmulatorBuilder::max_header_bytes`]
+//! and the options after it), so it can serve as a shared service in CI.
 //! With [`EmulatorBuilder::tls`] it serves HTTPS with a given certificate, so
 //! that a client's handling of a private CA can be tested on loopback.
 //!
@@ -42,8 +45,10 @@
 //!
 //! Every request goes through the same steps, in this order:
 //!
-//! 1. The whole request is read (bodies above 1 MiB are refused with
-//!    `InvalidParameter`). Parameters come from the query string and, when the
+//! 1. The whole request is read (bodies above 1 MiB, or that take more than
+//!    30 seconds to arrive, are refused with `InvalidParameter`; see
+//!    [`EmulatorBuilder::max_body_bytes`] and the other limits). Parameters
+//!    come from the query string and, when the
 //!    content type is `application/x-www-form-urlencoded`, from the body.
 //! 2. If the request names an action (the `Action` parameter, or the
 //!    `x-acs-action` header for `ACS3-HMAC-SHA256`), that action's request
@@ -281,7 +286,9 @@ mod credentials;
 mod error;
 mod faults;
 mod fixture;
+mod limits;
 mod migration;
+mod observe;
 mod operations;
 mod pipeline;
 mod request;
@@ -294,6 +301,7 @@ mod verify;
 pub use credentials::{KeyPair, DEMO_ACCESS_KEY_ID, DEMO_ACCESS_KEY_SECRET};
 pub use faults::{Fault, FaultHandle};
 pub use fixture::{Fixture, FixtureError, InstanceSnapshot, MigrationStage, MigrationTask};
+pub use observe::Observation;
 pub use server::{Emulator, EmulatorBuilder, RunningEmulator, ShutdownHandle};
 pub use sts::{DEMO_OIDC_PROVIDER_ARN, DEMO_OIDC_TOKEN, DEMO_ROLE_ARN, STS_API_VERSION};
 

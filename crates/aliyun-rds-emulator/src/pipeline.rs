@@ -14,6 +14,7 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full, Limited};
+use hyper::body::Body as _;
 use hyper::body::Incoming;
 use hyper::header::{HeaderValue, CONTENT_TYPE, DATE};
 use hyper::{Request, Response, StatusCode};
@@ -22,14 +23,13 @@ use serde_json::Value;
 use crate::clock::Clock;
 use crate::error::{ApiError, HOST_ID};
 use crate::faults::{Fault, FaultTable};
+use crate::limits::Limits;
+use crate::observe::{Observation, Observer};
 use crate::operations::{self, OperationRequest};
 use crate::request::ParsedRequest;
 use crate::state::{AccountState, Traffic};
 use crate::sts::{self, StsConfig};
 use crate::verify::{requested_action, requested_nonce, Verifier};
-
-/// Bodies larger than this are refused: no RDS request comes near it.
-const MAX_BODY_BYTES: usize = 1024 * 1024;
 
 /// The body answered by [`Fault::MalformedBody`]: what a misconfigured proxy
 /// in front of the service might send.
@@ -48,6 +48,10 @@ pub(crate) struct Shared {
     pub(crate) documented: &'static [&'static OperationMetadata],
     /// What the emulated STS knows.
     pub(crate) sts: StsConfig,
+    /// The size and time bounds of requests.
+    pub(crate) limits: Limits,
+    /// Told about every request that names an action.
+    pub(crate) observer: Option<Observer>,
 }
 
 /// The error a service returns to make hyper close the connection without a
@@ -70,13 +74,40 @@ pub(crate) async fn handle_request(
 ) -> Result<Response<Full<Bytes>>, DroppedConnection> {
     let request_id = new_request_id();
     let (parts, body) = request.into_parts();
-    let body = match Limited::new(body, MAX_BODY_BYTES).collect().await {
-        Ok(collected) => collected.to_bytes(),
+    if let Some(action) = action_in_head(&parts) {
+        if shared
+            .faults
+            .take_if_next(&action, &Fault::DropBeforeReading)
+        {
+            return Err(DroppedConnection);
+        }
+    }
+    let limits = shared.limits;
+    // A body announced larger than the limit is refused before reading a
+    // byte of it.
+    let too_large = || {
+        let why = format!(
+            "The request body could not be read or is larger than {}.",
+            limits.describe_max_body()
+        );
+        ApiError::invalid_parameter("Body", &why)
+    };
+    if body.size_hint().lower() > limits.max_body_bytes as u64 {
+        return Ok(error_response(&shared, &request_id, &too_large()));
+    }
+    let read = tokio::time::timeout(
+        limits.body_read_timeout,
+        Limited::new(body, limits.max_body_bytes).collect(),
+    );
+    let body = match read.await {
+        Ok(Ok(collected)) => collected.to_bytes(),
+        Ok(Err(_)) => return Ok(error_response(&shared, &request_id, &too_large())),
         Err(_) => {
-            let error = ApiError::invalid_parameter(
-                "Body",
-                "The request body could not be read or is larger than 1 MiB.",
+            let why = format!(
+                "The request body did not arrive within {} seconds.",
+                limits.body_read_timeout.as_secs_f64()
             );
+            let error = ApiError::invalid_parameter("Body", &why);
             return Ok(error_response(&shared, &request_id, &error));
         }
     };
@@ -97,7 +128,17 @@ pub(crate) async fn handle_request(
         headers,
         body,
     );
-    match process(&shared, &parsed) {
+    let (outcome, executed) = process(&shared, &parsed);
+    if let Some(Observer(observer)) = &shared.observer {
+        if let Some(action) = requested_action(&parsed) {
+            observer(&Observation {
+                action,
+                nonce: requested_nonce(&parsed),
+                executed,
+            });
+        }
+    }
+    match outcome {
         Outcome::Answer(answer, delay) => {
             let response = finish(&shared, &request_id, answer);
             if let Some(delay) = delay {
@@ -107,6 +148,17 @@ pub(crate) async fn handle_request(
         }
         Outcome::Drop => Err(DroppedConnection),
     }
+}
+
+/// The action a request's head names (`x-acs-action`, else `Action` in the
+/// query), for the faults that apply before the body is read.
+fn action_in_head(parts: &hyper::http::request::Parts) -> Option<String> {
+    if let Some(action) = parts.headers.get("x-acs-action") {
+        return action.to_str().ok().map(str::to_owned);
+    }
+    form_urlencoded::parse(parts.uri.query()?.as_bytes())
+        .find(|(name, _)| name == "Action")
+        .map(|(_, action)| action.into_owned())
 }
 
 /// What to do with a request.
@@ -122,10 +174,38 @@ enum Answer {
     Success(operations::OperationOutput),
     Error(ApiError),
     Malformed,
+    /// What the operation answered; only between the pipeline's steps.
+    Executed(Result<operations::OperationOutput, ApiError>),
 }
 
-/// The request pipeline described in the crate documentation.
-fn process(shared: &Shared, request: &ParsedRequest) -> Outcome {
+/// The request pipeline described in the crate documentation, and whether
+/// the operation ran.
+fn process(shared: &Shared, request: &ParsedRequest) -> (Outcome, bool) {
+    let mut drop_after_execution = false;
+    let outcome = run_pipeline(shared, request, &mut drop_after_execution);
+    let executed = matches!(outcome, Outcome::Answer(Answer::Executed(_), _));
+    let outcome = match outcome {
+        _ if drop_after_execution && executed => Outcome::Drop,
+        Outcome::Answer(Answer::Executed(result), delay) => {
+            let answer = match result {
+                Ok(output) => Answer::Success(output),
+                Err(error) => Answer::Error(error),
+            };
+            Outcome::Answer(answer, delay)
+        }
+        other => other,
+    };
+    (outcome, executed)
+}
+
+/// The steps of [`process`]. An operation that ran answers
+/// [`Answer::Executed`]; `drop_after_execution` is set when its answer must
+/// be replaced by a dropped connection.
+fn run_pipeline(
+    shared: &Shared,
+    request: &ParsedRequest,
+    drop_after_execution: &mut bool,
+) -> Outcome {
     if let Some(action) = requested_action(request) {
         shared.traffic.count_request(action);
     }
@@ -142,23 +222,20 @@ fn process(shared: &Shared, request: &ParsedRequest) -> Outcome {
         if let Err(error) = sts::authenticate(shared, request) {
             return Outcome::Answer(Answer::Error(error), None);
         }
-        let delay = match take_fault(shared, request.parameter("Action").unwrap_or_default()) {
+        let action = request.parameter("Action").unwrap_or_default();
+        let delay = match take_fault(shared, action, drop_after_execution) {
             Ok(delay) => delay,
-            Err(outcome) => return outcome,
+            Err(outcome) => return *outcome,
         };
-        let answer = match sts::handle(shared, request) {
-            Ok(output) => Answer::Success(output),
-            Err(error) => Answer::Error(error),
-        };
-        return Outcome::Answer(answer, delay);
+        return Outcome::Answer(Answer::Executed(sts::handle(shared, request)), delay);
     }
     let authenticated = match shared.verifier.authenticate(request, &shared.clock) {
         Ok(authenticated) => authenticated,
         Err(error) => return Outcome::Answer(Answer::Error(error), None),
     };
-    let delay = match take_fault(shared, &authenticated.action) {
+    let delay = match take_fault(shared, &authenticated.action, drop_after_execution) {
         Ok(delay) => delay,
-        Err(outcome) => return outcome,
+        Err(outcome) => return *outcome,
     };
     if authenticated.version != crate::API_VERSION {
         return Outcome::Answer(Answer::Error(ApiError::invalid_version()), delay);
@@ -182,17 +259,18 @@ fn process(shared: &Shared, request: &ParsedRequest) -> Outcome {
             None => return Outcome::Answer(Answer::Error(ApiError::action_not_found()), delay),
         },
     };
-    let answer = match result {
-        Ok(output) => Answer::Success(output),
-        Err(error) => Answer::Error(error),
-    };
-    Outcome::Answer(answer, delay)
+    Outcome::Answer(Answer::Executed(result), delay)
 }
 
 /// Applies the next injected fault for `action`, if any: `Ok` with the
-/// delay to wait before answering, or `Err` with the outcome that replaces
-/// the answer.
-fn take_fault(shared: &Shared, action: &str) -> Result<Option<Duration>, Outcome> {
+/// delay to wait before answering (and `drop_after_execution` set when the
+/// operation is to run and its answer be replaced by a dropped
+/// connection), or `Err` with the outcome that replaces the answer.
+fn take_fault(
+    shared: &Shared,
+    action: &str,
+    drop_after_execution: &mut bool,
+) -> Result<Option<Duration>, Box<Outcome>> {
     match shared.faults.take(action) {
         None => Ok(None),
         Some(Fault::Delay(duration)) => Ok(Some(duration)),
@@ -206,10 +284,17 @@ fn take_fault(shared: &Shared, action: &str) -> Result<Option<Duration>, Outcome
                 StatusCode::from_u16(http_status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
             let mut error = ApiError::new(status, &code, &message);
             error.retry_after = retry_after;
-            Err(Outcome::Answer(Answer::Error(error), None))
+            Err(Box::new(Outcome::Answer(Answer::Error(error), None)))
         }
-        Some(Fault::MalformedBody) => Err(Outcome::Answer(Answer::Malformed, None)),
-        Some(Fault::DropConnection) => Err(Outcome::Drop),
+        Some(Fault::MalformedBody) => Err(Box::new(Outcome::Answer(Answer::Malformed, None))),
+        Some(Fault::DropConnection) => Err(Box::new(Outcome::Drop)),
+        Some(Fault::DropAfterExecution) => {
+            *drop_after_execution = true;
+            Ok(None)
+        }
+        // Served before the body was read; met here only when another
+        // request took the faults queued before it.
+        Some(Fault::DropBeforeReading) => Err(Box::new(Outcome::Drop)),
     }
 }
 
@@ -221,6 +306,11 @@ fn finish(shared: &Shared, request_id: &str, answer: Answer) -> Response<Full<By
             json_response(shared, request_id, StatusCode::OK, &Value::Object(output))
         }
         Answer::Error(error) => error_response(shared, request_id, &error),
+        Answer::Executed(Ok(mut output)) => {
+            output.insert("RequestId".into(), Value::from(request_id));
+            json_response(shared, request_id, StatusCode::OK, &Value::Object(output))
+        }
+        Answer::Executed(Err(error)) => error_response(shared, request_id, &error),
         Answer::Malformed => {
             let mut response =
                 Response::new(Full::new(Bytes::from_static(MALFORMED_BODY.as_bytes())));
@@ -280,4 +370,121 @@ fn new_request_id() -> String {
         .hyphenated()
         .to_string()
         .to_ascii_uppercase()
+}
+
+#[cfg(test)]
+mod tests {
+    // Tests fail by panicking; the workspace lints forbid it in library code.
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+
+    use super::*;
+    use crate::credentials::{KeyPair, KeyStore};
+    use proptest::prelude::*;
+    use proptest::test_runner::{Config, TestRunner};
+
+    /// Parameter and header names the verifier and the handlers look at,
+    /// so that arbitrary values reach past the first checks.
+    const NAMES: &[&str] = &[
+        "Action",
+        "Version",
+        "Format",
+        "AccessKeyId",
+        "SignatureMethod",
+        "SignatureVersion",
+        "SignatureNonce",
+        "Timestamp",
+        "Signature",
+        "SecurityToken",
+        "DBInstanceName",
+        "RegionId",
+        "authorization",
+        "x-acs-action",
+        "x-acs-version",
+        "x-acs-date",
+        "x-acs-signature-nonce",
+        "x-acs-content-sha256",
+        "content-type",
+    ];
+
+    fn shared() -> Shared {
+        Shared {
+            verifier: Verifier::new(KeyStore::new(vec![KeyPair::demo()]), 1000),
+            clock: Clock::new(0),
+            faults: Arc::new(FaultTable::default()),
+            traffic: Traffic::new(1000),
+            account: Mutex::new(AccountState::default()),
+            documented: &[],
+            sts: StsConfig::new(Vec::new(), Vec::new(), None),
+            limits: Limits::default(),
+            observer: None,
+        }
+    }
+
+    fn bytes(max: usize) -> impl Strategy<Value = Vec<u8>> {
+        prop::collection::vec(any::<u8>(), 0..max)
+    }
+
+    /// Raw bytes, or `name=bytes` pairs joined with `&`: both decoded as the
+    /// server would, lossily.
+    fn raw_parameters() -> impl Strategy<Value = Vec<u8>> {
+        prop_oneof![
+            bytes(200),
+            prop::collection::vec((prop::sample::select(NAMES), bytes(40)), 0..10).prop_map(
+                |pairs| {
+                    let mut joined = Vec::new();
+                    for (name, value) in pairs {
+                        joined.extend_from_slice(name.as_bytes());
+                        joined.push(b'=');
+                        joined.extend_from_slice(&value);
+                        joined.push(b'&');
+                    }
+                    joined
+                }
+            ),
+        ]
+    }
+
+    /// The request parsing and verification path, from arbitrary bytes in
+    /// every part of a request: it never panics and, no valid signature
+    /// being within reach of random bytes, always answers an error at once.
+    #[test]
+    fn arbitrary_bytes_in_every_part_of_a_request_get_an_error() {
+        let shared = shared();
+        let strategy = (
+            prop_oneof![Just(b"GET".to_vec()), Just(b"POST".to_vec()), bytes(8)],
+            prop_oneof![Just(b"/".to_vec()), bytes(20)],
+            prop::option::of(raw_parameters()),
+            prop::collection::vec((prop::sample::select(NAMES), bytes(80)), 0..8),
+            prop_oneof![raw_parameters(), bytes(300)],
+        );
+        let mut runner = TestRunner::new(Config {
+            cases: 2048,
+            failure_persistence: None,
+            ..Config::default()
+        });
+        runner
+            .run(&strategy, |(method, path, query, headers, body)| {
+                let lossy = |bytes: &[u8]| String::from_utf8_lossy(bytes).into_owned();
+                let headers = headers
+                    .iter()
+                    .map(|(name, value)| ((*name).to_ascii_lowercase(), lossy(value)))
+                    .collect();
+                let query = query.map(|query| lossy(&query));
+                let request = ParsedRequest::new(
+                    &lossy(&method),
+                    &lossy(&path),
+                    query.as_deref(),
+                    headers,
+                    Bytes::from(body),
+                );
+                let (outcome, executed) = process(&shared, &request);
+                prop_assert!(!executed, "an arbitrary request ran an operation");
+                prop_assert!(
+                    matches!(outcome, Outcome::Answer(Answer::Error(_), None)),
+                    "an arbitrary request was not refused"
+                );
+                Ok(())
+            })
+            .expect("every arbitrary request is refused without panicking");
+    }
 }

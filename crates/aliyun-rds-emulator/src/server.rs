@@ -30,14 +30,12 @@ use crate::clock::Clock;
 use crate::credentials::{KeyPair, KeyStore};
 use crate::faults::{FaultHandle, FaultTable};
 use crate::fixture::{Fixture, InstanceSnapshot};
+use crate::limits::Limits;
+use crate::observe::{Observation, Observer};
 use crate::pipeline::{handle_request, Shared};
 use crate::state::{AccountState, Traffic, DEFAULT_POLLS_PER_STAGE};
 use crate::sts::StsConfig;
 use crate::verify::Verifier;
-
-/// How long a client may take to send a request's headers before the
-/// connection is closed, so idle or stalled connections do not pile up.
-const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// The RDS emulator. Start one with [`Emulator::builder`].
 #[derive(Debug)]
@@ -66,6 +64,8 @@ pub struct EmulatorBuilder {
     /// Instances to add to the fixture, by region, in call order.
     seeded: Vec<(String, usize)>,
     tls: Option<TlsPem>,
+    limits: Limits,
+    observer: Option<Observer>,
 }
 
 /// The PEM documents of an HTTPS emulator's certificate chain and key.
@@ -187,6 +187,68 @@ impl EmulatorBuilder {
         self
     }
 
+    /// The largest request line and headers, together, in bytes (16 KiB
+    /// when not called). A larger head is answered `431 Request Header
+    /// Fields Too Large` and the connection closed.
+    pub fn max_header_bytes(mut self, bytes: usize) -> Self {
+        self.limits.max_header_bytes = bytes;
+        self
+    }
+
+    /// The largest request body, in bytes (1 MiB when not called). A larger
+    /// body is answered `InvalidParameter` without being read further.
+    pub fn max_body_bytes(mut self, bytes: usize) -> Self {
+        self.limits.max_body_bytes = bytes;
+        self
+    }
+
+    /// How long a client may take to send a request's line and headers,
+    /// counted from the moment the connection is opened or the previous
+    /// answer on it was sent (30 seconds when not called). A connection that
+    /// is idle or trickles its headers for longer is closed, so abandoned
+    /// connections do not pile up.
+    pub fn header_read_timeout(mut self, timeout: Duration) -> Self {
+        self.limits.header_read_timeout = timeout;
+        self
+    }
+
+    /// How long a client may take to send a request's body once its headers
+    /// have arrived (30 seconds when not called). A slower body is answered
+    /// `InvalidParameter` and the connection closed.
+    pub fn body_read_timeout(mut self, timeout: Duration) -> Self {
+        self.limits.body_read_timeout = timeout;
+        self
+    }
+
+    /// How many connections are served at once (1024 when not called; 0
+    /// counts as 1). Further clients wait in the operating system's listen
+    /// backlog until a connection ends. With the size limits, this bounds
+    /// the memory the emulator can be made to hold.
+    pub fn max_connections(mut self, connections: usize) -> Self {
+        self.limits.max_connections = connections.max(1);
+        self
+    }
+
+    /// How many nonces the emulator remembers (100,000 when not called; 0
+    /// counts as 1), both to refuse a replayed nonce within the 15-minute
+    /// window and for [`RunningEmulator::nonces`]. Past it the oldest are
+    /// forgotten first, which bounds the memory of a long-running emulator
+    /// under heavy traffic at the cost of missing a replay of a nonce that
+    /// old.
+    pub fn max_remembered_nonces(mut self, nonces: usize) -> Self {
+        self.limits.max_remembered_nonces = nonces.max(1);
+        self
+    }
+
+    /// Calls `observer` with every request that names an action, once the
+    /// emulator has decided what to do with it: its action, nonce, and
+    /// whether the operation ran (see [`Observation`]). Load tests use it to
+    /// account for every request in constant memory.
+    pub fn observer(mut self, observer: impl Fn(&Observation<'_>) + Send + Sync + 'static) -> Self {
+        self.observer = Some(Observer(Arc::new(observer)));
+        self
+    }
+
     /// Binds `addr` (port 0 picks a free port) and starts serving in a
     /// background task of the current tokio runtime.
     ///
@@ -204,10 +266,10 @@ impl EmulatorBuilder {
             self.key_pairs
         };
         let shared = Arc::new(Shared {
-            verifier: Verifier::new(KeyStore::new(key_pairs)),
+            verifier: Verifier::new(KeyStore::new(key_pairs), self.limits.max_remembered_nonces),
             clock: Clock::new(self.clock_offset_seconds),
             faults: Arc::new(FaultTable::default()),
-            traffic: Traffic::default(),
+            traffic: Traffic::new(self.limits.max_remembered_nonces),
             account: Mutex::new(AccountState::from_fixture(
                 self.seeded.iter().fold(
                     self.fixture.unwrap_or_else(Fixture::demo),
@@ -222,6 +284,8 @@ impl EmulatorBuilder {
                 self.sts_lifetime
                     .map(|lifetime| i64::try_from(lifetime.as_secs().max(1)).unwrap_or(i64::MAX)),
             ),
+            limits: self.limits,
+            observer: self.observer,
         });
         let (stop_sender, stop_receiver) = watch::channel(false);
         let stop = Arc::new(stop_sender);
@@ -291,14 +355,17 @@ impl RunningEmulator {
     }
 
     /// How many requests named `action` so far, whatever their outcome
-    /// (including refused signatures and injected faults).
+    /// (including refused signatures and injected faults). Counts are kept
+    /// for the first 4096 distinct action names only, so that a client
+    /// inventing names cannot grow the table.
     pub fn request_count(&self, action: &str) -> usize {
         self.shared.traffic.request_count(action)
     }
 
-    /// Every nonce received so far (`SignatureNonce` or
-    /// `x-acs-signature-nonce`), in arrival order, whatever the outcome of the
-    /// request.
+    /// The nonces received (`SignatureNonce` or `x-acs-signature-nonce`), in
+    /// arrival order, whatever the outcome of the request: every one, up to
+    /// [`EmulatorBuilder::max_remembered_nonces`], then the latest that
+    /// many.
     pub fn nonces(&self) -> Vec<String> {
         self.shared.traffic.nonces()
     }
@@ -402,12 +469,16 @@ async fn serve_connection<S>(io: S, shared: Arc<Shared>)
 where
     S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
 {
+    let shared_limits = shared.limits;
     let service = service_fn(move |request| handle_request(Arc::clone(&shared), request));
     // A connection error is the client's business (or an injected drop);
     // the server carries on.
+    let limits = shared_limits;
     let _ = http1::Builder::new()
         .timer(TokioTimer::new())
-        .header_read_timeout(HEADER_READ_TIMEOUT)
+        .header_read_timeout(limits.header_read_timeout)
+        .max_header_size(limits.max_header_bytes)
+        .max_buf_size(limits.read_buffer_bytes())
         .serve_connection(TokioIo::new(io), service)
         .await;
 }
@@ -422,11 +493,14 @@ async fn accept_loop(
     let mut connections = JoinSet::new();
     loop {
         let mut pause_after_accept_error = false;
+        let limits = shared.limits;
         tokio::select! {
             // The guard `wait_for` returns is dropped at once: holding it
             // across an await would make the loop unsendable.
             _ = async { stop.wait_for(|stopped| *stopped).await.map(|_| ()) } => break,
-            accepted = listener.accept() => match accepted {
+            // At the connection limit, new clients wait in the backlog until
+            // a connection task ends (the `join_next` branch below).
+            accepted = listener.accept(), if connections.len() < limits.max_connections => match accepted {
                 Ok((stream, _peer)) => {
                     let shared = Arc::clone(&shared);
                     let acceptor = acceptor.clone();
@@ -437,7 +511,7 @@ async fn accept_loop(
                             // connection.
                             Some(acceptor) => {
                                 let handshake = tokio::time::timeout(
-                                    HEADER_READ_TIMEOUT,
+                                    limits.header_read_timeout,
                                     acceptor.accept(stream),
                                 );
                                 if let Ok(Ok(tls)) = handshake.await {

@@ -82,10 +82,11 @@ pub(crate) struct Verifier {
 }
 
 impl Verifier {
-    pub(crate) fn new(keys: KeyStore) -> Self {
+    /// A verifier that remembers at most `max_nonces` nonces.
+    pub(crate) fn new(keys: KeyStore, max_nonces: usize) -> Self {
         Verifier {
             keys,
-            nonces: Mutex::new(NonceWindow::default()),
+            nonces: Mutex::new(NonceWindow::with_capacity(max_nonces)),
         }
     }
 
@@ -405,18 +406,30 @@ fn parse_authorization(header: &str) -> Result<Authorization<'_>, ApiError> {
 }
 
 /// The nonces seen in the last 15 minutes of the emulator's clock, per access
-/// key. Entries expire in arrival order, so pruning is cheap.
-#[derive(Debug, Default)]
+/// key, at most `capacity` of them: past it, the oldest are forgotten first,
+/// so that a long-running emulator under heavy traffic holds bounded memory.
+/// Entries expire in arrival order, so pruning is cheap.
+#[derive(Debug)]
 struct NonceWindow {
     seen: HashSet<(String, String)>,
     arrivals: VecDeque<(i64, (String, String))>,
+    capacity: usize,
 }
 
 impl NonceWindow {
+    fn with_capacity(capacity: usize) -> Self {
+        NonceWindow {
+            seen: HashSet::new(),
+            arrivals: VecDeque::new(),
+            capacity: capacity.max(1),
+        }
+    }
+
     /// Remembers the nonce; `false` when it was already seen in the window.
     fn insert(&mut self, access_key_id: &str, nonce: &str, now: i64) -> bool {
         while let Some((seen_at, _)) = self.arrivals.front() {
-            if now.saturating_sub(*seen_at) <= MAX_SKEW_SECONDS {
+            let expired = now.saturating_sub(*seen_at) > MAX_SKEW_SECONDS;
+            if !expired && self.arrivals.len() < self.capacity {
                 break;
             }
             if let Some((_, key)) = self.arrivals.pop_front() {
@@ -468,10 +481,21 @@ mod tests {
 
     #[test]
     fn nonces_are_refused_within_the_window_and_forgotten_after() {
-        let mut window = NonceWindow::default();
+        let mut window = NonceWindow::with_capacity(100);
         assert!(window.insert("key", "n1", 1_000));
         assert!(!window.insert("key", "n1", 1_100));
         assert!(window.insert("other-key", "n1", 1_100));
         assert!(window.insert("key", "n1", 1_000 + MAX_SKEW_SECONDS + 1));
+    }
+
+    #[test]
+    fn past_its_capacity_the_window_forgets_the_oldest_nonces() {
+        let mut window = NonceWindow::with_capacity(2);
+        assert!(window.insert("key", "n1", 1_000));
+        assert!(window.insert("key", "n2", 1_000));
+        assert!(window.insert("key", "n3", 1_000));
+        assert_eq!(window.arrivals.len(), 2);
+        assert!(!window.insert("key", "n3", 1_000));
+        assert!(window.insert("key", "n1", 1_000), "n1 was forgotten");
     }
 }

@@ -293,3 +293,83 @@ async fn shutdown_stops_serving() {
     emulator.shutdown().await;
     assert!(tokio::net::TcpStream::connect(address).await.is_err());
 }
+
+#[tokio::test]
+async fn drop_after_execution_runs_the_operation_then_drops_the_connection() {
+    let observed = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let emulator = aliyun_rds_emulator::Emulator::builder()
+        .observer({
+            let observed = std::sync::Arc::clone(&observed);
+            move |observation| {
+                observed.lock().unwrap().push((
+                    observation.action.to_owned(),
+                    observation.nonce.map(str::to_owned),
+                    observation.executed,
+                ));
+            }
+        })
+        .start("127.0.0.1:0")
+        .await
+        .unwrap();
+    emulator.faults().inject(ACTION, Fault::DropConnection, 1);
+    emulator
+        .faults()
+        .inject(ACTION, Fault::DropAfterExecution, 1);
+
+    // Dropped before running: the instance is still synchronized.
+    let error = common::client()
+        .get(signed_url(&emulator, &[NOTASK]))
+        .send()
+        .await;
+    assert!(error.is_err());
+    // Dropped after running: the switchover happened, no answer came.
+    let error = common::client()
+        .get(signed_url(&emulator, &[READY]))
+        .send()
+        .await
+        .expect_err("the connection is dropped");
+    assert!(error.status().is_none());
+    assert_eq!(
+        emulator
+            .instance("pgm-demo-ready")
+            .and_then(|i| i.migration_task)
+            .map(|t| t.stage),
+        Some(MigrationStage::Completed)
+    );
+    let observed = observed.lock().unwrap().clone();
+    assert_eq!(observed.len(), 2, "{observed:?}");
+    let executed: Vec<bool> = observed.iter().map(|(_, _, executed)| *executed).collect();
+    assert_eq!(executed, [false, true]);
+    assert!(observed
+        .iter()
+        .all(|(action, nonce, _)| action == ACTION && nonce.is_some()));
+}
+
+#[tokio::test]
+async fn drop_before_reading_closes_the_connection_unread_and_uncounted() {
+    let emulator = common::start(vec![]).await;
+    emulator
+        .faults()
+        .inject(ACTION, Fault::DropBeforeReading, 1);
+    let error = common::client()
+        .get(signed_url(&emulator, &[READY]))
+        .send()
+        .await
+        .expect_err("the connection is dropped");
+    assert!(error.status().is_none());
+    assert_eq!(emulator.request_count(ACTION), 0);
+    assert_eq!(
+        emulator
+            .instance("pgm-demo-ready")
+            .and_then(|i| i.migration_task)
+            .map(|t| t.stage),
+        Some(MigrationStage::Synchronized)
+    );
+    // The fault is spent: the next request is served.
+    let signer = Signer::demo();
+    let reply = RpcRequest::new(&signer, ACTION, &[READY])
+        .send(&emulator, &signer.secret)
+        .await;
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    assert_eq!(emulator.request_count(ACTION), 1);
+}
