@@ -29,7 +29,8 @@ pub mod operation;
 
 pub use aliyun_rds_errors as errors;
 pub use aliyun_runtime::{
-    CallOverrides, Config, Credentials, RetryConfig, SdkError, WaiterError,
+    CallOverrides, Config, Credentials, OperationFuture, RetryConfig, SdkError,
+    WaiterError,
 };
 
 /// Everything that configures a [`Client`] or one of its calls: [`Config`] and its

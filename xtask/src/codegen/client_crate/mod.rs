@@ -48,7 +48,7 @@ pub fn lib_rs(product: &Product<'_>) -> TokenStream {
         pub mod operation;
 
         pub use aliyun_rds_errors as errors;
-        pub use aliyun_runtime::{CallOverrides, Config, Credentials, RetryConfig, SdkError, WaiterError};
+        pub use aliyun_runtime::{CallOverrides, Config, Credentials, OperationFuture, RetryConfig, SdkError, WaiterError};
 
         /// Everything that configures a [`Client`] or one of its calls: [`Config`] and its
         /// builder, credentials and their providers, timeouts, retries, proxies, trusted
