@@ -8,7 +8,7 @@
 //! runs one of the waiters the API's specification defines instead, with
 //! its acceptors (success and failure states), the error codes it retries
 //! on and its backoff; those are what `aliyun_rds` generates, evaluated by
-//! the runtime's own [`WaiterDefinition::evaluate`].
+//! the runtime's own [`WaiterDefinition::evaluate`](aliyun_runtime::waiter::WaiterDefinition::evaluate).
 //!
 //! Either way an error answer ends the wait (unless the waiter retries on
 //! its code), and the last response is printed on success.
@@ -17,8 +17,8 @@ use std::fmt;
 use std::time::Duration;
 
 use aliyun_runtime::error::SdkError;
-use aliyun_runtime::metadata::OperationMetadata;
-use aliyun_runtime::waiter::{backoff_delay, Acceptor, AcceptorState, WaiterDefinition};
+use aliyun_runtime::metadata::{OperationMetadata, OperationWaiter};
+use aliyun_runtime::waiter::{backoff_delay, Acceptor, AcceptorState};
 use aliyun_runtime::Runtime;
 use serde_json::{Map, Value};
 use tokio::time::Instant;
@@ -30,22 +30,10 @@ use crate::output::QueryError;
 /// waiter saw a failure state).
 pub const EXIT_WAIT_FAILED: u8 = 6;
 
-/// A waiter of the API and the operation it polls.
-struct KnownWaiter {
-    definition: &'static WaiterDefinition,
-    operation: &'static OperationMetadata,
-}
-
-/// The waiters the specification defines. The generated client exposes
-/// each as a static beside its operation, not in a table, so they are
-/// listed here; a test checks that each one's paths exist in its
-/// operation's documented response.
-fn known_waiters() -> [KnownWaiter; 1] {
-    use aliyun_rds::operation::describe_cloud_migration_result as migration;
-    [KnownWaiter {
-        definition: &migration::CLOUD_MIGRATION_READY_TO_SWITCH_WAITER,
-        operation: &migration::METADATA,
-    }]
+/// The waiters the specification defines, as the generated client lists
+/// them.
+fn known_waiters() -> &'static [OperationWaiter] {
+    aliyun_rds::metadata::WAITERS
 }
 
 /// The names of the known waiters, for messages and help.
@@ -193,8 +181,7 @@ pub async fn wait_until(
     parameters: &Map<String, Value>,
     options: &WaitUntilOptions,
 ) -> Result<Value, WaitError> {
-    let waiters = known_waiters();
-    let waiter = waiters
+    let waiter = known_waiters()
         .iter()
         .find(|waiter| waiter.definition.name == options.name)
         .ok_or_else(|| WaitError::UnknownWaiter {

@@ -202,6 +202,17 @@ pub struct ParameterMetadata {
     pub deprecated: bool,
 }
 
+/// A waiter of the API, with the operation it polls: an entry of a generated
+/// client's `metadata::WAITERS`, which lets tools such as the CLI find
+/// waiters by name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OperationWaiter {
+    /// The waiter's acceptors, delays and retried codes.
+    pub definition: &'static crate::waiter::WaiterDefinition,
+    /// The operation it polls.
+    pub operation: &'static OperationMetadata,
+}
+
 /// A group of operations that belong together, such as the operations of
 /// one section of the documentation (`instances`, `backups`) or of one
 /// workflow (`cloud-migration`); each is a cargo feature of the generated

@@ -7,8 +7,8 @@
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
 use aliyun_runtime::metadata::{
-    EndpointRule, ErrorMetadata, OperationGroup, OperationMetadata, ProductMetadata,
-    RegionEndpoint,
+    EndpointRule, ErrorMetadata, OperationGroup, OperationMetadata, OperationWaiter,
+    ProductMetadata, RegionEndpoint,
 };
 
 /// The metadata of ApsaraDB RDS 2014-08-15: endpoints and gateway errors.
@@ -1019,6 +1019,22 @@ pub static OPERATIONS: &[&OperationMetadata] = &[
     &crate::operation::upgrade_db_instance_major_version_precheck::METADATA,
     #[cfg(feature = "upgrade-db-proxy-instance-kernel-version")]
     &crate::operation::upgrade_db_proxy_instance_kernel_version::METADATA,
+];
+
+/// The waiters of the operations compiled in, by operation name: each
+/// is also a static beside its operation, used by the operation's
+/// `wait_until_*` builder method.
+pub static WAITERS: &[OperationWaiter] = &[
+    #[cfg(feature = "describe-cloud-migration-result")]
+    OperationWaiter {
+        definition: &crate::operation::describe_cloud_migration_result::CLOUD_MIGRATION_READY_TO_SWITCH_WAITER,
+        operation: &crate::operation::describe_cloud_migration_result::METADATA,
+    },
+    #[cfg(feature = "describe-db-instance-attribute")]
+    OperationWaiter {
+        definition: &crate::operation::describe_db_instance_attribute::DB_INSTANCE_RUNNING_WAITER,
+        operation: &crate::operation::describe_db_instance_attribute::METADATA,
+    },
 ];
 
 /// The groups of operations, each a cargo feature of this crate: the

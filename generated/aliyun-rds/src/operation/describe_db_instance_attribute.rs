@@ -130,6 +130,42 @@ impl DescribeDbInstanceAttributeFluentBuilder {
                 DescribeDbInstanceAttributeError::from_code,
             )
     }
+
+    /// Waits until the instance is running: created, restarted, or done changing its class, storage, engine version or network.
+    ///
+    /// Pass one instance ID. An instance that is being deleted, or that was released, never runs again, so the waiter fails at once on it rather than waiting until the maximum wait.
+    ///
+    /// Sends `DescribeDBInstanceAttribute` with the request built so far, immediately and then again after each delay, until a response matches:
+    ///
+    /// - it succeeds when `Items.DBInstanceAttribute[0].DBInstanceStatus` is `"Running"`: the instance is running.
+    /// - it fails when `Items.DBInstanceAttribute[0].DBInstanceStatus` is `"Deleting"`: the instance is being deleted.
+    /// - it fails when `Items.DBInstanceAttribute[0].DBInstanceStatus` is `"Released"`: the instance was released.
+    ///
+    /// Any other response means polling again; so does an error answer with one of these codes:
+    /// `Throttling`, `Throttling.User`, `Throttling.Api`, `ServiceUnavailable`.
+    ///
+    /// Between polls it waits 10 to 60 seconds, with exponential backoff and jitter; the returned waiter's `min_delay` and `max_delay` change that. It gives up after `max_wait`. Await the waiter to run it.
+    ///
+    /// # Errors
+    ///
+    /// Awaiting the waiter fails with [`aliyun_runtime::waiter::WaiterError`]: `Timeout` after `max_wait`, `FailureState` when a failure acceptor matched, `Operation` with the operation's error, `Decode` when the final response does not decode.
+    pub fn wait_until_db_instance_running(
+        self,
+        max_wait: std::time::Duration,
+    ) -> aliyun_runtime::waiter::Waiter<
+        DescribeDbInstanceAttributeInput,
+        DescribeDbInstanceAttributeOutput,
+        DescribeDbInstanceAttributeError,
+    > {
+        aliyun_runtime::waiter::Waiter::new(
+            self.runtime,
+            &METADATA,
+            self.input,
+            DescribeDbInstanceAttributeError::from_code,
+            &DB_INSTANCE_RUNNING_WAITER,
+            max_wait,
+        )
+    }
 }
 
 /// What the runtime needs to know to send this operation: wire names,
@@ -181,4 +217,72 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
     sample_response: Some(
         "{\n  \"Items\": {\n    \"DBInstanceAttribute\": [\n      {\n        \"AccountMaxQuantity\": 50,\n        \"AdvancedFeatures\": \"LinkedServer\",\n        \"AutoUpgradeMinorVersion\": \"Auto\",\n        \"AvailabilityValue\": \"100.0%\",\n        \"BabelfishConfig\": {\n          \"BabelfishEnabled\": \"true\",\n          \"MigrationMode\": \"single-db\"\n        },\n        \"BpeEnabled\": \"0\",\n        \"IsAnalyticReadOnlyIns\": false,\n        \"CanTempUpgrade\": true,\n        \"Category\": \"Basic\",\n        \"ColdDataEnabled\": false,\n        \"Collation\": \"Chinese_PRC_CI_AS\",\n        \"ConnectionMode\": \"Standard\",\n        \"ConnectionString\": \"rm-uf6wjk5****.mysql.rds.aliyuncs.com\",\n        \"ConsoleVersion\": \"2\",\n        \"CreationTime\": \"2011-05-30T12:11:04Z\",\n        \"CurrentKernelVersion\": \"rds_20201010\",\n        \"DBClusterNodes\": {\n          \"DBClusterNode\": [\n            {\n              \"ClassCode\": \"mysql.n2.medium.xc\",\n              \"ClassType\": \"x\",\n              \"Cpu\": \"4\",\n              \"Memory\": \"4096\",\n              \"NodeId\": \"rn-****\",\n              \"NodeRegionId\": \"cn-beijing\",\n              \"NodeRole\": \"primary\",\n              \"NodeZoneId\": \"cn-beijing-h\",\n              \"Status\": \"active\"\n            }\n          ]\n        },\n        \"DBInstanceCPU\": \"2\",\n        \"DBInstanceClass\": \"rds.mys2.small\",\n        \"DBInstanceClassType\": \"s\",\n        \"DBInstanceDescription\": \"testInstance\",\n        \"DBInstanceDiskUsed\": \"300\",\n        \"DBInstanceId\": \"rm-uf6wjk5****\",\n        \"DBInstanceMemory\": 4096,\n        \"DBInstanceNetType\": \"Internet\",\n        \"DBInstanceStatus\": \"Running\",\n        \"DBInstanceStorage\": 10,\n        \"DBInstanceStorageType\": \"local_ssd\",\n        \"DBInstanceType\": \"Primary\",\n        \"DBMaxQuantity\": 200,\n        \"DedicatedHostGroupId\": \"dhg-7a9*****\",\n        \"DeletionProtection\": true,\n        \"DisasterRecoveryInfo\": \"{\\\"replicatorAccount\\\": \\\"******\\\",\\\"sourcePort\\\":******,\\\"sourceAddress\\\": \\\"pgm-2ze******\\\",\\\"sourceCategory\\\": \\\"aliyunRDS\\\",\\\"sourceInstanceRegionId\\\": \\\"cn-******\\\",\\\"replicatorPassword\\\": \\\"******\\\",\\\"sourceInstanceName\\\": \\\"pgm-2ze******\\\"}\",\n        \"DisasterRecoveryInstances\": \"[{\\\"regionId\\\":\\\"cn-******\\\",\\\"insName\\\":\\\"pgm-2ze******\\\"},{\\\"regionId\\\":\\\"cn-******\\\",\\\"insName\\\":\\\"pgm-2ze******\\\"}]\",\n        \"Engine\": \"MySQL\",\n        \"EngineVersion\": \"8.0\",\n        \"ExpireTime\": \"2019-03-27T16:00:00Z\",\n        \"Extra\": {\n          \"AccountSecurityPolicy\": \"{\\\"MaximumPasswordAge\\\": 42,\\\"MinimumPasswordAge\\\": 30}\",\n          \"DBInstanceIds\": {\n            \"DBInstanceId\": [\n              \"rm-uf6wjk5****\"\n            ]\n          },\n          \"RecoveryModel\": \"Simple：简单恢复模式。\\nFull：完整恢复模式。\"\n        },\n        \"GeneralGroupName\": \"TestGroup\",\n        \"GuardDBInstanceId\": \"rm-uf64zsu****\",\n        \"IPType\": \"IPv4\",\n        \"IncrementSourceDBInstanceId\": \"rm-uf6wjk5****\",\n        \"InstanceNetworkType\": \"Classic\",\n        \"InstructionSetArch\": \"x86\",\n        \"IoAccelerationEnabled\": \"0\",\n        \"LatestKernelVersion\": \"rds_20231031\",\n        \"LockMode\": \"Unlock\",\n        \"LockReason\": \"instance_expired\",\n        \"MaintainTime\": \"00:00Z-02:00Z\",\n        \"MasterInstanceId\": \"rm-uf6wjk5****\",\n        \"MasterZone\": \"5454284\",\n        \"MaxConnections\": 60,\n        \"MaxIOMBPS\": 100,\n        \"MaxIOPS\": 150,\n        \"MultipleTempUpgrade\": true,\n        \"PGBouncerEnabled\": \"true\",\n        \"PayType\": \"Postpaid\",\n        \"Port\": \"3306\",\n        \"ProxyType\": 1,\n        \"ReadOnlyDBInstanceIds\": {\n          \"ReadOnlyDBInstanceId\": [\n            {\n              \"DBInstanceId\": \"rm-bp****\"\n            }\n          ]\n        },\n        \"ReadonlyInstanceSQLDelayedTime\": \"30\",\n        \"RegionId\": \"cn-hangzhou \",\n        \"ResourceGroupId\": \"rg-acfmy****\",\n        \"SecurityIPList\": \"192.168.XX.XX/24\",\n        \"SecurityIPMode\": \"normal\",\n        \"ServerlessConfig\": {\n          \"AutoPause\": true,\n          \"ScaleMax\": 8,\n          \"ScaleMin\": 0.5,\n          \"SwitchForce\": false\n        },\n        \"SlaveZones\": {\n          \"SlaveZone\": [\n            {\n              \"ZoneId\": \"cn-hangzhou-a\"\n            }\n          ]\n        },\n        \"SuperPermissionMode\": \"Disabled\",\n        \"TempDBInstanceId\": \"rm-uf64zsu****\",\n        \"TempUpgradeTimeEnd\": \"2024-05-30 00:00:00\",\n        \"TempUpgradeTimeStart\": \"2024-05-29 00:00:00\",\n        \"TimeZone\": \"Central Standard Time\",\n        \"Tips\": \"normal\",\n        \"TipsLevel\": 1,\n        \"VSwitchId\": \"vsw-****\",\n        \"VpcCloudInstanceId\": \"vpc-23rsxdf****\",\n        \"VpcId\": \"vpc-****\",\n        \"ZoneId\": \"cn-hangzhou-a\",\n        \"kindCode\": \"test\",\n        \"OptimizedWritesInfo\": \"{\\\"optimized_writes\\\":true,\\\"init_optimized_writes\\\":true}\",\n        \"CompressionMode\": \"on, off\",\n        \"SupportCompression\": true,\n        \"CompressionRatio\": \"1.25\",\n        \"BlueGreenDeploymentName\": \"None\",\n        \"GreenInstanceName\": \"None\",\n        \"BlueInstanceName\": \"None\",\n        \"ComputeBurstEnabled\": true,\n        \"ReadOnlyStatus\": \"None\",\n        \"BurstingEnabled\": false\n      }\n    ]\n  },\n  \"RequestId\": \"1AD222E9-E606-4A42-BF6D-8A4442913CEF\"\n}",
     ),
+};
+
+/// The definition of the waiter `DBInstanceRunning`: its acceptors and default delays.
+///
+/// Used by [`DescribeDbInstanceAttributeFluentBuilder::wait_until_db_instance_running`].
+pub static DB_INSTANCE_RUNNING_WAITER: aliyun_runtime::waiter::WaiterDefinition = aliyun_runtime::waiter::WaiterDefinition {
+    name: "DBInstanceRunning",
+    acceptors: &[
+        aliyun_runtime::waiter::Acceptor {
+            state: aliyun_runtime::waiter::AcceptorState::Success,
+            conditions: &[
+                aliyun_runtime::waiter::Condition {
+                    path: &[
+                        aliyun_runtime::waiter::PathSegment::Field("Items"),
+                        aliyun_runtime::waiter::PathSegment::Field(
+                            "DBInstanceAttribute",
+                        ),
+                        aliyun_runtime::waiter::PathSegment::Index(0),
+                        aliyun_runtime::waiter::PathSegment::Field("DBInstanceStatus"),
+                    ],
+                    equals: "Running",
+                },
+            ],
+            description: Some("the instance is running"),
+        },
+        aliyun_runtime::waiter::Acceptor {
+            state: aliyun_runtime::waiter::AcceptorState::Failure,
+            conditions: &[
+                aliyun_runtime::waiter::Condition {
+                    path: &[
+                        aliyun_runtime::waiter::PathSegment::Field("Items"),
+                        aliyun_runtime::waiter::PathSegment::Field(
+                            "DBInstanceAttribute",
+                        ),
+                        aliyun_runtime::waiter::PathSegment::Index(0),
+                        aliyun_runtime::waiter::PathSegment::Field("DBInstanceStatus"),
+                    ],
+                    equals: "Deleting",
+                },
+            ],
+            description: Some("the instance is being deleted"),
+        },
+        aliyun_runtime::waiter::Acceptor {
+            state: aliyun_runtime::waiter::AcceptorState::Failure,
+            conditions: &[
+                aliyun_runtime::waiter::Condition {
+                    path: &[
+                        aliyun_runtime::waiter::PathSegment::Field("Items"),
+                        aliyun_runtime::waiter::PathSegment::Field(
+                            "DBInstanceAttribute",
+                        ),
+                        aliyun_runtime::waiter::PathSegment::Index(0),
+                        aliyun_runtime::waiter::PathSegment::Field("DBInstanceStatus"),
+                    ],
+                    equals: "Released",
+                },
+            ],
+            description: Some("the instance was released"),
+        },
+    ],
+    retry_on_errors: &[
+        "Throttling",
+        "Throttling.User",
+        "Throttling.Api",
+        "ServiceUnavailable",
+    ],
+    min_delay: std::time::Duration::from_secs(10),
+    max_delay: std::time::Duration::from_secs(60),
 };

@@ -79,6 +79,20 @@ pub fn metadata_rs(product: &Product<'_>) -> TokenStream {
         let feature = &operation.names.feature;
         quote!(#[cfg(feature = #feature)] &crate::operation::#module::METADATA,)
     });
+    let waiters = product.operations.iter().flat_map(|operation| {
+        let module = &operation.names.module;
+        let feature = &operation.names.feature;
+        operation.waiters.iter().map(move |waiter| {
+            let definition = &waiter.definition;
+            quote! {
+                #[cfg(feature = #feature)]
+                OperationWaiter {
+                    definition: &crate::operation::#module::#definition,
+                    operation: &crate::operation::#module::METADATA,
+                },
+            }
+        })
+    });
     let rows = product.error_rows.rows();
     let row_count = unsuffixed_usize(rows.len());
     let row_literals = rows.iter().map(|row| error_metadata(row));
@@ -100,7 +114,7 @@ pub fn metadata_rs(product: &Product<'_>) -> TokenStream {
         //! Static metadata: the product's and every operation's, for the runtime,
         //! the CLI and the tests, without any hand-written list.
 
-        use aliyun_runtime::metadata::{EndpointRule, ErrorMetadata, OperationGroup, OperationMetadata, ProductMetadata, RegionEndpoint};
+        use aliyun_runtime::metadata::{EndpointRule, ErrorMetadata, OperationGroup, OperationMetadata, OperationWaiter, ProductMetadata, RegionEndpoint};
 
         #[doc = #product_doc]
         pub static PRODUCT: ProductMetadata = ProductMetadata {
@@ -115,6 +129,11 @@ pub fn metadata_rs(product: &Product<'_>) -> TokenStream {
         /// The metadata of every operation compiled in (see the crate's cargo
         /// features), sorted by action name.
         pub static OPERATIONS: &[&OperationMetadata] = &[#(#operations)*];
+
+        /// The waiters of the operations compiled in, by operation name: each
+        /// is also a static beside its operation, used by the operation's
+        /// `wait_until_*` builder method.
+        pub static WAITERS: &[OperationWaiter] = &[#(#waiters)*];
 
         /// The groups of operations, each a cargo feature of this crate: the
         /// documentation's sections and the workflows of `product.json`. They
