@@ -54,7 +54,11 @@ use std::fmt;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use crate::error::ConstructionError;
-use crate::metadata::{HttpMethod, OperationMetadata};
+use crate::metadata::OperationMetadata;
+
+/// The method of a [`RecordedRequest`], re-exported so that a program
+/// that names this module through a generated crate can name it too.
+pub use crate::metadata::HttpMethod;
 
 /// The access key id a client with a test transport signs with when no
 /// credentials are configured.
