@@ -238,15 +238,24 @@ impl Runtime {
             .clone()
             .or_else(|| environment.non_empty_var(REGION_VAR))
             .or_else(|| cli_profile_region(environment.as_ref(), config.profile.as_deref()));
-        let endpoint = resolve_endpoint(
-            product,
-            config.endpoint_url.as_deref(),
-            region.as_deref(),
-            config.network,
-        )?;
+        let endpoint_url = config.endpoint_url.as_deref();
+        // A client answered in-process needs no region: it is never sent.
+        #[cfg(feature = "test-util")]
+        let endpoint_url = endpoint_url.or((config.test_transport.is_some() && region.is_none())
+            .then_some(crate::test_util::TEST_ENDPOINT));
+        let endpoint = resolve_endpoint(product, endpoint_url, region.as_deref(), config.network)?;
 
         let credentials: Arc<dyn ProvideCredentials> = match &config.credentials {
             CredentialsSource::Provider(provider) => Arc::clone(provider),
+            // A client answered in-process needs no credentials, only
+            // something to sign with, so that signing runs as in production.
+            #[cfg(feature = "test-util")]
+            CredentialsSource::DefaultChain if config.test_transport.is_some() => {
+                Arc::new(crate::credentials::Credentials::new(
+                    crate::test_util::TEST_ACCESS_KEY_ID,
+                    crate::test_util::TEST_ACCESS_KEY_SECRET,
+                ))
+            }
             CredentialsSource::DefaultChain => {
                 let mut chain =
                     DefaultCredentialsChain::builder().environment(Arc::clone(&environment));
@@ -617,7 +626,9 @@ impl Runtime {
         let started = Instant::now();
         let attempt_limit = self.call.timeouts.attempt;
         let attempt_deadline = started + attempt_limit;
-        let exchange = self.send(&signed).instrument(span.clone());
+        let exchange = self
+            .exchange(attempt.operation, attempt.parameters, &signed)
+            .instrument(span.clone());
         let exchanged = match timer
             .run_until(attempt_deadline.min(deadline), exchange)
             .await
@@ -756,6 +767,41 @@ impl Runtime {
         self.inner
             .clock_offset_millis
             .store(offset, Ordering::Relaxed);
+    }
+
+    /// Exchanges one attempt's request for its response: over the network,
+    /// or with the configured test transport, which answers from the call's
+    /// own parameters (it never sees the signed request, so it cannot
+    /// record a secret).
+    #[cfg_attr(not(feature = "test-util"), allow(unused_variables))]
+    async fn exchange(
+        &self,
+        operation: &'static OperationMetadata,
+        parameters: &[(String, String)],
+        signed: &SignedRequest,
+    ) -> Result<RawResponse, AttemptFailure> {
+        #[cfg(feature = "test-util")]
+        if let Some(transport) = &self.inner.config.test_transport {
+            let response = transport
+                .respond(operation, parameters)
+                .map_err(AttemptFailure::Construction)?;
+            // The body limit applies as it does to a response read from the
+            // network.
+            if response.body.len() > self.inner.config.response_body_limit {
+                return Err(AttemptFailure::Response(ResponseError::new(
+                    ResponseErrorKind::BodyTooLarge,
+                    Some(response.status),
+                    &[],
+                )));
+            }
+            return Ok(RawResponse {
+                status: response.status,
+                retry_after: None,
+                date: None,
+                body: response.body,
+            });
+        }
+        self.send(signed).await
     }
 
     /// Sends one signed request and reads the whole response, within the

@@ -16,6 +16,12 @@ use crate::credentials::{Credentials, Environment, ProcessEnvironment, ProvideCr
 use crate::retry::RetryConfig;
 use crate::transport::{PoolSettings, Proxy, ProxySetting, TransportSettings};
 
+// Re-exported here so that a generated crate's `config` module, which
+// re-exports this module whole, offers the test doubles with the rest of a
+// client's configuration.
+#[cfg(feature = "test-util")]
+pub use crate::test_util;
+
 /// Variable holding the default region.
 pub const REGION_VAR: &str = "ALIBABA_CLOUD_REGION_ID";
 
@@ -172,6 +178,9 @@ pub struct Config {
     pub(crate) nonce_source: Arc<dyn NonceSource>,
     pub(crate) user_agent_suffix: Option<String>,
     pub(crate) transport: TransportSettings,
+    /// The in-process double every attempt goes to instead of the network.
+    #[cfg(feature = "test-util")]
+    pub(crate) test_transport: Option<crate::test_util::MockTransport>,
 }
 
 impl Default for Config {
@@ -192,6 +201,8 @@ impl Default for Config {
             nonce_source: Arc::new(RandomNonce),
             user_agent_suffix: None,
             transport: TransportSettings::default(),
+            #[cfg(feature = "test-util")]
+            test_transport: None,
         }
     }
 }
@@ -447,6 +458,19 @@ impl ConfigBuilder {
     /// be resent, by the operation's idempotency.
     pub fn http_client(mut self, client: reqwest::Client) -> Self {
         self.config.transport.http_client = Some(client);
+        self
+    }
+
+    /// Answers every attempt with this in-process double instead of
+    /// sending it (see [`test_util`]): for tests of
+    /// programs that call the service. Unless credentials are configured,
+    /// requests are signed with fixed dummy ones, and without a region or an
+    /// endpoint URL the endpoint is
+    /// [`TEST_ENDPOINT`](crate::test_util::TEST_ENDPOINT). Needs the
+    /// `test-util` feature.
+    #[cfg(feature = "test-util")]
+    pub fn test_transport(mut self, transport: crate::test_util::MockTransport) -> Self {
+        self.config.test_transport = Some(transport);
         self
     }
 

@@ -16,7 +16,9 @@
 //! * [`error`]: the error types every operation returns;
 //! * [`transport`]: proxies, trusted certificate authorities and the
 //!   connection pool;
-//! * [`config`]: the knobs, with safe defaults.
+//! * [`config`]: the knobs, with safe defaults;
+//! * `test_util` (with the `test-util` feature): an in-process double of
+//!   the service for the tests of programs that call it.
 //!
 //! What only generated code needs (decoding outputs, writing inputs'
 //! parameters, percent-encoding, and the send path of generated `send`
@@ -67,6 +69,8 @@ pub mod retry;
 #[doc(hidden)]
 pub mod ser;
 pub mod signing;
+#[cfg(feature = "test-util")]
+pub mod test_util;
 pub mod transport;
 pub mod waiter;
 

@@ -85,7 +85,10 @@ pub fn features_table(product: &Product<'_>, krate: GeneratedCrate) -> String {
              # SOCKS5 proxies, and the operating system's certificate store as well as\n\
              # the compiled-in roots: the runtime's features of the same names.\n\
              socks = [\"aliyun-runtime/socks\"]\n\
-             native-roots = [\"aliyun-runtime/native-roots\"]\n",
+             native-roots = [\"aliyun-runtime/native-roots\"]\n\
+             # An in-process double of the service for the tests of programs that\n\
+             # call it (`config::test_util`): the runtime's `test-util`.\n\
+             test-util = [\"aliyun-runtime/test-util\"]\n",
         ),
     }
     for group in &product.feature_groups {
