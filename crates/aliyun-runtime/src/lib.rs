@@ -20,10 +20,11 @@
 //! * `test_util` (with the `test-util` feature): an in-process double of
 //!   the service for the tests of programs that call it.
 //!
-//! What only generated code needs (decoding outputs, writing inputs'
-//! parameters, percent-encoding, and the send path of generated `send`
-//! methods) is hidden from this documentation and exempt from semver: it
-//! changes with the generator, which is released with this crate.
+//! What only generated code needs (decoding outputs, `Debug` of generated
+//! structs, writing inputs' parameters, percent-encoding, and the send path
+//! of generated `send` methods) is hidden from this documentation and
+//! exempt from semver: it changes with the generator, which is released
+//! with this crate.
 //!
 //! A client is configured once and shared:
 //!
