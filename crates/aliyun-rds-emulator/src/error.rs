@@ -9,8 +9,8 @@
 
 use hyper::StatusCode;
 
-/// The `HostId` every answer names: the public RDS endpoint the emulator
-/// stands in for.
+/// The `HostId` the RDS side's errors name: the public RDS endpoint the
+/// emulator stands in for (STS errors name [`crate::sts::HOST_ID`]).
 pub(crate) const HOST_ID: &str = "rds.aliyuncs.com";
 
 /// An error response: HTTP status, error code and message, an optional hint

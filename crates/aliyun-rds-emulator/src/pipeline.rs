@@ -93,7 +93,7 @@ pub(crate) async fn handle_request(
         ApiError::invalid_parameter("Body", &why)
     };
     if body.size_hint().lower() > limits.max_body_bytes as u64 {
-        return Ok(error_response(&shared, &request_id, &too_large()));
+        return Ok(error_response(&shared, &request_id, HOST_ID, &too_large()));
     }
     let read = tokio::time::timeout(
         limits.body_read_timeout,
@@ -101,14 +101,14 @@ pub(crate) async fn handle_request(
     );
     let body = match read.await {
         Ok(Ok(collected)) => collected.to_bytes(),
-        Ok(Err(_)) => return Ok(error_response(&shared, &request_id, &too_large())),
+        Ok(Err(_)) => return Ok(error_response(&shared, &request_id, HOST_ID, &too_large())),
         Err(_) => {
             let why = format!(
                 "The request body did not arrive within {} seconds.",
                 limits.body_read_timeout.as_secs_f64()
             );
             let error = ApiError::invalid_parameter("Body", &why);
-            return Ok(error_response(&shared, &request_id, &error));
+            return Ok(error_response(&shared, &request_id, HOST_ID, &error));
         }
     };
     let headers = parts
@@ -140,7 +140,12 @@ pub(crate) async fn handle_request(
     }
     match outcome {
         Outcome::Answer(answer, delay) => {
-            let response = finish(&shared, &request_id, answer);
+            let host_id = if sts::is_sts_request(&parsed) {
+                sts::HOST_ID
+            } else {
+                HOST_ID
+            };
+            let response = finish(&shared, &request_id, host_id, answer);
             if let Some(delay) = delay {
                 tokio::time::sleep(delay).await;
             }
@@ -299,18 +304,23 @@ fn take_fault(
 }
 
 /// Serialises an answer and adds the common headers.
-fn finish(shared: &Shared, request_id: &str, answer: Answer) -> Response<Full<Bytes>> {
+fn finish(
+    shared: &Shared,
+    request_id: &str,
+    host_id: &str,
+    answer: Answer,
+) -> Response<Full<Bytes>> {
     match answer {
         Answer::Success(mut output) => {
             output.insert("RequestId".into(), Value::from(request_id));
             json_response(shared, request_id, StatusCode::OK, &Value::Object(output))
         }
-        Answer::Error(error) => error_response(shared, request_id, &error),
+        Answer::Error(error) => error_response(shared, request_id, host_id, &error),
         Answer::Executed(Ok(mut output)) => {
             output.insert("RequestId".into(), Value::from(request_id));
             json_response(shared, request_id, StatusCode::OK, &Value::Object(output))
         }
-        Answer::Executed(Err(error)) => error_response(shared, request_id, &error),
+        Answer::Executed(Err(error)) => error_response(shared, request_id, host_id, &error),
         Answer::Malformed => {
             let mut response =
                 Response::new(Full::new(Bytes::from_static(MALFORMED_BODY.as_bytes())));
@@ -320,11 +330,17 @@ fn finish(shared: &Shared, request_id: &str, answer: Answer) -> Response<Full<By
     }
 }
 
-/// The error body `{"RequestId","HostId","Code","Message","Recommend"}`.
-fn error_response(shared: &Shared, request_id: &str, error: &ApiError) -> Response<Full<Bytes>> {
+/// The error body `{"RequestId","HostId","Code","Message","Recommend"}`,
+/// where `HostId` is the endpoint of the service that answers.
+fn error_response(
+    shared: &Shared,
+    request_id: &str,
+    host_id: &str,
+    error: &ApiError,
+) -> Response<Full<Bytes>> {
     let body = serde_json::json!({
         "RequestId": request_id,
-        "HostId": HOST_ID,
+        "HostId": host_id,
         "Code": error.code,
         "Message": error.message,
         "Recommend": error.recommend,

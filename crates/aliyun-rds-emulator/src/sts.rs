@@ -29,6 +29,9 @@ use crate::request::ParsedRequest;
 /// The STS API version, as sent in `Version`.
 pub const STS_API_VERSION: &str = "2015-04-01";
 
+/// The `HostId` STS errors name: the public STS endpoint.
+pub(crate) const HOST_ID: &str = "sts.aliyuncs.com";
+
 /// The role the emulated STS knows when started without
 /// [`crate::EmulatorBuilder::sts_role`].
 pub const DEMO_ROLE_ARN: &str = "acs:ram::1234567890123456:role/emulator-demo-role";

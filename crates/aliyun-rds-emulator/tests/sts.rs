@@ -142,10 +142,11 @@ async fn assume_role_errors_use_sts_codes() {
         .send(&emulator, &demo.secret)
         .await
         .assert_error(404, "EntityNotExist.Role");
-    assume_role(&demo, "not-an-arn")
+    let reply = assume_role(&demo, "not-an-arn")
         .send(&emulator, &demo.secret)
-        .await
-        .assert_error(400, "InvalidParameter.RoleArn");
+        .await;
+    reply.assert_error(400, "InvalidParameter.RoleArn");
+    assert_eq!(reply.json()["HostId"], "sts.aliyuncs.com");
     assume_role(&demo, DEMO_ROLE_ARN)
         .send(&emulator, "wrong-secret")
         .await
