@@ -20,7 +20,8 @@
 //! [`TEST_ENDPOINT`], which never resolves.
 //!
 //! What the double records are the call's own parameters, as the input
-//! wrote them, before signing: the signature, the access key, the security
+//! wrote them and the [interceptors](crate::interceptor) changed them,
+//! before signing: the signature, the access key, the security
 //! token, the nonce and the timestamp are added by the signer and never
 //! appear in a [`RecordedRequest`].
 //!
@@ -223,7 +224,8 @@ fn describe_rules(rules: &[RuleState]) -> String {
 }
 
 /// A request the double saw: the call's action, its wire parameters as the
-/// input wrote them (without the signer's), and its HTTP method.
+/// input wrote them and the interceptors changed them (without the
+/// signer's), and its HTTP method.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct RecordedRequest {
