@@ -1034,8 +1034,8 @@ impl Runtime {
             }
             return Ok(RawResponse {
                 status: response.status,
-                retry_after: None,
-                date: None,
+                retry_after: retry_after(&response.headers),
+                date: response.headers.get(reqwest::header::DATE).cloned(),
                 body: response.body,
             });
         }
