@@ -750,9 +750,10 @@ impl Runtime {
                 }
                 AttemptOutcome::Ended(error) => {
                     if let Some(sent) = sent {
-                        // Only two failures end an attempt that was sent:
-                        // the operation timeout, and a request the test
-                        // transport could not answer.
+                        // Two kinds of failure end an attempt that was
+                        // sent: the operation timeout, and a request that
+                        // could not be built (a header value that is not
+                        // HTTP, or one the test transport cannot answer).
                         let (class, reason) = match &error {
                             SdkError::Timeout(_) => {
                                 (FailureClass::Transient, StopReason::OperationTimedOut)

@@ -384,7 +384,7 @@ pub enum StopReason {
 }
 
 /// One attempt as [`Interceptor::after_attempt`] sees it.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct AttemptReport<'a> {
     pub(crate) operation: &'static OperationMetadata,
     pub(crate) attempt: u32,
@@ -439,6 +439,22 @@ impl<'a> AttemptReport<'a> {
     }
 }
 
+impl fmt::Debug for AttemptReport<'_> {
+    /// The operation by its action alone: its whole metadata (parameters,
+    /// error table) would drown the report.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AttemptReport")
+            .field("action", &self.action())
+            .field("attempt", &self.attempt)
+            .field("http_status", &self.http_status)
+            .field("error_code", &self.error_code)
+            .field("latency", &self.latency)
+            .field("failure", &self.failure)
+            .field("decision", &self.decision)
+            .finish()
+    }
+}
+
 /// The kind of error a call ended with: the variant of its
 /// [`SdkError`](crate::SdkError).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -487,7 +503,7 @@ pub enum CallOutcome<'a> {
 }
 
 /// A finished call as [`Interceptor::on_result`] sees it.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct CallReport<'a> {
     pub(crate) operation: &'static OperationMetadata,
     pub(crate) outcome: CallOutcome<'a>,
@@ -530,6 +546,18 @@ impl<'a> CallReport<'a> {
     }
 }
 
+impl fmt::Debug for CallReport<'_> {
+    /// The operation by its action alone, as in [`AttemptReport`].
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CallReport")
+            .field("action", &self.action())
+            .field("outcome", &self.outcome)
+            .field("attempts", &self.attempts)
+            .field("duration", &self.duration)
+            .finish()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -552,24 +580,26 @@ mod tests {
         }
     }
 
+    /// An operation with a sensitive parameter, for the views.
+    static OPERATION: OperationMetadata = OperationMetadata {
+        name: "CreateAccount",
+        rust_name: "create_account",
+        summary: "",
+        method: crate::metadata::HttpMethod::Post,
+        pathname: "/",
+        idempotency: crate::metadata::Idempotency {
+            operation_type: "create",
+            idempotent: false,
+        },
+        deprecated: false,
+        parameters: &[],
+        error_rows: &[],
+        error_table: &[],
+        sample_response: None,
+    };
+
     #[test]
     fn redacted_values_are_hidden_from_getters_and_debug() {
-        static OPERATION: OperationMetadata = OperationMetadata {
-            name: "CreateAccount",
-            rust_name: "create_account",
-            summary: "",
-            method: crate::metadata::HttpMethod::Post,
-            pathname: "/",
-            idempotency: crate::metadata::Idempotency {
-                operation_type: "create",
-                idempotent: false,
-            },
-            deprecated: false,
-            parameters: &[],
-            error_rows: &[],
-            error_table: &[],
-            sample_response: None,
-        };
         let mut parameters = vec![
             ("AccountName".to_owned(), "app".to_owned()),
             ("AccountPassword".to_owned(), "hunter2-value".to_owned()),
@@ -603,5 +633,28 @@ mod tests {
                 ("AccountDescription".to_owned(), "front end".to_owned()),
             ]
         );
+    }
+
+    #[test]
+    fn reports_name_the_operation_by_its_action() {
+        let attempt = AttemptReport {
+            operation: &OPERATION,
+            attempt: 2,
+            http_status: Some(400),
+            error_code: Some("Throttling"),
+            latency: Duration::from_millis(3),
+            failure: Some(FailureClass::RefusedRetryable),
+            decision: RetryDecision::Stop(StopReason::AttemptsExhausted),
+        };
+        let call = CallReport {
+            operation: &OPERATION,
+            outcome: CallOutcome::Success,
+            attempts: 2,
+            duration: Duration::from_millis(5),
+        };
+        for debug in [format!("{attempt:?}"), format!("{call:?}")] {
+            assert!(debug.contains("action: \"CreateAccount\""), "{debug}");
+            assert!(!debug.contains("idempotency"), "{debug}");
+        }
     }
 }
