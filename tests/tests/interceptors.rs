@@ -685,3 +685,35 @@ async fn hooks_never_see_a_secret() {
     // The recorder after the hook saw what it added.
     assert!(after.seen_text().contains("rotated"));
 }
+
+#[tokio::test]
+async fn a_clock_skew_correction_is_reported_as_a_free_retry() {
+    // The emulator's clock runs an hour ahead: the first request's
+    // timestamp is refused, and the client corrects from the `Date`.
+    let emulator = Emulator::builder()
+        .fixture(Fixture::demo())
+        .clock_offset(3600)
+        .start("127.0.0.1:0")
+        .await
+        .unwrap();
+    let recorder = Arc::new(Recorder::default());
+    let client = emulator_client(&emulator, vec![recorder.clone()]);
+    client.describe_regions().send().await.unwrap();
+
+    let attempts = recorder.attempts();
+    assert_eq!(attempts.len(), 2);
+    assert_eq!(attempts[0].http_status, Some(400));
+    assert_eq!(
+        attempts[0].error_code.as_deref(),
+        Some("InvalidTimeStamp.Expired")
+    );
+    assert_eq!(
+        attempts[0].decision,
+        RetryDecision::Retry {
+            delay: Duration::ZERO,
+            reason: RetryReason::ClockSkewCorrected,
+        }
+    );
+    assert_eq!(attempts[1].decision, RetryDecision::Succeeded);
+    assert_eq!(recorder.results()[0].attempts, 2);
+}
