@@ -2,9 +2,10 @@
 //! double: a changed parameter reaches the server, each attempt of a
 //! retried call is reported with the policy's decision, the final result is
 //! reported once, a call's own interceptor runs for that call alone,
-//! several run in order, and no hook ever sees a secret. Everything is
-//! named through `aliyun_rds` alone, as a program depending on that one
-//! crate would.
+//! several run in order, a waiter's polls are calls like any other, and no
+//! hook ever sees a secret. Everything is named through `aliyun_rds` alone,
+//! as a program depending on that one crate would, but for the fixed clock
+//! and nonce of the secrets test.
 
 // Tests fail by panicking; the workspace lints forbid it in library code.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -716,4 +717,34 @@ async fn a_clock_skew_correction_is_reported_as_a_free_retry() {
     );
     assert_eq!(attempts[1].decision, RetryDecision::Succeeded);
     assert_eq!(recorder.results()[0].attempts, 2);
+}
+
+#[tokio::test]
+async fn every_poll_of_a_waiter_is_a_call_the_interceptors_see() {
+    let fixture = Fixture::from_json_str(
+        r#"{"Instances": [{"DBInstanceName": "rm-creating", "DBInstanceStatus": "Creating",
+            "Engine": "MySQL", "PendingStatus": {"Status": "Running", "AfterPolls": 3}}]}"#,
+    )
+    .unwrap();
+    let emulator = Emulator::builder()
+        .fixture(fixture)
+        .start("127.0.0.1:0")
+        .await
+        .unwrap();
+    let recorder = Arc::new(Recorder::default());
+    emulator_client(&emulator, vec![])
+        .describe_db_instance_attribute("rm-creating")
+        .wait_until_db_instance_running(Duration::from_secs(60))
+        .min_delay(Duration::from_millis(2))
+        .max_delay(Duration::from_millis(2))
+        .customize(CallOverrides::new().interceptor(recorder.clone()))
+        .await
+        .unwrap();
+    // Three polls answer Creating, the fourth Running.
+    let results = recorder.results();
+    assert_eq!(results.len(), 4);
+    assert!(results
+        .iter()
+        .all(|result| result.success && result.attempts == 1));
+    assert_eq!(recorder.attempts().len(), 4);
 }
