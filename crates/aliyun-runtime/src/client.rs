@@ -26,8 +26,12 @@ use crate::de::FromJson;
 use crate::deadline::{OperationTimer, TimerPool};
 use crate::endpoint::{resolve_endpoint, Endpoint};
 use crate::error::{
-    ConstructionError, DispatchError, ResponseError, ResponseErrorKind, SdkError, TimeoutError,
-    TimeoutKind,
+    ConstructionError, DispatchError, ResponseError, ResponseErrorKind, SdkError, ServiceError,
+    TimeoutError, TimeoutKind,
+};
+use crate::interceptor::{
+    AttemptReport, CallOutcome, CallReport, ErrorKind, Interceptors, RetryDecision, RetryReason,
+    StopReason,
 };
 use crate::metadata::{HttpMethod, OperationMetadata, ParameterLocation, ProductMetadata};
 use crate::operation_future::OperationFuture;
@@ -79,16 +83,24 @@ struct CallSettings {
     /// Why an overriding endpoint URL cannot be used, reported when the
     /// call is sent: builders cannot return errors.
     invalid_endpoint: Option<String>,
+    /// The client's interceptors, then the call's.
+    interceptors: Interceptors,
 }
 
 impl CallSettings {
-    fn new(timeouts: Timeouts, retry: RetryConfig, endpoint: Endpoint) -> Self {
+    fn new(
+        timeouts: Timeouts,
+        retry: RetryConfig,
+        endpoint: Endpoint,
+        interceptors: Interceptors,
+    ) -> Self {
         CallSettings {
             timeouts,
             retry,
             root_url: parse_root_url(&endpoint),
             endpoint,
             invalid_endpoint: None,
+            interceptors,
         }
     }
 }
@@ -140,6 +152,9 @@ enum AttemptFailure {
 struct AttemptCount {
     /// Attempts made, for traces.
     number: u32,
+    /// Attempts sent (or whose sending was tried), for interceptors: an
+    /// attempt that failed before it was signed is not one.
+    sent: u32,
     /// Attempts that count against `max_attempts` (a clock-skew correction
     /// does not).
     counted: u32,
@@ -184,6 +199,14 @@ struct FailedAttempt<E> {
     /// Whether the attempt timed out or lost its connection, which costs
     /// more of the retry quota.
     timed_out: bool,
+}
+
+/// What is known of an attempt that was sent (or whose sending was
+/// tried), for the interceptors' report.
+#[derive(Debug, Clone, Copy)]
+struct SentAttempt {
+    http_status: Option<u16>,
+    latency: Duration,
 }
 
 /// How an attempt that got no HTTP answer ended.
@@ -304,7 +327,12 @@ impl Runtime {
         )?;
 
         let quota = config.retry.quota.map(RetryQuota::new);
-        let call = CallSettings::new(config.timeouts, config.retry.clone(), endpoint);
+        let call = CallSettings::new(
+            config.timeouts,
+            config.retry.clone(),
+            endpoint,
+            config.interceptors.clone(),
+        );
         Ok(Runtime {
             call: Arc::new(call),
             inner: Arc::new(RuntimeInner {
@@ -348,7 +376,8 @@ impl Runtime {
 
     /// A runtime whose calls use these overrides of the attempt and
     /// operation timeouts, the retry settings or the endpoint, and
-    /// otherwise this runtime's settings. It shares this runtime's
+    /// otherwise this runtime's settings; their interceptors run after this
+    /// runtime's. It shares this runtime's
     /// connection pool, credentials cache, clock correction and retry
     /// quota. An endpoint URL that cannot be used makes every call fail
     /// with a [`ConstructionError`] saying why.
@@ -362,13 +391,16 @@ impl Runtime {
             endpoint: self.call.endpoint.clone(),
             root_url: self.call.root_url.clone(),
             invalid_endpoint: self.call.invalid_endpoint.clone(),
+            interceptors: self.call.interceptors.clone(),
         };
         let CallOverrides {
             attempt_timeout,
             operation_timeout,
             retry,
             endpoint_url,
+            interceptors,
         } = overrides;
+        call.interceptors.extend(interceptors);
         if let Some(timeout) = attempt_timeout {
             call.timeouts.attempt = timeout;
         }
@@ -428,16 +460,36 @@ impl Runtime {
 
     /// Builds and signs the request for one call without sending it, for
     /// printing or sending by other means. Each call uses a fresh nonce and
-    /// the current time.
+    /// the current time. The interceptors' `before_signing` hooks run as
+    /// for a first attempt, so the request is the one a call would send;
+    /// their other hooks do not, since nothing is sent.
     pub async fn presign<I: Serialize + ?Sized>(
         &self,
         operation: &'static OperationMetadata,
         input: &I,
     ) -> Result<SignedRequest, ConstructionError> {
-        let parameters = flatten_parameters(input)?;
+        let mut parameters = flatten_parameters(input)?;
         reject_reserved_names(&parameters)?;
+        self.intercept(operation, 1, &mut parameters)?;
         let credentials = self.credentials().await?;
         Ok(self.sign(operation, &parameters, &credentials))
+    }
+
+    /// Runs the interceptors' `before_signing` hooks on one attempt's
+    /// parameters and checks what they set.
+    fn intercept(
+        &self,
+        operation: &'static OperationMetadata,
+        attempt: u32,
+        parameters: &mut Vec<(String, String)>,
+    ) -> Result<(), ConstructionError> {
+        if self.call.interceptors.is_empty() {
+            return Ok(());
+        }
+        self.call
+            .interceptors
+            .before_signing(operation, attempt, parameters);
+        reject_names_set_by_interceptors(parameters)
     }
 
     fn sign(
@@ -477,9 +529,18 @@ impl Runtime {
         I: serde::Serialize + ?Sized,
         O: crate::de::FromJson,
     {
-        let parameters = flatten_parameters(input)?;
-        self.invoke_with_parameters(operation, parameters, parse_error)
-            .await
+        match flatten_parameters(input) {
+            Ok(parameters) => {
+                self.invoke_with_parameters(operation, parameters, parse_error)
+                    .await
+            }
+            Err(error) => self.conclude(
+                operation,
+                Err(SdkError::Construction(error)),
+                0,
+                Instant::now(),
+            ),
+        }
     }
 
     /// What a generated operation's `send` returns: the future that sends
@@ -510,8 +571,18 @@ impl Runtime {
         E: Send + 'static,
     {
         OperationFuture::new(async move {
-            self.invoke_with_parameters(operation, parameters?, parse_error)
-                .await
+            match parameters {
+                Ok(parameters) => {
+                    self.invoke_with_parameters(operation, parameters, parse_error)
+                        .await
+                }
+                Err(error) => self.conclude(
+                    operation,
+                    Err(SdkError::Construction(error)),
+                    0,
+                    Instant::now(),
+                ),
+            }
         })
     }
 
@@ -528,13 +599,15 @@ impl Runtime {
     where
         O: crate::de::FromJson,
     {
-        reject_reserved_names(&parameters)?;
+        let started = Instant::now();
+        if let Err(error) = reject_reserved_names(&parameters) {
+            return self.conclude(operation, Err(SdkError::Construction(error)), 0, started);
+        }
         if let Some(invalid) = &self.call.invalid_endpoint {
-            return Err(SdkError::Construction(
-                ConstructionError::invalid_configuration(format!(
-                    "the endpoint override of this call cannot be used: {invalid}"
-                )),
+            let error = ConstructionError::invalid_configuration(format!(
+                "the endpoint override of this call cannot be used: {invalid}"
             ));
+            return self.conclude(operation, Err(SdkError::Construction(error)), 0, started);
         }
         let span = tracing::info_span!(
             "aliyun.operation",
@@ -544,12 +617,72 @@ impl Runtime {
         );
         let deadline = Instant::now() + self.call.timeouts.operation;
         let mut timer = self.inner.timers.timer(deadline);
+        let mut attempts = AttemptCount::default();
         let result = self
-            .run_attempts(operation, &parameters, parse_error, &mut timer, deadline)
+            .run_attempts(
+                operation,
+                &parameters,
+                parse_error,
+                &mut timer,
+                deadline,
+                &mut attempts,
+            )
             .instrument(span)
             .await;
         timer.recycle();
+        self.conclude(operation, result, attempts.sent, started)
+    }
+
+    /// Hands a call's result to the interceptors' `on_result` hooks, and
+    /// returns it.
+    fn conclude<O, E>(
+        &self,
+        operation: &'static OperationMetadata,
+        result: Result<O, SdkError<E>>,
+        attempts: u32,
+        started: Instant,
+    ) -> Result<O, SdkError<E>> {
+        if !self.call.interceptors.is_empty() {
+            let outcome = match &result {
+                Ok(_) => CallOutcome::Success,
+                Err(error) => CallOutcome::Error {
+                    kind: ErrorKind::of(error),
+                    code: error.as_service_error().map(ServiceError::code),
+                    http_status: error.http_status(),
+                },
+            };
+            self.call.interceptors.on_result(&CallReport {
+                operation,
+                outcome,
+                attempts,
+                duration: started.elapsed(),
+            });
+        }
         result
+    }
+
+    /// Hands one attempt's report to the interceptors' `after_attempt`
+    /// hooks.
+    fn report_attempt(
+        &self,
+        operation: &'static OperationMetadata,
+        attempt: u32,
+        sent: SentAttempt,
+        failure: Option<(FailureClass, Option<&str>)>,
+        decision: RetryDecision,
+    ) {
+        if self.call.interceptors.is_empty() {
+            return;
+        }
+        self.call.interceptors.after_attempt(&AttemptReport {
+            operation,
+            attempt,
+            http_status: sent.http_status,
+            error_code: failure.and_then(|(_, code)| code),
+            latency: sent.latency,
+            failure: failure.map(|(class, _)| class),
+            decision,
+        });
     }
 
     /// The attempts of one operation, all within `deadline`, which `timer`
@@ -562,8 +695,8 @@ impl Runtime {
         parse_error: fn(&str) -> E,
         timer: &mut OperationTimer<'_>,
         deadline: Instant,
+        attempts: &mut AttemptCount,
     ) -> Result<O, SdkError<E>> {
-        let mut attempts = AttemptCount::default();
         loop {
             attempts.number += 1;
             attempts.counted += 1;
@@ -575,47 +708,124 @@ impl Runtime {
                 number: attempts.number,
                 may_correct_clock: !attempts.clock_corrected,
             };
-            let failed = match self.try_attempt(attempt, timer, deadline).await {
+            let number = attempts.number;
+            let (outcome, sent) = self.try_attempt(attempt, timer, deadline).await;
+            attempts.sent += u32::from(sent.is_some());
+            let failed = match outcome {
                 AttemptOutcome::Succeeded(output) => {
+                    if let Some(sent) = sent {
+                        self.report_attempt(
+                            operation,
+                            number,
+                            sent,
+                            None,
+                            RetryDecision::Succeeded,
+                        );
+                    }
                     if let Some(quota) = &self.inner.quota {
                         quota.release(attempts.retry_tokens_spent);
                     }
                     return Ok(output);
                 }
                 AttemptOutcome::ClockCorrected => {
+                    if let Some(sent) = sent {
+                        // The service refused the request unread, and it
+                        // is sent again at once.
+                        self.report_attempt(
+                            operation,
+                            number,
+                            sent,
+                            Some((FailureClass::RefusedRetryable, Some(CLOCK_SKEW_CODE))),
+                            RetryDecision::Retry {
+                                delay: Duration::ZERO,
+                                reason: RetryReason::ClockSkewCorrected,
+                            },
+                        );
+                    }
                     // The correction retry is free: the service refused the
                     // request unread.
                     attempts.clock_corrected = true;
                     attempts.counted -= 1;
                     continue;
                 }
-                AttemptOutcome::Ended(error) => return Err(error),
+                AttemptOutcome::Ended(error) => {
+                    if let Some(sent) = sent {
+                        // Two kinds of failure end an attempt that was
+                        // sent: the operation timeout, and a request that
+                        // could not be built (a header value that is not
+                        // HTTP, or one the test transport cannot answer).
+                        let (class, reason) = match &error {
+                            SdkError::Timeout(_) => {
+                                (FailureClass::Transient, StopReason::OperationTimedOut)
+                            }
+                            _ => (FailureClass::Permanent, StopReason::RequestNotBuilt),
+                        };
+                        self.report_attempt(
+                            operation,
+                            number,
+                            sent,
+                            Some((class, None)),
+                            RetryDecision::Stop(reason),
+                        );
+                    }
+                    return Err(error);
+                }
                 AttemptOutcome::Failed(failed) => failed,
             };
-            match self.retry_delay(operation, &failed, &mut attempts, deadline) {
-                Some(delay) => {
+            let decision = self.retry_delay(operation, &failed, attempts, deadline);
+            if let Some(sent) = sent {
+                let code = failed.error.as_service_error().map(ServiceError::code);
+                self.report_attempt(
+                    operation,
+                    number,
+                    sent,
+                    Some((failed.class, code)),
+                    match decision {
+                        Ok((delay, reason)) => RetryDecision::Retry { delay, reason },
+                        Err(reason) => RetryDecision::Stop(reason),
+                    },
+                );
+            }
+            match decision {
+                Ok((delay, _)) => {
                     tracing::debug!(delay_ms = delay.as_millis() as u64, "retrying");
                     timer.sleep_until(Instant::now() + delay).await;
                 }
-                None => return Err(failed.error),
+                Err(_) => return Err(failed.error),
             }
         }
     }
 
     /// Signs and sends one attempt within the attempt and operation
-    /// timeouts, and says how it ended.
+    /// timeouts, and says how it ended, and what is known of it if it was
+    /// sent.
     async fn try_attempt<O: FromJson, E>(
         &self,
         attempt: Attempt<'_, E>,
         timer: &mut OperationTimer<'_>,
         deadline: Instant,
-    ) -> AttemptOutcome<O, E> {
+    ) -> (AttemptOutcome<O, E>, Option<SentAttempt>) {
         let credentials = match timer.run_until(deadline, self.credentials()).await {
             Some(Ok(credentials)) => credentials,
-            Some(Err(error)) => return AttemptOutcome::Ended(SdkError::Construction(error)),
-            None => return AttemptOutcome::Ended(self.operation_timed_out()),
+            Some(Err(error)) => {
+                return (AttemptOutcome::Ended(SdkError::Construction(error)), None)
+            }
+            None => return (AttemptOutcome::Ended(self.operation_timed_out()), None),
         };
-        let signed = self.sign(attempt.operation, attempt.parameters, &credentials);
+        // Each attempt starts from the input's parameters: what the
+        // interceptors change applies to this attempt alone.
+        let intercepted;
+        let parameters = if self.call.interceptors.is_empty() {
+            attempt.parameters
+        } else {
+            let mut changed = attempt.parameters.to_vec();
+            if let Err(error) = self.intercept(attempt.operation, attempt.number, &mut changed) {
+                return (AttemptOutcome::Ended(SdkError::Construction(error)), None);
+            }
+            intercepted = changed;
+            intercepted.as_slice()
+        };
+        let signed = self.sign(attempt.operation, parameters, &credentials);
         let span = tracing::info_span!(
             "aliyun.attempt",
             attempt = attempt.number,
@@ -627,7 +837,7 @@ impl Runtime {
         let attempt_limit = self.call.timeouts.attempt;
         let attempt_deadline = started + attempt_limit;
         let exchange = self
-            .exchange(attempt.operation, attempt.parameters, &signed)
+            .exchange(attempt.operation, parameters, &signed)
             .instrument(span.clone());
         let exchanged = match timer
             .run_until(attempt_deadline.min(deadline), exchange)
@@ -638,13 +848,35 @@ impl Runtime {
                 TimeoutKind::Attempt,
                 attempt_limit,
             ))),
-            None => return AttemptOutcome::Ended(self.operation_timed_out()),
+            None => {
+                let sent = SentAttempt {
+                    http_status: None,
+                    latency: started.elapsed(),
+                };
+                return (
+                    AttemptOutcome::Ended(self.operation_timed_out()),
+                    Some(sent),
+                );
+            }
         };
-        span.record("latency_ms", started.elapsed().as_millis() as u64);
-        match exchanged {
+        let latency = started.elapsed();
+        span.record("latency_ms", latency.as_millis() as u64);
+        let http_status = match &exchanged {
+            Ok(response) => Some(response.status),
+            Err(AttemptFailure::Response(error)) => error.http_status(),
+            Err(_) => None,
+        };
+        let outcome = match exchanged {
             Ok(response) => self.read_response(&attempt, response, &span),
             Err(failure) => failed_exchange(failure, &span),
-        }
+        };
+        (
+            outcome,
+            Some(SentAttempt {
+                http_status,
+                latency,
+            }),
+        )
     }
 
     /// How an attempt that got an HTTP answer ended: the decoded output, a
@@ -707,24 +939,31 @@ impl Runtime {
         }
     }
 
-    /// How long to wait before the next attempt, or `None` when the failure
-    /// must be returned: the policy forbids resending the operation after
-    /// it, the attempts are used up, the wait would outlast the operation
-    /// timeout, or the retry quota is exhausted.
+    /// How long to wait before the next attempt and why, or why the
+    /// failure must be returned: the policy forbids resending the operation
+    /// after it, the attempts are used up, the wait would outlast the
+    /// operation timeout, or the retry quota is exhausted.
     fn retry_delay<E>(
         &self,
         operation: &'static OperationMetadata,
         failed: &FailedAttempt<E>,
         attempts: &mut AttemptCount,
         deadline: Instant,
-    ) -> Option<Duration> {
+    ) -> Result<(Duration, RetryReason), StopReason> {
         let retry = &self.call.retry;
-        if !may_retry(operation, failed.class) || attempts.counted >= retry.max_attempts.max(1) {
-            return None;
+        if !may_retry(operation, failed.class) {
+            return Err(match failed.class {
+                FailureClass::Permanent => StopReason::NotRetryable,
+                _ => StopReason::NotIdempotent,
+            });
         }
-        let delay = failed
-            .retry_after
-            .unwrap_or_else(|| retry.backoff(attempts.counted));
+        if attempts.counted >= retry.max_attempts.max(1) {
+            return Err(StopReason::AttemptsExhausted);
+        }
+        let (delay, reason) = match failed.retry_after {
+            Some(hint) => (hint, RetryReason::ServerHint),
+            None => (retry.backoff(attempts.counted), RetryReason::Backoff),
+        };
         // A wait that would outlast the operation timeout cannot lead to
         // an answer; the failure at hand says more than a timeout would.
         if Instant::now() + delay >= deadline {
@@ -732,18 +971,18 @@ impl Runtime {
                 delay_ms = delay.as_millis() as u64,
                 "retry wait exceeds the operation timeout; not retrying"
             );
-            return None;
+            return Err(StopReason::WaitExceedsOperationTimeout);
         }
         if let Some(quota) = &self.inner.quota {
             match quota.acquire(failed.timed_out) {
                 Some(cost) => attempts.retry_tokens_spent += cost,
                 None => {
                     tracing::debug!("retry quota exhausted; not retrying");
-                    return None;
+                    return Err(StopReason::RetryQuotaExhausted);
                 }
             }
         }
-        Some(delay)
+        Ok((delay, reason))
     }
 
     /// The error of an operation that ran out of time, logged in the
@@ -796,8 +1035,8 @@ impl Runtime {
             }
             return Ok(RawResponse {
                 status: response.status,
-                retry_after: None,
-                date: None,
+                retry_after: retry_after(&response.headers),
+                date: response.headers.get(reqwest::header::DATE).cloned(),
                 body: response.body,
             });
         }
@@ -929,6 +1168,14 @@ fn transport_failure(
     }
 }
 
+/// The wait the service asks for before a retry, if it asks for one.
+fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
+    headers
+        .get(RETRY_AFTER_HEADER)
+        .and_then(|value| value.to_str().ok())
+        .and_then(parse_retry_after)
+}
+
 async fn read_response(
     mut response: reqwest::Response,
     body_limit: usize,
@@ -936,10 +1183,7 @@ async fn read_response(
 ) -> Result<RawResponse, AttemptFailure> {
     let status = response.status().as_u16();
     let headers = response.headers();
-    let retry_after = headers
-        .get(RETRY_AFTER_HEADER)
-        .and_then(|value| value.to_str().ok())
-        .and_then(parse_retry_after);
+    let retry_after = retry_after(headers);
     let date = headers.get(reqwest::header::DATE).cloned();
     let too_large = |body: &[u8]| {
         AttemptFailure::Response(ResponseError::new(
@@ -987,6 +1231,27 @@ const RESERVED_PARAMETERS: &[&str] = &[
     "Timestamp",
     "Version",
 ];
+
+/// Checks the parameters after the interceptors changed them: none may be
+/// one the signer sets, or have an empty name.
+fn reject_names_set_by_interceptors(
+    parameters: &[(String, String)],
+) -> Result<(), ConstructionError> {
+    if let Some((name, _)) = parameters
+        .iter()
+        .find(|(name, _)| name.is_empty() || RESERVED_PARAMETERS.contains(&name.as_str()))
+    {
+        let problem = if name.is_empty() {
+            "a parameter with an empty name".to_owned()
+        } else {
+            format!("the parameter `{name}`, which the runtime sets when it signs the request")
+        };
+        return Err(ConstructionError::invalid_input(format!(
+            "an interceptor's `before_signing` set {problem}; change the interceptor not to set it"
+        )));
+    }
+    Ok(())
+}
 
 fn reject_reserved_names(parameters: &[(String, String)]) -> Result<(), ConstructionError> {
     match parameters

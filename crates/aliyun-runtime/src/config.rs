@@ -13,6 +13,7 @@ use std::time::Duration;
 
 use crate::clock::{Clock, NonceSource, RandomNonce, SystemClock};
 use crate::credentials::{Credentials, Environment, ProcessEnvironment, ProvideCredentials};
+use crate::interceptor::Interceptors;
 use crate::retry::RetryConfig;
 use crate::transport::{PoolSettings, Proxy, ProxySetting, TransportSettings};
 
@@ -21,6 +22,10 @@ use crate::transport::{PoolSettings, Proxy, ProxySetting, TransportSettings};
 // client's configuration.
 #[cfg(feature = "test-util")]
 pub use crate::test_util;
+
+// Re-exported for the same reason: interceptors are registered on the
+// configuration.
+pub use crate::interceptor::{self, Interceptor};
 
 /// Variable holding the default region.
 pub const REGION_VAR: &str = "ALIBABA_CLOUD_REGION_ID";
@@ -97,7 +102,8 @@ impl Default for Timeouts {
 }
 
 /// Settings that replace the client's for one call: the attempt and
-/// operation timeouts, the retry settings and the endpoint.
+/// operation timeouts, the retry settings and the endpoint; and
+/// interceptors added for that call.
 ///
 /// Give them to a request builder's `customize` (or a waiter's) and only
 /// that call changes; the call still shares the client's connection pool,
@@ -124,6 +130,7 @@ pub struct CallOverrides {
     pub(crate) operation_timeout: Option<Duration>,
     pub(crate) retry: Option<RetryConfig>,
     pub(crate) endpoint_url: Option<String>,
+    pub(crate) interceptors: Interceptors,
 }
 
 impl CallOverrides {
@@ -158,6 +165,13 @@ impl CallOverrides {
         self.endpoint_url = Some(url.into());
         self
     }
+
+    /// Adds an interceptor for this call, run after the client's (and
+    /// after those added before); see [`interceptor`].
+    pub fn interceptor(mut self, interceptor: Arc<dyn Interceptor>) -> Self {
+        self.interceptors.push(interceptor);
+        self
+    }
 }
 
 /// Configuration shared by every call a client makes.
@@ -178,6 +192,7 @@ pub struct Config {
     pub(crate) nonce_source: Arc<dyn NonceSource>,
     pub(crate) user_agent_suffix: Option<String>,
     pub(crate) transport: TransportSettings,
+    pub(crate) interceptors: Interceptors,
     /// The in-process double every attempt goes to instead of the network.
     #[cfg(feature = "test-util")]
     pub(crate) test_transport: Option<crate::test_util::MockTransport>,
@@ -201,6 +216,7 @@ impl Default for Config {
             nonce_source: Arc::new(RandomNonce),
             user_agent_suffix: None,
             transport: TransportSettings::default(),
+            interceptors: Interceptors::default(),
             #[cfg(feature = "test-util")]
             test_transport: None,
         }
@@ -265,6 +281,11 @@ impl Config {
     /// The connection pool's settings.
     pub fn pool(&self) -> PoolSettings {
         self.transport.pool
+    }
+
+    /// The interceptors every call runs, in order.
+    pub fn interceptors(&self) -> &[Arc<dyn Interceptor>] {
+        self.interceptors.as_slice()
     }
 }
 
@@ -458,6 +479,13 @@ impl ConfigBuilder {
     /// be resent, by the operation's idempotency.
     pub fn http_client(mut self, client: reqwest::Client) -> Self {
         self.config.transport.http_client = Some(client);
+        self
+    }
+
+    /// Adds an interceptor that every call runs, after those added before;
+    /// see [`interceptor`].
+    pub fn interceptor(mut self, interceptor: Arc<dyn Interceptor>) -> Self {
+        self.config.interceptors.push(interceptor);
         self
     }
 

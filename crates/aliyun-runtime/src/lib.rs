@@ -17,6 +17,8 @@
 //! * [`transport`]: proxies, trusted certificate authorities and the
 //!   connection pool;
 //! * [`config`]: the knobs, with safe defaults;
+//! * [`interceptor`]: the program's own hooks before each attempt's
+//!   signing, after each attempt and on each call's result;
 //! * `test_util` (with the `test-util` feature): an in-process double of
 //!   the service for the tests of programs that call it.
 //!
@@ -61,6 +63,7 @@ pub mod debug;
 pub mod encoding;
 pub mod endpoint;
 pub mod error;
+pub mod interceptor;
 pub mod metadata;
 mod operation_future;
 #[doc(hidden)]

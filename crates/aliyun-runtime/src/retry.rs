@@ -167,9 +167,12 @@ impl RetryQuota {
     }
 }
 
-/// What went wrong in one attempt, as far as retrying goes.
+/// What went wrong in one attempt, as far as retrying goes: the class the
+/// policy decides by, which interceptors see in
+/// [`AttemptReport::failure`](crate::interceptor::AttemptReport::failure).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum FailureClass {
+#[non_exhaustive]
+pub enum FailureClass {
     /// Nothing reached the service (connection never established).
     NotSent,
     /// The service refused the request before running it and the condition

@@ -10,7 +10,8 @@
 //! network; everything else runs as in production: the input's parameters
 //! are written and checked, the request is signed, the attempt and
 //! operation timeouts apply, the retry policy decides about failures (with
-//! the configured backoff), and the answer is decoded into the typed output
+//! the configured backoff, or the wait an answer's `x-acs-retry-after`
+//! header asks for), and the answer is decoded into the typed output
 //! or the operation's typed error.
 //!
 //! A client with a test transport needs no credentials: unless credentials
@@ -20,7 +21,8 @@
 //! [`TEST_ENDPOINT`], which never resolves.
 //!
 //! What the double records are the call's own parameters, as the input
-//! wrote them, before signing: the signature, the access key, the security
+//! wrote them and the [interceptors](crate::interceptor) changed them,
+//! before signing: the signature, the access key, the security
 //! token, the nonce and the timestamp are added by the signer and never
 //! appear in a [`RecordedRequest`].
 //!
@@ -181,7 +183,7 @@ impl MockTransport {
                 )))
             }
         };
-        let response = answer.to_response(request_number);
+        let response = answer.to_response(request_number)?;
         matched.served += 1;
         Ok(response)
     }
@@ -223,7 +225,8 @@ fn describe_rules(rules: &[RuleState]) -> String {
 }
 
 /// A request the double saw: the call's action, its wire parameters as the
-/// input wrote them (without the signer's), and its HTTP method.
+/// input wrote them and the interceptors changed them (without the
+/// signer's), and its HTTP method.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct RecordedRequest {
@@ -313,10 +316,12 @@ impl fmt::Display for Rule {
     }
 }
 
-/// One answer of a [`Rule`]: what the service would have sent back.
+/// One answer of a [`Rule`]: what the service would have sent back, its
+/// headers included ([`with_header`](Self::with_header)).
 #[derive(Debug, Clone)]
 pub struct Answer {
     kind: AnswerKind,
+    headers: Vec<(String, String)>,
 }
 
 #[derive(Debug, Clone)]
@@ -342,6 +347,7 @@ impl Answer {
     pub fn output(body: serde_json::Value) -> Self {
         Answer {
             kind: AnswerKind::Output(body),
+            headers: Vec::new(),
         }
     }
 
@@ -357,6 +363,7 @@ impl Answer {
                 code: code.into(),
                 message: message.into(),
             },
+            headers: Vec::new(),
         }
     }
 
@@ -368,14 +375,62 @@ impl Answer {
                 status,
                 body: body.into(),
             },
+            headers: Vec::new(),
         }
+    }
+
+    /// This answer with one more response header, which the runtime reads
+    /// as it would the service's: `x-acs-retry-after` (milliseconds, or
+    /// `2s`) replaces the retry policy's backoff before the next attempt,
+    /// and the `Date` of a clock-skew error (`InvalidTimeStamp.Expired`)
+    /// corrects the signing clock. Names are case-insensitive; a name or a
+    /// value that is not valid HTTP makes the request this answer is given
+    /// to fail with a configuration error saying which.
+    ///
+    /// ```
+    /// use aliyun_runtime::test_util::Answer;
+    ///
+    /// // Throttled, with the service asking for a 250 ms wait.
+    /// let answer = Answer::error(400, "Throttling.User", "Request was denied due to user flow control.")
+    ///     .with_header("x-acs-retry-after", "250");
+    /// # let _ = answer;
+    /// ```
+    pub fn with_header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// The answer's headers, checked.
+    fn header_map(&self) -> Result<reqwest::header::HeaderMap, ConstructionError> {
+        let mut headers = reqwest::header::HeaderMap::new();
+        for (name, value) in &self.headers {
+            let header_name =
+                reqwest::header::HeaderName::from_bytes(name.as_bytes()).map_err(|error| {
+                    ConstructionError::invalid_configuration(format!(
+                        "the test transport's answer has the header name {name:?}, which is not \
+                         a valid HTTP header name; fix the name given to `Answer::with_header`"
+                    ))
+                    .with_source(error)
+                })?;
+            let header_value = reqwest::header::HeaderValue::from_str(value).map_err(|error| {
+                ConstructionError::invalid_configuration(format!(
+                    "the test transport's answer has a value of the header `{name}` that is not \
+                     a valid HTTP header value (control characters or non-ASCII text); fix the \
+                     value given to `Answer::with_header`"
+                ))
+                .with_source(error)
+            })?;
+            headers.append(header_name, header_value);
+        }
+        Ok(headers)
     }
 
     /// The response, with a request id made from the request's number so
     /// that each answer has its own.
-    fn to_response(&self, request_number: usize) -> MockResponse {
+    fn to_response(&self, request_number: usize) -> Result<MockResponse, ConstructionError> {
         let request_id = format!("00000000-0000-4000-8000-{request_number:012}");
-        match &self.kind {
+        let headers = self.header_map()?;
+        Ok(match &self.kind {
             AnswerKind::Output(body) => {
                 let mut body = body.clone();
                 if let serde_json::Value::Object(fields) = &mut body {
@@ -385,6 +440,7 @@ impl Answer {
                 }
                 MockResponse {
                     status: 200,
+                    headers,
                     body: body.to_string().into_bytes(),
                 }
             }
@@ -394,6 +450,7 @@ impl Answer {
                 message,
             } => MockResponse {
                 status: *status,
+                headers,
                 body: serde_json::json!({
                     "RequestId": request_id,
                     "HostId": "test-transport.invalid",
@@ -405,14 +462,16 @@ impl Answer {
             },
             AnswerKind::Raw { status, body } => MockResponse {
                 status: *status,
+                headers,
                 body: body.clone(),
             },
-        }
+        })
     }
 }
 
 /// What the double answers one attempt with.
 pub(crate) struct MockResponse {
     pub(crate) status: u16,
+    pub(crate) headers: reqwest::header::HeaderMap,
     pub(crate) body: Vec<u8>,
 }
