@@ -7,8 +7,8 @@
 //! forge requests is replaced by `<redacted>`: the `Signature` parameter,
 //! the signature of an `Authorization` header, any STS token
 //! (`SecurityToken`, `x-acs-security-token`) and any parameter whose name
-//! says it is a password. The AccessKey secret itself never is in a
-//! request.
+//! says it is a password or a secret. The AccessKey secret itself never is
+//! in a request.
 
 use aliyun_runtime::error::ConstructionError;
 use aliyun_runtime::metadata::OperationMetadata;
@@ -51,9 +51,13 @@ pub async fn describe(
     }))
 }
 
-/// Whether a parameter's value must not be shown.
+/// Whether a parameter's value must not be shown: the rule by which
+/// interceptors are kept from secrets (signature, STS token, and any name
+/// mentioning a password or a secret), except for `AccessKeyId`. The id
+/// is no secret, a dry run is where one checks which key would sign, and
+/// the `Authorization` header of V3 requests names it anyway.
 fn is_secret_parameter(name: &str) -> bool {
-    name == "Signature" || name == "SecurityToken" || name.to_ascii_lowercase().contains("password")
+    name != "AccessKeyId" && aliyun_runtime::interceptor::is_sensitive_parameter(name)
 }
 
 /// The decoded `name=value` pairs of a query string or form body, secrets
@@ -99,10 +103,13 @@ mod tests {
     use super::*;
 
     #[test]
-    fn signatures_tokens_and_passwords_are_redacted() {
+    fn signatures_keys_tokens_passwords_and_secrets_are_redacted() {
         let form = redacted_form(
-            "Action=X&Signature=abc%3D&SecurityToken=tok&SourcePassword=pw&Name=a%20b+c",
+            "Action=X&Signature=abc%3D&SecurityToken=tok&SourcePassword=pw&Name=a%20b+c\
+             &ClientSecret=cs&AccessKeyId=ak",
         );
+        assert_eq!(form["ClientSecret"], REDACTED);
+        assert_eq!(form["AccessKeyId"], "ak");
         assert_eq!(form["Action"], "X");
         assert_eq!(form["Signature"], REDACTED);
         assert_eq!(form["SecurityToken"], REDACTED);
