@@ -5,6 +5,7 @@
 pub mod error;
 pub mod metadata;
 pub mod operation;
+pub mod pagination;
 pub mod waiters;
 
 use proc_macro2::TokenStream;
