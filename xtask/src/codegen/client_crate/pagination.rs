@@ -20,15 +20,24 @@ use crate::spec::pagination::PaginationStyle;
 /// `output.a.as_ref().and_then(|value| value.b.as_ref())`: the value at the
 /// end of the chain, borrowed, as an `Option<&T>`.
 fn borrowed(chain: &FieldChain) -> TokenStream {
-    let mut steps = chain.steps.iter();
-    let Some(first) = steps.next() else {
+    borrowed_with(chain, &quote!(as_ref))
+}
+
+/// The same chain, borrowing the last value with `last` (`as_deref` makes
+/// an `Option<&str>` of a string).
+fn borrowed_with(chain: &FieldChain, last: &TokenStream) -> TokenStream {
+    let Some((end, path)) = chain.steps.split_last() else {
         return quote!(None);
+    };
+    let mut steps = path.iter();
+    let Some(first) = steps.next() else {
+        return quote!(output.#end.#last());
     };
     let mut tokens = quote!(output.#first.as_ref());
     for step in steps {
         tokens = quote!(#tokens.and_then(|value| value.#step.as_ref()));
     }
-    tokens
+    quote!(#tokens.and_then(|value| value.#end.#last()))
 }
 
 /// The same chain, taking the value out of the output.
@@ -70,6 +79,8 @@ fn read_integer(parameter: Option<&PageParameter>) -> TokenStream {
     };
     let ident = &parameter.ident;
     match (parameter.required, &parameter.rust_type) {
+        (true, RustType::Int64) => quote!(Some(input.#ident)),
+        (false, RustType::Int64) => quote!(input.#ident),
         (true, _) => quote!(Some(i64::from(input.#ident))),
         (false, _) => quote!(input.#ident.map(i64::from)),
     }
@@ -121,25 +132,27 @@ fn trait_impl(operation: &Operation<'_>, pagination: &Pagination<'_>) -> TokenSt
         None => quote!(let _ = (input, page_size);),
     };
     let next_token = match &pagination.next_token {
-        Some(chain) => {
-            let value = borrowed(chain);
-            quote!(#value.map(String::as_str))
-        }
+        Some(chain) => borrowed_with(chain, &quote!(as_deref)),
         None => quote! {
             let _ = output;
             None
         },
     };
     let total = match &pagination.total {
-        Some(chain) => {
-            let value = borrowed(chain);
-            match chain.rust_type {
-                RustType::String => {
-                    quote!(#value.and_then(|total| aliyun_runtime::paginator::parse_total(total)))
-                }
-                _ => quote!(#value.map(|total| i64::from(*total))),
+        Some(chain) => match chain.rust_type {
+            RustType::String => {
+                let value = borrowed_with(chain, &quote!(as_deref));
+                quote!(#value.and_then(aliyun_runtime::paginator::parse_total))
             }
-        }
+            RustType::Int64 => {
+                let value = borrowed(chain);
+                quote!(#value.copied())
+            }
+            _ => {
+                let value = borrowed(chain);
+                quote!(#value.map(|total| i64::from(*total)))
+            }
+        },
         None => quote! {
             let _ = output;
             None
