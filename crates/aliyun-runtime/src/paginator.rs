@@ -15,10 +15,12 @@
 //! with the client's retries and timeouts (or those of
 //! [`Paginator::customize`]). The streams stop:
 //!
-//! * in the page-number style, when page number × page size reaches the
-//!   total the response reports, or at a page without items (the page size
-//!   is the one the service applied: the requested size, or the length of
-//!   the longest page received when it is smaller);
+//! * in the page-number style, when the items up to the end of a page
+//!   reach the total the response reports ((page number − 1) × page size
+//!   plus the page's own items, which is page number × page size for a
+//!   full page), or at a page without items. The page size is the one the
+//!   service applied: the requested size, unless an earlier page was
+//!   shorter because the service caps it;
 //! * in the token style, when a response has no next token (absent or
 //!   empty). A next token already sent before ends the stream with
 //!   [`PaginationError::RepeatedToken`] rather than a loop;
@@ -84,6 +86,11 @@ pub trait PagedOperation: 'static {
 
     /// How the operation is paged.
     const STYLE: PaginationStyle;
+
+    /// The page size sent when neither the request nor the paginator sets
+    /// one: some operations page by token only when the first request
+    /// carries a maximum number of results.
+    const DEFAULT_PAGE_SIZE: Option<u32> = None;
 
     /// The operation's metadata, for sending it.
     fn operation() -> &'static OperationMetadata;
@@ -218,7 +225,11 @@ impl<P: PagedOperation> Paginator<P> {
             mut input,
             page_size,
         } = self;
-        if let Some(page_size) = page_size {
+        let default_size = P::page_size(&input)
+            .is_none()
+            .then_some(P::DEFAULT_PAGE_SIZE)
+            .flatten();
+        if let Some(page_size) = page_size.or(default_size) {
             P::set_page_size(&mut input, page_size);
         }
         let requested_size = P::page_size(&input)
@@ -235,7 +246,7 @@ impl<P: PagedOperation> Paginator<P> {
             page_number: first_page,
             pages: 0,
             requested_size,
-            largest_page: 0,
+            largest_page: None,
             token: None,
             tokens_sent: HashSet::new(),
         }
@@ -301,8 +312,9 @@ pub struct PageStream<P: PagedOperation> {
     pages: u32,
     /// The page size the request asks for, when set.
     requested_size: Option<usize>,
-    /// The most items a page held: the page size the service applied.
-    largest_page: usize,
+    /// The most items an earlier page held: the page size the service
+    /// applied, which may be below the requested one.
+    largest_page: Option<usize>,
     /// The token of the next request (token style).
     token: Option<String>,
     /// Every token sent so far, to refuse a cycle.
@@ -349,11 +361,23 @@ impl<P: PagedOperation> PageStream<P> {
                 if count == 0 {
                     return State::Done;
                 }
-                self.largest_page = self.largest_page.max(count);
-                let page_size = self.requested_size.map_or(self.largest_page, |requested| {
-                    requested.min(self.largest_page)
-                });
-                let reached = u64::from(self.page_number).saturating_mul(page_size as u64);
+                // The page size the service applies: the requested one,
+                // unless an earlier page showed that the service caps it;
+                // without either, the size of this page.
+                let page_size = match (self.requested_size, self.largest_page) {
+                    (Some(requested), Some(largest)) => requested.min(largest),
+                    (Some(size), None) | (None, Some(size)) => size,
+                    (None, None) => count,
+                };
+                self.largest_page = Some(
+                    self.largest_page
+                        .map_or(count, |largest| largest.max(count)),
+                );
+                // The items up to the end of this page: those of the pages
+                // before it, full, and this page's own.
+                let before =
+                    u64::from(self.page_number.saturating_sub(1)).saturating_mul(page_size as u64);
+                let reached = before.saturating_add(count as u64);
                 let total = P::total(output).map(|total| u64::try_from(total).unwrap_or(0));
                 if total.is_some_and(|total| reached >= total) {
                     return State::Done;
