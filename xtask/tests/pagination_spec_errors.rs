@@ -188,3 +188,26 @@ fn a_parameter_named_like_the_paginator_method_is_refused() {
     assert_eq!(messages.len(), 1, "{messages:#?}");
     assert!(messages[0].contains("into_paginator"), "{messages:#?}");
 }
+
+#[test]
+fn a_default_page_size_of_zero_or_without_its_parameter() {
+    let message = single_failure(
+        SpecErrorKind::InvalidValue,
+        "/pagination/defaultPageSize",
+        |spec| spec["pagination"]["defaultPageSize"] = json!(0),
+    );
+    assert!(message.contains("at least 1"), "{message}");
+
+    let message = single_failure(
+        SpecErrorKind::Shape,
+        "/pagination/defaultPageSize",
+        |spec| {
+            spec["pagination"]["defaultPageSize"] = json!(30);
+            spec["pagination"]
+                .as_object_mut()
+                .expect("the block")
+                .remove("pageSizeParameter");
+        },
+    );
+    assert!(message.contains("pageSizeParameter"), "{message}");
+}

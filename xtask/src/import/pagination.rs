@@ -6,7 +6,10 @@
 //!
 //! - **token style**: a string parameter `NextToken` and a string response
 //!   field `NextToken` (at the top level or inside an object), with an
-//!   integer `MaxResults` parameter when there is one. When an operation
+//!   integer `MaxResults` parameter when there is one, whose documented
+//!   default (`Default value: **30**`) becomes the block's `defaultPageSize`:
+//!   `DescribeDBInstances` pages by token only when the first request
+//!   carries `MaxResults`. When an operation
 //!   documents both styles (`DescribeDBInstances`), the token style wins:
 //!   its documentation says that `MaxResults` makes `PageNumber` and
 //!   `PageSize` unavailable and that the total is then meaningless, and a
@@ -105,9 +108,22 @@ pub fn propose(operation: &OperationSpec) -> Proposal {
         let max_results = parameter_type("MaxResults")
             .filter(|type_name| is_integer(*type_name))
             .map(|_| "MaxResults".to_owned());
+        let default_page_size = max_results
+            .as_ref()
+            .and_then(|name| {
+                operation
+                    .parameters
+                    .iter()
+                    .find(|parameter| parameter.name == *name)
+            })
+            .and_then(|parameter| parameter.description.as_deref())
+            .and_then(documented_default);
         let mut how = format!("by token: NextToken, next token at {next_token_path}");
         if max_results.is_some() {
             how.push_str(", page size MaxResults");
+        }
+        if let Some(default) = default_page_size {
+            how.push_str(&format!(" (documented default {default}, always sent)"));
         }
         if page_number.is_some() {
             how.push_str(" (it also takes PageNumber; the token style is preferred)");
@@ -120,6 +136,7 @@ pub fn propose(operation: &OperationSpec) -> Proposal {
                 page_size_parameter: None,
                 token_parameter: Some("NextToken".to_owned()),
                 max_results_parameter: max_results,
+                default_page_size,
                 total_path: None,
                 next_token_path: Some(next_token_path),
                 items_path,
@@ -170,12 +187,25 @@ pub fn propose(operation: &OperationSpec) -> Proposal {
             page_size_parameter: page_size,
             token_parameter: None,
             max_results_parameter: None,
+            default_page_size: None,
             total_path,
             next_token_path: None,
             items_path,
         },
         how,
     )
+}
+
+/// The default a parameter's description documents, as Alibaba writes it:
+/// `Default value: **30**`.
+fn documented_default(description: &str) -> Option<u32> {
+    let start = description.find("Default value:")? + "Default value:".len();
+    let digits: String = description[start..]
+        .trim_start_matches([' ', '*'])
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
+    digits.parse().ok().filter(|default| *default > 0)
 }
 
 /// The path of the first field, breadth first and without going through

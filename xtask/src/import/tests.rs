@@ -987,6 +987,7 @@ fn paged_operations_get_a_proposed_block_of_the_right_style() {
     assert_eq!(block.style, PaginationStyle::NextToken);
     assert_eq!(block.token_parameter.as_deref(), Some("NextToken"));
     assert_eq!(block.max_results_parameter.as_deref(), Some("MaxResults"));
+    assert_eq!(block.default_page_size, Some(30));
     assert_eq!(block.next_token_path.as_deref(), Some("NextToken"));
     assert_eq!(block.items_path, "Items.DBInstance");
     assert_eq!(block.page_number_parameter, None);

@@ -62,6 +62,11 @@ pub struct PaginationSpec {
     /// (`nextToken` style, optional).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_results_parameter: Option<String>,
+    /// The page size to send when neither the request nor the caller sets
+    /// one; for operations that page by token only when the first request
+    /// carries a maximum number of results. Needs a page size parameter.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default_page_size: Option<u32>,
     /// The path of the total number of items in the response (`pageNumber`
     /// style, optional: without it, paging stops at an empty page).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -230,6 +235,27 @@ pub fn validate_pagination(file: &Path, spec: &OperationSpec) -> Vec<SpecError> 
                     "`{key}` does not belong to the {:?} style; remove it or change the style",
                     style.as_str()
                 ),
+            );
+        }
+    }
+
+    if let Some(default) = pagination.default_page_size {
+        let size_parameter = match style {
+            PaginationStyle::PageNumber => &pagination.page_size_parameter,
+            PaginationStyle::NextToken => &pagination.max_results_parameter,
+        };
+        if default == 0 {
+            problem(
+                "defaultPageSize",
+                SpecErrorKind::InvalidValue,
+                "a default page size of 0 asks for empty pages; use at least 1".to_owned(),
+            );
+        }
+        if size_parameter.is_none() {
+            problem(
+                "defaultPageSize",
+                SpecErrorKind::Shape,
+                "a default page size needs the parameter it is sent in (`pageSizeParameter` or `maxResultsParameter`)".to_owned(),
             );
         }
     }

@@ -638,7 +638,7 @@ impl DescribeDbInstancesFluentBuilder {
 
     /// Pages through `DescribeDBInstances`: a paginator whose `send()` streams the pages and whose `items()` streams the items of `Items.DBInstance`.
     ///
-    /// Each page after the first sends the previous page's `NextToken` as `NextToken`; the listing ends at a page without one. A token that comes back a second time ends the stream with `SdkError::Pagination`. The paginator's `page_size` sets `MaxResults`.
+    /// Each page after the first sends the previous page's `NextToken` as `NextToken`; the listing ends at a page without one. A token that comes back a second time ends the stream with `SdkError::Pagination`. The paginator's `page_size` sets `MaxResults` (else 30, sent from the first page on).
     ///
     /// Every page is sent like `send()`, with the same retries, timeouts and `customize` overrides. A failed page is yielded as an `Err`, after which the stream ends.
     #[inline]
@@ -654,6 +654,8 @@ impl aliyun_runtime::paginator::PagedOperation for DescribeDbInstancesFluentBuil
     type Item = DbInstance;
 
     const STYLE: aliyun_runtime::paginator::PaginationStyle = aliyun_runtime::paginator::PaginationStyle::NextToken;
+
+    const DEFAULT_PAGE_SIZE: Option<u32> = Some(30);
 
     #[inline]
     fn operation() -> &'static metadata::OperationMetadata {

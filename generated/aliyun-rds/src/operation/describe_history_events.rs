@@ -341,7 +341,7 @@ impl DescribeHistoryEventsFluentBuilder {
 
     /// Pages through `DescribeHistoryEvents`: a paginator whose `send()` streams the pages and whose `items()` streams the items of `Items`.
     ///
-    /// Pages are asked for by page number (`PageNumber`, from the one set on the request, else 1) and size (`PageSize`; the paginator's `page_size` sets it). The listing ends when page number × page size reaches `TotalCount`, or at a page without items.
+    /// Pages are asked for by page number (`PageNumber`, from the one set on the request, else 1) and size (`PageSize`; the paginator's `page_size` sets it). The listing ends when the items up to the end of a page (page number × page size, for a full page) reach `TotalCount`, or at a page without items.
     ///
     /// Every page is sent like `send()`, with the same retries, timeouts and `customize` overrides. A failed page is yielded as an `Err`, after which the stream ends.
     #[inline]

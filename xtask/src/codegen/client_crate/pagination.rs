@@ -158,6 +158,10 @@ fn trait_impl(operation: &Operation<'_>, pagination: &Pagination<'_>) -> TokenSt
             None
         },
     };
+    let default_page_size = pagination.spec.default_page_size.map(|size| {
+        let size = crate::codegen::render::unsuffixed(size);
+        quote!(const DEFAULT_PAGE_SIZE: Option<u32> = Some(#size);)
+    });
     let item_count = borrowed(&pagination.items);
     let into_items = owned(&pagination.items);
     // The input is unused by `page_number` in the token style.
@@ -179,6 +183,7 @@ fn trait_impl(operation: &Operation<'_>, pagination: &Pagination<'_>) -> TokenSt
             type Item = #item_type;
 
             const STYLE: aliyun_runtime::paginator::PaginationStyle = #style;
+            #default_page_size
 
             #[inline]
             fn operation() -> &'static metadata::OperationMetadata {
@@ -255,7 +260,7 @@ fn method_docs(operation: &Operation<'_>, pagination: &Pagination<'_>) -> Docs {
                 || "The listing ends at a page without items.".to_owned(),
                 |total| {
                     format!(
-                        "The listing ends when page number × page size reaches {}, or at a page without items.",
+                        "The listing ends when the items up to the end of a page (page number × page size, for a full page) reach {}, or at a page without items.",
                         code_span(total)
                     )
                 },
@@ -271,7 +276,13 @@ fn method_docs(operation: &Operation<'_>, pagination: &Pagination<'_>) -> Docs {
                 .max_results_parameter
                 .as_deref()
                 .map_or_else(String::new, |size| {
-                    format!(" The paginator's `page_size` sets {}.", code_span(size))
+                    let default = spec.default_page_size.map_or_else(String::new, |default| {
+                        format!(" (else {default}, sent from the first page on)")
+                    });
+                    format!(
+                        " The paginator's `page_size` sets {}{default}.",
+                        code_span(size)
+                    )
                 });
             docs.line(format!(
                 "Each page after the first sends the previous page's {next} as {token}; the listing ends at a page without one. A token that comes back a second time ends the stream with `SdkError::Pagination`.{size}"
