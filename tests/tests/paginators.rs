@@ -12,7 +12,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use aliyun_rds::paginator::PaginationError;
-use aliyun_rds::{Client, Config, Credentials, RetryConfig, SdkError};
+use aliyun_rds::{CallOverrides, Client, Config, Credentials, RetryConfig, SdkError};
 use aliyun_rds_emulator::{Emulator, Fault, Fixture, RunningEmulator};
 use futures_util::StreamExt;
 use serde_json::{json, Value};
@@ -89,7 +89,7 @@ async fn every_instance_comes_once_and_in_order_at_every_page_size() {
 }
 
 #[tokio::test]
-async fn pages_are_a_stream_and_the_default_page_size_is_the_services() {
+async fn pages_are_a_stream_and_the_default_page_size_is_the_documented_one() {
     let emulator = emulator().await;
     let client = client(&emulator.base_url(), 1);
     let pages: Vec<_> = client
@@ -98,8 +98,9 @@ async fn pages_are_a_stream_and_the_default_page_size_is_the_services() {
         .send()
         .collect()
         .await;
-    // The emulator's default is 30, as the service's: 9 pages, the last
-    // of 10 items and without a next token.
+    // The spec sends the documented default, 30, so that the service pages
+    // by token from the first request: 9 pages, the last of 10 items and
+    // without a next token.
     assert_eq!(pages.len(), 9);
     let mut names = BTreeSet::new();
     for (index, page) in pages.into_iter().enumerate() {
@@ -165,6 +166,33 @@ async fn a_failed_page_is_an_error_item_and_ends_the_stream() {
         "the stream ends after an error"
     );
     assert_eq!(emulator.request_count(LIST), 2);
+}
+
+#[tokio::test]
+async fn every_page_goes_where_the_calls_overrides_send_it() {
+    let usual = emulator().await;
+    let other = emulator().await;
+    let client = client(&usual.base_url(), 1);
+    // Overrides of the request builder, and of the paginator itself.
+    let from_builder = client
+        .describe_db_instances(REGION)
+        .customize(CallOverrides::new().endpoint_url(other.base_url()))
+        .into_paginator()
+        .page_size(100)
+        .items()
+        .count()
+        .await;
+    let from_paginator = client
+        .describe_db_instances(REGION)
+        .into_paginator()
+        .customize(CallOverrides::new().endpoint_url(other.base_url()))
+        .page_size(50)
+        .items()
+        .count()
+        .await;
+    assert_eq!((from_builder, from_paginator), (INSTANCES, INSTANCES));
+    assert_eq!(other.request_count(LIST), 3 + 5);
+    assert_eq!(usual.request_count(LIST), 0);
 }
 
 /// What the test server answers to one request's parameters.
