@@ -138,6 +138,24 @@ fn schema_and_loader_reject_the_same_mistakes() {
     assert_both_reject("enum on an integer", |spec| {
         spec["response"]["fields"][2]["enum"] = json!(["1"]);
     });
+    assert_both_reject("an unknown pagination style", |spec| {
+        spec["pagination"] = json!({"style": "offset", "itemsPath": "Items"});
+    });
+    assert_both_reject("a token pagination without its token parameter", |spec| {
+        spec["pagination"] =
+            json!({"style": "nextToken", "nextTokenPath": "NextToken", "itemsPath": "Items"});
+    });
+    assert_both_reject("a page-number pagination with a next token path", |spec| {
+        spec["pagination"] = json!({
+            "style": "pageNumber",
+            "pageNumberParameter": "PageNumber",
+            "nextTokenPath": "NextToken",
+            "itemsPath": "Items"
+        });
+    });
+    assert_both_reject("a pagination path with an index", |spec| {
+        spec["pagination"] = json!({"style": "pageNumber", "pageNumberParameter": "PageNumber", "itemsPath": "Items[0]"});
+    });
     assert_both_reject("an unknown field in an error row", |spec| {
         spec["errors"][0]["hint"] = json!("x")
     });

@@ -6,6 +6,8 @@
 //! connection failed ([`DispatchError`]), the response could not be read or
 //! decoded ([`ResponseError`]), or the service answered with an error
 //! ([`ServiceError`], carrying the generated crate's typed code `E`).
+//! Paging through a list adds a sixth, for a service whose pages would
+//! never end ([`crate::paginator::PaginationError`]).
 //!
 //! Every `Display` says what happened and, where there is one, what to do
 //! about it. No error ever holds a secret: credentials are redacted before
@@ -586,6 +588,9 @@ pub enum SdkError<E> {
     Response(ResponseError),
     /// The service answered with an error.
     Service(ServiceError<E>),
+    /// Paging through a list operation could not go on although every call
+    /// succeeded (see [`crate::paginator`]).
+    Pagination(crate::paginator::PaginationError),
 }
 
 impl<E> SdkError<E> {
@@ -614,6 +619,7 @@ impl<E> SdkError<E> {
             SdkError::Dispatch(error) => SdkError::Dispatch(error),
             SdkError::Response(error) => SdkError::Response(error),
             SdkError::Service(error) => SdkError::Service(error.map_kind(map)),
+            SdkError::Pagination(error) => SdkError::Pagination(error),
         }
     }
 
@@ -645,6 +651,7 @@ impl<E> fmt::Display for SdkError<E> {
             SdkError::Dispatch(error) => fmt::Display::fmt(error, f),
             SdkError::Response(error) => fmt::Display::fmt(error, f),
             SdkError::Service(error) => fmt::Display::fmt(error, f),
+            SdkError::Pagination(error) => fmt::Display::fmt(error, f),
         }
     }
 }
@@ -658,7 +665,7 @@ impl<E: fmt::Debug> StdError for SdkError<E> {
             SdkError::Timeout(error) => error.source(),
             SdkError::Dispatch(error) => error.source(),
             SdkError::Response(error) => error.source(),
-            SdkError::Service(_) => None,
+            SdkError::Service(_) | SdkError::Pagination(_) => None,
         }
     }
 }

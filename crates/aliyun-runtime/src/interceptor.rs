@@ -481,6 +481,10 @@ impl ErrorKind {
             crate::SdkError::Dispatch(_) => ErrorKind::Dispatch,
             crate::SdkError::Response(_) => ErrorKind::Response,
             crate::SdkError::Service(_) => ErrorKind::Service,
+            // A paginator makes this error after a call that succeeded, so
+            // no call reports it; were one to, the service's answer is
+            // what is wrong (it repeated a page token).
+            crate::SdkError::Pagination(_) => ErrorKind::Response,
         }
     }
 }

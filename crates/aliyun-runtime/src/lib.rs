@@ -12,6 +12,8 @@
 //! * [`endpoint`]: which URL a product and region resolve to;
 //! * [`retry`]: the retry policy, backoff and retry quota;
 //! * [`waiter`]: polling an operation until a resource reaches a state;
+//! * [`paginator`]: paging through list operations, page by page or item
+//!   by item;
 //! * [`response`]: decoding outputs and the service's error documents;
 //! * [`error`]: the error types every operation returns;
 //! * [`transport`]: proxies, trusted certificate authorities and the
@@ -66,6 +68,7 @@ pub mod error;
 pub mod interceptor;
 pub mod metadata;
 mod operation_future;
+pub mod paginator;
 #[doc(hidden)]
 pub mod parameters;
 pub mod response;

@@ -18,6 +18,9 @@
 //! `native-roots` trusts the operating system's certificate store. [`config`] has
 //! everything that configures the client.
 //!
+//! A paged operation's builder has `into_paginator()`, which streams its pages or
+//! their items ([`paginator`]).
+//!
 //! The whole crate is generated from the spec by `cargo xtask codegen`.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
@@ -32,6 +35,8 @@ pub use aliyun_runtime::{
     CallOverrides, Config, Credentials, OperationFuture, RetryConfig, SdkError,
     WaiterError,
 };
+
+pub use aliyun_runtime::paginator;
 
 /// Everything that configures a [`Client`] or one of its calls: [`Config`] and its
 /// builder, credentials and their providers, timeouts, retries, proxies, trusted

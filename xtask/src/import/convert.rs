@@ -145,6 +145,7 @@ pub fn convert_operation(file: &Path, name: &str, api: &Api) -> Result<Operation
         sample_response: sample_response(&context, api.response_demo.as_deref())?,
         errors: convert_errors(&context, api)?,
         // The metadata has no waiters; merging keeps those of an existing spec.
+        pagination: None,
         waiters: None,
     })
 }

@@ -3,7 +3,7 @@
 //! The machine metadata lacks several things that a spec written from the
 //! documentation page has: error descriptions, the `documentation` block,
 //! `engines`, the `rustName`/`rustType` overrides that settle naming by
-//! hand, and `waiters`. [`merge_existing`] copies them from the existing spec into the
+//! hand, `waiters` and `pagination`. [`merge_existing`] copies them from the existing spec into the
 //! freshly converted one. Texts the metadata does have (titles, parameter
 //! descriptions, error messages) come from the metadata, which is the newer
 //! source; the existing text is kept only where the metadata's is empty.
@@ -33,6 +33,9 @@ pub fn merge_existing(converted: &mut OperationSpec, existing: &OperationSpec) {
     keep_if_absent(&mut converted.sample_response, &existing.sample_response);
     // Waiters are written by hand; the metadata never has any.
     keep_if_absent(&mut converted.waiters, &existing.waiters);
+    // A pagination block may have been written or corrected by hand; the
+    // importer proposes one only for files without it.
+    keep_if_absent(&mut converted.pagination, &existing.pagination);
 
     for parameter in &mut converted.parameters {
         if let Some(old) = existing

@@ -14,9 +14,11 @@
 //!    there);
 //! 3. [`merge`] keeps what an existing spec file knows and the metadata
 //!    lacks (error descriptions, `documentation`, `engines`, `rustName`s);
-//! 4. [`report`] compares the result with the existing file and prints the
+//! 4. [`pagination`] proposes a `pagination` block for each paged
+//!    operation whose file has none;
+//! 5. [`report`] compares the result with the existing file and prints the
 //!    change report, each change marked BREAKING, additive or changed;
-//! 5. the spec module's validation (the one `cargo xtask codegen` runs)
+//! 6. the spec module's validation (the one `cargo xtask codegen` runs)
 //!    checks every converted spec; only if all pass are the files written,
 //!    pretty-printed the way the repository stores them.
 //!
@@ -31,6 +33,7 @@ pub mod example;
 pub mod groups;
 pub mod merge;
 pub mod naming;
+pub mod pagination;
 pub mod report;
 
 use std::collections::BTreeSet;
@@ -94,6 +97,9 @@ pub struct ImportOutcome {
     pub reports: Vec<OperationReport>,
     /// The files written (empty on a dry run or when nothing changed).
     pub written: Vec<PathBuf>,
+    /// The `pagination` blocks proposed for files that had none, and the
+    /// paged-looking operations left without one, in document order.
+    pub pagination: Vec<(String, pagination::Proposal)>,
 }
 
 /// Runs the command, printing the report on standard output.
@@ -122,6 +128,7 @@ pub fn import(args: &ImportArgs, out: &mut dyn Write) -> Result<ImportOutcome, I
     let operations_dir = args.spec_dir().join(OPERATIONS_DIR);
     let mut imported = Vec::with_capacity(selected.len());
     let mut reports = Vec::with_capacity(selected.len());
+    let mut proposals = Vec::new();
     for (name, api) in selected {
         let file = operations_dir.join(format!("{name}.json"));
         let mut spec = convert::convert_operation(&args.api_docs, name, api)?;
@@ -134,6 +141,20 @@ pub fn import(args: &ImportArgs, out: &mut dyn Write) -> Result<ImportOutcome, I
             merge::merge_existing(&mut spec, existing);
         }
         merge::fill_required_texts(&mut spec);
+        // A block already in the file (kept by the merge) may have been
+        // written by hand; only operations without one get a proposal.
+        if spec.pagination.is_none() {
+            match pagination::propose(&spec) {
+                pagination::Proposal::NotPaged => {}
+                pagination::Proposal::Block(block, how) => {
+                    spec.pagination = Some(block.clone());
+                    proposals.push((name.to_owned(), pagination::Proposal::Block(block, how)));
+                }
+                undecided @ pagination::Proposal::Undecided(_) => {
+                    proposals.push((name.to_owned(), undecided));
+                }
+            }
+        }
         let reconciled = example::reconcile(&mut spec);
         let settled = naming::settle_error_variant_names(&mut spec);
         let mut operation_report = report::compare_operation(existing.as_ref(), &spec);
@@ -159,7 +180,7 @@ pub fn import(args: &ImportArgs, out: &mut dyn Write) -> Result<ImportOutcome, I
 
     let product = updated_product(args, &document, &imported, &others)?;
 
-    print_report(out, &reports, args.dry_run).map_err(|source| ImportError::Io {
+    print_report(out, &reports, &proposals, args.dry_run).map_err(|source| ImportError::Io {
         path: PathBuf::from("<standard output>"),
         action: "print the change report",
         source,
@@ -189,6 +210,7 @@ pub fn import(args: &ImportArgs, out: &mut dyn Write) -> Result<ImportOutcome, I
         return Ok(ImportOutcome {
             reports,
             written: Vec::new(),
+            pagination: proposals,
         });
     }
     let mut written = write_files(&operations_dir, &imported)?;
@@ -211,7 +233,11 @@ pub fn import(args: &ImportArgs, out: &mut dyn Write) -> Result<ImportOutcome, I
         action: "print the summary",
         source,
     })?;
-    Ok(ImportOutcome { reports, written })
+    Ok(ImportOutcome {
+        reports,
+        written,
+        pagination: proposals,
+    })
 }
 
 /// Renders a spec file the way the repository stores them: two-space
@@ -374,10 +400,31 @@ fn load_other_operations(
 fn print_report(
     out: &mut dyn Write,
     reports: &[OperationReport],
+    proposals: &[(String, pagination::Proposal)],
     dry_run: bool,
 ) -> std::io::Result<()> {
     for report in reports {
         write!(out, "{report}")?;
+    }
+    let proposed = proposals
+        .iter()
+        .filter(|(_, proposal)| matches!(proposal, pagination::Proposal::Block(..)))
+        .count();
+    if !proposals.is_empty() {
+        writeln!(
+            out,
+            "pagination: {proposed} block(s) proposed, {} operation(s) undecided (a block already in a spec file is kept):",
+            proposals.len() - proposed
+        )?;
+    }
+    for (operation, proposal) in proposals {
+        match proposal {
+            pagination::Proposal::Block(_, how) => writeln!(out, "  proposed  {operation}: {how}")?,
+            pagination::Proposal::Undecided(why) => {
+                writeln!(out, "  undecided {operation}: no block written; {why}")?;
+            }
+            pagination::Proposal::NotPaged => {}
+        }
     }
     let count = |status: OperationStatus| {
         reports

@@ -258,6 +258,30 @@ fn compare_operation_facts(old: &OperationSpec, new: &OperationSpec, changes: &m
             ),
         );
     }
+    match (&old.pagination, &new.pagination) {
+        (None, Some(block)) => push(
+            changes,
+            Impact::Additive,
+            "pagination",
+            format!(
+                "paged by {}: the request builder gains into_paginator()",
+                block.style.as_str()
+            ),
+        ),
+        (Some(_), None) => push(
+            changes,
+            Impact::Breaking,
+            "pagination",
+            "removed: the request builder loses into_paginator()".to_string(),
+        ),
+        (Some(before), Some(after)) if before != after => push(
+            changes,
+            Impact::Changed,
+            "pagination",
+            format!("now paged by {}", after.style.as_str()),
+        ),
+        _ => {}
+    }
     let reworded: Vec<&str> = [
         ("title", old.title != new.title),
         ("summary", old.summary != new.summary),

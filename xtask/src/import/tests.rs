@@ -7,8 +7,10 @@ use std::path::{Path, PathBuf};
 
 use tempfile::TempDir;
 
+use super::pagination::Proposal;
 use super::report::{Impact, OperationStatus};
 use super::{import, ImportArgs, ImportError, ImportOutcome};
+use crate::spec::pagination::{PaginationSpec, PaginationStyle};
 use crate::spec::{OperationSpec, TypeName};
 
 const OPERATION: &str = "ActivateMigrationTargetInstance";
@@ -963,4 +965,120 @@ fn where_the_example_contradicts_the_schema_the_spec_follows_the_example_and_say
         .and_then(|items| items.fields.as_deref())
         .unwrap_or_default();
     assert_eq!(field(record_fields, "CpuTime").type_name, TypeName::Number);
+}
+
+#[test]
+fn paged_operations_get_a_proposed_block_of_the_right_style() {
+    let directory = spec_dir(false);
+    let names = [
+        "DescribeDBInstances",
+        "DescribeBackups",
+        "ListTagResources",
+        "QueryNotify",
+        "DescribeMetaList",
+        "DescribeRegions",
+    ];
+    let (result, printed) = run_import(&args(full_document(), directory.path(), &names, false));
+    let outcome = result.expect("the import succeeds");
+
+    // Both styles documented: the token style is chosen.
+    let instances = read_spec(directory.path(), "DescribeDBInstances");
+    let block = instances.pagination.expect("DescribeDBInstances is paged");
+    assert_eq!(block.style, PaginationStyle::NextToken);
+    assert_eq!(block.token_parameter.as_deref(), Some("NextToken"));
+    assert_eq!(block.max_results_parameter.as_deref(), Some("MaxResults"));
+    assert_eq!(block.default_page_size, Some(30));
+    assert_eq!(block.next_token_path.as_deref(), Some("NextToken"));
+    assert_eq!(block.items_path, "Items.DBInstance");
+    assert_eq!(block.page_number_parameter, None);
+
+    // A total documented as a string is still a total.
+    let backups = read_spec(directory.path(), "DescribeBackups")
+        .pagination
+        .expect("DescribeBackups is paged");
+    assert_eq!(backups.style, PaginationStyle::PageNumber);
+    assert_eq!(backups.page_number_parameter.as_deref(), Some("PageNumber"));
+    assert_eq!(backups.page_size_parameter.as_deref(), Some("PageSize"));
+    assert_eq!(backups.total_path.as_deref(), Some("TotalRecordCount"));
+    assert_eq!(backups.items_path, "Items.Backup");
+
+    // No MaxResults: a token block without a page size.
+    let tags = read_spec(directory.path(), "ListTagResources")
+        .pagination
+        .expect("ListTagResources is paged");
+    assert_eq!(tags.max_results_parameter, None);
+    assert_eq!(tags.items_path, "TagResources.TagResource");
+
+    // The total and the items inside an object.
+    let notify = read_spec(directory.path(), "QueryNotify")
+        .pagination
+        .expect("QueryNotify is paged");
+    assert_eq!(notify.total_path.as_deref(), Some("Data.TotalRecordCount"));
+    assert_eq!(notify.items_path, "Data.NotifyItemList");
+
+    // A page index is left to a person, and said so; an operation that is
+    // not paged is not mentioned.
+    assert_eq!(
+        read_spec(directory.path(), "DescribeMetaList").pagination,
+        None
+    );
+    assert_eq!(
+        read_spec(directory.path(), "DescribeRegions").pagination,
+        None
+    );
+    let undecided: Vec<&str> = outcome
+        .pagination
+        .iter()
+        .filter(|(_, proposal)| matches!(proposal, Proposal::Undecided(_)))
+        .map(|(name, _)| name.as_str())
+        .collect();
+    assert_eq!(undecided, ["DescribeMetaList"]);
+    assert!(
+        printed.contains("pagination: 4 block(s) proposed, 1 operation(s) undecided"),
+        "{printed}"
+    );
+    assert!(
+        printed.contains("undecided DescribeMetaList: no block written; pages by PageIndex"),
+        "{printed}"
+    );
+    assert!(
+        printed.contains("proposed  DescribeDBInstances: by token"),
+        "{printed}"
+    );
+    assert!(!printed.contains("DescribeRegions: no block"), "{printed}");
+}
+
+#[test]
+fn reimporting_keeps_a_hand_written_pagination_block() {
+    let directory = spec_dir(false);
+    let name = "DescribeDBInstances";
+    run_import(&args(full_document(), directory.path(), &[name], false))
+        .0
+        .expect("the first import succeeds");
+    let spec_file = directory.path().join(format!("operations/{name}.json"));
+    let mut existing = read_spec(directory.path(), name);
+    // A person decided to page this operation by number instead.
+    let by_number: PaginationSpec = serde_json::from_value(serde_json::json!({
+        "style": "pageNumber",
+        "pageNumberParameter": "PageNumber",
+        "pageSizeParameter": "PageSize",
+        "totalPath": "TotalRecordCount",
+        "itemsPath": "Items.DBInstance"
+    }))
+    .expect("a valid block");
+    existing.pagination = Some(by_number.clone());
+    fs::write(
+        &spec_file,
+        super::render_operation(&existing, &spec_file).expect("render"),
+    )
+    .expect("write the edited copy");
+
+    let (result, printed) = run_import(&args(full_document(), directory.path(), &[name], false));
+    let outcome = result.expect("the import succeeds");
+    assert_eq!(
+        read_spec(directory.path(), name).pagination,
+        Some(by_number)
+    );
+    assert!(outcome.pagination.is_empty(), "{printed}");
+    assert_eq!(outcome.reports[0].status, OperationStatus::Unchanged);
 }

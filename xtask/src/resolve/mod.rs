@@ -4,7 +4,8 @@
 //! [`resolve`] turns a [`LoadedProduct`] (parsed and structurally validated
 //! by [`crate::spec`]) into a [`Product`]: the Rust name of every module,
 //! type, field, variant, waiter and cargo feature, the Rust type of every
-//! value, the error tables, and the parsed waiter paths. Every check that
+//! value, the error tables, the parsed waiter paths, and the fields each
+//! paginator reads and writes. Every check that
 //! depends on those names (two codes becoming one variant, two objects
 //! becoming one struct, an operation feature taking a group's name) runs
 //! here, and only here. The renderers in [`crate::codegen`] read the
@@ -18,6 +19,7 @@ pub mod error_rows;
 pub mod errors;
 pub mod features;
 pub mod names;
+pub mod pagination;
 pub mod types;
 pub mod waiters;
 
@@ -31,6 +33,7 @@ pub use error_rows::ErrorRowTable;
 pub use errors::{ErrorTable, ErrorVariant, GatewayVariant};
 pub use features::FeatureGroup;
 pub use names::OperationNames;
+pub use pagination::Pagination;
 pub use types::{Direction, Member, RustType, Struct};
 pub use waiters::Waiter;
 
@@ -71,6 +74,8 @@ pub struct Operation<'spec> {
     pub error_table: ErrorTable,
     /// The operation's waiters.
     pub waiters: Vec<Waiter<'spec>>,
+    /// How the operation pages its list, when it is paged.
+    pub pagination: Option<Pagination<'spec>>,
 }
 
 impl Operation<'_> {
@@ -188,6 +193,11 @@ fn resolve_operation<'spec>(
         problems.extend(errors);
         Vec::new()
     });
+    let pagination = pagination::resolve(loaded, &parameters, &response_fields, &structs)
+        .unwrap_or_else(|errors| {
+            problems.extend(errors);
+            None
+        });
 
     if problems.is_empty() {
         Ok(Operation {
@@ -199,6 +209,7 @@ fn resolve_operation<'spec>(
             error_variants,
             error_table,
             waiters,
+            pagination,
         })
     } else {
         Err(problems)

@@ -10,6 +10,7 @@ pub mod error;
 pub mod load;
 pub mod model;
 pub mod naming;
+pub mod pagination;
 pub mod validate;
 pub mod waiter;
 

@@ -148,6 +148,9 @@ pub struct OperationSpec {
     pub sample_response: Option<String>,
     /// The documented error table, every row, in documentation order.
     pub errors: Vec<ErrorRow>,
+    /// How the operation pages its list, when it is paged.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pagination: Option<super::pagination::PaginationSpec>,
     /// Waiters that poll this operation until a state; written by hand.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub waiters: Option<Vec<super::waiter::WaiterSpec>>,

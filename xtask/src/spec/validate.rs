@@ -15,7 +15,7 @@ use super::model::{
 use super::naming::{self, member_rust_name};
 
 /// Rust names a parameter may not have: the fluent builder's own methods.
-pub const RESERVED_PARAMETER_NAMES: &[&str] = &["send", "as_input", "customize"];
+pub const RESERVED_PARAMETER_NAMES: &[&str] = &["send", "as_input", "customize", "into_paginator"];
 
 /// Checks one product file.
 pub fn validate_product(file: &Path, spec: &ProductSpec) -> Vec<SpecError> {
@@ -290,6 +290,7 @@ pub fn validate_operation(file: &Path, spec: &OperationSpec) -> Vec<SpecError> {
         ));
     }
     problems.extend(super::waiter::validate_waiters(file, spec));
+    problems.extend(super::pagination::validate_pagination(file, spec));
     problems
 }
 

@@ -199,6 +199,85 @@ impl DescribeCloudMigrationPrecheckResultFluentBuilder {
                 DescribeCloudMigrationPrecheckResultError::from_code,
             )
     }
+
+    /// Pages through `DescribeCloudMigrationPrecheckResult`: a paginator whose `send()` streams the pages and whose `items()` streams the items of `Items`.
+    ///
+    /// Pages are asked for by page number (`PageNumber`, from the one set on the request, else 1) and size (`PageSize`; the paginator's `page_size` sets it). The listing ends when the items up to the end of a page (page number × page size, for a full page) reach `TotalSize`, or at a page without items.
+    ///
+    /// Every page is sent like `send()`, with the same retries, timeouts and `customize` overrides. A failed page is yielded as an `Err`, after which the stream ends.
+    #[inline]
+    pub fn into_paginator(self) -> aliyun_runtime::paginator::Paginator<Self> {
+        aliyun_runtime::paginator::Paginator::new(self.runtime, self.input)
+    }
+}
+
+impl aliyun_runtime::paginator::PagedOperation
+for DescribeCloudMigrationPrecheckResultFluentBuilder {
+    type Input = DescribeCloudMigrationPrecheckResultInput;
+    type Output = DescribeCloudMigrationPrecheckResultOutput;
+    type Error = DescribeCloudMigrationPrecheckResultError;
+    type Item = Items;
+
+    const STYLE: aliyun_runtime::paginator::PaginationStyle = aliyun_runtime::paginator::PaginationStyle::PageNumber;
+
+    #[inline]
+    fn operation() -> &'static metadata::OperationMetadata {
+        &METADATA
+    }
+
+    #[inline]
+    fn parse_error(code: &str) -> DescribeCloudMigrationPrecheckResultError {
+        DescribeCloudMigrationPrecheckResultError::from_code(code)
+    }
+
+    #[inline]
+    fn set_position(
+        input: &mut DescribeCloudMigrationPrecheckResultInput,
+        position: aliyun_runtime::paginator::PagePosition<'_>,
+    ) {
+        if let aliyun_runtime::paginator::PagePosition::Number(number) = position {
+            input.page_number = i64::from(number);
+        }
+    }
+
+    #[inline]
+    fn set_page_size(
+        input: &mut DescribeCloudMigrationPrecheckResultInput,
+        page_size: u32,
+    ) {
+        input.page_size = i64::from(page_size);
+    }
+
+    #[inline]
+    fn page_number(input: &DescribeCloudMigrationPrecheckResultInput) -> Option<i64> {
+        Some(input.page_number)
+    }
+
+    #[inline]
+    fn page_size(input: &DescribeCloudMigrationPrecheckResultInput) -> Option<i64> {
+        Some(input.page_size)
+    }
+
+    #[inline]
+    fn next_token(output: &DescribeCloudMigrationPrecheckResultOutput) -> Option<&str> {
+        let _ = output;
+        None
+    }
+
+    #[inline]
+    fn total(output: &DescribeCloudMigrationPrecheckResultOutput) -> Option<i64> {
+        output.total_size.as_ref().map(|total| i64::from(*total))
+    }
+
+    #[inline]
+    fn item_count(output: &DescribeCloudMigrationPrecheckResultOutput) -> usize {
+        output.items.as_ref().map_or(0, Vec::len)
+    }
+
+    #[inline]
+    fn into_items(output: DescribeCloudMigrationPrecheckResultOutput) -> Vec<Items> {
+        output.items.unwrap_or_default()
+    }
 }
 
 /// What the runtime needs to know to send this operation: wire names,

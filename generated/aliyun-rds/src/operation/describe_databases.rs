@@ -175,6 +175,86 @@ impl DescribeDatabasesFluentBuilder {
         self.runtime
             .send_operation(&METADATA, parameters, DescribeDatabasesError::from_code)
     }
+
+    /// Pages through `DescribeDatabases`: a paginator whose `send()` streams the pages and whose `items()` streams the items of `Databases.Database`.
+    ///
+    /// Pages are asked for by page number (`PageNumber`, from the one set on the request, else 1) and size (`PageSize`; the paginator's `page_size` sets it). The listing ends at a page without items.
+    ///
+    /// Every page is sent like `send()`, with the same retries, timeouts and `customize` overrides. A failed page is yielded as an `Err`, after which the stream ends.
+    #[inline]
+    pub fn into_paginator(self) -> aliyun_runtime::paginator::Paginator<Self> {
+        aliyun_runtime::paginator::Paginator::new(self.runtime, self.input)
+    }
+}
+
+impl aliyun_runtime::paginator::PagedOperation for DescribeDatabasesFluentBuilder {
+    type Input = DescribeDatabasesInput;
+    type Output = DescribeDatabasesOutput;
+    type Error = DescribeDatabasesError;
+    type Item = Database;
+
+    const STYLE: aliyun_runtime::paginator::PaginationStyle = aliyun_runtime::paginator::PaginationStyle::PageNumber;
+
+    #[inline]
+    fn operation() -> &'static metadata::OperationMetadata {
+        &METADATA
+    }
+
+    #[inline]
+    fn parse_error(code: &str) -> DescribeDatabasesError {
+        DescribeDatabasesError::from_code(code)
+    }
+
+    #[inline]
+    fn set_position(
+        input: &mut DescribeDatabasesInput,
+        position: aliyun_runtime::paginator::PagePosition<'_>,
+    ) {
+        if let aliyun_runtime::paginator::PagePosition::Number(number) = position {
+            input.page_number = Some(aliyun_runtime::paginator::to_i32(number));
+        }
+    }
+
+    #[inline]
+    fn set_page_size(input: &mut DescribeDatabasesInput, page_size: u32) {
+        input.page_size = Some(aliyun_runtime::paginator::to_i32(page_size));
+    }
+
+    #[inline]
+    fn page_number(input: &DescribeDatabasesInput) -> Option<i64> {
+        input.page_number.map(i64::from)
+    }
+
+    #[inline]
+    fn page_size(input: &DescribeDatabasesInput) -> Option<i64> {
+        input.page_size.map(i64::from)
+    }
+
+    #[inline]
+    fn next_token(output: &DescribeDatabasesOutput) -> Option<&str> {
+        let _ = output;
+        None
+    }
+
+    #[inline]
+    fn total(output: &DescribeDatabasesOutput) -> Option<i64> {
+        let _ = output;
+        None
+    }
+
+    #[inline]
+    fn item_count(output: &DescribeDatabasesOutput) -> usize {
+        output
+            .databases
+            .as_ref()
+            .and_then(|value| value.database.as_ref())
+            .map_or(0, Vec::len)
+    }
+
+    #[inline]
+    fn into_items(output: DescribeDatabasesOutput) -> Vec<Database> {
+        output.databases.and_then(|value| value.database).unwrap_or_default()
+    }
 }
 
 /// What the runtime needs to know to send this operation: wire names,

@@ -635,6 +635,87 @@ impl DescribeDbInstancesFluentBuilder {
         self.runtime
             .send_operation(&METADATA, parameters, DescribeDbInstancesError::from_code)
     }
+
+    /// Pages through `DescribeDBInstances`: a paginator whose `send()` streams the pages and whose `items()` streams the items of `Items.DBInstance`.
+    ///
+    /// Each page after the first sends the previous page's `NextToken` as `NextToken`; the listing ends at a page without one. A token that comes back a second time ends the stream with `SdkError::Pagination`. The paginator's `page_size` sets `MaxResults` (else 30, sent from the first page on).
+    ///
+    /// Every page is sent like `send()`, with the same retries, timeouts and `customize` overrides. A failed page is yielded as an `Err`, after which the stream ends.
+    #[inline]
+    pub fn into_paginator(self) -> aliyun_runtime::paginator::Paginator<Self> {
+        aliyun_runtime::paginator::Paginator::new(self.runtime, self.input)
+    }
+}
+
+impl aliyun_runtime::paginator::PagedOperation for DescribeDbInstancesFluentBuilder {
+    type Input = DescribeDbInstancesInput;
+    type Output = DescribeDbInstancesOutput;
+    type Error = DescribeDbInstancesError;
+    type Item = DbInstance;
+
+    const STYLE: aliyun_runtime::paginator::PaginationStyle = aliyun_runtime::paginator::PaginationStyle::NextToken;
+
+    const DEFAULT_PAGE_SIZE: Option<u32> = Some(30);
+
+    #[inline]
+    fn operation() -> &'static metadata::OperationMetadata {
+        &METADATA
+    }
+
+    #[inline]
+    fn parse_error(code: &str) -> DescribeDbInstancesError {
+        DescribeDbInstancesError::from_code(code)
+    }
+
+    #[inline]
+    fn set_position(
+        input: &mut DescribeDbInstancesInput,
+        position: aliyun_runtime::paginator::PagePosition<'_>,
+    ) {
+        if let aliyun_runtime::paginator::PagePosition::Token(Some(token)) = position {
+            input.next_token = Some(token.to_owned());
+        }
+    }
+
+    #[inline]
+    fn set_page_size(input: &mut DescribeDbInstancesInput, page_size: u32) {
+        input.max_results = Some(aliyun_runtime::paginator::to_i32(page_size));
+    }
+
+    #[inline]
+    fn page_number(_input: &DescribeDbInstancesInput) -> Option<i64> {
+        None
+    }
+
+    #[inline]
+    fn page_size(input: &DescribeDbInstancesInput) -> Option<i64> {
+        input.max_results.map(i64::from)
+    }
+
+    #[inline]
+    fn next_token(output: &DescribeDbInstancesOutput) -> Option<&str> {
+        output.next_token.as_deref()
+    }
+
+    #[inline]
+    fn total(output: &DescribeDbInstancesOutput) -> Option<i64> {
+        let _ = output;
+        None
+    }
+
+    #[inline]
+    fn item_count(output: &DescribeDbInstancesOutput) -> usize {
+        output
+            .items
+            .as_ref()
+            .and_then(|value| value.db_instance.as_ref())
+            .map_or(0, Vec::len)
+    }
+
+    #[inline]
+    fn into_items(output: DescribeDbInstancesOutput) -> Vec<DbInstance> {
+        output.items.and_then(|value| value.db_instance).unwrap_or_default()
+    }
 }
 
 /// What the runtime needs to know to send this operation: wire names,

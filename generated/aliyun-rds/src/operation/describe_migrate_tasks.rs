@@ -179,6 +179,85 @@ impl DescribeMigrateTasksFluentBuilder {
         self.runtime
             .send_operation(&METADATA, parameters, DescribeMigrateTasksError::from_code)
     }
+
+    /// Pages through `DescribeMigrateTasks`: a paginator whose `send()` streams the pages and whose `items()` streams the items of `Items.MigrateTask`.
+    ///
+    /// Pages are asked for by page number (`PageNumber`, from the one set on the request, else 1) and size (`PageSize`; the paginator's `page_size` sets it). The listing ends when the items up to the end of a page (page number × page size, for a full page) reach `TotalRecordCount`, or at a page without items.
+    ///
+    /// Every page is sent like `send()`, with the same retries, timeouts and `customize` overrides. A failed page is yielded as an `Err`, after which the stream ends.
+    #[inline]
+    pub fn into_paginator(self) -> aliyun_runtime::paginator::Paginator<Self> {
+        aliyun_runtime::paginator::Paginator::new(self.runtime, self.input)
+    }
+}
+
+impl aliyun_runtime::paginator::PagedOperation for DescribeMigrateTasksFluentBuilder {
+    type Input = DescribeMigrateTasksInput;
+    type Output = DescribeMigrateTasksOutput;
+    type Error = DescribeMigrateTasksError;
+    type Item = MigrateTask;
+
+    const STYLE: aliyun_runtime::paginator::PaginationStyle = aliyun_runtime::paginator::PaginationStyle::PageNumber;
+
+    #[inline]
+    fn operation() -> &'static metadata::OperationMetadata {
+        &METADATA
+    }
+
+    #[inline]
+    fn parse_error(code: &str) -> DescribeMigrateTasksError {
+        DescribeMigrateTasksError::from_code(code)
+    }
+
+    #[inline]
+    fn set_position(
+        input: &mut DescribeMigrateTasksInput,
+        position: aliyun_runtime::paginator::PagePosition<'_>,
+    ) {
+        if let aliyun_runtime::paginator::PagePosition::Number(number) = position {
+            input.page_number = Some(aliyun_runtime::paginator::to_i32(number));
+        }
+    }
+
+    #[inline]
+    fn set_page_size(input: &mut DescribeMigrateTasksInput, page_size: u32) {
+        input.page_size = Some(aliyun_runtime::paginator::to_i32(page_size));
+    }
+
+    #[inline]
+    fn page_number(input: &DescribeMigrateTasksInput) -> Option<i64> {
+        input.page_number.map(i64::from)
+    }
+
+    #[inline]
+    fn page_size(input: &DescribeMigrateTasksInput) -> Option<i64> {
+        input.page_size.map(i64::from)
+    }
+
+    #[inline]
+    fn next_token(output: &DescribeMigrateTasksOutput) -> Option<&str> {
+        let _ = output;
+        None
+    }
+
+    #[inline]
+    fn total(output: &DescribeMigrateTasksOutput) -> Option<i64> {
+        output.total_record_count.as_ref().map(|total| i64::from(*total))
+    }
+
+    #[inline]
+    fn item_count(output: &DescribeMigrateTasksOutput) -> usize {
+        output
+            .items
+            .as_ref()
+            .and_then(|value| value.migrate_task.as_ref())
+            .map_or(0, Vec::len)
+    }
+
+    #[inline]
+    fn into_items(output: DescribeMigrateTasksOutput) -> Vec<MigrateTask> {
+        output.items.and_then(|value| value.migrate_task).unwrap_or_default()
+    }
 }
 
 /// What the runtime needs to know to send this operation: wire names,

@@ -160,6 +160,81 @@ impl DescribeRcClusterNodesFluentBuilder {
                 DescribeRcClusterNodesError::from_code,
             )
     }
+
+    /// Pages through `DescribeRCClusterNodes`: a paginator whose `send()` streams the pages and whose `items()` streams the items of `Nodes`.
+    ///
+    /// Pages are asked for by page number (`PageNumber`, from the one set on the request, else 1) and size (`PageSize`; the paginator's `page_size` sets it). The listing ends when the items up to the end of a page (page number × page size, for a full page) reach `Page.TotalCount`, or at a page without items.
+    ///
+    /// Every page is sent like `send()`, with the same retries, timeouts and `customize` overrides. A failed page is yielded as an `Err`, after which the stream ends.
+    #[inline]
+    pub fn into_paginator(self) -> aliyun_runtime::paginator::Paginator<Self> {
+        aliyun_runtime::paginator::Paginator::new(self.runtime, self.input)
+    }
+}
+
+impl aliyun_runtime::paginator::PagedOperation for DescribeRcClusterNodesFluentBuilder {
+    type Input = DescribeRcClusterNodesInput;
+    type Output = DescribeRcClusterNodesOutput;
+    type Error = DescribeRcClusterNodesError;
+    type Item = Nodes;
+
+    const STYLE: aliyun_runtime::paginator::PaginationStyle = aliyun_runtime::paginator::PaginationStyle::PageNumber;
+
+    #[inline]
+    fn operation() -> &'static metadata::OperationMetadata {
+        &METADATA
+    }
+
+    #[inline]
+    fn parse_error(code: &str) -> DescribeRcClusterNodesError {
+        DescribeRcClusterNodesError::from_code(code)
+    }
+
+    #[inline]
+    fn set_position(
+        input: &mut DescribeRcClusterNodesInput,
+        position: aliyun_runtime::paginator::PagePosition<'_>,
+    ) {
+        if let aliyun_runtime::paginator::PagePosition::Number(number) = position {
+            input.page_number = Some(i64::from(number));
+        }
+    }
+
+    #[inline]
+    fn set_page_size(input: &mut DescribeRcClusterNodesInput, page_size: u32) {
+        input.page_size = Some(i64::from(page_size));
+    }
+
+    #[inline]
+    fn page_number(input: &DescribeRcClusterNodesInput) -> Option<i64> {
+        input.page_number
+    }
+
+    #[inline]
+    fn page_size(input: &DescribeRcClusterNodesInput) -> Option<i64> {
+        input.page_size
+    }
+
+    #[inline]
+    fn next_token(output: &DescribeRcClusterNodesOutput) -> Option<&str> {
+        let _ = output;
+        None
+    }
+
+    #[inline]
+    fn total(output: &DescribeRcClusterNodesOutput) -> Option<i64> {
+        output.page.as_ref().and_then(|value| value.total_count.as_ref()).copied()
+    }
+
+    #[inline]
+    fn item_count(output: &DescribeRcClusterNodesOutput) -> usize {
+        output.nodes.as_ref().map_or(0, Vec::len)
+    }
+
+    #[inline]
+    fn into_items(output: DescribeRcClusterNodesOutput) -> Vec<Nodes> {
+        output.nodes.unwrap_or_default()
+    }
 }
 
 /// What the runtime needs to know to send this operation: wire names,

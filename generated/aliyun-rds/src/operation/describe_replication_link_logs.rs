@@ -195,6 +195,82 @@ impl DescribeReplicationLinkLogsFluentBuilder {
                 DescribeReplicationLinkLogsError::from_code,
             )
     }
+
+    /// Pages through `DescribeReplicationLinkLogs`: a paginator whose `send()` streams the pages and whose `items()` streams the items of `Items`.
+    ///
+    /// Pages are asked for by page number (`PageNumber`, from the one set on the request, else 1) and size (`PageSize`; the paginator's `page_size` sets it). The listing ends when the items up to the end of a page (page number × page size, for a full page) reach `TotalSize`, or at a page without items.
+    ///
+    /// Every page is sent like `send()`, with the same retries, timeouts and `customize` overrides. A failed page is yielded as an `Err`, after which the stream ends.
+    #[inline]
+    pub fn into_paginator(self) -> aliyun_runtime::paginator::Paginator<Self> {
+        aliyun_runtime::paginator::Paginator::new(self.runtime, self.input)
+    }
+}
+
+impl aliyun_runtime::paginator::PagedOperation
+for DescribeReplicationLinkLogsFluentBuilder {
+    type Input = DescribeReplicationLinkLogsInput;
+    type Output = DescribeReplicationLinkLogsOutput;
+    type Error = DescribeReplicationLinkLogsError;
+    type Item = Items;
+
+    const STYLE: aliyun_runtime::paginator::PaginationStyle = aliyun_runtime::paginator::PaginationStyle::PageNumber;
+
+    #[inline]
+    fn operation() -> &'static metadata::OperationMetadata {
+        &METADATA
+    }
+
+    #[inline]
+    fn parse_error(code: &str) -> DescribeReplicationLinkLogsError {
+        DescribeReplicationLinkLogsError::from_code(code)
+    }
+
+    #[inline]
+    fn set_position(
+        input: &mut DescribeReplicationLinkLogsInput,
+        position: aliyun_runtime::paginator::PagePosition<'_>,
+    ) {
+        if let aliyun_runtime::paginator::PagePosition::Number(number) = position {
+            input.page_number = Some(i64::from(number));
+        }
+    }
+
+    #[inline]
+    fn set_page_size(input: &mut DescribeReplicationLinkLogsInput, page_size: u32) {
+        input.page_size = Some(i64::from(page_size));
+    }
+
+    #[inline]
+    fn page_number(input: &DescribeReplicationLinkLogsInput) -> Option<i64> {
+        input.page_number
+    }
+
+    #[inline]
+    fn page_size(input: &DescribeReplicationLinkLogsInput) -> Option<i64> {
+        input.page_size
+    }
+
+    #[inline]
+    fn next_token(output: &DescribeReplicationLinkLogsOutput) -> Option<&str> {
+        let _ = output;
+        None
+    }
+
+    #[inline]
+    fn total(output: &DescribeReplicationLinkLogsOutput) -> Option<i64> {
+        output.total_size.as_ref().map(|total| i64::from(*total))
+    }
+
+    #[inline]
+    fn item_count(output: &DescribeReplicationLinkLogsOutput) -> usize {
+        output.items.as_ref().map_or(0, Vec::len)
+    }
+
+    #[inline]
+    fn into_items(output: DescribeReplicationLinkLogsOutput) -> Vec<Items> {
+        output.items.unwrap_or_default()
+    }
 }
 
 /// What the runtime needs to know to send this operation: wire names,

@@ -198,6 +198,82 @@ impl DescribeSecretsFluentBuilder {
         self.runtime
             .send_operation(&METADATA, parameters, DescribeSecretsError::from_code)
     }
+
+    /// Pages through `DescribeSecrets`: a paginator whose `send()` streams the pages and whose `items()` streams the items of `Secrets`.
+    ///
+    /// Pages are asked for by page number (`PageNumber`, from the one set on the request, else 1) and size (`PageSize`; the paginator's `page_size` sets it). The listing ends at a page without items.
+    ///
+    /// Every page is sent like `send()`, with the same retries, timeouts and `customize` overrides. A failed page is yielded as an `Err`, after which the stream ends.
+    #[inline]
+    pub fn into_paginator(self) -> aliyun_runtime::paginator::Paginator<Self> {
+        aliyun_runtime::paginator::Paginator::new(self.runtime, self.input)
+    }
+}
+
+impl aliyun_runtime::paginator::PagedOperation for DescribeSecretsFluentBuilder {
+    type Input = DescribeSecretsInput;
+    type Output = DescribeSecretsOutput;
+    type Error = DescribeSecretsError;
+    type Item = Secrets;
+
+    const STYLE: aliyun_runtime::paginator::PaginationStyle = aliyun_runtime::paginator::PaginationStyle::PageNumber;
+
+    #[inline]
+    fn operation() -> &'static metadata::OperationMetadata {
+        &METADATA
+    }
+
+    #[inline]
+    fn parse_error(code: &str) -> DescribeSecretsError {
+        DescribeSecretsError::from_code(code)
+    }
+
+    #[inline]
+    fn set_position(
+        input: &mut DescribeSecretsInput,
+        position: aliyun_runtime::paginator::PagePosition<'_>,
+    ) {
+        if let aliyun_runtime::paginator::PagePosition::Number(number) = position {
+            input.page_number = i64::from(number);
+        }
+    }
+
+    #[inline]
+    fn set_page_size(input: &mut DescribeSecretsInput, page_size: u32) {
+        input.page_size = i64::from(page_size);
+    }
+
+    #[inline]
+    fn page_number(input: &DescribeSecretsInput) -> Option<i64> {
+        Some(input.page_number)
+    }
+
+    #[inline]
+    fn page_size(input: &DescribeSecretsInput) -> Option<i64> {
+        Some(input.page_size)
+    }
+
+    #[inline]
+    fn next_token(output: &DescribeSecretsOutput) -> Option<&str> {
+        let _ = output;
+        None
+    }
+
+    #[inline]
+    fn total(output: &DescribeSecretsOutput) -> Option<i64> {
+        let _ = output;
+        None
+    }
+
+    #[inline]
+    fn item_count(output: &DescribeSecretsOutput) -> usize {
+        output.secrets.as_ref().map_or(0, Vec::len)
+    }
+
+    #[inline]
+    fn into_items(output: DescribeSecretsOutput) -> Vec<Secrets> {
+        output.secrets.unwrap_or_default()
+    }
 }
 
 /// What the runtime needs to know to send this operation: wire names,

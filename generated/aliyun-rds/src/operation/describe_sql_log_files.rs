@@ -174,6 +174,85 @@ impl DescribeSqlLogFilesFluentBuilder {
         self.runtime
             .send_operation(&METADATA, parameters, DescribeSqlLogFilesError::from_code)
     }
+
+    /// Pages through `DescribeSQLLogFiles`: a paginator whose `send()` streams the pages and whose `items()` streams the items of `Items.LogFile`.
+    ///
+    /// Pages are asked for by page number (`PageNumber`, from the one set on the request, else 1) and size (`PageSize`; the paginator's `page_size` sets it). The listing ends when the items up to the end of a page (page number × page size, for a full page) reach `TotalRecordCount`, or at a page without items.
+    ///
+    /// Every page is sent like `send()`, with the same retries, timeouts and `customize` overrides. A failed page is yielded as an `Err`, after which the stream ends.
+    #[inline]
+    pub fn into_paginator(self) -> aliyun_runtime::paginator::Paginator<Self> {
+        aliyun_runtime::paginator::Paginator::new(self.runtime, self.input)
+    }
+}
+
+impl aliyun_runtime::paginator::PagedOperation for DescribeSqlLogFilesFluentBuilder {
+    type Input = DescribeSqlLogFilesInput;
+    type Output = DescribeSqlLogFilesOutput;
+    type Error = DescribeSqlLogFilesError;
+    type Item = LogFile;
+
+    const STYLE: aliyun_runtime::paginator::PaginationStyle = aliyun_runtime::paginator::PaginationStyle::PageNumber;
+
+    #[inline]
+    fn operation() -> &'static metadata::OperationMetadata {
+        &METADATA
+    }
+
+    #[inline]
+    fn parse_error(code: &str) -> DescribeSqlLogFilesError {
+        DescribeSqlLogFilesError::from_code(code)
+    }
+
+    #[inline]
+    fn set_position(
+        input: &mut DescribeSqlLogFilesInput,
+        position: aliyun_runtime::paginator::PagePosition<'_>,
+    ) {
+        if let aliyun_runtime::paginator::PagePosition::Number(number) = position {
+            input.page_number = Some(aliyun_runtime::paginator::to_i32(number));
+        }
+    }
+
+    #[inline]
+    fn set_page_size(input: &mut DescribeSqlLogFilesInput, page_size: u32) {
+        input.page_size = Some(aliyun_runtime::paginator::to_i32(page_size));
+    }
+
+    #[inline]
+    fn page_number(input: &DescribeSqlLogFilesInput) -> Option<i64> {
+        input.page_number.map(i64::from)
+    }
+
+    #[inline]
+    fn page_size(input: &DescribeSqlLogFilesInput) -> Option<i64> {
+        input.page_size.map(i64::from)
+    }
+
+    #[inline]
+    fn next_token(output: &DescribeSqlLogFilesOutput) -> Option<&str> {
+        let _ = output;
+        None
+    }
+
+    #[inline]
+    fn total(output: &DescribeSqlLogFilesOutput) -> Option<i64> {
+        output.total_record_count.as_ref().map(|total| i64::from(*total))
+    }
+
+    #[inline]
+    fn item_count(output: &DescribeSqlLogFilesOutput) -> usize {
+        output
+            .items
+            .as_ref()
+            .and_then(|value| value.log_file.as_ref())
+            .map_or(0, Vec::len)
+    }
+
+    #[inline]
+    fn into_items(output: DescribeSqlLogFilesOutput) -> Vec<LogFile> {
+        output.items.and_then(|value| value.log_file).unwrap_or_default()
+    }
 }
 
 /// What the runtime needs to know to send this operation: wire names,

@@ -163,6 +163,85 @@ impl ListTagResourcesFluentBuilder {
         self.runtime
             .send_operation(&METADATA, parameters, ListTagResourcesError::from_code)
     }
+
+    /// Pages through `ListTagResources`: a paginator whose `send()` streams the pages and whose `items()` streams the items of `TagResources.TagResource`.
+    ///
+    /// Each page after the first sends the previous page's `NextToken` as `NextToken`; the listing ends at a page without one. A token that comes back a second time ends the stream with `SdkError::Pagination`.
+    ///
+    /// Every page is sent like `send()`, with the same retries, timeouts and `customize` overrides. A failed page is yielded as an `Err`, after which the stream ends.
+    #[inline]
+    pub fn into_paginator(self) -> aliyun_runtime::paginator::Paginator<Self> {
+        aliyun_runtime::paginator::Paginator::new(self.runtime, self.input)
+    }
+}
+
+impl aliyun_runtime::paginator::PagedOperation for ListTagResourcesFluentBuilder {
+    type Input = ListTagResourcesInput;
+    type Output = ListTagResourcesOutput;
+    type Error = ListTagResourcesError;
+    type Item = TagResource;
+
+    const STYLE: aliyun_runtime::paginator::PaginationStyle = aliyun_runtime::paginator::PaginationStyle::NextToken;
+
+    #[inline]
+    fn operation() -> &'static metadata::OperationMetadata {
+        &METADATA
+    }
+
+    #[inline]
+    fn parse_error(code: &str) -> ListTagResourcesError {
+        ListTagResourcesError::from_code(code)
+    }
+
+    #[inline]
+    fn set_position(
+        input: &mut ListTagResourcesInput,
+        position: aliyun_runtime::paginator::PagePosition<'_>,
+    ) {
+        if let aliyun_runtime::paginator::PagePosition::Token(Some(token)) = position {
+            input.next_token = Some(token.to_owned());
+        }
+    }
+
+    #[inline]
+    fn set_page_size(input: &mut ListTagResourcesInput, page_size: u32) {
+        let _ = (input, page_size);
+    }
+
+    #[inline]
+    fn page_number(_input: &ListTagResourcesInput) -> Option<i64> {
+        None
+    }
+
+    #[inline]
+    fn page_size(_input: &ListTagResourcesInput) -> Option<i64> {
+        None
+    }
+
+    #[inline]
+    fn next_token(output: &ListTagResourcesOutput) -> Option<&str> {
+        output.next_token.as_deref()
+    }
+
+    #[inline]
+    fn total(output: &ListTagResourcesOutput) -> Option<i64> {
+        let _ = output;
+        None
+    }
+
+    #[inline]
+    fn item_count(output: &ListTagResourcesOutput) -> usize {
+        output
+            .tag_resources
+            .as_ref()
+            .and_then(|value| value.tag_resource.as_ref())
+            .map_or(0, Vec::len)
+    }
+
+    #[inline]
+    fn into_items(output: ListTagResourcesOutput) -> Vec<TagResource> {
+        output.tag_resources.and_then(|value| value.tag_resource).unwrap_or_default()
+    }
 }
 
 /// What the runtime needs to know to send this operation: wire names,

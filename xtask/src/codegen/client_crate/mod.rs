@@ -5,6 +5,7 @@
 pub mod error;
 pub mod metadata;
 pub mod operation;
+pub mod pagination;
 pub mod waiters;
 
 use proc_macro2::TokenStream;
@@ -37,6 +38,9 @@ pub fn lib_rs(product: &Product<'_>) -> TokenStream {
         .line("`native-roots` trusts the operating system's certificate store. [`config`] has")
         .line("everything that configures the client.")
         .blank()
+        .line("A paged operation's builder has `into_paginator()`, which streams its pages or")
+        .line("their items ([`paginator`]).")
+        .blank()
         .line("The whole crate is generated from the spec by `cargo xtask codegen`.")
         .inner();
     quote! {
@@ -49,6 +53,7 @@ pub fn lib_rs(product: &Product<'_>) -> TokenStream {
 
         pub use aliyun_rds_errors as errors;
         pub use aliyun_runtime::{CallOverrides, Config, Credentials, OperationFuture, RetryConfig, SdkError, WaiterError};
+        pub use aliyun_runtime::paginator;
 
         /// Everything that configures a [`Client`] or one of its calls: [`Config`] and its
         /// builder, credentials and their providers, timeouts, retries, proxies, trusted

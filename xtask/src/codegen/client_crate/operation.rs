@@ -1,7 +1,7 @@
 //! Rendering of one operation's module of `aliyun-rds`
 //! (`src/operation/<operation>.rs`): the client method, the fluent builder
 //! with its setters and `send`, re-exports of the operation's types and
-//! error enum, its static metadata and its waiters.
+//! error enum, its static metadata, its waiters and its paginator.
 //!
 //! Each module is self-contained so that the operation's cargo feature
 //! gates it with one `#[cfg]` on its `mod` line.
@@ -10,7 +10,7 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use super::metadata::operation_metadata;
-use super::waiters;
+use super::{pagination, waiters};
 use crate::codegen::docs::{code_span, member_docs, Docs};
 use crate::codegen::types_crate::input::{argument_type, many_arguments};
 use crate::resolve::{Member, Operation};
@@ -175,6 +175,8 @@ pub fn operation_rs(operation: &Operation<'_>) -> TokenStream {
     let metadata = operation_metadata(operation);
     let waiter_methods = waiters::builder_methods(operation);
     let waiter_definitions = waiters::definitions(operation);
+    let paginator_method = pagination::builder_method(operation);
+    let paged_operation = pagination::implementation(operation);
 
     quote! {
         #module_docs
@@ -243,7 +245,11 @@ pub fn operation_rs(operation: &Operation<'_>) -> TokenStream {
             }
 
             #waiter_methods
+
+            #paginator_method
         }
+
+        #paged_operation
 
         #metadata
 
