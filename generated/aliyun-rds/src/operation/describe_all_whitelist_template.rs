@@ -192,6 +192,90 @@ impl DescribeAllWhitelistTemplateFluentBuilder {
                 DescribeAllWhitelistTemplateError::from_code,
             )
     }
+
+    /// Pages through `DescribeAllWhitelistTemplate`: a paginator whose `send()` streams the pages and whose `items()` streams the items of `Data.Templates`.
+    ///
+    /// Pages are asked for by page number (`PageNumbers`, from the one set on the request, else 1) and size (`MaxRecordsPerPage`; the paginator's `page_size` sets it). The listing ends when the items up to the end of a page (page number × page size, for a full page) reach `Data.TotalRecords`, or at a page without items.
+    ///
+    /// Every page is sent like `send()`, with the same retries, timeouts and `customize` overrides. A failed page is yielded as an `Err`, after which the stream ends.
+    #[inline]
+    pub fn into_paginator(self) -> aliyun_runtime::paginator::Paginator<Self> {
+        aliyun_runtime::paginator::Paginator::new(self.runtime, self.input)
+    }
+}
+
+impl aliyun_runtime::paginator::PagedOperation
+for DescribeAllWhitelistTemplateFluentBuilder {
+    type Input = DescribeAllWhitelistTemplateInput;
+    type Output = DescribeAllWhitelistTemplateOutput;
+    type Error = DescribeAllWhitelistTemplateError;
+    type Item = Templates;
+
+    const STYLE: aliyun_runtime::paginator::PaginationStyle = aliyun_runtime::paginator::PaginationStyle::PageNumber;
+
+    #[inline]
+    fn operation() -> &'static metadata::OperationMetadata {
+        &METADATA
+    }
+
+    #[inline]
+    fn parse_error(code: &str) -> DescribeAllWhitelistTemplateError {
+        DescribeAllWhitelistTemplateError::from_code(code)
+    }
+
+    #[inline]
+    fn set_position(
+        input: &mut DescribeAllWhitelistTemplateInput,
+        position: aliyun_runtime::paginator::PagePosition<'_>,
+    ) {
+        if let aliyun_runtime::paginator::PagePosition::Number(number) = position {
+            input.page_numbers = aliyun_runtime::paginator::to_i32(number);
+        }
+    }
+
+    #[inline]
+    fn set_page_size(input: &mut DescribeAllWhitelistTemplateInput, page_size: u32) {
+        input.max_records_per_page = aliyun_runtime::paginator::to_i32(page_size);
+    }
+
+    #[inline]
+    fn page_number(input: &DescribeAllWhitelistTemplateInput) -> Option<i64> {
+        Some(i64::from(input.page_numbers))
+    }
+
+    #[inline]
+    fn page_size(input: &DescribeAllWhitelistTemplateInput) -> Option<i64> {
+        Some(i64::from(input.max_records_per_page))
+    }
+
+    #[inline]
+    fn next_token(output: &DescribeAllWhitelistTemplateOutput) -> Option<&str> {
+        let _ = output;
+        None
+    }
+
+    #[inline]
+    fn total(output: &DescribeAllWhitelistTemplateOutput) -> Option<i64> {
+        output
+            .data
+            .as_ref()
+            .and_then(|value| value.total_records.as_ref())
+            .map(|total| i64::from(*total))
+    }
+
+    #[inline]
+    fn item_count(output: &DescribeAllWhitelistTemplateOutput) -> usize {
+        output
+            .data
+            .as_ref()
+            .and_then(|value| value.templates.as_ref())
+            .map_or(0, Vec::len)
+    }
+
+    #[inline]
+    fn into_items(output: DescribeAllWhitelistTemplateOutput) -> Vec<Templates> {
+        output.data.and_then(|value| value.templates).unwrap_or_default()
+    }
 }
 
 /// What the runtime needs to know to send this operation: wire names,

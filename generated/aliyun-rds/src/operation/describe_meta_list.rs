@@ -265,6 +265,83 @@ impl DescribeMetaListFluentBuilder {
         self.runtime
             .send_operation(&METADATA, parameters, DescribeMetaListError::from_code)
     }
+
+    /// Pages through `DescribeMetaList`: a paginator whose `send()` streams the pages and whose `items()` streams the items of `Items.Meta`.
+    ///
+    /// Pages are asked for by page number (`PageIndex`, from the one set on the request, else 1) and size (`PageSize`; the paginator's `page_size` sets it). The listing ends when the items up to the end of a page (page number × page size, for a full page) reach `TotalRecordCount`, or at a page without items.
+    ///
+    /// Every page is sent like `send()`, with the same retries, timeouts and `customize` overrides. A failed page is yielded as an `Err`, after which the stream ends.
+    #[inline]
+    pub fn into_paginator(self) -> aliyun_runtime::paginator::Paginator<Self> {
+        aliyun_runtime::paginator::Paginator::new(self.runtime, self.input)
+    }
+}
+
+impl aliyun_runtime::paginator::PagedOperation for DescribeMetaListFluentBuilder {
+    type Input = DescribeMetaListInput;
+    type Output = DescribeMetaListOutput;
+    type Error = DescribeMetaListError;
+    type Item = Meta;
+
+    const STYLE: aliyun_runtime::paginator::PaginationStyle = aliyun_runtime::paginator::PaginationStyle::PageNumber;
+
+    const DEFAULT_PAGE_SIZE: Option<u32> = Some(30);
+
+    #[inline]
+    fn operation() -> &'static metadata::OperationMetadata {
+        &METADATA
+    }
+
+    #[inline]
+    fn parse_error(code: &str) -> DescribeMetaListError {
+        DescribeMetaListError::from_code(code)
+    }
+
+    #[inline]
+    fn set_position(
+        input: &mut DescribeMetaListInput,
+        position: aliyun_runtime::paginator::PagePosition<'_>,
+    ) {
+        if let aliyun_runtime::paginator::PagePosition::Number(number) = position {
+            input.page_index = Some(aliyun_runtime::paginator::to_i32(number));
+        }
+    }
+
+    #[inline]
+    fn set_page_size(input: &mut DescribeMetaListInput, page_size: u32) {
+        input.page_size = Some(aliyun_runtime::paginator::to_i32(page_size));
+    }
+
+    #[inline]
+    fn page_number(input: &DescribeMetaListInput) -> Option<i64> {
+        input.page_index.map(i64::from)
+    }
+
+    #[inline]
+    fn page_size(input: &DescribeMetaListInput) -> Option<i64> {
+        input.page_size.map(i64::from)
+    }
+
+    #[inline]
+    fn next_token(output: &DescribeMetaListOutput) -> Option<&str> {
+        let _ = output;
+        None
+    }
+
+    #[inline]
+    fn total(output: &DescribeMetaListOutput) -> Option<i64> {
+        output.total_record_count.as_ref().map(|total| i64::from(*total))
+    }
+
+    #[inline]
+    fn item_count(output: &DescribeMetaListOutput) -> usize {
+        output.items.as_ref().and_then(|value| value.meta.as_ref()).map_or(0, Vec::len)
+    }
+
+    #[inline]
+    fn into_items(output: DescribeMetaListOutput) -> Vec<Meta> {
+        output.items.and_then(|value| value.meta).unwrap_or_default()
+    }
 }
 
 /// What the runtime needs to know to send this operation: wire names,
