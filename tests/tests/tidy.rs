@@ -330,3 +330,31 @@ fn documented_paths_exist() {
         missing.join("\n  ")
     );
 }
+
+/// The number of paged operations the README and the CHANGELOG give is the
+/// number of operation specs with a `pagination` block.
+#[test]
+fn documented_count_of_paged_operations_is_the_specs() {
+    let operations = repo_root().join("spec/rds/2014-08-15/operations");
+    let mut paged = 0;
+    for entry in std::fs::read_dir(&operations).expect("the operation specs are readable") {
+        let path = entry.expect("a directory entry").path();
+        let text = std::fs::read_to_string(&path).expect("a readable spec");
+        let spec: Value = serde_json::from_str(&text)
+            .unwrap_or_else(|error| panic!("{}: {error}", path.display()));
+        if spec.get("pagination").is_some() {
+            paged += 1;
+        }
+    }
+    assert!(paged > 0, "no operation spec declares a pagination block");
+    let readme_claim = format!("see `spec/README.md`; {paged} operations, from");
+    assert!(
+        read_doc("README.md").contains(&readme_claim),
+        "README.md does not say {readme_claim:?}"
+    );
+    let changelog_claim = format!("builder of the {paged} paged");
+    assert!(
+        read_doc("CHANGELOG.md").contains(&changelog_claim),
+        "CHANGELOG.md does not say {changelog_claim:?}"
+    );
+}
