@@ -22,6 +22,9 @@
 //! is decoded once, when a success acceptor matched. Paths are tiny:
 //! field names separated by dots, `[N]` for the N-th element of an array
 //! (from zero) and `[*]` for any element, as in `Items[0].MigrateStage`.
+//! A [`Condition`] holds when some value at its path equals a text, or
+//! contains it ([`Matcher`]): the latter for verdicts written inside free
+//! text, such as a report ending with `*Migrate check success*`.
 //!
 //! Generated crates describe each waiter with a static [`WaiterDefinition`]
 //! and build a [`Waiter`] from an operation's request builder; awaiting the
