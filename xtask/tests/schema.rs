@@ -177,6 +177,26 @@ fn schema_and_loader_reject_the_same_mistakes() {
     assert_both_reject("a lower-case operation name", |spec| {
         spec["name"] = json!("activateMigrationTargetInstance")
     });
+    let waiter_with = |condition: Value| {
+        json!([{
+            "name": "Answered",
+            "summary": "Waits for an answer.",
+            "minDelaySeconds": 1,
+            "maxDelaySeconds": 1,
+            "acceptors": [{ "state": "success", "conditions": [condition] }]
+        }])
+    };
+    assert_both_reject("a condition with equals and contains", |spec| {
+        spec["waiters"] = waiter_with(json!({
+            "path": "SourceIpAddress", "equals": "10.0.0.1", "contains": "10."
+        }))
+    });
+    assert_both_reject("a condition with neither equals nor contains", |spec| {
+        spec["waiters"] = waiter_with(json!({ "path": "SourceIpAddress" }))
+    });
+    assert_both_reject("an empty contains", |spec| {
+        spec["waiters"] = waiter_with(json!({ "path": "SourceIpAddress", "contains": "" }))
+    });
 }
 
 /// A way to break a product file, for the rejection tests.

@@ -194,8 +194,14 @@ fn waiters_become_a_builder_method_and_a_static_definition() {
         compact.contains("pubstaticWIDGETS_READY_WAITER:aliyun_runtime::waiter::WaiterDefinition")
     );
     // Paths are emitted parsed; values as the runtime compares them.
-    assert!(compact.contains("path:&[aliyun_runtime::waiter::PathSegment::Field(\"Items\"),aliyun_runtime::waiter::PathSegment::Field(\"Widget\"),aliyun_runtime::waiter::PathSegment::AnyIndex,aliyun_runtime::waiter::PathSegment::Field(\"Size\"),],equals:\"5\""));
-    assert!(compact.contains("equals:\"true\""));
+    assert!(compact.contains("aliyun_runtime::waiter::Condition::equals(&[aliyun_runtime::waiter::PathSegment::Field(\"Items\"),aliyun_runtime::waiter::PathSegment::Field(\"Widget\"),aliyun_runtime::waiter::PathSegment::AnyIndex,aliyun_runtime::waiter::PathSegment::Field(\"Size\"),],\"5\",)"));
+    assert!(compact.contains(
+        "Condition::equals(&[aliyun_runtime::waiter::PathSegment::Field(\"Enabled\")],\"true\",)"
+    ));
+    // `contains` becomes its own constructor, with the text as written.
+    assert!(compact.contains("aliyun_runtime::waiter::Condition::contains(&[aliyun_runtime::waiter::PathSegment::Field(\"Items\"),aliyun_runtime::waiter::PathSegment::Field(\"Widget\"),aliyun_runtime::waiter::PathSegment::AnyIndex,aliyun_runtime::waiter::PathSegment::Field(\"WidgetId\"),],\"*retired*\",)"));
+    assert!(operation
+        .contains("`Items.Widget[*].WidgetId` contains `\"*retired*\"`: a widget was retired."));
     assert!(compact.contains("retry_on_errors:&[\"BasicInfoUncompleted\"]"));
     assert!(compact.contains(
         "min_delay:std::time::Duration::from_secs(2),max_delay:std::time::Duration::from_secs(30),"

@@ -191,3 +191,60 @@ fn retried_codes_must_be_documented_or_gateway_errors() {
     assert!(message.contains("\"throttling.user\""), "{message}");
     assert!(message.contains("case-sensitive"), "{message}");
 }
+
+#[test]
+fn contains_reads_string_fields_only() {
+    let message = single_failure(
+        SpecErrorKind::InconsistentType,
+        "/waiters/0/acceptors/0/conditions/0/contains",
+        |spec| *first_condition(spec) = json!({ "path": "TotalCount", "contains": "5" }),
+    );
+    assert!(message.contains("int32"), "{message}");
+    assert!(message.contains("string fields only"), "{message}");
+}
+
+#[test]
+fn an_empty_contains_is_refused() {
+    let message = single_failure(
+        SpecErrorKind::InvalidValue,
+        "/waiters/0/acceptors/0/conditions/0/contains",
+        |spec| {
+            *first_condition(spec) = json!({ "path": "Items.Widget[0].WidgetId", "contains": "" })
+        },
+    );
+    assert!(message.contains("any text of `WidgetId`"), "{message}");
+}
+
+#[test]
+fn a_condition_has_exactly_one_of_equals_and_contains() {
+    let message = single_failure(
+        SpecErrorKind::InvalidValue,
+        "/waiters/0/acceptors/0/conditions/0/contains",
+        |spec| first_condition(spec)["contains"] = json!("5"),
+    );
+    assert!(message.contains("not both"), "{message}");
+    let message = single_failure(
+        SpecErrorKind::InvalidValue,
+        "/waiters/0/acceptors/0/conditions/0",
+        |spec| {
+            first_condition(spec)
+                .as_object_mut()
+                .expect("a condition object")
+                .remove("equals");
+        },
+    );
+    assert!(message.contains("`equals`"), "{message}");
+    assert!(message.contains("`contains`"), "{message}");
+}
+
+#[test]
+fn contains_must_be_text() {
+    let message = single_failure(
+        SpecErrorKind::Shape,
+        "/waiters/0/acceptors/0/conditions/0/contains",
+        |spec| {
+            *first_condition(spec) = json!({ "path": "Items.Widget[0].WidgetId", "contains": 5 })
+        },
+    );
+    assert!(message.contains("string"), "{message}");
+}

@@ -520,12 +520,18 @@ mod tests {
         assert_eq!(options.name, "Ready");
         assert_eq!(options.interval, Some(Duration::from_secs(1)));
         let error = wait_until_options(&strings(&["timeout=1"])).expect_err("no name");
+        let message = error.to_string();
         assert!(
-            error.to_string().contains(
-                "needs a waiter's name first; the API defines CloudMigrationReadyToSwitch"
-            ),
-            "{error}"
+            message.contains("needs a waiter's name first; the API defines "),
+            "{message}"
         );
+        for name in [
+            "CloudMigrationPrecheckPassed",
+            "CloudMigrationReadyToSwitch",
+            "DBInstanceRunning",
+        ] {
+            assert!(message.contains(name), "{message}");
+        }
         assert!(wait_until_options(&strings(&["A", "B"])).is_err());
     }
 }

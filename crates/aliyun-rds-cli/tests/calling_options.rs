@@ -316,10 +316,11 @@ async fn wait_until_runs_a_waiter_of_the_api() {
     )
     .await;
     assert_exit(&output, 2);
+    let stderr = stderr_text(&output);
     assert!(
-        stderr_text(&output).contains("defines CloudMigrationReadyToSwitch"),
-        "{}",
-        stderr_text(&output)
+        stderr.contains("no such waiter; the API defines ")
+            && stderr.contains("CloudMigrationReadyToSwitch"),
+        "{stderr}"
     );
     emulator.shutdown().await;
 }
@@ -366,6 +367,79 @@ async fn wait_until_stops_at_a_failure_state() {
     );
     // The failure state ended the wait at its first poll.
     assert_eq!(emulator.request_count("DescribeCloudMigrationResult"), 1);
+    emulator.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn wait_until_reads_the_verdict_inside_the_precheck_report() {
+    // Each precheck stays running for two answers, then has its verdict.
+    let emulator = Emulator::builder()
+        .fixture(Fixture::demo())
+        .precheck_polls(2)
+        .start("127.0.0.1:0")
+        .await
+        .expect("start the emulator");
+    for (source_ip, exit_code) in [("172.16.10.50", 0), ("192.0.2.50", 6)] {
+        let output = run_against(
+            &emulator,
+            "precheck",
+            &[
+                "create-cloud-migration-precheck-task",
+                "--db-instance-name",
+                "pgm-demo-target",
+                "--source-ip-address",
+                source_ip,
+                "--source-port",
+                "5432",
+                "--source-account",
+                "migratetest",
+                "--source-password",
+                "cli-precheck-password",
+                "--source-category",
+                "ecsOnVpc",
+            ],
+        )
+        .await;
+        assert_exit(&output, 0);
+        let task_id = stdout_json(&output)["TaskId"].to_string();
+        let polls_before = emulator.request_count("DescribeCloudMigrationPrecheckResult");
+        let output = run_against(
+            &emulator,
+            "wait-until-precheck",
+            &[
+                "describe-cloud-migration-precheck-result",
+                "--db-instance-name",
+                "pgm-demo-target",
+                "--task-id",
+                &task_id,
+                "--page-size",
+                "30",
+                "--page-number",
+                "1",
+                "--wait-until",
+                "CloudMigrationPrecheckPassed",
+                "interval=0.01",
+            ],
+        )
+        .await;
+        assert_exit(&output, exit_code);
+        if exit_code == 0 {
+            let detail = stdout_json(&output)["Items"][0]["Detail"].to_string();
+            assert!(detail.contains("*Migrate check success*"), "{detail}");
+        } else {
+            let stderr = stderr_text(&output);
+            assert!(
+                stderr.contains("CloudMigrationPrecheckPassed reached a failure state")
+                    && stderr.contains("Items[0].Detail contains \"*Migrate check fail\""),
+                "{stderr}"
+            );
+        }
+        // Two answers without a verdict, then the one that has it.
+        assert_eq!(
+            emulator.request_count("DescribeCloudMigrationPrecheckResult") - polls_before,
+            3
+        );
+    }
     emulator.shutdown().await;
 }
 

@@ -193,7 +193,8 @@
 //!    address that is not IPv4 or IPv6, or a port outside 1 to 65535:
 //!    `InvalidParameter`; a `SourceCategory` other than `idcOnVpc` or
 //!    `ecsOnVpc`, in any case: `InvalidSourceCategory`), then the target (see
-//!    below), and creates a precheck task, finished at once. Its report fails
+//!    below), and creates a precheck task, finished at once unless
+//!    [`EmulatorBuilder::precheck_polls`] says otherwise. Its report fails
 //!    when the target already has a migration task (`Check rds databases`)
 //!    or when the source address lies in a range reserved for documentation
 //!    (`192.0.2.0/24`, `198.51.100.0/24`, `203.0.113.0/24`, `2001:db8::/32`:
@@ -204,7 +205,13 @@
 //!    `PageSize` (30 to 100, default 30). `Detail` holds one
 //!    `<check>: success` or `<check>: failed` line per item under `[group]`
 //!    headings, and ends with `*Migrate check success*` or
-//!    `*Migrate check failed*`.
+//!    `*Migrate check failed*`. With `n` precheck polls
+//!    ([`EmulatorBuilder::precheck_polls`], 0 by default) the first `n`
+//!    answers that list a new task show its report still being written:
+//!    the lines of the items checked so far (a growing share) and no
+//!    verdict line; from answer `n + 1` on the report is complete. Until
+//!    then `CreateCloudMigrationTask` refuses the source with
+//!    `InvalidParameter`, saying the precheck is still running.
 //! 4. **`CreateCloudMigrationTask`** takes the same parameters (an unknown
 //!    `SourceCategory` is `InvalidParameter` here, the code this operation
 //!    documents none for), checks the target, and needs the latest precheck

@@ -99,8 +99,11 @@ pub(crate) struct CheckItem {
     pub(crate) status: CheckStatus,
 }
 
-/// A precheck task created by `CreateCloudMigrationPrecheckTask`. Prechecks
-/// finish at once: the report is computed when the task is created.
+/// A precheck task created by `CreateCloudMigrationPrecheckTask`. The
+/// outcome of every check is computed when the task is created; the report
+/// is complete once the task has been reported as running by
+/// `pending_answers` answers of `DescribeCloudMigrationPrecheckResult`
+/// (none by default: the precheck finishes at once).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct PrecheckTask {
     pub(crate) task_id: i64,
@@ -109,6 +112,10 @@ pub(crate) struct PrecheckTask {
     pub(crate) source: SourceEndpoint,
     pub(crate) created: String,
     pub(crate) checks: Vec<CheckItem>,
+    /// How many answers report the task as still running.
+    pub(crate) pending_answers: u32,
+    /// How many answers have reported the task so far.
+    pub(crate) answers: u32,
 }
 
 impl PrecheckTask {
@@ -177,31 +184,61 @@ impl PrecheckTask {
         ]
     }
 
-    /// Whether every item succeeded: only then may a migration task from the
-    /// same source to the same instance be created.
+    /// Counts one answer that reported the task, after the answer is built:
+    /// so with `n` pending answers, answers 1 to `n` show the report still
+    /// being written and every later one the complete report.
+    pub(crate) fn count_answer(&mut self) {
+        self.answers = self.answers.saturating_add(1);
+    }
+
+    /// Whether the report is complete, with its verdict: the task has been
+    /// reported as running as many times as it was meant to.
+    pub(crate) fn finished(&self) -> bool {
+        self.answers >= self.pending_answers
+    }
+
+    /// Whether the precheck finished and every item succeeded: only then may
+    /// a migration task from the same source to the same instance be
+    /// created.
     pub(crate) fn passed(&self) -> bool {
-        self.checks
-            .iter()
-            .all(|check| check.status == CheckStatus::Success)
+        self.finished()
+            && self
+                .checks
+                .iter()
+                .all(|check| check.status == CheckStatus::Success)
     }
 
     /// The report as `Detail` carries it: a `[group]` line before each group,
-    /// one `name: status` line per item, and a final verdict line.
+    /// one `name: status` line per item, and a final verdict line. While
+    /// the precheck runs, the report holds the lines of the items checked
+    /// so far, in proportion to the answers given, and no verdict.
     pub(crate) fn detail(&self) -> String {
+        let written = if self.finished() {
+            self.checks.len()
+        } else {
+            // Answer k of n pending ones (after k - 1 counted answers)
+            // shows k / (n + 1) of the items.
+            let total = u64::try_from(self.checks.len()).unwrap_or(u64::MAX);
+            let share = total.saturating_mul(u64::from(self.answers).saturating_add(1))
+                / u64::from(self.pending_answers).saturating_add(1);
+            usize::try_from(share).unwrap_or(usize::MAX)
+        };
         let mut detail = String::new();
         let mut current_group = "";
-        for check in &self.checks {
+        for check in self.checks.iter().take(written) {
             if check.group != current_group {
                 detail.push_str(&format!("[{}]\n", check.group));
                 current_group = check.group;
             }
             detail.push_str(&format!("{}: {}\n", check.name, check.status.wire()));
         }
-        detail.push_str(if self.passed() {
-            "*Migrate check success*"
-        } else {
-            "*Migrate check failed*"
-        });
+        if self.finished() {
+            detail.push_str(if self.passed() {
+                "*Migrate check success*"
+            } else {
+                "*Migrate check failed*"
+            });
+        }
         detail
     }
 }
@@ -362,7 +399,10 @@ mod tests {
             source: source("192.0.2.1"),
             created: String::new(),
             checks: PrecheckTask::run(&source("192.0.2.1"), false),
+            pending_answers: 0,
+            answers: 0,
         };
+        assert!(task.finished());
         assert!(!task.passed());
         let detail = task.detail();
         assert!(detail.starts_with("[Check rds empty]\nCheck rds databases: success\n"));
@@ -377,5 +417,39 @@ mod tests {
         assert!(PrecheckTask::run(&source("10.0.0.1"), true)
             .iter()
             .any(|check| check.status == CheckStatus::Failed));
+    }
+
+    #[test]
+    fn a_pending_report_grows_without_a_verdict_until_it_is_complete() {
+        let reachable = source("10.0.0.1");
+        let mut task = PrecheckTask {
+            task_id: 1,
+            task_name: "t".into(),
+            instance_name: "i".into(),
+            source: reachable.clone(),
+            created: String::new(),
+            checks: PrecheckTask::run(&reachable, false),
+            pending_answers: 3,
+            answers: 0,
+        };
+        let complete = PrecheckTask {
+            pending_answers: 0,
+            ..task.clone()
+        }
+        .detail();
+        let mut previous = 0;
+        for _ in 0..3 {
+            assert!(!task.finished());
+            assert!(!task.passed(), "a running precheck has not passed");
+            let detail = task.detail();
+            assert!(!detail.contains("*Migrate check"), "{detail}");
+            assert!(complete.starts_with(&detail), "{detail}");
+            assert!(detail.len() > previous, "the report grows: {detail}");
+            previous = detail.len();
+            task.count_answer();
+        }
+        assert!(task.finished() && task.passed());
+        assert_eq!(task.detail(), complete);
+        assert!(complete.ends_with("*Migrate check success*"), "{complete}");
     }
 }

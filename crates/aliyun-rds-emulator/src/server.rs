@@ -57,6 +57,7 @@ pub struct EmulatorBuilder {
     key_pairs: Vec<KeyPair>,
     clock_offset_seconds: i64,
     polls_per_stage: Option<u32>,
+    precheck_polls: u32,
     documented: &'static [&'static OperationMetadata],
     sts_roles: Vec<String>,
     oidc_tokens: Vec<(String, String)>,
@@ -121,6 +122,18 @@ impl EmulatorBuilder {
     /// are, for testing a waiter that gives up.
     pub fn polls_per_stage(mut self, polls: u32) -> Self {
         self.polls_per_stage = Some(polls);
+        self
+    }
+
+    /// How many answers of `DescribeCloudMigrationPrecheckResult` report a
+    /// new precheck task as still running before its report is complete
+    /// (0 when not called: prechecks finish at once). A running precheck
+    /// is listed with the report lines of the items checked so far and no
+    /// verdict line, and `CreateCloudMigrationTask` refuses its source
+    /// until it has finished; this is what a waiter on the precheck polls
+    /// through.
+    pub fn precheck_polls(mut self, polls: u32) -> Self {
+        self.precheck_polls = polls;
         self
     }
 
@@ -270,13 +283,18 @@ impl EmulatorBuilder {
             clock: Clock::new(self.clock_offset_seconds),
             faults: Arc::new(FaultTable::default()),
             traffic: Traffic::new(self.limits.max_remembered_nonces),
-            account: Mutex::new(AccountState::from_fixture(
-                self.seeded.iter().fold(
-                    self.fixture.unwrap_or_else(Fixture::demo),
-                    |fixture, (region_id, count)| fixture.with_seeded_instances(region_id, *count),
-                ),
-                self.polls_per_stage.unwrap_or(DEFAULT_POLLS_PER_STAGE),
-            )),
+            account: Mutex::new(
+                AccountState::from_fixture(
+                    self.seeded.iter().fold(
+                        self.fixture.unwrap_or_else(Fixture::demo),
+                        |fixture, (region_id, count)| {
+                            fixture.with_seeded_instances(region_id, *count)
+                        },
+                    ),
+                    self.polls_per_stage.unwrap_or(DEFAULT_POLLS_PER_STAGE),
+                )
+                .with_precheck_pending_answers(self.precheck_polls),
+            ),
             documented: self.documented,
             sts: StsConfig::new(
                 self.sts_roles,

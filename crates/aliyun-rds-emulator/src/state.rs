@@ -36,6 +36,8 @@ pub(crate) struct AccountState {
     migrations: HashMap<i64, MigrationRecord>,
     next_task_id: i64,
     polls_per_stage: u32,
+    /// How many answers report a new precheck task as still running.
+    precheck_pending_answers: u32,
 }
 
 impl Default for AccountState {
@@ -55,6 +57,7 @@ impl AccountState {
             migrations: HashMap::new(),
             next_task_id: FIRST_TASK_ID,
             polls_per_stage: polls_per_stage.max(1),
+            precheck_pending_answers: 0,
         };
         for (instance, attributes) in fixture.into_parts() {
             if let Some(task) = &instance.migration_task {
@@ -78,6 +81,19 @@ impl AccountState {
             state.instances.push(instance);
         }
         state
+    }
+
+    /// Makes new precheck tasks run for `answers` answers of
+    /// `DescribeCloudMigrationPrecheckResult` before their report is
+    /// complete (see [`PrecheckTask::count_answer`]).
+    pub(crate) fn with_precheck_pending_answers(mut self, answers: u32) -> Self {
+        self.precheck_pending_answers = answers;
+        self
+    }
+
+    /// How many answers a new precheck task is reported as running by.
+    pub(crate) fn precheck_pending_answers(&self) -> u32 {
+        self.precheck_pending_answers
     }
 
     pub(crate) fn instance(&self, name: &str) -> Option<&InstanceSnapshot> {
@@ -149,6 +165,13 @@ impl AccountState {
         self.prechecks
             .iter()
             .filter(move |precheck| precheck.instance_name == instance_name)
+    }
+
+    /// The precheck task with this ID, to count an answer that reports it.
+    pub(crate) fn precheck_mut(&mut self, task_id: i64) -> Option<&mut PrecheckTask> {
+        self.prechecks
+            .iter_mut()
+            .find(|precheck| precheck.task_id == task_id)
     }
 
     pub(crate) fn migration_record(&self, task_id: i64) -> Option<&MigrationRecord> {

@@ -628,6 +628,68 @@ async fn a_migration_task_needs_a_passed_precheck_of_the_same_source() {
     assert!(detail.contains("Check rds databases: failed\n"), "{detail}");
 }
 
+/// The `Detail` of the precheck task `task_id`, as one answer reports it.
+async fn precheck_detail(emulator: &RunningEmulator, task_id: &str) -> String {
+    let json = ok(&call(
+        emulator,
+        "DescribeCloudMigrationPrecheckResult",
+        &[("DBInstanceName", TARGET), ("TaskId", task_id)],
+    )
+    .await);
+    assert_eq!(json["TotalSize"], 1, "{json}");
+    json["Items"][0]["Detail"]
+        .as_str()
+        .expect("Detail")
+        .to_owned()
+}
+
+#[tokio::test]
+async fn a_running_precheck_reports_no_verdict_until_its_polls_are_done() {
+    let emulator = Emulator::builder()
+        .fixture(Fixture::demo())
+        .precheck_polls(3)
+        .start("127.0.0.1:0")
+        .await
+        .expect("emulator starts on loopback");
+    let unreachable = source_parameters(TARGET, "192.0.2.10", "5432");
+    let json = ok(&precheck(&emulator, &unreachable).await);
+    let task_id = json["TaskId"].as_i64().expect("TaskId").to_string();
+
+    // Three answers show a report still being written: more lines each
+    // time, including failed items, but no verdict.
+    let mut previous = String::new();
+    for _ in 0..3 {
+        let detail = precheck_detail(&emulator, &task_id).await;
+        assert!(!detail.contains("*Migrate check"), "{detail}");
+        assert!(detail.starts_with(&previous) && detail.len() > previous.len());
+        previous = detail;
+    }
+    assert!(
+        previous.contains("Check ip connectable: failed\n"),
+        "{previous}"
+    );
+    let detail = precheck_detail(&emulator, &task_id).await;
+    assert!(detail.starts_with(&previous), "{detail}");
+    assert!(detail.ends_with("*Migrate check failed*"), "{detail}");
+    // Later answers repeat the complete report.
+    assert_eq!(precheck_detail(&emulator, &task_id).await, detail);
+
+    // A migration task waits for the precheck of its source to finish.
+    let reachable = source_parameters(TARGET, "172.16.10.31", "5432");
+    let json = ok(&precheck(&emulator, &reachable).await);
+    let task_id = json["TaskId"].as_i64().expect("TaskId").to_string();
+    let reply = create_task(&emulator, &reachable).await;
+    reply.assert_error(400, "InvalidParameter");
+    assert!(reply.json()["Recommend"]
+        .as_str()
+        .is_some_and(|hint| hint.contains(&task_id) && hint.contains("still running")));
+    for _ in 0..4 {
+        precheck_detail(&emulator, &task_id).await;
+    }
+    ok(&create_task(&emulator, &reachable).await);
+    emulator.shutdown().await;
+}
+
 #[tokio::test]
 async fn create_task_checks_the_target_like_the_precheck() {
     let emulator = start(None).await;

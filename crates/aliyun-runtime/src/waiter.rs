@@ -22,6 +22,9 @@
 //! is decoded once, when a success acceptor matched. Paths are tiny:
 //! field names separated by dots, `[N]` for the N-th element of an array
 //! (from zero) and `[*]` for any element, as in `Items[0].MigrateStage`.
+//! A [`Condition`] holds when some value at its path equals a text, or
+//! contains it ([`Matcher`]): the latter for verdicts written inside free
+//! text, such as a report ending with `*Migrate check success*`.
 //!
 //! Generated crates describe each waiter with a static [`WaiterDefinition`]
 //! and build a [`Waiter`] from an operation's request builder; awaiting the
@@ -132,28 +135,72 @@ fn scalar_text(value: &Value) -> Option<String> {
     }
 }
 
+/// How a condition tests the values at its path.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Matcher {
+    /// Some value equals this text, in the text form of [`values_at`]'s
+    /// scalars: `increment`, `5`, `true`.
+    Equals(&'static str),
+    /// Some value's text contains this text, for fields that carry a
+    /// verdict inside free text, such as a report ending with
+    /// `*Migrate check success*`.
+    Contains(&'static str),
+}
+
+impl Matcher {
+    /// Whether the text of one value satisfies the matcher.
+    fn accepts(self, text: &str) -> bool {
+        match self {
+            Matcher::Equals(expected) => text == expected,
+            Matcher::Contains(needle) => text.contains(needle),
+        }
+    }
+}
+
 /// A test on one value of the response.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Condition {
     /// Where the value is.
     pub path: &'static [PathSegment],
-    /// The expected value, in the text form of [`values_at`]'s scalars:
-    /// `increment`, `5`, `true`.
-    pub equals: &'static str,
+    /// What the value must be.
+    pub matcher: Matcher,
 }
 
 impl Condition {
-    /// Whether some value at the path equals the expected one.
+    /// A condition that holds when some value at `path` equals `expected`
+    /// (see [`Matcher::Equals`]).
+    pub const fn equals(path: &'static [PathSegment], expected: &'static str) -> Self {
+        Condition {
+            path,
+            matcher: Matcher::Equals(expected),
+        }
+    }
+
+    /// A condition that holds when the text of some value at `path`
+    /// contains `needle` (see [`Matcher::Contains`]).
+    pub const fn contains(path: &'static [PathSegment], needle: &'static str) -> Self {
+        Condition {
+            path,
+            matcher: Matcher::Contains(needle),
+        }
+    }
+
+    /// Whether some value at the path satisfies the matcher.
     pub fn matches(&self, response: &Value) -> bool {
         values_at(response, self.path)
             .into_iter()
-            .any(|value| scalar_text(value).as_deref() == Some(self.equals))
+            .any(|value| scalar_text(value).is_some_and(|text| self.matcher.accepts(&text)))
     }
 }
 
 impl fmt::Display for Condition {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} is {:?}", DisplayPath(self.path), self.equals)
+        let path = DisplayPath(self.path);
+        match self.matcher {
+            Matcher::Equals(expected) => write!(f, "{path} is {expected:?}"),
+            Matcher::Contains(needle) => write!(f, "{path} contains {needle:?}"),
+        }
     }
 }
 
@@ -648,23 +695,14 @@ mod tests {
             Acceptor {
                 state: AcceptorState::Success,
                 conditions: &[
-                    Condition {
-                        path: STAGE,
-                        equals: "increment",
-                    },
-                    Condition {
-                        path: STATE,
-                        equals: "streaming",
-                    },
+                    Condition::equals(STAGE, "increment"),
+                    Condition::equals(STATE, "streaming"),
                 ],
                 description: None,
             },
             Acceptor {
                 state: AcceptorState::Failure,
-                conditions: &[Condition {
-                    path: STAGE,
-                    equals: "success",
-                }],
+                conditions: &[Condition::equals(STAGE, "success")],
                 description: Some("already switched over"),
             },
         ],
@@ -769,26 +807,49 @@ mod tests {
 
     #[test]
     fn conditions_compare_scalars_by_their_text() {
-        let number = Condition {
-            path: &[PathSegment::Field("N")],
-            equals: "5",
-        };
+        let number = Condition::equals(&[PathSegment::Field("N")], "5");
         assert!(number.matches(&json!({"N": 5})));
         assert!(number.matches(&json!({"N": "5"})));
         assert!(!number.matches(&json!({"N": 6})));
         assert!(!number.matches(&json!({"N": [5]})));
         assert!(!number.matches(&json!({})));
-        let flag = Condition {
-            path: &[PathSegment::Field("B")],
-            equals: "true",
-        };
+        let flag = Condition::equals(&[PathSegment::Field("B")], "true");
         assert!(flag.matches(&json!({"B": true})));
         assert!(!flag.matches(&json!({"B": null})));
-        let any = Condition {
-            path: ANY_STAGE,
-            equals: "b",
-        };
+        let any = Condition::equals(ANY_STAGE, "b");
         assert!(any.matches(&json!({"Items": [{"MigrateStage": "a"}, {"MigrateStage": "b"}]})));
+    }
+
+    #[test]
+    fn contains_conditions_look_for_text_inside_a_value() {
+        const DETAIL: &[PathSegment] = &[
+            PathSegment::Field("Items"),
+            PathSegment::AnyIndex,
+            PathSegment::Field("Detail"),
+        ];
+        let passed = Condition::contains(DETAIL, "*Migrate check success*");
+        let report = "[Check disk size]\nCheck disk size enough: success\n*Migrate check success*";
+        assert!(passed.matches(&json!({"Items": [{"Detail": report}]})));
+        // Another item's report is enough under `[*]`.
+        assert!(passed.matches(&json!({"Items": [{"Detail": ""}, {"Detail": report}]})));
+        assert!(!passed.matches(&json!({"Items": [{"Detail": "Check disk size enough: success"}]})));
+        assert!(!passed.matches(&json!({"Items": []})));
+        assert!(!passed.matches(&json!({"Items": [{"Detail": null}]})));
+        // Case matters: the marker is compared as written.
+        assert!(!passed.matches(&json!({"Items": [{"Detail": "*migrate check success*"}]})));
+        assert_eq!(
+            passed.to_string(),
+            "Items[*].Detail contains \"*Migrate check success*\""
+        );
+        assert_eq!(
+            Condition::equals(STAGE, "increment").to_string(),
+            "Items[0].MigrateStage is \"increment\""
+        );
+        // Equality is not containment.
+        let exact = Condition::equals(&[PathSegment::Field("S")], "check");
+        assert!(!exact.matches(&json!({"S": "check failed"})));
+        assert!(Condition::contains(&[PathSegment::Field("S")], "check")
+            .matches(&json!({"S": "check failed"})));
     }
 
     #[test]

@@ -531,10 +531,10 @@ static ANSWERED: aliyun_runtime::waiter::WaiterDefinition =
         name: "Answered",
         acceptors: &[aliyun_runtime::waiter::Acceptor {
             state: aliyun_runtime::waiter::AcceptorState::Success,
-            conditions: &[aliyun_runtime::waiter::Condition {
-                path: &[aliyun_runtime::waiter::PathSegment::Field("RequestId")],
-                equals: "REQ-OK",
-            }],
+            conditions: &[aliyun_runtime::waiter::Condition::equals(
+                &[aliyun_runtime::waiter::PathSegment::Field("RequestId")],
+                "REQ-OK",
+            )],
             description: None,
         }],
         retry_on_errors: &[],

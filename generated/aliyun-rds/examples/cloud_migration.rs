@@ -3,14 +3,16 @@
 //!
 //! The six steps of the cloud migration workflow, each printed as it runs:
 //! check that RDS may use the cloud resources it needs, precheck the source,
-//! read the precheck report, create the migration task, wait until the task
-//! is ready to switch over, switch over, and read the task once more to see
-//! the switchover done.
+//! wait until the precheck report says it passed, create the migration
+//! task, wait until the task is ready to switch over, switch over, and read
+//! the task once more to see the switchover done. The emulator takes a few
+//! polls to finish the precheck, as the service takes a while.
 //!
 //! Run it with `cargo run -p aliyun-rds --example cloud_migration`. Against
 //! the real service, drop the emulator, set a region instead of the
 //! endpoint, let the default credentials chain find your keys, and keep the
-//! waiter's default delays (15 to 120 seconds between polls).
+//! waiters' default delays (5 to 30 seconds between polls of the precheck,
+//! 15 to 120 seconds between polls of the migration task).
 
 use std::error::Error;
 use std::time::Duration;
@@ -45,8 +47,9 @@ pub struct MigrationSummary {
 
 /// Runs the whole workflow on `instance`, printing each step.
 ///
-/// `poll_delay` bounds the waiter's delays between polls: the emulator
-/// moves a task on at every poll, so there is no point waiting long.
+/// `poll_delay` bounds the waiters' delays between polls: the emulator
+/// moves a precheck or a task on at every poll, so there is no point
+/// waiting long.
 pub async fn migrate(
     client: &Client,
     instance: &str,
@@ -85,20 +88,22 @@ pub async fn migrate(
     println!("2. precheck task {precheck_task_id} created");
 
     // 3. Its report must end in success before a migration is accepted.
+    // The operation has no status field: the generated waiter polls until
+    // the report ends with its verdict, and fails if the verdict is a
+    // failure.
     let report = client
         .describe_cloud_migration_precheck_result(instance, 30, 1)
         .task_id(precheck_task_id)
-        .send()
+        .wait_until_cloud_migration_precheck_passed(Duration::from_secs(600))
+        .min_delay(poll_delay)
+        .max_delay(poll_delay * 4)
         .await?;
     let detail = report
         .items
         .as_deref()
         .and_then(<[_]>::first)
-        .and_then(|item| item.detail.clone())
-        .ok_or("the precheck report is empty")?;
-    if !detail.contains("*Migrate check success*") {
-        return Err(format!("the precheck failed:\n{detail}").into());
-    }
+        .and_then(|item| item.detail.as_deref())
+        .unwrap_or_default();
     println!(
         "3. precheck passed ({} checks)",
         detail.matches(": success").count()
@@ -180,6 +185,7 @@ pub async fn migrate(
 async fn main() -> Result<(), Box<dyn Error>> {
     let emulator = Emulator::builder()
         .fixture(Fixture::demo())
+        .precheck_polls(2)
         .start("127.0.0.1:0")
         .await?;
     println!("emulator listening on {}", emulator.base_url());

@@ -1025,6 +1025,11 @@ pub static OPERATIONS: &[&OperationMetadata] = &[
 /// is also a static beside its operation, used by the operation's
 /// `wait_until_*` builder method.
 pub static WAITERS: &[OperationWaiter] = &[
+    #[cfg(feature = "describe-cloud-migration-precheck-result")]
+    OperationWaiter {
+        definition: &crate::operation::describe_cloud_migration_precheck_result::CLOUD_MIGRATION_PRECHECK_PASSED_WAITER,
+        operation: &crate::operation::describe_cloud_migration_precheck_result::METADATA,
+    },
     #[cfg(feature = "describe-cloud-migration-result")]
     OperationWaiter {
         definition: &crate::operation::describe_cloud_migration_result::CLOUD_MIGRATION_READY_TO_SWITCH_WAITER,

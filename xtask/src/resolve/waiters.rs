@@ -4,7 +4,8 @@ use proc_macro2::Ident;
 use quote::format_ident;
 
 use crate::spec::waiter::{
-    condition_text, parse_path, waiter_method_name, AcceptorState, PathStep, WaiterSpec,
+    condition_text, parse_path, waiter_method_name, AcceptorState, ConditionTest, PathStep,
+    WaiterSpec,
 };
 use crate::spec::{naming, LoadedOperation, SpecError, SpecErrorKind};
 
@@ -39,12 +40,23 @@ pub struct Condition<'spec> {
     pub path_text: &'spec str,
     /// The path, parsed.
     pub path: Vec<PathStep>,
-    /// The expected value, as the text the runtime compares with.
-    pub equals: String,
+    /// What the value must be.
+    pub matcher: Matcher,
 }
 
-/// The waiters of an operation. Validation parsed every path already; a
-/// path that does not parse is reported like any spec problem, never a
+/// How a condition tests its value, with the text the runtime compares.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Matcher {
+    /// The value's text equals this one (strings as they are, integers and
+    /// booleans in their JSON spelling).
+    Equals(String),
+    /// The value's text contains this one.
+    Contains(String),
+}
+
+/// The waiters of an operation. Validation parsed every path and checked
+/// every condition already; a path that does not parse or a condition
+/// without exactly one test is reported like any spec problem, never a
 /// panic.
 pub fn resolve(operation: &LoadedOperation) -> Result<Vec<Waiter<'_>>, Vec<SpecError>> {
     let mut problems = Vec::new();
@@ -54,15 +66,31 @@ pub fn resolve(operation: &LoadedOperation) -> Result<Vec<Waiter<'_>>, Vec<SpecE
         for (acceptor_index, acceptor) in waiter.acceptors.iter().enumerate() {
             let mut conditions = Vec::new();
             for (condition_index, condition) in acceptor.conditions.iter().enumerate() {
+                let pointer = format!(
+                    "/waiters/{waiter_index}/acceptors/{acceptor_index}/conditions/{condition_index}"
+                );
+                let matcher = match condition.test() {
+                    Some(ConditionTest::Equals(value)) => Matcher::Equals(condition_text(value)),
+                    Some(ConditionTest::Contains(text)) => Matcher::Contains(text.to_owned()),
+                    None => {
+                        problems.push(SpecError::at(
+                            &operation.file,
+                            pointer,
+                            SpecErrorKind::InvalidValue,
+                            "a condition needs exactly one of `equals` and `contains`".to_owned(),
+                        ));
+                        continue;
+                    }
+                };
                 match parse_path(&condition.path) {
                     Ok(path) => conditions.push(Condition {
                         path_text: &condition.path,
                         path,
-                        equals: condition_text(&condition.equals),
+                        matcher,
                     }),
                     Err(message) => problems.push(SpecError::at(
                         &operation.file,
-                        format!("/waiters/{waiter_index}/acceptors/{acceptor_index}/conditions/{condition_index}/path"),
+                        format!("{pointer}/path"),
                         SpecErrorKind::InvalidValue,
                         message,
                     )),

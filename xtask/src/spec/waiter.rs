@@ -76,8 +76,35 @@ pub struct ConditionSpec {
     /// Where the value is: `Items[0].MigrateStage`.
     pub path: String,
     /// The expected value: a string, an integer or a boolean, matching the
-    /// field's type.
-    pub equals: serde_json::Value,
+    /// field's type. A condition has this or `contains`, not both.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub equals: Option<serde_json::Value>,
+    /// Text the value must contain, for string fields that carry a verdict
+    /// inside free text. A condition has this or `equals`, not both.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contains: Option<String>,
+}
+
+/// What a condition tests, once validation made sure it says exactly one
+/// thing.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum ConditionTest<'spec> {
+    /// The value equals this one.
+    Equals(&'spec serde_json::Value),
+    /// The value's text contains this text.
+    Contains(&'spec str),
+}
+
+impl ConditionSpec {
+    /// What the condition tests; `None` when it has neither `equals` nor
+    /// `contains` or both, which validation reports.
+    pub fn test(&self) -> Option<ConditionTest<'_>> {
+        match (&self.equals, &self.contains) {
+            (Some(value), None) => Some(ConditionTest::Equals(value)),
+            (None, Some(text)) => Some(ConditionTest::Contains(text)),
+            (None, None) | (Some(_), Some(_)) => None,
+        }
+    }
 }
 
 /// One step of a parsed path.
@@ -237,6 +264,19 @@ fn check_value(target: &PathTarget<'_>, equals: &serde_json::Value) -> Result<()
     Ok(())
 }
 
+/// Checks that `contains` reads a field that holds text.
+fn check_contains_type(target: &PathTarget<'_>) -> Result<(), String> {
+    let type_name = target.type_ref.name;
+    if type_name != TypeName::String {
+        return Err(format!(
+            "`{}` is of type {:?}; `contains` looks for text in string fields only, so compare it with `equals`",
+            target.wire_name,
+            type_name.as_str()
+        ));
+    }
+    Ok(())
+}
+
 /// The text the runtime compares a condition's value by: strings as they
 /// are, integers and booleans in their JSON spelling.
 pub fn condition_text(equals: &serde_json::Value) -> String {
@@ -375,12 +415,44 @@ pub fn validate_waiters(file: &Path, spec: &OperationSpec) -> Vec<SpecError> {
                         ),
                     );
                 }
-                if let Err(message) = check_value(&target, &condition.equals) {
-                    problem(
-                        format!("{condition_pointer}/equals"),
-                        SpecErrorKind::InconsistentType,
-                        message,
-                    );
+                match (&condition.equals, &condition.contains) {
+                    (Some(equals), None) => {
+                        if let Err(message) = check_value(&target, equals) {
+                            problem(
+                                format!("{condition_pointer}/equals"),
+                                SpecErrorKind::InconsistentType,
+                                message,
+                            );
+                        }
+                    }
+                    (None, Some(needle)) => {
+                        if let Err(message) = check_contains_type(&target) {
+                            problem(
+                                format!("{condition_pointer}/contains"),
+                                SpecErrorKind::InconsistentType,
+                                message,
+                            );
+                        } else if needle.is_empty() {
+                            problem(
+                                format!("{condition_pointer}/contains"),
+                                SpecErrorKind::InvalidValue,
+                                format!(
+                                    "an empty `contains` holds for any text of `{}`; write the text the value must contain",
+                                    target.wire_name
+                                ),
+                            );
+                        }
+                    }
+                    (None, None) => problem(
+                        condition_pointer,
+                        SpecErrorKind::InvalidValue,
+                        "a condition needs `equals` (the value the field must have) or `contains` (text a string field must contain)".to_owned(),
+                    ),
+                    (Some(_), Some(_)) => problem(
+                        format!("{condition_pointer}/contains"),
+                        SpecErrorKind::InvalidValue,
+                        "a condition has either `equals` or `contains`, not both; split it into two conditions of the acceptor".to_owned(),
+                    ),
                 }
             }
         }

@@ -1,8 +1,9 @@
 //! `CreateCloudMigrationPrecheckTask`: check that a self-managed PostgreSQL
 //! can be migrated into an RDS instance, before creating the migration task.
 //!
-//! The precheck finishes at once (see [`PrecheckTask::run`] for what fails);
-//! `DescribeCloudMigrationPrecheckResult` reports it. A migration task can
+//! The outcome of every check is decided at once (see [`PrecheckTask::run`]
+//! for what fails); `DescribeCloudMigrationPrecheckResult` reports it, as
+//! still running for as many answers as the emulator was configured with. A migration task can
 //! only be created from a source whose precheck passed.
 
 use serde_json::Value;
@@ -35,6 +36,8 @@ pub(crate) fn handle(
         source,
         created: request.now(),
         checks,
+        pending_answers: state.precheck_pending_answers(),
+        answers: 0,
     });
 
     let mut output = OperationOutput::new();

@@ -39,6 +39,12 @@ pub(crate) fn handle(
         .last();
     let precheck_detail = match latest_precheck {
         Some(precheck) if precheck.passed() => precheck.detail(),
+        Some(precheck) if !precheck.finished() => {
+            return Err(no_passed_precheck(&format!(
+                "Precheck task {} of this source is still running; wait until DescribeCloudMigrationPrecheckResult reports its verdict.",
+                precheck.task_id
+            )))
+        }
         Some(precheck) => {
             return Err(no_passed_precheck(&format!(
                 "Precheck task {} of this source failed; fix what DescribeCloudMigrationPrecheckResult reports as failed and precheck again.",

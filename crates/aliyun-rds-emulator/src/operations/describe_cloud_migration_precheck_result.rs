@@ -3,8 +3,10 @@
 //!
 //! Each entry's `Detail` is the report: one `name: status` line per check
 //! item (`success` or `failed`) under `[group]` headings, ending with
-//! `*Migrate check success*` or `*Migrate check failed*`. `SourcePassword`
-//! is never answered.
+//! `*Migrate check success*` or `*Migrate check failed*`. A precheck that
+//! is still running (see [`PrecheckTask::count_answer`]) has a report of
+//! the items checked so far and no verdict. `SourcePassword` is never
+//! answered.
 
 use serde_json::{json, Value};
 
@@ -30,7 +32,7 @@ pub(crate) fn handle(
     let filter = TaskFilter::read(request)?;
     let page = PAGING.read(request)?;
     described_instance(state, name)?;
-    let items = state
+    let matching: Vec<i64> = state
         .prechecks_of(name)
         .filter(|precheck| {
             filter.matches(
@@ -40,8 +42,20 @@ pub(crate) fn handle(
                 precheck.source.port,
             )
         })
+        .map(|precheck| precheck.task_id)
+        .collect();
+    let items = state
+        .prechecks_of(name)
+        .filter(|precheck| matching.contains(&precheck.task_id))
         .map(item)
         .collect();
+    // Every task this answer shows has been polled once more, which is
+    // what moves a running precheck towards its verdict.
+    for task_id in page.slice(&matching) {
+        if let Some(precheck) = state.precheck_mut(*task_id) {
+            precheck.count_answer();
+        }
+    }
     Ok(paged_items(items, page))
 }
 

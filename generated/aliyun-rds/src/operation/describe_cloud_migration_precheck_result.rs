@@ -200,6 +200,41 @@ impl DescribeCloudMigrationPrecheckResultFluentBuilder {
             )
     }
 
+    /// Waits until the cloud migration precheck has finished and passed.
+    ///
+    /// Filter the request with the TaskId that CreateCloudMigrationPrecheckTask returned, so that the awaited precheck is the first item. The operation reports no status: a precheck has finished when its report (Detail) ends with a verdict line. Alibaba documents only the verdict of a passed precheck, `*Migrate check success*`, which its example report ends with; the verdict of a failed one is not documented, so the waiter fails on `*Migrate check fail`, the same form, which covers both fail and failed. An answer without items, or a report without a verdict yet, is polled again. Prechecks take seconds to a few minutes, so polls start 5 seconds apart and back off to at most 30 seconds.
+    ///
+    /// Sends `DescribeCloudMigrationPrecheckResult` with the request built so far, immediately and then again after each delay, until a response matches:
+    ///
+    /// - it succeeds when `Items[0].Detail` contains `"*Migrate check success*"`: the precheck passed.
+    /// - it fails when `Items[0].Detail` contains `"*Migrate check fail"`: the precheck failed; fix the checks its report marks failed and precheck again.
+    ///
+    /// Any other response means polling again; so does an error answer with one of these codes:
+    /// `Throttling`, `Throttling.User`, `Throttling.Api`, `ServiceUnavailable`.
+    ///
+    /// Between polls it waits 5 to 30 seconds, with exponential backoff and jitter; the returned waiter's `min_delay` and `max_delay` change that. It gives up after `max_wait`. Await the waiter to run it.
+    ///
+    /// # Errors
+    ///
+    /// Awaiting the waiter fails with [`aliyun_runtime::waiter::WaiterError`]: `Timeout` after `max_wait`, `FailureState` when a failure acceptor matched, `Operation` with the operation's error, `Decode` when the final response does not decode.
+    pub fn wait_until_cloud_migration_precheck_passed(
+        self,
+        max_wait: std::time::Duration,
+    ) -> aliyun_runtime::waiter::Waiter<
+        DescribeCloudMigrationPrecheckResultInput,
+        DescribeCloudMigrationPrecheckResultOutput,
+        DescribeCloudMigrationPrecheckResultError,
+    > {
+        aliyun_runtime::waiter::Waiter::new(
+            self.runtime,
+            &METADATA,
+            self.input,
+            DescribeCloudMigrationPrecheckResultError::from_code,
+            &CLOUD_MIGRATION_PRECHECK_PASSED_WAITER,
+            max_wait,
+        )
+    }
+
     /// Pages through `DescribeCloudMigrationPrecheckResult`: a paginator whose `send()` streams the pages and whose `items()` streams the items of `Items`.
     ///
     /// Pages are asked for by page number (`PageNumber`, from the one set on the request, else 1) and size (`PageSize`; the paginator's `page_size` sets it). The listing ends when the items up to the end of a page (page number × page size, for a full page) reach `TotalSize`, or at a page without items.
@@ -389,4 +424,51 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
     sample_response: Some(
         "{\n  \"Items\": [\n    {\n      \"Detail\": \"[Check rds empty]\\\\nCheck rds databases: success\\\\n[Check source connectivity]\\\\nCheck ip connectable: success\\\\nCheck port connectable: success\\\\nCheck database connectable: success\\\\nCheck account replication privilege: success\\\\nCheck account createrole privilege: success\\\\nCheck account monitor privilege: success\\\\n[Check source version]\\\\nCheck major version consistent: success\\\\n[Check source glibc version]\\\\nCheck source glibc version compatible: warning(warning:source glibc version is not compatible with rds pg)\\\\n[Check disk size]\\\\nCheck disk size enough: success\\\\n[Check wal keep size]\\\\nCheck wal keep size large enough: success\\\\n[Check spec params]\\\\nCheck if spec params too large: success\\\\n [Check triggers]\\\\nCheck triggers compatible: success\\\\n[Check user functions]\\\\nCheck user functions compatible: success\\\\n*Migrate check success*\",\n      \"GmtCreated\": \"2022-02-25T06:57:41Z\",\n      \"GmtModified\": \"2022-02-25T06:58:00Z\",\n      \"SourceAccount\": \"migratetest\",\n      \"SourceCategory\": \"ecsonvpc\",\n      \"SourceIpAddress\": \"172.2.XX.XX\",\n      \"SourcePassword\": \"123456\",\n      \"SourcePort\": 5432,\n      \"TargetEip\": \"null\",\n      \"TargetInstanceName\": \"pgm-bp102g323jd4****\",\n      \"TaskId\": 440420798,\n      \"TaskName\": \"lxbv6rtxno8\"\n    }\n  ],\n  \"PageNumber\": 1,\n  \"PageSize\": 10,\n  \"RequestId\": \"7E4A6E1B-789B-5F16-9736-39AA57FC7374\",\n  \"TotalSize\": 1\n}",
     ),
+};
+
+/// The definition of the waiter `CloudMigrationPrecheckPassed`: its acceptors and default delays.
+///
+/// Used by [`DescribeCloudMigrationPrecheckResultFluentBuilder::wait_until_cloud_migration_precheck_passed`].
+pub static CLOUD_MIGRATION_PRECHECK_PASSED_WAITER: aliyun_runtime::waiter::WaiterDefinition = aliyun_runtime::waiter::WaiterDefinition {
+    name: "CloudMigrationPrecheckPassed",
+    acceptors: &[
+        aliyun_runtime::waiter::Acceptor {
+            state: aliyun_runtime::waiter::AcceptorState::Success,
+            conditions: &[
+                aliyun_runtime::waiter::Condition::contains(
+                    &[
+                        aliyun_runtime::waiter::PathSegment::Field("Items"),
+                        aliyun_runtime::waiter::PathSegment::Index(0),
+                        aliyun_runtime::waiter::PathSegment::Field("Detail"),
+                    ],
+                    "*Migrate check success*",
+                ),
+            ],
+            description: Some("the precheck passed"),
+        },
+        aliyun_runtime::waiter::Acceptor {
+            state: aliyun_runtime::waiter::AcceptorState::Failure,
+            conditions: &[
+                aliyun_runtime::waiter::Condition::contains(
+                    &[
+                        aliyun_runtime::waiter::PathSegment::Field("Items"),
+                        aliyun_runtime::waiter::PathSegment::Index(0),
+                        aliyun_runtime::waiter::PathSegment::Field("Detail"),
+                    ],
+                    "*Migrate check fail",
+                ),
+            ],
+            description: Some(
+                "the precheck failed; fix the checks its report marks failed and precheck again",
+            ),
+        },
+    ],
+    retry_on_errors: &[
+        "Throttling",
+        "Throttling.User",
+        "Throttling.Api",
+        "ServiceUnavailable",
+    ],
+    min_delay: std::time::Duration::from_secs(5),
+    max_delay: std::time::Duration::from_secs(30),
 };

@@ -433,50 +433,50 @@ pub static CLOUD_MIGRATION_READY_TO_SWITCH_WAITER: aliyun_runtime::waiter::Waite
         aliyun_runtime::waiter::Acceptor {
             state: aliyun_runtime::waiter::AcceptorState::Success,
             conditions: &[
-                aliyun_runtime::waiter::Condition {
-                    path: &[
+                aliyun_runtime::waiter::Condition::equals(
+                    &[
                         aliyun_runtime::waiter::PathSegment::Field("Items"),
                         aliyun_runtime::waiter::PathSegment::Index(0),
                         aliyun_runtime::waiter::PathSegment::Field("MigrateStage"),
                     ],
-                    equals: "increment",
-                },
-                aliyun_runtime::waiter::Condition {
-                    path: &[
+                    "increment",
+                ),
+                aliyun_runtime::waiter::Condition::equals(
+                    &[
                         aliyun_runtime::waiter::PathSegment::Field("Items"),
                         aliyun_runtime::waiter::PathSegment::Index(0),
                         aliyun_runtime::waiter::PathSegment::Field("ReplicationState"),
                     ],
-                    equals: "streaming",
-                },
+                    "streaming",
+                ),
             ],
             description: Some("the task is synchronized and can be switched over"),
         },
         aliyun_runtime::waiter::Acceptor {
             state: aliyun_runtime::waiter::AcceptorState::Failure,
             conditions: &[
-                aliyun_runtime::waiter::Condition {
-                    path: &[
+                aliyun_runtime::waiter::Condition::equals(
+                    &[
                         aliyun_runtime::waiter::PathSegment::Field("Items"),
                         aliyun_runtime::waiter::PathSegment::Index(0),
                         aliyun_runtime::waiter::PathSegment::Field("MigrateStage"),
                     ],
-                    equals: "switch",
-                },
+                    "switch",
+                ),
             ],
             description: Some("the switchover has already been triggered"),
         },
         aliyun_runtime::waiter::Acceptor {
             state: aliyun_runtime::waiter::AcceptorState::Failure,
             conditions: &[
-                aliyun_runtime::waiter::Condition {
-                    path: &[
+                aliyun_runtime::waiter::Condition::equals(
+                    &[
                         aliyun_runtime::waiter::PathSegment::Field("Items"),
                         aliyun_runtime::waiter::PathSegment::Index(0),
                         aliyun_runtime::waiter::PathSegment::Field("MigrateStage"),
                     ],
-                    equals: "success",
-                },
+                    "success",
+                ),
             ],
             description: Some("the task was already switched over"),
         },

@@ -228,8 +228,8 @@ pub static DB_INSTANCE_RUNNING_WAITER: aliyun_runtime::waiter::WaiterDefinition 
         aliyun_runtime::waiter::Acceptor {
             state: aliyun_runtime::waiter::AcceptorState::Success,
             conditions: &[
-                aliyun_runtime::waiter::Condition {
-                    path: &[
+                aliyun_runtime::waiter::Condition::equals(
+                    &[
                         aliyun_runtime::waiter::PathSegment::Field("Items"),
                         aliyun_runtime::waiter::PathSegment::Field(
                             "DBInstanceAttribute",
@@ -237,16 +237,16 @@ pub static DB_INSTANCE_RUNNING_WAITER: aliyun_runtime::waiter::WaiterDefinition 
                         aliyun_runtime::waiter::PathSegment::Index(0),
                         aliyun_runtime::waiter::PathSegment::Field("DBInstanceStatus"),
                     ],
-                    equals: "Running",
-                },
+                    "Running",
+                ),
             ],
             description: Some("the instance is running"),
         },
         aliyun_runtime::waiter::Acceptor {
             state: aliyun_runtime::waiter::AcceptorState::Failure,
             conditions: &[
-                aliyun_runtime::waiter::Condition {
-                    path: &[
+                aliyun_runtime::waiter::Condition::equals(
+                    &[
                         aliyun_runtime::waiter::PathSegment::Field("Items"),
                         aliyun_runtime::waiter::PathSegment::Field(
                             "DBInstanceAttribute",
@@ -254,16 +254,16 @@ pub static DB_INSTANCE_RUNNING_WAITER: aliyun_runtime::waiter::WaiterDefinition 
                         aliyun_runtime::waiter::PathSegment::Index(0),
                         aliyun_runtime::waiter::PathSegment::Field("DBInstanceStatus"),
                     ],
-                    equals: "Deleting",
-                },
+                    "Deleting",
+                ),
             ],
             description: Some("the instance is being deleted"),
         },
         aliyun_runtime::waiter::Acceptor {
             state: aliyun_runtime::waiter::AcceptorState::Failure,
             conditions: &[
-                aliyun_runtime::waiter::Condition {
-                    path: &[
+                aliyun_runtime::waiter::Condition::equals(
+                    &[
                         aliyun_runtime::waiter::PathSegment::Field("Items"),
                         aliyun_runtime::waiter::PathSegment::Field(
                             "DBInstanceAttribute",
@@ -271,8 +271,8 @@ pub static DB_INSTANCE_RUNNING_WAITER: aliyun_runtime::waiter::WaiterDefinition 
                         aliyun_runtime::waiter::PathSegment::Index(0),
                         aliyun_runtime::waiter::PathSegment::Field("DBInstanceStatus"),
                     ],
-                    equals: "Released",
-                },
+                    "Released",
+                ),
             ],
             description: Some("the instance was released"),
         },

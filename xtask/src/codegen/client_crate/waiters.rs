@@ -13,9 +13,9 @@ use quote::quote;
 
 use crate::codegen::docs::{code_span, Docs};
 use crate::codegen::render::unsuffixed;
-use crate::resolve::waiters::{Acceptor, Waiter};
+use crate::resolve::waiters::{Acceptor, Matcher, Waiter};
 use crate::resolve::Operation;
-use crate::spec::waiter::{AcceptorState, PathStep};
+use crate::spec::waiter::{AcceptorState, ConditionTest, PathStep};
 
 fn state_tokens(state: AcceptorState) -> TokenStream {
     match state {
@@ -48,9 +48,13 @@ fn path_tokens(steps: &[PathStep]) -> TokenStream {
 fn acceptor_tokens(acceptor: &Acceptor<'_>) -> TokenStream {
     let conditions = acceptor.conditions.iter().map(|condition| {
         let path = path_tokens(&condition.path);
-        let equals = &condition.equals;
-        quote! {
-            aliyun_runtime::waiter::Condition { path: #path, equals: #equals }
+        match &condition.matcher {
+            Matcher::Equals(expected) => {
+                quote!(aliyun_runtime::waiter::Condition::equals(#path, #expected))
+            }
+            Matcher::Contains(needle) => {
+                quote!(aliyun_runtime::waiter::Condition::contains(#path, #needle))
+            }
         }
     });
     let state = state_tokens(acceptor.state);
@@ -119,12 +123,19 @@ fn method_docs(operation: &Operation<'_>, waiter: &Waiter<'_>) -> Docs {
         let conditions: Vec<String> = acceptor
             .conditions
             .iter()
-            .map(|condition| {
-                format!(
+            .map(|condition| match condition.test() {
+                Some(ConditionTest::Equals(value)) => format!(
                     "{} is {}",
                     code_span(&condition.path),
-                    code_span(&condition.equals.to_string())
-                )
+                    code_span(&value.to_string())
+                ),
+                Some(ConditionTest::Contains(text)) => format!(
+                    "{} contains {}",
+                    code_span(&condition.path),
+                    code_span(&serde_json::Value::from(text).to_string())
+                ),
+                // Resolution refuses such a condition before rendering.
+                None => format!("{} is checked", code_span(&condition.path)),
             })
             .collect();
         let mut line = format!(
