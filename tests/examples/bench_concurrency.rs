@@ -193,11 +193,14 @@ async fn run(base_url: &str, rounds: usize, levels: &[usize], only: Option<&str>
                 side.peak_rss_kb / 1024,
             );
         }
-        summary.push((
-            level,
-            generated.calls_per_second() / floor.calls_per_second(),
-            generated.percentile(0.99).as_secs_f64() / floor.percentile(0.99).as_secs_f64(),
-        ));
+        // With `--only`, one side has no calls and there is nothing to compare.
+        if generated.calls > 0 && floor.calls > 0 {
+            summary.push((
+                level,
+                generated.calls_per_second() / floor.calls_per_second(),
+                generated.percentile(0.99).as_secs_f64() / floor.percentile(0.99).as_secs_f64(),
+            ));
+        }
     }
     measure_decoding(&bare, &mut presign).await;
     println!();
