@@ -375,10 +375,24 @@ fn read_present<'de, T: FromJson, D: Deserializer<'de>>(
 /// The outer error when the text is not JSON (or has trailing
 /// characters); the inner one when it is JSON of the wrong shape.
 pub fn from_slice<T: FromJson>(text: &[u8]) -> Result<Decoded<T>, serde_json::Error> {
-    let mut deserializer = serde_json::Deserializer::from_slice(text);
-    let decoded = read_present::<T, _>(&mut deserializer)?;
-    deserializer.end()?;
-    Ok(decoded)
+    // Checking the whole text for UTF-8 at once is cheaper than the reader
+    // checking each string as it meets it, which a body made of many short
+    // strings pays for. A text that is not UTF-8 is read from the bytes,
+    // so that the error says where.
+    match std::str::from_utf8(text) {
+        Ok(text) => {
+            let mut deserializer = serde_json::Deserializer::from_str(text);
+            let decoded = read_present::<T, _>(&mut deserializer)?;
+            deserializer.end()?;
+            Ok(decoded)
+        }
+        Err(_) => {
+            let mut deserializer = serde_json::Deserializer::from_slice(text);
+            let decoded = read_present::<T, _>(&mut deserializer)?;
+            deserializer.end()?;
+            Ok(decoded)
+        }
+    }
 }
 
 /// The `Deserialize` implementation of generated output types: the same
@@ -923,6 +937,16 @@ mod tests {
         ] {
             assert!(from_slice::<Scalars>(text.as_bytes()).is_err(), "{text}");
         }
+    }
+
+    #[test]
+    fn text_that_is_not_utf8_is_the_readers_error() {
+        let error = from_slice::<Scalars>(b"{\"Extra\": \"a\xffb\"}").expect_err("not UTF-8");
+        assert!(error.to_string().contains("line 1"), "{error}");
+        let decoded = from_slice::<Scalars>("{\"Extra\": \"été\"}".as_bytes())
+            .expect("JSON")
+            .expect("decodes");
+        assert_eq!(decoded.unknown_fields.get("Extra"), Some(&json!("été")));
     }
 
     #[test]
