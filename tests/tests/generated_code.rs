@@ -61,7 +61,7 @@ fn deserialize_decodes_outputs_as_the_client_does() {
     });
     let through_serde: DescribeDbInstanceAttributeOutput =
         serde_json::from_value(body.clone()).expect("deserializes");
-    let through_client = DescribeDbInstanceAttributeOutput::from_json(&body).expect("decodes");
+    let through_client = DescribeDbInstanceAttributeOutput::from_json(body).expect("decodes");
     assert_eq!(through_serde, through_client);
     assert_eq!(
         through_serde.unknown_fields.get("NotYetDocumented"),

@@ -161,10 +161,11 @@ fn types_styles_and_secrets_are_emitted_as_documented() {
     assert!(types.contains("parameters.add(\"PageSize\", self.page_size.as_ref());"));
     assert!(types.contains("parameters.add_json(\"Filter\", self.filter.as_ref());"));
     assert!(types.contains("serialize_with = \"aliyun_runtime::ser::json_string\""));
-    // Responses decode through the runtime's lenient `FromJson`, one look-up
-    // per field by wire name.
+    // Responses decode through the runtime's lenient `FromJson`, one `match`
+    // arm per field by wire name, the other members kept.
     assert!(types.contains("impl aliyun_runtime::de::FromJson for DescribeWidgetsOutput"));
-    assert!(types.contains("total_count: fields.get(\"TotalCount\"),"));
+    assert!(types.contains("\"TotalCount\" => object.read(&name, &mut decoded.total_count),"));
+    assert!(types.contains("_ => object.unknown(name, &mut decoded.unknown_fields),"));
     // `Deserialize` goes through the same decoding, behind its feature.
     assert!(types.contains(
         "#[cfg(feature = \"serde-deserialize\")]\nimpl<'de> serde::Deserialize<'de> for DescribeWidgetsOutput"

@@ -32,12 +32,13 @@ pub fn decode_response<O: FromJson, E>(
     parse_error: fn(&str) -> E,
 ) -> Result<O, SdkError<E>> {
     if (200..300).contains(&http_status) {
-        let value: serde_json::Value = serde_json::from_slice(body).map_err(|error| {
+        // One pass from the bytes to the output (see `crate::de`).
+        let decoded = crate::de::from_slice::<O>(body).map_err(|error| {
             SdkError::Response(
                 ResponseError::undecodable_output(http_status, body, None).with_source(error),
             )
         })?;
-        return O::from_json(&value).map_err(|error| {
+        return decoded.map_err(|error| {
             SdkError::Response(
                 ResponseError::undecodable_output(http_status, body, Some(error.path()))
                     .with_source(error),

@@ -474,7 +474,7 @@ where
         match poll().await {
             Ok(response) => match definition.evaluate(&response) {
                 Some(acceptor) if acceptor.state == AcceptorState::Success => {
-                    return O::from_json(&response).map_err(|source| WaiterError::Decode {
+                    return O::from_json(response).map_err(|source| WaiterError::Decode {
                         waiter: definition.name,
                         source,
                     });
@@ -1013,10 +1013,15 @@ mod tests {
         #[derive(Debug)]
         struct Output;
         impl crate::de::FromJson for Output {
-            fn from_json(value: &Value) -> Result<Self, crate::de::DecodeError> {
-                let object = crate::de::object(value)?;
-                let _: Option<Vec<String>> = crate::de::field(object, "TotalSize")?;
-                Ok(Output)
+            fn from_object(source: &mut dyn crate::de::MapSource<'_>) -> crate::de::Decoded<Self> {
+                let mut object = crate::de::Object::new(source);
+                let mut total_size: Option<Vec<String>> = None;
+                while let Some(name) = object.next_name() {
+                    if name == "TotalSize" {
+                        object.read(&name, &mut total_size);
+                    }
+                }
+                object.finish(Output)
             }
         }
         let mut timer = SimulatedTimer::default();

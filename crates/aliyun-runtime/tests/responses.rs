@@ -8,9 +8,10 @@ mod support;
 
 use std::collections::BTreeMap;
 
+use aliyun_runtime::de::{Decoded, MapSource, Object};
 use aliyun_runtime::error::ResponseErrorKind;
 use aliyun_runtime::response::{decode_response, parse_service_error};
-use aliyun_runtime::{Config, Credentials, DecodeError, FromJson, RetryConfig, Runtime, SdkError};
+use aliyun_runtime::{Config, Credentials, FromJson, RetryConfig, Runtime, SdkError};
 use proptest::prelude::*;
 use serde_json::Value;
 use support::{Reply, TestServer, ACTIVATE, PRODUCT};
@@ -173,29 +174,41 @@ struct Record {
 }
 
 impl FromJson for SlowLogs {
-    fn from_json(value: &Value) -> Result<Self, DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(SlowLogs {
-            _items: aliyun_runtime::de::field(object, "Items")?,
-        })
+    fn from_object(source: &mut dyn MapSource<'_>) -> Decoded<Self> {
+        let mut decoded = SlowLogs { _items: None };
+        let mut object = Object::new(source);
+        while let Some(name) = object.next_name() {
+            if name == "Items" {
+                object.read(&name, &mut decoded._items);
+            }
+        }
+        object.finish(decoded)
     }
 }
 
 impl FromJson for Items {
-    fn from_json(value: &Value) -> Result<Self, DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(Items {
-            _records: aliyun_runtime::de::field(object, "SQLSlowRecord")?,
-        })
+    fn from_object(source: &mut dyn MapSource<'_>) -> Decoded<Self> {
+        let mut decoded = Items { _records: None };
+        let mut object = Object::new(source);
+        while let Some(name) = object.next_name() {
+            if name == "SQLSlowRecord" {
+                object.read(&name, &mut decoded._records);
+            }
+        }
+        object.finish(decoded)
     }
 }
 
 impl FromJson for Record {
-    fn from_json(value: &Value) -> Result<Self, DecodeError> {
-        let object = aliyun_runtime::de::object(value)?;
-        Ok(Record {
-            _cpu_time: aliyun_runtime::de::field(object, "CpuTime")?,
-        })
+    fn from_object(source: &mut dyn MapSource<'_>) -> Decoded<Self> {
+        let mut decoded = Record { _cpu_time: None };
+        let mut object = Object::new(source);
+        while let Some(name) = object.next_name() {
+            if name == "CpuTime" {
+                object.read(&name, &mut decoded._cpu_time);
+            }
+        }
+        object.finish(decoded)
     }
 }
 

@@ -191,17 +191,25 @@ impl std::fmt::Debug for AttachRcInstancesOutput {
 
 impl aliyun_runtime::de::FromJson for AttachRcInstancesOutput {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = AttachRcInstancesOutput {
-            request_id: fields.get("RequestId"),
-            responses: fields.get("Responses"),
-            task_id: fields.get("TaskId"),
-            unknown_fields: fields.unknown(&["RequestId", "Responses", "TaskId"]),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = AttachRcInstancesOutput {
+            request_id: None,
+            responses: None,
+            task_id: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "RequestId" => object.read(&name, &mut decoded.request_id),
+                "Responses" => object.read(&name, &mut decoded.responses),
+                "TaskId" => object.read(&name, &mut decoded.task_id),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -274,17 +282,25 @@ impl std::fmt::Debug for Responses {
 
 impl aliyun_runtime::de::FromJson for Responses {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = Responses {
-            code: fields.get("Code"),
-            instance_id: fields.get("InstanceId"),
-            message: fields.get("Message"),
-            unknown_fields: fields.unknown(&["Code", "InstanceId", "Message"]),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = Responses {
+            code: None,
+            instance_id: None,
+            message: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "Code" => object.read(&name, &mut decoded.code),
+                "InstanceId" => object.read(&name, &mut decoded.instance_id),
+                "Message" => object.read(&name, &mut decoded.message),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -309,13 +325,12 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+        let output = aliyun_runtime::de::from_slice::<
+            super::AttachRcInstancesOutput,
+        >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {
                 panic!("the documented example is not JSON: {error}")
-            });
-        let output = <super::AttachRcInstancesOutput as aliyun_runtime::de::FromJson>::from_json(
-                &value,
-            )
+            })
             .unwrap_or_else(|error| {
                 panic!("the documented example does not decode: {error}")
             });

@@ -123,16 +123,23 @@ impl std::fmt::Debug for CalculateDbInstanceWeightOutput {
 
 impl aliyun_runtime::de::FromJson for CalculateDbInstanceWeightOutput {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = CalculateDbInstanceWeightOutput {
-            items: fields.get("Items"),
-            request_id: fields.get("RequestId"),
-            unknown_fields: fields.unknown(&["Items", "RequestId"]),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = CalculateDbInstanceWeightOutput {
+            items: None,
+            request_id: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "Items" => object.read(&name, &mut decoded.items),
+                "RequestId" => object.read(&name, &mut decoded.request_id),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -179,15 +186,21 @@ impl std::fmt::Debug for Items {
 
 impl aliyun_runtime::de::FromJson for Items {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = Items {
-            db_instance_weight: fields.get("DBInstanceWeight"),
-            unknown_fields: fields.unknown(&["DBInstanceWeight"]),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = Items {
+            db_instance_weight: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "DBInstanceWeight" => object.read(&name, &mut decoded.db_instance_weight),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -286,27 +299,29 @@ impl std::fmt::Debug for DbInstanceWeight {
 
 impl aliyun_runtime::de::FromJson for DbInstanceWeight {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = DbInstanceWeight {
-            db_instance_id: fields.get("DBInstanceId"),
-            db_instance_type: fields.get("DBInstanceType"),
-            readonly_instance_sql_delayed_time: fields
-                .get("ReadonlyInstanceSQLDelayedTime"),
-            weight: fields.get("Weight"),
-            unknown_fields: fields
-                .unknown(
-                    &[
-                        "DBInstanceId",
-                        "DBInstanceType",
-                        "ReadonlyInstanceSQLDelayedTime",
-                        "Weight",
-                    ],
-                ),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = DbInstanceWeight {
+            db_instance_id: None,
+            db_instance_type: None,
+            readonly_instance_sql_delayed_time: None,
+            weight: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "DBInstanceId" => object.read(&name, &mut decoded.db_instance_id),
+                "DBInstanceType" => object.read(&name, &mut decoded.db_instance_type),
+                "ReadonlyInstanceSQLDelayedTime" => {
+                    object.read(&name, &mut decoded.readonly_instance_sql_delayed_time)
+                }
+                "Weight" => object.read(&name, &mut decoded.weight),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -331,13 +346,12 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+        let output = aliyun_runtime::de::from_slice::<
+            super::CalculateDbInstanceWeightOutput,
+        >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {
                 panic!("the documented example is not JSON: {error}")
-            });
-        let output = <super::CalculateDbInstanceWeightOutput as aliyun_runtime::de::FromJson>::from_json(
-                &value,
-            )
+            })
             .unwrap_or_else(|error| {
                 panic!("the documented example does not decode: {error}")
             });

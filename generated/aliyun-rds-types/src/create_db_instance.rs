@@ -1356,38 +1356,39 @@ impl std::fmt::Debug for CreateDbInstanceOutput {
 
 impl aliyun_runtime::de::FromJson for CreateDbInstanceOutput {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = CreateDbInstanceOutput {
-            dry_run_result: fields.get("DryRunResult"),
-            tag_result: fields.get("TagResult"),
-            request_id: fields.get("RequestId"),
-            connection_string: fields.get("ConnectionString"),
-            message: fields.get("Message"),
-            db_instance_id: fields.get("DBInstanceId"),
-            port: fields.get("Port"),
-            task_id: fields.get("TaskId"),
-            dry_run: fields.get("DryRun"),
-            order_id: fields.get("OrderId"),
-            unknown_fields: fields
-                .unknown(
-                    &[
-                        "ConnectionString",
-                        "DBInstanceId",
-                        "DryRun",
-                        "DryRunResult",
-                        "Message",
-                        "OrderId",
-                        "Port",
-                        "RequestId",
-                        "TagResult",
-                        "TaskId",
-                    ],
-                ),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = CreateDbInstanceOutput {
+            dry_run_result: None,
+            tag_result: None,
+            request_id: None,
+            connection_string: None,
+            message: None,
+            db_instance_id: None,
+            port: None,
+            task_id: None,
+            dry_run: None,
+            order_id: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "DryRunResult" => object.read(&name, &mut decoded.dry_run_result),
+                "TagResult" => object.read(&name, &mut decoded.tag_result),
+                "RequestId" => object.read(&name, &mut decoded.request_id),
+                "ConnectionString" => object.read(&name, &mut decoded.connection_string),
+                "Message" => object.read(&name, &mut decoded.message),
+                "DBInstanceId" => object.read(&name, &mut decoded.db_instance_id),
+                "Port" => object.read(&name, &mut decoded.port),
+                "TaskId" => object.read(&name, &mut decoded.task_id),
+                "DryRun" => object.read(&name, &mut decoded.dry_run),
+                "OrderId" => object.read(&name, &mut decoded.order_id),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -1536,13 +1537,12 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+        let output = aliyun_runtime::de::from_slice::<
+            super::CreateDbInstanceOutput,
+        >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {
                 panic!("the documented example is not JSON: {error}")
-            });
-        let output = <super::CreateDbInstanceOutput as aliyun_runtime::de::FromJson>::from_json(
-                &value,
-            )
+            })
             .unwrap_or_else(|error| {
                 panic!("the documented example does not decode: {error}")
             });

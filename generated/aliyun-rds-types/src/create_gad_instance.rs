@@ -244,16 +244,23 @@ impl std::fmt::Debug for CreateGadInstanceOutput {
 
 impl aliyun_runtime::de::FromJson for CreateGadInstanceOutput {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = CreateGadInstanceOutput {
-            request_id: fields.get("RequestId"),
-            result: fields.get("Result"),
-            unknown_fields: fields.unknown(&["RequestId", "Result"]),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = CreateGadInstanceOutput {
+            request_id: None,
+            result: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "RequestId" => object.read(&name, &mut decoded.request_id),
+                "Result" => object.read(&name, &mut decoded.result),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -574,18 +581,27 @@ impl std::fmt::Debug for CreateGadInstanceOutputResult {
 
 impl aliyun_runtime::de::FromJson for CreateGadInstanceOutputResult {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = CreateGadInstanceOutputResult {
-            create_member_count: fields.get("CreateMemberCount"),
-            gad_instance_name: fields.get("GadInstanceName"),
-            task_id: fields.get("TaskID"),
-            unknown_fields: fields
-                .unknown(&["CreateMemberCount", "GadInstanceName", "TaskID"]),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = CreateGadInstanceOutputResult {
+            create_member_count: None,
+            gad_instance_name: None,
+            task_id: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "CreateMemberCount" => {
+                    object.read(&name, &mut decoded.create_member_count)
+                }
+                "GadInstanceName" => object.read(&name, &mut decoded.gad_instance_name),
+                "TaskID" => object.read(&name, &mut decoded.task_id),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -610,13 +626,12 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+        let output = aliyun_runtime::de::from_slice::<
+            super::CreateGadInstanceOutput,
+        >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {
                 panic!("the documented example is not JSON: {error}")
-            });
-        let output = <super::CreateGadInstanceOutput as aliyun_runtime::de::FromJson>::from_json(
-                &value,
-            )
+            })
             .unwrap_or_else(|error| {
                 panic!("the documented example does not decode: {error}")
             });

@@ -216,16 +216,23 @@ impl std::fmt::Debug for CreateGadInstanceMemberOutput {
 
 impl aliyun_runtime::de::FromJson for CreateGadInstanceMemberOutput {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = CreateGadInstanceMemberOutput {
-            request_id: fields.get("RequestId"),
-            result: fields.get("Result"),
-            unknown_fields: fields.unknown(&["RequestId", "Result"]),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = CreateGadInstanceMemberOutput {
+            request_id: None,
+            result: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "RequestId" => object.read(&name, &mut decoded.request_id),
+                "Result" => object.read(&name, &mut decoded.result),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -478,16 +485,23 @@ impl std::fmt::Debug for CreateGadInstanceMemberOutputResult {
 
 impl aliyun_runtime::de::FromJson for CreateGadInstanceMemberOutputResult {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = CreateGadInstanceMemberOutputResult {
-            create_count: fields.get("CreateCount"),
-            gad_instance_name: fields.get("GadInstanceName"),
-            unknown_fields: fields.unknown(&["CreateCount", "GadInstanceName"]),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = CreateGadInstanceMemberOutputResult {
+            create_count: None,
+            gad_instance_name: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "CreateCount" => object.read(&name, &mut decoded.create_count),
+                "GadInstanceName" => object.read(&name, &mut decoded.gad_instance_name),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -512,13 +526,12 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+        let output = aliyun_runtime::de::from_slice::<
+            super::CreateGadInstanceMemberOutput,
+        >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {
                 panic!("the documented example is not JSON: {error}")
-            });
-        let output = <super::CreateGadInstanceMemberOutput as aliyun_runtime::de::FromJson>::from_json(
-                &value,
-            )
+            })
             .unwrap_or_else(|error| {
                 panic!("the documented example does not decode: {error}")
             });

@@ -147,16 +147,23 @@ impl std::fmt::Debug for DeleteDbInstanceEndpointOutput {
 
 impl aliyun_runtime::de::FromJson for DeleteDbInstanceEndpointOutput {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = DeleteDbInstanceEndpointOutput {
-            data: fields.get("Data"),
-            request_id: fields.get("RequestId"),
-            unknown_fields: fields.unknown(&["Data", "RequestId"]),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = DeleteDbInstanceEndpointOutput {
+            data: None,
+            request_id: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "Data" => object.read(&name, &mut decoded.data),
+                "RequestId" => object.read(&name, &mut decoded.request_id),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -221,16 +228,25 @@ impl std::fmt::Debug for Data {
 
 impl aliyun_runtime::de::FromJson for Data {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = Data {
-            db_instance_endpoint_id: fields.get("DBInstanceEndpointId"),
-            db_instance_name: fields.get("DBInstanceName"),
-            unknown_fields: fields.unknown(&["DBInstanceEndpointId", "DBInstanceName"]),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = Data {
+            db_instance_endpoint_id: None,
+            db_instance_name: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "DBInstanceEndpointId" => {
+                    object.read(&name, &mut decoded.db_instance_endpoint_id)
+                }
+                "DBInstanceName" => object.read(&name, &mut decoded.db_instance_name),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -255,13 +271,12 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+        let output = aliyun_runtime::de::from_slice::<
+            super::DeleteDbInstanceEndpointOutput,
+        >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {
                 panic!("the documented example is not JSON: {error}")
-            });
-        let output = <super::DeleteDbInstanceEndpointOutput as aliyun_runtime::de::FromJson>::from_json(
-                &value,
-            )
+            })
             .unwrap_or_else(|error| {
                 panic!("the documented example does not decode: {error}")
             });

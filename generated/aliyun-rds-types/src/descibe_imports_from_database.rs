@@ -287,28 +287,29 @@ impl std::fmt::Debug for DescibeImportsFromDatabaseOutput {
 
 impl aliyun_runtime::de::FromJson for DescibeImportsFromDatabaseOutput {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = DescibeImportsFromDatabaseOutput {
-            items: fields.get("Items"),
-            page_number: fields.get("PageNumber"),
-            page_record_count: fields.get("PageRecordCount"),
-            request_id: fields.get("RequestId"),
-            total_record_count: fields.get("TotalRecordCount"),
-            unknown_fields: fields
-                .unknown(
-                    &[
-                        "Items",
-                        "PageNumber",
-                        "PageRecordCount",
-                        "RequestId",
-                        "TotalRecordCount",
-                    ],
-                ),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = DescibeImportsFromDatabaseOutput {
+            items: None,
+            page_number: None,
+            page_record_count: None,
+            request_id: None,
+            total_record_count: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "Items" => object.read(&name, &mut decoded.items),
+                "PageNumber" => object.read(&name, &mut decoded.page_number),
+                "PageRecordCount" => object.read(&name, &mut decoded.page_record_count),
+                "RequestId" => object.read(&name, &mut decoded.request_id),
+                "TotalRecordCount" => object.read(&name, &mut decoded.total_record_count),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -355,15 +356,23 @@ impl std::fmt::Debug for Items {
 
 impl aliyun_runtime::de::FromJson for Items {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = Items {
-            import_result_from_db: fields.get("ImportResultFromDB"),
-            unknown_fields: fields.unknown(&["ImportResultFromDB"]),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = Items {
+            import_result_from_db: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "ImportResultFromDB" => {
+                    object.read(&name, &mut decoded.import_result_from_db)
+                }
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -488,28 +497,33 @@ impl std::fmt::Debug for ImportResultFromDb {
 
 impl aliyun_runtime::de::FromJson for ImportResultFromDb {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = ImportResultFromDb {
-            import_data_status: fields.get("ImportDataStatus"),
-            import_data_status_description: fields.get("ImportDataStatusDescription"),
-            import_data_type: fields.get("ImportDataType"),
-            import_id: fields.get("ImportId"),
-            incremental_importing_time: fields.get("IncrementalImportingTime"),
-            unknown_fields: fields
-                .unknown(
-                    &[
-                        "ImportDataStatus",
-                        "ImportDataStatusDescription",
-                        "ImportDataType",
-                        "ImportId",
-                        "IncrementalImportingTime",
-                    ],
-                ),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = ImportResultFromDb {
+            import_data_status: None,
+            import_data_status_description: None,
+            import_data_type: None,
+            import_id: None,
+            incremental_importing_time: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "ImportDataStatus" => object.read(&name, &mut decoded.import_data_status),
+                "ImportDataStatusDescription" => {
+                    object.read(&name, &mut decoded.import_data_status_description)
+                }
+                "ImportDataType" => object.read(&name, &mut decoded.import_data_type),
+                "ImportId" => object.read(&name, &mut decoded.import_id),
+                "IncrementalImportingTime" => {
+                    object.read(&name, &mut decoded.incremental_importing_time)
+                }
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -534,13 +548,12 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+        let output = aliyun_runtime::de::from_slice::<
+            super::DescibeImportsFromDatabaseOutput,
+        >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {
                 panic!("the documented example is not JSON: {error}")
-            });
-        let output = <super::DescibeImportsFromDatabaseOutput as aliyun_runtime::de::FromJson>::from_json(
-                &value,
-            )
+            })
             .unwrap_or_else(|error| {
                 panic!("the documented example does not decode: {error}")
             });

@@ -247,33 +247,41 @@ impl std::fmt::Debug for DescribeAccountsOutput {
 
 impl aliyun_runtime::de::FromJson for DescribeAccountsOutput {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = DescribeAccountsOutput {
-            accounts: fields.get("Accounts"),
-            page_number: fields.get("PageNumber"),
-            request_id: fields.get("RequestId"),
-            system_admin_account_first_activation_time: fields
-                .get("SystemAdminAccountFirstActivationTime"),
-            system_admin_account_status: fields.get("SystemAdminAccountStatus"),
-            total_record_count: fields.get("TotalRecordCount"),
-            resource_group_id: fields.get("ResourceGroupId"),
-            unknown_fields: fields
-                .unknown(
-                    &[
-                        "Accounts",
-                        "PageNumber",
-                        "RequestId",
-                        "ResourceGroupId",
-                        "SystemAdminAccountFirstActivationTime",
-                        "SystemAdminAccountStatus",
-                        "TotalRecordCount",
-                    ],
-                ),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = DescribeAccountsOutput {
+            accounts: None,
+            page_number: None,
+            request_id: None,
+            system_admin_account_first_activation_time: None,
+            system_admin_account_status: None,
+            total_record_count: None,
+            resource_group_id: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "Accounts" => object.read(&name, &mut decoded.accounts),
+                "PageNumber" => object.read(&name, &mut decoded.page_number),
+                "RequestId" => object.read(&name, &mut decoded.request_id),
+                "SystemAdminAccountFirstActivationTime" => {
+                    object
+                        .read(
+                            &name,
+                            &mut decoded.system_admin_account_first_activation_time,
+                        )
+                }
+                "SystemAdminAccountStatus" => {
+                    object.read(&name, &mut decoded.system_admin_account_status)
+                }
+                "TotalRecordCount" => object.read(&name, &mut decoded.total_record_count),
+                "ResourceGroupId" => object.read(&name, &mut decoded.resource_group_id),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -320,15 +328,23 @@ impl std::fmt::Debug for Accounts {
 
 impl aliyun_runtime::de::FromJson for Accounts {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = Accounts {
-            db_instance_account: fields.get("DBInstanceAccount"),
-            unknown_fields: fields.unknown(&["DBInstanceAccount"]),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = Accounts {
+            db_instance_account: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "DBInstanceAccount" => {
+                    object.read(&name, &mut decoded.db_instance_account)
+                }
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -579,46 +595,53 @@ impl std::fmt::Debug for DbInstanceAccount {
 
 impl aliyun_runtime::de::FromJson for DbInstanceAccount {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = DbInstanceAccount {
-            account_description: fields.get("AccountDescription"),
-            account_name: fields.get("AccountName"),
-            account_status: fields.get("AccountStatus"),
-            account_type: fields.get("AccountType"),
-            bypass_rls: fields.get("BypassRLS"),
-            check_policy: fields.get("CheckPolicy"),
-            create_db: fields.get("CreateDB"),
-            create_role: fields.get("CreateRole"),
-            db_instance_id: fields.get("DBInstanceId"),
-            database_privileges: fields.get("DatabasePrivileges"),
-            password_expire_time: fields.get("PasswordExpireTime"),
-            priv_exceeded: fields.get("PrivExceeded"),
-            replication: fields.get("Replication"),
-            valid_until: fields.get("ValidUntil"),
-            unknown_fields: fields
-                .unknown(
-                    &[
-                        "AccountDescription",
-                        "AccountName",
-                        "AccountStatus",
-                        "AccountType",
-                        "BypassRLS",
-                        "CheckPolicy",
-                        "CreateDB",
-                        "CreateRole",
-                        "DBInstanceId",
-                        "DatabasePrivileges",
-                        "PasswordExpireTime",
-                        "PrivExceeded",
-                        "Replication",
-                        "ValidUntil",
-                    ],
-                ),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = DbInstanceAccount {
+            account_description: None,
+            account_name: None,
+            account_status: None,
+            account_type: None,
+            bypass_rls: None,
+            check_policy: None,
+            create_db: None,
+            create_role: None,
+            db_instance_id: None,
+            database_privileges: None,
+            password_expire_time: None,
+            priv_exceeded: None,
+            replication: None,
+            valid_until: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "AccountDescription" => {
+                    object.read(&name, &mut decoded.account_description)
+                }
+                "AccountName" => object.read(&name, &mut decoded.account_name),
+                "AccountStatus" => object.read(&name, &mut decoded.account_status),
+                "AccountType" => object.read(&name, &mut decoded.account_type),
+                "BypassRLS" => object.read(&name, &mut decoded.bypass_rls),
+                "CheckPolicy" => object.read(&name, &mut decoded.check_policy),
+                "CreateDB" => object.read(&name, &mut decoded.create_db),
+                "CreateRole" => object.read(&name, &mut decoded.create_role),
+                "DBInstanceId" => object.read(&name, &mut decoded.db_instance_id),
+                "DatabasePrivileges" => {
+                    object.read(&name, &mut decoded.database_privileges)
+                }
+                "PasswordExpireTime" => {
+                    object.read(&name, &mut decoded.password_expire_time)
+                }
+                "PrivExceeded" => object.read(&name, &mut decoded.priv_exceeded),
+                "Replication" => object.read(&name, &mut decoded.replication),
+                "ValidUntil" => object.read(&name, &mut decoded.valid_until),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -665,15 +688,23 @@ impl std::fmt::Debug for DatabasePrivileges {
 
 impl aliyun_runtime::de::FromJson for DatabasePrivileges {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = DatabasePrivileges {
-            database_privilege: fields.get("DatabasePrivilege"),
-            unknown_fields: fields.unknown(&["DatabasePrivilege"]),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = DatabasePrivileges {
+            database_privilege: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "DatabasePrivilege" => {
+                    object.read(&name, &mut decoded.database_privilege)
+                }
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -760,18 +791,27 @@ impl std::fmt::Debug for DatabasePrivilege {
 
 impl aliyun_runtime::de::FromJson for DatabasePrivilege {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = DatabasePrivilege {
-            account_privilege: fields.get("AccountPrivilege"),
-            account_privilege_detail: fields.get("AccountPrivilegeDetail"),
-            db_name: fields.get("DBName"),
-            unknown_fields: fields
-                .unknown(&["AccountPrivilege", "AccountPrivilegeDetail", "DBName"]),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = DatabasePrivilege {
+            account_privilege: None,
+            account_privilege_detail: None,
+            db_name: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "AccountPrivilege" => object.read(&name, &mut decoded.account_privilege),
+                "AccountPrivilegeDetail" => {
+                    object.read(&name, &mut decoded.account_privilege_detail)
+                }
+                "DBName" => object.read(&name, &mut decoded.db_name),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -796,13 +836,12 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+        let output = aliyun_runtime::de::from_slice::<
+            super::DescribeAccountsOutput,
+        >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {
                 panic!("the documented example is not JSON: {error}")
-            });
-        let output = <super::DescribeAccountsOutput as aliyun_runtime::de::FromJson>::from_json(
-                &value,
-            )
+            })
             .unwrap_or_else(|error| {
                 panic!("the documented example does not decode: {error}")
             });

@@ -341,22 +341,29 @@ impl std::fmt::Debug for DescribeActiveOperationTasksOutput {
 
 impl aliyun_runtime::de::FromJson for DescribeActiveOperationTasksOutput {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = DescribeActiveOperationTasksOutput {
-            items: fields.get("Items"),
-            page_number: fields.get("PageNumber"),
-            page_size: fields.get("PageSize"),
-            request_id: fields.get("RequestId"),
-            total_record_count: fields.get("TotalRecordCount"),
-            unknown_fields: fields
-                .unknown(
-                    &["Items", "PageNumber", "PageSize", "RequestId", "TotalRecordCount"],
-                ),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = DescribeActiveOperationTasksOutput {
+            items: None,
+            page_number: None,
+            page_size: None,
+            request_id: None,
+            total_record_count: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "Items" => object.read(&name, &mut decoded.items),
+                "PageNumber" => object.read(&name, &mut decoded.page_number),
+                "PageSize" => object.read(&name, &mut decoded.page_size),
+                "RequestId" => object.read(&name, &mut decoded.request_id),
+                "TotalRecordCount" => object.read(&name, &mut decoded.total_record_count),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -750,74 +757,75 @@ impl std::fmt::Debug for Items {
 
 impl aliyun_runtime::de::FromJson for Items {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = Items {
-            allow_cancel: fields.get("AllowCancel"),
-            allow_change: fields.get("AllowChange"),
-            change_level: fields.get("ChangeLevel"),
-            change_level_en: fields.get("ChangeLevelEn"),
-            change_level_zh: fields.get("ChangeLevelZh"),
-            created_time: fields.get("CreatedTime"),
-            current_avz: fields.get("CurrentAVZ"),
-            db_type: fields.get("DbType"),
-            db_version: fields.get("DbVersion"),
-            deadline: fields.get("Deadline"),
-            id: fields.get("Id"),
-            impact: fields.get("Impact"),
-            impact_en: fields.get("ImpactEn"),
-            impact_zh: fields.get("ImpactZh"),
-            ins_comment: fields.get("InsComment"),
-            ins_name: fields.get("InsName"),
-            modified_time: fields.get("ModifiedTime"),
-            prepare_interval: fields.get("PrepareInterval"),
-            region: fields.get("Region"),
-            result_info: fields.get("ResultInfo"),
-            start_time: fields.get("StartTime"),
-            status: fields.get("Status"),
-            sub_ins_names: fields.get("SubInsNames"),
-            switch_time: fields.get("SwitchTime"),
-            task_params: fields.get("TaskParams"),
-            task_type: fields.get("TaskType"),
-            task_type_en: fields.get("TaskTypeEn"),
-            task_type_zh: fields.get("TaskTypeZh"),
-            unknown_fields: fields
-                .unknown(
-                    &[
-                        "AllowCancel",
-                        "AllowChange",
-                        "ChangeLevel",
-                        "ChangeLevelEn",
-                        "ChangeLevelZh",
-                        "CreatedTime",
-                        "CurrentAVZ",
-                        "DbType",
-                        "DbVersion",
-                        "Deadline",
-                        "Id",
-                        "Impact",
-                        "ImpactEn",
-                        "ImpactZh",
-                        "InsComment",
-                        "InsName",
-                        "ModifiedTime",
-                        "PrepareInterval",
-                        "Region",
-                        "ResultInfo",
-                        "StartTime",
-                        "Status",
-                        "SubInsNames",
-                        "SwitchTime",
-                        "TaskParams",
-                        "TaskType",
-                        "TaskTypeEn",
-                        "TaskTypeZh",
-                    ],
-                ),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = Items {
+            allow_cancel: None,
+            allow_change: None,
+            change_level: None,
+            change_level_en: None,
+            change_level_zh: None,
+            created_time: None,
+            current_avz: None,
+            db_type: None,
+            db_version: None,
+            deadline: None,
+            id: None,
+            impact: None,
+            impact_en: None,
+            impact_zh: None,
+            ins_comment: None,
+            ins_name: None,
+            modified_time: None,
+            prepare_interval: None,
+            region: None,
+            result_info: None,
+            start_time: None,
+            status: None,
+            sub_ins_names: None,
+            switch_time: None,
+            task_params: None,
+            task_type: None,
+            task_type_en: None,
+            task_type_zh: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "AllowCancel" => object.read(&name, &mut decoded.allow_cancel),
+                "AllowChange" => object.read(&name, &mut decoded.allow_change),
+                "ChangeLevel" => object.read(&name, &mut decoded.change_level),
+                "ChangeLevelEn" => object.read(&name, &mut decoded.change_level_en),
+                "ChangeLevelZh" => object.read(&name, &mut decoded.change_level_zh),
+                "CreatedTime" => object.read(&name, &mut decoded.created_time),
+                "CurrentAVZ" => object.read(&name, &mut decoded.current_avz),
+                "DbType" => object.read(&name, &mut decoded.db_type),
+                "DbVersion" => object.read(&name, &mut decoded.db_version),
+                "Deadline" => object.read(&name, &mut decoded.deadline),
+                "Id" => object.read(&name, &mut decoded.id),
+                "Impact" => object.read(&name, &mut decoded.impact),
+                "ImpactEn" => object.read(&name, &mut decoded.impact_en),
+                "ImpactZh" => object.read(&name, &mut decoded.impact_zh),
+                "InsComment" => object.read(&name, &mut decoded.ins_comment),
+                "InsName" => object.read(&name, &mut decoded.ins_name),
+                "ModifiedTime" => object.read(&name, &mut decoded.modified_time),
+                "PrepareInterval" => object.read(&name, &mut decoded.prepare_interval),
+                "Region" => object.read(&name, &mut decoded.region),
+                "ResultInfo" => object.read(&name, &mut decoded.result_info),
+                "StartTime" => object.read(&name, &mut decoded.start_time),
+                "Status" => object.read(&name, &mut decoded.status),
+                "SubInsNames" => object.read(&name, &mut decoded.sub_ins_names),
+                "SwitchTime" => object.read(&name, &mut decoded.switch_time),
+                "TaskParams" => object.read(&name, &mut decoded.task_params),
+                "TaskType" => object.read(&name, &mut decoded.task_type),
+                "TaskTypeEn" => object.read(&name, &mut decoded.task_type_en),
+                "TaskTypeZh" => object.read(&name, &mut decoded.task_type_zh),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -842,13 +850,12 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+        let output = aliyun_runtime::de::from_slice::<
+            super::DescribeActiveOperationTasksOutput,
+        >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {
                 panic!("the documented example is not JSON: {error}")
-            });
-        let output = <super::DescribeActiveOperationTasksOutput as aliyun_runtime::de::FromJson>::from_json(
-                &value,
-            )
+            })
             .unwrap_or_else(|error| {
                 panic!("the documented example does not decode: {error}")
             });

@@ -206,30 +206,33 @@ impl std::fmt::Debug for DescribeAdInfoOutput {
 
 impl aliyun_runtime::de::FromJson for DescribeAdInfoOutput {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = DescribeAdInfoOutput {
-            addns: fields.get("ADDNS"),
-            ad_server_ip_address: fields.get("ADServerIpAddress"),
-            ad_status: fields.get("ADStatus"),
-            abnormal_reason: fields.get("AbnormalReason"),
-            request_id: fields.get("RequestId"),
-            user_name: fields.get("UserName"),
-            unknown_fields: fields
-                .unknown(
-                    &[
-                        "ADDNS",
-                        "ADServerIpAddress",
-                        "ADStatus",
-                        "AbnormalReason",
-                        "RequestId",
-                        "UserName",
-                    ],
-                ),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = DescribeAdInfoOutput {
+            addns: None,
+            ad_server_ip_address: None,
+            ad_status: None,
+            abnormal_reason: None,
+            request_id: None,
+            user_name: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "ADDNS" => object.read(&name, &mut decoded.addns),
+                "ADServerIpAddress" => {
+                    object.read(&name, &mut decoded.ad_server_ip_address)
+                }
+                "ADStatus" => object.read(&name, &mut decoded.ad_status),
+                "AbnormalReason" => object.read(&name, &mut decoded.abnormal_reason),
+                "RequestId" => object.read(&name, &mut decoded.request_id),
+                "UserName" => object.read(&name, &mut decoded.user_name),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -254,13 +257,12 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+        let output = aliyun_runtime::de::from_slice::<
+            super::DescribeAdInfoOutput,
+        >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {
                 panic!("the documented example is not JSON: {error}")
-            });
-        let output = <super::DescribeAdInfoOutput as aliyun_runtime::de::FromJson>::from_json(
-                &value,
-            )
+            })
             .unwrap_or_else(|error| {
                 panic!("the documented example does not decode: {error}")
             });

@@ -266,30 +266,31 @@ impl std::fmt::Debug for DescribeAllWhitelistTemplateOutput {
 
 impl aliyun_runtime::de::FromJson for DescribeAllWhitelistTemplateOutput {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = DescribeAllWhitelistTemplateOutput {
-            code: fields.get("Code"),
-            data: fields.get("Data"),
-            http_status_code: fields.get("HttpStatusCode"),
-            message: fields.get("Message"),
-            request_id: fields.get("RequestId"),
-            success: fields.get("Success"),
-            unknown_fields: fields
-                .unknown(
-                    &[
-                        "Code",
-                        "Data",
-                        "HttpStatusCode",
-                        "Message",
-                        "RequestId",
-                        "Success",
-                    ],
-                ),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = DescribeAllWhitelistTemplateOutput {
+            code: None,
+            data: None,
+            http_status_code: None,
+            message: None,
+            request_id: None,
+            success: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "Code" => object.read(&name, &mut decoded.code),
+                "Data" => object.read(&name, &mut decoded.data),
+                "HttpStatusCode" => object.read(&name, &mut decoded.http_status_code),
+                "Message" => object.read(&name, &mut decoded.message),
+                "RequestId" => object.read(&name, &mut decoded.request_id),
+                "Success" => object.read(&name, &mut decoded.success),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -422,32 +423,35 @@ impl std::fmt::Debug for Data {
 
 impl aliyun_runtime::de::FromJson for Data {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = Data {
-            curr_page_numbers: fields.get("CurrPageNumbers"),
-            has_next: fields.get("HasNext"),
-            has_prev: fields.get("HasPrev"),
-            max_records_per_page: fields.get("MaxRecordsPerPage"),
-            templates: fields.get("Templates"),
-            total_page_numbers: fields.get("TotalPageNumbers"),
-            total_records: fields.get("TotalRecords"),
-            unknown_fields: fields
-                .unknown(
-                    &[
-                        "CurrPageNumbers",
-                        "HasNext",
-                        "HasPrev",
-                        "MaxRecordsPerPage",
-                        "Templates",
-                        "TotalPageNumbers",
-                        "TotalRecords",
-                    ],
-                ),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = Data {
+            curr_page_numbers: None,
+            has_next: None,
+            has_prev: None,
+            max_records_per_page: None,
+            templates: None,
+            total_page_numbers: None,
+            total_records: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "CurrPageNumbers" => object.read(&name, &mut decoded.curr_page_numbers),
+                "HasNext" => object.read(&name, &mut decoded.has_next),
+                "HasPrev" => object.read(&name, &mut decoded.has_prev),
+                "MaxRecordsPerPage" => {
+                    object.read(&name, &mut decoded.max_records_per_page)
+                }
+                "Templates" => object.read(&name, &mut decoded.templates),
+                "TotalPageNumbers" => object.read(&name, &mut decoded.total_page_numbers),
+                "TotalRecords" => object.read(&name, &mut decoded.total_records),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -545,20 +549,29 @@ impl std::fmt::Debug for Templates {
 
 impl aliyun_runtime::de::FromJson for Templates {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = Templates {
-            id: fields.get("Id"),
-            ips: fields.get("Ips"),
-            template_id: fields.get("TemplateId"),
-            template_name: fields.get("TemplateName"),
-            user_id: fields.get("UserId"),
-            unknown_fields: fields
-                .unknown(&["Id", "Ips", "TemplateId", "TemplateName", "UserId"]),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = Templates {
+            id: None,
+            ips: None,
+            template_id: None,
+            template_name: None,
+            user_id: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "Id" => object.read(&name, &mut decoded.id),
+                "Ips" => object.read(&name, &mut decoded.ips),
+                "TemplateId" => object.read(&name, &mut decoded.template_id),
+                "TemplateName" => object.read(&name, &mut decoded.template_name),
+                "UserId" => object.read(&name, &mut decoded.user_id),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -583,13 +596,12 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+        let output = aliyun_runtime::de::from_slice::<
+            super::DescribeAllWhitelistTemplateOutput,
+        >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {
                 panic!("the documented example is not JSON: {error}")
-            });
-        let output = <super::DescribeAllWhitelistTemplateOutput as aliyun_runtime::de::FromJson>::from_json(
-                &value,
-            )
+            })
             .unwrap_or_else(|error| {
                 panic!("the documented example does not decode: {error}")
             });

@@ -310,16 +310,25 @@ impl std::fmt::Debug for DescribeAvailableClassesOutput {
 
 impl aliyun_runtime::de::FromJson for DescribeAvailableClassesOutput {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = DescribeAvailableClassesOutput {
-            db_instance_classes: fields.get("DBInstanceClasses"),
-            request_id: fields.get("RequestId"),
-            unknown_fields: fields.unknown(&["DBInstanceClasses", "RequestId"]),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = DescribeAvailableClassesOutput {
+            db_instance_classes: None,
+            request_id: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "DBInstanceClasses" => {
+                    object.read(&name, &mut decoded.db_instance_classes)
+                }
+                "RequestId" => object.read(&name, &mut decoded.request_id),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -382,17 +391,25 @@ impl std::fmt::Debug for DbInstanceClasses {
 
 impl aliyun_runtime::de::FromJson for DbInstanceClasses {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = DbInstanceClasses {
-            db_instance_class: fields.get("DBInstanceClass"),
-            db_instance_storage_range: fields.get("DBInstanceStorageRange"),
-            unknown_fields: fields
-                .unknown(&["DBInstanceClass", "DBInstanceStorageRange"]),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = DbInstanceClasses {
+            db_instance_class: None,
+            db_instance_storage_range: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "DBInstanceClass" => object.read(&name, &mut decoded.db_instance_class),
+                "DBInstanceStorageRange" => {
+                    object.read(&name, &mut decoded.db_instance_storage_range)
+                }
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -463,17 +480,25 @@ impl std::fmt::Debug for DbInstanceStorageRange {
 
 impl aliyun_runtime::de::FromJson for DbInstanceStorageRange {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = DbInstanceStorageRange {
-            max_value: fields.get("MaxValue"),
-            min_value: fields.get("MinValue"),
-            step: fields.get("Step"),
-            unknown_fields: fields.unknown(&["MaxValue", "MinValue", "Step"]),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = DbInstanceStorageRange {
+            max_value: None,
+            min_value: None,
+            step: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "MaxValue" => object.read(&name, &mut decoded.max_value),
+                "MinValue" => object.read(&name, &mut decoded.min_value),
+                "Step" => object.read(&name, &mut decoded.step),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -498,13 +523,12 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+        let output = aliyun_runtime::de::from_slice::<
+            super::DescribeAvailableClassesOutput,
+        >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {
                 panic!("the documented example is not JSON: {error}")
-            });
-        let output = <super::DescribeAvailableClassesOutput as aliyun_runtime::de::FromJson>::from_json(
-                &value,
-            )
+            })
             .unwrap_or_else(|error| {
                 panic!("the documented example does not decode: {error}")
             });

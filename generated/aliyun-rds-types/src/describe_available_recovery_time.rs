@@ -210,28 +210,31 @@ impl std::fmt::Debug for DescribeAvailableRecoveryTimeOutput {
 
 impl aliyun_runtime::de::FromJson for DescribeAvailableRecoveryTimeOutput {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = DescribeAvailableRecoveryTimeOutput {
-            cross_backup_id: fields.get("CrossBackupId"),
-            recovery_begin_time: fields.get("RecoveryBeginTime"),
-            recovery_end_time: fields.get("RecoveryEndTime"),
-            region_id: fields.get("RegionId"),
-            request_id: fields.get("RequestId"),
-            unknown_fields: fields
-                .unknown(
-                    &[
-                        "CrossBackupId",
-                        "RecoveryBeginTime",
-                        "RecoveryEndTime",
-                        "RegionId",
-                        "RequestId",
-                    ],
-                ),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = DescribeAvailableRecoveryTimeOutput {
+            cross_backup_id: None,
+            recovery_begin_time: None,
+            recovery_end_time: None,
+            region_id: None,
+            request_id: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "CrossBackupId" => object.read(&name, &mut decoded.cross_backup_id),
+                "RecoveryBeginTime" => {
+                    object.read(&name, &mut decoded.recovery_begin_time)
+                }
+                "RecoveryEndTime" => object.read(&name, &mut decoded.recovery_end_time),
+                "RegionId" => object.read(&name, &mut decoded.region_id),
+                "RequestId" => object.read(&name, &mut decoded.request_id),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -256,13 +259,12 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+        let output = aliyun_runtime::de::from_slice::<
+            super::DescribeAvailableRecoveryTimeOutput,
+        >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {
                 panic!("the documented example is not JSON: {error}")
-            });
-        let output = <super::DescribeAvailableRecoveryTimeOutput as aliyun_runtime::de::FromJson>::from_json(
-                &value,
-            )
+            })
             .unwrap_or_else(|error| {
                 panic!("the documented example does not decode: {error}")
             });

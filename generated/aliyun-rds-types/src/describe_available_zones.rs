@@ -281,16 +281,23 @@ impl std::fmt::Debug for DescribeAvailableZonesOutput {
 
 impl aliyun_runtime::de::FromJson for DescribeAvailableZonesOutput {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = DescribeAvailableZonesOutput {
-            available_zones: fields.get("AvailableZones"),
-            request_id: fields.get("RequestId"),
-            unknown_fields: fields.unknown(&["AvailableZones", "RequestId"]),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = DescribeAvailableZonesOutput {
+            available_zones: None,
+            request_id: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "AvailableZones" => object.read(&name, &mut decoded.available_zones),
+                "RequestId" => object.read(&name, &mut decoded.request_id),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -364,17 +371,25 @@ impl std::fmt::Debug for AvailableZones {
 
 impl aliyun_runtime::de::FromJson for AvailableZones {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = AvailableZones {
-            region_id: fields.get("RegionId"),
-            supported_engines: fields.get("SupportedEngines"),
-            zone_id: fields.get("ZoneId"),
-            unknown_fields: fields.unknown(&["RegionId", "SupportedEngines", "ZoneId"]),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = AvailableZones {
+            region_id: None,
+            supported_engines: None,
+            zone_id: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "RegionId" => object.read(&name, &mut decoded.region_id),
+                "SupportedEngines" => object.read(&name, &mut decoded.supported_engines),
+                "ZoneId" => object.read(&name, &mut decoded.zone_id),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -436,16 +451,25 @@ impl std::fmt::Debug for SupportedEngines {
 
 impl aliyun_runtime::de::FromJson for SupportedEngines {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = SupportedEngines {
-            engine: fields.get("Engine"),
-            supported_engine_versions: fields.get("SupportedEngineVersions"),
-            unknown_fields: fields.unknown(&["Engine", "SupportedEngineVersions"]),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = SupportedEngines {
+            engine: None,
+            supported_engine_versions: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "Engine" => object.read(&name, &mut decoded.engine),
+                "SupportedEngineVersions" => {
+                    object.read(&name, &mut decoded.supported_engine_versions)
+                }
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -504,16 +528,25 @@ impl std::fmt::Debug for SupportedEngineVersions {
 
 impl aliyun_runtime::de::FromJson for SupportedEngineVersions {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = SupportedEngineVersions {
-            supported_categorys: fields.get("SupportedCategorys"),
-            version: fields.get("Version"),
-            unknown_fields: fields.unknown(&["SupportedCategorys", "Version"]),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = SupportedEngineVersions {
+            supported_categorys: None,
+            version: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "SupportedCategorys" => {
+                    object.read(&name, &mut decoded.supported_categorys)
+                }
+                "Version" => object.read(&name, &mut decoded.version),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -572,16 +605,25 @@ impl std::fmt::Debug for SupportedCategorys {
 
 impl aliyun_runtime::de::FromJson for SupportedCategorys {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = SupportedCategorys {
-            category: fields.get("Category"),
-            supported_storage_types: fields.get("SupportedStorageTypes"),
-            unknown_fields: fields.unknown(&["Category", "SupportedStorageTypes"]),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = SupportedCategorys {
+            category: None,
+            supported_storage_types: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "Category" => object.read(&name, &mut decoded.category),
+                "SupportedStorageTypes" => {
+                    object.read(&name, &mut decoded.supported_storage_types)
+                }
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -632,15 +674,21 @@ impl std::fmt::Debug for SupportedStorageTypes {
 
 impl aliyun_runtime::de::FromJson for SupportedStorageTypes {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = SupportedStorageTypes {
-            storage_type: fields.get("StorageType"),
-            unknown_fields: fields.unknown(&["StorageType"]),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = SupportedStorageTypes {
+            storage_type: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "StorageType" => object.read(&name, &mut decoded.storage_type),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -665,13 +713,12 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+        let output = aliyun_runtime::de::from_slice::<
+            super::DescribeAvailableZonesOutput,
+        >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {
                 panic!("the documented example is not JSON: {error}")
-            });
-        let output = <super::DescribeAvailableZonesOutput as aliyun_runtime::de::FromJson>::from_json(
-                &value,
-            )
+            })
             .unwrap_or_else(|error| {
                 panic!("the documented example does not decode: {error}")
             });

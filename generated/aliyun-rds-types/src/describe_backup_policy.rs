@@ -615,77 +615,119 @@ impl std::fmt::Debug for DescribeBackupPolicyOutput {
 
 impl aliyun_runtime::de::FromJson for DescribeBackupPolicyOutput {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = DescribeBackupPolicyOutput {
-            archive_backup_keep_count: fields.get("ArchiveBackupKeepCount"),
-            archive_backup_keep_policy: fields.get("ArchiveBackupKeepPolicy"),
-            archive_backup_retention_period: fields.get("ArchiveBackupRetentionPeriod"),
-            backup_interval: fields.get("BackupInterval"),
-            backup_log: fields.get("BackupLog"),
-            backup_method: fields.get("BackupMethod"),
-            backup_priority: fields.get("BackupPriority"),
-            backup_retention_period: fields.get("BackupRetentionPeriod"),
-            category: fields.get("Category"),
-            compress_type: fields.get("CompressType"),
-            enable_backup_log: fields.get("EnableBackupLog"),
-            enable_increment_data_backup: fields.get("EnableIncrementDataBackup"),
-            enable_pitr_protection: fields.get("EnablePitrProtection"),
-            high_space_usage_protection: fields.get("HighSpaceUsageProtection"),
-            local_log_retention_hours: fields.get("LocalLogRetentionHours"),
-            local_log_retention_space: fields.get("LocalLogRetentionSpace"),
-            log_backup_frequency: fields.get("LogBackupFrequency"),
-            log_backup_local_retention_number: fields
-                .get("LogBackupLocalRetentionNumber"),
-            log_backup_retention_period: fields.get("LogBackupRetentionPeriod"),
-            pitr_retention_period: fields.get("PitrRetentionPeriod"),
-            preferred_backup_period: fields.get("PreferredBackupPeriod"),
-            preferred_backup_time: fields.get("PreferredBackupTime"),
-            preferred_next_backup_time: fields.get("PreferredNextBackupTime"),
-            released_keep_policy: fields.get("ReleasedKeepPolicy"),
-            request_id: fields.get("RequestId"),
-            support_modify_backup_priority: fields.get("SupportModifyBackupPriority"),
-            support_released_keep: fields.get("SupportReleasedKeep"),
-            support_volume_shadow_copy: fields.get("SupportVolumeShadowCopy"),
-            supports_high_frequency_backup: fields.get("SupportsHighFrequencyBackup"),
-            unknown_fields: fields
-                .unknown(
-                    &[
-                        "ArchiveBackupKeepCount",
-                        "ArchiveBackupKeepPolicy",
-                        "ArchiveBackupRetentionPeriod",
-                        "BackupInterval",
-                        "BackupLog",
-                        "BackupMethod",
-                        "BackupPriority",
-                        "BackupRetentionPeriod",
-                        "Category",
-                        "CompressType",
-                        "EnableBackupLog",
-                        "EnableIncrementDataBackup",
-                        "EnablePitrProtection",
-                        "HighSpaceUsageProtection",
-                        "LocalLogRetentionHours",
-                        "LocalLogRetentionSpace",
-                        "LogBackupFrequency",
-                        "LogBackupLocalRetentionNumber",
-                        "LogBackupRetentionPeriod",
-                        "PitrRetentionPeriod",
-                        "PreferredBackupPeriod",
-                        "PreferredBackupTime",
-                        "PreferredNextBackupTime",
-                        "ReleasedKeepPolicy",
-                        "RequestId",
-                        "SupportModifyBackupPriority",
-                        "SupportReleasedKeep",
-                        "SupportVolumeShadowCopy",
-                        "SupportsHighFrequencyBackup",
-                    ],
-                ),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = DescribeBackupPolicyOutput {
+            archive_backup_keep_count: None,
+            archive_backup_keep_policy: None,
+            archive_backup_retention_period: None,
+            backup_interval: None,
+            backup_log: None,
+            backup_method: None,
+            backup_priority: None,
+            backup_retention_period: None,
+            category: None,
+            compress_type: None,
+            enable_backup_log: None,
+            enable_increment_data_backup: None,
+            enable_pitr_protection: None,
+            high_space_usage_protection: None,
+            local_log_retention_hours: None,
+            local_log_retention_space: None,
+            log_backup_frequency: None,
+            log_backup_local_retention_number: None,
+            log_backup_retention_period: None,
+            pitr_retention_period: None,
+            preferred_backup_period: None,
+            preferred_backup_time: None,
+            preferred_next_backup_time: None,
+            released_keep_policy: None,
+            request_id: None,
+            support_modify_backup_priority: None,
+            support_released_keep: None,
+            support_volume_shadow_copy: None,
+            supports_high_frequency_backup: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "ArchiveBackupKeepCount" => {
+                    object.read(&name, &mut decoded.archive_backup_keep_count)
+                }
+                "ArchiveBackupKeepPolicy" => {
+                    object.read(&name, &mut decoded.archive_backup_keep_policy)
+                }
+                "ArchiveBackupRetentionPeriod" => {
+                    object.read(&name, &mut decoded.archive_backup_retention_period)
+                }
+                "BackupInterval" => object.read(&name, &mut decoded.backup_interval),
+                "BackupLog" => object.read(&name, &mut decoded.backup_log),
+                "BackupMethod" => object.read(&name, &mut decoded.backup_method),
+                "BackupPriority" => object.read(&name, &mut decoded.backup_priority),
+                "BackupRetentionPeriod" => {
+                    object.read(&name, &mut decoded.backup_retention_period)
+                }
+                "Category" => object.read(&name, &mut decoded.category),
+                "CompressType" => object.read(&name, &mut decoded.compress_type),
+                "EnableBackupLog" => object.read(&name, &mut decoded.enable_backup_log),
+                "EnableIncrementDataBackup" => {
+                    object.read(&name, &mut decoded.enable_increment_data_backup)
+                }
+                "EnablePitrProtection" => {
+                    object.read(&name, &mut decoded.enable_pitr_protection)
+                }
+                "HighSpaceUsageProtection" => {
+                    object.read(&name, &mut decoded.high_space_usage_protection)
+                }
+                "LocalLogRetentionHours" => {
+                    object.read(&name, &mut decoded.local_log_retention_hours)
+                }
+                "LocalLogRetentionSpace" => {
+                    object.read(&name, &mut decoded.local_log_retention_space)
+                }
+                "LogBackupFrequency" => {
+                    object.read(&name, &mut decoded.log_backup_frequency)
+                }
+                "LogBackupLocalRetentionNumber" => {
+                    object.read(&name, &mut decoded.log_backup_local_retention_number)
+                }
+                "LogBackupRetentionPeriod" => {
+                    object.read(&name, &mut decoded.log_backup_retention_period)
+                }
+                "PitrRetentionPeriod" => {
+                    object.read(&name, &mut decoded.pitr_retention_period)
+                }
+                "PreferredBackupPeriod" => {
+                    object.read(&name, &mut decoded.preferred_backup_period)
+                }
+                "PreferredBackupTime" => {
+                    object.read(&name, &mut decoded.preferred_backup_time)
+                }
+                "PreferredNextBackupTime" => {
+                    object.read(&name, &mut decoded.preferred_next_backup_time)
+                }
+                "ReleasedKeepPolicy" => {
+                    object.read(&name, &mut decoded.released_keep_policy)
+                }
+                "RequestId" => object.read(&name, &mut decoded.request_id),
+                "SupportModifyBackupPriority" => {
+                    object.read(&name, &mut decoded.support_modify_backup_priority)
+                }
+                "SupportReleasedKeep" => {
+                    object.read(&name, &mut decoded.support_released_keep)
+                }
+                "SupportVolumeShadowCopy" => {
+                    object.read(&name, &mut decoded.support_volume_shadow_copy)
+                }
+                "SupportsHighFrequencyBackup" => {
+                    object.read(&name, &mut decoded.supports_high_frequency_backup)
+                }
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -710,13 +752,12 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+        let output = aliyun_runtime::de::from_slice::<
+            super::DescribeBackupPolicyOutput,
+        >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {
                 panic!("the documented example is not JSON: {error}")
-            });
-        let output = <super::DescribeBackupPolicyOutput as aliyun_runtime::de::FromJson>::from_json(
-                &value,
-            )
+            })
             .unwrap_or_else(|error| {
                 panic!("the documented example does not decode: {error}")
             });

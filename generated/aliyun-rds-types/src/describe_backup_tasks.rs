@@ -209,16 +209,23 @@ impl std::fmt::Debug for DescribeBackupTasksOutput {
 
 impl aliyun_runtime::de::FromJson for DescribeBackupTasksOutput {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = DescribeBackupTasksOutput {
-            items: fields.get("Items"),
-            request_id: fields.get("RequestId"),
-            unknown_fields: fields.unknown(&["Items", "RequestId"]),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = DescribeBackupTasksOutput {
+            items: None,
+            request_id: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "Items" => object.read(&name, &mut decoded.items),
+                "RequestId" => object.read(&name, &mut decoded.request_id),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -265,15 +272,21 @@ impl std::fmt::Debug for Items {
 
 impl aliyun_runtime::de::FromJson for Items {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = Items {
-            backup_job: fields.get("BackupJob"),
-            unknown_fields: fields.unknown(&["BackupJob"]),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = Items {
+            backup_job: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "BackupJob" => object.read(&name, &mut decoded.backup_job),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -427,32 +440,35 @@ impl std::fmt::Debug for BackupJob {
 
 impl aliyun_runtime::de::FromJson for BackupJob {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = BackupJob {
-            backup_id: fields.get("BackupId"),
-            backup_job_id: fields.get("BackupJobId"),
-            backup_progress_status: fields.get("BackupProgressStatus"),
-            backup_status: fields.get("BackupStatus"),
-            job_mode: fields.get("JobMode"),
-            process: fields.get("Process"),
-            task_action: fields.get("TaskAction"),
-            unknown_fields: fields
-                .unknown(
-                    &[
-                        "BackupId",
-                        "BackupJobId",
-                        "BackupProgressStatus",
-                        "BackupStatus",
-                        "JobMode",
-                        "Process",
-                        "TaskAction",
-                    ],
-                ),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = BackupJob {
+            backup_id: None,
+            backup_job_id: None,
+            backup_progress_status: None,
+            backup_status: None,
+            job_mode: None,
+            process: None,
+            task_action: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "BackupId" => object.read(&name, &mut decoded.backup_id),
+                "BackupJobId" => object.read(&name, &mut decoded.backup_job_id),
+                "BackupProgressStatus" => {
+                    object.read(&name, &mut decoded.backup_progress_status)
+                }
+                "BackupStatus" => object.read(&name, &mut decoded.backup_status),
+                "JobMode" => object.read(&name, &mut decoded.job_mode),
+                "Process" => object.read(&name, &mut decoded.process),
+                "TaskAction" => object.read(&name, &mut decoded.task_action),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -477,13 +493,12 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+        let output = aliyun_runtime::de::from_slice::<
+            super::DescribeBackupTasksOutput,
+        >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {
                 panic!("the documented example is not JSON: {error}")
-            });
-        let output = <super::DescribeBackupTasksOutput as aliyun_runtime::de::FromJson>::from_json(
-                &value,
-            )
+            })
             .unwrap_or_else(|error| {
                 panic!("the documented example does not decode: {error}")
             });

@@ -314,30 +314,33 @@ impl std::fmt::Debug for DescribeBackupsOutput {
 
 impl aliyun_runtime::de::FromJson for DescribeBackupsOutput {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = DescribeBackupsOutput {
-            items: fields.get("Items"),
-            page_number: fields.get("PageNumber"),
-            page_record_count: fields.get("PageRecordCount"),
-            request_id: fields.get("RequestId"),
-            total_ecs_snapshot_size: fields.get("TotalEcsSnapshotSize"),
-            total_record_count: fields.get("TotalRecordCount"),
-            unknown_fields: fields
-                .unknown(
-                    &[
-                        "Items",
-                        "PageNumber",
-                        "PageRecordCount",
-                        "RequestId",
-                        "TotalEcsSnapshotSize",
-                        "TotalRecordCount",
-                    ],
-                ),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = DescribeBackupsOutput {
+            items: None,
+            page_number: None,
+            page_record_count: None,
+            request_id: None,
+            total_ecs_snapshot_size: None,
+            total_record_count: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "Items" => object.read(&name, &mut decoded.items),
+                "PageNumber" => object.read(&name, &mut decoded.page_number),
+                "PageRecordCount" => object.read(&name, &mut decoded.page_record_count),
+                "RequestId" => object.read(&name, &mut decoded.request_id),
+                "TotalEcsSnapshotSize" => {
+                    object.read(&name, &mut decoded.total_ecs_snapshot_size)
+                }
+                "TotalRecordCount" => object.read(&name, &mut decoded.total_record_count),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -384,15 +387,21 @@ impl std::fmt::Debug for Items {
 
 impl aliyun_runtime::de::FromJson for Items {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = Items {
-            backup: fields.get("Backup"),
-            unknown_fields: fields.unknown(&["Backup"]),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = Items {
+            backup: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "Backup" => object.read(&name, &mut decoded.backup),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -780,68 +789,75 @@ impl std::fmt::Debug for Backup {
 
 impl aliyun_runtime::de::FromJson for Backup {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = Backup {
-            backup_download_link_by_db: fields.get("BackupDownloadLinkByDB"),
-            backup_download_url: fields.get("BackupDownloadURL"),
-            backup_end_time: fields.get("BackupEndTime"),
-            backup_id: fields.get("BackupId"),
-            backup_initiator: fields.get("BackupInitiator"),
-            backup_intranet_download_url: fields.get("BackupIntranetDownloadURL"),
-            backup_method: fields.get("BackupMethod"),
-            backup_mode: fields.get("BackupMode"),
-            backup_size: fields.get("BackupSize"),
-            backup_start_time: fields.get("BackupStartTime"),
-            backup_status: fields.get("BackupStatus"),
-            backup_type: fields.get("BackupType"),
-            checksum: fields.get("Checksum"),
-            consistent_time: fields.get("ConsistentTime"),
-            copy_only_backup: fields.get("CopyOnlyBackup"),
-            db_instance_id: fields.get("DBInstanceId"),
-            encryption: fields.get("Encryption"),
-            engine: fields.get("Engine"),
-            engine_version: fields.get("EngineVersion"),
-            host_instance_id: fields.get("HostInstanceID"),
-            is_avail: fields.get("IsAvail"),
-            meta_status: fields.get("MetaStatus"),
-            storage_class: fields.get("StorageClass"),
-            store_status: fields.get("StoreStatus"),
-            expect_expire_time: fields.get("ExpectExpireTime"),
-            unknown_fields: fields
-                .unknown(
-                    &[
-                        "BackupDownloadLinkByDB",
-                        "BackupDownloadURL",
-                        "BackupEndTime",
-                        "BackupId",
-                        "BackupInitiator",
-                        "BackupIntranetDownloadURL",
-                        "BackupMethod",
-                        "BackupMode",
-                        "BackupSize",
-                        "BackupStartTime",
-                        "BackupStatus",
-                        "BackupType",
-                        "Checksum",
-                        "ConsistentTime",
-                        "CopyOnlyBackup",
-                        "DBInstanceId",
-                        "Encryption",
-                        "Engine",
-                        "EngineVersion",
-                        "ExpectExpireTime",
-                        "HostInstanceID",
-                        "IsAvail",
-                        "MetaStatus",
-                        "StorageClass",
-                        "StoreStatus",
-                    ],
-                ),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = Backup {
+            backup_download_link_by_db: None,
+            backup_download_url: None,
+            backup_end_time: None,
+            backup_id: None,
+            backup_initiator: None,
+            backup_intranet_download_url: None,
+            backup_method: None,
+            backup_mode: None,
+            backup_size: None,
+            backup_start_time: None,
+            backup_status: None,
+            backup_type: None,
+            checksum: None,
+            consistent_time: None,
+            copy_only_backup: None,
+            db_instance_id: None,
+            encryption: None,
+            engine: None,
+            engine_version: None,
+            host_instance_id: None,
+            is_avail: None,
+            meta_status: None,
+            storage_class: None,
+            store_status: None,
+            expect_expire_time: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "BackupDownloadLinkByDB" => {
+                    object.read(&name, &mut decoded.backup_download_link_by_db)
+                }
+                "BackupDownloadURL" => {
+                    object.read(&name, &mut decoded.backup_download_url)
+                }
+                "BackupEndTime" => object.read(&name, &mut decoded.backup_end_time),
+                "BackupId" => object.read(&name, &mut decoded.backup_id),
+                "BackupInitiator" => object.read(&name, &mut decoded.backup_initiator),
+                "BackupIntranetDownloadURL" => {
+                    object.read(&name, &mut decoded.backup_intranet_download_url)
+                }
+                "BackupMethod" => object.read(&name, &mut decoded.backup_method),
+                "BackupMode" => object.read(&name, &mut decoded.backup_mode),
+                "BackupSize" => object.read(&name, &mut decoded.backup_size),
+                "BackupStartTime" => object.read(&name, &mut decoded.backup_start_time),
+                "BackupStatus" => object.read(&name, &mut decoded.backup_status),
+                "BackupType" => object.read(&name, &mut decoded.backup_type),
+                "Checksum" => object.read(&name, &mut decoded.checksum),
+                "ConsistentTime" => object.read(&name, &mut decoded.consistent_time),
+                "CopyOnlyBackup" => object.read(&name, &mut decoded.copy_only_backup),
+                "DBInstanceId" => object.read(&name, &mut decoded.db_instance_id),
+                "Encryption" => object.read(&name, &mut decoded.encryption),
+                "Engine" => object.read(&name, &mut decoded.engine),
+                "EngineVersion" => object.read(&name, &mut decoded.engine_version),
+                "HostInstanceID" => object.read(&name, &mut decoded.host_instance_id),
+                "IsAvail" => object.read(&name, &mut decoded.is_avail),
+                "MetaStatus" => object.read(&name, &mut decoded.meta_status),
+                "StorageClass" => object.read(&name, &mut decoded.storage_class),
+                "StoreStatus" => object.read(&name, &mut decoded.store_status),
+                "ExpectExpireTime" => object.read(&name, &mut decoded.expect_expire_time),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -890,15 +906,23 @@ impl std::fmt::Debug for BackupDownloadLinkByDb {
 
 impl aliyun_runtime::de::FromJson for BackupDownloadLinkByDb {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = BackupDownloadLinkByDb {
-            backup_download_link_by_db: fields.get("BackupDownloadLinkByDB"),
-            unknown_fields: fields.unknown(&["BackupDownloadLinkByDB"]),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = BackupDownloadLinkByDb {
+            backup_download_link_by_db: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "BackupDownloadLinkByDB" => {
+                    object.read(&name, &mut decoded.backup_download_link_by_db)
+                }
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -974,18 +998,27 @@ impl std::fmt::Debug for BackupDownloadLinkByDbBackupDownloadLinkByDb {
 
 impl aliyun_runtime::de::FromJson for BackupDownloadLinkByDbBackupDownloadLinkByDb {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = BackupDownloadLinkByDbBackupDownloadLinkByDb {
-            data_base: fields.get("DataBase"),
-            download_link: fields.get("DownloadLink"),
-            intranet_download_link: fields.get("IntranetDownloadLink"),
-            unknown_fields: fields
-                .unknown(&["DataBase", "DownloadLink", "IntranetDownloadLink"]),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = BackupDownloadLinkByDbBackupDownloadLinkByDb {
+            data_base: None,
+            download_link: None,
+            intranet_download_link: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "DataBase" => object.read(&name, &mut decoded.data_base),
+                "DownloadLink" => object.read(&name, &mut decoded.download_link),
+                "IntranetDownloadLink" => {
+                    object.read(&name, &mut decoded.intranet_download_link)
+                }
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -1010,13 +1043,12 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+        let output = aliyun_runtime::de::from_slice::<
+            super::DescribeBackupsOutput,
+        >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {
                 panic!("the documented example is not JSON: {error}")
-            });
-        let output = <super::DescribeBackupsOutput as aliyun_runtime::de::FromJson>::from_json(
-                &value,
-            )
+            })
             .unwrap_or_else(|error| {
                 panic!("the documented example does not decode: {error}")
             });

@@ -164,18 +164,27 @@ impl std::fmt::Debug for DescribeCharacterSetNameOutput {
 
 impl aliyun_runtime::de::FromJson for DescribeCharacterSetNameOutput {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = DescribeCharacterSetNameOutput {
-            character_set_name_items: fields.get("CharacterSetNameItems"),
-            engine: fields.get("Engine"),
-            request_id: fields.get("RequestId"),
-            unknown_fields: fields
-                .unknown(&["CharacterSetNameItems", "Engine", "RequestId"]),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = DescribeCharacterSetNameOutput {
+            character_set_name_items: None,
+            engine: None,
+            request_id: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "CharacterSetNameItems" => {
+                    object.read(&name, &mut decoded.character_set_name_items)
+                }
+                "Engine" => object.read(&name, &mut decoded.engine),
+                "RequestId" => object.read(&name, &mut decoded.request_id),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -222,15 +231,21 @@ impl std::fmt::Debug for CharacterSetNameItems {
 
 impl aliyun_runtime::de::FromJson for CharacterSetNameItems {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = CharacterSetNameItems {
-            character_set_name: fields.get("CharacterSetName"),
-            unknown_fields: fields.unknown(&["CharacterSetName"]),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = CharacterSetNameItems {
+            character_set_name: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "CharacterSetName" => object.read(&name, &mut decoded.character_set_name),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -255,13 +270,12 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+        let output = aliyun_runtime::de::from_slice::<
+            super::DescribeCharacterSetNameOutput,
+        >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {
                 panic!("the documented example is not JSON: {error}")
-            });
-        let output = <super::DescribeCharacterSetNameOutput as aliyun_runtime::de::FromJson>::from_json(
-                &value,
-            )
+            })
             .unwrap_or_else(|error| {
                 panic!("the documented example does not decode: {error}")
             });

@@ -356,42 +356,47 @@ impl std::fmt::Debug for DescribeClassDetailsOutput {
 
 impl aliyun_runtime::de::FromJson for DescribeClassDetailsOutput {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = DescribeClassDetailsOutput {
-            category: fields.get("Category"),
-            class_code: fields.get("ClassCode"),
-            class_group: fields.get("ClassGroup"),
-            cpu: fields.get("Cpu"),
-            db_instance_storage_type: fields.get("DBInstanceStorageType"),
-            instruction_set_arch: fields.get("InstructionSetArch"),
-            max_connections: fields.get("MaxConnections"),
-            max_iombps: fields.get("MaxIOMBPS"),
-            max_iops: fields.get("MaxIOPS"),
-            memory_class: fields.get("MemoryClass"),
-            reference_price: fields.get("ReferencePrice"),
-            request_id: fields.get("RequestId"),
-            unknown_fields: fields
-                .unknown(
-                    &[
-                        "Category",
-                        "ClassCode",
-                        "ClassGroup",
-                        "Cpu",
-                        "DBInstanceStorageType",
-                        "InstructionSetArch",
-                        "MaxConnections",
-                        "MaxIOMBPS",
-                        "MaxIOPS",
-                        "MemoryClass",
-                        "ReferencePrice",
-                        "RequestId",
-                    ],
-                ),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = DescribeClassDetailsOutput {
+            category: None,
+            class_code: None,
+            class_group: None,
+            cpu: None,
+            db_instance_storage_type: None,
+            instruction_set_arch: None,
+            max_connections: None,
+            max_iombps: None,
+            max_iops: None,
+            memory_class: None,
+            reference_price: None,
+            request_id: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "Category" => object.read(&name, &mut decoded.category),
+                "ClassCode" => object.read(&name, &mut decoded.class_code),
+                "ClassGroup" => object.read(&name, &mut decoded.class_group),
+                "Cpu" => object.read(&name, &mut decoded.cpu),
+                "DBInstanceStorageType" => {
+                    object.read(&name, &mut decoded.db_instance_storage_type)
+                }
+                "InstructionSetArch" => {
+                    object.read(&name, &mut decoded.instruction_set_arch)
+                }
+                "MaxConnections" => object.read(&name, &mut decoded.max_connections),
+                "MaxIOMBPS" => object.read(&name, &mut decoded.max_iombps),
+                "MaxIOPS" => object.read(&name, &mut decoded.max_iops),
+                "MemoryClass" => object.read(&name, &mut decoded.memory_class),
+                "ReferencePrice" => object.read(&name, &mut decoded.reference_price),
+                "RequestId" => object.read(&name, &mut decoded.request_id),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -416,13 +421,12 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+        let output = aliyun_runtime::de::from_slice::<
+            super::DescribeClassDetailsOutput,
+        >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {
                 panic!("the documented example is not JSON: {error}")
-            });
-        let output = <super::DescribeClassDetailsOutput as aliyun_runtime::de::FromJson>::from_json(
-                &value,
-            )
+            })
             .unwrap_or_else(|error| {
                 panic!("the documented example does not decode: {error}")
             });

@@ -256,20 +256,29 @@ impl std::fmt::Debug for DescribeCloudMigrationResultOutput {
 
 impl aliyun_runtime::de::FromJson for DescribeCloudMigrationResultOutput {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = DescribeCloudMigrationResultOutput {
-            items: fields.get("Items"),
-            page_number: fields.get("PageNumber"),
-            page_size: fields.get("PageSize"),
-            request_id: fields.get("RequestId"),
-            total_size: fields.get("TotalSize"),
-            unknown_fields: fields
-                .unknown(&["Items", "PageNumber", "PageSize", "RequestId", "TotalSize"]),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = DescribeCloudMigrationResultOutput {
+            items: None,
+            page_number: None,
+            page_size: None,
+            request_id: None,
+            total_size: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "Items" => object.read(&name, &mut decoded.items),
+                "PageNumber" => object.read(&name, &mut decoded.page_number),
+                "PageSize" => object.read(&name, &mut decoded.page_size),
+                "RequestId" => object.read(&name, &mut decoded.request_id),
+                "TotalSize" => object.read(&name, &mut decoded.total_size),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -522,50 +531,53 @@ impl std::fmt::Debug for Items {
 
 impl aliyun_runtime::de::FromJson for Items {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = Items {
-            detail: fields.get("Detail"),
-            gmt_created: fields.get("GmtCreated"),
-            gmt_modified: fields.get("GmtModified"),
-            migrate_stage: fields.get("MigrateStage"),
-            replication_info: fields.get("ReplicationInfo"),
-            replication_state: fields.get("ReplicationState"),
-            source_account: fields.get("SourceAccount"),
-            source_category: fields.get("SourceCategory"),
-            source_ip_address: fields.get("SourceIpAddress"),
-            source_password: fields.get("SourcePassword"),
-            source_port: fields.get("SourcePort"),
-            switch_time: fields.get("SwitchTime"),
-            target_eip: fields.get("TargetEip"),
-            target_instance_name: fields.get("TargetInstanceName"),
-            task_id: fields.get("TaskId"),
-            task_name: fields.get("TaskName"),
-            unknown_fields: fields
-                .unknown(
-                    &[
-                        "Detail",
-                        "GmtCreated",
-                        "GmtModified",
-                        "MigrateStage",
-                        "ReplicationInfo",
-                        "ReplicationState",
-                        "SourceAccount",
-                        "SourceCategory",
-                        "SourceIpAddress",
-                        "SourcePassword",
-                        "SourcePort",
-                        "SwitchTime",
-                        "TargetEip",
-                        "TargetInstanceName",
-                        "TaskId",
-                        "TaskName",
-                    ],
-                ),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = Items {
+            detail: None,
+            gmt_created: None,
+            gmt_modified: None,
+            migrate_stage: None,
+            replication_info: None,
+            replication_state: None,
+            source_account: None,
+            source_category: None,
+            source_ip_address: None,
+            source_password: None,
+            source_port: None,
+            switch_time: None,
+            target_eip: None,
+            target_instance_name: None,
+            task_id: None,
+            task_name: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "Detail" => object.read(&name, &mut decoded.detail),
+                "GmtCreated" => object.read(&name, &mut decoded.gmt_created),
+                "GmtModified" => object.read(&name, &mut decoded.gmt_modified),
+                "MigrateStage" => object.read(&name, &mut decoded.migrate_stage),
+                "ReplicationInfo" => object.read(&name, &mut decoded.replication_info),
+                "ReplicationState" => object.read(&name, &mut decoded.replication_state),
+                "SourceAccount" => object.read(&name, &mut decoded.source_account),
+                "SourceCategory" => object.read(&name, &mut decoded.source_category),
+                "SourceIpAddress" => object.read(&name, &mut decoded.source_ip_address),
+                "SourcePassword" => object.read(&name, &mut decoded.source_password),
+                "SourcePort" => object.read(&name, &mut decoded.source_port),
+                "SwitchTime" => object.read(&name, &mut decoded.switch_time),
+                "TargetEip" => object.read(&name, &mut decoded.target_eip),
+                "TargetInstanceName" => {
+                    object.read(&name, &mut decoded.target_instance_name)
+                }
+                "TaskId" => object.read(&name, &mut decoded.task_id),
+                "TaskName" => object.read(&name, &mut decoded.task_name),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -590,13 +602,12 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+        let output = aliyun_runtime::de::from_slice::<
+            super::DescribeCloudMigrationResultOutput,
+        >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {
                 panic!("the documented example is not JSON: {error}")
-            });
-        let output = <super::DescribeCloudMigrationResultOutput as aliyun_runtime::de::FromJson>::from_json(
-                &value,
-            )
+            })
             .unwrap_or_else(|error| {
                 panic!("the documented example does not decode: {error}")
             });

@@ -110,16 +110,25 @@ impl std::fmt::Debug for DescribeCollationTimeZonesOutput {
 
 impl aliyun_runtime::de::FromJson for DescribeCollationTimeZonesOutput {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = DescribeCollationTimeZonesOutput {
-            collation_time_zones: fields.get("CollationTimeZones"),
-            request_id: fields.get("RequestId"),
-            unknown_fields: fields.unknown(&["CollationTimeZones", "RequestId"]),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = DescribeCollationTimeZonesOutput {
+            collation_time_zones: None,
+            request_id: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "CollationTimeZones" => {
+                    object.read(&name, &mut decoded.collation_time_zones)
+                }
+                "RequestId" => object.read(&name, &mut decoded.request_id),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -166,15 +175,23 @@ impl std::fmt::Debug for CollationTimeZones {
 
 impl aliyun_runtime::de::FromJson for CollationTimeZones {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = CollationTimeZones {
-            collation_time_zone: fields.get("CollationTimeZone"),
-            unknown_fields: fields.unknown(&["CollationTimeZone"]),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = CollationTimeZones {
+            collation_time_zone: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "CollationTimeZone" => {
+                    object.read(&name, &mut decoded.collation_time_zone)
+                }
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -250,18 +267,27 @@ impl std::fmt::Debug for CollationTimeZone {
 
 impl aliyun_runtime::de::FromJson for CollationTimeZone {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = CollationTimeZone {
-            description: fields.get("Description"),
-            standard_time_offset: fields.get("StandardTimeOffset"),
-            time_zone: fields.get("TimeZone"),
-            unknown_fields: fields
-                .unknown(&["Description", "StandardTimeOffset", "TimeZone"]),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = CollationTimeZone {
+            description: None,
+            standard_time_offset: None,
+            time_zone: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "Description" => object.read(&name, &mut decoded.description),
+                "StandardTimeOffset" => {
+                    object.read(&name, &mut decoded.standard_time_offset)
+                }
+                "TimeZone" => object.read(&name, &mut decoded.time_zone),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -286,13 +312,12 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+        let output = aliyun_runtime::de::from_slice::<
+            super::DescribeCollationTimeZonesOutput,
+        >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {
                 panic!("the documented example is not JSON: {error}")
-            });
-        let output = <super::DescribeCollationTimeZonesOutput as aliyun_runtime::de::FromJson>::from_json(
-                &value,
-            )
+            })
             .unwrap_or_else(|error| {
                 panic!("the documented example does not decode: {error}")
             });

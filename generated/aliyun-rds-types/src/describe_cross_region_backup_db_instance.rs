@@ -232,32 +232,33 @@ impl std::fmt::Debug for DescribeCrossRegionBackupDbInstanceOutput {
 
 impl aliyun_runtime::de::FromJson for DescribeCrossRegionBackupDbInstanceOutput {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = DescribeCrossRegionBackupDbInstanceOutput {
-            items: fields.get("Items"),
-            items_numbers: fields.get("ItemsNumbers"),
-            page_number: fields.get("PageNumber"),
-            page_size: fields.get("PageSize"),
-            region_id: fields.get("RegionId"),
-            request_id: fields.get("RequestId"),
-            total_records: fields.get("TotalRecords"),
-            unknown_fields: fields
-                .unknown(
-                    &[
-                        "Items",
-                        "ItemsNumbers",
-                        "PageNumber",
-                        "PageSize",
-                        "RegionId",
-                        "RequestId",
-                        "TotalRecords",
-                    ],
-                ),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = DescribeCrossRegionBackupDbInstanceOutput {
+            items: None,
+            items_numbers: None,
+            page_number: None,
+            page_size: None,
+            region_id: None,
+            request_id: None,
+            total_records: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "Items" => object.read(&name, &mut decoded.items),
+                "ItemsNumbers" => object.read(&name, &mut decoded.items_numbers),
+                "PageNumber" => object.read(&name, &mut decoded.page_number),
+                "PageSize" => object.read(&name, &mut decoded.page_size),
+                "RegionId" => object.read(&name, &mut decoded.region_id),
+                "RequestId" => object.read(&name, &mut decoded.request_id),
+                "TotalRecords" => object.read(&name, &mut decoded.total_records),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -304,15 +305,21 @@ impl std::fmt::Debug for Items {
 
 impl aliyun_runtime::de::FromJson for Items {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = Items {
-            item: fields.get("Item"),
-            unknown_fields: fields.unknown(&["Item"]),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = Items {
+            item: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "Item" => object.read(&name, &mut decoded.item),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -539,46 +546,55 @@ impl std::fmt::Debug for Item {
 
 impl aliyun_runtime::de::FromJson for Item {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = Item {
-            backup_enabled: fields.get("BackupEnabled"),
-            backup_enabled_time: fields.get("BackupEnabledTime"),
-            cross_backup_region: fields.get("CrossBackupRegion"),
-            cross_backup_type: fields.get("CrossBackupType"),
-            db_instance_description: fields.get("DBInstanceDescription"),
-            db_instance_id: fields.get("DBInstanceId"),
-            db_instance_status: fields.get("DBInstanceStatus"),
-            engine: fields.get("Engine"),
-            engine_version: fields.get("EngineVersion"),
-            lock_mode: fields.get("LockMode"),
-            log_backup_enabled: fields.get("LogBackupEnabled"),
-            log_backup_enabled_time: fields.get("LogBackupEnabledTime"),
-            retent_type: fields.get("RetentType"),
-            retention: fields.get("Retention"),
-            unknown_fields: fields
-                .unknown(
-                    &[
-                        "BackupEnabled",
-                        "BackupEnabledTime",
-                        "CrossBackupRegion",
-                        "CrossBackupType",
-                        "DBInstanceDescription",
-                        "DBInstanceId",
-                        "DBInstanceStatus",
-                        "Engine",
-                        "EngineVersion",
-                        "LockMode",
-                        "LogBackupEnabled",
-                        "LogBackupEnabledTime",
-                        "RetentType",
-                        "Retention",
-                    ],
-                ),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = Item {
+            backup_enabled: None,
+            backup_enabled_time: None,
+            cross_backup_region: None,
+            cross_backup_type: None,
+            db_instance_description: None,
+            db_instance_id: None,
+            db_instance_status: None,
+            engine: None,
+            engine_version: None,
+            lock_mode: None,
+            log_backup_enabled: None,
+            log_backup_enabled_time: None,
+            retent_type: None,
+            retention: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "BackupEnabled" => object.read(&name, &mut decoded.backup_enabled),
+                "BackupEnabledTime" => {
+                    object.read(&name, &mut decoded.backup_enabled_time)
+                }
+                "CrossBackupRegion" => {
+                    object.read(&name, &mut decoded.cross_backup_region)
+                }
+                "CrossBackupType" => object.read(&name, &mut decoded.cross_backup_type),
+                "DBInstanceDescription" => {
+                    object.read(&name, &mut decoded.db_instance_description)
+                }
+                "DBInstanceId" => object.read(&name, &mut decoded.db_instance_id),
+                "DBInstanceStatus" => object.read(&name, &mut decoded.db_instance_status),
+                "Engine" => object.read(&name, &mut decoded.engine),
+                "EngineVersion" => object.read(&name, &mut decoded.engine_version),
+                "LockMode" => object.read(&name, &mut decoded.lock_mode),
+                "LogBackupEnabled" => object.read(&name, &mut decoded.log_backup_enabled),
+                "LogBackupEnabledTime" => {
+                    object.read(&name, &mut decoded.log_backup_enabled_time)
+                }
+                "RetentType" => object.read(&name, &mut decoded.retent_type),
+                "Retention" => object.read(&name, &mut decoded.retention),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -603,13 +619,12 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+        let output = aliyun_runtime::de::from_slice::<
+            super::DescribeCrossRegionBackupDbInstanceOutput,
+        >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {
                 panic!("the documented example is not JSON: {error}")
-            });
-        let output = <super::DescribeCrossRegionBackupDbInstanceOutput as aliyun_runtime::de::FromJson>::from_json(
-                &value,
-            )
+            })
             .unwrap_or_else(|error| {
                 panic!("the documented example does not decode: {error}")
             });

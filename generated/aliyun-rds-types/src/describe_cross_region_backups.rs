@@ -342,34 +342,35 @@ impl std::fmt::Debug for DescribeCrossRegionBackupsOutput {
 
 impl aliyun_runtime::de::FromJson for DescribeCrossRegionBackupsOutput {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = DescribeCrossRegionBackupsOutput {
-            end_time: fields.get("EndTime"),
-            items: fields.get("Items"),
-            page_number: fields.get("PageNumber"),
-            page_record_count: fields.get("PageRecordCount"),
-            region_id: fields.get("RegionId"),
-            request_id: fields.get("RequestId"),
-            start_time: fields.get("StartTime"),
-            total_record_count: fields.get("TotalRecordCount"),
-            unknown_fields: fields
-                .unknown(
-                    &[
-                        "EndTime",
-                        "Items",
-                        "PageNumber",
-                        "PageRecordCount",
-                        "RegionId",
-                        "RequestId",
-                        "StartTime",
-                        "TotalRecordCount",
-                    ],
-                ),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = DescribeCrossRegionBackupsOutput {
+            end_time: None,
+            items: None,
+            page_number: None,
+            page_record_count: None,
+            region_id: None,
+            request_id: None,
+            start_time: None,
+            total_record_count: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "EndTime" => object.read(&name, &mut decoded.end_time),
+                "Items" => object.read(&name, &mut decoded.items),
+                "PageNumber" => object.read(&name, &mut decoded.page_number),
+                "PageRecordCount" => object.read(&name, &mut decoded.page_record_count),
+                "RegionId" => object.read(&name, &mut decoded.region_id),
+                "RequestId" => object.read(&name, &mut decoded.request_id),
+                "StartTime" => object.read(&name, &mut decoded.start_time),
+                "TotalRecordCount" => object.read(&name, &mut decoded.total_record_count),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -416,15 +417,21 @@ impl std::fmt::Debug for Items {
 
 impl aliyun_runtime::de::FromJson for Items {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = Items {
-            item: fields.get("Item"),
-            unknown_fields: fields.unknown(&["Item"]),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = Items {
+            item: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "Item" => object.read(&name, &mut decoded.item),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -718,56 +725,69 @@ impl std::fmt::Debug for Item {
 
 impl aliyun_runtime::de::FromJson for Item {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = Item {
-            backup_end_time: fields.get("BackupEndTime"),
-            backup_method: fields.get("BackupMethod"),
-            backup_set_scale: fields.get("BackupSetScale"),
-            backup_set_status: fields.get("BackupSetStatus"),
-            backup_start_time: fields.get("BackupStartTime"),
-            backup_type: fields.get("BackupType"),
-            category: fields.get("Category"),
-            consistent_time: fields.get("ConsistentTime"),
-            cross_backup_download_link: fields.get("CrossBackupDownloadLink"),
-            cross_backup_id: fields.get("CrossBackupId"),
-            cross_backup_region: fields.get("CrossBackupRegion"),
-            cross_backup_set_file: fields.get("CrossBackupSetFile"),
-            cross_backup_set_location: fields.get("CrossBackupSetLocation"),
-            cross_backup_set_size: fields.get("CrossBackupSetSize"),
-            db_instance_storage_type: fields.get("DBInstanceStorageType"),
-            engine: fields.get("Engine"),
-            engine_version: fields.get("EngineVersion"),
-            instance_id: fields.get("InstanceId"),
-            restore_regions: fields.get("RestoreRegions"),
-            unknown_fields: fields
-                .unknown(
-                    &[
-                        "BackupEndTime",
-                        "BackupMethod",
-                        "BackupSetScale",
-                        "BackupSetStatus",
-                        "BackupStartTime",
-                        "BackupType",
-                        "Category",
-                        "ConsistentTime",
-                        "CrossBackupDownloadLink",
-                        "CrossBackupId",
-                        "CrossBackupRegion",
-                        "CrossBackupSetFile",
-                        "CrossBackupSetLocation",
-                        "CrossBackupSetSize",
-                        "DBInstanceStorageType",
-                        "Engine",
-                        "EngineVersion",
-                        "InstanceId",
-                        "RestoreRegions",
-                    ],
-                ),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = Item {
+            backup_end_time: None,
+            backup_method: None,
+            backup_set_scale: None,
+            backup_set_status: None,
+            backup_start_time: None,
+            backup_type: None,
+            category: None,
+            consistent_time: None,
+            cross_backup_download_link: None,
+            cross_backup_id: None,
+            cross_backup_region: None,
+            cross_backup_set_file: None,
+            cross_backup_set_location: None,
+            cross_backup_set_size: None,
+            db_instance_storage_type: None,
+            engine: None,
+            engine_version: None,
+            instance_id: None,
+            restore_regions: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "BackupEndTime" => object.read(&name, &mut decoded.backup_end_time),
+                "BackupMethod" => object.read(&name, &mut decoded.backup_method),
+                "BackupSetScale" => object.read(&name, &mut decoded.backup_set_scale),
+                "BackupSetStatus" => object.read(&name, &mut decoded.backup_set_status),
+                "BackupStartTime" => object.read(&name, &mut decoded.backup_start_time),
+                "BackupType" => object.read(&name, &mut decoded.backup_type),
+                "Category" => object.read(&name, &mut decoded.category),
+                "ConsistentTime" => object.read(&name, &mut decoded.consistent_time),
+                "CrossBackupDownloadLink" => {
+                    object.read(&name, &mut decoded.cross_backup_download_link)
+                }
+                "CrossBackupId" => object.read(&name, &mut decoded.cross_backup_id),
+                "CrossBackupRegion" => {
+                    object.read(&name, &mut decoded.cross_backup_region)
+                }
+                "CrossBackupSetFile" => {
+                    object.read(&name, &mut decoded.cross_backup_set_file)
+                }
+                "CrossBackupSetLocation" => {
+                    object.read(&name, &mut decoded.cross_backup_set_location)
+                }
+                "CrossBackupSetSize" => {
+                    object.read(&name, &mut decoded.cross_backup_set_size)
+                }
+                "DBInstanceStorageType" => {
+                    object.read(&name, &mut decoded.db_instance_storage_type)
+                }
+                "Engine" => object.read(&name, &mut decoded.engine),
+                "EngineVersion" => object.read(&name, &mut decoded.engine_version),
+                "InstanceId" => object.read(&name, &mut decoded.instance_id),
+                "RestoreRegions" => object.read(&name, &mut decoded.restore_regions),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -814,15 +834,21 @@ impl std::fmt::Debug for RestoreRegions {
 
 impl aliyun_runtime::de::FromJson for RestoreRegions {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = RestoreRegions {
-            restore_region: fields.get("RestoreRegion"),
-            unknown_fields: fields.unknown(&["RestoreRegion"]),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = RestoreRegions {
+            restore_region: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "RestoreRegion" => object.read(&name, &mut decoded.restore_region),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -847,13 +873,12 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+        let output = aliyun_runtime::de::from_slice::<
+            super::DescribeCrossRegionBackupsOutput,
+        >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {
                 panic!("the documented example is not JSON: {error}")
-            });
-        let output = <super::DescribeCrossRegionBackupsOutput as aliyun_runtime::de::FromJson>::from_json(
-                &value,
-            )
+            })
             .unwrap_or_else(|error| {
                 panic!("the documented example does not decode: {error}")
             });

@@ -310,36 +310,37 @@ impl std::fmt::Debug for DescribeCrossRegionLogBackupFilesOutput {
 
 impl aliyun_runtime::de::FromJson for DescribeCrossRegionLogBackupFilesOutput {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = DescribeCrossRegionLogBackupFilesOutput {
-            db_instance_id: fields.get("DBInstanceId"),
-            end_time: fields.get("EndTime"),
-            items: fields.get("Items"),
-            page_number: fields.get("PageNumber"),
-            page_record_count: fields.get("PageRecordCount"),
-            region_id: fields.get("RegionId"),
-            request_id: fields.get("RequestId"),
-            start_time: fields.get("StartTime"),
-            total_record_count: fields.get("TotalRecordCount"),
-            unknown_fields: fields
-                .unknown(
-                    &[
-                        "DBInstanceId",
-                        "EndTime",
-                        "Items",
-                        "PageNumber",
-                        "PageRecordCount",
-                        "RegionId",
-                        "RequestId",
-                        "StartTime",
-                        "TotalRecordCount",
-                    ],
-                ),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = DescribeCrossRegionLogBackupFilesOutput {
+            db_instance_id: None,
+            end_time: None,
+            items: None,
+            page_number: None,
+            page_record_count: None,
+            region_id: None,
+            request_id: None,
+            start_time: None,
+            total_record_count: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "DBInstanceId" => object.read(&name, &mut decoded.db_instance_id),
+                "EndTime" => object.read(&name, &mut decoded.end_time),
+                "Items" => object.read(&name, &mut decoded.items),
+                "PageNumber" => object.read(&name, &mut decoded.page_number),
+                "PageRecordCount" => object.read(&name, &mut decoded.page_record_count),
+                "RegionId" => object.read(&name, &mut decoded.region_id),
+                "RequestId" => object.read(&name, &mut decoded.request_id),
+                "StartTime" => object.read(&name, &mut decoded.start_time),
+                "TotalRecordCount" => object.read(&name, &mut decoded.total_record_count),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -386,15 +387,21 @@ impl std::fmt::Debug for Items {
 
 impl aliyun_runtime::de::FromJson for Items {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = Items {
-            item: fields.get("Item"),
-            unknown_fields: fields.unknown(&["Item"]),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = Items {
+            item: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "Item" => object.read(&name, &mut decoded.item),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -562,38 +569,49 @@ impl std::fmt::Debug for Item {
 
 impl aliyun_runtime::de::FromJson for Item {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = Item {
-            cross_backup_region: fields.get("CrossBackupRegion"),
-            cross_download_link: fields.get("CrossDownloadLink"),
-            cross_intranet_download_link: fields.get("CrossIntranetDownloadLink"),
-            cross_log_backup_id: fields.get("CrossLogBackupId"),
-            cross_log_backup_size: fields.get("CrossLogBackupSize"),
-            instance_id: fields.get("InstanceId"),
-            link_expired_time: fields.get("LinkExpiredTime"),
-            log_begin_time: fields.get("LogBeginTime"),
-            log_end_time: fields.get("LogEndTime"),
-            log_file_name: fields.get("LogFileName"),
-            unknown_fields: fields
-                .unknown(
-                    &[
-                        "CrossBackupRegion",
-                        "CrossDownloadLink",
-                        "CrossIntranetDownloadLink",
-                        "CrossLogBackupId",
-                        "CrossLogBackupSize",
-                        "InstanceId",
-                        "LinkExpiredTime",
-                        "LogBeginTime",
-                        "LogEndTime",
-                        "LogFileName",
-                    ],
-                ),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = Item {
+            cross_backup_region: None,
+            cross_download_link: None,
+            cross_intranet_download_link: None,
+            cross_log_backup_id: None,
+            cross_log_backup_size: None,
+            instance_id: None,
+            link_expired_time: None,
+            log_begin_time: None,
+            log_end_time: None,
+            log_file_name: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "CrossBackupRegion" => {
+                    object.read(&name, &mut decoded.cross_backup_region)
+                }
+                "CrossDownloadLink" => {
+                    object.read(&name, &mut decoded.cross_download_link)
+                }
+                "CrossIntranetDownloadLink" => {
+                    object.read(&name, &mut decoded.cross_intranet_download_link)
+                }
+                "CrossLogBackupId" => {
+                    object.read(&name, &mut decoded.cross_log_backup_id)
+                }
+                "CrossLogBackupSize" => {
+                    object.read(&name, &mut decoded.cross_log_backup_size)
+                }
+                "InstanceId" => object.read(&name, &mut decoded.instance_id),
+                "LinkExpiredTime" => object.read(&name, &mut decoded.link_expired_time),
+                "LogBeginTime" => object.read(&name, &mut decoded.log_begin_time),
+                "LogEndTime" => object.read(&name, &mut decoded.log_end_time),
+                "LogFileName" => object.read(&name, &mut decoded.log_file_name),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -618,13 +636,12 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+        let output = aliyun_runtime::de::from_slice::<
+            super::DescribeCrossRegionLogBackupFilesOutput,
+        >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {
                 panic!("the documented example is not JSON: {error}")
-            });
-        let output = <super::DescribeCrossRegionLogBackupFilesOutput as aliyun_runtime::de::FromJson>::from_json(
-                &value,
-            )
+            })
             .unwrap_or_else(|error| {
                 panic!("the documented example does not decode: {error}")
             });

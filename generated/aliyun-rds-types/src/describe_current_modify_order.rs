@@ -161,16 +161,23 @@ impl std::fmt::Debug for DescribeCurrentModifyOrderOutput {
 
 impl aliyun_runtime::de::FromJson for DescribeCurrentModifyOrderOutput {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = DescribeCurrentModifyOrderOutput {
-            modify_order: fields.get("ModifyOrder"),
-            request_id: fields.get("RequestId"),
-            unknown_fields: fields.unknown(&["ModifyOrder", "RequestId"]),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = DescribeCurrentModifyOrderOutput {
+            modify_order: None,
+            request_id: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "ModifyOrder" => object.read(&name, &mut decoded.modify_order),
+                "RequestId" => object.read(&name, &mut decoded.request_id),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -326,36 +333,39 @@ impl std::fmt::Debug for ModifyOrder {
 
 impl aliyun_runtime::de::FromJson for ModifyOrder {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = ModifyOrder {
-            class_group: fields.get("ClassGroup"),
-            cpu: fields.get("Cpu"),
-            db_instance_id: fields.get("DbInstanceId"),
-            effective_time: fields.get("EffectiveTime"),
-            mark: fields.get("Mark"),
-            memory_class: fields.get("MemoryClass"),
-            status: fields.get("Status"),
-            storage: fields.get("Storage"),
-            target_db_instance_class: fields.get("TargetDBInstanceClass"),
-            unknown_fields: fields
-                .unknown(
-                    &[
-                        "ClassGroup",
-                        "Cpu",
-                        "DbInstanceId",
-                        "EffectiveTime",
-                        "Mark",
-                        "MemoryClass",
-                        "Status",
-                        "Storage",
-                        "TargetDBInstanceClass",
-                    ],
-                ),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = ModifyOrder {
+            class_group: None,
+            cpu: None,
+            db_instance_id: None,
+            effective_time: None,
+            mark: None,
+            memory_class: None,
+            status: None,
+            storage: None,
+            target_db_instance_class: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "ClassGroup" => object.read(&name, &mut decoded.class_group),
+                "Cpu" => object.read(&name, &mut decoded.cpu),
+                "DbInstanceId" => object.read(&name, &mut decoded.db_instance_id),
+                "EffectiveTime" => object.read(&name, &mut decoded.effective_time),
+                "Mark" => object.read(&name, &mut decoded.mark),
+                "MemoryClass" => object.read(&name, &mut decoded.memory_class),
+                "Status" => object.read(&name, &mut decoded.status),
+                "Storage" => object.read(&name, &mut decoded.storage),
+                "TargetDBInstanceClass" => {
+                    object.read(&name, &mut decoded.target_db_instance_class)
+                }
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -380,13 +390,12 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+        let output = aliyun_runtime::de::from_slice::<
+            super::DescribeCurrentModifyOrderOutput,
+        >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {
                 panic!("the documented example is not JSON: {error}")
-            });
-        let output = <super::DescribeCurrentModifyOrderOutput as aliyun_runtime::de::FromJson>::from_json(
-                &value,
-            )
+            })
             .unwrap_or_else(|error| {
                 panic!("the documented example does not decode: {error}")
             });

@@ -133,16 +133,23 @@ impl std::fmt::Debug for DescribeCustinsResourceInfoOutput {
 
 impl aliyun_runtime::de::FromJson for DescribeCustinsResourceInfoOutput {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = DescribeCustinsResourceInfoOutput {
-            data: fields.get("Data"),
-            request_id: fields.get("RequestId"),
-            unknown_fields: fields.unknown(&["Data", "RequestId"]),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = DescribeCustinsResourceInfoOutput {
+            data: None,
+            request_id: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "Data" => object.read(&name, &mut decoded.data),
+                "RequestId" => object.read(&name, &mut decoded.request_id),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -475,64 +482,99 @@ impl std::fmt::Debug for Data {
 
 impl aliyun_runtime::de::FromJson for Data {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = Data {
-            cpu_adjust_deadline: fields.get("CpuAdjustDeadline"),
-            cpu_adjustable_max_ratio: fields.get("CpuAdjustableMaxRatio"),
-            cpu_adjustable_max_value: fields.get("CpuAdjustableMaxValue"),
-            cpu_increase_ratio: fields.get("CpuIncreaseRatio"),
-            cpu_increase_ratio_value: fields.get("CpuIncreaseRatioValue"),
-            db_instance_id: fields.get("DBInstanceId"),
-            iops_adjustable_max_value: fields.get("IopsAdjustableMaxValue"),
-            max_conn_adjust_deadline: fields.get("MaxConnAdjustDeadline"),
-            max_conn_adjustable_max_value: fields.get("MaxConnAdjustableMaxValue"),
-            max_conn_increase_ratio: fields.get("MaxConnIncreaseRatio"),
-            max_conn_increase_ratio_value: fields.get("MaxConnIncreaseRatioValue"),
-            max_iops_adjust_deadline: fields.get("MaxIopsAdjustDeadline"),
-            max_iops_increase_ratio: fields.get("MaxIopsIncreaseRatio"),
-            max_iops_increase_ratio_value: fields.get("MaxIopsIncreaseRatioValue"),
-            mem_adjustable_max_ratio: fields.get("MemAdjustableMaxRatio"),
-            mem_adjustable_max_value: fields.get("MemAdjustableMaxValue"),
-            memory_adjust_deadline: fields.get("MemoryAdjustDeadline"),
-            memory_increase_ratio: fields.get("MemoryIncreaseRatio"),
-            memory_increase_ratio_value: fields.get("MemoryIncreaseRatioValue"),
-            origin_cpu: fields.get("OriginCpu"),
-            origin_max_conn: fields.get("OriginMaxConn"),
-            origin_max_iops: fields.get("OriginMaxIops"),
-            origin_memory: fields.get("OriginMemory"),
-            unknown_fields: fields
-                .unknown(
-                    &[
-                        "CpuAdjustDeadline",
-                        "CpuAdjustableMaxRatio",
-                        "CpuAdjustableMaxValue",
-                        "CpuIncreaseRatio",
-                        "CpuIncreaseRatioValue",
-                        "DBInstanceId",
-                        "IopsAdjustableMaxValue",
-                        "MaxConnAdjustDeadline",
-                        "MaxConnAdjustableMaxValue",
-                        "MaxConnIncreaseRatio",
-                        "MaxConnIncreaseRatioValue",
-                        "MaxIopsAdjustDeadline",
-                        "MaxIopsIncreaseRatio",
-                        "MaxIopsIncreaseRatioValue",
-                        "MemAdjustableMaxRatio",
-                        "MemAdjustableMaxValue",
-                        "MemoryAdjustDeadline",
-                        "MemoryIncreaseRatio",
-                        "MemoryIncreaseRatioValue",
-                        "OriginCpu",
-                        "OriginMaxConn",
-                        "OriginMaxIops",
-                        "OriginMemory",
-                    ],
-                ),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = Data {
+            cpu_adjust_deadline: None,
+            cpu_adjustable_max_ratio: None,
+            cpu_adjustable_max_value: None,
+            cpu_increase_ratio: None,
+            cpu_increase_ratio_value: None,
+            db_instance_id: None,
+            iops_adjustable_max_value: None,
+            max_conn_adjust_deadline: None,
+            max_conn_adjustable_max_value: None,
+            max_conn_increase_ratio: None,
+            max_conn_increase_ratio_value: None,
+            max_iops_adjust_deadline: None,
+            max_iops_increase_ratio: None,
+            max_iops_increase_ratio_value: None,
+            mem_adjustable_max_ratio: None,
+            mem_adjustable_max_value: None,
+            memory_adjust_deadline: None,
+            memory_increase_ratio: None,
+            memory_increase_ratio_value: None,
+            origin_cpu: None,
+            origin_max_conn: None,
+            origin_max_iops: None,
+            origin_memory: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "CpuAdjustDeadline" => {
+                    object.read(&name, &mut decoded.cpu_adjust_deadline)
+                }
+                "CpuAdjustableMaxRatio" => {
+                    object.read(&name, &mut decoded.cpu_adjustable_max_ratio)
+                }
+                "CpuAdjustableMaxValue" => {
+                    object.read(&name, &mut decoded.cpu_adjustable_max_value)
+                }
+                "CpuIncreaseRatio" => object.read(&name, &mut decoded.cpu_increase_ratio),
+                "CpuIncreaseRatioValue" => {
+                    object.read(&name, &mut decoded.cpu_increase_ratio_value)
+                }
+                "DBInstanceId" => object.read(&name, &mut decoded.db_instance_id),
+                "IopsAdjustableMaxValue" => {
+                    object.read(&name, &mut decoded.iops_adjustable_max_value)
+                }
+                "MaxConnAdjustDeadline" => {
+                    object.read(&name, &mut decoded.max_conn_adjust_deadline)
+                }
+                "MaxConnAdjustableMaxValue" => {
+                    object.read(&name, &mut decoded.max_conn_adjustable_max_value)
+                }
+                "MaxConnIncreaseRatio" => {
+                    object.read(&name, &mut decoded.max_conn_increase_ratio)
+                }
+                "MaxConnIncreaseRatioValue" => {
+                    object.read(&name, &mut decoded.max_conn_increase_ratio_value)
+                }
+                "MaxIopsAdjustDeadline" => {
+                    object.read(&name, &mut decoded.max_iops_adjust_deadline)
+                }
+                "MaxIopsIncreaseRatio" => {
+                    object.read(&name, &mut decoded.max_iops_increase_ratio)
+                }
+                "MaxIopsIncreaseRatioValue" => {
+                    object.read(&name, &mut decoded.max_iops_increase_ratio_value)
+                }
+                "MemAdjustableMaxRatio" => {
+                    object.read(&name, &mut decoded.mem_adjustable_max_ratio)
+                }
+                "MemAdjustableMaxValue" => {
+                    object.read(&name, &mut decoded.mem_adjustable_max_value)
+                }
+                "MemoryAdjustDeadline" => {
+                    object.read(&name, &mut decoded.memory_adjust_deadline)
+                }
+                "MemoryIncreaseRatio" => {
+                    object.read(&name, &mut decoded.memory_increase_ratio)
+                }
+                "MemoryIncreaseRatioValue" => {
+                    object.read(&name, &mut decoded.memory_increase_ratio_value)
+                }
+                "OriginCpu" => object.read(&name, &mut decoded.origin_cpu),
+                "OriginMaxConn" => object.read(&name, &mut decoded.origin_max_conn),
+                "OriginMaxIops" => object.read(&name, &mut decoded.origin_max_iops),
+                "OriginMemory" => object.read(&name, &mut decoded.origin_memory),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -557,13 +599,12 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+        let output = aliyun_runtime::de::from_slice::<
+            super::DescribeCustinsResourceInfoOutput,
+        >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {
                 panic!("the documented example is not JSON: {error}")
-            });
-        let output = <super::DescribeCustinsResourceInfoOutput as aliyun_runtime::de::FromJson>::from_json(
-                &value,
-            )
+            })
             .unwrap_or_else(|error| {
                 panic!("the documented example does not decode: {error}")
             });

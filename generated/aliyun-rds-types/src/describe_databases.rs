@@ -189,16 +189,23 @@ impl std::fmt::Debug for DescribeDatabasesOutput {
 
 impl aliyun_runtime::de::FromJson for DescribeDatabasesOutput {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = DescribeDatabasesOutput {
-            databases: fields.get("Databases"),
-            request_id: fields.get("RequestId"),
-            unknown_fields: fields.unknown(&["Databases", "RequestId"]),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = DescribeDatabasesOutput {
+            databases: None,
+            request_id: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "Databases" => object.read(&name, &mut decoded.databases),
+                "RequestId" => object.read(&name, &mut decoded.request_id),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -245,15 +252,21 @@ impl std::fmt::Debug for Databases {
 
 impl aliyun_runtime::de::FromJson for Databases {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = Databases {
-            database: fields.get("Database"),
-            unknown_fields: fields.unknown(&["Database"]),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = Databases {
+            database: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "Database" => object.read(&name, &mut decoded.database),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -509,52 +522,53 @@ impl std::fmt::Debug for Database {
 
 impl aliyun_runtime::de::FromJson for Database {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = Database {
-            accounts: fields.get("Accounts"),
-            advanced_info: fields.get("AdvancedInfo"),
-            basic_info: fields.get("BasicInfo"),
-            character_set_name: fields.get("CharacterSetName"),
-            collate: fields.get("Collate"),
-            conn_limit: fields.get("ConnLimit"),
-            ctype: fields.get("Ctype"),
-            db_description: fields.get("DBDescription"),
-            db_instance_id: fields.get("DBInstanceId"),
-            db_name: fields.get("DBName"),
-            db_status: fields.get("DBStatus"),
-            engine: fields.get("Engine"),
-            page_number: fields.get("PageNumber"),
-            page_size: fields.get("PageSize"),
-            runtime_info: fields.get("RuntimeInfo"),
-            tablespace: fields.get("Tablespace"),
-            total_count: fields.get("TotalCount"),
-            unknown_fields: fields
-                .unknown(
-                    &[
-                        "Accounts",
-                        "AdvancedInfo",
-                        "BasicInfo",
-                        "CharacterSetName",
-                        "Collate",
-                        "ConnLimit",
-                        "Ctype",
-                        "DBDescription",
-                        "DBInstanceId",
-                        "DBName",
-                        "DBStatus",
-                        "Engine",
-                        "PageNumber",
-                        "PageSize",
-                        "RuntimeInfo",
-                        "Tablespace",
-                        "TotalCount",
-                    ],
-                ),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = Database {
+            accounts: None,
+            advanced_info: None,
+            basic_info: None,
+            character_set_name: None,
+            collate: None,
+            conn_limit: None,
+            ctype: None,
+            db_description: None,
+            db_instance_id: None,
+            db_name: None,
+            db_status: None,
+            engine: None,
+            page_number: None,
+            page_size: None,
+            runtime_info: None,
+            tablespace: None,
+            total_count: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "Accounts" => object.read(&name, &mut decoded.accounts),
+                "AdvancedInfo" => object.read(&name, &mut decoded.advanced_info),
+                "BasicInfo" => object.read(&name, &mut decoded.basic_info),
+                "CharacterSetName" => object.read(&name, &mut decoded.character_set_name),
+                "Collate" => object.read(&name, &mut decoded.collate),
+                "ConnLimit" => object.read(&name, &mut decoded.conn_limit),
+                "Ctype" => object.read(&name, &mut decoded.ctype),
+                "DBDescription" => object.read(&name, &mut decoded.db_description),
+                "DBInstanceId" => object.read(&name, &mut decoded.db_instance_id),
+                "DBName" => object.read(&name, &mut decoded.db_name),
+                "DBStatus" => object.read(&name, &mut decoded.db_status),
+                "Engine" => object.read(&name, &mut decoded.engine),
+                "PageNumber" => object.read(&name, &mut decoded.page_number),
+                "PageSize" => object.read(&name, &mut decoded.page_size),
+                "RuntimeInfo" => object.read(&name, &mut decoded.runtime_info),
+                "Tablespace" => object.read(&name, &mut decoded.tablespace),
+                "TotalCount" => object.read(&name, &mut decoded.total_count),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -601,15 +615,23 @@ impl std::fmt::Debug for Accounts {
 
 impl aliyun_runtime::de::FromJson for Accounts {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = Accounts {
-            account_privilege_info: fields.get("AccountPrivilegeInfo"),
-            unknown_fields: fields.unknown(&["AccountPrivilegeInfo"]),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = Accounts {
+            account_privilege_info: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "AccountPrivilegeInfo" => {
+                    object.read(&name, &mut decoded.account_privilege_info)
+                }
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -658,15 +680,23 @@ impl std::fmt::Debug for AdvancedInfo {
 
 impl aliyun_runtime::de::FromJson for AdvancedInfo {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = AdvancedInfo {
-            advanced_db_property: fields.get("AdvancedDbProperty"),
-            unknown_fields: fields.unknown(&["AdvancedDbProperty"]),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = AdvancedInfo {
+            advanced_db_property: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "AdvancedDbProperty" => {
+                    object.read(&name, &mut decoded.advanced_db_property)
+                }
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -715,15 +745,21 @@ impl std::fmt::Debug for BasicInfo {
 
 impl aliyun_runtime::de::FromJson for BasicInfo {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = BasicInfo {
-            basic_db_property: fields.get("BasicDbProperty"),
-            unknown_fields: fields.unknown(&["BasicDbProperty"]),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = BasicInfo {
+            basic_db_property: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "BasicDbProperty" => object.read(&name, &mut decoded.basic_db_property),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -772,15 +808,23 @@ impl std::fmt::Debug for RuntimeInfo {
 
 impl aliyun_runtime::de::FromJson for RuntimeInfo {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = RuntimeInfo {
-            runtime_db_property: fields.get("RuntimeDbProperty"),
-            unknown_fields: fields.unknown(&["RuntimeDbProperty"]),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = RuntimeInfo {
+            runtime_db_property: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "RuntimeDbProperty" => {
+                    object.read(&name, &mut decoded.runtime_db_property)
+                }
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -866,18 +910,27 @@ impl std::fmt::Debug for AccountPrivilegeInfo {
 
 impl aliyun_runtime::de::FromJson for AccountPrivilegeInfo {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = AccountPrivilegeInfo {
-            account: fields.get("Account"),
-            account_privilege: fields.get("AccountPrivilege"),
-            account_privilege_detail: fields.get("AccountPrivilegeDetail"),
-            unknown_fields: fields
-                .unknown(&["Account", "AccountPrivilege", "AccountPrivilegeDetail"]),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = AccountPrivilegeInfo {
+            account: None,
+            account_privilege: None,
+            account_privilege_detail: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "Account" => object.read(&name, &mut decoded.account),
+                "AccountPrivilege" => object.read(&name, &mut decoded.account_privilege),
+                "AccountPrivilegeDetail" => {
+                    object.read(&name, &mut decoded.account_privilege_detail)
+                }
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -902,13 +955,12 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+        let output = aliyun_runtime::de::from_slice::<
+            super::DescribeDatabasesOutput,
+        >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {
                 panic!("the documented example is not JSON: {error}")
-            });
-        let output = <super::DescribeDatabasesOutput as aliyun_runtime::de::FromJson>::from_json(
-                &value,
-            )
+            })
             .unwrap_or_else(|error| {
                 panic!("the documented example does not decode: {error}")
             });

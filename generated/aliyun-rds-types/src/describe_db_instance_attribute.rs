@@ -140,16 +140,23 @@ impl std::fmt::Debug for DescribeDbInstanceAttributeOutput {
 
 impl aliyun_runtime::de::FromJson for DescribeDbInstanceAttributeOutput {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = DescribeDbInstanceAttributeOutput {
-            items: fields.get("Items"),
-            request_id: fields.get("RequestId"),
-            unknown_fields: fields.unknown(&["Items", "RequestId"]),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = DescribeDbInstanceAttributeOutput {
+            items: None,
+            request_id: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "Items" => object.read(&name, &mut decoded.items),
+                "RequestId" => object.read(&name, &mut decoded.request_id),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -196,15 +203,23 @@ impl std::fmt::Debug for Items {
 
 impl aliyun_runtime::de::FromJson for Items {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = Items {
-            db_instance_attribute: fields.get("DBInstanceAttribute"),
-            unknown_fields: fields.unknown(&["DBInstanceAttribute"]),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = Items {
+            db_instance_attribute: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "DBInstanceAttribute" => {
+                    object.read(&name, &mut decoded.db_instance_attribute)
+                }
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -1429,197 +1444,265 @@ impl std::fmt::Debug for DbInstanceAttribute {
 
 impl aliyun_runtime::de::FromJson for DbInstanceAttribute {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = DbInstanceAttribute {
-            account_max_quantity: fields.get("AccountMaxQuantity"),
-            advanced_features: fields.get("AdvancedFeatures"),
-            auto_upgrade_minor_version: fields.get("AutoUpgradeMinorVersion"),
-            availability_value: fields.get("AvailabilityValue"),
-            babelfish_config: fields.get("BabelfishConfig"),
-            is_analytic_read_only_ins: fields.get("IsAnalyticReadOnlyIns"),
-            can_temp_upgrade: fields.get("CanTempUpgrade"),
-            category: fields.get("Category"),
-            cold_data_enabled: fields.get("ColdDataEnabled"),
-            collation: fields.get("Collation"),
-            connection_mode: fields.get("ConnectionMode"),
-            connection_string: fields.get("ConnectionString"),
-            console_version: fields.get("ConsoleVersion"),
-            creation_time: fields.get("CreationTime"),
-            current_kernel_version: fields.get("CurrentKernelVersion"),
-            db_cluster_nodes: fields.get("DBClusterNodes"),
-            db_instance_cpu: fields.get("DBInstanceCPU"),
-            db_instance_class: fields.get("DBInstanceClass"),
-            db_instance_class_type: fields.get("DBInstanceClassType"),
-            db_instance_description: fields.get("DBInstanceDescription"),
-            db_instance_disk_used: fields.get("DBInstanceDiskUsed"),
-            db_instance_id: fields.get("DBInstanceId"),
-            db_instance_memory: fields.get("DBInstanceMemory"),
-            db_instance_net_type: fields.get("DBInstanceNetType"),
-            db_instance_status: fields.get("DBInstanceStatus"),
-            db_instance_storage: fields.get("DBInstanceStorage"),
-            db_instance_storage_type: fields.get("DBInstanceStorageType"),
-            db_instance_type: fields.get("DBInstanceType"),
-            db_max_quantity: fields.get("DBMaxQuantity"),
-            dedicated_host_group_id: fields.get("DedicatedHostGroupId"),
-            deletion_protection: fields.get("DeletionProtection"),
-            disaster_recovery_info: fields.get("DisasterRecoveryInfo"),
-            disaster_recovery_instances: fields.get("DisasterRecoveryInstances"),
-            engine: fields.get("Engine"),
-            engine_version: fields.get("EngineVersion"),
-            expire_time: fields.get("ExpireTime"),
-            extra: fields.get("Extra"),
-            general_group_name: fields.get("GeneralGroupName"),
-            guard_db_instance_id: fields.get("GuardDBInstanceId"),
-            ip_type: fields.get("IPType"),
-            increment_source_db_instance_id: fields.get("IncrementSourceDBInstanceId"),
-            instance_network_type: fields.get("InstanceNetworkType"),
-            instruction_set_arch: fields.get("InstructionSetArch"),
-            io_acceleration_enabled: fields.get("IoAccelerationEnabled"),
-            latest_kernel_version: fields.get("LatestKernelVersion"),
-            lock_mode: fields.get("LockMode"),
-            lock_reason: fields.get("LockReason"),
-            maintain_time: fields.get("MaintainTime"),
-            master_instance_id: fields.get("MasterInstanceId"),
-            master_zone: fields.get("MasterZone"),
-            max_connections: fields.get("MaxConnections"),
-            max_iombps: fields.get("MaxIOMBPS"),
-            max_iops: fields.get("MaxIOPS"),
-            multiple_temp_upgrade: fields.get("MultipleTempUpgrade"),
-            pg_bouncer_enabled: fields.get("PGBouncerEnabled"),
-            pay_type: fields.get("PayType"),
-            port: fields.get("Port"),
-            proxy_type: fields.get("ProxyType"),
-            read_only_db_instance_ids: fields.get("ReadOnlyDBInstanceIds"),
-            readonly_instance_sql_delayed_time: fields
-                .get("ReadonlyInstanceSQLDelayedTime"),
-            region_id: fields.get("RegionId"),
-            resource_group_id: fields.get("ResourceGroupId"),
-            security_ip_list: fields.get("SecurityIPList"),
-            security_ip_mode: fields.get("SecurityIPMode"),
-            serverless_config: fields.get("ServerlessConfig"),
-            slave_zones: fields.get("SlaveZones"),
-            super_permission_mode: fields.get("SuperPermissionMode"),
-            temp_db_instance_id: fields.get("TempDBInstanceId"),
-            temp_upgrade_time_end: fields.get("TempUpgradeTimeEnd"),
-            temp_upgrade_time_start: fields.get("TempUpgradeTimeStart"),
-            time_zone: fields.get("TimeZone"),
-            tips: fields.get("Tips"),
-            tips_level: fields.get("TipsLevel"),
-            v_switch_id: fields.get("VSwitchId"),
-            vpc_cloud_instance_id: fields.get("VpcCloudInstanceId"),
-            vpc_id: fields.get("VpcId"),
-            zone_id: fields.get("ZoneId"),
-            kind_code: fields.get("kindCode"),
-            optimized_writes_info: fields.get("OptimizedWritesInfo"),
-            compression_mode: fields.get("CompressionMode"),
-            support_compression: fields.get("SupportCompression"),
-            compression_ratio: fields.get("CompressionRatio"),
-            blue_green_deployment_name: fields.get("BlueGreenDeploymentName"),
-            green_instance_name: fields.get("GreenInstanceName"),
-            blue_instance_name: fields.get("BlueInstanceName"),
-            compute_burst_enabled: fields.get("ComputeBurstEnabled"),
-            read_only_status: fields.get("ReadOnlyStatus"),
-            bursting_enabled: fields.get("BurstingEnabled"),
-            bpe_enabled: fields.get("BpeEnabled"),
-            unknown_fields: fields
-                .unknown(
-                    &[
-                        "AccountMaxQuantity",
-                        "AdvancedFeatures",
-                        "AutoUpgradeMinorVersion",
-                        "AvailabilityValue",
-                        "BabelfishConfig",
-                        "BlueGreenDeploymentName",
-                        "BlueInstanceName",
-                        "BpeEnabled",
-                        "BurstingEnabled",
-                        "CanTempUpgrade",
-                        "Category",
-                        "ColdDataEnabled",
-                        "Collation",
-                        "CompressionMode",
-                        "CompressionRatio",
-                        "ComputeBurstEnabled",
-                        "ConnectionMode",
-                        "ConnectionString",
-                        "ConsoleVersion",
-                        "CreationTime",
-                        "CurrentKernelVersion",
-                        "DBClusterNodes",
-                        "DBInstanceCPU",
-                        "DBInstanceClass",
-                        "DBInstanceClassType",
-                        "DBInstanceDescription",
-                        "DBInstanceDiskUsed",
-                        "DBInstanceId",
-                        "DBInstanceMemory",
-                        "DBInstanceNetType",
-                        "DBInstanceStatus",
-                        "DBInstanceStorage",
-                        "DBInstanceStorageType",
-                        "DBInstanceType",
-                        "DBMaxQuantity",
-                        "DedicatedHostGroupId",
-                        "DeletionProtection",
-                        "DisasterRecoveryInfo",
-                        "DisasterRecoveryInstances",
-                        "Engine",
-                        "EngineVersion",
-                        "ExpireTime",
-                        "Extra",
-                        "GeneralGroupName",
-                        "GreenInstanceName",
-                        "GuardDBInstanceId",
-                        "IPType",
-                        "IncrementSourceDBInstanceId",
-                        "InstanceNetworkType",
-                        "InstructionSetArch",
-                        "IoAccelerationEnabled",
-                        "IsAnalyticReadOnlyIns",
-                        "LatestKernelVersion",
-                        "LockMode",
-                        "LockReason",
-                        "MaintainTime",
-                        "MasterInstanceId",
-                        "MasterZone",
-                        "MaxConnections",
-                        "MaxIOMBPS",
-                        "MaxIOPS",
-                        "MultipleTempUpgrade",
-                        "OptimizedWritesInfo",
-                        "PGBouncerEnabled",
-                        "PayType",
-                        "Port",
-                        "ProxyType",
-                        "ReadOnlyDBInstanceIds",
-                        "ReadOnlyStatus",
-                        "ReadonlyInstanceSQLDelayedTime",
-                        "RegionId",
-                        "ResourceGroupId",
-                        "SecurityIPList",
-                        "SecurityIPMode",
-                        "ServerlessConfig",
-                        "SlaveZones",
-                        "SuperPermissionMode",
-                        "SupportCompression",
-                        "TempDBInstanceId",
-                        "TempUpgradeTimeEnd",
-                        "TempUpgradeTimeStart",
-                        "TimeZone",
-                        "Tips",
-                        "TipsLevel",
-                        "VSwitchId",
-                        "VpcCloudInstanceId",
-                        "VpcId",
-                        "ZoneId",
-                        "kindCode",
-                    ],
-                ),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = DbInstanceAttribute {
+            account_max_quantity: None,
+            advanced_features: None,
+            auto_upgrade_minor_version: None,
+            availability_value: None,
+            babelfish_config: None,
+            is_analytic_read_only_ins: None,
+            can_temp_upgrade: None,
+            category: None,
+            cold_data_enabled: None,
+            collation: None,
+            connection_mode: None,
+            connection_string: None,
+            console_version: None,
+            creation_time: None,
+            current_kernel_version: None,
+            db_cluster_nodes: None,
+            db_instance_cpu: None,
+            db_instance_class: None,
+            db_instance_class_type: None,
+            db_instance_description: None,
+            db_instance_disk_used: None,
+            db_instance_id: None,
+            db_instance_memory: None,
+            db_instance_net_type: None,
+            db_instance_status: None,
+            db_instance_storage: None,
+            db_instance_storage_type: None,
+            db_instance_type: None,
+            db_max_quantity: None,
+            dedicated_host_group_id: None,
+            deletion_protection: None,
+            disaster_recovery_info: None,
+            disaster_recovery_instances: None,
+            engine: None,
+            engine_version: None,
+            expire_time: None,
+            extra: None,
+            general_group_name: None,
+            guard_db_instance_id: None,
+            ip_type: None,
+            increment_source_db_instance_id: None,
+            instance_network_type: None,
+            instruction_set_arch: None,
+            io_acceleration_enabled: None,
+            latest_kernel_version: None,
+            lock_mode: None,
+            lock_reason: None,
+            maintain_time: None,
+            master_instance_id: None,
+            master_zone: None,
+            max_connections: None,
+            max_iombps: None,
+            max_iops: None,
+            multiple_temp_upgrade: None,
+            pg_bouncer_enabled: None,
+            pay_type: None,
+            port: None,
+            proxy_type: None,
+            read_only_db_instance_ids: None,
+            readonly_instance_sql_delayed_time: None,
+            region_id: None,
+            resource_group_id: None,
+            security_ip_list: None,
+            security_ip_mode: None,
+            serverless_config: None,
+            slave_zones: None,
+            super_permission_mode: None,
+            temp_db_instance_id: None,
+            temp_upgrade_time_end: None,
+            temp_upgrade_time_start: None,
+            time_zone: None,
+            tips: None,
+            tips_level: None,
+            v_switch_id: None,
+            vpc_cloud_instance_id: None,
+            vpc_id: None,
+            zone_id: None,
+            kind_code: None,
+            optimized_writes_info: None,
+            compression_mode: None,
+            support_compression: None,
+            compression_ratio: None,
+            blue_green_deployment_name: None,
+            green_instance_name: None,
+            blue_instance_name: None,
+            compute_burst_enabled: None,
+            read_only_status: None,
+            bursting_enabled: None,
+            bpe_enabled: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "AccountMaxQuantity" => {
+                    object.read(&name, &mut decoded.account_max_quantity)
+                }
+                "AdvancedFeatures" => object.read(&name, &mut decoded.advanced_features),
+                "AutoUpgradeMinorVersion" => {
+                    object.read(&name, &mut decoded.auto_upgrade_minor_version)
+                }
+                "AvailabilityValue" => {
+                    object.read(&name, &mut decoded.availability_value)
+                }
+                "BabelfishConfig" => object.read(&name, &mut decoded.babelfish_config),
+                "IsAnalyticReadOnlyIns" => {
+                    object.read(&name, &mut decoded.is_analytic_read_only_ins)
+                }
+                "CanTempUpgrade" => object.read(&name, &mut decoded.can_temp_upgrade),
+                "Category" => object.read(&name, &mut decoded.category),
+                "ColdDataEnabled" => object.read(&name, &mut decoded.cold_data_enabled),
+                "Collation" => object.read(&name, &mut decoded.collation),
+                "ConnectionMode" => object.read(&name, &mut decoded.connection_mode),
+                "ConnectionString" => object.read(&name, &mut decoded.connection_string),
+                "ConsoleVersion" => object.read(&name, &mut decoded.console_version),
+                "CreationTime" => object.read(&name, &mut decoded.creation_time),
+                "CurrentKernelVersion" => {
+                    object.read(&name, &mut decoded.current_kernel_version)
+                }
+                "DBClusterNodes" => object.read(&name, &mut decoded.db_cluster_nodes),
+                "DBInstanceCPU" => object.read(&name, &mut decoded.db_instance_cpu),
+                "DBInstanceClass" => object.read(&name, &mut decoded.db_instance_class),
+                "DBInstanceClassType" => {
+                    object.read(&name, &mut decoded.db_instance_class_type)
+                }
+                "DBInstanceDescription" => {
+                    object.read(&name, &mut decoded.db_instance_description)
+                }
+                "DBInstanceDiskUsed" => {
+                    object.read(&name, &mut decoded.db_instance_disk_used)
+                }
+                "DBInstanceId" => object.read(&name, &mut decoded.db_instance_id),
+                "DBInstanceMemory" => object.read(&name, &mut decoded.db_instance_memory),
+                "DBInstanceNetType" => {
+                    object.read(&name, &mut decoded.db_instance_net_type)
+                }
+                "DBInstanceStatus" => object.read(&name, &mut decoded.db_instance_status),
+                "DBInstanceStorage" => {
+                    object.read(&name, &mut decoded.db_instance_storage)
+                }
+                "DBInstanceStorageType" => {
+                    object.read(&name, &mut decoded.db_instance_storage_type)
+                }
+                "DBInstanceType" => object.read(&name, &mut decoded.db_instance_type),
+                "DBMaxQuantity" => object.read(&name, &mut decoded.db_max_quantity),
+                "DedicatedHostGroupId" => {
+                    object.read(&name, &mut decoded.dedicated_host_group_id)
+                }
+                "DeletionProtection" => {
+                    object.read(&name, &mut decoded.deletion_protection)
+                }
+                "DisasterRecoveryInfo" => {
+                    object.read(&name, &mut decoded.disaster_recovery_info)
+                }
+                "DisasterRecoveryInstances" => {
+                    object.read(&name, &mut decoded.disaster_recovery_instances)
+                }
+                "Engine" => object.read(&name, &mut decoded.engine),
+                "EngineVersion" => object.read(&name, &mut decoded.engine_version),
+                "ExpireTime" => object.read(&name, &mut decoded.expire_time),
+                "Extra" => object.read(&name, &mut decoded.extra),
+                "GeneralGroupName" => object.read(&name, &mut decoded.general_group_name),
+                "GuardDBInstanceId" => {
+                    object.read(&name, &mut decoded.guard_db_instance_id)
+                }
+                "IPType" => object.read(&name, &mut decoded.ip_type),
+                "IncrementSourceDBInstanceId" => {
+                    object.read(&name, &mut decoded.increment_source_db_instance_id)
+                }
+                "InstanceNetworkType" => {
+                    object.read(&name, &mut decoded.instance_network_type)
+                }
+                "InstructionSetArch" => {
+                    object.read(&name, &mut decoded.instruction_set_arch)
+                }
+                "IoAccelerationEnabled" => {
+                    object.read(&name, &mut decoded.io_acceleration_enabled)
+                }
+                "LatestKernelVersion" => {
+                    object.read(&name, &mut decoded.latest_kernel_version)
+                }
+                "LockMode" => object.read(&name, &mut decoded.lock_mode),
+                "LockReason" => object.read(&name, &mut decoded.lock_reason),
+                "MaintainTime" => object.read(&name, &mut decoded.maintain_time),
+                "MasterInstanceId" => object.read(&name, &mut decoded.master_instance_id),
+                "MasterZone" => object.read(&name, &mut decoded.master_zone),
+                "MaxConnections" => object.read(&name, &mut decoded.max_connections),
+                "MaxIOMBPS" => object.read(&name, &mut decoded.max_iombps),
+                "MaxIOPS" => object.read(&name, &mut decoded.max_iops),
+                "MultipleTempUpgrade" => {
+                    object.read(&name, &mut decoded.multiple_temp_upgrade)
+                }
+                "PGBouncerEnabled" => object.read(&name, &mut decoded.pg_bouncer_enabled),
+                "PayType" => object.read(&name, &mut decoded.pay_type),
+                "Port" => object.read(&name, &mut decoded.port),
+                "ProxyType" => object.read(&name, &mut decoded.proxy_type),
+                "ReadOnlyDBInstanceIds" => {
+                    object.read(&name, &mut decoded.read_only_db_instance_ids)
+                }
+                "ReadonlyInstanceSQLDelayedTime" => {
+                    object.read(&name, &mut decoded.readonly_instance_sql_delayed_time)
+                }
+                "RegionId" => object.read(&name, &mut decoded.region_id),
+                "ResourceGroupId" => object.read(&name, &mut decoded.resource_group_id),
+                "SecurityIPList" => object.read(&name, &mut decoded.security_ip_list),
+                "SecurityIPMode" => object.read(&name, &mut decoded.security_ip_mode),
+                "ServerlessConfig" => object.read(&name, &mut decoded.serverless_config),
+                "SlaveZones" => object.read(&name, &mut decoded.slave_zones),
+                "SuperPermissionMode" => {
+                    object.read(&name, &mut decoded.super_permission_mode)
+                }
+                "TempDBInstanceId" => {
+                    object.read(&name, &mut decoded.temp_db_instance_id)
+                }
+                "TempUpgradeTimeEnd" => {
+                    object.read(&name, &mut decoded.temp_upgrade_time_end)
+                }
+                "TempUpgradeTimeStart" => {
+                    object.read(&name, &mut decoded.temp_upgrade_time_start)
+                }
+                "TimeZone" => object.read(&name, &mut decoded.time_zone),
+                "Tips" => object.read(&name, &mut decoded.tips),
+                "TipsLevel" => object.read(&name, &mut decoded.tips_level),
+                "VSwitchId" => object.read(&name, &mut decoded.v_switch_id),
+                "VpcCloudInstanceId" => {
+                    object.read(&name, &mut decoded.vpc_cloud_instance_id)
+                }
+                "VpcId" => object.read(&name, &mut decoded.vpc_id),
+                "ZoneId" => object.read(&name, &mut decoded.zone_id),
+                "kindCode" => object.read(&name, &mut decoded.kind_code),
+                "OptimizedWritesInfo" => {
+                    object.read(&name, &mut decoded.optimized_writes_info)
+                }
+                "CompressionMode" => object.read(&name, &mut decoded.compression_mode),
+                "SupportCompression" => {
+                    object.read(&name, &mut decoded.support_compression)
+                }
+                "CompressionRatio" => object.read(&name, &mut decoded.compression_ratio),
+                "BlueGreenDeploymentName" => {
+                    object.read(&name, &mut decoded.blue_green_deployment_name)
+                }
+                "GreenInstanceName" => {
+                    object.read(&name, &mut decoded.green_instance_name)
+                }
+                "BlueInstanceName" => object.read(&name, &mut decoded.blue_instance_name),
+                "ComputeBurstEnabled" => {
+                    object.read(&name, &mut decoded.compute_burst_enabled)
+                }
+                "ReadOnlyStatus" => object.read(&name, &mut decoded.read_only_status),
+                "BurstingEnabled" => object.read(&name, &mut decoded.bursting_enabled),
+                "BpeEnabled" => object.read(&name, &mut decoded.bpe_enabled),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -1689,16 +1772,23 @@ impl std::fmt::Debug for BabelfishConfig {
 
 impl aliyun_runtime::de::FromJson for BabelfishConfig {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = BabelfishConfig {
-            babelfish_enabled: fields.get("BabelfishEnabled"),
-            migration_mode: fields.get("MigrationMode"),
-            unknown_fields: fields.unknown(&["BabelfishEnabled", "MigrationMode"]),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = BabelfishConfig {
+            babelfish_enabled: None,
+            migration_mode: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "BabelfishEnabled" => object.read(&name, &mut decoded.babelfish_enabled),
+                "MigrationMode" => object.read(&name, &mut decoded.migration_mode),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -1745,15 +1835,21 @@ impl std::fmt::Debug for DbClusterNodes {
 
 impl aliyun_runtime::de::FromJson for DbClusterNodes {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = DbClusterNodes {
-            db_cluster_node: fields.get("DBClusterNode"),
-            unknown_fields: fields.unknown(&["DBClusterNode"]),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = DbClusterNodes {
+            db_cluster_node: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "DBClusterNode" => object.read(&name, &mut decoded.db_cluster_node),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -1835,18 +1931,27 @@ impl std::fmt::Debug for Extra {
 
 impl aliyun_runtime::de::FromJson for Extra {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = Extra {
-            account_security_policy: fields.get("AccountSecurityPolicy"),
-            db_instance_ids: fields.get("DBInstanceIds"),
-            recovery_model: fields.get("RecoveryModel"),
-            unknown_fields: fields
-                .unknown(&["AccountSecurityPolicy", "DBInstanceIds", "RecoveryModel"]),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = Extra {
+            account_security_policy: None,
+            db_instance_ids: None,
+            recovery_model: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "AccountSecurityPolicy" => {
+                    object.read(&name, &mut decoded.account_security_policy)
+                }
+                "DBInstanceIds" => object.read(&name, &mut decoded.db_instance_ids),
+                "RecoveryModel" => object.read(&name, &mut decoded.recovery_model),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -1893,15 +1998,23 @@ impl std::fmt::Debug for ReadOnlyDbInstanceIds {
 
 impl aliyun_runtime::de::FromJson for ReadOnlyDbInstanceIds {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = ReadOnlyDbInstanceIds {
-            read_only_db_instance_id: fields.get("ReadOnlyDBInstanceId"),
-            unknown_fields: fields.unknown(&["ReadOnlyDBInstanceId"]),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = ReadOnlyDbInstanceIds {
+            read_only_db_instance_id: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "ReadOnlyDBInstanceId" => {
+                    object.read(&name, &mut decoded.read_only_db_instance_id)
+                }
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -1998,19 +2111,27 @@ impl std::fmt::Debug for ServerlessConfig {
 
 impl aliyun_runtime::de::FromJson for ServerlessConfig {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = ServerlessConfig {
-            auto_pause: fields.get("AutoPause"),
-            scale_max: fields.get("ScaleMax"),
-            scale_min: fields.get("ScaleMin"),
-            switch_force: fields.get("SwitchForce"),
-            unknown_fields: fields
-                .unknown(&["AutoPause", "ScaleMax", "ScaleMin", "SwitchForce"]),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = ServerlessConfig {
+            auto_pause: None,
+            scale_max: None,
+            scale_min: None,
+            switch_force: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "AutoPause" => object.read(&name, &mut decoded.auto_pause),
+                "ScaleMax" => object.read(&name, &mut decoded.scale_max),
+                "ScaleMin" => object.read(&name, &mut decoded.scale_min),
+                "SwitchForce" => object.read(&name, &mut decoded.switch_force),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -2057,15 +2178,21 @@ impl std::fmt::Debug for SlaveZones {
 
 impl aliyun_runtime::de::FromJson for SlaveZones {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = SlaveZones {
-            slave_zone: fields.get("SlaveZone"),
-            unknown_fields: fields.unknown(&["SlaveZone"]),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = SlaveZones {
+            slave_zone: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "SlaveZone" => object.read(&name, &mut decoded.slave_zone),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -2230,36 +2357,37 @@ impl std::fmt::Debug for DbClusterNode {
 
 impl aliyun_runtime::de::FromJson for DbClusterNode {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = DbClusterNode {
-            class_code: fields.get("ClassCode"),
-            class_type: fields.get("ClassType"),
-            cpu: fields.get("Cpu"),
-            memory: fields.get("Memory"),
-            node_id: fields.get("NodeId"),
-            node_region_id: fields.get("NodeRegionId"),
-            node_role: fields.get("NodeRole"),
-            node_zone_id: fields.get("NodeZoneId"),
-            status: fields.get("Status"),
-            unknown_fields: fields
-                .unknown(
-                    &[
-                        "ClassCode",
-                        "ClassType",
-                        "Cpu",
-                        "Memory",
-                        "NodeId",
-                        "NodeRegionId",
-                        "NodeRole",
-                        "NodeZoneId",
-                        "Status",
-                    ],
-                ),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = DbClusterNode {
+            class_code: None,
+            class_type: None,
+            cpu: None,
+            memory: None,
+            node_id: None,
+            node_region_id: None,
+            node_role: None,
+            node_zone_id: None,
+            status: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "ClassCode" => object.read(&name, &mut decoded.class_code),
+                "ClassType" => object.read(&name, &mut decoded.class_type),
+                "Cpu" => object.read(&name, &mut decoded.cpu),
+                "Memory" => object.read(&name, &mut decoded.memory),
+                "NodeId" => object.read(&name, &mut decoded.node_id),
+                "NodeRegionId" => object.read(&name, &mut decoded.node_region_id),
+                "NodeRole" => object.read(&name, &mut decoded.node_role),
+                "NodeZoneId" => object.read(&name, &mut decoded.node_zone_id),
+                "Status" => object.read(&name, &mut decoded.status),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -2306,15 +2434,21 @@ impl std::fmt::Debug for DbInstanceIds {
 
 impl aliyun_runtime::de::FromJson for DbInstanceIds {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = DbInstanceIds {
-            db_instance_id: fields.get("DBInstanceId"),
-            unknown_fields: fields.unknown(&["DBInstanceId"]),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = DbInstanceIds {
+            db_instance_id: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "DBInstanceId" => object.read(&name, &mut decoded.db_instance_id),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -2365,15 +2499,21 @@ impl std::fmt::Debug for ReadOnlyDbInstanceId {
 
 impl aliyun_runtime::de::FromJson for ReadOnlyDbInstanceId {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = ReadOnlyDbInstanceId {
-            db_instance_id: fields.get("DBInstanceId"),
-            unknown_fields: fields.unknown(&["DBInstanceId"]),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = ReadOnlyDbInstanceId {
+            db_instance_id: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "DBInstanceId" => object.read(&name, &mut decoded.db_instance_id),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -2424,15 +2564,21 @@ impl std::fmt::Debug for SlaveZone {
 
 impl aliyun_runtime::de::FromJson for SlaveZone {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = SlaveZone {
-            zone_id: fields.get("ZoneId"),
-            unknown_fields: fields.unknown(&["ZoneId"]),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = SlaveZone {
+            zone_id: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "ZoneId" => object.read(&name, &mut decoded.zone_id),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -2457,13 +2603,12 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+        let output = aliyun_runtime::de::from_slice::<
+            super::DescribeDbInstanceAttributeOutput,
+        >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {
                 panic!("the documented example is not JSON: {error}")
-            });
-        let output = <super::DescribeDbInstanceAttributeOutput as aliyun_runtime::de::FromJson>::from_json(
-                &value,
-            )
+            })
             .unwrap_or_else(|error| {
                 panic!("the documented example does not decode: {error}")
             });

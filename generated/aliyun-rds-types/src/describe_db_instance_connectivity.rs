@@ -199,28 +199,33 @@ impl std::fmt::Debug for DescribeDbInstanceConnectivityOutput {
 
 impl aliyun_runtime::de::FromJson for DescribeDbInstanceConnectivityOutput {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = DescribeDbInstanceConnectivityOutput {
-            conn_check_error_code: fields.get("ConnCheckErrorCode"),
-            conn_check_error_message: fields.get("ConnCheckErrorMessage"),
-            conn_check_result: fields.get("ConnCheckResult"),
-            db_instance_name: fields.get("DbInstanceName"),
-            request_id: fields.get("RequestId"),
-            unknown_fields: fields
-                .unknown(
-                    &[
-                        "ConnCheckErrorCode",
-                        "ConnCheckErrorMessage",
-                        "ConnCheckResult",
-                        "DbInstanceName",
-                        "RequestId",
-                    ],
-                ),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = DescribeDbInstanceConnectivityOutput {
+            conn_check_error_code: None,
+            conn_check_error_message: None,
+            conn_check_result: None,
+            db_instance_name: None,
+            request_id: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "ConnCheckErrorCode" => {
+                    object.read(&name, &mut decoded.conn_check_error_code)
+                }
+                "ConnCheckErrorMessage" => {
+                    object.read(&name, &mut decoded.conn_check_error_message)
+                }
+                "ConnCheckResult" => object.read(&name, &mut decoded.conn_check_result),
+                "DbInstanceName" => object.read(&name, &mut decoded.db_instance_name),
+                "RequestId" => object.read(&name, &mut decoded.request_id),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -245,13 +250,12 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+        let output = aliyun_runtime::de::from_slice::<
+            super::DescribeDbInstanceConnectivityOutput,
+        >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {
                 panic!("the documented example is not JSON: {error}")
-            });
-        let output = <super::DescribeDbInstanceConnectivityOutput as aliyun_runtime::de::FromJson>::from_json(
-                &value,
-            )
+            })
             .unwrap_or_else(|error| {
                 panic!("the documented example does not decode: {error}")
             });

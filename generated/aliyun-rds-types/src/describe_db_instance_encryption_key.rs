@@ -274,38 +274,45 @@ impl std::fmt::Debug for DescribeDbInstanceEncryptionKeyOutput {
 
 impl aliyun_runtime::de::FromJson for DescribeDbInstanceEncryptionKeyOutput {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = DescribeDbInstanceEncryptionKeyOutput {
-            creator: fields.get("Creator"),
-            delete_date: fields.get("DeleteDate"),
-            description: fields.get("Description"),
-            encryption_key: fields.get("EncryptionKey"),
-            encryption_key_list: fields.get("EncryptionKeyList"),
-            encryption_key_status: fields.get("EncryptionKeyStatus"),
-            key_usage: fields.get("KeyUsage"),
-            material_expire_time: fields.get("MaterialExpireTime"),
-            origin: fields.get("Origin"),
-            request_id: fields.get("RequestId"),
-            unknown_fields: fields
-                .unknown(
-                    &[
-                        "Creator",
-                        "DeleteDate",
-                        "Description",
-                        "EncryptionKey",
-                        "EncryptionKeyList",
-                        "EncryptionKeyStatus",
-                        "KeyUsage",
-                        "MaterialExpireTime",
-                        "Origin",
-                        "RequestId",
-                    ],
-                ),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = DescribeDbInstanceEncryptionKeyOutput {
+            creator: None,
+            delete_date: None,
+            description: None,
+            encryption_key: None,
+            encryption_key_list: None,
+            encryption_key_status: None,
+            key_usage: None,
+            material_expire_time: None,
+            origin: None,
+            request_id: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "Creator" => object.read(&name, &mut decoded.creator),
+                "DeleteDate" => object.read(&name, &mut decoded.delete_date),
+                "Description" => object.read(&name, &mut decoded.description),
+                "EncryptionKey" => object.read(&name, &mut decoded.encryption_key),
+                "EncryptionKeyList" => {
+                    object.read(&name, &mut decoded.encryption_key_list)
+                }
+                "EncryptionKeyStatus" => {
+                    object.read(&name, &mut decoded.encryption_key_status)
+                }
+                "KeyUsage" => object.read(&name, &mut decoded.key_usage),
+                "MaterialExpireTime" => {
+                    object.read(&name, &mut decoded.material_expire_time)
+                }
+                "Origin" => object.read(&name, &mut decoded.origin),
+                "RequestId" => object.read(&name, &mut decoded.request_id),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -491,40 +498,45 @@ impl std::fmt::Debug for EncryptionKeyList {
 
 impl aliyun_runtime::de::FromJson for EncryptionKeyList {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = EncryptionKeyList {
-            alias_name: fields.get("AliasName"),
-            creator: fields.get("Creator"),
-            delete_date: fields.get("DeleteDate"),
-            description: fields.get("Description"),
-            encryption_key: fields.get("EncryptionKey"),
-            encryption_key_status: fields.get("EncryptionKeyStatus"),
-            key_type: fields.get("KeyType"),
-            key_usage: fields.get("KeyUsage"),
-            material_expire_time: fields.get("MaterialExpireTime"),
-            origin: fields.get("Origin"),
-            used_by: fields.get("UsedBy"),
-            unknown_fields: fields
-                .unknown(
-                    &[
-                        "AliasName",
-                        "Creator",
-                        "DeleteDate",
-                        "Description",
-                        "EncryptionKey",
-                        "EncryptionKeyStatus",
-                        "KeyType",
-                        "KeyUsage",
-                        "MaterialExpireTime",
-                        "Origin",
-                        "UsedBy",
-                    ],
-                ),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = EncryptionKeyList {
+            alias_name: None,
+            creator: None,
+            delete_date: None,
+            description: None,
+            encryption_key: None,
+            encryption_key_status: None,
+            key_type: None,
+            key_usage: None,
+            material_expire_time: None,
+            origin: None,
+            used_by: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "AliasName" => object.read(&name, &mut decoded.alias_name),
+                "Creator" => object.read(&name, &mut decoded.creator),
+                "DeleteDate" => object.read(&name, &mut decoded.delete_date),
+                "Description" => object.read(&name, &mut decoded.description),
+                "EncryptionKey" => object.read(&name, &mut decoded.encryption_key),
+                "EncryptionKeyStatus" => {
+                    object.read(&name, &mut decoded.encryption_key_status)
+                }
+                "KeyType" => object.read(&name, &mut decoded.key_type),
+                "KeyUsage" => object.read(&name, &mut decoded.key_usage),
+                "MaterialExpireTime" => {
+                    object.read(&name, &mut decoded.material_expire_time)
+                }
+                "Origin" => object.read(&name, &mut decoded.origin),
+                "UsedBy" => object.read(&name, &mut decoded.used_by),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -549,13 +561,12 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+        let output = aliyun_runtime::de::from_slice::<
+            super::DescribeDbInstanceEncryptionKeyOutput,
+        >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {
                 panic!("the documented example is not JSON: {error}")
-            });
-        let output = <super::DescribeDbInstanceEncryptionKeyOutput as aliyun_runtime::de::FromJson>::from_json(
-                &value,
-            )
+            })
             .unwrap_or_else(|error| {
                 panic!("the documented example does not decode: {error}")
             });

@@ -151,16 +151,23 @@ impl std::fmt::Debug for DescribeDbInstanceEndpointsOutput {
 
 impl aliyun_runtime::de::FromJson for DescribeDbInstanceEndpointsOutput {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = DescribeDbInstanceEndpointsOutput {
-            data: fields.get("Data"),
-            request_id: fields.get("RequestId"),
-            unknown_fields: fields.unknown(&["Data", "RequestId"]),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = DescribeDbInstanceEndpointsOutput {
+            data: None,
+            request_id: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "Data" => object.read(&name, &mut decoded.data),
+                "RequestId" => object.read(&name, &mut decoded.request_id),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -242,18 +249,27 @@ impl std::fmt::Debug for Data {
 
 impl aliyun_runtime::de::FromJson for Data {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = Data {
-            db_instance_endpoints: fields.get("DBInstanceEndpoints"),
-            db_instance_name: fields.get("DBInstanceName"),
-            ip_version: fields.get("IpVersion"),
-            unknown_fields: fields
-                .unknown(&["DBInstanceEndpoints", "DBInstanceName", "IpVersion"]),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = Data {
+            db_instance_endpoints: None,
+            db_instance_name: None,
+            ip_version: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "DBInstanceEndpoints" => {
+                    object.read(&name, &mut decoded.db_instance_endpoints)
+                }
+                "DBInstanceName" => object.read(&name, &mut decoded.db_instance_name),
+                "IpVersion" => object.read(&name, &mut decoded.ip_version),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -300,15 +316,23 @@ impl std::fmt::Debug for DbInstanceEndpoints {
 
 impl aliyun_runtime::de::FromJson for DbInstanceEndpoints {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = DbInstanceEndpoints {
-            db_instance_endpoint: fields.get("DBInstanceEndpoint"),
-            unknown_fields: fields.unknown(&["DBInstanceEndpoint"]),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = DbInstanceEndpoints {
+            db_instance_endpoint: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "DBInstanceEndpoint" => {
+                    object.read(&name, &mut decoded.db_instance_endpoint)
+                }
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -412,28 +436,31 @@ impl std::fmt::Debug for DbInstanceEndpoint {
 
 impl aliyun_runtime::de::FromJson for DbInstanceEndpoint {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = DbInstanceEndpoint {
-            address_items: fields.get("AddressItems"),
-            endpoint_description: fields.get("EndpointDescription"),
-            endpoint_id: fields.get("EndpointId"),
-            endpoint_type: fields.get("EndpointType"),
-            node_items: fields.get("NodeItems"),
-            unknown_fields: fields
-                .unknown(
-                    &[
-                        "AddressItems",
-                        "EndpointDescription",
-                        "EndpointId",
-                        "EndpointType",
-                        "NodeItems",
-                    ],
-                ),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = DbInstanceEndpoint {
+            address_items: None,
+            endpoint_description: None,
+            endpoint_id: None,
+            endpoint_type: None,
+            node_items: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "AddressItems" => object.read(&name, &mut decoded.address_items),
+                "EndpointDescription" => {
+                    object.read(&name, &mut decoded.endpoint_description)
+                }
+                "EndpointId" => object.read(&name, &mut decoded.endpoint_id),
+                "EndpointType" => object.read(&name, &mut decoded.endpoint_type),
+                "NodeItems" => object.read(&name, &mut decoded.node_items),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -480,15 +507,21 @@ impl std::fmt::Debug for AddressItems {
 
 impl aliyun_runtime::de::FromJson for AddressItems {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = AddressItems {
-            address_item: fields.get("AddressItem"),
-            unknown_fields: fields.unknown(&["AddressItem"]),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = AddressItems {
+            address_item: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "AddressItem" => object.read(&name, &mut decoded.address_item),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -535,15 +568,21 @@ impl std::fmt::Debug for NodeItems {
 
 impl aliyun_runtime::de::FromJson for NodeItems {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = NodeItems {
-            node_item: fields.get("NodeItem"),
-            unknown_fields: fields.unknown(&["NodeItem"]),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = NodeItems {
+            node_item: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "NodeItem" => object.read(&name, &mut decoded.node_item),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -663,30 +702,31 @@ impl std::fmt::Debug for AddressItem {
 
 impl aliyun_runtime::de::FromJson for AddressItem {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = AddressItem {
-            connection_string: fields.get("ConnectionString"),
-            ip_address: fields.get("IpAddress"),
-            ip_type: fields.get("IpType"),
-            port: fields.get("Port"),
-            v_switch_id: fields.get("VSwitchId"),
-            vpc_id: fields.get("VpcId"),
-            unknown_fields: fields
-                .unknown(
-                    &[
-                        "ConnectionString",
-                        "IpAddress",
-                        "IpType",
-                        "Port",
-                        "VSwitchId",
-                        "VpcId",
-                    ],
-                ),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = AddressItem {
+            connection_string: None,
+            ip_address: None,
+            ip_type: None,
+            port: None,
+            v_switch_id: None,
+            vpc_id: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "ConnectionString" => object.read(&name, &mut decoded.connection_string),
+                "IpAddress" => object.read(&name, &mut decoded.ip_address),
+                "IpType" => object.read(&name, &mut decoded.ip_type),
+                "Port" => object.read(&name, &mut decoded.port),
+                "VSwitchId" => object.read(&name, &mut decoded.v_switch_id),
+                "VpcId" => object.read(&name, &mut decoded.vpc_id),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -759,17 +799,25 @@ impl std::fmt::Debug for NodeItem {
 
 impl aliyun_runtime::de::FromJson for NodeItem {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = NodeItem {
-            db_instance_id: fields.get("DBInstanceId"),
-            node_id: fields.get("NodeId"),
-            weight: fields.get("Weight"),
-            unknown_fields: fields.unknown(&["DBInstanceId", "NodeId", "Weight"]),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = NodeItem {
+            db_instance_id: None,
+            node_id: None,
+            weight: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "DBInstanceId" => object.read(&name, &mut decoded.db_instance_id),
+                "NodeId" => object.read(&name, &mut decoded.node_id),
+                "Weight" => object.read(&name, &mut decoded.weight),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -794,13 +842,12 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+        let output = aliyun_runtime::de::from_slice::<
+            super::DescribeDbInstanceEndpointsOutput,
+        >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {
                 panic!("the documented example is not JSON: {error}")
-            });
-        let output = <super::DescribeDbInstanceEndpointsOutput as aliyun_runtime::de::FromJson>::from_json(
-                &value,
-            )
+            })
             .unwrap_or_else(|error| {
                 panic!("the documented example does not decode: {error}")
             });

@@ -178,28 +178,31 @@ impl std::fmt::Debug for DescribeDbInstanceHaConfigOutput {
 
 impl aliyun_runtime::de::FromJson for DescribeDbInstanceHaConfigOutput {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = DescribeDbInstanceHaConfigOutput {
-            db_instance_id: fields.get("DBInstanceId"),
-            ha_mode: fields.get("HAMode"),
-            host_instance_infos: fields.get("HostInstanceInfos"),
-            request_id: fields.get("RequestId"),
-            sync_mode: fields.get("SyncMode"),
-            unknown_fields: fields
-                .unknown(
-                    &[
-                        "DBInstanceId",
-                        "HAMode",
-                        "HostInstanceInfos",
-                        "RequestId",
-                        "SyncMode",
-                    ],
-                ),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = DescribeDbInstanceHaConfigOutput {
+            db_instance_id: None,
+            ha_mode: None,
+            host_instance_infos: None,
+            request_id: None,
+            sync_mode: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "DBInstanceId" => object.read(&name, &mut decoded.db_instance_id),
+                "HAMode" => object.read(&name, &mut decoded.ha_mode),
+                "HostInstanceInfos" => {
+                    object.read(&name, &mut decoded.host_instance_infos)
+                }
+                "RequestId" => object.read(&name, &mut decoded.request_id),
+                "SyncMode" => object.read(&name, &mut decoded.sync_mode),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -246,15 +249,21 @@ impl std::fmt::Debug for HostInstanceInfos {
 
 impl aliyun_runtime::de::FromJson for HostInstanceInfos {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = HostInstanceInfos {
-            node_info: fields.get("NodeInfo"),
-            unknown_fields: fields.unknown(&["NodeInfo"]),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = HostInstanceInfos {
+            node_info: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "NodeInfo" => object.read(&name, &mut decoded.node_info),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -391,32 +400,33 @@ impl std::fmt::Debug for NodeInfo {
 
 impl aliyun_runtime::de::FromJson for NodeInfo {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = NodeInfo {
-            data_sync_time: fields.get("DataSyncTime"),
-            log_sync_time: fields.get("LogSyncTime"),
-            node_id: fields.get("NodeId"),
-            node_type: fields.get("NodeType"),
-            region_id: fields.get("RegionId"),
-            sync_status: fields.get("SyncStatus"),
-            zone_id: fields.get("ZoneId"),
-            unknown_fields: fields
-                .unknown(
-                    &[
-                        "DataSyncTime",
-                        "LogSyncTime",
-                        "NodeId",
-                        "NodeType",
-                        "RegionId",
-                        "SyncStatus",
-                        "ZoneId",
-                    ],
-                ),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = NodeInfo {
+            data_sync_time: None,
+            log_sync_time: None,
+            node_id: None,
+            node_type: None,
+            region_id: None,
+            sync_status: None,
+            zone_id: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "DataSyncTime" => object.read(&name, &mut decoded.data_sync_time),
+                "LogSyncTime" => object.read(&name, &mut decoded.log_sync_time),
+                "NodeId" => object.read(&name, &mut decoded.node_id),
+                "NodeType" => object.read(&name, &mut decoded.node_type),
+                "RegionId" => object.read(&name, &mut decoded.region_id),
+                "SyncStatus" => object.read(&name, &mut decoded.sync_status),
+                "ZoneId" => object.read(&name, &mut decoded.zone_id),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -441,13 +451,12 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+        let output = aliyun_runtime::de::from_slice::<
+            super::DescribeDbInstanceHaConfigOutput,
+        >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {
                 panic!("the documented example is not JSON: {error}")
-            });
-        let output = <super::DescribeDbInstanceHaConfigOutput as aliyun_runtime::de::FromJson>::from_json(
-                &value,
-            )
+            })
             .unwrap_or_else(|error| {
                 panic!("the documented example does not decode: {error}")
             });

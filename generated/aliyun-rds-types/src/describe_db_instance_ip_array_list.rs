@@ -141,16 +141,23 @@ impl std::fmt::Debug for DescribeDbInstanceIpArrayListOutput {
 
 impl aliyun_runtime::de::FromJson for DescribeDbInstanceIpArrayListOutput {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = DescribeDbInstanceIpArrayListOutput {
-            items: fields.get("Items"),
-            request_id: fields.get("RequestId"),
-            unknown_fields: fields.unknown(&["Items", "RequestId"]),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = DescribeDbInstanceIpArrayListOutput {
+            items: None,
+            request_id: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "Items" => object.read(&name, &mut decoded.items),
+                "RequestId" => object.read(&name, &mut decoded.request_id),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -197,15 +204,23 @@ impl std::fmt::Debug for Items {
 
 impl aliyun_runtime::de::FromJson for Items {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = Items {
-            db_instance_ip_array: fields.get("DBInstanceIPArray"),
-            unknown_fields: fields.unknown(&["DBInstanceIPArray"]),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = Items {
+            db_instance_ip_array: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "DBInstanceIPArray" => {
+                    object.read(&name, &mut decoded.db_instance_ip_array)
+                }
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -303,26 +318,31 @@ impl std::fmt::Debug for DbInstanceIpArray {
 
 impl aliyun_runtime::de::FromJson for DbInstanceIpArray {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = DbInstanceIpArray {
-            db_instance_ip_array_attribute: fields.get("DBInstanceIPArrayAttribute"),
-            db_instance_ip_array_name: fields.get("DBInstanceIPArrayName"),
-            security_ip_list: fields.get("SecurityIPList"),
-            security_ip_type: fields.get("SecurityIPType"),
-            unknown_fields: fields
-                .unknown(
-                    &[
-                        "DBInstanceIPArrayAttribute",
-                        "DBInstanceIPArrayName",
-                        "SecurityIPList",
-                        "SecurityIPType",
-                    ],
-                ),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = DbInstanceIpArray {
+            db_instance_ip_array_attribute: None,
+            db_instance_ip_array_name: None,
+            security_ip_list: None,
+            security_ip_type: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "DBInstanceIPArrayAttribute" => {
+                    object.read(&name, &mut decoded.db_instance_ip_array_attribute)
+                }
+                "DBInstanceIPArrayName" => {
+                    object.read(&name, &mut decoded.db_instance_ip_array_name)
+                }
+                "SecurityIPList" => object.read(&name, &mut decoded.security_ip_list),
+                "SecurityIPType" => object.read(&name, &mut decoded.security_ip_type),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -347,13 +367,12 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+        let output = aliyun_runtime::de::from_slice::<
+            super::DescribeDbInstanceIpArrayListOutput,
+        >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {
                 panic!("the documented example is not JSON: {error}")
-            });
-        let output = <super::DescribeDbInstanceIpArrayListOutput as aliyun_runtime::de::FromJson>::from_json(
-                &value,
-            )
+            })
             .unwrap_or_else(|error| {
                 panic!("the documented example does not decode: {error}")
             });

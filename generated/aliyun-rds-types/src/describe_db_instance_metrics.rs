@@ -167,19 +167,27 @@ impl std::fmt::Debug for DescribeDbInstanceMetricsOutput {
 
 impl aliyun_runtime::de::FromJson for DescribeDbInstanceMetricsOutput {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = DescribeDbInstanceMetricsOutput {
-            db_instance_name: fields.get("DBInstanceName"),
-            items: fields.get("Items"),
-            request_id: fields.get("RequestId"),
-            total_record_count: fields.get("TotalRecordCount"),
-            unknown_fields: fields
-                .unknown(&["DBInstanceName", "Items", "RequestId", "TotalRecordCount"]),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = DescribeDbInstanceMetricsOutput {
+            db_instance_name: None,
+            items: None,
+            request_id: None,
+            total_record_count: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "DBInstanceName" => object.read(&name, &mut decoded.db_instance_name),
+                "Items" => object.read(&name, &mut decoded.items),
+                "RequestId" => object.read(&name, &mut decoded.request_id),
+                "TotalRecordCount" => object.read(&name, &mut decoded.total_record_count),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -339,36 +347,37 @@ impl std::fmt::Debug for Items {
 
 impl aliyun_runtime::de::FromJson for Items {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = Items {
-            description: fields.get("Description"),
-            dimension: fields.get("Dimension"),
-            group_key: fields.get("GroupKey"),
-            group_key_type: fields.get("GroupKeyType"),
-            method: fields.get("Method"),
-            metrics_key: fields.get("MetricsKey"),
-            metrics_key_alias: fields.get("MetricsKeyAlias"),
-            sort_rule: fields.get("SortRule"),
-            unit: fields.get("Unit"),
-            unknown_fields: fields
-                .unknown(
-                    &[
-                        "Description",
-                        "Dimension",
-                        "GroupKey",
-                        "GroupKeyType",
-                        "Method",
-                        "MetricsKey",
-                        "MetricsKeyAlias",
-                        "SortRule",
-                        "Unit",
-                    ],
-                ),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = Items {
+            description: None,
+            dimension: None,
+            group_key: None,
+            group_key_type: None,
+            method: None,
+            metrics_key: None,
+            metrics_key_alias: None,
+            sort_rule: None,
+            unit: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "Description" => object.read(&name, &mut decoded.description),
+                "Dimension" => object.read(&name, &mut decoded.dimension),
+                "GroupKey" => object.read(&name, &mut decoded.group_key),
+                "GroupKeyType" => object.read(&name, &mut decoded.group_key_type),
+                "Method" => object.read(&name, &mut decoded.method),
+                "MetricsKey" => object.read(&name, &mut decoded.metrics_key),
+                "MetricsKeyAlias" => object.read(&name, &mut decoded.metrics_key_alias),
+                "SortRule" => object.read(&name, &mut decoded.sort_rule),
+                "Unit" => object.read(&name, &mut decoded.unit),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -393,13 +402,12 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+        let output = aliyun_runtime::de::from_slice::<
+            super::DescribeDbInstanceMetricsOutput,
+        >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {
                 panic!("the documented example is not JSON: {error}")
-            });
-        let output = <super::DescribeDbInstanceMetricsOutput as aliyun_runtime::de::FromJson>::from_json(
-                &value,
-            )
+            })
             .unwrap_or_else(|error| {
                 panic!("the documented example does not decode: {error}")
             });

@@ -231,26 +231,31 @@ impl std::fmt::Debug for DescribeDbInstanceNetInfoOutput {
 
 impl aliyun_runtime::de::FromJson for DescribeDbInstanceNetInfoOutput {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = DescribeDbInstanceNetInfoOutput {
-            db_instance_net_infos: fields.get("DBInstanceNetInfos"),
-            instance_network_type: fields.get("InstanceNetworkType"),
-            request_id: fields.get("RequestId"),
-            security_ip_mode: fields.get("SecurityIPMode"),
-            unknown_fields: fields
-                .unknown(
-                    &[
-                        "DBInstanceNetInfos",
-                        "InstanceNetworkType",
-                        "RequestId",
-                        "SecurityIPMode",
-                    ],
-                ),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = DescribeDbInstanceNetInfoOutput {
+            db_instance_net_infos: None,
+            instance_network_type: None,
+            request_id: None,
+            security_ip_mode: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "DBInstanceNetInfos" => {
+                    object.read(&name, &mut decoded.db_instance_net_infos)
+                }
+                "InstanceNetworkType" => {
+                    object.read(&name, &mut decoded.instance_network_type)
+                }
+                "RequestId" => object.read(&name, &mut decoded.request_id),
+                "SecurityIPMode" => object.read(&name, &mut decoded.security_ip_mode),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -297,15 +302,23 @@ impl std::fmt::Debug for DbInstanceNetInfos {
 
 impl aliyun_runtime::de::FromJson for DbInstanceNetInfos {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = DbInstanceNetInfos {
-            db_instance_net_info: fields.get("DBInstanceNetInfo"),
-            unknown_fields: fields.unknown(&["DBInstanceNetInfo"]),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = DbInstanceNetInfos {
+            db_instance_net_info: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "DBInstanceNetInfo" => {
+                    object.read(&name, &mut decoded.db_instance_net_info)
+                }
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -553,48 +566,53 @@ impl std::fmt::Debug for DbInstanceNetInfo {
 
 impl aliyun_runtime::de::FromJson for DbInstanceNetInfo {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = DbInstanceNetInfo {
-            babelfish_port: fields.get("BabelfishPort"),
-            connection_string: fields.get("ConnectionString"),
-            connection_string_type: fields.get("ConnectionStringType"),
-            db_instance_weights: fields.get("DBInstanceWeights"),
-            distribution_type: fields.get("DistributionType"),
-            expired_time: fields.get("ExpiredTime"),
-            ip_address: fields.get("IPAddress"),
-            ip_type: fields.get("IPType"),
-            max_delay_time: fields.get("MaxDelayTime"),
-            pg_bouncer_port: fields.get("PGBouncerPort"),
-            port: fields.get("Port"),
-            security_ip_groups: fields.get("SecurityIPGroups"),
-            upgradeable: fields.get("Upgradeable"),
-            vpc_id: fields.get("VPCId"),
-            v_switch_id: fields.get("VSwitchId"),
-            unknown_fields: fields
-                .unknown(
-                    &[
-                        "BabelfishPort",
-                        "ConnectionString",
-                        "ConnectionStringType",
-                        "DBInstanceWeights",
-                        "DistributionType",
-                        "ExpiredTime",
-                        "IPAddress",
-                        "IPType",
-                        "MaxDelayTime",
-                        "PGBouncerPort",
-                        "Port",
-                        "SecurityIPGroups",
-                        "Upgradeable",
-                        "VPCId",
-                        "VSwitchId",
-                    ],
-                ),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = DbInstanceNetInfo {
+            babelfish_port: None,
+            connection_string: None,
+            connection_string_type: None,
+            db_instance_weights: None,
+            distribution_type: None,
+            expired_time: None,
+            ip_address: None,
+            ip_type: None,
+            max_delay_time: None,
+            pg_bouncer_port: None,
+            port: None,
+            security_ip_groups: None,
+            upgradeable: None,
+            vpc_id: None,
+            v_switch_id: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "BabelfishPort" => object.read(&name, &mut decoded.babelfish_port),
+                "ConnectionString" => object.read(&name, &mut decoded.connection_string),
+                "ConnectionStringType" => {
+                    object.read(&name, &mut decoded.connection_string_type)
+                }
+                "DBInstanceWeights" => {
+                    object.read(&name, &mut decoded.db_instance_weights)
+                }
+                "DistributionType" => object.read(&name, &mut decoded.distribution_type),
+                "ExpiredTime" => object.read(&name, &mut decoded.expired_time),
+                "IPAddress" => object.read(&name, &mut decoded.ip_address),
+                "IPType" => object.read(&name, &mut decoded.ip_type),
+                "MaxDelayTime" => object.read(&name, &mut decoded.max_delay_time),
+                "PGBouncerPort" => object.read(&name, &mut decoded.pg_bouncer_port),
+                "Port" => object.read(&name, &mut decoded.port),
+                "SecurityIPGroups" => object.read(&name, &mut decoded.security_ip_groups),
+                "Upgradeable" => object.read(&name, &mut decoded.upgradeable),
+                "VPCId" => object.read(&name, &mut decoded.vpc_id),
+                "VSwitchId" => object.read(&name, &mut decoded.v_switch_id),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -643,15 +661,21 @@ impl std::fmt::Debug for DbInstanceWeights {
 
 impl aliyun_runtime::de::FromJson for DbInstanceWeights {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = DbInstanceWeights {
-            db_instance_weight: fields.get("DBInstanceWeight"),
-            unknown_fields: fields.unknown(&["DBInstanceWeight"]),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = DbInstanceWeights {
+            db_instance_weight: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "DBInstanceWeight" => object.read(&name, &mut decoded.db_instance_weight),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -698,15 +722,21 @@ impl std::fmt::Debug for SecurityIpGroups {
 
 impl aliyun_runtime::de::FromJson for SecurityIpGroups {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = SecurityIpGroups {
-            security_ip_group: fields.get("securityIPGroup"),
-            unknown_fields: fields.unknown(&["securityIPGroup"]),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = SecurityIpGroups {
+            security_ip_group: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "securityIPGroup" => object.read(&name, &mut decoded.security_ip_group),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -819,22 +849,29 @@ impl std::fmt::Debug for DbInstanceWeight {
 
 impl aliyun_runtime::de::FromJson for DbInstanceWeight {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = DbInstanceWeight {
-            availability: fields.get("Availability"),
-            db_instance_id: fields.get("DBInstanceId"),
-            db_instance_type: fields.get("DBInstanceType"),
-            role: fields.get("Role"),
-            weight: fields.get("Weight"),
-            unknown_fields: fields
-                .unknown(
-                    &["Availability", "DBInstanceId", "DBInstanceType", "Role", "Weight"],
-                ),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = DbInstanceWeight {
+            availability: None,
+            db_instance_id: None,
+            db_instance_type: None,
+            role: None,
+            weight: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "Availability" => object.read(&name, &mut decoded.availability),
+                "DBInstanceId" => object.read(&name, &mut decoded.db_instance_id),
+                "DBInstanceType" => object.read(&name, &mut decoded.db_instance_type),
+                "Role" => object.read(&name, &mut decoded.role),
+                "Weight" => object.read(&name, &mut decoded.weight),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -895,16 +932,25 @@ impl std::fmt::Debug for SecurityIpGroup {
 
 impl aliyun_runtime::de::FromJson for SecurityIpGroup {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = SecurityIpGroup {
-            security_ip_group_name: fields.get("SecurityIPGroupName"),
-            security_i_ps: fields.get("SecurityIPs"),
-            unknown_fields: fields.unknown(&["SecurityIPGroupName", "SecurityIPs"]),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = SecurityIpGroup {
+            security_ip_group_name: None,
+            security_i_ps: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "SecurityIPGroupName" => {
+                    object.read(&name, &mut decoded.security_ip_group_name)
+                }
+                "SecurityIPs" => object.read(&name, &mut decoded.security_i_ps),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -929,13 +975,12 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+        let output = aliyun_runtime::de::from_slice::<
+            super::DescribeDbInstanceNetInfoOutput,
+        >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {
                 panic!("the documented example is not JSON: {error}")
-            });
-        let output = <super::DescribeDbInstanceNetInfoOutput as aliyun_runtime::de::FromJson>::from_json(
-                &value,
-            )
+            })
             .unwrap_or_else(|error| {
                 panic!("the documented example does not decode: {error}")
             });

@@ -235,30 +235,31 @@ impl std::fmt::Debug for DescribeDbInstancePerformanceOutput {
 
 impl aliyun_runtime::de::FromJson for DescribeDbInstancePerformanceOutput {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = DescribeDbInstancePerformanceOutput {
-            db_instance_id: fields.get("DBInstanceId"),
-            end_time: fields.get("EndTime"),
-            engine: fields.get("Engine"),
-            performance_keys: fields.get("PerformanceKeys"),
-            request_id: fields.get("RequestId"),
-            start_time: fields.get("StartTime"),
-            unknown_fields: fields
-                .unknown(
-                    &[
-                        "DBInstanceId",
-                        "EndTime",
-                        "Engine",
-                        "PerformanceKeys",
-                        "RequestId",
-                        "StartTime",
-                    ],
-                ),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = DescribeDbInstancePerformanceOutput {
+            db_instance_id: None,
+            end_time: None,
+            engine: None,
+            performance_keys: None,
+            request_id: None,
+            start_time: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "DBInstanceId" => object.read(&name, &mut decoded.db_instance_id),
+                "EndTime" => object.read(&name, &mut decoded.end_time),
+                "Engine" => object.read(&name, &mut decoded.engine),
+                "PerformanceKeys" => object.read(&name, &mut decoded.performance_keys),
+                "RequestId" => object.read(&name, &mut decoded.request_id),
+                "StartTime" => object.read(&name, &mut decoded.start_time),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -305,15 +306,21 @@ impl std::fmt::Debug for PerformanceKeys {
 
 impl aliyun_runtime::de::FromJson for PerformanceKeys {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = PerformanceKeys {
-            performance_key: fields.get("PerformanceKey"),
-            unknown_fields: fields.unknown(&["PerformanceKey"]),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = PerformanceKeys {
+            performance_key: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "PerformanceKey" => object.read(&name, &mut decoded.performance_key),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -400,18 +407,27 @@ impl std::fmt::Debug for PerformanceKey {
 
 impl aliyun_runtime::de::FromJson for PerformanceKey {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = PerformanceKey {
-            key: fields.get("Key"),
-            unit: fields.get("Unit"),
-            value_format: fields.get("ValueFormat"),
-            values: fields.get("Values"),
-            unknown_fields: fields.unknown(&["Key", "Unit", "ValueFormat", "Values"]),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = PerformanceKey {
+            key: None,
+            unit: None,
+            value_format: None,
+            values: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "Key" => object.read(&name, &mut decoded.key),
+                "Unit" => object.read(&name, &mut decoded.unit),
+                "ValueFormat" => object.read(&name, &mut decoded.value_format),
+                "Values" => object.read(&name, &mut decoded.values),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -458,15 +474,21 @@ impl std::fmt::Debug for Values {
 
 impl aliyun_runtime::de::FromJson for Values {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = Values {
-            performance_value: fields.get("PerformanceValue"),
-            unknown_fields: fields.unknown(&["PerformanceValue"]),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = Values {
+            performance_value: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "PerformanceValue" => object.read(&name, &mut decoded.performance_value),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -527,16 +549,23 @@ impl std::fmt::Debug for PerformanceValue {
 
 impl aliyun_runtime::de::FromJson for PerformanceValue {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = PerformanceValue {
-            date: fields.get("Date"),
-            value: fields.get("Value"),
-            unknown_fields: fields.unknown(&["Date", "Value"]),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = PerformanceValue {
+            date: None,
+            value: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "Date" => object.read(&name, &mut decoded.date),
+                "Value" => object.read(&name, &mut decoded.value),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -561,13 +590,12 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+        let output = aliyun_runtime::de::from_slice::<
+            super::DescribeDbInstancePerformanceOutput,
+        >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {
                 panic!("the documented example is not JSON: {error}")
-            });
-        let output = <super::DescribeDbInstancePerformanceOutput as aliyun_runtime::de::FromJson>::from_json(
-                &value,
-            )
+            })
             .unwrap_or_else(|error| {
                 panic!("the documented example does not decode: {error}")
             });

@@ -218,32 +218,33 @@ impl std::fmt::Debug for DescribeDbInstancePromoteActivityOutput {
 
 impl aliyun_runtime::de::FromJson for DescribeDbInstancePromoteActivityOutput {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = DescribeDbInstancePromoteActivityOutput {
-            ali_uid: fields.get("AliUid"),
-            bid: fields.get("Bid"),
-            db_instance_id: fields.get("DBInstanceId"),
-            db_instance_name: fields.get("DBInstanceName"),
-            db_type: fields.get("DBType"),
-            is_activity: fields.get("IsActivity"),
-            request_id: fields.get("RequestId"),
-            unknown_fields: fields
-                .unknown(
-                    &[
-                        "AliUid",
-                        "Bid",
-                        "DBInstanceId",
-                        "DBInstanceName",
-                        "DBType",
-                        "IsActivity",
-                        "RequestId",
-                    ],
-                ),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = DescribeDbInstancePromoteActivityOutput {
+            ali_uid: None,
+            bid: None,
+            db_instance_id: None,
+            db_instance_name: None,
+            db_type: None,
+            is_activity: None,
+            request_id: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "AliUid" => object.read(&name, &mut decoded.ali_uid),
+                "Bid" => object.read(&name, &mut decoded.bid),
+                "DBInstanceId" => object.read(&name, &mut decoded.db_instance_id),
+                "DBInstanceName" => object.read(&name, &mut decoded.db_instance_name),
+                "DBType" => object.read(&name, &mut decoded.db_type),
+                "IsActivity" => object.read(&name, &mut decoded.is_activity),
+                "RequestId" => object.read(&name, &mut decoded.request_id),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -268,13 +269,12 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+        let output = aliyun_runtime::de::from_slice::<
+            super::DescribeDbInstancePromoteActivityOutput,
+        >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {
                 panic!("the documented example is not JSON: {error}")
-            });
-        let output = <super::DescribeDbInstancePromoteActivityOutput as aliyun_runtime::de::FromJson>::from_json(
-                &value,
-            )
+            })
             .unwrap_or_else(|error| {
                 panic!("the documented example does not decode: {error}")
             });

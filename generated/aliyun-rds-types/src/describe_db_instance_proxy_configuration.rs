@@ -199,29 +199,33 @@ impl std::fmt::Debug for DescribeDbInstanceProxyConfigurationOutput {
 
 impl aliyun_runtime::de::FromJson for DescribeDbInstanceProxyConfigurationOutput {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = DescribeDbInstanceProxyConfigurationOutput {
-            attacks_protection_configuration: fields
-                .get("AttacksProtectionConfiguration"),
-            persistent_connections_configuration: fields
-                .get("PersistentConnectionsConfiguration"),
-            request_id: fields.get("RequestId"),
-            transparent_switch_configuration: fields
-                .get("TransparentSwitchConfiguration"),
-            unknown_fields: fields
-                .unknown(
-                    &[
-                        "AttacksProtectionConfiguration",
-                        "PersistentConnectionsConfiguration",
-                        "RequestId",
-                        "TransparentSwitchConfiguration",
-                    ],
-                ),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = DescribeDbInstanceProxyConfigurationOutput {
+            attacks_protection_configuration: None,
+            persistent_connections_configuration: None,
+            request_id: None,
+            transparent_switch_configuration: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "AttacksProtectionConfiguration" => {
+                    object.read(&name, &mut decoded.attacks_protection_configuration)
+                }
+                "PersistentConnectionsConfiguration" => {
+                    object.read(&name, &mut decoded.persistent_connections_configuration)
+                }
+                "RequestId" => object.read(&name, &mut decoded.request_id),
+                "TransparentSwitchConfiguration" => {
+                    object.read(&name, &mut decoded.transparent_switch_configuration)
+                }
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -246,13 +250,12 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+        let output = aliyun_runtime::de::from_slice::<
+            super::DescribeDbInstanceProxyConfigurationOutput,
+        >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {
                 panic!("the documented example is not JSON: {error}")
-            });
-        let output = <super::DescribeDbInstanceProxyConfigurationOutput as aliyun_runtime::de::FromJson>::from_json(
-                &value,
-            )
+            })
             .unwrap_or_else(|error| {
                 panic!("the documented example does not decode: {error}")
             });

@@ -238,34 +238,41 @@ impl std::fmt::Debug for DescribeDbInstanceReplicationOutput {
 
 impl aliyun_runtime::de::FromJson for DescribeDbInstanceReplicationOutput {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = DescribeDbInstanceReplicationOutput {
-            request_id: fields.get("RequestId"),
-            external_replication: fields.get("ExternalReplication"),
-            replication_source: fields.get("ReplicationSource"),
-            replication_state: fields.get("ReplicationState"),
-            replication_delay: fields.get("ReplicationDelay"),
-            replication_error_message: fields.get("ReplicationErrorMessage"),
-            replication_ip: fields.get("ReplicationIp"),
-            replication_port: fields.get("ReplicationPort"),
-            unknown_fields: fields
-                .unknown(
-                    &[
-                        "ExternalReplication",
-                        "ReplicationDelay",
-                        "ReplicationErrorMessage",
-                        "ReplicationIp",
-                        "ReplicationPort",
-                        "ReplicationSource",
-                        "ReplicationState",
-                        "RequestId",
-                    ],
-                ),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = DescribeDbInstanceReplicationOutput {
+            request_id: None,
+            external_replication: None,
+            replication_source: None,
+            replication_state: None,
+            replication_delay: None,
+            replication_error_message: None,
+            replication_ip: None,
+            replication_port: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "RequestId" => object.read(&name, &mut decoded.request_id),
+                "ExternalReplication" => {
+                    object.read(&name, &mut decoded.external_replication)
+                }
+                "ReplicationSource" => {
+                    object.read(&name, &mut decoded.replication_source)
+                }
+                "ReplicationState" => object.read(&name, &mut decoded.replication_state),
+                "ReplicationDelay" => object.read(&name, &mut decoded.replication_delay),
+                "ReplicationErrorMessage" => {
+                    object.read(&name, &mut decoded.replication_error_message)
+                }
+                "ReplicationIp" => object.read(&name, &mut decoded.replication_ip),
+                "ReplicationPort" => object.read(&name, &mut decoded.replication_port),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -290,13 +297,12 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+        let output = aliyun_runtime::de::from_slice::<
+            super::DescribeDbInstanceReplicationOutput,
+        >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {
                 panic!("the documented example is not JSON: {error}")
-            });
-        let output = <super::DescribeDbInstanceReplicationOutput as aliyun_runtime::de::FromJson>::from_json(
-                &value,
-            )
+            })
             .unwrap_or_else(|error| {
                 panic!("the documented example does not decode: {error}")
             });

@@ -408,60 +408,71 @@ impl std::fmt::Debug for DescribeDbInstanceSslOutput {
 
 impl aliyun_runtime::de::FromJson for DescribeDbInstanceSslOutput {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = DescribeDbInstanceSslOutput {
-            acl: fields.get("ACL"),
-            ca_type: fields.get("CAType"),
-            client_ca_cert: fields.get("ClientCACert"),
-            client_ca_cert_expire_time: fields.get("ClientCACertExpireTime"),
-            client_cert_revocation_list: fields.get("ClientCertRevocationList"),
-            connection_string: fields.get("ConnectionString"),
-            force_encryption: fields.get("ForceEncryption"),
-            last_modify_status: fields.get("LastModifyStatus"),
-            modify_status_reason: fields.get("ModifyStatusReason"),
-            replication_acl: fields.get("ReplicationACL"),
-            request_id: fields.get("RequestId"),
-            require_update: fields.get("RequireUpdate"),
-            require_update_item: fields.get("RequireUpdateItem"),
-            require_update_reason: fields.get("RequireUpdateReason"),
-            ssl_create_time: fields.get("SSLCreateTime"),
-            ssl_enabled: fields.get("SSLEnabled"),
-            ssl_expire_time: fields.get("SSLExpireTime"),
-            server_ca_url: fields.get("ServerCAUrl"),
-            server_cert: fields.get("ServerCert"),
-            server_key: fields.get("ServerKey"),
-            tls_version: fields.get("TlsVersion"),
-            unknown_fields: fields
-                .unknown(
-                    &[
-                        "ACL",
-                        "CAType",
-                        "ClientCACert",
-                        "ClientCACertExpireTime",
-                        "ClientCertRevocationList",
-                        "ConnectionString",
-                        "ForceEncryption",
-                        "LastModifyStatus",
-                        "ModifyStatusReason",
-                        "ReplicationACL",
-                        "RequestId",
-                        "RequireUpdate",
-                        "RequireUpdateItem",
-                        "RequireUpdateReason",
-                        "SSLCreateTime",
-                        "SSLEnabled",
-                        "SSLExpireTime",
-                        "ServerCAUrl",
-                        "ServerCert",
-                        "ServerKey",
-                        "TlsVersion",
-                    ],
-                ),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = DescribeDbInstanceSslOutput {
+            acl: None,
+            ca_type: None,
+            client_ca_cert: None,
+            client_ca_cert_expire_time: None,
+            client_cert_revocation_list: None,
+            connection_string: None,
+            force_encryption: None,
+            last_modify_status: None,
+            modify_status_reason: None,
+            replication_acl: None,
+            request_id: None,
+            require_update: None,
+            require_update_item: None,
+            require_update_reason: None,
+            ssl_create_time: None,
+            ssl_enabled: None,
+            ssl_expire_time: None,
+            server_ca_url: None,
+            server_cert: None,
+            server_key: None,
+            tls_version: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "ACL" => object.read(&name, &mut decoded.acl),
+                "CAType" => object.read(&name, &mut decoded.ca_type),
+                "ClientCACert" => object.read(&name, &mut decoded.client_ca_cert),
+                "ClientCACertExpireTime" => {
+                    object.read(&name, &mut decoded.client_ca_cert_expire_time)
+                }
+                "ClientCertRevocationList" => {
+                    object.read(&name, &mut decoded.client_cert_revocation_list)
+                }
+                "ConnectionString" => object.read(&name, &mut decoded.connection_string),
+                "ForceEncryption" => object.read(&name, &mut decoded.force_encryption),
+                "LastModifyStatus" => object.read(&name, &mut decoded.last_modify_status),
+                "ModifyStatusReason" => {
+                    object.read(&name, &mut decoded.modify_status_reason)
+                }
+                "ReplicationACL" => object.read(&name, &mut decoded.replication_acl),
+                "RequestId" => object.read(&name, &mut decoded.request_id),
+                "RequireUpdate" => object.read(&name, &mut decoded.require_update),
+                "RequireUpdateItem" => {
+                    object.read(&name, &mut decoded.require_update_item)
+                }
+                "RequireUpdateReason" => {
+                    object.read(&name, &mut decoded.require_update_reason)
+                }
+                "SSLCreateTime" => object.read(&name, &mut decoded.ssl_create_time),
+                "SSLEnabled" => object.read(&name, &mut decoded.ssl_enabled),
+                "SSLExpireTime" => object.read(&name, &mut decoded.ssl_expire_time),
+                "ServerCAUrl" => object.read(&name, &mut decoded.server_ca_url),
+                "ServerCert" => object.read(&name, &mut decoded.server_cert),
+                "ServerKey" => object.read(&name, &mut decoded.server_key),
+                "TlsVersion" => object.read(&name, &mut decoded.tls_version),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -486,13 +497,12 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+        let output = aliyun_runtime::de::from_slice::<
+            super::DescribeDbInstanceSslOutput,
+        >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {
                 panic!("the documented example is not JSON: {error}")
-            });
-        let output = <super::DescribeDbInstanceSslOutput as aliyun_runtime::de::FromJson>::from_json(
-                &value,
-            )
+            })
             .unwrap_or_else(|error| {
                 panic!("the documented example does not decode: {error}")
             });

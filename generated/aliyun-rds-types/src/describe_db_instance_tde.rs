@@ -174,22 +174,29 @@ impl std::fmt::Debug for DescribeDbInstanceTdeOutput {
 
 impl aliyun_runtime::de::FromJson for DescribeDbInstanceTdeOutput {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = DescribeDbInstanceTdeOutput {
-            databases: fields.get("Databases"),
-            request_id: fields.get("RequestId"),
-            tde_mode: fields.get("TDEMode"),
-            tde_status: fields.get("TDEStatus"),
-            encryption_key: fields.get("EncryptionKey"),
-            unknown_fields: fields
-                .unknown(
-                    &["Databases", "EncryptionKey", "RequestId", "TDEMode", "TDEStatus"],
-                ),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = DescribeDbInstanceTdeOutput {
+            databases: None,
+            request_id: None,
+            tde_mode: None,
+            tde_status: None,
+            encryption_key: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "Databases" => object.read(&name, &mut decoded.databases),
+                "RequestId" => object.read(&name, &mut decoded.request_id),
+                "TDEMode" => object.read(&name, &mut decoded.tde_mode),
+                "TDEStatus" => object.read(&name, &mut decoded.tde_status),
+                "EncryptionKey" => object.read(&name, &mut decoded.encryption_key),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -238,15 +245,21 @@ impl std::fmt::Debug for Databases {
 
 impl aliyun_runtime::de::FromJson for Databases {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = Databases {
-            database: fields.get("Database"),
-            unknown_fields: fields.unknown(&["Database"]),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = Databases {
+            database: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "Database" => object.read(&name, &mut decoded.database),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -312,16 +325,23 @@ impl std::fmt::Debug for Database {
 
 impl aliyun_runtime::de::FromJson for Database {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = Database {
-            db_name: fields.get("DBName"),
-            tde_status: fields.get("TDEStatus"),
-            unknown_fields: fields.unknown(&["DBName", "TDEStatus"]),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = Database {
+            db_name: None,
+            tde_status: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "DBName" => object.read(&name, &mut decoded.db_name),
+                "TDEStatus" => object.read(&name, &mut decoded.tde_status),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -346,13 +366,12 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+        let output = aliyun_runtime::de::from_slice::<
+            super::DescribeDbInstanceTdeOutput,
+        >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {
                 panic!("the documented example is not JSON: {error}")
-            });
-        let output = <super::DescribeDbInstanceTdeOutput as aliyun_runtime::de::FromJson>::from_json(
-                &value,
-            )
+            })
             .unwrap_or_else(|error| {
                 panic!("the documented example does not decode: {error}")
             });

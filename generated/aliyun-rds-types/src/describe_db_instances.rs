@@ -637,30 +637,31 @@ impl std::fmt::Debug for DescribeDbInstancesOutput {
 
 impl aliyun_runtime::de::FromJson for DescribeDbInstancesOutput {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = DescribeDbInstancesOutput {
-            items: fields.get("Items"),
-            next_token: fields.get("NextToken"),
-            page_number: fields.get("PageNumber"),
-            page_record_count: fields.get("PageRecordCount"),
-            request_id: fields.get("RequestId"),
-            total_record_count: fields.get("TotalRecordCount"),
-            unknown_fields: fields
-                .unknown(
-                    &[
-                        "Items",
-                        "NextToken",
-                        "PageNumber",
-                        "PageRecordCount",
-                        "RequestId",
-                        "TotalRecordCount",
-                    ],
-                ),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = DescribeDbInstancesOutput {
+            items: None,
+            next_token: None,
+            page_number: None,
+            page_record_count: None,
+            request_id: None,
+            total_record_count: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "Items" => object.read(&name, &mut decoded.items),
+                "NextToken" => object.read(&name, &mut decoded.next_token),
+                "PageNumber" => object.read(&name, &mut decoded.page_number),
+                "PageRecordCount" => object.read(&name, &mut decoded.page_record_count),
+                "RequestId" => object.read(&name, &mut decoded.request_id),
+                "TotalRecordCount" => object.read(&name, &mut decoded.total_record_count),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -707,15 +708,21 @@ impl std::fmt::Debug for Items {
 
 impl aliyun_runtime::de::FromJson for Items {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = Items {
-            db_instance: fields.get("DBInstance"),
-            unknown_fields: fields.unknown(&["DBInstance"]),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = Items {
+            db_instance: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "DBInstance" => object.read(&name, &mut decoded.db_instance),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -1527,135 +1534,183 @@ impl std::fmt::Debug for DbInstance {
 
 impl aliyun_runtime::de::FromJson for DbInstance {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = DbInstance {
-            bpe_enabled: fields.get("BpeEnabled"),
-            bursting_enabled: fields.get("BurstingEnabled"),
-            category: fields.get("Category"),
-            is_analytic_read_only_ins: fields.get("IsAnalyticReadOnlyIns"),
-            connection_mode: fields.get("ConnectionMode"),
-            connection_string: fields.get("ConnectionString"),
-            create_time: fields.get("CreateTime"),
-            db_instance_cpu: fields.get("DBInstanceCPU"),
-            db_instance_class: fields.get("DBInstanceClass"),
-            db_instance_description: fields.get("DBInstanceDescription"),
-            db_instance_id: fields.get("DBInstanceId"),
-            db_instance_memory: fields.get("DBInstanceMemory"),
-            db_instance_net_type: fields.get("DBInstanceNetType"),
-            db_instance_status: fields.get("DBInstanceStatus"),
-            db_instance_storage_type: fields.get("DBInstanceStorageType"),
-            db_instance_type: fields.get("DBInstanceType"),
-            dedicated_host_group_id: fields.get("DedicatedHostGroupId"),
-            dedicated_host_group_name: fields.get("DedicatedHostGroupName"),
-            dedicated_host_id_for_log: fields.get("DedicatedHostIdForLog"),
-            dedicated_host_id_for_master: fields.get("DedicatedHostIdForMaster"),
-            dedicated_host_id_for_slave: fields.get("DedicatedHostIdForSlave"),
-            dedicated_host_name_for_log: fields.get("DedicatedHostNameForLog"),
-            dedicated_host_name_for_master: fields.get("DedicatedHostNameForMaster"),
-            dedicated_host_name_for_slave: fields.get("DedicatedHostNameForSlave"),
-            dedicated_host_zone_id_for_log: fields.get("DedicatedHostZoneIdForLog"),
-            dedicated_host_zone_id_for_master: fields
-                .get("DedicatedHostZoneIdForMaster"),
-            dedicated_host_zone_id_for_slave: fields.get("DedicatedHostZoneIdForSlave"),
-            deletion_protection: fields.get("DeletionProtection"),
-            destroy_time: fields.get("DestroyTime"),
-            engine: fields.get("Engine"),
-            engine_version: fields.get("EngineVersion"),
-            expire_time: fields.get("ExpireTime"),
-            general_group_name: fields.get("GeneralGroupName"),
-            guard_db_instance_id: fields.get("GuardDBInstanceId"),
-            instance_network_type: fields.get("InstanceNetworkType"),
-            io_acceleration_enabled: fields.get("IoAccelerationEnabled"),
-            lock_mode: fields.get("LockMode"),
-            lock_reason: fields.get("LockReason"),
-            master_instance_id: fields.get("MasterInstanceId"),
-            mutri_o_rsignle: fields.get("MutriORsignle"),
-            pay_type: fields.get("PayType"),
-            read_only_db_instance_ids: fields.get("ReadOnlyDBInstanceIds"),
-            region_id: fields.get("RegionId"),
-            resource_group_id: fields.get("ResourceGroupId"),
-            switch_weight: fields.get("SwitchWeight"),
-            temp_db_instance_id: fields.get("TempDBInstanceId"),
-            tips: fields.get("Tips"),
-            tips_level: fields.get("TipsLevel"),
-            v_switch_id: fields.get("VSwitchId"),
-            vpc_cloud_instance_id: fields.get("VpcCloudInstanceId"),
-            vpc_id: fields.get("VpcId"),
-            vpc_name: fields.get("VpcName"),
-            zone_id: fields.get("ZoneId"),
-            blue_green_deployment_name: fields.get("BlueGreenDeploymentName"),
-            blue_instance_name: fields.get("BlueInstanceName"),
-            green_instance_name: fields.get("GreenInstanceName"),
-            auto_renewal: fields.get("AutoRenewal"),
-            cold_data_enabled: fields.get("ColdDataEnabled"),
-            unknown_fields: fields
-                .unknown(
-                    &[
-                        "AutoRenewal",
-                        "BlueGreenDeploymentName",
-                        "BlueInstanceName",
-                        "BpeEnabled",
-                        "BurstingEnabled",
-                        "Category",
-                        "ColdDataEnabled",
-                        "ConnectionMode",
-                        "ConnectionString",
-                        "CreateTime",
-                        "DBInstanceCPU",
-                        "DBInstanceClass",
-                        "DBInstanceDescription",
-                        "DBInstanceId",
-                        "DBInstanceMemory",
-                        "DBInstanceNetType",
-                        "DBInstanceStatus",
-                        "DBInstanceStorageType",
-                        "DBInstanceType",
-                        "DedicatedHostGroupId",
-                        "DedicatedHostGroupName",
-                        "DedicatedHostIdForLog",
-                        "DedicatedHostIdForMaster",
-                        "DedicatedHostIdForSlave",
-                        "DedicatedHostNameForLog",
-                        "DedicatedHostNameForMaster",
-                        "DedicatedHostNameForSlave",
-                        "DedicatedHostZoneIdForLog",
-                        "DedicatedHostZoneIdForMaster",
-                        "DedicatedHostZoneIdForSlave",
-                        "DeletionProtection",
-                        "DestroyTime",
-                        "Engine",
-                        "EngineVersion",
-                        "ExpireTime",
-                        "GeneralGroupName",
-                        "GreenInstanceName",
-                        "GuardDBInstanceId",
-                        "InstanceNetworkType",
-                        "IoAccelerationEnabled",
-                        "IsAnalyticReadOnlyIns",
-                        "LockMode",
-                        "LockReason",
-                        "MasterInstanceId",
-                        "MutriORsignle",
-                        "PayType",
-                        "ReadOnlyDBInstanceIds",
-                        "RegionId",
-                        "ResourceGroupId",
-                        "SwitchWeight",
-                        "TempDBInstanceId",
-                        "Tips",
-                        "TipsLevel",
-                        "VSwitchId",
-                        "VpcCloudInstanceId",
-                        "VpcId",
-                        "VpcName",
-                        "ZoneId",
-                    ],
-                ),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = DbInstance {
+            bpe_enabled: None,
+            bursting_enabled: None,
+            category: None,
+            is_analytic_read_only_ins: None,
+            connection_mode: None,
+            connection_string: None,
+            create_time: None,
+            db_instance_cpu: None,
+            db_instance_class: None,
+            db_instance_description: None,
+            db_instance_id: None,
+            db_instance_memory: None,
+            db_instance_net_type: None,
+            db_instance_status: None,
+            db_instance_storage_type: None,
+            db_instance_type: None,
+            dedicated_host_group_id: None,
+            dedicated_host_group_name: None,
+            dedicated_host_id_for_log: None,
+            dedicated_host_id_for_master: None,
+            dedicated_host_id_for_slave: None,
+            dedicated_host_name_for_log: None,
+            dedicated_host_name_for_master: None,
+            dedicated_host_name_for_slave: None,
+            dedicated_host_zone_id_for_log: None,
+            dedicated_host_zone_id_for_master: None,
+            dedicated_host_zone_id_for_slave: None,
+            deletion_protection: None,
+            destroy_time: None,
+            engine: None,
+            engine_version: None,
+            expire_time: None,
+            general_group_name: None,
+            guard_db_instance_id: None,
+            instance_network_type: None,
+            io_acceleration_enabled: None,
+            lock_mode: None,
+            lock_reason: None,
+            master_instance_id: None,
+            mutri_o_rsignle: None,
+            pay_type: None,
+            read_only_db_instance_ids: None,
+            region_id: None,
+            resource_group_id: None,
+            switch_weight: None,
+            temp_db_instance_id: None,
+            tips: None,
+            tips_level: None,
+            v_switch_id: None,
+            vpc_cloud_instance_id: None,
+            vpc_id: None,
+            vpc_name: None,
+            zone_id: None,
+            blue_green_deployment_name: None,
+            blue_instance_name: None,
+            green_instance_name: None,
+            auto_renewal: None,
+            cold_data_enabled: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "BpeEnabled" => object.read(&name, &mut decoded.bpe_enabled),
+                "BurstingEnabled" => object.read(&name, &mut decoded.bursting_enabled),
+                "Category" => object.read(&name, &mut decoded.category),
+                "IsAnalyticReadOnlyIns" => {
+                    object.read(&name, &mut decoded.is_analytic_read_only_ins)
+                }
+                "ConnectionMode" => object.read(&name, &mut decoded.connection_mode),
+                "ConnectionString" => object.read(&name, &mut decoded.connection_string),
+                "CreateTime" => object.read(&name, &mut decoded.create_time),
+                "DBInstanceCPU" => object.read(&name, &mut decoded.db_instance_cpu),
+                "DBInstanceClass" => object.read(&name, &mut decoded.db_instance_class),
+                "DBInstanceDescription" => {
+                    object.read(&name, &mut decoded.db_instance_description)
+                }
+                "DBInstanceId" => object.read(&name, &mut decoded.db_instance_id),
+                "DBInstanceMemory" => object.read(&name, &mut decoded.db_instance_memory),
+                "DBInstanceNetType" => {
+                    object.read(&name, &mut decoded.db_instance_net_type)
+                }
+                "DBInstanceStatus" => object.read(&name, &mut decoded.db_instance_status),
+                "DBInstanceStorageType" => {
+                    object.read(&name, &mut decoded.db_instance_storage_type)
+                }
+                "DBInstanceType" => object.read(&name, &mut decoded.db_instance_type),
+                "DedicatedHostGroupId" => {
+                    object.read(&name, &mut decoded.dedicated_host_group_id)
+                }
+                "DedicatedHostGroupName" => {
+                    object.read(&name, &mut decoded.dedicated_host_group_name)
+                }
+                "DedicatedHostIdForLog" => {
+                    object.read(&name, &mut decoded.dedicated_host_id_for_log)
+                }
+                "DedicatedHostIdForMaster" => {
+                    object.read(&name, &mut decoded.dedicated_host_id_for_master)
+                }
+                "DedicatedHostIdForSlave" => {
+                    object.read(&name, &mut decoded.dedicated_host_id_for_slave)
+                }
+                "DedicatedHostNameForLog" => {
+                    object.read(&name, &mut decoded.dedicated_host_name_for_log)
+                }
+                "DedicatedHostNameForMaster" => {
+                    object.read(&name, &mut decoded.dedicated_host_name_for_master)
+                }
+                "DedicatedHostNameForSlave" => {
+                    object.read(&name, &mut decoded.dedicated_host_name_for_slave)
+                }
+                "DedicatedHostZoneIdForLog" => {
+                    object.read(&name, &mut decoded.dedicated_host_zone_id_for_log)
+                }
+                "DedicatedHostZoneIdForMaster" => {
+                    object.read(&name, &mut decoded.dedicated_host_zone_id_for_master)
+                }
+                "DedicatedHostZoneIdForSlave" => {
+                    object.read(&name, &mut decoded.dedicated_host_zone_id_for_slave)
+                }
+                "DeletionProtection" => {
+                    object.read(&name, &mut decoded.deletion_protection)
+                }
+                "DestroyTime" => object.read(&name, &mut decoded.destroy_time),
+                "Engine" => object.read(&name, &mut decoded.engine),
+                "EngineVersion" => object.read(&name, &mut decoded.engine_version),
+                "ExpireTime" => object.read(&name, &mut decoded.expire_time),
+                "GeneralGroupName" => object.read(&name, &mut decoded.general_group_name),
+                "GuardDBInstanceId" => {
+                    object.read(&name, &mut decoded.guard_db_instance_id)
+                }
+                "InstanceNetworkType" => {
+                    object.read(&name, &mut decoded.instance_network_type)
+                }
+                "IoAccelerationEnabled" => {
+                    object.read(&name, &mut decoded.io_acceleration_enabled)
+                }
+                "LockMode" => object.read(&name, &mut decoded.lock_mode),
+                "LockReason" => object.read(&name, &mut decoded.lock_reason),
+                "MasterInstanceId" => object.read(&name, &mut decoded.master_instance_id),
+                "MutriORsignle" => object.read(&name, &mut decoded.mutri_o_rsignle),
+                "PayType" => object.read(&name, &mut decoded.pay_type),
+                "ReadOnlyDBInstanceIds" => {
+                    object.read(&name, &mut decoded.read_only_db_instance_ids)
+                }
+                "RegionId" => object.read(&name, &mut decoded.region_id),
+                "ResourceGroupId" => object.read(&name, &mut decoded.resource_group_id),
+                "SwitchWeight" => object.read(&name, &mut decoded.switch_weight),
+                "TempDBInstanceId" => {
+                    object.read(&name, &mut decoded.temp_db_instance_id)
+                }
+                "Tips" => object.read(&name, &mut decoded.tips),
+                "TipsLevel" => object.read(&name, &mut decoded.tips_level),
+                "VSwitchId" => object.read(&name, &mut decoded.v_switch_id),
+                "VpcCloudInstanceId" => {
+                    object.read(&name, &mut decoded.vpc_cloud_instance_id)
+                }
+                "VpcId" => object.read(&name, &mut decoded.vpc_id),
+                "VpcName" => object.read(&name, &mut decoded.vpc_name),
+                "ZoneId" => object.read(&name, &mut decoded.zone_id),
+                "BlueGreenDeploymentName" => {
+                    object.read(&name, &mut decoded.blue_green_deployment_name)
+                }
+                "BlueInstanceName" => object.read(&name, &mut decoded.blue_instance_name),
+                "GreenInstanceName" => {
+                    object.read(&name, &mut decoded.green_instance_name)
+                }
+                "AutoRenewal" => object.read(&name, &mut decoded.auto_renewal),
+                "ColdDataEnabled" => object.read(&name, &mut decoded.cold_data_enabled),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -1702,15 +1757,23 @@ impl std::fmt::Debug for ReadOnlyDbInstanceIds {
 
 impl aliyun_runtime::de::FromJson for ReadOnlyDbInstanceIds {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = ReadOnlyDbInstanceIds {
-            read_only_db_instance_id: fields.get("ReadOnlyDBInstanceId"),
-            unknown_fields: fields.unknown(&["ReadOnlyDBInstanceId"]),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = ReadOnlyDbInstanceIds {
+            read_only_db_instance_id: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "ReadOnlyDBInstanceId" => {
+                    object.read(&name, &mut decoded.read_only_db_instance_id)
+                }
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -1761,15 +1824,21 @@ impl std::fmt::Debug for ReadOnlyDbInstanceId {
 
 impl aliyun_runtime::de::FromJson for ReadOnlyDbInstanceId {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = ReadOnlyDbInstanceId {
-            db_instance_id: fields.get("DBInstanceId"),
-            unknown_fields: fields.unknown(&["DBInstanceId"]),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = ReadOnlyDbInstanceId {
+            db_instance_id: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "DBInstanceId" => object.read(&name, &mut decoded.db_instance_id),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -1794,13 +1863,12 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+        let output = aliyun_runtime::de::from_slice::<
+            super::DescribeDbInstancesOutput,
+        >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {
                 panic!("the documented example is not JSON: {error}")
-            });
-        let output = <super::DescribeDbInstancesOutput as aliyun_runtime::de::FromJson>::from_json(
-                &value,
-            )
+            })
             .unwrap_or_else(|error| {
                 panic!("the documented example does not decode: {error}")
             });

@@ -183,16 +183,23 @@ impl std::fmt::Debug for DescribeDbInstancesAsCsvOutput {
 
 impl aliyun_runtime::de::FromJson for DescribeDbInstancesAsCsvOutput {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = DescribeDbInstancesAsCsvOutput {
-            items: fields.get("Items"),
-            request_id: fields.get("RequestId"),
-            unknown_fields: fields.unknown(&["Items", "RequestId"]),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = DescribeDbInstancesAsCsvOutput {
+            items: None,
+            request_id: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "Items" => object.read(&name, &mut decoded.items),
+                "RequestId" => object.read(&name, &mut decoded.request_id),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -239,15 +246,23 @@ impl std::fmt::Debug for Items {
 
 impl aliyun_runtime::de::FromJson for Items {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = Items {
-            db_instance_attribute: fields.get("DBInstanceAttribute"),
-            unknown_fields: fields.unknown(&["DBInstanceAttribute"]),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = Items {
+            db_instance_attribute: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "DBInstanceAttribute" => {
+                    object.read(&name, &mut decoded.db_instance_attribute)
+                }
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -833,106 +848,131 @@ impl std::fmt::Debug for DbInstanceAttribute {
 
 impl aliyun_runtime::de::FromJson for DbInstanceAttribute {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = DbInstanceAttribute {
-            account_max_quantity: fields.get("AccountMaxQuantity"),
-            account_type: fields.get("AccountType"),
-            availability_value: fields.get("AvailabilityValue"),
-            category: fields.get("Category"),
-            connection_mode: fields.get("ConnectionMode"),
-            connection_string: fields.get("ConnectionString"),
-            creation_time: fields.get("CreationTime"),
-            db_instance_cpu: fields.get("DBInstanceCPU"),
-            db_instance_class: fields.get("DBInstanceClass"),
-            db_instance_class_type: fields.get("DBInstanceClassType"),
-            db_instance_description: fields.get("DBInstanceDescription"),
-            db_instance_id: fields.get("DBInstanceId"),
-            db_instance_memory: fields.get("DBInstanceMemory"),
-            db_instance_net_type: fields.get("DBInstanceNetType"),
-            db_instance_status: fields.get("DBInstanceStatus"),
-            db_instance_storage: fields.get("DBInstanceStorage"),
-            db_instance_type: fields.get("DBInstanceType"),
-            db_max_quantity: fields.get("DBMaxQuantity"),
-            engine: fields.get("Engine"),
-            engine_version: fields.get("EngineVersion"),
-            expire_time: fields.get("ExpireTime"),
-            export_key: fields.get("ExportKey"),
-            guard_db_instance_id: fields.get("GuardDBInstanceId"),
-            increment_source_db_instance_id: fields.get("IncrementSourceDBInstanceId"),
-            instance_network_type: fields.get("InstanceNetworkType"),
-            lock_mode: fields.get("LockMode"),
-            lock_reason: fields.get("LockReason"),
-            maintain_time: fields.get("MaintainTime"),
-            master_instance_id: fields.get("MasterInstanceId"),
-            max_connections: fields.get("MaxConnections"),
-            max_iops: fields.get("MaxIOPS"),
-            pay_type: fields.get("PayType"),
-            port: fields.get("Port"),
-            read_delay_time: fields.get("ReadDelayTime"),
-            region_id: fields.get("RegionId"),
-            security_ip_list: fields.get("SecurityIPList"),
-            slave_zones: fields.get("SlaveZones"),
-            support_upgrade_account_type: fields.get("SupportUpgradeAccountType"),
-            tags: fields.get("Tags"),
-            temp_db_instance_id: fields.get("TempDBInstanceId"),
-            v_switch_id: fields.get("VSwitchId"),
-            vpc_id: fields.get("VpcId"),
-            zone_id: fields.get("ZoneId"),
-            db_instance_storage_type: fields.get("DBInstanceStorageType"),
-            unknown_fields: fields
-                .unknown(
-                    &[
-                        "AccountMaxQuantity",
-                        "AccountType",
-                        "AvailabilityValue",
-                        "Category",
-                        "ConnectionMode",
-                        "ConnectionString",
-                        "CreationTime",
-                        "DBInstanceCPU",
-                        "DBInstanceClass",
-                        "DBInstanceClassType",
-                        "DBInstanceDescription",
-                        "DBInstanceId",
-                        "DBInstanceMemory",
-                        "DBInstanceNetType",
-                        "DBInstanceStatus",
-                        "DBInstanceStorage",
-                        "DBInstanceStorageType",
-                        "DBInstanceType",
-                        "DBMaxQuantity",
-                        "Engine",
-                        "EngineVersion",
-                        "ExpireTime",
-                        "ExportKey",
-                        "GuardDBInstanceId",
-                        "IncrementSourceDBInstanceId",
-                        "InstanceNetworkType",
-                        "LockMode",
-                        "LockReason",
-                        "MaintainTime",
-                        "MasterInstanceId",
-                        "MaxConnections",
-                        "MaxIOPS",
-                        "PayType",
-                        "Port",
-                        "ReadDelayTime",
-                        "RegionId",
-                        "SecurityIPList",
-                        "SlaveZones",
-                        "SupportUpgradeAccountType",
-                        "Tags",
-                        "TempDBInstanceId",
-                        "VSwitchId",
-                        "VpcId",
-                        "ZoneId",
-                    ],
-                ),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = DbInstanceAttribute {
+            account_max_quantity: None,
+            account_type: None,
+            availability_value: None,
+            category: None,
+            connection_mode: None,
+            connection_string: None,
+            creation_time: None,
+            db_instance_cpu: None,
+            db_instance_class: None,
+            db_instance_class_type: None,
+            db_instance_description: None,
+            db_instance_id: None,
+            db_instance_memory: None,
+            db_instance_net_type: None,
+            db_instance_status: None,
+            db_instance_storage: None,
+            db_instance_type: None,
+            db_max_quantity: None,
+            engine: None,
+            engine_version: None,
+            expire_time: None,
+            export_key: None,
+            guard_db_instance_id: None,
+            increment_source_db_instance_id: None,
+            instance_network_type: None,
+            lock_mode: None,
+            lock_reason: None,
+            maintain_time: None,
+            master_instance_id: None,
+            max_connections: None,
+            max_iops: None,
+            pay_type: None,
+            port: None,
+            read_delay_time: None,
+            region_id: None,
+            security_ip_list: None,
+            slave_zones: None,
+            support_upgrade_account_type: None,
+            tags: None,
+            temp_db_instance_id: None,
+            v_switch_id: None,
+            vpc_id: None,
+            zone_id: None,
+            db_instance_storage_type: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "AccountMaxQuantity" => {
+                    object.read(&name, &mut decoded.account_max_quantity)
+                }
+                "AccountType" => object.read(&name, &mut decoded.account_type),
+                "AvailabilityValue" => {
+                    object.read(&name, &mut decoded.availability_value)
+                }
+                "Category" => object.read(&name, &mut decoded.category),
+                "ConnectionMode" => object.read(&name, &mut decoded.connection_mode),
+                "ConnectionString" => object.read(&name, &mut decoded.connection_string),
+                "CreationTime" => object.read(&name, &mut decoded.creation_time),
+                "DBInstanceCPU" => object.read(&name, &mut decoded.db_instance_cpu),
+                "DBInstanceClass" => object.read(&name, &mut decoded.db_instance_class),
+                "DBInstanceClassType" => {
+                    object.read(&name, &mut decoded.db_instance_class_type)
+                }
+                "DBInstanceDescription" => {
+                    object.read(&name, &mut decoded.db_instance_description)
+                }
+                "DBInstanceId" => object.read(&name, &mut decoded.db_instance_id),
+                "DBInstanceMemory" => object.read(&name, &mut decoded.db_instance_memory),
+                "DBInstanceNetType" => {
+                    object.read(&name, &mut decoded.db_instance_net_type)
+                }
+                "DBInstanceStatus" => object.read(&name, &mut decoded.db_instance_status),
+                "DBInstanceStorage" => {
+                    object.read(&name, &mut decoded.db_instance_storage)
+                }
+                "DBInstanceType" => object.read(&name, &mut decoded.db_instance_type),
+                "DBMaxQuantity" => object.read(&name, &mut decoded.db_max_quantity),
+                "Engine" => object.read(&name, &mut decoded.engine),
+                "EngineVersion" => object.read(&name, &mut decoded.engine_version),
+                "ExpireTime" => object.read(&name, &mut decoded.expire_time),
+                "ExportKey" => object.read(&name, &mut decoded.export_key),
+                "GuardDBInstanceId" => {
+                    object.read(&name, &mut decoded.guard_db_instance_id)
+                }
+                "IncrementSourceDBInstanceId" => {
+                    object.read(&name, &mut decoded.increment_source_db_instance_id)
+                }
+                "InstanceNetworkType" => {
+                    object.read(&name, &mut decoded.instance_network_type)
+                }
+                "LockMode" => object.read(&name, &mut decoded.lock_mode),
+                "LockReason" => object.read(&name, &mut decoded.lock_reason),
+                "MaintainTime" => object.read(&name, &mut decoded.maintain_time),
+                "MasterInstanceId" => object.read(&name, &mut decoded.master_instance_id),
+                "MaxConnections" => object.read(&name, &mut decoded.max_connections),
+                "MaxIOPS" => object.read(&name, &mut decoded.max_iops),
+                "PayType" => object.read(&name, &mut decoded.pay_type),
+                "Port" => object.read(&name, &mut decoded.port),
+                "ReadDelayTime" => object.read(&name, &mut decoded.read_delay_time),
+                "RegionId" => object.read(&name, &mut decoded.region_id),
+                "SecurityIPList" => object.read(&name, &mut decoded.security_ip_list),
+                "SlaveZones" => object.read(&name, &mut decoded.slave_zones),
+                "SupportUpgradeAccountType" => {
+                    object.read(&name, &mut decoded.support_upgrade_account_type)
+                }
+                "Tags" => object.read(&name, &mut decoded.tags),
+                "TempDBInstanceId" => {
+                    object.read(&name, &mut decoded.temp_db_instance_id)
+                }
+                "VSwitchId" => object.read(&name, &mut decoded.v_switch_id),
+                "VpcId" => object.read(&name, &mut decoded.vpc_id),
+                "ZoneId" => object.read(&name, &mut decoded.zone_id),
+                "DBInstanceStorageType" => {
+                    object.read(&name, &mut decoded.db_instance_storage_type)
+                }
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -979,15 +1019,21 @@ impl std::fmt::Debug for SlaveZones {
 
 impl aliyun_runtime::de::FromJson for SlaveZones {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = SlaveZones {
-            slave_region: fields.get("slaveRegion"),
-            unknown_fields: fields.unknown(&["slaveRegion"]),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = SlaveZones {
+            slave_region: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "slaveRegion" => object.read(&name, &mut decoded.slave_region),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -1012,13 +1058,12 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+        let output = aliyun_runtime::de::from_slice::<
+            super::DescribeDbInstancesAsCsvOutput,
+        >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {
                 panic!("the documented example is not JSON: {error}")
-            });
-        let output = <super::DescribeDbInstancesAsCsvOutput as aliyun_runtime::de::FromJson>::from_json(
-                &value,
-            )
+            })
             .unwrap_or_else(|error| {
                 panic!("the documented example does not decode: {error}")
             });

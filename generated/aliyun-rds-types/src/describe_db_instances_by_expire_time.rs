@@ -281,28 +281,29 @@ impl std::fmt::Debug for DescribeDbInstancesByExpireTimeOutput {
 
 impl aliyun_runtime::de::FromJson for DescribeDbInstancesByExpireTimeOutput {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = DescribeDbInstancesByExpireTimeOutput {
-            items: fields.get("Items"),
-            page_number: fields.get("PageNumber"),
-            page_record_count: fields.get("PageRecordCount"),
-            request_id: fields.get("RequestId"),
-            total_record_count: fields.get("TotalRecordCount"),
-            unknown_fields: fields
-                .unknown(
-                    &[
-                        "Items",
-                        "PageNumber",
-                        "PageRecordCount",
-                        "RequestId",
-                        "TotalRecordCount",
-                    ],
-                ),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = DescribeDbInstancesByExpireTimeOutput {
+            items: None,
+            page_number: None,
+            page_record_count: None,
+            request_id: None,
+            total_record_count: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "Items" => object.read(&name, &mut decoded.items),
+                "PageNumber" => object.read(&name, &mut decoded.page_number),
+                "PageRecordCount" => object.read(&name, &mut decoded.page_record_count),
+                "RequestId" => object.read(&name, &mut decoded.request_id),
+                "TotalRecordCount" => object.read(&name, &mut decoded.total_record_count),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -349,15 +350,23 @@ impl std::fmt::Debug for Items {
 
 impl aliyun_runtime::de::FromJson for Items {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = Items {
-            db_instance_expire_time: fields.get("DBInstanceExpireTime"),
-            unknown_fields: fields.unknown(&["DBInstanceExpireTime"]),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = Items {
+            db_instance_expire_time: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "DBInstanceExpireTime" => {
+                    object.read(&name, &mut decoded.db_instance_expire_time)
+                }
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -486,30 +495,33 @@ impl std::fmt::Debug for DbInstanceExpireTime {
 
 impl aliyun_runtime::de::FromJson for DbInstanceExpireTime {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = DbInstanceExpireTime {
-            db_instance_description: fields.get("DBInstanceDescription"),
-            db_instance_id: fields.get("DBInstanceId"),
-            db_instance_status: fields.get("DBInstanceStatus"),
-            expire_time: fields.get("ExpireTime"),
-            lock_mode: fields.get("LockMode"),
-            pay_type: fields.get("PayType"),
-            unknown_fields: fields
-                .unknown(
-                    &[
-                        "DBInstanceDescription",
-                        "DBInstanceId",
-                        "DBInstanceStatus",
-                        "ExpireTime",
-                        "LockMode",
-                        "PayType",
-                    ],
-                ),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = DbInstanceExpireTime {
+            db_instance_description: None,
+            db_instance_id: None,
+            db_instance_status: None,
+            expire_time: None,
+            lock_mode: None,
+            pay_type: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "DBInstanceDescription" => {
+                    object.read(&name, &mut decoded.db_instance_description)
+                }
+                "DBInstanceId" => object.read(&name, &mut decoded.db_instance_id),
+                "DBInstanceStatus" => object.read(&name, &mut decoded.db_instance_status),
+                "ExpireTime" => object.read(&name, &mut decoded.expire_time),
+                "LockMode" => object.read(&name, &mut decoded.lock_mode),
+                "PayType" => object.read(&name, &mut decoded.pay_type),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -534,13 +546,12 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+        let output = aliyun_runtime::de::from_slice::<
+            super::DescribeDbInstancesByExpireTimeOutput,
+        >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {
                 panic!("the documented example is not JSON: {error}")
-            });
-        let output = <super::DescribeDbInstancesByExpireTimeOutput as aliyun_runtime::de::FromJson>::from_json(
-                &value,
-            )
+            })
             .unwrap_or_else(|error| {
                 panic!("the documented example does not decode: {error}")
             });

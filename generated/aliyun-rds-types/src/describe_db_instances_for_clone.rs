@@ -501,28 +501,29 @@ impl std::fmt::Debug for DescribeDbInstancesForCloneOutput {
 
 impl aliyun_runtime::de::FromJson for DescribeDbInstancesForCloneOutput {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = DescribeDbInstancesForCloneOutput {
-            items: fields.get("Items"),
-            page_number: fields.get("PageNumber"),
-            page_record_count: fields.get("PageRecordCount"),
-            request_id: fields.get("RequestId"),
-            total_record_count: fields.get("TotalRecordCount"),
-            unknown_fields: fields
-                .unknown(
-                    &[
-                        "Items",
-                        "PageNumber",
-                        "PageRecordCount",
-                        "RequestId",
-                        "TotalRecordCount",
-                    ],
-                ),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = DescribeDbInstancesForCloneOutput {
+            items: None,
+            page_number: None,
+            page_record_count: None,
+            request_id: None,
+            total_record_count: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "Items" => object.read(&name, &mut decoded.items),
+                "PageNumber" => object.read(&name, &mut decoded.page_number),
+                "PageRecordCount" => object.read(&name, &mut decoded.page_record_count),
+                "RequestId" => object.read(&name, &mut decoded.request_id),
+                "TotalRecordCount" => object.read(&name, &mut decoded.total_record_count),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -569,15 +570,21 @@ impl std::fmt::Debug for Items {
 
 impl aliyun_runtime::de::FromJson for Items {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = Items {
-            db_instance: fields.get("DBInstance"),
-            unknown_fields: fields.unknown(&["DBInstance"]),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = Items {
+            db_instance: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "DBInstance" => object.read(&name, &mut decoded.db_instance),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -1034,80 +1041,97 @@ impl std::fmt::Debug for DbInstance {
 
 impl aliyun_runtime::de::FromJson for DbInstance {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = DbInstance {
-            category: fields.get("Category"),
-            connection_mode: fields.get("ConnectionMode"),
-            create_time: fields.get("CreateTime"),
-            db_instance_class: fields.get("DBInstanceClass"),
-            db_instance_description: fields.get("DBInstanceDescription"),
-            db_instance_id: fields.get("DBInstanceId"),
-            db_instance_net_type: fields.get("DBInstanceNetType"),
-            db_instance_status: fields.get("DBInstanceStatus"),
-            db_instance_storage_type: fields.get("DBInstanceStorageType"),
-            db_instance_type: fields.get("DBInstanceType"),
-            destroy_time: fields.get("DestroyTime"),
-            engine: fields.get("Engine"),
-            engine_version: fields.get("EngineVersion"),
-            expire_time: fields.get("ExpireTime"),
-            guard_db_instance_id: fields.get("GuardDBInstanceId"),
-            ins_id: fields.get("InsId"),
-            instance_network_type: fields.get("InstanceNetworkType"),
-            lock_mode: fields.get("LockMode"),
-            lock_reason: fields.get("LockReason"),
-            master_instance_id: fields.get("MasterInstanceId"),
-            mutri_o_rsignle: fields.get("MutriORsignle"),
-            pay_type: fields.get("PayType"),
-            read_only_db_instance_ids: fields.get("ReadOnlyDBInstanceIds"),
-            region_id: fields.get("RegionId"),
-            replicate_id: fields.get("ReplicateId"),
-            resource_group_id: fields.get("ResourceGroupId"),
-            temp_db_instance_id: fields.get("TempDBInstanceId"),
-            v_switch_id: fields.get("VSwitchId"),
-            vpc_cloud_instance_id: fields.get("VpcCloudInstanceId"),
-            vpc_id: fields.get("VpcId"),
-            zone_id: fields.get("ZoneId"),
-            unknown_fields: fields
-                .unknown(
-                    &[
-                        "Category",
-                        "ConnectionMode",
-                        "CreateTime",
-                        "DBInstanceClass",
-                        "DBInstanceDescription",
-                        "DBInstanceId",
-                        "DBInstanceNetType",
-                        "DBInstanceStatus",
-                        "DBInstanceStorageType",
-                        "DBInstanceType",
-                        "DestroyTime",
-                        "Engine",
-                        "EngineVersion",
-                        "ExpireTime",
-                        "GuardDBInstanceId",
-                        "InsId",
-                        "InstanceNetworkType",
-                        "LockMode",
-                        "LockReason",
-                        "MasterInstanceId",
-                        "MutriORsignle",
-                        "PayType",
-                        "ReadOnlyDBInstanceIds",
-                        "RegionId",
-                        "ReplicateId",
-                        "ResourceGroupId",
-                        "TempDBInstanceId",
-                        "VSwitchId",
-                        "VpcCloudInstanceId",
-                        "VpcId",
-                        "ZoneId",
-                    ],
-                ),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = DbInstance {
+            category: None,
+            connection_mode: None,
+            create_time: None,
+            db_instance_class: None,
+            db_instance_description: None,
+            db_instance_id: None,
+            db_instance_net_type: None,
+            db_instance_status: None,
+            db_instance_storage_type: None,
+            db_instance_type: None,
+            destroy_time: None,
+            engine: None,
+            engine_version: None,
+            expire_time: None,
+            guard_db_instance_id: None,
+            ins_id: None,
+            instance_network_type: None,
+            lock_mode: None,
+            lock_reason: None,
+            master_instance_id: None,
+            mutri_o_rsignle: None,
+            pay_type: None,
+            read_only_db_instance_ids: None,
+            region_id: None,
+            replicate_id: None,
+            resource_group_id: None,
+            temp_db_instance_id: None,
+            v_switch_id: None,
+            vpc_cloud_instance_id: None,
+            vpc_id: None,
+            zone_id: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "Category" => object.read(&name, &mut decoded.category),
+                "ConnectionMode" => object.read(&name, &mut decoded.connection_mode),
+                "CreateTime" => object.read(&name, &mut decoded.create_time),
+                "DBInstanceClass" => object.read(&name, &mut decoded.db_instance_class),
+                "DBInstanceDescription" => {
+                    object.read(&name, &mut decoded.db_instance_description)
+                }
+                "DBInstanceId" => object.read(&name, &mut decoded.db_instance_id),
+                "DBInstanceNetType" => {
+                    object.read(&name, &mut decoded.db_instance_net_type)
+                }
+                "DBInstanceStatus" => object.read(&name, &mut decoded.db_instance_status),
+                "DBInstanceStorageType" => {
+                    object.read(&name, &mut decoded.db_instance_storage_type)
+                }
+                "DBInstanceType" => object.read(&name, &mut decoded.db_instance_type),
+                "DestroyTime" => object.read(&name, &mut decoded.destroy_time),
+                "Engine" => object.read(&name, &mut decoded.engine),
+                "EngineVersion" => object.read(&name, &mut decoded.engine_version),
+                "ExpireTime" => object.read(&name, &mut decoded.expire_time),
+                "GuardDBInstanceId" => {
+                    object.read(&name, &mut decoded.guard_db_instance_id)
+                }
+                "InsId" => object.read(&name, &mut decoded.ins_id),
+                "InstanceNetworkType" => {
+                    object.read(&name, &mut decoded.instance_network_type)
+                }
+                "LockMode" => object.read(&name, &mut decoded.lock_mode),
+                "LockReason" => object.read(&name, &mut decoded.lock_reason),
+                "MasterInstanceId" => object.read(&name, &mut decoded.master_instance_id),
+                "MutriORsignle" => object.read(&name, &mut decoded.mutri_o_rsignle),
+                "PayType" => object.read(&name, &mut decoded.pay_type),
+                "ReadOnlyDBInstanceIds" => {
+                    object.read(&name, &mut decoded.read_only_db_instance_ids)
+                }
+                "RegionId" => object.read(&name, &mut decoded.region_id),
+                "ReplicateId" => object.read(&name, &mut decoded.replicate_id),
+                "ResourceGroupId" => object.read(&name, &mut decoded.resource_group_id),
+                "TempDBInstanceId" => {
+                    object.read(&name, &mut decoded.temp_db_instance_id)
+                }
+                "VSwitchId" => object.read(&name, &mut decoded.v_switch_id),
+                "VpcCloudInstanceId" => {
+                    object.read(&name, &mut decoded.vpc_cloud_instance_id)
+                }
+                "VpcId" => object.read(&name, &mut decoded.vpc_id),
+                "ZoneId" => object.read(&name, &mut decoded.zone_id),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -1154,15 +1178,23 @@ impl std::fmt::Debug for ReadOnlyDbInstanceIds {
 
 impl aliyun_runtime::de::FromJson for ReadOnlyDbInstanceIds {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = ReadOnlyDbInstanceIds {
-            read_only_db_instance_id: fields.get("ReadOnlyDBInstanceId"),
-            unknown_fields: fields.unknown(&["ReadOnlyDBInstanceId"]),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = ReadOnlyDbInstanceIds {
+            read_only_db_instance_id: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "ReadOnlyDBInstanceId" => {
+                    object.read(&name, &mut decoded.read_only_db_instance_id)
+                }
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -1213,15 +1245,21 @@ impl std::fmt::Debug for ReadOnlyDbInstanceId {
 
 impl aliyun_runtime::de::FromJson for ReadOnlyDbInstanceId {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = ReadOnlyDbInstanceId {
-            db_instance_id: fields.get("DBInstanceId"),
-            unknown_fields: fields.unknown(&["DBInstanceId"]),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = ReadOnlyDbInstanceId {
+            db_instance_id: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "DBInstanceId" => object.read(&name, &mut decoded.db_instance_id),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -1246,13 +1284,12 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+        let output = aliyun_runtime::de::from_slice::<
+            super::DescribeDbInstancesForCloneOutput,
+        >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {
                 panic!("the documented example is not JSON: {error}")
-            });
-        let output = <super::DescribeDbInstancesForCloneOutput as aliyun_runtime::de::FromJson>::from_json(
-                &value,
-            )
+            })
             .unwrap_or_else(|error| {
                 panic!("the documented example does not decode: {error}")
             });

@@ -294,30 +294,35 @@ impl std::fmt::Debug for DescribeDbMiniEngineVersionsOutput {
 
 impl aliyun_runtime::de::FromJson for DescribeDbMiniEngineVersionsOutput {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = DescribeDbMiniEngineVersionsOutput {
-            db_instance_id: fields.get("DBInstanceId"),
-            max_records_per_page: fields.get("MaxRecordsPerPage"),
-            minor_version_items: fields.get("MinorVersionItems"),
-            page_numbers: fields.get("PageNumbers"),
-            request_id: fields.get("RequestId"),
-            total_count: fields.get("TotalCount"),
-            unknown_fields: fields
-                .unknown(
-                    &[
-                        "DBInstanceId",
-                        "MaxRecordsPerPage",
-                        "MinorVersionItems",
-                        "PageNumbers",
-                        "RequestId",
-                        "TotalCount",
-                    ],
-                ),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = DescribeDbMiniEngineVersionsOutput {
+            db_instance_id: None,
+            max_records_per_page: None,
+            minor_version_items: None,
+            page_numbers: None,
+            request_id: None,
+            total_count: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "DBInstanceId" => object.read(&name, &mut decoded.db_instance_id),
+                "MaxRecordsPerPage" => {
+                    object.read(&name, &mut decoded.max_records_per_page)
+                }
+                "MinorVersionItems" => {
+                    object.read(&name, &mut decoded.minor_version_items)
+                }
+                "PageNumbers" => object.read(&name, &mut decoded.page_numbers),
+                "RequestId" => object.read(&name, &mut decoded.request_id),
+                "TotalCount" => object.read(&name, &mut decoded.total_count),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -532,42 +537,45 @@ impl std::fmt::Debug for MinorVersionItems {
 
 impl aliyun_runtime::de::FromJson for MinorVersionItems {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = MinorVersionItems {
-            community_minor_version: fields.get("CommunityMinorVersion"),
-            engine: fields.get("Engine"),
-            engine_version: fields.get("EngineVersion"),
-            expire_date: fields.get("ExpireDate"),
-            expire_status: fields.get("ExpireStatus"),
-            is_hotfix_version: fields.get("IsHotfixVersion"),
-            minor_version: fields.get("MinorVersion"),
-            node_type: fields.get("NodeType"),
-            release_note: fields.get("ReleaseNote"),
-            release_type: fields.get("ReleaseType"),
-            status_desc: fields.get("StatusDesc"),
-            tag: fields.get("Tag"),
-            unknown_fields: fields
-                .unknown(
-                    &[
-                        "CommunityMinorVersion",
-                        "Engine",
-                        "EngineVersion",
-                        "ExpireDate",
-                        "ExpireStatus",
-                        "IsHotfixVersion",
-                        "MinorVersion",
-                        "NodeType",
-                        "ReleaseNote",
-                        "ReleaseType",
-                        "StatusDesc",
-                        "Tag",
-                    ],
-                ),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = MinorVersionItems {
+            community_minor_version: None,
+            engine: None,
+            engine_version: None,
+            expire_date: None,
+            expire_status: None,
+            is_hotfix_version: None,
+            minor_version: None,
+            node_type: None,
+            release_note: None,
+            release_type: None,
+            status_desc: None,
+            tag: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "CommunityMinorVersion" => {
+                    object.read(&name, &mut decoded.community_minor_version)
+                }
+                "Engine" => object.read(&name, &mut decoded.engine),
+                "EngineVersion" => object.read(&name, &mut decoded.engine_version),
+                "ExpireDate" => object.read(&name, &mut decoded.expire_date),
+                "ExpireStatus" => object.read(&name, &mut decoded.expire_status),
+                "IsHotfixVersion" => object.read(&name, &mut decoded.is_hotfix_version),
+                "MinorVersion" => object.read(&name, &mut decoded.minor_version),
+                "NodeType" => object.read(&name, &mut decoded.node_type),
+                "ReleaseNote" => object.read(&name, &mut decoded.release_note),
+                "ReleaseType" => object.read(&name, &mut decoded.release_type),
+                "StatusDesc" => object.read(&name, &mut decoded.status_desc),
+                "Tag" => object.read(&name, &mut decoded.tag),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -592,13 +600,12 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+        let output = aliyun_runtime::de::from_slice::<
+            super::DescribeDbMiniEngineVersionsOutput,
+        >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {
                 panic!("the documented example is not JSON: {error}")
-            });
-        let output = <super::DescribeDbMiniEngineVersionsOutput as aliyun_runtime::de::FromJson>::from_json(
-                &value,
-            )
+            })
             .unwrap_or_else(|error| {
                 panic!("the documented example does not decode: {error}")
             });

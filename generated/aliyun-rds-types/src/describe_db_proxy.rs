@@ -385,55 +385,83 @@ impl std::fmt::Debug for DescribeDbProxyOutput {
 
 impl aliyun_runtime::de::FromJson for DescribeDbProxyOutput {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = DescribeDbProxyOutput {
-            db_proxy_av_zones: fields.get("DBProxyAVZones"),
-            db_proxy_connect_string_items: fields.get("DBProxyConnectStringItems"),
-            db_proxy_engine_type: fields.get("DBProxyEngineType"),
-            db_proxy_instance_current_minor_version: fields
-                .get("DBProxyInstanceCurrentMinorVersion"),
-            db_proxy_instance_latest_minor_version: fields
-                .get("DBProxyInstanceLatestMinorVersion"),
-            db_proxy_instance_name: fields.get("DBProxyInstanceName"),
-            db_proxy_instance_num: fields.get("DBProxyInstanceNum"),
-            db_proxy_instance_size: fields.get("DBProxyInstanceSize"),
-            db_proxy_instance_status: fields.get("DBProxyInstanceStatus"),
-            db_proxy_instance_type: fields.get("DBProxyInstanceType"),
-            db_proxy_kind_code: fields.get("DBProxyKindCode"),
-            db_proxy_nodes: fields.get("DBProxyNodes"),
-            db_proxy_persistent_connection_status: fields
-                .get("DBProxyPersistentConnectionStatus"),
-            db_proxy_service_status: fields.get("DBProxyServiceStatus"),
-            db_proxy_endpoint_items: fields.get("DbProxyEndpointItems"),
-            request_id: fields.get("RequestId"),
-            resource_group_id: fields.get("ResourceGroupId"),
-            unknown_fields: fields
-                .unknown(
-                    &[
-                        "DBProxyAVZones",
-                        "DBProxyConnectStringItems",
-                        "DBProxyEngineType",
-                        "DBProxyInstanceCurrentMinorVersion",
-                        "DBProxyInstanceLatestMinorVersion",
-                        "DBProxyInstanceName",
-                        "DBProxyInstanceNum",
-                        "DBProxyInstanceSize",
-                        "DBProxyInstanceStatus",
-                        "DBProxyInstanceType",
-                        "DBProxyKindCode",
-                        "DBProxyNodes",
-                        "DBProxyPersistentConnectionStatus",
-                        "DBProxyServiceStatus",
-                        "DbProxyEndpointItems",
-                        "RequestId",
-                        "ResourceGroupId",
-                    ],
-                ),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = DescribeDbProxyOutput {
+            db_proxy_av_zones: None,
+            db_proxy_connect_string_items: None,
+            db_proxy_engine_type: None,
+            db_proxy_instance_current_minor_version: None,
+            db_proxy_instance_latest_minor_version: None,
+            db_proxy_instance_name: None,
+            db_proxy_instance_num: None,
+            db_proxy_instance_size: None,
+            db_proxy_instance_status: None,
+            db_proxy_instance_type: None,
+            db_proxy_kind_code: None,
+            db_proxy_nodes: None,
+            db_proxy_persistent_connection_status: None,
+            db_proxy_service_status: None,
+            db_proxy_endpoint_items: None,
+            request_id: None,
+            resource_group_id: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "DBProxyAVZones" => object.read(&name, &mut decoded.db_proxy_av_zones),
+                "DBProxyConnectStringItems" => {
+                    object.read(&name, &mut decoded.db_proxy_connect_string_items)
+                }
+                "DBProxyEngineType" => {
+                    object.read(&name, &mut decoded.db_proxy_engine_type)
+                }
+                "DBProxyInstanceCurrentMinorVersion" => {
+                    object
+                        .read(
+                            &name,
+                            &mut decoded.db_proxy_instance_current_minor_version,
+                        )
+                }
+                "DBProxyInstanceLatestMinorVersion" => {
+                    object
+                        .read(&name, &mut decoded.db_proxy_instance_latest_minor_version)
+                }
+                "DBProxyInstanceName" => {
+                    object.read(&name, &mut decoded.db_proxy_instance_name)
+                }
+                "DBProxyInstanceNum" => {
+                    object.read(&name, &mut decoded.db_proxy_instance_num)
+                }
+                "DBProxyInstanceSize" => {
+                    object.read(&name, &mut decoded.db_proxy_instance_size)
+                }
+                "DBProxyInstanceStatus" => {
+                    object.read(&name, &mut decoded.db_proxy_instance_status)
+                }
+                "DBProxyInstanceType" => {
+                    object.read(&name, &mut decoded.db_proxy_instance_type)
+                }
+                "DBProxyKindCode" => object.read(&name, &mut decoded.db_proxy_kind_code),
+                "DBProxyNodes" => object.read(&name, &mut decoded.db_proxy_nodes),
+                "DBProxyPersistentConnectionStatus" => {
+                    object
+                        .read(&name, &mut decoded.db_proxy_persistent_connection_status)
+                }
+                "DBProxyServiceStatus" => {
+                    object.read(&name, &mut decoded.db_proxy_service_status)
+                }
+                "DbProxyEndpointItems" => {
+                    object.read(&name, &mut decoded.db_proxy_endpoint_items)
+                }
+                "RequestId" => object.read(&name, &mut decoded.request_id),
+                "ResourceGroupId" => object.read(&name, &mut decoded.resource_group_id),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -480,15 +508,21 @@ impl std::fmt::Debug for DbProxyAvZones {
 
 impl aliyun_runtime::de::FromJson for DbProxyAvZones {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = DbProxyAvZones {
-            db_proxy_av_zones: fields.get("DBProxyAVZones"),
-            unknown_fields: fields.unknown(&["DBProxyAVZones"]),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = DbProxyAvZones {
+            db_proxy_av_zones: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "DBProxyAVZones" => object.read(&name, &mut decoded.db_proxy_av_zones),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -540,15 +574,23 @@ impl std::fmt::Debug for DbProxyConnectStringItems {
 
 impl aliyun_runtime::de::FromJson for DbProxyConnectStringItems {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = DbProxyConnectStringItems {
-            db_proxy_connect_string_items: fields.get("DBProxyConnectStringItems"),
-            unknown_fields: fields.unknown(&["DBProxyConnectStringItems"]),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = DbProxyConnectStringItems {
+            db_proxy_connect_string_items: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "DBProxyConnectStringItems" => {
+                    object.read(&name, &mut decoded.db_proxy_connect_string_items)
+                }
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -595,15 +637,21 @@ impl std::fmt::Debug for DbProxyNodes {
 
 impl aliyun_runtime::de::FromJson for DbProxyNodes {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = DbProxyNodes {
-            db_proxy_nodes: fields.get("DBProxyNodes"),
-            unknown_fields: fields.unknown(&["DBProxyNodes"]),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = DbProxyNodes {
+            db_proxy_nodes: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "DBProxyNodes" => object.read(&name, &mut decoded.db_proxy_nodes),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -650,15 +698,23 @@ impl std::fmt::Debug for DbProxyEndpointItems {
 
 impl aliyun_runtime::de::FromJson for DbProxyEndpointItems {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = DbProxyEndpointItems {
-            db_proxy_endpoint_items: fields.get("DbProxyEndpointItems"),
-            unknown_fields: fields.unknown(&["DbProxyEndpointItems"]),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = DbProxyEndpointItems {
+            db_proxy_endpoint_items: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "DbProxyEndpointItems" => {
+                    object.read(&name, &mut decoded.db_proxy_endpoint_items)
+                }
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -828,37 +884,54 @@ impl std::fmt::Debug for DbProxyConnectStringItemsDbProxyConnectStringItems {
 impl aliyun_runtime::de::FromJson
 for DbProxyConnectStringItemsDbProxyConnectStringItems {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = DbProxyConnectStringItemsDbProxyConnectStringItems {
-            db_proxy_connect_string: fields.get("DBProxyConnectString"),
-            db_proxy_connect_string_net_type: fields.get("DBProxyConnectStringNetType"),
-            db_proxy_connect_string_net_work_type: fields
-                .get("DBProxyConnectStringNetWorkType"),
-            db_proxy_connect_string_port: fields.get("DBProxyConnectStringPort"),
-            db_proxy_endpoint_id: fields.get("DBProxyEndpointId"),
-            db_proxy_endpoint_name: fields.get("DBProxyEndpointName"),
-            db_proxy_vpc_id: fields.get("DBProxyVpcId"),
-            db_proxy_vpc_instance_id: fields.get("DBProxyVpcInstanceId"),
-            db_proxy_vswitch_id: fields.get("DBProxyVswitchId"),
-            unknown_fields: fields
-                .unknown(
-                    &[
-                        "DBProxyConnectString",
-                        "DBProxyConnectStringNetType",
-                        "DBProxyConnectStringNetWorkType",
-                        "DBProxyConnectStringPort",
-                        "DBProxyEndpointId",
-                        "DBProxyEndpointName",
-                        "DBProxyVpcId",
-                        "DBProxyVpcInstanceId",
-                        "DBProxyVswitchId",
-                    ],
-                ),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = DbProxyConnectStringItemsDbProxyConnectStringItems {
+            db_proxy_connect_string: None,
+            db_proxy_connect_string_net_type: None,
+            db_proxy_connect_string_net_work_type: None,
+            db_proxy_connect_string_port: None,
+            db_proxy_endpoint_id: None,
+            db_proxy_endpoint_name: None,
+            db_proxy_vpc_id: None,
+            db_proxy_vpc_instance_id: None,
+            db_proxy_vswitch_id: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "DBProxyConnectString" => {
+                    object.read(&name, &mut decoded.db_proxy_connect_string)
+                }
+                "DBProxyConnectStringNetType" => {
+                    object.read(&name, &mut decoded.db_proxy_connect_string_net_type)
+                }
+                "DBProxyConnectStringNetWorkType" => {
+                    object
+                        .read(&name, &mut decoded.db_proxy_connect_string_net_work_type)
+                }
+                "DBProxyConnectStringPort" => {
+                    object.read(&name, &mut decoded.db_proxy_connect_string_port)
+                }
+                "DBProxyEndpointId" => {
+                    object.read(&name, &mut decoded.db_proxy_endpoint_id)
+                }
+                "DBProxyEndpointName" => {
+                    object.read(&name, &mut decoded.db_proxy_endpoint_name)
+                }
+                "DBProxyVpcId" => object.read(&name, &mut decoded.db_proxy_vpc_id),
+                "DBProxyVpcInstanceId" => {
+                    object.read(&name, &mut decoded.db_proxy_vpc_instance_id)
+                }
+                "DBProxyVswitchId" => {
+                    object.read(&name, &mut decoded.db_proxy_vswitch_id)
+                }
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -930,17 +1003,25 @@ impl std::fmt::Debug for DbProxyNodesDbProxyNodes {
 
 impl aliyun_runtime::de::FromJson for DbProxyNodesDbProxyNodes {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = DbProxyNodesDbProxyNodes {
-            cpu_cores: fields.get("cpuCores"),
-            node_id: fields.get("nodeId"),
-            zone_id: fields.get("zoneId"),
-            unknown_fields: fields.unknown(&["cpuCores", "nodeId", "zoneId"]),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = DbProxyNodesDbProxyNodes {
+            cpu_cores: None,
+            node_id: None,
+            zone_id: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "cpuCores" => object.read(&name, &mut decoded.cpu_cores),
+                "nodeId" => object.read(&name, &mut decoded.node_id),
+                "zoneId" => object.read(&name, &mut decoded.zone_id),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -1039,26 +1120,35 @@ impl std::fmt::Debug for DbProxyEndpointItemsDbProxyEndpointItems {
 
 impl aliyun_runtime::de::FromJson for DbProxyEndpointItemsDbProxyEndpointItems {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = DbProxyEndpointItemsDbProxyEndpointItems {
-            db_proxy_endpoint_aliases: fields.get("DbProxyEndpointAliases"),
-            db_proxy_endpoint_name: fields.get("DbProxyEndpointName"),
-            db_proxy_endpoint_type: fields.get("DbProxyEndpointType"),
-            db_proxy_read_write_mode: fields.get("DbProxyReadWriteMode"),
-            unknown_fields: fields
-                .unknown(
-                    &[
-                        "DbProxyEndpointAliases",
-                        "DbProxyEndpointName",
-                        "DbProxyEndpointType",
-                        "DbProxyReadWriteMode",
-                    ],
-                ),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = DbProxyEndpointItemsDbProxyEndpointItems {
+            db_proxy_endpoint_aliases: None,
+            db_proxy_endpoint_name: None,
+            db_proxy_endpoint_type: None,
+            db_proxy_read_write_mode: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "DbProxyEndpointAliases" => {
+                    object.read(&name, &mut decoded.db_proxy_endpoint_aliases)
+                }
+                "DbProxyEndpointName" => {
+                    object.read(&name, &mut decoded.db_proxy_endpoint_name)
+                }
+                "DbProxyEndpointType" => {
+                    object.read(&name, &mut decoded.db_proxy_endpoint_type)
+                }
+                "DbProxyReadWriteMode" => {
+                    object.read(&name, &mut decoded.db_proxy_read_write_mode)
+                }
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -1083,13 +1173,12 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+        let output = aliyun_runtime::de::from_slice::<
+            super::DescribeDbProxyOutput,
+        >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {
                 panic!("the documented example is not JSON: {error}")
-            });
-        let output = <super::DescribeDbProxyOutput as aliyun_runtime::de::FromJson>::from_json(
-                &value,
-            )
+            })
             .unwrap_or_else(|error| {
                 panic!("the documented example does not decode: {error}")
             });

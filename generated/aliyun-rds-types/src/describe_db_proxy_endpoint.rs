@@ -441,60 +441,89 @@ impl std::fmt::Debug for DescribeDbProxyEndpointOutput {
 
 impl aliyun_runtime::de::FromJson for DescribeDbProxyEndpointOutput {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = DescribeDbProxyEndpointOutput {
-            db_proxy_connect_string: fields.get("DBProxyConnectString"),
-            db_proxy_connect_string_net_type: fields.get("DBProxyConnectStringNetType"),
-            db_proxy_connect_string_port: fields.get("DBProxyConnectStringPort"),
-            db_proxy_endpoint_id: fields.get("DBProxyEndpointId"),
-            db_proxy_engine_type: fields.get("DBProxyEngineType"),
-            db_proxy_features: fields.get("DBProxyFeatures"),
-            db_proxy_nodes: fields.get("DBProxyNodes"),
-            db_proxy_endpoint_aliases: fields.get("DbProxyEndpointAliases"),
-            db_proxy_endpoint_read_write_mode: fields
-                .get("DbProxyEndpointReadWriteMode"),
-            db_proxy_endpoint_vswitch_id: fields.get("DbProxyEndpointVswitchId"),
-            db_proxy_endpoint_vpc_id: fields.get("DbProxyEndpointVpcId"),
-            db_proxy_endpoint_zone_id: fields.get("DbProxyEndpointZoneId"),
-            endpoint_connect_items: fields.get("EndpointConnectItems"),
-            read_only_instance_distribution_type: fields
-                .get("ReadOnlyInstanceDistributionType"),
-            read_only_instance_max_delay_time: fields
-                .get("ReadOnlyInstanceMaxDelayTime"),
-            causal_consist_read_timeout: fields.get("CausalConsistReadTimeout"),
-            read_only_instance_weight: fields.get("ReadOnlyInstanceWeight"),
-            request_id: fields.get("RequestId"),
-            db_proxy_endpoint_min_slave_count: fields
-                .get("DBProxyEndpointMinSlaveCount"),
-            unknown_fields: fields
-                .unknown(
-                    &[
-                        "CausalConsistReadTimeout",
-                        "DBProxyConnectString",
-                        "DBProxyConnectStringNetType",
-                        "DBProxyConnectStringPort",
-                        "DBProxyEndpointId",
-                        "DBProxyEndpointMinSlaveCount",
-                        "DBProxyEngineType",
-                        "DBProxyFeatures",
-                        "DBProxyNodes",
-                        "DbProxyEndpointAliases",
-                        "DbProxyEndpointReadWriteMode",
-                        "DbProxyEndpointVpcId",
-                        "DbProxyEndpointVswitchId",
-                        "DbProxyEndpointZoneId",
-                        "EndpointConnectItems",
-                        "ReadOnlyInstanceDistributionType",
-                        "ReadOnlyInstanceMaxDelayTime",
-                        "ReadOnlyInstanceWeight",
-                        "RequestId",
-                    ],
-                ),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = DescribeDbProxyEndpointOutput {
+            db_proxy_connect_string: None,
+            db_proxy_connect_string_net_type: None,
+            db_proxy_connect_string_port: None,
+            db_proxy_endpoint_id: None,
+            db_proxy_engine_type: None,
+            db_proxy_features: None,
+            db_proxy_nodes: None,
+            db_proxy_endpoint_aliases: None,
+            db_proxy_endpoint_read_write_mode: None,
+            db_proxy_endpoint_vswitch_id: None,
+            db_proxy_endpoint_vpc_id: None,
+            db_proxy_endpoint_zone_id: None,
+            endpoint_connect_items: None,
+            read_only_instance_distribution_type: None,
+            read_only_instance_max_delay_time: None,
+            causal_consist_read_timeout: None,
+            read_only_instance_weight: None,
+            request_id: None,
+            db_proxy_endpoint_min_slave_count: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "DBProxyConnectString" => {
+                    object.read(&name, &mut decoded.db_proxy_connect_string)
+                }
+                "DBProxyConnectStringNetType" => {
+                    object.read(&name, &mut decoded.db_proxy_connect_string_net_type)
+                }
+                "DBProxyConnectStringPort" => {
+                    object.read(&name, &mut decoded.db_proxy_connect_string_port)
+                }
+                "DBProxyEndpointId" => {
+                    object.read(&name, &mut decoded.db_proxy_endpoint_id)
+                }
+                "DBProxyEngineType" => {
+                    object.read(&name, &mut decoded.db_proxy_engine_type)
+                }
+                "DBProxyFeatures" => object.read(&name, &mut decoded.db_proxy_features),
+                "DBProxyNodes" => object.read(&name, &mut decoded.db_proxy_nodes),
+                "DbProxyEndpointAliases" => {
+                    object.read(&name, &mut decoded.db_proxy_endpoint_aliases)
+                }
+                "DbProxyEndpointReadWriteMode" => {
+                    object.read(&name, &mut decoded.db_proxy_endpoint_read_write_mode)
+                }
+                "DbProxyEndpointVswitchId" => {
+                    object.read(&name, &mut decoded.db_proxy_endpoint_vswitch_id)
+                }
+                "DbProxyEndpointVpcId" => {
+                    object.read(&name, &mut decoded.db_proxy_endpoint_vpc_id)
+                }
+                "DbProxyEndpointZoneId" => {
+                    object.read(&name, &mut decoded.db_proxy_endpoint_zone_id)
+                }
+                "EndpointConnectItems" => {
+                    object.read(&name, &mut decoded.endpoint_connect_items)
+                }
+                "ReadOnlyInstanceDistributionType" => {
+                    object.read(&name, &mut decoded.read_only_instance_distribution_type)
+                }
+                "ReadOnlyInstanceMaxDelayTime" => {
+                    object.read(&name, &mut decoded.read_only_instance_max_delay_time)
+                }
+                "CausalConsistReadTimeout" => {
+                    object.read(&name, &mut decoded.causal_consist_read_timeout)
+                }
+                "ReadOnlyInstanceWeight" => {
+                    object.read(&name, &mut decoded.read_only_instance_weight)
+                }
+                "RequestId" => object.read(&name, &mut decoded.request_id),
+                "DBProxyEndpointMinSlaveCount" => {
+                    object.read(&name, &mut decoded.db_proxy_endpoint_min_slave_count)
+                }
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -541,15 +570,21 @@ impl std::fmt::Debug for DbProxyNodes {
 
 impl aliyun_runtime::de::FromJson for DbProxyNodes {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = DbProxyNodes {
-            db_proxy_nodes: fields.get("DBProxyNodes"),
-            unknown_fields: fields.unknown(&["DBProxyNodes"]),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = DbProxyNodes {
+            db_proxy_nodes: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "DBProxyNodes" => object.read(&name, &mut decoded.db_proxy_nodes),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -596,15 +631,23 @@ impl std::fmt::Debug for EndpointConnectItems {
 
 impl aliyun_runtime::de::FromJson for EndpointConnectItems {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = EndpointConnectItems {
-            endpoint_connect_items: fields.get("EndpointConnectItems"),
-            unknown_fields: fields.unknown(&["EndpointConnectItems"]),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = EndpointConnectItems {
+            endpoint_connect_items: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "EndpointConnectItems" => {
+                    object.read(&name, &mut decoded.endpoint_connect_items)
+                }
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -675,17 +718,25 @@ impl std::fmt::Debug for DbProxyNodesDbProxyNodes {
 
 impl aliyun_runtime::de::FromJson for DbProxyNodesDbProxyNodes {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = DbProxyNodesDbProxyNodes {
-            cpu_cores: fields.get("cpuCores"),
-            node_id: fields.get("nodeId"),
-            zone_id: fields.get("zoneId"),
-            unknown_fields: fields.unknown(&["cpuCores", "nodeId", "zoneId"]),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = DbProxyNodesDbProxyNodes {
+            cpu_cores: None,
+            node_id: None,
+            zone_id: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "cpuCores" => object.read(&name, &mut decoded.cpu_cores),
+                "nodeId" => object.read(&name, &mut decoded.node_id),
+                "zoneId" => object.read(&name, &mut decoded.zone_id),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -773,24 +824,31 @@ impl std::fmt::Debug for EndpointConnectItemsEndpointConnectItems {
 
 impl aliyun_runtime::de::FromJson for EndpointConnectItemsEndpointConnectItems {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = EndpointConnectItemsEndpointConnectItems {
-            db_proxy_endpoint_connect_string: fields.get("DbProxyEndpointConnectString"),
-            db_proxy_endpoint_net_type: fields.get("DbProxyEndpointNetType"),
-            db_proxy_endpoint_port: fields.get("DbProxyEndpointPort"),
-            unknown_fields: fields
-                .unknown(
-                    &[
-                        "DbProxyEndpointConnectString",
-                        "DbProxyEndpointNetType",
-                        "DbProxyEndpointPort",
-                    ],
-                ),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = EndpointConnectItemsEndpointConnectItems {
+            db_proxy_endpoint_connect_string: None,
+            db_proxy_endpoint_net_type: None,
+            db_proxy_endpoint_port: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "DbProxyEndpointConnectString" => {
+                    object.read(&name, &mut decoded.db_proxy_endpoint_connect_string)
+                }
+                "DbProxyEndpointNetType" => {
+                    object.read(&name, &mut decoded.db_proxy_endpoint_net_type)
+                }
+                "DbProxyEndpointPort" => {
+                    object.read(&name, &mut decoded.db_proxy_endpoint_port)
+                }
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -815,13 +873,12 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+        let output = aliyun_runtime::de::from_slice::<
+            super::DescribeDbProxyEndpointOutput,
+        >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {
                 panic!("the documented example is not JSON: {error}")
-            });
-        let output = <super::DescribeDbProxyEndpointOutput as aliyun_runtime::de::FromJson>::from_json(
-                &value,
-            )
+            })
             .unwrap_or_else(|error| {
                 panic!("the documented example does not decode: {error}")
             });

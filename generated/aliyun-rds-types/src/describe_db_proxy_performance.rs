@@ -292,30 +292,33 @@ impl std::fmt::Debug for DescribeDbProxyPerformanceOutput {
 
 impl aliyun_runtime::de::FromJson for DescribeDbProxyPerformanceOutput {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = DescribeDbProxyPerformanceOutput {
-            end_time: fields.get("EndTime"),
-            start_time: fields.get("StartTime"),
-            db_instance_id: fields.get("DBInstanceId"),
-            request_id: fields.get("RequestId"),
-            db_proxy_engine_type: fields.get("DBProxyEngineType"),
-            performance_keys: fields.get("PerformanceKeys"),
-            unknown_fields: fields
-                .unknown(
-                    &[
-                        "DBInstanceId",
-                        "DBProxyEngineType",
-                        "EndTime",
-                        "PerformanceKeys",
-                        "RequestId",
-                        "StartTime",
-                    ],
-                ),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = DescribeDbProxyPerformanceOutput {
+            end_time: None,
+            start_time: None,
+            db_instance_id: None,
+            request_id: None,
+            db_proxy_engine_type: None,
+            performance_keys: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "EndTime" => object.read(&name, &mut decoded.end_time),
+                "StartTime" => object.read(&name, &mut decoded.start_time),
+                "DBInstanceId" => object.read(&name, &mut decoded.db_instance_id),
+                "RequestId" => object.read(&name, &mut decoded.request_id),
+                "DBProxyEngineType" => {
+                    object.read(&name, &mut decoded.db_proxy_engine_type)
+                }
+                "PerformanceKeys" => object.read(&name, &mut decoded.performance_keys),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -362,15 +365,21 @@ impl std::fmt::Debug for PerformanceKeys {
 
 impl aliyun_runtime::de::FromJson for PerformanceKeys {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = PerformanceKeys {
-            performance_key: fields.get("PerformanceKey"),
-            unknown_fields: fields.unknown(&["PerformanceKey"]),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = PerformanceKeys {
+            performance_key: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "PerformanceKey" => object.read(&name, &mut decoded.performance_key),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -481,21 +490,31 @@ impl std::fmt::Debug for PerformanceKey {
 
 impl aliyun_runtime::de::FromJson for PerformanceKey {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = PerformanceKey {
-            value_format: fields.get("ValueFormat"),
-            key: fields.get("Key"),
-            values: fields.get("Values"),
-            service: fields.get("Service"),
-            node: fields.get("Node"),
-            server: fields.get("Server"),
-            unknown_fields: fields
-                .unknown(&["Key", "Node", "Server", "Service", "ValueFormat", "Values"]),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = PerformanceKey {
+            value_format: None,
+            key: None,
+            values: None,
+            service: None,
+            node: None,
+            server: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "ValueFormat" => object.read(&name, &mut decoded.value_format),
+                "Key" => object.read(&name, &mut decoded.key),
+                "Values" => object.read(&name, &mut decoded.values),
+                "Service" => object.read(&name, &mut decoded.service),
+                "Node" => object.read(&name, &mut decoded.node),
+                "Server" => object.read(&name, &mut decoded.server),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -542,15 +561,21 @@ impl std::fmt::Debug for Values {
 
 impl aliyun_runtime::de::FromJson for Values {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = Values {
-            performance_value: fields.get("PerformanceValue"),
-            unknown_fields: fields.unknown(&["PerformanceValue"]),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = Values {
+            performance_value: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "PerformanceValue" => object.read(&name, &mut decoded.performance_value),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -611,16 +636,23 @@ impl std::fmt::Debug for PerformanceValue {
 
 impl aliyun_runtime::de::FromJson for PerformanceValue {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = PerformanceValue {
-            date: fields.get("Date"),
-            value: fields.get("Value"),
-            unknown_fields: fields.unknown(&["Date", "Value"]),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = PerformanceValue {
+            date: None,
+            value: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "Date" => object.read(&name, &mut decoded.date),
+                "Value" => object.read(&name, &mut decoded.value),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -645,13 +677,12 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+        let output = aliyun_runtime::de::from_slice::<
+            super::DescribeDbProxyPerformanceOutput,
+        >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {
                 panic!("the documented example is not JSON: {error}")
-            });
-        let output = <super::DescribeDbProxyPerformanceOutput as aliyun_runtime::de::FromJson>::from_json(
-                &value,
-            )
+            })
             .unwrap_or_else(|error| {
                 panic!("the documented example does not decode: {error}")
             });

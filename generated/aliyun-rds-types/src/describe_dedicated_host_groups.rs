@@ -152,16 +152,25 @@ impl std::fmt::Debug for DescribeDedicatedHostGroupsOutput {
 
 impl aliyun_runtime::de::FromJson for DescribeDedicatedHostGroupsOutput {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = DescribeDedicatedHostGroupsOutput {
-            dedicated_host_groups: fields.get("DedicatedHostGroups"),
-            request_id: fields.get("RequestId"),
-            unknown_fields: fields.unknown(&["DedicatedHostGroups", "RequestId"]),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = DescribeDedicatedHostGroupsOutput {
+            dedicated_host_groups: None,
+            request_id: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "DedicatedHostGroups" => {
+                    object.read(&name, &mut decoded.dedicated_host_groups)
+                }
+                "RequestId" => object.read(&name, &mut decoded.request_id),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -208,15 +217,23 @@ impl std::fmt::Debug for DedicatedHostGroups {
 
 impl aliyun_runtime::de::FromJson for DedicatedHostGroups {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = DedicatedHostGroups {
-            dedicated_host_groups: fields.get("DedicatedHostGroups"),
-            unknown_fields: fields.unknown(&["DedicatedHostGroups"]),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = DedicatedHostGroups {
+            dedicated_host_groups: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "DedicatedHostGroups" => {
+                    object.read(&name, &mut decoded.dedicated_host_groups)
+                }
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -599,73 +616,105 @@ impl std::fmt::Debug for DedicatedHostGroupsDedicatedHostGroups {
 
 impl aliyun_runtime::de::FromJson for DedicatedHostGroupsDedicatedHostGroups {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = DedicatedHostGroupsDedicatedHostGroups {
-            allocation_policy: fields.get("AllocationPolicy"),
-            bastion_instance_id: fields.get("BastionInstanceId"),
-            cpu_allocate_ration: fields.get("CpuAllocateRation"),
-            cpu_allocated_amount: fields.get("CpuAllocatedAmount"),
-            cpu_allocation_ratio: fields.get("CpuAllocationRatio"),
-            create_time: fields.get("CreateTime"),
-            dedicated_host_count_group_by_host_type: fields
-                .get("DedicatedHostCountGroupByHostType"),
-            dedicated_host_group_desc: fields.get("DedicatedHostGroupDesc"),
-            dedicated_host_group_id: fields.get("DedicatedHostGroupId"),
-            disk_allocate_ration: fields.get("DiskAllocateRation"),
-            disk_allocated_amount: fields.get("DiskAllocatedAmount"),
-            disk_allocation_ratio: fields.get("DiskAllocationRatio"),
-            disk_used_amount: fields.get("DiskUsedAmount"),
-            disk_utility: fields.get("DiskUtility"),
-            engine: fields.get("Engine"),
-            host_number: fields.get("HostNumber"),
-            host_replace_policy: fields.get("HostReplacePolicy"),
-            instance_number: fields.get("InstanceNumber"),
-            mem_allocate_ration: fields.get("MemAllocateRation"),
-            mem_allocated_amount: fields.get("MemAllocatedAmount"),
-            mem_allocation_ratio: fields.get("MemAllocationRatio"),
-            mem_used_amount: fields.get("MemUsedAmount"),
-            mem_utility: fields.get("MemUtility"),
-            open_permission: fields.get("OpenPermission"),
-            text: fields.get("Text"),
-            vpc_id: fields.get("VPCId"),
-            zone_id_list: fields.get("ZoneIDList"),
-            unknown_fields: fields
-                .unknown(
-                    &[
-                        "AllocationPolicy",
-                        "BastionInstanceId",
-                        "CpuAllocateRation",
-                        "CpuAllocatedAmount",
-                        "CpuAllocationRatio",
-                        "CreateTime",
-                        "DedicatedHostCountGroupByHostType",
-                        "DedicatedHostGroupDesc",
-                        "DedicatedHostGroupId",
-                        "DiskAllocateRation",
-                        "DiskAllocatedAmount",
-                        "DiskAllocationRatio",
-                        "DiskUsedAmount",
-                        "DiskUtility",
-                        "Engine",
-                        "HostNumber",
-                        "HostReplacePolicy",
-                        "InstanceNumber",
-                        "MemAllocateRation",
-                        "MemAllocatedAmount",
-                        "MemAllocationRatio",
-                        "MemUsedAmount",
-                        "MemUtility",
-                        "OpenPermission",
-                        "Text",
-                        "VPCId",
-                        "ZoneIDList",
-                    ],
-                ),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = DedicatedHostGroupsDedicatedHostGroups {
+            allocation_policy: None,
+            bastion_instance_id: None,
+            cpu_allocate_ration: None,
+            cpu_allocated_amount: None,
+            cpu_allocation_ratio: None,
+            create_time: None,
+            dedicated_host_count_group_by_host_type: None,
+            dedicated_host_group_desc: None,
+            dedicated_host_group_id: None,
+            disk_allocate_ration: None,
+            disk_allocated_amount: None,
+            disk_allocation_ratio: None,
+            disk_used_amount: None,
+            disk_utility: None,
+            engine: None,
+            host_number: None,
+            host_replace_policy: None,
+            instance_number: None,
+            mem_allocate_ration: None,
+            mem_allocated_amount: None,
+            mem_allocation_ratio: None,
+            mem_used_amount: None,
+            mem_utility: None,
+            open_permission: None,
+            text: None,
+            vpc_id: None,
+            zone_id_list: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "AllocationPolicy" => object.read(&name, &mut decoded.allocation_policy),
+                "BastionInstanceId" => {
+                    object.read(&name, &mut decoded.bastion_instance_id)
+                }
+                "CpuAllocateRation" => {
+                    object.read(&name, &mut decoded.cpu_allocate_ration)
+                }
+                "CpuAllocatedAmount" => {
+                    object.read(&name, &mut decoded.cpu_allocated_amount)
+                }
+                "CpuAllocationRatio" => {
+                    object.read(&name, &mut decoded.cpu_allocation_ratio)
+                }
+                "CreateTime" => object.read(&name, &mut decoded.create_time),
+                "DedicatedHostCountGroupByHostType" => {
+                    object
+                        .read(
+                            &name,
+                            &mut decoded.dedicated_host_count_group_by_host_type,
+                        )
+                }
+                "DedicatedHostGroupDesc" => {
+                    object.read(&name, &mut decoded.dedicated_host_group_desc)
+                }
+                "DedicatedHostGroupId" => {
+                    object.read(&name, &mut decoded.dedicated_host_group_id)
+                }
+                "DiskAllocateRation" => {
+                    object.read(&name, &mut decoded.disk_allocate_ration)
+                }
+                "DiskAllocatedAmount" => {
+                    object.read(&name, &mut decoded.disk_allocated_amount)
+                }
+                "DiskAllocationRatio" => {
+                    object.read(&name, &mut decoded.disk_allocation_ratio)
+                }
+                "DiskUsedAmount" => object.read(&name, &mut decoded.disk_used_amount),
+                "DiskUtility" => object.read(&name, &mut decoded.disk_utility),
+                "Engine" => object.read(&name, &mut decoded.engine),
+                "HostNumber" => object.read(&name, &mut decoded.host_number),
+                "HostReplacePolicy" => {
+                    object.read(&name, &mut decoded.host_replace_policy)
+                }
+                "InstanceNumber" => object.read(&name, &mut decoded.instance_number),
+                "MemAllocateRation" => {
+                    object.read(&name, &mut decoded.mem_allocate_ration)
+                }
+                "MemAllocatedAmount" => {
+                    object.read(&name, &mut decoded.mem_allocated_amount)
+                }
+                "MemAllocationRatio" => {
+                    object.read(&name, &mut decoded.mem_allocation_ratio)
+                }
+                "MemUsedAmount" => object.read(&name, &mut decoded.mem_used_amount),
+                "MemUtility" => object.read(&name, &mut decoded.mem_utility),
+                "OpenPermission" => object.read(&name, &mut decoded.open_permission),
+                "Text" => object.read(&name, &mut decoded.text),
+                "VPCId" => object.read(&name, &mut decoded.vpc_id),
+                "ZoneIDList" => object.read(&name, &mut decoded.zone_id_list),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -712,15 +761,21 @@ impl std::fmt::Debug for ZoneIdList {
 
 impl aliyun_runtime::de::FromJson for ZoneIdList {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = ZoneIdList {
-            zone_id_list: fields.get("ZoneIDList"),
-            unknown_fields: fields.unknown(&["ZoneIDList"]),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = ZoneIdList {
+            zone_id_list: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "ZoneIDList" => object.read(&name, &mut decoded.zone_id_list),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -745,13 +800,12 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+        let output = aliyun_runtime::de::from_slice::<
+            super::DescribeDedicatedHostGroupsOutput,
+        >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {
                 panic!("the documented example is not JSON: {error}")
-            });
-        let output = <super::DescribeDedicatedHostGroupsOutput as aliyun_runtime::de::FromJson>::from_json(
-                &value,
-            )
+            })
             .unwrap_or_else(|error| {
                 panic!("the documented example does not decode: {error}")
             });

@@ -260,18 +260,27 @@ impl std::fmt::Debug for DescribeDedicatedHostsOutput {
 
 impl aliyun_runtime::de::FromJson for DescribeDedicatedHostsOutput {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = DescribeDedicatedHostsOutput {
-            dedicated_host_group_id: fields.get("DedicatedHostGroupId"),
-            dedicated_hosts: fields.get("DedicatedHosts"),
-            request_id: fields.get("RequestId"),
-            unknown_fields: fields
-                .unknown(&["DedicatedHostGroupId", "DedicatedHosts", "RequestId"]),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = DescribeDedicatedHostsOutput {
+            dedicated_host_group_id: None,
+            dedicated_hosts: None,
+            request_id: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "DedicatedHostGroupId" => {
+                    object.read(&name, &mut decoded.dedicated_host_group_id)
+                }
+                "DedicatedHosts" => object.read(&name, &mut decoded.dedicated_hosts),
+                "RequestId" => object.read(&name, &mut decoded.request_id),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -318,15 +327,21 @@ impl std::fmt::Debug for DedicatedHosts {
 
 impl aliyun_runtime::de::FromJson for DedicatedHosts {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = DedicatedHosts {
-            dedicated_hosts: fields.get("DedicatedHosts"),
-            unknown_fields: fields.unknown(&["DedicatedHosts"]),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = DedicatedHosts {
+            dedicated_hosts: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "DedicatedHosts" => object.read(&name, &mut decoded.dedicated_hosts),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -729,74 +744,85 @@ impl std::fmt::Debug for DedicatedHostsDedicatedHosts {
 
 impl aliyun_runtime::de::FromJson for DedicatedHostsDedicatedHosts {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = DedicatedHostsDedicatedHosts {
-            account_name: fields.get("AccountName"),
-            allocation_status: fields.get("AllocationStatus"),
-            bastion_instance_id: fields.get("BastionInstanceId"),
-            cpu_allocation_ratio: fields.get("CPUAllocationRatio"),
-            cpu_used: fields.get("CpuUsed"),
-            created_time: fields.get("CreatedTime"),
-            dedicated_host_group_id: fields.get("DedicatedHostGroupId"),
-            dedicated_host_id: fields.get("DedicatedHostId"),
-            disk_allocation_ratio: fields.get("DiskAllocationRatio"),
-            end_time: fields.get("EndTime"),
-            engine: fields.get("Engine"),
-            host_cpu: fields.get("HostCPU"),
-            host_class: fields.get("HostClass"),
-            host_mem: fields.get("HostMem"),
-            host_name: fields.get("HostName"),
-            host_status: fields.get("HostStatus"),
-            host_storage: fields.get("HostStorage"),
-            host_type: fields.get("HostType"),
-            ip_address: fields.get("IPAddress"),
-            image_category: fields.get("ImageCategory"),
-            instance_number: fields.get("InstanceNumber"),
-            mem_allocation_ratio: fields.get("MemAllocationRatio"),
-            memory_used: fields.get("MemoryUsed"),
-            open_permission: fields.get("OpenPermission"),
-            storage_used: fields.get("StorageUsed"),
-            vpc_id: fields.get("VPCId"),
-            v_switch_id: fields.get("VSwitchId"),
-            zone_id: fields.get("ZoneId"),
-            unknown_fields: fields
-                .unknown(
-                    &[
-                        "AccountName",
-                        "AllocationStatus",
-                        "BastionInstanceId",
-                        "CPUAllocationRatio",
-                        "CpuUsed",
-                        "CreatedTime",
-                        "DedicatedHostGroupId",
-                        "DedicatedHostId",
-                        "DiskAllocationRatio",
-                        "EndTime",
-                        "Engine",
-                        "HostCPU",
-                        "HostClass",
-                        "HostMem",
-                        "HostName",
-                        "HostStatus",
-                        "HostStorage",
-                        "HostType",
-                        "IPAddress",
-                        "ImageCategory",
-                        "InstanceNumber",
-                        "MemAllocationRatio",
-                        "MemoryUsed",
-                        "OpenPermission",
-                        "StorageUsed",
-                        "VPCId",
-                        "VSwitchId",
-                        "ZoneId",
-                    ],
-                ),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = DedicatedHostsDedicatedHosts {
+            account_name: None,
+            allocation_status: None,
+            bastion_instance_id: None,
+            cpu_allocation_ratio: None,
+            cpu_used: None,
+            created_time: None,
+            dedicated_host_group_id: None,
+            dedicated_host_id: None,
+            disk_allocation_ratio: None,
+            end_time: None,
+            engine: None,
+            host_cpu: None,
+            host_class: None,
+            host_mem: None,
+            host_name: None,
+            host_status: None,
+            host_storage: None,
+            host_type: None,
+            ip_address: None,
+            image_category: None,
+            instance_number: None,
+            mem_allocation_ratio: None,
+            memory_used: None,
+            open_permission: None,
+            storage_used: None,
+            vpc_id: None,
+            v_switch_id: None,
+            zone_id: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "AccountName" => object.read(&name, &mut decoded.account_name),
+                "AllocationStatus" => object.read(&name, &mut decoded.allocation_status),
+                "BastionInstanceId" => {
+                    object.read(&name, &mut decoded.bastion_instance_id)
+                }
+                "CPUAllocationRatio" => {
+                    object.read(&name, &mut decoded.cpu_allocation_ratio)
+                }
+                "CpuUsed" => object.read(&name, &mut decoded.cpu_used),
+                "CreatedTime" => object.read(&name, &mut decoded.created_time),
+                "DedicatedHostGroupId" => {
+                    object.read(&name, &mut decoded.dedicated_host_group_id)
+                }
+                "DedicatedHostId" => object.read(&name, &mut decoded.dedicated_host_id),
+                "DiskAllocationRatio" => {
+                    object.read(&name, &mut decoded.disk_allocation_ratio)
+                }
+                "EndTime" => object.read(&name, &mut decoded.end_time),
+                "Engine" => object.read(&name, &mut decoded.engine),
+                "HostCPU" => object.read(&name, &mut decoded.host_cpu),
+                "HostClass" => object.read(&name, &mut decoded.host_class),
+                "HostMem" => object.read(&name, &mut decoded.host_mem),
+                "HostName" => object.read(&name, &mut decoded.host_name),
+                "HostStatus" => object.read(&name, &mut decoded.host_status),
+                "HostStorage" => object.read(&name, &mut decoded.host_storage),
+                "HostType" => object.read(&name, &mut decoded.host_type),
+                "IPAddress" => object.read(&name, &mut decoded.ip_address),
+                "ImageCategory" => object.read(&name, &mut decoded.image_category),
+                "InstanceNumber" => object.read(&name, &mut decoded.instance_number),
+                "MemAllocationRatio" => {
+                    object.read(&name, &mut decoded.mem_allocation_ratio)
+                }
+                "MemoryUsed" => object.read(&name, &mut decoded.memory_used),
+                "OpenPermission" => object.read(&name, &mut decoded.open_permission),
+                "StorageUsed" => object.read(&name, &mut decoded.storage_used),
+                "VPCId" => object.read(&name, &mut decoded.vpc_id),
+                "VSwitchId" => object.read(&name, &mut decoded.v_switch_id),
+                "ZoneId" => object.read(&name, &mut decoded.zone_id),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -821,13 +847,12 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+        let output = aliyun_runtime::de::from_slice::<
+            super::DescribeDedicatedHostsOutput,
+        >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {
                 panic!("the documented example is not JSON: {error}")
-            });
-        let output = <super::DescribeDedicatedHostsOutput as aliyun_runtime::de::FromJson>::from_json(
-                &value,
-            )
+            })
             .unwrap_or_else(|error| {
                 panic!("the documented example does not decode: {error}")
             });

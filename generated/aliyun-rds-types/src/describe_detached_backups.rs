@@ -315,28 +315,29 @@ impl std::fmt::Debug for DescribeDetachedBackupsOutput {
 
 impl aliyun_runtime::de::FromJson for DescribeDetachedBackupsOutput {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = DescribeDetachedBackupsOutput {
-            items: fields.get("Items"),
-            page_number: fields.get("PageNumber"),
-            page_record_count: fields.get("PageRecordCount"),
-            request_id: fields.get("RequestId"),
-            total_record_count: fields.get("TotalRecordCount"),
-            unknown_fields: fields
-                .unknown(
-                    &[
-                        "Items",
-                        "PageNumber",
-                        "PageRecordCount",
-                        "RequestId",
-                        "TotalRecordCount",
-                    ],
-                ),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = DescribeDetachedBackupsOutput {
+            items: None,
+            page_number: None,
+            page_record_count: None,
+            request_id: None,
+            total_record_count: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "Items" => object.read(&name, &mut decoded.items),
+                "PageNumber" => object.read(&name, &mut decoded.page_number),
+                "PageRecordCount" => object.read(&name, &mut decoded.page_record_count),
+                "RequestId" => object.read(&name, &mut decoded.request_id),
+                "TotalRecordCount" => object.read(&name, &mut decoded.total_record_count),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -383,15 +384,21 @@ impl std::fmt::Debug for Items {
 
 impl aliyun_runtime::de::FromJson for Items {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = Items {
-            backup: fields.get("Backup"),
-            unknown_fields: fields.unknown(&["Backup"]),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = Items {
+            backup: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "Backup" => object.read(&name, &mut decoded.backup),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -671,52 +678,59 @@ impl std::fmt::Debug for Backup {
 
 impl aliyun_runtime::de::FromJson for Backup {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = Backup {
-            backup_download_url: fields.get("BackupDownloadURL"),
-            backup_end_time: fields.get("BackupEndTime"),
-            backup_id: fields.get("BackupId"),
-            backup_intranet_download_url: fields.get("BackupIntranetDownloadURL"),
-            backup_method: fields.get("BackupMethod"),
-            backup_mode: fields.get("BackupMode"),
-            backup_size: fields.get("BackupSize"),
-            backup_start_time: fields.get("BackupStartTime"),
-            backup_status: fields.get("BackupStatus"),
-            backup_type: fields.get("BackupType"),
-            consistent_time: fields.get("ConsistentTime"),
-            db_instance_comment: fields.get("DBInstanceComment"),
-            db_instance_id: fields.get("DBInstanceId"),
-            host_instance_id: fields.get("HostInstanceID"),
-            is_avail: fields.get("IsAvail"),
-            meta_status: fields.get("MetaStatus"),
-            store_status: fields.get("StoreStatus"),
-            unknown_fields: fields
-                .unknown(
-                    &[
-                        "BackupDownloadURL",
-                        "BackupEndTime",
-                        "BackupId",
-                        "BackupIntranetDownloadURL",
-                        "BackupMethod",
-                        "BackupMode",
-                        "BackupSize",
-                        "BackupStartTime",
-                        "BackupStatus",
-                        "BackupType",
-                        "ConsistentTime",
-                        "DBInstanceComment",
-                        "DBInstanceId",
-                        "HostInstanceID",
-                        "IsAvail",
-                        "MetaStatus",
-                        "StoreStatus",
-                    ],
-                ),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = Backup {
+            backup_download_url: None,
+            backup_end_time: None,
+            backup_id: None,
+            backup_intranet_download_url: None,
+            backup_method: None,
+            backup_mode: None,
+            backup_size: None,
+            backup_start_time: None,
+            backup_status: None,
+            backup_type: None,
+            consistent_time: None,
+            db_instance_comment: None,
+            db_instance_id: None,
+            host_instance_id: None,
+            is_avail: None,
+            meta_status: None,
+            store_status: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "BackupDownloadURL" => {
+                    object.read(&name, &mut decoded.backup_download_url)
+                }
+                "BackupEndTime" => object.read(&name, &mut decoded.backup_end_time),
+                "BackupId" => object.read(&name, &mut decoded.backup_id),
+                "BackupIntranetDownloadURL" => {
+                    object.read(&name, &mut decoded.backup_intranet_download_url)
+                }
+                "BackupMethod" => object.read(&name, &mut decoded.backup_method),
+                "BackupMode" => object.read(&name, &mut decoded.backup_mode),
+                "BackupSize" => object.read(&name, &mut decoded.backup_size),
+                "BackupStartTime" => object.read(&name, &mut decoded.backup_start_time),
+                "BackupStatus" => object.read(&name, &mut decoded.backup_status),
+                "BackupType" => object.read(&name, &mut decoded.backup_type),
+                "ConsistentTime" => object.read(&name, &mut decoded.consistent_time),
+                "DBInstanceComment" => {
+                    object.read(&name, &mut decoded.db_instance_comment)
+                }
+                "DBInstanceId" => object.read(&name, &mut decoded.db_instance_id),
+                "HostInstanceID" => object.read(&name, &mut decoded.host_instance_id),
+                "IsAvail" => object.read(&name, &mut decoded.is_avail),
+                "MetaStatus" => object.read(&name, &mut decoded.meta_status),
+                "StoreStatus" => object.read(&name, &mut decoded.store_status),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -741,13 +755,12 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+        let output = aliyun_runtime::de::from_slice::<
+            super::DescribeDetachedBackupsOutput,
+        >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {
                 panic!("the documented example is not JSON: {error}")
-            });
-        let output = <super::DescribeDetachedBackupsOutput as aliyun_runtime::de::FromJson>::from_json(
-                &value,
-            )
+            })
             .unwrap_or_else(|error| {
                 panic!("the documented example does not decode: {error}")
             });

@@ -177,19 +177,27 @@ impl std::fmt::Debug for DescribeDtcSecurityIpHostsForSqlServerOutput {
 
 impl aliyun_runtime::de::FromJson for DescribeDtcSecurityIpHostsForSqlServerOutput {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = DescribeDtcSecurityIpHostsForSqlServerOutput {
-            db_instance_id: fields.get("DBInstanceId"),
-            ip_host_pair_num: fields.get("IpHostPairNum"),
-            items: fields.get("Items"),
-            request_id: fields.get("RequestId"),
-            unknown_fields: fields
-                .unknown(&["DBInstanceId", "IpHostPairNum", "Items", "RequestId"]),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = DescribeDtcSecurityIpHostsForSqlServerOutput {
+            db_instance_id: None,
+            ip_host_pair_num: None,
+            items: None,
+            request_id: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "DBInstanceId" => object.read(&name, &mut decoded.db_instance_id),
+                "IpHostPairNum" => object.read(&name, &mut decoded.ip_host_pair_num),
+                "Items" => object.read(&name, &mut decoded.items),
+                "RequestId" => object.read(&name, &mut decoded.request_id),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -236,15 +244,21 @@ impl std::fmt::Debug for Items {
 
 impl aliyun_runtime::de::FromJson for Items {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = Items {
-            white_list_groups: fields.get("WhiteListGroups"),
-            unknown_fields: fields.unknown(&["WhiteListGroups"]),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = Items {
+            white_list_groups: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "WhiteListGroups" => object.read(&name, &mut decoded.white_list_groups),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -305,16 +319,25 @@ impl std::fmt::Debug for WhiteListGroups {
 
 impl aliyun_runtime::de::FromJson for WhiteListGroups {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = WhiteListGroups {
-            security_ip_hosts: fields.get("SecurityIpHosts"),
-            whitelist_group_name: fields.get("WhitelistGroupName"),
-            unknown_fields: fields.unknown(&["SecurityIpHosts", "WhitelistGroupName"]),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = WhiteListGroups {
+            security_ip_hosts: None,
+            whitelist_group_name: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "SecurityIpHosts" => object.read(&name, &mut decoded.security_ip_hosts),
+                "WhitelistGroupName" => {
+                    object.read(&name, &mut decoded.whitelist_group_name)
+                }
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -339,13 +362,12 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+        let output = aliyun_runtime::de::from_slice::<
+            super::DescribeDtcSecurityIpHostsForSqlServerOutput,
+        >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {
                 panic!("the documented example is not JSON: {error}")
-            });
-        let output = <super::DescribeDtcSecurityIpHostsForSqlServerOutput as aliyun_runtime::de::FromJson>::from_json(
-                &value,
-            )
+            })
             .unwrap_or_else(|error| {
                 panic!("the documented example does not decode: {error}")
             });

@@ -229,28 +229,29 @@ impl std::fmt::Debug for DescribeEventsOutput {
 
 impl aliyun_runtime::de::FromJson for DescribeEventsOutput {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = DescribeEventsOutput {
-            event_items: fields.get("EventItems"),
-            page_number: fields.get("PageNumber"),
-            page_size: fields.get("PageSize"),
-            request_id: fields.get("RequestId"),
-            total_record_count: fields.get("TotalRecordCount"),
-            unknown_fields: fields
-                .unknown(
-                    &[
-                        "EventItems",
-                        "PageNumber",
-                        "PageSize",
-                        "RequestId",
-                        "TotalRecordCount",
-                    ],
-                ),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = DescribeEventsOutput {
+            event_items: None,
+            page_number: None,
+            page_size: None,
+            request_id: None,
+            total_record_count: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "EventItems" => object.read(&name, &mut decoded.event_items),
+                "PageNumber" => object.read(&name, &mut decoded.page_number),
+                "PageSize" => object.read(&name, &mut decoded.page_size),
+                "RequestId" => object.read(&name, &mut decoded.request_id),
+                "TotalRecordCount" => object.read(&name, &mut decoded.total_record_count),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -297,15 +298,21 @@ impl std::fmt::Debug for EventItems {
 
 impl aliyun_runtime::de::FromJson for EventItems {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = EventItems {
-            event_items: fields.get("EventItems"),
-            unknown_fields: fields.unknown(&["EventItems"]),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = EventItems {
+            event_items: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "EventItems" => object.read(&name, &mut decoded.event_items),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -494,42 +501,43 @@ impl std::fmt::Debug for EventItemsEventItems {
 
 impl aliyun_runtime::de::FromJson for EventItemsEventItems {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = EventItemsEventItems {
-            caller_uid: fields.get("CallerUid"),
-            event_id: fields.get("EventId"),
-            event_name: fields.get("EventName"),
-            event_payload: fields.get("EventPayload"),
-            event_reason: fields.get("EventReason"),
-            event_record_time: fields.get("EventRecordTime"),
-            event_time: fields.get("EventTime"),
-            event_type: fields.get("EventType"),
-            event_user_type: fields.get("EventUserType"),
-            region_id: fields.get("RegionId"),
-            resource_name: fields.get("ResourceName"),
-            resource_type: fields.get("ResourceType"),
-            unknown_fields: fields
-                .unknown(
-                    &[
-                        "CallerUid",
-                        "EventId",
-                        "EventName",
-                        "EventPayload",
-                        "EventReason",
-                        "EventRecordTime",
-                        "EventTime",
-                        "EventType",
-                        "EventUserType",
-                        "RegionId",
-                        "ResourceName",
-                        "ResourceType",
-                    ],
-                ),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = EventItemsEventItems {
+            caller_uid: None,
+            event_id: None,
+            event_name: None,
+            event_payload: None,
+            event_reason: None,
+            event_record_time: None,
+            event_time: None,
+            event_type: None,
+            event_user_type: None,
+            region_id: None,
+            resource_name: None,
+            resource_type: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "CallerUid" => object.read(&name, &mut decoded.caller_uid),
+                "EventId" => object.read(&name, &mut decoded.event_id),
+                "EventName" => object.read(&name, &mut decoded.event_name),
+                "EventPayload" => object.read(&name, &mut decoded.event_payload),
+                "EventReason" => object.read(&name, &mut decoded.event_reason),
+                "EventRecordTime" => object.read(&name, &mut decoded.event_record_time),
+                "EventTime" => object.read(&name, &mut decoded.event_time),
+                "EventType" => object.read(&name, &mut decoded.event_type),
+                "EventUserType" => object.read(&name, &mut decoded.event_user_type),
+                "RegionId" => object.read(&name, &mut decoded.region_id),
+                "ResourceName" => object.read(&name, &mut decoded.resource_name),
+                "ResourceType" => object.read(&name, &mut decoded.resource_type),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -554,13 +562,12 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+        let output = aliyun_runtime::de::from_slice::<
+            super::DescribeEventsOutput,
+        >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {
                 panic!("the documented example is not JSON: {error}")
-            });
-        let output = <super::DescribeEventsOutput as aliyun_runtime::de::FromJson>::from_json(
-                &value,
-            )
+            })
             .unwrap_or_else(|error| {
                 panic!("the documented example does not decode: {error}")
             });

@@ -155,16 +155,23 @@ impl std::fmt::Debug for DescribeGadInstancesOutput {
 
 impl aliyun_runtime::de::FromJson for DescribeGadInstancesOutput {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = DescribeGadInstancesOutput {
-            gad_instances: fields.get("GadInstances"),
-            request_id: fields.get("RequestId"),
-            unknown_fields: fields.unknown(&["GadInstances", "RequestId"]),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = DescribeGadInstancesOutput {
+            gad_instances: None,
+            request_id: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "GadInstances" => object.read(&name, &mut decoded.gad_instances),
+                "RequestId" => object.read(&name, &mut decoded.request_id),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -297,32 +304,35 @@ impl std::fmt::Debug for GadInstances {
 
 impl aliyun_runtime::de::FromJson for GadInstances {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = GadInstances {
-            creation_time: fields.get("CreationTime"),
-            description: fields.get("Description"),
-            gad_instance_members: fields.get("GadInstanceMembers"),
-            gad_instance_name: fields.get("GadInstanceName"),
-            modification_time: fields.get("ModificationTime"),
-            service: fields.get("Service"),
-            status: fields.get("Status"),
-            unknown_fields: fields
-                .unknown(
-                    &[
-                        "CreationTime",
-                        "Description",
-                        "GadInstanceMembers",
-                        "GadInstanceName",
-                        "ModificationTime",
-                        "Service",
-                        "Status",
-                    ],
-                ),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = GadInstances {
+            creation_time: None,
+            description: None,
+            gad_instance_members: None,
+            gad_instance_name: None,
+            modification_time: None,
+            service: None,
+            status: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "CreationTime" => object.read(&name, &mut decoded.creation_time),
+                "Description" => object.read(&name, &mut decoded.description),
+                "GadInstanceMembers" => {
+                    object.read(&name, &mut decoded.gad_instance_members)
+                }
+                "GadInstanceName" => object.read(&name, &mut decoded.gad_instance_name),
+                "ModificationTime" => object.read(&name, &mut decoded.modification_time),
+                "Service" => object.read(&name, &mut decoded.service),
+                "Status" => object.read(&name, &mut decoded.status),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -473,34 +483,35 @@ impl std::fmt::Debug for GadInstanceMembers {
 
 impl aliyun_runtime::de::FromJson for GadInstanceMembers {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = GadInstanceMembers {
-            db_instance_id: fields.get("DBInstanceID"),
-            dts_instance: fields.get("DtsInstance"),
-            engine: fields.get("Engine"),
-            engine_version: fields.get("EngineVersion"),
-            region_id: fields.get("RegionId"),
-            resource_group_id: fields.get("ResourceGroupId"),
-            role: fields.get("Role"),
-            status: fields.get("Status"),
-            unknown_fields: fields
-                .unknown(
-                    &[
-                        "DBInstanceID",
-                        "DtsInstance",
-                        "Engine",
-                        "EngineVersion",
-                        "RegionId",
-                        "ResourceGroupId",
-                        "Role",
-                        "Status",
-                    ],
-                ),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = GadInstanceMembers {
+            db_instance_id: None,
+            dts_instance: None,
+            engine: None,
+            engine_version: None,
+            region_id: None,
+            resource_group_id: None,
+            role: None,
+            status: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "DBInstanceID" => object.read(&name, &mut decoded.db_instance_id),
+                "DtsInstance" => object.read(&name, &mut decoded.dts_instance),
+                "Engine" => object.read(&name, &mut decoded.engine),
+                "EngineVersion" => object.read(&name, &mut decoded.engine_version),
+                "RegionId" => object.read(&name, &mut decoded.region_id),
+                "ResourceGroupId" => object.read(&name, &mut decoded.resource_group_id),
+                "Role" => object.read(&name, &mut decoded.role),
+                "Status" => object.read(&name, &mut decoded.status),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -525,13 +536,12 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+        let output = aliyun_runtime::de::from_slice::<
+            super::DescribeGadInstancesOutput,
+        >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {
                 panic!("the documented example is not JSON: {error}")
-            });
-        let output = <super::DescribeGadInstancesOutput as aliyun_runtime::de::FromJson>::from_json(
-                &value,
-            )
+            })
             .unwrap_or_else(|error| {
                 panic!("the documented example does not decode: {error}")
             });

@@ -386,20 +386,29 @@ impl std::fmt::Debug for DescribeHistoryEventsOutput {
 
 impl aliyun_runtime::de::FromJson for DescribeHistoryEventsOutput {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = DescribeHistoryEventsOutput {
-            items: fields.get("Items"),
-            page_number: fields.get("PageNumber"),
-            page_size: fields.get("PageSize"),
-            request_id: fields.get("RequestId"),
-            total_count: fields.get("TotalCount"),
-            unknown_fields: fields
-                .unknown(&["Items", "PageNumber", "PageSize", "RequestId", "TotalCount"]),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = DescribeHistoryEventsOutput {
+            items: None,
+            page_number: None,
+            page_size: None,
+            request_id: None,
+            total_count: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "Items" => object.read(&name, &mut decoded.items),
+                "PageNumber" => object.read(&name, &mut decoded.page_number),
+                "PageSize" => object.read(&name, &mut decoded.page_size),
+                "RequestId" => object.read(&name, &mut decoded.request_id),
+                "TotalCount" => object.read(&name, &mut decoded.total_count),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -538,34 +547,35 @@ impl std::fmt::Debug for Items {
 
 impl aliyun_runtime::de::FromJson for Items {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = Items {
-            data: fields.get("Data"),
-            id: fields.get("Id"),
-            region: fields.get("Region"),
-            source: fields.get("Source"),
-            specversion: fields.get("Specversion"),
-            subject: fields.get("Subject"),
-            time: fields.get("Time"),
-            r#type: fields.get("Type"),
-            unknown_fields: fields
-                .unknown(
-                    &[
-                        "Data",
-                        "Id",
-                        "Region",
-                        "Source",
-                        "Specversion",
-                        "Subject",
-                        "Time",
-                        "Type",
-                    ],
-                ),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = Items {
+            data: None,
+            id: None,
+            region: None,
+            source: None,
+            specversion: None,
+            subject: None,
+            time: None,
+            r#type: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "Data" => object.read(&name, &mut decoded.data),
+                "Id" => object.read(&name, &mut decoded.id),
+                "Region" => object.read(&name, &mut decoded.region),
+                "Source" => object.read(&name, &mut decoded.source),
+                "Specversion" => object.read(&name, &mut decoded.specversion),
+                "Subject" => object.read(&name, &mut decoded.subject),
+                "Time" => object.read(&name, &mut decoded.time),
+                "Type" => object.read(&name, &mut decoded.r#type),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -942,72 +952,73 @@ impl std::fmt::Debug for Data {
 
 impl aliyun_runtime::de::FromJson for Data {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = Data {
-            cms_product: fields.get("CmsProduct"),
-            db_type: fields.get("DbType"),
-            detail_impact: fields.get("DetailImpact"),
-            detail_reason: fields.get("DetailReason"),
-            end_time: fields.get("EndTime"),
-            event_category: fields.get("EventCategory"),
-            event_code: fields.get("EventCode"),
-            event_detail: fields.get("EventDetail"),
-            event_id: fields.get("EventId"),
-            event_impact: fields.get("EventImpact"),
-            event_level: fields.get("EventLevel"),
-            event_reason: fields.get("EventReason"),
-            event_status: fields.get("EventStatus"),
-            event_type: fields.get("EventType"),
-            gmt_created: fields.get("GmtCreated"),
-            gmt_modified: fields.get("GmtModified"),
-            handle_status: fields.get("HandleStatus"),
-            has_life_cycle: fields.get("HasLifeCycle"),
-            instance_id: fields.get("InstanceId"),
-            instance_name: fields.get("InstanceName"),
-            is_closed: fields.get("IsClosed"),
-            product: fields.get("Product"),
-            region_id: fields.get("RegionId"),
-            resource_type: fields.get("ResourceType"),
-            source_type: fields.get("SourceType"),
-            start_time: fields.get("StartTime"),
-            uid: fields.get("Uid"),
-            unknown_fields: fields
-                .unknown(
-                    &[
-                        "CmsProduct",
-                        "DbType",
-                        "DetailImpact",
-                        "DetailReason",
-                        "EndTime",
-                        "EventCategory",
-                        "EventCode",
-                        "EventDetail",
-                        "EventId",
-                        "EventImpact",
-                        "EventLevel",
-                        "EventReason",
-                        "EventStatus",
-                        "EventType",
-                        "GmtCreated",
-                        "GmtModified",
-                        "HandleStatus",
-                        "HasLifeCycle",
-                        "InstanceId",
-                        "InstanceName",
-                        "IsClosed",
-                        "Product",
-                        "RegionId",
-                        "ResourceType",
-                        "SourceType",
-                        "StartTime",
-                        "Uid",
-                    ],
-                ),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = Data {
+            cms_product: None,
+            db_type: None,
+            detail_impact: None,
+            detail_reason: None,
+            end_time: None,
+            event_category: None,
+            event_code: None,
+            event_detail: None,
+            event_id: None,
+            event_impact: None,
+            event_level: None,
+            event_reason: None,
+            event_status: None,
+            event_type: None,
+            gmt_created: None,
+            gmt_modified: None,
+            handle_status: None,
+            has_life_cycle: None,
+            instance_id: None,
+            instance_name: None,
+            is_closed: None,
+            product: None,
+            region_id: None,
+            resource_type: None,
+            source_type: None,
+            start_time: None,
+            uid: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "CmsProduct" => object.read(&name, &mut decoded.cms_product),
+                "DbType" => object.read(&name, &mut decoded.db_type),
+                "DetailImpact" => object.read(&name, &mut decoded.detail_impact),
+                "DetailReason" => object.read(&name, &mut decoded.detail_reason),
+                "EndTime" => object.read(&name, &mut decoded.end_time),
+                "EventCategory" => object.read(&name, &mut decoded.event_category),
+                "EventCode" => object.read(&name, &mut decoded.event_code),
+                "EventDetail" => object.read(&name, &mut decoded.event_detail),
+                "EventId" => object.read(&name, &mut decoded.event_id),
+                "EventImpact" => object.read(&name, &mut decoded.event_impact),
+                "EventLevel" => object.read(&name, &mut decoded.event_level),
+                "EventReason" => object.read(&name, &mut decoded.event_reason),
+                "EventStatus" => object.read(&name, &mut decoded.event_status),
+                "EventType" => object.read(&name, &mut decoded.event_type),
+                "GmtCreated" => object.read(&name, &mut decoded.gmt_created),
+                "GmtModified" => object.read(&name, &mut decoded.gmt_modified),
+                "HandleStatus" => object.read(&name, &mut decoded.handle_status),
+                "HasLifeCycle" => object.read(&name, &mut decoded.has_life_cycle),
+                "InstanceId" => object.read(&name, &mut decoded.instance_id),
+                "InstanceName" => object.read(&name, &mut decoded.instance_name),
+                "IsClosed" => object.read(&name, &mut decoded.is_closed),
+                "Product" => object.read(&name, &mut decoded.product),
+                "RegionId" => object.read(&name, &mut decoded.region_id),
+                "ResourceType" => object.read(&name, &mut decoded.resource_type),
+                "SourceType" => object.read(&name, &mut decoded.source_type),
+                "StartTime" => object.read(&name, &mut decoded.start_time),
+                "Uid" => object.read(&name, &mut decoded.uid),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -1032,13 +1043,12 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+        let output = aliyun_runtime::de::from_slice::<
+            super::DescribeHistoryEventsOutput,
+        >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {
                 panic!("the documented example is not JSON: {error}")
-            });
-        let output = <super::DescribeHistoryEventsOutput as aliyun_runtime::de::FromJson>::from_json(
-                &value,
-            )
+            })
             .unwrap_or_else(|error| {
                 panic!("the documented example does not decode: {error}")
             });

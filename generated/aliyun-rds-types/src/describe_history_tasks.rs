@@ -349,20 +349,29 @@ impl std::fmt::Debug for DescribeHistoryTasksOutput {
 
 impl aliyun_runtime::de::FromJson for DescribeHistoryTasksOutput {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = DescribeHistoryTasksOutput {
-            items: fields.get("Items"),
-            page_number: fields.get("PageNumber"),
-            page_size: fields.get("PageSize"),
-            request_id: fields.get("RequestId"),
-            total_count: fields.get("TotalCount"),
-            unknown_fields: fields
-                .unknown(&["Items", "PageNumber", "PageSize", "RequestId", "TotalCount"]),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = DescribeHistoryTasksOutput {
+            items: None,
+            page_number: None,
+            page_size: None,
+            request_id: None,
+            total_count: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "Items" => object.read(&name, &mut decoded.items),
+                "PageNumber" => object.read(&name, &mut decoded.page_number),
+                "PageSize" => object.read(&name, &mut decoded.page_size),
+                "RequestId" => object.read(&name, &mut decoded.request_id),
+                "TotalCount" => object.read(&name, &mut decoded.total_count),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -677,58 +686,59 @@ impl std::fmt::Debug for Items {
 
 impl aliyun_runtime::de::FromJson for Items {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = Items {
-            action_info: fields.get("ActionInfo"),
-            caller_source: fields.get("CallerSource"),
-            caller_uid: fields.get("CallerUid"),
-            current_step_name: fields.get("CurrentStepName"),
-            db_type: fields.get("DbType"),
-            end_time: fields.get("EndTime"),
-            instance_id: fields.get("InstanceId"),
-            instance_name: fields.get("InstanceName"),
-            instance_type: fields.get("InstanceType"),
-            product: fields.get("Product"),
-            progress: fields.get("Progress"),
-            reason_code: fields.get("ReasonCode"),
-            region_id: fields.get("RegionId"),
-            remain_time: fields.get("RemainTime"),
-            start_time: fields.get("StartTime"),
-            status: fields.get("Status"),
-            task_detail: fields.get("TaskDetail"),
-            task_id: fields.get("TaskId"),
-            task_type: fields.get("TaskType"),
-            uid: fields.get("Uid"),
-            unknown_fields: fields
-                .unknown(
-                    &[
-                        "ActionInfo",
-                        "CallerSource",
-                        "CallerUid",
-                        "CurrentStepName",
-                        "DbType",
-                        "EndTime",
-                        "InstanceId",
-                        "InstanceName",
-                        "InstanceType",
-                        "Product",
-                        "Progress",
-                        "ReasonCode",
-                        "RegionId",
-                        "RemainTime",
-                        "StartTime",
-                        "Status",
-                        "TaskDetail",
-                        "TaskId",
-                        "TaskType",
-                        "Uid",
-                    ],
-                ),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = Items {
+            action_info: None,
+            caller_source: None,
+            caller_uid: None,
+            current_step_name: None,
+            db_type: None,
+            end_time: None,
+            instance_id: None,
+            instance_name: None,
+            instance_type: None,
+            product: None,
+            progress: None,
+            reason_code: None,
+            region_id: None,
+            remain_time: None,
+            start_time: None,
+            status: None,
+            task_detail: None,
+            task_id: None,
+            task_type: None,
+            uid: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "ActionInfo" => object.read(&name, &mut decoded.action_info),
+                "CallerSource" => object.read(&name, &mut decoded.caller_source),
+                "CallerUid" => object.read(&name, &mut decoded.caller_uid),
+                "CurrentStepName" => object.read(&name, &mut decoded.current_step_name),
+                "DbType" => object.read(&name, &mut decoded.db_type),
+                "EndTime" => object.read(&name, &mut decoded.end_time),
+                "InstanceId" => object.read(&name, &mut decoded.instance_id),
+                "InstanceName" => object.read(&name, &mut decoded.instance_name),
+                "InstanceType" => object.read(&name, &mut decoded.instance_type),
+                "Product" => object.read(&name, &mut decoded.product),
+                "Progress" => object.read(&name, &mut decoded.progress),
+                "ReasonCode" => object.read(&name, &mut decoded.reason_code),
+                "RegionId" => object.read(&name, &mut decoded.region_id),
+                "RemainTime" => object.read(&name, &mut decoded.remain_time),
+                "StartTime" => object.read(&name, &mut decoded.start_time),
+                "Status" => object.read(&name, &mut decoded.status),
+                "TaskDetail" => object.read(&name, &mut decoded.task_detail),
+                "TaskId" => object.read(&name, &mut decoded.task_id),
+                "TaskType" => object.read(&name, &mut decoded.task_type),
+                "Uid" => object.read(&name, &mut decoded.uid),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -753,13 +763,12 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+        let output = aliyun_runtime::de::from_slice::<
+            super::DescribeHistoryTasksOutput,
+        >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {
                 panic!("the documented example is not JSON: {error}")
-            });
-        let output = <super::DescribeHistoryTasksOutput as aliyun_runtime::de::FromJson>::from_json(
-                &value,
-            )
+            })
             .unwrap_or_else(|error| {
                 panic!("the documented example does not decode: {error}")
             });

@@ -204,30 +204,31 @@ impl std::fmt::Debug for DescribeHostGroupElasticStrategyParametersOutput {
 
 impl aliyun_runtime::de::FromJson for DescribeHostGroupElasticStrategyParametersOutput {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = DescribeHostGroupElasticStrategyParametersOutput {
-            cpu_shar: fields.get("CpuShar"),
-            cpu_zoom: fields.get("CpuZoom"),
-            iops_zoom: fields.get("IopsZoom"),
-            max_conn_zoom: fields.get("MaxConnZoom"),
-            memory_zoom: fields.get("MemoryZoom"),
-            request_id: fields.get("RequestId"),
-            unknown_fields: fields
-                .unknown(
-                    &[
-                        "CpuShar",
-                        "CpuZoom",
-                        "IopsZoom",
-                        "MaxConnZoom",
-                        "MemoryZoom",
-                        "RequestId",
-                    ],
-                ),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = DescribeHostGroupElasticStrategyParametersOutput {
+            cpu_shar: None,
+            cpu_zoom: None,
+            iops_zoom: None,
+            max_conn_zoom: None,
+            memory_zoom: None,
+            request_id: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "CpuShar" => object.read(&name, &mut decoded.cpu_shar),
+                "CpuZoom" => object.read(&name, &mut decoded.cpu_zoom),
+                "IopsZoom" => object.read(&name, &mut decoded.iops_zoom),
+                "MaxConnZoom" => object.read(&name, &mut decoded.max_conn_zoom),
+                "MemoryZoom" => object.read(&name, &mut decoded.memory_zoom),
+                "RequestId" => object.read(&name, &mut decoded.request_id),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -252,13 +253,12 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+        let output = aliyun_runtime::de::from_slice::<
+            super::DescribeHostGroupElasticStrategyParametersOutput,
+        >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {
                 panic!("the documented example is not JSON: {error}")
-            });
-        let output = <super::DescribeHostGroupElasticStrategyParametersOutput as aliyun_runtime::de::FromJson>::from_json(
-                &value,
-            )
+            })
             .unwrap_or_else(|error| {
                 panic!("the documented example does not decode: {error}")
             });

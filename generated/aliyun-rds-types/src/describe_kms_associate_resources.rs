@@ -234,18 +234,27 @@ impl std::fmt::Debug for DescribeKmsAssociateResourcesOutput {
 
 impl aliyun_runtime::de::FromJson for DescribeKmsAssociateResourcesOutput {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = DescribeKmsAssociateResourcesOutput {
-            associate_db_instances: fields.get("AssociateDBInstances"),
-            associate_status: fields.get("AssociateStatus"),
-            request_id: fields.get("RequestId"),
-            unknown_fields: fields
-                .unknown(&["AssociateDBInstances", "AssociateStatus", "RequestId"]),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = DescribeKmsAssociateResourcesOutput {
+            associate_db_instances: None,
+            associate_status: None,
+            request_id: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "AssociateDBInstances" => {
+                    object.read(&name, &mut decoded.associate_db_instances)
+                }
+                "AssociateStatus" => object.read(&name, &mut decoded.associate_status),
+                "RequestId" => object.read(&name, &mut decoded.request_id),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -348,19 +357,27 @@ impl std::fmt::Debug for AssociateDbInstances {
 
 impl aliyun_runtime::de::FromJson for AssociateDbInstances {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = AssociateDbInstances {
-            db_instance_name: fields.get("DBInstanceName"),
-            engine: fields.get("Engine"),
-            key_used_by: fields.get("KeyUsedBy"),
-            status: fields.get("Status"),
-            unknown_fields: fields
-                .unknown(&["DBInstanceName", "Engine", "KeyUsedBy", "Status"]),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = AssociateDbInstances {
+            db_instance_name: None,
+            engine: None,
+            key_used_by: None,
+            status: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "DBInstanceName" => object.read(&name, &mut decoded.db_instance_name),
+                "Engine" => object.read(&name, &mut decoded.engine),
+                "KeyUsedBy" => object.read(&name, &mut decoded.key_used_by),
+                "Status" => object.read(&name, &mut decoded.status),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -385,13 +402,12 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+        let output = aliyun_runtime::de::from_slice::<
+            super::DescribeKmsAssociateResourcesOutput,
+        >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {
                 panic!("the documented example is not JSON: {error}")
-            });
-        let output = <super::DescribeKmsAssociateResourcesOutput as aliyun_runtime::de::FromJson>::from_json(
-                &value,
-            )
+            })
             .unwrap_or_else(|error| {
                 panic!("the documented example does not decode: {error}")
             });

@@ -233,30 +233,31 @@ impl std::fmt::Debug for DescribeLogBackupFilesOutput {
 
 impl aliyun_runtime::de::FromJson for DescribeLogBackupFilesOutput {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = DescribeLogBackupFilesOutput {
-            items: fields.get("Items"),
-            page_number: fields.get("PageNumber"),
-            page_record_count: fields.get("PageRecordCount"),
-            request_id: fields.get("RequestId"),
-            total_file_size: fields.get("TotalFileSize"),
-            total_record_count: fields.get("TotalRecordCount"),
-            unknown_fields: fields
-                .unknown(
-                    &[
-                        "Items",
-                        "PageNumber",
-                        "PageRecordCount",
-                        "RequestId",
-                        "TotalFileSize",
-                        "TotalRecordCount",
-                    ],
-                ),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = DescribeLogBackupFilesOutput {
+            items: None,
+            page_number: None,
+            page_record_count: None,
+            request_id: None,
+            total_file_size: None,
+            total_record_count: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "Items" => object.read(&name, &mut decoded.items),
+                "PageNumber" => object.read(&name, &mut decoded.page_number),
+                "PageRecordCount" => object.read(&name, &mut decoded.page_record_count),
+                "RequestId" => object.read(&name, &mut decoded.request_id),
+                "TotalFileSize" => object.read(&name, &mut decoded.total_file_size),
+                "TotalRecordCount" => object.read(&name, &mut decoded.total_record_count),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -303,15 +304,21 @@ impl std::fmt::Debug for Items {
 
 impl aliyun_runtime::de::FromJson for Items {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = Items {
-            bin_log_file: fields.get("BinLogFile"),
-            unknown_fields: fields.unknown(&["BinLogFile"]),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = Items {
+            bin_log_file: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "BinLogFile" => object.read(&name, &mut decoded.bin_log_file),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -428,30 +435,33 @@ impl std::fmt::Debug for BinLogFile {
 
 impl aliyun_runtime::de::FromJson for BinLogFile {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = BinLogFile {
-            download_link: fields.get("DownloadLink"),
-            file_size: fields.get("FileSize"),
-            intranet_download_link: fields.get("IntranetDownloadLink"),
-            link_expired_time: fields.get("LinkExpiredTime"),
-            log_begin_time: fields.get("LogBeginTime"),
-            log_end_time: fields.get("LogEndTime"),
-            unknown_fields: fields
-                .unknown(
-                    &[
-                        "DownloadLink",
-                        "FileSize",
-                        "IntranetDownloadLink",
-                        "LinkExpiredTime",
-                        "LogBeginTime",
-                        "LogEndTime",
-                    ],
-                ),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = BinLogFile {
+            download_link: None,
+            file_size: None,
+            intranet_download_link: None,
+            link_expired_time: None,
+            log_begin_time: None,
+            log_end_time: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "DownloadLink" => object.read(&name, &mut decoded.download_link),
+                "FileSize" => object.read(&name, &mut decoded.file_size),
+                "IntranetDownloadLink" => {
+                    object.read(&name, &mut decoded.intranet_download_link)
+                }
+                "LinkExpiredTime" => object.read(&name, &mut decoded.link_expired_time),
+                "LogBeginTime" => object.read(&name, &mut decoded.log_begin_time),
+                "LogEndTime" => object.read(&name, &mut decoded.log_end_time),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -476,13 +486,12 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+        let output = aliyun_runtime::de::from_slice::<
+            super::DescribeLogBackupFilesOutput,
+        >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {
                 panic!("the documented example is not JSON: {error}")
-            });
-        let output = <super::DescribeLogBackupFilesOutput as aliyun_runtime::de::FromJson>::from_json(
-                &value,
-            )
+            })
             .unwrap_or_else(|error| {
                 panic!("the documented example does not decode: {error}")
             });

@@ -234,20 +234,29 @@ impl std::fmt::Debug for DescribeMarketingActivityOutput {
 
 impl aliyun_runtime::de::FromJson for DescribeMarketingActivityOutput {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = DescribeMarketingActivityOutput {
-            ali_uid: fields.get("AliUid"),
-            bid: fields.get("Bid"),
-            items: fields.get("Items"),
-            region_id: fields.get("RegionId"),
-            request_id: fields.get("RequestId"),
-            unknown_fields: fields
-                .unknown(&["AliUid", "Bid", "Items", "RegionId", "RequestId"]),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = DescribeMarketingActivityOutput {
+            ali_uid: None,
+            bid: None,
+            items: None,
+            region_id: None,
+            request_id: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "AliUid" => object.read(&name, &mut decoded.ali_uid),
+                "Bid" => object.read(&name, &mut decoded.bid),
+                "Items" => object.read(&name, &mut decoded.items),
+                "RegionId" => object.read(&name, &mut decoded.region_id),
+                "RequestId" => object.read(&name, &mut decoded.request_id),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -636,72 +645,83 @@ impl std::fmt::Debug for Items {
 
 impl aliyun_runtime::de::FromJson for Items {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = Items {
-            category: fields.get("Category"),
-            charge_type: fields.get("ChargeType"),
-            class_code: fields.get("ClassCode"),
-            class_group: fields.get("ClassGroup"),
-            cpu: fields.get("Cpu"),
-            disk_size: fields.get("DiskSize"),
-            engine: fields.get("Engine"),
-            engine_version: fields.get("EngineVersion"),
-            instance_id: fields.get("InstanceId"),
-            instance_name: fields.get("InstanceName"),
-            max_connections: fields.get("MaxConnections"),
-            max_iombps: fields.get("MaxIombps"),
-            max_iops: fields.get("MaxIops"),
-            memory: fields.get("Memory"),
-            storage_type: fields.get("StorageType"),
-            upgrade_category: fields.get("UpgradeCategory"),
-            upgrade_class_code: fields.get("UpgradeClassCode"),
-            upgrade_class_group: fields.get("UpgradeClassGroup"),
-            upgrade_cpu: fields.get("UpgradeCpu"),
-            upgrade_desc_content: fields.get("UpgradeDescContent"),
-            upgrade_disk_size: fields.get("UpgradeDiskSize"),
-            upgrade_max_connections: fields.get("UpgradeMaxConnections"),
-            upgrade_max_iombps: fields.get("UpgradeMaxIombps"),
-            upgrade_max_iops: fields.get("UpgradeMaxIops"),
-            upgrade_memory: fields.get("UpgradeMemory"),
-            upgrade_reference_price: fields.get("UpgradeReferencePrice"),
-            upgrade_storage_type: fields.get("UpgradeStorageType"),
-            unknown_fields: fields
-                .unknown(
-                    &[
-                        "Category",
-                        "ChargeType",
-                        "ClassCode",
-                        "ClassGroup",
-                        "Cpu",
-                        "DiskSize",
-                        "Engine",
-                        "EngineVersion",
-                        "InstanceId",
-                        "InstanceName",
-                        "MaxConnections",
-                        "MaxIombps",
-                        "MaxIops",
-                        "Memory",
-                        "StorageType",
-                        "UpgradeCategory",
-                        "UpgradeClassCode",
-                        "UpgradeClassGroup",
-                        "UpgradeCpu",
-                        "UpgradeDescContent",
-                        "UpgradeDiskSize",
-                        "UpgradeMaxConnections",
-                        "UpgradeMaxIombps",
-                        "UpgradeMaxIops",
-                        "UpgradeMemory",
-                        "UpgradeReferencePrice",
-                        "UpgradeStorageType",
-                    ],
-                ),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = Items {
+            category: None,
+            charge_type: None,
+            class_code: None,
+            class_group: None,
+            cpu: None,
+            disk_size: None,
+            engine: None,
+            engine_version: None,
+            instance_id: None,
+            instance_name: None,
+            max_connections: None,
+            max_iombps: None,
+            max_iops: None,
+            memory: None,
+            storage_type: None,
+            upgrade_category: None,
+            upgrade_class_code: None,
+            upgrade_class_group: None,
+            upgrade_cpu: None,
+            upgrade_desc_content: None,
+            upgrade_disk_size: None,
+            upgrade_max_connections: None,
+            upgrade_max_iombps: None,
+            upgrade_max_iops: None,
+            upgrade_memory: None,
+            upgrade_reference_price: None,
+            upgrade_storage_type: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "Category" => object.read(&name, &mut decoded.category),
+                "ChargeType" => object.read(&name, &mut decoded.charge_type),
+                "ClassCode" => object.read(&name, &mut decoded.class_code),
+                "ClassGroup" => object.read(&name, &mut decoded.class_group),
+                "Cpu" => object.read(&name, &mut decoded.cpu),
+                "DiskSize" => object.read(&name, &mut decoded.disk_size),
+                "Engine" => object.read(&name, &mut decoded.engine),
+                "EngineVersion" => object.read(&name, &mut decoded.engine_version),
+                "InstanceId" => object.read(&name, &mut decoded.instance_id),
+                "InstanceName" => object.read(&name, &mut decoded.instance_name),
+                "MaxConnections" => object.read(&name, &mut decoded.max_connections),
+                "MaxIombps" => object.read(&name, &mut decoded.max_iombps),
+                "MaxIops" => object.read(&name, &mut decoded.max_iops),
+                "Memory" => object.read(&name, &mut decoded.memory),
+                "StorageType" => object.read(&name, &mut decoded.storage_type),
+                "UpgradeCategory" => object.read(&name, &mut decoded.upgrade_category),
+                "UpgradeClassCode" => object.read(&name, &mut decoded.upgrade_class_code),
+                "UpgradeClassGroup" => {
+                    object.read(&name, &mut decoded.upgrade_class_group)
+                }
+                "UpgradeCpu" => object.read(&name, &mut decoded.upgrade_cpu),
+                "UpgradeDescContent" => {
+                    object.read(&name, &mut decoded.upgrade_desc_content)
+                }
+                "UpgradeDiskSize" => object.read(&name, &mut decoded.upgrade_disk_size),
+                "UpgradeMaxConnections" => {
+                    object.read(&name, &mut decoded.upgrade_max_connections)
+                }
+                "UpgradeMaxIombps" => object.read(&name, &mut decoded.upgrade_max_iombps),
+                "UpgradeMaxIops" => object.read(&name, &mut decoded.upgrade_max_iops),
+                "UpgradeMemory" => object.read(&name, &mut decoded.upgrade_memory),
+                "UpgradeReferencePrice" => {
+                    object.read(&name, &mut decoded.upgrade_reference_price)
+                }
+                "UpgradeStorageType" => {
+                    object.read(&name, &mut decoded.upgrade_storage_type)
+                }
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -726,13 +746,12 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+        let output = aliyun_runtime::de::from_slice::<
+            super::DescribeMarketingActivityOutput,
+        >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {
                 panic!("the documented example is not JSON: {error}")
-            });
-        let output = <super::DescribeMarketingActivityOutput as aliyun_runtime::de::FromJson>::from_json(
-                &value,
-            )
+            })
             .unwrap_or_else(|error| {
                 panic!("the documented example does not decode: {error}")
             });

@@ -340,32 +340,33 @@ impl std::fmt::Debug for DescribeMetaListOutput {
 
 impl aliyun_runtime::de::FromJson for DescribeMetaListOutput {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = DescribeMetaListOutput {
-            db_instance_name: fields.get("DBInstanceName"),
-            items: fields.get("Items"),
-            page_number: fields.get("PageNumber"),
-            page_record_count: fields.get("PageRecordCount"),
-            request_id: fields.get("RequestId"),
-            total_page_count: fields.get("TotalPageCount"),
-            total_record_count: fields.get("TotalRecordCount"),
-            unknown_fields: fields
-                .unknown(
-                    &[
-                        "DBInstanceName",
-                        "Items",
-                        "PageNumber",
-                        "PageRecordCount",
-                        "RequestId",
-                        "TotalPageCount",
-                        "TotalRecordCount",
-                    ],
-                ),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = DescribeMetaListOutput {
+            db_instance_name: None,
+            items: None,
+            page_number: None,
+            page_record_count: None,
+            request_id: None,
+            total_page_count: None,
+            total_record_count: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "DBInstanceName" => object.read(&name, &mut decoded.db_instance_name),
+                "Items" => object.read(&name, &mut decoded.items),
+                "PageNumber" => object.read(&name, &mut decoded.page_number),
+                "PageRecordCount" => object.read(&name, &mut decoded.page_record_count),
+                "RequestId" => object.read(&name, &mut decoded.request_id),
+                "TotalPageCount" => object.read(&name, &mut decoded.total_page_count),
+                "TotalRecordCount" => object.read(&name, &mut decoded.total_record_count),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -412,15 +413,21 @@ impl std::fmt::Debug for Items {
 
 impl aliyun_runtime::de::FromJson for Items {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = Items {
-            meta: fields.get("Meta"),
-            unknown_fields: fields.unknown(&["Meta"]),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = Items {
+            meta: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "Meta" => object.read(&name, &mut decoded.meta),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -491,17 +498,25 @@ impl std::fmt::Debug for Meta {
 
 impl aliyun_runtime::de::FromJson for Meta {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = Meta {
-            database: fields.get("Database"),
-            size: fields.get("Size"),
-            tables: fields.get("Tables"),
-            unknown_fields: fields.unknown(&["Database", "Size", "Tables"]),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = Meta {
+            database: None,
+            size: None,
+            tables: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "Database" => object.read(&name, &mut decoded.database),
+                "Size" => object.read(&name, &mut decoded.size),
+                "Tables" => object.read(&name, &mut decoded.tables),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -526,13 +541,12 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+        let output = aliyun_runtime::de::from_slice::<
+            super::DescribeMetaListOutput,
+        >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {
                 panic!("the documented example is not JSON: {error}")
-            });
-        let output = <super::DescribeMetaListOutput as aliyun_runtime::de::FromJson>::from_json(
-                &value,
-            )
+            })
             .unwrap_or_else(|error| {
                 panic!("the documented example does not decode: {error}")
             });

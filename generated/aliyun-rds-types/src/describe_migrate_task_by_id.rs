@@ -265,38 +265,39 @@ impl std::fmt::Debug for DescribeMigrateTaskByIdOutput {
 
 impl aliyun_runtime::de::FromJson for DescribeMigrateTaskByIdOutput {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = DescribeMigrateTaskByIdOutput {
-            backup_mode: fields.get("BackupMode"),
-            create_time: fields.get("CreateTime"),
-            db_instance_name: fields.get("DBInstanceName"),
-            db_name: fields.get("DBName"),
-            description: fields.get("Description"),
-            end_time: fields.get("EndTime"),
-            is_db_replaced: fields.get("IsDBReplaced"),
-            migrate_task_id: fields.get("MigrateTaskId"),
-            request_id: fields.get("RequestId"),
-            status: fields.get("Status"),
-            unknown_fields: fields
-                .unknown(
-                    &[
-                        "BackupMode",
-                        "CreateTime",
-                        "DBInstanceName",
-                        "DBName",
-                        "Description",
-                        "EndTime",
-                        "IsDBReplaced",
-                        "MigrateTaskId",
-                        "RequestId",
-                        "Status",
-                    ],
-                ),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = DescribeMigrateTaskByIdOutput {
+            backup_mode: None,
+            create_time: None,
+            db_instance_name: None,
+            db_name: None,
+            description: None,
+            end_time: None,
+            is_db_replaced: None,
+            migrate_task_id: None,
+            request_id: None,
+            status: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "BackupMode" => object.read(&name, &mut decoded.backup_mode),
+                "CreateTime" => object.read(&name, &mut decoded.create_time),
+                "DBInstanceName" => object.read(&name, &mut decoded.db_instance_name),
+                "DBName" => object.read(&name, &mut decoded.db_name),
+                "Description" => object.read(&name, &mut decoded.description),
+                "EndTime" => object.read(&name, &mut decoded.end_time),
+                "IsDBReplaced" => object.read(&name, &mut decoded.is_db_replaced),
+                "MigrateTaskId" => object.read(&name, &mut decoded.migrate_task_id),
+                "RequestId" => object.read(&name, &mut decoded.request_id),
+                "Status" => object.read(&name, &mut decoded.status),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -321,13 +322,12 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+        let output = aliyun_runtime::de::from_slice::<
+            super::DescribeMigrateTaskByIdOutput,
+        >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {
                 panic!("the documented example is not JSON: {error}")
-            });
-        let output = <super::DescribeMigrateTaskByIdOutput as aliyun_runtime::de::FromJson>::from_json(
-                &value,
-            )
+            })
             .unwrap_or_else(|error| {
                 panic!("the documented example does not decode: {error}")
             });

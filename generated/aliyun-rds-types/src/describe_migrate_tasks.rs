@@ -253,30 +253,31 @@ impl std::fmt::Debug for DescribeMigrateTasksOutput {
 
 impl aliyun_runtime::de::FromJson for DescribeMigrateTasksOutput {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = DescribeMigrateTasksOutput {
-            db_instance_id: fields.get("DBInstanceId"),
-            items: fields.get("Items"),
-            page_number: fields.get("PageNumber"),
-            page_record_count: fields.get("PageRecordCount"),
-            request_id: fields.get("RequestId"),
-            total_record_count: fields.get("TotalRecordCount"),
-            unknown_fields: fields
-                .unknown(
-                    &[
-                        "DBInstanceId",
-                        "Items",
-                        "PageNumber",
-                        "PageRecordCount",
-                        "RequestId",
-                        "TotalRecordCount",
-                    ],
-                ),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = DescribeMigrateTasksOutput {
+            db_instance_id: None,
+            items: None,
+            page_number: None,
+            page_record_count: None,
+            request_id: None,
+            total_record_count: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "DBInstanceId" => object.read(&name, &mut decoded.db_instance_id),
+                "Items" => object.read(&name, &mut decoded.items),
+                "PageNumber" => object.read(&name, &mut decoded.page_number),
+                "PageRecordCount" => object.read(&name, &mut decoded.page_record_count),
+                "RequestId" => object.read(&name, &mut decoded.request_id),
+                "TotalRecordCount" => object.read(&name, &mut decoded.total_record_count),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -323,15 +324,21 @@ impl std::fmt::Debug for Items {
 
 impl aliyun_runtime::de::FromJson for Items {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = Items {
-            migrate_task: fields.get("MigrateTask"),
-            unknown_fields: fields.unknown(&["MigrateTask"]),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = Items {
+            migrate_task: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "MigrateTask" => object.read(&name, &mut decoded.migrate_task),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -481,34 +488,35 @@ impl std::fmt::Debug for MigrateTask {
 
 impl aliyun_runtime::de::FromJson for MigrateTask {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = MigrateTask {
-            backup_mode: fields.get("BackupMode"),
-            create_time: fields.get("CreateTime"),
-            db_name: fields.get("DBName"),
-            description: fields.get("Description"),
-            end_time: fields.get("EndTime"),
-            is_db_replaced: fields.get("IsDBReplaced"),
-            migrate_task_id: fields.get("MigrateTaskId"),
-            status: fields.get("Status"),
-            unknown_fields: fields
-                .unknown(
-                    &[
-                        "BackupMode",
-                        "CreateTime",
-                        "DBName",
-                        "Description",
-                        "EndTime",
-                        "IsDBReplaced",
-                        "MigrateTaskId",
-                        "Status",
-                    ],
-                ),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = MigrateTask {
+            backup_mode: None,
+            create_time: None,
+            db_name: None,
+            description: None,
+            end_time: None,
+            is_db_replaced: None,
+            migrate_task_id: None,
+            status: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "BackupMode" => object.read(&name, &mut decoded.backup_mode),
+                "CreateTime" => object.read(&name, &mut decoded.create_time),
+                "DBName" => object.read(&name, &mut decoded.db_name),
+                "Description" => object.read(&name, &mut decoded.description),
+                "EndTime" => object.read(&name, &mut decoded.end_time),
+                "IsDBReplaced" => object.read(&name, &mut decoded.is_db_replaced),
+                "MigrateTaskId" => object.read(&name, &mut decoded.migrate_task_id),
+                "Status" => object.read(&name, &mut decoded.status),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -533,13 +541,12 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+        let output = aliyun_runtime::de::from_slice::<
+            super::DescribeMigrateTasksOutput,
+        >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {
                 panic!("the documented example is not JSON: {error}")
-            });
-        let output = <super::DescribeMigrateTasksOutput as aliyun_runtime::de::FromJson>::from_json(
-                &value,
-            )
+            })
             .unwrap_or_else(|error| {
                 panic!("the documented example does not decode: {error}")
             });

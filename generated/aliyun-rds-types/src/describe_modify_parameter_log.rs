@@ -263,34 +263,35 @@ impl std::fmt::Debug for DescribeModifyParameterLogOutput {
 
 impl aliyun_runtime::de::FromJson for DescribeModifyParameterLogOutput {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = DescribeModifyParameterLogOutput {
-            db_instance_id: fields.get("DBInstanceId"),
-            engine: fields.get("Engine"),
-            engine_version: fields.get("EngineVersion"),
-            items: fields.get("Items"),
-            page_number: fields.get("PageNumber"),
-            page_record_count: fields.get("PageRecordCount"),
-            request_id: fields.get("RequestId"),
-            total_record_count: fields.get("TotalRecordCount"),
-            unknown_fields: fields
-                .unknown(
-                    &[
-                        "DBInstanceId",
-                        "Engine",
-                        "EngineVersion",
-                        "Items",
-                        "PageNumber",
-                        "PageRecordCount",
-                        "RequestId",
-                        "TotalRecordCount",
-                    ],
-                ),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = DescribeModifyParameterLogOutput {
+            db_instance_id: None,
+            engine: None,
+            engine_version: None,
+            items: None,
+            page_number: None,
+            page_record_count: None,
+            request_id: None,
+            total_record_count: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "DBInstanceId" => object.read(&name, &mut decoded.db_instance_id),
+                "Engine" => object.read(&name, &mut decoded.engine),
+                "EngineVersion" => object.read(&name, &mut decoded.engine_version),
+                "Items" => object.read(&name, &mut decoded.items),
+                "PageNumber" => object.read(&name, &mut decoded.page_number),
+                "PageRecordCount" => object.read(&name, &mut decoded.page_record_count),
+                "RequestId" => object.read(&name, &mut decoded.request_id),
+                "TotalRecordCount" => object.read(&name, &mut decoded.total_record_count),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -337,15 +338,23 @@ impl std::fmt::Debug for Items {
 
 impl aliyun_runtime::de::FromJson for Items {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = Items {
-            parameter_change_log: fields.get("ParameterChangeLog"),
-            unknown_fields: fields.unknown(&["ParameterChangeLog"]),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = Items {
+            parameter_change_log: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "ParameterChangeLog" => {
+                    object.read(&name, &mut decoded.parameter_change_log)
+                }
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -453,28 +462,33 @@ impl std::fmt::Debug for ParameterChangeLog {
 
 impl aliyun_runtime::de::FromJson for ParameterChangeLog {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = ParameterChangeLog {
-            modify_time: fields.get("ModifyTime"),
-            new_parameter_value: fields.get("NewParameterValue"),
-            old_parameter_value: fields.get("OldParameterValue"),
-            parameter_name: fields.get("ParameterName"),
-            status: fields.get("Status"),
-            unknown_fields: fields
-                .unknown(
-                    &[
-                        "ModifyTime",
-                        "NewParameterValue",
-                        "OldParameterValue",
-                        "ParameterName",
-                        "Status",
-                    ],
-                ),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = ParameterChangeLog {
+            modify_time: None,
+            new_parameter_value: None,
+            old_parameter_value: None,
+            parameter_name: None,
+            status: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "ModifyTime" => object.read(&name, &mut decoded.modify_time),
+                "NewParameterValue" => {
+                    object.read(&name, &mut decoded.new_parameter_value)
+                }
+                "OldParameterValue" => {
+                    object.read(&name, &mut decoded.old_parameter_value)
+                }
+                "ParameterName" => object.read(&name, &mut decoded.parameter_name),
+                "Status" => object.read(&name, &mut decoded.status),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -499,13 +513,12 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+        let output = aliyun_runtime::de::from_slice::<
+            super::DescribeModifyParameterLogOutput,
+        >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {
                 panic!("the documented example is not JSON: {error}")
-            });
-        let output = <super::DescribeModifyParameterLogOutput as aliyun_runtime::de::FromJson>::from_json(
-                &value,
-            )
+            })
             .unwrap_or_else(|error| {
                 panic!("the documented example does not decode: {error}")
             });

@@ -215,19 +215,27 @@ impl std::fmt::Debug for DescribeModifyPgHbaConfigLogOutput {
 
 impl aliyun_runtime::de::FromJson for DescribeModifyPgHbaConfigLogOutput {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = DescribeModifyPgHbaConfigLogOutput {
-            db_instance_id: fields.get("DBInstanceId"),
-            hba_log_items: fields.get("HbaLogItems"),
-            log_item_count: fields.get("LogItemCount"),
-            request_id: fields.get("RequestId"),
-            unknown_fields: fields
-                .unknown(&["DBInstanceId", "HbaLogItems", "LogItemCount", "RequestId"]),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = DescribeModifyPgHbaConfigLogOutput {
+            db_instance_id: None,
+            hba_log_items: None,
+            log_item_count: None,
+            request_id: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "DBInstanceId" => object.read(&name, &mut decoded.db_instance_id),
+                "HbaLogItems" => object.read(&name, &mut decoded.hba_log_items),
+                "LogItemCount" => object.read(&name, &mut decoded.log_item_count),
+                "RequestId" => object.read(&name, &mut decoded.request_id),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -274,15 +282,21 @@ impl std::fmt::Debug for HbaLogItems {
 
 impl aliyun_runtime::de::FromJson for HbaLogItems {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = HbaLogItems {
-            hba_log_item: fields.get("HbaLogItem"),
-            unknown_fields: fields.unknown(&["HbaLogItem"]),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = HbaLogItems {
+            hba_log_item: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "HbaLogItem" => object.read(&name, &mut decoded.hba_log_item),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -387,28 +401,29 @@ impl std::fmt::Debug for HbaLogItem {
 
 impl aliyun_runtime::de::FromJson for HbaLogItem {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = HbaLogItem {
-            after_hba_items: fields.get("AfterHbaItems"),
-            before_hba_items: fields.get("BeforeHbaItems"),
-            modify_status: fields.get("ModifyStatus"),
-            modify_time: fields.get("ModifyTime"),
-            status_reason: fields.get("StatusReason"),
-            unknown_fields: fields
-                .unknown(
-                    &[
-                        "AfterHbaItems",
-                        "BeforeHbaItems",
-                        "ModifyStatus",
-                        "ModifyTime",
-                        "StatusReason",
-                    ],
-                ),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = HbaLogItem {
+            after_hba_items: None,
+            before_hba_items: None,
+            modify_status: None,
+            modify_time: None,
+            status_reason: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "AfterHbaItems" => object.read(&name, &mut decoded.after_hba_items),
+                "BeforeHbaItems" => object.read(&name, &mut decoded.before_hba_items),
+                "ModifyStatus" => object.read(&name, &mut decoded.modify_status),
+                "ModifyTime" => object.read(&name, &mut decoded.modify_time),
+                "StatusReason" => object.read(&name, &mut decoded.status_reason),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -455,15 +470,21 @@ impl std::fmt::Debug for AfterHbaItems {
 
 impl aliyun_runtime::de::FromJson for AfterHbaItems {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = AfterHbaItems {
-            hba_item: fields.get("HbaItem"),
-            unknown_fields: fields.unknown(&["HbaItem"]),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = AfterHbaItems {
+            hba_item: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "HbaItem" => object.read(&name, &mut decoded.hba_item),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -510,15 +531,21 @@ impl std::fmt::Debug for BeforeHbaItems {
 
 impl aliyun_runtime::de::FromJson for BeforeHbaItems {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = BeforeHbaItems {
-            hba_item: fields.get("HbaItem"),
-            unknown_fields: fields.unknown(&["HbaItem"]),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = BeforeHbaItems {
+            hba_item: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "HbaItem" => object.read(&name, &mut decoded.hba_item),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -659,34 +686,35 @@ impl std::fmt::Debug for HbaItem {
 
 impl aliyun_runtime::de::FromJson for HbaItem {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = HbaItem {
-            address: fields.get("Address"),
-            database: fields.get("Database"),
-            mask: fields.get("Mask"),
-            method: fields.get("Method"),
-            option: fields.get("Option"),
-            priority_id: fields.get("PriorityId"),
-            r#type: fields.get("Type"),
-            user: fields.get("User"),
-            unknown_fields: fields
-                .unknown(
-                    &[
-                        "Address",
-                        "Database",
-                        "Mask",
-                        "Method",
-                        "Option",
-                        "PriorityId",
-                        "Type",
-                        "User",
-                    ],
-                ),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = HbaItem {
+            address: None,
+            database: None,
+            mask: None,
+            method: None,
+            option: None,
+            priority_id: None,
+            r#type: None,
+            user: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "Address" => object.read(&name, &mut decoded.address),
+                "Database" => object.read(&name, &mut decoded.database),
+                "Mask" => object.read(&name, &mut decoded.mask),
+                "Method" => object.read(&name, &mut decoded.method),
+                "Option" => object.read(&name, &mut decoded.option),
+                "PriorityId" => object.read(&name, &mut decoded.priority_id),
+                "Type" => object.read(&name, &mut decoded.r#type),
+                "User" => object.read(&name, &mut decoded.user),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -827,34 +855,35 @@ impl std::fmt::Debug for BeforeHbaItemsHbaItem {
 
 impl aliyun_runtime::de::FromJson for BeforeHbaItemsHbaItem {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = BeforeHbaItemsHbaItem {
-            address: fields.get("Address"),
-            database: fields.get("Database"),
-            mask: fields.get("Mask"),
-            method: fields.get("Method"),
-            option: fields.get("Option"),
-            priority_id: fields.get("PriorityId"),
-            r#type: fields.get("Type"),
-            user: fields.get("User"),
-            unknown_fields: fields
-                .unknown(
-                    &[
-                        "Address",
-                        "Database",
-                        "Mask",
-                        "Method",
-                        "Option",
-                        "PriorityId",
-                        "Type",
-                        "User",
-                    ],
-                ),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = BeforeHbaItemsHbaItem {
+            address: None,
+            database: None,
+            mask: None,
+            method: None,
+            option: None,
+            priority_id: None,
+            r#type: None,
+            user: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "Address" => object.read(&name, &mut decoded.address),
+                "Database" => object.read(&name, &mut decoded.database),
+                "Mask" => object.read(&name, &mut decoded.mask),
+                "Method" => object.read(&name, &mut decoded.method),
+                "Option" => object.read(&name, &mut decoded.option),
+                "PriorityId" => object.read(&name, &mut decoded.priority_id),
+                "Type" => object.read(&name, &mut decoded.r#type),
+                "User" => object.read(&name, &mut decoded.user),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -879,13 +908,12 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+        let output = aliyun_runtime::de::from_slice::<
+            super::DescribeModifyPgHbaConfigLogOutput,
+        >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {
                 panic!("the documented example is not JSON: {error}")
-            });
-        let output = <super::DescribeModifyPgHbaConfigLogOutput as aliyun_runtime::de::FromJson>::from_json(
-                &value,
-            )
+            })
             .unwrap_or_else(|error| {
                 panic!("the documented example does not decode: {error}")
             });

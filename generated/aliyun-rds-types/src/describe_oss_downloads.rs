@@ -179,19 +179,27 @@ impl std::fmt::Debug for DescribeOssDownloadsOutput {
 
 impl aliyun_runtime::de::FromJson for DescribeOssDownloadsOutput {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = DescribeOssDownloadsOutput {
-            db_instance_id: fields.get("DBInstanceId"),
-            items: fields.get("Items"),
-            migrate_task_id: fields.get("MigrateTaskId"),
-            request_id: fields.get("RequestId"),
-            unknown_fields: fields
-                .unknown(&["DBInstanceId", "Items", "MigrateTaskId", "RequestId"]),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = DescribeOssDownloadsOutput {
+            db_instance_id: None,
+            items: None,
+            migrate_task_id: None,
+            request_id: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "DBInstanceId" => object.read(&name, &mut decoded.db_instance_id),
+                "Items" => object.read(&name, &mut decoded.items),
+                "MigrateTaskId" => object.read(&name, &mut decoded.migrate_task_id),
+                "RequestId" => object.read(&name, &mut decoded.request_id),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -238,15 +246,21 @@ impl std::fmt::Debug for Items {
 
 impl aliyun_runtime::de::FromJson for Items {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = Items {
-            oss_download: fields.get("OssDownload"),
-            unknown_fields: fields.unknown(&["OssDownload"]),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = Items {
+            oss_download: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "OssDownload" => object.read(&name, &mut decoded.oss_download),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -404,34 +418,35 @@ impl std::fmt::Debug for OssDownload {
 
 impl aliyun_runtime::de::FromJson for OssDownload {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = OssDownload {
-            backup_mode: fields.get("BackupMode"),
-            create_time: fields.get("CreateTime"),
-            description: fields.get("Description"),
-            end_time: fields.get("EndTime"),
-            file_name: fields.get("FileName"),
-            file_size: fields.get("FileSize"),
-            is_available: fields.get("IsAvailable"),
-            status: fields.get("Status"),
-            unknown_fields: fields
-                .unknown(
-                    &[
-                        "BackupMode",
-                        "CreateTime",
-                        "Description",
-                        "EndTime",
-                        "FileName",
-                        "FileSize",
-                        "IsAvailable",
-                        "Status",
-                    ],
-                ),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = OssDownload {
+            backup_mode: None,
+            create_time: None,
+            description: None,
+            end_time: None,
+            file_name: None,
+            file_size: None,
+            is_available: None,
+            status: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "BackupMode" => object.read(&name, &mut decoded.backup_mode),
+                "CreateTime" => object.read(&name, &mut decoded.create_time),
+                "Description" => object.read(&name, &mut decoded.description),
+                "EndTime" => object.read(&name, &mut decoded.end_time),
+                "FileName" => object.read(&name, &mut decoded.file_name),
+                "FileSize" => object.read(&name, &mut decoded.file_size),
+                "IsAvailable" => object.read(&name, &mut decoded.is_available),
+                "Status" => object.read(&name, &mut decoded.status),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -456,13 +471,12 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+        let output = aliyun_runtime::de::from_slice::<
+            super::DescribeOssDownloadsOutput,
+        >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {
                 panic!("the documented example is not JSON: {error}")
-            });
-        let output = <super::DescribeOssDownloadsOutput as aliyun_runtime::de::FromJson>::from_json(
-                &value,
-            )
+            })
             .unwrap_or_else(|error| {
                 panic!("the documented example does not decode: {error}")
             });

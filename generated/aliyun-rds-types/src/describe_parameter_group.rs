@@ -148,18 +148,27 @@ impl std::fmt::Debug for DescribeParameterGroupOutput {
 
 impl aliyun_runtime::de::FromJson for DescribeParameterGroupOutput {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = DescribeParameterGroupOutput {
-            param_group: fields.get("ParamGroup"),
-            related_custins_info: fields.get("RelatedCustinsInfo"),
-            request_id: fields.get("RequestId"),
-            unknown_fields: fields
-                .unknown(&["ParamGroup", "RelatedCustinsInfo", "RequestId"]),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = DescribeParameterGroupOutput {
+            param_group: None,
+            related_custins_info: None,
+            request_id: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "ParamGroup" => object.read(&name, &mut decoded.param_group),
+                "RelatedCustinsInfo" => {
+                    object.read(&name, &mut decoded.related_custins_info)
+                }
+                "RequestId" => object.read(&name, &mut decoded.request_id),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -206,15 +215,21 @@ impl std::fmt::Debug for ParamGroup {
 
 impl aliyun_runtime::de::FromJson for ParamGroup {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = ParamGroup {
-            parameter_group: fields.get("ParameterGroup"),
-            unknown_fields: fields.unknown(&["ParameterGroup"]),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = ParamGroup {
+            parameter_group: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "ParameterGroup" => object.read(&name, &mut decoded.parameter_group),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -263,15 +278,23 @@ impl std::fmt::Debug for RelatedCustinsInfo {
 
 impl aliyun_runtime::de::FromJson for RelatedCustinsInfo {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = RelatedCustinsInfo {
-            related_custins_info: fields.get("RelatedCustinsInfo"),
-            unknown_fields: fields.unknown(&["RelatedCustinsInfo"]),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = RelatedCustinsInfo {
+            related_custins_info: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "RelatedCustinsInfo" => {
+                    object.read(&name, &mut decoded.related_custins_info)
+                }
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -453,40 +476,47 @@ impl std::fmt::Debug for ParameterGroup {
 
 impl aliyun_runtime::de::FromJson for ParameterGroup {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = ParameterGroup {
-            create_time: fields.get("CreateTime"),
-            engine: fields.get("Engine"),
-            engine_version: fields.get("EngineVersion"),
-            force_restart: fields.get("ForceRestart"),
-            param_counts: fields.get("ParamCounts"),
-            param_detail: fields.get("ParamDetail"),
-            parameter_group_desc: fields.get("ParameterGroupDesc"),
-            parameter_group_id: fields.get("ParameterGroupId"),
-            parameter_group_name: fields.get("ParameterGroupName"),
-            parameter_group_type: fields.get("ParameterGroupType"),
-            update_time: fields.get("UpdateTime"),
-            unknown_fields: fields
-                .unknown(
-                    &[
-                        "CreateTime",
-                        "Engine",
-                        "EngineVersion",
-                        "ForceRestart",
-                        "ParamCounts",
-                        "ParamDetail",
-                        "ParameterGroupDesc",
-                        "ParameterGroupId",
-                        "ParameterGroupName",
-                        "ParameterGroupType",
-                        "UpdateTime",
-                    ],
-                ),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = ParameterGroup {
+            create_time: None,
+            engine: None,
+            engine_version: None,
+            force_restart: None,
+            param_counts: None,
+            param_detail: None,
+            parameter_group_desc: None,
+            parameter_group_id: None,
+            parameter_group_name: None,
+            parameter_group_type: None,
+            update_time: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "CreateTime" => object.read(&name, &mut decoded.create_time),
+                "Engine" => object.read(&name, &mut decoded.engine),
+                "EngineVersion" => object.read(&name, &mut decoded.engine_version),
+                "ForceRestart" => object.read(&name, &mut decoded.force_restart),
+                "ParamCounts" => object.read(&name, &mut decoded.param_counts),
+                "ParamDetail" => object.read(&name, &mut decoded.param_detail),
+                "ParameterGroupDesc" => {
+                    object.read(&name, &mut decoded.parameter_group_desc)
+                }
+                "ParameterGroupId" => object.read(&name, &mut decoded.parameter_group_id),
+                "ParameterGroupName" => {
+                    object.read(&name, &mut decoded.parameter_group_name)
+                }
+                "ParameterGroupType" => {
+                    object.read(&name, &mut decoded.parameter_group_type)
+                }
+                "UpdateTime" => object.read(&name, &mut decoded.update_time),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -549,16 +579,23 @@ impl std::fmt::Debug for RelatedCustinsInfoRelatedCustinsInfo {
 
 impl aliyun_runtime::de::FromJson for RelatedCustinsInfoRelatedCustinsInfo {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = RelatedCustinsInfoRelatedCustinsInfo {
-            applied_time: fields.get("AppliedTime"),
-            db_instance_name: fields.get("DBInstanceName"),
-            unknown_fields: fields.unknown(&["AppliedTime", "DBInstanceName"]),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = RelatedCustinsInfoRelatedCustinsInfo {
+            applied_time: None,
+            db_instance_name: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "AppliedTime" => object.read(&name, &mut decoded.applied_time),
+                "DBInstanceName" => object.read(&name, &mut decoded.db_instance_name),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -605,15 +642,21 @@ impl std::fmt::Debug for ParamDetail {
 
 impl aliyun_runtime::de::FromJson for ParamDetail {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = ParamDetail {
-            parameter_detail: fields.get("ParameterDetail"),
-            unknown_fields: fields.unknown(&["ParameterDetail"]),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = ParamDetail {
+            parameter_detail: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "ParameterDetail" => object.read(&name, &mut decoded.parameter_detail),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -674,16 +717,23 @@ impl std::fmt::Debug for ParameterDetail {
 
 impl aliyun_runtime::de::FromJson for ParameterDetail {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = ParameterDetail {
-            param_name: fields.get("ParamName"),
-            param_value: fields.get("ParamValue"),
-            unknown_fields: fields.unknown(&["ParamName", "ParamValue"]),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = ParameterDetail {
+            param_name: None,
+            param_value: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "ParamName" => object.read(&name, &mut decoded.param_name),
+                "ParamValue" => object.read(&name, &mut decoded.param_value),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -708,13 +758,12 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+        let output = aliyun_runtime::de::from_slice::<
+            super::DescribeParameterGroupOutput,
+        >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {
                 panic!("the documented example is not JSON: {error}")
-            });
-        let output = <super::DescribeParameterGroupOutput as aliyun_runtime::de::FromJson>::from_json(
-                &value,
-            )
+            })
             .unwrap_or_else(|error| {
                 panic!("the documented example does not decode: {error}")
             });

@@ -177,18 +177,27 @@ impl std::fmt::Debug for DescribeParameterGroupsOutput {
 
 impl aliyun_runtime::de::FromJson for DescribeParameterGroupsOutput {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = DescribeParameterGroupsOutput {
-            parameter_groups: fields.get("ParameterGroups"),
-            request_id: fields.get("RequestId"),
-            signal_for_optimize_params: fields.get("SignalForOptimizeParams"),
-            unknown_fields: fields
-                .unknown(&["ParameterGroups", "RequestId", "SignalForOptimizeParams"]),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = DescribeParameterGroupsOutput {
+            parameter_groups: None,
+            request_id: None,
+            signal_for_optimize_params: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "ParameterGroups" => object.read(&name, &mut decoded.parameter_groups),
+                "RequestId" => object.read(&name, &mut decoded.request_id),
+                "SignalForOptimizeParams" => {
+                    object.read(&name, &mut decoded.signal_for_optimize_params)
+                }
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -235,15 +244,21 @@ impl std::fmt::Debug for ParameterGroups {
 
 impl aliyun_runtime::de::FromJson for ParameterGroups {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = ParameterGroups {
-            parameter_group: fields.get("ParameterGroup"),
-            unknown_fields: fields.unknown(&["ParameterGroup"]),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = ParameterGroups {
+            parameter_group: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "ParameterGroup" => object.read(&name, &mut decoded.parameter_group),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -419,38 +434,45 @@ impl std::fmt::Debug for ParameterGroup {
 
 impl aliyun_runtime::de::FromJson for ParameterGroup {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = ParameterGroup {
-            create_time: fields.get("CreateTime"),
-            engine: fields.get("Engine"),
-            engine_version: fields.get("EngineVersion"),
-            force_restart: fields.get("ForceRestart"),
-            param_counts: fields.get("ParamCounts"),
-            parameter_group_desc: fields.get("ParameterGroupDesc"),
-            parameter_group_id: fields.get("ParameterGroupId"),
-            parameter_group_name: fields.get("ParameterGroupName"),
-            parameter_group_type: fields.get("ParameterGroupType"),
-            update_time: fields.get("UpdateTime"),
-            unknown_fields: fields
-                .unknown(
-                    &[
-                        "CreateTime",
-                        "Engine",
-                        "EngineVersion",
-                        "ForceRestart",
-                        "ParamCounts",
-                        "ParameterGroupDesc",
-                        "ParameterGroupId",
-                        "ParameterGroupName",
-                        "ParameterGroupType",
-                        "UpdateTime",
-                    ],
-                ),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = ParameterGroup {
+            create_time: None,
+            engine: None,
+            engine_version: None,
+            force_restart: None,
+            param_counts: None,
+            parameter_group_desc: None,
+            parameter_group_id: None,
+            parameter_group_name: None,
+            parameter_group_type: None,
+            update_time: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "CreateTime" => object.read(&name, &mut decoded.create_time),
+                "Engine" => object.read(&name, &mut decoded.engine),
+                "EngineVersion" => object.read(&name, &mut decoded.engine_version),
+                "ForceRestart" => object.read(&name, &mut decoded.force_restart),
+                "ParamCounts" => object.read(&name, &mut decoded.param_counts),
+                "ParameterGroupDesc" => {
+                    object.read(&name, &mut decoded.parameter_group_desc)
+                }
+                "ParameterGroupId" => object.read(&name, &mut decoded.parameter_group_id),
+                "ParameterGroupName" => {
+                    object.read(&name, &mut decoded.parameter_group_name)
+                }
+                "ParameterGroupType" => {
+                    object.read(&name, &mut decoded.parameter_group_type)
+                }
+                "UpdateTime" => object.read(&name, &mut decoded.update_time),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -475,13 +497,12 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+        let output = aliyun_runtime::de::from_slice::<
+            super::DescribeParameterGroupsOutput,
+        >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {
                 panic!("the documented example is not JSON: {error}")
-            });
-        let output = <super::DescribeParameterGroupsOutput as aliyun_runtime::de::FromJson>::from_json(
-                &value,
-            )
+            })
             .unwrap_or_else(|error| {
                 panic!("the documented example does not decode: {error}")
             });

@@ -252,28 +252,29 @@ impl std::fmt::Debug for DescribeParameterTemplatesOutput {
 
 impl aliyun_runtime::de::FromJson for DescribeParameterTemplatesOutput {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = DescribeParameterTemplatesOutput {
-            engine: fields.get("Engine"),
-            engine_version: fields.get("EngineVersion"),
-            parameter_count: fields.get("ParameterCount"),
-            parameters: fields.get("Parameters"),
-            request_id: fields.get("RequestId"),
-            unknown_fields: fields
-                .unknown(
-                    &[
-                        "Engine",
-                        "EngineVersion",
-                        "ParameterCount",
-                        "Parameters",
-                        "RequestId",
-                    ],
-                ),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = DescribeParameterTemplatesOutput {
+            engine: None,
+            engine_version: None,
+            parameter_count: None,
+            parameters: None,
+            request_id: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "Engine" => object.read(&name, &mut decoded.engine),
+                "EngineVersion" => object.read(&name, &mut decoded.engine_version),
+                "ParameterCount" => object.read(&name, &mut decoded.parameter_count),
+                "Parameters" => object.read(&name, &mut decoded.parameters),
+                "RequestId" => object.read(&name, &mut decoded.request_id),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -320,15 +321,21 @@ impl std::fmt::Debug for Parameters {
 
 impl aliyun_runtime::de::FromJson for Parameters {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = Parameters {
-            template_record: fields.get("TemplateRecord"),
-            unknown_fields: fields.unknown(&["TemplateRecord"]),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = Parameters {
+            template_record: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "TemplateRecord" => object.read(&name, &mut decoded.template_record),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -451,30 +458,33 @@ impl std::fmt::Debug for TemplateRecord {
 
 impl aliyun_runtime::de::FromJson for TemplateRecord {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = TemplateRecord {
-            checking_code: fields.get("CheckingCode"),
-            force_modify: fields.get("ForceModify"),
-            force_restart: fields.get("ForceRestart"),
-            parameter_description: fields.get("ParameterDescription"),
-            parameter_name: fields.get("ParameterName"),
-            parameter_value: fields.get("ParameterValue"),
-            unknown_fields: fields
-                .unknown(
-                    &[
-                        "CheckingCode",
-                        "ForceModify",
-                        "ForceRestart",
-                        "ParameterDescription",
-                        "ParameterName",
-                        "ParameterValue",
-                    ],
-                ),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = TemplateRecord {
+            checking_code: None,
+            force_modify: None,
+            force_restart: None,
+            parameter_description: None,
+            parameter_name: None,
+            parameter_value: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "CheckingCode" => object.read(&name, &mut decoded.checking_code),
+                "ForceModify" => object.read(&name, &mut decoded.force_modify),
+                "ForceRestart" => object.read(&name, &mut decoded.force_restart),
+                "ParameterDescription" => {
+                    object.read(&name, &mut decoded.parameter_description)
+                }
+                "ParameterName" => object.read(&name, &mut decoded.parameter_name),
+                "ParameterValue" => object.read(&name, &mut decoded.parameter_value),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -499,13 +509,12 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+        let output = aliyun_runtime::de::from_slice::<
+            super::DescribeParameterTemplatesOutput,
+        >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {
                 panic!("the documented example is not JSON: {error}")
-            });
-        let output = <super::DescribeParameterTemplatesOutput as aliyun_runtime::de::FromJson>::from_json(
-                &value,
-            )
+            })
             .unwrap_or_else(|error| {
                 panic!("the documented example does not decode: {error}")
             });

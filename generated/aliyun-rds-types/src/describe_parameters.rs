@@ -187,30 +187,33 @@ impl std::fmt::Debug for DescribeParametersOutput {
 
 impl aliyun_runtime::de::FromJson for DescribeParametersOutput {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = DescribeParametersOutput {
-            config_parameters: fields.get("ConfigParameters"),
-            engine: fields.get("Engine"),
-            engine_version: fields.get("EngineVersion"),
-            param_group_info: fields.get("ParamGroupInfo"),
-            request_id: fields.get("RequestId"),
-            running_parameters: fields.get("RunningParameters"),
-            unknown_fields: fields
-                .unknown(
-                    &[
-                        "ConfigParameters",
-                        "Engine",
-                        "EngineVersion",
-                        "ParamGroupInfo",
-                        "RequestId",
-                        "RunningParameters",
-                    ],
-                ),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = DescribeParametersOutput {
+            config_parameters: None,
+            engine: None,
+            engine_version: None,
+            param_group_info: None,
+            request_id: None,
+            running_parameters: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "ConfigParameters" => object.read(&name, &mut decoded.config_parameters),
+                "Engine" => object.read(&name, &mut decoded.engine),
+                "EngineVersion" => object.read(&name, &mut decoded.engine_version),
+                "ParamGroupInfo" => object.read(&name, &mut decoded.param_group_info),
+                "RequestId" => object.read(&name, &mut decoded.request_id),
+                "RunningParameters" => {
+                    object.read(&name, &mut decoded.running_parameters)
+                }
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -259,15 +262,23 @@ impl std::fmt::Debug for ConfigParameters {
 
 impl aliyun_runtime::de::FromJson for ConfigParameters {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = ConfigParameters {
-            db_instance_parameter: fields.get("DBInstanceParameter"),
-            unknown_fields: fields.unknown(&["DBInstanceParameter"]),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = ConfigParameters {
+            db_instance_parameter: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "DBInstanceParameter" => {
+                    object.read(&name, &mut decoded.db_instance_parameter)
+                }
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -360,26 +371,33 @@ impl std::fmt::Debug for ParamGroupInfo {
 
 impl aliyun_runtime::de::FromJson for ParamGroupInfo {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = ParamGroupInfo {
-            param_group_id: fields.get("ParamGroupId"),
-            parameter_group_desc: fields.get("ParameterGroupDesc"),
-            parameter_group_name: fields.get("ParameterGroupName"),
-            parameter_group_type: fields.get("ParameterGroupType"),
-            unknown_fields: fields
-                .unknown(
-                    &[
-                        "ParamGroupId",
-                        "ParameterGroupDesc",
-                        "ParameterGroupName",
-                        "ParameterGroupType",
-                    ],
-                ),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = ParamGroupInfo {
+            param_group_id: None,
+            parameter_group_desc: None,
+            parameter_group_name: None,
+            parameter_group_type: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "ParamGroupId" => object.read(&name, &mut decoded.param_group_id),
+                "ParameterGroupDesc" => {
+                    object.read(&name, &mut decoded.parameter_group_desc)
+                }
+                "ParameterGroupName" => {
+                    object.read(&name, &mut decoded.parameter_group_name)
+                }
+                "ParameterGroupType" => {
+                    object.read(&name, &mut decoded.parameter_group_type)
+                }
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -426,15 +444,23 @@ impl std::fmt::Debug for RunningParameters {
 
 impl aliyun_runtime::de::FromJson for RunningParameters {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = RunningParameters {
-            db_instance_parameter: fields.get("DBInstanceParameter"),
-            unknown_fields: fields.unknown(&["DBInstanceParameter"]),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = RunningParameters {
+            db_instance_parameter: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "DBInstanceParameter" => {
+                    object.read(&name, &mut decoded.db_instance_parameter)
+                }
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -517,18 +543,27 @@ impl std::fmt::Debug for DbInstanceParameter {
 
 impl aliyun_runtime::de::FromJson for DbInstanceParameter {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = DbInstanceParameter {
-            parameter_description: fields.get("ParameterDescription"),
-            parameter_name: fields.get("ParameterName"),
-            parameter_value: fields.get("ParameterValue"),
-            unknown_fields: fields
-                .unknown(&["ParameterDescription", "ParameterName", "ParameterValue"]),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = DbInstanceParameter {
+            parameter_description: None,
+            parameter_name: None,
+            parameter_value: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "ParameterDescription" => {
+                    object.read(&name, &mut decoded.parameter_description)
+                }
+                "ParameterName" => object.read(&name, &mut decoded.parameter_name),
+                "ParameterValue" => object.read(&name, &mut decoded.parameter_value),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -633,28 +668,35 @@ impl std::fmt::Debug for RunningParametersDbInstanceParameter {
 
 impl aliyun_runtime::de::FromJson for RunningParametersDbInstanceParameter {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = RunningParametersDbInstanceParameter {
-            parameter_default_value: fields.get("ParameterDefaultValue"),
-            parameter_description: fields.get("ParameterDescription"),
-            parameter_name: fields.get("ParameterName"),
-            parameter_value: fields.get("ParameterValue"),
-            parameter_value_range: fields.get("ParameterValueRange"),
-            unknown_fields: fields
-                .unknown(
-                    &[
-                        "ParameterDefaultValue",
-                        "ParameterDescription",
-                        "ParameterName",
-                        "ParameterValue",
-                        "ParameterValueRange",
-                    ],
-                ),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = RunningParametersDbInstanceParameter {
+            parameter_default_value: None,
+            parameter_description: None,
+            parameter_name: None,
+            parameter_value: None,
+            parameter_value_range: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "ParameterDefaultValue" => {
+                    object.read(&name, &mut decoded.parameter_default_value)
+                }
+                "ParameterDescription" => {
+                    object.read(&name, &mut decoded.parameter_description)
+                }
+                "ParameterName" => object.read(&name, &mut decoded.parameter_name),
+                "ParameterValue" => object.read(&name, &mut decoded.parameter_value),
+                "ParameterValueRange" => {
+                    object.read(&name, &mut decoded.parameter_value_range)
+                }
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -679,13 +721,12 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+        let output = aliyun_runtime::de::from_slice::<
+            super::DescribeParametersOutput,
+        >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {
                 panic!("the documented example is not JSON: {error}")
-            });
-        let output = <super::DescribeParametersOutput as aliyun_runtime::de::FromJson>::from_json(
-                &value,
-            )
+            })
             .unwrap_or_else(|error| {
                 panic!("the documented example does not decode: {error}")
             });

@@ -217,32 +217,35 @@ impl std::fmt::Debug for DescribePgHbaConfigOutput {
 
 impl aliyun_runtime::de::FromJson for DescribePgHbaConfigOutput {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = DescribePgHbaConfigOutput {
-            db_instance_id: fields.get("DBInstanceId"),
-            default_hba_items: fields.get("DefaultHbaItems"),
-            hba_modify_time: fields.get("HbaModifyTime"),
-            last_modify_status: fields.get("LastModifyStatus"),
-            modify_status_reason: fields.get("ModifyStatusReason"),
-            request_id: fields.get("RequestId"),
-            running_hba_items: fields.get("RunningHbaItems"),
-            unknown_fields: fields
-                .unknown(
-                    &[
-                        "DBInstanceId",
-                        "DefaultHbaItems",
-                        "HbaModifyTime",
-                        "LastModifyStatus",
-                        "ModifyStatusReason",
-                        "RequestId",
-                        "RunningHbaItems",
-                    ],
-                ),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = DescribePgHbaConfigOutput {
+            db_instance_id: None,
+            default_hba_items: None,
+            hba_modify_time: None,
+            last_modify_status: None,
+            modify_status_reason: None,
+            request_id: None,
+            running_hba_items: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "DBInstanceId" => object.read(&name, &mut decoded.db_instance_id),
+                "DefaultHbaItems" => object.read(&name, &mut decoded.default_hba_items),
+                "HbaModifyTime" => object.read(&name, &mut decoded.hba_modify_time),
+                "LastModifyStatus" => object.read(&name, &mut decoded.last_modify_status),
+                "ModifyStatusReason" => {
+                    object.read(&name, &mut decoded.modify_status_reason)
+                }
+                "RequestId" => object.read(&name, &mut decoded.request_id),
+                "RunningHbaItems" => object.read(&name, &mut decoded.running_hba_items),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -289,15 +292,21 @@ impl std::fmt::Debug for DefaultHbaItems {
 
 impl aliyun_runtime::de::FromJson for DefaultHbaItems {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = DefaultHbaItems {
-            hba_item: fields.get("HbaItem"),
-            unknown_fields: fields.unknown(&["HbaItem"]),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = DefaultHbaItems {
+            hba_item: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "HbaItem" => object.read(&name, &mut decoded.hba_item),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -344,15 +353,21 @@ impl std::fmt::Debug for RunningHbaItems {
 
 impl aliyun_runtime::de::FromJson for RunningHbaItems {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = RunningHbaItems {
-            hba_item: fields.get("HbaItem"),
-            unknown_fields: fields.unknown(&["HbaItem"]),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = RunningHbaItems {
+            hba_item: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "HbaItem" => object.read(&name, &mut decoded.hba_item),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -493,34 +508,35 @@ impl std::fmt::Debug for HbaItem {
 
 impl aliyun_runtime::de::FromJson for HbaItem {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = HbaItem {
-            address: fields.get("Address"),
-            database: fields.get("Database"),
-            mask: fields.get("Mask"),
-            method: fields.get("Method"),
-            option: fields.get("Option"),
-            priority_id: fields.get("PriorityId"),
-            r#type: fields.get("Type"),
-            user: fields.get("User"),
-            unknown_fields: fields
-                .unknown(
-                    &[
-                        "Address",
-                        "Database",
-                        "Mask",
-                        "Method",
-                        "Option",
-                        "PriorityId",
-                        "Type",
-                        "User",
-                    ],
-                ),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = HbaItem {
+            address: None,
+            database: None,
+            mask: None,
+            method: None,
+            option: None,
+            priority_id: None,
+            r#type: None,
+            user: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "Address" => object.read(&name, &mut decoded.address),
+                "Database" => object.read(&name, &mut decoded.database),
+                "Mask" => object.read(&name, &mut decoded.mask),
+                "Method" => object.read(&name, &mut decoded.method),
+                "Option" => object.read(&name, &mut decoded.option),
+                "PriorityId" => object.read(&name, &mut decoded.priority_id),
+                "Type" => object.read(&name, &mut decoded.r#type),
+                "User" => object.read(&name, &mut decoded.user),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -665,34 +681,35 @@ impl std::fmt::Debug for RunningHbaItemsHbaItem {
 
 impl aliyun_runtime::de::FromJson for RunningHbaItemsHbaItem {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = RunningHbaItemsHbaItem {
-            address: fields.get("Address"),
-            database: fields.get("Database"),
-            mask: fields.get("Mask"),
-            method: fields.get("Method"),
-            option: fields.get("Option"),
-            priority_id: fields.get("PriorityId"),
-            r#type: fields.get("Type"),
-            user: fields.get("User"),
-            unknown_fields: fields
-                .unknown(
-                    &[
-                        "Address",
-                        "Database",
-                        "Mask",
-                        "Method",
-                        "Option",
-                        "PriorityId",
-                        "Type",
-                        "User",
-                    ],
-                ),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = RunningHbaItemsHbaItem {
+            address: None,
+            database: None,
+            mask: None,
+            method: None,
+            option: None,
+            priority_id: None,
+            r#type: None,
+            user: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "Address" => object.read(&name, &mut decoded.address),
+                "Database" => object.read(&name, &mut decoded.database),
+                "Mask" => object.read(&name, &mut decoded.mask),
+                "Method" => object.read(&name, &mut decoded.method),
+                "Option" => object.read(&name, &mut decoded.option),
+                "PriorityId" => object.read(&name, &mut decoded.priority_id),
+                "Type" => object.read(&name, &mut decoded.r#type),
+                "User" => object.read(&name, &mut decoded.user),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -717,13 +734,12 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+        let output = aliyun_runtime::de::from_slice::<
+            super::DescribePgHbaConfigOutput,
+        >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {
                 panic!("the documented example is not JSON: {error}")
-            });
-        let output = <super::DescribePgHbaConfigOutput as aliyun_runtime::de::FromJson>::from_json(
-                &value,
-            )
+            })
             .unwrap_or_else(|error| {
                 panic!("the documented example does not decode: {error}")
             });

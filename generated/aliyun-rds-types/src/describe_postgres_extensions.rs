@@ -191,26 +191,31 @@ impl std::fmt::Debug for DescribePostgresExtensionsOutput {
 
 impl aliyun_runtime::de::FromJson for DescribePostgresExtensionsOutput {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = DescribePostgresExtensionsOutput {
-            installed_extensions: fields.get("InstalledExtensions"),
-            overview: fields.get("Overview"),
-            request_id: fields.get("RequestId"),
-            uninstalled_extensions: fields.get("UninstalledExtensions"),
-            unknown_fields: fields
-                .unknown(
-                    &[
-                        "InstalledExtensions",
-                        "Overview",
-                        "RequestId",
-                        "UninstalledExtensions",
-                    ],
-                ),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = DescribePostgresExtensionsOutput {
+            installed_extensions: None,
+            overview: None,
+            request_id: None,
+            uninstalled_extensions: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "InstalledExtensions" => {
+                    object.read(&name, &mut decoded.installed_extensions)
+                }
+                "Overview" => object.read(&name, &mut decoded.overview),
+                "RequestId" => object.read(&name, &mut decoded.request_id),
+                "UninstalledExtensions" => {
+                    object.read(&name, &mut decoded.uninstalled_extensions)
+                }
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -380,36 +385,37 @@ impl std::fmt::Debug for InstalledExtensions {
 
 impl aliyun_runtime::de::FromJson for InstalledExtensions {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = InstalledExtensions {
-            category: fields.get("Category"),
-            comment: fields.get("Comment"),
-            default_version: fields.get("DefaultVersion"),
-            installed_version: fields.get("InstalledVersion"),
-            name: fields.get("Name"),
-            owner: fields.get("Owner"),
-            priority: fields.get("Priority"),
-            requires: fields.get("Requires"),
-            uid: fields.get("Uid"),
-            unknown_fields: fields
-                .unknown(
-                    &[
-                        "Category",
-                        "Comment",
-                        "DefaultVersion",
-                        "InstalledVersion",
-                        "Name",
-                        "Owner",
-                        "Priority",
-                        "Requires",
-                        "Uid",
-                    ],
-                ),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = InstalledExtensions {
+            category: None,
+            comment: None,
+            default_version: None,
+            installed_version: None,
+            name: None,
+            owner: None,
+            priority: None,
+            requires: None,
+            uid: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "Category" => object.read(&name, &mut decoded.category),
+                "Comment" => object.read(&name, &mut decoded.comment),
+                "DefaultVersion" => object.read(&name, &mut decoded.default_version),
+                "InstalledVersion" => object.read(&name, &mut decoded.installed_version),
+                "Name" => object.read(&name, &mut decoded.name),
+                "Owner" => object.read(&name, &mut decoded.owner),
+                "Priority" => object.read(&name, &mut decoded.priority),
+                "Requires" => object.read(&name, &mut decoded.requires),
+                "Uid" => object.read(&name, &mut decoded.uid),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -564,36 +570,37 @@ impl std::fmt::Debug for UninstalledExtensions {
 
 impl aliyun_runtime::de::FromJson for UninstalledExtensions {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = UninstalledExtensions {
-            category: fields.get("Category"),
-            comment: fields.get("Comment"),
-            default_version: fields.get("DefaultVersion"),
-            installed_version: fields.get("InstalledVersion"),
-            name: fields.get("Name"),
-            owner: fields.get("Owner"),
-            priority: fields.get("Priority"),
-            requires: fields.get("Requires"),
-            uid: fields.get("Uid"),
-            unknown_fields: fields
-                .unknown(
-                    &[
-                        "Category",
-                        "Comment",
-                        "DefaultVersion",
-                        "InstalledVersion",
-                        "Name",
-                        "Owner",
-                        "Priority",
-                        "Requires",
-                        "Uid",
-                    ],
-                ),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = UninstalledExtensions {
+            category: None,
+            comment: None,
+            default_version: None,
+            installed_version: None,
+            name: None,
+            owner: None,
+            priority: None,
+            requires: None,
+            uid: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "Category" => object.read(&name, &mut decoded.category),
+                "Comment" => object.read(&name, &mut decoded.comment),
+                "DefaultVersion" => object.read(&name, &mut decoded.default_version),
+                "InstalledVersion" => object.read(&name, &mut decoded.installed_version),
+                "Name" => object.read(&name, &mut decoded.name),
+                "Owner" => object.read(&name, &mut decoded.owner),
+                "Priority" => object.read(&name, &mut decoded.priority),
+                "Requires" => object.read(&name, &mut decoded.requires),
+                "Uid" => object.read(&name, &mut decoded.uid),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -618,13 +625,12 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+        let output = aliyun_runtime::de::from_slice::<
+            super::DescribePostgresExtensionsOutput,
+        >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {
                 panic!("the documented example is not JSON: {error}")
-            });
-        let output = <super::DescribePostgresExtensionsOutput as aliyun_runtime::de::FromJson>::from_json(
-                &value,
-            )
+            })
             .unwrap_or_else(|error| {
                 panic!("the documented example does not decode: {error}")
             });

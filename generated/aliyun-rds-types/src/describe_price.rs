@@ -501,34 +501,39 @@ impl std::fmt::Debug for DescribePriceOutput {
 
 impl aliyun_runtime::de::FromJson for DescribePriceOutput {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = DescribePriceOutput {
-            order_params: fields.get("OrderParams"),
-            price_info: fields.get("PriceInfo"),
-            request_id: fields.get("RequestId"),
-            rules: fields.get("Rules"),
-            serverless_price: fields.get("ServerlessPrice"),
-            show_discount: fields.get("ShowDiscount"),
-            trade_max_rcu_amount: fields.get("TradeMaxRCUAmount"),
-            trade_min_rcu_amount: fields.get("TradeMinRCUAmount"),
-            unknown_fields: fields
-                .unknown(
-                    &[
-                        "OrderParams",
-                        "PriceInfo",
-                        "RequestId",
-                        "Rules",
-                        "ServerlessPrice",
-                        "ShowDiscount",
-                        "TradeMaxRCUAmount",
-                        "TradeMinRCUAmount",
-                    ],
-                ),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = DescribePriceOutput {
+            order_params: None,
+            price_info: None,
+            request_id: None,
+            rules: None,
+            serverless_price: None,
+            show_discount: None,
+            trade_max_rcu_amount: None,
+            trade_min_rcu_amount: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "OrderParams" => object.read(&name, &mut decoded.order_params),
+                "PriceInfo" => object.read(&name, &mut decoded.price_info),
+                "RequestId" => object.read(&name, &mut decoded.request_id),
+                "Rules" => object.read(&name, &mut decoded.rules),
+                "ServerlessPrice" => object.read(&name, &mut decoded.serverless_price),
+                "ShowDiscount" => object.read(&name, &mut decoded.show_discount),
+                "TradeMaxRCUAmount" => {
+                    object.read(&name, &mut decoded.trade_max_rcu_amount)
+                }
+                "TradeMinRCUAmount" => {
+                    object.read(&name, &mut decoded.trade_min_rcu_amount)
+                }
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -757,38 +762,43 @@ impl std::fmt::Debug for PriceInfo {
 
 impl aliyun_runtime::de::FromJson for PriceInfo {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = PriceInfo {
-            activity_info: fields.get("ActivityInfo"),
-            coupons: fields.get("Coupons"),
-            currency: fields.get("Currency"),
-            discount_price: fields.get("DiscountPrice"),
-            order_lines: fields.get("OrderLines"),
-            original_price: fields.get("OriginalPrice"),
-            rule_ids: fields.get("RuleIds"),
-            trade_max_rcu_amount: fields.get("TradeMaxRCUAmount"),
-            trade_min_rcu_amount: fields.get("TradeMinRCUAmount"),
-            trade_price: fields.get("TradePrice"),
-            unknown_fields: fields
-                .unknown(
-                    &[
-                        "ActivityInfo",
-                        "Coupons",
-                        "Currency",
-                        "DiscountPrice",
-                        "OrderLines",
-                        "OriginalPrice",
-                        "RuleIds",
-                        "TradeMaxRCUAmount",
-                        "TradeMinRCUAmount",
-                        "TradePrice",
-                    ],
-                ),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = PriceInfo {
+            activity_info: None,
+            coupons: None,
+            currency: None,
+            discount_price: None,
+            order_lines: None,
+            original_price: None,
+            rule_ids: None,
+            trade_max_rcu_amount: None,
+            trade_min_rcu_amount: None,
+            trade_price: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "ActivityInfo" => object.read(&name, &mut decoded.activity_info),
+                "Coupons" => object.read(&name, &mut decoded.coupons),
+                "Currency" => object.read(&name, &mut decoded.currency),
+                "DiscountPrice" => object.read(&name, &mut decoded.discount_price),
+                "OrderLines" => object.read(&name, &mut decoded.order_lines),
+                "OriginalPrice" => object.read(&name, &mut decoded.original_price),
+                "RuleIds" => object.read(&name, &mut decoded.rule_ids),
+                "TradeMaxRCUAmount" => {
+                    object.read(&name, &mut decoded.trade_max_rcu_amount)
+                }
+                "TradeMinRCUAmount" => {
+                    object.read(&name, &mut decoded.trade_min_rcu_amount)
+                }
+                "TradePrice" => object.read(&name, &mut decoded.trade_price),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -835,15 +845,21 @@ impl std::fmt::Debug for Rules {
 
 impl aliyun_runtime::de::FromJson for Rules {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = Rules {
-            rule: fields.get("Rule"),
-            unknown_fields: fields.unknown(&["Rule"]),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = Rules {
+            rule: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "Rule" => object.read(&name, &mut decoded.rule),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -1008,38 +1024,59 @@ impl std::fmt::Debug for ServerlessPrice {
 
 impl aliyun_runtime::de::FromJson for ServerlessPrice {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = ServerlessPrice {
-            rcu_discount_max_amount: fields.get("RCUDiscountMaxAmount"),
-            rcu_discount_min_amount: fields.get("RCUDiscountMinAmount"),
-            rcu_original_max_amount: fields.get("RCUOriginalMaxAmount"),
-            rcu_original_min_amount: fields.get("RCUOriginalMinAmount"),
-            storage_original_amount: fields.get("StorageOriginalAmount"),
-            total_original_max_amount: fields.get("TotalOriginalMaxAmount"),
-            total_original_min_amount: fields.get("TotalOriginalMinAmount"),
-            trade_max_rcu_amount: fields.get("TradeMaxRCUAmount"),
-            trade_min_rcu_amount: fields.get("TradeMinRCUAmount"),
-            storage_discount_amount: fields.get("storageDiscountAmount"),
-            unknown_fields: fields
-                .unknown(
-                    &[
-                        "RCUDiscountMaxAmount",
-                        "RCUDiscountMinAmount",
-                        "RCUOriginalMaxAmount",
-                        "RCUOriginalMinAmount",
-                        "StorageOriginalAmount",
-                        "TotalOriginalMaxAmount",
-                        "TotalOriginalMinAmount",
-                        "TradeMaxRCUAmount",
-                        "TradeMinRCUAmount",
-                        "storageDiscountAmount",
-                    ],
-                ),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = ServerlessPrice {
+            rcu_discount_max_amount: None,
+            rcu_discount_min_amount: None,
+            rcu_original_max_amount: None,
+            rcu_original_min_amount: None,
+            storage_original_amount: None,
+            total_original_max_amount: None,
+            total_original_min_amount: None,
+            trade_max_rcu_amount: None,
+            trade_min_rcu_amount: None,
+            storage_discount_amount: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "RCUDiscountMaxAmount" => {
+                    object.read(&name, &mut decoded.rcu_discount_max_amount)
+                }
+                "RCUDiscountMinAmount" => {
+                    object.read(&name, &mut decoded.rcu_discount_min_amount)
+                }
+                "RCUOriginalMaxAmount" => {
+                    object.read(&name, &mut decoded.rcu_original_max_amount)
+                }
+                "RCUOriginalMinAmount" => {
+                    object.read(&name, &mut decoded.rcu_original_min_amount)
+                }
+                "StorageOriginalAmount" => {
+                    object.read(&name, &mut decoded.storage_original_amount)
+                }
+                "TotalOriginalMaxAmount" => {
+                    object.read(&name, &mut decoded.total_original_max_amount)
+                }
+                "TotalOriginalMinAmount" => {
+                    object.read(&name, &mut decoded.total_original_min_amount)
+                }
+                "TradeMaxRCUAmount" => {
+                    object.read(&name, &mut decoded.trade_max_rcu_amount)
+                }
+                "TradeMinRCUAmount" => {
+                    object.read(&name, &mut decoded.trade_min_rcu_amount)
+                }
+                "storageDiscountAmount" => {
+                    object.read(&name, &mut decoded.storage_discount_amount)
+                }
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -1110,17 +1147,25 @@ impl std::fmt::Debug for ActivityInfo {
 
 impl aliyun_runtime::de::FromJson for ActivityInfo {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = ActivityInfo {
-            check_err_msg: fields.get("CheckErrMsg"),
-            error_code: fields.get("ErrorCode"),
-            success: fields.get("Success"),
-            unknown_fields: fields.unknown(&["CheckErrMsg", "ErrorCode", "Success"]),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = ActivityInfo {
+            check_err_msg: None,
+            error_code: None,
+            success: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "CheckErrMsg" => object.read(&name, &mut decoded.check_err_msg),
+                "ErrorCode" => object.read(&name, &mut decoded.error_code),
+                "Success" => object.read(&name, &mut decoded.success),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -1167,15 +1212,21 @@ impl std::fmt::Debug for Coupons {
 
 impl aliyun_runtime::de::FromJson for Coupons {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = Coupons {
-            coupon: fields.get("Coupon"),
-            unknown_fields: fields.unknown(&["Coupon"]),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = Coupons {
+            coupon: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "Coupon" => object.read(&name, &mut decoded.coupon),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -1222,15 +1273,21 @@ impl std::fmt::Debug for RuleIds {
 
 impl aliyun_runtime::de::FromJson for RuleIds {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = RuleIds {
-            rule_id: fields.get("RuleId"),
-            unknown_fields: fields.unknown(&["RuleId"]),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = RuleIds {
+            rule_id: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "RuleId" => object.read(&name, &mut decoded.rule_id),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -1301,17 +1358,25 @@ impl std::fmt::Debug for Rule {
 
 impl aliyun_runtime::de::FromJson for Rule {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = Rule {
-            description: fields.get("Description"),
-            name: fields.get("Name"),
-            rule_id: fields.get("RuleId"),
-            unknown_fields: fields.unknown(&["Description", "Name", "RuleId"]),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = Rule {
+            description: None,
+            name: None,
+            rule_id: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "Description" => object.read(&name, &mut decoded.description),
+                "Name" => object.read(&name, &mut decoded.name),
+                "RuleId" => object.read(&name, &mut decoded.rule_id),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -1398,19 +1463,27 @@ impl std::fmt::Debug for Coupon {
 
 impl aliyun_runtime::de::FromJson for Coupon {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = Coupon {
-            coupon_no: fields.get("CouponNo"),
-            description: fields.get("Description"),
-            is_selected: fields.get("IsSelected"),
-            name: fields.get("Name"),
-            unknown_fields: fields
-                .unknown(&["CouponNo", "Description", "IsSelected", "Name"]),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = Coupon {
+            coupon_no: None,
+            description: None,
+            is_selected: None,
+            name: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "CouponNo" => object.read(&name, &mut decoded.coupon_no),
+                "Description" => object.read(&name, &mut decoded.description),
+                "IsSelected" => object.read(&name, &mut decoded.is_selected),
+                "Name" => object.read(&name, &mut decoded.name),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -1435,13 +1508,12 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+        let output = aliyun_runtime::de::from_slice::<
+            super::DescribePriceOutput,
+        >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {
                 panic!("the documented example is not JSON: {error}")
-            });
-        let output = <super::DescribePriceOutput as aliyun_runtime::de::FromJson>::from_json(
-                &value,
-            )
+            })
             .unwrap_or_else(|error| {
                 panic!("the documented example does not decode: {error}")
             });

@@ -172,17 +172,25 @@ impl std::fmt::Debug for DescribeRcClusterNodesOutput {
 
 impl aliyun_runtime::de::FromJson for DescribeRcClusterNodesOutput {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = DescribeRcClusterNodesOutput {
-            request_id: fields.get("RequestId"),
-            nodes: fields.get("Nodes"),
-            page: fields.get("Page"),
-            unknown_fields: fields.unknown(&["Nodes", "Page", "RequestId"]),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = DescribeRcClusterNodesOutput {
+            request_id: None,
+            nodes: None,
+            page: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "RequestId" => object.read(&name, &mut decoded.request_id),
+                "Nodes" => object.read(&name, &mut decoded.nodes),
+                "Page" => object.read(&name, &mut decoded.page),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -386,42 +394,43 @@ impl std::fmt::Debug for Nodes {
 
 impl aliyun_runtime::de::FromJson for Nodes {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = Nodes {
-            creation_time: fields.get("CreationTime"),
-            docker_version: fields.get("DockerVersion"),
-            image_id: fields.get("ImageId"),
-            instance_id: fields.get("InstanceId"),
-            instance_role: fields.get("InstanceRole"),
-            ip_addresses: fields.get("IpAddresses"),
-            is_aliyun_node: fields.get("IsAliyunNode"),
-            node_name: fields.get("NodeName"),
-            node_status: fields.get("NodeStatus"),
-            node_pool_id: fields.get("NodePoolId"),
-            runtime_version: fields.get("RuntimeVersion"),
-            state: fields.get("State"),
-            unknown_fields: fields
-                .unknown(
-                    &[
-                        "CreationTime",
-                        "DockerVersion",
-                        "ImageId",
-                        "InstanceId",
-                        "InstanceRole",
-                        "IpAddresses",
-                        "IsAliyunNode",
-                        "NodeName",
-                        "NodePoolId",
-                        "NodeStatus",
-                        "RuntimeVersion",
-                        "State",
-                    ],
-                ),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = Nodes {
+            creation_time: None,
+            docker_version: None,
+            image_id: None,
+            instance_id: None,
+            instance_role: None,
+            ip_addresses: None,
+            is_aliyun_node: None,
+            node_name: None,
+            node_status: None,
+            node_pool_id: None,
+            runtime_version: None,
+            state: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "CreationTime" => object.read(&name, &mut decoded.creation_time),
+                "DockerVersion" => object.read(&name, &mut decoded.docker_version),
+                "ImageId" => object.read(&name, &mut decoded.image_id),
+                "InstanceId" => object.read(&name, &mut decoded.instance_id),
+                "InstanceRole" => object.read(&name, &mut decoded.instance_role),
+                "IpAddresses" => object.read(&name, &mut decoded.ip_addresses),
+                "IsAliyunNode" => object.read(&name, &mut decoded.is_aliyun_node),
+                "NodeName" => object.read(&name, &mut decoded.node_name),
+                "NodeStatus" => object.read(&name, &mut decoded.node_status),
+                "NodePoolId" => object.read(&name, &mut decoded.node_pool_id),
+                "RuntimeVersion" => object.read(&name, &mut decoded.runtime_version),
+                "State" => object.read(&name, &mut decoded.state),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -497,17 +506,25 @@ impl std::fmt::Debug for Page {
 
 impl aliyun_runtime::de::FromJson for Page {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = Page {
-            page_number: fields.get("PageNumber"),
-            page_size: fields.get("PageSize"),
-            total_count: fields.get("TotalCount"),
-            unknown_fields: fields.unknown(&["PageNumber", "PageSize", "TotalCount"]),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = Page {
+            page_number: None,
+            page_size: None,
+            total_count: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "PageNumber" => object.read(&name, &mut decoded.page_number),
+                "PageSize" => object.read(&name, &mut decoded.page_size),
+                "TotalCount" => object.read(&name, &mut decoded.total_count),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -532,13 +549,12 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+        let output = aliyun_runtime::de::from_slice::<
+            super::DescribeRcClusterNodesOutput,
+        >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {
                 panic!("the documented example is not JSON: {error}")
-            });
-        let output = <super::DescribeRcClusterNodesOutput as aliyun_runtime::de::FromJson>::from_json(
-                &value,
-            )
+            })
             .unwrap_or_else(|error| {
                 panic!("the documented example does not decode: {error}")
             });

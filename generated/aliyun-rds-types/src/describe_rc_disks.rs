@@ -230,20 +230,29 @@ impl std::fmt::Debug for DescribeRcDisksOutput {
 
 impl aliyun_runtime::de::FromJson for DescribeRcDisksOutput {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = DescribeRcDisksOutput {
-            disks: fields.get("Disks"),
-            page_number: fields.get("PageNumber"),
-            page_size: fields.get("PageSize"),
-            request_id: fields.get("RequestId"),
-            total_count: fields.get("TotalCount"),
-            unknown_fields: fields
-                .unknown(&["Disks", "PageNumber", "PageSize", "RequestId", "TotalCount"]),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = DescribeRcDisksOutput {
+            disks: None,
+            page_number: None,
+            page_size: None,
+            request_id: None,
+            total_count: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "Disks" => object.read(&name, &mut decoded.disks),
+                "PageNumber" => object.read(&name, &mut decoded.page_number),
+                "PageSize" => object.read(&name, &mut decoded.page_size),
+                "RequestId" => object.read(&name, &mut decoded.request_id),
+                "TotalCount" => object.read(&name, &mut decoded.total_count),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -667,70 +676,75 @@ impl std::fmt::Debug for Disks {
 
 impl aliyun_runtime::de::FromJson for Disks {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = Disks {
-            category: fields.get("Category"),
-            creation_time: fields.get("CreationTime"),
-            delete_auto_snapshot: fields.get("DeleteAutoSnapshot"),
-            delete_with_instance: fields.get("DeleteWithInstance"),
-            description: fields.get("Description"),
-            device: fields.get("Device"),
-            disk_charge_type: fields.get("DiskChargeType"),
-            disk_id: fields.get("DiskId"),
-            disk_name: fields.get("DiskName"),
-            encrypted: fields.get("Encrypted"),
-            expired_time: fields.get("ExpiredTime"),
-            iops: fields.get("IOPS"),
-            image_id: fields.get("ImageId"),
-            instance_id: fields.get("InstanceId"),
-            performance_level: fields.get("PerformanceLevel"),
-            region_id: fields.get("RegionId"),
-            resource_group_id: fields.get("ResourceGroupId"),
-            serial_number: fields.get("SerialNumber"),
-            size: fields.get("Size"),
-            source_snapshot_id: fields.get("SourceSnapshotId"),
-            status: fields.get("Status"),
-            storage_cluster_id: fields.get("StorageClusterId"),
-            storage_set_id: fields.get("StorageSetId"),
-            r#type: fields.get("Type"),
-            zone_id: fields.get("ZoneId"),
-            tag: fields.get("Tag"),
-            unknown_fields: fields
-                .unknown(
-                    &[
-                        "Category",
-                        "CreationTime",
-                        "DeleteAutoSnapshot",
-                        "DeleteWithInstance",
-                        "Description",
-                        "Device",
-                        "DiskChargeType",
-                        "DiskId",
-                        "DiskName",
-                        "Encrypted",
-                        "ExpiredTime",
-                        "IOPS",
-                        "ImageId",
-                        "InstanceId",
-                        "PerformanceLevel",
-                        "RegionId",
-                        "ResourceGroupId",
-                        "SerialNumber",
-                        "Size",
-                        "SourceSnapshotId",
-                        "Status",
-                        "StorageClusterId",
-                        "StorageSetId",
-                        "Tag",
-                        "Type",
-                        "ZoneId",
-                    ],
-                ),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = Disks {
+            category: None,
+            creation_time: None,
+            delete_auto_snapshot: None,
+            delete_with_instance: None,
+            description: None,
+            device: None,
+            disk_charge_type: None,
+            disk_id: None,
+            disk_name: None,
+            encrypted: None,
+            expired_time: None,
+            iops: None,
+            image_id: None,
+            instance_id: None,
+            performance_level: None,
+            region_id: None,
+            resource_group_id: None,
+            serial_number: None,
+            size: None,
+            source_snapshot_id: None,
+            status: None,
+            storage_cluster_id: None,
+            storage_set_id: None,
+            r#type: None,
+            zone_id: None,
+            tag: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "Category" => object.read(&name, &mut decoded.category),
+                "CreationTime" => object.read(&name, &mut decoded.creation_time),
+                "DeleteAutoSnapshot" => {
+                    object.read(&name, &mut decoded.delete_auto_snapshot)
+                }
+                "DeleteWithInstance" => {
+                    object.read(&name, &mut decoded.delete_with_instance)
+                }
+                "Description" => object.read(&name, &mut decoded.description),
+                "Device" => object.read(&name, &mut decoded.device),
+                "DiskChargeType" => object.read(&name, &mut decoded.disk_charge_type),
+                "DiskId" => object.read(&name, &mut decoded.disk_id),
+                "DiskName" => object.read(&name, &mut decoded.disk_name),
+                "Encrypted" => object.read(&name, &mut decoded.encrypted),
+                "ExpiredTime" => object.read(&name, &mut decoded.expired_time),
+                "IOPS" => object.read(&name, &mut decoded.iops),
+                "ImageId" => object.read(&name, &mut decoded.image_id),
+                "InstanceId" => object.read(&name, &mut decoded.instance_id),
+                "PerformanceLevel" => object.read(&name, &mut decoded.performance_level),
+                "RegionId" => object.read(&name, &mut decoded.region_id),
+                "ResourceGroupId" => object.read(&name, &mut decoded.resource_group_id),
+                "SerialNumber" => object.read(&name, &mut decoded.serial_number),
+                "Size" => object.read(&name, &mut decoded.size),
+                "SourceSnapshotId" => object.read(&name, &mut decoded.source_snapshot_id),
+                "Status" => object.read(&name, &mut decoded.status),
+                "StorageClusterId" => object.read(&name, &mut decoded.storage_cluster_id),
+                "StorageSetId" => object.read(&name, &mut decoded.storage_set_id),
+                "Type" => object.read(&name, &mut decoded.r#type),
+                "ZoneId" => object.read(&name, &mut decoded.zone_id),
+                "Tag" => object.read(&name, &mut decoded.tag),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -791,16 +805,23 @@ impl std::fmt::Debug for DisksTag {
 
 impl aliyun_runtime::de::FromJson for DisksTag {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = DisksTag {
-            tag_key: fields.get("TagKey"),
-            tag_value: fields.get("TagValue"),
-            unknown_fields: fields.unknown(&["TagKey", "TagValue"]),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = DisksTag {
+            tag_key: None,
+            tag_value: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "TagKey" => object.read(&name, &mut decoded.tag_key),
+                "TagValue" => object.read(&name, &mut decoded.tag_value),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -825,13 +846,12 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+        let output = aliyun_runtime::de::from_slice::<
+            super::DescribeRcDisksOutput,
+        >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {
                 panic!("the documented example is not JSON: {error}")
-            });
-        let output = <super::DescribeRcDisksOutput as aliyun_runtime::de::FromJson>::from_json(
-                &value,
-            )
+            })
             .unwrap_or_else(|error| {
                 panic!("the documented example does not decode: {error}")
             });

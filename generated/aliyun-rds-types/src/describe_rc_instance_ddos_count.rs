@@ -150,16 +150,23 @@ impl std::fmt::Debug for DescribeRcInstanceDdosCountOutput {
 
 impl aliyun_runtime::de::FromJson for DescribeRcInstanceDdosCountOutput {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = DescribeRcInstanceDdosCountOutput {
-            request_id: fields.get("RequestId"),
-            ddos_count: fields.get("DdosCount"),
-            unknown_fields: fields.unknown(&["DdosCount", "RequestId"]),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = DescribeRcInstanceDdosCountOutput {
+            request_id: None,
+            ddos_count: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "RequestId" => object.read(&name, &mut decoded.request_id),
+                "DdosCount" => object.read(&name, &mut decoded.ddos_count),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -235,18 +242,25 @@ impl std::fmt::Debug for DdosCount {
 
 impl aliyun_runtime::de::FromJson for DdosCount {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = DdosCount {
-            blackhole_count: fields.get("BlackholeCount"),
-            instacen_count: fields.get("InstacenCount"),
-            defense_count: fields.get("DefenseCount"),
-            unknown_fields: fields
-                .unknown(&["BlackholeCount", "DefenseCount", "InstacenCount"]),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = DdosCount {
+            blackhole_count: None,
+            instacen_count: None,
+            defense_count: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "BlackholeCount" => object.read(&name, &mut decoded.blackhole_count),
+                "InstacenCount" => object.read(&name, &mut decoded.instacen_count),
+                "DefenseCount" => object.read(&name, &mut decoded.defense_count),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -271,13 +285,12 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+        let output = aliyun_runtime::de::from_slice::<
+            super::DescribeRcInstanceDdosCountOutput,
+        >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {
                 panic!("the documented example is not JSON: {error}")
-            });
-        let output = <super::DescribeRcInstanceDdosCountOutput as aliyun_runtime::de::FromJson>::from_json(
-                &value,
-            )
+            })
             .unwrap_or_else(|error| {
                 panic!("the documented example does not decode: {error}")
             });

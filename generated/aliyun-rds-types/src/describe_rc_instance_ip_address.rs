@@ -274,17 +274,25 @@ impl std::fmt::Debug for DescribeRcInstanceIpAddressOutput {
 
 impl aliyun_runtime::de::FromJson for DescribeRcInstanceIpAddressOutput {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = DescribeRcInstanceIpAddressOutput {
-            request_id: fields.get("RequestId"),
-            total: fields.get("Total"),
-            rc_instance_list: fields.get("RCInstanceList"),
-            unknown_fields: fields.unknown(&["RCInstanceList", "RequestId", "Total"]),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = DescribeRcInstanceIpAddressOutput {
+            request_id: None,
+            total: None,
+            rc_instance_list: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "RequestId" => object.read(&name, &mut decoded.request_id),
+                "Total" => object.read(&name, &mut decoded.total),
+                "RCInstanceList" => object.read(&name, &mut decoded.rc_instance_list),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -390,28 +398,29 @@ impl std::fmt::Debug for RcInstanceList {
 
 impl aliyun_runtime::de::FromJson for RcInstanceList {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = RcInstanceList {
-            instance_id: fields.get("InstanceId"),
-            instance_type: fields.get("InstanceType"),
-            instance_name: fields.get("InstanceName"),
-            instance_status: fields.get("InstanceStatus"),
-            ip_address_config: fields.get("IpAddressConfig"),
-            unknown_fields: fields
-                .unknown(
-                    &[
-                        "InstanceId",
-                        "InstanceName",
-                        "InstanceStatus",
-                        "InstanceType",
-                        "IpAddressConfig",
-                    ],
-                ),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = RcInstanceList {
+            instance_id: None,
+            instance_type: None,
+            instance_name: None,
+            instance_status: None,
+            ip_address_config: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "InstanceId" => object.read(&name, &mut decoded.instance_id),
+                "InstanceType" => object.read(&name, &mut decoded.instance_type),
+                "InstanceName" => object.read(&name, &mut decoded.instance_name),
+                "InstanceStatus" => object.read(&name, &mut decoded.instance_status),
+                "IpAddressConfig" => object.read(&name, &mut decoded.ip_address_config),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -589,38 +598,45 @@ impl std::fmt::Debug for IpAddressConfig {
 
 impl aliyun_runtime::de::FromJson for IpAddressConfig {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = IpAddressConfig {
-            instance_ip: fields.get("InstanceIp"),
-            is_bgppack: fields.get("IsBgppack"),
-            ip_version: fields.get("IpVersion"),
-            ip_status: fields.get("IpStatus"),
-            region_id: fields.get("RegionId"),
-            elastic_threshold: fields.get("ElasticThreshold"),
-            blackhole_threshold: fields.get("BlackholeThreshold"),
-            defense_bps_threshold: fields.get("DefenseBpsThreshold"),
-            defense_pps_threshold: fields.get("DefensePpsThreshold"),
-            is_full_protection: fields.get("IsFullProtection"),
-            unknown_fields: fields
-                .unknown(
-                    &[
-                        "BlackholeThreshold",
-                        "DefenseBpsThreshold",
-                        "DefensePpsThreshold",
-                        "ElasticThreshold",
-                        "InstanceIp",
-                        "IpStatus",
-                        "IpVersion",
-                        "IsBgppack",
-                        "IsFullProtection",
-                        "RegionId",
-                    ],
-                ),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = IpAddressConfig {
+            instance_ip: None,
+            is_bgppack: None,
+            ip_version: None,
+            ip_status: None,
+            region_id: None,
+            elastic_threshold: None,
+            blackhole_threshold: None,
+            defense_bps_threshold: None,
+            defense_pps_threshold: None,
+            is_full_protection: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "InstanceIp" => object.read(&name, &mut decoded.instance_ip),
+                "IsBgppack" => object.read(&name, &mut decoded.is_bgppack),
+                "IpVersion" => object.read(&name, &mut decoded.ip_version),
+                "IpStatus" => object.read(&name, &mut decoded.ip_status),
+                "RegionId" => object.read(&name, &mut decoded.region_id),
+                "ElasticThreshold" => object.read(&name, &mut decoded.elastic_threshold),
+                "BlackholeThreshold" => {
+                    object.read(&name, &mut decoded.blackhole_threshold)
+                }
+                "DefenseBpsThreshold" => {
+                    object.read(&name, &mut decoded.defense_bps_threshold)
+                }
+                "DefensePpsThreshold" => {
+                    object.read(&name, &mut decoded.defense_pps_threshold)
+                }
+                "IsFullProtection" => object.read(&name, &mut decoded.is_full_protection),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -645,13 +661,12 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+        let output = aliyun_runtime::de::from_slice::<
+            super::DescribeRcInstanceIpAddressOutput,
+        >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {
                 panic!("the documented example is not JSON: {error}")
-            });
-        let output = <super::DescribeRcInstanceIpAddressOutput as aliyun_runtime::de::FromJson>::from_json(
-                &value,
-            )
+            })
             .unwrap_or_else(|error| {
                 panic!("the documented example does not decode: {error}")
             });

@@ -232,22 +232,29 @@ impl std::fmt::Debug for DescribeRcSnapshotsOutput {
 
 impl aliyun_runtime::de::FromJson for DescribeRcSnapshotsOutput {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = DescribeRcSnapshotsOutput {
-            snapshots: fields.get("Snapshots"),
-            page_number: fields.get("PageNumber"),
-            page_size: fields.get("PageSize"),
-            request_id: fields.get("RequestId"),
-            total_count: fields.get("TotalCount"),
-            unknown_fields: fields
-                .unknown(
-                    &["PageNumber", "PageSize", "RequestId", "Snapshots", "TotalCount"],
-                ),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = DescribeRcSnapshotsOutput {
+            snapshots: None,
+            page_number: None,
+            page_size: None,
+            request_id: None,
+            total_count: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "Snapshots" => object.read(&name, &mut decoded.snapshots),
+                "PageNumber" => object.read(&name, &mut decoded.page_number),
+                "PageSize" => object.read(&name, &mut decoded.page_size),
+                "RequestId" => object.read(&name, &mut decoded.request_id),
+                "TotalCount" => object.read(&name, &mut decoded.total_count),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -572,56 +579,59 @@ impl std::fmt::Debug for Snapshots {
 
 impl aliyun_runtime::de::FromJson for Snapshots {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = Snapshots {
-            available: fields.get("Available"),
-            category: fields.get("Category"),
-            creation_time: fields.get("CreationTime"),
-            description: fields.get("Description"),
-            encrypted: fields.get("Encrypted"),
-            instant_access: fields.get("InstantAccess"),
-            progress: fields.get("Progress"),
-            region_id: fields.get("RegionId"),
-            snapshot_id: fields.get("SnapshotId"),
-            snapshot_name: fields.get("SnapshotName"),
-            snapshot_type: fields.get("SnapshotType"),
-            source_disk_id: fields.get("SourceDiskId"),
-            source_disk_size: fields.get("SourceDiskSize"),
-            source_disk_type: fields.get("SourceDiskType"),
-            source_storage_type: fields.get("SourceStorageType"),
-            status: fields.get("Status"),
-            usage: fields.get("Usage"),
-            resource_group_id: fields.get("ResourceGroupId"),
-            tag: fields.get("Tag"),
-            unknown_fields: fields
-                .unknown(
-                    &[
-                        "Available",
-                        "Category",
-                        "CreationTime",
-                        "Description",
-                        "Encrypted",
-                        "InstantAccess",
-                        "Progress",
-                        "RegionId",
-                        "ResourceGroupId",
-                        "SnapshotId",
-                        "SnapshotName",
-                        "SnapshotType",
-                        "SourceDiskId",
-                        "SourceDiskSize",
-                        "SourceDiskType",
-                        "SourceStorageType",
-                        "Status",
-                        "Tag",
-                        "Usage",
-                    ],
-                ),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = Snapshots {
+            available: None,
+            category: None,
+            creation_time: None,
+            description: None,
+            encrypted: None,
+            instant_access: None,
+            progress: None,
+            region_id: None,
+            snapshot_id: None,
+            snapshot_name: None,
+            snapshot_type: None,
+            source_disk_id: None,
+            source_disk_size: None,
+            source_disk_type: None,
+            source_storage_type: None,
+            status: None,
+            usage: None,
+            resource_group_id: None,
+            tag: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "Available" => object.read(&name, &mut decoded.available),
+                "Category" => object.read(&name, &mut decoded.category),
+                "CreationTime" => object.read(&name, &mut decoded.creation_time),
+                "Description" => object.read(&name, &mut decoded.description),
+                "Encrypted" => object.read(&name, &mut decoded.encrypted),
+                "InstantAccess" => object.read(&name, &mut decoded.instant_access),
+                "Progress" => object.read(&name, &mut decoded.progress),
+                "RegionId" => object.read(&name, &mut decoded.region_id),
+                "SnapshotId" => object.read(&name, &mut decoded.snapshot_id),
+                "SnapshotName" => object.read(&name, &mut decoded.snapshot_name),
+                "SnapshotType" => object.read(&name, &mut decoded.snapshot_type),
+                "SourceDiskId" => object.read(&name, &mut decoded.source_disk_id),
+                "SourceDiskSize" => object.read(&name, &mut decoded.source_disk_size),
+                "SourceDiskType" => object.read(&name, &mut decoded.source_disk_type),
+                "SourceStorageType" => {
+                    object.read(&name, &mut decoded.source_storage_type)
+                }
+                "Status" => object.read(&name, &mut decoded.status),
+                "Usage" => object.read(&name, &mut decoded.usage),
+                "ResourceGroupId" => object.read(&name, &mut decoded.resource_group_id),
+                "Tag" => object.read(&name, &mut decoded.tag),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -676,16 +686,23 @@ impl std::fmt::Debug for SnapshotsTag {
 
 impl aliyun_runtime::de::FromJson for SnapshotsTag {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = SnapshotsTag {
-            tag_key: fields.get("TagKey"),
-            tag_value: fields.get("TagValue"),
-            unknown_fields: fields.unknown(&["TagKey", "TagValue"]),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = SnapshotsTag {
+            tag_key: None,
+            tag_value: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "TagKey" => object.read(&name, &mut decoded.tag_key),
+                "TagValue" => object.read(&name, &mut decoded.tag_value),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -710,13 +727,12 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+        let output = aliyun_runtime::de::from_slice::<
+            super::DescribeRcSnapshotsOutput,
+        >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {
                 panic!("the documented example is not JSON: {error}")
-            });
-        let output = <super::DescribeRcSnapshotsOutput as aliyun_runtime::de::FromJson>::from_json(
-                &value,
-            )
+            })
             .unwrap_or_else(|error| {
                 panic!("the documented example does not decode: {error}")
             });

@@ -124,16 +124,25 @@ impl std::fmt::Debug for DescribeRdsResourceSettingsOutput {
 
 impl aliyun_runtime::de::FromJson for DescribeRdsResourceSettingsOutput {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = DescribeRdsResourceSettingsOutput {
-            rds_instance_resource_settings: fields.get("RdsInstanceResourceSettings"),
-            request_id: fields.get("RequestId"),
-            unknown_fields: fields.unknown(&["RdsInstanceResourceSettings", "RequestId"]),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = DescribeRdsResourceSettingsOutput {
+            rds_instance_resource_settings: None,
+            request_id: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "RdsInstanceResourceSettings" => {
+                    object.read(&name, &mut decoded.rds_instance_resource_settings)
+                }
+                "RequestId" => object.read(&name, &mut decoded.request_id),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -183,15 +192,23 @@ impl std::fmt::Debug for RdsInstanceResourceSettings {
 
 impl aliyun_runtime::de::FromJson for RdsInstanceResourceSettings {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = RdsInstanceResourceSettings {
-            rds_instance_resource_setting: fields.get("RdsInstanceResourceSetting"),
-            unknown_fields: fields.unknown(&["RdsInstanceResourceSetting"]),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = RdsInstanceResourceSettings {
+            rds_instance_resource_setting: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "RdsInstanceResourceSetting" => {
+                    object.read(&name, &mut decoded.rds_instance_resource_setting)
+                }
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -324,36 +341,43 @@ impl std::fmt::Debug for RdsInstanceResourceSetting {
 
 impl aliyun_runtime::de::FromJson for RdsInstanceResourceSetting {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = RdsInstanceResourceSetting {
-            end_date: fields.get("EndDate"),
-            is_top: fields.get("IsTop"),
-            notice_bar_content: fields.get("NoticeBarContent"),
-            popped_up_button_text: fields.get("PoppedUpButtonText"),
-            popped_up_button_type: fields.get("PoppedUpButtonType"),
-            popped_up_button_url: fields.get("PoppedUpButtonUrl"),
-            popped_up_content: fields.get("PoppedUpContent"),
-            resource_niche: fields.get("ResourceNiche"),
-            start_date: fields.get("StartDate"),
-            unknown_fields: fields
-                .unknown(
-                    &[
-                        "EndDate",
-                        "IsTop",
-                        "NoticeBarContent",
-                        "PoppedUpButtonText",
-                        "PoppedUpButtonType",
-                        "PoppedUpButtonUrl",
-                        "PoppedUpContent",
-                        "ResourceNiche",
-                        "StartDate",
-                    ],
-                ),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = RdsInstanceResourceSetting {
+            end_date: None,
+            is_top: None,
+            notice_bar_content: None,
+            popped_up_button_text: None,
+            popped_up_button_type: None,
+            popped_up_button_url: None,
+            popped_up_content: None,
+            resource_niche: None,
+            start_date: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "EndDate" => object.read(&name, &mut decoded.end_date),
+                "IsTop" => object.read(&name, &mut decoded.is_top),
+                "NoticeBarContent" => object.read(&name, &mut decoded.notice_bar_content),
+                "PoppedUpButtonText" => {
+                    object.read(&name, &mut decoded.popped_up_button_text)
+                }
+                "PoppedUpButtonType" => {
+                    object.read(&name, &mut decoded.popped_up_button_type)
+                }
+                "PoppedUpButtonUrl" => {
+                    object.read(&name, &mut decoded.popped_up_button_url)
+                }
+                "PoppedUpContent" => object.read(&name, &mut decoded.popped_up_content),
+                "ResourceNiche" => object.read(&name, &mut decoded.resource_niche),
+                "StartDate" => object.read(&name, &mut decoded.start_date),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -378,13 +402,12 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+        let output = aliyun_runtime::de::from_slice::<
+            super::DescribeRdsResourceSettingsOutput,
+        >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {
                 panic!("the documented example is not JSON: {error}")
-            });
-        let output = <super::DescribeRdsResourceSettingsOutput as aliyun_runtime::de::FromJson>::from_json(
-                &value,
-            )
+            })
             .unwrap_or_else(|error| {
                 panic!("the documented example does not decode: {error}")
             });

@@ -191,28 +191,31 @@ impl std::fmt::Debug for DescribeReadDbInstanceDelayOutput {
 
 impl aliyun_runtime::de::FromJson for DescribeReadDbInstanceDelayOutput {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = DescribeReadDbInstanceDelayOutput {
-            db_instance_id: fields.get("DBInstanceId"),
-            delay_time: fields.get("DelayTime"),
-            items: fields.get("Items"),
-            read_db_instance_id: fields.get("ReadDBInstanceId"),
-            request_id: fields.get("RequestId"),
-            unknown_fields: fields
-                .unknown(
-                    &[
-                        "DBInstanceId",
-                        "DelayTime",
-                        "Items",
-                        "ReadDBInstanceId",
-                        "RequestId",
-                    ],
-                ),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = DescribeReadDbInstanceDelayOutput {
+            db_instance_id: None,
+            delay_time: None,
+            items: None,
+            read_db_instance_id: None,
+            request_id: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "DBInstanceId" => object.read(&name, &mut decoded.db_instance_id),
+                "DelayTime" => object.read(&name, &mut decoded.delay_time),
+                "Items" => object.read(&name, &mut decoded.items),
+                "ReadDBInstanceId" => {
+                    object.read(&name, &mut decoded.read_db_instance_id)
+                }
+                "RequestId" => object.read(&name, &mut decoded.request_id),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -259,15 +262,21 @@ impl std::fmt::Debug for Items {
 
 impl aliyun_runtime::de::FromJson for Items {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = Items {
-            items: fields.get("Items"),
-            unknown_fields: fields.unknown(&["Items"]),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = Items {
+            items: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "Items" => object.read(&name, &mut decoded.items),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -354,26 +363,31 @@ impl std::fmt::Debug for ItemsItems {
 
 impl aliyun_runtime::de::FromJson for ItemsItems {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = ItemsItems {
-            db_instance_id: fields.get("DBInstanceId"),
-            read_db_instance_names: fields.get("ReadDBInstanceNames"),
-            read_delay_times: fields.get("ReadDelayTimes"),
-            readonly_instance_delay: fields.get("ReadonlyInstanceDelay"),
-            unknown_fields: fields
-                .unknown(
-                    &[
-                        "DBInstanceId",
-                        "ReadDBInstanceNames",
-                        "ReadDelayTimes",
-                        "ReadonlyInstanceDelay",
-                    ],
-                ),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = ItemsItems {
+            db_instance_id: None,
+            read_db_instance_names: None,
+            read_delay_times: None,
+            readonly_instance_delay: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "DBInstanceId" => object.read(&name, &mut decoded.db_instance_id),
+                "ReadDBInstanceNames" => {
+                    object.read(&name, &mut decoded.read_db_instance_names)
+                }
+                "ReadDelayTimes" => object.read(&name, &mut decoded.read_delay_times),
+                "ReadonlyInstanceDelay" => {
+                    object.read(&name, &mut decoded.readonly_instance_delay)
+                }
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -420,15 +434,23 @@ impl std::fmt::Debug for ReadDbInstanceNames {
 
 impl aliyun_runtime::de::FromJson for ReadDbInstanceNames {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = ReadDbInstanceNames {
-            read_db_instance_name: fields.get("ReadDBInstanceName"),
-            unknown_fields: fields.unknown(&["ReadDBInstanceName"]),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = ReadDbInstanceNames {
+            read_db_instance_name: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "ReadDBInstanceName" => {
+                    object.read(&name, &mut decoded.read_db_instance_name)
+                }
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -475,15 +497,21 @@ impl std::fmt::Debug for ReadDelayTimes {
 
 impl aliyun_runtime::de::FromJson for ReadDelayTimes {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = ReadDelayTimes {
-            read_delay_time: fields.get("ReadDelayTime"),
-            unknown_fields: fields.unknown(&["ReadDelayTime"]),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = ReadDelayTimes {
+            read_delay_time: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "ReadDelayTime" => object.read(&name, &mut decoded.read_delay_time),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -532,15 +560,23 @@ impl std::fmt::Debug for ReadonlyInstanceDelay {
 
 impl aliyun_runtime::de::FromJson for ReadonlyInstanceDelay {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = ReadonlyInstanceDelay {
-            readonly_instance_delay: fields.get("ReadonlyInstanceDelay"),
-            unknown_fields: fields.unknown(&["ReadonlyInstanceDelay"]),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = ReadonlyInstanceDelay {
+            readonly_instance_delay: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "ReadonlyInstanceDelay" => {
+                    object.read(&name, &mut decoded.readonly_instance_delay)
+                }
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -683,34 +719,37 @@ impl std::fmt::Debug for ReadonlyInstanceDelayReadonlyInstanceDelay {
 
 impl aliyun_runtime::de::FromJson for ReadonlyInstanceDelayReadonlyInstanceDelay {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = ReadonlyInstanceDelayReadonlyInstanceDelay {
-            flush_lag: fields.get("FlushLag"),
-            flush_latency: fields.get("FlushLatency"),
-            read_db_instance_name: fields.get("ReadDBInstanceName"),
-            replay_lag: fields.get("ReplayLag"),
-            replay_latency: fields.get("ReplayLatency"),
-            send_latency: fields.get("SendLatency"),
-            write_lag: fields.get("WriteLag"),
-            write_latency: fields.get("WriteLatency"),
-            unknown_fields: fields
-                .unknown(
-                    &[
-                        "FlushLag",
-                        "FlushLatency",
-                        "ReadDBInstanceName",
-                        "ReplayLag",
-                        "ReplayLatency",
-                        "SendLatency",
-                        "WriteLag",
-                        "WriteLatency",
-                    ],
-                ),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = ReadonlyInstanceDelayReadonlyInstanceDelay {
+            flush_lag: None,
+            flush_latency: None,
+            read_db_instance_name: None,
+            replay_lag: None,
+            replay_latency: None,
+            send_latency: None,
+            write_lag: None,
+            write_latency: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "FlushLag" => object.read(&name, &mut decoded.flush_lag),
+                "FlushLatency" => object.read(&name, &mut decoded.flush_latency),
+                "ReadDBInstanceName" => {
+                    object.read(&name, &mut decoded.read_db_instance_name)
+                }
+                "ReplayLag" => object.read(&name, &mut decoded.replay_lag),
+                "ReplayLatency" => object.read(&name, &mut decoded.replay_latency),
+                "SendLatency" => object.read(&name, &mut decoded.send_latency),
+                "WriteLag" => object.read(&name, &mut decoded.write_lag),
+                "WriteLatency" => object.read(&name, &mut decoded.write_latency),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -735,13 +774,12 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+        let output = aliyun_runtime::de::from_slice::<
+            super::DescribeReadDbInstanceDelayOutput,
+        >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {
                 panic!("the documented example is not JSON: {error}")
-            });
-        let output = <super::DescribeReadDbInstanceDelayOutput as aliyun_runtime::de::FromJson>::from_json(
-                &value,
-            )
+            })
             .unwrap_or_else(|error| {
                 panic!("the documented example does not decode: {error}")
             });

@@ -131,16 +131,23 @@ impl std::fmt::Debug for DescribeRegionsOutput {
 
 impl aliyun_runtime::de::FromJson for DescribeRegionsOutput {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = DescribeRegionsOutput {
-            regions: fields.get("Regions"),
-            request_id: fields.get("RequestId"),
-            unknown_fields: fields.unknown(&["Regions", "RequestId"]),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = DescribeRegionsOutput {
+            regions: None,
+            request_id: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "Regions" => object.read(&name, &mut decoded.regions),
+                "RequestId" => object.read(&name, &mut decoded.request_id),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -187,15 +194,21 @@ impl std::fmt::Debug for Regions {
 
 impl aliyun_runtime::de::FromJson for Regions {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = Regions {
-            rds_region: fields.get("RDSRegion"),
-            unknown_fields: fields.unknown(&["RDSRegion"]),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = Regions {
+            rds_region: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "RDSRegion" => object.read(&name, &mut decoded.rds_region),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -306,22 +319,29 @@ impl std::fmt::Debug for RdsRegion {
 
 impl aliyun_runtime::de::FromJson for RdsRegion {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = RdsRegion {
-            local_name: fields.get("LocalName"),
-            region_endpoint: fields.get("RegionEndpoint"),
-            region_id: fields.get("RegionId"),
-            zone_id: fields.get("ZoneId"),
-            zone_name: fields.get("ZoneName"),
-            unknown_fields: fields
-                .unknown(
-                    &["LocalName", "RegionEndpoint", "RegionId", "ZoneId", "ZoneName"],
-                ),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = RdsRegion {
+            local_name: None,
+            region_endpoint: None,
+            region_id: None,
+            zone_id: None,
+            zone_name: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "LocalName" => object.read(&name, &mut decoded.local_name),
+                "RegionEndpoint" => object.read(&name, &mut decoded.region_endpoint),
+                "RegionId" => object.read(&name, &mut decoded.region_id),
+                "ZoneId" => object.read(&name, &mut decoded.zone_id),
+                "ZoneName" => object.read(&name, &mut decoded.zone_name),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -346,13 +366,12 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+        let output = aliyun_runtime::de::from_slice::<
+            super::DescribeRegionsOutput,
+        >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {
                 panic!("the documented example is not JSON: {error}")
-            });
-        let output = <super::DescribeRegionsOutput as aliyun_runtime::de::FromJson>::from_json(
-                &value,
-            )
+            })
             .unwrap_or_else(|error| {
                 panic!("the documented example does not decode: {error}")
             });

@@ -228,19 +228,27 @@ impl std::fmt::Debug for DescribeReplicationLinkLogsOutput {
 
 impl aliyun_runtime::de::FromJson for DescribeReplicationLinkLogsOutput {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = DescribeReplicationLinkLogsOutput {
-            db_instance_id: fields.get("DBInstanceId"),
-            items: fields.get("Items"),
-            request_id: fields.get("RequestId"),
-            total_size: fields.get("TotalSize"),
-            unknown_fields: fields
-                .unknown(&["DBInstanceId", "Items", "RequestId", "TotalSize"]),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = DescribeReplicationLinkLogsOutput {
+            db_instance_id: None,
+            items: None,
+            request_id: None,
+            total_size: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "DBInstanceId" => object.read(&name, &mut decoded.db_instance_id),
+                "Items" => object.read(&name, &mut decoded.items),
+                "RequestId" => object.read(&name, &mut decoded.request_id),
+                "TotalSize" => object.read(&name, &mut decoded.total_size),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -496,50 +504,55 @@ impl std::fmt::Debug for Items {
 
 impl aliyun_runtime::de::FromJson for Items {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = Items {
-            detail: fields.get("Detail"),
-            gmt_created: fields.get("GmtCreated"),
-            gmt_modified: fields.get("GmtModified"),
-            replication_info: fields.get("ReplicationInfo"),
-            replication_state: fields.get("ReplicationState"),
-            replicator_account: fields.get("ReplicatorAccount"),
-            replicator_password: fields.get("ReplicatorPassword"),
-            source_address: fields.get("SourceAddress"),
-            source_category: fields.get("SourceCategory"),
-            source_port: fields.get("SourcePort"),
-            target_instance_id: fields.get("TargetInstanceId"),
-            task_id: fields.get("TaskId"),
-            task_name: fields.get("TaskName"),
-            task_stage: fields.get("TaskStage"),
-            task_status: fields.get("TaskStatus"),
-            task_type: fields.get("TaskType"),
-            unknown_fields: fields
-                .unknown(
-                    &[
-                        "Detail",
-                        "GmtCreated",
-                        "GmtModified",
-                        "ReplicationInfo",
-                        "ReplicationState",
-                        "ReplicatorAccount",
-                        "ReplicatorPassword",
-                        "SourceAddress",
-                        "SourceCategory",
-                        "SourcePort",
-                        "TargetInstanceId",
-                        "TaskId",
-                        "TaskName",
-                        "TaskStage",
-                        "TaskStatus",
-                        "TaskType",
-                    ],
-                ),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = Items {
+            detail: None,
+            gmt_created: None,
+            gmt_modified: None,
+            replication_info: None,
+            replication_state: None,
+            replicator_account: None,
+            replicator_password: None,
+            source_address: None,
+            source_category: None,
+            source_port: None,
+            target_instance_id: None,
+            task_id: None,
+            task_name: None,
+            task_stage: None,
+            task_status: None,
+            task_type: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "Detail" => object.read(&name, &mut decoded.detail),
+                "GmtCreated" => object.read(&name, &mut decoded.gmt_created),
+                "GmtModified" => object.read(&name, &mut decoded.gmt_modified),
+                "ReplicationInfo" => object.read(&name, &mut decoded.replication_info),
+                "ReplicationState" => object.read(&name, &mut decoded.replication_state),
+                "ReplicatorAccount" => {
+                    object.read(&name, &mut decoded.replicator_account)
+                }
+                "ReplicatorPassword" => {
+                    object.read(&name, &mut decoded.replicator_password)
+                }
+                "SourceAddress" => object.read(&name, &mut decoded.source_address),
+                "SourceCategory" => object.read(&name, &mut decoded.source_category),
+                "SourcePort" => object.read(&name, &mut decoded.source_port),
+                "TargetInstanceId" => object.read(&name, &mut decoded.target_instance_id),
+                "TaskId" => object.read(&name, &mut decoded.task_id),
+                "TaskName" => object.read(&name, &mut decoded.task_name),
+                "TaskStage" => object.read(&name, &mut decoded.task_stage),
+                "TaskStatus" => object.read(&name, &mut decoded.task_status),
+                "TaskType" => object.read(&name, &mut decoded.task_type),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -564,13 +577,12 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+        let output = aliyun_runtime::de::from_slice::<
+            super::DescribeReplicationLinkLogsOutput,
+        >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {
                 panic!("the documented example is not JSON: {error}")
-            });
-        let output = <super::DescribeReplicationLinkLogsOutput as aliyun_runtime::de::FromJson>::from_json(
-                &value,
-            )
+            })
             .unwrap_or_else(|error| {
                 panic!("the documented example does not decode: {error}")
             });

@@ -320,46 +320,55 @@ impl std::fmt::Debug for DescribeResourceDetailsOutput {
 
 impl aliyun_runtime::de::FromJson for DescribeResourceDetailsOutput {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = DescribeResourceDetailsOutput {
-            backup_data_size: fields.get("BackupDataSize"),
-            backup_log_size: fields.get("BackupLogSize"),
-            backup_size: fields.get("BackupSize"),
-            db_instance_storage: fields.get("DbInstanceStorage"),
-            db_proxy_instance_name: fields.get("DbProxyInstanceName"),
-            disk_used: fields.get("DiskUsed"),
-            instance_storage_type: fields.get("InstanceStorageType"),
-            rds_ecs_security_group_rel: fields.get("RdsEcsSecurityGroupRel"),
-            region: fields.get("Region"),
-            request_id: fields.get("RequestId"),
-            resource_group_id: fields.get("ResourceGroupId"),
-            security_ip_list: fields.get("SecurityIPList"),
-            v_switch_id: fields.get("VSwitchId"),
-            vpc_id: fields.get("VpcId"),
-            unknown_fields: fields
-                .unknown(
-                    &[
-                        "BackupDataSize",
-                        "BackupLogSize",
-                        "BackupSize",
-                        "DbInstanceStorage",
-                        "DbProxyInstanceName",
-                        "DiskUsed",
-                        "InstanceStorageType",
-                        "RdsEcsSecurityGroupRel",
-                        "Region",
-                        "RequestId",
-                        "ResourceGroupId",
-                        "SecurityIPList",
-                        "VSwitchId",
-                        "VpcId",
-                    ],
-                ),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = DescribeResourceDetailsOutput {
+            backup_data_size: None,
+            backup_log_size: None,
+            backup_size: None,
+            db_instance_storage: None,
+            db_proxy_instance_name: None,
+            disk_used: None,
+            instance_storage_type: None,
+            rds_ecs_security_group_rel: None,
+            region: None,
+            request_id: None,
+            resource_group_id: None,
+            security_ip_list: None,
+            v_switch_id: None,
+            vpc_id: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "BackupDataSize" => object.read(&name, &mut decoded.backup_data_size),
+                "BackupLogSize" => object.read(&name, &mut decoded.backup_log_size),
+                "BackupSize" => object.read(&name, &mut decoded.backup_size),
+                "DbInstanceStorage" => {
+                    object.read(&name, &mut decoded.db_instance_storage)
+                }
+                "DbProxyInstanceName" => {
+                    object.read(&name, &mut decoded.db_proxy_instance_name)
+                }
+                "DiskUsed" => object.read(&name, &mut decoded.disk_used),
+                "InstanceStorageType" => {
+                    object.read(&name, &mut decoded.instance_storage_type)
+                }
+                "RdsEcsSecurityGroupRel" => {
+                    object.read(&name, &mut decoded.rds_ecs_security_group_rel)
+                }
+                "Region" => object.read(&name, &mut decoded.region),
+                "RequestId" => object.read(&name, &mut decoded.request_id),
+                "ResourceGroupId" => object.read(&name, &mut decoded.resource_group_id),
+                "SecurityIPList" => object.read(&name, &mut decoded.security_ip_list),
+                "VSwitchId" => object.read(&name, &mut decoded.v_switch_id),
+                "VpcId" => object.read(&name, &mut decoded.vpc_id),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -410,15 +419,23 @@ impl std::fmt::Debug for RdsEcsSecurityGroupRel {
 
 impl aliyun_runtime::de::FromJson for RdsEcsSecurityGroupRel {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = RdsEcsSecurityGroupRel {
-            security_group_name: fields.get("SecurityGroupName"),
-            unknown_fields: fields.unknown(&["SecurityGroupName"]),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = RdsEcsSecurityGroupRel {
+            security_group_name: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "SecurityGroupName" => {
+                    object.read(&name, &mut decoded.security_group_name)
+                }
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -443,13 +460,12 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+        let output = aliyun_runtime::de::from_slice::<
+            super::DescribeResourceDetailsOutput,
+        >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {
                 panic!("the documented example is not JSON: {error}")
-            });
-        let output = <super::DescribeResourceDetailsOutput as aliyun_runtime::de::FromJson>::from_json(
-                &value,
-            )
+            })
             .unwrap_or_else(|error| {
                 panic!("the documented example does not decode: {error}")
             });

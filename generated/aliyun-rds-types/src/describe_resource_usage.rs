@@ -313,50 +313,59 @@ impl std::fmt::Debug for DescribeResourceUsageOutput {
 
 impl aliyun_runtime::de::FromJson for DescribeResourceUsageOutput {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = DescribeResourceUsageOutput {
-            archive_backup_size: fields.get("ArchiveBackupSize"),
-            backup_data_size: fields.get("BackupDataSize"),
-            backup_log_size: fields.get("BackupLogSize"),
-            backup_oss_data_size: fields.get("BackupOssDataSize"),
-            backup_oss_log_size: fields.get("BackupOssLogSize"),
-            backup_size: fields.get("BackupSize"),
-            cold_backup_size: fields.get("ColdBackupSize"),
-            db_instance_id: fields.get("DBInstanceId"),
-            data_size: fields.get("DataSize"),
-            disk_used: fields.get("DiskUsed"),
-            engine: fields.get("Engine"),
-            log_size: fields.get("LogSize"),
-            paid_backup_size: fields.get("PaidBackupSize"),
-            request_id: fields.get("RequestId"),
-            sql_size: fields.get("SQLSize"),
-            backup_ecs_snapshot_size: fields.get("BackupEcsSnapshotSize"),
-            unknown_fields: fields
-                .unknown(
-                    &[
-                        "ArchiveBackupSize",
-                        "BackupDataSize",
-                        "BackupEcsSnapshotSize",
-                        "BackupLogSize",
-                        "BackupOssDataSize",
-                        "BackupOssLogSize",
-                        "BackupSize",
-                        "ColdBackupSize",
-                        "DBInstanceId",
-                        "DataSize",
-                        "DiskUsed",
-                        "Engine",
-                        "LogSize",
-                        "PaidBackupSize",
-                        "RequestId",
-                        "SQLSize",
-                    ],
-                ),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = DescribeResourceUsageOutput {
+            archive_backup_size: None,
+            backup_data_size: None,
+            backup_log_size: None,
+            backup_oss_data_size: None,
+            backup_oss_log_size: None,
+            backup_size: None,
+            cold_backup_size: None,
+            db_instance_id: None,
+            data_size: None,
+            disk_used: None,
+            engine: None,
+            log_size: None,
+            paid_backup_size: None,
+            request_id: None,
+            sql_size: None,
+            backup_ecs_snapshot_size: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "ArchiveBackupSize" => {
+                    object.read(&name, &mut decoded.archive_backup_size)
+                }
+                "BackupDataSize" => object.read(&name, &mut decoded.backup_data_size),
+                "BackupLogSize" => object.read(&name, &mut decoded.backup_log_size),
+                "BackupOssDataSize" => {
+                    object.read(&name, &mut decoded.backup_oss_data_size)
+                }
+                "BackupOssLogSize" => {
+                    object.read(&name, &mut decoded.backup_oss_log_size)
+                }
+                "BackupSize" => object.read(&name, &mut decoded.backup_size),
+                "ColdBackupSize" => object.read(&name, &mut decoded.cold_backup_size),
+                "DBInstanceId" => object.read(&name, &mut decoded.db_instance_id),
+                "DataSize" => object.read(&name, &mut decoded.data_size),
+                "DiskUsed" => object.read(&name, &mut decoded.disk_used),
+                "Engine" => object.read(&name, &mut decoded.engine),
+                "LogSize" => object.read(&name, &mut decoded.log_size),
+                "PaidBackupSize" => object.read(&name, &mut decoded.paid_backup_size),
+                "RequestId" => object.read(&name, &mut decoded.request_id),
+                "SQLSize" => object.read(&name, &mut decoded.sql_size),
+                "BackupEcsSnapshotSize" => {
+                    object.read(&name, &mut decoded.backup_ecs_snapshot_size)
+                }
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -381,13 +390,12 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+        let output = aliyun_runtime::de::from_slice::<
+            super::DescribeResourceUsageOutput,
+        >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {
                 panic!("the documented example is not JSON: {error}")
-            });
-        let output = <super::DescribeResourceUsageOutput as aliyun_runtime::de::FromJson>::from_json(
-                &value,
-            )
+            })
             .unwrap_or_else(|error| {
                 panic!("the documented example does not decode: {error}")
             });

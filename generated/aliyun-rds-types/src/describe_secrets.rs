@@ -256,19 +256,27 @@ impl std::fmt::Debug for DescribeSecretsOutput {
 
 impl aliyun_runtime::de::FromJson for DescribeSecretsOutput {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = DescribeSecretsOutput {
-            page_number: fields.get("PageNumber"),
-            page_size: fields.get("PageSize"),
-            request_id: fields.get("RequestId"),
-            secrets: fields.get("Secrets"),
-            unknown_fields: fields
-                .unknown(&["PageNumber", "PageSize", "RequestId", "Secrets"]),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = DescribeSecretsOutput {
+            page_number: None,
+            page_size: None,
+            request_id: None,
+            secrets: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "PageNumber" => object.read(&name, &mut decoded.page_number),
+                "PageSize" => object.read(&name, &mut decoded.page_size),
+                "RequestId" => object.read(&name, &mut decoded.request_id),
+                "Secrets" => object.read(&name, &mut decoded.secrets),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -385,30 +393,31 @@ impl std::fmt::Debug for Secrets {
 
 impl aliyun_runtime::de::FromJson for Secrets {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = Secrets {
-            account_id: fields.get("AccountId"),
-            description: fields.get("Description"),
-            region_id: fields.get("RegionId"),
-            secret_arn: fields.get("SecretArn"),
-            secret_name: fields.get("SecretName"),
-            username: fields.get("Username"),
-            unknown_fields: fields
-                .unknown(
-                    &[
-                        "AccountId",
-                        "Description",
-                        "RegionId",
-                        "SecretArn",
-                        "SecretName",
-                        "Username",
-                    ],
-                ),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = Secrets {
+            account_id: None,
+            description: None,
+            region_id: None,
+            secret_arn: None,
+            secret_name: None,
+            username: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "AccountId" => object.read(&name, &mut decoded.account_id),
+                "Description" => object.read(&name, &mut decoded.description),
+                "RegionId" => object.read(&name, &mut decoded.region_id),
+                "SecretArn" => object.read(&name, &mut decoded.secret_arn),
+                "SecretName" => object.read(&name, &mut decoded.secret_name),
+                "Username" => object.read(&name, &mut decoded.username),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -433,13 +442,12 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+        let output = aliyun_runtime::de::from_slice::<
+            super::DescribeSecretsOutput,
+        >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {
                 panic!("the documented example is not JSON: {error}")
-            });
-        let output = <super::DescribeSecretsOutput as aliyun_runtime::de::FromJson>::from_json(
-                &value,
-            )
+            })
             .unwrap_or_else(|error| {
                 panic!("the documented example does not decode: {error}")
             });

@@ -149,16 +149,23 @@ impl std::fmt::Debug for DescribeSlotsOutput {
 
 impl aliyun_runtime::de::FromJson for DescribeSlotsOutput {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = DescribeSlotsOutput {
-            request_id: fields.get("RequestId"),
-            slots: fields.get("Slots"),
-            unknown_fields: fields.unknown(&["RequestId", "Slots"]),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = DescribeSlotsOutput {
+            request_id: None,
+            slots: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "RequestId" => object.read(&name, &mut decoded.request_id),
+                "Slots" => object.read(&name, &mut decoded.slots),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -308,34 +315,35 @@ impl std::fmt::Debug for Slots {
 
 impl aliyun_runtime::de::FromJson for Slots {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = Slots {
-            database: fields.get("Database"),
-            plugin: fields.get("Plugin"),
-            slot_name: fields.get("SlotName"),
-            slot_status: fields.get("SlotStatus"),
-            slot_type: fields.get("SlotType"),
-            sub_replay_lag: fields.get("SubReplayLag"),
-            temporary: fields.get("Temporary"),
-            wal_delay: fields.get("WalDelay"),
-            unknown_fields: fields
-                .unknown(
-                    &[
-                        "Database",
-                        "Plugin",
-                        "SlotName",
-                        "SlotStatus",
-                        "SlotType",
-                        "SubReplayLag",
-                        "Temporary",
-                        "WalDelay",
-                    ],
-                ),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = Slots {
+            database: None,
+            plugin: None,
+            slot_name: None,
+            slot_status: None,
+            slot_type: None,
+            sub_replay_lag: None,
+            temporary: None,
+            wal_delay: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "Database" => object.read(&name, &mut decoded.database),
+                "Plugin" => object.read(&name, &mut decoded.plugin),
+                "SlotName" => object.read(&name, &mut decoded.slot_name),
+                "SlotStatus" => object.read(&name, &mut decoded.slot_status),
+                "SlotType" => object.read(&name, &mut decoded.slot_type),
+                "SubReplayLag" => object.read(&name, &mut decoded.sub_replay_lag),
+                "Temporary" => object.read(&name, &mut decoded.temporary),
+                "WalDelay" => object.read(&name, &mut decoded.wal_delay),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -360,13 +368,12 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+        let output = aliyun_runtime::de::from_slice::<
+            super::DescribeSlotsOutput,
+        >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {
                 panic!("the documented example is not JSON: {error}")
-            });
-        let output = <super::DescribeSlotsOutput as aliyun_runtime::de::FromJson>::from_json(
-                &value,
-            )
+            })
             .unwrap_or_else(|error| {
                 panic!("the documented example does not decode: {error}")
             });

@@ -295,32 +295,33 @@ impl std::fmt::Debug for DescribeSlowLogRecordsOutput {
 
 impl aliyun_runtime::de::FromJson for DescribeSlowLogRecordsOutput {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = DescribeSlowLogRecordsOutput {
-            db_instance_id: fields.get("DBInstanceId"),
-            engine: fields.get("Engine"),
-            items: fields.get("Items"),
-            page_number: fields.get("PageNumber"),
-            page_record_count: fields.get("PageRecordCount"),
-            request_id: fields.get("RequestId"),
-            total_record_count: fields.get("TotalRecordCount"),
-            unknown_fields: fields
-                .unknown(
-                    &[
-                        "DBInstanceId",
-                        "Engine",
-                        "Items",
-                        "PageNumber",
-                        "PageRecordCount",
-                        "RequestId",
-                        "TotalRecordCount",
-                    ],
-                ),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = DescribeSlowLogRecordsOutput {
+            db_instance_id: None,
+            engine: None,
+            items: None,
+            page_number: None,
+            page_record_count: None,
+            request_id: None,
+            total_record_count: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "DBInstanceId" => object.read(&name, &mut decoded.db_instance_id),
+                "Engine" => object.read(&name, &mut decoded.engine),
+                "Items" => object.read(&name, &mut decoded.items),
+                "PageNumber" => object.read(&name, &mut decoded.page_number),
+                "PageRecordCount" => object.read(&name, &mut decoded.page_record_count),
+                "RequestId" => object.read(&name, &mut decoded.request_id),
+                "TotalRecordCount" => object.read(&name, &mut decoded.total_record_count),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -367,15 +368,21 @@ impl std::fmt::Debug for Items {
 
 impl aliyun_runtime::de::FromJson for Items {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = Items {
-            sql_slow_record: fields.get("SQLSlowRecord"),
-            unknown_fields: fields.unknown(&["SQLSlowRecord"]),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = Items {
+            sql_slow_record: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "SQLSlowRecord" => object.read(&name, &mut decoded.sql_slow_record),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -666,56 +673,63 @@ impl std::fmt::Debug for SqlSlowRecord {
 
 impl aliyun_runtime::de::FromJson for SqlSlowRecord {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = SqlSlowRecord {
-            application_name: fields.get("ApplicationName"),
-            client_host_name: fields.get("ClientHostName"),
-            cpu_time: fields.get("CpuTime"),
-            db_name: fields.get("DBName"),
-            execution_start_time: fields.get("ExecutionStartTime"),
-            host_address: fields.get("HostAddress"),
-            last_rows_affected_count: fields.get("LastRowsAffectedCount"),
-            lock_times: fields.get("LockTimes"),
-            logical_io_read: fields.get("LogicalIORead"),
-            parse_row_counts: fields.get("ParseRowCounts"),
-            physical_io_read: fields.get("PhysicalIORead"),
-            query_time_ms: fields.get("QueryTimeMS"),
-            query_times: fields.get("QueryTimes"),
-            return_row_counts: fields.get("ReturnRowCounts"),
-            rows_affected_count: fields.get("RowsAffectedCount"),
-            sql_hash: fields.get("SQLHash"),
-            sql_text: fields.get("SQLText"),
-            user_name: fields.get("UserName"),
-            write_io_count: fields.get("WriteIOCount"),
-            unknown_fields: fields
-                .unknown(
-                    &[
-                        "ApplicationName",
-                        "ClientHostName",
-                        "CpuTime",
-                        "DBName",
-                        "ExecutionStartTime",
-                        "HostAddress",
-                        "LastRowsAffectedCount",
-                        "LockTimes",
-                        "LogicalIORead",
-                        "ParseRowCounts",
-                        "PhysicalIORead",
-                        "QueryTimeMS",
-                        "QueryTimes",
-                        "ReturnRowCounts",
-                        "RowsAffectedCount",
-                        "SQLHash",
-                        "SQLText",
-                        "UserName",
-                        "WriteIOCount",
-                    ],
-                ),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = SqlSlowRecord {
+            application_name: None,
+            client_host_name: None,
+            cpu_time: None,
+            db_name: None,
+            execution_start_time: None,
+            host_address: None,
+            last_rows_affected_count: None,
+            lock_times: None,
+            logical_io_read: None,
+            parse_row_counts: None,
+            physical_io_read: None,
+            query_time_ms: None,
+            query_times: None,
+            return_row_counts: None,
+            rows_affected_count: None,
+            sql_hash: None,
+            sql_text: None,
+            user_name: None,
+            write_io_count: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "ApplicationName" => object.read(&name, &mut decoded.application_name),
+                "ClientHostName" => object.read(&name, &mut decoded.client_host_name),
+                "CpuTime" => object.read(&name, &mut decoded.cpu_time),
+                "DBName" => object.read(&name, &mut decoded.db_name),
+                "ExecutionStartTime" => {
+                    object.read(&name, &mut decoded.execution_start_time)
+                }
+                "HostAddress" => object.read(&name, &mut decoded.host_address),
+                "LastRowsAffectedCount" => {
+                    object.read(&name, &mut decoded.last_rows_affected_count)
+                }
+                "LockTimes" => object.read(&name, &mut decoded.lock_times),
+                "LogicalIORead" => object.read(&name, &mut decoded.logical_io_read),
+                "ParseRowCounts" => object.read(&name, &mut decoded.parse_row_counts),
+                "PhysicalIORead" => object.read(&name, &mut decoded.physical_io_read),
+                "QueryTimeMS" => object.read(&name, &mut decoded.query_time_ms),
+                "QueryTimes" => object.read(&name, &mut decoded.query_times),
+                "ReturnRowCounts" => object.read(&name, &mut decoded.return_row_counts),
+                "RowsAffectedCount" => {
+                    object.read(&name, &mut decoded.rows_affected_count)
+                }
+                "SQLHash" => object.read(&name, &mut decoded.sql_hash),
+                "SQLText" => object.read(&name, &mut decoded.sql_text),
+                "UserName" => object.read(&name, &mut decoded.user_name),
+                "WriteIOCount" => object.read(&name, &mut decoded.write_io_count),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -740,13 +754,12 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+        let output = aliyun_runtime::de::from_slice::<
+            super::DescribeSlowLogRecordsOutput,
+        >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {
                 panic!("the documented example is not JSON: {error}")
-            });
-        let output = <super::DescribeSlowLogRecordsOutput as aliyun_runtime::de::FromJson>::from_json(
-                &value,
-            )
+            })
             .unwrap_or_else(|error| {
                 panic!("the documented example does not decode: {error}")
             });

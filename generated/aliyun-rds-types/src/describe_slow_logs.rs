@@ -312,36 +312,37 @@ impl std::fmt::Debug for DescribeSlowLogsOutput {
 
 impl aliyun_runtime::de::FromJson for DescribeSlowLogsOutput {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = DescribeSlowLogsOutput {
-            db_instance_id: fields.get("DBInstanceId"),
-            end_time: fields.get("EndTime"),
-            engine: fields.get("Engine"),
-            items: fields.get("Items"),
-            page_number: fields.get("PageNumber"),
-            page_record_count: fields.get("PageRecordCount"),
-            request_id: fields.get("RequestId"),
-            start_time: fields.get("StartTime"),
-            total_record_count: fields.get("TotalRecordCount"),
-            unknown_fields: fields
-                .unknown(
-                    &[
-                        "DBInstanceId",
-                        "EndTime",
-                        "Engine",
-                        "Items",
-                        "PageNumber",
-                        "PageRecordCount",
-                        "RequestId",
-                        "StartTime",
-                        "TotalRecordCount",
-                    ],
-                ),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = DescribeSlowLogsOutput {
+            db_instance_id: None,
+            end_time: None,
+            engine: None,
+            items: None,
+            page_number: None,
+            page_record_count: None,
+            request_id: None,
+            start_time: None,
+            total_record_count: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "DBInstanceId" => object.read(&name, &mut decoded.db_instance_id),
+                "EndTime" => object.read(&name, &mut decoded.end_time),
+                "Engine" => object.read(&name, &mut decoded.engine),
+                "Items" => object.read(&name, &mut decoded.items),
+                "PageNumber" => object.read(&name, &mut decoded.page_number),
+                "PageRecordCount" => object.read(&name, &mut decoded.page_record_count),
+                "RequestId" => object.read(&name, &mut decoded.request_id),
+                "StartTime" => object.read(&name, &mut decoded.start_time),
+                "TotalRecordCount" => object.read(&name, &mut decoded.total_record_count),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -388,15 +389,21 @@ impl std::fmt::Debug for Items {
 
 impl aliyun_runtime::de::FromJson for Items {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = Items {
-            sql_slow_log: fields.get("SQLSlowLog"),
-            unknown_fields: fields.unknown(&["SQLSlowLog"]),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = Items {
+            sql_slow_log: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "SQLSlowLog" => object.read(&name, &mut decoded.sql_slow_log),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -1089,113 +1096,183 @@ impl std::fmt::Debug for SqlSlowLog {
 
 impl aliyun_runtime::de::FromJson for SqlSlowLog {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = SqlSlowLog {
-            avg_execution_time: fields.get("AvgExecutionTime"),
-            avg_io_write_counts: fields.get("AvgIOWriteCounts"),
-            avg_last_rows_affected_counts: fields.get("AvgLastRowsAffectedCounts"),
-            avg_logical_read_counts: fields.get("AvgLogicalReadCounts"),
-            avg_physical_read_counts: fields.get("AvgPhysicalReadCounts"),
-            avg_rows_affected_counts: fields.get("AvgRowsAffectedCounts"),
-            create_time: fields.get("CreateTime"),
-            db_name: fields.get("DBName"),
-            max_execution_time: fields.get("MaxExecutionTime"),
-            max_execution_time_ms: fields.get("MaxExecutionTimeMS"),
-            max_io_write_counts: fields.get("MaxIOWriteCounts"),
-            max_last_rows_affected_counts: fields.get("MaxLastRowsAffectedCounts"),
-            max_lock_time: fields.get("MaxLockTime"),
-            max_lock_time_ms: fields.get("MaxLockTimeMS"),
-            max_logical_read_counts: fields.get("MaxLogicalReadCounts"),
-            max_physical_read_counts: fields.get("MaxPhysicalReadCounts"),
-            max_rows_affected_counts: fields.get("MaxRowsAffectedCounts"),
-            min_io_write_counts: fields.get("MinIOWriteCounts"),
-            min_last_rows_affected_counts: fields.get("MinLastRowsAffectedCounts"),
-            min_logical_read_counts: fields.get("MinLogicalReadCounts"),
-            min_physical_read_counts: fields.get("MinPhysicalReadCounts"),
-            min_rows_affected_counts: fields.get("MinRowsAffectedCounts"),
-            my_sql_total_execution_counts: fields.get("MySQLTotalExecutionCounts"),
-            my_sql_total_execution_times: fields.get("MySQLTotalExecutionTimes"),
-            parse_max_row_count: fields.get("ParseMaxRowCount"),
-            parse_total_row_counts: fields.get("ParseTotalRowCounts"),
-            report_time: fields.get("ReportTime"),
-            return_max_row_count: fields.get("ReturnMaxRowCount"),
-            return_total_row_counts: fields.get("ReturnTotalRowCounts"),
-            sqlhash: fields.get("SQLHASH"),
-            sql_id_str: fields.get("SQLIdStr"),
-            sql_server_avg_cpu_time: fields.get("SQLServerAvgCpuTime"),
-            sql_server_avg_execution_time: fields.get("SQLServerAvgExecutionTime"),
-            sql_server_max_cpu_time: fields.get("SQLServerMaxCpuTime"),
-            sql_server_min_cpu_time: fields.get("SQLServerMinCpuTime"),
-            sql_server_min_execution_time: fields.get("SQLServerMinExecutionTime"),
-            sql_server_total_cpu_time: fields.get("SQLServerTotalCpuTime"),
-            sql_server_total_execution_counts: fields
-                .get("SQLServerTotalExecutionCounts"),
-            sql_server_total_execution_times: fields.get("SQLServerTotalExecutionTimes"),
-            sql_text: fields.get("SQLText"),
-            slow_log_id: fields.get("SlowLogId"),
-            total_io_write_counts: fields.get("TotalIOWriteCounts"),
-            total_last_rows_affected_counts: fields.get("TotalLastRowsAffectedCounts"),
-            total_lock_times: fields.get("TotalLockTimes"),
-            total_logical_read_counts: fields.get("TotalLogicalReadCounts"),
-            total_physical_read_counts: fields.get("TotalPhysicalReadCounts"),
-            total_rows_affected_counts: fields.get("TotalRowsAffectedCounts"),
-            unknown_fields: fields
-                .unknown(
-                    &[
-                        "AvgExecutionTime",
-                        "AvgIOWriteCounts",
-                        "AvgLastRowsAffectedCounts",
-                        "AvgLogicalReadCounts",
-                        "AvgPhysicalReadCounts",
-                        "AvgRowsAffectedCounts",
-                        "CreateTime",
-                        "DBName",
-                        "MaxExecutionTime",
-                        "MaxExecutionTimeMS",
-                        "MaxIOWriteCounts",
-                        "MaxLastRowsAffectedCounts",
-                        "MaxLockTime",
-                        "MaxLockTimeMS",
-                        "MaxLogicalReadCounts",
-                        "MaxPhysicalReadCounts",
-                        "MaxRowsAffectedCounts",
-                        "MinIOWriteCounts",
-                        "MinLastRowsAffectedCounts",
-                        "MinLogicalReadCounts",
-                        "MinPhysicalReadCounts",
-                        "MinRowsAffectedCounts",
-                        "MySQLTotalExecutionCounts",
-                        "MySQLTotalExecutionTimes",
-                        "ParseMaxRowCount",
-                        "ParseTotalRowCounts",
-                        "ReportTime",
-                        "ReturnMaxRowCount",
-                        "ReturnTotalRowCounts",
-                        "SQLHASH",
-                        "SQLIdStr",
-                        "SQLServerAvgCpuTime",
-                        "SQLServerAvgExecutionTime",
-                        "SQLServerMaxCpuTime",
-                        "SQLServerMinCpuTime",
-                        "SQLServerMinExecutionTime",
-                        "SQLServerTotalCpuTime",
-                        "SQLServerTotalExecutionCounts",
-                        "SQLServerTotalExecutionTimes",
-                        "SQLText",
-                        "SlowLogId",
-                        "TotalIOWriteCounts",
-                        "TotalLastRowsAffectedCounts",
-                        "TotalLockTimes",
-                        "TotalLogicalReadCounts",
-                        "TotalPhysicalReadCounts",
-                        "TotalRowsAffectedCounts",
-                    ],
-                ),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = SqlSlowLog {
+            avg_execution_time: None,
+            avg_io_write_counts: None,
+            avg_last_rows_affected_counts: None,
+            avg_logical_read_counts: None,
+            avg_physical_read_counts: None,
+            avg_rows_affected_counts: None,
+            create_time: None,
+            db_name: None,
+            max_execution_time: None,
+            max_execution_time_ms: None,
+            max_io_write_counts: None,
+            max_last_rows_affected_counts: None,
+            max_lock_time: None,
+            max_lock_time_ms: None,
+            max_logical_read_counts: None,
+            max_physical_read_counts: None,
+            max_rows_affected_counts: None,
+            min_io_write_counts: None,
+            min_last_rows_affected_counts: None,
+            min_logical_read_counts: None,
+            min_physical_read_counts: None,
+            min_rows_affected_counts: None,
+            my_sql_total_execution_counts: None,
+            my_sql_total_execution_times: None,
+            parse_max_row_count: None,
+            parse_total_row_counts: None,
+            report_time: None,
+            return_max_row_count: None,
+            return_total_row_counts: None,
+            sqlhash: None,
+            sql_id_str: None,
+            sql_server_avg_cpu_time: None,
+            sql_server_avg_execution_time: None,
+            sql_server_max_cpu_time: None,
+            sql_server_min_cpu_time: None,
+            sql_server_min_execution_time: None,
+            sql_server_total_cpu_time: None,
+            sql_server_total_execution_counts: None,
+            sql_server_total_execution_times: None,
+            sql_text: None,
+            slow_log_id: None,
+            total_io_write_counts: None,
+            total_last_rows_affected_counts: None,
+            total_lock_times: None,
+            total_logical_read_counts: None,
+            total_physical_read_counts: None,
+            total_rows_affected_counts: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "AvgExecutionTime" => object.read(&name, &mut decoded.avg_execution_time),
+                "AvgIOWriteCounts" => {
+                    object.read(&name, &mut decoded.avg_io_write_counts)
+                }
+                "AvgLastRowsAffectedCounts" => {
+                    object.read(&name, &mut decoded.avg_last_rows_affected_counts)
+                }
+                "AvgLogicalReadCounts" => {
+                    object.read(&name, &mut decoded.avg_logical_read_counts)
+                }
+                "AvgPhysicalReadCounts" => {
+                    object.read(&name, &mut decoded.avg_physical_read_counts)
+                }
+                "AvgRowsAffectedCounts" => {
+                    object.read(&name, &mut decoded.avg_rows_affected_counts)
+                }
+                "CreateTime" => object.read(&name, &mut decoded.create_time),
+                "DBName" => object.read(&name, &mut decoded.db_name),
+                "MaxExecutionTime" => object.read(&name, &mut decoded.max_execution_time),
+                "MaxExecutionTimeMS" => {
+                    object.read(&name, &mut decoded.max_execution_time_ms)
+                }
+                "MaxIOWriteCounts" => {
+                    object.read(&name, &mut decoded.max_io_write_counts)
+                }
+                "MaxLastRowsAffectedCounts" => {
+                    object.read(&name, &mut decoded.max_last_rows_affected_counts)
+                }
+                "MaxLockTime" => object.read(&name, &mut decoded.max_lock_time),
+                "MaxLockTimeMS" => object.read(&name, &mut decoded.max_lock_time_ms),
+                "MaxLogicalReadCounts" => {
+                    object.read(&name, &mut decoded.max_logical_read_counts)
+                }
+                "MaxPhysicalReadCounts" => {
+                    object.read(&name, &mut decoded.max_physical_read_counts)
+                }
+                "MaxRowsAffectedCounts" => {
+                    object.read(&name, &mut decoded.max_rows_affected_counts)
+                }
+                "MinIOWriteCounts" => {
+                    object.read(&name, &mut decoded.min_io_write_counts)
+                }
+                "MinLastRowsAffectedCounts" => {
+                    object.read(&name, &mut decoded.min_last_rows_affected_counts)
+                }
+                "MinLogicalReadCounts" => {
+                    object.read(&name, &mut decoded.min_logical_read_counts)
+                }
+                "MinPhysicalReadCounts" => {
+                    object.read(&name, &mut decoded.min_physical_read_counts)
+                }
+                "MinRowsAffectedCounts" => {
+                    object.read(&name, &mut decoded.min_rows_affected_counts)
+                }
+                "MySQLTotalExecutionCounts" => {
+                    object.read(&name, &mut decoded.my_sql_total_execution_counts)
+                }
+                "MySQLTotalExecutionTimes" => {
+                    object.read(&name, &mut decoded.my_sql_total_execution_times)
+                }
+                "ParseMaxRowCount" => {
+                    object.read(&name, &mut decoded.parse_max_row_count)
+                }
+                "ParseTotalRowCounts" => {
+                    object.read(&name, &mut decoded.parse_total_row_counts)
+                }
+                "ReportTime" => object.read(&name, &mut decoded.report_time),
+                "ReturnMaxRowCount" => {
+                    object.read(&name, &mut decoded.return_max_row_count)
+                }
+                "ReturnTotalRowCounts" => {
+                    object.read(&name, &mut decoded.return_total_row_counts)
+                }
+                "SQLHASH" => object.read(&name, &mut decoded.sqlhash),
+                "SQLIdStr" => object.read(&name, &mut decoded.sql_id_str),
+                "SQLServerAvgCpuTime" => {
+                    object.read(&name, &mut decoded.sql_server_avg_cpu_time)
+                }
+                "SQLServerAvgExecutionTime" => {
+                    object.read(&name, &mut decoded.sql_server_avg_execution_time)
+                }
+                "SQLServerMaxCpuTime" => {
+                    object.read(&name, &mut decoded.sql_server_max_cpu_time)
+                }
+                "SQLServerMinCpuTime" => {
+                    object.read(&name, &mut decoded.sql_server_min_cpu_time)
+                }
+                "SQLServerMinExecutionTime" => {
+                    object.read(&name, &mut decoded.sql_server_min_execution_time)
+                }
+                "SQLServerTotalCpuTime" => {
+                    object.read(&name, &mut decoded.sql_server_total_cpu_time)
+                }
+                "SQLServerTotalExecutionCounts" => {
+                    object.read(&name, &mut decoded.sql_server_total_execution_counts)
+                }
+                "SQLServerTotalExecutionTimes" => {
+                    object.read(&name, &mut decoded.sql_server_total_execution_times)
+                }
+                "SQLText" => object.read(&name, &mut decoded.sql_text),
+                "SlowLogId" => object.read(&name, &mut decoded.slow_log_id),
+                "TotalIOWriteCounts" => {
+                    object.read(&name, &mut decoded.total_io_write_counts)
+                }
+                "TotalLastRowsAffectedCounts" => {
+                    object.read(&name, &mut decoded.total_last_rows_affected_counts)
+                }
+                "TotalLockTimes" => object.read(&name, &mut decoded.total_lock_times),
+                "TotalLogicalReadCounts" => {
+                    object.read(&name, &mut decoded.total_logical_read_counts)
+                }
+                "TotalPhysicalReadCounts" => {
+                    object.read(&name, &mut decoded.total_physical_read_counts)
+                }
+                "TotalRowsAffectedCounts" => {
+                    object.read(&name, &mut decoded.total_rows_affected_counts)
+                }
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -1220,13 +1297,12 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+        let output = aliyun_runtime::de::from_slice::<
+            super::DescribeSlowLogsOutput,
+        >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {
                 panic!("the documented example is not JSON: {error}")
-            });
-        let output = <super::DescribeSlowLogsOutput as aliyun_runtime::de::FromJson>::from_json(
-                &value,
-            )
+            })
             .unwrap_or_else(|error| {
                 panic!("the documented example does not decode: {error}")
             });

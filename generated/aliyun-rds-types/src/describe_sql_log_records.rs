@@ -322,28 +322,29 @@ impl std::fmt::Debug for DescribeSqlLogRecordsOutput {
 
 impl aliyun_runtime::de::FromJson for DescribeSqlLogRecordsOutput {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = DescribeSqlLogRecordsOutput {
-            items: fields.get("Items"),
-            page_number: fields.get("PageNumber"),
-            page_record_count: fields.get("PageRecordCount"),
-            request_id: fields.get("RequestId"),
-            total_record_count: fields.get("TotalRecordCount"),
-            unknown_fields: fields
-                .unknown(
-                    &[
-                        "Items",
-                        "PageNumber",
-                        "PageRecordCount",
-                        "RequestId",
-                        "TotalRecordCount",
-                    ],
-                ),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = DescribeSqlLogRecordsOutput {
+            items: None,
+            page_number: None,
+            page_record_count: None,
+            request_id: None,
+            total_record_count: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "Items" => object.read(&name, &mut decoded.items),
+                "PageNumber" => object.read(&name, &mut decoded.page_number),
+                "PageRecordCount" => object.read(&name, &mut decoded.page_record_count),
+                "RequestId" => object.read(&name, &mut decoded.request_id),
+                "TotalRecordCount" => object.read(&name, &mut decoded.total_record_count),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -390,15 +391,21 @@ impl std::fmt::Debug for Items {
 
 impl aliyun_runtime::de::FromJson for Items {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = Items {
-            sql_record: fields.get("SQLRecord"),
-            unknown_fields: fields.unknown(&["SQLRecord"]),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = Items {
+            sql_record: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "SQLRecord" => object.read(&name, &mut decoded.sql_record),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -539,34 +546,37 @@ impl std::fmt::Debug for SqlRecord {
 
 impl aliyun_runtime::de::FromJson for SqlRecord {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = SqlRecord {
-            account_name: fields.get("AccountName"),
-            db_name: fields.get("DBName"),
-            execute_time: fields.get("ExecuteTime"),
-            host_address: fields.get("HostAddress"),
-            return_row_counts: fields.get("ReturnRowCounts"),
-            sql_text: fields.get("SQLText"),
-            thread_id: fields.get("ThreadID"),
-            total_execution_times: fields.get("TotalExecutionTimes"),
-            unknown_fields: fields
-                .unknown(
-                    &[
-                        "AccountName",
-                        "DBName",
-                        "ExecuteTime",
-                        "HostAddress",
-                        "ReturnRowCounts",
-                        "SQLText",
-                        "ThreadID",
-                        "TotalExecutionTimes",
-                    ],
-                ),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = SqlRecord {
+            account_name: None,
+            db_name: None,
+            execute_time: None,
+            host_address: None,
+            return_row_counts: None,
+            sql_text: None,
+            thread_id: None,
+            total_execution_times: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "AccountName" => object.read(&name, &mut decoded.account_name),
+                "DBName" => object.read(&name, &mut decoded.db_name),
+                "ExecuteTime" => object.read(&name, &mut decoded.execute_time),
+                "HostAddress" => object.read(&name, &mut decoded.host_address),
+                "ReturnRowCounts" => object.read(&name, &mut decoded.return_row_counts),
+                "SQLText" => object.read(&name, &mut decoded.sql_text),
+                "ThreadID" => object.read(&name, &mut decoded.thread_id),
+                "TotalExecutionTimes" => {
+                    object.read(&name, &mut decoded.total_execution_times)
+                }
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -591,13 +601,12 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+        let output = aliyun_runtime::de::from_slice::<
+            super::DescribeSqlLogRecordsOutput,
+        >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {
                 panic!("the documented example is not JSON: {error}")
-            });
-        let output = <super::DescribeSqlLogRecordsOutput as aliyun_runtime::de::FromJson>::from_json(
-                &value,
-            )
+            })
             .unwrap_or_else(|error| {
                 panic!("the documented example does not decode: {error}")
             });

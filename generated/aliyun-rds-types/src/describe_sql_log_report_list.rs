@@ -229,28 +229,29 @@ impl std::fmt::Debug for DescribeSqlLogReportListOutput {
 
 impl aliyun_runtime::de::FromJson for DescribeSqlLogReportListOutput {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = DescribeSqlLogReportListOutput {
-            items: fields.get("Items"),
-            page_number: fields.get("PageNumber"),
-            page_record_count: fields.get("PageRecordCount"),
-            request_id: fields.get("RequestId"),
-            total_record_count: fields.get("TotalRecordCount"),
-            unknown_fields: fields
-                .unknown(
-                    &[
-                        "Items",
-                        "PageNumber",
-                        "PageRecordCount",
-                        "RequestId",
-                        "TotalRecordCount",
-                    ],
-                ),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = DescribeSqlLogReportListOutput {
+            items: None,
+            page_number: None,
+            page_record_count: None,
+            request_id: None,
+            total_record_count: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "Items" => object.read(&name, &mut decoded.items),
+                "PageNumber" => object.read(&name, &mut decoded.page_number),
+                "PageRecordCount" => object.read(&name, &mut decoded.page_record_count),
+                "RequestId" => object.read(&name, &mut decoded.request_id),
+                "TotalRecordCount" => object.read(&name, &mut decoded.total_record_count),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -297,15 +298,21 @@ impl std::fmt::Debug for Items {
 
 impl aliyun_runtime::de::FromJson for Items {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = Items {
-            item: fields.get("Item"),
-            unknown_fields: fields.unknown(&["Item"]),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = Items {
+            item: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "Item" => object.read(&name, &mut decoded.item),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -377,18 +384,27 @@ impl std::fmt::Debug for Item {
 
 impl aliyun_runtime::de::FromJson for Item {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = Item {
-            latency_top_n_items: fields.get("LatencyTopNItems"),
-            qps_top_n_items: fields.get("QPSTopNItems"),
-            report_time: fields.get("ReportTime"),
-            unknown_fields: fields
-                .unknown(&["LatencyTopNItems", "QPSTopNItems", "ReportTime"]),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = Item {
+            latency_top_n_items: None,
+            qps_top_n_items: None,
+            report_time: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "LatencyTopNItems" => {
+                    object.read(&name, &mut decoded.latency_top_n_items)
+                }
+                "QPSTopNItems" => object.read(&name, &mut decoded.qps_top_n_items),
+                "ReportTime" => object.read(&name, &mut decoded.report_time),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -435,15 +451,21 @@ impl std::fmt::Debug for LatencyTopNItems {
 
 impl aliyun_runtime::de::FromJson for LatencyTopNItems {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = LatencyTopNItems {
-            latency_top_n_item: fields.get("LatencyTopNItem"),
-            unknown_fields: fields.unknown(&["LatencyTopNItem"]),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = LatencyTopNItems {
+            latency_top_n_item: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "LatencyTopNItem" => object.read(&name, &mut decoded.latency_top_n_item),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -490,15 +512,21 @@ impl std::fmt::Debug for QpsTopNItems {
 
 impl aliyun_runtime::de::FromJson for QpsTopNItems {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = QpsTopNItems {
-            qps_top_n_item: fields.get("QPSTopNItem"),
-            unknown_fields: fields.unknown(&["QPSTopNItem"]),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = QpsTopNItems {
+            qps_top_n_item: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "QPSTopNItem" => object.read(&name, &mut decoded.qps_top_n_item),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -576,17 +604,25 @@ impl std::fmt::Debug for LatencyTopNItem {
 
 impl aliyun_runtime::de::FromJson for LatencyTopNItem {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = LatencyTopNItem {
-            avg_latency: fields.get("AvgLatency"),
-            sql_execute_times: fields.get("SQLExecuteTimes"),
-            sql_text: fields.get("SQLText"),
-            unknown_fields: fields.unknown(&["AvgLatency", "SQLExecuteTimes", "SQLText"]),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = LatencyTopNItem {
+            avg_latency: None,
+            sql_execute_times: None,
+            sql_text: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "AvgLatency" => object.read(&name, &mut decoded.avg_latency),
+                "SQLExecuteTimes" => object.read(&name, &mut decoded.sql_execute_times),
+                "SQLText" => object.read(&name, &mut decoded.sql_text),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -649,16 +685,23 @@ impl std::fmt::Debug for QpsTopNItem {
 
 impl aliyun_runtime::de::FromJson for QpsTopNItem {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = QpsTopNItem {
-            sql_execute_times: fields.get("SQLExecuteTimes"),
-            sql_text: fields.get("SQLText"),
-            unknown_fields: fields.unknown(&["SQLExecuteTimes", "SQLText"]),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = QpsTopNItem {
+            sql_execute_times: None,
+            sql_text: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "SQLExecuteTimes" => object.read(&name, &mut decoded.sql_execute_times),
+                "SQLText" => object.read(&name, &mut decoded.sql_text),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -683,13 +726,12 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+        let output = aliyun_runtime::de::from_slice::<
+            super::DescribeSqlLogReportListOutput,
+        >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {
                 panic!("the documented example is not JSON: {error}")
-            });
-        let output = <super::DescribeSqlLogReportListOutput as aliyun_runtime::de::FromJson>::from_json(
-                &value,
-            )
+            })
             .unwrap_or_else(|error| {
                 panic!("the documented example does not decode: {error}")
             });

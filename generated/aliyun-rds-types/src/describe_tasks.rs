@@ -253,28 +253,29 @@ impl std::fmt::Debug for DescribeTasksOutput {
 
 impl aliyun_runtime::de::FromJson for DescribeTasksOutput {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = DescribeTasksOutput {
-            items: fields.get("Items"),
-            page_number: fields.get("PageNumber"),
-            page_record_count: fields.get("PageRecordCount"),
-            request_id: fields.get("RequestId"),
-            total_record_count: fields.get("TotalRecordCount"),
-            unknown_fields: fields
-                .unknown(
-                    &[
-                        "Items",
-                        "PageNumber",
-                        "PageRecordCount",
-                        "RequestId",
-                        "TotalRecordCount",
-                    ],
-                ),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = DescribeTasksOutput {
+            items: None,
+            page_number: None,
+            page_record_count: None,
+            request_id: None,
+            total_record_count: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "Items" => object.read(&name, &mut decoded.items),
+                "PageNumber" => object.read(&name, &mut decoded.page_number),
+                "PageRecordCount" => object.read(&name, &mut decoded.page_record_count),
+                "RequestId" => object.read(&name, &mut decoded.request_id),
+                "TotalRecordCount" => object.read(&name, &mut decoded.total_record_count),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -321,15 +322,21 @@ impl std::fmt::Debug for Items {
 
 impl aliyun_runtime::de::FromJson for Items {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = Items {
-            task_progress_info: fields.get("TaskProgressInfo"),
-            unknown_fields: fields.unknown(&["TaskProgressInfo"]),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = Items {
+            task_progress_info: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "TaskProgressInfo" => object.read(&name, &mut decoded.task_progress_info),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -564,48 +571,51 @@ impl std::fmt::Debug for TaskProgressInfo {
 
 impl aliyun_runtime::de::FromJson for TaskProgressInfo {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = TaskProgressInfo {
-            begin_time: fields.get("BeginTime"),
-            current_step_name: fields.get("CurrentStepName"),
-            db_name: fields.get("DBName"),
-            expected_finish_time: fields.get("ExpectedFinishTime"),
-            finish_time: fields.get("FinishTime"),
-            progress: fields.get("Progress"),
-            progress_info: fields.get("ProgressInfo"),
-            remain: fields.get("Remain"),
-            status: fields.get("Status"),
-            step_progress_info: fields.get("StepProgressInfo"),
-            steps_info: fields.get("StepsInfo"),
-            task_action: fields.get("TaskAction"),
-            task_error_code: fields.get("TaskErrorCode"),
-            task_error_message: fields.get("TaskErrorMessage"),
-            task_id: fields.get("TaskId"),
-            unknown_fields: fields
-                .unknown(
-                    &[
-                        "BeginTime",
-                        "CurrentStepName",
-                        "DBName",
-                        "ExpectedFinishTime",
-                        "FinishTime",
-                        "Progress",
-                        "ProgressInfo",
-                        "Remain",
-                        "Status",
-                        "StepProgressInfo",
-                        "StepsInfo",
-                        "TaskAction",
-                        "TaskErrorCode",
-                        "TaskErrorMessage",
-                        "TaskId",
-                    ],
-                ),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = TaskProgressInfo {
+            begin_time: None,
+            current_step_name: None,
+            db_name: None,
+            expected_finish_time: None,
+            finish_time: None,
+            progress: None,
+            progress_info: None,
+            remain: None,
+            status: None,
+            step_progress_info: None,
+            steps_info: None,
+            task_action: None,
+            task_error_code: None,
+            task_error_message: None,
+            task_id: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "BeginTime" => object.read(&name, &mut decoded.begin_time),
+                "CurrentStepName" => object.read(&name, &mut decoded.current_step_name),
+                "DBName" => object.read(&name, &mut decoded.db_name),
+                "ExpectedFinishTime" => {
+                    object.read(&name, &mut decoded.expected_finish_time)
+                }
+                "FinishTime" => object.read(&name, &mut decoded.finish_time),
+                "Progress" => object.read(&name, &mut decoded.progress),
+                "ProgressInfo" => object.read(&name, &mut decoded.progress_info),
+                "Remain" => object.read(&name, &mut decoded.remain),
+                "Status" => object.read(&name, &mut decoded.status),
+                "StepProgressInfo" => object.read(&name, &mut decoded.step_progress_info),
+                "StepsInfo" => object.read(&name, &mut decoded.steps_info),
+                "TaskAction" => object.read(&name, &mut decoded.task_action),
+                "TaskErrorCode" => object.read(&name, &mut decoded.task_error_code),
+                "TaskErrorMessage" => object.read(&name, &mut decoded.task_error_message),
+                "TaskId" => object.read(&name, &mut decoded.task_id),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -630,13 +640,12 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+        let output = aliyun_runtime::de::from_slice::<
+            super::DescribeTasksOutput,
+        >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {
                 panic!("the documented example is not JSON: {error}")
-            });
-        let output = <super::DescribeTasksOutput as aliyun_runtime::de::FromJson>::from_json(
-                &value,
-            )
+            })
             .unwrap_or_else(|error| {
                 panic!("the documented example does not decode: {error}")
             });

@@ -236,28 +236,29 @@ impl std::fmt::Debug for DescribeUpgradeMajorVersionPrecheckTaskOutput {
 
 impl aliyun_runtime::de::FromJson for DescribeUpgradeMajorVersionPrecheckTaskOutput {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = DescribeUpgradeMajorVersionPrecheckTaskOutput {
-            request_id: fields.get("RequestId"),
-            page_number: fields.get("PageNumber"),
-            page_record_count: fields.get("PageRecordCount"),
-            total_record_count: fields.get("TotalRecordCount"),
-            items: fields.get("Items"),
-            unknown_fields: fields
-                .unknown(
-                    &[
-                        "Items",
-                        "PageNumber",
-                        "PageRecordCount",
-                        "RequestId",
-                        "TotalRecordCount",
-                    ],
-                ),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = DescribeUpgradeMajorVersionPrecheckTaskOutput {
+            request_id: None,
+            page_number: None,
+            page_record_count: None,
+            total_record_count: None,
+            items: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "RequestId" => object.read(&name, &mut decoded.request_id),
+                "PageNumber" => object.read(&name, &mut decoded.page_number),
+                "PageRecordCount" => object.read(&name, &mut decoded.page_record_count),
+                "TotalRecordCount" => object.read(&name, &mut decoded.total_record_count),
+                "Items" => object.read(&name, &mut decoded.items),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -451,40 +452,49 @@ impl std::fmt::Debug for Items {
 
 impl aliyun_runtime::de::FromJson for Items {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = Items {
-            target_major_version: fields.get("TargetMajorVersion"),
-            effective_time: fields.get("EffectiveTime"),
-            source_major_version: fields.get("SourceMajorVersion"),
-            result: fields.get("Result"),
-            task_id: fields.get("TaskId"),
-            detail: fields.get("Detail"),
-            check_time: fields.get("CheckTime"),
-            recommend_disk_size: fields.get("RecommendDiskSize"),
-            recommend_least_mem_size: fields.get("RecommendLeastMemSize"),
-            recommend_mem_size: fields.get("RecommendMemSize"),
-            upgrade_mode: fields.get("UpgradeMode"),
-            unknown_fields: fields
-                .unknown(
-                    &[
-                        "CheckTime",
-                        "Detail",
-                        "EffectiveTime",
-                        "RecommendDiskSize",
-                        "RecommendLeastMemSize",
-                        "RecommendMemSize",
-                        "Result",
-                        "SourceMajorVersion",
-                        "TargetMajorVersion",
-                        "TaskId",
-                        "UpgradeMode",
-                    ],
-                ),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = Items {
+            target_major_version: None,
+            effective_time: None,
+            source_major_version: None,
+            result: None,
+            task_id: None,
+            detail: None,
+            check_time: None,
+            recommend_disk_size: None,
+            recommend_least_mem_size: None,
+            recommend_mem_size: None,
+            upgrade_mode: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "TargetMajorVersion" => {
+                    object.read(&name, &mut decoded.target_major_version)
+                }
+                "EffectiveTime" => object.read(&name, &mut decoded.effective_time),
+                "SourceMajorVersion" => {
+                    object.read(&name, &mut decoded.source_major_version)
+                }
+                "Result" => object.read(&name, &mut decoded.result),
+                "TaskId" => object.read(&name, &mut decoded.task_id),
+                "Detail" => object.read(&name, &mut decoded.detail),
+                "CheckTime" => object.read(&name, &mut decoded.check_time),
+                "RecommendDiskSize" => {
+                    object.read(&name, &mut decoded.recommend_disk_size)
+                }
+                "RecommendLeastMemSize" => {
+                    object.read(&name, &mut decoded.recommend_least_mem_size)
+                }
+                "RecommendMemSize" => object.read(&name, &mut decoded.recommend_mem_size),
+                "UpgradeMode" => object.read(&name, &mut decoded.upgrade_mode),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -509,13 +519,12 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+        let output = aliyun_runtime::de::from_slice::<
+            super::DescribeUpgradeMajorVersionPrecheckTaskOutput,
+        >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {
                 panic!("the documented example is not JSON: {error}")
-            });
-        let output = <super::DescribeUpgradeMajorVersionPrecheckTaskOutput as aliyun_runtime::de::FromJson>::from_json(
-                &value,
-            )
+            })
             .unwrap_or_else(|error| {
                 panic!("the documented example does not decode: {error}")
             });

@@ -242,28 +242,29 @@ impl std::fmt::Debug for DescribeUpgradeMajorVersionTasksOutput {
 
 impl aliyun_runtime::de::FromJson for DescribeUpgradeMajorVersionTasksOutput {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = DescribeUpgradeMajorVersionTasksOutput {
-            request_id: fields.get("RequestId"),
-            page_number: fields.get("PageNumber"),
-            page_record_count: fields.get("PageRecordCount"),
-            total_record_count: fields.get("TotalRecordCount"),
-            items: fields.get("Items"),
-            unknown_fields: fields
-                .unknown(
-                    &[
-                        "Items",
-                        "PageNumber",
-                        "PageRecordCount",
-                        "RequestId",
-                        "TotalRecordCount",
-                    ],
-                ),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = DescribeUpgradeMajorVersionTasksOutput {
+            request_id: None,
+            page_number: None,
+            page_record_count: None,
+            total_record_count: None,
+            items: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "RequestId" => object.read(&name, &mut decoded.request_id),
+                "PageNumber" => object.read(&name, &mut decoded.page_number),
+                "PageRecordCount" => object.read(&name, &mut decoded.page_record_count),
+                "TotalRecordCount" => object.read(&name, &mut decoded.total_record_count),
+                "Items" => object.read(&name, &mut decoded.items),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -546,54 +547,67 @@ impl std::fmt::Debug for Items {
 
 impl aliyun_runtime::de::FromJson for Items {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = Items {
-            target_major_version: fields.get("TargetMajorVersion"),
-            result: fields.get("Result"),
-            end_time: fields.get("EndTime"),
-            start_time: fields.get("StartTime"),
-            source_major_version: fields.get("SourceMajorVersion"),
-            upgrade_mode: fields.get("UpgradeMode"),
-            collect_stat_mode: fields.get("CollectStatMode"),
-            source_ins_name: fields.get("SourceInsName"),
-            task_id: fields.get("TaskId"),
-            target_ins_name: fields.get("TargetInsName"),
-            switch_time: fields.get("SwitchTime"),
-            detail: fields.get("Detail"),
-            switch_end_time: fields.get("SwitchEndTime"),
-            total_logic_rep_latency_mb: fields.get("totalLogicRepLatencyMB"),
-            total_logic_rep_delay_time: fields.get("totalLogicRepDelayTime"),
-            zero_down_time_connection_string: fields.get("zeroDownTimeConnectionString"),
-            zero_down_time_port: fields.get("zeroDownTimePort"),
-            cut_over: fields.get("cutOver"),
-            unknown_fields: fields
-                .unknown(
-                    &[
-                        "CollectStatMode",
-                        "Detail",
-                        "EndTime",
-                        "Result",
-                        "SourceInsName",
-                        "SourceMajorVersion",
-                        "StartTime",
-                        "SwitchEndTime",
-                        "SwitchTime",
-                        "TargetInsName",
-                        "TargetMajorVersion",
-                        "TaskId",
-                        "UpgradeMode",
-                        "cutOver",
-                        "totalLogicRepDelayTime",
-                        "totalLogicRepLatencyMB",
-                        "zeroDownTimeConnectionString",
-                        "zeroDownTimePort",
-                    ],
-                ),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = Items {
+            target_major_version: None,
+            result: None,
+            end_time: None,
+            start_time: None,
+            source_major_version: None,
+            upgrade_mode: None,
+            collect_stat_mode: None,
+            source_ins_name: None,
+            task_id: None,
+            target_ins_name: None,
+            switch_time: None,
+            detail: None,
+            switch_end_time: None,
+            total_logic_rep_latency_mb: None,
+            total_logic_rep_delay_time: None,
+            zero_down_time_connection_string: None,
+            zero_down_time_port: None,
+            cut_over: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "TargetMajorVersion" => {
+                    object.read(&name, &mut decoded.target_major_version)
+                }
+                "Result" => object.read(&name, &mut decoded.result),
+                "EndTime" => object.read(&name, &mut decoded.end_time),
+                "StartTime" => object.read(&name, &mut decoded.start_time),
+                "SourceMajorVersion" => {
+                    object.read(&name, &mut decoded.source_major_version)
+                }
+                "UpgradeMode" => object.read(&name, &mut decoded.upgrade_mode),
+                "CollectStatMode" => object.read(&name, &mut decoded.collect_stat_mode),
+                "SourceInsName" => object.read(&name, &mut decoded.source_ins_name),
+                "TaskId" => object.read(&name, &mut decoded.task_id),
+                "TargetInsName" => object.read(&name, &mut decoded.target_ins_name),
+                "SwitchTime" => object.read(&name, &mut decoded.switch_time),
+                "Detail" => object.read(&name, &mut decoded.detail),
+                "SwitchEndTime" => object.read(&name, &mut decoded.switch_end_time),
+                "totalLogicRepLatencyMB" => {
+                    object.read(&name, &mut decoded.total_logic_rep_latency_mb)
+                }
+                "totalLogicRepDelayTime" => {
+                    object.read(&name, &mut decoded.total_logic_rep_delay_time)
+                }
+                "zeroDownTimeConnectionString" => {
+                    object.read(&name, &mut decoded.zero_down_time_connection_string)
+                }
+                "zeroDownTimePort" => {
+                    object.read(&name, &mut decoded.zero_down_time_port)
+                }
+                "cutOver" => object.read(&name, &mut decoded.cut_over),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -618,13 +632,12 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+        let output = aliyun_runtime::de::from_slice::<
+            super::DescribeUpgradeMajorVersionTasksOutput,
+        >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {
                 panic!("the documented example is not JSON: {error}")
-            });
-        let output = <super::DescribeUpgradeMajorVersionTasksOutput as aliyun_runtime::de::FromJson>::from_json(
-                &value,
-            )
+            })
             .unwrap_or_else(|error| {
                 panic!("the documented example does not decode: {error}")
             });

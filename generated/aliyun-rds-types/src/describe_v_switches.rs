@@ -262,22 +262,29 @@ impl std::fmt::Debug for DescribeVSwitchesOutput {
 
 impl aliyun_runtime::de::FromJson for DescribeVSwitchesOutput {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = DescribeVSwitchesOutput {
-            page_number: fields.get("PageNumber"),
-            page_size: fields.get("PageSize"),
-            request_id: fields.get("RequestId"),
-            total_count: fields.get("TotalCount"),
-            v_switchs: fields.get("VSwitchs"),
-            unknown_fields: fields
-                .unknown(
-                    &["PageNumber", "PageSize", "RequestId", "TotalCount", "VSwitchs"],
-                ),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = DescribeVSwitchesOutput {
+            page_number: None,
+            page_size: None,
+            request_id: None,
+            total_count: None,
+            v_switchs: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "PageNumber" => object.read(&name, &mut decoded.page_number),
+                "PageSize" => object.read(&name, &mut decoded.page_size),
+                "RequestId" => object.read(&name, &mut decoded.request_id),
+                "TotalCount" => object.read(&name, &mut decoded.total_count),
+                "VSwitchs" => object.read(&name, &mut decoded.v_switchs),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -427,34 +434,37 @@ impl std::fmt::Debug for VSwitchs {
 
 impl aliyun_runtime::de::FromJson for VSwitchs {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = VSwitchs {
-            available_ip_address_count: fields.get("AvailableIpAddressCount"),
-            cidr_block: fields.get("CidrBlock"),
-            description: fields.get("Description"),
-            is_default: fields.get("IsDefault"),
-            iz_no: fields.get("IzNo"),
-            status: fields.get("Status"),
-            v_switch_id: fields.get("VSwitchId"),
-            v_switch_name: fields.get("VSwitchName"),
-            unknown_fields: fields
-                .unknown(
-                    &[
-                        "AvailableIpAddressCount",
-                        "CidrBlock",
-                        "Description",
-                        "IsDefault",
-                        "IzNo",
-                        "Status",
-                        "VSwitchId",
-                        "VSwitchName",
-                    ],
-                ),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = VSwitchs {
+            available_ip_address_count: None,
+            cidr_block: None,
+            description: None,
+            is_default: None,
+            iz_no: None,
+            status: None,
+            v_switch_id: None,
+            v_switch_name: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "AvailableIpAddressCount" => {
+                    object.read(&name, &mut decoded.available_ip_address_count)
+                }
+                "CidrBlock" => object.read(&name, &mut decoded.cidr_block),
+                "Description" => object.read(&name, &mut decoded.description),
+                "IsDefault" => object.read(&name, &mut decoded.is_default),
+                "IzNo" => object.read(&name, &mut decoded.iz_no),
+                "Status" => object.read(&name, &mut decoded.status),
+                "VSwitchId" => object.read(&name, &mut decoded.v_switch_id),
+                "VSwitchName" => object.read(&name, &mut decoded.v_switch_name),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -479,13 +489,12 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+        let output = aliyun_runtime::de::from_slice::<
+            super::DescribeVSwitchesOutput,
+        >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {
                 panic!("the documented example is not JSON: {error}")
-            });
-        let output = <super::DescribeVSwitchesOutput as aliyun_runtime::de::FromJson>::from_json(
-                &value,
-            )
+            })
             .unwrap_or_else(|error| {
                 panic!("the documented example does not decode: {error}")
             });

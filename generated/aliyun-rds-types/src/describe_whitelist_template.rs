@@ -216,30 +216,31 @@ impl std::fmt::Debug for DescribeWhitelistTemplateOutput {
 
 impl aliyun_runtime::de::FromJson for DescribeWhitelistTemplateOutput {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = DescribeWhitelistTemplateOutput {
-            code: fields.get("Code"),
-            data: fields.get("Data"),
-            http_status_code: fields.get("HttpStatusCode"),
-            message: fields.get("Message"),
-            request_id: fields.get("RequestId"),
-            success: fields.get("Success"),
-            unknown_fields: fields
-                .unknown(
-                    &[
-                        "Code",
-                        "Data",
-                        "HttpStatusCode",
-                        "Message",
-                        "RequestId",
-                        "Success",
-                    ],
-                ),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = DescribeWhitelistTemplateOutput {
+            code: None,
+            data: None,
+            http_status_code: None,
+            message: None,
+            request_id: None,
+            success: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "Code" => object.read(&name, &mut decoded.code),
+                "Data" => object.read(&name, &mut decoded.data),
+                "HttpStatusCode" => object.read(&name, &mut decoded.http_status_code),
+                "Message" => object.read(&name, &mut decoded.message),
+                "RequestId" => object.read(&name, &mut decoded.request_id),
+                "Success" => object.read(&name, &mut decoded.success),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -288,15 +289,21 @@ impl std::fmt::Debug for Data {
 
 impl aliyun_runtime::de::FromJson for Data {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = Data {
-            template: fields.get("Template"),
-            unknown_fields: fields.unknown(&["Template"]),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = Data {
+            template: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "Template" => object.read(&name, &mut decoded.template),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -394,20 +401,29 @@ impl std::fmt::Debug for Template {
 
 impl aliyun_runtime::de::FromJson for Template {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = Template {
-            id: fields.get("Id"),
-            ips: fields.get("Ips"),
-            template_id: fields.get("TemplateId"),
-            template_name: fields.get("TemplateName"),
-            user_id: fields.get("UserId"),
-            unknown_fields: fields
-                .unknown(&["Id", "Ips", "TemplateId", "TemplateName", "UserId"]),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = Template {
+            id: None,
+            ips: None,
+            template_id: None,
+            template_name: None,
+            user_id: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "Id" => object.read(&name, &mut decoded.id),
+                "Ips" => object.read(&name, &mut decoded.ips),
+                "TemplateId" => object.read(&name, &mut decoded.template_id),
+                "TemplateName" => object.read(&name, &mut decoded.template_name),
+                "UserId" => object.read(&name, &mut decoded.user_id),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -432,13 +448,12 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+        let output = aliyun_runtime::de::from_slice::<
+            super::DescribeWhitelistTemplateOutput,
+        >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {
                 panic!("the documented example is not JSON: {error}")
-            });
-        let output = <super::DescribeWhitelistTemplateOutput as aliyun_runtime::de::FromJson>::from_json(
-                &value,
-            )
+            })
             .unwrap_or_else(|error| {
                 panic!("the documented example does not decode: {error}")
             });

@@ -217,30 +217,31 @@ impl std::fmt::Debug for DescribeWhitelistTemplateLinkedInstanceOutput {
 
 impl aliyun_runtime::de::FromJson for DescribeWhitelistTemplateLinkedInstanceOutput {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = DescribeWhitelistTemplateLinkedInstanceOutput {
-            code: fields.get("Code"),
-            data: fields.get("Data"),
-            http_status_code: fields.get("HttpStatusCode"),
-            message: fields.get("Message"),
-            request_id: fields.get("RequestId"),
-            success: fields.get("Success"),
-            unknown_fields: fields
-                .unknown(
-                    &[
-                        "Code",
-                        "Data",
-                        "HttpStatusCode",
-                        "Message",
-                        "RequestId",
-                        "Success",
-                    ],
-                ),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = DescribeWhitelistTemplateLinkedInstanceOutput {
+            code: None,
+            data: None,
+            http_status_code: None,
+            message: None,
+            request_id: None,
+            success: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "Code" => object.read(&name, &mut decoded.code),
+                "Data" => object.read(&name, &mut decoded.data),
+                "HttpStatusCode" => object.read(&name, &mut decoded.http_status_code),
+                "Message" => object.read(&name, &mut decoded.message),
+                "RequestId" => object.read(&name, &mut decoded.request_id),
+                "Success" => object.read(&name, &mut decoded.success),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -299,16 +300,23 @@ impl std::fmt::Debug for Data {
 
 impl aliyun_runtime::de::FromJson for Data {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = Data {
-            ins_name: fields.get("InsName"),
-            template_id: fields.get("TemplateId"),
-            unknown_fields: fields.unknown(&["InsName", "TemplateId"]),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = Data {
+            ins_name: None,
+            template_id: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "InsName" => object.read(&name, &mut decoded.ins_name),
+                "TemplateId" => object.read(&name, &mut decoded.template_id),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -333,13 +341,12 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+        let output = aliyun_runtime::de::from_slice::<
+            super::DescribeWhitelistTemplateLinkedInstanceOutput,
+        >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {
                 panic!("the documented example is not JSON: {error}")
-            });
-        let output = <super::DescribeWhitelistTemplateLinkedInstanceOutput as aliyun_runtime::de::FromJson>::from_json(
-                &value,
-            )
+            })
             .unwrap_or_else(|error| {
                 panic!("the documented example does not decode: {error}")
             });

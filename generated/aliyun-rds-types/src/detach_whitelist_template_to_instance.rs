@@ -231,30 +231,31 @@ impl std::fmt::Debug for DetachWhitelistTemplateToInstanceOutput {
 
 impl aliyun_runtime::de::FromJson for DetachWhitelistTemplateToInstanceOutput {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = DetachWhitelistTemplateToInstanceOutput {
-            code: fields.get("Code"),
-            data: fields.get("Data"),
-            http_status_code: fields.get("HttpStatusCode"),
-            message: fields.get("Message"),
-            request_id: fields.get("RequestId"),
-            success: fields.get("Success"),
-            unknown_fields: fields
-                .unknown(
-                    &[
-                        "Code",
-                        "Data",
-                        "HttpStatusCode",
-                        "Message",
-                        "RequestId",
-                        "Success",
-                    ],
-                ),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = DetachWhitelistTemplateToInstanceOutput {
+            code: None,
+            data: None,
+            http_status_code: None,
+            message: None,
+            request_id: None,
+            success: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "Code" => object.read(&name, &mut decoded.code),
+                "Data" => object.read(&name, &mut decoded.data),
+                "HttpStatusCode" => object.read(&name, &mut decoded.http_status_code),
+                "Message" => object.read(&name, &mut decoded.message),
+                "RequestId" => object.read(&name, &mut decoded.request_id),
+                "Success" => object.read(&name, &mut decoded.success),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -308,15 +309,21 @@ impl std::fmt::Debug for Data {
 
 impl aliyun_runtime::de::FromJson for Data {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = Data {
-            status: fields.get("Status"),
-            unknown_fields: fields.unknown(&["Status"]),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = Data {
+            status: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "Status" => object.read(&name, &mut decoded.status),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -341,13 +348,12 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+        let output = aliyun_runtime::de::from_slice::<
+            super::DetachWhitelistTemplateToInstanceOutput,
+        >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {
                 panic!("the documented example is not JSON: {error}")
-            });
-        let output = <super::DetachWhitelistTemplateToInstanceOutput as aliyun_runtime::de::FromJson>::from_json(
-                &value,
-            )
+            })
             .unwrap_or_else(|error| {
                 panic!("the documented example does not decode: {error}")
             });

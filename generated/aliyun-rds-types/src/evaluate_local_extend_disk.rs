@@ -208,28 +208,33 @@ impl std::fmt::Debug for EvaluateLocalExtendDiskOutput {
 
 impl aliyun_runtime::de::FromJson for EvaluateLocalExtendDiskOutput {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = EvaluateLocalExtendDiskOutput {
-            available: fields.get("Available"),
-            db_instance_id: fields.get("DBInstanceId"),
-            db_instance_trans_type: fields.get("DBInstanceTransType"),
-            local_upgrade_disk_limit: fields.get("LocalUpgradeDiskLimit"),
-            request_id: fields.get("RequestId"),
-            unknown_fields: fields
-                .unknown(
-                    &[
-                        "Available",
-                        "DBInstanceId",
-                        "DBInstanceTransType",
-                        "LocalUpgradeDiskLimit",
-                        "RequestId",
-                    ],
-                ),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = EvaluateLocalExtendDiskOutput {
+            available: None,
+            db_instance_id: None,
+            db_instance_trans_type: None,
+            local_upgrade_disk_limit: None,
+            request_id: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "Available" => object.read(&name, &mut decoded.available),
+                "DBInstanceId" => object.read(&name, &mut decoded.db_instance_id),
+                "DBInstanceTransType" => {
+                    object.read(&name, &mut decoded.db_instance_trans_type)
+                }
+                "LocalUpgradeDiskLimit" => {
+                    object.read(&name, &mut decoded.local_upgrade_disk_limit)
+                }
+                "RequestId" => object.read(&name, &mut decoded.request_id),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -254,13 +259,12 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+        let output = aliyun_runtime::de::from_slice::<
+            super::EvaluateLocalExtendDiskOutput,
+        >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {
                 panic!("the documented example is not JSON: {error}")
-            });
-        let output = <super::EvaluateLocalExtendDiskOutput as aliyun_runtime::de::FromJson>::from_json(
-                &value,
-            )
+            })
             .unwrap_or_else(|error| {
                 panic!("the documented example does not decode: {error}")
             });

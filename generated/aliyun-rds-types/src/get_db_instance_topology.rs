@@ -149,18 +149,27 @@ impl std::fmt::Debug for GetDbInstanceTopologyOutput {
 
 impl aliyun_runtime::de::FromJson for GetDbInstanceTopologyOutput {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = GetDbInstanceTopologyOutput {
-            code: fields.get("Code"),
-            data: fields.get("Data"),
-            message: fields.get("Message"),
-            request_id: fields.get("RequestId"),
-            unknown_fields: fields.unknown(&["Code", "Data", "Message", "RequestId"]),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = GetDbInstanceTopologyOutput {
+            code: None,
+            data: None,
+            message: None,
+            request_id: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "Code" => object.read(&name, &mut decoded.code),
+                "Data" => object.read(&name, &mut decoded.data),
+                "Message" => object.read(&name, &mut decoded.message),
+                "RequestId" => object.read(&name, &mut decoded.request_id),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -232,17 +241,25 @@ impl std::fmt::Debug for Data {
 
 impl aliyun_runtime::de::FromJson for Data {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = Data {
-            connections: fields.get("Connections"),
-            db_instance_name: fields.get("DBInstanceName"),
-            nodes: fields.get("Nodes"),
-            unknown_fields: fields.unknown(&["Connections", "DBInstanceName", "Nodes"]),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = Data {
+            connections: None,
+            db_instance_name: None,
+            nodes: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "Connections" => object.read(&name, &mut decoded.connections),
+                "DBInstanceName" => object.read(&name, &mut decoded.db_instance_name),
+                "Nodes" => object.read(&name, &mut decoded.nodes),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -338,19 +355,27 @@ impl std::fmt::Debug for Connections {
 
 impl aliyun_runtime::de::FromJson for Connections {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = Connections {
-            connection_string: fields.get("ConnectionString"),
-            db_instance_name: fields.get("DBInstanceName"),
-            net_type: fields.get("NetType"),
-            zone_id: fields.get("ZoneId"),
-            unknown_fields: fields
-                .unknown(&["ConnectionString", "DBInstanceName", "NetType", "ZoneId"]),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = Connections {
+            connection_string: None,
+            db_instance_name: None,
+            net_type: None,
+            zone_id: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "ConnectionString" => object.read(&name, &mut decoded.connection_string),
+                "DBInstanceName" => object.read(&name, &mut decoded.db_instance_name),
+                "NetType" => object.read(&name, &mut decoded.net_type),
+                "ZoneId" => object.read(&name, &mut decoded.zone_id),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -476,30 +501,33 @@ impl std::fmt::Debug for Nodes {
 
 impl aliyun_runtime::de::FromJson for Nodes {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = Nodes {
-            db_instance_name: fields.get("DBInstanceName"),
-            dedicated_host_group_id: fields.get("DedicatedHostGroupId"),
-            dedicated_host_id: fields.get("DedicatedHostId"),
-            node_id: fields.get("NodeId"),
-            role: fields.get("Role"),
-            zone_id: fields.get("ZoneId"),
-            unknown_fields: fields
-                .unknown(
-                    &[
-                        "DBInstanceName",
-                        "DedicatedHostGroupId",
-                        "DedicatedHostId",
-                        "NodeId",
-                        "Role",
-                        "ZoneId",
-                    ],
-                ),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = Nodes {
+            db_instance_name: None,
+            dedicated_host_group_id: None,
+            dedicated_host_id: None,
+            node_id: None,
+            role: None,
+            zone_id: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "DBInstanceName" => object.read(&name, &mut decoded.db_instance_name),
+                "DedicatedHostGroupId" => {
+                    object.read(&name, &mut decoded.dedicated_host_group_id)
+                }
+                "DedicatedHostId" => object.read(&name, &mut decoded.dedicated_host_id),
+                "NodeId" => object.read(&name, &mut decoded.node_id),
+                "Role" => object.read(&name, &mut decoded.role),
+                "ZoneId" => object.read(&name, &mut decoded.zone_id),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -524,13 +552,12 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+        let output = aliyun_runtime::de::from_slice::<
+            super::GetDbInstanceTopologyOutput,
+        >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {
                 panic!("the documented example is not JSON: {error}")
-            });
-        let output = <super::GetDbInstanceTopologyOutput as aliyun_runtime::de::FromJson>::from_json(
-                &value,
-            )
+            })
             .unwrap_or_else(|error| {
                 panic!("the documented example does not decode: {error}")
             });

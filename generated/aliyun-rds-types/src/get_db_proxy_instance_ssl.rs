@@ -147,16 +147,25 @@ impl std::fmt::Debug for GetDbProxyInstanceSslOutput {
 
 impl aliyun_runtime::de::FromJson for GetDbProxyInstanceSslOutput {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = GetDbProxyInstanceSslOutput {
-            db_proxy_cert_list_items: fields.get("DbProxyCertListItems"),
-            request_id: fields.get("RequestId"),
-            unknown_fields: fields.unknown(&["DbProxyCertListItems", "RequestId"]),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = GetDbProxyInstanceSslOutput {
+            db_proxy_cert_list_items: None,
+            request_id: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "DbProxyCertListItems" => {
+                    object.read(&name, &mut decoded.db_proxy_cert_list_items)
+                }
+                "RequestId" => object.read(&name, &mut decoded.request_id),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -203,15 +212,23 @@ impl std::fmt::Debug for DbProxyCertListItems {
 
 impl aliyun_runtime::de::FromJson for DbProxyCertListItems {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = DbProxyCertListItems {
-            db_proxy_cert_list_items: fields.get("DbProxyCertListItems"),
-            unknown_fields: fields.unknown(&["DbProxyCertListItems"]),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = DbProxyCertListItems {
+            db_proxy_cert_list_items: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "DbProxyCertListItems" => {
+                    object.read(&name, &mut decoded.db_proxy_cert_list_items)
+                }
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -316,28 +333,29 @@ impl std::fmt::Debug for DbProxyCertListItemsDbProxyCertListItems {
 
 impl aliyun_runtime::de::FromJson for DbProxyCertListItemsDbProxyCertListItems {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = DbProxyCertListItemsDbProxyCertListItems {
-            cert_common_name: fields.get("CertCommonName"),
-            db_instance_name: fields.get("DbInstanceName"),
-            endpoint_name: fields.get("EndpointName"),
-            endpoint_type: fields.get("EndpointType"),
-            ssl_expired_time: fields.get("SslExpiredTime"),
-            unknown_fields: fields
-                .unknown(
-                    &[
-                        "CertCommonName",
-                        "DbInstanceName",
-                        "EndpointName",
-                        "EndpointType",
-                        "SslExpiredTime",
-                    ],
-                ),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = DbProxyCertListItemsDbProxyCertListItems {
+            cert_common_name: None,
+            db_instance_name: None,
+            endpoint_name: None,
+            endpoint_type: None,
+            ssl_expired_time: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "CertCommonName" => object.read(&name, &mut decoded.cert_common_name),
+                "DbInstanceName" => object.read(&name, &mut decoded.db_instance_name),
+                "EndpointName" => object.read(&name, &mut decoded.endpoint_name),
+                "EndpointType" => object.read(&name, &mut decoded.endpoint_type),
+                "SslExpiredTime" => object.read(&name, &mut decoded.ssl_expired_time),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -362,13 +380,12 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+        let output = aliyun_runtime::de::from_slice::<
+            super::GetDbProxyInstanceSslOutput,
+        >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {
                 panic!("the documented example is not JSON: {error}")
-            });
-        let output = <super::GetDbProxyInstanceSslOutput as aliyun_runtime::de::FromJson>::from_json(
-                &value,
-            )
+            })
             .unwrap_or_else(|error| {
                 panic!("the documented example does not decode: {error}")
             });

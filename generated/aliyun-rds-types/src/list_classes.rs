@@ -226,17 +226,25 @@ impl std::fmt::Debug for ListClassesOutput {
 
 impl aliyun_runtime::de::FromJson for ListClassesOutput {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = ListClassesOutput {
-            items: fields.get("Items"),
-            region_id: fields.get("RegionId"),
-            request_id: fields.get("RequestId"),
-            unknown_fields: fields.unknown(&["Items", "RegionId", "RequestId"]),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = ListClassesOutput {
+            items: None,
+            region_id: None,
+            request_id: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "Items" => object.read(&name, &mut decoded.items),
+                "RegionId" => object.read(&name, &mut decoded.region_id),
+                "RequestId" => object.read(&name, &mut decoded.request_id),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -447,42 +455,45 @@ impl std::fmt::Debug for Items {
 
 impl aliyun_runtime::de::FromJson for Items {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = Items {
-            class_code: fields.get("ClassCode"),
-            class_group: fields.get("ClassGroup"),
-            cpu: fields.get("Cpu"),
-            encrypted_memory: fields.get("EncryptedMemory"),
-            instruction_set_arch: fields.get("InstructionSetArch"),
-            max_connections: fields.get("MaxConnections"),
-            max_iombps: fields.get("MaxIOMBPS"),
-            max_iops: fields.get("MaxIOPS"),
-            memory_class: fields.get("MemoryClass"),
-            reference_price: fields.get("ReferencePrice"),
-            category: fields.get("category"),
-            storage_type: fields.get("storageType"),
-            unknown_fields: fields
-                .unknown(
-                    &[
-                        "ClassCode",
-                        "ClassGroup",
-                        "Cpu",
-                        "EncryptedMemory",
-                        "InstructionSetArch",
-                        "MaxConnections",
-                        "MaxIOMBPS",
-                        "MaxIOPS",
-                        "MemoryClass",
-                        "ReferencePrice",
-                        "category",
-                        "storageType",
-                    ],
-                ),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = Items {
+            class_code: None,
+            class_group: None,
+            cpu: None,
+            encrypted_memory: None,
+            instruction_set_arch: None,
+            max_connections: None,
+            max_iombps: None,
+            max_iops: None,
+            memory_class: None,
+            reference_price: None,
+            category: None,
+            storage_type: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "ClassCode" => object.read(&name, &mut decoded.class_code),
+                "ClassGroup" => object.read(&name, &mut decoded.class_group),
+                "Cpu" => object.read(&name, &mut decoded.cpu),
+                "EncryptedMemory" => object.read(&name, &mut decoded.encrypted_memory),
+                "InstructionSetArch" => {
+                    object.read(&name, &mut decoded.instruction_set_arch)
+                }
+                "MaxConnections" => object.read(&name, &mut decoded.max_connections),
+                "MaxIOMBPS" => object.read(&name, &mut decoded.max_iombps),
+                "MaxIOPS" => object.read(&name, &mut decoded.max_iops),
+                "MemoryClass" => object.read(&name, &mut decoded.memory_class),
+                "ReferencePrice" => object.read(&name, &mut decoded.reference_price),
+                "category" => object.read(&name, &mut decoded.category),
+                "storageType" => object.read(&name, &mut decoded.storage_type),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -507,13 +518,12 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+        let output = aliyun_runtime::de::from_slice::<
+            super::ListClassesOutput,
+        >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {
                 panic!("the documented example is not JSON: {error}")
-            });
-        let output = <super::ListClassesOutput as aliyun_runtime::de::FromJson>::from_json(
-                &value,
-            )
+            })
             .unwrap_or_else(|error| {
                 panic!("the documented example does not decode: {error}")
             });

@@ -189,17 +189,25 @@ impl std::fmt::Debug for ListTagResourcesOutput {
 
 impl aliyun_runtime::de::FromJson for ListTagResourcesOutput {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = ListTagResourcesOutput {
-            next_token: fields.get("NextToken"),
-            request_id: fields.get("RequestId"),
-            tag_resources: fields.get("TagResources"),
-            unknown_fields: fields.unknown(&["NextToken", "RequestId", "TagResources"]),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = ListTagResourcesOutput {
+            next_token: None,
+            request_id: None,
+            tag_resources: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "NextToken" => object.read(&name, &mut decoded.next_token),
+                "RequestId" => object.read(&name, &mut decoded.request_id),
+                "TagResources" => object.read(&name, &mut decoded.tag_resources),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -282,15 +290,21 @@ impl std::fmt::Debug for TagResources {
 
 impl aliyun_runtime::de::FromJson for TagResources {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = TagResources {
-            tag_resource: fields.get("TagResource"),
-            unknown_fields: fields.unknown(&["TagResource"]),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = TagResources {
+            tag_resource: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "TagResource" => object.read(&name, &mut decoded.tag_resource),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -377,19 +391,27 @@ impl std::fmt::Debug for TagResource {
 
 impl aliyun_runtime::de::FromJson for TagResource {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = TagResource {
-            resource_id: fields.get("ResourceId"),
-            resource_type: fields.get("ResourceType"),
-            tag_key: fields.get("TagKey"),
-            tag_value: fields.get("TagValue"),
-            unknown_fields: fields
-                .unknown(&["ResourceId", "ResourceType", "TagKey", "TagValue"]),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = TagResource {
+            resource_id: None,
+            resource_type: None,
+            tag_key: None,
+            tag_value: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "ResourceId" => object.read(&name, &mut decoded.resource_id),
+                "ResourceType" => object.read(&name, &mut decoded.resource_type),
+                "TagKey" => object.read(&name, &mut decoded.tag_key),
+                "TagValue" => object.read(&name, &mut decoded.tag_value),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -414,13 +436,12 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+        let output = aliyun_runtime::de::from_slice::<
+            super::ListTagResourcesOutput,
+        >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {
                 panic!("the documented example is not JSON: {error}")
-            });
-        let output = <super::ListTagResourcesOutput as aliyun_runtime::de::FromJson>::from_json(
-                &value,
-            )
+            })
             .unwrap_or_else(|error| {
                 panic!("the documented example does not decode: {error}")
             });

@@ -219,16 +219,23 @@ impl std::fmt::Debug for ListUserBackupFilesOutput {
 
 impl aliyun_runtime::de::FromJson for ListUserBackupFilesOutput {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = ListUserBackupFilesOutput {
-            records: fields.get("Records"),
-            request_id: fields.get("RequestId"),
-            unknown_fields: fields.unknown(&["Records", "RequestId"]),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = ListUserBackupFilesOutput {
+            records: None,
+            request_id: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "Records" => object.read(&name, &mut decoded.records),
+                "RequestId" => object.read(&name, &mut decoded.request_id),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -507,56 +514,57 @@ impl std::fmt::Debug for Records {
 
 impl aliyun_runtime::de::FromJson for Records {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = Records {
-            backup_id: fields.get("BackupId"),
-            binlog_info: fields.get("BinlogInfo"),
-            comment: fields.get("Comment"),
-            creation_time: fields.get("CreationTime"),
-            engine: fields.get("Engine"),
-            engine_version: fields.get("EngineVersion"),
-            finish_time: fields.get("FinishTime"),
-            modification_time: fields.get("ModificationTime"),
-            oss_bucket: fields.get("OssBucket"),
-            oss_file_meta_data: fields.get("OssFileMetaData"),
-            oss_file_name: fields.get("OssFileName"),
-            oss_file_path: fields.get("OssFilePath"),
-            oss_file_size: fields.get("OssFileSize"),
-            oss_url: fields.get("OssUrl"),
-            reason: fields.get("Reason"),
-            restore_size: fields.get("RestoreSize"),
-            retention: fields.get("Retention"),
-            status: fields.get("Status"),
-            zone_id: fields.get("ZoneId"),
-            unknown_fields: fields
-                .unknown(
-                    &[
-                        "BackupId",
-                        "BinlogInfo",
-                        "Comment",
-                        "CreationTime",
-                        "Engine",
-                        "EngineVersion",
-                        "FinishTime",
-                        "ModificationTime",
-                        "OssBucket",
-                        "OssFileMetaData",
-                        "OssFileName",
-                        "OssFilePath",
-                        "OssFileSize",
-                        "OssUrl",
-                        "Reason",
-                        "RestoreSize",
-                        "Retention",
-                        "Status",
-                        "ZoneId",
-                    ],
-                ),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = Records {
+            backup_id: None,
+            binlog_info: None,
+            comment: None,
+            creation_time: None,
+            engine: None,
+            engine_version: None,
+            finish_time: None,
+            modification_time: None,
+            oss_bucket: None,
+            oss_file_meta_data: None,
+            oss_file_name: None,
+            oss_file_path: None,
+            oss_file_size: None,
+            oss_url: None,
+            reason: None,
+            restore_size: None,
+            retention: None,
+            status: None,
+            zone_id: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "BackupId" => object.read(&name, &mut decoded.backup_id),
+                "BinlogInfo" => object.read(&name, &mut decoded.binlog_info),
+                "Comment" => object.read(&name, &mut decoded.comment),
+                "CreationTime" => object.read(&name, &mut decoded.creation_time),
+                "Engine" => object.read(&name, &mut decoded.engine),
+                "EngineVersion" => object.read(&name, &mut decoded.engine_version),
+                "FinishTime" => object.read(&name, &mut decoded.finish_time),
+                "ModificationTime" => object.read(&name, &mut decoded.modification_time),
+                "OssBucket" => object.read(&name, &mut decoded.oss_bucket),
+                "OssFileMetaData" => object.read(&name, &mut decoded.oss_file_meta_data),
+                "OssFileName" => object.read(&name, &mut decoded.oss_file_name),
+                "OssFilePath" => object.read(&name, &mut decoded.oss_file_path),
+                "OssFileSize" => object.read(&name, &mut decoded.oss_file_size),
+                "OssUrl" => object.read(&name, &mut decoded.oss_url),
+                "Reason" => object.read(&name, &mut decoded.reason),
+                "RestoreSize" => object.read(&name, &mut decoded.restore_size),
+                "Retention" => object.read(&name, &mut decoded.retention),
+                "Status" => object.read(&name, &mut decoded.status),
+                "ZoneId" => object.read(&name, &mut decoded.zone_id),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -581,13 +589,12 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+        let output = aliyun_runtime::de::from_slice::<
+            super::ListUserBackupFilesOutput,
+        >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {
                 panic!("the documented example is not JSON: {error}")
-            });
-        let output = <super::ListUserBackupFilesOutput as aliyun_runtime::de::FromJson>::from_json(
-                &value,
-            )
+            })
             .unwrap_or_else(|error| {
                 panic!("the documented example does not decode: {error}")
             });

@@ -697,35 +697,43 @@ impl std::fmt::Debug for ModifyBackupPolicyOutput {
 
 impl aliyun_runtime::de::FromJson for ModifyBackupPolicyOutput {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = ModifyBackupPolicyOutput {
-            compress_type: fields.get("CompressType"),
-            db_instance_id: fields.get("DBInstanceID"),
-            enable_backup_log: fields.get("EnableBackupLog"),
-            high_space_usage_protection: fields.get("HighSpaceUsageProtection"),
-            local_log_retention_hours: fields.get("LocalLogRetentionHours"),
-            local_log_retention_space: fields.get("LocalLogRetentionSpace"),
-            log_backup_local_retention_number: fields
-                .get("LogBackupLocalRetentionNumber"),
-            request_id: fields.get("RequestId"),
-            unknown_fields: fields
-                .unknown(
-                    &[
-                        "CompressType",
-                        "DBInstanceID",
-                        "EnableBackupLog",
-                        "HighSpaceUsageProtection",
-                        "LocalLogRetentionHours",
-                        "LocalLogRetentionSpace",
-                        "LogBackupLocalRetentionNumber",
-                        "RequestId",
-                    ],
-                ),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = ModifyBackupPolicyOutput {
+            compress_type: None,
+            db_instance_id: None,
+            enable_backup_log: None,
+            high_space_usage_protection: None,
+            local_log_retention_hours: None,
+            local_log_retention_space: None,
+            log_backup_local_retention_number: None,
+            request_id: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "CompressType" => object.read(&name, &mut decoded.compress_type),
+                "DBInstanceID" => object.read(&name, &mut decoded.db_instance_id),
+                "EnableBackupLog" => object.read(&name, &mut decoded.enable_backup_log),
+                "HighSpaceUsageProtection" => {
+                    object.read(&name, &mut decoded.high_space_usage_protection)
+                }
+                "LocalLogRetentionHours" => {
+                    object.read(&name, &mut decoded.local_log_retention_hours)
+                }
+                "LocalLogRetentionSpace" => {
+                    object.read(&name, &mut decoded.local_log_retention_space)
+                }
+                "LogBackupLocalRetentionNumber" => {
+                    object.read(&name, &mut decoded.log_backup_local_retention_number)
+                }
+                "RequestId" => object.read(&name, &mut decoded.request_id),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -750,13 +758,12 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+        let output = aliyun_runtime::de::from_slice::<
+            super::ModifyBackupPolicyOutput,
+        >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {
                 panic!("the documented example is not JSON: {error}")
-            });
-        let output = <super::ModifyBackupPolicyOutput as aliyun_runtime::de::FromJson>::from_json(
-                &value,
-            )
+            })
             .unwrap_or_else(|error| {
                 panic!("the documented example does not decode: {error}")
             });

@@ -170,21 +170,29 @@ impl std::fmt::Debug for ModifyDbInstanceDelayedReplicationTimeOutput {
 
 impl aliyun_runtime::de::FromJson for ModifyDbInstanceDelayedReplicationTimeOutput {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = ModifyDbInstanceDelayedReplicationTimeOutput {
-            db_instance_id: fields.get("DBInstanceId"),
-            read_sql_replication_time: fields.get("ReadSQLReplicationTime"),
-            request_id: fields.get("RequestId"),
-            task_id: fields.get("TaskId"),
-            unknown_fields: fields
-                .unknown(
-                    &["DBInstanceId", "ReadSQLReplicationTime", "RequestId", "TaskId"],
-                ),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = ModifyDbInstanceDelayedReplicationTimeOutput {
+            db_instance_id: None,
+            read_sql_replication_time: None,
+            request_id: None,
+            task_id: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "DBInstanceId" => object.read(&name, &mut decoded.db_instance_id),
+                "ReadSQLReplicationTime" => {
+                    object.read(&name, &mut decoded.read_sql_replication_time)
+                }
+                "RequestId" => object.read(&name, &mut decoded.request_id),
+                "TaskId" => object.read(&name, &mut decoded.task_id),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -209,13 +217,12 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+        let output = aliyun_runtime::de::from_slice::<
+            super::ModifyDbInstanceDelayedReplicationTimeOutput,
+        >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {
                 panic!("the documented example is not JSON: {error}")
-            });
-        let output = <super::ModifyDbInstanceDelayedReplicationTimeOutput as aliyun_runtime::de::FromJson>::from_json(
-                &value,
-            )
+            })
             .unwrap_or_else(|error| {
                 panic!("the documented example does not decode: {error}")
             });

@@ -332,36 +332,39 @@ impl std::fmt::Debug for ModifyInstanceCrossBackupPolicyOutput {
 
 impl aliyun_runtime::de::FromJson for ModifyInstanceCrossBackupPolicyOutput {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = ModifyInstanceCrossBackupPolicyOutput {
-            backup_enabled: fields.get("BackupEnabled"),
-            cross_backup_region: fields.get("CrossBackupRegion"),
-            cross_backup_type: fields.get("CrossBackupType"),
-            db_instance_id: fields.get("DBInstanceId"),
-            log_backup_enabled: fields.get("LogBackupEnabled"),
-            region_id: fields.get("RegionId"),
-            request_id: fields.get("RequestId"),
-            retent_type: fields.get("RetentType"),
-            retention: fields.get("Retention"),
-            unknown_fields: fields
-                .unknown(
-                    &[
-                        "BackupEnabled",
-                        "CrossBackupRegion",
-                        "CrossBackupType",
-                        "DBInstanceId",
-                        "LogBackupEnabled",
-                        "RegionId",
-                        "RequestId",
-                        "RetentType",
-                        "Retention",
-                    ],
-                ),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = ModifyInstanceCrossBackupPolicyOutput {
+            backup_enabled: None,
+            cross_backup_region: None,
+            cross_backup_type: None,
+            db_instance_id: None,
+            log_backup_enabled: None,
+            region_id: None,
+            request_id: None,
+            retent_type: None,
+            retention: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "BackupEnabled" => object.read(&name, &mut decoded.backup_enabled),
+                "CrossBackupRegion" => {
+                    object.read(&name, &mut decoded.cross_backup_region)
+                }
+                "CrossBackupType" => object.read(&name, &mut decoded.cross_backup_type),
+                "DBInstanceId" => object.read(&name, &mut decoded.db_instance_id),
+                "LogBackupEnabled" => object.read(&name, &mut decoded.log_backup_enabled),
+                "RegionId" => object.read(&name, &mut decoded.region_id),
+                "RequestId" => object.read(&name, &mut decoded.request_id),
+                "RetentType" => object.read(&name, &mut decoded.retent_type),
+                "Retention" => object.read(&name, &mut decoded.retention),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -386,13 +389,12 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+        let output = aliyun_runtime::de::from_slice::<
+            super::ModifyInstanceCrossBackupPolicyOutput,
+        >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {
                 panic!("the documented example is not JSON: {error}")
-            });
-        let output = <super::ModifyInstanceCrossBackupPolicyOutput as aliyun_runtime::de::FromJson>::from_json(
-                &value,
-            )
+            })
             .unwrap_or_else(|error| {
                 panic!("the documented example does not decode: {error}")
             });

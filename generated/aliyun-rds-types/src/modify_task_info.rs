@@ -216,19 +216,27 @@ impl std::fmt::Debug for ModifyTaskInfoOutput {
 
 impl aliyun_runtime::de::FromJson for ModifyTaskInfoOutput {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = ModifyTaskInfoOutput {
-            error_code: fields.get("ErrorCode"),
-            error_task_id: fields.get("ErrorTaskId"),
-            request_id: fields.get("RequestId"),
-            success_count: fields.get("SuccessCount"),
-            unknown_fields: fields
-                .unknown(&["ErrorCode", "ErrorTaskId", "RequestId", "SuccessCount"]),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = ModifyTaskInfoOutput {
+            error_code: None,
+            error_task_id: None,
+            request_id: None,
+            success_count: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "ErrorCode" => object.read(&name, &mut decoded.error_code),
+                "ErrorTaskId" => object.read(&name, &mut decoded.error_task_id),
+                "RequestId" => object.read(&name, &mut decoded.request_id),
+                "SuccessCount" => object.read(&name, &mut decoded.success_count),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -253,13 +261,12 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+        let output = aliyun_runtime::de::from_slice::<
+            super::ModifyTaskInfoOutput,
+        >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {
                 panic!("the documented example is not JSON: {error}")
-            });
-        let output = <super::ModifyTaskInfoOutput as aliyun_runtime::de::FromJson>::from_json(
-                &value,
-            )
+            })
             .unwrap_or_else(|error| {
                 panic!("the documented example does not decode: {error}")
             });

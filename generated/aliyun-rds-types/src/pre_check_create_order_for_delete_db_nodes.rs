@@ -318,17 +318,25 @@ impl std::fmt::Debug for PreCheckCreateOrderForDeleteDbNodesOutput {
 
 impl aliyun_runtime::de::FromJson for PreCheckCreateOrderForDeleteDbNodesOutput {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = PreCheckCreateOrderForDeleteDbNodesOutput {
-            failures: fields.get("Failures"),
-            pre_check_result: fields.get("PreCheckResult"),
-            request_id: fields.get("RequestId"),
-            unknown_fields: fields.unknown(&["Failures", "PreCheckResult", "RequestId"]),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = PreCheckCreateOrderForDeleteDbNodesOutput {
+            failures: None,
+            pre_check_result: None,
+            request_id: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "Failures" => object.read(&name, &mut decoded.failures),
+                "PreCheckResult" => object.read(&name, &mut decoded.pre_check_result),
+                "RequestId" => object.read(&name, &mut decoded.request_id),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -375,15 +383,21 @@ impl std::fmt::Debug for Failures {
 
 impl aliyun_runtime::de::FromJson for Failures {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = Failures {
-            failures: fields.get("Failures"),
-            unknown_fields: fields.unknown(&["Failures"]),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = Failures {
+            failures: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "Failures" => object.read(&name, &mut decoded.failures),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -450,16 +464,23 @@ impl std::fmt::Debug for FailuresFailures {
 
 impl aliyun_runtime::de::FromJson for FailuresFailures {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = FailuresFailures {
-            code: fields.get("Code"),
-            message: fields.get("Message"),
-            unknown_fields: fields.unknown(&["Code", "Message"]),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = FailuresFailures {
+            code: None,
+            message: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "Code" => object.read(&name, &mut decoded.code),
+                "Message" => object.read(&name, &mut decoded.message),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -484,13 +505,12 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+        let output = aliyun_runtime::de::from_slice::<
+            super::PreCheckCreateOrderForDeleteDbNodesOutput,
+        >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {
                 panic!("the documented example is not JSON: {error}")
-            });
-        let output = <super::PreCheckCreateOrderForDeleteDbNodesOutput as aliyun_runtime::de::FromJson>::from_json(
-                &value,
-            )
+            })
             .unwrap_or_else(|error| {
                 panic!("the documented example does not decode: {error}")
             });

@@ -188,16 +188,23 @@ impl std::fmt::Debug for QueryNotifyOutput {
 
 impl aliyun_runtime::de::FromJson for QueryNotifyOutput {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = QueryNotifyOutput {
-            data: fields.get("Data"),
-            request_id: fields.get("RequestId"),
-            unknown_fields: fields.unknown(&["Data", "RequestId"]),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = QueryNotifyOutput {
+            data: None,
+            request_id: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "Data" => object.read(&name, &mut decoded.data),
+                "RequestId" => object.read(&name, &mut decoded.request_id),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -288,21 +295,27 @@ impl std::fmt::Debug for Data {
 
 impl aliyun_runtime::de::FromJson for Data {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = Data {
-            notify_item_list: fields.get("NotifyItemList"),
-            page_number: fields.get("PageNumber"),
-            page_size: fields.get("PageSize"),
-            total_record_count: fields.get("TotalRecordCount"),
-            unknown_fields: fields
-                .unknown(
-                    &["NotifyItemList", "PageNumber", "PageSize", "TotalRecordCount"],
-                ),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = Data {
+            notify_item_list: None,
+            page_number: None,
+            page_size: None,
+            total_record_count: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "NotifyItemList" => object.read(&name, &mut decoded.notify_item_list),
+                "PageNumber" => object.read(&name, &mut decoded.page_number),
+                "PageSize" => object.read(&name, &mut decoded.page_size),
+                "TotalRecordCount" => object.read(&name, &mut decoded.total_record_count),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -520,42 +533,43 @@ impl std::fmt::Debug for NotifyItemList {
 
 impl aliyun_runtime::de::FromJson for NotifyItemList {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = NotifyItemList {
-            ali_uid: fields.get("AliUid"),
-            confirm_flag: fields.get("ConfirmFlag"),
-            confirmor: fields.get("Confirmor"),
-            gmt_created: fields.get("GmtCreated"),
-            gmt_modified: fields.get("GmtModified"),
-            id: fields.get("Id"),
-            idempotent_count: fields.get("IdempotentCount"),
-            idempotent_id: fields.get("IdempotentId"),
-            level: fields.get("Level"),
-            notify_element: fields.get("NotifyElement"),
-            template_name: fields.get("TemplateName"),
-            r#type: fields.get("Type"),
-            unknown_fields: fields
-                .unknown(
-                    &[
-                        "AliUid",
-                        "ConfirmFlag",
-                        "Confirmor",
-                        "GmtCreated",
-                        "GmtModified",
-                        "Id",
-                        "IdempotentCount",
-                        "IdempotentId",
-                        "Level",
-                        "NotifyElement",
-                        "TemplateName",
-                        "Type",
-                    ],
-                ),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = NotifyItemList {
+            ali_uid: None,
+            confirm_flag: None,
+            confirmor: None,
+            gmt_created: None,
+            gmt_modified: None,
+            id: None,
+            idempotent_count: None,
+            idempotent_id: None,
+            level: None,
+            notify_element: None,
+            template_name: None,
+            r#type: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "AliUid" => object.read(&name, &mut decoded.ali_uid),
+                "ConfirmFlag" => object.read(&name, &mut decoded.confirm_flag),
+                "Confirmor" => object.read(&name, &mut decoded.confirmor),
+                "GmtCreated" => object.read(&name, &mut decoded.gmt_created),
+                "GmtModified" => object.read(&name, &mut decoded.gmt_modified),
+                "Id" => object.read(&name, &mut decoded.id),
+                "IdempotentCount" => object.read(&name, &mut decoded.idempotent_count),
+                "IdempotentId" => object.read(&name, &mut decoded.idempotent_id),
+                "Level" => object.read(&name, &mut decoded.level),
+                "NotifyElement" => object.read(&name, &mut decoded.notify_element),
+                "TemplateName" => object.read(&name, &mut decoded.template_name),
+                "Type" => object.read(&name, &mut decoded.r#type),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -580,13 +594,12 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+        let output = aliyun_runtime::de::from_slice::<
+            super::QueryNotifyOutput,
+        >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {
                 panic!("the documented example is not JSON: {error}")
-            });
-        let output = <super::QueryNotifyOutput as aliyun_runtime::de::FromJson>::from_json(
-                &value,
-            )
+            })
             .unwrap_or_else(|error| {
                 panic!("the documented example does not decode: {error}")
             });

@@ -180,21 +180,29 @@ impl std::fmt::Debug for UpgradeDbInstanceMajorVersionPrecheckOutput {
 
 impl aliyun_runtime::de::FromJson for UpgradeDbInstanceMajorVersionPrecheckOutput {
     #[inline]
-    fn from_json(
-        value: &serde_json::Value,
-    ) -> Result<Self, aliyun_runtime::de::DecodeError> {
-        let mut fields = aliyun_runtime::de::Fields::of(value)?;
-        let decoded = UpgradeDbInstanceMajorVersionPrecheckOutput {
-            db_instance_name: fields.get("DBInstanceName"),
-            request_id: fields.get("RequestId"),
-            target_major_version: fields.get("TargetMajorVersion"),
-            task_id: fields.get("TaskId"),
-            unknown_fields: fields
-                .unknown(
-                    &["DBInstanceName", "RequestId", "TargetMajorVersion", "TaskId"],
-                ),
+    fn from_object(
+        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
+    ) -> aliyun_runtime::de::Decoded<Self> {
+        let mut decoded = UpgradeDbInstanceMajorVersionPrecheckOutput {
+            db_instance_name: None,
+            request_id: None,
+            target_major_version: None,
+            task_id: None,
+            unknown_fields: serde_json::Map::new(),
         };
-        fields.finish(decoded)
+        let mut object = aliyun_runtime::de::Object::new(source);
+        while let Some(name) = object.next_name() {
+            match &*name {
+                "DBInstanceName" => object.read(&name, &mut decoded.db_instance_name),
+                "RequestId" => object.read(&name, &mut decoded.request_id),
+                "TargetMajorVersion" => {
+                    object.read(&name, &mut decoded.target_major_version)
+                }
+                "TaskId" => object.read(&name, &mut decoded.task_id),
+                _ => object.unknown(name, &mut decoded.unknown_fields),
+            }
+        }
+        object.finish(decoded)
     }
 }
 
@@ -219,13 +227,12 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let value: serde_json::Value = serde_json::from_str(DOCUMENTED_EXAMPLE)
+        let output = aliyun_runtime::de::from_slice::<
+            super::UpgradeDbInstanceMajorVersionPrecheckOutput,
+        >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {
                 panic!("the documented example is not JSON: {error}")
-            });
-        let output = <super::UpgradeDbInstanceMajorVersionPrecheckOutput as aliyun_runtime::de::FromJson>::from_json(
-                &value,
-            )
+            })
             .unwrap_or_else(|error| {
                 panic!("the documented example does not decode: {error}")
             });

@@ -100,32 +100,43 @@ fn debug_impl(name: &Ident, members: &[Member<'_>], unknown_fields: bool) -> Tok
 }
 
 /// `FromJson` for a response struct, and `Deserialize` behind the
-/// `serde-deserialize` feature: each field is one look-up by wire name in
-/// the JSON object, and every other member is kept in `unknown_fields`.
+/// `serde-deserialize` feature: the members are read as the JSON reader
+/// meets them, each stored into its field by a `match` on its wire name,
+/// every other one kept in `unknown_fields`.
 ///
-/// The fields are read through the runtime's `Fields`, which keeps the
-/// first error for the end rather than returning it at once: a `?` per
-/// field, on thousands of fields, was a large part of the crate's
-/// type-checking and borrow-checking time.
+/// The function is not generic: the runtime drives the JSON reader and
+/// hands it the object's members (see `aliyun_runtime::de`), so the
+/// reader's code is compiled once rather than once per struct as a derived
+/// `Deserialize` would have it. The reads keep the first error for the
+/// end rather than returning it at once: a `?` per field, on thousands of
+/// fields, was a large part of the crate's type-checking and
+/// borrow-checking time.
 fn from_json_impls(name: &Ident, members: &[Member<'_>]) -> TokenStream {
-    let fields = members.iter().map(|member| {
+    let empty = members.iter().map(|member| {
+        let ident = &member.ident;
+        quote!(#ident: None,)
+    });
+    let arms = members.iter().map(|member| {
         let ident = &member.ident;
         let wire_name = member.wire_name;
-        quote!(#ident: fields.get(#wire_name),)
+        quote!(#wire_name => object.read(&name, &mut decoded.#ident),)
     });
-    // Sorted, for the runtime's binary search.
-    let mut wire_names: Vec<&str> = members.iter().map(|member| member.wire_name).collect();
-    wire_names.sort_unstable();
     quote! {
         impl aliyun_runtime::de::FromJson for #name {
             #[inline]
-            fn from_json(value: &serde_json::Value) -> Result<Self, aliyun_runtime::de::DecodeError> {
-                let mut fields = aliyun_runtime::de::Fields::of(value)?;
-                let decoded = #name {
-                    #(#fields)*
-                    unknown_fields: fields.unknown(&[#(#wire_names),*]),
+            fn from_object(source: &mut dyn aliyun_runtime::de::MapSource<'_>) -> aliyun_runtime::de::Decoded<Self> {
+                let mut decoded = #name {
+                    #(#empty)*
+                    unknown_fields: serde_json::Map::new(),
                 };
-                fields.finish(decoded)
+                let mut object = aliyun_runtime::de::Object::new(source);
+                while let Some(name) = object.next_name() {
+                    match &*name {
+                        #(#arms)*
+                        _ => object.unknown(name, &mut decoded.unknown_fields),
+                    }
+                }
+                object.finish(decoded)
             }
         }
 
