@@ -454,8 +454,9 @@ impl ConfigBuilder {
         self
     }
 
-    /// The most idle connections kept per host (default 32; 0 opens a new
-    /// connection for every request).
+    /// The most idle connections kept per host (by default no cap: each
+    /// is kept until its idle timeout; 0 opens a new connection for every
+    /// request).
     pub fn pool_max_idle_per_host(mut self, connections: usize) -> Self {
         self.config.transport.pool.max_idle_per_host = connections;
         self
