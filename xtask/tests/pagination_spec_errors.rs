@@ -9,64 +9,14 @@
 // Tests fail by panicking; the workspace lints forbid it in library code.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+#[path = "support/broken_widgets.rs"]
+mod broken_widgets;
 mod support;
 
-use std::fs;
-use support::workspace;
+use broken_widgets::{failures, single_failure};
 
-use serde_json::{json, Value};
-use xtask::codegen::{self, CodegenError, Layout, Mode};
+use serde_json::json;
 use xtask::spec::SpecErrorKind;
-
-const OPERATION: &str = "spec/rds/2014-08-15/operations/DescribeWidgets.json";
-
-/// Copies the fixture, applies `change` to `DescribeWidgets.json`, runs the
-/// generator and returns every error message of `kind`, after checking
-/// that nothing was written.
-fn failures(kind: SpecErrorKind, change: impl FnOnce(&mut Value)) -> Vec<String> {
-    let directory = workspace();
-    let root = directory.path();
-    let file = root.join(OPERATION);
-    let mut spec: Value =
-        serde_json::from_str(&fs::read_to_string(&file).expect("read")).expect("JSON");
-    change(&mut spec);
-    fs::write(
-        &file,
-        serde_json::to_string_pretty(&spec).expect("serialize"),
-    )
-    .expect("write");
-
-    let layout = Layout::default();
-    let outcome = codegen::run(root, &layout, Mode::Write);
-    for generated in layout.generated_dirs() {
-        assert!(
-            !root.join(generated).exists(),
-            "{} was written",
-            generated.display()
-        );
-    }
-    match outcome {
-        Err(CodegenError::Spec(errors)) => errors
-            .0
-            .iter()
-            .filter(|error| error.kind == kind)
-            .map(ToString::to_string)
-            .collect(),
-        other => panic!("expected a spec error, got {other:?}"),
-    }
-}
-
-/// The single error of `kind`, which must name the file and `pointer`.
-fn single_failure(kind: SpecErrorKind, pointer: &str, change: impl FnOnce(&mut Value)) -> String {
-    let messages = failures(kind, change);
-    assert_eq!(messages.len(), 1, "{messages:#?}");
-    let message = messages.into_iter().next().unwrap_or_default();
-    assert!(
-        message.starts_with(&format!("{OPERATION}: {pointer}:")),
-        "{message}"
-    );
-    message
-}
 
 #[test]
 fn a_parameter_the_operation_lacks() {
