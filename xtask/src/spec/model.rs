@@ -495,6 +495,36 @@ pub struct Field {
 
 impl_typed!(Field);
 
+/// One step of a response path: the field `name` among `available`, the
+/// fields of `parent` (the field the path has reached, as its wire name
+/// and type, or `None` at the response's top level). The waiters' and the
+/// paginators' paths both walk the response with it, so they report a
+/// wrong step in the same words.
+pub fn field_step<'spec>(
+    available: &'spec [Field],
+    parent: Option<(&str, TypeName)>,
+    name: &str,
+) -> Result<&'spec Field, String> {
+    if let Some((parent_name, parent_type)) = parent {
+        if parent_type != TypeName::Object {
+            return Err(format!(
+                "`{parent_name}` is of type {:?}, which has no field {name:?}",
+                parent_type.as_str()
+            ));
+        }
+    }
+    available
+        .iter()
+        .find(|field| field.name == name)
+        .ok_or_else(|| {
+            let known: Vec<&str> = available.iter().map(|field| field.name.as_str()).collect();
+            format!(
+                "the response has no field {name:?} here; the fields are: {}",
+                known.join(", ")
+            )
+        })
+}
+
 /// The element type of an array: a type without a name of its own.
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]

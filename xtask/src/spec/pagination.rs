@@ -17,7 +17,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use super::error::{SpecError, SpecErrorKind};
-use super::model::{Field, OperationSpec, TypeName, Typed};
+use super::model::{field_step, Field, OperationSpec, TypeName, Typed};
 use super::naming::is_sensitive;
 
 /// How an operation is paged.
@@ -107,25 +107,8 @@ pub fn resolve_field_path<'spec>(
     let mut available = fields;
     let mut found: Option<&'spec Field> = None;
     for step in steps {
-        if let Some(parent) = found {
-            if parent.type_name != TypeName::Object {
-                return Err(format!(
-                    "`{}` is of type {:?}, which has no field {step:?}",
-                    parent.name,
-                    parent.type_name.as_str()
-                ));
-            }
-        }
-        let field = available
-            .iter()
-            .find(|field| field.name == *step)
-            .ok_or_else(|| {
-                let known: Vec<&str> = available.iter().map(|field| field.name.as_str()).collect();
-                format!(
-                    "the response has no field {step:?} here; the fields are: {}",
-                    known.join(", ")
-                )
-            })?;
+        let parent = found.map(|field| (field.name.as_str(), field.type_name));
+        let field = field_step(available, parent, step)?;
         available = field.type_ref().fields;
         found = Some(field);
     }

@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 
 use super::error::{SpecError, SpecErrorKind};
 use super::load::LoadedOperation;
-use super::model::{Field, OperationSpec, ProductSpec, TypeName, TypeRef, Typed};
+use super::model::{field_step, Field, OperationSpec, ProductSpec, TypeName, TypeRef, Typed};
 use super::naming;
 use super::naming::{is_sensitive, member_rust_name};
 use super::validate::RESERVED_PARAMETER_NAMES;
@@ -178,26 +178,10 @@ fn resolve<'spec>(fields: &'spec [Field], steps: &[PathStep]) -> Result<PathTarg
     for step in steps {
         match step {
             PathStep::Field(name) => {
-                if let Some(current) = &target {
-                    if current.type_ref.name != TypeName::Object {
-                        return Err(format!(
-                            "`{}` is of type {:?}, which has no field {name:?}",
-                            current.wire_name,
-                            current.type_ref.name.as_str()
-                        ));
-                    }
-                }
-                let field = available
-                    .iter()
-                    .find(|field| field.name == *name)
-                    .ok_or_else(|| {
-                        let known: Vec<&str> =
-                            available.iter().map(|field| field.name.as_str()).collect();
-                        format!(
-                            "the response has no field {name:?} here; the fields are: {}",
-                            known.join(", ")
-                        )
-                    })?;
+                let parent = target
+                    .as_ref()
+                    .map(|current| (current.wire_name, current.type_ref.name));
+                let field = field_step(available, parent, name)?;
                 let type_ref = field.type_ref();
                 available = type_ref.fields;
                 target = Some(PathTarget {
