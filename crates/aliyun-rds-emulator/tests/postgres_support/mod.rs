@@ -80,12 +80,15 @@ pub async fn source_cluster(engine: &Engine, instance_id: &str, rows: u32) -> Cl
             "postgres",
             &format!(
                 "CREATE ROLE {MIGRATOR} LOGIN REPLICATION CREATEROLE PASSWORD '{PASSWORD}' IN ROLE pg_monitor;\n\
-                 CREATE ROLE app LOGIN PASSWORD '{PASSWORD}';\n\
-                 CREATE DATABASE app OWNER app;"
+                 CREATE ROLE app LOGIN PASSWORD '{PASSWORD}';"
             ),
         )
         .await
         .expect("create the source's roles");
+    source
+        .execute("postgres", "CREATE DATABASE app OWNER app")
+        .await
+        .expect("create the source's database");
     source
         .execute(
             "app",
