@@ -2,8 +2,8 @@
 //! the lifecycle RDS gives an instance (create, start, stop, restart,
 //! delete).
 //!
-//! A cluster is made by `initdb` (superuser [`ADMIN_ROLE`], UTF8, locale
-//! `C`), after which its `postgresql.conf`, `pg_hba.conf` and
+//! A cluster is made by `initdb` (superuser [`ADMIN_ROLE`], or `postgres`
+//! for a self-managed one, UTF8, locale `C`), after which its `postgresql.conf`, `pg_hba.conf` and
 //! `pg_ident.conf` move out of `data/` into the cluster's directory; the
 //! server is started with `config_file`, `hba_file` and `ident_file`
 //! pointing there. What makes the server the emulator's (the port, the
@@ -38,7 +38,7 @@ use super::admin::{render_hba, SecurityIp};
 use super::error::PostgresError;
 use super::process::{self, log_tail, ChildProcess};
 use super::root;
-use super::{Shared, ADMIN_ROLE};
+use super::Shared;
 
 /// The address every cluster listens on.
 const HOST: Ipv4Addr = Ipv4Addr::LOCALHOST;
@@ -95,9 +95,10 @@ pub(crate) struct ClusterState {
     pub(crate) status: ClusterStatus,
     pub(crate) process: Option<ChildProcess>,
     pub(crate) port: u16,
-    /// The role administration connects as: [`ADMIN_ROLE`], except while
-    /// the cluster is the standby of a migration, whose catalog is the
-    /// source's (then the source's bootstrap superuser).
+    /// The role administration connects as: the cluster's bootstrap
+    /// superuser, except while the cluster is the standby of a migration,
+    /// whose catalog is the source's (then the source's bootstrap
+    /// superuser); after a switchover, [`super::ADMIN_ROLE`].
     pub(crate) admin_role: String,
     pub(crate) security_ips: Vec<SecurityIp>,
     pub(crate) replication_ips: Vec<SecurityIp>,
@@ -109,6 +110,8 @@ pub(crate) struct ClusterInner {
     instance_id: String,
     dir: PathBuf,
     storage_bytes: u64,
+    /// The superuser `initdb` creates.
+    superuser: String,
     state: Mutex<ClusterState>,
     /// Held by whatever starts, stops or replaces the server, so that those
     /// never interleave.
@@ -128,6 +131,7 @@ impl Cluster {
         shared: &Arc<Shared>,
         instance_id: &str,
         storage_bytes: u64,
+        superuser: &str,
     ) -> Result<Cluster, PostgresError> {
         if instance_id.is_empty() || instance_id.len() > 63 || !instance_id.is_ascii() {
             return Err(PostgresError::invalid(
@@ -143,11 +147,12 @@ impl Cluster {
                 instance_id: instance_id.to_owned(),
                 dir,
                 storage_bytes,
+                superuser: superuser.to_owned(),
                 state: Mutex::new(ClusterState {
                     status: ClusterStatus::Creating,
                     process: None,
                     port: 0,
-                    admin_role: ADMIN_ROLE.to_owned(),
+                    admin_role: superuser.to_owned(),
                     security_ips: vec![SecurityIp::loopback()],
                     replication_ips: Vec::new(),
                 }),
@@ -411,7 +416,7 @@ impl Cluster {
         std::fs::write(&auto, auto_conf)
             .map_err(|error| PostgresError::io("write", &auto, error))?;
         self.inner.shared.launcher.own(&auto)?;
-        self.state().admin_role = ADMIN_ROLE.to_owned();
+        self.state().admin_role = self.inner.superuser.clone();
         self.start_locked().await
     }
 
@@ -427,7 +432,7 @@ impl Cluster {
                 "-D".as_ref(),
                 data.as_os_str(),
                 "--username".as_ref(),
-                ADMIN_ROLE.as_ref(),
+                self.inner.superuser.as_ref(),
                 "--auth-local=trust".as_ref(),
                 "--auth-host=md5".as_ref(),
                 "--encoding=UTF8".as_ref(),

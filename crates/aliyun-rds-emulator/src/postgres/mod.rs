@@ -131,6 +131,9 @@ use root::DataRoot;
 /// account, which is why a migration source must not have it.
 pub const ADMIN_ROLE: &str = "alicloud_rds_admin";
 
+/// The superuser of a [`Engine::spawn_self_managed`] cluster.
+pub const SELF_MANAGED_SUPERUSER: &str = "postgres";
+
 /// One gibibyte, the unit of `DBInstanceStorage`: a cluster's storage is
 /// given in bytes.
 pub const GIB: u64 = 1 << 30;
@@ -328,7 +331,18 @@ impl Engine {
         instance_id: &str,
         storage_bytes: u64,
     ) -> Result<Cluster, PostgresError> {
-        Cluster::create(&self.shared, instance_id, storage_bytes).await
+        Cluster::create(&self.shared, instance_id, storage_bytes, ADMIN_ROLE).await
+    }
+
+    /// Creates and starts a cluster like a self-managed PostgreSQL: its
+    /// superuser is `postgres`, as PostgreSQL's packages make it (a source
+    /// to migrate must not have the reserved [`ADMIN_ROLE`]), and its
+    /// storage has no limit. It is what a test or an example migrates
+    /// from; it lives and dies with the engine like the instances'
+    /// clusters. Replication connections are refused until
+    /// [`Cluster::set_replication_ips`] allows them.
+    pub async fn spawn_self_managed(&self, name: &str) -> Result<Cluster, PostgresError> {
+        Cluster::create(&self.shared, name, u64::MAX, SELF_MANAGED_SUPERUSER).await
     }
 
     /// The cluster of `instance_id`, if it exists.

@@ -72,7 +72,7 @@ pub fn port_open(cluster: &Cluster) -> bool {
 /// and `rows` rows in `app.items`, owned by the account `app`.
 pub async fn source_cluster(engine: &Engine, instance_id: &str, rows: u32) -> Cluster {
     let source = engine
-        .spawn_cluster(instance_id, 100 * aliyun_rds_emulator::postgres::GIB)
+        .spawn_self_managed(instance_id)
         .await
         .expect("start the source");
     source
