@@ -42,6 +42,12 @@ async fn a_cluster_runs_as_the_cluster_user_on_its_own_port_until_deleted() {
         );
     }
 
+    // Only that user reaches the socket the administrator logs in through.
+    assert_eq!(
+        std::fs::metadata(cluster.dir()).unwrap().mode() & 0o777,
+        0o700
+    );
+
     // Stop and start keep the port and the data.
     cluster
         .execute(

@@ -26,6 +26,7 @@
 
 use std::fmt;
 use std::net::{IpAddr, Ipv4Addr, TcpListener};
+use std::os::unix::fs::DirBuilderExt;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
@@ -382,7 +383,12 @@ impl Cluster {
     /// Runs `initdb` and moves the configuration out of `data/`.
     async fn initialize(&self) -> Result<(), PostgresError> {
         let dir = &self.inner.dir;
-        std::fs::create_dir(dir).map_err(|error| PostgresError::io("create", dir, error))?;
+        // Only the cluster user (and root) may reach the socket, through
+        // which the administrator logs in without a password.
+        std::fs::DirBuilder::new()
+            .mode(0o700)
+            .create(dir)
+            .map_err(|error| PostgresError::io("create", dir, error))?;
         self.inner.shared.launcher.own(dir)?;
         self.run_initdb().await?;
         let data = self.data_dir();

@@ -375,10 +375,13 @@ impl Engine {
         Migration::start(source, target.clone()).await
     }
 
-    /// Stops every server (a fast shutdown each) and removes the root.
+    /// Stops every server (a fast shutdown each) and removes the root. A
+    /// server that does not stop in time (one a migration is copying data
+    /// into, say) is killed instead.
     pub async fn shutdown(self) {
+        let limit = self.shared.options.stop_timeout + std::time::Duration::from_secs(15);
         for cluster in self.clusters() {
-            let _ = cluster.stop().await;
+            let _ = tokio::time::timeout(limit, cluster.stop()).await;
         }
         // `Drop` removes the root and kills whatever did not stop.
     }

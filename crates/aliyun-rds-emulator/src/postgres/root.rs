@@ -100,7 +100,8 @@ fn process_identity(pid: u32) -> Option<String> {
     Some(format!("{pid} {start_time}"))
 }
 
-/// What [`clean_stale_roots`] did.
+/// What starting an [`Engine`](super::Engine) did with the data roots that
+/// killed emulators left behind ([`Engine::stale_cleanup`](super::Engine::stale_cleanup)).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct StaleCleanup {
     /// The stale roots that were removed.
