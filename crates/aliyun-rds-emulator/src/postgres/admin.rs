@@ -2,24 +2,8 @@
 //! operations: accounts, databases, privileges, the IP whitelist and
 //! parameters.
 //!
-//! | operation | what [`Cluster`] does |
-//! | --- | --- |
-//! | `CreateAccount` | [`Cluster::create_account`]: a login role; a `Super` (privileged) account also gets `CREATEDB`, `CREATEROLE` and the `pg_monitor` and `pg_signal_backend` roles, as close as PostgreSQL comes to RDS's privileged account without being a superuser |
-//! | `DeleteAccount` | [`Cluster::delete_account`]: its sessions end, what it owns passes to the administrator (no data is lost), its grants go, the role is dropped |
-//! | `ResetAccountPassword` | [`Cluster::reset_account_password`] |
-//! | `LockAccount` / `UnlockAccount` | [`Cluster::lock_account`] (`NOLOGIN`: no new session) / [`Cluster::unlock_account`] |
-//! | `GrantAccountPrivilege` / `RevokeAccountPrivilege` | [`Cluster::grant_account_privilege`] / [`Cluster::revoke_account_privilege`], see [`AccountPrivilege`] |
-//! | `CreateDatabase` / `DeleteDatabase` | [`Cluster::create_database`] (`CharacterSetName` as `encoding,collate,ctype`) / [`Cluster::delete_database`] (sessions ended) |
-//! | `ModifySecurityIps` | [`Cluster::set_security_ips`]: `pg_hba.conf` rewritten, checked, reloaded |
-//! | `ModifyParameter` | [`Cluster::set_parameters`]: `ALTER SYSTEM`, then a reload, or a restart for parameters only a restart applies |
-//!
-//! Passwords reach the server only as SCRAM-SHA-256 verifiers computed
-//! here, so no statement, server log line or error carries one. Names are
-//! quoted as identifiers, never pasted into SQL; the RDS naming rules
-//! (lengths, characters) are the caller's to check, with the operations'
-//! own error codes. A refused statement is a [`PostgresError::Sql`] whose
-//! [`PostgresError::sql_state`] tells why (`42710`: the role exists,
-//! `42704`: it does not, `3D000`: no such database, ...).
+//! What each operation does is documented on the `impl Cluster` block
+//! below, so that it shows in [`Cluster`]'s documentation.
 
 use std::fmt;
 use std::net::{IpAddr, Ipv4Addr};
@@ -304,6 +288,26 @@ fn password_clause(password: &str) -> String {
     format!("PASSWORD {}", literal(&verifier))
 }
 
+/// SQL administration with the semantics of the RDS operations.
+///
+/// | operation | what [`Cluster`] does |
+/// | --- | --- |
+/// | `CreateAccount` | [`Cluster::create_account`]: a login role; a `Super` (privileged) account also gets `CREATEDB`, `CREATEROLE` and the `pg_monitor` and `pg_signal_backend` roles, as close as PostgreSQL comes to RDS's privileged account without being a superuser |
+/// | `DeleteAccount` | [`Cluster::delete_account`]: its sessions end, what it owns passes to the administrator (no data is lost), its grants go, the role is dropped |
+/// | `ResetAccountPassword` | [`Cluster::reset_account_password`] |
+/// | `LockAccount` / `UnlockAccount` | [`Cluster::lock_account`] (`NOLOGIN`: no new session) / [`Cluster::unlock_account`] |
+/// | `GrantAccountPrivilege` / `RevokeAccountPrivilege` | [`Cluster::grant_account_privilege`] / [`Cluster::revoke_account_privilege`], see [`AccountPrivilege`] |
+/// | `CreateDatabase` / `DeleteDatabase` | [`Cluster::create_database`] (`CharacterSetName` as `encoding,collate,ctype`) / [`Cluster::delete_database`] (sessions ended) |
+/// | `ModifySecurityIps` | [`Cluster::set_security_ips`]: `pg_hba.conf` rewritten, checked, reloaded |
+/// | `ModifyParameter` | [`Cluster::set_parameters`]: `ALTER SYSTEM`, then a reload, or a restart for parameters only a restart applies |
+///
+/// Passwords reach the server only as SCRAM-SHA-256 verifiers computed
+/// here, so no statement, server log line or error carries one. Names are
+/// quoted as identifiers, never pasted into SQL; the RDS naming rules
+/// (lengths, characters) are the caller's to check, with the operations'
+/// own error codes. A refused statement is a [`PostgresError::Sql`] whose
+/// [`PostgresError::sql_state`] tells why (`42710`: the role exists,
+/// `42704`: it does not, `3D000`: no such database, ...).
 impl Cluster {
     /// `CreateAccount`: a role that logs in with `password`.
     pub async fn create_account(

@@ -2,38 +2,7 @@
 //! backup of the source becomes the target's data, the target streams the
 //! source's changes as a standby, and the switchover promotes it.
 //!
-//! [`Engine::start_migration`] returns a [`Migration`] at once; in the
-//! background:
-//!
-//! 1. **`basebackup`**: the target's server stops and its data directory
-//!    is replaced by `pg_basebackup` of the source (`-X stream`, a fast
-//!    checkpoint), logging in as the migration account with a password
-//!    file (`migration.pgpass` in the cluster's directory, mode 0600, the
-//!    cluster user's) rather than on a command line. The emulator's
-//!    configuration is outside the data directory, so it stays; the
-//!    target's own `postgresql.auto.conf` is put back over the source's.
-//! 2. **`startup`**: the target starts as a standby (`standby.signal`,
-//!    `primary_conninfo` with `application_name=rds_<instance>`); its
-//!    catalog is now the source's, so the emulator administers it as the
-//!    source's bootstrap superuser (read from the source's `pg_roles`
-//!    beforehand).
-//! 3. **`increment`**: from the first time the target's WAL receiver
-//!    streams. [`Migration::progress`] reads the replication state from
-//!    the servers: the source's `pg_stat_replication` (`catchup`,
-//!    `streaming`), the target's `pg_stat_wal_receiver` (`disconnect` when
-//!    it is not streaming), and the lag between the source's current WAL
-//!    position and the target's replay position.
-//!
-//! [`Migration::switchover`] reads the source's current WAL position,
-//! waits until the target has replayed up to it, promotes the target
-//! (`pg_promote`), checks that it left recovery, recreates the emulator's
-//! administrator ([`ADMIN_ROLE`]) in what is now the target's catalog, and
-//! removes the replication settings and the password file: the task is
-//! `success`. A migration that fails before streaming leaves the target
-//! empty and running again, and reports `failed` with the reason.
-//!
-//! [`Engine::start_migration`]: super::Engine::start_migration
-//! [`ADMIN_ROLE`]: super::ADMIN_ROLE
+//! The steps are described on [`Migration`].
 
 use std::fmt;
 use std::io::Write;
@@ -232,6 +201,39 @@ struct MigrationInner {
 
 /// A cloud migration into one cluster. Cloning gives another handle to the
 /// same migration.
+///
+/// [`Engine::start_migration`] returns a [`Migration`] at once; in the
+/// background:
+///
+/// 1. **`basebackup`**: the target's server stops and its data directory
+///    is replaced by `pg_basebackup` of the source (`-X stream`, a fast
+///    checkpoint), logging in as the migration account with a password
+///    file (`migration.pgpass` in the cluster's directory, mode 0600, the
+///    cluster user's) rather than on a command line. The emulator's
+///    configuration is outside the data directory, so it stays; the
+///    target's own `postgresql.auto.conf` is put back over the source's.
+/// 2. **`startup`**: the target starts as a standby (`standby.signal`,
+///    `primary_conninfo` with `application_name=rds_<instance>`); its
+///    catalog is now the source's, so the emulator administers it as the
+///    source's bootstrap superuser (read from the source's `pg_roles`
+///    beforehand).
+/// 3. **`increment`**: from the first time the target's WAL receiver
+///    streams. [`Migration::progress`] reads the replication state from
+///    the servers: the source's `pg_stat_replication` (`catchup`,
+///    `streaming`), the target's `pg_stat_wal_receiver` (`disconnect` when
+///    it is not streaming), and the lag between the source's current WAL
+///    position and the target's replay position.
+///
+/// [`Migration::switchover`] reads the source's current WAL position,
+/// waits until the target has replayed up to it, promotes the target
+/// (`pg_promote`), checks that it left recovery, recreates the emulator's
+/// administrator ([`ADMIN_ROLE`]) in what is now the target's catalog, and
+/// removes the replication settings and the password file: the task is
+/// `success`. A migration that fails before streaming leaves the target
+/// empty and running again, and reports `failed` with the reason.
+///
+/// [`Engine::start_migration`]: super::Engine::start_migration
+/// [`ADMIN_ROLE`]: super::ADMIN_ROLE
 #[derive(Debug, Clone)]
 pub struct Migration {
     inner: Arc<MigrationInner>,

@@ -17,7 +17,7 @@
 //! | type | what it is | made by |
 //! | --- | --- | --- |
 //! | [`Engine`] | one per emulator: the binaries, the cluster user, the data root, the clusters | [`Engine::start`] |
-//! | [`Cluster`] | one instance's server: lifecycle and SQL administration | [`Engine::spawn_cluster`] |
+//! | [`Cluster`] | one instance's server: lifecycle and SQL administration | [`Engine::spawn_cluster`]; [`Engine::spawn_self_managed`] for a migration source |
 //! | [`PrecheckReport`] | the assessment report of a source for a target | [`Engine::precheck`] |
 //! | [`Migration`] | a running cloud migration: progress and switchover | [`Engine::start_migration`] |
 //!
@@ -62,6 +62,20 @@
 //! # Ok(())
 //! # }
 //! ```
+//!
+//! What the wiring needs from each RDS operation, in one place:
+//!
+//! | operation | call |
+//! | --- | --- |
+//! | `CreateDBInstance` (PostgreSQL) | [`Engine::spawn_cluster`] (`DBInstanceStorage` × [`GIB`]); report [`Cluster::host`] and [`Cluster::port`] |
+//! | `DescribeDBInstanceAttribute` status | [`Cluster::status`] ([`ClusterStatus::Running`] is `Running`) |
+//! | `RestartDBInstance`, `DeleteDBInstance` | [`Cluster::restart`], [`Cluster::delete`] |
+//! | accounts, databases, privileges, `ModifySecurityIps`, `ModifyParameter` | the methods of [`Cluster`], whose documentation has the table |
+//! | `CreateCloudMigrationPrecheckTask` | [`Engine::precheck`], then [`PrecheckReport::detail`] as `Detail` |
+//! | `CreateCloudMigrationTask` | [`Engine::start_migration`] |
+//! | `DescribeCloudMigrationResult` | [`Migration::progress`]: [`MigrationStage::wire`], [`ReplicationState::wire`], [`ReplicationInfo::to_json`] |
+//! | `ActivateMigrationTargetInstance` | [`Migration::switchover`], or [`Migration::force_switchover`] for `ForceSwitch=1` |
+//! | the emulator's shutdown | [`Engine::shutdown`] (or dropping the engine) |
 //!
 //! Every call is bounded in time ([`EngineOptions`] has the limits) and
 //! fails with a [`PostgresError`] that says why, with the server log's last
@@ -119,7 +133,9 @@ pub use migration::{
     Migration, MigrationProgress, MigrationStage, ReplicationInfo, ReplicationState,
     SwitchoverReport,
 };
-pub use precheck::{CheckOutcome, CheckResult, PrecheckReport, SourceEndpoint};
+pub use precheck::{
+    CheckOutcome, CheckResult, PrecheckReport, SourceEndpoint, MIN_WAL_KEEP_SIZE_MB,
+};
 pub use process::{running_as_root, ClusterUser};
 pub use root::StaleCleanup;
 

@@ -13,29 +13,7 @@
 //! warning). Where Alibaba publishes no text, the error says what was
 //! found in the same `error:...` form.
 //!
-//! | group | check | fails when |
-//! | --- | --- | --- |
-//! | `Check rds empty` | `Check rds databases` | the target has a database besides `postgres`, `template0`, `template1`, or a table in `postgres` (other than `ha_health_check`) |
-//! | `Check source connectivity` | `Check ip connectable` | nothing answers at the source's address (a refused connection is an answer) |
-//! | | `Check port connectable` | no TCP connection to the source's port |
-//! | | `Check database connectable` | the account cannot log in to the `postgres` database (wrong password, no `pg_hba.conf` line, ...) |
-//! | | `Check account replication privilege` | the account lacks `REPLICATION`, or the source refuses it a replication connection (no `replication` line in `pg_hba.conf`) |
-//! | | `Check account createrole privilege` | the account lacks `CREATEROLE` |
-//! | | `Check account monitor privilege` | the account is not a member of `pg_monitor` |
-//! | `Check source version` | `Check major version consistent` | the major versions differ |
-//! | `Check disk size` | `Check disk size enough` | the source's databases take more than 80 % of the target's storage |
-//! | `Check wal keep size` | `Check wal keep size large enough` | the source keeps less than [`MIN_WAL_KEEP_SIZE_MB`] of WAL |
-//! | `Check spec params` | `Check if spec params too large` | a parameter a standby needs at least as large as its primary's is larger on the source: `max_connections`, `max_prepared_transactions` (Alibaba's two), `max_worker_processes`, `max_wal_senders`, `max_locks_per_transaction` (PostgreSQL refuses to start the standby otherwise) |
-//! | `Check rds user` | `Check rds reserved users` | the source has a role named `alicloud_rds_admin`, `aurora` or `replicator` |
-//! | `Check extensions` | `Check extensions compatible` | an extension installed in a source database is not available, in its version, on the target |
-//! | `Check logical replication slot` | `Check logical replication slots` | a warning only: the source's logical replication slots are not migrated |
-//!
-//! Every superuser passes the privilege checks. When the source's database
-//! cannot be reached, the checks that need it fail with
-//! `error:not checked, the source database is not connectable`. The report
-//! ([`PrecheckReport::detail`]) is `Detail` as the API returns it, ending
-//! with `*Migrate check success*` or `*Migrate check failed*` (warnings do
-//! not fail a precheck).
+//! The checks are listed on [`PrecheckReport`].
 
 use std::fmt;
 use std::net::{IpAddr, SocketAddr};
@@ -191,6 +169,30 @@ impl CheckResult {
 }
 
 /// The assessment report of a precheck.
+///
+/// | group | check | fails when |
+/// | --- | --- | --- |
+/// | `Check rds empty` | `Check rds databases` | the target has a database besides `postgres`, `template0`, `template1`, or a table in `postgres` (other than `ha_health_check`) |
+/// | `Check source connectivity` | `Check ip connectable` | nothing answers at the source's address (a refused connection is an answer) |
+/// | | `Check port connectable` | no TCP connection to the source's port |
+/// | | `Check database connectable` | the account cannot log in to the `postgres` database (wrong password, no `pg_hba.conf` line, ...) |
+/// | | `Check account replication privilege` | the account lacks `REPLICATION`, or the source refuses it a replication connection (no `replication` line in `pg_hba.conf`) |
+/// | | `Check account createrole privilege` | the account lacks `CREATEROLE` |
+/// | | `Check account monitor privilege` | the account is not a member of `pg_monitor` |
+/// | `Check source version` | `Check major version consistent` | the major versions differ |
+/// | `Check disk size` | `Check disk size enough` | the source's databases take more than 80 % of the target's storage |
+/// | `Check wal keep size` | `Check wal keep size large enough` | the source keeps less than [`MIN_WAL_KEEP_SIZE_MB`] of WAL |
+/// | `Check spec params` | `Check if spec params too large` | a parameter a standby needs at least as large as its primary's is larger on the source: `max_connections`, `max_prepared_transactions` (Alibaba's two), `max_worker_processes`, `max_wal_senders`, `max_locks_per_transaction` (PostgreSQL refuses to start the standby otherwise) |
+/// | `Check rds user` | `Check rds reserved users` | the source has a role named `alicloud_rds_admin`, `aurora` or `replicator` |
+/// | `Check extensions` | `Check extensions compatible` | an extension installed in a source database is not available, in its version, on the target |
+/// | `Check logical replication slot` | `Check logical replication slots` | a warning only: the source's logical replication slots are not migrated |
+///
+/// Every superuser passes the privilege checks. When the source's database
+/// cannot be reached, the checks that need it fail with
+/// `error:not checked, the source database is not connectable`. The report
+/// ([`PrecheckReport::detail`]) is `Detail` as the API returns it, ending
+/// with `*Migrate check success*` or `*Migrate check failed*` (warnings do
+/// not fail a precheck).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PrecheckReport {
     /// Every check, in the report's order.
