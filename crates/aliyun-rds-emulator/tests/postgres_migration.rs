@@ -67,6 +67,12 @@ async fn a_source_migrates_streams_and_switches_over_without_losing_a_row() {
     assert_eq!(report.checks.len(), 14);
 
     let migration = engine.start_migration(from.clone(), &target).await.unwrap();
+    // The copy takes a checkpoint and tens of megabytes: it is not over yet.
+    assert_eq!(migration.stage(), MigrationStage::BaseBackup);
+    assert_eq!(
+        migration.progress().await.replication_state,
+        ReplicationState::Unstarted
+    );
     let ready = wait_for(&migration, MigrationProgress::ready_to_switch).await;
     assert_eq!(ready.stage.wire(), "increment");
     assert_eq!(ready.replication_state.wire(), "streaming");
@@ -76,6 +82,21 @@ async fn a_source_migrates_streams_and_switches_over_without_losing_a_row() {
     assert!(!info.conninfo.contains(PASSWORD), "{}", info.conninfo);
     assert!(info.to_json().contains("\"Status\":\"streaming\""));
     assert_eq!(target.status(), ClusterStatus::Running);
+
+    // The source goes away: the link is down; it comes back: streaming again.
+    source.stop().await.unwrap();
+    let down = wait_for(&migration, |progress| {
+        progress.replication_state == ReplicationState::Disconnect
+    })
+    .await;
+    assert_eq!(down.stage, MigrationStage::Increment);
+    let refused = migration
+        .switchover(Duration::from_secs(1))
+        .await
+        .unwrap_err();
+    assert!(refused.to_string().contains("source"), "{refused}");
+    source.start().await.unwrap();
+    wait_for(&migration, MigrationProgress::ready_to_switch).await;
 
     // The standby is read-only, and already has the source's rows.
     let standby = connect(&target, "app", PASSWORD, "app").await.unwrap();
@@ -334,6 +355,28 @@ async fn misconfigured_sources_fail_the_documented_check() {
         .precheck(&endpoint(&source, MIGRATOR, PASSWORD), &target)
         .await;
     assert!(report.passed(), "{}", report.detail());
+
+    // A logical replication slot is a warning, not a failure.
+    source
+        .set_parameters(&[("wal_level", "logical")], true)
+        .await
+        .unwrap();
+    source
+        .execute(
+            "postgres",
+            "SELECT pg_create_logical_replication_slot('cdc', 'test_decoding')",
+        )
+        .await
+        .unwrap();
+    let report = engine
+        .precheck(&endpoint(&source, MIGRATOR, PASSWORD), &target)
+        .await;
+    let detail = report.detail();
+    assert!(report.passed(), "{detail}");
+    assert!(
+        detail.contains("Check logical replication slots: warning(warning:logical replication slots are not migrated: cdc)\n*Migrate check success*"),
+        "{detail}"
+    );
 }
 
 #[tokio::test]
