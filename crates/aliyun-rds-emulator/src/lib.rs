@@ -298,6 +298,8 @@ mod migration;
 mod observe;
 mod operations;
 mod pipeline;
+#[cfg(all(feature = "postgres", target_os = "linux"))]
+pub mod postgres;
 mod request;
 mod server;
 pub mod signature;
