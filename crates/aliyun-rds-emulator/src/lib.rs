@@ -288,26 +288,30 @@
 //! `DescribeCloudMigrationResult`, `DescribeDBInstanceAttribute`,
 //! `DescribeDBInstances` and `DescribeRegions`.
 
+mod backend;
 mod clock;
+pub mod coverage;
 mod credentials;
 mod error;
 mod faults;
 mod fixture;
 mod limits;
-mod migration;
+mod model;
 mod observe;
 mod operations;
 mod pipeline;
 mod request;
 mod server;
 pub mod signature;
-mod state;
 mod sts;
+mod traffic;
 mod verify;
 
+pub use backend::{BackendEndpoint, BackendError, BackendStatus, EngineBackend, InstanceChange};
 pub use credentials::{KeyPair, DEMO_ACCESS_KEY_ID, DEMO_ACCESS_KEY_SECRET};
 pub use faults::{Fault, FaultHandle};
 pub use fixture::{Fixture, FixtureError, InstanceSnapshot, MigrationStage, MigrationTask};
+pub use model::pace::{Pace, PaceParseError};
 pub use observe::Observation;
 pub use server::{Emulator, EmulatorBuilder, RunningEmulator, ShutdownHandle};
 pub use sts::{DEMO_OIDC_PROVIDER_ARN, DEMO_OIDC_TOKEN, DEMO_ROLE_ARN, STS_API_VERSION};

@@ -16,16 +16,20 @@ use serde_json::Value;
 use super::{OperationOutput, OperationRequest};
 use crate::error::ApiError;
 
-/// Checks the request's parameters against the operation's documentation
-/// and answers its example response (without its `RequestId`, which the
-/// server sets afresh).
-pub(crate) fn answer(
+/// Checks every parameter of the request against the operation's
+/// documentation.
+pub(crate) fn check_parameters(
     operation: &OperationMetadata,
     request: &OperationRequest<'_>,
-) -> Result<OperationOutput, ApiError> {
+) -> Result<(), ApiError> {
     for parameter in operation.parameters {
         check_parameter(parameter, request)?;
     }
+    Ok(())
+}
+
+/// The documented example response without its `RequestId`.
+pub(crate) fn example(operation: &OperationMetadata) -> OperationOutput {
     let mut output = match operation.sample_response.map(serde_json::from_str::<Value>) {
         Some(Ok(Value::Object(fields))) => fields,
         // No example, or one that is not a JSON object: an empty answer is
@@ -33,7 +37,7 @@ pub(crate) fn answer(
         _ => OperationOutput::new(),
     };
     output.remove("RequestId");
-    Ok(output)
+    output
 }
 
 /// One parameter: present when required, of its type when it is a scalar,
