@@ -449,5 +449,8 @@ fn the_coverage_table_is_true() {
     let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../README.md"))
         .expect("read the README");
     let claim = format!("models {modelled} of the API's");
-    assert!(readme.contains(&claim), "the README does not say \"{claim}\"");
+    assert!(
+        readme.contains(&claim),
+        "the README does not say \"{claim}\""
+    );
 }
