@@ -14,8 +14,9 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::engines::EngineInfo;
+use super::engines::{engine_or_default, EngineInfo};
 use super::refusal::{self, Refusal};
+use super::status::check_description;
 
 /// Names the service keeps for itself.
 pub(crate) const RESERVED_ACCOUNT_NAMES: &[&str] = &[
@@ -232,24 +233,6 @@ pub(crate) fn check_password(password: &str) -> Result<(), Refusal> {
     Ok(())
 }
 
-/// The description rules shared by accounts and databases: empty, or 2 to
-/// 256 characters starting with a letter, not a URL.
-pub(crate) fn check_description(description: &str) -> Result<(), Refusal> {
-    if description.is_empty() {
-        return Ok(());
-    }
-    let length = description.chars().count();
-    let starts_with_letter = description.chars().next().is_some_and(char::is_alphabetic);
-    let is_url = description.starts_with("http://") || description.starts_with("https://");
-    if !(2..=256).contains(&length) || !starts_with_letter || is_url {
-        return Err(Refusal::new(
-            refusal::DESCRIPTION_INVALID,
-            "A description has 2 to 256 characters, starts with a letter and is not a URL.",
-        ));
-    }
-    Ok(())
-}
-
 /// A new account as a request describes it.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct NewAccount<'a> {
@@ -270,10 +253,13 @@ impl super::Model {
         now_millis: i64,
     ) -> Result<(), Refusal> {
         let instance = self.find(id)?;
-        super::lifecycle::require_running(instance)?;
-        instance
-            .accounts
-            .check_new(instance.engine_info(), new.name, new.kind, new.description)?;
+        super::status::require_running(&instance.status)?;
+        instance.accounts.check_new(
+            engine_or_default(&instance.engine),
+            new.name,
+            new.kind,
+            new.description,
+        )?;
         check_password(new.password)?;
         self.notify(
             id,
@@ -309,7 +295,7 @@ impl super::Model {
         now_millis: i64,
     ) -> Result<(), Refusal> {
         let instance = self.find(id)?;
-        super::lifecycle::require_running(instance)?;
+        super::status::require_running(&instance.status)?;
         instance.accounts.find(name)?;
         self.notify(id, crate::backend::InstanceChange::AccountDeleted { name })?;
         self.find_mut(id)?.accounts.remove(name)?;
@@ -333,9 +319,9 @@ impl super::Model {
         now_millis: i64,
     ) -> Result<(), Refusal> {
         let instance = self.find(id)?;
-        super::lifecycle::require_running(instance)?;
+        super::status::require_running(&instance.status)?;
         instance.accounts.find(account)?;
-        let engine = instance.engine_info();
+        let engine = engine_or_default(&instance.engine);
         for (database, privilege) in grants {
             instance.databases.find(database)?;
             if !engine.privileges.contains(privilege) {
@@ -384,7 +370,7 @@ impl super::Model {
         now_millis: i64,
     ) -> Result<(), Refusal> {
         let instance = self.find(id)?;
-        super::lifecycle::require_running(instance)?;
+        super::status::require_running(&instance.status)?;
         let account_entry = instance.accounts.find(account)?;
         for database in databases {
             instance.databases.find(database)?;
@@ -424,7 +410,7 @@ impl super::Model {
         now_millis: i64,
     ) -> Result<(), Refusal> {
         let instance = self.find(id)?;
-        super::lifecycle::require_running(instance)?;
+        super::status::require_running(&instance.status)?;
         instance.accounts.find(name)?;
         check_password(password)?;
         self.notify(
@@ -450,7 +436,7 @@ impl super::Model {
         now_millis: i64,
     ) -> Result<(), Refusal> {
         let instance = self.find(id)?;
-        super::lifecycle::require_running(instance)?;
+        super::status::require_running(&instance.status)?;
         instance.accounts.find(name)?;
         self.notify(
             id,

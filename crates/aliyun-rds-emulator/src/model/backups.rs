@@ -261,7 +261,7 @@ impl super::Model {
         now_millis: i64,
     ) -> Result<String, Refusal> {
         let instance = self.find(id)?;
-        super::lifecycle::require_running(instance)?;
+        super::status::require_running(&instance.status)?;
         if let Some(running) = instance.backups.running() {
             return Err(Refusal::new(
                 refusal::BACKUP_IN_PROGRESS,

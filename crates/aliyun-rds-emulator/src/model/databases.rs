@@ -10,9 +10,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::accounts::check_description;
-use super::engines::EngineInfo;
+use super::engines::{engine_or_default, EngineInfo};
 use super::refusal::{self, Refusal};
+use super::status::{check_description, require_running};
 
 /// Database names each engine keeps for itself.
 pub(crate) const RESERVED_DATABASE_NAMES: &[&str] = &[
@@ -253,9 +253,9 @@ impl super::Model {
         now_millis: i64,
     ) -> Result<(), Refusal> {
         let instance = self.find(id)?;
-        super::lifecycle::require_running(instance)?;
+        require_running(&instance.status)?;
         let database = instance.databases.check_new(
-            instance.engine_info(),
+            engine_or_default(&instance.engine),
             name,
             character_set,
             description,
@@ -283,7 +283,7 @@ impl super::Model {
         now_millis: i64,
     ) -> Result<(), Refusal> {
         let instance = self.find(id)?;
-        super::lifecycle::require_running(instance)?;
+        require_running(&instance.status)?;
         instance.databases.find(name)?;
         self.notify(id, crate::backend::InstanceChange::DatabaseDeleted { name })?;
         let instance = self.find_mut(id)?;

@@ -21,33 +21,10 @@ use super::engines::{engine_or_default, EngineInfo};
 use super::pace::Due;
 use super::parameters::Parameters;
 use super::settings::Settings;
+pub(crate) use super::status::{Next, Pending, RUNNING};
 use super::tags::Tags;
 use super::whitelists::Whitelist;
 use crate::fixture::MigrationTask;
-
-/// The status of an instance that serves.
-pub(crate) const RUNNING: &str = "Running";
-
-/// What an instance becomes when a change in progress ends.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub(crate) enum Next {
-    /// This status.
-    Status(String),
-    /// Released: the instance is gone.
-    Removed,
-}
-
-/// A change in progress on an instance.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub(crate) struct Pending {
-    pub(crate) next: Next,
-    pub(crate) due: Due,
-    /// The task that shows the change, if any.
-    pub(crate) task_id: Option<String>,
-    /// Whether the change is a restart, after which parameters that waited
-    /// for one take effect.
-    pub(crate) restarts: bool,
-}
 
 /// One instance and everything it holds.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -63,25 +63,15 @@ pub(crate) fn check_engine(engine: &str, version: &str) -> Result<&'static Engin
     Ok(info)
 }
 
-/// Refuses a change unless the instance is in `allowed` status.
+/// Refuses a change unless the instance is in one of the `allowed`
+/// statuses.
 pub(crate) fn require_status(instance: &Instance, allowed: &[&str]) -> Result<(), Refusal> {
-    if allowed.contains(&instance.status.as_str()) {
-        Ok(())
-    } else {
-        Err(Refusal::new(
-            refusal::INCORRECT_STATE,
-            format!(
-                "The instance is {}; this needs it {}. Wait for the change in progress to end (the DBInstanceRunning waiter), then retry.",
-                instance.status,
-                allowed.join(" or ")
-            ),
-        ))
-    }
+    super::status::require_status(&instance.status, allowed)
 }
 
 /// Refuses a change unless the instance is running.
 pub(crate) fn require_running(instance: &Instance) -> Result<(), Refusal> {
-    require_status(instance, &[RUNNING])
+    super::status::require_running(&instance.status)
 }
 
 impl Model {

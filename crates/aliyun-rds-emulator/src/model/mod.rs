@@ -33,6 +33,7 @@ pub(crate) mod pace;
 pub(crate) mod parameters;
 pub(crate) mod refusal;
 pub(crate) mod settings;
+pub(crate) mod status;
 pub(crate) mod tags;
 pub(crate) mod whitelists;
 

@@ -262,8 +262,8 @@ impl super::Model {
         now_millis: i64,
     ) -> Result<bool, Refusal> {
         let instance = self.find(id)?;
-        super::lifecycle::require_running(instance)?;
-        let engine = instance.engine_info();
+        super::status::require_running(&instance.status)?;
+        let engine = super::engines::engine_or_default(&instance.engine);
         let needs_restart = values
             .iter()
             .filter_map(|(name, _)| engine.parameter(name))
@@ -290,7 +290,7 @@ impl super::Model {
             self.begin_change(
                 id,
                 "Restarting",
-                super::instances::Next::Status(super::instances::RUNNING.to_owned()),
+                super::status::Next::running(),
                 action,
                 true,
                 now_millis,

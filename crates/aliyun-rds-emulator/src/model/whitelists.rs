@@ -370,7 +370,7 @@ impl super::Model {
         now_millis: i64,
     ) -> Result<(), Refusal> {
         let instance = self.find(id)?;
-        super::lifecycle::require_running(instance)?;
+        super::status::require_running(&instance.status)?;
         if self
             .whitelist_templates
             .iter()

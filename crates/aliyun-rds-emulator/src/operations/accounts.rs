@@ -10,10 +10,11 @@ use serde_json::{json, Value};
 use super::paging::PagingRules;
 use super::{OperationOutput, OperationRequest};
 use crate::error::ApiError;
-use crate::model::accounts::{check_account_name, check_description, NewAccount};
+use crate::model::accounts::{check_account_name, NewAccount};
 use crate::model::engines::privilege_detail;
 use crate::model::lifecycle::require_running;
 use crate::model::refusal::{self, Refusal};
+use crate::model::status::check_description;
 use crate::model::Model;
 
 /// Accounts and databases page 1 to 200 a page, 30 by default.

@@ -10,11 +10,11 @@ use serde_json::{json, Value};
 use super::accounts::PAGING;
 use super::{OperationOutput, OperationRequest};
 use crate::error::ApiError;
-use crate::model::accounts::check_description;
 use crate::model::databases::{check_database_name, extension_version, AVAILABLE_EXTENSIONS};
 use crate::model::engines::privilege_detail;
 use crate::model::lifecycle::require_running;
 use crate::model::refusal::{self, Refusal};
+use crate::model::status::check_description;
 use crate::model::Model;
 
 pub(crate) fn create_database(

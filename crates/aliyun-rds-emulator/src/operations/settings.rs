@@ -8,11 +8,11 @@ use serde_json::{json, Map, Value};
 use super::{OperationOutput, OperationRequest};
 use crate::clock::format_timestamp;
 use crate::error::ApiError;
-use crate::model::accounts::check_description;
 use crate::model::instances::Instance;
 use crate::model::lifecycle::require_running;
 use crate::model::refusal::{self, Refusal};
 use crate::model::settings::check_maintain_time;
+use crate::model::status::check_description;
 use crate::model::Model;
 
 /// The instance of a settings request, which must exist.

@@ -81,7 +81,7 @@ pub(crate) fn create_db_instance(
     let description = request
         .optional("DBInstanceDescription")
         .unwrap_or_default();
-    crate::model::accounts::check_description(description)
+    crate::model::status::check_description(description)
         .map_err(|refusal| request.refuse(refusal))?;
     let port = match request.optional("Port") {
         Some(port) => Some(
