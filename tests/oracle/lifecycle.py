@@ -9,17 +9,24 @@ reports each as PASS or FAIL, exiting 1 if any failed:
 
  1. CreateDBInstance: a PostgreSQL 15.0 instance.
  2. DescribeDBInstanceAttribute until the instance is Running.
- 3. CreateAccount.
- 4. CreateDatabase.
- 5. GrantAccountPrivilege (DBOwner on the database).
- 6. DescribeAccounts and DescribeDatabases read both back, with the privilege.
+ 3. CreateAccount, read back with DescribeAccounts.
+ 4. CreateDatabase, read back with DescribeDatabases.
+ 5. GrantAccountPrivilege (DBOwner on the database), read back with
+    DescribeAccounts.
+ 6. DescribeDatabases lists the account's privilege on the database, and a
+    second CreateAccount of the same name is InvalidAccountName.Duplicate.
  7. ModifySecurityIps, read back with DescribeDBInstanceIPArrayList.
  8. ModifyDBInstanceDescription, read back with DescribeDBInstanceAttribute.
- 9. TagResources, then ListTagResources finds the instance by its tag.
-10. CreateBackup.
-11. DescribeBackups until the backup is listed as Success.
-12. DeleteDBInstance, then DescribeDBInstanceAttribute answers
-    InvalidDBInstanceId.NotFound once the instance is gone.
+ 9. TagResources, then ListTagResources and DescribeDBInstances find the
+    instance by its tag.
+10. CreateBackup, whose job DescribeBackupTasks lists.
+11. DescribeBackups until the instance's one backup is listed as Success.
+12. DeleteDBInstance of the running instance, which is then Deleting, and
+    DescribeDBInstanceAttribute answers InvalidDBInstanceId.NotFound once
+    it is gone.
+
+Every step checks its effect through the API, so a step passes only when
+the emulator keeps what the step changed.
 
 Usage
 -----
@@ -156,11 +163,22 @@ def run(rds: Rds) -> list:
         expect(seen[0] == "Creating", f"the first status was {seen[0]}")
         return " -> ".join(dict.fromkeys(seen))
 
+    def accounts():
+        return rds.call("DescribeAccounts", DBInstanceId=state["id"])["Accounts"]["DBInstanceAccount"]
+
+    def databases():
+        return rds.call("DescribeDatabases", DBInstanceId=state["id"])["Databases"]["Database"]
+
     def account():
         rds.call("CreateAccount", DBInstanceId=state["id"], AccountName="app_user", AccountPassword="Passw0rd!")
+        names = [entry["AccountName"] for entry in accounts()]
+        expect(names == ["app_user"], f"accounts: {names}")
 
     def database():
         rds.call("CreateDatabase", DBInstanceId=state["id"], DBName="orders", CharacterSetName="UTF8")
+        listed = databases()
+        expect([entry["DBName"] for entry in listed] == ["orders"], f"databases: {listed}")
+        expect(listed[0]["CharacterSetName"] == "UTF8", f"{listed[0]}")
 
     def grant():
         rds.call(
@@ -170,16 +188,22 @@ def run(rds: Rds) -> list:
             DBName="orders",
             AccountPrivilege="DBOwner",
         )
+        privileges = accounts()[0]["DatabasePrivileges"]["DatabasePrivilege"]
+        expect(
+            [(entry["DBName"], entry["AccountPrivilege"]) for entry in privileges] == [("orders", "DBOwner")],
+            f"privileges: {privileges}",
+        )
 
     def read_back():
-        accounts = rds.call("DescribeAccounts", DBInstanceId=state["id"])["Accounts"]["DBInstanceAccount"]
-        expect([a["AccountName"] for a in accounts] == ["app_user"], f"accounts: {accounts}")
-        privileges = accounts[0]["DatabasePrivileges"]["DatabasePrivilege"]
-        expect(privileges[0]["DBName"] == "orders" and privileges[0]["AccountPrivilege"] == "DBOwner", f"{privileges}")
-        databases = rds.call("DescribeDatabases", DBInstanceId=state["id"])["Databases"]["Database"]
-        expect([d["DBName"] for d in databases] == ["orders"], f"databases: {databases}")
-        expect(databases[0]["CharacterSetName"] == "UTF8", f"{databases[0]}")
-        expect(databases[0]["Accounts"]["AccountPrivilegeInfo"][0]["Account"] == "app_user", f"{databases[0]}")
+        listed = databases()
+        holders = listed[0]["Accounts"]["AccountPrivilegeInfo"]
+        expect(
+            [(entry["Account"], entry["AccountPrivilege"]) for entry in holders] == [("app_user", "DBOwner")],
+            f"the database's accounts: {holders}",
+        )
+        # The service refuses a second account of the same name.
+        code = rds.error_code("CreateAccount", DBInstanceId=state["id"], AccountName="app_user", AccountPassword="Passw0rd!")
+        expect(code == "InvalidAccountName.Duplicate", f"a duplicate account answered {code}")
 
     def whitelist():
         rds.call("ModifySecurityIps", DBInstanceId=state["id"], SecurityIps="10.1.0.0/16,192.168.3.4")
@@ -204,21 +228,34 @@ def run(rds: Rds) -> list:
             ResourceType="INSTANCE",
             Tag=[{"Key": "team", "Value": "orders"}],
         )["TagResources"]["TagResource"]
-        expect([entry["ResourceId"] for entry in found] == [state["id"]], f"found: {found}")
+        expect(
+            [(entry["ResourceId"], entry["TagKey"], entry["TagValue"]) for entry in found]
+            == [(state["id"], "team", "orders")],
+            f"found: {found}",
+        )
+        listed = rds.call("DescribeDBInstances", RegionId=REGION, Tags='{"team":"orders"}')["Items"]["DBInstance"]
+        expect([entry["DBInstanceId"] for entry in listed] == [state["id"]], f"instances by tag: {listed}")
 
     def backup():
         state["job"] = rds.call("CreateBackup", DBInstanceId=state["id"])["BackupJobId"]
+        jobs = rds.call("DescribeBackupTasks", DBInstanceId=state["id"], BackupJobId=state["job"])["Items"]["BackupJob"]
+        expect([job["BackupJobId"] for job in jobs] == [state["job"]], f"jobs: {jobs}")
         return f"job {state['job']}"
 
     def backup_finished():
         def status():
-            backups = rds.call("DescribeBackups", DBInstanceId=state["id"])["Items"]["Backup"]
-            return backups[0]["BackupStatus"] if backups else None
+            body = rds.call("DescribeBackups", DBInstanceId=state["id"])
+            backups = body["Items"]["Backup"]
+            expect(str(body["TotalRecordCount"]) == "1", f"backups: {backups}")
+            expect(backups[0]["DBInstanceId"] == state["id"], f"backups: {backups}")
+            return backups[0]["BackupStatus"]
 
         return " -> ".join(dict.fromkeys(wait_for(status, "Success", "the backup")))
 
     def delete():
+        expect(attribute()["DBInstanceStatus"] == "Running", "the instance is not running before its deletion")
         rds.call("DeleteDBInstance", DBInstanceId=state["id"])
+        expect(attribute()["DBInstanceStatus"] == "Deleting", "the instance is not being deleted")
 
         def code():
             return rds.error_code("DescribeDBInstanceAttribute", DBInstanceId=state["id"])
@@ -231,13 +268,13 @@ def run(rds: Rds) -> list:
         ("CreateAccount", account),
         ("CreateDatabase", database),
         ("GrantAccountPrivilege", grant),
-        ("read back the account and the database", read_back),
+        ("the database's accounts, and no duplicate account", read_back),
         ("change the whitelist", whitelist),
         ("change the description", description),
         ("tag, and find by tag", tag),
         ("CreateBackup", backup),
         ("the backup is listed as finished", backup_finished),
-        ("DeleteDBInstance, then InvalidDBInstanceId.NotFound", delete),
+        ("DeleteDBInstance: Deleting, then InvalidDBInstanceId.NotFound", delete),
     ]
     for name, action in steps:
         step(name, action)
