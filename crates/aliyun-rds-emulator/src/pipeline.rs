@@ -7,7 +7,6 @@
 //! dispatching to the operation and writing the common answer headers all
 //! happen here.
 
-use aliyun_runtime::metadata::OperationMetadata;
 use std::collections::HashMap;
 use std::fmt;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -25,8 +24,9 @@ use crate::clock::Clock;
 use crate::error::{ApiError, HOST_ID};
 use crate::faults::{Fault, FaultTable};
 use crate::limits::Limits;
-use crate::model::Model;
+use crate::model::{Model, Recipe};
 use crate::observe::{Observation, Observer};
+use crate::operations::documented::Documented;
 use crate::operations::{self, OperationRequest};
 use crate::request::ParsedRequest;
 use crate::sts::{self, StsConfig};
@@ -47,12 +47,12 @@ pub(crate) struct Shared {
     /// The account's resources, behind the one lock every operation holds
     /// while it runs.
     pub(crate) model: Mutex<Model>,
-    /// The model as the emulator started, which a reset restores.
-    pub(crate) initial: Model,
+    /// How the model the emulator started with is built, for a reset.
+    pub(crate) initial: Recipe,
     /// The operations' metadata, by action name: their documented error
     /// tables and examples, and the operations answered from their
     /// documentation when no handler models them.
-    pub(crate) documented: HashMap<&'static str, &'static OperationMetadata>,
+    pub(crate) documented: HashMap<&'static str, Documented>,
     /// What the emulated STS knows.
     pub(crate) sts: StsConfig,
     /// The size and time bounds of requests.
@@ -192,13 +192,17 @@ pub(crate) const CONTROL_PREFIX: &str = "/_emulator/";
 fn control_answer(shared: &Shared, method: &str, control: &str) -> Answer {
     let mut model = shared.model.lock().unwrap_or_else(PoisonError::into_inner);
     match (method, control) {
-        ("POST", "reset") => {
-            *model = shared.initial.clone();
-            let instances = model.instances.len();
-            Answer::Control(
-                serde_json::json!({ "Reset": true, "Instances": instances }).to_string(),
-            )
-        }
+        ("POST", "reset") => match shared.initial.build() {
+            Ok(initial) => {
+                *model = initial;
+                let instances = model.instances.len();
+                Answer::Control(
+                    serde_json::json!({ "Reset": true, "Instances": instances }).to_string(),
+                )
+            }
+            // The starting state was built once already, so it builds again.
+            Err(why) => Answer::Error(ApiError::invalid_parameter("State", &why)),
+        },
         ("GET", "state") => Answer::Control(model.to_state_json()),
         (_, "reset" | "state") => Answer::Error(ApiError::unsupported_method()),
         _ => Answer::Error(ApiError::action_not_found()),
@@ -282,10 +286,7 @@ fn run_pipeline(
         return Outcome::Answer(Answer::Error(ApiError::invalid_version()), delay);
     }
     let now_millis = shared.clock.now_unix_millis();
-    let operation = shared
-        .documented
-        .get(authenticated.action.as_str())
-        .copied();
+    let operation = shared.documented.get(authenticated.action.as_str());
     let operation_request =
         OperationRequest::new(request, &authenticated.action, operation, now_millis);
     let handler = operations::find(&authenticated.action);
@@ -475,9 +476,12 @@ mod tests {
                 crate::fixture::Fixture::empty(),
                 &crate::model::ModelConfig::default(),
             )),
-            initial: Model::from_fixture(
-                crate::fixture::Fixture::empty(),
-                &crate::model::ModelConfig::default(),
+            initial: Recipe::new(
+                crate::model::Origin::Fixture {
+                    fixture: crate::fixture::Fixture::empty(),
+                    seeded: Vec::new(),
+                },
+                crate::model::ModelConfig::default(),
             ),
             documented: HashMap::new(),
             sts: StsConfig::new(Vec::new(), Vec::new(), None),

@@ -35,8 +35,9 @@ use crate::fixture::{Fixture, InstanceSnapshot};
 use crate::limits::Limits;
 use crate::model::migration::DEFAULT_POLLS_PER_STAGE;
 use crate::model::pace::Pace;
-use crate::model::{Model, ModelConfig};
+use crate::model::{ModelConfig, Origin, Recipe};
 use crate::observe::{Observation, Observer};
+use crate::operations::documented::Documented;
 use crate::pipeline::{handle_request, Shared};
 use crate::sts::StsConfig;
 use crate::traffic::Traffic;
@@ -345,16 +346,24 @@ impl EmulatorBuilder {
             precheck_pending_answers: self.precheck_polls,
             backend: self.backend.clone(),
         };
-        let model = match self.state_file.as_deref().filter(|path| path.exists()) {
-            Some(path) => load_state(path, &config)?,
-            None => Model::from_fixture(
-                self.seeded.iter().fold(
-                    self.fixture.unwrap_or_else(Fixture::demo),
-                    |fixture, (region_id, count)| fixture.with_seeded_instances(region_id, *count),
-                ),
-                &config,
-            ),
+        let origin = match self.state_file.as_deref().filter(|path| path.exists()) {
+            Some(path) => Origin::State(read_state(path)?),
+            None => Origin::Fixture {
+                fixture: self.fixture.unwrap_or_else(Fixture::demo),
+                seeded: self.seeded,
+            },
         };
+        let recipe = Recipe::new(origin, config);
+        let model = recipe.build().map_err(|why| {
+            let path = self.state_file.clone().unwrap_or_default();
+            std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                format!(
+                    "the state file {} is not a saved emulator state: {why}",
+                    path.display()
+                ),
+            )
+        })?;
         let listener = TcpListener::bind(addr).await?;
         let local_addr = listener.local_addr()?;
         let key_pairs = if self.key_pairs.is_empty() {
@@ -367,12 +376,12 @@ impl EmulatorBuilder {
             clock: Clock::new(self.clock_offset_seconds),
             faults: Arc::new(FaultTable::default()),
             traffic: Traffic::new(self.limits.max_remembered_nonces),
-            initial: model.clone(),
+            initial: recipe,
             model: Mutex::new(model),
             documented: self
                 .documented
                 .iter()
-                .map(|operation| (operation.name, *operation))
+                .map(|operation| (operation.name, Documented::new(operation)))
                 .collect(),
             sts: StsConfig::new(
                 self.sts_roles,
@@ -415,18 +424,14 @@ pub struct RunningEmulator {
     state_file: Option<PathBuf>,
 }
 
-/// Reads a saved state.
-fn load_state(path: &Path, config: &ModelConfig) -> std::io::Result<Model> {
-    let invalid = |why: String| {
+/// The text of a saved state.
+fn read_state(path: &Path) -> std::io::Result<String> {
+    std::fs::read_to_string(path).map_err(|error| {
         std::io::Error::new(
             std::io::ErrorKind::InvalidData,
-            format!("the state file {} {why}", path.display()),
+            format!("the state file {} cannot be read: {error}", path.display()),
         )
-    };
-    let text = std::fs::read_to_string(path)
-        .map_err(|error| invalid(format!("cannot be read: {error}")))?;
-    Model::from_state_json(&text, config)
-        .map_err(|why| invalid(format!("is not a saved emulator state: {why}")))
+    })
 }
 
 impl fmt::Debug for RunningEmulator {
@@ -499,12 +504,14 @@ impl RunningEmulator {
     /// so that tests sharing an emulator start alike. `POST
     /// /_emulator/reset` does the same over HTTP.
     pub fn reset(&self) {
-        let mut model = self
-            .shared
-            .model
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
-        *model = self.shared.initial.clone();
+        // The starting state was built once already, so it builds again.
+        if let Ok(initial) = self.shared.initial.build() {
+            *self
+                .shared
+                .model
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner) = initial;
+        }
     }
 
     /// The whole state as JSON, in the format of a state file: what

@@ -104,7 +104,8 @@ impl Instance {
 #[serde(from = "Vec<Instance>", into = "Vec<Instance>")]
 pub(crate) struct Instances {
     order: Vec<String>,
-    by_id: HashMap<String, Instance>,
+    /// Boxed: an instance is large, and the map's table grows by doubling.
+    by_id: HashMap<String, Box<Instance>>,
 }
 
 impl From<Vec<Instance>> for Instances {
@@ -123,17 +124,18 @@ impl From<Instances> for Vec<Instance> {
             .order
             .iter()
             .filter_map(|id| instances.by_id.remove(id))
+            .map(|instance| *instance)
             .collect()
     }
 }
 
 impl Instances {
     pub(crate) fn get(&self, id: &str) -> Option<&Instance> {
-        self.by_id.get(id)
+        self.by_id.get(id).map(|instance| &**instance)
     }
 
     pub(crate) fn get_mut(&mut self, id: &str) -> Option<&mut Instance> {
-        self.by_id.get_mut(id)
+        self.by_id.get_mut(id).map(|instance| &mut **instance)
     }
 
     pub(crate) fn contains(&self, id: &str) -> bool {
@@ -150,18 +152,18 @@ impl Instances {
         if !self.by_id.contains_key(&instance.id) {
             self.order.push(instance.id.clone());
         }
-        self.by_id.insert(instance.id.clone(), instance);
+        self.by_id.insert(instance.id.clone(), Box::new(instance));
     }
 
     pub(crate) fn remove(&mut self, id: &str) -> Option<Instance> {
         let instance = self.by_id.remove(id)?;
         self.order.retain(|known| known != id);
-        Some(instance)
+        Some(*instance)
     }
 
     /// Every instance, in creation order.
     pub(crate) fn iter(&self) -> impl Iterator<Item = &Instance> {
-        self.order.iter().filter_map(|id| self.by_id.get(id))
+        self.order.iter().filter_map(|id| self.get(id))
     }
 }
 

@@ -80,6 +80,50 @@ impl fmt::Debug for ModelConfig {
     }
 }
 
+/// How to build the model the emulator starts with, kept to build it
+/// again for a reset rather than a copy of the model: the fixture and the
+/// seeded instances to add to it (which are made afresh), or the text of
+/// the state file loaded.
+#[derive(Debug, Clone)]
+pub(crate) enum Origin {
+    Fixture {
+        fixture: Fixture,
+        seeded: Vec<(String, usize)>,
+    },
+    State(String),
+}
+
+/// The starting model's origin and configuration, with a fixed seed.
+#[derive(Debug, Clone)]
+pub(crate) struct Recipe {
+    origin: Origin,
+    config: ModelConfig,
+}
+
+impl Recipe {
+    /// A recipe; without a seed in `config`, one is picked at random now,
+    /// so that every model it builds has the same identifiers.
+    pub(crate) fn new(origin: Origin, mut config: ModelConfig) -> Recipe {
+        config.seed = Some(config.seed.unwrap_or_else(IdSource::random_seed));
+        Recipe { origin, config }
+    }
+
+    /// The starting model; an error says why a state file is not one.
+    pub(crate) fn build(&self) -> Result<Model, String> {
+        match &self.origin {
+            Origin::Fixture { fixture, seeded } => {
+                let fixture = seeded
+                    .iter()
+                    .fold(fixture.clone(), |fixture, (region_id, count)| {
+                        fixture.with_seeded_instances(region_id, *count)
+                    });
+                Ok(Model::from_fixture(fixture, &self.config))
+            }
+            Origin::State(text) => Model::from_state_json(text, &self.config),
+        }
+    }
+}
+
 /// The engine backend, if any: configuration the model carries so that
 /// its methods can call it.
 #[derive(Clone, Default)]

@@ -18,15 +18,24 @@ use serde_json::{Map, Value};
 
 use super::OperationOutput;
 
-/// The answer of a modelled operation: `fields` shaped by `sample`.
-pub(crate) fn shape(sample: Option<&str>, fields: Value) -> OperationOutput {
-    let template = sample
-        .and_then(|sample| serde_json::from_str::<Value>(sample).ok())
-        .unwrap_or(Value::Null);
-    let mut output = match merge(&template, fields) {
-        Value::Object(output) => output,
-        _ => Map::new(),
+/// The answer of a modelled operation: `fields` shaped by the documented
+/// `example` (without its `RequestId`).
+pub(crate) fn shape(example: Option<&OperationOutput>, fields: Value) -> OperationOutput {
+    let Value::Object(mut fields) = fields else {
+        return Map::new();
     };
+    let Some(example) = example else {
+        return fields;
+    };
+    let mut output = Map::new();
+    for (key, value) in example {
+        let merged = match fields.remove(key) {
+            Some(given) => merge(value, given),
+            None => neutral(value),
+        };
+        output.insert(key.clone(), merged);
+    }
+    output.extend(fields);
     output.remove("RequestId");
     output
 }
@@ -172,10 +181,20 @@ mod tests {
         "Items":{"Item":[{"DBInstanceId":"rm-uf6wjk5****","Extra":"kept","Ids":["rr-1"]}]},
         "Ip":"192.168.XX.XX"}"#;
 
+    fn example() -> OperationOutput {
+        match serde_json::from_str::<Value>(SAMPLE) {
+            Ok(Value::Object(mut example)) => {
+                example.remove("RequestId");
+                example
+            }
+            _ => unreachable!("the sample is an object"),
+        }
+    }
+
     #[test]
     fn the_model_fills_the_documented_shape() {
         let output = shape(
-            Some(SAMPLE),
+            Some(&example()),
             json!({"Port": 5432, "Count": "7", "On": "false", "Items": {"Item": [{"DBInstanceId": "pgm-1"}]}, "New": 1}),
         );
         assert_eq!(
@@ -188,7 +207,7 @@ mod tests {
 
     #[test]
     fn lists_the_model_leaves_out_are_empty() {
-        let output = shape(Some(SAMPLE), json!({}));
+        let output = shape(Some(&example()), json!({}));
         assert_eq!(output["Items"], json!({"Item": []}));
         assert!(!output.contains_key("RequestId"));
         assert_eq!(shape(None, json!({"A": 1})).len(), 1);

@@ -17,7 +17,7 @@
 use aliyun_runtime::metadata::OperationMetadata;
 
 use super::answer::echo;
-use super::documented::{check_parameters, example};
+use super::documented::{check_parameters, Documented};
 use super::{OperationOutput, OperationRequest};
 use crate::error::ApiError;
 use crate::model::lifecycle::require_running;
@@ -86,12 +86,13 @@ pub(crate) fn check_instance<'a>(
 /// The answer of an operation without a handler of its own.
 pub(crate) fn answer(
     model: &mut Model,
-    operation: &'static OperationMetadata,
+    documented: &Documented,
     request: &OperationRequest<'_>,
 ) -> Result<OperationOutput, ApiError> {
+    let operation = documented.metadata;
     check_parameters(operation, request)?;
     let instance_id = check_instance(model, operation, request)?;
-    let mut output = example(operation);
+    let mut output = documented.example.clone();
     if instance_id.is_some() {
         let parameters: Vec<(&str, &str)> = operation
             .parameters

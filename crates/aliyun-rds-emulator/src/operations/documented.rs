@@ -28,16 +28,25 @@ pub(crate) fn check_parameters(
     Ok(())
 }
 
-/// The documented example response without its `RequestId`.
-pub(crate) fn example(operation: &OperationMetadata) -> OperationOutput {
-    let mut output = match operation.sample_response.map(serde_json::from_str::<Value>) {
-        Some(Ok(Value::Object(fields))) => fields,
-        // No example, or one that is not a JSON object: an empty answer is
-        // still a well-formed success.
-        _ => OperationOutput::new(),
-    };
-    output.remove("RequestId");
-    output
+/// An operation's metadata and its documented example, parsed once when
+/// the emulator starts.
+#[derive(Debug, Clone)]
+pub(crate) struct Documented {
+    pub(crate) metadata: &'static OperationMetadata,
+    /// The example response without its `RequestId`; empty when the
+    /// documentation gives none, or one that is not a JSON object.
+    pub(crate) example: OperationOutput,
+}
+
+impl Documented {
+    pub(crate) fn new(metadata: &'static OperationMetadata) -> Self {
+        let mut example = match metadata.sample_response.map(serde_json::from_str::<Value>) {
+            Some(Ok(Value::Object(fields))) => fields,
+            _ => OperationOutput::new(),
+        };
+        example.remove("RequestId");
+        Documented { metadata, example }
+    }
 }
 
 /// One parameter: present when required, of its type when it is a scalar,

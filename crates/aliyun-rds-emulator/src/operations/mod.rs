@@ -35,7 +35,6 @@ mod settings;
 mod tags;
 mod whitelists;
 
-use aliyun_runtime::metadata::OperationMetadata;
 use serde_json::{Map, Value};
 
 use crate::error::ApiError;
@@ -385,7 +384,7 @@ pub(crate) fn find(action: &str) -> Option<Handler> {
 pub(crate) struct OperationRequest<'a> {
     request: &'a ParsedRequest,
     action: &'a str,
-    operation: Option<&'static OperationMetadata>,
+    documented: Option<&'a documented::Documented>,
     now_millis: i64,
 }
 
@@ -393,13 +392,13 @@ impl<'a> OperationRequest<'a> {
     pub(crate) fn new(
         request: &'a ParsedRequest,
         action: &'a str,
-        operation: Option<&'static OperationMetadata>,
+        documented: Option<&'a documented::Documented>,
         now_millis: i64,
     ) -> Self {
         OperationRequest {
             request,
             action,
-            operation,
+            documented,
             now_millis,
         }
     }
@@ -511,15 +510,18 @@ impl<'a> OperationRequest<'a> {
     /// The answer for a refused change: the operation's own documented
     /// code for it (see `errors`).
     pub(crate) fn refuse(&self, refusal: Refusal) -> ApiError {
-        errors::refusal_error(self.operation, &refusal)
+        errors::refusal_error(
+            self.documented.map(|documented| documented.metadata),
+            &refusal,
+        )
     }
 
     /// Checks the parameters against the operation's documentation, when
     /// the emulator has it: required ones present, values of their type
     /// and among the documented values.
     pub(crate) fn check_documented(&self) -> Result<(), ApiError> {
-        match self.operation {
-            Some(operation) => documented::check_parameters(operation, self),
+        match self.documented {
+            Some(documented) => documented::check_parameters(documented.metadata, self),
             None => Ok(()),
         }
     }
@@ -528,8 +530,7 @@ impl<'a> OperationRequest<'a> {
     /// example, when the emulator has it (see `answer`).
     pub(crate) fn answer(&self, fields: Value) -> Result<OperationOutput, ApiError> {
         Ok(answer::shape(
-            self.operation
-                .and_then(|operation| operation.sample_response),
+            self.documented.map(|documented| &documented.example),
             fields,
         ))
     }
