@@ -303,6 +303,13 @@ fn run_pipeline(
         (None, None) => Err(ApiError::action_not_found()),
     };
     drop(model);
+    // A modelled answer takes the documented shape outside the lock.
+    let result = match handler {
+        Some(_) => result.map(|fields| {
+            operations::answer::shape(operation.map(|documented| &documented.example), fields)
+        }),
+        None => result,
+    };
     Outcome::Answer(Answer::Executed(result), delay)
 }
 

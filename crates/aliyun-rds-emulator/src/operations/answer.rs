@@ -20,40 +20,42 @@ use super::OperationOutput;
 
 /// The answer of a modelled operation: `fields` shaped by the documented
 /// `example` (without its `RequestId`).
-pub(crate) fn shape(example: Option<&OperationOutput>, fields: Value) -> OperationOutput {
-    let Value::Object(mut fields) = fields else {
-        return Map::new();
-    };
+pub(crate) fn shape(
+    example: Option<&OperationOutput>,
+    mut fields: OperationOutput,
+) -> OperationOutput {
     let Some(example) = example else {
         return fields;
     };
     let mut output = Map::new();
     for (key, value) in example {
-        let merged = match fields.remove(key) {
-            Some(given) => merge(value, given),
-            None => neutral(value),
-        };
-        output.insert(key.clone(), merged);
+        match fields.remove(key) {
+            Some(given) => {
+                output.insert(key.clone(), merge(value, given));
+            }
+            None if is_secret(key) => {}
+            None => {
+                output.insert(key.clone(), neutral(value));
+            }
+        }
     }
     output.extend(fields);
     output.remove("RequestId");
     output
 }
 
+/// Whether a field names a password or secret, whose example value never
+/// goes into an answer.
+fn is_secret(key: &str) -> bool {
+    let lower = key.to_ascii_lowercase();
+    lower.contains("password") || lower.contains("secret")
+}
+
 /// `model` laid over `template`.
 fn merge(template: &Value, model: Value) -> Value {
     match (template, model) {
-        (Value::Object(template), Value::Object(mut model)) => {
-            let mut merged = Map::new();
-            for (key, example) in template {
-                let value = match model.remove(key) {
-                    Some(value) => merge(example, value),
-                    None => neutral(example),
-                };
-                merged.insert(key.clone(), value);
-            }
-            merged.extend(model);
-            Value::Object(merged)
+        (Value::Object(template), Value::Object(model)) => {
+            Value::Object(shape(Some(template), model))
         }
         (Value::Array(template), Value::Array(items)) => {
             let item_template = template.first().cloned().unwrap_or(Value::Null);
@@ -75,6 +77,7 @@ fn neutral(example: &Value) -> Value {
         Value::Object(fields) => Value::Object(
             fields
                 .iter()
+                .filter(|(key, _)| !is_secret(key))
                 .map(|(key, value)| (key.clone(), neutral(value)))
                 .collect(),
         ),
@@ -177,9 +180,16 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    const SAMPLE: &str = r#"{"RequestId":"r","Port":"3306","Count":1,"Ratio":0.5,"On":true,
+    const SAMPLE: &str = r#"{"RequestId":"r","Port":"3306","Count":1,"Ratio":0.5,"On":true,"SourcePassword":"123456",
         "Items":{"Item":[{"DBInstanceId":"rm-uf6wjk5****","Extra":"kept","Ids":["rr-1"]}]},
         "Ip":"192.168.XX.XX"}"#;
+
+    fn object(value: Value) -> OperationOutput {
+        match value {
+            Value::Object(fields) => fields,
+            _ => unreachable!("an object"),
+        }
+    }
 
     fn example() -> OperationOutput {
         match serde_json::from_str::<Value>(SAMPLE) {
@@ -195,7 +205,9 @@ mod tests {
     fn the_model_fills_the_documented_shape() {
         let output = shape(
             Some(&example()),
-            json!({"Port": 5432, "Count": "7", "On": "false", "Items": {"Item": [{"DBInstanceId": "pgm-1"}]}, "New": 1}),
+            object(
+                json!({"Port": 5432, "Count": "7", "On": "false", "Items": {"Item": [{"DBInstanceId": "pgm-1"}]}, "New": 1}),
+            ),
         );
         assert_eq!(
             Value::Object(output),
@@ -207,10 +219,10 @@ mod tests {
 
     #[test]
     fn lists_the_model_leaves_out_are_empty() {
-        let output = shape(Some(&example()), json!({}));
+        let output = shape(Some(&example()), OperationOutput::new());
         assert_eq!(output["Items"], json!({"Item": []}));
         assert!(!output.contains_key("RequestId"));
-        assert_eq!(shape(None, json!({"A": 1})).len(), 1);
+        assert_eq!(shape(None, object(json!({"A": 1}))).len(), 1);
     }
 
     #[test]
