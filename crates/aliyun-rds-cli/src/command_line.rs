@@ -209,6 +209,26 @@ fn emulator_subcommand() -> Command {
                 .help("The region of the instances --seed-instances adds."),
         )
         .arg(
+            Arg::new("pace")
+                .long("pace")
+                .value_name("PACE")
+                .value_parser(clap::value_parser!(aliyun_rds_emulator::Pace))
+                .help("How long instances take to be created, restarted, resized or deleted, and backups to finish: a duration (`3s`, `500ms`), a number of polls (`2polls`: that many describe answers report the change in progress), or `instant`. Default: 3s."),
+        )
+        .arg(
+            Arg::new("seed")
+                .long("seed")
+                .value_name("NUMBER")
+                .value_parser(clap::value_parser!(u64))
+                .help("Make the IDs of new instances, backups and tasks reproducible: the same seed and the same calls give the same IDs. Default: random."),
+        )
+        .arg(
+            Arg::new("state")
+                .long("state")
+                .value_name("FILE")
+                .help("Start from the state saved in FILE when it exists (instead of --fixture and --seed-instances), and save the state there on shutdown (Ctrl-C or SIGTERM)."),
+        )
+        .arg(
             Arg::new("access-key-id")
                 .long("access-key-id")
                 .value_name("ID")

@@ -5,7 +5,7 @@ use std::path::Path;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use aliyun_rds_emulator::{Emulator, Fixture, KeyPair, RunningEmulator};
+use aliyun_rds_emulator::{Emulator, Fixture, KeyPair, Pace, RunningEmulator};
 use clap::ArgMatches;
 
 use crate::report;
@@ -36,6 +36,15 @@ pub async fn serve_command(matches: &ArgMatches) -> ExitCode {
     builder = builder
         .key_pair(key_pair)
         .documented_operations(aliyun_rds::metadata::OPERATIONS);
+    if let Some(pace) = matches.get_one::<Pace>("pace") {
+        builder = builder.pace(*pace);
+    }
+    if let Some(seed) = matches.get_one::<u64>("seed") {
+        builder = builder.seed(*seed);
+    }
+    if let Some(path) = matches.get_one::<String>("state") {
+        builder = builder.state_file(path);
+    }
     if let Some(seconds) = matches.get_one::<u64>("sts-credential-lifetime") {
         builder = builder.sts_credential_lifetime(Duration::from_secs(*seconds));
     }
@@ -73,17 +82,40 @@ pub async fn serve_command(matches: &ArgMatches) -> ExitCode {
         Err(error) if error.kind() == std::io::ErrorKind::InvalidInput => {
             return report::configuration_error(&format!("cannot serve HTTPS: {error}"))
         }
+        Err(error) if error.kind() == std::io::ErrorKind::InvalidData => {
+            return report::configuration_error(&error.to_string())
+        }
         Err(error) => {
             return report::configuration_error(&format!("cannot listen on {listen}: {error}"))
         }
     };
     // This exact line is what scripts and tests wait for.
     report::print_stdout(&format!("listening on {}", running.base_url()));
-    tokio::select! {
-        () = running.wait() => {}
-        _ = tokio::signal::ctrl_c() => {}
+    shutdown_signal().await;
+    // The state file, if any, is written on the way out.
+    match running.shutdown_and_save().await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            report::configuration_error(&format!("cannot save the emulator's state: {error}"))
+        }
     }
-    ExitCode::SUCCESS
+}
+
+/// Waits for Ctrl-C, or SIGTERM where there are signals (what `kill` and
+/// service managers send).
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        if let Ok(mut terminate) = signal(SignalKind::terminate()) {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = terminate.recv() => {}
+            }
+            return;
+        }
+    }
+    let _ = tokio::signal::ctrl_c().await;
 }
 
 /// The key pair the served emulator accepts: the flags, else the standard

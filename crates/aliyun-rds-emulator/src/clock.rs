@@ -42,6 +42,21 @@ impl Clock {
         real.saturating_add(self.offset_seconds.load(Ordering::Relaxed))
     }
 
+    /// Now, as milliseconds since the Unix epoch.
+    pub(crate) fn now_unix_millis(&self) -> i64 {
+        let real = match SystemTime::now().duration_since(UNIX_EPOCH) {
+            Ok(since_epoch) => i64::try_from(since_epoch.as_millis()).unwrap_or(i64::MAX),
+            Err(before_epoch) => {
+                -i64::try_from(before_epoch.duration().as_millis()).unwrap_or(i64::MAX)
+            }
+        };
+        real.saturating_add(
+            self.offset_seconds
+                .load(Ordering::Relaxed)
+                .saturating_mul(1000),
+        )
+    }
+
     /// Now as an HTTP date (`Sun, 06 Nov 1994 08:49:37 GMT`), for the `Date`
     /// header. HTTP dates cannot express times before 1970, so such a clock
     /// reads as the epoch.
@@ -75,6 +90,19 @@ pub(crate) fn parse_timestamp(text: &str) -> Option<i64> {
     time::OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339)
         .ok()
         .map(|moment| moment.unix_timestamp())
+}
+
+/// Parses a time as the describe operations' filters take it:
+/// `YYYY-MM-DDThh:mm:ssZ`, or without seconds (`YYYY-MM-DDThh:mmZ`).
+pub(crate) fn parse_filter_time(text: &str) -> Option<i64> {
+    let text = text.trim();
+    parse_timestamp(text).or_else(|| {
+        let minutes = text.strip_suffix('Z')?;
+        if minutes.len() != 16 {
+            return None;
+        }
+        parse_timestamp(&format!("{minutes}:00Z"))
+    })
 }
 
 /// Formats seconds since the Unix epoch in the protocol format,
@@ -126,6 +154,13 @@ mod tests {
         assert_eq!(parse_timestamp("2016-02-30T12:46:24Z"), None);
         assert_eq!(parse_timestamp("２016-02-23T12:46:24Z"), None);
         assert_eq!(parse_timestamp(""), None);
+    }
+
+    #[test]
+    fn filter_times_may_leave_out_seconds() {
+        assert_eq!(parse_filter_time("1970-01-01T00:01Z"), Some(60));
+        assert_eq!(parse_filter_time("1970-01-01T00:01:05Z"), Some(65));
+        assert_eq!(parse_filter_time("1970-01-01T00:01"), None);
     }
 
     #[test]

@@ -61,8 +61,8 @@ pub struct MigrationTask {
     pub source_port: u16,
 }
 
-/// An RDS instance as the emulator holds it: read from a fixture, changed by
-/// operations, and returned by [`crate::RunningEmulator::instance`].
+/// An RDS instance as a fixture describes it, and as
+/// [`crate::RunningEmulator::instance`] reports one of the model's.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct InstanceSnapshot {
@@ -83,7 +83,9 @@ pub struct InstanceSnapshot {
         skip_serializing_if = "Option::is_none"
     )]
     pub engine_version: Option<String>,
-    /// The region (`RegionId`), if the fixture gives one.
+    /// The region (`RegionId`): in a [`Fixture`], as the fixture gives it
+    /// (if it does); from [`crate::RunningEmulator::instance`], always the
+    /// instance's region.
     #[serde(rename = "RegionId", default, skip_serializing_if = "Option::is_none")]
     pub region_id: Option<String>,
     /// The migration task targeting this instance (`MigrationTask`), if any.

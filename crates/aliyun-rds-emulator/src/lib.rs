@@ -6,8 +6,13 @@
 //! endpoint does: it checks both signature schemes (`HMAC-SHA1` signature
 //! version 1.0 and `ACS3-HMAC-SHA256`) with its own implementation, answers
 //! the gateway errors of the real service with their exact codes and messages,
-//! and models the cloud migration workflow that ends with
-//! `ActivateMigrationTargetInstance`.
+//! and keeps state: one in-memory model of the account (instances of the
+//! four engines with their status machine, accounts and privileges,
+//! databases, whitelists, endpoints, parameters, backups, tags, settings,
+//! events and tasks, and the cloud migration workflow that ends with
+//! `ActivateMigrationTargetInstance`) sits behind the operations, so what a
+//! program creates it can describe, change and delete (see "The model"
+//! below, and the [`coverage`] page for each operation).
 //! Tests can inject faults (delays, error responses, malformed bodies, dropped
 //! connections), shift the emulator's clock, count requests per action and
 //! observe every request ([`EmulatorBuilder::observer`]). Every size, time
@@ -19,11 +24,15 @@
 //! # Quick start
 //!
 //! ```no_run
-//! use aliyun_rds_emulator::{Emulator, Fault, Fixture};
+//! use aliyun_rds_emulator::{Emulator, Fault, Fixture, Pace};
 //!
 //! # async fn example() -> std::io::Result<()> {
 //! let emulator = Emulator::builder()
 //!     .fixture(Fixture::demo())
+//!     // Instances are created, restarted and deleted at once: no waiting.
+//!     .pace(Pace::instant())
+//!     // The same IDs on every run.
+//!     .seed(42)
 //!     .start("127.0.0.1:0")
 //!     .await?;
 //! println!("RDS emulator listening on {}", emulator.base_url());
@@ -54,7 +63,8 @@
 //!    `x-acs-action` header for `ACS3-HMAC-SHA256`), that action's request
 //!    counter is incremented, whatever the outcome of the request.
 //! 3. The method must be `GET` or `POST` (`UnsupportedHTTPMethod`) and the
-//!    path `/` (`InvalidAction.NotFound`).
+//!    path `/` (`InvalidAction.NotFound`), except for the emulator's own
+//!    control requests under `/_emulator/` (see "Control for tests").
 //! 4. Authentication ([`mod@signature`] holds the canonicalisation): signing
 //!    parameters present and well formed, timestamp format, access key known,
 //!    signature, clock skew (at most 15 minutes either way), security token,
@@ -64,9 +74,11 @@
 //!    authenticated. So a client that retries after an injected fault must
 //!    sign again with a fresh nonce, exactly as against the real service.
 //! 6. `Version` must be `2014-08-15` (`InvalidVersion`), and the action must
-//!    be one the emulator implements (`InvalidAction.NotFound`).
-//! 7. The operation runs against the shared state and its JSON answer is
-//!    sent.
+//!    be one the emulator models or was given the documentation of
+//!    ([`EmulatorBuilder::documented_operations`]; otherwise
+//!    `InvalidAction.NotFound`).
+//! 7. The operation runs against the model, holding its lock (changes in
+//!    progress whose time has come end first), and its JSON answer is sent.
 //!
 //! Every answer, success or error, carries a fresh upper-case `RequestId`
 //! (also in the `x-acs-request-id` header) and a `Date` header from the
@@ -107,7 +119,8 @@
 //!
 //! # Fixture format
 //!
-//! The emulator's state is read from a JSON document ([`Fixture`]). Unknown
+//! The emulator's starting state is read from a JSON document ([`Fixture`]);
+//! its instances join the model like the ones created through the API. Unknown
 //! fields are errors, so a typo is reported rather than ignored:
 //!
 //! ```json
@@ -262,39 +275,176 @@
 //! # Describing instances and regions
 //!
 //! `DescribeDBInstances` (`RegionId` required) lists the region's instances
-//! in fixture order as `Items.DBInstance[]`, with `PageNumber`,
-//! `PageRecordCount` (the entries on this page) and `TotalRecordCount` (all
-//! matching entries), however many the fixture holds; it filters by `DBInstanceId`
-//! (comma-separated IDs), `Engine`, `DBInstanceStatus`, `EngineVersion`,
-//! `DBInstanceClass`, `DBInstanceType`, `ZoneId`, `InstanceNetworkType`,
-//! `VpcId`, `VSwitchId`, `PayType`, `Category`, `ConnectionString` and
-//! `SearchKey` (part of an ID or description), and pages by `PageNumber` and
-//! `PageSize` (1 to 100, default 30), or by `NextToken` and `MaxResults` (1
-//! to 100, default 30) when either is given: each answer's `NextToken` leads
-//! to the next page and is empty on the last. `DescribeDBInstanceAttribute`
+//! in creation order (the fixture's first) as `Items.DBInstance[]`, with
+//! `PageNumber`, `PageRecordCount` (the entries on this page) and
+//! `TotalRecordCount` (all matching entries), however many there are; it
+//! filters by `DBInstanceId` (comma-separated IDs; when none of them is an
+//! instance, `InvalidDBInstanceId.NotFound`), `Engine`, `DBInstanceStatus`,
+//! `EngineVersion`, `DBInstanceClass`, `DBInstanceType`, `ZoneId`,
+//! `InstanceNetworkType`, `VpcId`, `VSwitchId`, `PayType`, `Category`,
+//! `ConnectionString`, `ResourceGroupId`, `Tags` (a JSON object of keys and
+//! values the instance must all carry), `Expired` and `SearchKey` (part of
+//! an ID or description), and pages by `PageNumber` and `PageSize` (1 to
+//! 100, default 30), or by `NextToken` and `MaxResults` (1 to 100, default
+//! 30) when either is given: each answer's `NextToken` leads to the next
+//! page and is empty on the last. `DescribeDBInstanceAttribute`
 //! (`DBInstanceId`) answers `Items.DBInstanceAttribute[]` with one entry, or
 //! `InvalidDBInstanceId.NotFound`. `DescribeRegions` answers
 //! `Regions.RDSRegion[]`, one entry per zone: a few built-in regions plus
-//! every region and zone of the fixture; `AcceptLanguage` other than `en-US`
-//! or `zh-CN` is `InvalidAcceptLanguage.NotFound`.
+//! every region and zone an instance lives in; `AcceptLanguage` other than
+//! `en-US` or `zh-CN` is `InvalidAcceptLanguage.NotFound`.
 //!
-//! # Implemented operations
+//! # The model
 //!
-//! Operations live in a dispatch table from action name to handler (see the
-//! `operations` module); adding one is a new module and one table entry.
-//! Today the table holds `ActivateMigrationTargetInstance`,
-//! `CheckCloudResourceAuthorized`, `CreateCloudMigrationPrecheckTask`,
-//! `CreateCloudMigrationTask`, `DescribeCloudMigrationPrecheckResult`,
-//! `DescribeCloudMigrationResult`, `DescribeDBInstanceAttribute`,
-//! `DescribeDBInstances` and `DescribeRegions`.
+//! Every modelled operation reads and writes one in-memory model of the
+//! account, kept behind one lock that each call holds while it runs, so
+//! that no update is lost however many calls are in flight. The
+//! [`coverage`] page lists, for each of the API's operations, whether it is
+//! modelled (reads or writes the model), checked (names an instance, which
+//! is checked) or documented (answers its documented example).
+//!
+//! **Instances** of the four engines (`MySQL`, `PostgreSQL`, `SQLServer`,
+//! `MariaDB`, in the versions `CreateDBInstance` documents), primary,
+//! read-only and temporary, move through the service's statuses; each
+//! change ends at the emulator's [`Pace`] (three seconds by default, so a
+//! waiter really waits; [`Pace::polls`] ends it after that many answers
+//! that report it, [`Pace::instant`] at once), and shows as a task until it
+//! ends:
+//!
+//! | operation | status while in progress | then |
+//! | --- | --- | --- |
+//! | `CreateDBInstance`, `CreateReadOnlyDBInstance`, `CloneDBInstance`, `CreateTempDBInstance` (the new instance) | `Creating` | `Running` |
+//! | `CreateTempDBInstance` (its source) | `TempDBInstanceCreating` | `Running` |
+//! | `RestartDBInstance`, `ModifyParameter` with `Forcerestart` | `Restarting` | `Running` |
+//! | `ModifyDBInstanceSpec`, `UpgradeDBInstanceEngineVersion` | `DBInstanceClassChanging` | `Running` |
+//! | `UpgradeDBInstanceKernelVersion` | `MinorVersionUpgrading` | `Running` |
+//! | `MigrateToOtherZone` | `DBInstanceNetTypeChanging` | `Running` |
+//! | `SwitchDBInstanceHA` | `HASwitching` | `Running` |
+//! | `StopDBInstance` | `Stopping` | `Stopped` |
+//! | `StartDBInstance` | `Starting` | `Running` |
+//! | `DeleteDBInstance` | `Deleting` | gone: `InvalidDBInstanceId.NotFound` |
+//!
+//! New instance IDs are the engine's prefix and 16 lower-case letters and
+//! digits: `pgm-` (`pgr-` read-only) for PostgreSQL, `rm-` (`rr-`) for the
+//! others. Backups (`CreateBackup`) run at the same pace, one at a time per
+//! instance, and then list as `Success`. Accounts, databases and privileges,
+//! whitelists and templates, endpoints (the internal one, a public one
+//! allocated and released, read/write splitting), parameters (each engine's
+//! parameters with RDS's defaults and ranges, `DescribeParameterTemplates`
+//! lists them) and parameter groups, the backup policy, tags (both
+//! families), settings (SSL, TDE, deletion protection, the maintenance
+//! window, high availability, the description, and the smaller settings
+//! one operation changes and another reports) and events all change at
+//! once. A change that needs a running instance refuses any other status.
+//!
+//! **Answers carry the state.** An answer has the shape of the operation's
+//! documented example (when the emulator has its metadata) with every value
+//! the model knows in place of the example's: IDs, names, statuses,
+//! engines, counts, times and the totals of paged lists; lists the model
+//! does not know of are empty and placeholder identifiers are blanked.
+//! Filters and pages are computed from the model.
+//!
+//! **Errors are the operation's own.** A refused change answers the first of
+//! its candidate codes that the operation's error table documents, with
+//! that row's HTTP status and message (for example `IncorrectDBInstanceState`
+//! with 403 for `CreateAccount`, or the common `InvalideStatus.Format` where
+//! a table lists nothing more specific); without the metadata, the code's
+//! most common documented row.
+//!
+//! **The rules modelled**, each with the operation's code:
+//!
+//! * an unknown instance: `InvalidDBInstanceId.NotFound` (or
+//!   `InvalidDBInstanceName.NotFound` for operations that name it so); a
+//!   change to an instance that is not in the status it needs: the
+//!   documented state code;
+//! * `Engine` and `EngineVersion` that `CreateDBInstance` does not document:
+//!   `InvalidDBInstanceEngineType.Format`, `InvalidEngineVersion.Malformed`;
+//! * deletion protection refuses `DeleteDBInstance`
+//!   (`OperationDenied.DeletionProtection`), and so do read-only instances
+//!   still attached (`ChildDBInstanceExists`);
+//! * account names: 2 to the engine's maximum characters (32 for MySQL, 63
+//!   for PostgreSQL, 64 for SQL Server, 16 for MariaDB) of lower-case
+//!   letters (upper case too for MySQL), digits and underscores, starting
+//!   with a letter and ending with a letter or digit
+//!   (`InvalidCharacter.DbOrAccount`); not a reserved name such as `root`,
+//!   `admin` or `postgres` (`InvalidAccountName.Forbid`); unique
+//!   (`InvalidAccountName.Duplicate`); one privileged (`Super`) account per
+//!   instance (`AccountLimitExceeded`); passwords of 8 to 32 characters with
+//!   three of upper case, lower case, digits and `!@#$%^&*()_+-=`
+//!   (`InvalidAccountPassword.Format`); passwords are never kept;
+//! * database names: 2 to 64 lower-case letters, digits, underscores and
+//!   hyphens, starting with a letter and ending with a letter or digit; not
+//!   a reserved name (`mysql`, `postgres`, `template1`, `master`, ...:
+//!   `InvalidDBName.Forbid`); unique (`InvalidDBName.Duplicate`); a
+//!   character set the engine offers;
+//! * privileges on an unknown account (`InvalidAccountName.NotFound`) or
+//!   database (`InvalidDBName.NotFound`), privileges the engine does not
+//!   have (PostgreSQL grants `DBOwner`; MySQL and MariaDB `ReadWrite`,
+//!   `ReadOnly`, `DDLOnly`, `DMLOnly`; SQL Server `ReadWrite`, `ReadOnly`,
+//!   `DBOwner`: `InvalidAccountPrivilege.Malformed`), and lists of databases
+//!   and privileges that do not pair up;
+//! * whitelist entries: IPv4 or IPv6 addresses or CIDR blocks, each once,
+//!   at most 1,000 per instance and 200 groups; a group may not take a
+//!   template's name;
+//! * connection string prefixes of 5 to 40 letters, digits and hyphens,
+//!   unique on the account; public ports 1000 to 5999; one public endpoint
+//!   per instance;
+//! * parameters the engine has, with values in their documented range;
+//!   those that need a restart wait for one;
+//! * tags: keys of 1 to 128 characters not starting with `aliyun` or
+//!   `acs:`, values of at most 128, at most 20 per instance, a key once per
+//!   request;
+//! * one backup job at a time per instance (`BackupJobExists`); a retention
+//!   of 7 to 730 days, backup days `Monday` to `Sunday`, a one-hour backup
+//!   window;
+//! * a maintenance window of whole hours (`HH:00Z-HH:00Z`); TDE, once on,
+//!   stays on (except on SQL Server).
+//!
+//! Operations that are not modelled but name an instance (`DBInstanceId`,
+//! `DbInstanceId`, `DBInstanceName` or `InsName`; several IDs separated by
+//! commas are each checked) check it: an unknown one gets the operation's
+//! documented not-found code; a change (documented as `create`, `update` or
+//! `delete`) to an instance that is not `Running` gets its documented state
+//! code. They answer the documented example with the request's own
+//! instance ID and parameter values in place of the example's.
+//!
+//! # Control for tests
+//!
+//! * [`EmulatorBuilder::pace`] (`aliyun-rds emulator --pace 3s|500ms|2polls|instant`):
+//!   how long changes take.
+//! * [`EmulatorBuilder::seed`] (`--seed N`): the IDs of new instances,
+//!   backups, tasks and groups are the same on every run with the same
+//!   calls; changes take exactly the pace, so timings are reproducible too.
+//! * [`EmulatorBuilder::state_file`] (`--state FILE`): start from the state
+//!   saved in the file when it exists, and save the state there on
+//!   [`RunningEmulator::shutdown`] (the CLI on Ctrl-C or SIGTERM).
+//!   [`RunningEmulator::state_json`] and `GET /_emulator/state` answer the
+//!   same JSON.
+//! * [`RunningEmulator::reset`] and `POST /_emulator/reset` put the state the
+//!   emulator started with back (with its seed), between tests. The control
+//!   requests under `/_emulator/` are not signed, like the rest of a test
+//!   harness's plumbing.
+//! * [`EmulatorBuilder::engine_backend`]: an [`EngineBackend`] puts a real
+//!   database engine behind the instances of the engines it serves. The
+//!   model checks each change against the rules, then calls
+//!   [`EngineBackend::apply`] with it ([`InstanceChange`]: an instance
+//!   created, restarted, stopped, started or deleted; an account created,
+//!   deleted, locked or given a new password; a database created or deleted;
+//!   a privilege granted or revoked; the whitelist or parameters changed)
+//!   before committing it, so a refusal leaves the model unchanged; a
+//!   change in progress ends only once [`EngineBackend::status`] is ready;
+//!   and [`EngineBackend::endpoint`] is what the describe operations report
+//!   as the instance's internal endpoint.
 
+mod backend;
 mod clock;
+pub mod coverage;
 mod credentials;
 mod error;
 mod faults;
 mod fixture;
 mod limits;
-mod migration;
+mod model;
 mod observe;
 mod operations;
 mod pipeline;
@@ -303,13 +453,15 @@ pub mod postgres;
 mod request;
 mod server;
 pub mod signature;
-mod state;
 mod sts;
+mod traffic;
 mod verify;
 
+pub use backend::{BackendEndpoint, BackendError, BackendStatus, EngineBackend, InstanceChange};
 pub use credentials::{KeyPair, DEMO_ACCESS_KEY_ID, DEMO_ACCESS_KEY_SECRET};
 pub use faults::{Fault, FaultHandle};
 pub use fixture::{Fixture, FixtureError, InstanceSnapshot, MigrationStage, MigrationTask};
+pub use model::pace::{Pace, PaceParseError};
 pub use observe::Observation;
 pub use server::{Emulator, EmulatorBuilder, RunningEmulator, ShutdownHandle};
 pub use sts::{DEMO_OIDC_PROVIDER_ARN, DEMO_OIDC_TOKEN, DEMO_ROLE_ARN, STS_API_VERSION};

@@ -7,7 +7,7 @@
 //! dispatching to the operation and writing the common answer headers all
 //! happen here.
 
-use aliyun_runtime::metadata::OperationMetadata;
+use std::collections::HashMap;
 use std::fmt;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
@@ -24,11 +24,13 @@ use crate::clock::Clock;
 use crate::error::{ApiError, HOST_ID};
 use crate::faults::{Fault, FaultTable};
 use crate::limits::Limits;
+use crate::model::{Model, Recipe};
 use crate::observe::{Observation, Observer};
+use crate::operations::documented::Documented;
 use crate::operations::{self, OperationRequest};
 use crate::request::ParsedRequest;
-use crate::state::{AccountState, Traffic};
 use crate::sts::{self, StsConfig};
+use crate::traffic::Traffic;
 use crate::verify::{requested_action, requested_nonce, Verifier};
 
 /// The body answered by [`Fault::MalformedBody`]: what a misconfigured proxy
@@ -42,10 +44,15 @@ pub(crate) struct Shared {
     pub(crate) clock: Clock,
     pub(crate) faults: Arc<FaultTable>,
     pub(crate) traffic: Traffic,
-    pub(crate) account: Mutex<AccountState>,
-    /// The operations answered from their documentation when no handler
-    /// models them.
-    pub(crate) documented: &'static [&'static OperationMetadata],
+    /// The account's resources, behind the one lock every operation holds
+    /// while it runs.
+    pub(crate) model: Mutex<Model>,
+    /// How the model the emulator started with is built, for a reset.
+    pub(crate) initial: Recipe,
+    /// The operations' metadata, by action name: their documented error
+    /// tables and examples, and the operations answered from their
+    /// documentation when no handler models them.
+    pub(crate) documented: HashMap<&'static str, Documented>,
     /// What the emulated STS knows.
     pub(crate) sts: StsConfig,
     /// The size and time bounds of requests.
@@ -174,8 +181,38 @@ enum Outcome {
     Drop,
 }
 
+/// The path under which the emulator's own control requests live (see
+/// [`control_answer`]); no RDS request uses it.
+pub(crate) const CONTROL_PREFIX: &str = "/_emulator/";
+
+/// A control request: `POST /_emulator/reset` puts the model back as the
+/// emulator started; `GET /_emulator/state` answers the model as a state
+/// file holds it. They are not signed, like the rest of a test harness's
+/// plumbing, and never reach an RDS operation.
+fn control_answer(shared: &Shared, method: &str, control: &str) -> Answer {
+    let mut model = shared.model.lock().unwrap_or_else(PoisonError::into_inner);
+    match (method, control) {
+        ("POST", "reset") => match shared.initial.build() {
+            Ok(initial) => {
+                *model = initial;
+                let instances = model.instances.len();
+                Answer::Control(
+                    serde_json::json!({ "Reset": true, "Instances": instances }).to_string(),
+                )
+            }
+            // The starting state was built once already, so it builds again.
+            Err(why) => Answer::Error(ApiError::invalid_parameter("State", &why)),
+        },
+        ("GET", "state") => Answer::Control(model.to_state_json()),
+        (_, "reset" | "state") => Answer::Error(ApiError::unsupported_method()),
+        _ => Answer::Error(ApiError::action_not_found()),
+    }
+}
+
 /// An answer before the common headers and `RequestId` are added.
 enum Answer {
+    /// The JSON body of a control request, sent as it is.
+    Control(String),
     Success(operations::OperationOutput),
     Error(ApiError),
     Malformed,
@@ -220,6 +257,9 @@ fn run_pipeline(
     if request.method != "GET" && request.method != "POST" {
         return Outcome::Answer(Answer::Error(ApiError::unsupported_method()), None);
     }
+    if let Some(control) = request.path.strip_prefix(CONTROL_PREFIX) {
+        return Outcome::Answer(control_answer(shared, &request.method, control), None);
+    }
     if request.path != "/" {
         return Outcome::Answer(Answer::Error(ApiError::action_not_found()), None);
     }
@@ -245,24 +285,30 @@ fn run_pipeline(
     if authenticated.version != crate::API_VERSION {
         return Outcome::Answer(Answer::Error(ApiError::invalid_version()), delay);
     }
-    let now_unix_seconds = shared.clock.now_unix_seconds();
-    let operation_request = OperationRequest::new(request, now_unix_seconds);
-    let result = match operations::find(&authenticated.action) {
-        Some(handler) => {
-            let mut account = shared
-                .account
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner);
-            handler(&mut account, &operation_request)
+    let now_millis = shared.clock.now_unix_millis();
+    let operation = shared.documented.get(authenticated.action.as_str());
+    let operation_request =
+        OperationRequest::new(request, &authenticated.action, operation, now_millis);
+    let handler = operations::find(&authenticated.action);
+    if handler.is_none() && operation.is_none() {
+        return Outcome::Answer(Answer::Error(ApiError::action_not_found()), delay);
+    }
+    let mut model = shared.model.lock().unwrap_or_else(PoisonError::into_inner);
+    model.settle(now_millis);
+    let result = match (handler, operation) {
+        (Some(handler), _) => handler(&mut model, &operation_request),
+        (None, Some(operation)) => {
+            operations::checked::answer(&mut model, operation, &operation_request)
         }
-        None => match shared
-            .documented
-            .iter()
-            .find(|operation| operation.name == authenticated.action)
-        {
-            Some(operation) => operations::documented::answer(operation, &operation_request),
-            None => return Outcome::Answer(Answer::Error(ApiError::action_not_found()), delay),
-        },
+        (None, None) => Err(ApiError::action_not_found()),
+    };
+    drop(model);
+    // A modelled answer takes the documented shape outside the lock.
+    let result = match handler {
+        Some(_) => result.map(|fields| {
+            operations::answer::shape(operation.map(|documented| &documented.example), fields)
+        }),
+        None => result,
     };
     Outcome::Answer(Answer::Executed(result), delay)
 }
@@ -321,6 +367,11 @@ fn finish(
             json_response(shared, request_id, StatusCode::OK, &Value::Object(output))
         }
         Answer::Executed(Err(error)) => error_response(shared, request_id, host_id, &error),
+        Answer::Control(body) => {
+            let mut response = Response::new(Full::new(Bytes::from(body)));
+            add_common_headers(shared, request_id, &mut response);
+            response
+        }
         Answer::Malformed => {
             let mut response =
                 Response::new(Full::new(Bytes::from_static(MALFORMED_BODY.as_bytes())));
@@ -428,8 +479,18 @@ mod tests {
             clock: Clock::new(0),
             faults: Arc::new(FaultTable::default()),
             traffic: Traffic::new(1000),
-            account: Mutex::new(AccountState::default()),
-            documented: &[],
+            model: Mutex::new(Model::from_fixture(
+                crate::fixture::Fixture::empty(),
+                &crate::model::ModelConfig::default(),
+            )),
+            initial: Recipe::new(
+                crate::model::Origin::Fixture {
+                    fixture: crate::fixture::Fixture::empty(),
+                    seeded: Vec::new(),
+                },
+                crate::model::ModelConfig::default(),
+            ),
+            documented: HashMap::new(),
             sts: StsConfig::new(Vec::new(), Vec::new(), None),
             limits: Limits::default(),
             observer: None,

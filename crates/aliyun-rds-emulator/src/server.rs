@@ -12,6 +12,7 @@
 use aliyun_runtime::metadata::OperationMetadata;
 use std::fmt;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
@@ -26,15 +27,20 @@ use tokio::sync::watch;
 use tokio::task::{JoinHandle, JoinSet};
 use tokio_rustls::TlsAcceptor;
 
+use crate::backend::EngineBackend;
 use crate::clock::Clock;
 use crate::credentials::{KeyPair, KeyStore};
 use crate::faults::{FaultHandle, FaultTable};
 use crate::fixture::{Fixture, InstanceSnapshot};
 use crate::limits::Limits;
+use crate::model::migration::DEFAULT_POLLS_PER_STAGE;
+use crate::model::pace::Pace;
+use crate::model::{ModelConfig, Origin, Recipe};
 use crate::observe::{Observation, Observer};
+use crate::operations::documented::Documented;
 use crate::pipeline::{handle_request, Shared};
-use crate::state::{AccountState, Traffic, DEFAULT_POLLS_PER_STAGE};
 use crate::sts::StsConfig;
+use crate::traffic::Traffic;
 use crate::verify::Verifier;
 
 /// The RDS emulator. Start one with [`Emulator::builder`].
@@ -51,7 +57,7 @@ impl Emulator {
 }
 
 /// Configures and starts an emulator.
-#[derive(Debug, Default)]
+#[derive(Default)]
 pub struct EmulatorBuilder {
     fixture: Option<Fixture>,
     key_pairs: Vec<KeyPair>,
@@ -67,6 +73,31 @@ pub struct EmulatorBuilder {
     tls: Option<TlsPem>,
     limits: Limits,
     observer: Option<Observer>,
+    pace: Option<Pace>,
+    seed: Option<u64>,
+    state_file: Option<PathBuf>,
+    backend: Option<Arc<dyn EngineBackend>>,
+}
+
+impl fmt::Debug for EmulatorBuilder {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        formatter
+            .debug_struct("EmulatorBuilder")
+            .field("fixture", &self.fixture)
+            .field("key_pairs", &self.key_pairs)
+            .field("clock_offset_seconds", &self.clock_offset_seconds)
+            .field("polls_per_stage", &self.polls_per_stage)
+            .field("precheck_polls", &self.precheck_polls)
+            .field("documented", &self.documented.len())
+            .field("seeded", &self.seeded)
+            .field("tls", &self.tls)
+            .field("limits", &self.limits)
+            .field("pace", &self.pace)
+            .field("seed", &self.seed)
+            .field("state_file", &self.state_file)
+            .field("engine_backend", &self.backend.is_some())
+            .finish_non_exhaustive()
+    }
 }
 
 /// The PEM documents of an HTTPS emulator's certificate chain and key.
@@ -262,15 +293,77 @@ impl EmulatorBuilder {
         self
     }
 
+    /// How fast instances move through their statuses and backups finish
+    /// ([`Pace::default`], three seconds, when not called). Tests that do
+    /// not test waiting use [`Pace::instant`]; tests of waiters use
+    /// [`Pace::polls`] to control how many polls a change takes.
+    pub fn pace(mut self, pace: Pace) -> Self {
+        self.pace = Some(pace);
+        self
+    }
+
+    /// Makes the IDs of new resources (instances, backups, tasks, parameter
+    /// groups) reproducible: the same seed and the same calls give the same
+    /// IDs on every run. Without a seed they are random. Changes take
+    /// exactly the [`pace`](Self::pace), so timings are reproducible too.
+    pub fn seed(mut self, seed: u64) -> Self {
+        self.seed = Some(seed);
+        self
+    }
+
+    /// Starts from the state saved in `path` when the file exists (instead
+    /// of the fixture and seeded instances), and saves the state there when
+    /// [`RunningEmulator::shutdown`] is called. The file is JSON; see
+    /// [`RunningEmulator::state_json`].
+    pub fn state_file(mut self, path: impl Into<PathBuf>) -> Self {
+        self.state_file = Some(path.into());
+        self
+    }
+
+    /// Puts a real database engine behind the instances of the engines it
+    /// serves (see [`EngineBackend`]). Without one, every instance lives in
+    /// memory only.
+    pub fn engine_backend(mut self, backend: Arc<dyn EngineBackend>) -> Self {
+        self.backend = Some(backend);
+        self
+    }
+
     /// Binds `addr` (port 0 picks a free port) and starts serving in a
     /// background task of the current tokio runtime.
     ///
     /// # Errors
     ///
-    /// The address cannot be bound, or the TLS certificate or key given to
-    /// [`tls`](Self::tls) is unusable (`InvalidInput`, saying which).
+    /// The address cannot be bound, the TLS certificate or key given to
+    /// [`tls`](Self::tls) is unusable (`InvalidInput`, saying which), or
+    /// the [`state_file`](Self::state_file) exists but cannot be read or
+    /// is not a saved state (`InvalidData`, naming it).
     pub async fn start(self, addr: impl ToSocketAddrs) -> std::io::Result<RunningEmulator> {
         let acceptor = self.tls.as_ref().map(tls_acceptor).transpose()?;
+        let config = ModelConfig {
+            pace: self.pace.unwrap_or_default(),
+            seed: self.seed,
+            polls_per_stage: self.polls_per_stage.unwrap_or(DEFAULT_POLLS_PER_STAGE),
+            precheck_pending_answers: self.precheck_polls,
+            backend: self.backend.clone(),
+        };
+        let origin = match self.state_file.as_deref().filter(|path| path.exists()) {
+            Some(path) => Origin::State(read_state(path)?),
+            None => Origin::Fixture {
+                fixture: self.fixture.unwrap_or_else(Fixture::demo),
+                seeded: self.seeded,
+            },
+        };
+        let recipe = Recipe::new(origin, config);
+        let model = recipe.build().map_err(|why| {
+            let path = self.state_file.clone().unwrap_or_default();
+            std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                format!(
+                    "the state file {} is not a saved emulator state: {why}",
+                    path.display()
+                ),
+            )
+        })?;
         let listener = TcpListener::bind(addr).await?;
         let local_addr = listener.local_addr()?;
         let key_pairs = if self.key_pairs.is_empty() {
@@ -283,19 +376,13 @@ impl EmulatorBuilder {
             clock: Clock::new(self.clock_offset_seconds),
             faults: Arc::new(FaultTable::default()),
             traffic: Traffic::new(self.limits.max_remembered_nonces),
-            account: Mutex::new(
-                AccountState::from_fixture(
-                    self.seeded.iter().fold(
-                        self.fixture.unwrap_or_else(Fixture::demo),
-                        |fixture, (region_id, count)| {
-                            fixture.with_seeded_instances(region_id, *count)
-                        },
-                    ),
-                    self.polls_per_stage.unwrap_or(DEFAULT_POLLS_PER_STAGE),
-                )
-                .with_precheck_pending_answers(self.precheck_polls),
-            ),
-            documented: self.documented,
+            initial: recipe,
+            model: Mutex::new(model),
+            documented: self
+                .documented
+                .iter()
+                .map(|operation| (operation.name, Documented::new(operation)))
+                .collect(),
             sts: StsConfig::new(
                 self.sts_roles,
                 self.oidc_tokens,
@@ -320,6 +407,7 @@ impl EmulatorBuilder {
             shared,
             stop,
             server: Some(server),
+            state_file: self.state_file,
         })
     }
 }
@@ -333,6 +421,17 @@ pub struct RunningEmulator {
     shared: Arc<Shared>,
     stop: Arc<watch::Sender<bool>>,
     server: Option<JoinHandle<()>>,
+    state_file: Option<PathBuf>,
+}
+
+/// The text of a saved state.
+fn read_state(path: &Path) -> std::io::Result<String> {
+    std::fs::read_to_string(path).map_err(|error| {
+        std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            format!("the state file {} cannot be read: {error}", path.display()),
+        )
+    })
 }
 
 impl fmt::Debug for RunningEmulator {
@@ -390,12 +489,55 @@ impl RunningEmulator {
 
     /// The current state of an instance, if it exists.
     pub fn instance(&self, name: &str) -> Option<InstanceSnapshot> {
+        let now = self.shared.clock.now_unix_millis();
+        let mut model = self
+            .shared
+            .model
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        model.settle(now);
+        model.snapshot(name)
+    }
+
+    /// Puts the emulator back in the state it started in (the fixture and
+    /// seeded instances, or the state file it loaded), with the same seed,
+    /// so that tests sharing an emulator start alike. `POST
+    /// /_emulator/reset` does the same over HTTP.
+    pub fn reset(&self) {
+        // The starting state was built once already, so it builds again.
+        if let Ok(initial) = self.shared.initial.build() {
+            *self
+                .shared
+                .model
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner) = initial;
+        }
+    }
+
+    /// The whole state as JSON, in the format of a state file: what
+    /// [`EmulatorBuilder::state_file`] loads. `GET /_emulator/state`
+    /// answers the same.
+    pub fn state_json(&self) -> String {
         self.shared
-            .account
+            .model
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
-            .instance(name)
-            .cloned()
+            .to_state_json()
+    }
+
+    /// Writes the state to `path` (through a temporary file beside it,
+    /// renamed into place, so a crash never leaves half a state).
+    ///
+    /// # Errors
+    ///
+    /// The file cannot be written.
+    pub fn save_state(&self, path: &Path) -> std::io::Result<()> {
+        let json = self.state_json();
+        let mut temporary = path.as_os_str().to_owned();
+        temporary.push(".tmp");
+        let temporary = PathBuf::from(temporary);
+        std::fs::write(&temporary, json)?;
+        std::fs::rename(&temporary, path)
     }
 
     /// Moves the emulator's clock to `offset_seconds` from the system clock,
@@ -413,13 +555,39 @@ impl RunningEmulator {
     }
 
     /// Stops accepting connections, aborts open ones and waits for the
-    /// server task to end.
-    pub async fn shutdown(mut self) {
+    /// server task to end; then saves the state to the
+    /// [`state_file`](EmulatorBuilder::state_file), if one was given. A
+    /// state that cannot be saved is reported on standard error; use
+    /// [`shutdown_and_save`](Self::shutdown_and_save) to get the error
+    /// instead.
+    pub async fn shutdown(self) {
+        let state_file = self.state_file.clone();
+        if let Err(error) = self.shutdown_and_save().await {
+            let path = state_file.unwrap_or_default();
+            eprintln!(
+                "aliyun-rds-emulator: the state could not be saved to {}: {error}",
+                path.display()
+            );
+        }
+    }
+
+    /// [`shutdown`](Self::shutdown), returning whether the state was saved
+    /// to the [`state_file`](EmulatorBuilder::state_file) (`Ok` when none
+    /// was given).
+    ///
+    /// # Errors
+    ///
+    /// The state file cannot be written; the server has stopped anyway.
+    pub async fn shutdown_and_save(mut self) -> std::io::Result<()> {
         self.stop.send_replace(true);
         if let Some(server) = self.server.take() {
             // The task only ends by returning or being aborted; neither is
             // an error worth reporting to someone shutting down.
             let _ = server.await;
+        }
+        match self.state_file.take() {
+            Some(path) => self.save_state(&path),
+            None => Ok(()),
         }
     }
 

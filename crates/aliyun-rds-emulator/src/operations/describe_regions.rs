@@ -13,7 +13,7 @@ use serde_json::{json, Value};
 use super::documented_errors::INVALID_ACCEPT_LANGUAGE;
 use super::{OperationOutput, OperationRequest};
 use crate::error::ApiError;
-use crate::state::AccountState;
+use crate::model::Model;
 
 /// A region the emulator knows by name.
 struct KnownRegion {
@@ -61,7 +61,7 @@ const KNOWN_REGIONS: &[KnownRegion] = &[
 ];
 
 /// Every (region, zone) pair of the emulated cloud.
-fn zones(state: &AccountState) -> BTreeSet<(String, String)> {
+fn zones(state: &Model) -> BTreeSet<(String, String)> {
     let built_in = KNOWN_REGIONS.iter().flat_map(|region| {
         region
             .zones
@@ -69,18 +69,19 @@ fn zones(state: &AccountState) -> BTreeSet<(String, String)> {
             .map(|zone| (region.id.to_owned(), (*zone).to_owned()))
     });
     let from_fixture = state
-        .instances_with_attributes()
-        .map(|(_, attributes)| (attributes.region_id.clone(), attributes.zone_id.clone()));
+        .instances
+        .iter()
+        .map(|instance| (instance.region_id.clone(), instance.zone_id.clone()));
     built_in.chain(from_fixture).collect()
 }
 
 /// Whether `region_id` is a region of the emulated cloud.
-pub(super) fn is_known_region(state: &AccountState, region_id: &str) -> bool {
+pub(super) fn is_known_region(state: &Model, region_id: &str) -> bool {
     zones(state).iter().any(|(region, _)| region == region_id)
 }
 
 pub(crate) fn handle(
-    state: &mut AccountState,
+    state: &mut Model,
     request: &OperationRequest<'_>,
 ) -> Result<OperationOutput, ApiError> {
     let chinese = match request.optional("AcceptLanguage") {

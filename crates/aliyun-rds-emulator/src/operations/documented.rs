@@ -16,24 +16,37 @@ use serde_json::Value;
 use super::{OperationOutput, OperationRequest};
 use crate::error::ApiError;
 
-/// Checks the request's parameters against the operation's documentation
-/// and answers its example response (without its `RequestId`, which the
-/// server sets afresh).
-pub(crate) fn answer(
+/// Checks every parameter of the request against the operation's
+/// documentation.
+pub(crate) fn check_parameters(
     operation: &OperationMetadata,
     request: &OperationRequest<'_>,
-) -> Result<OperationOutput, ApiError> {
+) -> Result<(), ApiError> {
     for parameter in operation.parameters {
         check_parameter(parameter, request)?;
     }
-    let mut output = match operation.sample_response.map(serde_json::from_str::<Value>) {
-        Some(Ok(Value::Object(fields))) => fields,
-        // No example, or one that is not a JSON object: an empty answer is
-        // still a well-formed success.
-        _ => OperationOutput::new(),
-    };
-    output.remove("RequestId");
-    Ok(output)
+    Ok(())
+}
+
+/// An operation's metadata and its documented example, parsed once when
+/// the emulator starts.
+#[derive(Debug, Clone)]
+pub(crate) struct Documented {
+    pub(crate) metadata: &'static OperationMetadata,
+    /// The example response without its `RequestId`; empty when the
+    /// documentation gives none, or one that is not a JSON object.
+    pub(crate) example: OperationOutput,
+}
+
+impl Documented {
+    pub(crate) fn new(metadata: &'static OperationMetadata) -> Self {
+        let mut example = match metadata.sample_response.map(serde_json::from_str::<Value>) {
+            Some(Ok(Value::Object(fields))) => fields,
+            _ => OperationOutput::new(),
+        };
+        example.remove("RequestId");
+        Documented { metadata, example }
+    }
 }
 
 /// One parameter: present when required, of its type when it is a scalar,

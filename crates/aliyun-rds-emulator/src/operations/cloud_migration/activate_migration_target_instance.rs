@@ -10,10 +10,10 @@
 use hyper::StatusCode;
 use serde_json::Value;
 
-use super::{OperationOutput, OperationRequest};
+use super::super::{OperationOutput, OperationRequest};
 use crate::error::ApiError;
 use crate::fixture::MigrationStage;
-use crate::state::AccountState;
+use crate::model::Model;
 
 /// `InvalidDBInstanceName.NotFound` (404): no instance has this name.
 pub(crate) const INSTANCE_NOT_FOUND: (u16, &str, &str) = (
@@ -47,7 +47,7 @@ fn operation_error((status, code, message): (u16, &str, &str), recommend: &str) 
 }
 
 pub(crate) fn handle(
-    state: &mut AccountState,
+    state: &mut Model,
     request: &OperationRequest<'_>,
 ) -> Result<OperationOutput, ApiError> {
     let name = request.required("DBInstanceName")?;
@@ -72,7 +72,7 @@ pub(crate) fn handle(
     };
     // SwitchTime is a reserved parameter without effect, so it is not read.
 
-    let instance = state.instance_mut(name).ok_or_else(|| {
+    let instance = state.instances.get_mut(name).ok_or_else(|| {
         operation_error(
             INSTANCE_NOT_FOUND,
             "Check the instance ID; DescribeDBInstances lists the instances.",
@@ -102,7 +102,7 @@ pub(crate) fn handle(
     task.stage = MigrationStage::Completed;
 
     let mut output = OperationOutput::new();
-    output.insert("DBInstanceName".into(), Value::from(instance.name.clone()));
+    output.insert("DBInstanceName".into(), Value::from(instance.id.clone()));
     output.insert("TaskId".into(), Value::from(task.task_id));
     output.insert(
         "SourceIpAddress".into(),
@@ -112,7 +112,7 @@ pub(crate) fn handle(
     // DescribeCloudMigrationResult reports when the switchover happened.
     let task_id = task.task_id;
     let now = request.now();
-    if let Some(record) = state.migration_record_mut(task_id) {
+    if let Some(record) = state.migration.records.get_mut(&task_id) {
         record.switch_time = Some(now.clone());
         record.modified = now;
     }

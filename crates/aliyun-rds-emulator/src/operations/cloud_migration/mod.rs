@@ -7,6 +7,13 @@
 //! `SourcePassword` must be present, but its value is never kept, compared,
 //! echoed or put in an error hint.
 
+pub(crate) mod activate_migration_target_instance;
+pub(crate) mod check_cloud_resource_authorized;
+pub(crate) mod create_cloud_migration_precheck_task;
+pub(crate) mod create_cloud_migration_task;
+pub(crate) mod describe_cloud_migration_precheck_result;
+pub(crate) mod describe_cloud_migration_result;
+
 use serde_json::{Map, Value};
 
 use super::documented_errors::{
@@ -15,9 +22,9 @@ use super::documented_errors::{
 };
 use super::OperationRequest;
 use crate::error::ApiError;
-use crate::fixture::InstanceSnapshot;
-use crate::migration::{SourceCategory, SourceEndpoint};
-use crate::state::AccountState;
+use crate::model::instances::Instance;
+use crate::model::migration::{SourceCategory, SourceEndpoint};
+use crate::model::Model;
 
 /// Reads and checks the source parameters of a create request. An unknown
 /// `SourceCategory` is answered with `category_error` when the operation
@@ -67,11 +74,8 @@ pub(crate) fn parse_port(text: &str) -> Option<u16> {
 /// The target instance of a create request, if it can be a cloud migration
 /// target: it exists, runs, runs PostgreSQL and its cloud resources are
 /// authorized, checked in that order.
-pub(crate) fn migration_target<'a>(
-    state: &'a AccountState,
-    name: &str,
-) -> Result<&'a InstanceSnapshot, ApiError> {
-    let instance = state.instance(name).ok_or_else(|| {
+pub(crate) fn migration_target<'a>(state: &'a Model, name: &str) -> Result<&'a Instance, ApiError> {
+    let instance = state.instances.get(name).ok_or_else(|| {
         INSTANCE_NAME_NOT_FOUND
             .with_hint("Check the instance ID; DescribeDBInstances lists the instances.")
     })?;
@@ -84,10 +88,7 @@ pub(crate) fn migration_target<'a>(
             "Cloud migration moves a self-managed PostgreSQL into an RDS PostgreSQL instance.",
         ));
     }
-    let authorized = state
-        .attributes(name)
-        .is_some_and(|attributes| attributes.authorized);
-    if !authorized {
+    if !instance.authorized {
         return Err(NOT_AUTHORIZED.with_hint(
             "Authorize RDS to use the cloud resources of this instance first; CheckCloudResourceAuthorized reports the state.",
         ));
@@ -97,10 +98,10 @@ pub(crate) fn migration_target<'a>(
 
 /// The instance a describe request names, or `InvalidDBInstanceName.NotFound`.
 pub(crate) fn described_instance<'a>(
-    state: &'a AccountState,
+    state: &'a Model,
     name: &str,
-) -> Result<&'a InstanceSnapshot, ApiError> {
-    state.instance(name).ok_or_else(|| {
+) -> Result<&'a Instance, ApiError> {
+    state.instances.get(name).ok_or_else(|| {
         INSTANCE_NAME_NOT_FOUND
             .with_hint("Check the instance ID; DescribeDBInstances lists the instances.")
     })

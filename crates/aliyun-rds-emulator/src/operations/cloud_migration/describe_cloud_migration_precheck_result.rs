@@ -10,12 +10,12 @@
 
 use serde_json::{json, Value};
 
-use super::cloud_migration::{described_instance, paged_items, TaskFilter};
-use super::paging::PagingRules;
-use super::{OperationOutput, OperationRequest};
+use super::super::paging::PagingRules;
+use super::super::{OperationOutput, OperationRequest};
+use super::{described_instance, paged_items, TaskFilter};
 use crate::error::ApiError;
-use crate::migration::PrecheckTask;
-use crate::state::AccountState;
+use crate::model::migration::PrecheckTask;
+use crate::model::Model;
 
 /// Documented: 30 to 100 entries a page, 30 by default.
 const PAGING: PagingRules = PagingRules {
@@ -25,7 +25,7 @@ const PAGING: PagingRules = PagingRules {
 };
 
 pub(crate) fn handle(
-    state: &mut AccountState,
+    state: &mut Model,
     request: &OperationRequest<'_>,
 ) -> Result<OperationOutput, ApiError> {
     let name = request.required("DBInstanceName")?;
@@ -33,6 +33,7 @@ pub(crate) fn handle(
     let page = PAGING.read(request)?;
     described_instance(state, name)?;
     let matching: Vec<i64> = state
+        .migration
         .prechecks_of(name)
         .filter(|precheck| {
             filter.matches(
@@ -45,6 +46,7 @@ pub(crate) fn handle(
         .map(|precheck| precheck.task_id)
         .collect();
     let items = state
+        .migration
         .prechecks_of(name)
         .filter(|precheck| matching.contains(&precheck.task_id))
         .map(item)
@@ -52,7 +54,7 @@ pub(crate) fn handle(
     // Every task this answer shows has been polled once more, which is
     // what moves a running precheck towards its verdict.
     for task_id in page.slice(&matching) {
-        if let Some(precheck) = state.precheck_mut(*task_id) {
+        if let Some(precheck) = state.migration.precheck_mut(*task_id) {
             precheck.count_answer();
         }
     }

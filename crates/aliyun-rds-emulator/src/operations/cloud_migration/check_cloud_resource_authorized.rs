@@ -10,17 +10,17 @@
 
 use serde_json::Value;
 
-use super::describe_regions::is_known_region;
-use super::documented_errors::{INSTANCE_AND_REGION_EMPTY, INSTANCE_ID_NOT_FOUND};
-use super::{OperationOutput, OperationRequest};
+use super::super::describe_regions::is_known_region;
+use super::super::documented_errors::{INSTANCE_AND_REGION_EMPTY, INSTANCE_ID_NOT_FOUND};
+use super::super::{OperationOutput, OperationRequest};
 use crate::error::ApiError;
-use crate::state::AccountState;
+use crate::model::Model;
 
 /// The ID of the emulated Alibaba Cloud account, as ARNs name it.
 const ACCOUNT_ID: &str = "1234567890123456";
 
 pub(crate) fn handle(
-    state: &mut AccountState,
+    state: &mut Model,
     request: &OperationRequest<'_>,
 ) -> Result<OperationOutput, ApiError> {
     let authorized = match (
@@ -29,7 +29,8 @@ pub(crate) fn handle(
     ) {
         (Some(id), _) => {
             state
-                .attributes(id)
+                .instances
+                .get(id)
                 .ok_or_else(|| {
                     INSTANCE_ID_NOT_FOUND.with_hint(
                         "Check the instance ID; DescribeDBInstances lists the instances.",
@@ -45,9 +46,10 @@ pub(crate) fn handle(
                 ));
             }
             state
-                .instances_with_attributes()
-                .filter(|(_, attributes)| attributes.region_id == region_id)
-                .all(|(_, attributes)| attributes.authorized)
+                .instances
+                .iter()
+                .filter(|instance| instance.region_id == region_id)
+                .all(|instance| instance.authorized)
         }
         (None, None) => {
             return Err(INSTANCE_AND_REGION_EMPTY

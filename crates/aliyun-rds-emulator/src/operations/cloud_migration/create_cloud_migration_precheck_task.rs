@@ -8,35 +8,35 @@
 
 use serde_json::Value;
 
-use super::cloud_migration::{migration_target, read_source};
-use super::documented_errors::INVALID_SOURCE_CATEGORY;
-use super::{OperationOutput, OperationRequest};
+use super::super::documented_errors::INVALID_SOURCE_CATEGORY;
+use super::super::{OperationOutput, OperationRequest};
+use super::{migration_target, read_source};
 use crate::error::ApiError;
-use crate::migration::PrecheckTask;
-use crate::state::AccountState;
+use crate::model::migration::PrecheckTask;
+use crate::model::Model;
 
 pub(crate) fn handle(
-    state: &mut AccountState,
+    state: &mut Model,
     request: &OperationRequest<'_>,
 ) -> Result<OperationOutput, ApiError> {
     let name = request.required("DBInstanceName")?;
     let source = read_source(request, Some(INVALID_SOURCE_CATEGORY))?;
     let target_has_task = migration_target(state, name)?.migration_task.is_some();
 
-    let task_id = state.allocate_task_id();
+    let task_id = state.migration.allocate_task_id();
     let task_name = request
         .optional("TaskName")
         .map(str::to_owned)
         .unwrap_or_else(|| format!("precheck-{task_id}"));
     let checks = PrecheckTask::run(&source, target_has_task);
-    state.add_precheck(PrecheckTask {
+    state.migration.prechecks.push(PrecheckTask {
         task_id,
         task_name: task_name.clone(),
         instance_name: name.to_owned(),
         source,
         created: request.now(),
         checks,
-        pending_answers: state.precheck_pending_answers(),
+        pending_answers: state.migration.precheck_pending_answers,
         answers: 0,
     });
 

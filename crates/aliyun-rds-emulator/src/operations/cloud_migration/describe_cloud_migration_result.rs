@@ -2,7 +2,7 @@
 //! progress, filtered and paged. This is the call a waiter polls.
 //!
 //! Every successful call is one poll of the instance's migration task, which
-//! moves it on deterministically (see `AccountState::poll_migration`): the
+//! moves it on deterministically (see `Model::poll_migration`): the
 //! poll is counted before the answer is built, so the answer shows the state
 //! after it. `MigrateStage` and `ReplicationState` take the documented
 //! values; the task is ready to switch over when they read `increment` and
@@ -11,13 +11,13 @@
 
 use serde_json::{json, Value};
 
-use super::cloud_migration::{described_instance, paged_items, TaskFilter};
-use super::paging::PagingRules;
-use super::{OperationOutput, OperationRequest};
+use super::super::paging::PagingRules;
+use super::super::{OperationOutput, OperationRequest};
+use super::{described_instance, paged_items, TaskFilter};
 use crate::error::ApiError;
 use crate::fixture::MigrationTask;
-use crate::migration::{progress_detail, replication_info, wire_stage, MigrationRecord};
-use crate::state::AccountState;
+use crate::model::migration::{progress_detail, replication_info, wire_stage, MigrationRecord};
+use crate::model::Model;
 
 /// The documentation gives no range; the usual RDS one.
 const PAGING: PagingRules = PagingRules {
@@ -27,7 +27,7 @@ const PAGING: PagingRules = PagingRules {
 };
 
 pub(crate) fn handle(
-    state: &mut AccountState,
+    state: &mut Model,
     request: &OperationRequest<'_>,
 ) -> Result<OperationOutput, ApiError> {
     let name = request.required("DBInstanceName")?;
@@ -38,10 +38,11 @@ pub(crate) fn handle(
 
     let mut items = Vec::new();
     if let Some(task) = state
-        .instance(name)
+        .instances
+        .get(name)
         .and_then(|instance| instance.migration_task.as_ref())
     {
-        if let Some(record) = state.migration_record(task.task_id) {
+        if let Some(record) = state.migration.records.get(&task.task_id) {
             if filter.matches(
                 task.task_id,
                 &record.task_name,

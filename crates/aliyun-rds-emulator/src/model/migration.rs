@@ -11,12 +11,15 @@
 //! operations but the emulator has no database to log in to, so it is read,
 //! checked for presence, and dropped.
 
+use std::collections::HashMap;
 use std::net::IpAddr;
+
+use serde::{Deserialize, Serialize};
 
 use crate::fixture::MigrationStage;
 
 /// Where the self-managed PostgreSQL runs (`SourceCategory`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) enum SourceCategory {
     /// In a data center connected to the instance's VPC (`idcOnVpc`).
     IdcOnVpc,
@@ -48,7 +51,7 @@ impl SourceCategory {
 
 /// The self-managed source a precheck or migration task connects to. The
 /// password is deliberately not part of it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct SourceEndpoint {
     pub(crate) ip_address: IpAddr,
     pub(crate) port: u16,
@@ -76,7 +79,7 @@ impl SourceEndpoint {
 }
 
 /// The outcome of one precheck item.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) enum CheckStatus {
     Success,
     Failed,
@@ -92,10 +95,10 @@ impl CheckStatus {
 }
 
 /// One item of a precheck report, in the groups the real report uses.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct CheckItem {
-    pub(crate) group: &'static str,
-    pub(crate) name: &'static str,
+    pub(crate) group: String,
+    pub(crate) name: String,
     pub(crate) status: CheckStatus,
 }
 
@@ -104,7 +107,7 @@ pub(crate) struct CheckItem {
 /// is complete once the task has been reported as running by
 /// `pending_answers` answers of `DescribeCloudMigrationPrecheckResult`
 /// (none by default: the precheck finishes at once).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct PrecheckTask {
     pub(crate) task_id: i64,
     pub(crate) task_name: String,
@@ -132,9 +135,9 @@ impl PrecheckTask {
             }
         };
         let unreachable = source.is_unreachable();
-        let item = |group, name, failed| CheckItem {
-            group,
-            name,
+        let item = |group: &str, name: &str, failed| CheckItem {
+            group: group.to_owned(),
+            name: name.to_owned(),
             status: outcome(failed),
         };
         vec![
@@ -228,7 +231,7 @@ impl PrecheckTask {
         for check in self.checks.iter().take(written) {
             if check.group != current_group {
                 detail.push_str(&format!("[{}]\n", check.group));
-                current_group = check.group;
+                current_group = &check.group;
             }
             detail.push_str(&format!("{}: {}\n", check.name, check.status.wire()));
         }
@@ -245,7 +248,7 @@ impl PrecheckTask {
 
 /// What the describe operations report of a migration task besides its
 /// stage, which lives on the target instance.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct MigrationRecord {
     pub(crate) task_name: String,
     pub(crate) instance_name: String,
@@ -345,6 +348,114 @@ pub(crate) fn replication_info(stage: MigrationStage) -> String {
         "Synced": if synced { "true" } else { "false" },
     })
     .to_string()
+}
+
+/// How many polls of `DescribeCloudMigrationResult` a migration task spends
+/// in each stage unless the builder says otherwise.
+pub(crate) const DEFAULT_POLLS_PER_STAGE: u32 = 2;
+
+/// The first ID handed to a task created through the API; IDs of fixture
+/// tasks at or above it push it further up.
+const FIRST_TASK_ID: i64 = 441_000_000;
+
+/// The account's cloud migration bookkeeping: precheck tasks, what the
+/// describe operations report of migration tasks (whose stage lives on
+/// the target instance), and the task IDs handed out.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct MigrationBook {
+    /// In creation order.
+    pub(crate) prechecks: Vec<PrecheckTask>,
+    /// Keyed by task ID.
+    pub(crate) records: HashMap<i64, MigrationRecord>,
+    next_task_id: i64,
+    /// How many polls a task spends in each stage (configuration, not
+    /// state: a saved state takes the running emulator's).
+    #[serde(skip, default = "default_polls_per_stage")]
+    pub(crate) polls_per_stage: u32,
+    /// How many answers report a new precheck task as still running
+    /// (configuration too).
+    #[serde(skip)]
+    pub(crate) precheck_pending_answers: u32,
+}
+
+fn default_polls_per_stage() -> u32 {
+    DEFAULT_POLLS_PER_STAGE
+}
+
+impl Default for MigrationBook {
+    fn default() -> Self {
+        MigrationBook {
+            prechecks: Vec::new(),
+            records: HashMap::new(),
+            next_task_id: FIRST_TASK_ID,
+            polls_per_stage: DEFAULT_POLLS_PER_STAGE,
+            precheck_pending_answers: 0,
+        }
+    }
+}
+
+impl MigrationBook {
+    /// A fresh task ID, shared by precheck and migration tasks as on the
+    /// real service.
+    pub(crate) fn allocate_task_id(&mut self) -> i64 {
+        let id = self.next_task_id;
+        self.next_task_id = self.next_task_id.saturating_add(1);
+        id
+    }
+
+    /// Makes sure task IDs handed out later are above `task_id`.
+    pub(crate) fn reserve_task_id(&mut self, task_id: i64) {
+        self.next_task_id = self.next_task_id.max(task_id.saturating_add(1));
+    }
+
+    /// The precheck tasks of an instance, in creation order.
+    pub(crate) fn prechecks_of<'a>(
+        &'a self,
+        instance_name: &'a str,
+    ) -> impl Iterator<Item = &'a PrecheckTask> {
+        self.prechecks
+            .iter()
+            .filter(move |precheck| precheck.instance_name == instance_name)
+    }
+
+    /// The precheck task with this ID, to count an answer that reports it.
+    pub(crate) fn precheck_mut(&mut self, task_id: i64) -> Option<&mut PrecheckTask> {
+        self.prechecks
+            .iter_mut()
+            .find(|precheck| precheck.task_id == task_id)
+    }
+}
+
+impl super::Model {
+    /// One poll of the migration task of `instance_name`: a task that has
+    /// been reported `polls_per_stage` times in its stage moves to the next
+    /// one, then the poll is counted. So with `n` polls per stage a new task
+    /// is reported in `basebackup` by polls 1 to n, `startup` by polls n+1
+    /// to 2n, catching up by polls 2n+1 to 3n, and synchronized from poll
+    /// 3n+1 on.
+    pub(crate) fn poll_migration(&mut self, instance_name: &str, now: &str) {
+        let polls_per_stage = self.migration.polls_per_stage;
+        let Some(task) = self
+            .instances
+            .get_mut(instance_name)
+            .and_then(|instance| instance.migration_task.as_mut())
+        else {
+            return;
+        };
+        let Some(record) = self.migration.records.get_mut(&task.task_id) else {
+            return;
+        };
+        if record.polls_in_stage >= polls_per_stage {
+            if let Some(next) = next_stage(task.stage) {
+                task.stage = next;
+                record.polls_in_stage = 0;
+                record.modified = now.to_owned();
+            }
+        }
+        if task.stage != MigrationStage::Completed {
+            record.polls_in_stage = record.polls_in_stage.saturating_add(1);
+        }
+    }
 }
 
 #[cfg(test)]

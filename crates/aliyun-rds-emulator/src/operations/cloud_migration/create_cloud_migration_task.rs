@@ -10,16 +10,16 @@
 use hyper::StatusCode;
 use serde_json::Value;
 
-use super::cloud_migration::{migration_target, read_source};
-use super::documented_errors::INCORRECT_INSTANCE_STATE;
-use super::{OperationOutput, OperationRequest};
+use super::super::documented_errors::INCORRECT_INSTANCE_STATE;
+use super::super::{OperationOutput, OperationRequest};
+use super::{migration_target, read_source};
 use crate::error::ApiError;
 use crate::fixture::{MigrationStage, MigrationTask};
-use crate::migration::MigrationRecord;
-use crate::state::AccountState;
+use crate::model::migration::MigrationRecord;
+use crate::model::Model;
 
 pub(crate) fn handle(
-    state: &mut AccountState,
+    state: &mut Model,
     request: &OperationRequest<'_>,
 ) -> Result<OperationOutput, ApiError> {
     let name = request.required("DBInstanceName")?;
@@ -34,6 +34,7 @@ pub(crate) fn handle(
     // The latest precheck of this source decides: a failed one can be fixed
     // and run again.
     let latest_precheck = state
+        .migration
         .prechecks_of(name)
         .filter(|precheck| precheck.source == source)
         .last();
@@ -58,13 +59,13 @@ pub(crate) fn handle(
         }
     };
 
-    let task_id = state.allocate_task_id();
+    let task_id = state.migration.allocate_task_id();
     let task_name = request
         .optional("TaskName")
         .map(str::to_owned)
         .unwrap_or_else(|| format!("migration-{task_id}"));
     let now = request.now();
-    state.add_migration_record(
+    state.migration.records.insert(
         task_id,
         MigrationRecord {
             task_name: task_name.clone(),
@@ -78,7 +79,7 @@ pub(crate) fn handle(
             switch_time: None,
         },
     );
-    if let Some(instance) = state.instance_mut(name) {
+    if let Some(instance) = state.instances.get_mut(name) {
         instance.migration_task = Some(MigrationTask {
             task_id,
             stage: MigrationStage::BaseBackup,
