@@ -79,6 +79,10 @@
 //!    `InvalidAction.NotFound`).
 //! 7. The operation runs against the model, holding its lock (changes in
 //!    progress whose time has come end first), and its JSON answer is sent.
+//!    An operation that changes an instance a real engine stands behind
+//!    ([`EngineBackend`]) is validated under the lock, applied by the
+//!    engine without it, then committed under the lock again, so a slow
+//!    engine never holds up the rest of the emulator.
 //!
 //! Every answer, success or error, carries a fresh upper-case `RequestId`
 //! (also in the `x-acs-request-id` header) and a `Date` header from the
@@ -425,22 +429,26 @@
 //!   requests under `/_emulator/` are not signed, like the rest of a test
 //!   harness's plumbing.
 //! * [`EmulatorBuilder::engine_backend`]: an [`EngineBackend`] puts a real
-//!   database engine behind the instances of the engines it serves. The
-//!   model checks each change against the rules, then calls
-//!   [`EngineBackend::apply`] with it ([`InstanceChange`]: an instance
-//!   created, restarted, stopped, started or deleted; an account created,
-//!   deleted, locked or given a new password; a database created or deleted;
-//!   a privilege granted or revoked; the whitelist or parameters changed)
-//!   before committing it, so a refusal leaves the model unchanged; a
-//!   change in progress ends only once [`EngineBackend::status`] is ready;
-//!   and [`EngineBackend::endpoint`] is what the describe operations report
-//!   as the instance's internal endpoint.
+//!   database engine behind the instances created with the engines it
+//!   serves. The model checks each change against the rules, then the
+//!   emulator awaits [`EngineBackend::apply`] with it ([`InstanceChange`]:
+//!   an instance created, restarted, stopped, started or deleted; an
+//!   account created, deleted, locked or given a new password; a database
+//!   created or deleted; a privilege granted or revoked; the whitelist or
+//!   parameters changed; a cloud migration started or switched over)
+//!   without holding the model's lock, and commits it only then, so a
+//!   refusal leaves the model unchanged (the `backend` module's
+//!   documentation has the details); a change in progress ends only once
+//!   [`EngineBackend::status`] is ready; and [`EngineBackend::endpoint`]
+//!   is what the describe operations report as the instance's internal
+//!   endpoint (connection string, IP address and port).
 
 mod backend;
 mod clock;
 pub mod coverage;
 mod credentials;
 mod error;
+mod execute;
 mod faults;
 mod fixture;
 mod limits;
@@ -457,7 +465,10 @@ mod sts;
 mod traffic;
 mod verify;
 
-pub use backend::{BackendEndpoint, BackendError, BackendStatus, EngineBackend, InstanceChange};
+pub use backend::{
+    BackendEndpoint, BackendError, BackendFuture, BackendStatus, EngineBackend, InstanceChange,
+    MigrationReport, MigrationSource, PrecheckOutcome,
+};
 pub use credentials::{KeyPair, DEMO_ACCESS_KEY_ID, DEMO_ACCESS_KEY_SECRET};
 pub use faults::{Fault, FaultHandle};
 pub use fixture::{Fixture, FixtureError, InstanceSnapshot, MigrationStage, MigrationTask};

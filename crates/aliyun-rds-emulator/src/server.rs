@@ -391,6 +391,8 @@ impl EmulatorBuilder {
             ),
             limits: self.limits,
             observer: self.observer,
+            backend: crate::backend::BackendSlot(self.backend.clone()),
+            gates: crate::execute::InstanceGates::default(),
         });
         let (stop_sender, stop_receiver) = watch::channel(false);
         let stop = Arc::new(stop_sender);
