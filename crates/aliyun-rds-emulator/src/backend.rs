@@ -474,6 +474,12 @@ pub trait EngineBackend: Send + Sync + 'static {
         let _ = instance_id;
         None
     }
+
+    /// The emulator was reset ([`RunningEmulator::reset`](crate::RunningEmulator::reset)):
+    /// every instance the backend stands behind is gone from the model, so
+    /// it should release them. Called under the model's lock: long work
+    /// belongs in the background. The default does nothing.
+    fn reset(&self) {}
 }
 
 /// The engine backend of an emulator, if it has one, as the crate passes

@@ -201,6 +201,9 @@ fn control_answer(shared: &Shared, method: &str, control: &str) -> Answer {
         ("POST", "reset") => match shared.initial.build() {
             Ok(initial) => {
                 *model = initial;
+                if let Some(backend) = &shared.backend.0 {
+                    backend.reset();
+                }
                 let instances = model.instances.len();
                 Answer::Control(
                     serde_json::json!({ "Reset": true, "Instances": instances }).to_string(),

@@ -327,15 +327,17 @@ impl super::Model {
         super::status::require_running(&instance.status)?;
         instance.accounts.find(account)?;
         let engine = engine_or_default(&instance.engine);
+        let allowed = engine.privileges_for(&instance.storage_type);
         for (database, privilege) in grants {
             instance.databases.find(database)?;
-            if !engine.privileges.contains(privilege) {
+            if !allowed.contains(privilege) {
                 return Err(Refusal::new(
                     refusal::PRIVILEGE_INVALID,
                     format!(
-                        "{} grants {}, not {privilege}.",
+                        "{} grants {} on {} storage, not {privilege}.",
                         engine.name,
-                        engine.privileges.join(", ")
+                        allowed.join(", "),
+                        instance.storage_type
                     ),
                 ));
             }

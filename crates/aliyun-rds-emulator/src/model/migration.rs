@@ -507,8 +507,9 @@ impl super::Model {
             ("startup", _) => MigrationStage::Startup,
             ("increment", "streaming") | ("switch", _) => MigrationStage::Synchronized,
             ("increment", _) => MigrationStage::Syncing,
-            ("success", _) => MigrationStage::Completed,
-            // A failed migration stays where it failed.
+            // Only `ActivateMigrationTargetInstance` completes a task, when
+            // it commits the switchover the backend has done; a failed
+            // migration stays where it failed.
             _ => task.stage,
         };
         if stage != task.stage {

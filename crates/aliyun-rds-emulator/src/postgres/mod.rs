@@ -110,6 +110,7 @@
 //! SCRAM verifiers too), from the addresses of the instance's whitelist.
 
 mod admin;
+mod backend;
 mod binaries;
 mod cluster;
 mod error;
@@ -126,6 +127,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 pub use admin::{AccountPrivilege, AccountType, ParameterApplied, ParameterChange, SecurityIp};
+pub use backend::PostgresBackend;
 pub use binaries::Binaries;
 pub use cluster::{Cluster, ClusterStatus};
 pub use error::PostgresError;
@@ -395,16 +397,23 @@ impl Engine {
     /// server that does not stop in time (one a migration is copying data
     /// into, say) is killed instead.
     pub async fn shutdown(self) {
+        self.stop_clusters().await;
+        // `Drop` removes the root and kills whatever did not stop.
+    }
+
+    /// Stops every server (a fast shutdown each, at most the stop timeout
+    /// and a little more), keeping the data.
+    pub(crate) async fn stop_clusters(&self) {
         let limit = self.shared.options.stop_timeout + std::time::Duration::from_secs(15);
         for cluster in self.clusters() {
             let _ = tokio::time::timeout(limit, cluster.stop()).await;
         }
-        // `Drop` removes the root and kills whatever did not stop.
     }
-}
 
-impl Drop for Engine {
-    fn drop(&mut self) {
+    /// Kills every server still running and removes the root, at once and
+    /// without a runtime; the engine can start no cluster after this.
+    /// Calling it again does nothing.
+    pub(crate) fn kill_and_remove(&self) {
         let clusters: Vec<Cluster> = std::mem::take(&mut *self.shared.clusters())
             .into_values()
             .collect();
@@ -418,5 +427,11 @@ impl Drop for Engine {
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         let _ = root.remove();
+    }
+}
+
+impl Drop for Engine {
+    fn drop(&mut self) {
+        self.kill_and_remove();
     }
 }
