@@ -357,6 +357,11 @@ impl EmulatorBuilder {
     /// [`tls`](Self::tls) is unusable (`InvalidInput`, saying which), or
     /// the [`state_file`](Self::state_file) exists but cannot be read or
     /// is not a saved state (`InvalidData`, naming it).
+    // `self` changes only when real PostgreSQL is built in.
+    #[cfg_attr(
+        not(all(feature = "postgres", target_os = "linux")),
+        allow(unused_mut)
+    )]
     pub async fn start(mut self, addr: impl ToSocketAddrs) -> std::io::Result<RunningEmulator> {
         let acceptor = self.tls.as_ref().map(tls_acceptor).transpose()?;
         #[cfg(all(feature = "postgres", target_os = "linux"))]
