@@ -212,6 +212,20 @@ async fn created_instances_are_real_servers_the_operations_act_on() {
     .unwrap();
     assert_ne!(started, restarted);
 
+    // Stopped, the server is down; started, it is back on the same port.
+    client
+        .stop_db_instance(&instance, "cn-hangzhou")
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        !port_open(&host, port),
+        "a stopped instance's port is closed"
+    );
+    client.start_db_instance(&instance).send().await.unwrap();
+    wait_running(&client, &instance).await;
+    assert_eq!(sql("boss", PASSWORD, "postgres", "SELECT 1").unwrap(), "1");
+
     // A database deleted is gone from the server.
     client
         .delete_database(&instance, "appdb")

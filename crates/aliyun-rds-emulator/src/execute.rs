@@ -97,9 +97,8 @@ pub(crate) async fn execute(
                 through_backend(&shared, &request, &action, now_millis, call).await
             });
             continuation.await.unwrap_or_else(|_| {
-                Err(ApiError::invalid_parameter(
-                    "Action",
-                    "The emulator stopped while the engine backend applied the change.",
+                Err(backend_failure(
+                    "The engine backend stopped while it applied the change.",
                 ))
             })
         }
@@ -150,14 +149,16 @@ async fn through_backend(
     loop {
         let Some((instance_id, change)) = call.needed.take() else {
             // `run_once` answers `NeedsBackend` only with a change.
-            return Err(ApiError::action_not_found());
+            return Err(backend_failure(
+                "No change was asked of the engine backend.",
+            ));
         };
         if !held.holds(&instance_id) {
             // Validate again once no other call can change the instance.
             held.take(&shared.gates, &instance_id).await;
         } else {
             let Some(backend) = shared.backend.0.as_ref() else {
-                return Err(ApiError::action_not_found());
+                return Err(backend_failure("The emulator has no engine backend."));
             };
             if let Err(refused) = apply(backend.as_ref(), action, &instance_id, &change).await {
                 let documented = shared.documented.get(action);
@@ -218,4 +219,16 @@ fn start_jobs(shared: &Arc<Shared>, jobs: Vec<Job>) {
             }
         }
     }
+}
+
+/// `ExternalFailure` (500, with its documented message) with a hint, for
+/// what should not happen: a backend that panicked, a change asked of a
+/// backend that is not there.
+fn backend_failure(hint: &str) -> ApiError {
+    ApiError::new(
+        hyper::StatusCode::INTERNAL_SERVER_ERROR,
+        "ExternalFailure",
+        "The request processing has failed due to external service failure.",
+    )
+    .recommend(hint)
 }

@@ -358,10 +358,7 @@ impl EmulatorBuilder {
     /// the [`state_file`](Self::state_file) exists but cannot be read or
     /// is not a saved state (`InvalidData`, naming it).
     // `self` changes only when real PostgreSQL is built in.
-    #[cfg_attr(
-        not(all(feature = "postgres", target_os = "linux")),
-        allow(unused_mut)
-    )]
+    #[cfg_attr(not(all(feature = "postgres", target_os = "linux")), allow(unused_mut))]
     pub async fn start(mut self, addr: impl ToSocketAddrs) -> std::io::Result<RunningEmulator> {
         let acceptor = self.tls.as_ref().map(tls_acceptor).transpose()?;
         #[cfg(all(feature = "postgres", target_os = "linux"))]

@@ -445,9 +445,16 @@ impl EngineBackend for PostgresBackend {
             .ok()
             .and_then(|engine| engine.cluster(instance_id))
             .map(|cluster| cluster.status());
+        // In progress while the server is between two states (being made,
+        // starting, stopping, restored by a migration); at rest otherwise.
         match status {
-            None | Some(ClusterStatus::Running | ClusterStatus::Deleted) => BackendStatus::Ready,
-            Some(_) => BackendStatus::InProgress,
+            Some(
+                ClusterStatus::Creating
+                | ClusterStatus::Starting
+                | ClusterStatus::Stopping
+                | ClusterStatus::Restoring,
+            ) => BackendStatus::InProgress,
+            _ => BackendStatus::Ready,
         }
     }
 
