@@ -20,6 +20,10 @@
 //! and the options after it), so it can serve as a shared service in CI.
 //! With [`EmulatorBuilder::tls`] it serves HTTPS with a given certificate, so
 //! that a client's handling of a private CA can be tested on loopback.
+//! With its `postgres` feature (Linux), `EmulatorBuilder::postgres` puts a
+//! real PostgreSQL cluster behind every PostgreSQL instance created
+//! through the API and performs the cloud migration for real (see "Real
+//! PostgreSQL" below).
 //!
 //! # Quick start
 //!
@@ -383,7 +387,8 @@
 //!   character set the engine offers;
 //! * privileges on an unknown account (`InvalidAccountName.NotFound`) or
 //!   database (`InvalidDBName.NotFound`), privileges the engine does not
-//!   have (PostgreSQL grants `DBOwner`; MySQL and MariaDB `ReadWrite`,
+//!   have (PostgreSQL grants `DBOwner`, and on local disks, `local_ssd`,
+//!   `ReadWrite`, `ReadOnly`, `DDLOnly` and `DMLOnly` too; MySQL and MariaDB `ReadWrite`,
 //!   `ReadOnly`, `DDLOnly`, `DMLOnly`; SQL Server `ReadWrite`, `ReadOnly`,
 //!   `DBOwner`: `InvalidAccountPrivilege.Malformed`), and lists of databases
 //!   and privileges that do not pair up;
@@ -411,6 +416,44 @@
 //! `delete`) to an instance that is not `Running` gets its documented state
 //! code. They answer the documented example with the request's own
 //! instance ID and parameter values in place of the example's.
+//!
+//! # Real PostgreSQL
+//!
+//! With the `postgres` feature on Linux, `EmulatorBuilder::postgres`
+//! (`aliyun-rds emulator --postgres`) starts the `postgres` module's
+//! engine with the emulator and makes its `PostgresBackend` the engine
+//! backend (see [`EngineBackend`] for how changes reach it):
+//!
+//! * every PostgreSQL instance created through the API is a cluster of its
+//!   own on a free port of `127.0.0.1`, which `DescribeDBInstanceAttribute`
+//!   and `DescribeDBInstanceNetInfo` report (`ConnectionString`,
+//!   `IPAddress`, `Port`); `CreateDBInstance` answers once the cluster
+//!   accepts connections, and a change in progress ends once the cluster
+//!   is at rest and the [`Pace`] has passed (the pace is a minimum);
+//! * the account, database, privilege, whitelist, parameter, restart,
+//!   stop, start and delete operations act on the cluster (the `postgres`
+//!   module's table);
+//! * the cloud migration into such an instance is real: the precheck runs
+//!   the assessment report's checks against the source in the background
+//!   (the task reports no verdict until it ends; each check reads
+//!   `success`, `warning(...)` or `fail(error:...)`), the migration copies
+//!   the source with `pg_basebackup` and streams from it
+//!   (`DescribeCloudMigrationResult` reports the stages, the replication
+//!   state and `ReplicationInfo` as read from both servers, every 250 ms),
+//!   and `ActivateMigrationTargetInstance` waits (at most two minutes,
+//!   else `SqlExecuteFailedOrTimeout`) until the target has replayed what
+//!   the source had committed, then promotes it;
+//! * without PostgreSQL's programs, or when a cluster does not start, the
+//!   operation answers `ExternalFailure` with the reason as `Recommend`,
+//!   and the reason is written to standard error; a statement a server
+//!   refuses answers `SqlExecuteFailedOrTimeout`, or the operation's own
+//!   code where one fits (`InvalidAccountName.Duplicate`,
+//!   `InvalidDBName.Duplicate`, `InvalidParameters.Format`), and an
+//!   `EngineVersion` of another major version than the installed one
+//!   `InvalidEngineVersion.Malformed`.
+//!
+//! Fixture and state-file instances, and other engines, stay in memory,
+//! with the migration model described above.
 //!
 //! # Control for tests
 //!
@@ -442,6 +485,10 @@
 //!   [`EngineBackend::status`] is ready; and [`EngineBackend::endpoint`]
 //!   is what the describe operations report as the instance's internal
 //!   endpoint (connection string, IP address and port).
+//! * `EmulatorBuilder::postgres` (the `postgres` feature): real PostgreSQL
+//!   behind the PostgreSQL instances, as above; [`RunningEmulator::shutdown`]
+//!   stops the clusters and removes their data, and dropping the emulator
+//!   kills them.
 
 mod backend;
 mod clock;
