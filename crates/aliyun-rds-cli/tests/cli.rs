@@ -8,8 +8,7 @@
 mod support;
 
 use support::{
-    assert_exit, cli, empty_home, run, start_emulator, stderr_text, stdout_json,
-    with_demo_credentials,
+    cli, empty_home, run, start_emulator, stderr_text, stdout_json, with_demo_credentials,
 };
 
 use std::io::{BufRead, BufReader};
@@ -397,7 +396,7 @@ fn the_emulator_subcommand_serves_until_killed() {
 fn emulator_postgres_without_the_feature_says_how_to_build_it() {
     let home = empty_home("postgres-feature");
     let output = run(cli(home.path()).args(["emulator", "--postgres"]));
-    assert_exit(&output, 5);
+    support::assert_exit(&output, 5);
     let stderr = stderr_text(&output);
     assert!(stderr.contains("--features postgres"), "{stderr}");
 }
