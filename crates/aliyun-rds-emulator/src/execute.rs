@@ -14,58 +14,16 @@
 //! Jobs a committed call asks for (a precheck run by the backend) start
 //! here too, in the background.
 
-use std::collections::{BTreeMap, HashMap};
-use std::sync::{Arc, Mutex, PoisonError};
-
-use tokio::sync::OwnedMutexGuard;
+use std::sync::{Arc, PoisonError};
 
 use crate::backend::{EngineBackend, InstanceChange};
 use crate::error::ApiError;
+use crate::gates::HeldGates;
 use crate::model::backing::{BackendCall, Job};
 use crate::model::refusal::{self, Refusal};
 use crate::operations::{self, OperationOutput, OperationRequest};
-use crate::pipeline::Shared;
 use crate::request::ParsedRequest;
-
-/// One gate per backed instance: held by a call that changes it from
-/// before it validates until it has committed, so that the changes to an
-/// instance reach the backend one at a time, in order.
-#[derive(Debug, Default)]
-pub(crate) struct InstanceGates(Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>);
-
-impl InstanceGates {
-    fn gate(&self, instance_id: &str) -> Arc<tokio::sync::Mutex<()>> {
-        let mut gates = self.0.lock().unwrap_or_else(PoisonError::into_inner);
-        // Gates nobody holds or waits for are dropped as calls come, so
-        // the map stays as small as the number of instances in use.
-        gates.retain(|_, gate| Arc::strong_count(gate) > 1);
-        Arc::clone(gates.entry(instance_id.to_owned()).or_default())
-    }
-}
-
-/// The gates one call holds, by instance ID.
-#[derive(Default)]
-struct HeldGates(BTreeMap<String, OwnedMutexGuard<()>>);
-
-impl HeldGates {
-    fn holds(&self, instance_id: &str) -> bool {
-        self.0.contains_key(instance_id)
-    }
-
-    /// Takes the gate of `instance_id` too. Gates are always taken in the
-    /// order of their instance IDs, so two calls that each need two never
-    /// wait for each other: the ones held are let go and taken again with
-    /// the new one in order.
-    async fn take(&mut self, gates: &InstanceGates, instance_id: &str) {
-        let mut wanted: Vec<String> = std::mem::take(&mut self.0).into_keys().collect();
-        wanted.push(instance_id.to_owned());
-        wanted.sort();
-        for id in wanted {
-            let guard = gates.gate(&id).lock_owned().await;
-            self.0.insert(id, guard);
-        }
-    }
-}
+use crate::shared::Shared;
 
 /// What one run of an operation came to.
 enum Run {

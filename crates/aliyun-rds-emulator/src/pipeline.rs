@@ -3,13 +3,12 @@
 //!
 //! The server module accepts connections and hands every request to
 //! [`handle_request`]; everything it needs across connections lives in
-//! [`Shared`]. Reading the body, counting, authenticating, injecting faults,
+//! [`Shared`] (the `shared` module). Reading the body, counting, authenticating, injecting faults,
 //! dispatching to the operation and writing the common answer headers all
 //! happen here.
 
-use std::collections::HashMap;
 use std::fmt;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, PoisonError};
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -20,52 +19,19 @@ use hyper::header::{HeaderValue, CONTENT_TYPE, DATE};
 use hyper::{Request, Response, StatusCode};
 use serde_json::Value;
 
-use crate::backend::BackendSlot;
-use crate::clock::Clock;
 use crate::error::{ApiError, HOST_ID};
-use crate::execute::{execute, InstanceGates};
-use crate::faults::{Fault, FaultTable};
-use crate::limits::Limits;
-use crate::model::{Model, Recipe};
+use crate::execute::execute;
+use crate::faults::Fault;
 use crate::observe::{Observation, Observer};
 use crate::operations;
-use crate::operations::documented::Documented;
 use crate::request::ParsedRequest;
-use crate::sts::{self, StsConfig};
-use crate::traffic::Traffic;
-use crate::verify::{requested_action, requested_nonce, Verifier};
+use crate::shared::Shared;
+use crate::sts::{self, StsContext};
+use crate::verify::{requested_action, requested_nonce};
 
 /// The body answered by [`Fault::MalformedBody`]: what a misconfigured proxy
 /// in front of the service might send.
 const MALFORMED_BODY: &str = "<html><body>502 Bad Gateway</body></html>";
-
-/// Everything the request pipeline shares across connections.
-#[derive(Debug)]
-pub(crate) struct Shared {
-    pub(crate) verifier: Verifier,
-    pub(crate) clock: Clock,
-    pub(crate) faults: Arc<FaultTable>,
-    pub(crate) traffic: Traffic,
-    /// The account's resources, behind the one lock every operation holds
-    /// while it runs.
-    pub(crate) model: Mutex<Model>,
-    /// How the model the emulator started with is built, for a reset.
-    pub(crate) initial: Recipe,
-    /// The operations' metadata, by action name: their documented error
-    /// tables and examples, and the operations answered from their
-    /// documentation when no handler models them.
-    pub(crate) documented: HashMap<&'static str, Documented>,
-    /// What the emulated STS knows.
-    pub(crate) sts: StsConfig,
-    /// The size and time bounds of requests.
-    pub(crate) limits: Limits,
-    /// Told about every request that names an action.
-    pub(crate) observer: Option<Observer>,
-    /// The engine backend behind the backed instances, if any.
-    pub(crate) backend: BackendSlot,
-    /// The gates that order the changes to each backed instance.
-    pub(crate) gates: InstanceGates,
-}
 
 /// The error a service returns to make hyper close the connection without a
 /// response: the [`Fault::DropConnection`] fault.
@@ -305,7 +271,7 @@ fn run_pipeline(shared: &Shared, request: &ParsedRequest, drop_after_execution: 
         return answer(Answer::Error(ApiError::action_not_found()), None);
     }
     if sts::is_sts_request(request) {
-        if let Err(error) = sts::authenticate(shared, request) {
+        if let Err(error) = sts::authenticate(&sts_context(shared), request) {
             return answer(Answer::Error(error), None);
         }
         let action = request.parameter("Action").unwrap_or_default();
@@ -313,7 +279,10 @@ fn run_pipeline(shared: &Shared, request: &ParsedRequest, drop_after_execution: 
             Ok(delay) => delay,
             Err(outcome) => return Step::Done(*outcome),
         };
-        return answer(Answer::Executed(sts::handle(shared, request)), delay);
+        return answer(
+            Answer::Executed(sts::handle(&sts_context(shared), request)),
+            delay,
+        );
     }
     let authenticated = match shared.verifier.authenticate(request, &shared.clock) {
         Ok(authenticated) => authenticated,
@@ -334,6 +303,15 @@ fn run_pipeline(shared: &Shared, request: &ParsedRequest, drop_after_execution: 
         action,
         now_millis: shared.clock.now_unix_millis(),
         delay,
+    }
+}
+
+/// What STS needs of the emulator.
+fn sts_context(shared: &Shared) -> StsContext<'_> {
+    StsContext {
+        verifier: &shared.verifier,
+        clock: &shared.clock,
+        config: &shared.sts,
     }
 }
 
@@ -469,9 +447,19 @@ mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used)]
 
     use super::*;
+    use crate::backend::BackendSlot;
+    use crate::clock::Clock;
     use crate::credentials::{KeyPair, KeyStore};
+    use crate::faults::FaultTable;
+    use crate::limits::Limits;
+    use crate::model::{Model, Recipe};
+    use crate::sts::StsConfig;
+    use crate::traffic::Traffic;
+    use crate::verify::Verifier;
     use proptest::prelude::*;
     use proptest::test_runner::{Config, TestRunner};
+    use std::collections::HashMap;
+    use std::sync::Mutex;
 
     /// Parameter and header names the verifier and the handlers look at,
     /// so that arbitrary values reach past the first checks.
@@ -519,7 +507,7 @@ mod tests {
             limits: Limits::default(),
             observer: None,
             backend: BackendSlot::default(),
-            gates: crate::execute::InstanceGates::default(),
+            gates: crate::gates::InstanceGates::default(),
         }
     }
 

@@ -38,7 +38,8 @@ use crate::model::pace::Pace;
 use crate::model::{ModelConfig, Origin, Recipe};
 use crate::observe::{Observation, Observer};
 use crate::operations::documented::Documented;
-use crate::pipeline::{handle_request, Shared};
+use crate::pipeline::handle_request;
+use crate::shared::Shared;
 use crate::sts::StsConfig;
 use crate::traffic::Traffic;
 use crate::verify::Verifier;
@@ -423,7 +424,7 @@ impl EmulatorBuilder {
             limits: self.limits,
             observer: self.observer,
             backend: crate::backend::BackendSlot(self.backend.clone()),
-            gates: crate::execute::InstanceGates::default(),
+            gates: crate::gates::InstanceGates::default(),
         });
         let (stop_sender, stop_receiver) = watch::channel(false);
         let stop = Arc::new(stop_sender);
