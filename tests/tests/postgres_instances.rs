@@ -2,7 +2,8 @@
 //! servers when the emulator runs with real PostgreSQL (the `postgres`
 //! feature): the real `psql` connects to the reported endpoint with the
 //! accounts the API creates, and accounts, databases, privileges, the
-//! whitelist, parameters, restarts and deletion act on the server. A
+//! whitelist, parameters (reloaded, or with a restart), restarts, stops
+//! and starts, and deletion act on the server. A
 //! missing PostgreSQL gives the operation a documented error, at once.
 
 // Tests fail by panicking; the workspace lints forbid it in library code.
@@ -193,6 +194,20 @@ async fn created_instances_are_real_servers_the_operations_act_on() {
         "8MB"
     );
 
+    // A parameter only a restart applies, with Forcerestart.
+    client
+        .modify_parameter(&instance)
+        .parameters(r#"{"max_connections":"150"}"#)
+        .forcerestart(true)
+        .send()
+        .await
+        .unwrap();
+    wait_running(&client, &instance).await;
+    assert_eq!(
+        sql("boss", PASSWORD, "postgres", "SHOW max_connections").unwrap(),
+        "150"
+    );
+
     // A restart: a new server on the same port.
     let started = sql(
         "boss",
@@ -225,6 +240,28 @@ async fn created_instances_are_real_servers_the_operations_act_on() {
     client.start_db_instance(&instance).send().await.unwrap();
     wait_running(&client, &instance).await;
     assert_eq!(sql("boss", PASSWORD, "postgres", "SELECT 1").unwrap(), "1");
+
+    // A deleted account is gone from the server.
+    client
+        .delete_account(&instance, "app_user")
+        .send()
+        .await
+        .unwrap();
+    let refused = sql("app_user", NEW_PASSWORD, "postgres", "SELECT 1").unwrap_err();
+    assert!(
+        refused.contains("password authentication failed"),
+        "{refused}"
+    );
+    assert_eq!(
+        sql(
+            "boss",
+            PASSWORD,
+            "postgres",
+            "SELECT count(*) FROM pg_roles WHERE rolname = 'app_user'"
+        )
+        .unwrap(),
+        "0"
+    );
 
     // A database deleted is gone from the server.
     client
