@@ -26,13 +26,17 @@ use std::net::IpAddr;
 use std::time::Duration;
 
 use aliyun_rds::{Client, Config};
-use aliyun_rds_emulator::postgres::{Cluster, Engine, EngineOptions, SecurityIp};
+use aliyun_rds_emulator::postgres::{Binaries, Cluster, Engine, EngineOptions, SecurityIp};
 use aliyun_rds_emulator::{Emulator, Fixture, Pace, RunningEmulator};
 use aliyun_runtime::Credentials;
 
-/// The PostgreSQL major version the instance is created with: the
-/// installed one, which the source runs too.
-pub const ENGINE_VERSION: &str = "15.0";
+/// The `EngineVersion` instances are created with: the installed
+/// PostgreSQL's major version (`15.0` for PostgreSQL 15), which the
+/// emulator's clusters and the source run.
+pub fn engine_version() -> Result<String, Box<dyn Error>> {
+    let major = Binaries::discover(None)?.major_version()?;
+    Ok(format!("{major}.0"))
+}
 
 /// Rows the source starts with.
 const SOURCE_ROWS: i64 = 10_000;
@@ -142,7 +146,7 @@ pub async fn create_target(
         .create_db_instance(
             "cn-hangzhou",
             "PostgreSQL",
-            ENGINE_VERSION,
+            engine_version()?,
             "pg.n2.2c.2m",
             storage_gb,
             "Intranet",

@@ -45,6 +45,35 @@ async fn created_instances_are_real_servers_the_operations_act_on() {
         .expect("PostgreSQL is installed");
     let root = engine.root().to_path_buf();
 
+    // A cluster runs the installed PostgreSQL: another major version is
+    // refused.
+    let installed: u32 = example::engine_version()
+        .unwrap()
+        .trim_end_matches(".0")
+        .parse()
+        .unwrap();
+    let other_version = client
+        .create_db_instance(
+            "cn-hangzhou",
+            "PostgreSQL",
+            format!("{}.0", if installed == 15 { 16 } else { 15 }),
+            "pg.n2.2c.2m",
+            20,
+            "Intranet",
+            "127.0.0.1",
+            "Postpaid",
+        )
+        .send()
+        .await
+        .unwrap_err();
+    match other_version {
+        SdkError::Service(error) => assert_eq!(
+            *error.kind(),
+            CreateDbInstanceError::InvalidEngineVersionMalformed
+        ),
+        other => panic!("expected InvalidEngineVersion.Malformed, got {other}"),
+    }
+
     let instance = example::create_target(&client, 20, POLL).await.unwrap();
     let (host, port) = example::target_endpoint(&client, &instance).await.unwrap();
     let net_info = client
@@ -292,7 +321,7 @@ async fn local_disk_instances_grant_the_finer_privileges() {
         .create_db_instance(
             "cn-hangzhou",
             "PostgreSQL",
-            example::ENGINE_VERSION,
+            example::engine_version().unwrap(),
             "pg.x4.large.2c",
             20,
             "Intranet",
@@ -382,7 +411,7 @@ async fn without_postgresql_programs_creating_an_instance_fails_at_once() {
         .create_db_instance(
             "cn-hangzhou",
             "PostgreSQL",
-            example::ENGINE_VERSION,
+            "15.0",
             "pg.n2.2c.2m",
             20,
             "Intranet",

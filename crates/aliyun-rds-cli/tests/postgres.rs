@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use aliyun_rds_emulator::postgres::{Cluster, Engine, EngineOptions, SecurityIp};
+use aliyun_rds_emulator::postgres::{Binaries, Cluster, Engine, EngineOptions, SecurityIp};
 use serde_json::Value;
 use support::{assert_exit, cli, cli_with_demo_credentials, empty_home, stdout_json};
 
@@ -153,7 +153,16 @@ fn ok(home: &Path, served: &Served, arguments: &[&str]) -> Value {
     stdout_json(&output)
 }
 
-/// `create-db-instance` of a PostgreSQL 15 instance that clients on this
+/// The `EngineVersion` of the installed PostgreSQL (`15.0` for 15), which
+/// the emulator's clusters run.
+fn engine_version() -> String {
+    let major = Binaries::discover(None)
+        .and_then(|binaries| binaries.major_version())
+        .expect("PostgreSQL is installed");
+    format!("{major}.0")
+}
+
+/// `create-db-instance` of a PostgreSQL instance that clients on this
 /// machine may reach, then `--wait-until DBInstanceRunning`; its ID.
 fn create_instance(home: &Path, served: &Served) -> String {
     let created = ok(
@@ -166,7 +175,7 @@ fn create_instance(home: &Path, served: &Served) -> String {
             "--engine",
             "PostgreSQL",
             "--engine-version",
-            "15.0",
+            &engine_version(),
             "--db-instance-class",
             "pg.n2.2c.2m",
             "--db-instance-storage",
