@@ -20,4 +20,6 @@
 #[cfg(doctest)]
 pub struct ReadmeDoctests;
 
+#[cfg(feature = "postgres")]
+pub mod postgres;
 pub mod soak;

@@ -284,6 +284,26 @@ fn emulator_subcommand() -> Command {
                 .requires("tls-cert")
                 .help("The PEM private key of --tls-cert."),
         )
+        .arg(
+            Arg::new("postgres")
+                .long("postgres")
+                .action(ArgAction::SetTrue)
+                .help("Run a real PostgreSQL cluster behind every PostgreSQL instance created through the API, each on its own loopback port, and perform cloud migrations into them for real (Linux; needs PostgreSQL's programs, and a binary built with the `postgres` feature). The clusters and their data go when the emulator stops."),
+        )
+        .arg(
+            Arg::new("postgres-bin")
+                .long("postgres-bin")
+                .value_name("DIR")
+                .requires("postgres")
+                .help("The directory of PostgreSQL's programs (initdb, postgres, pg_basebackup). Default: `pg_config --bindir`, else the directory of `postgres` on PATH."),
+        )
+        .arg(
+            Arg::new("postgres-user")
+                .long("postgres-user")
+                .value_name("USER")
+                .requires("postgres")
+                .help("The unprivileged user that runs the clusters when the emulator runs as root (PostgreSQL refuses to run as root). Default: postgres."),
+        )
 }
 
 /// One subcommand for one operation, with a flag per parameter.

@@ -5,7 +5,7 @@ use std::path::Path;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use aliyun_rds_emulator::{Emulator, Fixture, KeyPair, Pace, RunningEmulator};
+use aliyun_rds_emulator::{Emulator, EmulatorBuilder, Fixture, KeyPair, Pace, RunningEmulator};
 use clap::ArgMatches;
 
 use crate::report;
@@ -77,6 +77,12 @@ pub async fn serve_command(matches: &ArgMatches) -> ExitCode {
             Err(message) => return report::configuration_error(&message),
         }
     }
+    if matches.get_flag("postgres") {
+        builder = match with_postgres(builder, matches) {
+            Ok(builder) => builder,
+            Err(message) => return report::configuration_error(&message),
+        };
+    }
     let running = match builder.start(listen).await {
         Ok(running) => running,
         Err(error) if error.kind() == std::io::ErrorKind::InvalidInput => {
@@ -98,6 +104,38 @@ pub async fn serve_command(matches: &ArgMatches) -> ExitCode {
         Err(error) => {
             report::configuration_error(&format!("cannot save the emulator's state: {error}"))
         }
+    }
+}
+
+/// `--postgres`, `--postgres-bin` and `--postgres-user`: real PostgreSQL
+/// behind the emulator's PostgreSQL instances.
+#[cfg(all(feature = "postgres", target_os = "linux"))]
+fn with_postgres(
+    builder: EmulatorBuilder,
+    matches: &ArgMatches,
+) -> Result<EmulatorBuilder, String> {
+    let mut options = aliyun_rds_emulator::postgres::EngineOptions::new();
+    if let Some(dir) = matches.get_one::<String>("postgres-bin") {
+        options = options.bin_dir(dir);
+    }
+    if let Some(user) = matches.get_one::<String>("postgres-user") {
+        options = options.user(user);
+    }
+    Ok(builder.postgres(options))
+}
+
+/// `--postgres` in a binary that cannot run PostgreSQL: says why.
+#[cfg(not(all(feature = "postgres", target_os = "linux")))]
+fn with_postgres(_: EmulatorBuilder, _: &ArgMatches) -> Result<EmulatorBuilder, String> {
+    if cfg!(target_os = "linux") {
+        Err(
+            "--postgres needs an aliyun-rds built with the `postgres` feature: \
+             cargo install aliyun-rds-cli --features postgres \
+             (or cargo run -p aliyun-rds-cli --features postgres -- emulator --postgres)"
+                .to_owned(),
+        )
+    } else {
+        Err("--postgres runs PostgreSQL clusters on Linux only".to_owned())
     }
 }
 

@@ -388,3 +388,15 @@ fn the_emulator_subcommand_serves_until_killed() {
     server.kill().expect("kill the emulator");
     let _ = server.wait();
 }
+
+/// Without the `postgres` feature, `emulator --postgres` says how to get
+/// it instead of serving without real PostgreSQL.
+#[cfg(not(feature = "postgres"))]
+#[test]
+fn emulator_postgres_without_the_feature_says_how_to_build_it() {
+    let home = empty_home("postgres-feature");
+    let output = run(cli(home.path()).args(["emulator", "--postgres"]));
+    support::assert_exit(&output, 5);
+    let stderr = stderr_text(&output);
+    assert!(stderr.contains("--features postgres"), "{stderr}");
+}

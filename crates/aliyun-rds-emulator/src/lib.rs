@@ -20,6 +20,10 @@
 //! and the options after it), so it can serve as a shared service in CI.
 //! With [`EmulatorBuilder::tls`] it serves HTTPS with a given certificate, so
 //! that a client's handling of a private CA can be tested on loopback.
+//! With its `postgres` feature (Linux), `EmulatorBuilder::postgres` puts a
+//! real PostgreSQL cluster behind every PostgreSQL instance created
+//! through the API and performs the cloud migration for real (see "Real
+//! PostgreSQL" below).
 //!
 //! # Quick start
 //!
@@ -79,6 +83,10 @@
 //!    `InvalidAction.NotFound`).
 //! 7. The operation runs against the model, holding its lock (changes in
 //!    progress whose time has come end first), and its JSON answer is sent.
+//!    An operation that changes an instance a real engine stands behind
+//!    ([`EngineBackend`]) is validated under the lock, applied by the
+//!    engine without it, then committed under the lock again, so a slow
+//!    engine never holds up the rest of the emulator.
 //!
 //! Every answer, success or error, carries a fresh upper-case `RequestId`
 //! (also in the `x-acs-request-id` header) and a `Date` header from the
@@ -379,7 +387,8 @@
 //!   character set the engine offers;
 //! * privileges on an unknown account (`InvalidAccountName.NotFound`) or
 //!   database (`InvalidDBName.NotFound`), privileges the engine does not
-//!   have (PostgreSQL grants `DBOwner`; MySQL and MariaDB `ReadWrite`,
+//!   have (PostgreSQL grants `DBOwner`, and on local disks, `local_ssd`,
+//!   `ReadWrite`, `ReadOnly`, `DDLOnly` and `DMLOnly` too; MySQL and MariaDB `ReadWrite`,
 //!   `ReadOnly`, `DDLOnly`, `DMLOnly`; SQL Server `ReadWrite`, `ReadOnly`,
 //!   `DBOwner`: `InvalidAccountPrivilege.Malformed`), and lists of databases
 //!   and privileges that do not pair up;
@@ -408,6 +417,44 @@
 //! code. They answer the documented example with the request's own
 //! instance ID and parameter values in place of the example's.
 //!
+//! # Real PostgreSQL
+//!
+//! With the `postgres` feature on Linux, `EmulatorBuilder::postgres`
+//! (`aliyun-rds emulator --postgres`) starts the `postgres` module's
+//! engine with the emulator and makes its `PostgresBackend` the engine
+//! backend (see [`EngineBackend`] for how changes reach it):
+//!
+//! * every PostgreSQL instance created through the API is a cluster of its
+//!   own on a free port of `127.0.0.1`, which `DescribeDBInstanceAttribute`
+//!   and `DescribeDBInstanceNetInfo` report (`ConnectionString`,
+//!   `IPAddress`, `Port`); `CreateDBInstance` answers once the cluster
+//!   accepts connections, and a change in progress ends once the cluster
+//!   is at rest and the [`Pace`] has passed (the pace is a minimum);
+//! * the account, database, privilege, whitelist, parameter, restart,
+//!   stop, start and delete operations act on the cluster (the `postgres`
+//!   module's table);
+//! * the cloud migration into such an instance is real: the precheck runs
+//!   the assessment report's checks against the source in the background
+//!   (the task reports no verdict until it ends; each check reads
+//!   `success`, `warning(...)` or `fail(error:...)`), the migration copies
+//!   the source with `pg_basebackup` and streams from it
+//!   (`DescribeCloudMigrationResult` reports the stages, the replication
+//!   state and `ReplicationInfo` as read from both servers, every 250 ms),
+//!   and `ActivateMigrationTargetInstance` waits (at most two minutes,
+//!   else `SqlExecuteFailedOrTimeout`) until the target has replayed what
+//!   the source had committed, then promotes it;
+//! * without PostgreSQL's programs, or when a cluster does not start, the
+//!   operation answers `ExternalFailure` with the reason as `Recommend`,
+//!   and the reason is written to standard error; a statement a server
+//!   refuses answers `SqlExecuteFailedOrTimeout`, or the operation's own
+//!   code where one fits (`InvalidAccountName.Duplicate`,
+//!   `InvalidDBName.Duplicate`, `InvalidParameters.Format`), and an
+//!   `EngineVersion` of another major version than the installed one
+//!   `InvalidEngineVersion.Malformed`.
+//!
+//! Fixture and state-file instances, and other engines, stay in memory,
+//! with the migration model described above.
+//!
 //! # Control for tests
 //!
 //! * [`EmulatorBuilder::pace`] (`aliyun-rds emulator --pace 3s|500ms|2polls|instant`):
@@ -425,24 +472,33 @@
 //!   requests under `/_emulator/` are not signed, like the rest of a test
 //!   harness's plumbing.
 //! * [`EmulatorBuilder::engine_backend`]: an [`EngineBackend`] puts a real
-//!   database engine behind the instances of the engines it serves. The
-//!   model checks each change against the rules, then calls
-//!   [`EngineBackend::apply`] with it ([`InstanceChange`]: an instance
-//!   created, restarted, stopped, started or deleted; an account created,
-//!   deleted, locked or given a new password; a database created or deleted;
-//!   a privilege granted or revoked; the whitelist or parameters changed)
-//!   before committing it, so a refusal leaves the model unchanged; a
-//!   change in progress ends only once [`EngineBackend::status`] is ready;
-//!   and [`EngineBackend::endpoint`] is what the describe operations report
-//!   as the instance's internal endpoint.
+//!   database engine behind the instances created with the engines it
+//!   serves. The model checks each change against the rules, then the
+//!   emulator awaits [`EngineBackend::apply`] with it ([`InstanceChange`]:
+//!   an instance created, restarted, stopped, started or deleted; an
+//!   account created, deleted, locked or given a new password; a database
+//!   created or deleted; a privilege granted or revoked; the whitelist or
+//!   parameters changed; a cloud migration started or switched over)
+//!   without holding the model's lock, and commits it only then, so a
+//!   refusal leaves the model unchanged (the `backend` module's
+//!   documentation has the details); a change in progress ends only once
+//!   [`EngineBackend::status`] is ready; and [`EngineBackend::endpoint`]
+//!   is what the describe operations report as the instance's internal
+//!   endpoint (connection string, IP address and port).
+//! * `EmulatorBuilder::postgres` (the `postgres` feature): real PostgreSQL
+//!   behind the PostgreSQL instances, as above; [`RunningEmulator::shutdown`]
+//!   stops the clusters and removes their data, and dropping the emulator
+//!   kills them.
 
 mod backend;
 mod clock;
 pub mod coverage;
 mod credentials;
 mod error;
+mod execute;
 mod faults;
 mod fixture;
+mod gates;
 mod limits;
 mod model;
 mod observe;
@@ -452,12 +508,16 @@ mod pipeline;
 pub mod postgres;
 mod request;
 mod server;
+mod shared;
 pub mod signature;
 mod sts;
 mod traffic;
 mod verify;
 
-pub use backend::{BackendEndpoint, BackendError, BackendStatus, EngineBackend, InstanceChange};
+pub use backend::{
+    BackendEndpoint, BackendError, BackendFuture, BackendStatus, EngineBackend, InstanceChange,
+    MigrationReport, MigrationSource, PrecheckOutcome,
+};
 pub use credentials::{KeyPair, DEMO_ACCESS_KEY_ID, DEMO_ACCESS_KEY_SECRET};
 pub use faults::{Fault, FaultHandle};
 pub use fixture::{Fixture, FixtureError, InstanceSnapshot, MigrationStage, MigrationTask};

@@ -3,13 +3,12 @@
 //!
 //! The server module accepts connections and hands every request to
 //! [`handle_request`]; everything it needs across connections lives in
-//! [`Shared`]. Reading the body, counting, authenticating, injecting faults,
+//! [`Shared`] (the `shared` module). Reading the body, counting, authenticating, injecting faults,
 //! dispatching to the operation and writing the common answer headers all
 //! happen here.
 
-use std::collections::HashMap;
 use std::fmt;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, PoisonError};
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -20,46 +19,19 @@ use hyper::header::{HeaderValue, CONTENT_TYPE, DATE};
 use hyper::{Request, Response, StatusCode};
 use serde_json::Value;
 
-use crate::clock::Clock;
 use crate::error::{ApiError, HOST_ID};
-use crate::faults::{Fault, FaultTable};
-use crate::limits::Limits;
-use crate::model::{Model, Recipe};
+use crate::execute::execute;
+use crate::faults::Fault;
 use crate::observe::{Observation, Observer};
-use crate::operations::documented::Documented;
-use crate::operations::{self, OperationRequest};
+use crate::operations;
 use crate::request::ParsedRequest;
-use crate::sts::{self, StsConfig};
-use crate::traffic::Traffic;
-use crate::verify::{requested_action, requested_nonce, Verifier};
+use crate::shared::Shared;
+use crate::sts::{self, StsContext};
+use crate::verify::{requested_action, requested_nonce};
 
 /// The body answered by [`Fault::MalformedBody`]: what a misconfigured proxy
 /// in front of the service might send.
 const MALFORMED_BODY: &str = "<html><body>502 Bad Gateway</body></html>";
-
-/// Everything the request pipeline shares across connections.
-#[derive(Debug)]
-pub(crate) struct Shared {
-    pub(crate) verifier: Verifier,
-    pub(crate) clock: Clock,
-    pub(crate) faults: Arc<FaultTable>,
-    pub(crate) traffic: Traffic,
-    /// The account's resources, behind the one lock every operation holds
-    /// while it runs.
-    pub(crate) model: Mutex<Model>,
-    /// How the model the emulator started with is built, for a reset.
-    pub(crate) initial: Recipe,
-    /// The operations' metadata, by action name: their documented error
-    /// tables and examples, and the operations answered from their
-    /// documentation when no handler models them.
-    pub(crate) documented: HashMap<&'static str, Documented>,
-    /// What the emulated STS knows.
-    pub(crate) sts: StsConfig,
-    /// The size and time bounds of requests.
-    pub(crate) limits: Limits,
-    /// Told about every request that names an action.
-    pub(crate) observer: Option<Observer>,
-}
 
 /// The error a service returns to make hyper close the connection without a
 /// response: the [`Fault::DropConnection`] fault.
@@ -135,7 +107,7 @@ pub(crate) async fn handle_request(
         headers,
         body,
     );
-    let (outcome, executed) = process(&shared, &parsed);
+    let (outcome, executed) = process(&shared, &parsed).await;
     if let Some(Observer(observer)) = &shared.observer {
         if let Some(action) = requested_action(&parsed) {
             observer(&Observation {
@@ -195,6 +167,9 @@ fn control_answer(shared: &Shared, method: &str, control: &str) -> Answer {
         ("POST", "reset") => match shared.initial.build() {
             Ok(initial) => {
                 *model = initial;
+                if let Some(backend) = &shared.backend.0 {
+                    backend.reset();
+                }
                 let instances = model.instances.len();
                 Answer::Control(
                     serde_json::json!({ "Reset": true, "Instances": instances }).to_string(),
@@ -220,11 +195,44 @@ enum Answer {
     Executed(Result<operations::OperationOutput, ApiError>),
 }
 
+/// What the steps before the operation decided.
+enum Step {
+    /// The answer, without running an operation.
+    Done(Outcome),
+    /// Run this authenticated action, then wait the delay before answering.
+    Execute {
+        action: String,
+        now_millis: i64,
+        delay: Option<Duration>,
+    },
+}
+
 /// The request pipeline described in the crate documentation, and whether
 /// the operation ran.
-fn process(shared: &Shared, request: &ParsedRequest) -> (Outcome, bool) {
+async fn process(shared: &Arc<Shared>, request: &ParsedRequest) -> (Outcome, bool) {
     let mut drop_after_execution = false;
-    let outcome = run_pipeline(shared, request, &mut drop_after_execution);
+    let outcome = match run_pipeline(shared, request, &mut drop_after_execution) {
+        Step::Done(outcome) => outcome,
+        Step::Execute {
+            action,
+            now_millis,
+            delay,
+        } => {
+            let result = execute(shared, request, &action, now_millis).await;
+            // A modelled answer takes the documented shape outside the lock.
+            let documented = shared.documented.get(action.as_str());
+            let result = match operations::find(&action) {
+                Some(_) => result.map(|fields| {
+                    operations::answer::shape(
+                        documented.map(|documented| &documented.example),
+                        fields,
+                    )
+                }),
+                None => result,
+            };
+            Outcome::Answer(Answer::Executed(result), delay)
+        }
+    };
     let executed = matches!(outcome, Outcome::Answer(Answer::Executed(_), _));
     let outcome = match outcome {
         _ if drop_after_execution && executed => Outcome::Drop,
@@ -240,14 +248,13 @@ fn process(shared: &Shared, request: &ParsedRequest) -> (Outcome, bool) {
     (outcome, executed)
 }
 
-/// The steps of [`process`]. An operation that ran answers
-/// [`Answer::Executed`]; `drop_after_execution` is set when its answer must
-/// be replaced by a dropped connection.
-fn run_pipeline(
-    shared: &Shared,
-    request: &ParsedRequest,
-    drop_after_execution: &mut bool,
-) -> Outcome {
+/// The steps of [`process`] before the operation runs: the outcome when
+/// the request ends here, else the action to run; `drop_after_execution`
+/// is set when the operation's answer must be replaced by a dropped
+/// connection.
+fn run_pipeline(shared: &Shared, request: &ParsedRequest, drop_after_execution: &mut bool) -> Step {
+    let answer =
+        |answer: Answer, delay: Option<Duration>| Step::Done(Outcome::Answer(answer, delay));
     if let Some(action) = requested_action(request) {
         shared.traffic.count_request(action);
     }
@@ -255,62 +262,57 @@ fn run_pipeline(
         shared.traffic.record_nonce(nonce);
     }
     if request.method != "GET" && request.method != "POST" {
-        return Outcome::Answer(Answer::Error(ApiError::unsupported_method()), None);
+        return answer(Answer::Error(ApiError::unsupported_method()), None);
     }
     if let Some(control) = request.path.strip_prefix(CONTROL_PREFIX) {
-        return Outcome::Answer(control_answer(shared, &request.method, control), None);
+        return answer(control_answer(shared, &request.method, control), None);
     }
     if request.path != "/" {
-        return Outcome::Answer(Answer::Error(ApiError::action_not_found()), None);
+        return answer(Answer::Error(ApiError::action_not_found()), None);
     }
     if sts::is_sts_request(request) {
-        if let Err(error) = sts::authenticate(shared, request) {
-            return Outcome::Answer(Answer::Error(error), None);
+        if let Err(error) = sts::authenticate(&sts_context(shared), request) {
+            return answer(Answer::Error(error), None);
         }
         let action = request.parameter("Action").unwrap_or_default();
         let delay = match take_fault(shared, action, drop_after_execution) {
             Ok(delay) => delay,
-            Err(outcome) => return *outcome,
+            Err(outcome) => return Step::Done(*outcome),
         };
-        return Outcome::Answer(Answer::Executed(sts::handle(shared, request)), delay);
+        return answer(
+            Answer::Executed(sts::handle(&sts_context(shared), request)),
+            delay,
+        );
     }
     let authenticated = match shared.verifier.authenticate(request, &shared.clock) {
         Ok(authenticated) => authenticated,
-        Err(error) => return Outcome::Answer(Answer::Error(error), None),
+        Err(error) => return answer(Answer::Error(error), None),
     };
     let delay = match take_fault(shared, &authenticated.action, drop_after_execution) {
         Ok(delay) => delay,
-        Err(outcome) => return *outcome,
+        Err(outcome) => return Step::Done(*outcome),
     };
     if authenticated.version != crate::API_VERSION {
-        return Outcome::Answer(Answer::Error(ApiError::invalid_version()), delay);
+        return answer(Answer::Error(ApiError::invalid_version()), delay);
     }
-    let now_millis = shared.clock.now_unix_millis();
-    let operation = shared.documented.get(authenticated.action.as_str());
-    let operation_request =
-        OperationRequest::new(request, &authenticated.action, operation, now_millis);
-    let handler = operations::find(&authenticated.action);
-    if handler.is_none() && operation.is_none() {
-        return Outcome::Answer(Answer::Error(ApiError::action_not_found()), delay);
+    let action = authenticated.action;
+    if operations::find(&action).is_none() && !shared.documented.contains_key(action.as_str()) {
+        return answer(Answer::Error(ApiError::action_not_found()), delay);
     }
-    let mut model = shared.model.lock().unwrap_or_else(PoisonError::into_inner);
-    model.settle(now_millis);
-    let result = match (handler, operation) {
-        (Some(handler), _) => handler(&mut model, &operation_request),
-        (None, Some(operation)) => {
-            operations::checked::answer(&mut model, operation, &operation_request)
-        }
-        (None, None) => Err(ApiError::action_not_found()),
-    };
-    drop(model);
-    // A modelled answer takes the documented shape outside the lock.
-    let result = match handler {
-        Some(_) => result.map(|fields| {
-            operations::answer::shape(operation.map(|documented| &documented.example), fields)
-        }),
-        None => result,
-    };
-    Outcome::Answer(Answer::Executed(result), delay)
+    Step::Execute {
+        action,
+        now_millis: shared.clock.now_unix_millis(),
+        delay,
+    }
+}
+
+/// What STS needs of the emulator.
+fn sts_context(shared: &Shared) -> StsContext<'_> {
+    StsContext {
+        verifier: &shared.verifier,
+        clock: &shared.clock,
+        config: &shared.sts,
+    }
 }
 
 /// Applies the next injected fault for `action`, if any: `Ok` with the
@@ -445,9 +447,19 @@ mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used)]
 
     use super::*;
+    use crate::backend::BackendSlot;
+    use crate::clock::Clock;
     use crate::credentials::{KeyPair, KeyStore};
+    use crate::faults::FaultTable;
+    use crate::limits::Limits;
+    use crate::model::{Model, Recipe};
+    use crate::sts::StsConfig;
+    use crate::traffic::Traffic;
+    use crate::verify::Verifier;
     use proptest::prelude::*;
     use proptest::test_runner::{Config, TestRunner};
+    use std::collections::HashMap;
+    use std::sync::Mutex;
 
     /// Parameter and header names the verifier and the handlers look at,
     /// so that arbitrary values reach past the first checks.
@@ -494,6 +506,8 @@ mod tests {
             sts: StsConfig::new(Vec::new(), Vec::new(), None),
             limits: Limits::default(),
             observer: None,
+            backend: BackendSlot::default(),
+            gates: crate::gates::InstanceGates::default(),
         }
     }
 
@@ -554,11 +568,11 @@ mod tests {
                     headers,
                     Bytes::from(body),
                 );
-                let (outcome, executed) = process(&shared, &request);
-                prop_assert!(!executed, "an arbitrary request ran an operation");
+                let mut drop_after_execution = false;
+                let step = run_pipeline(&shared, &request, &mut drop_after_execution);
                 prop_assert!(
-                    matches!(outcome, Outcome::Answer(Answer::Error(_), None)),
-                    "an arbitrary request was not refused"
+                    matches!(step, Step::Done(Outcome::Answer(Answer::Error(_), None))),
+                    "an arbitrary request was not refused at once"
                 );
                 Ok(())
             })

@@ -14,7 +14,12 @@ use bytes::Bytes;
 const FORM_CONTENT_TYPE: &str = "application/x-www-form-urlencoded";
 
 /// Parameters whose values are secrets: `Debug` shows them redacted.
-const SECRET_PARAMETERS: &[&str] = &["SourcePassword", "SecurityToken", "Signature"];
+const SECRET_PARAMETERS: &[&str] = &[
+    "SourcePassword",
+    "AccountPassword",
+    "SecurityToken",
+    "Signature",
+];
 
 /// Headers whose values are secrets or carry signatures: `Debug` shows them
 /// redacted.

@@ -38,7 +38,8 @@ use crate::model::pace::Pace;
 use crate::model::{ModelConfig, Origin, Recipe};
 use crate::observe::{Observation, Observer};
 use crate::operations::documented::Documented;
-use crate::pipeline::{handle_request, Shared};
+use crate::pipeline::handle_request;
+use crate::shared::Shared;
 use crate::sts::StsConfig;
 use crate::traffic::Traffic;
 use crate::verify::Verifier;
@@ -77,6 +78,8 @@ pub struct EmulatorBuilder {
     seed: Option<u64>,
     state_file: Option<PathBuf>,
     backend: Option<Arc<dyn EngineBackend>>,
+    #[cfg(all(feature = "postgres", target_os = "linux"))]
+    postgres: Option<crate::postgres::EngineOptions>,
 }
 
 impl fmt::Debug for EmulatorBuilder {
@@ -328,6 +331,24 @@ impl EmulatorBuilder {
         self
     }
 
+    /// Backs every PostgreSQL instance created through the API with a real
+    /// PostgreSQL cluster, and performs the cloud migration into them for
+    /// real (`aliyun-rds emulator --postgres`; see the
+    /// [`postgres`](crate::postgres) module and
+    /// [`PostgresBackend`](crate::postgres::PostgresBackend)). The engine
+    /// starts with the emulator; when it cannot (no PostgreSQL programs,
+    /// no unprivileged user to run them as root), the emulator starts all
+    /// the same, says why on standard error, and refuses to create
+    /// PostgreSQL instances with `ExternalFailure` and that reason. Takes
+    /// the place of an [`engine_backend`](Self::engine_backend).
+    /// [`RunningEmulator::shutdown`] stops the clusters and removes their
+    /// data; dropping the emulator kills them.
+    #[cfg(all(feature = "postgres", target_os = "linux"))]
+    pub fn postgres(mut self, options: crate::postgres::EngineOptions) -> Self {
+        self.postgres = Some(options);
+        self
+    }
+
     /// Binds `addr` (port 0 picks a free port) and starts serving in a
     /// background task of the current tokio runtime.
     ///
@@ -337,8 +358,19 @@ impl EmulatorBuilder {
     /// [`tls`](Self::tls) is unusable (`InvalidInput`, saying which), or
     /// the [`state_file`](Self::state_file) exists but cannot be read or
     /// is not a saved state (`InvalidData`, naming it).
-    pub async fn start(self, addr: impl ToSocketAddrs) -> std::io::Result<RunningEmulator> {
+    // `self` changes only when real PostgreSQL is built in.
+    #[cfg_attr(not(all(feature = "postgres", target_os = "linux")), allow(unused_mut))]
+    pub async fn start(mut self, addr: impl ToSocketAddrs) -> std::io::Result<RunningEmulator> {
         let acceptor = self.tls.as_ref().map(tls_acceptor).transpose()?;
+        #[cfg(all(feature = "postgres", target_os = "linux"))]
+        let postgres = match self.postgres.take() {
+            Some(options) => {
+                let backend = Arc::new(crate::postgres::PostgresBackend::start(options).await);
+                self.backend = Some(backend.clone());
+                Some(backend)
+            }
+            None => None,
+        };
         let config = ModelConfig {
             pace: self.pace.unwrap_or_default(),
             seed: self.seed,
@@ -391,6 +423,8 @@ impl EmulatorBuilder {
             ),
             limits: self.limits,
             observer: self.observer,
+            backend: crate::backend::BackendSlot(self.backend.clone()),
+            gates: crate::gates::InstanceGates::default(),
         });
         let (stop_sender, stop_receiver) = watch::channel(false);
         let stop = Arc::new(stop_sender);
@@ -408,6 +442,8 @@ impl EmulatorBuilder {
             stop,
             server: Some(server),
             state_file: self.state_file,
+            #[cfg(all(feature = "postgres", target_os = "linux"))]
+            postgres,
         })
     }
 }
@@ -422,6 +458,8 @@ pub struct RunningEmulator {
     stop: Arc<watch::Sender<bool>>,
     server: Option<JoinHandle<()>>,
     state_file: Option<PathBuf>,
+    #[cfg(all(feature = "postgres", target_os = "linux"))]
+    postgres: Option<Arc<crate::postgres::PostgresBackend>>,
 }
 
 /// The text of a saved state.
@@ -506,11 +544,15 @@ impl RunningEmulator {
     pub fn reset(&self) {
         // The starting state was built once already, so it builds again.
         if let Ok(initial) = self.shared.initial.build() {
-            *self
+            let mut model = self
                 .shared
                 .model
                 .lock()
-                .unwrap_or_else(PoisonError::into_inner) = initial;
+                .unwrap_or_else(PoisonError::into_inner);
+            *model = initial;
+            if let Some(backend) = &self.shared.backend.0 {
+                backend.reset();
+            }
         }
     }
 
@@ -544,6 +586,14 @@ impl RunningEmulator {
     /// effective for the next request.
     pub fn set_clock_offset(&self, offset_seconds: i64) {
         self.shared.clock.set_offset(offset_seconds);
+    }
+
+    /// The real PostgreSQL clusters behind the emulator's instances, when
+    /// it was started with [`EmulatorBuilder::postgres`]: their engine (its
+    /// data root, its clusters), or why it could not start.
+    #[cfg(all(feature = "postgres", target_os = "linux"))]
+    pub fn postgres(&self) -> Option<Result<&crate::postgres::Engine, &str>> {
+        self.postgres.as_ref().map(|postgres| postgres.engine())
     }
 
     /// A handle that can stop the server from elsewhere, for example while
@@ -585,6 +635,10 @@ impl RunningEmulator {
             // an error worth reporting to someone shutting down.
             let _ = server.await;
         }
+        #[cfg(all(feature = "postgres", target_os = "linux"))]
+        if let Some(postgres) = &self.postgres {
+            postgres.shutdown().await;
+        }
         match self.state_file.take() {
             Some(path) => self.save_state(&path),
             None => Ok(()),
@@ -603,6 +657,10 @@ impl RunningEmulator {
 impl Drop for RunningEmulator {
     fn drop(&mut self) {
         self.stop.send_replace(true);
+        #[cfg(all(feature = "postgres", target_os = "linux"))]
+        if let Some(postgres) = &self.postgres {
+            postgres.kill_and_remove();
+        }
     }
 }
 

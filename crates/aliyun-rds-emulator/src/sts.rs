@@ -20,11 +20,12 @@ use hyper::StatusCode;
 use serde_json::{json, Value};
 
 use crate::clock::format_timestamp;
+use crate::clock::Clock;
 use crate::credentials::KeyPair;
 use crate::error::ApiError;
 use crate::operations::OperationOutput;
-use crate::pipeline::Shared;
 use crate::request::ParsedRequest;
+use crate::verify::Verifier;
 
 /// The STS API version, as sent in `Version`.
 pub const STS_API_VERSION: &str = "2015-04-01";
@@ -94,25 +95,37 @@ pub(crate) fn is_sts_request(request: &ParsedRequest) -> bool {
 
 /// Authenticates an STS request: `AssumeRoleWithOIDC` is unsigned (its
 /// token is the proof of identity); every other action is verified like an
+/// What STS needs of the emulator: the key store it verifies requests
+/// with and issues credentials into, the clock, and what it knows of
+/// roles and tokens.
+pub(crate) struct StsContext<'a> {
+    pub(crate) verifier: &'a Verifier,
+    pub(crate) clock: &'a Clock,
+    pub(crate) config: &'a StsConfig,
+}
+
 /// RDS call.
-pub(crate) fn authenticate(shared: &Shared, request: &ParsedRequest) -> Result<(), ApiError> {
+pub(crate) fn authenticate(
+    context: &StsContext<'_>,
+    request: &ParsedRequest,
+) -> Result<(), ApiError> {
     if request.parameter("Action") == Some("AssumeRoleWithOIDC") {
         return Ok(());
     }
-    shared
+    context
         .verifier
-        .authenticate(request, &shared.clock)
+        .authenticate(request, context.clock)
         .map(drop)
 }
 
 /// Answers one authenticated STS request.
 pub(crate) fn handle(
-    shared: &Shared,
+    context: &StsContext<'_>,
     request: &ParsedRequest,
 ) -> Result<OperationOutput, ApiError> {
     match request.parameter("Action") {
-        Some("AssumeRole") => assume_role(shared, request),
-        Some("AssumeRoleWithOIDC") => assume_role_with_oidc(shared, request),
+        Some("AssumeRole") => assume_role(context, request),
+        Some("AssumeRoleWithOIDC") => assume_role_with_oidc(context, request),
         Some(_) => Err(ApiError::action_not_found()
             .recommend("The emulated STS implements AssumeRole and AssumeRoleWithOIDC.")),
         None => Err(ApiError::missing_parameter("Action")),
@@ -128,7 +141,7 @@ fn required<'a>(request: &'a ParsedRequest, name: &str) -> Result<&'a str, ApiEr
 
 /// The checks both actions share: session name, duration, role. Returns
 /// the requested duration in seconds.
-fn check_role_request(shared: &Shared, request: &ParsedRequest) -> Result<i64, ApiError> {
+fn check_role_request(context: &StsContext<'_>, request: &ParsedRequest) -> Result<i64, ApiError> {
     let role_arn = required(request, "RoleArn")?;
     let session_name = required(request, "RoleSessionName")?;
     let duration = match request.parameter("DurationSeconds") {
@@ -159,7 +172,7 @@ fn check_role_request(shared: &Shared, request: &ParsedRequest) -> Result<i64, A
         )
         .recommend("A role ARN reads acs:ram::<account ID>:role/<role name>."));
     }
-    if !shared.sts.roles.iter().any(|known| known == role_arn) {
+    if !context.config.roles.iter().any(|known| known == role_arn) {
         return Err(ApiError::new(
             StatusCode::NOT_FOUND,
             "EntityNotExist.Role",
@@ -188,20 +201,23 @@ fn is_role_arn(text: &str) -> bool {
     !account.is_empty() && account.bytes().all(|b| b.is_ascii_digit()) && !role.is_empty()
 }
 
-fn assume_role(shared: &Shared, request: &ParsedRequest) -> Result<OperationOutput, ApiError> {
-    let duration = check_role_request(shared, request)?;
-    Ok(issue(shared, request, duration))
+fn assume_role(
+    context: &StsContext<'_>,
+    request: &ParsedRequest,
+) -> Result<OperationOutput, ApiError> {
+    let duration = check_role_request(context, request)?;
+    Ok(issue(context, request, duration))
 }
 
 fn assume_role_with_oidc(
-    shared: &Shared,
+    context: &StsContext<'_>,
     request: &ParsedRequest,
 ) -> Result<OperationOutput, ApiError> {
     let provider_arn = required(request, "OIDCProviderArn")?;
     let token = required(request, "OIDCToken")?;
-    let duration = check_role_request(shared, request)?;
-    if !shared
-        .sts
+    let duration = check_role_request(context, request)?;
+    if !context
+        .config
         .oidc_tokens
         .iter()
         .any(|(provider, _)| provider == provider_arn)
@@ -212,8 +228,8 @@ fn assume_role_with_oidc(
             &format!("The OIDC provider does not exist: {provider_arn}."),
         ));
     }
-    let trusted = shared
-        .sts
+    let trusted = context
+        .config
         .oidc_tokens
         .iter()
         .any(|(provider, accepted)| provider == provider_arn && accepted == token);
@@ -228,7 +244,7 @@ fn assume_role_with_oidc(
             "Check the token file; the emulator accepts the tokens it was configured with.",
         ));
     }
-    Ok(issue(shared, request, duration))
+    Ok(issue(context, request, duration))
 }
 
 /// A random string of `length` upper-case letters and digits.
@@ -248,11 +264,11 @@ fn random_text(length: usize) -> String {
 }
 
 /// Issues a temporary pair for the role and session the request names.
-fn issue(shared: &Shared, request: &ParsedRequest, duration: i64) -> OperationOutput {
+fn issue(context: &StsContext<'_>, request: &ParsedRequest, duration: i64) -> OperationOutput {
     let role_arn = request.parameter("RoleArn").unwrap_or_default();
     let session_name = request.parameter("RoleSessionName").unwrap_or_default();
-    let lifetime = shared.sts.lifetime_seconds.unwrap_or(duration);
-    let expires_at = shared.clock.now_unix_seconds().saturating_add(lifetime);
+    let lifetime = context.config.lifetime_seconds.unwrap_or(duration);
+    let expires_at = context.clock.now_unix_seconds().saturating_add(lifetime);
     let pair = KeyPair::with_security_token(
         format!("STS.{}", random_text(24)),
         random_text(40),
@@ -270,7 +286,7 @@ fn issue(shared: &Shared, request: &ParsedRequest, duration: i64) -> OperationOu
             "AssumedRoleId": format!("3{}:{session_name}", &random_text(17)),
         },
     });
-    shared.verifier.keys().issue(pair, expires_at);
+    context.verifier.keys().issue(pair, expires_at);
     match answer {
         Value::Object(map) => map,
         _ => OperationOutput::new(),

@@ -264,9 +264,9 @@ impl super::Model {
         self.notify(
             id,
             crate::backend::InstanceChange::AccountCreated {
-                name: new.name,
-                password: new.password,
-                kind: new.kind,
+                name: new.name.to_owned(),
+                password: new.password.to_owned(),
+                kind: new.kind.to_owned(),
             },
         )?;
         self.find_mut(id)?.accounts.add(Account {
@@ -297,7 +297,12 @@ impl super::Model {
         let instance = self.find(id)?;
         super::status::require_running(&instance.status)?;
         instance.accounts.find(name)?;
-        self.notify(id, crate::backend::InstanceChange::AccountDeleted { name })?;
+        self.notify(
+            id,
+            crate::backend::InstanceChange::AccountDeleted {
+                name: name.to_owned(),
+            },
+        )?;
         self.find_mut(id)?.accounts.remove(name)?;
         self.record_event(
             action,
@@ -322,15 +327,17 @@ impl super::Model {
         super::status::require_running(&instance.status)?;
         instance.accounts.find(account)?;
         let engine = engine_or_default(&instance.engine);
+        let allowed = engine.privileges_for(&instance.storage_type);
         for (database, privilege) in grants {
             instance.databases.find(database)?;
-            if !engine.privileges.contains(privilege) {
+            if !allowed.contains(privilege) {
                 return Err(Refusal::new(
                     refusal::PRIVILEGE_INVALID,
                     format!(
-                        "{} grants {}, not {privilege}.",
+                        "{} grants {} on {} storage, not {privilege}.",
                         engine.name,
-                        engine.privileges.join(", ")
+                        allowed.join(", "),
+                        instance.storage_type
                     ),
                 ));
             }
@@ -339,9 +346,9 @@ impl super::Model {
             self.notify(
                 id,
                 crate::backend::InstanceChange::PrivilegeGranted {
-                    account,
-                    database,
-                    privilege,
+                    account: account.to_owned(),
+                    database: (*database).to_owned(),
+                    privilege: (*privilege).to_owned(),
                 },
             )?;
         }
@@ -384,7 +391,10 @@ impl super::Model {
         for database in databases {
             self.notify(
                 id,
-                crate::backend::InstanceChange::PrivilegeRevoked { account, database },
+                crate::backend::InstanceChange::PrivilegeRevoked {
+                    account: account.to_owned(),
+                    database: (*database).to_owned(),
+                },
             )?;
         }
         let account_entry = self.find_mut(id)?.accounts.find_mut(account)?;
@@ -415,7 +425,10 @@ impl super::Model {
         check_password(password)?;
         self.notify(
             id,
-            crate::backend::InstanceChange::PasswordReset { name, password },
+            crate::backend::InstanceChange::PasswordReset {
+                name: name.to_owned(),
+                password: password.to_owned(),
+            },
         )?;
         self.record_event(
             action,
@@ -440,7 +453,10 @@ impl super::Model {
         instance.accounts.find(name)?;
         self.notify(
             id,
-            crate::backend::InstanceChange::AccountLocked { name, locked },
+            crate::backend::InstanceChange::AccountLocked {
+                name: name.to_owned(),
+                locked,
+            },
         )?;
         self.find_mut(id)?.accounts.find_mut(name)?.locked = locked;
         self.record_event(

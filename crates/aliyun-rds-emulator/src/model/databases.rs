@@ -263,10 +263,8 @@ impl super::Model {
         self.notify(
             id,
             crate::backend::InstanceChange::DatabaseCreated {
-                name,
-                character_set: &database.character_set,
-                collate: &database.collate,
-                ctype: &database.ctype,
+                name: name.to_owned(),
+                character_set: character_set.to_owned(),
             },
         )?;
         self.find_mut(id)?.databases.add(database);
@@ -285,7 +283,12 @@ impl super::Model {
         let instance = self.find(id)?;
         require_running(&instance.status)?;
         instance.databases.find(name)?;
-        self.notify(id, crate::backend::InstanceChange::DatabaseDeleted { name })?;
+        self.notify(
+            id,
+            crate::backend::InstanceChange::DatabaseDeleted {
+                name: name.to_owned(),
+            },
+        )?;
         let instance = self.find_mut(id)?;
         instance.databases.remove(name)?;
         instance.accounts.forget_database(name);

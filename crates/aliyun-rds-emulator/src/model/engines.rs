@@ -484,6 +484,18 @@ impl EngineInfo {
     pub(crate) fn is_postgresql(&self) -> bool {
         self.name == "PostgreSQL"
     }
+
+    /// The privileges `GrantAccountPrivilege` accepts on an instance with
+    /// this storage type. The documentation gives PostgreSQL `DBOwner`
+    /// "if the instance uses cloud disks"; on local disks (`local_ssd`)
+    /// it takes the other privileges too.
+    pub(crate) fn privileges_for(&self, storage_type: &str) -> &'static [&'static str] {
+        if self.is_postgresql() && storage_type.eq_ignore_ascii_case("local_ssd") {
+            &["DBOwner", "ReadWrite", "ReadOnly", "DDLOnly", "DMLOnly"]
+        } else {
+            self.privileges
+        }
+    }
 }
 
 /// What a privilege grants, as `AccountPrivilegeDetail` spells it.

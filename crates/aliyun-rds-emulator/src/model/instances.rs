@@ -74,6 +74,12 @@ pub(crate) struct Instance {
     pub(crate) backups: Backups,
     pub(crate) tags: Tags,
     pub(crate) settings: Settings,
+    /// Whether an engine backend stands behind the instance (it was
+    /// created through the API with an engine the backend serves). Not
+    /// saved: a state file's instances have no real engine behind them
+    /// when they are loaded.
+    #[serde(skip)]
+    pub(crate) backed: bool,
 }
 
 impl Instance {
@@ -244,6 +250,7 @@ impl Instance {
             backups: Backups::default(),
             tags: blueprint.tags,
             settings: Settings::new(blueprint.deletion_protection, blueprint.resource_group_id),
+            backed: false,
         }
     }
 }

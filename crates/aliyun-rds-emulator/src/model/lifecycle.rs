@@ -114,7 +114,12 @@ impl Model {
             Some(primary_id) => Some(self.find(primary_id)?.clone()),
             None => None,
         };
-        let id = self.new_instance_id(new.engine, new.instance_type == "Readonly");
+        // A run of the call before this one chose the ID, and the engine
+        // backend created the instance under it.
+        let id = match self.reserved_instance_id() {
+            Some(id) => id,
+            None => self.new_instance_id(new.engine, new.instance_type == "Readonly"),
+        };
         let connection_string = match &new.connection_prefix {
             Some(prefix) => {
                 super::endpoints::check_prefix(prefix)?;
@@ -199,20 +204,26 @@ impl Model {
             connection_string,
             port: new.port.unwrap_or(new.engine.default_port),
             ip_address: format!("172.16.{}.{}", (octets >> 8) % 256, octets % 250 + 2),
-            security_ips,
+            security_ips: security_ips.clone(),
             deletion_protection: new.deletion_protection,
             resource_group_id: new.resource_group_id,
             tags: new.tags,
         });
         self.instances.insert(instance);
         let change = InstanceChange::Created {
-            engine: new.engine.name,
-            engine_version: &new.engine_version,
-            primary_id: new.primary_id.as_deref(),
+            engine: new.engine.name.to_owned(),
+            engine_version: new.engine_version.clone(),
+            storage_gb: new.storage_gb,
+            security_ips,
+            primary_id: new.primary_id.clone(),
         };
         if let Err(refusal) = self.notify(&id, change) {
             self.instances.remove(&id);
             return Err(refusal);
+        }
+        let backed = self.backend_for(new.engine.name).is_some();
+        if let Some(instance) = self.instances.get_mut(&id) {
+            instance.backed = backed;
         }
         if let Some(primary_id) = &new.primary_id {
             if let Some(primary) = self.instances.get_mut(primary_id) {

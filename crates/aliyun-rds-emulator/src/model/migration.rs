@@ -8,8 +8,14 @@
 //! task has spent in its stage) is kept here, keyed by task ID.
 //!
 //! No password is ever stored: `SourcePassword` is required by the create
-//! operations but the emulator has no database to log in to, so it is read,
-//! checked for presence, and dropped.
+//! operations; without an engine backend that migrates, the emulator has
+//! no database to log in to, so it is read, checked for presence, and
+//! dropped. With one, it goes to the backend with the call (or the
+//! background precheck) that needs it, and nowhere else.
+//!
+//! A precheck task of a target whose engine backend migrates is run by the
+//! backend, in the background: the task has no report until it ends, then
+//! the backend's report (see [`PrecheckTask::backend_report`]).
 
 use std::collections::HashMap;
 use std::net::IpAddr;
@@ -103,10 +109,12 @@ pub(crate) struct CheckItem {
 }
 
 /// A precheck task created by `CreateCloudMigrationPrecheckTask`. The
-/// outcome of every check is computed when the task is created; the report
-/// is complete once the task has been reported as running by
-/// `pending_answers` answers of `DescribeCloudMigrationPrecheckResult`
-/// (none by default: the precheck finishes at once).
+/// model's own precheck computes the outcome of every check when the task
+/// is created; its report is complete once the task has been reported as
+/// running by `pending_answers` answers of
+/// `DescribeCloudMigrationPrecheckResult` (none by default: the precheck
+/// finishes at once). A precheck the engine backend runs is complete when
+/// the backend's report has arrived.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct PrecheckTask {
     pub(crate) task_id: i64,
@@ -119,6 +127,21 @@ pub(crate) struct PrecheckTask {
     pub(crate) pending_answers: u32,
     /// How many answers have reported the task so far.
     pub(crate) answers: u32,
+    /// Whether the engine backend runs this precheck (then `checks` is
+    /// empty).
+    #[serde(default)]
+    pub(crate) by_backend: bool,
+    /// The backend's report, once its precheck has ended.
+    #[serde(default)]
+    pub(crate) backend_report: Option<BackendReport>,
+}
+
+/// The report of a precheck the engine backend ran.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct BackendReport {
+    /// `Detail`, verdict line included.
+    pub(crate) detail: String,
+    pub(crate) passed: bool,
 }
 
 impl PrecheckTask {
@@ -197,13 +220,23 @@ impl PrecheckTask {
     /// Whether the report is complete, with its verdict: the task has been
     /// reported as running as many times as it was meant to.
     pub(crate) fn finished(&self) -> bool {
-        self.answers >= self.pending_answers
+        if self.by_backend {
+            self.backend_report.is_some()
+        } else {
+            self.answers >= self.pending_answers
+        }
     }
 
     /// Whether the precheck finished and every item succeeded: only then may
     /// a migration task from the same source to the same instance be
     /// created.
     pub(crate) fn passed(&self) -> bool {
+        if self.by_backend {
+            return self
+                .backend_report
+                .as_ref()
+                .is_some_and(|report| report.passed);
+        }
         self.finished()
             && self
                 .checks
@@ -216,6 +249,14 @@ impl PrecheckTask {
     /// the precheck runs, the report holds the lines of the items checked
     /// so far, in proportion to the answers given, and no verdict.
     pub(crate) fn detail(&self) -> String {
+        if self.by_backend {
+            // Nothing is reported until the backend's precheck has ended.
+            return self
+                .backend_report
+                .as_ref()
+                .map(|report| report.detail.clone())
+                .unwrap_or_default();
+        }
         let written = if self.finished() {
             self.checks.len()
         } else {
@@ -427,6 +468,58 @@ impl MigrationBook {
 }
 
 impl super::Model {
+    /// Records the report of a precheck the engine backend ran.
+    pub(crate) fn finish_precheck(
+        &mut self,
+        task_id: i64,
+        outcome: crate::backend::PrecheckOutcome,
+    ) {
+        if let Some(precheck) = self.migration.precheck_mut(task_id) {
+            precheck.backend_report = Some(BackendReport {
+                detail: outcome.detail,
+                passed: outcome.passed,
+            });
+        }
+    }
+
+    /// Moves the migration task of `instance_name` to the stage the engine
+    /// backend's migration is in, when the backend runs one: what the
+    /// describe operation and the switchover read.
+    pub(crate) fn follow_backend_migration(&mut self, instance_name: &str, now: &str) {
+        let Some(instance) = self.instances.get(instance_name) else {
+            return;
+        };
+        let Some(report) = self.backend_migration(instance) else {
+            return;
+        };
+        let Some(task) = self
+            .instances
+            .get_mut(instance_name)
+            .and_then(|instance| instance.migration_task.as_mut())
+        else {
+            return;
+        };
+        let stage = match (
+            report.migrate_stage.as_str(),
+            report.replication_state.as_str(),
+        ) {
+            ("basebackup", _) => MigrationStage::BaseBackup,
+            ("startup", _) => MigrationStage::Startup,
+            ("increment", "streaming") | ("switch", _) => MigrationStage::Synchronized,
+            ("increment", _) => MigrationStage::Syncing,
+            // Only `ActivateMigrationTargetInstance` completes a task, when
+            // it commits the switchover the backend has done; a failed
+            // migration stays where it failed.
+            _ => task.stage,
+        };
+        if stage != task.stage {
+            task.stage = stage;
+            if let Some(record) = self.migration.records.get_mut(&task.task_id) {
+                record.modified = now.to_owned();
+            }
+        }
+    }
+
     /// One poll of the migration task of `instance_name`: a task that has
     /// been reported `polls_per_stage` times in its stage moves to the next
     /// one, then the poll is counted. So with `n` polls per stage a new task
@@ -434,6 +527,15 @@ impl super::Model {
     /// to 2n, catching up by polls 2n+1 to 3n, and synchronized from poll
     /// 3n+1 on.
     pub(crate) fn poll_migration(&mut self, instance_name: &str, now: &str) {
+        if self
+            .instances
+            .get(instance_name)
+            .is_some_and(|instance| self.backend_migration(instance).is_some())
+        {
+            // A real migration moves on by itself.
+            self.follow_backend_migration(instance_name, now);
+            return;
+        }
         let polls_per_stage = self.migration.polls_per_stage;
         let Some(task) = self
             .instances
@@ -512,6 +614,8 @@ mod tests {
             checks: PrecheckTask::run(&source("192.0.2.1"), false),
             pending_answers: 0,
             answers: 0,
+            by_backend: false,
+            backend_report: None,
         };
         assert!(task.finished());
         assert!(!task.passed());
@@ -542,6 +646,8 @@ mod tests {
             checks: PrecheckTask::run(&reachable, false),
             pending_answers: 3,
             answers: 0,
+            by_backend: false,
+            backend_report: None,
         };
         let complete = PrecheckTask {
             pending_answers: 0,

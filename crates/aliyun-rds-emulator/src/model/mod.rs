@@ -20,6 +20,7 @@
 //! is left out and comes from the running emulator.
 
 pub(crate) mod accounts;
+pub(crate) mod backing;
 pub(crate) mod backups;
 pub(crate) mod databases;
 pub(crate) mod endpoints;
@@ -43,8 +44,9 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
-use crate::backend::{BackendStatus, EngineBackend, InstanceChange};
+use crate::backend::{BackendEndpoint, BackendSlot, BackendStatus, EngineBackend, InstanceChange};
 use crate::fixture::{Fixture, InstanceSnapshot};
+use backing::{BackendCall, Job};
 use events::{Journal, Task, TaskStatus};
 use ids::IdSource;
 use instances::{Instance, Instances, Next, Pending};
@@ -124,21 +126,6 @@ impl Recipe {
     }
 }
 
-/// The engine backend, if any: configuration the model carries so that
-/// its methods can call it.
-#[derive(Clone, Default)]
-struct Backend(Option<Arc<dyn EngineBackend>>);
-
-impl fmt::Debug for Backend {
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        formatter.write_str(if self.0.is_some() {
-            "Backend(Some)"
-        } else {
-            "Backend(None)"
-        })
-    }
-}
-
 /// The account's resources. See the module documentation.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct Model {
@@ -157,7 +144,10 @@ pub(crate) struct Model {
     #[serde(skip)]
     pub(crate) pace: Pace,
     #[serde(skip)]
-    backend: Backend,
+    backend: BackendSlot,
+    /// What the call being run has asked of the backend.
+    #[serde(skip)]
+    call: BackendCall,
 }
 
 /// The document a state file holds.
@@ -183,7 +173,8 @@ impl Model {
             account_settings: BTreeMap::new(),
             busy: BTreeSet::new(),
             pace: config.pace,
-            backend: Backend(None),
+            backend: BackendSlot::default(),
+            call: BackendCall::default(),
         };
         for (snapshot, attributes) in fixture.into_parts() {
             if let Some(task) = &snapshot.migration_task {
@@ -216,7 +207,7 @@ impl Model {
         self.pace = config.pace;
         self.migration.polls_per_stage = config.polls_per_stage.max(1);
         self.migration.precheck_pending_answers = config.precheck_pending_answers;
-        self.backend = Backend(config.backend.clone());
+        self.backend = BackendSlot(config.backend.clone());
         self.busy = self
             .instances
             .iter()
@@ -289,36 +280,105 @@ impl Model {
             .filter(|backend| backend.serves(engine))
     }
 
-    /// Tells the backend serving the instance about a change the caller
-    /// has checked and is about to commit; its refusal refuses the call.
-    pub(crate) fn notify(&self, id: &str, change: InstanceChange<'_>) -> Result<(), Refusal> {
+    /// The backend standing behind the instance, if it is backed.
+    fn backend_of(&self, instance: &Instance) -> Option<&Arc<dyn EngineBackend>> {
+        if instance.backed {
+            self.backend_for(&instance.engine)
+        } else {
+            None
+        }
+    }
+
+    /// Whether the instance is backed by a backend that performs the cloud
+    /// migration for real (see `EngineBackend::migrates`).
+    pub(crate) fn migrates_for_real(&self, instance: &Instance) -> bool {
+        self.backend_of(instance)
+            .is_some_and(|backend| backend.migrates())
+    }
+
+    /// The progress the backend reports of the migration into the
+    /// instance, if it runs one.
+    pub(crate) fn backend_migration(
+        &self,
+        instance: &Instance,
+    ) -> Option<crate::backend::MigrationReport> {
+        self.backend_of(instance)
+            .and_then(|backend| backend.migration(&instance.id))
+    }
+
+    /// Starts the call's run of an operation, with what earlier runs of
+    /// the same call asked of the backend (see the `backing` module).
+    pub(crate) fn begin_call(&mut self, call: BackendCall) {
+        self.call = call.rerun();
+    }
+
+    /// Ends the call's run of an operation: what it asked of the backend.
+    pub(crate) fn end_call(&mut self) -> BackendCall {
+        std::mem::take(&mut self.call)
+    }
+
+    /// Work to start in the background once the call has committed.
+    pub(crate) fn start_job(&mut self, job: Job) {
+        self.call.jobs.push(job);
+    }
+
+    /// Tells the backend standing behind the instance about a change the
+    /// caller has validated and is about to commit: `Ok` when no backend
+    /// stands behind it or the backend has applied the change for this
+    /// call; otherwise the change is recorded as needed and refused, so
+    /// that the caller stops before committing (see the `backing` module).
+    pub(crate) fn notify(&mut self, id: &str, change: InstanceChange) -> Result<(), Refusal> {
         let Some(instance) = self.instances.get(id) else {
             return Ok(());
         };
-        let Some(backend) = self.backend_for(&instance.engine) else {
-            return Ok(());
+        let creating = matches!(change, InstanceChange::Created { .. });
+        let served = if creating {
+            self.backend_for(&instance.engine).is_some()
+        } else {
+            self.backend_of(instance).is_some()
         };
-        backend.apply(id, &change).map_err(|error| {
-            let mut refusal = Refusal::new(refusal::BACKEND_FAILED, error.message());
-            refusal.first_choice = error.code().map(str::to_owned);
-            refusal
-        })
+        if !served {
+            return Ok(());
+        }
+        if let Some(position) = self
+            .call
+            .applied
+            .iter()
+            .position(|(applied_id, applied)| applied_id == id && *applied == change)
+        {
+            self.call.applied.remove(position);
+            return Ok(());
+        }
+        if creating {
+            self.call.new_instance_id = Some(id.to_owned());
+        }
+        self.call.needed = Some((id.to_owned(), change));
+        Err(Refusal::new(
+            refusal::BACKEND_PENDING,
+            "The engine backend has not applied this change yet.",
+        ))
     }
 
-    /// The backend's endpoint for the instance, if a backend serves it and
-    /// has one.
-    pub(crate) fn backend_endpoint(
-        &self,
-        instance: &Instance,
-    ) -> Option<crate::backend::BackendEndpoint> {
-        self.backend_for(&instance.engine)
+    /// The ID the call's new instance takes, when an earlier run of the
+    /// call chose it and the backend is creating it under that ID.
+    pub(crate) fn reserved_instance_id(&self) -> Option<String> {
+        self.call
+            .new_instance_id
+            .clone()
+            .filter(|id| !self.instances.contains(id))
+    }
+
+    /// The backend's endpoint for the instance, if it is backed and the
+    /// backend has one.
+    pub(crate) fn backend_endpoint(&self, instance: &Instance) -> Option<BackendEndpoint> {
+        self.backend_of(instance)
             .and_then(|backend| backend.endpoint(&instance.id))
     }
 
     /// Whether a change in progress on the instance may end: always, unless
-    /// a backend serves it and is not ready.
+    /// it is backed and the backend is not ready.
     fn backend_ready(&self, instance: &Instance) -> bool {
-        self.backend_for(&instance.engine)
+        self.backend_of(instance)
             .is_none_or(|backend| backend.status(&instance.id) == BackendStatus::Ready)
     }
 

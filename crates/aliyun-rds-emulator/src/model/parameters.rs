@@ -271,7 +271,10 @@ impl super::Model {
         let restart = force_restart && needs_restart;
         self.notify(
             id,
-            crate::backend::InstanceChange::ParametersChanged { values, restart },
+            crate::backend::InstanceChange::ParametersChanged {
+                values: values.to_vec(),
+                restart,
+            },
         )?;
         let instance = self.find_mut(id)?;
         instance

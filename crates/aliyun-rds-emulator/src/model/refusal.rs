@@ -313,3 +313,6 @@ pub(crate) const CHILD_INSTANCES_EXIST: &[&str] =
 pub(crate) const EXTENSION_INVALID: &[&str] = &["Parameters.Invalid"];
 /// An engine backend could not apply the change.
 pub(crate) const BACKEND_FAILED: &[&str] = &["Database.ConnectError", "ExternalFailure"];
+/// The engine backend has not applied the change yet: the operation stops
+/// before committing and runs again once it has (never answered).
+pub(crate) const BACKEND_PENDING: &[&str] = &["ExternalFailure"];

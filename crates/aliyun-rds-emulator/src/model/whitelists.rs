@@ -347,7 +347,7 @@ impl super::Model {
         let entries = self.effective_whitelist(id);
         if let Err(refusal) = self.notify(
             id,
-            crate::backend::InstanceChange::WhitelistChanged { entries: &entries },
+            crate::backend::InstanceChange::WhitelistChanged { entries },
         ) {
             self.find_mut(id)?.whitelist = previous;
             self.whitelist_templates = previous_templates;
@@ -443,13 +443,17 @@ impl super::Model {
             .filter(|instance| instance.whitelist.templates.contains(&template_id))
             .map(|instance| instance.id.clone())
             .collect();
-        self.whitelist_templates = templates;
+        let previous = std::mem::replace(&mut self.whitelist_templates, templates);
         for id in linked {
             let entries = self.effective_whitelist(&id);
-            self.notify(
+            if let Err(refusal) = self.notify(
                 &id,
-                crate::backend::InstanceChange::WhitelistChanged { entries: &entries },
-            )?;
+                crate::backend::InstanceChange::WhitelistChanged { entries },
+            ) {
+                // A refusal leaves the model as it was.
+                self.whitelist_templates = previous;
+                return Err(refusal);
+            }
         }
         Ok(template_id)
     }

@@ -236,7 +236,7 @@ pub(crate) fn describe_db_instance_net_info(
     request.check_documented()?;
     let id = request.required("DBInstanceId")?;
     let instance = model.find(id).map_err(|refusal| request.refuse(refusal))?;
-    let (internal_host, internal_port) = internal_endpoint(model, instance);
+    let (internal_host, internal_port, internal_ip) = internal_endpoint(model, instance);
     let groups: Vec<Value> = instance
         .whitelist
         .groups
@@ -270,7 +270,7 @@ pub(crate) fn describe_db_instance_net_info(
     let mut infos = vec![entry(
         &internal_host,
         internal_port,
-        &instance.endpoints.internal.ip_address,
+        &internal_ip,
         inner_type,
         "Normal",
     )];

@@ -130,6 +130,31 @@ impl Binaries {
     pub fn pg_basebackup(&self) -> PathBuf {
         self.dir.join("pg_basebackup")
     }
+
+    /// The major version of the server (`15` for PostgreSQL 15.4), from
+    /// `postgres --version`.
+    pub fn major_version(&self) -> Result<u32, PostgresError> {
+        let program = self.postgres();
+        let output = Command::new(&program)
+            .arg("--version")
+            .stdin(Stdio::null())
+            .output()
+            .map_err(|error| PostgresError::io("run", &program, error))?;
+        let text = String::from_utf8_lossy(&output.stdout);
+        parse_major_version(&text).ok_or_else(|| PostgresError::CommandFailed {
+            program: format!("{} --version", program.display()),
+            status: output.status.to_string(),
+            output: text.trim().to_owned(),
+        })
+    }
+}
+
+/// The major version in `postgres --version`'s output:
+/// `postgres (PostgreSQL) 15.4 (Debian 15.4-1)` is 15.
+fn parse_major_version(text: &str) -> Option<u32> {
+    let after = text.split_once(')')?.1.trim_start();
+    let digits: String = after.chars().take_while(char::is_ascii_digit).collect();
+    digits.parse().ok()
 }
 
 /// The required programs `dir` lacks.
@@ -168,6 +193,16 @@ fn pg_config_bindir() -> Result<PathBuf, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_major_version_is_read_from_the_version_line() {
+        assert_eq!(
+            parse_major_version("postgres (PostgreSQL) 15.14 (Debian 15.14-0+deb12u1)\n"),
+            Some(15)
+        );
+        assert_eq!(parse_major_version("postgres (PostgreSQL) 9.6.24"), Some(9));
+        assert_eq!(parse_major_version("garbage"), None);
+    }
 
     #[test]
     fn an_explicit_directory_without_the_programs_names_them_and_the_directory() {

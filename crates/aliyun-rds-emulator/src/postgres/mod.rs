@@ -9,8 +9,11 @@
 //! assessment report, the migration copies the source with `pg_basebackup`
 //! and streams from it, and the switchover waits for the target to replay
 //! everything, then promotes it. It is a layer of its own: it knows
-//! nothing of the emulator's HTTP side, and the emulator's operations call
-//! it.
+//! nothing of the emulator's HTTP side. [`PostgresBackend`] makes it the
+//! emulator's engine backend
+//! ([`EmulatorBuilder::postgres`](crate::EmulatorBuilder::postgres),
+//! `aliyun-rds emulator --postgres`), and it can be used on its own, for
+//! example to start the self-managed source of a migration test.
 //!
 //! # The pieces
 //!
@@ -20,8 +23,9 @@
 //! | [`Cluster`] | one instance's server: lifecycle and SQL administration | [`Engine::spawn_cluster`]; [`Engine::spawn_self_managed`] for a migration source |
 //! | [`PrecheckReport`] | the assessment report of a source for a target | [`Engine::precheck`] |
 //! | [`Migration`] | a running cloud migration: progress and switchover | [`Engine::start_migration`] |
+//! | [`PostgresBackend`] | the engine as the emulator's [`EngineBackend`](crate::EngineBackend) | [`PostgresBackend::start`], by the emulator |
 //!
-//! # Wiring it into an operation
+//! # Using the layer
 //!
 //! ```no_run
 //! use aliyun_rds_emulator::postgres::{
@@ -63,19 +67,20 @@
 //! # }
 //! ```
 //!
-//! What the wiring needs from each RDS operation, in one place:
+//! What [`PostgresBackend`] calls for each RDS operation (each operation's
+//! change reaches it as an [`InstanceChange`](crate::InstanceChange)):
 //!
 //! | operation | call |
 //! | --- | --- |
-//! | `CreateDBInstance` (PostgreSQL) | [`Engine::spawn_cluster`] (`DBInstanceStorage` × [`GIB`]); report [`Cluster::host`] and [`Cluster::port`] |
-//! | `DescribeDBInstanceAttribute` status | [`Cluster::status`] ([`ClusterStatus::Running`] is `Running`) |
-//! | `RestartDBInstance`, `DeleteDBInstance` | [`Cluster::restart`], [`Cluster::delete`] |
+//! | `CreateDBInstance` (PostgreSQL) | [`Engine::spawn_cluster`] (`DBInstanceStorage` × [`GIB`]), then the starting whitelist; report [`Cluster::host`] and [`Cluster::port`] |
+//! | a change in progress | [`Cluster::status`]: it ends once the cluster is at rest (not creating, starting, stopping or restoring) |
+//! | `RestartDBInstance`, `StopDBInstance`, `StartDBInstance`, `DeleteDBInstance` | [`Cluster::restart`], [`Cluster::stop`], [`Cluster::start`], [`Cluster::delete`] |
 //! | accounts, databases, privileges, `ModifySecurityIps`, `ModifyParameter` | the methods of [`Cluster`], whose documentation has the table |
 //! | `CreateCloudMigrationPrecheckTask` | [`Engine::precheck`], then [`PrecheckReport::detail`] as `Detail` |
 //! | `CreateCloudMigrationTask` | [`Engine::start_migration`] |
-//! | `DescribeCloudMigrationResult` | [`Migration::progress`]: [`MigrationStage::wire`], [`ReplicationState::wire`], [`ReplicationInfo::to_json`] |
+//! | `DescribeCloudMigrationResult` | [`Migration::progress`], read every [`backend::PROGRESS_INTERVAL`] by a task of the backend: [`MigrationStage::wire`], [`ReplicationState::wire`], [`ReplicationInfo::to_json`] |
 //! | `ActivateMigrationTargetInstance` | [`Migration::switchover`], or [`Migration::force_switchover`] for `ForceSwitch=1` |
-//! | the emulator's shutdown | [`Engine::shutdown`] (or dropping the engine) |
+//! | the emulator's shutdown | [`PostgresBackend::shutdown`] (stop, then remove), or [`PostgresBackend::kill_and_remove`] when the emulator is dropped |
 //!
 //! Every call is bounded in time ([`EngineOptions`] has the limits) and
 //! fails with a [`PostgresError`] that says why, with the server log's last
@@ -110,6 +115,7 @@
 //! SCRAM verifiers too), from the addresses of the instance's whitelist.
 
 mod admin;
+pub mod backend;
 mod binaries;
 mod cluster;
 mod error;
@@ -126,6 +132,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 pub use admin::{AccountPrivilege, AccountType, ParameterApplied, ParameterChange, SecurityIp};
+pub use backend::PostgresBackend;
 pub use binaries::Binaries;
 pub use cluster::{Cluster, ClusterStatus};
 pub use error::PostgresError;
@@ -395,16 +402,23 @@ impl Engine {
     /// server that does not stop in time (one a migration is copying data
     /// into, say) is killed instead.
     pub async fn shutdown(self) {
+        self.stop_clusters().await;
+        // `Drop` removes the root and kills whatever did not stop.
+    }
+
+    /// Stops every server (a fast shutdown each, at most the stop timeout
+    /// and a little more), keeping the data.
+    pub(crate) async fn stop_clusters(&self) {
         let limit = self.shared.options.stop_timeout + std::time::Duration::from_secs(15);
         for cluster in self.clusters() {
             let _ = tokio::time::timeout(limit, cluster.stop()).await;
         }
-        // `Drop` removes the root and kills whatever did not stop.
     }
-}
 
-impl Drop for Engine {
-    fn drop(&mut self) {
+    /// Kills every server still running and removes the root, at once and
+    /// without a runtime; the engine can start no cluster after this.
+    /// Calling it again does nothing.
+    pub(crate) fn kill_and_remove(&self) {
         let clusters: Vec<Cluster> = std::mem::take(&mut *self.shared.clusters())
             .into_values()
             .collect();
@@ -418,5 +432,11 @@ impl Drop for Engine {
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         let _ = root.remove();
+    }
+}
+
+impl Drop for Engine {
+    fn drop(&mut self) {
+        self.kill_and_remove();
     }
 }

@@ -6,11 +6,21 @@
 //! whose data is synchronized (or `ForceSwitch=1`). On success the task is
 //! completed, so a second call finds no running task. Error codes, statuses
 //! and messages are those of the operation's spec table.
+//!
+//! When an engine backend runs the migration, "synchronized" is what the
+//! backend last read from the servers (`increment` and `streaming`), and
+//! the switchover is the backend's ([`InstanceChange::SwitchedOver`]): it
+//! waits until the target has replayed everything the source had committed
+//! when the switchover began, then promotes it; the task completes only
+//! once it has. A switchover the backend cannot finish (the target does
+//! not catch up in time, the promotion fails) answers
+//! `SqlExecuteFailedOrTimeout`, and the task stays where it was.
 
 use hyper::StatusCode;
 use serde_json::Value;
 
 use super::super::{OperationOutput, OperationRequest};
+use crate::backend::InstanceChange;
 use crate::error::ApiError;
 use crate::fixture::MigrationStage;
 use crate::model::Model;
@@ -72,7 +82,8 @@ pub(crate) fn handle(
     };
     // SwitchTime is a reserved parameter without effect, so it is not read.
 
-    let instance = state.instances.get_mut(name).ok_or_else(|| {
+    state.follow_backend_migration(name, &request.now());
+    let instance = state.instances.get(name).ok_or_else(|| {
         operation_error(
             INSTANCE_NOT_FOUND,
             "Check the instance ID; DescribeDBInstances lists the instances.",
@@ -84,7 +95,7 @@ pub(crate) fn handle(
             "The instance must be Running; wait until it is, then retry.",
         ));
     }
-    let task = match &mut instance.migration_task {
+    let task = match &instance.migration_task {
         Some(task) if task.stage != MigrationStage::Completed => task,
         _ => {
             return Err(operation_error(
@@ -99,6 +110,20 @@ pub(crate) fn handle(
             "Wait until the migration task is synchronized, or send ForceSwitch=1 to switch over anyway.",
         ));
     }
+    if state.migrates_for_real(instance) {
+        state
+            .notify(name, InstanceChange::SwitchedOver { force })
+            .map_err(|refusal| request.refuse(refusal))?;
+    }
+    let Some(instance) = state.instances.get_mut(name) else {
+        return Err(operation_error(
+            INSTANCE_NOT_FOUND,
+            "The instance was released.",
+        ));
+    };
+    let Some(task) = instance.migration_task.as_mut() else {
+        return Err(operation_error(NO_RUNNING_TASK, "The task was removed."));
+    };
     task.stage = MigrationStage::Completed;
 
     let mut output = OperationOutput::new();

@@ -5,14 +5,18 @@
 //! account and category) for the same instance, and an instance that no
 //! migration task targets yet. It starts in the `basebackup` stage, as the
 //! instance's [`MigrationTask`], the very state `ActivateMigrationTargetInstance`
-//! switches over; `DescribeCloudMigrationResult` polls move it on.
+//! switches over; `DescribeCloudMigrationResult` polls move it on. When the
+//! target is backed by an engine backend that migrates, the backend starts
+//! the real migration first ([`InstanceChange::MigrationStarted`]), and the
+//! task then follows it.
 
 use hyper::StatusCode;
 use serde_json::Value;
 
 use super::super::documented_errors::INCORRECT_INSTANCE_STATE;
 use super::super::{OperationOutput, OperationRequest};
-use super::{migration_target, read_source};
+use super::{migration_target, read_source, source_login};
+use crate::backend::InstanceChange;
 use crate::error::ApiError;
 use crate::fixture::{MigrationStage, MigrationTask};
 use crate::model::migration::MigrationRecord;
@@ -58,6 +62,13 @@ pub(crate) fn handle(
             ))
         }
     };
+
+    if state.migrates_for_real(migration_target(state, name)?) {
+        let source = source_login(request, &source)?;
+        state
+            .notify(name, InstanceChange::MigrationStarted { source })
+            .map_err(|refusal| request.refuse(refusal))?;
+    }
 
     let task_id = state.migration.allocate_task_id();
     let task_name = request

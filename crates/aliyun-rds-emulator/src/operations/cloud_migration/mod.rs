@@ -4,8 +4,9 @@
 //! on the target instance, and the `Items` entry fields common to precheck
 //! and migration tasks.
 //!
-//! `SourcePassword` must be present, but its value is never kept, compared,
-//! echoed or put in an error hint.
+//! `SourcePassword` must be present, but its value is never kept in the
+//! model, compared, echoed or put in an error hint; an engine backend that
+//! migrates gets it to log in to the source ([`source_login`]).
 
 pub(crate) mod activate_migration_target_instance;
 pub(crate) mod check_cloud_resource_authorized;
@@ -21,6 +22,7 @@ use super::documented_errors::{
     NOT_AUTHORIZED,
 };
 use super::OperationRequest;
+use crate::backend::MigrationSource;
 use crate::error::ApiError;
 use crate::model::instances::Instance;
 use crate::model::migration::{SourceCategory, SourceEndpoint};
@@ -60,6 +62,20 @@ pub(crate) fn read_source(
         port,
         account: account.to_owned(),
         category,
+    })
+}
+
+/// The source as an engine backend logs in to it: the checked source
+/// with the request's `SourcePassword`.
+pub(crate) fn source_login(
+    request: &OperationRequest<'_>,
+    source: &SourceEndpoint,
+) -> Result<MigrationSource, ApiError> {
+    Ok(MigrationSource {
+        ip: source.ip_address,
+        port: source.port,
+        account: source.account.clone(),
+        password: request.required("SourcePassword")?.to_owned(),
     })
 }
 

@@ -17,7 +17,7 @@ pub(crate) fn handle(
     let id = request.required("DBInstanceId")?;
     model.poll(id, request.now_millis());
     let instance = model.find(id).map_err(|refusal| request.refuse(refusal))?;
-    let (_, port) = internal_endpoint(model, instance);
+    let (_, port, _) = internal_endpoint(model, instance);
     let mut fields = instance_fields(model, instance);
     let settings = &instance.settings;
     let extra = json!({

@@ -141,7 +141,7 @@ pub(crate) fn create_db_instance(
         .create_instance(new, request.action(), request.now_millis())
         .map_err(|refusal| request.refuse(refusal))?;
     let instance = model.find(&id).map_err(|refusal| request.refuse(refusal))?;
-    let (connection_string, port) = internal_endpoint(model, instance);
+    let (connection_string, port, _) = internal_endpoint(model, instance);
     let task_id = model
         .journal
         .tasks()
@@ -242,7 +242,7 @@ pub(crate) fn create_read_only_db_instance(
         .create_instance(new, request.action(), request.now_millis())
         .map_err(|refusal| request.refuse(refusal))?;
     let instance = model.find(&id).map_err(|refusal| request.refuse(refusal))?;
-    let (connection_string, port) = internal_endpoint(model, instance);
+    let (connection_string, port, _) = internal_endpoint(model, instance);
     let order_id = model.ids.number(15).to_string();
     request.answer(json!({
         "DBInstanceId": id,

@@ -41,7 +41,7 @@ pub(crate) fn describe_db_instances_as_csv(
         })
         .map(|instance| {
             let mut fields = instance_fields(model, instance);
-            let (_, port) = internal_endpoint(model, instance);
+            let (_, port, _) = internal_endpoint(model, instance);
             fields["Port"] = Value::from(port.to_string());
             fields["CreationTime"] = Value::from(format_timestamp(instance.created));
             fields["DBInstanceStorage"] = Value::from(instance.storage_gb);

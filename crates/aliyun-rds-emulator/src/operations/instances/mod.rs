@@ -17,7 +17,7 @@ use crate::model::Model;
 /// The fields `DescribeDBInstances` and `DescribeDBInstanceAttribute` both
 /// answer for an instance.
 pub(crate) fn instance_fields(model: &Model, instance: &Instance) -> Value {
-    let (connection_string, _) = internal_endpoint(model, instance);
+    let (connection_string, _, _) = internal_endpoint(model, instance);
     json!({
         "DBInstanceId": instance.id,
         "DBInstanceDescription": instance.description,
@@ -56,14 +56,17 @@ pub(crate) fn instance_fields(model: &Model, instance: &Instance) -> Value {
     })
 }
 
-/// The internal endpoint clients connect to: the engine backend's when it
-/// serves the instance and has one, else the model's.
-pub(crate) fn internal_endpoint(model: &Model, instance: &Instance) -> (String, u16) {
+/// The internal endpoint clients connect to, as its connection string,
+/// port and IP address: the engine backend's when it stands behind the
+/// instance and has one (its host is then both the connection string and
+/// the address, so either connects), else the model's.
+pub(crate) fn internal_endpoint(model: &Model, instance: &Instance) -> (String, u16, String) {
     match model.backend_endpoint(instance) {
-        Some(endpoint) => (endpoint.host, endpoint.port),
+        Some(endpoint) => (endpoint.host.clone(), endpoint.port, endpoint.host),
         None => (
             instance.endpoints.internal.connection_string.clone(),
             instance.endpoints.internal.port,
+            instance.endpoints.internal.ip_address.clone(),
         ),
     }
 }
