@@ -7,7 +7,7 @@
 //! dispatching to the operation and writing the common answer headers all
 //! happen here.
 
-use aliyun_runtime::metadata::OperationMetadata;
+use aliyun_codec::metadata::OperationMetadata;
 use std::fmt;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;

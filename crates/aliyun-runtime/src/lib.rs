@@ -55,35 +55,29 @@ pub mod client;
 pub mod clock;
 pub mod config;
 pub mod credentials;
-// Used by generated code only; see the crate documentation.
-#[doc(hidden)]
-pub mod de;
 mod deadline;
-#[doc(hidden)]
-pub mod debug;
 #[doc(hidden)]
 pub mod encoding;
 pub mod endpoint;
 pub mod error;
 pub mod interceptor;
-pub mod metadata;
 mod operation_future;
 pub mod paginator;
-#[doc(hidden)]
-pub mod parameters;
 pub mod response;
 pub mod retry;
-#[doc(hidden)]
-pub mod ser;
 pub mod signing;
 #[cfg(feature = "test-util")]
 pub mod test_util;
 pub mod transport;
 pub mod waiter;
 
+pub use aliyun_codec::metadata;
 pub use client::Runtime;
 pub use config::{CallOverrides, Config, ConfigBuilder, Network, SignatureVersion, Timeouts};
 pub use credentials::{Credentials, ProvideCredentials};
+// Used by generated code only; see the crate documentation.
+#[doc(hidden)]
+pub use aliyun_codec::{de, debug, parameters, ser};
 pub use de::{DecodeError, FromJson};
 pub use error::{ConstructionError, SdkError, ServiceError, ServiceErrorMetadata};
 pub use operation_future::OperationFuture;

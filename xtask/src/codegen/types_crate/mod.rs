@@ -124,7 +124,7 @@ pub fn operation_rs(operation: &Operation<'_>) -> TokenStream {
                 #[test]
                 fn the_documented_example_decodes_into_declared_fields() {
                     // Read from the bytes, as the client reads an answer.
-                    let output = aliyun_runtime::de::from_slice::<super::#output>(DOCUMENTED_EXAMPLE.as_bytes())
+                    let output = aliyun_codec::de::from_slice::<super::#output>(DOCUMENTED_EXAMPLE.as_bytes())
                         .unwrap_or_else(|error| panic!("the documented example is not JSON: {error}"))
                         .unwrap_or_else(|error| panic!("the documented example does not decode: {error}"));
                     assert!(output.unknown_fields.is_empty(), "undeclared fields: {:?}", output.unknown_fields);

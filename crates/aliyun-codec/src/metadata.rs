@@ -16,7 +16,7 @@ pub struct ProductMetadata {
     pub code: &'static str,
     /// The API version sent with every request, for example `2014-08-15`.
     pub version: &'static str,
-    /// The API style. Only `RPC` is supported by this runtime.
+    /// The API style. Only `RPC` is supported by the runtime.
     pub style: &'static str,
     /// Regions whose endpoint is not given by [`EndpointRule`]: the official
     /// region map, looked up before the rule.
