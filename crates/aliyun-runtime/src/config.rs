@@ -24,39 +24,16 @@ use crate::transport::{PoolSettings, Proxy, ProxySetting, TransportSettings};
 pub use crate::test_util;
 
 // Re-exported for the same reason: interceptors are registered on the
-// configuration.
+// configuration, and so are the network and the signature version.
+pub use crate::endpoint::Network;
 pub use crate::interceptor::{self, Interceptor};
+pub use crate::signing::SignatureVersion;
 
 /// Variable holding the default region.
 pub const REGION_VAR: &str = "ALIBABA_CLOUD_REGION_ID";
 
 /// The default response body limit: 4 MiB.
 pub const DEFAULT_RESPONSE_BODY_LIMIT: usize = 4 * 1024 * 1024;
-
-/// Which signature algorithm requests carry.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-#[non_exhaustive]
-pub enum SignatureVersion {
-    /// RPC signature 1.0: HMAC-SHA1 over the canonical query string, sent
-    /// as the `Signature` parameter. What the official SDKs send for RPC
-    /// APIs by default.
-    #[default]
-    V1,
-    /// `ACS3-HMAC-SHA256`: HMAC-SHA256 over a canonical request, sent in the
-    /// `Authorization` header.
-    V3,
-}
-
-/// Which network the default endpoint is on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-#[non_exhaustive]
-pub enum Network {
-    /// The public endpoint.
-    #[default]
-    Public,
-    /// The endpoint reachable only from inside a VPC.
-    Vpc,
-}
 
 /// Where credentials come from.
 #[derive(Clone, Default)]

@@ -52,12 +52,9 @@
 //! ```
 
 pub mod client;
-pub mod clock;
 pub mod config;
 pub mod credentials;
 mod deadline;
-#[doc(hidden)]
-pub mod encoding;
 pub mod endpoint;
 pub mod error;
 pub mod interceptor;
@@ -65,16 +62,20 @@ mod operation_future;
 pub mod paginator;
 pub mod response;
 pub mod retry;
-pub mod signing;
 #[cfg(feature = "test-util")]
 pub mod test_util;
 pub mod transport;
 pub mod waiter;
 
 pub use aliyun_codec::metadata;
+pub use aliyun_sign::{clock, signing};
 pub use client::Runtime;
-pub use config::{CallOverrides, Config, ConfigBuilder, Network, SignatureVersion, Timeouts};
+// Used by generated code and the credential providers only.
+#[doc(hidden)]
+pub use aliyun_sign::encoding;
+pub use config::{CallOverrides, Config, ConfigBuilder, Timeouts};
 pub use credentials::{Credentials, ProvideCredentials};
+pub use endpoint::Network;
 // Used by generated code only; see the crate documentation.
 #[doc(hidden)]
 pub use aliyun_codec::{de, debug, parameters, ser};
@@ -82,6 +83,6 @@ pub use de::{DecodeError, FromJson};
 pub use error::{ConstructionError, SdkError, ServiceError, ServiceErrorMetadata};
 pub use operation_future::OperationFuture;
 pub use retry::RetryConfig;
-pub use signing::{sign_request, SignedRequest, SigningInput};
+pub use signing::{sign_request, SignatureVersion, SignedRequest, SigningInput};
 pub use transport::Proxy;
 pub use waiter::{Waiter, WaiterError};

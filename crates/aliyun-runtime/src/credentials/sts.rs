@@ -30,11 +30,12 @@ use super::{
     ProvideCredentialsFuture,
 };
 use crate::clock::{Clock, NonceSource, RandomNonce, SystemClock};
-use crate::config::SignatureVersion;
 use crate::endpoint::Endpoint;
 use crate::error::ConstructionError;
 use crate::metadata::HttpMethod;
-use crate::signing::{format_timestamp, sign_request, SigningInput, FORM_CONTENT_TYPE};
+use crate::signing::{
+    format_timestamp, sign_request, SignatureVersion, SigningInput, FORM_CONTENT_TYPE,
+};
 
 /// The STS API version the providers call.
 pub const STS_API_VERSION: &str = "2015-04-01";
