@@ -51,10 +51,12 @@
 //! # let _ = defaults;
 //! ```
 
-pub mod client;
+mod attempt;
+mod call;
 pub mod config;
 pub mod credentials;
 mod deadline;
+mod dispatch;
 pub mod endpoint;
 pub mod error;
 pub mod interceptor;
@@ -62,14 +64,13 @@ mod operation_future;
 pub mod paginator;
 pub mod response;
 pub mod retry;
-#[cfg(feature = "test-util")]
-pub mod test_util;
+mod runtime;
 pub mod transport;
 pub mod waiter;
 
 pub use aliyun_codec::metadata;
 pub use aliyun_sign::{clock, signing};
-pub use client::Runtime;
+pub use runtime::Runtime;
 // Used by generated code and the credential providers only.
 #[doc(hidden)]
 pub use aliyun_sign::encoding;

@@ -39,12 +39,12 @@ use std::task::{Context, Poll};
 
 pub use futures_core::Stream;
 
-use crate::client::Runtime;
 use crate::de::FromJson;
 use crate::error::SdkError;
 use crate::metadata::OperationMetadata;
 use crate::operation_future::OperationFuture;
 use crate::parameters::ToParameters;
+use crate::runtime::Runtime;
 
 /// How an operation says which page to answer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -34,6 +34,22 @@ pub const V3_ALGORITHM: &str = "ACS3-HMAC-SHA256";
 pub const EMPTY_PAYLOAD_SHA256: &str =
     "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
 
+/// The parameters the signer sets on every RPC request (V1 writes them all
+/// into the query; V3 sends the action and version as headers instead).
+/// An operation's input must not set them: they would be sent twice.
+pub const SIGNER_PARAMETERS: &[&str] = &[
+    "AccessKeyId",
+    "Action",
+    "Format",
+    "SecurityToken",
+    "Signature",
+    "SignatureMethod",
+    "SignatureNonce",
+    "SignatureVersion",
+    "Timestamp",
+    "Version",
+];
+
 /// Formats an instant as the signature timestamp, `YYYY-MM-DDThh:mm:ssZ`
 /// in UTC (sub-second precision is dropped).
 pub fn format_timestamp(instant: SystemTime) -> String {

@@ -47,6 +47,9 @@ pub mod config {
     pub use aliyun_runtime::credentials::{self, Credentials, ProvideCredentials};
     pub use aliyun_runtime::retry::{RetryConfig, RetryQuotaConfig};
     pub use aliyun_runtime::transport::{self, PoolSettings, Proxy};
+
+    #[cfg(feature = "test-util")]
+    pub use aliyun_runtime::transport::test_util;
 }
 
 pub use client::Client;

@@ -14,18 +14,17 @@
 
 mod cache;
 mod chain;
-mod environment;
 mod http;
 mod profile;
 mod sts;
 
+pub use aliyun_http::environment::{Environment, FixedEnvironment, ProcessEnvironment};
 pub use cache::{CachedProvider, DEFAULT_REFRESH_MARGIN};
 pub use chain::{
     DefaultCredentialsChain, DefaultCredentialsChainBuilder, CLI_PROFILE_DISABLED_VAR,
     CREDENTIALS_URI_VAR, ECS_METADATA_DISABLED_VAR, ECS_METADATA_ROLE_VAR, OIDC_PROVIDER_ARN_VAR,
     OIDC_TOKEN_FILE_VAR, ROLE_ARN_VAR, ROLE_SESSION_NAME_VAR,
 };
-pub use environment::{Environment, FixedEnvironment, ProcessEnvironment};
 pub use http::{
     CredentialsUriProvider, EcsRamRoleProvider, DEFAULT_ECS_METADATA_ENDPOINT, IMDSV1_DISABLED_VAR,
 };

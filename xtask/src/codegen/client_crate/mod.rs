@@ -64,6 +64,8 @@ pub fn lib_rs(product: &Product<'_>) -> TokenStream {
             pub use aliyun_runtime::credentials::{self, Credentials, ProvideCredentials};
             pub use aliyun_runtime::retry::{RetryConfig, RetryQuotaConfig};
             pub use aliyun_runtime::transport::{self, PoolSettings, Proxy};
+            #[cfg(feature = "test-util")]
+            pub use aliyun_runtime::transport::test_util;
         }
         pub use client::Client;
         pub use error::Error;
