@@ -138,8 +138,9 @@ impl Runtime {
                 Arc::new(Credentials::new(TEST_ACCESS_KEY_ID, TEST_ACCESS_KEY_SECRET))
             }
             CredentialsSource::DefaultChain => {
-                let mut chain =
-                    DefaultCredentialsChain::builder().environment(Arc::clone(&environment));
+                let mut chain = DefaultCredentialsChain::builder()
+                    .environment(Arc::clone(&environment))
+                    .connector(Arc::clone(&connector));
                 if let Some(profile) = &config.profile {
                     chain = chain.profile(profile.clone());
                 }

@@ -10,14 +10,14 @@
 
 use std::sync::Arc;
 
-use super::http::IMDSV1_DISABLED_VAR;
-use super::{
-    CliProfileProvider, CredentialsError, CredentialsErrorKind, CredentialsUriProvider,
-    EcsRamRoleProvider, Environment, EnvironmentProvider, IniProfileProvider, OidcRoleArnProvider,
-    ProcessEnvironment, ProvideCredentials, ProvideCredentialsFuture,
-    DEFAULT_ECS_METADATA_ENDPOINT,
+use aliyun_http::Connector;
+
+use crate::{
+    CliProfileProvider, Credentials, CredentialsError, CredentialsErrorKind,
+    CredentialsUriProvider, EcsRamRoleProvider, Environment, EnvironmentProvider,
+    IniProfileProvider, OidcRoleArnProvider, ProcessEnvironment, ProvideCredentials,
+    ProvideCredentialsFuture, DEFAULT_ECS_METADATA_ENDPOINT, IMDSV1_DISABLED_VAR,
 };
-use crate::credentials::Credentials;
 
 /// Variable that turns the ECS metadata lookup off when `true`.
 pub const ECS_METADATA_DISABLED_VAR: &str = "ALIBABA_CLOUD_ECS_METADATA_DISABLED";
@@ -48,6 +48,7 @@ fn is_true(environment: &dyn Environment, name: &str) -> bool {
 /// only some are.
 fn oidc_from_environment(
     environment: &Arc<dyn Environment>,
+    connector: Option<&Arc<dyn Connector>>,
 ) -> Result<OidcRoleArnProvider, CredentialsError> {
     let names = [ROLE_ARN_VAR, OIDC_PROVIDER_ARN_VAR, OIDC_TOKEN_FILE_VAR];
     let values = names.map(|name| environment.non_empty_var(name));
@@ -79,17 +80,21 @@ fn oidc_from_environment(
     if let Some(session_name) = environment.non_empty_var(ROLE_SESSION_NAME_VAR) {
         builder = builder.role_session_name(session_name);
     }
+    if let Some(connector) = connector {
+        builder = builder.connector(Arc::clone(connector));
+    }
     builder.build()
 }
 
 /// The default credentials chain. Wrap it in a
-/// [`CachedProvider`](super::CachedProvider) (the runtime does) so the
+/// [`CachedProvider`](crate::CachedProvider) (the runtime does) so the
 /// sources are not read on every call.
 #[derive(Debug, Clone)]
 pub struct DefaultCredentialsChain {
     environment: Arc<dyn Environment>,
     profile: Option<String>,
     ecs_metadata_endpoint: String,
+    connector: Option<Arc<dyn Connector>>,
 }
 
 /// Builds a [`DefaultCredentialsChain`].
@@ -119,6 +124,15 @@ impl DefaultCredentialsChainBuilder {
         self
     }
 
+    /// Sends the sources' requests (STS, the ECS metadata service, the
+    /// credentials URI) through `connector`: the runtime gives its own, so
+    /// that they honour the client's proxies and trusted roots. By default
+    /// each source builds one from the environment.
+    pub fn connector(mut self, connector: Arc<dyn Connector>) -> Self {
+        self.chain.connector = Some(connector);
+        self
+    }
+
     /// The chain.
     pub fn build(self) -> DefaultCredentialsChain {
         self.chain
@@ -133,6 +147,7 @@ impl DefaultCredentialsChain {
                 environment: Arc::new(ProcessEnvironment),
                 profile: None,
                 ecs_metadata_endpoint: DEFAULT_ECS_METADATA_ENDPOINT.to_owned(),
+                connector: None,
             },
         }
     }
@@ -155,7 +170,7 @@ impl DefaultCredentialsChain {
             Box::new(EnvironmentProvider::new(Arc::clone(&environment))),
         )];
         sources.push(
-            oidc_from_environment(&environment)
+            oidc_from_environment(&environment, self.connector.as_ref())
                 .map(|provider| Box::new(provider) as Box<dyn ProvideCredentials>),
         );
         if is_true(environment.as_ref(), CLI_PROFILE_DISABLED_VAR) {
@@ -164,15 +179,20 @@ impl DefaultCredentialsChain {
                 format!("disabled by {CLI_PROFILE_DISABLED_VAR}"),
             )));
         } else {
-            sources.push(Ok(Box::new(
+            let mut provider =
                 CliProfileProvider::new(Arc::clone(&environment), self.profile.clone())
-                    .with_ecs_metadata(self.ecs_metadata_endpoint.clone(), imdsv1_disabled),
-            )));
+                    .with_ecs_metadata(self.ecs_metadata_endpoint.clone(), imdsv1_disabled);
+            if let Some(connector) = &self.connector {
+                provider = provider.with_connector(Arc::clone(connector));
+            }
+            sources.push(Ok(Box::new(provider)));
         }
-        sources.push(Ok(Box::new(
-            IniProfileProvider::new(Arc::clone(&environment), self.profile.clone())
-                .with_ecs_metadata(self.ecs_metadata_endpoint.clone(), imdsv1_disabled),
-        )));
+        let mut ini = IniProfileProvider::new(Arc::clone(&environment), self.profile.clone())
+            .with_ecs_metadata(self.ecs_metadata_endpoint.clone(), imdsv1_disabled);
+        if let Some(connector) = &self.connector {
+            ini = ini.with_connector(Arc::clone(connector));
+        }
+        sources.push(Ok(Box::new(ini)));
         for source in sources {
             let attempt = match source {
                 Ok(source) => source.provide_credentials().await,
@@ -192,7 +212,15 @@ impl DefaultCredentialsChain {
             ));
         } else {
             let role = environment.non_empty_var(ECS_METADATA_ROLE_VAR);
-            let attempt = match EcsRamRoleProvider::new(self.ecs_metadata_endpoint.clone(), role) {
+            let provider = match &self.connector {
+                Some(connector) => Ok(EcsRamRoleProvider::with_connector(
+                    Arc::clone(connector),
+                    self.ecs_metadata_endpoint.clone(),
+                    role,
+                )),
+                None => EcsRamRoleProvider::new(self.ecs_metadata_endpoint.clone(), role),
+            };
+            let attempt = match provider {
                 Ok(provider) => {
                     provider
                         .with_imdsv1_disabled(imdsv1_disabled)
@@ -213,7 +241,14 @@ impl DefaultCredentialsChain {
                 "not set",
             )),
             Some(uri) => {
-                let attempt = match CredentialsUriProvider::new(uri) {
+                let provider = match &self.connector {
+                    Some(connector) => Ok(CredentialsUriProvider::with_connector(
+                        Arc::clone(connector),
+                        uri,
+                    )),
+                    None => CredentialsUriProvider::new(uri),
+                };
+                let attempt = match provider {
                     Ok(provider) => provider.provide_credentials().await,
                     Err(error) => Err(error),
                 };
