@@ -79,6 +79,13 @@ impl ConstructionError {
         }
     }
 
+    /// Records where a credentials chain looked, for
+    /// [`searched_locations`](Self::searched_locations).
+    pub fn with_searched_locations(mut self, searched_locations: Vec<String>) -> Self {
+        self.searched_locations = searched_locations;
+        self
+    }
+
     /// Attaches the underlying cause.
     pub fn with_source(mut self, source: impl Into<BoxError>) -> Self {
         self.source = Some(source.into());

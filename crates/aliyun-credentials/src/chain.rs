@@ -4,9 +4,13 @@
 //! the CLI's `~/.aliyun/config.json`, the INI credentials file, the ECS
 //! instance RAM role, then `ALIBABA_CLOUD_CREDENTIALS_URI`.
 //!
-//! A source that is absent or broken is recorded and the chain moves on, so
-//! when nothing works the error lists every place looked at and what was
-//! found there.
+//! A source that is absent or broken is recorded and the chain moves on,
+//! as Alibaba's credentials libraries do (a later source may still work).
+//! When nothing works, the error lists every place looked at and what was
+//! found there; if a source was configured but failed (a profile whose
+//! STS call failed, a credentials file that cannot be read), that failure
+//! is the error, naming the source, rather than "no credentials were
+//! found".
 
 use std::sync::Arc;
 
@@ -86,6 +90,49 @@ fn oidc_from_environment(
     builder.build()
 }
 
+/// What a chain found at each place it looked.
+#[derive(Default)]
+struct Search {
+    /// One note per place, in order.
+    notes: Vec<String>,
+    /// The first source that was configured but failed.
+    first_failure: Option<CredentialsError>,
+}
+
+impl Search {
+    fn record(&mut self, error: CredentialsError) {
+        match error.kind() {
+            CredentialsErrorKind::Failed => {
+                self.notes.push(format!("{error} (skipped)"));
+                self.first_failure.get_or_insert(error);
+            }
+            _ => self.notes.push(error.to_string()),
+        }
+    }
+
+    /// Credentials found after earlier sources failed are used, as by
+    /// Alibaba's libraries, but not silently.
+    fn found(&self, credentials: Credentials) -> Credentials {
+        if let Some(failure) = &self.first_failure {
+            tracing::warn!(
+                failed = %failure,
+                used = credentials.source(),
+                "a configured credentials source failed; using a later source of the chain"
+            );
+        }
+        credentials
+    }
+
+    /// The error of a chain that found nothing: the first configured source
+    /// that failed, else "nothing configured", with every place looked.
+    fn into_error(self) -> CredentialsError {
+        match self.first_failure {
+            Some(failure) => failure.with_searched_locations(self.notes),
+            None => CredentialsError::chain_exhausted(self.notes),
+        }
+    }
+}
+
 /// The default credentials chain. Wrap it in a
 /// [`CachedProvider`](crate::CachedProvider) (the runtime does) so the
 /// sources are not read on every call.
@@ -153,14 +200,7 @@ impl DefaultCredentialsChain {
     }
 
     async fn load(&self) -> Result<Credentials, CredentialsError> {
-        let mut searched = Vec::new();
-        let mut record = |error: CredentialsError| {
-            let note = match error.kind() {
-                CredentialsErrorKind::Failed => format!("{error} (skipped)"),
-                _ => error.to_string(),
-            };
-            searched.push(note);
-        };
+        let mut search = Search::default();
 
         let environment = Arc::clone(&self.environment);
         let imdsv1_disabled = is_true(environment.as_ref(), IMDSV1_DISABLED_VAR);
@@ -199,14 +239,14 @@ impl DefaultCredentialsChain {
                 Err(error) => Err(error),
             };
             match attempt {
-                Ok(credentials) => return Ok(credentials),
-                Err(error) => record(error),
+                Ok(credentials) => return Ok(search.found(credentials)),
+                Err(error) => search.record(error),
             }
         }
 
         let ecs_disabled = is_true(environment.as_ref(), ECS_METADATA_DISABLED_VAR);
         if ecs_disabled {
-            record(CredentialsError::not_configured(
+            search.record(CredentialsError::not_configured(
                 "ECS instance metadata service",
                 format!("disabled by {ECS_METADATA_DISABLED_VAR}"),
             ));
@@ -230,13 +270,13 @@ impl DefaultCredentialsChain {
                 Err(error) => Err(error),
             };
             match attempt {
-                Ok(credentials) => return Ok(credentials),
-                Err(error) => record(error),
+                Ok(credentials) => return Ok(search.found(credentials)),
+                Err(error) => search.record(error),
             }
         }
 
         match environment.non_empty_var(CREDENTIALS_URI_VAR) {
-            None => record(CredentialsError::not_configured(
+            None => search.record(CredentialsError::not_configured(
                 format!("environment variable {CREDENTIALS_URI_VAR}"),
                 "not set",
             )),
@@ -253,12 +293,12 @@ impl DefaultCredentialsChain {
                     Err(error) => Err(error),
                 };
                 match attempt {
-                    Ok(credentials) => return Ok(credentials),
-                    Err(error) => record(error),
+                    Ok(credentials) => return Ok(search.found(credentials)),
+                    Err(error) => search.record(error),
                 }
             }
         }
-        Err(CredentialsError::chain_exhausted(searched))
+        Err(search.into_error())
     }
 }
 

@@ -616,14 +616,20 @@ pub(crate) fn reject_reserved_names(
     }
 }
 
+/// The error of a call without credentials: none configured anywhere, or
+/// a configured source (named first) that failed.
 fn credentials_error(error: CredentialsError) -> ConstructionError {
     match error.kind() {
         CredentialsErrorKind::NotConfigured => {
             ConstructionError::credentials_missing(error.searched_locations())
         }
-        _ => ConstructionError::credentials_unavailable(
-            format!("credentials could not be obtained from {}", error),
-            Some(Box::new(error)),
-        ),
+        _ => {
+            let searched = error.searched_locations();
+            ConstructionError::credentials_unavailable(
+                format!("credentials could not be obtained from {error}"),
+                Some(Box::new(error)),
+            )
+            .with_searched_locations(searched)
+        }
     }
 }

@@ -52,6 +52,8 @@ pub(crate) enum CredentialsSource {
     /// ECS role, credentials URI).
     #[default]
     DefaultChain,
+    /// The configured profile of the CLI's `~/.aliyun/config.json` alone.
+    CliProfile,
     /// A provider given by the caller.
     Provider(Arc<dyn ProvideCredentials>),
 }
@@ -60,6 +62,7 @@ impl fmt::Debug for CredentialsSource {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             CredentialsSource::DefaultChain => f.write_str("DefaultChain"),
+            CredentialsSource::CliProfile => f.write_str("CliProfile"),
             // The provider's own Debug is redacting (Credentials is).
             CredentialsSource::Provider(provider) => write!(f, "Provider({provider:?})"),
         }
@@ -329,9 +332,22 @@ impl ConfigBuilder {
 
     /// The profile of `~/.aliyun/config.json` and section of the INI
     /// credentials file the default chain reads, overriding
-    /// `ALIBABA_CLOUD_PROFILE` (what the CLI's `--profile` sets).
+    /// `ALIBABA_CLOUD_PROFILE`.
     pub fn profile(mut self, profile: impl Into<String>) -> Self {
         self.config.profile = Some(profile.into());
+        self
+    }
+
+    /// Takes credentials from this profile of the CLI's
+    /// `~/.aliyun/config.json` alone, whatever the environment holds (what
+    /// the CLI's `--profile` does, as Alibaba's `aliyun` CLI does); it is
+    /// also the profile whose region is used. A profile that fails is an
+    /// error naming it. Its requests (STS for role profiles, the ECS
+    /// metadata service) go through the client's connector, so they honour
+    /// its proxies and trusted roots.
+    pub fn profile_credentials(mut self, profile: impl Into<String>) -> Self {
+        self.config.profile = Some(profile.into());
+        self.config.credentials = CredentialsSource::CliProfile;
         self
     }
 

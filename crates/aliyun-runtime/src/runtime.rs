@@ -19,7 +19,8 @@ use crate::config::{
     TEST_ACCESS_KEY_SECRET, TEST_ENDPOINT,
 };
 use crate::credentials::{
-    cli_profile_region, CachedProvider, Credentials, DefaultCredentialsChain, ProvideCredentials,
+    cli_profile_region, CachedProvider, CliProfileProvider, Credentials, DefaultCredentialsChain,
+    ProvideCredentials, DEFAULT_ECS_METADATA_ENDPOINT, IMDSV1_DISABLED_VAR,
 };
 use crate::deadline::TimerPool;
 use crate::dispatch::parse_root_url;
@@ -136,6 +137,22 @@ impl Runtime {
             // signing runs as in production.
             CredentialsSource::DefaultChain if config.offline => {
                 Arc::new(Credentials::new(TEST_ACCESS_KEY_ID, TEST_ACCESS_KEY_SECRET))
+            }
+            CredentialsSource::CliProfile => {
+                let imdsv1_disabled = environment
+                    .var(IMDSV1_DISABLED_VAR)
+                    .is_some_and(|value| value.trim().eq_ignore_ascii_case("true"));
+                let metadata_endpoint = config
+                    .ecs_metadata_endpoint
+                    .clone()
+                    .unwrap_or_else(|| DEFAULT_ECS_METADATA_ENDPOINT.to_owned());
+                let provider =
+                    CliProfileProvider::new(Arc::clone(&environment), config.profile.clone())
+                        .with_ecs_metadata(metadata_endpoint, imdsv1_disabled)
+                        .with_connector(Arc::clone(&connector));
+                Arc::new(
+                    CachedProvider::new(Arc::new(provider)).with_clock(Arc::clone(&config.clock)),
+                )
             }
             CredentialsSource::DefaultChain => {
                 let mut chain = DefaultCredentialsChain::builder()

@@ -203,6 +203,13 @@ impl CredentialsError {
         }
     }
 
+    /// The same error, with the places a chain looked before it gave up
+    /// (this source among them).
+    pub fn with_searched_locations(mut self, searched_locations: Vec<String>) -> Self {
+        self.searched_locations = searched_locations;
+        self
+    }
+
     /// The places a chain looked, one entry each with what it found; a
     /// single-source error lists only itself.
     pub fn searched_locations(&self) -> Vec<String> {
