@@ -10,8 +10,9 @@ use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
 use aliyun_sign::clock::{Clock, SystemClock};
-
-use crate::{Credentials, CredentialsError, ProvideCredentials, ProvideCredentialsFuture};
+use aliyun_sign::identity::{
+    Credentials, CredentialsError, ProvideCredentials, ProvideCredentialsFuture,
+};
 
 /// How long before expiry credentials are refreshed by default.
 pub const DEFAULT_REFRESH_MARGIN: Duration = Duration::from_secs(3 * 60);

@@ -14,14 +14,18 @@
 
 use std::sync::Arc;
 
+use aliyun_http::environment::{Environment, ProcessEnvironment};
 use aliyun_http::Connector;
-
-use crate::{
-    CliProfileProvider, Credentials, CredentialsError, CredentialsErrorKind,
-    CredentialsUriProvider, EcsRamRoleProvider, Environment, EnvironmentProvider,
-    IniProfileProvider, OidcRoleArnProvider, ProcessEnvironment, ProvideCredentials,
-    ProvideCredentialsFuture, DEFAULT_ECS_METADATA_ENDPOINT, IMDSV1_DISABLED_VAR,
+use aliyun_sign::identity::{
+    Credentials, CredentialsError, CredentialsErrorKind, ProvideCredentials,
+    ProvideCredentialsFuture,
 };
+
+use crate::local_service::{
+    CredentialsUriProvider, EcsRamRoleProvider, DEFAULT_ECS_METADATA_ENDPOINT, IMDSV1_DISABLED_VAR,
+};
+use crate::profile::{CliProfileProvider, EnvironmentProvider, IniProfileProvider};
+use crate::sts::OidcRoleArnProvider;
 
 /// Variable that turns the ECS metadata lookup off when `true`.
 pub const ECS_METADATA_DISABLED_VAR: &str = "ALIBABA_CLOUD_ECS_METADATA_DISABLED";

@@ -8,8 +8,7 @@
 use std::sync::Arc;
 
 use aliyun_http::{Connector, Environment, ReqwestConnector, TransportSettings};
-
-use crate::CredentialsError;
+use aliyun_sign::identity::CredentialsError;
 
 /// A connector from the default settings, reading `environment`; an error
 /// located at `location` when the environment's proxy or CA bundle cannot

@@ -15,12 +15,14 @@ use std::time::{Duration, SystemTime};
 
 use aliyun_http::connector::{Method, Url};
 use aliyun_http::{Connector, ConnectorError, HttpRequest, Route};
+use aliyun_sign::identity::{
+    Credentials, CredentialsError, ProvideCredentials, ProvideCredentialsFuture,
+};
 use serde::Deserialize;
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
 use crate::connector::default_connector;
-use crate::{Credentials, CredentialsError, ProvideCredentials, ProvideCredentialsFuture};
 
 /// The ECS instance metadata service.
 pub const DEFAULT_ECS_METADATA_ENDPOINT: &str = "http://100.100.100.200";

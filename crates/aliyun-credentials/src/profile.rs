@@ -21,14 +21,15 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use aliyun_http::environment::Environment;
 use aliyun_http::Connector;
+use aliyun_sign::identity::{
+    Credentials, CredentialsError, ProvideCredentials, ProvideCredentialsFuture,
+};
 use serde::Deserialize;
 
-use crate::{
-    Credentials, CredentialsError, EcsRamRoleProvider, Environment, OidcRoleArnProvider,
-    ProvideCredentials, ProvideCredentialsFuture, RamRoleArnProvider,
-    DEFAULT_ECS_METADATA_ENDPOINT,
-};
+use crate::local_service::{EcsRamRoleProvider, DEFAULT_ECS_METADATA_ENDPOINT};
+use crate::sts::{OidcRoleArnProvider, RamRoleArnProvider};
 
 /// Variable holding the AccessKey id.
 pub const ACCESS_KEY_ID_VAR: &str = "ALIBABA_CLOUD_ACCESS_KEY_ID";

@@ -28,11 +28,15 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use aliyun_codec::error::ConstructionError;
 use aliyun_codec::metadata::HttpMethod;
 use aliyun_http::connector::{Method, Url};
+use aliyun_http::environment::{Environment, ProcessEnvironment};
 use aliyun_http::{
     Connector, ConnectorError, HttpRequest, ReqwestConnector, TlsFailure, TransportSettings,
 };
 use aliyun_sign::clock::{Clock, NonceSource, RandomNonce, SystemClock};
 use aliyun_sign::endpoint::Endpoint;
+use aliyun_sign::identity::{
+    Credentials, CredentialsError, ProvideCredentials, ProvideCredentialsFuture,
+};
 use aliyun_sign::signing::{
     format_timestamp, sign_request, SignatureVersion, SigningInput, FORM_CONTENT_TYPE,
 };
@@ -41,10 +45,6 @@ use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
 use crate::connector::connector_from;
-use crate::{
-    Credentials, CredentialsError, Environment, ProcessEnvironment, ProvideCredentials,
-    ProvideCredentialsFuture,
-};
 
 /// The STS API version the providers call.
 pub const STS_API_VERSION: &str = "2015-04-01";

@@ -50,7 +50,7 @@ use std::fmt;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use aliyun_codec::error::ConstructionError;
-use aliyun_sign::signing::SIGNER_PARAMETERS;
+use aliyun_codec::metadata::SIGNER_PARAMETERS;
 
 use crate::connector::{
     Connector, ConnectorError, ConnectorFuture, HeaderMap, HttpRequest, HttpResponse, Method,

@@ -12,19 +12,19 @@ use std::borrow::Cow;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant, SystemTime};
 
+use aliyun_codec::de::FromJson;
+use aliyun_codec::metadata::{HttpMethod, OperationMetadata, ParameterLocation};
+use aliyun_sign::signing::{sign_request, SignedRequest, SigningInput, SIGNER_PARAMETERS};
 use tracing::Instrument as _;
 
 use crate::credentials::{Credentials, CredentialsError, CredentialsErrorKind};
-use crate::de::FromJson;
 use crate::deadline::OperationTimer;
 use crate::dispatch::{self, AttemptFailure, Destination, RawResponse};
 use crate::error::{ConstructionError, SdkError, ServiceError, TimeoutError, TimeoutKind};
 use crate::interceptor::{AttemptReport, RetryDecision, RetryReason, StopReason};
-use crate::metadata::{HttpMethod, OperationMetadata, ParameterLocation};
 use crate::response::{decode_response, success_request_id};
 use crate::retry::{classify_service_error, may_retry, FailureClass};
 use crate::runtime::Runtime;
-use crate::signing::{sign_request, SignedRequest, SigningInput, SIGNER_PARAMETERS};
 
 /// The error code that says the request's timestamp is too far from the
 /// server's clock.

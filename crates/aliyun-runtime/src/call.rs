@@ -6,18 +6,18 @@
 
 use std::time::Instant;
 
+use aliyun_codec::de::FromJson;
+use aliyun_codec::metadata::OperationMetadata;
+use aliyun_codec::parameters::flatten_parameters;
+use aliyun_sign::signing::SignedRequest;
 use serde::Serialize;
 use tracing::Instrument as _;
 
 use crate::attempt::{reject_reserved_names, AttemptCount};
-use crate::de::FromJson;
 use crate::error::{ConstructionError, SdkError, ServiceError};
 use crate::interceptor::{CallOutcome, CallReport, ErrorKind};
-use crate::metadata::OperationMetadata;
 use crate::operation_future::OperationFuture;
-use crate::parameters::flatten_parameters;
 use crate::runtime::Runtime;
-use crate::signing::SignedRequest;
 
 impl Runtime {
     /// Builds and signs the request for one call without sending it, for

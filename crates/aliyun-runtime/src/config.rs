@@ -11,7 +11,8 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::clock::{Clock, NonceSource, RandomNonce, SystemClock};
+use aliyun_sign::clock::{Clock, NonceSource, RandomNonce, SystemClock};
+
 use crate::credentials::{Credentials, Environment, ProcessEnvironment, ProvideCredentials};
 use crate::interceptor::Interceptors;
 use crate::retry::RetryConfig;
@@ -19,11 +20,12 @@ use crate::transport::{
     Connector, PoolSettings, Proxy, ProxySetting, ReqwestConnector, TransportSettings,
 };
 
-// Re-exported for the same reason: interceptors are registered on the
-// configuration, and so are the network and the signature version.
+// Re-exported because a generated crate's `config` module re-exports this
+// module whole: interceptors, the network and the signature version are
+// set on the configuration.
 pub use crate::endpoint::Network;
 pub use crate::interceptor::{self, Interceptor};
-pub use crate::signing::SignatureVersion;
+pub use aliyun_sign::signing::SignatureVersion;
 
 /// Variable holding the default region.
 pub const REGION_VAR: &str = "ALIBABA_CLOUD_REGION_ID";

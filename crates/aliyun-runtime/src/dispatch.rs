@@ -9,16 +9,16 @@
 
 use std::time::{Duration, SystemTime};
 
+use aliyun_codec::metadata::HttpMethod;
 use aliyun_http::connector::{HeaderMap, Method, Url};
 use aliyun_http::{Connector, ConnectorError, HttpRequest, HttpResponse};
+use aliyun_sign::signing::SignedRequest;
 
 use crate::endpoint::Endpoint;
 use crate::error::{
     ConstructionError, DispatchError, ResponseError, ResponseErrorKind, TimeoutError, TimeoutKind,
 };
-use crate::metadata::HttpMethod;
 use crate::retry::parse_retry_after;
-use crate::signing::SignedRequest;
 
 /// The header through which the service asks for a longer wait before a
 /// retry.

@@ -6,10 +6,10 @@
 //! endpoints are always HTTPS; plain HTTP is only used when an explicit URL
 //! says `http://`.
 
-use crate::error::ConstructionError;
-use crate::metadata::ProductMetadata;
-
+use aliyun_codec::metadata::ProductMetadata;
 pub use aliyun_sign::endpoint::Endpoint;
+
+use crate::error::ConstructionError;
 
 /// Which network the default endpoint is on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]

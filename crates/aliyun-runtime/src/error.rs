@@ -7,7 +7,7 @@
 //! decoded ([`ResponseError`]), or the service answered with an error
 //! ([`ServiceError`], carrying the generated crate's typed code `E`).
 //! Paging through a list adds a sixth, for a service whose pages would
-//! never end ([`crate::paginator::PaginationError`]).
+//! never end ([`PaginationError`]).
 //!
 //! Every `Display` says what happened and, where there is one, what to do
 //! about it. No error ever holds a secret: credentials are redacted before
@@ -18,8 +18,8 @@ use std::error::Error as StdError;
 use std::fmt;
 use std::time::Duration;
 
-pub use crate::transport::TlsFailure;
 pub use aliyun_codec::error::{BoxError, ConstructionError, ConstructionErrorKind};
+pub use aliyun_http::TlsFailure;
 
 /// The most bytes of a response body kept in an error, so a huge or binary
 /// body cannot flood logs.
@@ -468,7 +468,7 @@ pub enum SdkError<E> {
     Service(ServiceError<E>),
     /// Paging through a list operation could not go on although every call
     /// succeeded (see [`crate::paginator`]).
-    Pagination(crate::paginator::PaginationError),
+    Pagination(PaginationError),
 }
 
 impl<E> SdkError<E> {
@@ -553,3 +553,36 @@ impl<E> From<ConstructionError> for SdkError<E> {
         SdkError::Construction(error)
     }
 }
+
+/// Why paging stopped before the last page, besides a failed call.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum PaginationError {
+    /// A response returned a next token that was already sent: following
+    /// it would page through the same pages forever.
+    RepeatedToken {
+        /// The operation's action name.
+        operation: &'static str,
+        /// The repeated token.
+        token: String,
+        /// The page (counted from one) whose response repeated it.
+        page: u32,
+    },
+}
+
+impl fmt::Display for PaginationError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            PaginationError::RepeatedToken {
+                operation,
+                token,
+                page,
+            } => write!(
+                f,
+                "paging {operation} stopped: page {page} returned the next token {token:?}, which an earlier page had already returned, so following it would repeat pages forever; the service is misbehaving, retry the listing later or page with other parameters"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for PaginationError {}

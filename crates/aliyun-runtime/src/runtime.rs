@@ -11,6 +11,7 @@ use std::fmt;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
 
+use aliyun_codec::metadata::ProductMetadata;
 use aliyun_http::connector::Url;
 use aliyun_http::{Connector, ReqwestConnector};
 
@@ -27,7 +28,6 @@ use crate::dispatch::parse_root_url;
 use crate::endpoint::{resolve_endpoint, Endpoint};
 use crate::error::ConstructionError;
 use crate::interceptor::Interceptors;
-use crate::metadata::ProductMetadata;
 use crate::retry::{RetryConfig, RetryQuota};
 
 /// The shared machinery behind a generated client. Cheap to clone.

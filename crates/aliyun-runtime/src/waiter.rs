@@ -26,19 +26,20 @@ use std::marker::PhantomData;
 use std::pin::Pin;
 use std::time::Duration;
 
+use aliyun_codec::de::FromJson;
+use aliyun_codec::metadata::OperationMetadata;
+use aliyun_codec::parameters::ToParameters;
 use rand::Rng;
 use serde_json::Value;
 
+use crate::error::SdkError;
+use crate::runtime::Runtime;
+
+/// The data of a waiter: what generated crates write and tools read.
 pub use aliyun_codec::waiter::{
     values_at, Acceptor, AcceptorState, Condition, Matcher, Observation, PathSegment,
     WaiterDefinition,
 };
-
-use crate::de::FromJson;
-use crate::error::SdkError;
-use crate::metadata::OperationMetadata;
-use crate::parameters::ToParameters;
-use crate::Runtime;
 
 /// The wait before the next poll, after `polls` polls: uniform between
 /// `min_delay` and `min_delay * 2^(polls - 1)` capped at `max_delay`, so
@@ -93,7 +94,7 @@ pub enum WaiterError<E> {
         /// The waiter's name.
         waiter: &'static str,
         /// The decoding error, naming the field.
-        source: crate::de::DecodeError,
+        source: aliyun_codec::de::DecodeError,
     },
 }
 
@@ -309,7 +310,7 @@ impl<I, O, E> Waiter<I, O, E> {
     /// Overrides the client's timeouts, retry settings or endpoint for every
     /// poll of this wait (see [`CallOverrides`](crate::CallOverrides)),
     /// sharing the client's connections, credentials and retry quota.
-    pub fn customize(mut self, overrides: crate::CallOverrides) -> Self {
+    pub fn customize(mut self, overrides: crate::config::CallOverrides) -> Self {
         self.runtime = self.runtime.with_overrides(overrides);
         self
     }
@@ -649,9 +650,11 @@ mod tests {
         /// answer's number is not.
         #[derive(Debug)]
         struct Output;
-        impl crate::de::FromJson for Output {
-            fn from_object(source: &mut dyn crate::de::MapSource<'_>) -> crate::de::Decoded<Self> {
-                let mut object = crate::de::Object::new(source);
+        impl aliyun_codec::de::FromJson for Output {
+            fn from_object(
+                source: &mut dyn aliyun_codec::de::MapSource<'_>,
+            ) -> aliyun_codec::de::Decoded<Self> {
+                let mut object = aliyun_codec::de::Object::new(source);
                 let mut total_size: Option<Vec<String>> = None;
                 while let Some(name) = object.next_name() {
                     if name == "TotalSize" {

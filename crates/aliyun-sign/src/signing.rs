@@ -34,21 +34,9 @@ pub const V3_ALGORITHM: &str = "ACS3-HMAC-SHA256";
 pub const EMPTY_PAYLOAD_SHA256: &str =
     "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
 
-/// The parameters the signer sets on every RPC request (V1 writes them all
-/// into the query; V3 sends the action and version as headers instead).
-/// An operation's input must not set them: they would be sent twice.
-pub const SIGNER_PARAMETERS: &[&str] = &[
-    "AccessKeyId",
-    "Action",
-    "Format",
-    "SecurityToken",
-    "Signature",
-    "SignatureMethod",
-    "SignatureNonce",
-    "SignatureVersion",
-    "Timestamp",
-    "Version",
-];
+/// The parameters the signer sets on every RPC request, which an input
+/// must not set (defined with the protocol's other tables).
+pub use aliyun_codec::metadata::SIGNER_PARAMETERS;
 
 /// Formats an instant as the signature timestamp, `YYYY-MM-DDThh:mm:ssZ`
 /// in UTC (sub-second precision is dropped).
