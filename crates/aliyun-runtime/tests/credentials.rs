@@ -609,6 +609,15 @@ async fn an_ini_ecs_ram_role_section_asks_the_metadata_service() {
     );
 }
 
+/// Makes one call with `config`, which must succeed.
+async fn call_answered(config: Config) {
+    Runtime::new(config, &PRODUCT)
+        .unwrap()
+        .invoke::<_, Value, String>(&ACTIVATE, &serde_json::json!({}), |c| c.to_owned())
+        .await
+        .unwrap();
+}
+
 #[tokio::test]
 async fn credentials_are_fetched_without_the_clients_proxy() {
     // A proxy that answers every call as RDS would: the client's calls go
@@ -626,11 +635,7 @@ async fn credentials_are_fetched_without_the_clients_proxy() {
         .ecs_metadata_endpoint(metadata.url())
         .proxy(aliyun_runtime::Proxy::http(proxy.url()))
         .build();
-    let runtime = Runtime::new(config, &PRODUCT).unwrap();
-    runtime
-        .invoke::<_, Value, String>(&ACTIVATE, &serde_json::json!({}), |c| c.to_owned())
-        .await
-        .unwrap();
+    call_answered(config).await;
     assert_eq!(metadata.request_count(), 3);
     let proxied = proxy.requests();
     assert_eq!(proxied.len(), 1, "{proxied:?}");
@@ -658,11 +663,7 @@ async fn credentials_are_fetched_without_the_clients_proxy() {
         .endpoint_url("http://rds.invalid")
         .environment(Arc::new(environment))
         .build();
-    let runtime = Runtime::new(config, &PRODUCT).unwrap();
-    runtime
-        .invoke::<_, Value, String>(&ACTIVATE, &serde_json::json!({}), |c| c.to_owned())
-        .await
-        .unwrap();
+    call_answered(config).await;
     assert_eq!(uri.request_count(), 1);
     assert_eq!(proxy.request_count(), 2);
 }
