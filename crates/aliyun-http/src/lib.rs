@@ -22,10 +22,9 @@
 //! * [`environment`]: where the SDK reads environment variables and the
 //!   home directory, so that tests can give them without touching the
 //!   process;
-//! * `test_util` (with the `test-util` feature): [`MockTransport`]-style
-//!   test doubles that answer RPC calls in-process.
-//!
-//! [`MockTransport`]: https://docs.rs/aliyun-http/latest/aliyun_http/test_util/struct.MockTransport.html
+//! * `test_util` (with the `test-util` feature): `MockTransport`, a
+//!   connector that answers RPC calls in-process, for the tests of
+//!   programs that call the service.
 
 pub mod connector;
 pub mod environment;

@@ -515,10 +515,9 @@ impl ConfigBuilder {
     }
 
     /// Answers every attempt with this in-process double instead of
-    /// sending it: for tests of programs that call the service, with
-    /// `MockTransport` of the `test-util` feature
-    /// ([`transport::test_util`](crate::transport) with the feature on), or
-    /// any [`Connector`] that never reaches the service. Unless credentials
+    /// sending it: for tests of programs that call the service, with the
+    /// `MockTransport` of the `test-util` feature (`transport::test_util`),
+    /// or any other [`Connector`] that never reaches the service. Unless credentials
     /// are configured, requests are signed with the fixed dummy pair
     /// [`TEST_ACCESS_KEY_ID`] / [`TEST_ACCESS_KEY_SECRET`], and without a
     /// region or an endpoint URL the endpoint is [`TEST_ENDPOINT`].

@@ -21,7 +21,9 @@
 //! A paged operation's builder has `into_paginator()`, which streams its pages or
 //! their items ([`paginator`]).
 //!
-//! The whole crate is generated from the spec by `cargo xtask codegen`.
+//! Layer: the top, above the runtime (`aliyun-runtime`), which it re-exports with what
+//! a program needs of the layers below, so that this crate is a program's only
+//! dependency. The whole crate is generated from the spec by `cargo xtask codegen`.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 

@@ -36,6 +36,9 @@ pub fn lib_rs(product: &Product<'_>) -> TokenStream {
         .line("name in kebab-case is on; the default feature `all` turns them all on.")
         .line("`serde-serialize` adds `Serialize` to inputs and outputs, `serde-deserialize`")
         .line("`Deserialize` to outputs.")
+        .blank()
+        .line("Layer: the model, built on `aliyun-codec` alone (no HTTP client, TLS or async")
+        .line("runtime), so that it compiles while the runtime's dependencies do.")
         .inner();
     let modules = product.operations.iter().map(|operation| {
         let module = &operation.names.module;
