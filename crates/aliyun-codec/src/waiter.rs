@@ -36,8 +36,8 @@ use serde_json::Value;
 pub enum AcceptorState {
     /// The awaited state is reached: the wait ends with the output.
     Success,
-    /// The awaited state can no longer be reached: the wait ends with
-    /// [`WaiterError::FailureState`].
+    /// The awaited state can no longer be reached: the wait ends with the
+    /// runtime's `WaiterError::FailureState`.
     Failure,
     /// Poll again.
     Retry,

@@ -458,7 +458,7 @@ impl fmt::Debug for AttemptReport<'_> {
 }
 
 /// The kind of error a call ended with: the variant of its
-/// [`SdkError`](crate::SdkError).
+/// [`SdkError`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum ErrorKind {

@@ -17,8 +17,8 @@
 //!
 //! Generated crates describe each waiter with a static [`WaiterDefinition`]
 //! and build a [`Waiter`] from an operation's request builder; awaiting the
-//! waiter runs it. [`poll_until`] is the polling loop itself, for tools
-//! (such as the `aliyun-rds` CLI) that send their polls by other means.
+//! waiter runs it. A tool that builds its parameters at run time (the
+//! `aliyun-rds` CLI's `--wait-until`) builds a [`Waiter`] the same way.
 
 use std::fmt;
 use std::future::{Future, IntoFuture};

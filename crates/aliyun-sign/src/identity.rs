@@ -156,7 +156,8 @@ pub type ProvideCredentialsFuture<'a> =
 /// A source of credentials.
 ///
 /// The runtime calls it before every attempt, so an implementation that
-/// does network or file work should cache (wrap it in [`CachedProvider`]).
+/// does network or file work should cache (wrap it in
+/// `aliyun_credentials::CachedProvider`).
 pub trait ProvideCredentials: Send + Sync + fmt::Debug {
     /// Returns current credentials, or why there are none.
     fn provide_credentials(&self) -> ProvideCredentialsFuture<'_>;
