@@ -14,6 +14,12 @@
 //! - `tidy.rs` checks what the documentation states about the repository:
 //!   the minimum Rust version covers every locked dependency, and every
 //!   path `ARCHITECTURE.md` and `README.md` name exists.
+//! - `layers.rs` checks the runtime's layers that `ARCHITECTURE.md` draws:
+//!   no module cycle in any runtime crate, no crate depending on its own
+//!   layer or above, and no HTTP, TLS or tokio under the generated types.
+//!
+//! It is no layer of the SDK: it sits above everything, so that it may
+//! depend on every crate of the workspace, the emulator included.
 
 /// The README, whose Rust snippets `cargo test` compiles as doc tests.
 #[doc = include_str!("../../README.md")]

@@ -160,17 +160,17 @@ fn types_styles_and_secrets_are_emitted_as_documented() {
     assert!(types.contains("parameters.add(\"RegionId\", Some(&self.region_id));"));
     assert!(types.contains("parameters.add(\"PageSize\", self.page_size.as_ref());"));
     assert!(types.contains("parameters.add_json(\"Filter\", self.filter.as_ref());"));
-    assert!(types.contains("serialize_with = \"aliyun_runtime::ser::json_string\""));
+    assert!(types.contains("serialize_with = \"aliyun_codec::ser::json_string\""));
     // Responses decode through the runtime's lenient `FromJson`, one `match`
     // arm per field by wire name, the other members kept.
-    assert!(types.contains("impl aliyun_runtime::de::FromJson for DescribeWidgetsOutput"));
+    assert!(types.contains("impl aliyun_codec::de::FromJson for DescribeWidgetsOutput"));
     assert!(types.contains("\"TotalCount\" => object.read(&name, &mut decoded.total_count),"));
     assert!(types.contains("_ => object.unknown(name, &mut decoded.unknown_fields),"));
     // `Deserialize` goes through the same decoding, behind its feature.
     assert!(types.contains(
         "#[cfg(feature = \"serde-deserialize\")]\nimpl<'de> serde::Deserialize<'de> for DescribeWidgetsOutput"
     ));
-    assert!(types.contains("aliyun_runtime::de::deserialize(deserializer)"));
+    assert!(types.contains("aliyun_codec::de::deserialize(deserializer)"));
     assert!(types.contains("pub extra: Option<serde_json::Value>"));
     // The nested `Items` under a widget collides with the top-level one and
     // gets its parent's name as a prefix.

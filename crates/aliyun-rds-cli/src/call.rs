@@ -8,12 +8,6 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use aliyun_runtime::metadata::{OperationMetadata, ParameterStyle, ValueType};
-use std::sync::Arc;
-
-use aliyun_runtime::credentials::{
-    CachedProvider, CliProfileProvider, ProcessEnvironment, DEFAULT_ECS_METADATA_ENDPOINT,
-    IMDSV1_DISABLED_VAR,
-};
 use aliyun_runtime::{Config, Credentials, RetryConfig, Timeouts};
 use clap::ArgMatches;
 use serde_json::{Map, Value};
@@ -199,15 +193,7 @@ fn client_config(
     if let Some(profile) = matches.get_one::<String>("profile") {
         // An explicit profile is where credentials come from, whatever the
         // environment holds; it also names the region's profile.
-        let provider = CliProfileProvider::new(Arc::new(ProcessEnvironment), Some(profile.clone()))
-            .with_ecs_metadata(
-                DEFAULT_ECS_METADATA_ENDPOINT,
-                std::env::var(IMDSV1_DISABLED_VAR)
-                    .is_ok_and(|value| value.trim().eq_ignore_ascii_case("true")),
-            );
-        builder = builder
-            .profile(profile)
-            .credentials_provider(Arc::new(CachedProvider::new(Arc::new(provider))));
+        builder = builder.profile_credentials(profile);
     }
     if let (Some(id), Some(secret)) = (
         matches.get_one::<String>("access-key-id"),

@@ -210,7 +210,7 @@ impl fmt::Display for OptionError {
             OptionError::MissingWaiterName => write!(
                 f,
                 "--wait-until needs a waiter's name first; the API defines {}",
-                crate::waiter::waiter_names().join(", ")
+                waiter_names().join(", ")
             ),
             OptionError::BadSeconds {
                 option,
@@ -457,6 +457,14 @@ fn output_format(fields: &[String]) -> Result<crate::output::Format, OptionError
         }),
         None => Ok(Format::Json),
     }
+}
+
+/// The names of the waiters the API defines, for messages and help.
+pub fn waiter_names() -> Vec<&'static str> {
+    aliyun_rds::metadata::WAITERS
+        .iter()
+        .map(|waiter| waiter.definition.name)
+        .collect()
 }
 
 #[cfg(test)]

@@ -1,5 +1,9 @@
 //! The `aliyun-rds` command-line tool.
 //!
+//! It is an application at the top of the stack: it builds on the generated
+//! client (`aliyun-rds`, for the metadata of every operation) and on the
+//! runtime the client re-exports, with no code of its own per operation.
+//!
 //! Every operation of the generated `aliyun-rds` client is a subcommand (see
 //! [`command_line`]); a call goes through the same runtime as the library
 //! (signing, credentials, retries) and its result is reported by [`report`]

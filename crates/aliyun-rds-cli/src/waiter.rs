@@ -7,18 +7,19 @@
 //! their JSON spelling), or `timeout` has passed. `--wait-until <Name>`
 //! runs one of the waiters the API's specification defines instead, with
 //! its acceptors (success and failure states), the error codes it retries
-//! on and its backoff; those are what `aliyun_rds` generates, evaluated by
-//! the runtime's own [`WaiterDefinition::evaluate`](aliyun_runtime::waiter::WaiterDefinition::evaluate).
+//! on and its backoff; those are what `aliyun_rds` generates, run by the
+//! runtime's own waiter ([`aliyun_runtime::Waiter`]), the one generated
+//! `wait_until_*` methods run.
 //!
 //! Either way an error answer ends the wait (unless the waiter retries on
 //! its code), and the last response is printed on success.
 
 use std::fmt;
-use std::time::Duration;
 
 use aliyun_runtime::error::SdkError;
 use aliyun_runtime::metadata::{OperationMetadata, OperationWaiter};
-use aliyun_runtime::waiter::{backoff_delay, Acceptor, AcceptorState};
+use aliyun_runtime::parameters::flatten_parameters;
+use aliyun_runtime::waiter::{Acceptor, Waiter, WaiterError};
 use aliyun_runtime::Runtime;
 use serde_json::{Map, Value};
 use tokio::time::Instant;
@@ -34,14 +35,6 @@ pub const EXIT_WAIT_FAILED: u8 = 6;
 /// them.
 fn known_waiters() -> &'static [OperationWaiter] {
     aliyun_rds::metadata::WAITERS
-}
-
-/// The names of the known waiters, for messages and help.
-pub fn waiter_names() -> Vec<&'static str> {
-    known_waiters()
-        .iter()
-        .map(|waiter| waiter.definition.name)
-        .collect()
 }
 
 /// Why a wait ended without its state.
@@ -73,6 +66,8 @@ pub enum WaitError {
         /// What the last response held.
         last_seen: String,
     },
+    /// The waiter failed otherwise.
+    Waiter(WaiterError<String>),
     /// A waiter's failure acceptor matched.
     FailureState {
         /// The waiter.
@@ -99,13 +94,14 @@ impl fmt::Display for WaitError {
             WaitError::UnknownWaiter { name } => write!(
                 f,
                 "--wait-until {name}: no such waiter; the API defines {}",
-                waiter_names().join(", ")
+                crate::call_options::waiter_names().join(", ")
             ),
             WaitError::WrongOperation { waiter, subcommand } => write!(
                 f,
                 "--wait-until {waiter} polls {subcommand}; run it with `aliyun-rds {subcommand} ... --wait-until {waiter}`"
             ),
             WaitError::Query(source) => write!(f, "--waiter expr=: {source}"),
+            WaitError::Waiter(error) => write!(f, "{error}"),
             WaitError::TimedOut {
                 awaited,
                 polls,
@@ -127,6 +123,7 @@ impl std::error::Error for WaitError {
         match self {
             WaitError::Call(error) => error.source(),
             WaitError::Query(source) => Some(source),
+            WaitError::Waiter(error) => error.source(),
             _ => None,
         }
     }
@@ -193,55 +190,45 @@ pub async fn wait_until(
             subcommand: crate::command_line::kebab_case(waiter.operation.rust_name),
         });
     }
-    let definition = waiter.definition;
-    let started = Instant::now();
-    let mut polls: u32 = 0;
-    let mut last_seen = "no successful answer".to_owned();
-    loop {
-        polls = polls.saturating_add(1);
-        match runtime
-            .invoke::<_, Value, String>(operation, parameters, str::to_owned)
-            .await
-        {
-            Ok(response) => match definition.evaluate(&response) {
-                Some(acceptor) if acceptor.state == AcceptorState::Success => return Ok(response),
-                Some(acceptor) if acceptor.state == AcceptorState::Failure => {
-                    return Err(WaitError::FailureState {
-                        waiter: definition.name,
-                        acceptor,
-                    })
-                }
-                _ => {
-                    last_seen = definition
-                        .observe(&response)
-                        .iter()
-                        .map(ToString::to_string)
-                        .collect::<Vec<_>>()
-                        .join(", ");
-                }
-            },
-            Err(error) => {
-                let retried = error
-                    .as_service_error()
-                    .is_some_and(|service| definition.retry_on_errors.contains(&service.code()));
-                if !retried {
-                    return Err(WaitError::Call(error));
-                }
-            }
-        }
-        let elapsed = started.elapsed();
-        if elapsed >= options.timeout {
-            return Err(WaitError::TimedOut {
-                awaited: format!("waiter {}", definition.name),
-                polls,
-                last_seen,
-            });
-        }
-        let pause = options
-            .interval
-            .unwrap_or_else(|| backoff_delay(definition.min_delay, definition.max_delay, polls));
-        tokio::time::sleep(pause.min(options.timeout - elapsed).max(Duration::ZERO)).await;
+    let parameters = flatten_parameters(parameters)
+        .map_err(|error| WaitError::Call(SdkError::Construction(error)))?;
+    let mut wait = Waiter::<_, Value, String>::new(
+        runtime.clone(),
+        operation,
+        parameters,
+        str::to_owned,
+        waiter.definition,
+        options.timeout,
+    );
+    if let Some(interval) = options.interval {
+        // A fixed pause replaces the backoff.
+        wait = wait.min_delay(interval).max_delay(interval);
     }
+    wait.wait().await.map_err(|error| match error {
+        WaiterError::Operation(error) => WaitError::Call(error),
+        WaiterError::FailureState {
+            waiter, acceptor, ..
+        } => WaitError::FailureState { waiter, acceptor },
+        WaiterError::Timeout {
+            waiter,
+            attempts,
+            last_observed,
+            ..
+        } => WaitError::TimedOut {
+            awaited: format!("waiter {waiter}"),
+            polls: attempts,
+            last_seen: if last_observed.is_empty() {
+                "no successful answer".to_owned()
+            } else {
+                last_observed
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            },
+        },
+        other => WaitError::Waiter(other),
+    })
 }
 
 #[cfg(test)]

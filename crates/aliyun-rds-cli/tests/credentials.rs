@@ -1,14 +1,15 @@
 //! Where the CLI takes credentials from, end to end: the real binary,
 //! spawned as a process, against an emulator on loopback whose STS issues
 //! temporary credentials (OIDC from the environment, a `RamRoleArn` profile,
-//! the credential flags, the `emulator` subcommand's STS flags).
+//! the credential flags, the `emulator` subcommand's STS flags), over HTTP
+//! and over HTTPS with a private CA.
 
 // Tests fail by panicking; the workspace lints forbid it in library code.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod support;
 
-use support::{cli, stderr_text};
+use support::{cli, stderr_text, write_certificates};
 
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Output, Stdio};
@@ -268,4 +269,88 @@ fn the_emulator_subcommand_serves_sts_with_its_flags() {
 
     server.kill().unwrap();
     server.wait().unwrap();
+}
+
+/// A home whose current CLI profile is a `RamRoleArn` one signing with the
+/// given pair, and the emulator's CA, server certificate and key.
+fn home_with_role_profile_and_certificates(key_id: &str, secret: &str) -> tempfile::TempDir {
+    let home = tempfile::tempdir().unwrap();
+    write_certificates(home.path());
+    std::fs::create_dir_all(home.path().join(".aliyun")).unwrap();
+    let config = serde_json::json!({
+        "current": "operator",
+        "profiles": [
+            {"name": "operator", "mode": "RamRoleArn", "access_key_id": key_id,
+             "access_key_secret": secret, "ram_role_arn": DEMO_ROLE_ARN}
+        ]
+    });
+    std::fs::write(home.path().join(".aliyun/config.json"), config.to_string()).unwrap();
+    home
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_ram_role_arn_profile_reaches_sts_over_tls_with_the_ca_bundle() {
+    let home = home_with_role_profile_and_certificates("LTAIprofileOnly", "profile-secret");
+    let read = |name: &str| std::fs::read(home.path().join(name)).unwrap();
+    // STS and RDS both served over HTTPS with the private CA's certificate.
+    let emulator = start(
+        Emulator::builder()
+            .key_pair(KeyPair::new("LTAIprofileOnly", "profile-secret"))
+            .tls(read("server.pem"), read("server-key.pem")),
+    )
+    .await;
+    let url = emulator.base_url();
+    assert!(url.starts_with("https://127.0.0.1:"), "{url}");
+    let ca = home.path().join("ca.pem");
+    let with_sts = |command: &mut Command| {
+        command.env("ALIBABA_CLOUD_STS_ENDPOINT", &url);
+    };
+
+    // The CA from ALIBABA_CLOUD_CA_BUNDLE: trusted by STS and RDS alike.
+    let mut command = cli(home.path());
+    with_sts(&mut command);
+    command.env("ALIBABA_CLOUD_CA_BUNDLE", &ca);
+    assert_answered(&run_blocking(command, url.clone()).await);
+    assert_eq!(emulator.request_count("AssumeRole"), 1);
+    assert_eq!(emulator.request_count("DescribeRegions"), 1);
+
+    // The CA from --ca-bundle, the profile from the chain, then named.
+    for named in [false, true] {
+        let mut command = cli(home.path());
+        with_sts(&mut command);
+        command.args(["--ca-bundle", ca.to_str().unwrap()]);
+        if named {
+            command.args(["--profile", "operator"]);
+        }
+        assert_answered(&run_blocking(command, url.clone()).await);
+    }
+    assert_eq!(emulator.request_count("AssumeRole"), 3);
+    assert_eq!(emulator.request_count("DescribeRegions"), 3);
+
+    // Without the CA: a TLS error naming the STS endpoint and what to set,
+    // from the profile that failed, not "no credentials were found".
+    for named in [false, true] {
+        let mut command = cli(home.path());
+        with_sts(&mut command);
+        if named {
+            command.args(["--profile", "operator"]);
+        }
+        let output = run_blocking(command, url.clone()).await;
+        assert_eq!(output.status.code(), Some(5), "{}", stderr_text(&output));
+        let stderr = stderr_text(&output);
+        for expected in [
+            format!("STS AssumeRole at {url}"),
+            "TLS".to_owned(),
+            "not trusted".to_owned(),
+            "--ca-bundle".to_owned(),
+            "ALIBABA_CLOUD_CA_BUNDLE".to_owned(),
+            "(profile `operator`)".to_owned(),
+        ] {
+            assert!(stderr.contains(&expected), "`{expected}` missing: {stderr}");
+        }
+        assert!(!stderr.contains("no Alibaba Cloud credentials"), "{stderr}");
+        assert!(!stderr.contains("could not be reached"), "{stderr}");
+    }
+    assert_eq!(emulator.request_count("AssumeRole"), 3);
+    emulator.shutdown().await;
 }

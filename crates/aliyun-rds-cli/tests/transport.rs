@@ -10,6 +10,7 @@ mod support;
 
 use support::{
     assert_exit, cli_with_demo_credentials as cli, run, run_blocking, start_emulator, stderr_text,
+    write_certificates,
 };
 
 use std::io::{BufRead, BufReader};
@@ -21,26 +22,6 @@ use std::time::Duration;
 use aliyun_rds_emulator::Fault;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
-
-/// A CA and a server certificate it signed for 127.0.0.1, written as PEM
-/// files in `directory`: `ca.pem`, `server.pem`, `server-key.pem`.
-fn write_certificates(directory: &Path) {
-    let mut ca_params = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
-    ca_params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
-    ca_params
-        .distinguished_name
-        .push(rcgen::DnType::CommonName, "aliyun-rds CLI test CA");
-    let ca = rcgen::CertifiedIssuer::self_signed(ca_params, rcgen::KeyPair::generate().unwrap())
-        .unwrap();
-    let server_key = rcgen::KeyPair::generate().unwrap();
-    let server = rcgen::CertificateParams::new(vec!["127.0.0.1".to_owned()])
-        .unwrap()
-        .signed_by(&server_key, &ca)
-        .unwrap();
-    std::fs::write(directory.join("ca.pem"), ca.pem()).unwrap();
-    std::fs::write(directory.join("server.pem"), server.pem()).unwrap();
-    std::fs::write(directory.join("server-key.pem"), server_key.serialize_pem()).unwrap();
-}
 
 /// Kills the served emulator when the test ends, however it ends.
 struct ServedEmulator(Child);

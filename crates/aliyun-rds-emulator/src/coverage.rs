@@ -18,7 +18,7 @@
 //! and compares it with this page, so the table stays true.
 #![doc = include_str!("../COVERAGE.md")]
 
-use aliyun_runtime::metadata::OperationMetadata;
+use aliyun_codec::metadata::OperationMetadata;
 
 use crate::operations::{checked, find};
 

@@ -1,5 +1,10 @@
 //! A local emulator of the Alibaba Cloud RDS API (version 2014-08-15).
 //!
+//! It stands beside the SDK rather than in its layers: it builds on the
+//! model layer (`aliyun-codec`) alone, for the metadata of the operations
+//! it answers, and checks signatures with code of its own, so that it is
+//! an independent check of the runtime's signer.
+//!
 //! Nobody can call the real cloud from a test suite or a CI box, and a
 //! database switchover is not something to try first in production. This crate
 //! is a real HTTP server that speaks the RDS RPC protocol the way the real

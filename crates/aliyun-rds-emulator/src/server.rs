@@ -9,7 +9,7 @@
 //! tasks. With [`EmulatorBuilder::tls`] it serves HTTPS (rustls, HTTP/1.1),
 //! so that clients' certificate handling can be tested on loopback.
 
-use aliyun_runtime::metadata::OperationMetadata;
+use aliyun_codec::metadata::OperationMetadata;
 use std::fmt;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::path::{Path, PathBuf};

@@ -14,7 +14,7 @@ use serde_json::Value;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 fn examples() -> Value {
-    let text = include_str!("../../aliyun-runtime/tests/fixtures/signature_doc_examples.json");
+    let text = include_str!("../../aliyun-sign/tests/fixtures/signature_doc_examples.json");
     serde_json::from_str(text).expect("fixture is JSON")
 }
 

@@ -11,21 +11,21 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::clock::{Clock, NonceSource, RandomNonce, SystemClock};
+use aliyun_sign::clock::{Clock, NonceSource, RandomNonce, SystemClock};
+
 use crate::credentials::{Credentials, Environment, ProcessEnvironment, ProvideCredentials};
 use crate::interceptor::Interceptors;
 use crate::retry::RetryConfig;
-use crate::transport::{PoolSettings, Proxy, ProxySetting, TransportSettings};
+use crate::transport::{
+    Connector, PoolSettings, Proxy, ProxySetting, ReqwestConnector, TransportSettings,
+};
 
-// Re-exported here so that a generated crate's `config` module, which
-// re-exports this module whole, offers the test doubles with the rest of a
-// client's configuration.
-#[cfg(feature = "test-util")]
-pub use crate::test_util;
-
-// Re-exported for the same reason: interceptors are registered on the
-// configuration.
+// Re-exported because a generated crate's `config` module re-exports this
+// module whole: interceptors, the network and the signature version are
+// set on the configuration.
+pub use crate::endpoint::Network;
 pub use crate::interceptor::{self, Interceptor};
+pub use aliyun_sign::signing::SignatureVersion;
 
 /// Variable holding the default region.
 pub const REGION_VAR: &str = "ALIBABA_CLOUD_REGION_ID";
@@ -33,30 +33,19 @@ pub const REGION_VAR: &str = "ALIBABA_CLOUD_REGION_ID";
 /// The default response body limit: 4 MiB.
 pub const DEFAULT_RESPONSE_BODY_LIMIT: usize = 4 * 1024 * 1024;
 
-/// Which signature algorithm requests carry.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-#[non_exhaustive]
-pub enum SignatureVersion {
-    /// RPC signature 1.0: HMAC-SHA1 over the canonical query string, sent
-    /// as the `Signature` parameter. What the official SDKs send for RPC
-    /// APIs by default.
-    #[default]
-    V1,
-    /// `ACS3-HMAC-SHA256`: HMAC-SHA256 over a canonical request, sent in the
-    /// `Authorization` header.
-    V3,
-}
+/// The access key id a client with a test transport signs with when no
+/// credentials are configured (see [`ConfigBuilder::test_transport`]).
+pub const TEST_ACCESS_KEY_ID: &str = "test-access-key-id";
 
-/// Which network the default endpoint is on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-#[non_exhaustive]
-pub enum Network {
-    /// The public endpoint.
-    #[default]
-    Public,
-    /// The endpoint reachable only from inside a VPC.
-    Vpc,
-}
+/// The access key secret a client with a test transport signs with when no
+/// credentials are configured.
+pub const TEST_ACCESS_KEY_SECRET: &str = "test-access-key-secret";
+
+/// The endpoint of a client with a test transport and neither a region nor
+/// an endpoint URL. The `.invalid` top-level domain never resolves, so a
+/// request that somehow left the process would fail rather than reach a
+/// real service.
+pub const TEST_ENDPOINT: &str = "https://test-transport.invalid";
 
 /// Where credentials come from.
 #[derive(Clone, Default)]
@@ -65,6 +54,8 @@ pub(crate) enum CredentialsSource {
     /// ECS role, credentials URI).
     #[default]
     DefaultChain,
+    /// The configured profile of the CLI's `~/.aliyun/config.json` alone.
+    CliProfile,
     /// A provider given by the caller.
     Provider(Arc<dyn ProvideCredentials>),
 }
@@ -73,6 +64,7 @@ impl fmt::Debug for CredentialsSource {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             CredentialsSource::DefaultChain => f.write_str("DefaultChain"),
+            CredentialsSource::CliProfile => f.write_str("CliProfile"),
             // The provider's own Debug is redacting (Credentials is).
             CredentialsSource::Provider(provider) => write!(f, "Provider({provider:?})"),
         }
@@ -191,11 +183,14 @@ pub struct Config {
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) nonce_source: Arc<dyn NonceSource>,
     pub(crate) user_agent_suffix: Option<String>,
+    /// What the connector the runtime builds is made from.
     pub(crate) transport: TransportSettings,
+    /// The connector to send through instead of building one.
+    pub(crate) connector: Option<Arc<dyn Connector>>,
+    /// Whether that connector never reaches the service (a test double):
+    /// the runtime then needs neither a region nor credentials.
+    pub(crate) offline: bool,
     pub(crate) interceptors: Interceptors,
-    /// The in-process double every attempt goes to instead of the network.
-    #[cfg(feature = "test-util")]
-    pub(crate) test_transport: Option<crate::test_util::MockTransport>,
 }
 
 impl Default for Config {
@@ -216,9 +211,9 @@ impl Default for Config {
             nonce_source: Arc::new(RandomNonce),
             user_agent_suffix: None,
             transport: TransportSettings::default(),
+            connector: None,
+            offline: false,
             interceptors: Interceptors::default(),
-            #[cfg(feature = "test-util")]
-            test_transport: None,
         }
     }
 }
@@ -339,9 +334,22 @@ impl ConfigBuilder {
 
     /// The profile of `~/.aliyun/config.json` and section of the INI
     /// credentials file the default chain reads, overriding
-    /// `ALIBABA_CLOUD_PROFILE` (what the CLI's `--profile` sets).
+    /// `ALIBABA_CLOUD_PROFILE`.
     pub fn profile(mut self, profile: impl Into<String>) -> Self {
         self.config.profile = Some(profile.into());
+        self
+    }
+
+    /// Takes credentials from this profile of the CLI's
+    /// `~/.aliyun/config.json` alone, whatever the environment holds (what
+    /// the CLI's `--profile` does, as Alibaba's `aliyun` CLI does); it is
+    /// also the profile whose region is used. A profile that fails is an
+    /// error naming it. Its requests (STS for role profiles, the ECS
+    /// metadata service) go through the client's connector, so they honour
+    /// its proxies and trusted roots.
+    pub fn profile_credentials(mut self, profile: impl Into<String>) -> Self {
+        self.config.profile = Some(profile.into());
+        self.config.credentials = CredentialsSource::CliProfile;
         self
     }
 
@@ -479,7 +487,23 @@ impl ConfigBuilder {
     /// with `.retry(reqwest::retry::never())`: the runtime decides what may
     /// be resent, by the operation's idempotency.
     pub fn http_client(mut self, client: reqwest::Client) -> Self {
-        self.config.transport.http_client = Some(client);
+        self.config.connector = Some(Arc::new(ReqwestConnector::from_client(client)));
+        self.config.offline = false;
+        self
+    }
+
+    /// Sends every request through this connector instead of one built
+    /// from the configuration: the runtime's attempts, and the requests of
+    /// the default credentials chain (STS, the ECS metadata service, a
+    /// credentials URI). The settings of the built connector
+    /// ([`proxy`](Self::proxy), [`root_certificate_pem`](Self::root_certificate_pem),
+    /// the pool, [`connect_timeout`](Self::connect_timeout) for connecting,
+    /// the user agent and `ALIBABA_CLOUD_CA_BUNDLE`) are then the
+    /// connector's business. A connect failure is still reported with the
+    /// configured connect timeout.
+    pub fn connector(mut self, connector: Arc<dyn Connector>) -> Self {
+        self.config.connector = Some(connector);
+        self.config.offline = false;
         self
     }
 
@@ -491,15 +515,15 @@ impl ConfigBuilder {
     }
 
     /// Answers every attempt with this in-process double instead of
-    /// sending it (see [`test_util`]): for tests of
-    /// programs that call the service. Unless credentials are configured,
-    /// requests are signed with fixed dummy ones, and without a region or an
-    /// endpoint URL the endpoint is
-    /// [`TEST_ENDPOINT`](crate::test_util::TEST_ENDPOINT). Needs the
-    /// `test-util` feature.
-    #[cfg(feature = "test-util")]
-    pub fn test_transport(mut self, transport: crate::test_util::MockTransport) -> Self {
-        self.config.test_transport = Some(transport);
+    /// sending it: for tests of programs that call the service, with the
+    /// `MockTransport` of the `test-util` feature (`transport::test_util`),
+    /// or any other [`Connector`] that never reaches the service. Unless credentials
+    /// are configured, requests are signed with the fixed dummy pair
+    /// [`TEST_ACCESS_KEY_ID`] / [`TEST_ACCESS_KEY_SECRET`], and without a
+    /// region or an endpoint URL the endpoint is [`TEST_ENDPOINT`].
+    pub fn test_transport(mut self, transport: impl Connector + 'static) -> Self {
+        self.config.connector = Some(Arc::new(transport));
+        self.config.offline = true;
         self
     }
 

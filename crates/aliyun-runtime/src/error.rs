@@ -7,7 +7,7 @@
 //! decoded ([`ResponseError`]), or the service answered with an error
 //! ([`ServiceError`], carrying the generated crate's typed code `E`).
 //! Paging through a list adds a sixth, for a service whose pages would
-//! never end ([`crate::paginator::PaginationError`]).
+//! never end ([`PaginationError`]).
 //!
 //! Every `Display` says what happened and, where there is one, what to do
 //! about it. No error ever holds a secret: credentials are redacted before
@@ -18,11 +18,8 @@ use std::error::Error as StdError;
 use std::fmt;
 use std::time::Duration;
 
-pub use crate::transport::TlsFailure;
-
-/// A boxed error that can cross threads, used as the `source()` of errors
-/// whose cause comes from a dependency.
-pub type BoxError = Box<dyn StdError + Send + Sync + 'static>;
+pub use aliyun_codec::error::{BoxError, ConstructionError, ConstructionErrorKind};
+pub use aliyun_http::TlsFailure;
 
 /// The most bytes of a response body kept in an error, so a huge or binary
 /// body cannot flood logs.
@@ -133,125 +130,6 @@ impl<E> fmt::Display for ServiceError<E> {
 }
 
 impl<E: fmt::Debug> StdError for ServiceError<E> {}
-
-/// Why a request could not be built.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ConstructionErrorKind {
-    /// The operation input could not be turned into request parameters.
-    InvalidInput,
-    /// The client configuration is unusable (no region, a malformed
-    /// endpoint URL, ...).
-    InvalidConfiguration,
-    /// No credentials were found anywhere the provider chain looks.
-    CredentialsMissing,
-    /// A credential source was found but failed (a malformed file, an
-    /// unreachable metadata service, ...).
-    CredentialsUnavailable,
-}
-
-/// The request could not be built or the client could not be configured.
-#[derive(Debug)]
-pub struct ConstructionError {
-    kind: ConstructionErrorKind,
-    message: String,
-    searched_locations: Vec<String>,
-    source: Option<BoxError>,
-}
-
-impl ConstructionError {
-    /// An error in the operation input.
-    pub fn invalid_input(message: impl Into<String>) -> Self {
-        Self::new(ConstructionErrorKind::InvalidInput, message)
-    }
-
-    /// An error in the client configuration.
-    pub fn invalid_configuration(message: impl Into<String>) -> Self {
-        Self::new(ConstructionErrorKind::InvalidConfiguration, message)
-    }
-
-    /// No credentials anywhere; `searched_locations` says where the chain
-    /// looked and what it found there, one entry per place.
-    pub fn credentials_missing(searched_locations: Vec<String>) -> Self {
-        ConstructionError {
-            kind: ConstructionErrorKind::CredentialsMissing,
-            message: "no Alibaba Cloud credentials were found".to_owned(),
-            searched_locations,
-            source: None,
-        }
-    }
-
-    /// A credential source that exists but failed.
-    pub fn credentials_unavailable(message: impl Into<String>, source: Option<BoxError>) -> Self {
-        ConstructionError {
-            kind: ConstructionErrorKind::CredentialsUnavailable,
-            message: message.into(),
-            searched_locations: Vec::new(),
-            source,
-        }
-    }
-
-    fn new(kind: ConstructionErrorKind, message: impl Into<String>) -> Self {
-        ConstructionError {
-            kind,
-            message: message.into(),
-            searched_locations: Vec::new(),
-            source: None,
-        }
-    }
-
-    /// Attaches the underlying cause.
-    pub fn with_source(mut self, source: impl Into<BoxError>) -> Self {
-        self.source = Some(source.into());
-        self
-    }
-
-    /// What kind of problem this is.
-    pub fn kind(&self) -> ConstructionErrorKind {
-        self.kind
-    }
-
-    /// `true` when no credentials were found at all.
-    pub fn is_credentials_missing(&self) -> bool {
-        self.kind == ConstructionErrorKind::CredentialsMissing
-    }
-
-    /// Every place the credential chain looked, with what it found, when
-    /// this is a credentials error; empty otherwise.
-    pub fn searched_locations(&self) -> &[String] {
-        &self.searched_locations
-    }
-
-    /// The message without the list of searched locations.
-    pub fn message(&self) -> &str {
-        &self.message
-    }
-}
-
-impl fmt::Display for ConstructionError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message)?;
-        if self.kind == ConstructionErrorKind::CredentialsMissing {
-            f.write_str("; looked in:")?;
-            for (index, location) in self.searched_locations.iter().enumerate() {
-                write!(f, " {}) {location};", index + 1)?;
-            }
-            f.write_str(
-                " set ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET, \
-                 configure a profile, or pass credentials to the client configuration",
-            )?;
-        }
-        Ok(())
-    }
-}
-
-impl StdError for ConstructionError {
-    fn source(&self) -> Option<&(dyn StdError + 'static)> {
-        self.source
-            .as_ref()
-            .map(|source| source.as_ref() as &(dyn StdError + 'static))
-    }
-}
 
 /// Which timeout elapsed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -590,7 +468,7 @@ pub enum SdkError<E> {
     Service(ServiceError<E>),
     /// Paging through a list operation could not go on although every call
     /// succeeded (see [`crate::paginator`]).
-    Pagination(crate::paginator::PaginationError),
+    Pagination(PaginationError),
 }
 
 impl<E> SdkError<E> {
@@ -675,3 +553,36 @@ impl<E> From<ConstructionError> for SdkError<E> {
         SdkError::Construction(error)
     }
 }
+
+/// Why paging stopped before the last page, besides a failed call.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum PaginationError {
+    /// A response returned a next token that was already sent: following
+    /// it would page through the same pages forever.
+    RepeatedToken {
+        /// The operation's action name.
+        operation: &'static str,
+        /// The repeated token.
+        token: String,
+        /// The page (counted from one) whose response repeated it.
+        page: u32,
+    },
+}
+
+impl fmt::Display for PaginationError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            PaginationError::RepeatedToken {
+                operation,
+                token,
+                page,
+            } => write!(
+                f,
+                "paging {operation} stopped: page {page} returned the next token {token:?}, which an earlier page had already returned, so following it would repeat pages forever; the service is misbehaving, retry the listing later or page with other parameters"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for PaginationError {}

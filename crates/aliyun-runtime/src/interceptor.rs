@@ -82,7 +82,9 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::metadata::OperationMetadata;
+use aliyun_codec::metadata::OperationMetadata;
+
+use crate::error::SdkError;
 
 pub use crate::retry::FailureClass;
 
@@ -456,7 +458,7 @@ impl fmt::Debug for AttemptReport<'_> {
 }
 
 /// The kind of error a call ended with: the variant of its
-/// [`SdkError`](crate::SdkError).
+/// [`SdkError`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum ErrorKind {
@@ -474,17 +476,17 @@ pub enum ErrorKind {
 }
 
 impl ErrorKind {
-    pub(crate) fn of<E>(error: &crate::SdkError<E>) -> Self {
+    pub(crate) fn of<E>(error: &SdkError<E>) -> Self {
         match error {
-            crate::SdkError::Construction(_) => ErrorKind::Construction,
-            crate::SdkError::Timeout(_) => ErrorKind::Timeout,
-            crate::SdkError::Dispatch(_) => ErrorKind::Dispatch,
-            crate::SdkError::Response(_) => ErrorKind::Response,
-            crate::SdkError::Service(_) => ErrorKind::Service,
+            SdkError::Construction(_) => ErrorKind::Construction,
+            SdkError::Timeout(_) => ErrorKind::Timeout,
+            SdkError::Dispatch(_) => ErrorKind::Dispatch,
+            SdkError::Response(_) => ErrorKind::Response,
+            SdkError::Service(_) => ErrorKind::Service,
             // A paginator makes this error after a call that succeeded, so
             // no call reports it; were one to, the service's answer is
             // what is wrong (it repeated a page token).
-            crate::SdkError::Pagination(_) => ErrorKind::Response,
+            SdkError::Pagination(_) => ErrorKind::Response,
         }
     }
 }
@@ -589,9 +591,9 @@ mod tests {
         name: "CreateAccount",
         rust_name: "create_account",
         summary: "",
-        method: crate::metadata::HttpMethod::Post,
+        method: aliyun_codec::metadata::HttpMethod::Post,
         pathname: "/",
-        idempotency: crate::metadata::Idempotency {
+        idempotency: aliyun_codec::metadata::Idempotency {
             operation_type: "create",
             idempotent: false,
         },

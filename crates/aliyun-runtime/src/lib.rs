@@ -1,28 +1,34 @@
-//! The hand-written runtime behind the generated Alibaba Cloud SDK crates.
+//! The orchestrator of the generated Alibaba Cloud SDK crates: it turns an
+//! operation call into signed attempts sent through one connector, applies
+//! the retry policy and timeouts, runs waiters and paginators, and decodes
+//! the answer.
+//!
+//! It is the top layer of the runtime, above the model and codec
+//! (`aliyun-codec`), signing and identity (`aliyun-sign`), the transport
+//! seam (`aliyun-http`) and the credential providers
+//! (`aliyun-credentials`), and it re-exports what a program needs of them,
+//! so that the generated client crate (`aliyun-rds`) re-exports this crate
+//! alone and a program depends on `aliyun-rds` alone.
 //!
 //! Generated client crates describe operations with the static tables of
 //! [`metadata`]; a program (or a tool such as the `aliyun-rds` CLI) that
-//! builds its parameters at run time calls [`Runtime::invoke`]. Everything
-//! that makes a call reach the service correctly and safely lives here:
+//! builds its parameters at run time calls [`Runtime::invoke`].
 //!
-//! * [`signing`]: both signature versions (RPC HMAC-SHA1 and
-//!   ACS3-HMAC-SHA256) and building a signed request without sending it;
-//! * [`credentials`]: access keys, the default provider chain, the STS
-//!   client with its RAM role and OIDC providers, and caching;
+//! * [`config`]: the knobs, with safe defaults;
+//! * [`Runtime`]: what a client holds, built from a [`Config`]; its calls
+//!   go through one attempt loop, where the retry policy ([`retry`]), the
+//!   timeouts and the [`interceptor`]s apply, and every request goes
+//!   through the client's connector ([`transport`]);
 //! * [`endpoint`]: which URL a product and region resolve to;
-//! * [`retry`]: the retry policy, backoff and retry quota;
+//! * [`response`]: decoding outputs and the service's error documents;
+//! * [`error`]: the error types every operation returns;
 //! * [`waiter`]: polling an operation until a resource reaches a state;
 //! * [`paginator`]: paging through list operations, page by page or item
 //!   by item;
-//! * [`response`]: decoding outputs and the service's error documents;
-//! * [`error`]: the error types every operation returns;
-//! * [`transport`]: proxies, trusted certificate authorities and the
-//!   connection pool;
-//! * [`config`]: the knobs, with safe defaults;
-//! * [`interceptor`]: the program's own hooks before each attempt's
-//!   signing, after each attempt and on each call's result;
-//! * `test_util` (with the `test-util` feature): an in-process double of
-//!   the service for the tests of programs that call it.
+//! * re-exported from the layers below: [`metadata`], [`signing`],
+//!   [`clock`], [`credentials`] and [`transport`] (with the `test-util`
+//!   feature, `transport::test_util`: an in-process double of the service
+//!   for the tests of programs that call it).
 //!
 //! What only generated code needs (decoding outputs, `Debug` of generated
 //! structs, writing inputs' parameters, percent-encoding, and the send path
@@ -51,43 +57,39 @@
 //! # let _ = defaults;
 //! ```
 
-pub mod client;
-pub mod clock;
+mod attempt;
+mod call;
 pub mod config;
 pub mod credentials;
-// Used by generated code only; see the crate documentation.
-#[doc(hidden)]
-pub mod de;
 mod deadline;
-#[doc(hidden)]
-pub mod debug;
-#[doc(hidden)]
-pub mod encoding;
+mod dispatch;
 pub mod endpoint;
 pub mod error;
 pub mod interceptor;
-pub mod metadata;
 mod operation_future;
 pub mod paginator;
-#[doc(hidden)]
-pub mod parameters;
 pub mod response;
 pub mod retry;
-#[doc(hidden)]
-pub mod ser;
-pub mod signing;
-#[cfg(feature = "test-util")]
-pub mod test_util;
+mod runtime;
 pub mod transport;
 pub mod waiter;
 
-pub use client::Runtime;
-pub use config::{CallOverrides, Config, ConfigBuilder, Network, SignatureVersion, Timeouts};
+pub use aliyun_codec::metadata;
+pub use aliyun_sign::{clock, signing};
+pub use runtime::Runtime;
+// Used by generated code and the credential providers only.
+#[doc(hidden)]
+pub use aliyun_sign::encoding;
+pub use config::{CallOverrides, Config, ConfigBuilder, Timeouts};
 pub use credentials::{Credentials, ProvideCredentials};
+pub use endpoint::Network;
+// Used by generated code only; see the crate documentation.
+#[doc(hidden)]
+pub use aliyun_codec::{de, debug, parameters, ser};
 pub use de::{DecodeError, FromJson};
 pub use error::{ConstructionError, SdkError, ServiceError, ServiceErrorMetadata};
 pub use operation_future::OperationFuture;
 pub use retry::RetryConfig;
-pub use signing::{sign_request, SignedRequest, SigningInput};
+pub use signing::{sign_request, SignatureVersion, SignedRequest, SigningInput};
 pub use transport::Proxy;
 pub use waiter::{Waiter, WaiterError};

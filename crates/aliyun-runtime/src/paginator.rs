@@ -37,14 +37,20 @@ use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
+use aliyun_codec::de::FromJson;
+use aliyun_codec::metadata::OperationMetadata;
+use aliyun_codec::parameters::ToParameters;
+
+use crate::error::SdkError;
+use crate::operation_future::OperationFuture;
+use crate::runtime::Runtime;
+
 pub use futures_core::Stream;
 
-use crate::client::Runtime;
-use crate::de::FromJson;
-use crate::error::SdkError;
-use crate::metadata::OperationMetadata;
-use crate::operation_future::OperationFuture;
-use crate::parameters::ToParameters;
+/// Why paging stopped before the last page: an error of every call, so it
+/// lives with the others; re-exported here beside the streams that return
+/// it.
+pub use crate::error::PaginationError;
 
 /// How an operation says which page to answer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -140,39 +146,6 @@ pub fn parse_total(text: &str) -> Option<i64> {
     text.trim().parse().ok()
 }
 
-/// Why paging stopped before the last page, besides a failed call.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum PaginationError {
-    /// A response returned a next token that was already sent: following
-    /// it would page through the same pages forever.
-    RepeatedToken {
-        /// The operation's action name.
-        operation: &'static str,
-        /// The repeated token.
-        token: String,
-        /// The page (counted from one) whose response repeated it.
-        page: u32,
-    },
-}
-
-impl fmt::Display for PaginationError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            PaginationError::RepeatedToken {
-                operation,
-                token,
-                page,
-            } => write!(
-                f,
-                "paging {operation} stopped: page {page} returned the next token {token:?}, which an earlier page had already returned, so following it would repeat pages forever; the service is misbehaving, retry the listing later or page with other parameters"
-            ),
-        }
-    }
-}
-
-impl std::error::Error for PaginationError {}
-
 /// A paged request, ready to send page after page: made by a generated
 /// fluent builder's `into_paginator()`.
 ///
@@ -205,9 +178,9 @@ impl<P: PagedOperation> Paginator<P> {
     }
 
     /// Overrides the client's timeouts, retry settings or endpoint for every
-    /// page of this listing (see [`CallOverrides`](crate::CallOverrides)),
+    /// page of this listing (see [`CallOverrides`](crate::config::CallOverrides)),
     /// sharing the client's connections, credentials and retry quota.
-    pub fn customize(mut self, overrides: crate::CallOverrides) -> Self {
+    pub fn customize(mut self, overrides: crate::config::CallOverrides) -> Self {
         self.runtime = self.runtime.with_overrides(overrides);
         self
     }

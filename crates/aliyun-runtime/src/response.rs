@@ -12,11 +12,10 @@
 use std::borrow::Cow;
 use std::fmt;
 
+use aliyun_codec::de::FromJson;
 use quick_xml::events::Event;
 use quick_xml::Reader;
 use serde::de::{IgnoredAny, MapAccess, Visitor};
-
-use crate::de::FromJson;
 use serde::{Deserialize, Deserializer};
 use serde_json::Value;
 
@@ -33,7 +32,7 @@ pub fn decode_response<O: FromJson, E>(
 ) -> Result<O, SdkError<E>> {
     if (200..300).contains(&http_status) {
         // One pass from the bytes to the output (see `crate::de`).
-        let decoded = crate::de::from_slice::<O>(body).map_err(|error| {
+        let decoded = aliyun_codec::de::from_slice::<O>(body).map_err(|error| {
             SdkError::Response(
                 ResponseError::undecodable_output(http_status, body, None).with_source(error),
             )

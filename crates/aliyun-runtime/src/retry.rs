@@ -20,9 +20,8 @@
 use std::sync::Mutex;
 use std::time::Duration;
 
+use aliyun_codec::metadata::{OperationMetadata, ProductMetadata};
 use rand::Rng;
-
-use crate::metadata::{OperationMetadata, ProductMetadata};
 
 /// Retry settings.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -608,3 +608,62 @@ async fn an_ini_ecs_ram_role_section_asks_the_metadata_service() {
         "/latest/meta-data/ram/security-credentials/EcsRole"
     );
 }
+
+/// Makes one call with `config`, which must succeed.
+async fn call_answered(config: Config) {
+    Runtime::new(config, &PRODUCT)
+        .unwrap()
+        .invoke::<_, Value, String>(&ACTIVATE, &serde_json::json!({}), |c| c.to_owned())
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn credentials_are_fetched_without_the_clients_proxy() {
+    // A proxy that answers every call as RDS would: the client's calls go
+    // through it, credentials requests must not.
+    let proxy = TestServer::start(|_, _| Reply::json(200, SUCCESS_BODY)).await;
+    let metadata = fake_metadata_service(
+        SystemTime::now() + Duration::from_secs(3600),
+        Duration::ZERO,
+    )
+    .await;
+    let home = temporary_home("ecs-proxy");
+    let config = Config::builder()
+        .endpoint_url("http://rds.invalid")
+        .environment(Arc::new(FixedEnvironment::new().with_home(home.path())))
+        .ecs_metadata_endpoint(metadata.url())
+        .proxy(aliyun_runtime::Proxy::http(proxy.url()))
+        .build();
+    call_answered(config).await;
+    assert_eq!(metadata.request_count(), 3);
+    let proxied = proxy.requests();
+    assert_eq!(proxied.len(), 1, "{proxied:?}");
+    assert!(
+        proxied[0].target.starts_with("http://rds.invalid/?"),
+        "{}",
+        proxied[0].target
+    );
+
+    // The same for a credentials URI.
+    let uri = TestServer::start(|_, _| {
+        Reply::json(
+            200,
+            r#"{"AccessKeyId":"uri-id","AccessKeySecret":"uri-secret","Expiration":"2099-01-01T00:00:00Z"}"#,
+        )
+    })
+    .await;
+    let environment = base_environment(home.path())
+        .with_var(
+            "ALIBABA_CLOUD_CREDENTIALS_URI",
+            format!("{}/credentials", uri.url()),
+        )
+        .with_var("HTTP_PROXY", proxy.url());
+    let config = Config::builder()
+        .endpoint_url("http://rds.invalid")
+        .environment(Arc::new(environment))
+        .build();
+    call_answered(config).await;
+    assert_eq!(uri.request_count(), 1);
+    assert_eq!(proxy.request_count(), 2);
+}

@@ -10,6 +10,9 @@
 //! Each operation's module is compiled only when the cargo feature of the same
 //! name in kebab-case is on (`describe-regions` for `describe_regions`); the
 //! default feature `all` turns them all on.
+//!
+//! Layer: the model, with no dependency at all, so that any code can match on the
+//! codes and so that it compiles beside the types and the runtime.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 

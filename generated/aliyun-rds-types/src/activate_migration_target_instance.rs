@@ -57,7 +57,7 @@ pub struct ActivateMigrationTargetInstanceInput {
 impl std::fmt::Debug for ActivateMigrationTargetInstanceInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "ActivateMigrationTargetInstanceInput",
             &["db_instance_name", "switch_time", "switch_time_mode", "force_switch"],
@@ -97,10 +97,8 @@ impl ActivateMigrationTargetInstanceInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            4,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(4);
         parameters.add("DBInstanceName", Some(&self.db_instance_name));
         parameters.add("SwitchTime", self.switch_time.as_ref());
         parameters.add("SwitchTimeMode", self.switch_time_mode.as_ref());
@@ -109,11 +107,11 @@ impl ActivateMigrationTargetInstanceInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for ActivateMigrationTargetInstanceInput {
+impl aliyun_codec::parameters::ToParameters for ActivateMigrationTargetInstanceInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         ActivateMigrationTargetInstanceInput::to_parameters(self)
     }
 }
@@ -187,7 +185,7 @@ pub struct ActivateMigrationTargetInstanceOutput {
 impl std::fmt::Debug for ActivateMigrationTargetInstanceOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "ActivateMigrationTargetInstanceOutput",
             &[
@@ -210,11 +208,11 @@ impl std::fmt::Debug for ActivateMigrationTargetInstanceOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for ActivateMigrationTargetInstanceOutput {
+impl aliyun_codec::de::FromJson for ActivateMigrationTargetInstanceOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = ActivateMigrationTargetInstanceOutput {
             db_instance_name: None,
             request_id: None,
@@ -223,7 +221,7 @@ impl aliyun_runtime::de::FromJson for ActivateMigrationTargetInstanceOutput {
             source_port: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "DBInstanceName" => object.read(&name, &mut decoded.db_instance_name),
@@ -243,7 +241,7 @@ impl<'de> serde::Deserialize<'de> for ActivateMigrationTargetInstanceOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -259,7 +257,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::ActivateMigrationTargetInstanceOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

@@ -176,7 +176,7 @@ pub struct AddTagsToResourceInput {
 impl std::fmt::Debug for AddTagsToResourceInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "AddTagsToResourceInput",
             &[
@@ -257,8 +257,8 @@ impl AddTagsToResourceInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(
             16,
         );
         parameters.add("ClientToken", self.client_token.as_ref());
@@ -281,11 +281,11 @@ impl AddTagsToResourceInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for AddTagsToResourceInput {
+impl aliyun_codec::parameters::ToParameters for AddTagsToResourceInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         AddTagsToResourceInput::to_parameters(self)
     }
 }
@@ -319,7 +319,7 @@ pub struct AddTagsToResourceOutput {
 impl std::fmt::Debug for AddTagsToResourceOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "AddTagsToResourceOutput",
             &["request_id", "unknown_fields"],
@@ -328,16 +328,16 @@ impl std::fmt::Debug for AddTagsToResourceOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for AddTagsToResourceOutput {
+impl aliyun_codec::de::FromJson for AddTagsToResourceOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = AddTagsToResourceOutput {
             request_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "RequestId" => object.read(&name, &mut decoded.request_id),
@@ -353,7 +353,7 @@ impl<'de> serde::Deserialize<'de> for AddTagsToResourceOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -369,7 +369,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::AddTagsToResourceOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

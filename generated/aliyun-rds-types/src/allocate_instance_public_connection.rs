@@ -75,7 +75,7 @@ pub struct AllocateInstancePublicConnectionInput {
 impl std::fmt::Debug for AllocateInstancePublicConnectionInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "AllocateInstancePublicConnectionInput",
             &[
@@ -130,10 +130,8 @@ impl AllocateInstancePublicConnectionInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            6,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(6);
         parameters.add("DBInstanceId", Some(&self.db_instance_id));
         parameters.add("ConnectionStringPrefix", Some(&self.connection_string_prefix));
         parameters.add("Port", Some(&self.port));
@@ -144,11 +142,11 @@ impl AllocateInstancePublicConnectionInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for AllocateInstancePublicConnectionInput {
+impl aliyun_codec::parameters::ToParameters for AllocateInstancePublicConnectionInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         AllocateInstancePublicConnectionInput::to_parameters(self)
     }
 }
@@ -202,7 +200,7 @@ pub struct AllocateInstancePublicConnectionOutput {
 impl std::fmt::Debug for AllocateInstancePublicConnectionOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "AllocateInstancePublicConnectionOutput",
             &["connection_string", "db_instance_name", "request_id", "unknown_fields"],
@@ -216,18 +214,18 @@ impl std::fmt::Debug for AllocateInstancePublicConnectionOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for AllocateInstancePublicConnectionOutput {
+impl aliyun_codec::de::FromJson for AllocateInstancePublicConnectionOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = AllocateInstancePublicConnectionOutput {
             connection_string: None,
             db_instance_name: None,
             request_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "ConnectionString" => object.read(&name, &mut decoded.connection_string),
@@ -245,7 +243,7 @@ impl<'de> serde::Deserialize<'de> for AllocateInstancePublicConnectionOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -261,7 +259,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::AllocateInstancePublicConnectionOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

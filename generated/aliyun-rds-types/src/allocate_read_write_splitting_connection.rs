@@ -106,7 +106,7 @@ pub struct AllocateReadWriteSplittingConnectionInput {
 impl std::fmt::Debug for AllocateReadWriteSplittingConnectionInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "AllocateReadWriteSplittingConnectionInput",
             &[
@@ -160,10 +160,8 @@ impl AllocateReadWriteSplittingConnectionInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            7,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(7);
         parameters.add("DBInstanceId", Some(&self.db_instance_id));
         parameters.add("ConnectionStringPrefix", self.connection_string_prefix.as_ref());
         parameters.add("Port", self.port.as_ref());
@@ -175,12 +173,12 @@ impl AllocateReadWriteSplittingConnectionInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters
+impl aliyun_codec::parameters::ToParameters
 for AllocateReadWriteSplittingConnectionInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         AllocateReadWriteSplittingConnectionInput::to_parameters(self)
     }
 }
@@ -214,7 +212,7 @@ pub struct AllocateReadWriteSplittingConnectionOutput {
 impl std::fmt::Debug for AllocateReadWriteSplittingConnectionOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "AllocateReadWriteSplittingConnectionOutput",
             &["request_id", "unknown_fields"],
@@ -223,16 +221,16 @@ impl std::fmt::Debug for AllocateReadWriteSplittingConnectionOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for AllocateReadWriteSplittingConnectionOutput {
+impl aliyun_codec::de::FromJson for AllocateReadWriteSplittingConnectionOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = AllocateReadWriteSplittingConnectionOutput {
             request_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "RequestId" => object.read(&name, &mut decoded.request_id),
@@ -248,7 +246,7 @@ impl<'de> serde::Deserialize<'de> for AllocateReadWriteSplittingConnectionOutput
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -264,7 +262,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::AllocateReadWriteSplittingConnectionOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

@@ -50,7 +50,7 @@ pub struct AssociateEipAddressWithRcInstanceInput {
 impl std::fmt::Debug for AssociateEipAddressWithRcInstanceInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "AssociateEipAddressWithRcInstanceInput",
             &["region_id", "instance_id", "allocation_id"],
@@ -84,10 +84,8 @@ impl AssociateEipAddressWithRcInstanceInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            3,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(3);
         parameters.add("RegionId", self.region_id.as_ref());
         parameters.add("InstanceId", self.instance_id.as_ref());
         parameters.add("AllocationId", self.allocation_id.as_ref());
@@ -95,12 +93,11 @@ impl AssociateEipAddressWithRcInstanceInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters
-for AssociateEipAddressWithRcInstanceInput {
+impl aliyun_codec::parameters::ToParameters for AssociateEipAddressWithRcInstanceInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         AssociateEipAddressWithRcInstanceInput::to_parameters(self)
     }
 }
@@ -134,7 +131,7 @@ pub struct AssociateEipAddressWithRcInstanceOutput {
 impl std::fmt::Debug for AssociateEipAddressWithRcInstanceOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "AssociateEipAddressWithRcInstanceOutput",
             &["request_id", "unknown_fields"],
@@ -143,16 +140,16 @@ impl std::fmt::Debug for AssociateEipAddressWithRcInstanceOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for AssociateEipAddressWithRcInstanceOutput {
+impl aliyun_codec::de::FromJson for AssociateEipAddressWithRcInstanceOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = AssociateEipAddressWithRcInstanceOutput {
             request_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "RequestId" => object.read(&name, &mut decoded.request_id),
@@ -168,7 +165,7 @@ impl<'de> serde::Deserialize<'de> for AssociateEipAddressWithRcInstanceOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -184,7 +181,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::AssociateEipAddressWithRcInstanceOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

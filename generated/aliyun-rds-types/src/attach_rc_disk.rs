@@ -52,7 +52,7 @@ pub struct AttachRcDiskInput {
 impl std::fmt::Debug for AttachRcDiskInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "AttachRcDiskInput",
             &["instance_id", "disk_id", "delete_with_instance", "region_id"],
@@ -92,10 +92,8 @@ impl AttachRcDiskInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            4,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(4);
         parameters.add("InstanceId", Some(&self.instance_id));
         parameters.add("DiskId", Some(&self.disk_id));
         parameters.add("DeleteWithInstance", self.delete_with_instance.as_ref());
@@ -104,11 +102,11 @@ impl AttachRcDiskInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for AttachRcDiskInput {
+impl aliyun_codec::parameters::ToParameters for AttachRcDiskInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         AttachRcDiskInput::to_parameters(self)
     }
 }
@@ -140,7 +138,7 @@ pub struct AttachRcDiskOutput {
 impl std::fmt::Debug for AttachRcDiskOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "AttachRcDiskOutput",
             &["request_id", "unknown_fields"],
@@ -149,16 +147,16 @@ impl std::fmt::Debug for AttachRcDiskOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for AttachRcDiskOutput {
+impl aliyun_codec::de::FromJson for AttachRcDiskOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = AttachRcDiskOutput {
             request_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "RequestId" => object.read(&name, &mut decoded.request_id),
@@ -174,7 +172,7 @@ impl<'de> serde::Deserialize<'de> for AttachRcDiskOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -190,7 +188,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::AttachRcDiskOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

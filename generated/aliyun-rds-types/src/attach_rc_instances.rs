@@ -69,7 +69,7 @@ pub struct AttachRcInstancesInput {
 impl std::fmt::Debug for AttachRcInstancesInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "AttachRcInstancesInput",
             &["region_id", "vpc_id", "instance_ids", "password", "key_pair"],
@@ -111,10 +111,8 @@ impl AttachRcInstancesInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            5,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(5);
         parameters.add("RegionId", self.region_id.as_ref());
         parameters.add("VpcId", self.vpc_id.as_ref());
         parameters.add("InstanceIds", Some(&self.instance_ids));
@@ -124,11 +122,11 @@ impl AttachRcInstancesInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for AttachRcInstancesInput {
+impl aliyun_codec::parameters::ToParameters for AttachRcInstancesInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         AttachRcInstancesInput::to_parameters(self)
     }
 }
@@ -180,7 +178,7 @@ pub struct AttachRcInstancesOutput {
 impl std::fmt::Debug for AttachRcInstancesOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "AttachRcInstancesOutput",
             &["request_id", "responses", "task_id", "unknown_fields"],
@@ -189,18 +187,18 @@ impl std::fmt::Debug for AttachRcInstancesOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for AttachRcInstancesOutput {
+impl aliyun_codec::de::FromJson for AttachRcInstancesOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = AttachRcInstancesOutput {
             request_id: None,
             responses: None,
             task_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "RequestId" => object.read(&name, &mut decoded.request_id),
@@ -218,7 +216,7 @@ impl<'de> serde::Deserialize<'de> for AttachRcInstancesOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -271,7 +269,7 @@ pub struct Responses {
 impl std::fmt::Debug for Responses {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "Responses",
             &["code", "instance_id", "message", "unknown_fields"],
@@ -280,18 +278,18 @@ impl std::fmt::Debug for Responses {
     }
 }
 
-impl aliyun_runtime::de::FromJson for Responses {
+impl aliyun_codec::de::FromJson for Responses {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = Responses {
             code: None,
             instance_id: None,
             message: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "Code" => object.read(&name, &mut decoded.code),
@@ -309,7 +307,7 @@ impl<'de> serde::Deserialize<'de> for Responses {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -325,7 +323,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::AttachRcInstancesOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

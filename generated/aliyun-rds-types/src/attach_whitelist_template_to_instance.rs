@@ -52,7 +52,7 @@ pub struct AttachWhitelistTemplateToInstanceInput {
 impl std::fmt::Debug for AttachWhitelistTemplateToInstanceInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "AttachWhitelistTemplateToInstanceInput",
             &["template_id", "ins_name", "region_id", "resource_group_id"],
@@ -92,10 +92,8 @@ impl AttachWhitelistTemplateToInstanceInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            4,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(4);
         parameters.add("TemplateId", Some(&self.template_id));
         parameters.add("InsName", Some(&self.ins_name));
         parameters.add("RegionId", self.region_id.as_ref());
@@ -104,12 +102,11 @@ impl AttachWhitelistTemplateToInstanceInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters
-for AttachWhitelistTemplateToInstanceInput {
+impl aliyun_codec::parameters::ToParameters for AttachWhitelistTemplateToInstanceInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         AttachWhitelistTemplateToInstanceInput::to_parameters(self)
     }
 }
@@ -204,7 +201,7 @@ pub struct AttachWhitelistTemplateToInstanceOutput {
 impl std::fmt::Debug for AttachWhitelistTemplateToInstanceOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "AttachWhitelistTemplateToInstanceOutput",
             &[
@@ -229,11 +226,11 @@ impl std::fmt::Debug for AttachWhitelistTemplateToInstanceOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for AttachWhitelistTemplateToInstanceOutput {
+impl aliyun_codec::de::FromJson for AttachWhitelistTemplateToInstanceOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = AttachWhitelistTemplateToInstanceOutput {
             code: None,
             data: None,
@@ -243,7 +240,7 @@ impl aliyun_runtime::de::FromJson for AttachWhitelistTemplateToInstanceOutput {
             success: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "Code" => object.read(&name, &mut decoded.code),
@@ -264,7 +261,7 @@ impl<'de> serde::Deserialize<'de> for AttachWhitelistTemplateToInstanceOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -298,7 +295,7 @@ pub struct Data {
 impl std::fmt::Debug for Data {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "Data",
             &["status", "unknown_fields"],
@@ -307,16 +304,16 @@ impl std::fmt::Debug for Data {
     }
 }
 
-impl aliyun_runtime::de::FromJson for Data {
+impl aliyun_codec::de::FromJson for Data {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = Data {
             status: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "Status" => object.read(&name, &mut decoded.status),
@@ -332,7 +329,7 @@ impl<'de> serde::Deserialize<'de> for Data {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -348,7 +345,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::AttachWhitelistTemplateToInstanceOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

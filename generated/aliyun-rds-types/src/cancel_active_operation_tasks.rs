@@ -25,7 +25,7 @@ pub struct CancelActiveOperationTasksInput {
 impl std::fmt::Debug for CancelActiveOperationTasksInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "CancelActiveOperationTasksInput",
             &["ids"],
@@ -57,20 +57,18 @@ impl CancelActiveOperationTasksInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            1,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(1);
         parameters.add("Ids", Some(&self.ids));
         parameters.finish()
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for CancelActiveOperationTasksInput {
+impl aliyun_codec::parameters::ToParameters for CancelActiveOperationTasksInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         CancelActiveOperationTasksInput::to_parameters(self)
     }
 }
@@ -114,7 +112,7 @@ pub struct CancelActiveOperationTasksOutput {
 impl std::fmt::Debug for CancelActiveOperationTasksOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "CancelActiveOperationTasksOutput",
             &["ids", "request_id", "unknown_fields"],
@@ -123,17 +121,17 @@ impl std::fmt::Debug for CancelActiveOperationTasksOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for CancelActiveOperationTasksOutput {
+impl aliyun_codec::de::FromJson for CancelActiveOperationTasksOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = CancelActiveOperationTasksOutput {
             ids: None,
             request_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "Ids" => object.read(&name, &mut decoded.ids),
@@ -150,7 +148,7 @@ impl<'de> serde::Deserialize<'de> for CancelActiveOperationTasksOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -166,7 +164,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::CancelActiveOperationTasksOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

@@ -59,7 +59,7 @@ pub struct CheckAccountNameAvailableInput {
 impl std::fmt::Debug for CheckAccountNameAvailableInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "CheckAccountNameAvailableInput",
             &["client_token", "db_instance_id", "account_name"],
@@ -96,10 +96,8 @@ impl CheckAccountNameAvailableInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            3,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(3);
         parameters.add("ClientToken", self.client_token.as_ref());
         parameters.add("DBInstanceId", Some(&self.db_instance_id));
         parameters.add("AccountName", Some(&self.account_name));
@@ -107,11 +105,11 @@ impl CheckAccountNameAvailableInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for CheckAccountNameAvailableInput {
+impl aliyun_codec::parameters::ToParameters for CheckAccountNameAvailableInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         CheckAccountNameAvailableInput::to_parameters(self)
     }
 }
@@ -155,7 +153,7 @@ pub struct CheckAccountNameAvailableOutput {
 impl std::fmt::Debug for CheckAccountNameAvailableOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "CheckAccountNameAvailableOutput",
             &["request_id", "resource_group_id", "unknown_fields"],
@@ -164,17 +162,17 @@ impl std::fmt::Debug for CheckAccountNameAvailableOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for CheckAccountNameAvailableOutput {
+impl aliyun_codec::de::FromJson for CheckAccountNameAvailableOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = CheckAccountNameAvailableOutput {
             request_id: None,
             resource_group_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "RequestId" => object.read(&name, &mut decoded.request_id),
@@ -191,7 +189,7 @@ impl<'de> serde::Deserialize<'de> for CheckAccountNameAvailableOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -207,7 +205,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::CheckAccountNameAvailableOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

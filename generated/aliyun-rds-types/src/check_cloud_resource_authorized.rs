@@ -58,7 +58,7 @@ pub struct CheckCloudResourceAuthorizedInput {
 impl std::fmt::Debug for CheckCloudResourceAuthorizedInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "CheckCloudResourceAuthorizedInput",
             &["region_id", "db_instance_id", "target_region_id", "resource_group_id"],
@@ -98,10 +98,8 @@ impl CheckCloudResourceAuthorizedInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            4,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(4);
         parameters.add("RegionId", self.region_id.as_ref());
         parameters.add("DBInstanceId", self.db_instance_id.as_ref());
         parameters.add("TargetRegionId", self.target_region_id.as_ref());
@@ -110,11 +108,11 @@ impl CheckCloudResourceAuthorizedInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for CheckCloudResourceAuthorizedInput {
+impl aliyun_codec::parameters::ToParameters for CheckCloudResourceAuthorizedInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         CheckCloudResourceAuthorizedInput::to_parameters(self)
     }
 }
@@ -171,7 +169,7 @@ pub struct CheckCloudResourceAuthorizedOutput {
 impl std::fmt::Debug for CheckCloudResourceAuthorizedOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "CheckCloudResourceAuthorizedOutput",
             &["authorization_state", "request_id", "role_arn", "unknown_fields"],
@@ -185,18 +183,18 @@ impl std::fmt::Debug for CheckCloudResourceAuthorizedOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for CheckCloudResourceAuthorizedOutput {
+impl aliyun_codec::de::FromJson for CheckCloudResourceAuthorizedOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = CheckCloudResourceAuthorizedOutput {
             authorization_state: None,
             request_id: None,
             role_arn: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "AuthorizationState" => {
@@ -216,7 +214,7 @@ impl<'de> serde::Deserialize<'de> for CheckCloudResourceAuthorizedOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -232,7 +230,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::CheckCloudResourceAuthorizedOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

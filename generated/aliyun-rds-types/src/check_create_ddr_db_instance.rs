@@ -131,7 +131,7 @@ pub struct CheckCreateDdrDbInstanceInput {
 impl std::fmt::Debug for CheckCreateDdrDbInstanceInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "CheckCreateDdrDbInstanceInput",
             &[
@@ -204,8 +204,8 @@ impl CheckCreateDdrDbInstanceInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(
             11,
         );
         parameters.add("RegionId", Some(&self.region_id));
@@ -223,11 +223,11 @@ impl CheckCreateDdrDbInstanceInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for CheckCreateDdrDbInstanceInput {
+impl aliyun_codec::parameters::ToParameters for CheckCreateDdrDbInstanceInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         CheckCreateDdrDbInstanceInput::to_parameters(self)
     }
 }
@@ -274,7 +274,7 @@ pub struct CheckCreateDdrDbInstanceOutput {
 impl std::fmt::Debug for CheckCreateDdrDbInstanceOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "CheckCreateDdrDbInstanceOutput",
             &["is_valid", "request_id", "unknown_fields"],
@@ -283,17 +283,17 @@ impl std::fmt::Debug for CheckCreateDdrDbInstanceOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for CheckCreateDdrDbInstanceOutput {
+impl aliyun_codec::de::FromJson for CheckCreateDdrDbInstanceOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = CheckCreateDdrDbInstanceOutput {
             is_valid: None,
             request_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "IsValid" => object.read(&name, &mut decoded.is_valid),
@@ -310,7 +310,7 @@ impl<'de> serde::Deserialize<'de> for CheckCreateDdrDbInstanceOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -326,7 +326,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::CheckCreateDdrDbInstanceOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

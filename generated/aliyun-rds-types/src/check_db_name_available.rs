@@ -42,7 +42,7 @@ pub struct CheckDbNameAvailableInput {
 impl std::fmt::Debug for CheckDbNameAvailableInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "CheckDbNameAvailableInput",
             &["client_token", "db_instance_id", "db_name"],
@@ -76,10 +76,8 @@ impl CheckDbNameAvailableInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            3,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(3);
         parameters.add("ClientToken", self.client_token.as_ref());
         parameters.add("DBInstanceId", Some(&self.db_instance_id));
         parameters.add("DBName", Some(&self.db_name));
@@ -87,11 +85,11 @@ impl CheckDbNameAvailableInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for CheckDbNameAvailableInput {
+impl aliyun_codec::parameters::ToParameters for CheckDbNameAvailableInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         CheckDbNameAvailableInput::to_parameters(self)
     }
 }
@@ -127,7 +125,7 @@ pub struct CheckDbNameAvailableOutput {
 impl std::fmt::Debug for CheckDbNameAvailableOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "CheckDbNameAvailableOutput",
             &["request_id", "unknown_fields"],
@@ -136,16 +134,16 @@ impl std::fmt::Debug for CheckDbNameAvailableOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for CheckDbNameAvailableOutput {
+impl aliyun_codec::de::FromJson for CheckDbNameAvailableOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = CheckDbNameAvailableOutput {
             request_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "RequestId" => object.read(&name, &mut decoded.request_id),
@@ -161,7 +159,7 @@ impl<'de> serde::Deserialize<'de> for CheckDbNameAvailableOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -177,7 +175,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::CheckDbNameAvailableOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

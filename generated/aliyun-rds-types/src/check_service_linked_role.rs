@@ -46,7 +46,7 @@ pub struct CheckServiceLinkedRoleInput {
 impl std::fmt::Debug for CheckServiceLinkedRoleInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "CheckServiceLinkedRoleInput",
             &["region_id", "service_linked_role", "resource_group_id"],
@@ -83,10 +83,8 @@ impl CheckServiceLinkedRoleInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            3,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(3);
         parameters.add("RegionId", Some(&self.region_id));
         parameters.add("ServiceLinkedRole", Some(&self.service_linked_role));
         parameters.add("ResourceGroupId", self.resource_group_id.as_ref());
@@ -94,11 +92,11 @@ impl CheckServiceLinkedRoleInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for CheckServiceLinkedRoleInput {
+impl aliyun_codec::parameters::ToParameters for CheckServiceLinkedRoleInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         CheckServiceLinkedRoleInput::to_parameters(self)
     }
 }
@@ -155,7 +153,7 @@ pub struct CheckServiceLinkedRoleOutput {
 impl std::fmt::Debug for CheckServiceLinkedRoleOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "CheckServiceLinkedRoleOutput",
             &[
@@ -174,18 +172,18 @@ impl std::fmt::Debug for CheckServiceLinkedRoleOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for CheckServiceLinkedRoleOutput {
+impl aliyun_codec::de::FromJson for CheckServiceLinkedRoleOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = CheckServiceLinkedRoleOutput {
             has_service_linked_role: None,
             require_service_linked_role: None,
             request_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "HasServiceLinkedRole" => {
@@ -207,7 +205,7 @@ impl<'de> serde::Deserialize<'de> for CheckServiceLinkedRoleOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -223,7 +221,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::CheckServiceLinkedRoleOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

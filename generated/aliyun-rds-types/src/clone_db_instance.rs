@@ -376,7 +376,7 @@ pub struct CloneDbInstanceInput {
 impl std::fmt::Debug for CloneDbInstanceInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "CloneDbInstanceInput",
             &[
@@ -496,8 +496,8 @@ impl CloneDbInstanceInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(
             29,
         );
         parameters.add("ClientToken", self.client_token.as_ref());
@@ -533,11 +533,11 @@ impl CloneDbInstanceInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for CloneDbInstanceInput {
+impl aliyun_codec::parameters::ToParameters for CloneDbInstanceInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         CloneDbInstanceInput::to_parameters(self)
     }
 }
@@ -591,7 +591,7 @@ pub struct CloneDbInstanceOutput {
 impl std::fmt::Debug for CloneDbInstanceOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "CloneDbInstanceOutput",
             &["db_instance_id", "order_id", "request_id", "unknown_fields"],
@@ -605,18 +605,18 @@ impl std::fmt::Debug for CloneDbInstanceOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for CloneDbInstanceOutput {
+impl aliyun_codec::de::FromJson for CloneDbInstanceOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = CloneDbInstanceOutput {
             db_instance_id: None,
             order_id: None,
             request_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "DBInstanceId" => object.read(&name, &mut decoded.db_instance_id),
@@ -634,7 +634,7 @@ impl<'de> serde::Deserialize<'de> for CloneDbInstanceOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -650,7 +650,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::CloneDbInstanceOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

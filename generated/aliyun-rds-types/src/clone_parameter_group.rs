@@ -66,7 +66,7 @@ pub struct CloneParameterGroupInput {
 impl std::fmt::Debug for CloneParameterGroupInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "CloneParameterGroupInput",
             &[
@@ -122,10 +122,8 @@ impl CloneParameterGroupInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            6,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(6);
         parameters.add("RegionId", Some(&self.region_id));
         parameters.add("TargetRegionId", Some(&self.target_region_id));
         parameters.add("ParameterGroupId", Some(&self.parameter_group_id));
@@ -136,11 +134,11 @@ impl CloneParameterGroupInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for CloneParameterGroupInput {
+impl aliyun_codec::parameters::ToParameters for CloneParameterGroupInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         CloneParameterGroupInput::to_parameters(self)
     }
 }
@@ -174,7 +172,7 @@ pub struct CloneParameterGroupOutput {
 impl std::fmt::Debug for CloneParameterGroupOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "CloneParameterGroupOutput",
             &["request_id", "unknown_fields"],
@@ -183,16 +181,16 @@ impl std::fmt::Debug for CloneParameterGroupOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for CloneParameterGroupOutput {
+impl aliyun_codec::de::FromJson for CloneParameterGroupOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = CloneParameterGroupOutput {
             request_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "RequestId" => object.read(&name, &mut decoded.request_id),
@@ -208,7 +206,7 @@ impl<'de> serde::Deserialize<'de> for CloneParameterGroupOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -224,7 +222,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::CloneParameterGroupOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

@@ -25,10 +25,7 @@ pub struct ConfirmNotifyInput {
     /// Wire name: `NotifyIdList`.
     #[cfg_attr(
         feature = "serde-serialize",
-        serde(
-            rename = "NotifyIdList",
-            serialize_with = "aliyun_runtime::ser::json_string"
-        )
+        serde(rename = "NotifyIdList", serialize_with = "aliyun_codec::ser::json_string")
     )]
     pub notify_id_list: Vec<i64>,
 }
@@ -36,7 +33,7 @@ pub struct ConfirmNotifyInput {
 impl std::fmt::Debug for ConfirmNotifyInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "ConfirmNotifyInput",
             &["confirmor", "notify_id_list"],
@@ -69,21 +66,19 @@ impl ConfirmNotifyInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            2,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(2);
         parameters.add("Confirmor", Some(&self.confirmor));
         parameters.add_json("NotifyIdList", Some(&self.notify_id_list));
         parameters.finish()
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for ConfirmNotifyInput {
+impl aliyun_codec::parameters::ToParameters for ConfirmNotifyInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         ConfirmNotifyInput::to_parameters(self)
     }
 }
@@ -117,7 +112,7 @@ pub struct ConfirmNotifyOutput {
 impl std::fmt::Debug for ConfirmNotifyOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "ConfirmNotifyOutput",
             &["request_id", "unknown_fields"],
@@ -126,16 +121,16 @@ impl std::fmt::Debug for ConfirmNotifyOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for ConfirmNotifyOutput {
+impl aliyun_codec::de::FromJson for ConfirmNotifyOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = ConfirmNotifyOutput {
             request_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "RequestId" => object.read(&name, &mut decoded.request_id),
@@ -151,7 +146,7 @@ impl<'de> serde::Deserialize<'de> for ConfirmNotifyOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -167,7 +162,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::ConfirmNotifyOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

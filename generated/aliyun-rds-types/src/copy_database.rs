@@ -68,7 +68,7 @@ pub struct CopyDatabaseInput {
 impl std::fmt::Debug for CopyDatabaseInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "CopyDatabaseInput",
             &[
@@ -116,10 +116,8 @@ impl CopyDatabaseInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            5,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(5);
         parameters.add("DBInstanceName", self.db_instance_name.as_ref());
         parameters.add("SrcDBName", self.src_db_name.as_ref());
         parameters.add("DstDBName", self.dst_db_name.as_ref());
@@ -129,11 +127,11 @@ impl CopyDatabaseInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for CopyDatabaseInput {
+impl aliyun_codec::parameters::ToParameters for CopyDatabaseInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         CopyDatabaseInput::to_parameters(self)
     }
 }
@@ -201,7 +199,7 @@ pub struct CopyDatabaseOutput {
 impl std::fmt::Debug for CopyDatabaseOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "CopyDatabaseOutput",
             &["db_name", "db_status", "request_id", "task_id", "unknown_fields"],
@@ -216,11 +214,11 @@ impl std::fmt::Debug for CopyDatabaseOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for CopyDatabaseOutput {
+impl aliyun_codec::de::FromJson for CopyDatabaseOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = CopyDatabaseOutput {
             db_name: None,
             db_status: None,
@@ -228,7 +226,7 @@ impl aliyun_runtime::de::FromJson for CopyDatabaseOutput {
             task_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "DBName" => object.read(&name, &mut decoded.db_name),
@@ -247,7 +245,7 @@ impl<'de> serde::Deserialize<'de> for CopyDatabaseOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -263,7 +261,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::CopyDatabaseOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

@@ -78,7 +78,7 @@ pub struct CopyDatabaseBetweenInstancesInput {
 impl std::fmt::Debug for CopyDatabaseBetweenInstancesInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "CopyDatabaseBetweenInstancesInput",
             &[
@@ -133,10 +133,8 @@ impl CopyDatabaseBetweenInstancesInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            6,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(6);
         parameters.add("DBInstanceId", Some(&self.db_instance_id));
         parameters.add("TargetDBInstanceId", Some(&self.target_db_instance_id));
         parameters.add("DbNames", Some(&self.db_names));
@@ -147,11 +145,11 @@ impl CopyDatabaseBetweenInstancesInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for CopyDatabaseBetweenInstancesInput {
+impl aliyun_codec::parameters::ToParameters for CopyDatabaseBetweenInstancesInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         CopyDatabaseBetweenInstancesInput::to_parameters(self)
     }
 }
@@ -185,7 +183,7 @@ pub struct CopyDatabaseBetweenInstancesOutput {
 impl std::fmt::Debug for CopyDatabaseBetweenInstancesOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "CopyDatabaseBetweenInstancesOutput",
             &["request_id", "unknown_fields"],
@@ -194,16 +192,16 @@ impl std::fmt::Debug for CopyDatabaseBetweenInstancesOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for CopyDatabaseBetweenInstancesOutput {
+impl aliyun_codec::de::FromJson for CopyDatabaseBetweenInstancesOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = CopyDatabaseBetweenInstancesOutput {
             request_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "RequestId" => object.read(&name, &mut decoded.request_id),
@@ -219,7 +217,7 @@ impl<'de> serde::Deserialize<'de> for CopyDatabaseBetweenInstancesOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -235,7 +233,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::CopyDatabaseBetweenInstancesOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

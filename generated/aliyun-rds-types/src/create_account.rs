@@ -108,7 +108,7 @@ pub struct CreateAccountInput {
 impl std::fmt::Debug for CreateAccountInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "CreateAccountInput",
             &[
@@ -163,10 +163,8 @@ impl CreateAccountInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            6,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(6);
         parameters.add("DBInstanceId", Some(&self.db_instance_id));
         parameters.add("AccountName", Some(&self.account_name));
         parameters.add("AccountPassword", Some(&self.account_password));
@@ -177,11 +175,11 @@ impl CreateAccountInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for CreateAccountInput {
+impl aliyun_codec::parameters::ToParameters for CreateAccountInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         CreateAccountInput::to_parameters(self)
     }
 }
@@ -215,7 +213,7 @@ pub struct CreateAccountOutput {
 impl std::fmt::Debug for CreateAccountOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "CreateAccountOutput",
             &["request_id", "unknown_fields"],
@@ -224,16 +222,16 @@ impl std::fmt::Debug for CreateAccountOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for CreateAccountOutput {
+impl aliyun_codec::de::FromJson for CreateAccountOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = CreateAccountOutput {
             request_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "RequestId" => object.read(&name, &mut decoded.request_id),
@@ -249,7 +247,7 @@ impl<'de> serde::Deserialize<'de> for CreateAccountOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -265,7 +263,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::CreateAccountOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

@@ -99,7 +99,7 @@ pub struct CreateBackupInput {
 impl std::fmt::Debug for CreateBackupInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "CreateBackupInput",
             &[
@@ -150,10 +150,8 @@ impl CreateBackupInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            6,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(6);
         parameters.add("DBInstanceId", Some(&self.db_instance_id));
         parameters.add("DBName", self.db_name.as_ref());
         parameters.add("BackupStrategy", self.backup_strategy.as_ref());
@@ -164,11 +162,11 @@ impl CreateBackupInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for CreateBackupInput {
+impl aliyun_codec::parameters::ToParameters for CreateBackupInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         CreateBackupInput::to_parameters(self)
     }
 }
@@ -212,7 +210,7 @@ pub struct CreateBackupOutput {
 impl std::fmt::Debug for CreateBackupOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "CreateBackupOutput",
             &["backup_job_id", "request_id", "unknown_fields"],
@@ -221,17 +219,17 @@ impl std::fmt::Debug for CreateBackupOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for CreateBackupOutput {
+impl aliyun_codec::de::FromJson for CreateBackupOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = CreateBackupOutput {
             backup_job_id: None,
             request_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "BackupJobId" => object.read(&name, &mut decoded.backup_job_id),
@@ -248,7 +246,7 @@ impl<'de> serde::Deserialize<'de> for CreateBackupOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -264,7 +262,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::CreateBackupOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

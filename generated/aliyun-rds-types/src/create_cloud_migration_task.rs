@@ -76,7 +76,7 @@ pub struct CreateCloudMigrationTaskInput {
 impl std::fmt::Debug for CreateCloudMigrationTaskInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "CreateCloudMigrationTaskInput",
             &[
@@ -137,10 +137,8 @@ impl CreateCloudMigrationTaskInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            7,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(7);
         parameters.add("DBInstanceName", Some(&self.db_instance_name));
         parameters.add("SourceIpAddress", Some(&self.source_ip_address));
         parameters.add("SourcePort", Some(&self.source_port));
@@ -152,11 +150,11 @@ impl CreateCloudMigrationTaskInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for CreateCloudMigrationTaskInput {
+impl aliyun_codec::parameters::ToParameters for CreateCloudMigrationTaskInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         CreateCloudMigrationTaskInput::to_parameters(self)
     }
 }
@@ -220,7 +218,7 @@ pub struct CreateCloudMigrationTaskOutput {
 impl std::fmt::Debug for CreateCloudMigrationTaskOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "CreateCloudMigrationTaskOutput",
             &[
@@ -241,11 +239,11 @@ impl std::fmt::Debug for CreateCloudMigrationTaskOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for CreateCloudMigrationTaskOutput {
+impl aliyun_codec::de::FromJson for CreateCloudMigrationTaskOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = CreateCloudMigrationTaskOutput {
             db_instance_name: None,
             request_id: None,
@@ -253,7 +251,7 @@ impl aliyun_runtime::de::FromJson for CreateCloudMigrationTaskOutput {
             task_name: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "DBInstanceName" => object.read(&name, &mut decoded.db_instance_name),
@@ -272,7 +270,7 @@ impl<'de> serde::Deserialize<'de> for CreateCloudMigrationTaskOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -288,7 +286,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::CreateCloudMigrationTaskOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

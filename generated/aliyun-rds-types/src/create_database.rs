@@ -67,7 +67,7 @@ pub struct CreateDatabaseInput {
 impl std::fmt::Debug for CreateDatabaseInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "CreateDatabaseInput",
             &["db_instance_id", "db_name", "character_set_name", "db_description"],
@@ -111,10 +111,8 @@ impl CreateDatabaseInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            4,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(4);
         parameters.add("DBInstanceId", Some(&self.db_instance_id));
         parameters.add("DBName", Some(&self.db_name));
         parameters.add("CharacterSetName", Some(&self.character_set_name));
@@ -123,11 +121,11 @@ impl CreateDatabaseInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for CreateDatabaseInput {
+impl aliyun_codec::parameters::ToParameters for CreateDatabaseInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         CreateDatabaseInput::to_parameters(self)
     }
 }
@@ -161,7 +159,7 @@ pub struct CreateDatabaseOutput {
 impl std::fmt::Debug for CreateDatabaseOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "CreateDatabaseOutput",
             &["request_id", "unknown_fields"],
@@ -170,16 +168,16 @@ impl std::fmt::Debug for CreateDatabaseOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for CreateDatabaseOutput {
+impl aliyun_codec::de::FromJson for CreateDatabaseOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = CreateDatabaseOutput {
             request_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "RequestId" => object.read(&name, &mut decoded.request_id),
@@ -195,7 +193,7 @@ impl<'de> serde::Deserialize<'de> for CreateDatabaseOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -211,7 +209,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::CreateDatabaseOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

@@ -708,7 +708,7 @@ pub struct CreateDbInstanceInput {
         serde(
             rename = "ServerlessConfig",
             skip_serializing_if = "Option::is_none",
-            serialize_with = "aliyun_runtime::ser::json_string"
+            serialize_with = "aliyun_codec::ser::json_string"
         )
     )]
     pub serverless_config: Option<ServerlessConfig>,
@@ -873,7 +873,7 @@ pub struct CreateDbInstanceInput {
 impl std::fmt::Debug for CreateDbInstanceInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "CreateDbInstanceInput",
             &[
@@ -1093,8 +1093,8 @@ impl CreateDbInstanceInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(
             59,
         );
         parameters.add("RegionId", Some(&self.region_id));
@@ -1172,11 +1172,11 @@ impl CreateDbInstanceInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for CreateDbInstanceInput {
+impl aliyun_codec::parameters::ToParameters for CreateDbInstanceInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         CreateDbInstanceInput::to_parameters(self)
     }
 }
@@ -1321,7 +1321,7 @@ pub struct CreateDbInstanceOutput {
 impl std::fmt::Debug for CreateDbInstanceOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "CreateDbInstanceOutput",
             &[
@@ -1354,11 +1354,11 @@ impl std::fmt::Debug for CreateDbInstanceOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for CreateDbInstanceOutput {
+impl aliyun_codec::de::FromJson for CreateDbInstanceOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = CreateDbInstanceOutput {
             dry_run_result: None,
             tag_result: None,
@@ -1372,7 +1372,7 @@ impl aliyun_runtime::de::FromJson for CreateDbInstanceOutput {
             order_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "DryRunResult" => object.read(&name, &mut decoded.dry_run_result),
@@ -1397,7 +1397,7 @@ impl<'de> serde::Deserialize<'de> for CreateDbInstanceOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -1435,7 +1435,7 @@ pub struct Tag {
 impl std::fmt::Debug for Tag {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "Tag",
             &["key", "value"],
@@ -1511,7 +1511,7 @@ pub struct ServerlessConfig {
 impl std::fmt::Debug for ServerlessConfig {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "ServerlessConfig",
             &["max_capacity", "min_capacity", "auto_pause", "switch_force"],
@@ -1537,7 +1537,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::CreateDbInstanceOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

@@ -102,7 +102,7 @@ pub struct CreateDbInstanceEndpointInput {
     /// Wire name: `NodeItems`.
     #[cfg_attr(
         feature = "serde-serialize",
-        serde(rename = "NodeItems", serialize_with = "aliyun_runtime::ser::json_string")
+        serde(rename = "NodeItems", serialize_with = "aliyun_codec::ser::json_string")
     )]
     pub node_items: Vec<NodeItems>,
     /// The resource group ID. You can call the DescribeDBInstanceAttribute operation to obtain the ID of the resource group.
@@ -120,7 +120,7 @@ pub struct CreateDbInstanceEndpointInput {
 impl std::fmt::Debug for CreateDbInstanceEndpointInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "CreateDbInstanceEndpointInput",
             &[
@@ -195,8 +195,8 @@ impl CreateDbInstanceEndpointInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(
             11,
         );
         parameters.add("ClientToken", self.client_token.as_ref());
@@ -218,11 +218,11 @@ impl CreateDbInstanceEndpointInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for CreateDbInstanceEndpointInput {
+impl aliyun_codec::parameters::ToParameters for CreateDbInstanceEndpointInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         CreateDbInstanceEndpointInput::to_parameters(self)
     }
 }
@@ -264,7 +264,7 @@ pub struct CreateDbInstanceEndpointOutput {
 impl std::fmt::Debug for CreateDbInstanceEndpointOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "CreateDbInstanceEndpointOutput",
             &["data", "request_id", "unknown_fields"],
@@ -273,17 +273,17 @@ impl std::fmt::Debug for CreateDbInstanceEndpointOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for CreateDbInstanceEndpointOutput {
+impl aliyun_codec::de::FromJson for CreateDbInstanceEndpointOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = CreateDbInstanceEndpointOutput {
             data: None,
             request_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "Data" => object.read(&name, &mut decoded.data),
@@ -300,7 +300,7 @@ impl<'de> serde::Deserialize<'de> for CreateDbInstanceEndpointOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -338,7 +338,7 @@ pub struct NodeItems {
 impl std::fmt::Debug for NodeItems {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "NodeItems",
             &["db_instance_id", "node_id", "weight"],
@@ -394,7 +394,7 @@ pub struct Data {
 impl std::fmt::Debug for Data {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "Data",
             &[
@@ -413,18 +413,18 @@ impl std::fmt::Debug for Data {
     }
 }
 
-impl aliyun_runtime::de::FromJson for Data {
+impl aliyun_codec::de::FromJson for Data {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = Data {
             connection_string: None,
             db_instance_endpoint_id: None,
             db_instance_name: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "ConnectionString" => object.read(&name, &mut decoded.connection_string),
@@ -444,7 +444,7 @@ impl<'de> serde::Deserialize<'de> for Data {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -460,7 +460,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::CreateDbInstanceEndpointOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

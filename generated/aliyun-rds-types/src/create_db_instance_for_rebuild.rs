@@ -217,7 +217,7 @@ pub struct CreateDbInstanceForRebuildInput {
 impl std::fmt::Debug for CreateDbInstanceForRebuildInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "CreateDbInstanceForRebuildInput",
             &[
@@ -302,8 +302,8 @@ impl CreateDbInstanceForRebuildInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(
             16,
         );
         parameters.add("RegionId", Some(&self.region_id));
@@ -326,11 +326,11 @@ impl CreateDbInstanceForRebuildInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for CreateDbInstanceForRebuildInput {
+impl aliyun_codec::parameters::ToParameters for CreateDbInstanceForRebuildInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         CreateDbInstanceForRebuildInput::to_parameters(self)
     }
 }
@@ -404,7 +404,7 @@ pub struct CreateDbInstanceForRebuildOutput {
 impl std::fmt::Debug for CreateDbInstanceForRebuildOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "CreateDbInstanceForRebuildOutput",
             &[
@@ -427,11 +427,11 @@ impl std::fmt::Debug for CreateDbInstanceForRebuildOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for CreateDbInstanceForRebuildOutput {
+impl aliyun_codec::de::FromJson for CreateDbInstanceForRebuildOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = CreateDbInstanceForRebuildOutput {
             db_instance_id: None,
             message: None,
@@ -440,7 +440,7 @@ impl aliyun_runtime::de::FromJson for CreateDbInstanceForRebuildOutput {
             task_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "DBInstanceId" => object.read(&name, &mut decoded.db_instance_id),
@@ -460,7 +460,7 @@ impl<'de> serde::Deserialize<'de> for CreateDbInstanceForRebuildOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -476,7 +476,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::CreateDbInstanceForRebuildOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

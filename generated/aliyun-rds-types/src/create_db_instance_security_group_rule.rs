@@ -67,7 +67,7 @@ pub struct CreateDbInstanceSecurityGroupRuleInput {
 impl std::fmt::Debug for CreateDbInstanceSecurityGroupRuleInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "CreateDbInstanceSecurityGroupRuleInput",
             &[
@@ -118,10 +118,8 @@ impl CreateDbInstanceSecurityGroupRuleInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            5,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(5);
         parameters.add("DBInstanceId", Some(&self.db_instance_id));
         parameters.add("PortRange", Some(&self.port_range));
         parameters.add("IpProtocol", self.ip_protocol.as_ref());
@@ -131,12 +129,11 @@ impl CreateDbInstanceSecurityGroupRuleInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters
-for CreateDbInstanceSecurityGroupRuleInput {
+impl aliyun_codec::parameters::ToParameters for CreateDbInstanceSecurityGroupRuleInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         CreateDbInstanceSecurityGroupRuleInput::to_parameters(self)
     }
 }
@@ -190,7 +187,7 @@ pub struct CreateDbInstanceSecurityGroupRuleOutput {
 impl std::fmt::Debug for CreateDbInstanceSecurityGroupRuleOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "CreateDbInstanceSecurityGroupRuleOutput",
             &["code", "message", "request_id", "unknown_fields"],
@@ -199,18 +196,18 @@ impl std::fmt::Debug for CreateDbInstanceSecurityGroupRuleOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for CreateDbInstanceSecurityGroupRuleOutput {
+impl aliyun_codec::de::FromJson for CreateDbInstanceSecurityGroupRuleOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = CreateDbInstanceSecurityGroupRuleOutput {
             code: None,
             message: None,
             request_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "Code" => object.read(&name, &mut decoded.code),
@@ -228,7 +225,7 @@ impl<'de> serde::Deserialize<'de> for CreateDbInstanceSecurityGroupRuleOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -244,7 +241,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::CreateDbInstanceSecurityGroupRuleOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

@@ -37,7 +37,7 @@ pub struct CreateDbNodesInput {
     /// Wire name: `DBNode`.
     #[cfg_attr(
         feature = "serde-serialize",
-        serde(rename = "DBNode", serialize_with = "aliyun_runtime::ser::json_string")
+        serde(rename = "DBNode", serialize_with = "aliyun_codec::ser::json_string")
     )]
     pub db_node: Vec<DbNode>,
     /// The resource group ID. You can call the DescribeDBInstanceAttribute operation to query the resource group ID.
@@ -55,7 +55,7 @@ pub struct CreateDbNodesInput {
 impl std::fmt::Debug for CreateDbNodesInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "CreateDbNodesInput",
             &["client_token", "db_instance_id", "db_node", "resource_group_id"],
@@ -95,10 +95,8 @@ impl CreateDbNodesInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            4,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(4);
         parameters.add("ClientToken", self.client_token.as_ref());
         parameters.add("DBInstanceId", Some(&self.db_instance_id));
         parameters.add_json("DBNode", Some(&self.db_node));
@@ -107,11 +105,11 @@ impl CreateDbNodesInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for CreateDbNodesInput {
+impl aliyun_codec::parameters::ToParameters for CreateDbNodesInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         CreateDbNodesInput::to_parameters(self)
     }
 }
@@ -175,7 +173,7 @@ pub struct CreateDbNodesOutput {
 impl std::fmt::Debug for CreateDbNodesOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "CreateDbNodesOutput",
             &["db_instance_id", "node_ids", "order_id", "request_id", "unknown_fields"],
@@ -190,11 +188,11 @@ impl std::fmt::Debug for CreateDbNodesOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for CreateDbNodesOutput {
+impl aliyun_codec::de::FromJson for CreateDbNodesOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = CreateDbNodesOutput {
             db_instance_id: None,
             node_ids: None,
@@ -202,7 +200,7 @@ impl aliyun_runtime::de::FromJson for CreateDbNodesOutput {
             request_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "DBInstanceId" => object.read(&name, &mut decoded.db_instance_id),
@@ -221,7 +219,7 @@ impl<'de> serde::Deserialize<'de> for CreateDbNodesOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -257,7 +255,7 @@ pub struct DbNode {
 impl std::fmt::Debug for DbNode {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DbNode",
             &["class_code", "vswitch_id", "zone_id"],
@@ -278,7 +276,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::CreateDbNodesOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

@@ -125,7 +125,7 @@ pub struct CreateDbProxyEndpointAddressInput {
 impl std::fmt::Debug for CreateDbProxyEndpointAddressInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "CreateDbProxyEndpointAddressInput",
             &[
@@ -193,8 +193,8 @@ impl CreateDbProxyEndpointAddressInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(
             10,
         );
         parameters.add("RegionId", self.region_id.as_ref());
@@ -219,11 +219,11 @@ impl CreateDbProxyEndpointAddressInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for CreateDbProxyEndpointAddressInput {
+impl aliyun_codec::parameters::ToParameters for CreateDbProxyEndpointAddressInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         CreateDbProxyEndpointAddressInput::to_parameters(self)
     }
 }
@@ -257,7 +257,7 @@ pub struct CreateDbProxyEndpointAddressOutput {
 impl std::fmt::Debug for CreateDbProxyEndpointAddressOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "CreateDbProxyEndpointAddressOutput",
             &["request_id", "unknown_fields"],
@@ -266,16 +266,16 @@ impl std::fmt::Debug for CreateDbProxyEndpointAddressOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for CreateDbProxyEndpointAddressOutput {
+impl aliyun_codec::de::FromJson for CreateDbProxyEndpointAddressOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = CreateDbProxyEndpointAddressOutput {
             request_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "RequestId" => object.read(&name, &mut decoded.request_id),
@@ -291,7 +291,7 @@ impl<'de> serde::Deserialize<'de> for CreateDbProxyEndpointAddressOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -307,7 +307,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::CreateDbProxyEndpointAddressOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

@@ -362,7 +362,7 @@ pub struct CreateDdrInstanceInput {
 impl std::fmt::Debug for CreateDdrInstanceInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "CreateDdrInstanceInput",
             &[
@@ -491,8 +491,8 @@ impl CreateDdrInstanceInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(
             29,
         );
         parameters.add("RegionId", Some(&self.region_id));
@@ -528,11 +528,11 @@ impl CreateDdrInstanceInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for CreateDdrInstanceInput {
+impl aliyun_codec::parameters::ToParameters for CreateDdrInstanceInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         CreateDdrInstanceInput::to_parameters(self)
     }
 }
@@ -610,7 +610,7 @@ pub struct CreateDdrInstanceOutput {
 impl std::fmt::Debug for CreateDdrInstanceOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "CreateDdrInstanceOutput",
             &[
@@ -633,11 +633,11 @@ impl std::fmt::Debug for CreateDdrInstanceOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for CreateDdrInstanceOutput {
+impl aliyun_codec::de::FromJson for CreateDdrInstanceOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = CreateDdrInstanceOutput {
             connection_string: None,
             db_instance_id: None,
@@ -646,7 +646,7 @@ impl aliyun_runtime::de::FromJson for CreateDdrInstanceOutput {
             request_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "ConnectionString" => object.read(&name, &mut decoded.connection_string),
@@ -666,7 +666,7 @@ impl<'de> serde::Deserialize<'de> for CreateDdrInstanceOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -682,7 +682,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::CreateDdrInstanceOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

@@ -98,7 +98,7 @@ pub struct CreateGadInstanceInput {
 impl std::fmt::Debug for CreateGadInstanceInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "CreateGadInstanceInput",
             &[
@@ -165,10 +165,8 @@ impl CreateGadInstanceInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            9,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(9);
         parameters.add("CentralRegionId", Some(&self.central_region_id));
         parameters.add("CentralDBInstanceId", Some(&self.central_db_instance_id));
         parameters.add("DBList", Some(&self.db_list));
@@ -187,11 +185,11 @@ impl CreateGadInstanceInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for CreateGadInstanceInput {
+impl aliyun_codec::parameters::ToParameters for CreateGadInstanceInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         CreateGadInstanceInput::to_parameters(self)
     }
 }
@@ -233,7 +231,7 @@ pub struct CreateGadInstanceOutput {
 impl std::fmt::Debug for CreateGadInstanceOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "CreateGadInstanceOutput",
             &["request_id", "result", "unknown_fields"],
@@ -242,17 +240,17 @@ impl std::fmt::Debug for CreateGadInstanceOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for CreateGadInstanceOutput {
+impl aliyun_codec::de::FromJson for CreateGadInstanceOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = CreateGadInstanceOutput {
             request_id: None,
             result: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "RequestId" => object.read(&name, &mut decoded.request_id),
@@ -269,7 +267,7 @@ impl<'de> serde::Deserialize<'de> for CreateGadInstanceOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -441,7 +439,7 @@ pub struct UnitNode {
 impl std::fmt::Debug for UnitNode {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "UnitNode",
             &[
@@ -509,7 +507,7 @@ pub struct Tag {
 impl std::fmt::Debug for Tag {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "Tag",
             &["key", "value"],
@@ -565,7 +563,7 @@ pub struct CreateGadInstanceOutputResult {
 impl std::fmt::Debug for CreateGadInstanceOutputResult {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "CreateGadInstanceOutputResult",
             &["create_member_count", "gad_instance_name", "task_id", "unknown_fields"],
@@ -579,18 +577,18 @@ impl std::fmt::Debug for CreateGadInstanceOutputResult {
     }
 }
 
-impl aliyun_runtime::de::FromJson for CreateGadInstanceOutputResult {
+impl aliyun_codec::de::FromJson for CreateGadInstanceOutputResult {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = CreateGadInstanceOutputResult {
             create_member_count: None,
             gad_instance_name: None,
             task_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "CreateMemberCount" => {
@@ -610,7 +608,7 @@ impl<'de> serde::Deserialize<'de> for CreateGadInstanceOutputResult {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -626,7 +624,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::CreateGadInstanceOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

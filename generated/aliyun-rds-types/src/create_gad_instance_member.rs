@@ -76,7 +76,7 @@ pub struct CreateGadInstanceMemberInput {
 impl std::fmt::Debug for CreateGadInstanceMemberInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "CreateGadInstanceMemberInput",
             &[
@@ -139,10 +139,8 @@ impl CreateGadInstanceMemberInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            7,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(7);
         parameters.add("CentralRegionId", Some(&self.central_region_id));
         parameters.add("CentralDBInstanceId", Some(&self.central_db_instance_id));
         parameters.add("GadInstanceId", Some(&self.gad_instance_id));
@@ -159,11 +157,11 @@ impl CreateGadInstanceMemberInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for CreateGadInstanceMemberInput {
+impl aliyun_codec::parameters::ToParameters for CreateGadInstanceMemberInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         CreateGadInstanceMemberInput::to_parameters(self)
     }
 }
@@ -205,7 +203,7 @@ pub struct CreateGadInstanceMemberOutput {
 impl std::fmt::Debug for CreateGadInstanceMemberOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "CreateGadInstanceMemberOutput",
             &["request_id", "result", "unknown_fields"],
@@ -214,17 +212,17 @@ impl std::fmt::Debug for CreateGadInstanceMemberOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for CreateGadInstanceMemberOutput {
+impl aliyun_codec::de::FromJson for CreateGadInstanceMemberOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = CreateGadInstanceMemberOutput {
             request_id: None,
             result: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "RequestId" => object.read(&name, &mut decoded.request_id),
@@ -241,7 +239,7 @@ impl<'de> serde::Deserialize<'de> for CreateGadInstanceMemberOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -396,7 +394,7 @@ pub struct UnitNode {
 impl std::fmt::Debug for UnitNode {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "UnitNode",
             &[
@@ -474,7 +472,7 @@ pub struct CreateGadInstanceMemberOutputResult {
 impl std::fmt::Debug for CreateGadInstanceMemberOutputResult {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "CreateGadInstanceMemberOutputResult",
             &["create_count", "gad_instance_name", "unknown_fields"],
@@ -483,17 +481,17 @@ impl std::fmt::Debug for CreateGadInstanceMemberOutputResult {
     }
 }
 
-impl aliyun_runtime::de::FromJson for CreateGadInstanceMemberOutputResult {
+impl aliyun_codec::de::FromJson for CreateGadInstanceMemberOutputResult {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = CreateGadInstanceMemberOutputResult {
             create_count: None,
             gad_instance_name: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "CreateCount" => object.read(&name, &mut decoded.create_count),
@@ -510,7 +508,7 @@ impl<'de> serde::Deserialize<'de> for CreateGadInstanceMemberOutputResult {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -526,7 +524,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::CreateGadInstanceMemberOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

@@ -120,7 +120,7 @@ pub struct CreateMigrateTaskInput {
 impl std::fmt::Debug for CreateMigrateTaskInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "CreateMigrateTaskInput",
             &[
@@ -182,10 +182,8 @@ impl CreateMigrateTaskInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            8,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(8);
         parameters.add("DBInstanceId", Some(&self.db_instance_id));
         parameters.add("DBName", Some(&self.db_name));
         parameters.add("BackupMode", Some(&self.backup_mode));
@@ -198,11 +196,11 @@ impl CreateMigrateTaskInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for CreateMigrateTaskInput {
+impl aliyun_codec::parameters::ToParameters for CreateMigrateTaskInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         CreateMigrateTaskInput::to_parameters(self)
     }
 }
@@ -289,7 +287,7 @@ pub struct CreateMigrateTaskOutput {
 impl std::fmt::Debug for CreateMigrateTaskOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "CreateMigrateTaskOutput",
             &[
@@ -314,11 +312,11 @@ impl std::fmt::Debug for CreateMigrateTaskOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for CreateMigrateTaskOutput {
+impl aliyun_codec::de::FromJson for CreateMigrateTaskOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = CreateMigrateTaskOutput {
             backup_mode: None,
             db_instance_id: None,
@@ -328,7 +326,7 @@ impl aliyun_runtime::de::FromJson for CreateMigrateTaskOutput {
             task_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "BackupMode" => object.read(&name, &mut decoded.backup_mode),
@@ -349,7 +347,7 @@ impl<'de> serde::Deserialize<'de> for CreateMigrateTaskOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -365,7 +363,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::CreateMigrateTaskOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

@@ -61,7 +61,7 @@ pub struct CreateOnlineDatabaseTaskInput {
 impl std::fmt::Debug for CreateOnlineDatabaseTaskInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "CreateOnlineDatabaseTaskInput",
             &[
@@ -114,10 +114,8 @@ impl CreateOnlineDatabaseTaskInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            5,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(5);
         parameters.add("ClientToken", self.client_token.as_ref());
         parameters.add("DBInstanceId", Some(&self.db_instance_id));
         parameters.add("DBName", Some(&self.db_name));
@@ -127,11 +125,11 @@ impl CreateOnlineDatabaseTaskInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for CreateOnlineDatabaseTaskInput {
+impl aliyun_codec::parameters::ToParameters for CreateOnlineDatabaseTaskInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         CreateOnlineDatabaseTaskInput::to_parameters(self)
     }
 }
@@ -165,7 +163,7 @@ pub struct CreateOnlineDatabaseTaskOutput {
 impl std::fmt::Debug for CreateOnlineDatabaseTaskOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "CreateOnlineDatabaseTaskOutput",
             &["request_id", "unknown_fields"],
@@ -174,16 +172,16 @@ impl std::fmt::Debug for CreateOnlineDatabaseTaskOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for CreateOnlineDatabaseTaskOutput {
+impl aliyun_codec::de::FromJson for CreateOnlineDatabaseTaskOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = CreateOnlineDatabaseTaskOutput {
             request_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "RequestId" => object.read(&name, &mut decoded.request_id),
@@ -199,7 +197,7 @@ impl<'de> serde::Deserialize<'de> for CreateOnlineDatabaseTaskOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -215,7 +213,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::CreateOnlineDatabaseTaskOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

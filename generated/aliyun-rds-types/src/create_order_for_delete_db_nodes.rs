@@ -147,7 +147,7 @@ pub struct CreateOrderForDeleteDbNodesInput {
         serde(
             rename = "DBNodeId",
             skip_serializing_if = "Option::is_none",
-            serialize_with = "aliyun_runtime::ser::json_string"
+            serialize_with = "aliyun_codec::ser::json_string"
         )
     )]
     pub db_node_id: Option<Vec<String>>,
@@ -166,7 +166,7 @@ pub struct CreateOrderForDeleteDbNodesInput {
 impl std::fmt::Debug for CreateOrderForDeleteDbNodesInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "CreateOrderForDeleteDbNodesInput",
             &[
@@ -238,8 +238,8 @@ impl CreateOrderForDeleteDbNodesInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(
             13,
         );
         parameters.add("ClientToken", self.client_token.as_ref());
@@ -259,11 +259,11 @@ impl CreateOrderForDeleteDbNodesInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for CreateOrderForDeleteDbNodesInput {
+impl aliyun_codec::parameters::ToParameters for CreateOrderForDeleteDbNodesInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         CreateOrderForDeleteDbNodesInput::to_parameters(self)
     }
 }
@@ -317,7 +317,7 @@ pub struct CreateOrderForDeleteDbNodesOutput {
 impl std::fmt::Debug for CreateOrderForDeleteDbNodesOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "CreateOrderForDeleteDbNodesOutput",
             &["db_instance_id", "order_id", "request_id", "unknown_fields"],
@@ -331,18 +331,18 @@ impl std::fmt::Debug for CreateOrderForDeleteDbNodesOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for CreateOrderForDeleteDbNodesOutput {
+impl aliyun_codec::de::FromJson for CreateOrderForDeleteDbNodesOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = CreateOrderForDeleteDbNodesOutput {
             db_instance_id: None,
             order_id: None,
             request_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "DBInstanceId" => object.read(&name, &mut decoded.db_instance_id),
@@ -360,7 +360,7 @@ impl<'de> serde::Deserialize<'de> for CreateOrderForDeleteDbNodesOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -376,7 +376,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::CreateOrderForDeleteDbNodesOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

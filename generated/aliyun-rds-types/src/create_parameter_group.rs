@@ -94,7 +94,7 @@ pub struct CreateParameterGroupInput {
 impl std::fmt::Debug for CreateParameterGroupInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "CreateParameterGroupInput",
             &[
@@ -154,10 +154,8 @@ impl CreateParameterGroupInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            7,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(7);
         parameters.add("RegionId", Some(&self.region_id));
         parameters.add("ParameterGroupName", Some(&self.parameter_group_name));
         parameters.add("Engine", Some(&self.engine));
@@ -169,11 +167,11 @@ impl CreateParameterGroupInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for CreateParameterGroupInput {
+impl aliyun_codec::parameters::ToParameters for CreateParameterGroupInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         CreateParameterGroupInput::to_parameters(self)
     }
 }
@@ -217,7 +215,7 @@ pub struct CreateParameterGroupOutput {
 impl std::fmt::Debug for CreateParameterGroupOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "CreateParameterGroupOutput",
             &["parameter_group_id", "request_id", "unknown_fields"],
@@ -226,17 +224,17 @@ impl std::fmt::Debug for CreateParameterGroupOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for CreateParameterGroupOutput {
+impl aliyun_codec::de::FromJson for CreateParameterGroupOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = CreateParameterGroupOutput {
             parameter_group_id: None,
             request_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "ParameterGroupId" => object.read(&name, &mut decoded.parameter_group_id),
@@ -253,7 +251,7 @@ impl<'de> serde::Deserialize<'de> for CreateParameterGroupOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -269,7 +267,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::CreateParameterGroupOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

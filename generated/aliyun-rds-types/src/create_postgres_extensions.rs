@@ -94,7 +94,7 @@ pub struct CreatePostgresExtensionsInput {
 impl std::fmt::Debug for CreatePostgresExtensionsInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "CreatePostgresExtensionsInput",
             &[
@@ -155,10 +155,8 @@ impl CreatePostgresExtensionsInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            8,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(8);
         parameters.add("ClientToken", self.client_token.as_ref());
         parameters.add("DBInstanceId", Some(&self.db_instance_id));
         parameters.add("Extensions", self.extensions.as_ref());
@@ -171,11 +169,11 @@ impl CreatePostgresExtensionsInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for CreatePostgresExtensionsInput {
+impl aliyun_codec::parameters::ToParameters for CreatePostgresExtensionsInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         CreatePostgresExtensionsInput::to_parameters(self)
     }
 }
@@ -209,7 +207,7 @@ pub struct CreatePostgresExtensionsOutput {
 impl std::fmt::Debug for CreatePostgresExtensionsOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "CreatePostgresExtensionsOutput",
             &["request_id", "unknown_fields"],
@@ -218,16 +216,16 @@ impl std::fmt::Debug for CreatePostgresExtensionsOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for CreatePostgresExtensionsOutput {
+impl aliyun_codec::de::FromJson for CreatePostgresExtensionsOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = CreatePostgresExtensionsOutput {
             request_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "RequestId" => object.read(&name, &mut decoded.request_id),
@@ -243,7 +241,7 @@ impl<'de> serde::Deserialize<'de> for CreatePostgresExtensionsOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -259,7 +257,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::CreatePostgresExtensionsOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

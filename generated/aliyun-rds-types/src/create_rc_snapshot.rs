@@ -110,7 +110,7 @@ pub struct CreateRcSnapshotInput {
 impl std::fmt::Debug for CreateRcSnapshotInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "CreateRcSnapshotInput",
             &[
@@ -170,10 +170,8 @@ impl CreateRcSnapshotInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            9,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(9);
         parameters.add("RegionId", Some(&self.region_id));
         parameters.add("DiskId", self.disk_id.as_ref());
         parameters.add("Description", self.description.as_ref());
@@ -191,11 +189,11 @@ impl CreateRcSnapshotInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for CreateRcSnapshotInput {
+impl aliyun_codec::parameters::ToParameters for CreateRcSnapshotInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         CreateRcSnapshotInput::to_parameters(self)
     }
 }
@@ -237,7 +235,7 @@ pub struct CreateRcSnapshotOutput {
 impl std::fmt::Debug for CreateRcSnapshotOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "CreateRcSnapshotOutput",
             &["request_id", "snapshot_id", "unknown_fields"],
@@ -246,17 +244,17 @@ impl std::fmt::Debug for CreateRcSnapshotOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for CreateRcSnapshotOutput {
+impl aliyun_codec::de::FromJson for CreateRcSnapshotOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = CreateRcSnapshotOutput {
             request_id: None,
             snapshot_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "RequestId" => object.read(&name, &mut decoded.request_id),
@@ -273,7 +271,7 @@ impl<'de> serde::Deserialize<'de> for CreateRcSnapshotOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -300,7 +298,7 @@ pub struct Tag {
 impl std::fmt::Debug for Tag {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "Tag",
             &["value", "key"],
@@ -321,7 +319,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::CreateRcSnapshotOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

@@ -408,7 +408,7 @@ pub struct CreateReadOnlyDbInstanceInput {
 impl std::fmt::Debug for CreateReadOnlyDbInstanceInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "CreateReadOnlyDbInstanceInput",
             &[
@@ -552,8 +552,8 @@ impl CreateReadOnlyDbInstanceInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(
             34,
         );
         parameters.add("ClientToken", self.client_token.as_ref());
@@ -598,11 +598,11 @@ impl CreateReadOnlyDbInstanceInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for CreateReadOnlyDbInstanceInput {
+impl aliyun_codec::parameters::ToParameters for CreateReadOnlyDbInstanceInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         CreateReadOnlyDbInstanceInput::to_parameters(self)
     }
 }
@@ -676,7 +676,7 @@ pub struct CreateReadOnlyDbInstanceOutput {
 impl std::fmt::Debug for CreateReadOnlyDbInstanceOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "CreateReadOnlyDbInstanceOutput",
             &[
@@ -699,11 +699,11 @@ impl std::fmt::Debug for CreateReadOnlyDbInstanceOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for CreateReadOnlyDbInstanceOutput {
+impl aliyun_codec::de::FromJson for CreateReadOnlyDbInstanceOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = CreateReadOnlyDbInstanceOutput {
             connection_string: None,
             db_instance_id: None,
@@ -712,7 +712,7 @@ impl aliyun_runtime::de::FromJson for CreateReadOnlyDbInstanceOutput {
             request_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "ConnectionString" => object.read(&name, &mut decoded.connection_string),
@@ -732,7 +732,7 @@ impl<'de> serde::Deserialize<'de> for CreateReadOnlyDbInstanceOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -748,7 +748,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::CreateReadOnlyDbInstanceOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

@@ -138,7 +138,7 @@ pub struct CreateReplicationLinkInput {
 impl std::fmt::Debug for CreateReplicationLinkInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "CreateReplicationLinkInput",
             &[
@@ -207,8 +207,8 @@ impl CreateReplicationLinkInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(
             12,
         );
         parameters.add("DBInstanceId", Some(&self.db_instance_id));
@@ -228,11 +228,11 @@ impl CreateReplicationLinkInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for CreateReplicationLinkInput {
+impl aliyun_codec::parameters::ToParameters for CreateReplicationLinkInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         CreateReplicationLinkInput::to_parameters(self)
     }
 }
@@ -296,7 +296,7 @@ pub struct CreateReplicationLinkOutput {
 impl std::fmt::Debug for CreateReplicationLinkOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "CreateReplicationLinkOutput",
             &["db_instance_id", "request_id", "task_id", "task_name", "unknown_fields"],
@@ -311,11 +311,11 @@ impl std::fmt::Debug for CreateReplicationLinkOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for CreateReplicationLinkOutput {
+impl aliyun_codec::de::FromJson for CreateReplicationLinkOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = CreateReplicationLinkOutput {
             db_instance_id: None,
             request_id: None,
@@ -323,7 +323,7 @@ impl aliyun_runtime::de::FromJson for CreateReplicationLinkOutput {
             task_name: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "DBInstanceId" => object.read(&name, &mut decoded.db_instance_id),
@@ -342,7 +342,7 @@ impl<'de> serde::Deserialize<'de> for CreateReplicationLinkOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -358,7 +358,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::CreateReplicationLinkOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

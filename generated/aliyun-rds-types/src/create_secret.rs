@@ -102,7 +102,7 @@ pub struct CreateSecretInput {
 impl std::fmt::Debug for CreateSecretInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "CreateSecretInput",
             &[
@@ -172,8 +172,8 @@ impl CreateSecretInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(
             10,
         );
         parameters.add("ClientToken", self.client_token.as_ref());
@@ -190,11 +190,11 @@ impl CreateSecretInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for CreateSecretInput {
+impl aliyun_codec::parameters::ToParameters for CreateSecretInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         CreateSecretInput::to_parameters(self)
     }
 }
@@ -261,7 +261,7 @@ pub struct CreateSecretOutput {
 impl std::fmt::Debug for CreateSecretOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "CreateSecretOutput",
             &["request_id", "secret_arn", "secret_name", "success", "unknown_fields"],
@@ -276,11 +276,11 @@ impl std::fmt::Debug for CreateSecretOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for CreateSecretOutput {
+impl aliyun_codec::de::FromJson for CreateSecretOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = CreateSecretOutput {
             request_id: None,
             secret_arn: None,
@@ -288,7 +288,7 @@ impl aliyun_runtime::de::FromJson for CreateSecretOutput {
             success: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "RequestId" => object.read(&name, &mut decoded.request_id),
@@ -307,7 +307,7 @@ impl<'de> serde::Deserialize<'de> for CreateSecretOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -323,7 +323,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::CreateSecretOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

@@ -35,7 +35,7 @@ pub struct CreateServiceLinkedRoleInput {
 impl std::fmt::Debug for CreateServiceLinkedRoleInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "CreateServiceLinkedRoleInput",
             &["region_id", "service_linked_role"],
@@ -71,21 +71,19 @@ impl CreateServiceLinkedRoleInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            2,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(2);
         parameters.add("RegionId", Some(&self.region_id));
         parameters.add("ServiceLinkedRole", Some(&self.service_linked_role));
         parameters.finish()
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for CreateServiceLinkedRoleInput {
+impl aliyun_codec::parameters::ToParameters for CreateServiceLinkedRoleInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         CreateServiceLinkedRoleInput::to_parameters(self)
     }
 }
@@ -119,7 +117,7 @@ pub struct CreateServiceLinkedRoleOutput {
 impl std::fmt::Debug for CreateServiceLinkedRoleOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "CreateServiceLinkedRoleOutput",
             &["request_id", "unknown_fields"],
@@ -128,16 +126,16 @@ impl std::fmt::Debug for CreateServiceLinkedRoleOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for CreateServiceLinkedRoleOutput {
+impl aliyun_codec::de::FromJson for CreateServiceLinkedRoleOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = CreateServiceLinkedRoleOutput {
             request_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "RequestId" => object.read(&name, &mut decoded.request_id),
@@ -153,7 +151,7 @@ impl<'de> serde::Deserialize<'de> for CreateServiceLinkedRoleOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -169,7 +167,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::CreateServiceLinkedRoleOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

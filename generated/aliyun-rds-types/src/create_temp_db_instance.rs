@@ -60,7 +60,7 @@ pub struct CreateTempDbInstanceInput {
 impl std::fmt::Debug for CreateTempDbInstanceInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "CreateTempDbInstanceInput",
             &["db_instance_id", "backup_id", "restore_time", "resource_group_id"],
@@ -100,10 +100,8 @@ impl CreateTempDbInstanceInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            4,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(4);
         parameters.add("DBInstanceId", Some(&self.db_instance_id));
         parameters.add("BackupId", self.backup_id.as_ref());
         parameters.add("RestoreTime", self.restore_time.as_ref());
@@ -112,11 +110,11 @@ impl CreateTempDbInstanceInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for CreateTempDbInstanceInput {
+impl aliyun_codec::parameters::ToParameters for CreateTempDbInstanceInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         CreateTempDbInstanceInput::to_parameters(self)
     }
 }
@@ -160,7 +158,7 @@ pub struct CreateTempDbInstanceOutput {
 impl std::fmt::Debug for CreateTempDbInstanceOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "CreateTempDbInstanceOutput",
             &["request_id", "temp_db_instance_id", "unknown_fields"],
@@ -169,17 +167,17 @@ impl std::fmt::Debug for CreateTempDbInstanceOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for CreateTempDbInstanceOutput {
+impl aliyun_codec::de::FromJson for CreateTempDbInstanceOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = CreateTempDbInstanceOutput {
             request_id: None,
             temp_db_instance_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "RequestId" => object.read(&name, &mut decoded.request_id),
@@ -198,7 +196,7 @@ impl<'de> serde::Deserialize<'de> for CreateTempDbInstanceOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -214,7 +212,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::CreateTempDbInstanceOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

@@ -39,7 +39,7 @@ pub struct CreateYouhuiForOrderInput {
 impl std::fmt::Debug for CreateYouhuiForOrderInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "CreateYouhuiForOrderInput",
             &["activity_id", "promotion_id", "region_id"],
@@ -77,10 +77,8 @@ impl CreateYouhuiForOrderInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            3,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(3);
         parameters.add("ActivityId", Some(&self.activity_id));
         parameters.add("PromotionId", Some(&self.promotion_id));
         parameters.add("RegionId", Some(&self.region_id));
@@ -88,11 +86,11 @@ impl CreateYouhuiForOrderInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for CreateYouhuiForOrderInput {
+impl aliyun_codec::parameters::ToParameters for CreateYouhuiForOrderInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         CreateYouhuiForOrderInput::to_parameters(self)
     }
 }
@@ -144,7 +142,7 @@ pub struct CreateYouhuiForOrderOutput {
 impl std::fmt::Debug for CreateYouhuiForOrderOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "CreateYouhuiForOrderOutput",
             &["message", "request_id", "youhui_id", "unknown_fields"],
@@ -153,18 +151,18 @@ impl std::fmt::Debug for CreateYouhuiForOrderOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for CreateYouhuiForOrderOutput {
+impl aliyun_codec::de::FromJson for CreateYouhuiForOrderOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = CreateYouhuiForOrderOutput {
             message: None,
             request_id: None,
             youhui_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "Message" => object.read(&name, &mut decoded.message),
@@ -182,7 +180,7 @@ impl<'de> serde::Deserialize<'de> for CreateYouhuiForOrderOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -198,7 +196,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::CreateYouhuiForOrderOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

@@ -42,7 +42,7 @@ pub struct DeleteAdSettingInput {
 impl std::fmt::Debug for DeleteAdSettingInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DeleteAdSettingInput",
             &["client_token", "db_instance_id", "region_id"],
@@ -76,10 +76,8 @@ impl DeleteAdSettingInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            3,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(3);
         parameters.add("ClientToken", self.client_token.as_ref());
         parameters.add("DBInstanceId", Some(&self.db_instance_id));
         parameters.add("RegionId", Some(&self.region_id));
@@ -87,11 +85,11 @@ impl DeleteAdSettingInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for DeleteAdSettingInput {
+impl aliyun_codec::parameters::ToParameters for DeleteAdSettingInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         DeleteAdSettingInput::to_parameters(self)
     }
 }
@@ -125,7 +123,7 @@ pub struct DeleteAdSettingOutput {
 impl std::fmt::Debug for DeleteAdSettingOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DeleteAdSettingOutput",
             &["request_id", "unknown_fields"],
@@ -134,16 +132,16 @@ impl std::fmt::Debug for DeleteAdSettingOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for DeleteAdSettingOutput {
+impl aliyun_codec::de::FromJson for DeleteAdSettingOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = DeleteAdSettingOutput {
             request_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "RequestId" => object.read(&name, &mut decoded.request_id),
@@ -159,7 +157,7 @@ impl<'de> serde::Deserialize<'de> for DeleteAdSettingOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -175,7 +173,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::DeleteAdSettingOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

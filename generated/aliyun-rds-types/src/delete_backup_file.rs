@@ -65,7 +65,7 @@ pub struct DeleteBackupFileInput {
 impl std::fmt::Debug for DeleteBackupFileInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DeleteBackupFileInput",
             &["region_id", "db_instance_id", "backup_id", "db_name", "backup_time"],
@@ -107,10 +107,8 @@ impl DeleteBackupFileInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            5,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(5);
         parameters.add("RegionId", self.region_id.as_ref());
         parameters.add("DBInstanceId", Some(&self.db_instance_id));
         parameters.add("BackupId", self.backup_id.as_ref());
@@ -120,11 +118,11 @@ impl DeleteBackupFileInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for DeleteBackupFileInput {
+impl aliyun_codec::parameters::ToParameters for DeleteBackupFileInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         DeleteBackupFileInput::to_parameters(self)
     }
 }
@@ -166,7 +164,7 @@ pub struct DeleteBackupFileOutput {
 impl std::fmt::Debug for DeleteBackupFileOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DeleteBackupFileOutput",
             &["deleted_bakset_ids", "request_id", "unknown_fields"],
@@ -175,17 +173,17 @@ impl std::fmt::Debug for DeleteBackupFileOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for DeleteBackupFileOutput {
+impl aliyun_codec::de::FromJson for DeleteBackupFileOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = DeleteBackupFileOutput {
             deleted_bakset_ids: None,
             request_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "DeletedBaksetIds" => object.read(&name, &mut decoded.deleted_bakset_ids),
@@ -202,7 +200,7 @@ impl<'de> serde::Deserialize<'de> for DeleteBackupFileOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -229,7 +227,7 @@ pub struct DeletedBaksetIds {
 impl std::fmt::Debug for DeletedBaksetIds {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DeletedBaksetIds",
             &["deleted_bakset_ids", "unknown_fields"],
@@ -238,16 +236,16 @@ impl std::fmt::Debug for DeletedBaksetIds {
     }
 }
 
-impl aliyun_runtime::de::FromJson for DeletedBaksetIds {
+impl aliyun_codec::de::FromJson for DeletedBaksetIds {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = DeletedBaksetIds {
             deleted_bakset_ids: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "DeletedBaksetIds" => object.read(&name, &mut decoded.deleted_bakset_ids),
@@ -263,7 +261,7 @@ impl<'de> serde::Deserialize<'de> for DeletedBaksetIds {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -279,7 +277,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::DeleteBackupFileOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

@@ -41,7 +41,7 @@ pub struct DeleteDbInstanceInput {
 impl std::fmt::Debug for DeleteDbInstanceInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DeleteDbInstanceInput",
             &["db_instance_id", "released_keep_policy"],
@@ -74,21 +74,19 @@ impl DeleteDbInstanceInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            2,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(2);
         parameters.add("DBInstanceId", Some(&self.db_instance_id));
         parameters.add("ReleasedKeepPolicy", self.released_keep_policy.as_ref());
         parameters.finish()
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for DeleteDbInstanceInput {
+impl aliyun_codec::parameters::ToParameters for DeleteDbInstanceInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         DeleteDbInstanceInput::to_parameters(self)
     }
 }
@@ -132,7 +130,7 @@ pub struct DeleteDbInstanceOutput {
 impl std::fmt::Debug for DeleteDbInstanceOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DeleteDbInstanceOutput",
             &["region_id", "request_id", "unknown_fields"],
@@ -141,17 +139,17 @@ impl std::fmt::Debug for DeleteDbInstanceOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for DeleteDbInstanceOutput {
+impl aliyun_codec::de::FromJson for DeleteDbInstanceOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = DeleteDbInstanceOutput {
             region_id: None,
             request_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "RegionId" => object.read(&name, &mut decoded.region_id),
@@ -168,7 +166,7 @@ impl<'de> serde::Deserialize<'de> for DeleteDbInstanceOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -184,7 +182,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::DeleteDbInstanceOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

@@ -42,7 +42,7 @@ pub struct DeleteDbInstanceEndpointInput {
 impl std::fmt::Debug for DeleteDbInstanceEndpointInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DeleteDbInstanceEndpointInput",
             &["client_token", "db_instance_id", "db_instance_endpoint_id"],
@@ -79,10 +79,8 @@ impl DeleteDbInstanceEndpointInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            3,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(3);
         parameters.add("ClientToken", self.client_token.as_ref());
         parameters.add("DBInstanceId", Some(&self.db_instance_id));
         parameters.add("DBInstanceEndpointId", Some(&self.db_instance_endpoint_id));
@@ -90,11 +88,11 @@ impl DeleteDbInstanceEndpointInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for DeleteDbInstanceEndpointInput {
+impl aliyun_codec::parameters::ToParameters for DeleteDbInstanceEndpointInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         DeleteDbInstanceEndpointInput::to_parameters(self)
     }
 }
@@ -136,7 +134,7 @@ pub struct DeleteDbInstanceEndpointOutput {
 impl std::fmt::Debug for DeleteDbInstanceEndpointOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DeleteDbInstanceEndpointOutput",
             &["data", "request_id", "unknown_fields"],
@@ -145,17 +143,17 @@ impl std::fmt::Debug for DeleteDbInstanceEndpointOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for DeleteDbInstanceEndpointOutput {
+impl aliyun_codec::de::FromJson for DeleteDbInstanceEndpointOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = DeleteDbInstanceEndpointOutput {
             data: None,
             request_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "Data" => object.read(&name, &mut decoded.data),
@@ -172,7 +170,7 @@ impl<'de> serde::Deserialize<'de> for DeleteDbInstanceEndpointOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -213,7 +211,7 @@ pub struct Data {
 impl std::fmt::Debug for Data {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "Data",
             &["db_instance_endpoint_id", "db_instance_name", "unknown_fields"],
@@ -226,17 +224,17 @@ impl std::fmt::Debug for Data {
     }
 }
 
-impl aliyun_runtime::de::FromJson for Data {
+impl aliyun_codec::de::FromJson for Data {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = Data {
             db_instance_endpoint_id: None,
             db_instance_name: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "DBInstanceEndpointId" => {
@@ -255,7 +253,7 @@ impl<'de> serde::Deserialize<'de> for Data {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -271,7 +269,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::DeleteDbInstanceEndpointOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

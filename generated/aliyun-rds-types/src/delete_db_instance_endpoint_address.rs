@@ -51,7 +51,7 @@ pub struct DeleteDbInstanceEndpointAddressInput {
 impl std::fmt::Debug for DeleteDbInstanceEndpointAddressInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DeleteDbInstanceEndpointAddressInput",
             &[
@@ -100,10 +100,8 @@ impl DeleteDbInstanceEndpointAddressInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            4,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(4);
         parameters.add("ClientToken", self.client_token.as_ref());
         parameters.add("DBInstanceId", Some(&self.db_instance_id));
         parameters.add("DBInstanceEndpointId", Some(&self.db_instance_endpoint_id));
@@ -112,11 +110,11 @@ impl DeleteDbInstanceEndpointAddressInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for DeleteDbInstanceEndpointAddressInput {
+impl aliyun_codec::parameters::ToParameters for DeleteDbInstanceEndpointAddressInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         DeleteDbInstanceEndpointAddressInput::to_parameters(self)
     }
 }
@@ -158,7 +156,7 @@ pub struct DeleteDbInstanceEndpointAddressOutput {
 impl std::fmt::Debug for DeleteDbInstanceEndpointAddressOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DeleteDbInstanceEndpointAddressOutput",
             &["data", "request_id", "unknown_fields"],
@@ -167,17 +165,17 @@ impl std::fmt::Debug for DeleteDbInstanceEndpointAddressOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for DeleteDbInstanceEndpointAddressOutput {
+impl aliyun_codec::de::FromJson for DeleteDbInstanceEndpointAddressOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = DeleteDbInstanceEndpointAddressOutput {
             data: None,
             request_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "Data" => object.read(&name, &mut decoded.data),
@@ -194,7 +192,7 @@ impl<'de> serde::Deserialize<'de> for DeleteDbInstanceEndpointAddressOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -235,7 +233,7 @@ pub struct Data {
 impl std::fmt::Debug for Data {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "Data",
             &["db_instance_endpoint_id", "db_instance_name", "unknown_fields"],
@@ -248,17 +246,17 @@ impl std::fmt::Debug for Data {
     }
 }
 
-impl aliyun_runtime::de::FromJson for Data {
+impl aliyun_codec::de::FromJson for Data {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = Data {
             db_instance_endpoint_id: None,
             db_instance_name: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "DBInstanceEndpointId" => {
@@ -277,7 +275,7 @@ impl<'de> serde::Deserialize<'de> for Data {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -293,7 +291,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::DeleteDbInstanceEndpointAddressOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

@@ -52,7 +52,7 @@ pub struct DeleteDbInstanceSecurityGroupRuleInput {
 impl std::fmt::Debug for DeleteDbInstanceSecurityGroupRuleInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DeleteDbInstanceSecurityGroupRuleInput",
             &[
@@ -100,10 +100,8 @@ impl DeleteDbInstanceSecurityGroupRuleInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            4,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(4);
         parameters.add("DBInstanceId", Some(&self.db_instance_id));
         parameters.add("SecurityGroupRuleIds", Some(&self.security_group_rule_ids));
         parameters.add("ClientToken", self.client_token.as_ref());
@@ -112,12 +110,11 @@ impl DeleteDbInstanceSecurityGroupRuleInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters
-for DeleteDbInstanceSecurityGroupRuleInput {
+impl aliyun_codec::parameters::ToParameters for DeleteDbInstanceSecurityGroupRuleInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         DeleteDbInstanceSecurityGroupRuleInput::to_parameters(self)
     }
 }
@@ -171,7 +168,7 @@ pub struct DeleteDbInstanceSecurityGroupRuleOutput {
 impl std::fmt::Debug for DeleteDbInstanceSecurityGroupRuleOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DeleteDbInstanceSecurityGroupRuleOutput",
             &["code", "message", "request_id", "unknown_fields"],
@@ -180,18 +177,18 @@ impl std::fmt::Debug for DeleteDbInstanceSecurityGroupRuleOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for DeleteDbInstanceSecurityGroupRuleOutput {
+impl aliyun_codec::de::FromJson for DeleteDbInstanceSecurityGroupRuleOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = DeleteDbInstanceSecurityGroupRuleOutput {
             code: None,
             message: None,
             request_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "Code" => object.read(&name, &mut decoded.code),
@@ -209,7 +206,7 @@ impl<'de> serde::Deserialize<'de> for DeleteDbInstanceSecurityGroupRuleOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -225,7 +222,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::DeleteDbInstanceSecurityGroupRuleOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

@@ -37,7 +37,7 @@ pub struct DeleteDbNodesInput {
     /// Wire name: `DBNodeId`.
     #[cfg_attr(
         feature = "serde-serialize",
-        serde(rename = "DBNodeId", serialize_with = "aliyun_runtime::ser::json_string")
+        serde(rename = "DBNodeId", serialize_with = "aliyun_codec::ser::json_string")
     )]
     pub db_node_id: Vec<String>,
     /// The ID of the resource group. You can call the DescribeDBInstanceAttribute operation to obtain the ID of the resource group.
@@ -55,7 +55,7 @@ pub struct DeleteDbNodesInput {
 impl std::fmt::Debug for DeleteDbNodesInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DeleteDbNodesInput",
             &["client_token", "db_instance_id", "db_node_id", "resource_group_id"],
@@ -95,10 +95,8 @@ impl DeleteDbNodesInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            4,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(4);
         parameters.add("ClientToken", self.client_token.as_ref());
         parameters.add("DBInstanceId", Some(&self.db_instance_id));
         parameters.add_json("DBNodeId", Some(&self.db_node_id));
@@ -107,11 +105,11 @@ impl DeleteDbNodesInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for DeleteDbNodesInput {
+impl aliyun_codec::parameters::ToParameters for DeleteDbNodesInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         DeleteDbNodesInput::to_parameters(self)
     }
 }
@@ -165,7 +163,7 @@ pub struct DeleteDbNodesOutput {
 impl std::fmt::Debug for DeleteDbNodesOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DeleteDbNodesOutput",
             &["db_instance_id", "order_id", "request_id", "unknown_fields"],
@@ -179,18 +177,18 @@ impl std::fmt::Debug for DeleteDbNodesOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for DeleteDbNodesOutput {
+impl aliyun_codec::de::FromJson for DeleteDbNodesOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = DeleteDbNodesOutput {
             db_instance_id: None,
             order_id: None,
             request_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "DBInstanceId" => object.read(&name, &mut decoded.db_instance_id),
@@ -208,7 +206,7 @@ impl<'de> serde::Deserialize<'de> for DeleteDbNodesOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -224,7 +222,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::DeleteDbNodesOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

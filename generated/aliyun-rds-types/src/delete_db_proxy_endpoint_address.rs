@@ -70,7 +70,7 @@ pub struct DeleteDbProxyEndpointAddressInput {
 impl std::fmt::Debug for DeleteDbProxyEndpointAddressInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DeleteDbProxyEndpointAddressInput",
             &[
@@ -122,10 +122,8 @@ impl DeleteDbProxyEndpointAddressInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            5,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(5);
         parameters.add("RegionId", self.region_id.as_ref());
         parameters.add("DBInstanceId", Some(&self.db_instance_id));
         parameters.add("DBProxyEndpointId", Some(&self.db_proxy_endpoint_id));
@@ -139,11 +137,11 @@ impl DeleteDbProxyEndpointAddressInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for DeleteDbProxyEndpointAddressInput {
+impl aliyun_codec::parameters::ToParameters for DeleteDbProxyEndpointAddressInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         DeleteDbProxyEndpointAddressInput::to_parameters(self)
     }
 }
@@ -177,7 +175,7 @@ pub struct DeleteDbProxyEndpointAddressOutput {
 impl std::fmt::Debug for DeleteDbProxyEndpointAddressOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DeleteDbProxyEndpointAddressOutput",
             &["request_id", "unknown_fields"],
@@ -186,16 +184,16 @@ impl std::fmt::Debug for DeleteDbProxyEndpointAddressOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for DeleteDbProxyEndpointAddressOutput {
+impl aliyun_codec::de::FromJson for DeleteDbProxyEndpointAddressOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = DeleteDbProxyEndpointAddressOutput {
             request_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "RequestId" => object.read(&name, &mut decoded.request_id),
@@ -211,7 +209,7 @@ impl<'de> serde::Deserialize<'de> for DeleteDbProxyEndpointAddressOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -227,7 +225,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::DeleteDbProxyEndpointAddressOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

@@ -42,7 +42,7 @@ pub struct DeleteParameterGroupInput {
 impl std::fmt::Debug for DeleteParameterGroupInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DeleteParameterGroupInput",
             &["region_id", "parameter_group_id", "resource_group_id"],
@@ -79,10 +79,8 @@ impl DeleteParameterGroupInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            3,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(3);
         parameters.add("RegionId", Some(&self.region_id));
         parameters.add("ParameterGroupId", Some(&self.parameter_group_id));
         parameters.add("ResourceGroupId", self.resource_group_id.as_ref());
@@ -90,11 +88,11 @@ impl DeleteParameterGroupInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for DeleteParameterGroupInput {
+impl aliyun_codec::parameters::ToParameters for DeleteParameterGroupInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         DeleteParameterGroupInput::to_parameters(self)
     }
 }
@@ -138,7 +136,7 @@ pub struct DeleteParameterGroupOutput {
 impl std::fmt::Debug for DeleteParameterGroupOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DeleteParameterGroupOutput",
             &["parameter_group_id", "request_id", "unknown_fields"],
@@ -147,17 +145,17 @@ impl std::fmt::Debug for DeleteParameterGroupOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for DeleteParameterGroupOutput {
+impl aliyun_codec::de::FromJson for DeleteParameterGroupOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = DeleteParameterGroupOutput {
             parameter_group_id: None,
             request_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "ParameterGroupId" => object.read(&name, &mut decoded.parameter_group_id),
@@ -174,7 +172,7 @@ impl<'de> serde::Deserialize<'de> for DeleteParameterGroupOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -190,7 +188,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::DeleteParameterGroupOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

@@ -59,7 +59,7 @@ pub struct DeletePostgresExtensionsInput {
 impl std::fmt::Debug for DeletePostgresExtensionsInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DeletePostgresExtensionsInput",
             &[
@@ -111,10 +111,8 @@ impl DeletePostgresExtensionsInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            5,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(5);
         parameters.add("ClientToken", self.client_token.as_ref());
         parameters.add("DBInstanceId", Some(&self.db_instance_id));
         parameters.add("Extensions", Some(&self.extensions));
@@ -124,11 +122,11 @@ impl DeletePostgresExtensionsInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for DeletePostgresExtensionsInput {
+impl aliyun_codec::parameters::ToParameters for DeletePostgresExtensionsInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         DeletePostgresExtensionsInput::to_parameters(self)
     }
 }
@@ -162,7 +160,7 @@ pub struct DeletePostgresExtensionsOutput {
 impl std::fmt::Debug for DeletePostgresExtensionsOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DeletePostgresExtensionsOutput",
             &["request_id", "unknown_fields"],
@@ -171,16 +169,16 @@ impl std::fmt::Debug for DeletePostgresExtensionsOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for DeletePostgresExtensionsOutput {
+impl aliyun_codec::de::FromJson for DeletePostgresExtensionsOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = DeletePostgresExtensionsOutput {
             request_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "RequestId" => object.read(&name, &mut decoded.request_id),
@@ -196,7 +194,7 @@ impl<'de> serde::Deserialize<'de> for DeletePostgresExtensionsOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -212,7 +210,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::DeletePostgresExtensionsOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

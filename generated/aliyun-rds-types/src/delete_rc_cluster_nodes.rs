@@ -64,7 +64,7 @@ pub struct DeleteRcClusterNodesInput {
 impl std::fmt::Debug for DeleteRcClusterNodesInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DeleteRcClusterNodesInput",
             &["region_id", "vpc_id", "nodes", "instance_ids"],
@@ -99,10 +99,8 @@ impl DeleteRcClusterNodesInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            4,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(4);
         parameters.add("RegionId", self.region_id.as_ref());
         parameters.add("VpcId", self.vpc_id.as_ref());
         parameters.add("Nodes", self.nodes.as_ref());
@@ -111,11 +109,11 @@ impl DeleteRcClusterNodesInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for DeleteRcClusterNodesInput {
+impl aliyun_codec::parameters::ToParameters for DeleteRcClusterNodesInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         DeleteRcClusterNodesInput::to_parameters(self)
     }
 }
@@ -159,7 +157,7 @@ pub struct DeleteRcClusterNodesOutput {
 impl std::fmt::Debug for DeleteRcClusterNodesOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DeleteRcClusterNodesOutput",
             &["request_id", "task_id", "unknown_fields"],
@@ -168,17 +166,17 @@ impl std::fmt::Debug for DeleteRcClusterNodesOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for DeleteRcClusterNodesOutput {
+impl aliyun_codec::de::FromJson for DeleteRcClusterNodesOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = DeleteRcClusterNodesOutput {
             request_id: None,
             task_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "RequestId" => object.read(&name, &mut decoded.request_id),
@@ -195,7 +193,7 @@ impl<'de> serde::Deserialize<'de> for DeleteRcClusterNodesOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -211,7 +209,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::DeleteRcClusterNodesOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

@@ -45,7 +45,7 @@ pub struct DeleteRcSnapshotInput {
 impl std::fmt::Debug for DeleteRcSnapshotInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DeleteRcSnapshotInput",
             &["snapshot_id", "region_id", "force"],
@@ -79,10 +79,8 @@ impl DeleteRcSnapshotInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            3,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(3);
         parameters.add("SnapshotId", Some(&self.snapshot_id));
         parameters.add("RegionId", Some(&self.region_id));
         parameters.add("Force", self.force.as_ref());
@@ -90,11 +88,11 @@ impl DeleteRcSnapshotInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for DeleteRcSnapshotInput {
+impl aliyun_codec::parameters::ToParameters for DeleteRcSnapshotInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         DeleteRcSnapshotInput::to_parameters(self)
     }
 }
@@ -128,7 +126,7 @@ pub struct DeleteRcSnapshotOutput {
 impl std::fmt::Debug for DeleteRcSnapshotOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DeleteRcSnapshotOutput",
             &["request_id", "unknown_fields"],
@@ -137,16 +135,16 @@ impl std::fmt::Debug for DeleteRcSnapshotOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for DeleteRcSnapshotOutput {
+impl aliyun_codec::de::FromJson for DeleteRcSnapshotOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = DeleteRcSnapshotOutput {
             request_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "RequestId" => object.read(&name, &mut decoded.request_id),
@@ -162,7 +160,7 @@ impl<'de> serde::Deserialize<'de> for DeleteRcSnapshotOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -178,7 +176,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::DeleteRcSnapshotOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

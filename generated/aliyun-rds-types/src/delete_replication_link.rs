@@ -35,7 +35,7 @@ pub struct DeleteReplicationLinkInput {
 impl std::fmt::Debug for DeleteReplicationLinkInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DeleteReplicationLinkInput",
             &["db_instance_id", "promote_to_master"],
@@ -68,21 +68,19 @@ impl DeleteReplicationLinkInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            2,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(2);
         parameters.add("DBInstanceId", Some(&self.db_instance_id));
         parameters.add("PromoteToMaster", Some(&self.promote_to_master));
         parameters.finish()
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for DeleteReplicationLinkInput {
+impl aliyun_codec::parameters::ToParameters for DeleteReplicationLinkInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         DeleteReplicationLinkInput::to_parameters(self)
     }
 }
@@ -146,7 +144,7 @@ pub struct DeleteReplicationLinkOutput {
 impl std::fmt::Debug for DeleteReplicationLinkOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DeleteReplicationLinkOutput",
             &["db_instance_id", "request_id", "task_id", "task_name", "unknown_fields"],
@@ -161,11 +159,11 @@ impl std::fmt::Debug for DeleteReplicationLinkOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for DeleteReplicationLinkOutput {
+impl aliyun_codec::de::FromJson for DeleteReplicationLinkOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = DeleteReplicationLinkOutput {
             db_instance_id: None,
             request_id: None,
@@ -173,7 +171,7 @@ impl aliyun_runtime::de::FromJson for DeleteReplicationLinkOutput {
             task_name: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "DBInstanceId" => object.read(&name, &mut decoded.db_instance_id),
@@ -192,7 +190,7 @@ impl<'de> serde::Deserialize<'de> for DeleteReplicationLinkOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -208,7 +206,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::DeleteReplicationLinkOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

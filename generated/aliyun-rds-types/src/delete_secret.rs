@@ -91,7 +91,7 @@ pub struct DeleteSecretInput {
 impl std::fmt::Debug for DeleteSecretInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DeleteSecretInput",
             &[
@@ -145,10 +145,8 @@ impl DeleteSecretInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            7,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(7);
         parameters.add("ClientToken", self.client_token.as_ref());
         parameters.add("RegionId", Some(&self.region_id));
         parameters.add("SecretArn", self.secret_arn.as_ref());
@@ -160,11 +158,11 @@ impl DeleteSecretInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for DeleteSecretInput {
+impl aliyun_codec::parameters::ToParameters for DeleteSecretInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         DeleteSecretInput::to_parameters(self)
     }
 }
@@ -231,7 +229,7 @@ pub struct DeleteSecretOutput {
 impl std::fmt::Debug for DeleteSecretOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DeleteSecretOutput",
             &["request_id", "secret_arn", "secret_name", "success", "unknown_fields"],
@@ -246,11 +244,11 @@ impl std::fmt::Debug for DeleteSecretOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for DeleteSecretOutput {
+impl aliyun_codec::de::FromJson for DeleteSecretOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = DeleteSecretOutput {
             request_id: None,
             secret_arn: None,
@@ -258,7 +256,7 @@ impl aliyun_runtime::de::FromJson for DeleteSecretOutput {
             success: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "RequestId" => object.read(&name, &mut decoded.request_id),
@@ -277,7 +275,7 @@ impl<'de> serde::Deserialize<'de> for DeleteSecretOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -293,7 +291,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::DeleteSecretOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

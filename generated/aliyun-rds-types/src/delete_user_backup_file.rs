@@ -42,7 +42,7 @@ pub struct DeleteUserBackupFileInput {
 impl std::fmt::Debug for DeleteUserBackupFileInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DeleteUserBackupFileInput",
             &["backup_id", "region_id", "resource_group_id"],
@@ -76,10 +76,8 @@ impl DeleteUserBackupFileInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            3,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(3);
         parameters.add("BackupId", Some(&self.backup_id));
         parameters.add("RegionId", Some(&self.region_id));
         parameters.add("ResourceGroupId", self.resource_group_id.as_ref());
@@ -87,11 +85,11 @@ impl DeleteUserBackupFileInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for DeleteUserBackupFileInput {
+impl aliyun_codec::parameters::ToParameters for DeleteUserBackupFileInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         DeleteUserBackupFileInput::to_parameters(self)
     }
 }
@@ -135,7 +133,7 @@ pub struct DeleteUserBackupFileOutput {
 impl std::fmt::Debug for DeleteUserBackupFileOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DeleteUserBackupFileOutput",
             &["backup_id", "request_id", "unknown_fields"],
@@ -144,17 +142,17 @@ impl std::fmt::Debug for DeleteUserBackupFileOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for DeleteUserBackupFileOutput {
+impl aliyun_codec::de::FromJson for DeleteUserBackupFileOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = DeleteUserBackupFileOutput {
             backup_id: None,
             request_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "BackupId" => object.read(&name, &mut decoded.backup_id),
@@ -171,7 +169,7 @@ impl<'de> serde::Deserialize<'de> for DeleteUserBackupFileOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -187,7 +185,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::DeleteUserBackupFileOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

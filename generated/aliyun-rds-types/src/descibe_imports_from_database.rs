@@ -104,7 +104,7 @@ pub struct DescibeImportsFromDatabaseInput {
 impl std::fmt::Debug for DescibeImportsFromDatabaseInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescibeImportsFromDatabaseInput",
             &[
@@ -169,10 +169,8 @@ impl DescibeImportsFromDatabaseInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            9,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(9);
         parameters.add("ClientToken", self.client_token.as_ref());
         parameters.add("DBInstanceId", Some(&self.db_instance_id));
         parameters.add("Engine", Some(&self.engine));
@@ -186,11 +184,11 @@ impl DescibeImportsFromDatabaseInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for DescibeImportsFromDatabaseInput {
+impl aliyun_codec::parameters::ToParameters for DescibeImportsFromDatabaseInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         DescibeImportsFromDatabaseInput::to_parameters(self)
     }
 }
@@ -262,7 +260,7 @@ pub struct DescibeImportsFromDatabaseOutput {
 impl std::fmt::Debug for DescibeImportsFromDatabaseOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescibeImportsFromDatabaseOutput",
             &[
@@ -285,11 +283,11 @@ impl std::fmt::Debug for DescibeImportsFromDatabaseOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for DescibeImportsFromDatabaseOutput {
+impl aliyun_codec::de::FromJson for DescibeImportsFromDatabaseOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = DescibeImportsFromDatabaseOutput {
             items: None,
             page_number: None,
@@ -298,7 +296,7 @@ impl aliyun_runtime::de::FromJson for DescibeImportsFromDatabaseOutput {
             total_record_count: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "Items" => object.read(&name, &mut decoded.items),
@@ -318,7 +316,7 @@ impl<'de> serde::Deserialize<'de> for DescibeImportsFromDatabaseOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -345,7 +343,7 @@ pub struct Items {
 impl std::fmt::Debug for Items {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "Items",
             &["import_result_from_db", "unknown_fields"],
@@ -354,16 +352,16 @@ impl std::fmt::Debug for Items {
     }
 }
 
-impl aliyun_runtime::de::FromJson for Items {
+impl aliyun_codec::de::FromJson for Items {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = Items {
             import_result_from_db: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "ImportResultFromDB" => {
@@ -381,7 +379,7 @@ impl<'de> serde::Deserialize<'de> for Items {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -472,7 +470,7 @@ pub struct ImportResultFromDb {
 impl std::fmt::Debug for ImportResultFromDb {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "ImportResultFromDb",
             &[
@@ -495,11 +493,11 @@ impl std::fmt::Debug for ImportResultFromDb {
     }
 }
 
-impl aliyun_runtime::de::FromJson for ImportResultFromDb {
+impl aliyun_codec::de::FromJson for ImportResultFromDb {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = ImportResultFromDb {
             import_data_status: None,
             import_data_status_description: None,
@@ -508,7 +506,7 @@ impl aliyun_runtime::de::FromJson for ImportResultFromDb {
             incremental_importing_time: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "ImportDataStatus" => object.read(&name, &mut decoded.import_data_status),
@@ -532,7 +530,7 @@ impl<'de> serde::Deserialize<'de> for ImportResultFromDb {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -548,7 +546,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::DescibeImportsFromDatabaseOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

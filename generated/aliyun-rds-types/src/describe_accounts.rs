@@ -57,7 +57,7 @@ pub struct DescribeAccountsInput {
 impl std::fmt::Debug for DescribeAccountsInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribeAccountsInput",
             &["db_instance_id", "account_name", "page_size", "page_number"],
@@ -97,10 +97,8 @@ impl DescribeAccountsInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            4,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(4);
         parameters.add("DBInstanceId", Some(&self.db_instance_id));
         parameters.add("AccountName", self.account_name.as_ref());
         parameters.add("PageSize", self.page_size.as_ref());
@@ -109,11 +107,11 @@ impl DescribeAccountsInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for DescribeAccountsInput {
+impl aliyun_codec::parameters::ToParameters for DescribeAccountsInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         DescribeAccountsInput::to_parameters(self)
     }
 }
@@ -218,7 +216,7 @@ pub struct DescribeAccountsOutput {
 impl std::fmt::Debug for DescribeAccountsOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribeAccountsOutput",
             &[
@@ -245,11 +243,11 @@ impl std::fmt::Debug for DescribeAccountsOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for DescribeAccountsOutput {
+impl aliyun_codec::de::FromJson for DescribeAccountsOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = DescribeAccountsOutput {
             accounts: None,
             page_number: None,
@@ -260,7 +258,7 @@ impl aliyun_runtime::de::FromJson for DescribeAccountsOutput {
             resource_group_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "Accounts" => object.read(&name, &mut decoded.accounts),
@@ -290,7 +288,7 @@ impl<'de> serde::Deserialize<'de> for DescribeAccountsOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -317,7 +315,7 @@ pub struct Accounts {
 impl std::fmt::Debug for Accounts {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "Accounts",
             &["db_instance_account", "unknown_fields"],
@@ -326,16 +324,16 @@ impl std::fmt::Debug for Accounts {
     }
 }
 
-impl aliyun_runtime::de::FromJson for Accounts {
+impl aliyun_codec::de::FromJson for Accounts {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = Accounts {
             db_instance_account: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "DBInstanceAccount" => {
@@ -353,7 +351,7 @@ impl<'de> serde::Deserialize<'de> for Accounts {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -552,7 +550,7 @@ pub struct DbInstanceAccount {
 impl std::fmt::Debug for DbInstanceAccount {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DbInstanceAccount",
             &[
@@ -593,11 +591,11 @@ impl std::fmt::Debug for DbInstanceAccount {
     }
 }
 
-impl aliyun_runtime::de::FromJson for DbInstanceAccount {
+impl aliyun_codec::de::FromJson for DbInstanceAccount {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = DbInstanceAccount {
             account_description: None,
             account_name: None,
@@ -615,7 +613,7 @@ impl aliyun_runtime::de::FromJson for DbInstanceAccount {
             valid_until: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "AccountDescription" => {
@@ -650,7 +648,7 @@ impl<'de> serde::Deserialize<'de> for DbInstanceAccount {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -677,7 +675,7 @@ pub struct DatabasePrivileges {
 impl std::fmt::Debug for DatabasePrivileges {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DatabasePrivileges",
             &["database_privilege", "unknown_fields"],
@@ -686,16 +684,16 @@ impl std::fmt::Debug for DatabasePrivileges {
     }
 }
 
-impl aliyun_runtime::de::FromJson for DatabasePrivileges {
+impl aliyun_codec::de::FromJson for DatabasePrivileges {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = DatabasePrivileges {
             database_privilege: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "DatabasePrivilege" => {
@@ -713,7 +711,7 @@ impl<'de> serde::Deserialize<'de> for DatabasePrivileges {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -770,7 +768,7 @@ pub struct DatabasePrivilege {
 impl std::fmt::Debug for DatabasePrivilege {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DatabasePrivilege",
             &[
@@ -789,18 +787,18 @@ impl std::fmt::Debug for DatabasePrivilege {
     }
 }
 
-impl aliyun_runtime::de::FromJson for DatabasePrivilege {
+impl aliyun_codec::de::FromJson for DatabasePrivilege {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = DatabasePrivilege {
             account_privilege: None,
             account_privilege_detail: None,
             db_name: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "AccountPrivilege" => object.read(&name, &mut decoded.account_privilege),
@@ -820,7 +818,7 @@ impl<'de> serde::Deserialize<'de> for DatabasePrivilege {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -836,7 +834,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::DescribeAccountsOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

@@ -35,7 +35,7 @@ pub struct DescribeActionEventPolicyInput {
 impl std::fmt::Debug for DescribeActionEventPolicyInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribeActionEventPolicyInput",
             &["region_id", "resource_group_id"],
@@ -68,21 +68,19 @@ impl DescribeActionEventPolicyInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            2,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(2);
         parameters.add("RegionId", Some(&self.region_id));
         parameters.add("ResourceGroupId", self.resource_group_id.as_ref());
         parameters.finish()
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for DescribeActionEventPolicyInput {
+impl aliyun_codec::parameters::ToParameters for DescribeActionEventPolicyInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         DescribeActionEventPolicyInput::to_parameters(self)
     }
 }
@@ -136,7 +134,7 @@ pub struct DescribeActionEventPolicyOutput {
 impl std::fmt::Debug for DescribeActionEventPolicyOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribeActionEventPolicyOutput",
             &["enable_event_log", "region_id", "request_id", "unknown_fields"],
@@ -150,18 +148,18 @@ impl std::fmt::Debug for DescribeActionEventPolicyOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for DescribeActionEventPolicyOutput {
+impl aliyun_codec::de::FromJson for DescribeActionEventPolicyOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = DescribeActionEventPolicyOutput {
             enable_event_log: None,
             region_id: None,
             request_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "EnableEventLog" => object.read(&name, &mut decoded.enable_event_log),
@@ -179,7 +177,7 @@ impl<'de> serde::Deserialize<'de> for DescribeActionEventPolicyOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -195,7 +193,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::DescribeActionEventPolicyOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

@@ -155,7 +155,7 @@ pub struct DescribeActiveOperationTasksInput {
 impl std::fmt::Debug for DescribeActiveOperationTasksInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribeActiveOperationTasksInput",
             &[
@@ -221,8 +221,8 @@ impl DescribeActiveOperationTasksInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(
             11,
         );
         parameters.add("Region", self.region.as_ref());
@@ -240,11 +240,11 @@ impl DescribeActiveOperationTasksInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for DescribeActiveOperationTasksInput {
+impl aliyun_codec::parameters::ToParameters for DescribeActiveOperationTasksInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         DescribeActiveOperationTasksInput::to_parameters(self)
     }
 }
@@ -316,7 +316,7 @@ pub struct DescribeActiveOperationTasksOutput {
 impl std::fmt::Debug for DescribeActiveOperationTasksOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribeActiveOperationTasksOutput",
             &[
@@ -339,11 +339,11 @@ impl std::fmt::Debug for DescribeActiveOperationTasksOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for DescribeActiveOperationTasksOutput {
+impl aliyun_codec::de::FromJson for DescribeActiveOperationTasksOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = DescribeActiveOperationTasksOutput {
             items: None,
             page_number: None,
@@ -352,7 +352,7 @@ impl aliyun_runtime::de::FromJson for DescribeActiveOperationTasksOutput {
             total_record_count: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "Items" => object.read(&name, &mut decoded.items),
@@ -372,7 +372,7 @@ impl<'de> serde::Deserialize<'de> for DescribeActiveOperationTasksOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -686,7 +686,7 @@ pub struct Items {
 impl std::fmt::Debug for Items {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "Items",
             &[
@@ -755,11 +755,11 @@ impl std::fmt::Debug for Items {
     }
 }
 
-impl aliyun_runtime::de::FromJson for Items {
+impl aliyun_codec::de::FromJson for Items {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = Items {
             allow_cancel: None,
             allow_change: None,
@@ -791,7 +791,7 @@ impl aliyun_runtime::de::FromJson for Items {
             task_type_zh: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "AllowCancel" => object.read(&name, &mut decoded.allow_cancel),
@@ -834,7 +834,7 @@ impl<'de> serde::Deserialize<'de> for Items {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -850,7 +850,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::DescribeActiveOperationTasksOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

@@ -42,7 +42,7 @@ pub struct DescribeAdInfoInput {
 impl std::fmt::Debug for DescribeAdInfoInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribeAdInfoInput",
             &["client_token", "db_instance_id", "region_id"],
@@ -76,10 +76,8 @@ impl DescribeAdInfoInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            3,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(3);
         parameters.add("ClientToken", self.client_token.as_ref());
         parameters.add("DBInstanceId", Some(&self.db_instance_id));
         parameters.add("RegionId", Some(&self.region_id));
@@ -87,11 +85,11 @@ impl DescribeAdInfoInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for DescribeAdInfoInput {
+impl aliyun_codec::parameters::ToParameters for DescribeAdInfoInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         DescribeAdInfoInput::to_parameters(self)
     }
 }
@@ -179,7 +177,7 @@ pub struct DescribeAdInfoOutput {
 impl std::fmt::Debug for DescribeAdInfoOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribeAdInfoOutput",
             &[
@@ -204,11 +202,11 @@ impl std::fmt::Debug for DescribeAdInfoOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for DescribeAdInfoOutput {
+impl aliyun_codec::de::FromJson for DescribeAdInfoOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = DescribeAdInfoOutput {
             addns: None,
             ad_server_ip_address: None,
@@ -218,7 +216,7 @@ impl aliyun_runtime::de::FromJson for DescribeAdInfoOutput {
             user_name: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "ADDNS" => object.read(&name, &mut decoded.addns),
@@ -241,7 +239,7 @@ impl<'de> serde::Deserialize<'de> for DescribeAdInfoOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -257,7 +255,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::DescribeAdInfoOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

@@ -75,7 +75,7 @@ pub struct DescribeAllWhitelistTemplateInput {
 impl std::fmt::Debug for DescribeAllWhitelistTemplateInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribeAllWhitelistTemplateInput",
             &[
@@ -126,10 +126,8 @@ impl DescribeAllWhitelistTemplateInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            6,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(6);
         parameters.add("MaxRecordsPerPage", Some(&self.max_records_per_page));
         parameters.add("PageNumbers", Some(&self.page_numbers));
         parameters.add("RegionId", self.region_id.as_ref());
@@ -140,11 +138,11 @@ impl DescribeAllWhitelistTemplateInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for DescribeAllWhitelistTemplateInput {
+impl aliyun_codec::parameters::ToParameters for DescribeAllWhitelistTemplateInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         DescribeAllWhitelistTemplateInput::to_parameters(self)
     }
 }
@@ -239,7 +237,7 @@ pub struct DescribeAllWhitelistTemplateOutput {
 impl std::fmt::Debug for DescribeAllWhitelistTemplateOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribeAllWhitelistTemplateOutput",
             &[
@@ -264,11 +262,11 @@ impl std::fmt::Debug for DescribeAllWhitelistTemplateOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for DescribeAllWhitelistTemplateOutput {
+impl aliyun_codec::de::FromJson for DescribeAllWhitelistTemplateOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = DescribeAllWhitelistTemplateOutput {
             code: None,
             data: None,
@@ -278,7 +276,7 @@ impl aliyun_runtime::de::FromJson for DescribeAllWhitelistTemplateOutput {
             success: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "Code" => object.read(&name, &mut decoded.code),
@@ -299,7 +297,7 @@ impl<'de> serde::Deserialize<'de> for DescribeAllWhitelistTemplateOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -394,7 +392,7 @@ pub struct Data {
 impl std::fmt::Debug for Data {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "Data",
             &[
@@ -421,11 +419,11 @@ impl std::fmt::Debug for Data {
     }
 }
 
-impl aliyun_runtime::de::FromJson for Data {
+impl aliyun_codec::de::FromJson for Data {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = Data {
             curr_page_numbers: None,
             has_next: None,
@@ -436,7 +434,7 @@ impl aliyun_runtime::de::FromJson for Data {
             total_records: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "CurrPageNumbers" => object.read(&name, &mut decoded.curr_page_numbers),
@@ -460,7 +458,7 @@ impl<'de> serde::Deserialize<'de> for Data {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -531,7 +529,7 @@ pub struct Templates {
 impl std::fmt::Debug for Templates {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "Templates",
             &["id", "ips", "template_id", "template_name", "user_id", "unknown_fields"],
@@ -547,11 +545,11 @@ impl std::fmt::Debug for Templates {
     }
 }
 
-impl aliyun_runtime::de::FromJson for Templates {
+impl aliyun_codec::de::FromJson for Templates {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = Templates {
             id: None,
             ips: None,
@@ -560,7 +558,7 @@ impl aliyun_runtime::de::FromJson for Templates {
             user_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "Id" => object.read(&name, &mut decoded.id),
@@ -580,7 +578,7 @@ impl<'de> serde::Deserialize<'de> for Templates {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -596,7 +594,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::DescribeAllWhitelistTemplateOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

@@ -165,7 +165,7 @@ pub struct DescribeAvailableClassesInput {
 impl std::fmt::Debug for DescribeAvailableClassesInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribeAvailableClassesInput",
             &[
@@ -235,8 +235,8 @@ impl DescribeAvailableClassesInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(
             10,
         );
         parameters.add("RegionId", Some(&self.region_id));
@@ -253,11 +253,11 @@ impl DescribeAvailableClassesInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for DescribeAvailableClassesInput {
+impl aliyun_codec::parameters::ToParameters for DescribeAvailableClassesInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         DescribeAvailableClassesInput::to_parameters(self)
     }
 }
@@ -299,7 +299,7 @@ pub struct DescribeAvailableClassesOutput {
 impl std::fmt::Debug for DescribeAvailableClassesOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribeAvailableClassesOutput",
             &["db_instance_classes", "request_id", "unknown_fields"],
@@ -308,17 +308,17 @@ impl std::fmt::Debug for DescribeAvailableClassesOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for DescribeAvailableClassesOutput {
+impl aliyun_codec::de::FromJson for DescribeAvailableClassesOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = DescribeAvailableClassesOutput {
             db_instance_classes: None,
             request_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "DBInstanceClasses" => {
@@ -337,7 +337,7 @@ impl<'de> serde::Deserialize<'de> for DescribeAvailableClassesOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -376,7 +376,7 @@ pub struct DbInstanceClasses {
 impl std::fmt::Debug for DbInstanceClasses {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DbInstanceClasses",
             &["db_instance_class", "db_instance_storage_range", "unknown_fields"],
@@ -389,17 +389,17 @@ impl std::fmt::Debug for DbInstanceClasses {
     }
 }
 
-impl aliyun_runtime::de::FromJson for DbInstanceClasses {
+impl aliyun_codec::de::FromJson for DbInstanceClasses {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = DbInstanceClasses {
             db_instance_class: None,
             db_instance_storage_range: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "DBInstanceClass" => object.read(&name, &mut decoded.db_instance_class),
@@ -418,7 +418,7 @@ impl<'de> serde::Deserialize<'de> for DbInstanceClasses {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -469,7 +469,7 @@ pub struct DbInstanceStorageRange {
 impl std::fmt::Debug for DbInstanceStorageRange {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DbInstanceStorageRange",
             &["max_value", "min_value", "step", "unknown_fields"],
@@ -478,18 +478,18 @@ impl std::fmt::Debug for DbInstanceStorageRange {
     }
 }
 
-impl aliyun_runtime::de::FromJson for DbInstanceStorageRange {
+impl aliyun_codec::de::FromJson for DbInstanceStorageRange {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = DbInstanceStorageRange {
             max_value: None,
             min_value: None,
             step: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "MaxValue" => object.read(&name, &mut decoded.max_value),
@@ -507,7 +507,7 @@ impl<'de> serde::Deserialize<'de> for DbInstanceStorageRange {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -523,7 +523,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::DescribeAvailableClassesOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

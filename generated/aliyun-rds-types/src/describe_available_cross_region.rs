@@ -25,7 +25,7 @@ pub struct DescribeAvailableCrossRegionInput {
 impl std::fmt::Debug for DescribeAvailableCrossRegionInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribeAvailableCrossRegionInput",
             &["region_id"],
@@ -57,20 +57,18 @@ impl DescribeAvailableCrossRegionInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            1,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(1);
         parameters.add("RegionId", Some(&self.region_id));
         parameters.finish()
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for DescribeAvailableCrossRegionInput {
+impl aliyun_codec::parameters::ToParameters for DescribeAvailableCrossRegionInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         DescribeAvailableCrossRegionInput::to_parameters(self)
     }
 }
@@ -112,7 +110,7 @@ pub struct DescribeAvailableCrossRegionOutput {
 impl std::fmt::Debug for DescribeAvailableCrossRegionOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribeAvailableCrossRegionOutput",
             &["regions", "request_id", "unknown_fields"],
@@ -121,17 +119,17 @@ impl std::fmt::Debug for DescribeAvailableCrossRegionOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for DescribeAvailableCrossRegionOutput {
+impl aliyun_codec::de::FromJson for DescribeAvailableCrossRegionOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = DescribeAvailableCrossRegionOutput {
             regions: None,
             request_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "Regions" => object.read(&name, &mut decoded.regions),
@@ -148,7 +146,7 @@ impl<'de> serde::Deserialize<'de> for DescribeAvailableCrossRegionOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -175,7 +173,7 @@ pub struct Regions {
 impl std::fmt::Debug for Regions {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "Regions",
             &["region", "unknown_fields"],
@@ -184,16 +182,16 @@ impl std::fmt::Debug for Regions {
     }
 }
 
-impl aliyun_runtime::de::FromJson for Regions {
+impl aliyun_codec::de::FromJson for Regions {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = Regions {
             region: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "Region" => object.read(&name, &mut decoded.region),
@@ -209,7 +207,7 @@ impl<'de> serde::Deserialize<'de> for Regions {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -225,7 +223,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::DescribeAvailableCrossRegionOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

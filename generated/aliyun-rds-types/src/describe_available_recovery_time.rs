@@ -55,7 +55,7 @@ pub struct DescribeAvailableRecoveryTimeInput {
 impl std::fmt::Debug for DescribeAvailableRecoveryTimeInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribeAvailableRecoveryTimeInput",
             &["cross_backup_id", "region_id", "resource_group_id", "db_instance_id"],
@@ -95,10 +95,8 @@ impl DescribeAvailableRecoveryTimeInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            4,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(4);
         parameters.add("CrossBackupId", Some(&self.cross_backup_id));
         parameters.add("RegionId", self.region_id.as_ref());
         parameters.add("ResourceGroupId", self.resource_group_id.as_ref());
@@ -107,11 +105,11 @@ impl DescribeAvailableRecoveryTimeInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for DescribeAvailableRecoveryTimeInput {
+impl aliyun_codec::parameters::ToParameters for DescribeAvailableRecoveryTimeInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         DescribeAvailableRecoveryTimeInput::to_parameters(self)
     }
 }
@@ -185,7 +183,7 @@ pub struct DescribeAvailableRecoveryTimeOutput {
 impl std::fmt::Debug for DescribeAvailableRecoveryTimeOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribeAvailableRecoveryTimeOutput",
             &[
@@ -208,11 +206,11 @@ impl std::fmt::Debug for DescribeAvailableRecoveryTimeOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for DescribeAvailableRecoveryTimeOutput {
+impl aliyun_codec::de::FromJson for DescribeAvailableRecoveryTimeOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = DescribeAvailableRecoveryTimeOutput {
             cross_backup_id: None,
             recovery_begin_time: None,
@@ -221,7 +219,7 @@ impl aliyun_runtime::de::FromJson for DescribeAvailableRecoveryTimeOutput {
             request_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "CrossBackupId" => object.read(&name, &mut decoded.cross_backup_id),
@@ -243,7 +241,7 @@ impl<'de> serde::Deserialize<'de> for DescribeAvailableRecoveryTimeOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -259,7 +257,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::DescribeAvailableRecoveryTimeOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

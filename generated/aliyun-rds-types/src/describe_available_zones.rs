@@ -151,7 +151,7 @@ pub struct DescribeAvailableZonesInput {
 impl std::fmt::Debug for DescribeAvailableZonesInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribeAvailableZonesInput",
             &[
@@ -208,10 +208,8 @@ impl DescribeAvailableZonesInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            8,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(8);
         parameters.add("RegionId", Some(&self.region_id));
         parameters.add("Engine", Some(&self.engine));
         parameters.add("ZoneId", self.zone_id.as_ref());
@@ -224,11 +222,11 @@ impl DescribeAvailableZonesInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for DescribeAvailableZonesInput {
+impl aliyun_codec::parameters::ToParameters for DescribeAvailableZonesInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         DescribeAvailableZonesInput::to_parameters(self)
     }
 }
@@ -270,7 +268,7 @@ pub struct DescribeAvailableZonesOutput {
 impl std::fmt::Debug for DescribeAvailableZonesOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribeAvailableZonesOutput",
             &["available_zones", "request_id", "unknown_fields"],
@@ -279,17 +277,17 @@ impl std::fmt::Debug for DescribeAvailableZonesOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for DescribeAvailableZonesOutput {
+impl aliyun_codec::de::FromJson for DescribeAvailableZonesOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = DescribeAvailableZonesOutput {
             available_zones: None,
             request_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "AvailableZones" => object.read(&name, &mut decoded.available_zones),
@@ -306,7 +304,7 @@ impl<'de> serde::Deserialize<'de> for DescribeAvailableZonesOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -355,7 +353,7 @@ pub struct AvailableZones {
 impl std::fmt::Debug for AvailableZones {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "AvailableZones",
             &["region_id", "supported_engines", "zone_id", "unknown_fields"],
@@ -369,18 +367,18 @@ impl std::fmt::Debug for AvailableZones {
     }
 }
 
-impl aliyun_runtime::de::FromJson for AvailableZones {
+impl aliyun_codec::de::FromJson for AvailableZones {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = AvailableZones {
             region_id: None,
             supported_engines: None,
             zone_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "RegionId" => object.read(&name, &mut decoded.region_id),
@@ -398,7 +396,7 @@ impl<'de> serde::Deserialize<'de> for AvailableZones {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -440,7 +438,7 @@ pub struct SupportedEngines {
 impl std::fmt::Debug for SupportedEngines {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "SupportedEngines",
             &["engine", "supported_engine_versions", "unknown_fields"],
@@ -449,17 +447,17 @@ impl std::fmt::Debug for SupportedEngines {
     }
 }
 
-impl aliyun_runtime::de::FromJson for SupportedEngines {
+impl aliyun_codec::de::FromJson for SupportedEngines {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = SupportedEngines {
             engine: None,
             supported_engine_versions: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "Engine" => object.read(&name, &mut decoded.engine),
@@ -478,7 +476,7 @@ impl<'de> serde::Deserialize<'de> for SupportedEngines {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -517,7 +515,7 @@ pub struct SupportedEngineVersions {
 impl std::fmt::Debug for SupportedEngineVersions {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "SupportedEngineVersions",
             &["supported_categorys", "version", "unknown_fields"],
@@ -526,17 +524,17 @@ impl std::fmt::Debug for SupportedEngineVersions {
     }
 }
 
-impl aliyun_runtime::de::FromJson for SupportedEngineVersions {
+impl aliyun_codec::de::FromJson for SupportedEngineVersions {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = SupportedEngineVersions {
             supported_categorys: None,
             version: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "SupportedCategorys" => {
@@ -555,7 +553,7 @@ impl<'de> serde::Deserialize<'de> for SupportedEngineVersions {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -594,7 +592,7 @@ pub struct SupportedCategorys {
 impl std::fmt::Debug for SupportedCategorys {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "SupportedCategorys",
             &["category", "supported_storage_types", "unknown_fields"],
@@ -603,17 +601,17 @@ impl std::fmt::Debug for SupportedCategorys {
     }
 }
 
-impl aliyun_runtime::de::FromJson for SupportedCategorys {
+impl aliyun_codec::de::FromJson for SupportedCategorys {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = SupportedCategorys {
             category: None,
             supported_storage_types: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "Category" => object.read(&name, &mut decoded.category),
@@ -632,7 +630,7 @@ impl<'de> serde::Deserialize<'de> for SupportedCategorys {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -663,7 +661,7 @@ pub struct SupportedStorageTypes {
 impl std::fmt::Debug for SupportedStorageTypes {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "SupportedStorageTypes",
             &["storage_type", "unknown_fields"],
@@ -672,16 +670,16 @@ impl std::fmt::Debug for SupportedStorageTypes {
     }
 }
 
-impl aliyun_runtime::de::FromJson for SupportedStorageTypes {
+impl aliyun_codec::de::FromJson for SupportedStorageTypes {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = SupportedStorageTypes {
             storage_type: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "StorageType" => object.read(&name, &mut decoded.storage_type),
@@ -697,7 +695,7 @@ impl<'de> serde::Deserialize<'de> for SupportedStorageTypes {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -713,7 +711,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::DescribeAvailableZonesOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

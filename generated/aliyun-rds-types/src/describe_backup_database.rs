@@ -35,7 +35,7 @@ pub struct DescribeBackupDatabaseInput {
 impl std::fmt::Debug for DescribeBackupDatabaseInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribeBackupDatabaseInput",
             &["db_instance_id", "backup_id"],
@@ -68,21 +68,19 @@ impl DescribeBackupDatabaseInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            2,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(2);
         parameters.add("DBInstanceId", Some(&self.db_instance_id));
         parameters.add("BackupId", self.backup_id.as_ref());
         parameters.finish()
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for DescribeBackupDatabaseInput {
+impl aliyun_codec::parameters::ToParameters for DescribeBackupDatabaseInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         DescribeBackupDatabaseInput::to_parameters(self)
     }
 }
@@ -124,7 +122,7 @@ pub struct DescribeBackupDatabaseOutput {
 impl std::fmt::Debug for DescribeBackupDatabaseOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribeBackupDatabaseOutput",
             &["database_names", "request_id", "unknown_fields"],
@@ -133,17 +131,17 @@ impl std::fmt::Debug for DescribeBackupDatabaseOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for DescribeBackupDatabaseOutput {
+impl aliyun_codec::de::FromJson for DescribeBackupDatabaseOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = DescribeBackupDatabaseOutput {
             database_names: None,
             request_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "DatabaseNames" => object.read(&name, &mut decoded.database_names),
@@ -160,7 +158,7 @@ impl<'de> serde::Deserialize<'de> for DescribeBackupDatabaseOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -176,7 +174,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::DescribeBackupDatabaseOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

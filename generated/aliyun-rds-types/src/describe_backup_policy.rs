@@ -68,7 +68,7 @@ pub struct DescribeBackupPolicyInput {
 impl std::fmt::Debug for DescribeBackupPolicyInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribeBackupPolicyInput",
             &[
@@ -113,10 +113,8 @@ impl DescribeBackupPolicyInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            4,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(4);
         parameters.add("DBInstanceId", Some(&self.db_instance_id));
         parameters.add("BackupPolicyMode", self.backup_policy_mode.as_ref());
         parameters.add("CompressType", self.compress_type.as_ref());
@@ -125,11 +123,11 @@ impl DescribeBackupPolicyInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for DescribeBackupPolicyInput {
+impl aliyun_codec::parameters::ToParameters for DescribeBackupPolicyInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         DescribeBackupPolicyInput::to_parameters(self)
     }
 }
@@ -542,7 +540,7 @@ pub struct DescribeBackupPolicyOutput {
 impl std::fmt::Debug for DescribeBackupPolicyOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribeBackupPolicyOutput",
             &[
@@ -613,11 +611,11 @@ impl std::fmt::Debug for DescribeBackupPolicyOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for DescribeBackupPolicyOutput {
+impl aliyun_codec::de::FromJson for DescribeBackupPolicyOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = DescribeBackupPolicyOutput {
             archive_backup_keep_count: None,
             archive_backup_keep_policy: None,
@@ -650,7 +648,7 @@ impl aliyun_runtime::de::FromJson for DescribeBackupPolicyOutput {
             supports_high_frequency_backup: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "ArchiveBackupKeepCount" => {
@@ -736,7 +734,7 @@ impl<'de> serde::Deserialize<'de> for DescribeBackupPolicyOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -752,7 +750,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::DescribeBackupPolicyOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

@@ -124,7 +124,7 @@ pub struct DescribeBackupsInput {
 impl std::fmt::Debug for DescribeBackupsInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribeBackupsInput",
             &[
@@ -184,10 +184,8 @@ impl DescribeBackupsInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            9,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(9);
         parameters.add("DBInstanceId", Some(&self.db_instance_id));
         parameters.add("BackupId", self.backup_id.as_ref());
         parameters.add("BackupStatus", self.backup_status.as_ref());
@@ -201,11 +199,11 @@ impl DescribeBackupsInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for DescribeBackupsInput {
+impl aliyun_codec::parameters::ToParameters for DescribeBackupsInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         DescribeBackupsInput::to_parameters(self)
     }
 }
@@ -287,7 +285,7 @@ pub struct DescribeBackupsOutput {
 impl std::fmt::Debug for DescribeBackupsOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribeBackupsOutput",
             &[
@@ -312,11 +310,11 @@ impl std::fmt::Debug for DescribeBackupsOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for DescribeBackupsOutput {
+impl aliyun_codec::de::FromJson for DescribeBackupsOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = DescribeBackupsOutput {
             items: None,
             page_number: None,
@@ -326,7 +324,7 @@ impl aliyun_runtime::de::FromJson for DescribeBackupsOutput {
             total_record_count: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "Items" => object.read(&name, &mut decoded.items),
@@ -349,7 +347,7 @@ impl<'de> serde::Deserialize<'de> for DescribeBackupsOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -376,7 +374,7 @@ pub struct Items {
 impl std::fmt::Debug for Items {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "Items",
             &["backup", "unknown_fields"],
@@ -385,16 +383,16 @@ impl std::fmt::Debug for Items {
     }
 }
 
-impl aliyun_runtime::de::FromJson for Items {
+impl aliyun_codec::de::FromJson for Items {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = Items {
             backup: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "Backup" => object.read(&name, &mut decoded.backup),
@@ -410,7 +408,7 @@ impl<'de> serde::Deserialize<'de> for Items {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -724,7 +722,7 @@ pub struct Backup {
 impl std::fmt::Debug for Backup {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "Backup",
             &[
@@ -787,11 +785,11 @@ impl std::fmt::Debug for Backup {
     }
 }
 
-impl aliyun_runtime::de::FromJson for Backup {
+impl aliyun_codec::de::FromJson for Backup {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = Backup {
             backup_download_link_by_db: None,
             backup_download_url: None,
@@ -820,7 +818,7 @@ impl aliyun_runtime::de::FromJson for Backup {
             expect_expire_time: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "BackupDownloadLinkByDB" => {
@@ -866,7 +864,7 @@ impl<'de> serde::Deserialize<'de> for Backup {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -895,7 +893,7 @@ pub struct BackupDownloadLinkByDb {
 impl std::fmt::Debug for BackupDownloadLinkByDb {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "BackupDownloadLinkByDb",
             &["backup_download_link_by_db", "unknown_fields"],
@@ -904,16 +902,16 @@ impl std::fmt::Debug for BackupDownloadLinkByDb {
     }
 }
 
-impl aliyun_runtime::de::FromJson for BackupDownloadLinkByDb {
+impl aliyun_codec::de::FromJson for BackupDownloadLinkByDb {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = BackupDownloadLinkByDb {
             backup_download_link_by_db: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "BackupDownloadLinkByDB" => {
@@ -931,7 +929,7 @@ impl<'de> serde::Deserialize<'de> for BackupDownloadLinkByDb {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -982,7 +980,7 @@ pub struct BackupDownloadLinkByDbBackupDownloadLinkByDb {
 impl std::fmt::Debug for BackupDownloadLinkByDbBackupDownloadLinkByDb {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "BackupDownloadLinkByDbBackupDownloadLinkByDb",
             &["data_base", "download_link", "intranet_download_link", "unknown_fields"],
@@ -996,18 +994,18 @@ impl std::fmt::Debug for BackupDownloadLinkByDbBackupDownloadLinkByDb {
     }
 }
 
-impl aliyun_runtime::de::FromJson for BackupDownloadLinkByDbBackupDownloadLinkByDb {
+impl aliyun_codec::de::FromJson for BackupDownloadLinkByDbBackupDownloadLinkByDb {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = BackupDownloadLinkByDbBackupDownloadLinkByDb {
             data_base: None,
             download_link: None,
             intranet_download_link: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "DataBase" => object.read(&name, &mut decoded.data_base),
@@ -1027,7 +1025,7 @@ impl<'de> serde::Deserialize<'de> for BackupDownloadLinkByDbBackupDownloadLinkBy
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -1043,7 +1041,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::DescribeBackupsOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

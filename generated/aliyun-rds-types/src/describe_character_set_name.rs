@@ -47,7 +47,7 @@ pub struct DescribeCharacterSetNameInput {
 impl std::fmt::Debug for DescribeCharacterSetNameInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribeCharacterSetNameInput",
             &["engine", "region_id", "resource_group_id"],
@@ -81,10 +81,8 @@ impl DescribeCharacterSetNameInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            3,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(3);
         parameters.add("Engine", Some(&self.engine));
         parameters.add("RegionId", Some(&self.region_id));
         parameters.add("ResourceGroupId", self.resource_group_id.as_ref());
@@ -92,11 +90,11 @@ impl DescribeCharacterSetNameInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for DescribeCharacterSetNameInput {
+impl aliyun_codec::parameters::ToParameters for DescribeCharacterSetNameInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         DescribeCharacterSetNameInput::to_parameters(self)
     }
 }
@@ -148,7 +146,7 @@ pub struct DescribeCharacterSetNameOutput {
 impl std::fmt::Debug for DescribeCharacterSetNameOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribeCharacterSetNameOutput",
             &["character_set_name_items", "engine", "request_id", "unknown_fields"],
@@ -162,18 +160,18 @@ impl std::fmt::Debug for DescribeCharacterSetNameOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for DescribeCharacterSetNameOutput {
+impl aliyun_codec::de::FromJson for DescribeCharacterSetNameOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = DescribeCharacterSetNameOutput {
             character_set_name_items: None,
             engine: None,
             request_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "CharacterSetNameItems" => {
@@ -193,7 +191,7 @@ impl<'de> serde::Deserialize<'de> for DescribeCharacterSetNameOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -220,7 +218,7 @@ pub struct CharacterSetNameItems {
 impl std::fmt::Debug for CharacterSetNameItems {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "CharacterSetNameItems",
             &["character_set_name", "unknown_fields"],
@@ -229,16 +227,16 @@ impl std::fmt::Debug for CharacterSetNameItems {
     }
 }
 
-impl aliyun_runtime::de::FromJson for CharacterSetNameItems {
+impl aliyun_codec::de::FromJson for CharacterSetNameItems {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = CharacterSetNameItems {
             character_set_name: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "CharacterSetName" => object.read(&name, &mut decoded.character_set_name),
@@ -254,7 +252,7 @@ impl<'de> serde::Deserialize<'de> for CharacterSetNameItems {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -270,7 +268,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::DescribeCharacterSetNameOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

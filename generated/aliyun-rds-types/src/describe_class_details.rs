@@ -78,7 +78,7 @@ pub struct DescribeClassDetailsInput {
 impl std::fmt::Debug for DescribeClassDetailsInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribeClassDetailsInput",
             &[
@@ -138,10 +138,8 @@ impl DescribeClassDetailsInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            7,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(7);
         parameters.add("ClientToken", self.client_token.as_ref());
         parameters.add("RegionId", Some(&self.region_id));
         parameters.add("CommodityCode", Some(&self.commodity_code));
@@ -153,11 +151,11 @@ impl DescribeClassDetailsInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for DescribeClassDetailsInput {
+impl aliyun_codec::parameters::ToParameters for DescribeClassDetailsInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         DescribeClassDetailsInput::to_parameters(self)
     }
 }
@@ -317,7 +315,7 @@ pub struct DescribeClassDetailsOutput {
 impl std::fmt::Debug for DescribeClassDetailsOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribeClassDetailsOutput",
             &[
@@ -354,11 +352,11 @@ impl std::fmt::Debug for DescribeClassDetailsOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for DescribeClassDetailsOutput {
+impl aliyun_codec::de::FromJson for DescribeClassDetailsOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = DescribeClassDetailsOutput {
             category: None,
             class_code: None,
@@ -374,7 +372,7 @@ impl aliyun_runtime::de::FromJson for DescribeClassDetailsOutput {
             request_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "Category" => object.read(&name, &mut decoded.category),
@@ -405,7 +403,7 @@ impl<'de> serde::Deserialize<'de> for DescribeClassDetailsOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -421,7 +419,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::DescribeClassDetailsOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

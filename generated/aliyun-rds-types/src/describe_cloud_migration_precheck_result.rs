@@ -82,7 +82,7 @@ pub struct DescribeCloudMigrationPrecheckResultInput {
 impl std::fmt::Debug for DescribeCloudMigrationPrecheckResultInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribeCloudMigrationPrecheckResultInput",
             &[
@@ -140,10 +140,8 @@ impl DescribeCloudMigrationPrecheckResultInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            7,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(7);
         parameters.add("DBInstanceName", Some(&self.db_instance_name));
         parameters.add("TaskId", self.task_id.as_ref());
         parameters.add("TaskName", self.task_name.as_ref());
@@ -155,12 +153,12 @@ impl DescribeCloudMigrationPrecheckResultInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters
+impl aliyun_codec::parameters::ToParameters
 for DescribeCloudMigrationPrecheckResultInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         DescribeCloudMigrationPrecheckResultInput::to_parameters(self)
     }
 }
@@ -232,7 +230,7 @@ pub struct DescribeCloudMigrationPrecheckResultOutput {
 impl std::fmt::Debug for DescribeCloudMigrationPrecheckResultOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribeCloudMigrationPrecheckResultOutput",
             &[
@@ -255,11 +253,11 @@ impl std::fmt::Debug for DescribeCloudMigrationPrecheckResultOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for DescribeCloudMigrationPrecheckResultOutput {
+impl aliyun_codec::de::FromJson for DescribeCloudMigrationPrecheckResultOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = DescribeCloudMigrationPrecheckResultOutput {
             items: None,
             page_number: None,
@@ -268,7 +266,7 @@ impl aliyun_runtime::de::FromJson for DescribeCloudMigrationPrecheckResultOutput
             total_size: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "Items" => object.read(&name, &mut decoded.items),
@@ -288,7 +286,7 @@ impl<'de> serde::Deserialize<'de> for DescribeCloudMigrationPrecheckResultOutput
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -432,7 +430,7 @@ pub struct Items {
 impl std::fmt::Debug for Items {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "Items",
             &[
@@ -469,11 +467,11 @@ impl std::fmt::Debug for Items {
     }
 }
 
-impl aliyun_runtime::de::FromJson for Items {
+impl aliyun_codec::de::FromJson for Items {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = Items {
             detail: None,
             gmt_created: None,
@@ -489,7 +487,7 @@ impl aliyun_runtime::de::FromJson for Items {
             task_name: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "Detail" => object.read(&name, &mut decoded.detail),
@@ -518,7 +516,7 @@ impl<'de> serde::Deserialize<'de> for Items {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -534,7 +532,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::DescribeCloudMigrationPrecheckResultOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

@@ -82,7 +82,7 @@ pub struct DescribeCloudMigrationResultInput {
 impl std::fmt::Debug for DescribeCloudMigrationResultInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribeCloudMigrationResultInput",
             &[
@@ -140,10 +140,8 @@ impl DescribeCloudMigrationResultInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            7,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(7);
         parameters.add("DBInstanceName", Some(&self.db_instance_name));
         parameters.add("TaskId", self.task_id.as_ref());
         parameters.add("TaskName", self.task_name.as_ref());
@@ -155,11 +153,11 @@ impl DescribeCloudMigrationResultInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for DescribeCloudMigrationResultInput {
+impl aliyun_codec::parameters::ToParameters for DescribeCloudMigrationResultInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         DescribeCloudMigrationResultInput::to_parameters(self)
     }
 }
@@ -231,7 +229,7 @@ pub struct DescribeCloudMigrationResultOutput {
 impl std::fmt::Debug for DescribeCloudMigrationResultOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribeCloudMigrationResultOutput",
             &[
@@ -254,11 +252,11 @@ impl std::fmt::Debug for DescribeCloudMigrationResultOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for DescribeCloudMigrationResultOutput {
+impl aliyun_codec::de::FromJson for DescribeCloudMigrationResultOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = DescribeCloudMigrationResultOutput {
             items: None,
             page_number: None,
@@ -267,7 +265,7 @@ impl aliyun_runtime::de::FromJson for DescribeCloudMigrationResultOutput {
             total_size: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "Items" => object.read(&name, &mut decoded.items),
@@ -287,7 +285,7 @@ impl<'de> serde::Deserialize<'de> for DescribeCloudMigrationResultOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -484,7 +482,7 @@ pub struct Items {
 impl std::fmt::Debug for Items {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "Items",
             &[
@@ -529,11 +527,11 @@ impl std::fmt::Debug for Items {
     }
 }
 
-impl aliyun_runtime::de::FromJson for Items {
+impl aliyun_codec::de::FromJson for Items {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = Items {
             detail: None,
             gmt_created: None,
@@ -553,7 +551,7 @@ impl aliyun_runtime::de::FromJson for Items {
             task_name: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "Detail" => object.read(&name, &mut decoded.detail),
@@ -586,7 +584,7 @@ impl<'de> serde::Deserialize<'de> for Items {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -602,7 +600,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::DescribeCloudMigrationResultOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

@@ -17,7 +17,7 @@ pub struct DescribeCollationTimeZonesInput {}
 impl std::fmt::Debug for DescribeCollationTimeZonesInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribeCollationTimeZonesInput",
             &[],
@@ -47,17 +47,17 @@ impl DescribeCollationTimeZonesInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(0);
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(0);
         parameters.finish()
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for DescribeCollationTimeZonesInput {
+impl aliyun_codec::parameters::ToParameters for DescribeCollationTimeZonesInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         DescribeCollationTimeZonesInput::to_parameters(self)
     }
 }
@@ -99,7 +99,7 @@ pub struct DescribeCollationTimeZonesOutput {
 impl std::fmt::Debug for DescribeCollationTimeZonesOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribeCollationTimeZonesOutput",
             &["collation_time_zones", "request_id", "unknown_fields"],
@@ -108,17 +108,17 @@ impl std::fmt::Debug for DescribeCollationTimeZonesOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for DescribeCollationTimeZonesOutput {
+impl aliyun_codec::de::FromJson for DescribeCollationTimeZonesOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = DescribeCollationTimeZonesOutput {
             collation_time_zones: None,
             request_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "CollationTimeZones" => {
@@ -137,7 +137,7 @@ impl<'de> serde::Deserialize<'de> for DescribeCollationTimeZonesOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -164,7 +164,7 @@ pub struct CollationTimeZones {
 impl std::fmt::Debug for CollationTimeZones {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "CollationTimeZones",
             &["collation_time_zone", "unknown_fields"],
@@ -173,16 +173,16 @@ impl std::fmt::Debug for CollationTimeZones {
     }
 }
 
-impl aliyun_runtime::de::FromJson for CollationTimeZones {
+impl aliyun_codec::de::FromJson for CollationTimeZones {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = CollationTimeZones {
             collation_time_zone: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "CollationTimeZone" => {
@@ -200,7 +200,7 @@ impl<'de> serde::Deserialize<'de> for CollationTimeZones {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -251,7 +251,7 @@ pub struct CollationTimeZone {
 impl std::fmt::Debug for CollationTimeZone {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "CollationTimeZone",
             &["description", "standard_time_offset", "time_zone", "unknown_fields"],
@@ -265,18 +265,18 @@ impl std::fmt::Debug for CollationTimeZone {
     }
 }
 
-impl aliyun_runtime::de::FromJson for CollationTimeZone {
+impl aliyun_codec::de::FromJson for CollationTimeZone {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = CollationTimeZone {
             description: None,
             standard_time_offset: None,
             time_zone: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "Description" => object.read(&name, &mut decoded.description),
@@ -296,7 +296,7 @@ impl<'de> serde::Deserialize<'de> for CollationTimeZone {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -312,7 +312,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::DescribeCollationTimeZonesOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

@@ -55,7 +55,7 @@ pub struct DescribeComputeBurstConfigInput {
 impl std::fmt::Debug for DescribeComputeBurstConfigInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribeComputeBurstConfigInput",
             &["client_token", "db_instance_id", "resource_group_id", "region_id"],
@@ -95,10 +95,8 @@ impl DescribeComputeBurstConfigInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            4,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(4);
         parameters.add("ClientToken", self.client_token.as_ref());
         parameters.add("DBInstanceId", Some(&self.db_instance_id));
         parameters.add("ResourceGroupId", self.resource_group_id.as_ref());
@@ -107,11 +105,11 @@ impl DescribeComputeBurstConfigInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for DescribeComputeBurstConfigInput {
+impl aliyun_codec::parameters::ToParameters for DescribeComputeBurstConfigInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         DescribeComputeBurstConfigInput::to_parameters(self)
     }
 }
@@ -174,7 +172,7 @@ pub struct DescribeComputeBurstConfigOutput {
 impl std::fmt::Debug for DescribeComputeBurstConfigOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribeComputeBurstConfigOutput",
             &[
@@ -193,18 +191,18 @@ impl std::fmt::Debug for DescribeComputeBurstConfigOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for DescribeComputeBurstConfigOutput {
+impl aliyun_codec::de::FromJson for DescribeComputeBurstConfigOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = DescribeComputeBurstConfigOutput {
             compute_burst_enabled: None,
             compute_burst_config: None,
             request_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "ComputeBurstEnabled" => {
@@ -226,7 +224,7 @@ impl<'de> serde::Deserialize<'de> for DescribeComputeBurstConfigOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -242,7 +240,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::DescribeComputeBurstConfigOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

@@ -91,7 +91,7 @@ pub struct DescribeCrossBackupMetaListInput {
 impl std::fmt::Debug for DescribeCrossBackupMetaListInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribeCrossBackupMetaListInput",
             &[
@@ -145,10 +145,8 @@ impl DescribeCrossBackupMetaListInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            7,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(7);
         parameters.add("BackupSetId", Some(&self.backup_set_id));
         parameters.add("GetDbName", self.get_db_name.as_ref());
         parameters.add("Pattern", self.pattern.as_ref());
@@ -160,11 +158,11 @@ impl DescribeCrossBackupMetaListInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for DescribeCrossBackupMetaListInput {
+impl aliyun_codec::parameters::ToParameters for DescribeCrossBackupMetaListInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         DescribeCrossBackupMetaListInput::to_parameters(self)
     }
 }
@@ -254,7 +252,7 @@ pub struct DescribeCrossBackupMetaListOutput {
 impl std::fmt::Debug for DescribeCrossBackupMetaListOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribeCrossBackupMetaListOutput",
             &[
@@ -281,11 +279,11 @@ impl std::fmt::Debug for DescribeCrossBackupMetaListOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for DescribeCrossBackupMetaListOutput {
+impl aliyun_codec::de::FromJson for DescribeCrossBackupMetaListOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = DescribeCrossBackupMetaListOutput {
             db_instance_name: None,
             items: None,
@@ -296,7 +294,7 @@ impl aliyun_runtime::de::FromJson for DescribeCrossBackupMetaListOutput {
             total_record_count: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "DBInstanceName" => object.read(&name, &mut decoded.db_instance_name),
@@ -318,7 +316,7 @@ impl<'de> serde::Deserialize<'de> for DescribeCrossBackupMetaListOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -345,7 +343,7 @@ pub struct Items {
 impl std::fmt::Debug for Items {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "Items",
             &["meta", "unknown_fields"],
@@ -354,16 +352,16 @@ impl std::fmt::Debug for Items {
     }
 }
 
-impl aliyun_runtime::de::FromJson for Items {
+impl aliyun_codec::de::FromJson for Items {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = Items {
             meta: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "Meta" => object.read(&name, &mut decoded.meta),
@@ -379,7 +377,7 @@ impl<'de> serde::Deserialize<'de> for Items {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -430,7 +428,7 @@ pub struct Meta {
 impl std::fmt::Debug for Meta {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "Meta",
             &["database", "size", "tables", "unknown_fields"],
@@ -439,18 +437,18 @@ impl std::fmt::Debug for Meta {
     }
 }
 
-impl aliyun_runtime::de::FromJson for Meta {
+impl aliyun_codec::de::FromJson for Meta {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = Meta {
             database: None,
             size: None,
             tables: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "Database" => object.read(&name, &mut decoded.database),
@@ -468,7 +466,7 @@ impl<'de> serde::Deserialize<'de> for Meta {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -484,7 +482,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::DescribeCrossBackupMetaListOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

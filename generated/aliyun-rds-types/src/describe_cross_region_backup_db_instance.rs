@@ -57,7 +57,7 @@ pub struct DescribeCrossRegionBackupDbInstanceInput {
 impl std::fmt::Debug for DescribeCrossRegionBackupDbInstanceInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribeCrossRegionBackupDbInstanceInput",
             &["region_id", "db_instance_id", "page_size", "page_number"],
@@ -92,10 +92,8 @@ impl DescribeCrossRegionBackupDbInstanceInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            4,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(4);
         parameters.add("RegionId", Some(&self.region_id));
         parameters.add("DBInstanceId", self.db_instance_id.as_ref());
         parameters.add("PageSize", self.page_size.as_ref());
@@ -104,12 +102,12 @@ impl DescribeCrossRegionBackupDbInstanceInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters
+impl aliyun_codec::parameters::ToParameters
 for DescribeCrossRegionBackupDbInstanceInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         DescribeCrossRegionBackupDbInstanceInput::to_parameters(self)
     }
 }
@@ -203,7 +201,7 @@ pub struct DescribeCrossRegionBackupDbInstanceOutput {
 impl std::fmt::Debug for DescribeCrossRegionBackupDbInstanceOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribeCrossRegionBackupDbInstanceOutput",
             &[
@@ -230,11 +228,11 @@ impl std::fmt::Debug for DescribeCrossRegionBackupDbInstanceOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for DescribeCrossRegionBackupDbInstanceOutput {
+impl aliyun_codec::de::FromJson for DescribeCrossRegionBackupDbInstanceOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = DescribeCrossRegionBackupDbInstanceOutput {
             items: None,
             items_numbers: None,
@@ -245,7 +243,7 @@ impl aliyun_runtime::de::FromJson for DescribeCrossRegionBackupDbInstanceOutput 
             total_records: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "Items" => object.read(&name, &mut decoded.items),
@@ -267,7 +265,7 @@ impl<'de> serde::Deserialize<'de> for DescribeCrossRegionBackupDbInstanceOutput 
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -294,7 +292,7 @@ pub struct Items {
 impl std::fmt::Debug for Items {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "Items",
             &["item", "unknown_fields"],
@@ -303,16 +301,16 @@ impl std::fmt::Debug for Items {
     }
 }
 
-impl aliyun_runtime::de::FromJson for Items {
+impl aliyun_codec::de::FromJson for Items {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = Items {
             item: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "Item" => object.read(&name, &mut decoded.item),
@@ -328,7 +326,7 @@ impl<'de> serde::Deserialize<'de> for Items {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -503,7 +501,7 @@ pub struct Item {
 impl std::fmt::Debug for Item {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "Item",
             &[
@@ -544,11 +542,11 @@ impl std::fmt::Debug for Item {
     }
 }
 
-impl aliyun_runtime::de::FromJson for Item {
+impl aliyun_codec::de::FromJson for Item {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = Item {
             backup_enabled: None,
             backup_enabled_time: None,
@@ -566,7 +564,7 @@ impl aliyun_runtime::de::FromJson for Item {
             retention: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "BackupEnabled" => object.read(&name, &mut decoded.backup_enabled),
@@ -603,7 +601,7 @@ impl<'de> serde::Deserialize<'de> for Item {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -619,7 +617,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::DescribeCrossRegionBackupDbInstanceOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

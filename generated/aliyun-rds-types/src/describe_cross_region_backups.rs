@@ -122,7 +122,7 @@ pub struct DescribeCrossRegionBackupsInput {
 impl std::fmt::Debug for DescribeCrossRegionBackupsInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribeCrossRegionBackupsInput",
             &[
@@ -185,8 +185,8 @@ impl DescribeCrossRegionBackupsInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(
             10,
         );
         parameters.add("DBInstanceId", Some(&self.db_instance_id));
@@ -203,11 +203,11 @@ impl DescribeCrossRegionBackupsInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for DescribeCrossRegionBackupsInput {
+impl aliyun_codec::parameters::ToParameters for DescribeCrossRegionBackupsInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         DescribeCrossRegionBackupsInput::to_parameters(self)
     }
 }
@@ -311,7 +311,7 @@ pub struct DescribeCrossRegionBackupsOutput {
 impl std::fmt::Debug for DescribeCrossRegionBackupsOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribeCrossRegionBackupsOutput",
             &[
@@ -340,11 +340,11 @@ impl std::fmt::Debug for DescribeCrossRegionBackupsOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for DescribeCrossRegionBackupsOutput {
+impl aliyun_codec::de::FromJson for DescribeCrossRegionBackupsOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = DescribeCrossRegionBackupsOutput {
             end_time: None,
             items: None,
@@ -356,7 +356,7 @@ impl aliyun_runtime::de::FromJson for DescribeCrossRegionBackupsOutput {
             total_record_count: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "EndTime" => object.read(&name, &mut decoded.end_time),
@@ -379,7 +379,7 @@ impl<'de> serde::Deserialize<'de> for DescribeCrossRegionBackupsOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -406,7 +406,7 @@ pub struct Items {
 impl std::fmt::Debug for Items {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "Items",
             &["item", "unknown_fields"],
@@ -415,16 +415,16 @@ impl std::fmt::Debug for Items {
     }
 }
 
-impl aliyun_runtime::de::FromJson for Items {
+impl aliyun_codec::de::FromJson for Items {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = Items {
             item: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "Item" => object.read(&name, &mut decoded.item),
@@ -440,7 +440,7 @@ impl<'de> serde::Deserialize<'de> for Items {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -672,7 +672,7 @@ pub struct Item {
 impl std::fmt::Debug for Item {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "Item",
             &[
@@ -723,11 +723,11 @@ impl std::fmt::Debug for Item {
     }
 }
 
-impl aliyun_runtime::de::FromJson for Item {
+impl aliyun_codec::de::FromJson for Item {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = Item {
             backup_end_time: None,
             backup_method: None,
@@ -750,7 +750,7 @@ impl aliyun_runtime::de::FromJson for Item {
             restore_regions: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "BackupEndTime" => object.read(&name, &mut decoded.backup_end_time),
@@ -796,7 +796,7 @@ impl<'de> serde::Deserialize<'de> for Item {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -823,7 +823,7 @@ pub struct RestoreRegions {
 impl std::fmt::Debug for RestoreRegions {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "RestoreRegions",
             &["restore_region", "unknown_fields"],
@@ -832,16 +832,16 @@ impl std::fmt::Debug for RestoreRegions {
     }
 }
 
-impl aliyun_runtime::de::FromJson for RestoreRegions {
+impl aliyun_codec::de::FromJson for RestoreRegions {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = RestoreRegions {
             restore_region: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "RestoreRegion" => object.read(&name, &mut decoded.restore_region),
@@ -857,7 +857,7 @@ impl<'de> serde::Deserialize<'de> for RestoreRegions {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -873,7 +873,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::DescribeCrossRegionBackupsOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

@@ -84,7 +84,7 @@ pub struct DescribeCrossRegionLogBackupFilesInput {
 impl std::fmt::Debug for DescribeCrossRegionLogBackupFilesInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribeCrossRegionLogBackupFilesInput",
             &[
@@ -143,10 +143,8 @@ impl DescribeCrossRegionLogBackupFilesInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            7,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(7);
         parameters.add("DBInstanceId", Some(&self.db_instance_id));
         parameters.add("RegionId", Some(&self.region_id));
         parameters.add("CrossBackupRegion", self.cross_backup_region.as_ref());
@@ -158,12 +156,11 @@ impl DescribeCrossRegionLogBackupFilesInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters
-for DescribeCrossRegionLogBackupFilesInput {
+impl aliyun_codec::parameters::ToParameters for DescribeCrossRegionLogBackupFilesInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         DescribeCrossRegionLogBackupFilesInput::to_parameters(self)
     }
 }
@@ -277,7 +274,7 @@ pub struct DescribeCrossRegionLogBackupFilesOutput {
 impl std::fmt::Debug for DescribeCrossRegionLogBackupFilesOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribeCrossRegionLogBackupFilesOutput",
             &[
@@ -308,11 +305,11 @@ impl std::fmt::Debug for DescribeCrossRegionLogBackupFilesOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for DescribeCrossRegionLogBackupFilesOutput {
+impl aliyun_codec::de::FromJson for DescribeCrossRegionLogBackupFilesOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = DescribeCrossRegionLogBackupFilesOutput {
             db_instance_id: None,
             end_time: None,
@@ -325,7 +322,7 @@ impl aliyun_runtime::de::FromJson for DescribeCrossRegionLogBackupFilesOutput {
             total_record_count: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "DBInstanceId" => object.read(&name, &mut decoded.db_instance_id),
@@ -349,7 +346,7 @@ impl<'de> serde::Deserialize<'de> for DescribeCrossRegionLogBackupFilesOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -376,7 +373,7 @@ pub struct Items {
 impl std::fmt::Debug for Items {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "Items",
             &["item", "unknown_fields"],
@@ -385,16 +382,16 @@ impl std::fmt::Debug for Items {
     }
 }
 
-impl aliyun_runtime::de::FromJson for Items {
+impl aliyun_codec::de::FromJson for Items {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = Items {
             item: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "Item" => object.read(&name, &mut decoded.item),
@@ -410,7 +407,7 @@ impl<'de> serde::Deserialize<'de> for Items {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -534,7 +531,7 @@ pub struct Item {
 impl std::fmt::Debug for Item {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "Item",
             &[
@@ -567,11 +564,11 @@ impl std::fmt::Debug for Item {
     }
 }
 
-impl aliyun_runtime::de::FromJson for Item {
+impl aliyun_codec::de::FromJson for Item {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = Item {
             cross_backup_region: None,
             cross_download_link: None,
@@ -585,7 +582,7 @@ impl aliyun_runtime::de::FromJson for Item {
             log_file_name: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "CrossBackupRegion" => {
@@ -620,7 +617,7 @@ impl<'de> serde::Deserialize<'de> for Item {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -636,7 +633,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::DescribeCrossRegionLogBackupFilesOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

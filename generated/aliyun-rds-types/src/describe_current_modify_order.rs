@@ -52,7 +52,7 @@ pub struct DescribeCurrentModifyOrderInput {
 impl std::fmt::Debug for DescribeCurrentModifyOrderInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribeCurrentModifyOrderInput",
             &["client_token", "region_id", "db_instance_id", "resource_group_id"],
@@ -92,10 +92,8 @@ impl DescribeCurrentModifyOrderInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            4,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(4);
         parameters.add("ClientToken", self.client_token.as_ref());
         parameters.add("RegionId", Some(&self.region_id));
         parameters.add("DbInstanceId", Some(&self.db_instance_id));
@@ -104,11 +102,11 @@ impl DescribeCurrentModifyOrderInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for DescribeCurrentModifyOrderInput {
+impl aliyun_codec::parameters::ToParameters for DescribeCurrentModifyOrderInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         DescribeCurrentModifyOrderInput::to_parameters(self)
     }
 }
@@ -150,7 +148,7 @@ pub struct DescribeCurrentModifyOrderOutput {
 impl std::fmt::Debug for DescribeCurrentModifyOrderOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribeCurrentModifyOrderOutput",
             &["modify_order", "request_id", "unknown_fields"],
@@ -159,17 +157,17 @@ impl std::fmt::Debug for DescribeCurrentModifyOrderOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for DescribeCurrentModifyOrderOutput {
+impl aliyun_codec::de::FromJson for DescribeCurrentModifyOrderOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = DescribeCurrentModifyOrderOutput {
             modify_order: None,
             request_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "ModifyOrder" => object.read(&name, &mut decoded.modify_order),
@@ -186,7 +184,7 @@ impl<'de> serde::Deserialize<'de> for DescribeCurrentModifyOrderOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -300,7 +298,7 @@ pub struct ModifyOrder {
 impl std::fmt::Debug for ModifyOrder {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "ModifyOrder",
             &[
@@ -331,11 +329,11 @@ impl std::fmt::Debug for ModifyOrder {
     }
 }
 
-impl aliyun_runtime::de::FromJson for ModifyOrder {
+impl aliyun_codec::de::FromJson for ModifyOrder {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = ModifyOrder {
             class_group: None,
             cpu: None,
@@ -348,7 +346,7 @@ impl aliyun_runtime::de::FromJson for ModifyOrder {
             target_db_instance_class: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "ClassGroup" => object.read(&name, &mut decoded.class_group),
@@ -374,7 +372,7 @@ impl<'de> serde::Deserialize<'de> for ModifyOrder {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -390,7 +388,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::DescribeCurrentModifyOrderOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

@@ -35,7 +35,7 @@ pub struct DescribeCustinsResourceInfoInput {
 impl std::fmt::Debug for DescribeCustinsResourceInfoInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribeCustinsResourceInfoInput",
             &["db_instance_ids", "resource_group_id"],
@@ -68,21 +68,19 @@ impl DescribeCustinsResourceInfoInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            2,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(2);
         parameters.add("DBInstanceIds", Some(&self.db_instance_ids));
         parameters.add("ResourceGroupId", self.resource_group_id.as_ref());
         parameters.finish()
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for DescribeCustinsResourceInfoInput {
+impl aliyun_codec::parameters::ToParameters for DescribeCustinsResourceInfoInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         DescribeCustinsResourceInfoInput::to_parameters(self)
     }
 }
@@ -122,7 +120,7 @@ pub struct DescribeCustinsResourceInfoOutput {
 impl std::fmt::Debug for DescribeCustinsResourceInfoOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribeCustinsResourceInfoOutput",
             &["data", "request_id", "unknown_fields"],
@@ -131,17 +129,17 @@ impl std::fmt::Debug for DescribeCustinsResourceInfoOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for DescribeCustinsResourceInfoOutput {
+impl aliyun_codec::de::FromJson for DescribeCustinsResourceInfoOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = DescribeCustinsResourceInfoOutput {
             data: None,
             request_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "Data" => object.read(&name, &mut decoded.data),
@@ -158,7 +156,7 @@ impl<'de> serde::Deserialize<'de> for DescribeCustinsResourceInfoOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -421,7 +419,7 @@ pub struct Data {
 impl std::fmt::Debug for Data {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "Data",
             &[
@@ -480,11 +478,11 @@ impl std::fmt::Debug for Data {
     }
 }
 
-impl aliyun_runtime::de::FromJson for Data {
+impl aliyun_codec::de::FromJson for Data {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = Data {
             cpu_adjust_deadline: None,
             cpu_adjustable_max_ratio: None,
@@ -511,7 +509,7 @@ impl aliyun_runtime::de::FromJson for Data {
             origin_memory: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "CpuAdjustDeadline" => {
@@ -583,7 +581,7 @@ impl<'de> serde::Deserialize<'de> for Data {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -599,7 +597,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::DescribeCustinsResourceInfoOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

@@ -77,7 +77,7 @@ pub struct DescribeDatabasesInput {
 impl std::fmt::Debug for DescribeDatabasesInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribeDatabasesInput",
             &["db_instance_id", "db_name", "db_status", "page_size", "page_number"],
@@ -119,10 +119,8 @@ impl DescribeDatabasesInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            5,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(5);
         parameters.add("DBInstanceId", Some(&self.db_instance_id));
         parameters.add("DBName", self.db_name.as_ref());
         parameters.add("DBStatus", self.db_status.as_ref());
@@ -132,11 +130,11 @@ impl DescribeDatabasesInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for DescribeDatabasesInput {
+impl aliyun_codec::parameters::ToParameters for DescribeDatabasesInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         DescribeDatabasesInput::to_parameters(self)
     }
 }
@@ -178,7 +176,7 @@ pub struct DescribeDatabasesOutput {
 impl std::fmt::Debug for DescribeDatabasesOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribeDatabasesOutput",
             &["databases", "request_id", "unknown_fields"],
@@ -187,17 +185,17 @@ impl std::fmt::Debug for DescribeDatabasesOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for DescribeDatabasesOutput {
+impl aliyun_codec::de::FromJson for DescribeDatabasesOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = DescribeDatabasesOutput {
             databases: None,
             request_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "Databases" => object.read(&name, &mut decoded.databases),
@@ -214,7 +212,7 @@ impl<'de> serde::Deserialize<'de> for DescribeDatabasesOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -241,7 +239,7 @@ pub struct Databases {
 impl std::fmt::Debug for Databases {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "Databases",
             &["database", "unknown_fields"],
@@ -250,16 +248,16 @@ impl std::fmt::Debug for Databases {
     }
 }
 
-impl aliyun_runtime::de::FromJson for Databases {
+impl aliyun_codec::de::FromJson for Databases {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = Databases {
             database: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "Database" => object.read(&name, &mut decoded.database),
@@ -275,7 +273,7 @@ impl<'de> serde::Deserialize<'de> for Databases {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -473,7 +471,7 @@ pub struct Database {
 impl std::fmt::Debug for Database {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "Database",
             &[
@@ -520,11 +518,11 @@ impl std::fmt::Debug for Database {
     }
 }
 
-impl aliyun_runtime::de::FromJson for Database {
+impl aliyun_codec::de::FromJson for Database {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = Database {
             accounts: None,
             advanced_info: None,
@@ -545,7 +543,7 @@ impl aliyun_runtime::de::FromJson for Database {
             total_count: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "Accounts" => object.read(&name, &mut decoded.accounts),
@@ -577,7 +575,7 @@ impl<'de> serde::Deserialize<'de> for Database {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -604,7 +602,7 @@ pub struct Accounts {
 impl std::fmt::Debug for Accounts {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "Accounts",
             &["account_privilege_info", "unknown_fields"],
@@ -613,16 +611,16 @@ impl std::fmt::Debug for Accounts {
     }
 }
 
-impl aliyun_runtime::de::FromJson for Accounts {
+impl aliyun_codec::de::FromJson for Accounts {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = Accounts {
             account_privilege_info: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "AccountPrivilegeInfo" => {
@@ -640,7 +638,7 @@ impl<'de> serde::Deserialize<'de> for Accounts {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -669,7 +667,7 @@ pub struct AdvancedInfo {
 impl std::fmt::Debug for AdvancedInfo {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "AdvancedInfo",
             &["advanced_db_property", "unknown_fields"],
@@ -678,16 +676,16 @@ impl std::fmt::Debug for AdvancedInfo {
     }
 }
 
-impl aliyun_runtime::de::FromJson for AdvancedInfo {
+impl aliyun_codec::de::FromJson for AdvancedInfo {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = AdvancedInfo {
             advanced_db_property: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "AdvancedDbProperty" => {
@@ -705,7 +703,7 @@ impl<'de> serde::Deserialize<'de> for AdvancedInfo {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -734,7 +732,7 @@ pub struct BasicInfo {
 impl std::fmt::Debug for BasicInfo {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "BasicInfo",
             &["basic_db_property", "unknown_fields"],
@@ -743,16 +741,16 @@ impl std::fmt::Debug for BasicInfo {
     }
 }
 
-impl aliyun_runtime::de::FromJson for BasicInfo {
+impl aliyun_codec::de::FromJson for BasicInfo {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = BasicInfo {
             basic_db_property: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "BasicDbProperty" => object.read(&name, &mut decoded.basic_db_property),
@@ -768,7 +766,7 @@ impl<'de> serde::Deserialize<'de> for BasicInfo {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -797,7 +795,7 @@ pub struct RuntimeInfo {
 impl std::fmt::Debug for RuntimeInfo {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "RuntimeInfo",
             &["runtime_db_property", "unknown_fields"],
@@ -806,16 +804,16 @@ impl std::fmt::Debug for RuntimeInfo {
     }
 }
 
-impl aliyun_runtime::de::FromJson for RuntimeInfo {
+impl aliyun_codec::de::FromJson for RuntimeInfo {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = RuntimeInfo {
             runtime_db_property: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "RuntimeDbProperty" => {
@@ -833,7 +831,7 @@ impl<'de> serde::Deserialize<'de> for RuntimeInfo {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -889,7 +887,7 @@ pub struct AccountPrivilegeInfo {
 impl std::fmt::Debug for AccountPrivilegeInfo {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "AccountPrivilegeInfo",
             &[
@@ -908,18 +906,18 @@ impl std::fmt::Debug for AccountPrivilegeInfo {
     }
 }
 
-impl aliyun_runtime::de::FromJson for AccountPrivilegeInfo {
+impl aliyun_codec::de::FromJson for AccountPrivilegeInfo {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = AccountPrivilegeInfo {
             account: None,
             account_privilege: None,
             account_privilege_detail: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "Account" => object.read(&name, &mut decoded.account),
@@ -939,7 +937,7 @@ impl<'de> serde::Deserialize<'de> for AccountPrivilegeInfo {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -955,7 +953,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::DescribeDatabasesOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

@@ -40,7 +40,7 @@ pub struct DescribeDbInstanceAttributeInput {
 impl std::fmt::Debug for DescribeDbInstanceAttributeInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribeDbInstanceAttributeInput",
             &["db_instance_id", "expired"],
@@ -73,21 +73,19 @@ impl DescribeDbInstanceAttributeInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            2,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(2);
         parameters.add("DBInstanceId", Some(&self.db_instance_id));
         parameters.add("Expired", self.expired.as_ref());
         parameters.finish()
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for DescribeDbInstanceAttributeInput {
+impl aliyun_codec::parameters::ToParameters for DescribeDbInstanceAttributeInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         DescribeDbInstanceAttributeInput::to_parameters(self)
     }
 }
@@ -129,7 +127,7 @@ pub struct DescribeDbInstanceAttributeOutput {
 impl std::fmt::Debug for DescribeDbInstanceAttributeOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribeDbInstanceAttributeOutput",
             &["items", "request_id", "unknown_fields"],
@@ -138,17 +136,17 @@ impl std::fmt::Debug for DescribeDbInstanceAttributeOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for DescribeDbInstanceAttributeOutput {
+impl aliyun_codec::de::FromJson for DescribeDbInstanceAttributeOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = DescribeDbInstanceAttributeOutput {
             items: None,
             request_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "Items" => object.read(&name, &mut decoded.items),
@@ -165,7 +163,7 @@ impl<'de> serde::Deserialize<'de> for DescribeDbInstanceAttributeOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -192,7 +190,7 @@ pub struct Items {
 impl std::fmt::Debug for Items {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "Items",
             &["db_instance_attribute", "unknown_fields"],
@@ -201,16 +199,16 @@ impl std::fmt::Debug for Items {
     }
 }
 
-impl aliyun_runtime::de::FromJson for Items {
+impl aliyun_codec::de::FromJson for Items {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = Items {
             db_instance_attribute: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "DBInstanceAttribute" => {
@@ -228,7 +226,7 @@ impl<'de> serde::Deserialize<'de> for Items {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -1251,7 +1249,7 @@ pub struct DbInstanceAttribute {
 impl std::fmt::Debug for DbInstanceAttribute {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DbInstanceAttribute",
             &[
@@ -1442,11 +1440,11 @@ impl std::fmt::Debug for DbInstanceAttribute {
     }
 }
 
-impl aliyun_runtime::de::FromJson for DbInstanceAttribute {
+impl aliyun_codec::de::FromJson for DbInstanceAttribute {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = DbInstanceAttribute {
             account_max_quantity: None,
             advanced_features: None,
@@ -1539,7 +1537,7 @@ impl aliyun_runtime::de::FromJson for DbInstanceAttribute {
             bpe_enabled: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "AccountMaxQuantity" => {
@@ -1711,7 +1709,7 @@ impl<'de> serde::Deserialize<'de> for DbInstanceAttribute {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -1761,7 +1759,7 @@ pub struct BabelfishConfig {
 impl std::fmt::Debug for BabelfishConfig {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "BabelfishConfig",
             &["babelfish_enabled", "migration_mode", "unknown_fields"],
@@ -1770,17 +1768,17 @@ impl std::fmt::Debug for BabelfishConfig {
     }
 }
 
-impl aliyun_runtime::de::FromJson for BabelfishConfig {
+impl aliyun_codec::de::FromJson for BabelfishConfig {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = BabelfishConfig {
             babelfish_enabled: None,
             migration_mode: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "BabelfishEnabled" => object.read(&name, &mut decoded.babelfish_enabled),
@@ -1797,7 +1795,7 @@ impl<'de> serde::Deserialize<'de> for BabelfishConfig {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -1824,7 +1822,7 @@ pub struct DbClusterNodes {
 impl std::fmt::Debug for DbClusterNodes {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DbClusterNodes",
             &["db_cluster_node", "unknown_fields"],
@@ -1833,16 +1831,16 @@ impl std::fmt::Debug for DbClusterNodes {
     }
 }
 
-impl aliyun_runtime::de::FromJson for DbClusterNodes {
+impl aliyun_codec::de::FromJson for DbClusterNodes {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = DbClusterNodes {
             db_cluster_node: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "DBClusterNode" => object.read(&name, &mut decoded.db_cluster_node),
@@ -1858,7 +1856,7 @@ impl<'de> serde::Deserialize<'de> for DbClusterNodes {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -1910,7 +1908,7 @@ pub struct Extra {
 impl std::fmt::Debug for Extra {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "Extra",
             &[
@@ -1929,18 +1927,18 @@ impl std::fmt::Debug for Extra {
     }
 }
 
-impl aliyun_runtime::de::FromJson for Extra {
+impl aliyun_codec::de::FromJson for Extra {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = Extra {
             account_security_policy: None,
             db_instance_ids: None,
             recovery_model: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "AccountSecurityPolicy" => {
@@ -1960,7 +1958,7 @@ impl<'de> serde::Deserialize<'de> for Extra {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -1987,7 +1985,7 @@ pub struct ReadOnlyDbInstanceIds {
 impl std::fmt::Debug for ReadOnlyDbInstanceIds {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "ReadOnlyDbInstanceIds",
             &["read_only_db_instance_id", "unknown_fields"],
@@ -1996,16 +1994,16 @@ impl std::fmt::Debug for ReadOnlyDbInstanceIds {
     }
 }
 
-impl aliyun_runtime::de::FromJson for ReadOnlyDbInstanceIds {
+impl aliyun_codec::de::FromJson for ReadOnlyDbInstanceIds {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = ReadOnlyDbInstanceIds {
             read_only_db_instance_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "ReadOnlyDBInstanceId" => {
@@ -2023,7 +2021,7 @@ impl<'de> serde::Deserialize<'de> for ReadOnlyDbInstanceIds {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -2094,7 +2092,7 @@ pub struct ServerlessConfig {
 impl std::fmt::Debug for ServerlessConfig {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "ServerlessConfig",
             &["auto_pause", "scale_max", "scale_min", "switch_force", "unknown_fields"],
@@ -2109,11 +2107,11 @@ impl std::fmt::Debug for ServerlessConfig {
     }
 }
 
-impl aliyun_runtime::de::FromJson for ServerlessConfig {
+impl aliyun_codec::de::FromJson for ServerlessConfig {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = ServerlessConfig {
             auto_pause: None,
             scale_max: None,
@@ -2121,7 +2119,7 @@ impl aliyun_runtime::de::FromJson for ServerlessConfig {
             switch_force: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "AutoPause" => object.read(&name, &mut decoded.auto_pause),
@@ -2140,7 +2138,7 @@ impl<'de> serde::Deserialize<'de> for ServerlessConfig {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -2167,7 +2165,7 @@ pub struct SlaveZones {
 impl std::fmt::Debug for SlaveZones {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "SlaveZones",
             &["slave_zone", "unknown_fields"],
@@ -2176,16 +2174,16 @@ impl std::fmt::Debug for SlaveZones {
     }
 }
 
-impl aliyun_runtime::de::FromJson for SlaveZones {
+impl aliyun_codec::de::FromJson for SlaveZones {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = SlaveZones {
             slave_zone: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "SlaveZone" => object.read(&name, &mut decoded.slave_zone),
@@ -2201,7 +2199,7 @@ impl<'de> serde::Deserialize<'de> for SlaveZones {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -2324,7 +2322,7 @@ pub struct DbClusterNode {
 impl std::fmt::Debug for DbClusterNode {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DbClusterNode",
             &[
@@ -2355,11 +2353,11 @@ impl std::fmt::Debug for DbClusterNode {
     }
 }
 
-impl aliyun_runtime::de::FromJson for DbClusterNode {
+impl aliyun_codec::de::FromJson for DbClusterNode {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = DbClusterNode {
             class_code: None,
             class_type: None,
@@ -2372,7 +2370,7 @@ impl aliyun_runtime::de::FromJson for DbClusterNode {
             status: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "ClassCode" => object.read(&name, &mut decoded.class_code),
@@ -2396,7 +2394,7 @@ impl<'de> serde::Deserialize<'de> for DbClusterNode {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -2423,7 +2421,7 @@ pub struct DbInstanceIds {
 impl std::fmt::Debug for DbInstanceIds {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DbInstanceIds",
             &["db_instance_id", "unknown_fields"],
@@ -2432,16 +2430,16 @@ impl std::fmt::Debug for DbInstanceIds {
     }
 }
 
-impl aliyun_runtime::de::FromJson for DbInstanceIds {
+impl aliyun_codec::de::FromJson for DbInstanceIds {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = DbInstanceIds {
             db_instance_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "DBInstanceId" => object.read(&name, &mut decoded.db_instance_id),
@@ -2457,7 +2455,7 @@ impl<'de> serde::Deserialize<'de> for DbInstanceIds {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -2488,7 +2486,7 @@ pub struct ReadOnlyDbInstanceId {
 impl std::fmt::Debug for ReadOnlyDbInstanceId {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "ReadOnlyDbInstanceId",
             &["db_instance_id", "unknown_fields"],
@@ -2497,16 +2495,16 @@ impl std::fmt::Debug for ReadOnlyDbInstanceId {
     }
 }
 
-impl aliyun_runtime::de::FromJson for ReadOnlyDbInstanceId {
+impl aliyun_codec::de::FromJson for ReadOnlyDbInstanceId {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = ReadOnlyDbInstanceId {
             db_instance_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "DBInstanceId" => object.read(&name, &mut decoded.db_instance_id),
@@ -2522,7 +2520,7 @@ impl<'de> serde::Deserialize<'de> for ReadOnlyDbInstanceId {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -2553,7 +2551,7 @@ pub struct SlaveZone {
 impl std::fmt::Debug for SlaveZone {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "SlaveZone",
             &["zone_id", "unknown_fields"],
@@ -2562,16 +2560,16 @@ impl std::fmt::Debug for SlaveZone {
     }
 }
 
-impl aliyun_runtime::de::FromJson for SlaveZone {
+impl aliyun_codec::de::FromJson for SlaveZone {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = SlaveZone {
             zone_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "ZoneId" => object.read(&name, &mut decoded.zone_id),
@@ -2587,7 +2585,7 @@ impl<'de> serde::Deserialize<'de> for SlaveZone {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -2603,7 +2601,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::DescribeDbInstanceAttributeOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

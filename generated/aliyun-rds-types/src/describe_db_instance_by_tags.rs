@@ -77,7 +77,7 @@ pub struct DescribeDbInstanceByTagsInput {
 impl std::fmt::Debug for DescribeDbInstanceByTagsInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribeDbInstanceByTagsInput",
             &[
@@ -128,10 +128,8 @@ impl DescribeDbInstanceByTagsInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            6,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(6);
         parameters.add("ClientToken", self.client_token.as_ref());
         parameters.add("proxyId", self.proxy_id.as_ref());
         parameters.add("RegionId", Some(&self.region_id));
@@ -142,11 +140,11 @@ impl DescribeDbInstanceByTagsInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for DescribeDbInstanceByTagsInput {
+impl aliyun_codec::parameters::ToParameters for DescribeDbInstanceByTagsInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         DescribeDbInstanceByTagsInput::to_parameters(self)
     }
 }
@@ -218,7 +216,7 @@ pub struct DescribeDbInstanceByTagsOutput {
 impl std::fmt::Debug for DescribeDbInstanceByTagsOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribeDbInstanceByTagsOutput",
             &[
@@ -241,11 +239,11 @@ impl std::fmt::Debug for DescribeDbInstanceByTagsOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for DescribeDbInstanceByTagsOutput {
+impl aliyun_codec::de::FromJson for DescribeDbInstanceByTagsOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = DescribeDbInstanceByTagsOutput {
             items: None,
             page_number: None,
@@ -254,7 +252,7 @@ impl aliyun_runtime::de::FromJson for DescribeDbInstanceByTagsOutput {
             total_record_count: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "Items" => object.read(&name, &mut decoded.items),
@@ -274,7 +272,7 @@ impl<'de> serde::Deserialize<'de> for DescribeDbInstanceByTagsOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -301,7 +299,7 @@ pub struct Items {
 impl std::fmt::Debug for Items {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "Items",
             &["db_instance_tag", "unknown_fields"],
@@ -310,16 +308,16 @@ impl std::fmt::Debug for Items {
     }
 }
 
-impl aliyun_runtime::de::FromJson for Items {
+impl aliyun_codec::de::FromJson for Items {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = Items {
             db_instance_tag: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "DBInstanceTag" => object.read(&name, &mut decoded.db_instance_tag),
@@ -335,7 +333,7 @@ impl<'de> serde::Deserialize<'de> for Items {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -374,7 +372,7 @@ pub struct DbInstanceTag {
 impl std::fmt::Debug for DbInstanceTag {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DbInstanceTag",
             &["db_instance_id", "tags", "unknown_fields"],
@@ -383,17 +381,17 @@ impl std::fmt::Debug for DbInstanceTag {
     }
 }
 
-impl aliyun_runtime::de::FromJson for DbInstanceTag {
+impl aliyun_codec::de::FromJson for DbInstanceTag {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = DbInstanceTag {
             db_instance_id: None,
             tags: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "DBInstanceId" => object.read(&name, &mut decoded.db_instance_id),
@@ -410,7 +408,7 @@ impl<'de> serde::Deserialize<'de> for DbInstanceTag {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -437,7 +435,7 @@ pub struct Tags {
 impl std::fmt::Debug for Tags {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "Tags",
             &["tag", "unknown_fields"],
@@ -446,16 +444,16 @@ impl std::fmt::Debug for Tags {
     }
 }
 
-impl aliyun_runtime::de::FromJson for Tags {
+impl aliyun_codec::de::FromJson for Tags {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = Tags {
             tag: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "Tag" => object.read(&name, &mut decoded.tag),
@@ -471,7 +469,7 @@ impl<'de> serde::Deserialize<'de> for Tags {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -512,7 +510,7 @@ pub struct Tag {
 impl std::fmt::Debug for Tag {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "Tag",
             &["tag_key", "tag_value", "unknown_fields"],
@@ -521,17 +519,17 @@ impl std::fmt::Debug for Tag {
     }
 }
 
-impl aliyun_runtime::de::FromJson for Tag {
+impl aliyun_codec::de::FromJson for Tag {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = Tag {
             tag_key: None,
             tag_value: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "TagKey" => object.read(&name, &mut decoded.tag_key),
@@ -548,7 +546,7 @@ impl<'de> serde::Deserialize<'de> for Tag {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -564,7 +562,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::DescribeDbInstanceByTagsOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

@@ -42,7 +42,7 @@ pub struct DescribeDbInstanceConnectivityInput {
 impl std::fmt::Debug for DescribeDbInstanceConnectivityInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribeDbInstanceConnectivityInput",
             &["resource_group_id", "db_instance_name", "source_ip_address"],
@@ -79,10 +79,8 @@ impl DescribeDbInstanceConnectivityInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            3,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(3);
         parameters.add("ResourceGroupId", self.resource_group_id.as_ref());
         parameters.add("DbInstanceName", Some(&self.db_instance_name));
         parameters.add("SourceIpAddress", Some(&self.source_ip_address));
@@ -90,11 +88,11 @@ impl DescribeDbInstanceConnectivityInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for DescribeDbInstanceConnectivityInput {
+impl aliyun_codec::parameters::ToParameters for DescribeDbInstanceConnectivityInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         DescribeDbInstanceConnectivityInput::to_parameters(self)
     }
 }
@@ -174,7 +172,7 @@ pub struct DescribeDbInstanceConnectivityOutput {
 impl std::fmt::Debug for DescribeDbInstanceConnectivityOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribeDbInstanceConnectivityOutput",
             &[
@@ -197,11 +195,11 @@ impl std::fmt::Debug for DescribeDbInstanceConnectivityOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for DescribeDbInstanceConnectivityOutput {
+impl aliyun_codec::de::FromJson for DescribeDbInstanceConnectivityOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = DescribeDbInstanceConnectivityOutput {
             conn_check_error_code: None,
             conn_check_error_message: None,
@@ -210,7 +208,7 @@ impl aliyun_runtime::de::FromJson for DescribeDbInstanceConnectivityOutput {
             request_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "ConnCheckErrorCode" => {
@@ -234,7 +232,7 @@ impl<'de> serde::Deserialize<'de> for DescribeDbInstanceConnectivityOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -250,7 +248,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::DescribeDbInstanceConnectivityOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

@@ -47,7 +47,7 @@ pub struct DescribeDbInstanceDetailInput {
 impl std::fmt::Debug for DescribeDbInstanceDetailInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribeDbInstanceDetailInput",
             &["client_token", "db_instance_id", "resource_group_id"],
@@ -81,10 +81,8 @@ impl DescribeDbInstanceDetailInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            3,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(3);
         parameters.add("ClientToken", self.client_token.as_ref());
         parameters.add("DBInstanceId", Some(&self.db_instance_id));
         parameters.add("ResourceGroupId", self.resource_group_id.as_ref());
@@ -92,11 +90,11 @@ impl DescribeDbInstanceDetailInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for DescribeDbInstanceDetailInput {
+impl aliyun_codec::parameters::ToParameters for DescribeDbInstanceDetailInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         DescribeDbInstanceDetailInput::to_parameters(self)
     }
 }
@@ -170,7 +168,7 @@ pub struct DescribeDbInstanceDetailOutput {
 impl std::fmt::Debug for DescribeDbInstanceDetailOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribeDbInstanceDetailOutput",
             &[
@@ -193,11 +191,11 @@ impl std::fmt::Debug for DescribeDbInstanceDetailOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for DescribeDbInstanceDetailOutput {
+impl aliyun_codec::de::FromJson for DescribeDbInstanceDetailOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = DescribeDbInstanceDetailOutput {
             activation_state: None,
             db_instance_id: None,
@@ -206,7 +204,7 @@ impl aliyun_runtime::de::FromJson for DescribeDbInstanceDetailOutput {
             request_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "ActivationState" => object.read(&name, &mut decoded.activation_state),
@@ -226,7 +224,7 @@ impl<'de> serde::Deserialize<'de> for DescribeDbInstanceDetailOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -242,7 +240,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::DescribeDbInstanceDetailOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

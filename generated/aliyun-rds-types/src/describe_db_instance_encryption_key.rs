@@ -58,7 +58,7 @@ pub struct DescribeDbInstanceEncryptionKeyInput {
 impl std::fmt::Debug for DescribeDbInstanceEncryptionKeyInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribeDbInstanceEncryptionKeyInput",
             &["region_id", "db_instance_id", "encryption_key", "target_region_id"],
@@ -98,10 +98,8 @@ impl DescribeDbInstanceEncryptionKeyInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            4,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(4);
         parameters.add("RegionId", self.region_id.as_ref());
         parameters.add("DBInstanceId", self.db_instance_id.as_ref());
         parameters.add("EncryptionKey", self.encryption_key.as_ref());
@@ -110,11 +108,11 @@ impl DescribeDbInstanceEncryptionKeyInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for DescribeDbInstanceEncryptionKeyInput {
+impl aliyun_codec::parameters::ToParameters for DescribeDbInstanceEncryptionKeyInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         DescribeDbInstanceEncryptionKeyInput::to_parameters(self)
     }
 }
@@ -239,7 +237,7 @@ pub struct DescribeDbInstanceEncryptionKeyOutput {
 impl std::fmt::Debug for DescribeDbInstanceEncryptionKeyOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribeDbInstanceEncryptionKeyOutput",
             &[
@@ -272,11 +270,11 @@ impl std::fmt::Debug for DescribeDbInstanceEncryptionKeyOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for DescribeDbInstanceEncryptionKeyOutput {
+impl aliyun_codec::de::FromJson for DescribeDbInstanceEncryptionKeyOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = DescribeDbInstanceEncryptionKeyOutput {
             creator: None,
             delete_date: None,
@@ -290,7 +288,7 @@ impl aliyun_runtime::de::FromJson for DescribeDbInstanceEncryptionKeyOutput {
             request_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "Creator" => object.read(&name, &mut decoded.creator),
@@ -321,7 +319,7 @@ impl<'de> serde::Deserialize<'de> for DescribeDbInstanceEncryptionKeyOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -461,7 +459,7 @@ pub struct EncryptionKeyList {
 impl std::fmt::Debug for EncryptionKeyList {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "EncryptionKeyList",
             &[
@@ -496,11 +494,11 @@ impl std::fmt::Debug for EncryptionKeyList {
     }
 }
 
-impl aliyun_runtime::de::FromJson for EncryptionKeyList {
+impl aliyun_codec::de::FromJson for EncryptionKeyList {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = EncryptionKeyList {
             alias_name: None,
             creator: None,
@@ -515,7 +513,7 @@ impl aliyun_runtime::de::FromJson for EncryptionKeyList {
             used_by: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "AliasName" => object.read(&name, &mut decoded.alias_name),
@@ -545,7 +543,7 @@ impl<'de> serde::Deserialize<'de> for EncryptionKeyList {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -561,7 +559,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::DescribeDbInstanceEncryptionKeyOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

@@ -49,7 +49,7 @@ pub struct DescribeDbInstanceEndpointsInput {
 impl std::fmt::Debug for DescribeDbInstanceEndpointsInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribeDbInstanceEndpointsInput",
             &["client_token", "db_instance_id", "db_instance_endpoint_id"],
@@ -83,10 +83,8 @@ impl DescribeDbInstanceEndpointsInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            3,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(3);
         parameters.add("ClientToken", self.client_token.as_ref());
         parameters.add("DBInstanceId", Some(&self.db_instance_id));
         parameters.add("DBInstanceEndpointId", self.db_instance_endpoint_id.as_ref());
@@ -94,11 +92,11 @@ impl DescribeDbInstanceEndpointsInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for DescribeDbInstanceEndpointsInput {
+impl aliyun_codec::parameters::ToParameters for DescribeDbInstanceEndpointsInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         DescribeDbInstanceEndpointsInput::to_parameters(self)
     }
 }
@@ -140,7 +138,7 @@ pub struct DescribeDbInstanceEndpointsOutput {
 impl std::fmt::Debug for DescribeDbInstanceEndpointsOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribeDbInstanceEndpointsOutput",
             &["data", "request_id", "unknown_fields"],
@@ -149,17 +147,17 @@ impl std::fmt::Debug for DescribeDbInstanceEndpointsOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for DescribeDbInstanceEndpointsOutput {
+impl aliyun_codec::de::FromJson for DescribeDbInstanceEndpointsOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = DescribeDbInstanceEndpointsOutput {
             data: None,
             request_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "Data" => object.read(&name, &mut decoded.data),
@@ -176,7 +174,7 @@ impl<'de> serde::Deserialize<'de> for DescribeDbInstanceEndpointsOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -228,7 +226,7 @@ pub struct Data {
 impl std::fmt::Debug for Data {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "Data",
             &[
@@ -247,18 +245,18 @@ impl std::fmt::Debug for Data {
     }
 }
 
-impl aliyun_runtime::de::FromJson for Data {
+impl aliyun_codec::de::FromJson for Data {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = Data {
             db_instance_endpoints: None,
             db_instance_name: None,
             ip_version: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "DBInstanceEndpoints" => {
@@ -278,7 +276,7 @@ impl<'de> serde::Deserialize<'de> for Data {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -305,7 +303,7 @@ pub struct DbInstanceEndpoints {
 impl std::fmt::Debug for DbInstanceEndpoints {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DbInstanceEndpoints",
             &["db_instance_endpoint", "unknown_fields"],
@@ -314,16 +312,16 @@ impl std::fmt::Debug for DbInstanceEndpoints {
     }
 }
 
-impl aliyun_runtime::de::FromJson for DbInstanceEndpoints {
+impl aliyun_codec::de::FromJson for DbInstanceEndpoints {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = DbInstanceEndpoints {
             db_instance_endpoint: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "DBInstanceEndpoint" => {
@@ -341,7 +339,7 @@ impl<'de> serde::Deserialize<'de> for DbInstanceEndpoints {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -411,7 +409,7 @@ pub struct DbInstanceEndpoint {
 impl std::fmt::Debug for DbInstanceEndpoint {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DbInstanceEndpoint",
             &[
@@ -434,11 +432,11 @@ impl std::fmt::Debug for DbInstanceEndpoint {
     }
 }
 
-impl aliyun_runtime::de::FromJson for DbInstanceEndpoint {
+impl aliyun_codec::de::FromJson for DbInstanceEndpoint {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = DbInstanceEndpoint {
             address_items: None,
             endpoint_description: None,
@@ -447,7 +445,7 @@ impl aliyun_runtime::de::FromJson for DbInstanceEndpoint {
             node_items: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "AddressItems" => object.read(&name, &mut decoded.address_items),
@@ -469,7 +467,7 @@ impl<'de> serde::Deserialize<'de> for DbInstanceEndpoint {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -496,7 +494,7 @@ pub struct AddressItems {
 impl std::fmt::Debug for AddressItems {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "AddressItems",
             &["address_item", "unknown_fields"],
@@ -505,16 +503,16 @@ impl std::fmt::Debug for AddressItems {
     }
 }
 
-impl aliyun_runtime::de::FromJson for AddressItems {
+impl aliyun_codec::de::FromJson for AddressItems {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = AddressItems {
             address_item: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "AddressItem" => object.read(&name, &mut decoded.address_item),
@@ -530,7 +528,7 @@ impl<'de> serde::Deserialize<'de> for AddressItems {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -557,7 +555,7 @@ pub struct NodeItems {
 impl std::fmt::Debug for NodeItems {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "NodeItems",
             &["node_item", "unknown_fields"],
@@ -566,16 +564,16 @@ impl std::fmt::Debug for NodeItems {
     }
 }
 
-impl aliyun_runtime::de::FromJson for NodeItems {
+impl aliyun_codec::de::FromJson for NodeItems {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = NodeItems {
             node_item: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "NodeItem" => object.read(&name, &mut decoded.node_item),
@@ -591,7 +589,7 @@ impl<'de> serde::Deserialize<'de> for NodeItems {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -675,7 +673,7 @@ pub struct AddressItem {
 impl std::fmt::Debug for AddressItem {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "AddressItem",
             &[
@@ -700,11 +698,11 @@ impl std::fmt::Debug for AddressItem {
     }
 }
 
-impl aliyun_runtime::de::FromJson for AddressItem {
+impl aliyun_codec::de::FromJson for AddressItem {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = AddressItem {
             connection_string: None,
             ip_address: None,
@@ -714,7 +712,7 @@ impl aliyun_runtime::de::FromJson for AddressItem {
             vpc_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "ConnectionString" => object.read(&name, &mut decoded.connection_string),
@@ -735,7 +733,7 @@ impl<'de> serde::Deserialize<'de> for AddressItem {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -788,7 +786,7 @@ pub struct NodeItem {
 impl std::fmt::Debug for NodeItem {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "NodeItem",
             &["db_instance_id", "node_id", "weight", "unknown_fields"],
@@ -797,18 +795,18 @@ impl std::fmt::Debug for NodeItem {
     }
 }
 
-impl aliyun_runtime::de::FromJson for NodeItem {
+impl aliyun_codec::de::FromJson for NodeItem {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = NodeItem {
             db_instance_id: None,
             node_id: None,
             weight: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "DBInstanceId" => object.read(&name, &mut decoded.db_instance_id),
@@ -826,7 +824,7 @@ impl<'de> serde::Deserialize<'de> for NodeItem {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -842,7 +840,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::DescribeDbInstanceEndpointsOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

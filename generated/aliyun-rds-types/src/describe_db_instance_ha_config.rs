@@ -25,7 +25,7 @@ pub struct DescribeDbInstanceHaConfigInput {
 impl std::fmt::Debug for DescribeDbInstanceHaConfigInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribeDbInstanceHaConfigInput",
             &["db_instance_id"],
@@ -57,20 +57,18 @@ impl DescribeDbInstanceHaConfigInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            1,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(1);
         parameters.add("DBInstanceId", Some(&self.db_instance_id));
         parameters.finish()
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for DescribeDbInstanceHaConfigInput {
+impl aliyun_codec::parameters::ToParameters for DescribeDbInstanceHaConfigInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         DescribeDbInstanceHaConfigInput::to_parameters(self)
     }
 }
@@ -153,7 +151,7 @@ pub struct DescribeDbInstanceHaConfigOutput {
 impl std::fmt::Debug for DescribeDbInstanceHaConfigOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribeDbInstanceHaConfigOutput",
             &[
@@ -176,11 +174,11 @@ impl std::fmt::Debug for DescribeDbInstanceHaConfigOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for DescribeDbInstanceHaConfigOutput {
+impl aliyun_codec::de::FromJson for DescribeDbInstanceHaConfigOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = DescribeDbInstanceHaConfigOutput {
             db_instance_id: None,
             ha_mode: None,
@@ -189,7 +187,7 @@ impl aliyun_runtime::de::FromJson for DescribeDbInstanceHaConfigOutput {
             sync_mode: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "DBInstanceId" => object.read(&name, &mut decoded.db_instance_id),
@@ -211,7 +209,7 @@ impl<'de> serde::Deserialize<'de> for DescribeDbInstanceHaConfigOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -238,7 +236,7 @@ pub struct HostInstanceInfos {
 impl std::fmt::Debug for HostInstanceInfos {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "HostInstanceInfos",
             &["node_info", "unknown_fields"],
@@ -247,16 +245,16 @@ impl std::fmt::Debug for HostInstanceInfos {
     }
 }
 
-impl aliyun_runtime::de::FromJson for HostInstanceInfos {
+impl aliyun_codec::de::FromJson for HostInstanceInfos {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = HostInstanceInfos {
             node_info: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "NodeInfo" => object.read(&name, &mut decoded.node_info),
@@ -272,7 +270,7 @@ impl<'de> serde::Deserialize<'de> for HostInstanceInfos {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -371,7 +369,7 @@ pub struct NodeInfo {
 impl std::fmt::Debug for NodeInfo {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "NodeInfo",
             &[
@@ -398,11 +396,11 @@ impl std::fmt::Debug for NodeInfo {
     }
 }
 
-impl aliyun_runtime::de::FromJson for NodeInfo {
+impl aliyun_codec::de::FromJson for NodeInfo {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = NodeInfo {
             data_sync_time: None,
             log_sync_time: None,
@@ -413,7 +411,7 @@ impl aliyun_runtime::de::FromJson for NodeInfo {
             zone_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "DataSyncTime" => object.read(&name, &mut decoded.data_sync_time),
@@ -435,7 +433,7 @@ impl<'de> serde::Deserialize<'de> for NodeInfo {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -451,7 +449,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::DescribeDbInstanceHaConfigOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

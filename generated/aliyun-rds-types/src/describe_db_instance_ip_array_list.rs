@@ -41,7 +41,7 @@ pub struct DescribeDbInstanceIpArrayListInput {
 impl std::fmt::Debug for DescribeDbInstanceIpArrayListInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribeDbInstanceIpArrayListInput",
             &["db_instance_id", "whitelist_network_type"],
@@ -74,21 +74,19 @@ impl DescribeDbInstanceIpArrayListInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            2,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(2);
         parameters.add("DBInstanceId", Some(&self.db_instance_id));
         parameters.add("WhitelistNetworkType", self.whitelist_network_type.as_ref());
         parameters.finish()
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for DescribeDbInstanceIpArrayListInput {
+impl aliyun_codec::parameters::ToParameters for DescribeDbInstanceIpArrayListInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         DescribeDbInstanceIpArrayListInput::to_parameters(self)
     }
 }
@@ -130,7 +128,7 @@ pub struct DescribeDbInstanceIpArrayListOutput {
 impl std::fmt::Debug for DescribeDbInstanceIpArrayListOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribeDbInstanceIpArrayListOutput",
             &["items", "request_id", "unknown_fields"],
@@ -139,17 +137,17 @@ impl std::fmt::Debug for DescribeDbInstanceIpArrayListOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for DescribeDbInstanceIpArrayListOutput {
+impl aliyun_codec::de::FromJson for DescribeDbInstanceIpArrayListOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = DescribeDbInstanceIpArrayListOutput {
             items: None,
             request_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "Items" => object.read(&name, &mut decoded.items),
@@ -166,7 +164,7 @@ impl<'de> serde::Deserialize<'de> for DescribeDbInstanceIpArrayListOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -193,7 +191,7 @@ pub struct Items {
 impl std::fmt::Debug for Items {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "Items",
             &["db_instance_ip_array", "unknown_fields"],
@@ -202,16 +200,16 @@ impl std::fmt::Debug for Items {
     }
 }
 
-impl aliyun_runtime::de::FromJson for Items {
+impl aliyun_codec::de::FromJson for Items {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = Items {
             db_instance_ip_array: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "DBInstanceIPArray" => {
@@ -229,7 +227,7 @@ impl<'de> serde::Deserialize<'de> for Items {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -295,7 +293,7 @@ pub struct DbInstanceIpArray {
 impl std::fmt::Debug for DbInstanceIpArray {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DbInstanceIpArray",
             &[
@@ -316,11 +314,11 @@ impl std::fmt::Debug for DbInstanceIpArray {
     }
 }
 
-impl aliyun_runtime::de::FromJson for DbInstanceIpArray {
+impl aliyun_codec::de::FromJson for DbInstanceIpArray {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = DbInstanceIpArray {
             db_instance_ip_array_attribute: None,
             db_instance_ip_array_name: None,
@@ -328,7 +326,7 @@ impl aliyun_runtime::de::FromJson for DbInstanceIpArray {
             security_ip_type: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "DBInstanceIPArrayAttribute" => {
@@ -351,7 +349,7 @@ impl<'de> serde::Deserialize<'de> for DbInstanceIpArray {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -367,7 +365,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::DescribeDbInstanceIpArrayListOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

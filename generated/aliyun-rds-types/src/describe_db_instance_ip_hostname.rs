@@ -32,7 +32,7 @@ pub struct DescribeDbInstanceIpHostnameInput {
 impl std::fmt::Debug for DescribeDbInstanceIpHostnameInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribeDbInstanceIpHostnameInput",
             &["db_instance_id", "region_id"],
@@ -65,21 +65,19 @@ impl DescribeDbInstanceIpHostnameInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            2,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(2);
         parameters.add("DBInstanceId", Some(&self.db_instance_id));
         parameters.add("RegionId", Some(&self.region_id));
         parameters.finish()
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for DescribeDbInstanceIpHostnameInput {
+impl aliyun_codec::parameters::ToParameters for DescribeDbInstanceIpHostnameInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         DescribeDbInstanceIpHostnameInput::to_parameters(self)
     }
 }
@@ -133,7 +131,7 @@ pub struct DescribeDbInstanceIpHostnameOutput {
 impl std::fmt::Debug for DescribeDbInstanceIpHostnameOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribeDbInstanceIpHostnameOutput",
             &["db_instance_id", "ip_hostname_infos", "request_id", "unknown_fields"],
@@ -147,18 +145,18 @@ impl std::fmt::Debug for DescribeDbInstanceIpHostnameOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for DescribeDbInstanceIpHostnameOutput {
+impl aliyun_codec::de::FromJson for DescribeDbInstanceIpHostnameOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = DescribeDbInstanceIpHostnameOutput {
             db_instance_id: None,
             ip_hostname_infos: None,
             request_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "DBInstanceId" => object.read(&name, &mut decoded.db_instance_id),
@@ -176,7 +174,7 @@ impl<'de> serde::Deserialize<'de> for DescribeDbInstanceIpHostnameOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -192,7 +190,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::DescribeDbInstanceIpHostnameOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

@@ -73,7 +73,7 @@ pub struct DescribeDbInstanceNetInfoInput {
 impl std::fmt::Debug for DescribeDbInstanceNetInfoInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribeDbInstanceNetInfoInput",
             &[
@@ -121,10 +121,8 @@ impl DescribeDbInstanceNetInfoInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            5,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(5);
         parameters.add("ClientToken", self.client_token.as_ref());
         parameters.add("DBInstanceId", Some(&self.db_instance_id));
         parameters.add("Flag", self.flag.as_ref());
@@ -138,11 +136,11 @@ impl DescribeDbInstanceNetInfoInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for DescribeDbInstanceNetInfoInput {
+impl aliyun_codec::parameters::ToParameters for DescribeDbInstanceNetInfoInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         DescribeDbInstanceNetInfoInput::to_parameters(self)
     }
 }
@@ -208,7 +206,7 @@ pub struct DescribeDbInstanceNetInfoOutput {
 impl std::fmt::Debug for DescribeDbInstanceNetInfoOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribeDbInstanceNetInfoOutput",
             &[
@@ -229,11 +227,11 @@ impl std::fmt::Debug for DescribeDbInstanceNetInfoOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for DescribeDbInstanceNetInfoOutput {
+impl aliyun_codec::de::FromJson for DescribeDbInstanceNetInfoOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = DescribeDbInstanceNetInfoOutput {
             db_instance_net_infos: None,
             instance_network_type: None,
@@ -241,7 +239,7 @@ impl aliyun_runtime::de::FromJson for DescribeDbInstanceNetInfoOutput {
             security_ip_mode: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "DBInstanceNetInfos" => {
@@ -264,7 +262,7 @@ impl<'de> serde::Deserialize<'de> for DescribeDbInstanceNetInfoOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -291,7 +289,7 @@ pub struct DbInstanceNetInfos {
 impl std::fmt::Debug for DbInstanceNetInfos {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DbInstanceNetInfos",
             &["db_instance_net_info", "unknown_fields"],
@@ -300,16 +298,16 @@ impl std::fmt::Debug for DbInstanceNetInfos {
     }
 }
 
-impl aliyun_runtime::de::FromJson for DbInstanceNetInfos {
+impl aliyun_codec::de::FromJson for DbInstanceNetInfos {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = DbInstanceNetInfos {
             db_instance_net_info: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "DBInstanceNetInfo" => {
@@ -327,7 +325,7 @@ impl<'de> serde::Deserialize<'de> for DbInstanceNetInfos {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -521,7 +519,7 @@ pub struct DbInstanceNetInfo {
 impl std::fmt::Debug for DbInstanceNetInfo {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DbInstanceNetInfo",
             &[
@@ -564,11 +562,11 @@ impl std::fmt::Debug for DbInstanceNetInfo {
     }
 }
 
-impl aliyun_runtime::de::FromJson for DbInstanceNetInfo {
+impl aliyun_codec::de::FromJson for DbInstanceNetInfo {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = DbInstanceNetInfo {
             babelfish_port: None,
             connection_string: None,
@@ -587,7 +585,7 @@ impl aliyun_runtime::de::FromJson for DbInstanceNetInfo {
             v_switch_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "BabelfishPort" => object.read(&name, &mut decoded.babelfish_port),
@@ -621,7 +619,7 @@ impl<'de> serde::Deserialize<'de> for DbInstanceNetInfo {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -650,7 +648,7 @@ pub struct DbInstanceWeights {
 impl std::fmt::Debug for DbInstanceWeights {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DbInstanceWeights",
             &["db_instance_weight", "unknown_fields"],
@@ -659,16 +657,16 @@ impl std::fmt::Debug for DbInstanceWeights {
     }
 }
 
-impl aliyun_runtime::de::FromJson for DbInstanceWeights {
+impl aliyun_codec::de::FromJson for DbInstanceWeights {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = DbInstanceWeights {
             db_instance_weight: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "DBInstanceWeight" => object.read(&name, &mut decoded.db_instance_weight),
@@ -684,7 +682,7 @@ impl<'de> serde::Deserialize<'de> for DbInstanceWeights {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -711,7 +709,7 @@ pub struct SecurityIpGroups {
 impl std::fmt::Debug for SecurityIpGroups {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "SecurityIpGroups",
             &["security_ip_group", "unknown_fields"],
@@ -720,16 +718,16 @@ impl std::fmt::Debug for SecurityIpGroups {
     }
 }
 
-impl aliyun_runtime::de::FromJson for SecurityIpGroups {
+impl aliyun_codec::de::FromJson for SecurityIpGroups {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = SecurityIpGroups {
             security_ip_group: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "securityIPGroup" => object.read(&name, &mut decoded.security_ip_group),
@@ -745,7 +743,7 @@ impl<'de> serde::Deserialize<'de> for SecurityIpGroups {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -824,7 +822,7 @@ pub struct DbInstanceWeight {
 impl std::fmt::Debug for DbInstanceWeight {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DbInstanceWeight",
             &[
@@ -847,11 +845,11 @@ impl std::fmt::Debug for DbInstanceWeight {
     }
 }
 
-impl aliyun_runtime::de::FromJson for DbInstanceWeight {
+impl aliyun_codec::de::FromJson for DbInstanceWeight {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = DbInstanceWeight {
             availability: None,
             db_instance_id: None,
@@ -860,7 +858,7 @@ impl aliyun_runtime::de::FromJson for DbInstanceWeight {
             weight: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "Availability" => object.read(&name, &mut decoded.availability),
@@ -880,7 +878,7 @@ impl<'de> serde::Deserialize<'de> for DbInstanceWeight {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -921,7 +919,7 @@ pub struct SecurityIpGroup {
 impl std::fmt::Debug for SecurityIpGroup {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "SecurityIpGroup",
             &["security_ip_group_name", "security_i_ps", "unknown_fields"],
@@ -930,17 +928,17 @@ impl std::fmt::Debug for SecurityIpGroup {
     }
 }
 
-impl aliyun_runtime::de::FromJson for SecurityIpGroup {
+impl aliyun_codec::de::FromJson for SecurityIpGroup {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = SecurityIpGroup {
             security_ip_group_name: None,
             security_i_ps: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "SecurityIPGroupName" => {
@@ -959,7 +957,7 @@ impl<'de> serde::Deserialize<'de> for SecurityIpGroup {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -975,7 +973,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::DescribeDbInstanceNetInfoOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

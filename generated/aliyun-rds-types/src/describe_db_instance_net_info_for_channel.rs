@@ -61,7 +61,7 @@ pub struct DescribeDbInstanceNetInfoForChannelInput {
 impl std::fmt::Debug for DescribeDbInstanceNetInfoForChannelInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribeDbInstanceNetInfoForChannelInput",
             &["client_token", "db_instance_id", "flag", "db_instance_net_rw_split_type"],
@@ -101,10 +101,8 @@ impl DescribeDbInstanceNetInfoForChannelInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            4,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(4);
         parameters.add("ClientToken", self.client_token.as_ref());
         parameters.add("DBInstanceId", Some(&self.db_instance_id));
         parameters.add("Flag", self.flag.as_ref());
@@ -117,12 +115,12 @@ impl DescribeDbInstanceNetInfoForChannelInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters
+impl aliyun_codec::parameters::ToParameters
 for DescribeDbInstanceNetInfoForChannelInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         DescribeDbInstanceNetInfoForChannelInput::to_parameters(self)
     }
 }
@@ -177,7 +175,7 @@ pub struct DescribeDbInstanceNetInfoForChannelOutput {
 impl std::fmt::Debug for DescribeDbInstanceNetInfoForChannelOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribeDbInstanceNetInfoForChannelOutput",
             &[
@@ -196,18 +194,18 @@ impl std::fmt::Debug for DescribeDbInstanceNetInfoForChannelOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for DescribeDbInstanceNetInfoForChannelOutput {
+impl aliyun_codec::de::FromJson for DescribeDbInstanceNetInfoForChannelOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = DescribeDbInstanceNetInfoForChannelOutput {
             db_instance_net_infos: None,
             instance_network_type: None,
             request_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "DBInstanceNetInfos" => {
@@ -229,7 +227,7 @@ impl<'de> serde::Deserialize<'de> for DescribeDbInstanceNetInfoForChannelOutput 
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -256,7 +254,7 @@ pub struct DbInstanceNetInfos {
 impl std::fmt::Debug for DbInstanceNetInfos {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DbInstanceNetInfos",
             &["db_instance_net_info", "unknown_fields"],
@@ -265,16 +263,16 @@ impl std::fmt::Debug for DbInstanceNetInfos {
     }
 }
 
-impl aliyun_runtime::de::FromJson for DbInstanceNetInfos {
+impl aliyun_codec::de::FromJson for DbInstanceNetInfos {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = DbInstanceNetInfos {
             db_instance_net_info: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "DBInstanceNetInfo" => {
@@ -292,7 +290,7 @@ impl<'de> serde::Deserialize<'de> for DbInstanceNetInfos {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -464,7 +462,7 @@ pub struct DbInstanceNetInfo {
 impl std::fmt::Debug for DbInstanceNetInfo {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DbInstanceNetInfo",
             &[
@@ -505,11 +503,11 @@ impl std::fmt::Debug for DbInstanceNetInfo {
     }
 }
 
-impl aliyun_runtime::de::FromJson for DbInstanceNetInfo {
+impl aliyun_codec::de::FromJson for DbInstanceNetInfo {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = DbInstanceNetInfo {
             availability: None,
             connection_string: None,
@@ -527,7 +525,7 @@ impl aliyun_runtime::de::FromJson for DbInstanceNetInfo {
             expired_time: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "Availability" => object.read(&name, &mut decoded.availability),
@@ -560,7 +558,7 @@ impl<'de> serde::Deserialize<'de> for DbInstanceNetInfo {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -587,7 +585,7 @@ pub struct DbInstanceWeights {
 impl std::fmt::Debug for DbInstanceWeights {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DbInstanceWeights",
             &["db_instance_weight", "unknown_fields"],
@@ -596,16 +594,16 @@ impl std::fmt::Debug for DbInstanceWeights {
     }
 }
 
-impl aliyun_runtime::de::FromJson for DbInstanceWeights {
+impl aliyun_codec::de::FromJson for DbInstanceWeights {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = DbInstanceWeights {
             db_instance_weight: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "DBInstanceWeight" => object.read(&name, &mut decoded.db_instance_weight),
@@ -621,7 +619,7 @@ impl<'de> serde::Deserialize<'de> for DbInstanceWeights {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -648,7 +646,7 @@ pub struct SecurityIpGroups {
 impl std::fmt::Debug for SecurityIpGroups {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "SecurityIpGroups",
             &["security_ip_group", "unknown_fields"],
@@ -657,16 +655,16 @@ impl std::fmt::Debug for SecurityIpGroups {
     }
 }
 
-impl aliyun_runtime::de::FromJson for SecurityIpGroups {
+impl aliyun_codec::de::FromJson for SecurityIpGroups {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = SecurityIpGroups {
             security_ip_group: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "securityIPGroup" => object.read(&name, &mut decoded.security_ip_group),
@@ -682,7 +680,7 @@ impl<'de> serde::Deserialize<'de> for SecurityIpGroups {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -749,7 +747,7 @@ pub struct DbInstanceWeight {
 impl std::fmt::Debug for DbInstanceWeight {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DbInstanceWeight",
             &[
@@ -770,11 +768,11 @@ impl std::fmt::Debug for DbInstanceWeight {
     }
 }
 
-impl aliyun_runtime::de::FromJson for DbInstanceWeight {
+impl aliyun_codec::de::FromJson for DbInstanceWeight {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = DbInstanceWeight {
             availability: None,
             db_instance_id: None,
@@ -782,7 +780,7 @@ impl aliyun_runtime::de::FromJson for DbInstanceWeight {
             weight: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "Availability" => object.read(&name, &mut decoded.availability),
@@ -801,7 +799,7 @@ impl<'de> serde::Deserialize<'de> for DbInstanceWeight {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -842,7 +840,7 @@ pub struct SecurityIpGroup {
 impl std::fmt::Debug for SecurityIpGroup {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "SecurityIpGroup",
             &["security_ip_group_name", "security_i_ps", "unknown_fields"],
@@ -851,17 +849,17 @@ impl std::fmt::Debug for SecurityIpGroup {
     }
 }
 
-impl aliyun_runtime::de::FromJson for SecurityIpGroup {
+impl aliyun_codec::de::FromJson for SecurityIpGroup {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = SecurityIpGroup {
             security_ip_group_name: None,
             security_i_ps: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "SecurityIPGroupName" => {
@@ -880,7 +878,7 @@ impl<'de> serde::Deserialize<'de> for SecurityIpGroup {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -896,7 +894,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::DescribeDbInstanceNetInfoForChannelOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

@@ -62,7 +62,7 @@ pub struct DescribeDbInstancePerformanceInput {
 impl std::fmt::Debug for DescribeDbInstancePerformanceInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribeDbInstancePerformanceInput",
             &["db_instance_id", "key", "start_time", "end_time", "node_id"],
@@ -109,10 +109,8 @@ impl DescribeDbInstancePerformanceInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            5,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(5);
         parameters.add("DBInstanceId", Some(&self.db_instance_id));
         parameters.add("Key", Some(&self.key));
         parameters.add("StartTime", Some(&self.start_time));
@@ -122,11 +120,11 @@ impl DescribeDbInstancePerformanceInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for DescribeDbInstancePerformanceInput {
+impl aliyun_codec::parameters::ToParameters for DescribeDbInstancePerformanceInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         DescribeDbInstancePerformanceInput::to_parameters(self)
     }
 }
@@ -208,7 +206,7 @@ pub struct DescribeDbInstancePerformanceOutput {
 impl std::fmt::Debug for DescribeDbInstancePerformanceOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribeDbInstancePerformanceOutput",
             &[
@@ -233,11 +231,11 @@ impl std::fmt::Debug for DescribeDbInstancePerformanceOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for DescribeDbInstancePerformanceOutput {
+impl aliyun_codec::de::FromJson for DescribeDbInstancePerformanceOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = DescribeDbInstancePerformanceOutput {
             db_instance_id: None,
             end_time: None,
@@ -247,7 +245,7 @@ impl aliyun_runtime::de::FromJson for DescribeDbInstancePerformanceOutput {
             start_time: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "DBInstanceId" => object.read(&name, &mut decoded.db_instance_id),
@@ -268,7 +266,7 @@ impl<'de> serde::Deserialize<'de> for DescribeDbInstancePerformanceOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -295,7 +293,7 @@ pub struct PerformanceKeys {
 impl std::fmt::Debug for PerformanceKeys {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "PerformanceKeys",
             &["performance_key", "unknown_fields"],
@@ -304,16 +302,16 @@ impl std::fmt::Debug for PerformanceKeys {
     }
 }
 
-impl aliyun_runtime::de::FromJson for PerformanceKeys {
+impl aliyun_codec::de::FromJson for PerformanceKeys {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = PerformanceKeys {
             performance_key: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "PerformanceKey" => object.read(&name, &mut decoded.performance_key),
@@ -329,7 +327,7 @@ impl<'de> serde::Deserialize<'de> for PerformanceKeys {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -390,7 +388,7 @@ pub struct PerformanceKey {
 impl std::fmt::Debug for PerformanceKey {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "PerformanceKey",
             &["key", "unit", "value_format", "values", "unknown_fields"],
@@ -405,11 +403,11 @@ impl std::fmt::Debug for PerformanceKey {
     }
 }
 
-impl aliyun_runtime::de::FromJson for PerformanceKey {
+impl aliyun_codec::de::FromJson for PerformanceKey {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = PerformanceKey {
             key: None,
             unit: None,
@@ -417,7 +415,7 @@ impl aliyun_runtime::de::FromJson for PerformanceKey {
             values: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "Key" => object.read(&name, &mut decoded.key),
@@ -436,7 +434,7 @@ impl<'de> serde::Deserialize<'de> for PerformanceKey {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -463,7 +461,7 @@ pub struct Values {
 impl std::fmt::Debug for Values {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "Values",
             &["performance_value", "unknown_fields"],
@@ -472,16 +470,16 @@ impl std::fmt::Debug for Values {
     }
 }
 
-impl aliyun_runtime::de::FromJson for Values {
+impl aliyun_codec::de::FromJson for Values {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = Values {
             performance_value: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "PerformanceValue" => object.read(&name, &mut decoded.performance_value),
@@ -497,7 +495,7 @@ impl<'de> serde::Deserialize<'de> for Values {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -538,7 +536,7 @@ pub struct PerformanceValue {
 impl std::fmt::Debug for PerformanceValue {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "PerformanceValue",
             &["date", "value", "unknown_fields"],
@@ -547,17 +545,17 @@ impl std::fmt::Debug for PerformanceValue {
     }
 }
 
-impl aliyun_runtime::de::FromJson for PerformanceValue {
+impl aliyun_codec::de::FromJson for PerformanceValue {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = PerformanceValue {
             date: None,
             value: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "Date" => object.read(&name, &mut decoded.date),
@@ -574,7 +572,7 @@ impl<'de> serde::Deserialize<'de> for PerformanceValue {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -590,7 +588,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::DescribeDbInstancePerformanceOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

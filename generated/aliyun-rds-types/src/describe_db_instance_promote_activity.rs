@@ -42,7 +42,7 @@ pub struct DescribeDbInstancePromoteActivityInput {
 impl std::fmt::Debug for DescribeDbInstancePromoteActivityInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribeDbInstancePromoteActivityInput",
             &["db_instance_name", "ali_uid", "resource_group_id"],
@@ -76,10 +76,8 @@ impl DescribeDbInstancePromoteActivityInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            3,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(3);
         parameters.add("DbInstanceName", Some(&self.db_instance_name));
         parameters.add("AliUid", Some(&self.ali_uid));
         parameters.add("ResourceGroupId", self.resource_group_id.as_ref());
@@ -87,12 +85,11 @@ impl DescribeDbInstancePromoteActivityInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters
-for DescribeDbInstancePromoteActivityInput {
+impl aliyun_codec::parameters::ToParameters for DescribeDbInstancePromoteActivityInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         DescribeDbInstancePromoteActivityInput::to_parameters(self)
     }
 }
@@ -189,7 +186,7 @@ pub struct DescribeDbInstancePromoteActivityOutput {
 impl std::fmt::Debug for DescribeDbInstancePromoteActivityOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribeDbInstancePromoteActivityOutput",
             &[
@@ -216,11 +213,11 @@ impl std::fmt::Debug for DescribeDbInstancePromoteActivityOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for DescribeDbInstancePromoteActivityOutput {
+impl aliyun_codec::de::FromJson for DescribeDbInstancePromoteActivityOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = DescribeDbInstancePromoteActivityOutput {
             ali_uid: None,
             bid: None,
@@ -231,7 +228,7 @@ impl aliyun_runtime::de::FromJson for DescribeDbInstancePromoteActivityOutput {
             request_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "AliUid" => object.read(&name, &mut decoded.ali_uid),
@@ -253,7 +250,7 @@ impl<'de> serde::Deserialize<'de> for DescribeDbInstancePromoteActivityOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -269,7 +266,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::DescribeDbInstancePromoteActivityOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

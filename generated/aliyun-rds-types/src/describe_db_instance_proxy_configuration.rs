@@ -25,7 +25,7 @@ pub struct DescribeDbInstanceProxyConfigurationInput {
 impl std::fmt::Debug for DescribeDbInstanceProxyConfigurationInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribeDbInstanceProxyConfigurationInput",
             &["db_instance_id"],
@@ -57,21 +57,19 @@ impl DescribeDbInstanceProxyConfigurationInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            1,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(1);
         parameters.add("DBInstanceId", Some(&self.db_instance_id));
         parameters.finish()
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters
+impl aliyun_codec::parameters::ToParameters
 for DescribeDbInstanceProxyConfigurationInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         DescribeDbInstanceProxyConfigurationInput::to_parameters(self)
     }
 }
@@ -176,7 +174,7 @@ pub struct DescribeDbInstanceProxyConfigurationOutput {
 impl std::fmt::Debug for DescribeDbInstanceProxyConfigurationOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribeDbInstanceProxyConfigurationOutput",
             &[
@@ -197,11 +195,11 @@ impl std::fmt::Debug for DescribeDbInstanceProxyConfigurationOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for DescribeDbInstanceProxyConfigurationOutput {
+impl aliyun_codec::de::FromJson for DescribeDbInstanceProxyConfigurationOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = DescribeDbInstanceProxyConfigurationOutput {
             attacks_protection_configuration: None,
             persistent_connections_configuration: None,
@@ -209,7 +207,7 @@ impl aliyun_runtime::de::FromJson for DescribeDbInstanceProxyConfigurationOutput
             transparent_switch_configuration: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "AttacksProtectionConfiguration" => {
@@ -234,7 +232,7 @@ impl<'de> serde::Deserialize<'de> for DescribeDbInstanceProxyConfigurationOutput
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -250,7 +248,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::DescribeDbInstanceProxyConfigurationOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

@@ -42,7 +42,7 @@ pub struct DescribeDbInstanceReplicationInput {
 impl std::fmt::Debug for DescribeDbInstanceReplicationInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribeDbInstanceReplicationInput",
             &["region_id", "db_instance_id", "resource_group_id"],
@@ -76,10 +76,8 @@ impl DescribeDbInstanceReplicationInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            3,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(3);
         parameters.add("RegionId", Some(&self.region_id));
         parameters.add("DBInstanceId", Some(&self.db_instance_id));
         parameters.add("ResourceGroupId", self.resource_group_id.as_ref());
@@ -87,11 +85,11 @@ impl DescribeDbInstanceReplicationInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for DescribeDbInstanceReplicationInput {
+impl aliyun_codec::parameters::ToParameters for DescribeDbInstanceReplicationInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         DescribeDbInstanceReplicationInput::to_parameters(self)
     }
 }
@@ -207,7 +205,7 @@ pub struct DescribeDbInstanceReplicationOutput {
 impl std::fmt::Debug for DescribeDbInstanceReplicationOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribeDbInstanceReplicationOutput",
             &[
@@ -236,11 +234,11 @@ impl std::fmt::Debug for DescribeDbInstanceReplicationOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for DescribeDbInstanceReplicationOutput {
+impl aliyun_codec::de::FromJson for DescribeDbInstanceReplicationOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = DescribeDbInstanceReplicationOutput {
             request_id: None,
             external_replication: None,
@@ -252,7 +250,7 @@ impl aliyun_runtime::de::FromJson for DescribeDbInstanceReplicationOutput {
             replication_port: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "RequestId" => object.read(&name, &mut decoded.request_id),
@@ -281,7 +279,7 @@ impl<'de> serde::Deserialize<'de> for DescribeDbInstanceReplicationOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -297,7 +295,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::DescribeDbInstanceReplicationOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

@@ -25,7 +25,7 @@ pub struct DescribeDbInstanceSecurityGroupRuleInput {
 impl std::fmt::Debug for DescribeDbInstanceSecurityGroupRuleInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribeDbInstanceSecurityGroupRuleInput",
             &["db_instance_id"],
@@ -57,21 +57,19 @@ impl DescribeDbInstanceSecurityGroupRuleInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            1,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(1);
         parameters.add("DBInstanceId", Some(&self.db_instance_id));
         parameters.finish()
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters
+impl aliyun_codec::parameters::ToParameters
 for DescribeDbInstanceSecurityGroupRuleInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         DescribeDbInstanceSecurityGroupRuleInput::to_parameters(self)
     }
 }
@@ -135,7 +133,7 @@ pub struct DescribeDbInstanceSecurityGroupRuleOutput {
 impl std::fmt::Debug for DescribeDbInstanceSecurityGroupRuleOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribeDbInstanceSecurityGroupRuleOutput",
             &["code", "data", "message", "request_id", "unknown_fields"],
@@ -150,11 +148,11 @@ impl std::fmt::Debug for DescribeDbInstanceSecurityGroupRuleOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for DescribeDbInstanceSecurityGroupRuleOutput {
+impl aliyun_codec::de::FromJson for DescribeDbInstanceSecurityGroupRuleOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = DescribeDbInstanceSecurityGroupRuleOutput {
             code: None,
             data: None,
@@ -162,7 +160,7 @@ impl aliyun_runtime::de::FromJson for DescribeDbInstanceSecurityGroupRuleOutput 
             request_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "Code" => object.read(&name, &mut decoded.code),
@@ -181,7 +179,7 @@ impl<'de> serde::Deserialize<'de> for DescribeDbInstanceSecurityGroupRuleOutput 
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -197,7 +195,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::DescribeDbInstanceSecurityGroupRuleOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

@@ -25,7 +25,7 @@ pub struct DescribeDbInstanceSslInput {
 impl std::fmt::Debug for DescribeDbInstanceSslInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribeDbInstanceSslInput",
             &["db_instance_id"],
@@ -57,20 +57,18 @@ impl DescribeDbInstanceSslInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            1,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(1);
         parameters.add("DBInstanceId", Some(&self.db_instance_id));
         parameters.finish()
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for DescribeDbInstanceSslInput {
+impl aliyun_codec::parameters::ToParameters for DescribeDbInstanceSslInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         DescribeDbInstanceSslInput::to_parameters(self)
     }
 }
@@ -351,7 +349,7 @@ pub struct DescribeDbInstanceSslOutput {
 impl std::fmt::Debug for DescribeDbInstanceSslOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribeDbInstanceSslOutput",
             &[
@@ -406,11 +404,11 @@ impl std::fmt::Debug for DescribeDbInstanceSslOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for DescribeDbInstanceSslOutput {
+impl aliyun_codec::de::FromJson for DescribeDbInstanceSslOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = DescribeDbInstanceSslOutput {
             acl: None,
             ca_type: None,
@@ -435,7 +433,7 @@ impl aliyun_runtime::de::FromJson for DescribeDbInstanceSslOutput {
             tls_version: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "ACL" => object.read(&name, &mut decoded.acl),
@@ -481,7 +479,7 @@ impl<'de> serde::Deserialize<'de> for DescribeDbInstanceSslOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -497,7 +495,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::DescribeDbInstanceSslOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

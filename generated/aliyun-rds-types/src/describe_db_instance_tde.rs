@@ -25,7 +25,7 @@ pub struct DescribeDbInstanceTdeInput {
 impl std::fmt::Debug for DescribeDbInstanceTdeInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribeDbInstanceTdeInput",
             &["db_instance_id"],
@@ -57,20 +57,18 @@ impl DescribeDbInstanceTdeInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            1,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(1);
         parameters.add("DBInstanceId", Some(&self.db_instance_id));
         parameters.finish()
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for DescribeDbInstanceTdeInput {
+impl aliyun_codec::parameters::ToParameters for DescribeDbInstanceTdeInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         DescribeDbInstanceTdeInput::to_parameters(self)
     }
 }
@@ -149,7 +147,7 @@ pub struct DescribeDbInstanceTdeOutput {
 impl std::fmt::Debug for DescribeDbInstanceTdeOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribeDbInstanceTdeOutput",
             &[
@@ -172,11 +170,11 @@ impl std::fmt::Debug for DescribeDbInstanceTdeOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for DescribeDbInstanceTdeOutput {
+impl aliyun_codec::de::FromJson for DescribeDbInstanceTdeOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = DescribeDbInstanceTdeOutput {
             databases: None,
             request_id: None,
@@ -185,7 +183,7 @@ impl aliyun_runtime::de::FromJson for DescribeDbInstanceTdeOutput {
             encryption_key: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "Databases" => object.read(&name, &mut decoded.databases),
@@ -205,7 +203,7 @@ impl<'de> serde::Deserialize<'de> for DescribeDbInstanceTdeOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -234,7 +232,7 @@ pub struct Databases {
 impl std::fmt::Debug for Databases {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "Databases",
             &["database", "unknown_fields"],
@@ -243,16 +241,16 @@ impl std::fmt::Debug for Databases {
     }
 }
 
-impl aliyun_runtime::de::FromJson for Databases {
+impl aliyun_codec::de::FromJson for Databases {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = Databases {
             database: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "Database" => object.read(&name, &mut decoded.database),
@@ -268,7 +266,7 @@ impl<'de> serde::Deserialize<'de> for Databases {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -314,7 +312,7 @@ pub struct Database {
 impl std::fmt::Debug for Database {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "Database",
             &["db_name", "tde_status", "unknown_fields"],
@@ -323,17 +321,17 @@ impl std::fmt::Debug for Database {
     }
 }
 
-impl aliyun_runtime::de::FromJson for Database {
+impl aliyun_codec::de::FromJson for Database {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = Database {
             db_name: None,
             tde_status: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "DBName" => object.read(&name, &mut decoded.db_name),
@@ -350,7 +348,7 @@ impl<'de> serde::Deserialize<'de> for Database {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -366,7 +364,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::DescribeDbInstanceTdeOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

@@ -359,7 +359,7 @@ pub struct DescribeDbInstancesInput {
 impl std::fmt::Debug for DescribeDbInstancesInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribeDbInstancesInput",
             &[
@@ -482,8 +482,8 @@ impl DescribeDbInstancesInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(
             30,
         );
         parameters.add("ClientToken", self.client_token.as_ref());
@@ -520,11 +520,11 @@ impl DescribeDbInstancesInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for DescribeDbInstancesInput {
+impl aliyun_codec::parameters::ToParameters for DescribeDbInstancesInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         DescribeDbInstancesInput::to_parameters(self)
     }
 }
@@ -610,7 +610,7 @@ pub struct DescribeDbInstancesOutput {
 impl std::fmt::Debug for DescribeDbInstancesOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribeDbInstancesOutput",
             &[
@@ -635,11 +635,11 @@ impl std::fmt::Debug for DescribeDbInstancesOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for DescribeDbInstancesOutput {
+impl aliyun_codec::de::FromJson for DescribeDbInstancesOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = DescribeDbInstancesOutput {
             items: None,
             next_token: None,
@@ -649,7 +649,7 @@ impl aliyun_runtime::de::FromJson for DescribeDbInstancesOutput {
             total_record_count: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "Items" => object.read(&name, &mut decoded.items),
@@ -670,7 +670,7 @@ impl<'de> serde::Deserialize<'de> for DescribeDbInstancesOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -697,7 +697,7 @@ pub struct Items {
 impl std::fmt::Debug for Items {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "Items",
             &["db_instance", "unknown_fields"],
@@ -706,16 +706,16 @@ impl std::fmt::Debug for Items {
     }
 }
 
-impl aliyun_runtime::de::FromJson for Items {
+impl aliyun_codec::de::FromJson for Items {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = Items {
             db_instance: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "DBInstance" => object.read(&name, &mut decoded.db_instance),
@@ -731,7 +731,7 @@ impl<'de> serde::Deserialize<'de> for Items {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -1403,7 +1403,7 @@ pub struct DbInstance {
 impl std::fmt::Debug for DbInstance {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DbInstance",
             &[
@@ -1532,11 +1532,11 @@ impl std::fmt::Debug for DbInstance {
     }
 }
 
-impl aliyun_runtime::de::FromJson for DbInstance {
+impl aliyun_codec::de::FromJson for DbInstance {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = DbInstance {
             bpe_enabled: None,
             bursting_enabled: None,
@@ -1598,7 +1598,7 @@ impl aliyun_runtime::de::FromJson for DbInstance {
             cold_data_enabled: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "BpeEnabled" => object.read(&name, &mut decoded.bpe_enabled),
@@ -1719,7 +1719,7 @@ impl<'de> serde::Deserialize<'de> for DbInstance {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -1746,7 +1746,7 @@ pub struct ReadOnlyDbInstanceIds {
 impl std::fmt::Debug for ReadOnlyDbInstanceIds {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "ReadOnlyDbInstanceIds",
             &["read_only_db_instance_id", "unknown_fields"],
@@ -1755,16 +1755,16 @@ impl std::fmt::Debug for ReadOnlyDbInstanceIds {
     }
 }
 
-impl aliyun_runtime::de::FromJson for ReadOnlyDbInstanceIds {
+impl aliyun_codec::de::FromJson for ReadOnlyDbInstanceIds {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = ReadOnlyDbInstanceIds {
             read_only_db_instance_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "ReadOnlyDBInstanceId" => {
@@ -1782,7 +1782,7 @@ impl<'de> serde::Deserialize<'de> for ReadOnlyDbInstanceIds {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -1813,7 +1813,7 @@ pub struct ReadOnlyDbInstanceId {
 impl std::fmt::Debug for ReadOnlyDbInstanceId {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "ReadOnlyDbInstanceId",
             &["db_instance_id", "unknown_fields"],
@@ -1822,16 +1822,16 @@ impl std::fmt::Debug for ReadOnlyDbInstanceId {
     }
 }
 
-impl aliyun_runtime::de::FromJson for ReadOnlyDbInstanceId {
+impl aliyun_codec::de::FromJson for ReadOnlyDbInstanceId {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = ReadOnlyDbInstanceId {
             db_instance_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "DBInstanceId" => object.read(&name, &mut decoded.db_instance_id),
@@ -1847,7 +1847,7 @@ impl<'de> serde::Deserialize<'de> for ReadOnlyDbInstanceId {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -1863,7 +1863,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::DescribeDbInstancesOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

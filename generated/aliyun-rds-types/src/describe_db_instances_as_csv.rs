@@ -65,7 +65,7 @@ pub struct DescribeDbInstancesAsCsvInput {
 impl std::fmt::Debug for DescribeDbInstancesAsCsvInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribeDbInstancesAsCsvInput",
             &[
@@ -113,10 +113,8 @@ impl DescribeDbInstancesAsCsvInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            5,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(5);
         parameters.add("RegionId", Some(&self.region_id));
         parameters.add("DBInstanceId", self.db_instance_id.as_ref());
         parameters.add("ResourceGroupId", self.resource_group_id.as_ref());
@@ -126,11 +124,11 @@ impl DescribeDbInstancesAsCsvInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for DescribeDbInstancesAsCsvInput {
+impl aliyun_codec::parameters::ToParameters for DescribeDbInstancesAsCsvInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         DescribeDbInstancesAsCsvInput::to_parameters(self)
     }
 }
@@ -172,7 +170,7 @@ pub struct DescribeDbInstancesAsCsvOutput {
 impl std::fmt::Debug for DescribeDbInstancesAsCsvOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribeDbInstancesAsCsvOutput",
             &["items", "request_id", "unknown_fields"],
@@ -181,17 +179,17 @@ impl std::fmt::Debug for DescribeDbInstancesAsCsvOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for DescribeDbInstancesAsCsvOutput {
+impl aliyun_codec::de::FromJson for DescribeDbInstancesAsCsvOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = DescribeDbInstancesAsCsvOutput {
             items: None,
             request_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "Items" => object.read(&name, &mut decoded.items),
@@ -208,7 +206,7 @@ impl<'de> serde::Deserialize<'de> for DescribeDbInstancesAsCsvOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -235,7 +233,7 @@ pub struct Items {
 impl std::fmt::Debug for Items {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "Items",
             &["db_instance_attribute", "unknown_fields"],
@@ -244,16 +242,16 @@ impl std::fmt::Debug for Items {
     }
 }
 
-impl aliyun_runtime::de::FromJson for Items {
+impl aliyun_codec::de::FromJson for Items {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = Items {
             db_instance_attribute: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "DBInstanceAttribute" => {
@@ -271,7 +269,7 @@ impl<'de> serde::Deserialize<'de> for Items {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -745,7 +743,7 @@ pub struct DbInstanceAttribute {
 impl std::fmt::Debug for DbInstanceAttribute {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DbInstanceAttribute",
             &[
@@ -846,11 +844,11 @@ impl std::fmt::Debug for DbInstanceAttribute {
     }
 }
 
-impl aliyun_runtime::de::FromJson for DbInstanceAttribute {
+impl aliyun_codec::de::FromJson for DbInstanceAttribute {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = DbInstanceAttribute {
             account_max_quantity: None,
             account_type: None,
@@ -898,7 +896,7 @@ impl aliyun_runtime::de::FromJson for DbInstanceAttribute {
             db_instance_storage_type: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "AccountMaxQuantity" => {
@@ -981,7 +979,7 @@ impl<'de> serde::Deserialize<'de> for DbInstanceAttribute {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -1008,7 +1006,7 @@ pub struct SlaveZones {
 impl std::fmt::Debug for SlaveZones {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "SlaveZones",
             &["slave_region", "unknown_fields"],
@@ -1017,16 +1015,16 @@ impl std::fmt::Debug for SlaveZones {
     }
 }
 
-impl aliyun_runtime::de::FromJson for SlaveZones {
+impl aliyun_codec::de::FromJson for SlaveZones {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = SlaveZones {
             slave_region: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "slaveRegion" => object.read(&name, &mut decoded.slave_region),
@@ -1042,7 +1040,7 @@ impl<'de> serde::Deserialize<'de> for SlaveZones {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -1058,7 +1056,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::DescribeDbInstancesAsCsvOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

@@ -105,7 +105,7 @@ pub struct DescribeDbInstancesByExpireTimeInput {
 impl std::fmt::Debug for DescribeDbInstancesByExpireTimeInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribeDbInstancesByExpireTimeInput",
             &[
@@ -162,10 +162,8 @@ impl DescribeDbInstancesByExpireTimeInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            8,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(8);
         parameters.add("RegionId", self.region_id.as_ref());
         parameters.add("proxyId", self.proxy_id.as_ref());
         parameters.add("ExpirePeriod", self.expire_period.as_ref());
@@ -178,11 +176,11 @@ impl DescribeDbInstancesByExpireTimeInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for DescribeDbInstancesByExpireTimeInput {
+impl aliyun_codec::parameters::ToParameters for DescribeDbInstancesByExpireTimeInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         DescribeDbInstancesByExpireTimeInput::to_parameters(self)
     }
 }
@@ -256,7 +254,7 @@ pub struct DescribeDbInstancesByExpireTimeOutput {
 impl std::fmt::Debug for DescribeDbInstancesByExpireTimeOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribeDbInstancesByExpireTimeOutput",
             &[
@@ -279,11 +277,11 @@ impl std::fmt::Debug for DescribeDbInstancesByExpireTimeOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for DescribeDbInstancesByExpireTimeOutput {
+impl aliyun_codec::de::FromJson for DescribeDbInstancesByExpireTimeOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = DescribeDbInstancesByExpireTimeOutput {
             items: None,
             page_number: None,
@@ -292,7 +290,7 @@ impl aliyun_runtime::de::FromJson for DescribeDbInstancesByExpireTimeOutput {
             total_record_count: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "Items" => object.read(&name, &mut decoded.items),
@@ -312,7 +310,7 @@ impl<'de> serde::Deserialize<'de> for DescribeDbInstancesByExpireTimeOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -339,7 +337,7 @@ pub struct Items {
 impl std::fmt::Debug for Items {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "Items",
             &["db_instance_expire_time", "unknown_fields"],
@@ -348,16 +346,16 @@ impl std::fmt::Debug for Items {
     }
 }
 
-impl aliyun_runtime::de::FromJson for Items {
+impl aliyun_codec::de::FromJson for Items {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = Items {
             db_instance_expire_time: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "DBInstanceExpireTime" => {
@@ -375,7 +373,7 @@ impl<'de> serde::Deserialize<'de> for Items {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -468,7 +466,7 @@ pub struct DbInstanceExpireTime {
 impl std::fmt::Debug for DbInstanceExpireTime {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DbInstanceExpireTime",
             &[
@@ -493,11 +491,11 @@ impl std::fmt::Debug for DbInstanceExpireTime {
     }
 }
 
-impl aliyun_runtime::de::FromJson for DbInstanceExpireTime {
+impl aliyun_codec::de::FromJson for DbInstanceExpireTime {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = DbInstanceExpireTime {
             db_instance_description: None,
             db_instance_id: None,
@@ -507,7 +505,7 @@ impl aliyun_runtime::de::FromJson for DbInstanceExpireTime {
             pay_type: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "DBInstanceDescription" => {
@@ -530,7 +528,7 @@ impl<'de> serde::Deserialize<'de> for DbInstanceExpireTime {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -546,7 +544,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::DescribeDbInstancesByExpireTimeOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

@@ -222,7 +222,7 @@ pub struct DescribeDbInstancesByPerformanceInput {
 impl std::fmt::Debug for DescribeDbInstancesByPerformanceInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribeDbInstancesByPerformanceInput",
             &[
@@ -315,8 +315,8 @@ impl DescribeDbInstancesByPerformanceInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(
             20,
         );
         parameters.add("ClientToken", self.client_token.as_ref());
@@ -343,11 +343,11 @@ impl DescribeDbInstancesByPerformanceInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for DescribeDbInstancesByPerformanceInput {
+impl aliyun_codec::parameters::ToParameters for DescribeDbInstancesByPerformanceInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         DescribeDbInstancesByPerformanceInput::to_parameters(self)
     }
 }
@@ -419,7 +419,7 @@ pub struct DescribeDbInstancesByPerformanceOutput {
 impl std::fmt::Debug for DescribeDbInstancesByPerformanceOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribeDbInstancesByPerformanceOutput",
             &[
@@ -442,11 +442,11 @@ impl std::fmt::Debug for DescribeDbInstancesByPerformanceOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for DescribeDbInstancesByPerformanceOutput {
+impl aliyun_codec::de::FromJson for DescribeDbInstancesByPerformanceOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = DescribeDbInstancesByPerformanceOutput {
             items: None,
             page_number: None,
@@ -455,7 +455,7 @@ impl aliyun_runtime::de::FromJson for DescribeDbInstancesByPerformanceOutput {
             total_record_count: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "Items" => object.read(&name, &mut decoded.items),
@@ -475,7 +475,7 @@ impl<'de> serde::Deserialize<'de> for DescribeDbInstancesByPerformanceOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -502,7 +502,7 @@ pub struct Items {
 impl std::fmt::Debug for Items {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "Items",
             &["db_instance_performance", "unknown_fields"],
@@ -511,16 +511,16 @@ impl std::fmt::Debug for Items {
     }
 }
 
-impl aliyun_runtime::de::FromJson for Items {
+impl aliyun_codec::de::FromJson for Items {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = Items {
             db_instance_performance: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "DBInstancePerformance" => {
@@ -538,7 +538,7 @@ impl<'de> serde::Deserialize<'de> for Items {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -619,7 +619,7 @@ pub struct DbInstancePerformance {
 impl std::fmt::Debug for DbInstancePerformance {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DbInstancePerformance",
             &[
@@ -644,11 +644,11 @@ impl std::fmt::Debug for DbInstancePerformance {
     }
 }
 
-impl aliyun_runtime::de::FromJson for DbInstancePerformance {
+impl aliyun_codec::de::FromJson for DbInstancePerformance {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = DbInstancePerformance {
             cpu_usage: None,
             db_instance_description: None,
@@ -658,7 +658,7 @@ impl aliyun_runtime::de::FromJson for DbInstancePerformance {
             session_usage: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "CPUUsage" => object.read(&name, &mut decoded.cpu_usage),
@@ -681,7 +681,7 @@ impl<'de> serde::Deserialize<'de> for DbInstancePerformance {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -697,7 +697,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::DescribeDbInstancesByPerformanceOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

@@ -271,7 +271,7 @@ pub struct DescribeDbInstancesForCloneInput {
 impl std::fmt::Debug for DescribeDbInstancesForCloneInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribeDbInstancesForCloneInput",
             &[
@@ -370,8 +370,8 @@ impl DescribeDbInstancesForCloneInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(
             22,
         );
         parameters.add("ClientToken", self.client_token.as_ref());
@@ -400,11 +400,11 @@ impl DescribeDbInstancesForCloneInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for DescribeDbInstancesForCloneInput {
+impl aliyun_codec::parameters::ToParameters for DescribeDbInstancesForCloneInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         DescribeDbInstancesForCloneInput::to_parameters(self)
     }
 }
@@ -476,7 +476,7 @@ pub struct DescribeDbInstancesForCloneOutput {
 impl std::fmt::Debug for DescribeDbInstancesForCloneOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribeDbInstancesForCloneOutput",
             &[
@@ -499,11 +499,11 @@ impl std::fmt::Debug for DescribeDbInstancesForCloneOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for DescribeDbInstancesForCloneOutput {
+impl aliyun_codec::de::FromJson for DescribeDbInstancesForCloneOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = DescribeDbInstancesForCloneOutput {
             items: None,
             page_number: None,
@@ -512,7 +512,7 @@ impl aliyun_runtime::de::FromJson for DescribeDbInstancesForCloneOutput {
             total_record_count: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "Items" => object.read(&name, &mut decoded.items),
@@ -532,7 +532,7 @@ impl<'de> serde::Deserialize<'de> for DescribeDbInstancesForCloneOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -559,7 +559,7 @@ pub struct Items {
 impl std::fmt::Debug for Items {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "Items",
             &["db_instance", "unknown_fields"],
@@ -568,16 +568,16 @@ impl std::fmt::Debug for Items {
     }
 }
 
-impl aliyun_runtime::de::FromJson for Items {
+impl aliyun_codec::de::FromJson for Items {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = Items {
             db_instance: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "DBInstance" => object.read(&name, &mut decoded.db_instance),
@@ -593,7 +593,7 @@ impl<'de> serde::Deserialize<'de> for Items {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -964,7 +964,7 @@ pub struct DbInstance {
 impl std::fmt::Debug for DbInstance {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DbInstance",
             &[
@@ -1039,11 +1039,11 @@ impl std::fmt::Debug for DbInstance {
     }
 }
 
-impl aliyun_runtime::de::FromJson for DbInstance {
+impl aliyun_codec::de::FromJson for DbInstance {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = DbInstance {
             category: None,
             connection_mode: None,
@@ -1078,7 +1078,7 @@ impl aliyun_runtime::de::FromJson for DbInstance {
             zone_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "Category" => object.read(&name, &mut decoded.category),
@@ -1140,7 +1140,7 @@ impl<'de> serde::Deserialize<'de> for DbInstance {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -1167,7 +1167,7 @@ pub struct ReadOnlyDbInstanceIds {
 impl std::fmt::Debug for ReadOnlyDbInstanceIds {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "ReadOnlyDbInstanceIds",
             &["read_only_db_instance_id", "unknown_fields"],
@@ -1176,16 +1176,16 @@ impl std::fmt::Debug for ReadOnlyDbInstanceIds {
     }
 }
 
-impl aliyun_runtime::de::FromJson for ReadOnlyDbInstanceIds {
+impl aliyun_codec::de::FromJson for ReadOnlyDbInstanceIds {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = ReadOnlyDbInstanceIds {
             read_only_db_instance_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "ReadOnlyDBInstanceId" => {
@@ -1203,7 +1203,7 @@ impl<'de> serde::Deserialize<'de> for ReadOnlyDbInstanceIds {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -1234,7 +1234,7 @@ pub struct ReadOnlyDbInstanceId {
 impl std::fmt::Debug for ReadOnlyDbInstanceId {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "ReadOnlyDbInstanceId",
             &["db_instance_id", "unknown_fields"],
@@ -1243,16 +1243,16 @@ impl std::fmt::Debug for ReadOnlyDbInstanceId {
     }
 }
 
-impl aliyun_runtime::de::FromJson for ReadOnlyDbInstanceId {
+impl aliyun_codec::de::FromJson for ReadOnlyDbInstanceId {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = ReadOnlyDbInstanceId {
             db_instance_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "DBInstanceId" => object.read(&name, &mut decoded.db_instance_id),
@@ -1268,7 +1268,7 @@ impl<'de> serde::Deserialize<'de> for ReadOnlyDbInstanceId {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -1284,7 +1284,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::DescribeDbInstancesForCloneOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

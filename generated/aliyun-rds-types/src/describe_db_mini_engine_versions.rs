@@ -108,7 +108,7 @@ pub struct DescribeDbMiniEngineVersionsInput {
 impl std::fmt::Debug for DescribeDbMiniEngineVersionsInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribeDbMiniEngineVersionsInput",
             &[
@@ -165,10 +165,8 @@ impl DescribeDbMiniEngineVersionsInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            8,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(8);
         parameters.add("Engine", self.engine.as_ref());
         parameters.add("EngineVersion", self.engine_version.as_ref());
         parameters.add("NodeType", self.node_type.as_ref());
@@ -181,11 +179,11 @@ impl DescribeDbMiniEngineVersionsInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for DescribeDbMiniEngineVersionsInput {
+impl aliyun_codec::parameters::ToParameters for DescribeDbMiniEngineVersionsInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         DescribeDbMiniEngineVersionsInput::to_parameters(self)
     }
 }
@@ -267,7 +265,7 @@ pub struct DescribeDbMiniEngineVersionsOutput {
 impl std::fmt::Debug for DescribeDbMiniEngineVersionsOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribeDbMiniEngineVersionsOutput",
             &[
@@ -292,11 +290,11 @@ impl std::fmt::Debug for DescribeDbMiniEngineVersionsOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for DescribeDbMiniEngineVersionsOutput {
+impl aliyun_codec::de::FromJson for DescribeDbMiniEngineVersionsOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = DescribeDbMiniEngineVersionsOutput {
             db_instance_id: None,
             max_records_per_page: None,
@@ -306,7 +304,7 @@ impl aliyun_runtime::de::FromJson for DescribeDbMiniEngineVersionsOutput {
             total_count: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "DBInstanceId" => object.read(&name, &mut decoded.db_instance_id),
@@ -331,7 +329,7 @@ impl<'de> serde::Deserialize<'de> for DescribeDbMiniEngineVersionsOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -498,7 +496,7 @@ pub struct MinorVersionItems {
 impl std::fmt::Debug for MinorVersionItems {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "MinorVersionItems",
             &[
@@ -535,11 +533,11 @@ impl std::fmt::Debug for MinorVersionItems {
     }
 }
 
-impl aliyun_runtime::de::FromJson for MinorVersionItems {
+impl aliyun_codec::de::FromJson for MinorVersionItems {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = MinorVersionItems {
             community_minor_version: None,
             engine: None,
@@ -555,7 +553,7 @@ impl aliyun_runtime::de::FromJson for MinorVersionItems {
             tag: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "CommunityMinorVersion" => {
@@ -584,7 +582,7 @@ impl<'de> serde::Deserialize<'de> for MinorVersionItems {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -600,7 +598,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::DescribeDbMiniEngineVersionsOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

@@ -55,7 +55,7 @@ pub struct DescribeDbProxyInput {
 impl std::fmt::Debug for DescribeDbProxyInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribeDbProxyInput",
             &[
@@ -100,10 +100,8 @@ impl DescribeDbProxyInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            4,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(4);
         parameters.add("DBInstanceId", Some(&self.db_instance_id));
         parameters.add("RegionId", self.region_id.as_ref());
         parameters.add("DBProxyEngineType", self.db_proxy_engine_type.as_ref());
@@ -112,11 +110,11 @@ impl DescribeDbProxyInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for DescribeDbProxyInput {
+impl aliyun_codec::parameters::ToParameters for DescribeDbProxyInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         DescribeDbProxyInput::to_parameters(self)
     }
 }
@@ -336,7 +334,7 @@ pub struct DescribeDbProxyOutput {
 impl std::fmt::Debug for DescribeDbProxyOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribeDbProxyOutput",
             &[
@@ -383,11 +381,11 @@ impl std::fmt::Debug for DescribeDbProxyOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for DescribeDbProxyOutput {
+impl aliyun_codec::de::FromJson for DescribeDbProxyOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = DescribeDbProxyOutput {
             db_proxy_av_zones: None,
             db_proxy_connect_string_items: None,
@@ -408,7 +406,7 @@ impl aliyun_runtime::de::FromJson for DescribeDbProxyOutput {
             resource_group_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "DBProxyAVZones" => object.read(&name, &mut decoded.db_proxy_av_zones),
@@ -470,7 +468,7 @@ impl<'de> serde::Deserialize<'de> for DescribeDbProxyOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -497,7 +495,7 @@ pub struct DbProxyAvZones {
 impl std::fmt::Debug for DbProxyAvZones {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DbProxyAvZones",
             &["db_proxy_av_zones", "unknown_fields"],
@@ -506,16 +504,16 @@ impl std::fmt::Debug for DbProxyAvZones {
     }
 }
 
-impl aliyun_runtime::de::FromJson for DbProxyAvZones {
+impl aliyun_codec::de::FromJson for DbProxyAvZones {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = DbProxyAvZones {
             db_proxy_av_zones: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "DBProxyAVZones" => object.read(&name, &mut decoded.db_proxy_av_zones),
@@ -531,7 +529,7 @@ impl<'de> serde::Deserialize<'de> for DbProxyAvZones {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -563,7 +561,7 @@ pub struct DbProxyConnectStringItems {
 impl std::fmt::Debug for DbProxyConnectStringItems {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DbProxyConnectStringItems",
             &["db_proxy_connect_string_items", "unknown_fields"],
@@ -572,16 +570,16 @@ impl std::fmt::Debug for DbProxyConnectStringItems {
     }
 }
 
-impl aliyun_runtime::de::FromJson for DbProxyConnectStringItems {
+impl aliyun_codec::de::FromJson for DbProxyConnectStringItems {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = DbProxyConnectStringItems {
             db_proxy_connect_string_items: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "DBProxyConnectStringItems" => {
@@ -599,7 +597,7 @@ impl<'de> serde::Deserialize<'de> for DbProxyConnectStringItems {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -626,7 +624,7 @@ pub struct DbProxyNodes {
 impl std::fmt::Debug for DbProxyNodes {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DbProxyNodes",
             &["db_proxy_nodes", "unknown_fields"],
@@ -635,16 +633,16 @@ impl std::fmt::Debug for DbProxyNodes {
     }
 }
 
-impl aliyun_runtime::de::FromJson for DbProxyNodes {
+impl aliyun_codec::de::FromJson for DbProxyNodes {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = DbProxyNodes {
             db_proxy_nodes: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "DBProxyNodes" => object.read(&name, &mut decoded.db_proxy_nodes),
@@ -660,7 +658,7 @@ impl<'de> serde::Deserialize<'de> for DbProxyNodes {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -687,7 +685,7 @@ pub struct DbProxyEndpointItems {
 impl std::fmt::Debug for DbProxyEndpointItems {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DbProxyEndpointItems",
             &["db_proxy_endpoint_items", "unknown_fields"],
@@ -696,16 +694,16 @@ impl std::fmt::Debug for DbProxyEndpointItems {
     }
 }
 
-impl aliyun_runtime::de::FromJson for DbProxyEndpointItems {
+impl aliyun_codec::de::FromJson for DbProxyEndpointItems {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = DbProxyEndpointItems {
             db_proxy_endpoint_items: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "DbProxyEndpointItems" => {
@@ -723,7 +721,7 @@ impl<'de> serde::Deserialize<'de> for DbProxyEndpointItems {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -850,7 +848,7 @@ pub struct DbProxyConnectStringItemsDbProxyConnectStringItems {
 impl std::fmt::Debug for DbProxyConnectStringItemsDbProxyConnectStringItems {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DbProxyConnectStringItemsDbProxyConnectStringItems",
             &[
@@ -881,12 +879,11 @@ impl std::fmt::Debug for DbProxyConnectStringItemsDbProxyConnectStringItems {
     }
 }
 
-impl aliyun_runtime::de::FromJson
-for DbProxyConnectStringItemsDbProxyConnectStringItems {
+impl aliyun_codec::de::FromJson for DbProxyConnectStringItemsDbProxyConnectStringItems {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = DbProxyConnectStringItemsDbProxyConnectStringItems {
             db_proxy_connect_string: None,
             db_proxy_connect_string_net_type: None,
@@ -899,7 +896,7 @@ for DbProxyConnectStringItemsDbProxyConnectStringItems {
             db_proxy_vswitch_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "DBProxyConnectString" => {
@@ -941,7 +938,7 @@ for DbProxyConnectStringItemsDbProxyConnectStringItems {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -992,7 +989,7 @@ pub struct DbProxyNodesDbProxyNodes {
 impl std::fmt::Debug for DbProxyNodesDbProxyNodes {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DbProxyNodesDbProxyNodes",
             &["cpu_cores", "node_id", "zone_id", "unknown_fields"],
@@ -1001,18 +998,18 @@ impl std::fmt::Debug for DbProxyNodesDbProxyNodes {
     }
 }
 
-impl aliyun_runtime::de::FromJson for DbProxyNodesDbProxyNodes {
+impl aliyun_codec::de::FromJson for DbProxyNodesDbProxyNodes {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = DbProxyNodesDbProxyNodes {
             cpu_cores: None,
             node_id: None,
             zone_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "cpuCores" => object.read(&name, &mut decoded.cpu_cores),
@@ -1030,7 +1027,7 @@ impl<'de> serde::Deserialize<'de> for DbProxyNodesDbProxyNodes {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -1097,7 +1094,7 @@ pub struct DbProxyEndpointItemsDbProxyEndpointItems {
 impl std::fmt::Debug for DbProxyEndpointItemsDbProxyEndpointItems {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DbProxyEndpointItemsDbProxyEndpointItems",
             &[
@@ -1118,11 +1115,11 @@ impl std::fmt::Debug for DbProxyEndpointItemsDbProxyEndpointItems {
     }
 }
 
-impl aliyun_runtime::de::FromJson for DbProxyEndpointItemsDbProxyEndpointItems {
+impl aliyun_codec::de::FromJson for DbProxyEndpointItemsDbProxyEndpointItems {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = DbProxyEndpointItemsDbProxyEndpointItems {
             db_proxy_endpoint_aliases: None,
             db_proxy_endpoint_name: None,
@@ -1130,7 +1127,7 @@ impl aliyun_runtime::de::FromJson for DbProxyEndpointItemsDbProxyEndpointItems {
             db_proxy_read_write_mode: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "DbProxyEndpointAliases" => {
@@ -1157,7 +1154,7 @@ impl<'de> serde::Deserialize<'de> for DbProxyEndpointItemsDbProxyEndpointItems {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -1173,7 +1170,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::DescribeDbProxyOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

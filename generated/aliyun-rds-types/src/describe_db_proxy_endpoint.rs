@@ -65,7 +65,7 @@ pub struct DescribeDbProxyEndpointInput {
 impl std::fmt::Debug for DescribeDbProxyEndpointInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribeDbProxyEndpointInput",
             &[
@@ -113,10 +113,8 @@ impl DescribeDbProxyEndpointInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            5,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(5);
         parameters.add("DBInstanceId", Some(&self.db_instance_id));
         parameters.add("DBProxyEndpointId", self.db_proxy_endpoint_id.as_ref());
         parameters.add("DBProxyConnectString", self.db_proxy_connect_string.as_ref());
@@ -126,11 +124,11 @@ impl DescribeDbProxyEndpointInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for DescribeDbProxyEndpointInput {
+impl aliyun_codec::parameters::ToParameters for DescribeDbProxyEndpointInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         DescribeDbProxyEndpointInput::to_parameters(self)
     }
 }
@@ -388,7 +386,7 @@ pub struct DescribeDbProxyEndpointOutput {
 impl std::fmt::Debug for DescribeDbProxyEndpointOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribeDbProxyEndpointOutput",
             &[
@@ -439,11 +437,11 @@ impl std::fmt::Debug for DescribeDbProxyEndpointOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for DescribeDbProxyEndpointOutput {
+impl aliyun_codec::de::FromJson for DescribeDbProxyEndpointOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = DescribeDbProxyEndpointOutput {
             db_proxy_connect_string: None,
             db_proxy_connect_string_net_type: None,
@@ -466,7 +464,7 @@ impl aliyun_runtime::de::FromJson for DescribeDbProxyEndpointOutput {
             db_proxy_endpoint_min_slave_count: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "DBProxyConnectString" => {
@@ -532,7 +530,7 @@ impl<'de> serde::Deserialize<'de> for DescribeDbProxyEndpointOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -559,7 +557,7 @@ pub struct DbProxyNodes {
 impl std::fmt::Debug for DbProxyNodes {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DbProxyNodes",
             &["db_proxy_nodes", "unknown_fields"],
@@ -568,16 +566,16 @@ impl std::fmt::Debug for DbProxyNodes {
     }
 }
 
-impl aliyun_runtime::de::FromJson for DbProxyNodes {
+impl aliyun_codec::de::FromJson for DbProxyNodes {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = DbProxyNodes {
             db_proxy_nodes: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "DBProxyNodes" => object.read(&name, &mut decoded.db_proxy_nodes),
@@ -593,7 +591,7 @@ impl<'de> serde::Deserialize<'de> for DbProxyNodes {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -620,7 +618,7 @@ pub struct EndpointConnectItems {
 impl std::fmt::Debug for EndpointConnectItems {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "EndpointConnectItems",
             &["endpoint_connect_items", "unknown_fields"],
@@ -629,16 +627,16 @@ impl std::fmt::Debug for EndpointConnectItems {
     }
 }
 
-impl aliyun_runtime::de::FromJson for EndpointConnectItems {
+impl aliyun_codec::de::FromJson for EndpointConnectItems {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = EndpointConnectItems {
             endpoint_connect_items: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "EndpointConnectItems" => {
@@ -656,7 +654,7 @@ impl<'de> serde::Deserialize<'de> for EndpointConnectItems {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -707,7 +705,7 @@ pub struct DbProxyNodesDbProxyNodes {
 impl std::fmt::Debug for DbProxyNodesDbProxyNodes {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DbProxyNodesDbProxyNodes",
             &["cpu_cores", "node_id", "zone_id", "unknown_fields"],
@@ -716,18 +714,18 @@ impl std::fmt::Debug for DbProxyNodesDbProxyNodes {
     }
 }
 
-impl aliyun_runtime::de::FromJson for DbProxyNodesDbProxyNodes {
+impl aliyun_codec::de::FromJson for DbProxyNodesDbProxyNodes {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = DbProxyNodesDbProxyNodes {
             cpu_cores: None,
             node_id: None,
             zone_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "cpuCores" => object.read(&name, &mut decoded.cpu_cores),
@@ -745,7 +743,7 @@ impl<'de> serde::Deserialize<'de> for DbProxyNodesDbProxyNodes {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -803,7 +801,7 @@ pub struct EndpointConnectItemsEndpointConnectItems {
 impl std::fmt::Debug for EndpointConnectItemsEndpointConnectItems {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "EndpointConnectItemsEndpointConnectItems",
             &[
@@ -822,18 +820,18 @@ impl std::fmt::Debug for EndpointConnectItemsEndpointConnectItems {
     }
 }
 
-impl aliyun_runtime::de::FromJson for EndpointConnectItemsEndpointConnectItems {
+impl aliyun_codec::de::FromJson for EndpointConnectItemsEndpointConnectItems {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = EndpointConnectItemsEndpointConnectItems {
             db_proxy_endpoint_connect_string: None,
             db_proxy_endpoint_net_type: None,
             db_proxy_endpoint_port: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "DbProxyEndpointConnectString" => {
@@ -857,7 +855,7 @@ impl<'de> serde::Deserialize<'de> for EndpointConnectItemsEndpointConnectItems {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -873,7 +871,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::DescribeDbProxyEndpointOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

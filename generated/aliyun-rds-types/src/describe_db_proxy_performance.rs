@@ -100,7 +100,7 @@ pub struct DescribeDbProxyPerformanceInput {
 impl std::fmt::Debug for DescribeDbProxyPerformanceInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribeDbProxyPerformanceInput",
             &[
@@ -163,10 +163,8 @@ impl DescribeDbProxyPerformanceInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            8,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(8);
         parameters.add("DBInstanceId", Some(&self.db_instance_id));
         parameters.add("DBProxyInstanceType", self.db_proxy_instance_type.as_ref());
         parameters.add("StartTime", Some(&self.start_time));
@@ -179,11 +177,11 @@ impl DescribeDbProxyPerformanceInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for DescribeDbProxyPerformanceInput {
+impl aliyun_codec::parameters::ToParameters for DescribeDbProxyPerformanceInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         DescribeDbProxyPerformanceInput::to_parameters(self)
     }
 }
@@ -265,7 +263,7 @@ pub struct DescribeDbProxyPerformanceOutput {
 impl std::fmt::Debug for DescribeDbProxyPerformanceOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribeDbProxyPerformanceOutput",
             &[
@@ -290,11 +288,11 @@ impl std::fmt::Debug for DescribeDbProxyPerformanceOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for DescribeDbProxyPerformanceOutput {
+impl aliyun_codec::de::FromJson for DescribeDbProxyPerformanceOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = DescribeDbProxyPerformanceOutput {
             end_time: None,
             start_time: None,
@@ -304,7 +302,7 @@ impl aliyun_runtime::de::FromJson for DescribeDbProxyPerformanceOutput {
             performance_keys: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "EndTime" => object.read(&name, &mut decoded.end_time),
@@ -327,7 +325,7 @@ impl<'de> serde::Deserialize<'de> for DescribeDbProxyPerformanceOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -354,7 +352,7 @@ pub struct PerformanceKeys {
 impl std::fmt::Debug for PerformanceKeys {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "PerformanceKeys",
             &["performance_key", "unknown_fields"],
@@ -363,16 +361,16 @@ impl std::fmt::Debug for PerformanceKeys {
     }
 }
 
-impl aliyun_runtime::de::FromJson for PerformanceKeys {
+impl aliyun_codec::de::FromJson for PerformanceKeys {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = PerformanceKeys {
             performance_key: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "PerformanceKey" => object.read(&name, &mut decoded.performance_key),
@@ -388,7 +386,7 @@ impl<'de> serde::Deserialize<'de> for PerformanceKeys {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -463,7 +461,7 @@ pub struct PerformanceKey {
 impl std::fmt::Debug for PerformanceKey {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "PerformanceKey",
             &[
@@ -488,11 +486,11 @@ impl std::fmt::Debug for PerformanceKey {
     }
 }
 
-impl aliyun_runtime::de::FromJson for PerformanceKey {
+impl aliyun_codec::de::FromJson for PerformanceKey {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = PerformanceKey {
             value_format: None,
             key: None,
@@ -502,7 +500,7 @@ impl aliyun_runtime::de::FromJson for PerformanceKey {
             server: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "ValueFormat" => object.read(&name, &mut decoded.value_format),
@@ -523,7 +521,7 @@ impl<'de> serde::Deserialize<'de> for PerformanceKey {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -550,7 +548,7 @@ pub struct Values {
 impl std::fmt::Debug for Values {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "Values",
             &["performance_value", "unknown_fields"],
@@ -559,16 +557,16 @@ impl std::fmt::Debug for Values {
     }
 }
 
-impl aliyun_runtime::de::FromJson for Values {
+impl aliyun_codec::de::FromJson for Values {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = Values {
             performance_value: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "PerformanceValue" => object.read(&name, &mut decoded.performance_value),
@@ -584,7 +582,7 @@ impl<'de> serde::Deserialize<'de> for Values {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -625,7 +623,7 @@ pub struct PerformanceValue {
 impl std::fmt::Debug for PerformanceValue {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "PerformanceValue",
             &["date", "value", "unknown_fields"],
@@ -634,17 +632,17 @@ impl std::fmt::Debug for PerformanceValue {
     }
 }
 
-impl aliyun_runtime::de::FromJson for PerformanceValue {
+impl aliyun_codec::de::FromJson for PerformanceValue {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = PerformanceValue {
             date: None,
             value: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "Date" => object.read(&name, &mut decoded.date),
@@ -661,7 +659,7 @@ impl<'de> serde::Deserialize<'de> for PerformanceValue {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -677,7 +675,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::DescribeDbProxyPerformanceOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

@@ -50,7 +50,7 @@ pub struct DescribeDedicatedHostGroupsInput {
 impl std::fmt::Debug for DescribeDedicatedHostGroupsInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribeDedicatedHostGroupsInput",
             &["region_id", "dedicated_host_group_id", "image_category"],
@@ -84,10 +84,8 @@ impl DescribeDedicatedHostGroupsInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            3,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(3);
         parameters.add("RegionId", Some(&self.region_id));
         parameters.add("DedicatedHostGroupId", self.dedicated_host_group_id.as_ref());
         parameters.add("ImageCategory", self.image_category.as_ref());
@@ -95,11 +93,11 @@ impl DescribeDedicatedHostGroupsInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for DescribeDedicatedHostGroupsInput {
+impl aliyun_codec::parameters::ToParameters for DescribeDedicatedHostGroupsInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         DescribeDedicatedHostGroupsInput::to_parameters(self)
     }
 }
@@ -141,7 +139,7 @@ pub struct DescribeDedicatedHostGroupsOutput {
 impl std::fmt::Debug for DescribeDedicatedHostGroupsOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribeDedicatedHostGroupsOutput",
             &["dedicated_host_groups", "request_id", "unknown_fields"],
@@ -150,17 +148,17 @@ impl std::fmt::Debug for DescribeDedicatedHostGroupsOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for DescribeDedicatedHostGroupsOutput {
+impl aliyun_codec::de::FromJson for DescribeDedicatedHostGroupsOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = DescribeDedicatedHostGroupsOutput {
             dedicated_host_groups: None,
             request_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "DedicatedHostGroups" => {
@@ -179,7 +177,7 @@ impl<'de> serde::Deserialize<'de> for DescribeDedicatedHostGroupsOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -206,7 +204,7 @@ pub struct DedicatedHostGroups {
 impl std::fmt::Debug for DedicatedHostGroups {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DedicatedHostGroups",
             &["dedicated_host_groups", "unknown_fields"],
@@ -215,16 +213,16 @@ impl std::fmt::Debug for DedicatedHostGroups {
     }
 }
 
-impl aliyun_runtime::de::FromJson for DedicatedHostGroups {
+impl aliyun_codec::de::FromJson for DedicatedHostGroups {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = DedicatedHostGroups {
             dedicated_host_groups: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "DedicatedHostGroups" => {
@@ -242,7 +240,7 @@ impl<'de> serde::Deserialize<'de> for DedicatedHostGroups {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -547,7 +545,7 @@ pub struct DedicatedHostGroupsDedicatedHostGroups {
 impl std::fmt::Debug for DedicatedHostGroupsDedicatedHostGroups {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DedicatedHostGroupsDedicatedHostGroups",
             &[
@@ -614,11 +612,11 @@ impl std::fmt::Debug for DedicatedHostGroupsDedicatedHostGroups {
     }
 }
 
-impl aliyun_runtime::de::FromJson for DedicatedHostGroupsDedicatedHostGroups {
+impl aliyun_codec::de::FromJson for DedicatedHostGroupsDedicatedHostGroups {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = DedicatedHostGroupsDedicatedHostGroups {
             allocation_policy: None,
             bastion_instance_id: None,
@@ -649,7 +647,7 @@ impl aliyun_runtime::de::FromJson for DedicatedHostGroupsDedicatedHostGroups {
             zone_id_list: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "AllocationPolicy" => object.read(&name, &mut decoded.allocation_policy),
@@ -723,7 +721,7 @@ impl<'de> serde::Deserialize<'de> for DedicatedHostGroupsDedicatedHostGroups {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -750,7 +748,7 @@ pub struct ZoneIdList {
 impl std::fmt::Debug for ZoneIdList {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "ZoneIdList",
             &["zone_id_list", "unknown_fields"],
@@ -759,16 +757,16 @@ impl std::fmt::Debug for ZoneIdList {
     }
 }
 
-impl aliyun_runtime::de::FromJson for ZoneIdList {
+impl aliyun_codec::de::FromJson for ZoneIdList {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = ZoneIdList {
             zone_id_list: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "ZoneIDList" => object.read(&name, &mut decoded.zone_id_list),
@@ -784,7 +782,7 @@ impl<'de> serde::Deserialize<'de> for ZoneIdList {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -800,7 +798,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::DescribeDedicatedHostGroupsOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

@@ -112,7 +112,7 @@ pub struct DescribeDedicatedHostsInput {
 impl std::fmt::Debug for DescribeDedicatedHostsInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribeDedicatedHostsInput",
             &[
@@ -169,10 +169,8 @@ impl DescribeDedicatedHostsInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            8,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(8);
         parameters.add("RegionId", self.region_id.as_ref());
         parameters.add("DedicatedHostGroupId", self.dedicated_host_group_id.as_ref());
         parameters.add("OrderId", self.order_id.as_ref());
@@ -185,11 +183,11 @@ impl DescribeDedicatedHostsInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for DescribeDedicatedHostsInput {
+impl aliyun_codec::parameters::ToParameters for DescribeDedicatedHostsInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         DescribeDedicatedHostsInput::to_parameters(self)
     }
 }
@@ -239,7 +237,7 @@ pub struct DescribeDedicatedHostsOutput {
 impl std::fmt::Debug for DescribeDedicatedHostsOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribeDedicatedHostsOutput",
             &[
@@ -258,18 +256,18 @@ impl std::fmt::Debug for DescribeDedicatedHostsOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for DescribeDedicatedHostsOutput {
+impl aliyun_codec::de::FromJson for DescribeDedicatedHostsOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = DescribeDedicatedHostsOutput {
             dedicated_host_group_id: None,
             dedicated_hosts: None,
             request_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "DedicatedHostGroupId" => {
@@ -289,7 +287,7 @@ impl<'de> serde::Deserialize<'de> for DescribeDedicatedHostsOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -316,7 +314,7 @@ pub struct DedicatedHosts {
 impl std::fmt::Debug for DedicatedHosts {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DedicatedHosts",
             &["dedicated_hosts", "unknown_fields"],
@@ -325,16 +323,16 @@ impl std::fmt::Debug for DedicatedHosts {
     }
 }
 
-impl aliyun_runtime::de::FromJson for DedicatedHosts {
+impl aliyun_codec::de::FromJson for DedicatedHosts {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = DedicatedHosts {
             dedicated_hosts: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "DedicatedHosts" => object.read(&name, &mut decoded.dedicated_hosts),
@@ -350,7 +348,7 @@ impl<'de> serde::Deserialize<'de> for DedicatedHosts {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -673,7 +671,7 @@ pub struct DedicatedHostsDedicatedHosts {
 impl std::fmt::Debug for DedicatedHostsDedicatedHosts {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DedicatedHostsDedicatedHosts",
             &[
@@ -742,11 +740,11 @@ impl std::fmt::Debug for DedicatedHostsDedicatedHosts {
     }
 }
 
-impl aliyun_runtime::de::FromJson for DedicatedHostsDedicatedHosts {
+impl aliyun_codec::de::FromJson for DedicatedHostsDedicatedHosts {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = DedicatedHostsDedicatedHosts {
             account_name: None,
             allocation_status: None,
@@ -778,7 +776,7 @@ impl aliyun_runtime::de::FromJson for DedicatedHostsDedicatedHosts {
             zone_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "AccountName" => object.read(&name, &mut decoded.account_name),
@@ -831,7 +829,7 @@ impl<'de> serde::Deserialize<'de> for DedicatedHostsDedicatedHosts {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -847,7 +845,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::DescribeDedicatedHostsOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

@@ -42,7 +42,7 @@ pub struct DescribeDtcSecurityIpHostsForSqlServerInput {
 impl std::fmt::Debug for DescribeDtcSecurityIpHostsForSqlServerInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribeDtcSecurityIpHostsForSqlServerInput",
             &["db_instance_id", "region_id", "resource_group_id"],
@@ -76,10 +76,8 @@ impl DescribeDtcSecurityIpHostsForSqlServerInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            3,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(3);
         parameters.add("DBInstanceId", Some(&self.db_instance_id));
         parameters.add("RegionId", Some(&self.region_id));
         parameters.add("ResourceGroupId", self.resource_group_id.as_ref());
@@ -87,12 +85,12 @@ impl DescribeDtcSecurityIpHostsForSqlServerInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters
+impl aliyun_codec::parameters::ToParameters
 for DescribeDtcSecurityIpHostsForSqlServerInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         DescribeDtcSecurityIpHostsForSqlServerInput::to_parameters(self)
     }
 }
@@ -154,7 +152,7 @@ pub struct DescribeDtcSecurityIpHostsForSqlServerOutput {
 impl std::fmt::Debug for DescribeDtcSecurityIpHostsForSqlServerOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribeDtcSecurityIpHostsForSqlServerOutput",
             &[
@@ -175,11 +173,11 @@ impl std::fmt::Debug for DescribeDtcSecurityIpHostsForSqlServerOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for DescribeDtcSecurityIpHostsForSqlServerOutput {
+impl aliyun_codec::de::FromJson for DescribeDtcSecurityIpHostsForSqlServerOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = DescribeDtcSecurityIpHostsForSqlServerOutput {
             db_instance_id: None,
             ip_host_pair_num: None,
@@ -187,7 +185,7 @@ impl aliyun_runtime::de::FromJson for DescribeDtcSecurityIpHostsForSqlServerOutp
             request_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "DBInstanceId" => object.read(&name, &mut decoded.db_instance_id),
@@ -206,7 +204,7 @@ impl<'de> serde::Deserialize<'de> for DescribeDtcSecurityIpHostsForSqlServerOutp
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -233,7 +231,7 @@ pub struct Items {
 impl std::fmt::Debug for Items {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "Items",
             &["white_list_groups", "unknown_fields"],
@@ -242,16 +240,16 @@ impl std::fmt::Debug for Items {
     }
 }
 
-impl aliyun_runtime::de::FromJson for Items {
+impl aliyun_codec::de::FromJson for Items {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = Items {
             white_list_groups: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "WhiteListGroups" => object.read(&name, &mut decoded.white_list_groups),
@@ -267,7 +265,7 @@ impl<'de> serde::Deserialize<'de> for Items {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -308,7 +306,7 @@ pub struct WhiteListGroups {
 impl std::fmt::Debug for WhiteListGroups {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "WhiteListGroups",
             &["security_ip_hosts", "whitelist_group_name", "unknown_fields"],
@@ -317,17 +315,17 @@ impl std::fmt::Debug for WhiteListGroups {
     }
 }
 
-impl aliyun_runtime::de::FromJson for WhiteListGroups {
+impl aliyun_codec::de::FromJson for WhiteListGroups {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = WhiteListGroups {
             security_ip_hosts: None,
             whitelist_group_name: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "SecurityIpHosts" => object.read(&name, &mut decoded.security_ip_hosts),
@@ -346,7 +344,7 @@ impl<'de> serde::Deserialize<'de> for WhiteListGroups {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -362,7 +360,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::DescribeDtcSecurityIpHostsForSqlServerOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

@@ -73,7 +73,7 @@ pub struct DescribeEventsInput {
 impl std::fmt::Debug for DescribeEventsInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribeEventsInput",
             &["region_id", "start_time", "end_time", "page_size", "page_number"],
@@ -115,10 +115,8 @@ impl DescribeEventsInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            5,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(5);
         parameters.add("RegionId", Some(&self.region_id));
         parameters.add("StartTime", self.start_time.as_ref());
         parameters.add("EndTime", self.end_time.as_ref());
@@ -128,11 +126,11 @@ impl DescribeEventsInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for DescribeEventsInput {
+impl aliyun_codec::parameters::ToParameters for DescribeEventsInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         DescribeEventsInput::to_parameters(self)
     }
 }
@@ -204,7 +202,7 @@ pub struct DescribeEventsOutput {
 impl std::fmt::Debug for DescribeEventsOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribeEventsOutput",
             &[
@@ -227,11 +225,11 @@ impl std::fmt::Debug for DescribeEventsOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for DescribeEventsOutput {
+impl aliyun_codec::de::FromJson for DescribeEventsOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = DescribeEventsOutput {
             event_items: None,
             page_number: None,
@@ -240,7 +238,7 @@ impl aliyun_runtime::de::FromJson for DescribeEventsOutput {
             total_record_count: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "EventItems" => object.read(&name, &mut decoded.event_items),
@@ -260,7 +258,7 @@ impl<'de> serde::Deserialize<'de> for DescribeEventsOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -287,7 +285,7 @@ pub struct EventItems {
 impl std::fmt::Debug for EventItems {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "EventItems",
             &["event_items", "unknown_fields"],
@@ -296,16 +294,16 @@ impl std::fmt::Debug for EventItems {
     }
 }
 
-impl aliyun_runtime::de::FromJson for EventItems {
+impl aliyun_codec::de::FromJson for EventItems {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = EventItems {
             event_items: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "EventItems" => object.read(&name, &mut decoded.event_items),
@@ -321,7 +319,7 @@ impl<'de> serde::Deserialize<'de> for EventItems {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -462,7 +460,7 @@ pub struct EventItemsEventItems {
 impl std::fmt::Debug for EventItemsEventItems {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "EventItemsEventItems",
             &[
@@ -499,11 +497,11 @@ impl std::fmt::Debug for EventItemsEventItems {
     }
 }
 
-impl aliyun_runtime::de::FromJson for EventItemsEventItems {
+impl aliyun_codec::de::FromJson for EventItemsEventItems {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = EventItemsEventItems {
             caller_uid: None,
             event_id: None,
@@ -519,7 +517,7 @@ impl aliyun_runtime::de::FromJson for EventItemsEventItems {
             resource_type: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "CallerUid" => object.read(&name, &mut decoded.caller_uid),
@@ -546,7 +544,7 @@ impl<'de> serde::Deserialize<'de> for EventItemsEventItems {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -562,7 +560,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::DescribeEventsOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

@@ -53,7 +53,7 @@ pub struct DescribeGadInstancesInput {
 impl std::fmt::Debug for DescribeGadInstancesInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribeGadInstancesInput",
             &["gad_instance_name", "region_id", "resource_group_id"],
@@ -87,10 +87,8 @@ impl DescribeGadInstancesInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            3,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(3);
         parameters.add("GadInstanceName", self.gad_instance_name.as_ref());
         parameters.add("RegionId", self.region_id.as_ref());
         parameters.add("ResourceGroupId", self.resource_group_id.as_ref());
@@ -98,11 +96,11 @@ impl DescribeGadInstancesInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for DescribeGadInstancesInput {
+impl aliyun_codec::parameters::ToParameters for DescribeGadInstancesInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         DescribeGadInstancesInput::to_parameters(self)
     }
 }
@@ -144,7 +142,7 @@ pub struct DescribeGadInstancesOutput {
 impl std::fmt::Debug for DescribeGadInstancesOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribeGadInstancesOutput",
             &["gad_instances", "request_id", "unknown_fields"],
@@ -153,17 +151,17 @@ impl std::fmt::Debug for DescribeGadInstancesOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for DescribeGadInstancesOutput {
+impl aliyun_codec::de::FromJson for DescribeGadInstancesOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = DescribeGadInstancesOutput {
             gad_instances: None,
             request_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "GadInstances" => object.read(&name, &mut decoded.gad_instances),
@@ -180,7 +178,7 @@ impl<'de> serde::Deserialize<'de> for DescribeGadInstancesOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -275,7 +273,7 @@ pub struct GadInstances {
 impl std::fmt::Debug for GadInstances {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "GadInstances",
             &[
@@ -302,11 +300,11 @@ impl std::fmt::Debug for GadInstances {
     }
 }
 
-impl aliyun_runtime::de::FromJson for GadInstances {
+impl aliyun_codec::de::FromJson for GadInstances {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = GadInstances {
             creation_time: None,
             description: None,
@@ -317,7 +315,7 @@ impl aliyun_runtime::de::FromJson for GadInstances {
             status: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "CreationTime" => object.read(&name, &mut decoded.creation_time),
@@ -341,7 +339,7 @@ impl<'de> serde::Deserialize<'de> for GadInstances {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -452,7 +450,7 @@ pub struct GadInstanceMembers {
 impl std::fmt::Debug for GadInstanceMembers {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "GadInstanceMembers",
             &[
@@ -481,11 +479,11 @@ impl std::fmt::Debug for GadInstanceMembers {
     }
 }
 
-impl aliyun_runtime::de::FromJson for GadInstanceMembers {
+impl aliyun_codec::de::FromJson for GadInstanceMembers {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = GadInstanceMembers {
             db_instance_id: None,
             dts_instance: None,
@@ -497,7 +495,7 @@ impl aliyun_runtime::de::FromJson for GadInstanceMembers {
             status: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "DBInstanceID" => object.read(&name, &mut decoded.db_instance_id),
@@ -520,7 +518,7 @@ impl<'de> serde::Deserialize<'de> for GadInstanceMembers {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -536,7 +534,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::DescribeGadInstancesOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

@@ -32,7 +32,7 @@ pub struct DescribeHaDiagnoseConfigInput {
 impl std::fmt::Debug for DescribeHaDiagnoseConfigInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribeHaDiagnoseConfigInput",
             &["db_instance_id", "region_id"],
@@ -65,21 +65,19 @@ impl DescribeHaDiagnoseConfigInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            2,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(2);
         parameters.add("DBInstanceId", Some(&self.db_instance_id));
         parameters.add("RegionId", Some(&self.region_id));
         parameters.finish()
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for DescribeHaDiagnoseConfigInput {
+impl aliyun_codec::parameters::ToParameters for DescribeHaDiagnoseConfigInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         DescribeHaDiagnoseConfigInput::to_parameters(self)
     }
 }
@@ -126,7 +124,7 @@ pub struct DescribeHaDiagnoseConfigOutput {
 impl std::fmt::Debug for DescribeHaDiagnoseConfigOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribeHaDiagnoseConfigOutput",
             &["request_id", "tcp_connection_type", "unknown_fields"],
@@ -135,17 +133,17 @@ impl std::fmt::Debug for DescribeHaDiagnoseConfigOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for DescribeHaDiagnoseConfigOutput {
+impl aliyun_codec::de::FromJson for DescribeHaDiagnoseConfigOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = DescribeHaDiagnoseConfigOutput {
             request_id: None,
             tcp_connection_type: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "RequestId" => object.read(&name, &mut decoded.request_id),
@@ -164,7 +162,7 @@ impl<'de> serde::Deserialize<'de> for DescribeHaDiagnoseConfigOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -180,7 +178,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::DescribeHaDiagnoseConfigOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

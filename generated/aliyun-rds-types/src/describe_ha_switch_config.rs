@@ -32,7 +32,7 @@ pub struct DescribeHaSwitchConfigInput {
 impl std::fmt::Debug for DescribeHaSwitchConfigInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribeHaSwitchConfigInput",
             &["db_instance_id", "region_id"],
@@ -65,21 +65,19 @@ impl DescribeHaSwitchConfigInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            2,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(2);
         parameters.add("DBInstanceId", Some(&self.db_instance_id));
         parameters.add("RegionId", Some(&self.region_id));
         parameters.finish()
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for DescribeHaSwitchConfigInput {
+impl aliyun_codec::parameters::ToParameters for DescribeHaSwitchConfigInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         DescribeHaSwitchConfigInput::to_parameters(self)
     }
 }
@@ -136,7 +134,7 @@ pub struct DescribeHaSwitchConfigOutput {
 impl std::fmt::Debug for DescribeHaSwitchConfigOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribeHaSwitchConfigOutput",
             &["ha_config", "manual_ha_time", "request_id", "unknown_fields"],
@@ -150,18 +148,18 @@ impl std::fmt::Debug for DescribeHaSwitchConfigOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for DescribeHaSwitchConfigOutput {
+impl aliyun_codec::de::FromJson for DescribeHaSwitchConfigOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = DescribeHaSwitchConfigOutput {
             ha_config: None,
             manual_ha_time: None,
             request_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "HAConfig" => object.read(&name, &mut decoded.ha_config),
@@ -179,7 +177,7 @@ impl<'de> serde::Deserialize<'de> for DescribeHaSwitchConfigOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -195,7 +193,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::DescribeHaSwitchConfigOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

@@ -49,7 +49,7 @@ pub struct DescribeHistoryEventsStatInput {
 impl std::fmt::Debug for DescribeHistoryEventsStatInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribeHistoryEventsStatInput",
             &["region_id", "archive_status", "from_start_time", "to_start_time"],
@@ -93,10 +93,8 @@ impl DescribeHistoryEventsStatInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            4,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(4);
         parameters.add("RegionId", Some(&self.region_id));
         parameters.add("ArchiveStatus", Some(&self.archive_status));
         parameters.add("FromStartTime", self.from_start_time.as_ref());
@@ -105,11 +103,11 @@ impl DescribeHistoryEventsStatInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for DescribeHistoryEventsStatInput {
+impl aliyun_codec::parameters::ToParameters for DescribeHistoryEventsStatInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         DescribeHistoryEventsStatInput::to_parameters(self)
     }
 }
@@ -151,7 +149,7 @@ pub struct DescribeHistoryEventsStatOutput {
 impl std::fmt::Debug for DescribeHistoryEventsStatOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribeHistoryEventsStatOutput",
             &["items", "request_id", "unknown_fields"],
@@ -160,17 +158,17 @@ impl std::fmt::Debug for DescribeHistoryEventsStatOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for DescribeHistoryEventsStatOutput {
+impl aliyun_codec::de::FromJson for DescribeHistoryEventsStatOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = DescribeHistoryEventsStatOutput {
             items: None,
             request_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "Items" => object.read(&name, &mut decoded.items),
@@ -187,7 +185,7 @@ impl<'de> serde::Deserialize<'de> for DescribeHistoryEventsStatOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -228,7 +226,7 @@ pub struct Items {
 impl std::fmt::Debug for Items {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "Items",
             &["event_category", "total_count", "unknown_fields"],
@@ -237,17 +235,17 @@ impl std::fmt::Debug for Items {
     }
 }
 
-impl aliyun_runtime::de::FromJson for Items {
+impl aliyun_codec::de::FromJson for Items {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = Items {
             event_category: None,
             total_count: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "EventCategory" => object.read(&name, &mut decoded.event_category),
@@ -264,7 +262,7 @@ impl<'de> serde::Deserialize<'de> for Items {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -280,7 +278,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::DescribeHistoryEventsStatOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

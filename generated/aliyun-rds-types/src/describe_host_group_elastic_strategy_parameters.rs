@@ -42,7 +42,7 @@ pub struct DescribeHostGroupElasticStrategyParametersInput {
 impl std::fmt::Debug for DescribeHostGroupElasticStrategyParametersInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribeHostGroupElasticStrategyParametersInput",
             &["region_id", "dedicated_host_group_name", "resource_group_id"],
@@ -79,10 +79,8 @@ impl DescribeHostGroupElasticStrategyParametersInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            3,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(3);
         parameters.add("RegionId", Some(&self.region_id));
         parameters.add("DedicatedHostGroupName", Some(&self.dedicated_host_group_name));
         parameters.add("ResourceGroupId", self.resource_group_id.as_ref());
@@ -90,12 +88,12 @@ impl DescribeHostGroupElasticStrategyParametersInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters
+impl aliyun_codec::parameters::ToParameters
 for DescribeHostGroupElasticStrategyParametersInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         DescribeHostGroupElasticStrategyParametersInput::to_parameters(self)
     }
 }
@@ -177,7 +175,7 @@ pub struct DescribeHostGroupElasticStrategyParametersOutput {
 impl std::fmt::Debug for DescribeHostGroupElasticStrategyParametersOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribeHostGroupElasticStrategyParametersOutput",
             &[
@@ -202,11 +200,11 @@ impl std::fmt::Debug for DescribeHostGroupElasticStrategyParametersOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for DescribeHostGroupElasticStrategyParametersOutput {
+impl aliyun_codec::de::FromJson for DescribeHostGroupElasticStrategyParametersOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = DescribeHostGroupElasticStrategyParametersOutput {
             cpu_shar: None,
             cpu_zoom: None,
@@ -216,7 +214,7 @@ impl aliyun_runtime::de::FromJson for DescribeHostGroupElasticStrategyParameters
             request_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "CpuShar" => object.read(&name, &mut decoded.cpu_shar),
@@ -237,7 +235,7 @@ impl<'de> serde::Deserialize<'de> for DescribeHostGroupElasticStrategyParameters
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -253,7 +251,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::DescribeHostGroupElasticStrategyParametersOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

@@ -53,7 +53,7 @@ pub struct DescribeHostWebShellInput {
 impl std::fmt::Debug for DescribeHostWebShellInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribeHostWebShellInput",
             &[
@@ -107,10 +107,8 @@ impl DescribeHostWebShellInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            5,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(5);
         parameters.add("DBInstanceId", Some(&self.db_instance_id));
         parameters.add("RegionID", Some(&self.region_id));
         parameters.add("HostName", Some(&self.host_name));
@@ -120,11 +118,11 @@ impl DescribeHostWebShellInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for DescribeHostWebShellInput {
+impl aliyun_codec::parameters::ToParameters for DescribeHostWebShellInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         DescribeHostWebShellInput::to_parameters(self)
     }
 }
@@ -168,7 +166,7 @@ pub struct DescribeHostWebShellOutput {
 impl std::fmt::Debug for DescribeHostWebShellOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribeHostWebShellOutput",
             &["login_url", "request_id", "unknown_fields"],
@@ -177,17 +175,17 @@ impl std::fmt::Debug for DescribeHostWebShellOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for DescribeHostWebShellOutput {
+impl aliyun_codec::de::FromJson for DescribeHostWebShellOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = DescribeHostWebShellOutput {
             login_url: None,
             request_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "LoginUrl" => object.read(&name, &mut decoded.login_url),
@@ -204,7 +202,7 @@ impl<'de> serde::Deserialize<'de> for DescribeHostWebShellOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -220,7 +218,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::DescribeHostWebShellOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

@@ -79,7 +79,7 @@ pub struct DescribeInstanceAutoRenewalAttributeInput {
 impl std::fmt::Debug for DescribeInstanceAutoRenewalAttributeInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribeInstanceAutoRenewalAttributeInput",
             &[
@@ -130,10 +130,8 @@ impl DescribeInstanceAutoRenewalAttributeInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            6,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(6);
         parameters.add("ClientToken", self.client_token.as_ref());
         parameters.add("proxyId", self.proxy_id.as_ref());
         parameters.add("RegionId", Some(&self.region_id));
@@ -144,12 +142,12 @@ impl DescribeInstanceAutoRenewalAttributeInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters
+impl aliyun_codec::parameters::ToParameters
 for DescribeInstanceAutoRenewalAttributeInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         DescribeInstanceAutoRenewalAttributeInput::to_parameters(self)
     }
 }
@@ -221,7 +219,7 @@ pub struct DescribeInstanceAutoRenewalAttributeOutput {
 impl std::fmt::Debug for DescribeInstanceAutoRenewalAttributeOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribeInstanceAutoRenewalAttributeOutput",
             &[
@@ -244,11 +242,11 @@ impl std::fmt::Debug for DescribeInstanceAutoRenewalAttributeOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for DescribeInstanceAutoRenewalAttributeOutput {
+impl aliyun_codec::de::FromJson for DescribeInstanceAutoRenewalAttributeOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = DescribeInstanceAutoRenewalAttributeOutput {
             items: None,
             page_number: None,
@@ -257,7 +255,7 @@ impl aliyun_runtime::de::FromJson for DescribeInstanceAutoRenewalAttributeOutput
             total_record_count: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "Items" => object.read(&name, &mut decoded.items),
@@ -277,7 +275,7 @@ impl<'de> serde::Deserialize<'de> for DescribeInstanceAutoRenewalAttributeOutput
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -304,7 +302,7 @@ pub struct Items {
 impl std::fmt::Debug for Items {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "Items",
             &["item", "unknown_fields"],
@@ -313,16 +311,16 @@ impl std::fmt::Debug for Items {
     }
 }
 
-impl aliyun_runtime::de::FromJson for Items {
+impl aliyun_codec::de::FromJson for Items {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = Items {
             item: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "Item" => object.read(&name, &mut decoded.item),
@@ -338,7 +336,7 @@ impl<'de> serde::Deserialize<'de> for Items {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -409,7 +407,7 @@ pub struct Item {
 impl std::fmt::Debug for Item {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "Item",
             &[
@@ -432,11 +430,11 @@ impl std::fmt::Debug for Item {
     }
 }
 
-impl aliyun_runtime::de::FromJson for Item {
+impl aliyun_codec::de::FromJson for Item {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = Item {
             auto_renew: None,
             db_instance_id: None,
@@ -445,7 +443,7 @@ impl aliyun_runtime::de::FromJson for Item {
             status: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "AutoRenew" => object.read(&name, &mut decoded.auto_renew),
@@ -465,7 +463,7 @@ impl<'de> serde::Deserialize<'de> for Item {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -481,7 +479,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::DescribeInstanceAutoRenewalAttributeOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

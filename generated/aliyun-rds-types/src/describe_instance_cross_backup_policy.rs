@@ -32,7 +32,7 @@ pub struct DescribeInstanceCrossBackupPolicyInput {
 impl std::fmt::Debug for DescribeInstanceCrossBackupPolicyInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribeInstanceCrossBackupPolicyInput",
             &["db_instance_id", "region_id"],
@@ -65,22 +65,19 @@ impl DescribeInstanceCrossBackupPolicyInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            2,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(2);
         parameters.add("DBInstanceId", Some(&self.db_instance_id));
         parameters.add("RegionId", Some(&self.region_id));
         parameters.finish()
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters
-for DescribeInstanceCrossBackupPolicyInput {
+impl aliyun_codec::parameters::ToParameters for DescribeInstanceCrossBackupPolicyInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         DescribeInstanceCrossBackupPolicyInput::to_parameters(self)
     }
 }
@@ -278,7 +275,7 @@ pub struct DescribeInstanceCrossBackupPolicyOutput {
 impl std::fmt::Debug for DescribeInstanceCrossBackupPolicyOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribeInstanceCrossBackupPolicyOutput",
             &[
@@ -323,11 +320,11 @@ impl std::fmt::Debug for DescribeInstanceCrossBackupPolicyOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for DescribeInstanceCrossBackupPolicyOutput {
+impl aliyun_codec::de::FromJson for DescribeInstanceCrossBackupPolicyOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = DescribeInstanceCrossBackupPolicyOutput {
             backup_enabled: None,
             backup_enabled_time: None,
@@ -347,7 +344,7 @@ impl aliyun_runtime::de::FromJson for DescribeInstanceCrossBackupPolicyOutput {
             retention: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "BackupEnabled" => object.read(&name, &mut decoded.backup_enabled),
@@ -386,7 +383,7 @@ impl<'de> serde::Deserialize<'de> for DescribeInstanceCrossBackupPolicyOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -402,7 +399,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::DescribeInstanceCrossBackupPolicyOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

@@ -33,7 +33,7 @@ pub struct DescribeInstanceKeywordsInput {
 impl std::fmt::Debug for DescribeInstanceKeywordsInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribeInstanceKeywordsInput",
             &["key"],
@@ -65,20 +65,18 @@ impl DescribeInstanceKeywordsInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            1,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(1);
         parameters.add("Key", self.key.as_ref());
         parameters.finish()
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for DescribeInstanceKeywordsInput {
+impl aliyun_codec::parameters::ToParameters for DescribeInstanceKeywordsInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         DescribeInstanceKeywordsInput::to_parameters(self)
     }
 }
@@ -130,7 +128,7 @@ pub struct DescribeInstanceKeywordsOutput {
 impl std::fmt::Debug for DescribeInstanceKeywordsOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribeInstanceKeywordsOutput",
             &["key", "request_id", "words", "unknown_fields"],
@@ -139,18 +137,18 @@ impl std::fmt::Debug for DescribeInstanceKeywordsOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for DescribeInstanceKeywordsOutput {
+impl aliyun_codec::de::FromJson for DescribeInstanceKeywordsOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = DescribeInstanceKeywordsOutput {
             key: None,
             request_id: None,
             words: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "Key" => object.read(&name, &mut decoded.key),
@@ -168,7 +166,7 @@ impl<'de> serde::Deserialize<'de> for DescribeInstanceKeywordsOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -195,7 +193,7 @@ pub struct Words {
 impl std::fmt::Debug for Words {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "Words",
             &["word", "unknown_fields"],
@@ -204,16 +202,16 @@ impl std::fmt::Debug for Words {
     }
 }
 
-impl aliyun_runtime::de::FromJson for Words {
+impl aliyun_codec::de::FromJson for Words {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = Words {
             word: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "word" => object.read(&name, &mut decoded.word),
@@ -229,7 +227,7 @@ impl<'de> serde::Deserialize<'de> for Words {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -245,7 +243,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::DescribeInstanceKeywordsOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

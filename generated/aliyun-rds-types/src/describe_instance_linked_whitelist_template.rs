@@ -45,7 +45,7 @@ pub struct DescribeInstanceLinkedWhitelistTemplateInput {
 impl std::fmt::Debug for DescribeInstanceLinkedWhitelistTemplateInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribeInstanceLinkedWhitelistTemplateInput",
             &["ins_name", "region_id", "resource_group_id"],
@@ -79,10 +79,8 @@ impl DescribeInstanceLinkedWhitelistTemplateInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            3,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(3);
         parameters.add("InsName", Some(&self.ins_name));
         parameters.add("RegionId", self.region_id.as_ref());
         parameters.add("ResourceGroupId", self.resource_group_id.as_ref());
@@ -90,12 +88,12 @@ impl DescribeInstanceLinkedWhitelistTemplateInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters
+impl aliyun_codec::parameters::ToParameters
 for DescribeInstanceLinkedWhitelistTemplateInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         DescribeInstanceLinkedWhitelistTemplateInput::to_parameters(self)
     }
 }
@@ -190,7 +188,7 @@ pub struct DescribeInstanceLinkedWhitelistTemplateOutput {
 impl std::fmt::Debug for DescribeInstanceLinkedWhitelistTemplateOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribeInstanceLinkedWhitelistTemplateOutput",
             &[
@@ -215,11 +213,11 @@ impl std::fmt::Debug for DescribeInstanceLinkedWhitelistTemplateOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for DescribeInstanceLinkedWhitelistTemplateOutput {
+impl aliyun_codec::de::FromJson for DescribeInstanceLinkedWhitelistTemplateOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = DescribeInstanceLinkedWhitelistTemplateOutput {
             code: None,
             data: None,
@@ -229,7 +227,7 @@ impl aliyun_runtime::de::FromJson for DescribeInstanceLinkedWhitelistTemplateOut
             success: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "Code" => object.read(&name, &mut decoded.code),
@@ -250,7 +248,7 @@ impl<'de> serde::Deserialize<'de> for DescribeInstanceLinkedWhitelistTemplateOut
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -289,7 +287,7 @@ pub struct Data {
 impl std::fmt::Debug for Data {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "Data",
             &["ins_name", "templates", "unknown_fields"],
@@ -298,17 +296,17 @@ impl std::fmt::Debug for Data {
     }
 }
 
-impl aliyun_runtime::de::FromJson for Data {
+impl aliyun_codec::de::FromJson for Data {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = Data {
             ins_name: None,
             templates: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "InsName" => object.read(&name, &mut decoded.ins_name),
@@ -325,7 +323,7 @@ impl<'de> serde::Deserialize<'de> for Data {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -396,7 +394,7 @@ pub struct Templates {
 impl std::fmt::Debug for Templates {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "Templates",
             &["id", "ips", "template_id", "template_name", "user_id", "unknown_fields"],
@@ -412,11 +410,11 @@ impl std::fmt::Debug for Templates {
     }
 }
 
-impl aliyun_runtime::de::FromJson for Templates {
+impl aliyun_codec::de::FromJson for Templates {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = Templates {
             id: None,
             ips: None,
@@ -425,7 +423,7 @@ impl aliyun_runtime::de::FromJson for Templates {
             user_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "Id" => object.read(&name, &mut decoded.id),
@@ -445,7 +443,7 @@ impl<'de> serde::Deserialize<'de> for Templates {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -461,7 +459,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::DescribeInstanceLinkedWhitelistTemplateOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

@@ -81,7 +81,7 @@ pub struct DescribeKmsAssociateResourcesInput {
 impl std::fmt::Debug for DescribeKmsAssociateResourcesInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribeKmsAssociateResourcesInput",
             &[
@@ -139,10 +139,8 @@ impl DescribeKmsAssociateResourcesInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            7,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(7);
         parameters.add("ClientToken", self.client_token.as_ref());
         parameters.add("ResourceGroupId", self.resource_group_id.as_ref());
         parameters.add("RegionId", self.region_id.as_ref());
@@ -154,11 +152,11 @@ impl DescribeKmsAssociateResourcesInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for DescribeKmsAssociateResourcesInput {
+impl aliyun_codec::parameters::ToParameters for DescribeKmsAssociateResourcesInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         DescribeKmsAssociateResourcesInput::to_parameters(self)
     }
 }
@@ -213,7 +211,7 @@ pub struct DescribeKmsAssociateResourcesOutput {
 impl std::fmt::Debug for DescribeKmsAssociateResourcesOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribeKmsAssociateResourcesOutput",
             &[
@@ -232,18 +230,18 @@ impl std::fmt::Debug for DescribeKmsAssociateResourcesOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for DescribeKmsAssociateResourcesOutput {
+impl aliyun_codec::de::FromJson for DescribeKmsAssociateResourcesOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = DescribeKmsAssociateResourcesOutput {
             associate_db_instances: None,
             associate_status: None,
             request_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "AssociateDBInstances" => {
@@ -263,7 +261,7 @@ impl<'de> serde::Deserialize<'de> for DescribeKmsAssociateResourcesOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -340,7 +338,7 @@ pub struct AssociateDbInstances {
 impl std::fmt::Debug for AssociateDbInstances {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "AssociateDbInstances",
             &["db_instance_name", "engine", "key_used_by", "status", "unknown_fields"],
@@ -355,11 +353,11 @@ impl std::fmt::Debug for AssociateDbInstances {
     }
 }
 
-impl aliyun_runtime::de::FromJson for AssociateDbInstances {
+impl aliyun_codec::de::FromJson for AssociateDbInstances {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = AssociateDbInstances {
             db_instance_name: None,
             engine: None,
@@ -367,7 +365,7 @@ impl aliyun_runtime::de::FromJson for AssociateDbInstances {
             status: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "DBInstanceName" => object.read(&name, &mut decoded.db_instance_name),
@@ -386,7 +384,7 @@ impl<'de> serde::Deserialize<'de> for AssociateDbInstances {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -402,7 +400,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::DescribeKmsAssociateResourcesOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

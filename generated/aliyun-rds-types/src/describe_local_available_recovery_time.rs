@@ -45,7 +45,7 @@ pub struct DescribeLocalAvailableRecoveryTimeInput {
 impl std::fmt::Debug for DescribeLocalAvailableRecoveryTimeInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribeLocalAvailableRecoveryTimeInput",
             &["db_instance_id", "region", "resource_group_id"],
@@ -79,10 +79,8 @@ impl DescribeLocalAvailableRecoveryTimeInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            3,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(3);
         parameters.add("DBInstanceId", Some(&self.db_instance_id));
         parameters.add("Region", self.region.as_ref());
         parameters.add("ResourceGroupId", self.resource_group_id.as_ref());
@@ -90,12 +88,11 @@ impl DescribeLocalAvailableRecoveryTimeInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters
-for DescribeLocalAvailableRecoveryTimeInput {
+impl aliyun_codec::parameters::ToParameters for DescribeLocalAvailableRecoveryTimeInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         DescribeLocalAvailableRecoveryTimeInput::to_parameters(self)
     }
 }
@@ -159,7 +156,7 @@ pub struct DescribeLocalAvailableRecoveryTimeOutput {
 impl std::fmt::Debug for DescribeLocalAvailableRecoveryTimeOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribeLocalAvailableRecoveryTimeOutput",
             &[
@@ -180,11 +177,11 @@ impl std::fmt::Debug for DescribeLocalAvailableRecoveryTimeOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for DescribeLocalAvailableRecoveryTimeOutput {
+impl aliyun_codec::de::FromJson for DescribeLocalAvailableRecoveryTimeOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = DescribeLocalAvailableRecoveryTimeOutput {
             db_instance_id: None,
             recovery_begin_time: None,
@@ -192,7 +189,7 @@ impl aliyun_runtime::de::FromJson for DescribeLocalAvailableRecoveryTimeOutput {
             request_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "DBInstanceId" => object.read(&name, &mut decoded.db_instance_id),
@@ -213,7 +210,7 @@ impl<'de> serde::Deserialize<'de> for DescribeLocalAvailableRecoveryTimeOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -229,7 +226,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::DescribeLocalAvailableRecoveryTimeOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

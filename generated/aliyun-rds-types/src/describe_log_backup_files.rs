@@ -61,7 +61,7 @@ pub struct DescribeLogBackupFilesInput {
 impl std::fmt::Debug for DescribeLogBackupFilesInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribeLogBackupFilesInput",
             &["db_instance_id", "start_time", "end_time", "page_size", "page_number"],
@@ -107,10 +107,8 @@ impl DescribeLogBackupFilesInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            5,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(5);
         parameters.add("DBInstanceId", Some(&self.db_instance_id));
         parameters.add("StartTime", Some(&self.start_time));
         parameters.add("EndTime", Some(&self.end_time));
@@ -120,11 +118,11 @@ impl DescribeLogBackupFilesInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for DescribeLogBackupFilesInput {
+impl aliyun_codec::parameters::ToParameters for DescribeLogBackupFilesInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         DescribeLogBackupFilesInput::to_parameters(self)
     }
 }
@@ -206,7 +204,7 @@ pub struct DescribeLogBackupFilesOutput {
 impl std::fmt::Debug for DescribeLogBackupFilesOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribeLogBackupFilesOutput",
             &[
@@ -231,11 +229,11 @@ impl std::fmt::Debug for DescribeLogBackupFilesOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for DescribeLogBackupFilesOutput {
+impl aliyun_codec::de::FromJson for DescribeLogBackupFilesOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = DescribeLogBackupFilesOutput {
             items: None,
             page_number: None,
@@ -245,7 +243,7 @@ impl aliyun_runtime::de::FromJson for DescribeLogBackupFilesOutput {
             total_record_count: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "Items" => object.read(&name, &mut decoded.items),
@@ -266,7 +264,7 @@ impl<'de> serde::Deserialize<'de> for DescribeLogBackupFilesOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -293,7 +291,7 @@ pub struct Items {
 impl std::fmt::Debug for Items {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "Items",
             &["bin_log_file", "unknown_fields"],
@@ -302,16 +300,16 @@ impl std::fmt::Debug for Items {
     }
 }
 
-impl aliyun_runtime::de::FromJson for Items {
+impl aliyun_codec::de::FromJson for Items {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = Items {
             bin_log_file: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "BinLogFile" => object.read(&name, &mut decoded.bin_log_file),
@@ -327,7 +325,7 @@ impl<'de> serde::Deserialize<'de> for Items {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -408,7 +406,7 @@ pub struct BinLogFile {
 impl std::fmt::Debug for BinLogFile {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "BinLogFile",
             &[
@@ -433,11 +431,11 @@ impl std::fmt::Debug for BinLogFile {
     }
 }
 
-impl aliyun_runtime::de::FromJson for BinLogFile {
+impl aliyun_codec::de::FromJson for BinLogFile {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = BinLogFile {
             download_link: None,
             file_size: None,
@@ -447,7 +445,7 @@ impl aliyun_runtime::de::FromJson for BinLogFile {
             log_end_time: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "DownloadLink" => object.read(&name, &mut decoded.download_link),
@@ -470,7 +468,7 @@ impl<'de> serde::Deserialize<'de> for BinLogFile {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -486,7 +484,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::DescribeLogBackupFilesOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

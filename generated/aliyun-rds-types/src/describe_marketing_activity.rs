@@ -70,7 +70,7 @@ pub struct DescribeMarketingActivityInput {
 impl std::fmt::Debug for DescribeMarketingActivityInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribeMarketingActivityInput",
             &[
@@ -125,10 +125,8 @@ impl DescribeMarketingActivityInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            6,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(6);
         parameters.add("RegionId", Some(&self.region_id));
         parameters.add("Bid", self.bid.as_ref());
         parameters.add("UpgradeCode", Some(&self.upgrade_code));
@@ -139,11 +137,11 @@ impl DescribeMarketingActivityInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for DescribeMarketingActivityInput {
+impl aliyun_codec::parameters::ToParameters for DescribeMarketingActivityInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         DescribeMarketingActivityInput::to_parameters(self)
     }
 }
@@ -216,7 +214,7 @@ pub struct DescribeMarketingActivityOutput {
 impl std::fmt::Debug for DescribeMarketingActivityOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribeMarketingActivityOutput",
             &["ali_uid", "bid", "items", "region_id", "request_id", "unknown_fields"],
@@ -232,11 +230,11 @@ impl std::fmt::Debug for DescribeMarketingActivityOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for DescribeMarketingActivityOutput {
+impl aliyun_codec::de::FromJson for DescribeMarketingActivityOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = DescribeMarketingActivityOutput {
             ali_uid: None,
             bid: None,
@@ -245,7 +243,7 @@ impl aliyun_runtime::de::FromJson for DescribeMarketingActivityOutput {
             request_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "AliUid" => object.read(&name, &mut decoded.ali_uid),
@@ -265,7 +263,7 @@ impl<'de> serde::Deserialize<'de> for DescribeMarketingActivityOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -576,7 +574,7 @@ pub struct Items {
 impl std::fmt::Debug for Items {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "Items",
             &[
@@ -643,11 +641,11 @@ impl std::fmt::Debug for Items {
     }
 }
 
-impl aliyun_runtime::de::FromJson for Items {
+impl aliyun_codec::de::FromJson for Items {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = Items {
             category: None,
             charge_type: None,
@@ -678,7 +676,7 @@ impl aliyun_runtime::de::FromJson for Items {
             upgrade_storage_type: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "Category" => object.read(&name, &mut decoded.category),
@@ -730,7 +728,7 @@ impl<'de> serde::Deserialize<'de> for Items {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -746,7 +744,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::DescribeMarketingActivityOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

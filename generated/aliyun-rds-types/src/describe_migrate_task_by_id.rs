@@ -42,7 +42,7 @@ pub struct DescribeMigrateTaskByIdInput {
 impl std::fmt::Debug for DescribeMigrateTaskByIdInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribeMigrateTaskByIdInput",
             &["db_instance_id", "migrate_task_id", "resource_group_id"],
@@ -79,10 +79,8 @@ impl DescribeMigrateTaskByIdInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            3,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(3);
         parameters.add("DBInstanceId", Some(&self.db_instance_id));
         parameters.add("MigrateTaskId", Some(&self.migrate_task_id));
         parameters.add("ResourceGroupId", self.resource_group_id.as_ref());
@@ -90,11 +88,11 @@ impl DescribeMigrateTaskByIdInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for DescribeMigrateTaskByIdInput {
+impl aliyun_codec::parameters::ToParameters for DescribeMigrateTaskByIdInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         DescribeMigrateTaskByIdInput::to_parameters(self)
     }
 }
@@ -230,7 +228,7 @@ pub struct DescribeMigrateTaskByIdOutput {
 impl std::fmt::Debug for DescribeMigrateTaskByIdOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribeMigrateTaskByIdOutput",
             &[
@@ -263,11 +261,11 @@ impl std::fmt::Debug for DescribeMigrateTaskByIdOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for DescribeMigrateTaskByIdOutput {
+impl aliyun_codec::de::FromJson for DescribeMigrateTaskByIdOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = DescribeMigrateTaskByIdOutput {
             backup_mode: None,
             create_time: None,
@@ -281,7 +279,7 @@ impl aliyun_runtime::de::FromJson for DescribeMigrateTaskByIdOutput {
             status: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "BackupMode" => object.read(&name, &mut decoded.backup_mode),
@@ -306,7 +304,7 @@ impl<'de> serde::Deserialize<'de> for DescribeMigrateTaskByIdOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -322,7 +320,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::DescribeMigrateTaskByIdOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

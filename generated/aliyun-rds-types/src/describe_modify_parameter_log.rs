@@ -67,7 +67,7 @@ pub struct DescribeModifyParameterLogInput {
 impl std::fmt::Debug for DescribeModifyParameterLogInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribeModifyParameterLogInput",
             &["db_instance_id", "start_time", "end_time", "page_size", "page_number"],
@@ -113,10 +113,8 @@ impl DescribeModifyParameterLogInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            5,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(5);
         parameters.add("DBInstanceId", Some(&self.db_instance_id));
         parameters.add("StartTime", Some(&self.start_time));
         parameters.add("EndTime", Some(&self.end_time));
@@ -126,11 +124,11 @@ impl DescribeModifyParameterLogInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for DescribeModifyParameterLogInput {
+impl aliyun_codec::parameters::ToParameters for DescribeModifyParameterLogInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         DescribeModifyParameterLogInput::to_parameters(self)
     }
 }
@@ -232,7 +230,7 @@ pub struct DescribeModifyParameterLogOutput {
 impl std::fmt::Debug for DescribeModifyParameterLogOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribeModifyParameterLogOutput",
             &[
@@ -261,11 +259,11 @@ impl std::fmt::Debug for DescribeModifyParameterLogOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for DescribeModifyParameterLogOutput {
+impl aliyun_codec::de::FromJson for DescribeModifyParameterLogOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = DescribeModifyParameterLogOutput {
             db_instance_id: None,
             engine: None,
@@ -277,7 +275,7 @@ impl aliyun_runtime::de::FromJson for DescribeModifyParameterLogOutput {
             total_record_count: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "DBInstanceId" => object.read(&name, &mut decoded.db_instance_id),
@@ -300,7 +298,7 @@ impl<'de> serde::Deserialize<'de> for DescribeModifyParameterLogOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -327,7 +325,7 @@ pub struct Items {
 impl std::fmt::Debug for Items {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "Items",
             &["parameter_change_log", "unknown_fields"],
@@ -336,16 +334,16 @@ impl std::fmt::Debug for Items {
     }
 }
 
-impl aliyun_runtime::de::FromJson for Items {
+impl aliyun_codec::de::FromJson for Items {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = Items {
             parameter_change_log: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "ParameterChangeLog" => {
@@ -363,7 +361,7 @@ impl<'de> serde::Deserialize<'de> for Items {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -437,7 +435,7 @@ pub struct ParameterChangeLog {
 impl std::fmt::Debug for ParameterChangeLog {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "ParameterChangeLog",
             &[
@@ -460,11 +458,11 @@ impl std::fmt::Debug for ParameterChangeLog {
     }
 }
 
-impl aliyun_runtime::de::FromJson for ParameterChangeLog {
+impl aliyun_codec::de::FromJson for ParameterChangeLog {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = ParameterChangeLog {
             modify_time: None,
             new_parameter_value: None,
@@ -473,7 +471,7 @@ impl aliyun_runtime::de::FromJson for ParameterChangeLog {
             status: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "ModifyTime" => object.read(&name, &mut decoded.modify_time),
@@ -497,7 +495,7 @@ impl<'de> serde::Deserialize<'de> for ParameterChangeLog {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -513,7 +511,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::DescribeModifyParameterLogOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

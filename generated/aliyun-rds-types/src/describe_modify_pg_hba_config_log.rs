@@ -65,7 +65,7 @@ pub struct DescribeModifyPgHbaConfigLogInput {
 impl std::fmt::Debug for DescribeModifyPgHbaConfigLogInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribeModifyPgHbaConfigLogInput",
             &[
@@ -113,10 +113,8 @@ impl DescribeModifyPgHbaConfigLogInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            5,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(5);
         parameters.add("ClientToken", self.client_token.as_ref());
         parameters.add("DBInstanceId", Some(&self.db_instance_id));
         parameters.add("StartTime", self.start_time.as_ref());
@@ -126,11 +124,11 @@ impl DescribeModifyPgHbaConfigLogInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for DescribeModifyPgHbaConfigLogInput {
+impl aliyun_codec::parameters::ToParameters for DescribeModifyPgHbaConfigLogInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         DescribeModifyPgHbaConfigLogInput::to_parameters(self)
     }
 }
@@ -192,7 +190,7 @@ pub struct DescribeModifyPgHbaConfigLogOutput {
 impl std::fmt::Debug for DescribeModifyPgHbaConfigLogOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribeModifyPgHbaConfigLogOutput",
             &[
@@ -213,11 +211,11 @@ impl std::fmt::Debug for DescribeModifyPgHbaConfigLogOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for DescribeModifyPgHbaConfigLogOutput {
+impl aliyun_codec::de::FromJson for DescribeModifyPgHbaConfigLogOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = DescribeModifyPgHbaConfigLogOutput {
             db_instance_id: None,
             hba_log_items: None,
@@ -225,7 +223,7 @@ impl aliyun_runtime::de::FromJson for DescribeModifyPgHbaConfigLogOutput {
             request_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "DBInstanceId" => object.read(&name, &mut decoded.db_instance_id),
@@ -244,7 +242,7 @@ impl<'de> serde::Deserialize<'de> for DescribeModifyPgHbaConfigLogOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -271,7 +269,7 @@ pub struct HbaLogItems {
 impl std::fmt::Debug for HbaLogItems {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "HbaLogItems",
             &["hba_log_item", "unknown_fields"],
@@ -280,16 +278,16 @@ impl std::fmt::Debug for HbaLogItems {
     }
 }
 
-impl aliyun_runtime::de::FromJson for HbaLogItems {
+impl aliyun_codec::de::FromJson for HbaLogItems {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = HbaLogItems {
             hba_log_item: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "HbaLogItem" => object.read(&name, &mut decoded.hba_log_item),
@@ -305,7 +303,7 @@ impl<'de> serde::Deserialize<'de> for HbaLogItems {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -376,7 +374,7 @@ pub struct HbaLogItem {
 impl std::fmt::Debug for HbaLogItem {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "HbaLogItem",
             &[
@@ -399,11 +397,11 @@ impl std::fmt::Debug for HbaLogItem {
     }
 }
 
-impl aliyun_runtime::de::FromJson for HbaLogItem {
+impl aliyun_codec::de::FromJson for HbaLogItem {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = HbaLogItem {
             after_hba_items: None,
             before_hba_items: None,
@@ -412,7 +410,7 @@ impl aliyun_runtime::de::FromJson for HbaLogItem {
             status_reason: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "AfterHbaItems" => object.read(&name, &mut decoded.after_hba_items),
@@ -432,7 +430,7 @@ impl<'de> serde::Deserialize<'de> for HbaLogItem {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -459,7 +457,7 @@ pub struct AfterHbaItems {
 impl std::fmt::Debug for AfterHbaItems {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "AfterHbaItems",
             &["hba_item", "unknown_fields"],
@@ -468,16 +466,16 @@ impl std::fmt::Debug for AfterHbaItems {
     }
 }
 
-impl aliyun_runtime::de::FromJson for AfterHbaItems {
+impl aliyun_codec::de::FromJson for AfterHbaItems {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = AfterHbaItems {
             hba_item: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "HbaItem" => object.read(&name, &mut decoded.hba_item),
@@ -493,7 +491,7 @@ impl<'de> serde::Deserialize<'de> for AfterHbaItems {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -520,7 +518,7 @@ pub struct BeforeHbaItems {
 impl std::fmt::Debug for BeforeHbaItems {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "BeforeHbaItems",
             &["hba_item", "unknown_fields"],
@@ -529,16 +527,16 @@ impl std::fmt::Debug for BeforeHbaItems {
     }
 }
 
-impl aliyun_runtime::de::FromJson for BeforeHbaItems {
+impl aliyun_codec::de::FromJson for BeforeHbaItems {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = BeforeHbaItems {
             hba_item: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "HbaItem" => object.read(&name, &mut decoded.hba_item),
@@ -554,7 +552,7 @@ impl<'de> serde::Deserialize<'de> for BeforeHbaItems {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -655,7 +653,7 @@ pub struct HbaItem {
 impl std::fmt::Debug for HbaItem {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "HbaItem",
             &[
@@ -684,11 +682,11 @@ impl std::fmt::Debug for HbaItem {
     }
 }
 
-impl aliyun_runtime::de::FromJson for HbaItem {
+impl aliyun_codec::de::FromJson for HbaItem {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = HbaItem {
             address: None,
             database: None,
@@ -700,7 +698,7 @@ impl aliyun_runtime::de::FromJson for HbaItem {
             user: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "Address" => object.read(&name, &mut decoded.address),
@@ -723,7 +721,7 @@ impl<'de> serde::Deserialize<'de> for HbaItem {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -824,7 +822,7 @@ pub struct BeforeHbaItemsHbaItem {
 impl std::fmt::Debug for BeforeHbaItemsHbaItem {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "BeforeHbaItemsHbaItem",
             &[
@@ -853,11 +851,11 @@ impl std::fmt::Debug for BeforeHbaItemsHbaItem {
     }
 }
 
-impl aliyun_runtime::de::FromJson for BeforeHbaItemsHbaItem {
+impl aliyun_codec::de::FromJson for BeforeHbaItemsHbaItem {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = BeforeHbaItemsHbaItem {
             address: None,
             database: None,
@@ -869,7 +867,7 @@ impl aliyun_runtime::de::FromJson for BeforeHbaItemsHbaItem {
             user: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "Address" => object.read(&name, &mut decoded.address),
@@ -892,7 +890,7 @@ impl<'de> serde::Deserialize<'de> for BeforeHbaItemsHbaItem {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -908,7 +906,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::DescribeModifyPgHbaConfigLogOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

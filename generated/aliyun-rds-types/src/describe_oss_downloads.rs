@@ -42,7 +42,7 @@ pub struct DescribeOssDownloadsInput {
 impl std::fmt::Debug for DescribeOssDownloadsInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribeOssDownloadsInput",
             &["db_instance_id", "migrate_task_id", "resource_group_id"],
@@ -79,10 +79,8 @@ impl DescribeOssDownloadsInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            3,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(3);
         parameters.add("DBInstanceId", Some(&self.db_instance_id));
         parameters.add("MigrateTaskId", Some(&self.migrate_task_id));
         parameters.add("ResourceGroupId", self.resource_group_id.as_ref());
@@ -90,11 +88,11 @@ impl DescribeOssDownloadsInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for DescribeOssDownloadsInput {
+impl aliyun_codec::parameters::ToParameters for DescribeOssDownloadsInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         DescribeOssDownloadsInput::to_parameters(self)
     }
 }
@@ -156,7 +154,7 @@ pub struct DescribeOssDownloadsOutput {
 impl std::fmt::Debug for DescribeOssDownloadsOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribeOssDownloadsOutput",
             &[
@@ -177,11 +175,11 @@ impl std::fmt::Debug for DescribeOssDownloadsOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for DescribeOssDownloadsOutput {
+impl aliyun_codec::de::FromJson for DescribeOssDownloadsOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = DescribeOssDownloadsOutput {
             db_instance_id: None,
             items: None,
@@ -189,7 +187,7 @@ impl aliyun_runtime::de::FromJson for DescribeOssDownloadsOutput {
             request_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "DBInstanceId" => object.read(&name, &mut decoded.db_instance_id),
@@ -208,7 +206,7 @@ impl<'de> serde::Deserialize<'de> for DescribeOssDownloadsOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -235,7 +233,7 @@ pub struct Items {
 impl std::fmt::Debug for Items {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "Items",
             &["oss_download", "unknown_fields"],
@@ -244,16 +242,16 @@ impl std::fmt::Debug for Items {
     }
 }
 
-impl aliyun_runtime::de::FromJson for Items {
+impl aliyun_codec::de::FromJson for Items {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = Items {
             oss_download: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "OssDownload" => object.read(&name, &mut decoded.oss_download),
@@ -269,7 +267,7 @@ impl<'de> serde::Deserialize<'de> for Items {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -387,7 +385,7 @@ pub struct OssDownload {
 impl std::fmt::Debug for OssDownload {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "OssDownload",
             &[
@@ -416,11 +414,11 @@ impl std::fmt::Debug for OssDownload {
     }
 }
 
-impl aliyun_runtime::de::FromJson for OssDownload {
+impl aliyun_codec::de::FromJson for OssDownload {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = OssDownload {
             backup_mode: None,
             create_time: None,
@@ -432,7 +430,7 @@ impl aliyun_runtime::de::FromJson for OssDownload {
             status: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "BackupMode" => object.read(&name, &mut decoded.backup_mode),
@@ -455,7 +453,7 @@ impl<'de> serde::Deserialize<'de> for OssDownload {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -471,7 +469,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::DescribeOssDownloadsOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

@@ -32,7 +32,7 @@ pub struct DescribeParameterGroupInput {
 impl std::fmt::Debug for DescribeParameterGroupInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribeParameterGroupInput",
             &["parameter_group_id", "region_id"],
@@ -68,21 +68,19 @@ impl DescribeParameterGroupInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            2,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(2);
         parameters.add("ParameterGroupId", Some(&self.parameter_group_id));
         parameters.add("RegionId", Some(&self.region_id));
         parameters.finish()
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for DescribeParameterGroupInput {
+impl aliyun_codec::parameters::ToParameters for DescribeParameterGroupInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         DescribeParameterGroupInput::to_parameters(self)
     }
 }
@@ -132,7 +130,7 @@ pub struct DescribeParameterGroupOutput {
 impl std::fmt::Debug for DescribeParameterGroupOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribeParameterGroupOutput",
             &["param_group", "related_custins_info", "request_id", "unknown_fields"],
@@ -146,18 +144,18 @@ impl std::fmt::Debug for DescribeParameterGroupOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for DescribeParameterGroupOutput {
+impl aliyun_codec::de::FromJson for DescribeParameterGroupOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = DescribeParameterGroupOutput {
             param_group: None,
             related_custins_info: None,
             request_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "ParamGroup" => object.read(&name, &mut decoded.param_group),
@@ -177,7 +175,7 @@ impl<'de> serde::Deserialize<'de> for DescribeParameterGroupOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -204,7 +202,7 @@ pub struct ParamGroup {
 impl std::fmt::Debug for ParamGroup {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "ParamGroup",
             &["parameter_group", "unknown_fields"],
@@ -213,16 +211,16 @@ impl std::fmt::Debug for ParamGroup {
     }
 }
 
-impl aliyun_runtime::de::FromJson for ParamGroup {
+impl aliyun_codec::de::FromJson for ParamGroup {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = ParamGroup {
             parameter_group: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "ParameterGroup" => object.read(&name, &mut decoded.parameter_group),
@@ -238,7 +236,7 @@ impl<'de> serde::Deserialize<'de> for ParamGroup {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -267,7 +265,7 @@ pub struct RelatedCustinsInfo {
 impl std::fmt::Debug for RelatedCustinsInfo {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "RelatedCustinsInfo",
             &["related_custins_info", "unknown_fields"],
@@ -276,16 +274,16 @@ impl std::fmt::Debug for RelatedCustinsInfo {
     }
 }
 
-impl aliyun_runtime::de::FromJson for RelatedCustinsInfo {
+impl aliyun_codec::de::FromJson for RelatedCustinsInfo {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = RelatedCustinsInfo {
             related_custins_info: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "RelatedCustinsInfo" => {
@@ -303,7 +301,7 @@ impl<'de> serde::Deserialize<'de> for RelatedCustinsInfo {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -439,7 +437,7 @@ pub struct ParameterGroup {
 impl std::fmt::Debug for ParameterGroup {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "ParameterGroup",
             &[
@@ -474,11 +472,11 @@ impl std::fmt::Debug for ParameterGroup {
     }
 }
 
-impl aliyun_runtime::de::FromJson for ParameterGroup {
+impl aliyun_codec::de::FromJson for ParameterGroup {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = ParameterGroup {
             create_time: None,
             engine: None,
@@ -493,7 +491,7 @@ impl aliyun_runtime::de::FromJson for ParameterGroup {
             update_time: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "CreateTime" => object.read(&name, &mut decoded.create_time),
@@ -525,7 +523,7 @@ impl<'de> serde::Deserialize<'de> for ParameterGroup {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -568,7 +566,7 @@ pub struct RelatedCustinsInfoRelatedCustinsInfo {
 impl std::fmt::Debug for RelatedCustinsInfoRelatedCustinsInfo {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "RelatedCustinsInfoRelatedCustinsInfo",
             &["applied_time", "db_instance_name", "unknown_fields"],
@@ -577,17 +575,17 @@ impl std::fmt::Debug for RelatedCustinsInfoRelatedCustinsInfo {
     }
 }
 
-impl aliyun_runtime::de::FromJson for RelatedCustinsInfoRelatedCustinsInfo {
+impl aliyun_codec::de::FromJson for RelatedCustinsInfoRelatedCustinsInfo {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = RelatedCustinsInfoRelatedCustinsInfo {
             applied_time: None,
             db_instance_name: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "AppliedTime" => object.read(&name, &mut decoded.applied_time),
@@ -604,7 +602,7 @@ impl<'de> serde::Deserialize<'de> for RelatedCustinsInfoRelatedCustinsInfo {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -631,7 +629,7 @@ pub struct ParamDetail {
 impl std::fmt::Debug for ParamDetail {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "ParamDetail",
             &["parameter_detail", "unknown_fields"],
@@ -640,16 +638,16 @@ impl std::fmt::Debug for ParamDetail {
     }
 }
 
-impl aliyun_runtime::de::FromJson for ParamDetail {
+impl aliyun_codec::de::FromJson for ParamDetail {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = ParamDetail {
             parameter_detail: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "ParameterDetail" => object.read(&name, &mut decoded.parameter_detail),
@@ -665,7 +663,7 @@ impl<'de> serde::Deserialize<'de> for ParamDetail {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -706,7 +704,7 @@ pub struct ParameterDetail {
 impl std::fmt::Debug for ParameterDetail {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "ParameterDetail",
             &["param_name", "param_value", "unknown_fields"],
@@ -715,17 +713,17 @@ impl std::fmt::Debug for ParameterDetail {
     }
 }
 
-impl aliyun_runtime::de::FromJson for ParameterDetail {
+impl aliyun_codec::de::FromJson for ParameterDetail {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = ParameterDetail {
             param_name: None,
             param_value: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "ParamName" => object.read(&name, &mut decoded.param_name),
@@ -742,7 +740,7 @@ impl<'de> serde::Deserialize<'de> for ParameterDetail {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -758,7 +756,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::DescribeParameterGroupOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

@@ -48,7 +48,7 @@ pub struct DescribeParameterGroupsInput {
 impl std::fmt::Debug for DescribeParameterGroupsInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribeParameterGroupsInput",
             &["region_id", "resource_group_id", "enable_detail"],
@@ -82,10 +82,8 @@ impl DescribeParameterGroupsInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            3,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(3);
         parameters.add("RegionId", Some(&self.region_id));
         parameters.add("ResourceGroupId", self.resource_group_id.as_ref());
         parameters.add("EnableDetail", self.enable_detail.as_ref());
@@ -93,11 +91,11 @@ impl DescribeParameterGroupsInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for DescribeParameterGroupsInput {
+impl aliyun_codec::parameters::ToParameters for DescribeParameterGroupsInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         DescribeParameterGroupsInput::to_parameters(self)
     }
 }
@@ -156,7 +154,7 @@ pub struct DescribeParameterGroupsOutput {
 impl std::fmt::Debug for DescribeParameterGroupsOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribeParameterGroupsOutput",
             &[
@@ -175,18 +173,18 @@ impl std::fmt::Debug for DescribeParameterGroupsOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for DescribeParameterGroupsOutput {
+impl aliyun_codec::de::FromJson for DescribeParameterGroupsOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = DescribeParameterGroupsOutput {
             parameter_groups: None,
             request_id: None,
             signal_for_optimize_params: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "ParameterGroups" => object.read(&name, &mut decoded.parameter_groups),
@@ -206,7 +204,7 @@ impl<'de> serde::Deserialize<'de> for DescribeParameterGroupsOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -233,7 +231,7 @@ pub struct ParameterGroups {
 impl std::fmt::Debug for ParameterGroups {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "ParameterGroups",
             &["parameter_group", "unknown_fields"],
@@ -242,16 +240,16 @@ impl std::fmt::Debug for ParameterGroups {
     }
 }
 
-impl aliyun_runtime::de::FromJson for ParameterGroups {
+impl aliyun_codec::de::FromJson for ParameterGroups {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = ParameterGroups {
             parameter_group: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "ParameterGroup" => object.read(&name, &mut decoded.parameter_group),
@@ -267,7 +265,7 @@ impl<'de> serde::Deserialize<'de> for ParameterGroups {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -399,7 +397,7 @@ pub struct ParameterGroup {
 impl std::fmt::Debug for ParameterGroup {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "ParameterGroup",
             &[
@@ -432,11 +430,11 @@ impl std::fmt::Debug for ParameterGroup {
     }
 }
 
-impl aliyun_runtime::de::FromJson for ParameterGroup {
+impl aliyun_codec::de::FromJson for ParameterGroup {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = ParameterGroup {
             create_time: None,
             engine: None,
@@ -450,7 +448,7 @@ impl aliyun_runtime::de::FromJson for ParameterGroup {
             update_time: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "CreateTime" => object.read(&name, &mut decoded.create_time),
@@ -481,7 +479,7 @@ impl<'de> serde::Deserialize<'de> for ParameterGroup {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -497,7 +495,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::DescribeParameterGroupsOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

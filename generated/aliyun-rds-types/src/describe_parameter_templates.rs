@@ -86,7 +86,7 @@ pub struct DescribeParameterTemplatesInput {
 impl std::fmt::Debug for DescribeParameterTemplatesInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribeParameterTemplatesInput",
             &[
@@ -137,10 +137,8 @@ impl DescribeParameterTemplatesInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            6,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(6);
         parameters.add("ClientToken", self.client_token.as_ref());
         parameters.add("Engine", Some(&self.engine));
         parameters.add("EngineVersion", Some(&self.engine_version));
@@ -151,11 +149,11 @@ impl DescribeParameterTemplatesInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for DescribeParameterTemplatesInput {
+impl aliyun_codec::parameters::ToParameters for DescribeParameterTemplatesInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         DescribeParameterTemplatesInput::to_parameters(self)
     }
 }
@@ -227,7 +225,7 @@ pub struct DescribeParameterTemplatesOutput {
 impl std::fmt::Debug for DescribeParameterTemplatesOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribeParameterTemplatesOutput",
             &[
@@ -250,11 +248,11 @@ impl std::fmt::Debug for DescribeParameterTemplatesOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for DescribeParameterTemplatesOutput {
+impl aliyun_codec::de::FromJson for DescribeParameterTemplatesOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = DescribeParameterTemplatesOutput {
             engine: None,
             engine_version: None,
@@ -263,7 +261,7 @@ impl aliyun_runtime::de::FromJson for DescribeParameterTemplatesOutput {
             request_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "Engine" => object.read(&name, &mut decoded.engine),
@@ -283,7 +281,7 @@ impl<'de> serde::Deserialize<'de> for DescribeParameterTemplatesOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -310,7 +308,7 @@ pub struct Parameters {
 impl std::fmt::Debug for Parameters {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "Parameters",
             &["template_record", "unknown_fields"],
@@ -319,16 +317,16 @@ impl std::fmt::Debug for Parameters {
     }
 }
 
-impl aliyun_runtime::de::FromJson for Parameters {
+impl aliyun_codec::de::FromJson for Parameters {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = Parameters {
             template_record: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "TemplateRecord" => object.read(&name, &mut decoded.template_record),
@@ -344,7 +342,7 @@ impl<'de> serde::Deserialize<'de> for Parameters {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -431,7 +429,7 @@ pub struct TemplateRecord {
 impl std::fmt::Debug for TemplateRecord {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "TemplateRecord",
             &[
@@ -456,11 +454,11 @@ impl std::fmt::Debug for TemplateRecord {
     }
 }
 
-impl aliyun_runtime::de::FromJson for TemplateRecord {
+impl aliyun_codec::de::FromJson for TemplateRecord {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = TemplateRecord {
             checking_code: None,
             force_modify: None,
@@ -470,7 +468,7 @@ impl aliyun_runtime::de::FromJson for TemplateRecord {
             parameter_value: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "CheckingCode" => object.read(&name, &mut decoded.checking_code),
@@ -493,7 +491,7 @@ impl<'de> serde::Deserialize<'de> for TemplateRecord {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -509,7 +507,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::DescribeParameterTemplatesOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

@@ -35,7 +35,7 @@ pub struct DescribeParametersInput {
 impl std::fmt::Debug for DescribeParametersInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribeParametersInput",
             &["client_token", "db_instance_id"],
@@ -68,21 +68,19 @@ impl DescribeParametersInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            2,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(2);
         parameters.add("ClientToken", self.client_token.as_ref());
         parameters.add("DBInstanceId", Some(&self.db_instance_id));
         parameters.finish()
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for DescribeParametersInput {
+impl aliyun_codec::parameters::ToParameters for DescribeParametersInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         DescribeParametersInput::to_parameters(self)
     }
 }
@@ -160,7 +158,7 @@ pub struct DescribeParametersOutput {
 impl std::fmt::Debug for DescribeParametersOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribeParametersOutput",
             &[
@@ -185,11 +183,11 @@ impl std::fmt::Debug for DescribeParametersOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for DescribeParametersOutput {
+impl aliyun_codec::de::FromJson for DescribeParametersOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = DescribeParametersOutput {
             config_parameters: None,
             engine: None,
@@ -199,7 +197,7 @@ impl aliyun_runtime::de::FromJson for DescribeParametersOutput {
             running_parameters: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "ConfigParameters" => object.read(&name, &mut decoded.config_parameters),
@@ -222,7 +220,7 @@ impl<'de> serde::Deserialize<'de> for DescribeParametersOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -251,7 +249,7 @@ pub struct ConfigParameters {
 impl std::fmt::Debug for ConfigParameters {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "ConfigParameters",
             &["db_instance_parameter", "unknown_fields"],
@@ -260,16 +258,16 @@ impl std::fmt::Debug for ConfigParameters {
     }
 }
 
-impl aliyun_runtime::de::FromJson for ConfigParameters {
+impl aliyun_codec::de::FromJson for ConfigParameters {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = ConfigParameters {
             db_instance_parameter: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "DBInstanceParameter" => {
@@ -287,7 +285,7 @@ impl<'de> serde::Deserialize<'de> for ConfigParameters {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -348,7 +346,7 @@ pub struct ParamGroupInfo {
 impl std::fmt::Debug for ParamGroupInfo {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "ParamGroupInfo",
             &[
@@ -369,11 +367,11 @@ impl std::fmt::Debug for ParamGroupInfo {
     }
 }
 
-impl aliyun_runtime::de::FromJson for ParamGroupInfo {
+impl aliyun_codec::de::FromJson for ParamGroupInfo {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = ParamGroupInfo {
             param_group_id: None,
             parameter_group_desc: None,
@@ -381,7 +379,7 @@ impl aliyun_runtime::de::FromJson for ParamGroupInfo {
             parameter_group_type: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "ParamGroupId" => object.read(&name, &mut decoded.param_group_id),
@@ -406,7 +404,7 @@ impl<'de> serde::Deserialize<'de> for ParamGroupInfo {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -433,7 +431,7 @@ pub struct RunningParameters {
 impl std::fmt::Debug for RunningParameters {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "RunningParameters",
             &["db_instance_parameter", "unknown_fields"],
@@ -442,16 +440,16 @@ impl std::fmt::Debug for RunningParameters {
     }
 }
 
-impl aliyun_runtime::de::FromJson for RunningParameters {
+impl aliyun_codec::de::FromJson for RunningParameters {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = RunningParameters {
             db_instance_parameter: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "DBInstanceParameter" => {
@@ -469,7 +467,7 @@ impl<'de> serde::Deserialize<'de> for RunningParameters {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -522,7 +520,7 @@ pub struct DbInstanceParameter {
 impl std::fmt::Debug for DbInstanceParameter {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DbInstanceParameter",
             &[
@@ -541,18 +539,18 @@ impl std::fmt::Debug for DbInstanceParameter {
     }
 }
 
-impl aliyun_runtime::de::FromJson for DbInstanceParameter {
+impl aliyun_codec::de::FromJson for DbInstanceParameter {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = DbInstanceParameter {
             parameter_description: None,
             parameter_name: None,
             parameter_value: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "ParameterDescription" => {
@@ -572,7 +570,7 @@ impl<'de> serde::Deserialize<'de> for DbInstanceParameter {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -643,7 +641,7 @@ pub struct RunningParametersDbInstanceParameter {
 impl std::fmt::Debug for RunningParametersDbInstanceParameter {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "RunningParametersDbInstanceParameter",
             &[
@@ -666,11 +664,11 @@ impl std::fmt::Debug for RunningParametersDbInstanceParameter {
     }
 }
 
-impl aliyun_runtime::de::FromJson for RunningParametersDbInstanceParameter {
+impl aliyun_codec::de::FromJson for RunningParametersDbInstanceParameter {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = RunningParametersDbInstanceParameter {
             parameter_default_value: None,
             parameter_description: None,
@@ -679,7 +677,7 @@ impl aliyun_runtime::de::FromJson for RunningParametersDbInstanceParameter {
             parameter_value_range: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "ParameterDefaultValue" => {
@@ -705,7 +703,7 @@ impl<'de> serde::Deserialize<'de> for RunningParametersDbInstanceParameter {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -721,7 +719,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::DescribeParametersOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

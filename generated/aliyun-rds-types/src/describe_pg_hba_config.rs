@@ -45,7 +45,7 @@ pub struct DescribePgHbaConfigInput {
 impl std::fmt::Debug for DescribePgHbaConfigInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribePgHbaConfigInput",
             &["client_token", "db_instance_id", "resource_group_id"],
@@ -79,10 +79,8 @@ impl DescribePgHbaConfigInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            3,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(3);
         parameters.add("ClientToken", self.client_token.as_ref());
         parameters.add("DBInstanceId", Some(&self.db_instance_id));
         parameters.add("ResourceGroupId", self.resource_group_id.as_ref());
@@ -90,11 +88,11 @@ impl DescribePgHbaConfigInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for DescribePgHbaConfigInput {
+impl aliyun_codec::parameters::ToParameters for DescribePgHbaConfigInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         DescribePgHbaConfigInput::to_parameters(self)
     }
 }
@@ -188,7 +186,7 @@ pub struct DescribePgHbaConfigOutput {
 impl std::fmt::Debug for DescribePgHbaConfigOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribePgHbaConfigOutput",
             &[
@@ -215,11 +213,11 @@ impl std::fmt::Debug for DescribePgHbaConfigOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for DescribePgHbaConfigOutput {
+impl aliyun_codec::de::FromJson for DescribePgHbaConfigOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = DescribePgHbaConfigOutput {
             db_instance_id: None,
             default_hba_items: None,
@@ -230,7 +228,7 @@ impl aliyun_runtime::de::FromJson for DescribePgHbaConfigOutput {
             running_hba_items: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "DBInstanceId" => object.read(&name, &mut decoded.db_instance_id),
@@ -254,7 +252,7 @@ impl<'de> serde::Deserialize<'de> for DescribePgHbaConfigOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -281,7 +279,7 @@ pub struct DefaultHbaItems {
 impl std::fmt::Debug for DefaultHbaItems {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DefaultHbaItems",
             &["hba_item", "unknown_fields"],
@@ -290,16 +288,16 @@ impl std::fmt::Debug for DefaultHbaItems {
     }
 }
 
-impl aliyun_runtime::de::FromJson for DefaultHbaItems {
+impl aliyun_codec::de::FromJson for DefaultHbaItems {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = DefaultHbaItems {
             hba_item: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "HbaItem" => object.read(&name, &mut decoded.hba_item),
@@ -315,7 +313,7 @@ impl<'de> serde::Deserialize<'de> for DefaultHbaItems {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -342,7 +340,7 @@ pub struct RunningHbaItems {
 impl std::fmt::Debug for RunningHbaItems {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "RunningHbaItems",
             &["hba_item", "unknown_fields"],
@@ -351,16 +349,16 @@ impl std::fmt::Debug for RunningHbaItems {
     }
 }
 
-impl aliyun_runtime::de::FromJson for RunningHbaItems {
+impl aliyun_codec::de::FromJson for RunningHbaItems {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = RunningHbaItems {
             hba_item: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "HbaItem" => object.read(&name, &mut decoded.hba_item),
@@ -376,7 +374,7 @@ impl<'de> serde::Deserialize<'de> for RunningHbaItems {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -477,7 +475,7 @@ pub struct HbaItem {
 impl std::fmt::Debug for HbaItem {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "HbaItem",
             &[
@@ -506,11 +504,11 @@ impl std::fmt::Debug for HbaItem {
     }
 }
 
-impl aliyun_runtime::de::FromJson for HbaItem {
+impl aliyun_codec::de::FromJson for HbaItem {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = HbaItem {
             address: None,
             database: None,
@@ -522,7 +520,7 @@ impl aliyun_runtime::de::FromJson for HbaItem {
             user: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "Address" => object.read(&name, &mut decoded.address),
@@ -545,7 +543,7 @@ impl<'de> serde::Deserialize<'de> for HbaItem {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -650,7 +648,7 @@ pub struct RunningHbaItemsHbaItem {
 impl std::fmt::Debug for RunningHbaItemsHbaItem {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "RunningHbaItemsHbaItem",
             &[
@@ -679,11 +677,11 @@ impl std::fmt::Debug for RunningHbaItemsHbaItem {
     }
 }
 
-impl aliyun_runtime::de::FromJson for RunningHbaItemsHbaItem {
+impl aliyun_codec::de::FromJson for RunningHbaItemsHbaItem {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = RunningHbaItemsHbaItem {
             address: None,
             database: None,
@@ -695,7 +693,7 @@ impl aliyun_runtime::de::FromJson for RunningHbaItemsHbaItem {
             user: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "Address" => object.read(&name, &mut decoded.address),
@@ -718,7 +716,7 @@ impl<'de> serde::Deserialize<'de> for RunningHbaItemsHbaItem {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -734,7 +732,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::DescribePgHbaConfigOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

@@ -52,7 +52,7 @@ pub struct DescribePostgresExtensionsInput {
 impl std::fmt::Debug for DescribePostgresExtensionsInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribePostgresExtensionsInput",
             &["client_token", "db_instance_id", "db_name", "resource_group_id"],
@@ -92,10 +92,8 @@ impl DescribePostgresExtensionsInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            4,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(4);
         parameters.add("ClientToken", self.client_token.as_ref());
         parameters.add("DBInstanceId", Some(&self.db_instance_id));
         parameters.add("DBName", Some(&self.db_name));
@@ -104,11 +102,11 @@ impl DescribePostgresExtensionsInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for DescribePostgresExtensionsInput {
+impl aliyun_codec::parameters::ToParameters for DescribePostgresExtensionsInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         DescribePostgresExtensionsInput::to_parameters(self)
     }
 }
@@ -168,7 +166,7 @@ pub struct DescribePostgresExtensionsOutput {
 impl std::fmt::Debug for DescribePostgresExtensionsOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribePostgresExtensionsOutput",
             &[
@@ -189,11 +187,11 @@ impl std::fmt::Debug for DescribePostgresExtensionsOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for DescribePostgresExtensionsOutput {
+impl aliyun_codec::de::FromJson for DescribePostgresExtensionsOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = DescribePostgresExtensionsOutput {
             installed_extensions: None,
             overview: None,
@@ -201,7 +199,7 @@ impl aliyun_runtime::de::FromJson for DescribePostgresExtensionsOutput {
             uninstalled_extensions: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "InstalledExtensions" => {
@@ -224,7 +222,7 @@ impl<'de> serde::Deserialize<'de> for DescribePostgresExtensionsOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -352,7 +350,7 @@ pub struct InstalledExtensions {
 impl std::fmt::Debug for InstalledExtensions {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "InstalledExtensions",
             &[
@@ -383,11 +381,11 @@ impl std::fmt::Debug for InstalledExtensions {
     }
 }
 
-impl aliyun_runtime::de::FromJson for InstalledExtensions {
+impl aliyun_codec::de::FromJson for InstalledExtensions {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = InstalledExtensions {
             category: None,
             comment: None,
@@ -400,7 +398,7 @@ impl aliyun_runtime::de::FromJson for InstalledExtensions {
             uid: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "Category" => object.read(&name, &mut decoded.category),
@@ -424,7 +422,7 @@ impl<'de> serde::Deserialize<'de> for InstalledExtensions {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -537,7 +535,7 @@ pub struct UninstalledExtensions {
 impl std::fmt::Debug for UninstalledExtensions {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "UninstalledExtensions",
             &[
@@ -568,11 +566,11 @@ impl std::fmt::Debug for UninstalledExtensions {
     }
 }
 
-impl aliyun_runtime::de::FromJson for UninstalledExtensions {
+impl aliyun_codec::de::FromJson for UninstalledExtensions {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = UninstalledExtensions {
             category: None,
             comment: None,
@@ -585,7 +583,7 @@ impl aliyun_runtime::de::FromJson for UninstalledExtensions {
             uid: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "Category" => object.read(&name, &mut decoded.category),
@@ -609,7 +607,7 @@ impl<'de> serde::Deserialize<'de> for UninstalledExtensions {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -625,7 +623,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::DescribePostgresExtensionsOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

@@ -224,7 +224,7 @@ pub struct DescribePriceInput {
         serde(
             rename = "DBNode",
             skip_serializing_if = "Option::is_none",
-            serialize_with = "aliyun_runtime::ser::json_string"
+            serialize_with = "aliyun_codec::ser::json_string"
         )
     )]
     pub db_node: Option<Vec<DbNode>>,
@@ -238,7 +238,7 @@ pub struct DescribePriceInput {
         serde(
             rename = "ServerlessConfig",
             skip_serializing_if = "Option::is_none",
-            serialize_with = "aliyun_runtime::ser::json_string"
+            serialize_with = "aliyun_codec::ser::json_string"
         )
     )]
     pub serverless_config: Option<ServerlessConfig>,
@@ -247,7 +247,7 @@ pub struct DescribePriceInput {
 impl std::fmt::Debug for DescribePriceInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribePriceInput",
             &[
@@ -340,8 +340,8 @@ impl DescribePriceInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(
             18,
         );
         parameters.add("ClientToken", self.client_token.as_ref());
@@ -366,11 +366,11 @@ impl DescribePriceInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for DescribePriceInput {
+impl aliyun_codec::parameters::ToParameters for DescribePriceInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         DescribePriceInput::to_parameters(self)
     }
 }
@@ -470,7 +470,7 @@ pub struct DescribePriceOutput {
 impl std::fmt::Debug for DescribePriceOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribePriceOutput",
             &[
@@ -499,11 +499,11 @@ impl std::fmt::Debug for DescribePriceOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for DescribePriceOutput {
+impl aliyun_codec::de::FromJson for DescribePriceOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = DescribePriceOutput {
             order_params: None,
             price_info: None,
@@ -515,7 +515,7 @@ impl aliyun_runtime::de::FromJson for DescribePriceOutput {
             trade_min_rcu_amount: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "OrderParams" => object.read(&name, &mut decoded.order_params),
@@ -542,7 +542,7 @@ impl<'de> serde::Deserialize<'de> for DescribePriceOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -571,7 +571,7 @@ pub struct DbNode {
 impl std::fmt::Debug for DbNode {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DbNode",
             &["class_code", "zone_id"],
@@ -607,7 +607,7 @@ pub struct ServerlessConfig {
 impl std::fmt::Debug for ServerlessConfig {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "ServerlessConfig",
             &["max_capacity", "min_capacity"],
@@ -727,7 +727,7 @@ pub struct PriceInfo {
 impl std::fmt::Debug for PriceInfo {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "PriceInfo",
             &[
@@ -760,11 +760,11 @@ impl std::fmt::Debug for PriceInfo {
     }
 }
 
-impl aliyun_runtime::de::FromJson for PriceInfo {
+impl aliyun_codec::de::FromJson for PriceInfo {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = PriceInfo {
             activity_info: None,
             coupons: None,
@@ -778,7 +778,7 @@ impl aliyun_runtime::de::FromJson for PriceInfo {
             trade_price: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "ActivityInfo" => object.read(&name, &mut decoded.activity_info),
@@ -807,7 +807,7 @@ impl<'de> serde::Deserialize<'de> for PriceInfo {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -834,7 +834,7 @@ pub struct Rules {
 impl std::fmt::Debug for Rules {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "Rules",
             &["rule", "unknown_fields"],
@@ -843,16 +843,16 @@ impl std::fmt::Debug for Rules {
     }
 }
 
-impl aliyun_runtime::de::FromJson for Rules {
+impl aliyun_codec::de::FromJson for Rules {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = Rules {
             rule: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "Rule" => object.read(&name, &mut decoded.rule),
@@ -868,7 +868,7 @@ impl<'de> serde::Deserialize<'de> for Rules {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -989,7 +989,7 @@ pub struct ServerlessPrice {
 impl std::fmt::Debug for ServerlessPrice {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "ServerlessPrice",
             &[
@@ -1022,11 +1022,11 @@ impl std::fmt::Debug for ServerlessPrice {
     }
 }
 
-impl aliyun_runtime::de::FromJson for ServerlessPrice {
+impl aliyun_codec::de::FromJson for ServerlessPrice {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = ServerlessPrice {
             rcu_discount_max_amount: None,
             rcu_discount_min_amount: None,
@@ -1040,7 +1040,7 @@ impl aliyun_runtime::de::FromJson for ServerlessPrice {
             storage_discount_amount: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "RCUDiscountMaxAmount" => {
@@ -1085,7 +1085,7 @@ impl<'de> serde::Deserialize<'de> for ServerlessPrice {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -1136,7 +1136,7 @@ pub struct ActivityInfo {
 impl std::fmt::Debug for ActivityInfo {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "ActivityInfo",
             &["check_err_msg", "error_code", "success", "unknown_fields"],
@@ -1145,18 +1145,18 @@ impl std::fmt::Debug for ActivityInfo {
     }
 }
 
-impl aliyun_runtime::de::FromJson for ActivityInfo {
+impl aliyun_codec::de::FromJson for ActivityInfo {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = ActivityInfo {
             check_err_msg: None,
             error_code: None,
             success: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "CheckErrMsg" => object.read(&name, &mut decoded.check_err_msg),
@@ -1174,7 +1174,7 @@ impl<'de> serde::Deserialize<'de> for ActivityInfo {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -1201,7 +1201,7 @@ pub struct Coupons {
 impl std::fmt::Debug for Coupons {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "Coupons",
             &["coupon", "unknown_fields"],
@@ -1210,16 +1210,16 @@ impl std::fmt::Debug for Coupons {
     }
 }
 
-impl aliyun_runtime::de::FromJson for Coupons {
+impl aliyun_codec::de::FromJson for Coupons {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = Coupons {
             coupon: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "Coupon" => object.read(&name, &mut decoded.coupon),
@@ -1235,7 +1235,7 @@ impl<'de> serde::Deserialize<'de> for Coupons {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -1262,7 +1262,7 @@ pub struct RuleIds {
 impl std::fmt::Debug for RuleIds {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "RuleIds",
             &["rule_id", "unknown_fields"],
@@ -1271,16 +1271,16 @@ impl std::fmt::Debug for RuleIds {
     }
 }
 
-impl aliyun_runtime::de::FromJson for RuleIds {
+impl aliyun_codec::de::FromJson for RuleIds {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = RuleIds {
             rule_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "RuleId" => object.read(&name, &mut decoded.rule_id),
@@ -1296,7 +1296,7 @@ impl<'de> serde::Deserialize<'de> for RuleIds {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -1347,7 +1347,7 @@ pub struct Rule {
 impl std::fmt::Debug for Rule {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "Rule",
             &["description", "name", "rule_id", "unknown_fields"],
@@ -1356,18 +1356,18 @@ impl std::fmt::Debug for Rule {
     }
 }
 
-impl aliyun_runtime::de::FromJson for Rule {
+impl aliyun_codec::de::FromJson for Rule {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = Rule {
             description: None,
             name: None,
             rule_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "Description" => object.read(&name, &mut decoded.description),
@@ -1385,7 +1385,7 @@ impl<'de> serde::Deserialize<'de> for Rule {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -1446,7 +1446,7 @@ pub struct Coupon {
 impl std::fmt::Debug for Coupon {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "Coupon",
             &["coupon_no", "description", "is_selected", "name", "unknown_fields"],
@@ -1461,11 +1461,11 @@ impl std::fmt::Debug for Coupon {
     }
 }
 
-impl aliyun_runtime::de::FromJson for Coupon {
+impl aliyun_codec::de::FromJson for Coupon {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = Coupon {
             coupon_no: None,
             description: None,
@@ -1473,7 +1473,7 @@ impl aliyun_runtime::de::FromJson for Coupon {
             name: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "CouponNo" => object.read(&name, &mut decoded.coupon_no),
@@ -1492,7 +1492,7 @@ impl<'de> serde::Deserialize<'de> for Coupon {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -1508,7 +1508,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::DescribePriceOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

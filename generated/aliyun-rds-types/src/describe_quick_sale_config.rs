@@ -56,7 +56,7 @@ pub struct DescribeQuickSaleConfigInput {
 impl std::fmt::Debug for DescribeQuickSaleConfigInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribeQuickSaleConfigInput",
             &["region_id", "engine", "commodity"],
@@ -90,10 +90,8 @@ impl DescribeQuickSaleConfigInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            3,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(3);
         parameters.add("RegionId", self.region_id.as_ref());
         parameters.add("Engine", self.engine.as_ref());
         parameters.add("Commodity", self.commodity.as_ref());
@@ -101,11 +99,11 @@ impl DescribeQuickSaleConfigInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for DescribeQuickSaleConfigInput {
+impl aliyun_codec::parameters::ToParameters for DescribeQuickSaleConfigInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         DescribeQuickSaleConfigInput::to_parameters(self)
     }
 }
@@ -160,7 +158,7 @@ pub struct DescribeQuickSaleConfigOutput {
 impl std::fmt::Debug for DescribeQuickSaleConfigOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribeQuickSaleConfigOutput",
             &["commodity", "items", "request_id", "unknown_fields"],
@@ -169,18 +167,18 @@ impl std::fmt::Debug for DescribeQuickSaleConfigOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for DescribeQuickSaleConfigOutput {
+impl aliyun_codec::de::FromJson for DescribeQuickSaleConfigOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = DescribeQuickSaleConfigOutput {
             commodity: None,
             items: None,
             request_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "Commodity" => object.read(&name, &mut decoded.commodity),
@@ -198,7 +196,7 @@ impl<'de> serde::Deserialize<'de> for DescribeQuickSaleConfigOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -214,7 +212,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::DescribeQuickSaleConfigOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

@@ -55,7 +55,7 @@ pub struct DescribeRcClusterConfigInput {
 impl std::fmt::Debug for DescribeRcClusterConfigInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribeRcClusterConfigInput",
             &["region_id", "vpc_id", "temporary_duration_minutes"],
@@ -89,10 +89,8 @@ impl DescribeRcClusterConfigInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            3,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(3);
         parameters.add("RegionId", self.region_id.as_ref());
         parameters.add("VpcId", self.vpc_id.as_ref());
         parameters
@@ -101,11 +99,11 @@ impl DescribeRcClusterConfigInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for DescribeRcClusterConfigInput {
+impl aliyun_codec::parameters::ToParameters for DescribeRcClusterConfigInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         DescribeRcClusterConfigInput::to_parameters(self)
     }
 }
@@ -159,7 +157,7 @@ pub struct DescribeRcClusterConfigOutput {
 impl std::fmt::Debug for DescribeRcClusterConfigOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribeRcClusterConfigOutput",
             &["request_id", "config", "expiration", "unknown_fields"],
@@ -168,18 +166,18 @@ impl std::fmt::Debug for DescribeRcClusterConfigOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for DescribeRcClusterConfigOutput {
+impl aliyun_codec::de::FromJson for DescribeRcClusterConfigOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = DescribeRcClusterConfigOutput {
             request_id: None,
             config: None,
             expiration: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "RequestId" => object.read(&name, &mut decoded.request_id),
@@ -197,7 +195,7 @@ impl<'de> serde::Deserialize<'de> for DescribeRcClusterConfigOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -213,7 +211,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::DescribeRcClusterConfigOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

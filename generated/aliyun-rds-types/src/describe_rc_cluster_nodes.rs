@@ -62,7 +62,7 @@ pub struct DescribeRcClusterNodesInput {
 impl std::fmt::Debug for DescribeRcClusterNodesInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribeRcClusterNodesInput",
             &["region_id", "vpc_id", "page_size", "page_number"],
@@ -97,10 +97,8 @@ impl DescribeRcClusterNodesInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            4,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(4);
         parameters.add("RegionId", self.region_id.as_ref());
         parameters.add("VpcId", self.vpc_id.as_ref());
         parameters.add("PageSize", self.page_size.as_ref());
@@ -109,11 +107,11 @@ impl DescribeRcClusterNodesInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for DescribeRcClusterNodesInput {
+impl aliyun_codec::parameters::ToParameters for DescribeRcClusterNodesInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         DescribeRcClusterNodesInput::to_parameters(self)
     }
 }
@@ -161,7 +159,7 @@ pub struct DescribeRcClusterNodesOutput {
 impl std::fmt::Debug for DescribeRcClusterNodesOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribeRcClusterNodesOutput",
             &["request_id", "nodes", "page", "unknown_fields"],
@@ -170,18 +168,18 @@ impl std::fmt::Debug for DescribeRcClusterNodesOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for DescribeRcClusterNodesOutput {
+impl aliyun_codec::de::FromJson for DescribeRcClusterNodesOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = DescribeRcClusterNodesOutput {
             request_id: None,
             nodes: None,
             page: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "RequestId" => object.read(&name, &mut decoded.request_id),
@@ -199,7 +197,7 @@ impl<'de> serde::Deserialize<'de> for DescribeRcClusterNodesOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -355,7 +353,7 @@ pub struct Nodes {
 impl std::fmt::Debug for Nodes {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "Nodes",
             &[
@@ -392,11 +390,11 @@ impl std::fmt::Debug for Nodes {
     }
 }
 
-impl aliyun_runtime::de::FromJson for Nodes {
+impl aliyun_codec::de::FromJson for Nodes {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = Nodes {
             creation_time: None,
             docker_version: None,
@@ -412,7 +410,7 @@ impl aliyun_runtime::de::FromJson for Nodes {
             state: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "CreationTime" => object.read(&name, &mut decoded.creation_time),
@@ -439,7 +437,7 @@ impl<'de> serde::Deserialize<'de> for Nodes {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -490,7 +488,7 @@ pub struct Page {
 impl std::fmt::Debug for Page {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "Page",
             &["page_number", "page_size", "total_count", "unknown_fields"],
@@ -504,18 +502,18 @@ impl std::fmt::Debug for Page {
     }
 }
 
-impl aliyun_runtime::de::FromJson for Page {
+impl aliyun_codec::de::FromJson for Page {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = Page {
             page_number: None,
             page_size: None,
             total_count: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "PageNumber" => object.read(&name, &mut decoded.page_number),
@@ -533,7 +531,7 @@ impl<'de> serde::Deserialize<'de> for Page {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -549,7 +547,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::DescribeRcClusterNodesOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

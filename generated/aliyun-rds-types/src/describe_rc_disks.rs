@@ -73,7 +73,7 @@ pub struct DescribeRcDisksInput {
 impl std::fmt::Debug for DescribeRcDisksInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribeRcDisksInput",
             &["instance_id", "disk_ids", "page_number", "page_size", "region_id", "tag"],
@@ -117,10 +117,8 @@ impl DescribeRcDisksInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            6,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(6);
         parameters.add("InstanceId", self.instance_id.as_ref());
         parameters.add("DiskIds", self.disk_ids.as_ref());
         parameters.add("PageNumber", self.page_number.as_ref());
@@ -131,11 +129,11 @@ impl DescribeRcDisksInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for DescribeRcDisksInput {
+impl aliyun_codec::parameters::ToParameters for DescribeRcDisksInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         DescribeRcDisksInput::to_parameters(self)
     }
 }
@@ -205,7 +203,7 @@ pub struct DescribeRcDisksOutput {
 impl std::fmt::Debug for DescribeRcDisksOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribeRcDisksOutput",
             &[
@@ -228,11 +226,11 @@ impl std::fmt::Debug for DescribeRcDisksOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for DescribeRcDisksOutput {
+impl aliyun_codec::de::FromJson for DescribeRcDisksOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = DescribeRcDisksOutput {
             disks: None,
             page_number: None,
@@ -241,7 +239,7 @@ impl aliyun_runtime::de::FromJson for DescribeRcDisksOutput {
             total_count: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "Disks" => object.read(&name, &mut decoded.disks),
@@ -261,7 +259,7 @@ impl<'de> serde::Deserialize<'de> for DescribeRcDisksOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -290,7 +288,7 @@ pub struct Tag {
 impl std::fmt::Debug for Tag {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "Tag",
             &["key", "value"],
@@ -609,7 +607,7 @@ pub struct Disks {
 impl std::fmt::Debug for Disks {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "Disks",
             &[
@@ -674,11 +672,11 @@ impl std::fmt::Debug for Disks {
     }
 }
 
-impl aliyun_runtime::de::FromJson for Disks {
+impl aliyun_codec::de::FromJson for Disks {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = Disks {
             category: None,
             creation_time: None,
@@ -708,7 +706,7 @@ impl aliyun_runtime::de::FromJson for Disks {
             tag: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "Category" => object.read(&name, &mut decoded.category),
@@ -753,7 +751,7 @@ impl<'de> serde::Deserialize<'de> for Disks {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -794,7 +792,7 @@ pub struct DisksTag {
 impl std::fmt::Debug for DisksTag {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DisksTag",
             &["tag_key", "tag_value", "unknown_fields"],
@@ -803,17 +801,17 @@ impl std::fmt::Debug for DisksTag {
     }
 }
 
-impl aliyun_runtime::de::FromJson for DisksTag {
+impl aliyun_codec::de::FromJson for DisksTag {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = DisksTag {
             tag_key: None,
             tag_value: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "TagKey" => object.read(&name, &mut decoded.tag_key),
@@ -830,7 +828,7 @@ impl<'de> serde::Deserialize<'de> for DisksTag {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -846,7 +844,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::DescribeRcDisksOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

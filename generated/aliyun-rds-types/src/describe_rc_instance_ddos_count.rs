@@ -48,7 +48,7 @@ pub struct DescribeRcInstanceDdosCountInput {
 impl std::fmt::Debug for DescribeRcInstanceDdosCountInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribeRcInstanceDdosCountInput",
             &["region_id", "instance_type", "ddos_region_id"],
@@ -82,10 +82,8 @@ impl DescribeRcInstanceDdosCountInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            3,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(3);
         parameters.add("RegionId", self.region_id.as_ref());
         parameters.add("InstanceType", self.instance_type.as_ref());
         parameters.add("DdosRegionId", self.ddos_region_id.as_ref());
@@ -93,11 +91,11 @@ impl DescribeRcInstanceDdosCountInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for DescribeRcInstanceDdosCountInput {
+impl aliyun_codec::parameters::ToParameters for DescribeRcInstanceDdosCountInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         DescribeRcInstanceDdosCountInput::to_parameters(self)
     }
 }
@@ -139,7 +137,7 @@ pub struct DescribeRcInstanceDdosCountOutput {
 impl std::fmt::Debug for DescribeRcInstanceDdosCountOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribeRcInstanceDdosCountOutput",
             &["request_id", "ddos_count", "unknown_fields"],
@@ -148,17 +146,17 @@ impl std::fmt::Debug for DescribeRcInstanceDdosCountOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for DescribeRcInstanceDdosCountOutput {
+impl aliyun_codec::de::FromJson for DescribeRcInstanceDdosCountOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = DescribeRcInstanceDdosCountOutput {
             request_id: None,
             ddos_count: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "RequestId" => object.read(&name, &mut decoded.request_id),
@@ -175,7 +173,7 @@ impl<'de> serde::Deserialize<'de> for DescribeRcInstanceDdosCountOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -226,7 +224,7 @@ pub struct DdosCount {
 impl std::fmt::Debug for DdosCount {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DdosCount",
             &["blackhole_count", "instacen_count", "defense_count", "unknown_fields"],
@@ -240,18 +238,18 @@ impl std::fmt::Debug for DdosCount {
     }
 }
 
-impl aliyun_runtime::de::FromJson for DdosCount {
+impl aliyun_codec::de::FromJson for DdosCount {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = DdosCount {
             blackhole_count: None,
             instacen_count: None,
             defense_count: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "BlackholeCount" => object.read(&name, &mut decoded.blackhole_count),
@@ -269,7 +267,7 @@ impl<'de> serde::Deserialize<'de> for DdosCount {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -285,7 +283,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::DescribeRcInstanceDdosCountOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

@@ -121,7 +121,7 @@ pub struct DescribeRcInstanceIpAddressInput {
 impl std::fmt::Debug for DescribeRcInstanceIpAddressInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribeRcInstanceIpAddressInput",
             &[
@@ -184,8 +184,8 @@ impl DescribeRcInstanceIpAddressInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(
             10,
         );
         parameters.add("RegionId", self.region_id.as_ref());
@@ -202,11 +202,11 @@ impl DescribeRcInstanceIpAddressInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for DescribeRcInstanceIpAddressInput {
+impl aliyun_codec::parameters::ToParameters for DescribeRcInstanceIpAddressInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         DescribeRcInstanceIpAddressInput::to_parameters(self)
     }
 }
@@ -258,7 +258,7 @@ pub struct DescribeRcInstanceIpAddressOutput {
 impl std::fmt::Debug for DescribeRcInstanceIpAddressOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribeRcInstanceIpAddressOutput",
             &["request_id", "total", "rc_instance_list", "unknown_fields"],
@@ -272,18 +272,18 @@ impl std::fmt::Debug for DescribeRcInstanceIpAddressOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for DescribeRcInstanceIpAddressOutput {
+impl aliyun_codec::de::FromJson for DescribeRcInstanceIpAddressOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = DescribeRcInstanceIpAddressOutput {
             request_id: None,
             total: None,
             rc_instance_list: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "RequestId" => object.read(&name, &mut decoded.request_id),
@@ -301,7 +301,7 @@ impl<'de> serde::Deserialize<'de> for DescribeRcInstanceIpAddressOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -373,7 +373,7 @@ pub struct RcInstanceList {
 impl std::fmt::Debug for RcInstanceList {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "RcInstanceList",
             &[
@@ -396,11 +396,11 @@ impl std::fmt::Debug for RcInstanceList {
     }
 }
 
-impl aliyun_runtime::de::FromJson for RcInstanceList {
+impl aliyun_codec::de::FromJson for RcInstanceList {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = RcInstanceList {
             instance_id: None,
             instance_type: None,
@@ -409,7 +409,7 @@ impl aliyun_runtime::de::FromJson for RcInstanceList {
             ip_address_config: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "InstanceId" => object.read(&name, &mut decoded.instance_id),
@@ -429,7 +429,7 @@ impl<'de> serde::Deserialize<'de> for RcInstanceList {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -563,7 +563,7 @@ pub struct IpAddressConfig {
 impl std::fmt::Debug for IpAddressConfig {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "IpAddressConfig",
             &[
@@ -596,11 +596,11 @@ impl std::fmt::Debug for IpAddressConfig {
     }
 }
 
-impl aliyun_runtime::de::FromJson for IpAddressConfig {
+impl aliyun_codec::de::FromJson for IpAddressConfig {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = IpAddressConfig {
             instance_ip: None,
             is_bgppack: None,
@@ -614,7 +614,7 @@ impl aliyun_runtime::de::FromJson for IpAddressConfig {
             is_full_protection: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "InstanceIp" => object.read(&name, &mut decoded.instance_ip),
@@ -645,7 +645,7 @@ impl<'de> serde::Deserialize<'de> for IpAddressConfig {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -661,7 +661,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::DescribeRcInstanceIpAddressOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

@@ -75,7 +75,7 @@ pub struct DescribeRcSnapshotsInput {
 impl std::fmt::Debug for DescribeRcSnapshotsInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribeRcSnapshotsInput",
             &["disk_id", "snapshot_ids", "page_number", "page_size", "region_id", "tag"],
@@ -119,10 +119,8 @@ impl DescribeRcSnapshotsInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            6,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(6);
         parameters.add("DiskId", self.disk_id.as_ref());
         parameters.add("SnapshotIds", self.snapshot_ids.as_ref());
         parameters.add("PageNumber", self.page_number.as_ref());
@@ -133,11 +131,11 @@ impl DescribeRcSnapshotsInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for DescribeRcSnapshotsInput {
+impl aliyun_codec::parameters::ToParameters for DescribeRcSnapshotsInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         DescribeRcSnapshotsInput::to_parameters(self)
     }
 }
@@ -207,7 +205,7 @@ pub struct DescribeRcSnapshotsOutput {
 impl std::fmt::Debug for DescribeRcSnapshotsOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribeRcSnapshotsOutput",
             &[
@@ -230,11 +228,11 @@ impl std::fmt::Debug for DescribeRcSnapshotsOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for DescribeRcSnapshotsOutput {
+impl aliyun_codec::de::FromJson for DescribeRcSnapshotsOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = DescribeRcSnapshotsOutput {
             snapshots: None,
             page_number: None,
@@ -243,7 +241,7 @@ impl aliyun_runtime::de::FromJson for DescribeRcSnapshotsOutput {
             total_count: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "Snapshots" => object.read(&name, &mut decoded.snapshots),
@@ -263,7 +261,7 @@ impl<'de> serde::Deserialize<'de> for DescribeRcSnapshotsOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -286,7 +284,7 @@ pub struct Tag {
 impl std::fmt::Debug for Tag {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "Tag",
             &["value", "key"],
@@ -526,7 +524,7 @@ pub struct Snapshots {
 impl std::fmt::Debug for Snapshots {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "Snapshots",
             &[
@@ -577,11 +575,11 @@ impl std::fmt::Debug for Snapshots {
     }
 }
 
-impl aliyun_runtime::de::FromJson for Snapshots {
+impl aliyun_codec::de::FromJson for Snapshots {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = Snapshots {
             available: None,
             category: None,
@@ -604,7 +602,7 @@ impl aliyun_runtime::de::FromJson for Snapshots {
             tag: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "Available" => object.read(&name, &mut decoded.available),
@@ -640,7 +638,7 @@ impl<'de> serde::Deserialize<'de> for Snapshots {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -675,7 +673,7 @@ pub struct SnapshotsTag {
 impl std::fmt::Debug for SnapshotsTag {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "SnapshotsTag",
             &["tag_key", "tag_value", "unknown_fields"],
@@ -684,17 +682,17 @@ impl std::fmt::Debug for SnapshotsTag {
     }
 }
 
-impl aliyun_runtime::de::FromJson for SnapshotsTag {
+impl aliyun_codec::de::FromJson for SnapshotsTag {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = SnapshotsTag {
             tag_key: None,
             tag_value: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "TagKey" => object.read(&name, &mut decoded.tag_key),
@@ -711,7 +709,7 @@ impl<'de> serde::Deserialize<'de> for SnapshotsTag {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -727,7 +725,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::DescribeRcSnapshotsOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

@@ -23,7 +23,7 @@ pub struct DescribeRdsResourceSettingsInput {
 impl std::fmt::Debug for DescribeRdsResourceSettingsInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribeRdsResourceSettingsInput",
             &["resource_niche"],
@@ -55,20 +55,18 @@ impl DescribeRdsResourceSettingsInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            1,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(1);
         parameters.add("ResourceNiche", Some(&self.resource_niche));
         parameters.finish()
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for DescribeRdsResourceSettingsInput {
+impl aliyun_codec::parameters::ToParameters for DescribeRdsResourceSettingsInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         DescribeRdsResourceSettingsInput::to_parameters(self)
     }
 }
@@ -109,7 +107,7 @@ pub struct DescribeRdsResourceSettingsOutput {
 impl std::fmt::Debug for DescribeRdsResourceSettingsOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribeRdsResourceSettingsOutput",
             &["rds_instance_resource_settings", "request_id", "unknown_fields"],
@@ -122,17 +120,17 @@ impl std::fmt::Debug for DescribeRdsResourceSettingsOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for DescribeRdsResourceSettingsOutput {
+impl aliyun_codec::de::FromJson for DescribeRdsResourceSettingsOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = DescribeRdsResourceSettingsOutput {
             rds_instance_resource_settings: None,
             request_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "RdsInstanceResourceSettings" => {
@@ -151,7 +149,7 @@ impl<'de> serde::Deserialize<'de> for DescribeRdsResourceSettingsOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -181,7 +179,7 @@ pub struct RdsInstanceResourceSettings {
 impl std::fmt::Debug for RdsInstanceResourceSettings {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "RdsInstanceResourceSettings",
             &["rds_instance_resource_setting", "unknown_fields"],
@@ -190,16 +188,16 @@ impl std::fmt::Debug for RdsInstanceResourceSettings {
     }
 }
 
-impl aliyun_runtime::de::FromJson for RdsInstanceResourceSettings {
+impl aliyun_codec::de::FromJson for RdsInstanceResourceSettings {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = RdsInstanceResourceSettings {
             rds_instance_resource_setting: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "RdsInstanceResourceSetting" => {
@@ -217,7 +215,7 @@ impl<'de> serde::Deserialize<'de> for RdsInstanceResourceSettings {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -308,7 +306,7 @@ pub struct RdsInstanceResourceSetting {
 impl std::fmt::Debug for RdsInstanceResourceSetting {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "RdsInstanceResourceSetting",
             &[
@@ -339,11 +337,11 @@ impl std::fmt::Debug for RdsInstanceResourceSetting {
     }
 }
 
-impl aliyun_runtime::de::FromJson for RdsInstanceResourceSetting {
+impl aliyun_codec::de::FromJson for RdsInstanceResourceSetting {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = RdsInstanceResourceSetting {
             end_date: None,
             is_top: None,
@@ -356,7 +354,7 @@ impl aliyun_runtime::de::FromJson for RdsInstanceResourceSetting {
             start_date: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "EndDate" => object.read(&name, &mut decoded.end_date),
@@ -386,7 +384,7 @@ impl<'de> serde::Deserialize<'de> for RdsInstanceResourceSetting {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -402,7 +400,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::DescribeRdsResourceSettingsOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

@@ -42,7 +42,7 @@ pub struct DescribeReadDbInstanceDelayInput {
 impl std::fmt::Debug for DescribeReadDbInstanceDelayInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribeReadDbInstanceDelayInput",
             &["region_id", "db_instance_id", "read_instance_id"],
@@ -79,10 +79,8 @@ impl DescribeReadDbInstanceDelayInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            3,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(3);
         parameters.add("RegionId", self.region_id.as_ref());
         parameters.add("DBInstanceId", Some(&self.db_instance_id));
         parameters.add("ReadInstanceId", Some(&self.read_instance_id));
@@ -90,11 +88,11 @@ impl DescribeReadDbInstanceDelayInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for DescribeReadDbInstanceDelayInput {
+impl aliyun_codec::parameters::ToParameters for DescribeReadDbInstanceDelayInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         DescribeReadDbInstanceDelayInput::to_parameters(self)
     }
 }
@@ -166,7 +164,7 @@ pub struct DescribeReadDbInstanceDelayOutput {
 impl std::fmt::Debug for DescribeReadDbInstanceDelayOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribeReadDbInstanceDelayOutput",
             &[
@@ -189,11 +187,11 @@ impl std::fmt::Debug for DescribeReadDbInstanceDelayOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for DescribeReadDbInstanceDelayOutput {
+impl aliyun_codec::de::FromJson for DescribeReadDbInstanceDelayOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = DescribeReadDbInstanceDelayOutput {
             db_instance_id: None,
             delay_time: None,
@@ -202,7 +200,7 @@ impl aliyun_runtime::de::FromJson for DescribeReadDbInstanceDelayOutput {
             request_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "DBInstanceId" => object.read(&name, &mut decoded.db_instance_id),
@@ -224,7 +222,7 @@ impl<'de> serde::Deserialize<'de> for DescribeReadDbInstanceDelayOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -251,7 +249,7 @@ pub struct Items {
 impl std::fmt::Debug for Items {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "Items",
             &["items", "unknown_fields"],
@@ -260,16 +258,16 @@ impl std::fmt::Debug for Items {
     }
 }
 
-impl aliyun_runtime::de::FromJson for Items {
+impl aliyun_codec::de::FromJson for Items {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = Items {
             items: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "Items" => object.read(&name, &mut decoded.items),
@@ -285,7 +283,7 @@ impl<'de> serde::Deserialize<'de> for Items {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -340,7 +338,7 @@ pub struct ItemsItems {
 impl std::fmt::Debug for ItemsItems {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "ItemsItems",
             &[
@@ -361,11 +359,11 @@ impl std::fmt::Debug for ItemsItems {
     }
 }
 
-impl aliyun_runtime::de::FromJson for ItemsItems {
+impl aliyun_codec::de::FromJson for ItemsItems {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = ItemsItems {
             db_instance_id: None,
             read_db_instance_names: None,
@@ -373,7 +371,7 @@ impl aliyun_runtime::de::FromJson for ItemsItems {
             readonly_instance_delay: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "DBInstanceId" => object.read(&name, &mut decoded.db_instance_id),
@@ -396,7 +394,7 @@ impl<'de> serde::Deserialize<'de> for ItemsItems {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -423,7 +421,7 @@ pub struct ReadDbInstanceNames {
 impl std::fmt::Debug for ReadDbInstanceNames {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "ReadDbInstanceNames",
             &["read_db_instance_name", "unknown_fields"],
@@ -432,16 +430,16 @@ impl std::fmt::Debug for ReadDbInstanceNames {
     }
 }
 
-impl aliyun_runtime::de::FromJson for ReadDbInstanceNames {
+impl aliyun_codec::de::FromJson for ReadDbInstanceNames {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = ReadDbInstanceNames {
             read_db_instance_name: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "ReadDBInstanceName" => {
@@ -459,7 +457,7 @@ impl<'de> serde::Deserialize<'de> for ReadDbInstanceNames {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -486,7 +484,7 @@ pub struct ReadDelayTimes {
 impl std::fmt::Debug for ReadDelayTimes {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "ReadDelayTimes",
             &["read_delay_time", "unknown_fields"],
@@ -495,16 +493,16 @@ impl std::fmt::Debug for ReadDelayTimes {
     }
 }
 
-impl aliyun_runtime::de::FromJson for ReadDelayTimes {
+impl aliyun_codec::de::FromJson for ReadDelayTimes {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = ReadDelayTimes {
             read_delay_time: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "ReadDelayTime" => object.read(&name, &mut decoded.read_delay_time),
@@ -520,7 +518,7 @@ impl<'de> serde::Deserialize<'de> for ReadDelayTimes {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -549,7 +547,7 @@ pub struct ReadonlyInstanceDelay {
 impl std::fmt::Debug for ReadonlyInstanceDelay {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "ReadonlyInstanceDelay",
             &["readonly_instance_delay", "unknown_fields"],
@@ -558,16 +556,16 @@ impl std::fmt::Debug for ReadonlyInstanceDelay {
     }
 }
 
-impl aliyun_runtime::de::FromJson for ReadonlyInstanceDelay {
+impl aliyun_codec::de::FromJson for ReadonlyInstanceDelay {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = ReadonlyInstanceDelay {
             readonly_instance_delay: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "ReadonlyInstanceDelay" => {
@@ -585,7 +583,7 @@ impl<'de> serde::Deserialize<'de> for ReadonlyInstanceDelay {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -688,7 +686,7 @@ pub struct ReadonlyInstanceDelayReadonlyInstanceDelay {
 impl std::fmt::Debug for ReadonlyInstanceDelayReadonlyInstanceDelay {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "ReadonlyInstanceDelayReadonlyInstanceDelay",
             &[
@@ -717,11 +715,11 @@ impl std::fmt::Debug for ReadonlyInstanceDelayReadonlyInstanceDelay {
     }
 }
 
-impl aliyun_runtime::de::FromJson for ReadonlyInstanceDelayReadonlyInstanceDelay {
+impl aliyun_codec::de::FromJson for ReadonlyInstanceDelayReadonlyInstanceDelay {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = ReadonlyInstanceDelayReadonlyInstanceDelay {
             flush_lag: None,
             flush_latency: None,
@@ -733,7 +731,7 @@ impl aliyun_runtime::de::FromJson for ReadonlyInstanceDelayReadonlyInstanceDelay
             write_latency: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "FlushLag" => object.read(&name, &mut decoded.flush_lag),
@@ -758,7 +756,7 @@ impl<'de> serde::Deserialize<'de> for ReadonlyInstanceDelayReadonlyInstanceDelay
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -774,7 +772,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::DescribeReadDbInstanceDelayOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

@@ -38,7 +38,7 @@ pub struct DescribeRegionInfosInput {
 impl std::fmt::Debug for DescribeRegionInfosInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribeRegionInfosInput",
             &["client_token", "region_id"],
@@ -71,21 +71,19 @@ impl DescribeRegionInfosInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            2,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(2);
         parameters.add("ClientToken", self.client_token.as_ref());
         parameters.add("RegionId", self.region_id.as_ref());
         parameters.finish()
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for DescribeRegionInfosInput {
+impl aliyun_codec::parameters::ToParameters for DescribeRegionInfosInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         DescribeRegionInfosInput::to_parameters(self)
     }
 }
@@ -127,7 +125,7 @@ pub struct DescribeRegionInfosOutput {
 impl std::fmt::Debug for DescribeRegionInfosOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribeRegionInfosOutput",
             &["regions", "request_id", "unknown_fields"],
@@ -136,17 +134,17 @@ impl std::fmt::Debug for DescribeRegionInfosOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for DescribeRegionInfosOutput {
+impl aliyun_codec::de::FromJson for DescribeRegionInfosOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = DescribeRegionInfosOutput {
             regions: None,
             request_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "Regions" => object.read(&name, &mut decoded.regions),
@@ -163,7 +161,7 @@ impl<'de> serde::Deserialize<'de> for DescribeRegionInfosOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -190,7 +188,7 @@ pub struct Regions {
 impl std::fmt::Debug for Regions {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "Regions",
             &["rds_region", "unknown_fields"],
@@ -199,16 +197,16 @@ impl std::fmt::Debug for Regions {
     }
 }
 
-impl aliyun_runtime::de::FromJson for Regions {
+impl aliyun_codec::de::FromJson for Regions {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = Regions {
             rds_region: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "RDSRegion" => object.read(&name, &mut decoded.rds_region),
@@ -224,7 +222,7 @@ impl<'de> serde::Deserialize<'de> for Regions {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -255,7 +253,7 @@ pub struct RdsRegion {
 impl std::fmt::Debug for RdsRegion {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "RdsRegion",
             &["region_id", "unknown_fields"],
@@ -264,16 +262,16 @@ impl std::fmt::Debug for RdsRegion {
     }
 }
 
-impl aliyun_runtime::de::FromJson for RdsRegion {
+impl aliyun_codec::de::FromJson for RdsRegion {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = RdsRegion {
             region_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "RegionId" => object.read(&name, &mut decoded.region_id),
@@ -289,7 +287,7 @@ impl<'de> serde::Deserialize<'de> for RdsRegion {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -305,7 +303,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::DescribeRegionInfosOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

@@ -33,7 +33,7 @@ pub struct DescribeRegionsInput {
 impl std::fmt::Debug for DescribeRegionsInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribeRegionsInput",
             &["accept_language"],
@@ -65,20 +65,18 @@ impl DescribeRegionsInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            1,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(1);
         parameters.add("AcceptLanguage", self.accept_language.as_ref());
         parameters.finish()
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for DescribeRegionsInput {
+impl aliyun_codec::parameters::ToParameters for DescribeRegionsInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         DescribeRegionsInput::to_parameters(self)
     }
 }
@@ -120,7 +118,7 @@ pub struct DescribeRegionsOutput {
 impl std::fmt::Debug for DescribeRegionsOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribeRegionsOutput",
             &["regions", "request_id", "unknown_fields"],
@@ -129,17 +127,17 @@ impl std::fmt::Debug for DescribeRegionsOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for DescribeRegionsOutput {
+impl aliyun_codec::de::FromJson for DescribeRegionsOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = DescribeRegionsOutput {
             regions: None,
             request_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "Regions" => object.read(&name, &mut decoded.regions),
@@ -156,7 +154,7 @@ impl<'de> serde::Deserialize<'de> for DescribeRegionsOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -183,7 +181,7 @@ pub struct Regions {
 impl std::fmt::Debug for Regions {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "Regions",
             &["rds_region", "unknown_fields"],
@@ -192,16 +190,16 @@ impl std::fmt::Debug for Regions {
     }
 }
 
-impl aliyun_runtime::de::FromJson for Regions {
+impl aliyun_codec::de::FromJson for Regions {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = Regions {
             rds_region: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "RDSRegion" => object.read(&name, &mut decoded.rds_region),
@@ -217,7 +215,7 @@ impl<'de> serde::Deserialize<'de> for Regions {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -294,7 +292,7 @@ pub struct RdsRegion {
 impl std::fmt::Debug for RdsRegion {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "RdsRegion",
             &[
@@ -317,11 +315,11 @@ impl std::fmt::Debug for RdsRegion {
     }
 }
 
-impl aliyun_runtime::de::FromJson for RdsRegion {
+impl aliyun_codec::de::FromJson for RdsRegion {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = RdsRegion {
             local_name: None,
             region_endpoint: None,
@@ -330,7 +328,7 @@ impl aliyun_runtime::de::FromJson for RdsRegion {
             zone_name: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "LocalName" => object.read(&name, &mut decoded.local_name),
@@ -350,7 +348,7 @@ impl<'de> serde::Deserialize<'de> for RdsRegion {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -366,7 +364,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::DescribeRegionsOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

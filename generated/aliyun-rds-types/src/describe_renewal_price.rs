@@ -128,7 +128,7 @@ pub struct DescribeRenewalPriceInput {
 impl std::fmt::Debug for DescribeRenewalPriceInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribeRenewalPriceInput",
             &[
@@ -198,8 +198,8 @@ impl DescribeRenewalPriceInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(
             11,
         );
         parameters.add("ClientToken", self.client_token.as_ref());
@@ -217,11 +217,11 @@ impl DescribeRenewalPriceInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for DescribeRenewalPriceInput {
+impl aliyun_codec::parameters::ToParameters for DescribeRenewalPriceInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         DescribeRenewalPriceInput::to_parameters(self)
     }
 }
@@ -271,7 +271,7 @@ pub struct DescribeRenewalPriceOutput {
 impl std::fmt::Debug for DescribeRenewalPriceOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribeRenewalPriceOutput",
             &["price_info", "request_id", "rules", "unknown_fields"],
@@ -280,18 +280,18 @@ impl std::fmt::Debug for DescribeRenewalPriceOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for DescribeRenewalPriceOutput {
+impl aliyun_codec::de::FromJson for DescribeRenewalPriceOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = DescribeRenewalPriceOutput {
             price_info: None,
             request_id: None,
             rules: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "PriceInfo" => object.read(&name, &mut decoded.price_info),
@@ -309,7 +309,7 @@ impl<'de> serde::Deserialize<'de> for DescribeRenewalPriceOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -394,7 +394,7 @@ pub struct PriceInfo {
 impl std::fmt::Debug for PriceInfo {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "PriceInfo",
             &[
@@ -421,11 +421,11 @@ impl std::fmt::Debug for PriceInfo {
     }
 }
 
-impl aliyun_runtime::de::FromJson for PriceInfo {
+impl aliyun_codec::de::FromJson for PriceInfo {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = PriceInfo {
             activity_info: None,
             coupons: None,
@@ -436,7 +436,7 @@ impl aliyun_runtime::de::FromJson for PriceInfo {
             trade_price: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "ActivityInfo" => object.read(&name, &mut decoded.activity_info),
@@ -458,7 +458,7 @@ impl<'de> serde::Deserialize<'de> for PriceInfo {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -485,7 +485,7 @@ pub struct Rules {
 impl std::fmt::Debug for Rules {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "Rules",
             &["rule", "unknown_fields"],
@@ -494,16 +494,16 @@ impl std::fmt::Debug for Rules {
     }
 }
 
-impl aliyun_runtime::de::FromJson for Rules {
+impl aliyun_codec::de::FromJson for Rules {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = Rules {
             rule: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "Rule" => object.read(&name, &mut decoded.rule),
@@ -519,7 +519,7 @@ impl<'de> serde::Deserialize<'de> for Rules {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -570,7 +570,7 @@ pub struct ActivityInfo {
 impl std::fmt::Debug for ActivityInfo {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "ActivityInfo",
             &["check_err_msg", "error_code", "success", "unknown_fields"],
@@ -579,18 +579,18 @@ impl std::fmt::Debug for ActivityInfo {
     }
 }
 
-impl aliyun_runtime::de::FromJson for ActivityInfo {
+impl aliyun_codec::de::FromJson for ActivityInfo {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = ActivityInfo {
             check_err_msg: None,
             error_code: None,
             success: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "CheckErrMsg" => object.read(&name, &mut decoded.check_err_msg),
@@ -608,7 +608,7 @@ impl<'de> serde::Deserialize<'de> for ActivityInfo {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -635,7 +635,7 @@ pub struct Coupons {
 impl std::fmt::Debug for Coupons {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "Coupons",
             &["coupon", "unknown_fields"],
@@ -644,16 +644,16 @@ impl std::fmt::Debug for Coupons {
     }
 }
 
-impl aliyun_runtime::de::FromJson for Coupons {
+impl aliyun_codec::de::FromJson for Coupons {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = Coupons {
             coupon: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "Coupon" => object.read(&name, &mut decoded.coupon),
@@ -669,7 +669,7 @@ impl<'de> serde::Deserialize<'de> for Coupons {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -696,7 +696,7 @@ pub struct RuleIds {
 impl std::fmt::Debug for RuleIds {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "RuleIds",
             &["rule_id", "unknown_fields"],
@@ -705,16 +705,16 @@ impl std::fmt::Debug for RuleIds {
     }
 }
 
-impl aliyun_runtime::de::FromJson for RuleIds {
+impl aliyun_codec::de::FromJson for RuleIds {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = RuleIds {
             rule_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "RuleId" => object.read(&name, &mut decoded.rule_id),
@@ -730,7 +730,7 @@ impl<'de> serde::Deserialize<'de> for RuleIds {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -781,7 +781,7 @@ pub struct Rule {
 impl std::fmt::Debug for Rule {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "Rule",
             &["description", "name", "rule_id", "unknown_fields"],
@@ -790,18 +790,18 @@ impl std::fmt::Debug for Rule {
     }
 }
 
-impl aliyun_runtime::de::FromJson for Rule {
+impl aliyun_codec::de::FromJson for Rule {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = Rule {
             description: None,
             name: None,
             rule_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "Description" => object.read(&name, &mut decoded.description),
@@ -819,7 +819,7 @@ impl<'de> serde::Deserialize<'de> for Rule {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -880,7 +880,7 @@ pub struct Coupon {
 impl std::fmt::Debug for Coupon {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "Coupon",
             &["coupon_no", "description", "is_selected", "name", "unknown_fields"],
@@ -895,11 +895,11 @@ impl std::fmt::Debug for Coupon {
     }
 }
 
-impl aliyun_runtime::de::FromJson for Coupon {
+impl aliyun_codec::de::FromJson for Coupon {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = Coupon {
             coupon_no: None,
             description: None,
@@ -907,7 +907,7 @@ impl aliyun_runtime::de::FromJson for Coupon {
             name: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "CouponNo" => object.read(&name, &mut decoded.coupon_no),
@@ -926,7 +926,7 @@ impl<'de> serde::Deserialize<'de> for Coupon {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -942,7 +942,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::DescribeRenewalPriceOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

@@ -80,7 +80,7 @@ pub struct DescribeReplicationLinkLogsInput {
 impl std::fmt::Debug for DescribeReplicationLinkLogsInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribeReplicationLinkLogsInput",
             &[
@@ -131,10 +131,8 @@ impl DescribeReplicationLinkLogsInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            6,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(6);
         parameters.add("DBInstanceId", Some(&self.db_instance_id));
         parameters.add("TaskId", self.task_id.as_ref());
         parameters.add("TaskName", self.task_name.as_ref());
@@ -145,11 +143,11 @@ impl DescribeReplicationLinkLogsInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for DescribeReplicationLinkLogsInput {
+impl aliyun_codec::parameters::ToParameters for DescribeReplicationLinkLogsInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         DescribeReplicationLinkLogsInput::to_parameters(self)
     }
 }
@@ -211,7 +209,7 @@ pub struct DescribeReplicationLinkLogsOutput {
 impl std::fmt::Debug for DescribeReplicationLinkLogsOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribeReplicationLinkLogsOutput",
             &["db_instance_id", "items", "request_id", "total_size", "unknown_fields"],
@@ -226,11 +224,11 @@ impl std::fmt::Debug for DescribeReplicationLinkLogsOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for DescribeReplicationLinkLogsOutput {
+impl aliyun_codec::de::FromJson for DescribeReplicationLinkLogsOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = DescribeReplicationLinkLogsOutput {
             db_instance_id: None,
             items: None,
@@ -238,7 +236,7 @@ impl aliyun_runtime::de::FromJson for DescribeReplicationLinkLogsOutput {
             total_size: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "DBInstanceId" => object.read(&name, &mut decoded.db_instance_id),
@@ -257,7 +255,7 @@ impl<'de> serde::Deserialize<'de> for DescribeReplicationLinkLogsOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -457,7 +455,7 @@ pub struct Items {
 impl std::fmt::Debug for Items {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "Items",
             &[
@@ -502,11 +500,11 @@ impl std::fmt::Debug for Items {
     }
 }
 
-impl aliyun_runtime::de::FromJson for Items {
+impl aliyun_codec::de::FromJson for Items {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = Items {
             detail: None,
             gmt_created: None,
@@ -526,7 +524,7 @@ impl aliyun_runtime::de::FromJson for Items {
             task_type: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "Detail" => object.read(&name, &mut decoded.detail),
@@ -561,7 +559,7 @@ impl<'de> serde::Deserialize<'de> for Items {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -577,7 +575,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::DescribeReplicationLinkLogsOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

@@ -52,7 +52,7 @@ pub struct DescribeResourceDetailsInput {
 impl std::fmt::Debug for DescribeResourceDetailsInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribeResourceDetailsInput",
             &["client_token", "region_id", "db_instance_id", "resource_group_id"],
@@ -92,10 +92,8 @@ impl DescribeResourceDetailsInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            4,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(4);
         parameters.add("ClientToken", self.client_token.as_ref());
         parameters.add("RegionId", Some(&self.region_id));
         parameters.add("DBInstanceId", Some(&self.db_instance_id));
@@ -104,11 +102,11 @@ impl DescribeResourceDetailsInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for DescribeResourceDetailsInput {
+impl aliyun_codec::parameters::ToParameters for DescribeResourceDetailsInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         DescribeResourceDetailsInput::to_parameters(self)
     }
 }
@@ -277,7 +275,7 @@ pub struct DescribeResourceDetailsOutput {
 impl std::fmt::Debug for DescribeResourceDetailsOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribeResourceDetailsOutput",
             &[
@@ -318,11 +316,11 @@ impl std::fmt::Debug for DescribeResourceDetailsOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for DescribeResourceDetailsOutput {
+impl aliyun_codec::de::FromJson for DescribeResourceDetailsOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = DescribeResourceDetailsOutput {
             backup_data_size: None,
             backup_log_size: None,
@@ -340,7 +338,7 @@ impl aliyun_runtime::de::FromJson for DescribeResourceDetailsOutput {
             vpc_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "BackupDataSize" => object.read(&name, &mut decoded.backup_data_size),
@@ -377,7 +375,7 @@ impl<'de> serde::Deserialize<'de> for DescribeResourceDetailsOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -408,7 +406,7 @@ pub struct RdsEcsSecurityGroupRel {
 impl std::fmt::Debug for RdsEcsSecurityGroupRel {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "RdsEcsSecurityGroupRel",
             &["security_group_name", "unknown_fields"],
@@ -417,16 +415,16 @@ impl std::fmt::Debug for RdsEcsSecurityGroupRel {
     }
 }
 
-impl aliyun_runtime::de::FromJson for RdsEcsSecurityGroupRel {
+impl aliyun_codec::de::FromJson for RdsEcsSecurityGroupRel {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = RdsEcsSecurityGroupRel {
             security_group_name: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "SecurityGroupName" => {
@@ -444,7 +442,7 @@ impl<'de> serde::Deserialize<'de> for RdsEcsSecurityGroupRel {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -460,7 +458,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::DescribeResourceDetailsOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

@@ -35,7 +35,7 @@ pub struct DescribeResourceUsageInput {
 impl std::fmt::Debug for DescribeResourceUsageInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribeResourceUsageInput",
             &["db_instance_id", "resource_group_id"],
@@ -68,21 +68,19 @@ impl DescribeResourceUsageInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            2,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(2);
         parameters.add("DBInstanceId", Some(&self.db_instance_id));
         parameters.add("ResourceGroupId", self.resource_group_id.as_ref());
         parameters.finish()
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for DescribeResourceUsageInput {
+impl aliyun_codec::parameters::ToParameters for DescribeResourceUsageInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         DescribeResourceUsageInput::to_parameters(self)
     }
 }
@@ -266,7 +264,7 @@ pub struct DescribeResourceUsageOutput {
 impl std::fmt::Debug for DescribeResourceUsageOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribeResourceUsageOutput",
             &[
@@ -311,11 +309,11 @@ impl std::fmt::Debug for DescribeResourceUsageOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for DescribeResourceUsageOutput {
+impl aliyun_codec::de::FromJson for DescribeResourceUsageOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = DescribeResourceUsageOutput {
             archive_backup_size: None,
             backup_data_size: None,
@@ -335,7 +333,7 @@ impl aliyun_runtime::de::FromJson for DescribeResourceUsageOutput {
             backup_ecs_snapshot_size: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "ArchiveBackupSize" => {
@@ -374,7 +372,7 @@ impl<'de> serde::Deserialize<'de> for DescribeResourceUsageOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -390,7 +388,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::DescribeResourceUsageOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

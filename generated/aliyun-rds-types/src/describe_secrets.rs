@@ -95,7 +95,7 @@ pub struct DescribeSecretsInput {
 impl std::fmt::Debug for DescribeSecretsInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribeSecretsInput",
             &[
@@ -157,10 +157,8 @@ impl DescribeSecretsInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            8,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(8);
         parameters.add("ClientToken", self.client_token.as_ref());
         parameters.add("AcceptLanguage", self.accept_language.as_ref());
         parameters.add("RegionId", Some(&self.region_id));
@@ -173,11 +171,11 @@ impl DescribeSecretsInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for DescribeSecretsInput {
+impl aliyun_codec::parameters::ToParameters for DescribeSecretsInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         DescribeSecretsInput::to_parameters(self)
     }
 }
@@ -239,7 +237,7 @@ pub struct DescribeSecretsOutput {
 impl std::fmt::Debug for DescribeSecretsOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribeSecretsOutput",
             &["page_number", "page_size", "request_id", "secrets", "unknown_fields"],
@@ -254,11 +252,11 @@ impl std::fmt::Debug for DescribeSecretsOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for DescribeSecretsOutput {
+impl aliyun_codec::de::FromJson for DescribeSecretsOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = DescribeSecretsOutput {
             page_number: None,
             page_size: None,
@@ -266,7 +264,7 @@ impl aliyun_runtime::de::FromJson for DescribeSecretsOutput {
             secrets: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "PageNumber" => object.read(&name, &mut decoded.page_number),
@@ -285,7 +283,7 @@ impl<'de> serde::Deserialize<'de> for DescribeSecretsOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -366,7 +364,7 @@ pub struct Secrets {
 impl std::fmt::Debug for Secrets {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "Secrets",
             &[
@@ -391,11 +389,11 @@ impl std::fmt::Debug for Secrets {
     }
 }
 
-impl aliyun_runtime::de::FromJson for Secrets {
+impl aliyun_codec::de::FromJson for Secrets {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = Secrets {
             account_id: None,
             description: None,
@@ -405,7 +403,7 @@ impl aliyun_runtime::de::FromJson for Secrets {
             username: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "AccountId" => object.read(&name, &mut decoded.account_id),
@@ -426,7 +424,7 @@ impl<'de> serde::Deserialize<'de> for Secrets {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -442,7 +440,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::DescribeSecretsOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

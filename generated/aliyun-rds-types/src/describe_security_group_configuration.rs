@@ -25,7 +25,7 @@ pub struct DescribeSecurityGroupConfigurationInput {
 impl std::fmt::Debug for DescribeSecurityGroupConfigurationInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribeSecurityGroupConfigurationInput",
             &["db_instance_id"],
@@ -57,21 +57,18 @@ impl DescribeSecurityGroupConfigurationInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            1,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(1);
         parameters.add("DBInstanceId", Some(&self.db_instance_id));
         parameters.finish()
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters
-for DescribeSecurityGroupConfigurationInput {
+impl aliyun_codec::parameters::ToParameters for DescribeSecurityGroupConfigurationInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         DescribeSecurityGroupConfigurationInput::to_parameters(self)
     }
 }
@@ -123,7 +120,7 @@ pub struct DescribeSecurityGroupConfigurationOutput {
 impl std::fmt::Debug for DescribeSecurityGroupConfigurationOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribeSecurityGroupConfigurationOutput",
             &["db_instance_name", "items", "request_id", "unknown_fields"],
@@ -137,18 +134,18 @@ impl std::fmt::Debug for DescribeSecurityGroupConfigurationOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for DescribeSecurityGroupConfigurationOutput {
+impl aliyun_codec::de::FromJson for DescribeSecurityGroupConfigurationOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = DescribeSecurityGroupConfigurationOutput {
             db_instance_name: None,
             items: None,
             request_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "DBInstanceName" => object.read(&name, &mut decoded.db_instance_name),
@@ -166,7 +163,7 @@ impl<'de> serde::Deserialize<'de> for DescribeSecurityGroupConfigurationOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -196,7 +193,7 @@ pub struct Items {
 impl std::fmt::Debug for Items {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "Items",
             &["ecs_security_group_relation", "unknown_fields"],
@@ -205,16 +202,16 @@ impl std::fmt::Debug for Items {
     }
 }
 
-impl aliyun_runtime::de::FromJson for Items {
+impl aliyun_codec::de::FromJson for Items {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = Items {
             ecs_security_group_relation: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "EcsSecurityGroupRelation" => {
@@ -232,7 +229,7 @@ impl<'de> serde::Deserialize<'de> for Items {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -296,7 +293,7 @@ pub struct EcsSecurityGroupRelation {
 impl std::fmt::Debug for EcsSecurityGroupRelation {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "EcsSecurityGroupRelation",
             &[
@@ -317,11 +314,11 @@ impl std::fmt::Debug for EcsSecurityGroupRelation {
     }
 }
 
-impl aliyun_runtime::de::FromJson for EcsSecurityGroupRelation {
+impl aliyun_codec::de::FromJson for EcsSecurityGroupRelation {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = EcsSecurityGroupRelation {
             network_type: None,
             region_id: None,
@@ -329,7 +326,7 @@ impl aliyun_runtime::de::FromJson for EcsSecurityGroupRelation {
             security_group_name: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "NetworkType" => object.read(&name, &mut decoded.network_type),
@@ -350,7 +347,7 @@ impl<'de> serde::Deserialize<'de> for EcsSecurityGroupRelation {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -366,7 +363,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::DescribeSecurityGroupConfigurationOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

@@ -47,7 +47,7 @@ pub struct DescribeSlotsInput {
 impl std::fmt::Debug for DescribeSlotsInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribeSlotsInput",
             &["client_token", "db_instance_id", "resource_group_id"],
@@ -81,10 +81,8 @@ impl DescribeSlotsInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            3,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(3);
         parameters.add("ClientToken", self.client_token.as_ref());
         parameters.add("DBInstanceId", Some(&self.db_instance_id));
         parameters.add("ResourceGroupId", self.resource_group_id.as_ref());
@@ -92,11 +90,11 @@ impl DescribeSlotsInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for DescribeSlotsInput {
+impl aliyun_codec::parameters::ToParameters for DescribeSlotsInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         DescribeSlotsInput::to_parameters(self)
     }
 }
@@ -138,7 +136,7 @@ pub struct DescribeSlotsOutput {
 impl std::fmt::Debug for DescribeSlotsOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribeSlotsOutput",
             &["request_id", "slots", "unknown_fields"],
@@ -147,17 +145,17 @@ impl std::fmt::Debug for DescribeSlotsOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for DescribeSlotsOutput {
+impl aliyun_codec::de::FromJson for DescribeSlotsOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = DescribeSlotsOutput {
             request_id: None,
             slots: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "RequestId" => object.read(&name, &mut decoded.request_id),
@@ -174,7 +172,7 @@ impl<'de> serde::Deserialize<'de> for DescribeSlotsOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -284,7 +282,7 @@ pub struct Slots {
 impl std::fmt::Debug for Slots {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "Slots",
             &[
@@ -313,11 +311,11 @@ impl std::fmt::Debug for Slots {
     }
 }
 
-impl aliyun_runtime::de::FromJson for Slots {
+impl aliyun_codec::de::FromJson for Slots {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = Slots {
             database: None,
             plugin: None,
@@ -329,7 +327,7 @@ impl aliyun_runtime::de::FromJson for Slots {
             wal_delay: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "Database" => object.read(&name, &mut decoded.database),
@@ -352,7 +350,7 @@ impl<'de> serde::Deserialize<'de> for Slots {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -368,7 +366,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::DescribeSlotsOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

@@ -93,7 +93,7 @@ pub struct DescribeSlowLogRecordsInput {
 impl std::fmt::Debug for DescribeSlowLogRecordsInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribeSlowLogRecordsInput",
             &[
@@ -154,10 +154,8 @@ impl DescribeSlowLogRecordsInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            8,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(8);
         parameters.add("DBInstanceId", Some(&self.db_instance_id));
         parameters.add("SQLHASH", self.sqlhash.as_ref());
         parameters.add("StartTime", Some(&self.start_time));
@@ -170,11 +168,11 @@ impl DescribeSlowLogRecordsInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for DescribeSlowLogRecordsInput {
+impl aliyun_codec::parameters::ToParameters for DescribeSlowLogRecordsInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         DescribeSlowLogRecordsInput::to_parameters(self)
     }
 }
@@ -266,7 +264,7 @@ pub struct DescribeSlowLogRecordsOutput {
 impl std::fmt::Debug for DescribeSlowLogRecordsOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribeSlowLogRecordsOutput",
             &[
@@ -293,11 +291,11 @@ impl std::fmt::Debug for DescribeSlowLogRecordsOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for DescribeSlowLogRecordsOutput {
+impl aliyun_codec::de::FromJson for DescribeSlowLogRecordsOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = DescribeSlowLogRecordsOutput {
             db_instance_id: None,
             engine: None,
@@ -308,7 +306,7 @@ impl aliyun_runtime::de::FromJson for DescribeSlowLogRecordsOutput {
             total_record_count: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "DBInstanceId" => object.read(&name, &mut decoded.db_instance_id),
@@ -330,7 +328,7 @@ impl<'de> serde::Deserialize<'de> for DescribeSlowLogRecordsOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -357,7 +355,7 @@ pub struct Items {
 impl std::fmt::Debug for Items {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "Items",
             &["sql_slow_record", "unknown_fields"],
@@ -366,16 +364,16 @@ impl std::fmt::Debug for Items {
     }
 }
 
-impl aliyun_runtime::de::FromJson for Items {
+impl aliyun_codec::de::FromJson for Items {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = Items {
             sql_slow_record: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "SQLSlowRecord" => object.read(&name, &mut decoded.sql_slow_record),
@@ -391,7 +389,7 @@ impl<'de> serde::Deserialize<'de> for Items {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -620,7 +618,7 @@ pub struct SqlSlowRecord {
 impl std::fmt::Debug for SqlSlowRecord {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "SqlSlowRecord",
             &[
@@ -671,11 +669,11 @@ impl std::fmt::Debug for SqlSlowRecord {
     }
 }
 
-impl aliyun_runtime::de::FromJson for SqlSlowRecord {
+impl aliyun_codec::de::FromJson for SqlSlowRecord {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = SqlSlowRecord {
             application_name: None,
             client_host_name: None,
@@ -698,7 +696,7 @@ impl aliyun_runtime::de::FromJson for SqlSlowRecord {
             write_io_count: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "ApplicationName" => object.read(&name, &mut decoded.application_name),
@@ -738,7 +736,7 @@ impl<'de> serde::Deserialize<'de> for SqlSlowRecord {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -754,7 +752,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::DescribeSlowLogRecordsOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

@@ -90,7 +90,7 @@ pub struct DescribeSlowLogsInput {
 impl std::fmt::Debug for DescribeSlowLogsInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribeSlowLogsInput",
             &[
@@ -148,10 +148,8 @@ impl DescribeSlowLogsInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            7,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(7);
         parameters.add("DBInstanceId", Some(&self.db_instance_id));
         parameters.add("StartTime", Some(&self.start_time));
         parameters.add("EndTime", Some(&self.end_time));
@@ -163,11 +161,11 @@ impl DescribeSlowLogsInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for DescribeSlowLogsInput {
+impl aliyun_codec::parameters::ToParameters for DescribeSlowLogsInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         DescribeSlowLogsInput::to_parameters(self)
     }
 }
@@ -279,7 +277,7 @@ pub struct DescribeSlowLogsOutput {
 impl std::fmt::Debug for DescribeSlowLogsOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribeSlowLogsOutput",
             &[
@@ -310,11 +308,11 @@ impl std::fmt::Debug for DescribeSlowLogsOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for DescribeSlowLogsOutput {
+impl aliyun_codec::de::FromJson for DescribeSlowLogsOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = DescribeSlowLogsOutput {
             db_instance_id: None,
             end_time: None,
@@ -327,7 +325,7 @@ impl aliyun_runtime::de::FromJson for DescribeSlowLogsOutput {
             total_record_count: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "DBInstanceId" => object.read(&name, &mut decoded.db_instance_id),
@@ -351,7 +349,7 @@ impl<'de> serde::Deserialize<'de> for DescribeSlowLogsOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -378,7 +376,7 @@ pub struct Items {
 impl std::fmt::Debug for Items {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "Items",
             &["sql_slow_log", "unknown_fields"],
@@ -387,16 +385,16 @@ impl std::fmt::Debug for Items {
     }
 }
 
-impl aliyun_runtime::de::FromJson for Items {
+impl aliyun_codec::de::FromJson for Items {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = Items {
             sql_slow_log: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "SQLSlowLog" => object.read(&name, &mut decoded.sql_slow_log),
@@ -412,7 +410,7 @@ impl<'de> serde::Deserialize<'de> for Items {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -987,7 +985,7 @@ pub struct SqlSlowLog {
 impl std::fmt::Debug for SqlSlowLog {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "SqlSlowLog",
             &[
@@ -1094,11 +1092,11 @@ impl std::fmt::Debug for SqlSlowLog {
     }
 }
 
-impl aliyun_runtime::de::FromJson for SqlSlowLog {
+impl aliyun_codec::de::FromJson for SqlSlowLog {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = SqlSlowLog {
             avg_execution_time: None,
             avg_io_write_counts: None,
@@ -1149,7 +1147,7 @@ impl aliyun_runtime::de::FromJson for SqlSlowLog {
             total_rows_affected_counts: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "AvgExecutionTime" => object.read(&name, &mut decoded.avg_execution_time),
@@ -1281,7 +1279,7 @@ impl<'de> serde::Deserialize<'de> for SqlSlowLog {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -1297,7 +1295,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::DescribeSlowLogsOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

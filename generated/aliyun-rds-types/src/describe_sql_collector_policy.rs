@@ -45,7 +45,7 @@ pub struct DescribeSqlCollectorPolicyInput {
 impl std::fmt::Debug for DescribeSqlCollectorPolicyInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribeSqlCollectorPolicyInput",
             &["client_token", "db_instance_id", "resource_group_id"],
@@ -79,10 +79,8 @@ impl DescribeSqlCollectorPolicyInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            3,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(3);
         parameters.add("ClientToken", self.client_token.as_ref());
         parameters.add("DBInstanceId", Some(&self.db_instance_id));
         parameters.add("ResourceGroupId", self.resource_group_id.as_ref());
@@ -90,11 +88,11 @@ impl DescribeSqlCollectorPolicyInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for DescribeSqlCollectorPolicyInput {
+impl aliyun_codec::parameters::ToParameters for DescribeSqlCollectorPolicyInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         DescribeSqlCollectorPolicyInput::to_parameters(self)
     }
 }
@@ -151,7 +149,7 @@ pub struct DescribeSqlCollectorPolicyOutput {
 impl std::fmt::Debug for DescribeSqlCollectorPolicyOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribeSqlCollectorPolicyOutput",
             &["request_id", "sql_collector_status", "storage_period", "unknown_fields"],
@@ -165,18 +163,18 @@ impl std::fmt::Debug for DescribeSqlCollectorPolicyOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for DescribeSqlCollectorPolicyOutput {
+impl aliyun_codec::de::FromJson for DescribeSqlCollectorPolicyOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = DescribeSqlCollectorPolicyOutput {
             request_id: None,
             sql_collector_status: None,
             storage_period: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "RequestId" => object.read(&name, &mut decoded.request_id),
@@ -196,7 +194,7 @@ impl<'de> serde::Deserialize<'de> for DescribeSqlCollectorPolicyOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -212,7 +210,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::DescribeSqlCollectorPolicyOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

@@ -35,7 +35,7 @@ pub struct DescribeSqlCollectorRetentionInput {
 impl std::fmt::Debug for DescribeSqlCollectorRetentionInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribeSqlCollectorRetentionInput",
             &["db_instance_id", "resource_group_id"],
@@ -68,21 +68,19 @@ impl DescribeSqlCollectorRetentionInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            2,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(2);
         parameters.add("DBInstanceId", Some(&self.db_instance_id));
         parameters.add("ResourceGroupId", self.resource_group_id.as_ref());
         parameters.finish()
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for DescribeSqlCollectorRetentionInput {
+impl aliyun_codec::parameters::ToParameters for DescribeSqlCollectorRetentionInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         DescribeSqlCollectorRetentionInput::to_parameters(self)
     }
 }
@@ -134,7 +132,7 @@ pub struct DescribeSqlCollectorRetentionOutput {
 impl std::fmt::Debug for DescribeSqlCollectorRetentionOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribeSqlCollectorRetentionOutput",
             &["config_value", "request_id", "unknown_fields"],
@@ -143,17 +141,17 @@ impl std::fmt::Debug for DescribeSqlCollectorRetentionOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for DescribeSqlCollectorRetentionOutput {
+impl aliyun_codec::de::FromJson for DescribeSqlCollectorRetentionOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = DescribeSqlCollectorRetentionOutput {
             config_value: None,
             request_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "ConfigValue" => object.read(&name, &mut decoded.config_value),
@@ -170,7 +168,7 @@ impl<'de> serde::Deserialize<'de> for DescribeSqlCollectorRetentionOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -186,7 +184,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::DescribeSqlCollectorRetentionOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

@@ -55,7 +55,7 @@ pub struct DescribeSqlLogFilesInput {
 impl std::fmt::Debug for DescribeSqlLogFilesInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribeSqlLogFilesInput",
             &["db_instance_id", "file_name", "page_size", "page_number"],
@@ -90,10 +90,8 @@ impl DescribeSqlLogFilesInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            4,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(4);
         parameters.add("DBInstanceId", Some(&self.db_instance_id));
         parameters.add("FileName", self.file_name.as_ref());
         parameters.add("PageSize", self.page_size.as_ref());
@@ -102,11 +100,11 @@ impl DescribeSqlLogFilesInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for DescribeSqlLogFilesInput {
+impl aliyun_codec::parameters::ToParameters for DescribeSqlLogFilesInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         DescribeSqlLogFilesInput::to_parameters(self)
     }
 }
@@ -178,7 +176,7 @@ pub struct DescribeSqlLogFilesOutput {
 impl std::fmt::Debug for DescribeSqlLogFilesOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribeSqlLogFilesOutput",
             &[
@@ -201,11 +199,11 @@ impl std::fmt::Debug for DescribeSqlLogFilesOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for DescribeSqlLogFilesOutput {
+impl aliyun_codec::de::FromJson for DescribeSqlLogFilesOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = DescribeSqlLogFilesOutput {
             items: None,
             page_number: None,
@@ -214,7 +212,7 @@ impl aliyun_runtime::de::FromJson for DescribeSqlLogFilesOutput {
             total_record_count: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "Items" => object.read(&name, &mut decoded.items),
@@ -234,7 +232,7 @@ impl<'de> serde::Deserialize<'de> for DescribeSqlLogFilesOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -261,7 +259,7 @@ pub struct Items {
 impl std::fmt::Debug for Items {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "Items",
             &["log_file", "unknown_fields"],
@@ -270,16 +268,16 @@ impl std::fmt::Debug for Items {
     }
 }
 
-impl aliyun_runtime::de::FromJson for Items {
+impl aliyun_codec::de::FromJson for Items {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = Items {
             log_file: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "LogFile" => object.read(&name, &mut decoded.log_file),
@@ -295,7 +293,7 @@ impl<'de> serde::Deserialize<'de> for Items {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -380,7 +378,7 @@ pub struct LogFile {
 impl std::fmt::Debug for LogFile {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "LogFile",
             &[
@@ -405,11 +403,11 @@ impl std::fmt::Debug for LogFile {
     }
 }
 
-impl aliyun_runtime::de::FromJson for LogFile {
+impl aliyun_codec::de::FromJson for LogFile {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = LogFile {
             file_id: None,
             log_download_url: None,
@@ -419,7 +417,7 @@ impl aliyun_runtime::de::FromJson for LogFile {
             log_status: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "FileID" => object.read(&name, &mut decoded.file_id),
@@ -440,7 +438,7 @@ impl<'de> serde::Deserialize<'de> for LogFile {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -456,7 +454,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::DescribeSqlLogFilesOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

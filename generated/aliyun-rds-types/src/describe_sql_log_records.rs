@@ -132,7 +132,7 @@ pub struct DescribeSqlLogRecordsInput {
 impl std::fmt::Debug for DescribeSqlLogRecordsInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribeSqlLogRecordsInput",
             &[
@@ -202,8 +202,8 @@ impl DescribeSqlLogRecordsInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(
             11,
         );
         parameters.add("ClientToken", self.client_token.as_ref());
@@ -221,11 +221,11 @@ impl DescribeSqlLogRecordsInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for DescribeSqlLogRecordsInput {
+impl aliyun_codec::parameters::ToParameters for DescribeSqlLogRecordsInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         DescribeSqlLogRecordsInput::to_parameters(self)
     }
 }
@@ -297,7 +297,7 @@ pub struct DescribeSqlLogRecordsOutput {
 impl std::fmt::Debug for DescribeSqlLogRecordsOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribeSqlLogRecordsOutput",
             &[
@@ -320,11 +320,11 @@ impl std::fmt::Debug for DescribeSqlLogRecordsOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for DescribeSqlLogRecordsOutput {
+impl aliyun_codec::de::FromJson for DescribeSqlLogRecordsOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = DescribeSqlLogRecordsOutput {
             items: None,
             page_number: None,
@@ -333,7 +333,7 @@ impl aliyun_runtime::de::FromJson for DescribeSqlLogRecordsOutput {
             total_record_count: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "Items" => object.read(&name, &mut decoded.items),
@@ -353,7 +353,7 @@ impl<'de> serde::Deserialize<'de> for DescribeSqlLogRecordsOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -380,7 +380,7 @@ pub struct Items {
 impl std::fmt::Debug for Items {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "Items",
             &["sql_record", "unknown_fields"],
@@ -389,16 +389,16 @@ impl std::fmt::Debug for Items {
     }
 }
 
-impl aliyun_runtime::de::FromJson for Items {
+impl aliyun_codec::de::FromJson for Items {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = Items {
             sql_record: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "SQLRecord" => object.read(&name, &mut decoded.sql_record),
@@ -414,7 +414,7 @@ impl<'de> serde::Deserialize<'de> for Items {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -515,7 +515,7 @@ pub struct SqlRecord {
 impl std::fmt::Debug for SqlRecord {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "SqlRecord",
             &[
@@ -544,11 +544,11 @@ impl std::fmt::Debug for SqlRecord {
     }
 }
 
-impl aliyun_runtime::de::FromJson for SqlRecord {
+impl aliyun_codec::de::FromJson for SqlRecord {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = SqlRecord {
             account_name: None,
             db_name: None,
@@ -560,7 +560,7 @@ impl aliyun_runtime::de::FromJson for SqlRecord {
             total_execution_times: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "AccountName" => object.read(&name, &mut decoded.account_name),
@@ -585,7 +585,7 @@ impl<'de> serde::Deserialize<'de> for SqlRecord {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -601,7 +601,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::DescribeSqlLogRecordsOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

@@ -69,7 +69,7 @@ pub struct DescribeSqlLogReportListInput {
 impl std::fmt::Debug for DescribeSqlLogReportListInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribeSqlLogReportListInput",
             &["db_instance_id", "start_time", "end_time", "page_size", "page_number"],
@@ -115,10 +115,8 @@ impl DescribeSqlLogReportListInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            5,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(5);
         parameters.add("DBInstanceId", Some(&self.db_instance_id));
         parameters.add("StartTime", Some(&self.start_time));
         parameters.add("EndTime", Some(&self.end_time));
@@ -128,11 +126,11 @@ impl DescribeSqlLogReportListInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for DescribeSqlLogReportListInput {
+impl aliyun_codec::parameters::ToParameters for DescribeSqlLogReportListInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         DescribeSqlLogReportListInput::to_parameters(self)
     }
 }
@@ -204,7 +202,7 @@ pub struct DescribeSqlLogReportListOutput {
 impl std::fmt::Debug for DescribeSqlLogReportListOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribeSqlLogReportListOutput",
             &[
@@ -227,11 +225,11 @@ impl std::fmt::Debug for DescribeSqlLogReportListOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for DescribeSqlLogReportListOutput {
+impl aliyun_codec::de::FromJson for DescribeSqlLogReportListOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = DescribeSqlLogReportListOutput {
             items: None,
             page_number: None,
@@ -240,7 +238,7 @@ impl aliyun_runtime::de::FromJson for DescribeSqlLogReportListOutput {
             total_record_count: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "Items" => object.read(&name, &mut decoded.items),
@@ -260,7 +258,7 @@ impl<'de> serde::Deserialize<'de> for DescribeSqlLogReportListOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -287,7 +285,7 @@ pub struct Items {
 impl std::fmt::Debug for Items {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "Items",
             &["item", "unknown_fields"],
@@ -296,16 +294,16 @@ impl std::fmt::Debug for Items {
     }
 }
 
-impl aliyun_runtime::de::FromJson for Items {
+impl aliyun_codec::de::FromJson for Items {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = Items {
             item: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "Item" => object.read(&name, &mut decoded.item),
@@ -321,7 +319,7 @@ impl<'de> serde::Deserialize<'de> for Items {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -368,7 +366,7 @@ pub struct Item {
 impl std::fmt::Debug for Item {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "Item",
             &["latency_top_n_items", "qps_top_n_items", "report_time", "unknown_fields"],
@@ -382,18 +380,18 @@ impl std::fmt::Debug for Item {
     }
 }
 
-impl aliyun_runtime::de::FromJson for Item {
+impl aliyun_codec::de::FromJson for Item {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = Item {
             latency_top_n_items: None,
             qps_top_n_items: None,
             report_time: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "LatencyTopNItems" => {
@@ -413,7 +411,7 @@ impl<'de> serde::Deserialize<'de> for Item {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -440,7 +438,7 @@ pub struct LatencyTopNItems {
 impl std::fmt::Debug for LatencyTopNItems {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "LatencyTopNItems",
             &["latency_top_n_item", "unknown_fields"],
@@ -449,16 +447,16 @@ impl std::fmt::Debug for LatencyTopNItems {
     }
 }
 
-impl aliyun_runtime::de::FromJson for LatencyTopNItems {
+impl aliyun_codec::de::FromJson for LatencyTopNItems {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = LatencyTopNItems {
             latency_top_n_item: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "LatencyTopNItem" => object.read(&name, &mut decoded.latency_top_n_item),
@@ -474,7 +472,7 @@ impl<'de> serde::Deserialize<'de> for LatencyTopNItems {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -501,7 +499,7 @@ pub struct QpsTopNItems {
 impl std::fmt::Debug for QpsTopNItems {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "QpsTopNItems",
             &["qps_top_n_item", "unknown_fields"],
@@ -510,16 +508,16 @@ impl std::fmt::Debug for QpsTopNItems {
     }
 }
 
-impl aliyun_runtime::de::FromJson for QpsTopNItems {
+impl aliyun_codec::de::FromJson for QpsTopNItems {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = QpsTopNItems {
             qps_top_n_item: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "QPSTopNItem" => object.read(&name, &mut decoded.qps_top_n_item),
@@ -535,7 +533,7 @@ impl<'de> serde::Deserialize<'de> for QpsTopNItems {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -588,7 +586,7 @@ pub struct LatencyTopNItem {
 impl std::fmt::Debug for LatencyTopNItem {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "LatencyTopNItem",
             &["avg_latency", "sql_execute_times", "sql_text", "unknown_fields"],
@@ -602,18 +600,18 @@ impl std::fmt::Debug for LatencyTopNItem {
     }
 }
 
-impl aliyun_runtime::de::FromJson for LatencyTopNItem {
+impl aliyun_codec::de::FromJson for LatencyTopNItem {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = LatencyTopNItem {
             avg_latency: None,
             sql_execute_times: None,
             sql_text: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "AvgLatency" => object.read(&name, &mut decoded.avg_latency),
@@ -631,7 +629,7 @@ impl<'de> serde::Deserialize<'de> for LatencyTopNItem {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -674,7 +672,7 @@ pub struct QpsTopNItem {
 impl std::fmt::Debug for QpsTopNItem {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "QpsTopNItem",
             &["sql_execute_times", "sql_text", "unknown_fields"],
@@ -683,17 +681,17 @@ impl std::fmt::Debug for QpsTopNItem {
     }
 }
 
-impl aliyun_runtime::de::FromJson for QpsTopNItem {
+impl aliyun_codec::de::FromJson for QpsTopNItem {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = QpsTopNItem {
             sql_execute_times: None,
             sql_text: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "SQLExecuteTimes" => object.read(&name, &mut decoded.sql_execute_times),
@@ -710,7 +708,7 @@ impl<'de> serde::Deserialize<'de> for QpsTopNItem {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -726,7 +724,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::DescribeSqlLogReportListOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

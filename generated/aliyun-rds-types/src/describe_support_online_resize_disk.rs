@@ -25,7 +25,7 @@ pub struct DescribeSupportOnlineResizeDiskInput {
 impl std::fmt::Debug for DescribeSupportOnlineResizeDiskInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribeSupportOnlineResizeDiskInput",
             &["db_instance_id"],
@@ -57,20 +57,18 @@ impl DescribeSupportOnlineResizeDiskInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            1,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(1);
         parameters.add("DBInstanceId", Some(&self.db_instance_id));
         parameters.finish()
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for DescribeSupportOnlineResizeDiskInput {
+impl aliyun_codec::parameters::ToParameters for DescribeSupportOnlineResizeDiskInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         DescribeSupportOnlineResizeDiskInput::to_parameters(self)
     }
 }
@@ -144,7 +142,7 @@ pub struct DescribeSupportOnlineResizeDiskOutput {
 impl std::fmt::Debug for DescribeSupportOnlineResizeDiskOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribeSupportOnlineResizeDiskOutput",
             &["code", "data", "message", "request_id", "success", "unknown_fields"],
@@ -160,11 +158,11 @@ impl std::fmt::Debug for DescribeSupportOnlineResizeDiskOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for DescribeSupportOnlineResizeDiskOutput {
+impl aliyun_codec::de::FromJson for DescribeSupportOnlineResizeDiskOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = DescribeSupportOnlineResizeDiskOutput {
             code: None,
             data: None,
@@ -173,7 +171,7 @@ impl aliyun_runtime::de::FromJson for DescribeSupportOnlineResizeDiskOutput {
             success: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "Code" => object.read(&name, &mut decoded.code),
@@ -193,7 +191,7 @@ impl<'de> serde::Deserialize<'de> for DescribeSupportOnlineResizeDiskOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -209,7 +207,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::DescribeSupportOnlineResizeDiskOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

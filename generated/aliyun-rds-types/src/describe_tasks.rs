@@ -85,7 +85,7 @@ pub struct DescribeTasksInput {
 impl std::fmt::Debug for DescribeTasksInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribeTasksInput",
             &[
@@ -139,10 +139,8 @@ impl DescribeTasksInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            7,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(7);
         parameters.add("DBInstanceId", Some(&self.db_instance_id));
         parameters.add("StartTime", self.start_time.as_ref());
         parameters.add("EndTime", self.end_time.as_ref());
@@ -154,11 +152,11 @@ impl DescribeTasksInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for DescribeTasksInput {
+impl aliyun_codec::parameters::ToParameters for DescribeTasksInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         DescribeTasksInput::to_parameters(self)
     }
 }
@@ -228,7 +226,7 @@ pub struct DescribeTasksOutput {
 impl std::fmt::Debug for DescribeTasksOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribeTasksOutput",
             &[
@@ -251,11 +249,11 @@ impl std::fmt::Debug for DescribeTasksOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for DescribeTasksOutput {
+impl aliyun_codec::de::FromJson for DescribeTasksOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = DescribeTasksOutput {
             items: None,
             page_number: None,
@@ -264,7 +262,7 @@ impl aliyun_runtime::de::FromJson for DescribeTasksOutput {
             total_record_count: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "Items" => object.read(&name, &mut decoded.items),
@@ -284,7 +282,7 @@ impl<'de> serde::Deserialize<'de> for DescribeTasksOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -311,7 +309,7 @@ pub struct Items {
 impl std::fmt::Debug for Items {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "Items",
             &["task_progress_info", "unknown_fields"],
@@ -320,16 +318,16 @@ impl std::fmt::Debug for Items {
     }
 }
 
-impl aliyun_runtime::de::FromJson for Items {
+impl aliyun_codec::de::FromJson for Items {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = Items {
             task_progress_info: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "TaskProgressInfo" => object.read(&name, &mut decoded.task_progress_info),
@@ -345,7 +343,7 @@ impl<'de> serde::Deserialize<'de> for Items {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -526,7 +524,7 @@ pub struct TaskProgressInfo {
 impl std::fmt::Debug for TaskProgressInfo {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "TaskProgressInfo",
             &[
@@ -569,11 +567,11 @@ impl std::fmt::Debug for TaskProgressInfo {
     }
 }
 
-impl aliyun_runtime::de::FromJson for TaskProgressInfo {
+impl aliyun_codec::de::FromJson for TaskProgressInfo {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = TaskProgressInfo {
             begin_time: None,
             current_step_name: None,
@@ -592,7 +590,7 @@ impl aliyun_runtime::de::FromJson for TaskProgressInfo {
             task_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "BeginTime" => object.read(&name, &mut decoded.begin_time),
@@ -624,7 +622,7 @@ impl<'de> serde::Deserialize<'de> for TaskProgressInfo {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -640,7 +638,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::DescribeTasksOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

@@ -73,7 +73,7 @@ pub struct DescribeUpgradeMajorVersionPrecheckTaskInput {
 impl std::fmt::Debug for DescribeUpgradeMajorVersionPrecheckTaskInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribeUpgradeMajorVersionPrecheckTaskInput",
             &[
@@ -121,10 +121,8 @@ impl DescribeUpgradeMajorVersionPrecheckTaskInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            5,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(5);
         parameters.add("DBInstanceId", Some(&self.db_instance_id));
         parameters.add("PageSize", self.page_size.as_ref());
         parameters.add("PageNumber", self.page_number.as_ref());
@@ -134,12 +132,12 @@ impl DescribeUpgradeMajorVersionPrecheckTaskInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters
+impl aliyun_codec::parameters::ToParameters
 for DescribeUpgradeMajorVersionPrecheckTaskInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         DescribeUpgradeMajorVersionPrecheckTaskInput::to_parameters(self)
     }
 }
@@ -211,7 +209,7 @@ pub struct DescribeUpgradeMajorVersionPrecheckTaskOutput {
 impl std::fmt::Debug for DescribeUpgradeMajorVersionPrecheckTaskOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribeUpgradeMajorVersionPrecheckTaskOutput",
             &[
@@ -234,11 +232,11 @@ impl std::fmt::Debug for DescribeUpgradeMajorVersionPrecheckTaskOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for DescribeUpgradeMajorVersionPrecheckTaskOutput {
+impl aliyun_codec::de::FromJson for DescribeUpgradeMajorVersionPrecheckTaskOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = DescribeUpgradeMajorVersionPrecheckTaskOutput {
             request_id: None,
             page_number: None,
@@ -247,7 +245,7 @@ impl aliyun_runtime::de::FromJson for DescribeUpgradeMajorVersionPrecheckTaskOut
             items: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "RequestId" => object.read(&name, &mut decoded.request_id),
@@ -267,7 +265,7 @@ impl<'de> serde::Deserialize<'de> for DescribeUpgradeMajorVersionPrecheckTaskOut
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -415,7 +413,7 @@ pub struct Items {
 impl std::fmt::Debug for Items {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "Items",
             &[
@@ -450,11 +448,11 @@ impl std::fmt::Debug for Items {
     }
 }
 
-impl aliyun_runtime::de::FromJson for Items {
+impl aliyun_codec::de::FromJson for Items {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = Items {
             target_major_version: None,
             effective_time: None,
@@ -469,7 +467,7 @@ impl aliyun_runtime::de::FromJson for Items {
             upgrade_mode: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "TargetMajorVersion" => {
@@ -503,7 +501,7 @@ impl<'de> serde::Deserialize<'de> for Items {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -519,7 +517,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::DescribeUpgradeMajorVersionPrecheckTaskOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

@@ -80,7 +80,7 @@ pub struct DescribeUpgradeMajorVersionTasksInput {
 impl std::fmt::Debug for DescribeUpgradeMajorVersionTasksInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribeUpgradeMajorVersionTasksInput",
             &[
@@ -128,10 +128,8 @@ impl DescribeUpgradeMajorVersionTasksInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            5,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(5);
         parameters.add("DBInstanceId", Some(&self.db_instance_id));
         parameters.add("PageSize", self.page_size.as_ref());
         parameters.add("PageNumber", self.page_number.as_ref());
@@ -141,11 +139,11 @@ impl DescribeUpgradeMajorVersionTasksInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for DescribeUpgradeMajorVersionTasksInput {
+impl aliyun_codec::parameters::ToParameters for DescribeUpgradeMajorVersionTasksInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         DescribeUpgradeMajorVersionTasksInput::to_parameters(self)
     }
 }
@@ -217,7 +215,7 @@ pub struct DescribeUpgradeMajorVersionTasksOutput {
 impl std::fmt::Debug for DescribeUpgradeMajorVersionTasksOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribeUpgradeMajorVersionTasksOutput",
             &[
@@ -240,11 +238,11 @@ impl std::fmt::Debug for DescribeUpgradeMajorVersionTasksOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for DescribeUpgradeMajorVersionTasksOutput {
+impl aliyun_codec::de::FromJson for DescribeUpgradeMajorVersionTasksOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = DescribeUpgradeMajorVersionTasksOutput {
             request_id: None,
             page_number: None,
@@ -253,7 +251,7 @@ impl aliyun_runtime::de::FromJson for DescribeUpgradeMajorVersionTasksOutput {
             items: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "RequestId" => object.read(&name, &mut decoded.request_id),
@@ -273,7 +271,7 @@ impl<'de> serde::Deserialize<'de> for DescribeUpgradeMajorVersionTasksOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -496,7 +494,7 @@ pub struct Items {
 impl std::fmt::Debug for Items {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "Items",
             &[
@@ -545,11 +543,11 @@ impl std::fmt::Debug for Items {
     }
 }
 
-impl aliyun_runtime::de::FromJson for Items {
+impl aliyun_codec::de::FromJson for Items {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = Items {
             target_major_version: None,
             result: None,
@@ -571,7 +569,7 @@ impl aliyun_runtime::de::FromJson for Items {
             cut_over: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "TargetMajorVersion" => {
@@ -616,7 +614,7 @@ impl<'de> serde::Deserialize<'de> for Items {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -632,7 +630,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::DescribeUpgradeMajorVersionTasksOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

@@ -92,7 +92,7 @@ pub struct DescribeVSwitchesInput {
 impl std::fmt::Debug for DescribeVSwitchesInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribeVSwitchesInput",
             &[
@@ -146,10 +146,8 @@ impl DescribeVSwitchesInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            7,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(7);
         parameters.add("RegionId", self.region_id.as_ref());
         parameters.add("VpcId", self.vpc_id.as_ref());
         parameters.add("ZoneId", self.zone_id.as_ref());
@@ -161,11 +159,11 @@ impl DescribeVSwitchesInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for DescribeVSwitchesInput {
+impl aliyun_codec::parameters::ToParameters for DescribeVSwitchesInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         DescribeVSwitchesInput::to_parameters(self)
     }
 }
@@ -237,7 +235,7 @@ pub struct DescribeVSwitchesOutput {
 impl std::fmt::Debug for DescribeVSwitchesOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribeVSwitchesOutput",
             &[
@@ -260,11 +258,11 @@ impl std::fmt::Debug for DescribeVSwitchesOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for DescribeVSwitchesOutput {
+impl aliyun_codec::de::FromJson for DescribeVSwitchesOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = DescribeVSwitchesOutput {
             page_number: None,
             page_size: None,
@@ -273,7 +271,7 @@ impl aliyun_runtime::de::FromJson for DescribeVSwitchesOutput {
             v_switchs: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "PageNumber" => object.read(&name, &mut decoded.page_number),
@@ -293,7 +291,7 @@ impl<'de> serde::Deserialize<'de> for DescribeVSwitchesOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -403,7 +401,7 @@ pub struct VSwitchs {
 impl std::fmt::Debug for VSwitchs {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "VSwitchs",
             &[
@@ -432,11 +430,11 @@ impl std::fmt::Debug for VSwitchs {
     }
 }
 
-impl aliyun_runtime::de::FromJson for VSwitchs {
+impl aliyun_codec::de::FromJson for VSwitchs {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = VSwitchs {
             available_ip_address_count: None,
             cidr_block: None,
@@ -448,7 +446,7 @@ impl aliyun_runtime::de::FromJson for VSwitchs {
             v_switch_name: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "AvailableIpAddressCount" => {
@@ -473,7 +471,7 @@ impl<'de> serde::Deserialize<'de> for VSwitchs {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -489,7 +487,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::DescribeVSwitchesOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

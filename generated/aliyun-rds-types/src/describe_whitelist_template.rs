@@ -45,7 +45,7 @@ pub struct DescribeWhitelistTemplateInput {
 impl std::fmt::Debug for DescribeWhitelistTemplateInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribeWhitelistTemplateInput",
             &["template_id", "resource_group_id", "region_id"],
@@ -79,10 +79,8 @@ impl DescribeWhitelistTemplateInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            3,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(3);
         parameters.add("TemplateId", Some(&self.template_id));
         parameters.add("ResourceGroupId", self.resource_group_id.as_ref());
         parameters.add("RegionId", self.region_id.as_ref());
@@ -90,11 +88,11 @@ impl DescribeWhitelistTemplateInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for DescribeWhitelistTemplateInput {
+impl aliyun_codec::parameters::ToParameters for DescribeWhitelistTemplateInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         DescribeWhitelistTemplateInput::to_parameters(self)
     }
 }
@@ -189,7 +187,7 @@ pub struct DescribeWhitelistTemplateOutput {
 impl std::fmt::Debug for DescribeWhitelistTemplateOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribeWhitelistTemplateOutput",
             &[
@@ -214,11 +212,11 @@ impl std::fmt::Debug for DescribeWhitelistTemplateOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for DescribeWhitelistTemplateOutput {
+impl aliyun_codec::de::FromJson for DescribeWhitelistTemplateOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = DescribeWhitelistTemplateOutput {
             code: None,
             data: None,
@@ -228,7 +226,7 @@ impl aliyun_runtime::de::FromJson for DescribeWhitelistTemplateOutput {
             success: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "Code" => object.read(&name, &mut decoded.code),
@@ -249,7 +247,7 @@ impl<'de> serde::Deserialize<'de> for DescribeWhitelistTemplateOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -278,7 +276,7 @@ pub struct Data {
 impl std::fmt::Debug for Data {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "Data",
             &["template", "unknown_fields"],
@@ -287,16 +285,16 @@ impl std::fmt::Debug for Data {
     }
 }
 
-impl aliyun_runtime::de::FromJson for Data {
+impl aliyun_codec::de::FromJson for Data {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = Data {
             template: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "Template" => object.read(&name, &mut decoded.template),
@@ -312,7 +310,7 @@ impl<'de> serde::Deserialize<'de> for Data {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -383,7 +381,7 @@ pub struct Template {
 impl std::fmt::Debug for Template {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "Template",
             &["id", "ips", "template_id", "template_name", "user_id", "unknown_fields"],
@@ -399,11 +397,11 @@ impl std::fmt::Debug for Template {
     }
 }
 
-impl aliyun_runtime::de::FromJson for Template {
+impl aliyun_codec::de::FromJson for Template {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = Template {
             id: None,
             ips: None,
@@ -412,7 +410,7 @@ impl aliyun_runtime::de::FromJson for Template {
             user_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "Id" => object.read(&name, &mut decoded.id),
@@ -432,7 +430,7 @@ impl<'de> serde::Deserialize<'de> for Template {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -448,7 +446,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::DescribeWhitelistTemplateOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

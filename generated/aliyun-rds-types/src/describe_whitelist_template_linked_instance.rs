@@ -45,7 +45,7 @@ pub struct DescribeWhitelistTemplateLinkedInstanceInput {
 impl std::fmt::Debug for DescribeWhitelistTemplateLinkedInstanceInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribeWhitelistTemplateLinkedInstanceInput",
             &["template_id", "region_id", "resource_group_id"],
@@ -79,10 +79,8 @@ impl DescribeWhitelistTemplateLinkedInstanceInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            3,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(3);
         parameters.add("TemplateId", Some(&self.template_id));
         parameters.add("RegionId", self.region_id.as_ref());
         parameters.add("ResourceGroupId", self.resource_group_id.as_ref());
@@ -90,12 +88,12 @@ impl DescribeWhitelistTemplateLinkedInstanceInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters
+impl aliyun_codec::parameters::ToParameters
 for DescribeWhitelistTemplateLinkedInstanceInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         DescribeWhitelistTemplateLinkedInstanceInput::to_parameters(self)
     }
 }
@@ -190,7 +188,7 @@ pub struct DescribeWhitelistTemplateLinkedInstanceOutput {
 impl std::fmt::Debug for DescribeWhitelistTemplateLinkedInstanceOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DescribeWhitelistTemplateLinkedInstanceOutput",
             &[
@@ -215,11 +213,11 @@ impl std::fmt::Debug for DescribeWhitelistTemplateLinkedInstanceOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for DescribeWhitelistTemplateLinkedInstanceOutput {
+impl aliyun_codec::de::FromJson for DescribeWhitelistTemplateLinkedInstanceOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = DescribeWhitelistTemplateLinkedInstanceOutput {
             code: None,
             data: None,
@@ -229,7 +227,7 @@ impl aliyun_runtime::de::FromJson for DescribeWhitelistTemplateLinkedInstanceOut
             success: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "Code" => object.read(&name, &mut decoded.code),
@@ -250,7 +248,7 @@ impl<'de> serde::Deserialize<'de> for DescribeWhitelistTemplateLinkedInstanceOut
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -289,7 +287,7 @@ pub struct Data {
 impl std::fmt::Debug for Data {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "Data",
             &["ins_name", "template_id", "unknown_fields"],
@@ -298,17 +296,17 @@ impl std::fmt::Debug for Data {
     }
 }
 
-impl aliyun_runtime::de::FromJson for Data {
+impl aliyun_codec::de::FromJson for Data {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = Data {
             ins_name: None,
             template_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "InsName" => object.read(&name, &mut decoded.ins_name),
@@ -325,7 +323,7 @@ impl<'de> serde::Deserialize<'de> for Data {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -341,7 +339,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::DescribeWhitelistTemplateLinkedInstanceOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

@@ -52,7 +52,7 @@ pub struct DetachGadInstanceMemberInput {
 impl std::fmt::Debug for DetachGadInstanceMemberInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DetachGadInstanceMemberInput",
             &[
@@ -100,10 +100,8 @@ impl DetachGadInstanceMemberInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            4,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(4);
         parameters.add("GadInstanceName", Some(&self.gad_instance_name));
         parameters.add("RegionId", self.region_id.as_ref());
         parameters.add("MemberInstanceName", Some(&self.member_instance_name));
@@ -112,11 +110,11 @@ impl DetachGadInstanceMemberInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for DetachGadInstanceMemberInput {
+impl aliyun_codec::parameters::ToParameters for DetachGadInstanceMemberInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         DetachGadInstanceMemberInput::to_parameters(self)
     }
 }
@@ -150,7 +148,7 @@ pub struct DetachGadInstanceMemberOutput {
 impl std::fmt::Debug for DetachGadInstanceMemberOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DetachGadInstanceMemberOutput",
             &["request_id", "unknown_fields"],
@@ -159,16 +157,16 @@ impl std::fmt::Debug for DetachGadInstanceMemberOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for DetachGadInstanceMemberOutput {
+impl aliyun_codec::de::FromJson for DetachGadInstanceMemberOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = DetachGadInstanceMemberOutput {
             request_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "RequestId" => object.read(&name, &mut decoded.request_id),
@@ -184,7 +182,7 @@ impl<'de> serde::Deserialize<'de> for DetachGadInstanceMemberOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -200,7 +198,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::DetachGadInstanceMemberOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

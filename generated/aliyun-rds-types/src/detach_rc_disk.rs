@@ -49,7 +49,7 @@ pub struct DetachRcDiskInput {
 impl std::fmt::Debug for DetachRcDiskInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DetachRcDiskInput",
             &["instance_id", "disk_id", "delete_with_instance", "region_id"],
@@ -93,10 +93,8 @@ impl DetachRcDiskInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            4,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(4);
         parameters.add("InstanceId", Some(&self.instance_id));
         parameters.add("DiskId", Some(&self.disk_id));
         parameters.add("DeleteWithInstance", self.delete_with_instance.as_ref());
@@ -105,11 +103,11 @@ impl DetachRcDiskInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for DetachRcDiskInput {
+impl aliyun_codec::parameters::ToParameters for DetachRcDiskInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         DetachRcDiskInput::to_parameters(self)
     }
 }
@@ -143,7 +141,7 @@ pub struct DetachRcDiskOutput {
 impl std::fmt::Debug for DetachRcDiskOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DetachRcDiskOutput",
             &["request_id", "unknown_fields"],
@@ -152,16 +150,16 @@ impl std::fmt::Debug for DetachRcDiskOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for DetachRcDiskOutput {
+impl aliyun_codec::de::FromJson for DetachRcDiskOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = DetachRcDiskOutput {
             request_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "RequestId" => object.read(&name, &mut decoded.request_id),
@@ -177,7 +175,7 @@ impl<'de> serde::Deserialize<'de> for DetachRcDiskOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -193,7 +191,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::DetachRcDiskOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

@@ -52,7 +52,7 @@ pub struct DetachWhitelistTemplateToInstanceInput {
 impl std::fmt::Debug for DetachWhitelistTemplateToInstanceInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DetachWhitelistTemplateToInstanceInput",
             &["template_id", "ins_name", "region_id", "resource_group_id"],
@@ -92,10 +92,8 @@ impl DetachWhitelistTemplateToInstanceInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            4,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(4);
         parameters.add("TemplateId", Some(&self.template_id));
         parameters.add("InsName", Some(&self.ins_name));
         parameters.add("RegionId", self.region_id.as_ref());
@@ -104,12 +102,11 @@ impl DetachWhitelistTemplateToInstanceInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters
-for DetachWhitelistTemplateToInstanceInput {
+impl aliyun_codec::parameters::ToParameters for DetachWhitelistTemplateToInstanceInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         DetachWhitelistTemplateToInstanceInput::to_parameters(self)
     }
 }
@@ -204,7 +201,7 @@ pub struct DetachWhitelistTemplateToInstanceOutput {
 impl std::fmt::Debug for DetachWhitelistTemplateToInstanceOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DetachWhitelistTemplateToInstanceOutput",
             &[
@@ -229,11 +226,11 @@ impl std::fmt::Debug for DetachWhitelistTemplateToInstanceOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for DetachWhitelistTemplateToInstanceOutput {
+impl aliyun_codec::de::FromJson for DetachWhitelistTemplateToInstanceOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = DetachWhitelistTemplateToInstanceOutput {
             code: None,
             data: None,
@@ -243,7 +240,7 @@ impl aliyun_runtime::de::FromJson for DetachWhitelistTemplateToInstanceOutput {
             success: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "Code" => object.read(&name, &mut decoded.code),
@@ -264,7 +261,7 @@ impl<'de> serde::Deserialize<'de> for DetachWhitelistTemplateToInstanceOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -298,7 +295,7 @@ pub struct Data {
 impl std::fmt::Debug for Data {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "Data",
             &["status", "unknown_fields"],
@@ -307,16 +304,16 @@ impl std::fmt::Debug for Data {
     }
 }
 
-impl aliyun_runtime::de::FromJson for Data {
+impl aliyun_codec::de::FromJson for Data {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = Data {
             status: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "Status" => object.read(&name, &mut decoded.status),
@@ -332,7 +329,7 @@ impl<'de> serde::Deserialize<'de> for Data {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -348,7 +345,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::DetachWhitelistTemplateToInstanceOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

@@ -52,7 +52,7 @@ pub struct EvaluateLocalExtendDiskInput {
 impl std::fmt::Debug for EvaluateLocalExtendDiskInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "EvaluateLocalExtendDiskInput",
             &["region_id", "db_instance_name", "storage", "resource_group_id"],
@@ -95,10 +95,8 @@ impl EvaluateLocalExtendDiskInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            4,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(4);
         parameters.add("RegionId", Some(&self.region_id));
         parameters.add("DBInstanceName", Some(&self.db_instance_name));
         parameters.add("Storage", self.storage.as_ref());
@@ -107,11 +105,11 @@ impl EvaluateLocalExtendDiskInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for EvaluateLocalExtendDiskInput {
+impl aliyun_codec::parameters::ToParameters for EvaluateLocalExtendDiskInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         EvaluateLocalExtendDiskInput::to_parameters(self)
     }
 }
@@ -183,7 +181,7 @@ pub struct EvaluateLocalExtendDiskOutput {
 impl std::fmt::Debug for EvaluateLocalExtendDiskOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "EvaluateLocalExtendDiskOutput",
             &[
@@ -206,11 +204,11 @@ impl std::fmt::Debug for EvaluateLocalExtendDiskOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for EvaluateLocalExtendDiskOutput {
+impl aliyun_codec::de::FromJson for EvaluateLocalExtendDiskOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = EvaluateLocalExtendDiskOutput {
             available: None,
             db_instance_id: None,
@@ -219,7 +217,7 @@ impl aliyun_runtime::de::FromJson for EvaluateLocalExtendDiskOutput {
             request_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "Available" => object.read(&name, &mut decoded.available),
@@ -243,7 +241,7 @@ impl<'de> serde::Deserialize<'de> for EvaluateLocalExtendDiskOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -259,7 +257,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::EvaluateLocalExtendDiskOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

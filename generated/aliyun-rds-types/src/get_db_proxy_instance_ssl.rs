@@ -45,7 +45,7 @@ pub struct GetDbProxyInstanceSslInput {
 impl std::fmt::Debug for GetDbProxyInstanceSslInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "GetDbProxyInstanceSslInput",
             &["region_id", "db_instance_id", "db_proxy_engine_type"],
@@ -79,10 +79,8 @@ impl GetDbProxyInstanceSslInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            3,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(3);
         parameters.add("RegionId", self.region_id.as_ref());
         parameters.add("DbInstanceId", Some(&self.db_instance_id));
         parameters.add("DBProxyEngineType", self.db_proxy_engine_type.as_ref());
@@ -90,11 +88,11 @@ impl GetDbProxyInstanceSslInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for GetDbProxyInstanceSslInput {
+impl aliyun_codec::parameters::ToParameters for GetDbProxyInstanceSslInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         GetDbProxyInstanceSslInput::to_parameters(self)
     }
 }
@@ -136,7 +134,7 @@ pub struct GetDbProxyInstanceSslOutput {
 impl std::fmt::Debug for GetDbProxyInstanceSslOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "GetDbProxyInstanceSslOutput",
             &["db_proxy_cert_list_items", "request_id", "unknown_fields"],
@@ -145,17 +143,17 @@ impl std::fmt::Debug for GetDbProxyInstanceSslOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for GetDbProxyInstanceSslOutput {
+impl aliyun_codec::de::FromJson for GetDbProxyInstanceSslOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = GetDbProxyInstanceSslOutput {
             db_proxy_cert_list_items: None,
             request_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "DbProxyCertListItems" => {
@@ -174,7 +172,7 @@ impl<'de> serde::Deserialize<'de> for GetDbProxyInstanceSslOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -201,7 +199,7 @@ pub struct DbProxyCertListItems {
 impl std::fmt::Debug for DbProxyCertListItems {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DbProxyCertListItems",
             &["db_proxy_cert_list_items", "unknown_fields"],
@@ -210,16 +208,16 @@ impl std::fmt::Debug for DbProxyCertListItems {
     }
 }
 
-impl aliyun_runtime::de::FromJson for DbProxyCertListItems {
+impl aliyun_codec::de::FromJson for DbProxyCertListItems {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = DbProxyCertListItems {
             db_proxy_cert_list_items: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "DbProxyCertListItems" => {
@@ -237,7 +235,7 @@ impl<'de> serde::Deserialize<'de> for DbProxyCertListItems {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -308,7 +306,7 @@ pub struct DbProxyCertListItemsDbProxyCertListItems {
 impl std::fmt::Debug for DbProxyCertListItemsDbProxyCertListItems {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DbProxyCertListItemsDbProxyCertListItems",
             &[
@@ -331,11 +329,11 @@ impl std::fmt::Debug for DbProxyCertListItemsDbProxyCertListItems {
     }
 }
 
-impl aliyun_runtime::de::FromJson for DbProxyCertListItemsDbProxyCertListItems {
+impl aliyun_codec::de::FromJson for DbProxyCertListItemsDbProxyCertListItems {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = DbProxyCertListItemsDbProxyCertListItems {
             cert_common_name: None,
             db_instance_name: None,
@@ -344,7 +342,7 @@ impl aliyun_runtime::de::FromJson for DbProxyCertListItemsDbProxyCertListItems {
             ssl_expired_time: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "CertCommonName" => object.read(&name, &mut decoded.cert_common_name),
@@ -364,7 +362,7 @@ impl<'de> serde::Deserialize<'de> for DbProxyCertListItemsDbProxyCertListItems {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -380,7 +378,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::GetDbProxyInstanceSslOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

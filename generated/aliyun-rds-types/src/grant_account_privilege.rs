@@ -59,7 +59,7 @@ pub struct GrantAccountPrivilegeInput {
 impl std::fmt::Debug for GrantAccountPrivilegeInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "GrantAccountPrivilegeInput",
             &["db_instance_id", "account_name", "db_name", "account_privilege"],
@@ -104,10 +104,8 @@ impl GrantAccountPrivilegeInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            4,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(4);
         parameters.add("DBInstanceId", Some(&self.db_instance_id));
         parameters.add("AccountName", Some(&self.account_name));
         parameters.add("DBName", Some(&self.db_name));
@@ -116,11 +114,11 @@ impl GrantAccountPrivilegeInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for GrantAccountPrivilegeInput {
+impl aliyun_codec::parameters::ToParameters for GrantAccountPrivilegeInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         GrantAccountPrivilegeInput::to_parameters(self)
     }
 }
@@ -152,7 +150,7 @@ pub struct GrantAccountPrivilegeOutput {
 impl std::fmt::Debug for GrantAccountPrivilegeOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "GrantAccountPrivilegeOutput",
             &["request_id", "unknown_fields"],
@@ -161,16 +159,16 @@ impl std::fmt::Debug for GrantAccountPrivilegeOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for GrantAccountPrivilegeOutput {
+impl aliyun_codec::de::FromJson for GrantAccountPrivilegeOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = GrantAccountPrivilegeOutput {
             request_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "RequestId" => object.read(&name, &mut decoded.request_id),
@@ -186,7 +184,7 @@ impl<'de> serde::Deserialize<'de> for GrantAccountPrivilegeOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -202,7 +200,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::GrantAccountPrivilegeOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

@@ -166,7 +166,7 @@ pub struct ImportUserBackupFileInput {
 impl std::fmt::Debug for ImportUserBackupFileInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "ImportUserBackupFileInput",
             &[
@@ -241,8 +241,8 @@ impl ImportUserBackupFileInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(
             14,
         );
         parameters.add("RegionId", Some(&self.region_id));
@@ -263,11 +263,11 @@ impl ImportUserBackupFileInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for ImportUserBackupFileInput {
+impl aliyun_codec::parameters::ToParameters for ImportUserBackupFileInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         ImportUserBackupFileInput::to_parameters(self)
     }
 }
@@ -321,7 +321,7 @@ pub struct ImportUserBackupFileOutput {
 impl std::fmt::Debug for ImportUserBackupFileOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "ImportUserBackupFileOutput",
             &["backup_id", "request_id", "status", "unknown_fields"],
@@ -330,18 +330,18 @@ impl std::fmt::Debug for ImportUserBackupFileOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for ImportUserBackupFileOutput {
+impl aliyun_codec::de::FromJson for ImportUserBackupFileOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = ImportUserBackupFileOutput {
             backup_id: None,
             request_id: None,
             status: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "BackupId" => object.read(&name, &mut decoded.backup_id),
@@ -359,7 +359,7 @@ impl<'de> serde::Deserialize<'de> for ImportUserBackupFileOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -375,7 +375,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::ImportUserBackupFileOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

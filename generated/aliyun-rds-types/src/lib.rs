@@ -13,6 +13,9 @@
 //! name in kebab-case is on; the default feature `all` turns them all on.
 //! `serde-serialize` adds `Serialize` to inputs and outputs, `serde-deserialize`
 //! `Deserialize` to outputs.
+//!
+//! Layer: the model, built on `aliyun-codec` alone (no HTTP client, TLS or async
+//! runtime), so that it compiles while the runtime's dependencies do.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 

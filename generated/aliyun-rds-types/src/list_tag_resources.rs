@@ -62,7 +62,7 @@ pub struct ListTagResourcesInput {
 impl std::fmt::Debug for ListTagResourcesInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "ListTagResourcesInput",
             &["region_id", "resource_type", "next_token", "resource_id", "tag"],
@@ -104,10 +104,8 @@ impl ListTagResourcesInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            5,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(5);
         parameters.add("RegionId", Some(&self.region_id));
         parameters.add("ResourceType", Some(&self.resource_type));
         parameters.add("NextToken", self.next_token.as_ref());
@@ -117,11 +115,11 @@ impl ListTagResourcesInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for ListTagResourcesInput {
+impl aliyun_codec::parameters::ToParameters for ListTagResourcesInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         ListTagResourcesInput::to_parameters(self)
     }
 }
@@ -173,7 +171,7 @@ pub struct ListTagResourcesOutput {
 impl std::fmt::Debug for ListTagResourcesOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "ListTagResourcesOutput",
             &["next_token", "request_id", "tag_resources", "unknown_fields"],
@@ -187,18 +185,18 @@ impl std::fmt::Debug for ListTagResourcesOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for ListTagResourcesOutput {
+impl aliyun_codec::de::FromJson for ListTagResourcesOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = ListTagResourcesOutput {
             next_token: None,
             request_id: None,
             tag_resources: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "NextToken" => object.read(&name, &mut decoded.next_token),
@@ -216,7 +214,7 @@ impl<'de> serde::Deserialize<'de> for ListTagResourcesOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -247,7 +245,7 @@ pub struct Tag {
 impl std::fmt::Debug for Tag {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "Tag",
             &["key", "value"],
@@ -279,7 +277,7 @@ pub struct TagResources {
 impl std::fmt::Debug for TagResources {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "TagResources",
             &["tag_resource", "unknown_fields"],
@@ -288,16 +286,16 @@ impl std::fmt::Debug for TagResources {
     }
 }
 
-impl aliyun_runtime::de::FromJson for TagResources {
+impl aliyun_codec::de::FromJson for TagResources {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = TagResources {
             tag_resource: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "TagResource" => object.read(&name, &mut decoded.tag_resource),
@@ -313,7 +311,7 @@ impl<'de> serde::Deserialize<'de> for TagResources {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -374,7 +372,7 @@ pub struct TagResource {
 impl std::fmt::Debug for TagResource {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "TagResource",
             &["resource_id", "resource_type", "tag_key", "tag_value", "unknown_fields"],
@@ -389,11 +387,11 @@ impl std::fmt::Debug for TagResource {
     }
 }
 
-impl aliyun_runtime::de::FromJson for TagResource {
+impl aliyun_codec::de::FromJson for TagResource {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = TagResource {
             resource_id: None,
             resource_type: None,
@@ -401,7 +399,7 @@ impl aliyun_runtime::de::FromJson for TagResource {
             tag_value: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "ResourceId" => object.read(&name, &mut decoded.resource_id),
@@ -420,7 +418,7 @@ impl<'de> serde::Deserialize<'de> for TagResource {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -436,7 +434,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::ListTagResourcesOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

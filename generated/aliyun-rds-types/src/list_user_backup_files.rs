@@ -93,7 +93,7 @@ pub struct ListUserBackupFilesInput {
 impl std::fmt::Debug for ListUserBackupFilesInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "ListUserBackupFilesInput",
             &[
@@ -147,10 +147,8 @@ impl ListUserBackupFilesInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            7,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(7);
         parameters.add("Status", self.status.as_ref());
         parameters.add("RegionId", Some(&self.region_id));
         parameters.add("Comment", self.comment.as_ref());
@@ -162,11 +160,11 @@ impl ListUserBackupFilesInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for ListUserBackupFilesInput {
+impl aliyun_codec::parameters::ToParameters for ListUserBackupFilesInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         ListUserBackupFilesInput::to_parameters(self)
     }
 }
@@ -208,7 +206,7 @@ pub struct ListUserBackupFilesOutput {
 impl std::fmt::Debug for ListUserBackupFilesOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "ListUserBackupFilesOutput",
             &["records", "request_id", "unknown_fields"],
@@ -217,17 +215,17 @@ impl std::fmt::Debug for ListUserBackupFilesOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for ListUserBackupFilesOutput {
+impl aliyun_codec::de::FromJson for ListUserBackupFilesOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = ListUserBackupFilesOutput {
             records: None,
             request_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "Records" => object.read(&name, &mut decoded.records),
@@ -244,7 +242,7 @@ impl<'de> serde::Deserialize<'de> for ListUserBackupFilesOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -461,7 +459,7 @@ pub struct Records {
 impl std::fmt::Debug for Records {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "Records",
             &[
@@ -512,11 +510,11 @@ impl std::fmt::Debug for Records {
     }
 }
 
-impl aliyun_runtime::de::FromJson for Records {
+impl aliyun_codec::de::FromJson for Records {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = Records {
             backup_id: None,
             binlog_info: None,
@@ -539,7 +537,7 @@ impl aliyun_runtime::de::FromJson for Records {
             zone_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "BackupId" => object.read(&name, &mut decoded.backup_id),
@@ -573,7 +571,7 @@ impl<'de> serde::Deserialize<'de> for Records {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -589,7 +587,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::ListUserBackupFilesOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

@@ -39,7 +39,7 @@ pub struct MigrateConnectionToOtherZoneInput {
 impl std::fmt::Debug for MigrateConnectionToOtherZoneInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "MigrateConnectionToOtherZoneInput",
             &["db_instance_id", "connection_string", "zone_id"],
@@ -77,10 +77,8 @@ impl MigrateConnectionToOtherZoneInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            3,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(3);
         parameters.add("DBInstanceId", Some(&self.db_instance_id));
         parameters.add("ConnectionString", Some(&self.connection_string));
         parameters.add("ZoneId", Some(&self.zone_id));
@@ -88,11 +86,11 @@ impl MigrateConnectionToOtherZoneInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for MigrateConnectionToOtherZoneInput {
+impl aliyun_codec::parameters::ToParameters for MigrateConnectionToOtherZoneInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         MigrateConnectionToOtherZoneInput::to_parameters(self)
     }
 }
@@ -146,7 +144,7 @@ pub struct MigrateConnectionToOtherZoneOutput {
 impl std::fmt::Debug for MigrateConnectionToOtherZoneOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "MigrateConnectionToOtherZoneOutput",
             &["code", "message", "request_id", "unknown_fields"],
@@ -155,18 +153,18 @@ impl std::fmt::Debug for MigrateConnectionToOtherZoneOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for MigrateConnectionToOtherZoneOutput {
+impl aliyun_codec::de::FromJson for MigrateConnectionToOtherZoneOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = MigrateConnectionToOtherZoneOutput {
             code: None,
             message: None,
             request_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "Code" => object.read(&name, &mut decoded.code),
@@ -184,7 +182,7 @@ impl<'de> serde::Deserialize<'de> for MigrateConnectionToOtherZoneOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -200,7 +198,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::MigrateConnectionToOtherZoneOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

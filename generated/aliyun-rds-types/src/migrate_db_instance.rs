@@ -114,7 +114,7 @@ pub struct MigrateDbInstanceInput {
 impl std::fmt::Debug for MigrateDbInstanceInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "MigrateDbInstanceInput",
             &[
@@ -177,10 +177,8 @@ impl MigrateDbInstanceInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            9,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(9);
         parameters.add("RegionId", self.region_id.as_ref());
         parameters.add("DedicatedHostGroupId", Some(&self.dedicated_host_group_id));
         parameters.add("DBInstanceId", Some(&self.db_instance_id));
@@ -202,11 +200,11 @@ impl MigrateDbInstanceInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for MigrateDbInstanceInput {
+impl aliyun_codec::parameters::ToParameters for MigrateDbInstanceInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         MigrateDbInstanceInput::to_parameters(self)
     }
 }
@@ -258,7 +256,7 @@ pub struct MigrateDbInstanceOutput {
 impl std::fmt::Debug for MigrateDbInstanceOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "MigrateDbInstanceOutput",
             &["migration_id", "request_id", "task_id", "unknown_fields"],
@@ -267,18 +265,18 @@ impl std::fmt::Debug for MigrateDbInstanceOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for MigrateDbInstanceOutput {
+impl aliyun_codec::de::FromJson for MigrateDbInstanceOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = MigrateDbInstanceOutput {
             migration_id: None,
             request_id: None,
             task_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "MigrationId" => object.read(&name, &mut decoded.migration_id),
@@ -296,7 +294,7 @@ impl<'de> serde::Deserialize<'de> for MigrateDbInstanceOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -312,7 +310,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::MigrateDbInstanceOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

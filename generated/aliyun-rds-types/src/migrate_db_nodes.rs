@@ -38,7 +38,7 @@ pub struct MigrateDbNodesInput {
         serde(
             rename = "DBNode",
             skip_serializing_if = "Option::is_none",
-            serialize_with = "aliyun_runtime::ser::json_string"
+            serialize_with = "aliyun_codec::ser::json_string"
         )
     )]
     pub db_node: Option<Vec<DbNode>>,
@@ -81,7 +81,7 @@ pub struct MigrateDbNodesInput {
 impl std::fmt::Debug for MigrateDbNodesInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "MigrateDbNodesInput",
             &[
@@ -132,10 +132,8 @@ impl MigrateDbNodesInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            6,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(6);
         parameters.add("ClientToken", self.client_token.as_ref());
         parameters.add("DBInstanceId", Some(&self.db_instance_id));
         parameters.add_json("DBNode", self.db_node.as_ref());
@@ -146,11 +144,11 @@ impl MigrateDbNodesInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for MigrateDbNodesInput {
+impl aliyun_codec::parameters::ToParameters for MigrateDbNodesInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         MigrateDbNodesInput::to_parameters(self)
     }
 }
@@ -207,7 +205,7 @@ pub struct MigrateDbNodesOutput {
 impl std::fmt::Debug for MigrateDbNodesOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "MigrateDbNodesOutput",
             &["request_id", "db_instance_id", "success", "unknown_fields"],
@@ -221,18 +219,18 @@ impl std::fmt::Debug for MigrateDbNodesOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for MigrateDbNodesOutput {
+impl aliyun_codec::de::FromJson for MigrateDbNodesOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = MigrateDbNodesOutput {
             request_id: None,
             db_instance_id: None,
             success: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "RequestId" => object.read(&name, &mut decoded.request_id),
@@ -250,7 +248,7 @@ impl<'de> serde::Deserialize<'de> for MigrateDbNodesOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -279,7 +277,7 @@ pub struct DbNode {
 impl std::fmt::Debug for DbNode {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DbNode",
             &["zone_id", "node_id"],
@@ -300,7 +298,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::MigrateDbNodesOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

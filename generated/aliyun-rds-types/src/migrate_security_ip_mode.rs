@@ -25,7 +25,7 @@ pub struct MigrateSecurityIpModeInput {
 impl std::fmt::Debug for MigrateSecurityIpModeInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "MigrateSecurityIpModeInput",
             &["db_instance_id"],
@@ -57,20 +57,18 @@ impl MigrateSecurityIpModeInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            1,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(1);
         parameters.add("DBInstanceId", Some(&self.db_instance_id));
         parameters.finish()
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for MigrateSecurityIpModeInput {
+impl aliyun_codec::parameters::ToParameters for MigrateSecurityIpModeInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         MigrateSecurityIpModeInput::to_parameters(self)
     }
 }
@@ -138,7 +136,7 @@ pub struct MigrateSecurityIpModeOutput {
 impl std::fmt::Debug for MigrateSecurityIpModeOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "MigrateSecurityIpModeOutput",
             &["db_instance_id", "request_id", "security_ip_mode", "unknown_fields"],
@@ -152,18 +150,18 @@ impl std::fmt::Debug for MigrateSecurityIpModeOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for MigrateSecurityIpModeOutput {
+impl aliyun_codec::de::FromJson for MigrateSecurityIpModeOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = MigrateSecurityIpModeOutput {
             db_instance_id: None,
             request_id: None,
             security_ip_mode: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "DBInstanceId" => object.read(&name, &mut decoded.db_instance_id),
@@ -181,7 +179,7 @@ impl<'de> serde::Deserialize<'de> for MigrateSecurityIpModeOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -197,7 +195,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::MigrateSecurityIpModeOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

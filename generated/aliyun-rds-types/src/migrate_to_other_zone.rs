@@ -199,7 +199,7 @@ pub struct MigrateToOtherZoneInput {
 impl std::fmt::Debug for MigrateToOtherZoneInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "MigrateToOtherZoneInput",
             &[
@@ -274,8 +274,8 @@ impl MigrateToOtherZoneInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(
             14,
         );
         parameters.add("DBInstanceId", Some(&self.db_instance_id));
@@ -296,11 +296,11 @@ impl MigrateToOtherZoneInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for MigrateToOtherZoneInput {
+impl aliyun_codec::parameters::ToParameters for MigrateToOtherZoneInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         MigrateToOtherZoneInput::to_parameters(self)
     }
 }
@@ -354,7 +354,7 @@ pub struct MigrateToOtherZoneOutput {
 impl std::fmt::Debug for MigrateToOtherZoneOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "MigrateToOtherZoneOutput",
             &["db_instance_id", "order_id", "request_id", "unknown_fields"],
@@ -368,18 +368,18 @@ impl std::fmt::Debug for MigrateToOtherZoneOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for MigrateToOtherZoneOutput {
+impl aliyun_codec::de::FromJson for MigrateToOtherZoneOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = MigrateToOtherZoneOutput {
             db_instance_id: None,
             order_id: None,
             request_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "DBInstanceId" => object.read(&name, &mut decoded.db_instance_id),
@@ -397,7 +397,7 @@ impl<'de> serde::Deserialize<'de> for MigrateToOtherZoneOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -413,7 +413,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::MigrateToOtherZoneOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

@@ -35,7 +35,7 @@ pub struct ModifyActionEventPolicyInput {
 impl std::fmt::Debug for ModifyActionEventPolicyInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "ModifyActionEventPolicyInput",
             &["region_id", "enable_event_log"],
@@ -71,21 +71,19 @@ impl ModifyActionEventPolicyInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            2,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(2);
         parameters.add("RegionId", Some(&self.region_id));
         parameters.add("EnableEventLog", Some(&self.enable_event_log));
         parameters.finish()
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for ModifyActionEventPolicyInput {
+impl aliyun_codec::parameters::ToParameters for ModifyActionEventPolicyInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         ModifyActionEventPolicyInput::to_parameters(self)
     }
 }
@@ -139,7 +137,7 @@ pub struct ModifyActionEventPolicyOutput {
 impl std::fmt::Debug for ModifyActionEventPolicyOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "ModifyActionEventPolicyOutput",
             &["enable_event_log", "region_id", "request_id", "unknown_fields"],
@@ -153,18 +151,18 @@ impl std::fmt::Debug for ModifyActionEventPolicyOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for ModifyActionEventPolicyOutput {
+impl aliyun_codec::de::FromJson for ModifyActionEventPolicyOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = ModifyActionEventPolicyOutput {
             enable_event_log: None,
             region_id: None,
             request_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "EnableEventLog" => object.read(&name, &mut decoded.enable_event_log),
@@ -182,7 +180,7 @@ impl<'de> serde::Deserialize<'de> for ModifyActionEventPolicyOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -198,7 +196,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::ModifyActionEventPolicyOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

@@ -55,7 +55,7 @@ pub struct ModifyActiveOperationTasksInput {
 impl std::fmt::Debug for ModifyActiveOperationTasksInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "ModifyActiveOperationTasksInput",
             &["ids", "switch_time", "immediate_start"],
@@ -89,10 +89,8 @@ impl ModifyActiveOperationTasksInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            3,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(3);
         parameters.add("Ids", Some(&self.ids));
         parameters.add("SwitchTime", Some(&self.switch_time));
         parameters.add("ImmediateStart", self.immediate_start.as_ref());
@@ -100,11 +98,11 @@ impl ModifyActiveOperationTasksInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for ModifyActiveOperationTasksInput {
+impl aliyun_codec::parameters::ToParameters for ModifyActiveOperationTasksInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         ModifyActiveOperationTasksInput::to_parameters(self)
     }
 }
@@ -148,7 +146,7 @@ pub struct ModifyActiveOperationTasksOutput {
 impl std::fmt::Debug for ModifyActiveOperationTasksOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "ModifyActiveOperationTasksOutput",
             &["ids", "request_id", "unknown_fields"],
@@ -157,17 +155,17 @@ impl std::fmt::Debug for ModifyActiveOperationTasksOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for ModifyActiveOperationTasksOutput {
+impl aliyun_codec::de::FromJson for ModifyActiveOperationTasksOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = ModifyActiveOperationTasksOutput {
             ids: None,
             request_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "Ids" => object.read(&name, &mut decoded.ids),
@@ -184,7 +182,7 @@ impl<'de> serde::Deserialize<'de> for ModifyActiveOperationTasksOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -200,7 +198,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::ModifyActiveOperationTasksOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

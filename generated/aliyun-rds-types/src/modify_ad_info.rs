@@ -82,7 +82,7 @@ pub struct ModifyAdInfoInput {
 impl std::fmt::Debug for ModifyAdInfoInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "ModifyAdInfoInput",
             &[
@@ -136,10 +136,8 @@ impl ModifyAdInfoInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            7,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(7);
         parameters.add("ClientToken", self.client_token.as_ref());
         parameters.add("DBInstanceId", Some(&self.db_instance_id));
         parameters.add("RegionId", Some(&self.region_id));
@@ -151,11 +149,11 @@ impl ModifyAdInfoInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for ModifyAdInfoInput {
+impl aliyun_codec::parameters::ToParameters for ModifyAdInfoInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         ModifyAdInfoInput::to_parameters(self)
     }
 }
@@ -189,7 +187,7 @@ pub struct ModifyAdInfoOutput {
 impl std::fmt::Debug for ModifyAdInfoOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "ModifyAdInfoOutput",
             &["request_id", "unknown_fields"],
@@ -198,16 +196,16 @@ impl std::fmt::Debug for ModifyAdInfoOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for ModifyAdInfoOutput {
+impl aliyun_codec::de::FromJson for ModifyAdInfoOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = ModifyAdInfoOutput {
             request_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "RequestId" => object.read(&name, &mut decoded.request_id),
@@ -223,7 +221,7 @@ impl<'de> serde::Deserialize<'de> for ModifyAdInfoOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -239,7 +237,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::ModifyAdInfoOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

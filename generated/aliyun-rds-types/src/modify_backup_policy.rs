@@ -392,7 +392,7 @@ pub struct ModifyBackupPolicyInput {
 impl std::fmt::Debug for ModifyBackupPolicyInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "ModifyBackupPolicyInput",
             &[
@@ -494,8 +494,8 @@ impl ModifyBackupPolicyInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(
             23,
         );
         parameters.add("DBInstanceId", Some(&self.db_instance_id));
@@ -543,11 +543,11 @@ impl ModifyBackupPolicyInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for ModifyBackupPolicyInput {
+impl aliyun_codec::parameters::ToParameters for ModifyBackupPolicyInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         ModifyBackupPolicyInput::to_parameters(self)
     }
 }
@@ -666,7 +666,7 @@ pub struct ModifyBackupPolicyOutput {
 impl std::fmt::Debug for ModifyBackupPolicyOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "ModifyBackupPolicyOutput",
             &[
@@ -695,11 +695,11 @@ impl std::fmt::Debug for ModifyBackupPolicyOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for ModifyBackupPolicyOutput {
+impl aliyun_codec::de::FromJson for ModifyBackupPolicyOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = ModifyBackupPolicyOutput {
             compress_type: None,
             db_instance_id: None,
@@ -711,7 +711,7 @@ impl aliyun_runtime::de::FromJson for ModifyBackupPolicyOutput {
             request_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "CompressType" => object.read(&name, &mut decoded.compress_type),
@@ -742,7 +742,7 @@ impl<'de> serde::Deserialize<'de> for ModifyBackupPolicyOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -758,7 +758,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::ModifyBackupPolicyOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

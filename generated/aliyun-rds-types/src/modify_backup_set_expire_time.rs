@@ -47,7 +47,7 @@ pub struct ModifyBackupSetExpireTimeInput {
 impl std::fmt::Debug for ModifyBackupSetExpireTimeInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "ModifyBackupSetExpireTimeInput",
             &["db_instance_id", "backup_id", "expect_expire_time"],
@@ -85,10 +85,8 @@ impl ModifyBackupSetExpireTimeInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            3,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(3);
         parameters.add("DBInstanceId", Some(&self.db_instance_id));
         parameters.add("BackupId", Some(&self.backup_id));
         parameters.add("ExpectExpireTime", Some(&self.expect_expire_time));
@@ -96,11 +94,11 @@ impl ModifyBackupSetExpireTimeInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for ModifyBackupSetExpireTimeInput {
+impl aliyun_codec::parameters::ToParameters for ModifyBackupSetExpireTimeInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         ModifyBackupSetExpireTimeInput::to_parameters(self)
     }
 }
@@ -183,7 +181,7 @@ pub struct ModifyBackupSetExpireTimeOutput {
 impl std::fmt::Debug for ModifyBackupSetExpireTimeOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "ModifyBackupSetExpireTimeOutput",
             &["request_id", "message", "code", "success", "data", "unknown_fields"],
@@ -199,11 +197,11 @@ impl std::fmt::Debug for ModifyBackupSetExpireTimeOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for ModifyBackupSetExpireTimeOutput {
+impl aliyun_codec::de::FromJson for ModifyBackupSetExpireTimeOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = ModifyBackupSetExpireTimeOutput {
             request_id: None,
             message: None,
@@ -212,7 +210,7 @@ impl aliyun_runtime::de::FromJson for ModifyBackupSetExpireTimeOutput {
             data: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "RequestId" => object.read(&name, &mut decoded.request_id),
@@ -232,7 +230,7 @@ impl<'de> serde::Deserialize<'de> for ModifyBackupSetExpireTimeOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -248,7 +246,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::ModifyBackupSetExpireTimeOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

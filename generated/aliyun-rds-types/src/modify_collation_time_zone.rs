@@ -63,7 +63,7 @@ pub struct ModifyCollationTimeZoneInput {
 impl std::fmt::Debug for ModifyCollationTimeZoneInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "ModifyCollationTimeZoneInput",
             &["db_instance_id", "collation", "timezone"],
@@ -97,10 +97,8 @@ impl ModifyCollationTimeZoneInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            3,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(3);
         parameters.add("DBInstanceId", Some(&self.db_instance_id));
         parameters.add("Collation", self.collation.as_ref());
         parameters.add("Timezone", self.timezone.as_ref());
@@ -108,11 +106,11 @@ impl ModifyCollationTimeZoneInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for ModifyCollationTimeZoneInput {
+impl aliyun_codec::parameters::ToParameters for ModifyCollationTimeZoneInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         ModifyCollationTimeZoneInput::to_parameters(self)
     }
 }
@@ -186,7 +184,7 @@ pub struct ModifyCollationTimeZoneOutput {
 impl std::fmt::Debug for ModifyCollationTimeZoneOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "ModifyCollationTimeZoneOutput",
             &[
@@ -209,11 +207,11 @@ impl std::fmt::Debug for ModifyCollationTimeZoneOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for ModifyCollationTimeZoneOutput {
+impl aliyun_codec::de::FromJson for ModifyCollationTimeZoneOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = ModifyCollationTimeZoneOutput {
             collation: None,
             db_instance_id: None,
@@ -222,7 +220,7 @@ impl aliyun_runtime::de::FromJson for ModifyCollationTimeZoneOutput {
             timezone: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "Collation" => object.read(&name, &mut decoded.collation),
@@ -242,7 +240,7 @@ impl<'de> serde::Deserialize<'de> for ModifyCollationTimeZoneOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -258,7 +256,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::ModifyCollationTimeZoneOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

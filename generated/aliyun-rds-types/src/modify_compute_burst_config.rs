@@ -155,7 +155,7 @@ pub struct ModifyComputeBurstConfigInput {
 impl std::fmt::Debug for ModifyComputeBurstConfigInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "ModifyComputeBurstConfigInput",
             &[
@@ -230,8 +230,8 @@ impl ModifyComputeBurstConfigInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(
             14,
         );
         parameters.add("ClientToken", self.client_token.as_ref());
@@ -252,11 +252,11 @@ impl ModifyComputeBurstConfigInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for ModifyComputeBurstConfigInput {
+impl aliyun_codec::parameters::ToParameters for ModifyComputeBurstConfigInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         ModifyComputeBurstConfigInput::to_parameters(self)
     }
 }
@@ -290,7 +290,7 @@ pub struct ModifyComputeBurstConfigOutput {
 impl std::fmt::Debug for ModifyComputeBurstConfigOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "ModifyComputeBurstConfigOutput",
             &["request_id", "unknown_fields"],
@@ -299,16 +299,16 @@ impl std::fmt::Debug for ModifyComputeBurstConfigOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for ModifyComputeBurstConfigOutput {
+impl aliyun_codec::de::FromJson for ModifyComputeBurstConfigOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = ModifyComputeBurstConfigOutput {
             request_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "RequestId" => object.read(&name, &mut decoded.request_id),
@@ -324,7 +324,7 @@ impl<'de> serde::Deserialize<'de> for ModifyComputeBurstConfigOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -340,7 +340,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::ModifyComputeBurstConfigOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

@@ -78,7 +78,7 @@ pub struct ModifyCustinsResourceInput {
 impl std::fmt::Debug for ModifyCustinsResourceInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "ModifyCustinsResourceInput",
             &[
@@ -129,10 +129,8 @@ impl ModifyCustinsResourceInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            6,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(6);
         parameters.add("DBInstanceId", Some(&self.db_instance_id));
         parameters.add("ResourceType", self.resource_type.as_ref());
         parameters.add("IncreaseRatio", self.increase_ratio.as_ref());
@@ -147,11 +145,11 @@ impl ModifyCustinsResourceInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for ModifyCustinsResourceInput {
+impl aliyun_codec::parameters::ToParameters for ModifyCustinsResourceInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         ModifyCustinsResourceInput::to_parameters(self)
     }
 }
@@ -193,7 +191,7 @@ pub struct ModifyCustinsResourceOutput {
 impl std::fmt::Debug for ModifyCustinsResourceOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "ModifyCustinsResourceOutput",
             &["request_id", "task_id", "unknown_fields"],
@@ -202,17 +200,17 @@ impl std::fmt::Debug for ModifyCustinsResourceOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for ModifyCustinsResourceOutput {
+impl aliyun_codec::de::FromJson for ModifyCustinsResourceOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = ModifyCustinsResourceOutput {
             request_id: None,
             task_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "RequestId" => object.read(&name, &mut decoded.request_id),
@@ -229,7 +227,7 @@ impl<'de> serde::Deserialize<'de> for ModifyCustinsResourceOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -245,7 +243,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::ModifyCustinsResourceOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

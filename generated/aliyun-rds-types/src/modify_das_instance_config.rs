@@ -80,7 +80,7 @@ pub struct ModifyDasInstanceConfigInput {
 impl std::fmt::Debug for ModifyDasInstanceConfigInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "ModifyDasInstanceConfigInput",
             &[
@@ -131,10 +131,8 @@ impl ModifyDasInstanceConfigInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            5,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(5);
         parameters.add("ClientToken", self.client_token.as_ref());
         parameters.add("DBInstanceId", Some(&self.db_instance_id));
         parameters.add("StorageAutoScale", Some(&self.storage_auto_scale));
@@ -144,11 +142,11 @@ impl ModifyDasInstanceConfigInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for ModifyDasInstanceConfigInput {
+impl aliyun_codec::parameters::ToParameters for ModifyDasInstanceConfigInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         ModifyDasInstanceConfigInput::to_parameters(self)
     }
 }
@@ -182,7 +180,7 @@ pub struct ModifyDasInstanceConfigOutput {
 impl std::fmt::Debug for ModifyDasInstanceConfigOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "ModifyDasInstanceConfigOutput",
             &["request_id", "unknown_fields"],
@@ -191,16 +189,16 @@ impl std::fmt::Debug for ModifyDasInstanceConfigOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for ModifyDasInstanceConfigOutput {
+impl aliyun_codec::de::FromJson for ModifyDasInstanceConfigOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = ModifyDasInstanceConfigOutput {
             request_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "RequestId" => object.read(&name, &mut decoded.request_id),
@@ -216,7 +214,7 @@ impl<'de> serde::Deserialize<'de> for ModifyDasInstanceConfigOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -232,7 +230,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::ModifyDasInstanceConfigOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

@@ -54,7 +54,7 @@ pub struct ModifyDatabaseConfigInput {
 impl std::fmt::Debug for ModifyDatabaseConfigInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "ModifyDatabaseConfigInput",
             &[
@@ -104,10 +104,8 @@ impl ModifyDatabaseConfigInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            4,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(4);
         parameters.add("DBInstanceId", Some(&self.db_instance_id));
         parameters.add("DBName", Some(&self.db_name));
         parameters.add("DatabasePropertyName", Some(&self.database_property_name));
@@ -116,11 +114,11 @@ impl ModifyDatabaseConfigInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for ModifyDatabaseConfigInput {
+impl aliyun_codec::parameters::ToParameters for ModifyDatabaseConfigInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         ModifyDatabaseConfigInput::to_parameters(self)
     }
 }
@@ -174,7 +172,7 @@ pub struct ModifyDatabaseConfigOutput {
 impl std::fmt::Debug for ModifyDatabaseConfigOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "ModifyDatabaseConfigOutput",
             &["code", "message", "request_id", "unknown_fields"],
@@ -183,18 +181,18 @@ impl std::fmt::Debug for ModifyDatabaseConfigOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for ModifyDatabaseConfigOutput {
+impl aliyun_codec::de::FromJson for ModifyDatabaseConfigOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = ModifyDatabaseConfigOutput {
             code: None,
             message: None,
             request_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "Code" => object.read(&name, &mut decoded.code),
@@ -212,7 +210,7 @@ impl<'de> serde::Deserialize<'de> for ModifyDatabaseConfigOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -228,7 +226,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::ModifyDatabaseConfigOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

@@ -39,7 +39,7 @@ pub struct ModifyDbDescriptionInput {
 impl std::fmt::Debug for ModifyDbDescriptionInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "ModifyDbDescriptionInput",
             &["db_instance_id", "db_name", "db_description"],
@@ -77,10 +77,8 @@ impl ModifyDbDescriptionInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            3,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(3);
         parameters.add("DBInstanceId", Some(&self.db_instance_id));
         parameters.add("DBName", Some(&self.db_name));
         parameters.add("DBDescription", Some(&self.db_description));
@@ -88,11 +86,11 @@ impl ModifyDbDescriptionInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for ModifyDbDescriptionInput {
+impl aliyun_codec::parameters::ToParameters for ModifyDbDescriptionInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         ModifyDbDescriptionInput::to_parameters(self)
     }
 }
@@ -126,7 +124,7 @@ pub struct ModifyDbDescriptionOutput {
 impl std::fmt::Debug for ModifyDbDescriptionOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "ModifyDbDescriptionOutput",
             &["request_id", "unknown_fields"],
@@ -135,16 +133,16 @@ impl std::fmt::Debug for ModifyDbDescriptionOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for ModifyDbDescriptionOutput {
+impl aliyun_codec::de::FromJson for ModifyDbDescriptionOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = ModifyDbDescriptionOutput {
             request_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "RequestId" => object.read(&name, &mut decoded.request_id),
@@ -160,7 +158,7 @@ impl<'de> serde::Deserialize<'de> for ModifyDbDescriptionOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -176,7 +174,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::ModifyDbDescriptionOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

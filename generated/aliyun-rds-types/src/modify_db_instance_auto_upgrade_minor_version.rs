@@ -45,7 +45,7 @@ pub struct ModifyDbInstanceAutoUpgradeMinorVersionInput {
 impl std::fmt::Debug for ModifyDbInstanceAutoUpgradeMinorVersionInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "ModifyDbInstanceAutoUpgradeMinorVersionInput",
             &["client_token", "db_instance_id", "auto_upgrade_minor_version"],
@@ -82,10 +82,8 @@ impl ModifyDbInstanceAutoUpgradeMinorVersionInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            3,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(3);
         parameters.add("ClientToken", self.client_token.as_ref());
         parameters.add("DBInstanceId", Some(&self.db_instance_id));
         parameters
@@ -94,12 +92,12 @@ impl ModifyDbInstanceAutoUpgradeMinorVersionInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters
+impl aliyun_codec::parameters::ToParameters
 for ModifyDbInstanceAutoUpgradeMinorVersionInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         ModifyDbInstanceAutoUpgradeMinorVersionInput::to_parameters(self)
     }
 }
@@ -133,7 +131,7 @@ pub struct ModifyDbInstanceAutoUpgradeMinorVersionOutput {
 impl std::fmt::Debug for ModifyDbInstanceAutoUpgradeMinorVersionOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "ModifyDbInstanceAutoUpgradeMinorVersionOutput",
             &["request_id", "unknown_fields"],
@@ -142,16 +140,16 @@ impl std::fmt::Debug for ModifyDbInstanceAutoUpgradeMinorVersionOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for ModifyDbInstanceAutoUpgradeMinorVersionOutput {
+impl aliyun_codec::de::FromJson for ModifyDbInstanceAutoUpgradeMinorVersionOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = ModifyDbInstanceAutoUpgradeMinorVersionOutput {
             request_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "RequestId" => object.read(&name, &mut decoded.request_id),
@@ -167,7 +165,7 @@ impl<'de> serde::Deserialize<'de> for ModifyDbInstanceAutoUpgradeMinorVersionOut
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -183,7 +181,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::ModifyDbInstanceAutoUpgradeMinorVersionOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

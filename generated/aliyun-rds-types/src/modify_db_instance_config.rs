@@ -89,7 +89,7 @@ pub struct ModifyDbInstanceConfigInput {
 impl std::fmt::Debug for ModifyDbInstanceConfigInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "ModifyDbInstanceConfigInput",
             &[
@@ -147,10 +147,8 @@ impl ModifyDbInstanceConfigInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            7,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(7);
         parameters.add("DBInstanceId", Some(&self.db_instance_id));
         parameters.add("ConfigName", Some(&self.config_name));
         parameters.add("ConfigValue", Some(&self.config_value));
@@ -162,11 +160,11 @@ impl ModifyDbInstanceConfigInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for ModifyDbInstanceConfigInput {
+impl aliyun_codec::parameters::ToParameters for ModifyDbInstanceConfigInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         ModifyDbInstanceConfigInput::to_parameters(self)
     }
 }
@@ -200,7 +198,7 @@ pub struct ModifyDbInstanceConfigOutput {
 impl std::fmt::Debug for ModifyDbInstanceConfigOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "ModifyDbInstanceConfigOutput",
             &["request_id", "unknown_fields"],
@@ -209,16 +207,16 @@ impl std::fmt::Debug for ModifyDbInstanceConfigOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for ModifyDbInstanceConfigOutput {
+impl aliyun_codec::de::FromJson for ModifyDbInstanceConfigOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = ModifyDbInstanceConfigOutput {
             request_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "RequestId" => object.read(&name, &mut decoded.request_id),
@@ -234,7 +232,7 @@ impl<'de> serde::Deserialize<'de> for ModifyDbInstanceConfigOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -250,7 +248,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::ModifyDbInstanceConfigOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

@@ -100,7 +100,7 @@ pub struct ModifyDbInstanceConnectionStringInput {
 impl std::fmt::Debug for ModifyDbInstanceConnectionStringInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "ModifyDbInstanceConnectionStringInput",
             &[
@@ -165,10 +165,8 @@ impl ModifyDbInstanceConnectionStringInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            9,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(9);
         parameters.add("DBInstanceId", Some(&self.db_instance_id));
         parameters.add("CurrentConnectionString", Some(&self.current_connection_string));
         parameters.add("ConnectionStringPrefix", Some(&self.connection_string_prefix));
@@ -182,11 +180,11 @@ impl ModifyDbInstanceConnectionStringInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for ModifyDbInstanceConnectionStringInput {
+impl aliyun_codec::parameters::ToParameters for ModifyDbInstanceConnectionStringInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         ModifyDbInstanceConnectionStringInput::to_parameters(self)
     }
 }
@@ -220,7 +218,7 @@ pub struct ModifyDbInstanceConnectionStringOutput {
 impl std::fmt::Debug for ModifyDbInstanceConnectionStringOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "ModifyDbInstanceConnectionStringOutput",
             &["request_id", "unknown_fields"],
@@ -229,16 +227,16 @@ impl std::fmt::Debug for ModifyDbInstanceConnectionStringOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for ModifyDbInstanceConnectionStringOutput {
+impl aliyun_codec::de::FromJson for ModifyDbInstanceConnectionStringOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = ModifyDbInstanceConnectionStringOutput {
             request_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "RequestId" => object.read(&name, &mut decoded.request_id),
@@ -254,7 +252,7 @@ impl<'de> serde::Deserialize<'de> for ModifyDbInstanceConnectionStringOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -270,7 +268,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::ModifyDbInstanceConnectionStringOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

@@ -32,7 +32,7 @@ pub struct ModifyDbInstanceDelayedReplicationTimeInput {
 impl std::fmt::Debug for ModifyDbInstanceDelayedReplicationTimeInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "ModifyDbInstanceDelayedReplicationTimeInput",
             &["db_instance_id", "read_sql_replication_time"],
@@ -68,22 +68,20 @@ impl ModifyDbInstanceDelayedReplicationTimeInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            2,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(2);
         parameters.add("DBInstanceId", Some(&self.db_instance_id));
         parameters.add("ReadSQLReplicationTime", Some(&self.read_sql_replication_time));
         parameters.finish()
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters
+impl aliyun_codec::parameters::ToParameters
 for ModifyDbInstanceDelayedReplicationTimeInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         ModifyDbInstanceDelayedReplicationTimeInput::to_parameters(self)
     }
 }
@@ -147,7 +145,7 @@ pub struct ModifyDbInstanceDelayedReplicationTimeOutput {
 impl std::fmt::Debug for ModifyDbInstanceDelayedReplicationTimeOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "ModifyDbInstanceDelayedReplicationTimeOutput",
             &[
@@ -168,11 +166,11 @@ impl std::fmt::Debug for ModifyDbInstanceDelayedReplicationTimeOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for ModifyDbInstanceDelayedReplicationTimeOutput {
+impl aliyun_codec::de::FromJson for ModifyDbInstanceDelayedReplicationTimeOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = ModifyDbInstanceDelayedReplicationTimeOutput {
             db_instance_id: None,
             read_sql_replication_time: None,
@@ -180,7 +178,7 @@ impl aliyun_runtime::de::FromJson for ModifyDbInstanceDelayedReplicationTimeOutp
             task_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "DBInstanceId" => object.read(&name, &mut decoded.db_instance_id),
@@ -201,7 +199,7 @@ impl<'de> serde::Deserialize<'de> for ModifyDbInstanceDelayedReplicationTimeOutp
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -217,7 +215,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::ModifyDbInstanceDelayedReplicationTimeOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

@@ -45,7 +45,7 @@ pub struct ModifyDbInstanceDeletionProtectionInput {
 impl std::fmt::Debug for ModifyDbInstanceDeletionProtectionInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "ModifyDbInstanceDeletionProtectionInput",
             &["client_token", "db_instance_id", "deletion_protection"],
@@ -79,10 +79,8 @@ impl ModifyDbInstanceDeletionProtectionInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            3,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(3);
         parameters.add("ClientToken", self.client_token.as_ref());
         parameters.add("DBInstanceId", Some(&self.db_instance_id));
         parameters.add("DeletionProtection", Some(&self.deletion_protection));
@@ -90,12 +88,11 @@ impl ModifyDbInstanceDeletionProtectionInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters
-for ModifyDbInstanceDeletionProtectionInput {
+impl aliyun_codec::parameters::ToParameters for ModifyDbInstanceDeletionProtectionInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         ModifyDbInstanceDeletionProtectionInput::to_parameters(self)
     }
 }
@@ -129,7 +126,7 @@ pub struct ModifyDbInstanceDeletionProtectionOutput {
 impl std::fmt::Debug for ModifyDbInstanceDeletionProtectionOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "ModifyDbInstanceDeletionProtectionOutput",
             &["request_id", "unknown_fields"],
@@ -138,16 +135,16 @@ impl std::fmt::Debug for ModifyDbInstanceDeletionProtectionOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for ModifyDbInstanceDeletionProtectionOutput {
+impl aliyun_codec::de::FromJson for ModifyDbInstanceDeletionProtectionOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = ModifyDbInstanceDeletionProtectionOutput {
             request_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "RequestId" => object.read(&name, &mut decoded.request_id),
@@ -163,7 +160,7 @@ impl<'de> serde::Deserialize<'de> for ModifyDbInstanceDeletionProtectionOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -179,7 +176,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::ModifyDbInstanceDeletionProtectionOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

@@ -49,7 +49,7 @@ pub struct ModifyDbInstanceHaConfigInput {
 impl std::fmt::Debug for ModifyDbInstanceHaConfigInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "ModifyDbInstanceHaConfigInput",
             &["sync_mode", "ha_mode", "db_instance_id"],
@@ -87,10 +87,8 @@ impl ModifyDbInstanceHaConfigInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            3,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(3);
         parameters.add("SyncMode", Some(&self.sync_mode));
         parameters.add("HAMode", Some(&self.ha_mode));
         parameters.add("DbInstanceId", Some(&self.db_instance_id));
@@ -98,11 +96,11 @@ impl ModifyDbInstanceHaConfigInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for ModifyDbInstanceHaConfigInput {
+impl aliyun_codec::parameters::ToParameters for ModifyDbInstanceHaConfigInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         ModifyDbInstanceHaConfigInput::to_parameters(self)
     }
 }
@@ -134,7 +132,7 @@ pub struct ModifyDbInstanceHaConfigOutput {
 impl std::fmt::Debug for ModifyDbInstanceHaConfigOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "ModifyDbInstanceHaConfigOutput",
             &["request_id", "unknown_fields"],
@@ -143,16 +141,16 @@ impl std::fmt::Debug for ModifyDbInstanceHaConfigOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for ModifyDbInstanceHaConfigOutput {
+impl aliyun_codec::de::FromJson for ModifyDbInstanceHaConfigOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = ModifyDbInstanceHaConfigOutput {
             request_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "RequestId" => object.read(&name, &mut decoded.request_id),
@@ -168,7 +166,7 @@ impl<'de> serde::Deserialize<'de> for ModifyDbInstanceHaConfigOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -184,7 +182,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::ModifyDbInstanceHaConfigOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

@@ -44,7 +44,7 @@ pub struct ModifyDbInstanceMetricsInput {
 impl std::fmt::Debug for ModifyDbInstanceMetricsInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "ModifyDbInstanceMetricsInput",
             &["db_instance_name", "scope", "metrics_config"],
@@ -82,10 +82,8 @@ impl ModifyDbInstanceMetricsInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            3,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(3);
         parameters.add("DBInstanceName", Some(&self.db_instance_name));
         parameters.add("Scope", Some(&self.scope));
         parameters.add("MetricsConfig", Some(&self.metrics_config));
@@ -93,11 +91,11 @@ impl ModifyDbInstanceMetricsInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for ModifyDbInstanceMetricsInput {
+impl aliyun_codec::parameters::ToParameters for ModifyDbInstanceMetricsInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         ModifyDbInstanceMetricsInput::to_parameters(self)
     }
 }
@@ -154,7 +152,7 @@ pub struct ModifyDbInstanceMetricsOutput {
 impl std::fmt::Debug for ModifyDbInstanceMetricsOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "ModifyDbInstanceMetricsOutput",
             &["db_instance_id", "request_id", "scope", "unknown_fields"],
@@ -163,18 +161,18 @@ impl std::fmt::Debug for ModifyDbInstanceMetricsOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for ModifyDbInstanceMetricsOutput {
+impl aliyun_codec::de::FromJson for ModifyDbInstanceMetricsOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = ModifyDbInstanceMetricsOutput {
             db_instance_id: None,
             request_id: None,
             scope: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "DBInstanceId" => object.read(&name, &mut decoded.db_instance_id),
@@ -192,7 +190,7 @@ impl<'de> serde::Deserialize<'de> for ModifyDbInstanceMetricsOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -208,7 +206,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::ModifyDbInstanceMetricsOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

@@ -49,7 +49,7 @@ pub struct ModifyDbInstanceMonitorInput {
 impl std::fmt::Debug for ModifyDbInstanceMonitorInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "ModifyDbInstanceMonitorInput",
             &["client_token", "db_instance_id", "period"],
@@ -83,10 +83,8 @@ impl ModifyDbInstanceMonitorInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            3,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(3);
         parameters.add("ClientToken", self.client_token.as_ref());
         parameters.add("DBInstanceId", Some(&self.db_instance_id));
         parameters.add("Period", Some(&self.period));
@@ -94,11 +92,11 @@ impl ModifyDbInstanceMonitorInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for ModifyDbInstanceMonitorInput {
+impl aliyun_codec::parameters::ToParameters for ModifyDbInstanceMonitorInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         ModifyDbInstanceMonitorInput::to_parameters(self)
     }
 }
@@ -132,7 +130,7 @@ pub struct ModifyDbInstanceMonitorOutput {
 impl std::fmt::Debug for ModifyDbInstanceMonitorOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "ModifyDbInstanceMonitorOutput",
             &["request_id", "unknown_fields"],
@@ -141,16 +139,16 @@ impl std::fmt::Debug for ModifyDbInstanceMonitorOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for ModifyDbInstanceMonitorOutput {
+impl aliyun_codec::de::FromJson for ModifyDbInstanceMonitorOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = ModifyDbInstanceMonitorOutput {
             request_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "RequestId" => object.read(&name, &mut decoded.request_id),
@@ -166,7 +164,7 @@ impl<'de> serde::Deserialize<'de> for ModifyDbInstanceMonitorOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -182,7 +180,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::ModifyDbInstanceMonitorOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

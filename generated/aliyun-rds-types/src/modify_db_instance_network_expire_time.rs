@@ -42,7 +42,7 @@ pub struct ModifyDbInstanceNetworkExpireTimeInput {
 impl std::fmt::Debug for ModifyDbInstanceNetworkExpireTimeInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "ModifyDbInstanceNetworkExpireTimeInput",
             &["db_instance_id", "connection_string", "classic_expired_days"],
@@ -80,10 +80,8 @@ impl ModifyDbInstanceNetworkExpireTimeInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            3,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(3);
         parameters.add("DBInstanceId", Some(&self.db_instance_id));
         parameters.add("ConnectionString", Some(&self.connection_string));
         parameters.add("ClassicExpiredDays", Some(&self.classic_expired_days));
@@ -91,12 +89,11 @@ impl ModifyDbInstanceNetworkExpireTimeInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters
-for ModifyDbInstanceNetworkExpireTimeInput {
+impl aliyun_codec::parameters::ToParameters for ModifyDbInstanceNetworkExpireTimeInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         ModifyDbInstanceNetworkExpireTimeInput::to_parameters(self)
     }
 }
@@ -130,7 +127,7 @@ pub struct ModifyDbInstanceNetworkExpireTimeOutput {
 impl std::fmt::Debug for ModifyDbInstanceNetworkExpireTimeOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "ModifyDbInstanceNetworkExpireTimeOutput",
             &["request_id", "unknown_fields"],
@@ -139,16 +136,16 @@ impl std::fmt::Debug for ModifyDbInstanceNetworkExpireTimeOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for ModifyDbInstanceNetworkExpireTimeOutput {
+impl aliyun_codec::de::FromJson for ModifyDbInstanceNetworkExpireTimeOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = ModifyDbInstanceNetworkExpireTimeOutput {
             request_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "RequestId" => object.read(&name, &mut decoded.request_id),
@@ -164,7 +161,7 @@ impl<'de> serde::Deserialize<'de> for ModifyDbInstanceNetworkExpireTimeOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -180,7 +177,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::ModifyDbInstanceNetworkExpireTimeOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

@@ -117,7 +117,7 @@ pub struct ModifyDbInstanceNetworkTypeInput {
 impl std::fmt::Debug for ModifyDbInstanceNetworkTypeInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "ModifyDbInstanceNetworkTypeInput",
             &[
@@ -180,10 +180,8 @@ impl ModifyDbInstanceNetworkTypeInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            9,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(9);
         parameters.add("DBInstanceId", Some(&self.db_instance_id));
         parameters.add("RetainClassic", self.retain_classic.as_ref());
         parameters.add("ClassicExpiredDays", self.classic_expired_days.as_ref());
@@ -205,11 +203,11 @@ impl ModifyDbInstanceNetworkTypeInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for ModifyDbInstanceNetworkTypeInput {
+impl aliyun_codec::parameters::ToParameters for ModifyDbInstanceNetworkTypeInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         ModifyDbInstanceNetworkTypeInput::to_parameters(self)
     }
 }
@@ -263,7 +261,7 @@ pub struct ModifyDbInstanceNetworkTypeOutput {
 impl std::fmt::Debug for ModifyDbInstanceNetworkTypeOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "ModifyDbInstanceNetworkTypeOutput",
             &["connection_string", "request_id", "task_id", "unknown_fields"],
@@ -277,18 +275,18 @@ impl std::fmt::Debug for ModifyDbInstanceNetworkTypeOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for ModifyDbInstanceNetworkTypeOutput {
+impl aliyun_codec::de::FromJson for ModifyDbInstanceNetworkTypeOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = ModifyDbInstanceNetworkTypeOutput {
             connection_string: None,
             request_id: None,
             task_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "ConnectionString" => object.read(&name, &mut decoded.connection_string),
@@ -306,7 +304,7 @@ impl<'de> serde::Deserialize<'de> for ModifyDbInstanceNetworkTypeOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -322,7 +320,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::ModifyDbInstanceNetworkTypeOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

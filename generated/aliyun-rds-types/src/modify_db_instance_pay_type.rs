@@ -55,7 +55,7 @@ pub struct ModifyDbInstancePayTypeInput {
 impl std::fmt::Debug for ModifyDbInstancePayTypeInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "ModifyDbInstancePayTypeInput",
             &["db_instance_id", "used_time", "pay_type", "period"],
@@ -94,10 +94,8 @@ impl ModifyDbInstancePayTypeInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            4,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(4);
         parameters.add("DBInstanceId", Some(&self.db_instance_id));
         parameters.add("UsedTime", self.used_time.as_ref());
         parameters.add("PayType", Some(&self.pay_type));
@@ -106,11 +104,11 @@ impl ModifyDbInstancePayTypeInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for ModifyDbInstancePayTypeInput {
+impl aliyun_codec::parameters::ToParameters for ModifyDbInstancePayTypeInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         ModifyDbInstancePayTypeInput::to_parameters(self)
     }
 }
@@ -144,7 +142,7 @@ pub struct ModifyDbInstancePayTypeOutput {
 impl std::fmt::Debug for ModifyDbInstancePayTypeOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "ModifyDbInstancePayTypeOutput",
             &["order_id", "unknown_fields"],
@@ -153,16 +151,16 @@ impl std::fmt::Debug for ModifyDbInstancePayTypeOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for ModifyDbInstancePayTypeOutput {
+impl aliyun_codec::de::FromJson for ModifyDbInstancePayTypeOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = ModifyDbInstancePayTypeOutput {
             order_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "OrderId" => object.read(&name, &mut decoded.order_id),
@@ -178,7 +176,7 @@ impl<'de> serde::Deserialize<'de> for ModifyDbInstancePayTypeOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -194,7 +192,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::ModifyDbInstancePayTypeOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

@@ -52,7 +52,7 @@ pub struct ModifyDbInstanceReplicationSwitchInput {
 impl std::fmt::Debug for ModifyDbInstanceReplicationSwitchInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "ModifyDbInstanceReplicationSwitchInput",
             &[
@@ -101,10 +101,8 @@ impl ModifyDbInstanceReplicationSwitchInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            4,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(4);
         parameters.add("DBInstanceId", Some(&self.db_instance_id));
         parameters.add("RegionId", Some(&self.region_id));
         parameters.add("ExternalReplication", Some(&self.external_replication));
@@ -113,12 +111,11 @@ impl ModifyDbInstanceReplicationSwitchInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters
-for ModifyDbInstanceReplicationSwitchInput {
+impl aliyun_codec::parameters::ToParameters for ModifyDbInstanceReplicationSwitchInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         ModifyDbInstanceReplicationSwitchInput::to_parameters(self)
     }
 }
@@ -152,7 +149,7 @@ pub struct ModifyDbInstanceReplicationSwitchOutput {
 impl std::fmt::Debug for ModifyDbInstanceReplicationSwitchOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "ModifyDbInstanceReplicationSwitchOutput",
             &["request_id", "unknown_fields"],
@@ -161,16 +158,16 @@ impl std::fmt::Debug for ModifyDbInstanceReplicationSwitchOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for ModifyDbInstanceReplicationSwitchOutput {
+impl aliyun_codec::de::FromJson for ModifyDbInstanceReplicationSwitchOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = ModifyDbInstanceReplicationSwitchOutput {
             request_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "RequestId" => object.read(&name, &mut decoded.request_id),
@@ -186,7 +183,7 @@ impl<'de> serde::Deserialize<'de> for ModifyDbInstanceReplicationSwitchOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -202,7 +199,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::ModifyDbInstanceReplicationSwitchOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

@@ -65,7 +65,7 @@ pub struct ModifyDbInstanceSecurityGroupRuleInput {
 impl std::fmt::Debug for ModifyDbInstanceSecurityGroupRuleInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "ModifyDbInstanceSecurityGroupRuleInput",
             &[
@@ -123,10 +123,8 @@ impl ModifyDbInstanceSecurityGroupRuleInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            6,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(6);
         parameters.add("DBInstanceId", Some(&self.db_instance_id));
         parameters.add("SecurityGroupRuleId", Some(&self.security_group_rule_id));
         parameters.add("PortRange", Some(&self.port_range));
@@ -137,12 +135,11 @@ impl ModifyDbInstanceSecurityGroupRuleInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters
-for ModifyDbInstanceSecurityGroupRuleInput {
+impl aliyun_codec::parameters::ToParameters for ModifyDbInstanceSecurityGroupRuleInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         ModifyDbInstanceSecurityGroupRuleInput::to_parameters(self)
     }
 }
@@ -196,7 +193,7 @@ pub struct ModifyDbInstanceSecurityGroupRuleOutput {
 impl std::fmt::Debug for ModifyDbInstanceSecurityGroupRuleOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "ModifyDbInstanceSecurityGroupRuleOutput",
             &["code", "message", "request_id", "unknown_fields"],
@@ -205,18 +202,18 @@ impl std::fmt::Debug for ModifyDbInstanceSecurityGroupRuleOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for ModifyDbInstanceSecurityGroupRuleOutput {
+impl aliyun_codec::de::FromJson for ModifyDbInstanceSecurityGroupRuleOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = ModifyDbInstanceSecurityGroupRuleOutput {
             code: None,
             message: None,
             request_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "Code" => object.read(&name, &mut decoded.code),
@@ -234,7 +231,7 @@ impl<'de> serde::Deserialize<'de> for ModifyDbInstanceSecurityGroupRuleOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -250,7 +247,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::ModifyDbInstanceSecurityGroupRuleOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

@@ -233,7 +233,7 @@ pub struct ModifyDbInstanceSpecInput {
         serde(
             rename = "ServerlessConfiguration",
             skip_serializing_if = "Option::is_none",
-            serialize_with = "aliyun_runtime::ser::json_string"
+            serialize_with = "aliyun_codec::ser::json_string"
         )
     )]
     pub serverless_configuration: Option<ServerlessConfiguration>,
@@ -406,7 +406,7 @@ pub struct ModifyDbInstanceSpecInput {
 impl std::fmt::Debug for ModifyDbInstanceSpecInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "ModifyDbInstanceSpecInput",
             &[
@@ -523,8 +523,8 @@ impl ModifyDbInstanceSpecInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(
             28,
         );
         parameters.add("DBInstanceId", Some(&self.db_instance_id));
@@ -562,11 +562,11 @@ impl ModifyDbInstanceSpecInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for ModifyDbInstanceSpecInput {
+impl aliyun_codec::parameters::ToParameters for ModifyDbInstanceSpecInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         ModifyDbInstanceSpecInput::to_parameters(self)
     }
 }
@@ -620,7 +620,7 @@ pub struct ModifyDbInstanceSpecOutput {
 impl std::fmt::Debug for ModifyDbInstanceSpecOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "ModifyDbInstanceSpecOutput",
             &["db_instance_id", "order_id", "request_id", "unknown_fields"],
@@ -634,18 +634,18 @@ impl std::fmt::Debug for ModifyDbInstanceSpecOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for ModifyDbInstanceSpecOutput {
+impl aliyun_codec::de::FromJson for ModifyDbInstanceSpecOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = ModifyDbInstanceSpecOutput {
             db_instance_id: None,
             order_id: None,
             request_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "DBInstanceId" => object.read(&name, &mut decoded.db_instance_id),
@@ -663,7 +663,7 @@ impl<'de> serde::Deserialize<'de> for ModifyDbInstanceSpecOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -732,7 +732,7 @@ pub struct ServerlessConfiguration {
 impl std::fmt::Debug for ServerlessConfiguration {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "ServerlessConfiguration",
             &["auto_pause", "max_capacity", "min_capacity", "switch_force"],
@@ -758,7 +758,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::ModifyDbInstanceSpecOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

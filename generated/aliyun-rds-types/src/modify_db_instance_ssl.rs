@@ -203,7 +203,7 @@ pub struct ModifyDbInstanceSslInput {
 impl std::fmt::Debug for ModifyDbInstanceSslInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "ModifyDbInstanceSslInput",
             &[
@@ -287,8 +287,8 @@ impl ModifyDbInstanceSslInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(
             16,
         );
         parameters.add("DBInstanceId", Some(&self.db_instance_id));
@@ -312,11 +312,11 @@ impl ModifyDbInstanceSslInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for ModifyDbInstanceSslInput {
+impl aliyun_codec::parameters::ToParameters for ModifyDbInstanceSslInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         ModifyDbInstanceSslInput::to_parameters(self)
     }
 }
@@ -350,7 +350,7 @@ pub struct ModifyDbInstanceSslOutput {
 impl std::fmt::Debug for ModifyDbInstanceSslOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "ModifyDbInstanceSslOutput",
             &["request_id", "unknown_fields"],
@@ -359,16 +359,16 @@ impl std::fmt::Debug for ModifyDbInstanceSslOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for ModifyDbInstanceSslOutput {
+impl aliyun_codec::de::FromJson for ModifyDbInstanceSslOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = ModifyDbInstanceSslOutput {
             request_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "RequestId" => object.read(&name, &mut decoded.request_id),
@@ -384,7 +384,7 @@ impl<'de> serde::Deserialize<'de> for ModifyDbInstanceSslOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -400,7 +400,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::ModifyDbInstanceSslOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

@@ -132,7 +132,7 @@ pub struct ModifyDbInstanceTdeInput {
 impl std::fmt::Debug for ModifyDbInstanceTdeInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "ModifyDbInstanceTdeInput",
             &[
@@ -195,10 +195,8 @@ impl ModifyDbInstanceTdeInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            9,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(9);
         parameters.add("DBInstanceId", Some(&self.db_instance_id));
         parameters.add("TDEStatus", Some(&self.tde_status));
         parameters.add("DBName", self.db_name.as_ref());
@@ -212,11 +210,11 @@ impl ModifyDbInstanceTdeInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for ModifyDbInstanceTdeInput {
+impl aliyun_codec::parameters::ToParameters for ModifyDbInstanceTdeInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         ModifyDbInstanceTdeInput::to_parameters(self)
     }
 }
@@ -250,7 +248,7 @@ pub struct ModifyDbInstanceTdeOutput {
 impl std::fmt::Debug for ModifyDbInstanceTdeOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "ModifyDbInstanceTdeOutput",
             &["request_id", "unknown_fields"],
@@ -259,16 +257,16 @@ impl std::fmt::Debug for ModifyDbInstanceTdeOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for ModifyDbInstanceTdeOutput {
+impl aliyun_codec::de::FromJson for ModifyDbInstanceTdeOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = ModifyDbInstanceTdeOutput {
             request_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "RequestId" => object.read(&name, &mut decoded.request_id),
@@ -284,7 +282,7 @@ impl<'de> serde::Deserialize<'de> for ModifyDbInstanceTdeOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -300,7 +298,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::ModifyDbInstanceTdeOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

@@ -64,7 +64,7 @@ pub struct ModifyDbNodeInput {
         serde(
             rename = "DBNode",
             skip_serializing_if = "Option::is_none",
-            serialize_with = "aliyun_runtime::ser::json_string"
+            serialize_with = "aliyun_codec::ser::json_string"
         )
     )]
     pub db_node: Option<Vec<DbNode>>,
@@ -129,7 +129,7 @@ pub struct ModifyDbNodeInput {
 impl std::fmt::Debug for ModifyDbNodeInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "ModifyDbNodeInput",
             &[
@@ -189,10 +189,8 @@ impl ModifyDbNodeInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            9,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(9);
         parameters.add("ClientToken", self.client_token.as_ref());
         parameters.add("DBInstanceId", Some(&self.db_instance_id));
         parameters.add("DBInstanceStorageType", self.db_instance_storage_type.as_ref());
@@ -206,11 +204,11 @@ impl ModifyDbNodeInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for ModifyDbNodeInput {
+impl aliyun_codec::parameters::ToParameters for ModifyDbNodeInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         ModifyDbNodeInput::to_parameters(self)
     }
 }
@@ -277,7 +275,7 @@ pub struct ModifyDbNodeOutput {
 impl std::fmt::Debug for ModifyDbNodeOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "ModifyDbNodeOutput",
             &["db_instance_id", "order_id", "request_id", "success", "unknown_fields"],
@@ -292,11 +290,11 @@ impl std::fmt::Debug for ModifyDbNodeOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for ModifyDbNodeOutput {
+impl aliyun_codec::de::FromJson for ModifyDbNodeOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = ModifyDbNodeOutput {
             db_instance_id: None,
             order_id: None,
@@ -304,7 +302,7 @@ impl aliyun_runtime::de::FromJson for ModifyDbNodeOutput {
             success: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "DBInstanceId" => object.read(&name, &mut decoded.db_instance_id),
@@ -323,7 +321,7 @@ impl<'de> serde::Deserialize<'de> for ModifyDbNodeOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -352,7 +350,7 @@ pub struct DbNode {
 impl std::fmt::Debug for DbNode {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DbNode",
             &["class_code", "node_id"],
@@ -373,7 +371,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::ModifyDbNodeOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

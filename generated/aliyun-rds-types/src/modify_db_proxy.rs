@@ -152,7 +152,7 @@ pub struct ModifyDbProxyInput {
         serde(
             rename = "DBProxyNodes",
             skip_serializing_if = "Option::is_none",
-            serialize_with = "aliyun_runtime::ser::json_string"
+            serialize_with = "aliyun_codec::ser::json_string"
         )
     )]
     pub db_proxy_nodes: Option<Vec<DbProxyNodes>>,
@@ -161,7 +161,7 @@ pub struct ModifyDbProxyInput {
 impl std::fmt::Debug for ModifyDbProxyInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "ModifyDbProxyInput",
             &[
@@ -233,8 +233,8 @@ impl ModifyDbProxyInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(
             12,
         );
         parameters.add("DBInstanceId", Some(&self.db_instance_id));
@@ -257,11 +257,11 @@ impl ModifyDbProxyInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for ModifyDbProxyInput {
+impl aliyun_codec::parameters::ToParameters for ModifyDbProxyInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         ModifyDbProxyInput::to_parameters(self)
     }
 }
@@ -295,7 +295,7 @@ pub struct ModifyDbProxyOutput {
 impl std::fmt::Debug for ModifyDbProxyOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "ModifyDbProxyOutput",
             &["request_id", "unknown_fields"],
@@ -304,16 +304,16 @@ impl std::fmt::Debug for ModifyDbProxyOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for ModifyDbProxyOutput {
+impl aliyun_codec::de::FromJson for ModifyDbProxyOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = ModifyDbProxyOutput {
             request_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "RequestId" => object.read(&name, &mut decoded.request_id),
@@ -329,7 +329,7 @@ impl<'de> serde::Deserialize<'de> for ModifyDbProxyOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -371,7 +371,7 @@ pub struct DbProxyNodes {
 impl std::fmt::Debug for DbProxyNodes {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DbProxyNodes",
             &["cpu_cores", "node_counts", "zone_id"],
@@ -392,7 +392,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::ModifyDbProxyOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

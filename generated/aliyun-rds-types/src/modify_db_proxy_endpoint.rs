@@ -271,7 +271,7 @@ pub struct ModifyDbProxyEndpointInput {
 impl std::fmt::Debug for ModifyDbProxyEndpointInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "ModifyDbProxyEndpointInput",
             &[
@@ -358,8 +358,8 @@ impl ModifyDbProxyEndpointInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(
             18,
         );
         parameters.add("DBInstanceId", Some(&self.db_instance_id));
@@ -396,11 +396,11 @@ impl ModifyDbProxyEndpointInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for ModifyDbProxyEndpointInput {
+impl aliyun_codec::parameters::ToParameters for ModifyDbProxyEndpointInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         ModifyDbProxyEndpointInput::to_parameters(self)
     }
 }
@@ -434,7 +434,7 @@ pub struct ModifyDbProxyEndpointOutput {
 impl std::fmt::Debug for ModifyDbProxyEndpointOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "ModifyDbProxyEndpointOutput",
             &["request_id", "unknown_fields"],
@@ -443,16 +443,16 @@ impl std::fmt::Debug for ModifyDbProxyEndpointOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for ModifyDbProxyEndpointOutput {
+impl aliyun_codec::de::FromJson for ModifyDbProxyEndpointOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = ModifyDbProxyEndpointOutput {
             request_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "RequestId" => object.read(&name, &mut decoded.request_id),
@@ -468,7 +468,7 @@ impl<'de> serde::Deserialize<'de> for ModifyDbProxyEndpointOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -484,7 +484,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::ModifyDbProxyEndpointOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

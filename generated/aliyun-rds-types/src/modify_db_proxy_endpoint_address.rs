@@ -90,7 +90,7 @@ pub struct ModifyDbProxyEndpointAddressInput {
 impl std::fmt::Debug for ModifyDbProxyEndpointAddressInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "ModifyDbProxyEndpointAddressInput",
             &[
@@ -144,10 +144,8 @@ impl ModifyDbProxyEndpointAddressInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            6,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(6);
         parameters.add("DBInstanceId", Some(&self.db_instance_id));
         parameters.add("DBProxyEndpointId", Some(&self.db_proxy_endpoint_id));
         parameters
@@ -167,11 +165,11 @@ impl ModifyDbProxyEndpointAddressInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for ModifyDbProxyEndpointAddressInput {
+impl aliyun_codec::parameters::ToParameters for ModifyDbProxyEndpointAddressInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         ModifyDbProxyEndpointAddressInput::to_parameters(self)
     }
 }
@@ -205,7 +203,7 @@ pub struct ModifyDbProxyEndpointAddressOutput {
 impl std::fmt::Debug for ModifyDbProxyEndpointAddressOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "ModifyDbProxyEndpointAddressOutput",
             &["request_id", "unknown_fields"],
@@ -214,16 +212,16 @@ impl std::fmt::Debug for ModifyDbProxyEndpointAddressOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for ModifyDbProxyEndpointAddressOutput {
+impl aliyun_codec::de::FromJson for ModifyDbProxyEndpointAddressOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = ModifyDbProxyEndpointAddressOutput {
             request_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "RequestId" => object.read(&name, &mut decoded.request_id),
@@ -239,7 +237,7 @@ impl<'de> serde::Deserialize<'de> for ModifyDbProxyEndpointAddressOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -255,7 +253,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::ModifyDbProxyEndpointAddressOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

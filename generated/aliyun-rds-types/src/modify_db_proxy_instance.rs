@@ -109,7 +109,7 @@ pub struct ModifyDbProxyInstanceInput {
         serde(
             rename = "DBProxyNodes",
             skip_serializing_if = "Option::is_none",
-            serialize_with = "aliyun_runtime::ser::json_string"
+            serialize_with = "aliyun_codec::ser::json_string"
         )
     )]
     pub db_proxy_nodes: Option<Vec<DbProxyNodes>>,
@@ -123,7 +123,7 @@ pub struct ModifyDbProxyInstanceInput {
         serde(
             rename = "MigrateAZ",
             skip_serializing_if = "Option::is_none",
-            serialize_with = "aliyun_runtime::ser::json_string"
+            serialize_with = "aliyun_codec::ser::json_string"
         )
     )]
     pub migrate_az: Option<Vec<MigrateAz>>,
@@ -132,7 +132,7 @@ pub struct ModifyDbProxyInstanceInput {
 impl std::fmt::Debug for ModifyDbProxyInstanceInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "ModifyDbProxyInstanceInput",
             &[
@@ -199,8 +199,8 @@ impl ModifyDbProxyInstanceInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(
             10,
         );
         parameters.add("DBInstanceId", Some(&self.db_instance_id));
@@ -217,11 +217,11 @@ impl ModifyDbProxyInstanceInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for ModifyDbProxyInstanceInput {
+impl aliyun_codec::parameters::ToParameters for ModifyDbProxyInstanceInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         ModifyDbProxyInstanceInput::to_parameters(self)
     }
 }
@@ -255,7 +255,7 @@ pub struct ModifyDbProxyInstanceOutput {
 impl std::fmt::Debug for ModifyDbProxyInstanceOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "ModifyDbProxyInstanceOutput",
             &["request_id", "unknown_fields"],
@@ -264,16 +264,16 @@ impl std::fmt::Debug for ModifyDbProxyInstanceOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for ModifyDbProxyInstanceOutput {
+impl aliyun_codec::de::FromJson for ModifyDbProxyInstanceOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = ModifyDbProxyInstanceOutput {
             request_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "RequestId" => object.read(&name, &mut decoded.request_id),
@@ -289,7 +289,7 @@ impl<'de> serde::Deserialize<'de> for ModifyDbProxyInstanceOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -330,7 +330,7 @@ pub struct DbProxyNodes {
 impl std::fmt::Debug for DbProxyNodes {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "DbProxyNodes",
             &["cpu_cores", "node_counts", "zone_id"],
@@ -377,7 +377,7 @@ pub struct MigrateAz {
 impl std::fmt::Debug for MigrateAz {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "MigrateAz",
             &["db_proxy_endpoint_id", "dest_v_switch_id", "dest_vpc_id"],
@@ -398,7 +398,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::ModifyDbProxyInstanceOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

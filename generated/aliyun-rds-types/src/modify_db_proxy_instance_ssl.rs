@@ -72,7 +72,7 @@ pub struct ModifyDbProxyInstanceSslInput {
 impl std::fmt::Debug for ModifyDbProxyInstanceSslInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "ModifyDbProxyInstanceSslInput",
             &[
@@ -128,10 +128,8 @@ impl ModifyDbProxyInstanceSslInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            6,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(6);
         parameters.add("RegionId", self.region_id.as_ref());
         parameters.add("DbInstanceId", Some(&self.db_instance_id));
         parameters.add("DbProxyEndpointId", Some(&self.db_proxy_endpoint_id));
@@ -142,11 +140,11 @@ impl ModifyDbProxyInstanceSslInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for ModifyDbProxyInstanceSslInput {
+impl aliyun_codec::parameters::ToParameters for ModifyDbProxyInstanceSslInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         ModifyDbProxyInstanceSslInput::to_parameters(self)
     }
 }
@@ -180,7 +178,7 @@ pub struct ModifyDbProxyInstanceSslOutput {
 impl std::fmt::Debug for ModifyDbProxyInstanceSslOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "ModifyDbProxyInstanceSslOutput",
             &["request_id", "unknown_fields"],
@@ -189,16 +187,16 @@ impl std::fmt::Debug for ModifyDbProxyInstanceSslOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for ModifyDbProxyInstanceSslOutput {
+impl aliyun_codec::de::FromJson for ModifyDbProxyInstanceSslOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = ModifyDbProxyInstanceSslOutput {
             request_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "RequestId" => object.read(&name, &mut decoded.request_id),
@@ -214,7 +212,7 @@ impl<'de> serde::Deserialize<'de> for ModifyDbProxyInstanceSslOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -230,7 +228,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::ModifyDbProxyInstanceSslOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

@@ -48,7 +48,7 @@ pub struct ModifyDtcSecurityIpHostsForSqlServerInput {
 impl std::fmt::Debug for ModifyDtcSecurityIpHostsForSqlServerInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "ModifyDtcSecurityIpHostsForSqlServerInput",
             &[
@@ -98,10 +98,8 @@ impl ModifyDtcSecurityIpHostsForSqlServerInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            4,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(4);
         parameters.add("DBInstanceId", Some(&self.db_instance_id));
         parameters.add("SecurityIpHosts", Some(&self.security_ip_hosts));
         parameters.add("WhiteListGroupName", Some(&self.white_list_group_name));
@@ -110,12 +108,12 @@ impl ModifyDtcSecurityIpHostsForSqlServerInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters
+impl aliyun_codec::parameters::ToParameters
 for ModifyDtcSecurityIpHostsForSqlServerInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         ModifyDtcSecurityIpHostsForSqlServerInput::to_parameters(self)
     }
 }
@@ -182,7 +180,7 @@ pub struct ModifyDtcSecurityIpHostsForSqlServerOutput {
 impl std::fmt::Debug for ModifyDtcSecurityIpHostsForSqlServerOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "ModifyDtcSecurityIpHostsForSqlServerOutput",
             &[
@@ -203,11 +201,11 @@ impl std::fmt::Debug for ModifyDtcSecurityIpHostsForSqlServerOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for ModifyDtcSecurityIpHostsForSqlServerOutput {
+impl aliyun_codec::de::FromJson for ModifyDtcSecurityIpHostsForSqlServerOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = ModifyDtcSecurityIpHostsForSqlServerOutput {
             db_instance_id: None,
             dtc_set_result: None,
@@ -215,7 +213,7 @@ impl aliyun_runtime::de::FromJson for ModifyDtcSecurityIpHostsForSqlServerOutput
             task_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "DBInstanceId" => object.read(&name, &mut decoded.db_instance_id),
@@ -234,7 +232,7 @@ impl<'de> serde::Deserialize<'de> for ModifyDtcSecurityIpHostsForSqlServerOutput
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -250,7 +248,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::ModifyDtcSecurityIpHostsForSqlServerOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

@@ -57,7 +57,7 @@ pub struct ModifyEventInfoInput {
 impl std::fmt::Debug for ModifyEventInfoInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "ModifyEventInfoInput",
             &["region_id", "event_id", "event_action", "action_params"],
@@ -92,10 +92,8 @@ impl ModifyEventInfoInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            4,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(4);
         parameters.add("RegionId", Some(&self.region_id));
         parameters.add("EventId", Some(&self.event_id));
         parameters.add("EventAction", self.event_action.as_ref());
@@ -104,11 +102,11 @@ impl ModifyEventInfoInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for ModifyEventInfoInput {
+impl aliyun_codec::parameters::ToParameters for ModifyEventInfoInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         ModifyEventInfoInput::to_parameters(self)
     }
 }
@@ -182,7 +180,7 @@ pub struct ModifyEventInfoOutput {
 impl std::fmt::Debug for ModifyEventInfoOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "ModifyEventInfoOutput",
             &[
@@ -205,11 +203,11 @@ impl std::fmt::Debug for ModifyEventInfoOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for ModifyEventInfoOutput {
+impl aliyun_codec::de::FromJson for ModifyEventInfoOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = ModifyEventInfoOutput {
             error_code: None,
             error_event_id: None,
@@ -218,7 +216,7 @@ impl aliyun_runtime::de::FromJson for ModifyEventInfoOutput {
             success_event_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "ErrorCode" => object.read(&name, &mut decoded.error_code),
@@ -238,7 +236,7 @@ impl<'de> serde::Deserialize<'de> for ModifyEventInfoOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -254,7 +252,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::ModifyEventInfoOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

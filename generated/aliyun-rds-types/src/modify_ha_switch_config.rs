@@ -61,7 +61,7 @@ pub struct ModifyHaSwitchConfigInput {
 impl std::fmt::Debug for ModifyHaSwitchConfigInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "ModifyHaSwitchConfigInput",
             &["db_instance_id", "ha_config", "manual_ha_time", "region_id"],
@@ -101,10 +101,8 @@ impl ModifyHaSwitchConfigInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            4,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(4);
         parameters.add("DBInstanceId", Some(&self.db_instance_id));
         parameters.add("HAConfig", self.ha_config.as_ref());
         parameters.add("ManualHATime", self.manual_ha_time.as_ref());
@@ -113,11 +111,11 @@ impl ModifyHaSwitchConfigInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for ModifyHaSwitchConfigInput {
+impl aliyun_codec::parameters::ToParameters for ModifyHaSwitchConfigInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         ModifyHaSwitchConfigInput::to_parameters(self)
     }
 }
@@ -151,7 +149,7 @@ pub struct ModifyHaSwitchConfigOutput {
 impl std::fmt::Debug for ModifyHaSwitchConfigOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "ModifyHaSwitchConfigOutput",
             &["request_id", "unknown_fields"],
@@ -160,16 +158,16 @@ impl std::fmt::Debug for ModifyHaSwitchConfigOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for ModifyHaSwitchConfigOutput {
+impl aliyun_codec::de::FromJson for ModifyHaSwitchConfigOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = ModifyHaSwitchConfigOutput {
             request_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "RequestId" => object.read(&name, &mut decoded.request_id),
@@ -185,7 +183,7 @@ impl<'de> serde::Deserialize<'de> for ModifyHaSwitchConfigOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -201,7 +199,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::ModifyHaSwitchConfigOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

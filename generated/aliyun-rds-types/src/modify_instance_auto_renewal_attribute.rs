@@ -67,7 +67,7 @@ pub struct ModifyInstanceAutoRenewalAttributeInput {
 impl std::fmt::Debug for ModifyInstanceAutoRenewalAttributeInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "ModifyInstanceAutoRenewalAttributeInput",
             &["region_id", "client_token", "db_instance_id", "duration", "auto_renew"],
@@ -109,10 +109,8 @@ impl ModifyInstanceAutoRenewalAttributeInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            5,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(5);
         parameters.add("RegionId", Some(&self.region_id));
         parameters.add("ClientToken", self.client_token.as_ref());
         parameters.add("DBInstanceId", Some(&self.db_instance_id));
@@ -122,12 +120,11 @@ impl ModifyInstanceAutoRenewalAttributeInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters
-for ModifyInstanceAutoRenewalAttributeInput {
+impl aliyun_codec::parameters::ToParameters for ModifyInstanceAutoRenewalAttributeInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         ModifyInstanceAutoRenewalAttributeInput::to_parameters(self)
     }
 }
@@ -161,7 +158,7 @@ pub struct ModifyInstanceAutoRenewalAttributeOutput {
 impl std::fmt::Debug for ModifyInstanceAutoRenewalAttributeOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "ModifyInstanceAutoRenewalAttributeOutput",
             &["request_id", "unknown_fields"],
@@ -170,16 +167,16 @@ impl std::fmt::Debug for ModifyInstanceAutoRenewalAttributeOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for ModifyInstanceAutoRenewalAttributeOutput {
+impl aliyun_codec::de::FromJson for ModifyInstanceAutoRenewalAttributeOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = ModifyInstanceAutoRenewalAttributeOutput {
             request_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "RequestId" => object.read(&name, &mut decoded.request_id),
@@ -195,7 +192,7 @@ impl<'de> serde::Deserialize<'de> for ModifyInstanceAutoRenewalAttributeOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -211,7 +208,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::ModifyInstanceAutoRenewalAttributeOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

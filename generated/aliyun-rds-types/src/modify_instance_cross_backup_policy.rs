@@ -102,7 +102,7 @@ pub struct ModifyInstanceCrossBackupPolicyInput {
 impl std::fmt::Debug for ModifyInstanceCrossBackupPolicyInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "ModifyInstanceCrossBackupPolicyInput",
             &[
@@ -159,10 +159,8 @@ impl ModifyInstanceCrossBackupPolicyInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            8,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(8);
         parameters.add("DBInstanceId", Some(&self.db_instance_id));
         parameters.add("RegionId", Some(&self.region_id));
         parameters.add("CrossBackupType", self.cross_backup_type.as_ref());
@@ -175,11 +173,11 @@ impl ModifyInstanceCrossBackupPolicyInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for ModifyInstanceCrossBackupPolicyInput {
+impl aliyun_codec::parameters::ToParameters for ModifyInstanceCrossBackupPolicyInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         ModifyInstanceCrossBackupPolicyInput::to_parameters(self)
     }
 }
@@ -299,7 +297,7 @@ pub struct ModifyInstanceCrossBackupPolicyOutput {
 impl std::fmt::Debug for ModifyInstanceCrossBackupPolicyOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "ModifyInstanceCrossBackupPolicyOutput",
             &[
@@ -330,11 +328,11 @@ impl std::fmt::Debug for ModifyInstanceCrossBackupPolicyOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for ModifyInstanceCrossBackupPolicyOutput {
+impl aliyun_codec::de::FromJson for ModifyInstanceCrossBackupPolicyOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = ModifyInstanceCrossBackupPolicyOutput {
             backup_enabled: None,
             cross_backup_region: None,
@@ -347,7 +345,7 @@ impl aliyun_runtime::de::FromJson for ModifyInstanceCrossBackupPolicyOutput {
             retention: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "BackupEnabled" => object.read(&name, &mut decoded.backup_enabled),
@@ -373,7 +371,7 @@ impl<'de> serde::Deserialize<'de> for ModifyInstanceCrossBackupPolicyOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -389,7 +387,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::ModifyInstanceCrossBackupPolicyOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

@@ -105,7 +105,7 @@ pub struct ModifyParameterGroupInput {
 impl std::fmt::Debug for ModifyParameterGroupInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "ModifyParameterGroupInput",
             &[
@@ -162,10 +162,8 @@ impl ModifyParameterGroupInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            7,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(7);
         parameters.add("ParameterGroupId", Some(&self.parameter_group_id));
         parameters.add("ParameterGroupName", self.parameter_group_name.as_ref());
         parameters.add("ParameterGroupDesc", self.parameter_group_desc.as_ref());
@@ -177,11 +175,11 @@ impl ModifyParameterGroupInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for ModifyParameterGroupInput {
+impl aliyun_codec::parameters::ToParameters for ModifyParameterGroupInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         ModifyParameterGroupInput::to_parameters(self)
     }
 }
@@ -225,7 +223,7 @@ pub struct ModifyParameterGroupOutput {
 impl std::fmt::Debug for ModifyParameterGroupOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "ModifyParameterGroupOutput",
             &["parameter_group_id", "request_id", "unknown_fields"],
@@ -234,17 +232,17 @@ impl std::fmt::Debug for ModifyParameterGroupOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for ModifyParameterGroupOutput {
+impl aliyun_codec::de::FromJson for ModifyParameterGroupOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = ModifyParameterGroupOutput {
             parameter_group_id: None,
             request_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "ParameterGroupId" => object.read(&name, &mut decoded.parameter_group_id),
@@ -261,7 +259,7 @@ impl<'de> serde::Deserialize<'de> for ModifyParameterGroupOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -277,7 +275,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::ModifyParameterGroupOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

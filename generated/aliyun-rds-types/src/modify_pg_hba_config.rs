@@ -52,7 +52,7 @@ pub struct ModifyPgHbaConfigInput {
 impl std::fmt::Debug for ModifyPgHbaConfigInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "ModifyPgHbaConfigInput",
             &["client_token", "db_instance_id", "ops_type", "hba_item"],
@@ -91,10 +91,8 @@ impl ModifyPgHbaConfigInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            4,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(4);
         parameters.add("ClientToken", self.client_token.as_ref());
         parameters.add("DBInstanceId", Some(&self.db_instance_id));
         parameters.add("OpsType", Some(&self.ops_type));
@@ -103,11 +101,11 @@ impl ModifyPgHbaConfigInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for ModifyPgHbaConfigInput {
+impl aliyun_codec::parameters::ToParameters for ModifyPgHbaConfigInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         ModifyPgHbaConfigInput::to_parameters(self)
     }
 }
@@ -141,7 +139,7 @@ pub struct ModifyPgHbaConfigOutput {
 impl std::fmt::Debug for ModifyPgHbaConfigOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "ModifyPgHbaConfigOutput",
             &["request_id", "unknown_fields"],
@@ -150,16 +148,16 @@ impl std::fmt::Debug for ModifyPgHbaConfigOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for ModifyPgHbaConfigOutput {
+impl aliyun_codec::de::FromJson for ModifyPgHbaConfigOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = ModifyPgHbaConfigOutput {
             request_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "RequestId" => object.read(&name, &mut decoded.request_id),
@@ -175,7 +173,7 @@ impl<'de> serde::Deserialize<'de> for ModifyPgHbaConfigOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -270,7 +268,7 @@ pub struct HbaItem {
 impl std::fmt::Debug for HbaItem {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "HbaItem",
             &[
@@ -309,7 +307,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::ModifyPgHbaConfigOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

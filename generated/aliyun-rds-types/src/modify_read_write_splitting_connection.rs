@@ -94,7 +94,7 @@ pub struct ModifyReadWriteSplittingConnectionInput {
 impl std::fmt::Debug for ModifyReadWriteSplittingConnectionInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "ModifyReadWriteSplittingConnectionInput",
             &[
@@ -145,10 +145,8 @@ impl ModifyReadWriteSplittingConnectionInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            6,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(6);
         parameters.add("DBInstanceId", Some(&self.db_instance_id));
         parameters.add("ConnectionStringPrefix", self.connection_string_prefix.as_ref());
         parameters.add("Port", self.port.as_ref());
@@ -159,12 +157,11 @@ impl ModifyReadWriteSplittingConnectionInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters
-for ModifyReadWriteSplittingConnectionInput {
+impl aliyun_codec::parameters::ToParameters for ModifyReadWriteSplittingConnectionInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         ModifyReadWriteSplittingConnectionInput::to_parameters(self)
     }
 }
@@ -198,7 +195,7 @@ pub struct ModifyReadWriteSplittingConnectionOutput {
 impl std::fmt::Debug for ModifyReadWriteSplittingConnectionOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "ModifyReadWriteSplittingConnectionOutput",
             &["request_id", "unknown_fields"],
@@ -207,16 +204,16 @@ impl std::fmt::Debug for ModifyReadWriteSplittingConnectionOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for ModifyReadWriteSplittingConnectionOutput {
+impl aliyun_codec::de::FromJson for ModifyReadWriteSplittingConnectionOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = ModifyReadWriteSplittingConnectionOutput {
             request_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "RequestId" => object.read(&name, &mut decoded.request_id),
@@ -232,7 +229,7 @@ impl<'de> serde::Deserialize<'de> for ModifyReadWriteSplittingConnectionOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -248,7 +245,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::ModifyReadWriteSplittingConnectionOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

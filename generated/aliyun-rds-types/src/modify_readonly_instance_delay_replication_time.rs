@@ -42,7 +42,7 @@ pub struct ModifyReadonlyInstanceDelayReplicationTimeInput {
 impl std::fmt::Debug for ModifyReadonlyInstanceDelayReplicationTimeInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "ModifyReadonlyInstanceDelayReplicationTimeInput",
             &["db_instance_id", "read_sql_replication_time", "resource_group_id"],
@@ -83,10 +83,8 @@ impl ModifyReadonlyInstanceDelayReplicationTimeInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            3,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(3);
         parameters.add("DBInstanceId", Some(&self.db_instance_id));
         parameters.add("ReadSQLReplicationTime", Some(&self.read_sql_replication_time));
         parameters.add("ResourceGroupId", self.resource_group_id.as_ref());
@@ -94,12 +92,12 @@ impl ModifyReadonlyInstanceDelayReplicationTimeInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters
+impl aliyun_codec::parameters::ToParameters
 for ModifyReadonlyInstanceDelayReplicationTimeInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         ModifyReadonlyInstanceDelayReplicationTimeInput::to_parameters(self)
     }
 }
@@ -163,7 +161,7 @@ pub struct ModifyReadonlyInstanceDelayReplicationTimeOutput {
 impl std::fmt::Debug for ModifyReadonlyInstanceDelayReplicationTimeOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "ModifyReadonlyInstanceDelayReplicationTimeOutput",
             &[
@@ -184,11 +182,11 @@ impl std::fmt::Debug for ModifyReadonlyInstanceDelayReplicationTimeOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for ModifyReadonlyInstanceDelayReplicationTimeOutput {
+impl aliyun_codec::de::FromJson for ModifyReadonlyInstanceDelayReplicationTimeOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = ModifyReadonlyInstanceDelayReplicationTimeOutput {
             db_instance_id: None,
             read_sql_replication_time: None,
@@ -196,7 +194,7 @@ impl aliyun_runtime::de::FromJson for ModifyReadonlyInstanceDelayReplicationTime
             task_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "DBInstanceId" => object.read(&name, &mut decoded.db_instance_id),
@@ -217,7 +215,7 @@ impl<'de> serde::Deserialize<'de> for ModifyReadonlyInstanceDelayReplicationTime
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -233,7 +231,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::ModifyReadonlyInstanceDelayReplicationTimeOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

@@ -52,7 +52,7 @@ pub struct ModifyResourceGroupInput {
 impl std::fmt::Debug for ModifyResourceGroupInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "ModifyResourceGroupInput",
             &["client_token", "db_instance_id", "resource_group_id", "resource_type"],
@@ -95,10 +95,8 @@ impl ModifyResourceGroupInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            4,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(4);
         parameters.add("ClientToken", self.client_token.as_ref());
         parameters.add("DBInstanceId", Some(&self.db_instance_id));
         parameters.add("ResourceGroupId", Some(&self.resource_group_id));
@@ -107,11 +105,11 @@ impl ModifyResourceGroupInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for ModifyResourceGroupInput {
+impl aliyun_codec::parameters::ToParameters for ModifyResourceGroupInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         ModifyResourceGroupInput::to_parameters(self)
     }
 }
@@ -145,7 +143,7 @@ pub struct ModifyResourceGroupOutput {
 impl std::fmt::Debug for ModifyResourceGroupOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "ModifyResourceGroupOutput",
             &["request_id", "unknown_fields"],
@@ -154,16 +152,16 @@ impl std::fmt::Debug for ModifyResourceGroupOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for ModifyResourceGroupOutput {
+impl aliyun_codec::de::FromJson for ModifyResourceGroupOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = ModifyResourceGroupOutput {
             request_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "RequestId" => object.read(&name, &mut decoded.request_id),
@@ -179,7 +177,7 @@ impl<'de> serde::Deserialize<'de> for ModifyResourceGroupOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -195,7 +193,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::ModifyResourceGroupOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

@@ -32,7 +32,7 @@ pub struct ModifySecurityGroupConfigurationInput {
 impl std::fmt::Debug for ModifySecurityGroupConfigurationInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "ModifySecurityGroupConfigurationInput",
             &["db_instance_id", "security_group_id"],
@@ -68,21 +68,19 @@ impl ModifySecurityGroupConfigurationInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            2,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(2);
         parameters.add("DBInstanceId", Some(&self.db_instance_id));
         parameters.add("SecurityGroupId", Some(&self.security_group_id));
         parameters.finish()
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for ModifySecurityGroupConfigurationInput {
+impl aliyun_codec::parameters::ToParameters for ModifySecurityGroupConfigurationInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         ModifySecurityGroupConfigurationInput::to_parameters(self)
     }
 }
@@ -134,7 +132,7 @@ pub struct ModifySecurityGroupConfigurationOutput {
 impl std::fmt::Debug for ModifySecurityGroupConfigurationOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "ModifySecurityGroupConfigurationOutput",
             &["db_instance_name", "items", "request_id", "unknown_fields"],
@@ -148,18 +146,18 @@ impl std::fmt::Debug for ModifySecurityGroupConfigurationOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for ModifySecurityGroupConfigurationOutput {
+impl aliyun_codec::de::FromJson for ModifySecurityGroupConfigurationOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = ModifySecurityGroupConfigurationOutput {
             db_instance_name: None,
             items: None,
             request_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "DBInstanceName" => object.read(&name, &mut decoded.db_instance_name),
@@ -177,7 +175,7 @@ impl<'de> serde::Deserialize<'de> for ModifySecurityGroupConfigurationOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -207,7 +205,7 @@ pub struct Items {
 impl std::fmt::Debug for Items {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "Items",
             &["ecs_security_group_relation", "unknown_fields"],
@@ -216,16 +214,16 @@ impl std::fmt::Debug for Items {
     }
 }
 
-impl aliyun_runtime::de::FromJson for Items {
+impl aliyun_codec::de::FromJson for Items {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = Items {
             ecs_security_group_relation: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "EcsSecurityGroupRelation" => {
@@ -243,7 +241,7 @@ impl<'de> serde::Deserialize<'de> for Items {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -297,7 +295,7 @@ pub struct EcsSecurityGroupRelation {
 impl std::fmt::Debug for EcsSecurityGroupRelation {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "EcsSecurityGroupRelation",
             &["network_type", "region_id", "security_group_id", "unknown_fields"],
@@ -311,18 +309,18 @@ impl std::fmt::Debug for EcsSecurityGroupRelation {
     }
 }
 
-impl aliyun_runtime::de::FromJson for EcsSecurityGroupRelation {
+impl aliyun_codec::de::FromJson for EcsSecurityGroupRelation {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = EcsSecurityGroupRelation {
             network_type: None,
             region_id: None,
             security_group_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "NetworkType" => object.read(&name, &mut decoded.network_type),
@@ -340,7 +338,7 @@ impl<'de> serde::Deserialize<'de> for EcsSecurityGroupRelation {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -356,7 +354,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::ModifySecurityGroupConfigurationOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

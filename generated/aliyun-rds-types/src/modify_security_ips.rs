@@ -128,7 +128,7 @@ pub struct ModifySecurityIpsInput {
 impl std::fmt::Debug for ModifySecurityIpsInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "ModifySecurityIpsInput",
             &[
@@ -188,10 +188,8 @@ impl ModifySecurityIpsInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            8,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(8);
         parameters.add("DBInstanceId", Some(&self.db_instance_id));
         parameters.add("SecurityIps", Some(&self.security_ips));
         parameters.add("DBInstanceIPArrayName", self.db_instance_ip_array_name.as_ref());
@@ -208,11 +206,11 @@ impl ModifySecurityIpsInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for ModifySecurityIpsInput {
+impl aliyun_codec::parameters::ToParameters for ModifySecurityIpsInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         ModifySecurityIpsInput::to_parameters(self)
     }
 }
@@ -256,7 +254,7 @@ pub struct ModifySecurityIpsOutput {
 impl std::fmt::Debug for ModifySecurityIpsOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "ModifySecurityIpsOutput",
             &["request_id", "task_id", "unknown_fields"],
@@ -265,17 +263,17 @@ impl std::fmt::Debug for ModifySecurityIpsOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for ModifySecurityIpsOutput {
+impl aliyun_codec::de::FromJson for ModifySecurityIpsOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = ModifySecurityIpsOutput {
             request_id: None,
             task_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "RequestId" => object.read(&name, &mut decoded.request_id),
@@ -292,7 +290,7 @@ impl<'de> serde::Deserialize<'de> for ModifySecurityIpsOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -308,7 +306,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::ModifySecurityIpsOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

@@ -45,7 +45,7 @@ pub struct ModifySqlCollectorPolicyInput {
 impl std::fmt::Debug for ModifySqlCollectorPolicyInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "ModifySqlCollectorPolicyInput",
             &["db_instance_id", "sql_collector_status", "resource_group_id"],
@@ -82,10 +82,8 @@ impl ModifySqlCollectorPolicyInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            3,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(3);
         parameters.add("DBInstanceId", Some(&self.db_instance_id));
         parameters.add("SQLCollectorStatus", Some(&self.sql_collector_status));
         parameters.add("ResourceGroupId", self.resource_group_id.as_ref());
@@ -93,11 +91,11 @@ impl ModifySqlCollectorPolicyInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for ModifySqlCollectorPolicyInput {
+impl aliyun_codec::parameters::ToParameters for ModifySqlCollectorPolicyInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         ModifySqlCollectorPolicyInput::to_parameters(self)
     }
 }
@@ -131,7 +129,7 @@ pub struct ModifySqlCollectorPolicyOutput {
 impl std::fmt::Debug for ModifySqlCollectorPolicyOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "ModifySqlCollectorPolicyOutput",
             &["request_id", "unknown_fields"],
@@ -140,16 +138,16 @@ impl std::fmt::Debug for ModifySqlCollectorPolicyOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for ModifySqlCollectorPolicyOutput {
+impl aliyun_codec::de::FromJson for ModifySqlCollectorPolicyOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = ModifySqlCollectorPolicyOutput {
             request_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "RequestId" => object.read(&name, &mut decoded.request_id),
@@ -165,7 +163,7 @@ impl<'de> serde::Deserialize<'de> for ModifySqlCollectorPolicyOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -181,7 +179,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::ModifySqlCollectorPolicyOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

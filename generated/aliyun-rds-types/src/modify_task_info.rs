@@ -70,7 +70,7 @@ pub struct ModifyTaskInfoInput {
 impl std::fmt::Debug for ModifyTaskInfoInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "ModifyTaskInfoInput",
             &["region_id", "task_id", "step_name", "task_action", "action_params"],
@@ -112,10 +112,8 @@ impl ModifyTaskInfoInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            5,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(5);
         parameters.add("RegionId", Some(&self.region_id));
         parameters.add("TaskId", Some(&self.task_id));
         parameters.add("StepName", self.step_name.as_ref());
@@ -125,11 +123,11 @@ impl ModifyTaskInfoInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for ModifyTaskInfoInput {
+impl aliyun_codec::parameters::ToParameters for ModifyTaskInfoInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         ModifyTaskInfoInput::to_parameters(self)
     }
 }
@@ -193,7 +191,7 @@ pub struct ModifyTaskInfoOutput {
 impl std::fmt::Debug for ModifyTaskInfoOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "ModifyTaskInfoOutput",
             &[
@@ -214,11 +212,11 @@ impl std::fmt::Debug for ModifyTaskInfoOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for ModifyTaskInfoOutput {
+impl aliyun_codec::de::FromJson for ModifyTaskInfoOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = ModifyTaskInfoOutput {
             error_code: None,
             error_task_id: None,
@@ -226,7 +224,7 @@ impl aliyun_runtime::de::FromJson for ModifyTaskInfoOutput {
             success_count: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "ErrorCode" => object.read(&name, &mut decoded.error_code),
@@ -245,7 +243,7 @@ impl<'de> serde::Deserialize<'de> for ModifyTaskInfoOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -261,7 +259,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::ModifyTaskInfoOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

@@ -70,7 +70,7 @@ pub struct ModifyWhitelistTemplateInput {
 impl std::fmt::Debug for ModifyWhitelistTemplateInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "ModifyWhitelistTemplateInput",
             &[
@@ -118,10 +118,8 @@ impl ModifyWhitelistTemplateInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            5,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(5);
         parameters.add("IpWhitelist", Some(&self.ip_whitelist));
         parameters.add("TemplateId", self.template_id.as_ref());
         parameters.add("TemplateName", self.template_name.as_ref());
@@ -131,11 +129,11 @@ impl ModifyWhitelistTemplateInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for ModifyWhitelistTemplateInput {
+impl aliyun_codec::parameters::ToParameters for ModifyWhitelistTemplateInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         ModifyWhitelistTemplateInput::to_parameters(self)
     }
 }
@@ -230,7 +228,7 @@ pub struct ModifyWhitelistTemplateOutput {
 impl std::fmt::Debug for ModifyWhitelistTemplateOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "ModifyWhitelistTemplateOutput",
             &[
@@ -255,11 +253,11 @@ impl std::fmt::Debug for ModifyWhitelistTemplateOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for ModifyWhitelistTemplateOutput {
+impl aliyun_codec::de::FromJson for ModifyWhitelistTemplateOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = ModifyWhitelistTemplateOutput {
             code: None,
             data: None,
@@ -269,7 +267,7 @@ impl aliyun_runtime::de::FromJson for ModifyWhitelistTemplateOutput {
             success: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "Code" => object.read(&name, &mut decoded.code),
@@ -290,7 +288,7 @@ impl<'de> serde::Deserialize<'de> for ModifyWhitelistTemplateOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -324,7 +322,7 @@ pub struct Data {
 impl std::fmt::Debug for Data {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "Data",
             &["status", "unknown_fields"],
@@ -333,16 +331,16 @@ impl std::fmt::Debug for Data {
     }
 }
 
-impl aliyun_runtime::de::FromJson for Data {
+impl aliyun_codec::de::FromJson for Data {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = Data {
             status: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "Status" => object.read(&name, &mut decoded.status),
@@ -358,7 +356,7 @@ impl<'de> serde::Deserialize<'de> for Data {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -374,7 +372,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::ModifyWhitelistTemplateOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

@@ -149,7 +149,7 @@ pub struct PreCheckCreateOrderForDeleteDbNodesInput {
         serde(
             rename = "DBNodeId",
             skip_serializing_if = "Option::is_none",
-            serialize_with = "aliyun_runtime::ser::json_string"
+            serialize_with = "aliyun_codec::ser::json_string"
         )
     )]
     pub db_node_id: Option<Vec<String>>,
@@ -158,7 +158,7 @@ pub struct PreCheckCreateOrderForDeleteDbNodesInput {
 impl std::fmt::Debug for PreCheckCreateOrderForDeleteDbNodesInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "PreCheckCreateOrderForDeleteDbNodesInput",
             &[
@@ -227,8 +227,8 @@ impl PreCheckCreateOrderForDeleteDbNodesInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(
             12,
         );
         parameters.add("ClientToken", self.client_token.as_ref());
@@ -247,12 +247,12 @@ impl PreCheckCreateOrderForDeleteDbNodesInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters
+impl aliyun_codec::parameters::ToParameters
 for PreCheckCreateOrderForDeleteDbNodesInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         PreCheckCreateOrderForDeleteDbNodesInput::to_parameters(self)
     }
 }
@@ -302,7 +302,7 @@ pub struct PreCheckCreateOrderForDeleteDbNodesOutput {
 impl std::fmt::Debug for PreCheckCreateOrderForDeleteDbNodesOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "PreCheckCreateOrderForDeleteDbNodesOutput",
             &["failures", "pre_check_result", "request_id", "unknown_fields"],
@@ -316,18 +316,18 @@ impl std::fmt::Debug for PreCheckCreateOrderForDeleteDbNodesOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for PreCheckCreateOrderForDeleteDbNodesOutput {
+impl aliyun_codec::de::FromJson for PreCheckCreateOrderForDeleteDbNodesOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = PreCheckCreateOrderForDeleteDbNodesOutput {
             failures: None,
             pre_check_result: None,
             request_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "Failures" => object.read(&name, &mut decoded.failures),
@@ -345,7 +345,7 @@ impl<'de> serde::Deserialize<'de> for PreCheckCreateOrderForDeleteDbNodesOutput 
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -372,7 +372,7 @@ pub struct Failures {
 impl std::fmt::Debug for Failures {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "Failures",
             &["failures", "unknown_fields"],
@@ -381,16 +381,16 @@ impl std::fmt::Debug for Failures {
     }
 }
 
-impl aliyun_runtime::de::FromJson for Failures {
+impl aliyun_codec::de::FromJson for Failures {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = Failures {
             failures: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "Failures" => object.read(&name, &mut decoded.failures),
@@ -406,7 +406,7 @@ impl<'de> serde::Deserialize<'de> for Failures {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -453,7 +453,7 @@ pub struct FailuresFailures {
 impl std::fmt::Debug for FailuresFailures {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "FailuresFailures",
             &["code", "message", "unknown_fields"],
@@ -462,17 +462,17 @@ impl std::fmt::Debug for FailuresFailures {
     }
 }
 
-impl aliyun_runtime::de::FromJson for FailuresFailures {
+impl aliyun_codec::de::FromJson for FailuresFailures {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = FailuresFailures {
             code: None,
             message: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "Code" => object.read(&name, &mut decoded.code),
@@ -489,7 +489,7 @@ impl<'de> serde::Deserialize<'de> for FailuresFailures {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -505,7 +505,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::PreCheckCreateOrderForDeleteDbNodesOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

@@ -72,7 +72,7 @@ pub struct QueryNotifyInput {
 impl std::fmt::Debug for QueryNotifyInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "QueryNotifyInput",
             &["with_confirmed", "from", "to", "page_size", "page_number"],
@@ -118,10 +118,8 @@ impl QueryNotifyInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            5,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(5);
         parameters.add("WithConfirmed", Some(&self.with_confirmed));
         parameters.add("From", Some(&self.from));
         parameters.add("To", Some(&self.to));
@@ -131,11 +129,11 @@ impl QueryNotifyInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for QueryNotifyInput {
+impl aliyun_codec::parameters::ToParameters for QueryNotifyInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         QueryNotifyInput::to_parameters(self)
     }
 }
@@ -177,7 +175,7 @@ pub struct QueryNotifyOutput {
 impl std::fmt::Debug for QueryNotifyOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "QueryNotifyOutput",
             &["data", "request_id", "unknown_fields"],
@@ -186,17 +184,17 @@ impl std::fmt::Debug for QueryNotifyOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for QueryNotifyOutput {
+impl aliyun_codec::de::FromJson for QueryNotifyOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = QueryNotifyOutput {
             data: None,
             request_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "Data" => object.read(&name, &mut decoded.data),
@@ -213,7 +211,7 @@ impl<'de> serde::Deserialize<'de> for QueryNotifyOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -272,7 +270,7 @@ pub struct Data {
 impl std::fmt::Debug for Data {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "Data",
             &[
@@ -293,11 +291,11 @@ impl std::fmt::Debug for Data {
     }
 }
 
-impl aliyun_runtime::de::FromJson for Data {
+impl aliyun_codec::de::FromJson for Data {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = Data {
             notify_item_list: None,
             page_number: None,
@@ -305,7 +303,7 @@ impl aliyun_runtime::de::FromJson for Data {
             total_record_count: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "NotifyItemList" => object.read(&name, &mut decoded.notify_item_list),
@@ -324,7 +322,7 @@ impl<'de> serde::Deserialize<'de> for Data {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -494,7 +492,7 @@ pub struct NotifyItemList {
 impl std::fmt::Debug for NotifyItemList {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "NotifyItemList",
             &[
@@ -531,11 +529,11 @@ impl std::fmt::Debug for NotifyItemList {
     }
 }
 
-impl aliyun_runtime::de::FromJson for NotifyItemList {
+impl aliyun_codec::de::FromJson for NotifyItemList {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = NotifyItemList {
             ali_uid: None,
             confirm_flag: None,
@@ -551,7 +549,7 @@ impl aliyun_runtime::de::FromJson for NotifyItemList {
             r#type: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "AliUid" => object.read(&name, &mut decoded.ali_uid),
@@ -578,7 +576,7 @@ impl<'de> serde::Deserialize<'de> for NotifyItemList {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -594,7 +592,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::QueryNotifyOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

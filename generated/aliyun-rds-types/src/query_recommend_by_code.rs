@@ -35,7 +35,7 @@ pub struct QueryRecommendByCodeInput {
 impl std::fmt::Debug for QueryRecommendByCodeInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "QueryRecommendByCodeInput",
             &["code", "resource_group_id"],
@@ -68,21 +68,19 @@ impl QueryRecommendByCodeInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            2,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(2);
         parameters.add("Code", Some(&self.code));
         parameters.add("ResourceGroupId", self.resource_group_id.as_ref());
         parameters.finish()
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for QueryRecommendByCodeInput {
+impl aliyun_codec::parameters::ToParameters for QueryRecommendByCodeInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         QueryRecommendByCodeInput::to_parameters(self)
     }
 }
@@ -145,7 +143,7 @@ pub struct QueryRecommendByCodeOutput {
 impl std::fmt::Debug for QueryRecommendByCodeOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "QueryRecommendByCodeOutput",
             &["data", "request_id", "success", "unknown_fields"],
@@ -154,18 +152,18 @@ impl std::fmt::Debug for QueryRecommendByCodeOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for QueryRecommendByCodeOutput {
+impl aliyun_codec::de::FromJson for QueryRecommendByCodeOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = QueryRecommendByCodeOutput {
             data: None,
             request_id: None,
             success: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "Data" => object.read(&name, &mut decoded.data),
@@ -183,7 +181,7 @@ impl<'de> serde::Deserialize<'de> for QueryRecommendByCodeOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -199,7 +197,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::QueryRecommendByCodeOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

@@ -67,7 +67,7 @@ pub struct RebuildDbInstanceInput {
 impl std::fmt::Debug for RebuildDbInstanceInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "RebuildDbInstanceInput",
             &[
@@ -118,10 +118,8 @@ impl RebuildDbInstanceInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            5,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(5);
         parameters.add("RegionId", self.region_id.as_ref());
         parameters.add("DedicatedHostGroupId", Some(&self.dedicated_host_group_id));
         parameters.add("DBInstanceId", Some(&self.db_instance_id));
@@ -131,11 +129,11 @@ impl RebuildDbInstanceInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for RebuildDbInstanceInput {
+impl aliyun_codec::parameters::ToParameters for RebuildDbInstanceInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         RebuildDbInstanceInput::to_parameters(self)
     }
 }
@@ -187,7 +185,7 @@ pub struct RebuildDbInstanceOutput {
 impl std::fmt::Debug for RebuildDbInstanceOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "RebuildDbInstanceOutput",
             &["migration_id", "request_id", "task_id", "unknown_fields"],
@@ -196,18 +194,18 @@ impl std::fmt::Debug for RebuildDbInstanceOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for RebuildDbInstanceOutput {
+impl aliyun_codec::de::FromJson for RebuildDbInstanceOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = RebuildDbInstanceOutput {
             migration_id: None,
             request_id: None,
             task_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "MigrationId" => object.read(&name, &mut decoded.migration_id),
@@ -225,7 +223,7 @@ impl<'de> serde::Deserialize<'de> for RebuildDbInstanceOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -241,7 +239,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::RebuildDbInstanceOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

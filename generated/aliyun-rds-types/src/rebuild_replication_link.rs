@@ -25,7 +25,7 @@ pub struct RebuildReplicationLinkInput {
 impl std::fmt::Debug for RebuildReplicationLinkInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "RebuildReplicationLinkInput",
             &["db_instance_id"],
@@ -57,20 +57,18 @@ impl RebuildReplicationLinkInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            1,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(1);
         parameters.add("DBInstanceId", Some(&self.db_instance_id));
         parameters.finish()
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for RebuildReplicationLinkInput {
+impl aliyun_codec::parameters::ToParameters for RebuildReplicationLinkInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         RebuildReplicationLinkInput::to_parameters(self)
     }
 }
@@ -134,7 +132,7 @@ pub struct RebuildReplicationLinkOutput {
 impl std::fmt::Debug for RebuildReplicationLinkOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "RebuildReplicationLinkOutput",
             &["db_instance_id", "request_id", "task_id", "task_name", "unknown_fields"],
@@ -149,11 +147,11 @@ impl std::fmt::Debug for RebuildReplicationLinkOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for RebuildReplicationLinkOutput {
+impl aliyun_codec::de::FromJson for RebuildReplicationLinkOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = RebuildReplicationLinkOutput {
             db_instance_id: None,
             request_id: None,
@@ -161,7 +159,7 @@ impl aliyun_runtime::de::FromJson for RebuildReplicationLinkOutput {
             task_name: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "DBInstanceId" => object.read(&name, &mut decoded.db_instance_id),
@@ -180,7 +178,7 @@ impl<'de> serde::Deserialize<'de> for RebuildReplicationLinkOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -196,7 +194,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::RebuildReplicationLinkOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

@@ -32,7 +32,7 @@ pub struct ReceiveDbInstanceInput {
 impl std::fmt::Debug for ReceiveDbInstanceInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "ReceiveDbInstanceInput",
             &["db_instance_id", "guard_db_instance_id"],
@@ -68,21 +68,19 @@ impl ReceiveDbInstanceInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            2,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(2);
         parameters.add("DBInstanceId", Some(&self.db_instance_id));
         parameters.add("GuardDBInstanceId", Some(&self.guard_db_instance_id));
         parameters.finish()
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for ReceiveDbInstanceInput {
+impl aliyun_codec::parameters::ToParameters for ReceiveDbInstanceInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         ReceiveDbInstanceInput::to_parameters(self)
     }
 }
@@ -126,7 +124,7 @@ pub struct ReceiveDbInstanceOutput {
 impl std::fmt::Debug for ReceiveDbInstanceOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "ReceiveDbInstanceOutput",
             &["guard_db_instance_id", "request_id", "unknown_fields"],
@@ -135,17 +133,17 @@ impl std::fmt::Debug for ReceiveDbInstanceOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for ReceiveDbInstanceOutput {
+impl aliyun_codec::de::FromJson for ReceiveDbInstanceOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = ReceiveDbInstanceOutput {
             guard_db_instance_id: None,
             request_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "GuardDBInstanceId" => {
@@ -164,7 +162,7 @@ impl<'de> serde::Deserialize<'de> for ReceiveDbInstanceOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -180,7 +178,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::ReceiveDbInstanceOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

@@ -202,7 +202,7 @@ pub struct RecoveryDbInstanceInput {
 impl std::fmt::Debug for RecoveryDbInstanceInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "RecoveryDbInstanceInput",
             &[
@@ -280,8 +280,8 @@ impl RecoveryDbInstanceInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(
             15,
         );
         parameters.add("DBInstanceClass", self.db_instance_class.as_ref());
@@ -303,11 +303,11 @@ impl RecoveryDbInstanceInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for RecoveryDbInstanceInput {
+impl aliyun_codec::parameters::ToParameters for RecoveryDbInstanceInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         RecoveryDbInstanceInput::to_parameters(self)
     }
 }
@@ -361,7 +361,7 @@ pub struct RecoveryDbInstanceOutput {
 impl std::fmt::Debug for RecoveryDbInstanceOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "RecoveryDbInstanceOutput",
             &["db_instance_id", "order_id", "request_id", "unknown_fields"],
@@ -375,18 +375,18 @@ impl std::fmt::Debug for RecoveryDbInstanceOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for RecoveryDbInstanceOutput {
+impl aliyun_codec::de::FromJson for RecoveryDbInstanceOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = RecoveryDbInstanceOutput {
             db_instance_id: None,
             order_id: None,
             request_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "DBInstanceId" => object.read(&name, &mut decoded.db_instance_id),
@@ -404,7 +404,7 @@ impl<'de> serde::Deserialize<'de> for RecoveryDbInstanceOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -420,7 +420,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::RecoveryDbInstanceOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

@@ -42,7 +42,7 @@ pub struct ReleaseInstanceConnectionInput {
 impl std::fmt::Debug for ReleaseInstanceConnectionInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "ReleaseInstanceConnectionInput",
             &["db_instance_id", "current_connection_string", "instance_network_type"],
@@ -84,10 +84,8 @@ impl ReleaseInstanceConnectionInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            3,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(3);
         parameters.add("DBInstanceId", Some(&self.db_instance_id));
         parameters.add("CurrentConnectionString", Some(&self.current_connection_string));
         parameters.add("InstanceNetworkType", Some(&self.instance_network_type));
@@ -95,11 +93,11 @@ impl ReleaseInstanceConnectionInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for ReleaseInstanceConnectionInput {
+impl aliyun_codec::parameters::ToParameters for ReleaseInstanceConnectionInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         ReleaseInstanceConnectionInput::to_parameters(self)
     }
 }
@@ -133,7 +131,7 @@ pub struct ReleaseInstanceConnectionOutput {
 impl std::fmt::Debug for ReleaseInstanceConnectionOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "ReleaseInstanceConnectionOutput",
             &["request_id", "unknown_fields"],
@@ -142,16 +140,16 @@ impl std::fmt::Debug for ReleaseInstanceConnectionOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for ReleaseInstanceConnectionOutput {
+impl aliyun_codec::de::FromJson for ReleaseInstanceConnectionOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = ReleaseInstanceConnectionOutput {
             request_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "RequestId" => object.read(&name, &mut decoded.request_id),
@@ -167,7 +165,7 @@ impl<'de> serde::Deserialize<'de> for ReleaseInstanceConnectionOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -183,7 +181,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::ReleaseInstanceConnectionOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

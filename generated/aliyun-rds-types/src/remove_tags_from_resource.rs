@@ -174,7 +174,7 @@ pub struct RemoveTagsFromResourceInput {
 impl std::fmt::Debug for RemoveTagsFromResourceInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "RemoveTagsFromResourceInput",
             &[
@@ -255,8 +255,8 @@ impl RemoveTagsFromResourceInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(
             16,
         );
         parameters.add("ClientToken", self.client_token.as_ref());
@@ -279,11 +279,11 @@ impl RemoveTagsFromResourceInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for RemoveTagsFromResourceInput {
+impl aliyun_codec::parameters::ToParameters for RemoveTagsFromResourceInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         RemoveTagsFromResourceInput::to_parameters(self)
     }
 }
@@ -317,7 +317,7 @@ pub struct RemoveTagsFromResourceOutput {
 impl std::fmt::Debug for RemoveTagsFromResourceOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "RemoveTagsFromResourceOutput",
             &["request_id", "unknown_fields"],
@@ -326,16 +326,16 @@ impl std::fmt::Debug for RemoveTagsFromResourceOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for RemoveTagsFromResourceOutput {
+impl aliyun_codec::de::FromJson for RemoveTagsFromResourceOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = RemoveTagsFromResourceOutput {
             request_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "RequestId" => object.read(&name, &mut decoded.request_id),
@@ -351,7 +351,7 @@ impl<'de> serde::Deserialize<'de> for RemoveTagsFromResourceOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -367,7 +367,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::RemoveTagsFromResourceOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

@@ -47,7 +47,7 @@ pub struct ResetAccountInput {
 impl std::fmt::Debug for ResetAccountInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "ResetAccountInput",
             &["db_instance_id", "account_name", "account_password"],
@@ -85,10 +85,8 @@ impl ResetAccountInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            3,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(3);
         parameters.add("DBInstanceId", Some(&self.db_instance_id));
         parameters.add("AccountName", Some(&self.account_name));
         parameters.add("AccountPassword", Some(&self.account_password));
@@ -96,11 +94,11 @@ impl ResetAccountInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for ResetAccountInput {
+impl aliyun_codec::parameters::ToParameters for ResetAccountInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         ResetAccountInput::to_parameters(self)
     }
 }
@@ -134,7 +132,7 @@ pub struct ResetAccountOutput {
 impl std::fmt::Debug for ResetAccountOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "ResetAccountOutput",
             &["request_id", "unknown_fields"],
@@ -143,16 +141,16 @@ impl std::fmt::Debug for ResetAccountOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for ResetAccountOutput {
+impl aliyun_codec::de::FromJson for ResetAccountOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = ResetAccountOutput {
             request_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "RequestId" => object.read(&name, &mut decoded.request_id),
@@ -168,7 +166,7 @@ impl<'de> serde::Deserialize<'de> for ResetAccountOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -184,7 +182,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::ResetAccountOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

@@ -122,7 +122,7 @@ pub struct RestoreDdrTableInput {
 impl std::fmt::Debug for RestoreDdrTableInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "RestoreDdrTableInput",
             &[
@@ -189,8 +189,8 @@ impl RestoreDdrTableInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(
             10,
         );
         parameters.add("DBInstanceId", Some(&self.db_instance_id));
@@ -207,11 +207,11 @@ impl RestoreDdrTableInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for RestoreDdrTableInput {
+impl aliyun_codec::parameters::ToParameters for RestoreDdrTableInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         RestoreDdrTableInput::to_parameters(self)
     }
 }
@@ -255,7 +255,7 @@ pub struct RestoreDdrTableOutput {
 impl std::fmt::Debug for RestoreDdrTableOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "RestoreDdrTableOutput",
             &["db_instance_id", "request_id", "unknown_fields"],
@@ -264,17 +264,17 @@ impl std::fmt::Debug for RestoreDdrTableOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for RestoreDdrTableOutput {
+impl aliyun_codec::de::FromJson for RestoreDdrTableOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = RestoreDdrTableOutput {
             db_instance_id: None,
             request_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "DBInstanceId" => object.read(&name, &mut decoded.db_instance_id),
@@ -291,7 +291,7 @@ impl<'de> serde::Deserialize<'de> for RestoreDdrTableOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -307,7 +307,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::RestoreDdrTableOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

@@ -25,7 +25,7 @@ pub struct RevokeOperatorPermissionInput {
 impl std::fmt::Debug for RevokeOperatorPermissionInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "RevokeOperatorPermissionInput",
             &["db_instance_id"],
@@ -57,20 +57,18 @@ impl RevokeOperatorPermissionInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            1,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(1);
         parameters.add("DBInstanceId", Some(&self.db_instance_id));
         parameters.finish()
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for RevokeOperatorPermissionInput {
+impl aliyun_codec::parameters::ToParameters for RevokeOperatorPermissionInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         RevokeOperatorPermissionInput::to_parameters(self)
     }
 }
@@ -104,7 +102,7 @@ pub struct RevokeOperatorPermissionOutput {
 impl std::fmt::Debug for RevokeOperatorPermissionOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "RevokeOperatorPermissionOutput",
             &["request_id", "unknown_fields"],
@@ -113,16 +111,16 @@ impl std::fmt::Debug for RevokeOperatorPermissionOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for RevokeOperatorPermissionOutput {
+impl aliyun_codec::de::FromJson for RevokeOperatorPermissionOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = RevokeOperatorPermissionOutput {
             request_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "RequestId" => object.read(&name, &mut decoded.request_id),
@@ -138,7 +136,7 @@ impl<'de> serde::Deserialize<'de> for RevokeOperatorPermissionOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -154,7 +152,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::RevokeOperatorPermissionOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

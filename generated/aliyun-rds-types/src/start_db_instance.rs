@@ -180,7 +180,7 @@ pub struct StartDbInstanceInput {
 impl std::fmt::Debug for StartDbInstanceInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "StartDbInstanceInput",
             &[
@@ -255,8 +255,8 @@ impl StartDbInstanceInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(
             14,
         );
         parameters.add("RegionId", self.region_id.as_ref());
@@ -289,11 +289,11 @@ impl StartDbInstanceInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for StartDbInstanceInput {
+impl aliyun_codec::parameters::ToParameters for StartDbInstanceInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         StartDbInstanceInput::to_parameters(self)
     }
 }
@@ -347,7 +347,7 @@ pub struct StartDbInstanceOutput {
 impl std::fmt::Debug for StartDbInstanceOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "StartDbInstanceOutput",
             &["migration_id", "request_id", "task_id", "unknown_fields"],
@@ -356,18 +356,18 @@ impl std::fmt::Debug for StartDbInstanceOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for StartDbInstanceOutput {
+impl aliyun_codec::de::FromJson for StartDbInstanceOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = StartDbInstanceOutput {
             migration_id: None,
             request_id: None,
             task_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "MigrationId" => object.read(&name, &mut decoded.migration_id),
@@ -385,7 +385,7 @@ impl<'de> serde::Deserialize<'de> for StartDbInstanceOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -401,7 +401,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::StartDbInstanceOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

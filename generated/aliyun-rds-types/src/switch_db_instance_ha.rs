@@ -62,7 +62,7 @@ pub struct SwitchDbInstanceHaInput {
 impl std::fmt::Debug for SwitchDbInstanceHaInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "SwitchDbInstanceHaInput",
             &["db_instance_id", "node_id", "force", "effective_time"],
@@ -97,10 +97,8 @@ impl SwitchDbInstanceHaInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            4,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(4);
         parameters.add("DBInstanceId", Some(&self.db_instance_id));
         parameters.add("NodeId", Some(&self.node_id));
         parameters.add("Force", self.force.as_ref());
@@ -109,11 +107,11 @@ impl SwitchDbInstanceHaInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for SwitchDbInstanceHaInput {
+impl aliyun_codec::parameters::ToParameters for SwitchDbInstanceHaInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         SwitchDbInstanceHaInput::to_parameters(self)
     }
 }
@@ -147,7 +145,7 @@ pub struct SwitchDbInstanceHaOutput {
 impl std::fmt::Debug for SwitchDbInstanceHaOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "SwitchDbInstanceHaOutput",
             &["request_id", "unknown_fields"],
@@ -156,16 +154,16 @@ impl std::fmt::Debug for SwitchDbInstanceHaOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for SwitchDbInstanceHaOutput {
+impl aliyun_codec::de::FromJson for SwitchDbInstanceHaOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = SwitchDbInstanceHaOutput {
             request_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "RequestId" => object.read(&name, &mut decoded.request_id),
@@ -181,7 +179,7 @@ impl<'de> serde::Deserialize<'de> for SwitchDbInstanceHaOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -197,7 +195,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::SwitchDbInstanceHaOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

@@ -67,7 +67,7 @@ pub struct SwitchDbInstanceNetTypeInput {
 impl std::fmt::Debug for SwitchDbInstanceNetTypeInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "SwitchDbInstanceNetTypeInput",
             &[
@@ -118,10 +118,8 @@ impl SwitchDbInstanceNetTypeInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            5,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(5);
         parameters.add("ClientToken", self.client_token.as_ref());
         parameters.add("DBInstanceId", Some(&self.db_instance_id));
         parameters.add("ConnectionStringPrefix", Some(&self.connection_string_prefix));
@@ -131,11 +129,11 @@ impl SwitchDbInstanceNetTypeInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for SwitchDbInstanceNetTypeInput {
+impl aliyun_codec::parameters::ToParameters for SwitchDbInstanceNetTypeInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         SwitchDbInstanceNetTypeInput::to_parameters(self)
     }
 }
@@ -189,7 +187,7 @@ pub struct SwitchDbInstanceNetTypeOutput {
 impl std::fmt::Debug for SwitchDbInstanceNetTypeOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "SwitchDbInstanceNetTypeOutput",
             &[
@@ -208,18 +206,18 @@ impl std::fmt::Debug for SwitchDbInstanceNetTypeOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for SwitchDbInstanceNetTypeOutput {
+impl aliyun_codec::de::FromJson for SwitchDbInstanceNetTypeOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = SwitchDbInstanceNetTypeOutput {
             new_connection_string: None,
             old_connection_string: None,
             request_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "NewConnectionString" => {
@@ -241,7 +239,7 @@ impl<'de> serde::Deserialize<'de> for SwitchDbInstanceNetTypeOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -257,7 +255,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::SwitchDbInstanceNetTypeOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

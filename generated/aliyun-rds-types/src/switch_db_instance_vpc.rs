@@ -55,7 +55,7 @@ pub struct SwitchDbInstanceVpcInput {
 impl std::fmt::Debug for SwitchDbInstanceVpcInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "SwitchDbInstanceVpcInput",
             &["db_instance_id", "vpc_id", "v_switch_id", "private_ip_address"],
@@ -99,10 +99,8 @@ impl SwitchDbInstanceVpcInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            4,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(4);
         parameters.add("DBInstanceId", Some(&self.db_instance_id));
         parameters.add("VPCId", Some(&self.vpc_id));
         parameters.add("VSwitchId", Some(&self.v_switch_id));
@@ -111,11 +109,11 @@ impl SwitchDbInstanceVpcInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for SwitchDbInstanceVpcInput {
+impl aliyun_codec::parameters::ToParameters for SwitchDbInstanceVpcInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         SwitchDbInstanceVpcInput::to_parameters(self)
     }
 }
@@ -149,7 +147,7 @@ pub struct SwitchDbInstanceVpcOutput {
 impl std::fmt::Debug for SwitchDbInstanceVpcOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "SwitchDbInstanceVpcOutput",
             &["request_id", "unknown_fields"],
@@ -158,16 +156,16 @@ impl std::fmt::Debug for SwitchDbInstanceVpcOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for SwitchDbInstanceVpcOutput {
+impl aliyun_codec::de::FromJson for SwitchDbInstanceVpcOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = SwitchDbInstanceVpcOutput {
             request_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "RequestId" => object.read(&name, &mut decoded.request_id),
@@ -183,7 +181,7 @@ impl<'de> serde::Deserialize<'de> for SwitchDbInstanceVpcOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -199,7 +197,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::SwitchDbInstanceVpcOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

@@ -78,7 +78,7 @@ pub struct SwitchOverMajorVersionUpgradeInput {
 impl std::fmt::Debug for SwitchOverMajorVersionUpgradeInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "SwitchOverMajorVersionUpgradeInput",
             &[
@@ -129,10 +129,8 @@ impl SwitchOverMajorVersionUpgradeInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            6,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(6);
         parameters.add("RegionId", self.region_id.as_ref());
         parameters.add("DBInstanceName", self.db_instance_name.as_ref());
         parameters.add("Type", self.r#type.as_ref());
@@ -143,11 +141,11 @@ impl SwitchOverMajorVersionUpgradeInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for SwitchOverMajorVersionUpgradeInput {
+impl aliyun_codec::parameters::ToParameters for SwitchOverMajorVersionUpgradeInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         SwitchOverMajorVersionUpgradeInput::to_parameters(self)
     }
 }
@@ -181,7 +179,7 @@ pub struct SwitchOverMajorVersionUpgradeOutput {
 impl std::fmt::Debug for SwitchOverMajorVersionUpgradeOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "SwitchOverMajorVersionUpgradeOutput",
             &["request_id", "unknown_fields"],
@@ -190,16 +188,16 @@ impl std::fmt::Debug for SwitchOverMajorVersionUpgradeOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for SwitchOverMajorVersionUpgradeOutput {
+impl aliyun_codec::de::FromJson for SwitchOverMajorVersionUpgradeOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = SwitchOverMajorVersionUpgradeOutput {
             request_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "RequestId" => object.read(&name, &mut decoded.request_id),
@@ -215,7 +213,7 @@ impl<'de> serde::Deserialize<'de> for SwitchOverMajorVersionUpgradeOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -231,7 +229,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::SwitchOverMajorVersionUpgradeOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

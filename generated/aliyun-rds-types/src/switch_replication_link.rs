@@ -39,7 +39,7 @@ pub struct SwitchReplicationLinkInput {
 impl std::fmt::Debug for SwitchReplicationLinkInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "SwitchReplicationLinkInput",
             &["db_instance_id", "target_instance_name", "target_instance_region_id"],
@@ -81,10 +81,8 @@ impl SwitchReplicationLinkInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            3,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(3);
         parameters.add("DBInstanceId", Some(&self.db_instance_id));
         parameters.add("TargetInstanceName", Some(&self.target_instance_name));
         parameters.add("TargetInstanceRegionId", Some(&self.target_instance_region_id));
@@ -92,11 +90,11 @@ impl SwitchReplicationLinkInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for SwitchReplicationLinkInput {
+impl aliyun_codec::parameters::ToParameters for SwitchReplicationLinkInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         SwitchReplicationLinkInput::to_parameters(self)
     }
 }
@@ -160,7 +158,7 @@ pub struct SwitchReplicationLinkOutput {
 impl std::fmt::Debug for SwitchReplicationLinkOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "SwitchReplicationLinkOutput",
             &["db_instance_id", "request_id", "task_id", "task_name", "unknown_fields"],
@@ -175,11 +173,11 @@ impl std::fmt::Debug for SwitchReplicationLinkOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for SwitchReplicationLinkOutput {
+impl aliyun_codec::de::FromJson for SwitchReplicationLinkOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = SwitchReplicationLinkOutput {
             db_instance_id: None,
             request_id: None,
@@ -187,7 +185,7 @@ impl aliyun_runtime::de::FromJson for SwitchReplicationLinkOutput {
             task_name: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "DBInstanceId" => object.read(&name, &mut decoded.db_instance_id),
@@ -206,7 +204,7 @@ impl<'de> serde::Deserialize<'de> for SwitchReplicationLinkOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -222,7 +220,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::SwitchReplicationLinkOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

@@ -47,7 +47,7 @@ pub struct TagResourcesInput {
 impl std::fmt::Debug for TagResourcesInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "TagResourcesInput",
             &["region_id", "resource_type", "resource_id", "tag"],
@@ -86,10 +86,8 @@ impl TagResourcesInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            4,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(4);
         parameters.add("RegionId", Some(&self.region_id));
         parameters.add("ResourceType", Some(&self.resource_type));
         parameters.add("ResourceId", Some(&self.resource_id));
@@ -98,11 +96,11 @@ impl TagResourcesInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for TagResourcesInput {
+impl aliyun_codec::parameters::ToParameters for TagResourcesInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         TagResourcesInput::to_parameters(self)
     }
 }
@@ -136,7 +134,7 @@ pub struct TagResourcesOutput {
 impl std::fmt::Debug for TagResourcesOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "TagResourcesOutput",
             &["request_id", "unknown_fields"],
@@ -145,16 +143,16 @@ impl std::fmt::Debug for TagResourcesOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for TagResourcesOutput {
+impl aliyun_codec::de::FromJson for TagResourcesOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = TagResourcesOutput {
             request_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "RequestId" => object.read(&name, &mut decoded.request_id),
@@ -170,7 +168,7 @@ impl<'de> serde::Deserialize<'de> for TagResourcesOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -199,7 +197,7 @@ pub struct Tag {
 impl std::fmt::Debug for Tag {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "Tag",
             &["key", "value"],
@@ -220,7 +218,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::TagResourcesOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

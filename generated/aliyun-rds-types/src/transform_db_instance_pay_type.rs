@@ -124,7 +124,7 @@ pub struct TransformDbInstancePayTypeInput {
 impl std::fmt::Debug for TransformDbInstancePayTypeInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "TransformDbInstancePayTypeInput",
             &[
@@ -184,10 +184,8 @@ impl TransformDbInstancePayTypeInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            9,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(9);
         parameters.add("ClientToken", self.client_token.as_ref());
         parameters.add("DBInstanceId", Some(&self.db_instance_id));
         parameters.add("UsedTime", self.used_time.as_ref());
@@ -201,11 +199,11 @@ impl TransformDbInstancePayTypeInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for TransformDbInstancePayTypeInput {
+impl aliyun_codec::parameters::ToParameters for TransformDbInstancePayTypeInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         TransformDbInstancePayTypeInput::to_parameters(self)
     }
 }
@@ -284,7 +282,7 @@ pub struct TransformDbInstancePayTypeOutput {
 impl std::fmt::Debug for TransformDbInstancePayTypeOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "TransformDbInstancePayTypeOutput",
             &[
@@ -307,11 +305,11 @@ impl std::fmt::Debug for TransformDbInstancePayTypeOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for TransformDbInstancePayTypeOutput {
+impl aliyun_codec::de::FromJson for TransformDbInstancePayTypeOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = TransformDbInstancePayTypeOutput {
             db_instance_id: None,
             request_id: None,
@@ -320,7 +318,7 @@ impl aliyun_runtime::de::FromJson for TransformDbInstancePayTypeOutput {
             charge_type: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "DBInstanceId" => object.read(&name, &mut decoded.db_instance_id),
@@ -340,7 +338,7 @@ impl<'de> serde::Deserialize<'de> for TransformDbInstancePayTypeOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -356,7 +354,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::TransformDbInstancePayTypeOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

@@ -66,7 +66,7 @@ pub struct UntagResourcesInput {
 impl std::fmt::Debug for UntagResourcesInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "UntagResourcesInput",
             &["region_id", "resource_type", "all", "resource_id", "tag_key"],
@@ -112,10 +112,8 @@ impl UntagResourcesInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            5,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(5);
         parameters.add("RegionId", Some(&self.region_id));
         parameters.add("ResourceType", Some(&self.resource_type));
         parameters.add("All", self.all.as_ref());
@@ -125,11 +123,11 @@ impl UntagResourcesInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for UntagResourcesInput {
+impl aliyun_codec::parameters::ToParameters for UntagResourcesInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         UntagResourcesInput::to_parameters(self)
     }
 }
@@ -163,7 +161,7 @@ pub struct UntagResourcesOutput {
 impl std::fmt::Debug for UntagResourcesOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "UntagResourcesOutput",
             &["request_id", "unknown_fields"],
@@ -172,16 +170,16 @@ impl std::fmt::Debug for UntagResourcesOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for UntagResourcesOutput {
+impl aliyun_codec::de::FromJson for UntagResourcesOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = UntagResourcesOutput {
             request_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "RequestId" => object.read(&name, &mut decoded.request_id),
@@ -197,7 +195,7 @@ impl<'de> serde::Deserialize<'de> for UntagResourcesOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -213,7 +211,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::UntagResourcesOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

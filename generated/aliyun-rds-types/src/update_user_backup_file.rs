@@ -62,7 +62,7 @@ pub struct UpdateUserBackupFileInput {
 impl std::fmt::Debug for UpdateUserBackupFileInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "UpdateUserBackupFileInput",
             &["backup_id", "region_id", "comment", "retention", "resource_group_id"],
@@ -104,10 +104,8 @@ impl UpdateUserBackupFileInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            5,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(5);
         parameters.add("BackupId", Some(&self.backup_id));
         parameters.add("RegionId", Some(&self.region_id));
         parameters.add("Comment", self.comment.as_ref());
@@ -117,11 +115,11 @@ impl UpdateUserBackupFileInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for UpdateUserBackupFileInput {
+impl aliyun_codec::parameters::ToParameters for UpdateUserBackupFileInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         UpdateUserBackupFileInput::to_parameters(self)
     }
 }
@@ -165,7 +163,7 @@ pub struct UpdateUserBackupFileOutput {
 impl std::fmt::Debug for UpdateUserBackupFileOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "UpdateUserBackupFileOutput",
             &["backup_id", "request_id", "unknown_fields"],
@@ -174,17 +172,17 @@ impl std::fmt::Debug for UpdateUserBackupFileOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for UpdateUserBackupFileOutput {
+impl aliyun_codec::de::FromJson for UpdateUserBackupFileOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = UpdateUserBackupFileOutput {
             backup_id: None,
             request_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "BackupId" => object.read(&name, &mut decoded.backup_id),
@@ -201,7 +199,7 @@ impl<'de> serde::Deserialize<'de> for UpdateUserBackupFileOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -217,7 +215,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::UpdateUserBackupFileOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

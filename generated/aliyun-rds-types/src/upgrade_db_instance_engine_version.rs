@@ -59,7 +59,7 @@ pub struct UpgradeDbInstanceEngineVersionInput {
 impl std::fmt::Debug for UpgradeDbInstanceEngineVersionInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "UpgradeDbInstanceEngineVersionInput",
             &["client_token", "db_instance_id", "engine_version", "effective_time"],
@@ -102,10 +102,8 @@ impl UpgradeDbInstanceEngineVersionInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            4,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(4);
         parameters.add("ClientToken", self.client_token.as_ref());
         parameters.add("DBInstanceId", Some(&self.db_instance_id));
         parameters.add("EngineVersion", Some(&self.engine_version));
@@ -114,11 +112,11 @@ impl UpgradeDbInstanceEngineVersionInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for UpgradeDbInstanceEngineVersionInput {
+impl aliyun_codec::parameters::ToParameters for UpgradeDbInstanceEngineVersionInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         UpgradeDbInstanceEngineVersionInput::to_parameters(self)
     }
 }
@@ -162,7 +160,7 @@ pub struct UpgradeDbInstanceEngineVersionOutput {
 impl std::fmt::Debug for UpgradeDbInstanceEngineVersionOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "UpgradeDbInstanceEngineVersionOutput",
             &["request_id", "task_id", "unknown_fields"],
@@ -171,17 +169,17 @@ impl std::fmt::Debug for UpgradeDbInstanceEngineVersionOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for UpgradeDbInstanceEngineVersionOutput {
+impl aliyun_codec::de::FromJson for UpgradeDbInstanceEngineVersionOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = UpgradeDbInstanceEngineVersionOutput {
             request_id: None,
             task_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "RequestId" => object.read(&name, &mut decoded.request_id),
@@ -198,7 +196,7 @@ impl<'de> serde::Deserialize<'de> for UpgradeDbInstanceEngineVersionOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -214,7 +212,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::UpgradeDbInstanceEngineVersionOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

@@ -78,7 +78,7 @@ pub struct UpgradeDbInstanceKernelVersionInput {
 impl std::fmt::Debug for UpgradeDbInstanceKernelVersionInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "UpgradeDbInstanceKernelVersionInput",
             &["db_instance_id", "upgrade_time", "switch_time", "target_minor_version"],
@@ -118,10 +118,8 @@ impl UpgradeDbInstanceKernelVersionInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            4,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(4);
         parameters.add("DBInstanceId", Some(&self.db_instance_id));
         parameters.add("UpgradeTime", self.upgrade_time.as_ref());
         parameters.add("SwitchTime", self.switch_time.as_ref());
@@ -130,11 +128,11 @@ impl UpgradeDbInstanceKernelVersionInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for UpgradeDbInstanceKernelVersionInput {
+impl aliyun_codec::parameters::ToParameters for UpgradeDbInstanceKernelVersionInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         UpgradeDbInstanceKernelVersionInput::to_parameters(self)
     }
 }
@@ -198,7 +196,7 @@ pub struct UpgradeDbInstanceKernelVersionOutput {
 impl std::fmt::Debug for UpgradeDbInstanceKernelVersionOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "UpgradeDbInstanceKernelVersionOutput",
             &[
@@ -219,11 +217,11 @@ impl std::fmt::Debug for UpgradeDbInstanceKernelVersionOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for UpgradeDbInstanceKernelVersionOutput {
+impl aliyun_codec::de::FromJson for UpgradeDbInstanceKernelVersionOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = UpgradeDbInstanceKernelVersionOutput {
             db_instance_name: None,
             request_id: None,
@@ -231,7 +229,7 @@ impl aliyun_runtime::de::FromJson for UpgradeDbInstanceKernelVersionOutput {
             task_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "DBInstanceName" => object.read(&name, &mut decoded.db_instance_name),
@@ -252,7 +250,7 @@ impl<'de> serde::Deserialize<'de> for UpgradeDbInstanceKernelVersionOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -268,7 +266,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::UpgradeDbInstanceKernelVersionOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

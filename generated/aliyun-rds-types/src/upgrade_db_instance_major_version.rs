@@ -294,7 +294,7 @@ pub struct UpgradeDbInstanceMajorVersionInput {
 impl std::fmt::Debug for UpgradeDbInstanceMajorVersionInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "UpgradeDbInstanceMajorVersionInput",
             &[
@@ -387,8 +387,8 @@ impl UpgradeDbInstanceMajorVersionInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(
             20,
         );
         parameters.add("DBInstanceClass", self.db_instance_class.as_ref());
@@ -415,11 +415,11 @@ impl UpgradeDbInstanceMajorVersionInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters for UpgradeDbInstanceMajorVersionInput {
+impl aliyun_codec::parameters::ToParameters for UpgradeDbInstanceMajorVersionInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         UpgradeDbInstanceMajorVersionInput::to_parameters(self)
     }
 }
@@ -483,7 +483,7 @@ pub struct UpgradeDbInstanceMajorVersionOutput {
 impl std::fmt::Debug for UpgradeDbInstanceMajorVersionOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "UpgradeDbInstanceMajorVersionOutput",
             &["db_instance_id", "order_id", "request_id", "task_id", "unknown_fields"],
@@ -498,11 +498,11 @@ impl std::fmt::Debug for UpgradeDbInstanceMajorVersionOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for UpgradeDbInstanceMajorVersionOutput {
+impl aliyun_codec::de::FromJson for UpgradeDbInstanceMajorVersionOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = UpgradeDbInstanceMajorVersionOutput {
             db_instance_id: None,
             order_id: None,
@@ -510,7 +510,7 @@ impl aliyun_runtime::de::FromJson for UpgradeDbInstanceMajorVersionOutput {
             task_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "DBInstanceId" => object.read(&name, &mut decoded.db_instance_id),
@@ -529,7 +529,7 @@ impl<'de> serde::Deserialize<'de> for UpgradeDbInstanceMajorVersionOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -545,7 +545,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::UpgradeDbInstanceMajorVersionOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

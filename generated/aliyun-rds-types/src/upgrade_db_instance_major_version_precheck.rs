@@ -40,7 +40,7 @@ pub struct UpgradeDbInstanceMajorVersionPrecheckInput {
 impl std::fmt::Debug for UpgradeDbInstanceMajorVersionPrecheckInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "UpgradeDbInstanceMajorVersionPrecheckInput",
             &["db_instance_id", "target_major_version", "upgrade_mode"],
@@ -77,10 +77,8 @@ impl UpgradeDbInstanceMajorVersionPrecheckInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            3,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(3);
         parameters.add("DBInstanceId", Some(&self.db_instance_id));
         parameters.add("TargetMajorVersion", Some(&self.target_major_version));
         parameters.add("UpgradeMode", self.upgrade_mode.as_ref());
@@ -88,12 +86,12 @@ impl UpgradeDbInstanceMajorVersionPrecheckInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters
+impl aliyun_codec::parameters::ToParameters
 for UpgradeDbInstanceMajorVersionPrecheckInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         UpgradeDbInstanceMajorVersionPrecheckInput::to_parameters(self)
     }
 }
@@ -157,7 +155,7 @@ pub struct UpgradeDbInstanceMajorVersionPrecheckOutput {
 impl std::fmt::Debug for UpgradeDbInstanceMajorVersionPrecheckOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "UpgradeDbInstanceMajorVersionPrecheckOutput",
             &[
@@ -178,11 +176,11 @@ impl std::fmt::Debug for UpgradeDbInstanceMajorVersionPrecheckOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for UpgradeDbInstanceMajorVersionPrecheckOutput {
+impl aliyun_codec::de::FromJson for UpgradeDbInstanceMajorVersionPrecheckOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = UpgradeDbInstanceMajorVersionPrecheckOutput {
             db_instance_name: None,
             request_id: None,
@@ -190,7 +188,7 @@ impl aliyun_runtime::de::FromJson for UpgradeDbInstanceMajorVersionPrecheckOutpu
             task_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "DBInstanceName" => object.read(&name, &mut decoded.db_instance_name),
@@ -211,7 +209,7 @@ impl<'de> serde::Deserialize<'de> for UpgradeDbInstanceMajorVersionPrecheckOutpu
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -227,7 +225,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::UpgradeDbInstanceMajorVersionPrecheckOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

@@ -64,7 +64,7 @@ pub struct UpgradeDbProxyInstanceKernelVersionInput {
 impl std::fmt::Debug for UpgradeDbProxyInstanceKernelVersionInput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "UpgradeDbProxyInstanceKernelVersionInput",
             &["db_instance_id", "upgrade_time", "switch_time", "db_proxy_engine_type"],
@@ -104,10 +104,8 @@ impl UpgradeDbProxyInstanceKernelVersionInput {
     #[inline]
     pub fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-        let mut parameters = aliyun_runtime::parameters::ParameterWriter::with_capacity(
-            4,
-        );
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+        let mut parameters = aliyun_codec::parameters::ParameterWriter::with_capacity(4);
         parameters.add("DBInstanceId", Some(&self.db_instance_id));
         parameters.add("UpgradeTime", self.upgrade_time.as_ref());
         parameters.add("SwitchTime", self.switch_time.as_ref());
@@ -116,12 +114,12 @@ impl UpgradeDbProxyInstanceKernelVersionInput {
     }
 }
 
-impl aliyun_runtime::parameters::ToParameters
+impl aliyun_codec::parameters::ToParameters
 for UpgradeDbProxyInstanceKernelVersionInput {
     #[inline]
     fn to_parameters(
         &self,
-    ) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+    ) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
         UpgradeDbProxyInstanceKernelVersionInput::to_parameters(self)
     }
 }
@@ -175,7 +173,7 @@ pub struct UpgradeDbProxyInstanceKernelVersionOutput {
 impl std::fmt::Debug for UpgradeDbProxyInstanceKernelVersionOutput {
     #[inline]
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        aliyun_runtime::debug::debug_struct(
+        aliyun_codec::debug::debug_struct(
             formatter,
             "UpgradeDbProxyInstanceKernelVersionOutput",
             &["db_instance_name", "request_id", "task_id", "unknown_fields"],
@@ -189,18 +187,18 @@ impl std::fmt::Debug for UpgradeDbProxyInstanceKernelVersionOutput {
     }
 }
 
-impl aliyun_runtime::de::FromJson for UpgradeDbProxyInstanceKernelVersionOutput {
+impl aliyun_codec::de::FromJson for UpgradeDbProxyInstanceKernelVersionOutput {
     #[inline]
     fn from_object(
-        source: &mut dyn aliyun_runtime::de::MapSource<'_>,
-    ) -> aliyun_runtime::de::Decoded<Self> {
+        source: &mut dyn aliyun_codec::de::MapSource<'_>,
+    ) -> aliyun_codec::de::Decoded<Self> {
         let mut decoded = UpgradeDbProxyInstanceKernelVersionOutput {
             db_instance_name: None,
             request_id: None,
             task_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_runtime::de::Object::new(source);
+        let mut object = aliyun_codec::de::Object::new(source);
         while let Some(name) = object.next_name() {
             match &*name {
                 "DBInstanceName" => object.read(&name, &mut decoded.db_instance_name),
@@ -218,7 +216,7 @@ impl<'de> serde::Deserialize<'de> for UpgradeDbProxyInstanceKernelVersionOutput 
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        aliyun_runtime::de::deserialize(deserializer)
+        aliyun_codec::de::deserialize(deserializer)
     }
 }
 
@@ -234,7 +232,7 @@ mod tests {
     /// (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
-        let output = aliyun_runtime::de::from_slice::<
+        let output = aliyun_codec::de::from_slice::<
             super::UpgradeDbProxyInstanceKernelVersionOutput,
         >(DOCUMENTED_EXAMPLE.as_bytes())
             .unwrap_or_else(|error| {

@@ -21,7 +21,9 @@
 //! A paged operation's builder has `into_paginator()`, which streams its pages or
 //! their items ([`paginator`]).
 //!
-//! The whole crate is generated from the spec by `cargo xtask codegen`.
+//! Layer: the top, above the runtime (`aliyun-runtime`), which it re-exports with what
+//! a program needs of the layers below, so that this crate is a program's only
+//! dependency. The whole crate is generated from the spec by `cargo xtask codegen`.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -47,6 +49,9 @@ pub mod config {
     pub use aliyun_runtime::credentials::{self, Credentials, ProvideCredentials};
     pub use aliyun_runtime::retry::{RetryConfig, RetryQuotaConfig};
     pub use aliyun_runtime::transport::{self, PoolSettings, Proxy};
+
+    #[cfg(feature = "test-util")]
+    pub use aliyun_runtime::transport::test_util;
 }
 
 pub use client::Client;

@@ -125,3 +125,23 @@ pub async fn start_emulator() -> RunningEmulator {
         .await
         .expect("start the emulator")
 }
+
+/// A CA and a server certificate it signed for 127.0.0.1, written as PEM
+/// files in `directory`: `ca.pem`, `server.pem`, `server-key.pem`.
+pub fn write_certificates(directory: &Path) {
+    let mut ca_params = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
+    ca_params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+    ca_params
+        .distinguished_name
+        .push(rcgen::DnType::CommonName, "aliyun-rds CLI test CA");
+    let ca = rcgen::CertifiedIssuer::self_signed(ca_params, rcgen::KeyPair::generate().unwrap())
+        .unwrap();
+    let server_key = rcgen::KeyPair::generate().unwrap();
+    let server = rcgen::CertificateParams::new(vec!["127.0.0.1".to_owned()])
+        .unwrap()
+        .signed_by(&server_key, &ca)
+        .unwrap();
+    std::fs::write(directory.join("ca.pem"), ca.pem()).unwrap();
+    std::fs::write(directory.join("server.pem"), server.pem()).unwrap();
+    std::fs::write(directory.join("server-key.pem"), server_key.serialize_pem()).unwrap();
+}

@@ -14,7 +14,7 @@
 //! documented state code its table lists (`IncorrectDBInstanceState`, or
 //! the common `InvalideStatus.Format`).
 
-use aliyun_runtime::metadata::OperationMetadata;
+use aliyun_codec::metadata::OperationMetadata;
 
 use super::answer::echo;
 use super::documented::{check_parameters, Documented};

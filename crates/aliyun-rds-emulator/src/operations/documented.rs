@@ -10,7 +10,7 @@
 //! it, as the service answers; a value of the wrong type or outside the
 //! documented values gets `InvalidParameter`.
 
-use aliyun_runtime::metadata::{OperationMetadata, ParameterMetadata, ParameterStyle, ValueType};
+use aliyun_codec::metadata::{OperationMetadata, ParameterMetadata, ParameterStyle, ValueType};
 use serde_json::Value;
 
 use super::{OperationOutput, OperationRequest};

@@ -8,7 +8,7 @@
 //! [`FALLBACK_ROWS`]: for each code the model uses, its most common row
 //! across the API's error tables, which a test checks against the specs.
 
-use aliyun_runtime::metadata::OperationMetadata;
+use aliyun_codec::metadata::OperationMetadata;
 use hyper::StatusCode;
 
 use crate::error::ApiError;

@@ -41,7 +41,9 @@ pub fn lib_rs(product: &Product<'_>) -> TokenStream {
         .line("A paged operation's builder has `into_paginator()`, which streams its pages or")
         .line("their items ([`paginator`]).")
         .blank()
-        .line("The whole crate is generated from the spec by `cargo xtask codegen`.")
+        .line("Layer: the top, above the runtime (`aliyun-runtime`), which it re-exports with what")
+        .line("a program needs of the layers below, so that this crate is a program's only")
+        .line("dependency. The whole crate is generated from the spec by `cargo xtask codegen`.")
         .inner();
     quote! {
         #docs
@@ -64,6 +66,8 @@ pub fn lib_rs(product: &Product<'_>) -> TokenStream {
             pub use aliyun_runtime::credentials::{self, Credentials, ProvideCredentials};
             pub use aliyun_runtime::retry::{RetryConfig, RetryQuotaConfig};
             pub use aliyun_runtime::transport::{self, PoolSettings, Proxy};
+            #[cfg(feature = "test-util")]
+            pub use aliyun_runtime::transport::test_util;
         }
         pub use client::Client;
         pub use error::Error;

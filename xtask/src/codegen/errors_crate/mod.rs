@@ -32,6 +32,9 @@ pub fn lib_rs(product: &Product<'_>) -> TokenStream {
         .line("Each operation's module is compiled only when the cargo feature of the same")
         .line("name in kebab-case is on (`describe-regions` for `describe_regions`); the")
         .line("default feature `all` turns them all on.")
+        .blank()
+        .line("Layer: the model, with no dependency at all, so that any code can match on the")
+        .line("codes and so that it compiles beside the types and the runtime.")
         .inner();
     let modules = product.operations.iter().map(|operation| {
         let names = &operation.names;

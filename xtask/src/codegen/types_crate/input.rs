@@ -107,16 +107,16 @@ pub fn to_parameters_impl(operation: &Operation<'_>) -> TokenStream {
             /// A value that cannot be serialized, such as a map with non-string keys
             /// in a `json`-style parameter.
             #[inline]
-            pub fn to_parameters(&self) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
-                #binding = aliyun_runtime::parameters::ParameterWriter::with_capacity(#capacity);
+            pub fn to_parameters(&self) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
+                #binding = aliyun_codec::parameters::ParameterWriter::with_capacity(#capacity);
                 #(#writes)*
                 parameters.finish()
             }
         }
 
-        impl aliyun_runtime::parameters::ToParameters for #input {
+        impl aliyun_codec::parameters::ToParameters for #input {
             #[inline]
-            fn to_parameters(&self) -> Result<Vec<(String, String)>, aliyun_runtime::ConstructionError> {
+            fn to_parameters(&self) -> Result<Vec<(String, String)>, aliyun_codec::ConstructionError> {
                 #input::to_parameters(self)
             }
         }

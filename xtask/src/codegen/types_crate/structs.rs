@@ -45,7 +45,7 @@ fn field_declaration(member: &Member<'_>, kind: StructKind) -> TokenStream {
     let rust_type = &member.rust_type;
     let docs = member_docs(member).outer();
     let json = (member.style == ParameterStyle::Json)
-        .then(|| quote!(, serialize_with = "aliyun_runtime::ser::json_string"));
+        .then(|| quote!(, serialize_with = "aliyun_codec::ser::json_string"));
     let (serde, rust_type) = match kind.direction {
         Direction::Request if member.required => {
             (quote!(rename = #wire_name #json), quote!(#rust_type))
@@ -68,7 +68,7 @@ fn field_declaration(member: &Member<'_>, kind: StructKind) -> TokenStream {
 
 /// The `Debug` implementation of a generated struct, which prints
 /// `<redacted>` for sensitive members: one call into the runtime with the
-/// field names and values (see `aliyun_runtime::debug` for why).
+/// field names and values (see `aliyun_codec::debug` for why).
 fn debug_impl(name: &Ident, members: &[Member<'_>], unknown_fields: bool) -> TokenStream {
     let label = name.to_string();
     let mut labels: Vec<&str> = members.iter().map(|member| member.name.as_str()).collect();
@@ -93,7 +93,7 @@ fn debug_impl(name: &Ident, members: &[Member<'_>], unknown_fields: bool) -> Tok
         impl std::fmt::Debug for #name {
             #[inline]
             fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                aliyun_runtime::debug::debug_struct(formatter, #label, &[#(#labels),*], &[#(#values),*])
+                aliyun_codec::debug::debug_struct(formatter, #label, &[#(#labels),*], &[#(#values),*])
             }
         }
     }
@@ -105,7 +105,7 @@ fn debug_impl(name: &Ident, members: &[Member<'_>], unknown_fields: bool) -> Tok
 /// every other one kept in `unknown_fields`.
 ///
 /// The function is not generic: the runtime drives the JSON reader and
-/// hands it the object's members (see `aliyun_runtime::de`), so the
+/// hands it the object's members (see `aliyun_codec::de`), so the
 /// reader's code is compiled once rather than once per struct as a derived
 /// `Deserialize` would have it. The reads keep the first error for the
 /// end rather than returning it at once: a `?` per field, on thousands of
@@ -122,14 +122,14 @@ fn from_json_impls(name: &Ident, members: &[Member<'_>]) -> TokenStream {
         quote!(#wire_name => object.read(&name, &mut decoded.#ident),)
     });
     quote! {
-        impl aliyun_runtime::de::FromJson for #name {
+        impl aliyun_codec::de::FromJson for #name {
             #[inline]
-            fn from_object(source: &mut dyn aliyun_runtime::de::MapSource<'_>) -> aliyun_runtime::de::Decoded<Self> {
+            fn from_object(source: &mut dyn aliyun_codec::de::MapSource<'_>) -> aliyun_codec::de::Decoded<Self> {
                 let mut decoded = #name {
                     #(#empty)*
                     unknown_fields: serde_json::Map::new(),
                 };
-                let mut object = aliyun_runtime::de::Object::new(source);
+                let mut object = aliyun_codec::de::Object::new(source);
                 while let Some(name) = object.next_name() {
                     match &*name {
                         #(#arms)*
@@ -143,7 +143,7 @@ fn from_json_impls(name: &Ident, members: &[Member<'_>]) -> TokenStream {
         #[cfg(feature = "serde-deserialize")]
         impl<'de> serde::Deserialize<'de> for #name {
             fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                aliyun_runtime::de::deserialize(deserializer)
+                aliyun_codec::de::deserialize(deserializer)
             }
         }
     }

@@ -2,7 +2,7 @@
 //!
 //! Parameters with `style: json` are sent as one query parameter holding
 //! the value's JSON text. Generated input structs mark such fields
-//! `#[serde(serialize_with = "aliyun_runtime::ser::json_string")]`.
+//! `#[serde(serialize_with = "aliyun_codec::ser::json_string")]`.
 
 use serde::ser::Error as _;
 use serde::{Serialize, Serializer};

@@ -1,43 +1,13 @@
-//! Access keys, where they come from, and how they are kept fresh.
+//! Who signs: an AccessKey pair ([`Credentials`]), the trait of anything
+//! that produces one ([`ProvideCredentials`]), and why a source produced
+//! none ([`CredentialsError`]).
 //!
-//! [`Credentials`] is an AccessKey pair, optionally with an STS security
-//! token and an expiry. Anything that can produce credentials implements
-//! [`ProvideCredentials`]; the runtime asks its provider before every
-//! attempt. [`DefaultCredentialsChain`] looks in the same places, in the
-//! same order, as Alibaba Cloud's official SDKs and CLI;
-//! [`RamRoleArnProvider`] and [`OidcRoleArnProvider`] get temporary
-//! credentials from STS; and [`CachedProvider`] keeps expiring credentials
-//! fresh with a single shared refresh.
+//! The providers themselves (environment, profiles, STS, the ECS
+//! metadata service, caching) are the `aliyun-credentials` crate's; this
+//! module is what the signer and every provider share.
 //!
 //! Secrets never leave this module in printable form: the secret and the
 //! token are held in [`Secret`], whose `Debug` prints a placeholder.
-
-mod cache;
-mod chain;
-mod environment;
-mod http;
-mod profile;
-mod sts;
-
-pub use cache::{CachedProvider, DEFAULT_REFRESH_MARGIN};
-pub use chain::{
-    DefaultCredentialsChain, DefaultCredentialsChainBuilder, CLI_PROFILE_DISABLED_VAR,
-    CREDENTIALS_URI_VAR, ECS_METADATA_DISABLED_VAR, ECS_METADATA_ROLE_VAR, OIDC_PROVIDER_ARN_VAR,
-    OIDC_TOKEN_FILE_VAR, ROLE_ARN_VAR, ROLE_SESSION_NAME_VAR,
-};
-pub use environment::{Environment, FixedEnvironment, ProcessEnvironment};
-pub use http::{
-    CredentialsUriProvider, EcsRamRoleProvider, DEFAULT_ECS_METADATA_ENDPOINT, IMDSV1_DISABLED_VAR,
-};
-pub use profile::{
-    cli_profile_region, CliProfileProvider, EnvironmentProvider, IniProfileProvider,
-};
-pub use sts::{
-    resolve_sts_endpoint, OidcRoleArnProvider, OidcRoleArnProviderBuilder, RamRoleArnProvider,
-    RamRoleArnProviderBuilder, StsClient, StsError, DEFAULT_DURATION_SECONDS,
-    DEFAULT_ROLE_SESSION_NAME_PREFIX, DEFAULT_STS_HOST, MIN_DURATION_SECONDS, STS_API_VERSION,
-    STS_ENDPOINT_VAR, STS_REGION_VAR, VPC_ENDPOINT_ENABLED_VAR,
-};
 
 use std::error::Error as StdError;
 use std::fmt;
@@ -46,10 +16,9 @@ use std::pin::Pin;
 use std::sync::{Arc, OnceLock};
 use std::time::SystemTime;
 
+use aliyun_codec::error::BoxError;
 use hmac::Hmac;
 use sha1::Sha1;
-
-use crate::error::BoxError;
 
 /// The text printed in place of a secret.
 pub const REDACTED: &str = "** redacted **";
@@ -119,7 +88,7 @@ impl Credentials {
     /// A fresh HMAC-SHA1 keyed for RPC signatures (`secret&`).
     pub(crate) fn v1_mac(&self) -> Hmac<Sha1> {
         self.v1_signing_key
-            .get_or_init(|| crate::signing::v1_mac(self.access_key_secret()))
+            .get_or_init(|| crate::mac::v1_mac(self.access_key_secret()))
             .clone()
     }
 
@@ -187,7 +156,8 @@ pub type ProvideCredentialsFuture<'a> =
 /// A source of credentials.
 ///
 /// The runtime calls it before every attempt, so an implementation that
-/// does network or file work should cache (wrap it in [`CachedProvider`]).
+/// does network or file work should cache (wrap it in
+/// `aliyun_credentials::CachedProvider`).
 pub trait ProvideCredentials: Send + Sync + fmt::Debug {
     /// Returns current credentials, or why there are none.
     fn provide_credentials(&self) -> ProvideCredentialsFuture<'_>;
@@ -234,6 +204,13 @@ impl CredentialsError {
         }
     }
 
+    /// The same error, with the places a chain looked before it gave up
+    /// (this source among them).
+    pub fn with_searched_locations(mut self, searched_locations: Vec<String>) -> Self {
+        self.searched_locations = searched_locations;
+        self
+    }
+
     /// The places a chain looked, one entry each with what it found; a
     /// single-source error lists only itself.
     pub fn searched_locations(&self) -> Vec<String> {
@@ -268,7 +245,7 @@ impl CredentialsError {
 
     /// The same error, located inside `outer` (a profile that delegates to
     /// another provider): `outer: <this location>`.
-    pub(crate) fn within(mut self, outer: &str) -> Self {
+    pub fn within(mut self, outer: &str) -> Self {
         self.location = format!("{outer}: {}", self.location);
         self
     }

@@ -8,6 +8,23 @@
 //! `'static` so the tables live in read-only data and cost nothing at run
 //! time.
 
+/// The parameters the signer sets on every RPC request (V1 writes them all
+/// into the query; V3 sends the action and version as headers instead).
+/// An operation's input must not set them: they would be sent twice, and
+/// a test double leaves them out of what it records.
+pub const SIGNER_PARAMETERS: &[&str] = &[
+    "AccessKeyId",
+    "Action",
+    "Format",
+    "SecurityToken",
+    "Signature",
+    "SignatureMethod",
+    "SignatureNonce",
+    "SignatureVersion",
+    "Timestamp",
+    "Version",
+];
+
 /// Everything the runtime needs to know about one cloud product (for
 /// example RDS 2014-08-15) that is shared by all of its operations.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -16,7 +33,7 @@ pub struct ProductMetadata {
     pub code: &'static str,
     /// The API version sent with every request, for example `2014-08-15`.
     pub version: &'static str,
-    /// The API style. Only `RPC` is supported by this runtime.
+    /// The API style. Only `RPC` is supported by the runtime.
     pub style: &'static str,
     /// Regions whose endpoint is not given by [`EndpointRule`]: the official
     /// region map, looked up before the rule.

@@ -12,8 +12,12 @@
 //! signature (HMAC-SHA1), which covers query and body alike.
 //!
 //! The providers call STS every time they are asked; wrap them in a
-//! [`CachedProvider`](super::CachedProvider) (the default chain is) so
+//! [`CachedProvider`](crate::CachedProvider) (the default chain is) so
 //! credentials are reused until shortly before they expire.
+//!
+//! STS is called through a [`Connector`]: the client's, when the runtime
+//! builds the default chain (so its proxies and trusted roots apply to STS
+//! as to every call), else one built from the provider's environment.
 
 use std::error::Error as StdError;
 use std::fmt;
@@ -21,20 +25,26 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use aliyun_codec::error::ConstructionError;
+use aliyun_codec::metadata::HttpMethod;
+use aliyun_http::connector::{Method, Url};
+use aliyun_http::environment::{Environment, ProcessEnvironment};
+use aliyun_http::{
+    Connector, ConnectorError, HttpRequest, ReqwestConnector, TlsFailure, TransportSettings,
+};
+use aliyun_sign::clock::{Clock, NonceSource, RandomNonce, SystemClock};
+use aliyun_sign::endpoint::Endpoint;
+use aliyun_sign::identity::{
+    Credentials, CredentialsError, ProvideCredentials, ProvideCredentialsFuture,
+};
+use aliyun_sign::signing::{
+    format_timestamp, sign_request, SignatureVersion, SigningInput, FORM_CONTENT_TYPE,
+};
 use serde::Deserialize;
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
-use super::{
-    Credentials, CredentialsError, Environment, ProcessEnvironment, ProvideCredentials,
-    ProvideCredentialsFuture,
-};
-use crate::clock::{Clock, NonceSource, RandomNonce, SystemClock};
-use crate::config::SignatureVersion;
-use crate::endpoint::Endpoint;
-use crate::error::ConstructionError;
-use crate::metadata::HttpMethod;
-use crate::signing::{format_timestamp, sign_request, SigningInput, FORM_CONTENT_TYPE};
+use crate::connector::connector_from;
 
 /// The STS API version the providers call.
 pub const STS_API_VERSION: &str = "2015-04-01";
@@ -56,6 +66,8 @@ pub const MIN_DURATION_SECONDS: u32 = 900;
 pub const DEFAULT_ROLE_SESSION_NAME_PREFIX: &str = "credentials-rust-";
 /// The most bytes read from an STS answer.
 const MAX_STS_RESPONSE_BYTES: usize = 64 * 1024;
+/// How long one STS request may take, connecting included.
+const STS_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Where STS requests go, from explicit settings and the environment.
 ///
@@ -127,6 +139,12 @@ pub enum StsError {
         /// Why it was refused.
         source: ConstructionError,
     },
+    /// The connection to STS could not be set up (the proxy variables or
+    /// the CA bundle of the provider's environment cannot be used).
+    Connector {
+        /// Why.
+        source: ConstructionError,
+    },
     /// The STS request could not be sent or its answer not read.
     Transport {
         /// The action that was called.
@@ -134,7 +152,29 @@ pub enum StsError {
         /// The endpoint it was sent to.
         endpoint: String,
         /// The transport failure.
-        source: reqwest::Error,
+        source: ConnectorError,
+    },
+    /// The TLS handshake with STS failed: its certificate is not trusted,
+    /// not valid for its host name or expired, or it does not speak TLS.
+    /// Nothing was sent.
+    Tls {
+        /// The action that was called.
+        action: &'static str,
+        /// The endpoint it was sent to.
+        endpoint: String,
+        /// What went wrong.
+        failure: TlsFailure,
+        /// The transport failure.
+        source: ConnectorError,
+    },
+    /// STS did not answer in time.
+    Timeout {
+        /// The action that was called.
+        action: &'static str,
+        /// The endpoint it was sent to.
+        endpoint: String,
+        /// How long the request was given.
+        limit: Duration,
     },
     /// STS answered with an error document.
     Service {
@@ -178,12 +218,36 @@ impl fmt::Display for StsError {
                 "the STS endpoint `{value}` is not usable; give a host name such as \
                  sts.cn-hangzhou.aliyuncs.com or a URL such as https://sts.aliyuncs.com"
             ),
+            StsError::Connector { source } => {
+                write!(f, "the connection to STS could not be set up: {source}")
+            }
             StsError::Transport {
-                action, endpoint, ..
+                action,
+                endpoint,
+                source,
             } => write!(
                 f,
-                "STS {action} at {endpoint} could not be reached; check the network and \
-                 {STS_ENDPOINT_VAR}/{STS_REGION_VAR}"
+                "STS {action} at {endpoint} could not be reached; check the network, any proxy \
+                 and {STS_ENDPOINT_VAR}/{STS_REGION_VAR}: {source}"
+            ),
+            StsError::Tls {
+                action,
+                endpoint,
+                failure,
+                ..
+            } => write!(
+                f,
+                "STS {action} at {endpoint} failed in its TLS handshake (nothing was sent): {}",
+                failure.advice()
+            ),
+            StsError::Timeout {
+                action,
+                endpoint,
+                limit,
+            } => write!(
+                f,
+                "STS {action} at {endpoint} did not answer within {limit:?}; check the network, \
+                 any proxy and {STS_ENDPOINT_VAR}/{STS_REGION_VAR}"
             ),
             StsError::Service {
                 action,
@@ -213,8 +277,10 @@ impl fmt::Display for StsError {
 impl StdError for StsError {
     fn source(&self) -> Option<&(dyn StdError + 'static)> {
         match self {
-            StsError::InvalidEndpoint { source, .. } => Some(source),
-            StsError::Transport { source, .. } => Some(source),
+            StsError::InvalidEndpoint { source, .. } | StsError::Connector { source } => {
+                Some(source)
+            }
+            StsError::Transport { source, .. } | StsError::Tls { source, .. } => Some(source),
             _ => None,
         }
     }
@@ -243,34 +309,35 @@ struct StsCredentials {
     expiration: String,
 }
 
-/// A small STS client: one endpoint, one HTTP client, a clock and a nonce
+/// A small STS client: one endpoint, one connector, a clock and a nonce
 /// source for signatures.
 #[derive(Debug, Clone)]
 pub struct StsClient {
-    http: reqwest::Client,
+    connector: Arc<dyn Connector>,
     endpoint: Endpoint,
     clock: Arc<dyn Clock>,
     nonces: Arc<dyn NonceSource>,
 }
 
 impl StsClient {
-    /// A client calling STS at `endpoint` (see [`resolve_sts_endpoint`]).
+    /// A client calling STS at `endpoint` (see [`resolve_sts_endpoint`])
+    /// through a connector of its own, built from the process's
+    /// environment (its proxy variables and `ALIBABA_CLOUD_CA_BUNDLE`).
     pub fn new(endpoint: Endpoint) -> Result<Self, StsError> {
-        let http = reqwest::Client::builder()
-            .connect_timeout(Duration::from_secs(5))
-            .timeout(Duration::from_secs(10))
-            .build()
-            .map_err(|source| StsError::Transport {
-                action: "client setup",
-                endpoint: endpoint.base_url().to_owned(),
-                source: source.without_url(),
-            })?;
-        Ok(StsClient {
-            http,
+        let connector = ReqwestConnector::new(&TransportSettings::default(), &ProcessEnvironment)
+            .map_err(|source| StsError::Connector { source })?;
+        Ok(Self::with_connector(endpoint, Arc::new(connector)))
+    }
+
+    /// A client calling STS at `endpoint` through `connector`, such as the
+    /// one of the client whose credentials it provides.
+    pub fn with_connector(endpoint: Endpoint, connector: Arc<dyn Connector>) -> Self {
+        StsClient {
+            connector,
             endpoint,
             clock: Arc::new(SystemClock),
             nonces: Arc::new(RandomNonce),
-        })
+        }
     }
 
     /// Reads the time from `clock` (signature timestamps, default session
@@ -308,11 +375,14 @@ impl StsClient {
                 nonce: &nonce,
             },
         );
-        let mut request = self.http.post(signed.url());
-        for (name, value) in signed.headers() {
-            request = request.header(*name, value);
-        }
-        let request = request.body(signed.body().to_vec());
+        let mut request = HttpRequest::new(Method::POST, self.url("AssumeRole", signed.url())?)
+            .with_body(signed.body());
+        request.headers.extend(
+            signed
+                .headers()
+                .iter()
+                .map(|(name, value)| (*name, value.clone())),
+        );
         self.send("AssumeRole", request).await
     }
 
@@ -338,42 +408,68 @@ impl StsClient {
                 .iter()
                 .map(|(name, value)| (name.as_str(), value.as_str())),
         );
-        let request = self
-            .http
-            .post(url)
-            .header("content-type", FORM_CONTENT_TYPE)
-            .body(body);
+        let request = HttpRequest::new(Method::POST, self.url("AssumeRoleWithOIDC", &url)?)
+            .with_header("content-type", FORM_CONTENT_TYPE)
+            .with_body(body);
         self.send("AssumeRoleWithOIDC", request).await
+    }
+
+    /// Parses a request URL built on the endpoint.
+    fn url(&self, action: &'static str, url: &str) -> Result<Url, StsError> {
+        Url::parse(url).map_err(|error| StsError::InvalidEndpoint {
+            value: self.endpoint.base_url().to_owned(),
+            source: ConstructionError::invalid_configuration(format!(
+                "the URL of STS {action} could not be built on the endpoint"
+            ))
+            .with_source(error),
+        })
     }
 
     async fn send(
         &self,
         action: &'static str,
-        request: reqwest::RequestBuilder,
+        request: HttpRequest,
     ) -> Result<Credentials, StsError> {
-        let transport = |source: reqwest::Error| StsError::Transport {
-            action,
-            endpoint: self.endpoint.base_url().to_owned(),
-            // The URL may carry the source security token.
-            source: source.without_url(),
-        };
+        let endpoint = || self.endpoint.base_url().to_owned();
         // Only the action, the endpoint and the outcome are traced: the
         // request holds the signature or the OIDC token, and the answer
         // holds the issued secret and token.
         tracing::debug!(action, endpoint = self.endpoint.base_url(), "calling STS");
-        let mut response = request.send().await.map_err(transport)?;
-        let http_status = response.status().as_u16();
-        let mut body = Vec::new();
-        while let Some(chunk) = response.chunk().await.map_err(transport)? {
-            if body.len() + chunk.len() > MAX_STS_RESPONSE_BYTES {
+        let request = request.with_body_limit(MAX_STS_RESPONSE_BYTES);
+        let response = match tokio::time::timeout(STS_TIMEOUT, self.connector.call(request)).await {
+            Ok(Ok(response)) => response,
+            Ok(Err(ConnectorError::BodyTooLarge { status, .. })) => {
                 return Err(StsError::MalformedResponse {
                     action,
-                    http_status,
+                    http_status: status,
                     detail: "the body is larger than 64 KiB".to_owned(),
-                });
+                })
             }
-            body.extend_from_slice(&chunk);
-        }
+            Ok(Err(source)) => {
+                return Err(match source.tls_failure() {
+                    Some(failure) => StsError::Tls {
+                        action,
+                        endpoint: endpoint(),
+                        failure,
+                        source,
+                    },
+                    None => StsError::Transport {
+                        action,
+                        endpoint: endpoint(),
+                        source,
+                    },
+                })
+            }
+            Err(_) => {
+                return Err(StsError::Timeout {
+                    action,
+                    endpoint: endpoint(),
+                    limit: STS_TIMEOUT,
+                })
+            }
+        };
+        let http_status = response.status;
+        let body = response.body;
         let answer: StsAnswer =
             serde_json::from_slice(&body).map_err(|error| StsError::MalformedResponse {
                 action,
@@ -429,9 +525,9 @@ fn append_form<'a>(output: &mut String, pairs: impl Iterator<Item = (&'a str, &'
         if index > 0 {
             output.push('&');
         }
-        crate::encoding::append_percent_encoded(output, name);
+        aliyun_sign::encoding::append_percent_encoded(output, name);
         output.push('=');
-        crate::encoding::append_percent_encoded(output, value);
+        aliyun_sign::encoding::append_percent_encoded(output, value);
     }
 }
 
@@ -460,6 +556,9 @@ struct StsSettings {
     role_session_name: Option<String>,
     duration_seconds: u32,
     policy: Option<String>,
+    /// The connector STS requests go through; one built from
+    /// `environment` when none is given.
+    connector: Option<Arc<dyn Connector>>,
 }
 
 impl Default for StsSettings {
@@ -473,6 +572,7 @@ impl Default for StsSettings {
             role_session_name: None,
             duration_seconds: DEFAULT_DURATION_SECONDS,
             policy: None,
+            connector: None,
         }
     }
 }
@@ -485,11 +585,14 @@ impl StsSettings {
             self.region.as_deref(),
             self.enable_vpc,
         )
-        .and_then(StsClient::new)
         .map_err(|error| {
             CredentialsError::failed(location, "has no usable STS endpoint").with_source(error)
         })?;
-        Ok(endpoint.with_clock(Arc::clone(&self.clock)))
+        let connector = match &self.connector {
+            Some(connector) => Arc::clone(connector),
+            None => connector_from(self.environment.as_ref(), location)?,
+        };
+        Ok(StsClient::with_connector(endpoint, connector).with_clock(Arc::clone(&self.clock)))
     }
 
     fn session_name(&self) -> String {
@@ -553,6 +656,15 @@ macro_rules! sts_builder_methods {
         /// Reads the time from `clock` (signatures, default session names).
         pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
             self.settings.clock = clock;
+            self
+        }
+
+        /// Sends STS requests through `connector`, such as the one of the
+        /// client whose credentials the provider gives, so that they
+        /// honour its proxies and trusted roots; by default, a connector
+        /// built from the provider's environment.
+        pub fn connector(mut self, connector: Arc<dyn Connector>) -> Self {
+            self.settings.connector = Some(connector);
             self
         }
     };

@@ -14,15 +14,15 @@ use std::time::SystemTime;
 
 use base64::Engine as _;
 use hmac::{Hmac, Mac};
-use sha1::Sha1;
 use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 
-use crate::config::SignatureVersion;
-use crate::credentials::{Credentials, REDACTED};
+use aliyun_codec::metadata::HttpMethod;
+
 use crate::encoding::{append_percent_encoded, append_percent_encoded_twice, percent_encode};
 use crate::endpoint::Endpoint;
-use crate::metadata::HttpMethod;
+use crate::identity::{Credentials, REDACTED};
+use crate::mac::{unreachable_hmac, v1_mac};
 
 /// `SignatureMethod` of the RPC signature.
 pub const V1_SIGNATURE_METHOD: &str = "HMAC-SHA1";
@@ -33,6 +33,10 @@ pub const V3_ALGORITHM: &str = "ACS3-HMAC-SHA256";
 /// Hex SHA-256 of an empty body, the payload hash of every RPC request.
 pub const EMPTY_PAYLOAD_SHA256: &str =
     "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+
+/// The parameters the signer sets on every RPC request, which an input
+/// must not set (defined with the protocol's other tables).
+pub use aliyun_codec::metadata::SIGNER_PARAMETERS;
 
 /// Formats an instant as the signature timestamp, `YYYY-MM-DDThh:mm:ssZ`
 /// in UTC (sub-second precision is dropped).
@@ -175,30 +179,6 @@ pub fn sign_v1(access_key_secret: &str, string_to_sign: &str) -> String {
     let mut mac = v1_mac(access_key_secret);
     mac.update(string_to_sign.as_bytes());
     base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes())
-}
-
-pub(crate) fn v1_mac(access_key_secret: &str) -> Hmac<Sha1> {
-    let secret = access_key_secret.as_bytes();
-    // Secrets are 30 characters; building `secret&` on the stack keeps the
-    // signer free of an allocation that would only hold a secret anyway.
-    let mut stack_key = [0u8; 64];
-    if secret.len() < stack_key.len() {
-        stack_key[..secret.len()].copy_from_slice(secret);
-        stack_key[secret.len()] = b'&';
-        return <Hmac<Sha1> as Mac>::new_from_slice(&stack_key[..secret.len() + 1])
-            .unwrap_or_else(|_| unreachable_hmac());
-    }
-    let mut key = Vec::with_capacity(secret.len() + 1);
-    key.extend_from_slice(secret);
-    key.push(b'&');
-    <Hmac<Sha1> as Mac>::new_from_slice(&key).unwrap_or_else(|_| unreachable_hmac())
-}
-
-#[cold]
-fn unreachable_hmac<T>() -> T {
-    // `new_from_slice` only fails for fixed-size-key MACs; HMAC has none.
-    // Reaching here would be a bug in the hmac crate, not bad input.
-    unreachable!("HMAC accepts keys of every length")
 }
 
 /// Hex SHA-256 of `bytes`, lower case.
@@ -377,11 +357,27 @@ fn redact_query_parameter(url: &str, name: &str) -> String {
     format!("{base}?{}", pairs.join("&"))
 }
 
+/// Which signature algorithm requests carry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
+pub enum SignatureVersion {
+    /// RPC signature 1.0: HMAC-SHA1 over the canonical query string, sent
+    /// as the `Signature` parameter. What the official SDKs send for RPC
+    /// APIs by default.
+    #[default]
+    V1,
+    /// `ACS3-HMAC-SHA256`: HMAC-SHA256 over a canonical request, sent in the
+    /// `Authorization` header.
+    V3,
+}
+
 /// Builds and signs a request with the chosen signature version.
 pub fn sign_request(version: SignatureVersion, input: &SigningInput<'_>) -> SignedRequest {
+    // No catch-all arm: a new version must get its own signer, never
+    // silently sign as another.
     match version {
+        SignatureVersion::V1 => sign_v1_request(input),
         SignatureVersion::V3 => sign_v3_request(input),
-        _ => sign_v1_request(input),
     }
 }
 

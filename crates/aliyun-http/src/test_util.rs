@@ -1,34 +1,29 @@
-//! Test doubles for programs that call Alibaba Cloud through this runtime:
-//! a [`MockTransport`] answers a client's requests in-process, by
-//! [`Rule`]s, and records what it was asked, so a program's own tests need
-//! no socket, no server and no credentials. Compiled with the `test-util`
-//! feature only.
+//! Test doubles for programs that call Alibaba Cloud: a [`MockTransport`]
+//! is a [`Connector`] that answers RPC calls in-process, by [`Rule`]s, and
+//! records what it was asked, so a program's own tests need no socket, no
+//! server and no credentials. Compiled with the `test-util` feature only.
 //!
-//! Set it with
-//! [`ConfigBuilder::test_transport`](crate::ConfigBuilder::test_transport).
-//! Every attempt of every call then goes to the double instead of the
-//! network; everything else runs as in production: the input's parameters
-//! are written and checked, the request is signed, the attempt and
-//! operation timeouts apply, the retry policy decides about failures (with
-//! the configured backoff, or the wait an answer's `x-acs-retry-after`
-//! header asks for), and the answer is decoded into the typed output
-//! or the operation's typed error.
+//! Give it to a client with the runtime's `ConfigBuilder::test_transport`
+//! (`aliyun_rds::Config::builder().test_transport(..)`). Every attempt of
+//! every call then goes to the double instead of the network; everything
+//! else runs as in production: the input's parameters are written and
+//! checked, the request is signed, the attempt and operation timeouts
+//! apply, the retry policy decides about failures (with the configured
+//! backoff, or the wait an answer's `x-acs-retry-after` header asks for),
+//! and the answer is decoded into the typed output or the operation's
+//! typed error. Such a client needs no credentials (it signs with a fixed
+//! dummy pair unless credentials are configured) and no region (its
+//! endpoint is then one under `.invalid`, which never resolves).
 //!
-//! A client with a test transport needs no credentials: unless credentials
-//! are configured, it signs with the fixed dummy pair
-//! [`TEST_ACCESS_KEY_ID`] / [`TEST_ACCESS_KEY_SECRET`]. It needs no region
-//! either: without a region or an endpoint URL, it uses the endpoint
-//! [`TEST_ENDPOINT`], which never resolves.
-//!
-//! What the double records are the call's own parameters, as the input
-//! wrote them and the [interceptors](crate::interceptor) changed them,
-//! before signing: the signature, the access key, the security
-//! token, the nonce and the timestamp are added by the signer and never
-//! appear in a [`RecordedRequest`].
+//! The double reads each request as the service would: the action from the
+//! `Action` parameter (or, signed with V3, the `x-acs-action` header), the
+//! parameters from the query string and the form body. What it records
+//! leaves out every parameter the signer sets: the signature, the access
+//! key, the security token, the nonce and the timestamp never appear in a
+//! [`RecordedRequest`].
 //!
 //! ```
-//! use aliyun_runtime::test_util::{Answer, MockTransport, Rule};
-//! use aliyun_runtime::Config;
+//! use aliyun_http::test_util::{Answer, MockTransport, Rule};
 //!
 //! let transport = MockTransport::new()
 //!     .with_rule(
@@ -46,35 +41,24 @@
 //!             .answer(Answer::error(503, "ServiceUnavailable", "Busy."))
 //!             .answer(Answer::output(serde_json::json!({ "Regions": { "RDSRegion": [] } }))),
 //!     );
-//! let config = Config::builder().test_transport(transport.clone()).build();
-//! # let _ = config;
-//! // ... build the client from `config`, run the code under test, then:
+//! // ... give a clone to the client's configuration, run the code under
+//! // test, then:
 //! assert!(transport.requests().is_empty());
 //! ```
 
 use std::fmt;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
-use crate::error::ConstructionError;
-use crate::metadata::OperationMetadata;
+use aliyun_codec::error::ConstructionError;
+use aliyun_codec::metadata::SIGNER_PARAMETERS;
+
+use crate::connector::{
+    Connector, ConnectorError, ConnectorFuture, HeaderMap, HttpRequest, HttpResponse, Method,
+};
 
 /// The method of a [`RecordedRequest`], re-exported so that a program
 /// that names this module through a generated crate can name it too.
-pub use crate::metadata::HttpMethod;
-
-/// The access key id a client with a test transport signs with when no
-/// credentials are configured.
-pub const TEST_ACCESS_KEY_ID: &str = "test-access-key-id";
-
-/// The access key secret a client with a test transport signs with when no
-/// credentials are configured.
-pub const TEST_ACCESS_KEY_SECRET: &str = "test-access-key-secret";
-
-/// The endpoint of a client with a test transport and neither a region nor
-/// an endpoint URL. The `.invalid` top-level domain never resolves, so a
-/// request that somehow left the process would fail rather than reach a
-/// real service.
-pub const TEST_ENDPOINT: &str = "https://test-transport.invalid";
+pub use aliyun_codec::metadata::HttpMethod;
 
 /// An in-process replacement for the network: it answers each attempt by
 /// the first [`Rule`] that matches it and records every request it sees.
@@ -135,28 +119,24 @@ impl MockTransport {
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Records one attempt and answers it, or says why it cannot.
-    pub(crate) fn respond(
-        &self,
-        operation: &OperationMetadata,
-        parameters: &[(String, String)],
-    ) -> Result<MockResponse, ConstructionError> {
+    /// Records one request and answers it, or says why it cannot.
+    fn respond(&self, request: &HttpRequest) -> Result<HttpResponse, ConstructionError> {
+        let recorded = RecordedRequest::read(request)?;
         let mut state = self.lock();
-        state.requests.push(RecordedRequest {
-            action: operation.name.to_owned(),
-            parameters: parameters.to_vec(),
-            method: operation.method,
-        });
+        state.requests.push(recorded);
         let request_number = state.requests.len();
-        let Some(matched) = state
-            .rules
+        let State { rules, requests } = &mut *state;
+        let RecordedRequest {
+            action, parameters, ..
+        } = &requests[request_number - 1];
+        let Some(matched) = rules
             .iter_mut()
-            .find(|rule| rule.rule.matches(operation.name, parameters))
+            .find(|rule| rule.rule.matches(action, parameters))
         else {
             return Err(ConstructionError::invalid_configuration(format!(
                 "the test transport has no rule for {}; {}",
-                describe_request(operation.name, parameters),
-                describe_rules(&state.rules)
+                describe_request(action, parameters),
+                describe_rules(rules)
             )));
         };
         let index = matched.served;
@@ -179,13 +159,31 @@ impl MockTransport {
                      let it repeat its last one",
                     matched.rule,
                     answers.len(),
-                    describe_request(operation.name, parameters),
+                    describe_request(action, parameters),
                 )))
             }
         };
         let response = answer.to_response(request_number)?;
         matched.served += 1;
         Ok(response)
+    }
+}
+
+impl Connector for MockTransport {
+    fn call(&self, request: HttpRequest) -> ConnectorFuture<'_> {
+        let answer = match self.respond(&request) {
+            // The body limit applies as it does to an answer read from the
+            // network.
+            Ok(response) if response.body.len() > request.body_limit => {
+                Err(ConnectorError::BodyTooLarge {
+                    status: response.status,
+                    received: Vec::new(),
+                })
+            }
+            Ok(response) => Ok(response),
+            Err(error) => Err(ConnectorError::Construction(error)),
+        };
+        Box::pin(std::future::ready(answer))
     }
 }
 
@@ -224,8 +222,8 @@ fn describe_rules(rules: &[RuleState]) -> String {
     format!("its rules are: {}", listed.join("; "))
 }
 
-/// A request the double saw: the call's action, its wire parameters as the
-/// input wrote them and the interceptors changed them (without the
+/// A request the double saw: the call's action, its wire parameters (as
+/// the input wrote them and the interceptors changed them, without the
 /// signer's), and its HTTP method.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
@@ -233,13 +231,56 @@ pub struct RecordedRequest {
     /// The operation's action name, such as `DescribeDBInstanceAttribute`.
     pub action: String,
     /// The call's wire parameters (`Tag.1.Key` for a list of structs), in
-    /// the order the input wrote them; never the signer's parameters.
+    /// the order the request carries them (the query string's, sorted by
+    /// name as signed, then the form body's); never the signer's
+    /// parameters.
     pub parameters: Vec<(String, String)>,
     /// The operation's HTTP method.
     pub method: HttpMethod,
 }
 
 impl RecordedRequest {
+    /// Reads an RPC call from the request the runtime would have sent.
+    fn read(request: &HttpRequest) -> Result<Self, ConstructionError> {
+        let method = match request.method {
+            Method::GET => HttpMethod::Get,
+            Method::POST => HttpMethod::Post,
+            ref other => {
+                return Err(ConstructionError::invalid_configuration(format!(
+                    "the test transport answers RPC calls (GET or POST), not a {other} request"
+                )))
+            }
+        };
+        let query = request.url.query_pairs();
+        let body = form_urlencoded::parse(&request.body);
+        let mut action = request
+            .headers
+            .iter()
+            .find(|(name, _)| *name == "x-acs-action")
+            .map(|(_, value)| value.clone());
+        let mut parameters = Vec::new();
+        for (name, value) in query.chain(body) {
+            if name == "Action" {
+                action = Some(value.into_owned());
+            } else if !SIGNER_PARAMETERS.contains(&name.as_ref()) {
+                parameters.push((name.into_owned(), value.into_owned()));
+            }
+        }
+        let Some(action) = action else {
+            let mut url = request.url.clone();
+            url.set_query(None);
+            return Err(ConstructionError::invalid_configuration(format!(
+                "the test transport got a request to {url} that names no action; it answers RPC \
+                 calls only"
+            )));
+        };
+        Ok(RecordedRequest {
+            action,
+            parameters,
+            method,
+        })
+    }
+
     /// The value of one parameter, if the call sent it.
     pub fn parameter(&self, name: &str) -> Option<&str> {
         self.parameters
@@ -388,7 +429,7 @@ impl Answer {
     /// to fail with a configuration error saying which.
     ///
     /// ```
-    /// use aliyun_runtime::test_util::Answer;
+    /// use aliyun_http::test_util::Answer;
     ///
     /// // Throttled, with the service asking for a 250 ms wait.
     /// let answer = Answer::error(400, "Throttling.User", "Request was denied due to user flow control.")
@@ -401,8 +442,8 @@ impl Answer {
     }
 
     /// The answer's headers, checked.
-    fn header_map(&self) -> Result<reqwest::header::HeaderMap, ConstructionError> {
-        let mut headers = reqwest::header::HeaderMap::new();
+    fn header_map(&self) -> Result<HeaderMap, ConstructionError> {
+        let mut headers = HeaderMap::new();
         for (name, value) in &self.headers {
             let header_name =
                 reqwest::header::HeaderName::from_bytes(name.as_bytes()).map_err(|error| {
@@ -427,7 +468,7 @@ impl Answer {
 
     /// The response, with a request id made from the request's number so
     /// that each answer has its own.
-    fn to_response(&self, request_number: usize) -> Result<MockResponse, ConstructionError> {
+    fn to_response(&self, request_number: usize) -> Result<HttpResponse, ConstructionError> {
         let request_id = format!("00000000-0000-4000-8000-{request_number:012}");
         let headers = self.header_map()?;
         Ok(match &self.kind {
@@ -438,7 +479,7 @@ impl Answer {
                         .entry("RequestId")
                         .or_insert_with(|| serde_json::Value::String(request_id));
                 }
-                MockResponse {
+                HttpResponse {
                     status: 200,
                     headers,
                     body: body.to_string().into_bytes(),
@@ -448,7 +489,7 @@ impl Answer {
                 status,
                 code,
                 message,
-            } => MockResponse {
+            } => HttpResponse {
                 status: *status,
                 headers,
                 body: serde_json::json!({
@@ -460,18 +501,11 @@ impl Answer {
                 .to_string()
                 .into_bytes(),
             },
-            AnswerKind::Raw { status, body } => MockResponse {
+            AnswerKind::Raw { status, body } => HttpResponse {
                 status: *status,
                 headers,
                 body: body.clone(),
             },
         })
     }
-}
-
-/// What the double answers one attempt with.
-pub(crate) struct MockResponse {
-    pub(crate) status: u16,
-    pub(crate) headers: reqwest::header::HeaderMap,
-    pub(crate) body: Vec<u8>,
 }

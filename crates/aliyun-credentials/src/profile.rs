@@ -21,13 +21,15 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use aliyun_http::environment::Environment;
+use aliyun_http::Connector;
+use aliyun_sign::identity::{
+    Credentials, CredentialsError, ProvideCredentials, ProvideCredentialsFuture,
+};
 use serde::Deserialize;
 
-use super::{
-    Credentials, CredentialsError, EcsRamRoleProvider, Environment, OidcRoleArnProvider,
-    ProvideCredentials, ProvideCredentialsFuture, RamRoleArnProvider,
-    DEFAULT_ECS_METADATA_ENDPOINT,
-};
+use crate::local_service::{EcsRamRoleProvider, DEFAULT_ECS_METADATA_ENDPOINT};
+use crate::sts::{OidcRoleArnProvider, RamRoleArnProvider};
 
 /// Variable holding the AccessKey id.
 pub const ACCESS_KEY_ID_VAR: &str = "ALIBABA_CLOUD_ACCESS_KEY_ID";
@@ -216,13 +218,14 @@ const SUPPORTED_MODES: &str = "AK, StsToken, RamRoleArn, EcsRamRole, OIDC, Chain
 /// mode and the profile. Modes that call STS or the instance metadata
 /// service do so every time the provider is asked; the default chain is
 /// cached, a provider used on its own should be wrapped in a
-/// [`CachedProvider`](super::CachedProvider).
+/// [`CachedProvider`](crate::CachedProvider).
 #[derive(Debug, Clone)]
 pub struct CliProfileProvider {
     environment: Arc<dyn Environment>,
     profile: Option<String>,
     ecs_metadata_endpoint: String,
     imdsv1_disabled: bool,
+    connector: Option<Arc<dyn Connector>>,
 }
 
 impl CliProfileProvider {
@@ -234,6 +237,7 @@ impl CliProfileProvider {
             profile,
             ecs_metadata_endpoint: DEFAULT_ECS_METADATA_ENDPOINT.to_owned(),
             imdsv1_disabled: false,
+            connector: None,
         }
     }
 
@@ -243,6 +247,15 @@ impl CliProfileProvider {
     pub fn with_ecs_metadata(mut self, endpoint: impl Into<String>, imdsv1_disabled: bool) -> Self {
         self.ecs_metadata_endpoint = endpoint.into();
         self.imdsv1_disabled = imdsv1_disabled;
+        self
+    }
+
+    /// Sends the requests of the providers a profile describes (STS, the
+    /// ECS metadata service) through `connector`, such as the one of the
+    /// client whose credentials they give; by default each builds one from
+    /// the environment.
+    pub fn with_connector(mut self, connector: Arc<dyn Connector>) -> Self {
+        self.connector = Some(connector);
         self
     }
 
@@ -326,6 +339,9 @@ impl CliProfileProvider {
                 .policy(profile.policy.as_str())
                 .external_id(profile.external_id.as_str())
                 .enable_vpc(profile.enable_vpc);
+            if let Some(connector) = &self.connector {
+                builder = builder.connector(Arc::clone(connector));
+            }
             if let Some(seconds) = profile.expired_seconds.filter(|seconds| *seconds > 0) {
                 builder = builder.duration_seconds(seconds);
             }
@@ -354,9 +370,12 @@ impl CliProfileProvider {
             }
             "EcsRamRole" => {
                 let role_name = Some(profile.ram_role_name.clone()).filter(|name| !name.is_empty());
-                let provider =
-                    EcsRamRoleProvider::new(self.ecs_metadata_endpoint.clone(), role_name)?
-                        .with_imdsv1_disabled(self.imdsv1_disabled);
+                let provider = ecs_provider(
+                    self.connector.as_ref(),
+                    &self.ecs_metadata_endpoint,
+                    role_name,
+                )?
+                .with_imdsv1_disabled(self.imdsv1_disabled);
                 Ok(Arc::new(provider))
             }
             "OIDC" => {
@@ -372,6 +391,9 @@ impl CliProfileProvider {
                 .role_session_name(profile.role_session_name.as_str())
                 .policy(profile.policy.as_str())
                 .enable_vpc(profile.enable_vpc);
+                if let Some(connector) = &self.connector {
+                    builder = builder.connector(Arc::clone(connector));
+                }
                 if let Some(seconds) = profile.expired_seconds.filter(|seconds| *seconds > 0) {
                     builder = builder.duration_seconds(seconds);
                 }
@@ -409,7 +431,7 @@ impl ProvideCredentials for CliProfileProvider {
 /// | `ram_role_arn` | `access_key_id`, `access_key_secret` (they sign `AssumeRole`), `role_arn`, optional `role_session_name`, `policy` |
 ///
 /// Types that call STS or the metadata service do so every time the
-/// provider is asked; wrap it in a [`CachedProvider`](super::CachedProvider)
+/// provider is asked; wrap it in a [`CachedProvider`](crate::CachedProvider)
 /// when used on its own (the default chain is cached).
 #[derive(Debug, Clone)]
 pub struct IniProfileProvider {
@@ -417,6 +439,7 @@ pub struct IniProfileProvider {
     profile: Option<String>,
     ecs_metadata_endpoint: String,
     imdsv1_disabled: bool,
+    connector: Option<Arc<dyn Connector>>,
 }
 
 impl IniProfileProvider {
@@ -429,6 +452,7 @@ impl IniProfileProvider {
             profile,
             ecs_metadata_endpoint: DEFAULT_ECS_METADATA_ENDPOINT.to_owned(),
             imdsv1_disabled: false,
+            connector: None,
         }
     }
 
@@ -438,6 +462,15 @@ impl IniProfileProvider {
     pub fn with_ecs_metadata(mut self, endpoint: impl Into<String>, imdsv1_disabled: bool) -> Self {
         self.ecs_metadata_endpoint = endpoint.into();
         self.imdsv1_disabled = imdsv1_disabled;
+        self
+    }
+
+    /// Sends the requests of the providers a profile describes (STS, the
+    /// ECS metadata service) through `connector`, such as the one of the
+    /// client whose credentials they give; by default each builds one from
+    /// the environment.
+    pub fn with_connector(mut self, connector: Arc<dyn Connector>) -> Self {
+        self.connector = Some(connector);
         self
     }
 
@@ -512,19 +545,24 @@ impl IniProfileProvider {
             "ecs_ram_role" => {
                 let role_name = Some(value("role_name").to_owned()).filter(|name| !name.is_empty());
                 Arc::new(
-                    EcsRamRoleProvider::new(self.ecs_metadata_endpoint.clone(), role_name)?
-                        .with_imdsv1_disabled(self.imdsv1_disabled),
+                    ecs_provider(
+                        self.connector.as_ref(),
+                        &self.ecs_metadata_endpoint,
+                        role_name,
+                    )?
+                    .with_imdsv1_disabled(self.imdsv1_disabled),
                 )
             }
             "ram_role_arn" => {
                 let source = Arc::new(access_key()?);
-                let role = RamRoleArnProvider::builder(source, value("role_arn"))
+                let mut builder = RamRoleArnProvider::builder(source, value("role_arn"))
                     .environment(Arc::clone(&self.environment))
                     .role_session_name(value("role_session_name"))
-                    .policy(value("policy"))
-                    .build()
-                    .map_err(|error| error.within(&location))?;
-                Arc::new(role)
+                    .policy(value("policy"));
+                if let Some(connector) = &self.connector {
+                    builder = builder.connector(Arc::clone(connector));
+                }
+                Arc::new(builder.build().map_err(|error| error.within(&location))?)
             }
             other => {
                 return Err(CredentialsError::failed(
@@ -543,6 +581,23 @@ impl IniProfileProvider {
 impl ProvideCredentials for IniProfileProvider {
     fn provide_credentials(&self) -> ProvideCredentialsFuture<'_> {
         Box::pin(self.load())
+    }
+}
+
+/// The ECS role provider of a profile: through `connector` when there is
+/// one, else through a connector of its own.
+fn ecs_provider(
+    connector: Option<&Arc<dyn Connector>>,
+    endpoint: &str,
+    role_name: Option<String>,
+) -> Result<EcsRamRoleProvider, CredentialsError> {
+    match connector {
+        Some(connector) => Ok(EcsRamRoleProvider::with_connector(
+            Arc::clone(connector),
+            endpoint,
+            role_name,
+        )),
+        None => EcsRamRoleProvider::new(endpoint, role_name),
     }
 }
 

@@ -5,8 +5,8 @@
 // Tests fail by panicking; the workspace lints forbid it in library code.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use aliyun_runtime::encoding::{append_percent_encoded, percent_encode};
-use aliyun_runtime::signing::{
+use aliyun_sign::encoding::{append_percent_encoded, percent_encode};
+use aliyun_sign::signing::{
     canonical_query_string, hex_sha256, rpc_string_to_sign, sign_v1, sign_v3, v3_authorization,
     v3_canonical_request, v3_string_to_sign,
 };
@@ -170,7 +170,7 @@ proptest! {
 
     #[test]
     fn hot_path_equals_the_percent_encoding_crate(input in any::<String>()) {
-        let reference: String = percent_encoding::utf8_percent_encode(&input, aliyun_runtime::encoding::ESCAPED).collect();
+        let reference: String = percent_encoding::utf8_percent_encode(&input, aliyun_sign::encoding::ESCAPED).collect();
         prop_assert_eq!(hot_path(&input), reference);
     }
 

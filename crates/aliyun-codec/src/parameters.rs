@@ -60,6 +60,15 @@ pub trait ToParameters {
     fn to_parameters(&self) -> Result<Vec<(String, String)>, ConstructionError>;
 }
 
+/// Parameters already written, as [`flatten_parameters`] gives them: sent
+/// as they are (for a program that builds them at run time, such as a
+/// command line).
+impl ToParameters for Vec<(String, String)> {
+    fn to_parameters(&self) -> Result<Vec<(String, String)>, ConstructionError> {
+        Ok(self.clone())
+    }
+}
+
 /// Collects an operation's parameters one at a time, in the form
 /// [`flatten_parameters`] gives a struct with the same fields.
 ///

@@ -7,7 +7,7 @@
 //!   ActivateMigrationTargetInstance request from its typed input
 //!   (serialize, flatten, sort, encode, sign, build the URL).
 //!
-//! Run with `cargo bench -p aliyun-runtime --bench signing`.
+//! Run with `cargo bench -p aliyun-sign --bench signing`.
 
 // Benches fail by panicking; the workspace lints forbid it in library code.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -15,14 +15,14 @@
 use std::hint::black_box;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use aliyun_runtime::endpoint::Endpoint;
-use aliyun_runtime::metadata::{HttpMethod, Idempotency, OperationMetadata};
-use aliyun_runtime::parameters::flatten_parameters;
-use aliyun_runtime::signing::{
+use aliyun_codec::metadata::{HttpMethod, Idempotency, OperationMetadata};
+use aliyun_codec::parameters::flatten_parameters;
+use aliyun_sign::endpoint::Endpoint;
+use aliyun_sign::signing::{
     canonical_query_string, format_timestamp, rpc_string_to_sign, sign_request,
     v3_canonical_request, v3_string_to_sign, SigningInput, EMPTY_PAYLOAD_SHA256,
 };
-use aliyun_runtime::{Credentials, SignatureVersion};
+use aliyun_sign::{Credentials, SignatureVersion};
 use criterion::{criterion_group, criterion_main, Criterion};
 use hmac::{Hmac, Mac};
 use serde::Serialize;

@@ -4,20 +4,28 @@
 //! the CLI's `~/.aliyun/config.json`, the INI credentials file, the ECS
 //! instance RAM role, then `ALIBABA_CLOUD_CREDENTIALS_URI`.
 //!
-//! A source that is absent or broken is recorded and the chain moves on, so
-//! when nothing works the error lists every place looked at and what was
-//! found there.
+//! A source that is absent or broken is recorded and the chain moves on,
+//! as Alibaba's credentials libraries do (a later source may still work).
+//! When nothing works, the error lists every place looked at and what was
+//! found there; if a source was configured but failed (a profile whose
+//! STS call failed, a credentials file that cannot be read), that failure
+//! is the error, naming the source, rather than "no credentials were
+//! found".
 
 use std::sync::Arc;
 
-use super::http::IMDSV1_DISABLED_VAR;
-use super::{
-    CliProfileProvider, CredentialsError, CredentialsErrorKind, CredentialsUriProvider,
-    EcsRamRoleProvider, Environment, EnvironmentProvider, IniProfileProvider, OidcRoleArnProvider,
-    ProcessEnvironment, ProvideCredentials, ProvideCredentialsFuture,
-    DEFAULT_ECS_METADATA_ENDPOINT,
+use aliyun_http::environment::{Environment, ProcessEnvironment};
+use aliyun_http::Connector;
+use aliyun_sign::identity::{
+    Credentials, CredentialsError, CredentialsErrorKind, ProvideCredentials,
+    ProvideCredentialsFuture,
 };
-use crate::credentials::Credentials;
+
+use crate::local_service::{
+    CredentialsUriProvider, EcsRamRoleProvider, DEFAULT_ECS_METADATA_ENDPOINT, IMDSV1_DISABLED_VAR,
+};
+use crate::profile::{CliProfileProvider, EnvironmentProvider, IniProfileProvider};
+use crate::sts::OidcRoleArnProvider;
 
 /// Variable that turns the ECS metadata lookup off when `true`.
 pub const ECS_METADATA_DISABLED_VAR: &str = "ALIBABA_CLOUD_ECS_METADATA_DISABLED";
@@ -48,6 +56,7 @@ fn is_true(environment: &dyn Environment, name: &str) -> bool {
 /// only some are.
 fn oidc_from_environment(
     environment: &Arc<dyn Environment>,
+    connector: Option<&Arc<dyn Connector>>,
 ) -> Result<OidcRoleArnProvider, CredentialsError> {
     let names = [ROLE_ARN_VAR, OIDC_PROVIDER_ARN_VAR, OIDC_TOKEN_FILE_VAR];
     let values = names.map(|name| environment.non_empty_var(name));
@@ -79,17 +88,64 @@ fn oidc_from_environment(
     if let Some(session_name) = environment.non_empty_var(ROLE_SESSION_NAME_VAR) {
         builder = builder.role_session_name(session_name);
     }
+    if let Some(connector) = connector {
+        builder = builder.connector(Arc::clone(connector));
+    }
     builder.build()
 }
 
+/// What a chain found at each place it looked.
+#[derive(Default)]
+struct Search {
+    /// One note per place, in order.
+    notes: Vec<String>,
+    /// The first source that was configured but failed.
+    first_failure: Option<CredentialsError>,
+}
+
+impl Search {
+    fn record(&mut self, error: CredentialsError) {
+        match error.kind() {
+            CredentialsErrorKind::Failed => {
+                self.notes.push(format!("{error} (skipped)"));
+                self.first_failure.get_or_insert(error);
+            }
+            _ => self.notes.push(error.to_string()),
+        }
+    }
+
+    /// Credentials found after earlier sources failed are used, as by
+    /// Alibaba's libraries, but not silently.
+    fn found(&self, credentials: Credentials) -> Credentials {
+        if let Some(failure) = &self.first_failure {
+            tracing::warn!(
+                failed = %failure,
+                used = credentials.source(),
+                "a configured credentials source failed; using a later source of the chain"
+            );
+        }
+        credentials
+    }
+
+    /// The error of a chain that found nothing: the first configured source
+    /// that failed, else "nothing configured", with every place looked.
+    fn into_error(self) -> CredentialsError {
+        match self.first_failure {
+            Some(failure) => failure.with_searched_locations(self.notes),
+            None => CredentialsError::chain_exhausted(self.notes),
+        }
+    }
+}
+
 /// The default credentials chain. Wrap it in a
-/// [`CachedProvider`](super::CachedProvider) (the runtime does) so the
+/// [`CachedProvider`](crate::CachedProvider) (the runtime does) so the
 /// sources are not read on every call.
 #[derive(Debug, Clone)]
 pub struct DefaultCredentialsChain {
     environment: Arc<dyn Environment>,
     profile: Option<String>,
     ecs_metadata_endpoint: String,
+    connector: Option<Arc<dyn Connector>>,
 }
 
 /// Builds a [`DefaultCredentialsChain`].
@@ -119,6 +175,15 @@ impl DefaultCredentialsChainBuilder {
         self
     }
 
+    /// Sends the sources' requests (STS, the ECS metadata service, the
+    /// credentials URI) through `connector`: the runtime gives its own, so
+    /// that they honour the client's proxies and trusted roots. By default
+    /// each source builds one from the environment.
+    pub fn connector(mut self, connector: Arc<dyn Connector>) -> Self {
+        self.chain.connector = Some(connector);
+        self
+    }
+
     /// The chain.
     pub fn build(self) -> DefaultCredentialsChain {
         self.chain
@@ -133,19 +198,13 @@ impl DefaultCredentialsChain {
                 environment: Arc::new(ProcessEnvironment),
                 profile: None,
                 ecs_metadata_endpoint: DEFAULT_ECS_METADATA_ENDPOINT.to_owned(),
+                connector: None,
             },
         }
     }
 
     async fn load(&self) -> Result<Credentials, CredentialsError> {
-        let mut searched = Vec::new();
-        let mut record = |error: CredentialsError| {
-            let note = match error.kind() {
-                CredentialsErrorKind::Failed => format!("{error} (skipped)"),
-                _ => error.to_string(),
-            };
-            searched.push(note);
-        };
+        let mut search = Search::default();
 
         let environment = Arc::clone(&self.environment);
         let imdsv1_disabled = is_true(environment.as_ref(), IMDSV1_DISABLED_VAR);
@@ -155,7 +214,7 @@ impl DefaultCredentialsChain {
             Box::new(EnvironmentProvider::new(Arc::clone(&environment))),
         )];
         sources.push(
-            oidc_from_environment(&environment)
+            oidc_from_environment(&environment, self.connector.as_ref())
                 .map(|provider| Box::new(provider) as Box<dyn ProvideCredentials>),
         );
         if is_true(environment.as_ref(), CLI_PROFILE_DISABLED_VAR) {
@@ -164,35 +223,48 @@ impl DefaultCredentialsChain {
                 format!("disabled by {CLI_PROFILE_DISABLED_VAR}"),
             )));
         } else {
-            sources.push(Ok(Box::new(
+            let mut provider =
                 CliProfileProvider::new(Arc::clone(&environment), self.profile.clone())
-                    .with_ecs_metadata(self.ecs_metadata_endpoint.clone(), imdsv1_disabled),
-            )));
+                    .with_ecs_metadata(self.ecs_metadata_endpoint.clone(), imdsv1_disabled);
+            if let Some(connector) = &self.connector {
+                provider = provider.with_connector(Arc::clone(connector));
+            }
+            sources.push(Ok(Box::new(provider)));
         }
-        sources.push(Ok(Box::new(
-            IniProfileProvider::new(Arc::clone(&environment), self.profile.clone())
-                .with_ecs_metadata(self.ecs_metadata_endpoint.clone(), imdsv1_disabled),
-        )));
+        let mut ini = IniProfileProvider::new(Arc::clone(&environment), self.profile.clone())
+            .with_ecs_metadata(self.ecs_metadata_endpoint.clone(), imdsv1_disabled);
+        if let Some(connector) = &self.connector {
+            ini = ini.with_connector(Arc::clone(connector));
+        }
+        sources.push(Ok(Box::new(ini)));
         for source in sources {
             let attempt = match source {
                 Ok(source) => source.provide_credentials().await,
                 Err(error) => Err(error),
             };
             match attempt {
-                Ok(credentials) => return Ok(credentials),
-                Err(error) => record(error),
+                Ok(credentials) => return Ok(search.found(credentials)),
+                Err(error) => search.record(error),
             }
         }
 
         let ecs_disabled = is_true(environment.as_ref(), ECS_METADATA_DISABLED_VAR);
         if ecs_disabled {
-            record(CredentialsError::not_configured(
+            search.record(CredentialsError::not_configured(
                 "ECS instance metadata service",
                 format!("disabled by {ECS_METADATA_DISABLED_VAR}"),
             ));
         } else {
             let role = environment.non_empty_var(ECS_METADATA_ROLE_VAR);
-            let attempt = match EcsRamRoleProvider::new(self.ecs_metadata_endpoint.clone(), role) {
+            let provider = match &self.connector {
+                Some(connector) => Ok(EcsRamRoleProvider::with_connector(
+                    Arc::clone(connector),
+                    self.ecs_metadata_endpoint.clone(),
+                    role,
+                )),
+                None => EcsRamRoleProvider::new(self.ecs_metadata_endpoint.clone(), role),
+            };
+            let attempt = match provider {
                 Ok(provider) => {
                     provider
                         .with_imdsv1_disabled(imdsv1_disabled)
@@ -202,28 +274,35 @@ impl DefaultCredentialsChain {
                 Err(error) => Err(error),
             };
             match attempt {
-                Ok(credentials) => return Ok(credentials),
-                Err(error) => record(error),
+                Ok(credentials) => return Ok(search.found(credentials)),
+                Err(error) => search.record(error),
             }
         }
 
         match environment.non_empty_var(CREDENTIALS_URI_VAR) {
-            None => record(CredentialsError::not_configured(
+            None => search.record(CredentialsError::not_configured(
                 format!("environment variable {CREDENTIALS_URI_VAR}"),
                 "not set",
             )),
             Some(uri) => {
-                let attempt = match CredentialsUriProvider::new(uri) {
+                let provider = match &self.connector {
+                    Some(connector) => Ok(CredentialsUriProvider::with_connector(
+                        Arc::clone(connector),
+                        uri,
+                    )),
+                    None => CredentialsUriProvider::new(uri),
+                };
+                let attempt = match provider {
                     Ok(provider) => provider.provide_credentials().await,
                     Err(error) => Err(error),
                 };
                 match attempt {
-                    Ok(credentials) => return Ok(credentials),
-                    Err(error) => record(error),
+                    Ok(credentials) => return Ok(search.found(credentials)),
+                    Err(error) => search.record(error),
                 }
             }
         }
-        Err(CredentialsError::chain_exhausted(searched))
+        Err(search.into_error())
     }
 }
 

@@ -9,8 +9,10 @@
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
-use super::{Credentials, CredentialsError, ProvideCredentials, ProvideCredentialsFuture};
-use crate::clock::{Clock, SystemClock};
+use aliyun_sign::clock::{Clock, SystemClock};
+use aliyun_sign::identity::{
+    Credentials, CredentialsError, ProvideCredentials, ProvideCredentialsFuture,
+};
 
 /// How long before expiry credentials are refreshed by default.
 pub const DEFAULT_REFRESH_MARGIN: Duration = Duration::from_secs(3 * 60);
