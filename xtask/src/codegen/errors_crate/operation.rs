@@ -8,12 +8,12 @@
 //! a one-line call, so hundreds of operations with dozens of codes each
 //! stay cheap to compile.
 
-use proc_macro2::{Ident, TokenStream};
+use proc_macro2::TokenStream;
 use quote::quote;
 
 use crate::codegen::docs::{code_span, Docs};
 use crate::codegen::render::unsuffixed_usize;
-use crate::resolve::{ErrorVariant, Operation};
+use crate::resolve::{ErrorVariant, Operation, RustIdent};
 use crate::spec::ErrorRow;
 
 /// Rustdoc of one variant: one line per row of its code, giving the
@@ -75,7 +75,7 @@ pub fn operation_rs(operation: &Operation<'_>) -> TokenStream {
     let variants = &operation.error_variants;
     let enum_ident = &operation.names.error;
     let module = &operation.names.snake_case;
-    let idents: Vec<Ident> = variants.iter().map(ErrorVariant::ident).collect();
+    let idents: Vec<RustIdent> = variants.iter().map(ErrorVariant::ident).collect();
 
     let declarations = variants.iter().zip(&idents).map(|(variant, ident)| {
         let docs = variant_docs(variant, rows).outer();

@@ -8,11 +8,11 @@
 //! `Debug` is written out with `#[inline]`, so it is compiled only into the
 //! programs that format the type.
 
-use proc_macro2::{Ident, TokenStream};
+use proc_macro2::TokenStream;
 use quote::quote;
 
 use crate::codegen::docs::{code_span, member_docs, Docs};
-use crate::resolve::{Direction, Member, Struct};
+use crate::resolve::{Direction, Member, RustIdent, Struct};
 use crate::spec::ParameterStyle;
 
 /// Whether a struct derives `Serialize`.
@@ -69,7 +69,7 @@ fn field_declaration(member: &Member<'_>, kind: StructKind) -> TokenStream {
 /// The `Debug` implementation of a generated struct, which prints
 /// `<redacted>` for sensitive members: one call into the runtime with the
 /// field names and values (see `aliyun_runtime::debug` for why).
-fn debug_impl(name: &Ident, members: &[Member<'_>], unknown_fields: bool) -> TokenStream {
+fn debug_impl(name: &RustIdent, members: &[Member<'_>], unknown_fields: bool) -> TokenStream {
     let label = name.to_string();
     let mut labels: Vec<&str> = members.iter().map(|member| member.name.as_str()).collect();
     let mut values: Vec<TokenStream> = members
@@ -111,7 +111,7 @@ fn debug_impl(name: &Ident, members: &[Member<'_>], unknown_fields: bool) -> Tok
 /// end rather than returning it at once: a `?` per field, on thousands of
 /// fields, was a large part of the crate's type-checking and
 /// borrow-checking time.
-fn from_json_impls(name: &Ident, members: &[Member<'_>]) -> TokenStream {
+fn from_json_impls(name: &RustIdent, members: &[Member<'_>]) -> TokenStream {
     let empty = members.iter().map(|member| {
         let ident = &member.ident;
         quote!(#ident: None,)
@@ -151,7 +151,7 @@ fn from_json_impls(name: &Ident, members: &[Member<'_>]) -> TokenStream {
 
 /// A struct with its derives, `Debug` and, for responses, decoding.
 pub fn struct_definition(
-    name: &Ident,
+    name: &RustIdent,
     docs: TokenStream,
     members: &[Member<'_>],
     kind: StructKind,
