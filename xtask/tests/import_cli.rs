@@ -111,7 +111,7 @@ fn an_unknown_operation_fails_with_a_message_on_stderr() {
     assert_eq!(output.status.code(), Some(1));
     let stderr = text(&output.stderr);
     assert!(
-        stderr.contains("no operation named \"ActivateMigrationTarget\" among its 1 operations"),
+        stderr.contains("no operation named \"ActivateMigrationTarget\" among their 1 operations"),
         "{stderr}"
     );
     assert!(!directory.path().join("operations").exists());

@@ -1530,21 +1530,17 @@ mod tests {
     //! The documentation's example response against the output type.
 
     /// The example response of the operation's documentation, verbatim.
-    const DOCUMENTED_EXAMPLE: &str = "{\n  \"DryRunResult\": true,\n  \"TagResult\": true,\n  \"RequestId\": \"1E43AAE0-BEE8-43DA-860D-EAF2AA0724DC\",\n  \"ConnectionString\": \"rm-uf6wjk5****.mysql.rds.aliyuncs.com\",\n  \"Message\": \"Batch Create DBInstance Task Is In Process.\",\n  \"DBInstanceId\": \"rm-uf6wjk5****\",\n  \"Port\": \"3306\",\n  \"TaskId\": \"s2365879-a9d0-55af-fgae-f2****\",\n  \"DryRun\": true,\n  \"OrderId\": \"1007893702****\"\n}";
+    const SAMPLE_RESPONSE: &str = "{\n  \"DryRunResult\": true,\n  \"TagResult\": true,\n  \"RequestId\": \"1E43AAE0-BEE8-43DA-860D-EAF2AA0724DC\",\n  \"ConnectionString\": \"rm-uf6wjk5****.mysql.rds.aliyuncs.com\",\n  \"Message\": \"Batch Create DBInstance Task Is In Process.\",\n  \"DBInstanceId\": \"rm-uf6wjk5****\",\n  \"Port\": \"3306\",\n  \"TaskId\": \"s2365879-a9d0-55af-fgae-f2****\",\n  \"DryRun\": true,\n  \"OrderId\": \"1007893702****\"\n}";
 
-    /// Every field of the example decodes into a declared field of its
-    /// type: the importer brought the spec in line with the example
-    /// (`cargo xtask import` reports where), so nothing is lost.
+    /// Every field of the example decodes into a declared field of its type: the importer brought the spec in line with the example (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
         let output = aliyun_runtime::de::from_slice::<
             super::CreateDbInstanceOutput,
-        >(DOCUMENTED_EXAMPLE.as_bytes())
+        >(SAMPLE_RESPONSE.as_bytes())
+            .unwrap_or_else(|error| panic!("the sample response is not JSON: {error}"))
             .unwrap_or_else(|error| {
-                panic!("the documented example is not JSON: {error}")
-            })
-            .unwrap_or_else(|error| {
-                panic!("the documented example does not decode: {error}")
+                panic!("the sample response does not decode: {error}")
             });
         assert!(
             output.unknown_fields.is_empty(), "undeclared fields: {:?}", output

@@ -829,21 +829,17 @@ mod tests {
     //! The documentation's example response against the output type.
 
     /// The example response of the operation's documentation, verbatim.
-    const DOCUMENTED_EXAMPLE: &str = "{\n  \"Accounts\": {\n    \"DBInstanceAccount\": [\n      {\n        \"AccountDescription\": \"测试数据库账号\",\n        \"AccountName\": \"test1\",\n        \"AccountStatus\": \"Available\",\n        \"AccountType\": \"Normal\",\n        \"BypassRLS\": \"f\",\n        \"CheckPolicy\": true,\n        \"CreateDB\": \"t\",\n        \"CreateRole\": \"t\",\n        \"DBInstanceId\": \"rm-bp1v6z81ho9******\",\n        \"DatabasePrivileges\": {\n          \"DatabasePrivilege\": [\n            {\n              \"AccountPrivilege\": \"ReadWrite\",\n              \"AccountPrivilegeDetail\": \"SELECT,INSERT\",\n              \"DBName\": \"test1\"\n            }\n          ]\n        },\n        \"PasswordExpireTime\": \"2024-10-21\",\n        \"PrivExceeded\": \"0\",\n        \"Replication\": \"t\",\n        \"ValidUntil\": \"2022-10-01T00:00:00Z\"\n      }\n    ]\n  },\n  \"PageNumber\": 1,\n  \"RequestId\": \"17F2EA6C-3CA2-528D-A263-DC29707AD652\",\n  \"SystemAdminAccountFirstActivationTime\": \"2023-10-17T07:51:22Z\",\n  \"SystemAdminAccountStatus\": \"True\",\n  \"TotalRecordCount\": 3,\n  \"ResourceGroupId\": \"rg-acfmy****\"\n}";
+    const SAMPLE_RESPONSE: &str = "{\n  \"Accounts\": {\n    \"DBInstanceAccount\": [\n      {\n        \"AccountDescription\": \"测试数据库账号\",\n        \"AccountName\": \"test1\",\n        \"AccountStatus\": \"Available\",\n        \"AccountType\": \"Normal\",\n        \"BypassRLS\": \"f\",\n        \"CheckPolicy\": true,\n        \"CreateDB\": \"t\",\n        \"CreateRole\": \"t\",\n        \"DBInstanceId\": \"rm-bp1v6z81ho9******\",\n        \"DatabasePrivileges\": {\n          \"DatabasePrivilege\": [\n            {\n              \"AccountPrivilege\": \"ReadWrite\",\n              \"AccountPrivilegeDetail\": \"SELECT,INSERT\",\n              \"DBName\": \"test1\"\n            }\n          ]\n        },\n        \"PasswordExpireTime\": \"2024-10-21\",\n        \"PrivExceeded\": \"0\",\n        \"Replication\": \"t\",\n        \"ValidUntil\": \"2022-10-01T00:00:00Z\"\n      }\n    ]\n  },\n  \"PageNumber\": 1,\n  \"RequestId\": \"17F2EA6C-3CA2-528D-A263-DC29707AD652\",\n  \"SystemAdminAccountFirstActivationTime\": \"2023-10-17T07:51:22Z\",\n  \"SystemAdminAccountStatus\": \"True\",\n  \"TotalRecordCount\": 3,\n  \"ResourceGroupId\": \"rg-acfmy****\"\n}";
 
-    /// Every field of the example decodes into a declared field of its
-    /// type: the importer brought the spec in line with the example
-    /// (`cargo xtask import` reports where), so nothing is lost.
+    /// Every field of the example decodes into a declared field of its type: the importer brought the spec in line with the example (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
         let output = aliyun_runtime::de::from_slice::<
             super::DescribeAccountsOutput,
-        >(DOCUMENTED_EXAMPLE.as_bytes())
+        >(SAMPLE_RESPONSE.as_bytes())
+            .unwrap_or_else(|error| panic!("the sample response is not JSON: {error}"))
             .unwrap_or_else(|error| {
-                panic!("the documented example is not JSON: {error}")
-            })
-            .unwrap_or_else(|error| {
-                panic!("the documented example does not decode: {error}")
+                panic!("the sample response does not decode: {error}")
             });
         assert!(
             output.unknown_fields.is_empty(), "undeclared fields: {:?}", output

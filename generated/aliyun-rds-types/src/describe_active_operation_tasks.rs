@@ -843,21 +843,17 @@ mod tests {
     //! The documentation's example response against the output type.
 
     /// The example response of the operation's documentation, verbatim.
-    const DOCUMENTED_EXAMPLE: &str = "{\n  \"Items\": [\n    {\n      \"AllowCancel\": \"1\",\n      \"AllowChange\": \"1\",\n      \"ChangeLevel\": \"S1\",\n      \"ChangeLevelEn\": \"System maintenance\",\n      \"ChangeLevelZh\": \"系统运维\",\n      \"CreatedTime\": \"2018-05-30T14:30:00Z\",\n      \"CurrentAVZ\": \"cn-beijing-h\",\n      \"DbType\": \"mysql\",\n      \"DbVersion\": \"5.7\",\n      \"Deadline\": \"2018-05-30T23:59:59Z\",\n      \"Id\": 11111,\n      \"Impact\": \"TransientDisconnection\",\n      \"ImpactEn\": \"Transient instance disconnection\",\n      \"ImpactZh\": \"实例闪断。\",\n      \"InsComment\": \"test\",\n      \"InsName\": \"rm-wz96h8jujh512****\",\n      \"ModifiedTime\": \"2018-05-30T14:30:00Z\",\n      \"PrepareInterval\": \"04:00:00\",\n      \"Region\": \"cn-beijing\",\n      \"ResultInfo\": \"userCancel\",\n      \"StartTime\": \"2018-05-30T00:00:00Z\",\n      \"Status\": 3,\n      \"SubInsNames\": [\n        \"sub1369716295573-tes2cy6****.2013052818****\"\n      ],\n      \"SwitchTime\": \"2018-05-30T14:30:00Z\",\n      \"TaskParams\": \"{\\n      \\\"Action\\\": \\\"UpgradeDBInstance\\\"\\n}\",\n      \"TaskType\": \"rds_apsaradb_upgrade\",\n      \"TaskTypeEn\": \"Minor version update\",\n      \"TaskTypeZh\": \"小版本升级\"\n    }\n  ],\n  \"PageNumber\": 1,\n  \"PageSize\": 25,\n  \"RequestId\": \"D4D4BE8A-DD46-440A-BFCD-EE31DA81****\",\n  \"TotalRecordCount\": 1\n}";
+    const SAMPLE_RESPONSE: &str = "{\n  \"Items\": [\n    {\n      \"AllowCancel\": \"1\",\n      \"AllowChange\": \"1\",\n      \"ChangeLevel\": \"S1\",\n      \"ChangeLevelEn\": \"System maintenance\",\n      \"ChangeLevelZh\": \"系统运维\",\n      \"CreatedTime\": \"2018-05-30T14:30:00Z\",\n      \"CurrentAVZ\": \"cn-beijing-h\",\n      \"DbType\": \"mysql\",\n      \"DbVersion\": \"5.7\",\n      \"Deadline\": \"2018-05-30T23:59:59Z\",\n      \"Id\": 11111,\n      \"Impact\": \"TransientDisconnection\",\n      \"ImpactEn\": \"Transient instance disconnection\",\n      \"ImpactZh\": \"实例闪断。\",\n      \"InsComment\": \"test\",\n      \"InsName\": \"rm-wz96h8jujh512****\",\n      \"ModifiedTime\": \"2018-05-30T14:30:00Z\",\n      \"PrepareInterval\": \"04:00:00\",\n      \"Region\": \"cn-beijing\",\n      \"ResultInfo\": \"userCancel\",\n      \"StartTime\": \"2018-05-30T00:00:00Z\",\n      \"Status\": 3,\n      \"SubInsNames\": [\n        \"sub1369716295573-tes2cy6****.2013052818****\"\n      ],\n      \"SwitchTime\": \"2018-05-30T14:30:00Z\",\n      \"TaskParams\": \"{\\n      \\\"Action\\\": \\\"UpgradeDBInstance\\\"\\n}\",\n      \"TaskType\": \"rds_apsaradb_upgrade\",\n      \"TaskTypeEn\": \"Minor version update\",\n      \"TaskTypeZh\": \"小版本升级\"\n    }\n  ],\n  \"PageNumber\": 1,\n  \"PageSize\": 25,\n  \"RequestId\": \"D4D4BE8A-DD46-440A-BFCD-EE31DA81****\",\n  \"TotalRecordCount\": 1\n}";
 
-    /// Every field of the example decodes into a declared field of its
-    /// type: the importer brought the spec in line with the example
-    /// (`cargo xtask import` reports where), so nothing is lost.
+    /// Every field of the example decodes into a declared field of its type: the importer brought the spec in line with the example (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
         let output = aliyun_runtime::de::from_slice::<
             super::DescribeActiveOperationTasksOutput,
-        >(DOCUMENTED_EXAMPLE.as_bytes())
+        >(SAMPLE_RESPONSE.as_bytes())
+            .unwrap_or_else(|error| panic!("the sample response is not JSON: {error}"))
             .unwrap_or_else(|error| {
-                panic!("the documented example is not JSON: {error}")
-            })
-            .unwrap_or_else(|error| {
-                panic!("the documented example does not decode: {error}")
+                panic!("the sample response does not decode: {error}")
             });
         assert!(
             output.unknown_fields.is_empty(), "undeclared fields: {:?}", output

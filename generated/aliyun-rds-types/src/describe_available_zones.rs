@@ -706,21 +706,17 @@ mod tests {
     //! The documentation's example response against the output type.
 
     /// The example response of the operation's documentation, verbatim.
-    const DOCUMENTED_EXAMPLE: &str = "{\n  \"AvailableZones\": [\n    {\n      \"RegionId\": \"cn-hangzhou\",\n      \"SupportedEngines\": [\n        {\n          \"Engine\": \"MySQL\",\n          \"SupportedEngineVersions\": [\n            {\n              \"SupportedCategorys\": [\n                {\n                  \"Category\": \"HighAvailability\",\n                  \"SupportedStorageTypes\": [\n                    {\n                      \"StorageType\": \"local_ssd\"\n                    }\n                  ]\n                }\n              ],\n              \"Version\": \"8.0\"\n            }\n          ]\n        }\n      ],\n      \"ZoneId\": \"cn-hangzhou-e\"\n    }\n  ],\n  \"RequestId\": \"4256E149-C3C4-4FA7-BDEA-13CA415E8763\"\n}";
+    const SAMPLE_RESPONSE: &str = "{\n  \"AvailableZones\": [\n    {\n      \"RegionId\": \"cn-hangzhou\",\n      \"SupportedEngines\": [\n        {\n          \"Engine\": \"MySQL\",\n          \"SupportedEngineVersions\": [\n            {\n              \"SupportedCategorys\": [\n                {\n                  \"Category\": \"HighAvailability\",\n                  \"SupportedStorageTypes\": [\n                    {\n                      \"StorageType\": \"local_ssd\"\n                    }\n                  ]\n                }\n              ],\n              \"Version\": \"8.0\"\n            }\n          ]\n        }\n      ],\n      \"ZoneId\": \"cn-hangzhou-e\"\n    }\n  ],\n  \"RequestId\": \"4256E149-C3C4-4FA7-BDEA-13CA415E8763\"\n}";
 
-    /// Every field of the example decodes into a declared field of its
-    /// type: the importer brought the spec in line with the example
-    /// (`cargo xtask import` reports where), so nothing is lost.
+    /// Every field of the example decodes into a declared field of its type: the importer brought the spec in line with the example (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
         let output = aliyun_runtime::de::from_slice::<
             super::DescribeAvailableZonesOutput,
-        >(DOCUMENTED_EXAMPLE.as_bytes())
+        >(SAMPLE_RESPONSE.as_bytes())
+            .unwrap_or_else(|error| panic!("the sample response is not JSON: {error}"))
             .unwrap_or_else(|error| {
-                panic!("the documented example is not JSON: {error}")
-            })
-            .unwrap_or_else(|error| {
-                panic!("the documented example does not decode: {error}")
+                panic!("the sample response does not decode: {error}")
             });
         assert!(
             output.unknown_fields.is_empty(), "undeclared fields: {:?}", output

@@ -745,21 +745,17 @@ mod tests {
     //! The documentation's example response against the output type.
 
     /// The example response of the operation's documentation, verbatim.
-    const DOCUMENTED_EXAMPLE: &str = "{\n  \"ArchiveBackupKeepCount\": \"1\",\n  \"ArchiveBackupKeepPolicy\": \"ByMonth\",\n  \"ArchiveBackupRetentionPeriod\": \"365\",\n  \"BackupInterval\": \"30\",\n  \"BackupLog\": \"Enable\",\n  \"BackupMethod\": \"Physical\",\n  \"BackupPriority\": 2,\n  \"BackupRetentionPeriod\": 7,\n  \"Category\": \"Standard\",\n  \"CompressType\": \"1\",\n  \"EnableBackupLog\": \"1\",\n  \"EnableIncrementDataBackup\": true,\n  \"EnablePitrProtection\": true,\n  \"HighSpaceUsageProtection\": \"Enable\",\n  \"LocalLogRetentionHours\": 0,\n  \"LocalLogRetentionSpace\": \"30\",\n  \"LogBackupFrequency\": \"LogInterval\",\n  \"LogBackupLocalRetentionNumber\": 60,\n  \"LogBackupRetentionPeriod\": 7,\n  \"PitrRetentionPeriod\": 7,\n  \"PreferredBackupPeriod\": \"Monday,Wednesday,Friday,Sunday\",\n  \"PreferredBackupTime\": \"15:00Z-16:00Z\",\n  \"PreferredNextBackupTime\": \"2018-01-19T15:15Z\",\n  \"ReleasedKeepPolicy\": \"None\",\n  \"RequestId\": \"B87E2AB3-B7C9-4394-9160-7F639F732031\",\n  \"SupportModifyBackupPriority\": true,\n  \"SupportReleasedKeep\": 0,\n  \"SupportVolumeShadowCopy\": 1,\n  \"SupportsHighFrequencyBackup\": 0\n}";
+    const SAMPLE_RESPONSE: &str = "{\n  \"ArchiveBackupKeepCount\": \"1\",\n  \"ArchiveBackupKeepPolicy\": \"ByMonth\",\n  \"ArchiveBackupRetentionPeriod\": \"365\",\n  \"BackupInterval\": \"30\",\n  \"BackupLog\": \"Enable\",\n  \"BackupMethod\": \"Physical\",\n  \"BackupPriority\": 2,\n  \"BackupRetentionPeriod\": 7,\n  \"Category\": \"Standard\",\n  \"CompressType\": \"1\",\n  \"EnableBackupLog\": \"1\",\n  \"EnableIncrementDataBackup\": true,\n  \"EnablePitrProtection\": true,\n  \"HighSpaceUsageProtection\": \"Enable\",\n  \"LocalLogRetentionHours\": 0,\n  \"LocalLogRetentionSpace\": \"30\",\n  \"LogBackupFrequency\": \"LogInterval\",\n  \"LogBackupLocalRetentionNumber\": 60,\n  \"LogBackupRetentionPeriod\": 7,\n  \"PitrRetentionPeriod\": 7,\n  \"PreferredBackupPeriod\": \"Monday,Wednesday,Friday,Sunday\",\n  \"PreferredBackupTime\": \"15:00Z-16:00Z\",\n  \"PreferredNextBackupTime\": \"2018-01-19T15:15Z\",\n  \"ReleasedKeepPolicy\": \"None\",\n  \"RequestId\": \"B87E2AB3-B7C9-4394-9160-7F639F732031\",\n  \"SupportModifyBackupPriority\": true,\n  \"SupportReleasedKeep\": 0,\n  \"SupportVolumeShadowCopy\": 1,\n  \"SupportsHighFrequencyBackup\": 0\n}";
 
-    /// Every field of the example decodes into a declared field of its
-    /// type: the importer brought the spec in line with the example
-    /// (`cargo xtask import` reports where), so nothing is lost.
+    /// Every field of the example decodes into a declared field of its type: the importer brought the spec in line with the example (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
         let output = aliyun_runtime::de::from_slice::<
             super::DescribeBackupPolicyOutput,
-        >(DOCUMENTED_EXAMPLE.as_bytes())
+        >(SAMPLE_RESPONSE.as_bytes())
+            .unwrap_or_else(|error| panic!("the sample response is not JSON: {error}"))
             .unwrap_or_else(|error| {
-                panic!("the documented example is not JSON: {error}")
-            })
-            .unwrap_or_else(|error| {
-                panic!("the documented example does not decode: {error}")
+                panic!("the sample response does not decode: {error}")
             });
         assert!(
             output.unknown_fields.is_empty(), "undeclared fields: {:?}", output

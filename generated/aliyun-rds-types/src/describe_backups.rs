@@ -1036,21 +1036,17 @@ mod tests {
     //! The documentation's example response against the output type.
 
     /// The example response of the operation's documentation, verbatim.
-    const DOCUMENTED_EXAMPLE: &str = "{\n  \"Items\": {\n    \"Backup\": [\n      {\n        \"BackupDownloadLinkByDB\": {\n          \"BackupDownloadLinkByDB\": [\n            {\n              \"DataBase\": \"dbs\",\n              \"DownloadLink\": \"https://cn-hangzhou.bak.rds.aliyuncs.com/custins53664665/hins18676859_2021072909473127987849.zip?Expires=****&dbList=tb1\",\n              \"IntranetDownloadLink\": \"https://cn-hangzhou-internal.bak.rds.aliyuncs.com/custins53664665/hins18676859_2021072909473127987849.zip?Expires=****&dbList=tb1\"\n            }\n          ]\n        },\n        \"BackupDownloadURL\": \"http://rdsbak-hz-v3.oss-cn-hangzhou.aliyuncs.com/****\",\n        \"BackupEndTime\": \"2019-02-13T12:20:00Z\",\n        \"BackupId\": \"321020562\",\n        \"BackupInitiator\": \"System\",\n        \"BackupIntranetDownloadURL\": \"http://rdsbak-hz-v3.oss-cn-hangzhou-internal.aliyuncs.com/****\",\n        \"BackupMethod\": \"Physical\",\n        \"BackupMode\": \"Automated\",\n        \"BackupSize\": 2167808,\n        \"BackupStartTime\": \"2019-02-03T12:20:00Z\",\n        \"BackupStatus\": \"Success\",\n        \"BackupType\": \"FullBackup\",\n        \"Checksum\": \"1835830439****\",\n        \"ConsistentTime\": 1576506856,\n        \"CopyOnlyBackup\": \"0\",\n        \"DBInstanceId\": \"rm-uf6wjk5****\",\n        \"Encryption\": \"{}\",\n        \"Engine\": \"MySQL\",\n        \"EngineVersion\": \"8.0\",\n        \"HostInstanceID\": \"5882781\",\n        \"IsAvail\": 1,\n        \"MetaStatus\": \"OK\",\n        \"StorageClass\": \"0\",\n        \"StoreStatus\": \"Disabled\",\n        \"ExpectExpireTime\": \"2025-06-17T12:10:23Z\"\n      }\n    ]\n  },\n  \"PageNumber\": \"1\",\n  \"PageRecordCount\": \"30\",\n  \"RequestId\": \"1A6D328C-84B8-40DC-BF49-6C73984D7494\",\n  \"TotalEcsSnapshotSize\": 0,\n  \"TotalRecordCount\": \"100\"\n}";
+    const SAMPLE_RESPONSE: &str = "{\n  \"Items\": {\n    \"Backup\": [\n      {\n        \"BackupDownloadLinkByDB\": {\n          \"BackupDownloadLinkByDB\": [\n            {\n              \"DataBase\": \"dbs\",\n              \"DownloadLink\": \"https://cn-hangzhou.bak.rds.aliyuncs.com/custins53664665/hins18676859_2021072909473127987849.zip?Expires=****&dbList=tb1\",\n              \"IntranetDownloadLink\": \"https://cn-hangzhou-internal.bak.rds.aliyuncs.com/custins53664665/hins18676859_2021072909473127987849.zip?Expires=****&dbList=tb1\"\n            }\n          ]\n        },\n        \"BackupDownloadURL\": \"http://rdsbak-hz-v3.oss-cn-hangzhou.aliyuncs.com/****\",\n        \"BackupEndTime\": \"2019-02-13T12:20:00Z\",\n        \"BackupId\": \"321020562\",\n        \"BackupInitiator\": \"System\",\n        \"BackupIntranetDownloadURL\": \"http://rdsbak-hz-v3.oss-cn-hangzhou-internal.aliyuncs.com/****\",\n        \"BackupMethod\": \"Physical\",\n        \"BackupMode\": \"Automated\",\n        \"BackupSize\": 2167808,\n        \"BackupStartTime\": \"2019-02-03T12:20:00Z\",\n        \"BackupStatus\": \"Success\",\n        \"BackupType\": \"FullBackup\",\n        \"Checksum\": \"1835830439****\",\n        \"ConsistentTime\": 1576506856,\n        \"CopyOnlyBackup\": \"0\",\n        \"DBInstanceId\": \"rm-uf6wjk5****\",\n        \"Encryption\": \"{}\",\n        \"Engine\": \"MySQL\",\n        \"EngineVersion\": \"8.0\",\n        \"HostInstanceID\": \"5882781\",\n        \"IsAvail\": 1,\n        \"MetaStatus\": \"OK\",\n        \"StorageClass\": \"0\",\n        \"StoreStatus\": \"Disabled\",\n        \"ExpectExpireTime\": \"2025-06-17T12:10:23Z\"\n      }\n    ]\n  },\n  \"PageNumber\": \"1\",\n  \"PageRecordCount\": \"30\",\n  \"RequestId\": \"1A6D328C-84B8-40DC-BF49-6C73984D7494\",\n  \"TotalEcsSnapshotSize\": 0,\n  \"TotalRecordCount\": \"100\"\n}";
 
-    /// Every field of the example decodes into a declared field of its
-    /// type: the importer brought the spec in line with the example
-    /// (`cargo xtask import` reports where), so nothing is lost.
+    /// Every field of the example decodes into a declared field of its type: the importer brought the spec in line with the example (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
         let output = aliyun_runtime::de::from_slice::<
             super::DescribeBackupsOutput,
-        >(DOCUMENTED_EXAMPLE.as_bytes())
+        >(SAMPLE_RESPONSE.as_bytes())
+            .unwrap_or_else(|error| panic!("the sample response is not JSON: {error}"))
             .unwrap_or_else(|error| {
-                panic!("the documented example is not JSON: {error}")
-            })
-            .unwrap_or_else(|error| {
-                panic!("the documented example does not decode: {error}")
+                panic!("the sample response does not decode: {error}")
             });
         assert!(
             output.unknown_fields.is_empty(), "undeclared fields: {:?}", output

@@ -558,21 +558,17 @@ mod tests {
     //! The documentation's example response against the output type.
 
     /// The example response of the operation's documentation, verbatim.
-    const DOCUMENTED_EXAMPLE: &str = "{\n  \"Items\": {\n    \"BinLogFile\": [\n      {\n        \"Checksum\": \"18358304393468701857\",\n        \"DownloadLink\": \"http://****.oss.aliyuncs.com/****\",\n        \"FileSize\": 2269410,\n        \"HostInstanceID\": \"584****\",\n        \"IntranetDownloadLink\": \"http://****.oss-cn-hangzhou-internal.aliyuncs.com/****\",\n        \"LinkExpiredTime\": \"2013-06-09T18:00:00Z\",\n        \"LogBeginTime\": \"2019-02-09T17:45:21Z\",\n        \"LogEndTime\": \"2019-02-15T13:10:28Z\",\n        \"LogFileName\": \"000000040000000000000019\",\n        \"RemoteStatus\": \"Completed\"\n      }\n    ]\n  },\n  \"PageNumber\": 1,\n  \"PageRecordCount\": 30,\n  \"RequestId\": \"ED169A3E-1657-4104-82AB-24EA8CD0DB75\",\n  \"TotalFileSize\": 2269410,\n  \"TotalRecordCount\": 100\n}";
+    const SAMPLE_RESPONSE: &str = "{\n  \"Items\": {\n    \"BinLogFile\": [\n      {\n        \"Checksum\": \"18358304393468701857\",\n        \"DownloadLink\": \"http://****.oss.aliyuncs.com/****\",\n        \"FileSize\": 2269410,\n        \"HostInstanceID\": \"584****\",\n        \"IntranetDownloadLink\": \"http://****.oss-cn-hangzhou-internal.aliyuncs.com/****\",\n        \"LinkExpiredTime\": \"2013-06-09T18:00:00Z\",\n        \"LogBeginTime\": \"2019-02-09T17:45:21Z\",\n        \"LogEndTime\": \"2019-02-15T13:10:28Z\",\n        \"LogFileName\": \"000000040000000000000019\",\n        \"RemoteStatus\": \"Completed\"\n      }\n    ]\n  },\n  \"PageNumber\": 1,\n  \"PageRecordCount\": 30,\n  \"RequestId\": \"ED169A3E-1657-4104-82AB-24EA8CD0DB75\",\n  \"TotalFileSize\": 2269410,\n  \"TotalRecordCount\": 100\n}";
 
-    /// Every field of the example decodes into a declared field of its
-    /// type: the importer brought the spec in line with the example
-    /// (`cargo xtask import` reports where), so nothing is lost.
+    /// Every field of the example decodes into a declared field of its type: the importer brought the spec in line with the example (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
         let output = aliyun_runtime::de::from_slice::<
             super::DescribeBinlogFilesOutput,
-        >(DOCUMENTED_EXAMPLE.as_bytes())
+        >(SAMPLE_RESPONSE.as_bytes())
+            .unwrap_or_else(|error| panic!("the sample response is not JSON: {error}"))
             .unwrap_or_else(|error| {
-                panic!("the documented example is not JSON: {error}")
-            })
-            .unwrap_or_else(|error| {
-                panic!("the documented example does not decode: {error}")
+                panic!("the sample response does not decode: {error}")
             });
         assert!(
             output.unknown_fields.is_empty(), "undeclared fields: {:?}", output

@@ -527,21 +527,17 @@ mod tests {
     //! The documentation's example response against the output type.
 
     /// The example response of the operation's documentation, verbatim.
-    const DOCUMENTED_EXAMPLE: &str = "{\n  \"Items\": [\n    {\n      \"Detail\": \"[Check rds empty]\\\\nCheck rds databases: success\\\\n[Check source connectivity]\\\\nCheck ip connectable: success\\\\nCheck port connectable: success\\\\nCheck database connectable: success\\\\nCheck account replication privilege: success\\\\nCheck account createrole privilege: success\\\\nCheck account monitor privilege: success\\\\n[Check source version]\\\\nCheck major version consistent: success\\\\n[Check source glibc version]\\\\nCheck source glibc version compatible: warning(warning:source glibc version is not compatible with rds pg)\\\\n[Check disk size]\\\\nCheck disk size enough: success\\\\n[Check wal keep size]\\\\nCheck wal keep size large enough: success\\\\n[Check spec params]\\\\nCheck if spec params too large: success\\\\n [Check triggers]\\\\nCheck triggers compatible: success\\\\n[Check user functions]\\\\nCheck user functions compatible: success\\\\n*Migrate check success*\",\n      \"GmtCreated\": \"2022-02-25T06:57:41Z\",\n      \"GmtModified\": \"2022-02-25T06:58:00Z\",\n      \"SourceAccount\": \"migratetest\",\n      \"SourceCategory\": \"ecsonvpc\",\n      \"SourceIpAddress\": \"172.2.XX.XX\",\n      \"SourcePassword\": \"123456\",\n      \"SourcePort\": 5432,\n      \"TargetEip\": \"null\",\n      \"TargetInstanceName\": \"pgm-bp102g323jd4****\",\n      \"TaskId\": 440420798,\n      \"TaskName\": \"lxbv6rtxno8\"\n    }\n  ],\n  \"PageNumber\": 1,\n  \"PageSize\": 10,\n  \"RequestId\": \"7E4A6E1B-789B-5F16-9736-39AA57FC7374\",\n  \"TotalSize\": 1\n}";
+    const SAMPLE_RESPONSE: &str = "{\n  \"Items\": [\n    {\n      \"Detail\": \"[Check rds empty]\\\\nCheck rds databases: success\\\\n[Check source connectivity]\\\\nCheck ip connectable: success\\\\nCheck port connectable: success\\\\nCheck database connectable: success\\\\nCheck account replication privilege: success\\\\nCheck account createrole privilege: success\\\\nCheck account monitor privilege: success\\\\n[Check source version]\\\\nCheck major version consistent: success\\\\n[Check source glibc version]\\\\nCheck source glibc version compatible: warning(warning:source glibc version is not compatible with rds pg)\\\\n[Check disk size]\\\\nCheck disk size enough: success\\\\n[Check wal keep size]\\\\nCheck wal keep size large enough: success\\\\n[Check spec params]\\\\nCheck if spec params too large: success\\\\n [Check triggers]\\\\nCheck triggers compatible: success\\\\n[Check user functions]\\\\nCheck user functions compatible: success\\\\n*Migrate check success*\",\n      \"GmtCreated\": \"2022-02-25T06:57:41Z\",\n      \"GmtModified\": \"2022-02-25T06:58:00Z\",\n      \"SourceAccount\": \"migratetest\",\n      \"SourceCategory\": \"ecsonvpc\",\n      \"SourceIpAddress\": \"172.2.XX.XX\",\n      \"SourcePassword\": \"123456\",\n      \"SourcePort\": 5432,\n      \"TargetEip\": \"null\",\n      \"TargetInstanceName\": \"pgm-bp102g323jd4****\",\n      \"TaskId\": 440420798,\n      \"TaskName\": \"lxbv6rtxno8\"\n    }\n  ],\n  \"PageNumber\": 1,\n  \"PageSize\": 10,\n  \"RequestId\": \"7E4A6E1B-789B-5F16-9736-39AA57FC7374\",\n  \"TotalSize\": 1\n}";
 
-    /// Every field of the example decodes into a declared field of its
-    /// type: the importer brought the spec in line with the example
-    /// (`cargo xtask import` reports where), so nothing is lost.
+    /// Every field of the example decodes into a declared field of its type: the importer brought the spec in line with the example (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
         let output = aliyun_runtime::de::from_slice::<
             super::DescribeCloudMigrationPrecheckResultOutput,
-        >(DOCUMENTED_EXAMPLE.as_bytes())
+        >(SAMPLE_RESPONSE.as_bytes())
+            .unwrap_or_else(|error| panic!("the sample response is not JSON: {error}"))
             .unwrap_or_else(|error| {
-                panic!("the documented example is not JSON: {error}")
-            })
-            .unwrap_or_else(|error| {
-                panic!("the documented example does not decode: {error}")
+                panic!("the sample response does not decode: {error}")
             });
         assert!(
             output.unknown_fields.is_empty(), "undeclared fields: {:?}", output

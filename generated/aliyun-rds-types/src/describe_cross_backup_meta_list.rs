@@ -477,21 +477,17 @@ mod tests {
     //! The documentation's example response against the output type.
 
     /// The example response of the operation's documentation, verbatim.
-    const DOCUMENTED_EXAMPLE: &str = "{\n  \"DBInstanceName\": \"rm-uf6wjk5****\",\n  \"Items\": {\n    \"Meta\": [\n      {\n        \"Database\": \"testdb1\",\n        \"Size\": \"1000\",\n        \"Tables\": \"test1,test2\"\n      }\n    ]\n  },\n  \"PageNumber\": 1,\n  \"PageRecordCount\": 1,\n  \"RequestId\": \"60F9A12A-16B8-4728-B099-4CA38D32C31C\",\n  \"TotalPageCount\": 1,\n  \"TotalRecordCount\": 1\n}";
+    const SAMPLE_RESPONSE: &str = "{\n  \"DBInstanceName\": \"rm-uf6wjk5****\",\n  \"Items\": {\n    \"Meta\": [\n      {\n        \"Database\": \"testdb1\",\n        \"Size\": \"1000\",\n        \"Tables\": \"test1,test2\"\n      }\n    ]\n  },\n  \"PageNumber\": 1,\n  \"PageRecordCount\": 1,\n  \"RequestId\": \"60F9A12A-16B8-4728-B099-4CA38D32C31C\",\n  \"TotalPageCount\": 1,\n  \"TotalRecordCount\": 1\n}";
 
-    /// Every field of the example decodes into a declared field of its
-    /// type: the importer brought the spec in line with the example
-    /// (`cargo xtask import` reports where), so nothing is lost.
+    /// Every field of the example decodes into a declared field of its type: the importer brought the spec in line with the example (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
         let output = aliyun_runtime::de::from_slice::<
             super::DescribeCrossBackupMetaListOutput,
-        >(DOCUMENTED_EXAMPLE.as_bytes())
+        >(SAMPLE_RESPONSE.as_bytes())
+            .unwrap_or_else(|error| panic!("the sample response is not JSON: {error}"))
             .unwrap_or_else(|error| {
-                panic!("the documented example is not JSON: {error}")
-            })
-            .unwrap_or_else(|error| {
-                panic!("the documented example does not decode: {error}")
+                panic!("the sample response does not decode: {error}")
             });
         assert!(
             output.unknown_fields.is_empty(), "undeclared fields: {:?}", output

@@ -948,21 +948,17 @@ mod tests {
     //! The documentation's example response against the output type.
 
     /// The example response of the operation's documentation, verbatim.
-    const DOCUMENTED_EXAMPLE: &str = "{\n  \"Databases\": {\n    \"Database\": [\n      {\n        \"Accounts\": {\n          \"AccountPrivilegeInfo\": [\n            {\n              \"Account\": \"test\",\n              \"AccountPrivilege\": \"DMLOnly\",\n              \"AccountPrivilegeDetail\": \"SELECT\"\n            }\n          ]\n        },\n        \"AdvancedInfo\": {\n          \"AdvancedDbProperty\": [\n            {\n              \"allowedValues\": [\n                \"OFF\",\n                \"ON\"\n              ],\n              \"databasePropertyName\": \"ansi_nulls\",\n              \"allowModify\": true,\n              \"excludeLock\": \"0\",\n              \"currentValue\": \"OFF\"\n            }\n          ]\n        },\n        \"BasicInfo\": {\n          \"BasicDbProperty\": [\n            {\n              \"allowedValues\": [\n                \"CHECKSUM\"\n              ],\n              \"databasePropertyName\": \"page_verify\",\n              \"allowModify\": true,\n              \"excludeLock\": \"0\",\n              \"currentValue\": \"CHECKSUM\"\n            }\n          ]\n        },\n        \"CharacterSetName\": \"utf8\",\n        \"Collate\": \"C\",\n        \"ConnLimit\": \"-1\",\n        \"Ctype\": \"en_US.utf8\",\n        \"DBDescription\": \"testdb\",\n        \"DBInstanceId\": \"rm-uf6wjk5****\",\n        \"DBName\": \"testDB01\",\n        \"DBStatus\": \"Creating\",\n        \"Engine\": \"MySQL\",\n        \"PageNumber\": 1,\n        \"PageSize\": 30,\n        \"RuntimeInfo\": {\n          \"RuntimeDbProperty\": [\n            {\n              \"allowedValues\": [],\n              \"databasePropertyName\": \"TotalDataSizeInMB\",\n              \"allowModify\": false,\n              \"currentValue\": \"5.38\"\n            }\n          ]\n        },\n        \"Tablespace\": \"pg_default\",\n        \"TotalCount\": 5\n      }\n    ]\n  },\n  \"RequestId\": \"2603CA96-B17D-4903-BC04-61A2C829CD94\"\n}";
+    const SAMPLE_RESPONSE: &str = "{\n  \"Databases\": {\n    \"Database\": [\n      {\n        \"Accounts\": {\n          \"AccountPrivilegeInfo\": [\n            {\n              \"Account\": \"test\",\n              \"AccountPrivilege\": \"DMLOnly\",\n              \"AccountPrivilegeDetail\": \"SELECT\"\n            }\n          ]\n        },\n        \"AdvancedInfo\": {\n          \"AdvancedDbProperty\": [\n            {\n              \"allowedValues\": [\n                \"OFF\",\n                \"ON\"\n              ],\n              \"databasePropertyName\": \"ansi_nulls\",\n              \"allowModify\": true,\n              \"excludeLock\": \"0\",\n              \"currentValue\": \"OFF\"\n            }\n          ]\n        },\n        \"BasicInfo\": {\n          \"BasicDbProperty\": [\n            {\n              \"allowedValues\": [\n                \"CHECKSUM\"\n              ],\n              \"databasePropertyName\": \"page_verify\",\n              \"allowModify\": true,\n              \"excludeLock\": \"0\",\n              \"currentValue\": \"CHECKSUM\"\n            }\n          ]\n        },\n        \"CharacterSetName\": \"utf8\",\n        \"Collate\": \"C\",\n        \"ConnLimit\": \"-1\",\n        \"Ctype\": \"en_US.utf8\",\n        \"DBDescription\": \"testdb\",\n        \"DBInstanceId\": \"rm-uf6wjk5****\",\n        \"DBName\": \"testDB01\",\n        \"DBStatus\": \"Creating\",\n        \"Engine\": \"MySQL\",\n        \"PageNumber\": 1,\n        \"PageSize\": 30,\n        \"RuntimeInfo\": {\n          \"RuntimeDbProperty\": [\n            {\n              \"allowedValues\": [],\n              \"databasePropertyName\": \"TotalDataSizeInMB\",\n              \"allowModify\": false,\n              \"currentValue\": \"5.38\"\n            }\n          ]\n        },\n        \"Tablespace\": \"pg_default\",\n        \"TotalCount\": 5\n      }\n    ]\n  },\n  \"RequestId\": \"2603CA96-B17D-4903-BC04-61A2C829CD94\"\n}";
 
-    /// Every field of the example decodes into a declared field of its
-    /// type: the importer brought the spec in line with the example
-    /// (`cargo xtask import` reports where), so nothing is lost.
+    /// Every field of the example decodes into a declared field of its type: the importer brought the spec in line with the example (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
         let output = aliyun_runtime::de::from_slice::<
             super::DescribeDatabasesOutput,
-        >(DOCUMENTED_EXAMPLE.as_bytes())
+        >(SAMPLE_RESPONSE.as_bytes())
+            .unwrap_or_else(|error| panic!("the sample response is not JSON: {error}"))
             .unwrap_or_else(|error| {
-                panic!("the documented example is not JSON: {error}")
-            })
-            .unwrap_or_else(|error| {
-                panic!("the documented example does not decode: {error}")
+                panic!("the sample response does not decode: {error}")
             });
         assert!(
             output.unknown_fields.is_empty(), "undeclared fields: {:?}", output

@@ -968,21 +968,17 @@ mod tests {
     //! The documentation's example response against the output type.
 
     /// The example response of the operation's documentation, verbatim.
-    const DOCUMENTED_EXAMPLE: &str = "{\n  \"DBInstanceNetInfos\": {\n    \"DBInstanceNetInfo\": [\n      {\n        \"BabelfishPort\": \"1433\",\n        \"ConnectionString\": \"rm-uf6w****.mysql.rds.aliyuncs.com\",\n        \"ConnectionStringType\": \"Normal\",\n        \"DBInstanceWeights\": {\n          \"DBInstanceWeight\": [\n            {\n              \"Availability\": \"Unavailable\",\n              \"DBInstanceId\": \"rm-uf6wjk5****\",\n              \"DBInstanceType\": \"Master\",\n              \"Role\": \"无\",\n              \"Weight\": \"100\"\n            }\n          ]\n        },\n        \"DistributionType\": \"Standard\",\n        \"ExpiredTime\": \"1209534\",\n        \"IPAddress\": \"192.168.XX.XX\",\n        \"IPType\": \"Public\",\n        \"MaxDelayTime\": \"12\",\n        \"PGBouncerPort\": \"6432\",\n        \"Port\": \"3306\",\n        \"SecurityIPGroups\": {\n          \"securityIPGroup\": [\n            {\n              \"SecurityIPGroupName\": \"Default\",\n              \"SecurityIPs\": \"127.0.XX.XX\"\n            }\n          ]\n        },\n        \"Upgradeable\": \"Disabled\",\n        \"VPCId\": \"vpc-uf6f7l4fg90*****\",\n        \"VSwitchId\": \"vsw-uf6adz52c2p****\"\n      }\n    ]\n  },\n  \"InstanceNetworkType\": \"VPC\",\n  \"RequestId\": \"777C4593-8053-427B-99E2-105593277CAB\",\n  \"SecurityIPMode\": \"safety\"\n}";
+    const SAMPLE_RESPONSE: &str = "{\n  \"DBInstanceNetInfos\": {\n    \"DBInstanceNetInfo\": [\n      {\n        \"BabelfishPort\": \"1433\",\n        \"ConnectionString\": \"rm-uf6w****.mysql.rds.aliyuncs.com\",\n        \"ConnectionStringType\": \"Normal\",\n        \"DBInstanceWeights\": {\n          \"DBInstanceWeight\": [\n            {\n              \"Availability\": \"Unavailable\",\n              \"DBInstanceId\": \"rm-uf6wjk5****\",\n              \"DBInstanceType\": \"Master\",\n              \"Role\": \"无\",\n              \"Weight\": \"100\"\n            }\n          ]\n        },\n        \"DistributionType\": \"Standard\",\n        \"ExpiredTime\": \"1209534\",\n        \"IPAddress\": \"192.168.XX.XX\",\n        \"IPType\": \"Public\",\n        \"MaxDelayTime\": \"12\",\n        \"PGBouncerPort\": \"6432\",\n        \"Port\": \"3306\",\n        \"SecurityIPGroups\": {\n          \"securityIPGroup\": [\n            {\n              \"SecurityIPGroupName\": \"Default\",\n              \"SecurityIPs\": \"127.0.XX.XX\"\n            }\n          ]\n        },\n        \"Upgradeable\": \"Disabled\",\n        \"VPCId\": \"vpc-uf6f7l4fg90*****\",\n        \"VSwitchId\": \"vsw-uf6adz52c2p****\"\n      }\n    ]\n  },\n  \"InstanceNetworkType\": \"VPC\",\n  \"RequestId\": \"777C4593-8053-427B-99E2-105593277CAB\",\n  \"SecurityIPMode\": \"safety\"\n}";
 
-    /// Every field of the example decodes into a declared field of its
-    /// type: the importer brought the spec in line with the example
-    /// (`cargo xtask import` reports where), so nothing is lost.
+    /// Every field of the example decodes into a declared field of its type: the importer brought the spec in line with the example (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
         let output = aliyun_runtime::de::from_slice::<
             super::DescribeDbInstanceNetInfoOutput,
-        >(DOCUMENTED_EXAMPLE.as_bytes())
+        >(SAMPLE_RESPONSE.as_bytes())
+            .unwrap_or_else(|error| panic!("the sample response is not JSON: {error}"))
             .unwrap_or_else(|error| {
-                panic!("the documented example is not JSON: {error}")
-            })
-            .unwrap_or_else(|error| {
-                panic!("the documented example does not decode: {error}")
+                panic!("the sample response does not decode: {error}")
             });
         assert!(
             output.unknown_fields.is_empty(), "undeclared fields: {:?}", output

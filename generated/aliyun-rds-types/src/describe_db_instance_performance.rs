@@ -583,21 +583,17 @@ mod tests {
     //! The documentation's example response against the output type.
 
     /// The example response of the operation's documentation, verbatim.
-    const DOCUMENTED_EXAMPLE: &str = "{\n  \"DBInstanceId\": \"rm-uf6wjk5****\",\n  \"EndTime\": \"2012-06-19T15:00Z\",\n  \"Engine\": \"MySQL\",\n  \"PerformanceKeys\": {\n    \"PerformanceKey\": [\n      {\n        \"Key\": \"MySQL_NetworkTraffic\",\n        \"Unit\": \"KB\",\n        \"ValueFormat\": \"recv_k&sent_k\",\n        \"Values\": {\n          \"PerformanceValue\": [\n            {\n              \"Date\": \"2011-05-30T03:29:00Z\",\n              \"Value\": \"5.35&6.74\"\n            }\n          ]\n        }\n      }\n    ]\n  },\n  \"RequestId\": \"A5409D02-D661-4BF3-8F3D-0A814D0574E7\",\n  \"StartTime\": \"2012-06-10T15:00Z\"\n}";
+    const SAMPLE_RESPONSE: &str = "{\n  \"DBInstanceId\": \"rm-uf6wjk5****\",\n  \"EndTime\": \"2012-06-19T15:00Z\",\n  \"Engine\": \"MySQL\",\n  \"PerformanceKeys\": {\n    \"PerformanceKey\": [\n      {\n        \"Key\": \"MySQL_NetworkTraffic\",\n        \"Unit\": \"KB\",\n        \"ValueFormat\": \"recv_k&sent_k\",\n        \"Values\": {\n          \"PerformanceValue\": [\n            {\n              \"Date\": \"2011-05-30T03:29:00Z\",\n              \"Value\": \"5.35&6.74\"\n            }\n          ]\n        }\n      }\n    ]\n  },\n  \"RequestId\": \"A5409D02-D661-4BF3-8F3D-0A814D0574E7\",\n  \"StartTime\": \"2012-06-10T15:00Z\"\n}";
 
-    /// Every field of the example decodes into a declared field of its
-    /// type: the importer brought the spec in line with the example
-    /// (`cargo xtask import` reports where), so nothing is lost.
+    /// Every field of the example decodes into a declared field of its type: the importer brought the spec in line with the example (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
         let output = aliyun_runtime::de::from_slice::<
             super::DescribeDbInstancePerformanceOutput,
-        >(DOCUMENTED_EXAMPLE.as_bytes())
+        >(SAMPLE_RESPONSE.as_bytes())
+            .unwrap_or_else(|error| panic!("the sample response is not JSON: {error}"))
             .unwrap_or_else(|error| {
-                panic!("the documented example is not JSON: {error}")
-            })
-            .unwrap_or_else(|error| {
-                panic!("the documented example does not decode: {error}")
+                panic!("the sample response does not decode: {error}")
             });
         assert!(
             output.unknown_fields.is_empty(), "undeclared fields: {:?}", output

@@ -490,21 +490,17 @@ mod tests {
     //! The documentation's example response against the output type.
 
     /// The example response of the operation's documentation, verbatim.
-    const DOCUMENTED_EXAMPLE: &str = "{\n  \"ACL\": \"cert\",\n  \"CAType\": \"aliyun\",\n  \"ClientCACert\": \"-----BEGIN CERTIFICATE-----MIID*****viXk=-----END CERTIFICATE-----\",\n  \"ClientCACertExpireTime\": \"-\",\n  \"ClientCertRevocationList\": \"-----BEGIN X509 CRL-----MIIB****19mg==-----END X509 CRL-----\",\n  \"ConnectionString\": \"rm-bp162dfr55g47****.mysql.rds.aliyuncs.com\",\n  \"ForceEncryption\": \"1\",\n  \"LastModifyStatus\": \"setting\",\n  \"ModifyStatusReason\": \"Modify DB Instance SSL Config.\",\n  \"ReplicationACL\": \"cert\",\n  \"RequestId\": \"7705151C-E242-55AF-9929-2A3C39D979D2\",\n  \"RequireUpdate\": \"Yes\",\n  \"RequireUpdateItem\": \"-\",\n  \"RequireUpdateReason\": \"-\",\n  \"SSLCreateTime\": \"-\",\n  \"SSLEnabled\": \"Yes\",\n  \"SSLExpireTime\": \"2025-06-16T08:16:43Z\",\n  \"ServerCAUrl\": \"-\",\n  \"ServerCert\": \"-----BEGIN CERTIFICATE-----MIID*****QqEP-----END CERTIFICATE-----\",\n  \"ServerKey\": \"-----BEGIN PRIVATE KEY-----MIIE****ihfg==-----END PRIVATE KEY-----\",\n  \"TlsVersion\": \"1.1\"\n}";
+    const SAMPLE_RESPONSE: &str = "{\n  \"ACL\": \"cert\",\n  \"CAType\": \"aliyun\",\n  \"ClientCACert\": \"-----BEGIN CERTIFICATE-----MIID*****viXk=-----END CERTIFICATE-----\",\n  \"ClientCACertExpireTime\": \"-\",\n  \"ClientCertRevocationList\": \"-----BEGIN X509 CRL-----MIIB****19mg==-----END X509 CRL-----\",\n  \"ConnectionString\": \"rm-bp162dfr55g47****.mysql.rds.aliyuncs.com\",\n  \"ForceEncryption\": \"1\",\n  \"LastModifyStatus\": \"setting\",\n  \"ModifyStatusReason\": \"Modify DB Instance SSL Config.\",\n  \"ReplicationACL\": \"cert\",\n  \"RequestId\": \"7705151C-E242-55AF-9929-2A3C39D979D2\",\n  \"RequireUpdate\": \"Yes\",\n  \"RequireUpdateItem\": \"-\",\n  \"RequireUpdateReason\": \"-\",\n  \"SSLCreateTime\": \"-\",\n  \"SSLEnabled\": \"Yes\",\n  \"SSLExpireTime\": \"2025-06-16T08:16:43Z\",\n  \"ServerCAUrl\": \"-\",\n  \"ServerCert\": \"-----BEGIN CERTIFICATE-----MIID*****QqEP-----END CERTIFICATE-----\",\n  \"ServerKey\": \"-----BEGIN PRIVATE KEY-----MIIE****ihfg==-----END PRIVATE KEY-----\",\n  \"TlsVersion\": \"1.1\"\n}";
 
-    /// Every field of the example decodes into a declared field of its
-    /// type: the importer brought the spec in line with the example
-    /// (`cargo xtask import` reports where), so nothing is lost.
+    /// Every field of the example decodes into a declared field of its type: the importer brought the spec in line with the example (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
         let output = aliyun_runtime::de::from_slice::<
             super::DescribeDbInstanceSslOutput,
-        >(DOCUMENTED_EXAMPLE.as_bytes())
+        >(SAMPLE_RESPONSE.as_bytes())
+            .unwrap_or_else(|error| panic!("the sample response is not JSON: {error}"))
             .unwrap_or_else(|error| {
-                panic!("the documented example is not JSON: {error}")
-            })
-            .unwrap_or_else(|error| {
-                panic!("the documented example does not decode: {error}")
+                panic!("the sample response does not decode: {error}")
             });
         assert!(
             output.unknown_fields.is_empty(), "undeclared fields: {:?}", output

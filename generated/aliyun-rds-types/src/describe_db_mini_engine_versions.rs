@@ -593,21 +593,17 @@ mod tests {
     //! The documentation's example response against the output type.
 
     /// The example response of the operation's documentation, verbatim.
-    const DOCUMENTED_EXAMPLE: &str = "{\n  \"DBInstanceId\": \"rm-uf6wjk5****\",\n  \"MaxRecordsPerPage\": 10,\n  \"MinorVersionItems\": [\n    {\n      \"CommunityMinorVersion\": \"5.7.38\",\n      \"Engine\": \"MySQL\",\n      \"EngineVersion\": \"5.7\",\n      \"ExpireDate\": \"20231213\",\n      \"ExpireStatus\": \"vaild\",\n      \"IsHotfixVersion\": true,\n      \"MinorVersion\": \"rds_20220731\",\n      \"NodeType\": \"HighAvailability\",\n      \"ReleaseNote\": \"https://example.com\",\n      \"ReleaseType\": \"BETA\",\n      \"StatusDesc\": \"Online\",\n      \"Tag\": \"pgsql_babelfish_image\"\n    }\n  ],\n  \"PageNumbers\": 1,\n  \"RequestId\": \"EFB6083A-7699-489B-8278-C0CB4793A96E\",\n  \"TotalCount\": 2\n}";
+    const SAMPLE_RESPONSE: &str = "{\n  \"DBInstanceId\": \"rm-uf6wjk5****\",\n  \"MaxRecordsPerPage\": 10,\n  \"MinorVersionItems\": [\n    {\n      \"CommunityMinorVersion\": \"5.7.38\",\n      \"Engine\": \"MySQL\",\n      \"EngineVersion\": \"5.7\",\n      \"ExpireDate\": \"20231213\",\n      \"ExpireStatus\": \"vaild\",\n      \"IsHotfixVersion\": true,\n      \"MinorVersion\": \"rds_20220731\",\n      \"NodeType\": \"HighAvailability\",\n      \"ReleaseNote\": \"https://example.com\",\n      \"ReleaseType\": \"BETA\",\n      \"StatusDesc\": \"Online\",\n      \"Tag\": \"pgsql_babelfish_image\"\n    }\n  ],\n  \"PageNumbers\": 1,\n  \"RequestId\": \"EFB6083A-7699-489B-8278-C0CB4793A96E\",\n  \"TotalCount\": 2\n}";
 
-    /// Every field of the example decodes into a declared field of its
-    /// type: the importer brought the spec in line with the example
-    /// (`cargo xtask import` reports where), so nothing is lost.
+    /// Every field of the example decodes into a declared field of its type: the importer brought the spec in line with the example (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
         let output = aliyun_runtime::de::from_slice::<
             super::DescribeDbMiniEngineVersionsOutput,
-        >(DOCUMENTED_EXAMPLE.as_bytes())
+        >(SAMPLE_RESPONSE.as_bytes())
+            .unwrap_or_else(|error| panic!("the sample response is not JSON: {error}"))
             .unwrap_or_else(|error| {
-                panic!("the documented example is not JSON: {error}")
-            })
-            .unwrap_or_else(|error| {
-                panic!("the documented example does not decode: {error}")
+                panic!("the sample response does not decode: {error}")
             });
         assert!(
             output.unknown_fields.is_empty(), "undeclared fields: {:?}", output

@@ -529,21 +529,17 @@ mod tests {
     //! The documentation's example response against the output type.
 
     /// The example response of the operation's documentation, verbatim.
-    const DOCUMENTED_EXAMPLE: &str = "{\n  \"GadInstances\": [\n    {\n      \"CreationTime\": \"2021-10-21T02:57:08Z\",\n      \"Description\": \"GadTest\",\n      \"GadInstanceMembers\": [\n        {\n          \"DBInstanceID\": \"rm-bp1npi2j8****\",\n          \"DtsInstance\": \"{\\\\\\\"dtsInstanceId\\\\\\\":\\\\\\\"dtsm9t107c****\\\\\\\",\\\\\\\"dtsRequestId\\\\\\\":\\\\\\\"190F0C6C-4BE6-5676-989B-DBDE6D34CD9C\\\\\\\"}\",\n          \"Engine\": \"mysql\",\n          \"EngineVersion\": \"8.0\",\n          \"RegionId\": \"cn-hangzhou\",\n          \"ResourceGroupId\": \"rg-acfmy****\",\n          \"Role\": \"CENTRAL\",\n          \"Status\": \"activation\"\n        }\n      ],\n      \"GadInstanceName\": \"gad-rm-bp1npi2j8****\",\n      \"ModificationTime\": \"2021-10-21T03:01:20Z\",\n      \"Service\": \"mysql\",\n      \"Status\": \"activation\"\n    }\n  ],\n  \"RequestId\": \"76AF0609-4195-5DFC-BC78-3AD76FF872BB\"\n}";
+    const SAMPLE_RESPONSE: &str = "{\n  \"GadInstances\": [\n    {\n      \"CreationTime\": \"2021-10-21T02:57:08Z\",\n      \"Description\": \"GadTest\",\n      \"GadInstanceMembers\": [\n        {\n          \"DBInstanceID\": \"rm-bp1npi2j8****\",\n          \"DtsInstance\": \"{\\\\\\\"dtsInstanceId\\\\\\\":\\\\\\\"dtsm9t107c****\\\\\\\",\\\\\\\"dtsRequestId\\\\\\\":\\\\\\\"190F0C6C-4BE6-5676-989B-DBDE6D34CD9C\\\\\\\"}\",\n          \"Engine\": \"mysql\",\n          \"EngineVersion\": \"8.0\",\n          \"RegionId\": \"cn-hangzhou\",\n          \"ResourceGroupId\": \"rg-acfmy****\",\n          \"Role\": \"CENTRAL\",\n          \"Status\": \"activation\"\n        }\n      ],\n      \"GadInstanceName\": \"gad-rm-bp1npi2j8****\",\n      \"ModificationTime\": \"2021-10-21T03:01:20Z\",\n      \"Service\": \"mysql\",\n      \"Status\": \"activation\"\n    }\n  ],\n  \"RequestId\": \"76AF0609-4195-5DFC-BC78-3AD76FF872BB\"\n}";
 
-    /// Every field of the example decodes into a declared field of its
-    /// type: the importer brought the spec in line with the example
-    /// (`cargo xtask import` reports where), so nothing is lost.
+    /// Every field of the example decodes into a declared field of its type: the importer brought the spec in line with the example (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
         let output = aliyun_runtime::de::from_slice::<
             super::DescribeGadInstancesOutput,
-        >(DOCUMENTED_EXAMPLE.as_bytes())
+        >(SAMPLE_RESPONSE.as_bytes())
+            .unwrap_or_else(|error| panic!("the sample response is not JSON: {error}"))
             .unwrap_or_else(|error| {
-                panic!("the documented example is not JSON: {error}")
-            })
-            .unwrap_or_else(|error| {
-                panic!("the documented example does not decode: {error}")
+                panic!("the sample response does not decode: {error}")
             });
         assert!(
             output.unknown_fields.is_empty(), "undeclared fields: {:?}", output

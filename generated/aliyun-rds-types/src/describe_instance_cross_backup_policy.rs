@@ -395,21 +395,17 @@ mod tests {
     //! The documentation's example response against the output type.
 
     /// The example response of the operation's documentation, verbatim.
-    const DOCUMENTED_EXAMPLE: &str = "{\n  \"BackupEnabled\": \"Enable\",\n  \"BackupEnabledTime\": \"2019-06-12T05:44:21Z\",\n  \"CrossBackupRegion\": \"cn-shanghai\",\n  \"CrossBackupType\": \"1\",\n  \"DBInstanceDescription\": \"testdb\",\n  \"DBInstanceId\": \"rm-uf6wjk5****\",\n  \"DBInstanceStatus\": \"Running\",\n  \"Engine\": \"mysql\",\n  \"EngineVersion\": \"5.6\",\n  \"LockMode\": \"Unlock\",\n  \"LogBackupEnabled\": \"Enable\",\n  \"LogBackupEnabledTime\": \"2019-06-12T05:44:21Z\",\n  \"RegionId\": \"cn-hangzhou\",\n  \"RequestId\": \"CB7667B2-72C8-497B-9BD8-3B343CEF51AB\",\n  \"RetentType\": 1,\n  \"Retention\": 15\n}";
+    const SAMPLE_RESPONSE: &str = "{\n  \"BackupEnabled\": \"Enable\",\n  \"BackupEnabledTime\": \"2019-06-12T05:44:21Z\",\n  \"CrossBackupRegion\": \"cn-shanghai\",\n  \"CrossBackupType\": \"1\",\n  \"DBInstanceDescription\": \"testdb\",\n  \"DBInstanceId\": \"rm-uf6wjk5****\",\n  \"DBInstanceStatus\": \"Running\",\n  \"Engine\": \"mysql\",\n  \"EngineVersion\": \"5.6\",\n  \"LockMode\": \"Unlock\",\n  \"LogBackupEnabled\": \"Enable\",\n  \"LogBackupEnabledTime\": \"2019-06-12T05:44:21Z\",\n  \"RegionId\": \"cn-hangzhou\",\n  \"RequestId\": \"CB7667B2-72C8-497B-9BD8-3B343CEF51AB\",\n  \"RetentType\": 1,\n  \"Retention\": 15\n}";
 
-    /// Every field of the example decodes into a declared field of its
-    /// type: the importer brought the spec in line with the example
-    /// (`cargo xtask import` reports where), so nothing is lost.
+    /// Every field of the example decodes into a declared field of its type: the importer brought the spec in line with the example (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
         let output = aliyun_runtime::de::from_slice::<
             super::DescribeInstanceCrossBackupPolicyOutput,
-        >(DOCUMENTED_EXAMPLE.as_bytes())
+        >(SAMPLE_RESPONSE.as_bytes())
+            .unwrap_or_else(|error| panic!("the sample response is not JSON: {error}"))
             .unwrap_or_else(|error| {
-                panic!("the documented example is not JSON: {error}")
-            })
-            .unwrap_or_else(|error| {
-                panic!("the documented example does not decode: {error}")
+                panic!("the sample response does not decode: {error}")
             });
         assert!(
             output.unknown_fields.is_empty(), "undeclared fields: {:?}", output

@@ -751,21 +751,17 @@ mod tests {
     //! The documentation's example response against the output type.
 
     /// The example response of the operation's documentation, verbatim.
-    const DOCUMENTED_EXAMPLE: &str = "{\n  \"ParamGroup\": {\n    \"ParameterGroup\": [\n      {\n        \"CreateTime\": \"2019-10-22T06:02:53Z\",\n        \"Engine\": \"mysql\",\n        \"EngineVersion\": \"5.6\",\n        \"ForceRestart\": 1,\n        \"ParamCounts\": 2,\n        \"ParamDetail\": {\n          \"ParameterDetail\": [\n            {\n              \"ParamName\": \"back_log\",\n              \"ParamValue\": \"2000\"\n            }\n          ]\n        },\n        \"ParameterGroupDesc\": \"testGroup1\",\n        \"ParameterGroupId\": \"rpg-dp****\",\n        \"ParameterGroupName\": \"test123456\",\n        \"ParameterGroupType\": 1,\n        \"UpdateTime\": \"2019-10-22T06:07:54Z\"\n      }\n    ]\n  },\n  \"RelatedCustinsInfo\": {\n    \"RelatedCustinsInfo\": [\n      {\n        \"AppliedTime\": \"2022-10-17T03:19:02Z\",\n        \"DBInstanceName\": \"rm-bp170****\"\n      }\n    ]\n  },\n  \"RequestId\": \"498AE8CA-8C81-4A01-AF37-2B902014ED30\"\n}";
+    const SAMPLE_RESPONSE: &str = "{\n  \"ParamGroup\": {\n    \"ParameterGroup\": [\n      {\n        \"CreateTime\": \"2019-10-22T06:02:53Z\",\n        \"Engine\": \"mysql\",\n        \"EngineVersion\": \"5.6\",\n        \"ForceRestart\": 1,\n        \"ParamCounts\": 2,\n        \"ParamDetail\": {\n          \"ParameterDetail\": [\n            {\n              \"ParamName\": \"back_log\",\n              \"ParamValue\": \"2000\"\n            }\n          ]\n        },\n        \"ParameterGroupDesc\": \"testGroup1\",\n        \"ParameterGroupId\": \"rpg-dp****\",\n        \"ParameterGroupName\": \"test123456\",\n        \"ParameterGroupType\": 1,\n        \"UpdateTime\": \"2019-10-22T06:07:54Z\"\n      }\n    ]\n  },\n  \"RelatedCustinsInfo\": {\n    \"RelatedCustinsInfo\": [\n      {\n        \"AppliedTime\": \"2022-10-17T03:19:02Z\",\n        \"DBInstanceName\": \"rm-bp170****\"\n      }\n    ]\n  },\n  \"RequestId\": \"498AE8CA-8C81-4A01-AF37-2B902014ED30\"\n}";
 
-    /// Every field of the example decodes into a declared field of its
-    /// type: the importer brought the spec in line with the example
-    /// (`cargo xtask import` reports where), so nothing is lost.
+    /// Every field of the example decodes into a declared field of its type: the importer brought the spec in line with the example (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
         let output = aliyun_runtime::de::from_slice::<
             super::DescribeParameterGroupOutput,
-        >(DOCUMENTED_EXAMPLE.as_bytes())
+        >(SAMPLE_RESPONSE.as_bytes())
+            .unwrap_or_else(|error| panic!("the sample response is not JSON: {error}"))
             .unwrap_or_else(|error| {
-                panic!("the documented example is not JSON: {error}")
-            })
-            .unwrap_or_else(|error| {
-                panic!("the documented example does not decode: {error}")
+                panic!("the sample response does not decode: {error}")
             });
         assert!(
             output.unknown_fields.is_empty(), "undeclared fields: {:?}", output

@@ -1501,21 +1501,17 @@ mod tests {
     //! The documentation's example response against the output type.
 
     /// The example response of the operation's documentation, verbatim.
-    const DOCUMENTED_EXAMPLE: &str = "{\n  \"OrderParams\": \"{\\\\\\\"autoPay\\\\\\\":false}\\\"\\n\",\n  \"PriceInfo\": {\n    \"ActivityInfo\": {\n      \"CheckErrMsg\": \"Error description\",\n      \"ErrorCode\": \" 123456\",\n      \"Success\": \"Success\"\n    },\n    \"Coupons\": {\n      \"Coupon\": [\n        {\n          \"CouponNo\": \"123456\",\n          \"Description\": \"test\",\n          \"IsSelected\": \"true\",\n          \"Name\": \"test\"\n        }\n      ]\n    },\n    \"Currency\": \"CNY\",\n    \"DiscountPrice\": 0,\n    \"OrderLines\": \"Order Information\",\n    \"OriginalPrice\": 10508,\n    \"RuleIds\": {\n      \"RuleId\": [\n        \"100119****\"\n      ]\n    },\n    \"TradeMaxRCUAmount\": 0,\n    \"TradeMinRCUAmount\": 0,\n    \"TradePrice\": 10508\n  },\n  \"RequestId\": \"CA0ADDDC-0BEB-4381-A3ED-73B4C79B8CC6\",\n  \"Rules\": {\n    \"Rule\": [\n      {\n        \"Description\": \"Activity Description\",\n        \"Name\": \"Rule1\",\n        \"RuleId\": 0\n      }\n    ]\n  },\n  \"ServerlessPrice\": {\n    \"RCUDiscountMaxAmount\": 0,\n    \"RCUDiscountMinAmount\": 0,\n    \"RCUOriginalMaxAmount\": 0,\n    \"RCUOriginalMinAmount\": 0,\n    \"StorageOriginalAmount\": 0,\n    \"TotalOriginalMaxAmount\": 0,\n    \"TotalOriginalMinAmount\": 0,\n    \"TradeMaxRCUAmount\": 0,\n    \"TradeMinRCUAmount\": 0,\n    \"storageDiscountAmount\": 0\n  },\n  \"ShowDiscount\": true,\n  \"TradeMaxRCUAmount\": 0,\n  \"TradeMinRCUAmount\": 0\n}";
+    const SAMPLE_RESPONSE: &str = "{\n  \"OrderParams\": \"{\\\\\\\"autoPay\\\\\\\":false}\\\"\\n\",\n  \"PriceInfo\": {\n    \"ActivityInfo\": {\n      \"CheckErrMsg\": \"Error description\",\n      \"ErrorCode\": \" 123456\",\n      \"Success\": \"Success\"\n    },\n    \"Coupons\": {\n      \"Coupon\": [\n        {\n          \"CouponNo\": \"123456\",\n          \"Description\": \"test\",\n          \"IsSelected\": \"true\",\n          \"Name\": \"test\"\n        }\n      ]\n    },\n    \"Currency\": \"CNY\",\n    \"DiscountPrice\": 0,\n    \"OrderLines\": \"Order Information\",\n    \"OriginalPrice\": 10508,\n    \"RuleIds\": {\n      \"RuleId\": [\n        \"100119****\"\n      ]\n    },\n    \"TradeMaxRCUAmount\": 0,\n    \"TradeMinRCUAmount\": 0,\n    \"TradePrice\": 10508\n  },\n  \"RequestId\": \"CA0ADDDC-0BEB-4381-A3ED-73B4C79B8CC6\",\n  \"Rules\": {\n    \"Rule\": [\n      {\n        \"Description\": \"Activity Description\",\n        \"Name\": \"Rule1\",\n        \"RuleId\": 0\n      }\n    ]\n  },\n  \"ServerlessPrice\": {\n    \"RCUDiscountMaxAmount\": 0,\n    \"RCUDiscountMinAmount\": 0,\n    \"RCUOriginalMaxAmount\": 0,\n    \"RCUOriginalMinAmount\": 0,\n    \"StorageOriginalAmount\": 0,\n    \"TotalOriginalMaxAmount\": 0,\n    \"TotalOriginalMinAmount\": 0,\n    \"TradeMaxRCUAmount\": 0,\n    \"TradeMinRCUAmount\": 0,\n    \"storageDiscountAmount\": 0\n  },\n  \"ShowDiscount\": true,\n  \"TradeMaxRCUAmount\": 0,\n  \"TradeMinRCUAmount\": 0\n}";
 
-    /// Every field of the example decodes into a declared field of its
-    /// type: the importer brought the spec in line with the example
-    /// (`cargo xtask import` reports where), so nothing is lost.
+    /// Every field of the example decodes into a declared field of its type: the importer brought the spec in line with the example (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
         let output = aliyun_runtime::de::from_slice::<
             super::DescribePriceOutput,
-        >(DOCUMENTED_EXAMPLE.as_bytes())
+        >(SAMPLE_RESPONSE.as_bytes())
+            .unwrap_or_else(|error| panic!("the sample response is not JSON: {error}"))
             .unwrap_or_else(|error| {
-                panic!("the documented example is not JSON: {error}")
-            })
-            .unwrap_or_else(|error| {
-                panic!("the documented example does not decode: {error}")
+                panic!("the sample response does not decode: {error}")
             });
         assert!(
             output.unknown_fields.is_empty(), "undeclared fields: {:?}", output

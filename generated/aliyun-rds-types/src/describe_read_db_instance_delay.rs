@@ -767,21 +767,17 @@ mod tests {
     //! The documentation's example response against the output type.
 
     /// The example response of the operation's documentation, verbatim.
-    const DOCUMENTED_EXAMPLE: &str = "{\n  \"DBInstanceId\": \"rm-bp****\",\n  \"DelayTime\": 0,\n  \"Items\": {\n    \"Items\": [\n      {\n        \"DBInstanceId\": \"rm-bp****\",\n        \"ReadDBInstanceNames\": {\n          \"ReadDBInstanceName\": [\n            \"\\\"ReadDBInstanceName\\\": [\\\"rr-bp****\\\"]\"\n          ]\n        },\n        \"ReadDelayTimes\": {\n          \"ReadDelayTime\": [\n            \"\\\"ReadDelayTime\\\": [\\\"0\\\"]\"\n          ]\n        },\n        \"ReadonlyInstanceDelay\": {\n          \"ReadonlyInstanceDelay\": [\n            {\n              \"FlushLag\": \"0\",\n              \"FlushLatency\": \"0\",\n              \"ReadDBInstanceName\": \"rr-bp****\",\n              \"ReplayLag\": \"0\",\n              \"ReplayLatency\": \"0\",\n              \"SendLatency\": \"0\",\n              \"WriteLag\": \"0\",\n              \"WriteLatency\": \"0\"\n            }\n          ]\n        }\n      }\n    ]\n  },\n  \"ReadDBInstanceId\": \"rr-bp****\",\n  \"RequestId\": \"F1BDDEA8-452D-450B-AB10-CD5C5BAFC5DF\"\n}";
+    const SAMPLE_RESPONSE: &str = "{\n  \"DBInstanceId\": \"rm-bp****\",\n  \"DelayTime\": 0,\n  \"Items\": {\n    \"Items\": [\n      {\n        \"DBInstanceId\": \"rm-bp****\",\n        \"ReadDBInstanceNames\": {\n          \"ReadDBInstanceName\": [\n            \"\\\"ReadDBInstanceName\\\": [\\\"rr-bp****\\\"]\"\n          ]\n        },\n        \"ReadDelayTimes\": {\n          \"ReadDelayTime\": [\n            \"\\\"ReadDelayTime\\\": [\\\"0\\\"]\"\n          ]\n        },\n        \"ReadonlyInstanceDelay\": {\n          \"ReadonlyInstanceDelay\": [\n            {\n              \"FlushLag\": \"0\",\n              \"FlushLatency\": \"0\",\n              \"ReadDBInstanceName\": \"rr-bp****\",\n              \"ReplayLag\": \"0\",\n              \"ReplayLatency\": \"0\",\n              \"SendLatency\": \"0\",\n              \"WriteLag\": \"0\",\n              \"WriteLatency\": \"0\"\n            }\n          ]\n        }\n      }\n    ]\n  },\n  \"ReadDBInstanceId\": \"rr-bp****\",\n  \"RequestId\": \"F1BDDEA8-452D-450B-AB10-CD5C5BAFC5DF\"\n}";
 
-    /// Every field of the example decodes into a declared field of its
-    /// type: the importer brought the spec in line with the example
-    /// (`cargo xtask import` reports where), so nothing is lost.
+    /// Every field of the example decodes into a declared field of its type: the importer brought the spec in line with the example (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
         let output = aliyun_runtime::de::from_slice::<
             super::DescribeReadDbInstanceDelayOutput,
-        >(DOCUMENTED_EXAMPLE.as_bytes())
+        >(SAMPLE_RESPONSE.as_bytes())
+            .unwrap_or_else(|error| panic!("the sample response is not JSON: {error}"))
             .unwrap_or_else(|error| {
-                panic!("the documented example is not JSON: {error}")
-            })
-            .unwrap_or_else(|error| {
-                panic!("the documented example does not decode: {error}")
+                panic!("the sample response does not decode: {error}")
             });
         assert!(
             output.unknown_fields.is_empty(), "undeclared fields: {:?}", output

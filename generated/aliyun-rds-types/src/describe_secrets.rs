@@ -435,21 +435,17 @@ mod tests {
     //! The documentation's example response against the output type.
 
     /// The example response of the operation's documentation, verbatim.
-    const DOCUMENTED_EXAMPLE: &str = "{\n  \"PageNumber\": 1,\n  \"PageSize\": 10,\n  \"RequestId\": \"DF4961DD-16F5-5B24-BD4C-0C7788F7ADAF\",\n  \"Secrets\": [\n    {\n      \"AccountId\": \"1266348003****\",\n      \"Description\": \"test\",\n      \"RegionId\": \"cn-hangzhou\",\n      \"SecretArn\": \"acs:rds:cn-hangzhou:1335786****:dbInstance/rm-bp1m7l3j63****\",\n      \"SecretName\": \"Foo\",\n      \"Username\": \"user_jack\"\n    }\n  ]\n}";
+    const SAMPLE_RESPONSE: &str = "{\n  \"PageNumber\": 1,\n  \"PageSize\": 10,\n  \"RequestId\": \"DF4961DD-16F5-5B24-BD4C-0C7788F7ADAF\",\n  \"Secrets\": [\n    {\n      \"AccountId\": \"1266348003****\",\n      \"Description\": \"test\",\n      \"RegionId\": \"cn-hangzhou\",\n      \"SecretArn\": \"acs:rds:cn-hangzhou:1335786****:dbInstance/rm-bp1m7l3j63****\",\n      \"SecretName\": \"Foo\",\n      \"Username\": \"user_jack\"\n    }\n  ]\n}";
 
-    /// Every field of the example decodes into a declared field of its
-    /// type: the importer brought the spec in line with the example
-    /// (`cargo xtask import` reports where), so nothing is lost.
+    /// Every field of the example decodes into a declared field of its type: the importer brought the spec in line with the example (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
         let output = aliyun_runtime::de::from_slice::<
             super::DescribeSecretsOutput,
-        >(DOCUMENTED_EXAMPLE.as_bytes())
+        >(SAMPLE_RESPONSE.as_bytes())
+            .unwrap_or_else(|error| panic!("the sample response is not JSON: {error}"))
             .unwrap_or_else(|error| {
-                panic!("the documented example is not JSON: {error}")
-            })
-            .unwrap_or_else(|error| {
-                panic!("the documented example does not decode: {error}")
+                panic!("the sample response does not decode: {error}")
             });
         assert!(
             output.unknown_fields.is_empty(), "undeclared fields: {:?}", output

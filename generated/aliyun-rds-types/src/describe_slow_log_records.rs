@@ -747,21 +747,17 @@ mod tests {
     //! The documentation's example response against the output type.
 
     /// The example response of the operation's documentation, verbatim.
-    const DOCUMENTED_EXAMPLE: &str = "{\n  \"DBInstanceId\": \"rm-uf6wjk5****\",\n  \"Engine\": \"MySQL\",\n  \"Items\": {\n    \"SQLSlowRecord\": [\n      {\n        \"ApplicationName\": \"example\",\n        \"ClientHostName\": \"example\",\n        \"CpuTime\": 0.002,\n        \"DBName\": \"testDB\",\n        \"ExecutionStartTime\": \"2020-06-18T01:40:44Z\",\n        \"HostAddress\": \"****[****] @  [1XX.XX.XX.XX]\",\n        \"LastRowsAffectedCount\": 2,\n        \"LockTimes\": 0,\n        \"LogicalIORead\": 383,\n        \"ParseRowCounts\": 1,\n        \"PhysicalIORead\": 200,\n        \"QueryTimeMS\": 2001,\n        \"QueryTimes\": 2,\n        \"ReturnRowCounts\": 1,\n        \"RowsAffectedCount\": 34,\n        \"SQLHash\": \"U2FsdGVk****\",\n        \"SQLText\": \"select sleep(2)\",\n        \"UserName\": \"user\",\n        \"WriteIOCount\": 22\n      }\n    ]\n  },\n  \"PageNumber\": 1,\n  \"PageRecordCount\": 1,\n  \"RequestId\": \"4DBB1BB0-E5D8-4D41-B1C9-142364DB****\",\n  \"TotalRecordCount\": 1\n}";
+    const SAMPLE_RESPONSE: &str = "{\n  \"DBInstanceId\": \"rm-uf6wjk5****\",\n  \"Engine\": \"MySQL\",\n  \"Items\": {\n    \"SQLSlowRecord\": [\n      {\n        \"ApplicationName\": \"example\",\n        \"ClientHostName\": \"example\",\n        \"CpuTime\": 0.002,\n        \"DBName\": \"testDB\",\n        \"ExecutionStartTime\": \"2020-06-18T01:40:44Z\",\n        \"HostAddress\": \"****[****] @  [1XX.XX.XX.XX]\",\n        \"LastRowsAffectedCount\": 2,\n        \"LockTimes\": 0,\n        \"LogicalIORead\": 383,\n        \"ParseRowCounts\": 1,\n        \"PhysicalIORead\": 200,\n        \"QueryTimeMS\": 2001,\n        \"QueryTimes\": 2,\n        \"ReturnRowCounts\": 1,\n        \"RowsAffectedCount\": 34,\n        \"SQLHash\": \"U2FsdGVk****\",\n        \"SQLText\": \"select sleep(2)\",\n        \"UserName\": \"user\",\n        \"WriteIOCount\": 22\n      }\n    ]\n  },\n  \"PageNumber\": 1,\n  \"PageRecordCount\": 1,\n  \"RequestId\": \"4DBB1BB0-E5D8-4D41-B1C9-142364DB****\",\n  \"TotalRecordCount\": 1\n}";
 
-    /// Every field of the example decodes into a declared field of its
-    /// type: the importer brought the spec in line with the example
-    /// (`cargo xtask import` reports where), so nothing is lost.
+    /// Every field of the example decodes into a declared field of its type: the importer brought the spec in line with the example (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
         let output = aliyun_runtime::de::from_slice::<
             super::DescribeSlowLogRecordsOutput,
-        >(DOCUMENTED_EXAMPLE.as_bytes())
+        >(SAMPLE_RESPONSE.as_bytes())
+            .unwrap_or_else(|error| panic!("the sample response is not JSON: {error}"))
             .unwrap_or_else(|error| {
-                panic!("the documented example is not JSON: {error}")
-            })
-            .unwrap_or_else(|error| {
-                panic!("the documented example does not decode: {error}")
+                panic!("the sample response does not decode: {error}")
             });
         assert!(
             output.unknown_fields.is_empty(), "undeclared fields: {:?}", output

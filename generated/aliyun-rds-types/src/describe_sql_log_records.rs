@@ -594,21 +594,17 @@ mod tests {
     //! The documentation's example response against the output type.
 
     /// The example response of the operation's documentation, verbatim.
-    const DOCUMENTED_EXAMPLE: &str = "{\n  \"Items\": {\n    \"SQLRecord\": [\n      {\n        \"AccountName\": \"accounttest\",\n        \"DBName\": \"testDB\",\n        \"ExecuteTime\": \"2011-06-11T15:00:23Z\",\n        \"HostAddress\": \"192.168.XX.XX\",\n        \"ReturnRowCounts\": 30,\n        \"SQLText\": \"update test.zxb set id=0 limit 1\",\n        \"ThreadID\": \"1025865428\",\n        \"TotalExecutionTimes\": 600\n      }\n    ]\n  },\n  \"PageNumber\": 1,\n  \"PageRecordCount\": 30,\n  \"RequestId\": \"08A3B71B-FE08-4B03-974F-CC7EA6DB1828\",\n  \"TotalRecordCount\": 100\n}";
+    const SAMPLE_RESPONSE: &str = "{\n  \"Items\": {\n    \"SQLRecord\": [\n      {\n        \"AccountName\": \"accounttest\",\n        \"DBName\": \"testDB\",\n        \"ExecuteTime\": \"2011-06-11T15:00:23Z\",\n        \"HostAddress\": \"192.168.XX.XX\",\n        \"ReturnRowCounts\": 30,\n        \"SQLText\": \"update test.zxb set id=0 limit 1\",\n        \"ThreadID\": \"1025865428\",\n        \"TotalExecutionTimes\": 600\n      }\n    ]\n  },\n  \"PageNumber\": 1,\n  \"PageRecordCount\": 30,\n  \"RequestId\": \"08A3B71B-FE08-4B03-974F-CC7EA6DB1828\",\n  \"TotalRecordCount\": 100\n}";
 
-    /// Every field of the example decodes into a declared field of its
-    /// type: the importer brought the spec in line with the example
-    /// (`cargo xtask import` reports where), so nothing is lost.
+    /// Every field of the example decodes into a declared field of its type: the importer brought the spec in line with the example (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
         let output = aliyun_runtime::de::from_slice::<
             super::DescribeSqlLogRecordsOutput,
-        >(DOCUMENTED_EXAMPLE.as_bytes())
+        >(SAMPLE_RESPONSE.as_bytes())
+            .unwrap_or_else(|error| panic!("the sample response is not JSON: {error}"))
             .unwrap_or_else(|error| {
-                panic!("the documented example is not JSON: {error}")
-            })
-            .unwrap_or_else(|error| {
-                panic!("the documented example does not decode: {error}")
+                panic!("the sample response does not decode: {error}")
             });
         assert!(
             output.unknown_fields.is_empty(), "undeclared fields: {:?}", output

@@ -719,21 +719,17 @@ mod tests {
     //! The documentation's example response against the output type.
 
     /// The example response of the operation's documentation, verbatim.
-    const DOCUMENTED_EXAMPLE: &str = "{\n  \"Items\": {\n    \"Item\": [\n      {\n        \"LatencyTopNItems\": {\n          \"LatencyTopNItem\": [\n            {\n              \"AvgLatency\": 500,\n              \"SQLExecuteTimes\": 5,\n              \"SQLText\": \"SELECT * FROM table_name;\"\n            }\n          ]\n        },\n        \"QPSTopNItems\": {\n          \"QPSTopNItem\": [\n            {\n              \"SQLExecuteTimes\": 5,\n              \"SQLText\": \"SELECT * FROM table_name;\"\n            }\n          ]\n        },\n        \"ReportTime\": \"2019-03-27T16:00:00Z\"\n      }\n    ]\n  },\n  \"PageNumber\": 1,\n  \"PageRecordCount\": 30,\n  \"RequestId\": \"08A3B71B-FE08-4B03-974F-CC7EA6DB1828\\t\",\n  \"TotalRecordCount\": 60\n}";
+    const SAMPLE_RESPONSE: &str = "{\n  \"Items\": {\n    \"Item\": [\n      {\n        \"LatencyTopNItems\": {\n          \"LatencyTopNItem\": [\n            {\n              \"AvgLatency\": 500,\n              \"SQLExecuteTimes\": 5,\n              \"SQLText\": \"SELECT * FROM table_name;\"\n            }\n          ]\n        },\n        \"QPSTopNItems\": {\n          \"QPSTopNItem\": [\n            {\n              \"SQLExecuteTimes\": 5,\n              \"SQLText\": \"SELECT * FROM table_name;\"\n            }\n          ]\n        },\n        \"ReportTime\": \"2019-03-27T16:00:00Z\"\n      }\n    ]\n  },\n  \"PageNumber\": 1,\n  \"PageRecordCount\": 30,\n  \"RequestId\": \"08A3B71B-FE08-4B03-974F-CC7EA6DB1828\\t\",\n  \"TotalRecordCount\": 60\n}";
 
-    /// Every field of the example decodes into a declared field of its
-    /// type: the importer brought the spec in line with the example
-    /// (`cargo xtask import` reports where), so nothing is lost.
+    /// Every field of the example decodes into a declared field of its type: the importer brought the spec in line with the example (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
         let output = aliyun_runtime::de::from_slice::<
             super::DescribeSqlLogReportListOutput,
-        >(DOCUMENTED_EXAMPLE.as_bytes())
+        >(SAMPLE_RESPONSE.as_bytes())
+            .unwrap_or_else(|error| panic!("the sample response is not JSON: {error}"))
             .unwrap_or_else(|error| {
-                panic!("the documented example is not JSON: {error}")
-            })
-            .unwrap_or_else(|error| {
-                panic!("the documented example does not decode: {error}")
+                panic!("the sample response does not decode: {error}")
             });
         assert!(
             output.unknown_fields.is_empty(), "undeclared fields: {:?}", output

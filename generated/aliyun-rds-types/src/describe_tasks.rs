@@ -633,21 +633,17 @@ mod tests {
     //! The documentation's example response against the output type.
 
     /// The example response of the operation's documentation, verbatim.
-    const DOCUMENTED_EXAMPLE: &str = "{\n  \"Items\": {\n    \"TaskProgressInfo\": [\n      {\n        \"BeginTime\": \"2020-11-20T01:00Z\",\n        \"CurrentStepName\": \"create_instance\",\n        \"DBName\": \"DBtest\",\n        \"ExpectedFinishTime\": \"null\",\n        \"FinishTime\": \"2020-11-20T02:00Z\",\n        \"Progress\": \"100\",\n        \"ProgressInfo\": \"null\",\n        \"Remain\": 60,\n        \"Status\": \"2\",\n        \"StepProgressInfo\": \"1/4\",\n        \"StepsInfo\": \"null\",\n        \"TaskAction\": \"CreateDBInstance\",\n        \"TaskErrorCode\": \"null\",\n        \"TaskErrorMessage\": \"null\",\n        \"TaskId\": \"3472xxxxx\"\n      }\n    ]\n  },\n  \"PageNumber\": 1,\n  \"PageRecordCount\": 30,\n  \"RequestId\": \"A103039D-B1B2-4C57-B989-7D7C0DA95426\",\n  \"TotalRecordCount\": 40\n}";
+    const SAMPLE_RESPONSE: &str = "{\n  \"Items\": {\n    \"TaskProgressInfo\": [\n      {\n        \"BeginTime\": \"2020-11-20T01:00Z\",\n        \"CurrentStepName\": \"create_instance\",\n        \"DBName\": \"DBtest\",\n        \"ExpectedFinishTime\": \"null\",\n        \"FinishTime\": \"2020-11-20T02:00Z\",\n        \"Progress\": \"100\",\n        \"ProgressInfo\": \"null\",\n        \"Remain\": 60,\n        \"Status\": \"2\",\n        \"StepProgressInfo\": \"1/4\",\n        \"StepsInfo\": \"null\",\n        \"TaskAction\": \"CreateDBInstance\",\n        \"TaskErrorCode\": \"null\",\n        \"TaskErrorMessage\": \"null\",\n        \"TaskId\": \"3472xxxxx\"\n      }\n    ]\n  },\n  \"PageNumber\": 1,\n  \"PageRecordCount\": 30,\n  \"RequestId\": \"A103039D-B1B2-4C57-B989-7D7C0DA95426\",\n  \"TotalRecordCount\": 40\n}";
 
-    /// Every field of the example decodes into a declared field of its
-    /// type: the importer brought the spec in line with the example
-    /// (`cargo xtask import` reports where), so nothing is lost.
+    /// Every field of the example decodes into a declared field of its type: the importer brought the spec in line with the example (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
         let output = aliyun_runtime::de::from_slice::<
             super::DescribeTasksOutput,
-        >(DOCUMENTED_EXAMPLE.as_bytes())
+        >(SAMPLE_RESPONSE.as_bytes())
+            .unwrap_or_else(|error| panic!("the sample response is not JSON: {error}"))
             .unwrap_or_else(|error| {
-                panic!("the documented example is not JSON: {error}")
-            })
-            .unwrap_or_else(|error| {
-                panic!("the documented example does not decode: {error}")
+                panic!("the sample response does not decode: {error}")
             });
         assert!(
             output.unknown_fields.is_empty(), "undeclared fields: {:?}", output

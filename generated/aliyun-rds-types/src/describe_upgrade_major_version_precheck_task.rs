@@ -512,21 +512,17 @@ mod tests {
     //! The documentation's example response against the output type.
 
     /// The example response of the operation's documentation, verbatim.
-    const DOCUMENTED_EXAMPLE: &str = "{\n  \"RequestId\": \"D1586777-41B5-5F9E-81E8-93DFDD379024\",\n  \"PageNumber\": 1,\n  \"PageRecordCount\": 30,\n  \"TotalRecordCount\": 1,\n  \"Items\": [\n    {\n      \"TargetMajorVersion\": \"12.0\",\n      \"EffectiveTime\": \"1635748703000\",\n      \"SourceMajorVersion\": \"11.0\",\n      \"Result\": \"Success\",\n      \"TaskId\": 416980000,\n      \"Detail\": \"[user_check_report]User check success\\\\n[pg_upgrade_internal.log]Performing...\",\n      \"CheckTime\": \"1635143903000\",\n      \"RecommendDiskSize\": 100,\n      \"RecommendLeastMemSize\": 8,\n      \"RecommendMemSize\": 32,\n      \"UpgradeMode\": \"\"\n    }\n  ]\n}";
+    const SAMPLE_RESPONSE: &str = "{\n  \"RequestId\": \"D1586777-41B5-5F9E-81E8-93DFDD379024\",\n  \"PageNumber\": 1,\n  \"PageRecordCount\": 30,\n  \"TotalRecordCount\": 1,\n  \"Items\": [\n    {\n      \"TargetMajorVersion\": \"12.0\",\n      \"EffectiveTime\": \"1635748703000\",\n      \"SourceMajorVersion\": \"11.0\",\n      \"Result\": \"Success\",\n      \"TaskId\": 416980000,\n      \"Detail\": \"[user_check_report]User check success\\\\n[pg_upgrade_internal.log]Performing...\",\n      \"CheckTime\": \"1635143903000\",\n      \"RecommendDiskSize\": 100,\n      \"RecommendLeastMemSize\": 8,\n      \"RecommendMemSize\": 32,\n      \"UpgradeMode\": \"\"\n    }\n  ]\n}";
 
-    /// Every field of the example decodes into a declared field of its
-    /// type: the importer brought the spec in line with the example
-    /// (`cargo xtask import` reports where), so nothing is lost.
+    /// Every field of the example decodes into a declared field of its type: the importer brought the spec in line with the example (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
         let output = aliyun_runtime::de::from_slice::<
             super::DescribeUpgradeMajorVersionPrecheckTaskOutput,
-        >(DOCUMENTED_EXAMPLE.as_bytes())
+        >(SAMPLE_RESPONSE.as_bytes())
+            .unwrap_or_else(|error| panic!("the sample response is not JSON: {error}"))
             .unwrap_or_else(|error| {
-                panic!("the documented example is not JSON: {error}")
-            })
-            .unwrap_or_else(|error| {
-                panic!("the documented example does not decode: {error}")
+                panic!("the sample response does not decode: {error}")
             });
         assert!(
             output.unknown_fields.is_empty(), "undeclared fields: {:?}", output

@@ -482,21 +482,17 @@ mod tests {
     //! The documentation's example response against the output type.
 
     /// The example response of the operation's documentation, verbatim.
-    const DOCUMENTED_EXAMPLE: &str = "{\n  \"PageNumber\": 1,\n  \"PageSize\": 30,\n  \"RequestId\": \"8A68AEA1-AFBD-53F8-9BBB-06555EAE5C0E\",\n  \"TotalCount\": 2,\n  \"VSwitchs\": [\n    {\n      \"AvailableIpAddressCount\": \"1\",\n      \"CidrBlock\": \"172.16.XX.XX/24\",\n      \"Description\": \"vSwitchDescription\",\n      \"IsDefault\": true,\n      \"IzNo\": \"cn-hangzhou-j\",\n      \"Status\": \"Available\",\n      \"VSwitchId\": \"vsw-bp1pnaz94xc****\",\n      \"VSwitchName\": \"test\"\n    }\n  ]\n}";
+    const SAMPLE_RESPONSE: &str = "{\n  \"PageNumber\": 1,\n  \"PageSize\": 30,\n  \"RequestId\": \"8A68AEA1-AFBD-53F8-9BBB-06555EAE5C0E\",\n  \"TotalCount\": 2,\n  \"VSwitchs\": [\n    {\n      \"AvailableIpAddressCount\": \"1\",\n      \"CidrBlock\": \"172.16.XX.XX/24\",\n      \"Description\": \"vSwitchDescription\",\n      \"IsDefault\": true,\n      \"IzNo\": \"cn-hangzhou-j\",\n      \"Status\": \"Available\",\n      \"VSwitchId\": \"vsw-bp1pnaz94xc****\",\n      \"VSwitchName\": \"test\"\n    }\n  ]\n}";
 
-    /// Every field of the example decodes into a declared field of its
-    /// type: the importer brought the spec in line with the example
-    /// (`cargo xtask import` reports where), so nothing is lost.
+    /// Every field of the example decodes into a declared field of its type: the importer brought the spec in line with the example (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
         let output = aliyun_runtime::de::from_slice::<
             super::DescribeVSwitchesOutput,
-        >(DOCUMENTED_EXAMPLE.as_bytes())
+        >(SAMPLE_RESPONSE.as_bytes())
+            .unwrap_or_else(|error| panic!("the sample response is not JSON: {error}"))
             .unwrap_or_else(|error| {
-                panic!("the documented example is not JSON: {error}")
-            })
-            .unwrap_or_else(|error| {
-                panic!("the documented example does not decode: {error}")
+                panic!("the sample response does not decode: {error}")
             });
         assert!(
             output.unknown_fields.is_empty(), "undeclared fields: {:?}", output

@@ -511,21 +511,17 @@ mod tests {
     //! The documentation's example response against the output type.
 
     /// The example response of the operation's documentation, verbatim.
-    const DOCUMENTED_EXAMPLE: &str = "{\n  \"Items\": [\n    {\n      \"ClassCode\": \"mysql.n1.micro.1\",\n      \"ClassGroup\": \"general-purpose\",\n      \"Cpu\": \"1\",\n      \"EncryptedMemory\": \"4\",\n      \"InstructionSetArch\": \"arm\",\n      \"MaxConnections\": \"2000\",\n      \"MaxIOMBPS\": \"1024Mbps\",\n      \"MaxIOPS\": \"10000\",\n      \"MemoryClass\": \"1GB\",\n      \"ReferencePrice\": \"2500\",\n      \"category\": \"Basic\",\n      \"storageType\": \"cloud_essd\"\n    }\n  ],\n  \"RegionId\": \"cn-hangzhou\",\n  \"RequestId\": \"CF8D35BF-263D-4F7B-883A-1163B79A9EC6\"\n}";
+    const SAMPLE_RESPONSE: &str = "{\n  \"Items\": [\n    {\n      \"ClassCode\": \"mysql.n1.micro.1\",\n      \"ClassGroup\": \"general-purpose\",\n      \"Cpu\": \"1\",\n      \"EncryptedMemory\": \"4\",\n      \"InstructionSetArch\": \"arm\",\n      \"MaxConnections\": \"2000\",\n      \"MaxIOMBPS\": \"1024Mbps\",\n      \"MaxIOPS\": \"10000\",\n      \"MemoryClass\": \"1GB\",\n      \"ReferencePrice\": \"2500\",\n      \"category\": \"Basic\",\n      \"storageType\": \"cloud_essd\"\n    }\n  ],\n  \"RegionId\": \"cn-hangzhou\",\n  \"RequestId\": \"CF8D35BF-263D-4F7B-883A-1163B79A9EC6\"\n}";
 
-    /// Every field of the example decodes into a declared field of its
-    /// type: the importer brought the spec in line with the example
-    /// (`cargo xtask import` reports where), so nothing is lost.
+    /// Every field of the example decodes into a declared field of its type: the importer brought the spec in line with the example (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
         let output = aliyun_runtime::de::from_slice::<
             super::ListClassesOutput,
-        >(DOCUMENTED_EXAMPLE.as_bytes())
+        >(SAMPLE_RESPONSE.as_bytes())
+            .unwrap_or_else(|error| panic!("the sample response is not JSON: {error}"))
             .unwrap_or_else(|error| {
-                panic!("the documented example is not JSON: {error}")
-            })
-            .unwrap_or_else(|error| {
-                panic!("the documented example does not decode: {error}")
+                panic!("the sample response does not decode: {error}")
             });
         assert!(
             output.unknown_fields.is_empty(), "undeclared fields: {:?}", output

@@ -429,21 +429,17 @@ mod tests {
     //! The documentation's example response against the output type.
 
     /// The example response of the operation's documentation, verbatim.
-    const DOCUMENTED_EXAMPLE: &str = "{\n  \"NextToken\": \"212db86sca4384811e0b5e8707ec21345\",\n  \"RequestId\": \"47A514A1-4B77-4E30-B4C5-2A880650B3FD\",\n  \"TagResources\": {\n    \"TagResource\": [\n      {\n        \"ResourceId\": \"rm-uf6wjk5****\",\n        \"ResourceType\": \"ALIYUN::RDS::INSTANCE\",\n        \"TagKey\": \"testkey1\",\n        \"TagValue\": \"testvalue1\"\n      }\n    ]\n  }\n}";
+    const SAMPLE_RESPONSE: &str = "{\n  \"NextToken\": \"212db86sca4384811e0b5e8707ec21345\",\n  \"RequestId\": \"47A514A1-4B77-4E30-B4C5-2A880650B3FD\",\n  \"TagResources\": {\n    \"TagResource\": [\n      {\n        \"ResourceId\": \"rm-uf6wjk5****\",\n        \"ResourceType\": \"ALIYUN::RDS::INSTANCE\",\n        \"TagKey\": \"testkey1\",\n        \"TagValue\": \"testvalue1\"\n      }\n    ]\n  }\n}";
 
-    /// Every field of the example decodes into a declared field of its
-    /// type: the importer brought the spec in line with the example
-    /// (`cargo xtask import` reports where), so nothing is lost.
+    /// Every field of the example decodes into a declared field of its type: the importer brought the spec in line with the example (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
         let output = aliyun_runtime::de::from_slice::<
             super::ListTagResourcesOutput,
-        >(DOCUMENTED_EXAMPLE.as_bytes())
+        >(SAMPLE_RESPONSE.as_bytes())
+            .unwrap_or_else(|error| panic!("the sample response is not JSON: {error}"))
             .unwrap_or_else(|error| {
-                panic!("the documented example is not JSON: {error}")
-            })
-            .unwrap_or_else(|error| {
-                panic!("the documented example does not decode: {error}")
+                panic!("the sample response does not decode: {error}")
             });
         assert!(
             output.unknown_fields.is_empty(), "undeclared fields: {:?}", output

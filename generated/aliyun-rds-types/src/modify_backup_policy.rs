@@ -751,21 +751,17 @@ mod tests {
     //! The documentation's example response against the output type.
 
     /// The example response of the operation's documentation, verbatim.
-    const DOCUMENTED_EXAMPLE: &str = "{\n  \"CompressType\": \"4\",\n  \"DBInstanceID\": \"rm-uf6wjk5****\",\n  \"EnableBackupLog\": \"1\",\n  \"HighSpaceUsageProtection\": \"Disable\",\n  \"LocalLogRetentionHours\": 18,\n  \"LocalLogRetentionSpace\": \"30\",\n  \"LogBackupLocalRetentionNumber\": 60,\n  \"RequestId\": \"DA147739-AEAD-4417-9089-65E9B1D8240D\"\n}";
+    const SAMPLE_RESPONSE: &str = "{\n  \"CompressType\": \"4\",\n  \"DBInstanceID\": \"rm-uf6wjk5****\",\n  \"EnableBackupLog\": \"1\",\n  \"HighSpaceUsageProtection\": \"Disable\",\n  \"LocalLogRetentionHours\": 18,\n  \"LocalLogRetentionSpace\": \"30\",\n  \"LogBackupLocalRetentionNumber\": 60,\n  \"RequestId\": \"DA147739-AEAD-4417-9089-65E9B1D8240D\"\n}";
 
-    /// Every field of the example decodes into a declared field of its
-    /// type: the importer brought the spec in line with the example
-    /// (`cargo xtask import` reports where), so nothing is lost.
+    /// Every field of the example decodes into a declared field of its type: the importer brought the spec in line with the example (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
         let output = aliyun_runtime::de::from_slice::<
             super::ModifyBackupPolicyOutput,
-        >(DOCUMENTED_EXAMPLE.as_bytes())
+        >(SAMPLE_RESPONSE.as_bytes())
+            .unwrap_or_else(|error| panic!("the sample response is not JSON: {error}"))
             .unwrap_or_else(|error| {
-                panic!("the documented example is not JSON: {error}")
-            })
-            .unwrap_or_else(|error| {
-                panic!("the documented example does not decode: {error}")
+                panic!("the sample response does not decode: {error}")
             });
         assert!(
             output.unknown_fields.is_empty(), "undeclared fields: {:?}", output

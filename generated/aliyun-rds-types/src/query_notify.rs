@@ -587,21 +587,17 @@ mod tests {
     //! The documentation's example response against the output type.
 
     /// The example response of the operation's documentation, verbatim.
-    const DOCUMENTED_EXAMPLE: &str = "{\n  \"Data\": {\n    \"NotifyItemList\": [\n      {\n        \"AliUid\": 0,\n        \"ConfirmFlag\": true,\n        \"Confirmor\": 0,\n        \"GmtCreated\": \"2022-04-21T02:04:04Z\",\n        \"GmtModified\": \"2022-04-21T02:10:47Z\",\n        \"Id\": 103499,\n        \"IdempotentCount\": \"0\",\n        \"IdempotentId\": \"ETnLKlblzczshOTUbOCz****\",\n        \"Level\": \"error\",\n        \"NotifyElement\": \"{\\\\\\\"orderId\\\\\\\":21466****}\",\n        \"TemplateName\": \"InstanceCreateFailed\",\n        \"Type\": \"Sell\"\n      }\n    ],\n    \"PageNumber\": 1,\n    \"PageSize\": 25,\n    \"TotalRecordCount\": 1\n  },\n  \"RequestId\": \"94CB8D93-017A-5AE7-A118-6E0F89D93C0A\"\n}";
+    const SAMPLE_RESPONSE: &str = "{\n  \"Data\": {\n    \"NotifyItemList\": [\n      {\n        \"AliUid\": 0,\n        \"ConfirmFlag\": true,\n        \"Confirmor\": 0,\n        \"GmtCreated\": \"2022-04-21T02:04:04Z\",\n        \"GmtModified\": \"2022-04-21T02:10:47Z\",\n        \"Id\": 103499,\n        \"IdempotentCount\": \"0\",\n        \"IdempotentId\": \"ETnLKlblzczshOTUbOCz****\",\n        \"Level\": \"error\",\n        \"NotifyElement\": \"{\\\\\\\"orderId\\\\\\\":21466****}\",\n        \"TemplateName\": \"InstanceCreateFailed\",\n        \"Type\": \"Sell\"\n      }\n    ],\n    \"PageNumber\": 1,\n    \"PageSize\": 25,\n    \"TotalRecordCount\": 1\n  },\n  \"RequestId\": \"94CB8D93-017A-5AE7-A118-6E0F89D93C0A\"\n}";
 
-    /// Every field of the example decodes into a declared field of its
-    /// type: the importer brought the spec in line with the example
-    /// (`cargo xtask import` reports where), so nothing is lost.
+    /// Every field of the example decodes into a declared field of its type: the importer brought the spec in line with the example (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
         let output = aliyun_runtime::de::from_slice::<
             super::QueryNotifyOutput,
-        >(DOCUMENTED_EXAMPLE.as_bytes())
+        >(SAMPLE_RESPONSE.as_bytes())
+            .unwrap_or_else(|error| panic!("the sample response is not JSON: {error}"))
             .unwrap_or_else(|error| {
-                panic!("the documented example is not JSON: {error}")
-            })
-            .unwrap_or_else(|error| {
-                panic!("the documented example does not decode: {error}")
+                panic!("the sample response does not decode: {error}")
             });
         assert!(
             output.unknown_fields.is_empty(), "undeclared fields: {:?}", output

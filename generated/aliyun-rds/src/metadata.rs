@@ -1275,6 +1275,14 @@ pub static GROUPS: &[OperationGroup] = &[
         ],
     },
     OperationGroup {
+        name: "instance-replication",
+        description: "Replication links between instances: create, describe, update and delete them.",
+        operations: &[
+            "DescribeDBInstanceReplication",
+            "ModifyDBInstanceReplicationSwitch",
+        ],
+    },
+    OperationGroup {
         name: "instances",
         description: "The operations of the documentation's section \"Instance management\".",
         operations: &[
@@ -1455,6 +1463,26 @@ pub static GROUPS: &[OperationGroup] = &[
             "CreateCloudMigrationTask",
             "DescribeCloudMigrationPrecheckResult",
             "DescribeCloudMigrationResult",
+        ],
+    },
+    OperationGroup {
+        name: "rds-custom",
+        description: "RDS Custom: instances and their lifecycle, disks, snapshots, images, deployment sets, node pools and clusters, key pairs, security groups and cloud assistant commands.",
+        operations: &[
+            "AssociateEipAddressWithRCInstance",
+            "AttachRCDisk",
+            "AttachRCInstances",
+            "CreateRCSnapshot",
+            "DeleteRCClusterNodes",
+            "DeleteRCDisk",
+            "DeleteRCSnapshot",
+            "DescribeRCClusterConfig",
+            "DescribeRCClusterNodes",
+            "DescribeRCDisks",
+            "DescribeRCInstanceDdosCount",
+            "DescribeRCInstanceIpAddress",
+            "DescribeRCSnapshots",
+            "DetachRCDisk",
         ],
     },
     OperationGroup {

@@ -262,6 +262,17 @@ fn escape_line(line: &str) -> String {
     escaped
 }
 
+/// What the docs of an operation only the SDK metadata describes say about
+/// it, in the module documentation of the client and of its errors.
+pub const SDK_ONLY_NOTE: &[&str] = &[
+    "**Alibaba publishes no reference page for this operation.** It is described",
+    "by the metadata of Alibaba's official SDKs, which the SDKs are generated",
+    "from: its parameters and response fields carry that metadata's",
+    "descriptions, and its error enum lists only the errors every operation",
+    "can answer (those the API's documentation lists for nearly every",
+    "operation, and the gateway's), since no error table is published for it.",
+];
+
 /// The description, unless it only repeats the message (as many
 /// documentation rows do), in which case the docs show the text once.
 pub fn distinct_description<'row>(

@@ -11,7 +11,7 @@ use quote::{format_ident, quote};
 
 use super::metadata::operation_metadata;
 use super::{pagination, waiters};
-use crate::codegen::docs::{code_span, member_docs, Docs};
+use crate::codegen::docs::{code_span, member_docs, Docs, SDK_ONLY_NOTE};
 use crate::codegen::types_crate::input::{argument_type, many_arguments};
 use crate::resolve::{Member, Operation};
 
@@ -22,6 +22,13 @@ fn module_docs(operation: &Operation<'_>) -> Docs {
     let docs = Docs::new()
         .prose(&spec.summary)
         .prose_opt(spec.description.as_deref());
+    let docs = if spec.is_sdk_only() {
+        SDK_ONLY_NOTE
+            .iter()
+            .fold(docs.blank(), |docs, line| docs.line(*line))
+    } else {
+        docs
+    };
     let engines_described = spec
         .description
         .as_deref()
@@ -48,12 +55,16 @@ fn module_docs(operation: &Operation<'_>) -> Docs {
 /// full description, and each required argument's documentation.
 fn method_docs(operation: &Operation<'_>) -> Docs {
     let module = &operation.names.snake_case;
-    let docs = Docs::new()
-        .prose(&operation.spec.summary)
-        .blank()
-        .line(format!(
+    let docs = Docs::new().prose(&operation.spec.summary).blank();
+    let docs = if operation.spec.is_sdk_only() {
+        docs.line(format!(
+            "Alibaba publishes no reference page for this operation; the [module documentation](crate::operation::{module}) says where its description comes from."
+        ))
+    } else {
+        docs.line(format!(
             "The [module documentation](crate::operation::{module}) has the full description."
-        ));
+        ))
+    };
     let mut required = operation.required_parameters().peekable();
     let docs = if required.peek().is_some() {
         required.fold(docs.blank().line("# Arguments"), |docs, member| {

@@ -95,14 +95,23 @@ pub fn operation_rs(operation: &Operation<'_>) -> TokenStream {
         .any(|variant| is_upper_case_acronym(&variant.name))
         .then(|| quote!(#[allow(clippy::upper_case_acronyms)]));
 
-    let module_docs = Docs::new()
-        .line(format!("The documented errors of `{}`.", spec.name))
-        .blank()
-        .line(format!(
+    let table_line = if spec.is_sdk_only() {
+        format!(
+            "Alibaba publishes no error table for this operation: [`{enum_ident}`](crate::{module}::{enum_ident}) has one variant per code that every operation can answer ({} rows, {} codes), and the gateway's errors.",
+            rows.len(),
+            variants.len()
+        )
+    } else {
+        format!(
             "[`{enum_ident}`](crate::{module}::{enum_ident}) has one variant per distinct code of the operation's error table ({} rows, {} codes).",
             rows.len(),
             variants.len()
-        ))
+        )
+    };
+    let module_docs = Docs::new()
+        .line(format!("The documented errors of `{}`.", spec.name))
+        .blank()
+        .line(table_line)
         .blank()
         .line("Its behaviour is shared with every operation's enum in `rows.rs`, which also")
         .line("says why the standard traits are written out rather than derived.")
