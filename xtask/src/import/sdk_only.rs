@@ -174,9 +174,10 @@ pub fn complete(spec: &mut OperationSpec) {
 }
 
 /// A response body with every field of the model once: strings hold their
-/// example or their own wire name, integers 1, numbers 1.5, booleans
-/// `true`, lists one element, free-form values an empty object. Keys are
-/// sorted, so the same model always gives the same text.
+/// example, else the first value their description documents as valid
+/// (`**Running**`), else their own wire name; integers 1, numbers 1.5,
+/// booleans `true`, lists one element, free-form values an empty object.
+/// Keys are sorted, so the same model always gives the same text.
 pub fn synthesize_sample(fields: &[Field]) -> String {
     let body = object_value(fields);
     let mut text = serde_json::to_string_pretty(&body).unwrap_or_else(|_| "{}".to_owned());
@@ -188,11 +189,30 @@ fn object_value(fields: &[Field]) -> Value {
     let object = fields
         .iter()
         .map(|field| {
-            let value = value_of(&field.name, field.type_ref(), field.example.as_deref());
+            let example = field
+                .example
+                .clone()
+                .or_else(|| first_documented_value(field.description.as_deref()?));
+            let value = value_of(&field.name, field.type_ref(), example.as_deref());
             (field.name.clone(), value)
         })
         .collect::<Map<String, Value>>();
     Value::Object(object)
+}
+
+/// The first value a description documents as valid, the way the SDK's
+/// descriptions write them: "Valid values:" followed by `**Running**`
+/// items. `None` when the description lists none.
+fn first_documented_value(description: &str) -> Option<String> {
+    let (_, listed) = description.split_once("Valid values")?;
+    let (_, rest) = listed.split_once("**")?;
+    let (value, _) = rest.split_once("**")?;
+    let plain = !value.is_empty()
+        && value.len() <= 64
+        && value
+            .chars()
+            .all(|character| character.is_ascii_alphanumeric() || "_-.:/".contains(character));
+    plain.then(|| value.to_owned())
 }
 
 fn value_of(name: &str, type_ref: TypeRef<'_>, example: Option<&str>) -> Value {
@@ -215,7 +235,20 @@ fn value_of(name: &str, type_ref: TypeRef<'_>, example: Option<&str>) -> Value {
 
 #[cfg(test)]
 mod tests {
-    use super::{split_words, summary_from_name};
+    use super::{first_documented_value, split_words, summary_from_name};
+
+    #[test]
+    fn a_documented_value_stands_for_a_string() {
+        assert_eq!(
+            first_documented_value("The status. Valid values:\n\n- **Pending**: being created.\n- **Running**: running."),
+            Some("Pending".to_owned())
+        );
+        assert_eq!(first_documented_value("The status."), None);
+        assert_eq!(
+            first_documented_value("Valid values: **a value with spaces**"),
+            None
+        );
+    }
 
     #[test]
     fn names_become_sentences_with_their_acronyms_whole() {
