@@ -41,7 +41,7 @@ pub struct AddRcInstancesToDeploymentSetInput {
     /// Wire name: `RCInstanceIds`.
     #[cfg_attr(feature = "serde-serialize", serde(rename = "RCInstanceIds"))]
     pub rc_instance_ids: String,
-    /// The region ID. You can call the DescribeRegions operation to query the region ID.
+    /// The region ID. You can call the [DescribeRegions](crate::describe_regions) operation to query the region ID.
     ///
     /// Wire name: `RegionId`.
     #[cfg_attr(feature = "serde-serialize", serde(rename = "RegionId"))]

@@ -33,7 +33,7 @@ pub struct AddTagsToResourceInput {
         serde(rename = "proxyId", skip_serializing_if = "Option::is_none")
     )]
     pub proxy_id: Option<String>,
-    /// The region ID. You can call the DescribeRegions operation to query the most recent region list.
+    /// The region ID. You can call the [DescribeRegions](crate::describe_regions) operation to query the most recent region list.
     ///
     /// Wire name: `RegionId`.
     ///
@@ -42,7 +42,7 @@ pub struct AddTagsToResourceInput {
     pub region_id: String,
     /// The instance ID.
     ///
-    /// \>  You can enter up to 30 instance IDs in a single request. If you enter more than one instance ID, you must separate the instance IDs with commas (,).
+    /// > You can enter up to 30 instance IDs in a single request. If you enter more than one instance ID, you must separate the instance IDs with commas (,).
     ///
     /// Wire name: `DBInstanceId`.
     ///
@@ -51,7 +51,7 @@ pub struct AddTagsToResourceInput {
     pub db_instance_id: String,
     /// The tags that you want to add. Each tag consists of a tag key and a tag value. You can specify a maximum of five tags in the following format for each request: {"key1":"value1","key2":"value2"...}.
     ///
-    /// \>  The tag key is required and the tag value is optional.
+    /// > The tag key is required and the tag value is optional.
     ///
     /// Wire name: `Tags`.
     ///

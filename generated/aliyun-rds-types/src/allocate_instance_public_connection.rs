@@ -13,7 +13,7 @@
 #[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct AllocateInstancePublicConnectionInput {
-    /// The instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::describe_db_instances) operation to query the instance ID.
     ///
     /// Wire name: `DBInstanceId`.
     ///
@@ -22,7 +22,7 @@ pub struct AllocateInstancePublicConnectionInput {
     pub db_instance_id: String,
     /// The prefix of the public endpoint. A valid public endpoint is in the following format: `Prefix.Database engine.rds.aliyuncs.com`. Example: `test1234.mysql.rds.aliyuncs.com`.
     ///
-    /// \> The value can be 5 to 40 characters in length and can contain letters, digits, and hyphens (-). The value cannot contain any of the following characters: ~ ! # % ^ & \\* = + | {} ; : ' " , \<\> / ?
+    /// > The value can be 5 to 40 characters in length and can contain letters, digits, and hyphens (-). The value cannot contain any of the following characters: ~ ! # % ^ & \* = + | {} ; : ' " , \<\> / ?
     ///
     /// Wire name: `ConnectionStringPrefix`.
     ///
@@ -38,7 +38,7 @@ pub struct AllocateInstancePublicConnectionInput {
     pub port: String,
     /// The Tabular Data Stream (TDS) port of the instance for which Babelfish is enabled.
     ///
-    /// \> This parameter applies only to ApsaraDB RDS for PostgreSQL instances. For more information about Babelfish for ApsaraDB RDS for PostgreSQL, see [Introduction to Babelfish](https://www.alibabacloud.com/help/doc-detail/428613.htm).
+    /// > This parameter applies only to ApsaraDB RDS for PostgreSQL instances. For more information about Babelfish for ApsaraDB RDS for PostgreSQL, see [Introduction to Babelfish](https://www.alibabacloud.com/help/doc-detail/428613.htm).
     ///
     /// Wire name: `BabelfishPort`.
     ///
@@ -60,7 +60,7 @@ pub struct AllocateInstancePublicConnectionInput {
     pub general_group_name: Option<String>,
     /// The PgBouncer port.
     ///
-    /// \> This parameter is available only for instances that run PostgreSQL.
+    /// > This parameter is available only for instances that run PostgreSQL.
     ///
     /// Wire name: `PGBouncerPort`.
     ///

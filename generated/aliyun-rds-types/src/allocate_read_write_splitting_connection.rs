@@ -13,7 +13,7 @@
 #[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct AllocateReadWriteSplittingConnectionInput {
-    /// The primary instance ID. You can call the DescribeDBInstances operation to query the primary instance ID.
+    /// The primary instance ID. You can call the [DescribeDBInstances](crate::describe_db_instances) operation to query the primary instance ID.
     ///
     /// Wire name: `DBInstanceId`.
     ///
@@ -22,7 +22,7 @@ pub struct AllocateReadWriteSplittingConnectionInput {
     pub db_instance_id: String,
     /// The prefix of the read-only routing endpoint. The prefix must be unique. It can be up to 30 characters in length and can contain lowercase letters and hyphens (-). It must start with a lowercase letter.
     ///
-    /// \>  The default prefix consists of the name of the primary instance followed by the letters rw.
+    /// > The default prefix consists of the name of the primary instance followed by the letters rw.
     ///
     /// Wire name: `ConnectionStringPrefix`.
     ///
@@ -44,7 +44,7 @@ pub struct AllocateReadWriteSplittingConnectionInput {
     pub port: Option<String>,
     /// The threshold of the latency that is allowed on the read-only instances. Valid values: 0 to 7200. Default value: 30. Unit: seconds.
     ///
-    /// \>  If the latency on a read-only instance exceeds the specified threshold, ApsaraDB RDS does not forward read requests to the read-only instance.
+    /// > If the latency on a read-only instance exceeds the specified threshold, ApsaraDB RDS does not forward read requests to the read-only instance.
     ///
     /// Wire name: `MaxDelayTime`.
     ///
@@ -59,7 +59,7 @@ pub struct AllocateReadWriteSplittingConnectionInput {
     /// *   **Internet**
     /// *   **Intranet**
     ///
-    /// \>  The default value is Intranet. Make sure that the network type of the read-only routing endpoint is the same as that of the primary instance.
+    /// > The default value is Intranet. Make sure that the network type of the read-only routing endpoint is the same as that of the primary instance.
     ///
     /// Wire name: `NetType`.
     ///
@@ -84,10 +84,10 @@ pub struct AllocateReadWriteSplittingConnectionInput {
     pub distribution_type: Option<String>,
     /// The read weights of the primary instance and its read-only instances. The read weight is increased in increments of 100. The maximum value is 10000.
     ///
-    /// *   For ApsaraDB RDS instances, the value of this parameter is in the following format: `{"\<ID of the read-only instance \>":\<Weight\>,"master":\<Weight\>,"slave":\<Weight\>}`.
-    /// *   For ApsaraDB MyBase instances, the value of this parameter is in the following format: `\[{"instanceName":"\<Primary instance ID\>","weight":\<Weight\>,"role":"master"},{"instanceName":"\<Primary instance ID\>","weight":\<Weight\>,"role":"slave"},{"instanceName":"\<Read-only instance ID\>","weight":\<Weight\>,"role":"master"}\]`
+    /// *   For ApsaraDB RDS instances, the value of this parameter is in the following format: `{"<ID of the read-only instance >":<Weight>,"master":<Weight>,"slave":<Weight>}`.
+    /// *   For ApsaraDB MyBase instances, the value of this parameter is in the following format: `[{"instanceName":"<Primary instance ID>","weight":<Weight>,"role":"master"},{"instanceName":"<Primary instance ID>","weight":<Weight>,"role":"slave"},{"instanceName":"<Read-only instance ID>","weight":<Weight>,"role":"master"}]`
     ///
-    /// \>
+    /// >
     ///
     /// *   This parameter must be specified when **DistributionType** is set to **Custom**.
     ///

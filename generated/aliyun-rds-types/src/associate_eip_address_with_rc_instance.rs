@@ -13,7 +13,7 @@
 #[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct AssociateEipAddressWithRcInstanceInput {
-    /// The region ID. You can call the DescribeRegions operation to query the most recent region list.
+    /// The region ID. You can call the [DescribeRegions](crate::describe_regions) operation to query the most recent region list.
     ///
     /// Wire name: `RegionId`.
     ///
@@ -35,7 +35,7 @@ pub struct AssociateEipAddressWithRcInstanceInput {
     pub instance_id: Option<String>,
     /// The EIP ID.
     ///
-    /// \>  If no EIP is available, create an EIP. For more information, see [Create an EIP](https://www.alibabacloud.com/help/doc-detail/292841.htm).
+    /// > If no EIP is available, create an EIP. For more information, see [Create an EIP](https://www.alibabacloud.com/help/doc-detail/292841.htm).
     ///
     /// Wire name: `AllocationId`.
     ///

@@ -25,7 +25,7 @@ pub struct AttachRcInstancesInput {
     pub region_id: Option<String>,
     /// The virtual private cloud (VPC) ID.
     ///
-    /// \> This is a reserved parameter.
+    /// > This is a reserved parameter.
     ///
     /// Wire name: `VpcId`.
     ///
@@ -251,7 +251,7 @@ pub struct Responses {
     pub instance_id: Option<String>,
     /// The message returned.
     ///
-    /// \>  If the request is successful, **Successful** is returned. If the request fails, an error message that contains information such as an error code is returned.
+    /// > If the request is successful, **Successful** is returned. If the request fails, an error message that contains information such as an error code is returned.
     ///
     /// Wire name: `Message`.
     ///

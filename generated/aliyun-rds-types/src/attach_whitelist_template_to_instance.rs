@@ -13,7 +13,7 @@
 #[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct AttachWhitelistTemplateToInstanceInput {
-    /// The ID of the whitelist template. You can call the DescribeAllWhitelistTemplate operation to obtain the ID of the whitelist template.
+    /// The ID of the whitelist template. You can call the [DescribeAllWhitelistTemplate](crate::describe_all_whitelist_template) operation to obtain the ID of the whitelist template.
     ///
     /// Wire name: `TemplateId`.
     ///
@@ -27,7 +27,7 @@ pub struct AttachWhitelistTemplateToInstanceInput {
     /// Example: `rm-bp191w771kd3****`
     #[cfg_attr(feature = "serde-serialize", serde(rename = "InsName"))]
     pub ins_name: String,
-    /// The region ID. You can call the DescribeRegions operation to query the most recent region list.
+    /// The region ID. You can call the [DescribeRegions](crate::describe_regions) operation to query the most recent region list.
     ///
     /// Wire name: `RegionId`.
     ///

@@ -23,7 +23,7 @@ pub struct CheckAccountNameAvailableInput {
         serde(rename = "ClientToken", skip_serializing_if = "Option::is_none")
     )]
     pub client_token: Option<String>,
-    /// The instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::describe_db_instances) operation to query the instance ID.
     ///
     /// Wire name: `DBInstanceId`.
     ///
@@ -36,16 +36,16 @@ pub struct CheckAccountNameAvailableInput {
     ///
     /// *   The value must start with a lowercase letter, and end with a lowercase letter or a digit.
     ///
-    /// *   The value can contain lowercase letters, digits, and underscores (\\_).
+    /// *   The value can contain lowercase letters, digits, and underscores (\_).
     ///
     /// *   The length of the value must meet the following requirements:
     ///
-    /// *   If the instance runs MySQL 5.7 or MySQL 8.0, the value must be 2 to 32 characters in length.
-    /// *   If the instance runs MySQL 5.6, the value must be 2 to 16 characters in length.
-    /// *   If the instance runs SQL Server, the value must be 2 to 64 characters in length.
-    /// *   If the instance runs PostgreSQL with cloud disks, the value must be 2 to 63 characters in length.
-    /// *   If the instance runs PostgreSQL with local disks, the value must be 2 to 16 characters in length.
-    /// *   If the instance runs MariaDB, the value must be 2 to 16 characters in length.
+    ///     *   If the instance runs MySQL 5.7 or MySQL 8.0, the value must be 2 to 32 characters in length.
+    ///     *   If the instance runs MySQL 5.6, the value must be 2 to 16 characters in length.
+    ///     *   If the instance runs SQL Server, the value must be 2 to 64 characters in length.
+    ///     *   If the instance runs PostgreSQL with cloud disks, the value must be 2 to 63 characters in length.
+    ///     *   If the instance runs PostgreSQL with local disks, the value must be 2 to 16 characters in length.
+    ///     *   If the instance runs MariaDB, the value must be 2 to 16 characters in length.
     ///
     /// *   For more information about invalid characters, see [Forbidden keywords table](https://www.alibabacloud.com/help/doc-detail/26317.htm).
     ///

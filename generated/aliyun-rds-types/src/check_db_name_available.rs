@@ -23,7 +23,7 @@ pub struct CheckDbNameAvailableInput {
         serde(rename = "ClientToken", skip_serializing_if = "Option::is_none")
     )]
     pub client_token: Option<String>,
-    /// The instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::describe_db_instances) operation to query the instance ID.
     ///
     /// Wire name: `DBInstanceId`.
     ///
@@ -107,7 +107,7 @@ impl aliyun_runtime::parameters::ToParameters for CheckDbNameAvailableInput {
 pub struct CheckDbNameAvailableOutput {
     /// The request ID.
     ///
-    /// \>  If this operation returns only the ID of the request, the database name conforms to the naming conventions. If an error message is returned, the database name is duplicate or does not conform to the naming conventions.
+    /// > If this operation returns only the ID of the request, the database name conforms to the naming conventions. If an error message is returned, the database name is duplicate or does not conform to the naming conventions.
     ///
     /// Wire name: `RequestId`.
     ///

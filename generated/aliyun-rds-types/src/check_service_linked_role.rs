@@ -15,7 +15,7 @@
 pub struct CheckServiceLinkedRoleInput {
     /// The region ID.
     ///
-    /// \>  You can specify any region for this parameter, which does not affect your query results. You can call the [DescribeRegions](https://www.alibabacloud.com/help/doc-detail/26243.htm) operation to query the most recent region list.
+    /// > You can specify any region for this parameter, which does not affect your query results. You can call the [DescribeRegions](crate::describe_regions) operation to query the most recent region list.
     ///
     /// Wire name: `RegionId`.
     ///
@@ -24,7 +24,7 @@ pub struct CheckServiceLinkedRoleInput {
     pub region_id: String,
     /// The SLR name.
     ///
-    /// \>  For more information about the SLRs supported by ApsaraDB RDS, see [Service-linked roles](https://www.alibabacloud.com/help/doc-detail/342840.htm).
+    /// > For more information about the SLRs supported by ApsaraDB RDS, see [Service-linked roles](https://www.alibabacloud.com/help/doc-detail/342840.htm).
     ///
     /// Wire name: `ServiceLinkedRole`.
     ///

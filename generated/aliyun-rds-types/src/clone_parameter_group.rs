@@ -13,21 +13,21 @@
 #[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CloneParameterGroupInput {
-    /// The ID of the source region to which the parameter template belongs. You can call the DescribeRegions operation to query the most recent region list.
+    /// The ID of the source region to which the parameter template belongs. You can call the [DescribeRegions](crate::describe_regions) operation to query the most recent region list.
     ///
     /// Wire name: `RegionId`.
     ///
     /// Example: `cn-hangzhou`
     #[cfg_attr(feature = "serde-serialize", serde(rename = "RegionId"))]
     pub region_id: String,
-    /// The ID of the destination region. You can call the DescribeRegions operation to query the most recent region list.
+    /// The ID of the destination region. You can call the [DescribeRegions](crate::describe_regions) operation to query the most recent region list.
     ///
     /// Wire name: `TargetRegionId`.
     ///
     /// Example: `cn-qingdao`
     #[cfg_attr(feature = "serde-serialize", serde(rename = "TargetRegionId"))]
     pub target_region_id: String,
-    /// The ID of the parameter template. You can call the DescribeParameterGroups operation to query the parameter template ID.
+    /// The ID of the parameter template. You can call the [DescribeParameterGroups](crate::describe_parameter_groups) operation to query the parameter template ID.
     ///
     /// Wire name: `ParameterGroupId`.
     ///

@@ -13,14 +13,14 @@
 #[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CopyDatabaseBetweenInstancesInput {
-    /// The source instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The source instance ID. You can call the [DescribeDBInstances](crate::describe_db_instances) operation to query the instance ID.
     ///
     /// Wire name: `DBInstanceId`.
     ///
     /// Example: `rm-uf6wjk5xxxxxxx`
     #[cfg_attr(feature = "serde-serialize", serde(rename = "DBInstanceId"))]
     pub db_instance_id: String,
-    /// The destination instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The destination instance ID. You can call the [DescribeDBInstances](crate::describe_db_instances) operation to query the instance ID.
     ///
     /// Wire name: `TargetDBInstanceId`.
     ///
@@ -34,9 +34,9 @@ pub struct CopyDatabaseBetweenInstancesInput {
     /// Example: `{"test1":"newtest1","test2":"newtest2"}`
     #[cfg_attr(feature = "serde-serialize", serde(rename = "DbNames"))]
     pub db_names: String,
-    /// The ID of the backup set based on which you want to restore databases of the source instance. When you replicate databases by backup set, you can call the DescribeBackups operation to obtain the ID of the backup set.
+    /// The ID of the backup set based on which you want to restore databases of the source instance. When you replicate databases by backup set, you can call the [DescribeBackups](crate::describe_backups) operation to obtain the ID of the backup set.
     ///
-    /// \>  You must specify one of the **BackupId** and **RestoreTime** parameters.
+    /// > You must specify one of the **BackupId** and **RestoreTime** parameters.
     ///
     /// Wire name: `BackupId`.
     ///
@@ -48,7 +48,7 @@ pub struct CopyDatabaseBetweenInstancesInput {
     pub backup_id: Option<String>,
     /// The point in time when the system replicates databases. You can select a point in time within the backup retention period. Specify the time in the ISO 8601 standard in the *yyyy-MM-dd*T*HH:mm:ss*Z format. The time must be in UTC.
     ///
-    /// \> You must specify one of the **BackupId** and **RestoreTime** parameters.
+    /// > You must specify one of the **BackupId** and **RestoreTime** parameters.
     ///
     /// Wire name: `RestoreTime`.
     ///

@@ -13,7 +13,7 @@
 #[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CreateAccountInput {
-    /// The instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::describe_db_instances) operation to query the instance ID.
     ///
     /// Wire name: `DBInstanceId`.
     ///
@@ -24,7 +24,7 @@ pub struct CreateAccountInput {
     ///
     /// *   The name must be unique.
     ///
-    /// *   The name can contain lowercase letters, digits, and underscores (\\_). For MySQL databases, the name can contain uppercase letters.
+    /// *   The name can contain lowercase letters, digits, and underscores (\_). For MySQL databases, the name can contain uppercase letters.
     ///
     /// *   The name must start with a letter and end with a letter or digit.
     ///
@@ -32,12 +32,12 @@ pub struct CreateAccountInput {
     ///
     /// *   The length of the value must meet the following requirements:
     ///
-    /// *   If the instance runs MySQL 5.7 or MySQL 8.0, the value must be 2 to 32 characters in length.
-    /// *   If the instance runs MySQL 5.6, the value must be 2 to 16 characters in length.
-    /// *   If the instance runs SQL Server, the value must be 2 to 64 characters in length.
-    /// *   If the instance runs PostgreSQL with cloud disks, the value must be 2 to 63 characters in length.
-    /// *   If the instance runs PostgreSQL with local disks, the value must be 2 to 16 characters in length.
-    /// *   If the instance runs MariaDB, the value must be 2 to 16 characters in length.
+    ///     *   If the instance runs MySQL 5.7 or MySQL 8.0, the value must be 2 to 32 characters in length.
+    ///     *   If the instance runs MySQL 5.6, the value must be 2 to 16 characters in length.
+    ///     *   If the instance runs SQL Server, the value must be 2 to 64 characters in length.
+    ///     *   If the instance runs PostgreSQL with cloud disks, the value must be 2 to 63 characters in length.
+    ///     *   If the instance runs PostgreSQL with local disks, the value must be 2 to 16 characters in length.
+    ///     *   If the instance runs MariaDB, the value must be 2 to 16 characters in length.
     ///
     /// *   For more information about invalid characters, see [Forbidden keywords](https://www.alibabacloud.com/help/doc-detail/26317.htm).
     ///
@@ -59,9 +59,9 @@ pub struct CreateAccountInput {
     /// Example: `Test123456`
     #[cfg_attr(feature = "serde-serialize", serde(rename = "AccountPassword"))]
     pub account_password: String,
-    /// The description of the account. The value must be 2 to 256 characters in length. The value can contain letters, digits, underscores (\\_), and hyphens (-), and must start with a letter.
+    /// The description of the account. The value must be 2 to 256 characters in length. The value can contain letters, digits, underscores (\_), and hyphens (-), and must start with a letter.
     ///
-    /// \> The name cannot start with <http://> or <https://>.
+    /// > The name cannot start with <http://> or <https://>.
     ///
     /// Wire name: `AccountDescription`.
     ///
@@ -89,7 +89,7 @@ pub struct CreateAccountInput {
     pub account_type: Option<String>,
     /// Specifies whether to use a password policy.
     ///
-    /// \>
+    /// >
     ///
     /// *   This parameter is available only for ApsaraDB RDS for SQL Server instances that do not belong to the shared instance family and do not run SQL Server 2008 R2.
     ///

@@ -13,7 +13,7 @@
 #[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CreateBackupInput {
-    /// The instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::describe_db_instances) operation to query the instance ID.
     ///
     /// Wire name: `DBInstanceId`.
     ///
@@ -22,7 +22,7 @@ pub struct CreateBackupInput {
     pub db_instance_id: String,
     /// The names of the databases whose data you want to back up. Separate the names of the databases with commas (,).
     ///
-    /// \> You can specify this parameter when you perform a logical backup on individual databases of an ApsaraDB RDS for MySQL instance. You can also specify this parameter when you perform a full physical backup on individual databases of an ApsaraDB RDS for SQL Server instance.
+    /// > You can specify this parameter when you perform a logical backup on individual databases of an ApsaraDB RDS for MySQL instance. You can also specify this parameter when you perform a full physical backup on individual databases of an ApsaraDB RDS for SQL Server instance.
     ///
     /// Wire name: `DBName`.
     ///
@@ -37,7 +37,7 @@ pub struct CreateBackupInput {
     /// *   **db**: a database-level backup.
     /// *   **instance**: an instance-level backup.
     ///
-    /// \> You can specify this parameter when you perform a logical backup on an ApsaraDB RDS for MySQL instance. You can also specify this parameter when you perform a full physical backup on an ApsaraDB RDS for SQL Server instance.
+    /// > You can specify this parameter when you perform a logical backup on an ApsaraDB RDS for MySQL instance. You can also specify this parameter when you perform a full physical backup on an ApsaraDB RDS for SQL Server instance.
     ///
     /// Wire name: `BackupStrategy`.
     ///
@@ -55,10 +55,10 @@ pub struct CreateBackupInput {
     ///
     /// Default value: **Physical**.
     ///
-    /// \> *   You can perform a logical backup only when databases are created on the instance.
-    /// \> *   When you perform a snapshot backup on an ApsaraDB RDS for MariaDB instance, you must set this parameter to **Physical**.
-    /// \> *   For more information about the supported backup types, see [Use the data backup feature](https://www.alibabacloud.com/help/doc-detail/98818.htm).
-    /// \> *   When you perform a snapshot backup on an ApsaraDB RDS for SQL Server instance that uses cloud disks, you must set this parameter to **Snapshot**.
+    /// > *   You can perform a logical backup only when databases are created on the instance.
+    /// > *   When you perform a snapshot backup on an ApsaraDB RDS for MariaDB instance, you must set this parameter to **Physical**.
+    /// > *   For more information about the supported backup types, see [Use the data backup feature](https://www.alibabacloud.com/help/doc-detail/98818.htm).
+    /// > *   When you perform a snapshot backup on an ApsaraDB RDS for SQL Server instance that uses cloud disks, you must set this parameter to **Snapshot**.
     ///
     /// Wire name: `BackupMethod`.
     ///
@@ -75,8 +75,8 @@ pub struct CreateBackupInput {
     ///
     /// Default value: **Auto**.
     ///
-    /// \> *   You must set this parameter only when the instance runs SQL Server.
-    /// \> *   This parameter is valid only when you set the **BackupMethod** parameter to **Physical**.
+    /// > *   You must set this parameter only when the instance runs SQL Server.
+    /// > *   This parameter is valid only when you set the **BackupMethod** parameter to **Physical**.
     ///
     /// Wire name: `BackupType`.
     ///

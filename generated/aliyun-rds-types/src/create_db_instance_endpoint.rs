@@ -25,7 +25,7 @@ pub struct CreateDbInstanceEndpointInput {
         serde(rename = "ClientToken", skip_serializing_if = "Option::is_none")
     )]
     pub client_token: Option<String>,
-    /// The instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::describe_db_instances) operation to query the instance ID.
     ///
     /// Wire name: `DBInstanceId`.
     ///
@@ -105,7 +105,7 @@ pub struct CreateDbInstanceEndpointInput {
         serde(rename = "NodeItems", serialize_with = "aliyun_runtime::ser::json_string")
     )]
     pub node_items: Vec<NodeItems>,
-    /// The resource group ID. You can call the DescribeDBInstanceAttribute operation to obtain the ID of the resource group.
+    /// The resource group ID. You can call the [DescribeDBInstanceAttribute](crate::describe_db_instance_attribute) operation to obtain the ID of the resource group.
     ///
     /// Wire name: `ResourceGroupId`.
     ///
@@ -310,7 +310,7 @@ impl<'de> serde::Deserialize<'de> for CreateDbInstanceEndpointOutput {
 #[derive(Clone, Default, PartialEq)]
 #[derive(serde::Serialize)]
 pub struct NodeItems {
-    /// The instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::describe_db_instances) operation to query the instance ID.
     ///
     /// Wire name: `DBInstanceId`.
     ///

@@ -21,7 +21,7 @@ pub struct CreateDbInstanceReplicationInput {
         serde(rename = "ChannelName", skip_serializing_if = "Option::is_none")
     )]
     pub channel_name: Option<String>,
-    /// Instance ID of the instance. You can call the DescribeDBInstances operation to query instance ID.
+    /// Instance ID of the instance. You can call the [DescribeDBInstances](crate::describe_db_instances) operation to query instance ID.
     ///
     /// Wire name: `DbInstanceId`.
     #[cfg_attr(feature = "serde-serialize", serde(rename = "DbInstanceId"))]

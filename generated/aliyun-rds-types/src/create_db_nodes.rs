@@ -25,7 +25,7 @@ pub struct CreateDbNodesInput {
         serde(rename = "ClientToken", skip_serializing_if = "Option::is_none")
     )]
     pub client_token: Option<String>,
-    /// The instance ID You can call the DescribeDBInstances operation to query the instance ID.
+    /// The instance ID You can call the [DescribeDBInstances](crate::describe_db_instances) operation to query the instance ID.
     ///
     /// Wire name: `DBInstanceId`.
     ///
@@ -40,7 +40,7 @@ pub struct CreateDbNodesInput {
         serde(rename = "DBNode", serialize_with = "aliyun_runtime::ser::json_string")
     )]
     pub db_node: Vec<DbNode>,
-    /// The resource group ID. You can call the DescribeDBInstanceAttribute operation to query the resource group ID.
+    /// The resource group ID. You can call the [DescribeDBInstanceAttribute](crate::describe_db_instance_attribute) operation to query the resource group ID.
     ///
     /// Wire name: `ResourceGroupId`.
     ///

@@ -13,7 +13,7 @@
 #[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CreateMigrateTaskInput {
-    /// The instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::describe_db_instances) operation to query the instance ID.
     ///
     /// Wire name: `DBInstanceId`.
     ///
@@ -44,7 +44,7 @@ pub struct CreateMigrateTaskInput {
     /// *   **True**
     /// *   **False**
     ///
-    /// \>  Set the value to **True** for instances that run SQL Server 2008 R2.
+    /// > Set the value to **True** for instances that run SQL Server 2008 R2.
     ///
     /// Wire name: `IsOnlineDB`.
     ///
@@ -58,7 +58,7 @@ pub struct CreateMigrateTaskInput {
     ///
     /// Default value: **AsyncExecuteDBCheck** (compatible with SQL Server 2008 R2)
     ///
-    /// \>  This parameter is valid when **IsOnlineDB** is set to **True**.
+    /// > This parameter is valid when **IsOnlineDB** is set to **True**.
     ///
     /// Wire name: `CheckDBMode`.
     ///
@@ -72,10 +72,10 @@ pub struct CreateMigrateTaskInput {
     ///
     /// *   OSS endpoint: oss-ap-southeast-1.aliyuncs.com.
     /// *   Name of the OSS bucket: rdsmssqlsingapore.
-    /// *   Key of the backup file in the OSS bucket: autotest\\_2008R2\\_TestMigration_FULL.bak.
+    /// *   Key of the backup file in the OSS bucket: autotest\_2008R2\_TestMigration_FULL.bak.
     ///
-    /// \> *   This parameter is optional for instances that run SQL Server 2008 R2.
-    /// \> *   This parameter is required for instances that run a major engine version later than SQL Server 2008 R2.
+    /// > *   This parameter is optional for instances that run SQL Server 2008 R2.
+    /// > *   This parameter is required for instances that run a major engine version later than SQL Server 2008 R2.
     ///
     /// Wire name: `OssObjectPositions`.
     ///
@@ -89,7 +89,7 @@ pub struct CreateMigrateTaskInput {
     ///
     /// If you specify multiple URLs, separate them with vertical bars (|) and then encode them.
     ///
-    /// \>  This parameter is required for instances that run SQL Server 2008 R2.
+    /// > This parameter is required for instances that run SQL Server 2008 R2.
     ///
     /// Wire name: `OSSUrls`.
     ///
@@ -104,8 +104,8 @@ pub struct CreateMigrateTaskInput {
     /// *   If you set **BackupMode** to **FULL**, the value of this parameter is empty. The full backup mode is compatible with instance that runs SQL Server 2008 R2.
     /// *   If you set **BackupMode** to **UPDF**, the value of this parameter is the ID of the required full migration task.
     ///
-    /// \> *   If you set **IsOnlineDB** to **True**, the value of **BackupMode** must be **FULL**.
-    /// \> *   If you set **IsOnlineDB** to **False**, the value of **BackupMode** must be **UPDF**.
+    /// > *   If you set **IsOnlineDB** to **True**, the value of **BackupMode** must be **FULL**.
+    /// > *   If you set **IsOnlineDB** to **False**, the value of **BackupMode** must be **UPDF**.
     ///
     /// Wire name: `MigrateTaskId`.
     ///

@@ -23,7 +23,7 @@ pub struct CreateOnlineDatabaseTaskInput {
         serde(rename = "ClientToken", skip_serializing_if = "Option::is_none")
     )]
     pub client_token: Option<String>,
-    /// The instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::describe_db_instances) operation to query the instance ID.
     ///
     /// Wire name: `DBInstanceId`.
     ///
@@ -49,7 +49,7 @@ pub struct CreateOnlineDatabaseTaskInput {
     /// *   **SyncExecuteDBCheck**: synchronous database check
     /// *   **AsyncExecuteDBCheck**: asynchronous database check
     ///
-    /// \> The check methods are supported for RDS instances that run SQL Server 2008 R2.
+    /// > The check methods are supported for RDS instances that run SQL Server 2008 R2.
     ///
     /// Wire name: `CheckDBMode`.
     ///

@@ -39,7 +39,7 @@ pub struct CreateOrderForDeleteDbNodesInput {
     /// Example: `bards`
     #[cfg_attr(feature = "serde-serialize", serde(rename = "CommodityCode"))]
     pub commodity_code: String,
-    /// The instance ID. You can call the [DescribeDBInstances](https://www.alibabacloud.com/help/doc-detail/610396.htm) operation to query the ID of the instance.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::describe_db_instances) operation to query the ID of the instance.
     ///
     /// Wire name: `DBInstanceId`.
     ///
@@ -49,7 +49,7 @@ pub struct CreateOrderForDeleteDbNodesInput {
         serde(rename = "DBInstanceId", skip_serializing_if = "Option::is_none")
     )]
     pub db_instance_id: Option<String>,
-    /// The region ID. You can call the [DescribeRegions](https://www.alibabacloud.com/help/doc-detail/610399.htm) operation to query the most recent region list.
+    /// The region ID. You can call the [DescribeRegions](crate::describe_regions) operation to query the most recent region list.
     ///
     /// Wire name: `RegionId`.
     ///
@@ -84,7 +84,7 @@ pub struct CreateOrderForDeleteDbNodesInput {
     /// 1.  **true**: You must make sure that your account balance is sufficient.
     /// 2.  **false**: An unpaid order is generated.
     ///
-    /// \>  Default value: true. If your account balance is insufficient, you can set the AutoPay parameter to false to generate an unpaid order. Then, you can log on to the ApsaraDB RDS console to complete the payment.
+    /// > Default value: true. If your account balance is insufficient, you can set the AutoPay parameter to false to generate an unpaid order. Then, you can log on to the ApsaraDB RDS console to complete the payment.
     ///
     /// Wire name: `AutoPay`.
     ///

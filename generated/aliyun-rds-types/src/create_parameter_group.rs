@@ -13,7 +13,7 @@
 #[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CreateParameterGroupInput {
-    /// The region ID of the parameter template. You can call the DescribeRegions operation to query the most recent zone list.
+    /// The region ID of the parameter template. You can call the [DescribeRegions](crate::describe_regions) operation to query the most recent zone list.
     ///
     /// Wire name: `RegionId`.
     ///
@@ -22,7 +22,7 @@ pub struct CreateParameterGroupInput {
     pub region_id: String,
     /// The name of the parameter template.
     ///
-    /// *   The value must start with a letter and can contain letters, digits, periods (.), and underscores (\\_).
+    /// *   The value must start with a letter and can contain letters, digits, periods (.), and underscores (\_).
     /// *   The value can be 8 to 64 characters in length.
     ///
     /// Wire name: `ParameterGroupName`.
@@ -44,18 +44,18 @@ pub struct CreateParameterGroupInput {
     ///
     /// *   If the instance runs MySQL, the instance must run one of the following MySQL versions:
     ///
-    /// *   **5.6**
-    /// *   **5.7**
-    /// *   **8.0**
+    ///     *   **5.6**
+    ///     *   **5.7**
+    ///     *   **8.0**
     ///
     /// *   If the instance runs PostgreSQL, the instance must run one of the following PostgreSQL versions:
     ///
-    /// *   **10.0**
-    /// *   **11.0**
-    /// *   **12.0**
-    /// *   **13.0**
-    /// *   **14.0**
-    /// *   **15.0**
+    ///     *   **10.0**
+    ///     *   **11.0**
+    ///     *   **12.0**
+    ///     *   **13.0**
+    ///     *   **14.0**
+    ///     *   **15.0**
     ///
     /// Wire name: `EngineVersion`.
     ///
@@ -79,7 +79,7 @@ pub struct CreateParameterGroupInput {
         serde(rename = "ParameterGroupDesc", skip_serializing_if = "Option::is_none")
     )]
     pub parameter_group_desc: Option<String>,
-    /// The resource group ID. You can call the DescribeDBInstanceAttribute operation to obtain the resource group ID.
+    /// The resource group ID. You can call the [DescribeDBInstanceAttribute](crate::describe_db_instance_attribute) operation to obtain the resource group ID.
     ///
     /// Wire name: `ResourceGroupId`.
     ///
@@ -187,7 +187,7 @@ impl aliyun_runtime::parameters::ToParameters for CreateParameterGroupInput {
 #[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CreateParameterGroupOutput {
-    /// The ID of the parameter template. You can call the [DescribeParameterGroups](https://www.alibabacloud.com/help/doc-detail/144491.htm) operation to query the IDs of parameter templates.
+    /// The ID of the parameter template. You can call the [DescribeParameterGroups](crate::describe_parameter_groups) operation to query the IDs of parameter templates.
     ///
     /// Wire name: `ParameterGroupId`.
     ///

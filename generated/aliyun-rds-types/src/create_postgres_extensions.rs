@@ -23,7 +23,7 @@ pub struct CreatePostgresExtensionsInput {
         serde(rename = "ClientToken", skip_serializing_if = "Option::is_none")
     )]
     pub client_token: Option<String>,
-    /// The instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::describe_db_instances) operation to query the instance ID.
     ///
     /// Wire name: `DBInstanceId`.
     ///
@@ -40,7 +40,7 @@ pub struct CreatePostgresExtensionsInput {
         serde(rename = "Extensions", skip_serializing_if = "Option::is_none")
     )]
     pub extensions: Option<String>,
-    /// The database name. You can call the DescribeDatabases operation to query the database name.
+    /// The database name. You can call the [DescribeDatabases](crate::describe_databases) operation to query the database name.
     ///
     /// Wire name: `DBNames`.
     ///
@@ -79,7 +79,7 @@ pub struct CreatePostgresExtensionsInput {
     /// *   true
     /// *   false
     ///
-    /// \>  For more information about the risks, see [Limits on extension creation for ApsaraDB RDS for PostgreSQL instances](https://www.alibabacloud.com/help/doc-detail/2587815.htm).
+    /// > For more information about the risks, see [Limits on extension creation for ApsaraDB RDS for PostgreSQL instances](https://www.alibabacloud.com/help/doc-detail/2587815.htm).
     ///
     /// Wire name: `RiskConfirmed`.
     ///

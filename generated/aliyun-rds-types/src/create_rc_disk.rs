@@ -18,7 +18,7 @@ pub struct CreateRcDiskInput {
     /// - **true** (default): Automatic payment is enabled. Make sure that your account balance is sufficient.
     /// - **false**: Only an order is generated and no payment is made.
     ///
-    /// \> If your payment method has insufficient balance, you can set this parameter to false. In this case, an unpaid order is generated, and you can log on to the ApsaraDB RDS console to complete the payment.
+    /// > If your payment method has insufficient balance, you can set this parameter to false. In this case, an unpaid order is generated, and you can log on to the ApsaraDB RDS console to complete the payment.
     ///
     /// Wire name: `AutoPay`.
     #[cfg_attr(
@@ -30,7 +30,7 @@ pub struct CreateRcDiskInput {
     /// - **true**: yes.
     /// - **false**: no.
     ///
-    /// \> If you purchase the cloud disk on a monthly basis, the auto-renewal epoch is one month. If you purchase the cloud disk on a yearly basis, the auto-renewal epoch is one year.
+    /// > If you purchase the cloud disk on a monthly basis, the auto-renewal epoch is one month. If you purchase the cloud disk on a yearly basis, the auto-renewal epoch is one year.
     ///
     /// Wire name: `AutoRenew`.
     #[cfg_attr(
@@ -38,7 +38,7 @@ pub struct CreateRcDiskInput {
         serde(rename = "AutoRenew", skip_serializing_if = "Option::is_none")
     )]
     pub auto_renew: Option<bool>,
-    /// The description of the cloud disk. The description must be 2 to 256 characters in length and cannot start with `<http://>` or `<https://>`.
+    /// The description of the cloud disk. The description must be 2 to 256 characters in length and cannot start with `http://` or `https://`.
     ///
     /// Wire name: `Description`.
     #[cfg_attr(
@@ -117,7 +117,7 @@ pub struct CreateRcDiskInput {
         serde(rename = "PeriodUnit", skip_serializing_if = "Option::is_none")
     )]
     pub period_unit: Option<String>,
-    /// The region ID. You can call the DescribeRegions operation to query region IDs.
+    /// The region ID. You can call the [DescribeRegions](crate::describe_regions) operation to query region IDs.
     ///
     /// Wire name: `RegionId`.
     #[cfg_attr(feature = "serde-serialize", serde(rename = "RegionId"))]
@@ -136,10 +136,10 @@ pub struct CreateRcDiskInput {
     /// - **cloud_ssd**: 20 to 32,768.
     /// - **cloud_auto**: 1 to 65,536.
     /// - **cloud_essd**: The valid values vary based on the value of **PerformanceLevel**.
-    /// - PL0: 1 to 65,536.
-    /// - PL1: 20 to 65,536.
-    /// - PL2: 461 to 65,536.
-    /// - PL3: 1,261 to 65,536.
+    ///     - PL0: 1 to 65,536.
+    ///     - PL1: 20 to 65,536.
+    ///     - PL2: 461 to 65,536.
+    ///     - PL3: 1,261 to 65,536.
     ///
     /// If you specify the **SnapshotId** parameter and the size of the snapshot is greater than the value of **Size**, the created cloud disk is the same size as the snapshot. If the snapshot size is smaller than the value of **Size**, the created cloud disk is the size specified by **Size**.
     ///

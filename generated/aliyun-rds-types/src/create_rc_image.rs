@@ -29,7 +29,7 @@ pub struct CreateRcImageInput {
         serde(rename = "InstanceId", skip_serializing_if = "Option::is_none")
     )]
     pub instance_id: Option<String>,
-    /// The region ID. You can call the DescribeRegions operation to query the region ID.
+    /// The region ID. You can call the [DescribeRegions](crate::describe_regions) operation to query the region ID.
     ///
     /// Wire name: `RegionId`.
     #[cfg_attr(
@@ -37,7 +37,7 @@ pub struct CreateRcImageInput {
         serde(rename = "RegionId", skip_serializing_if = "Option::is_none")
     )]
     pub region_id: Option<String>,
-    /// The ID of the snapshot used to create the custom image. You can call the DescribeRCSnapshots operation to query the snapshot ID.
+    /// The ID of the snapshot used to create the custom image. You can call the [DescribeRCSnapshots](crate::describe_rc_snapshots) operation to query the snapshot ID.
     ///
     /// Wire name: `SnapshotId`.
     #[cfg_attr(

@@ -28,8 +28,8 @@ pub struct CreateRcNodePoolInput {
     /// - **true**: Automatic payment is enabled. Make sure that your account balance is sufficient.
     /// - **false**: Only an order is generated and no payment is made.
     ///
-    /// \> Default value: **true**. If the balance of your payment method is insufficient, you can set the AutoPay parameter to false. In this case, an unpaid order is generated, and you can log on to the ApsaraDB RDS console to complete the payment.
-    /// \>
+    /// > Default value: **true**. If the balance of your payment method is insufficient, you can set the AutoPay parameter to false. In this case, an unpaid order is generated, and you can log on to the ApsaraDB RDS console to complete the payment.
+    /// >
     ///
     /// Wire name: `AutoPay`.
     #[cfg_attr(
@@ -41,8 +41,8 @@ pub struct CreateRcNodePoolInput {
     /// * **true**: yes.
     /// * **false**: no.
     ///
-    /// \> * If the subscription duration is one month, the auto-renewal cycle is 1 month.
-    /// \> * If the subscription duration is one year, the auto-renewal cycle is 1 year.
+    /// > * If the subscription duration is one month, the auto-renewal cycle is 1 month.
+    /// > * If the subscription duration is one year, the auto-renewal cycle is 1 year.
     ///
     /// Wire name: `AutoRenew`.
     #[cfg_attr(
@@ -298,13 +298,13 @@ pub struct CreateRcNodePoolInput {
     pub user_data: Option<String>,
     /// The vSwitch ID.
     ///
-    /// \> The vSwitch must be in the same zone as the RDS instance.
+    /// > The vSwitch must be in the same zone as the RDS instance.
     ///
     /// Wire name: `VSwitchId`.
     #[cfg_attr(feature = "serde-serialize", serde(rename = "VSwitchId"))]
     pub v_switch_id: String,
     /// The zone ID of the instance.
-    /// \> If you specify the VSwitchId parameter, the ZoneId parameter must be set to the zone where the vSwitch resides. You can also leave the ZoneId parameter empty, and the system automatically selects the zone where the specified vSwitch resides.
+    /// > If you specify the VSwitchId parameter, the ZoneId parameter must be set to the zone where the vSwitch resides. You can also leave the ZoneId parameter empty, and the system automatically selects the zone where the specified vSwitch resides.
     ///
     /// Wire name: `ZoneId`.
     #[cfg_attr(

@@ -30,7 +30,7 @@ pub struct CreateRcSnapshotInput {
         serde(rename = "DiskId", skip_serializing_if = "Option::is_none")
     )]
     pub disk_id: Option<String>,
-    /// The snapshot description. The description must be 2 to 256 characters in length and cannot start with `<http://>` or `<https://>`.
+    /// The snapshot description. The description must be 2 to 256 characters in length and cannot start with `http://` or `https://`.
     ///
     /// By default, this parameter is left empty.
     ///

@@ -23,7 +23,7 @@ pub struct CreateSecretInput {
         serde(rename = "ClientToken", skip_serializing_if = "Option::is_none")
     )]
     pub client_token: Option<String>,
-    /// The region ID of the instance. You can call the DescribeDBInstanceAttribute operation to query the region ID of the instance.
+    /// The region ID of the instance. You can call the [DescribeDBInstanceAttribute](crate::describe_db_instance_attribute) operation to query the region ID of the instance.
     ///
     /// Wire name: `RegionId`.
     ///
@@ -44,14 +44,14 @@ pub struct CreateSecretInput {
     /// Example: `12345678`
     #[cfg_attr(feature = "serde-serialize", serde(rename = "Password"))]
     pub password: String,
-    /// The ID of the instance. You can call the DescribeDBInstances operation to query the ID of the instance.
+    /// The ID of the instance. You can call the [DescribeDBInstances](crate::describe_db_instances) operation to query the ID of the instance.
     ///
     /// Wire name: `DbInstanceId`.
     ///
     /// Example: `rm-sdfljk123***`
     #[cfg_attr(feature = "serde-serialize", serde(rename = "DbInstanceId"))]
     pub db_instance_id: String,
-    /// The ID of the resource group to which the instance belongs. You can call the DescribeDBInstanceAttribute operation to query the ID of the resource group.
+    /// The ID of the resource group to which the instance belongs. You can call the [DescribeDBInstanceAttribute](crate::describe_db_instance_attribute) operation to query the ID of the resource group.
     ///
     /// Wire name: `ResourceGroupId`.
     ///
@@ -90,7 +90,7 @@ pub struct CreateSecretInput {
     pub secret_name: Option<String>,
     /// The engine of the database.
     ///
-    /// \> Only MySQL is supported.
+    /// > Only MySQL is supported.
     ///
     /// Wire name: `Engine`.
     ///

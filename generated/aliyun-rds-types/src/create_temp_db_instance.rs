@@ -20,9 +20,9 @@ pub struct CreateTempDbInstanceInput {
     /// Example: `rm-uf6wjk5******`
     #[cfg_attr(feature = "serde-serialize", serde(rename = "DBInstanceId"))]
     pub db_instance_id: String,
-    /// The backup set ID. You can call the DescribeBackups operation to query the backup set ID.
+    /// The backup set ID. You can call the [DescribeBackups](crate::describe_backups) operation to query the backup set ID.
     ///
-    /// \>  You must specify at least one of **BackupId** and **RestoreTime** parameters.
+    /// > You must specify at least one of **BackupId** and **RestoreTime** parameters.
     ///
     /// Wire name: `BackupId`.
     ///
@@ -34,8 +34,8 @@ pub struct CreateTempDbInstanceInput {
     pub backup_id: Option<i64>,
     /// The specified point in time within the backup retention period. Specify the time in the ISO 8601 standard in the *yyyy-MM-dd*T*HH:mm:ss*Z format. The time must be in UTC.
     ///
-    /// \> *   The time can be set to a point in time within the last seven days and must be more than 30 minutes earlier than the current time. The default time zone is UTC.
-    /// \> *   You must specify at least one of the **BackupId** and **RestoreTime** parameters.
+    /// > *   The time can be set to a point in time within the last seven days and must be more than 30 minutes earlier than the current time. The default time zone is UTC.
+    /// > *   You must specify at least one of the **BackupId** and **RestoreTime** parameters.
     ///
     /// Wire name: `RestoreTime`.
     ///

@@ -27,7 +27,7 @@ pub struct CreateYouhuiForOrderInput {
     /// Example: `2000001******`
     #[cfg_attr(feature = "serde-serialize", serde(rename = "PromotionId"))]
     pub promotion_id: i64,
-    /// The region ID. You can call the DescribeRegions operation to query the most recent region list.
+    /// The region ID. You can call the [DescribeRegions](crate::describe_regions) operation to query the most recent region list.
     ///
     /// Wire name: `RegionId`.
     ///

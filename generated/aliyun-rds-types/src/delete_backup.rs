@@ -13,16 +13,16 @@
 #[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DeleteBackupInput {
-    /// The instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::describe_db_instances) operation to query the instance ID.
     ///
     /// Wire name: `DBInstanceId`.
     ///
     /// Example: `rm-uf6wjk5xxxxxxx`
     #[cfg_attr(feature = "serde-serialize", serde(rename = "DBInstanceId"))]
     pub db_instance_id: String,
-    /// The backup set ID. You can call the DescribeBackups operation to query the backup set ID. Separate multiple values with commas (,). You can specify a maximum of 100 values in a single request.
+    /// The backup set ID. You can call the [DescribeBackups](crate::describe_backups) operation to query the backup set ID. Separate multiple values with commas (,). You can specify a maximum of 100 values in a single request.
     ///
-    /// \>  You can delete only backup sets whose **StoreStatus** is **Enabled** in the response to the DescribeBackups operation call.
+    /// > You can delete only backup sets whose **StoreStatus** is **Enabled** in the response to the [DescribeBackups](crate::describe_backups) operation call.
     ///
     /// Wire name: `BackupId`.
     ///

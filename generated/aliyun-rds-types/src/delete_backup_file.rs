@@ -13,7 +13,7 @@
 #[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DeleteBackupFileInput {
-    /// The region ID. You can call the DescribeDBInstanceAttribute operation to query the region ID.
+    /// The region ID. You can call the [DescribeDBInstanceAttribute](crate::describe_db_instance_attribute) operation to query the region ID.
     ///
     /// Wire name: `RegionId`.
     ///
@@ -23,14 +23,14 @@ pub struct DeleteBackupFileInput {
         serde(rename = "RegionId", skip_serializing_if = "Option::is_none")
     )]
     pub region_id: Option<String>,
-    /// The instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::describe_db_instances) operation to query the instance ID.
     ///
     /// Wire name: `DBInstanceId`.
     ///
     /// Example: `rm-bp6wjk5******`
     #[cfg_attr(feature = "serde-serialize", serde(rename = "DBInstanceId"))]
     pub db_instance_id: String,
-    /// You can specify only the ID of a backup file whose backup policy is Single-database Backup. You can specify the IDs of up to 100 backup files at a time. Separate the IDs with commas (,). You can call the DescribeBackups operation to query the IDs of data backup files.
+    /// You can specify only the ID of a backup file whose backup policy is Single-database Backup. You can specify the IDs of up to 100 backup files at a time. Separate the IDs with commas (,). You can call the [DescribeBackups](crate::describe_backups) operation to query the IDs of data backup files.
     ///
     /// Wire name: `BackupId`.
     ///

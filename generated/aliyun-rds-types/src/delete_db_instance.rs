@@ -13,7 +13,7 @@
 #[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DeleteDbInstanceInput {
-    /// The instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::describe_db_instances) operation to query the instance ID.
     ///
     /// Wire name: `DBInstanceId`.
     ///
@@ -26,7 +26,7 @@ pub struct DeleteDbInstanceInput {
     /// *   **Lastest**: Only the last archived backup file is retained.
     /// *   **All**: All archived backup files are retained.
     ///
-    /// \> This parameter is supported only for ApsaraDB RDS for MySQL instance with local disks.
+    /// > This parameter is supported only for ApsaraDB RDS for MySQL instance with local disks.
     ///
     /// Wire name: `ReleasedKeepPolicy`.
     ///
@@ -102,7 +102,7 @@ impl aliyun_runtime::parameters::ToParameters for DeleteDbInstanceInput {
 #[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DeleteDbInstanceOutput {
-    /// The region ID of the instance. You can call the [DescribeDBInstanceAttribute](https://www.alibabacloud.com/help/doc-detail/26231.htm) operation to query region ID of the instance.
+    /// The region ID of the instance. You can call the [DescribeDBInstanceAttribute](crate::describe_db_instance_attribute) operation to query region ID of the instance.
     ///
     /// Wire name: `RegionId`.
     ///

@@ -23,14 +23,14 @@ pub struct DeleteDbInstanceEndpointInput {
         serde(rename = "ClientToken", skip_serializing_if = "Option::is_none")
     )]
     pub client_token: Option<String>,
-    /// The instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::describe_db_instances) operation to query the instance ID.
     ///
     /// Wire name: `DBInstanceId`.
     ///
     /// Example: `rm-****`
     #[cfg_attr(feature = "serde-serialize", serde(rename = "DBInstanceId"))]
     pub db_instance_id: String,
-    /// The endpoint ID of the instance. You can call the DescribeDBInstanceEndpoints operation to query the endpoint ID.
+    /// The endpoint ID of the instance. You can call the [DescribeDBInstanceEndpoints](crate::describe_db_instance_endpoints) operation to query the endpoint ID.
     ///
     /// Wire name: `DBInstanceEndpointId`.
     ///

@@ -21,12 +21,12 @@ pub struct DeleteDbInstanceReplicationInput {
         serde(rename = "ChannelName", skip_serializing_if = "Option::is_none")
     )]
     pub channel_name: Option<String>,
-    /// The instance ID. You can call the DescribeDBInstances operation to obtain the instance ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::describe_db_instances) operation to obtain the instance ID.
     ///
     /// Wire name: `DbInstanceId`.
     #[cfg_attr(feature = "serde-serialize", serde(rename = "DbInstanceId"))]
     pub db_instance_id: String,
-    /// The region ID. You can call the DescribeRegions operation to obtain the region ID.
+    /// The region ID. You can call the [DescribeRegions](crate::describe_regions) operation to obtain the region ID.
     ///
     /// Wire name: `RegionId`.
     #[cfg_attr(feature = "serde-serialize", serde(rename = "RegionId"))]

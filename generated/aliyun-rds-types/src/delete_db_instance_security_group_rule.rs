@@ -13,14 +13,14 @@
 #[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DeleteDbInstanceSecurityGroupRuleInput {
-    /// The ID of the instance. You can call the [DescribeDBInstances](https://www.alibabacloud.com/help/doc-detail/2628785.htm) operation to query the IDs of instances.
+    /// The ID of the instance. You can call the [DescribeDBInstances](crate::describe_db_instances) operation to query the IDs of instances.
     ///
     /// Wire name: `DBInstanceId`.
     ///
     /// Example: `rm-bp15i4hn07r******`
     #[cfg_attr(feature = "serde-serialize", serde(rename = "DBInstanceId"))]
     pub db_instance_id: String,
-    /// The ID of the security group rule. You can call the [DescribeDBInstanceSecurityGroupRule](https://www.alibabacloud.com/help/doc-detail/2834044.htm) to obtain the ID of the security group rule.
+    /// The ID of the security group rule. You can call the [DescribeDBInstanceSecurityGroupRule](crate::describe_db_instance_security_group_rule) to obtain the ID of the security group rule.
     ///
     /// Wire name: `SecurityGroupRuleIds`.
     ///

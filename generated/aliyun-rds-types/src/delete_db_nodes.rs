@@ -25,7 +25,7 @@ pub struct DeleteDbNodesInput {
         serde(rename = "ClientToken", skip_serializing_if = "Option::is_none")
     )]
     pub client_token: Option<String>,
-    /// The instance ID. You can call the DescribeDBInstances operation to query the ID of the instance.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::describe_db_instances) operation to query the ID of the instance.
     ///
     /// Wire name: `DBInstanceId`.
     ///
@@ -40,7 +40,7 @@ pub struct DeleteDbNodesInput {
         serde(rename = "DBNodeId", serialize_with = "aliyun_runtime::ser::json_string")
     )]
     pub db_node_id: Vec<String>,
-    /// The ID of the resource group. You can call the DescribeDBInstanceAttribute operation to obtain the ID of the resource group.
+    /// The ID of the resource group. You can call the [DescribeDBInstanceAttribute](crate::describe_db_instance_attribute) operation to obtain the ID of the resource group.
     ///
     /// Wire name: `ResourceGroupId`.
     ///

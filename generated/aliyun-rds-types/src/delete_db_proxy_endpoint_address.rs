@@ -13,7 +13,7 @@
 #[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DeleteDbProxyEndpointAddressInput {
-    /// The region ID. You can call the DescribeRegions operation to query the most recent region list.
+    /// The region ID. You can call the [DescribeRegions](crate::describe_regions) operation to query the most recent region list.
     ///
     /// Wire name: `RegionId`.
     ///
@@ -23,14 +23,14 @@ pub struct DeleteDbProxyEndpointAddressInput {
         serde(rename = "RegionId", skip_serializing_if = "Option::is_none")
     )]
     pub region_id: Option<String>,
-    /// The instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::describe_db_instances) operation to query the instance ID.
     ///
     /// Wire name: `DBInstanceId`.
     ///
     /// Example: `rm-t4n3a****`
     #[cfg_attr(feature = "serde-serialize", serde(rename = "DBInstanceId"))]
     pub db_instance_id: String,
-    /// The proxy endpoint ID. You can call the DescribeDBProxyEndpoint operation to query the proxy endpoint ID.
+    /// The proxy endpoint ID. You can call the [DescribeDBProxyEndpoint](crate::describe_db_proxy_endpoint) operation to query the proxy endpoint ID.
     ///
     /// Wire name: `DBProxyEndpointId`.
     ///
@@ -45,7 +45,7 @@ pub struct DeleteDbProxyEndpointAddressInput {
     ///
     /// If the instance runs MySQL, the default value of this parameter is **Classic**.
     ///
-    /// \> If the instance runs PostgreSQL, you must set this parameter to **Public** or **VPC**.
+    /// > If the instance runs PostgreSQL, you must set this parameter to **Public** or **VPC**.
     ///
     /// Wire name: `DBProxyConnectStringNetType`.
     ///

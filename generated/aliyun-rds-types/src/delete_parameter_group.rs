@@ -13,21 +13,21 @@
 #[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DeleteParameterGroupInput {
-    /// The region ID. You can call the DescribeRegions operation to query the most recent region list.
+    /// The region ID. You can call the [DescribeRegions](crate::describe_regions) operation to query the most recent region list.
     ///
     /// Wire name: `RegionId`.
     ///
     /// Example: `cn-hangzhou`
     #[cfg_attr(feature = "serde-serialize", serde(rename = "RegionId"))]
     pub region_id: String,
-    /// The parameter template ID. You can call the DescribeParameterGroups operation to query the parameter template ID.
+    /// The parameter template ID. You can call the [DescribeParameterGroups](crate::describe_parameter_groups) operation to query the parameter template ID.
     ///
     /// Wire name: `ParameterGroupId`.
     ///
     /// Example: `rpg-gfs****`
     #[cfg_attr(feature = "serde-serialize", serde(rename = "ParameterGroupId"))]
     pub parameter_group_id: String,
-    /// The resource group ID. You can call the DescribeDBInstanceAttribute to obtain the resource group ID.
+    /// The resource group ID. You can call the [DescribeDBInstanceAttribute](crate::describe_db_instance_attribute) to obtain the resource group ID.
     ///
     /// Wire name: `ResourceGroupId`.
     ///

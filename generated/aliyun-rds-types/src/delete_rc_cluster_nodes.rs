@@ -25,7 +25,7 @@ pub struct DeleteRcClusterNodesInput {
     pub region_id: Option<String>,
     /// The virtual private cloud (VPC) ID.
     ///
-    /// \>  This is a reserved parameter.
+    /// > This is a reserved parameter.
     ///
     /// Wire name: `VpcId`.
     ///

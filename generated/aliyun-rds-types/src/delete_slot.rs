@@ -25,21 +25,21 @@ pub struct DeleteSlotInput {
         serde(rename = "ClientToken", skip_serializing_if = "Option::is_none")
     )]
     pub client_token: Option<String>,
-    /// The instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::describe_db_instances) operation to query the instance ID.
     ///
     /// Wire name: `DBInstanceId`.
     ///
     /// Example: `pgm-bp102g323jd4****`
     #[cfg_attr(feature = "serde-serialize", serde(rename = "DBInstanceId"))]
     pub db_instance_id: String,
-    /// The name of the replication slot. You can call the DescribeSlots operation to query the name of the replication slot.
+    /// The name of the replication slot. You can call the [DescribeSlots](crate::describe_slots) operation to query the name of the replication slot.
     ///
     /// Wire name: `SlotName`.
     ///
     /// Example: `slot_test01`
     #[cfg_attr(feature = "serde-serialize", serde(rename = "SlotName"))]
     pub slot_name: String,
-    /// The status of the replication slot. You can call the DescribeSlots operation to query the status of the replication slot. Valid values:
+    /// The status of the replication slot. You can call the [DescribeSlots](crate::describe_slots) operation to query the status of the replication slot. Valid values:
     ///
     /// *   **ACTIVE**
     /// *   **INACTIVE**

@@ -13,21 +13,21 @@
 #[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DeleteUserBackupFileInput {
-    /// The ID of the full backup file. You can call the ListUserBackupFiles operation to query the information about all full backup files in a region.
+    /// The ID of the full backup file. You can call the [ListUserBackupFiles](crate::list_user_backup_files) operation to query the information about all full backup files in a region.
     ///
     /// Wire name: `BackupId`.
     ///
     /// Example: `b-w1haya7e4i25********`
     #[cfg_attr(feature = "serde-serialize", serde(rename = "BackupId"))]
     pub backup_id: String,
-    /// The region ID of the instance. You can call the DescribeRegions operation to query the most recent region list.
+    /// The region ID of the instance. You can call the [DescribeRegions](crate::describe_regions) operation to query the most recent region list.
     ///
     /// Wire name: `RegionId`.
     ///
     /// Example: `cn-hangzhou`
     #[cfg_attr(feature = "serde-serialize", serde(rename = "RegionId"))]
     pub region_id: String,
-    /// The resource group ID. You can call the DescribeDBInstanceAttribute operation to query the resource group ID.
+    /// The resource group ID. You can call the [DescribeDBInstanceAttribute](crate::describe_db_instance_attribute) operation to query the resource group ID.
     ///
     /// Wire name: `ResourceGroupId`.
     ///

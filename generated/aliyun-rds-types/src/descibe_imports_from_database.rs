@@ -23,7 +23,7 @@ pub struct DescibeImportsFromDatabaseInput {
         serde(rename = "ClientToken", skip_serializing_if = "Option::is_none")
     )]
     pub client_token: Option<String>,
-    /// The instance ID. You can call the DescribeDBInstances operation to query the IDs of instances.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::describe_db_instances) operation to query the IDs of instances.
     ///
     /// Wire name: `DBInstanceId`.
     ///
@@ -89,7 +89,7 @@ pub struct DescibeImportsFromDatabaseInput {
         serde(rename = "PageNumber", skip_serializing_if = "Option::is_none")
     )]
     pub page_number: Option<i32>,
-    /// The ID of the resource group. You can call the DescribeDBInstanceAttribute operation to obtain the ID of the resource group.
+    /// The ID of the resource group. You can call the [DescribeDBInstanceAttribute](crate::describe_db_instance_attribute) operation to obtain the ID of the resource group.
     ///
     /// Wire name: `ResourceGroupId`.
     ///

@@ -13,9 +13,9 @@
 #[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DescribeAccountsInput {
-    /// The instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::describe_db_instances) operation to query the instance ID.
     ///
-    /// \>  This parameter is not supported for RDS instances that run SQL Server 2017 on RDS Cluster Edition.
+    /// > This parameter is not supported for RDS instances that run SQL Server 2017 on RDS Cluster Edition.
     ///
     /// Wire name: `DBInstanceId`.
     ///
@@ -157,7 +157,7 @@ pub struct DescribeAccountsOutput {
     pub request_id: Option<String>,
     /// The first time when the system admin account was enabled. The time follows the ISO 8601 standard in the *yyyy-MM-dd*T*HH:mm:ss*Z format. The time is displayed in UTC.
     ///
-    /// \>  This parameter is returned only for instances that run SQL Server.
+    /// > This parameter is returned only for instances that run SQL Server.
     ///
     /// Wire name: `SystemAdminAccountFirstActivationTime`.
     ///
@@ -175,7 +175,7 @@ pub struct DescribeAccountsOutput {
     /// *   **true**: The system admin account was enabled.
     /// *   **false**: The system admin account was disabled.
     ///
-    /// \>  The [system admin account](https://www.alibabacloud.com/help/doc-detail/170736.htm) is supported only for the instances that run SQL Server. If the instance runs SQL Server, a value is returned for this parameter. If the instance runs a different database engine, no value is returned for this parameter.
+    /// > The [system admin account](https://www.alibabacloud.com/help/doc-detail/170736.htm) is supported only for the instances that run SQL Server. If the instance runs SQL Server, a value is returned for this parameter. If the instance runs a different database engine, no value is returned for this parameter.
     ///
     /// Wire name: `SystemAdminAccountStatus`.
     ///
@@ -416,7 +416,7 @@ pub struct DbInstanceAccount {
     /// *   **t**: The account has the RLS permissions.
     /// *   **f**: The account does not have the RLS permissions.
     ///
-    /// \>  This parameter is returned only for instances that run PostgreSQL.
+    /// > This parameter is returned only for instances that run PostgreSQL.
     ///
     /// Wire name: `BypassRLS`.
     ///
@@ -428,7 +428,7 @@ pub struct DbInstanceAccount {
     pub bypass_rls: Option<String>,
     /// Indicates whether the password policy is applied.
     ///
-    /// \>  This parameter is returned only for instances that run SQL Server.
+    /// > This parameter is returned only for instances that run SQL Server.
     ///
     /// Wire name: `CheckPolicy`.
     ///
@@ -443,7 +443,7 @@ pub struct DbInstanceAccount {
     /// *   **t**: The account has the permissions to create databases.
     /// *   **f**: The account does not have the permissions to create databases.
     ///
-    /// \>  This parameter is returned only for instances that run PostgreSQL.
+    /// > This parameter is returned only for instances that run PostgreSQL.
     ///
     /// Wire name: `CreateDB`.
     ///
@@ -458,7 +458,7 @@ pub struct DbInstanceAccount {
     /// *   **t**: The account has the permissions to create roles.
     /// *   **f**: The account does not have the permissions to create roles.
     ///
-    /// \>  This parameter is returned only for instances that run PostgreSQL.
+    /// > This parameter is returned only for instances that run PostgreSQL.
     ///
     /// Wire name: `CreateRole`.
     ///
@@ -488,7 +488,7 @@ pub struct DbInstanceAccount {
     pub database_privileges: Option<DatabasePrivileges>,
     /// The expiration time of the password.
     ///
-    /// \>  This parameter is returned only for instances that run SQL Server.
+    /// > This parameter is returned only for instances that run SQL Server.
     ///
     /// Wire name: `PasswordExpireTime`.
     ///
@@ -516,7 +516,7 @@ pub struct DbInstanceAccount {
     /// *   **t**: The account has the replication permissions.
     /// *   **f**: The account does not have the replication permissions.
     ///
-    /// \>  This parameter is returned only for instances that run PostgreSQL.
+    /// > This parameter is returned only for instances that run PostgreSQL.
     ///
     /// Wire name: `Replication`.
     ///
@@ -532,7 +532,7 @@ pub struct DbInstanceAccount {
     /// *   **Empty**: The expiration time is not specified.
     /// *   **Actual expiration time**: in the format of *yyyy-MM-dd*T*HH:mm:ss*Z in UTC. Example: 2022-10-01T00:00:00Z.
     ///
-    /// \>  This parameter is returned only for instances that run PostgreSQL.
+    /// > This parameter is returned only for instances that run PostgreSQL.
     ///
     /// Wire name: `ValidUntil`.
     ///

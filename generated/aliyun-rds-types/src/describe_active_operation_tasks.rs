@@ -13,9 +13,9 @@
 #[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DescribeActiveOperationTasksInput {
-    /// The region ID of the pending event. You can call the DescribeRegions operation to query the most recent region list.
+    /// The region ID of the pending event. You can call the [DescribeRegions](crate::describe_regions) operation to query the most recent region list.
     ///
-    /// \>  The value **all** indicates all regions.
+    /// > The value **all** indicates all regions.
     ///
     /// Wire name: `Region`.
     ///
@@ -140,7 +140,7 @@ pub struct DescribeActiveOperationTasksInput {
     ///
     /// *   **all**: all types
     /// *   **S0**: returns the tasks of the exception fixing level.
-    /// *   **S1**: returns the tasks of the system O\\&M level.
+    /// *   **S1**: returns the tasks of the system O\&M level.
     ///
     /// Wire name: `ChangeLevel`.
     ///
@@ -258,7 +258,7 @@ impl aliyun_runtime::parameters::ToParameters for DescribeActiveOperationTasksIn
 #[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DescribeActiveOperationTasksOutput {
-    /// The details about the O\\&M task.
+    /// The details about the O\&M task.
     ///
     /// Wire name: `Items`.
     #[cfg_attr(
@@ -378,7 +378,7 @@ impl<'de> serde::Deserialize<'de> for DescribeActiveOperationTasksOutput {
 
 /// The value of `Items`.
 ///
-/// The details about the O\\&M task.
+/// The details about the O\&M task.
 #[derive(Clone, Default, PartialEq)]
 #[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]
@@ -403,7 +403,7 @@ pub struct Items {
         serde(rename = "AllowChange", skip_serializing_if = "Option::is_none")
     )]
     pub allow_change: Option<String>,
-    /// The code of the task level. The value S1 indicates the system O\\&M level. The value S0 indicates the exception fixing level.
+    /// The code of the task level. The value S1 indicates the system O\&M level. The value S0 indicates the exception fixing level.
     ///
     /// Wire name: `ChangeLevel`.
     ///
@@ -641,7 +641,7 @@ pub struct Items {
         serde(rename = "TaskParams", skip_serializing_if = "Option::is_none")
     )]
     pub task_params: Option<String>,
-    /// The type of the O\\&M task. Valid values:
+    /// The type of the O\&M task. Valid values:
     ///
     /// *   **rds_apsaradb_ha**: primary/secondary switchover
     /// *   **rds_apsaradb_transfer**: instance migration

@@ -37,7 +37,7 @@ pub struct DescribeAllWhitelistTemplateInput {
         serde(rename = "RegionId", skip_serializing_if = "Option::is_none")
     )]
     pub region_id: Option<String>,
-    /// The name of the IP whitelist template. If you specify this parameter when you perform a fuzzy search, you can call the DescribeWhitelistTemplate operation to query the name of the whitelist template during the fuzzy search.
+    /// The name of the IP whitelist template. If you specify this parameter when you perform a fuzzy search, you can call the [DescribeWhitelistTemplate](crate::describe_whitelist_template) operation to query the name of the whitelist template during the fuzzy search.
     ///
     /// Wire name: `TemplateName`.
     ///

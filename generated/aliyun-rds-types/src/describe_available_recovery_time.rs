@@ -13,7 +13,7 @@
 #[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DescribeAvailableRecoveryTimeInput {
-    /// The ID of the cross-region data backup file. You can call the DescribeCrossRegionBackups operation to query the backup file ID.
+    /// The ID of the cross-region data backup file. You can call the [DescribeCrossRegionBackups](crate::describe_cross_region_backups) operation to query the backup file ID.
     ///
     /// Wire name: `CrossBackupId`.
     ///
@@ -40,7 +40,7 @@ pub struct DescribeAvailableRecoveryTimeInput {
         serde(rename = "ResourceGroupId", skip_serializing_if = "Option::is_none")
     )]
     pub resource_group_id: Option<String>,
-    /// The instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::describe_db_instances) operation to query the instance ID.
     ///
     /// Wire name: `DBInstanceId`.
     ///

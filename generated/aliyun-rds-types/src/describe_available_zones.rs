@@ -13,7 +13,7 @@
 #[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DescribeAvailableZonesInput {
-    /// The region ID. You can call the DescribeRegions operation to query the most recent region list.
+    /// The region ID. You can call the [DescribeRegions](crate::describe_regions) operation to query the most recent region list.
     ///
     /// Wire name: `RegionId`.
     ///
@@ -32,7 +32,7 @@ pub struct DescribeAvailableZonesInput {
     /// Example: `MySQL`
     #[cfg_attr(feature = "serde-serialize", serde(rename = "Engine"))]
     pub engine: String,
-    /// The zone ID. If the instance spans more than one zone, the value of this parameter contains an `MAZ` part, such as `cn-hangzhou-MAZ6(b,f)` and `cn-hangzhou-MAZ5(b,e,f)`. You can call the DescribeRegions operation to query the most recent zone list.
+    /// The zone ID. If the instance spans more than one zone, the value of this parameter contains an `MAZ` part, such as `cn-hangzhou-MAZ6(b,f)` and `cn-hangzhou-MAZ5(b,e,f)`. You can call the [DescribeRegions](crate::describe_regions) operation to query the most recent zone list.
     ///
     /// Wire name: `ZoneId`.
     ///
@@ -46,16 +46,16 @@ pub struct DescribeAvailableZonesInput {
     ///
     /// *   Regular instance
     ///
-    /// *   Valid values if you set Engine to MySQL: **5.5**, **5.6**, **5.7**, and **8.0**
-    /// *   Valid values if you set Engine to SQLServer: **2008r2**, **08r2\\_ent_ha**, **2012**, **2012\\_ent_ha**, **2012\\_std_ha**, **2012\\_web**, **2014\\_std_ha**, **2016\\_ent_ha**, **2016\\_std_ha**, **2016\\_web**, **2017\\_std_ha**, **2017\\_ent**, **2019\\_std_ha**, and **2019\\_ent**
-    /// *   Valid values if you set Engine to PostgreSQL: **10.0**, **11.0**, **12.0**, **13.0**, **14.0**, and **15.0**
-    /// *   Valid value when you set Engine to MariaDB: **10.3**
+    ///     *   Valid values if you set Engine to MySQL: **5.5**, **5.6**, **5.7**, and **8.0**
+    ///     *   Valid values if you set Engine to SQLServer: **2008r2**, **08r2\_ent_ha**, **2012**, **2012\_ent_ha**, **2012\_std_ha**, **2012\_web**, **2014\_std_ha**, **2016\_ent_ha**, **2016\_std_ha**, **2016\_web**, **2017\_std_ha**, **2017\_ent**, **2019\_std_ha**, and **2019\_ent**
+    ///     *   Valid values if you set Engine to PostgreSQL: **10.0**, **11.0**, **12.0**, **13.0**, **14.0**, and **15.0**
+    ///     *   Valid value when you set Engine to MariaDB: **10.3**
     ///
     /// *   Serverless instance
     ///
-    /// *   Valid values if you set Engine to MySQL: **5.7** and **8.0**
-    /// *   Valid values if you set Engine to SQLServer: **2016\\_std_sl**, **2017\\_std_sl**, and **2019\\_std_sl**
-    /// *   Valid value if you set Engine to PostgreSQL: **14.0**
+    ///     *   Valid values if you set Engine to MySQL: **5.7** and **8.0**
+    ///     *   Valid values if you set Engine to SQLServer: **2016\_std_sl**, **2017\_std_sl**, and **2019\_std_sl**
+    ///     *   Valid value if you set Engine to PostgreSQL: **14.0**
     ///
     /// **
     ///
@@ -95,7 +95,7 @@ pub struct DescribeAvailableZonesInput {
     /// *   **1** (default): returns the zones.
     /// *   **0**: does not return the zones.
     ///
-    /// \>  The single-zone deployment method allows you to deploy an instance that runs RDS Enterprise Edition in a single zone.
+    /// > The single-zone deployment method allows you to deploy an instance that runs RDS Enterprise Edition in a single zone.
     ///
     /// Wire name: `DispenseMode`.
     ///
@@ -126,17 +126,17 @@ pub struct DescribeAvailableZonesInput {
     ///
     /// *   Regular instance
     ///
-    /// *   **Basic**: RDS Basic Edition.
-    /// *   **HighAvailability**: RDS High-availability Edition.
-    /// *   **cluster**: RDS Cluster Edition for ApsaraDB RDS for MySQL.
-    /// *   **AlwaysOn**: RDS Cluster Edition for ApsaraDB RDS for SQL Server.
-    /// *   **Finance**: RDS Enterprise Edition.
+    ///     *   **Basic**: RDS Basic Edition.
+    ///     *   **HighAvailability**: RDS High-availability Edition.
+    ///     *   **cluster**: RDS Cluster Edition for ApsaraDB RDS for MySQL.
+    ///     *   **AlwaysOn**: RDS Cluster Edition for ApsaraDB RDS for SQL Server.
+    ///     *   **Finance**: RDS Enterprise Edition.
     ///
     /// *   Serverless instance
     ///
-    /// *   **serverless_basic**: RDS Basic Edition. This edition is available only for instances that run MySQL and PostgreSQL.
-    /// *   **serverless_standard**: RDS High-availability Edition for ApsaraDB RDS for MySQL.
-    /// *   **serverless_ha**: RDS High-availability Edition for ApsaraDB RDS for SQL Server.
+    ///     *   **serverless_basic**: RDS Basic Edition. This edition is available only for instances that run MySQL and PostgreSQL.
+    ///     *   **serverless_standard**: RDS High-availability Edition for ApsaraDB RDS for MySQL.
+    ///     *   **serverless_ha**: RDS High-availability Edition for ApsaraDB RDS for SQL Server.
     ///
     /// Wire name: `Category`.
     ///

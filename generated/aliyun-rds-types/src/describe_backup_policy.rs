@@ -13,7 +13,7 @@
 #[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DescribeBackupPolicyInput {
-    /// The instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::describe_db_instances) operation to query the instance ID.
     ///
     /// Wire name: `DBInstanceId`.
     ///
@@ -210,7 +210,7 @@ pub struct DescribeBackupPolicyOutput {
     /// *   **Physical**: physical backup
     /// *   **Snapshot**: snapshot backup
     ///
-    /// \> This parameter is returned only when the instance runs SQL Server and uses cloud disks.
+    /// > This parameter is returned only when the instance runs SQL Server and uses cloud disks.
     ///
     /// Wire name: `BackupMethod`.
     ///
@@ -225,7 +225,7 @@ pub struct DescribeBackupPolicyOutput {
     /// *   **1**: Secondary instance preferred
     /// *   **2**: Primary instance preferred
     ///
-    /// \>  This parameter is available only for instances that run SQL Server on RDS Cluster Edition. This parameter is returned only when SupportModifyBackupPriority is set to True.
+    /// > This parameter is available only for instances that run SQL Server on RDS Cluster Edition. This parameter is returned only when SupportModifyBackupPriority is set to True.
     ///
     /// Wire name: `BackupPriority`.
     ///
@@ -250,7 +250,7 @@ pub struct DescribeBackupPolicyOutput {
     /// *   **Flash**: The single-digit second backup feature is enabled.
     /// *   **Standard**: The single-digit second backup feature is disabled.
     ///
-    /// \> This parameter takes effect only when you set the **BackupPolicyMode** parameter to **DataBackupPolicy**.
+    /// > This parameter takes effect only when you set the **BackupPolicyMode** parameter to **DataBackupPolicy**.
     ///
     /// Wire name: `Category`.
     ///
@@ -310,7 +310,7 @@ pub struct DescribeBackupPolicyOutput {
     /// *   **True**
     /// *   **False**
     ///
-    /// \>  This parameter is returned only when the instance runs MySQL. For more information, see [Configure the PITR feature](https://www.alibabacloud.com/help/doc-detail/2666046.htm).
+    /// > This parameter is returned only when the instance runs MySQL. For more information, see [Configure the PITR feature](https://www.alibabacloud.com/help/doc-detail/2666046.htm).
     ///
     /// Wire name: `EnablePitrProtection`.
     ///
@@ -361,7 +361,7 @@ pub struct DescribeBackupPolicyOutput {
     /// *   **LogInterval**: Log backups are performed every 30 minutes.
     /// *   Default value: same as the value of the **PreferredBackupPeriod** parameter.
     ///
-    /// \>  This parameter is returned only when the instance runs SQL Server.
+    /// > This parameter is returned only when the instance runs SQL Server.
     ///
     /// Wire name: `LogBackupFrequency`.
     ///
@@ -503,7 +503,7 @@ pub struct DescribeBackupPolicyOutput {
     /// *   **1**: The instance supports snapshot backups.
     /// *   **0**: The instance does not support snapshot backups.
     ///
-    /// \>  This parameter is returned only when the instance runs SQL Server.
+    /// > This parameter is returned only when the instance runs SQL Server.
     ///
     /// Wire name: `SupportVolumeShadowCopy`.
     ///

@@ -13,7 +13,7 @@
 #[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DescribeBackupsInput {
-    /// The instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::describe_db_instances) operation to query the instance ID.
     ///
     /// Wire name: `DBInstanceId`.
     ///
@@ -68,7 +68,7 @@ pub struct DescribeBackupsInput {
     pub start_time: Option<String>,
     /// The end of the time range to query. The end time must be later than the start time. Specify the time in the ISO 8601 standard in the *yyyy-MM-dd*T*HH:mm*Z format. The time must be in UTC.
     ///
-    /// \> We recommend that you specify a time range that is as short as possible to avoid timeout.
+    /// > We recommend that you specify a time range that is as short as possible to avoid timeout.
     ///
     /// Wire name: `EndTime`.
     ///
@@ -431,7 +431,7 @@ pub struct Backup {
     pub backup_download_link_by_db: Option<BackupDownloadLinkByDb>,
     /// The URL that is used to download the backup set over the Internet. If the backup set cannot be downloaded, null is returned.
     ///
-    /// \>  For example, if BackupMethod of an ApsaraDB RDS for SQL Server instance is set to **Snapshot**, a null string is returned.
+    /// > For example, if BackupMethod of an ApsaraDB RDS for SQL Server instance is set to **Snapshot**, a null string is returned.
     ///
     /// Wire name: `BackupDownloadURL`.
     ///
@@ -476,7 +476,7 @@ pub struct Backup {
     pub backup_initiator: Option<String>,
     /// The URL that is used to download the backup set over an internal network. If the backup set cannot be downloaded, null is returned.
     ///
-    /// \>  For example, if BackupMethod of an ApsaraDB RDS for SQL Server instance is set to **Snapshot**, a null string is returned.
+    /// > For example, if BackupMethod of an ApsaraDB RDS for SQL Server instance is set to **Snapshot**, a null string is returned.
     ///
     /// Wire name: `BackupIntranetDownloadURL`.
     ///
@@ -571,7 +571,7 @@ pub struct Backup {
     pub checksum: Option<String>,
     /// The point in time at which the data in the backup set is consistent. The return value of this parameter is a timestamp.
     ///
-    /// \>  If the instance runs MySQL 5.6, a timestamp is returned. Otherwise, the value 0 is returned.
+    /// > If the instance runs MySQL 5.6, a timestamp is returned. Otherwise, the value 0 is returned.
     ///
     /// Wire name: `ConsistentTime`.
     ///
@@ -586,7 +586,7 @@ pub struct Backup {
     /// *   0: the standard mode. This mode supports full backups and incremental backups.
     /// *   1: the copy-only mode. This mode supports only full backups.
     ///
-    /// \>  This parameter is returned only when the instance runs SQL Server.
+    /// > This parameter is returned only when the instance runs SQL Server.
     ///
     /// Wire name: `CopyOnlyBackup`.
     ///
@@ -670,7 +670,7 @@ pub struct Backup {
     /// *   **LARGE**: The data backup file contains an abnormally large number of tables. It cannot be used to restore individual databases or tables.
     /// *   **EMPTY**: The data backup file is generated from a failed backup task.
     ///
-    /// \>  If an empty string is returned, the data backup file cannot be used to restore individual databases or tables.
+    /// > If an empty string is returned, the data backup file cannot be used to restore individual databases or tables.
     ///
     /// Wire name: `MetaStatus`.
     ///

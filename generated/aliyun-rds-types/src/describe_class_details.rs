@@ -23,7 +23,7 @@ pub struct DescribeClassDetailsInput {
         serde(rename = "ClientToken", skip_serializing_if = "Option::is_none")
     )]
     pub client_token: Option<String>,
-    /// The region ID. You can call the DescribeRegions operation to query the most recent region list.
+    /// The region ID. You can call the [DescribeRegions](crate::describe_regions) operation to query the most recent region list.
     ///
     /// Wire name: `RegionId`.
     ///
@@ -63,7 +63,7 @@ pub struct DescribeClassDetailsInput {
     /// Example: `MySQL`
     #[cfg_attr(feature = "serde-serialize", serde(rename = "Engine"))]
     pub engine: String,
-    /// The resource group ID. You can call the DescribeDBInstanceAttribute operation to query the resource group ID.
+    /// The resource group ID. You can call the [DescribeDBInstanceAttribute](crate::describe_db_instance_attribute) operation to query the resource group ID.
     ///
     /// Wire name: `ResourceGroupId`.
     ///
@@ -286,8 +286,8 @@ pub struct DescribeClassDetailsOutput {
     ///
     /// Unit: cents (US dollars).
     ///
-    /// \> *   If you set the CommodityCode parameter to a value that indicates the pay-as-you-go billing method, the ReferencePrice parameter specifies the hourly fee that you must pay.
-    /// \> *   If you set the CommodityCode parameter to a value that indicates the subscription billing method, the ReferencePrice parameter specifies the monthly fee that you must pay.
+    /// > *   If you set the CommodityCode parameter to a value that indicates the pay-as-you-go billing method, the ReferencePrice parameter specifies the hourly fee that you must pay.
+    /// > *   If you set the CommodityCode parameter to a value that indicates the subscription billing method, the ReferencePrice parameter specifies the monthly fee that you must pay.
     ///
     /// Wire name: `ReferencePrice`.
     ///

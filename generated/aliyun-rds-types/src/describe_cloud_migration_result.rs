@@ -13,14 +13,14 @@
 #[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DescribeCloudMigrationResultInput {
-    /// The instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::describe_db_instances) operation to query the instance ID.
     ///
     /// Wire name: `DBInstanceName`.
     ///
     /// Example: `pgm-bp102g323jd4****`
     #[cfg_attr(feature = "serde-serialize", serde(rename = "DBInstanceName"))]
     pub db_instance_name: String,
-    /// The task ID. You can obtain the task ID from the response that is returned when you call the CreateCloudMigrationTask operation to create the task.
+    /// The task ID. You can obtain the task ID from the response that is returned when you call the [CreateCloudMigrationTask](crate::create_cloud_migration_task) operation to create the task.
     ///
     /// Wire name: `TaskId`.
     ///
@@ -30,7 +30,7 @@ pub struct DescribeCloudMigrationResultInput {
         serde(rename = "TaskId", skip_serializing_if = "Option::is_none")
     )]
     pub task_id: Option<i64>,
-    /// The task name. You can obtain the task name from the response that is returned when you call the CreateCloudMigrationTask operation to create the task.
+    /// The task name. You can obtain the task name from the response that is returned when you call the [CreateCloudMigrationTask](crate::create_cloud_migration_task) operation to create the task.
     ///
     /// Wire name: `TaskName`.
     ///

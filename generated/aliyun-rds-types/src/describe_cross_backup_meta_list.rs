@@ -13,7 +13,7 @@
 #[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DescribeCrossBackupMetaListInput {
-    /// The ID of the cross-region backup file that you want to use. You can call the [DescribeCrossRegionBackups](https://www.alibabacloud.com/help/doc-detail/121733.htm) operation to query the ID of the cross-region backup file.
+    /// The ID of the cross-region backup file that you want to use. You can call the [DescribeCrossRegionBackups](crate::describe_cross_region_backups) operation to query the ID of the cross-region backup file.
     ///
     /// Wire name: `BackupSetId`.
     ///
@@ -32,7 +32,7 @@ pub struct DescribeCrossBackupMetaListInput {
     pub get_db_name: Option<String>,
     /// The name of the database that you want to query. The system implements fuzzy match based on the value of this parameter and returns only the name of the matched database.
     ///
-    /// \> You can implement fuzzy match and then exact match. For example, you can set the Pattern parameter to test to query the testdb1 and testdb2 databases. Then, you can specify the **GetDbName** parameter to query only the matched database and the tables in the matched database.
+    /// > You can implement fuzzy match and then exact match. For example, you can set the Pattern parameter to test to query the testdb1 and testdb2 databases. Then, you can specify the **GetDbName** parameter to query only the matched database and the tables in the matched database.
     ///
     /// Wire name: `Pattern`.
     ///
@@ -44,7 +44,7 @@ pub struct DescribeCrossBackupMetaListInput {
     pub pattern: Option<String>,
     /// The number of entries to return per page. Default value: **1**.
     ///
-    /// \> This parameter only takes effect when you specify the **PageIndex** parameter.
+    /// > This parameter only takes effect when you specify the **PageIndex** parameter.
     ///
     /// Wire name: `PageSize`.
     ///
@@ -56,7 +56,7 @@ pub struct DescribeCrossBackupMetaListInput {
     pub page_size: Option<String>,
     /// The number of the page to return. Valid values: any non-zero positive integer.
     ///
-    /// \> This parameter only takes effect when you specify the **PageSize** parameter.
+    /// > This parameter only takes effect when you specify the **PageSize** parameter.
     ///
     /// Wire name: `PageIndex`.
     ///

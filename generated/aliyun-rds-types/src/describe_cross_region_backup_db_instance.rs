@@ -382,9 +382,9 @@ pub struct Item {
         serde(rename = "CrossBackupType", skip_serializing_if = "Option::is_none")
     )]
     pub cross_backup_type: Option<String>,
-    /// The name of the instance. It must be 2 to 256 characters in length. The value can contain letters, digits, underscores (\\_), and hyphens (-), and must start with a letter.
+    /// The name of the instance. It must be 2 to 256 characters in length. The value can contain letters, digits, underscores (\_), and hyphens (-), and must start with a letter.
     ///
-    /// \>  The value cannot start with <http://> or <https://>.
+    /// > The value cannot start with <http://> or <https://>.
     ///
     /// Wire name: `DBInstanceDescription`.
     ///

@@ -39,7 +39,7 @@ pub struct DescribeCrossRegionBackupsInput {
     pub cross_backup_region: Option<String>,
     /// The ID of the cross-region data backup file.
     ///
-    /// \>  You must specify the **CrossBackupId** parameter. Alternatively, you must specify the **StartTime** and **EndTime** parameters.
+    /// > You must specify the **CrossBackupId** parameter. Alternatively, you must specify the **StartTime** and **EndTime** parameters.
     ///
     /// Wire name: `CrossBackupId`.
     ///

@@ -20,14 +20,14 @@ pub struct DescribeCrossRegionLogBackupFilesInput {
     /// Example: `rm-uf6wjk5xxxxxxxxxx`
     #[cfg_attr(feature = "serde-serialize", serde(rename = "DBInstanceId"))]
     pub db_instance_id: String,
-    /// The region ID. You can call the DescribeRegions operation to query the most recent region list.
+    /// The region ID. You can call the [DescribeRegions](crate::describe_regions) operation to query the most recent region list.
     ///
     /// Wire name: `RegionId`.
     ///
     /// Example: `cn-hangzhou`
     #[cfg_attr(feature = "serde-serialize", serde(rename = "RegionId"))]
     pub region_id: String,
-    /// The ID of the destination region within which the cross-region backup file is stored. You can call the DescribeCrossRegionBackupDBInstance operation to query the region ID.
+    /// The ID of the destination region within which the cross-region backup file is stored. You can call the [DescribeCrossRegionBackupDBInstance](crate::describe_cross_region_backup_db_instance) operation to query the region ID.
     ///
     /// Wire name: `CrossBackupRegion`.
     ///

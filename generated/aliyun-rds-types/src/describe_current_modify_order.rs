@@ -30,7 +30,7 @@ pub struct DescribeCurrentModifyOrderInput {
     /// Example: `cn-hangzhou`
     #[cfg_attr(feature = "serde-serialize", serde(rename = "RegionId"))]
     pub region_id: String,
-    /// The instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::describe_db_instances) operation to query the instance ID.
     ///
     /// Wire name: `DbInstanceId`.
     ///
@@ -230,7 +230,7 @@ pub struct ModifyOrder {
     /// The effective time. Valid values:
     ///
     /// *   **Immediate**: This is the default value.
-    /// *   **MaintainTime**: The effective time is within the maintenance window. For more information, see [ModifyDBInstanceMaintainTime](https://www.alibabacloud.com/help/doc-detail/610402.htm).
+    /// *   **MaintainTime**: The effective time is within the maintenance window. For more information, see [ModifyDBInstanceMaintainTime](crate::modify_db_instance_maintain_time).
     ///
     /// Wire name: `EffectiveTime`.
     ///

@@ -13,7 +13,7 @@
 #[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DescribeDatabasesInput {
-    /// The instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::describe_db_instances) operation to query the instance ID.
     ///
     /// Wire name: `DBInstanceId`.
     ///
@@ -322,7 +322,7 @@ pub struct Database {
     pub character_set_name: Option<String>,
     /// The collation of the character set. The example value C indicates localization.
     ///
-    /// \>  This parameter is returned only for instances that run PostgreSQL.
+    /// > This parameter is returned only for instances that run PostgreSQL.
     ///
     /// Wire name: `Collate`.
     ///
@@ -334,7 +334,7 @@ pub struct Database {
     pub collate: Option<String>,
     /// The limit on the number of concurrent requests. The value -1 indicates that the number of concurrent requests is unlimited.
     ///
-    /// \>  This parameter is returned only for instances that run PostgreSQL.
+    /// > This parameter is returned only for instances that run PostgreSQL.
     ///
     /// Wire name: `ConnLimit`.
     ///
@@ -346,7 +346,7 @@ pub struct Database {
     pub conn_limit: Option<String>,
     /// The type of the character set.
     ///
-    /// \>  This parameter is returned only for instances that run PostgreSQL.
+    /// > This parameter is returned only for instances that run PostgreSQL.
     ///
     /// Wire name: `Ctype`.
     ///
@@ -441,7 +441,7 @@ pub struct Database {
     pub runtime_info: Option<RuntimeInfo>,
     /// The database tablespace.
     ///
-    /// \>  This parameter is returned only for instances that run PostgreSQL.
+    /// > This parameter is returned only for instances that run PostgreSQL.
     ///
     /// Wire name: `Tablespace`.
     ///
@@ -453,7 +453,7 @@ pub struct Database {
     pub tablespace: Option<String>,
     /// The total number of entries returned.
     ///
-    /// \>  This parameter is returned only for instances that run SQL Server.
+    /// > This parameter is returned only for instances that run SQL Server.
     ///
     /// Wire name: `TotalCount`.
     ///
@@ -651,7 +651,7 @@ impl<'de> serde::Deserialize<'de> for Accounts {
 pub struct AdvancedInfo {
     /// The advanced information about the database.
     ///
-    /// \>  This parameter is returned only for instances that run SQL Server.
+    /// > This parameter is returned only for instances that run SQL Server.
     ///
     /// Wire name: `AdvancedDbProperty`.
     #[cfg_attr(
@@ -716,7 +716,7 @@ impl<'de> serde::Deserialize<'de> for AdvancedInfo {
 pub struct BasicInfo {
     /// The basic information about the database.
     ///
-    /// \>  This parameter is returned only for instances that run SQL Server.
+    /// > This parameter is returned only for instances that run SQL Server.
     ///
     /// Wire name: `BasicDbProperty`.
     #[cfg_attr(
@@ -779,7 +779,7 @@ impl<'de> serde::Deserialize<'de> for BasicInfo {
 pub struct RuntimeInfo {
     /// The runtime information about the database.
     ///
-    /// \>  This parameter is returned only for instances that run SQL Server.
+    /// > This parameter is returned only for instances that run SQL Server.
     ///
     /// Wire name: `RuntimeDbProperty`.
     #[cfg_attr(

@@ -13,9 +13,9 @@
 #[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DescribeDbInstanceAttributeInput {
-    /// The instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::describe_db_instances) operation to query the instance ID.
     ///
-    /// \>\<notice\>Do not query the details of multiple instances at a time by using multiple instance IDs. Otherwise, the query times out and fails.\>\</notice\>
+    /// > \<notice\>Do not query the details of multiple instances at a time by using multiple instance IDs. Otherwise, the query times out and fails.\>\</notice\>
     ///
     /// Wire name: `DBInstanceId`.
     ///
@@ -290,7 +290,7 @@ pub struct DbInstanceAttribute {
     pub availability_value: Option<String>,
     /// The configuration of the Babelfish feature for the ApsaraDB RDS for PostgreSQL instance.
     ///
-    /// \>  This parameter applies only to ApsaraDB RDS for PostgreSQL instances for which Babelfish is enabled. For more information, see [Introduction to Babelfish](https://www.alibabacloud.com/help/doc-detail/428613.htm).
+    /// > This parameter applies only to ApsaraDB RDS for PostgreSQL instances for which Babelfish is enabled. For more information, see [Introduction to Babelfish](https://www.alibabacloud.com/help/doc-detail/428613.htm).
     ///
     /// Wire name: `BabelfishConfig`.
     #[cfg_attr(
@@ -308,7 +308,7 @@ pub struct DbInstanceAttribute {
     pub is_analytic_read_only_ins: Option<bool>,
     /// Indicates whether the conditions for a temporary upgrade are met.
     ///
-    /// \>  Pay-as-you-go instances do not support temporary upgrades.
+    /// > Pay-as-you-go instances do not support temporary upgrades.
     ///
     /// Wire name: `CanTempUpgrade`.
     ///
@@ -388,7 +388,7 @@ pub struct DbInstanceAttribute {
     /// *   **1**: shared database proxy
     /// *   **2**: dedicated database proxy
     ///
-    /// \>  We recommend that you use the **ProxyType** parameter instead of this parameter.
+    /// > We recommend that you use the **ProxyType** parameter instead of this parameter.
     ///
     /// Wire name: `ConsoleVersion`.
     ///
@@ -647,7 +647,7 @@ pub struct DbInstanceAttribute {
     pub engine_version: Option<String>,
     /// The expiration time of the instance. The time follows the ISO 8601 standard in the *yyyy-MM-dd*T*HH:mm:ss*Z format. The time is displayed in UTC.
     ///
-    /// \>  Pay-as-you-go instances never expire.
+    /// > Pay-as-you-go instances never expire.
     ///
     /// Wire name: `ExpireTime`.
     ///
@@ -739,7 +739,7 @@ pub struct DbInstanceAttribute {
     /// *   **1**: enabled
     /// *   **0**: disabled
     ///
-    /// \>  For more information, see [Buffer Pool Extension(BPE)](https://www.alibabacloud.com/help/doc-detail/2527067.htm).
+    /// > For more information, see [Buffer Pool Extension(BPE)](https://www.alibabacloud.com/help/doc-detail/2527067.htm).
     ///
     /// Wire name: `IoAccelerationEnabled`.
     ///
@@ -798,7 +798,7 @@ pub struct DbInstanceAttribute {
     pub maintain_time: Option<String>,
     /// The primary instance ID.
     ///
-    /// \>  If this parameter is not returned, the instance is the primary instance.
+    /// > If this parameter is not returned, the instance is the primary instance.
     ///
     /// Wire name: `MasterInstanceId`.
     ///
@@ -860,7 +860,7 @@ pub struct DbInstanceAttribute {
     pub multiple_temp_upgrade: Option<bool>,
     /// Indicates whether PgBouncer is enabled.
     ///
-    /// \>  This parameter is returned only for RDS instances that run PostgreSQL. If PgBouncer is enabled, the return value is **true**.
+    /// > This parameter is returned only for RDS instances that run PostgreSQL. If PgBouncer is enabled, the return value is **true**.
     ///
     /// Wire name: `PGBouncerEnabled`.
     ///
@@ -1013,7 +1013,7 @@ pub struct DbInstanceAttribute {
     pub temp_db_instance_id: Option<String>,
     /// The end time of the temporary upgrade of the instance.
     ///
-    /// \>  This parameter is unavailable for pay-as-you-go instances.
+    /// > This parameter is unavailable for pay-as-you-go instances.
     ///
     /// Wire name: `TempUpgradeTimeEnd`.
     ///
@@ -1025,7 +1025,7 @@ pub struct DbInstanceAttribute {
     pub temp_upgrade_time_end: Option<String>,
     /// The start time of the temporary upgrade of the instance.
     ///
-    /// \>  This parameter is unavailable for pay-as-you-go instances.
+    /// > This parameter is unavailable for pay-as-you-go instances.
     ///
     /// Wire name: `TempUpgradeTimeStart`.
     ///
@@ -1223,7 +1223,7 @@ pub struct DbInstanceAttribute {
     /// *   true
     /// *   false
     ///
-    /// \>  For more information about the I/O burst feature, see [What are Premium ESSDs?](https://www.alibabacloud.com/help/doc-detail/2340501.htm)
+    /// > For more information about the I/O burst feature, see [What are Premium ESSDs?](https://www.alibabacloud.com/help/doc-detail/2340501.htm)
     ///
     /// Wire name: `BurstingEnabled`.
     ///
@@ -1719,14 +1719,14 @@ impl<'de> serde::Deserialize<'de> for DbInstanceAttribute {
 ///
 /// The configuration of the Babelfish feature for the ApsaraDB RDS for PostgreSQL instance.
 ///
-/// \>  This parameter applies only to ApsaraDB RDS for PostgreSQL instances for which Babelfish is enabled. For more information, see [Introduction to Babelfish](https://www.alibabacloud.com/help/doc-detail/428613.htm).
+/// > This parameter applies only to ApsaraDB RDS for PostgreSQL instances for which Babelfish is enabled. For more information, see [Introduction to Babelfish](https://www.alibabacloud.com/help/doc-detail/428613.htm).
 #[derive(Clone, Default, PartialEq)]
 #[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct BabelfishConfig {
     /// Indicates whether Babelfish is enabled.
     ///
-    /// \>  If Babelfish is enabled when you purchase an ApsaraDB RDS for PostgreSQL instance, this parameter is fixed as **true**.
+    /// > If Babelfish is enabled when you purchase an ApsaraDB RDS for PostgreSQL instance, this parameter is fixed as **true**.
     ///
     /// Wire name: `BabelfishEnabled`.
     ///
@@ -1741,7 +1741,7 @@ pub struct BabelfishConfig {
     /// *   **single-db**
     /// *   **multi-db**
     ///
-    /// \>  For more information about migration modes for Babelfish, see [Migration modes](https://www.alibabacloud.com/help/doc-detail/428613.htm).
+    /// > For more information about migration modes for Babelfish, see [Migration modes](https://www.alibabacloud.com/help/doc-detail/428613.htm).
     ///
     /// Wire name: `MigrationMode`.
     ///
@@ -2039,7 +2039,7 @@ pub struct ServerlessConfig {
     /// *   **true**
     /// *   **false** (default)
     ///
-    /// \>  After the automatic start and stop feature is enabled, if no connections to the instance are established within 10 minutes, the instance is suspended. After a connection to the instance is established, the instance is automatically resumed.
+    /// > After the automatic start and stop feature is enabled, if no connections to the instance are established within 10 minutes, the instance is suspended. After a connection to the instance is established, the instance is automatically resumed.
     ///
     /// Wire name: `AutoPause`.
     ///
@@ -2074,7 +2074,7 @@ pub struct ServerlessConfig {
     /// *   **true**
     /// *   **false** (default)
     ///
-    /// \>  In most cases, ApsaraDB RDS automatically scales in or out the RCUs of a serverless instance based on business requirements in real time. In rare cases, the scaling does not take effect in real time. You can enable the forced scaling feature to forcefully scales in or out the RCUs of the instance.
+    /// > In most cases, ApsaraDB RDS automatically scales in or out the RCUs of a serverless instance based on business requirements in real time. In rare cases, the scaling does not take effect in real time. You can enable the forced scaling feature to forcefully scales in or out the RCUs of the instance.
     ///
     /// Wire name: `SwitchForce`.
     ///

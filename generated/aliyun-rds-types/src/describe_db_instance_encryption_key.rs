@@ -13,7 +13,7 @@
 #[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DescribeDbInstanceEncryptionKeyInput {
-    /// The region ID of the instance. You can call the [DescribeRegions](https://www.alibabacloud.com/help/doc-detail/26243.htm) operation to query the most recent region list.
+    /// The region ID of the instance. You can call the [DescribeRegions](crate::describe_regions) operation to query the most recent region list.
     ///
     /// Wire name: `RegionId`.
     ///
@@ -23,7 +23,7 @@ pub struct DescribeDbInstanceEncryptionKeyInput {
         serde(rename = "RegionId", skip_serializing_if = "Option::is_none")
     )]
     pub region_id: Option<String>,
-    /// The ID of the instance You can call the [DescribeDBInstances](https://www.alibabacloud.com/help/doc-detail/26232.htm) operation to query the IDs of instances.
+    /// The ID of the instance You can call the [DescribeDBInstances](crate::describe_db_instances) operation to query the IDs of instances.
     ///
     /// Wire name: `DBInstanceId`.
     ///
@@ -43,7 +43,7 @@ pub struct DescribeDbInstanceEncryptionKeyInput {
         serde(rename = "EncryptionKey", skip_serializing_if = "Option::is_none")
     )]
     pub encryption_key: Option<String>,
-    /// The ID of the destination region. You can call the [DescribeRegions](https://www.alibabacloud.com/help/doc-detail/26243.htm) operation to query the most recent region list.
+    /// The ID of the destination region. You can call the [DescribeRegions](crate::describe_regions) operation to query the most recent region list.
     ///
     /// Wire name: `TargetRegionId`.
     ///

@@ -25,7 +25,7 @@ pub struct DescribeDbInstanceEndpointsInput {
         serde(rename = "ClientToken", skip_serializing_if = "Option::is_none")
     )]
     pub client_token: Option<String>,
-    /// The instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::describe_db_instances) operation to query the instance ID.
     ///
     /// Wire name: `DBInstanceId`.
     ///
@@ -34,7 +34,7 @@ pub struct DescribeDbInstanceEndpointsInput {
     pub db_instance_id: String,
     /// The endpoint ID of the instance.
     ///
-    /// \>  If this parameter is not specified, the information about all endpoints is returned.
+    /// > If this parameter is not specified, the information about all endpoints is returned.
     ///
     /// Wire name: `DBInstanceEndpointId`.
     ///

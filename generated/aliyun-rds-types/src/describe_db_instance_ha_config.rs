@@ -13,7 +13,7 @@
 #[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DescribeDbInstanceHaConfigInput {
-    /// The instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::describe_db_instances) operation to query the instance ID.
     ///
     /// Wire name: `DBInstanceId`.
     ///
@@ -99,7 +99,7 @@ pub struct DescribeDbInstanceHaConfigOutput {
     /// *   **RPO**: Data consistency is preferred. The instance ensures data reliability to minimize data losses. If you have high requirements on data consistency, select this mode.
     /// *   **RTO**: Service availability is preferred. The instance restores the database service at the earliest opportunity to ensure service availability. If you have high requirements on instance availability, select this mode.
     ///
-    /// \> This parameter is returned only for instances that run MySQL.
+    /// > This parameter is returned only for instances that run MySQL.
     ///
     /// Wire name: `HAMode`.
     ///
@@ -133,7 +133,7 @@ pub struct DescribeDbInstanceHaConfigOutput {
     /// *   **Semi-sync**: the semi-synchronous replication mode
     /// *   **Async**: the asynchronous mode
     ///
-    /// \> This parameter is returned only for instances that run MySQL.
+    /// > This parameter is returned only for instances that run MySQL.
     ///
     /// Wire name: `SyncMode`.
     ///

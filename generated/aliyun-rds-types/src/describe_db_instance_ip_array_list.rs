@@ -13,7 +13,7 @@
 #[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DescribeDbInstanceIpArrayListInput {
-    /// The instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::describe_db_instances) operation to query the instance ID.
     ///
     /// Wire name: `DBInstanceId`.
     ///
@@ -242,7 +242,7 @@ impl<'de> serde::Deserialize<'de> for Items {
 pub struct DbInstanceIpArray {
     /// The attribute of the IP address whitelist. By default, this parameter is empty.
     ///
-    /// \>  A whitelist with the hidden attribute does not appear in the console. Such IP address whitelists are used to access Alibaba Cloud services, such as Data Transmission Service (DTS).
+    /// > A whitelist with the hidden attribute does not appear in the console. Such IP address whitelists are used to access Alibaba Cloud services, such as Data Transmission Service (DTS).
     ///
     /// Wire name: `DBInstanceIPArrayAttribute`.
     ///

@@ -13,14 +13,14 @@
 #[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DescribeDbInstanceIpHostnameInput {
-    /// The instance ID. You can call the [DescribeDBInstances](https://www.alibabacloud.com/help/doc-detail/2628785.htm) operation to query the instance ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::describe_db_instances) operation to query the instance ID.
     ///
     /// Wire name: `DBInstanceId`.
     ///
     /// Example: `rm-uf6wjk5xxxxxxx`
     #[cfg_attr(feature = "serde-serialize", serde(rename = "DBInstanceId"))]
     pub db_instance_id: String,
-    /// The region ID. You can call the [DescribeDBInstanceAttribute](https://www.alibabacloud.com/help/doc-detail/2628783.htm) operation to query the region ID.
+    /// The region ID. You can call the [DescribeDBInstanceAttribute](crate::describe_db_instance_attribute) operation to query the region ID.
     ///
     /// Wire name: `RegionId`.
     ///

@@ -23,7 +23,7 @@ pub struct DescribeDbInstanceNetInfoInput {
         serde(rename = "ClientToken", skip_serializing_if = "Option::is_none")
     )]
     pub client_token: Option<String>,
-    /// The instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::describe_db_instances) operation to query the instance ID.
     ///
     /// Wire name: `DBInstanceId`.
     ///
@@ -45,7 +45,7 @@ pub struct DescribeDbInstanceNetInfoInput {
     /// *   **Normal**: regular endpoint
     /// *   **ReadWriteSplitting**: read/write splitting endpoint
     ///
-    /// \> By default, the system returns both types of endpoints.
+    /// > By default, the system returns both types of endpoints.
     ///
     /// Wire name: `DBInstanceNetRWSplitType`.
     ///
@@ -340,7 +340,7 @@ impl<'de> serde::Deserialize<'de> for DbInstanceNetInfos {
 pub struct DbInstanceNetInfo {
     /// The Tabular Data Stream (TDS) port of the instance for which Babelfish is enabled.
     ///
-    /// \>  This parameter applies only to ApsaraDB RDS for PostgreSQL instances. For more information about Babelfish for ApsaraDB RDS for PostgreSQL, see [Introduction to Babelfish](https://www.alibabacloud.com/help/doc-detail/428613.htm).
+    /// > This parameter applies only to ApsaraDB RDS for PostgreSQL instances. For more information about Babelfish for ApsaraDB RDS for PostgreSQL, see [Introduction to Babelfish](https://www.alibabacloud.com/help/doc-detail/428613.htm).
     ///
     /// Wire name: `BabelfishPort`.
     ///
@@ -418,13 +418,13 @@ pub struct DbInstanceNetInfo {
     ///
     /// *   Valid values when the instance resides in the classic network:
     ///
-    /// *   **Inner**
-    /// *   **Public**
+    ///     *   **Inner**
+    ///     *   **Public**
     ///
     /// *   Valid values when the instance resides in a virtual private cloud (VPC):
     ///
-    /// *   **Private**
-    /// *   **Public**
+    ///     *   **Private**
+    ///     *   **Public**
     ///
     /// Wire name: `IPType`.
     ///
@@ -436,7 +436,7 @@ pub struct DbInstanceNetInfo {
     pub ip_type: Option<String>,
     /// The latency threshold. This parameter is returned only for a read/write splitting endpoint. Unit: seconds.
     ///
-    /// \>  If the latency on a read-only instance exceeds the specified threshold, ApsaraDB RDS no longer forwards read requests to the read-only instance.
+    /// > If the latency on a read-only instance exceeds the specified threshold, ApsaraDB RDS no longer forwards read requests to the read-only instance.
     ///
     /// Wire name: `MaxDelayTime`.
     ///
@@ -448,7 +448,7 @@ pub struct DbInstanceNetInfo {
     pub max_delay_time: Option<String>,
     /// The PgBouncer port.
     ///
-    /// \>  This parameter is returned only when PgBouncer is enabled for the instance that runs PostgreSQL.
+    /// > This parameter is returned only when PgBouncer is enabled for the instance that runs PostgreSQL.
     ///
     /// Wire name: `PGBouncerPort`.
     ///
@@ -481,7 +481,7 @@ pub struct DbInstanceNetInfo {
     /// *   **Enable**
     /// *   **Disabled**
     ///
-    /// \>  The IP version can be updated from IPv4 to IPv6.
+    /// > The IP version can be updated from IPv4 to IPv6.
     ///
     /// Wire name: `Upgradeable`.
     ///
@@ -632,7 +632,7 @@ impl<'de> serde::Deserialize<'de> for DbInstanceNetInfo {
 pub struct DbInstanceWeights {
     /// The information about the instance weight.
     ///
-    /// \>  This parameter is returned only when the read/write splitting feature is enabled for the instance.
+    /// > This parameter is returned only when the read/write splitting feature is enabled for the instance.
     ///
     /// Wire name: `DBInstanceWeight`.
     #[cfg_attr(
@@ -753,7 +753,7 @@ impl<'de> serde::Deserialize<'de> for SecurityIpGroups {
 ///
 /// The information about the instance weight.
 ///
-/// \>  This parameter is returned only when the read/write splitting feature is enabled for the instance.
+/// > This parameter is returned only when the read/write splitting feature is enabled for the instance.
 #[derive(Clone, Default, PartialEq)]
 #[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]

@@ -23,7 +23,7 @@ pub struct DescribeDbInstanceNetInfoForChannelInput {
         serde(rename = "ClientToken", skip_serializing_if = "Option::is_none")
     )]
     pub client_token: Option<String>,
-    /// The ID of the instance. You can call the [DescribeDBInstances](https://www.alibabacloud.com/help/doc-detail/26232.htm) operation to query the instance ID.
+    /// The ID of the instance. You can call the [DescribeDBInstances](crate::describe_db_instances) operation to query the instance ID.
     ///
     /// Wire name: `DBInstanceId`.
     ///
@@ -386,7 +386,7 @@ pub struct DbInstanceNetInfo {
     pub ip_type: Option<String>,
     /// The latency threshold that is allowed for read/write splitting of the shared proxy feature. Unit: seconds.
     ///
-    /// \>  This parameter is returned only when **ConnectionStringType** is set to **ReadWriteSplitting**.
+    /// > This parameter is returned only when **ConnectionStringType** is set to **ReadWriteSplitting**.
     ///
     /// Wire name: `MaxDelayTime`.
     ///

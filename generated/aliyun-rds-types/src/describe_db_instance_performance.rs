@@ -13,7 +13,7 @@
 #[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DescribeDbInstancePerformanceInput {
-    /// The instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::describe_db_instances) operation to query the instance ID.
     ///
     /// Wire name: `DBInstanceId`.
     ///
@@ -22,7 +22,7 @@ pub struct DescribeDbInstancePerformanceInput {
     pub db_instance_id: String,
     /// The performance metrics that you want to query. Separate multiple values with commas (,). You can specify up to 30 values. For more information, see [Performance parameters](https://www.alibabacloud.com/help/doc-detail/26316.htm).
     ///
-    /// \>  If you set **Key** to **MySQL_SpaceUsage** or **SQLServer_SpaceUsage**, you can query the monitoring data within only one day.
+    /// > If you set **Key** to **MySQL_SpaceUsage** or **SQLServer_SpaceUsage**, you can query the monitoring data within only one day.
     ///
     /// Wire name: `Key`.
     ///
@@ -31,7 +31,7 @@ pub struct DescribeDbInstancePerformanceInput {
     pub key: String,
     /// The beginning of the time range to query. Specify the time in the ISO 8601 standard in the *yyyy-MM-dd*T*HH:mm*Z format. The time must be in UTC.
     ///
-    /// \>  The time span between the beginning time and the end time must be longer than the monitoring frequency. Otherwise, this operation may return an empty array.
+    /// > The time span between the beginning time and the end time must be longer than the monitoring frequency. Otherwise, this operation may return an empty array.
     ///
     /// Wire name: `StartTime`.
     ///
@@ -40,7 +40,7 @@ pub struct DescribeDbInstancePerformanceInput {
     pub start_time: String,
     /// The end of the time range to query. Specify the time in the ISO 8601 standard in the *yyyy-MM-dd*T*HH:mm*Z format. The time must be in UTC.
     ///
-    /// \>  The time span between the beginning time and the end time must be longer than the monitoring frequency. Otherwise, this operation may return an empty array.
+    /// > The time span between the beginning time and the end time must be longer than the monitoring frequency. Otherwise, this operation may return an empty array.
     ///
     /// Wire name: `EndTime`.
     ///
@@ -362,7 +362,7 @@ pub struct PerformanceKey {
     pub unit: Option<String>,
     /// The format in which the value of the performance metric is returned.
     ///
-    /// \>  If a performance metric value consists of multiple fields, the values are separated with ampersands (&). Example: com_delete\\&com_insert\\&com_insert_select\\&com_replace.
+    /// > If a performance metric value consists of multiple fields, the values are separated with ampersands (&). Example: com_delete\&com_insert\&com_insert_select\&com_replace.
     ///
     /// Wire name: `ValueFormat`.
     ///

@@ -125,7 +125,7 @@ pub struct DescribeDbInstancePromoteActivityOutput {
         serde(rename = "Bid", skip_serializing_if = "Option::is_none")
     )]
     pub bid: Option<String>,
-    /// The instance ID. You can call the [DescribeDBInstances](https://www.alibabacloud.com/help/doc-detail/26232.htm) operation to query the instance ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::describe_db_instances) operation to query the instance ID.
     ///
     /// Wire name: `DBInstanceId`.
     ///

@@ -13,7 +13,7 @@
 #[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DescribeDbInstanceProxyConfigurationInput {
-    /// The instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::describe_db_instances) operation to query the instance ID.
     ///
     /// Wire name: `DBInstanceId`.
     ///
@@ -101,9 +101,9 @@ pub struct DescribeDbInstanceProxyConfigurationOutput {
     ///
     /// *   Valid values:
     ///
-    /// *   check_interval_seconds: **30 to 600**. Unit: seconds.
-    /// *   max_failed_login_attempts: **10 to 5000**. Unit: times.
-    /// *   blocking_seconds: **30 to 3600**. Unit: seconds.
+    ///     *   check_interval_seconds: **30 to 600**. Unit: seconds.
+    ///     *   max_failed_login_attempts: **10 to 5000**. Unit: times.
+    ///     *   blocking_seconds: **30 to 3600**. Unit: seconds.
     ///
     /// Wire name: `AttacksProtectionConfiguration`.
     ///

@@ -13,7 +13,7 @@
 #[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DescribeDbInstanceSecurityGroupRuleInput {
-    /// The ID of the instance. You can call the [DescribeDBInstances](https://www.alibabacloud.com/help/doc-detail/2628785.htm) operation to query the IDs of instances.
+    /// The ID of the instance. You can call the [DescribeDBInstances](crate::describe_db_instances) operation to query the IDs of instances.
     ///
     /// Wire name: `DBInstanceId`.
     ///

@@ -13,7 +13,7 @@
 #[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DescribeDbInstanceSwitchLogInput {
-    /// The instance ID. You can call DescribeDBInstances to obtain the instance ID.
+    /// The instance ID. You can call [DescribeDBInstances](crate::describe_db_instances) to obtain the instance ID.
     ///
     /// Wire name: `DBInstanceId`.
     #[cfg_attr(
@@ -43,7 +43,7 @@ pub struct DescribeDbInstanceSwitchLogInput {
         serde(rename = "PageSize", skip_serializing_if = "Option::is_none")
     )]
     pub page_size: Option<i64>,
-    /// The region ID. You can call DescribeRegions to obtain the region ID.
+    /// The region ID. You can call [DescribeRegions](crate::describe_regions) to obtain the region ID.
     ///
     /// Wire name: `RegionId`.
     #[cfg_attr(

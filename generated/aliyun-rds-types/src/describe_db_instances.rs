@@ -130,7 +130,7 @@ pub struct DescribeDbInstancesInput {
         serde(rename = "DBInstanceType", skip_serializing_if = "Option::is_none")
     )]
     pub db_instance_type: Option<String>,
-    /// The region ID. You can call the DescribeRegions operation to query the most recent region list.
+    /// The region ID. You can call the [DescribeRegions](crate::describe_regions) operation to query the most recent region list.
     ///
     /// Wire name: `RegionId`.
     ///
@@ -305,7 +305,7 @@ pub struct DescribeDbInstancesInput {
         serde(rename = "ConnectionString", skip_serializing_if = "Option::is_none")
     )]
     pub connection_string: Option<String>,
-    /// The token that is used to display the next page. You must set this parameter to the value that is returned from the most recent call of the **DescribeDBInstances** operation for **NextToken**. If the returned entries are displayed on multiple pages, the next page can be displayed when you call this operation again with this parameter specified.
+    /// The token that is used to display the next page. You must set this parameter to the value that is returned from the most recent call of the **[DescribeDBInstances](crate::describe_db_instances)** operation for **NextToken**. If the returned entries are displayed on multiple pages, the next page can be displayed when you call this operation again with this parameter specified.
     ///
     /// Wire name: `NextToken`.
     ///
@@ -319,7 +319,7 @@ pub struct DescribeDbInstancesInput {
     ///
     /// Default value: **30**.
     ///
-    /// \> If you specify this parameter, **PageSize** and **PageNumber** are unavailable.
+    /// > If you specify this parameter, **PageSize** and **PageNumber** are unavailable.
     ///
     /// Wire name: `MaxResults`.
     ///
@@ -558,7 +558,7 @@ pub struct DescribeDbInstancesOutput {
     pub next_token: Option<String>,
     /// The page number of the returned page.
     ///
-    /// \> If you specify **MaxResults** or **NextToken**, only the value **1** is returned. You can ignore the value 1.
+    /// > If you specify **MaxResults** or **NextToken**, only the value **1** is returned. You can ignore the value 1.
     ///
     /// Wire name: `PageNumber`.
     ///
@@ -590,7 +590,7 @@ pub struct DescribeDbInstancesOutput {
     pub request_id: Option<String>,
     /// The total number of entries returned.
     ///
-    /// \> If you specify **MaxResults** or **NextToken**, only the number of entries on the current page is returned. You can ignore the number.
+    /// > If you specify **MaxResults** or **NextToken**, only the number of entries on the current page is returned. You can ignore the number.
     ///
     /// Wire name: `TotalRecordCount`.
     ///
@@ -771,7 +771,7 @@ pub struct DbInstance {
     /// *   **HighAvailability**: RDS High-availability Edition
     /// *   **Finance**: RDS Enterprise Edition
     ///
-    /// \>  This parameter is returned only when the **InstanceLevel** parameter is set to **1**.
+    /// > This parameter is returned only when the **InstanceLevel** parameter is set to **1**.
     ///
     /// Wire name: `Category`.
     ///
@@ -1103,7 +1103,7 @@ pub struct DbInstance {
     pub engine_version: Option<String>,
     /// The expiration time of the instance. The time follows the ISO 8601 standard in the *yyyy-MM-dd*T*HH:mm:ss*Z format. The time is displayed in UTC.
     ///
-    /// \>  Pay-as-you-go instances never expire.
+    /// > Pay-as-you-go instances never expire.
     ///
     /// Wire name: `ExpireTime`.
     ///
@@ -1201,7 +1201,7 @@ pub struct DbInstance {
     /// *   **true**
     /// *   **false**
     ///
-    /// \>  If the multi-zone deployment method is used for the instance, the zone ID of the instance contains MAZ. Example: `cn-hangzhou-MAZ10(h,i)`.
+    /// > If the multi-zone deployment method is used for the instance, the zone ID of the instance contains MAZ. Example: `cn-hangzhou-MAZ10(h,i)`.
     ///
     /// Wire name: `MutriORsignle`.
     ///

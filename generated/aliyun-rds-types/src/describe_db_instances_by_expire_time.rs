@@ -13,7 +13,7 @@
 #[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DescribeDbInstancesByExpireTimeInput {
-    /// The region ID. You can call the DescribeRegions operation to query the most recent region list.
+    /// The region ID. You can call the [DescribeRegions](crate::describe_regions) operation to query the most recent region list.
     ///
     /// Wire name: `RegionId`.
     ///
@@ -90,7 +90,7 @@ pub struct DescribeDbInstancesByExpireTimeInput {
         serde(rename = "Tags", skip_serializing_if = "Option::is_none")
     )]
     pub tags: Option<String>,
-    /// The resource group ID. You can call the DescribeDBInstanceAttribute operation to obtain the resource group ID.
+    /// The resource group ID. You can call the [DescribeDBInstanceAttribute](crate::describe_db_instance_attribute) operation to obtain the resource group ID.
     ///
     /// Wire name: `ResourceGroupId`.
     ///
@@ -418,7 +418,7 @@ pub struct DbInstanceExpireTime {
     pub db_instance_status: Option<String>,
     /// The expiration time of the instance. The time follows the ISO 8601 standard in the *yyyy-MM-dd*T*HH:mm:ss*Z format. The time is displayed in UTC.
     ///
-    /// \> Pay-as-you-go instances never expire.
+    /// > Pay-as-you-go instances never expire.
     ///
     /// Wire name: `ExpireTime`.
     ///

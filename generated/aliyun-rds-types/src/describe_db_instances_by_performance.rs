@@ -197,7 +197,7 @@ pub struct DescribeDbInstancesByPerformanceInput {
         serde(rename = "Tag.5.value", skip_serializing_if = "Option::is_none")
     )]
     pub tag_5_value: Option<String>,
-    /// The region ID of the instance. You can call the [DescribeRegions](https://www.alibabacloud.com/help/doc-detail/26243.htm) operation to query the most recent region list.
+    /// The region ID of the instance. You can call the [DescribeRegions](crate::describe_regions) operation to query the most recent region list.
     ///
     /// Wire name: `RegionId`.
     ///

@@ -651,9 +651,9 @@ pub struct DbInstance {
         serde(rename = "DBInstanceClass", skip_serializing_if = "Option::is_none")
     )]
     pub db_instance_class: Option<String>,
-    /// The name of the instance. It must be 2 to 256 characters in length. The value can contain letters, digits, underscores (\\_), and hyphens (-). The value must start with a letter.
+    /// The name of the instance. It must be 2 to 256 characters in length. The value can contain letters, digits, underscores (\_), and hyphens (-). The value must start with a letter.
     ///
-    /// \> The value cannot start with <http://> or <https://>.
+    /// > The value cannot start with <http://> or <https://>.
     ///
     /// Wire name: `DBInstanceDescription`.
     ///

@@ -66,7 +66,7 @@ pub struct DescribeDbMiniEngineVersionsInput {
         serde(rename = "StorageType", skip_serializing_if = "Option::is_none")
     )]
     pub storage_type: Option<String>,
-    /// The dedicated cluster ID. You can call the DescribeDedicatedHostGroups operation to query the dedicated cluster ID.
+    /// The dedicated cluster ID. You can call the [DescribeDedicatedHostGroups](crate::describe_dedicated_host_groups) operation to query the dedicated cluster ID.
     ///
     /// Wire name: `DedicatedHostGroupId`.
     ///
@@ -86,7 +86,7 @@ pub struct DescribeDbMiniEngineVersionsInput {
         serde(rename = "MinorVersionTag", skip_serializing_if = "Option::is_none")
     )]
     pub minor_version_tag: Option<String>,
-    /// The instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::describe_db_instances) operation to query the instance ID.
     ///
     /// Wire name: `DBInstanceId`.
     ///
@@ -96,7 +96,7 @@ pub struct DescribeDbMiniEngineVersionsInput {
         serde(rename = "DBInstanceId", skip_serializing_if = "Option::is_none")
     )]
     pub db_instance_id: Option<String>,
-    /// The region ID. You can call the DescribeRegions operation to query the most recent region list.
+    /// The region ID. You can call the [DescribeRegions](crate::describe_regions) operation to query the most recent region list.
     ///
     /// Wire name: `RegionId`.
     ///
@@ -344,7 +344,7 @@ impl<'de> serde::Deserialize<'de> for DescribeDbMiniEngineVersionsOutput {
 pub struct MinorVersionItems {
     /// The PostgreSQL version to which the minor engine version corresponds. For more information, see [Release notes for AliPG](https://www.alibabacloud.com/help/doc-detail/126002.htm).
     ///
-    /// \>  This parameter is available only for instances that run **PostgreSQL**.
+    /// > This parameter is available only for instances that run **PostgreSQL**.
     ///
     /// Wire name: `CommunityMinorVersion`.
     ///
@@ -389,7 +389,7 @@ pub struct MinorVersionItems {
     /// *   **vaild**
     /// *   **expired**
     ///
-    /// \>  If the minor engine version is in the Offline state, the minor engine version is discontinued. In this case, ignore the expiration status. If the minor engine version is in the Online state and the expiration state is expired, the minor engine version expires. If the expiration state is vaild, the minor engine version is still in its lifecycle.
+    /// > If the minor engine version is in the Offline state, the minor engine version is discontinued. In this case, ignore the expiration status. If the minor engine version is in the Online state and the expiration state is expired, the minor engine version expires. If the expiration state is vaild, the minor engine version is still in its lifecycle.
     ///
     /// Wire name: `ExpireStatus`.
     ///
@@ -463,7 +463,7 @@ pub struct MinorVersionItems {
     /// *   **Offline**: discontinued
     /// *   **Online**: available
     ///
-    /// \>  If the minor engine version is in the Offline state, the minor engine version is discontinued. In this case, ignore the expiration status. If the minor engine version is in the Online state and the expiration state is expired, the minor engine version expires. If the expiration state is vaild, the minor engine version is still in its lifecycle.
+    /// > If the minor engine version is in the Offline state, the minor engine version is discontinued. In this case, ignore the expiration status. If the minor engine version is in the Online state and the expiration state is expired, the minor engine version expires. If the expiration state is vaild, the minor engine version is still in its lifecycle.
     ///
     /// Wire name: `StatusDesc`.
     ///
@@ -478,7 +478,7 @@ pub struct MinorVersionItems {
     /// *   **pgsql_docker_image**: tag of common instances
     /// *   **pgsql_babelfish_image**: tag of instances for which Babelfish is enabled
     ///
-    /// \>  This parameter is available only for instances that run **PostgreSQL**.
+    /// > This parameter is available only for instances that run **PostgreSQL**.
     ///
     /// Wire name: `Tag`.
     ///

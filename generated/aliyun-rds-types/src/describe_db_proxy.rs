@@ -13,14 +13,14 @@
 #[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DescribeDbProxyInput {
-    /// The instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::describe_db_instances) operation to query the instance ID.
     ///
     /// Wire name: `DBInstanceId`.
     ///
     /// Example: `rm-bp1ja4f56s7us****`
     #[cfg_attr(feature = "serde-serialize", serde(rename = "DBInstanceId"))]
     pub db_instance_id: String,
-    /// The region ID. You can call the DescribeRegions operation to query the most recent region list.
+    /// The region ID. You can call the [DescribeRegions](crate::describe_regions) operation to query the most recent region list.
     ///
     /// Wire name: `RegionId`.
     ///
@@ -240,7 +240,7 @@ pub struct DescribeDbProxyOutput {
     /// *   2: dedicated database proxy
     /// *   3: general-purpose database proxy
     ///
-    /// \>  ApsaraDB RDS for PostgreSQL does not support shared database proxies.
+    /// > ApsaraDB RDS for PostgreSQL does not support shared database proxies.
     ///
     /// Wire name: `DBProxyInstanceType`.
     ///

@@ -13,14 +13,14 @@
 #[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DescribeDbProxyEndpointInput {
-    /// The instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::describe_db_instances) operation to query the instance ID.
     ///
     /// Wire name: `DBInstanceId`.
     ///
     /// Example: `rm-bp1ja4f56s7us****`
     #[cfg_attr(feature = "serde-serialize", serde(rename = "DBInstanceId"))]
     pub db_instance_id: String,
-    /// The name of the proxy terminal. You can call the DescribeDBProxy interface to query the name of the proxy terminal.
+    /// The name of the proxy terminal. You can call the [DescribeDBProxy](crate::describe_db_proxy) interface to query the name of the proxy terminal.
     ///
     /// Wire name: `DBProxyEndpointId`.
     ///
@@ -30,7 +30,7 @@ pub struct DescribeDbProxyEndpointInput {
         serde(rename = "DBProxyEndpointId", skip_serializing_if = "Option::is_none")
     )]
     pub db_proxy_endpoint_id: Option<String>,
-    /// The proxy endpoint that you want to query. You can call the DescribeDBProxy interface to query the proxy endpoint.
+    /// The proxy endpoint that you want to query. You can call the [DescribeDBProxy](crate::describe_db_proxy) interface to query the proxy endpoint.
     ///
     /// Wire name: `DBProxyConnectString`.
     ///
@@ -40,7 +40,7 @@ pub struct DescribeDbProxyEndpointInput {
         serde(rename = "DBProxyConnectString", skip_serializing_if = "Option::is_none")
     )]
     pub db_proxy_connect_string: Option<String>,
-    /// The region ID. You can call the DescribeRegions operation to query the most recent region list.
+    /// The region ID. You can call the [DescribeRegions](crate::describe_regions) operation to query the most recent region list.
     ///
     /// Wire name: `RegionId`.
     ///
@@ -212,7 +212,7 @@ pub struct DescribeDbProxyEndpointOutput {
     /// *   **CausalConsistRead**: the read consistency settings. Valid values: **0**, **1**, and **2**. The value 0 indicates eventual consistency. The value 1 indicates session consistency. The value 2 indicates global consistency.
     /// *   **PinPreparedStmt**: an internal parameter that is available only for ApsaraDB RDS for PostgrSQL instances.
     ///
-    /// \>  If the instance runs PostgreSQL, you can change only the value of the **ReadWriteSpliting** field. The **TransactionReadSqlRouteOptimizeStatus** and **PinPreparedStmt** fields are set to their default values 1.
+    /// > If the instance runs PostgreSQL, you can change only the value of the **ReadWriteSpliting** field. The **TransactionReadSqlRouteOptimizeStatus** and **PinPreparedStmt** fields are set to their default values 1.
     ///
     /// Wire name: `DBProxyFeatures`.
     ///

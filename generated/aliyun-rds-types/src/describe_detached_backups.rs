@@ -13,7 +13,7 @@
 #[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DescribeDetachedBackupsInput {
-    /// The instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::describe_db_instances) operation to query the instance ID.
     ///
     /// Wire name: `DBInstanceId`.
     ///
@@ -89,7 +89,7 @@ pub struct DescribeDetachedBackupsInput {
     /// *   **50**
     /// *   **100**
     ///
-    /// \> The default value is **30**.
+    /// > The default value is **30**.
     ///
     /// Wire name: `PageSize`.
     ///
@@ -101,7 +101,7 @@ pub struct DescribeDetachedBackupsInput {
     pub page_size: Option<i32>,
     /// The page number. Pages start from page 1.
     ///
-    /// \> The default value is 1.
+    /// > The default value is 1.
     ///
     /// Wire name: `PageNumber`.
     ///
@@ -539,7 +539,7 @@ pub struct Backup {
     pub backup_type: Option<String>,
     /// The point in time at which the data in the backup set is consistent. The return value of this parameter is a timestamp.
     ///
-    /// \>  If the instance runs MySQL 5.6, a timestamp is returned. Otherwise, the value 0 is returned.
+    /// > If the instance runs MySQL 5.6, a timestamp is returned. Otherwise, the value 0 is returned.
     ///
     /// Wire name: `ConsistentTime`.
     ///

@@ -18,7 +18,7 @@ pub struct DescribeGadInstancesInput {
     /// *   If you leave this parameter empty, this operation returns the details about all global active database clusters that are created within your Alibaba Cloud account.
     /// *   If you specify this parameter, this operation returns the details about the global active database cluster that you specify.
     ///
-    /// \>  If you do not specify this parameter when you call this operation for the first time, the IDs of all clusters that are created by using the current account are returned. Then, you can specify the cluster ID to view the cluster details.
+    /// > If you do not specify this parameter when you call this operation for the first time, the IDs of all clusters that are created by using the current account are returned. Then, you can specify the cluster ID to view the cluster details.
     ///
     /// Wire name: `GadInstanceName`.
     ///
@@ -28,7 +28,7 @@ pub struct DescribeGadInstancesInput {
         serde(rename = "GadInstanceName", skip_serializing_if = "Option::is_none")
     )]
     pub gad_instance_name: Option<String>,
-    /// The region ID. You can call the DescribeRegions operation to query the most recent region list.
+    /// The region ID. You can call the [DescribeRegions](crate::describe_regions) operation to query the most recent region list.
     ///
     /// Wire name: `RegionId`.
     ///
@@ -241,7 +241,7 @@ pub struct GadInstances {
     pub modification_time: Option<String>,
     /// The database engine that is run by the global active database cluster.
     ///
-    /// \>  The value of this parameter is fixed as **mysql**.
+    /// > The value of this parameter is fixed as **mysql**.
     ///
     /// Wire name: `Service`.
     ///
@@ -364,7 +364,7 @@ pub struct GadInstanceMembers {
     pub db_instance_id: Option<String>,
     /// A JSON array that consists of the details about the Data Transmission Service (DTS) synchronization task.
     ///
-    /// \>  Each unit node (secondary node) synchronizes data from the central node (primary node) by using DTS. This parameter contains the synchronization link ID and request ID of DTS.
+    /// > Each unit node (secondary node) synchronizes data from the central node (primary node) by using DTS. This parameter contains the synchronization link ID and request ID of DTS.
     ///
     /// Wire name: `DtsInstance`.
     ///
@@ -376,7 +376,7 @@ pub struct GadInstanceMembers {
     pub dts_instance: Option<String>,
     /// The database engine that is run by the node.
     ///
-    /// \>  The value of this parameter is fixed as **mysql**.
+    /// > The value of this parameter is fixed as **mysql**.
     ///
     /// Wire name: `Engine`.
     ///

@@ -13,7 +13,7 @@
 #[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DescribeHistoryEventsInput {
-    /// The region ID. You can call the [DescribeRegions](https://www.alibabacloud.com/help/doc-detail/610399.htm) operation to query the most recent region list.
+    /// The region ID. You can call the [DescribeRegions](crate::describe_regions) operation to query the most recent region list.
     ///
     /// Wire name: `RegionId`.
     ///
@@ -76,7 +76,7 @@ pub struct DescribeHistoryEventsInput {
     /// *   AccountUnbalanced.Stop: The pay-as-you-go instance is stopped due to an overdue payment.
     /// *   AccountUnbalanced.Delete: The pay-as-you-go instance is released due to an overdue payment.
     ///
-    /// \>  For more information, see Overview. The values of this parameter are applicable only to instance system events, but not to disk system events.
+    /// > For more information, see Overview. The values of this parameter are applicable only to instance system events, but not to disk system events.
     ///
     /// Wire name: `EventType`.
     ///
@@ -823,7 +823,7 @@ pub struct Data {
         serde(rename = "Product", skip_serializing_if = "Option::is_none")
     )]
     pub product: Option<String>,
-    /// The region ID. You can call the DescribeRegions operation to query the most recent region list.
+    /// The region ID. You can call the [DescribeRegions](crate::describe_regions) operation to query the most recent region list.
     ///
     /// Wire name: `RegionId`.
     ///

@@ -13,7 +13,7 @@
 #[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DescribeHistoryTasksInput {
-    /// The region ID of the pending event. You can call the DescribeRegions operation to query the most recent region list.
+    /// The region ID of the pending event. You can call the [DescribeRegions](crate::describe_regions) operation to query the most recent region list.
     ///
     /// Wire name: `RegionId`.
     ///
@@ -83,7 +83,7 @@ pub struct DescribeHistoryTasksInput {
         serde(rename = "InstanceId", skip_serializing_if = "Option::is_none")
     )]
     pub instance_id: Option<String>,
-    /// The task ID. You can call the DescribeTasks operation to query the task ID. If multiple task IDs exist, separate them with commas (,). You can specify up to 30 task IDs. By default, this parameter is left empty, which indicates that all tasks are queried.
+    /// The task ID. You can call the [DescribeTasks](crate::describe_tasks) operation to query the task ID. If multiple task IDs exist, separate them with commas (,). You can specify up to 30 task IDs. By default, this parameter is left empty, which indicates that all tasks are queried.
     ///
     /// Wire name: `TaskId`.
     ///

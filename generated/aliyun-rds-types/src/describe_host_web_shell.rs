@@ -20,14 +20,14 @@ pub struct DescribeHostWebShellInput {
     /// Example: `rm-uf6wjk5xxxxxxx`
     #[cfg_attr(feature = "serde-serialize", serde(rename = "DBInstanceId"))]
     pub db_instance_id: String,
-    /// The region ID of the instance. You can call the DescribeDBInstanceAttribute operation to query the region ID.
+    /// The region ID of the instance. You can call the [DescribeDBInstanceAttribute](crate::describe_db_instance_attribute) operation to query the region ID.
     ///
     /// Wire name: `RegionID`.
     ///
     /// Example: `cn-hangzhou`
     #[cfg_attr(feature = "serde-serialize", serde(rename = "RegionID"))]
     pub region_id: String,
-    /// The instance hostname. You can call the DescribeDBInstanceIpHostname operation to query the hostname.
+    /// The instance hostname. You can call the [DescribeDBInstanceIpHostname](crate::describe_db_instance_ip_hostname) operation to query the hostname.
     ///
     /// Wire name: `HostName`.
     ///

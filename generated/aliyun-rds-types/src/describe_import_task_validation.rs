@@ -13,12 +13,12 @@
 #[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DescribeImportTaskValidationInput {
-    /// The instance ID. You can call the DescribeDBInstances operation to obtain this ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::describe_db_instances) operation to obtain this ID.
     ///
     /// Wire name: `DbInstanceId`.
     #[cfg_attr(feature = "serde-serialize", serde(rename = "DbInstanceId"))]
     pub db_instance_id: String,
-    /// The task ID. This ID is returned when you call the **ValidateImportTask** operation to create a precheck for the import task.
+    /// The task ID. This ID is returned when you call the **[ValidateImportTask](crate::validate_import_task)** operation to create a precheck for the import task.
     ///
     /// Wire name: `TaskId`.
     #[cfg_attr(feature = "serde-serialize", serde(rename = "TaskId"))]

@@ -20,7 +20,7 @@ pub struct DescribeInstanceCrossBackupPolicyInput {
     /// Example: `rm-uf6wjk5xxxxxxxxxx`
     #[cfg_attr(feature = "serde-serialize", serde(rename = "DBInstanceId"))]
     pub db_instance_id: String,
-    /// The region ID. You can call the DescribeRegions operation to query the most recent region list.
+    /// The region ID. You can call the [DescribeRegions](crate::describe_regions) operation to query the most recent region list.
     ///
     /// Wire name: `RegionId`.
     ///
@@ -137,9 +137,9 @@ pub struct DescribeInstanceCrossBackupPolicyOutput {
         serde(rename = "CrossBackupType", skip_serializing_if = "Option::is_none")
     )]
     pub cross_backup_type: Option<String>,
-    /// The name of the instance. It must be 2 to 256 characters in length. The value can contain letters, digits, underscores (\\_), and hyphens (-), and must start with a letter.
+    /// The name of the instance. It must be 2 to 256 characters in length. The value can contain letters, digits, underscores (\_), and hyphens (-), and must start with a letter.
     ///
-    /// \>  The value cannot start with <http://> or <https://>.
+    /// > The value cannot start with <http://> or <https://>.
     ///
     /// Wire name: `DBInstanceDescription`.
     ///

@@ -18,7 +18,7 @@ pub struct DescribeInstanceKeywordsInput {
     /// *   **account**
     /// *   **database**
     ///
-    /// \>  This parameter is required.
+    /// > This parameter is required.
     ///
     /// Wire name: `Key`.
     ///

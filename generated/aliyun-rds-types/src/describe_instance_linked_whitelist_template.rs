@@ -20,7 +20,7 @@ pub struct DescribeInstanceLinkedWhitelistTemplateInput {
     /// Example: `rm-bp191w771kd3****`
     #[cfg_attr(feature = "serde-serialize", serde(rename = "InsName"))]
     pub ins_name: String,
-    /// The region ID. You can call the DescribeRegions operation to query the most recent region list.
+    /// The region ID. You can call the [DescribeRegions](crate::describe_regions) operation to query the most recent region list.
     ///
     /// Wire name: `RegionId`.
     ///

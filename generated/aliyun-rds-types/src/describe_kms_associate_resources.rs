@@ -35,7 +35,7 @@ pub struct DescribeKmsAssociateResourcesInput {
         serde(rename = "ResourceGroupId", skip_serializing_if = "Option::is_none")
     )]
     pub resource_group_id: Option<String>,
-    /// The region ID. You can call the DescribeRegions operation to query the most recent region list.
+    /// The region ID. You can call the [DescribeRegions](crate::describe_regions) operation to query the most recent region list.
     ///
     /// Wire name: `RegionId`.
     ///

@@ -20,7 +20,7 @@ pub struct DescribeLocalAvailableRecoveryTimeInput {
     /// Example: `rm-uf6wjk5xxxxxxx`
     #[cfg_attr(feature = "serde-serialize", serde(rename = "DBInstanceId"))]
     pub db_instance_id: String,
-    /// The region ID. You can call the DescribeRegions operation to query the most recent region list.
+    /// The region ID. You can call the [DescribeRegions](crate::describe_regions) operation to query the most recent region list.
     ///
     /// Wire name: `Region`.
     ///

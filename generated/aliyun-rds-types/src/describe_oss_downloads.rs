@@ -13,14 +13,14 @@
 #[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DescribeOssDownloadsInput {
-    /// The instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::describe_db_instances) operation to query the instance ID.
     ///
     /// Wire name: `DBInstanceId`.
     ///
     /// Example: `rm-uf6wjk5xxxxxxx`
     #[cfg_attr(feature = "serde-serialize", serde(rename = "DBInstanceId"))]
     pub db_instance_id: String,
-    /// The migration task ID. You can call the DescribeMigrateTasks operation to query the migration task ID.
+    /// The migration task ID. You can call the [DescribeMigrateTasks](crate::describe_migrate_tasks) operation to query the migration task ID.
     ///
     /// Wire name: `MigrateTaskId`.
     ///

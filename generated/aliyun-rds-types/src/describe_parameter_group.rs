@@ -13,14 +13,14 @@
 #[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DescribeParameterGroupInput {
-    /// The parameter template ID. You can call the DescribeParameterGroups operation to query the parameter template ID.
+    /// The parameter template ID. You can call the [DescribeParameterGroups](crate::describe_parameter_groups) operation to query the parameter template ID.
     ///
     /// Wire name: `ParameterGroupId`.
     ///
     /// Example: `rpg-dp****`
     #[cfg_attr(feature = "serde-serialize", serde(rename = "ParameterGroupId"))]
     pub parameter_group_id: String,
-    /// The region ID. You can call the DescribeRegions operation to query the most recent region list.
+    /// The region ID. You can call the [DescribeRegions](crate::describe_regions) operation to query the most recent region list.
     ///
     /// Wire name: `RegionId`.
     ///
@@ -249,7 +249,7 @@ impl<'de> serde::Deserialize<'de> for ParamGroup {
 pub struct RelatedCustinsInfo {
     /// The information about the instance to which the parameter template is applied.
     ///
-    /// \>  This parameter is available only for ApsaraDB RDS for PostgreSQL instances.
+    /// > This parameter is available only for ApsaraDB RDS for PostgreSQL instances.
     ///
     /// Wire name: `RelatedCustinsInfo`.
     #[cfg_attr(
@@ -533,7 +533,7 @@ impl<'de> serde::Deserialize<'de> for ParameterGroup {
 ///
 /// The information about the instance to which the parameter template is applied.
 ///
-/// \>  This parameter is available only for ApsaraDB RDS for PostgreSQL instances.
+/// > This parameter is available only for ApsaraDB RDS for PostgreSQL instances.
 #[derive(Clone, Default, PartialEq)]
 #[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]

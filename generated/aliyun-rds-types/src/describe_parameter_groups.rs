@@ -13,7 +13,7 @@
 #[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DescribeParameterGroupsInput {
-    /// The region ID. You can call the DescribeRegions operation to query the most recent region list.
+    /// The region ID. You can call the [DescribeRegions](crate::describe_regions) operation to query the most recent region list.
     ///
     /// Wire name: `RegionId`.
     ///
@@ -133,7 +133,7 @@ pub struct DescribeParameterGroupsOutput {
     /// *   true
     /// *   false
     ///
-    /// \>\<notice\>This parameter is deprecated.\>\</notice\>
+    /// > \<notice\>This parameter is deprecated.\>\</notice\>
     ///
     /// Wire name: `SignalForOptimizeParams`.
     ///

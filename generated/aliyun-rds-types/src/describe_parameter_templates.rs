@@ -61,7 +61,7 @@ pub struct DescribeParameterTemplatesInput {
         serde(rename = "Category", skip_serializing_if = "Option::is_none")
     )]
     pub category: Option<String>,
-    /// The region ID. You can call the DescribeRegions operation to query the most recent region list.
+    /// The region ID. You can call the [DescribeRegions](crate::describe_regions) operation to query the most recent region list.
     ///
     /// Wire name: `RegionId`.
     ///

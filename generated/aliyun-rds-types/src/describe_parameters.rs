@@ -23,7 +23,7 @@ pub struct DescribeParametersInput {
         serde(rename = "ClientToken", skip_serializing_if = "Option::is_none")
     )]
     pub client_token: Option<String>,
-    /// The instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::describe_db_instances) operation to query the instance ID.
     ///
     /// Wire name: `DBInstanceId`.
     ///
@@ -233,7 +233,7 @@ impl<'de> serde::Deserialize<'de> for DescribeParametersOutput {
 pub struct ConfigParameters {
     /// The list of parameters that are being synchronized.
     ///
-    /// \> After you modify and submit the parameters, you must wait for the parameters to be synchronized to the instance. After the synchronization, you can delete the parameters from the list.
+    /// > After you modify and submit the parameters, you must wait for the parameters to be synchronized to the instance. After the synchronization, you can delete the parameters from the list.
     ///
     /// Wire name: `DBInstanceParameter`.
     #[cfg_attr(
@@ -477,7 +477,7 @@ impl<'de> serde::Deserialize<'de> for RunningParameters {
 ///
 /// The list of parameters that are being synchronized.
 ///
-/// \> After you modify and submit the parameters, you must wait for the parameters to be synchronized to the instance. After the synchronization, you can delete the parameters from the list.
+/// > After you modify and submit the parameters, you must wait for the parameters to be synchronized to the instance. After the synchronization, you can delete the parameters from the list.
 #[derive(Clone, Default, PartialEq)]
 #[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]

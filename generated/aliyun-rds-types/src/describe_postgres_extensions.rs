@@ -23,14 +23,14 @@ pub struct DescribePostgresExtensionsInput {
         serde(rename = "ClientToken", skip_serializing_if = "Option::is_none")
     )]
     pub client_token: Option<String>,
-    /// The instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::describe_db_instances) operation to query the instance ID.
     ///
     /// Wire name: `DBInstanceId`.
     ///
     /// Example: `pgm-bp156o9ti493****`
     #[cfg_attr(feature = "serde-serialize", serde(rename = "DBInstanceId"))]
     pub db_instance_id: String,
-    /// The database name. You can call the DescribeDatabases operation to query the database name.
+    /// The database name. You can call the [DescribeDatabases](crate::describe_databases) operation to query the database name.
     ///
     /// Wire name: `DBName`.
     ///
@@ -332,7 +332,7 @@ pub struct InstalledExtensions {
     pub requires: Option<String>,
     /// The ID of the Alibaba Cloud account.
     ///
-    /// \>  This parameter is returned only for self-developed exclusive extensions. You can view exclusive extensions only within your Alibaba Cloud account.
+    /// > This parameter is returned only for self-developed exclusive extensions. You can view exclusive extensions only within your Alibaba Cloud account.
     ///
     /// Wire name: `Uid`.
     ///
@@ -517,7 +517,7 @@ pub struct UninstalledExtensions {
     pub requires: Option<String>,
     /// The ID of the Alibaba Cloud account.
     ///
-    /// \>  This parameter is returned only for self-developed exclusive extensions. You can view exclusive extensions only within your Alibaba Cloud account.
+    /// > This parameter is returned only for self-developed exclusive extensions. You can view exclusive extensions only within your Alibaba Cloud account.
     ///
     /// Wire name: `Uid`.
     ///

@@ -25,7 +25,7 @@ pub struct DescribeRcClusterConfigInput {
     pub region_id: Option<String>,
     /// The virtual private cloud (VPC) ID.
     ///
-    /// \>  This is a reserved parameter.
+    /// > This is a reserved parameter.
     ///
     /// Wire name: `VpcId`.
     ///
@@ -37,7 +37,7 @@ pub struct DescribeRcClusterConfigInput {
     pub vpc_id: Option<String>,
     /// The validity period of the temporary kubeconfig file. Unit: minutes. Valid values: 15 to 4320.
     ///
-    /// \>  If you do not specify this parameter, the system specifies a longer validity period. The validity period is returned in the `expiration` parameter.
+    /// > If you do not specify this parameter, the system specifies a longer validity period. The validity period is returned in the `expiration` parameter.
     ///
     /// Wire name: `TemporaryDurationMinutes`.
     ///

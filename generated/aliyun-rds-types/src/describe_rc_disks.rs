@@ -23,7 +23,7 @@ pub struct DescribeRcDisksInput {
         serde(rename = "InstanceId", skip_serializing_if = "Option::is_none")
     )]
     pub instance_id: Option<String>,
-    /// The disk ID. The value is a JSON array that consists of up to 100 disk IDs. Separate the disk IDs with commas (,). Format: `\["Disk ID1","Disk ID2"\]`.
+    /// The disk ID. The value is a JSON array that consists of up to 100 disk IDs. Separate the disk IDs with commas (,). Format: `["Disk ID1","Disk ID2"]`.
     ///
     /// Wire name: `DiskIds`.
     ///

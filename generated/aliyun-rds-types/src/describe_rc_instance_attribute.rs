@@ -150,7 +150,7 @@ pub struct DescribeRcInstanceAttributeOutput {
     )]
     pub auto_renew: Option<bool>,
     /// The ID of the cluster to which the instance belongs.
-    /// \>This parameter will be deprecated. For better compatibility, use other parameters.
+    /// > This parameter will be deprecated. For better compatibility, use other parameters.
     ///
     /// Wire name: `ClusterId`.
     #[cfg_attr(
@@ -390,7 +390,7 @@ pub struct DescribeRcInstanceAttributeOutput {
     /// - **PayByBandwidth**: pay-by-bandwidth.
     /// - **PayByTraffic**: pay-by-data-transfer.
     ///
-    /// \> In the **pay-by-data-transfer** mode, the peak inbound and outbound bandwidths are both bandwidth upper limits and are not guaranteed. When resource contention occurs, the peak bandwidth may be throttled. If your business requires guaranteed bandwidth, use the **pay-by-bandwidth** mode.
+    /// > In the **pay-by-data-transfer** mode, the peak inbound and outbound bandwidths are both bandwidth upper limits and are not guaranteed. When resource contention occurs, the peak bandwidth may be throttled. If your business requires guaranteed bandwidth, use the **pay-by-bandwidth** mode.
     ///
     /// Wire name: `InternetChargeType`.
     #[cfg_attr(
@@ -563,7 +563,7 @@ pub struct DescribeRcInstanceAttributeOutput {
     pub tags: Option<Tags>,
     /// The custom data of the instance, in Base64-encoded format.
     ///
-    /// \> If the instance does not have custom data, an empty string is returned.
+    /// > If the instance does not have custom data, an empty string is returned.
     ///
     /// Wire name: `UserData`.
     #[cfg_attr(
@@ -572,7 +572,7 @@ pub struct DescribeRcInstanceAttributeOutput {
     )]
     pub user_data: Option<String>,
     /// The VLAN ID of the instance.
-    /// \> This parameter will be deprecated. For better compatibility, use other parameters.
+    /// > This parameter will be deprecated. For better compatibility, use other parameters.
     ///
     /// Wire name: `VlanId`.
     #[cfg_attr(
@@ -1030,7 +1030,7 @@ pub struct EipAddress {
     /// - **paybytraffic**: pay-by-data-transfer.
     /// - **paybybandwidth**: pay-by-bandwidth.
     ///
-    /// \> In **pay-by-data-transfer** mode, the peak inbound and outbound bandwidths are both bandwidth upper limits and are not guaranteed. When resource contention occurs, the peak bandwidth may be throttled. If your business requires guaranteed bandwidth, use the **pay-by-bandwidth** mode.
+    /// > In **pay-by-data-transfer** mode, the peak inbound and outbound bandwidths are both bandwidth upper limits and are not guaranteed. When resource contention occurs, the peak bandwidth may be throttled. If your business requires guaranteed bandwidth, use the **pay-by-bandwidth** mode.
     ///
     /// Wire name: `InternetChargeType`.
     #[cfg_attr(

@@ -108,7 +108,7 @@ impl aliyun_runtime::parameters::ToParameters for DescribeRcInstanceVncUrlInput 
 pub struct DescribeRcInstanceVncUrlOutput {
     /// The VNC logon URL.
     ///
-    /// \>Notice: The VNC logon URL is time-sensitive and valid for 15 seconds. If the URL is not used within 15 seconds after a successful API call, it automatically expires. You must call the API operation again to obtain a new URL.
+    /// > Notice: The VNC logon URL is time-sensitive and valid for 15 seconds. If the URL is not used within 15 seconds after a successful API call, it automatically expires. You must call the API operation again to obtain a new URL.
     ///
     /// Wire name: `LoginUrl`.
     #[cfg_attr(

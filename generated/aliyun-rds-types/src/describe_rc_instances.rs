@@ -55,7 +55,7 @@ pub struct DescribeRcInstancesInput {
     pub image_id: Option<String>,
     /// The instance ID. This parameter is used to query a single instance.
     ///
-    /// \> If no instance ID is specified (neither **InstanceId** nor **InstanceIds** is specified), the details of all RDS Custom instances in the specified region are returned.
+    /// > If no instance ID is specified (neither **InstanceId** nor **InstanceIds** is specified), the details of all RDS Custom instances in the specified region are returned.
     ///
     /// Wire name: `InstanceId`.
     #[cfg_attr(
@@ -65,9 +65,9 @@ pub struct DescribeRcInstancesInput {
     pub instance_id: Option<String>,
     /// The instance IDs.
     ///
-    /// This parameter is used to query multiple instances at a time. Separate multiple instance IDs with commas (,). You can specify up to 100 instance IDs. Input format: `\["InstanceId1","InstanceId2"\]`.
+    /// This parameter is used to query multiple instances at a time. Separate multiple instance IDs with commas (,). You can specify up to 100 instance IDs. Input format: `["InstanceId1","InstanceId2"]`.
     ///
-    /// \> If both **InstanceIds** and **InstanceId** are specified, the value of **InstanceIds** prevails.
+    /// > If both **InstanceIds** and **InstanceId** are specified, the value of **InstanceIds** prevails.
     ///
     /// Wire name: `InstanceIds`.
     #[cfg_attr(
@@ -420,7 +420,7 @@ pub struct RcInstances {
         serde(rename = "Cpu", skip_serializing_if = "Option::is_none")
     )]
     pub cpu: Option<i64>,
-    /// Specifies whether the instance is allowed to join an ACK cluster. If the parameter settings are **1**, the created instance can be added to an ACK cluster by calling the **AttachRCInstances** API operation to efficiently manage containerized applications. Valid values:
+    /// Specifies whether the instance is allowed to join an ACK cluster. If the parameter settings are **1**, the created instance can be added to an ACK cluster by calling the **[AttachRCInstances](crate::attach_rc_instances)** API operation to efficiently manage containerized applications. Valid values:
     ///
     /// - **1**: yes
     /// - **0** (default): no
@@ -465,7 +465,7 @@ pub struct RcInstances {
     pub ecs_host_name: Option<String>,
     /// The time when the instance expires. The time follows the ISO 8601 standard and uses the UTC+0 time zone in the `yyyy-MM-ddTHH:mm:ssZ` format.
     ///
-    /// \> The expiration time displayed in the console is 8 hours ahead of this time.
+    /// > The expiration time displayed in the console is 8 hours ahead of this time.
     ///
     /// Wire name: `ExpiredTime`.
     #[cfg_attr(
@@ -637,7 +637,7 @@ pub struct RcInstances {
     /// - **Stopping**: The instance is being stopped.
     /// - **Stopped**: The instance is stopped.
     ///
-    /// \> The instance status returned by this operation may be delayed. If the status differs from the value returned by the **DescribeRCInstanceAttribute** operation, the value returned by the **DescribeRCInstanceAttribute** operation prevails.
+    /// > The instance status returned by this operation may be delayed. If the status differs from the value returned by the **[DescribeRCInstanceAttribute](crate::describe_rc_instance_attribute)** operation, the value returned by the **[DescribeRCInstanceAttribute](crate::describe_rc_instance_attribute)** operation prevails.
     ///
     /// Wire name: `Status`.
     #[cfg_attr(

@@ -215,7 +215,7 @@ pub struct DescribeRcMetricListOutput {
     pub datapoints: Option<String>,
     /// The returned message.
     ///
-    /// \> If the request is successful, **Successful** is returned. If the request fails, an error message such as an error code is returned.
+    /// > If the request is successful, **Successful** is returned. If the request fails, an error message such as an error code is returned.
     ///
     /// Wire name: `Message`.
     #[cfg_attr(

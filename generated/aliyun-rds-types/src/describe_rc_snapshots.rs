@@ -55,7 +55,7 @@ pub struct DescribeRcSnapshotsInput {
         serde(rename = "PageSize", skip_serializing_if = "Option::is_none")
     )]
     pub page_size: Option<i64>,
-    /// The region ID. You can call the DescribeRegions operation to query the most recent region list.
+    /// The region ID. You can call the [DescribeRegions](crate::describe_regions) operation to query the most recent region list.
     ///
     /// Wire name: `RegionId`.
     ///
@@ -461,7 +461,7 @@ pub struct Snapshots {
     pub source_disk_type: Option<String>,
     /// The type of the source disk.
     ///
-    /// \>  This parameter will be removed in the future. To ensure future compatibility, we recommend that you use other parameters.
+    /// > This parameter will be removed in the future. To ensure future compatibility, we recommend that you use other parameters.
     ///
     /// Wire name: `SourceStorageType`.
     ///

@@ -13,7 +13,7 @@
 #[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DescribeReadDbInstanceDelayInput {
-    /// The region ID. You can call the DescribeRegions operation to query the most recent region list.
+    /// The region ID. You can call the [DescribeRegions](crate::describe_regions) operation to query the most recent region list.
     ///
     /// Wire name: `RegionId`.
     ///
@@ -23,14 +23,14 @@ pub struct DescribeReadDbInstanceDelayInput {
         serde(rename = "RegionId", skip_serializing_if = "Option::is_none")
     )]
     pub region_id: Option<String>,
-    /// The primary instance ID. You can call the DescribeDBInstances operation to query the primary instance ID.
+    /// The primary instance ID. You can call the [DescribeDBInstances](crate::describe_db_instances) operation to query the primary instance ID.
     ///
     /// Wire name: `DBInstanceId`.
     ///
     /// Example: `rm-bp*****`
     #[cfg_attr(feature = "serde-serialize", serde(rename = "DBInstanceId"))]
     pub db_instance_id: String,
-    /// The read-only instance ID. You can call the DescribeDBInstances operation to query the read-only instance ID.
+    /// The read-only instance ID. You can call the [DescribeDBInstances](crate::describe_db_instances) operation to query the read-only instance ID.
     ///
     /// Wire name: `ReadInstanceId`.
     ///
@@ -531,7 +531,7 @@ impl<'de> serde::Deserialize<'de> for ReadDelayTimes {
 pub struct ReadonlyInstanceDelay {
     /// The information about the write-ahead log (WAL) latency.
     ///
-    /// \>  This parameter is returned only when the primary instance runs PostgreSQL.
+    /// > This parameter is returned only when the primary instance runs PostgreSQL.
     ///
     /// Wire name: `ReadonlyInstanceDelay`.
     #[cfg_attr(
@@ -593,7 +593,7 @@ impl<'de> serde::Deserialize<'de> for ReadonlyInstanceDelay {
 ///
 /// The information about the write-ahead log (WAL) latency.
 ///
-/// \>  This parameter is returned only when the primary instance runs PostgreSQL.
+/// > This parameter is returned only when the primary instance runs PostgreSQL.
 #[derive(Clone, Default, PartialEq)]
 #[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]

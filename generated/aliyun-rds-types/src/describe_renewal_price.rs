@@ -23,14 +23,14 @@ pub struct DescribeRenewalPriceInput {
         serde(rename = "ClientToken", skip_serializing_if = "Option::is_none")
     )]
     pub client_token: Option<String>,
-    /// The instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::describe_db_instances) operation to query the instance ID.
     ///
     /// Wire name: `DBInstanceId`.
     ///
     /// Example: `rm-uf6wjk5xxxxxx`
     #[cfg_attr(feature = "serde-serialize", serde(rename = "DBInstanceId"))]
     pub db_instance_id: String,
-    /// The region ID. You can call the DescribeRegions operation to query the most recent region list.
+    /// The region ID. You can call the [DescribeRegions](crate::describe_regions) operation to query the most recent region list.
     ///
     /// Wire name: `RegionId`.
     ///
@@ -113,7 +113,7 @@ pub struct DescribeRenewalPriceInput {
         serde(rename = "BusinessInfo", skip_serializing_if = "Option::is_none")
     )]
     pub business_info: Option<String>,
-    /// The resource group ID. You can call the DescribeDBInstanceAttribute operation to query the resource group ID.
+    /// The resource group ID. You can call the [DescribeDBInstanceAttribute](crate::describe_db_instance_attribute) operation to query the resource group ID.
     ///
     /// Wire name: `ResourceGroupId`.
     ///

@@ -20,7 +20,7 @@ pub struct DescribeReplicationLinkLogsInput {
     /// Example: `pgm-bp1trqb4p1xd****`
     #[cfg_attr(feature = "serde-serialize", serde(rename = "DBInstanceId"))]
     pub db_instance_id: String,
-    /// The task ID. You must set this parameter to the ID of the task that you create by calling the **CreateReplicationLink** operation for the disaster recovery instance.
+    /// The task ID. You must set this parameter to the ID of the task that you create by calling the **[CreateReplicationLink](crate::create_replication_link)** operation for the disaster recovery instance.
     ///
     /// Wire name: `TaskId`.
     ///
@@ -30,7 +30,7 @@ pub struct DescribeReplicationLinkLogsInput {
         serde(rename = "TaskId", skip_serializing_if = "Option::is_none")
     )]
     pub task_id: Option<i64>,
-    /// The task name. You must set this parameter to the name of the task that you create by calling the **CreateReplicationLink** operation for the disaster recovery instance.
+    /// The task name. You must set this parameter to the name of the task that you create by calling the **[CreateReplicationLink](crate::create_replication_link)** operation for the disaster recovery instance.
     ///
     /// Wire name: `TaskName`.
     ///

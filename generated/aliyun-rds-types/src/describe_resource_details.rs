@@ -23,7 +23,7 @@ pub struct DescribeResourceDetailsInput {
         serde(rename = "ClientToken", skip_serializing_if = "Option::is_none")
     )]
     pub client_token: Option<String>,
-    /// The region ID. You can call the [DescribeRegions](https://www.alibabacloud.com/help/doc-detail/26243.htm) operation to query the most recent region list.
+    /// The region ID. You can call the [DescribeRegions](crate::describe_regions) operation to query the most recent region list.
     ///
     /// Wire name: `RegionId`.
     ///
@@ -247,7 +247,7 @@ pub struct DescribeResourceDetailsOutput {
     pub security_ip_list: Option<String>,
     /// The vSwitch ID.
     ///
-    /// \>  The vSwitch must belong to the same zone as the instance.
+    /// > The vSwitch must belong to the same zone as the instance.
     ///
     /// Wire name: `VSwitchId`.
     ///

@@ -28,7 +28,7 @@ pub struct DescribeSecretsInput {
     /// *   **zh-CN**: Chinese
     /// *   **en-US**: English
     ///
-    /// \> The default value is **en-US**.
+    /// > The default value is **en-US**.
     ///
     /// Wire name: `AcceptLanguage`.
     ///
@@ -38,14 +38,14 @@ pub struct DescribeSecretsInput {
         serde(rename = "AcceptLanguage", skip_serializing_if = "Option::is_none")
     )]
     pub accept_language: Option<String>,
-    /// The region ID. You can call the DescribeDBInstanceAttribute operation to query the region ID.
+    /// The region ID. You can call the [DescribeDBInstanceAttribute](crate::describe_db_instance_attribute) operation to query the region ID.
     ///
     /// Wire name: `RegionId`.
     ///
     /// Example: `cn-hangzhou`
     #[cfg_attr(feature = "serde-serialize", serde(rename = "RegionId"))]
     pub region_id: String,
-    /// The instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::describe_db_instances) operation to query the instance ID.
     ///
     /// Wire name: `DbInstanceId`.
     ///
@@ -57,7 +57,7 @@ pub struct DescribeSecretsInput {
     pub db_instance_id: Option<String>,
     /// The database engine of the database.
     ///
-    /// \> Only MySQL is supported.
+    /// > Only MySQL is supported.
     ///
     /// Wire name: `Engine`.
     ///
@@ -66,7 +66,7 @@ pub struct DescribeSecretsInput {
     pub engine: String,
     /// The number of the page to return. Valid values: any non-zero positive integer.
     ///
-    /// \> The default value is 1.
+    /// > The default value is 1.
     ///
     /// Wire name: `PageNumber`.
     ///

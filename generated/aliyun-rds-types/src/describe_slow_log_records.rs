@@ -13,7 +13,7 @@
 #[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DescribeSlowLogRecordsInput {
-    /// The ID of the instance. You can call the [DescribeDBInstances](https://www.alibabacloud.com/help/doc-detail/610396.htm) operation to query the ID of the instance.
+    /// The ID of the instance. You can call the [DescribeDBInstances](crate::describe_db_instances) operation to query the ID of the instance.
     ///
     /// Wire name: `DBInstanceId`.
     ///
@@ -39,7 +39,7 @@ pub struct DescribeSlowLogRecordsInput {
     pub start_time: String,
     /// The end of the time range to query. Specify the time in the ISO 8601 standard in the *yyyy-MM-ddTHH:mm:ssZ* format. The time must be in UTC.**
     ///
-    /// \> The end time must be later than the start time.
+    /// > The end time must be later than the start time.
     ///
     /// Wire name: `EndTime`.
     ///
@@ -78,7 +78,7 @@ pub struct DescribeSlowLogRecordsInput {
     pub page_number: Option<i32>,
     /// The ID of the node.
     ///
-    /// \> This parameter is available only for instances that run RDS Cluster Edition. You can specify this parameter to query the logs of a specified node. If this parameter is not specified, the logs of the primary node are returned by default.
+    /// > This parameter is available only for instances that run RDS Cluster Edition. You can specify this parameter to query the logs of a specified node. If this parameter is not specified, the logs of the primary node are returned by default.
     ///
     /// Wire name: `NodeId`.
     ///
@@ -404,7 +404,7 @@ impl<'de> serde::Deserialize<'de> for Items {
 pub struct SqlSlowRecord {
     /// The name of the application that is connected to the instance.
     ///
-    /// \> This parameter is returned only for instances that run SQL Server.
+    /// > This parameter is returned only for instances that run SQL Server.
     ///
     /// Wire name: `ApplicationName`.
     ///
@@ -416,7 +416,7 @@ pub struct SqlSlowRecord {
     pub application_name: Option<String>,
     /// The hostname of the client.
     ///
-    /// \> This parameter is returned only for instances that run SQL Server.
+    /// > This parameter is returned only for instances that run SQL Server.
     ///
     /// Wire name: `ClientHostName`.
     ///
@@ -428,7 +428,7 @@ pub struct SqlSlowRecord {
     pub client_host_name: Option<String>,
     /// The duration during which the SQL statement is processed by the CPU. Unit: milliseconds.
     ///
-    /// \> This parameter is returned only for instances that run SQL Server.
+    /// > This parameter is returned only for instances that run SQL Server.
     ///
     /// Wire name: `CpuTime`.
     ///
@@ -470,7 +470,7 @@ pub struct SqlSlowRecord {
     pub host_address: Option<String>,
     /// The number of rows that are affected by the last SQL statement.
     ///
-    /// \> This parameter is returned only for instances that run SQL Server.
+    /// > This parameter is returned only for instances that run SQL Server.
     ///
     /// Wire name: `LastRowsAffectedCount`.
     ///
@@ -492,7 +492,7 @@ pub struct SqlSlowRecord {
     pub lock_times: Option<i64>,
     /// The number of logical reads.
     ///
-    /// \> This parameter is returned only for instances that run SQL Server.
+    /// > This parameter is returned only for instances that run SQL Server.
     ///
     /// Wire name: `LogicalIORead`.
     ///
@@ -514,7 +514,7 @@ pub struct SqlSlowRecord {
     pub parse_row_counts: Option<i64>,
     /// The number of physical reads.
     ///
-    /// \> This parameter is returned only for instances that run SQL Server.
+    /// > This parameter is returned only for instances that run SQL Server.
     ///
     /// Wire name: `PhysicalIORead`.
     ///
@@ -556,7 +556,7 @@ pub struct SqlSlowRecord {
     pub return_row_counts: Option<i64>,
     /// The number of affected rows.
     ///
-    /// \> This parameter is returned only for instances that run SQL Server.
+    /// > This parameter is returned only for instances that run SQL Server.
     ///
     /// Wire name: `RowsAffectedCount`.
     ///
@@ -588,7 +588,7 @@ pub struct SqlSlowRecord {
     pub sql_text: Option<String>,
     /// The name of the user.
     ///
-    /// \> This parameter is returned only for instances that run SQL Server.
+    /// > This parameter is returned only for instances that run SQL Server.
     ///
     /// Wire name: `UserName`.
     ///
@@ -600,7 +600,7 @@ pub struct SqlSlowRecord {
     pub user_name: Option<String>,
     /// The number of I/O writes.
     ///
-    /// \> This parameter is returned only for instances that run SQL Server.
+    /// > This parameter is returned only for instances that run SQL Server.
     ///
     /// Wire name: `WriteIOCount`.
     ///

@@ -13,7 +13,7 @@
 #[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DescribeSlowLogsInput {
-    /// The instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::describe_db_instances) operation to query the instance ID.
     ///
     /// Wire name: `DBInstanceId`.
     ///
@@ -29,7 +29,7 @@ pub struct DescribeSlowLogsInput {
     pub start_time: String,
     /// The end of the time range to query. The end time must be later than the start time. The time span between the start time and the end time cannot exceed 31 days. Specify the time in the ISO 8601 standard in the *yyyy-MM-dd*Z format. The time must be in UTC.
     ///
-    /// \>  If the end date of the query is the same as the start date of the query, you can query the logs that are generated at 08:00 on the start date of the query. You can query the slow logs within a maximum time range of 24 hours.
+    /// > If the end date of the query is the same as the start date of the query, you can query the logs that are generated at 08:00 on the start date of the query. You can query the slow logs within a maximum time range of 24 hours.
     ///
     /// Wire name: `EndTime`.
     ///
@@ -53,7 +53,7 @@ pub struct DescribeSlowLogsInput {
     /// *   **TotalLogicalReads**: The system sorts the entries to return based on the total number of logical reads.
     /// *   **TotalPhysicalReads**: The system sorts the entries to return based on the total number of physical reads.
     ///
-    /// \> This parameter is supported only for instances that run SQL Server 2008 R2.
+    /// > This parameter is supported only for instances that run SQL Server 2008 R2.
     ///
     /// Wire name: `SortKey`.
     ///
@@ -425,7 +425,7 @@ impl<'de> serde::Deserialize<'de> for Items {
 pub struct SqlSlowLog {
     /// The average execution duration per SQL statement in the query. Unit: seconds.
     ///
-    /// \>  This parameter is returned only for instances that run SQL Server.
+    /// > This parameter is returned only for instances that run SQL Server.
     ///
     /// Wire name: `AvgExecutionTime`.
     ///
@@ -437,7 +437,7 @@ pub struct SqlSlowLog {
     pub avg_execution_time: Option<i64>,
     /// The average number of I/O writes per SQL statement in the query.
     ///
-    /// \>  This parameter is returned only for instances that run SQL Server.
+    /// > This parameter is returned only for instances that run SQL Server.
     ///
     /// Wire name: `AvgIOWriteCounts`.
     ///
@@ -449,7 +449,7 @@ pub struct SqlSlowLog {
     pub avg_io_write_counts: Option<i64>,
     /// The average number of rows that were affected by the last SQL statement in the query.
     ///
-    /// \>  This parameter is returned only for instances that run SQL Server.
+    /// > This parameter is returned only for instances that run SQL Server.
     ///
     /// Wire name: `AvgLastRowsAffectedCounts`.
     ///
@@ -464,7 +464,7 @@ pub struct SqlSlowLog {
     pub avg_last_rows_affected_counts: Option<i64>,
     /// The average number of logical reads per SQL statement in the query.
     ///
-    /// \>  This parameter is returned only for instances that run SQL Server.
+    /// > This parameter is returned only for instances that run SQL Server.
     ///
     /// Wire name: `AvgLogicalReadCounts`.
     ///
@@ -476,7 +476,7 @@ pub struct SqlSlowLog {
     pub avg_logical_read_counts: Option<i64>,
     /// The average number of physical reads per SQL statement in the query.
     ///
-    /// \>  This parameter is returned only for instances that run SQL Server.
+    /// > This parameter is returned only for instances that run SQL Server.
     ///
     /// Wire name: `AvgPhysicalReadCounts`.
     ///
@@ -488,7 +488,7 @@ pub struct SqlSlowLog {
     pub avg_physical_read_counts: Option<i64>,
     /// The average number of rows that were affected per SQL statement in the query.
     ///
-    /// \>  This parameter is returned only for instances that run SQL Server.
+    /// > This parameter is returned only for instances that run SQL Server.
     ///
     /// Wire name: `AvgRowsAffectedCounts`.
     ///
@@ -540,7 +540,7 @@ pub struct SqlSlowLog {
     pub max_execution_time_ms: Option<i64>,
     /// The largest number of I/O writes that were performed by a specific SQL statement in the query.
     ///
-    /// \>  This parameter is returned only for instances that run SQL Server.
+    /// > This parameter is returned only for instances that run SQL Server.
     ///
     /// Wire name: `MaxIOWriteCounts`.
     ///
@@ -552,7 +552,7 @@ pub struct SqlSlowLog {
     pub max_io_write_counts: Option<i64>,
     /// The largest number of rows that were affected by the last SQL statement in the query.
     ///
-    /// \>  This parameter is returned only for instances that run SQL Server.
+    /// > This parameter is returned only for instances that run SQL Server.
     ///
     /// Wire name: `MaxLastRowsAffectedCounts`.
     ///
@@ -587,7 +587,7 @@ pub struct SqlSlowLog {
     pub max_lock_time_ms: Option<i64>,
     /// The largest number of logical reads that were performed by a specific SQL statement in the query.
     ///
-    /// \>  This parameter is returned only for instances that run SQL Server.
+    /// > This parameter is returned only for instances that run SQL Server.
     ///
     /// Wire name: `MaxLogicalReadCounts`.
     ///
@@ -599,7 +599,7 @@ pub struct SqlSlowLog {
     pub max_logical_read_counts: Option<i64>,
     /// The largest number of physical reads that were performed by a specific SQL statement in the query.
     ///
-    /// \>  This parameter is returned only for instances that run SQL Server.
+    /// > This parameter is returned only for instances that run SQL Server.
     ///
     /// Wire name: `MaxPhysicalReadCounts`.
     ///
@@ -611,7 +611,7 @@ pub struct SqlSlowLog {
     pub max_physical_read_counts: Option<i64>,
     /// The largest number of rows that were affected by a specific SQL statement in the query.
     ///
-    /// \>  This parameter is returned only for instances that run SQL Server.
+    /// > This parameter is returned only for instances that run SQL Server.
     ///
     /// Wire name: `MaxRowsAffectedCounts`.
     ///
@@ -623,7 +623,7 @@ pub struct SqlSlowLog {
     pub max_rows_affected_counts: Option<i64>,
     /// The smallest number of I/O writes that were performed by a specific SQL statement in the query.
     ///
-    /// \>  This parameter is returned only for instances that run SQL Server.
+    /// > This parameter is returned only for instances that run SQL Server.
     ///
     /// Wire name: `MinIOWriteCounts`.
     ///
@@ -635,7 +635,7 @@ pub struct SqlSlowLog {
     pub min_io_write_counts: Option<i64>,
     /// The smallest number of rows that were affected by the last SQL statement in the query.
     ///
-    /// \>  This parameter is returned only for instances that run SQL Server.
+    /// > This parameter is returned only for instances that run SQL Server.
     ///
     /// Wire name: `MinLastRowsAffectedCounts`.
     ///
@@ -650,7 +650,7 @@ pub struct SqlSlowLog {
     pub min_last_rows_affected_counts: Option<i64>,
     /// The smallest number of logical reads that were performed by a specific SQL statement in the query.
     ///
-    /// \>  This parameter is returned only for instances that run SQL Server.
+    /// > This parameter is returned only for instances that run SQL Server.
     ///
     /// Wire name: `MinLogicalReadCounts`.
     ///
@@ -662,7 +662,7 @@ pub struct SqlSlowLog {
     pub min_logical_read_counts: Option<i64>,
     /// The smallest number of physical reads that were performed by a specific SQL statement in the query.
     ///
-    /// \>  This parameter is returned only for instances that run SQL Server.
+    /// > This parameter is returned only for instances that run SQL Server.
     ///
     /// Wire name: `MinPhysicalReadCounts`.
     ///
@@ -674,7 +674,7 @@ pub struct SqlSlowLog {
     pub min_physical_read_counts: Option<i64>,
     /// The smallest number of rows that were affected by a specific SQL statement in the query.
     ///
-    /// \>  This parameter is returned only for instances that run SQL Server.
+    /// > This parameter is returned only for instances that run SQL Server.
     ///
     /// Wire name: `MinRowsAffectedCounts`.
     ///
@@ -782,7 +782,7 @@ pub struct SqlSlowLog {
     pub sql_id_str: Option<String>,
     /// The average amount of CPU time per SQL statement in the query. Unit: seconds.
     ///
-    /// \>  This parameter is returned only for instances that run SQL Server.
+    /// > This parameter is returned only for instances that run SQL Server.
     ///
     /// Wire name: `SQLServerAvgCpuTime`.
     ///
@@ -794,7 +794,7 @@ pub struct SqlSlowLog {
     pub sql_server_avg_cpu_time: Option<i64>,
     /// The average execution duration per SQL statement in the query. Unit: seconds.
     ///
-    /// \>  This parameter is returned only for instances that run SQL Server.
+    /// > This parameter is returned only for instances that run SQL Server.
     ///
     /// Wire name: `SQLServerAvgExecutionTime`.
     ///
@@ -809,7 +809,7 @@ pub struct SqlSlowLog {
     pub sql_server_avg_execution_time: Option<i64>,
     /// The largest amount of CPU time that was used by a specific SQL statement in the query. Unit: seconds.
     ///
-    /// \>  This parameter is returned only for instances that run SQL Server.
+    /// > This parameter is returned only for instances that run SQL Server.
     ///
     /// Wire name: `SQLServerMaxCpuTime`.
     ///
@@ -821,7 +821,7 @@ pub struct SqlSlowLog {
     pub sql_server_max_cpu_time: Option<i64>,
     /// The smallest amount of CPU time that was used by a specific SQL statement in the query. Unit: seconds.
     ///
-    /// \>  This parameter is returned only for instances that run SQL Server.
+    /// > This parameter is returned only for instances that run SQL Server.
     ///
     /// Wire name: `SQLServerMinCpuTime`.
     ///
@@ -833,7 +833,7 @@ pub struct SqlSlowLog {
     pub sql_server_min_cpu_time: Option<i64>,
     /// The smallest execution duration of a specific SQL statement in the query. Unit: seconds.
     ///
-    /// \>  This parameter is returned only for instances that run SQL Server.
+    /// > This parameter is returned only for instances that run SQL Server.
     ///
     /// Wire name: `SQLServerMinExecutionTime`.
     ///
@@ -848,7 +848,7 @@ pub struct SqlSlowLog {
     pub sql_server_min_execution_time: Option<i64>,
     /// The total amount of CPU time that was used by all SQL statements in the query. Unit: seconds.
     ///
-    /// \>  This parameter is returned only for instances that run SQL Server.
+    /// > This parameter is returned only for instances that run SQL Server.
     ///
     /// Wire name: `SQLServerTotalCpuTime`.
     ///
@@ -906,7 +906,7 @@ pub struct SqlSlowLog {
     pub slow_log_id: Option<i64>,
     /// The total number of I/O writes that were performed by all SQL statements in the query.
     ///
-    /// \>  This parameter is returned only for instances that run SQL Server.
+    /// > This parameter is returned only for instances that run SQL Server.
     ///
     /// Wire name: `TotalIOWriteCounts`.
     ///
@@ -918,7 +918,7 @@ pub struct SqlSlowLog {
     pub total_io_write_counts: Option<i64>,
     /// The total number of rows that were affected by the last SQL statement in the query.
     ///
-    /// \>  This parameter is returned only for instances that run SQL Server.
+    /// > This parameter is returned only for instances that run SQL Server.
     ///
     /// Wire name: `TotalLastRowsAffectedCounts`.
     ///

@@ -23,7 +23,7 @@ pub struct DescribeSqlLogRecordsInput {
         serde(rename = "ClientToken", skip_serializing_if = "Option::is_none")
     )]
     pub client_token: Option<String>,
-    /// The instance ID. You can call the DescribeDBInstances operation to query the ID of the instance.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::describe_db_instances) operation to query the ID of the instance.
     ///
     /// Wire name: `DBInstanceId`.
     ///
@@ -44,9 +44,9 @@ pub struct DescribeSqlLogRecordsInput {
     ///
     /// *   When you call this operation and set the **Form** parameter to **File** to generate an audit file, you cannot filter log entries by keyword.
     /// *   You can specify up to 10 keywords. The keywords are evaluated by using the **AND** operator. Separate multiple keywords with spaces.
-    /// *   If a field name in the specified SQL statement is enclosed in grave accents (\\`) and you want to use the field name as a keyword, you must enter the grave accents (\\`) as part of the field name. For example, if the field name is \\`id\\`, enter \\`id\\` instead of id.
+    /// *   If a field name in the specified SQL statement is enclosed in grave accents (\`) and you want to use the field name as a keyword, you must enter the grave accents (\`) as part of the field name. For example, if the field name is \`id\`, enter \`id\` instead of id.
     ///
-    /// \>  After you enter a keyword, the system matches the keyword based on the **Database**, **User**, and **QueryKeywords** parameters. The parameters are evaluated by using the **AND** operator.
+    /// > After you enter a keyword, the system matches the keyword based on the **Database**, **User**, and **QueryKeywords** parameters. The parameters are evaluated by using the **AND** operator.
     ///
     /// Wire name: `QueryKeywords`.
     ///
@@ -85,10 +85,10 @@ pub struct DescribeSqlLogRecordsInput {
     pub user: Option<String>,
     /// Specifies whether to generate an SQL audit log file or return SQL audit logs. Valid values:
     ///
-    /// *   **File**: If you set this parameter to File, this operation generates an SQL audit log file and returns only common response parameters. After you call this operation, you must call the DescribeSQLLogFiles operation to obtain the download URL of the SQL audit log file.
+    /// *   **File**: If you set this parameter to File, this operation generates an SQL audit log file and returns only common response parameters. After you call this operation, you must call the [DescribeSQLLogFiles](crate::describe_sql_log_files) operation to obtain the download URL of the SQL audit log file.
     /// *   **Stream** (default): If you set this parameter to Stream, this operation returns SQL audit logs.
     ///
-    /// \>  If you set this parameter to **File**, only ApsaraDB RDS for MySQL instances that use local disks and ApsaraDB RDS for SQL Server instances are supported, and a maximum of 1 million logs are returned.
+    /// > If you set this parameter to **File**, only ApsaraDB RDS for MySQL instances that use local disks and ApsaraDB RDS for SQL Server instances are supported, and a maximum of 1 million logs are returned.
     ///
     /// Wire name: `Form`.
     ///

@@ -13,7 +13,7 @@
 #[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DescribeSqlLogReportListInput {
-    /// The instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::describe_db_instances) operation to query the instance ID.
     ///
     /// Wire name: `DBInstanceId`.
     ///
@@ -29,7 +29,7 @@ pub struct DescribeSqlLogReportListInput {
     pub start_time: String,
     /// The end of the time range to query. Specify the time in the ISO 8601 standard in the *yyyy-MM-ddTHH:mm:ssZ* format. The time must be in UTC.**
     ///
-    /// \>  The end time must be later than the start time.
+    /// > The end time must be later than the start time.
     ///
     /// Wire name: `EndTime`.
     ///
@@ -568,7 +568,7 @@ pub struct LatencyTopNItem {
     pub sql_execute_times: Option<i64>,
     /// The SQL statement.
     ///
-    /// \>  Only the first 128 characters of the SQL statement are returned. In addition, only the SQL statements that take more than 100 ms to execute are returned.
+    /// > Only the first 128 characters of the SQL statement are returned. In addition, only the SQL statements that take more than 100 ms to execute are returned.
     ///
     /// Wire name: `SQLText`.
     ///
@@ -654,7 +654,7 @@ pub struct QpsTopNItem {
     pub sql_execute_times: Option<i64>,
     /// The SQL statement.
     ///
-    /// \>  Only the first 128 characters of the SQL statement are returned. In addition, only the SQL statements that take more than 5 ms to execute are returned.
+    /// > Only the first 128 characters of the SQL statement are returned. In addition, only the SQL statements that take more than 5 ms to execute are returned.
     ///
     /// Wire name: `SQLText`.
     ///

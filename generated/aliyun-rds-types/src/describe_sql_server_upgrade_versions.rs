@@ -23,7 +23,7 @@ pub struct DescribeSqlServerUpgradeVersionsInput {
         serde(rename = "ClientToken", skip_serializing_if = "Option::is_none")
     )]
     pub client_token: Option<String>,
-    /// The ID of the instance. You can call the DescribeDBInstances operation to query the ID.
+    /// The ID of the instance. You can call the [DescribeDBInstances](crate::describe_db_instances) operation to query the ID.
     ///
     /// Wire name: `DBInstanceId`.
     #[cfg_attr(

@@ -33,16 +33,16 @@ pub struct DescribeTagsInput {
         serde(rename = "proxyId", skip_serializing_if = "Option::is_none")
     )]
     pub proxy_id: Option<String>,
-    /// The region ID. You can call the DescribeRegions operation to query the most recent region list.
+    /// The region ID. You can call the [DescribeRegions](crate::describe_regions) operation to query the most recent region list.
     ///
     /// Wire name: `RegionId`.
     ///
     /// Example: `cn-hangzhou`
     #[cfg_attr(feature = "serde-serialize", serde(rename = "RegionId"))]
     pub region_id: String,
-    /// The instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::describe_db_instances) operation to query the instance ID.
     ///
-    /// \>  If you specify this parameter, all tags that are added to this instance are queried, and other filter conditions becomes invalid.
+    /// > If you specify this parameter, all tags that are added to this instance are queried, and other filter conditions becomes invalid.
     ///
     /// Wire name: `DBInstanceId`.
     ///

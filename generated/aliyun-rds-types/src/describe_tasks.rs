@@ -388,7 +388,7 @@ pub struct TaskProgressInfo {
     pub db_name: Option<String>,
     /// The estimated end time of the task.
     ///
-    /// \>  In most cases, this parameter is empty.
+    /// > In most cases, this parameter is empty.
     ///
     /// Wire name: `ExpectedFinishTime`.
     ///
@@ -420,7 +420,7 @@ pub struct TaskProgressInfo {
     pub progress: Option<String>,
     /// The description of the task progress.
     ///
-    /// \>  If no progress description is provided for the task, this parameter is empty.
+    /// > If no progress description is provided for the task, this parameter is empty.
     ///
     /// Wire name: `ProgressInfo`.
     ///
@@ -432,7 +432,7 @@ pub struct TaskProgressInfo {
     pub progress_info: Option<String>,
     /// The estimated remaining time of the task. Unit: seconds.
     ///
-    /// \>  If the task is not running, this parameter is not returned or the returned value is **0**.
+    /// > If the task is not running, this parameter is not returned or the returned value is **0**.
     ///
     /// Wire name: `Remain`.
     ///
@@ -472,7 +472,7 @@ pub struct TaskProgressInfo {
         serde(rename = "StepsInfo", skip_serializing_if = "Option::is_none")
     )]
     pub steps_info: Option<String>,
-    /// The operation that is used by the task, such as **CreateDBInstance**.
+    /// The operation that is used by the task, such as **[CreateDBInstance](crate::create_db_instance)**.
     ///
     /// Wire name: `TaskAction`.
     ///
@@ -484,7 +484,7 @@ pub struct TaskProgressInfo {
     pub task_action: Option<String>,
     /// The error code that is returned when an error occurs.
     ///
-    /// \>  This parameter is returned only when an error occurs.
+    /// > This parameter is returned only when an error occurs.
     ///
     /// Wire name: `TaskErrorCode`.
     ///
@@ -496,7 +496,7 @@ pub struct TaskProgressInfo {
     pub task_error_code: Option<String>,
     /// The error message that is returned when an error occurs.
     ///
-    /// \>  This parameter is returned only when an error occurs.
+    /// > This parameter is returned only when an error occurs.
     ///
     /// Wire name: `TaskErrorMessage`.
     ///

@@ -13,7 +13,7 @@
 #[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DescribeUpgradeMajorVersionPrecheckTaskInput {
-    /// The instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::describe_db_instances) operation to query the instance ID.
     ///
     /// Wire name: `DBInstanceId`.
     ///
@@ -58,7 +58,7 @@ pub struct DescribeUpgradeMajorVersionPrecheckTaskInput {
         serde(rename = "TargetMajorVersion", skip_serializing_if = "Option::is_none")
     )]
     pub target_major_version: Option<String>,
-    /// The ID of the upgrade check task. You can obtain the ID of the upgrade check task from the **TaskId** parameter in the response to the UpgradeDBInstanceMajorVersionPrecheck operation.
+    /// The ID of the upgrade check task. You can obtain the ID of the upgrade check task from the **TaskId** parameter in the response to the [UpgradeDBInstanceMajorVersionPrecheck](crate::upgrade_db_instance_major_version_precheck) operation.
     ///
     /// Wire name: `TaskId`.
     ///
@@ -317,7 +317,7 @@ pub struct Items {
     /// *   Success
     /// *   Fail
     ///
-    /// \>  If the check result is **Fail**, you must check the value of the **Detail** parameter to obtain the information about the errors that occurred, resolve the errors, and then try again. For more information about how to resolve common errors, see [Introduction to the check report for a major engine version upgrade to an ApsaraDB RDS for PostgreSQL instance](https://www.alibabacloud.com/help/doc-detail/218391.htm).
+    /// > If the check result is **Fail**, you must check the value of the **Detail** parameter to obtain the information about the errors that occurred, resolve the errors, and then try again. For more information about how to resolve common errors, see [Introduction to the check report for a major engine version upgrade to an ApsaraDB RDS for PostgreSQL instance](https://www.alibabacloud.com/help/doc-detail/218391.htm).
     ///
     /// Wire name: `Result`.
     ///
@@ -361,7 +361,7 @@ pub struct Items {
     pub check_time: Option<String>,
     /// The minimum recommended disk capacity for upgrading. Unit: GB.
     ///
-    /// \> This parameter is returned only for RDS PostgreSQL instances.
+    /// > This parameter is returned only for RDS PostgreSQL instances.
     ///
     /// Wire name: `RecommendDiskSize`.
     ///
@@ -373,7 +373,7 @@ pub struct Items {
     pub recommend_disk_size: Option<i32>,
     /// The minimum recommended memory for upgrading. Unit: GB.
     ///
-    /// \> This parameter is returned only for RDS PostgreSQL instances.
+    /// > This parameter is returned only for RDS PostgreSQL instances.
     ///
     /// Wire name: `RecommendLeastMemSize`.
     ///
@@ -387,7 +387,7 @@ pub struct Items {
     ///
     /// When the memory of the instance is greater than or equal to the recommended memory, it will be upgraded at the fastest speed to minimize the read-only time of the instance.
     ///
-    /// \> This parameter is returned only for RDS PostgreSQL instances.
+    /// > This parameter is returned only for RDS PostgreSQL instances.
     ///
     /// Wire name: `RecommendMemSize`.
     ///

@@ -13,7 +13,7 @@
 #[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DescribeVSwitchesInput {
-    /// The region ID of the VSwitch. You can call the DescribeRegions operation to query the most recent region list.
+    /// The region ID of the VSwitch. You can call the [DescribeRegions](crate::describe_regions) operation to query the most recent region list.
     ///
     /// Wire name: `RegionId`.
     ///
@@ -25,7 +25,7 @@ pub struct DescribeVSwitchesInput {
     pub region_id: Option<String>,
     /// The ID of the VPC to which the vSwitch belongs.
     ///
-    /// \> You must configure this parameter or **DedicatedHostGroupId**.
+    /// > You must configure this parameter or **DedicatedHostGroupId**.
     ///
     /// Wire name: `VpcId`.
     ///
@@ -35,7 +35,7 @@ pub struct DescribeVSwitchesInput {
         serde(rename = "VpcId", skip_serializing_if = "Option::is_none")
     )]
     pub vpc_id: Option<String>,
-    /// The ID of the zone to which the vSwitch belongs. You can call the DescribeAvailableZones operation to query zone IDs. If you specify this parameter, the query results are filtered based on the value of this parameter and only the details of the VSwitch that is deployed in the specified zone are returned.
+    /// The ID of the zone to which the vSwitch belongs. You can call the [DescribeAvailableZones](crate::describe_available_zones) operation to query zone IDs. If you specify this parameter, the query results are filtered based on the value of this parameter and only the details of the VSwitch that is deployed in the specified zone are returned.
     ///
     /// Wire name: `ZoneId`.
     ///
@@ -45,9 +45,9 @@ pub struct DescribeVSwitchesInput {
         serde(rename = "ZoneId", skip_serializing_if = "Option::is_none")
     )]
     pub zone_id: Option<String>,
-    /// The dedicated cluster ID. You can call the DescribeDedicatedHostGroups operation to query the dedicated cluster ID. If you specify this parameter, the details of all VSwitches in the VPC to which the dedicated cluster belongs are returned.
+    /// The dedicated cluster ID. You can call the [DescribeDedicatedHostGroups](crate::describe_dedicated_host_groups) operation to query the dedicated cluster ID. If you specify this parameter, the details of all VSwitches in the VPC to which the dedicated cluster belongs are returned.
     ///
-    /// \>  You must specify this parameter or the **VpcId** parameter.
+    /// > You must specify this parameter or the **VpcId** parameter.
     ///
     /// Wire name: `DedicatedHostGroupId`.
     ///

@@ -13,7 +13,7 @@
 #[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DescribeWhitelistTemplateInput {
-    /// The ID of the whitelist template. You can call the [DescribeAllWhitelistTemplate](https://www.alibabacloud.com/help/doc-detail/2412075.htm) operation to obtain the ID of the whitelist template.
+    /// The ID of the whitelist template. You can call the [DescribeAllWhitelistTemplate](crate::describe_all_whitelist_template) operation to obtain the ID of the whitelist template.
     ///
     /// Wire name: `TemplateId`.
     ///
@@ -30,7 +30,7 @@ pub struct DescribeWhitelistTemplateInput {
         serde(rename = "ResourceGroupId", skip_serializing_if = "Option::is_none")
     )]
     pub resource_group_id: Option<String>,
-    /// The region ID. You can call the [DescribeRegions](https://www.alibabacloud.com/help/doc-detail/26243.htm) operation to query the most recent region list.
+    /// The region ID. You can call the [DescribeRegions](crate::describe_regions) operation to query the most recent region list.
     ///
     /// Wire name: `RegionId`.
     ///

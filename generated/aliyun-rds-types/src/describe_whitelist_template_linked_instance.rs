@@ -13,14 +13,14 @@
 #[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DescribeWhitelistTemplateLinkedInstanceInput {
-    /// The ID of the whitelist template. You can call the DescribeAllWhitelistTemplate operation to obtain the ID of the whitelist template.
+    /// The ID of the whitelist template. You can call the [DescribeAllWhitelistTemplate](crate::describe_all_whitelist_template) operation to obtain the ID of the whitelist template.
     ///
     /// Wire name: `TemplateId`.
     ///
     /// Example: `412`
     #[cfg_attr(feature = "serde-serialize", serde(rename = "TemplateId"))]
     pub template_id: i32,
-    /// The region ID. You can call the DescribeRegions operation to query the most recent region list.
+    /// The region ID. You can call the [DescribeRegions](crate::describe_regions) operation to query the most recent region list.
     ///
     /// Wire name: `RegionId`.
     ///

@@ -15,7 +15,7 @@
 pub struct DestroyDbInstanceInput {
     /// The client token that is used to ensure the idempotence of the request.
     ///
-    /// \> You can use the client to generate the value, but you must ensure that it is unique among different requests. The token can only contain ASCII characters and cannot exceed 64 characters in length.
+    /// > You can use the client to generate the value, but you must ensure that it is unique among different requests. The token can only contain ASCII characters and cannot exceed 64 characters in length.
     ///
     /// Wire name: `ClientToken`.
     ///
@@ -25,7 +25,7 @@ pub struct DestroyDbInstanceInput {
         serde(rename = "ClientToken", skip_serializing_if = "Option::is_none")
     )]
     pub client_token: Option<String>,
-    /// The ID of the instance. You can call the [DescribeDBInstances](https://www.alibabacloud.com/help/doc-detail/26232.htm) operation to query the ID of the instance.
+    /// The ID of the instance. You can call the [DescribeDBInstances](crate::describe_db_instances) operation to query the ID of the instance.
     ///
     /// Wire name: `DBInstanceId`.
     ///

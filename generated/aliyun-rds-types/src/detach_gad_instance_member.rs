@@ -20,7 +20,7 @@ pub struct DetachGadInstanceMemberInput {
     /// Example: `gad-rm-bp1npi2j8********`
     #[cfg_attr(feature = "serde-serialize", serde(rename = "GadInstanceName"))]
     pub gad_instance_name: String,
-    /// The region ID of the central node. You can call the DescribeGadInstances operation to query the region ID.
+    /// The region ID of the central node. You can call the [DescribeGadInstances](crate::describe_gad_instances) operation to query the region ID.
     ///
     /// Wire name: `RegionId`.
     ///
@@ -30,14 +30,14 @@ pub struct DetachGadInstanceMemberInput {
         serde(rename = "RegionId", skip_serializing_if = "Option::is_none")
     )]
     pub region_id: Option<String>,
-    /// The ID of the instance that serves as the unit node you want to remove. You can call the DescribeGadInstances query the instance ID.
+    /// The ID of the instance that serves as the unit node you want to remove. You can call the [DescribeGadInstances](crate::describe_gad_instances) query the instance ID.
     ///
     /// Wire name: `MemberInstanceName`.
     ///
     /// Example: `rm-bp1npi2j8********`
     #[cfg_attr(feature = "serde-serialize", serde(rename = "MemberInstanceName"))]
     pub member_instance_name: String,
-    /// The resource group ID. You can call the DescribeDBInstanceAttribute operation to query the resource group ID.
+    /// The resource group ID. You can call the [DescribeDBInstanceAttribute](crate::describe_db_instance_attribute) operation to query the resource group ID.
     ///
     /// Wire name: `ResourceGroupId`.
     ///

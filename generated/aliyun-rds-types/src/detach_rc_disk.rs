@@ -37,7 +37,7 @@ pub struct DetachRcDiskInput {
         serde(rename = "DeleteWithInstance", skip_serializing_if = "Option::is_none")
     )]
     pub delete_with_instance: Option<bool>,
-    /// The region ID. You can call the DescribeRegions operation to query the most recent region list.
+    /// The region ID. You can call the [DescribeRegions](crate::describe_regions) operation to query the most recent region list.
     ///
     /// Wire name: `RegionId`.
     ///

@@ -13,7 +13,7 @@
 #[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DetachWhitelistTemplateToInstanceInput {
-    /// The ID of the whitelist template. You can call the DescribeAllWhitelistTemplate operation to obtain the ID of the whitelist template.
+    /// The ID of the whitelist template. You can call the [DescribeAllWhitelistTemplate](crate::describe_all_whitelist_template) operation to obtain the ID of the whitelist template.
     ///
     /// Wire name: `TemplateId`.
     ///

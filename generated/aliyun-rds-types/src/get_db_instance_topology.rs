@@ -13,7 +13,7 @@
 #[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetDbInstanceTopologyInput {
-    /// The instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::describe_db_instances) operation to query the instance ID.
     ///
     /// Wire name: `DBInstanceId`.
     ///
@@ -407,7 +407,7 @@ pub struct Nodes {
     pub db_instance_name: Option<String>,
     /// The ID of the dedicated cluster.
     ///
-    /// \> If the instance does not reside in the specified dedicated cluster, no value is returned.
+    /// > If the instance does not reside in the specified dedicated cluster, no value is returned.
     ///
     /// Wire name: `DedicatedHostGroupId`.
     ///
@@ -419,7 +419,7 @@ pub struct Nodes {
     pub dedicated_host_group_id: Option<String>,
     /// The host ID of the instance in the dedicated cluster.
     ///
-    /// \> If the instance does not reside in the specified dedicated cluster, no value is returned.
+    /// > If the instance does not reside in the specified dedicated cluster, no value is returned.
     ///
     /// Wire name: `DedicatedHostId`.
     ///
@@ -431,7 +431,7 @@ pub struct Nodes {
     pub dedicated_host_id: Option<String>,
     /// The ID of the instance.
     ///
-    /// \> The value \\*\\*-1\\*\\* is returned for an instance that does not reside in a dedicated cluster.
+    /// > The value \*\*-1\*\* is returned for an instance that does not reside in a dedicated cluster.
     ///
     /// Wire name: `NodeId`.
     ///

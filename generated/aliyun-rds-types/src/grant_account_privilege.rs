@@ -42,7 +42,7 @@ pub struct GrantAccountPrivilegeInput {
     /// *   **DMLOnly**: DML-only permissions
     /// *   **DBOwner**: database owner permissions
     ///
-    /// \>
+    /// >
     ///
     /// *   If the instance runs MySQL or MariaDB, you can set this parameter to **ReadWrite**, **ReadOnly**, **DDLOnly**, or **DMLOnly**.
     ///

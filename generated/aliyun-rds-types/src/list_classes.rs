@@ -35,9 +35,9 @@ pub struct ListClassesInput {
     /// Example: `bards_intl`
     #[cfg_attr(feature = "serde-serialize", serde(rename = "CommodityCode"))]
     pub commodity_code: String,
-    /// The instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::describe_db_instances) operation to query the instance ID.
     ///
-    /// \>  If you set the **CommodityCode** parameter to the commodity code of read-only instances, you must specify this parameter.
+    /// > If you set the **CommodityCode** parameter to the commodity code of read-only instances, you must specify this parameter.
     ///
     /// Wire name: `DBInstanceId`.
     ///
@@ -59,9 +59,9 @@ pub struct ListClassesInput {
     /// Example: `BUY`
     #[cfg_attr(feature = "serde-serialize", serde(rename = "OrderType"))]
     pub order_type: String,
-    /// The region ID. You can call the DescribeRegions operation to query the most recent region list.
+    /// The region ID. You can call the [DescribeRegions](crate::describe_regions) operation to query the most recent region list.
     ///
-    /// \>  If you are using an Alibaba Cloud account on the International site (alibabacloud.com), you must specify this parameter.
+    /// > If you are using an Alibaba Cloud account on the International site (alibabacloud.com), you must specify this parameter.
     ///
     /// Wire name: `RegionId`.
     ///
@@ -361,8 +361,8 @@ pub struct Items {
     ///
     /// *   Unit: cents (USD).
     ///
-    /// \> *   If you set **CommodityCode** to a value that indicates the pay-as-you-go billing method, the ReferencePrice parameter specifies the hourly fee that you must pay.
-    /// \> *   If you set **CommodityCode** to a value that indicates the subscription billing method, the ReferencePrice parameter specifies the monthly fee that you must pay.
+    /// > *   If you set **CommodityCode** to a value that indicates the pay-as-you-go billing method, the ReferencePrice parameter specifies the hourly fee that you must pay.
+    /// > *   If you set **CommodityCode** to a value that indicates the subscription billing method, the ReferencePrice parameter specifies the monthly fee that you must pay.
     ///
     /// Wire name: `ReferencePrice`.
     ///
@@ -376,17 +376,17 @@ pub struct Items {
     ///
     /// *   Regular instance
     ///
-    /// *   **Basic**: RDS Basic Edition
-    /// *   **HighAvailability**: RDS High-availability Edition
-    /// *   **cluster**: RDS Cluster Edition for ApsaraDB RDS for MySQL or PostgreSQL
-    /// *   **AlwaysOn**: RDS Cluster Edition for ApsaraDB RDS for SQL Server
-    /// *   **Finance**: RDS Basic Edition for serverless instances
+    ///     *   **Basic**: RDS Basic Edition
+    ///     *   **HighAvailability**: RDS High-availability Edition
+    ///     *   **cluster**: RDS Cluster Edition for ApsaraDB RDS for MySQL or PostgreSQL
+    ///     *   **AlwaysOn**: RDS Cluster Edition for ApsaraDB RDS for SQL Server
+    ///     *   **Finance**: RDS Basic Edition for serverless instances
     ///
     /// *   Serverless instance
     ///
-    /// *   **serverless_basic**: RDS Basic Edition for serverless instances. This edition is available only for instances that run MySQL and PostgreSQL.
-    /// *   **serverless_standard**: RDS High-availability Edition for serverless instances. This edition is available only for instances that run MySQL and PostgreSQL.
-    /// *   **serverless_ha**: RDS High-availability Edition for serverless instances. This edition is available only for instances that run SQL Server.
+    ///     *   **serverless_basic**: RDS Basic Edition for serverless instances. This edition is available only for instances that run MySQL and PostgreSQL.
+    ///     *   **serverless_standard**: RDS High-availability Edition for serverless instances. This edition is available only for instances that run MySQL and PostgreSQL.
+    ///     *   **serverless_ha**: RDS High-availability Edition for serverless instances. This edition is available only for instances that run SQL Server.
     ///
     /// Wire name: `category`.
     ///

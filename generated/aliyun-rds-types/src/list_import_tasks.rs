@@ -13,7 +13,7 @@
 #[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListImportTasksInput {
-    /// The instance ID. You can call the DescribeDBInstances operation to obtain the instance ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::describe_db_instances) operation to obtain the instance ID.
     ///
     /// Wire name: `DBInstanceId`.
     #[cfg_attr(feature = "serde-serialize", serde(rename = "DBInstanceId"))]
@@ -21,7 +21,7 @@ pub struct ListImportTasksInput {
     /// The number of entries per page. Valid values: **1 to 100**.
     ///
     /// Default value: **30**.
-    /// \> If you specify this parameter, the **PageSize** and **PageNumber** parameters are unavailable.
+    /// > If you specify this parameter, the **PageSize** and **PageNumber** parameters are unavailable.
     ///
     /// Wire name: `MaxResults`.
     #[cfg_attr(
@@ -121,7 +121,7 @@ pub struct ListImportTasksOutput {
     /// The number of entries per page. Valid values: **1 to 100**.
     ///
     /// Default value: **30**.
-    /// \> If you specify this parameter, the **PageSize** and **PageNumber** parameters are unavailable.
+    /// > If you specify this parameter, the **PageSize** and **PageNumber** parameters are unavailable.
     ///
     /// Wire name: `MaxResults`.
     #[cfg_attr(

@@ -13,7 +13,7 @@
 #[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListTagResourcesInput {
-    /// The region ID. You can call the DescribeRegions operation to query the most recent region list.
+    /// The region ID. You can call the [DescribeRegions](crate::describe_regions) operation to query the most recent region list.
     ///
     /// Wire name: `RegionId`.
     ///
@@ -39,7 +39,7 @@ pub struct ListTagResourcesInput {
     pub next_token: Option<String>,
     /// The instance ID. You can specify a maximum of **50** instance IDs.****
     ///
-    /// \>  You must specify at least one of the **ResourceId** and **Key** parameters.
+    /// > You must specify at least one of the **ResourceId** and **Key** parameters.
     ///
     /// Wire name: `ResourceId`.
     ///
@@ -228,7 +228,7 @@ impl<'de> serde::Deserialize<'de> for ListTagResourcesOutput {
 pub struct Tag {
     /// The tag key. You can query N tag keys at a time. Valid values of N: **1** to **20**. The value cannot be an empty string.
     ///
-    /// \>  You must specify at least one of the **ResourceId** and **Key** parameters.
+    /// > You must specify at least one of the **ResourceId** and **Key** parameters.
     ///
     /// Wire name: `Key`.
     ///

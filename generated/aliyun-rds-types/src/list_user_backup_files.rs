@@ -29,7 +29,7 @@ pub struct ListUserBackupFilesInput {
         serde(rename = "Status", skip_serializing_if = "Option::is_none")
     )]
     pub status: Option<String>,
-    /// The region ID. You can call the DescribeRegions operation to query the most recent region list.
+    /// The region ID. You can call the [DescribeRegions](crate::describe_regions) operation to query the most recent region list.
     ///
     /// Wire name: `RegionId`.
     ///
@@ -38,7 +38,7 @@ pub struct ListUserBackupFilesInput {
     pub region_id: String,
     /// The description of the full backup file.
     ///
-    /// \> The system implements a fuzzy match based on the value of this parameter.
+    /// > The system implements a fuzzy match based on the value of this parameter.
     ///
     /// Wire name: `Comment`.
     ///
@@ -78,7 +78,7 @@ pub struct ListUserBackupFilesInput {
         serde(rename = "Tags", skip_serializing_if = "Option::is_none")
     )]
     pub tags: Option<String>,
-    /// The resource group ID. You can call the DescribeDBInstanceAttribute operation to obtain the ID of the resource group.
+    /// The resource group ID. You can call the [DescribeDBInstanceAttribute](crate::describe_db_instance_attribute) operation to obtain the ID of the resource group.
     ///
     /// Wire name: `ResourceGroupId`.
     ///

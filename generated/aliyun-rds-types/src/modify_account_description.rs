@@ -13,23 +13,23 @@
 #[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ModifyAccountDescriptionInput {
-    /// The instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::describe_db_instances) operation to query the instance ID.
     ///
     /// Wire name: `DBInstanceId`.
     ///
     /// Example: `rm-uf6wjk5xxxxxxx`
     #[cfg_attr(feature = "serde-serialize", serde(rename = "DBInstanceId"))]
     pub db_instance_id: String,
-    /// The username of the account. You can call the DescribeAccounts operation to obtain the username of the account.
+    /// The username of the account. You can call the [DescribeAccounts](crate::describe_accounts) operation to obtain the username of the account.
     ///
     /// Wire name: `AccountName`.
     ///
     /// Example: `test1`
     #[cfg_attr(feature = "serde-serialize", serde(rename = "AccountName"))]
     pub account_name: String,
-    /// The description of the account. The value must be 2 to 256 characters in length. The value can contain letters, digits, underscores (\\_), and hyphens (-), and must start with a letter.
+    /// The description of the account. The value must be 2 to 256 characters in length. The value can contain letters, digits, underscores (\_), and hyphens (-), and must start with a letter.
     ///
-    /// \>  The description cannot start with <http://> or <https://>.
+    /// > The description cannot start with <http://> or <https://>.
     ///
     /// Wire name: `AccountDescription`.
     ///

@@ -33,7 +33,7 @@ pub struct ModifyAccountSecurityPolicyInput {
         serde(rename = "ResourceGroupId", skip_serializing_if = "Option::is_none")
     )]
     pub resource_group_id: Option<String>,
-    /// The instance ID. You can call the [DescribeDBInstances](https://www.alibabacloud.com/help/doc-detail/2628785.htm) operation to query the instance ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::describe_db_instances) operation to query the instance ID.
     ///
     /// Wire name: `DBInstanceId`.
     ///
@@ -46,7 +46,7 @@ pub struct ModifyAccountSecurityPolicyInput {
     /// *   `{"accountSecurityPolicy": {"MaximumPasswordAge": Specify the minimum password age}}`: You can configure only the minimum password age. During the specified period, you cannot change the password.
     /// *   `{"accountSecurityPolicy": {"MaximumPasswordAge": Specify the maximum password age, "MinimumPasswordAge": Specify the minimum password age}}`: You can configure the maximum and minimum password age at the same time.
     ///
-    /// \>  The minimum password age cannot be greater than the maximum password age. Valid values for the minimum password age: 0 to 998. Valid values for the maximum password age: 0 to 999.
+    /// > The minimum password age cannot be greater than the maximum password age. Valid values for the minimum password age: 0 to 998. Valid values for the maximum password age: 0 to 999.
     ///
     /// Wire name: `GroupPolicy`.
     ///

@@ -13,9 +13,9 @@
 #[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ModifyActiveOperationTasksInput {
-    /// The O\\&M task ID. Separate multiple IDs with commas (,).
+    /// The O\&M task ID. Separate multiple IDs with commas (,).
     ///
-    /// \>  You can call the DescribeActiveOperationTask operation to query the O\\&M task ID.
+    /// > You can call the DescribeActiveOperationTask operation to query the O\&M task ID.
     ///
     /// Wire name: `Ids`.
     ///
@@ -24,7 +24,7 @@ pub struct ModifyActiveOperationTasksInput {
     pub ids: String,
     /// The scheduled switching time that you want to specify. Specify the time in the ISO 8601 standard in the yyyy-MM-ddTHH:mm:ssZ format. The time must be in UTC.
     ///
-    /// \>  The time that is specified by the SwitchTime parameter cannot be later than the time that is specified by the Deadline parameter. You can call the DescribeActiveOperationTasks operation to query the value of the Deadline parameter in the response.
+    /// > The time that is specified by the SwitchTime parameter cannot be later than the time that is specified by the Deadline parameter. You can call the [DescribeActiveOperationTasks](crate::describe_active_operation_tasks) operation to query the value of the Deadline parameter in the response.
     ///
     /// Wire name: `SwitchTime`.
     ///
@@ -36,11 +36,11 @@ pub struct ModifyActiveOperationTasksInput {
     /// *   0 (default): no
     /// *   1: yes
     ///
-    /// \>
+    /// >
     ///
     /// *   If you set this parameter to 0, the SwitchTime parameter takes effect. If you set this parameter to 1, the SwitchTime parameter does not take effect. In this case, the start time of the task is the current time, and the system determines the switching time based on the start time.
     ///
-    /// *   Immediate scheduling specifies that the task enters the preparing state instead of being executed immediately. After the preparation is complete, the switchover is performed. You can call the DescribeActiveOperationTasks to query the preparation time that is returned for the PrepareInterval parameter.
+    /// *   Immediate scheduling specifies that the task enters the preparing state instead of being executed immediately. After the preparation is complete, the switchover is performed. You can call the [DescribeActiveOperationTasks](crate::describe_active_operation_tasks) to query the preparation time that is returned for the PrepareInterval parameter.
     ///
     /// Wire name: `ImmediateStart`.
     ///
@@ -118,7 +118,7 @@ impl aliyun_runtime::parameters::ToParameters for ModifyActiveOperationTasksInpu
 #[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ModifyActiveOperationTasksOutput {
-    /// The ID of the O\\&M task. IDs are separated by commas (,).
+    /// The ID of the O\&M task. IDs are separated by commas (,).
     ///
     /// Wire name: `Ids`.
     ///

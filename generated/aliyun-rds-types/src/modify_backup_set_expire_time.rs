@@ -13,14 +13,14 @@
 #[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ModifyBackupSetExpireTimeInput {
-    /// The instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::describe_db_instances) operation to query the instance ID.
     ///
     /// Wire name: `DBInstanceId`.
     ///
     /// Example: `rm-uf6wjk5****`
     #[cfg_attr(feature = "serde-serialize", serde(rename = "DBInstanceId"))]
     pub db_instance_id: String,
-    /// The backup set ID. You can call the DescribeBackups operation to query the backup set ID. The backup set must meet the following requirements:
+    /// The backup set ID. You can call the [DescribeBackups](crate::describe_backups) operation to query the backup set ID. The backup set must meet the following requirements:
     ///
     /// *   The Engine parameter is SQLServer
     /// *   The BackupMode parameter is set to Manual.
@@ -35,7 +35,7 @@ pub struct ModifyBackupSetExpireTimeInput {
     pub backup_id: i64,
     /// The point in time to which you want to extend the expiration time of the backup set. Specify the time in the yyyy-MM-ddTHH:mmZ format. The time must be in UTC.
     ///
-    /// The time cannot be earlier than the current expiration time. You can call the DescribeBackups operation to view the current expiration time of the backup set.
+    /// The time cannot be earlier than the current expiration time. You can call the [DescribeBackups](crate::describe_backups) operation to view the current expiration time of the backup set.
     ///
     /// Wire name: `ExpectExpireTime`.
     ///

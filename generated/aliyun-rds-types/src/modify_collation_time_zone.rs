@@ -25,17 +25,17 @@ pub struct ModifyCollationTimeZoneInput {
     /// *   **Chinese_PRC_CI_AS**
     /// *   **Chinese_PRC_CS_AS**
     /// *   **Chinese_PRC_BIN**
-    /// *   **Latin1\\_General_CI_AS**
-    /// *   **Latin1\\_General_CS_AS**
-    /// *   **SQL_Latin1\\_General_CP1\\_CI_AS**
-    /// *   **SQL_Latin1\\_General_CP1\\_CS_AS**
+    /// *   **Latin1\_General_CI_AS**
+    /// *   **Latin1\_General_CS_AS**
+    /// *   **SQL_Latin1\_General_CP1\_CI_AS**
+    /// *   **SQL_Latin1\_General_CP1\_CS_AS**
     /// *   **Japanese_CI_AS**
     /// *   **Japanese_CS_AS**
     /// *   **Chinese_Taiwan_Stroke_CI_AS**
     /// *   **Chinese_Taiwan_Stroke_CS_AS**
     ///
-    /// \> *   The default character set collation of the instance is **Chinese_PRC_CI_AS**.
-    /// \> *   You must specify one of the **Collation** and **Timezone** parameters.
+    /// > *   The default character set collation of the instance is **Chinese_PRC_CI_AS**.
+    /// > *   You must specify one of the **Collation** and **Timezone** parameters.
     ///
     /// Wire name: `Collation`.
     ///
@@ -47,8 +47,8 @@ pub struct ModifyCollationTimeZoneInput {
     pub collation: Option<String>,
     /// The time zone of the instance. By default, the system does not modify the time zone.
     ///
-    /// \> *   The default time zone of the instance is **China Standard Time**.
-    /// \> *   You must specify one of the **Collation** and **Timezone** parameters.
+    /// > *   The default time zone of the instance is **China Standard Time**.
+    /// > *   You must specify one of the **Collation** and **Timezone** parameters.
     ///
     /// Wire name: `Timezone`.
     ///

@@ -23,7 +23,7 @@ pub struct ModifyDasInstanceConfigInput {
         serde(rename = "ClientToken", skip_serializing_if = "Option::is_none")
     )]
     pub client_token: Option<String>,
-    /// The instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::describe_db_instances) operation to query the instance ID.
     ///
     /// Wire name: `DBInstanceId`.
     ///
@@ -50,7 +50,7 @@ pub struct ModifyDasInstanceConfigInput {
     /// *   **40**
     /// *   **50**
     ///
-    /// \>  If you set the StorageAutoScale parameter to **Enable**, you must specify this parameter.
+    /// > If you set the StorageAutoScale parameter to **Enable**, you must specify this parameter.
     ///
     /// Wire name: `StorageThreshold`.
     ///
@@ -65,7 +65,7 @@ pub struct ModifyDasInstanceConfigInput {
     /// *   If the RDS instance uses ESSDs, the maximum value of this parameter can be set to 32000 GB.
     /// *   If the RDS instance uses standard SSDs, the maximum value of this parameter can be set to 6000 GB.
     ///
-    /// \>  If you set the **StorageAutoScale** parameter to **Enable**, you must specify this parameter.
+    /// > If you set the **StorageAutoScale** parameter to **Enable**, you must specify this parameter.
     ///
     /// Wire name: `StorageUpperBound`.
     ///

@@ -22,7 +22,7 @@ pub struct ModifyDatabaseConfigInput {
     pub db_instance_id: String,
     /// The database name.
     ///
-    /// \>  You can specify only one database name.
+    /// > You can specify only one database name.
     ///
     /// Wire name: `DBName`.
     ///

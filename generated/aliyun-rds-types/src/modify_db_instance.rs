@@ -17,7 +17,7 @@ pub struct ModifyDbInstanceInput {
     /// * **true** (default): Yes.
     /// * **false**: No.
     ///
-    /// \> After a coupon is used, if a downgrade is required, the amount deducted by the coupon will not be refunded.
+    /// > After a coupon is used, if a downgrade is required, the amount deducted by the coupon will not be refunded.
     ///
     /// Wire name: `AutoUseCoupon`.
     #[cfg_attr(
@@ -70,15 +70,15 @@ pub struct ModifyDbInstanceInput {
         serde(rename = "DBInstanceClass", skip_serializing_if = "Option::is_none")
     )]
     pub db_instance_class: Option<String>,
-    /// The instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::describe_db_instances) operation to query the instance ID.
     ///
     /// Wire name: `DBInstanceId`.
     #[cfg_attr(feature = "serde-serialize", serde(rename = "DBInstanceId"))]
     pub db_instance_id: String,
-    /// The [target storage capacity](https://help.aliyun.com/document_detail/26312.html). Unit: GB. You can call the [DescribeAvailableClasses](https://help.aliyun.com/document_detail/610393.html) operation to query the available storage capacity range for the target instance type.
+    /// The [target storage capacity](https://help.aliyun.com/document_detail/26312.html). Unit: GB. You can call the [DescribeAvailableClasses](crate::describe_available_classes) operation to query the available storage capacity range for the target instance type.
     ///
-    /// \> * You must specify at least one of this parameter and the **DBInstanceClass** parameter.
-    /// \> * You can call the [DescribeDBInstanceAttribute](https://help.aliyun.com/document_detail/610394.html) operation to view the current storage capacity of the instance.
+    /// > * You must specify at least one of this parameter and the **DBInstanceClass** parameter.
+    /// > * You can call the [DescribeDBInstanceAttribute](crate::describe_db_instance_attribute) operation to view the current storage capacity of the instance.
     ///
     /// Wire name: `DBInstanceStorage`.
     #[cfg_attr(
@@ -123,7 +123,7 @@ pub struct ModifyDbInstanceInput {
     )]
     pub direction: Option<String>,
     /// The effective period for the new configurations. Valid values:
-    /// \> **Changing some configurations may affect the instance**. Read the [Impact section in the feature documentation](https://help.aliyun.com/document_detail/96061.html) carefully before you configure this parameter, and perform the operation during off-peak hours.
+    /// > **Changing some configurations may affect the instance**. Read the [Impact section in the feature documentation](https://help.aliyun.com/document_detail/96061.html) carefully before you configure this parameter, and perform the operation during off-peak hours.
     /// * **Immediate** (default): Takes effect immediately.
     /// * **MaintainTime**: Takes effect within the [maintenance window](https://help.aliyun.com/document_detail/610402.html).
     /// * **ScheduleTime**: Specifies a time for the switchover. The time must be at least 12 hours later than the current time, and the actual switch time follows the formula: EffectiveTime = ScheduleTime + SwitchTime.
@@ -153,9 +153,9 @@ pub struct ModifyDbInstanceInput {
         serde(rename = "ParameterGroupId", skip_serializing_if = "Option::is_none")
     )]
     pub parameter_group_id: Option<String>,
-    /// The parameters and their values. All parameter values are of the string type. You can call the DescribeParameterTemplates operation to query parameter names and values.
+    /// The parameters and their values. All parameter values are of the string type. You can call the [DescribeParameterTemplates](crate::describe_parameter_templates) operation to query parameter names and values.
     ///
-    /// \> If you specify the **ParameterGroupId** parameter and a parameter is modified by both the ParameterGroupId and Parameters parameters, the modification in the Parameters parameter takes precedence.
+    /// > If you specify the **ParameterGroupId** parameter and a parameter is modified by both the ParameterGroupId and Parameters parameters, the modification in the Parameters parameter takes precedence.
     ///
     /// Wire name: `Parameters`.
     #[cfg_attr(
@@ -184,7 +184,7 @@ pub struct ModifyDbInstanceInput {
     )]
     pub resource_group_id: Option<String>,
     /// Specifies the execution time for modifying the parameter. This parameter is required when EffectiveTime is set to ScheduleTime. Format: \<i\>yyyy-MM-dd\</i\>T\<i\>HH:mm:ss\</i\>Z (UTC time).
-    /// \> The time must be later than the current time (the time when the API call is executed).
+    /// > The time must be later than the current time (the time when the API call is executed).
     ///
     /// Wire name: `SwitchTime`.
     #[cfg_attr(
@@ -194,7 +194,7 @@ pub struct ModifyDbInstanceInput {
     pub switch_time: Option<String>,
     /// The [minor engine version](https://help.aliyun.com/document_detail/126002.html) of the PostgreSQL instance. When you change the instance type and an error indicates that the minor engine version is not supported, you must specify this parameter **to upgrade the minor engine version during the instance type change**.
     ///
-    /// Format: `rds_postgres_\<Major version number\>00_\<Minor version number\>`. Example for version 12 on 20200830: `rds_postgres_1200_20200830`.
+    /// Format: `rds_postgres_<Major version number>00_<Minor version number>`. Example for version 12 on 20200830: `rds_postgres_1200_20200830`.
     ///
     /// Wire name: `TargetMinorVersion`.
     #[cfg_attr(
@@ -336,7 +336,7 @@ impl aliyun_runtime::parameters::ToParameters for ModifyDbInstanceInput {
 #[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ModifyDbInstanceOutput {
-    /// The instance ID. You can call the [DescribeDBInstances](https://help.aliyun.com/document_detail/2628785.html) operation to query the instance ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::describe_db_instances) operation to query the instance ID.
     ///
     /// Wire name: `DBInstanceId`.
     #[cfg_attr(
@@ -424,7 +424,7 @@ impl<'de> serde::Deserialize<'de> for ModifyDbInstanceOutput {
 #[derive(serde::Serialize)]
 pub struct DbNodes {
     /// The unique identifier of the node, which is used to specify the node.
-    /// \> This parameter is valid only for Cluster Edition instances.
+    /// > This parameter is valid only for Cluster Edition instances.
     ///
     /// Wire name: `NodeId`.
     #[serde(rename = "NodeId", skip_serializing_if = "Option::is_none")]
@@ -433,7 +433,7 @@ pub struct DbNodes {
     /// * **Master**: Primary node.
     /// * **Slave**: Secondary node.
     ///
-    /// \> For Cluster Edition instances, this parameter is not required. You can specify the node by using the NodeId parameter.
+    /// > For Cluster Edition instances, this parameter is not required. You can specify the node by using the NodeId parameter.
     ///
     /// Wire name: `Role`.
     #[serde(rename = "Role", skip_serializing_if = "Option::is_none")]

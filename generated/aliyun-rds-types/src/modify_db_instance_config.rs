@@ -13,7 +13,7 @@
 #[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ModifyDbInstanceConfigInput {
-    /// The instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::describe_db_instances) operation to query the instance ID.
     ///
     /// Wire name: `DBInstanceId`.
     ///
@@ -40,7 +40,7 @@ pub struct ModifyDbInstanceConfigInput {
     /// Example: `true`
     #[cfg_attr(feature = "serde-serialize", serde(rename = "ConfigValue"))]
     pub config_value: String,
-    /// The resource group ID. You can call the DescribeDBInstanceAttribute to obtain the resource group ID.
+    /// The resource group ID. You can call the [DescribeDBInstanceAttribute](crate::describe_db_instance_attribute) to obtain the resource group ID.
     ///
     /// Wire name: `ResourceGroupId`.
     ///
@@ -73,7 +73,7 @@ pub struct ModifyDbInstanceConfigInput {
     /// The time at which the modification takes effect. Valid values:
     ///
     /// - **Immediate**: immediately modifies the parameter. This is the default value.
-    /// - **MaintainTime**: modifies the parameter during the maintenance window of the instance. You can call the ModifyDBInstanceMaintainTime operation to change the maintenance window.
+    /// - **MaintainTime**: modifies the parameter during the maintenance window of the instance. You can call the [ModifyDBInstanceMaintainTime](crate::modify_db_instance_maintain_time) operation to change the maintenance window.
     /// - **ScheduleTime**: modifies the parameter at the point in time that you specify. If you specify this value, you must also specify **SwitchTime**.
     ///
     /// Wire name: `SwitchTimeMode`.

@@ -22,7 +22,7 @@ pub struct ModifyDbInstanceDescriptionInput {
     pub db_instance_id: String,
     /// The name of the instance.
     ///
-    /// \> The name must be 2 to 64 characters in length.
+    /// > The name must be 2 to 64 characters in length.
     ///
     /// Wire name: `DBInstanceDescription`.
     ///

@@ -25,14 +25,14 @@ pub struct ModifyDbInstanceEndpointInput {
         serde(rename = "ClientToken", skip_serializing_if = "Option::is_none")
     )]
     pub client_token: Option<String>,
-    /// The instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::describe_db_instances) operation to query the instance ID.
     ///
     /// Wire name: `DBInstanceId`.
     ///
     /// Example: `rm-****`
     #[cfg_attr(feature = "serde-serialize", serde(rename = "DBInstanceId"))]
     pub db_instance_id: String,
-    /// The endpoint ID of the instance. You can call the DescribeDBInstanceEndpoints operation to query the endpoint ID.
+    /// The endpoint ID of the instance. You can call the [DescribeDBInstanceEndpoints](crate::describe_db_instance_endpoints) operation to query the endpoint ID.
     ///
     /// Wire name: `DBInstanceEndpointId`.
     ///
@@ -229,7 +229,7 @@ impl<'de> serde::Deserialize<'de> for ModifyDbInstanceEndpointOutput {
 #[derive(Clone, Default, PartialEq)]
 #[derive(serde::Serialize)]
 pub struct NodeItems {
-    /// The instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::describe_db_instances) operation to query the instance ID.
     ///
     /// Wire name: `DBInstanceId`.
     ///
@@ -241,7 +241,7 @@ pub struct NodeItems {
     /// You can query the node ID by using the following methods:
     ///
     /// *   Log on the ApsaraDB RDS console, go to the instance details page, and then view the ID of the node in the instance topology in the lower part of the instance details page.
-    /// *   Call the DescribeDBInstanceAttribute operation to query the node ID.
+    /// *   Call the [DescribeDBInstanceAttribute](crate::describe_db_instance_attribute) operation to query the node ID.
     ///
     /// Wire name: `NodeId`.
     ///

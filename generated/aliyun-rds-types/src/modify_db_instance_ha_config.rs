@@ -20,7 +20,7 @@ pub struct ModifyDbInstanceHaConfigInput {
     /// *   gAsyncg: the asynchronous mode.
     /// *   Mgr: the MySQL group replication (MGR) mode. This mode is available only for the China site (aliyun.com).
     ///
-    /// \> This parameter is not supported for instances that run SQL Server 2017 on RDS Cluster Edition.
+    /// > This parameter is not supported for instances that run SQL Server 2017 on RDS Cluster Edition.
     ///
     /// Wire name: `SyncMode`.
     ///

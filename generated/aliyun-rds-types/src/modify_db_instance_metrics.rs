@@ -13,7 +13,7 @@
 #[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ModifyDbInstanceMetricsInput {
-    /// The instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::describe_db_instances) operation to query the instance ID.
     ///
     /// Wire name: `DBInstanceName`.
     ///
@@ -32,7 +32,7 @@ pub struct ModifyDbInstanceMetricsInput {
     pub scope: String,
     /// The keys of the Enhanced Monitoring metrics that you want to display for the instance. You can enter a maximum of 30 metric keys. If you enter multiple metric keys, you must separate the metric keys with commas (,).
     ///
-    /// You can call the DescribeAvailableMetrics operation to query the keys of metrics.
+    /// You can call the [DescribeAvailableMetrics](crate::describe_available_metrics) operation to query the keys of metrics.
     ///
     /// Wire name: `MetricsConfig`.
     ///

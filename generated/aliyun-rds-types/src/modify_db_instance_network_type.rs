@@ -13,7 +13,7 @@
 #[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ModifyDbInstanceNetworkTypeInput {
-    /// The instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::describe_db_instances) operation to query the instance ID.
     ///
     /// Wire name: `DBInstanceId`.
     ///
@@ -35,7 +35,7 @@ pub struct ModifyDbInstanceNetworkTypeInput {
     pub retain_classic: Option<String>,
     /// The number of days for which you want to retain the classic network endpoint. Valid values: **1 to 120**. Default value: **7**.
     ///
-    /// \> If you set the **RetainClassic** parameter to **True**, you must also specify this parameter.
+    /// > If you set the **RetainClassic** parameter to **True**, you must also specify this parameter.
     ///
     /// Wire name: `ClassicExpiredDays`.
     ///
@@ -54,7 +54,7 @@ pub struct ModifyDbInstanceNetworkTypeInput {
     pub instance_network_type: String,
     /// The number of days for which you want to retain the read/write splitting endpoint of the classic network type. Valid values: **1 to 120**. Default value: **7**.
     ///
-    /// \>  This parameter takes effect only when a read/write splitting endpoint of the classic network type exists and the **RetainClassic** parameter is set to **True**.
+    /// > This parameter takes effect only when a read/write splitting endpoint of the classic network type exists and the **RetainClassic** parameter is set to **True**.
     ///
     /// Wire name: `ReadWriteSplittingClassicExpiredDays`.
     ///
@@ -99,7 +99,7 @@ pub struct ModifyDbInstanceNetworkTypeInput {
     pub private_ip_address: Option<String>,
     /// The internal IP address that corresponds to the read/write splitting endpoint of the instance. The internal IP address must be within the CIDR block supported by the specified vSwitch. The system automatically assigns a private IP address to an instance based on the values of **VPCId** and **VSwitchId**.
     ///
-    /// \>  This parameter is valid when a read/write splitting endpoint of the classic network type exists.
+    /// > This parameter is valid when a read/write splitting endpoint of the classic network type exists.
     ///
     /// Wire name: `ReadWriteSplittingPrivateIpAddress`.
     ///

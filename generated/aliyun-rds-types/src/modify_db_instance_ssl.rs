@@ -13,7 +13,7 @@
 #[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ModifyDbInstanceSslInput {
-    /// The instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::describe_db_instances) operation to query the instance ID.
     ///
     /// Wire name: `DBInstanceId`.
     ///
@@ -177,8 +177,8 @@ pub struct ModifyDbInstanceSslInput {
     pub tls_version: Option<String>,
     /// The custom certificate. The custom certificate is in the `PFX` format.
     ///
-    /// *   Public endpoint: `oss-\<The ID of the region\>.aliyuncs.com:\<The name of the bucket\>:\<The name of the certificate file (The file name contains the extension.)\>`
-    /// *   Internal endpoint: `oss-\<The ID of the region\>-internal.aliyuncs.com:\<The name of the bucket\>:\<The name of the certificate file (The file name contains the extension.)\>`
+    /// *   Public endpoint: `oss-<The ID of the region>.aliyuncs.com:<The name of the bucket>:<The name of the certificate file (The file name contains the extension.)>`
+    /// *   Internal endpoint: `oss-<The ID of the region>-internal.aliyuncs.com:<The name of the bucket>:<The name of the certificate file (The file name contains the extension.)>`
     ///
     /// Wire name: `Certificate`.
     ///

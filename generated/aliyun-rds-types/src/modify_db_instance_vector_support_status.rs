@@ -13,7 +13,7 @@
 #[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ModifyDbInstanceVectorSupportStatusInput {
-    /// Instance ID of the instance. You can call the DescribeDBInstances operation to query instance ID.
+    /// Instance ID of the instance. You can call the [DescribeDBInstances](crate::describe_db_instances) operation to query instance ID.
     ///
     /// Wire name: `DBInstanceId`.
     #[cfg_attr(feature = "serde-serialize", serde(rename = "DBInstanceId"))]

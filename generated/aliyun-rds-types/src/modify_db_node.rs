@@ -56,7 +56,7 @@ pub struct ModifyDbNodeInput {
     pub db_instance_storage: Option<String>,
     /// The information about the node.
     ///
-    /// \>  This parameter is used for ApsaraDB RDS for MySQL instances that run RDS Cluster Edition.
+    /// > This parameter is used for ApsaraDB RDS for MySQL instances that run RDS Cluster Edition.
     ///
     /// Wire name: `DBNode`.
     #[cfg_attr(
@@ -71,7 +71,7 @@ pub struct ModifyDbNodeInput {
     /// The time when you want the change to take effect. Valid values:
     ///
     /// *   **Immediate** (default): The change immediately takes effect.
-    /// *   **MaintainTime**: The effective time is within the maintenance window. For more information, see ModifyDBInstanceMaintainTime.
+    /// *   **MaintainTime**: The effective time is within the maintenance window. For more information, see [ModifyDBInstanceMaintainTime](crate::modify_db_instance_maintain_time).
     ///
     /// Wire name: `EffectiveTime`.
     ///
@@ -86,7 +86,7 @@ pub struct ModifyDbNodeInput {
     /// 1.  **true**: automatically completes the payment. Make sure that your account balance is sufficient.
     /// 2.  **false**: does not automatically complete the payment. An unpaid order is generated.
     ///
-    /// \>  The default value is true. If your account balance is insufficient, you can set the AutoPay parameter to false to generate an unpaid order. Then, you can log on to the ApsaraDB RDS console to pay for the order.
+    /// > The default value is true. If your account balance is insufficient, you can set the AutoPay parameter to false to generate an unpaid order. Then, you can log on to the ApsaraDB RDS console to pay for the order.
     ///
     /// Wire name: `AutoPay`.
     ///
@@ -114,7 +114,7 @@ pub struct ModifyDbNodeInput {
     /// *   **true** (default): sends only the order. The operation is asynchronously performed.
     /// *   **false**: sends the request. After the request passes the check, the operation is directly performed.
     ///
-    /// \>  The default value is true, which indicates that the change operation is asynchronously performed. If you set this parameter to false, the change operation is simultaneously performed. This prolongs the response time of the operation.
+    /// > The default value is true, which indicates that the change operation is asynchronously performed. If you set this parameter to false, the change operation is simultaneously performed. This prolongs the response time of the operation.
     ///
     /// Wire name: `ProduceAsync`.
     ///

@@ -13,14 +13,14 @@
 #[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ModifyDbProxyEndpointAddressInput {
-    /// The instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::describe_db_instances) operation to query the instance ID.
     ///
     /// Wire name: `DBInstanceId`.
     ///
     /// Example: `rm-t4n3a****`
     #[cfg_attr(feature = "serde-serialize", serde(rename = "DBInstanceId"))]
     pub db_instance_id: String,
-    /// The ID of the database proxy endpoint. You can call the DescribeDBProxyEndpoint operation to query the ID of the database proxy endpoint.
+    /// The ID of the database proxy endpoint. You can call the [DescribeDBProxyEndpoint](crate::describe_db_proxy_endpoint) operation to query the ID of the database proxy endpoint.
     ///
     /// Wire name: `DBProxyEndpointId`.
     ///
@@ -29,7 +29,7 @@ pub struct ModifyDbProxyEndpointAddressInput {
     pub db_proxy_endpoint_id: String,
     /// The prefix of the new database proxy endpoint. A custom value is supported.
     ///
-    /// \>  You must specify at least one of the **DBProxyNewConnectString** and **DBProxyNewConnectStringPort** parameters.
+    /// > You must specify at least one of the **DBProxyNewConnectString** and **DBProxyNewConnectStringPort** parameters.
     ///
     /// Wire name: `DBProxyNewConnectString`.
     ///
@@ -44,7 +44,7 @@ pub struct ModifyDbProxyEndpointAddressInput {
     pub db_proxy_new_connect_string: Option<String>,
     /// The port number that is associated with the database proxy endpoint. A custom value is supported.
     ///
-    /// \>  You must specify at least one of the **DBProxyNewConnectString** and **DBProxyNewConnectStringPort** parameters.
+    /// > You must specify at least one of the **DBProxyNewConnectString** and **DBProxyNewConnectStringPort** parameters.
     ///
     /// Wire name: `DBProxyNewConnectStringPort`.
     ///
@@ -62,7 +62,7 @@ pub struct ModifyDbProxyEndpointAddressInput {
     /// *   **Public**
     /// *   **VPC** (default)
     ///
-    /// \>  If the RDS instance runs MySQL, this parameter is required.
+    /// > If the RDS instance runs MySQL, this parameter is required.
     ///
     /// Wire name: `DBProxyConnectStringNetType`.
     ///

@@ -13,7 +13,7 @@
 #[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ModifyDbProxyInstanceSslInput {
-    /// The region ID. You can call the DescribeRegions operation to query the most recent region list.
+    /// The region ID. You can call the [DescribeRegions](crate::describe_regions) operation to query the most recent region list.
     ///
     /// Wire name: `RegionId`.
     ///
@@ -23,14 +23,14 @@ pub struct ModifyDbProxyInstanceSslInput {
         serde(rename = "RegionId", skip_serializing_if = "Option::is_none")
     )]
     pub region_id: Option<String>,
-    /// The instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::describe_db_instances) operation to query the instance ID.
     ///
     /// Wire name: `DbInstanceId`.
     ///
     /// Example: `rm-t4n3axxxxx`
     #[cfg_attr(feature = "serde-serialize", serde(rename = "DbInstanceId"))]
     pub db_instance_id: String,
-    /// The ID of the proxy endpoint. You can call the DescribeDBProxyEndpoint operation to query the ID of the proxy endpoint.
+    /// The ID of the proxy endpoint. You can call the [DescribeDBProxyEndpoint](crate::describe_db_proxy_endpoint) operation to query the ID of the proxy endpoint.
     ///
     /// Wire name: `DbProxyEndpointId`.
     ///
@@ -50,7 +50,7 @@ pub struct ModifyDbProxyInstanceSslInput {
     /// *   1: enables SSL encryption or modifies the endpoint that requires SSL encryption.
     /// *   2: updates the validity period of the SSL certificate.
     ///
-    /// \> This setting causes your instance to restart. Proceed with caution.
+    /// > This setting causes your instance to restart. Proceed with caution.
     ///
     /// Wire name: `DbProxySslEnabled`.
     ///

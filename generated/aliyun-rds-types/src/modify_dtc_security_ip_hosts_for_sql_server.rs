@@ -13,7 +13,7 @@
 #[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ModifyDtcSecurityIpHostsForSqlServerInput {
-    /// The instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::describe_db_instances) operation to query the instance ID.
     ///
     /// Wire name: `DBInstanceId`.
     ///
@@ -22,7 +22,7 @@ pub struct ModifyDtcSecurityIpHostsForSqlServerInput {
     pub db_instance_id: String,
     /// The IP address of the ECS instance and the hostname of the Windows computer. Format: `IP address,Hostname`. Separate multiple entries with semicolon (;).
     ///
-    /// \>  For more information about how to query the computer hostname, see [Configure a distributed transaction whitelist](https://www.alibabacloud.com/help/doc-detail/124321.htm).
+    /// > For more information about how to query the computer hostname, see [Configure a distributed transaction whitelist](https://www.alibabacloud.com/help/doc-detail/124321.htm).
     ///
     /// Wire name: `SecurityIpHosts`.
     ///
@@ -36,7 +36,7 @@ pub struct ModifyDtcSecurityIpHostsForSqlServerInput {
     /// Example: `test1`
     #[cfg_attr(feature = "serde-serialize", serde(rename = "WhiteListGroupName"))]
     pub white_list_group_name: String,
-    /// The region ID. You can call the DescribeRegions operation to query the most recent region list.
+    /// The region ID. You can call the [DescribeRegions](crate::describe_regions) operation to query the most recent region list.
     ///
     /// Wire name: `RegionId`.
     ///

@@ -13,14 +13,14 @@
 #[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ModifyEventInfoInput {
-    /// The region ID. You can call the [DescribeRegions](https://www.alibabacloud.com/help/doc-detail/610399.htm) operation to query the most recent region list.
+    /// The region ID. You can call the [DescribeRegions](crate::describe_regions) operation to query the most recent region list.
     ///
     /// Wire name: `RegionId`.
     ///
     /// Example: `cn-hangzhou`
     #[cfg_attr(feature = "serde-serialize", serde(rename = "RegionId"))]
     pub region_id: String,
-    /// The event ID. You can call the DescribeEvents operation to obtain the IDs of the events. Separate multiple event IDs with commas (,). You can specify up to 20 event IDs.
+    /// The event ID. You can call the [DescribeEvents](crate::describe_events) operation to obtain the IDs of the events. Separate multiple event IDs with commas (,). You can specify up to 20 event IDs.
     ///
     /// Wire name: `EventId`.
     ///
@@ -32,7 +32,7 @@ pub struct ModifyEventInfoInput {
     /// *   **archive**
     /// *   **undo**
     ///
-    /// \>  This parameter is required.
+    /// > This parameter is required.
     ///
     /// Wire name: `EventAction`.
     ///

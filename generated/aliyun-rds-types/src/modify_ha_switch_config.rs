@@ -13,7 +13,7 @@
 #[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ModifyHaSwitchConfigInput {
-    /// The instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::describe_db_instances) operation to query the instance ID.
     ///
     /// Wire name: `DBInstanceId`.
     ///
@@ -27,7 +27,7 @@ pub struct ModifyHaSwitchConfigInput {
     ///
     /// Default value: **Auto**.
     ///
-    /// \>  If you set this parameter to **Manual**, you must specify the **ManualHATime** parameter.
+    /// > If you set this parameter to **Manual**, you must specify the **ManualHATime** parameter.
     ///
     /// Wire name: `HAConfig`.
     ///
@@ -39,7 +39,7 @@ pub struct ModifyHaSwitchConfigInput {
     pub ha_config: Option<String>,
     /// The time to disable the automatic primary/secondary switchover feature. The time can range from the current time to 23:59:59 seven days later. Specify the time in the ISO 8601 standard in the *yyyy-MM-dd*T*HH:mm:ss*Z format. The time must be in UTC.
     ///
-    /// \>  This parameter takes effect only when you set the **HAConfig** parameter to **Manual**.
+    /// > This parameter takes effect only when you set the **HAConfig** parameter to **Manual**.
     ///
     /// Wire name: `ManualHATime`.
     ///
@@ -49,7 +49,7 @@ pub struct ModifyHaSwitchConfigInput {
         serde(rename = "ManualHATime", skip_serializing_if = "Option::is_none")
     )]
     pub manual_ha_time: Option<String>,
-    /// The region ID. You can call the DescribeRegions operation to query the most recent region list.
+    /// The region ID. You can call the [DescribeRegions](crate::describe_regions) operation to query the most recent region list.
     ///
     /// Wire name: `RegionId`.
     ///

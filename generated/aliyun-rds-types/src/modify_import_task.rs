@@ -13,7 +13,7 @@
 #[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ModifyImportTaskInput {
-    /// Instance ID of the instance. You can call the DescribeDBInstances operation to query instance ID.
+    /// Instance ID of the instance. You can call the [DescribeDBInstances](crate::describe_db_instances) operation to query instance ID.
     ///
     /// Wire name: `DBInstanceId`.
     #[cfg_attr(feature = "serde-serialize", serde(rename = "DBInstanceId"))]
@@ -26,7 +26,7 @@ pub struct ModifyImportTaskInput {
     /// Wire name: `Operation`.
     #[cfg_attr(feature = "serde-serialize", serde(rename = "Operation"))]
     pub operation: String,
-    /// The ID of the destination region. You can call the DescribeRegions operation to query region IDs.
+    /// The ID of the destination region. You can call the [DescribeRegions](crate::describe_regions) operation to query region IDs.
     ///
     /// Wire name: `RegionId`.
     #[cfg_attr(feature = "serde-serialize", serde(rename = "RegionId"))]

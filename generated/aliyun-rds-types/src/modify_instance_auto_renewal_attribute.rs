@@ -13,7 +13,7 @@
 #[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ModifyInstanceAutoRenewalAttributeInput {
-    /// The region ID. You can call the DescribeRegions operation to query the most recent region list.
+    /// The region ID. You can call the [DescribeRegions](crate::describe_regions) operation to query the most recent region list.
     ///
     /// Wire name: `RegionId`.
     ///
@@ -30,7 +30,7 @@ pub struct ModifyInstanceAutoRenewalAttributeInput {
         serde(rename = "ClientToken", skip_serializing_if = "Option::is_none")
     )]
     pub client_token: Option<String>,
-    /// The instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::describe_db_instances) operation to query the instance ID.
     ///
     /// Wire name: `DBInstanceId`.
     ///
@@ -39,7 +39,7 @@ pub struct ModifyInstanceAutoRenewalAttributeInput {
     pub db_instance_id: String,
     /// The number of months for auto-renewal. Valid values: **1 to 12**.
     ///
-    /// \>  This parameter must be specified when **AutoRenew** is set to **True**.
+    /// > This parameter must be specified when **AutoRenew** is set to **True**.
     ///
     /// Wire name: `Duration`.
     ///

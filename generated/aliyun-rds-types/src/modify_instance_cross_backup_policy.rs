@@ -20,7 +20,7 @@ pub struct ModifyInstanceCrossBackupPolicyInput {
     /// Example: `rm-uf6wjk5xxxxxxxxxx`
     #[cfg_attr(feature = "serde-serialize", serde(rename = "DBInstanceId"))]
     pub db_instance_id: String,
-    /// The region ID of the source instance. You can call the DescribeRegions operation to query the most recent region list.
+    /// The region ID of the source instance. You can call the [DescribeRegions](crate::describe_regions) operation to query the most recent region list.
     ///
     /// Wire name: `RegionId`.
     ///
@@ -42,7 +42,7 @@ pub struct ModifyInstanceCrossBackupPolicyInput {
     /// *   **0**: disables the feature.
     /// *   **1:** enables the feature.
     ///
-    /// \> You can enable the cross-region log backup feature only when the cross-region backup feature is enabled.
+    /// > You can enable the cross-region log backup feature only when the cross-region backup feature is enabled.
     ///
     /// Wire name: `LogBackupEnabled`.
     ///
@@ -57,7 +57,7 @@ pub struct ModifyInstanceCrossBackupPolicyInput {
     /// *   **0**: disables the feature.
     /// *   **1:** enables the feature.
     ///
-    /// \> Before you enable the cross-region backup feature, you must configure the CrossBackupRegion parameter.
+    /// > Before you enable the cross-region backup feature, you must configure the CrossBackupRegion parameter.
     ///
     /// Wire name: `BackupEnabled`.
     ///
@@ -249,7 +249,7 @@ pub struct ModifyInstanceCrossBackupPolicyOutput {
         serde(rename = "LogBackupEnabled", skip_serializing_if = "Option::is_none")
     )]
     pub log_backup_enabled: Option<String>,
-    /// The region ID of the source instance. You can call the [DescribeRegions](https://www.alibabacloud.com/help/doc-detail/26243.htm) operation to query the most recent region list.
+    /// The region ID of the source instance. You can call the [DescribeRegions](crate::describe_regions) operation to query the most recent region list.
     ///
     /// Wire name: `RegionId`.
     ///

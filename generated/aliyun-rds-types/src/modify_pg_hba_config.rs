@@ -23,7 +23,7 @@ pub struct ModifyPgHbaConfigInput {
         serde(rename = "ClientToken", skip_serializing_if = "Option::is_none")
     )]
     pub client_token: Option<String>,
-    /// The instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::describe_db_instances) operation to query the instance ID.
     ///
     /// Wire name: `DBInstanceId`.
     ///
@@ -251,7 +251,7 @@ pub struct HbaItem {
     /// *   **hostssl**: The record matches only TCP/IP connections that are established over SSL.
     /// *   **hostnossl**: The record matches only TCP/IP connections that are not established over SSL connections.
     ///
-    /// \>  You can set this parameter to hostssl only when SSL encryption is enabled for the instance. For more information, see Configure SSL encryption for an ApsaraDB RDS for PostgreSQL instance.[](https://www.alibabacloud.com/help/doc-detail/229518.htm)
+    /// > You can set this parameter to hostssl only when SSL encryption is enabled for the instance. For more information, see Configure SSL encryption for an ApsaraDB RDS for PostgreSQL instance.[](https://www.alibabacloud.com/help/doc-detail/229518.htm)
     ///
     /// Wire name: `Type`.
     ///

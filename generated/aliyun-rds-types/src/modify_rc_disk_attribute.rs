@@ -64,7 +64,7 @@ pub struct ModifyRcDiskAttributeInput {
         serde(rename = "DiskName", skip_serializing_if = "Option::is_none")
     )]
     pub disk_name: Option<String>,
-    /// The region ID. You can call the DescribeRegions operation to query the most recent region list.
+    /// The region ID. You can call the [DescribeRegions](crate::describe_regions) operation to query the most recent region list.
     ///
     /// Wire name: `RegionId`.
     #[cfg_attr(feature = "serde-serialize", serde(rename = "RegionId"))]

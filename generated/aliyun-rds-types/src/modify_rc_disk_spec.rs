@@ -17,8 +17,8 @@ pub struct ModifyRcDiskSpecInput {
     /// - **true** (default): Automatic payment is enabled. Make sure that your account balance is sufficient.
     /// - **false**: Only an order is generated, and no payment is made.
     ///
-    /// \> If the balance of your payment method is insufficient, you can change the Settings of the parameter AutoPay to false. An unpaid order is generated. You can logon to the ApsaraDB RDS console to complete the payment.
-    /// \>
+    /// > If the balance of your payment method is insufficient, you can change the Settings of the parameter AutoPay to false. An unpaid order is generated. You can logon to the ApsaraDB RDS console to complete the payment.
+    /// >
     ///
     /// Wire name: `AutoPay`.
     #[cfg_attr(

@@ -17,8 +17,8 @@ pub struct ModifyRcInstanceInput {
     /// - **true** (default): enables automatic payment. Make sure that your account balance is sufficient.
     /// - **false**: generates an order without deducting fees.
     ///
-    /// \> If your account balance is insufficient, you can set the AutoPay parameter to false. An unpaid order is generated. You can log on to the ApsaraDB RDS console to complete the payment.
-    /// \>
+    /// > If your account balance is insufficient, you can set the AutoPay parameter to false. An unpaid order is generated. You can log on to the ApsaraDB RDS console to complete the payment.
+    /// >
     ///
     /// Wire name: `AutoPay`.
     #[cfg_attr(
@@ -30,7 +30,7 @@ pub struct ModifyRcInstanceInput {
     /// * **true**: automatically uses coupons. This is the default value.
     /// * **false**: does not automatically use coupons.
     ///
-    /// \> If you use a coupon and then downgrade the instance type, the amount deducted by the voucher is not refunded.
+    /// > If you use a coupon and then downgrade the instance type, the amount deducted by the voucher is not refunded.
     ///
     /// Wire name: `AutoUseCoupon`.
     #[cfg_attr(
@@ -47,7 +47,7 @@ pub struct ModifyRcInstanceInput {
     )]
     pub business_info: Option<String>,
     /// The instance upgrade or downgrade type. Valid values:
-    /// \> You do not need to specify this parameter. The system automatically determines whether to upgrade or downgrade the instance type. If you want to specify it, follow these rules:
+    /// > You do not need to specify this parameter. The system automatically determines whether to upgrade or downgrade the instance type. If you want to specify it, follow these rules:
     /// - **Up** (default): upgrades the instance type. Make sure that your account balance is sufficient.
     /// - **Down**: downgrades the instance type. When the instance type specified in InstanceType is lower than the current instance type, set Direction to Down.
     ///
@@ -107,7 +107,7 @@ pub struct ModifyRcInstanceInput {
     /// - **true**: restarts the instance immediately. This is the default value.
     /// - **false**: does not restart the instance immediately.
     ///
-    /// \> If the instance is in the **Stopped** state, it remains in the Stopped state and is not restarted even if you set RebootWhenFinished to true.
+    /// > If the instance is in the **Stopped** state, it remains in the Stopped state and is not restarted even if you set RebootWhenFinished to true.
     ///
     /// Wire name: `RebootWhenFinished`.
     #[cfg_attr(

@@ -26,8 +26,8 @@ pub struct ModifyRcInstanceChargeTypeInput {
     /// * **true**: enables auto-renewal (default)
     /// * **false**: disables auto-renewal
     ///
-    /// \> * This parameter takes effect only when you change the billing method from pay-as-you-go to subscription.
-    /// \> * Any string other than **true** is processed as **false**.
+    /// > * This parameter takes effect only when you change the billing method from pay-as-you-go to subscription.
+    /// > * Any string other than **true** is processed as **false**.
     ///
     /// Wire name: `AutoRenew`.
     #[cfg_attr(
@@ -54,7 +54,7 @@ pub struct ModifyRcInstanceChargeTypeInput {
     )]
     pub business_info: Option<String>,
     /// The client token that is used to ensure the idempotence of the request.
-    /// \> The token can contain only ASCII characters and cannot exceed 64 characters in length.
+    /// > The token can contain only ASCII characters and cannot exceed 64 characters in length.
     ///
     /// Wire name: `ClientToken`.
     #[cfg_attr(
@@ -113,7 +113,7 @@ pub struct ModifyRcInstanceChargeTypeInput {
     /// * **Year**: year
     /// * **Month**: month
     ///
-    /// \> This parameter is required if **PayType** is set to **Prepaid**.
+    /// > This parameter is required if **PayType** is set to **Prepaid**.
     ///
     /// Wire name: `Period`.
     #[cfg_attr(
@@ -138,7 +138,7 @@ pub struct ModifyRcInstanceChargeTypeInput {
     /// * If the **Period** parameter is set to **Year**, the value of UsedTime ranges from **1** to **5**.
     /// * If the **Period** parameter is set to **Month**, the value of UsedTime ranges from **1** to **11**.
     ///
-    /// \> This parameter is required if the billing method is set to **Prepaid**.
+    /// > This parameter is required if the billing method is set to **Prepaid**.
     ///
     /// Wire name: `UsedTime`.
     #[cfg_attr(
@@ -279,7 +279,7 @@ pub struct ModifyRcInstanceChargeTypeOutput {
     )]
     pub charge_type: Option<String>,
     /// The expiration time.
-    /// \> This parameter is not returned if the billing method is changed to pay-as-you-go.
+    /// > This parameter is not returned if the billing method is changed to pay-as-you-go.
     ///
     /// Wire name: `ExpiredTime`.
     #[cfg_attr(

@@ -13,7 +13,7 @@
 #[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ModifyReadonlyInstanceDelayReplicationTimeInput {
-    /// The ID of the read-only instance. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The ID of the read-only instance. You can call the [DescribeDBInstances](crate::describe_db_instances) operation to query the instance ID.
     ///
     /// Wire name: `DBInstanceId`.
     ///
@@ -27,7 +27,7 @@ pub struct ModifyReadonlyInstanceDelayReplicationTimeInput {
     /// Example: `100`
     #[cfg_attr(feature = "serde-serialize", serde(rename = "ReadSQLReplicationTime"))]
     pub read_sql_replication_time: String,
-    /// The resource group ID. You can call the DescribeDBInstanceAttribute to query the resource group ID.
+    /// The resource group ID. You can call the [DescribeDBInstanceAttribute](crate::describe_db_instance_attribute) to query the resource group ID.
     ///
     /// Wire name: `ResourceGroupId`.
     ///

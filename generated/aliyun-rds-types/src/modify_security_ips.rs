@@ -13,7 +13,7 @@
 #[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ModifySecurityIpsInput {
-    /// The instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::describe_db_instances) operation to query the instance ID.
     ///
     /// Wire name: `DBInstanceId`.
     ///
@@ -25,7 +25,7 @@ pub struct ModifySecurityIpsInput {
     /// *   IP addresses, such as 10.23.XX.XX.
     /// *   CIDR blocks, such as 10.23.XX.XX/24. In this example, 24 indicates that the prefix of each IP address in the IP address whitelist is 24 bits in length. You can replace 24 with a value within the range of 1 to 32.
     ///
-    /// \> A maximum of 1,000 IP addresses or CIDR blocks can be added for each instance. If you want to add a large number of IP addresses, we recommend that you merge them into CIDR blocks, such as 10.23.XX.XX/24.
+    /// > A maximum of 1,000 IP addresses or CIDR blocks can be added for each instance. If you want to add a large number of IP addresses, we recommend that you merge them into CIDR blocks, such as 10.23.XX.XX/24.
     ///
     /// Wire name: `SecurityIps`.
     ///
@@ -34,7 +34,7 @@ pub struct ModifySecurityIpsInput {
     pub security_ips: String,
     /// The name of the IP address whitelist that you want to modify. Default value: **Default**.
     ///
-    /// \> A maximum of 200 IP address whitelists can be configured for each instance.
+    /// > A maximum of 200 IP address whitelists can be configured for each instance.
     ///
     /// Wire name: `DBInstanceIPArrayName`.
     ///
@@ -46,7 +46,7 @@ pub struct ModifySecurityIpsInput {
     pub db_instance_ip_array_name: Option<String>,
     /// The attribute of the IP address whitelist. By default, this parameter is empty.
     ///
-    /// \> The IP address whitelists that have the hidden attribute are not displayed in the ApsaraDB RDS console. These IP address whitelists are used to access Alibaba Cloud services, such as Data Transmission Service (DTS).
+    /// > The IP address whitelists that have the hidden attribute are not displayed in the ApsaraDB RDS console. These IP address whitelists are used to access Alibaba Cloud services, such as Data Transmission Service (DTS).
     ///
     /// Wire name: `DBInstanceIPArrayAttribute`.
     ///
@@ -79,7 +79,7 @@ pub struct ModifySecurityIpsInput {
     ///
     /// Default value: **MIX**.
     ///
-    /// \>
+    /// >
     ///
     /// *   In standard whitelist mode, IP addresses and CIDR blocks are added only to the default IP address whitelist. In enhanced whitelist mode, IP addresses and CIDR blocks are added to the IP address whitelists of the classic network type and the VPC network type.
     ///

@@ -13,7 +13,7 @@
 #[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ModifySqlCollectorRetentionInput {
-    /// The instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::describe_db_instances) operation to query the instance ID.
     ///
     /// Wire name: `DBInstanceId`.
     ///
@@ -33,7 +33,7 @@ pub struct ModifySqlCollectorRetentionInput {
     /// Example: `365`
     #[cfg_attr(feature = "serde-serialize", serde(rename = "ConfigValue"))]
     pub config_value: String,
-    /// The resource group ID. You can call the DescribeDBInstanceAttribute operation to obtain the resource group ID.
+    /// The resource group ID. You can call the [DescribeDBInstanceAttribute](crate::describe_db_instance_attribute) operation to obtain the resource group ID.
     ///
     /// Wire name: `ResourceGroupId`.
     ///

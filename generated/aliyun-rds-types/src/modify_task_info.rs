@@ -13,14 +13,14 @@
 #[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ModifyTaskInfoInput {
-    /// The region ID. You can call the [DescribeRegions](https://www.alibabacloud.com/help/doc-detail/26243.htm) operation to query the most recent region list.
+    /// The region ID. You can call the [DescribeRegions](crate::describe_regions) operation to query the most recent region list.
     ///
     /// Wire name: `RegionId`.
     ///
     /// Example: `cn-hangzhou`
     #[cfg_attr(feature = "serde-serialize", serde(rename = "RegionId"))]
     pub region_id: String,
-    /// The task ID. You can call the DescribeTasks operation to query task IDs.
+    /// The task ID. You can call the [DescribeTasks](crate::describe_tasks) operation to query task IDs.
     ///
     /// Wire name: `TaskId`.
     ///
@@ -53,7 +53,7 @@ pub struct ModifyTaskInfoInput {
     ///
     /// *   **timePoint**: The task is executed at a specified point in time.
     /// *   **Immediate**: The task is executed immediately.
-    /// *   **maintainTime**: The task is executed based on the O\\&M time.
+    /// *   **maintainTime**: The task is executed based on the O\&M time.
     ///
     /// The recoverTime field specifies restoration time. Specify the time in the yyyy-MM-ddTHH:mm:ssZ format. The time must be in UTC. If you set the recoverMode field to timePoint, you must also specify the recoverTime field.
     ///

@@ -18,14 +18,14 @@ pub struct ModifyWhitelistTemplateInput {
     /// *   IP addresses, such as 10.23.XX.XX.
     /// *   CIDR blocks, such as 10.23.XX.XX/24. In this example, 24 indicates that the prefix of the CIDR block is 24-bit in length. You can replace 24 with a value that ranges from 1 to 32.
     ///
-    /// \> A maximum of 1,000 IP addresses or CIDR blocks can be added for each instance. If you want to add a large number of IP addresses, we recommend that you merge them into CIDR blocks, such as 10.23.XX.XX/24.
+    /// > A maximum of 1,000 IP addresses or CIDR blocks can be added for each instance. If you want to add a large number of IP addresses, we recommend that you merge them into CIDR blocks, such as 10.23.XX.XX/24.
     ///
     /// Wire name: `IpWhitelist`.
     ///
     /// Example: `139.196.X.X,101.132.X.X`
     #[cfg_attr(feature = "serde-serialize", serde(rename = "IpWhitelist"))]
     pub ip_whitelist: String,
-    /// The ID of the whitelist template. This parameter is required when you modify or delete a whitelist. You can call the DescribeAllWhitelistTemplate operation to obtain the ID of the whitelist.
+    /// The ID of the whitelist template. This parameter is required when you modify or delete a whitelist. You can call the [DescribeAllWhitelistTemplate](crate::describe_all_whitelist_template) operation to obtain the ID of the whitelist.
     ///
     /// Wire name: `TemplateId`.
     ///
@@ -35,7 +35,7 @@ pub struct ModifyWhitelistTemplateInput {
         serde(rename = "TemplateId", skip_serializing_if = "Option::is_none")
     )]
     pub template_id: Option<i32>,
-    /// The name of the IP whitelist. This parameter is required when you create a whitelist. The value of this parameter cannot be modified after the whitelist is created. The value must be unique to an Alibaba Cloud account and start with a letter. You can call the DescribeWhitelistTemplate operation to obtain the name of the whitelist.
+    /// The name of the IP whitelist. This parameter is required when you create a whitelist. The value of this parameter cannot be modified after the whitelist is created. The value must be unique to an Alibaba Cloud account and start with a letter. You can call the [DescribeWhitelistTemplate](crate::describe_whitelist_template) operation to obtain the name of the whitelist.
     ///
     /// Wire name: `TemplateName`.
     ///
@@ -45,7 +45,7 @@ pub struct ModifyWhitelistTemplateInput {
         serde(rename = "TemplateName", skip_serializing_if = "Option::is_none")
     )]
     pub template_name: Option<String>,
-    /// The region ID. You can call the [DescribeRegions](https://www.alibabacloud.com/help/doc-detail/26243.htm) operation to query the most recent zone list.
+    /// The region ID. You can call the [DescribeRegions](crate::describe_regions) operation to query the most recent zone list.
     ///
     /// Wire name: `RegionId`.
     ///

@@ -49,7 +49,7 @@ pub struct PreCheckCreateOrderForDeleteDbNodesInput {
         serde(rename = "DBInstanceId", skip_serializing_if = "Option::is_none")
     )]
     pub db_instance_id: Option<String>,
-    /// The region ID. You can call the [DescribeRegions](https://www.alibabacloud.com/help/doc-detail/26243.htm) operation to query the most recent region list.
+    /// The region ID. You can call the [DescribeRegions](crate::describe_regions) operation to query the most recent region list.
     ///
     /// Wire name: `RegionId`.
     ///
@@ -84,7 +84,7 @@ pub struct PreCheckCreateOrderForDeleteDbNodesInput {
     /// 1.  **true**: automatically completes the payment. You must make sure that your account balance is sufficient.
     /// 2.  **false**: does not automatically complete the payment. An unpaid order is generated.
     ///
-    /// \>  The default value is true. If your account balance is insufficient, you can set the AutoPay parameter to false to generate an unpaid order. Then, you can log on to the ApsaraDB RDS console to complete the payment.
+    /// > The default value is true. If your account balance is insufficient, you can set the AutoPay parameter to false to generate an unpaid order. Then, you can log on to the ApsaraDB RDS console to complete the payment.
     ///
     /// Wire name: `AutoPay`.
     ///
@@ -107,7 +107,7 @@ pub struct PreCheckCreateOrderForDeleteDbNodesInput {
     /// The major engine version of the destination instance. The value of this parameter varies based on the value of **Engine**.
     ///
     /// *   Valid values when Engine is set to MySQL: **5.5, 5.6, 5.7, and 8.0**
-    /// *   Valid values when Engine is set to SQLServer: **2008r2, 08r2\\_ent_ha, 2012, 2012\\_ent_ha, 2012\\_std_ha, 2012\\_web, 2014\\_std_ha, 2016\\_ent_ha, 2016\\_std_ha, 2016\\_web, 2017\\_std_ha, 2017\\_ent, 2019\\_std_ha, and 2019\\_ent**
+    /// *   Valid values when Engine is set to SQLServer: **2008r2, 08r2\_ent_ha, 2012, 2012\_ent_ha, 2012\_std_ha, 2012\_web, 2014\_std_ha, 2016\_ent_ha, 2016\_std_ha, 2016\_web, 2017\_std_ha, 2017\_ent, 2019\_std_ha, and 2019\_ent**
     /// *   Valid values when Engine is set to PostgreSQL: **10.0, 11.0, 12.0, 13.0, 14.0, and 15.0**
     ///
     /// Wire name: `EngineVersion`.

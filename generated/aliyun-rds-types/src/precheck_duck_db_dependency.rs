@@ -168,10 +168,10 @@ impl<'de> serde::Deserialize<'de> for PrecheckDuckDbDependencyOutput {
 pub struct FailedCheckItems {
     /// Indicates whether the issue can be fixed with one click.
     ///
-    /// - **true**: Yes. You can call the [ModifyDBInstanceConfig](https://help.aliyun.com/document_detail/2623684.html) operation to fix the issue with one click.
+    /// - **true**: Yes. You can call the [ModifyDBInstanceConfig](crate::modify_db_instance_config) operation to fix the issue with one click.
     /// - **false**: No.
     ///
-    /// \>Notice: If the major version of the database instance does not meet the requirements, you must [manually upgrade](https://help.aliyun.com/document_detail/2623684.html) the major version.
+    /// > Notice: If the major version of the database instance does not meet the requirements, you must [manually upgrade](https://help.aliyun.com/document_detail/2623684.html) the major version.
     ///
     /// Wire name: `AllowAutoModify`.
     #[cfg_attr(

@@ -18,7 +18,7 @@ pub struct QueryNotifyInput {
     /// *   **true**
     /// *   **false**
     ///
-    /// \>  A confirmed notification is a notification that has been marked as confirmed by calling the ConfirmNotify operation.
+    /// > A confirmed notification is a notification that has been marked as confirmed by calling the [ConfirmNotify](crate::confirm_notify) operation.
     ///
     /// Wire name: `WithConfirmed`.
     ///
@@ -345,7 +345,7 @@ pub struct NotifyItemList {
         serde(rename = "AliUid", skip_serializing_if = "Option::is_none")
     )]
     pub ali_uid: Option<i64>,
-    /// Indicates whether the notification has been confirmed. You can call the [ConfirmNotify](https://www.alibabacloud.com/help/doc-detail/610444.htm) operation to mark the notification as confirmed. Valid values:
+    /// Indicates whether the notification has been confirmed. You can call the [ConfirmNotify](crate::confirm_notify) operation to mark the notification as confirmed. Valid values:
     ///
     /// *   **true**
     /// *   **false**
@@ -358,7 +358,7 @@ pub struct NotifyItemList {
         serde(rename = "ConfirmFlag", skip_serializing_if = "Option::is_none")
     )]
     pub confirm_flag: Option<bool>,
-    /// The UID of the contact who called the [ConfirmNotify](https://www.alibabacloud.com/help/doc-detail/610444.htm) operation to mark the notification as confirmed. The contact belongs to the current Alibaba Cloud account.
+    /// The UID of the contact who called the [ConfirmNotify](crate::confirm_notify) operation to mark the notification as confirmed. The contact belongs to the current Alibaba Cloud account.
     ///
     /// The value **0** indicates that the notification is automatically confirmed by the system.
     ///
@@ -441,13 +441,13 @@ pub struct NotifyItemList {
     ///
     /// *   If the **TemplateName** parameter is **RenewalRecommend**, the JSON string contains the following fields:
     ///
-    /// *   **instanceName**: the ID of the instance that is about to expire
-    /// *   **reservedTime**: the remaining validity period of the instance in days
+    ///     *   **instanceName**: the ID of the instance that is about to expire
+    ///     *   **reservedTime**: the remaining validity period of the instance in days
     ///
     /// *   If the **TemplateName** parameter is **InstanceCreateFailed**, the JSON string contains the following fields:
     ///
-    /// *   **orderId**: the ID of the order to purchase the instance
-    /// *   **reason**: the cause of the instance creation failure
+    ///     *   **orderId**: the ID of the order to purchase the instance
+    ///     *   **reason**: the cause of the instance creation failure
     ///
     /// Wire name: `NotifyElement`.
     ///
@@ -473,7 +473,7 @@ pub struct NotifyItemList {
     /// The type of the notification. Valid values:
     ///
     /// *   **Sell**: sales notification
-    /// *   **Operation**: O\\&M notification
+    /// *   **Operation**: O\&M notification
     /// *   **Promotion**: promotion notification
     ///
     /// Wire name: `Type`.

@@ -13,14 +13,14 @@
 #[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ReceiveDbInstanceInput {
-    /// The ID of the primary instance. You can call the [DescribeDBInstances](https://www.alibabacloud.com/help/doc-detail/26232.htm) operation to query the ID of the primary instance.
+    /// The ID of the primary instance. You can call the [DescribeDBInstances](crate::describe_db_instances) operation to query the ID of the primary instance.
     ///
     /// Wire name: `DBInstanceId`.
     ///
     /// Example: `rm-uf6wjk5*****`
     #[cfg_attr(feature = "serde-serialize", serde(rename = "DBInstanceId"))]
     pub db_instance_id: String,
-    /// The ID of the disaster recovery instance. You can call the [DescribeDBInstances](https://www.alibabacloud.com/help/doc-detail/26232.htm) operation to query the ID of the disaster recovery instance.
+    /// The ID of the disaster recovery instance. You can call the [DescribeDBInstances](crate::describe_db_instances) operation to query the ID of the disaster recovery instance.
     ///
     /// Wire name: `GuardDBInstanceId`.
     ///

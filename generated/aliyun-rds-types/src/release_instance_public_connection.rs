@@ -13,14 +13,14 @@
 #[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ReleaseInstancePublicConnectionInput {
-    /// The instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::describe_db_instances) operation to query the instance ID.
     ///
     /// Wire name: `DBInstanceId`.
     ///
     /// Example: `rm-uf6wjk5xxxxxxx`
     #[cfg_attr(feature = "serde-serialize", serde(rename = "DBInstanceId"))]
     pub db_instance_id: String,
-    /// The public endpoint. You can call the DescribeDBInstanceNetInfo operation to query the public endpoint.
+    /// The public endpoint. You can call the [DescribeDBInstanceNetInfo](crate::describe_db_instance_net_info) operation to query the public endpoint.
     ///
     /// Wire name: `CurrentConnectionString`.
     ///

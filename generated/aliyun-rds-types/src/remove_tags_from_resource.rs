@@ -33,7 +33,7 @@ pub struct RemoveTagsFromResourceInput {
         serde(rename = "proxyId", skip_serializing_if = "Option::is_none")
     )]
     pub proxy_id: Option<String>,
-    /// The region ID. You can call the DescribeRegions operation to query the most recent region list.
+    /// The region ID. You can call the [DescribeRegions](crate::describe_regions) operation to query the most recent region list.
     ///
     /// Wire name: `RegionId`.
     ///
@@ -49,7 +49,7 @@ pub struct RemoveTagsFromResourceInput {
     pub db_instance_id: String,
     /// A set of a TagKey and a TagValue that you use to unbind the tag. Format: {"key1":"value1"}.
     ///
-    /// \>  You cannot specify an empty string for TagKey. You can specify an empty string for TagValue.
+    /// > You cannot specify an empty string for TagKey. You can specify an empty string for TagValue.
     ///
     /// Wire name: `Tags`.
     ///

@@ -23,7 +23,7 @@ pub struct RenewInstanceInput {
         serde(rename = "ClientToken", skip_serializing_if = "Option::is_none")
     )]
     pub client_token: Option<String>,
-    /// The instance ID You can call the DescribeDBInstances operation to query the instance ID.
+    /// The instance ID You can call the [DescribeDBInstances](crate::describe_db_instances) operation to query the instance ID.
     ///
     /// Wire name: `DBInstanceId`.
     ///
@@ -49,7 +49,7 @@ pub struct RenewInstanceInput {
     /// *   **True**: enables automatic payment. Make sure that your Alibaba Cloud account has adequate balance.
     /// *   **False** (default): disables automatic payment. You have to manually pay the order in the console.
     ///
-    /// \>  For more information about how to renew the instance in the console, see the following topics:
+    /// > For more information about how to renew the instance in the console, see the following topics:
     ///
     /// *   [Manually renew an ApsaraDB RDS for MySQL instance](https://www.alibabacloud.com/help/doc-detail/96050.htm)
     ///

@@ -18,8 +18,8 @@ pub struct RenewRcInstanceInput {
     /// - **true**: Automatic payment is enabled. Make sure that your account balance is sufficient.
     /// - **false**: Only an order is generated. No payment is made.
     ///
-    /// \> Default value: true. If your payment method has insufficient balance, set AutoPay to false. In this case, an unpaid order is generated. You can log on to the ApsaraDB RDS console to pay for the order.
-    /// \>
+    /// > Default value: true. If your payment method has insufficient balance, set AutoPay to false. In this case, an unpaid order is generated. You can log on to the ApsaraDB RDS console to pay for the order.
+    /// >
     ///
     /// Wire name: `AutoPay`.
     #[cfg_attr(

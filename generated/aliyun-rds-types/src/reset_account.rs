@@ -13,7 +13,7 @@
 #[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ResetAccountInput {
-    /// The instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::describe_db_instances) operation to query the instance ID.
     ///
     /// Wire name: `DBInstanceId`.
     ///
@@ -29,7 +29,7 @@ pub struct ResetAccountInput {
     pub account_name: String,
     /// The new password of the privileged account.
     ///
-    /// \>
+    /// >
     ///
     /// *   The password must be 8 to 32 characters in length.
     ///

@@ -13,7 +13,7 @@
 #[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ResetAccountPasswordInput {
-    /// The instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::describe_db_instances) operation to query the instance ID.
     ///
     /// Wire name: `DBInstanceId`.
     ///
@@ -29,9 +29,9 @@ pub struct ResetAccountPasswordInput {
     pub account_name: String,
     /// The new password.
     ///
-    /// \> *   The value must be 8 to 32 characters in length.
-    /// \> *   The value must contain at least three types of the following characters: uppercase letters, lowercase letters, digits, and special characters.
-    /// \> *   The following special characters are supported: ! @ # $ & % ^ \\* ( ) \\_ + - =
+    /// > *   The value must be 8 to 32 characters in length.
+    /// > *   The value must contain at least three types of the following characters: uppercase letters, lowercase letters, digits, and special characters.
+    /// > *   The following special characters are supported: ! @ # $ & % ^ \* ( ) \_ + - =
     ///
     /// Wire name: `AccountPassword`.
     ///

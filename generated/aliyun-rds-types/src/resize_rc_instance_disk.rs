@@ -17,8 +17,8 @@ pub struct ResizeRcInstanceDiskInput {
     /// - **true** (default): Automatic payment is enabled. Make sure that your account balance is sufficient.
     /// - **false**: Only an order is generated and no payment is deducted.
     ///
-    /// \> If your payment method has an insufficient balance, you can set AutoPay to false. An unpaid order is generated, and you can log on to the ApsaraDB RDS console to complete the payment.
-    /// \>
+    /// > If your payment method has an insufficient balance, you can set AutoPay to false. An unpaid order is generated, and you can log on to the ApsaraDB RDS console to complete the payment.
+    /// >
     ///
     /// Wire name: `AutoPay`.
     #[cfg_attr(

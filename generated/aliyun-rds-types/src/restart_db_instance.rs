@@ -23,16 +23,16 @@ pub struct RestartDbInstanceInput {
         serde(rename = "ClientToken", skip_serializing_if = "Option::is_none")
     )]
     pub client_token: Option<String>,
-    /// The instance ID. You can call the [DescribeDBInstances](https://www.alibabacloud.com/help/doc-detail/610396.htm) operation to query the ID of the instance.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::describe_db_instances) operation to query the ID of the instance.
     ///
     /// Wire name: `DBInstanceId`.
     ///
     /// Example: `rm-uf6wjk5xxxxxx`
     #[cfg_attr(feature = "serde-serialize", serde(rename = "DBInstanceId"))]
     pub db_instance_id: String,
-    /// The node ID, which can be used to restart a specified node. You can call the [DescribeDBInstanceHAConfig](https://www.alibabacloud.com/help/doc-detail/610434.htm) operation to obtain the node ID.
+    /// The node ID, which can be used to restart a specified node. You can call the [DescribeDBInstanceHAConfig](crate::describe_db_instance_ha_config) operation to obtain the node ID.
     ///
-    /// \> The secondary instance restart feature is supported for RDS instances that run SQL Server EE on RDS Cluster Edition. For more information, see [Restart a secondary database](https://www.alibabacloud.com/help/doc-detail/2411880.htm).
+    /// > The secondary instance restart feature is supported for RDS instances that run SQL Server EE on RDS Cluster Edition. For more information, see [Restart a secondary database](https://www.alibabacloud.com/help/doc-detail/2411880.htm).
     ///
     /// Wire name: `NodeId`.
     ///

@@ -35,8 +35,8 @@ pub struct RunRcInstancesInput {
     /// - **true** (default): Automatic payment is enabled. Ensure that your account balance is sufficient.
     /// - **false**: Only an order is generated. No payment is made.
     ///
-    /// \> If your payment method has an insufficient balance, set the AutoPay parameter to false. An unpaid order is generated, and you can log on to the ApsaraDB RDS console to complete the payment.
-    /// \>
+    /// > If your payment method has an insufficient balance, set the AutoPay parameter to false. An unpaid order is generated, and you can log on to the ApsaraDB RDS console to complete the payment.
+    /// >
     ///
     /// Wire name: `AutoPay`.
     #[cfg_attr(
@@ -59,7 +59,7 @@ pub struct RunRcInstancesInput {
     /// * **true** (default): Coupons are automatically used.
     /// * **false**: Coupons are not automatically used.
     ///
-    /// \> After a coupon is used, the amount deducted by the coupon is not refunded if you perform a downgrade operation.
+    /// > After a coupon is used, the amount deducted by the coupon is not refunded if you perform a downgrade operation.
     ///
     /// Wire name: `AutoUseCoupon`.
     #[cfg_attr(
@@ -103,7 +103,7 @@ pub struct RunRcInstancesInput {
         serde(rename = "CreateExtraParam", skip_serializing_if = "Option::is_none")
     )]
     pub create_extra_param: Option<String>,
-    /// Specifies whether the instance can be added to an ACK cluster. If this parameter is set to **1**, the created instance can be added to an ACK cluster by calling the **AttachRCInstances** API operation, which enables efficient management of containerized applications.
+    /// Specifies whether the instance can be added to an ACK cluster. If this parameter is set to **1**, the created instance can be added to an ACK cluster by calling the **[AttachRCInstances](crate::attach_rc_instances)** API operation, which enables efficient management of containerized applications.
     ///
     /// - **1**: The instance can be added to an ACK cluster.
     /// - **0** (default): The instance cannot be added to an ACK cluster.
@@ -253,7 +253,7 @@ pub struct RunRcInstancesInput {
         )
     )]
     pub network_options: Option<NetworkOptions>,
-    /// The password of the instance account. The password must be 8 to 30 characters in length and must contain at least three of the following character types: uppercase letters, lowercase letters, digits, and special characters. The following special characters are supported: `()~!@#$%^&*-_+=|{}\[\]:;\\\\"\<\>,.?/`.
+    /// The password of the instance account. The password must be 8 to 30 characters in length and must contain at least three of the following character types: uppercase letters, lowercase letters, digits, and special characters. The following special characters are supported: `()~!@#$%^&*-_+=|{}[]:;\\"<>,.?/`.
     ///
     /// Wire name: `Password`.
     #[cfg_attr(
@@ -303,7 +303,7 @@ pub struct RunRcInstancesInput {
         serde(rename = "PromotionCode", skip_serializing_if = "Option::is_none")
     )]
     pub promotion_code: Option<String>,
-    /// The region ID. You can call DescribeRegions to obtain the region ID.
+    /// The region ID. You can call [DescribeRegions](crate::describe_regions) to obtain the region ID.
     ///
     /// Wire name: `RegionId`.
     #[cfg_attr(feature = "serde-serialize", serde(rename = "RegionId"))]
@@ -336,7 +336,7 @@ pub struct RunRcInstancesInput {
     )]
     pub security_enhancement_strategy: Option<String>,
     /// The ID of the security group to which the instance belongs. Instances in the same security group can communicate with each other. The maximum number of instances that a security group can contain depends on the security group type. For more information, see the security group section in [Limits](https://help.aliyun.com/document_detail/25412.html).
-    /// \> The SecurityGroupId parameter determines the network type of the instance. For example, if the specified security group is of the VPC type, the instance is a VPC-type instance, and you must also specify the VSwitchId parameter.
+    /// > The SecurityGroupId parameter determines the network type of the instance. For example, if the specified security group is of the VPC type, the instance is a VPC-type instance, and you must also specify the VSwitchId parameter.
     ///
     /// Wire name: `SecurityGroupId`.
     #[cfg_attr(
@@ -406,8 +406,8 @@ pub struct RunRcInstancesInput {
     /// Do not pass confidential information such as passwords and private keys in plaintext. If you must pass such information, encrypt it first and then use Base64 encoding before transmission. Perform decryption inside the instance. The following example shows how to transform a script to a Base64 character string:
     ///
     /// \```
-    /// echo -n \\\\"#!/bin/sh
-    /// echo "Hello World"\\\\" | base64 -w 0
+    /// echo -n \\"#!/bin/sh
+    /// echo "Hello World"\\" | base64 -w 0
     /// \```
     ///
     /// Wire name: `UserData`.
@@ -428,13 +428,13 @@ pub struct RunRcInstancesInput {
     )]
     pub user_data_in_base64: Option<bool>,
     /// The vSwitch ID of the target instance. If you are creating a VPC-type RDS Custom instance, you must specify the vSwitch ID. The security group and the vSwitch must belong to the same VPC.
-    /// \> If you configure the VSwitchId parameter, the ZoneId parameter must match the zone of the vSwitch. You can also leave ZoneId empty, and the system automatically selects the zone of the specified vSwitch.
+    /// > If you configure the VSwitchId parameter, the ZoneId parameter must match the zone of the vSwitch. You can also leave ZoneId empty, and the system automatically selects the zone of the specified vSwitch.
     ///
     /// Wire name: `VSwitchId`.
     #[cfg_attr(feature = "serde-serialize", serde(rename = "VSwitchId"))]
     pub v_switch_id: String,
     /// The zone ID of the instance. You can call DescribeZones to obtain the list of zones.
-    /// \> If you specify the VSwitchId parameter, the ZoneId parameter must match the zone of the vSwitch. You can also leave ZoneId empty, and the system automatically selects the zone of the specified vSwitch.
+    /// > If you specify the VSwitchId parameter, the ZoneId parameter must match the zone of the vSwitch. You can also leave ZoneId empty, and the system automatically selects the zone of the specified vSwitch.
     ///
     /// Wire name: `ZoneId`.
     #[cfg_attr(
@@ -827,7 +827,7 @@ pub struct DataDisk {
     pub delete_with_instance: Option<bool>,
     /// The mount point of the data cloud disk.
     ///
-    /// \>This parameter is applicable only to full image (whole-machine image) scenarios. You can set this parameter to the mount point of the data cloud disk in the full image and modify the corresponding **DataDisk.Size** and **DataDisk.Category** parameters to change the cloud disk type and size of the data cloud disk in the full image.
+    /// > This parameter is applicable only to full image (whole-machine image) scenarios. You can set this parameter to the mount point of the data cloud disk in the full image and modify the corresponding **DataDisk.Size** and **DataDisk.Category** parameters to change the cloud disk type and size of the data cloud disk in the full image.
     ///
     /// Wire name: `Device`.
     #[serde(rename = "Device", skip_serializing_if = "Option::is_none")]
@@ -846,7 +846,7 @@ pub struct DataDisk {
     /// - **PL2**
     /// - **PL3**
     ///
-    /// \> When the data cloud disk type is standard SSD, this parameter is not applicable.
+    /// > When the data cloud disk type is standard SSD, this parameter is not applicable.
     ///
     /// Wire name: `PerformanceLevel`.
     #[serde(rename = "PerformanceLevel", skip_serializing_if = "Option::is_none")]
@@ -857,10 +857,10 @@ pub struct DataDisk {
     /// - cloud_ssd: 20 to 32,768.
     /// - cloud_auto: 1 to 65,536.
     /// - cloud_essd: The valid values depend on the value of **DataDisk.PerformanceLevel**.
-    /// - PL0: 1 to 65,536.
-    /// - PL1: 20 to 65,536.
-    /// - PL2: 461 to 65,536.
-    /// - PL3: 1,261 to 65,536.
+    ///     - PL0: 1 to 65,536.
+    ///     - PL1: 20 to 65,536.
+    ///     - PL2: 461 to 65,536.
+    ///     - PL3: 1,261 to 65,536.
     ///
     /// If the **DataDisk.SnapshotId** parameter is specified and the snapshot size is greater than the value of **DataDisk.Size**, the cloud disk is created with the same size as the snapshot. If the snapshot size is smaller than the value of **DataDisk.Size**, the cloud disk is created with the size specified by **DataDisk.Size**.
     ///
@@ -917,7 +917,7 @@ pub struct NetworkOptions {
     /// - **false** (default): Jumbo frame is disabled. The MTU of all NICs (including the primary NIC and secondary NICs) on the instance is set to 1500.
     /// - **true**: Jumbo frame is enabled. The MTU of all NICs (including the primary NIC and secondary NICs) on the instance is set to 8500.
     ///
-    /// \> Only specific instance types of the eighth generation or later support the Jumbo frame feature. For more information, see ECS Instance MTU.
+    /// > Only specific instance types of the eighth generation or later support the Jumbo frame feature. For more information, see ECS Instance MTU.
     ///
     /// Wire name: `EnableJumboFrame`.
     #[serde(rename = "EnableJumboFrame", skip_serializing_if = "Option::is_none")]
@@ -959,7 +959,7 @@ pub struct SystemDisk {
     /// - **PL2**
     /// - **PL3**
     ///
-    /// \> When the system cloud disk type is standard SSD, this parameter is not applicable.
+    /// > When the system cloud disk type is standard SSD, this parameter is not applicable.
     ///
     /// Wire name: `PerformanceLevel`.
     #[serde(rename = "PerformanceLevel", skip_serializing_if = "Option::is_none")]
@@ -970,10 +970,10 @@ pub struct SystemDisk {
     /// - **cloud_ssd**: 20 to 2048.
     /// - **cloud_auto**: 1 to 2048.
     /// - **cloud_essd**: The valid values depend on the value of **SystemDisk.PerformanceLevel**.
-    /// - PL0: 1 to 2048.
-    /// - PL1: 20 to 2048.
-    /// - PL2: 461 to 2048.
-    /// - PL3: 1,261 to 2048.
+    ///     - PL0: 1 to 2048.
+    ///     - PL1: 20 to 2048.
+    ///     - PL2: 461 to 2048.
+    ///     - PL3: 1,261 to 2048.
     ///
     /// Wire name: `Size`.
     #[serde(rename = "Size", skip_serializing_if = "Option::is_none")]

@@ -41,9 +41,9 @@ pub struct StopRcInstanceInput {
     /// The stop mode configured when the instance is stopped. Valid values:
     ///
     /// - StopCharging: Economical mode. After economical mode is enabled:
-    /// - Billing for compute resources is suspended.
-    /// - Billing for the system cloud disk and data cloud disks continues.
-    /// - Because compute resources are reclaimed, the instance may fail to start due to insufficient inventory. Try again later or change the instance type.
+    ///     - Billing for compute resources is suspended.
+    ///     - Billing for the system cloud disk and data cloud disks continues.
+    ///     - Because compute resources are reclaimed, the instance may fail to start due to insufficient inventory. Try again later or change the instance type.
     ///
     /// - KeepCharging: Standard mode. The instance continues to be billed after it is stopped.
     ///

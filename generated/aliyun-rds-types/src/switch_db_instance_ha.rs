@@ -13,14 +13,14 @@
 #[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SwitchDbInstanceHaInput {
-    /// The instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::describe_db_instances) operation to query the instance ID.
     ///
     /// Wire name: `DBInstanceId`.
     ///
     /// Example: `rm-uf6wjk5xxxxxxxxxx`
     #[cfg_attr(feature = "serde-serialize", serde(rename = "DBInstanceId"))]
     pub db_instance_id: String,
-    /// The secondary instance ID. You can call the DescribeDBInstanceHAConfig operation to query the secondary instance ID.
+    /// The secondary instance ID. You can call the [DescribeDBInstanceHAConfig](crate::describe_db_instance_ha_config) operation to query the secondary instance ID.
     ///
     /// Wire name: `NodeId`.
     ///

@@ -13,7 +13,7 @@
 #[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SwitchDbInstanceVpcInput {
-    /// The instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::describe_db_instances) operation to query the instance ID.
     ///
     /// Wire name: `DBInstanceId`.
     ///
@@ -22,7 +22,7 @@ pub struct SwitchDbInstanceVpcInput {
     pub db_instance_id: String,
     /// The VPC ID.
     ///
-    /// \> The VPC must reside in the same region as the instance.
+    /// > The VPC must reside in the same region as the instance.
     ///
     /// Wire name: `VPCId`.
     ///
@@ -31,7 +31,7 @@ pub struct SwitchDbInstanceVpcInput {
     pub vpc_id: String,
     /// The vSwitch ID of the instance.
     ///
-    /// \> The vSwitch must belong to the same zone as the instance.
+    /// > The vSwitch must belong to the same zone as the instance.
     ///
     /// Wire name: `VSwitchId`.
     ///
@@ -40,7 +40,7 @@ pub struct SwitchDbInstanceVpcInput {
     pub v_switch_id: String,
     /// The private IP address of the instance. The private IP address must be within the CIDR block of the vSwitch that is specified by the **VSwitchId** parameter.
     ///
-    /// \>  You can call the DescribeVSwitches operation to query the CIDR block of the vSwitch.
+    /// > You can call the [DescribeVSwitches](crate::describe_v_switches) operation to query the CIDR block of the vSwitch.
     ///
     /// Wire name: `PrivateIpAddress`.
     ///

@@ -23,7 +23,7 @@ pub struct TransformDbInstancePayTypeInput {
         serde(rename = "ClientToken", skip_serializing_if = "Option::is_none")
     )]
     pub client_token: Option<String>,
-    /// The instance ID. You can call the DescribeDBInstances operation to query the ID of the instance.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::describe_db_instances) operation to query the ID of the instance.
     ///
     /// Wire name: `DBInstanceId`.
     ///
@@ -35,7 +35,7 @@ pub struct TransformDbInstancePayTypeInput {
     /// *   If you set **Period** to **Year**, the value of UsedTime ranges from **1 to 5**.
     /// *   If you set **Period** to **Month**, the value of UsedTime ranges from **1 to 11**.
     ///
-    /// \> This parameter must be specified when **PayType** is set to **Prepaid**.
+    /// > This parameter must be specified when **PayType** is set to **Prepaid**.
     ///
     /// Wire name: `UsedTime`.
     ///
@@ -60,7 +60,7 @@ pub struct TransformDbInstancePayTypeInput {
     /// *   **Year**
     /// *   **Month**
     ///
-    /// \> This parameter must be specified if you set **PayType** to **Prepaid**.
+    /// > This parameter must be specified if you set **PayType** to **Prepaid**.
     ///
     /// Wire name: `Period`.
     ///
@@ -85,8 +85,8 @@ pub struct TransformDbInstancePayTypeInput {
     /// *   **true**
     /// *   **false**
     ///
-    /// \> - This parameter is valid only when you change the billing method from pay-as-you-go to subscription.
-    /// \> - All strings except **true** are considered **false**.
+    /// > - This parameter is valid only when you change the billing method from pay-as-you-go to subscription.
+    /// > - All strings except **true** are considered **false**.
     ///
     /// Wire name: `AutoRenew`.
     ///
@@ -241,7 +241,7 @@ pub struct TransformDbInstancePayTypeOutput {
     pub request_id: Option<String>,
     /// The expiration time.
     ///
-    /// \> If you call this operation to change the billing method of an instance from subscription to pay-as-you-go, this parameter is not returned.
+    /// > If you call this operation to change the billing method of an instance from subscription to pay-as-you-go, this parameter is not returned.
     ///
     /// Wire name: `ExpiredTime`.
     ///

@@ -13,7 +13,7 @@
 #[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct UntagResourcesInput {
-    /// The region ID. You can call the DescribeRegions operation to query the most recent region list.
+    /// The region ID. You can call the [DescribeRegions](crate::describe_regions) operation to query the most recent region list.
     ///
     /// Wire name: `RegionId`.
     ///
@@ -34,7 +34,7 @@ pub struct UntagResourcesInput {
     ///
     /// Default value: **false**.
     ///
-    /// \> This parameter is valid if parameters that contain **TagKey.N** are not specified.
+    /// > This parameter is valid if parameters that contain **TagKey.N** are not specified.
     ///
     /// Wire name: `All`.
     ///

@@ -23,7 +23,7 @@ pub struct UpdatePostgresExtensionsInput {
         serde(rename = "ClientToken", skip_serializing_if = "Option::is_none")
     )]
     pub client_token: Option<String>,
-    /// The instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::describe_db_instances) operation to query the instance ID.
     ///
     /// Wire name: `DBInstanceId`.
     ///
@@ -37,7 +37,7 @@ pub struct UpdatePostgresExtensionsInput {
     /// Example: `citext`
     #[cfg_attr(feature = "serde-serialize", serde(rename = "Extensions"))]
     pub extensions: String,
-    /// The database name. You can call the DescribeDatabases operation to obtain the database name.
+    /// The database name. You can call the [DescribeDatabases](crate::describe_databases) operation to obtain the database name.
     ///
     /// Wire name: `DBNames`.
     ///

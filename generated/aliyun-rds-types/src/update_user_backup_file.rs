@@ -13,14 +13,14 @@
 #[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct UpdateUserBackupFileInput {
-    /// The backup ID. You can call the ListUserBackupFiles operation to query the backup ID.
+    /// The backup ID. You can call the [ListUserBackupFiles](crate::list_user_backup_files) operation to query the backup ID.
     ///
     /// Wire name: `BackupId`.
     ///
     /// Example: `b-kwwvr7v8t7of********`
     #[cfg_attr(feature = "serde-serialize", serde(rename = "BackupId"))]
     pub backup_id: String,
-    /// The region ID. You can call the DescribeRegions operation to query the most recent region list.
+    /// The region ID. You can call the [DescribeRegions](crate::describe_regions) operation to query the most recent region list.
     ///
     /// Wire name: `RegionId`.
     ///
@@ -47,7 +47,7 @@ pub struct UpdateUserBackupFileInput {
         serde(rename = "Retention", skip_serializing_if = "Option::is_none")
     )]
     pub retention: Option<i32>,
-    /// The resource group ID. You can call the DescribeDBInstanceAttribute operation to query the resource group ID.
+    /// The resource group ID. You can call the [DescribeDBInstanceAttribute](crate::describe_db_instance_attribute) operation to query the resource group ID.
     ///
     /// Wire name: `ResourceGroupId`.
     ///

@@ -23,7 +23,7 @@ pub struct UpgradeDbInstanceEngineVersionInput {
         serde(rename = "ClientToken", skip_serializing_if = "Option::is_none")
     )]
     pub client_token: Option<String>,
-    /// The instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::describe_db_instances) operation to query the instance ID.
     ///
     /// Wire name: `DBInstanceId`.
     ///
@@ -44,7 +44,7 @@ pub struct UpgradeDbInstanceEngineVersionInput {
     /// The effective time. Valid values:
     ///
     /// *   **Immediate**: This is the default value.
-    /// *   **MaintainTime**: The effective time is within the maintenance window. For more information, see ModifyDBInstanceMaintainTime.
+    /// *   **MaintainTime**: The effective time is within the maintenance window. For more information, see [ModifyDBInstanceMaintainTime](crate::modify_db_instance_maintain_time).
     ///
     /// Wire name: `EffectiveTime`.
     ///

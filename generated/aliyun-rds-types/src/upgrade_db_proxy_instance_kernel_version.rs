@@ -13,7 +13,7 @@
 #[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct UpgradeDbProxyInstanceKernelVersionInput {
-    /// The instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::describe_db_instances) operation to query the instance ID.
     ///
     /// Wire name: `DBInstanceId`.
     ///
@@ -26,8 +26,8 @@ pub struct UpgradeDbProxyInstanceKernelVersionInput {
     /// *   **Immediate**: performs the upgrade immediately.
     /// *   **SpecifyTime**: performs the upgrade at a specified point in time.
     ///
-    /// \> *   **If the instance runs MySQL, you can set this parameter to **MaintainTime**, **Immediate**, or SpecifyTime**.
-    /// \> *   If the instance runs PostgreSQL, you can set this parameter to **MaintainTime** or **Immediate**.
+    /// > *   **If the instance runs MySQL, you can set this parameter to **MaintainTime**, **Immediate**, or SpecifyTime**.
+    /// > *   If the instance runs PostgreSQL, you can set this parameter to **MaintainTime** or **Immediate**.
     ///
     /// Wire name: `UpgradeTime`.
     ///
@@ -39,7 +39,7 @@ pub struct UpgradeDbProxyInstanceKernelVersionInput {
     pub upgrade_time: Option<String>,
     /// The specific point in time when you want to perform the upgrade. Specify the time in the ISO 8601 standard in the *yyyy-MM-dd*T*HH:mm:ss*Z format. The time must be in UTC.
     ///
-    /// \>  If you set **UpgradeTime** to **SpecifyTime**, you must specify SwitchTime.
+    /// > If you set **UpgradeTime** to **SpecifyTime**, you must specify SwitchTime.
     ///
     /// Wire name: `SwitchTime`.
     ///

@@ -13,7 +13,7 @@
 #[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ValidateImportTaskInput {
-    /// The instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::describe_db_instances) operation to query the instance ID.
     ///
     /// Wire name: `DbInstanceId`.
     #[cfg_attr(feature = "serde-serialize", serde(rename = "DbInstanceId"))]
@@ -41,7 +41,7 @@ pub struct ValidateImportTaskInput {
     /// Wire name: `Port`.
     #[cfg_attr(feature = "serde-serialize", serde(rename = "Port"))]
     pub port: i64,
-    /// The region ID. You can call the DescribeRegions operation to query the region ID.
+    /// The region ID. You can call the [DescribeRegions](crate::describe_regions) operation to query the region ID.
     ///
     /// Wire name: `RegionId`.
     #[cfg_attr(feature = "serde-serialize", serde(rename = "RegionId"))]

@@ -245,7 +245,11 @@ fn render_all(product: &Product<'_>, layout: &Layout) -> Result<GeneratedFiles, 
         let text = render_file(&path.display().to_string(), tokens)?;
         generated.files.insert(path, text);
     }
-    for (path, text) in render_operations(product, layout)? {
+    let links = DocLinks {
+        client: docs::OperationLinks::to_client_methods(product),
+        types: docs::OperationLinks::to_type_modules(product),
+    };
+    for (path, text) in render_operations(product, &links, layout)? {
         generated.files.insert(path, text);
     }
     let copied = inlineable::ERRORS_ROWS;
@@ -256,10 +260,19 @@ fn render_all(product: &Product<'_>, layout: &Layout) -> Result<GeneratedFiles, 
     Ok(generated)
 }
 
+/// Where the operation names in each crate's docs link to.
+struct DocLinks {
+    /// In `aliyun-rds`: the client methods.
+    client: docs::OperationLinks,
+    /// In `aliyun-rds-types`: the operations' modules.
+    types: docs::OperationLinks,
+}
+
 /// The three files of one operation: its error module, its types and its
 /// client module.
 fn operation_files(
     operation: &Operation<'_>,
+    links: &DocLinks,
     layout: &Layout,
 ) -> Result<Vec<(PathBuf, String)>, RenderError> {
     let module = &operation.names.snake_case;
@@ -270,11 +283,11 @@ fn operation_files(
         ),
         (
             layout.types_src.join(format!("{module}.rs")),
-            types_crate::operation_rs(operation),
+            types_crate::operation_rs(operation, &links.types),
         ),
         (
             layout.client_src.join(format!("operation/{module}.rs")),
-            client_crate::operation::operation_rs(operation),
+            client_crate::operation::operation_rs(operation, &links.client),
         ),
     ];
     files
@@ -293,6 +306,7 @@ fn operation_files(
 /// n-th operation.
 fn render_operations(
     product: &Product<'_>,
+    links: &DocLinks,
     layout: &Layout,
 ) -> Result<Vec<(PathBuf, String)>, CodegenError> {
     let operations = &product.operations;
@@ -306,7 +320,7 @@ fn render_operations(
                 scope.spawn(move || -> Result<Vec<(PathBuf, String)>, RenderError> {
                     let mut files = Vec::new();
                     for operation in operations.iter().skip(worker).step_by(workers) {
-                        files.extend(operation_files(operation, layout)?);
+                        files.extend(operation_files(operation, links, layout)?);
                     }
                     Ok(files)
                 })

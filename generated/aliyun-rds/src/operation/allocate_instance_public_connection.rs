@@ -12,7 +12,7 @@
 //!
 //! ### References
 //!
-//! \> Before you call this operation, read the following documentation and make sure that you fully understand the prerequisites and impacts of this operation.
+//! > Before you call this operation, read the following documentation and make sure that you fully understand the prerequisites and impacts of this operation.
 //!
 //! *   [Apply for a public endpoint for an ApsaraDB RDS for MySQL instance](https://www.alibabacloud.com/help/doc-detail/26128.htm)
 //! *   [Apply for a public endpoint for an ApsaraDB RDS for PostgreSQL instance](https://www.alibabacloud.com/help/doc-detail/97738.htm)
@@ -36,7 +36,7 @@ impl crate::Client {
     /// # Arguments
     ///
     /// `db_instance_id`:
-    /// The instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::Client::describe_db_instances) operation to query the instance ID.
     ///
     /// Wire name: `DBInstanceId`.
     ///
@@ -45,7 +45,7 @@ impl crate::Client {
     /// `connection_string_prefix`:
     /// The prefix of the public endpoint. A valid public endpoint is in the following format: `Prefix.Database engine.rds.aliyuncs.com`. Example: `test1234.mysql.rds.aliyuncs.com`.
     ///
-    /// \> The value can be 5 to 40 characters in length and can contain letters, digits, and hyphens (-). The value cannot contain any of the following characters: ~ ! # % ^ & \\* = + | {} ; : ' " , \<\> / ?
+    /// > The value can be 5 to 40 characters in length and can contain letters, digits, and hyphens (-). The value cannot contain any of the following characters: ~ ! # % ^ & \* = + | {} ; : ' " , \<\> / ?
     ///
     /// Wire name: `ConnectionStringPrefix`.
     ///
@@ -255,7 +255,7 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
             location: metadata::ParameterLocation::Query,
             allowed_values: &[],
             required: false,
-            description: "The Tabular Data Stream (TDS) port of the instance for which Babelfish is enabled.\n\n> This parameter applies only to ApsaraDB RDS for PostgreSQL instances. For more information about Babelfish for ApsaraDB RDS for PostgreSQL, see [Introduction to Babelfish](~~428613~~).",
+            description: "The Tabular Data Stream (TDS) port of the instance for which Babelfish is enabled.\n\n> This parameter applies only to ApsaraDB RDS for PostgreSQL instances. For more information about Babelfish for ApsaraDB RDS for PostgreSQL, see [Introduction to Babelfish](https://www.alibabacloud.com/help/doc-detail/428613.htm).",
             example: Some("1433"),
             deprecated: false,
         },

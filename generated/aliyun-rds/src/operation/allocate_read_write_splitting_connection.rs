@@ -26,9 +26,9 @@
 //!
 //! *   The instance runs one of the following database versions and RDS editions:
 //!
-//! *   SQL Server on RDS Cluster Edition
-//! *   MySQL 5.7 on RDS High-availability Edition (with local disks)
-//! *   MySQL 5.6
+//!     *   SQL Server on RDS Cluster Edition
+//!     *   MySQL 5.7 on RDS High-availability Edition (with local disks)
+//!     *   MySQL 5.6
 //!
 //! Action `AllocateReadWriteSplittingConnection`, operation type `create`, not idempotent: the runtime resends it only when the service proves it never ran.
 
@@ -47,7 +47,7 @@ impl crate::Client {
     /// # Arguments
     ///
     /// `db_instance_id`:
-    /// The primary instance ID. You can call the DescribeDBInstances operation to query the primary instance ID.
+    /// The primary instance ID. You can call the [DescribeDBInstances](crate::Client::describe_db_instances) operation to query the primary instance ID.
     ///
     /// Wire name: `DBInstanceId`.
     ///

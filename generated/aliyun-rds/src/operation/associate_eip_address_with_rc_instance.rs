@@ -66,7 +66,7 @@ impl std::fmt::Debug for AssociateEipAddressWithRcInstanceFluentBuilder {
 impl AssociateEipAddressWithRcInstanceFluentBuilder {
     /// Sets `RegionId`.
     ///
-    /// The region ID. You can call the DescribeRegions operation to query the most recent region list.
+    /// The region ID. You can call the [DescribeRegions](crate::Client::describe_regions) operation to query the most recent region list.
     ///
     /// See [`AssociateEipAddressWithRcInstanceInput::region_id`] for the full documentation.
     #[inline]
@@ -207,7 +207,7 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
             location: metadata::ParameterLocation::Query,
             allowed_values: &[],
             required: false,
-            description: "The EIP ID.\n\n>  If no EIP is available, create an EIP. For more information, see [Create an EIP](~~292841~~).",
+            description: "The EIP ID.\n\n>  If no EIP is available, create an EIP. For more information, see [Create an EIP](https://www.alibabacloud.com/help/doc-detail/292841.htm).",
             example: Some("eip-bp166out2x4bpcf******"),
             deprecated: false,
         },

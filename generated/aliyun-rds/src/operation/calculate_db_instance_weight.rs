@@ -10,7 +10,7 @@
 //!
 //! ### Feature description
 //!
-//! When the [read/write splitting](https://www.alibabacloud.com/help/doc-detail/51073.htm) feature is enabled, this operation is used to calculate system-assigned read weights. For more information about custom read weights, see [DescribeDBInstanceNetInfo](https://www.alibabacloud.com/help/doc-detail/610423.htm).
+//! When the [read/write splitting](https://www.alibabacloud.com/help/doc-detail/51073.htm) feature is enabled, this operation is used to calculate system-assigned read weights. For more information about custom read weights, see [DescribeDBInstanceNetInfo](crate::Client::describe_db_instance_net_info).
 //!
 //! ### Prerequisites
 //!
@@ -20,9 +20,9 @@
 //!
 //! *   The instance runs one of the following MySQL versions and RDS editions:
 //!
-//! *   MySQL 5.7 on RDS High-availability Edition (with local disks)
-//! *   MySQL 5.6
-//! *   SQL Server on RDS Cluster Edition
+//!     *   MySQL 5.7 on RDS High-availability Edition (with local disks)
+//!     *   MySQL 5.6
+//!     *   SQL Server on RDS Cluster Edition
 //!
 //! Action `CalculateDBInstanceWeight`, operation type `get`, idempotent: the runtime may resend it after a network failure.
 
@@ -41,7 +41,7 @@ impl crate::Client {
     /// # Arguments
     ///
     /// `db_instance_id`:
-    /// The primary instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The primary instance ID. You can call the [DescribeDBInstances](crate::Client::describe_db_instances) operation to query the instance ID.
     ///
     /// Wire name: `DBInstanceId`.
     ///

@@ -27,7 +27,7 @@ impl crate::Client {
     /// # Arguments
     ///
     /// `db_instance_id`:
-    /// The instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::Client::describe_db_instances) operation to query the instance ID.
     ///
     /// Wire name: `DBInstanceId`.
     ///
@@ -40,16 +40,16 @@ impl crate::Client {
     ///
     /// *   The value must start with a lowercase letter, and end with a lowercase letter or a digit.
     ///
-    /// *   The value can contain lowercase letters, digits, and underscores (\\_).
+    /// *   The value can contain lowercase letters, digits, and underscores (\_).
     ///
     /// *   The length of the value must meet the following requirements:
     ///
-    /// *   If the instance runs MySQL 5.7 or MySQL 8.0, the value must be 2 to 32 characters in length.
-    /// *   If the instance runs MySQL 5.6, the value must be 2 to 16 characters in length.
-    /// *   If the instance runs SQL Server, the value must be 2 to 64 characters in length.
-    /// *   If the instance runs PostgreSQL with cloud disks, the value must be 2 to 63 characters in length.
-    /// *   If the instance runs PostgreSQL with local disks, the value must be 2 to 16 characters in length.
-    /// *   If the instance runs MariaDB, the value must be 2 to 16 characters in length.
+    ///     *   If the instance runs MySQL 5.7 or MySQL 8.0, the value must be 2 to 32 characters in length.
+    ///     *   If the instance runs MySQL 5.6, the value must be 2 to 16 characters in length.
+    ///     *   If the instance runs SQL Server, the value must be 2 to 64 characters in length.
+    ///     *   If the instance runs PostgreSQL with cloud disks, the value must be 2 to 63 characters in length.
+    ///     *   If the instance runs PostgreSQL with local disks, the value must be 2 to 16 characters in length.
+    ///     *   If the instance runs MariaDB, the value must be 2 to 16 characters in length.
     ///
     /// *   For more information about invalid characters, see [Forbidden keywords table](https://www.alibabacloud.com/help/doc-detail/26317.htm).
     ///
@@ -201,7 +201,7 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
             location: metadata::ParameterLocation::Query,
             allowed_values: &[],
             required: true,
-            description: "The username of the account.\n\n*   The value must be unique.\n\n*   The value must start with a lowercase letter, and end with a lowercase letter or a digit.\n\n*   The value can contain lowercase letters, digits, and underscores (\\_).\n\n*   The length of the value must meet the following requirements:\n\n    *   If the instance runs MySQL 5.7 or MySQL 8.0, the value must be 2 to 32 characters in length.\n    *   If the instance runs MySQL 5.6, the value must be 2 to 16 characters in length.\n    *   If the instance runs SQL Server, the value must be 2 to 64 characters in length.\n    *   If the instance runs PostgreSQL with cloud disks, the value must be 2 to 63 characters in length.\n    *   If the instance runs PostgreSQL with local disks, the value must be 2 to 16 characters in length.\n    *   If the instance runs MariaDB, the value must be 2 to 16 characters in length.\n\n*   For more information about invalid characters, see [Forbidden keywords table](~~26317~~).",
+            description: "The username of the account.\n\n*   The value must be unique.\n\n*   The value must start with a lowercase letter, and end with a lowercase letter or a digit.\n\n*   The value can contain lowercase letters, digits, and underscores (\\_).\n\n*   The length of the value must meet the following requirements:\n\n    *   If the instance runs MySQL 5.7 or MySQL 8.0, the value must be 2 to 32 characters in length.\n    *   If the instance runs MySQL 5.6, the value must be 2 to 16 characters in length.\n    *   If the instance runs SQL Server, the value must be 2 to 64 characters in length.\n    *   If the instance runs PostgreSQL with cloud disks, the value must be 2 to 63 characters in length.\n    *   If the instance runs PostgreSQL with local disks, the value must be 2 to 16 characters in length.\n    *   If the instance runs MariaDB, the value must be 2 to 16 characters in length.\n\n*   For more information about invalid characters, see [Forbidden keywords table](https://www.alibabacloud.com/help/doc-detail/26317.htm).",
             example: Some("DatabaseTest"),
             deprecated: false,
         },

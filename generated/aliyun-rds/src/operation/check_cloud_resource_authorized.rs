@@ -61,7 +61,7 @@ impl std::fmt::Debug for CheckCloudResourceAuthorizedFluentBuilder {
 impl CheckCloudResourceAuthorizedFluentBuilder {
     /// Sets `RegionId`.
     ///
-    /// The region ID. You can call the DescribeRegions operation to query the most recent region list.
+    /// The region ID. You can call the [DescribeRegions](crate::Client::describe_regions) operation to query the most recent region list.
     ///
     /// See [`CheckCloudResourceAuthorizedInput::region_id`] for the full documentation.
     #[inline]
@@ -79,7 +79,7 @@ impl CheckCloudResourceAuthorizedFluentBuilder {
 
     /// Sets `DBInstanceId`.
     ///
-    /// The instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::Client::describe_db_instances) operation to query the instance ID.
     ///
     /// See [`CheckCloudResourceAuthorizedInput::db_instance_id`] for the full documentation.
     #[inline]
@@ -97,7 +97,7 @@ impl CheckCloudResourceAuthorizedFluentBuilder {
 
     /// Sets `TargetRegionId`.
     ///
-    /// The destination region ID. You can call the DescribeRegions operation to query the most recent region list.
+    /// The destination region ID. You can call the [DescribeRegions](crate::Client::describe_regions) operation to query the most recent region list.
     ///
     /// See [`CheckCloudResourceAuthorizedInput::target_region_id`] for the full documentation.
     #[inline]

@@ -26,7 +26,7 @@ impl crate::Client {
     /// `region_id`:
     /// The region ID.
     ///
-    /// \>  You can specify any region for this parameter, which does not affect your query results. You can call the [DescribeRegions](https://www.alibabacloud.com/help/doc-detail/26243.htm) operation to query the most recent region list.
+    /// > You can specify any region for this parameter, which does not affect your query results. You can call the [DescribeRegions](crate::Client::describe_regions) operation to query the most recent region list.
     ///
     /// Wire name: `RegionId`.
     ///
@@ -35,7 +35,7 @@ impl crate::Client {
     /// `service_linked_role`:
     /// The SLR name.
     ///
-    /// \>  For more information about the SLRs supported by ApsaraDB RDS, see [Service-linked roles](https://www.alibabacloud.com/help/doc-detail/342840.htm).
+    /// > For more information about the SLRs supported by ApsaraDB RDS, see [Service-linked roles](https://www.alibabacloud.com/help/doc-detail/342840.htm).
     ///
     /// Wire name: `ServiceLinkedRole`.
     ///
@@ -158,7 +158,7 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
             location: metadata::ParameterLocation::Query,
             allowed_values: &[],
             required: true,
-            description: "The region ID.\n\n>  You can specify any region for this parameter, which does not affect your query results. You can call the [DescribeRegions](~~26243~~) operation to query the most recent region list.",
+            description: "The region ID.\n\n>  You can specify any region for this parameter, which does not affect your query results. You can call the [DescribeRegions](https://www.alibabacloud.com/help/doc-detail/26243.htm) operation to query the most recent region list.",
             example: Some("cn-hangzhou"),
             deprecated: false,
         },
@@ -170,7 +170,7 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
             location: metadata::ParameterLocation::Query,
             allowed_values: &[],
             required: true,
-            description: "The SLR name.\n\n>  For more information about the SLRs supported by ApsaraDB RDS, see [Service-linked roles](~~342840~~).",
+            description: "The SLR name.\n\n>  For more information about the SLRs supported by ApsaraDB RDS, see [Service-linked roles](https://www.alibabacloud.com/help/doc-detail/342840.htm).",
             example: Some("AliyunServiceRoleForRdsPgsqlOnEcs"),
             deprecated: false,
         },

@@ -12,7 +12,7 @@
 //!
 //! ### Feature description
 //!
-//! After you call the [QueryNotify](https://www.alibabacloud.com/help/doc-detail/610443.htm) operation to query notifications for an instance, you can call this operation to mark the notifications as confirmed.
+//! After you call the [QueryNotify](crate::Client::query_notify) operation to query notifications for an instance, you can call this operation to mark the notifications as confirmed.
 //!
 //! Action `ConfirmNotify`, operation type `get`, not idempotent: the runtime resends it only when the service proves it never ran.
 

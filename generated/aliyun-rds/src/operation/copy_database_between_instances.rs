@@ -9,7 +9,7 @@
 //!
 //! ### References
 //!
-//! \> Before you call this operation, read the following documentation and make sure that you fully understand the prerequisites and impacts of this operation.
+//! > Before you call this operation, read the following documentation and make sure that you fully understand the prerequisites and impacts of this operation.
 //!
 //! [Replicate databases between ApsaraDB RDS for SQL Server instances](https://www.alibabacloud.com/help/doc-detail/95702.htm)
 //!
@@ -30,14 +30,14 @@ impl crate::Client {
     /// # Arguments
     ///
     /// `db_instance_id`:
-    /// The source instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The source instance ID. You can call the [DescribeDBInstances](crate::Client::describe_db_instances) operation to query the instance ID.
     ///
     /// Wire name: `DBInstanceId`.
     ///
     /// Example: `rm-uf6wjk5xxxxxxx`
     ///
     /// `target_db_instance_id`:
-    /// The destination instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The destination instance ID. You can call the [DescribeDBInstances](crate::Client::describe_db_instances) operation to query the instance ID.
     ///
     /// Wire name: `TargetDBInstanceId`.
     ///
@@ -94,7 +94,7 @@ impl std::fmt::Debug for CopyDatabaseBetweenInstancesFluentBuilder {
 impl CopyDatabaseBetweenInstancesFluentBuilder {
     /// Sets `BackupId`.
     ///
-    /// The ID of the backup set based on which you want to restore databases of the source instance. When you replicate databases by backup set, you can call the DescribeBackups operation to obtain the ID of the backup set.
+    /// The ID of the backup set based on which you want to restore databases of the source instance. When you replicate databases by backup set, you can call the [DescribeBackups](crate::Client::describe_backups) operation to obtain the ID of the backup set.
     ///
     /// See [`CopyDatabaseBetweenInstancesInput::backup_id`] for the full documentation.
     #[inline]

@@ -46,7 +46,7 @@ impl crate::Client {
     /// # Arguments
     ///
     /// `db_instance_id`:
-    /// The instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::Client::describe_db_instances) operation to query the instance ID.
     ///
     /// Wire name: `DBInstanceId`.
     ///
@@ -270,7 +270,7 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
             location: metadata::ParameterLocation::Query,
             allowed_values: &[],
             required: false,
-            description: "The backup type of the instance. Valid values:\n\n*   **Logical**: logical backup\n*   **Physical**: physical backup\n*   **Snapshot**: snapshot backup\n\nDefault value: **Physical**.\n\n> *   You can perform a logical backup only when databases are created on the instance.\n> *   When you perform a snapshot backup on an ApsaraDB RDS for MariaDB instance, you must set this parameter to **Physical**.\n> *   For more information about the supported backup types, see [Use the data backup feature](~~98818~~).\n> *   When you perform a snapshot backup on an ApsaraDB RDS for SQL Server instance that uses cloud disks, you must set this parameter to **Snapshot**.",
+            description: "The backup type of the instance. Valid values:\n\n*   **Logical**: logical backup\n*   **Physical**: physical backup\n*   **Snapshot**: snapshot backup\n\nDefault value: **Physical**.\n\n> *   You can perform a logical backup only when databases are created on the instance.\n> *   When you perform a snapshot backup on an ApsaraDB RDS for MariaDB instance, you must set this parameter to **Physical**.\n> *   For more information about the supported backup types, see [Use the data backup feature](https://www.alibabacloud.com/help/doc-detail/98818.htm).\n> *   When you perform a snapshot backup on an ApsaraDB RDS for SQL Server instance that uses cloud disks, you must set this parameter to **Snapshot**.",
             example: Some("Physical"),
             deprecated: false,
         },

@@ -9,7 +9,7 @@
 //!
 //! ### References
 //!
-//! \> Before you call this operation, carefully read the following documentation. Make sure that you fully understand the prerequisites and impacts for calling this operation.
+//! > Before you call this operation, carefully read the following documentation. Make sure that you fully understand the prerequisites and impacts for calling this operation.
 //!
 //! [Use the cloud migration feature](https://www.alibabacloud.com/help/doc-detail/365562.htm)
 //!
@@ -30,7 +30,7 @@ impl crate::Client {
     /// # Arguments
     ///
     /// `db_instance_name`:
-    /// The ID of the destination instance. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The ID of the destination instance. You can call the [DescribeDBInstances](crate::Client::describe_db_instances) operation to query the instance ID.
     ///
     /// Wire name: `DBInstanceName`.
     ///
@@ -217,7 +217,7 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
             location: metadata::ParameterLocation::Query,
             allowed_values: &[],
             required: true,
-            description: "The private or public IP address that is used to connect to the self-managed PostgreSQL instance.\n\n*   If the self-managed PostgreSQL instance resides on an Elastic Compute Service (ECS) instance, enter the private IP address of the ECS instance. For more information about how to obtain the private IP address of an ECS instance, see [View IP addresses](~~273914~~).\n*   If the self-managed PostgreSQL instance resides in a data center, enter the private IP address of the data center.",
+            description: "The private or public IP address that is used to connect to the self-managed PostgreSQL instance.\n\n*   If the self-managed PostgreSQL instance resides on an Elastic Compute Service (ECS) instance, enter the private IP address of the ECS instance. For more information about how to obtain the private IP address of an ECS instance, see [View IP addresses](https://www.alibabacloud.com/help/doc-detail/273914.htm).\n*   If the self-managed PostgreSQL instance resides in a data center, enter the private IP address of the data center.",
             example: Some("172.16.XX.XX"),
             deprecated: false,
         },
@@ -241,7 +241,7 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
             location: metadata::ParameterLocation::Query,
             allowed_values: &[],
             required: true,
-            description: "The username of the account that is used to connect to the self-managed PostgreSQL instance. Enter the username of the account that you created in the [Create an account for cloud migration on a self-managed PostgreSQL instance](~~369500~~) topic.",
+            description: "The username of the account that is used to connect to the self-managed PostgreSQL instance. Enter the username of the account that you created in the [Create an account for cloud migration on a self-managed PostgreSQL instance](https://www.alibabacloud.com/help/doc-detail/369500.htm) topic.",
             example: Some("migratetest"),
             deprecated: false,
         },
@@ -253,7 +253,7 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
             location: metadata::ParameterLocation::Query,
             allowed_values: &[],
             required: true,
-            description: "The password of the account that is used to connect to the self-managed PostgreSQL instance. Enter the password of the account that you created in the [Create an account for cloud migration on a self-managed PostgreSQL instance](~~369500~~) topic.",
+            description: "The password of the account that is used to connect to the self-managed PostgreSQL instance. Enter the password of the account that you created in the [Create an account for cloud migration on a self-managed PostgreSQL instance](https://www.alibabacloud.com/help/doc-detail/369500.htm) topic.",
             example: Some("123456"),
             deprecated: false,
         },

@@ -9,7 +9,7 @@
 //!
 //! ### References
 //!
-//! \> Before you call this operation, carefully read the following documentation. Make sure that you fully understand the prerequisites and impacts for calling this operation.
+//! > Before you call this operation, carefully read the following documentation. Make sure that you fully understand the prerequisites and impacts for calling this operation.
 //!
 //! [Create a read-only endpoint for a cluster](https://www.alibabacloud.com/help/doc-detail/464132.htm)
 //!
@@ -30,7 +30,7 @@ impl crate::Client {
     /// # Arguments
     ///
     /// `db_instance_id`:
-    /// The instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::Client::describe_db_instances) operation to query the instance ID.
     ///
     /// Wire name: `DBInstanceId`.
     ///
@@ -198,7 +198,7 @@ impl CreateDbInstanceEndpointFluentBuilder {
 
     /// Sets `ResourceGroupId`.
     ///
-    /// The resource group ID. You can call the DescribeDBInstanceAttribute operation to obtain the ID of the resource group.
+    /// The resource group ID. You can call the [DescribeDBInstanceAttribute](crate::Client::describe_db_instance_attribute) operation to obtain the ID of the resource group.
     ///
     /// See [`CreateDbInstanceEndpointInput::resource_group_id`] for the full documentation.
     #[inline]

@@ -29,14 +29,14 @@ impl crate::Client {
     /// # Arguments
     ///
     /// `db_instance_id`:
-    /// The instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::Client::describe_db_instances) operation to query the instance ID.
     ///
     /// Wire name: `DBInstanceId`.
     ///
     /// Example: `rm-****`
     ///
     /// `db_instance_endpoint_id`:
-    /// The endpoint ID of the instance. You can call the DescribeDBInstanceEndpoints operation to query the endpoint ID.
+    /// The endpoint ID of the instance. You can call the [DescribeDBInstanceEndpoints](crate::Client::describe_db_instance_endpoints) operation to query the endpoint ID.
     ///
     /// Wire name: `DBInstanceEndpointId`.
     ///
@@ -129,7 +129,7 @@ impl CreateDbInstanceEndpointAddressFluentBuilder {
 
     /// Sets `ResourceGroupId`.
     ///
-    /// The resource group ID. You can call the DescribeDBInstanceAttribute operation to obtain the ID of the resource group.
+    /// The resource group ID. You can call the [DescribeDBInstanceAttribute](crate::Client::describe_db_instance_attribute) operation to obtain the ID of the resource group.
     ///
     /// See [`CreateDbInstanceEndpointAddressInput::resource_group_id`] for the full documentation.
     #[inline]

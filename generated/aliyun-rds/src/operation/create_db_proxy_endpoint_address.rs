@@ -10,7 +10,7 @@
 //!
 //! ### References
 //!
-//! \> Before you call this operation, carefully read the following documentation. Make sure that you fully understand the prerequisites and impacts for calling this operation.
+//! > Before you call this operation, carefully read the following documentation. Make sure that you fully understand the prerequisites and impacts for calling this operation.
 //!
 //! *   [Configure the dedicated proxy endpoint of an ApsaraDB RDS for MySQL instance](https://www.alibabacloud.com/help/doc-detail/184921.htm)
 //! *   [Configure the dedicated proxy endpoint of an ApsaraDB RDS for PostgreSQL instance](https://www.alibabacloud.com/help/doc-detail/418274.htm)
@@ -32,14 +32,14 @@ impl crate::Client {
     /// # Arguments
     ///
     /// `db_instance_id`:
-    /// The instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::Client::describe_db_instances) operation to query the instance ID.
     ///
     /// Wire name: `DBInstanceId`.
     ///
     /// Example: `rm-t4n3axxxxx`
     ///
     /// `db_proxy_endpoint_id`:
-    /// The proxy endpoint ID. You can call the DescribeDBProxyEndpoint operation to query the proxy endpoint ID.
+    /// The proxy endpoint ID. You can call the [DescribeDBProxyEndpoint](crate::Client::describe_db_proxy_endpoint) operation to query the proxy endpoint ID.
     ///
     /// Wire name: `DBProxyEndpointId`.
     ///
@@ -111,7 +111,7 @@ impl std::fmt::Debug for CreateDbProxyEndpointAddressFluentBuilder {
 impl CreateDbProxyEndpointAddressFluentBuilder {
     /// Sets `RegionId`.
     ///
-    /// The region ID. You can call the DescribeRegions operation to query the most recent region list.
+    /// The region ID. You can call the [DescribeRegions](crate::Client::describe_regions) operation to query the most recent region list.
     ///
     /// See [`CreateDbProxyEndpointAddressInput::region_id`] for the full documentation.
     #[inline]
@@ -155,7 +155,7 @@ impl CreateDbProxyEndpointAddressFluentBuilder {
 
     /// Sets `VPCId`.
     ///
-    /// The ID of the VPC to which the proxy endpoint belongs. You can call the DescribeDBInstanceAttribute operation to query the information.
+    /// The ID of the VPC to which the proxy endpoint belongs. You can call the [DescribeDBInstanceAttribute](crate::Client::describe_db_instance_attribute) operation to query the information.
     ///
     /// See [`CreateDbProxyEndpointAddressInput::vpc_id`] for the full documentation.
     #[inline]
@@ -173,7 +173,7 @@ impl CreateDbProxyEndpointAddressFluentBuilder {
 
     /// Sets `VSwitchId`.
     ///
-    /// The ID of the vSwitch that is associated with the specified VPC. You can call the DescribeDBInstanceAttribute operation to query the vSwitch ID.
+    /// The ID of the vSwitch that is associated with the specified VPC. You can call the [DescribeDBInstanceAttribute](crate::Client::describe_db_instance_attribute) operation to query the vSwitch ID.
     ///
     /// See [`CreateDbProxyEndpointAddressInput::v_switch_id`] for the full documentation.
     #[inline]

@@ -24,17 +24,17 @@ impl crate::Client {
     /// # Arguments
     ///
     /// `central_region_id`:
-    /// The region ID of the central node. You can call the DescribeRegions operation to query the most recent region list.
+    /// The region ID of the central node. You can call the [DescribeRegions](crate::Client::describe_regions) operation to query the most recent region list.
     ///
     /// Wire name: `CentralRegionId`.
     ///
     /// Example: `cn-hangzhou`
     ///
     /// `central_db_instance_id`:
-    /// The ID of the primary instance. You can call the DescribeDBInstances operation to query the instance ID. The primary instance serves as the central node of the global active database cluster.
+    /// The ID of the primary instance. You can call the [DescribeDBInstances](crate::Client::describe_db_instances) operation to query the instance ID. The primary instance serves as the central node of the global active database cluster.
     ///
-    /// \> *   A primary instance can serve only as the central node of a single global active database cluster.
-    /// \> *   The primary instance can serve as the central node of the global active database cluster only in the following regions: China (Hangzhou), China (Shanghai), China (Qingdao), China (Beijing), China (Zhangjiakou), China (Shenzhen), and China (Chengdu).
+    /// > *   A primary instance can serve only as the central node of a single global active database cluster.
+    /// > *   The primary instance can serve as the central node of the global active database cluster only in the following regions: China (Hangzhou), China (Shanghai), China (Qingdao), China (Beijing), China (Zhangjiakou), China (Shenzhen), and China (Chengdu).
     ///
     /// Wire name: `CentralDBInstanceId`.
     ///
@@ -59,7 +59,7 @@ impl crate::Client {
     /// Wire name: `UnitNode`.
     ///
     /// `central_rds_dts_admin_account`:
-    /// The username of the privileged account of the central node. You can call the DescribeAccounts operation to query the privileged account of the central node.
+    /// The username of the privileged account of the central node. You can call the [DescribeAccounts](crate::Client::describe_accounts) operation to query the privileged account of the central node.
     ///
     /// Wire name: `CentralRdsDtsAdminAccount`.
     ///

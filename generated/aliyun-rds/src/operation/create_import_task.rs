@@ -47,7 +47,7 @@ impl crate::Client {
     /// Wire name: `Port`.
     ///
     /// `region_id`:
-    /// The region ID. You can call the [DescribeRegions](https://help.aliyun.com/document_detail/610399.html) operation to query the region ID.
+    /// The region ID. You can call the [DescribeRegions](crate::Client::describe_regions) operation to query the region ID.
     ///
     /// Wire name: `RegionId`.
     ///
@@ -60,16 +60,16 @@ impl crate::Client {
     /// The source MySQL account. The account must have the permissions to create backups and configure replication. Refer to the following SQL statements for granting permissions:
     /// \```
     /// -- MySQL 5.7
-    /// mysql\> CREATE USER \\\\"myadmin\\\\"@\\\\"%\\\\" IDENTIFIED BY \\\\"s3cret\\\\";
+    /// mysql\> CREATE USER \\"myadmin\\"@\\"%\\" IDENTIFIED BY \\"s3cret\\";
     /// mysql\> GRANT RELOAD, LOCK TABLES, PROCESS, REPLICATION CLIENT, REPLICATION SLAVE ON *.* TO
-    /// \\\\"myadmin\\\\"@\\\\"%\\\\";
+    /// \\"myadmin\\"@\\"%\\";
     /// mysql\> FLUSH PRIVILEGES;
     /// -- MySQL 8.0
-    /// mysql\> CREATE USER \\\\"myadmin\\\\"@\\\\"%\\\\" IDENTIFIED BY \\\\"Test123!\\\\";
-    /// mysql\> GRANT BACKUP_ADMIN, PROCESS, RELOAD, LOCK TABLES, REPLICATION CLIENT, REPLICATION SLAVE ON *.* TO \\\\"myadmin\\\\"@\\\\"%\\\\";
-    /// mysql\> GRANT SELECT ON performance_schema.log_status TO \\\\"myadmin\\\\"@\\\\"%\\\\";
-    /// mysql\> GRANT SELECT ON performance_schema.keyring_component_status TO myadmin@\\\\"%\\\\";
-    /// mysql\> GRANT SELECT ON performance_schema.replication_group_members TO myadmin@\\\\"%\\\\";
+    /// mysql\> CREATE USER \\"myadmin\\"@\\"%\\" IDENTIFIED BY \\"Test123!\\";
+    /// mysql\> GRANT BACKUP_ADMIN, PROCESS, RELOAD, LOCK TABLES, REPLICATION CLIENT, REPLICATION SLAVE ON *.* TO \\"myadmin\\"@\\"%\\";
+    /// mysql\> GRANT SELECT ON performance_schema.log_status TO \\"myadmin\\"@\\"%\\";
+    /// mysql\> GRANT SELECT ON performance_schema.keyring_component_status TO myadmin@\\"%\\";
+    /// mysql\> GRANT SELECT ON performance_schema.replication_group_members TO myadmin@\\"%\\";
     /// mysql\> FLUSH PRIVILEGES;
     /// \```
     ///

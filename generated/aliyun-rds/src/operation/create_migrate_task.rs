@@ -11,11 +11,11 @@
 //!
 //! Data migration across Alibaba Cloud accounts is not supported. For example, backup files in an Object Storage Service (OSS) bucket within Alibaba Cloud Account A cannot be migrated to an ApsaraDB RDS for SQL Server instance within Alibaba Cloud Account B.
 //!
-//! \>  You can migrate backup files from an OSS bucket within Alibaba Cloud Account A to an OSS bucket within Alibaba Cloud Account B. Make sure that the data in the OSS bucket and the RDS instance belong to the same Alibaba Cloud account. Then, you can call this operation to create a migration task. For more information, see [Use Data Online Migration to migrate data between accounts](https://www.alibabacloud.com/help/doc-detail/342762.htm).
+//! > You can migrate backup files from an OSS bucket within Alibaba Cloud Account A to an OSS bucket within Alibaba Cloud Account B. Make sure that the data in the OSS bucket and the RDS instance belong to the same Alibaba Cloud account. Then, you can call this operation to create a migration task. For more information, see [Use Data Online Migration to migrate data between accounts](https://www.alibabacloud.com/help/doc-detail/342762.htm).
 //!
 //! ### References
 //!
-//! \>  Before you call this operation, carefully read the following topic. Make sure that you fully understand the prerequisites, preparations, and impacts for calling this operation.
+//! > Before you call this operation, carefully read the following topic. Make sure that you fully understand the prerequisites, preparations, and impacts for calling this operation.
 //!
 //! [Migrate data from a self-managed SQL Server instance to an ApsaraDB RDS for SQL Server instance](https://www.alibabacloud.com/help/doc-detail/100019.htm)
 //!
@@ -36,7 +36,7 @@ impl crate::Client {
     /// # Arguments
     ///
     /// `db_instance_id`:
-    /// The instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::Client::describe_db_instances) operation to query the instance ID.
     ///
     /// Wire name: `DBInstanceId`.
     ///
@@ -67,7 +67,7 @@ impl crate::Client {
     /// *   **True**
     /// *   **False**
     ///
-    /// \>  Set the value to **True** for instances that run SQL Server 2008 R2.
+    /// > Set the value to **True** for instances that run SQL Server 2008 R2.
     ///
     /// Wire name: `IsOnlineDB`.
     ///

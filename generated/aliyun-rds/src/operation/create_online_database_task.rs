@@ -9,7 +9,7 @@
 //!
 //! ### References
 //!
-//! \> Before you call this operation, carefully read the following documentation. Make sure that you fully understand the prerequisites and impacts for calling this operation.
+//! > Before you call this operation, carefully read the following documentation. Make sure that you fully understand the prerequisites and impacts for calling this operation.
 //!
 //! This operation is used to migrate backup data to the cloud. Before you call this operation, make sure that you understand the descriptions in the following topics:
 //!
@@ -34,7 +34,7 @@ impl crate::Client {
     /// # Arguments
     ///
     /// `db_instance_id`:
-    /// The instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::Client::describe_db_instances) operation to query the instance ID.
     ///
     /// Wire name: `DBInstanceId`.
     ///
@@ -60,7 +60,7 @@ impl crate::Client {
     /// *   **SyncExecuteDBCheck**: synchronous database check
     /// *   **AsyncExecuteDBCheck**: asynchronous database check
     ///
-    /// \> The check methods are supported for RDS instances that run SQL Server 2008 R2.
+    /// > The check methods are supported for RDS instances that run SQL Server 2008 R2.
     ///
     /// Wire name: `CheckDBMode`.
     ///

@@ -9,7 +9,7 @@
 //!
 //! ### References
 //!
-//! \>  Before you call this operation, read the following topics and make sure that you fully understand the prerequisites and impacts of this operation.
+//! > Before you call this operation, read the following topics and make sure that you fully understand the prerequisites and impacts of this operation.
 //!
 //! [Delete a node from an ApsaraDB RDS for MySQL instance that runs RDS Cluster Edition](https://www.alibabacloud.com/help/doc-detail/464130.htm)
 //!
@@ -101,7 +101,7 @@ impl CreateOrderForDeleteDbNodesFluentBuilder {
 
     /// Sets `DBInstanceId`.
     ///
-    /// The instance ID. You can call the [DescribeDBInstances](https://www.alibabacloud.com/help/doc-detail/610396.htm) operation to query the ID of the instance.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::Client::describe_db_instances) operation to query the ID of the instance.
     ///
     /// See [`CreateOrderForDeleteDbNodesInput::db_instance_id`] for the full documentation.
     #[inline]
@@ -119,7 +119,7 @@ impl CreateOrderForDeleteDbNodesFluentBuilder {
 
     /// Sets `RegionId`.
     ///
-    /// The region ID. You can call the [DescribeRegions](https://www.alibabacloud.com/help/doc-detail/610399.htm) operation to query the most recent region list.
+    /// The region ID. You can call the [DescribeRegions](crate::Client::describe_regions) operation to query the most recent region list.
     ///
     /// See [`CreateOrderForDeleteDbNodesInput::region_id`] for the full documentation.
     #[inline]
@@ -386,7 +386,7 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
             location: metadata::ParameterLocation::Query,
             allowed_values: &[],
             required: false,
-            description: "The instance ID. You can call the [DescribeDBInstances](~~610396~~) operation to query the ID of the instance.",
+            description: "The instance ID. You can call the [DescribeDBInstances](https://www.alibabacloud.com/help/doc-detail/610396.htm) operation to query the ID of the instance.",
             example: Some("rm-8vb******"),
             deprecated: false,
         },
@@ -398,7 +398,7 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
             location: metadata::ParameterLocation::Query,
             allowed_values: &[],
             required: false,
-            description: "The region ID. You can call the [DescribeRegions](~~610399~~) operation to query the most recent region list.",
+            description: "The region ID. You can call the [DescribeRegions](https://www.alibabacloud.com/help/doc-detail/610399.htm) operation to query the most recent region list.",
             example: Some("cn-hangzhou"),
             deprecated: false,
         },

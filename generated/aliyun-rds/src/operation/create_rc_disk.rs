@@ -27,7 +27,7 @@ impl crate::Client {
     /// # Arguments
     ///
     /// `region_id`:
-    /// The region ID. You can call the DescribeRegions operation to query region IDs.
+    /// The region ID. You can call the [DescribeRegions](crate::Client::describe_regions) operation to query region IDs.
     ///
     /// Wire name: `RegionId`.
     ///
@@ -105,7 +105,7 @@ impl CreateRcDiskFluentBuilder {
 
     /// Sets `Description`.
     ///
-    /// The description of the cloud disk. The description must be 2 to 256 characters in length and cannot start with `<http://>` or `<https://>`.
+    /// The description of the cloud disk. The description must be 2 to 256 characters in length and cannot start with `http://` or `https://`.
     ///
     /// See [`CreateRcDiskInput::description`] for the full documentation.
     #[inline]

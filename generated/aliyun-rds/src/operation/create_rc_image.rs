@@ -95,7 +95,7 @@ impl CreateRcImageFluentBuilder {
 
     /// Sets `RegionId`.
     ///
-    /// The region ID. You can call the DescribeRegions operation to query the region ID.
+    /// The region ID. You can call the [DescribeRegions](crate::Client::describe_regions) operation to query the region ID.
     ///
     /// See [`CreateRcImageInput::region_id`] for the full documentation.
     #[inline]
@@ -113,7 +113,7 @@ impl CreateRcImageFluentBuilder {
 
     /// Sets `SnapshotId`.
     ///
-    /// The ID of the snapshot used to create the custom image. You can call the DescribeRCSnapshots operation to query the snapshot ID.
+    /// The ID of the snapshot used to create the custom image. You can call the [DescribeRCSnapshots](crate::Client::describe_rc_snapshots) operation to query the snapshot ID.
     ///
     /// See [`CreateRcImageInput::snapshot_id`] for the full documentation.
     #[inline]

@@ -44,7 +44,7 @@ impl crate::Client {
     /// `v_switch_id`:
     /// The vSwitch ID.
     ///
-    /// \> The vSwitch must be in the same zone as the RDS instance.
+    /// > The vSwitch must be in the same zone as the RDS instance.
     ///
     /// Wire name: `VSwitchId`.
     ///

@@ -95,7 +95,7 @@ impl CreateRcSnapshotFluentBuilder {
 
     /// Sets `Description`.
     ///
-    /// The snapshot description. The description must be 2 to 256 characters in length and cannot start with `<http://>` or `<https://>`.
+    /// The snapshot description. The description must be 2 to 256 characters in length and cannot start with `http://` or `https://`.
     ///
     /// See [`CreateRcSnapshotInput::description`] for the full documentation.
     #[inline]

@@ -8,7 +8,7 @@
 //! *   PostgreSQL
 //! *   SQL Server
 //!
-//! \>  The parameters vary based on database engines.
+//! > The parameters vary based on database engines.
 //!
 //! Action `CreateReplicationLink`, operation type `create`, not idempotent: the runtime resends it only when the service proves it never ran.
 

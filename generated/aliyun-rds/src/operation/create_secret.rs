@@ -24,7 +24,7 @@ impl crate::Client {
     /// # Arguments
     ///
     /// `region_id`:
-    /// The region ID of the instance. You can call the DescribeDBInstanceAttribute operation to query the region ID of the instance.
+    /// The region ID of the instance. You can call the [DescribeDBInstanceAttribute](crate::Client::describe_db_instance_attribute) operation to query the region ID of the instance.
     ///
     /// Wire name: `RegionId`.
     ///
@@ -45,14 +45,14 @@ impl crate::Client {
     /// Example: `12345678`
     ///
     /// `db_instance_id`:
-    /// The ID of the instance. You can call the DescribeDBInstances operation to query the ID of the instance.
+    /// The ID of the instance. You can call the [DescribeDBInstances](crate::Client::describe_db_instances) operation to query the ID of the instance.
     ///
     /// Wire name: `DbInstanceId`.
     ///
     /// Example: `rm-sdfljk123***`
     ///
     /// `resource_group_id`:
-    /// The ID of the resource group to which the instance belongs. You can call the DescribeDBInstanceAttribute operation to query the ID of the resource group.
+    /// The ID of the resource group to which the instance belongs. You can call the [DescribeDBInstanceAttribute](crate::Client::describe_db_instance_attribute) operation to query the ID of the resource group.
     ///
     /// Wire name: `ResourceGroupId`.
     ///
@@ -61,7 +61,7 @@ impl crate::Client {
     /// `engine`:
     /// The engine of the database.
     ///
-    /// \> Only MySQL is supported.
+    /// > Only MySQL is supported.
     ///
     /// Wire name: `Engine`.
     ///

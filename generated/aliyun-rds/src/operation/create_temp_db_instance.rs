@@ -9,7 +9,7 @@
 //!
 //! ### References
 //!
-//! \> Before you call this operation, carefully read the following documentation. Make sure that you fully understand the prerequisites and impacts for calling this operation.
+//! > Before you call this operation, carefully read the following documentation. Make sure that you fully understand the prerequisites and impacts for calling this operation.
 //!
 //! [Restore the data of an ApsaraDB RDS for SQL Server instance by using a temporary RDS instance](https://www.alibabacloud.com/help/doc-detail/95724.htm)
 //!
@@ -74,7 +74,7 @@ impl std::fmt::Debug for CreateTempDbInstanceFluentBuilder {
 impl CreateTempDbInstanceFluentBuilder {
     /// Sets `BackupId`.
     ///
-    /// The backup set ID. You can call the DescribeBackups operation to query the backup set ID.
+    /// The backup set ID. You can call the [DescribeBackups](crate::Client::describe_backups) operation to query the backup set ID.
     ///
     /// See [`CreateTempDbInstanceInput::backup_id`] for the full documentation.
     #[inline]

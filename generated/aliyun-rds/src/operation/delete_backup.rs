@@ -8,7 +8,7 @@
 //! *   MySQL
 //! *   PostgreSQL
 //!
-//! \> Only instances that run RDS High-availability Edition are supported.
+//! > Only instances that run RDS High-availability Edition are supported.
 //!
 //! ### Description
 //!
@@ -39,16 +39,16 @@ impl crate::Client {
     /// # Arguments
     ///
     /// `db_instance_id`:
-    /// The instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::Client::describe_db_instances) operation to query the instance ID.
     ///
     /// Wire name: `DBInstanceId`.
     ///
     /// Example: `rm-uf6wjk5xxxxxxx`
     ///
     /// `backup_id`:
-    /// The backup set ID. You can call the DescribeBackups operation to query the backup set ID. Separate multiple values with commas (,). You can specify a maximum of 100 values in a single request.
+    /// The backup set ID. You can call the [DescribeBackups](crate::Client::describe_backups) operation to query the backup set ID. Separate multiple values with commas (,). You can specify a maximum of 100 values in a single request.
     ///
-    /// \>  You can delete only backup sets whose **StoreStatus** is **Enabled** in the response to the DescribeBackups operation call.
+    /// > You can delete only backup sets whose **StoreStatus** is **Enabled** in the response to the [DescribeBackups](crate::Client::describe_backups) operation call.
     ///
     /// Wire name: `BackupId`.
     ///

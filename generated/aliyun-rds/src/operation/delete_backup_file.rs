@@ -7,7 +7,7 @@
 //!
 //! SQL Server
 //!
-//! \>  **This operation is not supported for new users. **Select other methods to [reduce or save backup costs](https://www.alibabacloud.com/help/doc-detail/95718.htm). Users who are added to the whitelist can still use the backup file. Check the availability of the backup file before you delete it. After the backup file is deleted, you cannot retrieve it.
+//! > **This operation is not supported for new users. **Select other methods to [reduce or save backup costs](https://www.alibabacloud.com/help/doc-detail/95718.htm). Users who are added to the whitelist can still use the backup file. Check the availability of the backup file before you delete it. After the backup file is deleted, you cannot retrieve it.
 //!
 //! Action `DeleteBackupFile`, operation type `delete`, not idempotent: the runtime resends it only when the service proves it never ran.
 
@@ -26,7 +26,7 @@ impl crate::Client {
     /// # Arguments
     ///
     /// `db_instance_id`:
-    /// The instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::Client::describe_db_instances) operation to query the instance ID.
     ///
     /// Wire name: `DBInstanceId`.
     ///
@@ -70,7 +70,7 @@ impl std::fmt::Debug for DeleteBackupFileFluentBuilder {
 impl DeleteBackupFileFluentBuilder {
     /// Sets `RegionId`.
     ///
-    /// The region ID. You can call the DescribeDBInstanceAttribute operation to query the region ID.
+    /// The region ID. You can call the [DescribeDBInstanceAttribute](crate::Client::describe_db_instance_attribute) operation to query the region ID.
     ///
     /// See [`DeleteBackupFileInput::region_id`] for the full documentation.
     #[inline]
@@ -88,7 +88,7 @@ impl DeleteBackupFileFluentBuilder {
 
     /// Sets `BackupId`.
     ///
-    /// You can specify only the ID of a backup file whose backup policy is Single-database Backup. You can specify the IDs of up to 100 backup files at a time. Separate the IDs with commas (,). You can call the DescribeBackups operation to query the IDs of data backup files.
+    /// You can specify only the ID of a backup file whose backup policy is Single-database Backup. You can specify the IDs of up to 100 backup files at a time. Separate the IDs with commas (,). You can call the [DescribeBackups](crate::Client::describe_backups) operation to query the IDs of data backup files.
     ///
     /// See [`DeleteBackupFileInput::backup_id`] for the full documentation.
     #[inline]

@@ -9,7 +9,7 @@
 //!
 //! ### References
 //!
-//! \> Before you call this operation, carefully read the following documentation. Make sure that you fully understand the prerequisites and impacts for calling this operation.
+//! > Before you call this operation, carefully read the following documentation. Make sure that you fully understand the prerequisites and impacts for calling this operation.
 //!
 //! [Delete the read-only endpoint of an ApsaraDB RDS for MySQL cluster](https://www.alibabacloud.com/help/doc-detail/464133.htm)
 //!
@@ -30,14 +30,14 @@ impl crate::Client {
     /// # Arguments
     ///
     /// `db_instance_id`:
-    /// The instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::Client::describe_db_instances) operation to query the instance ID.
     ///
     /// Wire name: `DBInstanceId`.
     ///
     /// Example: `rm-****`
     ///
     /// `db_instance_endpoint_id`:
-    /// The endpoint ID of the instance. You can call the DescribeDBInstanceEndpoints operation to query the endpoint ID.
+    /// The endpoint ID of the instance. You can call the [DescribeDBInstanceEndpoints](crate::Client::describe_db_instance_endpoints) operation to query the endpoint ID.
     ///
     /// Wire name: `DBInstanceEndpointId`.
     ///

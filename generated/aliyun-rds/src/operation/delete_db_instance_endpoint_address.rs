@@ -28,14 +28,14 @@ impl crate::Client {
     /// # Arguments
     ///
     /// `db_instance_id`:
-    /// The instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::Client::describe_db_instances) operation to query the instance ID.
     ///
     /// Wire name: `DBInstanceId`.
     ///
     /// Example: `rm-****`
     ///
     /// `db_instance_endpoint_id`:
-    /// The endpoint ID of the instance. You can call the DescribeDBInstanceEndpoints operation to query the endpoint ID.
+    /// The endpoint ID of the instance. You can call the [DescribeDBInstanceEndpoints](crate::Client::describe_db_instance_endpoints) operation to query the endpoint ID.
     ///
     /// Wire name: `DBInstanceEndpointId`.
     ///

@@ -28,14 +28,14 @@ impl crate::Client {
     /// # Arguments
     ///
     /// `db_instance_id`:
-    /// The ID of the instance. You can call the [DescribeDBInstances](https://www.alibabacloud.com/help/doc-detail/2628785.htm) operation to query the IDs of instances.
+    /// The ID of the instance. You can call the [DescribeDBInstances](crate::Client::describe_db_instances) operation to query the IDs of instances.
     ///
     /// Wire name: `DBInstanceId`.
     ///
     /// Example: `rm-bp15i4hn07r******`
     ///
     /// `security_group_rule_ids`:
-    /// The ID of the security group rule. You can call the [DescribeDBInstanceSecurityGroupRule](https://www.alibabacloud.com/help/doc-detail/2834044.htm) to obtain the ID of the security group rule.
+    /// The ID of the security group rule. You can call the [DescribeDBInstanceSecurityGroupRule](crate::Client::describe_db_instance_security_group_rule) to obtain the ID of the security group rule.
     ///
     /// Wire name: `SecurityGroupRuleIds`.
     ///
@@ -182,7 +182,7 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
             location: metadata::ParameterLocation::Query,
             allowed_values: &[],
             required: true,
-            description: "The ID of the instance. You can call the [DescribeDBInstances](~~2628785~~) operation to query the IDs of instances.",
+            description: "The ID of the instance. You can call the [DescribeDBInstances](https://www.alibabacloud.com/help/doc-detail/2628785.htm) operation to query the IDs of instances.",
             example: Some("rm-bp15i4hn07r******"),
             deprecated: false,
         },
@@ -194,7 +194,7 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
             location: metadata::ParameterLocation::Query,
             allowed_values: &[],
             required: true,
-            description: "The ID of the security group rule. You can call the [DescribeDBInstanceSecurityGroupRule](~~2834044~~) to obtain the ID of the security group rule.",
+            description: "The ID of the security group rule. You can call the [DescribeDBInstanceSecurityGroupRule](https://www.alibabacloud.com/help/doc-detail/2834044.htm) to obtain the ID of the security group rule.",
             example: Some("sgr-2ze17u******"),
             deprecated: false,
         },

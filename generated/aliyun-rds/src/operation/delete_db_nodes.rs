@@ -9,7 +9,7 @@
 //!
 //! ### References
 //!
-//! \>  Before you call this operation, read the following topics and make sure that you fully understand the prerequisites and impacts of this operation.
+//! > Before you call this operation, read the following topics and make sure that you fully understand the prerequisites and impacts of this operation.
 //!
 //! [Delete a node from an ApsaraDB RDS for MySQL cluster](https://www.alibabacloud.com/help/doc-detail/464130.htm)
 //!
@@ -30,7 +30,7 @@ impl crate::Client {
     /// # Arguments
     ///
     /// `db_instance_id`:
-    /// The instance ID. You can call the DescribeDBInstances operation to query the ID of the instance.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::Client::describe_db_instances) operation to query the ID of the instance.
     ///
     /// Wire name: `DBInstanceId`.
     ///
@@ -98,7 +98,7 @@ impl DeleteDbNodesFluentBuilder {
 
     /// Sets `ResourceGroupId`.
     ///
-    /// The ID of the resource group. You can call the DescribeDBInstanceAttribute operation to obtain the ID of the resource group.
+    /// The ID of the resource group. You can call the [DescribeDBInstanceAttribute](crate::Client::describe_db_instance_attribute) operation to obtain the ID of the resource group.
     ///
     /// See [`DeleteDbNodesInput::resource_group_id`] for the full documentation.
     #[inline]

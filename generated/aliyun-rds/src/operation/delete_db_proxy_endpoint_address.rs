@@ -10,7 +10,7 @@
 //!
 //! ### References
 //!
-//! \> Before you call this operation, carefully read the following documentation. Make sure that you fully understand the prerequisites and impacts for calling this operation.
+//! > Before you call this operation, carefully read the following documentation. Make sure that you fully understand the prerequisites and impacts for calling this operation.
 //!
 //! *   [Configure the dedicated proxy endpoint of an ApsaraDB RDS for MySQL instance](https://www.alibabacloud.com/help/doc-detail/184921.htm)
 //! *   [Configure the dedicated proxy endpoint for an ApsaraDB RDS for PostgreSQL instance](https://www.alibabacloud.com/help/doc-detail/418274.htm)
@@ -32,14 +32,14 @@ impl crate::Client {
     /// # Arguments
     ///
     /// `db_instance_id`:
-    /// The instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::Client::describe_db_instances) operation to query the instance ID.
     ///
     /// Wire name: `DBInstanceId`.
     ///
     /// Example: `rm-t4n3a****`
     ///
     /// `db_proxy_endpoint_id`:
-    /// The proxy endpoint ID. You can call the DescribeDBProxyEndpoint operation to query the proxy endpoint ID.
+    /// The proxy endpoint ID. You can call the [DescribeDBProxyEndpoint](crate::Client::describe_db_proxy_endpoint) operation to query the proxy endpoint ID.
     ///
     /// Wire name: `DBProxyEndpointId`.
     ///
@@ -54,7 +54,7 @@ impl crate::Client {
     ///
     /// If the instance runs MySQL, the default value of this parameter is **Classic**.
     ///
-    /// \> If the instance runs PostgreSQL, you must set this parameter to **Public** or **VPC**.
+    /// > If the instance runs PostgreSQL, you must set this parameter to **Public** or **VPC**.
     ///
     /// Wire name: `DBProxyConnectStringNetType`.
     ///
@@ -104,7 +104,7 @@ impl std::fmt::Debug for DeleteDbProxyEndpointAddressFluentBuilder {
 impl DeleteDbProxyEndpointAddressFluentBuilder {
     /// Sets `RegionId`.
     ///
-    /// The region ID. You can call the DescribeRegions operation to query the most recent region list.
+    /// The region ID. You can call the [DescribeRegions](crate::Client::describe_regions) operation to query the most recent region list.
     ///
     /// See [`DeleteDbProxyEndpointAddressInput::region_id`] for the full documentation.
     #[inline]

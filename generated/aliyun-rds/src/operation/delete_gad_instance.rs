@@ -7,10 +7,10 @@
 //!
 //! *   MySQL
 //!
-//! ### \[Usage notes\](#)
+//! ### Usage notes
 //!
 //! *   A global active database cluster cannot be restored after it is deleted. Proceed with caution.
-//! *   If you delete a global active database cluster, the system removes all nodes and Data Transmission Service (DTS) synchronization tasks from the cluster. However, the system does not release the ApsaraDB RDS for MySQL instances that run as nodes in the cluster. If you no longer need the ApsaraDB RDS for MySQL instances, you can call the [DeleteDBInstance](https://www.alibabacloud.com/help/doc-detail/26229.htm) to release the instances one after another.
+//! *   If you delete a global active database cluster, the system removes all nodes and Data Transmission Service (DTS) synchronization tasks from the cluster. However, the system does not release the ApsaraDB RDS for MySQL instances that run as nodes in the cluster. If you no longer need the ApsaraDB RDS for MySQL instances, you can call the [DeleteDBInstance](crate::Client::delete_db_instance) to release the instances one after another.
 //!
 //! Action `DeleteGadInstance`, operation type `delete`, not idempotent: the runtime resends it only when the service proves it never ran.
 
@@ -73,7 +73,7 @@ impl std::fmt::Debug for DeleteGadInstanceFluentBuilder {
 impl DeleteGadInstanceFluentBuilder {
     /// Sets `RegionId`.
     ///
-    /// The region ID of the central node of the global active database cluster. The central node refers to the primary node. You can call the DescribeGadInstances operation to query the region ID.
+    /// The region ID of the central node of the global active database cluster. The central node refers to the primary node. You can call the [DescribeGadInstances](crate::Client::describe_gad_instances) operation to query the region ID.
     ///
     /// See [`DeleteGadInstanceInput::region_id`] for the full documentation.
     #[inline]
@@ -91,7 +91,7 @@ impl DeleteGadInstanceFluentBuilder {
 
     /// Sets `ResourceGroupId`.
     ///
-    /// The resource group ID. You can call the DescribeDBInstanceAttribute operation to query the resource group ID.
+    /// The resource group ID. You can call the [DescribeDBInstanceAttribute](crate::Client::describe_db_instance_attribute) operation to query the resource group ID.
     ///
     /// See [`DeleteGadInstanceInput::resource_group_id`] for the full documentation.
     #[inline]

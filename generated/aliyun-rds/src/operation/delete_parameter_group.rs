@@ -10,7 +10,7 @@
 //!
 //! ### References
 //!
-//! \> Before you call this operation, carefully read the following documentation. Make sure that you fully understand the prerequisites and impacts for calling this operation.
+//! > Before you call this operation, carefully read the following documentation. Make sure that you fully understand the prerequisites and impacts for calling this operation.
 //!
 //! *   [Use a parameter template to configure the parameters of ApsaraDB RDS for MySQL instances](https://www.alibabacloud.com/help/doc-detail/130565.htm)
 //! *   [Use a parameter template to configure the parameters of ApsaraDB RDS for PostgreSQL instances](https://www.alibabacloud.com/help/doc-detail/457176.htm)
@@ -32,14 +32,14 @@ impl crate::Client {
     /// # Arguments
     ///
     /// `region_id`:
-    /// The region ID. You can call the DescribeRegions operation to query the most recent region list.
+    /// The region ID. You can call the [DescribeRegions](crate::Client::describe_regions) operation to query the most recent region list.
     ///
     /// Wire name: `RegionId`.
     ///
     /// Example: `cn-hangzhou`
     ///
     /// `parameter_group_id`:
-    /// The parameter template ID. You can call the DescribeParameterGroups operation to query the parameter template ID.
+    /// The parameter template ID. You can call the [DescribeParameterGroups](crate::Client::describe_parameter_groups) operation to query the parameter template ID.
     ///
     /// Wire name: `ParameterGroupId`.
     ///
@@ -84,7 +84,7 @@ impl std::fmt::Debug for DeleteParameterGroupFluentBuilder {
 impl DeleteParameterGroupFluentBuilder {
     /// Sets `ResourceGroupId`.
     ///
-    /// The resource group ID. You can call the DescribeDBInstanceAttribute to obtain the resource group ID.
+    /// The resource group ID. You can call the [DescribeDBInstanceAttribute](crate::Client::describe_db_instance_attribute) to obtain the resource group ID.
     ///
     /// See [`DeleteParameterGroupInput::resource_group_id`] for the full documentation.
     #[inline]

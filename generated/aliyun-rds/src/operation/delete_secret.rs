@@ -20,7 +20,7 @@ impl crate::Client {
     /// # Arguments
     ///
     /// `region_id`:
-    /// The region ID. You can call the DescribeSecrets operation to query the region ID.
+    /// The region ID. You can call the [DescribeSecrets](crate::Client::describe_secrets) operation to query the region ID.
     ///
     /// Wire name: `RegionId`.
     ///
@@ -29,7 +29,7 @@ impl crate::Client {
     /// `engine`:
     /// The engine of the database.
     ///
-    /// \> Only MySQL is supported.
+    /// > Only MySQL is supported.
     ///
     /// Wire name: `Engine`.
     ///
@@ -92,7 +92,7 @@ impl DeleteSecretFluentBuilder {
 
     /// Sets `SecretArn`.
     ///
-    /// The Alibaba Cloud Resource Name (ARN) of the credential for the created Data API account. You can call the CreateSecret operation to obtain the value of this parameter.
+    /// The Alibaba Cloud Resource Name (ARN) of the credential for the created Data API account. You can call the [CreateSecret](crate::Client::create_secret) operation to obtain the value of this parameter.
     ///
     /// See [`DeleteSecretInput::secret_arn`] for the full documentation.
     #[inline]
@@ -128,7 +128,7 @@ impl DeleteSecretFluentBuilder {
 
     /// Sets `DbInstanceId`.
     ///
-    /// The instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::Client::describe_db_instances) operation to query the instance ID.
     ///
     /// See [`DeleteSecretInput::db_instance_id`] for the full documentation.
     #[inline]
@@ -146,7 +146,7 @@ impl DeleteSecretFluentBuilder {
 
     /// Sets `ResourceGroupId`.
     ///
-    /// The resource group ID. You can call the DescribeDBInstanceAttribute operation to query the resource group ID.
+    /// The resource group ID. You can call the [DescribeDBInstanceAttribute](crate::Client::describe_db_instance_attribute) operation to query the resource group ID.
     ///
     /// See [`DeleteSecretInput::resource_group_id`] for the full documentation.
     #[inline]

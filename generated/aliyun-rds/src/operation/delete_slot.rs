@@ -9,7 +9,7 @@
 //!
 //! ### Precautions
 //!
-//! You can delete a replication slot only when the status of the slot is **INACTIVE**. You can call the DescribeSlots operation to query the status of a replication slot.
+//! You can delete a replication slot only when the status of the slot is **INACTIVE**. You can call the [DescribeSlots](crate::Client::describe_slots) operation to query the status of a replication slot.
 //!
 //! Action `DeleteSlot`, operation type `delete`, not idempotent: the runtime resends it only when the service proves it never ran.
 
@@ -28,21 +28,21 @@ impl crate::Client {
     /// # Arguments
     ///
     /// `db_instance_id`:
-    /// The instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::Client::describe_db_instances) operation to query the instance ID.
     ///
     /// Wire name: `DBInstanceId`.
     ///
     /// Example: `pgm-bp102g323jd4****`
     ///
     /// `slot_name`:
-    /// The name of the replication slot. You can call the DescribeSlots operation to query the name of the replication slot.
+    /// The name of the replication slot. You can call the [DescribeSlots](crate::Client::describe_slots) operation to query the name of the replication slot.
     ///
     /// Wire name: `SlotName`.
     ///
     /// Example: `slot_test01`
     ///
     /// `slot_status`:
-    /// The status of the replication slot. You can call the DescribeSlots operation to query the status of the replication slot. Valid values:
+    /// The status of the replication slot. You can call the [DescribeSlots](crate::Client::describe_slots) operation to query the status of the replication slot. Valid values:
     ///
     /// *   **ACTIVE**
     /// *   **INACTIVE**

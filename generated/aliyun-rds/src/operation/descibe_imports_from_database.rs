@@ -24,7 +24,7 @@ impl crate::Client {
     /// # Arguments
     ///
     /// `db_instance_id`:
-    /// The instance ID. You can call the DescribeDBInstances operation to query the IDs of instances.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::Client::describe_db_instances) operation to query the IDs of instances.
     ///
     /// Wire name: `DBInstanceId`.
     ///
@@ -169,7 +169,7 @@ impl DescibeImportsFromDatabaseFluentBuilder {
 
     /// Sets `ResourceGroupId`.
     ///
-    /// The ID of the resource group. You can call the DescribeDBInstanceAttribute operation to obtain the ID of the resource group.
+    /// The ID of the resource group. You can call the [DescribeDBInstanceAttribute](crate::Client::describe_db_instance_attribute) operation to obtain the ID of the resource group.
     ///
     /// See [`DescibeImportsFromDatabaseInput::resource_group_id`] for the full documentation.
     #[inline]

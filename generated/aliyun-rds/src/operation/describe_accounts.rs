@@ -27,9 +27,9 @@ impl crate::Client {
     /// # Arguments
     ///
     /// `db_instance_id`:
-    /// The instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::Client::describe_db_instances) operation to query the instance ID.
     ///
-    /// \>  This parameter is not supported for RDS instances that run SQL Server 2017 on RDS Cluster Edition.
+    /// > This parameter is not supported for RDS instances that run SQL Server 2017 on RDS Cluster Edition.
     ///
     /// Wire name: `DBInstanceId`.
     ///

@@ -99,7 +99,7 @@ impl DescribeAllWhitelistTemplateFluentBuilder {
 
     /// Sets `TemplateName`.
     ///
-    /// The name of the IP whitelist template. If you specify this parameter when you perform a fuzzy search, you can call the DescribeWhitelistTemplate operation to query the name of the whitelist template during the fuzzy search.
+    /// The name of the IP whitelist template. If you specify this parameter when you perform a fuzzy search, you can call the [DescribeWhitelistTemplate](crate::Client::describe_whitelist_template) operation to query the name of the whitelist template during the fuzzy search.
     ///
     /// See [`DescribeAllWhitelistTemplateInput::template_name`] for the full documentation.
     #[inline]

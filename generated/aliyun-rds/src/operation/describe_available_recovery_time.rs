@@ -3,7 +3,7 @@
 
 //! Queries the time range within which data can be restored from a cross-region backup file.
 //!
-//! \>  To view the time range within which you can restore data from a standard backup set, see DescribeBackups.
+//! > To view the time range within which you can restore data from a standard backup set, see [DescribeBackups](crate::Client::describe_backups).
 //!
 //! ### Supported database engines
 //!
@@ -11,7 +11,7 @@
 //!
 //! ### References
 //!
-//! \>  Before you call this operation, carefully read the following documentation. Make sure that you fully understand the prerequisites and impacts for calling this operation.
+//! > Before you call this operation, carefully read the following documentation. Make sure that you fully understand the prerequisites and impacts for calling this operation.
 //!
 //! [Use the cross-region backup feature](https://www.alibabacloud.com/help/doc-detail/120824.htm)
 //!
@@ -32,7 +32,7 @@ impl crate::Client {
     /// # Arguments
     ///
     /// `cross_backup_id`:
-    /// The ID of the cross-region data backup file. You can call the DescribeCrossRegionBackups operation to query the backup file ID.
+    /// The ID of the cross-region data backup file. You can call the [DescribeCrossRegionBackups](crate::Client::describe_cross_region_backups) operation to query the backup file ID.
     ///
     /// Wire name: `CrossBackupId`.
     ///
@@ -112,7 +112,7 @@ impl DescribeAvailableRecoveryTimeFluentBuilder {
 
     /// Sets `DBInstanceId`.
     ///
-    /// The instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::Client::describe_db_instances) operation to query the instance ID.
     ///
     /// See [`DescribeAvailableRecoveryTimeInput::db_instance_id`] for the full documentation.
     #[inline]

@@ -10,7 +10,7 @@
 //! *   RDS SQL Server
 //! *   RDS MariaDB
 //!
-//! \> You can call this operation to query the available zones for an instance. The query result may be different from the zones available on the buy page of the ApsaraDB RDS console. The values of some parameters on the buy page vary based on the actual sales policy. The actual information on the [buy page](https://rdsbuy.console.aliyun.com/create/rds/PostgreSQL) prevails.
+//! > You can call this operation to query the available zones for an instance. The query result may be different from the zones available on the buy page of the ApsaraDB RDS console. The values of some parameters on the buy page vary based on the actual sales policy. The actual information on the [buy page](https://rdsbuy.console.aliyun.com/create/rds/PostgreSQL) prevails.
 //!
 //! Action `DescribeAvailableZones`, operation type `get`, idempotent: the runtime may resend it after a network failure.
 
@@ -29,7 +29,7 @@ impl crate::Client {
     /// # Arguments
     ///
     /// `region_id`:
-    /// The region ID. You can call the DescribeRegions operation to query the most recent region list.
+    /// The region ID. You can call the [DescribeRegions](crate::Client::describe_regions) operation to query the most recent region list.
     ///
     /// Wire name: `RegionId`.
     ///
@@ -86,7 +86,7 @@ impl std::fmt::Debug for DescribeAvailableZonesFluentBuilder {
 impl DescribeAvailableZonesFluentBuilder {
     /// Sets `ZoneId`.
     ///
-    /// The zone ID. If the instance spans more than one zone, the value of this parameter contains an `MAZ` part, such as `cn-hangzhou-MAZ6(b,f)` and `cn-hangzhou-MAZ5(b,e,f)`. You can call the DescribeRegions operation to query the most recent zone list.
+    /// The zone ID. If the instance spans more than one zone, the value of this parameter contains an `MAZ` part, such as `cn-hangzhou-MAZ6(b,f)` and `cn-hangzhou-MAZ5(b,e,f)`. You can call the [DescribeRegions](crate::Client::describe_regions) operation to query the most recent zone list.
     ///
     /// See [`DescribeAvailableZonesInput::zone_id`] for the full documentation.
     #[inline]

@@ -3,7 +3,7 @@
 
 //! Queries the databases that are involved in a backup file.
 //!
-//! \> This operation is phased out.
+//! > This operation is phased out.
 //!
 //! Action `DescribeBackupDatabase`, operation type `get`, idempotent: the runtime may resend it after a network failure.
 

@@ -39,7 +39,7 @@ impl crate::Client {
     /// Example: `mysql`
     ///
     /// `region_id`:
-    /// The region ID. You can call the DescribeRegions operation to query the most recent region list.
+    /// The region ID. You can call the [DescribeRegions](crate::Client::describe_regions) operation to query the most recent region list.
     ///
     /// Wire name: `RegionId`.
     ///
@@ -84,7 +84,7 @@ impl std::fmt::Debug for DescribeCharacterSetNameFluentBuilder {
 impl DescribeCharacterSetNameFluentBuilder {
     /// Sets `ResourceGroupId`.
     ///
-    /// The resource group ID. You can call the DescribeDBInstanceAttribute operation to query the resource group ID.
+    /// The resource group ID. You can call the [DescribeDBInstanceAttribute](crate::Client::describe_db_instance_attribute) operation to query the resource group ID.
     ///
     /// See [`DescribeCharacterSetNameInput::resource_group_id`] for the full documentation.
     #[inline]

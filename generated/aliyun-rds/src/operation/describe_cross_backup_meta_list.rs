@@ -28,7 +28,7 @@ impl crate::Client {
     /// # Arguments
     ///
     /// `backup_set_id`:
-    /// The ID of the cross-region backup file that you want to use. You can call the [DescribeCrossRegionBackups](https://www.alibabacloud.com/help/doc-detail/121733.htm) operation to query the ID of the cross-region backup file.
+    /// The ID of the cross-region backup file that you want to use. You can call the [DescribeCrossRegionBackups](crate::Client::describe_cross_region_backups) operation to query the ID of the cross-region backup file.
     ///
     /// Wire name: `BackupSetId`.
     ///
@@ -243,7 +243,7 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
             location: metadata::ParameterLocation::Query,
             allowed_values: &[],
             required: true,
-            description: "The ID of the cross-region backup file that you want to use. You can call the [DescribeCrossRegionBackups](~~121733~~) operation to query the ID of the cross-region backup file.",
+            description: "The ID of the cross-region backup file that you want to use. You can call the [DescribeCrossRegionBackups](https://www.alibabacloud.com/help/doc-detail/121733.htm) operation to query the ID of the cross-region backup file.",
             example: Some("123456"),
             deprecated: false,
         },

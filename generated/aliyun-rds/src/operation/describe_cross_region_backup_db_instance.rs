@@ -11,7 +11,7 @@
 //!
 //! ### References
 //!
-//! \> Before you call this operation, read the following topics and make sure that you fully understand the prerequisites and impacts of this operation.
+//! > Before you call this operation, read the following topics and make sure that you fully understand the prerequisites and impacts of this operation.
 //!
 //! *   [Use the cross-region backup feature of an ApsaraDB RDS for MySQL instance](https://www.alibabacloud.com/help/doc-detail/120824.htm)
 //! *   [Use the cross-region backup feature for an ApsaraDB RDS for PostgreSQL instance](https://www.alibabacloud.com/help/doc-detail/206671.htm)

@@ -11,13 +11,13 @@
 //!
 //! ### References
 //!
-//! \>  Before you call this operation, carefully read the following documentation. Make sure that you fully understand the prerequisites and impacts for calling this operation.
+//! > Before you call this operation, carefully read the following documentation. Make sure that you fully understand the prerequisites and impacts for calling this operation.
 //!
 //! *   [Use the cross-region backup feature for an ApsaraDB RDS for MySQL instance](https://www.alibabacloud.com/help/doc-detail/120824.htm)
 //! *   [Use the cross-region backup feature for an ApsaraDB RDS for SQL Server instance](https://www.alibabacloud.com/help/doc-detail/187923.htm)
 //! *   [Use the cross-region backup feature for an ApsaraDB RDS for PostgreSQL instance](https://www.alibabacloud.com/help/doc-detail/206671.htm)
 //!
-//! \>  For more information about how to query cross-region log backup files, see DescribeCrossRegionLogBackupFiles.
+//! > For more information about how to query cross-region log backup files, see [DescribeCrossRegionLogBackupFiles](crate::Client::describe_cross_region_log_backup_files).
 //!
 //! Action `DescribeCrossRegionBackups`, operation type `get`, idempotent: the runtime may resend it after a network failure.
 

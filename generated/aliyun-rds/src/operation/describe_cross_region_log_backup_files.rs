@@ -11,13 +11,13 @@
 //!
 //! ### References
 //!
-//! \> Before you call this operation, carefully read the following documentation. Make sure that you fully understand the prerequisites and impacts for calling this operation.
+//! > Before you call this operation, carefully read the following documentation. Make sure that you fully understand the prerequisites and impacts for calling this operation.
 //!
 //! *   [Use the cross-region backup feature for an ApsaraDB RDS for MySQL instance](https://www.alibabacloud.com/help/doc-detail/120824.htm)
 //! *   [Use the cross-region backup feature for an ApsaraDB RDS for SQL Server instance](https://www.alibabacloud.com/help/doc-detail/187923.htm)
 //! *   [Use the cross-region backup feature for an ApsaraDB RDS for PostgreSQL instance](https://www.alibabacloud.com/help/doc-detail/206671.htm)
 //!
-//! \>  For more information about how to query cross-region data backup files, see [DescribeCrossRegionBackups](https://www.alibabacloud.com/help/doc-detail/121733.htm).
+//! > For more information about how to query cross-region data backup files, see [DescribeCrossRegionBackups](crate::Client::describe_cross_region_backups).
 //!
 //! Action `DescribeCrossRegionLogBackupFiles`, operation type `get`, idempotent: the runtime may resend it after a network failure.
 
@@ -43,7 +43,7 @@ impl crate::Client {
     /// Example: `rm-uf6wjk5xxxxxxxxxx`
     ///
     /// `region_id`:
-    /// The region ID. You can call the DescribeRegions operation to query the most recent region list.
+    /// The region ID. You can call the [DescribeRegions](crate::Client::describe_regions) operation to query the most recent region list.
     ///
     /// Wire name: `RegionId`.
     ///
@@ -109,7 +109,7 @@ impl std::fmt::Debug for DescribeCrossRegionLogBackupFilesFluentBuilder {
 impl DescribeCrossRegionLogBackupFilesFluentBuilder {
     /// Sets `CrossBackupRegion`.
     ///
-    /// The ID of the destination region within which the cross-region backup file is stored. You can call the DescribeCrossRegionBackupDBInstance operation to query the region ID.
+    /// The ID of the destination region within which the cross-region backup file is stored. You can call the [DescribeCrossRegionBackupDBInstance](crate::Client::describe_cross_region_backup_db_instance) operation to query the region ID.
     ///
     /// See [`DescribeCrossRegionLogBackupFilesInput::cross_backup_region`] for the full documentation.
     #[inline]

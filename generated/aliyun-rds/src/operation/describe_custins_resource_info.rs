@@ -20,7 +20,7 @@ impl crate::Client {
     /// # Arguments
     ///
     /// `db_instance_ids`:
-    /// The instance ID. You can call the [DescribeDBInstances](https://www.alibabacloud.com/help/doc-detail/26232.htm) operation to query the instance ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::Client::describe_db_instances) operation to query the instance ID.
     ///
     /// Wire name: `DBInstanceIds`.
     ///
@@ -145,7 +145,7 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
             location: metadata::ParameterLocation::Query,
             allowed_values: &[],
             required: true,
-            description: "The instance ID. You can call the [DescribeDBInstances](~~26232~~) operation to query the instance ID.",
+            description: "The instance ID. You can call the [DescribeDBInstances](https://www.alibabacloud.com/help/doc-detail/26232.htm) operation to query the instance ID.",
             example: Some("rm-wz9s06u4drmqj4aqv"),
             deprecated: false,
         },

@@ -27,9 +27,9 @@ impl crate::Client {
     /// # Arguments
     ///
     /// `db_instance_id`:
-    /// The instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::Client::describe_db_instances) operation to query the instance ID.
     ///
-    /// \>\<notice\>Do not query the details of multiple instances at a time by using multiple instance IDs. Otherwise, the query times out and fails.\>\</notice\>
+    /// > \<notice\>Do not query the details of multiple instances at a time by using multiple instance IDs. Otherwise, the query times out and fails.\>\</notice\>
     ///
     /// Wire name: `DBInstanceId`.
     ///

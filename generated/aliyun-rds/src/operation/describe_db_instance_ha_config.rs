@@ -11,7 +11,7 @@
 //!
 //! ### References
 //!
-//! \> Before you call this operation, carefully read the following documentation. Make sure that you fully understand the prerequisites and impacts for calling this operation.
+//! > Before you call this operation, carefully read the following documentation. Make sure that you fully understand the prerequisites and impacts for calling this operation.
 //!
 //! *   [Query the data replication mode of an ApsaraDB RDS for MySQL instance](https://www.alibabacloud.com/help/doc-detail/96055.htm)
 //! *   [Query the data replication mode of an ApsaraDB RDS for PostgreSQL instance](https://www.alibabacloud.com/help/doc-detail/151265.htm)
@@ -34,7 +34,7 @@ impl crate::Client {
     /// # Arguments
     ///
     /// `db_instance_id`:
-    /// The instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::Client::describe_db_instances) operation to query the instance ID.
     ///
     /// Wire name: `DBInstanceId`.
     ///

@@ -27,7 +27,7 @@ impl crate::Client {
     /// # Arguments
     ///
     /// `db_instance_id`:
-    /// The instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::Client::describe_db_instances) operation to query the instance ID.
     ///
     /// Wire name: `DBInstanceId`.
     ///

@@ -15,7 +15,7 @@
 //!
 //! ### References
 //!
-//! \>  Before you call this operation, read the following documentation and make sure that you fully understand the prerequisites and impacts of this operation.
+//! > Before you call this operation, read the following documentation and make sure that you fully understand the prerequisites and impacts of this operation.
 //!
 //! *   [Configure a distributed transaction whitelist](https://www.alibabacloud.com/help/doc-detail/124321.htm)
 //! *   [Connect Kingdee K/3 WISE to an ApsaraDB RDS for SQL Server instance](https://www.alibabacloud.com/help/doc-detail/124188.htm)
@@ -37,14 +37,14 @@ impl crate::Client {
     /// # Arguments
     ///
     /// `db_instance_id`:
-    /// The instance ID. You can call the [DescribeDBInstances](https://www.alibabacloud.com/help/doc-detail/2628785.htm) operation to query the instance ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::Client::describe_db_instances) operation to query the instance ID.
     ///
     /// Wire name: `DBInstanceId`.
     ///
     /// Example: `rm-uf6wjk5xxxxxxx`
     ///
     /// `region_id`:
-    /// The region ID. You can call the [DescribeDBInstanceAttribute](https://www.alibabacloud.com/help/doc-detail/2628783.htm) operation to query the region ID.
+    /// The region ID. You can call the [DescribeDBInstanceAttribute](crate::Client::describe_db_instance_attribute) operation to query the region ID.
     ///
     /// Wire name: `RegionId`.
     ///
@@ -152,7 +152,7 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
             location: metadata::ParameterLocation::Query,
             allowed_values: &[],
             required: true,
-            description: "The instance ID. You can call the [DescribeDBInstances](~~2628785~~) operation to query the instance ID.",
+            description: "The instance ID. You can call the [DescribeDBInstances](https://www.alibabacloud.com/help/doc-detail/2628785.htm) operation to query the instance ID.",
             example: Some("rm-uf6wjk5xxxxxxx"),
             deprecated: false,
         },
@@ -164,7 +164,7 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
             location: metadata::ParameterLocation::Query,
             allowed_values: &[],
             required: true,
-            description: "The region ID. You can call the [DescribeDBInstanceAttribute](~~2628783~~) operation to query the region ID.",
+            description: "The region ID. You can call the [DescribeDBInstanceAttribute](https://www.alibabacloud.com/help/doc-detail/2628783.htm) operation to query the region ID.",
             example: Some("cn-hangzhou"),
             deprecated: false,
         },

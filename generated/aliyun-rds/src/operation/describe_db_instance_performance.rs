@@ -27,7 +27,7 @@ impl crate::Client {
     /// # Arguments
     ///
     /// `db_instance_id`:
-    /// The instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::Client::describe_db_instances) operation to query the instance ID.
     ///
     /// Wire name: `DBInstanceId`.
     ///
@@ -36,7 +36,7 @@ impl crate::Client {
     /// `key`:
     /// The performance metrics that you want to query. Separate multiple values with commas (,). You can specify up to 30 values. For more information, see [Performance parameters](https://www.alibabacloud.com/help/doc-detail/26316.htm).
     ///
-    /// \>  If you set **Key** to **MySQL_SpaceUsage** or **SQLServer_SpaceUsage**, you can query the monitoring data within only one day.
+    /// > If you set **Key** to **MySQL_SpaceUsage** or **SQLServer_SpaceUsage**, you can query the monitoring data within only one day.
     ///
     /// Wire name: `Key`.
     ///
@@ -45,7 +45,7 @@ impl crate::Client {
     /// `start_time`:
     /// The beginning of the time range to query. Specify the time in the ISO 8601 standard in the *yyyy-MM-dd*T*HH:mm*Z format. The time must be in UTC.
     ///
-    /// \>  The time span between the beginning time and the end time must be longer than the monitoring frequency. Otherwise, this operation may return an empty array.
+    /// > The time span between the beginning time and the end time must be longer than the monitoring frequency. Otherwise, this operation may return an empty array.
     ///
     /// Wire name: `StartTime`.
     ///
@@ -54,7 +54,7 @@ impl crate::Client {
     /// `end_time`:
     /// The end of the time range to query. Specify the time in the ISO 8601 standard in the *yyyy-MM-dd*T*HH:mm*Z format. The time must be in UTC.
     ///
-    /// \>  The time span between the beginning time and the end time must be longer than the monitoring frequency. Otherwise, this operation may return an empty array.
+    /// > The time span between the beginning time and the end time must be longer than the monitoring frequency. Otherwise, this operation may return an empty array.
     ///
     /// Wire name: `EndTime`.
     ///
@@ -199,7 +199,7 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
             location: metadata::ParameterLocation::Query,
             allowed_values: &[],
             required: true,
-            description: "The performance metrics that you want to query. Separate multiple values with commas (,). You can specify up to 30 values. For more information, see [Performance parameters](~~26316~~).\n\n>  If you set **Key** to **MySQL_SpaceUsage** or **SQLServer_SpaceUsage**, you can query the monitoring data within only one day.",
+            description: "The performance metrics that you want to query. Separate multiple values with commas (,). You can specify up to 30 values. For more information, see [Performance parameters](https://www.alibabacloud.com/help/doc-detail/26316.htm).\n\n>  If you set **Key** to **MySQL_SpaceUsage** or **SQLServer_SpaceUsage**, you can query the monitoring data within only one day.",
             example: Some("MySQL_Sessions"),
             deprecated: false,
         },

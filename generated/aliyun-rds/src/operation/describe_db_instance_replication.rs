@@ -9,7 +9,7 @@
 //!
 //! ### References
 //!
-//! \>  Before you call this operation, read the following topics and make sure that you fully understand the prerequisites and impacts of this operation.
+//! > Before you call this operation, read the following topics and make sure that you fully understand the prerequisites and impacts of this operation.
 //!
 //! [ApsaraDB RDS for MySQL native replication instances](https://www.alibabacloud.com/help/doc-detail/2856487.htm)
 //!
@@ -30,14 +30,14 @@ impl crate::Client {
     /// # Arguments
     ///
     /// `region_id`:
-    /// The region ID. You can call the DescribeRegions operation to query the most recent region list.
+    /// The region ID. You can call the [DescribeRegions](crate::Client::describe_regions) operation to query the most recent region list.
     ///
     /// Wire name: `RegionId`.
     ///
     /// Example: `cn-hangzhou`
     ///
     /// `db_instance_id`:
-    /// The instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::Client::describe_db_instances) operation to query the instance ID.
     ///
     /// Wire name: `DBInstanceId`.
     ///

@@ -75,7 +75,7 @@ impl std::fmt::Debug for DescribeDbInstanceSwitchLogFluentBuilder {
 impl DescribeDbInstanceSwitchLogFluentBuilder {
     /// Sets `DBInstanceId`.
     ///
-    /// The instance ID. You can call DescribeDBInstances to obtain the instance ID.
+    /// The instance ID. You can call [DescribeDBInstances](crate::Client::describe_db_instances) to obtain the instance ID.
     ///
     /// See [`DescribeDbInstanceSwitchLogInput::db_instance_id`] for the full documentation.
     #[inline]
@@ -129,7 +129,7 @@ impl DescribeDbInstanceSwitchLogFluentBuilder {
 
     /// Sets `RegionId`.
     ///
-    /// The region ID. You can call DescribeRegions to obtain the region ID.
+    /// The region ID. You can call [DescribeRegions](crate::Client::describe_regions) to obtain the region ID.
     ///
     /// See [`DescribeDbInstanceSwitchLogInput::region_id`] for the full documentation.
     #[inline]

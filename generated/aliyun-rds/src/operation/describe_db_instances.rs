@@ -27,7 +27,7 @@ impl crate::Client {
     /// # Arguments
     ///
     /// `region_id`:
-    /// The region ID. You can call the DescribeRegions operation to query the most recent region list.
+    /// The region ID. You can call the [DescribeRegions](crate::Client::describe_regions) operation to query the most recent region list.
     ///
     /// Wire name: `RegionId`.
     ///
@@ -531,7 +531,7 @@ impl DescribeDbInstancesFluentBuilder {
 
     /// Sets `NextToken`.
     ///
-    /// The token that is used to display the next page. You must set this parameter to the value that is returned from the most recent call of the **DescribeDBInstances** operation for **NextToken**. If the returned entries are displayed on multiple pages, the next page can be displayed when you call this operation again with this parameter specified.
+    /// The token that is used to display the next page. You must set this parameter to the value that is returned from the most recent call of the **[DescribeDBInstances](crate::Client::describe_db_instances)** operation for **NextToken**. If the returned entries are displayed on multiple pages, the next page can be displayed when you call this operation again with this parameter specified.
     ///
     /// See [`DescribeDbInstancesInput::next_token`] for the full documentation.
     #[inline]
@@ -800,7 +800,7 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
             location: metadata::ParameterLocation::Query,
             allowed_values: &[],
             required: false,
-            description: "The status of the instance. For more information, see [Instance states](~~26315~~).",
+            description: "The status of the instance. For more information, see [Instance states](https://www.alibabacloud.com/help/doc-detail/26315.htm).",
             example: Some("Running"),
             deprecated: false,
         },
@@ -932,7 +932,7 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
             location: metadata::ParameterLocation::Query,
             allowed_values: &[],
             required: false,
-            description: "The instance type of the instance. For information, see [Primary ApsaraDB RDS instance types](~~26312~~).",
+            description: "The instance type of the instance. For information, see [Primary ApsaraDB RDS instance types](https://www.alibabacloud.com/help/doc-detail/26312.htm).",
             example: Some("rds.mys2.small"),
             deprecated: false,
         },

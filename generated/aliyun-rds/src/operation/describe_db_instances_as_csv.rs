@@ -3,7 +3,7 @@
 
 //! Queries the instances.
 //!
-//! \>  The DescribeDBInstancesAsCsv operation is phased out. You can call the DescribeDBInstances operation.
+//! > The [DescribeDBInstancesAsCsv](crate::Client::describe_db_instances_as_csv) operation is phased out. You can call the [DescribeDBInstances](crate::Client::describe_db_instances) operation.
 //!
 //! Action `DescribeDBInstancesAsCsv`, operation type `get`, idempotent: the runtime may resend it after a network failure.
 
@@ -22,7 +22,7 @@ impl crate::Client {
     /// # Arguments
     ///
     /// `region_id`:
-    /// The region ID. You can call the DescribeRegions operation to query the most recent region list.
+    /// The region ID. You can call the [DescribeRegions](crate::Client::describe_regions) operation to query the most recent region list.
     ///
     /// Wire name: `RegionId`.
     ///
@@ -67,7 +67,7 @@ impl std::fmt::Debug for DescribeDbInstancesAsCsvFluentBuilder {
 impl DescribeDbInstancesAsCsvFluentBuilder {
     /// Sets `DBInstanceId`.
     ///
-    /// The instance ID. You can call the DescribeDBInstances operation to query the IDs of instances.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::Client::describe_db_instances) operation to query the IDs of instances.
     ///
     /// See [`DescribeDbInstancesAsCsvInput::db_instance_id`] for the full documentation.
     #[inline]

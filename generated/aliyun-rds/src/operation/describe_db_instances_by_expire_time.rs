@@ -61,7 +61,7 @@ impl std::fmt::Debug for DescribeDbInstancesByExpireTimeFluentBuilder {
 impl DescribeDbInstancesByExpireTimeFluentBuilder {
     /// Sets `RegionId`.
     ///
-    /// The region ID. You can call the DescribeRegions operation to query the most recent region list.
+    /// The region ID. You can call the [DescribeRegions](crate::Client::describe_regions) operation to query the most recent region list.
     ///
     /// See [`DescribeDbInstancesByExpireTimeInput::region_id`] for the full documentation.
     #[inline]
@@ -187,7 +187,7 @@ impl DescribeDbInstancesByExpireTimeFluentBuilder {
 
     /// Sets `ResourceGroupId`.
     ///
-    /// The resource group ID. You can call the DescribeDBInstanceAttribute operation to obtain the resource group ID.
+    /// The resource group ID. You can call the [DescribeDBInstanceAttribute](crate::Client::describe_db_instance_attribute) operation to obtain the resource group ID.
     ///
     /// See [`DescribeDbInstancesByExpireTimeInput::resource_group_id`] for the full documentation.
     #[inline]

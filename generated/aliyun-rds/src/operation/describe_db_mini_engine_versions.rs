@@ -10,7 +10,7 @@
 //!
 //! ### Usage notes
 //!
-//! Before you purchase or upgrade an instance that runs MySQL or PostgreSQL, you can call the DescribeDBMiniEngineVersions operation to query the minor engine versions that are available for the instance.
+//! Before you purchase or upgrade an instance that runs MySQL or PostgreSQL, you can call the [DescribeDBMiniEngineVersions](crate::Client::describe_db_mini_engine_versions) operation to query the minor engine versions that are available for the instance.
 //!
 //! Action `DescribeDBMiniEngineVersions`, operation type `get`, idempotent: the runtime may resend it after a network failure.
 
@@ -29,7 +29,7 @@ impl crate::Client {
     /// # Arguments
     ///
     /// `region_id`:
-    /// The region ID. You can call the DescribeRegions operation to query the most recent region list.
+    /// The region ID. You can call the [DescribeRegions](crate::Client::describe_regions) operation to query the most recent region list.
     ///
     /// Wire name: `RegionId`.
     ///
@@ -145,7 +145,7 @@ impl DescribeDbMiniEngineVersionsFluentBuilder {
 
     /// Sets `DedicatedHostGroupId`.
     ///
-    /// The dedicated cluster ID. You can call the DescribeDedicatedHostGroups operation to query the dedicated cluster ID.
+    /// The dedicated cluster ID. You can call the [DescribeDedicatedHostGroups](crate::Client::describe_dedicated_host_groups) operation to query the dedicated cluster ID.
     ///
     /// See [`DescribeDbMiniEngineVersionsInput::dedicated_host_group_id`] for the full documentation.
     #[inline]
@@ -187,7 +187,7 @@ impl DescribeDbMiniEngineVersionsFluentBuilder {
 
     /// Sets `DBInstanceId`.
     ///
-    /// The instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::Client::describe_db_instances) operation to query the instance ID.
     ///
     /// See [`DescribeDbMiniEngineVersionsInput::db_instance_id`] for the full documentation.
     #[inline]

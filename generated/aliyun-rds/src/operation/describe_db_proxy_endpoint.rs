@@ -25,7 +25,7 @@ impl crate::Client {
     /// # Arguments
     ///
     /// `db_instance_id`:
-    /// The instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::Client::describe_db_instances) operation to query the instance ID.
     ///
     /// Wire name: `DBInstanceId`.
     ///
@@ -69,7 +69,7 @@ impl std::fmt::Debug for DescribeDbProxyEndpointFluentBuilder {
 impl DescribeDbProxyEndpointFluentBuilder {
     /// Sets `DBProxyEndpointId`.
     ///
-    /// The name of the proxy terminal. You can call the DescribeDBProxy interface to query the name of the proxy terminal.
+    /// The name of the proxy terminal. You can call the [DescribeDBProxy](crate::Client::describe_db_proxy) interface to query the name of the proxy terminal.
     ///
     /// See [`DescribeDbProxyEndpointInput::db_proxy_endpoint_id`] for the full documentation.
     #[inline]
@@ -93,7 +93,7 @@ impl DescribeDbProxyEndpointFluentBuilder {
 
     /// Sets `DBProxyConnectString`.
     ///
-    /// The proxy endpoint that you want to query. You can call the DescribeDBProxy interface to query the proxy endpoint.
+    /// The proxy endpoint that you want to query. You can call the [DescribeDBProxy](crate::Client::describe_db_proxy) interface to query the proxy endpoint.
     ///
     /// See [`DescribeDbProxyEndpointInput::db_proxy_connect_string`] for the full documentation.
     #[inline]
@@ -117,7 +117,7 @@ impl DescribeDbProxyEndpointFluentBuilder {
 
     /// Sets `RegionId`.
     ///
-    /// The region ID. You can call the DescribeRegions operation to query the most recent region list.
+    /// The region ID. You can call the [DescribeRegions](crate::Client::describe_regions) operation to query the most recent region list.
     ///
     /// See [`DescribeDbProxyEndpointInput::region_id`] for the full documentation.
     #[inline]

@@ -8,11 +8,11 @@
 //! *   MySQL
 //! *   PostgreSQL
 //!
-//! \>  Starting October 17, 2023, ApsaraDB RDS provides a dedicated proxy free of charge for each ApsaraDB RDS for MySQL instance on RDS Cluster Edition. For more information, see \[\\\[Special offers/Price changes\\\] One proxy is provided free of charge for ApsaraDB RDS for MySQL instances on RDS Cluster Edition\](~~2555466~~).
+//! > Starting October 17, 2023, ApsaraDB RDS provides a dedicated proxy free of charge for each ApsaraDB RDS for MySQL instance on RDS Cluster Edition. For more information, see [\[Special offers/Price changes\] One proxy is provided free of charge for ApsaraDB RDS for MySQL instances on RDS Cluster Edition](https://www.alibabacloud.com/help/doc-detail/2555466.htm).
 //!
 //! ### References
 //!
-//! \> Before you call this operation, read the following documentation and make sure that you fully understand the prerequisites and impacts of this operation.
+//! > Before you call this operation, read the following documentation and make sure that you fully understand the prerequisites and impacts of this operation.
 //!
 //! *   [View the monitoring data of an ApsaraDB RDS for MySQL instance](https://www.alibabacloud.com/help/doc-detail/194241.htm)
 //! *   [View the monitoring data of an ApsaraDB RDS for PostgreSQL instance](https://www.alibabacloud.com/help/doc-detail/418275.htm)
@@ -34,7 +34,7 @@ impl crate::Client {
     /// # Arguments
     ///
     /// `db_instance_id`:
-    /// The instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::Client::describe_db_instances) operation to query the instance ID.
     ///
     /// Wire name: `DBInstanceId`.
     ///
@@ -55,7 +55,7 @@ impl crate::Client {
     /// Example: `2019-09-21T18:00:00Z`
     ///
     /// `region_id`:
-    /// The region ID. You can call the DescribeRegions operation to query the most recent region list.
+    /// The region ID. You can call the [DescribeRegions](crate::Client::describe_regions) operation to query the most recent region list.
     ///
     /// Wire name: `RegionId`.
     ///

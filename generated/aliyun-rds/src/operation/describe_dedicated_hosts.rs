@@ -54,7 +54,7 @@ impl std::fmt::Debug for DescribeDedicatedHostsFluentBuilder {
 impl DescribeDedicatedHostsFluentBuilder {
     /// Sets `RegionId`.
     ///
-    /// The region ID. You can call the DescribeRegions operation to query the most recent region list.
+    /// The region ID. You can call the [DescribeRegions](crate::Client::describe_regions) operation to query the most recent region list.
     ///
     /// See [`DescribeDedicatedHostsInput::region_id`] for the full documentation.
     #[inline]
@@ -72,7 +72,7 @@ impl DescribeDedicatedHostsFluentBuilder {
 
     /// Sets `DedicatedHostGroupId`.
     ///
-    /// The dedicated cluster ID. You can call the DescribeDedicatedHostGroups operation to query the dedicated cluster ID.
+    /// The dedicated cluster ID. You can call the [DescribeDedicatedHostGroups](crate::Client::describe_dedicated_host_groups) operation to query the dedicated cluster ID.
     ///
     /// See [`DescribeDedicatedHostsInput::dedicated_host_group_id`] for the full documentation.
     #[inline]

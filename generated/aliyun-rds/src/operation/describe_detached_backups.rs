@@ -7,11 +7,11 @@
 //!
 //! MySQL
 //!
-//! \> This operation is available only for instances that use local disks.
+//! > This operation is available only for instances that use local disks.
 //!
 //! ### References
 //!
-//! \> Before you call this operation, read the following documentation and make sure that you fully understand the prerequisites and impacts of this operation.
+//! > Before you call this operation, read the following documentation and make sure that you fully understand the prerequisites and impacts of this operation.
 //!
 //! For more information about how to retain the data backup files of an instance after the instance is released, see [Configure automatic backup](https://www.alibabacloud.com/help/doc-detail/98818.htm).
 //!
@@ -76,7 +76,7 @@ impl std::fmt::Debug for DescribeDetachedBackupsFluentBuilder {
 impl DescribeDetachedBackupsFluentBuilder {
     /// Sets `DBInstanceId`.
     ///
-    /// The instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::Client::describe_db_instances) operation to query the instance ID.
     ///
     /// See [`DescribeDetachedBackupsInput::db_instance_id`] for the full documentation.
     #[inline]

@@ -9,7 +9,7 @@
 //!
 //! ### References
 //!
-//! \> Before you call this operation, carefully read the following documentation. Make sure that you fully understand the prerequisites and impacts for calling this operation.
+//! > Before you call this operation, carefully read the following documentation. Make sure that you fully understand the prerequisites and impacts for calling this operation.
 //!
 //! [Configures a distributed transaction whitelist for an ApsaraDB RDS for SQL Server instance](https://www.alibabacloud.com/help/doc-detail/124321.htm)
 //!
@@ -30,14 +30,14 @@ impl crate::Client {
     /// # Arguments
     ///
     /// `db_instance_id`:
-    /// The instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::Client::describe_db_instances) operation to query the instance ID.
     ///
     /// Wire name: `DBInstanceId`.
     ///
     /// Example: `rm-uf6wjk5xxxxxxx`
     ///
     /// `region_id`:
-    /// The region ID. You can call the DescribeDBInstanceAttribute operation to query the most recent region list.
+    /// The region ID. You can call the [DescribeDBInstanceAttribute](crate::Client::describe_db_instance_attribute) operation to query the most recent region list.
     ///
     /// Wire name: `RegionId`.
     ///
@@ -85,7 +85,7 @@ impl std::fmt::Debug for DescribeDtcSecurityIpHostsForSqlServerFluentBuilder {
 impl DescribeDtcSecurityIpHostsForSqlServerFluentBuilder {
     /// Sets `ResourceGroupId`.
     ///
-    /// The resource group ID. You can call the DescribeDBInstanceAttribute operation to query the resource group ID.
+    /// The resource group ID. You can call the [DescribeDBInstanceAttribute](crate::Client::describe_db_instance_attribute) operation to query the resource group ID.
     ///
     /// See [`DescribeDtcSecurityIpHostsForSqlServerInput::resource_group_id`] for the full documentation.
     #[inline]

@@ -74,7 +74,7 @@ impl DescribeGadInstancesFluentBuilder {
 
     /// Sets `RegionId`.
     ///
-    /// The region ID. You can call the DescribeRegions operation to query the most recent region list.
+    /// The region ID. You can call the [DescribeRegions](crate::Client::describe_regions) operation to query the most recent region list.
     ///
     /// See [`DescribeGadInstancesInput::region_id`] for the full documentation.
     #[inline]

@@ -72,7 +72,7 @@ impl std::fmt::Debug for DescribeHistoryEventsFluentBuilder {
 impl DescribeHistoryEventsFluentBuilder {
     /// Sets `RegionId`.
     ///
-    /// The region ID. You can call the [DescribeRegions](https://www.alibabacloud.com/help/doc-detail/610399.htm) operation to query the most recent region list.
+    /// The region ID. You can call the [DescribeRegions](crate::Client::describe_regions) operation to query the most recent region list.
     ///
     /// See [`DescribeHistoryEventsInput::region_id`] for the full documentation.
     #[inline]
@@ -437,7 +437,7 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
             location: metadata::ParameterLocation::Query,
             allowed_values: &[],
             required: false,
-            description: "The region ID. You can call the [DescribeRegions](~~610399~~) operation to query the most recent region list.",
+            description: "The region ID. You can call the [DescribeRegions](https://www.alibabacloud.com/help/doc-detail/610399.htm) operation to query the most recent region list.",
             example: Some("cn-beijing"),
             deprecated: false,
         },
@@ -485,7 +485,7 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
             location: metadata::ParameterLocation::Query,
             allowed_values: &[],
             required: false,
-            description: "The system event category. For more information, see [View the event history of an ApsaraDB RDS instance](~~129759~~).",
+            description: "The system event category. For more information, see [View the event history of an ApsaraDB RDS instance](https://www.alibabacloud.com/help/doc-detail/129759.htm).",
             example: Some("Exception"),
             deprecated: false,
         },

@@ -11,7 +11,7 @@
 //!
 //! ### References
 //!
-//! \> Before you call this operation, carefully read the following documentation. Make sure that you fully understand the prerequisites and impacts for calling this operation.
+//! > Before you call this operation, carefully read the following documentation. Make sure that you fully understand the prerequisites and impacts for calling this operation.
 //!
 //! *   [Tasks of an ApsaraDB RDS for MySQL instance](https://www.alibabacloud.com/help/doc-detail/474275.htm)
 //! *   [Tasks of an ApsaraDB RDS for PostrgreSQL instance](https://www.alibabacloud.com/help/doc-detail/474537.htm)
@@ -86,7 +86,7 @@ impl std::fmt::Debug for DescribeHistoryTasksFluentBuilder {
 impl DescribeHistoryTasksFluentBuilder {
     /// Sets `RegionId`.
     ///
-    /// The region ID of the pending event. You can call the DescribeRegions operation to query the most recent region list.
+    /// The region ID of the pending event. You can call the [DescribeRegions](crate::Client::describe_regions) operation to query the most recent region list.
     ///
     /// See [`DescribeHistoryTasksInput::region_id`] for the full documentation.
     #[inline]
@@ -194,7 +194,7 @@ impl DescribeHistoryTasksFluentBuilder {
 
     /// Sets `TaskId`.
     ///
-    /// The task ID. You can call the DescribeTasks operation to query the task ID. If multiple task IDs exist, separate them with commas (,). You can specify up to 30 task IDs. By default, this parameter is left empty, which indicates that all tasks are queried.
+    /// The task ID. You can call the [DescribeTasks](crate::Client::describe_tasks) operation to query the task ID. If multiple task IDs exist, separate them with commas (,). You can specify up to 30 task IDs. By default, this parameter is left empty, which indicates that all tasks are queried.
     ///
     /// See [`DescribeHistoryTasksInput::task_id`] for the full documentation.
     #[inline]

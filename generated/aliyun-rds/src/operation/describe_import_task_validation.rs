@@ -27,12 +27,12 @@ impl crate::Client {
     /// # Arguments
     ///
     /// `db_instance_id`:
-    /// The instance ID. You can call the DescribeDBInstances operation to obtain this ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::Client::describe_db_instances) operation to obtain this ID.
     ///
     /// Wire name: `DbInstanceId`.
     ///
     /// `task_id`:
-    /// The task ID. This ID is returned when you call the **ValidateImportTask** operation to create a precheck for the import task.
+    /// The task ID. This ID is returned when you call the **[ValidateImportTask](crate::Client::validate_import_task)** operation to create a precheck for the import task.
     ///
     /// Wire name: `TaskId`.
     ///

@@ -11,7 +11,7 @@
 //!
 //! ### References
 //!
-//! \> Before you call this operation, carefully read the following documentation. Make sure that you fully understand the prerequisites and impacts for calling this operation.
+//! > Before you call this operation, carefully read the following documentation. Make sure that you fully understand the prerequisites and impacts for calling this operation.
 //!
 //! *   [Use the cross-region backup feature for an ApsaraDB RDS for MySQL instance](https://www.alibabacloud.com/help/doc-detail/120824.htm)
 //! *   [Use the cross-region backup feature for an ApsaraDB RDS for PostgreSQL instance](https://www.alibabacloud.com/help/doc-detail/206671.htm)
@@ -41,7 +41,7 @@ impl crate::Client {
     /// Example: `rm-uf6wjk5xxxxxxxxxx`
     ///
     /// `region_id`:
-    /// The region ID. You can call the DescribeRegions operation to query the most recent region list.
+    /// The region ID. You can call the [DescribeRegions](crate::Client::describe_regions) operation to query the most recent region list.
     ///
     /// Wire name: `RegionId`.
     ///

@@ -70,7 +70,7 @@ impl std::fmt::Debug for DescribeInstanceLinkedWhitelistTemplateFluentBuilder {
 impl DescribeInstanceLinkedWhitelistTemplateFluentBuilder {
     /// Sets `RegionId`.
     ///
-    /// The region ID. You can call the DescribeRegions operation to query the most recent region list.
+    /// The region ID. You can call the [DescribeRegions](crate::Client::describe_regions) operation to query the most recent region list.
     ///
     /// See [`DescribeInstanceLinkedWhitelistTemplateInput::region_id`] for the full documentation.
     #[inline]

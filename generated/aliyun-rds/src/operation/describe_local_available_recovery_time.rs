@@ -70,7 +70,7 @@ impl std::fmt::Debug for DescribeLocalAvailableRecoveryTimeFluentBuilder {
 impl DescribeLocalAvailableRecoveryTimeFluentBuilder {
     /// Sets `Region`.
     ///
-    /// The region ID. You can call the DescribeRegions operation to query the most recent region list.
+    /// The region ID. You can call the [DescribeRegions](crate::Client::describe_regions) operation to query the most recent region list.
     ///
     /// See [`DescribeLocalAvailableRecoveryTimeInput::region`] for the full documentation.
     #[inline]

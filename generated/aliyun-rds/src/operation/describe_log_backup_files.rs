@@ -7,7 +7,7 @@
 //!
 //! SQL Server
 //!
-//! \>  You can call the DescribeBinlogFiles operation to query the log files of instances that run different database engines.
+//! > You can call the [DescribeBinlogFiles](crate::Client::describe_binlog_files) operation to query the log files of instances that run different database engines.
 //!
 //! Action `DescribeLogBackupFiles`, operation type `get`, idempotent: the runtime may resend it after a network failure.
 
@@ -26,7 +26,7 @@ impl crate::Client {
     /// # Arguments
     ///
     /// `db_instance_id`:
-    /// The instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::Client::describe_db_instances) operation to query the instance ID.
     ///
     /// Wire name: `DBInstanceId`.
     ///

@@ -6,11 +6,11 @@
 //! ### Supported database engines
 //!
 //! MySQL
-//! \> This operation is available for RDS instances that run MySQL 8.0, MySQL 5.7, and MySQL 5.6 on RDS High-availability Edition with local disks.
+//! > This operation is available for RDS instances that run MySQL 8.0, MySQL 5.7, and MySQL 5.6 on RDS High-availability Edition with local disks.
 //!
 //! ### Description
 //!
-//! Before you call the [RestoreTable](https://www.alibabacloud.com/help/doc-detail/131510.htm) operation to restore individual databases or tables of an ApsaraDB RDS for MySQL instance, you can call this operation to query the information about the databases and tables that can be restored. For more information, see [Restore individual databases and tables of an ApsaraDB RDS for MySQL instance](https://www.alibabacloud.com/help/doc-detail/103175.htm).
+//! Before you call the [RestoreTable](crate::Client::restore_table) operation to restore individual databases or tables of an ApsaraDB RDS for MySQL instance, you can call this operation to query the information about the databases and tables that can be restored. For more information, see [Restore individual databases and tables of an ApsaraDB RDS for MySQL instance](https://www.alibabacloud.com/help/doc-detail/103175.htm).
 //!
 //! Action `DescribeMetaList`, operation type `get`, idempotent: the runtime may resend it after a network failure.
 
@@ -29,7 +29,7 @@ impl crate::Client {
     /// # Arguments
     ///
     /// `db_instance_id`:
-    /// The instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::Client::describe_db_instances) operation to query the instance ID.
     ///
     /// Wire name: `DBInstanceId`.
     ///
@@ -109,7 +109,7 @@ impl DescribeMetaListFluentBuilder {
 
     /// Sets `BackupSetID`.
     ///
-    /// The ID of the backup set from which you want to restore data. You can call the DescribeBackups operation to query the IDs of data backup files.
+    /// The ID of the backup set from which you want to restore data. You can call the [DescribeBackups](crate::Client::describe_backups) operation to query the IDs of data backup files.
     ///
     /// See [`DescribeMetaListInput::backup_set_id`] for the full documentation.
     #[inline]
@@ -127,7 +127,7 @@ impl DescribeMetaListFluentBuilder {
 
     /// Sets `RestoreTime`.
     ///
-    /// The point in time to which you want to restore data. The specified point in time must be earlier than the current time. Specify the time in the ISO 8601 standard in the *yyyy-MM-dd*T*HH:mm:ss*Z format. The time must be in UTC. You can call the DescribeBackups operation to query the restorable time range.
+    /// The point in time to which you want to restore data. The specified point in time must be earlier than the current time. Specify the time in the ISO 8601 standard in the *yyyy-MM-dd*T*HH:mm:ss*Z format. The time must be in UTC. You can call the [DescribeBackups](crate::Client::describe_backups) operation to query the restorable time range.
     ///
     /// See [`DescribeMetaListInput::restore_time`] for the full documentation.
     #[inline]

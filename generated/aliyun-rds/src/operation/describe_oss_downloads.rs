@@ -7,7 +7,7 @@
 //!
 //! *   SQL Server
 //!
-//! ### \[Usage notes\](#)
+//! ### Usage notes
 //!
 //! This operation is not supported for instances that run SQL Server 2017 EE or SQL Server 2019 EE.
 //!
@@ -28,14 +28,14 @@ impl crate::Client {
     /// # Arguments
     ///
     /// `db_instance_id`:
-    /// The instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::Client::describe_db_instances) operation to query the instance ID.
     ///
     /// Wire name: `DBInstanceId`.
     ///
     /// Example: `rm-uf6wjk5xxxxxxx`
     ///
     /// `migrate_task_id`:
-    /// The migration task ID. You can call the DescribeMigrateTasks operation to query the migration task ID.
+    /// The migration task ID. You can call the [DescribeMigrateTasks](crate::Client::describe_migrate_tasks) operation to query the migration task ID.
     ///
     /// Wire name: `MigrateTaskId`.
     ///

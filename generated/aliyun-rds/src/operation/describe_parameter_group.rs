@@ -10,7 +10,7 @@
 //!
 //! ### References
 //!
-//! \> Before you call this operation, carefully read the following documentation. Make sure that you fully understand the prerequisites and impacts for calling this operation.
+//! > Before you call this operation, carefully read the following documentation. Make sure that you fully understand the prerequisites and impacts for calling this operation.
 //!
 //! *   [Use a parameter template for an ApsaraDB RDS for MySQL instance](https://www.alibabacloud.com/help/doc-detail/130565.htm)
 //! *   [Use a parameter template for an ApsaraDB RDS for PostgreSQL instance](https://www.alibabacloud.com/help/doc-detail/457176.htm)
@@ -32,14 +32,14 @@ impl crate::Client {
     /// # Arguments
     ///
     /// `parameter_group_id`:
-    /// The parameter template ID. You can call the DescribeParameterGroups operation to query the parameter template ID.
+    /// The parameter template ID. You can call the [DescribeParameterGroups](crate::Client::describe_parameter_groups) operation to query the parameter template ID.
     ///
     /// Wire name: `ParameterGroupId`.
     ///
     /// Example: `rpg-dp****`
     ///
     /// `region_id`:
-    /// The region ID. You can call the DescribeRegions operation to query the most recent region list.
+    /// The region ID. You can call the [DescribeRegions](crate::Client::describe_regions) operation to query the most recent region list.
     ///
     /// Wire name: `RegionId`.
     ///

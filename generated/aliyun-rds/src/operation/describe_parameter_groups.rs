@@ -10,7 +10,7 @@
 //!
 //! ### References
 //!
-//! \> Before you call this operation, carefully read the following documentation. Make sure that you fully understand the prerequisites and impacts for calling this operation.
+//! > Before you call this operation, carefully read the following documentation. Make sure that you fully understand the prerequisites and impacts for calling this operation.
 //!
 //! *   [Use a parameter template to configure the parameters of ApsaraDB RDS for MySQL instances](https://www.alibabacloud.com/help/doc-detail/130565.htm)
 //! *   [Use a parameter template to configure the parameters of ApsaraDB RDS for PostgreSQL instances](https://www.alibabacloud.com/help/doc-detail/457176.htm)
@@ -32,7 +32,7 @@ impl crate::Client {
     /// # Arguments
     ///
     /// `region_id`:
-    /// The region ID. You can call the DescribeRegions operation to query the most recent region list.
+    /// The region ID. You can call the [DescribeRegions](crate::Client::describe_regions) operation to query the most recent region list.
     ///
     /// Wire name: `RegionId`.
     ///

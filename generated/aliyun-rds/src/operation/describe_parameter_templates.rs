@@ -125,7 +125,7 @@ impl DescribeParameterTemplatesFluentBuilder {
 
     /// Sets `RegionId`.
     ///
-    /// The region ID. You can call the DescribeRegions operation to query the most recent region list.
+    /// The region ID. You can call the [DescribeRegions](crate::Client::describe_regions) operation to query the most recent region list.
     ///
     /// See [`DescribeParameterTemplatesInput::region_id`] for the full documentation.
     #[inline]

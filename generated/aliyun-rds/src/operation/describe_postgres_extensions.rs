@@ -9,7 +9,7 @@
 //!
 //! ### References
 //!
-//! \> Before you call this operation, carefully read the following documentation. Make sure that you fully understand the prerequisites and impacts for calling this operation.
+//! > Before you call this operation, carefully read the following documentation. Make sure that you fully understand the prerequisites and impacts for calling this operation.
 //!
 //! [Manage extensions](https://www.alibabacloud.com/help/doc-detail/2402409.htm)
 //!
@@ -30,14 +30,14 @@ impl crate::Client {
     /// # Arguments
     ///
     /// `db_instance_id`:
-    /// The instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::Client::describe_db_instances) operation to query the instance ID.
     ///
     /// Wire name: `DBInstanceId`.
     ///
     /// Example: `pgm-bp156o9ti493****`
     ///
     /// `db_name`:
-    /// The database name. You can call the DescribeDatabases operation to query the database name.
+    /// The database name. You can call the [DescribeDatabases](crate::Client::describe_databases) operation to query the database name.
     ///
     /// Wire name: `DBName`.
     ///

@@ -82,7 +82,7 @@ impl DescribeRcDisksFluentBuilder {
 
     /// Sets `DiskIds`.
     ///
-    /// The disk ID. The value is a JSON array that consists of up to 100 disk IDs. Separate the disk IDs with commas (,). Format: `\["Disk ID1","Disk ID2"\]`.
+    /// The disk ID. The value is a JSON array that consists of up to 100 disk IDs. Separate the disk IDs with commas (,). Format: `["Disk ID1","Disk ID2"]`.
     ///
     /// See [`DescribeRcDisksInput::disk_ids`] for the full documentation.
     #[inline]

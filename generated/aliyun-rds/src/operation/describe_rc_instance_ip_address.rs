@@ -11,7 +11,7 @@
 //!
 //! [Introduction to ApsaraDB RDS Custom](https://www.alibabacloud.com/help/doc-detail/2864363.htm)
 //!
-//! \>  If one or more assets of the current Alibaba Cloud account are added to an [Anti-DDoS Origin instance](https://www.alibabacloud.com/help/doc-detail/63643.htm), you can call the DescribeRCInstanceIpAddress operation to query the DDoS mitigation information and the details of the Anti-DDoS Origin instance. The information and the details include the basic protection threshold and traffic scrubbing threshold for the assets, DDoS mitigation status of the assets, ID of the instance, and the mitigation status of the instance.
+//! > If one or more assets of the current Alibaba Cloud account are added to an [Anti-DDoS Origin instance](https://www.alibabacloud.com/help/doc-detail/63643.htm), you can call the [DescribeRCInstanceIpAddress](crate::Client::describe_rc_instance_ip_address) operation to query the DDoS mitigation information and the details of the Anti-DDoS Origin instance. The information and the details include the basic protection threshold and traffic scrubbing threshold for the assets, DDoS mitigation status of the assets, ID of the instance, and the mitigation status of the instance.
 //!
 //! Action `DescribeRCInstanceIpAddress`, operation type `get`, idempotent: the runtime may resend it after a network failure.
 

@@ -25,14 +25,14 @@ impl crate::Client {
     /// # Arguments
     ///
     /// `db_instance_id`:
-    /// The primary instance ID. You can call the DescribeDBInstances operation to query the primary instance ID.
+    /// The primary instance ID. You can call the [DescribeDBInstances](crate::Client::describe_db_instances) operation to query the primary instance ID.
     ///
     /// Wire name: `DBInstanceId`.
     ///
     /// Example: `rm-bp*****`
     ///
     /// `read_instance_id`:
-    /// The read-only instance ID. You can call the DescribeDBInstances operation to query the read-only instance ID.
+    /// The read-only instance ID. You can call the [DescribeDBInstances](crate::Client::describe_db_instances) operation to query the read-only instance ID.
     ///
     /// Wire name: `ReadInstanceId`.
     ///
@@ -80,7 +80,7 @@ impl std::fmt::Debug for DescribeReadDbInstanceDelayFluentBuilder {
 impl DescribeReadDbInstanceDelayFluentBuilder {
     /// Sets `RegionId`.
     ///
-    /// The region ID. You can call the DescribeRegions operation to query the most recent region list.
+    /// The region ID. You can call the [DescribeRegions](crate::Client::describe_regions) operation to query the most recent region list.
     ///
     /// See [`DescribeReadDbInstanceDelayInput::region_id`] for the full documentation.
     #[inline]

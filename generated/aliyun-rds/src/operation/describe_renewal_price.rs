@@ -27,7 +27,7 @@ impl crate::Client {
     /// # Arguments
     ///
     /// `db_instance_id`:
-    /// The instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::Client::describe_db_instances) operation to query the instance ID.
     ///
     /// Wire name: `DBInstanceId`.
     ///
@@ -111,7 +111,7 @@ impl DescribeRenewalPriceFluentBuilder {
 
     /// Sets `RegionId`.
     ///
-    /// The region ID. You can call the DescribeRegions operation to query the most recent region list.
+    /// The region ID. You can call the [DescribeRegions](crate::Client::describe_regions) operation to query the most recent region list.
     ///
     /// See [`DescribeRenewalPriceInput::region_id`] for the full documentation.
     #[inline]
@@ -219,7 +219,7 @@ impl DescribeRenewalPriceFluentBuilder {
 
     /// Sets `ResourceGroupId`.
     ///
-    /// The resource group ID. You can call the DescribeDBInstanceAttribute operation to query the resource group ID.
+    /// The resource group ID. You can call the [DescribeDBInstanceAttribute](crate::Client::describe_db_instance_attribute) operation to query the resource group ID.
     ///
     /// See [`DescribeRenewalPriceInput::resource_group_id`] for the full documentation.
     #[inline]
@@ -341,7 +341,7 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
             location: metadata::ParameterLocation::Query,
             allowed_values: &[],
             required: false,
-            description: "The instance type of the instance. For more information, see [Primary instance types](~~26312~~). By default, the current instance type applies.",
+            description: "The instance type of the instance. For more information, see [Primary instance types](https://www.alibabacloud.com/help/doc-detail/26312.htm). By default, the current instance type applies.",
             example: Some("mysql.n2.medium.2c"),
             deprecated: false,
         },

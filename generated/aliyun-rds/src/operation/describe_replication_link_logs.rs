@@ -84,7 +84,7 @@ impl std::fmt::Debug for DescribeReplicationLinkLogsFluentBuilder {
 impl DescribeReplicationLinkLogsFluentBuilder {
     /// Sets `TaskId`.
     ///
-    /// The task ID. You must set this parameter to the ID of the task that you create by calling the **CreateReplicationLink** operation for the disaster recovery instance.
+    /// The task ID. You must set this parameter to the ID of the task that you create by calling the **[CreateReplicationLink](crate::Client::create_replication_link)** operation for the disaster recovery instance.
     ///
     /// See [`DescribeReplicationLinkLogsInput::task_id`] for the full documentation.
     #[inline]
@@ -102,7 +102,7 @@ impl DescribeReplicationLinkLogsFluentBuilder {
 
     /// Sets `TaskName`.
     ///
-    /// The task name. You must set this parameter to the name of the task that you create by calling the **CreateReplicationLink** operation for the disaster recovery instance.
+    /// The task name. You must set this parameter to the name of the task that you create by calling the **[CreateReplicationLink](crate::Client::create_replication_link)** operation for the disaster recovery instance.
     ///
     /// See [`DescribeReplicationLinkLogsInput::task_name`] for the full documentation.
     #[inline]

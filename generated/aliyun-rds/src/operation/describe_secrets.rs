@@ -24,7 +24,7 @@ impl crate::Client {
     /// # Arguments
     ///
     /// `region_id`:
-    /// The region ID. You can call the DescribeDBInstanceAttribute operation to query the region ID.
+    /// The region ID. You can call the [DescribeDBInstanceAttribute](crate::Client::describe_db_instance_attribute) operation to query the region ID.
     ///
     /// Wire name: `RegionId`.
     ///
@@ -33,7 +33,7 @@ impl crate::Client {
     /// `engine`:
     /// The database engine of the database.
     ///
-    /// \> Only MySQL is supported.
+    /// > Only MySQL is supported.
     ///
     /// Wire name: `Engine`.
     ///
@@ -42,7 +42,7 @@ impl crate::Client {
     /// `page_number`:
     /// The number of the page to return. Valid values: any non-zero positive integer.
     ///
-    /// \> The default value is 1.
+    /// > The default value is 1.
     ///
     /// Wire name: `PageNumber`.
     ///
@@ -132,7 +132,7 @@ impl DescribeSecretsFluentBuilder {
 
     /// Sets `DbInstanceId`.
     ///
-    /// The instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::Client::describe_db_instances) operation to query the instance ID.
     ///
     /// See [`DescribeSecretsInput::db_instance_id`] for the full documentation.
     #[inline]

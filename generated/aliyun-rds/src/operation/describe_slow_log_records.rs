@@ -31,7 +31,7 @@ impl crate::Client {
     /// # Arguments
     ///
     /// `db_instance_id`:
-    /// The ID of the instance. You can call the [DescribeDBInstances](https://www.alibabacloud.com/help/doc-detail/610396.htm) operation to query the ID of the instance.
+    /// The ID of the instance. You can call the [DescribeDBInstances](crate::Client::describe_db_instances) operation to query the ID of the instance.
     ///
     /// Wire name: `DBInstanceId`.
     ///
@@ -47,7 +47,7 @@ impl crate::Client {
     /// `end_time`:
     /// The end of the time range to query. Specify the time in the ISO 8601 standard in the *yyyy-MM-ddTHH:mm:ssZ* format. The time must be in UTC.**
     ///
-    /// \> The end time must be later than the start time.
+    /// > The end time must be later than the start time.
     ///
     /// Wire name: `EndTime`.
     ///
@@ -322,7 +322,7 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
             location: metadata::ParameterLocation::Query,
             allowed_values: &[],
             required: true,
-            description: "The ID of the instance. You can call the [DescribeDBInstances](~~610396~~) operation to query the ID of the instance.",
+            description: "The ID of the instance. You can call the [DescribeDBInstances](https://www.alibabacloud.com/help/doc-detail/610396.htm) operation to query the ID of the instance.",
             example: Some("rm-uf6wjk5******"),
             deprecated: false,
         },

@@ -23,7 +23,7 @@
 //!
 //! *   Slow query logs are not collected in real time and may show a latency of 6 to 8 hours.
 //! *   If the return result is empty, check whether the StartTime and EndTime parameters are in UTC. If yes, no slow logs are generated within the specified time range.
-//! *   Starting from September 01, 2024, the template algorithm for slow queries is optimized. When you call the operation, you must change the value of the **SQLHASH** parameter. For more information, see \[\\\[Notice\\\] Optimization of the template algorithm for slow queries\](~~2845725~~).
+//! *   Starting from September 01, 2024, the template algorithm for slow queries is optimized. When you call the operation, you must change the value of the **SQLHASH** parameter. For more information, see [\[Notice\] Optimization of the template algorithm for slow queries](https://www.alibabacloud.com/help/doc-detail/2845725.htm).
 //!
 //! Action `DescribeSlowLogs`, operation type `get`, idempotent: the runtime may resend it after a network failure.
 
@@ -42,7 +42,7 @@ impl crate::Client {
     /// # Arguments
     ///
     /// `db_instance_id`:
-    /// The instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::Client::describe_db_instances) operation to query the instance ID.
     ///
     /// Wire name: `DBInstanceId`.
     ///
@@ -58,7 +58,7 @@ impl crate::Client {
     /// `end_time`:
     /// The end of the time range to query. The end time must be later than the start time. The time span between the start time and the end time cannot exceed 31 days. Specify the time in the ISO 8601 standard in the *yyyy-MM-dd*Z format. The time must be in UTC.
     ///
-    /// \>  If the end date of the query is the same as the start date of the query, you can query the logs that are generated at 08:00 on the start date of the query. You can query the slow logs within a maximum time range of 24 hours.
+    /// > If the end date of the query is the same as the start date of the query, you can query the logs that are generated at 08:00 on the start date of the query. You can query the slow logs within a maximum time range of 24 hours.
     ///
     /// Wire name: `EndTime`.
     ///

@@ -26,7 +26,7 @@ impl crate::Client {
     /// # Arguments
     ///
     /// `db_instance_id`:
-    /// The instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::Client::describe_db_instances) operation to query the instance ID.
     ///
     /// Wire name: `DBInstanceId`.
     ///
@@ -70,7 +70,7 @@ impl std::fmt::Debug for DescribeSqlCollectorRetentionFluentBuilder {
 impl DescribeSqlCollectorRetentionFluentBuilder {
     /// Sets `ResourceGroupId`.
     ///
-    /// The resource group ID. You can call the DescribeDBInstanceAttribute operation to query the resource group ID.
+    /// The resource group ID. You can call the [DescribeDBInstanceAttribute](crate::Client::describe_db_instance_attribute) operation to query the resource group ID.
     ///
     /// See [`DescribeSqlCollectorRetentionInput::resource_group_id`] for the full documentation.
     #[inline]

@@ -27,7 +27,7 @@ impl crate::Client {
     /// # Arguments
     ///
     /// `db_instance_id`:
-    /// The instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::Client::describe_db_instances) operation to query the instance ID.
     ///
     /// Wire name: `DBInstanceId`.
     ///
@@ -43,7 +43,7 @@ impl crate::Client {
     /// `end_time`:
     /// The end of the time range to query. Specify the time in the ISO 8601 standard in the *yyyy-MM-ddTHH:mm:ssZ* format. The time must be in UTC.**
     ///
-    /// \>  The end time must be later than the start time.
+    /// > The end time must be later than the start time.
     ///
     /// Wire name: `EndTime`.
     ///

@@ -79,7 +79,7 @@ impl DescribeSqlServerUpgradeVersionsFluentBuilder {
 
     /// Sets `DBInstanceId`.
     ///
-    /// The ID of the instance. You can call the DescribeDBInstances operation to query the ID.
+    /// The ID of the instance. You can call the [DescribeDBInstances](crate::Client::describe_db_instances) operation to query the ID.
     ///
     /// See [`DescribeSqlServerUpgradeVersionsInput::db_instance_id`] for the full documentation.
     #[inline]

@@ -10,7 +10,7 @@
 //! *   SQL Server
 //! *   MariaDB
 //!
-//! ### \[Usage notes\](#)
+//! ### Usage notes
 //!
 //! *   If an instance ID is specified, all tags that are added to this instance are queried, and other filter conditions are invalid.
 //! *   If you specify only TagKey, the results that match the specified TagKey are returned. If you specify both TagKey and TagValue, the results that match both the specified TagKey and TagValue are returned.
@@ -32,7 +32,7 @@ impl crate::Client {
     /// # Arguments
     ///
     /// `region_id`:
-    /// The region ID. You can call the DescribeRegions operation to query the most recent region list.
+    /// The region ID. You can call the [DescribeRegions](crate::Client::describe_regions) operation to query the most recent region list.
     ///
     /// Wire name: `RegionId`.
     ///
@@ -112,7 +112,7 @@ impl DescribeTagsFluentBuilder {
 
     /// Sets `DBInstanceId`.
     ///
-    /// The instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::Client::describe_db_instances) operation to query the instance ID.
     ///
     /// See [`DescribeTagsInput::db_instance_id`] for the full documentation.
     #[inline]

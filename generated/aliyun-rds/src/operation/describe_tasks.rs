@@ -7,7 +7,7 @@
 //!
 //! SQL Server
 //!
-//! \>  You can call the [DescribeHistoryTasks](https://www.alibabacloud.com/help/doc-detail/2627863.htm) operation to query the tasks on an ApsaraDB RDS for MySQL or ApsaraDB RDS for PostgreSQL instance
+//! > You can call the [DescribeHistoryTasks](crate::Client::describe_history_tasks) operation to query the tasks on an ApsaraDB RDS for MySQL or ApsaraDB RDS for PostgreSQL instance
 //!
 //! Action `DescribeTasks`, operation type `get`, idempotent: the runtime may resend it after a network failure.
 

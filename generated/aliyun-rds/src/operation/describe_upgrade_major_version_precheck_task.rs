@@ -11,7 +11,7 @@
 //!
 //! ### References
 //!
-//! \> Before you call this operation, read the following topics and make sure that you fully understand the prerequisites and impacts of this operation.
+//! > Before you call this operation, read the following topics and make sure that you fully understand the prerequisites and impacts of this operation.
 //!
 //! *   [Check report for the major engine version upgrade of an ApsaraDB RDS for MySQL instance](https://www.alibabacloud.com/help/doc-detail/2794383.htm)
 //! *   [Upgrade the major engine version of an ApsaraDB RDS for PostgreSQL instance](https://www.alibabacloud.com/help/doc-detail/203309.htm)
@@ -34,7 +34,7 @@ impl crate::Client {
     /// # Arguments
     ///
     /// `db_instance_id`:
-    /// The instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::Client::describe_db_instances) operation to query the instance ID.
     ///
     /// Wire name: `DBInstanceId`.
     ///
@@ -138,7 +138,7 @@ impl DescribeUpgradeMajorVersionPrecheckTaskFluentBuilder {
 
     /// Sets `TaskId`.
     ///
-    /// The ID of the upgrade check task. You can obtain the ID of the upgrade check task from the **TaskId** parameter in the response to the UpgradeDBInstanceMajorVersionPrecheck operation.
+    /// The ID of the upgrade check task. You can obtain the ID of the upgrade check task from the **TaskId** parameter in the response to the [UpgradeDBInstanceMajorVersionPrecheck](crate::Client::upgrade_db_instance_major_version_precheck) operation.
     ///
     /// See [`DescribeUpgradeMajorVersionPrecheckTaskInput::task_id`] for the full documentation.
     #[inline]

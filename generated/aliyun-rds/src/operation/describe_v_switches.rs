@@ -59,7 +59,7 @@ impl std::fmt::Debug for DescribeVSwitchesFluentBuilder {
 impl DescribeVSwitchesFluentBuilder {
     /// Sets `RegionId`.
     ///
-    /// The region ID of the VSwitch. You can call the DescribeRegions operation to query the most recent region list.
+    /// The region ID of the VSwitch. You can call the [DescribeRegions](crate::Client::describe_regions) operation to query the most recent region list.
     ///
     /// See [`DescribeVSwitchesInput::region_id`] for the full documentation.
     #[inline]
@@ -95,7 +95,7 @@ impl DescribeVSwitchesFluentBuilder {
 
     /// Sets `ZoneId`.
     ///
-    /// The ID of the zone to which the vSwitch belongs. You can call the DescribeAvailableZones operation to query zone IDs. If you specify this parameter, the query results are filtered based on the value of this parameter and only the details of the VSwitch that is deployed in the specified zone are returned.
+    /// The ID of the zone to which the vSwitch belongs. You can call the [DescribeAvailableZones](crate::Client::describe_available_zones) operation to query zone IDs. If you specify this parameter, the query results are filtered based on the value of this parameter and only the details of the VSwitch that is deployed in the specified zone are returned.
     ///
     /// See [`DescribeVSwitchesInput::zone_id`] for the full documentation.
     #[inline]
@@ -113,7 +113,7 @@ impl DescribeVSwitchesFluentBuilder {
 
     /// Sets `DedicatedHostGroupId`.
     ///
-    /// The dedicated cluster ID. You can call the DescribeDedicatedHostGroups operation to query the dedicated cluster ID. If you specify this parameter, the details of all VSwitches in the VPC to which the dedicated cluster belongs are returned.
+    /// The dedicated cluster ID. You can call the [DescribeDedicatedHostGroups](crate::Client::describe_dedicated_host_groups) operation to query the dedicated cluster ID. If you specify this parameter, the details of all VSwitches in the VPC to which the dedicated cluster belongs are returned.
     ///
     /// See [`DescribeVSwitchesInput::dedicated_host_group_id`] for the full documentation.
     #[inline]

@@ -26,7 +26,7 @@ impl crate::Client {
     /// # Arguments
     ///
     /// `template_id`:
-    /// The ID of the whitelist template. You can call the [DescribeAllWhitelistTemplate](https://www.alibabacloud.com/help/doc-detail/2412075.htm) operation to obtain the ID of the whitelist template.
+    /// The ID of the whitelist template. You can call the [DescribeAllWhitelistTemplate](crate::Client::describe_all_whitelist_template) operation to obtain the ID of the whitelist template.
     ///
     /// Wire name: `TemplateId`.
     ///
@@ -88,7 +88,7 @@ impl DescribeWhitelistTemplateFluentBuilder {
 
     /// Sets `RegionId`.
     ///
-    /// The region ID. You can call the [DescribeRegions](https://www.alibabacloud.com/help/doc-detail/26243.htm) operation to query the most recent region list.
+    /// The region ID. You can call the [DescribeRegions](crate::Client::describe_regions) operation to query the most recent region list.
     ///
     /// See [`DescribeWhitelistTemplateInput::region_id`] for the full documentation.
     #[inline]
@@ -169,7 +169,7 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
             location: metadata::ParameterLocation::Query,
             allowed_values: &[],
             required: true,
-            description: "The ID of the whitelist template. You can call the [DescribeAllWhitelistTemplate](~~2412075~~) operation to obtain the ID of the whitelist template.",
+            description: "The ID of the whitelist template. You can call the [DescribeAllWhitelistTemplate](https://www.alibabacloud.com/help/doc-detail/2412075.htm) operation to obtain the ID of the whitelist template.",
             example: Some("1012"),
             deprecated: false,
         },
@@ -193,7 +193,7 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
             location: metadata::ParameterLocation::Query,
             allowed_values: &[],
             required: false,
-            description: "The region ID. You can call the [DescribeRegions](~~26243~~) operation to query the most recent region list.",
+            description: "The region ID. You can call the [DescribeRegions](https://www.alibabacloud.com/help/doc-detail/26243.htm) operation to query the most recent region list.",
             example: Some("cn-hangzhou"),
             deprecated: false,
         },

@@ -26,7 +26,7 @@ impl crate::Client {
     /// # Arguments
     ///
     /// `template_id`:
-    /// The ID of the whitelist template. You can call the DescribeAllWhitelistTemplate operation to obtain the ID of the whitelist template.
+    /// The ID of the whitelist template. You can call the [DescribeAllWhitelistTemplate](crate::Client::describe_all_whitelist_template) operation to obtain the ID of the whitelist template.
     ///
     /// Wire name: `TemplateId`.
     ///
@@ -70,7 +70,7 @@ impl std::fmt::Debug for DescribeWhitelistTemplateLinkedInstanceFluentBuilder {
 impl DescribeWhitelistTemplateLinkedInstanceFluentBuilder {
     /// Sets `RegionId`.
     ///
-    /// The region ID. You can call the DescribeRegions operation to query the most recent region list.
+    /// The region ID. You can call the [DescribeRegions](crate::Client::describe_regions) operation to query the most recent region list.
     ///
     /// See [`DescribeWhitelistTemplateLinkedInstanceInput::region_id`] for the full documentation.
     #[inline]

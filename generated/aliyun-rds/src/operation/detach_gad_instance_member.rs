@@ -7,7 +7,7 @@
 //!
 //! *   MySQL
 //!
-//! ### \[Usage notes\](#)
+//! ### Usage notes
 //!
 //! This operation can be used to remove only unit nodes.
 //!
@@ -35,7 +35,7 @@ impl crate::Client {
     /// Example: `gad-rm-bp1npi2j8********`
     ///
     /// `member_instance_name`:
-    /// The ID of the instance that serves as the unit node you want to remove. You can call the DescribeGadInstances query the instance ID.
+    /// The ID of the instance that serves as the unit node you want to remove. You can call the [DescribeGadInstances](crate::Client::describe_gad_instances) query the instance ID.
     ///
     /// Wire name: `MemberInstanceName`.
     ///
@@ -83,7 +83,7 @@ impl std::fmt::Debug for DetachGadInstanceMemberFluentBuilder {
 impl DetachGadInstanceMemberFluentBuilder {
     /// Sets `RegionId`.
     ///
-    /// The region ID of the central node. You can call the DescribeGadInstances operation to query the region ID.
+    /// The region ID of the central node. You can call the [DescribeGadInstances](crate::Client::describe_gad_instances) operation to query the region ID.
     ///
     /// See [`DetachGadInstanceMemberInput::region_id`] for the full documentation.
     #[inline]
@@ -101,7 +101,7 @@ impl DetachGadInstanceMemberFluentBuilder {
 
     /// Sets `ResourceGroupId`.
     ///
-    /// The resource group ID. You can call the DescribeDBInstanceAttribute operation to query the resource group ID.
+    /// The resource group ID. You can call the [DescribeDBInstanceAttribute](crate::Client::describe_db_instance_attribute) operation to query the resource group ID.
     ///
     /// See [`DetachGadInstanceMemberInput::resource_group_id`] for the full documentation.
     #[inline]

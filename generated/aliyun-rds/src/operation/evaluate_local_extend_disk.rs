@@ -20,7 +20,7 @@ impl crate::Client {
     /// # Arguments
     ///
     /// `region_id`:
-    /// The region ID. You can call the [DescribeRegions](https://www.alibabacloud.com/help/doc-detail/26243.htm) operation to query the most recent region list.
+    /// The region ID. You can call the [DescribeRegions](crate::Client::describe_regions) operation to query the most recent region list.
     ///
     /// Wire name: `RegionId`.
     ///
@@ -168,7 +168,7 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
             location: metadata::ParameterLocation::Query,
             allowed_values: &[],
             required: true,
-            description: "The region ID. You can call the [DescribeRegions](~~26243~~) operation to query the most recent region list.",
+            description: "The region ID. You can call the [DescribeRegions](https://www.alibabacloud.com/help/doc-detail/26243.htm) operation to query the most recent region list.",
             example: Some("cn-hangzhou"),
             deprecated: false,
         },

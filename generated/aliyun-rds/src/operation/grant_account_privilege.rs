@@ -5,7 +5,7 @@
 //!
 //! Each account can be granted permissions on one or more databases. Before you call this operation, make sure that the instance is in the Running state.
 //!
-//! \> This operation is not supported for instances that run SQL Server 2017 on RDS Cluster Edition or run PostgreSQL with local disks.
+//! > This operation is not supported for instances that run SQL Server 2017 on RDS Cluster Edition or run PostgreSQL with local disks.
 //!
 //! Action `GrantAccountPrivilege`, operation type `update`, not idempotent: the runtime resends it only when the service proves it never ran.
 
@@ -53,7 +53,7 @@ impl crate::Client {
     /// *   **DMLOnly**: DML-only permissions
     /// *   **DBOwner**: database owner permissions
     ///
-    /// \>
+    /// >
     ///
     /// *   If the instance runs MySQL or MariaDB, you can set this parameter to **ReadWrite**, **ReadOnly**, **DDLOnly**, or **DMLOnly**.
     ///

@@ -10,7 +10,7 @@
 //!
 //! ### References
 //!
-//! \> Before you call this operation, read the following documentation and make sure that you fully understand the prerequisites and impacts of this operation.
+//! > Before you call this operation, read the following documentation and make sure that you fully understand the prerequisites and impacts of this operation.
 //!
 //! *   [Grant permissions to the service account of an ApsaraDB RDS for MySQL instance](https://www.alibabacloud.com/help/doc-detail/96102.htm)
 //! *   [Grant permissions to the service account of an ApsaraDB RDS for SQL Server instance](https://www.alibabacloud.com/help/doc-detail/95693.htm)
@@ -32,7 +32,7 @@ impl crate::Client {
     /// # Arguments
     ///
     /// `db_instance_id`:
-    /// The instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::Client::describe_db_instances) operation to query the instance ID.
     ///
     /// Wire name: `DBInstanceId`.
     ///

@@ -18,7 +18,7 @@
 //! *   The self-managed MySQL instance runs MySQL 5.7 and is backed up by using XtraBackup. The name of the backup file ends with `_qp.xb`. For more information, see [Migrate the data of a self-managed MySQL 5.7 instance to the cloud](https://www.alibabacloud.com/help/doc-detail/251779.htm).
 //! *   The full backup file of the self-managed MySQL instance is uploaded to an Object Storage Service (OSS) bucket in the region of the ApsaraDB RDS for MySQL instance. For more information, see [Migrate the data of a self-managed MySQL 5.7 instance to the cloud](https://www.alibabacloud.com/help/doc-detail/251779.htm).
 //!
-//! \>  This operation is supported only for MySQL 5.7.
+//! > This operation is supported only for MySQL 5.7.
 //!
 //! Action `ImportUserBackupFile`, operation type `create`, not idempotent: the runtime resends it only when the service proves it never ran.
 
@@ -37,10 +37,10 @@ impl crate::Client {
     /// # Arguments
     ///
     /// `region_id`:
-    /// The region ID of the instance. You can call the DescribeRegions operation to query the most recent region list.
+    /// The region ID of the instance. You can call the [DescribeRegions](crate::Client::describe_regions) operation to query the most recent region list.
     ///
-    /// \> *   The value of this parameter is the ID of the region in which you want to create the instance.
-    /// \> *   The value of this parameter must be consistent with the value of **BucketRegion**.
+    /// > *   The value of this parameter is the ID of the region in which you want to create the instance.
+    /// > *   The value of this parameter must be consistent with the value of **BucketRegion**.
     ///
     /// Wire name: `RegionId`.
     ///
@@ -118,7 +118,7 @@ impl ImportUserBackupFileFluentBuilder {
 
     /// Sets `BucketRegion`.
     ///
-    /// The region ID of the OSS bucket where the full backup file of the self-managed MySQL database is located. You can call the DescribeRegions operation to query the most recent region list.
+    /// The region ID of the OSS bucket where the full backup file of the self-managed MySQL database is located. You can call the [DescribeRegions](crate::Client::describe_regions) operation to query the most recent region list.
     ///
     /// See [`ImportUserBackupFileInput::bucket_region`] for the full documentation.
     #[inline]
@@ -208,7 +208,7 @@ impl ImportUserBackupFileFluentBuilder {
 
     /// Sets `ZoneId`.
     ///
-    /// The zone ID. You can call the DescribeRegions operation to query the zone ID.
+    /// The zone ID. You can call the [DescribeRegions](crate::Client::describe_regions) operation to query the zone ID.
     ///
     /// See [`ImportUserBackupFileInput::zone_id`] for the full documentation.
     #[inline]
@@ -226,7 +226,7 @@ impl ImportUserBackupFileFluentBuilder {
 
     /// Sets `ResourceGroupId`.
     ///
-    /// The resource group ID. You can call the DescribeDBInstanceAttribute operation to query the resource group ID.
+    /// The resource group ID. You can call the [DescribeDBInstanceAttribute](crate::Client::describe_db_instance_attribute) operation to query the resource group ID.
     ///
     /// See [`ImportUserBackupFileInput::resource_group_id`] for the full documentation.
     #[inline]
@@ -414,7 +414,7 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
             location: metadata::ParameterLocation::Query,
             allowed_values: &[],
             required: false,
-            description: "A JSON array that consists of the information about the full backup file stored as an object in an OSS bucket. Example: `{\"Bucket\":\"test\", \"Object\":\"test/test_db_employees.xb\",\"Location\":\"ap-southeast-1\"}`\n\nThe JSON array contains the following fields:\n\n*   **Bucket**: The name of the OSS bucket in which the full backup file is stored as an object. You can call the [GetBucket](~~31965~~) operation to query the name of the bucket.\n*   **Object**: The path of the full backup file that is stored as an object in the OSS bucket. You can call the [GetObject](~~31980~~) operation to query the path of the object.\n*   **Location**: The ID of the region in which the OSS bucket is located. You can call the [GetBucketLocation](~~31967~~) operation to query the region of the bucket.",
+            description: "A JSON array that consists of the information about the full backup file stored as an object in an OSS bucket. Example: `{\"Bucket\":\"test\", \"Object\":\"test/test_db_employees.xb\",\"Location\":\"ap-southeast-1\"}`\n\nThe JSON array contains the following fields:\n\n*   **Bucket**: The name of the OSS bucket in which the full backup file is stored as an object. You can call the [GetBucket](https://www.alibabacloud.com/help/doc-detail/31965.htm) operation to query the name of the bucket.\n*   **Object**: The path of the full backup file that is stored as an object in the OSS bucket. You can call the [GetObject](https://www.alibabacloud.com/help/doc-detail/31980.htm) operation to query the path of the object.\n*   **Location**: The ID of the region in which the OSS bucket is located. You can call the [GetBucketLocation](https://www.alibabacloud.com/help/doc-detail/31967.htm) operation to query the region of the bucket.",
             example: Some(
                 "{\"Bucket\":\"test\", \"Object\":\"test/test_db_employees.xb\",\"Location\":\"ap-southeast-1\"}",
             ),

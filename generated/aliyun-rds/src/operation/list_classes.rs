@@ -107,7 +107,7 @@ impl ListClassesFluentBuilder {
 
     /// Sets `DBInstanceId`.
     ///
-    /// The instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::Client::describe_db_instances) operation to query the instance ID.
     ///
     /// See [`ListClassesInput::db_instance_id`] for the full documentation.
     #[inline]
@@ -125,7 +125,7 @@ impl ListClassesFluentBuilder {
 
     /// Sets `RegionId`.
     ///
-    /// The region ID. You can call the DescribeRegions operation to query the most recent region list.
+    /// The region ID. You can call the [DescribeRegions](crate::Client::describe_regions) operation to query the most recent region list.
     ///
     /// See [`ListClassesInput::region_id`] for the full documentation.
     #[inline]

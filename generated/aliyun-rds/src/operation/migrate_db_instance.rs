@@ -22,7 +22,7 @@ impl crate::Client {
     /// # Arguments
     ///
     /// `dedicated_host_group_id`:
-    /// The dedicated cluster ID. You can call the DescribeDedicatedHostGroups operation to query the dedicated cluster ID.
+    /// The dedicated cluster ID. You can call the [DescribeDedicatedHostGroups](crate::Client::describe_dedicated_host_groups) operation to query the dedicated cluster ID.
     ///
     /// Wire name: `DedicatedHostGroupId`.
     ///
@@ -74,7 +74,7 @@ impl std::fmt::Debug for MigrateDbInstanceFluentBuilder {
 impl MigrateDbInstanceFluentBuilder {
     /// Sets `RegionId`.
     ///
-    /// The region ID. You can call the DescribeRegions operation to query the most recent region list.
+    /// The region ID. You can call the [DescribeRegions](crate::Client::describe_regions) operation to query the most recent region list.
     ///
     /// See [`MigrateDbInstanceInput::region_id`] for the full documentation.
     #[inline]
@@ -92,7 +92,7 @@ impl MigrateDbInstanceFluentBuilder {
 
     /// Sets `TargetDedicatedHostIdForMaster`.
     ///
-    /// The ID of the host to which you want to migrate the primary instance. You can call the DescribeDedicatedHosts operation to query the host ID.
+    /// The ID of the host to which you want to migrate the primary instance. You can call the [DescribeDedicatedHosts](crate::Client::describe_dedicated_hosts) operation to query the host ID.
     ///
     /// See [`MigrateDbInstanceInput::target_dedicated_host_id_for_master`] for the full documentation.
     #[inline]
@@ -118,7 +118,7 @@ impl MigrateDbInstanceFluentBuilder {
 
     /// Sets `TargetDedicatedHostIdForSlave`.
     ///
-    /// The ID of the host to which you want to migrate the secondary instance. You can call the DescribeDedicatedHosts operation to query the host ID.
+    /// The ID of the host to which you want to migrate the secondary instance. You can call the [DescribeDedicatedHosts](crate::Client::describe_dedicated_hosts) operation to query the host ID.
     ///
     /// See [`MigrateDbInstanceInput::target_dedicated_host_id_for_slave`] for the full documentation.
     #[inline]

@@ -20,7 +20,7 @@ impl crate::Client {
     /// # Arguments
     ///
     /// `db_instance_id`:
-    /// The instance ID. You can call the [DescribeDBInstances](https://www.alibabacloud.com/help/doc-detail/26232.htm) operation to query the IDs of instances.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::Client::describe_db_instances) operation to query the IDs of instances.
     ///
     /// Wire name: `DBInstanceId`.
     ///
@@ -220,7 +220,7 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
             location: metadata::ParameterLocation::Query,
             allowed_values: &[],
             required: true,
-            description: "The instance ID. You can call the [DescribeDBInstances](~~26232~~) operation to query the IDs of instances.",
+            description: "The instance ID. You can call the [DescribeDBInstances](https://www.alibabacloud.com/help/doc-detail/26232.htm) operation to query the IDs of instances.",
             example: Some("rm-t4n3a****"),
             deprecated: false,
         },

@@ -11,7 +11,7 @@
 //!
 //! ### References
 //!
-//! \> Before you call this operation, carefully read the following documentation. Make sure that you fully understand the prerequisites and impacts for calling this operation.
+//! > Before you call this operation, carefully read the following documentation. Make sure that you fully understand the prerequisites and impacts for calling this operation.
 //!
 //! *   [Migrate an ApsaraDB RDS for MySQL instance across zones in the same region](https://www.alibabacloud.com/help/doc-detail/96053.htm)
 //! *   [Migrate an ApsaraDB RDS for PostgreSQL instance across zones in the same region](https://www.alibabacloud.com/help/doc-detail/96746.htm)
@@ -34,14 +34,14 @@ impl crate::Client {
     /// # Arguments
     ///
     /// `db_instance_id`:
-    /// The instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::Client::describe_db_instances) operation to query the instance ID.
     ///
     /// Wire name: `DBInstanceId`.
     ///
     /// Example: `rm-uf6wjk5xxxxxxxxxx`
     ///
     /// `zone_id`:
-    /// The ID of the destination zone. You can call the DescribeRegions operation to query the most recent region list.
+    /// The ID of the destination zone. You can call the [DescribeRegions](crate::Client::describe_regions) operation to query the most recent region list.
     ///
     /// Wire name: `ZoneId`.
     ///
@@ -490,7 +490,7 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
             location: metadata::ParameterLocation::Query,
             allowed_values: &[],
             required: false,
-            description: "The new instance type of the instance. You can change the instance type of the instance. You cannot change the storage type of the instance. If you set **IsModifySpec** to **true**, you must specify at least one of DBInstanceClass and **DBInstanceStorage**.\n\nFor more information about instance types, see [Primary ApsaraDB RDS for MySQL instance types](~~276975~~).",
+            description: "The new instance type of the instance. You can change the instance type of the instance. You cannot change the storage type of the instance. If you set **IsModifySpec** to **true**, you must specify at least one of DBInstanceClass and **DBInstanceStorage**.\n\nFor more information about instance types, see [Primary ApsaraDB RDS for MySQL instance types](https://www.alibabacloud.com/help/doc-detail/276975.htm).",
             example: Some("mysql.x4.xlarge.2"),
             deprecated: false,
         },
@@ -502,7 +502,7 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
             location: metadata::ParameterLocation::Query,
             allowed_values: &[],
             required: false,
-            description: "The new storage capacity of the instance. If you set **IsModifySpec** to **true**, you must specify at least one of DBInstanceStorage and **DBInstanceClass**.\n\nUnit: GB. The available storage capacity range varies based on the instance type of the instance. For more information, see [Primary ApsaraDB RDS for MySQL instance types](~~276975~~).",
+            description: "The new storage capacity of the instance. If you set **IsModifySpec** to **true**, you must specify at least one of DBInstanceStorage and **DBInstanceClass**.\n\nUnit: GB. The available storage capacity range varies based on the instance type of the instance. For more information, see [Primary ApsaraDB RDS for MySQL instance types](https://www.alibabacloud.com/help/doc-detail/276975.htm).",
             example: Some("500"),
             deprecated: false,
         },

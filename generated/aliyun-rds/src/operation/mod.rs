@@ -58,7 +58,7 @@ pub mod authorize_rc_security_group_permission;
 #[cfg(feature = "calculate-db-instance-weight")]
 pub mod calculate_db_instance_weight;
 
-/// `CancelActiveOperationTasks`: Cancels O\\\\\\&M tasks that are not started.
+/// `CancelActiveOperationTasks`: Cancels O\\\&M tasks that are not started.
 #[cfg(feature = "cancel-active-operation-tasks")]
 pub mod cancel_active_operation_tasks;
 
@@ -394,7 +394,7 @@ pub mod describe_action_event_policy;
 #[cfg(feature = "describe-active-operation-maintain-conf")]
 pub mod describe_active_operation_maintain_conf;
 
-/// `DescribeActiveOperationTasks`: Queries the details about scheduled O\\\\\\\\\\\\\\\\\\\\&M tasks for an instance.
+/// `DescribeActiveOperationTasks`: Queries the details about scheduled O\\\\\\\\\\&M tasks for an instance.
 #[cfg(feature = "describe-active-operation-tasks")]
 pub mod describe_active_operation_tasks;
 
@@ -1122,7 +1122,7 @@ pub mod modify_account_security_policy;
 #[cfg(feature = "modify-action-event-policy")]
 pub mod modify_action_event_policy;
 
-/// `ModifyActiveOperationTasks`: Changes the switching time of scheduled O\\\\\\\\\\\\&M tasks for an instance.
+/// `ModifyActiveOperationTasks`: Changes the switching time of scheduled O\\\\\\&M tasks for an instance.
 #[cfg(feature = "modify-active-operation-tasks")]
 pub mod modify_active_operation_tasks;
 

@@ -12,7 +12,7 @@
 //!
 //! ### References
 //!
-//! \> Before you call this operation, read the following documentation and make sure that you fully understand the prerequisites and impacts of this operation.
+//! > Before you call this operation, read the following documentation and make sure that you fully understand the prerequisites and impacts of this operation.
 //!
 //! *   [View the event history of an ApsaraDB RDS for MySQL instance](https://www.alibabacloud.com/help/doc-detail/129759.htm)
 //! *   [View the event history of an ApsaraDB RDS for PostgreSQL instance](https://www.alibabacloud.com/help/doc-detail/131008.htm)
@@ -36,7 +36,7 @@ impl crate::Client {
     /// # Arguments
     ///
     /// `region_id`:
-    /// The region ID. You can call the DescribeRegions operation to query the most recent region list.
+    /// The region ID. You can call the [DescribeRegions](crate::Client::describe_regions) operation to query the most recent region list.
     ///
     /// Wire name: `RegionId`.
     ///

@@ -9,7 +9,7 @@
 //!
 //! ### References
 //!
-//! \>  Before you call this operation, read the following topics and make sure that you fully understand the prerequisites and impacts of this operation.
+//! > Before you call this operation, read the following topics and make sure that you fully understand the prerequisites and impacts of this operation.
 //!
 //! [Manually back up the data of an RDS for SQL Server instance](https://www.alibabacloud.com/help/doc-detail/95717.htm)
 //!
@@ -30,14 +30,14 @@ impl crate::Client {
     /// # Arguments
     ///
     /// `db_instance_id`:
-    /// The instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::Client::describe_db_instances) operation to query the instance ID.
     ///
     /// Wire name: `DBInstanceId`.
     ///
     /// Example: `rm-uf6wjk5****`
     ///
     /// `backup_id`:
-    /// The backup set ID. You can call the DescribeBackups operation to query the backup set ID. The backup set must meet the following requirements:
+    /// The backup set ID. You can call the [DescribeBackups](crate::Client::describe_backups) operation to query the backup set ID. The backup set must meet the following requirements:
     ///
     /// *   The Engine parameter is SQLServer
     /// *   The BackupMode parameter is set to Manual.
@@ -52,7 +52,7 @@ impl crate::Client {
     /// `expect_expire_time`:
     /// The point in time to which you want to extend the expiration time of the backup set. Specify the time in the yyyy-MM-ddTHH:mmZ format. The time must be in UTC.
     ///
-    /// The time cannot be earlier than the current expiration time. You can call the DescribeBackups operation to view the current expiration time of the backup set.
+    /// The time cannot be earlier than the current expiration time. You can call the [DescribeBackups](crate::Client::describe_backups) operation to view the current expiration time of the backup set.
     ///
     /// Wire name: `ExpectExpireTime`.
     ///

@@ -9,7 +9,7 @@
 //!
 //! ### References
 //!
-//! \>  Before you call this operation, read the following topics and make sure that you fully understand the prerequisites and impacts of this operation.
+//! > Before you call this operation, read the following topics and make sure that you fully understand the prerequisites and impacts of this operation.
 //!
 //! [Change the character set collation and the time zone of system databases](https://www.alibabacloud.com/help/doc-detail/95700.htm)
 //!

@@ -10,7 +10,7 @@
 //!
 //! ### References
 //!
-//! \> Before you call this operation, carefully read the following documentation. Make sure that you fully understand the prerequisites and impacts for calling this operation.
+//! > Before you call this operation, carefully read the following documentation. Make sure that you fully understand the prerequisites and impacts for calling this operation.
 //!
 //! *   [Configure automatic storage expansion for ApsaraDB RDS for MySQL](https://www.alibabacloud.com/help/doc-detail/173826.htm)
 //! *   [Configure automatic storage expansion for ApsaraDB RDS for PostgreSQL](https://www.alibabacloud.com/help/doc-detail/432496.htm)
@@ -32,7 +32,7 @@ impl crate::Client {
     /// # Arguments
     ///
     /// `db_instance_id`:
-    /// The instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::Client::describe_db_instances) operation to query the instance ID.
     ///
     /// Wire name: `DBInstanceId`.
     ///

@@ -11,7 +11,7 @@
 //!
 //! You can call this operation to modify the database properties of an ApsaraDB RDS for SQL Server instance and archive data from an instance that uses cloud disks to an Object Storage Service (OSS) bucket. Before you call this operation to archive data to an OSS bucket, you must enable the data archiving feature in the ApsaraDB RDS console. For more information, see [Modify database properties](https://www.alibabacloud.com/help/doc-detail/2401398.htm) and [Archive cloud disk data to an OSS bucket](https://www.alibabacloud.com/help/doc-detail/2767189.htm).
 //!
-//! \>  Before you call this operation, read the following topics and make sure that you fully understand the prerequisites and impacts of this operation.
+//! > Before you call this operation, read the following topics and make sure that you fully understand the prerequisites and impacts of this operation.
 //!
 //! Action `ModifyDatabaseConfig`, operation type `update`, not idempotent: the runtime resends it only when the service proves it never ran.
 
@@ -39,7 +39,7 @@ impl crate::Client {
     /// `db_name`:
     /// The database name.
     ///
-    /// \>  You can specify only one database name.
+    /// > You can specify only one database name.
     ///
     /// Wire name: `DBName`.
     ///

@@ -27,7 +27,7 @@ impl crate::Client {
     /// # Arguments
     ///
     /// `db_instance_id`:
-    /// The instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::Client::describe_db_instances) operation to query the instance ID.
     ///
     /// Wire name: `DBInstanceId`.
     ///
@@ -159,7 +159,7 @@ impl ModifyDbInstanceFluentBuilder {
 
     /// Sets `DBInstanceStorage`.
     ///
-    /// The [target storage capacity](https://help.aliyun.com/document_detail/26312.html). Unit: GB. You can call the [DescribeAvailableClasses](https://help.aliyun.com/document_detail/610393.html) operation to query the available storage capacity range for the target instance type.
+    /// The [target storage capacity](https://help.aliyun.com/document_detail/26312.html). Unit: GB. You can call the [DescribeAvailableClasses](crate::Client::describe_available_classes) operation to query the available storage capacity range for the target instance type.
     ///
     /// See [`ModifyDbInstanceInput::db_instance_storage`] for the full documentation.
     #[inline]
@@ -297,7 +297,7 @@ impl ModifyDbInstanceFluentBuilder {
 
     /// Sets `Parameters`.
     ///
-    /// The parameters and their values. All parameter values are of the string type. You can call the DescribeParameterTemplates operation to query parameter names and values.
+    /// The parameters and their values. All parameter values are of the string type. You can call the [DescribeParameterTemplates](crate::Client::describe_parameter_templates) operation to query parameter names and values.
     ///
     /// See [`ModifyDbInstanceInput::parameters`] for the full documentation.
     #[inline]

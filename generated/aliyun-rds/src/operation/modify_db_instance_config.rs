@@ -8,7 +8,7 @@
 //! *   PostgreSQL
 //! *   SQL Server
 //!
-//! \>  The configuration items that are supported are pgbouncer and clear_errorlog. For more information, see [PgBouncer of ApsaraDB RDS for PostgreSQL instances](https://www.alibabacloud.com/help/doc-detail/2398301.htm) and [Error log cleanup of ApsaraDB RDS for SQL Server instances](https://www.alibabacloud.com/help/doc-detail/95645.htm).
+//! > The configuration items that are supported are pgbouncer and clear_errorlog. For more information, see [PgBouncer of ApsaraDB RDS for PostgreSQL instances](https://www.alibabacloud.com/help/doc-detail/2398301.htm) and [Error log cleanup of ApsaraDB RDS for SQL Server instances](https://www.alibabacloud.com/help/doc-detail/95645.htm).
 //!
 //! Action `ModifyDBInstanceConfig`, operation type `none`, not idempotent: the runtime resends it only when the service proves it never ran.
 
@@ -27,7 +27,7 @@ impl crate::Client {
     /// # Arguments
     ///
     /// `db_instance_id`:
-    /// The instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::Client::describe_db_instances) operation to query the instance ID.
     ///
     /// Wire name: `DBInstanceId`.
     ///
@@ -97,7 +97,7 @@ impl std::fmt::Debug for ModifyDbInstanceConfigFluentBuilder {
 impl ModifyDbInstanceConfigFluentBuilder {
     /// Sets `ResourceGroupId`.
     ///
-    /// The resource group ID. You can call the DescribeDBInstanceAttribute to obtain the resource group ID.
+    /// The resource group ID. You can call the [DescribeDBInstanceAttribute](crate::Client::describe_db_instance_attribute) to obtain the resource group ID.
     ///
     /// See [`ModifyDbInstanceConfigInput::resource_group_id`] for the full documentation.
     #[inline]

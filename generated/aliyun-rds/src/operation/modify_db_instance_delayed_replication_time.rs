@@ -9,7 +9,7 @@
 //!
 //! ### References
 //!
-//! \> Before you call this operation, carefully read the following documentation. Make sure that you fully understand the prerequisites and impacts for calling this operation.
+//! > Before you call this operation, carefully read the following documentation. Make sure that you fully understand the prerequisites and impacts for calling this operation.
 //!
 //! *   [Configure a data replication latency for a read-only ApsaraDB RDS for MySQL instance](https://www.alibabacloud.com/help/doc-detail/96056.htm)
 //!
@@ -30,7 +30,7 @@ impl crate::Client {
     /// # Arguments
     ///
     /// `db_instance_id`:
-    /// The instance ID. You can call the [DescribeDBInstances](https://www.alibabacloud.com/help/doc-detail/26232.htm) operation to query the instance ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::Client::describe_db_instances) operation to query the instance ID.
     ///
     /// Wire name: `DBInstanceId`.
     ///
@@ -148,7 +148,7 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
             location: metadata::ParameterLocation::Query,
             allowed_values: &[],
             required: true,
-            description: "The instance ID. You can call the [DescribeDBInstances](~~26232~~) operation to query the instance ID.",
+            description: "The instance ID. You can call the [DescribeDBInstances](https://www.alibabacloud.com/help/doc-detail/26232.htm) operation to query the instance ID.",
             example: Some("rm-uf6wjk5*****"),
             deprecated: false,
         },

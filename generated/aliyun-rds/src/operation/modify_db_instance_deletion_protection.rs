@@ -12,7 +12,7 @@
 //!
 //! ### References
 //!
-//! \> Before you call this operation, carefully read the following documentation. Make sure that you fully understand the prerequisites and impacts for calling this operation.
+//! > Before you call this operation, carefully read the following documentation. Make sure that you fully understand the prerequisites and impacts for calling this operation.
 //!
 //! *   [Enable and disable instance release protection for an ApsaraDB RDS for MySQL instance](https://www.alibabacloud.com/help/doc-detail/414512.htm)
 //! *   [Enable and disable instance release protection for an ApsaraDB RDS for PostgreSQL instance](https://www.alibabacloud.com/help/doc-detail/471512.htm)
@@ -36,7 +36,7 @@ impl crate::Client {
     /// # Arguments
     ///
     /// `db_instance_id`:
-    /// The instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::Client::describe_db_instances) operation to query the instance ID.
     ///
     /// Wire name: `DBInstanceId`.
     ///

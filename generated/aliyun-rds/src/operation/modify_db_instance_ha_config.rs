@@ -27,7 +27,7 @@ impl crate::Client {
     /// *   gAsyncg: the asynchronous mode.
     /// *   Mgr: the MySQL group replication (MGR) mode. This mode is available only for the China site (aliyun.com).
     ///
-    /// \> This parameter is not supported for instances that run SQL Server 2017 on RDS Cluster Edition.
+    /// > This parameter is not supported for instances that run SQL Server 2017 on RDS Cluster Edition.
     ///
     /// Wire name: `SyncMode`.
     ///
@@ -150,7 +150,7 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
             location: metadata::ParameterLocation::Query,
             allowed_values: &[],
             required: true,
-            description: "The data replication mode of the instance. For more information, see [Data replication mode](~~96055~~).\n\n*   Semi-sync: the semi-synchronous mode.\n*   Sync: the synchronous mode.\n*   gAsyncg: the asynchronous mode.\n*   Mgr: the MySQL group replication (MGR) mode. This mode is available only for the China site (aliyun.com).\n\n> This parameter is not supported for instances that run SQL Server 2017 on RDS Cluster Edition.",
+            description: "The data replication mode of the instance. For more information, see [Data replication mode](https://www.alibabacloud.com/help/doc-detail/96055.htm).\n\n*   Semi-sync: the semi-synchronous mode.\n*   Sync: the synchronous mode.\n*   gAsyncg: the asynchronous mode.\n*   Mgr: the MySQL group replication (MGR) mode. This mode is available only for the China site (aliyun.com).\n\n> This parameter is not supported for instances that run SQL Server 2017 on RDS Cluster Edition.",
             example: Some("Sync"),
             deprecated: false,
         },

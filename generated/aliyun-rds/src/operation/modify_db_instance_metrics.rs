@@ -9,7 +9,7 @@
 //!
 //! ### References
 //!
-//! \> Before you call this operation, carefully read the following documentation. Make sure that you fully understand the prerequisites and impacts for calling this operation.
+//! > Before you call this operation, carefully read the following documentation. Make sure that you fully understand the prerequisites and impacts for calling this operation.
 //!
 //! [View the Enhanced Monitoring metrics](https://www.alibabacloud.com/help/doc-detail/299200.htm)
 //!
@@ -30,7 +30,7 @@ impl crate::Client {
     /// # Arguments
     ///
     /// `db_instance_name`:
-    /// The instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::Client::describe_db_instances) operation to query the instance ID.
     ///
     /// Wire name: `DBInstanceName`.
     ///
@@ -49,7 +49,7 @@ impl crate::Client {
     /// `metrics_config`:
     /// The keys of the Enhanced Monitoring metrics that you want to display for the instance. You can enter a maximum of 30 metric keys. If you enter multiple metric keys, you must separate the metric keys with commas (,).
     ///
-    /// You can call the DescribeAvailableMetrics operation to query the keys of metrics.
+    /// You can call the [DescribeAvailableMetrics](crate::Client::describe_available_metrics) operation to query the keys of metrics.
     ///
     /// Wire name: `MetricsConfig`.
     ///

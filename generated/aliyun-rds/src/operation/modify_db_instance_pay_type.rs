@@ -12,7 +12,7 @@
 //!
 //! ### References
 //!
-//! \>  Fees of an instance are changed if the call is successful. Before you call this operation, carefully read the following topics:
+//! > Fees of an instance are changed if the call is successful. Before you call this operation, carefully read the following topics:
 //!
 //! *   [Change the billing method of an ApsaraDB RDS for MySQL instance from pay-as-you-go to subscription](https://www.alibabacloud.com/help/doc-detail/96048.htm)
 //! *   [Change the billing method of an ApsaraDB RDS for PostgreSQL instance from pay-as-you-go to subscription](https://www.alibabacloud.com/help/doc-detail/96743.htm)
@@ -36,7 +36,7 @@ impl crate::Client {
     /// # Arguments
     ///
     /// `db_instance_id`:
-    /// The instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::Client::describe_db_instances) operation to query the instance ID.
     ///
     /// Wire name: `DBInstanceId`.
     ///

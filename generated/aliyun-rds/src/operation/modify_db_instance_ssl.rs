@@ -11,7 +11,7 @@
 //!
 //! ### References
 //!
-//! \> Before you call this operation, read the following documentation and make sure that you fully understand the prerequisites and impacts of this operation.
+//! > Before you call this operation, read the following documentation and make sure that you fully understand the prerequisites and impacts of this operation.
 //!
 //! *   [Use the SSL encryption feature for an ApsaraDB RDS for MySQL instance](https://www.alibabacloud.com/help/doc-detail/96120.htm)
 //! *   [Use the SSL encryption feature for an ApsaraDB RDS for PostgreSQL instance](https://www.alibabacloud.com/help/doc-detail/229517.htm)
@@ -34,7 +34,7 @@ impl crate::Client {
     /// # Arguments
     ///
     /// `db_instance_id`:
-    /// The instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::Client::describe_db_instances) operation to query the instance ID.
     ///
     /// Wire name: `DBInstanceId`.
     ///
@@ -554,7 +554,7 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
             location: metadata::ParameterLocation::Query,
             allowed_values: &[],
             required: false,
-            description: "Specifies whether to enable the forceful SSL encryption feature. This parameter is supported only for ApsaraDB RDS for SQL Server instances. For more information, see [Configure the SSL encryption feature](~~95715~~). Valid values:\n\n*   **1**: enables the feature.\n*   **0**: disables the feature.",
+            description: "Specifies whether to enable the forceful SSL encryption feature. This parameter is supported only for ApsaraDB RDS for SQL Server instances. For more information, see [Configure the SSL encryption feature](https://www.alibabacloud.com/help/doc-detail/95715.htm). Valid values:\n\n*   **1**: enables the feature.\n*   **0**: disables the feature.",
             example: Some("1"),
             deprecated: false,
         },
@@ -566,7 +566,7 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
             location: metadata::ParameterLocation::Query,
             allowed_values: &[],
             required: false,
-            description: "The minimum Transport Layer Security (TLS) version. Valid values: 1.0, 1.1, and 1.2. This parameter is supported only for ApsaraDB RDS for SQL Server instances. For more information, see [Configure the SSL encryption feature](~~95715~~).",
+            description: "The minimum Transport Layer Security (TLS) version. Valid values: 1.0, 1.1, and 1.2. This parameter is supported only for ApsaraDB RDS for SQL Server instances. For more information, see [Configure the SSL encryption feature](https://www.alibabacloud.com/help/doc-detail/95715.htm).",
             example: Some("1.1"),
             deprecated: false,
         },

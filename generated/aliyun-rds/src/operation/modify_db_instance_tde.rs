@@ -11,7 +11,7 @@
 //!
 //! ### References
 //!
-//! \> Before you call this operation, read the following documentation and make sure that you fully understand the prerequisites and impacts of this operation.
+//! > Before you call this operation, read the following documentation and make sure that you fully understand the prerequisites and impacts of this operation.
 //!
 //! *   [Configure TDE for an ApsaraDB RDS for MySQL instance](https://www.alibabacloud.com/help/doc-detail/96121.htm)
 //! *   [Configure TDE for an ApsaraDB RDS for PostgreSQL instance](https://www.alibabacloud.com/help/doc-detail/465652.htm)
@@ -34,7 +34,7 @@ impl crate::Client {
     /// # Arguments
     ///
     /// `db_instance_id`:
-    /// The instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::Client::describe_db_instances) operation to query the instance ID.
     ///
     /// Wire name: `DBInstanceId`.
     ///
@@ -319,7 +319,7 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
             location: metadata::ParameterLocation::Query,
             allowed_values: &[],
             required: false,
-            description: "The Alibaba Cloud Resource Name (ARN) of the RAM role. A RAM role is a virtual identity that you can create within your Alibaba Cloud account. For more information, see [RAM role overview](~~93689~~).\n\n> This parameter is available when the instance runs MySQL or PostgreSQL.",
+            description: "The Alibaba Cloud Resource Name (ARN) of the RAM role. A RAM role is a virtual identity that you can create within your Alibaba Cloud account. For more information, see [RAM role overview](https://www.alibabacloud.com/help/doc-detail/93689.htm).\n\n> This parameter is available when the instance runs MySQL or PostgreSQL.",
             example: Some(
                 "acs:ram::1406926****:role/aliyunrdsinstanceencryptiondefaultrole",
             ),
@@ -333,7 +333,7 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
             location: metadata::ParameterLocation::Query,
             allowed_values: &[],
             required: false,
-            description: "The file that contains the certificate.\\\nFormat:\n\n*   Public endpoint: `oss-<The ID of the region>.aliyuncs.com:<The name of the bucket>:<The name of the certificate file>` (The file name contains the extension.)\n*   Internal endpoint: `oss-<The ID of the region>-internal.aliyuncs.com:<The name of the bucket>:<The name of the certificate file>` (The file name contains the extension.)\n\n> *   This parameter is available when the instance runs SQL Server 2019 SE or an Enterprise Edition of SQL Server.\n> *   You can call the [DescribeRegions](~~26243~~) operation to query the most recent region list.",
+            description: "The file that contains the certificate.\\\nFormat:\n\n*   Public endpoint: `oss-<The ID of the region>.aliyuncs.com:<The name of the bucket>:<The name of the certificate file>` (The file name contains the extension.)\n*   Internal endpoint: `oss-<The ID of the region>-internal.aliyuncs.com:<The name of the bucket>:<The name of the certificate file>` (The file name contains the extension.)\n\n> *   This parameter is available when the instance runs SQL Server 2019 SE or an Enterprise Edition of SQL Server.\n> *   You can call the [DescribeRegions](https://www.alibabacloud.com/help/doc-detail/26243.htm) operation to query the most recent region list.",
             example: Some("oss-ap-southeast-1.aliyuncs.com:****:key.cer"),
             deprecated: false,
         },
@@ -345,7 +345,7 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
             location: metadata::ParameterLocation::Query,
             allowed_values: &[],
             required: false,
-            description: "The file that contains the private key of the certificate.\\\nFormat:\n\n*   Public endpoint: `oss-<The ID of the region>.aliyuncs.com:<The name of the bucket>:<The name of the file that contains the private key>` (The file name contains the extension.)\n*   Internal endpoint: `oss-<The ID of the region>-internal.aliyuncs.com:<The name of the bucket>:<The name of the file that contains the private key>` (The file name contains the extension.)\n\n> *   This parameter is available when the instance runs SQL Server 2019 SE or an Enterprise Edition of SQL Server.\n> *   You can call the [DescribeRegions](~~26243~~) operation to query the most recent region list.",
+            description: "The file that contains the private key of the certificate.\\\nFormat:\n\n*   Public endpoint: `oss-<The ID of the region>.aliyuncs.com:<The name of the bucket>:<The name of the file that contains the private key>` (The file name contains the extension.)\n*   Internal endpoint: `oss-<The ID of the region>-internal.aliyuncs.com:<The name of the bucket>:<The name of the file that contains the private key>` (The file name contains the extension.)\n\n> *   This parameter is available when the instance runs SQL Server 2019 SE or an Enterprise Edition of SQL Server.\n> *   You can call the [DescribeRegions](https://www.alibabacloud.com/help/doc-detail/26243.htm) operation to query the most recent region list.",
             example: Some("oss-ap-southeast-1.aliyuncs.com:****:key.pvk"),
             deprecated: false,
         },

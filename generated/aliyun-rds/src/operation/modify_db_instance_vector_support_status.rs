@@ -27,7 +27,7 @@ impl crate::Client {
     /// # Arguments
     ///
     /// `db_instance_id`:
-    /// Instance ID of the instance. You can call the DescribeDBInstances operation to query instance ID.
+    /// Instance ID of the instance. You can call the [DescribeDBInstances](crate::Client::describe_db_instances) operation to query instance ID.
     ///
     /// Wire name: `DBInstanceId`.
     ///

@@ -11,7 +11,7 @@
 //!
 //! [Change instance specifications](https://www.alibabacloud.com/help/doc-detail/2627998.htm)
 //!
-//! \>  Fees of an instance are changed if the call is successful. Before you call this operation, carefully read the related topics.
+//! > Fees of an instance are changed if the call is successful. Before you call this operation, carefully read the related topics.
 //!
 //! Action `ModifyDBNode`, operation type `update`, not idempotent: the runtime resends it only when the service proves it never ran.
 
@@ -319,7 +319,7 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
             location: metadata::ParameterLocation::Query,
             allowed_values: &[],
             required: false,
-            description: "The new storage capacity of the instance. Unit: GB For more information, see [Instance types](~~26312~~).",
+            description: "The new storage capacity of the instance. Unit: GB For more information, see [Instance types](https://www.alibabacloud.com/help/doc-detail/26312.htm).",
             example: Some("20"),
             deprecated: false,
         },

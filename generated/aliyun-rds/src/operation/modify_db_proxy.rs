@@ -8,11 +8,11 @@
 //! *   MySQL
 //! *   PostgreSQL
 //!
-//! \>  Starting October 17, 2023, ApsaraDB RDS for MySQL instances that run RDS Cluster Edition offer one free-of-charge dedicated database proxy for each unit in phases. For more information, see \[\\\[Special offers/Price changes\\\] One dedicated proxy is provided free of charge for ApsaraDB RDS for MySQL instances on RDS Cluster Edition\](~~2555466~~).
+//! > Starting October 17, 2023, ApsaraDB RDS for MySQL instances that run RDS Cluster Edition offer one free-of-charge dedicated database proxy for each unit in phases. For more information, see [\[Special offers/Price changes\] One dedicated proxy is provided free of charge for ApsaraDB RDS for MySQL instances on RDS Cluster Edition](https://www.alibabacloud.com/help/doc-detail/2555466.htm).
 //!
 //! ### References
 //!
-//! \>  Before you call this operation, read the following topics and make sure that you fully understand the prerequisites and impacts of this operation.
+//! > Before you call this operation, read the following topics and make sure that you fully understand the prerequisites and impacts of this operation.
 //!
 //! *   [Enable the database proxy feature of ApsaraDB RDS for MySQL](https://www.alibabacloud.com/help/doc-detail/197456.htm)
 //! *   [Enable the database proxy feature of ApsaraDB RDS for PostgreSQL](https://www.alibabacloud.com/help/doc-detail/418272.htm)
@@ -34,7 +34,7 @@ impl crate::Client {
     /// # Arguments
     ///
     /// `db_instance_id`:
-    /// The instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::Client::describe_db_instances) operation to query the instance ID.
     ///
     /// Wire name: `DBInstanceId`.
     ///
@@ -114,7 +114,7 @@ impl ModifyDbProxyFluentBuilder {
 
     /// Sets `RegionId`.
     ///
-    /// The region ID. You can call the DescribeRegions operation to query the most recent region list.
+    /// The region ID. You can call the [DescribeRegions](crate::Client::describe_regions) operation to query the most recent region list.
     ///
     /// See [`ModifyDbProxyInput::region_id`] for the full documentation.
     #[inline]
@@ -156,7 +156,7 @@ impl ModifyDbProxyFluentBuilder {
 
     /// Sets `VPCId`.
     ///
-    /// The ID of the virtual private cloud (VPC) to which the instance belongs. You can call the DescribeDBInstanceAttribute operation to query the ID.
+    /// The ID of the virtual private cloud (VPC) to which the instance belongs. You can call the [DescribeDBInstanceAttribute](crate::Client::describe_db_instance_attribute) operation to query the ID.
     ///
     /// See [`ModifyDbProxyInput::vpc_id`] for the full documentation.
     #[inline]
@@ -174,7 +174,7 @@ impl ModifyDbProxyFluentBuilder {
 
     /// Sets `VSwitchId`.
     ///
-    /// The ID of the vSwitch to which the instance belongs. You can call the DescribeDBInstanceAttribute operation to query the ID.
+    /// The ID of the vSwitch to which the instance belongs. You can call the [DescribeDBInstanceAttribute](crate::Client::describe_db_instance_attribute) operation to query the ID.
     ///
     /// See [`ModifyDbProxyInput::v_switch_id`] for the full documentation.
     #[inline]

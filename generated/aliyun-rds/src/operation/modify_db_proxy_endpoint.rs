@@ -10,7 +10,7 @@
 //!
 //! ### References
 //!
-//! \>  Before you call this operation, read the following topics and make sure that you fully understand the prerequisites and impacts of this operation.
+//! > Before you call this operation, read the following topics and make sure that you fully understand the prerequisites and impacts of this operation.
 //!
 //! *   [Configure the connection settings for a database proxy endpoint for an ApsaraDB RDS for MySQL instance](https://www.alibabacloud.com/help/doc-detail/2621331.htm)
 //! *   [Configure the connection settings for a database proxy endpoint for an ApsaraDB RDS for PostgreSQL instance](https://www.alibabacloud.com/help/doc-detail/418273.htm)
@@ -32,7 +32,7 @@ impl crate::Client {
     /// # Arguments
     ///
     /// `db_instance_id`:
-    /// The instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::Client::describe_db_instances) operation to query the instance ID.
     ///
     /// Wire name: `DBInstanceId`.
     ///
@@ -76,7 +76,7 @@ impl std::fmt::Debug for ModifyDbProxyEndpointFluentBuilder {
 impl ModifyDbProxyEndpointFluentBuilder {
     /// Sets `DBProxyEndpointId`.
     ///
-    /// The ID of the proxy endpoint. You can call the DescribeDBProxyEndpoint operation to query the proxy endpoint ID.
+    /// The ID of the proxy endpoint. You can call the [DescribeDBProxyEndpoint](crate::Client::describe_db_proxy_endpoint) operation to query the proxy endpoint ID.
     ///
     /// See [`ModifyDbProxyEndpointInput::db_proxy_endpoint_id`] for the full documentation.
     #[inline]
@@ -124,7 +124,7 @@ impl ModifyDbProxyEndpointFluentBuilder {
 
     /// Sets `RegionId`.
     ///
-    /// The region ID. You can call the DescribeRegions operation to query the most recent region list.
+    /// The region ID. You can call the [DescribeRegions](crate::Client::describe_regions) operation to query the most recent region list.
     ///
     /// See [`ModifyDbProxyEndpointInput::region_id`] for the full documentation.
     #[inline]
@@ -360,7 +360,7 @@ impl ModifyDbProxyEndpointFluentBuilder {
 
     /// Sets `VSwitchId`.
     ///
-    /// The ID of the vSwitch in the zone in which the proxy endpoint is specified. The default value is the ID of the vSwitch that corresponds to the default terminal of the database proxy. You can call the DescribeVSwitches operation to query existing vSwitches.
+    /// The ID of the vSwitch in the zone in which the proxy endpoint is specified. The default value is the ID of the vSwitch that corresponds to the default terminal of the database proxy. You can call the [DescribeVSwitches](crate::Client::describe_v_switches) operation to query existing vSwitches.
     ///
     /// See [`ModifyDbProxyEndpointInput::v_switch_id`] for the full documentation.
     #[inline]
@@ -446,7 +446,7 @@ impl ModifyDbProxyEndpointFluentBuilder {
 
     /// Sets `VpcId`.
     ///
-    /// The VPC ID of the zone in which the proxy endpoint is specified. The default value is the VPC ID that corresponds to the default terminal of the database proxy. You can call the DescribeDBInstanceAttribute operation to query the default VPC of an instance.
+    /// The VPC ID of the zone in which the proxy endpoint is specified. The default value is the VPC ID that corresponds to the default terminal of the database proxy. You can call the [DescribeDBInstanceAttribute](crate::Client::describe_db_instance_attribute) operation to query the default VPC of an instance.
     ///
     /// See [`ModifyDbProxyEndpointInput::vpc_id`] for the full documentation.
     #[inline]
@@ -592,7 +592,7 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
             location: metadata::ParameterLocation::Query,
             allowed_values: &[],
             required: false,
-            description: "The policy that is used to allocate read weights. Valid values:\n\n*   **Standard** (default): The system automatically assigns read weights to the primary and read-only instances based on the specifications of these instances.\n*   **Custom**: You must manually allocate read weights to the primary and read-only instances.\n\n>  You must specify this parameter when read/write splitting is enabled. For more information about the permission allocation policy, see [Modify the latency threshold and read weights of ApsaraDB RDS for MySQL instances](~~96076~~) and [Enable and configure the database proxy feature for an ApsaraDB RDS for PostgreSQL instance](~~418272~~).",
+            description: "The policy that is used to allocate read weights. Valid values:\n\n*   **Standard** (default): The system automatically assigns read weights to the primary and read-only instances based on the specifications of these instances.\n*   **Custom**: You must manually allocate read weights to the primary and read-only instances.\n\n>  You must specify this parameter when read/write splitting is enabled. For more information about the permission allocation policy, see [Modify the latency threshold and read weights of ApsaraDB RDS for MySQL instances](https://www.alibabacloud.com/help/doc-detail/96076.htm) and [Enable and configure the database proxy feature for an ApsaraDB RDS for PostgreSQL instance](https://www.alibabacloud.com/help/doc-detail/418272.htm).",
             example: Some("Standard"),
             deprecated: false,
         },

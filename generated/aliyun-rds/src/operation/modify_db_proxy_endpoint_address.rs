@@ -10,7 +10,7 @@
 //!
 //! ### References
 //!
-//! \>  Before you call this operation, read the following topics and make sure that you fully understand the prerequisites and impacts of this operation.
+//! > Before you call this operation, read the following topics and make sure that you fully understand the prerequisites and impacts of this operation.
 //!
 //! *   [Configure the database proxy endpoint of an ApsaraDB RDS for MySQL instance](https://www.alibabacloud.com/help/doc-detail/184921.htm)
 //! *   [Configure the database proxy endpoint of an ApsaraDB RDS for PostgreSQL instance](https://www.alibabacloud.com/help/doc-detail/418274.htm)
@@ -32,14 +32,14 @@ impl crate::Client {
     /// # Arguments
     ///
     /// `db_instance_id`:
-    /// The instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::Client::describe_db_instances) operation to query the instance ID.
     ///
     /// Wire name: `DBInstanceId`.
     ///
     /// Example: `rm-t4n3a****`
     ///
     /// `db_proxy_endpoint_id`:
-    /// The ID of the database proxy endpoint. You can call the DescribeDBProxyEndpoint operation to query the ID of the database proxy endpoint.
+    /// The ID of the database proxy endpoint. You can call the [DescribeDBProxyEndpoint](crate::Client::describe_db_proxy_endpoint) operation to query the ID of the database proxy endpoint.
     ///
     /// Wire name: `DBProxyEndpointId`.
     ///

@@ -8,7 +8,7 @@
 //! *   MySQL
 //! *   PostgreSQL
 //!
-//! \>  Starting October 17, 2023, ApsaraDB RDS for MySQL instances that run RDS Cluster Edition offer one free-of-charge dedicated database proxy for each unit in phases. For more information, see \[\\\[Special offers/Price changes\\\] One dedicated proxy is provided free of charge for ApsaraDB RDS for MySQL instances on RDS Cluster Edition\](~~2555466~~).
+//! > Starting October 17, 2023, ApsaraDB RDS for MySQL instances that run RDS Cluster Edition offer one free-of-charge dedicated database proxy for each unit in phases. For more information, see [\[Special offers/Price changes\] One dedicated proxy is provided free of charge for ApsaraDB RDS for MySQL instances on RDS Cluster Edition](https://www.alibabacloud.com/help/doc-detail/2555466.htm).
 //!
 //! Action `ModifyDBProxyInstance`, operation type `update`, not idempotent: the runtime resends it only when the service proves it never ran.
 
@@ -27,7 +27,7 @@ impl crate::Client {
     /// # Arguments
     ///
     /// `db_instance_id`:
-    /// The instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::Client::describe_db_instances) operation to query the instance ID.
     ///
     /// Wire name: `DBInstanceId`.
     ///
@@ -46,7 +46,7 @@ impl crate::Client {
     /// `db_proxy_instance_num`:
     /// The number of database proxies. If you set this parameter to 0, the database proxy feature is disabled for the instance. Valid values: **1** to **16**.
     ///
-    /// \>  The capability of the database proxy feature to process requests increases with the number of database proxies that are enabled. You can monitor the load on the instance and specify an appropriate number of database proxies based on the load monitoring data.
+    /// > The capability of the database proxy feature to process requests increases with the number of database proxies that are enabled. You can monitor the load on the instance and specify an appropriate number of database proxies based on the load monitoring data.
     ///
     /// Wire name: `DBProxyInstanceNum`.
     ///
@@ -138,7 +138,7 @@ impl ModifyDbProxyInstanceFluentBuilder {
 
     /// Sets `RegionId`.
     ///
-    /// The region ID. You can call the DescribeRegions operation to query the most recent region list.
+    /// The region ID. You can call the [DescribeRegions](crate::Client::describe_regions) operation to query the most recent region list.
     ///
     /// See [`ModifyDbProxyInstanceInput::region_id`] for the full documentation.
     #[inline]
@@ -180,7 +180,7 @@ impl ModifyDbProxyInstanceFluentBuilder {
 
     /// Sets `VSwitchIds`.
     ///
-    /// The ID of the vSwitch in the destination zone. You can call the [DescribeVSwitches](https://www.alibabacloud.com/help/doc-detail/610431.htm) operation to query existing vSwitches.
+    /// The ID of the vSwitch in the destination zone. You can call the [DescribeVSwitches](crate::Client::describe_v_switches) operation to query existing vSwitches.
     ///
     /// See [`ModifyDbProxyInstanceInput::v_switch_ids`] for the full documentation.
     #[inline]
@@ -377,7 +377,7 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
             location: metadata::ParameterLocation::Query,
             allowed_values: &[],
             required: false,
-            description: "The ID of the vSwitch in the destination zone. You can call the [DescribeVSwitches](~~610431~~) operation to query existing vSwitches.\n\n>  Only database proxies for ApsaraDB RDS for MySQL instances that use cloud disks can be migrated to different zones.",
+            description: "The ID of the vSwitch in the destination zone. You can call the [DescribeVSwitches](https://www.alibabacloud.com/help/doc-detail/610431.htm) operation to query existing vSwitches.\n\n>  Only database proxies for ApsaraDB RDS for MySQL instances that use cloud disks can be migrated to different zones.",
             example: Some(" vsw-uf6adz52c2p****"),
             deprecated: false,
         },

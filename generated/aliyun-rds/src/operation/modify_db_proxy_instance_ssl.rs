@@ -9,7 +9,7 @@
 //!
 //! ### References
 //!
-//! \> Before you call this operation, read the following documentation and make sure that you fully understand the prerequisites and impacts of this operation:
+//! > Before you call this operation, read the following documentation and make sure that you fully understand the prerequisites and impacts of this operation:
 //!
 //! [Configure SSL encryption for a proxy endpoint](https://www.alibabacloud.com/help/doc-detail/188164.htm)
 //!
@@ -30,14 +30,14 @@ impl crate::Client {
     /// # Arguments
     ///
     /// `db_instance_id`:
-    /// The instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::Client::describe_db_instances) operation to query the instance ID.
     ///
     /// Wire name: `DbInstanceId`.
     ///
     /// Example: `rm-t4n3axxxxx`
     ///
     /// `db_proxy_endpoint_id`:
-    /// The ID of the proxy endpoint. You can call the DescribeDBProxyEndpoint operation to query the ID of the proxy endpoint.
+    /// The ID of the proxy endpoint. You can call the [DescribeDBProxyEndpoint](crate::Client::describe_db_proxy_endpoint) operation to query the ID of the proxy endpoint.
     ///
     /// Wire name: `DbProxyEndpointId`.
     ///
@@ -57,7 +57,7 @@ impl crate::Client {
     /// *   1: enables SSL encryption or modifies the endpoint that requires SSL encryption.
     /// *   2: updates the validity period of the SSL certificate.
     ///
-    /// \> This setting causes your instance to restart. Proceed with caution.
+    /// > This setting causes your instance to restart. Proceed with caution.
     ///
     /// Wire name: `DbProxySslEnabled`.
     ///
@@ -109,7 +109,7 @@ impl std::fmt::Debug for ModifyDbProxyInstanceSslFluentBuilder {
 impl ModifyDbProxyInstanceSslFluentBuilder {
     /// Sets `RegionId`.
     ///
-    /// The region ID. You can call the DescribeRegions operation to query the most recent region list.
+    /// The region ID. You can call the [DescribeRegions](crate::Client::describe_regions) operation to query the most recent region list.
     ///
     /// See [`ModifyDbProxyInstanceSslInput::region_id`] for the full documentation.
     #[inline]

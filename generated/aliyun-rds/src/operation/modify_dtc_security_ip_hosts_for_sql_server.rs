@@ -9,7 +9,7 @@
 //!
 //! ### References
 //!
-//! \> Before you call this operation, carefully read the following documentation. Make sure that you fully understand the prerequisites and impacts for calling this operation.
+//! > Before you call this operation, carefully read the following documentation. Make sure that you fully understand the prerequisites and impacts for calling this operation.
 //!
 //! [Configure a distributed transaction whitelist](https://www.alibabacloud.com/help/doc-detail/124321.htm)
 //!
@@ -30,7 +30,7 @@ impl crate::Client {
     /// # Arguments
     ///
     /// `db_instance_id`:
-    /// The instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::Client::describe_db_instances) operation to query the instance ID.
     ///
     /// Wire name: `DBInstanceId`.
     ///
@@ -39,7 +39,7 @@ impl crate::Client {
     /// `security_ip_hosts`:
     /// The IP address of the ECS instance and the hostname of the Windows computer. Format: `IP address,Hostname`. Separate multiple entries with semicolon (;).
     ///
-    /// \>  For more information about how to query the computer hostname, see [Configure a distributed transaction whitelist](https://www.alibabacloud.com/help/doc-detail/124321.htm).
+    /// > For more information about how to query the computer hostname, see [Configure a distributed transaction whitelist](https://www.alibabacloud.com/help/doc-detail/124321.htm).
     ///
     /// Wire name: `SecurityIpHosts`.
     ///
@@ -53,7 +53,7 @@ impl crate::Client {
     /// Example: `test1`
     ///
     /// `region_id`:
-    /// The region ID. You can call the DescribeRegions operation to query the most recent region list.
+    /// The region ID. You can call the [DescribeRegions](crate::Client::describe_regions) operation to query the most recent region list.
     ///
     /// Wire name: `RegionId`.
     ///
@@ -180,7 +180,7 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
             location: metadata::ParameterLocation::Query,
             allowed_values: &[],
             required: true,
-            description: "The IP address of the ECS instance and the hostname of the Windows computer. Format: `IP address,Hostname`. Separate multiple entries with semicolon (;).\n\n>  For more information about how to query the computer hostname, see [Configure a distributed transaction whitelist](~~124321~~).",
+            description: "The IP address of the ECS instance and the hostname of the Windows computer. Format: `IP address,Hostname`. Separate multiple entries with semicolon (;).\n\n>  For more information about how to query the computer hostname, see [Configure a distributed transaction whitelist](https://www.alibabacloud.com/help/doc-detail/124321.htm).",
             example: Some("192.168.1.100,k3ecstest"),
             deprecated: false,
         },

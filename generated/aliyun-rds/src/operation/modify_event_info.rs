@@ -20,14 +20,14 @@ impl crate::Client {
     /// # Arguments
     ///
     /// `region_id`:
-    /// The region ID. You can call the [DescribeRegions](https://www.alibabacloud.com/help/doc-detail/610399.htm) operation to query the most recent region list.
+    /// The region ID. You can call the [DescribeRegions](crate::Client::describe_regions) operation to query the most recent region list.
     ///
     /// Wire name: `RegionId`.
     ///
     /// Example: `cn-hangzhou`
     ///
     /// `event_id`:
-    /// The event ID. You can call the DescribeEvents operation to obtain the IDs of the events. Separate multiple event IDs with commas (,). You can specify up to 20 event IDs.
+    /// The event ID. You can call the [DescribeEvents](crate::Client::describe_events) operation to obtain the IDs of the events. Separate multiple event IDs with commas (,). You can specify up to 20 event IDs.
     ///
     /// Wire name: `EventId`.
     ///
@@ -162,7 +162,7 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
             location: metadata::ParameterLocation::Query,
             allowed_values: &[],
             required: true,
-            description: "The region ID. You can call the [DescribeRegions](~~610399~~) operation to query the most recent region list.",
+            description: "The region ID. You can call the [DescribeRegions](https://www.alibabacloud.com/help/doc-detail/610399.htm) operation to query the most recent region list.",
             example: Some("cn-hangzhou"),
             deprecated: false,
         },

@@ -27,7 +27,7 @@ impl crate::Client {
     /// # Arguments
     ///
     /// `db_instance_id`:
-    /// Instance ID of the instance. You can call the DescribeDBInstances operation to query instance ID.
+    /// Instance ID of the instance. You can call the [DescribeDBInstances](crate::Client::describe_db_instances) operation to query instance ID.
     ///
     /// Wire name: `DBInstanceId`.
     ///
@@ -40,7 +40,7 @@ impl crate::Client {
     /// Wire name: `Operation`.
     ///
     /// `region_id`:
-    /// The ID of the destination region. You can call the DescribeRegions operation to query region IDs.
+    /// The ID of the destination region. You can call the [DescribeRegions](crate::Client::describe_regions) operation to query region IDs.
     ///
     /// Wire name: `RegionId`.
     ///

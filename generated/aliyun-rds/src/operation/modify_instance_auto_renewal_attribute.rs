@@ -11,7 +11,7 @@
 //! *   MariaDB
 //!
 //! ### References
-//! \>\<notice\>Fees are generated if the call is successful. Before you call this operation, carefully read the following topics:\>\</notice\>
+//! > \<notice\>Fees are generated if the call is successful. Before you call this operation, carefully read the following topics:\>\</notice\>
 //!
 //! *   [Use the auto-renewal feature for an ApsaraDB RDS for MySQL instance](https://www.alibabacloud.com/help/doc-detail/96049.htm)
 //! *   [Use the auto-renewal feature for an ApsaraDB RDS for PostgreSQL instance](https://www.alibabacloud.com/help/doc-detail/96740.htm)
@@ -35,14 +35,14 @@ impl crate::Client {
     /// # Arguments
     ///
     /// `region_id`:
-    /// The region ID. You can call the DescribeRegions operation to query the most recent region list.
+    /// The region ID. You can call the [DescribeRegions](crate::Client::describe_regions) operation to query the most recent region list.
     ///
     /// Wire name: `RegionId`.
     ///
     /// Example: `cn-hangzhou`
     ///
     /// `db_instance_id`:
-    /// The instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::Client::describe_db_instances) operation to query the instance ID.
     ///
     /// Wire name: `DBInstanceId`.
     ///

@@ -11,7 +11,7 @@
 //!
 //! ### References
 //!
-//! \> Before you call this operation, read the following documentation and make sure that you fully understand the prerequisites and impacts of this operation.
+//! > Before you call this operation, read the following documentation and make sure that you fully understand the prerequisites and impacts of this operation.
 //!
 //! *   [Use the cross-region backup feature of an ApsaraDB RDS for MySQL instance](https://www.alibabacloud.com/help/doc-detail/120824.htm)
 //! *   [Use the cross-region backup feature for an ApsaraDB RDS for PostgreSQL instance](https://www.alibabacloud.com/help/doc-detail/206671.htm)
@@ -41,7 +41,7 @@ impl crate::Client {
     /// Example: `rm-uf6wjk5xxxxxxxxxx`
     ///
     /// `region_id`:
-    /// The region ID of the source instance. You can call the DescribeRegions operation to query the most recent region list.
+    /// The region ID of the source instance. You can call the [DescribeRegions](crate::Client::describe_regions) operation to query the most recent region list.
     ///
     /// Wire name: `RegionId`.
     ///

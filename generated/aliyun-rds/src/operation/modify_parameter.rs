@@ -12,7 +12,7 @@
 //!
 //! ### References
 //!
-//! \> Before you call this operation, carefully read the following documentation. Make sure that you fully understand the prerequisites and impacts for calling this operation.
+//! > Before you call this operation, carefully read the following documentation. Make sure that you fully understand the prerequisites and impacts for calling this operation.
 //!
 //! *   [Modify the parameters of an ApsaraDB RDS for MySQL instance](https://www.alibabacloud.com/help/doc-detail/96063.htm)
 //! *   [Modify the parameters of an ApsaraDB RDS for PostgreSQL instance](https://www.alibabacloud.com/help/doc-detail/96751.htm)
@@ -98,7 +98,7 @@ impl ModifyParameterFluentBuilder {
 
     /// Sets `Parameters`.
     ///
-    /// The JSON strings of parameters and their values. All the parameter values are of the string type. Format: {"Parameter name 1":"Parameter value 1","Parameter name 2":"Parameter value 2"...}. You can call the DescribeParameterTemplates operation to query parameter names and values.
+    /// The JSON strings of parameters and their values. All the parameter values are of the string type. Format: {"Parameter name 1":"Parameter value 1","Parameter name 2":"Parameter value 2"...}. You can call the [DescribeParameterTemplates](crate::Client::describe_parameter_templates) operation to query parameter names and values.
     ///
     /// See [`ModifyParameterInput::parameters`] for the full documentation.
     #[inline]

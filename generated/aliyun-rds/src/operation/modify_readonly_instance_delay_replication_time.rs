@@ -9,7 +9,7 @@
 //!
 //! ### References
 //!
-//! \> Before you call this operation, carefully read the following documentation. Make sure that you fully understand the prerequisites and impacts for calling this operation.
+//! > Before you call this operation, carefully read the following documentation. Make sure that you fully understand the prerequisites and impacts for calling this operation.
 //!
 //! [Set the data replication latency of a read-only ApsaraDB RDS for MySQL instance](https://www.alibabacloud.com/help/doc-detail/96056.htm)
 //!
@@ -30,7 +30,7 @@ impl crate::Client {
     /// # Arguments
     ///
     /// `db_instance_id`:
-    /// The ID of the read-only instance. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The ID of the read-only instance. You can call the [DescribeDBInstances](crate::Client::describe_db_instances) operation to query the instance ID.
     ///
     /// Wire name: `DBInstanceId`.
     ///
@@ -85,7 +85,7 @@ impl std::fmt::Debug for ModifyReadonlyInstanceDelayReplicationTimeFluentBuilder
 impl ModifyReadonlyInstanceDelayReplicationTimeFluentBuilder {
     /// Sets `ResourceGroupId`.
     ///
-    /// The resource group ID. You can call the DescribeDBInstanceAttribute to query the resource group ID.
+    /// The resource group ID. You can call the [DescribeDBInstanceAttribute](crate::Client::describe_db_instance_attribute) to query the resource group ID.
     ///
     /// See [`ModifyReadonlyInstanceDelayReplicationTimeInput::resource_group_id`] for the full documentation.
     #[inline]

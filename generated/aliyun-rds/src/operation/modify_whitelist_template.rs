@@ -31,7 +31,7 @@ impl crate::Client {
     /// *   IP addresses, such as 10.23.XX.XX.
     /// *   CIDR blocks, such as 10.23.XX.XX/24. In this example, 24 indicates that the prefix of the CIDR block is 24-bit in length. You can replace 24 with a value that ranges from 1 to 32.
     ///
-    /// \> A maximum of 1,000 IP addresses or CIDR blocks can be added for each instance. If you want to add a large number of IP addresses, we recommend that you merge them into CIDR blocks, such as 10.23.XX.XX/24.
+    /// > A maximum of 1,000 IP addresses or CIDR blocks can be added for each instance. If you want to add a large number of IP addresses, we recommend that you merge them into CIDR blocks, such as 10.23.XX.XX/24.
     ///
     /// Wire name: `IpWhitelist`.
     ///
@@ -75,7 +75,7 @@ impl std::fmt::Debug for ModifyWhitelistTemplateFluentBuilder {
 impl ModifyWhitelistTemplateFluentBuilder {
     /// Sets `TemplateId`.
     ///
-    /// The ID of the whitelist template. This parameter is required when you modify or delete a whitelist. You can call the DescribeAllWhitelistTemplate operation to obtain the ID of the whitelist.
+    /// The ID of the whitelist template. This parameter is required when you modify or delete a whitelist. You can call the [DescribeAllWhitelistTemplate](crate::Client::describe_all_whitelist_template) operation to obtain the ID of the whitelist.
     ///
     /// See [`ModifyWhitelistTemplateInput::template_id`] for the full documentation.
     #[inline]
@@ -93,7 +93,7 @@ impl ModifyWhitelistTemplateFluentBuilder {
 
     /// Sets `TemplateName`.
     ///
-    /// The name of the IP whitelist. This parameter is required when you create a whitelist. The value of this parameter cannot be modified after the whitelist is created. The value must be unique to an Alibaba Cloud account and start with a letter. You can call the DescribeWhitelistTemplate operation to obtain the name of the whitelist.
+    /// The name of the IP whitelist. This parameter is required when you create a whitelist. The value of this parameter cannot be modified after the whitelist is created. The value must be unique to an Alibaba Cloud account and start with a letter. You can call the [DescribeWhitelistTemplate](crate::Client::describe_whitelist_template) operation to obtain the name of the whitelist.
     ///
     /// See [`ModifyWhitelistTemplateInput::template_name`] for the full documentation.
     #[inline]
@@ -111,7 +111,7 @@ impl ModifyWhitelistTemplateFluentBuilder {
 
     /// Sets `RegionId`.
     ///
-    /// The region ID. You can call the [DescribeRegions](https://www.alibabacloud.com/help/doc-detail/26243.htm) operation to query the most recent zone list.
+    /// The region ID. You can call the [DescribeRegions](crate::Client::describe_regions) operation to query the most recent zone list.
     ///
     /// See [`ModifyWhitelistTemplateInput::region_id`] for the full documentation.
     #[inline]
@@ -243,7 +243,7 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
             location: metadata::ParameterLocation::Query,
             allowed_values: &[],
             required: false,
-            description: "The region ID. You can call the [DescribeRegions](~~26243~~) operation to query the most recent zone list.",
+            description: "The region ID. You can call the [DescribeRegions](https://www.alibabacloud.com/help/doc-detail/26243.htm) operation to query the most recent zone list.",
             example: Some("cn-hangzhou"),
             deprecated: false,
         },

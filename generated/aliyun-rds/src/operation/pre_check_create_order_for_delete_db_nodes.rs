@@ -109,7 +109,7 @@ impl PreCheckCreateOrderForDeleteDbNodesFluentBuilder {
 
     /// Sets `RegionId`.
     ///
-    /// The region ID. You can call the [DescribeRegions](https://www.alibabacloud.com/help/doc-detail/26243.htm) operation to query the most recent region list.
+    /// The region ID. You can call the [DescribeRegions](crate::Client::describe_regions) operation to query the most recent region list.
     ///
     /// See [`PreCheckCreateOrderForDeleteDbNodesInput::region_id`] for the full documentation.
     #[inline]
@@ -370,7 +370,7 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
             location: metadata::ParameterLocation::Query,
             allowed_values: &[],
             required: false,
-            description: "The region ID. You can call the [DescribeRegions](~~26243~~) operation to query the most recent region list.",
+            description: "The region ID. You can call the [DescribeRegions](https://www.alibabacloud.com/help/doc-detail/26243.htm) operation to query the most recent region list.",
             example: Some("cn-hangzhou"),
             deprecated: false,
         },

@@ -14,7 +14,7 @@
 //!
 //! The notifications are highlighted at the top of the ApsaraDB RDS console. The notifications include renewal reminders and reminders of instance creation failures.
 //!
-//! After you call this operation to query notifications, you can call the [ConfirmNotify](https://www.alibabacloud.com/help/doc-detail/610444.htm) operation to mark the notifications as confirmed, which means that you understand the content of the notifications.
+//! After you call this operation to query notifications, you can call the [ConfirmNotify](crate::Client::confirm_notify) operation to mark the notifications as confirmed, which means that you understand the content of the notifications.
 //!
 //! Action `QueryNotify`, operation type `get`, idempotent: the runtime may resend it after a network failure.
 
@@ -38,7 +38,7 @@ impl crate::Client {
     /// *   **true**
     /// *   **false**
     ///
-    /// \>  A confirmed notification is a notification that has been marked as confirmed by calling the ConfirmNotify operation.
+    /// > A confirmed notification is a notification that has been marked as confirmed by calling the [ConfirmNotify](crate::Client::confirm_notify) operation.
     ///
     /// Wire name: `WithConfirmed`.
     ///

@@ -22,7 +22,7 @@ impl crate::Client {
     /// # Arguments
     ///
     /// `dedicated_host_group_id`:
-    /// The dedicated cluster ID. You can call the DescribeDedicatedHostGroups operation to query the dedicated cluster ID.
+    /// The dedicated cluster ID. You can call the [DescribeDedicatedHostGroups](crate::Client::describe_dedicated_host_groups) operation to query the dedicated cluster ID.
     ///
     /// Wire name: `DedicatedHostGroupId`.
     ///
@@ -74,7 +74,7 @@ impl std::fmt::Debug for RebuildDbInstanceFluentBuilder {
 impl RebuildDbInstanceFluentBuilder {
     /// Sets `RegionId`.
     ///
-    /// The region ID. You can call the DescribeRegions operation to query the most recent region list.
+    /// The region ID. You can call the [DescribeRegions](crate::Client::describe_regions) operation to query the most recent region list.
     ///
     /// See [`RebuildDbInstanceInput::region_id`] for the full documentation.
     #[inline]

@@ -22,14 +22,14 @@ impl crate::Client {
     /// # Arguments
     ///
     /// `db_instance_id`:
-    /// The ID of the primary instance. You can call the [DescribeDBInstances](https://www.alibabacloud.com/help/doc-detail/26232.htm) operation to query the ID of the primary instance.
+    /// The ID of the primary instance. You can call the [DescribeDBInstances](crate::Client::describe_db_instances) operation to query the ID of the primary instance.
     ///
     /// Wire name: `DBInstanceId`.
     ///
     /// Example: `rm-uf6wjk5*****`
     ///
     /// `guard_db_instance_id`:
-    /// The ID of the disaster recovery instance. You can call the [DescribeDBInstances](https://www.alibabacloud.com/help/doc-detail/26232.htm) operation to query the ID of the disaster recovery instance.
+    /// The ID of the disaster recovery instance. You can call the [DescribeDBInstances](crate::Client::describe_db_instances) operation to query the ID of the disaster recovery instance.
     ///
     /// Wire name: `GuardDBInstanceId`.
     ///
@@ -130,7 +130,7 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
             location: metadata::ParameterLocation::Query,
             allowed_values: &[],
             required: true,
-            description: "The ID of the primary instance. You can call the [DescribeDBInstances](~~26232~~) operation to query the ID of the primary instance.",
+            description: "The ID of the primary instance. You can call the [DescribeDBInstances](https://www.alibabacloud.com/help/doc-detail/26232.htm) operation to query the ID of the primary instance.",
             example: Some("rm-uf6wjk5*****"),
             deprecated: false,
         },
@@ -142,7 +142,7 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
             location: metadata::ParameterLocation::Query,
             allowed_values: &[],
             required: true,
-            description: "The ID of the disaster recovery instance. You can call the [DescribeDBInstances](~~26232~~) operation to query the ID of the disaster recovery instance.",
+            description: "The ID of the disaster recovery instance. You can call the [DescribeDBInstances](https://www.alibabacloud.com/help/doc-detail/26232.htm) operation to query the ID of the disaster recovery instance.",
             example: Some("rm-tr2whku*****"),
             deprecated: false,
         },

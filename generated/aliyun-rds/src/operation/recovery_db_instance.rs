@@ -9,7 +9,7 @@
 //!
 //! ### References
 //!
-//! \> Before you call this operation, carefully read the following documentation. Make sure that you fully understand the prerequisites and impacts for calling this operation.
+//! > Before you call this operation, carefully read the following documentation. Make sure that you fully understand the prerequisites and impacts for calling this operation.
 //!
 //! [Restore the data of an ApsaraDB RDS for SQL Server instance](https://www.alibabacloud.com/help/doc-detail/95722.htm)
 //!
@@ -32,7 +32,7 @@ impl crate::Client {
     /// `db_names`:
     /// The name of the database. When you restore data to a new instance, the format of the database name is `Original database name 1,New database name 2`.
     ///
-    /// \>  For more information about how to restore data to an existing instance, see [CopyDatabaseBetweenInstances](https://www.alibabacloud.com/help/doc-detail/2628854.htm).
+    /// > For more information about how to restore data to an existing instance, see [CopyDatabaseBetweenInstances](crate::Client::copy_database_between_instances).
     ///
     /// Wire name: `DbNames`.
     ///
@@ -196,7 +196,7 @@ impl RecoveryDbInstanceFluentBuilder {
 
     /// Sets `BackupId`.
     ///
-    /// The backup set ID. You can call the DescribeBackups operation to query the backup set ID.
+    /// The backup set ID. You can call the [DescribeBackups](crate::Client::describe_backups) operation to query the backup set ID.
     ///
     /// See [`RecoveryDbInstanceInput::backup_id`] for the full documentation.
     #[inline]
@@ -402,7 +402,7 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
             location: metadata::ParameterLocation::Query,
             allowed_values: &[],
             required: false,
-            description: "The instance type of the new instance. For more information, see [Instance types](~~26312~~).",
+            description: "The instance type of the new instance. For more information, see [Instance types](https://www.alibabacloud.com/help/doc-detail/26312.htm).",
             example: Some("rds.mysql.s2.large"),
             deprecated: false,
         },
@@ -414,7 +414,7 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
             location: metadata::ParameterLocation::Query,
             allowed_values: &[],
             required: false,
-            description: "The storage capacity of the new instance. Unit: GB. For more information, see [Instance types](~~26312~~).\n\n>  You must set this parameter to a value that is greater than or equal to the storage capacity of the original instance.",
+            description: "The storage capacity of the new instance. Unit: GB. For more information, see [Instance types](https://www.alibabacloud.com/help/doc-detail/26312.htm).\n\n>  You must set this parameter to a value that is greater than or equal to the storage capacity of the original instance.",
             example: Some("5"),
             deprecated: false,
         },
@@ -474,7 +474,7 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
             location: metadata::ParameterLocation::Query,
             allowed_values: &[],
             required: true,
-            description: "The name of the database. When you restore data to a new instance, the format of the database name is `Original database name 1,New database name 2`.\n\n>  For more information about how to restore data to an existing instance, see [CopyDatabaseBetweenInstances](~~2628854~~).",
+            description: "The name of the database. When you restore data to a new instance, the format of the database name is `Original database name 1,New database name 2`.\n\n>  For more information about how to restore data to an existing instance, see [CopyDatabaseBetweenInstances](https://www.alibabacloud.com/help/doc-detail/2628854.htm).",
             example: Some(
                 "Restore databases to a new instance: test1,test2. Restore databases to an existing instance: {\"test1\":\"newtest1\",\"test2\":\"newtest2\"}\n",
             ),

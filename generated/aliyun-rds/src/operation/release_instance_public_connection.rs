@@ -12,7 +12,7 @@
 //!
 //! ### References
 //!
-//! \> Before you call this operation, read the following documentation and make sure that you fully understand the prerequisites and impacts of this operation.
+//! > Before you call this operation, read the following documentation and make sure that you fully understand the prerequisites and impacts of this operation.
 //!
 //! *   [Release the public endpoint of an ApsaraDB RDS for MySQL instance](https://www.alibabacloud.com/help/doc-detail/26128.htm)
 //! *   [Release the public endpoint of an ApsaraDB RDS for PostgreSQL instance](https://www.alibabacloud.com/help/doc-detail/97738.htm)
@@ -36,14 +36,14 @@ impl crate::Client {
     /// # Arguments
     ///
     /// `db_instance_id`:
-    /// The instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::Client::describe_db_instances) operation to query the instance ID.
     ///
     /// Wire name: `DBInstanceId`.
     ///
     /// Example: `rm-uf6wjk5xxxxxxx`
     ///
     /// `current_connection_string`:
-    /// The public endpoint. You can call the DescribeDBInstanceNetInfo operation to query the public endpoint.
+    /// The public endpoint. You can call the [DescribeDBInstanceNetInfo](crate::Client::describe_db_instance_net_info) operation to query the public endpoint.
     ///
     /// Wire name: `CurrentConnectionString`.
     ///

@@ -18,9 +18,9 @@
 //!
 //! *   The instance must run one of the following database engine versions and RDS editions:
 //!
-//! *   MySQL 5.7 on RDS High-availability Edition (with local disks)
-//! *   MySQL 5.6
-//! *   SQL Server on RDS Cluster Edition
+//!     *   MySQL 5.7 on RDS High-availability Edition (with local disks)
+//!     *   MySQL 5.6
+//!     *   SQL Server on RDS Cluster Edition
 //!
 //! Action `ReleaseReadWriteSplittingConnection`, operation type `delete`, not idempotent: the runtime resends it only when the service proves it never ran.
 
@@ -39,7 +39,7 @@ impl crate::Client {
     /// # Arguments
     ///
     /// `db_instance_id`:
-    /// The ID of the primary instance. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The ID of the primary instance. You can call the [DescribeDBInstances](crate::Client::describe_db_instances) operation to query the instance ID.
     ///
     /// Wire name: `DBInstanceId`.
     ///

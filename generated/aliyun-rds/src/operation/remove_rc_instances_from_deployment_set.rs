@@ -37,7 +37,7 @@ impl crate::Client {
     /// Wire name: `RCInstanceIds`.
     ///
     /// `region_id`:
-    /// The region ID. You can call the DescribeRegions operation to query the region ID.
+    /// The region ID. You can call the [DescribeRegions](crate::Client::describe_regions) operation to query the region ID.
     ///
     /// Wire name: `RegionId`.
     ///

@@ -12,7 +12,7 @@
 //!
 //! ### References
 //!
-//! \>  Fees of an instance are changed if the call is successful. Before you call this operation, carefully read the following topics:
+//! > Fees of an instance are changed if the call is successful. Before you call this operation, carefully read the following topics:
 //!
 //! *   [Manually renew an ApsaraDB RDS for MySQL instance](https://www.alibabacloud.com/help/doc-detail/96050.htm)
 //! *   [Manually renew an ApsaraDB RDS for PostgreSQL instance](https://www.alibabacloud.com/help/doc-detail/96741.htm)
@@ -36,7 +36,7 @@ impl crate::Client {
     /// # Arguments
     ///
     /// `db_instance_id`:
-    /// The instance ID You can call the DescribeDBInstances operation to query the instance ID.
+    /// The instance ID You can call the [DescribeDBInstances](crate::Client::describe_db_instances) operation to query the instance ID.
     ///
     /// Wire name: `DBInstanceId`.
     ///
@@ -274,7 +274,7 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
             location: metadata::ParameterLocation::Query,
             allowed_values: &[],
             required: false,
-            description: "Specifies whether to enable automatic payment during the renewal. Valid values:\n\n*   **True**: enables automatic payment. Make sure that your Alibaba Cloud account has adequate balance.\n*   **False** (default): disables automatic payment. You have to manually pay the order in the console.\n\n>  For more information about how to renew the instance in the console, see the following topics:\n\n*   [Manually renew an ApsaraDB RDS for MySQL instance](~~96050~~)\n\n*   [Manually renew an ApsaraDB RDS for PostgreSQL instance](~~96741~~)\n\n*   [Manually renew an ApsaraDB RDS for SQL Server instance](~~95637~~)\n\n*   [Manually renew an ApsaraDB RDS for MariaDB instance](~~97122~~)",
+            description: "Specifies whether to enable automatic payment during the renewal. Valid values:\n\n*   **True**: enables automatic payment. Make sure that your Alibaba Cloud account has adequate balance.\n*   **False** (default): disables automatic payment. You have to manually pay the order in the console.\n\n>  For more information about how to renew the instance in the console, see the following topics:\n\n*   [Manually renew an ApsaraDB RDS for MySQL instance](https://www.alibabacloud.com/help/doc-detail/96050.htm)\n\n*   [Manually renew an ApsaraDB RDS for PostgreSQL instance](https://www.alibabacloud.com/help/doc-detail/96741.htm)\n\n*   [Manually renew an ApsaraDB RDS for SQL Server instance](https://www.alibabacloud.com/help/doc-detail/95637.htm)\n\n*   [Manually renew an ApsaraDB RDS for MariaDB instance](https://www.alibabacloud.com/help/doc-detail/97122.htm)",
             example: Some("True"),
             deprecated: false,
         },

@@ -11,7 +11,7 @@
 //!
 //! ### References
 //!
-//! \> Before you call this operation, read the following documentation and make sure that you fully understand the prerequisites and impacts of this operation.
+//! > Before you call this operation, read the following documentation and make sure that you fully understand the prerequisites and impacts of this operation.
 //!
 //! [Reset of the permissions of privileged accounts](https://www.alibabacloud.com/help/doc-detail/140724.htm)
 //!
@@ -32,7 +32,7 @@ impl crate::Client {
     /// # Arguments
     ///
     /// `db_instance_id`:
-    /// The instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::Client::describe_db_instances) operation to query the instance ID.
     ///
     /// Wire name: `DBInstanceId`.
     ///
@@ -48,7 +48,7 @@ impl crate::Client {
     /// `account_password`:
     /// The new password of the privileged account.
     ///
-    /// \>
+    /// >
     ///
     /// *   The password must be 8 to 32 characters in length.
     ///

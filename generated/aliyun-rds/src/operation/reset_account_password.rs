@@ -12,7 +12,7 @@
 //!
 //! ### References
 //!
-//! \> Before you call this operation, read the following documentation and make sure that you fully understand the prerequisites and impacts of this operation.
+//! > Before you call this operation, read the following documentation and make sure that you fully understand the prerequisites and impacts of this operation.
 //!
 //! *   [Reset the password of an ApsaraDB RDS for MySQL instance](https://www.alibabacloud.com/help/doc-detail/96100.htm)
 //! *   [Reset the password of an ApsaraDB RDS for PostgreSQL instance](https://www.alibabacloud.com/help/doc-detail/96814.htm)
@@ -36,7 +36,7 @@ impl crate::Client {
     /// # Arguments
     ///
     /// `db_instance_id`:
-    /// The instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::Client::describe_db_instances) operation to query the instance ID.
     ///
     /// Wire name: `DBInstanceId`.
     ///
@@ -52,9 +52,9 @@ impl crate::Client {
     /// `account_password`:
     /// The new password.
     ///
-    /// \> *   The value must be 8 to 32 characters in length.
-    /// \> *   The value must contain at least three types of the following characters: uppercase letters, lowercase letters, digits, and special characters.
-    /// \> *   The following special characters are supported: ! @ # $ & % ^ \\* ( ) \\_ + - =
+    /// > *   The value must be 8 to 32 characters in length.
+    /// > *   The value must contain at least three types of the following characters: uppercase letters, lowercase letters, digits, and special characters.
+    /// > *   The following special characters are supported: ! @ # $ & % ^ \* ( ) \_ + - =
     ///
     /// Wire name: `AccountPassword`.
     ///

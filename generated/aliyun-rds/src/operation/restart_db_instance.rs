@@ -12,7 +12,7 @@
 //!
 //! ### References
 //!
-//! \> Before you call this operation, carefully read the following documentation. Make sure that you fully understand the prerequisites and impacts for calling this operation.
+//! > Before you call this operation, carefully read the following documentation. Make sure that you fully understand the prerequisites and impacts for calling this operation.
 //!
 //! *   [Restart an ApsaraDB RDS for MySQL instance](https://www.alibabacloud.com/help/doc-detail/96051.htm)
 //! *   [Restart an ApsaraDB RDS for PostgreSQL instance](https://www.alibabacloud.com/help/doc-detail/96798.htm)
@@ -36,7 +36,7 @@ impl crate::Client {
     /// # Arguments
     ///
     /// `db_instance_id`:
-    /// The instance ID. You can call the [DescribeDBInstances](https://www.alibabacloud.com/help/doc-detail/610396.htm) operation to query the ID of the instance.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::Client::describe_db_instances) operation to query the ID of the instance.
     ///
     /// Wire name: `DBInstanceId`.
     ///
@@ -98,7 +98,7 @@ impl RestartDbInstanceFluentBuilder {
 
     /// Sets `NodeId`.
     ///
-    /// The node ID, which can be used to restart a specified node. You can call the [DescribeDBInstanceHAConfig](https://www.alibabacloud.com/help/doc-detail/610434.htm) operation to obtain the node ID.
+    /// The node ID, which can be used to restart a specified node. You can call the [DescribeDBInstanceHAConfig](crate::Client::describe_db_instance_ha_config) operation to obtain the node ID.
     ///
     /// See [`RestartDbInstanceInput::node_id`] for the full documentation.
     #[inline]
@@ -184,7 +184,7 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
             location: metadata::ParameterLocation::Query,
             allowed_values: &[],
             required: true,
-            description: "The instance ID. You can call the [DescribeDBInstances](~~610396~~) operation to query the ID of the instance.",
+            description: "The instance ID. You can call the [DescribeDBInstances](https://www.alibabacloud.com/help/doc-detail/610396.htm) operation to query the ID of the instance.",
             example: Some("rm-uf6wjk5xxxxxx"),
             deprecated: false,
         },
@@ -196,7 +196,7 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
             location: metadata::ParameterLocation::Query,
             allowed_values: &[],
             required: false,
-            description: "The node ID, which can be used to restart a specified node. You can call the [DescribeDBInstanceHAConfig](~~610434~~) operation to obtain the node ID.\n\n> : The secondary instance restart feature is supported for RDS instances that run SQL Server EE on RDS Cluster Edition. For more information, see [Restart a secondary database](~~2411880~~).",
+            description: "The node ID, which can be used to restart a specified node. You can call the [DescribeDBInstanceHAConfig](https://www.alibabacloud.com/help/doc-detail/610434.htm) operation to obtain the node ID.\n\n> : The secondary instance restart feature is supported for RDS instances that run SQL Server EE on RDS Cluster Edition. For more information, see [Restart a secondary database](https://www.alibabacloud.com/help/doc-detail/2411880.htm).",
             example: Some("2614****"),
             deprecated: false,
         },

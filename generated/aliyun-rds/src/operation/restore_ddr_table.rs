@@ -3,7 +3,7 @@
 
 //! Restores data to an existing instance across regions.
 //!
-//! \>  Before restoration, you can call the CheckCreateDdrDBInstance operation to check whether a cross-region backup set can be used for cross-region restoration.
+//! > Before restoration, you can call the [CheckCreateDdrDBInstance](crate::Client::check_create_ddr_db_instance) operation to check whether a cross-region backup set can be used for cross-region restoration.
 //!
 //! ### Supported database engines
 //!
@@ -11,7 +11,7 @@
 //!
 //! ### References
 //!
-//! \>  Before you call this operation, read the following topics and make sure that you fully understand the prerequisites and impacts of this operation.
+//! > Before you call this operation, read the following topics and make sure that you fully understand the prerequisites and impacts of this operation.
 //!
 //! *   [Use the cross-region backup feature for an ApsaraDB RDS for MySQL instance](https://www.alibabacloud.com/help/doc-detail/120824.htm)
 //! *   [Restore the data of an ApsaraDB RDS for MySQL instance across regions](https://www.alibabacloud.com/help/doc-detail/120875.htm)
@@ -52,7 +52,7 @@ impl crate::Client {
     /// Example: `0`
     ///
     /// `table_meta`:
-    /// The names of the databases and tables that you want to restore. The value is in the following format: `\[{"type":"db","name":"\<The name of Database 1 on the source instance\>","newname":"\<The name of Database 1 on the destination instance\>","tables":\[{"type":"table","name":"\<The name of Table 1 in Database 1 on the source instance\>","newname":"\<The name of Table 1 in Database 1 on the destination instance\>"},{"type":"table","name":"\<The name of Table 2 in Database 1 on the source instance\>","newname":"\<The name of Table 2 in Database 1 on the destination instance\>"}\]},{"type":"db","name":"\<The name of Database 2 on the source instance\>","newname":"\<The name of Database 2 on the destination instance\>","tables":\[{"type":"table","name":"\<The name of Table 3 in Database 2 on the source instance\>","newname":"\<The name of Table 3 in Database 2 on the destination instance\>"},{"type":"table","name":"\<The name of Table 4 in Database 2 on the source instance\>","newname":"\<The name of Table 4 in Database 2 on the destination instance\>"}\]}\]`
+    /// The names of the databases and tables that you want to restore. The value is in the following format: `[{"type":"db","name":"<The name of Database 1 on the source instance>","newname":"<The name of Database 1 on the destination instance>","tables":[{"type":"table","name":"<The name of Table 1 in Database 1 on the source instance>","newname":"<The name of Table 1 in Database 1 on the destination instance>"},{"type":"table","name":"<The name of Table 2 in Database 1 on the source instance>","newname":"<The name of Table 2 in Database 1 on the destination instance>"}]},{"type":"db","name":"<The name of Database 2 on the source instance>","newname":"<The name of Database 2 on the destination instance>","tables":[{"type":"table","name":"<The name of Table 3 in Database 2 on the source instance>","newname":"<The name of Table 3 in Database 2 on the destination instance>"},{"type":"table","name":"<The name of Table 4 in Database 2 on the source instance>","newname":"<The name of Table 4 in Database 2 on the destination instance>"}]}]`
     ///
     /// Wire name: `TableMeta`.
     ///
@@ -98,7 +98,7 @@ impl std::fmt::Debug for RestoreDdrTableFluentBuilder {
 impl RestoreDdrTableFluentBuilder {
     /// Sets `RegionId`.
     ///
-    /// The region ID of the destination instance. You can call the DescribeRegions operation to query the most recent region list.
+    /// The region ID of the destination instance. You can call the [DescribeRegions](crate::Client::describe_regions) operation to query the most recent region list.
     ///
     /// See [`RestoreDdrTableInput::region_id`] for the full documentation.
     #[inline]
@@ -134,7 +134,7 @@ impl RestoreDdrTableFluentBuilder {
 
     /// Sets `BackupId`.
     ///
-    /// The cross-region backup set ID. You can call the DescribeCrossRegionBackups operation to query the IDs of the backup sets that are available to an instance.
+    /// The cross-region backup set ID. You can call the [DescribeCrossRegionBackups](crate::Client::describe_cross_region_backups) operation to query the IDs of the backup sets that are available to an instance.
     ///
     /// See [`RestoreDdrTableInput::backup_id`] for the full documentation.
     #[inline]

@@ -10,7 +10,7 @@
 //!
 //! ### References
 //!
-//! \>  Before you call this operation, read the following topics and make sure that you fully understand the prerequisites and impacts of this operation.
+//! > Before you call this operation, read the following topics and make sure that you fully understand the prerequisites and impacts of this operation.
 //!
 //! *   [Restore individual databases and tables of an ApsaraDB RDS for MySQL instance](https://www.alibabacloud.com/help/doc-detail/103175.htm)
 //! *   [Restore individual databases and tables of an ApsaraDB RDS for PostgreSQL instance](https://www.alibabacloud.com/help/doc-detail/613672.htm)
@@ -41,10 +41,10 @@ impl crate::Client {
     /// `table_meta`:
     /// The names of the databases and tables that you want to restore for the source instance.
     ///
-    /// \>  ApsaraDB RDS for PostgreSQL allows you to restore only specified databases, not tables.
+    /// > ApsaraDB RDS for PostgreSQL allows you to restore only specified databases, not tables.
     ///
-    /// *   ApsaraDB RDS for MySQL: `\[{"type":"db","name":"\<The name of Database 1 on the source instance\>","newname":"\<The name of Database 1 on the destination instance\>","tables":\[{"type":"table","name":"\<The name of Table 1 in Database 1 on the source instance\>","newname":"\<The name of Table 1 in Database 1 on the destination instance\>"},{"type":"table","name":"\<The name of Table 2 in Database 1 on the source instance\>","newname":"\<The name of Table 2 in Database 1 on the destination instance\>"}\]},{"type":"db","name":"\<The name of Database 2 on the source instance\>","newname":"\<The name of Database 2 on the destination instance\>","tables":\[{"type":"table","name":"\<The name of Table 3 in Database 2 on the source instance\>","newname":"\<The name of Table 3 in Database 2 on the destination instance\>"},{"type":"table","name":"\<The name of Table 4 in Database 2 on the source instance\>","newname":"\<The name of Table 4 in Database 2 on the destination instance\>"}\]}\]`
-    /// *   ApsaraDB RDS for PostgreSQL: `\[{"type":"db","name":"\<The name of Database 1 on the source instance 1\>","newname":"\<The name of Database 1 on the destination instance\>"}\]`
+    /// *   ApsaraDB RDS for MySQL: `[{"type":"db","name":"<The name of Database 1 on the source instance>","newname":"<The name of Database 1 on the destination instance>","tables":[{"type":"table","name":"<The name of Table 1 in Database 1 on the source instance>","newname":"<The name of Table 1 in Database 1 on the destination instance>"},{"type":"table","name":"<The name of Table 2 in Database 1 on the source instance>","newname":"<The name of Table 2 in Database 1 on the destination instance>"}]},{"type":"db","name":"<The name of Database 2 on the source instance>","newname":"<The name of Database 2 on the destination instance>","tables":[{"type":"table","name":"<The name of Table 3 in Database 2 on the source instance>","newname":"<The name of Table 3 in Database 2 on the destination instance>"},{"type":"table","name":"<The name of Table 4 in Database 2 on the source instance>","newname":"<The name of Table 4 in Database 2 on the destination instance>"}]}]`
+    /// *   ApsaraDB RDS for PostgreSQL: `[{"type":"db","name":"<The name of Database 1 on the source instance 1>","newname":"<The name of Database 1 on the destination instance>"}]`
     ///
     /// Wire name: `TableMeta`.
     ///
@@ -107,7 +107,7 @@ impl RestoreTableFluentBuilder {
 
     /// Sets `BackupId`.
     ///
-    /// The backup set ID. You can call the DescribeBackups operation to obtain the backup set ID.
+    /// The backup set ID. You can call the [DescribeBackups](crate::Client::describe_backups) operation to obtain the backup set ID.
     ///
     /// See [`RestoreTableInput::backup_id`] for the full documentation.
     #[inline]
@@ -250,7 +250,7 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
             location: metadata::ParameterLocation::Query,
             allowed_values: &[],
             required: false,
-            description: "The point in time to which you want to restore data. The point in time must fall within the specified log backup retention period. Specify the time in the ISO 8601 standard in the *yyyy-MM-dd*T*HH:mm:ss*Z format. The time must be in UTC.\n\n> *   You must specify at least one of **BackupId** and **RestoreTime**.\n> *   You must enable the log backup feature. For more information, see [Back up an ApsaraDB RDS for MySQL instance](~~98818~~).",
+            description: "The point in time to which you want to restore data. The point in time must fall within the specified log backup retention period. Specify the time in the ISO 8601 standard in the *yyyy-MM-dd*T*HH:mm:ss*Z format. The time must be in UTC.\n\n> *   You must specify at least one of **BackupId** and **RestoreTime**.\n> *   You must enable the log backup feature. For more information, see [Back up an ApsaraDB RDS for MySQL instance](https://www.alibabacloud.com/help/doc-detail/98818.htm).",
             example: Some("2011-06-11T16:00:00Z"),
             deprecated: false,
         },
@@ -276,7 +276,7 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
             location: metadata::ParameterLocation::Query,
             allowed_values: &[],
             required: false,
-            description: "Specifies whether to enable the fast restoration feature for individual databases and tables. Valid values:\n\n*   **true**: enables the feature.\n*   **false**: disables the feature.\n\n> For more information, see [Restore individual databases and tables of an ApsaraDB RDS for MySQL instance](~~103175~~).",
+            description: "Specifies whether to enable the fast restoration feature for individual databases and tables. Valid values:\n\n*   **true**: enables the feature.\n*   **false**: disables the feature.\n\n> For more information, see [Restore individual databases and tables of an ApsaraDB RDS for MySQL instance](https://www.alibabacloud.com/help/doc-detail/103175.htm).",
             example: Some("true"),
             deprecated: false,
         },

@@ -32,13 +32,13 @@ impl crate::Client {
     /// Wire name: `InstanceType`.
     ///
     /// `region_id`:
-    /// The region ID. You can call DescribeRegions to obtain the region ID.
+    /// The region ID. You can call [DescribeRegions](crate::Client::describe_regions) to obtain the region ID.
     ///
     /// Wire name: `RegionId`.
     ///
     /// `v_switch_id`:
     /// The vSwitch ID of the target instance. If you are creating a VPC-type RDS Custom instance, you must specify the vSwitch ID. The security group and the vSwitch must belong to the same VPC.
-    /// \> If you configure the VSwitchId parameter, the ZoneId parameter must match the zone of the vSwitch. You can also leave ZoneId empty, and the system automatically selects the zone of the specified vSwitch.
+    /// > If you configure the VSwitchId parameter, the ZoneId parameter must match the zone of the vSwitch. You can also leave ZoneId empty, and the system automatically selects the zone of the specified vSwitch.
     ///
     /// Wire name: `VSwitchId`.
     ///
@@ -250,7 +250,7 @@ impl RunRcInstancesFluentBuilder {
 
     /// Sets `CreateMode`.
     ///
-    /// Specifies whether the instance can be added to an ACK cluster. If this parameter is set to **1**, the created instance can be added to an ACK cluster by calling the **AttachRCInstances** API operation, which enables efficient management of containerized applications.
+    /// Specifies whether the instance can be added to an ACK cluster. If this parameter is set to **1**, the created instance can be added to an ACK cluster by calling the **[AttachRCInstances](crate::Client::attach_rc_instances)** API operation, which enables efficient management of containerized applications.
     ///
     /// See [`RunRcInstancesInput::create_mode`] for the full documentation.
     #[inline]
@@ -541,7 +541,7 @@ impl RunRcInstancesFluentBuilder {
 
     /// Sets `Password`.
     ///
-    /// The password of the instance account. The password must be 8 to 30 characters in length and must contain at least three of the following character types: uppercase letters, lowercase letters, digits, and special characters. The following special characters are supported: `()~!@#$%^&*-_+=|{}\[\]:;\\\\"\<\>,.?/`.
+    /// The password of the instance account. The password must be 8 to 30 characters in length and must contain at least three of the following character types: uppercase letters, lowercase letters, digits, and special characters. The following special characters are supported: `()~!@#$%^&*-_+=|{}[]:;\\"<>,.?/`.
     ///
     /// See [`RunRcInstancesInput::password`] for the full documentation.
     #[inline]

@@ -11,7 +11,7 @@
 //!
 //! ### References
 //!
-//! \>  Before you call this operation, read the following topics and make sure that you fully understand the prerequisites and impacts of this operation.
+//! > Before you call this operation, read the following topics and make sure that you fully understand the prerequisites and impacts of this operation.
 //!
 //! [Start an ApsaraDB RDS for SQL instance](https://www.alibabacloud.com/help/doc-detail/462504.htm)
 //!
@@ -32,7 +32,7 @@ impl crate::Client {
     /// # Arguments
     ///
     /// `db_instance_id`:
-    /// The instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::Client::describe_db_instances) operation to query the instance ID.
     ///
     /// Wire name: `DBInstanceId`.
     ///
@@ -76,7 +76,7 @@ impl std::fmt::Debug for StartDbInstanceFluentBuilder {
 impl StartDbInstanceFluentBuilder {
     /// Sets `RegionId`.
     ///
-    /// The region ID. You can call the DescribeRegions operation to query the most recent region list.
+    /// The region ID. You can call the [DescribeRegions](crate::Client::describe_regions) operation to query the most recent region list.
     ///
     /// See [`StartDbInstanceInput::region_id`] for the full documentation.
     #[inline]
@@ -94,7 +94,7 @@ impl StartDbInstanceFluentBuilder {
 
     /// Sets `DedicatedHostGroupId`.
     ///
-    /// The dedicated cluster ID. This parameter is supported if you call this operation to suspend an RDS instance in the dedicated cluster. You can call the DescribeDedicatedHostGroups operation to query the dedicated cluster ID.
+    /// The dedicated cluster ID. This parameter is supported if you call this operation to suspend an RDS instance in the dedicated cluster. You can call the [DescribeDedicatedHostGroups](crate::Client::describe_dedicated_host_groups) operation to query the dedicated cluster ID.
     ///
     /// See [`StartDbInstanceInput::dedicated_host_group_id`] for the full documentation.
     #[inline]

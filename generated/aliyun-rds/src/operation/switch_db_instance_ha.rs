@@ -12,7 +12,7 @@
 //!
 //! ### References
 //!
-//! \> Before you call this operation, read the following documentation and make sure that you fully understand the prerequisites and impacts of this operation.
+//! > Before you call this operation, read the following documentation and make sure that you fully understand the prerequisites and impacts of this operation.
 //!
 //! *   [Switch workloads between primary and secondary ApsaraDB RDS for MySQL instances](https://www.alibabacloud.com/help/doc-detail/96054.htm)
 //! *   [Switch workloads between primary and secondary ApsaraDB RDS for PostgreSQL instances](https://www.alibabacloud.com/help/doc-detail/96747.htm)
@@ -36,14 +36,14 @@ impl crate::Client {
     /// # Arguments
     ///
     /// `db_instance_id`:
-    /// The instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::Client::describe_db_instances) operation to query the instance ID.
     ///
     /// Wire name: `DBInstanceId`.
     ///
     /// Example: `rm-uf6wjk5xxxxxxxxxx`
     ///
     /// `node_id`:
-    /// The secondary instance ID. You can call the DescribeDBInstanceHAConfig operation to query the secondary instance ID.
+    /// The secondary instance ID. You can call the [DescribeDBInstanceHAConfig](crate::Client::describe_db_instance_ha_config) operation to query the secondary instance ID.
     ///
     /// Wire name: `NodeId`.
     ///

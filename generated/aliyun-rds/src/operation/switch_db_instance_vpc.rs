@@ -11,7 +11,7 @@
 //!
 //! ### References
 //!
-//! \> Before you call this operation, read the following documentation and make sure that you fully understand the prerequisites and impacts of this operation.
+//! > Before you call this operation, read the following documentation and make sure that you fully understand the prerequisites and impacts of this operation.
 //!
 //! *   [Change the VPC and vSwitch for an ApsaraDB RDS for MySQL instance](https://www.alibabacloud.com/help/doc-detail/137567.htm)
 //! *   [Change the vSwitch for an ApsaraDB RDS for PostgreSQL instance](https://www.alibabacloud.com/help/doc-detail/146885.htm)
@@ -34,7 +34,7 @@ impl crate::Client {
     /// # Arguments
     ///
     /// `db_instance_id`:
-    /// The instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::Client::describe_db_instances) operation to query the instance ID.
     ///
     /// Wire name: `DBInstanceId`.
     ///
@@ -43,7 +43,7 @@ impl crate::Client {
     /// `vpc_id`:
     /// The VPC ID.
     ///
-    /// \> The VPC must reside in the same region as the instance.
+    /// > The VPC must reside in the same region as the instance.
     ///
     /// Wire name: `VPCId`.
     ///
@@ -52,7 +52,7 @@ impl crate::Client {
     /// `v_switch_id`:
     /// The vSwitch ID of the instance.
     ///
-    /// \> The vSwitch must belong to the same zone as the instance.
+    /// > The vSwitch must belong to the same zone as the instance.
     ///
     /// Wire name: `VSwitchId`.
     ///

@@ -58,7 +58,7 @@ impl std::fmt::Debug for SwitchOverMajorVersionUpgradeFluentBuilder {
 impl SwitchOverMajorVersionUpgradeFluentBuilder {
     /// Sets `RegionId`.
     ///
-    /// The region ID. You can call the [DescribeRegions](https://www.alibabacloud.com/help/doc-detail/610399.htm) operation to query the most recent region list.
+    /// The region ID. You can call the [DescribeRegions](crate::Client::describe_regions) operation to query the most recent region list.
     ///
     /// See [`SwitchOverMajorVersionUpgradeInput::region_id`] for the full documentation.
     #[inline]
@@ -225,7 +225,7 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
             location: metadata::ParameterLocation::Query,
             allowed_values: &[],
             required: false,
-            description: "The region ID. You can call the [DescribeRegions](~~610399~~) operation to query the most recent region list.",
+            description: "The region ID. You can call the [DescribeRegions](https://www.alibabacloud.com/help/doc-detail/610399.htm) operation to query the most recent region list.",
             example: Some("cn-hangzhou"),
             deprecated: false,
         },

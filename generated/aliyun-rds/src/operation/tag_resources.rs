@@ -12,7 +12,7 @@
 //!
 //! ### References
 //!
-//! \> Before you call this operation, carefully read the following documentation. Make sure that you fully understand the prerequisites and impacts for calling this operation.
+//! > Before you call this operation, carefully read the following documentation. Make sure that you fully understand the prerequisites and impacts for calling this operation.
 //!
 //! *   [Create tags for an ApsaraDB RDS for MySQL instance](https://www.alibabacloud.com/help/doc-detail/96149.htm)
 //! *   [Create tags for an ApsaraDB RDS for PostgreSQL instance](https://www.alibabacloud.com/help/doc-detail/96777.htm)
@@ -36,7 +36,7 @@ impl crate::Client {
     /// # Arguments
     ///
     /// `region_id`:
-    /// The region ID. You can call the DescribeRegions operation to query the most recent region list.
+    /// The region ID. You can call the [DescribeRegions](crate::Client::describe_regions) operation to query the most recent region list.
     ///
     /// Wire name: `RegionId`.
     ///

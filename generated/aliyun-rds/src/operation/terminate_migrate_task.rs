@@ -24,14 +24,14 @@ impl crate::Client {
     /// # Arguments
     ///
     /// `db_instance_id`:
-    /// The instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::Client::describe_db_instances) operation to query the instance ID.
     ///
     /// Wire name: `DBInstanceId`.
     ///
     /// Example: `rm-bp159vfbu******`
     ///
     /// `migrate_task_id`:
-    /// The migration task ID. You can call the DescribeMigrateTasks operation to query the migration task ID.
+    /// The migration task ID. You can call the [DescribeMigrateTasks](crate::Client::describe_migrate_tasks) operation to query the migration task ID.
     ///
     /// Wire name: `MigrateTaskId`.
     ///

@@ -12,7 +12,7 @@
 //!
 //! ### References
 //!
-//! \> Fees are generated if the call is successful. Before you call this operation, you must read the following documentation.
+//! > Fees are generated if the call is successful. Before you call this operation, you must read the following documentation.
 //!
 //! *   [Change the billing method of an ApsaraDB RDS for MySQL instance from pay-as-you-go to subscription](https://www.alibabacloud.com/help/doc-detail/96048.htm) or [Change the billing method of an ApsaraDB RDS for MySQL instance from subscription to pay-as-you-go](https://www.alibabacloud.com/help/doc-detail/161875.htm)
 //! *   [Change the billing method of an ApsaraDB RDS for PostgreSQL instance from pay-as-you-go to subscription](https://www.alibabacloud.com/help/doc-detail/96743.htm) or [Change the billing method of an ApsaraDB RDS for PostgreSQL instance from subscription to pay-as-you-go](https://www.alibabacloud.com/help/doc-detail/162756.htm)
@@ -36,7 +36,7 @@ impl crate::Client {
     /// # Arguments
     ///
     /// `db_instance_id`:
-    /// The instance ID. You can call the DescribeDBInstances operation to query the ID of the instance.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::Client::describe_db_instances) operation to query the ID of the instance.
     ///
     /// Wire name: `DBInstanceId`.
     ///

@@ -11,7 +11,7 @@
 //!
 //! A full backup file contains the data of a self-managed MySQL database. You can restore the data of a self-managed MySQL database from a full backup file to an ApsaraDB RDS for MySQL instance. For more information, see [Migrate the data of a self-managed MySQL 5.7 or MySQL 8.0 instance to an ApsaraDB RDS for MySQL instance](https://www.alibabacloud.com/help/doc-detail/251779.htm).
 //!
-//! \> Before you call this operation, carefully read the following documentation. Make sure that you fully understand the prerequisites and impacts for calling this operation.
+//! > Before you call this operation, carefully read the following documentation. Make sure that you fully understand the prerequisites and impacts for calling this operation.
 //!
 //! Action `UpdateUserBackupFile`, operation type `update`, not idempotent: the runtime resends it only when the service proves it never ran.
 
@@ -30,14 +30,14 @@ impl crate::Client {
     /// # Arguments
     ///
     /// `backup_id`:
-    /// The backup ID. You can call the ListUserBackupFiles operation to query the backup ID.
+    /// The backup ID. You can call the [ListUserBackupFiles](crate::Client::list_user_backup_files) operation to query the backup ID.
     ///
     /// Wire name: `BackupId`.
     ///
     /// Example: `b-kwwvr7v8t7of********`
     ///
     /// `region_id`:
-    /// The region ID. You can call the DescribeRegions operation to query the most recent region list.
+    /// The region ID. You can call the [DescribeRegions](crate::Client::describe_regions) operation to query the most recent region list.
     ///
     /// Wire name: `RegionId`.
     ///
@@ -118,7 +118,7 @@ impl UpdateUserBackupFileFluentBuilder {
 
     /// Sets `ResourceGroupId`.
     ///
-    /// The resource group ID. You can call the DescribeDBInstanceAttribute operation to query the resource group ID.
+    /// The resource group ID. You can call the [DescribeDBInstanceAttribute](crate::Client::describe_db_instance_attribute) operation to query the resource group ID.
     ///
     /// See [`UpdateUserBackupFileInput::resource_group_id`] for the full documentation.
     #[inline]

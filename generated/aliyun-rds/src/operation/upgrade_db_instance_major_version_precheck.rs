@@ -9,7 +9,7 @@
 //!
 //! ### References
 //!
-//! \> Before you call this operation, carefully read the following documentation. Make sure that you fully understand the prerequisites and impacts for calling this operation.
+//! > Before you call this operation, carefully read the following documentation. Make sure that you fully understand the prerequisites and impacts for calling this operation.
 //!
 //! [Upgrade the major engine version of an ApsaraDB RDS for PostgreSQL instance](https://www.alibabacloud.com/help/doc-detail/203309.htm)
 //!
@@ -30,7 +30,7 @@ impl crate::Client {
     /// # Arguments
     ///
     /// `db_instance_id`:
-    /// The ID of the instance. You can call the [DescribeDBInstances](https://www.alibabacloud.com/help/doc-detail/610396.htm) operation to query the ID of the instance.
+    /// The ID of the instance. You can call the [DescribeDBInstances](crate::Client::describe_db_instances) operation to query the ID of the instance.
     ///
     /// Wire name: `DBInstanceId`.
     ///
@@ -164,7 +164,7 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
             location: metadata::ParameterLocation::Query,
             allowed_values: &[],
             required: true,
-            description: "The ID of the instance. You can call the [DescribeDBInstances](~~610396~~) operation to query the ID of the instance.",
+            description: "The ID of the instance. You can call the [DescribeDBInstances](https://www.alibabacloud.com/help/doc-detail/610396.htm) operation to query the ID of the instance.",
             example: Some("pgm-bp1c808s731l****"),
             deprecated: false,
         },

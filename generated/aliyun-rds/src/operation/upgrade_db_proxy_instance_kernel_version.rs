@@ -10,7 +10,7 @@
 //!
 //! ### References
 //!
-//! \>  Before you call this operation, carefully read the following documentation. Make sure that you fully understand the prerequisites and impacts for calling this operation.
+//! > Before you call this operation, carefully read the following documentation. Make sure that you fully understand the prerequisites and impacts for calling this operation.
 //!
 //! *   [Upgrade the database proxy version of an ApsaraDB RDS for MySQL instance](https://www.alibabacloud.com/help/doc-detail/197465.htm)
 //! *   [Upgrade the database proxy version of an ApsaraDB RDS for PostgreSQL instance](https://www.alibabacloud.com/help/doc-detail/418469.htm)
@@ -32,7 +32,7 @@ impl crate::Client {
     /// # Arguments
     ///
     /// `db_instance_id`:
-    /// The instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::Client::describe_db_instances) operation to query the instance ID.
     ///
     /// Wire name: `DBInstanceId`.
     ///
@@ -211,7 +211,7 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
             location: metadata::ParameterLocation::Query,
             allowed_values: &[],
             required: false,
-            description: "The time when you want to upgrade the database proxy version of the instance. Valid values:\n\n*   **MaintainTime** (default): performs the upgrade during the maintenance window that you specified. For more information, see [Modify the maintenance window](~~610402~~).\n*   **Immediate**: performs the upgrade immediately.\n*   **SpecifyTime**: performs the upgrade at a specified point in time.\n\n> *   **If the instance runs MySQL, you can set this parameter to **MaintainTime**, **Immediate**, or SpecifyTime**.\n> *   If the instance runs PostgreSQL, you can set this parameter to **MaintainTime** or **Immediate**.",
+            description: "The time when you want to upgrade the database proxy version of the instance. Valid values:\n\n*   **MaintainTime** (default): performs the upgrade during the maintenance window that you specified. For more information, see [Modify the maintenance window](https://www.alibabacloud.com/help/doc-detail/610402.htm).\n*   **Immediate**: performs the upgrade immediately.\n*   **SpecifyTime**: performs the upgrade at a specified point in time.\n\n> *   **If the instance runs MySQL, you can set this parameter to **MaintainTime**, **Immediate**, or SpecifyTime**.\n> *   If the instance runs PostgreSQL, you can set this parameter to **MaintainTime** or **Immediate**.",
             example: Some("MaintainTime"),
             deprecated: false,
         },

@@ -27,7 +27,7 @@ impl crate::Client {
     /// # Arguments
     ///
     /// `db_instance_id`:
-    /// The instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::Client::describe_db_instances) operation to query the instance ID.
     ///
     /// Wire name: `DbInstanceId`.
     ///
@@ -47,7 +47,7 @@ impl crate::Client {
     /// Wire name: `Port`.
     ///
     /// `region_id`:
-    /// The region ID. You can call the DescribeRegions operation to query the region ID.
+    /// The region ID. You can call the [DescribeRegions](crate::Client::describe_regions) operation to query the region ID.
     ///
     /// Wire name: `RegionId`.
     ///

@@ -11,15 +11,16 @@ use quote::{format_ident, quote};
 
 use super::metadata::operation_metadata;
 use super::{pagination, waiters};
-use crate::codegen::docs::{code_span, member_docs, Docs, SDK_ONLY_NOTE};
+use crate::codegen::docs::{code_span, member_docs, Docs, OperationLinks, SDK_ONLY_NOTE};
 use crate::codegen::types_crate::input::{argument_type, many_arguments};
 use crate::resolve::{Member, Operation};
 
 /// The rustdoc of the operation's module: the full description, the
 /// engines (unless the description lists them already) and idempotency.
-fn module_docs(operation: &Operation<'_>) -> Docs {
+fn module_docs<'links>(operation: &Operation<'_>, links: &'links OperationLinks) -> Docs<'links> {
     let spec = operation.spec;
     let docs = Docs::new()
+        .linking(links)
         .prose(&spec.summary)
         .prose_opt(spec.description.as_deref());
     let docs = if spec.is_sdk_only() {
@@ -53,9 +54,12 @@ fn module_docs(operation: &Operation<'_>) -> Docs {
 
 /// The rustdoc of the client method: the summary, a link to the module's
 /// full description, and each required argument's documentation.
-fn method_docs(operation: &Operation<'_>) -> Docs {
+fn method_docs<'links>(operation: &Operation<'_>, links: &'links OperationLinks) -> Docs<'links> {
     let module = &operation.names.snake_case;
-    let docs = Docs::new().prose(&operation.spec.summary).blank();
+    let docs = Docs::new()
+        .linking(links)
+        .prose(&operation.spec.summary)
+        .blank();
     let docs = if operation.spec.is_sdk_only() {
         docs.line(format!(
             "Alibaba publishes no reference page for this operation; the [module documentation](crate::operation::{module}) says where its description comes from."
@@ -70,7 +74,7 @@ fn method_docs(operation: &Operation<'_>) -> Docs {
         required.fold(docs.blank().line("# Arguments"), |docs, member| {
             docs.blank()
                 .line(format!("`{}`:", member.name))
-                .append(&member_docs(member))
+                .append(&member_docs(member, links))
         })
     } else {
         docs
@@ -83,7 +87,7 @@ fn method_docs(operation: &Operation<'_>) -> Docs {
 
 /// The two setters of an optional parameter: `x(value)` and
 /// `set_x(Option<value>)`.
-fn setters(member: &Member<'_>, operation: &Operation<'_>) -> TokenStream {
+fn setters(member: &Member<'_>, operation: &Operation<'_>, links: &OperationLinks) -> TokenStream {
     let input = &operation.names.input;
     let ident = &member.ident;
     let field = &member.name;
@@ -94,6 +98,7 @@ fn setters(member: &Member<'_>, operation: &Operation<'_>) -> TokenStream {
     // The full description lives on the input field; the setter repeats its
     // first line and links to it, which keeps large operations small.
     let value_docs = Docs::new()
+        .linking(links)
         .line(format!("Sets {wire}."))
         .prose_opt(member.headline())
         .blank()
@@ -129,7 +134,7 @@ fn setters(member: &Member<'_>, operation: &Operation<'_>) -> TokenStream {
 }
 
 /// `src/operation/<operation>.rs`.
-pub fn operation_rs(operation: &Operation<'_>) -> TokenStream {
+pub fn operation_rs(operation: &Operation<'_>, links: &OperationLinks) -> TokenStream {
     let spec = operation.spec;
     let names = &operation.names;
     let (module, input, output, builder, error) = (
@@ -140,8 +145,8 @@ pub fn operation_rs(operation: &Operation<'_>) -> TokenStream {
         &names.error,
     );
 
-    let module_docs = module_docs(operation).inner();
-    let method_docs = method_docs(operation).outer();
+    let module_docs = module_docs(operation, links).inner();
+    let method_docs = method_docs(operation, links).outer();
     let many_arguments = many_arguments(operation);
     let method_deprecated = spec.is_deprecated().then(
         || quote!(#[deprecated = "the operation is deprecated by the service documentation"]),
@@ -154,7 +159,7 @@ pub fn operation_rs(operation: &Operation<'_>) -> TokenStream {
     let argument_names = operation.required_parameters().map(|member| &member.ident);
     let setters = operation
         .optional_parameters()
-        .map(|member| setters(member, operation));
+        .map(|member| setters(member, operation, links));
     let builder_label = builder.to_string();
     let builder_docs = Docs::new()
         .line(format!(

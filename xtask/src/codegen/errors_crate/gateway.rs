@@ -10,7 +10,7 @@ use crate::codegen::render::unsuffixed;
 use crate::resolve::{GatewayVariant, Product, RustIdent};
 
 /// Rustdoc of one gateway variant.
-fn variant_docs(variant: &GatewayVariant<'_>) -> Docs {
+fn variant_docs(variant: &GatewayVariant<'_>) -> Docs<'static> {
     let row = variant.row;
     Docs::new()
         .line(format!(

@@ -23,7 +23,7 @@ use crate::spec::ErrorRow;
 /// repeated hundreds of times across the crate; one line each (the full
 /// rows stay available through `documented_rows()` and `description()`)
 /// keeps the crate's source, and its build, small.
-fn variant_docs(variant: &ErrorVariant, rows: &[ErrorRow]) -> Docs {
+fn variant_docs(variant: &ErrorVariant, rows: &[ErrorRow]) -> Docs<'static> {
     let documented: Vec<&ErrorRow> = variant
         .rows
         .iter()

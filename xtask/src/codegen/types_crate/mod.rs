@@ -14,7 +14,7 @@ pub mod structs;
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::docs::Docs;
+use super::docs::{Docs, OperationLinks};
 use crate::resolve::{Direction, Operation, Product};
 use structs::{nested_struct, struct_definition, Serialization, StructKind};
 
@@ -55,7 +55,7 @@ pub fn lib_rs(product: &Product<'_>) -> TokenStream {
 }
 
 /// `src/<operation>.rs`: the operation's input, output and nested types.
-pub fn operation_rs(operation: &Operation<'_>) -> TokenStream {
+pub fn operation_rs(operation: &Operation<'_>, links: &OperationLinks) -> TokenStream {
     let spec = operation.spec;
     let names = &operation.names;
     let input = &names.input;
@@ -87,11 +87,13 @@ pub fn operation_rs(operation: &Operation<'_>) -> TokenStream {
             direction: Direction::Request,
             serialization: Serialization::Optional,
             exhaustive: false,
+            links,
         },
     );
     let new = input::new_impl(operation);
     let to_parameters = input::to_parameters_impl(operation);
     let output_docs = Docs::new()
+        .linking(links)
         .line(format!("The response of `{}`.", spec.name))
         .prose_opt(spec.response.description.as_deref())
         .blank()
@@ -105,9 +107,13 @@ pub fn operation_rs(operation: &Operation<'_>) -> TokenStream {
             direction: Direction::Response,
             serialization: Serialization::Optional,
             exhaustive: false,
+            links,
         },
     );
-    let nested = operation.structs.iter().map(nested_struct);
+    let nested = operation
+        .structs
+        .iter()
+        .map(|nested| nested_struct(nested, links));
     let example_test = spec.sample_response.as_deref().map(|example| {
         let output = &names.output;
         // A synthesized sample is the importer's, not Alibaba's: the test

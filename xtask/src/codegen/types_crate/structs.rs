@@ -11,7 +11,7 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use crate::codegen::docs::{code_span, member_docs, Docs};
+use crate::codegen::docs::{code_span, member_docs, Docs, OperationLinks};
 use crate::resolve::{Direction, Member, RustIdent, Struct};
 use crate::spec::ParameterStyle;
 
@@ -28,7 +28,7 @@ pub enum Serialization {
 
 /// What kind of struct is rendered.
 #[derive(Debug, Clone, Copy)]
-pub struct StructKind {
+pub struct StructKind<'links> {
     /// Sent or received.
     pub direction: Direction,
     /// When it derives `Serialize`.
@@ -36,14 +36,16 @@ pub struct StructKind {
     /// Whether callers may build it with a struct literal; otherwise it is
     /// `#[non_exhaustive]`, so new documented fields are not breaking.
     pub exhaustive: bool,
+    /// Where the operation names in its members' docs link to.
+    pub links: &'links OperationLinks,
 }
 
 /// The declaration of one struct field, with its serde attributes.
-fn field_declaration(member: &Member<'_>, kind: StructKind) -> TokenStream {
+fn field_declaration(member: &Member<'_>, kind: StructKind<'_>) -> TokenStream {
     let ident = &member.ident;
     let wire_name = member.wire_name;
     let rust_type = &member.rust_type;
-    let docs = member_docs(member).outer();
+    let docs = member_docs(member, kind.links).outer();
     let json = (member.style == ParameterStyle::Json)
         .then(|| quote!(, serialize_with = "aliyun_runtime::ser::json_string"));
     let (serde, rust_type) = match kind.direction {
@@ -198,8 +200,9 @@ pub fn struct_definition(
 /// with struct literals and `..Default::default()`) and always derive
 /// `Serialize` (the runtime flattens them through it), response structs are
 /// `#[non_exhaustive]`.
-pub fn nested_struct(nested: &Struct<'_>) -> TokenStream {
+pub fn nested_struct(nested: &Struct<'_>, links: &OperationLinks) -> TokenStream {
     let docs = Docs::new()
+        .linking(links)
         .line(format!("The value of {}.", code_span(nested.found_under)))
         .prose_opt(nested.description)
         .outer();
@@ -208,11 +211,13 @@ pub fn nested_struct(nested: &Struct<'_>) -> TokenStream {
             direction: Direction::Request,
             serialization: Serialization::Always,
             exhaustive: true,
+            links,
         },
         Direction::Response => StructKind {
             direction: Direction::Response,
             serialization: Serialization::Optional,
             exhaustive: false,
+            links,
         },
     };
     struct_definition(&nested.name, docs, &nested.members, kind)
