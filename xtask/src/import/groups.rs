@@ -301,6 +301,19 @@ mod tests {
         DirectoryEntry::Operation(name.to_owned())
     }
 
+    /// Each group's name and operations, for comparing with a literal.
+    fn listing(groups: &[FeatureGroup]) -> Vec<(&str, Vec<&str>)> {
+        groups
+            .iter()
+            .map(|group| {
+                (
+                    group.name.as_str(),
+                    group.operations.iter().map(String::as_str).collect(),
+                )
+            })
+            .collect()
+    }
+
     #[test]
     fn sections_become_groups_with_their_subsections_operations() {
         let entries = vec![
@@ -322,17 +335,8 @@ mod tests {
             ),
         ];
         let groups = derive_groups(&entries, &|name: &str| name != "Gone");
-        let listing: Vec<(&str, Vec<&str>)> = groups
-            .iter()
-            .map(|group| {
-                (
-                    group.name.as_str(),
-                    group.operations.iter().map(String::as_str).collect(),
-                )
-            })
-            .collect();
         assert_eq!(
-            listing,
+            listing(&groups),
             [
                 ("brand-new-area-beta", vec!["CreateThing"]),
                 ("instances", vec!["CreateDBInstance"]),
@@ -394,17 +398,8 @@ mod tests {
             "BrandNewThing",
         ];
         add_families(&mut groups, &all, &sdk_only);
-        let listing: Vec<(&str, Vec<&str>)> = groups
-            .iter()
-            .map(|group| {
-                (
-                    group.name.as_str(),
-                    group.operations.iter().map(String::as_str).collect(),
-                )
-            })
-            .collect();
         assert_eq!(
-            listing,
+            listing(&groups),
             [
                 ("import-tasks", vec!["CreateImportTask"]),
                 ("other", vec!["BrandNewThing"]),
