@@ -13,7 +13,11 @@
 //!   compile time and that the crates are usable as a user would use them.
 //! - `tidy.rs` checks what the documentation states about the repository:
 //!   the minimum Rust version covers every locked dependency, and every
-//!   path `ARCHITECTURE.md` and `README.md` name exists.
+//!   path `ARCHITECTURE.md` and `README.md` name exists; and that no
+//!   help-center reference is left in the generated code.
+//! - `conformance.rs` compares every operation's request with what
+//!   Alibaba's official Python SDK sends, and `rds_custom.rs` runs the RDS
+//!   Custom instance lifecycle against the emulator.
 
 /// The README, whose Rust snippets `cargo test` compiles as doc tests.
 #[doc = include_str!("../../README.md")]
