@@ -10,7 +10,9 @@ that SDK against a loopback HTTP server, records every request, strips the
 signing/common parameters (which are random or time dependent) and writes a
 deterministic JSON fixture that a Rust test can compare against without Python.
 
-For each operation of the api-docs metadata document (sorted by name) it:
+For each operation of the api-docs metadata document, and each operation of
+the SDK metadata (``spec/rds/2014-08-15/sdk-metadata.json``) that api-docs
+lacks, sorted by name, it:
 
 1. derives a deterministic value for EVERY documented parameter from the
    parameter's schema (see ``value_for_schema``);
@@ -21,11 +23,12 @@ For each operation of the api-docs metadata document (sorted by name) it:
 
 Usage
 -----
-    python capture.py [--api-docs PATH] [--out PATH]
+    python capture.py [--api-docs PATH] [--sdk-metadata PATH] [--out PATH]
 
-Defaults are relative to this script's directory:
-``--api-docs`` -> ``Rds-2014-08-15.api-docs.en-US.json`` next to the script,
-``--out``      -> ``fixtures/requests.json`` next to the script.
+Defaults are the repository's copies:
+``--api-docs``     -> ``xtask/fixtures/import/Rds-2014-08-15.api-docs.en-US.json``,
+``--sdk-metadata`` -> ``spec/rds/2014-08-15/sdk-metadata.json``,
+``--out``          -> ``fixtures/requests.json`` next to the script.
 
 Requires ``alibabacloud-rds20140815==16.0.2`` and ``alibabacloud-tea-openapi``
 (see README.md for the venv/pip commands).
@@ -76,6 +79,11 @@ COMMON_PARAMETERS = [
     "Timestamp",
     "Version",
 ]
+# Parameters of the SDK's request models that no reference page documents
+# and that the importer does not import (see `RESERVED_SDK_PARAMETERS` in
+# xtask/src/import/sources.rs): the account fields and a business parameter
+# named like the STS token.  They are never set for an SDK-only operation.
+RESERVED_SDK_PARAMETERS = {"OwnerAccount", "OwnerId", "ResourceOwnerAccount", "ResourceOwnerId", "SecurityToken"}
 # Headers worth keeping in the fixture (the V3 signature carries the action
 # and version in headers instead of the query).  Everything else (authorization,
 # nonce, date, content hash, user-agent, host, ...) is volatile or
@@ -456,6 +464,9 @@ def main(argv=None) -> int:
     ap.add_argument("--api-docs", type=Path,
                     default=SCRIPT_DIR.parent.parent / "xtask" / "fixtures" / "import" / "Rds-2014-08-15.api-docs.en-US.json",
                     help="api-docs metadata document (default: the repository copy under xtask/fixtures/import)")
+    ap.add_argument("--sdk-metadata", type=Path,
+                    default=SCRIPT_DIR.parent.parent / "spec" / "rds" / "2014-08-15" / "sdk-metadata.json",
+                    help="the SDK metadata written by sdk_metadata.py, for the operations api-docs lacks")
     ap.add_argument("--out", type=Path, default=SCRIPT_DIR / "fixtures" / "requests.json",
                     help="fixture to write (default: fixtures/requests.json next to this script)")
     args = ap.parse_args(argv)
@@ -473,6 +484,17 @@ def main(argv=None) -> int:
     }
 
     apis = json.loads(args.api_docs.read_text(encoding="utf-8"))["apis"]
+    sources = {name: "apiDocs" for name in apis}
+    if args.sdk_metadata.is_file():
+        for name, api in json.loads(args.sdk_metadata.read_text(encoding="utf-8"))["apis"].items():
+            if name in apis:
+                continue
+            parameters = [p for p in api.get("parameters") or [] if p["name"] not in RESERVED_SDK_PARAMETERS]
+            apis[name] = {**api, "parameters": parameters}
+            sources[name] = "sdkMetadata"
+    else:
+        print(f"warning: no SDK metadata at {args.sdk_metadata}; only api-docs operations are captured",
+              file=sys.stderr)
 
     server = start_capture_server()
     port = server.server_address[1]
@@ -499,6 +521,7 @@ def main(argv=None) -> int:
             if os.environ.get("CAPTURE_DEBUG"):
                 traceback.print_exc()
             continue
+        entry["source"] = sources[op_name]
         operations[op_name] = entry
         if any(diff.values()):
             diffs[op_name] = diff
@@ -516,7 +539,8 @@ def main(argv=None) -> int:
 
     # ---- summary ----------------------------------------------------------
     print(f"SDK: {versions}")
-    print(f"captured {len(operations)}/{len(apis)} operations -> {args.out}")
+    print(f"captured {len(operations)}/{len(apis)} operations -> {args.out} "
+          f"({sum(1 for s in sources.values() if s == 'sdkMetadata')} from the SDK metadata)")
     by_sig, by_method = {}, {}
     for e in operations.values():
         by_sig[e["signature"]] = by_sig.get(e["signature"], 0) + 1
@@ -535,7 +559,7 @@ def main(argv=None) -> int:
             for name in d["model_fields_not_documented"]:
                 if name in ubiquitous:
                     counts[name] = counts.get(name, 0) + 1
-        print("parameter differences between api-docs and SDK:")
+        print("parameter differences between the documented parameters and the SDK:")
         if counts:
             print("  (all ops) undocumented SDK model fields, never set here: "
                   + ", ".join(f"{k} in {v} ops" for k, v in sorted(counts.items())))

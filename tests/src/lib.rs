@@ -13,10 +13,14 @@
 //!   compile time and that the crates are usable as a user would use them.
 //! - `tidy.rs` checks what the documentation states about the repository:
 //!   the minimum Rust version covers every locked dependency, and every
-//!   path `ARCHITECTURE.md` and `README.md` name exists.
+//!   path `ARCHITECTURE.md` and `README.md` name exists; and that no
+//!   help-center reference is left in the generated code.
 //! - `layers.rs` checks the runtime's layers that `ARCHITECTURE.md` draws:
 //!   no module cycle in any runtime crate, no crate depending on its own
 //!   layer or above, and no HTTP, TLS or tokio under the generated types.
+//! - `conformance.rs` compares every operation's request with what
+//!   Alibaba's official Python SDK sends, and `rds_custom.rs` runs the RDS
+//!   Custom instance lifecycle against the emulator.
 //!
 //! It is no layer of the SDK: it sits above everything, so that it may
 //! depend on every crate of the workspace, the emulator included.

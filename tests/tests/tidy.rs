@@ -358,3 +358,39 @@ fn documented_count_of_paged_operations_is_the_specs() {
         "CHANGELOG.md does not say {changelog_claim:?}"
     );
 }
+
+/// Alibaba's documentation refers to its help center as `~~26315~~`,
+/// which is a link only on its own website: the generator turns every such
+/// reference into the article's URL (in rustdoc and in the metadata the
+/// CLI prints), so none is left in the generated code.
+#[test]
+fn no_help_center_reference_is_left_in_the_generated_code() {
+    let mut pending = vec![repo_root().join("generated")];
+    let mut found = Vec::new();
+    let mut files = 0;
+    while let Some(directory) = pending.pop() {
+        for entry in std::fs::read_dir(&directory).expect("a readable directory") {
+            let path = entry.expect("a directory entry").path();
+            if path.is_dir() {
+                pending.push(path);
+                continue;
+            }
+            if path.extension().is_none_or(|extension| extension != "rs") {
+                continue;
+            }
+            files += 1;
+            let text = std::fs::read_to_string(&path).expect("a readable source file");
+            for (number, line) in text.lines().enumerate() {
+                if line.contains("~~") {
+                    found.push(format!("{}:{}", path.display(), number + 1));
+                }
+            }
+        }
+    }
+    assert!(files > 1000, "only {files} generated files found");
+    assert!(
+        found.is_empty(),
+        "help-center references left in the generated code:\n  {}",
+        found.join("\n  ")
+    );
+}

@@ -1,10 +1,10 @@
 //! How long `cargo xtask codegen` takes on a spec the size of the whole RDS
-//! API (313 operations). The target is under two seconds for load, validate,
+//! API (413 operations). The target is under two seconds for load, validate,
 //! render and compare.
 //!
 //! The spec is synthetic: the seed operation (66 error rows) and the
 //! fixture operation (nested objects, arrays, every scalar type) copied
-//! under 313 distinct names into a temporary workspace, which is close to
+//! under 413 distinct names into a temporary workspace, which is close to
 //! the real API's mix of large error tables and nested responses.
 //!
 //! Run with `cargo bench -p xtask --bench codegen`.
@@ -19,7 +19,7 @@ use criterion::{criterion_group, criterion_main, Criterion};
 use serde_json::Value;
 use xtask::codegen::{self, Layout, Mode};
 
-const OPERATIONS: usize = 313;
+const OPERATIONS: usize = 413;
 
 fn read_json(path: &Path) -> Value {
     let text = fs::read_to_string(path).expect("read a spec file");
@@ -63,13 +63,13 @@ fn bench_codegen(criterion: &mut Criterion) {
     let layout = Layout::default();
     let mut group = criterion.benchmark_group("codegen");
     group.sample_size(10);
-    group.bench_function("check 313 operations", |bencher| {
+    group.bench_function("check 413 operations", |bencher| {
         bencher.iter(|| {
             let differences = codegen::run(workspace.path(), &layout, Mode::Check).expect("valid");
             assert!(differences.is_empty());
         });
     });
-    group.bench_function("load and validate 313 operations", |bencher| {
+    group.bench_function("load and validate 413 operations", |bencher| {
         bencher.iter(|| {
             xtask::spec::load_product(&workspace.path().join(&layout.product_dir)).expect("valid")
         });

@@ -27,10 +27,10 @@ enum Command {
         #[arg(long, value_name = "DIR")]
         workspace: Option<std::path::PathBuf>,
     },
-    /// Convert api-docs metadata into spec files and report what changed.
+    /// Convert api-docs and SDK metadata into spec files and report what changed.
     Import(xtask::import::ImportArgs),
     /// Time clean builds of the generated crates with every operation of the
-    /// api-docs fixture, beside the published `ali-acs` (many minutes).
+    /// checked-in spec, beside the published `ali-acs` (many minutes).
     BenchCompile(xtask::bench_compile::BenchCompileArgs),
     /// Many calls, many in flight, against the emulator injecting faults;
     /// prints the account of every call and fails when it does not add up.

@@ -111,7 +111,7 @@ fn an_unknown_operation_fails_with_a_message_on_stderr() {
     assert_eq!(output.status.code(), Some(1));
     let stderr = text(&output.stderr);
     assert!(
-        stderr.contains("no operation named \"ActivateMigrationTarget\" among its 1 operations"),
+        stderr.contains("no operation named \"ActivateMigrationTarget\" among their 1 operations"),
         "{stderr}"
     );
     assert!(!directory.path().join("operations").exists());
@@ -143,6 +143,33 @@ fn the_checked_in_spec_holds_every_operation_of_the_metadata() {
     );
     assert!(
         report.contains("ActivateMigrationTargetInstance: updated"),
+        "{report}"
+    );
+    assert!(!report.contains("feature groups:"), "{report}");
+}
+
+/// With neither source named, the import reads both checked-in documents:
+/// api-docs and the SDK metadata. The checked-in spec holds every
+/// operation of both: nothing is new from either, 313 operations come from
+/// api-docs and 100 from the SDK metadata, and every disagreement of the
+/// two on an operation both describe is named.
+#[test]
+fn the_checked_in_spec_holds_every_operation_of_both_sources() {
+    let output = xtask(&["import", "--all", "--dry-run"]);
+    let report = text(&output.stdout);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    assert!(
+        report.contains(
+            "sources: 313 operation(s) from api-docs (0 new), 100 from the SDK metadata (0 new);"
+        ),
+        "{report}"
+    );
+    assert!(
+        report.contains("413 operation(s): 0 new, 1 updated, 412 unchanged, 0 removed; 0 BREAKING"),
+        "{report}"
+    );
+    assert!(
+        report.contains("  sources   parameter Tag.1.key: only in api-docs"),
         "{report}"
     );
     assert!(!report.contains("feature groups:"), "{report}");

@@ -430,7 +430,7 @@ mod tests {
     #[test]
     fn the_overview_lists_every_operation_by_group() {
         let overview = super::operations_overview();
-        assert!(overview.starts_with("Operations (313)"), "{overview}");
+        assert!(overview.starts_with("Operations (413)"), "{overview}");
         assert!(overview.contains("\ninstances ("), "{overview}");
         assert!(overview.contains("\ncloud-migration (9):\n"), "{overview}");
         for operation in aliyun_rds::metadata::OPERATIONS {

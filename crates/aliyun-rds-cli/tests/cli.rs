@@ -157,6 +157,39 @@ fn unknown_subcommand_and_bad_option_values_are_usage_errors() {
 }
 
 #[test]
+fn help_lists_every_operation_of_both_metadata_sources() {
+    let home = empty_home("overview");
+    let output = run(cli(home.path()).arg("--help"));
+    assert_eq!(output.status.code(), Some(0), "{}", stderr_text(&output));
+    let help = String::from_utf8_lossy(&output.stdout);
+    assert!(help.contains("Operations (413)"), "{help}");
+    assert!(help.contains("\nrds-custom ("), "{help}");
+    // The operations only the official SDKs' metadata describes are there
+    // beside the documented ones, each under its subcommand's name.
+    let listed: std::collections::BTreeSet<&str> = help
+        .lines()
+        .filter(|line| line.starts_with("  "))
+        .flat_map(|line| line.split(','))
+        .map(str::trim)
+        .filter(|name| !name.is_empty())
+        .collect();
+    for operation in aliyun_rds::metadata::OPERATIONS {
+        let subcommand = operation.rust_name.replace('_', "-");
+        assert!(
+            listed.contains(subcommand.as_str()),
+            "{subcommand} is not listed:\n{help}"
+        );
+    }
+    for subcommand in [
+        "run-rc-instances",
+        "describe-rc-instances",
+        "delete-rc-instances",
+    ] {
+        assert!(listed.contains(subcommand), "{subcommand}");
+    }
+}
+
+#[test]
 fn help_shows_the_spec_descriptions() {
     let home = empty_home("help");
     let output = run(cli(home.path()).args([OPERATION, "--help"]));

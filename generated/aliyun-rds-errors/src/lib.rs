@@ -21,7 +21,9 @@ pub mod gateway;
 #[cfg_attr(
     not(
         any(
+            feature = "accept-rc-inquired-system-event",
             feature = "activate-migration-target-instance",
+            feature = "add-rc-instances-to-deployment-set",
             feature = "add-tags-to-resource",
             feature = "allocate-instance-public-connection",
             feature = "allocate-read-write-splitting-connection",
@@ -29,13 +31,18 @@ pub mod gateway;
             feature = "attach-rc-disk",
             feature = "attach-rc-instances",
             feature = "attach-whitelist-template-to-instance",
+            feature = "authorize-backup-encryption",
+            feature = "authorize-rc-security-group-permission",
             feature = "calculate-db-instance-weight",
             feature = "cancel-active-operation-tasks",
             feature = "check-account-name-available",
+            feature = "check-backup-encryption-authorized",
             feature = "check-cloud-resource-authorized",
             feature = "check-create-ddr-db-instance",
             feature = "check-db-name-available",
             feature = "check-instance-exist",
+            feature = "check-rds-custom-init",
+            feature = "check-region-support-backup-encryption",
             feature = "check-service-linked-role",
             feature = "clone-db-instance",
             feature = "clone-parameter-group",
@@ -50,6 +57,7 @@ pub mod gateway;
             feature = "create-db-instance-endpoint",
             feature = "create-db-instance-endpoint-address",
             feature = "create-db-instance-for-rebuild",
+            feature = "create-db-instance-replication",
             feature = "create-db-instance-security-group-rule",
             feature = "create-db-nodes",
             feature = "create-db-proxy-endpoint-address",
@@ -57,11 +65,17 @@ pub mod gateway;
             feature = "create-ddr-instance",
             feature = "create-gad-instance",
             feature = "create-gad-instance-member",
+            feature = "create-import-task",
+            feature = "create-masking-rules",
             feature = "create-migrate-task",
             feature = "create-online-database-task",
             feature = "create-order-for-delete-db-nodes",
             feature = "create-parameter-group",
             feature = "create-postgres-extensions",
+            feature = "create-rc-deployment-set",
+            feature = "create-rc-disk",
+            feature = "create-rc-image",
+            feature = "create-rc-node-pool",
             feature = "create-rc-snapshot",
             feature = "create-read-only-db-instance",
             feature = "create-replication-link",
@@ -76,24 +90,34 @@ pub mod gateway;
             feature = "delete-db-instance",
             feature = "delete-db-instance-endpoint",
             feature = "delete-db-instance-endpoint-address",
+            feature = "delete-db-instance-replication",
             feature = "delete-db-instance-security-group-rule",
             feature = "delete-db-nodes",
             feature = "delete-db-proxy-endpoint-address",
             feature = "delete-database",
             feature = "delete-gad-instance",
+            feature = "delete-masking-rules",
             feature = "delete-parameter-group",
+            feature = "delete-parameter-timed-schedule-task",
             feature = "delete-postgres-extensions",
             feature = "delete-rc-cluster-nodes",
+            feature = "delete-rc-deployment-set",
             feature = "delete-rc-disk",
+            feature = "delete-rc-instance",
+            feature = "delete-rc-instances",
+            feature = "delete-rc-node-pool",
             feature = "delete-rc-snapshot",
+            feature = "delete-rcv-cluster",
             feature = "delete-replication-link",
             feature = "delete-secret",
             feature = "delete-slot",
             feature = "delete-user-backup-file",
             feature = "descibe-imports-from-database",
             feature = "describe-ad-info",
+            feature = "describe-account-masking-privilege",
             feature = "describe-accounts",
             feature = "describe-action-event-policy",
+            feature = "describe-active-operation-maintain-conf",
             feature = "describe-active-operation-tasks",
             feature = "describe-all-whitelist-template",
             feature = "describe-analyticdb-by-primary-db-instance",
@@ -121,6 +145,7 @@ pub mod gateway;
             feature = "describe-custins-resource-info",
             feature = "describe-db-instance-attribute",
             feature = "describe-db-instance-by-tags",
+            feature = "describe-db-instance-cls",
             feature = "describe-db-instance-connectivity",
             feature = "describe-db-instance-detail",
             feature = "describe-db-instance-encryption-key",
@@ -138,6 +163,7 @@ pub mod gateway;
             feature = "describe-db-instance-replication",
             feature = "describe-db-instance-ssl",
             feature = "describe-db-instance-security-group-rule",
+            feature = "describe-db-instance-switch-log",
             feature = "describe-db-instance-tde",
             feature = "describe-db-instances",
             feature = "describe-db-instances-as-csv",
@@ -164,6 +190,8 @@ pub mod gateway;
             feature = "describe-history-tasks-stat",
             feature = "describe-host-group-elastic-strategy-parameters",
             feature = "describe-host-web-shell",
+            feature = "describe-import-task",
+            feature = "describe-import-task-validation",
             feature = "describe-instance-auto-renewal-attribute",
             feature = "describe-instance-cross-backup-policy",
             feature = "describe-instance-keywords",
@@ -172,6 +200,7 @@ pub mod gateway;
             feature = "describe-local-available-recovery-time",
             feature = "describe-log-backup-files",
             feature = "describe-marketing-activity",
+            feature = "describe-masking-rules",
             feature = "describe-meta-list",
             feature = "describe-migrate-task-by-id",
             feature = "describe-migrate-tasks",
@@ -182,16 +211,37 @@ pub mod gateway;
             feature = "describe-parameter-group",
             feature = "describe-parameter-groups",
             feature = "describe-parameter-templates",
+            feature = "describe-parameter-timed-schedule-task",
             feature = "describe-parameters",
             feature = "describe-postgres-extensions",
             feature = "describe-price",
             feature = "describe-quick-sale-config",
+            feature = "describe-rc-available-resource",
+            feature = "describe-rc-cloud-assistant-status",
             feature = "describe-rc-cluster-config",
             feature = "describe-rc-cluster-nodes",
+            feature = "describe-rc-clusters",
+            feature = "describe-rc-deployment-sets",
             feature = "describe-rc-disks",
+            feature = "describe-rc-elastic-scaling",
+            feature = "describe-rc-image-list",
+            feature = "describe-rc-instance-attribute",
             feature = "describe-rc-instance-ddos-count",
+            feature = "describe-rc-instance-history-events",
             feature = "describe-rc-instance-ip-address",
+            feature = "describe-rc-instance-type-families",
+            feature = "describe-rc-instance-types",
+            feature = "describe-rc-instance-vnc-url",
+            feature = "describe-rc-instances",
+            feature = "describe-rc-invocation-results",
+            feature = "describe-rc-metric-list",
+            feature = "describe-rc-network-interfaces",
+            feature = "describe-rc-node-pool",
+            feature = "describe-rc-resources-modification",
+            feature = "describe-rc-security-group-list",
+            feature = "describe-rc-security-group-permission",
             feature = "describe-rc-snapshots",
+            feature = "describe-rcv-cluster",
             feature = "describe-rds-resource-settings",
             feature = "describe-read-db-instance-delay",
             feature = "describe-region-infos",
@@ -205,6 +255,7 @@ pub mod gateway;
             feature = "describe-sql-log-files",
             feature = "describe-sql-log-records",
             feature = "describe-sql-log-report-list",
+            feature = "describe-sql-server-upgrade-versions",
             feature = "describe-secrets",
             feature = "describe-security-group-configuration",
             feature = "describe-slots",
@@ -215,20 +266,26 @@ pub mod gateway;
             feature = "describe-tasks",
             feature = "describe-upgrade-major-version-precheck-task",
             feature = "describe-upgrade-major-version-tasks",
+            feature = "describe-v-switch-list",
             feature = "describe-v-switches",
+            feature = "describe-vpcs",
             feature = "describe-whitelist-template",
             feature = "describe-whitelist-template-linked-instance",
             feature = "destroy-db-instance",
             feature = "detach-gad-instance-member",
             feature = "detach-rc-disk",
             feature = "detach-whitelist-template-to-instance",
+            feature = "enable-backup-encryption",
             feature = "evaluate-local-extend-disk",
             feature = "get-db-instance-topology",
             feature = "get-db-proxy-instance-ssl",
             feature = "grant-account-privilege",
             feature = "grant-operator-permission",
             feature = "import-user-backup-file",
+            feature = "install-rc-cloud-assistant",
             feature = "list-classes",
+            feature = "list-import-tasks",
+            feature = "list-rcv-clusters",
             feature = "list-tag-resources",
             feature = "list-user-backup-files",
             feature = "lock-account",
@@ -240,6 +297,7 @@ pub mod gateway;
             feature = "modify-ad-info",
             feature = "modify-account-check-policy",
             feature = "modify-account-description",
+            feature = "modify-account-masking-privilege",
             feature = "modify-account-security-policy",
             feature = "modify-action-event-policy",
             feature = "modify-active-operation-tasks",
@@ -249,7 +307,9 @@ pub mod gateway;
             feature = "modify-compute-burst-config",
             feature = "modify-custins-resource",
             feature = "modify-db-description",
+            feature = "modify-db-instance",
             feature = "modify-db-instance-auto-upgrade-minor-version",
+            feature = "modify-db-instance-cls",
             feature = "modify-db-instance-config",
             feature = "modify-db-instance-connection-string",
             feature = "modify-db-instance-delayed-replication-time",
@@ -269,6 +329,7 @@ pub mod gateway;
             feature = "modify-db-instance-security-group-rule",
             feature = "modify-db-instance-spec",
             feature = "modify-db-instance-tde",
+            feature = "modify-db-instance-vector-support-status",
             feature = "modify-db-node",
             feature = "modify-db-proxy",
             feature = "modify-db-proxy-endpoint",
@@ -281,11 +342,28 @@ pub mod gateway;
             feature = "modify-event-info",
             feature = "modify-ha-diagnose-config",
             feature = "modify-ha-switch-config",
+            feature = "modify-import-task",
             feature = "modify-instance-auto-renewal-attribute",
             feature = "modify-instance-cross-backup-policy",
+            feature = "modify-masking-rules",
             feature = "modify-pg-hba-config",
             feature = "modify-parameter",
             feature = "modify-parameter-group",
+            feature = "modify-parameter-timed-schedule-task",
+            feature = "modify-rc-deployment-set-attribute",
+            feature = "modify-rc-disk-attribute",
+            feature = "modify-rc-disk-charge-type",
+            feature = "modify-rc-disk-spec",
+            feature = "modify-rc-elastic-scaling",
+            feature = "modify-rc-instance",
+            feature = "modify-rc-instance-attribute",
+            feature = "modify-rc-instance-charge-type",
+            feature = "modify-rc-instance-description",
+            feature = "modify-rc-instance-key-pair",
+            feature = "modify-rc-instance-network-spec",
+            feature = "modify-rc-instance-vpc-attribute",
+            feature = "modify-rc-security-group-permission",
+            feature = "modify-rcv-cluster",
             feature = "modify-read-write-splitting-connection",
             feature = "modify-readonly-instance-delay-replication-time",
             feature = "modify-resource-group",
@@ -296,44 +374,66 @@ pub mod gateway;
             feature = "modify-task-info",
             feature = "modify-whitelist-template",
             feature = "pre-check-create-order-for-delete-db-nodes",
+            feature = "precheck-duck-db-dependency",
             feature = "purge-db-instance-log",
             feature = "query-notify",
             feature = "query-recommend-by-code",
+            feature = "rds-custom-init",
+            feature = "reboot-rc-instance",
+            feature = "reboot-rc-instances",
             feature = "rebuild-db-instance",
             feature = "rebuild-replication-link",
             feature = "receive-db-instance",
             feature = "recovery-db-instance",
+            feature = "redeploy-rc-instance",
             feature = "release-instance-connection",
             feature = "release-instance-public-connection",
             feature = "release-read-write-splitting-connection",
+            feature = "remove-rc-instances-from-deployment-set",
             feature = "remove-tags-from-resource",
             feature = "renew-instance",
+            feature = "renew-rc-instance",
+            feature = "replace-rc-instance-system-disk",
             feature = "reset-account",
             feature = "reset-account-password",
+            feature = "resize-rc-instance-disk",
             feature = "restart-db-instance",
             feature = "restore-ddr-table",
             feature = "restore-table",
             feature = "revoke-account-privilege",
             feature = "revoke-operator-permission",
+            feature = "revoke-rc-security-group-permission",
+            feature = "run-rc-command",
+            feature = "run-rc-instances",
+            feature = "share-rc-deployment-set",
             feature = "start-db-instance",
+            feature = "start-rc-instance",
+            feature = "start-rc-instances",
             feature = "stop-db-instance",
+            feature = "stop-rc-instance",
+            feature = "stop-rc-instances",
             feature = "switch-db-instance-ha",
             feature = "switch-db-instance-net-type",
             feature = "switch-db-instance-vpc",
             feature = "switch-over-major-version-upgrade",
             feature = "switch-replication-link",
+            feature = "sync-rc-key-pair",
+            feature = "sync-rc-security-group",
             feature = "tag-resources",
             feature = "terminate-migrate-task",
             feature = "transform-db-instance-pay-type",
+            feature = "unassociate-eip-address-with-rc-instance",
             feature = "unlock-account",
             feature = "untag-resources",
+            feature = "update-db-instance-replication",
             feature = "update-postgres-extensions",
             feature = "update-user-backup-file",
             feature = "upgrade-db-instance-engine-version",
             feature = "upgrade-db-instance-kernel-version",
             feature = "upgrade-db-instance-major-version",
             feature = "upgrade-db-instance-major-version-precheck",
-            feature = "upgrade-db-proxy-instance-kernel-version"
+            feature = "upgrade-db-proxy-instance-kernel-version",
+            feature = "validate-import-task"
         )
     ),
     allow(dead_code)
@@ -343,7 +443,9 @@ mod rows;
 #[cfg_attr(
     not(
         any(
+            feature = "accept-rc-inquired-system-event",
             feature = "activate-migration-target-instance",
+            feature = "add-rc-instances-to-deployment-set",
             feature = "add-tags-to-resource",
             feature = "allocate-instance-public-connection",
             feature = "allocate-read-write-splitting-connection",
@@ -351,13 +453,18 @@ mod rows;
             feature = "attach-rc-disk",
             feature = "attach-rc-instances",
             feature = "attach-whitelist-template-to-instance",
+            feature = "authorize-backup-encryption",
+            feature = "authorize-rc-security-group-permission",
             feature = "calculate-db-instance-weight",
             feature = "cancel-active-operation-tasks",
             feature = "check-account-name-available",
+            feature = "check-backup-encryption-authorized",
             feature = "check-cloud-resource-authorized",
             feature = "check-create-ddr-db-instance",
             feature = "check-db-name-available",
             feature = "check-instance-exist",
+            feature = "check-rds-custom-init",
+            feature = "check-region-support-backup-encryption",
             feature = "check-service-linked-role",
             feature = "clone-db-instance",
             feature = "clone-parameter-group",
@@ -372,6 +479,7 @@ mod rows;
             feature = "create-db-instance-endpoint",
             feature = "create-db-instance-endpoint-address",
             feature = "create-db-instance-for-rebuild",
+            feature = "create-db-instance-replication",
             feature = "create-db-instance-security-group-rule",
             feature = "create-db-nodes",
             feature = "create-db-proxy-endpoint-address",
@@ -379,11 +487,17 @@ mod rows;
             feature = "create-ddr-instance",
             feature = "create-gad-instance",
             feature = "create-gad-instance-member",
+            feature = "create-import-task",
+            feature = "create-masking-rules",
             feature = "create-migrate-task",
             feature = "create-online-database-task",
             feature = "create-order-for-delete-db-nodes",
             feature = "create-parameter-group",
             feature = "create-postgres-extensions",
+            feature = "create-rc-deployment-set",
+            feature = "create-rc-disk",
+            feature = "create-rc-image",
+            feature = "create-rc-node-pool",
             feature = "create-rc-snapshot",
             feature = "create-read-only-db-instance",
             feature = "create-replication-link",
@@ -398,24 +512,34 @@ mod rows;
             feature = "delete-db-instance",
             feature = "delete-db-instance-endpoint",
             feature = "delete-db-instance-endpoint-address",
+            feature = "delete-db-instance-replication",
             feature = "delete-db-instance-security-group-rule",
             feature = "delete-db-nodes",
             feature = "delete-db-proxy-endpoint-address",
             feature = "delete-database",
             feature = "delete-gad-instance",
+            feature = "delete-masking-rules",
             feature = "delete-parameter-group",
+            feature = "delete-parameter-timed-schedule-task",
             feature = "delete-postgres-extensions",
             feature = "delete-rc-cluster-nodes",
+            feature = "delete-rc-deployment-set",
             feature = "delete-rc-disk",
+            feature = "delete-rc-instance",
+            feature = "delete-rc-instances",
+            feature = "delete-rc-node-pool",
             feature = "delete-rc-snapshot",
+            feature = "delete-rcv-cluster",
             feature = "delete-replication-link",
             feature = "delete-secret",
             feature = "delete-slot",
             feature = "delete-user-backup-file",
             feature = "descibe-imports-from-database",
             feature = "describe-ad-info",
+            feature = "describe-account-masking-privilege",
             feature = "describe-accounts",
             feature = "describe-action-event-policy",
+            feature = "describe-active-operation-maintain-conf",
             feature = "describe-active-operation-tasks",
             feature = "describe-all-whitelist-template",
             feature = "describe-analyticdb-by-primary-db-instance",
@@ -443,6 +567,7 @@ mod rows;
             feature = "describe-custins-resource-info",
             feature = "describe-db-instance-attribute",
             feature = "describe-db-instance-by-tags",
+            feature = "describe-db-instance-cls",
             feature = "describe-db-instance-connectivity",
             feature = "describe-db-instance-detail",
             feature = "describe-db-instance-encryption-key",
@@ -460,6 +585,7 @@ mod rows;
             feature = "describe-db-instance-replication",
             feature = "describe-db-instance-ssl",
             feature = "describe-db-instance-security-group-rule",
+            feature = "describe-db-instance-switch-log",
             feature = "describe-db-instance-tde",
             feature = "describe-db-instances",
             feature = "describe-db-instances-as-csv",
@@ -486,6 +612,8 @@ mod rows;
             feature = "describe-history-tasks-stat",
             feature = "describe-host-group-elastic-strategy-parameters",
             feature = "describe-host-web-shell",
+            feature = "describe-import-task",
+            feature = "describe-import-task-validation",
             feature = "describe-instance-auto-renewal-attribute",
             feature = "describe-instance-cross-backup-policy",
             feature = "describe-instance-keywords",
@@ -494,6 +622,7 @@ mod rows;
             feature = "describe-local-available-recovery-time",
             feature = "describe-log-backup-files",
             feature = "describe-marketing-activity",
+            feature = "describe-masking-rules",
             feature = "describe-meta-list",
             feature = "describe-migrate-task-by-id",
             feature = "describe-migrate-tasks",
@@ -504,16 +633,37 @@ mod rows;
             feature = "describe-parameter-group",
             feature = "describe-parameter-groups",
             feature = "describe-parameter-templates",
+            feature = "describe-parameter-timed-schedule-task",
             feature = "describe-parameters",
             feature = "describe-postgres-extensions",
             feature = "describe-price",
             feature = "describe-quick-sale-config",
+            feature = "describe-rc-available-resource",
+            feature = "describe-rc-cloud-assistant-status",
             feature = "describe-rc-cluster-config",
             feature = "describe-rc-cluster-nodes",
+            feature = "describe-rc-clusters",
+            feature = "describe-rc-deployment-sets",
             feature = "describe-rc-disks",
+            feature = "describe-rc-elastic-scaling",
+            feature = "describe-rc-image-list",
+            feature = "describe-rc-instance-attribute",
             feature = "describe-rc-instance-ddos-count",
+            feature = "describe-rc-instance-history-events",
             feature = "describe-rc-instance-ip-address",
+            feature = "describe-rc-instance-type-families",
+            feature = "describe-rc-instance-types",
+            feature = "describe-rc-instance-vnc-url",
+            feature = "describe-rc-instances",
+            feature = "describe-rc-invocation-results",
+            feature = "describe-rc-metric-list",
+            feature = "describe-rc-network-interfaces",
+            feature = "describe-rc-node-pool",
+            feature = "describe-rc-resources-modification",
+            feature = "describe-rc-security-group-list",
+            feature = "describe-rc-security-group-permission",
             feature = "describe-rc-snapshots",
+            feature = "describe-rcv-cluster",
             feature = "describe-rds-resource-settings",
             feature = "describe-read-db-instance-delay",
             feature = "describe-region-infos",
@@ -527,6 +677,7 @@ mod rows;
             feature = "describe-sql-log-files",
             feature = "describe-sql-log-records",
             feature = "describe-sql-log-report-list",
+            feature = "describe-sql-server-upgrade-versions",
             feature = "describe-secrets",
             feature = "describe-security-group-configuration",
             feature = "describe-slots",
@@ -537,20 +688,26 @@ mod rows;
             feature = "describe-tasks",
             feature = "describe-upgrade-major-version-precheck-task",
             feature = "describe-upgrade-major-version-tasks",
+            feature = "describe-v-switch-list",
             feature = "describe-v-switches",
+            feature = "describe-vpcs",
             feature = "describe-whitelist-template",
             feature = "describe-whitelist-template-linked-instance",
             feature = "destroy-db-instance",
             feature = "detach-gad-instance-member",
             feature = "detach-rc-disk",
             feature = "detach-whitelist-template-to-instance",
+            feature = "enable-backup-encryption",
             feature = "evaluate-local-extend-disk",
             feature = "get-db-instance-topology",
             feature = "get-db-proxy-instance-ssl",
             feature = "grant-account-privilege",
             feature = "grant-operator-permission",
             feature = "import-user-backup-file",
+            feature = "install-rc-cloud-assistant",
             feature = "list-classes",
+            feature = "list-import-tasks",
+            feature = "list-rcv-clusters",
             feature = "list-tag-resources",
             feature = "list-user-backup-files",
             feature = "lock-account",
@@ -562,6 +719,7 @@ mod rows;
             feature = "modify-ad-info",
             feature = "modify-account-check-policy",
             feature = "modify-account-description",
+            feature = "modify-account-masking-privilege",
             feature = "modify-account-security-policy",
             feature = "modify-action-event-policy",
             feature = "modify-active-operation-tasks",
@@ -571,7 +729,9 @@ mod rows;
             feature = "modify-compute-burst-config",
             feature = "modify-custins-resource",
             feature = "modify-db-description",
+            feature = "modify-db-instance",
             feature = "modify-db-instance-auto-upgrade-minor-version",
+            feature = "modify-db-instance-cls",
             feature = "modify-db-instance-config",
             feature = "modify-db-instance-connection-string",
             feature = "modify-db-instance-delayed-replication-time",
@@ -591,6 +751,7 @@ mod rows;
             feature = "modify-db-instance-security-group-rule",
             feature = "modify-db-instance-spec",
             feature = "modify-db-instance-tde",
+            feature = "modify-db-instance-vector-support-status",
             feature = "modify-db-node",
             feature = "modify-db-proxy",
             feature = "modify-db-proxy-endpoint",
@@ -603,11 +764,28 @@ mod rows;
             feature = "modify-event-info",
             feature = "modify-ha-diagnose-config",
             feature = "modify-ha-switch-config",
+            feature = "modify-import-task",
             feature = "modify-instance-auto-renewal-attribute",
             feature = "modify-instance-cross-backup-policy",
+            feature = "modify-masking-rules",
             feature = "modify-pg-hba-config",
             feature = "modify-parameter",
             feature = "modify-parameter-group",
+            feature = "modify-parameter-timed-schedule-task",
+            feature = "modify-rc-deployment-set-attribute",
+            feature = "modify-rc-disk-attribute",
+            feature = "modify-rc-disk-charge-type",
+            feature = "modify-rc-disk-spec",
+            feature = "modify-rc-elastic-scaling",
+            feature = "modify-rc-instance",
+            feature = "modify-rc-instance-attribute",
+            feature = "modify-rc-instance-charge-type",
+            feature = "modify-rc-instance-description",
+            feature = "modify-rc-instance-key-pair",
+            feature = "modify-rc-instance-network-spec",
+            feature = "modify-rc-instance-vpc-attribute",
+            feature = "modify-rc-security-group-permission",
+            feature = "modify-rcv-cluster",
             feature = "modify-read-write-splitting-connection",
             feature = "modify-readonly-instance-delay-replication-time",
             feature = "modify-resource-group",
@@ -618,53 +796,83 @@ mod rows;
             feature = "modify-task-info",
             feature = "modify-whitelist-template",
             feature = "pre-check-create-order-for-delete-db-nodes",
+            feature = "precheck-duck-db-dependency",
             feature = "purge-db-instance-log",
             feature = "query-notify",
             feature = "query-recommend-by-code",
+            feature = "rds-custom-init",
+            feature = "reboot-rc-instance",
+            feature = "reboot-rc-instances",
             feature = "rebuild-db-instance",
             feature = "rebuild-replication-link",
             feature = "receive-db-instance",
             feature = "recovery-db-instance",
+            feature = "redeploy-rc-instance",
             feature = "release-instance-connection",
             feature = "release-instance-public-connection",
             feature = "release-read-write-splitting-connection",
+            feature = "remove-rc-instances-from-deployment-set",
             feature = "remove-tags-from-resource",
             feature = "renew-instance",
+            feature = "renew-rc-instance",
+            feature = "replace-rc-instance-system-disk",
             feature = "reset-account",
             feature = "reset-account-password",
+            feature = "resize-rc-instance-disk",
             feature = "restart-db-instance",
             feature = "restore-ddr-table",
             feature = "restore-table",
             feature = "revoke-account-privilege",
             feature = "revoke-operator-permission",
+            feature = "revoke-rc-security-group-permission",
+            feature = "run-rc-command",
+            feature = "run-rc-instances",
+            feature = "share-rc-deployment-set",
             feature = "start-db-instance",
+            feature = "start-rc-instance",
+            feature = "start-rc-instances",
             feature = "stop-db-instance",
+            feature = "stop-rc-instance",
+            feature = "stop-rc-instances",
             feature = "switch-db-instance-ha",
             feature = "switch-db-instance-net-type",
             feature = "switch-db-instance-vpc",
             feature = "switch-over-major-version-upgrade",
             feature = "switch-replication-link",
+            feature = "sync-rc-key-pair",
+            feature = "sync-rc-security-group",
             feature = "tag-resources",
             feature = "terminate-migrate-task",
             feature = "transform-db-instance-pay-type",
+            feature = "unassociate-eip-address-with-rc-instance",
             feature = "unlock-account",
             feature = "untag-resources",
+            feature = "update-db-instance-replication",
             feature = "update-postgres-extensions",
             feature = "update-user-backup-file",
             feature = "upgrade-db-instance-engine-version",
             feature = "upgrade-db-instance-kernel-version",
             feature = "upgrade-db-instance-major-version",
             feature = "upgrade-db-instance-major-version-precheck",
-            feature = "upgrade-db-proxy-instance-kernel-version"
+            feature = "upgrade-db-proxy-instance-kernel-version",
+            feature = "validate-import-task"
         )
     ),
     allow(dead_code)
 )]
 mod table;
 
+/// Errors of `AcceptRCInquiredSystemEvent` ([`accept_rc_inquired_system_event::AcceptRcInquiredSystemEventError`]).
+#[cfg(feature = "accept-rc-inquired-system-event")]
+pub mod accept_rc_inquired_system_event;
+
 /// Errors of `ActivateMigrationTargetInstance` ([`activate_migration_target_instance::ActivateMigrationTargetInstanceError`]).
 #[cfg(feature = "activate-migration-target-instance")]
 pub mod activate_migration_target_instance;
+
+/// Errors of `AddRCInstancesToDeploymentSet` ([`add_rc_instances_to_deployment_set::AddRcInstancesToDeploymentSetError`]).
+#[cfg(feature = "add-rc-instances-to-deployment-set")]
+pub mod add_rc_instances_to_deployment_set;
 
 /// Errors of `AddTagsToResource` ([`add_tags_to_resource::AddTagsToResourceError`]).
 #[cfg(feature = "add-tags-to-resource")]
@@ -694,6 +902,14 @@ pub mod attach_rc_instances;
 #[cfg(feature = "attach-whitelist-template-to-instance")]
 pub mod attach_whitelist_template_to_instance;
 
+/// Errors of `AuthorizeBackupEncryption` ([`authorize_backup_encryption::AuthorizeBackupEncryptionError`]).
+#[cfg(feature = "authorize-backup-encryption")]
+pub mod authorize_backup_encryption;
+
+/// Errors of `AuthorizeRCSecurityGroupPermission` ([`authorize_rc_security_group_permission::AuthorizeRcSecurityGroupPermissionError`]).
+#[cfg(feature = "authorize-rc-security-group-permission")]
+pub mod authorize_rc_security_group_permission;
+
 /// Errors of `CalculateDBInstanceWeight` ([`calculate_db_instance_weight::CalculateDbInstanceWeightError`]).
 #[cfg(feature = "calculate-db-instance-weight")]
 pub mod calculate_db_instance_weight;
@@ -705,6 +921,10 @@ pub mod cancel_active_operation_tasks;
 /// Errors of `CheckAccountNameAvailable` ([`check_account_name_available::CheckAccountNameAvailableError`]).
 #[cfg(feature = "check-account-name-available")]
 pub mod check_account_name_available;
+
+/// Errors of `CheckBackupEncryptionAuthorized` ([`check_backup_encryption_authorized::CheckBackupEncryptionAuthorizedError`]).
+#[cfg(feature = "check-backup-encryption-authorized")]
+pub mod check_backup_encryption_authorized;
 
 /// Errors of `CheckCloudResourceAuthorized` ([`check_cloud_resource_authorized::CheckCloudResourceAuthorizedError`]).
 #[cfg(feature = "check-cloud-resource-authorized")]
@@ -721,6 +941,14 @@ pub mod check_db_name_available;
 /// Errors of `CheckInstanceExist` ([`check_instance_exist::CheckInstanceExistError`]).
 #[cfg(feature = "check-instance-exist")]
 pub mod check_instance_exist;
+
+/// Errors of `CheckRdsCustomInit` ([`check_rds_custom_init::CheckRdsCustomInitError`]).
+#[cfg(feature = "check-rds-custom-init")]
+pub mod check_rds_custom_init;
+
+/// Errors of `CheckRegionSupportBackupEncryption` ([`check_region_support_backup_encryption::CheckRegionSupportBackupEncryptionError`]).
+#[cfg(feature = "check-region-support-backup-encryption")]
+pub mod check_region_support_backup_encryption;
 
 /// Errors of `CheckServiceLinkedRole` ([`check_service_linked_role::CheckServiceLinkedRoleError`]).
 #[cfg(feature = "check-service-linked-role")]
@@ -778,6 +1006,10 @@ pub mod create_db_instance_endpoint_address;
 #[cfg(feature = "create-db-instance-for-rebuild")]
 pub mod create_db_instance_for_rebuild;
 
+/// Errors of `CreateDBInstanceReplication` ([`create_db_instance_replication::CreateDbInstanceReplicationError`]).
+#[cfg(feature = "create-db-instance-replication")]
+pub mod create_db_instance_replication;
+
 /// Errors of `CreateDBInstanceSecurityGroupRule` ([`create_db_instance_security_group_rule::CreateDbInstanceSecurityGroupRuleError`]).
 #[cfg(feature = "create-db-instance-security-group-rule")]
 pub mod create_db_instance_security_group_rule;
@@ -806,6 +1038,14 @@ pub mod create_gad_instance;
 #[cfg(feature = "create-gad-instance-member")]
 pub mod create_gad_instance_member;
 
+/// Errors of `CreateImportTask` ([`create_import_task::CreateImportTaskError`]).
+#[cfg(feature = "create-import-task")]
+pub mod create_import_task;
+
+/// Errors of `CreateMaskingRules` ([`create_masking_rules::CreateMaskingRulesError`]).
+#[cfg(feature = "create-masking-rules")]
+pub mod create_masking_rules;
+
 /// Errors of `CreateMigrateTask` ([`create_migrate_task::CreateMigrateTaskError`]).
 #[cfg(feature = "create-migrate-task")]
 pub mod create_migrate_task;
@@ -825,6 +1065,22 @@ pub mod create_parameter_group;
 /// Errors of `CreatePostgresExtensions` ([`create_postgres_extensions::CreatePostgresExtensionsError`]).
 #[cfg(feature = "create-postgres-extensions")]
 pub mod create_postgres_extensions;
+
+/// Errors of `CreateRCDeploymentSet` ([`create_rc_deployment_set::CreateRcDeploymentSetError`]).
+#[cfg(feature = "create-rc-deployment-set")]
+pub mod create_rc_deployment_set;
+
+/// Errors of `CreateRCDisk` ([`create_rc_disk::CreateRcDiskError`]).
+#[cfg(feature = "create-rc-disk")]
+pub mod create_rc_disk;
+
+/// Errors of `CreateRCImage` ([`create_rc_image::CreateRcImageError`]).
+#[cfg(feature = "create-rc-image")]
+pub mod create_rc_image;
+
+/// Errors of `CreateRCNodePool` ([`create_rc_node_pool::CreateRcNodePoolError`]).
+#[cfg(feature = "create-rc-node-pool")]
+pub mod create_rc_node_pool;
 
 /// Errors of `CreateRCSnapshot` ([`create_rc_snapshot::CreateRcSnapshotError`]).
 #[cfg(feature = "create-rc-snapshot")]
@@ -882,6 +1138,10 @@ pub mod delete_db_instance_endpoint;
 #[cfg(feature = "delete-db-instance-endpoint-address")]
 pub mod delete_db_instance_endpoint_address;
 
+/// Errors of `DeleteDBInstanceReplication` ([`delete_db_instance_replication::DeleteDbInstanceReplicationError`]).
+#[cfg(feature = "delete-db-instance-replication")]
+pub mod delete_db_instance_replication;
+
 /// Errors of `DeleteDBInstanceSecurityGroupRule` ([`delete_db_instance_security_group_rule::DeleteDbInstanceSecurityGroupRuleError`]).
 #[cfg(feature = "delete-db-instance-security-group-rule")]
 pub mod delete_db_instance_security_group_rule;
@@ -902,9 +1162,17 @@ pub mod delete_database;
 #[cfg(feature = "delete-gad-instance")]
 pub mod delete_gad_instance;
 
+/// Errors of `DeleteMaskingRules` ([`delete_masking_rules::DeleteMaskingRulesError`]).
+#[cfg(feature = "delete-masking-rules")]
+pub mod delete_masking_rules;
+
 /// Errors of `DeleteParameterGroup` ([`delete_parameter_group::DeleteParameterGroupError`]).
 #[cfg(feature = "delete-parameter-group")]
 pub mod delete_parameter_group;
+
+/// Errors of `DeleteParameterTimedScheduleTask` ([`delete_parameter_timed_schedule_task::DeleteParameterTimedScheduleTaskError`]).
+#[cfg(feature = "delete-parameter-timed-schedule-task")]
+pub mod delete_parameter_timed_schedule_task;
 
 /// Errors of `DeletePostgresExtensions` ([`delete_postgres_extensions::DeletePostgresExtensionsError`]).
 #[cfg(feature = "delete-postgres-extensions")]
@@ -914,13 +1182,33 @@ pub mod delete_postgres_extensions;
 #[cfg(feature = "delete-rc-cluster-nodes")]
 pub mod delete_rc_cluster_nodes;
 
+/// Errors of `DeleteRCDeploymentSet` ([`delete_rc_deployment_set::DeleteRcDeploymentSetError`]).
+#[cfg(feature = "delete-rc-deployment-set")]
+pub mod delete_rc_deployment_set;
+
 /// Errors of `DeleteRCDisk` ([`delete_rc_disk::DeleteRcDiskError`]).
 #[cfg(feature = "delete-rc-disk")]
 pub mod delete_rc_disk;
 
+/// Errors of `DeleteRCInstance` ([`delete_rc_instance::DeleteRcInstanceError`]).
+#[cfg(feature = "delete-rc-instance")]
+pub mod delete_rc_instance;
+
+/// Errors of `DeleteRCInstances` ([`delete_rc_instances::DeleteRcInstancesError`]).
+#[cfg(feature = "delete-rc-instances")]
+pub mod delete_rc_instances;
+
+/// Errors of `DeleteRCNodePool` ([`delete_rc_node_pool::DeleteRcNodePoolError`]).
+#[cfg(feature = "delete-rc-node-pool")]
+pub mod delete_rc_node_pool;
+
 /// Errors of `DeleteRCSnapshot` ([`delete_rc_snapshot::DeleteRcSnapshotError`]).
 #[cfg(feature = "delete-rc-snapshot")]
 pub mod delete_rc_snapshot;
+
+/// Errors of `DeleteRCVCluster` ([`delete_rcv_cluster::DeleteRcvClusterError`]).
+#[cfg(feature = "delete-rcv-cluster")]
+pub mod delete_rcv_cluster;
 
 /// Errors of `DeleteReplicationLink` ([`delete_replication_link::DeleteReplicationLinkError`]).
 #[cfg(feature = "delete-replication-link")]
@@ -946,6 +1234,10 @@ pub mod descibe_imports_from_database;
 #[cfg(feature = "describe-ad-info")]
 pub mod describe_ad_info;
 
+/// Errors of `DescribeAccountMaskingPrivilege` ([`describe_account_masking_privilege::DescribeAccountMaskingPrivilegeError`]).
+#[cfg(feature = "describe-account-masking-privilege")]
+pub mod describe_account_masking_privilege;
+
 /// Errors of `DescribeAccounts` ([`describe_accounts::DescribeAccountsError`]).
 #[cfg(feature = "describe-accounts")]
 pub mod describe_accounts;
@@ -953,6 +1245,10 @@ pub mod describe_accounts;
 /// Errors of `DescribeActionEventPolicy` ([`describe_action_event_policy::DescribeActionEventPolicyError`]).
 #[cfg(feature = "describe-action-event-policy")]
 pub mod describe_action_event_policy;
+
+/// Errors of `DescribeActiveOperationMaintainConf` ([`describe_active_operation_maintain_conf::DescribeActiveOperationMaintainConfError`]).
+#[cfg(feature = "describe-active-operation-maintain-conf")]
+pub mod describe_active_operation_maintain_conf;
 
 /// Errors of `DescribeActiveOperationTasks` ([`describe_active_operation_tasks::DescribeActiveOperationTasksError`]).
 #[cfg(feature = "describe-active-operation-tasks")]
@@ -1062,6 +1358,10 @@ pub mod describe_db_instance_attribute;
 #[cfg(feature = "describe-db-instance-by-tags")]
 pub mod describe_db_instance_by_tags;
 
+/// Errors of `DescribeDBInstanceCLS` ([`describe_db_instance_cls::DescribeDbInstanceClsError`]).
+#[cfg(feature = "describe-db-instance-cls")]
+pub mod describe_db_instance_cls;
+
 /// Errors of `DescribeDBInstanceConnectivity` ([`describe_db_instance_connectivity::DescribeDbInstanceConnectivityError`]).
 #[cfg(feature = "describe-db-instance-connectivity")]
 pub mod describe_db_instance_connectivity;
@@ -1129,6 +1429,10 @@ pub mod describe_db_instance_ssl;
 /// Errors of `DescribeDBInstanceSecurityGroupRule` ([`describe_db_instance_security_group_rule::DescribeDbInstanceSecurityGroupRuleError`]).
 #[cfg(feature = "describe-db-instance-security-group-rule")]
 pub mod describe_db_instance_security_group_rule;
+
+/// Errors of `DescribeDBInstanceSwitchLog` ([`describe_db_instance_switch_log::DescribeDbInstanceSwitchLogError`]).
+#[cfg(feature = "describe-db-instance-switch-log")]
+pub mod describe_db_instance_switch_log;
 
 /// Errors of `DescribeDBInstanceTDE` ([`describe_db_instance_tde::DescribeDbInstanceTdeError`]).
 #[cfg(feature = "describe-db-instance-tde")]
@@ -1234,6 +1538,14 @@ pub mod describe_host_group_elastic_strategy_parameters;
 #[cfg(feature = "describe-host-web-shell")]
 pub mod describe_host_web_shell;
 
+/// Errors of `DescribeImportTask` ([`describe_import_task::DescribeImportTaskError`]).
+#[cfg(feature = "describe-import-task")]
+pub mod describe_import_task;
+
+/// Errors of `DescribeImportTaskValidation` ([`describe_import_task_validation::DescribeImportTaskValidationError`]).
+#[cfg(feature = "describe-import-task-validation")]
+pub mod describe_import_task_validation;
+
 /// Errors of `DescribeInstanceAutoRenewalAttribute` ([`describe_instance_auto_renewal_attribute::DescribeInstanceAutoRenewalAttributeError`]).
 #[cfg(feature = "describe-instance-auto-renewal-attribute")]
 pub mod describe_instance_auto_renewal_attribute;
@@ -1265,6 +1577,10 @@ pub mod describe_log_backup_files;
 /// Errors of `DescribeMarketingActivity` ([`describe_marketing_activity::DescribeMarketingActivityError`]).
 #[cfg(feature = "describe-marketing-activity")]
 pub mod describe_marketing_activity;
+
+/// Errors of `DescribeMaskingRules` ([`describe_masking_rules::DescribeMaskingRulesError`]).
+#[cfg(feature = "describe-masking-rules")]
+pub mod describe_masking_rules;
 
 /// Errors of `DescribeMetaList` ([`describe_meta_list::DescribeMetaListError`]).
 #[cfg(feature = "describe-meta-list")]
@@ -1306,6 +1622,10 @@ pub mod describe_parameter_groups;
 #[cfg(feature = "describe-parameter-templates")]
 pub mod describe_parameter_templates;
 
+/// Errors of `DescribeParameterTimedScheduleTask` ([`describe_parameter_timed_schedule_task::DescribeParameterTimedScheduleTaskError`]).
+#[cfg(feature = "describe-parameter-timed-schedule-task")]
+pub mod describe_parameter_timed_schedule_task;
+
 /// Errors of `DescribeParameters` ([`describe_parameters::DescribeParametersError`]).
 #[cfg(feature = "describe-parameters")]
 pub mod describe_parameters;
@@ -1322,6 +1642,14 @@ pub mod describe_price;
 #[cfg(feature = "describe-quick-sale-config")]
 pub mod describe_quick_sale_config;
 
+/// Errors of `DescribeRCAvailableResource` ([`describe_rc_available_resource::DescribeRcAvailableResourceError`]).
+#[cfg(feature = "describe-rc-available-resource")]
+pub mod describe_rc_available_resource;
+
+/// Errors of `DescribeRCCloudAssistantStatus` ([`describe_rc_cloud_assistant_status::DescribeRcCloudAssistantStatusError`]).
+#[cfg(feature = "describe-rc-cloud-assistant-status")]
+pub mod describe_rc_cloud_assistant_status;
+
 /// Errors of `DescribeRCClusterConfig` ([`describe_rc_cluster_config::DescribeRcClusterConfigError`]).
 #[cfg(feature = "describe-rc-cluster-config")]
 pub mod describe_rc_cluster_config;
@@ -1330,21 +1658,93 @@ pub mod describe_rc_cluster_config;
 #[cfg(feature = "describe-rc-cluster-nodes")]
 pub mod describe_rc_cluster_nodes;
 
+/// Errors of `DescribeRCClusters` ([`describe_rc_clusters::DescribeRcClustersError`]).
+#[cfg(feature = "describe-rc-clusters")]
+pub mod describe_rc_clusters;
+
+/// Errors of `DescribeRCDeploymentSets` ([`describe_rc_deployment_sets::DescribeRcDeploymentSetsError`]).
+#[cfg(feature = "describe-rc-deployment-sets")]
+pub mod describe_rc_deployment_sets;
+
 /// Errors of `DescribeRCDisks` ([`describe_rc_disks::DescribeRcDisksError`]).
 #[cfg(feature = "describe-rc-disks")]
 pub mod describe_rc_disks;
+
+/// Errors of `DescribeRCElasticScaling` ([`describe_rc_elastic_scaling::DescribeRcElasticScalingError`]).
+#[cfg(feature = "describe-rc-elastic-scaling")]
+pub mod describe_rc_elastic_scaling;
+
+/// Errors of `DescribeRCImageList` ([`describe_rc_image_list::DescribeRcImageListError`]).
+#[cfg(feature = "describe-rc-image-list")]
+pub mod describe_rc_image_list;
+
+/// Errors of `DescribeRCInstanceAttribute` ([`describe_rc_instance_attribute::DescribeRcInstanceAttributeError`]).
+#[cfg(feature = "describe-rc-instance-attribute")]
+pub mod describe_rc_instance_attribute;
 
 /// Errors of `DescribeRCInstanceDdosCount` ([`describe_rc_instance_ddos_count::DescribeRcInstanceDdosCountError`]).
 #[cfg(feature = "describe-rc-instance-ddos-count")]
 pub mod describe_rc_instance_ddos_count;
 
+/// Errors of `DescribeRCInstanceHistoryEvents` ([`describe_rc_instance_history_events::DescribeRcInstanceHistoryEventsError`]).
+#[cfg(feature = "describe-rc-instance-history-events")]
+pub mod describe_rc_instance_history_events;
+
 /// Errors of `DescribeRCInstanceIpAddress` ([`describe_rc_instance_ip_address::DescribeRcInstanceIpAddressError`]).
 #[cfg(feature = "describe-rc-instance-ip-address")]
 pub mod describe_rc_instance_ip_address;
 
+/// Errors of `DescribeRCInstanceTypeFamilies` ([`describe_rc_instance_type_families::DescribeRcInstanceTypeFamiliesError`]).
+#[cfg(feature = "describe-rc-instance-type-families")]
+pub mod describe_rc_instance_type_families;
+
+/// Errors of `DescribeRCInstanceTypes` ([`describe_rc_instance_types::DescribeRcInstanceTypesError`]).
+#[cfg(feature = "describe-rc-instance-types")]
+pub mod describe_rc_instance_types;
+
+/// Errors of `DescribeRCInstanceVncUrl` ([`describe_rc_instance_vnc_url::DescribeRcInstanceVncUrlError`]).
+#[cfg(feature = "describe-rc-instance-vnc-url")]
+pub mod describe_rc_instance_vnc_url;
+
+/// Errors of `DescribeRCInstances` ([`describe_rc_instances::DescribeRcInstancesError`]).
+#[cfg(feature = "describe-rc-instances")]
+pub mod describe_rc_instances;
+
+/// Errors of `DescribeRCInvocationResults` ([`describe_rc_invocation_results::DescribeRcInvocationResultsError`]).
+#[cfg(feature = "describe-rc-invocation-results")]
+pub mod describe_rc_invocation_results;
+
+/// Errors of `DescribeRCMetricList` ([`describe_rc_metric_list::DescribeRcMetricListError`]).
+#[cfg(feature = "describe-rc-metric-list")]
+pub mod describe_rc_metric_list;
+
+/// Errors of `DescribeRCNetworkInterfaces` ([`describe_rc_network_interfaces::DescribeRcNetworkInterfacesError`]).
+#[cfg(feature = "describe-rc-network-interfaces")]
+pub mod describe_rc_network_interfaces;
+
+/// Errors of `DescribeRCNodePool` ([`describe_rc_node_pool::DescribeRcNodePoolError`]).
+#[cfg(feature = "describe-rc-node-pool")]
+pub mod describe_rc_node_pool;
+
+/// Errors of `DescribeRCResourcesModification` ([`describe_rc_resources_modification::DescribeRcResourcesModificationError`]).
+#[cfg(feature = "describe-rc-resources-modification")]
+pub mod describe_rc_resources_modification;
+
+/// Errors of `DescribeRCSecurityGroupList` ([`describe_rc_security_group_list::DescribeRcSecurityGroupListError`]).
+#[cfg(feature = "describe-rc-security-group-list")]
+pub mod describe_rc_security_group_list;
+
+/// Errors of `DescribeRCSecurityGroupPermission` ([`describe_rc_security_group_permission::DescribeRcSecurityGroupPermissionError`]).
+#[cfg(feature = "describe-rc-security-group-permission")]
+pub mod describe_rc_security_group_permission;
+
 /// Errors of `DescribeRCSnapshots` ([`describe_rc_snapshots::DescribeRcSnapshotsError`]).
 #[cfg(feature = "describe-rc-snapshots")]
 pub mod describe_rc_snapshots;
+
+/// Errors of `DescribeRCVCluster` ([`describe_rcv_cluster::DescribeRcvClusterError`]).
+#[cfg(feature = "describe-rcv-cluster")]
+pub mod describe_rcv_cluster;
 
 /// Errors of `DescribeRdsResourceSettings` ([`describe_rds_resource_settings::DescribeRdsResourceSettingsError`]).
 #[cfg(feature = "describe-rds-resource-settings")]
@@ -1398,6 +1798,10 @@ pub mod describe_sql_log_records;
 #[cfg(feature = "describe-sql-log-report-list")]
 pub mod describe_sql_log_report_list;
 
+/// Errors of `DescribeSQLServerUpgradeVersions` ([`describe_sql_server_upgrade_versions::DescribeSqlServerUpgradeVersionsError`]).
+#[cfg(feature = "describe-sql-server-upgrade-versions")]
+pub mod describe_sql_server_upgrade_versions;
+
 /// Errors of `DescribeSecrets` ([`describe_secrets::DescribeSecretsError`]).
 #[cfg(feature = "describe-secrets")]
 pub mod describe_secrets;
@@ -1438,9 +1842,17 @@ pub mod describe_upgrade_major_version_precheck_task;
 #[cfg(feature = "describe-upgrade-major-version-tasks")]
 pub mod describe_upgrade_major_version_tasks;
 
+/// Errors of `DescribeVSwitchList` ([`describe_v_switch_list::DescribeVSwitchListError`]).
+#[cfg(feature = "describe-v-switch-list")]
+pub mod describe_v_switch_list;
+
 /// Errors of `DescribeVSwitches` ([`describe_v_switches::DescribeVSwitchesError`]).
 #[cfg(feature = "describe-v-switches")]
 pub mod describe_v_switches;
+
+/// Errors of `DescribeVpcs` ([`describe_vpcs::DescribeVpcsError`]).
+#[cfg(feature = "describe-vpcs")]
+pub mod describe_vpcs;
 
 /// Errors of `DescribeWhitelistTemplate` ([`describe_whitelist_template::DescribeWhitelistTemplateError`]).
 #[cfg(feature = "describe-whitelist-template")]
@@ -1466,6 +1878,10 @@ pub mod detach_rc_disk;
 #[cfg(feature = "detach-whitelist-template-to-instance")]
 pub mod detach_whitelist_template_to_instance;
 
+/// Errors of `EnableBackupEncryption` ([`enable_backup_encryption::EnableBackupEncryptionError`]).
+#[cfg(feature = "enable-backup-encryption")]
+pub mod enable_backup_encryption;
+
 /// Errors of `EvaluateLocalExtendDisk` ([`evaluate_local_extend_disk::EvaluateLocalExtendDiskError`]).
 #[cfg(feature = "evaluate-local-extend-disk")]
 pub mod evaluate_local_extend_disk;
@@ -1490,9 +1906,21 @@ pub mod grant_operator_permission;
 #[cfg(feature = "import-user-backup-file")]
 pub mod import_user_backup_file;
 
+/// Errors of `InstallRCCloudAssistant` ([`install_rc_cloud_assistant::InstallRcCloudAssistantError`]).
+#[cfg(feature = "install-rc-cloud-assistant")]
+pub mod install_rc_cloud_assistant;
+
 /// Errors of `ListClasses` ([`list_classes::ListClassesError`]).
 #[cfg(feature = "list-classes")]
 pub mod list_classes;
+
+/// Errors of `ListImportTasks` ([`list_import_tasks::ListImportTasksError`]).
+#[cfg(feature = "list-import-tasks")]
+pub mod list_import_tasks;
+
+/// Errors of `ListRCVClusters` ([`list_rcv_clusters::ListRcvClustersError`]).
+#[cfg(feature = "list-rcv-clusters")]
+pub mod list_rcv_clusters;
 
 /// Errors of `ListTagResources` ([`list_tag_resources::ListTagResourcesError`]).
 #[cfg(feature = "list-tag-resources")]
@@ -1538,6 +1966,10 @@ pub mod modify_account_check_policy;
 #[cfg(feature = "modify-account-description")]
 pub mod modify_account_description;
 
+/// Errors of `ModifyAccountMaskingPrivilege` ([`modify_account_masking_privilege::ModifyAccountMaskingPrivilegeError`]).
+#[cfg(feature = "modify-account-masking-privilege")]
+pub mod modify_account_masking_privilege;
+
 /// Errors of `ModifyAccountSecurityPolicy` ([`modify_account_security_policy::ModifyAccountSecurityPolicyError`]).
 #[cfg(feature = "modify-account-security-policy")]
 pub mod modify_account_security_policy;
@@ -1574,9 +2006,17 @@ pub mod modify_custins_resource;
 #[cfg(feature = "modify-db-description")]
 pub mod modify_db_description;
 
+/// Errors of `ModifyDBInstance` ([`modify_db_instance::ModifyDbInstanceError`]).
+#[cfg(feature = "modify-db-instance")]
+pub mod modify_db_instance;
+
 /// Errors of `ModifyDBInstanceAutoUpgradeMinorVersion` ([`modify_db_instance_auto_upgrade_minor_version::ModifyDbInstanceAutoUpgradeMinorVersionError`]).
 #[cfg(feature = "modify-db-instance-auto-upgrade-minor-version")]
 pub mod modify_db_instance_auto_upgrade_minor_version;
+
+/// Errors of `ModifyDBInstanceCLS` ([`modify_db_instance_cls::ModifyDbInstanceClsError`]).
+#[cfg(feature = "modify-db-instance-cls")]
+pub mod modify_db_instance_cls;
 
 /// Errors of `ModifyDBInstanceConfig` ([`modify_db_instance_config::ModifyDbInstanceConfigError`]).
 #[cfg(feature = "modify-db-instance-config")]
@@ -1654,6 +2094,10 @@ pub mod modify_db_instance_spec;
 #[cfg(feature = "modify-db-instance-tde")]
 pub mod modify_db_instance_tde;
 
+/// Errors of `ModifyDBInstanceVectorSupportStatus` ([`modify_db_instance_vector_support_status::ModifyDbInstanceVectorSupportStatusError`]).
+#[cfg(feature = "modify-db-instance-vector-support-status")]
+pub mod modify_db_instance_vector_support_status;
+
 /// Errors of `ModifyDBNode` ([`modify_db_node::ModifyDbNodeError`]).
 #[cfg(feature = "modify-db-node")]
 pub mod modify_db_node;
@@ -1702,6 +2146,10 @@ pub mod modify_ha_diagnose_config;
 #[cfg(feature = "modify-ha-switch-config")]
 pub mod modify_ha_switch_config;
 
+/// Errors of `ModifyImportTask` ([`modify_import_task::ModifyImportTaskError`]).
+#[cfg(feature = "modify-import-task")]
+pub mod modify_import_task;
+
 /// Errors of `ModifyInstanceAutoRenewalAttribute` ([`modify_instance_auto_renewal_attribute::ModifyInstanceAutoRenewalAttributeError`]).
 #[cfg(feature = "modify-instance-auto-renewal-attribute")]
 pub mod modify_instance_auto_renewal_attribute;
@@ -1709,6 +2157,10 @@ pub mod modify_instance_auto_renewal_attribute;
 /// Errors of `ModifyInstanceCrossBackupPolicy` ([`modify_instance_cross_backup_policy::ModifyInstanceCrossBackupPolicyError`]).
 #[cfg(feature = "modify-instance-cross-backup-policy")]
 pub mod modify_instance_cross_backup_policy;
+
+/// Errors of `ModifyMaskingRules` ([`modify_masking_rules::ModifyMaskingRulesError`]).
+#[cfg(feature = "modify-masking-rules")]
+pub mod modify_masking_rules;
 
 /// Errors of `ModifyPGHbaConfig` ([`modify_pg_hba_config::ModifyPgHbaConfigError`]).
 #[cfg(feature = "modify-pg-hba-config")]
@@ -1721,6 +2173,66 @@ pub mod modify_parameter;
 /// Errors of `ModifyParameterGroup` ([`modify_parameter_group::ModifyParameterGroupError`]).
 #[cfg(feature = "modify-parameter-group")]
 pub mod modify_parameter_group;
+
+/// Errors of `ModifyParameterTimedScheduleTask` ([`modify_parameter_timed_schedule_task::ModifyParameterTimedScheduleTaskError`]).
+#[cfg(feature = "modify-parameter-timed-schedule-task")]
+pub mod modify_parameter_timed_schedule_task;
+
+/// Errors of `ModifyRCDeploymentSetAttribute` ([`modify_rc_deployment_set_attribute::ModifyRcDeploymentSetAttributeError`]).
+#[cfg(feature = "modify-rc-deployment-set-attribute")]
+pub mod modify_rc_deployment_set_attribute;
+
+/// Errors of `ModifyRCDiskAttribute` ([`modify_rc_disk_attribute::ModifyRcDiskAttributeError`]).
+#[cfg(feature = "modify-rc-disk-attribute")]
+pub mod modify_rc_disk_attribute;
+
+/// Errors of `ModifyRCDiskChargeType` ([`modify_rc_disk_charge_type::ModifyRcDiskChargeTypeError`]).
+#[cfg(feature = "modify-rc-disk-charge-type")]
+pub mod modify_rc_disk_charge_type;
+
+/// Errors of `ModifyRCDiskSpec` ([`modify_rc_disk_spec::ModifyRcDiskSpecError`]).
+#[cfg(feature = "modify-rc-disk-spec")]
+pub mod modify_rc_disk_spec;
+
+/// Errors of `ModifyRCElasticScaling` ([`modify_rc_elastic_scaling::ModifyRcElasticScalingError`]).
+#[cfg(feature = "modify-rc-elastic-scaling")]
+pub mod modify_rc_elastic_scaling;
+
+/// Errors of `ModifyRCInstance` ([`modify_rc_instance::ModifyRcInstanceError`]).
+#[cfg(feature = "modify-rc-instance")]
+pub mod modify_rc_instance;
+
+/// Errors of `ModifyRCInstanceAttribute` ([`modify_rc_instance_attribute::ModifyRcInstanceAttributeError`]).
+#[cfg(feature = "modify-rc-instance-attribute")]
+pub mod modify_rc_instance_attribute;
+
+/// Errors of `ModifyRCInstanceChargeType` ([`modify_rc_instance_charge_type::ModifyRcInstanceChargeTypeError`]).
+#[cfg(feature = "modify-rc-instance-charge-type")]
+pub mod modify_rc_instance_charge_type;
+
+/// Errors of `ModifyRCInstanceDescription` ([`modify_rc_instance_description::ModifyRcInstanceDescriptionError`]).
+#[cfg(feature = "modify-rc-instance-description")]
+pub mod modify_rc_instance_description;
+
+/// Errors of `ModifyRCInstanceKeyPair` ([`modify_rc_instance_key_pair::ModifyRcInstanceKeyPairError`]).
+#[cfg(feature = "modify-rc-instance-key-pair")]
+pub mod modify_rc_instance_key_pair;
+
+/// Errors of `ModifyRCInstanceNetworkSpec` ([`modify_rc_instance_network_spec::ModifyRcInstanceNetworkSpecError`]).
+#[cfg(feature = "modify-rc-instance-network-spec")]
+pub mod modify_rc_instance_network_spec;
+
+/// Errors of `ModifyRCInstanceVpcAttribute` ([`modify_rc_instance_vpc_attribute::ModifyRcInstanceVpcAttributeError`]).
+#[cfg(feature = "modify-rc-instance-vpc-attribute")]
+pub mod modify_rc_instance_vpc_attribute;
+
+/// Errors of `ModifyRCSecurityGroupPermission` ([`modify_rc_security_group_permission::ModifyRcSecurityGroupPermissionError`]).
+#[cfg(feature = "modify-rc-security-group-permission")]
+pub mod modify_rc_security_group_permission;
+
+/// Errors of `ModifyRCVCluster` ([`modify_rcv_cluster::ModifyRcvClusterError`]).
+#[cfg(feature = "modify-rcv-cluster")]
+pub mod modify_rcv_cluster;
 
 /// Errors of `ModifyReadWriteSplittingConnection` ([`modify_read_write_splitting_connection::ModifyReadWriteSplittingConnectionError`]).
 #[cfg(feature = "modify-read-write-splitting-connection")]
@@ -1762,6 +2274,10 @@ pub mod modify_whitelist_template;
 #[cfg(feature = "pre-check-create-order-for-delete-db-nodes")]
 pub mod pre_check_create_order_for_delete_db_nodes;
 
+/// Errors of `PrecheckDuckDBDependency` ([`precheck_duck_db_dependency::PrecheckDuckDbDependencyError`]).
+#[cfg(feature = "precheck-duck-db-dependency")]
+pub mod precheck_duck_db_dependency;
+
 /// Errors of `PurgeDBInstanceLog` ([`purge_db_instance_log::PurgeDbInstanceLogError`]).
 #[cfg(feature = "purge-db-instance-log")]
 pub mod purge_db_instance_log;
@@ -1773,6 +2289,18 @@ pub mod query_notify;
 /// Errors of `QueryRecommendByCode` ([`query_recommend_by_code::QueryRecommendByCodeError`]).
 #[cfg(feature = "query-recommend-by-code")]
 pub mod query_recommend_by_code;
+
+/// Errors of `RdsCustomInit` ([`rds_custom_init::RdsCustomInitError`]).
+#[cfg(feature = "rds-custom-init")]
+pub mod rds_custom_init;
+
+/// Errors of `RebootRCInstance` ([`reboot_rc_instance::RebootRcInstanceError`]).
+#[cfg(feature = "reboot-rc-instance")]
+pub mod reboot_rc_instance;
+
+/// Errors of `RebootRCInstances` ([`reboot_rc_instances::RebootRcInstancesError`]).
+#[cfg(feature = "reboot-rc-instances")]
+pub mod reboot_rc_instances;
 
 /// Errors of `RebuildDBInstance` ([`rebuild_db_instance::RebuildDbInstanceError`]).
 #[cfg(feature = "rebuild-db-instance")]
@@ -1790,6 +2318,10 @@ pub mod receive_db_instance;
 #[cfg(feature = "recovery-db-instance")]
 pub mod recovery_db_instance;
 
+/// Errors of `RedeployRCInstance` ([`redeploy_rc_instance::RedeployRcInstanceError`]).
+#[cfg(feature = "redeploy-rc-instance")]
+pub mod redeploy_rc_instance;
+
 /// Errors of `ReleaseInstanceConnection` ([`release_instance_connection::ReleaseInstanceConnectionError`]).
 #[cfg(feature = "release-instance-connection")]
 pub mod release_instance_connection;
@@ -1802,6 +2334,10 @@ pub mod release_instance_public_connection;
 #[cfg(feature = "release-read-write-splitting-connection")]
 pub mod release_read_write_splitting_connection;
 
+/// Errors of `RemoveRCInstancesFromDeploymentSet` ([`remove_rc_instances_from_deployment_set::RemoveRcInstancesFromDeploymentSetError`]).
+#[cfg(feature = "remove-rc-instances-from-deployment-set")]
+pub mod remove_rc_instances_from_deployment_set;
+
 /// Errors of `RemoveTagsFromResource` ([`remove_tags_from_resource::RemoveTagsFromResourceError`]).
 #[cfg(feature = "remove-tags-from-resource")]
 pub mod remove_tags_from_resource;
@@ -1810,6 +2346,14 @@ pub mod remove_tags_from_resource;
 #[cfg(feature = "renew-instance")]
 pub mod renew_instance;
 
+/// Errors of `RenewRCInstance` ([`renew_rc_instance::RenewRcInstanceError`]).
+#[cfg(feature = "renew-rc-instance")]
+pub mod renew_rc_instance;
+
+/// Errors of `ReplaceRCInstanceSystemDisk` ([`replace_rc_instance_system_disk::ReplaceRcInstanceSystemDiskError`]).
+#[cfg(feature = "replace-rc-instance-system-disk")]
+pub mod replace_rc_instance_system_disk;
+
 /// Errors of `ResetAccount` ([`reset_account::ResetAccountError`]).
 #[cfg(feature = "reset-account")]
 pub mod reset_account;
@@ -1817,6 +2361,10 @@ pub mod reset_account;
 /// Errors of `ResetAccountPassword` ([`reset_account_password::ResetAccountPasswordError`]).
 #[cfg(feature = "reset-account-password")]
 pub mod reset_account_password;
+
+/// Errors of `ResizeRCInstanceDisk` ([`resize_rc_instance_disk::ResizeRcInstanceDiskError`]).
+#[cfg(feature = "resize-rc-instance-disk")]
+pub mod resize_rc_instance_disk;
 
 /// Errors of `RestartDBInstance` ([`restart_db_instance::RestartDbInstanceError`]).
 #[cfg(feature = "restart-db-instance")]
@@ -1838,13 +2386,45 @@ pub mod revoke_account_privilege;
 #[cfg(feature = "revoke-operator-permission")]
 pub mod revoke_operator_permission;
 
+/// Errors of `RevokeRCSecurityGroupPermission` ([`revoke_rc_security_group_permission::RevokeRcSecurityGroupPermissionError`]).
+#[cfg(feature = "revoke-rc-security-group-permission")]
+pub mod revoke_rc_security_group_permission;
+
+/// Errors of `RunRCCommand` ([`run_rc_command::RunRcCommandError`]).
+#[cfg(feature = "run-rc-command")]
+pub mod run_rc_command;
+
+/// Errors of `RunRCInstances` ([`run_rc_instances::RunRcInstancesError`]).
+#[cfg(feature = "run-rc-instances")]
+pub mod run_rc_instances;
+
+/// Errors of `ShareRCDeploymentSet` ([`share_rc_deployment_set::ShareRcDeploymentSetError`]).
+#[cfg(feature = "share-rc-deployment-set")]
+pub mod share_rc_deployment_set;
+
 /// Errors of `StartDBInstance` ([`start_db_instance::StartDbInstanceError`]).
 #[cfg(feature = "start-db-instance")]
 pub mod start_db_instance;
 
+/// Errors of `StartRCInstance` ([`start_rc_instance::StartRcInstanceError`]).
+#[cfg(feature = "start-rc-instance")]
+pub mod start_rc_instance;
+
+/// Errors of `StartRCInstances` ([`start_rc_instances::StartRcInstancesError`]).
+#[cfg(feature = "start-rc-instances")]
+pub mod start_rc_instances;
+
 /// Errors of `StopDBInstance` ([`stop_db_instance::StopDbInstanceError`]).
 #[cfg(feature = "stop-db-instance")]
 pub mod stop_db_instance;
+
+/// Errors of `StopRCInstance` ([`stop_rc_instance::StopRcInstanceError`]).
+#[cfg(feature = "stop-rc-instance")]
+pub mod stop_rc_instance;
+
+/// Errors of `StopRCInstances` ([`stop_rc_instances::StopRcInstancesError`]).
+#[cfg(feature = "stop-rc-instances")]
+pub mod stop_rc_instances;
 
 /// Errors of `SwitchDBInstanceHA` ([`switch_db_instance_ha::SwitchDbInstanceHaError`]).
 #[cfg(feature = "switch-db-instance-ha")]
@@ -1866,6 +2446,14 @@ pub mod switch_over_major_version_upgrade;
 #[cfg(feature = "switch-replication-link")]
 pub mod switch_replication_link;
 
+/// Errors of `SyncRCKeyPair` ([`sync_rc_key_pair::SyncRcKeyPairError`]).
+#[cfg(feature = "sync-rc-key-pair")]
+pub mod sync_rc_key_pair;
+
+/// Errors of `SyncRCSecurityGroup` ([`sync_rc_security_group::SyncRcSecurityGroupError`]).
+#[cfg(feature = "sync-rc-security-group")]
+pub mod sync_rc_security_group;
+
 /// Errors of `TagResources` ([`tag_resources::TagResourcesError`]).
 #[cfg(feature = "tag-resources")]
 pub mod tag_resources;
@@ -1878,6 +2466,10 @@ pub mod terminate_migrate_task;
 #[cfg(feature = "transform-db-instance-pay-type")]
 pub mod transform_db_instance_pay_type;
 
+/// Errors of `UnassociateEipAddressWithRCInstance` ([`unassociate_eip_address_with_rc_instance::UnassociateEipAddressWithRcInstanceError`]).
+#[cfg(feature = "unassociate-eip-address-with-rc-instance")]
+pub mod unassociate_eip_address_with_rc_instance;
+
 /// Errors of `UnlockAccount` ([`unlock_account::UnlockAccountError`]).
 #[cfg(feature = "unlock-account")]
 pub mod unlock_account;
@@ -1885,6 +2477,10 @@ pub mod unlock_account;
 /// Errors of `UntagResources` ([`untag_resources::UntagResourcesError`]).
 #[cfg(feature = "untag-resources")]
 pub mod untag_resources;
+
+/// Errors of `UpdateDBInstanceReplication` ([`update_db_instance_replication::UpdateDbInstanceReplicationError`]).
+#[cfg(feature = "update-db-instance-replication")]
+pub mod update_db_instance_replication;
 
 /// Errors of `UpdatePostgresExtensions` ([`update_postgres_extensions::UpdatePostgresExtensionsError`]).
 #[cfg(feature = "update-postgres-extensions")]
@@ -1913,5 +2509,9 @@ pub mod upgrade_db_instance_major_version_precheck;
 /// Errors of `UpgradeDBProxyInstanceKernelVersion` ([`upgrade_db_proxy_instance_kernel_version::UpgradeDbProxyInstanceKernelVersionError`]).
 #[cfg(feature = "upgrade-db-proxy-instance-kernel-version")]
 pub mod upgrade_db_proxy_instance_kernel_version;
+
+/// Errors of `ValidateImportTask` ([`validate_import_task::ValidateImportTaskError`]).
+#[cfg(feature = "validate-import-task")]
+pub mod validate_import_task;
 
 pub use rows::{DocumentedRows, ErrorRow, Messages};

@@ -33,7 +33,7 @@ pub struct AddTagsToResourceInput {
         serde(rename = "proxyId", skip_serializing_if = "Option::is_none")
     )]
     pub proxy_id: Option<String>,
-    /// The region ID. You can call the DescribeRegions operation to query the most recent region list.
+    /// The region ID. You can call the [DescribeRegions](crate::describe_regions) operation to query the most recent region list.
     ///
     /// Wire name: `RegionId`.
     ///
@@ -42,7 +42,7 @@ pub struct AddTagsToResourceInput {
     pub region_id: String,
     /// The instance ID.
     ///
-    /// \>  You can enter up to 30 instance IDs in a single request. If you enter more than one instance ID, you must separate the instance IDs with commas (,).
+    /// > You can enter up to 30 instance IDs in a single request. If you enter more than one instance ID, you must separate the instance IDs with commas (,).
     ///
     /// Wire name: `DBInstanceId`.
     ///
@@ -51,7 +51,7 @@ pub struct AddTagsToResourceInput {
     pub db_instance_id: String,
     /// The tags that you want to add. Each tag consists of a tag key and a tag value. You can specify a maximum of five tags in the following format for each request: {"key1":"value1","key2":"value2"...}.
     ///
-    /// \>  The tag key is required and the tag value is optional.
+    /// > The tag key is required and the tag value is optional.
     ///
     /// Wire name: `Tags`.
     ///
@@ -362,25 +362,22 @@ mod tests {
     //! The documentation's example response against the output type.
 
     /// The example response of the operation's documentation, verbatim.
-    const DOCUMENTED_EXAMPLE: &str = "{\n  \"RequestId\": \"224DB9F7-3100-4899-AB9C-C938BCCB43E7\"\n}";
+    const SAMPLE_RESPONSE: &str = "{\n  \"RequestId\": \"224DB9F7-3100-4899-AB9C-C938BCCB43E7\"\n}";
 
-    /// Every field of the example decodes into a declared field of its
-    /// type: the importer brought the spec in line with the example
-    /// (`cargo xtask import` reports where), so nothing is lost.
+    /// Every field of the example decodes into a declared field of its type: the importer brought the spec in line with the example (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
         let output = aliyun_codec::de::from_slice::<
             super::AddTagsToResourceOutput,
-        >(DOCUMENTED_EXAMPLE.as_bytes())
+        >(SAMPLE_RESPONSE.as_bytes())
+            .unwrap_or_else(|error| panic!("the sample response is not JSON: {error}"))
             .unwrap_or_else(|error| {
-                panic!("the documented example is not JSON: {error}")
-            })
-            .unwrap_or_else(|error| {
-                panic!("the documented example does not decode: {error}")
+                panic!("the sample response does not decode: {error}")
             });
-        assert!(
-            output.unknown_fields.is_empty(), "undeclared fields: {:?}", output
-            .unknown_fields
+        let debug = format!("{output:?}");
+        assert_eq!(
+            debug.matches("unknown_fields: {}").count(), debug
+            .matches("unknown_fields: ").count(), "undeclared fields: {debug}"
         );
     }
 }

@@ -13,7 +13,7 @@
 #[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct AssociateEipAddressWithRcInstanceInput {
-    /// The region ID. You can call the DescribeRegions operation to query the most recent region list.
+    /// The region ID. You can call the [DescribeRegions](crate::describe_regions) operation to query the most recent region list.
     ///
     /// Wire name: `RegionId`.
     ///
@@ -35,7 +35,7 @@ pub struct AssociateEipAddressWithRcInstanceInput {
     pub instance_id: Option<String>,
     /// The EIP ID.
     ///
-    /// \>  If no EIP is available, create an EIP. For more information, see [Create an EIP](https://www.alibabacloud.com/help/doc-detail/292841.htm).
+    /// > If no EIP is available, create an EIP. For more information, see [Create an EIP](https://www.alibabacloud.com/help/doc-detail/292841.htm).
     ///
     /// Wire name: `AllocationId`.
     ///
@@ -174,25 +174,22 @@ mod tests {
     //! The documentation's example response against the output type.
 
     /// The example response of the operation's documentation, verbatim.
-    const DOCUMENTED_EXAMPLE: &str = "{\n  \"RequestId\": \"EFFC7565-B3CF-5CFA-9E1F-164DD1E1F498\"\n}";
+    const SAMPLE_RESPONSE: &str = "{\n  \"RequestId\": \"EFFC7565-B3CF-5CFA-9E1F-164DD1E1F498\"\n}";
 
-    /// Every field of the example decodes into a declared field of its
-    /// type: the importer brought the spec in line with the example
-    /// (`cargo xtask import` reports where), so nothing is lost.
+    /// Every field of the example decodes into a declared field of its type: the importer brought the spec in line with the example (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
         let output = aliyun_codec::de::from_slice::<
             super::AssociateEipAddressWithRcInstanceOutput,
-        >(DOCUMENTED_EXAMPLE.as_bytes())
+        >(SAMPLE_RESPONSE.as_bytes())
+            .unwrap_or_else(|error| panic!("the sample response is not JSON: {error}"))
             .unwrap_or_else(|error| {
-                panic!("the documented example is not JSON: {error}")
-            })
-            .unwrap_or_else(|error| {
-                panic!("the documented example does not decode: {error}")
+                panic!("the sample response does not decode: {error}")
             });
-        assert!(
-            output.unknown_fields.is_empty(), "undeclared fields: {:?}", output
-            .unknown_fields
+        let debug = format!("{output:?}");
+        assert_eq!(
+            debug.matches("unknown_fields: {}").count(), debug
+            .matches("unknown_fields: ").count(), "undeclared fields: {debug}"
         );
     }
 }

@@ -25,7 +25,7 @@ pub struct AttachRcInstancesInput {
     pub region_id: Option<String>,
     /// The virtual private cloud (VPC) ID.
     ///
-    /// \> This is a reserved parameter.
+    /// > This is a reserved parameter.
     ///
     /// Wire name: `VpcId`.
     ///
@@ -249,7 +249,7 @@ pub struct Responses {
     pub instance_id: Option<String>,
     /// The message returned.
     ///
-    /// \>  If the request is successful, **Successful** is returned. If the request fails, an error message that contains information such as an error code is returned.
+    /// > If the request is successful, **Successful** is returned. If the request fails, an error message that contains information such as an error code is returned.
     ///
     /// Wire name: `Message`.
     ///
@@ -316,25 +316,22 @@ mod tests {
     //! The documentation's example response against the output type.
 
     /// The example response of the operation's documentation, verbatim.
-    const DOCUMENTED_EXAMPLE: &str = "{\n  \"RequestId\": \"847BA085-B377-4BFA-8267-F82345ECE1D2\",\n  \"Responses\": [\n    {\n      \"Code\": \"200\",\n      \"InstanceId\": \"rc-e2g521l55k038cr8****\",\n      \"Message\": \"Successful\"\n    }\n  ],\n  \"TaskId\": \"178968983\"\n}";
+    const SAMPLE_RESPONSE: &str = "{\n  \"RequestId\": \"847BA085-B377-4BFA-8267-F82345ECE1D2\",\n  \"Responses\": [\n    {\n      \"Code\": \"200\",\n      \"InstanceId\": \"rc-e2g521l55k038cr8****\",\n      \"Message\": \"Successful\"\n    }\n  ],\n  \"TaskId\": \"178968983\"\n}";
 
-    /// Every field of the example decodes into a declared field of its
-    /// type: the importer brought the spec in line with the example
-    /// (`cargo xtask import` reports where), so nothing is lost.
+    /// Every field of the example decodes into a declared field of its type: the importer brought the spec in line with the example (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
         let output = aliyun_codec::de::from_slice::<
             super::AttachRcInstancesOutput,
-        >(DOCUMENTED_EXAMPLE.as_bytes())
+        >(SAMPLE_RESPONSE.as_bytes())
+            .unwrap_or_else(|error| panic!("the sample response is not JSON: {error}"))
             .unwrap_or_else(|error| {
-                panic!("the documented example is not JSON: {error}")
-            })
-            .unwrap_or_else(|error| {
-                panic!("the documented example does not decode: {error}")
+                panic!("the sample response does not decode: {error}")
             });
-        assert!(
-            output.unknown_fields.is_empty(), "undeclared fields: {:?}", output
-            .unknown_fields
+        let debug = format!("{output:?}");
+        assert_eq!(
+            debug.matches("unknown_fields: {}").count(), debug
+            .matches("unknown_fields: ").count(), "undeclared fields: {debug}"
         );
     }
 }

@@ -23,7 +23,7 @@ pub struct CloneDbInstanceInput {
         serde(rename = "ClientToken", skip_serializing_if = "Option::is_none")
     )]
     pub client_token: Option<String>,
-    /// The region ID. You can call the DescribeRegions operation to query the most recent region list.
+    /// The region ID. You can call the [DescribeRegions](crate::describe_regions) operation to query the most recent region list.
     ///
     /// Wire name: `RegionId`.
     ///
@@ -33,9 +33,9 @@ pub struct CloneDbInstanceInput {
         serde(rename = "RegionId", skip_serializing_if = "Option::is_none")
     )]
     pub region_id: Option<String>,
-    /// The zone ID of the primary instance. You can call the DescribeRegions operation to query the zone ID.
+    /// The zone ID of the primary instance. You can call the [DescribeRegions](crate::describe_regions) operation to query the zone ID.
     ///
-    /// \>  Set this value to the zone ID of the original instance.
+    /// > Set this value to the zone ID of the original instance.
     ///
     /// Wire name: `ZoneId`.
     ///
@@ -47,7 +47,7 @@ pub struct CloneDbInstanceInput {
     pub zone_id: Option<String>,
     /// The instance type of the new instance. For information, see [Primary ApsaraDB RDS instance types](https://www.alibabacloud.com/help/doc-detail/26312.htm).
     ///
-    /// \> By default, the new instance uses the same instance type as the original primary instance.
+    /// > By default, the new instance uses the same instance type as the original primary instance.
     ///
     /// Wire name: `DBInstanceClass`.
     ///
@@ -59,7 +59,7 @@ pub struct CloneDbInstanceInput {
     pub db_instance_class: Option<String>,
     /// The storage capacity of the new instance. Unit: GB. You can increase the storage capacity in increments of 5 GB. For more information, see [Primary ApsaraDB RDS instance types](https://www.alibabacloud.com/help/doc-detail/26312.htm).
     ///
-    /// \> By default, the new instance has the same storage capacity as the original primary instance.
+    /// > By default, the new instance has the same storage capacity as the original primary instance.
     ///
     /// Wire name: `DBInstanceStorage`.
     ///
@@ -69,9 +69,9 @@ pub struct CloneDbInstanceInput {
         serde(rename = "DBInstanceStorage", skip_serializing_if = "Option::is_none")
     )]
     pub db_instance_storage: Option<i32>,
-    /// The instance name. The value must be 2 to 255 characters in length The value can contain letters, digits, underscores (\\_), and hyphens (-), and must start with a letter.
+    /// The instance name. The value must be 2 to 255 characters in length The value can contain letters, digits, underscores (\_), and hyphens (-), and must start with a letter.
     ///
-    /// \>  The value cannot start with <http://> or <https://>.
+    /// > The value cannot start with <http://> or <https://>.
     ///
     /// Wire name: `DBInstanceDescription`.
     ///
@@ -107,7 +107,7 @@ pub struct CloneDbInstanceInput {
     /// *   **VPC**
     /// *   **Classic**
     ///
-    /// \> By default, the new instance has the same network type as the original primary instance.
+    /// > By default, the new instance has the same network type as the original primary instance.
     ///
     /// Wire name: `InstanceNetworkType`.
     ///
@@ -126,9 +126,9 @@ pub struct CloneDbInstanceInput {
     pub db_instance_id: String,
     /// The backup set ID.
     ///
-    /// You can call the DescribeBackups operation to query the backup set ID.
+    /// You can call the [DescribeBackups](crate::describe_backups) operation to query the backup set ID.
     ///
-    /// \>  You must specify at least one of the **BackupId** or **RestoreTime** parameters.
+    /// > You must specify at least one of the **BackupId** or **RestoreTime** parameters.
     ///
     /// Wire name: `BackupId`.
     ///
@@ -140,7 +140,7 @@ pub struct CloneDbInstanceInput {
     pub backup_id: Option<String>,
     /// The point in time to which you want to restore data. The point in time must fall within the specified backup retention period. Specify the time in the ISO 8601 standard in the *yyyy-MM-dd*T*HH:mm:ss*Z format. The time must be in UTC.
     ///
-    /// \> You must specify at least one of the **BackupId** and **RestoreTime** parameters.
+    /// > You must specify at least one of the **BackupId** and **RestoreTime** parameters.
     ///
     /// Wire name: `RestoreTime`.
     ///
@@ -152,7 +152,7 @@ pub struct CloneDbInstanceInput {
     pub restore_time: Option<String>,
     /// The ID of the virtual private cloud (VPC).
     ///
-    /// \>  Make sure that the VPC belongs to the required region.
+    /// > Make sure that the VPC belongs to the required region.
     ///
     /// Wire name: `VPCId`.
     ///
@@ -190,7 +190,7 @@ pub struct CloneDbInstanceInput {
     /// *   If you set the **Period** parameter to **Year**, the value of the UsedTime parameter ranges from **1 to 3**.
     /// *   If you set the **Period** parameter to **Month**, the value of the UsedTime parameter ranges from **1 to 9**.
     ///
-    /// \> If you set the PayType parameter to **Prepaid**, you must also specify this parameter.
+    /// > If you set the PayType parameter to **Prepaid**, you must also specify this parameter.
     ///
     /// Wire name: `UsedTime`.
     ///
@@ -205,7 +205,7 @@ pub struct CloneDbInstanceInput {
     /// *   **Year**
     /// *   **Month**
     ///
-    /// \>  If you set the PayType parameter to **Prepaid**, you must specify this parameter.
+    /// > If you set the PayType parameter to **Prepaid**, you must specify this parameter.
     ///
     /// Wire name: `Period`.
     ///
@@ -231,7 +231,7 @@ pub struct CloneDbInstanceInput {
     /// *   **serverless_standard**: RDS High-availability Edition for ApsaraDB RDS for MySQL
     /// *   **serverless_ha**: RDS High-availability Edition for ApsaraDB RDS for SQL Server
     ///
-    /// \>  You do not need to configure this parameter. The value of this parameter is the same as that of the original instance.
+    /// > You do not need to configure this parameter. The value of this parameter is the same as that of the original instance.
     ///
     /// Wire name: `Category`.
     ///
@@ -270,7 +270,7 @@ pub struct CloneDbInstanceInput {
     /// *   **cloud_essd2**: PL2 ESSD
     /// *   **cloud_essd3**: PL3 ESSD
     ///
-    /// \>  Serverless instances support only PL1 ESSDs and general ESSDs.
+    /// > Serverless instances support only PL1 ESSDs and general ESSDs.
     ///
     /// Wire name: `DBInstanceStorageType`.
     ///
@@ -290,7 +290,7 @@ pub struct CloneDbInstanceInput {
         serde(rename = "RestoreTable", skip_serializing_if = "Option::is_none")
     )]
     pub restore_table: Option<String>,
-    /// The information about the database and table that you want to restore. The value is in the following format: `\[{"type":"db","name":"Name of Database 1","newname":"New name of Database 1","tables":\[{"type":"table","name":"Name of Table 1 in Database 1","newname":"New name of Table 1"},{"type":"table","name":"Name of Table 2 in Database 1","newname":"New name of Table 2"}\]},{"type":"db","name":"Name of Database 2","newname":"New name of Database 2","tables":\[{"type":"table","name":"Name of Table 1 in Database 2","newname":"New name of Table 1"},{"type":"table","name":"Name of Table 2 in Database 2","newname":"New name of Table 2"}\]}\]`
+    /// The information about the database and table that you want to restore. The value is in the following format: `[{"type":"db","name":"Name of Database 1","newname":"New name of Database 1","tables":[{"type":"table","name":"Name of Table 1 in Database 1","newname":"New name of Table 1"},{"type":"table","name":"Name of Table 2 in Database 1","newname":"New name of Table 2"}]},{"type":"db","name":"Name of Database 2","newname":"New name of Database 2","tables":[{"type":"table","name":"Name of Table 1 in Database 2","newname":"New name of Table 1"},{"type":"table","name":"Name of Table 2 in Database 2","newname":"New name of Table 2"}]}]`
     ///
     /// Wire name: `TableMeta`.
     ///
@@ -361,7 +361,7 @@ pub struct CloneDbInstanceInput {
     /// 1.  **true**: enables the feature. You must make sure that your account balance is sufficient.
     /// 2.  **false**: disables the feature. An unpaid order is generated.
     ///
-    /// \>  Default value: true. If your account balance is insufficient, you can set the AutoPay parameter to false to generate an unpaid order. Then, you can log on to the ApsaraDB RDS console to complete the payment.
+    /// > Default value: true. If your account balance is insufficient, you can set the AutoPay parameter to false to generate an unpaid order. Then, you can log on to the ApsaraDB RDS console to complete the payment.
     ///
     /// Wire name: `AutoPay`.
     ///
@@ -643,25 +643,22 @@ mod tests {
     //! The documentation's example response against the output type.
 
     /// The example response of the operation's documentation, verbatim.
-    const DOCUMENTED_EXAMPLE: &str = "{\n  \"DBInstanceId\": \"rm-uf6wjk5****\",\n  \"OrderId\": \"100789370****\",\n  \"RequestId\": \"1E43AAE0-BEE8-43DA-860D-EAF2****\"\n}";
+    const SAMPLE_RESPONSE: &str = "{\n  \"DBInstanceId\": \"rm-uf6wjk5****\",\n  \"OrderId\": \"100789370****\",\n  \"RequestId\": \"1E43AAE0-BEE8-43DA-860D-EAF2****\"\n}";
 
-    /// Every field of the example decodes into a declared field of its
-    /// type: the importer brought the spec in line with the example
-    /// (`cargo xtask import` reports where), so nothing is lost.
+    /// Every field of the example decodes into a declared field of its type: the importer brought the spec in line with the example (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
         let output = aliyun_codec::de::from_slice::<
             super::CloneDbInstanceOutput,
-        >(DOCUMENTED_EXAMPLE.as_bytes())
+        >(SAMPLE_RESPONSE.as_bytes())
+            .unwrap_or_else(|error| panic!("the sample response is not JSON: {error}"))
             .unwrap_or_else(|error| {
-                panic!("the documented example is not JSON: {error}")
-            })
-            .unwrap_or_else(|error| {
-                panic!("the documented example does not decode: {error}")
+                panic!("the sample response does not decode: {error}")
             });
-        assert!(
-            output.unknown_fields.is_empty(), "undeclared fields: {:?}", output
-            .unknown_fields
+        let debug = format!("{output:?}");
+        assert_eq!(
+            debug.matches("unknown_fields: {}").count(), debug
+            .matches("unknown_fields: ").count(), "undeclared fields: {debug}"
         );
     }
 }

@@ -13,14 +13,14 @@
 #[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CopyDatabaseBetweenInstancesInput {
-    /// The source instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The source instance ID. You can call the [DescribeDBInstances](crate::describe_db_instances) operation to query the instance ID.
     ///
     /// Wire name: `DBInstanceId`.
     ///
     /// Example: `rm-uf6wjk5xxxxxxx`
     #[cfg_attr(feature = "serde-serialize", serde(rename = "DBInstanceId"))]
     pub db_instance_id: String,
-    /// The destination instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The destination instance ID. You can call the [DescribeDBInstances](crate::describe_db_instances) operation to query the instance ID.
     ///
     /// Wire name: `TargetDBInstanceId`.
     ///
@@ -34,9 +34,9 @@ pub struct CopyDatabaseBetweenInstancesInput {
     /// Example: `{"test1":"newtest1","test2":"newtest2"}`
     #[cfg_attr(feature = "serde-serialize", serde(rename = "DbNames"))]
     pub db_names: String,
-    /// The ID of the backup set based on which you want to restore databases of the source instance. When you replicate databases by backup set, you can call the DescribeBackups operation to obtain the ID of the backup set.
+    /// The ID of the backup set based on which you want to restore databases of the source instance. When you replicate databases by backup set, you can call the [DescribeBackups](crate::describe_backups) operation to obtain the ID of the backup set.
     ///
-    /// \>  You must specify one of the **BackupId** and **RestoreTime** parameters.
+    /// > You must specify one of the **BackupId** and **RestoreTime** parameters.
     ///
     /// Wire name: `BackupId`.
     ///
@@ -48,7 +48,7 @@ pub struct CopyDatabaseBetweenInstancesInput {
     pub backup_id: Option<String>,
     /// The point in time when the system replicates databases. You can select a point in time within the backup retention period. Specify the time in the ISO 8601 standard in the *yyyy-MM-dd*T*HH:mm:ss*Z format. The time must be in UTC.
     ///
-    /// \> You must specify one of the **BackupId** and **RestoreTime** parameters.
+    /// > You must specify one of the **BackupId** and **RestoreTime** parameters.
     ///
     /// Wire name: `RestoreTime`.
     ///
@@ -226,25 +226,22 @@ mod tests {
     //! The documentation's example response against the output type.
 
     /// The example response of the operation's documentation, verbatim.
-    const DOCUMENTED_EXAMPLE: &str = "{\n  \"RequestId\": \"803D11AF-C370-465B-AB46-CB3A642DC303\"\n}";
+    const SAMPLE_RESPONSE: &str = "{\n  \"RequestId\": \"803D11AF-C370-465B-AB46-CB3A642DC303\"\n}";
 
-    /// Every field of the example decodes into a declared field of its
-    /// type: the importer brought the spec in line with the example
-    /// (`cargo xtask import` reports where), so nothing is lost.
+    /// Every field of the example decodes into a declared field of its type: the importer brought the spec in line with the example (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
         let output = aliyun_codec::de::from_slice::<
             super::CopyDatabaseBetweenInstancesOutput,
-        >(DOCUMENTED_EXAMPLE.as_bytes())
+        >(SAMPLE_RESPONSE.as_bytes())
+            .unwrap_or_else(|error| panic!("the sample response is not JSON: {error}"))
             .unwrap_or_else(|error| {
-                panic!("the documented example is not JSON: {error}")
-            })
-            .unwrap_or_else(|error| {
-                panic!("the documented example does not decode: {error}")
+                panic!("the sample response does not decode: {error}")
             });
-        assert!(
-            output.unknown_fields.is_empty(), "undeclared fields: {:?}", output
-            .unknown_fields
+        let debug = format!("{output:?}");
+        assert_eq!(
+            debug.matches("unknown_fields: {}").count(), debug
+            .matches("unknown_fields: ").count(), "undeclared fields: {debug}"
         );
     }
 }

@@ -13,7 +13,7 @@
 #[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CreateDatabaseInput {
-    /// The instance ID. You can call the [DescribeDBInstances](https://www.alibabacloud.com/help/doc-detail/610396.htm) operation to query the ID of the instance.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::describe_db_instances) operation to query the ID of the instance.
     ///
     /// Wire name: `DBInstanceId`.
     ///
@@ -22,11 +22,11 @@ pub struct CreateDatabaseInput {
     pub db_instance_id: String,
     /// The name of the database.
     ///
-    /// \> *   The name must be 2 to 64 characters in length.
-    /// \> *   The name must start with a lowercase letter and end with a lowercase letter or digit.
-    /// \> *   The name can contain lowercase letters, digits, underscores (\\_), and hyphens (-).
-    /// \> *   The name must be unique within the instance.
-    /// \> *   For more information about invalid characters, see [Forbidden keywords table](https://www.alibabacloud.com/help/doc-detail/26317.htm).
+    /// > *   The name must be 2 to 64 characters in length.
+    /// > *   The name must start with a lowercase letter and end with a lowercase letter or digit.
+    /// > *   The name can contain lowercase letters, digits, underscores (\_), and hyphens (-).
+    /// > *   The name must be unique within the instance.
+    /// > *   For more information about invalid characters, see [Forbidden keywords table](https://www.alibabacloud.com/help/doc-detail/26317.htm).
     ///
     /// Wire name: `DBName`.
     ///
@@ -37,22 +37,22 @@ pub struct CreateDatabaseInput {
     ///
     /// *   Valid values for MySQL or MariaDB databases: **utf8, gbk, latin1, and utf8mb4**
     ///
-    /// *   Valid values for SQL Server databases: **Chinese_PRC_CI_AS, Chinese_PRC_CS_AS, SQL_Latin1\\_General_CP1\\_CI_AS, SQL_Latin1\\_General_CP1\\_CS_AS, and Chinese_PRC_BIN**
+    /// *   Valid values for SQL Server databases: **Chinese_PRC_CI_AS, Chinese_PRC_CS_AS, SQL_Latin1\_General_CP1\_CI_AS, SQL_Latin1\_General_CP1\_CS_AS, and Chinese_PRC_BIN**
     ///
-    /// *   Valid values for PostgreSQL databases: a value in the `Character set,\<Collate\>,\<Ctype\>` format. Example: `UTF8,C,en_US.utf8`.
+    /// *   Valid values for PostgreSQL databases: a value in the `Character set,<Collate>,<Ctype>` format. Example: `UTF8,C,en_US.utf8`.
     ///
-    /// *   Valid values for the character set: **KOI8U, UTF8, WIN866, WIN874, WIN1250, WIN1251, WIN1252, WIN1253, WIN1254, WIN1255, WIN1256, WIN1257, WIN1258, EUC_CN, EUC_KR, EUC_TW, EUC_JP, EUC_JIS\\_2004, KOI8R, MULE_INTERNAL, LATIN1, LATIN2, LATIN3, LATIN4, LATIN5, LATIN6, LATIN7, LATIN8, LATIN9, LATIN10, ISO\\_8859\\_5, ISO\\_8859\\_6, ISO\\_8859\\_7, ISO\\_8859\\_8, and SQL_ASCII**
-    /// *   Valid values for the **Collate** field: You can execute the `SELECT DISTINCT collname FROM pg_collation;` statement to obtain the field value. The default value is **C**.
-    /// *   Valid values for the **Ctype** field: You can execute the `SELECT DISTINCT collctype FROM pg_collation;` statement to obtain the field value. The default value is **en_US.utf8**.
+    ///     *   Valid values for the character set: **KOI8U, UTF8, WIN866, WIN874, WIN1250, WIN1251, WIN1252, WIN1253, WIN1254, WIN1255, WIN1256, WIN1257, WIN1258, EUC_CN, EUC_KR, EUC_TW, EUC_JP, EUC_JIS\_2004, KOI8R, MULE_INTERNAL, LATIN1, LATIN2, LATIN3, LATIN4, LATIN5, LATIN6, LATIN7, LATIN8, LATIN9, LATIN10, ISO\_8859\_5, ISO\_8859\_6, ISO\_8859\_7, ISO\_8859\_8, and SQL_ASCII**
+    ///     *   Valid values for the **Collate** field: You can execute the `SELECT DISTINCT collname FROM pg_collation;` statement to obtain the field value. The default value is **C**.
+    ///     *   Valid values for the **Ctype** field: You can execute the `SELECT DISTINCT collctype FROM pg_collation;` statement to obtain the field value. The default value is **en_US.utf8**.
     ///
     /// Wire name: `CharacterSetName`.
     ///
     /// Example: `gbk`
     #[cfg_attr(feature = "serde-serialize", serde(rename = "CharacterSetName"))]
     pub character_set_name: String,
-    /// The description of the database. The description must be 2 to 256 characters in length and can contain letters, digits, underscores (\\_), and hyphens (-). The description must start with a letter.
+    /// The description of the database. The description must be 2 to 256 characters in length and can contain letters, digits, underscores (\_), and hyphens (-). The description must start with a letter.
     ///
-    /// \> The value cannot start with `<http://>` or `<https://>`.
+    /// > The value cannot start with `http://` or `https://`.
     ///
     /// Wire name: `DBDescription`.
     ///
@@ -202,25 +202,22 @@ mod tests {
     //! The documentation's example response against the output type.
 
     /// The example response of the operation's documentation, verbatim.
-    const DOCUMENTED_EXAMPLE: &str = "{\n  \"RequestId\": \"5A77D650-27A1-4E08-AD9E-59008EDB6927\"\n}";
+    const SAMPLE_RESPONSE: &str = "{\n  \"RequestId\": \"5A77D650-27A1-4E08-AD9E-59008EDB6927\"\n}";
 
-    /// Every field of the example decodes into a declared field of its
-    /// type: the importer brought the spec in line with the example
-    /// (`cargo xtask import` reports where), so nothing is lost.
+    /// Every field of the example decodes into a declared field of its type: the importer brought the spec in line with the example (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
         let output = aliyun_codec::de::from_slice::<
             super::CreateDatabaseOutput,
-        >(DOCUMENTED_EXAMPLE.as_bytes())
+        >(SAMPLE_RESPONSE.as_bytes())
+            .unwrap_or_else(|error| panic!("the sample response is not JSON: {error}"))
             .unwrap_or_else(|error| {
-                panic!("the documented example is not JSON: {error}")
-            })
-            .unwrap_or_else(|error| {
-                panic!("the documented example does not decode: {error}")
+                panic!("the sample response does not decode: {error}")
             });
-        assert!(
-            output.unknown_fields.is_empty(), "undeclared fields: {:?}", output
-            .unknown_fields
+        let debug = format!("{output:?}");
+        assert_eq!(
+            debug.matches("unknown_fields: {}").count(), debug
+            .matches("unknown_fields: ").count(), "undeclared fields: {debug}"
         );
     }
 }

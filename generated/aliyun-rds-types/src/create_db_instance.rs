@@ -13,7 +13,7 @@
 #[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CreateDbInstanceInput {
-    /// The region ID. You can call the [DescribeRegions](https://www.alibabacloud.com/help/doc-detail/610399.htm) operation to query the most recent region list.
+    /// The region ID. You can call the [DescribeRegions](crate::describe_regions) operation to query the most recent region list.
     ///
     /// Wire name: `RegionId`.
     ///
@@ -36,18 +36,18 @@ pub struct CreateDbInstanceInput {
     ///
     /// *   Regular RDS instance
     ///
-    /// *   Valid values when you set Engine to MySQL: **5.5**, **5.6**, **5.7**, and **8.0**
-    /// *   Valid values when you set Engine to SQLServer: **08r2\\_ent_ha**(cloud disks, discontinued), **2008r2**(premium local disks, discontinued), **2012**(SQL Server EE Basic), **2012\\_ent_ha**, **2012\\_std_ha**, **2012\\_web**, **2014\\_ent_ha**, **2014\\_std_ha**, **2016\\_ent_ha**, **2016\\_std_ha**, **2016\\_web**, **2017\\_ent**, **2017\\_std_ha**, **2017\\_web**, **2019\\_ent**, **2019\\_std_ha**, **2019\\_web**, **2022\\_ent**, **2022\\_std_ha**, and **2022\\_web**
-    /// *   Valid values when you set Engine to PostgreSQL: **10.0**, **11.0**, **12.0**, **13.0**, **14.0**, **15.0**, **16.0**, and **17.0**
-    /// *   Valid values when you set Engine to MariaDB: **10.3** and **10.6**
+    ///     *   Valid values when you set Engine to MySQL: **5.5**, **5.6**, **5.7**, and **8.0**
+    ///     *   Valid values when you set Engine to SQLServer: **08r2\_ent_ha**(cloud disks, discontinued), **2008r2**(premium local disks, discontinued), **2012**(SQL Server EE Basic), **2012\_ent_ha**, **2012\_std_ha**, **2012\_web**, **2014\_ent_ha**, **2014\_std_ha**, **2016\_ent_ha**, **2016\_std_ha**, **2016\_web**, **2017\_ent**, **2017\_std_ha**, **2017\_web**, **2019\_ent**, **2019\_std_ha**, **2019\_web**, **2022\_ent**, **2022\_std_ha**, and **2022\_web**
+    ///     *   Valid values when you set Engine to PostgreSQL: **10.0**, **11.0**, **12.0**, **13.0**, **14.0**, **15.0**, **16.0**, and **17.0**
+    ///     *   Valid values when you set Engine to MariaDB: **10.3** and **10.6**
     ///
     /// *   Serverless RDS instance
     ///
-    /// *   Valid values when you set Engine to MySQL: **5.7** and **8.0**
-    /// *   Valid values when you set Engine to SQLServer: **2016\\_std_sl**, **2017\\_std_sl**, and **2019\\_std_sl**
-    /// *   Valid values when you set Engine to PostgreSQL: **14.0**, **15.0**, **16.0**, and **17.0**
+    ///     *   Valid values when you set Engine to MySQL: **5.7** and **8.0**
+    ///     *   Valid values when you set Engine to SQLServer: **2016\_std_sl**, **2017\_std_sl**, and **2019\_std_sl**
+    ///     *   Valid values when you set Engine to PostgreSQL: **14.0**, **15.0**, **16.0**, and **17.0**
     ///
-    /// \>
+    /// >
     ///
     /// *   ApsaraDB RDS for MariaDB does not support serverless instances.
     ///
@@ -103,7 +103,7 @@ pub struct CreateDbInstanceInput {
     pub db_instance_net_type: String,
     /// The instance name. The value must be 2 to 255 characters in length The name can contain letters, digits, and hyphens (-) and must start with a letter.
     ///
-    /// \>  The value cannot start with <http://> or <https://>.
+    /// > The value cannot start with <http://> or <https://>.
     ///
     /// Wire name: `DBInstanceDescription`.
     ///
@@ -139,7 +139,7 @@ pub struct CreateDbInstanceInput {
     /// *   **Prepaid**: subscription.
     /// *   **Serverless**: serverless. This value is not supported for instances that run MariaDB. For more information, see [Overview of serverless ApsaraDB RDS for MySQL instances](https://www.alibabacloud.com/help/doc-detail/411291.htm), [Overview of serverless ApsaraDB RDS for SQL Server instances](https://www.alibabacloud.com/help/doc-detail/604344.htm), and [Overview of serverless ApsaraDB RDS for PostgreSQL instances](https://www.alibabacloud.com/help/doc-detail/607742.htm).
     ///
-    /// \> The system automatically generates a purchase order and completes the payment.
+    /// > The system automatically generates a purchase order and completes the payment.
     ///
     /// Wire name: `PayType`.
     ///
@@ -190,7 +190,7 @@ pub struct CreateDbInstanceInput {
     /// *   **VPC**: virtual private cloud (VPC)
     /// *   **Classic**: classic network
     ///
-    /// \>
+    /// >
     ///
     /// *   If the instance runs MySQL and uses cloud disks, you must set this parameter to **VPC**.
     ///
@@ -213,7 +213,7 @@ pub struct CreateDbInstanceInput {
     ///
     /// ApsaraDB RDS automatically assigns a connection mode to the instance.
     ///
-    /// \> SQL Server 2012, SQL Server 2016, and SQL Server 2017 support only the standard mode.
+    /// > SQL Server 2012, SQL Server 2016, and SQL Server 2017 support only the standard mode.
     ///
     /// Wire name: `ConnectionMode`.
     ///
@@ -225,7 +225,7 @@ pub struct CreateDbInstanceInput {
     pub connection_mode: Option<String>,
     /// The ID of the VPC to which the instance belongs.
     ///
-    /// \> This parameter is available when you set the **InstanceNetworkType** parameter to **VPC**.
+    /// > This parameter is available when you set the **InstanceNetworkType** parameter to **VPC**.
     ///
     /// Wire name: `VPCId`.
     ///
@@ -265,7 +265,7 @@ pub struct CreateDbInstanceInput {
     /// *   If you set the **Period** parameter to **Year**, the value of the **UsedTime** parameter ranges from **1 to 5**.
     /// *   If you set the **Period** parameter to **Month**, the value of the **UsedTime** parameter ranges from **1 to 11**.
     ///
-    /// \>  If you set the PayType parameter to **Prepaid**, you must also specify this parameter.
+    /// > If you set the PayType parameter to **Prepaid**, you must also specify this parameter.
     ///
     /// Wire name: `UsedTime`.
     ///
@@ -280,7 +280,7 @@ pub struct CreateDbInstanceInput {
     /// *   **Year**
     /// *   **Month**
     ///
-    /// \>  If you set the PayType parameter to **Prepaid**, you must specify this parameter.
+    /// > If you set the PayType parameter to **Prepaid**, you must specify this parameter.
     ///
     /// Wire name: `Period`.
     ///
@@ -316,7 +316,7 @@ pub struct CreateDbInstanceInput {
     /// *   If the instance type specifies the Premium Local SSD storage type, the default value of this parameter is **local_ssd**.
     /// *   If the instance type specifies the cloud disk storage type, the default value of this parameter is **cloud_essd**.
     ///
-    /// \>  Serverless instances support only PL1 ESSDs and Premium ESSDs.
+    /// > Serverless instances support only PL1 ESSDs and Premium ESSDs.
     ///
     /// Wire name: `DBInstanceStorageType`.
     ///
@@ -340,10 +340,10 @@ pub struct CreateDbInstanceInput {
     ///
     /// You can obtain the ID of the key in the Key Management Service (KMS) console or create a key. For more information, see [Create a key](https://www.alibabacloud.com/help/doc-detail/181610.htm).
     ///
-    /// \> *   This parameter is not required when you create an instance that runs MySQL, PostgreSQL, or SQL Server. You need to only specify the **RoleARN** parameter to create an instance that has cloud disk encryption enabled by using the obtained key ID.
-    /// \> *   You can configure RAM authorization to require a RAM user to enable cloud disk encryption when the RAM user is used to create an instance. If cloud disk encryption is disabled during the instance creation, the creation operation fails. To complete the configuration, you can attach the following policy to the RAM user: `{"Version":"1","Statement":\[{"Effect":"Deny","Action":"rds:CreateDBInstance","Resource":"*","Condition":{"StringEquals":{"rds:DiskEncryptionRequired":"false"}}}\]}`
+    /// > *   This parameter is not required when you create an instance that runs MySQL, PostgreSQL, or SQL Server. You need to only specify the **RoleARN** parameter to create an instance that has cloud disk encryption enabled by using the obtained key ID.
+    /// > *   You can configure RAM authorization to require a RAM user to enable cloud disk encryption when the RAM user is used to create an instance. If cloud disk encryption is disabled during the instance creation, the creation operation fails. To complete the configuration, you can attach the following policy to the RAM user: `{"Version":"1","Statement":[{"Effect":"Deny","Action":"rds:CreateDBInstance","Resource":"*","Condition":{"StringEquals":{"rds:DiskEncryptionRequired":"false"}}}]}`
     ///
-    /// \>\<warning\>The configuration also affects the CreateOrder operation that is called to create instances in the console.\>\</warning\>
+    /// > \<warning\>The configuration also affects the CreateOrder operation that is called to create instances in the console.\>\</warning\>
     ///
     /// Wire name: `EncryptionKey`.
     ///
@@ -353,9 +353,9 @@ pub struct CreateDbInstanceInput {
         serde(rename = "EncryptionKey", skip_serializing_if = "Option::is_none")
     )]
     pub encryption_key: Option<String>,
-    /// The Alibaba Cloud Resource Name (ARN) that is provided by your Alibaba Cloud account for Resource Access Management (RAM) users. RAM users can use the ARN to connect to ApsaraDB RDS to Key Management Service (KMS). You can call the CheckCloudResourceAuthorized operation to query the ARN.
+    /// The Alibaba Cloud Resource Name (ARN) that is provided by your Alibaba Cloud account for Resource Access Management (RAM) users. RAM users can use the ARN to connect to ApsaraDB RDS to Key Management Service (KMS). You can call the [CheckCloudResourceAuthorized](crate::check_cloud_resource_authorized) operation to query the ARN.
     ///
-    /// \>  When you enable the encryption, you must specify the RoleARN.
+    /// > When you enable the encryption, you must specify the RoleARN.
     ///
     /// Wire name: `RoleARN`.
     ///
@@ -370,8 +370,8 @@ pub struct CreateDbInstanceInput {
     /// *   **true**
     /// *   **false**
     ///
-    /// \> *   The auto-renewal cycle is one month for a monthly subscription.
-    /// \> *   The auto-renewal cycle is one year for a yearly subscription.
+    /// > *   The auto-renewal cycle is one month for a monthly subscription.
+    /// > *   The auto-renewal cycle is one year for a yearly subscription.
     ///
     /// Wire name: `AutoRenew`.
     ///
@@ -385,19 +385,19 @@ pub struct CreateDbInstanceInput {
     ///
     /// *   Regular RDS instance
     ///
-    /// *   **Basic**: RDS Basic Edition
-    /// *   **HighAvailability**: RDS High-availability Edition
-    /// *   **cluster**: RDS Cluster Edition for ApsaraDB RDS for MySQL or PostgreSQL
-    /// *   **AlwaysOn**: RDS Cluster Edition for ApsaraDB RDS for SQL Server
-    /// *   **Finance**: RDS Basic Edition for serverless instances
+    ///     *   **Basic**: RDS Basic Edition
+    ///     *   **HighAvailability**: RDS High-availability Edition
+    ///     *   **cluster**: RDS Cluster Edition for ApsaraDB RDS for MySQL or PostgreSQL
+    ///     *   **AlwaysOn**: RDS Cluster Edition for ApsaraDB RDS for SQL Server
+    ///     *   **Finance**: RDS Basic Edition for serverless instances
     ///
     /// *   Serverless RDS instance
     ///
-    /// *   **serverless_basic**: RDS Basic Edition for serverless instances. This edition is available only for instances that run MySQL and PostgreSQL.
-    /// *   **serverless_standard**: RDS High-availability Edition for serverless instances. This edition is available only for instances that run MySQL and PostgreSQL.
-    /// *   **serverless_ha**: RDS High-availability Edition for serverless instances. This edition is available only for instances that run SQL Server.
+    ///     *   **serverless_basic**: RDS Basic Edition for serverless instances. This edition is available only for instances that run MySQL and PostgreSQL.
+    ///     *   **serverless_standard**: RDS High-availability Edition for serverless instances. This edition is available only for instances that run MySQL and PostgreSQL.
+    ///     *   **serverless_ha**: RDS High-availability Edition for serverless instances. This edition is available only for instances that run SQL Server.
     ///
-    /// \> This parameter is required if PayType is set to Serverless.
+    /// > This parameter is required if PayType is set to Serverless.
     ///
     /// Wire name: `Category`.
     ///
@@ -411,7 +411,7 @@ pub struct CreateDbInstanceInput {
     ///
     /// If you create the instance in a dedicated cluster, you must specify this parameter.
     ///
-    /// *   You can call the DescribeDedicatedHostGroups operation to query the information about the dedicated cluster.
+    /// *   You can call the [DescribeDedicatedHostGroups](crate::describe_dedicated_host_groups) operation to query the information about the dedicated cluster.
     /// *   If no dedicated clusters are created, you can call the CreateDedicatedHostGroup operation to create a dedicated cluster.
     ///
     /// Wire name: `DedicatedHostGroupId`.
@@ -426,7 +426,7 @@ pub struct CreateDbInstanceInput {
     ///
     /// If you create the instance in a dedicated cluster, you must specify this parameter. If you do not specify this parameter, the system automatically assigns a host.
     ///
-    /// *   You can call the DescribeDedicatedHosts operation to query the host in the dedicated cluster.
+    /// *   You can call the [DescribeDedicatedHosts](crate::describe_dedicated_hosts) operation to query the host in the dedicated cluster.
     /// *   If no hosts are created, you can call the CreateDedicatedHost operation to create a host.
     ///
     /// Wire name: `TargetDedicatedHostIdForMaster`.
@@ -444,7 +444,7 @@ pub struct CreateDbInstanceInput {
     ///
     /// If you want to create an instance that runs RDS High-availability Edition or RDS Enterprise Edition in a dedicated cluster, you must specify this parameter. If you do not specify this parameter, the system automatically assigns a host.
     ///
-    /// *   You can call the DescribeDedicatedHosts operation to query the host in the dedicated cluster.
+    /// *   You can call the [DescribeDedicatedHosts](crate::describe_dedicated_hosts) operation to query the host in the dedicated cluster.
     /// *   If no hosts are created, you can call the CreateDedicatedHost operation to create a host.
     ///
     /// Wire name: `TargetDedicatedHostIdForSlave`.
@@ -462,7 +462,7 @@ pub struct CreateDbInstanceInput {
     ///
     /// If you want to create an instance that runs RDS Enterprise Edition in a dedicated cluster, you must specify this parameter. If you do not specify this parameter, the system automatically assigns a host.
     ///
-    /// *   You can call the DescribeDedicatedHosts operation to query the host in the dedicated cluster.
+    /// *   You can call the [DescribeDedicatedHosts](crate::describe_dedicated_hosts) operation to query the host in the dedicated cluster.
     /// *   If no hosts are created, you can call the CreateDedicatedHost operation to create a host.
     ///
     /// Wire name: `TargetDedicatedHostIdForLog`.
@@ -476,9 +476,9 @@ pub struct CreateDbInstanceInput {
         )
     )]
     pub target_dedicated_host_id_for_log: Option<String>,
-    /// The parameter template ID. You can call the DescribeParameterGroups operation to query the parameter template ID.
+    /// The parameter template ID. You can call the [DescribeParameterGroups](crate::describe_parameter_groups) operation to query the parameter template ID.
     ///
-    /// \>  This parameter is available if you want to create an instance that runs MySQL or PostgreSQL. If you do not configure this parameter, the default parameter template is used. If you want to use a custom parameter template, you can customize a parameter template and set this parameter to the ID of the custom template.
+    /// > This parameter is available if you want to create an instance that runs MySQL or PostgreSQL. If you do not configure this parameter, the default parameter template is used. If you want to use a custom parameter template, you can customize a parameter template and set this parameter to the ID of the custom template.
     ///
     /// Wire name: `DBParamGroupId`.
     ///
@@ -492,16 +492,16 @@ pub struct CreateDbInstanceInput {
     ///
     /// *   **Engine** is set to **MySQL**:
     ///
-    /// *   This time zone is in UTC. Valid values: \\*\\*-12:59\\*\\* to **+13:00**.
-    /// *   If the instance uses Premium Local SSDs, you can specify the name of the time zone. For example, you can specify the Asia/Hong_Kong time zone. For more information, see [Time zones](https://www.alibabacloud.com/help/doc-detail/297356.htm).
+    ///     *   This time zone is in UTC. Valid values: \*\*-12:59\*\* to **+13:00**.
+    ///     *   If the instance uses Premium Local SSDs, you can specify the name of the time zone. For example, you can specify the Asia/Hong_Kong time zone. For more information, see [Time zones](https://www.alibabacloud.com/help/doc-detail/297356.htm).
     ///
     /// *   **Engine** is set to **PostgreSQL**.
     ///
-    /// *   This time zone is not in UTC. For more information, see [Time zones](https://www.alibabacloud.com/help/doc-detail/297356.htm).
-    /// *   You can configure this parameter only when the RDS instance uses cloud disks.
+    ///     *   This time zone is not in UTC. For more information, see [Time zones](https://www.alibabacloud.com/help/doc-detail/297356.htm).
+    ///     *   You can configure this parameter only when the RDS instance uses cloud disks.
     ///
-    /// \> *   You can specify the time zone when you create a primary instance. You cannot specify the time zone when you create a read-only instance. Read-only instances inherit the time zone of their primary instance.
-    /// \> *   If you do not specify this parameter, the system automatically assigns the default time zone of the region in which the instance resides.
+    /// > *   You can specify the time zone when you create a primary instance. You cannot specify the time zone when you create a read-only instance. Read-only instances inherit the time zone of their primary instance.
+    /// > *   If you do not specify this parameter, the system automatically assigns the default time zone of the region in which the instance resides.
     ///
     /// Wire name: `DBTimeZone`.
     ///
@@ -526,20 +526,20 @@ pub struct CreateDbInstanceInput {
     pub db_is_ignore_case: Option<String>,
     /// The minor engine version of the instance. This parameter is required only when you create an instance that runs MySQL or PostgreSQL. The value format varies based on the database engine of the instance.
     ///
-    /// *   If you create an instance that runs MySQL, the value is in the following format: `\<RDS edition\>_\<Minor engine version\>`. Examples: `rds_20200229`, `xcluster_20200229`, and `xcluster80_20200229`.
+    /// *   If you create an instance that runs MySQL, the value is in the following format: `<RDS edition>_<Minor engine version>`. Examples: `rds_20200229`, `xcluster_20200229`, and `xcluster80_20200229`.
     ///
-    /// *   rds: The instance runs RDS Basic Edition or RDS High-availability Edition.
-    /// *   xcluster: The instance runs MySQL 5.7 on RDS Enterprise Edition.
-    /// *   xcluster80: The instance runs MySQL 8.0 on RDS Enterprise Edition.
+    ///     *   rds: The instance runs RDS Basic Edition or RDS High-availability Edition.
+    ///     *   xcluster: The instance runs MySQL 5.7 on RDS Enterprise Edition.
+    ///     *   xcluster80: The instance runs MySQL 8.0 on RDS Enterprise Edition.
     ///
-    /// \> You can call the DescribeDBMiniEngineVersions operation to query the minor engine version. For more information about the differences between minor engine versions of AliSQL, see [Release notes](https://www.alibabacloud.com/help/doc-detail/96060.htm).
+    /// > You can call the [DescribeDBMiniEngineVersions](crate::describe_db_mini_engine_versions) operation to query the minor engine version. For more information about the differences between minor engine versions of AliSQL, see [Release notes](https://www.alibabacloud.com/help/doc-detail/96060.htm).
     ///
-    /// *   If you create an instance that runs PostgreSQL, the value is in the following format: `rds_postgres_\<Major engine version\>00_\<Minor engine version\>`. Example: `rds_postgres_1400_20220830`.
+    /// *   If you create an instance that runs PostgreSQL, the value is in the following format: `rds_postgres_<Major engine version>00_<Minor engine version>`. Example: `rds_postgres_1400_20220830`.
     ///
-    /// *   1400: The major engine version is PostgreSQL 14.
-    /// *   20220830: the AliPG version. You can call the DescribeDBMiniEngineVersions operation to query the AliPG version. For more information about minor engine versions, see [Release notes for AliPG](https://www.alibabacloud.com/help/doc-detail/126002.htm).
+    ///     *   1400: The major engine version is PostgreSQL 14.
+    ///     *   20220830: the AliPG version. You can call the [DescribeDBMiniEngineVersions](crate::describe_db_mini_engine_versions) operation to query the AliPG version. For more information about minor engine versions, see [Release notes for AliPG](https://www.alibabacloud.com/help/doc-detail/126002.htm).
     ///
-    /// \> If you configure the **BabelfishConfig** parameter for your instance that runs PostgreSQL and set the babelfishEnabled field to true, the value of this parameter is in the following format: `rds_postgres_Major engine version00_AliPG version_babelfish`.
+    /// > If you configure the **BabelfishConfig** parameter for your instance that runs PostgreSQL and set the babelfishEnabled field to true, the value of this parameter is in the following format: `rds_postgres_Major engine version00_AliPG version_babelfish`.
     ///
     /// Wire name: `TargetMinorVersion`.
     ///
@@ -554,7 +554,7 @@ pub struct CreateDbInstanceInput {
     /// *   **Enable**: enables the feature.
     /// *   **Disable** (default): disables the feature.
     ///
-    /// \>  After the instance is created, you can call the ModifyDasInstanceConfig operation to adjust the settings. For more information, see [Configure automatic storage expansion](https://www.alibabacloud.com/help/doc-detail/173826.htm).
+    /// > After the instance is created, you can call the [ModifyDasInstanceConfig](crate::modify_das_instance_config) operation to adjust the settings. For more information, see [Configure automatic storage expansion](https://www.alibabacloud.com/help/doc-detail/173826.htm).
     ///
     /// Wire name: `StorageAutoScale`.
     ///
@@ -574,7 +574,7 @@ pub struct CreateDbInstanceInput {
     /// *   **40**
     /// *   **50**
     ///
-    /// \>  If you set the **StorageAutoScale** parameter to **Enable**, you must specify this parameter.
+    /// > If you set the **StorageAutoScale** parameter to **Enable**, you must specify this parameter.
     ///
     /// Wire name: `StorageThreshold`.
     ///
@@ -586,8 +586,8 @@ pub struct CreateDbInstanceInput {
     pub storage_threshold: Option<i32>,
     /// The maximum storage capacity that is allowed for automatic storage expansion. The storage capacity of the instance cannot exceed the maximum storage capacity. Unit: GB.
     ///
-    /// \> *   Valid values: an integer greater than or equal to 0.
-    /// \> *   If you set **StorageAutoScale** to **Enable**, you must specify this parameter.
+    /// > *   Valid values: an integer greater than or equal to 0.
+    /// > *   If you set **StorageAutoScale** to **Enable**, you must specify this parameter.
     ///
     /// Wire name: `StorageUpperBound`.
     ///
@@ -610,7 +610,7 @@ pub struct CreateDbInstanceInput {
         serde(rename = "DryRun", skip_serializing_if = "Option::is_none")
     )]
     pub dry_run: Option<bool>,
-    /// The ID of the full backup file. You can call the ListUserBackupFiles operation to query the ID of the full backup file. If you want to create an instance by using the data of a backup file, you must specify this parameter.
+    /// The ID of the full backup file. You can call the [ListUserBackupFiles](crate::list_user_backup_files) operation to query the ID of the full backup file. If you want to create an instance by using the data of a backup file, you must specify this parameter.
     ///
     /// This parameter is supported only when the following requirements are met:
     ///
@@ -631,9 +631,9 @@ pub struct CreateDbInstanceInput {
     ///
     /// Valid values: **1** to **20**. Default value: **1**.
     ///
-    /// \> *   If you want to create multiple ApsaraDB RDS for MySQL instances at a time by using a single request, you can add tags to all the instances by using the **Tag.Key** parameter and the **Tag.Value** parameter. After the instances are created, you can manage the instances based on the tags.
-    /// \> *   After you submit a request to create multiple ApsaraDB RDS for MySQL instances, this operation returns **TaskId**, **RequestId**, and **Message**. You can call the DescribeDBInstanceAttribute operation to query the information about an instance.
-    /// \> *   If the value of the **Engine** parameter is not **MySQL** and the value of the Amount parameter is greater than **1**, this operation fails and returns an error code `InvalidParam.Engine`.
+    /// > *   If you want to create multiple ApsaraDB RDS for MySQL instances at a time by using a single request, you can add tags to all the instances by using the **Tag.Key** parameter and the **Tag.Value** parameter. After the instances are created, you can manage the instances based on the tags.
+    /// > *   After you submit a request to create multiple ApsaraDB RDS for MySQL instances, this operation returns **TaskId**, **RequestId**, and **Message**. You can call the [DescribeDBInstanceAttribute](crate::describe_db_instance_attribute) operation to query the information about an instance.
+    /// > *   If the value of the **Engine** parameter is not **MySQL** and the value of the Amount parameter is greater than **1**, this operation fails and returns an error code `InvalidParam.Engine`.
     ///
     /// Wire name: `Amount`.
     ///
@@ -685,10 +685,10 @@ pub struct CreateDbInstanceInput {
     ///
     /// *   **babelfishEnabled**: specifies whether to enable Babelfish for the instance. If you set this field to **true**, you enable Babelfish for the instance. If you leave this parameter empty, Babelfish is disabled for the instance.
     /// *   **migrationMode**: The migration mode of the instance. Valid values: **single-db** and **multi-db**.
-    /// *   **masterUsername**: The username of the administrator account. The username can contain lowercase letters, digits, and underscores (\\_). It must start with a letter and end with a letter or digit. It can be up to 63 characters in length and cannot start with pg.
+    /// *   **masterUsername**: The username of the administrator account. The username can contain lowercase letters, digits, and underscores (\_). It must start with a letter and end with a letter or digit. It can be up to 63 characters in length and cannot start with pg.
     /// *   **masterUserPassword**: The password of the administrator account. The password must contain at least three of the following character types: uppercase letters, lowercase letters, digits, and special characters. It must be 8 to 32 characters in length. The password can contain any of the following characters: `! @ # $ % ^ & * ( ) _ + - =`.
     ///
-    /// \> This parameter applies only to ApsaraDB RDS for PostgreSQL instances. For more information about Babelfish for ApsaraDB RDS for PostgreSQL, see [Introduction to Babelfish](https://www.alibabacloud.com/help/doc-detail/428613.htm).
+    /// > This parameter applies only to ApsaraDB RDS for PostgreSQL instances. For more information about Babelfish for ApsaraDB RDS for PostgreSQL, see [Introduction to Babelfish](https://www.alibabacloud.com/help/doc-detail/428613.htm).
     ///
     /// Wire name: `BabelfishConfig`.
     ///
@@ -700,7 +700,7 @@ pub struct CreateDbInstanceInput {
     pub babelfish_config: Option<String>,
     /// The settings of the serverless instance. These parameters are required only when you create a serverless instance.
     ///
-    /// \>  ApsaraDB RDS for MariaDB does not support serverless instances.
+    /// > ApsaraDB RDS for MariaDB does not support serverless instances.
     ///
     /// Wire name: `ServerlessConfig`.
     #[cfg_attr(
@@ -740,7 +740,7 @@ pub struct CreateDbInstanceInput {
     /// *   **true**
     /// *   **false**
     ///
-    /// \>  For more information about the I/O burst feature of general ESSDs, see [What are Premium ESSDs?](https://www.alibabacloud.com/help/doc-detail/2340501.htm)
+    /// > For more information about the I/O burst feature of general ESSDs, see [What are Premium ESSDs?](https://www.alibabacloud.com/help/doc-detail/2340501.htm)
     ///
     /// Wire name: `BurstingEnabled`.
     ///
@@ -755,7 +755,7 @@ pub struct CreateDbInstanceInput {
     /// *   **true**: enables the feature. Make sure that your account balance is sufficient when you enable automatic payment.
     /// *   **false**: does not automatically complete the payment. An unpaid order is generated.
     ///
-    /// \>  Default value: true. If your account balance is insufficient, you can set AutoPay to false to generate an unpaid order. Then, you can log on to the ApsaraDB RDS console to complete the payment.
+    /// > Default value: true. If your account balance is insufficient, you can set AutoPay to false to generate an unpaid order. Then, you can log on to the ApsaraDB RDS console to complete the payment.
     ///
     /// Wire name: `AutoPay`.
     ///
@@ -770,7 +770,7 @@ pub struct CreateDbInstanceInput {
     /// *   **1**: enables BPE.
     /// *   **0**: disables BPE.
     ///
-    /// \>  For more information about Buffer Pool Extension(BPE) of Premium ESSDs, see [Buffer Pool Extension(BPE)](https://www.alibabacloud.com/help/doc-detail/2527067.htm).
+    /// > For more information about Buffer Pool Extension(BPE) of Premium ESSDs, see [Buffer Pool Extension(BPE)](https://www.alibabacloud.com/help/doc-detail/2527067.htm).
     ///
     /// Wire name: `IoAccelerationEnabled`.
     ///
@@ -785,7 +785,7 @@ pub struct CreateDbInstanceInput {
     /// *   **true**
     /// *   **false**
     ///
-    /// \>  For more information about the data archiving feature of Premium ESSDs, see [Use the data archiving feature](https://www.alibabacloud.com/help/doc-detail/2701832.htm).
+    /// > For more information about the data archiving feature of Premium ESSDs, see [Use the data archiving feature](https://www.alibabacloud.com/help/doc-detail/2701832.htm).
     ///
     /// Wire name: `ColdDataEnabled`.
     ///
@@ -823,7 +823,7 @@ pub struct CreateDbInstanceInput {
     /// *   **true**
     /// *   **false**
     ///
-    /// \>  If you downgrade the specifications of an instance after you use coupons, the used coupons cannot be refunded.
+    /// > If you downgrade the specifications of an instance after you use coupons, the used coupons cannot be refunded.
     ///
     /// Wire name: `AutoUseCoupon`.
     ///
@@ -848,7 +848,7 @@ pub struct CreateDbInstanceInput {
     /// *   **optimized**: enables the 16K atomic write feature.
     /// *   **none** (default): does not enable the 16K atomic write feature.
     ///
-    /// \>  For more information, see [Use the 16K atomic write feature](https://www.alibabacloud.com/help/doc-detail/2858761.htm).
+    /// > For more information, see [Use the 16K atomic write feature](https://www.alibabacloud.com/help/doc-detail/2858761.htm).
     ///
     /// Wire name: `OptimizedWrites`.
     ///
@@ -1195,8 +1195,8 @@ pub struct CreateDbInstanceOutput {
     /// *   **true**
     /// *   **false**
     ///
-    /// \> *   If the system does not perform a dry run, this parameter is not returned.
-    /// \> *   If the request failed the dry run, an error message is returned.
+    /// > *   If the system does not perform a dry run, this parameter is not returned.
+    /// > *   If the request failed the dry run, an error message is returned.
     ///
     /// Wire name: `DryRunResult`.
     ///
@@ -1211,7 +1211,7 @@ pub struct CreateDbInstanceOutput {
     /// *   **true**: The specified tag is added to the instance.
     /// *   **false**: The specified tag fails to be added to the instance.
     ///
-    /// \> If you do not add a tag to the instance, this parameter is not returned.
+    /// > If you do not add a tag to the instance, this parameter is not returned.
     ///
     /// Wire name: `TagResult`.
     ///
@@ -1243,7 +1243,7 @@ pub struct CreateDbInstanceOutput {
     pub connection_string: Option<String>,
     /// The message that indicates whether multiple instances are created.
     ///
-    /// \> The parameter is returned only when the value of the **Amount** parameter is greater than 1.
+    /// > The parameter is returned only when the value of the **Amount** parameter is greater than 1.
     ///
     /// Wire name: `Message`.
     ///
@@ -1409,7 +1409,7 @@ impl<'de> serde::Deserialize<'de> for CreateDbInstanceOutput {
 pub struct Tag {
     /// The tag key. You can use this parameter to add tags to the instance.
     ///
-    /// *   If the specified tag key is an existing key, the system directly adds the tag key to the instance. You can call the ListTagResources to query the existing tag.
+    /// *   If the specified tag key is an existing key, the system directly adds the tag key to the instance. You can call the [ListTagResources](crate::list_tag_resources) to query the existing tag.
     /// *   If the specified tag key does not exist, the system creates the tag key and adds the tag key to the instance.
     /// *   The value cannot be an empty string.
     /// *   This parameter must be used together with the **Tag.Value** parameter.
@@ -1421,7 +1421,7 @@ pub struct Tag {
     pub key: Option<String>,
     /// The tag value. You can use this parameter to add tags to the instance.
     ///
-    /// *   If the specified tag value is found in the specified tag key, the system directly adds the tag value to the instance. You can call the ListTagResources to query the existing tag.
+    /// *   If the specified tag value is found in the specified tag key, the system directly adds the tag value to the instance. You can call the [ListTagResources](crate::list_tag_resources) to query the existing tag.
     /// *   If the specified tag value is not found in the specified tag key, the system creates the tag value and adds the tag value to the instance.
     /// *   This parameter must be used together with the **Tag.Key** parameter.
     ///
@@ -1448,7 +1448,7 @@ impl std::fmt::Debug for Tag {
 ///
 /// The settings of the serverless instance. These parameters are required only when you create a serverless instance.
 ///
-/// \>  ApsaraDB RDS for MariaDB does not support serverless instances.
+/// > ApsaraDB RDS for MariaDB does not support serverless instances.
 #[derive(Clone, Default, PartialEq)]
 #[derive(serde::Serialize)]
 pub struct ServerlessConfig {
@@ -1458,7 +1458,7 @@ pub struct ServerlessConfig {
     /// *   Serverless ApsaraDB RDS for SQL Server instances: **2 to 16**
     /// *   Serverless ApsaraDB RDS for PostgreSQL instances: **1 to 14**
     ///
-    /// \>  The value of this parameter must be greater than or equal to the value of the **MinCapacity** parameter and can be set only to an **integer**.
+    /// > The value of this parameter must be greater than or equal to the value of the **MinCapacity** parameter and can be set only to an **integer**.
     ///
     /// Wire name: `MaxCapacity`.
     ///
@@ -1471,7 +1471,7 @@ pub struct ServerlessConfig {
     /// *   Serverless ApsaraDB RDS for SQL Server instances: **2 to 16**. Only integers are supported.
     /// *   Serverless ApsaraDB RDS for PostgreSQL instances: **0.5 to 14**
     ///
-    /// \>  The value of this parameter must be less than or equal to the value of the **MaxCapacity** parameter.
+    /// > The value of this parameter must be less than or equal to the value of the **MaxCapacity** parameter.
     ///
     /// Wire name: `MinCapacity`.
     ///
@@ -1483,7 +1483,7 @@ pub struct ServerlessConfig {
     /// *   **true**: enables the feature.
     /// *   **false** (default): disables the feature.
     ///
-    /// \>  This parameter is required only for serverless instances that run MySQL and PostgreSQL. After the automatic start and stop feature is enabled, if no connections to the instance are established within 10 minutes, the instance is suspended. After a connection to the instance is established, the instance is resumed.
+    /// > This parameter is required only for serverless instances that run MySQL and PostgreSQL. After the automatic start and stop feature is enabled, if no connections to the instance are established within 10 minutes, the instance is suspended. After a connection to the instance is established, the instance is resumed.
     ///
     /// Wire name: `AutoPause`.
     ///
@@ -1495,7 +1495,7 @@ pub struct ServerlessConfig {
     /// *   **true**: enables the feature.
     /// *   **false** (default): disables the feature.
     ///
-    /// \>
+    /// >
     ///
     /// *   This parameter is required only for serverless instances that run MySQL and PostgreSQL. If you set this parameter to true, a service interruption that lasts approximately 30 to 120 seconds occurs during forced scaling. Process with caution.
     ///
@@ -1530,25 +1530,22 @@ mod tests {
     //! The documentation's example response against the output type.
 
     /// The example response of the operation's documentation, verbatim.
-    const DOCUMENTED_EXAMPLE: &str = "{\n  \"DryRunResult\": true,\n  \"TagResult\": true,\n  \"RequestId\": \"1E43AAE0-BEE8-43DA-860D-EAF2AA0724DC\",\n  \"ConnectionString\": \"rm-uf6wjk5****.mysql.rds.aliyuncs.com\",\n  \"Message\": \"Batch Create DBInstance Task Is In Process.\",\n  \"DBInstanceId\": \"rm-uf6wjk5****\",\n  \"Port\": \"3306\",\n  \"TaskId\": \"s2365879-a9d0-55af-fgae-f2****\",\n  \"DryRun\": true,\n  \"OrderId\": \"1007893702****\"\n}";
+    const SAMPLE_RESPONSE: &str = "{\n  \"DryRunResult\": true,\n  \"TagResult\": true,\n  \"RequestId\": \"1E43AAE0-BEE8-43DA-860D-EAF2AA0724DC\",\n  \"ConnectionString\": \"rm-uf6wjk5****.mysql.rds.aliyuncs.com\",\n  \"Message\": \"Batch Create DBInstance Task Is In Process.\",\n  \"DBInstanceId\": \"rm-uf6wjk5****\",\n  \"Port\": \"3306\",\n  \"TaskId\": \"s2365879-a9d0-55af-fgae-f2****\",\n  \"DryRun\": true,\n  \"OrderId\": \"1007893702****\"\n}";
 
-    /// Every field of the example decodes into a declared field of its
-    /// type: the importer brought the spec in line with the example
-    /// (`cargo xtask import` reports where), so nothing is lost.
+    /// Every field of the example decodes into a declared field of its type: the importer brought the spec in line with the example (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
         let output = aliyun_codec::de::from_slice::<
             super::CreateDbInstanceOutput,
-        >(DOCUMENTED_EXAMPLE.as_bytes())
+        >(SAMPLE_RESPONSE.as_bytes())
+            .unwrap_or_else(|error| panic!("the sample response is not JSON: {error}"))
             .unwrap_or_else(|error| {
-                panic!("the documented example is not JSON: {error}")
-            })
-            .unwrap_or_else(|error| {
-                panic!("the documented example does not decode: {error}")
+                panic!("the sample response does not decode: {error}")
             });
-        assert!(
-            output.unknown_fields.is_empty(), "undeclared fields: {:?}", output
-            .unknown_fields
+        let debug = format!("{output:?}");
+        assert_eq!(
+            debug.matches("unknown_fields: {}").count(), debug
+            .matches("unknown_fields: ").count(), "undeclared fields: {debug}"
         );
     }
 }

@@ -30,7 +30,7 @@ pub struct CreateRcSnapshotInput {
         serde(rename = "DiskId", skip_serializing_if = "Option::is_none")
     )]
     pub disk_id: Option<String>,
-    /// The snapshot description. The description must be 2 to 256 characters in length and cannot start with `<http://>` or `<https://>`.
+    /// The snapshot description. The description must be 2 to 256 characters in length and cannot start with `http://` or `https://`.
     ///
     /// By default, this parameter is left empty.
     ///
@@ -312,25 +312,22 @@ mod tests {
     //! The documentation's example response against the output type.
 
     /// The example response of the operation's documentation, verbatim.
-    const DOCUMENTED_EXAMPLE: &str = "{\n  \"RequestId\": \"CE93CC0D-B65D-5723-AAB1-08CB8BBABAB9\",\n  \"SnapshotId\": \"rcds-7mbefjzkqccvdev****\"\n}";
+    const SAMPLE_RESPONSE: &str = "{\n  \"RequestId\": \"CE93CC0D-B65D-5723-AAB1-08CB8BBABAB9\",\n  \"SnapshotId\": \"rcds-7mbefjzkqccvdev****\"\n}";
 
-    /// Every field of the example decodes into a declared field of its
-    /// type: the importer brought the spec in line with the example
-    /// (`cargo xtask import` reports where), so nothing is lost.
+    /// Every field of the example decodes into a declared field of its type: the importer brought the spec in line with the example (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
         let output = aliyun_codec::de::from_slice::<
             super::CreateRcSnapshotOutput,
-        >(DOCUMENTED_EXAMPLE.as_bytes())
+        >(SAMPLE_RESPONSE.as_bytes())
+            .unwrap_or_else(|error| panic!("the sample response is not JSON: {error}"))
             .unwrap_or_else(|error| {
-                panic!("the documented example is not JSON: {error}")
-            })
-            .unwrap_or_else(|error| {
-                panic!("the documented example does not decode: {error}")
+                panic!("the sample response does not decode: {error}")
             });
-        assert!(
-            output.unknown_fields.is_empty(), "undeclared fields: {:?}", output
-            .unknown_fields
+        let debug = format!("{output:?}");
+        assert_eq!(
+            debug.matches("unknown_fields: {}").count(), debug
+            .matches("unknown_fields: ").count(), "undeclared fields: {debug}"
         );
     }
 }

@@ -23,14 +23,14 @@ pub struct CreateReadOnlyDbInstanceInput {
         serde(rename = "ClientToken", skip_serializing_if = "Option::is_none")
     )]
     pub client_token: Option<String>,
-    /// The region ID. The read-only instance and the primary instance must reside in the same region. You can call the DescribeRegions operation to query the most recent region list.
+    /// The region ID. The read-only instance and the primary instance must reside in the same region. You can call the [DescribeRegions](crate::describe_regions) operation to query the most recent region list.
     ///
     /// Wire name: `RegionId`.
     ///
     /// Example: `cn-hangzhou`
     #[cfg_attr(feature = "serde-serialize", serde(rename = "RegionId"))]
     pub region_id: String,
-    /// The zone ID. You can call the DescribeRegions operation to query the zone ID.
+    /// The zone ID. You can call the [DescribeRegions](crate::describe_regions) operation to query the zone ID.
     ///
     /// *   If you use the single-zone deployment method, set this parameter to the ID of one zone. Example: `cn-hangzhou-b`.
     /// *   If you use the multi-zone deployment method, set this parameter to the IDs of multiple zones and separate the IDs with colons (:). Example: `cn-hangzhou-b:cn-hangzhou-c`.
@@ -41,7 +41,7 @@ pub struct CreateReadOnlyDbInstanceInput {
     /// Example: `cn-hangzhou-b`
     #[cfg_attr(feature = "serde-serialize", serde(rename = "ZoneId"))]
     pub zone_id: String,
-    /// The primary instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The primary instance ID. You can call the [DescribeDBInstances](crate::describe_db_instances) operation to query the instance ID.
     ///
     /// Wire name: `DBInstanceId`.
     ///
@@ -65,7 +65,7 @@ pub struct CreateReadOnlyDbInstanceInput {
     /// The version of the database engine. The read-only instance and the primary instance must run the same major engine version.
     ///
     /// *   If the read-only instance runs MySQL, set this parameter to **5.6**, **5.7**, or **8.0**.
-    /// *   If the read-only instance runs MySQL, set this parameter to **2017\\_ent, 2019\\_ent, or 2022\\_ent**.
+    /// *   If the read-only instance runs MySQL, set this parameter to **2017\_ent, 2019\_ent, or 2022\_ent**.
     /// *   If the read-only instance runs PostgreSQL, set this parameter to **10.0, 11.0, 12.0, 13.0, 14.0, or 15.0**.
     ///
     /// Wire name: `EngineVersion`.
@@ -83,9 +83,9 @@ pub struct CreateReadOnlyDbInstanceInput {
     /// Example: `Postpaid`
     #[cfg_attr(feature = "serde-serialize", serde(rename = "PayType"))]
     pub pay_type: String,
-    /// The description of the read-only instance. The description must be 2 to 256 characters in length and can contain letters, digits, underscores (\\_), and hyphens (-). The value must start with a letter
+    /// The description of the read-only instance. The description must be 2 to 256 characters in length and can contain letters, digits, underscores (\_), and hyphens (-). The value must start with a letter
     ///
-    /// \> The value cannot start with [<http://> or <https://>.](http://https://。)
+    /// > The value cannot start with [<http://> or <https://>.](http://https://。)
     ///
     /// Wire name: `DBInstanceDescription`.
     ///
@@ -102,7 +102,7 @@ pub struct CreateReadOnlyDbInstanceInput {
     ///
     /// Default value: VPC. If you set this parameter to VPC, you must also specify the **VPCId** and **VSwitchId** parameters.
     ///
-    /// \>  The network type of the read-only instance can be different from the network type of the primary instance.
+    /// > The network type of the read-only instance can be different from the network type of the primary instance.
     ///
     /// Wire name: `InstanceNetworkType`.
     ///
@@ -114,8 +114,8 @@ pub struct CreateReadOnlyDbInstanceInput {
     pub instance_network_type: Option<String>,
     /// The virtual private cloud (VPC) ID of the read-only instance. If you leave the **InstanceNetworkType** parameter empty or set it to **VPC**, you must also specify this parameter.
     ///
-    /// \> * If the primary instance uses local disks, the read-only instance and the primary instance can belong to the same VPC or different VPCs.
-    /// \> * If the primary instance uses cloud disks, the read-only instance and the primary instance must belong to the same VPC.
+    /// > * If the primary instance uses local disks, the read-only instance and the primary instance can belong to the same VPC or different VPCs.
+    /// > * If the primary instance uses cloud disks, the read-only instance and the primary instance must belong to the same VPC.
     ///
     /// Wire name: `VPCId`.
     ///
@@ -161,7 +161,7 @@ pub struct CreateReadOnlyDbInstanceInput {
     /// *   **HighAvailability** (default): RDS High-availability Edition
     /// *   **AlwaysOn**: RDS Cluster Edition
     ///
-    /// \>  The read-only instances of the primary instance that run PostgreSQL and use cloud disks run RDS Basic Edition. Therefore, set this parameter to **Basic**.
+    /// > The read-only instances of the primary instance that run PostgreSQL and use cloud disks run RDS Basic Edition. Therefore, set this parameter to **Basic**.
     ///
     /// Wire name: `Category`.
     ///
@@ -179,8 +179,8 @@ pub struct CreateReadOnlyDbInstanceInput {
     /// *   **cloud_essd2**: ESSDs of PL2
     /// *   **cloud_essd3**: ESSDs of PL3
     ///
-    /// \> *   If the primary instance runs MySQL with local disks, you must set this parameter to **local_ssd**. If the primary instance runs MySQL with cloud disks, you must set this parameter to cloud_ssd, cloud_essd, cloud_essd2, or cloud_essd3.
-    /// \> *   If the primary instance runs SQL Server, you must set this parameter to cloud_ssd, cloud_essd, cloud_essd2, or cloud_essd3.
+    /// > *   If the primary instance runs MySQL with local disks, you must set this parameter to **local_ssd**. If the primary instance runs MySQL with cloud disks, you must set this parameter to cloud_ssd, cloud_essd, cloud_essd2, or cloud_essd3.
+    /// > *   If the primary instance runs SQL Server, you must set this parameter to cloud_ssd, cloud_essd, cloud_essd2, or cloud_essd3.
     ///
     /// Wire name: `DBInstanceStorageType`.
     ///
@@ -258,7 +258,7 @@ pub struct CreateReadOnlyDbInstanceInput {
     /// *   If you set the **Period** parameter to **Year**, the value of the **UsedTime** parameter ranges from **1** to **5**.
     /// *   If you set the **Period** parameter to **Month**, the value of the **UsedTime** parameter ranges from **1** to **9**.
     ///
-    /// \> If you set the **PayType** parameter to **Prepaid**, you must specify the UsedTime parameter.
+    /// > If you set the **PayType** parameter to **Prepaid**, you must specify the UsedTime parameter.
     ///
     /// Wire name: `UsedTime`.
     ///
@@ -286,8 +286,8 @@ pub struct CreateReadOnlyDbInstanceInput {
     /// *   **true**: enables the feature.
     /// *   **false**: disables the feature.
     ///
-    /// \> * If you set the Period parameter to Month, the auto-renewal cycle is one month.
-    /// \> * If you set the Period parameter to Year, the auto-renewal cycle is one year.
+    /// > * If you set the Period parameter to Month, the auto-renewal cycle is one month.
+    /// > * If you set the Period parameter to Year, the auto-renewal cycle is one year.
     ///
     /// Wire name: `AutoRenew`.
     ///
@@ -302,7 +302,7 @@ pub struct CreateReadOnlyDbInstanceInput {
     /// *   **true**
     /// *   **false** (default)
     ///
-    /// \>  You can enable the release protection feature for the read-only instance only when you set the **PayType** parameter to **Postpaid**.
+    /// > You can enable the release protection feature for the read-only instance only when you set the **PayType** parameter to **Postpaid**.
     ///
     /// Wire name: `DeletionProtection`.
     ///
@@ -347,7 +347,7 @@ pub struct CreateReadOnlyDbInstanceInput {
     /// 1.  **true**: automatically completes the payment. Make sure that your account balance is sufficient.
     /// 2.  **false**: does not automatically complete the payment. An unpaid order is generated.
     ///
-    /// \>  Default value: true. If your account balance is insufficient, you can set the AutoPay parameter to false to generate an unpaid order. Then, you can log on to the ApsaraDB RDS console to complete the payment.
+    /// > Default value: true. If your account balance is insufficient, you can set the AutoPay parameter to false to generate an unpaid order. Then, you can log on to the ApsaraDB RDS console to complete the payment.
     ///
     /// Wire name: `AutoPay`.
     ///
@@ -741,25 +741,22 @@ mod tests {
     //! The documentation's example response against the output type.
 
     /// The example response of the operation's documentation, verbatim.
-    const DOCUMENTED_EXAMPLE: &str = "{\n  \"ConnectionString\": \"rr-****.mysql.rds.aliyuncs.com\",\n  \"DBInstanceId\": \"rr-uf6wjk5****\",\n  \"OrderId\": \"10078937****\",\n  \"Port\": \"3306\",\n  \"RequestId\": \"1E43AAE0-BEE8-43DA-860D-EAF2AA0724DC\"\n}";
+    const SAMPLE_RESPONSE: &str = "{\n  \"ConnectionString\": \"rr-****.mysql.rds.aliyuncs.com\",\n  \"DBInstanceId\": \"rr-uf6wjk5****\",\n  \"OrderId\": \"10078937****\",\n  \"Port\": \"3306\",\n  \"RequestId\": \"1E43AAE0-BEE8-43DA-860D-EAF2AA0724DC\"\n}";
 
-    /// Every field of the example decodes into a declared field of its
-    /// type: the importer brought the spec in line with the example
-    /// (`cargo xtask import` reports where), so nothing is lost.
+    /// Every field of the example decodes into a declared field of its type: the importer brought the spec in line with the example (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
         let output = aliyun_codec::de::from_slice::<
             super::CreateReadOnlyDbInstanceOutput,
-        >(DOCUMENTED_EXAMPLE.as_bytes())
+        >(SAMPLE_RESPONSE.as_bytes())
+            .unwrap_or_else(|error| panic!("the sample response is not JSON: {error}"))
             .unwrap_or_else(|error| {
-                panic!("the documented example is not JSON: {error}")
-            })
-            .unwrap_or_else(|error| {
-                panic!("the documented example does not decode: {error}")
+                panic!("the sample response does not decode: {error}")
             });
-        assert!(
-            output.unknown_fields.is_empty(), "undeclared fields: {:?}", output
-            .unknown_fields
+        let debug = format!("{output:?}");
+        assert_eq!(
+            debug.matches("unknown_fields: {}").count(), debug
+            .matches("unknown_fields: ").count(), "undeclared fields: {debug}"
         );
     }
 }

@@ -23,7 +23,7 @@ pub struct CreateSecretInput {
         serde(rename = "ClientToken", skip_serializing_if = "Option::is_none")
     )]
     pub client_token: Option<String>,
-    /// The region ID of the instance. You can call the DescribeDBInstanceAttribute operation to query the region ID of the instance.
+    /// The region ID of the instance. You can call the [DescribeDBInstanceAttribute](crate::describe_db_instance_attribute) operation to query the region ID of the instance.
     ///
     /// Wire name: `RegionId`.
     ///
@@ -44,14 +44,14 @@ pub struct CreateSecretInput {
     /// Example: `12345678`
     #[cfg_attr(feature = "serde-serialize", serde(rename = "Password"))]
     pub password: String,
-    /// The ID of the instance. You can call the DescribeDBInstances operation to query the ID of the instance.
+    /// The ID of the instance. You can call the [DescribeDBInstances](crate::describe_db_instances) operation to query the ID of the instance.
     ///
     /// Wire name: `DbInstanceId`.
     ///
     /// Example: `rm-sdfljk123***`
     #[cfg_attr(feature = "serde-serialize", serde(rename = "DbInstanceId"))]
     pub db_instance_id: String,
-    /// The ID of the resource group to which the instance belongs. You can call the DescribeDBInstanceAttribute operation to query the ID of the resource group.
+    /// The ID of the resource group to which the instance belongs. You can call the [DescribeDBInstanceAttribute](crate::describe_db_instance_attribute) operation to query the ID of the resource group.
     ///
     /// Wire name: `ResourceGroupId`.
     ///
@@ -90,7 +90,7 @@ pub struct CreateSecretInput {
     pub secret_name: Option<String>,
     /// The engine of the database.
     ///
-    /// \> Only MySQL is supported.
+    /// > Only MySQL is supported.
     ///
     /// Wire name: `Engine`.
     ///
@@ -316,25 +316,22 @@ mod tests {
     //! The documentation's example response against the output type.
 
     /// The example response of the operation's documentation, verbatim.
-    const DOCUMENTED_EXAMPLE: &str = "{\n  \"RequestId\": \"DF4961DD-16F5-5B24-BD4C-0C7788F7ADAF\",\n  \"SecretArn\": \"acs:rds:cn-hangzhou:1335786****:dbInstance/rm-bp1m7l3j63****\",\n  \"SecretName\": \"Foo\",\n  \"Success\": true\n}";
+    const SAMPLE_RESPONSE: &str = "{\n  \"RequestId\": \"DF4961DD-16F5-5B24-BD4C-0C7788F7ADAF\",\n  \"SecretArn\": \"acs:rds:cn-hangzhou:1335786****:dbInstance/rm-bp1m7l3j63****\",\n  \"SecretName\": \"Foo\",\n  \"Success\": true\n}";
 
-    /// Every field of the example decodes into a declared field of its
-    /// type: the importer brought the spec in line with the example
-    /// (`cargo xtask import` reports where), so nothing is lost.
+    /// Every field of the example decodes into a declared field of its type: the importer brought the spec in line with the example (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
         let output = aliyun_codec::de::from_slice::<
             super::CreateSecretOutput,
-        >(DOCUMENTED_EXAMPLE.as_bytes())
+        >(SAMPLE_RESPONSE.as_bytes())
+            .unwrap_or_else(|error| panic!("the sample response is not JSON: {error}"))
             .unwrap_or_else(|error| {
-                panic!("the documented example is not JSON: {error}")
-            })
-            .unwrap_or_else(|error| {
-                panic!("the documented example does not decode: {error}")
+                panic!("the sample response does not decode: {error}")
             });
-        assert!(
-            output.unknown_fields.is_empty(), "undeclared fields: {:?}", output
-            .unknown_fields
+        let debug = format!("{output:?}");
+        assert_eq!(
+            debug.matches("unknown_fields: {}").count(), debug
+            .matches("unknown_fields: ").count(), "undeclared fields: {debug}"
         );
     }
 }

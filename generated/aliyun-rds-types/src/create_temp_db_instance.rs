@@ -20,9 +20,9 @@ pub struct CreateTempDbInstanceInput {
     /// Example: `rm-uf6wjk5******`
     #[cfg_attr(feature = "serde-serialize", serde(rename = "DBInstanceId"))]
     pub db_instance_id: String,
-    /// The backup set ID. You can call the DescribeBackups operation to query the backup set ID.
+    /// The backup set ID. You can call the [DescribeBackups](crate::describe_backups) operation to query the backup set ID.
     ///
-    /// \>  You must specify at least one of **BackupId** and **RestoreTime** parameters.
+    /// > You must specify at least one of **BackupId** and **RestoreTime** parameters.
     ///
     /// Wire name: `BackupId`.
     ///
@@ -34,8 +34,8 @@ pub struct CreateTempDbInstanceInput {
     pub backup_id: Option<i64>,
     /// The specified point in time within the backup retention period. Specify the time in the ISO 8601 standard in the *yyyy-MM-dd*T*HH:mm:ss*Z format. The time must be in UTC.
     ///
-    /// \> *   The time can be set to a point in time within the last seven days and must be more than 30 minutes earlier than the current time. The default time zone is UTC.
-    /// \> *   You must specify at least one of the **BackupId** and **RestoreTime** parameters.
+    /// > *   The time can be set to a point in time within the last seven days and must be more than 30 minutes earlier than the current time. The default time zone is UTC.
+    /// > *   You must specify at least one of the **BackupId** and **RestoreTime** parameters.
     ///
     /// Wire name: `RestoreTime`.
     ///
@@ -205,25 +205,22 @@ mod tests {
     //! The documentation's example response against the output type.
 
     /// The example response of the operation's documentation, verbatim.
-    const DOCUMENTED_EXAMPLE: &str = "{\n  \"RequestId\": \"069EB9B1-DE12-54B9-8C20-822****\",\n  \"TempDBInstanceId\": \"sub16****_rm-bp13****\"\n}";
+    const SAMPLE_RESPONSE: &str = "{\n  \"RequestId\": \"069EB9B1-DE12-54B9-8C20-822****\",\n  \"TempDBInstanceId\": \"sub16****_rm-bp13****\"\n}";
 
-    /// Every field of the example decodes into a declared field of its
-    /// type: the importer brought the spec in line with the example
-    /// (`cargo xtask import` reports where), so nothing is lost.
+    /// Every field of the example decodes into a declared field of its type: the importer brought the spec in line with the example (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
         let output = aliyun_codec::de::from_slice::<
             super::CreateTempDbInstanceOutput,
-        >(DOCUMENTED_EXAMPLE.as_bytes())
+        >(SAMPLE_RESPONSE.as_bytes())
+            .unwrap_or_else(|error| panic!("the sample response is not JSON: {error}"))
             .unwrap_or_else(|error| {
-                panic!("the documented example is not JSON: {error}")
-            })
-            .unwrap_or_else(|error| {
-                panic!("the documented example does not decode: {error}")
+                panic!("the sample response does not decode: {error}")
             });
-        assert!(
-            output.unknown_fields.is_empty(), "undeclared fields: {:?}", output
-            .unknown_fields
+        let debug = format!("{output:?}");
+        assert_eq!(
+            debug.matches("unknown_fields: {}").count(), debug
+            .matches("unknown_fields: ").count(), "undeclared fields: {debug}"
         );
     }
 }

@@ -13,7 +13,7 @@
 #[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DeleteDbInstanceInput {
-    /// The instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::describe_db_instances) operation to query the instance ID.
     ///
     /// Wire name: `DBInstanceId`.
     ///
@@ -26,7 +26,7 @@ pub struct DeleteDbInstanceInput {
     /// *   **Lastest**: Only the last archived backup file is retained.
     /// *   **All**: All archived backup files are retained.
     ///
-    /// \> This parameter is supported only for ApsaraDB RDS for MySQL instance with local disks.
+    /// > This parameter is supported only for ApsaraDB RDS for MySQL instance with local disks.
     ///
     /// Wire name: `ReleasedKeepPolicy`.
     ///
@@ -100,7 +100,7 @@ impl aliyun_codec::parameters::ToParameters for DeleteDbInstanceInput {
 #[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DeleteDbInstanceOutput {
-    /// The region ID of the instance. You can call the [DescribeDBInstanceAttribute](https://www.alibabacloud.com/help/doc-detail/26231.htm) operation to query region ID of the instance.
+    /// The region ID of the instance. You can call the [DescribeDBInstanceAttribute](crate::describe_db_instance_attribute) operation to query region ID of the instance.
     ///
     /// Wire name: `RegionId`.
     ///
@@ -175,25 +175,22 @@ mod tests {
     //! The documentation's example response against the output type.
 
     /// The example response of the operation's documentation, verbatim.
-    const DOCUMENTED_EXAMPLE: &str = "{\n  \"RegionId\": \"ap-southeast-1\",\n  \"RequestId\": \"65BDA532-28AF-4122-AA39-B382721EEE64\"\n}";
+    const SAMPLE_RESPONSE: &str = "{\n  \"RegionId\": \"ap-southeast-1\",\n  \"RequestId\": \"65BDA532-28AF-4122-AA39-B382721EEE64\"\n}";
 
-    /// Every field of the example decodes into a declared field of its
-    /// type: the importer brought the spec in line with the example
-    /// (`cargo xtask import` reports where), so nothing is lost.
+    /// Every field of the example decodes into a declared field of its type: the importer brought the spec in line with the example (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
         let output = aliyun_codec::de::from_slice::<
             super::DeleteDbInstanceOutput,
-        >(DOCUMENTED_EXAMPLE.as_bytes())
+        >(SAMPLE_RESPONSE.as_bytes())
+            .unwrap_or_else(|error| panic!("the sample response is not JSON: {error}"))
             .unwrap_or_else(|error| {
-                panic!("the documented example is not JSON: {error}")
-            })
-            .unwrap_or_else(|error| {
-                panic!("the documented example does not decode: {error}")
+                panic!("the sample response does not decode: {error}")
             });
-        assert!(
-            output.unknown_fields.is_empty(), "undeclared fields: {:?}", output
-            .unknown_fields
+        let debug = format!("{output:?}");
+        assert_eq!(
+            debug.matches("unknown_fields: {}").count(), debug
+            .matches("unknown_fields: ").count(), "undeclared fields: {debug}"
         );
     }
 }

@@ -13,21 +13,21 @@
 #[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DeleteUserBackupFileInput {
-    /// The ID of the full backup file. You can call the ListUserBackupFiles operation to query the information about all full backup files in a region.
+    /// The ID of the full backup file. You can call the [ListUserBackupFiles](crate::list_user_backup_files) operation to query the information about all full backup files in a region.
     ///
     /// Wire name: `BackupId`.
     ///
     /// Example: `b-w1haya7e4i25********`
     #[cfg_attr(feature = "serde-serialize", serde(rename = "BackupId"))]
     pub backup_id: String,
-    /// The region ID of the instance. You can call the DescribeRegions operation to query the most recent region list.
+    /// The region ID of the instance. You can call the [DescribeRegions](crate::describe_regions) operation to query the most recent region list.
     ///
     /// Wire name: `RegionId`.
     ///
     /// Example: `cn-hangzhou`
     #[cfg_attr(feature = "serde-serialize", serde(rename = "RegionId"))]
     pub region_id: String,
-    /// The resource group ID. You can call the DescribeDBInstanceAttribute operation to query the resource group ID.
+    /// The resource group ID. You can call the [DescribeDBInstanceAttribute](crate::describe_db_instance_attribute) operation to query the resource group ID.
     ///
     /// Wire name: `ResourceGroupId`.
     ///
@@ -178,25 +178,22 @@ mod tests {
     //! The documentation's example response against the output type.
 
     /// The example response of the operation's documentation, verbatim.
-    const DOCUMENTED_EXAMPLE: &str = "{\n  \"BackupId\": \"b-w1haya7e4i25****\",\n  \"RequestId\": \"F28AE40B-203B-4CFE-B81F-FD981CD97B17\"\n}";
+    const SAMPLE_RESPONSE: &str = "{\n  \"BackupId\": \"b-w1haya7e4i25****\",\n  \"RequestId\": \"F28AE40B-203B-4CFE-B81F-FD981CD97B17\"\n}";
 
-    /// Every field of the example decodes into a declared field of its
-    /// type: the importer brought the spec in line with the example
-    /// (`cargo xtask import` reports where), so nothing is lost.
+    /// Every field of the example decodes into a declared field of its type: the importer brought the spec in line with the example (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
         let output = aliyun_codec::de::from_slice::<
             super::DeleteUserBackupFileOutput,
-        >(DOCUMENTED_EXAMPLE.as_bytes())
+        >(SAMPLE_RESPONSE.as_bytes())
+            .unwrap_or_else(|error| panic!("the sample response is not JSON: {error}"))
             .unwrap_or_else(|error| {
-                panic!("the documented example is not JSON: {error}")
-            })
-            .unwrap_or_else(|error| {
-                panic!("the documented example does not decode: {error}")
+                panic!("the sample response does not decode: {error}")
             });
-        assert!(
-            output.unknown_fields.is_empty(), "undeclared fields: {:?}", output
-            .unknown_fields
+        let debug = format!("{output:?}");
+        assert_eq!(
+            debug.matches("unknown_fields: {}").count(), debug
+            .matches("unknown_fields: ").count(), "undeclared fields: {debug}"
         );
     }
 }

@@ -23,7 +23,7 @@ pub struct DescibeImportsFromDatabaseInput {
         serde(rename = "ClientToken", skip_serializing_if = "Option::is_none")
     )]
     pub client_token: Option<String>,
-    /// The instance ID. You can call the DescribeDBInstances operation to query the IDs of instances.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::describe_db_instances) operation to query the IDs of instances.
     ///
     /// Wire name: `DBInstanceId`.
     ///
@@ -89,7 +89,7 @@ pub struct DescibeImportsFromDatabaseInput {
         serde(rename = "PageNumber", skip_serializing_if = "Option::is_none")
     )]
     pub page_number: Option<i32>,
-    /// The ID of the resource group. You can call the DescribeDBInstanceAttribute operation to obtain the ID of the resource group.
+    /// The ID of the resource group. You can call the [DescribeDBInstanceAttribute](crate::describe_db_instance_attribute) operation to obtain the ID of the resource group.
     ///
     /// Wire name: `ResourceGroupId`.
     ///
@@ -539,25 +539,22 @@ mod tests {
     //! The documentation's example response against the output type.
 
     /// The example response of the operation's documentation, verbatim.
-    const DOCUMENTED_EXAMPLE: &str = "{\n  \"Items\": {\n    \"ImportResultFromDB\": [\n      {\n        \"ImportDataStatus\": \"NotStart\",\n        \"ImportDataStatusDescription\": \"描述信息。\",\n        \"ImportDataType\": \"Full\",\n        \"ImportId\": 123,\n        \"IncrementalImportingTime\": \"2023-06-11T15:00Z\"\n      }\n    ]\n  },\n  \"PageNumber\": 1,\n  \"PageRecordCount\": 1,\n  \"RequestId\": \"B000AA91-393D-46F9-8D9B-098E28931A3A\",\n  \"TotalRecordCount\": 1\n}";
+    const SAMPLE_RESPONSE: &str = "{\n  \"Items\": {\n    \"ImportResultFromDB\": [\n      {\n        \"ImportDataStatus\": \"NotStart\",\n        \"ImportDataStatusDescription\": \"描述信息。\",\n        \"ImportDataType\": \"Full\",\n        \"ImportId\": 123,\n        \"IncrementalImportingTime\": \"2023-06-11T15:00Z\"\n      }\n    ]\n  },\n  \"PageNumber\": 1,\n  \"PageRecordCount\": 1,\n  \"RequestId\": \"B000AA91-393D-46F9-8D9B-098E28931A3A\",\n  \"TotalRecordCount\": 1\n}";
 
-    /// Every field of the example decodes into a declared field of its
-    /// type: the importer brought the spec in line with the example
-    /// (`cargo xtask import` reports where), so nothing is lost.
+    /// Every field of the example decodes into a declared field of its type: the importer brought the spec in line with the example (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
         let output = aliyun_codec::de::from_slice::<
             super::DescibeImportsFromDatabaseOutput,
-        >(DOCUMENTED_EXAMPLE.as_bytes())
+        >(SAMPLE_RESPONSE.as_bytes())
+            .unwrap_or_else(|error| panic!("the sample response is not JSON: {error}"))
             .unwrap_or_else(|error| {
-                panic!("the documented example is not JSON: {error}")
-            })
-            .unwrap_or_else(|error| {
-                panic!("the documented example does not decode: {error}")
+                panic!("the sample response does not decode: {error}")
             });
-        assert!(
-            output.unknown_fields.is_empty(), "undeclared fields: {:?}", output
-            .unknown_fields
+        let debug = format!("{output:?}");
+        assert_eq!(
+            debug.matches("unknown_fields: {}").count(), debug
+            .matches("unknown_fields: ").count(), "undeclared fields: {debug}"
         );
     }
 }

@@ -13,9 +13,9 @@
 #[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DescribeActiveOperationTasksInput {
-    /// The region ID of the pending event. You can call the DescribeRegions operation to query the most recent region list.
+    /// The region ID of the pending event. You can call the [DescribeRegions](crate::describe_regions) operation to query the most recent region list.
     ///
-    /// \>  The value **all** indicates all regions.
+    /// > The value **all** indicates all regions.
     ///
     /// Wire name: `Region`.
     ///
@@ -140,7 +140,7 @@ pub struct DescribeActiveOperationTasksInput {
     ///
     /// *   **all**: all types
     /// *   **S0**: returns the tasks of the exception fixing level.
-    /// *   **S1**: returns the tasks of the system O\\&M level.
+    /// *   **S1**: returns the tasks of the system O\&M level.
     ///
     /// Wire name: `ChangeLevel`.
     ///
@@ -258,7 +258,7 @@ impl aliyun_codec::parameters::ToParameters for DescribeActiveOperationTasksInpu
 #[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DescribeActiveOperationTasksOutput {
-    /// The details about the O\\&M task.
+    /// The details about the O\&M task.
     ///
     /// Wire name: `Items`.
     #[cfg_attr(
@@ -378,7 +378,7 @@ impl<'de> serde::Deserialize<'de> for DescribeActiveOperationTasksOutput {
 
 /// The value of `Items`.
 ///
-/// The details about the O\\&M task.
+/// The details about the O\&M task.
 #[derive(Clone, Default, PartialEq)]
 #[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]
@@ -403,7 +403,7 @@ pub struct Items {
         serde(rename = "AllowChange", skip_serializing_if = "Option::is_none")
     )]
     pub allow_change: Option<String>,
-    /// The code of the task level. The value S1 indicates the system O\\&M level. The value S0 indicates the exception fixing level.
+    /// The code of the task level. The value S1 indicates the system O\&M level. The value S0 indicates the exception fixing level.
     ///
     /// Wire name: `ChangeLevel`.
     ///
@@ -641,7 +641,7 @@ pub struct Items {
         serde(rename = "TaskParams", skip_serializing_if = "Option::is_none")
     )]
     pub task_params: Option<String>,
-    /// The type of the O\\&M task. Valid values:
+    /// The type of the O\&M task. Valid values:
     ///
     /// *   **rds_apsaradb_ha**: primary/secondary switchover
     /// *   **rds_apsaradb_transfer**: instance migration
@@ -843,25 +843,22 @@ mod tests {
     //! The documentation's example response against the output type.
 
     /// The example response of the operation's documentation, verbatim.
-    const DOCUMENTED_EXAMPLE: &str = "{\n  \"Items\": [\n    {\n      \"AllowCancel\": \"1\",\n      \"AllowChange\": \"1\",\n      \"ChangeLevel\": \"S1\",\n      \"ChangeLevelEn\": \"System maintenance\",\n      \"ChangeLevelZh\": \"系统运维\",\n      \"CreatedTime\": \"2018-05-30T14:30:00Z\",\n      \"CurrentAVZ\": \"cn-beijing-h\",\n      \"DbType\": \"mysql\",\n      \"DbVersion\": \"5.7\",\n      \"Deadline\": \"2018-05-30T23:59:59Z\",\n      \"Id\": 11111,\n      \"Impact\": \"TransientDisconnection\",\n      \"ImpactEn\": \"Transient instance disconnection\",\n      \"ImpactZh\": \"实例闪断。\",\n      \"InsComment\": \"test\",\n      \"InsName\": \"rm-wz96h8jujh512****\",\n      \"ModifiedTime\": \"2018-05-30T14:30:00Z\",\n      \"PrepareInterval\": \"04:00:00\",\n      \"Region\": \"cn-beijing\",\n      \"ResultInfo\": \"userCancel\",\n      \"StartTime\": \"2018-05-30T00:00:00Z\",\n      \"Status\": 3,\n      \"SubInsNames\": [\n        \"sub1369716295573-tes2cy6****.2013052818****\"\n      ],\n      \"SwitchTime\": \"2018-05-30T14:30:00Z\",\n      \"TaskParams\": \"{\\n      \\\"Action\\\": \\\"UpgradeDBInstance\\\"\\n}\",\n      \"TaskType\": \"rds_apsaradb_upgrade\",\n      \"TaskTypeEn\": \"Minor version update\",\n      \"TaskTypeZh\": \"小版本升级\"\n    }\n  ],\n  \"PageNumber\": 1,\n  \"PageSize\": 25,\n  \"RequestId\": \"D4D4BE8A-DD46-440A-BFCD-EE31DA81****\",\n  \"TotalRecordCount\": 1\n}";
+    const SAMPLE_RESPONSE: &str = "{\n  \"Items\": [\n    {\n      \"AllowCancel\": \"1\",\n      \"AllowChange\": \"1\",\n      \"ChangeLevel\": \"S1\",\n      \"ChangeLevelEn\": \"System maintenance\",\n      \"ChangeLevelZh\": \"系统运维\",\n      \"CreatedTime\": \"2018-05-30T14:30:00Z\",\n      \"CurrentAVZ\": \"cn-beijing-h\",\n      \"DbType\": \"mysql\",\n      \"DbVersion\": \"5.7\",\n      \"Deadline\": \"2018-05-30T23:59:59Z\",\n      \"Id\": 11111,\n      \"Impact\": \"TransientDisconnection\",\n      \"ImpactEn\": \"Transient instance disconnection\",\n      \"ImpactZh\": \"实例闪断。\",\n      \"InsComment\": \"test\",\n      \"InsName\": \"rm-wz96h8jujh512****\",\n      \"ModifiedTime\": \"2018-05-30T14:30:00Z\",\n      \"PrepareInterval\": \"04:00:00\",\n      \"Region\": \"cn-beijing\",\n      \"ResultInfo\": \"userCancel\",\n      \"StartTime\": \"2018-05-30T00:00:00Z\",\n      \"Status\": 3,\n      \"SubInsNames\": [\n        \"sub1369716295573-tes2cy6****.2013052818****\"\n      ],\n      \"SwitchTime\": \"2018-05-30T14:30:00Z\",\n      \"TaskParams\": \"{\\n      \\\"Action\\\": \\\"UpgradeDBInstance\\\"\\n}\",\n      \"TaskType\": \"rds_apsaradb_upgrade\",\n      \"TaskTypeEn\": \"Minor version update\",\n      \"TaskTypeZh\": \"小版本升级\"\n    }\n  ],\n  \"PageNumber\": 1,\n  \"PageSize\": 25,\n  \"RequestId\": \"D4D4BE8A-DD46-440A-BFCD-EE31DA81****\",\n  \"TotalRecordCount\": 1\n}";
 
-    /// Every field of the example decodes into a declared field of its
-    /// type: the importer brought the spec in line with the example
-    /// (`cargo xtask import` reports where), so nothing is lost.
+    /// Every field of the example decodes into a declared field of its type: the importer brought the spec in line with the example (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
         let output = aliyun_codec::de::from_slice::<
             super::DescribeActiveOperationTasksOutput,
-        >(DOCUMENTED_EXAMPLE.as_bytes())
+        >(SAMPLE_RESPONSE.as_bytes())
+            .unwrap_or_else(|error| panic!("the sample response is not JSON: {error}"))
             .unwrap_or_else(|error| {
-                panic!("the documented example is not JSON: {error}")
-            })
-            .unwrap_or_else(|error| {
-                panic!("the documented example does not decode: {error}")
+                panic!("the sample response does not decode: {error}")
             });
-        assert!(
-            output.unknown_fields.is_empty(), "undeclared fields: {:?}", output
-            .unknown_fields
+        let debug = format!("{output:?}");
+        assert_eq!(
+            debug.matches("unknown_fields: {}").count(), debug
+            .matches("unknown_fields: ").count(), "undeclared fields: {debug}"
         );
     }
 }

@@ -13,7 +13,7 @@
 #[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DescribeBackupPolicyInput {
-    /// The instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::describe_db_instances) operation to query the instance ID.
     ///
     /// Wire name: `DBInstanceId`.
     ///
@@ -208,7 +208,7 @@ pub struct DescribeBackupPolicyOutput {
     /// *   **Physical**: physical backup
     /// *   **Snapshot**: snapshot backup
     ///
-    /// \> This parameter is returned only when the instance runs SQL Server and uses cloud disks.
+    /// > This parameter is returned only when the instance runs SQL Server and uses cloud disks.
     ///
     /// Wire name: `BackupMethod`.
     ///
@@ -223,7 +223,7 @@ pub struct DescribeBackupPolicyOutput {
     /// *   **1**: Secondary instance preferred
     /// *   **2**: Primary instance preferred
     ///
-    /// \>  This parameter is available only for instances that run SQL Server on RDS Cluster Edition. This parameter is returned only when SupportModifyBackupPriority is set to True.
+    /// > This parameter is available only for instances that run SQL Server on RDS Cluster Edition. This parameter is returned only when SupportModifyBackupPriority is set to True.
     ///
     /// Wire name: `BackupPriority`.
     ///
@@ -248,7 +248,7 @@ pub struct DescribeBackupPolicyOutput {
     /// *   **Flash**: The single-digit second backup feature is enabled.
     /// *   **Standard**: The single-digit second backup feature is disabled.
     ///
-    /// \> This parameter takes effect only when you set the **BackupPolicyMode** parameter to **DataBackupPolicy**.
+    /// > This parameter takes effect only when you set the **BackupPolicyMode** parameter to **DataBackupPolicy**.
     ///
     /// Wire name: `Category`.
     ///
@@ -308,7 +308,7 @@ pub struct DescribeBackupPolicyOutput {
     /// *   **True**
     /// *   **False**
     ///
-    /// \>  This parameter is returned only when the instance runs MySQL. For more information, see [Configure the PITR feature](https://www.alibabacloud.com/help/doc-detail/2666046.htm).
+    /// > This parameter is returned only when the instance runs MySQL. For more information, see [Configure the PITR feature](https://www.alibabacloud.com/help/doc-detail/2666046.htm).
     ///
     /// Wire name: `EnablePitrProtection`.
     ///
@@ -359,7 +359,7 @@ pub struct DescribeBackupPolicyOutput {
     /// *   **LogInterval**: Log backups are performed every 30 minutes.
     /// *   Default value: same as the value of the **PreferredBackupPeriod** parameter.
     ///
-    /// \>  This parameter is returned only when the instance runs SQL Server.
+    /// > This parameter is returned only when the instance runs SQL Server.
     ///
     /// Wire name: `LogBackupFrequency`.
     ///
@@ -501,7 +501,7 @@ pub struct DescribeBackupPolicyOutput {
     /// *   **1**: The instance supports snapshot backups.
     /// *   **0**: The instance does not support snapshot backups.
     ///
-    /// \>  This parameter is returned only when the instance runs SQL Server.
+    /// > This parameter is returned only when the instance runs SQL Server.
     ///
     /// Wire name: `SupportVolumeShadowCopy`.
     ///
@@ -743,25 +743,22 @@ mod tests {
     //! The documentation's example response against the output type.
 
     /// The example response of the operation's documentation, verbatim.
-    const DOCUMENTED_EXAMPLE: &str = "{\n  \"ArchiveBackupKeepCount\": \"1\",\n  \"ArchiveBackupKeepPolicy\": \"ByMonth\",\n  \"ArchiveBackupRetentionPeriod\": \"365\",\n  \"BackupInterval\": \"30\",\n  \"BackupLog\": \"Enable\",\n  \"BackupMethod\": \"Physical\",\n  \"BackupPriority\": 2,\n  \"BackupRetentionPeriod\": 7,\n  \"Category\": \"Standard\",\n  \"CompressType\": \"1\",\n  \"EnableBackupLog\": \"1\",\n  \"EnableIncrementDataBackup\": true,\n  \"EnablePitrProtection\": true,\n  \"HighSpaceUsageProtection\": \"Enable\",\n  \"LocalLogRetentionHours\": 0,\n  \"LocalLogRetentionSpace\": \"30\",\n  \"LogBackupFrequency\": \"LogInterval\",\n  \"LogBackupLocalRetentionNumber\": 60,\n  \"LogBackupRetentionPeriod\": 7,\n  \"PitrRetentionPeriod\": 7,\n  \"PreferredBackupPeriod\": \"Monday,Wednesday,Friday,Sunday\",\n  \"PreferredBackupTime\": \"15:00Z-16:00Z\",\n  \"PreferredNextBackupTime\": \"2018-01-19T15:15Z\",\n  \"ReleasedKeepPolicy\": \"None\",\n  \"RequestId\": \"B87E2AB3-B7C9-4394-9160-7F639F732031\",\n  \"SupportModifyBackupPriority\": true,\n  \"SupportReleasedKeep\": 0,\n  \"SupportVolumeShadowCopy\": 1,\n  \"SupportsHighFrequencyBackup\": 0\n}";
+    const SAMPLE_RESPONSE: &str = "{\n  \"ArchiveBackupKeepCount\": \"1\",\n  \"ArchiveBackupKeepPolicy\": \"ByMonth\",\n  \"ArchiveBackupRetentionPeriod\": \"365\",\n  \"BackupInterval\": \"30\",\n  \"BackupLog\": \"Enable\",\n  \"BackupMethod\": \"Physical\",\n  \"BackupPriority\": 2,\n  \"BackupRetentionPeriod\": 7,\n  \"Category\": \"Standard\",\n  \"CompressType\": \"1\",\n  \"EnableBackupLog\": \"1\",\n  \"EnableIncrementDataBackup\": true,\n  \"EnablePitrProtection\": true,\n  \"HighSpaceUsageProtection\": \"Enable\",\n  \"LocalLogRetentionHours\": 0,\n  \"LocalLogRetentionSpace\": \"30\",\n  \"LogBackupFrequency\": \"LogInterval\",\n  \"LogBackupLocalRetentionNumber\": 60,\n  \"LogBackupRetentionPeriod\": 7,\n  \"PitrRetentionPeriod\": 7,\n  \"PreferredBackupPeriod\": \"Monday,Wednesday,Friday,Sunday\",\n  \"PreferredBackupTime\": \"15:00Z-16:00Z\",\n  \"PreferredNextBackupTime\": \"2018-01-19T15:15Z\",\n  \"ReleasedKeepPolicy\": \"None\",\n  \"RequestId\": \"B87E2AB3-B7C9-4394-9160-7F639F732031\",\n  \"SupportModifyBackupPriority\": true,\n  \"SupportReleasedKeep\": 0,\n  \"SupportVolumeShadowCopy\": 1,\n  \"SupportsHighFrequencyBackup\": 0\n}";
 
-    /// Every field of the example decodes into a declared field of its
-    /// type: the importer brought the spec in line with the example
-    /// (`cargo xtask import` reports where), so nothing is lost.
+    /// Every field of the example decodes into a declared field of its type: the importer brought the spec in line with the example (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
         let output = aliyun_codec::de::from_slice::<
             super::DescribeBackupPolicyOutput,
-        >(DOCUMENTED_EXAMPLE.as_bytes())
+        >(SAMPLE_RESPONSE.as_bytes())
+            .unwrap_or_else(|error| panic!("the sample response is not JSON: {error}"))
             .unwrap_or_else(|error| {
-                panic!("the documented example is not JSON: {error}")
-            })
-            .unwrap_or_else(|error| {
-                panic!("the documented example does not decode: {error}")
+                panic!("the sample response does not decode: {error}")
             });
-        assert!(
-            output.unknown_fields.is_empty(), "undeclared fields: {:?}", output
-            .unknown_fields
+        let debug = format!("{output:?}");
+        assert_eq!(
+            debug.matches("unknown_fields: {}").count(), debug
+            .matches("unknown_fields: ").count(), "undeclared fields: {debug}"
         );
     }
 }

@@ -13,7 +13,7 @@
 #[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DescribeBinlogFilesInput {
-    /// The instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::describe_db_instances) operation to query the instance ID.
     ///
     /// Wire name: `DBInstanceId`.
     ///
@@ -378,7 +378,7 @@ pub struct BinLogFile {
     pub file_size: Option<i64>,
     /// The ID of the instance to which the log file belongs. This parameter helps determine whether the log file is generated on the primary instance or the secondary instance.
     ///
-    /// \>  You can log on to the ApsaraDB RDS console and go to the instance details page. In the left-side navigation pane, click **Service Availability** to view the values of **Primary Instance No.** and **Secondary Instance No.**.
+    /// > You can log on to the ApsaraDB RDS console and go to the instance details page. In the left-side navigation pane, click **Service Availability** to view the values of **Primary Instance No.** and **Secondary Instance No.**.
     ///
     /// Wire name: `HostInstanceID`.
     ///
@@ -556,25 +556,22 @@ mod tests {
     //! The documentation's example response against the output type.
 
     /// The example response of the operation's documentation, verbatim.
-    const DOCUMENTED_EXAMPLE: &str = "{\n  \"Items\": {\n    \"BinLogFile\": [\n      {\n        \"Checksum\": \"18358304393468701857\",\n        \"DownloadLink\": \"http://****.oss.aliyuncs.com/****\",\n        \"FileSize\": 2269410,\n        \"HostInstanceID\": \"584****\",\n        \"IntranetDownloadLink\": \"http://****.oss-cn-hangzhou-internal.aliyuncs.com/****\",\n        \"LinkExpiredTime\": \"2013-06-09T18:00:00Z\",\n        \"LogBeginTime\": \"2019-02-09T17:45:21Z\",\n        \"LogEndTime\": \"2019-02-15T13:10:28Z\",\n        \"LogFileName\": \"000000040000000000000019\",\n        \"RemoteStatus\": \"Completed\"\n      }\n    ]\n  },\n  \"PageNumber\": 1,\n  \"PageRecordCount\": 30,\n  \"RequestId\": \"ED169A3E-1657-4104-82AB-24EA8CD0DB75\",\n  \"TotalFileSize\": 2269410,\n  \"TotalRecordCount\": 100\n}";
+    const SAMPLE_RESPONSE: &str = "{\n  \"Items\": {\n    \"BinLogFile\": [\n      {\n        \"Checksum\": \"18358304393468701857\",\n        \"DownloadLink\": \"http://****.oss.aliyuncs.com/****\",\n        \"FileSize\": 2269410,\n        \"HostInstanceID\": \"584****\",\n        \"IntranetDownloadLink\": \"http://****.oss-cn-hangzhou-internal.aliyuncs.com/****\",\n        \"LinkExpiredTime\": \"2013-06-09T18:00:00Z\",\n        \"LogBeginTime\": \"2019-02-09T17:45:21Z\",\n        \"LogEndTime\": \"2019-02-15T13:10:28Z\",\n        \"LogFileName\": \"000000040000000000000019\",\n        \"RemoteStatus\": \"Completed\"\n      }\n    ]\n  },\n  \"PageNumber\": 1,\n  \"PageRecordCount\": 30,\n  \"RequestId\": \"ED169A3E-1657-4104-82AB-24EA8CD0DB75\",\n  \"TotalFileSize\": 2269410,\n  \"TotalRecordCount\": 100\n}";
 
-    /// Every field of the example decodes into a declared field of its
-    /// type: the importer brought the spec in line with the example
-    /// (`cargo xtask import` reports where), so nothing is lost.
+    /// Every field of the example decodes into a declared field of its type: the importer brought the spec in line with the example (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
         let output = aliyun_codec::de::from_slice::<
             super::DescribeBinlogFilesOutput,
-        >(DOCUMENTED_EXAMPLE.as_bytes())
+        >(SAMPLE_RESPONSE.as_bytes())
+            .unwrap_or_else(|error| panic!("the sample response is not JSON: {error}"))
             .unwrap_or_else(|error| {
-                panic!("the documented example is not JSON: {error}")
-            })
-            .unwrap_or_else(|error| {
-                panic!("the documented example does not decode: {error}")
+                panic!("the sample response does not decode: {error}")
             });
-        assert!(
-            output.unknown_fields.is_empty(), "undeclared fields: {:?}", output
-            .unknown_fields
+        let debug = format!("{output:?}");
+        assert_eq!(
+            debug.matches("unknown_fields: {}").count(), debug
+            .matches("unknown_fields: ").count(), "undeclared fields: {debug}"
         );
     }
 }

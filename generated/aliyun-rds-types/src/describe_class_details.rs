@@ -23,7 +23,7 @@ pub struct DescribeClassDetailsInput {
         serde(rename = "ClientToken", skip_serializing_if = "Option::is_none")
     )]
     pub client_token: Option<String>,
-    /// The region ID. You can call the DescribeRegions operation to query the most recent region list.
+    /// The region ID. You can call the [DescribeRegions](crate::describe_regions) operation to query the most recent region list.
     ///
     /// Wire name: `RegionId`.
     ///
@@ -63,7 +63,7 @@ pub struct DescribeClassDetailsInput {
     /// Example: `MySQL`
     #[cfg_attr(feature = "serde-serialize", serde(rename = "Engine"))]
     pub engine: String,
-    /// The resource group ID. You can call the DescribeDBInstanceAttribute operation to query the resource group ID.
+    /// The resource group ID. You can call the [DescribeDBInstanceAttribute](crate::describe_db_instance_attribute) operation to query the resource group ID.
     ///
     /// Wire name: `ResourceGroupId`.
     ///
@@ -284,8 +284,8 @@ pub struct DescribeClassDetailsOutput {
     ///
     /// Unit: cents (US dollars).
     ///
-    /// \> *   If you set the CommodityCode parameter to a value that indicates the pay-as-you-go billing method, the ReferencePrice parameter specifies the hourly fee that you must pay.
-    /// \> *   If you set the CommodityCode parameter to a value that indicates the subscription billing method, the ReferencePrice parameter specifies the monthly fee that you must pay.
+    /// > *   If you set the CommodityCode parameter to a value that indicates the pay-as-you-go billing method, the ReferencePrice parameter specifies the hourly fee that you must pay.
+    /// > *   If you set the CommodityCode parameter to a value that indicates the subscription billing method, the ReferencePrice parameter specifies the monthly fee that you must pay.
     ///
     /// Wire name: `ReferencePrice`.
     ///
@@ -412,25 +412,22 @@ mod tests {
     //! The documentation's example response against the output type.
 
     /// The example response of the operation's documentation, verbatim.
-    const DOCUMENTED_EXAMPLE: &str = "{\n  \"Category\": \"Basic\",\n  \"ClassCode\": \"mysql.n2.medium.1\",\n  \"ClassGroup\": \"x\",\n  \"Cpu\": \"4\",\n  \"DBInstanceStorageType\": \"local_ssd\",\n  \"InstructionSetArch\": \"x86\",\n  \"MaxConnections\": \"4000\",\n  \"MaxIOMBPS\": \"1024\",\n  \"MaxIOPS\": \"N/A\",\n  \"MemoryClass\": \"2GB\",\n  \"ReferencePrice\": \"13400\",\n  \"RequestId\": \"E9DD55F4-1A5F-48CA-BA57-DFB3CA8C4C34\"\n}";
+    const SAMPLE_RESPONSE: &str = "{\n  \"Category\": \"Basic\",\n  \"ClassCode\": \"mysql.n2.medium.1\",\n  \"ClassGroup\": \"x\",\n  \"Cpu\": \"4\",\n  \"DBInstanceStorageType\": \"local_ssd\",\n  \"InstructionSetArch\": \"x86\",\n  \"MaxConnections\": \"4000\",\n  \"MaxIOMBPS\": \"1024\",\n  \"MaxIOPS\": \"N/A\",\n  \"MemoryClass\": \"2GB\",\n  \"ReferencePrice\": \"13400\",\n  \"RequestId\": \"E9DD55F4-1A5F-48CA-BA57-DFB3CA8C4C34\"\n}";
 
-    /// Every field of the example decodes into a declared field of its
-    /// type: the importer brought the spec in line with the example
-    /// (`cargo xtask import` reports where), so nothing is lost.
+    /// Every field of the example decodes into a declared field of its type: the importer brought the spec in line with the example (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
         let output = aliyun_codec::de::from_slice::<
             super::DescribeClassDetailsOutput,
-        >(DOCUMENTED_EXAMPLE.as_bytes())
+        >(SAMPLE_RESPONSE.as_bytes())
+            .unwrap_or_else(|error| panic!("the sample response is not JSON: {error}"))
             .unwrap_or_else(|error| {
-                panic!("the documented example is not JSON: {error}")
-            })
-            .unwrap_or_else(|error| {
-                panic!("the documented example does not decode: {error}")
+                panic!("the sample response does not decode: {error}")
             });
-        assert!(
-            output.unknown_fields.is_empty(), "undeclared fields: {:?}", output
-            .unknown_fields
+        let debug = format!("{output:?}");
+        assert_eq!(
+            debug.matches("unknown_fields: {}").count(), debug
+            .matches("unknown_fields: ").count(), "undeclared fields: {debug}"
         );
     }
 }

@@ -380,9 +380,9 @@ pub struct Item {
         serde(rename = "CrossBackupType", skip_serializing_if = "Option::is_none")
     )]
     pub cross_backup_type: Option<String>,
-    /// The name of the instance. It must be 2 to 256 characters in length. The value can contain letters, digits, underscores (\\_), and hyphens (-), and must start with a letter.
+    /// The name of the instance. It must be 2 to 256 characters in length. The value can contain letters, digits, underscores (\_), and hyphens (-), and must start with a letter.
     ///
-    /// \>  The value cannot start with <http://> or <https://>.
+    /// > The value cannot start with <http://> or <https://>.
     ///
     /// Wire name: `DBInstanceDescription`.
     ///
@@ -610,25 +610,22 @@ mod tests {
     //! The documentation's example response against the output type.
 
     /// The example response of the operation's documentation, verbatim.
-    const DOCUMENTED_EXAMPLE: &str = "{\n  \"Items\": {\n    \"Item\": [\n      {\n        \"BackupEnabled\": \"Enable\",\n        \"BackupEnabledTime\": \"2019-06-12T05:44:21Z\",\n        \"CrossBackupRegion\": \"cn-shanghai\",\n        \"CrossBackupType\": \"1\",\n        \"DBInstanceDescription\": \"testdb\",\n        \"DBInstanceId\": \"rm-uf6wjk5****\",\n        \"DBInstanceStatus\": \"Running\",\n        \"Engine\": \"MySQL\",\n        \"EngineVersion\": \"5.6\",\n        \"LockMode\": \"Unlock\",\n        \"LogBackupEnabled\": \"Enable\",\n        \"LogBackupEnabledTime\": \"2019-06-12T05:44:21Z\",\n        \"RetentType\": 1,\n        \"Retention\": 15\n      }\n    ]\n  },\n  \"ItemsNumbers\": 1,\n  \"PageNumber\": 1,\n  \"PageSize\": 30,\n  \"RegionId\": \"cn-hangzhou\",\n  \"RequestId\": \"33517002-182D-40BE-93EC-610BD3381045\",\n  \"TotalRecords\": 100\n}";
+    const SAMPLE_RESPONSE: &str = "{\n  \"Items\": {\n    \"Item\": [\n      {\n        \"BackupEnabled\": \"Enable\",\n        \"BackupEnabledTime\": \"2019-06-12T05:44:21Z\",\n        \"CrossBackupRegion\": \"cn-shanghai\",\n        \"CrossBackupType\": \"1\",\n        \"DBInstanceDescription\": \"testdb\",\n        \"DBInstanceId\": \"rm-uf6wjk5****\",\n        \"DBInstanceStatus\": \"Running\",\n        \"Engine\": \"MySQL\",\n        \"EngineVersion\": \"5.6\",\n        \"LockMode\": \"Unlock\",\n        \"LogBackupEnabled\": \"Enable\",\n        \"LogBackupEnabledTime\": \"2019-06-12T05:44:21Z\",\n        \"RetentType\": 1,\n        \"Retention\": 15\n      }\n    ]\n  },\n  \"ItemsNumbers\": 1,\n  \"PageNumber\": 1,\n  \"PageSize\": 30,\n  \"RegionId\": \"cn-hangzhou\",\n  \"RequestId\": \"33517002-182D-40BE-93EC-610BD3381045\",\n  \"TotalRecords\": 100\n}";
 
-    /// Every field of the example decodes into a declared field of its
-    /// type: the importer brought the spec in line with the example
-    /// (`cargo xtask import` reports where), so nothing is lost.
+    /// Every field of the example decodes into a declared field of its type: the importer brought the spec in line with the example (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
         let output = aliyun_codec::de::from_slice::<
             super::DescribeCrossRegionBackupDbInstanceOutput,
-        >(DOCUMENTED_EXAMPLE.as_bytes())
+        >(SAMPLE_RESPONSE.as_bytes())
+            .unwrap_or_else(|error| panic!("the sample response is not JSON: {error}"))
             .unwrap_or_else(|error| {
-                panic!("the documented example is not JSON: {error}")
-            })
-            .unwrap_or_else(|error| {
-                panic!("the documented example does not decode: {error}")
+                panic!("the sample response does not decode: {error}")
             });
-        assert!(
-            output.unknown_fields.is_empty(), "undeclared fields: {:?}", output
-            .unknown_fields
+        let debug = format!("{output:?}");
+        assert_eq!(
+            debug.matches("unknown_fields: {}").count(), debug
+            .matches("unknown_fields: ").count(), "undeclared fields: {debug}"
         );
     }
 }

@@ -39,7 +39,7 @@ pub struct DescribeCrossRegionBackupsInput {
     pub cross_backup_region: Option<String>,
     /// The ID of the cross-region data backup file.
     ///
-    /// \>  You must specify the **CrossBackupId** parameter. Alternatively, you must specify the **StartTime** and **EndTime** parameters.
+    /// > You must specify the **CrossBackupId** parameter. Alternatively, you must specify the **StartTime** and **EndTime** parameters.
     ///
     /// Wire name: `CrossBackupId`.
     ///
@@ -866,25 +866,22 @@ mod tests {
     //! The documentation's example response against the output type.
 
     /// The example response of the operation's documentation, verbatim.
-    const DOCUMENTED_EXAMPLE: &str = "{\n  \"EndTime\": \"2019-06-15T12:10:00Z\",\n  \"Items\": {\n    \"Item\": [\n      {\n        \"BackupEndTime\": \"2024-03-05T02:23:37Z\",\n        \"BackupMethod\": \"P\",\n        \"BackupSetScale\": 0,\n        \"BackupSetStatus\": 0,\n        \"BackupStartTime\": \"2024-03-05T02:22:45Z\",\n        \"BackupType\": \"F\",\n        \"Category\": \"HighAvailability\",\n        \"ConsistentTime\": \"2024-03-05T02:22:54Z\",\n        \"CrossBackupDownloadLink\": \"http://rdsddrbak-shanghai.oss-cn-shanghai.aliyuncs.com/****\",\n        \"CrossBackupId\": 0,\n        \"CrossBackupRegion\": \"cn-shanghai\",\n        \"CrossBackupSetFile\": \"cn-hangzhou_rm-****_hins81xxx_data_20190612134426_qp.xb\",\n        \"CrossBackupSetLocation\": \"oss\",\n        \"CrossBackupSetSize\": 5312836,\n        \"DBInstanceStorageType\": \"ssd\",\n        \"Engine\": \"mysql\",\n        \"EngineVersion\": \"5.6\",\n        \"InstanceId\": 0,\n        \"RestoreRegions\": {\n          \"RestoreRegion\": [\n            \"\\\"cn-hangzhou\\\", \\\"cn-shanghai\\\"\"\n          ]\n        }\n      }\n    ]\n  },\n  \"PageNumber\": 1,\n  \"PageRecordCount\": 30,\n  \"RegionId\": \"cn-hangzhou\",\n  \"RequestId\": \"60912B41-7579-4B5D-B289-8856030F0A6A\",\n  \"StartTime\": \"2019-05-30T12:10:00Z\",\n  \"TotalRecordCount\": 100\n}";
+    const SAMPLE_RESPONSE: &str = "{\n  \"EndTime\": \"2019-06-15T12:10:00Z\",\n  \"Items\": {\n    \"Item\": [\n      {\n        \"BackupEndTime\": \"2024-03-05T02:23:37Z\",\n        \"BackupMethod\": \"P\",\n        \"BackupSetScale\": 0,\n        \"BackupSetStatus\": 0,\n        \"BackupStartTime\": \"2024-03-05T02:22:45Z\",\n        \"BackupType\": \"F\",\n        \"Category\": \"HighAvailability\",\n        \"ConsistentTime\": \"2024-03-05T02:22:54Z\",\n        \"CrossBackupDownloadLink\": \"http://rdsddrbak-shanghai.oss-cn-shanghai.aliyuncs.com/****\",\n        \"CrossBackupId\": 0,\n        \"CrossBackupRegion\": \"cn-shanghai\",\n        \"CrossBackupSetFile\": \"cn-hangzhou_rm-****_hins81xxx_data_20190612134426_qp.xb\",\n        \"CrossBackupSetLocation\": \"oss\",\n        \"CrossBackupSetSize\": 5312836,\n        \"DBInstanceStorageType\": \"ssd\",\n        \"Engine\": \"mysql\",\n        \"EngineVersion\": \"5.6\",\n        \"InstanceId\": 0,\n        \"RestoreRegions\": {\n          \"RestoreRegion\": [\n            \"\\\"cn-hangzhou\\\", \\\"cn-shanghai\\\"\"\n          ]\n        }\n      }\n    ]\n  },\n  \"PageNumber\": 1,\n  \"PageRecordCount\": 30,\n  \"RegionId\": \"cn-hangzhou\",\n  \"RequestId\": \"60912B41-7579-4B5D-B289-8856030F0A6A\",\n  \"StartTime\": \"2019-05-30T12:10:00Z\",\n  \"TotalRecordCount\": 100\n}";
 
-    /// Every field of the example decodes into a declared field of its
-    /// type: the importer brought the spec in line with the example
-    /// (`cargo xtask import` reports where), so nothing is lost.
+    /// Every field of the example decodes into a declared field of its type: the importer brought the spec in line with the example (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
         let output = aliyun_codec::de::from_slice::<
             super::DescribeCrossRegionBackupsOutput,
-        >(DOCUMENTED_EXAMPLE.as_bytes())
+        >(SAMPLE_RESPONSE.as_bytes())
+            .unwrap_or_else(|error| panic!("the sample response is not JSON: {error}"))
             .unwrap_or_else(|error| {
-                panic!("the documented example is not JSON: {error}")
-            })
-            .unwrap_or_else(|error| {
-                panic!("the documented example does not decode: {error}")
+                panic!("the sample response does not decode: {error}")
             });
-        assert!(
-            output.unknown_fields.is_empty(), "undeclared fields: {:?}", output
-            .unknown_fields
+        let debug = format!("{output:?}");
+        assert_eq!(
+            debug.matches("unknown_fields: {}").count(), debug
+            .matches("unknown_fields: ").count(), "undeclared fields: {debug}"
         );
     }
 }

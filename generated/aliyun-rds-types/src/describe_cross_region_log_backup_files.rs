@@ -20,14 +20,14 @@ pub struct DescribeCrossRegionLogBackupFilesInput {
     /// Example: `rm-uf6wjk5xxxxxxxxxx`
     #[cfg_attr(feature = "serde-serialize", serde(rename = "DBInstanceId"))]
     pub db_instance_id: String,
-    /// The region ID. You can call the DescribeRegions operation to query the most recent region list.
+    /// The region ID. You can call the [DescribeRegions](crate::describe_regions) operation to query the most recent region list.
     ///
     /// Wire name: `RegionId`.
     ///
     /// Example: `cn-hangzhou`
     #[cfg_attr(feature = "serde-serialize", serde(rename = "RegionId"))]
     pub region_id: String,
-    /// The ID of the destination region within which the cross-region backup file is stored. You can call the DescribeCrossRegionBackupDBInstance operation to query the region ID.
+    /// The ID of the destination region within which the cross-region backup file is stored. You can call the [DescribeCrossRegionBackupDBInstance](crate::describe_cross_region_backup_db_instance) operation to query the region ID.
     ///
     /// Wire name: `CrossBackupRegion`.
     ///
@@ -626,25 +626,22 @@ mod tests {
     //! The documentation's example response against the output type.
 
     /// The example response of the operation's documentation, verbatim.
-    const DOCUMENTED_EXAMPLE: &str = "{\n  \"DBInstanceId\": \"rm-uf6wjk5****\",\n  \"EndTime\": \"2019-06-15T12:10:00Z\",\n  \"Items\": {\n    \"Item\": [\n      {\n        \"CrossBackupRegion\": \"cn-shanghai\",\n        \"CrossDownloadLink\": \"http://rdsddrlog-zb.oss-cn-zhangjiakou.aliyuncs.com/****\",\n        \"CrossIntranetDownloadLink\": \"http://rdsddrlog-zb.oss-cn-zhangjiakou-internal.aliyuncs.com/****\",\n        \"CrossLogBackupId\": 14567,\n        \"CrossLogBackupSize\": 5312836,\n        \"InstanceId\": 8161055,\n        \"LinkExpiredTime\": \"2019-06-30T15:00:00Z\",\n        \"LogBeginTime\": \"2019-05-30T12:10:00Z\",\n        \"LogEndTime\": \"2019-05-30T20:10:00Z\",\n        \"LogFileName\": \"cn-hangzhou_rm-bp****_7198739_mysql-bin.000230\"\n      }\n    ]\n  },\n  \"PageNumber\": 1,\n  \"PageRecordCount\": 30,\n  \"RegionId\": \"cn-hangzhou\",\n  \"RequestId\": \"DAC241E8-28E6-49DA-BFB0-B2DD090885C1\",\n  \"StartTime\": \"2019-05-30T12:10:00Z\",\n  \"TotalRecordCount\": 100\n}";
+    const SAMPLE_RESPONSE: &str = "{\n  \"DBInstanceId\": \"rm-uf6wjk5****\",\n  \"EndTime\": \"2019-06-15T12:10:00Z\",\n  \"Items\": {\n    \"Item\": [\n      {\n        \"CrossBackupRegion\": \"cn-shanghai\",\n        \"CrossDownloadLink\": \"http://rdsddrlog-zb.oss-cn-zhangjiakou.aliyuncs.com/****\",\n        \"CrossIntranetDownloadLink\": \"http://rdsddrlog-zb.oss-cn-zhangjiakou-internal.aliyuncs.com/****\",\n        \"CrossLogBackupId\": 14567,\n        \"CrossLogBackupSize\": 5312836,\n        \"InstanceId\": 8161055,\n        \"LinkExpiredTime\": \"2019-06-30T15:00:00Z\",\n        \"LogBeginTime\": \"2019-05-30T12:10:00Z\",\n        \"LogEndTime\": \"2019-05-30T20:10:00Z\",\n        \"LogFileName\": \"cn-hangzhou_rm-bp****_7198739_mysql-bin.000230\"\n      }\n    ]\n  },\n  \"PageNumber\": 1,\n  \"PageRecordCount\": 30,\n  \"RegionId\": \"cn-hangzhou\",\n  \"RequestId\": \"DAC241E8-28E6-49DA-BFB0-B2DD090885C1\",\n  \"StartTime\": \"2019-05-30T12:10:00Z\",\n  \"TotalRecordCount\": 100\n}";
 
-    /// Every field of the example decodes into a declared field of its
-    /// type: the importer brought the spec in line with the example
-    /// (`cargo xtask import` reports where), so nothing is lost.
+    /// Every field of the example decodes into a declared field of its type: the importer brought the spec in line with the example (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
         let output = aliyun_codec::de::from_slice::<
             super::DescribeCrossRegionLogBackupFilesOutput,
-        >(DOCUMENTED_EXAMPLE.as_bytes())
+        >(SAMPLE_RESPONSE.as_bytes())
+            .unwrap_or_else(|error| panic!("the sample response is not JSON: {error}"))
             .unwrap_or_else(|error| {
-                panic!("the documented example is not JSON: {error}")
-            })
-            .unwrap_or_else(|error| {
-                panic!("the documented example does not decode: {error}")
+                panic!("the sample response does not decode: {error}")
             });
-        assert!(
-            output.unknown_fields.is_empty(), "undeclared fields: {:?}", output
-            .unknown_fields
+        let debug = format!("{output:?}");
+        assert_eq!(
+            debug.matches("unknown_fields: {}").count(), debug
+            .matches("unknown_fields: ").count(), "undeclared fields: {debug}"
         );
     }
 }

@@ -30,7 +30,7 @@ pub struct DescribeCurrentModifyOrderInput {
     /// Example: `cn-hangzhou`
     #[cfg_attr(feature = "serde-serialize", serde(rename = "RegionId"))]
     pub region_id: String,
-    /// The instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::describe_db_instances) operation to query the instance ID.
     ///
     /// Wire name: `DbInstanceId`.
     ///
@@ -228,7 +228,7 @@ pub struct ModifyOrder {
     /// The effective time. Valid values:
     ///
     /// *   **Immediate**: This is the default value.
-    /// *   **MaintainTime**: The effective time is within the maintenance window. For more information, see [ModifyDBInstanceMaintainTime](https://www.alibabacloud.com/help/doc-detail/610402.htm).
+    /// *   **MaintainTime**: The effective time is within the maintenance window. For more information, see [ModifyDBInstanceMaintainTime](crate::modify_db_instance_maintain_time).
     ///
     /// Wire name: `EffectiveTime`.
     ///
@@ -381,25 +381,22 @@ mod tests {
     //! The documentation's example response against the output type.
 
     /// The example response of the operation's documentation, verbatim.
-    const DOCUMENTED_EXAMPLE: &str = "{\n  \"ModifyOrder\": [\n    {\n      \"ClassGroup\": \"x\",\n      \"Cpu\": \"8\",\n      \"DbInstanceId\": \"rm-cn-nwy39qeys0003r\",\n      \"EffectiveTime\": \"MaintainTime\",\n      \"Mark\": \"无\",\n      \"MemoryClass\": \"1024\",\n      \"Status\": \"Succeed,Scheduled,Running,Cancelling,Canceled,Waiting\",\n      \"Storage\": \"20\",\n      \"TargetDBInstanceClass\": \"mysql.x2.medium.2c\"\n    }\n  ],\n  \"RequestId\": \"C87415BE-F5AB-55A4-A60E-A0A329EAF2A4\"\n}";
+    const SAMPLE_RESPONSE: &str = "{\n  \"ModifyOrder\": [\n    {\n      \"ClassGroup\": \"x\",\n      \"Cpu\": \"8\",\n      \"DbInstanceId\": \"rm-cn-nwy39qeys0003r\",\n      \"EffectiveTime\": \"MaintainTime\",\n      \"Mark\": \"无\",\n      \"MemoryClass\": \"1024\",\n      \"Status\": \"Succeed,Scheduled,Running,Cancelling,Canceled,Waiting\",\n      \"Storage\": \"20\",\n      \"TargetDBInstanceClass\": \"mysql.x2.medium.2c\"\n    }\n  ],\n  \"RequestId\": \"C87415BE-F5AB-55A4-A60E-A0A329EAF2A4\"\n}";
 
-    /// Every field of the example decodes into a declared field of its
-    /// type: the importer brought the spec in line with the example
-    /// (`cargo xtask import` reports where), so nothing is lost.
+    /// Every field of the example decodes into a declared field of its type: the importer brought the spec in line with the example (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
         let output = aliyun_codec::de::from_slice::<
             super::DescribeCurrentModifyOrderOutput,
-        >(DOCUMENTED_EXAMPLE.as_bytes())
+        >(SAMPLE_RESPONSE.as_bytes())
+            .unwrap_or_else(|error| panic!("the sample response is not JSON: {error}"))
             .unwrap_or_else(|error| {
-                panic!("the documented example is not JSON: {error}")
-            })
-            .unwrap_or_else(|error| {
-                panic!("the documented example does not decode: {error}")
+                panic!("the sample response does not decode: {error}")
             });
-        assert!(
-            output.unknown_fields.is_empty(), "undeclared fields: {:?}", output
-            .unknown_fields
+        let debug = format!("{output:?}");
+        assert_eq!(
+            debug.matches("unknown_fields: {}").count(), debug
+            .matches("unknown_fields: ").count(), "undeclared fields: {debug}"
         );
     }
 }

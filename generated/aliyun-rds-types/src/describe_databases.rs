@@ -13,7 +13,7 @@
 #[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DescribeDatabasesInput {
-    /// The instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::describe_db_instances) operation to query the instance ID.
     ///
     /// Wire name: `DBInstanceId`.
     ///
@@ -320,7 +320,7 @@ pub struct Database {
     pub character_set_name: Option<String>,
     /// The collation of the character set. The example value C indicates localization.
     ///
-    /// \>  This parameter is returned only for instances that run PostgreSQL.
+    /// > This parameter is returned only for instances that run PostgreSQL.
     ///
     /// Wire name: `Collate`.
     ///
@@ -332,7 +332,7 @@ pub struct Database {
     pub collate: Option<String>,
     /// The limit on the number of concurrent requests. The value -1 indicates that the number of concurrent requests is unlimited.
     ///
-    /// \>  This parameter is returned only for instances that run PostgreSQL.
+    /// > This parameter is returned only for instances that run PostgreSQL.
     ///
     /// Wire name: `ConnLimit`.
     ///
@@ -344,7 +344,7 @@ pub struct Database {
     pub conn_limit: Option<String>,
     /// The type of the character set.
     ///
-    /// \>  This parameter is returned only for instances that run PostgreSQL.
+    /// > This parameter is returned only for instances that run PostgreSQL.
     ///
     /// Wire name: `Ctype`.
     ///
@@ -439,7 +439,7 @@ pub struct Database {
     pub runtime_info: Option<RuntimeInfo>,
     /// The database tablespace.
     ///
-    /// \>  This parameter is returned only for instances that run PostgreSQL.
+    /// > This parameter is returned only for instances that run PostgreSQL.
     ///
     /// Wire name: `Tablespace`.
     ///
@@ -451,7 +451,7 @@ pub struct Database {
     pub tablespace: Option<String>,
     /// The total number of entries returned.
     ///
-    /// \>  This parameter is returned only for instances that run SQL Server.
+    /// > This parameter is returned only for instances that run SQL Server.
     ///
     /// Wire name: `TotalCount`.
     ///
@@ -649,7 +649,7 @@ impl<'de> serde::Deserialize<'de> for Accounts {
 pub struct AdvancedInfo {
     /// The advanced information about the database.
     ///
-    /// \>  This parameter is returned only for instances that run SQL Server.
+    /// > This parameter is returned only for instances that run SQL Server.
     ///
     /// Wire name: `AdvancedDbProperty`.
     #[cfg_attr(
@@ -714,7 +714,7 @@ impl<'de> serde::Deserialize<'de> for AdvancedInfo {
 pub struct BasicInfo {
     /// The basic information about the database.
     ///
-    /// \>  This parameter is returned only for instances that run SQL Server.
+    /// > This parameter is returned only for instances that run SQL Server.
     ///
     /// Wire name: `BasicDbProperty`.
     #[cfg_attr(
@@ -777,7 +777,7 @@ impl<'de> serde::Deserialize<'de> for BasicInfo {
 pub struct RuntimeInfo {
     /// The runtime information about the database.
     ///
-    /// \>  This parameter is returned only for instances that run SQL Server.
+    /// > This parameter is returned only for instances that run SQL Server.
     ///
     /// Wire name: `RuntimeDbProperty`.
     #[cfg_attr(
@@ -946,25 +946,22 @@ mod tests {
     //! The documentation's example response against the output type.
 
     /// The example response of the operation's documentation, verbatim.
-    const DOCUMENTED_EXAMPLE: &str = "{\n  \"Databases\": {\n    \"Database\": [\n      {\n        \"Accounts\": {\n          \"AccountPrivilegeInfo\": [\n            {\n              \"Account\": \"test\",\n              \"AccountPrivilege\": \"DMLOnly\",\n              \"AccountPrivilegeDetail\": \"SELECT\"\n            }\n          ]\n        },\n        \"AdvancedInfo\": {\n          \"AdvancedDbProperty\": [\n            {\n              \"allowedValues\": [\n                \"OFF\",\n                \"ON\"\n              ],\n              \"databasePropertyName\": \"ansi_nulls\",\n              \"allowModify\": true,\n              \"excludeLock\": \"0\",\n              \"currentValue\": \"OFF\"\n            }\n          ]\n        },\n        \"BasicInfo\": {\n          \"BasicDbProperty\": [\n            {\n              \"allowedValues\": [\n                \"CHECKSUM\"\n              ],\n              \"databasePropertyName\": \"page_verify\",\n              \"allowModify\": true,\n              \"excludeLock\": \"0\",\n              \"currentValue\": \"CHECKSUM\"\n            }\n          ]\n        },\n        \"CharacterSetName\": \"utf8\",\n        \"Collate\": \"C\",\n        \"ConnLimit\": \"-1\",\n        \"Ctype\": \"en_US.utf8\",\n        \"DBDescription\": \"testdb\",\n        \"DBInstanceId\": \"rm-uf6wjk5****\",\n        \"DBName\": \"testDB01\",\n        \"DBStatus\": \"Creating\",\n        \"Engine\": \"MySQL\",\n        \"PageNumber\": 1,\n        \"PageSize\": 30,\n        \"RuntimeInfo\": {\n          \"RuntimeDbProperty\": [\n            {\n              \"allowedValues\": [],\n              \"databasePropertyName\": \"TotalDataSizeInMB\",\n              \"allowModify\": false,\n              \"currentValue\": \"5.38\"\n            }\n          ]\n        },\n        \"Tablespace\": \"pg_default\",\n        \"TotalCount\": 5\n      }\n    ]\n  },\n  \"RequestId\": \"2603CA96-B17D-4903-BC04-61A2C829CD94\"\n}";
+    const SAMPLE_RESPONSE: &str = "{\n  \"Databases\": {\n    \"Database\": [\n      {\n        \"Accounts\": {\n          \"AccountPrivilegeInfo\": [\n            {\n              \"Account\": \"test\",\n              \"AccountPrivilege\": \"DMLOnly\",\n              \"AccountPrivilegeDetail\": \"SELECT\"\n            }\n          ]\n        },\n        \"AdvancedInfo\": {\n          \"AdvancedDbProperty\": [\n            {\n              \"allowedValues\": [\n                \"OFF\",\n                \"ON\"\n              ],\n              \"databasePropertyName\": \"ansi_nulls\",\n              \"allowModify\": true,\n              \"excludeLock\": \"0\",\n              \"currentValue\": \"OFF\"\n            }\n          ]\n        },\n        \"BasicInfo\": {\n          \"BasicDbProperty\": [\n            {\n              \"allowedValues\": [\n                \"CHECKSUM\"\n              ],\n              \"databasePropertyName\": \"page_verify\",\n              \"allowModify\": true,\n              \"excludeLock\": \"0\",\n              \"currentValue\": \"CHECKSUM\"\n            }\n          ]\n        },\n        \"CharacterSetName\": \"utf8\",\n        \"Collate\": \"C\",\n        \"ConnLimit\": \"-1\",\n        \"Ctype\": \"en_US.utf8\",\n        \"DBDescription\": \"testdb\",\n        \"DBInstanceId\": \"rm-uf6wjk5****\",\n        \"DBName\": \"testDB01\",\n        \"DBStatus\": \"Creating\",\n        \"Engine\": \"MySQL\",\n        \"PageNumber\": 1,\n        \"PageSize\": 30,\n        \"RuntimeInfo\": {\n          \"RuntimeDbProperty\": [\n            {\n              \"allowedValues\": [],\n              \"databasePropertyName\": \"TotalDataSizeInMB\",\n              \"allowModify\": false,\n              \"currentValue\": \"5.38\"\n            }\n          ]\n        },\n        \"Tablespace\": \"pg_default\",\n        \"TotalCount\": 5\n      }\n    ]\n  },\n  \"RequestId\": \"2603CA96-B17D-4903-BC04-61A2C829CD94\"\n}";
 
-    /// Every field of the example decodes into a declared field of its
-    /// type: the importer brought the spec in line with the example
-    /// (`cargo xtask import` reports where), so nothing is lost.
+    /// Every field of the example decodes into a declared field of its type: the importer brought the spec in line with the example (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
         let output = aliyun_codec::de::from_slice::<
             super::DescribeDatabasesOutput,
-        >(DOCUMENTED_EXAMPLE.as_bytes())
+        >(SAMPLE_RESPONSE.as_bytes())
+            .unwrap_or_else(|error| panic!("the sample response is not JSON: {error}"))
             .unwrap_or_else(|error| {
-                panic!("the documented example is not JSON: {error}")
-            })
-            .unwrap_or_else(|error| {
-                panic!("the documented example does not decode: {error}")
+                panic!("the sample response does not decode: {error}")
             });
-        assert!(
-            output.unknown_fields.is_empty(), "undeclared fields: {:?}", output
-            .unknown_fields
+        let debug = format!("{output:?}");
+        assert_eq!(
+            debug.matches("unknown_fields: {}").count(), debug
+            .matches("unknown_fields: ").count(), "undeclared fields: {debug}"
         );
     }
 }

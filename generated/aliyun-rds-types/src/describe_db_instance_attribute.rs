@@ -13,9 +13,9 @@
 #[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DescribeDbInstanceAttributeInput {
-    /// The instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::describe_db_instances) operation to query the instance ID.
     ///
-    /// \>\<notice\>Do not query the details of multiple instances at a time by using multiple instance IDs. Otherwise, the query times out and fails.\>\</notice\>
+    /// > \<notice\>Do not query the details of multiple instances at a time by using multiple instance IDs. Otherwise, the query times out and fails.\>\</notice\>
     ///
     /// Wire name: `DBInstanceId`.
     ///
@@ -288,7 +288,7 @@ pub struct DbInstanceAttribute {
     pub availability_value: Option<String>,
     /// The configuration of the Babelfish feature for the ApsaraDB RDS for PostgreSQL instance.
     ///
-    /// \>  This parameter applies only to ApsaraDB RDS for PostgreSQL instances for which Babelfish is enabled. For more information, see [Introduction to Babelfish](https://www.alibabacloud.com/help/doc-detail/428613.htm).
+    /// > This parameter applies only to ApsaraDB RDS for PostgreSQL instances for which Babelfish is enabled. For more information, see [Introduction to Babelfish](https://www.alibabacloud.com/help/doc-detail/428613.htm).
     ///
     /// Wire name: `BabelfishConfig`.
     #[cfg_attr(
@@ -306,7 +306,7 @@ pub struct DbInstanceAttribute {
     pub is_analytic_read_only_ins: Option<bool>,
     /// Indicates whether the conditions for a temporary upgrade are met.
     ///
-    /// \>  Pay-as-you-go instances do not support temporary upgrades.
+    /// > Pay-as-you-go instances do not support temporary upgrades.
     ///
     /// Wire name: `CanTempUpgrade`.
     ///
@@ -386,7 +386,7 @@ pub struct DbInstanceAttribute {
     /// *   **1**: shared database proxy
     /// *   **2**: dedicated database proxy
     ///
-    /// \>  We recommend that you use the **ProxyType** parameter instead of this parameter.
+    /// > We recommend that you use the **ProxyType** parameter instead of this parameter.
     ///
     /// Wire name: `ConsoleVersion`.
     ///
@@ -645,7 +645,7 @@ pub struct DbInstanceAttribute {
     pub engine_version: Option<String>,
     /// The expiration time of the instance. The time follows the ISO 8601 standard in the *yyyy-MM-dd*T*HH:mm:ss*Z format. The time is displayed in UTC.
     ///
-    /// \>  Pay-as-you-go instances never expire.
+    /// > Pay-as-you-go instances never expire.
     ///
     /// Wire name: `ExpireTime`.
     ///
@@ -737,7 +737,7 @@ pub struct DbInstanceAttribute {
     /// *   **1**: enabled
     /// *   **0**: disabled
     ///
-    /// \>  For more information, see [Buffer Pool Extension(BPE)](https://www.alibabacloud.com/help/doc-detail/2527067.htm).
+    /// > For more information, see [Buffer Pool Extension(BPE)](https://www.alibabacloud.com/help/doc-detail/2527067.htm).
     ///
     /// Wire name: `IoAccelerationEnabled`.
     ///
@@ -796,7 +796,7 @@ pub struct DbInstanceAttribute {
     pub maintain_time: Option<String>,
     /// The primary instance ID.
     ///
-    /// \>  If this parameter is not returned, the instance is the primary instance.
+    /// > If this parameter is not returned, the instance is the primary instance.
     ///
     /// Wire name: `MasterInstanceId`.
     ///
@@ -858,7 +858,7 @@ pub struct DbInstanceAttribute {
     pub multiple_temp_upgrade: Option<bool>,
     /// Indicates whether PgBouncer is enabled.
     ///
-    /// \>  This parameter is returned only for RDS instances that run PostgreSQL. If PgBouncer is enabled, the return value is **true**.
+    /// > This parameter is returned only for RDS instances that run PostgreSQL. If PgBouncer is enabled, the return value is **true**.
     ///
     /// Wire name: `PGBouncerEnabled`.
     ///
@@ -1011,7 +1011,7 @@ pub struct DbInstanceAttribute {
     pub temp_db_instance_id: Option<String>,
     /// The end time of the temporary upgrade of the instance.
     ///
-    /// \>  This parameter is unavailable for pay-as-you-go instances.
+    /// > This parameter is unavailable for pay-as-you-go instances.
     ///
     /// Wire name: `TempUpgradeTimeEnd`.
     ///
@@ -1023,7 +1023,7 @@ pub struct DbInstanceAttribute {
     pub temp_upgrade_time_end: Option<String>,
     /// The start time of the temporary upgrade of the instance.
     ///
-    /// \>  This parameter is unavailable for pay-as-you-go instances.
+    /// > This parameter is unavailable for pay-as-you-go instances.
     ///
     /// Wire name: `TempUpgradeTimeStart`.
     ///
@@ -1221,7 +1221,7 @@ pub struct DbInstanceAttribute {
     /// *   true
     /// *   false
     ///
-    /// \>  For more information about the I/O burst feature, see [What are Premium ESSDs?](https://www.alibabacloud.com/help/doc-detail/2340501.htm)
+    /// > For more information about the I/O burst feature, see [What are Premium ESSDs?](https://www.alibabacloud.com/help/doc-detail/2340501.htm)
     ///
     /// Wire name: `BurstingEnabled`.
     ///
@@ -1717,14 +1717,14 @@ impl<'de> serde::Deserialize<'de> for DbInstanceAttribute {
 ///
 /// The configuration of the Babelfish feature for the ApsaraDB RDS for PostgreSQL instance.
 ///
-/// \>  This parameter applies only to ApsaraDB RDS for PostgreSQL instances for which Babelfish is enabled. For more information, see [Introduction to Babelfish](https://www.alibabacloud.com/help/doc-detail/428613.htm).
+/// > This parameter applies only to ApsaraDB RDS for PostgreSQL instances for which Babelfish is enabled. For more information, see [Introduction to Babelfish](https://www.alibabacloud.com/help/doc-detail/428613.htm).
 #[derive(Clone, Default, PartialEq)]
 #[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct BabelfishConfig {
     /// Indicates whether Babelfish is enabled.
     ///
-    /// \>  If Babelfish is enabled when you purchase an ApsaraDB RDS for PostgreSQL instance, this parameter is fixed as **true**.
+    /// > If Babelfish is enabled when you purchase an ApsaraDB RDS for PostgreSQL instance, this parameter is fixed as **true**.
     ///
     /// Wire name: `BabelfishEnabled`.
     ///
@@ -1739,7 +1739,7 @@ pub struct BabelfishConfig {
     /// *   **single-db**
     /// *   **multi-db**
     ///
-    /// \>  For more information about migration modes for Babelfish, see [Migration modes](https://www.alibabacloud.com/help/doc-detail/428613.htm).
+    /// > For more information about migration modes for Babelfish, see [Migration modes](https://www.alibabacloud.com/help/doc-detail/428613.htm).
     ///
     /// Wire name: `MigrationMode`.
     ///
@@ -2037,7 +2037,7 @@ pub struct ServerlessConfig {
     /// *   **true**
     /// *   **false** (default)
     ///
-    /// \>  After the automatic start and stop feature is enabled, if no connections to the instance are established within 10 minutes, the instance is suspended. After a connection to the instance is established, the instance is automatically resumed.
+    /// > After the automatic start and stop feature is enabled, if no connections to the instance are established within 10 minutes, the instance is suspended. After a connection to the instance is established, the instance is automatically resumed.
     ///
     /// Wire name: `AutoPause`.
     ///
@@ -2072,7 +2072,7 @@ pub struct ServerlessConfig {
     /// *   **true**
     /// *   **false** (default)
     ///
-    /// \>  In most cases, ApsaraDB RDS automatically scales in or out the RCUs of a serverless instance based on business requirements in real time. In rare cases, the scaling does not take effect in real time. You can enable the forced scaling feature to forcefully scales in or out the RCUs of the instance.
+    /// > In most cases, ApsaraDB RDS automatically scales in or out the RCUs of a serverless instance based on business requirements in real time. In rare cases, the scaling does not take effect in real time. You can enable the forced scaling feature to forcefully scales in or out the RCUs of the instance.
     ///
     /// Wire name: `SwitchForce`.
     ///
@@ -2594,25 +2594,22 @@ mod tests {
     //! The documentation's example response against the output type.
 
     /// The example response of the operation's documentation, verbatim.
-    const DOCUMENTED_EXAMPLE: &str = "{\n  \"Items\": {\n    \"DBInstanceAttribute\": [\n      {\n        \"AccountMaxQuantity\": 50,\n        \"AdvancedFeatures\": \"LinkedServer\",\n        \"AutoUpgradeMinorVersion\": \"Auto\",\n        \"AvailabilityValue\": \"100.0%\",\n        \"BabelfishConfig\": {\n          \"BabelfishEnabled\": \"true\",\n          \"MigrationMode\": \"single-db\"\n        },\n        \"BpeEnabled\": \"0\",\n        \"IsAnalyticReadOnlyIns\": false,\n        \"CanTempUpgrade\": true,\n        \"Category\": \"Basic\",\n        \"ColdDataEnabled\": false,\n        \"Collation\": \"Chinese_PRC_CI_AS\",\n        \"ConnectionMode\": \"Standard\",\n        \"ConnectionString\": \"rm-uf6wjk5****.mysql.rds.aliyuncs.com\",\n        \"ConsoleVersion\": \"2\",\n        \"CreationTime\": \"2011-05-30T12:11:04Z\",\n        \"CurrentKernelVersion\": \"rds_20201010\",\n        \"DBClusterNodes\": {\n          \"DBClusterNode\": [\n            {\n              \"ClassCode\": \"mysql.n2.medium.xc\",\n              \"ClassType\": \"x\",\n              \"Cpu\": \"4\",\n              \"Memory\": \"4096\",\n              \"NodeId\": \"rn-****\",\n              \"NodeRegionId\": \"cn-beijing\",\n              \"NodeRole\": \"primary\",\n              \"NodeZoneId\": \"cn-beijing-h\",\n              \"Status\": \"active\"\n            }\n          ]\n        },\n        \"DBInstanceCPU\": \"2\",\n        \"DBInstanceClass\": \"rds.mys2.small\",\n        \"DBInstanceClassType\": \"s\",\n        \"DBInstanceDescription\": \"testInstance\",\n        \"DBInstanceDiskUsed\": \"300\",\n        \"DBInstanceId\": \"rm-uf6wjk5****\",\n        \"DBInstanceMemory\": 4096,\n        \"DBInstanceNetType\": \"Internet\",\n        \"DBInstanceStatus\": \"Running\",\n        \"DBInstanceStorage\": 10,\n        \"DBInstanceStorageType\": \"local_ssd\",\n        \"DBInstanceType\": \"Primary\",\n        \"DBMaxQuantity\": 200,\n        \"DedicatedHostGroupId\": \"dhg-7a9*****\",\n        \"DeletionProtection\": true,\n        \"DisasterRecoveryInfo\": \"{\\\"replicatorAccount\\\": \\\"******\\\",\\\"sourcePort\\\":******,\\\"sourceAddress\\\": \\\"pgm-2ze******\\\",\\\"sourceCategory\\\": \\\"aliyunRDS\\\",\\\"sourceInstanceRegionId\\\": \\\"cn-******\\\",\\\"replicatorPassword\\\": \\\"******\\\",\\\"sourceInstanceName\\\": \\\"pgm-2ze******\\\"}\",\n        \"DisasterRecoveryInstances\": \"[{\\\"regionId\\\":\\\"cn-******\\\",\\\"insName\\\":\\\"pgm-2ze******\\\"},{\\\"regionId\\\":\\\"cn-******\\\",\\\"insName\\\":\\\"pgm-2ze******\\\"}]\",\n        \"Engine\": \"MySQL\",\n        \"EngineVersion\": \"8.0\",\n        \"ExpireTime\": \"2019-03-27T16:00:00Z\",\n        \"Extra\": {\n          \"AccountSecurityPolicy\": \"{\\\"MaximumPasswordAge\\\": 42,\\\"MinimumPasswordAge\\\": 30}\",\n          \"DBInstanceIds\": {\n            \"DBInstanceId\": [\n              \"rm-uf6wjk5****\"\n            ]\n          },\n          \"RecoveryModel\": \"Simple：简单恢复模式。\\nFull：完整恢复模式。\"\n        },\n        \"GeneralGroupName\": \"TestGroup\",\n        \"GuardDBInstanceId\": \"rm-uf64zsu****\",\n        \"IPType\": \"IPv4\",\n        \"IncrementSourceDBInstanceId\": \"rm-uf6wjk5****\",\n        \"InstanceNetworkType\": \"Classic\",\n        \"InstructionSetArch\": \"x86\",\n        \"IoAccelerationEnabled\": \"0\",\n        \"LatestKernelVersion\": \"rds_20231031\",\n        \"LockMode\": \"Unlock\",\n        \"LockReason\": \"instance_expired\",\n        \"MaintainTime\": \"00:00Z-02:00Z\",\n        \"MasterInstanceId\": \"rm-uf6wjk5****\",\n        \"MasterZone\": \"5454284\",\n        \"MaxConnections\": 60,\n        \"MaxIOMBPS\": 100,\n        \"MaxIOPS\": 150,\n        \"MultipleTempUpgrade\": true,\n        \"PGBouncerEnabled\": \"true\",\n        \"PayType\": \"Postpaid\",\n        \"Port\": \"3306\",\n        \"ProxyType\": 1,\n        \"ReadOnlyDBInstanceIds\": {\n          \"ReadOnlyDBInstanceId\": [\n            {\n              \"DBInstanceId\": \"rm-bp****\"\n            }\n          ]\n        },\n        \"ReadonlyInstanceSQLDelayedTime\": \"30\",\n        \"RegionId\": \"cn-hangzhou \",\n        \"ResourceGroupId\": \"rg-acfmy****\",\n        \"SecurityIPList\": \"192.168.XX.XX/24\",\n        \"SecurityIPMode\": \"normal\",\n        \"ServerlessConfig\": {\n          \"AutoPause\": true,\n          \"ScaleMax\": 8,\n          \"ScaleMin\": 0.5,\n          \"SwitchForce\": false\n        },\n        \"SlaveZones\": {\n          \"SlaveZone\": [\n            {\n              \"ZoneId\": \"cn-hangzhou-a\"\n            }\n          ]\n        },\n        \"SuperPermissionMode\": \"Disabled\",\n        \"TempDBInstanceId\": \"rm-uf64zsu****\",\n        \"TempUpgradeTimeEnd\": \"2024-05-30 00:00:00\",\n        \"TempUpgradeTimeStart\": \"2024-05-29 00:00:00\",\n        \"TimeZone\": \"Central Standard Time\",\n        \"Tips\": \"normal\",\n        \"TipsLevel\": 1,\n        \"VSwitchId\": \"vsw-****\",\n        \"VpcCloudInstanceId\": \"vpc-23rsxdf****\",\n        \"VpcId\": \"vpc-****\",\n        \"ZoneId\": \"cn-hangzhou-a\",\n        \"kindCode\": \"test\",\n        \"OptimizedWritesInfo\": \"{\\\"optimized_writes\\\":true,\\\"init_optimized_writes\\\":true}\",\n        \"CompressionMode\": \"on, off\",\n        \"SupportCompression\": true,\n        \"CompressionRatio\": \"1.25\",\n        \"BlueGreenDeploymentName\": \"None\",\n        \"GreenInstanceName\": \"None\",\n        \"BlueInstanceName\": \"None\",\n        \"ComputeBurstEnabled\": true,\n        \"ReadOnlyStatus\": \"None\",\n        \"BurstingEnabled\": false\n      }\n    ]\n  },\n  \"RequestId\": \"1AD222E9-E606-4A42-BF6D-8A4442913CEF\"\n}";
+    const SAMPLE_RESPONSE: &str = "{\n  \"Items\": {\n    \"DBInstanceAttribute\": [\n      {\n        \"AccountMaxQuantity\": 50,\n        \"AdvancedFeatures\": \"LinkedServer\",\n        \"AutoUpgradeMinorVersion\": \"Auto\",\n        \"AvailabilityValue\": \"100.0%\",\n        \"BabelfishConfig\": {\n          \"BabelfishEnabled\": \"true\",\n          \"MigrationMode\": \"single-db\"\n        },\n        \"BpeEnabled\": \"0\",\n        \"IsAnalyticReadOnlyIns\": false,\n        \"CanTempUpgrade\": true,\n        \"Category\": \"Basic\",\n        \"ColdDataEnabled\": false,\n        \"Collation\": \"Chinese_PRC_CI_AS\",\n        \"ConnectionMode\": \"Standard\",\n        \"ConnectionString\": \"rm-uf6wjk5****.mysql.rds.aliyuncs.com\",\n        \"ConsoleVersion\": \"2\",\n        \"CreationTime\": \"2011-05-30T12:11:04Z\",\n        \"CurrentKernelVersion\": \"rds_20201010\",\n        \"DBClusterNodes\": {\n          \"DBClusterNode\": [\n            {\n              \"ClassCode\": \"mysql.n2.medium.xc\",\n              \"ClassType\": \"x\",\n              \"Cpu\": \"4\",\n              \"Memory\": \"4096\",\n              \"NodeId\": \"rn-****\",\n              \"NodeRegionId\": \"cn-beijing\",\n              \"NodeRole\": \"primary\",\n              \"NodeZoneId\": \"cn-beijing-h\",\n              \"Status\": \"active\"\n            }\n          ]\n        },\n        \"DBInstanceCPU\": \"2\",\n        \"DBInstanceClass\": \"rds.mys2.small\",\n        \"DBInstanceClassType\": \"s\",\n        \"DBInstanceDescription\": \"testInstance\",\n        \"DBInstanceDiskUsed\": \"300\",\n        \"DBInstanceId\": \"rm-uf6wjk5****\",\n        \"DBInstanceMemory\": 4096,\n        \"DBInstanceNetType\": \"Internet\",\n        \"DBInstanceStatus\": \"Running\",\n        \"DBInstanceStorage\": 10,\n        \"DBInstanceStorageType\": \"local_ssd\",\n        \"DBInstanceType\": \"Primary\",\n        \"DBMaxQuantity\": 200,\n        \"DedicatedHostGroupId\": \"dhg-7a9*****\",\n        \"DeletionProtection\": true,\n        \"DisasterRecoveryInfo\": \"{\\\"replicatorAccount\\\": \\\"******\\\",\\\"sourcePort\\\":******,\\\"sourceAddress\\\": \\\"pgm-2ze******\\\",\\\"sourceCategory\\\": \\\"aliyunRDS\\\",\\\"sourceInstanceRegionId\\\": \\\"cn-******\\\",\\\"replicatorPassword\\\": \\\"******\\\",\\\"sourceInstanceName\\\": \\\"pgm-2ze******\\\"}\",\n        \"DisasterRecoveryInstances\": \"[{\\\"regionId\\\":\\\"cn-******\\\",\\\"insName\\\":\\\"pgm-2ze******\\\"},{\\\"regionId\\\":\\\"cn-******\\\",\\\"insName\\\":\\\"pgm-2ze******\\\"}]\",\n        \"Engine\": \"MySQL\",\n        \"EngineVersion\": \"8.0\",\n        \"ExpireTime\": \"2019-03-27T16:00:00Z\",\n        \"Extra\": {\n          \"AccountSecurityPolicy\": \"{\\\"MaximumPasswordAge\\\": 42,\\\"MinimumPasswordAge\\\": 30}\",\n          \"DBInstanceIds\": {\n            \"DBInstanceId\": [\n              \"rm-uf6wjk5****\"\n            ]\n          },\n          \"RecoveryModel\": \"Simple：简单恢复模式。\\nFull：完整恢复模式。\"\n        },\n        \"GeneralGroupName\": \"TestGroup\",\n        \"GuardDBInstanceId\": \"rm-uf64zsu****\",\n        \"IPType\": \"IPv4\",\n        \"IncrementSourceDBInstanceId\": \"rm-uf6wjk5****\",\n        \"InstanceNetworkType\": \"Classic\",\n        \"InstructionSetArch\": \"x86\",\n        \"IoAccelerationEnabled\": \"0\",\n        \"LatestKernelVersion\": \"rds_20231031\",\n        \"LockMode\": \"Unlock\",\n        \"LockReason\": \"instance_expired\",\n        \"MaintainTime\": \"00:00Z-02:00Z\",\n        \"MasterInstanceId\": \"rm-uf6wjk5****\",\n        \"MasterZone\": \"5454284\",\n        \"MaxConnections\": 60,\n        \"MaxIOMBPS\": 100,\n        \"MaxIOPS\": 150,\n        \"MultipleTempUpgrade\": true,\n        \"PGBouncerEnabled\": \"true\",\n        \"PayType\": \"Postpaid\",\n        \"Port\": \"3306\",\n        \"ProxyType\": 1,\n        \"ReadOnlyDBInstanceIds\": {\n          \"ReadOnlyDBInstanceId\": [\n            {\n              \"DBInstanceId\": \"rm-bp****\"\n            }\n          ]\n        },\n        \"ReadonlyInstanceSQLDelayedTime\": \"30\",\n        \"RegionId\": \"cn-hangzhou \",\n        \"ResourceGroupId\": \"rg-acfmy****\",\n        \"SecurityIPList\": \"192.168.XX.XX/24\",\n        \"SecurityIPMode\": \"normal\",\n        \"ServerlessConfig\": {\n          \"AutoPause\": true,\n          \"ScaleMax\": 8,\n          \"ScaleMin\": 0.5,\n          \"SwitchForce\": false\n        },\n        \"SlaveZones\": {\n          \"SlaveZone\": [\n            {\n              \"ZoneId\": \"cn-hangzhou-a\"\n            }\n          ]\n        },\n        \"SuperPermissionMode\": \"Disabled\",\n        \"TempDBInstanceId\": \"rm-uf64zsu****\",\n        \"TempUpgradeTimeEnd\": \"2024-05-30 00:00:00\",\n        \"TempUpgradeTimeStart\": \"2024-05-29 00:00:00\",\n        \"TimeZone\": \"Central Standard Time\",\n        \"Tips\": \"normal\",\n        \"TipsLevel\": 1,\n        \"VSwitchId\": \"vsw-****\",\n        \"VpcCloudInstanceId\": \"vpc-23rsxdf****\",\n        \"VpcId\": \"vpc-****\",\n        \"ZoneId\": \"cn-hangzhou-a\",\n        \"kindCode\": \"test\",\n        \"OptimizedWritesInfo\": \"{\\\"optimized_writes\\\":true,\\\"init_optimized_writes\\\":true}\",\n        \"CompressionMode\": \"on, off\",\n        \"SupportCompression\": true,\n        \"CompressionRatio\": \"1.25\",\n        \"BlueGreenDeploymentName\": \"None\",\n        \"GreenInstanceName\": \"None\",\n        \"BlueInstanceName\": \"None\",\n        \"ComputeBurstEnabled\": true,\n        \"ReadOnlyStatus\": \"None\",\n        \"BurstingEnabled\": false\n      }\n    ]\n  },\n  \"RequestId\": \"1AD222E9-E606-4A42-BF6D-8A4442913CEF\"\n}";
 
-    /// Every field of the example decodes into a declared field of its
-    /// type: the importer brought the spec in line with the example
-    /// (`cargo xtask import` reports where), so nothing is lost.
+    /// Every field of the example decodes into a declared field of its type: the importer brought the spec in line with the example (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
         let output = aliyun_codec::de::from_slice::<
             super::DescribeDbInstanceAttributeOutput,
-        >(DOCUMENTED_EXAMPLE.as_bytes())
+        >(SAMPLE_RESPONSE.as_bytes())
+            .unwrap_or_else(|error| panic!("the sample response is not JSON: {error}"))
             .unwrap_or_else(|error| {
-                panic!("the documented example is not JSON: {error}")
-            })
-            .unwrap_or_else(|error| {
-                panic!("the documented example does not decode: {error}")
+                panic!("the sample response does not decode: {error}")
             });
-        assert!(
-            output.unknown_fields.is_empty(), "undeclared fields: {:?}", output
-            .unknown_fields
+        let debug = format!("{output:?}");
+        assert_eq!(
+            debug.matches("unknown_fields: {}").count(), debug
+            .matches("unknown_fields: ").count(), "undeclared fields: {debug}"
         );
     }
 }

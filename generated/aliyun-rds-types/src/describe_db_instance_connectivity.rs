@@ -241,25 +241,22 @@ mod tests {
     //! The documentation's example response against the output type.
 
     /// The example response of the operation's documentation, verbatim.
-    const DOCUMENTED_EXAMPLE: &str = "{\n  \"ConnCheckErrorCode\": \"SRC_IP_NOT_IN_USER_WHITELIST\",\n  \"ConnCheckErrorMessage\": \"Src ip:39.106.64.59 not in user whitelist\",\n  \"ConnCheckResult\": \"Failed\",\n  \"DbInstanceName\": \"rm-2ze2za3is7baay1w4\",\n  \"RequestId\": \"D880212A-F21F-5722-8422-BD06B2874CC3\"\n}";
+    const SAMPLE_RESPONSE: &str = "{\n  \"ConnCheckErrorCode\": \"SRC_IP_NOT_IN_USER_WHITELIST\",\n  \"ConnCheckErrorMessage\": \"Src ip:39.106.64.59 not in user whitelist\",\n  \"ConnCheckResult\": \"Failed\",\n  \"DbInstanceName\": \"rm-2ze2za3is7baay1w4\",\n  \"RequestId\": \"D880212A-F21F-5722-8422-BD06B2874CC3\"\n}";
 
-    /// Every field of the example decodes into a declared field of its
-    /// type: the importer brought the spec in line with the example
-    /// (`cargo xtask import` reports where), so nothing is lost.
+    /// Every field of the example decodes into a declared field of its type: the importer brought the spec in line with the example (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
         let output = aliyun_codec::de::from_slice::<
             super::DescribeDbInstanceConnectivityOutput,
-        >(DOCUMENTED_EXAMPLE.as_bytes())
+        >(SAMPLE_RESPONSE.as_bytes())
+            .unwrap_or_else(|error| panic!("the sample response is not JSON: {error}"))
             .unwrap_or_else(|error| {
-                panic!("the documented example is not JSON: {error}")
-            })
-            .unwrap_or_else(|error| {
-                panic!("the documented example does not decode: {error}")
+                panic!("the sample response does not decode: {error}")
             });
-        assert!(
-            output.unknown_fields.is_empty(), "undeclared fields: {:?}", output
-            .unknown_fields
+        let debug = format!("{output:?}");
+        assert_eq!(
+            debug.matches("unknown_fields: {}").count(), debug
+            .matches("unknown_fields: ").count(), "undeclared fields: {debug}"
         );
     }
 }

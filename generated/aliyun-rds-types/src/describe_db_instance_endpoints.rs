@@ -25,7 +25,7 @@ pub struct DescribeDbInstanceEndpointsInput {
         serde(rename = "ClientToken", skip_serializing_if = "Option::is_none")
     )]
     pub client_token: Option<String>,
-    /// The instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::describe_db_instances) operation to query the instance ID.
     ///
     /// Wire name: `DBInstanceId`.
     ///
@@ -34,7 +34,7 @@ pub struct DescribeDbInstanceEndpointsInput {
     pub db_instance_id: String,
     /// The endpoint ID of the instance.
     ///
-    /// \>  If this parameter is not specified, the information about all endpoints is returned.
+    /// > If this parameter is not specified, the information about all endpoints is returned.
     ///
     /// Wire name: `DBInstanceEndpointId`.
     ///
@@ -833,25 +833,22 @@ mod tests {
     //! The documentation's example response against the output type.
 
     /// The example response of the operation's documentation, verbatim.
-    const DOCUMENTED_EXAMPLE: &str = "{\n  \"Data\": {\n    \"DBInstanceEndpoints\": {\n      \"DBInstanceEndpoint\": [\n        {\n          \"AddressItems\": {\n            \"AddressItem\": [\n              {\n                \"ConnectionString\": \"rm****.mysql.rds.aliyuncs.com\",\n                \"IpAddress\": \"10.71.XX.XX\",\n                \"IpType\": \"Private\",\n                \"Port\": \"3306\",\n                \"VSwitchId\": \"vsw-bp12u14ecz****\",\n                \"VpcId\": \"vpc-bp17xdic25d****\"\n              }\n            ]\n          },\n          \"EndpointDescription\": \"for readonly business\",\n          \"EndpointId\": \"ep-****\",\n          \"EndpointType\": \"Readonly\",\n          \"NodeItems\": {\n            \"NodeItem\": [\n              {\n                \"DBInstanceId\": \"rm-u****\",\n                \"NodeId\": \"rn-****13p6tum4289h\",\n                \"Weight\": 50\n              }\n            ]\n          }\n        }\n      ]\n    },\n    \"DBInstanceName\": \"rm-u****\",\n    \"IpVersion\": \"ipv4\"\n  },\n  \"RequestId\": \"777C4593-8053-427B-****105593277CAB\"\n}";
+    const SAMPLE_RESPONSE: &str = "{\n  \"Data\": {\n    \"DBInstanceEndpoints\": {\n      \"DBInstanceEndpoint\": [\n        {\n          \"AddressItems\": {\n            \"AddressItem\": [\n              {\n                \"ConnectionString\": \"rm****.mysql.rds.aliyuncs.com\",\n                \"IpAddress\": \"10.71.XX.XX\",\n                \"IpType\": \"Private\",\n                \"Port\": \"3306\",\n                \"VSwitchId\": \"vsw-bp12u14ecz****\",\n                \"VpcId\": \"vpc-bp17xdic25d****\"\n              }\n            ]\n          },\n          \"EndpointDescription\": \"for readonly business\",\n          \"EndpointId\": \"ep-****\",\n          \"EndpointType\": \"Readonly\",\n          \"NodeItems\": {\n            \"NodeItem\": [\n              {\n                \"DBInstanceId\": \"rm-u****\",\n                \"NodeId\": \"rn-****13p6tum4289h\",\n                \"Weight\": 50\n              }\n            ]\n          }\n        }\n      ]\n    },\n    \"DBInstanceName\": \"rm-u****\",\n    \"IpVersion\": \"ipv4\"\n  },\n  \"RequestId\": \"777C4593-8053-427B-****105593277CAB\"\n}";
 
-    /// Every field of the example decodes into a declared field of its
-    /// type: the importer brought the spec in line with the example
-    /// (`cargo xtask import` reports where), so nothing is lost.
+    /// Every field of the example decodes into a declared field of its type: the importer brought the spec in line with the example (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
         let output = aliyun_codec::de::from_slice::<
             super::DescribeDbInstanceEndpointsOutput,
-        >(DOCUMENTED_EXAMPLE.as_bytes())
+        >(SAMPLE_RESPONSE.as_bytes())
+            .unwrap_or_else(|error| panic!("the sample response is not JSON: {error}"))
             .unwrap_or_else(|error| {
-                panic!("the documented example is not JSON: {error}")
-            })
-            .unwrap_or_else(|error| {
-                panic!("the documented example does not decode: {error}")
+                panic!("the sample response does not decode: {error}")
             });
-        assert!(
-            output.unknown_fields.is_empty(), "undeclared fields: {:?}", output
-            .unknown_fields
+        let debug = format!("{output:?}");
+        assert_eq!(
+            debug.matches("unknown_fields: {}").count(), debug
+            .matches("unknown_fields: ").count(), "undeclared fields: {debug}"
         );
     }
 }

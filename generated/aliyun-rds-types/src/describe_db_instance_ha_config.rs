@@ -13,7 +13,7 @@
 #[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DescribeDbInstanceHaConfigInput {
-    /// The instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::describe_db_instances) operation to query the instance ID.
     ///
     /// Wire name: `DBInstanceId`.
     ///
@@ -97,7 +97,7 @@ pub struct DescribeDbInstanceHaConfigOutput {
     /// *   **RPO**: Data consistency is preferred. The instance ensures data reliability to minimize data losses. If you have high requirements on data consistency, select this mode.
     /// *   **RTO**: Service availability is preferred. The instance restores the database service at the earliest opportunity to ensure service availability. If you have high requirements on instance availability, select this mode.
     ///
-    /// \> This parameter is returned only for instances that run MySQL.
+    /// > This parameter is returned only for instances that run MySQL.
     ///
     /// Wire name: `HAMode`.
     ///
@@ -131,7 +131,7 @@ pub struct DescribeDbInstanceHaConfigOutput {
     /// *   **Semi-sync**: the semi-synchronous replication mode
     /// *   **Async**: the asynchronous mode
     ///
-    /// \> This parameter is returned only for instances that run MySQL.
+    /// > This parameter is returned only for instances that run MySQL.
     ///
     /// Wire name: `SyncMode`.
     ///
@@ -442,25 +442,22 @@ mod tests {
     //! The documentation's example response against the output type.
 
     /// The example response of the operation's documentation, verbatim.
-    const DOCUMENTED_EXAMPLE: &str = "{\n  \"DBInstanceId\": \"rm-uf6wjk5****\",\n  \"HAMode\": \"RPO\",\n  \"HostInstanceInfos\": {\n    \"NodeInfo\": [\n      {\n        \"DataSyncTime\": \"2018-05-05T15:15:00Z\",\n        \"LogSyncTime\": \"2018-05-05T15:15:00Z\",\n        \"NodeId\": \"3397027\",\n        \"NodeType\": \"Master\",\n        \"RegionId\": \"cn-hangzhou\",\n        \"SyncStatus\": \"NotAvailable\",\n        \"ZoneId\": \"cn-hangzhou-b\"\n      }\n    ]\n  },\n  \"RequestId\": \"1AD222E9-E606-4A42-BF6D-8A4442913CEF\",\n  \"SyncMode\": \"Sync\"\n}";
+    const SAMPLE_RESPONSE: &str = "{\n  \"DBInstanceId\": \"rm-uf6wjk5****\",\n  \"HAMode\": \"RPO\",\n  \"HostInstanceInfos\": {\n    \"NodeInfo\": [\n      {\n        \"DataSyncTime\": \"2018-05-05T15:15:00Z\",\n        \"LogSyncTime\": \"2018-05-05T15:15:00Z\",\n        \"NodeId\": \"3397027\",\n        \"NodeType\": \"Master\",\n        \"RegionId\": \"cn-hangzhou\",\n        \"SyncStatus\": \"NotAvailable\",\n        \"ZoneId\": \"cn-hangzhou-b\"\n      }\n    ]\n  },\n  \"RequestId\": \"1AD222E9-E606-4A42-BF6D-8A4442913CEF\",\n  \"SyncMode\": \"Sync\"\n}";
 
-    /// Every field of the example decodes into a declared field of its
-    /// type: the importer brought the spec in line with the example
-    /// (`cargo xtask import` reports where), so nothing is lost.
+    /// Every field of the example decodes into a declared field of its type: the importer brought the spec in line with the example (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
         let output = aliyun_codec::de::from_slice::<
             super::DescribeDbInstanceHaConfigOutput,
-        >(DOCUMENTED_EXAMPLE.as_bytes())
+        >(SAMPLE_RESPONSE.as_bytes())
+            .unwrap_or_else(|error| panic!("the sample response is not JSON: {error}"))
             .unwrap_or_else(|error| {
-                panic!("the documented example is not JSON: {error}")
-            })
-            .unwrap_or_else(|error| {
-                panic!("the documented example does not decode: {error}")
+                panic!("the sample response does not decode: {error}")
             });
-        assert!(
-            output.unknown_fields.is_empty(), "undeclared fields: {:?}", output
-            .unknown_fields
+        let debug = format!("{output:?}");
+        assert_eq!(
+            debug.matches("unknown_fields: {}").count(), debug
+            .matches("unknown_fields: ").count(), "undeclared fields: {debug}"
         );
     }
 }

@@ -13,7 +13,7 @@
 #[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DescribeDbInstanceIpArrayListInput {
-    /// The instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::describe_db_instances) operation to query the instance ID.
     ///
     /// Wire name: `DBInstanceId`.
     ///
@@ -240,7 +240,7 @@ impl<'de> serde::Deserialize<'de> for Items {
 pub struct DbInstanceIpArray {
     /// The attribute of the IP address whitelist. By default, this parameter is empty.
     ///
-    /// \>  A whitelist with the hidden attribute does not appear in the console. Such IP address whitelists are used to access Alibaba Cloud services, such as Data Transmission Service (DTS).
+    /// > A whitelist with the hidden attribute does not appear in the console. Such IP address whitelists are used to access Alibaba Cloud services, such as Data Transmission Service (DTS).
     ///
     /// Wire name: `DBInstanceIPArrayAttribute`.
     ///
@@ -358,25 +358,22 @@ mod tests {
     //! The documentation's example response against the output type.
 
     /// The example response of the operation's documentation, verbatim.
-    const DOCUMENTED_EXAMPLE: &str = "{\n  \"Items\": {\n    \"DBInstanceIPArray\": [\n      {\n        \"DBInstanceIPArrayAttribute\": \"hidden\",\n        \"DBInstanceIPArrayName\": \"rds_default\",\n        \"SecurityIPList\": \"192.168.XX.XX/24\",\n        \"SecurityIPType\": \"IPv4\"\n      }\n    ]\n  },\n  \"RequestId\": \"E2B6AF71-DC32-4055-B477-43B348798D10\"\n}";
+    const SAMPLE_RESPONSE: &str = "{\n  \"Items\": {\n    \"DBInstanceIPArray\": [\n      {\n        \"DBInstanceIPArrayAttribute\": \"hidden\",\n        \"DBInstanceIPArrayName\": \"rds_default\",\n        \"SecurityIPList\": \"192.168.XX.XX/24\",\n        \"SecurityIPType\": \"IPv4\"\n      }\n    ]\n  },\n  \"RequestId\": \"E2B6AF71-DC32-4055-B477-43B348798D10\"\n}";
 
-    /// Every field of the example decodes into a declared field of its
-    /// type: the importer brought the spec in line with the example
-    /// (`cargo xtask import` reports where), so nothing is lost.
+    /// Every field of the example decodes into a declared field of its type: the importer brought the spec in line with the example (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
         let output = aliyun_codec::de::from_slice::<
             super::DescribeDbInstanceIpArrayListOutput,
-        >(DOCUMENTED_EXAMPLE.as_bytes())
+        >(SAMPLE_RESPONSE.as_bytes())
+            .unwrap_or_else(|error| panic!("the sample response is not JSON: {error}"))
             .unwrap_or_else(|error| {
-                panic!("the documented example is not JSON: {error}")
-            })
-            .unwrap_or_else(|error| {
-                panic!("the documented example does not decode: {error}")
+                panic!("the sample response does not decode: {error}")
             });
-        assert!(
-            output.unknown_fields.is_empty(), "undeclared fields: {:?}", output
-            .unknown_fields
+        let debug = format!("{output:?}");
+        assert_eq!(
+            debug.matches("unknown_fields: {}").count(), debug
+            .matches("unknown_fields: ").count(), "undeclared fields: {debug}"
         );
     }
 }

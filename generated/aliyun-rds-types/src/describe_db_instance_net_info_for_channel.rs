@@ -23,7 +23,7 @@ pub struct DescribeDbInstanceNetInfoForChannelInput {
         serde(rename = "ClientToken", skip_serializing_if = "Option::is_none")
     )]
     pub client_token: Option<String>,
-    /// The ID of the instance. You can call the [DescribeDBInstances](https://www.alibabacloud.com/help/doc-detail/26232.htm) operation to query the instance ID.
+    /// The ID of the instance. You can call the [DescribeDBInstances](crate::describe_db_instances) operation to query the instance ID.
     ///
     /// Wire name: `DBInstanceId`.
     ///
@@ -384,7 +384,7 @@ pub struct DbInstanceNetInfo {
     pub ip_type: Option<String>,
     /// The latency threshold that is allowed for read/write splitting of the shared proxy feature. Unit: seconds.
     ///
-    /// \>  This parameter is returned only when **ConnectionStringType** is set to **ReadWriteSplitting**.
+    /// > This parameter is returned only when **ConnectionStringType** is set to **ReadWriteSplitting**.
     ///
     /// Wire name: `MaxDelayTime`.
     ///
@@ -887,25 +887,22 @@ mod tests {
     //! The documentation's example response against the output type.
 
     /// The example response of the operation's documentation, verbatim.
-    const DOCUMENTED_EXAMPLE: &str = "{\n  \"DBInstanceNetInfos\": {\n    \"DBInstanceNetInfo\": [\n      {\n        \"Availability\": \"Unavailable\",\n        \"ConnectionString\": \"rm-uf6w****.mysql.rds.aliyuncs.com\",\n        \"ConnectionStringType\": \"Normal\",\n        \"DBInstanceWeights\": {\n          \"DBInstanceWeight\": [\n            {\n              \"Availability\": \"Unavailable\",\n              \"DBInstanceId\": \"rm-uf6wjk5****\",\n              \"DBInstanceType\": \"Master\",\n              \"Weight\": \"100\"\n            }\n          ]\n        },\n        \"DistributionType\": \"Standard\",\n        \"IPAddress\": \"172.16.XX.XX\",\n        \"IPType\": \"Inner\",\n        \"MaxDelayTime\": \"12\",\n        \"Port\": \"6379\",\n        \"SecurityIPGroups\": {\n          \"securityIPGroup\": [\n            {\n              \"SecurityIPGroupName\": \"Default\",\n              \"SecurityIPs\": \"127.0.XX.XX\"\n            }\n          ]\n        },\n        \"Upgradeable\": \"Disabled\",\n        \"VPCId\": \"vpc-bp1nme44gek34slfc****\",\n        \"VSwitchId\": \"vsw-bp1e7clcw529l773d****\",\n        \"expiredTime\": \"5183779\"\n      }\n    ]\n  },\n  \"InstanceNetworkType\": \"VPC\",\n  \"RequestId\": \"61DF1F28-F409-50C0-B90A-CCE82D44****\"\n}";
+    const SAMPLE_RESPONSE: &str = "{\n  \"DBInstanceNetInfos\": {\n    \"DBInstanceNetInfo\": [\n      {\n        \"Availability\": \"Unavailable\",\n        \"ConnectionString\": \"rm-uf6w****.mysql.rds.aliyuncs.com\",\n        \"ConnectionStringType\": \"Normal\",\n        \"DBInstanceWeights\": {\n          \"DBInstanceWeight\": [\n            {\n              \"Availability\": \"Unavailable\",\n              \"DBInstanceId\": \"rm-uf6wjk5****\",\n              \"DBInstanceType\": \"Master\",\n              \"Weight\": \"100\"\n            }\n          ]\n        },\n        \"DistributionType\": \"Standard\",\n        \"IPAddress\": \"172.16.XX.XX\",\n        \"IPType\": \"Inner\",\n        \"MaxDelayTime\": \"12\",\n        \"Port\": \"6379\",\n        \"SecurityIPGroups\": {\n          \"securityIPGroup\": [\n            {\n              \"SecurityIPGroupName\": \"Default\",\n              \"SecurityIPs\": \"127.0.XX.XX\"\n            }\n          ]\n        },\n        \"Upgradeable\": \"Disabled\",\n        \"VPCId\": \"vpc-bp1nme44gek34slfc****\",\n        \"VSwitchId\": \"vsw-bp1e7clcw529l773d****\",\n        \"expiredTime\": \"5183779\"\n      }\n    ]\n  },\n  \"InstanceNetworkType\": \"VPC\",\n  \"RequestId\": \"61DF1F28-F409-50C0-B90A-CCE82D44****\"\n}";
 
-    /// Every field of the example decodes into a declared field of its
-    /// type: the importer brought the spec in line with the example
-    /// (`cargo xtask import` reports where), so nothing is lost.
+    /// Every field of the example decodes into a declared field of its type: the importer brought the spec in line with the example (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
         let output = aliyun_codec::de::from_slice::<
             super::DescribeDbInstanceNetInfoForChannelOutput,
-        >(DOCUMENTED_EXAMPLE.as_bytes())
+        >(SAMPLE_RESPONSE.as_bytes())
+            .unwrap_or_else(|error| panic!("the sample response is not JSON: {error}"))
             .unwrap_or_else(|error| {
-                panic!("the documented example is not JSON: {error}")
-            })
-            .unwrap_or_else(|error| {
-                panic!("the documented example does not decode: {error}")
+                panic!("the sample response does not decode: {error}")
             });
-        assert!(
-            output.unknown_fields.is_empty(), "undeclared fields: {:?}", output
-            .unknown_fields
+        let debug = format!("{output:?}");
+        assert_eq!(
+            debug.matches("unknown_fields: {}").count(), debug
+            .matches("unknown_fields: ").count(), "undeclared fields: {debug}"
         );
     }
 }

@@ -13,7 +13,7 @@
 #[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DescribeDbInstancePerformanceInput {
-    /// The instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::describe_db_instances) operation to query the instance ID.
     ///
     /// Wire name: `DBInstanceId`.
     ///
@@ -22,7 +22,7 @@ pub struct DescribeDbInstancePerformanceInput {
     pub db_instance_id: String,
     /// The performance metrics that you want to query. Separate multiple values with commas (,). You can specify up to 30 values. For more information, see [Performance parameters](https://www.alibabacloud.com/help/doc-detail/26316.htm).
     ///
-    /// \>  If you set **Key** to **MySQL_SpaceUsage** or **SQLServer_SpaceUsage**, you can query the monitoring data within only one day.
+    /// > If you set **Key** to **MySQL_SpaceUsage** or **SQLServer_SpaceUsage**, you can query the monitoring data within only one day.
     ///
     /// Wire name: `Key`.
     ///
@@ -31,7 +31,7 @@ pub struct DescribeDbInstancePerformanceInput {
     pub key: String,
     /// The beginning of the time range to query. Specify the time in the ISO 8601 standard in the *yyyy-MM-dd*T*HH:mm*Z format. The time must be in UTC.
     ///
-    /// \>  The time span between the beginning time and the end time must be longer than the monitoring frequency. Otherwise, this operation may return an empty array.
+    /// > The time span between the beginning time and the end time must be longer than the monitoring frequency. Otherwise, this operation may return an empty array.
     ///
     /// Wire name: `StartTime`.
     ///
@@ -40,7 +40,7 @@ pub struct DescribeDbInstancePerformanceInput {
     pub start_time: String,
     /// The end of the time range to query. Specify the time in the ISO 8601 standard in the *yyyy-MM-dd*T*HH:mm*Z format. The time must be in UTC.
     ///
-    /// \>  The time span between the beginning time and the end time must be longer than the monitoring frequency. Otherwise, this operation may return an empty array.
+    /// > The time span between the beginning time and the end time must be longer than the monitoring frequency. Otherwise, this operation may return an empty array.
     ///
     /// Wire name: `EndTime`.
     ///
@@ -360,7 +360,7 @@ pub struct PerformanceKey {
     pub unit: Option<String>,
     /// The format in which the value of the performance metric is returned.
     ///
-    /// \>  If a performance metric value consists of multiple fields, the values are separated with ampersands (&). Example: com_delete\\&com_insert\\&com_insert_select\\&com_replace.
+    /// > If a performance metric value consists of multiple fields, the values are separated with ampersands (&). Example: com_delete\&com_insert\&com_insert_select\&com_replace.
     ///
     /// Wire name: `ValueFormat`.
     ///
@@ -581,25 +581,22 @@ mod tests {
     //! The documentation's example response against the output type.
 
     /// The example response of the operation's documentation, verbatim.
-    const DOCUMENTED_EXAMPLE: &str = "{\n  \"DBInstanceId\": \"rm-uf6wjk5****\",\n  \"EndTime\": \"2012-06-19T15:00Z\",\n  \"Engine\": \"MySQL\",\n  \"PerformanceKeys\": {\n    \"PerformanceKey\": [\n      {\n        \"Key\": \"MySQL_NetworkTraffic\",\n        \"Unit\": \"KB\",\n        \"ValueFormat\": \"recv_k&sent_k\",\n        \"Values\": {\n          \"PerformanceValue\": [\n            {\n              \"Date\": \"2011-05-30T03:29:00Z\",\n              \"Value\": \"5.35&6.74\"\n            }\n          ]\n        }\n      }\n    ]\n  },\n  \"RequestId\": \"A5409D02-D661-4BF3-8F3D-0A814D0574E7\",\n  \"StartTime\": \"2012-06-10T15:00Z\"\n}";
+    const SAMPLE_RESPONSE: &str = "{\n  \"DBInstanceId\": \"rm-uf6wjk5****\",\n  \"EndTime\": \"2012-06-19T15:00Z\",\n  \"Engine\": \"MySQL\",\n  \"PerformanceKeys\": {\n    \"PerformanceKey\": [\n      {\n        \"Key\": \"MySQL_NetworkTraffic\",\n        \"Unit\": \"KB\",\n        \"ValueFormat\": \"recv_k&sent_k\",\n        \"Values\": {\n          \"PerformanceValue\": [\n            {\n              \"Date\": \"2011-05-30T03:29:00Z\",\n              \"Value\": \"5.35&6.74\"\n            }\n          ]\n        }\n      }\n    ]\n  },\n  \"RequestId\": \"A5409D02-D661-4BF3-8F3D-0A814D0574E7\",\n  \"StartTime\": \"2012-06-10T15:00Z\"\n}";
 
-    /// Every field of the example decodes into a declared field of its
-    /// type: the importer brought the spec in line with the example
-    /// (`cargo xtask import` reports where), so nothing is lost.
+    /// Every field of the example decodes into a declared field of its type: the importer brought the spec in line with the example (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
         let output = aliyun_codec::de::from_slice::<
             super::DescribeDbInstancePerformanceOutput,
-        >(DOCUMENTED_EXAMPLE.as_bytes())
+        >(SAMPLE_RESPONSE.as_bytes())
+            .unwrap_or_else(|error| panic!("the sample response is not JSON: {error}"))
             .unwrap_or_else(|error| {
-                panic!("the documented example is not JSON: {error}")
-            })
-            .unwrap_or_else(|error| {
-                panic!("the documented example does not decode: {error}")
+                panic!("the sample response does not decode: {error}")
             });
-        assert!(
-            output.unknown_fields.is_empty(), "undeclared fields: {:?}", output
-            .unknown_fields
+        let debug = format!("{output:?}");
+        assert_eq!(
+            debug.matches("unknown_fields: {}").count(), debug
+            .matches("unknown_fields: ").count(), "undeclared fields: {debug}"
         );
     }
 }

@@ -13,7 +13,7 @@
 #[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DescribeDbInstanceProxyConfigurationInput {
-    /// The instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::describe_db_instances) operation to query the instance ID.
     ///
     /// Wire name: `DBInstanceId`.
     ///
@@ -99,9 +99,9 @@ pub struct DescribeDbInstanceProxyConfigurationOutput {
     ///
     /// *   Valid values:
     ///
-    /// *   check_interval_seconds: **30 to 600**. Unit: seconds.
-    /// *   max_failed_login_attempts: **10 to 5000**. Unit: times.
-    /// *   blocking_seconds: **30 to 3600**. Unit: seconds.
+    ///     *   check_interval_seconds: **30 to 600**. Unit: seconds.
+    ///     *   max_failed_login_attempts: **10 to 5000**. Unit: times.
+    ///     *   blocking_seconds: **30 to 3600**. Unit: seconds.
     ///
     /// Wire name: `AttacksProtectionConfiguration`.
     ///
@@ -241,25 +241,22 @@ mod tests {
     //! The documentation's example response against the output type.
 
     /// The example response of the operation's documentation, verbatim.
-    const DOCUMENTED_EXAMPLE: &str = "{\n  \"AttacksProtectionConfiguration\": \"{\\\\\\\"check_interval_seconds\\\\\\\":\\\\\\\"0\\\\\\\",\\\\\\\"max_failed_login_attempts\\\\\\\":\\\\\\\"0\\\\\\\",\\\\\\\"blocking_seconds\\\\\\\":\\\\\\\"0\\\\\\\",\\\\\\\"status\\\\\\\":\\\\\\\"Disable\\\\\\\"}\",\n  \"PersistentConnectionsConfiguration\": \"{\\\\\\\"status\\\\\\\":\\\\\\\"Disable\\\\\\\"}\",\n  \"RequestId\": \"E9DD55F4-1A5F-48CA-BA57-DFB3CA8C4C34\",\n  \"TransparentSwitchConfiguration\": \"{\\\\\\\"status\\\\\\\":\\\\\\\"Enable\\\\\\\"}\"\n}";
+    const SAMPLE_RESPONSE: &str = "{\n  \"AttacksProtectionConfiguration\": \"{\\\\\\\"check_interval_seconds\\\\\\\":\\\\\\\"0\\\\\\\",\\\\\\\"max_failed_login_attempts\\\\\\\":\\\\\\\"0\\\\\\\",\\\\\\\"blocking_seconds\\\\\\\":\\\\\\\"0\\\\\\\",\\\\\\\"status\\\\\\\":\\\\\\\"Disable\\\\\\\"}\",\n  \"PersistentConnectionsConfiguration\": \"{\\\\\\\"status\\\\\\\":\\\\\\\"Disable\\\\\\\"}\",\n  \"RequestId\": \"E9DD55F4-1A5F-48CA-BA57-DFB3CA8C4C34\",\n  \"TransparentSwitchConfiguration\": \"{\\\\\\\"status\\\\\\\":\\\\\\\"Enable\\\\\\\"}\"\n}";
 
-    /// Every field of the example decodes into a declared field of its
-    /// type: the importer brought the spec in line with the example
-    /// (`cargo xtask import` reports where), so nothing is lost.
+    /// Every field of the example decodes into a declared field of its type: the importer brought the spec in line with the example (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
         let output = aliyun_codec::de::from_slice::<
             super::DescribeDbInstanceProxyConfigurationOutput,
-        >(DOCUMENTED_EXAMPLE.as_bytes())
+        >(SAMPLE_RESPONSE.as_bytes())
+            .unwrap_or_else(|error| panic!("the sample response is not JSON: {error}"))
             .unwrap_or_else(|error| {
-                panic!("the documented example is not JSON: {error}")
-            })
-            .unwrap_or_else(|error| {
-                panic!("the documented example does not decode: {error}")
+                panic!("the sample response does not decode: {error}")
             });
-        assert!(
-            output.unknown_fields.is_empty(), "undeclared fields: {:?}", output
-            .unknown_fields
+        let debug = format!("{output:?}");
+        assert_eq!(
+            debug.matches("unknown_fields: {}").count(), debug
+            .matches("unknown_fields: ").count(), "undeclared fields: {debug}"
         );
     }
 }

@@ -13,14 +13,14 @@
 #[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DescribeDbInstanceReplicationInput {
-    /// The region ID. You can call the DescribeRegions operation to query the most recent region list.
+    /// The region ID. You can call the [DescribeRegions](crate::describe_regions) operation to query the most recent region list.
     ///
     /// Wire name: `RegionId`.
     ///
     /// Example: `cn-hangzhou`
     #[cfg_attr(feature = "serde-serialize", serde(rename = "RegionId"))]
     pub region_id: String,
-    /// The instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::describe_db_instances) operation to query the instance ID.
     ///
     /// Wire name: `DBInstanceId`.
     ///
@@ -288,25 +288,22 @@ mod tests {
     //! The documentation's example response against the output type.
 
     /// The example response of the operation's documentation, verbatim.
-    const DOCUMENTED_EXAMPLE: &str = "{\n  \"RequestId\": \"847BA085-B377-4BFA-8267-F82345ECE1D2\",\n  \"ExternalReplication\": \"ON\",\n  \"ReplicationSource\": \"192.168.XX.XX\",\n  \"ReplicationState\": \"Stopped\",\n  \"ReplicationDelay\": \"0\",\n  \"ReplicationErrorMessage\": \"Got fatal error 1236 from master when reading data from binary log...\",\n  \"ReplicationIp\": \"192.168.10.x\",\n  \"ReplicationPort\": \"3306\"\n}";
+    const SAMPLE_RESPONSE: &str = "{\n  \"RequestId\": \"847BA085-B377-4BFA-8267-F82345ECE1D2\",\n  \"ExternalReplication\": \"ON\",\n  \"ReplicationSource\": \"192.168.XX.XX\",\n  \"ReplicationState\": \"Stopped\",\n  \"ReplicationDelay\": \"0\",\n  \"ReplicationErrorMessage\": \"Got fatal error 1236 from master when reading data from binary log...\",\n  \"ReplicationIp\": \"192.168.10.x\",\n  \"ReplicationPort\": \"3306\"\n}";
 
-    /// Every field of the example decodes into a declared field of its
-    /// type: the importer brought the spec in line with the example
-    /// (`cargo xtask import` reports where), so nothing is lost.
+    /// Every field of the example decodes into a declared field of its type: the importer brought the spec in line with the example (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
         let output = aliyun_codec::de::from_slice::<
             super::DescribeDbInstanceReplicationOutput,
-        >(DOCUMENTED_EXAMPLE.as_bytes())
+        >(SAMPLE_RESPONSE.as_bytes())
+            .unwrap_or_else(|error| panic!("the sample response is not JSON: {error}"))
             .unwrap_or_else(|error| {
-                panic!("the documented example is not JSON: {error}")
-            })
-            .unwrap_or_else(|error| {
-                panic!("the documented example does not decode: {error}")
+                panic!("the sample response does not decode: {error}")
             });
-        assert!(
-            output.unknown_fields.is_empty(), "undeclared fields: {:?}", output
-            .unknown_fields
+        let debug = format!("{output:?}");
+        assert_eq!(
+            debug.matches("unknown_fields: {}").count(), debug
+            .matches("unknown_fields: ").count(), "undeclared fields: {debug}"
         );
     }
 }

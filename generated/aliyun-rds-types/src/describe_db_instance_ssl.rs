@@ -13,7 +13,7 @@
 #[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DescribeDbInstanceSslInput {
-    /// The instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::describe_db_instances) operation to query the instance ID.
     ///
     /// Wire name: `DBInstanceId`.
     ///
@@ -219,7 +219,7 @@ pub struct DescribeDbInstanceSslOutput {
     pub request_id: Option<String>,
     /// Indicates whether the SSL certificate needs to be updated. Valid values:
     ///
-    /// \>  An SSL certificate remains valid for one year. Before the used SSL certificate expires, you must update the validity period of the SSL certificate. If you do not update the validity period of the SSL certificate, your application or client that uses encrypted network connections cannot connect to your RDS instance.
+    /// > An SSL certificate remains valid for one year. Before the used SSL certificate expires, you must update the validity period of the SSL certificate. If you do not update the validity period of the SSL certificate, your application or client that uses encrypted network connections cannot connect to your RDS instance.
     ///
     /// **RDS instances that run MySQL and SQL Server**
     ///
@@ -488,25 +488,22 @@ mod tests {
     //! The documentation's example response against the output type.
 
     /// The example response of the operation's documentation, verbatim.
-    const DOCUMENTED_EXAMPLE: &str = "{\n  \"ACL\": \"cert\",\n  \"CAType\": \"aliyun\",\n  \"ClientCACert\": \"-----BEGIN CERTIFICATE-----MIID*****viXk=-----END CERTIFICATE-----\",\n  \"ClientCACertExpireTime\": \"-\",\n  \"ClientCertRevocationList\": \"-----BEGIN X509 CRL-----MIIB****19mg==-----END X509 CRL-----\",\n  \"ConnectionString\": \"rm-bp162dfr55g47****.mysql.rds.aliyuncs.com\",\n  \"ForceEncryption\": \"1\",\n  \"LastModifyStatus\": \"setting\",\n  \"ModifyStatusReason\": \"Modify DB Instance SSL Config.\",\n  \"ReplicationACL\": \"cert\",\n  \"RequestId\": \"7705151C-E242-55AF-9929-2A3C39D979D2\",\n  \"RequireUpdate\": \"Yes\",\n  \"RequireUpdateItem\": \"-\",\n  \"RequireUpdateReason\": \"-\",\n  \"SSLCreateTime\": \"-\",\n  \"SSLEnabled\": \"Yes\",\n  \"SSLExpireTime\": \"2025-06-16T08:16:43Z\",\n  \"ServerCAUrl\": \"-\",\n  \"ServerCert\": \"-----BEGIN CERTIFICATE-----MIID*****QqEP-----END CERTIFICATE-----\",\n  \"ServerKey\": \"-----BEGIN PRIVATE KEY-----MIIE****ihfg==-----END PRIVATE KEY-----\",\n  \"TlsVersion\": \"1.1\"\n}";
+    const SAMPLE_RESPONSE: &str = "{\n  \"ACL\": \"cert\",\n  \"CAType\": \"aliyun\",\n  \"ClientCACert\": \"-----BEGIN CERTIFICATE-----MIID*****viXk=-----END CERTIFICATE-----\",\n  \"ClientCACertExpireTime\": \"-\",\n  \"ClientCertRevocationList\": \"-----BEGIN X509 CRL-----MIIB****19mg==-----END X509 CRL-----\",\n  \"ConnectionString\": \"rm-bp162dfr55g47****.mysql.rds.aliyuncs.com\",\n  \"ForceEncryption\": \"1\",\n  \"LastModifyStatus\": \"setting\",\n  \"ModifyStatusReason\": \"Modify DB Instance SSL Config.\",\n  \"ReplicationACL\": \"cert\",\n  \"RequestId\": \"7705151C-E242-55AF-9929-2A3C39D979D2\",\n  \"RequireUpdate\": \"Yes\",\n  \"RequireUpdateItem\": \"-\",\n  \"RequireUpdateReason\": \"-\",\n  \"SSLCreateTime\": \"-\",\n  \"SSLEnabled\": \"Yes\",\n  \"SSLExpireTime\": \"2025-06-16T08:16:43Z\",\n  \"ServerCAUrl\": \"-\",\n  \"ServerCert\": \"-----BEGIN CERTIFICATE-----MIID*****QqEP-----END CERTIFICATE-----\",\n  \"ServerKey\": \"-----BEGIN PRIVATE KEY-----MIIE****ihfg==-----END PRIVATE KEY-----\",\n  \"TlsVersion\": \"1.1\"\n}";
 
-    /// Every field of the example decodes into a declared field of its
-    /// type: the importer brought the spec in line with the example
-    /// (`cargo xtask import` reports where), so nothing is lost.
+    /// Every field of the example decodes into a declared field of its type: the importer brought the spec in line with the example (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
         let output = aliyun_codec::de::from_slice::<
             super::DescribeDbInstanceSslOutput,
-        >(DOCUMENTED_EXAMPLE.as_bytes())
+        >(SAMPLE_RESPONSE.as_bytes())
+            .unwrap_or_else(|error| panic!("the sample response is not JSON: {error}"))
             .unwrap_or_else(|error| {
-                panic!("the documented example is not JSON: {error}")
-            })
-            .unwrap_or_else(|error| {
-                panic!("the documented example does not decode: {error}")
+                panic!("the sample response does not decode: {error}")
             });
-        assert!(
-            output.unknown_fields.is_empty(), "undeclared fields: {:?}", output
-            .unknown_fields
+        let debug = format!("{output:?}");
+        assert_eq!(
+            debug.matches("unknown_fields: {}").count(), debug
+            .matches("unknown_fields: ").count(), "undeclared fields: {debug}"
         );
     }
 }

@@ -130,7 +130,7 @@ pub struct DescribeDbInstancesInput {
         serde(rename = "DBInstanceType", skip_serializing_if = "Option::is_none")
     )]
     pub db_instance_type: Option<String>,
-    /// The region ID. You can call the DescribeRegions operation to query the most recent region list.
+    /// The region ID. You can call the [DescribeRegions](crate::describe_regions) operation to query the most recent region list.
     ///
     /// Wire name: `RegionId`.
     ///
@@ -305,7 +305,7 @@ pub struct DescribeDbInstancesInput {
         serde(rename = "ConnectionString", skip_serializing_if = "Option::is_none")
     )]
     pub connection_string: Option<String>,
-    /// The token that is used to display the next page. You must set this parameter to the value that is returned from the most recent call of the **DescribeDBInstances** operation for **NextToken**. If the returned entries are displayed on multiple pages, the next page can be displayed when you call this operation again with this parameter specified.
+    /// The token that is used to display the next page. You must set this parameter to the value that is returned from the most recent call of the **[DescribeDBInstances](crate::describe_db_instances)** operation for **NextToken**. If the returned entries are displayed on multiple pages, the next page can be displayed when you call this operation again with this parameter specified.
     ///
     /// Wire name: `NextToken`.
     ///
@@ -319,7 +319,7 @@ pub struct DescribeDbInstancesInput {
     ///
     /// Default value: **30**.
     ///
-    /// \> If you specify this parameter, **PageSize** and **PageNumber** are unavailable.
+    /// > If you specify this parameter, **PageSize** and **PageNumber** are unavailable.
     ///
     /// Wire name: `MaxResults`.
     ///
@@ -558,7 +558,7 @@ pub struct DescribeDbInstancesOutput {
     pub next_token: Option<String>,
     /// The page number of the returned page.
     ///
-    /// \> If you specify **MaxResults** or **NextToken**, only the value **1** is returned. You can ignore the value 1.
+    /// > If you specify **MaxResults** or **NextToken**, only the value **1** is returned. You can ignore the value 1.
     ///
     /// Wire name: `PageNumber`.
     ///
@@ -590,7 +590,7 @@ pub struct DescribeDbInstancesOutput {
     pub request_id: Option<String>,
     /// The total number of entries returned.
     ///
-    /// \> If you specify **MaxResults** or **NextToken**, only the number of entries on the current page is returned. You can ignore the number.
+    /// > If you specify **MaxResults** or **NextToken**, only the number of entries on the current page is returned. You can ignore the number.
     ///
     /// Wire name: `TotalRecordCount`.
     ///
@@ -771,7 +771,7 @@ pub struct DbInstance {
     /// *   **HighAvailability**: RDS High-availability Edition
     /// *   **Finance**: RDS Enterprise Edition
     ///
-    /// \>  This parameter is returned only when the **InstanceLevel** parameter is set to **1**.
+    /// > This parameter is returned only when the **InstanceLevel** parameter is set to **1**.
     ///
     /// Wire name: `Category`.
     ///
@@ -1103,7 +1103,7 @@ pub struct DbInstance {
     pub engine_version: Option<String>,
     /// The expiration time of the instance. The time follows the ISO 8601 standard in the *yyyy-MM-dd*T*HH:mm:ss*Z format. The time is displayed in UTC.
     ///
-    /// \>  Pay-as-you-go instances never expire.
+    /// > Pay-as-you-go instances never expire.
     ///
     /// Wire name: `ExpireTime`.
     ///
@@ -1201,7 +1201,7 @@ pub struct DbInstance {
     /// *   **true**
     /// *   **false**
     ///
-    /// \>  If the multi-zone deployment method is used for the instance, the zone ID of the instance contains MAZ. Example: `cn-hangzhou-MAZ10(h,i)`.
+    /// > If the multi-zone deployment method is used for the instance, the zone ID of the instance contains MAZ. Example: `cn-hangzhou-MAZ10(h,i)`.
     ///
     /// Wire name: `MutriORsignle`.
     ///
@@ -1856,25 +1856,22 @@ mod tests {
     //! The documentation's example response against the output type.
 
     /// The example response of the operation's documentation, verbatim.
-    const DOCUMENTED_EXAMPLE: &str = "{\n  \"Items\": {\n    \"DBInstance\": [\n      {\n        \"BpeEnabled\": \"0\",\n        \"BurstingEnabled\": false,\n        \"Category\": \"Basic\",\n        \"IsAnalyticReadOnlyIns\": false,\n        \"ConnectionMode\": \"Standard\",\n        \"ConnectionString\": \"rm-uf6wjk5****.mysql.rds.aliyuncs.com\",\n        \"CreateTime\": \"2018-11-05T11:26:02Z\",\n        \"DBInstanceCPU\": \"2\",\n        \"DBInstanceClass\": \"rds.mys2.small\",\n        \"DBInstanceDescription\": \"testdb\",\n        \"DBInstanceId\": \"rm-uf6wjk5****\",\n        \"DBInstanceMemory\": 4096,\n        \"DBInstanceNetType\": \"Internet\",\n        \"DBInstanceStatus\": \"Running\",\n        \"DBInstanceStorageType\": \"ModuleList.4.ModuleCode\",\n        \"DBInstanceType\": \"Primary\",\n        \"DedicatedHostGroupId\": \"dhg-7a9****\",\n        \"DedicatedHostGroupName\": \"testhostgroup\",\n        \"DedicatedHostIdForLog\": \"dh-bp****\",\n        \"DedicatedHostIdForMaster\": \"dh-bp****\",\n        \"DedicatedHostIdForSlave\": \"dh-bp****\",\n        \"DedicatedHostNameForLog\": \"testlog\",\n        \"DedicatedHostNameForMaster\": \"testmaster\",\n        \"DedicatedHostNameForSlave\": \"testslave\",\n        \"DedicatedHostZoneIdForLog\": \"cn-hangzhou-b\",\n        \"DedicatedHostZoneIdForMaster\": \"cn-hangzhou-c\",\n        \"DedicatedHostZoneIdForSlave\": \"cn-hangzhou-d\",\n        \"DeletionProtection\": false,\n        \"DestroyTime\": \"2018-11-05T11:26:02Z\",\n        \"Engine\": \"MySQL\",\n        \"EngineVersion\": \"5.7\",\n        \"ExpireTime\": \"2019-02-27T16:00:00Z\",\n        \"GeneralGroupName\": \"TestGroup\",\n        \"GuardDBInstanceId\": \"rm-uf64zsu****\",\n        \"InstanceNetworkType\": \"Classic\",\n        \"IoAccelerationEnabled\": \"0\",\n        \"LockMode\": \"Unlock\",\n        \"LockReason\": \"instance_expired\",\n        \"MasterInstanceId\": \"rm-uf6wjk5****\",\n        \"MutriORsignle\": true,\n        \"PayType\": \"Postpaid\",\n        \"ReadOnlyDBInstanceIds\": {\n          \"ReadOnlyDBInstanceId\": [\n            {\n              \"DBInstanceId\": \"rr-uf6wjk5****\"\n            }\n          ]\n        },\n        \"RegionId\": \"cn-hangzhou\",\n        \"ResourceGroupId\": \"rg-acfmy****\",\n        \"SwitchWeight\": 100,\n        \"TempDBInstanceId\": \"rm-uf64zsu****\",\n        \"Tips\": \"normal\",\n        \"TipsLevel\": 1,\n        \"VSwitchId\": \"vsw-uf6adz52c2p****\",\n        \"VpcCloudInstanceId\": \"rm-uf6wjk5****\",\n        \"VpcId\": \"vpc-uf6f7l4fg90****\",\n        \"VpcName\": \"test-huadong\",\n        \"ZoneId\": \"cn-hangzhou-a\",\n        \"BlueGreenDeploymentName\": \"test\",\n        \"BlueInstanceName\": \"test\",\n        \"GreenInstanceName\": \"test\",\n        \"AutoRenewal\": false,\n        \"ColdDataEnabled\": false\n      }\n    ]\n  },\n  \"NextToken\": \"o7PORW5o2TJg****\",\n  \"PageNumber\": 1,\n  \"PageRecordCount\": 10,\n  \"RequestId\": \"1AD222E9-E606-4A42-BF6D-8A4442913CEF\",\n  \"TotalRecordCount\": 100\n}";
+    const SAMPLE_RESPONSE: &str = "{\n  \"Items\": {\n    \"DBInstance\": [\n      {\n        \"BpeEnabled\": \"0\",\n        \"BurstingEnabled\": false,\n        \"Category\": \"Basic\",\n        \"IsAnalyticReadOnlyIns\": false,\n        \"ConnectionMode\": \"Standard\",\n        \"ConnectionString\": \"rm-uf6wjk5****.mysql.rds.aliyuncs.com\",\n        \"CreateTime\": \"2018-11-05T11:26:02Z\",\n        \"DBInstanceCPU\": \"2\",\n        \"DBInstanceClass\": \"rds.mys2.small\",\n        \"DBInstanceDescription\": \"testdb\",\n        \"DBInstanceId\": \"rm-uf6wjk5****\",\n        \"DBInstanceMemory\": 4096,\n        \"DBInstanceNetType\": \"Internet\",\n        \"DBInstanceStatus\": \"Running\",\n        \"DBInstanceStorageType\": \"ModuleList.4.ModuleCode\",\n        \"DBInstanceType\": \"Primary\",\n        \"DedicatedHostGroupId\": \"dhg-7a9****\",\n        \"DedicatedHostGroupName\": \"testhostgroup\",\n        \"DedicatedHostIdForLog\": \"dh-bp****\",\n        \"DedicatedHostIdForMaster\": \"dh-bp****\",\n        \"DedicatedHostIdForSlave\": \"dh-bp****\",\n        \"DedicatedHostNameForLog\": \"testlog\",\n        \"DedicatedHostNameForMaster\": \"testmaster\",\n        \"DedicatedHostNameForSlave\": \"testslave\",\n        \"DedicatedHostZoneIdForLog\": \"cn-hangzhou-b\",\n        \"DedicatedHostZoneIdForMaster\": \"cn-hangzhou-c\",\n        \"DedicatedHostZoneIdForSlave\": \"cn-hangzhou-d\",\n        \"DeletionProtection\": false,\n        \"DestroyTime\": \"2018-11-05T11:26:02Z\",\n        \"Engine\": \"MySQL\",\n        \"EngineVersion\": \"5.7\",\n        \"ExpireTime\": \"2019-02-27T16:00:00Z\",\n        \"GeneralGroupName\": \"TestGroup\",\n        \"GuardDBInstanceId\": \"rm-uf64zsu****\",\n        \"InstanceNetworkType\": \"Classic\",\n        \"IoAccelerationEnabled\": \"0\",\n        \"LockMode\": \"Unlock\",\n        \"LockReason\": \"instance_expired\",\n        \"MasterInstanceId\": \"rm-uf6wjk5****\",\n        \"MutriORsignle\": true,\n        \"PayType\": \"Postpaid\",\n        \"ReadOnlyDBInstanceIds\": {\n          \"ReadOnlyDBInstanceId\": [\n            {\n              \"DBInstanceId\": \"rr-uf6wjk5****\"\n            }\n          ]\n        },\n        \"RegionId\": \"cn-hangzhou\",\n        \"ResourceGroupId\": \"rg-acfmy****\",\n        \"SwitchWeight\": 100,\n        \"TempDBInstanceId\": \"rm-uf64zsu****\",\n        \"Tips\": \"normal\",\n        \"TipsLevel\": 1,\n        \"VSwitchId\": \"vsw-uf6adz52c2p****\",\n        \"VpcCloudInstanceId\": \"rm-uf6wjk5****\",\n        \"VpcId\": \"vpc-uf6f7l4fg90****\",\n        \"VpcName\": \"test-huadong\",\n        \"ZoneId\": \"cn-hangzhou-a\",\n        \"BlueGreenDeploymentName\": \"test\",\n        \"BlueInstanceName\": \"test\",\n        \"GreenInstanceName\": \"test\",\n        \"AutoRenewal\": false,\n        \"ColdDataEnabled\": false\n      }\n    ]\n  },\n  \"NextToken\": \"o7PORW5o2TJg****\",\n  \"PageNumber\": 1,\n  \"PageRecordCount\": 10,\n  \"RequestId\": \"1AD222E9-E606-4A42-BF6D-8A4442913CEF\",\n  \"TotalRecordCount\": 100\n}";
 
-    /// Every field of the example decodes into a declared field of its
-    /// type: the importer brought the spec in line with the example
-    /// (`cargo xtask import` reports where), so nothing is lost.
+    /// Every field of the example decodes into a declared field of its type: the importer brought the spec in line with the example (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
         let output = aliyun_codec::de::from_slice::<
             super::DescribeDbInstancesOutput,
-        >(DOCUMENTED_EXAMPLE.as_bytes())
+        >(SAMPLE_RESPONSE.as_bytes())
+            .unwrap_or_else(|error| panic!("the sample response is not JSON: {error}"))
             .unwrap_or_else(|error| {
-                panic!("the documented example is not JSON: {error}")
-            })
-            .unwrap_or_else(|error| {
-                panic!("the documented example does not decode: {error}")
+                panic!("the sample response does not decode: {error}")
             });
-        assert!(
-            output.unknown_fields.is_empty(), "undeclared fields: {:?}", output
-            .unknown_fields
+        let debug = format!("{output:?}");
+        assert_eq!(
+            debug.matches("unknown_fields: {}").count(), debug
+            .matches("unknown_fields: ").count(), "undeclared fields: {debug}"
         );
     }
 }

@@ -197,7 +197,7 @@ pub struct DescribeDbInstancesByPerformanceInput {
         serde(rename = "Tag.5.value", skip_serializing_if = "Option::is_none")
     )]
     pub tag_5_value: Option<String>,
-    /// The region ID of the instance. You can call the [DescribeRegions](https://www.alibabacloud.com/help/doc-detail/26243.htm) operation to query the most recent region list.
+    /// The region ID of the instance. You can call the [DescribeRegions](crate::describe_regions) operation to query the most recent region list.
     ///
     /// Wire name: `RegionId`.
     ///
@@ -690,25 +690,22 @@ mod tests {
     //! The documentation's example response against the output type.
 
     /// The example response of the operation's documentation, verbatim.
-    const DOCUMENTED_EXAMPLE: &str = "{\n  \"Items\": {\n    \"DBInstancePerformance\": [\n      {\n        \"CPUUsage\": \"0.70\",\n        \"DBInstanceDescription\": \"DatabaseTest\",\n        \"DBInstanceId\": \"rm-uf6wjk5xxxxxx\",\n        \"DiskUsage\": \"14.56\",\n        \"IOPSUsage\": \"0.15\",\n        \"SessionUsage\": \"0.10\"\n      }\n    ]\n  },\n  \"PageNumber\": 1,\n  \"PageRecordCount\": 28,\n  \"RequestId\": \"23907437-79B9-411A-9EE6-75A8F0F1C619\",\n  \"TotalRecordCount\": 28\n}";
+    const SAMPLE_RESPONSE: &str = "{\n  \"Items\": {\n    \"DBInstancePerformance\": [\n      {\n        \"CPUUsage\": \"0.70\",\n        \"DBInstanceDescription\": \"DatabaseTest\",\n        \"DBInstanceId\": \"rm-uf6wjk5xxxxxx\",\n        \"DiskUsage\": \"14.56\",\n        \"IOPSUsage\": \"0.15\",\n        \"SessionUsage\": \"0.10\"\n      }\n    ]\n  },\n  \"PageNumber\": 1,\n  \"PageRecordCount\": 28,\n  \"RequestId\": \"23907437-79B9-411A-9EE6-75A8F0F1C619\",\n  \"TotalRecordCount\": 28\n}";
 
-    /// Every field of the example decodes into a declared field of its
-    /// type: the importer brought the spec in line with the example
-    /// (`cargo xtask import` reports where), so nothing is lost.
+    /// Every field of the example decodes into a declared field of its type: the importer brought the spec in line with the example (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
         let output = aliyun_codec::de::from_slice::<
             super::DescribeDbInstancesByPerformanceOutput,
-        >(DOCUMENTED_EXAMPLE.as_bytes())
+        >(SAMPLE_RESPONSE.as_bytes())
+            .unwrap_or_else(|error| panic!("the sample response is not JSON: {error}"))
             .unwrap_or_else(|error| {
-                panic!("the documented example is not JSON: {error}")
-            })
-            .unwrap_or_else(|error| {
-                panic!("the documented example does not decode: {error}")
+                panic!("the sample response does not decode: {error}")
             });
-        assert!(
-            output.unknown_fields.is_empty(), "undeclared fields: {:?}", output
-            .unknown_fields
+        let debug = format!("{output:?}");
+        assert_eq!(
+            debug.matches("unknown_fields: {}").count(), debug
+            .matches("unknown_fields: ").count(), "undeclared fields: {debug}"
         );
     }
 }

@@ -651,9 +651,9 @@ pub struct DbInstance {
         serde(rename = "DBInstanceClass", skip_serializing_if = "Option::is_none")
     )]
     pub db_instance_class: Option<String>,
-    /// The name of the instance. It must be 2 to 256 characters in length. The value can contain letters, digits, underscores (\\_), and hyphens (-). The value must start with a letter.
+    /// The name of the instance. It must be 2 to 256 characters in length. The value can contain letters, digits, underscores (\_), and hyphens (-). The value must start with a letter.
     ///
-    /// \> The value cannot start with <http://> or <https://>.
+    /// > The value cannot start with <http://> or <https://>.
     ///
     /// Wire name: `DBInstanceDescription`.
     ///
@@ -1277,25 +1277,22 @@ mod tests {
     //! The documentation's example response against the output type.
 
     /// The example response of the operation's documentation, verbatim.
-    const DOCUMENTED_EXAMPLE: &str = "{\n  \"Items\": {\n    \"DBInstance\": [\n      {\n        \"Category\": \"HighAvailability\",\n        \"ConnectionMode\": \"Standard\",\n        \"CreateTime\": \"2018-11-05T11:26:02Z\",\n        \"DBInstanceClass\": \"mysql.n1.micro.1\",\n        \"DBInstanceDescription\": \"Test\",\n        \"DBInstanceId\": \"rm-uf6wjk5xxxxxxxxxx\",\n        \"DBInstanceNetType\": \"Intranet\",\n        \"DBInstanceStatus\": \"Running\",\n        \"DBInstanceStorageType\": \"local_ssd\",\n        \"DBInstanceType\": \"Primary\",\n        \"DestroyTime\": \"2018-12-05T11:26:02Z\",\n        \"Engine\": \"MySQL\",\n        \"EngineVersion\": \"5.7\",\n        \"ExpireTime\": \"2018-11-28T11:26:02Z\",\n        \"GuardDBInstanceId\": \"rm-uf64zsuxxxxxxxxxx\",\n        \"InsId\": 1,\n        \"InstanceNetworkType\": \"VPC\",\n        \"LockMode\": \"Unlock\",\n        \"LockReason\": \"instance_expired\",\n        \"MasterInstanceId\": \"rm-uf6wjk5xxxxxxxxxx\",\n        \"MutriORsignle\": false,\n        \"PayType\": \"Postpaid\",\n        \"ReadOnlyDBInstanceIds\": {\n          \"ReadOnlyDBInstanceId\": [\n            {\n              \"DBInstanceId\": \"rm-bpxxxxxxxxx\"\n            }\n          ]\n        },\n        \"RegionId\": \"cn-hangzhou\",\n        \"ReplicateId\": \"无\",\n        \"ResourceGroupId\": \"rg-acfmyxxxxx\",\n        \"TempDBInstanceId\": \"sub138xxxxx_rm-xxxxx\",\n        \"VSwitchId\": \"vsw-uf6adz52c2pxxxxxxxxxx\\t\",\n        \"VpcCloudInstanceId\": \"rm-uf6wjk5xxxxxxxxxx\",\n        \"VpcId\": \"vpc-bp1opxu1zkhxxxxxxxxxx\",\n        \"ZoneId\": \"cn-hangzhou-h\"\n      }\n    ]\n  },\n  \"PageNumber\": 12,\n  \"PageRecordCount\": 10,\n  \"RequestId\": \"1E43AAE0-BEE8-43DA-860D-EAF2AA0724DC\",\n  \"TotalRecordCount\": 120\n}";
+    const SAMPLE_RESPONSE: &str = "{\n  \"Items\": {\n    \"DBInstance\": [\n      {\n        \"Category\": \"HighAvailability\",\n        \"ConnectionMode\": \"Standard\",\n        \"CreateTime\": \"2018-11-05T11:26:02Z\",\n        \"DBInstanceClass\": \"mysql.n1.micro.1\",\n        \"DBInstanceDescription\": \"Test\",\n        \"DBInstanceId\": \"rm-uf6wjk5xxxxxxxxxx\",\n        \"DBInstanceNetType\": \"Intranet\",\n        \"DBInstanceStatus\": \"Running\",\n        \"DBInstanceStorageType\": \"local_ssd\",\n        \"DBInstanceType\": \"Primary\",\n        \"DestroyTime\": \"2018-12-05T11:26:02Z\",\n        \"Engine\": \"MySQL\",\n        \"EngineVersion\": \"5.7\",\n        \"ExpireTime\": \"2018-11-28T11:26:02Z\",\n        \"GuardDBInstanceId\": \"rm-uf64zsuxxxxxxxxxx\",\n        \"InsId\": 1,\n        \"InstanceNetworkType\": \"VPC\",\n        \"LockMode\": \"Unlock\",\n        \"LockReason\": \"instance_expired\",\n        \"MasterInstanceId\": \"rm-uf6wjk5xxxxxxxxxx\",\n        \"MutriORsignle\": false,\n        \"PayType\": \"Postpaid\",\n        \"ReadOnlyDBInstanceIds\": {\n          \"ReadOnlyDBInstanceId\": [\n            {\n              \"DBInstanceId\": \"rm-bpxxxxxxxxx\"\n            }\n          ]\n        },\n        \"RegionId\": \"cn-hangzhou\",\n        \"ReplicateId\": \"无\",\n        \"ResourceGroupId\": \"rg-acfmyxxxxx\",\n        \"TempDBInstanceId\": \"sub138xxxxx_rm-xxxxx\",\n        \"VSwitchId\": \"vsw-uf6adz52c2pxxxxxxxxxx\\t\",\n        \"VpcCloudInstanceId\": \"rm-uf6wjk5xxxxxxxxxx\",\n        \"VpcId\": \"vpc-bp1opxu1zkhxxxxxxxxxx\",\n        \"ZoneId\": \"cn-hangzhou-h\"\n      }\n    ]\n  },\n  \"PageNumber\": 12,\n  \"PageRecordCount\": 10,\n  \"RequestId\": \"1E43AAE0-BEE8-43DA-860D-EAF2AA0724DC\",\n  \"TotalRecordCount\": 120\n}";
 
-    /// Every field of the example decodes into a declared field of its
-    /// type: the importer brought the spec in line with the example
-    /// (`cargo xtask import` reports where), so nothing is lost.
+    /// Every field of the example decodes into a declared field of its type: the importer brought the spec in line with the example (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
         let output = aliyun_codec::de::from_slice::<
             super::DescribeDbInstancesForCloneOutput,
-        >(DOCUMENTED_EXAMPLE.as_bytes())
+        >(SAMPLE_RESPONSE.as_bytes())
+            .unwrap_or_else(|error| panic!("the sample response is not JSON: {error}"))
             .unwrap_or_else(|error| {
-                panic!("the documented example is not JSON: {error}")
-            })
-            .unwrap_or_else(|error| {
-                panic!("the documented example does not decode: {error}")
+                panic!("the sample response does not decode: {error}")
             });
-        assert!(
-            output.unknown_fields.is_empty(), "undeclared fields: {:?}", output
-            .unknown_fields
+        let debug = format!("{output:?}");
+        assert_eq!(
+            debug.matches("unknown_fields: {}").count(), debug
+            .matches("unknown_fields: ").count(), "undeclared fields: {debug}"
         );
     }
 }

@@ -66,7 +66,7 @@ pub struct DescribeDbMiniEngineVersionsInput {
         serde(rename = "StorageType", skip_serializing_if = "Option::is_none")
     )]
     pub storage_type: Option<String>,
-    /// The dedicated cluster ID. You can call the DescribeDedicatedHostGroups operation to query the dedicated cluster ID.
+    /// The dedicated cluster ID. You can call the [DescribeDedicatedHostGroups](crate::describe_dedicated_host_groups) operation to query the dedicated cluster ID.
     ///
     /// Wire name: `DedicatedHostGroupId`.
     ///
@@ -86,7 +86,7 @@ pub struct DescribeDbMiniEngineVersionsInput {
         serde(rename = "MinorVersionTag", skip_serializing_if = "Option::is_none")
     )]
     pub minor_version_tag: Option<String>,
-    /// The instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::describe_db_instances) operation to query the instance ID.
     ///
     /// Wire name: `DBInstanceId`.
     ///
@@ -96,7 +96,7 @@ pub struct DescribeDbMiniEngineVersionsInput {
         serde(rename = "DBInstanceId", skip_serializing_if = "Option::is_none")
     )]
     pub db_instance_id: Option<String>,
-    /// The region ID. You can call the DescribeRegions operation to query the most recent region list.
+    /// The region ID. You can call the [DescribeRegions](crate::describe_regions) operation to query the most recent region list.
     ///
     /// Wire name: `RegionId`.
     ///
@@ -342,7 +342,7 @@ impl<'de> serde::Deserialize<'de> for DescribeDbMiniEngineVersionsOutput {
 pub struct MinorVersionItems {
     /// The PostgreSQL version to which the minor engine version corresponds. For more information, see [Release notes for AliPG](https://www.alibabacloud.com/help/doc-detail/126002.htm).
     ///
-    /// \>  This parameter is available only for instances that run **PostgreSQL**.
+    /// > This parameter is available only for instances that run **PostgreSQL**.
     ///
     /// Wire name: `CommunityMinorVersion`.
     ///
@@ -387,7 +387,7 @@ pub struct MinorVersionItems {
     /// *   **vaild**
     /// *   **expired**
     ///
-    /// \>  If the minor engine version is in the Offline state, the minor engine version is discontinued. In this case, ignore the expiration status. If the minor engine version is in the Online state and the expiration state is expired, the minor engine version expires. If the expiration state is vaild, the minor engine version is still in its lifecycle.
+    /// > If the minor engine version is in the Offline state, the minor engine version is discontinued. In this case, ignore the expiration status. If the minor engine version is in the Online state and the expiration state is expired, the minor engine version expires. If the expiration state is vaild, the minor engine version is still in its lifecycle.
     ///
     /// Wire name: `ExpireStatus`.
     ///
@@ -461,7 +461,7 @@ pub struct MinorVersionItems {
     /// *   **Offline**: discontinued
     /// *   **Online**: available
     ///
-    /// \>  If the minor engine version is in the Offline state, the minor engine version is discontinued. In this case, ignore the expiration status. If the minor engine version is in the Online state and the expiration state is expired, the minor engine version expires. If the expiration state is vaild, the minor engine version is still in its lifecycle.
+    /// > If the minor engine version is in the Offline state, the minor engine version is discontinued. In this case, ignore the expiration status. If the minor engine version is in the Online state and the expiration state is expired, the minor engine version expires. If the expiration state is vaild, the minor engine version is still in its lifecycle.
     ///
     /// Wire name: `StatusDesc`.
     ///
@@ -476,7 +476,7 @@ pub struct MinorVersionItems {
     /// *   **pgsql_docker_image**: tag of common instances
     /// *   **pgsql_babelfish_image**: tag of instances for which Babelfish is enabled
     ///
-    /// \>  This parameter is available only for instances that run **PostgreSQL**.
+    /// > This parameter is available only for instances that run **PostgreSQL**.
     ///
     /// Wire name: `Tag`.
     ///
@@ -591,25 +591,22 @@ mod tests {
     //! The documentation's example response against the output type.
 
     /// The example response of the operation's documentation, verbatim.
-    const DOCUMENTED_EXAMPLE: &str = "{\n  \"DBInstanceId\": \"rm-uf6wjk5****\",\n  \"MaxRecordsPerPage\": 10,\n  \"MinorVersionItems\": [\n    {\n      \"CommunityMinorVersion\": \"5.7.38\",\n      \"Engine\": \"MySQL\",\n      \"EngineVersion\": \"5.7\",\n      \"ExpireDate\": \"20231213\",\n      \"ExpireStatus\": \"vaild\",\n      \"IsHotfixVersion\": true,\n      \"MinorVersion\": \"rds_20220731\",\n      \"NodeType\": \"HighAvailability\",\n      \"ReleaseNote\": \"https://example.com\",\n      \"ReleaseType\": \"BETA\",\n      \"StatusDesc\": \"Online\",\n      \"Tag\": \"pgsql_babelfish_image\"\n    }\n  ],\n  \"PageNumbers\": 1,\n  \"RequestId\": \"EFB6083A-7699-489B-8278-C0CB4793A96E\",\n  \"TotalCount\": 2\n}";
+    const SAMPLE_RESPONSE: &str = "{\n  \"DBInstanceId\": \"rm-uf6wjk5****\",\n  \"MaxRecordsPerPage\": 10,\n  \"MinorVersionItems\": [\n    {\n      \"CommunityMinorVersion\": \"5.7.38\",\n      \"Engine\": \"MySQL\",\n      \"EngineVersion\": \"5.7\",\n      \"ExpireDate\": \"20231213\",\n      \"ExpireStatus\": \"vaild\",\n      \"IsHotfixVersion\": true,\n      \"MinorVersion\": \"rds_20220731\",\n      \"NodeType\": \"HighAvailability\",\n      \"ReleaseNote\": \"https://example.com\",\n      \"ReleaseType\": \"BETA\",\n      \"StatusDesc\": \"Online\",\n      \"Tag\": \"pgsql_babelfish_image\"\n    }\n  ],\n  \"PageNumbers\": 1,\n  \"RequestId\": \"EFB6083A-7699-489B-8278-C0CB4793A96E\",\n  \"TotalCount\": 2\n}";
 
-    /// Every field of the example decodes into a declared field of its
-    /// type: the importer brought the spec in line with the example
-    /// (`cargo xtask import` reports where), so nothing is lost.
+    /// Every field of the example decodes into a declared field of its type: the importer brought the spec in line with the example (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
         let output = aliyun_codec::de::from_slice::<
             super::DescribeDbMiniEngineVersionsOutput,
-        >(DOCUMENTED_EXAMPLE.as_bytes())
+        >(SAMPLE_RESPONSE.as_bytes())
+            .unwrap_or_else(|error| panic!("the sample response is not JSON: {error}"))
             .unwrap_or_else(|error| {
-                panic!("the documented example is not JSON: {error}")
-            })
-            .unwrap_or_else(|error| {
-                panic!("the documented example does not decode: {error}")
+                panic!("the sample response does not decode: {error}")
             });
-        assert!(
-            output.unknown_fields.is_empty(), "undeclared fields: {:?}", output
-            .unknown_fields
+        let debug = format!("{output:?}");
+        assert_eq!(
+            debug.matches("unknown_fields: {}").count(), debug
+            .matches("unknown_fields: ").count(), "undeclared fields: {debug}"
         );
     }
 }

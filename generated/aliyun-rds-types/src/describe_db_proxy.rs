@@ -13,14 +13,14 @@
 #[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DescribeDbProxyInput {
-    /// The instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::describe_db_instances) operation to query the instance ID.
     ///
     /// Wire name: `DBInstanceId`.
     ///
     /// Example: `rm-bp1ja4f56s7us****`
     #[cfg_attr(feature = "serde-serialize", serde(rename = "DBInstanceId"))]
     pub db_instance_id: String,
-    /// The region ID. You can call the DescribeRegions operation to query the most recent region list.
+    /// The region ID. You can call the [DescribeRegions](crate::describe_regions) operation to query the most recent region list.
     ///
     /// Wire name: `RegionId`.
     ///
@@ -238,7 +238,7 @@ pub struct DescribeDbProxyOutput {
     /// *   2: dedicated database proxy
     /// *   3: general-purpose database proxy
     ///
-    /// \>  ApsaraDB RDS for PostgreSQL does not support shared database proxies.
+    /// > ApsaraDB RDS for PostgreSQL does not support shared database proxies.
     ///
     /// Wire name: `DBProxyInstanceType`.
     ///
@@ -1163,25 +1163,22 @@ mod tests {
     //! The documentation's example response against the output type.
 
     /// The example response of the operation's documentation, verbatim.
-    const DOCUMENTED_EXAMPLE: &str = "{\n  \"DBProxyAVZones\": {\n    \"DBProxyAVZones\": [\n      \"cn-shanghai-e\"\n    ]\n  },\n  \"DBProxyConnectStringItems\": {\n    \"DBProxyConnectStringItems\": [\n      {\n        \"DBProxyConnectString\": \"gos787jog2wk0ye1****-rw4rm.rwlb.rds.aliyuncs.com\",\n        \"DBProxyConnectStringNetType\": \"InnerString\",\n        \"DBProxyConnectStringNetWorkType\": \"2\",\n        \"DBProxyConnectStringPort\": \"3306\",\n        \"DBProxyEndpointId\": \"20****\",\n        \"DBProxyEndpointName\": \"gos787jog2wk0ye1****\",\n        \"DBProxyVpcId\": \"vpc-uf6oobt****\",\n        \"DBProxyVpcInstanceId\": \"rm-bp145737x5****131161274792****\",\n        \"DBProxyVswitchId\": \"vsw-uf6l0pic17****\"\n      }\n    ]\n  },\n  \"DBProxyEngineType\": \"normal\",\n  \"DBProxyInstanceCurrentMinorVersion\": \"1.13.11\",\n  \"DBProxyInstanceLatestMinorVersion\": \"1.13.12\",\n  \"DBProxyInstanceName\": \"gos787jog2wk0ye1****\",\n  \"DBProxyInstanceNum\": 1,\n  \"DBProxyInstanceSize\": \"4/8\",\n  \"DBProxyInstanceStatus\": \"Running\",\n  \"DBProxyInstanceType\": \"2\",\n  \"DBProxyKindCode\": \"18\",\n  \"DBProxyNodes\": {\n    \"DBProxyNodes\": [\n      {\n        \"cpuCores\": \"2\",\n        \"nodeId\": \"pn-xxxxxxx01\",\n        \"zoneId\": \"cn-hangzhou-c\"\n      }\n    ]\n  },\n  \"DBProxyPersistentConnectionStatus\": \"Disabled\",\n  \"DBProxyServiceStatus\": \"Startup\",\n  \"DbProxyEndpointItems\": {\n    \"DbProxyEndpointItems\": [\n      {\n        \"DbProxyEndpointAliases\": \"proxy-test\",\n        \"DbProxyEndpointName\": \"gos787jog2wk0ye1****\",\n        \"DbProxyEndpointType\": \"RWSplit\",\n        \"DbProxyReadWriteMode\": \"ReadWrite\"\n      }\n    ]\n  },\n  \"RequestId\": \"909A69EE-71C8-4417-A0B9-FF085407E1E3\",\n  \"ResourceGroupId\": \"rg-acfmy****\"\n}";
+    const SAMPLE_RESPONSE: &str = "{\n  \"DBProxyAVZones\": {\n    \"DBProxyAVZones\": [\n      \"cn-shanghai-e\"\n    ]\n  },\n  \"DBProxyConnectStringItems\": {\n    \"DBProxyConnectStringItems\": [\n      {\n        \"DBProxyConnectString\": \"gos787jog2wk0ye1****-rw4rm.rwlb.rds.aliyuncs.com\",\n        \"DBProxyConnectStringNetType\": \"InnerString\",\n        \"DBProxyConnectStringNetWorkType\": \"2\",\n        \"DBProxyConnectStringPort\": \"3306\",\n        \"DBProxyEndpointId\": \"20****\",\n        \"DBProxyEndpointName\": \"gos787jog2wk0ye1****\",\n        \"DBProxyVpcId\": \"vpc-uf6oobt****\",\n        \"DBProxyVpcInstanceId\": \"rm-bp145737x5****131161274792****\",\n        \"DBProxyVswitchId\": \"vsw-uf6l0pic17****\"\n      }\n    ]\n  },\n  \"DBProxyEngineType\": \"normal\",\n  \"DBProxyInstanceCurrentMinorVersion\": \"1.13.11\",\n  \"DBProxyInstanceLatestMinorVersion\": \"1.13.12\",\n  \"DBProxyInstanceName\": \"gos787jog2wk0ye1****\",\n  \"DBProxyInstanceNum\": 1,\n  \"DBProxyInstanceSize\": \"4/8\",\n  \"DBProxyInstanceStatus\": \"Running\",\n  \"DBProxyInstanceType\": \"2\",\n  \"DBProxyKindCode\": \"18\",\n  \"DBProxyNodes\": {\n    \"DBProxyNodes\": [\n      {\n        \"cpuCores\": \"2\",\n        \"nodeId\": \"pn-xxxxxxx01\",\n        \"zoneId\": \"cn-hangzhou-c\"\n      }\n    ]\n  },\n  \"DBProxyPersistentConnectionStatus\": \"Disabled\",\n  \"DBProxyServiceStatus\": \"Startup\",\n  \"DbProxyEndpointItems\": {\n    \"DbProxyEndpointItems\": [\n      {\n        \"DbProxyEndpointAliases\": \"proxy-test\",\n        \"DbProxyEndpointName\": \"gos787jog2wk0ye1****\",\n        \"DbProxyEndpointType\": \"RWSplit\",\n        \"DbProxyReadWriteMode\": \"ReadWrite\"\n      }\n    ]\n  },\n  \"RequestId\": \"909A69EE-71C8-4417-A0B9-FF085407E1E3\",\n  \"ResourceGroupId\": \"rg-acfmy****\"\n}";
 
-    /// Every field of the example decodes into a declared field of its
-    /// type: the importer brought the spec in line with the example
-    /// (`cargo xtask import` reports where), so nothing is lost.
+    /// Every field of the example decodes into a declared field of its type: the importer brought the spec in line with the example (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
         let output = aliyun_codec::de::from_slice::<
             super::DescribeDbProxyOutput,
-        >(DOCUMENTED_EXAMPLE.as_bytes())
+        >(SAMPLE_RESPONSE.as_bytes())
+            .unwrap_or_else(|error| panic!("the sample response is not JSON: {error}"))
             .unwrap_or_else(|error| {
-                panic!("the documented example is not JSON: {error}")
-            })
-            .unwrap_or_else(|error| {
-                panic!("the documented example does not decode: {error}")
+                panic!("the sample response does not decode: {error}")
             });
-        assert!(
-            output.unknown_fields.is_empty(), "undeclared fields: {:?}", output
-            .unknown_fields
+        let debug = format!("{output:?}");
+        assert_eq!(
+            debug.matches("unknown_fields: {}").count(), debug
+            .matches("unknown_fields: ").count(), "undeclared fields: {debug}"
         );
     }
 }

@@ -13,7 +13,7 @@
 #[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DescribeDbProxyPerformanceInput {
-    /// The instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::describe_db_instances) operation to query the instance ID.
     ///
     /// Wire name: `DBInstanceId`.
     ///
@@ -47,7 +47,7 @@ pub struct DescribeDbProxyPerformanceInput {
     /// Example: `2019-09-21T18:00:00Z`
     #[cfg_attr(feature = "serde-serialize", serde(rename = "EndTime"))]
     pub end_time: String,
-    /// The region ID. You can call the DescribeRegions operation to query the most recent region list.
+    /// The region ID. You can call the [DescribeRegions](crate::describe_regions) operation to query the most recent region list.
     ///
     /// Wire name: `RegionId`.
     ///
@@ -668,25 +668,22 @@ mod tests {
     //! The documentation's example response against the output type.
 
     /// The example response of the operation's documentation, verbatim.
-    const DOCUMENTED_EXAMPLE: &str = "{\n  \"EndTime\": \"2019-09-21T18:00:00Z\",\n  \"StartTime\": \"2019-09-19T01:00:00Z\",\n  \"DBInstanceId\": \"lsme****\",\n  \"RequestId\": \"DD31056F-A0CE-41D7-AD39-689B6ABAE982\",\n  \"DBProxyEngineType\": \"normal\",\n  \"PerformanceKeys\": {\n    \"PerformanceKey\": [\n      {\n        \"ValueFormat\": \"docker_container_cpu\",\n        \"Key\": \"cpu_ratio\",\n        \"Values\": {\n          \"PerformanceValue\": [\n            {\n              \"Date\": \"2019-10-10T09:00:00Z\",\n              \"Value\": \"2.83\"\n            }\n          ]\n        },\n        \"Service\": \"reserve_3\",\n        \"Node\": \"\",\n        \"Server\": \"\"\n      }\n    ]\n  }\n}";
+    const SAMPLE_RESPONSE: &str = "{\n  \"EndTime\": \"2019-09-21T18:00:00Z\",\n  \"StartTime\": \"2019-09-19T01:00:00Z\",\n  \"DBInstanceId\": \"lsme****\",\n  \"RequestId\": \"DD31056F-A0CE-41D7-AD39-689B6ABAE982\",\n  \"DBProxyEngineType\": \"normal\",\n  \"PerformanceKeys\": {\n    \"PerformanceKey\": [\n      {\n        \"ValueFormat\": \"docker_container_cpu\",\n        \"Key\": \"cpu_ratio\",\n        \"Values\": {\n          \"PerformanceValue\": [\n            {\n              \"Date\": \"2019-10-10T09:00:00Z\",\n              \"Value\": \"2.83\"\n            }\n          ]\n        },\n        \"Service\": \"reserve_3\",\n        \"Node\": \"\",\n        \"Server\": \"\"\n      }\n    ]\n  }\n}";
 
-    /// Every field of the example decodes into a declared field of its
-    /// type: the importer brought the spec in line with the example
-    /// (`cargo xtask import` reports where), so nothing is lost.
+    /// Every field of the example decodes into a declared field of its type: the importer brought the spec in line with the example (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
         let output = aliyun_codec::de::from_slice::<
             super::DescribeDbProxyPerformanceOutput,
-        >(DOCUMENTED_EXAMPLE.as_bytes())
+        >(SAMPLE_RESPONSE.as_bytes())
+            .unwrap_or_else(|error| panic!("the sample response is not JSON: {error}"))
             .unwrap_or_else(|error| {
-                panic!("the documented example is not JSON: {error}")
-            })
-            .unwrap_or_else(|error| {
-                panic!("the documented example does not decode: {error}")
+                panic!("the sample response does not decode: {error}")
             });
-        assert!(
-            output.unknown_fields.is_empty(), "undeclared fields: {:?}", output
-            .unknown_fields
+        let debug = format!("{output:?}");
+        assert_eq!(
+            debug.matches("unknown_fields: {}").count(), debug
+            .matches("unknown_fields: ").count(), "undeclared fields: {debug}"
         );
     }
 }

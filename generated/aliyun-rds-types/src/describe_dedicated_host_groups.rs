@@ -13,7 +13,7 @@
 #[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DescribeDedicatedHostGroupsInput {
-    /// The region ID. You can call the DescribeRegions operation to query the most recent region list.
+    /// The region ID. You can call the [DescribeRegions](crate::describe_regions) operation to query the most recent region list.
     ///
     /// Wire name: `RegionId`.
     ///
@@ -791,25 +791,22 @@ mod tests {
     //! The documentation's example response against the output type.
 
     /// The example response of the operation's documentation, verbatim.
-    const DOCUMENTED_EXAMPLE: &str = "{\n  \"DedicatedHostGroups\": {\n    \"DedicatedHostGroups\": [\n      {\n        \"AllocationPolicy\": \"Evenly\",\n        \"BastionInstanceId\": \"bastionhost-cn-m7xxxxxxxx\",\n        \"CpuAllocateRation\": 25,\n        \"CpuAllocatedAmount\": 8,\n        \"CpuAllocationRatio\": 200,\n        \"CreateTime\": \"1571125370000\",\n        \"DedicatedHostCountGroupByHostType\": {\n          \"test\": \"test\",\n          \"test2\": 1\n        },\n        \"DedicatedHostGroupDesc\": \"testHostGroup\",\n        \"DedicatedHostGroupId\": \"dhg-7a9xxxxxxxx\",\n        \"DiskAllocateRation\": 0.49,\n        \"DiskAllocatedAmount\": 200,\n        \"DiskAllocationRatio\": 200,\n        \"DiskUsedAmount\": 20,\n        \"DiskUtility\": 0,\n        \"Engine\": \"MySQL\",\n        \"HostNumber\": 3,\n        \"HostReplacePolicy\": \"Auto\",\n        \"InstanceNumber\": 4,\n        \"MemAllocateRation\": 33.7,\n        \"MemAllocatedAmount\": 16384,\n        \"MemAllocationRatio\": 90,\n        \"MemUsedAmount\": 0,\n        \"MemUtility\": 0,\n        \"OpenPermission\": \"3\",\n        \"Text\": \"testHostGroup/dhg-7a9xxxxxxxx\",\n        \"VPCId\": \"vpc-bp1oxxxxxx\",\n        \"ZoneIDList\": {\n          \"ZoneIDList\": [\n            \"cn-hangzhou\"\n          ]\n        }\n      }\n    ]\n  },\n  \"RequestId\": \"AB44DC0A-7E77-442A-97A9-C6418694CB22\"\n}";
+    const SAMPLE_RESPONSE: &str = "{\n  \"DedicatedHostGroups\": {\n    \"DedicatedHostGroups\": [\n      {\n        \"AllocationPolicy\": \"Evenly\",\n        \"BastionInstanceId\": \"bastionhost-cn-m7xxxxxxxx\",\n        \"CpuAllocateRation\": 25,\n        \"CpuAllocatedAmount\": 8,\n        \"CpuAllocationRatio\": 200,\n        \"CreateTime\": \"1571125370000\",\n        \"DedicatedHostCountGroupByHostType\": {\n          \"test\": \"test\",\n          \"test2\": 1\n        },\n        \"DedicatedHostGroupDesc\": \"testHostGroup\",\n        \"DedicatedHostGroupId\": \"dhg-7a9xxxxxxxx\",\n        \"DiskAllocateRation\": 0.49,\n        \"DiskAllocatedAmount\": 200,\n        \"DiskAllocationRatio\": 200,\n        \"DiskUsedAmount\": 20,\n        \"DiskUtility\": 0,\n        \"Engine\": \"MySQL\",\n        \"HostNumber\": 3,\n        \"HostReplacePolicy\": \"Auto\",\n        \"InstanceNumber\": 4,\n        \"MemAllocateRation\": 33.7,\n        \"MemAllocatedAmount\": 16384,\n        \"MemAllocationRatio\": 90,\n        \"MemUsedAmount\": 0,\n        \"MemUtility\": 0,\n        \"OpenPermission\": \"3\",\n        \"Text\": \"testHostGroup/dhg-7a9xxxxxxxx\",\n        \"VPCId\": \"vpc-bp1oxxxxxx\",\n        \"ZoneIDList\": {\n          \"ZoneIDList\": [\n            \"cn-hangzhou\"\n          ]\n        }\n      }\n    ]\n  },\n  \"RequestId\": \"AB44DC0A-7E77-442A-97A9-C6418694CB22\"\n}";
 
-    /// Every field of the example decodes into a declared field of its
-    /// type: the importer brought the spec in line with the example
-    /// (`cargo xtask import` reports where), so nothing is lost.
+    /// Every field of the example decodes into a declared field of its type: the importer brought the spec in line with the example (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
         let output = aliyun_codec::de::from_slice::<
             super::DescribeDedicatedHostGroupsOutput,
-        >(DOCUMENTED_EXAMPLE.as_bytes())
+        >(SAMPLE_RESPONSE.as_bytes())
+            .unwrap_or_else(|error| panic!("the sample response is not JSON: {error}"))
             .unwrap_or_else(|error| {
-                panic!("the documented example is not JSON: {error}")
-            })
-            .unwrap_or_else(|error| {
-                panic!("the documented example does not decode: {error}")
+                panic!("the sample response does not decode: {error}")
             });
-        assert!(
-            output.unknown_fields.is_empty(), "undeclared fields: {:?}", output
-            .unknown_fields
+        let debug = format!("{output:?}");
+        assert_eq!(
+            debug.matches("unknown_fields: {}").count(), debug
+            .matches("unknown_fields: ").count(), "undeclared fields: {debug}"
         );
     }
 }

@@ -13,7 +13,7 @@
 #[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DescribeDetachedBackupsInput {
-    /// The instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::describe_db_instances) operation to query the instance ID.
     ///
     /// Wire name: `DBInstanceId`.
     ///
@@ -89,7 +89,7 @@ pub struct DescribeDetachedBackupsInput {
     /// *   **50**
     /// *   **100**
     ///
-    /// \> The default value is **30**.
+    /// > The default value is **30**.
     ///
     /// Wire name: `PageSize`.
     ///
@@ -101,7 +101,7 @@ pub struct DescribeDetachedBackupsInput {
     pub page_size: Option<i32>,
     /// The page number. Pages start from page 1.
     ///
-    /// \> The default value is 1.
+    /// > The default value is 1.
     ///
     /// Wire name: `PageNumber`.
     ///
@@ -539,7 +539,7 @@ pub struct Backup {
     pub backup_type: Option<String>,
     /// The point in time at which the data in the backup set is consistent. The return value of this parameter is a timestamp.
     ///
-    /// \>  If the instance runs MySQL 5.6, a timestamp is returned. Otherwise, the value 0 is returned.
+    /// > If the instance runs MySQL 5.6, a timestamp is returned. Otherwise, the value 0 is returned.
     ///
     /// Wire name: `ConsistentTime`.
     ///
@@ -748,25 +748,22 @@ mod tests {
     //! The documentation's example response against the output type.
 
     /// The example response of the operation's documentation, verbatim.
-    const DOCUMENTED_EXAMPLE: &str = "{\n  \"Items\": {\n    \"Backup\": [\n      {\n        \"BackupDownloadURL\": \"http://rdsbak-hz-v3.oss-cn-hangzhou.aliyuncs.com/****\",\n        \"BackupEndTime\": \"2019-02-13T12:20:00Z\",\n        \"BackupId\": \"32102****\",\n        \"BackupIntranetDownloadURL\": \"http://rdsbak-hz-v3.oss-cn-hangzhou-internal.aliyuncs.com/****\",\n        \"BackupMethod\": \"Physical\",\n        \"BackupMode\": \"Automated\",\n        \"BackupSize\": 2167808,\n        \"BackupStartTime\": \"2019-02-03T12:20:00Z\",\n        \"BackupStatus\": \"Success\",\n        \"BackupType\": \"FullBackup\",\n        \"ConsistentTime\": 1576506856,\n        \"DBInstanceComment\": \"test\",\n        \"DBInstanceId\": \"rm-uf6wjk5****\",\n        \"HostInstanceID\": \"588****\",\n        \"IsAvail\": 1,\n        \"MetaStatus\": \"OK\",\n        \"StoreStatus\": \"Disabled\"\n      }\n    ]\n  },\n  \"PageNumber\": \"1\",\n  \"PageRecordCount\": \"30\",\n  \"RequestId\": \"1A6D328C-84B8-40DC-BF49-6C73984D7494\",\n  \"TotalRecordCount\": \"100\"\n}";
+    const SAMPLE_RESPONSE: &str = "{\n  \"Items\": {\n    \"Backup\": [\n      {\n        \"BackupDownloadURL\": \"http://rdsbak-hz-v3.oss-cn-hangzhou.aliyuncs.com/****\",\n        \"BackupEndTime\": \"2019-02-13T12:20:00Z\",\n        \"BackupId\": \"32102****\",\n        \"BackupIntranetDownloadURL\": \"http://rdsbak-hz-v3.oss-cn-hangzhou-internal.aliyuncs.com/****\",\n        \"BackupMethod\": \"Physical\",\n        \"BackupMode\": \"Automated\",\n        \"BackupSize\": 2167808,\n        \"BackupStartTime\": \"2019-02-03T12:20:00Z\",\n        \"BackupStatus\": \"Success\",\n        \"BackupType\": \"FullBackup\",\n        \"ConsistentTime\": 1576506856,\n        \"DBInstanceComment\": \"test\",\n        \"DBInstanceId\": \"rm-uf6wjk5****\",\n        \"HostInstanceID\": \"588****\",\n        \"IsAvail\": 1,\n        \"MetaStatus\": \"OK\",\n        \"StoreStatus\": \"Disabled\"\n      }\n    ]\n  },\n  \"PageNumber\": \"1\",\n  \"PageRecordCount\": \"30\",\n  \"RequestId\": \"1A6D328C-84B8-40DC-BF49-6C73984D7494\",\n  \"TotalRecordCount\": \"100\"\n}";
 
-    /// Every field of the example decodes into a declared field of its
-    /// type: the importer brought the spec in line with the example
-    /// (`cargo xtask import` reports where), so nothing is lost.
+    /// Every field of the example decodes into a declared field of its type: the importer brought the spec in line with the example (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
         let output = aliyun_codec::de::from_slice::<
             super::DescribeDetachedBackupsOutput,
-        >(DOCUMENTED_EXAMPLE.as_bytes())
+        >(SAMPLE_RESPONSE.as_bytes())
+            .unwrap_or_else(|error| panic!("the sample response is not JSON: {error}"))
             .unwrap_or_else(|error| {
-                panic!("the documented example is not JSON: {error}")
-            })
-            .unwrap_or_else(|error| {
-                panic!("the documented example does not decode: {error}")
+                panic!("the sample response does not decode: {error}")
             });
-        assert!(
-            output.unknown_fields.is_empty(), "undeclared fields: {:?}", output
-            .unknown_fields
+        let debug = format!("{output:?}");
+        assert_eq!(
+            debug.matches("unknown_fields: {}").count(), debug
+            .matches("unknown_fields: ").count(), "undeclared fields: {debug}"
         );
     }
 }

@@ -13,7 +13,7 @@
 #[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DescribeHistoryEventsInput {
-    /// The region ID. You can call the [DescribeRegions](https://www.alibabacloud.com/help/doc-detail/610399.htm) operation to query the most recent region list.
+    /// The region ID. You can call the [DescribeRegions](crate::describe_regions) operation to query the most recent region list.
     ///
     /// Wire name: `RegionId`.
     ///
@@ -76,7 +76,7 @@ pub struct DescribeHistoryEventsInput {
     /// *   AccountUnbalanced.Stop: The pay-as-you-go instance is stopped due to an overdue payment.
     /// *   AccountUnbalanced.Delete: The pay-as-you-go instance is released due to an overdue payment.
     ///
-    /// \>  For more information, see Overview. The values of this parameter are applicable only to instance system events, but not to disk system events.
+    /// > For more information, see Overview. The values of this parameter are applicable only to instance system events, but not to disk system events.
     ///
     /// Wire name: `EventType`.
     ///
@@ -823,7 +823,7 @@ pub struct Data {
         serde(rename = "Product", skip_serializing_if = "Option::is_none")
     )]
     pub product: Option<String>,
-    /// The region ID. You can call the DescribeRegions operation to query the most recent region list.
+    /// The region ID. You can call the [DescribeRegions](crate::describe_regions) operation to query the most recent region list.
     ///
     /// Wire name: `RegionId`.
     ///
@@ -1036,25 +1036,22 @@ mod tests {
     //! The documentation's example response against the output type.
 
     /// The example response of the operation's documentation, verbatim.
-    const DOCUMENTED_EXAMPLE: &str = "{\n  \"Items\": [\n    {\n      \"Data\": {\n        \"CmsProduct\": \"web\",\n        \"DbType\": \"mysql\",\n        \"DetailImpact\": \"1\",\n        \"DetailReason\": \"xxxx\",\n        \"EndTime\": \"2023-03-06T11:46:01Z\",\n        \"EventCategory\": \"Exception\",\n        \"EventCode\": \"ENT000014\",\n        \"EventDetail\": \"xxxxx\",\n        \"EventId\": \"669036\",\n        \"EventImpact\": \"xxxxx\",\n        \"EventLevel\": \"INFO\",\n        \"EventReason\": \"xxxxx\",\n        \"EventStatus\": \"1\",\n        \"EventType\": \"StatusNotification\",\n        \"GmtCreated\": \"2023-03-17T16:05:40Z\",\n        \"GmtModified\": \"2022-12-14T09:44:39.000+0000\",\n        \"HandleStatus\": \"done\",\n        \"HasLifeCycle\": 0,\n        \"InstanceId\": \"rg-acfmy****\",\n        \"InstanceName\": \"dhimgsearch\",\n        \"IsClosed\": 0,\n        \"Product\": \"rds\",\n        \"RegionId\": \"cn-guangzhou\",\n        \"ResourceType\": \"Instance\",\n        \"SourceType\": \"MSE\",\n        \"StartTime\": \"2022-11-29T07:23Z\",\n        \"Uid\": \"16986832xxxxx\"\n      },\n      \"Id\": \"4309\",\n      \"Region\": \"cn-beijing\",\n      \"Source\": \"loanBill\",\n      \"Specversion\": \"8.0\",\n      \"Subject\": \"QiTian\",\n      \"Time\": \"1675232573125\",\n      \"Type\": \"host\"\n    }\n  ],\n  \"PageNumber\": 1,\n  \"PageSize\": 30,\n  \"RequestId\": \"7A41C147-C8D0-4DAE-A1A2-17EBCD60DFA1\",\n  \"TotalCount\": 10\n}";
+    const SAMPLE_RESPONSE: &str = "{\n  \"Items\": [\n    {\n      \"Data\": {\n        \"CmsProduct\": \"web\",\n        \"DbType\": \"mysql\",\n        \"DetailImpact\": \"1\",\n        \"DetailReason\": \"xxxx\",\n        \"EndTime\": \"2023-03-06T11:46:01Z\",\n        \"EventCategory\": \"Exception\",\n        \"EventCode\": \"ENT000014\",\n        \"EventDetail\": \"xxxxx\",\n        \"EventId\": \"669036\",\n        \"EventImpact\": \"xxxxx\",\n        \"EventLevel\": \"INFO\",\n        \"EventReason\": \"xxxxx\",\n        \"EventStatus\": \"1\",\n        \"EventType\": \"StatusNotification\",\n        \"GmtCreated\": \"2023-03-17T16:05:40Z\",\n        \"GmtModified\": \"2022-12-14T09:44:39.000+0000\",\n        \"HandleStatus\": \"done\",\n        \"HasLifeCycle\": 0,\n        \"InstanceId\": \"rg-acfmy****\",\n        \"InstanceName\": \"dhimgsearch\",\n        \"IsClosed\": 0,\n        \"Product\": \"rds\",\n        \"RegionId\": \"cn-guangzhou\",\n        \"ResourceType\": \"Instance\",\n        \"SourceType\": \"MSE\",\n        \"StartTime\": \"2022-11-29T07:23Z\",\n        \"Uid\": \"16986832xxxxx\"\n      },\n      \"Id\": \"4309\",\n      \"Region\": \"cn-beijing\",\n      \"Source\": \"loanBill\",\n      \"Specversion\": \"8.0\",\n      \"Subject\": \"QiTian\",\n      \"Time\": \"1675232573125\",\n      \"Type\": \"host\"\n    }\n  ],\n  \"PageNumber\": 1,\n  \"PageSize\": 30,\n  \"RequestId\": \"7A41C147-C8D0-4DAE-A1A2-17EBCD60DFA1\",\n  \"TotalCount\": 10\n}";
 
-    /// Every field of the example decodes into a declared field of its
-    /// type: the importer brought the spec in line with the example
-    /// (`cargo xtask import` reports where), so nothing is lost.
+    /// Every field of the example decodes into a declared field of its type: the importer brought the spec in line with the example (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
         let output = aliyun_codec::de::from_slice::<
             super::DescribeHistoryEventsOutput,
-        >(DOCUMENTED_EXAMPLE.as_bytes())
+        >(SAMPLE_RESPONSE.as_bytes())
+            .unwrap_or_else(|error| panic!("the sample response is not JSON: {error}"))
             .unwrap_or_else(|error| {
-                panic!("the documented example is not JSON: {error}")
-            })
-            .unwrap_or_else(|error| {
-                panic!("the documented example does not decode: {error}")
+                panic!("the sample response does not decode: {error}")
             });
-        assert!(
-            output.unknown_fields.is_empty(), "undeclared fields: {:?}", output
-            .unknown_fields
+        let debug = format!("{output:?}");
+        assert_eq!(
+            debug.matches("unknown_fields: {}").count(), debug
+            .matches("unknown_fields: ").count(), "undeclared fields: {debug}"
         );
     }
 }

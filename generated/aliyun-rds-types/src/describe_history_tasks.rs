@@ -13,7 +13,7 @@
 #[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DescribeHistoryTasksInput {
-    /// The region ID of the pending event. You can call the DescribeRegions operation to query the most recent region list.
+    /// The region ID of the pending event. You can call the [DescribeRegions](crate::describe_regions) operation to query the most recent region list.
     ///
     /// Wire name: `RegionId`.
     ///
@@ -83,7 +83,7 @@ pub struct DescribeHistoryTasksInput {
         serde(rename = "InstanceId", skip_serializing_if = "Option::is_none")
     )]
     pub instance_id: Option<String>,
-    /// The task ID. You can call the DescribeTasks operation to query the task ID. If multiple task IDs exist, separate them with commas (,). You can specify up to 30 task IDs. By default, this parameter is left empty, which indicates that all tasks are queried.
+    /// The task ID. You can call the [DescribeTasks](crate::describe_tasks) operation to query the task ID. If multiple task IDs exist, separate them with commas (,). You can specify up to 30 task IDs. By default, this parameter is left empty, which indicates that all tasks are queried.
     ///
     /// Wire name: `TaskId`.
     ///
@@ -756,25 +756,22 @@ mod tests {
     //! The documentation's example response against the output type.
 
     /// The example response of the operation's documentation, verbatim.
-    const DOCUMENTED_EXAMPLE: &str = "{\n  \"Items\": [\n    {\n      \"ActionInfo\": \"{\\\\\\\"steps\\\\\\\":[{\\\\\\\"action_info\\\\\\\":{\\\\\\\"Waiting\\\\\\\":[\\\\\\\"modifySwitchTime\\\\\\\"]},\\\\\\\"step_name\\\\\\\":\\\\\\\"exec_task\\\\\\\"}]}\",\n      \"CallerSource\": \"141345906006****\",\n      \"CallerUid\": \"User\",\n      \"CurrentStepName\": \"exec_task\",\n      \"DbType\": \"mysql\",\n      \"EndTime\": \"2022-02-03T12:06:17Z\",\n      \"InstanceId\": \"rm-uf62br2491p5l****\",\n      \"InstanceName\": \"test\",\n      \"InstanceType\": \"Instance\",\n      \"Product\": \"rds\",\n      \"Progress\": 79,\n      \"ReasonCode\": \" ****\",\n      \"RegionId\": \"cn-shanghai\",\n      \"RemainTime\": 1000,\n      \"StartTime\": \"2022-02-03T11:31:03Z\",\n      \"Status\": \"Running\",\n      \"TaskDetail\": \"{\\\\\\\"callerUid\\\\\\\":\\\\\\\"test\\\\\\\"}\",\n      \"TaskId\": \"t-83br18hloy3faf****\",\n      \"TaskType\": \"autotest_dispatch_cases\",\n      \"Uid\": \"141345906006****\"\n    }\n  ],\n  \"PageNumber\": 1,\n  \"PageSize\": 10,\n  \"RequestId\": \"5CD61041-35F7-10F7-BE94-33A48B22****\",\n  \"TotalCount\": 2\n}";
+    const SAMPLE_RESPONSE: &str = "{\n  \"Items\": [\n    {\n      \"ActionInfo\": \"{\\\\\\\"steps\\\\\\\":[{\\\\\\\"action_info\\\\\\\":{\\\\\\\"Waiting\\\\\\\":[\\\\\\\"modifySwitchTime\\\\\\\"]},\\\\\\\"step_name\\\\\\\":\\\\\\\"exec_task\\\\\\\"}]}\",\n      \"CallerSource\": \"141345906006****\",\n      \"CallerUid\": \"User\",\n      \"CurrentStepName\": \"exec_task\",\n      \"DbType\": \"mysql\",\n      \"EndTime\": \"2022-02-03T12:06:17Z\",\n      \"InstanceId\": \"rm-uf62br2491p5l****\",\n      \"InstanceName\": \"test\",\n      \"InstanceType\": \"Instance\",\n      \"Product\": \"rds\",\n      \"Progress\": 79,\n      \"ReasonCode\": \" ****\",\n      \"RegionId\": \"cn-shanghai\",\n      \"RemainTime\": 1000,\n      \"StartTime\": \"2022-02-03T11:31:03Z\",\n      \"Status\": \"Running\",\n      \"TaskDetail\": \"{\\\\\\\"callerUid\\\\\\\":\\\\\\\"test\\\\\\\"}\",\n      \"TaskId\": \"t-83br18hloy3faf****\",\n      \"TaskType\": \"autotest_dispatch_cases\",\n      \"Uid\": \"141345906006****\"\n    }\n  ],\n  \"PageNumber\": 1,\n  \"PageSize\": 10,\n  \"RequestId\": \"5CD61041-35F7-10F7-BE94-33A48B22****\",\n  \"TotalCount\": 2\n}";
 
-    /// Every field of the example decodes into a declared field of its
-    /// type: the importer brought the spec in line with the example
-    /// (`cargo xtask import` reports where), so nothing is lost.
+    /// Every field of the example decodes into a declared field of its type: the importer brought the spec in line with the example (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
         let output = aliyun_codec::de::from_slice::<
             super::DescribeHistoryTasksOutput,
-        >(DOCUMENTED_EXAMPLE.as_bytes())
+        >(SAMPLE_RESPONSE.as_bytes())
+            .unwrap_or_else(|error| panic!("the sample response is not JSON: {error}"))
             .unwrap_or_else(|error| {
-                panic!("the documented example is not JSON: {error}")
-            })
-            .unwrap_or_else(|error| {
-                panic!("the documented example does not decode: {error}")
+                panic!("the sample response does not decode: {error}")
             });
-        assert!(
-            output.unknown_fields.is_empty(), "undeclared fields: {:?}", output
-            .unknown_fields
+        let debug = format!("{output:?}");
+        assert_eq!(
+            debug.matches("unknown_fields: {}").count(), debug
+            .matches("unknown_fields: ").count(), "undeclared fields: {debug}"
         );
     }
 }

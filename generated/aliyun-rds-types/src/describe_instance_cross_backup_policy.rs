@@ -20,7 +20,7 @@ pub struct DescribeInstanceCrossBackupPolicyInput {
     /// Example: `rm-uf6wjk5xxxxxxxxxx`
     #[cfg_attr(feature = "serde-serialize", serde(rename = "DBInstanceId"))]
     pub db_instance_id: String,
-    /// The region ID. You can call the DescribeRegions operation to query the most recent region list.
+    /// The region ID. You can call the [DescribeRegions](crate::describe_regions) operation to query the most recent region list.
     ///
     /// Wire name: `RegionId`.
     ///
@@ -134,9 +134,9 @@ pub struct DescribeInstanceCrossBackupPolicyOutput {
         serde(rename = "CrossBackupType", skip_serializing_if = "Option::is_none")
     )]
     pub cross_backup_type: Option<String>,
-    /// The name of the instance. It must be 2 to 256 characters in length. The value can contain letters, digits, underscores (\\_), and hyphens (-), and must start with a letter.
+    /// The name of the instance. It must be 2 to 256 characters in length. The value can contain letters, digits, underscores (\_), and hyphens (-), and must start with a letter.
     ///
-    /// \>  The value cannot start with <http://> or <https://>.
+    /// > The value cannot start with <http://> or <https://>.
     ///
     /// Wire name: `DBInstanceDescription`.
     ///
@@ -392,25 +392,22 @@ mod tests {
     //! The documentation's example response against the output type.
 
     /// The example response of the operation's documentation, verbatim.
-    const DOCUMENTED_EXAMPLE: &str = "{\n  \"BackupEnabled\": \"Enable\",\n  \"BackupEnabledTime\": \"2019-06-12T05:44:21Z\",\n  \"CrossBackupRegion\": \"cn-shanghai\",\n  \"CrossBackupType\": \"1\",\n  \"DBInstanceDescription\": \"testdb\",\n  \"DBInstanceId\": \"rm-uf6wjk5****\",\n  \"DBInstanceStatus\": \"Running\",\n  \"Engine\": \"mysql\",\n  \"EngineVersion\": \"5.6\",\n  \"LockMode\": \"Unlock\",\n  \"LogBackupEnabled\": \"Enable\",\n  \"LogBackupEnabledTime\": \"2019-06-12T05:44:21Z\",\n  \"RegionId\": \"cn-hangzhou\",\n  \"RequestId\": \"CB7667B2-72C8-497B-9BD8-3B343CEF51AB\",\n  \"RetentType\": 1,\n  \"Retention\": 15\n}";
+    const SAMPLE_RESPONSE: &str = "{\n  \"BackupEnabled\": \"Enable\",\n  \"BackupEnabledTime\": \"2019-06-12T05:44:21Z\",\n  \"CrossBackupRegion\": \"cn-shanghai\",\n  \"CrossBackupType\": \"1\",\n  \"DBInstanceDescription\": \"testdb\",\n  \"DBInstanceId\": \"rm-uf6wjk5****\",\n  \"DBInstanceStatus\": \"Running\",\n  \"Engine\": \"mysql\",\n  \"EngineVersion\": \"5.6\",\n  \"LockMode\": \"Unlock\",\n  \"LogBackupEnabled\": \"Enable\",\n  \"LogBackupEnabledTime\": \"2019-06-12T05:44:21Z\",\n  \"RegionId\": \"cn-hangzhou\",\n  \"RequestId\": \"CB7667B2-72C8-497B-9BD8-3B343CEF51AB\",\n  \"RetentType\": 1,\n  \"Retention\": 15\n}";
 
-    /// Every field of the example decodes into a declared field of its
-    /// type: the importer brought the spec in line with the example
-    /// (`cargo xtask import` reports where), so nothing is lost.
+    /// Every field of the example decodes into a declared field of its type: the importer brought the spec in line with the example (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
         let output = aliyun_codec::de::from_slice::<
             super::DescribeInstanceCrossBackupPolicyOutput,
-        >(DOCUMENTED_EXAMPLE.as_bytes())
+        >(SAMPLE_RESPONSE.as_bytes())
+            .unwrap_or_else(|error| panic!("the sample response is not JSON: {error}"))
             .unwrap_or_else(|error| {
-                panic!("the documented example is not JSON: {error}")
-            })
-            .unwrap_or_else(|error| {
-                panic!("the documented example does not decode: {error}")
+                panic!("the sample response does not decode: {error}")
             });
-        assert!(
-            output.unknown_fields.is_empty(), "undeclared fields: {:?}", output
-            .unknown_fields
+        let debug = format!("{output:?}");
+        assert_eq!(
+            debug.matches("unknown_fields: {}").count(), debug
+            .matches("unknown_fields: ").count(), "undeclared fields: {debug}"
         );
     }
 }

@@ -18,7 +18,7 @@ pub struct DescribeInstanceKeywordsInput {
     /// *   **account**
     /// *   **database**
     ///
-    /// \>  This parameter is required.
+    /// > This parameter is required.
     ///
     /// Wire name: `Key`.
     ///
@@ -236,25 +236,22 @@ mod tests {
     //! The documentation's example response against the output type.
 
     /// The example response of the operation's documentation, verbatim.
-    const DOCUMENTED_EXAMPLE: &str = "{\n  \"Key\": \"account\",\n  \"RequestId\": \"1E43AAE0-BEE8-43DA-860D-EAF2AA0724DC\",\n  \"Words\": {\n    \"word\": [\n      \"\\\"dbo,login,admin,administrator\\\"\"\n    ]\n  }\n}";
+    const SAMPLE_RESPONSE: &str = "{\n  \"Key\": \"account\",\n  \"RequestId\": \"1E43AAE0-BEE8-43DA-860D-EAF2AA0724DC\",\n  \"Words\": {\n    \"word\": [\n      \"\\\"dbo,login,admin,administrator\\\"\"\n    ]\n  }\n}";
 
-    /// Every field of the example decodes into a declared field of its
-    /// type: the importer brought the spec in line with the example
-    /// (`cargo xtask import` reports where), so nothing is lost.
+    /// Every field of the example decodes into a declared field of its type: the importer brought the spec in line with the example (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
         let output = aliyun_codec::de::from_slice::<
             super::DescribeInstanceKeywordsOutput,
-        >(DOCUMENTED_EXAMPLE.as_bytes())
+        >(SAMPLE_RESPONSE.as_bytes())
+            .unwrap_or_else(|error| panic!("the sample response is not JSON: {error}"))
             .unwrap_or_else(|error| {
-                panic!("the documented example is not JSON: {error}")
-            })
-            .unwrap_or_else(|error| {
-                panic!("the documented example does not decode: {error}")
+                panic!("the sample response does not decode: {error}")
             });
-        assert!(
-            output.unknown_fields.is_empty(), "undeclared fields: {:?}", output
-            .unknown_fields
+        let debug = format!("{output:?}");
+        assert_eq!(
+            debug.matches("unknown_fields: {}").count(), debug
+            .matches("unknown_fields: ").count(), "undeclared fields: {debug}"
         );
     }
 }

@@ -20,7 +20,7 @@ pub struct DescribeInstanceLinkedWhitelistTemplateInput {
     /// Example: `rm-bp191w771kd3****`
     #[cfg_attr(feature = "serde-serialize", serde(rename = "InsName"))]
     pub ins_name: String,
-    /// The region ID. You can call the DescribeRegions operation to query the most recent region list.
+    /// The region ID. You can call the [DescribeRegions](crate::describe_regions) operation to query the most recent region list.
     ///
     /// Wire name: `RegionId`.
     ///
@@ -452,25 +452,22 @@ mod tests {
     //! The documentation's example response against the output type.
 
     /// The example response of the operation's documentation, verbatim.
-    const DOCUMENTED_EXAMPLE: &str = "{\n  \"Code\": \"200\",\n  \"Data\": {\n    \"InsName\": \"rm-bp191w771k******\",\n    \"Templates\": [\n      {\n        \"Id\": 1884,\n        \"Ips\": \"12.0.X.X,10.2.X.X\",\n        \"TemplateId\": 412,\n        \"TemplateName\": \"template_123\",\n        \"UserId\": 0\n      }\n    ]\n  },\n  \"HttpStatusCode\": 200,\n  \"Message\": \"Successful\",\n  \"RequestId\": \"1E43AAE0-BEE8-43DA-860D-EAF2AA0724DC\",\n  \"Success\": true\n}";
+    const SAMPLE_RESPONSE: &str = "{\n  \"Code\": \"200\",\n  \"Data\": {\n    \"InsName\": \"rm-bp191w771k******\",\n    \"Templates\": [\n      {\n        \"Id\": 1884,\n        \"Ips\": \"12.0.X.X,10.2.X.X\",\n        \"TemplateId\": 412,\n        \"TemplateName\": \"template_123\",\n        \"UserId\": 0\n      }\n    ]\n  },\n  \"HttpStatusCode\": 200,\n  \"Message\": \"Successful\",\n  \"RequestId\": \"1E43AAE0-BEE8-43DA-860D-EAF2AA0724DC\",\n  \"Success\": true\n}";
 
-    /// Every field of the example decodes into a declared field of its
-    /// type: the importer brought the spec in line with the example
-    /// (`cargo xtask import` reports where), so nothing is lost.
+    /// Every field of the example decodes into a declared field of its type: the importer brought the spec in line with the example (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
         let output = aliyun_codec::de::from_slice::<
             super::DescribeInstanceLinkedWhitelistTemplateOutput,
-        >(DOCUMENTED_EXAMPLE.as_bytes())
+        >(SAMPLE_RESPONSE.as_bytes())
+            .unwrap_or_else(|error| panic!("the sample response is not JSON: {error}"))
             .unwrap_or_else(|error| {
-                panic!("the documented example is not JSON: {error}")
-            })
-            .unwrap_or_else(|error| {
-                panic!("the documented example does not decode: {error}")
+                panic!("the sample response does not decode: {error}")
             });
-        assert!(
-            output.unknown_fields.is_empty(), "undeclared fields: {:?}", output
-            .unknown_fields
+        let debug = format!("{output:?}");
+        assert_eq!(
+            debug.matches("unknown_fields: {}").count(), debug
+            .matches("unknown_fields: ").count(), "undeclared fields: {debug}"
         );
     }
 }

@@ -35,7 +35,7 @@ pub struct DescribeKmsAssociateResourcesInput {
         serde(rename = "ResourceGroupId", skip_serializing_if = "Option::is_none")
     )]
     pub resource_group_id: Option<String>,
-    /// The region ID. You can call the DescribeRegions operation to query the most recent region list.
+    /// The region ID. You can call the [DescribeRegions](crate::describe_regions) operation to query the most recent region list.
     ///
     /// Wire name: `RegionId`.
     ///
@@ -393,25 +393,22 @@ mod tests {
     //! The documentation's example response against the output type.
 
     /// The example response of the operation's documentation, verbatim.
-    const DOCUMENTED_EXAMPLE: &str = "{\n  \"AssociateDBInstances\": [\n    {\n      \"DBInstanceName\": \"pgm-bp16p6f68130****\",\n      \"Engine\": \"PostgreSQL\",\n      \"KeyUsedBy\": \"DiskEncryption\",\n      \"Status\": \"ACTIVATION\"\n    }\n  ],\n  \"AssociateStatus\": true,\n  \"RequestId\": \"38F6B598-A6D7-508A-8401-12BB9936****\"\n}";
+    const SAMPLE_RESPONSE: &str = "{\n  \"AssociateDBInstances\": [\n    {\n      \"DBInstanceName\": \"pgm-bp16p6f68130****\",\n      \"Engine\": \"PostgreSQL\",\n      \"KeyUsedBy\": \"DiskEncryption\",\n      \"Status\": \"ACTIVATION\"\n    }\n  ],\n  \"AssociateStatus\": true,\n  \"RequestId\": \"38F6B598-A6D7-508A-8401-12BB9936****\"\n}";
 
-    /// Every field of the example decodes into a declared field of its
-    /// type: the importer brought the spec in line with the example
-    /// (`cargo xtask import` reports where), so nothing is lost.
+    /// Every field of the example decodes into a declared field of its type: the importer brought the spec in line with the example (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
         let output = aliyun_codec::de::from_slice::<
             super::DescribeKmsAssociateResourcesOutput,
-        >(DOCUMENTED_EXAMPLE.as_bytes())
+        >(SAMPLE_RESPONSE.as_bytes())
+            .unwrap_or_else(|error| panic!("the sample response is not JSON: {error}"))
             .unwrap_or_else(|error| {
-                panic!("the documented example is not JSON: {error}")
-            })
-            .unwrap_or_else(|error| {
-                panic!("the documented example does not decode: {error}")
+                panic!("the sample response does not decode: {error}")
             });
-        assert!(
-            output.unknown_fields.is_empty(), "undeclared fields: {:?}", output
-            .unknown_fields
+        let debug = format!("{output:?}");
+        assert_eq!(
+            debug.matches("unknown_fields: {}").count(), debug
+            .matches("unknown_fields: ").count(), "undeclared fields: {debug}"
         );
     }
 }

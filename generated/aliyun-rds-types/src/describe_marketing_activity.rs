@@ -13,7 +13,7 @@
 #[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DescribeMarketingActivityInput {
-    /// The region ID. You can call the [DescribeRegions](https://www.alibabacloud.com/help/doc-detail/26243.htm) operation to query the most recent region list.
+    /// The region ID. You can call the [DescribeRegions](crate::describe_regions) operation to query the most recent region list.
     ///
     /// Wire name: `RegionId`.
     ///
@@ -737,25 +737,22 @@ mod tests {
     //! The documentation's example response against the output type.
 
     /// The example response of the operation's documentation, verbatim.
-    const DOCUMENTED_EXAMPLE: &str = "{\n  \"AliUid\": 1979008652307170,\n  \"Bid\": \"26842\",\n  \"Items\": [\n    {\n      \"Category\": \"Basic\",\n      \"ChargeType\": \"POSTPAY\",\n      \"ClassCode\": \"rds.mysql.s3.large\",\n      \"ClassGroup\": \"x\",\n      \"Cpu\": \"2\",\n      \"DiskSize\": 900,\n      \"Engine\": \"MySQL\",\n      \"EngineVersion\": \"8.0\",\n      \"InstanceId\": \"rm-uf62br2491p5l****\",\n      \"InstanceName\": \"rm-uf62br2491p5l****\",\n      \"MaxConnections\": 60,\n      \"MaxIombps\": 100,\n      \"MaxIops\": 30,\n      \"Memory\": 1024,\n      \"StorageType\": \"cloud_essd\",\n      \"UpgradeCategory\": \"HighAvailability\",\n      \"UpgradeClassCode\": \"rds.mysql.s3.large\",\n      \"UpgradeClassGroup\": \"d\",\n      \"UpgradeCpu\": \"8\",\n      \"UpgradeDescContent\": \"test\",\n      \"UpgradeDiskSize\": 1024,\n      \"UpgradeMaxConnections\": 70,\n      \"UpgradeMaxIombps\": 200,\n      \"UpgradeMaxIops\": 70,\n      \"UpgradeMemory\": 1024,\n      \"UpgradeReferencePrice\": \"23333.1\",\n      \"UpgradeStorageType\": \"cloud_essd\"\n    }\n  ],\n  \"RegionId\": \"cn-shenzhen\",\n  \"RequestId\": \"7D8F09DB-1124-5D78-A520-FF88FAF4351B\"\n}";
+    const SAMPLE_RESPONSE: &str = "{\n  \"AliUid\": 1979008652307170,\n  \"Bid\": \"26842\",\n  \"Items\": [\n    {\n      \"Category\": \"Basic\",\n      \"ChargeType\": \"POSTPAY\",\n      \"ClassCode\": \"rds.mysql.s3.large\",\n      \"ClassGroup\": \"x\",\n      \"Cpu\": \"2\",\n      \"DiskSize\": 900,\n      \"Engine\": \"MySQL\",\n      \"EngineVersion\": \"8.0\",\n      \"InstanceId\": \"rm-uf62br2491p5l****\",\n      \"InstanceName\": \"rm-uf62br2491p5l****\",\n      \"MaxConnections\": 60,\n      \"MaxIombps\": 100,\n      \"MaxIops\": 30,\n      \"Memory\": 1024,\n      \"StorageType\": \"cloud_essd\",\n      \"UpgradeCategory\": \"HighAvailability\",\n      \"UpgradeClassCode\": \"rds.mysql.s3.large\",\n      \"UpgradeClassGroup\": \"d\",\n      \"UpgradeCpu\": \"8\",\n      \"UpgradeDescContent\": \"test\",\n      \"UpgradeDiskSize\": 1024,\n      \"UpgradeMaxConnections\": 70,\n      \"UpgradeMaxIombps\": 200,\n      \"UpgradeMaxIops\": 70,\n      \"UpgradeMemory\": 1024,\n      \"UpgradeReferencePrice\": \"23333.1\",\n      \"UpgradeStorageType\": \"cloud_essd\"\n    }\n  ],\n  \"RegionId\": \"cn-shenzhen\",\n  \"RequestId\": \"7D8F09DB-1124-5D78-A520-FF88FAF4351B\"\n}";
 
-    /// Every field of the example decodes into a declared field of its
-    /// type: the importer brought the spec in line with the example
-    /// (`cargo xtask import` reports where), so nothing is lost.
+    /// Every field of the example decodes into a declared field of its type: the importer brought the spec in line with the example (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
         let output = aliyun_codec::de::from_slice::<
             super::DescribeMarketingActivityOutput,
-        >(DOCUMENTED_EXAMPLE.as_bytes())
+        >(SAMPLE_RESPONSE.as_bytes())
+            .unwrap_or_else(|error| panic!("the sample response is not JSON: {error}"))
             .unwrap_or_else(|error| {
-                panic!("the documented example is not JSON: {error}")
-            })
-            .unwrap_or_else(|error| {
-                panic!("the documented example does not decode: {error}")
+                panic!("the sample response does not decode: {error}")
             });
-        assert!(
-            output.unknown_fields.is_empty(), "undeclared fields: {:?}", output
-            .unknown_fields
+        let debug = format!("{output:?}");
+        assert_eq!(
+            debug.matches("unknown_fields: {}").count(), debug
+            .matches("unknown_fields: ").count(), "undeclared fields: {debug}"
         );
     }
 }

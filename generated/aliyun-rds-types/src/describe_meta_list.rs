@@ -23,7 +23,7 @@ pub struct DescribeMetaListInput {
         serde(rename = "ClientToken", skip_serializing_if = "Option::is_none")
     )]
     pub client_token: Option<String>,
-    /// The instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::describe_db_instances) operation to query the instance ID.
     ///
     /// Wire name: `DBInstanceId`.
     ///
@@ -47,9 +47,9 @@ pub struct DescribeMetaListInput {
         serde(rename = "RestoreType", skip_serializing_if = "Option::is_none")
     )]
     pub restore_type: Option<String>,
-    /// The ID of the backup set from which you want to restore data. You can call the DescribeBackups operation to query the IDs of data backup files.
+    /// The ID of the backup set from which you want to restore data. You can call the [DescribeBackups](crate::describe_backups) operation to query the IDs of data backup files.
     ///
-    /// \>  This parameter is required when you set the **RestoreType** parameter to **BackupSetID**.
+    /// > This parameter is required when you set the **RestoreType** parameter to **BackupSetID**.
     ///
     /// Wire name: `BackupSetID`.
     ///
@@ -59,9 +59,9 @@ pub struct DescribeMetaListInput {
         serde(rename = "BackupSetID", skip_serializing_if = "Option::is_none")
     )]
     pub backup_set_id: Option<i64>,
-    /// The point in time to which you want to restore data. The specified point in time must be earlier than the current time. Specify the time in the ISO 8601 standard in the *yyyy-MM-dd*T*HH:mm:ss*Z format. The time must be in UTC. You can call the DescribeBackups operation to query the restorable time range.
+    /// The point in time to which you want to restore data. The specified point in time must be earlier than the current time. Specify the time in the ISO 8601 standard in the *yyyy-MM-dd*T*HH:mm:ss*Z format. The time must be in UTC. You can call the [DescribeBackups](crate::describe_backups) operation to query the restorable time range.
     ///
-    /// \>  This parameter must be specified when the **RestoreType** parameter is set to **RestoreTime**.
+    /// > This parameter must be specified when the **RestoreType** parameter is set to **RestoreTime**.
     ///
     /// Wire name: `RestoreTime`.
     ///
@@ -73,7 +73,7 @@ pub struct DescribeMetaListInput {
     pub restore_time: Option<String>,
     /// The name of the database to query. The system implements exact match based on the value of this parameter and returns the name of the matched database and the names of all tables contained in the database.
     ///
-    /// \> If you leave this parameter empty, the system returns all databases that are created on the instance.
+    /// > If you leave this parameter empty, the system returns all databases that are created on the instance.
     ///
     /// Wire name: `GetDbName`.
     ///
@@ -85,7 +85,7 @@ pub struct DescribeMetaListInput {
     pub get_db_name: Option<String>,
     /// The name of the database to query. The system implements fuzzy match based on the value of this parameter and returns only the name of the matched database.
     ///
-    /// \> For example, if you set the value to `test`, the system returns `testdb1` and `testdb2`. Then, you can specify the **GetDbName** parameter to query tables in the required database.
+    /// > For example, if you set the value to `test`, the system returns `testdb1` and `testdb2`. Then, you can specify the **GetDbName** parameter to query tables in the required database.
     ///
     /// Wire name: `Pattern`.
     ///
@@ -97,7 +97,7 @@ pub struct DescribeMetaListInput {
     pub pattern: Option<String>,
     /// The number of entries to return on each page. Default value: **1**.
     ///
-    /// \> This parameter only takes effect when you specify the **PageIndex** parameter.
+    /// > This parameter only takes effect when you specify the **PageIndex** parameter.
     ///
     /// Wire name: `PageSize`.
     ///
@@ -109,7 +109,7 @@ pub struct DescribeMetaListInput {
     pub page_size: Option<i32>,
     /// The number of the page to return. Valid values: any non-zero positive integer.**** Default value: **1**.
     ///
-    /// \> This parameter only takes effect when you specify the **PageSize** parameter.
+    /// > This parameter only takes effect when you specify the **PageSize** parameter.
     ///
     /// Wire name: `PageIndex`.
     ///
@@ -534,25 +534,22 @@ mod tests {
     //! The documentation's example response against the output type.
 
     /// The example response of the operation's documentation, verbatim.
-    const DOCUMENTED_EXAMPLE: &str = "{\n  \"DBInstanceName\": \"rm-uf6wjk5****\",\n  \"Items\": {\n    \"Meta\": [\n      {\n        \"Database\": \"testdb1\",\n        \"Size\": \"64\",\n        \"Tables\": \"test1\"\n      }\n    ]\n  },\n  \"PageNumber\": 1,\n  \"PageRecordCount\": 1,\n  \"RequestId\": \"60F9A12A-16B8-4728-B099-4CA38D32C31C\",\n  \"TotalPageCount\": 1,\n  \"TotalRecordCount\": 1\n}";
+    const SAMPLE_RESPONSE: &str = "{\n  \"DBInstanceName\": \"rm-uf6wjk5****\",\n  \"Items\": {\n    \"Meta\": [\n      {\n        \"Database\": \"testdb1\",\n        \"Size\": \"64\",\n        \"Tables\": \"test1\"\n      }\n    ]\n  },\n  \"PageNumber\": 1,\n  \"PageRecordCount\": 1,\n  \"RequestId\": \"60F9A12A-16B8-4728-B099-4CA38D32C31C\",\n  \"TotalPageCount\": 1,\n  \"TotalRecordCount\": 1\n}";
 
-    /// Every field of the example decodes into a declared field of its
-    /// type: the importer brought the spec in line with the example
-    /// (`cargo xtask import` reports where), so nothing is lost.
+    /// Every field of the example decodes into a declared field of its type: the importer brought the spec in line with the example (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
         let output = aliyun_codec::de::from_slice::<
             super::DescribeMetaListOutput,
-        >(DOCUMENTED_EXAMPLE.as_bytes())
+        >(SAMPLE_RESPONSE.as_bytes())
+            .unwrap_or_else(|error| panic!("the sample response is not JSON: {error}"))
             .unwrap_or_else(|error| {
-                panic!("the documented example is not JSON: {error}")
-            })
-            .unwrap_or_else(|error| {
-                panic!("the documented example does not decode: {error}")
+                panic!("the sample response does not decode: {error}")
             });
-        assert!(
-            output.unknown_fields.is_empty(), "undeclared fields: {:?}", output
-            .unknown_fields
+        let debug = format!("{output:?}");
+        assert_eq!(
+            debug.matches("unknown_fields: {}").count(), debug
+            .matches("unknown_fields: ").count(), "undeclared fields: {debug}"
         );
     }
 }

@@ -23,7 +23,7 @@ pub struct DescribeModifyPgHbaConfigLogInput {
         serde(rename = "ClientToken", skip_serializing_if = "Option::is_none")
     )]
     pub client_token: Option<String>,
-    /// The instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::describe_db_instances) operation to query the instance ID.
     ///
     /// Wire name: `DBInstanceId`.
     ///
@@ -899,25 +899,22 @@ mod tests {
     //! The documentation's example response against the output type.
 
     /// The example response of the operation's documentation, verbatim.
-    const DOCUMENTED_EXAMPLE: &str = "{\n  \"DBInstanceId\": \"pgm-bp1lymyn1v3i****\",\n  \"HbaLogItems\": {\n    \"HbaLogItem\": [\n      {\n        \"AfterHbaItems\": {\n          \"HbaItem\": [\n            {\n              \"Address\": \"0.0.0.0/0\",\n              \"Database\": \"all\",\n              \"Mask\": \"null\",\n              \"Method\": \"ldap\",\n              \"Option\": \"ldapserver=192.168.XX.XX ldapbasedn=\\\"CN=Users,DC=pgsqldomain,DC=net\\\" ldapbinddn=\\\"CN=pgadminuser,CN=Users,DC=pgsqldomain,DC=net\\\" ldapbindpasswd=\\\"Test123!\\\" ldapsearchattribute=\\\"sAMAccountName\\\"\\n\",\n              \"PriorityId\": 0,\n              \"Type\": \"host\",\n              \"User\": \"ldapuser\"\n            }\n          ]\n        },\n        \"BeforeHbaItems\": {\n          \"HbaItem\": [\n            {\n              \"Address\": \"0.0.0.0/0\",\n              \"Database\": \"all\",\n              \"Mask\": \"null\",\n              \"Method\": \"md5\",\n              \"Option\": \"null\",\n              \"PriorityId\": 0,\n              \"Type\": \"host\",\n              \"User\": \"all\"\n            }\n          ]\n        },\n        \"ModifyStatus\": \"success\",\n        \"ModifyTime\": \"2021-11-25T06:00:40Z\",\n        \"StatusReason\": \"null\"\n      }\n    ]\n  },\n  \"LogItemCount\": 1,\n  \"RequestId\": \"6D797E6B-E157-510C-A27F-6F9E6DA40633\"\n}";
+    const SAMPLE_RESPONSE: &str = "{\n  \"DBInstanceId\": \"pgm-bp1lymyn1v3i****\",\n  \"HbaLogItems\": {\n    \"HbaLogItem\": [\n      {\n        \"AfterHbaItems\": {\n          \"HbaItem\": [\n            {\n              \"Address\": \"0.0.0.0/0\",\n              \"Database\": \"all\",\n              \"Mask\": \"null\",\n              \"Method\": \"ldap\",\n              \"Option\": \"ldapserver=192.168.XX.XX ldapbasedn=\\\"CN=Users,DC=pgsqldomain,DC=net\\\" ldapbinddn=\\\"CN=pgadminuser,CN=Users,DC=pgsqldomain,DC=net\\\" ldapbindpasswd=\\\"Test123!\\\" ldapsearchattribute=\\\"sAMAccountName\\\"\\n\",\n              \"PriorityId\": 0,\n              \"Type\": \"host\",\n              \"User\": \"ldapuser\"\n            }\n          ]\n        },\n        \"BeforeHbaItems\": {\n          \"HbaItem\": [\n            {\n              \"Address\": \"0.0.0.0/0\",\n              \"Database\": \"all\",\n              \"Mask\": \"null\",\n              \"Method\": \"md5\",\n              \"Option\": \"null\",\n              \"PriorityId\": 0,\n              \"Type\": \"host\",\n              \"User\": \"all\"\n            }\n          ]\n        },\n        \"ModifyStatus\": \"success\",\n        \"ModifyTime\": \"2021-11-25T06:00:40Z\",\n        \"StatusReason\": \"null\"\n      }\n    ]\n  },\n  \"LogItemCount\": 1,\n  \"RequestId\": \"6D797E6B-E157-510C-A27F-6F9E6DA40633\"\n}";
 
-    /// Every field of the example decodes into a declared field of its
-    /// type: the importer brought the spec in line with the example
-    /// (`cargo xtask import` reports where), so nothing is lost.
+    /// Every field of the example decodes into a declared field of its type: the importer brought the spec in line with the example (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
         let output = aliyun_codec::de::from_slice::<
             super::DescribeModifyPgHbaConfigLogOutput,
-        >(DOCUMENTED_EXAMPLE.as_bytes())
+        >(SAMPLE_RESPONSE.as_bytes())
+            .unwrap_or_else(|error| panic!("the sample response is not JSON: {error}"))
             .unwrap_or_else(|error| {
-                panic!("the documented example is not JSON: {error}")
-            })
-            .unwrap_or_else(|error| {
-                panic!("the documented example does not decode: {error}")
+                panic!("the sample response does not decode: {error}")
             });
-        assert!(
-            output.unknown_fields.is_empty(), "undeclared fields: {:?}", output
-            .unknown_fields
+        let debug = format!("{output:?}");
+        assert_eq!(
+            debug.matches("unknown_fields: {}").count(), debug
+            .matches("unknown_fields: ").count(), "undeclared fields: {debug}"
         );
     }
 }

@@ -13,14 +13,14 @@
 #[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DescribeOssDownloadsInput {
-    /// The instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::describe_db_instances) operation to query the instance ID.
     ///
     /// Wire name: `DBInstanceId`.
     ///
     /// Example: `rm-uf6wjk5xxxxxxx`
     #[cfg_attr(feature = "serde-serialize", serde(rename = "DBInstanceId"))]
     pub db_instance_id: String,
-    /// The migration task ID. You can call the DescribeMigrateTasks operation to query the migration task ID.
+    /// The migration task ID. You can call the [DescribeMigrateTasks](crate::describe_migrate_tasks) operation to query the migration task ID.
     ///
     /// Wire name: `MigrateTaskId`.
     ///
@@ -462,25 +462,22 @@ mod tests {
     //! The documentation's example response against the output type.
 
     /// The example response of the operation's documentation, verbatim.
-    const DOCUMENTED_EXAMPLE: &str = "{\n  \"DBInstanceId\": \"rm-uf6wjk5****\",\n  \"Items\": {\n    \"OssDownload\": [\n      {\n        \"BackupMode\": \"Database\",\n        \"CreateTime\": \"2017-08-17T12:45:15Z\",\n        \"Description\": \"App description\",\n        \"EndTime\": \"2017-08-27T12:45:15Z\",\n        \"FileName\": \"test\",\n        \"FileSize\": \"2\",\n        \"IsAvailable\": \"True\",\n        \"Status\": \"Finished\"\n      }\n    ]\n  },\n  \"MigrateTaskId\": \"562154852\",\n  \"RequestId\": \"A5409D02-D661-4BF3-8F3D-0A814D0574E7\"\n}";
+    const SAMPLE_RESPONSE: &str = "{\n  \"DBInstanceId\": \"rm-uf6wjk5****\",\n  \"Items\": {\n    \"OssDownload\": [\n      {\n        \"BackupMode\": \"Database\",\n        \"CreateTime\": \"2017-08-17T12:45:15Z\",\n        \"Description\": \"App description\",\n        \"EndTime\": \"2017-08-27T12:45:15Z\",\n        \"FileName\": \"test\",\n        \"FileSize\": \"2\",\n        \"IsAvailable\": \"True\",\n        \"Status\": \"Finished\"\n      }\n    ]\n  },\n  \"MigrateTaskId\": \"562154852\",\n  \"RequestId\": \"A5409D02-D661-4BF3-8F3D-0A814D0574E7\"\n}";
 
-    /// Every field of the example decodes into a declared field of its
-    /// type: the importer brought the spec in line with the example
-    /// (`cargo xtask import` reports where), so nothing is lost.
+    /// Every field of the example decodes into a declared field of its type: the importer brought the spec in line with the example (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
         let output = aliyun_codec::de::from_slice::<
             super::DescribeOssDownloadsOutput,
-        >(DOCUMENTED_EXAMPLE.as_bytes())
+        >(SAMPLE_RESPONSE.as_bytes())
+            .unwrap_or_else(|error| panic!("the sample response is not JSON: {error}"))
             .unwrap_or_else(|error| {
-                panic!("the documented example is not JSON: {error}")
-            })
-            .unwrap_or_else(|error| {
-                panic!("the documented example does not decode: {error}")
+                panic!("the sample response does not decode: {error}")
             });
-        assert!(
-            output.unknown_fields.is_empty(), "undeclared fields: {:?}", output
-            .unknown_fields
+        let debug = format!("{output:?}");
+        assert_eq!(
+            debug.matches("unknown_fields: {}").count(), debug
+            .matches("unknown_fields: ").count(), "undeclared fields: {debug}"
         );
     }
 }

@@ -13,14 +13,14 @@
 #[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DescribeParameterGroupInput {
-    /// The parameter template ID. You can call the DescribeParameterGroups operation to query the parameter template ID.
+    /// The parameter template ID. You can call the [DescribeParameterGroups](crate::describe_parameter_groups) operation to query the parameter template ID.
     ///
     /// Wire name: `ParameterGroupId`.
     ///
     /// Example: `rpg-dp****`
     #[cfg_attr(feature = "serde-serialize", serde(rename = "ParameterGroupId"))]
     pub parameter_group_id: String,
-    /// The region ID. You can call the DescribeRegions operation to query the most recent region list.
+    /// The region ID. You can call the [DescribeRegions](crate::describe_regions) operation to query the most recent region list.
     ///
     /// Wire name: `RegionId`.
     ///
@@ -247,7 +247,7 @@ impl<'de> serde::Deserialize<'de> for ParamGroup {
 pub struct RelatedCustinsInfo {
     /// The information about the instance to which the parameter template is applied.
     ///
-    /// \>  This parameter is available only for ApsaraDB RDS for PostgreSQL instances.
+    /// > This parameter is available only for ApsaraDB RDS for PostgreSQL instances.
     ///
     /// Wire name: `RelatedCustinsInfo`.
     #[cfg_attr(
@@ -531,7 +531,7 @@ impl<'de> serde::Deserialize<'de> for ParameterGroup {
 ///
 /// The information about the instance to which the parameter template is applied.
 ///
-/// \>  This parameter is available only for ApsaraDB RDS for PostgreSQL instances.
+/// > This parameter is available only for ApsaraDB RDS for PostgreSQL instances.
 #[derive(Clone, Default, PartialEq)]
 #[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]
@@ -749,25 +749,22 @@ mod tests {
     //! The documentation's example response against the output type.
 
     /// The example response of the operation's documentation, verbatim.
-    const DOCUMENTED_EXAMPLE: &str = "{\n  \"ParamGroup\": {\n    \"ParameterGroup\": [\n      {\n        \"CreateTime\": \"2019-10-22T06:02:53Z\",\n        \"Engine\": \"mysql\",\n        \"EngineVersion\": \"5.6\",\n        \"ForceRestart\": 1,\n        \"ParamCounts\": 2,\n        \"ParamDetail\": {\n          \"ParameterDetail\": [\n            {\n              \"ParamName\": \"back_log\",\n              \"ParamValue\": \"2000\"\n            }\n          ]\n        },\n        \"ParameterGroupDesc\": \"testGroup1\",\n        \"ParameterGroupId\": \"rpg-dp****\",\n        \"ParameterGroupName\": \"test123456\",\n        \"ParameterGroupType\": 1,\n        \"UpdateTime\": \"2019-10-22T06:07:54Z\"\n      }\n    ]\n  },\n  \"RelatedCustinsInfo\": {\n    \"RelatedCustinsInfo\": [\n      {\n        \"AppliedTime\": \"2022-10-17T03:19:02Z\",\n        \"DBInstanceName\": \"rm-bp170****\"\n      }\n    ]\n  },\n  \"RequestId\": \"498AE8CA-8C81-4A01-AF37-2B902014ED30\"\n}";
+    const SAMPLE_RESPONSE: &str = "{\n  \"ParamGroup\": {\n    \"ParameterGroup\": [\n      {\n        \"CreateTime\": \"2019-10-22T06:02:53Z\",\n        \"Engine\": \"mysql\",\n        \"EngineVersion\": \"5.6\",\n        \"ForceRestart\": 1,\n        \"ParamCounts\": 2,\n        \"ParamDetail\": {\n          \"ParameterDetail\": [\n            {\n              \"ParamName\": \"back_log\",\n              \"ParamValue\": \"2000\"\n            }\n          ]\n        },\n        \"ParameterGroupDesc\": \"testGroup1\",\n        \"ParameterGroupId\": \"rpg-dp****\",\n        \"ParameterGroupName\": \"test123456\",\n        \"ParameterGroupType\": 1,\n        \"UpdateTime\": \"2019-10-22T06:07:54Z\"\n      }\n    ]\n  },\n  \"RelatedCustinsInfo\": {\n    \"RelatedCustinsInfo\": [\n      {\n        \"AppliedTime\": \"2022-10-17T03:19:02Z\",\n        \"DBInstanceName\": \"rm-bp170****\"\n      }\n    ]\n  },\n  \"RequestId\": \"498AE8CA-8C81-4A01-AF37-2B902014ED30\"\n}";
 
-    /// Every field of the example decodes into a declared field of its
-    /// type: the importer brought the spec in line with the example
-    /// (`cargo xtask import` reports where), so nothing is lost.
+    /// Every field of the example decodes into a declared field of its type: the importer brought the spec in line with the example (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
         let output = aliyun_codec::de::from_slice::<
             super::DescribeParameterGroupOutput,
-        >(DOCUMENTED_EXAMPLE.as_bytes())
+        >(SAMPLE_RESPONSE.as_bytes())
+            .unwrap_or_else(|error| panic!("the sample response is not JSON: {error}"))
             .unwrap_or_else(|error| {
-                panic!("the documented example is not JSON: {error}")
-            })
-            .unwrap_or_else(|error| {
-                panic!("the documented example does not decode: {error}")
+                panic!("the sample response does not decode: {error}")
             });
-        assert!(
-            output.unknown_fields.is_empty(), "undeclared fields: {:?}", output
-            .unknown_fields
+        let debug = format!("{output:?}");
+        assert_eq!(
+            debug.matches("unknown_fields: {}").count(), debug
+            .matches("unknown_fields: ").count(), "undeclared fields: {debug}"
         );
     }
 }

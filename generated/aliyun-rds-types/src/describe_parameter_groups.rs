@@ -13,7 +13,7 @@
 #[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DescribeParameterGroupsInput {
-    /// The region ID. You can call the DescribeRegions operation to query the most recent region list.
+    /// The region ID. You can call the [DescribeRegions](crate::describe_regions) operation to query the most recent region list.
     ///
     /// Wire name: `RegionId`.
     ///
@@ -131,7 +131,7 @@ pub struct DescribeParameterGroupsOutput {
     /// *   true
     /// *   false
     ///
-    /// \>\<notice\>This parameter is deprecated.\>\</notice\>
+    /// > \<notice\>This parameter is deprecated.\>\</notice\>
     ///
     /// Wire name: `SignalForOptimizeParams`.
     ///
@@ -488,25 +488,22 @@ mod tests {
     //! The documentation's example response against the output type.
 
     /// The example response of the operation's documentation, verbatim.
-    const DOCUMENTED_EXAMPLE: &str = "{\n  \"ParameterGroups\": {\n    \"ParameterGroup\": [\n      {\n        \"CreateTime\": \"2019-11-21T01:48:39Z\",\n        \"Engine\": \"mysql\",\n        \"EngineVersion\": \"5.7\",\n        \"ForceRestart\": 1,\n        \"ParamCounts\": 2,\n        \"ParameterGroupDesc\": \"1\",\n        \"ParameterGroupId\": \"rpg-****\",\n        \"ParameterGroupName\": \"test1234\",\n        \"ParameterGroupType\": 1,\n        \"UpdateTime\": \"2019-11-21T02:21:35Z\"\n      }\n    ]\n  },\n  \"RequestId\": \"D4A23265-C5B6-42E1-98A0-EFA1EB42E723\",\n  \"SignalForOptimizeParams\": false\n}";
+    const SAMPLE_RESPONSE: &str = "{\n  \"ParameterGroups\": {\n    \"ParameterGroup\": [\n      {\n        \"CreateTime\": \"2019-11-21T01:48:39Z\",\n        \"Engine\": \"mysql\",\n        \"EngineVersion\": \"5.7\",\n        \"ForceRestart\": 1,\n        \"ParamCounts\": 2,\n        \"ParameterGroupDesc\": \"1\",\n        \"ParameterGroupId\": \"rpg-****\",\n        \"ParameterGroupName\": \"test1234\",\n        \"ParameterGroupType\": 1,\n        \"UpdateTime\": \"2019-11-21T02:21:35Z\"\n      }\n    ]\n  },\n  \"RequestId\": \"D4A23265-C5B6-42E1-98A0-EFA1EB42E723\",\n  \"SignalForOptimizeParams\": false\n}";
 
-    /// Every field of the example decodes into a declared field of its
-    /// type: the importer brought the spec in line with the example
-    /// (`cargo xtask import` reports where), so nothing is lost.
+    /// Every field of the example decodes into a declared field of its type: the importer brought the spec in line with the example (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
         let output = aliyun_codec::de::from_slice::<
             super::DescribeParameterGroupsOutput,
-        >(DOCUMENTED_EXAMPLE.as_bytes())
+        >(SAMPLE_RESPONSE.as_bytes())
+            .unwrap_or_else(|error| panic!("the sample response is not JSON: {error}"))
             .unwrap_or_else(|error| {
-                panic!("the documented example is not JSON: {error}")
-            })
-            .unwrap_or_else(|error| {
-                panic!("the documented example does not decode: {error}")
+                panic!("the sample response does not decode: {error}")
             });
-        assert!(
-            output.unknown_fields.is_empty(), "undeclared fields: {:?}", output
-            .unknown_fields
+        let debug = format!("{output:?}");
+        assert_eq!(
+            debug.matches("unknown_fields: {}").count(), debug
+            .matches("unknown_fields: ").count(), "undeclared fields: {debug}"
         );
     }
 }

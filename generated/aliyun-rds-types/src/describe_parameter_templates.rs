@@ -61,7 +61,7 @@ pub struct DescribeParameterTemplatesInput {
         serde(rename = "Category", skip_serializing_if = "Option::is_none")
     )]
     pub category: Option<String>,
-    /// The region ID. You can call the DescribeRegions operation to query the most recent region list.
+    /// The region ID. You can call the [DescribeRegions](crate::describe_regions) operation to query the most recent region list.
     ///
     /// Wire name: `RegionId`.
     ///
@@ -500,25 +500,22 @@ mod tests {
     //! The documentation's example response against the output type.
 
     /// The example response of the operation's documentation, verbatim.
-    const DOCUMENTED_EXAMPLE: &str = "{\n  \"Engine\": \"mysql\",\n  \"EngineVersion\": \"8.0\",\n  \"ParameterCount\": \"2\",\n  \"Parameters\": {\n    \"TemplateRecord\": [\n      {\n        \"CheckingCode\": \"[0-1024]\",\n        \"ForceModify\": \"true\",\n        \"ForceRestart\": \"false\",\n        \"ParameterDescription\": \"Page numbers of multi blocks reading once in some ddl query.\",\n        \"ParameterName\": \"loose_multi_blocks_ddl_count\",\n        \"ParameterValue\": \"0\"\n      }\n    ]\n  },\n  \"RequestId\": \"0F9B7410-EC73-510C-B385-8339455C12C6\"\n}";
+    const SAMPLE_RESPONSE: &str = "{\n  \"Engine\": \"mysql\",\n  \"EngineVersion\": \"8.0\",\n  \"ParameterCount\": \"2\",\n  \"Parameters\": {\n    \"TemplateRecord\": [\n      {\n        \"CheckingCode\": \"[0-1024]\",\n        \"ForceModify\": \"true\",\n        \"ForceRestart\": \"false\",\n        \"ParameterDescription\": \"Page numbers of multi blocks reading once in some ddl query.\",\n        \"ParameterName\": \"loose_multi_blocks_ddl_count\",\n        \"ParameterValue\": \"0\"\n      }\n    ]\n  },\n  \"RequestId\": \"0F9B7410-EC73-510C-B385-8339455C12C6\"\n}";
 
-    /// Every field of the example decodes into a declared field of its
-    /// type: the importer brought the spec in line with the example
-    /// (`cargo xtask import` reports where), so nothing is lost.
+    /// Every field of the example decodes into a declared field of its type: the importer brought the spec in line with the example (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
         let output = aliyun_codec::de::from_slice::<
             super::DescribeParameterTemplatesOutput,
-        >(DOCUMENTED_EXAMPLE.as_bytes())
+        >(SAMPLE_RESPONSE.as_bytes())
+            .unwrap_or_else(|error| panic!("the sample response is not JSON: {error}"))
             .unwrap_or_else(|error| {
-                panic!("the documented example is not JSON: {error}")
-            })
-            .unwrap_or_else(|error| {
-                panic!("the documented example does not decode: {error}")
+                panic!("the sample response does not decode: {error}")
             });
-        assert!(
-            output.unknown_fields.is_empty(), "undeclared fields: {:?}", output
-            .unknown_fields
+        let debug = format!("{output:?}");
+        assert_eq!(
+            debug.matches("unknown_fields: {}").count(), debug
+            .matches("unknown_fields: ").count(), "undeclared fields: {debug}"
         );
     }
 }

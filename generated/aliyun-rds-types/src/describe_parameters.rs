@@ -23,7 +23,7 @@ pub struct DescribeParametersInput {
         serde(rename = "ClientToken", skip_serializing_if = "Option::is_none")
     )]
     pub client_token: Option<String>,
-    /// The instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::describe_db_instances) operation to query the instance ID.
     ///
     /// Wire name: `DBInstanceId`.
     ///
@@ -231,7 +231,7 @@ impl<'de> serde::Deserialize<'de> for DescribeParametersOutput {
 pub struct ConfigParameters {
     /// The list of parameters that are being synchronized.
     ///
-    /// \> After you modify and submit the parameters, you must wait for the parameters to be synchronized to the instance. After the synchronization, you can delete the parameters from the list.
+    /// > After you modify and submit the parameters, you must wait for the parameters to be synchronized to the instance. After the synchronization, you can delete the parameters from the list.
     ///
     /// Wire name: `DBInstanceParameter`.
     #[cfg_attr(
@@ -475,7 +475,7 @@ impl<'de> serde::Deserialize<'de> for RunningParameters {
 ///
 /// The list of parameters that are being synchronized.
 ///
-/// \> After you modify and submit the parameters, you must wait for the parameters to be synchronized to the instance. After the synchronization, you can delete the parameters from the list.
+/// > After you modify and submit the parameters, you must wait for the parameters to be synchronized to the instance. After the synchronization, you can delete the parameters from the list.
 #[derive(Clone, Default, PartialEq)]
 #[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]
@@ -712,25 +712,22 @@ mod tests {
     //! The documentation's example response against the output type.
 
     /// The example response of the operation's documentation, verbatim.
-    const DOCUMENTED_EXAMPLE: &str = "{\n  \"ConfigParameters\": {\n    \"DBInstanceParameter\": [\n      {\n        \"ParameterDescription\": \"The amount in bytes by which to increase a per-transaction memory pool which needs memory. See the description of transaction_prealloc_size.\",\n        \"ParameterName\": \"transaction_alloc_block_size\",\n        \"ParameterValue\": \"8192\"\n      }\n    ]\n  },\n  \"Engine\": \"MySQL\",\n  \"EngineVersion\": \"8.0\",\n  \"ParamGroupInfo\": {\n    \"ParamGroupId\": \"rpg-sys-01040401010200\",\n    \"ParameterGroupDesc\": \"sync_binlog=1000, innodb_flush_log_at_trx_commit=2, async\",\n    \"ParameterGroupName\": \"mysql_innodb_8.0_basic_normal_high\",\n    \"ParameterGroupType\": \"0\"\n  },\n  \"RequestId\": \"1AD222E9-E606-4A42-BF6D-8A4442913CEF\",\n  \"RunningParameters\": {\n    \"DBInstanceParameter\": [\n      {\n        \"ParameterDefaultValue\": \"100\",\n        \"ParameterDescription\": \"The amount in bytes by which to increase a per-transaction memory pool which needs memory. See the description of transaction_prealloc_size.\",\n        \"ParameterName\": \"transaction_alloc_block_size\",\n        \"ParameterValue\": \"1024\",\n        \"ParameterValueRange\": \"1~100\"\n      }\n    ]\n  }\n}";
+    const SAMPLE_RESPONSE: &str = "{\n  \"ConfigParameters\": {\n    \"DBInstanceParameter\": [\n      {\n        \"ParameterDescription\": \"The amount in bytes by which to increase a per-transaction memory pool which needs memory. See the description of transaction_prealloc_size.\",\n        \"ParameterName\": \"transaction_alloc_block_size\",\n        \"ParameterValue\": \"8192\"\n      }\n    ]\n  },\n  \"Engine\": \"MySQL\",\n  \"EngineVersion\": \"8.0\",\n  \"ParamGroupInfo\": {\n    \"ParamGroupId\": \"rpg-sys-01040401010200\",\n    \"ParameterGroupDesc\": \"sync_binlog=1000, innodb_flush_log_at_trx_commit=2, async\",\n    \"ParameterGroupName\": \"mysql_innodb_8.0_basic_normal_high\",\n    \"ParameterGroupType\": \"0\"\n  },\n  \"RequestId\": \"1AD222E9-E606-4A42-BF6D-8A4442913CEF\",\n  \"RunningParameters\": {\n    \"DBInstanceParameter\": [\n      {\n        \"ParameterDefaultValue\": \"100\",\n        \"ParameterDescription\": \"The amount in bytes by which to increase a per-transaction memory pool which needs memory. See the description of transaction_prealloc_size.\",\n        \"ParameterName\": \"transaction_alloc_block_size\",\n        \"ParameterValue\": \"1024\",\n        \"ParameterValueRange\": \"1~100\"\n      }\n    ]\n  }\n}";
 
-    /// Every field of the example decodes into a declared field of its
-    /// type: the importer brought the spec in line with the example
-    /// (`cargo xtask import` reports where), so nothing is lost.
+    /// Every field of the example decodes into a declared field of its type: the importer brought the spec in line with the example (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
         let output = aliyun_codec::de::from_slice::<
             super::DescribeParametersOutput,
-        >(DOCUMENTED_EXAMPLE.as_bytes())
+        >(SAMPLE_RESPONSE.as_bytes())
+            .unwrap_or_else(|error| panic!("the sample response is not JSON: {error}"))
             .unwrap_or_else(|error| {
-                panic!("the documented example is not JSON: {error}")
-            })
-            .unwrap_or_else(|error| {
-                panic!("the documented example does not decode: {error}")
+                panic!("the sample response does not decode: {error}")
             });
-        assert!(
-            output.unknown_fields.is_empty(), "undeclared fields: {:?}", output
-            .unknown_fields
+        let debug = format!("{output:?}");
+        assert_eq!(
+            debug.matches("unknown_fields: {}").count(), debug
+            .matches("unknown_fields: ").count(), "undeclared fields: {debug}"
         );
     }
 }

@@ -23,7 +23,7 @@ pub struct DescribePgHbaConfigInput {
         serde(rename = "ClientToken", skip_serializing_if = "Option::is_none")
     )]
     pub client_token: Option<String>,
-    /// The instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::describe_db_instances) operation to query the instance ID.
     ///
     /// Wire name: `DBInstanceId`.
     ///
@@ -725,25 +725,22 @@ mod tests {
     //! The documentation's example response against the output type.
 
     /// The example response of the operation's documentation, verbatim.
-    const DOCUMENTED_EXAMPLE: &str = "{\n  \"DBInstanceId\": \"rm-bp1****\",\n  \"DefaultHbaItems\": {\n    \"HbaItem\": [\n      {\n        \"Address\": \"0.0.0.0/0\",\n        \"Database\": \"all\",\n        \"Mask\": \"null\",\n        \"Method\": \"md5\",\n        \"Option\": \"null\",\n        \"PriorityId\": 0,\n        \"Type\": \"host\",\n        \"User\": \"all\"\n      }\n    ]\n  },\n  \"HbaModifyTime\": \"2021-11-25T06:00:40Z\",\n  \"LastModifyStatus\": \"success\",\n  \"ModifyStatusReason\": \"The specified users (testuser) is not exist.\",\n  \"RequestId\": \"A147A124-A147-5CCF-9609-B73C028848DF\",\n  \"RunningHbaItems\": {\n    \"HbaItem\": [\n      {\n        \"Address\": \"0.0.0.0/0\",\n        \"Database\": \"all\",\n        \"Mask\": \"null\",\n        \"Method\": \"md5\",\n        \"Option\": \"null\",\n        \"PriorityId\": 3,\n        \"Type\": \"host\",\n        \"User\": \"all\"\n      }\n    ]\n  }\n}";
+    const SAMPLE_RESPONSE: &str = "{\n  \"DBInstanceId\": \"rm-bp1****\",\n  \"DefaultHbaItems\": {\n    \"HbaItem\": [\n      {\n        \"Address\": \"0.0.0.0/0\",\n        \"Database\": \"all\",\n        \"Mask\": \"null\",\n        \"Method\": \"md5\",\n        \"Option\": \"null\",\n        \"PriorityId\": 0,\n        \"Type\": \"host\",\n        \"User\": \"all\"\n      }\n    ]\n  },\n  \"HbaModifyTime\": \"2021-11-25T06:00:40Z\",\n  \"LastModifyStatus\": \"success\",\n  \"ModifyStatusReason\": \"The specified users (testuser) is not exist.\",\n  \"RequestId\": \"A147A124-A147-5CCF-9609-B73C028848DF\",\n  \"RunningHbaItems\": {\n    \"HbaItem\": [\n      {\n        \"Address\": \"0.0.0.0/0\",\n        \"Database\": \"all\",\n        \"Mask\": \"null\",\n        \"Method\": \"md5\",\n        \"Option\": \"null\",\n        \"PriorityId\": 3,\n        \"Type\": \"host\",\n        \"User\": \"all\"\n      }\n    ]\n  }\n}";
 
-    /// Every field of the example decodes into a declared field of its
-    /// type: the importer brought the spec in line with the example
-    /// (`cargo xtask import` reports where), so nothing is lost.
+    /// Every field of the example decodes into a declared field of its type: the importer brought the spec in line with the example (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
         let output = aliyun_codec::de::from_slice::<
             super::DescribePgHbaConfigOutput,
-        >(DOCUMENTED_EXAMPLE.as_bytes())
+        >(SAMPLE_RESPONSE.as_bytes())
+            .unwrap_or_else(|error| panic!("the sample response is not JSON: {error}"))
             .unwrap_or_else(|error| {
-                panic!("the documented example is not JSON: {error}")
-            })
-            .unwrap_or_else(|error| {
-                panic!("the documented example does not decode: {error}")
+                panic!("the sample response does not decode: {error}")
             });
-        assert!(
-            output.unknown_fields.is_empty(), "undeclared fields: {:?}", output
-            .unknown_fields
+        let debug = format!("{output:?}");
+        assert_eq!(
+            debug.matches("unknown_fields: {}").count(), debug
+            .matches("unknown_fields: ").count(), "undeclared fields: {debug}"
         );
     }
 }

@@ -23,14 +23,14 @@ pub struct DescribePostgresExtensionsInput {
         serde(rename = "ClientToken", skip_serializing_if = "Option::is_none")
     )]
     pub client_token: Option<String>,
-    /// The instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::describe_db_instances) operation to query the instance ID.
     ///
     /// Wire name: `DBInstanceId`.
     ///
     /// Example: `pgm-bp156o9ti493****`
     #[cfg_attr(feature = "serde-serialize", serde(rename = "DBInstanceId"))]
     pub db_instance_id: String,
-    /// The database name. You can call the DescribeDatabases operation to query the database name.
+    /// The database name. You can call the [DescribeDatabases](crate::describe_databases) operation to query the database name.
     ///
     /// Wire name: `DBName`.
     ///
@@ -330,7 +330,7 @@ pub struct InstalledExtensions {
     pub requires: Option<String>,
     /// The ID of the Alibaba Cloud account.
     ///
-    /// \>  This parameter is returned only for self-developed exclusive extensions. You can view exclusive extensions only within your Alibaba Cloud account.
+    /// > This parameter is returned only for self-developed exclusive extensions. You can view exclusive extensions only within your Alibaba Cloud account.
     ///
     /// Wire name: `Uid`.
     ///
@@ -515,7 +515,7 @@ pub struct UninstalledExtensions {
     pub requires: Option<String>,
     /// The ID of the Alibaba Cloud account.
     ///
-    /// \>  This parameter is returned only for self-developed exclusive extensions. You can view exclusive extensions only within your Alibaba Cloud account.
+    /// > This parameter is returned only for self-developed exclusive extensions. You can view exclusive extensions only within your Alibaba Cloud account.
     ///
     /// Wire name: `Uid`.
     ///
@@ -616,25 +616,22 @@ mod tests {
     //! The documentation's example response against the output type.
 
     /// The example response of the operation's documentation, verbatim.
-    const DOCUMENTED_EXAMPLE: &str = "{\n  \"InstalledExtensions\": [\n    {\n      \"Category\": \"information_stat\",\n      \"Comment\": \"PostgreSQL load profile repository and report builder\",\n      \"DefaultVersion\": \"4.1\",\n      \"InstalledVersion\": \"4.1\",\n      \"Name\": \"pg_profile\",\n      \"Owner\": \"test_user\",\n      \"Priority\": \"0\",\n      \"Requires\": \"{dblink,plpgsql}\",\n      \"Uid\": \"181578148294****\"\n    }\n  ],\n  \"Overview\": {\n    \"test\": \"test\",\n    \"test2\": 1\n  },\n  \"RequestId\": \"7E4448A6-9FE6-4474-A0C1-AA7CFC772CAC\",\n  \"UninstalledExtensions\": [\n    {\n      \"Category\": \"information_stat\",\n      \"Comment\": \"PostgreSQL load profile repository and report builder\",\n      \"DefaultVersion\": \"4.1\",\n      \"InstalledVersion\": \"4.1\",\n      \"Name\": \"pg_cron\",\n      \"Owner\": \"test_user\",\n      \"Priority\": \"0\",\n      \"Requires\": \"{dblink,plpgsql}\",\n      \"Uid\": \"181578148294****\"\n    }\n  ]\n}";
+    const SAMPLE_RESPONSE: &str = "{\n  \"InstalledExtensions\": [\n    {\n      \"Category\": \"information_stat\",\n      \"Comment\": \"PostgreSQL load profile repository and report builder\",\n      \"DefaultVersion\": \"4.1\",\n      \"InstalledVersion\": \"4.1\",\n      \"Name\": \"pg_profile\",\n      \"Owner\": \"test_user\",\n      \"Priority\": \"0\",\n      \"Requires\": \"{dblink,plpgsql}\",\n      \"Uid\": \"181578148294****\"\n    }\n  ],\n  \"Overview\": {\n    \"test\": \"test\",\n    \"test2\": 1\n  },\n  \"RequestId\": \"7E4448A6-9FE6-4474-A0C1-AA7CFC772CAC\",\n  \"UninstalledExtensions\": [\n    {\n      \"Category\": \"information_stat\",\n      \"Comment\": \"PostgreSQL load profile repository and report builder\",\n      \"DefaultVersion\": \"4.1\",\n      \"InstalledVersion\": \"4.1\",\n      \"Name\": \"pg_cron\",\n      \"Owner\": \"test_user\",\n      \"Priority\": \"0\",\n      \"Requires\": \"{dblink,plpgsql}\",\n      \"Uid\": \"181578148294****\"\n    }\n  ]\n}";
 
-    /// Every field of the example decodes into a declared field of its
-    /// type: the importer brought the spec in line with the example
-    /// (`cargo xtask import` reports where), so nothing is lost.
+    /// Every field of the example decodes into a declared field of its type: the importer brought the spec in line with the example (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
         let output = aliyun_codec::de::from_slice::<
             super::DescribePostgresExtensionsOutput,
-        >(DOCUMENTED_EXAMPLE.as_bytes())
+        >(SAMPLE_RESPONSE.as_bytes())
+            .unwrap_or_else(|error| panic!("the sample response is not JSON: {error}"))
             .unwrap_or_else(|error| {
-                panic!("the documented example is not JSON: {error}")
-            })
-            .unwrap_or_else(|error| {
-                panic!("the documented example does not decode: {error}")
+                panic!("the sample response does not decode: {error}")
             });
-        assert!(
-            output.unknown_fields.is_empty(), "undeclared fields: {:?}", output
-            .unknown_fields
+        let debug = format!("{output:?}");
+        assert_eq!(
+            debug.matches("unknown_fields: {}").count(), debug
+            .matches("unknown_fields: ").count(), "undeclared fields: {debug}"
         );
     }
 }

@@ -34,7 +34,7 @@ pub struct DescribePriceInput {
     /// *   **rords_intl**: The instance is a pay-as-you-go read-only instance. This value is available at the international site (alibabacloud.com).
     /// *   **rds_rordspre_public_intl**: The instance is a subscription read-only instance. This value is available at the international site (alibabacloud.com).
     ///
-    /// \>  If you want to query the price of a read-only instance, you must specify this parameter.
+    /// > If you want to query the price of a read-only instance, you must specify this parameter.
     ///
     /// Wire name: `CommodityCode`.
     ///
@@ -44,7 +44,7 @@ pub struct DescribePriceInput {
         serde(rename = "CommodityCode", skip_serializing_if = "Option::is_none")
     )]
     pub commodity_code: Option<String>,
-    /// The region ID. You can call the DescribeRegions operation to query the most recent region list.
+    /// The region ID. You can call the [DescribeRegions](crate::describe_regions) operation to query the most recent region list.
     ///
     /// Wire name: `RegionId`.
     ///
@@ -69,11 +69,11 @@ pub struct DescribePriceInput {
     /// The database engine version of the instance. Valid values:
     ///
     /// *   Valid values if you set Engine to **MySQL**: **5.5**, **5.6**, **5.7**, and **8.0**
-    /// *   Valid values if you set Engine to **SQL Server**: **08r2\\_ent_ha**(cloud disks, discontinued), **2008r2**(high-performance local disks, discontinued), **2012** (SQL Server EE Basic)**2012\\_ent_ha**, **2012\\_std_ha**, **2012\\_web**, **2016\\_ent_ha**, **2016\\_std_ha**, **2016\\_web**, **2017\\_ent**, **2017\\_std_ha**, **2017\\_web**, **2019\\_ent**, **2019\\_std_ha**, **2019\\_web**, **2022\\_ent**, **2022\\_std_ha**, and **2022\\_web**
+    /// *   Valid values if you set Engine to **SQL Server**: **08r2\_ent_ha**(cloud disks, discontinued), **2008r2**(high-performance local disks, discontinued), **2012** (SQL Server EE Basic)**2012\_ent_ha**, **2012\_std_ha**, **2012\_web**, **2016\_ent_ha**, **2016\_std_ha**, **2016\_web**, **2017\_ent**, **2017\_std_ha**, **2017\_web**, **2019\_ent**, **2019\_std_ha**, **2019\_web**, **2022\_ent**, **2022\_std_ha**, and **2022\_web**
     /// *   Valid values if you set Engine to **PostgreSQL**: **10.0**, **11.0**, **12.0**, **13.0**, **14.0**, and **15.0**
     /// *   Valid value if you set Engine to **MariaDB**: **10.3**
     ///
-    /// \>  The following information describes the valid values when you set Engine to SQLServer: `_ent` specifies SQL Server EE on RDS Cluster Edition, `_ent_ha` specifies SQL Server EE, `_std_ha` specifies SQL Server SE, and `_web` specifies SQL Server Web.
+    /// > The following information describes the valid values when you set Engine to SQLServer: `_ent` specifies SQL Server EE on RDS Cluster Edition, `_ent_ha` specifies SQL Server EE, `_std_ha` specifies SQL Server SE, and `_web` specifies SQL Server Web.
     ///
     /// Wire name: `EngineVersion`.
     ///
@@ -107,9 +107,9 @@ pub struct DescribePriceInput {
         serde(rename = "PayType", skip_serializing_if = "Option::is_none")
     )]
     pub pay_type: Option<String>,
-    /// The zone ID of the primary instance. You can call the DescribeRegions operation to query the most recent zone list.
+    /// The zone ID of the primary instance. You can call the [DescribeRegions](crate::describe_regions) operation to query the most recent zone list.
     ///
-    /// \>  If you specify a virtual private cloud (VPC) and a vSwitch, this parameter is required to identify the zone for the vSwitch.
+    /// > If you specify a virtual private cloud (VPC) and a vSwitch, this parameter is required to identify the zone for the vSwitch.
     ///
     /// Wire name: `ZoneId`.
     ///
@@ -203,8 +203,8 @@ pub struct DescribePriceInput {
     pub db_instance_storage_type: Option<String>,
     /// The ID of the instance for which you want to change the specifications or the instance that you want to renew.
     ///
-    /// \> *   If you want to query the price of a specification change order or a renewal order, you must specify this parameter.
-    /// \> *   If the instance is a read-only instance, you must set this parameter to the ID of its primary instance.
+    /// > *   If you want to query the price of a specification change order or a renewal order, you must specify this parameter.
+    /// > *   If the instance is a read-only instance, you must set this parameter to the ID of its primary instance.
     ///
     /// Wire name: `DBInstanceId`.
     ///
@@ -216,7 +216,7 @@ pub struct DescribePriceInput {
     pub db_instance_id: Option<String>,
     /// The information about the node.
     ///
-    /// \>  This parameter is supported for ApsaraDB RDS for MySQL instances that run RDS Cluster Edition.
+    /// > This parameter is supported for ApsaraDB RDS for MySQL instances that run RDS Cluster Edition.
     ///
     /// Wire name: `DBNode`.
     #[cfg_attr(
@@ -230,7 +230,7 @@ pub struct DescribePriceInput {
     pub db_node: Option<Vec<DbNode>>,
     /// The settings of the serverless instance.
     ///
-    /// \> ApsaraDB RDS for MariaDB does not support serverless instances.
+    /// > ApsaraDB RDS for MariaDB does not support serverless instances.
     ///
     /// Wire name: `ServerlessConfig`.
     #[cfg_attr(
@@ -386,7 +386,7 @@ impl aliyun_codec::parameters::ToParameters for DescribePriceInput {
 pub struct DescribePriceOutput {
     /// The order parameters.
     ///
-    /// \>  If the **OrderParamOut** parameter is set to **true**, the value of the OrderParams parameter is returned.
+    /// > If the **OrderParamOut** parameter is set to **true**, the value of the OrderParams parameter is returned.
     ///
     /// Wire name: `OrderParams`.
     ///
@@ -584,7 +584,7 @@ impl std::fmt::Debug for DbNode {
 ///
 /// The settings of the serverless instance.
 ///
-/// \> ApsaraDB RDS for MariaDB does not support serverless instances.
+/// > ApsaraDB RDS for MariaDB does not support serverless instances.
 #[derive(Clone, Default, PartialEq)]
 #[derive(serde::Serialize)]
 pub struct ServerlessConfig {
@@ -1501,25 +1501,22 @@ mod tests {
     //! The documentation's example response against the output type.
 
     /// The example response of the operation's documentation, verbatim.
-    const DOCUMENTED_EXAMPLE: &str = "{\n  \"OrderParams\": \"{\\\\\\\"autoPay\\\\\\\":false}\\\"\\n\",\n  \"PriceInfo\": {\n    \"ActivityInfo\": {\n      \"CheckErrMsg\": \"Error description\",\n      \"ErrorCode\": \" 123456\",\n      \"Success\": \"Success\"\n    },\n    \"Coupons\": {\n      \"Coupon\": [\n        {\n          \"CouponNo\": \"123456\",\n          \"Description\": \"test\",\n          \"IsSelected\": \"true\",\n          \"Name\": \"test\"\n        }\n      ]\n    },\n    \"Currency\": \"CNY\",\n    \"DiscountPrice\": 0,\n    \"OrderLines\": \"Order Information\",\n    \"OriginalPrice\": 10508,\n    \"RuleIds\": {\n      \"RuleId\": [\n        \"100119****\"\n      ]\n    },\n    \"TradeMaxRCUAmount\": 0,\n    \"TradeMinRCUAmount\": 0,\n    \"TradePrice\": 10508\n  },\n  \"RequestId\": \"CA0ADDDC-0BEB-4381-A3ED-73B4C79B8CC6\",\n  \"Rules\": {\n    \"Rule\": [\n      {\n        \"Description\": \"Activity Description\",\n        \"Name\": \"Rule1\",\n        \"RuleId\": 0\n      }\n    ]\n  },\n  \"ServerlessPrice\": {\n    \"RCUDiscountMaxAmount\": 0,\n    \"RCUDiscountMinAmount\": 0,\n    \"RCUOriginalMaxAmount\": 0,\n    \"RCUOriginalMinAmount\": 0,\n    \"StorageOriginalAmount\": 0,\n    \"TotalOriginalMaxAmount\": 0,\n    \"TotalOriginalMinAmount\": 0,\n    \"TradeMaxRCUAmount\": 0,\n    \"TradeMinRCUAmount\": 0,\n    \"storageDiscountAmount\": 0\n  },\n  \"ShowDiscount\": true,\n  \"TradeMaxRCUAmount\": 0,\n  \"TradeMinRCUAmount\": 0\n}";
+    const SAMPLE_RESPONSE: &str = "{\n  \"OrderParams\": \"{\\\\\\\"autoPay\\\\\\\":false}\\\"\\n\",\n  \"PriceInfo\": {\n    \"ActivityInfo\": {\n      \"CheckErrMsg\": \"Error description\",\n      \"ErrorCode\": \" 123456\",\n      \"Success\": \"Success\"\n    },\n    \"Coupons\": {\n      \"Coupon\": [\n        {\n          \"CouponNo\": \"123456\",\n          \"Description\": \"test\",\n          \"IsSelected\": \"true\",\n          \"Name\": \"test\"\n        }\n      ]\n    },\n    \"Currency\": \"CNY\",\n    \"DiscountPrice\": 0,\n    \"OrderLines\": \"Order Information\",\n    \"OriginalPrice\": 10508,\n    \"RuleIds\": {\n      \"RuleId\": [\n        \"100119****\"\n      ]\n    },\n    \"TradeMaxRCUAmount\": 0,\n    \"TradeMinRCUAmount\": 0,\n    \"TradePrice\": 10508\n  },\n  \"RequestId\": \"CA0ADDDC-0BEB-4381-A3ED-73B4C79B8CC6\",\n  \"Rules\": {\n    \"Rule\": [\n      {\n        \"Description\": \"Activity Description\",\n        \"Name\": \"Rule1\",\n        \"RuleId\": 0\n      }\n    ]\n  },\n  \"ServerlessPrice\": {\n    \"RCUDiscountMaxAmount\": 0,\n    \"RCUDiscountMinAmount\": 0,\n    \"RCUOriginalMaxAmount\": 0,\n    \"RCUOriginalMinAmount\": 0,\n    \"StorageOriginalAmount\": 0,\n    \"TotalOriginalMaxAmount\": 0,\n    \"TotalOriginalMinAmount\": 0,\n    \"TradeMaxRCUAmount\": 0,\n    \"TradeMinRCUAmount\": 0,\n    \"storageDiscountAmount\": 0\n  },\n  \"ShowDiscount\": true,\n  \"TradeMaxRCUAmount\": 0,\n  \"TradeMinRCUAmount\": 0\n}";
 
-    /// Every field of the example decodes into a declared field of its
-    /// type: the importer brought the spec in line with the example
-    /// (`cargo xtask import` reports where), so nothing is lost.
+    /// Every field of the example decodes into a declared field of its type: the importer brought the spec in line with the example (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
         let output = aliyun_codec::de::from_slice::<
             super::DescribePriceOutput,
-        >(DOCUMENTED_EXAMPLE.as_bytes())
+        >(SAMPLE_RESPONSE.as_bytes())
+            .unwrap_or_else(|error| panic!("the sample response is not JSON: {error}"))
             .unwrap_or_else(|error| {
-                panic!("the documented example is not JSON: {error}")
-            })
-            .unwrap_or_else(|error| {
-                panic!("the documented example does not decode: {error}")
+                panic!("the sample response does not decode: {error}")
             });
-        assert!(
-            output.unknown_fields.is_empty(), "undeclared fields: {:?}", output
-            .unknown_fields
+        let debug = format!("{output:?}");
+        assert_eq!(
+            debug.matches("unknown_fields: {}").count(), debug
+            .matches("unknown_fields: ").count(), "undeclared fields: {debug}"
         );
     }
 }

@@ -25,7 +25,7 @@ pub struct DescribeRcClusterConfigInput {
     pub region_id: Option<String>,
     /// The virtual private cloud (VPC) ID.
     ///
-    /// \>  This is a reserved parameter.
+    /// > This is a reserved parameter.
     ///
     /// Wire name: `VpcId`.
     ///
@@ -37,7 +37,7 @@ pub struct DescribeRcClusterConfigInput {
     pub vpc_id: Option<String>,
     /// The validity period of the temporary kubeconfig file. Unit: minutes. Valid values: 15 to 4320.
     ///
-    /// \>  If you do not specify this parameter, the system specifies a longer validity period. The validity period is returned in the `expiration` parameter.
+    /// > If you do not specify this parameter, the system specifies a longer validity period. The validity period is returned in the `expiration` parameter.
     ///
     /// Wire name: `TemporaryDurationMinutes`.
     ///
@@ -204,25 +204,22 @@ mod tests {
     //! The documentation's example response against the output type.
 
     /// The example response of the operation's documentation, verbatim.
-    const DOCUMENTED_EXAMPLE: &str = "{\n  \"RequestId\": \"E9DD55F4-1A5F-48CA-BA57-DFB3CA8C4C34\",\n  \"Config\": \"apiVersion: v1****\",\n  \"Expiration\": \"2024-03-10T09:56:17Z\"\n}";
+    const SAMPLE_RESPONSE: &str = "{\n  \"RequestId\": \"E9DD55F4-1A5F-48CA-BA57-DFB3CA8C4C34\",\n  \"Config\": \"apiVersion: v1****\",\n  \"Expiration\": \"2024-03-10T09:56:17Z\"\n}";
 
-    /// Every field of the example decodes into a declared field of its
-    /// type: the importer brought the spec in line with the example
-    /// (`cargo xtask import` reports where), so nothing is lost.
+    /// Every field of the example decodes into a declared field of its type: the importer brought the spec in line with the example (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
         let output = aliyun_codec::de::from_slice::<
             super::DescribeRcClusterConfigOutput,
-        >(DOCUMENTED_EXAMPLE.as_bytes())
+        >(SAMPLE_RESPONSE.as_bytes())
+            .unwrap_or_else(|error| panic!("the sample response is not JSON: {error}"))
             .unwrap_or_else(|error| {
-                panic!("the documented example is not JSON: {error}")
-            })
-            .unwrap_or_else(|error| {
-                panic!("the documented example does not decode: {error}")
+                panic!("the sample response does not decode: {error}")
             });
-        assert!(
-            output.unknown_fields.is_empty(), "undeclared fields: {:?}", output
-            .unknown_fields
+        let debug = format!("{output:?}");
+        assert_eq!(
+            debug.matches("unknown_fields: {}").count(), debug
+            .matches("unknown_fields: ").count(), "undeclared fields: {debug}"
         );
     }
 }

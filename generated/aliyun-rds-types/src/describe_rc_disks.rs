@@ -23,7 +23,7 @@ pub struct DescribeRcDisksInput {
         serde(rename = "InstanceId", skip_serializing_if = "Option::is_none")
     )]
     pub instance_id: Option<String>,
-    /// The disk ID. The value is a JSON array that consists of up to 100 disk IDs. Separate the disk IDs with commas (,). Format: `\["Disk ID1","Disk ID2"\]`.
+    /// The disk ID. The value is a JSON array that consists of up to 100 disk IDs. Separate the disk IDs with commas (,). Format: `["Disk ID1","Disk ID2"]`.
     ///
     /// Wire name: `DiskIds`.
     ///
@@ -837,25 +837,22 @@ mod tests {
     //! The documentation's example response against the output type.
 
     /// The example response of the operation's documentation, verbatim.
-    const DOCUMENTED_EXAMPLE: &str = "{\n  \"Disks\": [\n    {\n      \"Category\": \"cloud_auto\",\n      \"CreationTime\": \"2024-10-22T02:41:37Z\",\n      \"DeleteAutoSnapshot\": true,\n      \"DeleteWithInstance\": true,\n      \"Description\": \"zd_test\",\n      \"Device\": \"/dev/xvda\",\n      \"DiskChargeType\": \"PostPaid\",\n      \"DiskId\": \"rcd-wz9f3peueu5npsl****\",\n      \"DiskName\": \"fvt-ecs-bcfb3627\",\n      \"Encrypted\": true,\n      \"ExpiredTime\": \"none\",\n      \"IOPS\": 4000,\n      \"ImageId\": \"m-2zeb24dw6wripjn2****\",\n      \"InstanceId\": \"rc-e8w1cn7634kiam****\",\n      \"PerformanceLevel\": \"PL0\",\n      \"RegionId\": \"cn-hangzhou\",\n      \"ResourceGroupId\": \"rg-aekzescnje5khnq\",\n      \"SerialNumber\": \"bp18um4r4f2fve2****\",\n      \"Size\": 60,\n      \"SourceSnapshotId\": \"rcds-bp67acfmxazb4p****\",\n      \"Status\": \"In_use\",\n      \"StorageClusterId\": \"dbsc-cn-zvp2rl601****\",\n      \"StorageSetId\": \"ss-i-bp1j4i2jdf3owlhe****\",\n      \"Type\": \"data\",\n      \"ZoneId\": \"cn-hangzhou-j\",\n      \"Tag\": [\n        {\n          \"TagKey\": \"testkey1\",\n          \"TagValue\": \"testvalue1\\n\"\n        }\n      ]\n    }\n  ],\n  \"PageNumber\": 1,\n  \"PageSize\": 30,\n  \"RequestId\": \"8B993DA9-5272-5414-94E3-4CA8BA0146C2\",\n  \"TotalCount\": 12\n}";
+    const SAMPLE_RESPONSE: &str = "{\n  \"Disks\": [\n    {\n      \"Category\": \"cloud_auto\",\n      \"CreationTime\": \"2024-10-22T02:41:37Z\",\n      \"DeleteAutoSnapshot\": true,\n      \"DeleteWithInstance\": true,\n      \"Description\": \"zd_test\",\n      \"Device\": \"/dev/xvda\",\n      \"DiskChargeType\": \"PostPaid\",\n      \"DiskId\": \"rcd-wz9f3peueu5npsl****\",\n      \"DiskName\": \"fvt-ecs-bcfb3627\",\n      \"Encrypted\": true,\n      \"ExpiredTime\": \"none\",\n      \"IOPS\": 4000,\n      \"ImageId\": \"m-2zeb24dw6wripjn2****\",\n      \"InstanceId\": \"rc-e8w1cn7634kiam****\",\n      \"PerformanceLevel\": \"PL0\",\n      \"RegionId\": \"cn-hangzhou\",\n      \"ResourceGroupId\": \"rg-aekzescnje5khnq\",\n      \"SerialNumber\": \"bp18um4r4f2fve2****\",\n      \"Size\": 60,\n      \"SourceSnapshotId\": \"rcds-bp67acfmxazb4p****\",\n      \"Status\": \"In_use\",\n      \"StorageClusterId\": \"dbsc-cn-zvp2rl601****\",\n      \"StorageSetId\": \"ss-i-bp1j4i2jdf3owlhe****\",\n      \"Type\": \"data\",\n      \"ZoneId\": \"cn-hangzhou-j\",\n      \"Tag\": [\n        {\n          \"TagKey\": \"testkey1\",\n          \"TagValue\": \"testvalue1\\n\"\n        }\n      ]\n    }\n  ],\n  \"PageNumber\": 1,\n  \"PageSize\": 30,\n  \"RequestId\": \"8B993DA9-5272-5414-94E3-4CA8BA0146C2\",\n  \"TotalCount\": 12\n}";
 
-    /// Every field of the example decodes into a declared field of its
-    /// type: the importer brought the spec in line with the example
-    /// (`cargo xtask import` reports where), so nothing is lost.
+    /// Every field of the example decodes into a declared field of its type: the importer brought the spec in line with the example (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
         let output = aliyun_codec::de::from_slice::<
             super::DescribeRcDisksOutput,
-        >(DOCUMENTED_EXAMPLE.as_bytes())
+        >(SAMPLE_RESPONSE.as_bytes())
+            .unwrap_or_else(|error| panic!("the sample response is not JSON: {error}"))
             .unwrap_or_else(|error| {
-                panic!("the documented example is not JSON: {error}")
-            })
-            .unwrap_or_else(|error| {
-                panic!("the documented example does not decode: {error}")
+                panic!("the sample response does not decode: {error}")
             });
-        assert!(
-            output.unknown_fields.is_empty(), "undeclared fields: {:?}", output
-            .unknown_fields
+        let debug = format!("{output:?}");
+        assert_eq!(
+            debug.matches("unknown_fields: {}").count(), debug
+            .matches("unknown_fields: ").count(), "undeclared fields: {debug}"
         );
     }
 }

@@ -55,7 +55,7 @@ pub struct DescribeRcSnapshotsInput {
         serde(rename = "PageSize", skip_serializing_if = "Option::is_none")
     )]
     pub page_size: Option<i64>,
-    /// The region ID. You can call the DescribeRegions operation to query the most recent region list.
+    /// The region ID. You can call the [DescribeRegions](crate::describe_regions) operation to query the most recent region list.
     ///
     /// Wire name: `RegionId`.
     ///
@@ -459,7 +459,7 @@ pub struct Snapshots {
     pub source_disk_type: Option<String>,
     /// The type of the source disk.
     ///
-    /// \>  This parameter will be removed in the future. To ensure future compatibility, we recommend that you use other parameters.
+    /// > This parameter will be removed in the future. To ensure future compatibility, we recommend that you use other parameters.
     ///
     /// Wire name: `SourceStorageType`.
     ///
@@ -718,25 +718,22 @@ mod tests {
     //! The documentation's example response against the output type.
 
     /// The example response of the operation's documentation, verbatim.
-    const DOCUMENTED_EXAMPLE: &str = "{\n  \"Snapshots\": [\n    {\n      \"Available\": true,\n      \"Category\": \"Standard\",\n      \"CreationTime\": \"2024-10-18T09:37:14Z\",\n      \"Description\": \"zd_test\",\n      \"Encrypted\": true,\n      \"InstantAccess\": true,\n      \"Progress\": \"100\",\n      \"RegionId\": \"cn-hangzhou\",\n      \"SnapshotId\": \"rcds-hc1zg51xobdg4****\",\n      \"SnapshotName\": \"csw-37-系统盘\",\n      \"SnapshotType\": \"auto\",\n      \"SourceDiskId\": \"rcd-bp67acfmxazb4ph****\",\n      \"SourceDiskSize\": 60,\n      \"SourceDiskType\": \"data\",\n      \"SourceStorageType\": \"disk\",\n      \"Status\": \"progressing\",\n      \"Usage\": \"none\",\n      \"ResourceGroupId\": \"None\",\n      \"Tag\": [\n        {\n          \"TagKey\": \"None\",\n          \"TagValue\": \"None\"\n        }\n      ]\n    }\n  ],\n  \"PageNumber\": 1,\n  \"PageSize\": 30,\n  \"RequestId\": \"9DAC759A-F4F0-5D02-8335-BC458C0CCB94\",\n  \"TotalCount\": 7\n}";
+    const SAMPLE_RESPONSE: &str = "{\n  \"Snapshots\": [\n    {\n      \"Available\": true,\n      \"Category\": \"Standard\",\n      \"CreationTime\": \"2024-10-18T09:37:14Z\",\n      \"Description\": \"zd_test\",\n      \"Encrypted\": true,\n      \"InstantAccess\": true,\n      \"Progress\": \"100\",\n      \"RegionId\": \"cn-hangzhou\",\n      \"SnapshotId\": \"rcds-hc1zg51xobdg4****\",\n      \"SnapshotName\": \"csw-37-系统盘\",\n      \"SnapshotType\": \"auto\",\n      \"SourceDiskId\": \"rcd-bp67acfmxazb4ph****\",\n      \"SourceDiskSize\": 60,\n      \"SourceDiskType\": \"data\",\n      \"SourceStorageType\": \"disk\",\n      \"Status\": \"progressing\",\n      \"Usage\": \"none\",\n      \"ResourceGroupId\": \"None\",\n      \"Tag\": [\n        {\n          \"TagKey\": \"None\",\n          \"TagValue\": \"None\"\n        }\n      ]\n    }\n  ],\n  \"PageNumber\": 1,\n  \"PageSize\": 30,\n  \"RequestId\": \"9DAC759A-F4F0-5D02-8335-BC458C0CCB94\",\n  \"TotalCount\": 7\n}";
 
-    /// Every field of the example decodes into a declared field of its
-    /// type: the importer brought the spec in line with the example
-    /// (`cargo xtask import` reports where), so nothing is lost.
+    /// Every field of the example decodes into a declared field of its type: the importer brought the spec in line with the example (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
         let output = aliyun_codec::de::from_slice::<
             super::DescribeRcSnapshotsOutput,
-        >(DOCUMENTED_EXAMPLE.as_bytes())
+        >(SAMPLE_RESPONSE.as_bytes())
+            .unwrap_or_else(|error| panic!("the sample response is not JSON: {error}"))
             .unwrap_or_else(|error| {
-                panic!("the documented example is not JSON: {error}")
-            })
-            .unwrap_or_else(|error| {
-                panic!("the documented example does not decode: {error}")
+                panic!("the sample response does not decode: {error}")
             });
-        assert!(
-            output.unknown_fields.is_empty(), "undeclared fields: {:?}", output
-            .unknown_fields
+        let debug = format!("{output:?}");
+        assert_eq!(
+            debug.matches("unknown_fields: {}").count(), debug
+            .matches("unknown_fields: ").count(), "undeclared fields: {debug}"
         );
     }
 }

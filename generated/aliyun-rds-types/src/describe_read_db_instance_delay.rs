@@ -13,7 +13,7 @@
 #[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DescribeReadDbInstanceDelayInput {
-    /// The region ID. You can call the DescribeRegions operation to query the most recent region list.
+    /// The region ID. You can call the [DescribeRegions](crate::describe_regions) operation to query the most recent region list.
     ///
     /// Wire name: `RegionId`.
     ///
@@ -23,14 +23,14 @@ pub struct DescribeReadDbInstanceDelayInput {
         serde(rename = "RegionId", skip_serializing_if = "Option::is_none")
     )]
     pub region_id: Option<String>,
-    /// The primary instance ID. You can call the DescribeDBInstances operation to query the primary instance ID.
+    /// The primary instance ID. You can call the [DescribeDBInstances](crate::describe_db_instances) operation to query the primary instance ID.
     ///
     /// Wire name: `DBInstanceId`.
     ///
     /// Example: `rm-bp*****`
     #[cfg_attr(feature = "serde-serialize", serde(rename = "DBInstanceId"))]
     pub db_instance_id: String,
-    /// The read-only instance ID. You can call the DescribeDBInstances operation to query the read-only instance ID.
+    /// The read-only instance ID. You can call the [DescribeDBInstances](crate::describe_db_instances) operation to query the read-only instance ID.
     ///
     /// Wire name: `ReadInstanceId`.
     ///
@@ -529,7 +529,7 @@ impl<'de> serde::Deserialize<'de> for ReadDelayTimes {
 pub struct ReadonlyInstanceDelay {
     /// The information about the write-ahead log (WAL) latency.
     ///
-    /// \>  This parameter is returned only when the primary instance runs PostgreSQL.
+    /// > This parameter is returned only when the primary instance runs PostgreSQL.
     ///
     /// Wire name: `ReadonlyInstanceDelay`.
     #[cfg_attr(
@@ -591,7 +591,7 @@ impl<'de> serde::Deserialize<'de> for ReadonlyInstanceDelay {
 ///
 /// The information about the write-ahead log (WAL) latency.
 ///
-/// \>  This parameter is returned only when the primary instance runs PostgreSQL.
+/// > This parameter is returned only when the primary instance runs PostgreSQL.
 #[derive(Clone, Default, PartialEq)]
 #[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]
@@ -765,25 +765,22 @@ mod tests {
     //! The documentation's example response against the output type.
 
     /// The example response of the operation's documentation, verbatim.
-    const DOCUMENTED_EXAMPLE: &str = "{\n  \"DBInstanceId\": \"rm-bp****\",\n  \"DelayTime\": 0,\n  \"Items\": {\n    \"Items\": [\n      {\n        \"DBInstanceId\": \"rm-bp****\",\n        \"ReadDBInstanceNames\": {\n          \"ReadDBInstanceName\": [\n            \"\\\"ReadDBInstanceName\\\": [\\\"rr-bp****\\\"]\"\n          ]\n        },\n        \"ReadDelayTimes\": {\n          \"ReadDelayTime\": [\n            \"\\\"ReadDelayTime\\\": [\\\"0\\\"]\"\n          ]\n        },\n        \"ReadonlyInstanceDelay\": {\n          \"ReadonlyInstanceDelay\": [\n            {\n              \"FlushLag\": \"0\",\n              \"FlushLatency\": \"0\",\n              \"ReadDBInstanceName\": \"rr-bp****\",\n              \"ReplayLag\": \"0\",\n              \"ReplayLatency\": \"0\",\n              \"SendLatency\": \"0\",\n              \"WriteLag\": \"0\",\n              \"WriteLatency\": \"0\"\n            }\n          ]\n        }\n      }\n    ]\n  },\n  \"ReadDBInstanceId\": \"rr-bp****\",\n  \"RequestId\": \"F1BDDEA8-452D-450B-AB10-CD5C5BAFC5DF\"\n}";
+    const SAMPLE_RESPONSE: &str = "{\n  \"DBInstanceId\": \"rm-bp****\",\n  \"DelayTime\": 0,\n  \"Items\": {\n    \"Items\": [\n      {\n        \"DBInstanceId\": \"rm-bp****\",\n        \"ReadDBInstanceNames\": {\n          \"ReadDBInstanceName\": [\n            \"\\\"ReadDBInstanceName\\\": [\\\"rr-bp****\\\"]\"\n          ]\n        },\n        \"ReadDelayTimes\": {\n          \"ReadDelayTime\": [\n            \"\\\"ReadDelayTime\\\": [\\\"0\\\"]\"\n          ]\n        },\n        \"ReadonlyInstanceDelay\": {\n          \"ReadonlyInstanceDelay\": [\n            {\n              \"FlushLag\": \"0\",\n              \"FlushLatency\": \"0\",\n              \"ReadDBInstanceName\": \"rr-bp****\",\n              \"ReplayLag\": \"0\",\n              \"ReplayLatency\": \"0\",\n              \"SendLatency\": \"0\",\n              \"WriteLag\": \"0\",\n              \"WriteLatency\": \"0\"\n            }\n          ]\n        }\n      }\n    ]\n  },\n  \"ReadDBInstanceId\": \"rr-bp****\",\n  \"RequestId\": \"F1BDDEA8-452D-450B-AB10-CD5C5BAFC5DF\"\n}";
 
-    /// Every field of the example decodes into a declared field of its
-    /// type: the importer brought the spec in line with the example
-    /// (`cargo xtask import` reports where), so nothing is lost.
+    /// Every field of the example decodes into a declared field of its type: the importer brought the spec in line with the example (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
         let output = aliyun_codec::de::from_slice::<
             super::DescribeReadDbInstanceDelayOutput,
-        >(DOCUMENTED_EXAMPLE.as_bytes())
+        >(SAMPLE_RESPONSE.as_bytes())
+            .unwrap_or_else(|error| panic!("the sample response is not JSON: {error}"))
             .unwrap_or_else(|error| {
-                panic!("the documented example is not JSON: {error}")
-            })
-            .unwrap_or_else(|error| {
-                panic!("the documented example does not decode: {error}")
+                panic!("the sample response does not decode: {error}")
             });
-        assert!(
-            output.unknown_fields.is_empty(), "undeclared fields: {:?}", output
-            .unknown_fields
+        let debug = format!("{output:?}");
+        assert_eq!(
+            debug.matches("unknown_fields: {}").count(), debug
+            .matches("unknown_fields: ").count(), "undeclared fields: {debug}"
         );
     }
 }

@@ -23,14 +23,14 @@ pub struct DescribeRenewalPriceInput {
         serde(rename = "ClientToken", skip_serializing_if = "Option::is_none")
     )]
     pub client_token: Option<String>,
-    /// The instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::describe_db_instances) operation to query the instance ID.
     ///
     /// Wire name: `DBInstanceId`.
     ///
     /// Example: `rm-uf6wjk5xxxxxx`
     #[cfg_attr(feature = "serde-serialize", serde(rename = "DBInstanceId"))]
     pub db_instance_id: String,
-    /// The region ID. You can call the DescribeRegions operation to query the most recent region list.
+    /// The region ID. You can call the [DescribeRegions](crate::describe_regions) operation to query the most recent region list.
     ///
     /// Wire name: `RegionId`.
     ///
@@ -113,7 +113,7 @@ pub struct DescribeRenewalPriceInput {
         serde(rename = "BusinessInfo", skip_serializing_if = "Option::is_none")
     )]
     pub business_info: Option<String>,
-    /// The resource group ID. You can call the DescribeDBInstanceAttribute operation to query the resource group ID.
+    /// The resource group ID. You can call the [DescribeDBInstanceAttribute](crate::describe_db_instance_attribute) operation to query the resource group ID.
     ///
     /// Wire name: `ResourceGroupId`.
     ///
@@ -935,25 +935,22 @@ mod tests {
     //! The documentation's example response against the output type.
 
     /// The example response of the operation's documentation, verbatim.
-    const DOCUMENTED_EXAMPLE: &str = "{\n  \"PriceInfo\": {\n    \"ActivityInfo\": {\n      \"CheckErrMsg\": \"Error description\",\n      \"ErrorCode\": \" 123456\",\n      \"Success\": \"Success\"\n    },\n    \"Coupons\": {\n      \"Coupon\": [\n        {\n          \"CouponNo\": \"123456\",\n          \"Description\": \"test\",\n          \"IsSelected\": \"true\",\n          \"Name\": \"test\"\n        }\n      ]\n    },\n    \"Currency\": \"CNY\",\n    \"DiscountPrice\": 27,\n    \"OriginalPrice\": 138,\n    \"RuleIds\": {\n      \"RuleId\": [\n        \"1001199213\"\n      ]\n    },\n    \"TradePrice\": 111\n  },\n  \"RequestId\": \"DC9F4EF6-D038-4405-B497-1F48E722C9F2\",\n  \"Rules\": {\n    \"Rule\": [\n      {\n        \"Description\": \"Activity Description\",\n        \"Name\": \"test\",\n        \"RuleId\": 1001199213\n      }\n    ]\n  }\n}";
+    const SAMPLE_RESPONSE: &str = "{\n  \"PriceInfo\": {\n    \"ActivityInfo\": {\n      \"CheckErrMsg\": \"Error description\",\n      \"ErrorCode\": \" 123456\",\n      \"Success\": \"Success\"\n    },\n    \"Coupons\": {\n      \"Coupon\": [\n        {\n          \"CouponNo\": \"123456\",\n          \"Description\": \"test\",\n          \"IsSelected\": \"true\",\n          \"Name\": \"test\"\n        }\n      ]\n    },\n    \"Currency\": \"CNY\",\n    \"DiscountPrice\": 27,\n    \"OriginalPrice\": 138,\n    \"RuleIds\": {\n      \"RuleId\": [\n        \"1001199213\"\n      ]\n    },\n    \"TradePrice\": 111\n  },\n  \"RequestId\": \"DC9F4EF6-D038-4405-B497-1F48E722C9F2\",\n  \"Rules\": {\n    \"Rule\": [\n      {\n        \"Description\": \"Activity Description\",\n        \"Name\": \"test\",\n        \"RuleId\": 1001199213\n      }\n    ]\n  }\n}";
 
-    /// Every field of the example decodes into a declared field of its
-    /// type: the importer brought the spec in line with the example
-    /// (`cargo xtask import` reports where), so nothing is lost.
+    /// Every field of the example decodes into a declared field of its type: the importer brought the spec in line with the example (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
         let output = aliyun_codec::de::from_slice::<
             super::DescribeRenewalPriceOutput,
-        >(DOCUMENTED_EXAMPLE.as_bytes())
+        >(SAMPLE_RESPONSE.as_bytes())
+            .unwrap_or_else(|error| panic!("the sample response is not JSON: {error}"))
             .unwrap_or_else(|error| {
-                panic!("the documented example is not JSON: {error}")
-            })
-            .unwrap_or_else(|error| {
-                panic!("the documented example does not decode: {error}")
+                panic!("the sample response does not decode: {error}")
             });
-        assert!(
-            output.unknown_fields.is_empty(), "undeclared fields: {:?}", output
-            .unknown_fields
+        let debug = format!("{output:?}");
+        assert_eq!(
+            debug.matches("unknown_fields: {}").count(), debug
+            .matches("unknown_fields: ").count(), "undeclared fields: {debug}"
         );
     }
 }

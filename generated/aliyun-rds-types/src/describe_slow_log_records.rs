@@ -13,7 +13,7 @@
 #[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DescribeSlowLogRecordsInput {
-    /// The ID of the instance. You can call the [DescribeDBInstances](https://www.alibabacloud.com/help/doc-detail/610396.htm) operation to query the ID of the instance.
+    /// The ID of the instance. You can call the [DescribeDBInstances](crate::describe_db_instances) operation to query the ID of the instance.
     ///
     /// Wire name: `DBInstanceId`.
     ///
@@ -39,7 +39,7 @@ pub struct DescribeSlowLogRecordsInput {
     pub start_time: String,
     /// The end of the time range to query. Specify the time in the ISO 8601 standard in the *yyyy-MM-ddTHH:mm:ssZ* format. The time must be in UTC.**
     ///
-    /// \> The end time must be later than the start time.
+    /// > The end time must be later than the start time.
     ///
     /// Wire name: `EndTime`.
     ///
@@ -78,7 +78,7 @@ pub struct DescribeSlowLogRecordsInput {
     pub page_number: Option<i32>,
     /// The ID of the node.
     ///
-    /// \> This parameter is available only for instances that run RDS Cluster Edition. You can specify this parameter to query the logs of a specified node. If this parameter is not specified, the logs of the primary node are returned by default.
+    /// > This parameter is available only for instances that run RDS Cluster Edition. You can specify this parameter to query the logs of a specified node. If this parameter is not specified, the logs of the primary node are returned by default.
     ///
     /// Wire name: `NodeId`.
     ///
@@ -402,7 +402,7 @@ impl<'de> serde::Deserialize<'de> for Items {
 pub struct SqlSlowRecord {
     /// The name of the application that is connected to the instance.
     ///
-    /// \> This parameter is returned only for instances that run SQL Server.
+    /// > This parameter is returned only for instances that run SQL Server.
     ///
     /// Wire name: `ApplicationName`.
     ///
@@ -414,7 +414,7 @@ pub struct SqlSlowRecord {
     pub application_name: Option<String>,
     /// The hostname of the client.
     ///
-    /// \> This parameter is returned only for instances that run SQL Server.
+    /// > This parameter is returned only for instances that run SQL Server.
     ///
     /// Wire name: `ClientHostName`.
     ///
@@ -426,7 +426,7 @@ pub struct SqlSlowRecord {
     pub client_host_name: Option<String>,
     /// The duration during which the SQL statement is processed by the CPU. Unit: milliseconds.
     ///
-    /// \> This parameter is returned only for instances that run SQL Server.
+    /// > This parameter is returned only for instances that run SQL Server.
     ///
     /// Wire name: `CpuTime`.
     ///
@@ -468,7 +468,7 @@ pub struct SqlSlowRecord {
     pub host_address: Option<String>,
     /// The number of rows that are affected by the last SQL statement.
     ///
-    /// \> This parameter is returned only for instances that run SQL Server.
+    /// > This parameter is returned only for instances that run SQL Server.
     ///
     /// Wire name: `LastRowsAffectedCount`.
     ///
@@ -490,7 +490,7 @@ pub struct SqlSlowRecord {
     pub lock_times: Option<i64>,
     /// The number of logical reads.
     ///
-    /// \> This parameter is returned only for instances that run SQL Server.
+    /// > This parameter is returned only for instances that run SQL Server.
     ///
     /// Wire name: `LogicalIORead`.
     ///
@@ -512,7 +512,7 @@ pub struct SqlSlowRecord {
     pub parse_row_counts: Option<i64>,
     /// The number of physical reads.
     ///
-    /// \> This parameter is returned only for instances that run SQL Server.
+    /// > This parameter is returned only for instances that run SQL Server.
     ///
     /// Wire name: `PhysicalIORead`.
     ///
@@ -554,7 +554,7 @@ pub struct SqlSlowRecord {
     pub return_row_counts: Option<i64>,
     /// The number of affected rows.
     ///
-    /// \> This parameter is returned only for instances that run SQL Server.
+    /// > This parameter is returned only for instances that run SQL Server.
     ///
     /// Wire name: `RowsAffectedCount`.
     ///
@@ -586,7 +586,7 @@ pub struct SqlSlowRecord {
     pub sql_text: Option<String>,
     /// The name of the user.
     ///
-    /// \> This parameter is returned only for instances that run SQL Server.
+    /// > This parameter is returned only for instances that run SQL Server.
     ///
     /// Wire name: `UserName`.
     ///
@@ -598,7 +598,7 @@ pub struct SqlSlowRecord {
     pub user_name: Option<String>,
     /// The number of I/O writes.
     ///
-    /// \> This parameter is returned only for instances that run SQL Server.
+    /// > This parameter is returned only for instances that run SQL Server.
     ///
     /// Wire name: `WriteIOCount`.
     ///
@@ -745,25 +745,22 @@ mod tests {
     //! The documentation's example response against the output type.
 
     /// The example response of the operation's documentation, verbatim.
-    const DOCUMENTED_EXAMPLE: &str = "{\n  \"DBInstanceId\": \"rm-uf6wjk5****\",\n  \"Engine\": \"MySQL\",\n  \"Items\": {\n    \"SQLSlowRecord\": [\n      {\n        \"ApplicationName\": \"example\",\n        \"ClientHostName\": \"example\",\n        \"CpuTime\": 0.002,\n        \"DBName\": \"testDB\",\n        \"ExecutionStartTime\": \"2020-06-18T01:40:44Z\",\n        \"HostAddress\": \"****[****] @  [1XX.XX.XX.XX]\",\n        \"LastRowsAffectedCount\": 2,\n        \"LockTimes\": 0,\n        \"LogicalIORead\": 383,\n        \"ParseRowCounts\": 1,\n        \"PhysicalIORead\": 200,\n        \"QueryTimeMS\": 2001,\n        \"QueryTimes\": 2,\n        \"ReturnRowCounts\": 1,\n        \"RowsAffectedCount\": 34,\n        \"SQLHash\": \"U2FsdGVk****\",\n        \"SQLText\": \"select sleep(2)\",\n        \"UserName\": \"user\",\n        \"WriteIOCount\": 22\n      }\n    ]\n  },\n  \"PageNumber\": 1,\n  \"PageRecordCount\": 1,\n  \"RequestId\": \"4DBB1BB0-E5D8-4D41-B1C9-142364DB****\",\n  \"TotalRecordCount\": 1\n}";
+    const SAMPLE_RESPONSE: &str = "{\n  \"DBInstanceId\": \"rm-uf6wjk5****\",\n  \"Engine\": \"MySQL\",\n  \"Items\": {\n    \"SQLSlowRecord\": [\n      {\n        \"ApplicationName\": \"example\",\n        \"ClientHostName\": \"example\",\n        \"CpuTime\": 0.002,\n        \"DBName\": \"testDB\",\n        \"ExecutionStartTime\": \"2020-06-18T01:40:44Z\",\n        \"HostAddress\": \"****[****] @  [1XX.XX.XX.XX]\",\n        \"LastRowsAffectedCount\": 2,\n        \"LockTimes\": 0,\n        \"LogicalIORead\": 383,\n        \"ParseRowCounts\": 1,\n        \"PhysicalIORead\": 200,\n        \"QueryTimeMS\": 2001,\n        \"QueryTimes\": 2,\n        \"ReturnRowCounts\": 1,\n        \"RowsAffectedCount\": 34,\n        \"SQLHash\": \"U2FsdGVk****\",\n        \"SQLText\": \"select sleep(2)\",\n        \"UserName\": \"user\",\n        \"WriteIOCount\": 22\n      }\n    ]\n  },\n  \"PageNumber\": 1,\n  \"PageRecordCount\": 1,\n  \"RequestId\": \"4DBB1BB0-E5D8-4D41-B1C9-142364DB****\",\n  \"TotalRecordCount\": 1\n}";
 
-    /// Every field of the example decodes into a declared field of its
-    /// type: the importer brought the spec in line with the example
-    /// (`cargo xtask import` reports where), so nothing is lost.
+    /// Every field of the example decodes into a declared field of its type: the importer brought the spec in line with the example (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
         let output = aliyun_codec::de::from_slice::<
             super::DescribeSlowLogRecordsOutput,
-        >(DOCUMENTED_EXAMPLE.as_bytes())
+        >(SAMPLE_RESPONSE.as_bytes())
+            .unwrap_or_else(|error| panic!("the sample response is not JSON: {error}"))
             .unwrap_or_else(|error| {
-                panic!("the documented example is not JSON: {error}")
-            })
-            .unwrap_or_else(|error| {
-                panic!("the documented example does not decode: {error}")
+                panic!("the sample response does not decode: {error}")
             });
-        assert!(
-            output.unknown_fields.is_empty(), "undeclared fields: {:?}", output
-            .unknown_fields
+        let debug = format!("{output:?}");
+        assert_eq!(
+            debug.matches("unknown_fields: {}").count(), debug
+            .matches("unknown_fields: ").count(), "undeclared fields: {debug}"
         );
     }
 }

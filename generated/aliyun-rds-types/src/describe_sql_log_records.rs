@@ -23,7 +23,7 @@ pub struct DescribeSqlLogRecordsInput {
         serde(rename = "ClientToken", skip_serializing_if = "Option::is_none")
     )]
     pub client_token: Option<String>,
-    /// The instance ID. You can call the DescribeDBInstances operation to query the ID of the instance.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::describe_db_instances) operation to query the ID of the instance.
     ///
     /// Wire name: `DBInstanceId`.
     ///
@@ -44,9 +44,9 @@ pub struct DescribeSqlLogRecordsInput {
     ///
     /// *   When you call this operation and set the **Form** parameter to **File** to generate an audit file, you cannot filter log entries by keyword.
     /// *   You can specify up to 10 keywords. The keywords are evaluated by using the **AND** operator. Separate multiple keywords with spaces.
-    /// *   If a field name in the specified SQL statement is enclosed in grave accents (\\`) and you want to use the field name as a keyword, you must enter the grave accents (\\`) as part of the field name. For example, if the field name is \\`id\\`, enter \\`id\\` instead of id.
+    /// *   If a field name in the specified SQL statement is enclosed in grave accents (\`) and you want to use the field name as a keyword, you must enter the grave accents (\`) as part of the field name. For example, if the field name is \`id\`, enter \`id\` instead of id.
     ///
-    /// \>  After you enter a keyword, the system matches the keyword based on the **Database**, **User**, and **QueryKeywords** parameters. The parameters are evaluated by using the **AND** operator.
+    /// > After you enter a keyword, the system matches the keyword based on the **Database**, **User**, and **QueryKeywords** parameters. The parameters are evaluated by using the **AND** operator.
     ///
     /// Wire name: `QueryKeywords`.
     ///
@@ -85,10 +85,10 @@ pub struct DescribeSqlLogRecordsInput {
     pub user: Option<String>,
     /// Specifies whether to generate an SQL audit log file or return SQL audit logs. Valid values:
     ///
-    /// *   **File**: If you set this parameter to File, this operation generates an SQL audit log file and returns only common response parameters. After you call this operation, you must call the DescribeSQLLogFiles operation to obtain the download URL of the SQL audit log file.
+    /// *   **File**: If you set this parameter to File, this operation generates an SQL audit log file and returns only common response parameters. After you call this operation, you must call the [DescribeSQLLogFiles](crate::describe_sql_log_files) operation to obtain the download URL of the SQL audit log file.
     /// *   **Stream** (default): If you set this parameter to Stream, this operation returns SQL audit logs.
     ///
-    /// \>  If you set this parameter to **File**, only ApsaraDB RDS for MySQL instances that use local disks and ApsaraDB RDS for SQL Server instances are supported, and a maximum of 1 million logs are returned.
+    /// > If you set this parameter to **File**, only ApsaraDB RDS for MySQL instances that use local disks and ApsaraDB RDS for SQL Server instances are supported, and a maximum of 1 million logs are returned.
     ///
     /// Wire name: `Form`.
     ///
@@ -594,25 +594,22 @@ mod tests {
     //! The documentation's example response against the output type.
 
     /// The example response of the operation's documentation, verbatim.
-    const DOCUMENTED_EXAMPLE: &str = "{\n  \"Items\": {\n    \"SQLRecord\": [\n      {\n        \"AccountName\": \"accounttest\",\n        \"DBName\": \"testDB\",\n        \"ExecuteTime\": \"2011-06-11T15:00:23Z\",\n        \"HostAddress\": \"192.168.XX.XX\",\n        \"ReturnRowCounts\": 30,\n        \"SQLText\": \"update test.zxb set id=0 limit 1\",\n        \"ThreadID\": \"1025865428\",\n        \"TotalExecutionTimes\": 600\n      }\n    ]\n  },\n  \"PageNumber\": 1,\n  \"PageRecordCount\": 30,\n  \"RequestId\": \"08A3B71B-FE08-4B03-974F-CC7EA6DB1828\",\n  \"TotalRecordCount\": 100\n}";
+    const SAMPLE_RESPONSE: &str = "{\n  \"Items\": {\n    \"SQLRecord\": [\n      {\n        \"AccountName\": \"accounttest\",\n        \"DBName\": \"testDB\",\n        \"ExecuteTime\": \"2011-06-11T15:00:23Z\",\n        \"HostAddress\": \"192.168.XX.XX\",\n        \"ReturnRowCounts\": 30,\n        \"SQLText\": \"update test.zxb set id=0 limit 1\",\n        \"ThreadID\": \"1025865428\",\n        \"TotalExecutionTimes\": 600\n      }\n    ]\n  },\n  \"PageNumber\": 1,\n  \"PageRecordCount\": 30,\n  \"RequestId\": \"08A3B71B-FE08-4B03-974F-CC7EA6DB1828\",\n  \"TotalRecordCount\": 100\n}";
 
-    /// Every field of the example decodes into a declared field of its
-    /// type: the importer brought the spec in line with the example
-    /// (`cargo xtask import` reports where), so nothing is lost.
+    /// Every field of the example decodes into a declared field of its type: the importer brought the spec in line with the example (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
         let output = aliyun_codec::de::from_slice::<
             super::DescribeSqlLogRecordsOutput,
-        >(DOCUMENTED_EXAMPLE.as_bytes())
+        >(SAMPLE_RESPONSE.as_bytes())
+            .unwrap_or_else(|error| panic!("the sample response is not JSON: {error}"))
             .unwrap_or_else(|error| {
-                panic!("the documented example is not JSON: {error}")
-            })
-            .unwrap_or_else(|error| {
-                panic!("the documented example does not decode: {error}")
+                panic!("the sample response does not decode: {error}")
             });
-        assert!(
-            output.unknown_fields.is_empty(), "undeclared fields: {:?}", output
-            .unknown_fields
+        let debug = format!("{output:?}");
+        assert_eq!(
+            debug.matches("unknown_fields: {}").count(), debug
+            .matches("unknown_fields: ").count(), "undeclared fields: {debug}"
         );
     }
 }

@@ -13,7 +13,7 @@
 #[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DescribeSqlLogReportListInput {
-    /// The instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::describe_db_instances) operation to query the instance ID.
     ///
     /// Wire name: `DBInstanceId`.
     ///
@@ -29,7 +29,7 @@ pub struct DescribeSqlLogReportListInput {
     pub start_time: String,
     /// The end of the time range to query. Specify the time in the ISO 8601 standard in the *yyyy-MM-ddTHH:mm:ssZ* format. The time must be in UTC.**
     ///
-    /// \>  The end time must be later than the start time.
+    /// > The end time must be later than the start time.
     ///
     /// Wire name: `EndTime`.
     ///
@@ -566,7 +566,7 @@ pub struct LatencyTopNItem {
     pub sql_execute_times: Option<i64>,
     /// The SQL statement.
     ///
-    /// \>  Only the first 128 characters of the SQL statement are returned. In addition, only the SQL statements that take more than 100 ms to execute are returned.
+    /// > Only the first 128 characters of the SQL statement are returned. In addition, only the SQL statements that take more than 100 ms to execute are returned.
     ///
     /// Wire name: `SQLText`.
     ///
@@ -652,7 +652,7 @@ pub struct QpsTopNItem {
     pub sql_execute_times: Option<i64>,
     /// The SQL statement.
     ///
-    /// \>  Only the first 128 characters of the SQL statement are returned. In addition, only the SQL statements that take more than 5 ms to execute are returned.
+    /// > Only the first 128 characters of the SQL statement are returned. In addition, only the SQL statements that take more than 5 ms to execute are returned.
     ///
     /// Wire name: `SQLText`.
     ///
@@ -717,25 +717,22 @@ mod tests {
     //! The documentation's example response against the output type.
 
     /// The example response of the operation's documentation, verbatim.
-    const DOCUMENTED_EXAMPLE: &str = "{\n  \"Items\": {\n    \"Item\": [\n      {\n        \"LatencyTopNItems\": {\n          \"LatencyTopNItem\": [\n            {\n              \"AvgLatency\": 500,\n              \"SQLExecuteTimes\": 5,\n              \"SQLText\": \"SELECT * FROM table_name;\"\n            }\n          ]\n        },\n        \"QPSTopNItems\": {\n          \"QPSTopNItem\": [\n            {\n              \"SQLExecuteTimes\": 5,\n              \"SQLText\": \"SELECT * FROM table_name;\"\n            }\n          ]\n        },\n        \"ReportTime\": \"2019-03-27T16:00:00Z\"\n      }\n    ]\n  },\n  \"PageNumber\": 1,\n  \"PageRecordCount\": 30,\n  \"RequestId\": \"08A3B71B-FE08-4B03-974F-CC7EA6DB1828\\t\",\n  \"TotalRecordCount\": 60\n}";
+    const SAMPLE_RESPONSE: &str = "{\n  \"Items\": {\n    \"Item\": [\n      {\n        \"LatencyTopNItems\": {\n          \"LatencyTopNItem\": [\n            {\n              \"AvgLatency\": 500,\n              \"SQLExecuteTimes\": 5,\n              \"SQLText\": \"SELECT * FROM table_name;\"\n            }\n          ]\n        },\n        \"QPSTopNItems\": {\n          \"QPSTopNItem\": [\n            {\n              \"SQLExecuteTimes\": 5,\n              \"SQLText\": \"SELECT * FROM table_name;\"\n            }\n          ]\n        },\n        \"ReportTime\": \"2019-03-27T16:00:00Z\"\n      }\n    ]\n  },\n  \"PageNumber\": 1,\n  \"PageRecordCount\": 30,\n  \"RequestId\": \"08A3B71B-FE08-4B03-974F-CC7EA6DB1828\\t\",\n  \"TotalRecordCount\": 60\n}";
 
-    /// Every field of the example decodes into a declared field of its
-    /// type: the importer brought the spec in line with the example
-    /// (`cargo xtask import` reports where), so nothing is lost.
+    /// Every field of the example decodes into a declared field of its type: the importer brought the spec in line with the example (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
         let output = aliyun_codec::de::from_slice::<
             super::DescribeSqlLogReportListOutput,
-        >(DOCUMENTED_EXAMPLE.as_bytes())
+        >(SAMPLE_RESPONSE.as_bytes())
+            .unwrap_or_else(|error| panic!("the sample response is not JSON: {error}"))
             .unwrap_or_else(|error| {
-                panic!("the documented example is not JSON: {error}")
-            })
-            .unwrap_or_else(|error| {
-                panic!("the documented example does not decode: {error}")
+                panic!("the sample response does not decode: {error}")
             });
-        assert!(
-            output.unknown_fields.is_empty(), "undeclared fields: {:?}", output
-            .unknown_fields
+        let debug = format!("{output:?}");
+        assert_eq!(
+            debug.matches("unknown_fields: {}").count(), debug
+            .matches("unknown_fields: ").count(), "undeclared fields: {debug}"
         );
     }
 }

@@ -386,7 +386,7 @@ pub struct TaskProgressInfo {
     pub db_name: Option<String>,
     /// The estimated end time of the task.
     ///
-    /// \>  In most cases, this parameter is empty.
+    /// > In most cases, this parameter is empty.
     ///
     /// Wire name: `ExpectedFinishTime`.
     ///
@@ -418,7 +418,7 @@ pub struct TaskProgressInfo {
     pub progress: Option<String>,
     /// The description of the task progress.
     ///
-    /// \>  If no progress description is provided for the task, this parameter is empty.
+    /// > If no progress description is provided for the task, this parameter is empty.
     ///
     /// Wire name: `ProgressInfo`.
     ///
@@ -430,7 +430,7 @@ pub struct TaskProgressInfo {
     pub progress_info: Option<String>,
     /// The estimated remaining time of the task. Unit: seconds.
     ///
-    /// \>  If the task is not running, this parameter is not returned or the returned value is **0**.
+    /// > If the task is not running, this parameter is not returned or the returned value is **0**.
     ///
     /// Wire name: `Remain`.
     ///
@@ -470,7 +470,7 @@ pub struct TaskProgressInfo {
         serde(rename = "StepsInfo", skip_serializing_if = "Option::is_none")
     )]
     pub steps_info: Option<String>,
-    /// The operation that is used by the task, such as **CreateDBInstance**.
+    /// The operation that is used by the task, such as **[CreateDBInstance](crate::create_db_instance)**.
     ///
     /// Wire name: `TaskAction`.
     ///
@@ -482,7 +482,7 @@ pub struct TaskProgressInfo {
     pub task_action: Option<String>,
     /// The error code that is returned when an error occurs.
     ///
-    /// \>  This parameter is returned only when an error occurs.
+    /// > This parameter is returned only when an error occurs.
     ///
     /// Wire name: `TaskErrorCode`.
     ///
@@ -494,7 +494,7 @@ pub struct TaskProgressInfo {
     pub task_error_code: Option<String>,
     /// The error message that is returned when an error occurs.
     ///
-    /// \>  This parameter is returned only when an error occurs.
+    /// > This parameter is returned only when an error occurs.
     ///
     /// Wire name: `TaskErrorMessage`.
     ///
@@ -631,25 +631,22 @@ mod tests {
     //! The documentation's example response against the output type.
 
     /// The example response of the operation's documentation, verbatim.
-    const DOCUMENTED_EXAMPLE: &str = "{\n  \"Items\": {\n    \"TaskProgressInfo\": [\n      {\n        \"BeginTime\": \"2020-11-20T01:00Z\",\n        \"CurrentStepName\": \"create_instance\",\n        \"DBName\": \"DBtest\",\n        \"ExpectedFinishTime\": \"null\",\n        \"FinishTime\": \"2020-11-20T02:00Z\",\n        \"Progress\": \"100\",\n        \"ProgressInfo\": \"null\",\n        \"Remain\": 60,\n        \"Status\": \"2\",\n        \"StepProgressInfo\": \"1/4\",\n        \"StepsInfo\": \"null\",\n        \"TaskAction\": \"CreateDBInstance\",\n        \"TaskErrorCode\": \"null\",\n        \"TaskErrorMessage\": \"null\",\n        \"TaskId\": \"3472xxxxx\"\n      }\n    ]\n  },\n  \"PageNumber\": 1,\n  \"PageRecordCount\": 30,\n  \"RequestId\": \"A103039D-B1B2-4C57-B989-7D7C0DA95426\",\n  \"TotalRecordCount\": 40\n}";
+    const SAMPLE_RESPONSE: &str = "{\n  \"Items\": {\n    \"TaskProgressInfo\": [\n      {\n        \"BeginTime\": \"2020-11-20T01:00Z\",\n        \"CurrentStepName\": \"create_instance\",\n        \"DBName\": \"DBtest\",\n        \"ExpectedFinishTime\": \"null\",\n        \"FinishTime\": \"2020-11-20T02:00Z\",\n        \"Progress\": \"100\",\n        \"ProgressInfo\": \"null\",\n        \"Remain\": 60,\n        \"Status\": \"2\",\n        \"StepProgressInfo\": \"1/4\",\n        \"StepsInfo\": \"null\",\n        \"TaskAction\": \"CreateDBInstance\",\n        \"TaskErrorCode\": \"null\",\n        \"TaskErrorMessage\": \"null\",\n        \"TaskId\": \"3472xxxxx\"\n      }\n    ]\n  },\n  \"PageNumber\": 1,\n  \"PageRecordCount\": 30,\n  \"RequestId\": \"A103039D-B1B2-4C57-B989-7D7C0DA95426\",\n  \"TotalRecordCount\": 40\n}";
 
-    /// Every field of the example decodes into a declared field of its
-    /// type: the importer brought the spec in line with the example
-    /// (`cargo xtask import` reports where), so nothing is lost.
+    /// Every field of the example decodes into a declared field of its type: the importer brought the spec in line with the example (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
         let output = aliyun_codec::de::from_slice::<
             super::DescribeTasksOutput,
-        >(DOCUMENTED_EXAMPLE.as_bytes())
+        >(SAMPLE_RESPONSE.as_bytes())
+            .unwrap_or_else(|error| panic!("the sample response is not JSON: {error}"))
             .unwrap_or_else(|error| {
-                panic!("the documented example is not JSON: {error}")
-            })
-            .unwrap_or_else(|error| {
-                panic!("the documented example does not decode: {error}")
+                panic!("the sample response does not decode: {error}")
             });
-        assert!(
-            output.unknown_fields.is_empty(), "undeclared fields: {:?}", output
-            .unknown_fields
+        let debug = format!("{output:?}");
+        assert_eq!(
+            debug.matches("unknown_fields: {}").count(), debug
+            .matches("unknown_fields: ").count(), "undeclared fields: {debug}"
         );
     }
 }

@@ -13,7 +13,7 @@
 #[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DescribeUpgradeMajorVersionTasksInput {
-    /// The instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::describe_db_instances) operation to query the instance ID.
     ///
     /// Wire name: `DBInstanceId`.
     ///
@@ -623,25 +623,22 @@ mod tests {
     //! The documentation's example response against the output type.
 
     /// The example response of the operation's documentation, verbatim.
-    const DOCUMENTED_EXAMPLE: &str = "{\n  \"RequestId\": \"152E0C6D-B9C3-4468-9F2C-FEF9D9E8417B\",\n  \"PageNumber\": 1,\n  \"PageRecordCount\": 30,\n  \"TotalRecordCount\": 1,\n  \"Items\": [\n    {\n      \"TargetMajorVersion\": \"12.0\",\n      \"Result\": \"Success\",\n      \"EndTime\": \"1614237779000\",\n      \"StartTime\": \"1614236007000\",\n      \"SourceMajorVersion\": \"11.0\",\n      \"UpgradeMode\": \"switch\",\n      \"CollectStatMode\": \"After\",\n      \"SourceInsName\": \"pgm-bp1i3kkq7321****\",\n      \"TaskId\": 342900000,\n      \"TargetInsName\": \"pgm-bp1c0v6d8092****\",\n      \"SwitchTime\": \"1614237539000\",\n      \"Detail\": \"2021-10-27 15:03:05 --- do upgrade precheck on slave succcess.\\\\n2021-10-27 15:03:11 --- begin to upgrade major version, source instance will locked in readonly mode.\\\\n2021-10-27 15:03:21 --- upgrade master success.\\\\n2021-10-27 15:06:10 --- exchange source and target instance dns success.\\\\n\",\n      \"SwitchEndTime\": \"1714237539000\",\n      \"totalLogicRepLatencyMB\": 1,\n      \"totalLogicRepDelayTime\": 10,\n      \"zeroDownTimeConnectionString\": \"****.pg.rds.aliyuncs.com\",\n      \"zeroDownTimePort\": 5432,\n      \"cutOver\": true\n    }\n  ]\n}";
+    const SAMPLE_RESPONSE: &str = "{\n  \"RequestId\": \"152E0C6D-B9C3-4468-9F2C-FEF9D9E8417B\",\n  \"PageNumber\": 1,\n  \"PageRecordCount\": 30,\n  \"TotalRecordCount\": 1,\n  \"Items\": [\n    {\n      \"TargetMajorVersion\": \"12.0\",\n      \"Result\": \"Success\",\n      \"EndTime\": \"1614237779000\",\n      \"StartTime\": \"1614236007000\",\n      \"SourceMajorVersion\": \"11.0\",\n      \"UpgradeMode\": \"switch\",\n      \"CollectStatMode\": \"After\",\n      \"SourceInsName\": \"pgm-bp1i3kkq7321****\",\n      \"TaskId\": 342900000,\n      \"TargetInsName\": \"pgm-bp1c0v6d8092****\",\n      \"SwitchTime\": \"1614237539000\",\n      \"Detail\": \"2021-10-27 15:03:05 --- do upgrade precheck on slave succcess.\\\\n2021-10-27 15:03:11 --- begin to upgrade major version, source instance will locked in readonly mode.\\\\n2021-10-27 15:03:21 --- upgrade master success.\\\\n2021-10-27 15:06:10 --- exchange source and target instance dns success.\\\\n\",\n      \"SwitchEndTime\": \"1714237539000\",\n      \"totalLogicRepLatencyMB\": 1,\n      \"totalLogicRepDelayTime\": 10,\n      \"zeroDownTimeConnectionString\": \"****.pg.rds.aliyuncs.com\",\n      \"zeroDownTimePort\": 5432,\n      \"cutOver\": true\n    }\n  ]\n}";
 
-    /// Every field of the example decodes into a declared field of its
-    /// type: the importer brought the spec in line with the example
-    /// (`cargo xtask import` reports where), so nothing is lost.
+    /// Every field of the example decodes into a declared field of its type: the importer brought the spec in line with the example (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
         let output = aliyun_codec::de::from_slice::<
             super::DescribeUpgradeMajorVersionTasksOutput,
-        >(DOCUMENTED_EXAMPLE.as_bytes())
+        >(SAMPLE_RESPONSE.as_bytes())
+            .unwrap_or_else(|error| panic!("the sample response is not JSON: {error}"))
             .unwrap_or_else(|error| {
-                panic!("the documented example is not JSON: {error}")
-            })
-            .unwrap_or_else(|error| {
-                panic!("the documented example does not decode: {error}")
+                panic!("the sample response does not decode: {error}")
             });
-        assert!(
-            output.unknown_fields.is_empty(), "undeclared fields: {:?}", output
-            .unknown_fields
+        let debug = format!("{output:?}");
+        assert_eq!(
+            debug.matches("unknown_fields: {}").count(), debug
+            .matches("unknown_fields: ").count(), "undeclared fields: {debug}"
         );
     }
 }

@@ -13,7 +13,7 @@
 #[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DescribeWhitelistTemplateInput {
-    /// The ID of the whitelist template. You can call the [DescribeAllWhitelistTemplate](https://www.alibabacloud.com/help/doc-detail/2412075.htm) operation to obtain the ID of the whitelist template.
+    /// The ID of the whitelist template. You can call the [DescribeAllWhitelistTemplate](crate::describe_all_whitelist_template) operation to obtain the ID of the whitelist template.
     ///
     /// Wire name: `TemplateId`.
     ///
@@ -30,7 +30,7 @@ pub struct DescribeWhitelistTemplateInput {
         serde(rename = "ResourceGroupId", skip_serializing_if = "Option::is_none")
     )]
     pub resource_group_id: Option<String>,
-    /// The region ID. You can call the [DescribeRegions](https://www.alibabacloud.com/help/doc-detail/26243.htm) operation to query the most recent region list.
+    /// The region ID. You can call the [DescribeRegions](crate::describe_regions) operation to query the most recent region list.
     ///
     /// Wire name: `RegionId`.
     ///
@@ -439,25 +439,22 @@ mod tests {
     //! The documentation's example response against the output type.
 
     /// The example response of the operation's documentation, verbatim.
-    const DOCUMENTED_EXAMPLE: &str = "{\n  \"Code\": \"200\",\n  \"Data\": {\n    \"Template\": {\n      \"Id\": 1013,\n      \"Ips\": \"10.1.X.X,2.3.X.X\",\n      \"TemplateId\": 424,\n      \"TemplateName\": \"template_123\",\n      \"UserId\": 0\n    }\n  },\n  \"HttpStatusCode\": 200,\n  \"Message\": \"success\",\n  \"RequestId\": \"ED169A3E-1657-4104-82AB-24EA8CD0DB75\",\n  \"Success\": true\n}";
+    const SAMPLE_RESPONSE: &str = "{\n  \"Code\": \"200\",\n  \"Data\": {\n    \"Template\": {\n      \"Id\": 1013,\n      \"Ips\": \"10.1.X.X,2.3.X.X\",\n      \"TemplateId\": 424,\n      \"TemplateName\": \"template_123\",\n      \"UserId\": 0\n    }\n  },\n  \"HttpStatusCode\": 200,\n  \"Message\": \"success\",\n  \"RequestId\": \"ED169A3E-1657-4104-82AB-24EA8CD0DB75\",\n  \"Success\": true\n}";
 
-    /// Every field of the example decodes into a declared field of its
-    /// type: the importer brought the spec in line with the example
-    /// (`cargo xtask import` reports where), so nothing is lost.
+    /// Every field of the example decodes into a declared field of its type: the importer brought the spec in line with the example (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
         let output = aliyun_codec::de::from_slice::<
             super::DescribeWhitelistTemplateOutput,
-        >(DOCUMENTED_EXAMPLE.as_bytes())
+        >(SAMPLE_RESPONSE.as_bytes())
+            .unwrap_or_else(|error| panic!("the sample response is not JSON: {error}"))
             .unwrap_or_else(|error| {
-                panic!("the documented example is not JSON: {error}")
-            })
-            .unwrap_or_else(|error| {
-                panic!("the documented example does not decode: {error}")
+                panic!("the sample response does not decode: {error}")
             });
-        assert!(
-            output.unknown_fields.is_empty(), "undeclared fields: {:?}", output
-            .unknown_fields
+        let debug = format!("{output:?}");
+        assert_eq!(
+            debug.matches("unknown_fields: {}").count(), debug
+            .matches("unknown_fields: ").count(), "undeclared fields: {debug}"
         );
     }
 }

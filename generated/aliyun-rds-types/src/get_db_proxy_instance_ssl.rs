@@ -13,7 +13,7 @@
 #[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetDbProxyInstanceSslInput {
-    /// The region ID. You can call the DescribeRegions operation to query the most recent region list.
+    /// The region ID. You can call the [DescribeRegions](crate::describe_regions) operation to query the most recent region list.
     ///
     /// Wire name: `RegionId`.
     ///
@@ -23,7 +23,7 @@ pub struct GetDbProxyInstanceSslInput {
         serde(rename = "RegionId", skip_serializing_if = "Option::is_none")
     )]
     pub region_id: Option<String>,
-    /// The instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::describe_db_instances) operation to query the instance ID.
     ///
     /// Wire name: `DbInstanceId`.
     ///
@@ -371,25 +371,22 @@ mod tests {
     //! The documentation's example response against the output type.
 
     /// The example response of the operation's documentation, verbatim.
-    const DOCUMENTED_EXAMPLE: &str = "{\n  \"DbProxyCertListItems\": {\n    \"DbProxyCertListItems\": [\n      {\n        \"CertCommonName\": \"test1234.rwlb.rds.aliyuncs.com\",\n        \"DbInstanceName\": \"rm-t4n3a****\",\n        \"EndpointName\": \"bu****\",\n        \"EndpointType\": \"RWSplit\",\n        \"SslExpiredTime\": \"2021-12-16T08:43:20Z\"\n      }\n    ]\n  },\n  \"RequestId\": \"D330E60C-8AAA-4D63-8F64-5B78F4692F98\"\n}";
+    const SAMPLE_RESPONSE: &str = "{\n  \"DbProxyCertListItems\": {\n    \"DbProxyCertListItems\": [\n      {\n        \"CertCommonName\": \"test1234.rwlb.rds.aliyuncs.com\",\n        \"DbInstanceName\": \"rm-t4n3a****\",\n        \"EndpointName\": \"bu****\",\n        \"EndpointType\": \"RWSplit\",\n        \"SslExpiredTime\": \"2021-12-16T08:43:20Z\"\n      }\n    ]\n  },\n  \"RequestId\": \"D330E60C-8AAA-4D63-8F64-5B78F4692F98\"\n}";
 
-    /// Every field of the example decodes into a declared field of its
-    /// type: the importer brought the spec in line with the example
-    /// (`cargo xtask import` reports where), so nothing is lost.
+    /// Every field of the example decodes into a declared field of its type: the importer brought the spec in line with the example (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
         let output = aliyun_codec::de::from_slice::<
             super::GetDbProxyInstanceSslOutput,
-        >(DOCUMENTED_EXAMPLE.as_bytes())
+        >(SAMPLE_RESPONSE.as_bytes())
+            .unwrap_or_else(|error| panic!("the sample response is not JSON: {error}"))
             .unwrap_or_else(|error| {
-                panic!("the documented example is not JSON: {error}")
-            })
-            .unwrap_or_else(|error| {
-                panic!("the documented example does not decode: {error}")
+                panic!("the sample response does not decode: {error}")
             });
-        assert!(
-            output.unknown_fields.is_empty(), "undeclared fields: {:?}", output
-            .unknown_fields
+        let debug = format!("{output:?}");
+        assert_eq!(
+            debug.matches("unknown_fields: {}").count(), debug
+            .matches("unknown_fields: ").count(), "undeclared fields: {debug}"
         );
     }
 }

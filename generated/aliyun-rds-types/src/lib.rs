@@ -19,9 +19,17 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
+/// The types of `AcceptRCInquiredSystemEvent`.
+#[cfg(feature = "accept-rc-inquired-system-event")]
+pub mod accept_rc_inquired_system_event;
+
 /// The types of `ActivateMigrationTargetInstance`.
 #[cfg(feature = "activate-migration-target-instance")]
 pub mod activate_migration_target_instance;
+
+/// The types of `AddRCInstancesToDeploymentSet`.
+#[cfg(feature = "add-rc-instances-to-deployment-set")]
+pub mod add_rc_instances_to_deployment_set;
 
 /// The types of `AddTagsToResource`.
 #[cfg(feature = "add-tags-to-resource")]
@@ -51,6 +59,14 @@ pub mod attach_rc_instances;
 #[cfg(feature = "attach-whitelist-template-to-instance")]
 pub mod attach_whitelist_template_to_instance;
 
+/// The types of `AuthorizeBackupEncryption`.
+#[cfg(feature = "authorize-backup-encryption")]
+pub mod authorize_backup_encryption;
+
+/// The types of `AuthorizeRCSecurityGroupPermission`.
+#[cfg(feature = "authorize-rc-security-group-permission")]
+pub mod authorize_rc_security_group_permission;
+
 /// The types of `CalculateDBInstanceWeight`.
 #[cfg(feature = "calculate-db-instance-weight")]
 pub mod calculate_db_instance_weight;
@@ -62,6 +78,10 @@ pub mod cancel_active_operation_tasks;
 /// The types of `CheckAccountNameAvailable`.
 #[cfg(feature = "check-account-name-available")]
 pub mod check_account_name_available;
+
+/// The types of `CheckBackupEncryptionAuthorized`.
+#[cfg(feature = "check-backup-encryption-authorized")]
+pub mod check_backup_encryption_authorized;
 
 /// The types of `CheckCloudResourceAuthorized`.
 #[cfg(feature = "check-cloud-resource-authorized")]
@@ -78,6 +98,14 @@ pub mod check_db_name_available;
 /// The types of `CheckInstanceExist`.
 #[cfg(feature = "check-instance-exist")]
 pub mod check_instance_exist;
+
+/// The types of `CheckRdsCustomInit`.
+#[cfg(feature = "check-rds-custom-init")]
+pub mod check_rds_custom_init;
+
+/// The types of `CheckRegionSupportBackupEncryption`.
+#[cfg(feature = "check-region-support-backup-encryption")]
+pub mod check_region_support_backup_encryption;
 
 /// The types of `CheckServiceLinkedRole`.
 #[cfg(feature = "check-service-linked-role")]
@@ -135,6 +163,10 @@ pub mod create_db_instance_endpoint_address;
 #[cfg(feature = "create-db-instance-for-rebuild")]
 pub mod create_db_instance_for_rebuild;
 
+/// The types of `CreateDBInstanceReplication`.
+#[cfg(feature = "create-db-instance-replication")]
+pub mod create_db_instance_replication;
+
 /// The types of `CreateDBInstanceSecurityGroupRule`.
 #[cfg(feature = "create-db-instance-security-group-rule")]
 pub mod create_db_instance_security_group_rule;
@@ -163,6 +195,14 @@ pub mod create_gad_instance;
 #[cfg(feature = "create-gad-instance-member")]
 pub mod create_gad_instance_member;
 
+/// The types of `CreateImportTask`.
+#[cfg(feature = "create-import-task")]
+pub mod create_import_task;
+
+/// The types of `CreateMaskingRules`.
+#[cfg(feature = "create-masking-rules")]
+pub mod create_masking_rules;
+
 /// The types of `CreateMigrateTask`.
 #[cfg(feature = "create-migrate-task")]
 pub mod create_migrate_task;
@@ -182,6 +222,22 @@ pub mod create_parameter_group;
 /// The types of `CreatePostgresExtensions`.
 #[cfg(feature = "create-postgres-extensions")]
 pub mod create_postgres_extensions;
+
+/// The types of `CreateRCDeploymentSet`.
+#[cfg(feature = "create-rc-deployment-set")]
+pub mod create_rc_deployment_set;
+
+/// The types of `CreateRCDisk`.
+#[cfg(feature = "create-rc-disk")]
+pub mod create_rc_disk;
+
+/// The types of `CreateRCImage`.
+#[cfg(feature = "create-rc-image")]
+pub mod create_rc_image;
+
+/// The types of `CreateRCNodePool`.
+#[cfg(feature = "create-rc-node-pool")]
+pub mod create_rc_node_pool;
 
 /// The types of `CreateRCSnapshot`.
 #[cfg(feature = "create-rc-snapshot")]
@@ -239,6 +295,10 @@ pub mod delete_db_instance_endpoint;
 #[cfg(feature = "delete-db-instance-endpoint-address")]
 pub mod delete_db_instance_endpoint_address;
 
+/// The types of `DeleteDBInstanceReplication`.
+#[cfg(feature = "delete-db-instance-replication")]
+pub mod delete_db_instance_replication;
+
 /// The types of `DeleteDBInstanceSecurityGroupRule`.
 #[cfg(feature = "delete-db-instance-security-group-rule")]
 pub mod delete_db_instance_security_group_rule;
@@ -259,9 +319,17 @@ pub mod delete_database;
 #[cfg(feature = "delete-gad-instance")]
 pub mod delete_gad_instance;
 
+/// The types of `DeleteMaskingRules`.
+#[cfg(feature = "delete-masking-rules")]
+pub mod delete_masking_rules;
+
 /// The types of `DeleteParameterGroup`.
 #[cfg(feature = "delete-parameter-group")]
 pub mod delete_parameter_group;
+
+/// The types of `DeleteParameterTimedScheduleTask`.
+#[cfg(feature = "delete-parameter-timed-schedule-task")]
+pub mod delete_parameter_timed_schedule_task;
 
 /// The types of `DeletePostgresExtensions`.
 #[cfg(feature = "delete-postgres-extensions")]
@@ -271,13 +339,33 @@ pub mod delete_postgres_extensions;
 #[cfg(feature = "delete-rc-cluster-nodes")]
 pub mod delete_rc_cluster_nodes;
 
+/// The types of `DeleteRCDeploymentSet`.
+#[cfg(feature = "delete-rc-deployment-set")]
+pub mod delete_rc_deployment_set;
+
 /// The types of `DeleteRCDisk`.
 #[cfg(feature = "delete-rc-disk")]
 pub mod delete_rc_disk;
 
+/// The types of `DeleteRCInstance`.
+#[cfg(feature = "delete-rc-instance")]
+pub mod delete_rc_instance;
+
+/// The types of `DeleteRCInstances`.
+#[cfg(feature = "delete-rc-instances")]
+pub mod delete_rc_instances;
+
+/// The types of `DeleteRCNodePool`.
+#[cfg(feature = "delete-rc-node-pool")]
+pub mod delete_rc_node_pool;
+
 /// The types of `DeleteRCSnapshot`.
 #[cfg(feature = "delete-rc-snapshot")]
 pub mod delete_rc_snapshot;
+
+/// The types of `DeleteRCVCluster`.
+#[cfg(feature = "delete-rcv-cluster")]
+pub mod delete_rcv_cluster;
 
 /// The types of `DeleteReplicationLink`.
 #[cfg(feature = "delete-replication-link")]
@@ -303,6 +391,10 @@ pub mod descibe_imports_from_database;
 #[cfg(feature = "describe-ad-info")]
 pub mod describe_ad_info;
 
+/// The types of `DescribeAccountMaskingPrivilege`.
+#[cfg(feature = "describe-account-masking-privilege")]
+pub mod describe_account_masking_privilege;
+
 /// The types of `DescribeAccounts`.
 #[cfg(feature = "describe-accounts")]
 pub mod describe_accounts;
@@ -310,6 +402,10 @@ pub mod describe_accounts;
 /// The types of `DescribeActionEventPolicy`.
 #[cfg(feature = "describe-action-event-policy")]
 pub mod describe_action_event_policy;
+
+/// The types of `DescribeActiveOperationMaintainConf`.
+#[cfg(feature = "describe-active-operation-maintain-conf")]
+pub mod describe_active_operation_maintain_conf;
 
 /// The types of `DescribeActiveOperationTasks`.
 #[cfg(feature = "describe-active-operation-tasks")]
@@ -419,6 +515,10 @@ pub mod describe_db_instance_attribute;
 #[cfg(feature = "describe-db-instance-by-tags")]
 pub mod describe_db_instance_by_tags;
 
+/// The types of `DescribeDBInstanceCLS`.
+#[cfg(feature = "describe-db-instance-cls")]
+pub mod describe_db_instance_cls;
+
 /// The types of `DescribeDBInstanceConnectivity`.
 #[cfg(feature = "describe-db-instance-connectivity")]
 pub mod describe_db_instance_connectivity;
@@ -486,6 +586,10 @@ pub mod describe_db_instance_ssl;
 /// The types of `DescribeDBInstanceSecurityGroupRule`.
 #[cfg(feature = "describe-db-instance-security-group-rule")]
 pub mod describe_db_instance_security_group_rule;
+
+/// The types of `DescribeDBInstanceSwitchLog`.
+#[cfg(feature = "describe-db-instance-switch-log")]
+pub mod describe_db_instance_switch_log;
 
 /// The types of `DescribeDBInstanceTDE`.
 #[cfg(feature = "describe-db-instance-tde")]
@@ -591,6 +695,14 @@ pub mod describe_host_group_elastic_strategy_parameters;
 #[cfg(feature = "describe-host-web-shell")]
 pub mod describe_host_web_shell;
 
+/// The types of `DescribeImportTask`.
+#[cfg(feature = "describe-import-task")]
+pub mod describe_import_task;
+
+/// The types of `DescribeImportTaskValidation`.
+#[cfg(feature = "describe-import-task-validation")]
+pub mod describe_import_task_validation;
+
 /// The types of `DescribeInstanceAutoRenewalAttribute`.
 #[cfg(feature = "describe-instance-auto-renewal-attribute")]
 pub mod describe_instance_auto_renewal_attribute;
@@ -622,6 +734,10 @@ pub mod describe_log_backup_files;
 /// The types of `DescribeMarketingActivity`.
 #[cfg(feature = "describe-marketing-activity")]
 pub mod describe_marketing_activity;
+
+/// The types of `DescribeMaskingRules`.
+#[cfg(feature = "describe-masking-rules")]
+pub mod describe_masking_rules;
 
 /// The types of `DescribeMetaList`.
 #[cfg(feature = "describe-meta-list")]
@@ -663,6 +779,10 @@ pub mod describe_parameter_groups;
 #[cfg(feature = "describe-parameter-templates")]
 pub mod describe_parameter_templates;
 
+/// The types of `DescribeParameterTimedScheduleTask`.
+#[cfg(feature = "describe-parameter-timed-schedule-task")]
+pub mod describe_parameter_timed_schedule_task;
+
 /// The types of `DescribeParameters`.
 #[cfg(feature = "describe-parameters")]
 pub mod describe_parameters;
@@ -679,6 +799,14 @@ pub mod describe_price;
 #[cfg(feature = "describe-quick-sale-config")]
 pub mod describe_quick_sale_config;
 
+/// The types of `DescribeRCAvailableResource`.
+#[cfg(feature = "describe-rc-available-resource")]
+pub mod describe_rc_available_resource;
+
+/// The types of `DescribeRCCloudAssistantStatus`.
+#[cfg(feature = "describe-rc-cloud-assistant-status")]
+pub mod describe_rc_cloud_assistant_status;
+
 /// The types of `DescribeRCClusterConfig`.
 #[cfg(feature = "describe-rc-cluster-config")]
 pub mod describe_rc_cluster_config;
@@ -687,21 +815,93 @@ pub mod describe_rc_cluster_config;
 #[cfg(feature = "describe-rc-cluster-nodes")]
 pub mod describe_rc_cluster_nodes;
 
+/// The types of `DescribeRCClusters`.
+#[cfg(feature = "describe-rc-clusters")]
+pub mod describe_rc_clusters;
+
+/// The types of `DescribeRCDeploymentSets`.
+#[cfg(feature = "describe-rc-deployment-sets")]
+pub mod describe_rc_deployment_sets;
+
 /// The types of `DescribeRCDisks`.
 #[cfg(feature = "describe-rc-disks")]
 pub mod describe_rc_disks;
+
+/// The types of `DescribeRCElasticScaling`.
+#[cfg(feature = "describe-rc-elastic-scaling")]
+pub mod describe_rc_elastic_scaling;
+
+/// The types of `DescribeRCImageList`.
+#[cfg(feature = "describe-rc-image-list")]
+pub mod describe_rc_image_list;
+
+/// The types of `DescribeRCInstanceAttribute`.
+#[cfg(feature = "describe-rc-instance-attribute")]
+pub mod describe_rc_instance_attribute;
 
 /// The types of `DescribeRCInstanceDdosCount`.
 #[cfg(feature = "describe-rc-instance-ddos-count")]
 pub mod describe_rc_instance_ddos_count;
 
+/// The types of `DescribeRCInstanceHistoryEvents`.
+#[cfg(feature = "describe-rc-instance-history-events")]
+pub mod describe_rc_instance_history_events;
+
 /// The types of `DescribeRCInstanceIpAddress`.
 #[cfg(feature = "describe-rc-instance-ip-address")]
 pub mod describe_rc_instance_ip_address;
 
+/// The types of `DescribeRCInstanceTypeFamilies`.
+#[cfg(feature = "describe-rc-instance-type-families")]
+pub mod describe_rc_instance_type_families;
+
+/// The types of `DescribeRCInstanceTypes`.
+#[cfg(feature = "describe-rc-instance-types")]
+pub mod describe_rc_instance_types;
+
+/// The types of `DescribeRCInstanceVncUrl`.
+#[cfg(feature = "describe-rc-instance-vnc-url")]
+pub mod describe_rc_instance_vnc_url;
+
+/// The types of `DescribeRCInstances`.
+#[cfg(feature = "describe-rc-instances")]
+pub mod describe_rc_instances;
+
+/// The types of `DescribeRCInvocationResults`.
+#[cfg(feature = "describe-rc-invocation-results")]
+pub mod describe_rc_invocation_results;
+
+/// The types of `DescribeRCMetricList`.
+#[cfg(feature = "describe-rc-metric-list")]
+pub mod describe_rc_metric_list;
+
+/// The types of `DescribeRCNetworkInterfaces`.
+#[cfg(feature = "describe-rc-network-interfaces")]
+pub mod describe_rc_network_interfaces;
+
+/// The types of `DescribeRCNodePool`.
+#[cfg(feature = "describe-rc-node-pool")]
+pub mod describe_rc_node_pool;
+
+/// The types of `DescribeRCResourcesModification`.
+#[cfg(feature = "describe-rc-resources-modification")]
+pub mod describe_rc_resources_modification;
+
+/// The types of `DescribeRCSecurityGroupList`.
+#[cfg(feature = "describe-rc-security-group-list")]
+pub mod describe_rc_security_group_list;
+
+/// The types of `DescribeRCSecurityGroupPermission`.
+#[cfg(feature = "describe-rc-security-group-permission")]
+pub mod describe_rc_security_group_permission;
+
 /// The types of `DescribeRCSnapshots`.
 #[cfg(feature = "describe-rc-snapshots")]
 pub mod describe_rc_snapshots;
+
+/// The types of `DescribeRCVCluster`.
+#[cfg(feature = "describe-rcv-cluster")]
+pub mod describe_rcv_cluster;
 
 /// The types of `DescribeRdsResourceSettings`.
 #[cfg(feature = "describe-rds-resource-settings")]
@@ -755,6 +955,10 @@ pub mod describe_sql_log_records;
 #[cfg(feature = "describe-sql-log-report-list")]
 pub mod describe_sql_log_report_list;
 
+/// The types of `DescribeSQLServerUpgradeVersions`.
+#[cfg(feature = "describe-sql-server-upgrade-versions")]
+pub mod describe_sql_server_upgrade_versions;
+
 /// The types of `DescribeSecrets`.
 #[cfg(feature = "describe-secrets")]
 pub mod describe_secrets;
@@ -795,9 +999,17 @@ pub mod describe_upgrade_major_version_precheck_task;
 #[cfg(feature = "describe-upgrade-major-version-tasks")]
 pub mod describe_upgrade_major_version_tasks;
 
+/// The types of `DescribeVSwitchList`.
+#[cfg(feature = "describe-v-switch-list")]
+pub mod describe_v_switch_list;
+
 /// The types of `DescribeVSwitches`.
 #[cfg(feature = "describe-v-switches")]
 pub mod describe_v_switches;
+
+/// The types of `DescribeVpcs`.
+#[cfg(feature = "describe-vpcs")]
+pub mod describe_vpcs;
 
 /// The types of `DescribeWhitelistTemplate`.
 #[cfg(feature = "describe-whitelist-template")]
@@ -823,6 +1035,10 @@ pub mod detach_rc_disk;
 #[cfg(feature = "detach-whitelist-template-to-instance")]
 pub mod detach_whitelist_template_to_instance;
 
+/// The types of `EnableBackupEncryption`.
+#[cfg(feature = "enable-backup-encryption")]
+pub mod enable_backup_encryption;
+
 /// The types of `EvaluateLocalExtendDisk`.
 #[cfg(feature = "evaluate-local-extend-disk")]
 pub mod evaluate_local_extend_disk;
@@ -847,9 +1063,21 @@ pub mod grant_operator_permission;
 #[cfg(feature = "import-user-backup-file")]
 pub mod import_user_backup_file;
 
+/// The types of `InstallRCCloudAssistant`.
+#[cfg(feature = "install-rc-cloud-assistant")]
+pub mod install_rc_cloud_assistant;
+
 /// The types of `ListClasses`.
 #[cfg(feature = "list-classes")]
 pub mod list_classes;
+
+/// The types of `ListImportTasks`.
+#[cfg(feature = "list-import-tasks")]
+pub mod list_import_tasks;
+
+/// The types of `ListRCVClusters`.
+#[cfg(feature = "list-rcv-clusters")]
+pub mod list_rcv_clusters;
 
 /// The types of `ListTagResources`.
 #[cfg(feature = "list-tag-resources")]
@@ -895,6 +1123,10 @@ pub mod modify_account_check_policy;
 #[cfg(feature = "modify-account-description")]
 pub mod modify_account_description;
 
+/// The types of `ModifyAccountMaskingPrivilege`.
+#[cfg(feature = "modify-account-masking-privilege")]
+pub mod modify_account_masking_privilege;
+
 /// The types of `ModifyAccountSecurityPolicy`.
 #[cfg(feature = "modify-account-security-policy")]
 pub mod modify_account_security_policy;
@@ -931,9 +1163,17 @@ pub mod modify_custins_resource;
 #[cfg(feature = "modify-db-description")]
 pub mod modify_db_description;
 
+/// The types of `ModifyDBInstance`.
+#[cfg(feature = "modify-db-instance")]
+pub mod modify_db_instance;
+
 /// The types of `ModifyDBInstanceAutoUpgradeMinorVersion`.
 #[cfg(feature = "modify-db-instance-auto-upgrade-minor-version")]
 pub mod modify_db_instance_auto_upgrade_minor_version;
+
+/// The types of `ModifyDBInstanceCLS`.
+#[cfg(feature = "modify-db-instance-cls")]
+pub mod modify_db_instance_cls;
 
 /// The types of `ModifyDBInstanceConfig`.
 #[cfg(feature = "modify-db-instance-config")]
@@ -1011,6 +1251,10 @@ pub mod modify_db_instance_spec;
 #[cfg(feature = "modify-db-instance-tde")]
 pub mod modify_db_instance_tde;
 
+/// The types of `ModifyDBInstanceVectorSupportStatus`.
+#[cfg(feature = "modify-db-instance-vector-support-status")]
+pub mod modify_db_instance_vector_support_status;
+
 /// The types of `ModifyDBNode`.
 #[cfg(feature = "modify-db-node")]
 pub mod modify_db_node;
@@ -1059,6 +1303,10 @@ pub mod modify_ha_diagnose_config;
 #[cfg(feature = "modify-ha-switch-config")]
 pub mod modify_ha_switch_config;
 
+/// The types of `ModifyImportTask`.
+#[cfg(feature = "modify-import-task")]
+pub mod modify_import_task;
+
 /// The types of `ModifyInstanceAutoRenewalAttribute`.
 #[cfg(feature = "modify-instance-auto-renewal-attribute")]
 pub mod modify_instance_auto_renewal_attribute;
@@ -1066,6 +1314,10 @@ pub mod modify_instance_auto_renewal_attribute;
 /// The types of `ModifyInstanceCrossBackupPolicy`.
 #[cfg(feature = "modify-instance-cross-backup-policy")]
 pub mod modify_instance_cross_backup_policy;
+
+/// The types of `ModifyMaskingRules`.
+#[cfg(feature = "modify-masking-rules")]
+pub mod modify_masking_rules;
 
 /// The types of `ModifyPGHbaConfig`.
 #[cfg(feature = "modify-pg-hba-config")]
@@ -1078,6 +1330,66 @@ pub mod modify_parameter;
 /// The types of `ModifyParameterGroup`.
 #[cfg(feature = "modify-parameter-group")]
 pub mod modify_parameter_group;
+
+/// The types of `ModifyParameterTimedScheduleTask`.
+#[cfg(feature = "modify-parameter-timed-schedule-task")]
+pub mod modify_parameter_timed_schedule_task;
+
+/// The types of `ModifyRCDeploymentSetAttribute`.
+#[cfg(feature = "modify-rc-deployment-set-attribute")]
+pub mod modify_rc_deployment_set_attribute;
+
+/// The types of `ModifyRCDiskAttribute`.
+#[cfg(feature = "modify-rc-disk-attribute")]
+pub mod modify_rc_disk_attribute;
+
+/// The types of `ModifyRCDiskChargeType`.
+#[cfg(feature = "modify-rc-disk-charge-type")]
+pub mod modify_rc_disk_charge_type;
+
+/// The types of `ModifyRCDiskSpec`.
+#[cfg(feature = "modify-rc-disk-spec")]
+pub mod modify_rc_disk_spec;
+
+/// The types of `ModifyRCElasticScaling`.
+#[cfg(feature = "modify-rc-elastic-scaling")]
+pub mod modify_rc_elastic_scaling;
+
+/// The types of `ModifyRCInstance`.
+#[cfg(feature = "modify-rc-instance")]
+pub mod modify_rc_instance;
+
+/// The types of `ModifyRCInstanceAttribute`.
+#[cfg(feature = "modify-rc-instance-attribute")]
+pub mod modify_rc_instance_attribute;
+
+/// The types of `ModifyRCInstanceChargeType`.
+#[cfg(feature = "modify-rc-instance-charge-type")]
+pub mod modify_rc_instance_charge_type;
+
+/// The types of `ModifyRCInstanceDescription`.
+#[cfg(feature = "modify-rc-instance-description")]
+pub mod modify_rc_instance_description;
+
+/// The types of `ModifyRCInstanceKeyPair`.
+#[cfg(feature = "modify-rc-instance-key-pair")]
+pub mod modify_rc_instance_key_pair;
+
+/// The types of `ModifyRCInstanceNetworkSpec`.
+#[cfg(feature = "modify-rc-instance-network-spec")]
+pub mod modify_rc_instance_network_spec;
+
+/// The types of `ModifyRCInstanceVpcAttribute`.
+#[cfg(feature = "modify-rc-instance-vpc-attribute")]
+pub mod modify_rc_instance_vpc_attribute;
+
+/// The types of `ModifyRCSecurityGroupPermission`.
+#[cfg(feature = "modify-rc-security-group-permission")]
+pub mod modify_rc_security_group_permission;
+
+/// The types of `ModifyRCVCluster`.
+#[cfg(feature = "modify-rcv-cluster")]
+pub mod modify_rcv_cluster;
 
 /// The types of `ModifyReadWriteSplittingConnection`.
 #[cfg(feature = "modify-read-write-splitting-connection")]
@@ -1119,6 +1431,10 @@ pub mod modify_whitelist_template;
 #[cfg(feature = "pre-check-create-order-for-delete-db-nodes")]
 pub mod pre_check_create_order_for_delete_db_nodes;
 
+/// The types of `PrecheckDuckDBDependency`.
+#[cfg(feature = "precheck-duck-db-dependency")]
+pub mod precheck_duck_db_dependency;
+
 /// The types of `PurgeDBInstanceLog`.
 #[cfg(feature = "purge-db-instance-log")]
 pub mod purge_db_instance_log;
@@ -1130,6 +1446,18 @@ pub mod query_notify;
 /// The types of `QueryRecommendByCode`.
 #[cfg(feature = "query-recommend-by-code")]
 pub mod query_recommend_by_code;
+
+/// The types of `RdsCustomInit`.
+#[cfg(feature = "rds-custom-init")]
+pub mod rds_custom_init;
+
+/// The types of `RebootRCInstance`.
+#[cfg(feature = "reboot-rc-instance")]
+pub mod reboot_rc_instance;
+
+/// The types of `RebootRCInstances`.
+#[cfg(feature = "reboot-rc-instances")]
+pub mod reboot_rc_instances;
 
 /// The types of `RebuildDBInstance`.
 #[cfg(feature = "rebuild-db-instance")]
@@ -1147,6 +1475,10 @@ pub mod receive_db_instance;
 #[cfg(feature = "recovery-db-instance")]
 pub mod recovery_db_instance;
 
+/// The types of `RedeployRCInstance`.
+#[cfg(feature = "redeploy-rc-instance")]
+pub mod redeploy_rc_instance;
+
 /// The types of `ReleaseInstanceConnection`.
 #[cfg(feature = "release-instance-connection")]
 pub mod release_instance_connection;
@@ -1159,6 +1491,10 @@ pub mod release_instance_public_connection;
 #[cfg(feature = "release-read-write-splitting-connection")]
 pub mod release_read_write_splitting_connection;
 
+/// The types of `RemoveRCInstancesFromDeploymentSet`.
+#[cfg(feature = "remove-rc-instances-from-deployment-set")]
+pub mod remove_rc_instances_from_deployment_set;
+
 /// The types of `RemoveTagsFromResource`.
 #[cfg(feature = "remove-tags-from-resource")]
 pub mod remove_tags_from_resource;
@@ -1167,6 +1503,14 @@ pub mod remove_tags_from_resource;
 #[cfg(feature = "renew-instance")]
 pub mod renew_instance;
 
+/// The types of `RenewRCInstance`.
+#[cfg(feature = "renew-rc-instance")]
+pub mod renew_rc_instance;
+
+/// The types of `ReplaceRCInstanceSystemDisk`.
+#[cfg(feature = "replace-rc-instance-system-disk")]
+pub mod replace_rc_instance_system_disk;
+
 /// The types of `ResetAccount`.
 #[cfg(feature = "reset-account")]
 pub mod reset_account;
@@ -1174,6 +1518,10 @@ pub mod reset_account;
 /// The types of `ResetAccountPassword`.
 #[cfg(feature = "reset-account-password")]
 pub mod reset_account_password;
+
+/// The types of `ResizeRCInstanceDisk`.
+#[cfg(feature = "resize-rc-instance-disk")]
+pub mod resize_rc_instance_disk;
 
 /// The types of `RestartDBInstance`.
 #[cfg(feature = "restart-db-instance")]
@@ -1195,13 +1543,45 @@ pub mod revoke_account_privilege;
 #[cfg(feature = "revoke-operator-permission")]
 pub mod revoke_operator_permission;
 
+/// The types of `RevokeRCSecurityGroupPermission`.
+#[cfg(feature = "revoke-rc-security-group-permission")]
+pub mod revoke_rc_security_group_permission;
+
+/// The types of `RunRCCommand`.
+#[cfg(feature = "run-rc-command")]
+pub mod run_rc_command;
+
+/// The types of `RunRCInstances`.
+#[cfg(feature = "run-rc-instances")]
+pub mod run_rc_instances;
+
+/// The types of `ShareRCDeploymentSet`.
+#[cfg(feature = "share-rc-deployment-set")]
+pub mod share_rc_deployment_set;
+
 /// The types of `StartDBInstance`.
 #[cfg(feature = "start-db-instance")]
 pub mod start_db_instance;
 
+/// The types of `StartRCInstance`.
+#[cfg(feature = "start-rc-instance")]
+pub mod start_rc_instance;
+
+/// The types of `StartRCInstances`.
+#[cfg(feature = "start-rc-instances")]
+pub mod start_rc_instances;
+
 /// The types of `StopDBInstance`.
 #[cfg(feature = "stop-db-instance")]
 pub mod stop_db_instance;
+
+/// The types of `StopRCInstance`.
+#[cfg(feature = "stop-rc-instance")]
+pub mod stop_rc_instance;
+
+/// The types of `StopRCInstances`.
+#[cfg(feature = "stop-rc-instances")]
+pub mod stop_rc_instances;
 
 /// The types of `SwitchDBInstanceHA`.
 #[cfg(feature = "switch-db-instance-ha")]
@@ -1223,6 +1603,14 @@ pub mod switch_over_major_version_upgrade;
 #[cfg(feature = "switch-replication-link")]
 pub mod switch_replication_link;
 
+/// The types of `SyncRCKeyPair`.
+#[cfg(feature = "sync-rc-key-pair")]
+pub mod sync_rc_key_pair;
+
+/// The types of `SyncRCSecurityGroup`.
+#[cfg(feature = "sync-rc-security-group")]
+pub mod sync_rc_security_group;
+
 /// The types of `TagResources`.
 #[cfg(feature = "tag-resources")]
 pub mod tag_resources;
@@ -1235,6 +1623,10 @@ pub mod terminate_migrate_task;
 #[cfg(feature = "transform-db-instance-pay-type")]
 pub mod transform_db_instance_pay_type;
 
+/// The types of `UnassociateEipAddressWithRCInstance`.
+#[cfg(feature = "unassociate-eip-address-with-rc-instance")]
+pub mod unassociate_eip_address_with_rc_instance;
+
 /// The types of `UnlockAccount`.
 #[cfg(feature = "unlock-account")]
 pub mod unlock_account;
@@ -1242,6 +1634,10 @@ pub mod unlock_account;
 /// The types of `UntagResources`.
 #[cfg(feature = "untag-resources")]
 pub mod untag_resources;
+
+/// The types of `UpdateDBInstanceReplication`.
+#[cfg(feature = "update-db-instance-replication")]
+pub mod update_db_instance_replication;
 
 /// The types of `UpdatePostgresExtensions`.
 #[cfg(feature = "update-postgres-extensions")]
@@ -1270,3 +1666,7 @@ pub mod upgrade_db_instance_major_version_precheck;
 /// The types of `UpgradeDBProxyInstanceKernelVersion`.
 #[cfg(feature = "upgrade-db-proxy-instance-kernel-version")]
 pub mod upgrade_db_proxy_instance_kernel_version;
+
+/// The types of `ValidateImportTask`.
+#[cfg(feature = "validate-import-task")]
+pub mod validate_import_task;

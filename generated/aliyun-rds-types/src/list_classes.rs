@@ -35,9 +35,9 @@ pub struct ListClassesInput {
     /// Example: `bards_intl`
     #[cfg_attr(feature = "serde-serialize", serde(rename = "CommodityCode"))]
     pub commodity_code: String,
-    /// The instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::describe_db_instances) operation to query the instance ID.
     ///
-    /// \>  If you set the **CommodityCode** parameter to the commodity code of read-only instances, you must specify this parameter.
+    /// > If you set the **CommodityCode** parameter to the commodity code of read-only instances, you must specify this parameter.
     ///
     /// Wire name: `DBInstanceId`.
     ///
@@ -59,9 +59,9 @@ pub struct ListClassesInput {
     /// Example: `BUY`
     #[cfg_attr(feature = "serde-serialize", serde(rename = "OrderType"))]
     pub order_type: String,
-    /// The region ID. You can call the DescribeRegions operation to query the most recent region list.
+    /// The region ID. You can call the [DescribeRegions](crate::describe_regions) operation to query the most recent region list.
     ///
-    /// \>  If you are using an Alibaba Cloud account on the International site (alibabacloud.com), you must specify this parameter.
+    /// > If you are using an Alibaba Cloud account on the International site (alibabacloud.com), you must specify this parameter.
     ///
     /// Wire name: `RegionId`.
     ///
@@ -359,8 +359,8 @@ pub struct Items {
     ///
     /// *   Unit: cents (USD).
     ///
-    /// \> *   If you set **CommodityCode** to a value that indicates the pay-as-you-go billing method, the ReferencePrice parameter specifies the hourly fee that you must pay.
-    /// \> *   If you set **CommodityCode** to a value that indicates the subscription billing method, the ReferencePrice parameter specifies the monthly fee that you must pay.
+    /// > *   If you set **CommodityCode** to a value that indicates the pay-as-you-go billing method, the ReferencePrice parameter specifies the hourly fee that you must pay.
+    /// > *   If you set **CommodityCode** to a value that indicates the subscription billing method, the ReferencePrice parameter specifies the monthly fee that you must pay.
     ///
     /// Wire name: `ReferencePrice`.
     ///
@@ -374,17 +374,17 @@ pub struct Items {
     ///
     /// *   Regular instance
     ///
-    /// *   **Basic**: RDS Basic Edition
-    /// *   **HighAvailability**: RDS High-availability Edition
-    /// *   **cluster**: RDS Cluster Edition for ApsaraDB RDS for MySQL or PostgreSQL
-    /// *   **AlwaysOn**: RDS Cluster Edition for ApsaraDB RDS for SQL Server
-    /// *   **Finance**: RDS Basic Edition for serverless instances
+    ///     *   **Basic**: RDS Basic Edition
+    ///     *   **HighAvailability**: RDS High-availability Edition
+    ///     *   **cluster**: RDS Cluster Edition for ApsaraDB RDS for MySQL or PostgreSQL
+    ///     *   **AlwaysOn**: RDS Cluster Edition for ApsaraDB RDS for SQL Server
+    ///     *   **Finance**: RDS Basic Edition for serverless instances
     ///
     /// *   Serverless instance
     ///
-    /// *   **serverless_basic**: RDS Basic Edition for serverless instances. This edition is available only for instances that run MySQL and PostgreSQL.
-    /// *   **serverless_standard**: RDS High-availability Edition for serverless instances. This edition is available only for instances that run MySQL and PostgreSQL.
-    /// *   **serverless_ha**: RDS High-availability Edition for serverless instances. This edition is available only for instances that run SQL Server.
+    ///     *   **serverless_basic**: RDS Basic Edition for serverless instances. This edition is available only for instances that run MySQL and PostgreSQL.
+    ///     *   **serverless_standard**: RDS High-availability Edition for serverless instances. This edition is available only for instances that run MySQL and PostgreSQL.
+    ///     *   **serverless_ha**: RDS High-availability Edition for serverless instances. This edition is available only for instances that run SQL Server.
     ///
     /// Wire name: `category`.
     ///
@@ -509,25 +509,22 @@ mod tests {
     //! The documentation's example response against the output type.
 
     /// The example response of the operation's documentation, verbatim.
-    const DOCUMENTED_EXAMPLE: &str = "{\n  \"Items\": [\n    {\n      \"ClassCode\": \"mysql.n1.micro.1\",\n      \"ClassGroup\": \"general-purpose\",\n      \"Cpu\": \"1\",\n      \"EncryptedMemory\": \"4\",\n      \"InstructionSetArch\": \"arm\",\n      \"MaxConnections\": \"2000\",\n      \"MaxIOMBPS\": \"1024Mbps\",\n      \"MaxIOPS\": \"10000\",\n      \"MemoryClass\": \"1GB\",\n      \"ReferencePrice\": \"2500\",\n      \"category\": \"Basic\",\n      \"storageType\": \"cloud_essd\"\n    }\n  ],\n  \"RegionId\": \"cn-hangzhou\",\n  \"RequestId\": \"CF8D35BF-263D-4F7B-883A-1163B79A9EC6\"\n}";
+    const SAMPLE_RESPONSE: &str = "{\n  \"Items\": [\n    {\n      \"ClassCode\": \"mysql.n1.micro.1\",\n      \"ClassGroup\": \"general-purpose\",\n      \"Cpu\": \"1\",\n      \"EncryptedMemory\": \"4\",\n      \"InstructionSetArch\": \"arm\",\n      \"MaxConnections\": \"2000\",\n      \"MaxIOMBPS\": \"1024Mbps\",\n      \"MaxIOPS\": \"10000\",\n      \"MemoryClass\": \"1GB\",\n      \"ReferencePrice\": \"2500\",\n      \"category\": \"Basic\",\n      \"storageType\": \"cloud_essd\"\n    }\n  ],\n  \"RegionId\": \"cn-hangzhou\",\n  \"RequestId\": \"CF8D35BF-263D-4F7B-883A-1163B79A9EC6\"\n}";
 
-    /// Every field of the example decodes into a declared field of its
-    /// type: the importer brought the spec in line with the example
-    /// (`cargo xtask import` reports where), so nothing is lost.
+    /// Every field of the example decodes into a declared field of its type: the importer brought the spec in line with the example (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
         let output = aliyun_codec::de::from_slice::<
             super::ListClassesOutput,
-        >(DOCUMENTED_EXAMPLE.as_bytes())
+        >(SAMPLE_RESPONSE.as_bytes())
+            .unwrap_or_else(|error| panic!("the sample response is not JSON: {error}"))
             .unwrap_or_else(|error| {
-                panic!("the documented example is not JSON: {error}")
-            })
-            .unwrap_or_else(|error| {
-                panic!("the documented example does not decode: {error}")
+                panic!("the sample response does not decode: {error}")
             });
-        assert!(
-            output.unknown_fields.is_empty(), "undeclared fields: {:?}", output
-            .unknown_fields
+        let debug = format!("{output:?}");
+        assert_eq!(
+            debug.matches("unknown_fields: {}").count(), debug
+            .matches("unknown_fields: ").count(), "undeclared fields: {debug}"
         );
     }
 }

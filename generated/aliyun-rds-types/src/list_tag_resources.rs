@@ -13,7 +13,7 @@
 #[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListTagResourcesInput {
-    /// The region ID. You can call the DescribeRegions operation to query the most recent region list.
+    /// The region ID. You can call the [DescribeRegions](crate::describe_regions) operation to query the most recent region list.
     ///
     /// Wire name: `RegionId`.
     ///
@@ -39,7 +39,7 @@ pub struct ListTagResourcesInput {
     pub next_token: Option<String>,
     /// The instance ID. You can specify a maximum of **50** instance IDs.****
     ///
-    /// \>  You must specify at least one of the **ResourceId** and **Key** parameters.
+    /// > You must specify at least one of the **ResourceId** and **Key** parameters.
     ///
     /// Wire name: `ResourceId`.
     ///
@@ -226,7 +226,7 @@ impl<'de> serde::Deserialize<'de> for ListTagResourcesOutput {
 pub struct Tag {
     /// The tag key. You can query N tag keys at a time. Valid values of N: **1** to **20**. The value cannot be an empty string.
     ///
-    /// \>  You must specify at least one of the **ResourceId** and **Key** parameters.
+    /// > You must specify at least one of the **ResourceId** and **Key** parameters.
     ///
     /// Wire name: `Key`.
     ///
@@ -427,25 +427,22 @@ mod tests {
     //! The documentation's example response against the output type.
 
     /// The example response of the operation's documentation, verbatim.
-    const DOCUMENTED_EXAMPLE: &str = "{\n  \"NextToken\": \"212db86sca4384811e0b5e8707ec21345\",\n  \"RequestId\": \"47A514A1-4B77-4E30-B4C5-2A880650B3FD\",\n  \"TagResources\": {\n    \"TagResource\": [\n      {\n        \"ResourceId\": \"rm-uf6wjk5****\",\n        \"ResourceType\": \"ALIYUN::RDS::INSTANCE\",\n        \"TagKey\": \"testkey1\",\n        \"TagValue\": \"testvalue1\"\n      }\n    ]\n  }\n}";
+    const SAMPLE_RESPONSE: &str = "{\n  \"NextToken\": \"212db86sca4384811e0b5e8707ec21345\",\n  \"RequestId\": \"47A514A1-4B77-4E30-B4C5-2A880650B3FD\",\n  \"TagResources\": {\n    \"TagResource\": [\n      {\n        \"ResourceId\": \"rm-uf6wjk5****\",\n        \"ResourceType\": \"ALIYUN::RDS::INSTANCE\",\n        \"TagKey\": \"testkey1\",\n        \"TagValue\": \"testvalue1\"\n      }\n    ]\n  }\n}";
 
-    /// Every field of the example decodes into a declared field of its
-    /// type: the importer brought the spec in line with the example
-    /// (`cargo xtask import` reports where), so nothing is lost.
+    /// Every field of the example decodes into a declared field of its type: the importer brought the spec in line with the example (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
         let output = aliyun_codec::de::from_slice::<
             super::ListTagResourcesOutput,
-        >(DOCUMENTED_EXAMPLE.as_bytes())
+        >(SAMPLE_RESPONSE.as_bytes())
+            .unwrap_or_else(|error| panic!("the sample response is not JSON: {error}"))
             .unwrap_or_else(|error| {
-                panic!("the documented example is not JSON: {error}")
-            })
-            .unwrap_or_else(|error| {
-                panic!("the documented example does not decode: {error}")
+                panic!("the sample response does not decode: {error}")
             });
-        assert!(
-            output.unknown_fields.is_empty(), "undeclared fields: {:?}", output
-            .unknown_fields
+        let debug = format!("{output:?}");
+        assert_eq!(
+            debug.matches("unknown_fields: {}").count(), debug
+            .matches("unknown_fields: ").count(), "undeclared fields: {debug}"
         );
     }
 }

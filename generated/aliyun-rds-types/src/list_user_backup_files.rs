@@ -29,7 +29,7 @@ pub struct ListUserBackupFilesInput {
         serde(rename = "Status", skip_serializing_if = "Option::is_none")
     )]
     pub status: Option<String>,
-    /// The region ID. You can call the DescribeRegions operation to query the most recent region list.
+    /// The region ID. You can call the [DescribeRegions](crate::describe_regions) operation to query the most recent region list.
     ///
     /// Wire name: `RegionId`.
     ///
@@ -38,7 +38,7 @@ pub struct ListUserBackupFilesInput {
     pub region_id: String,
     /// The description of the full backup file.
     ///
-    /// \> The system implements a fuzzy match based on the value of this parameter.
+    /// > The system implements a fuzzy match based on the value of this parameter.
     ///
     /// Wire name: `Comment`.
     ///
@@ -78,7 +78,7 @@ pub struct ListUserBackupFilesInput {
         serde(rename = "Tags", skip_serializing_if = "Option::is_none")
     )]
     pub tags: Option<String>,
-    /// The resource group ID. You can call the DescribeDBInstanceAttribute operation to obtain the ID of the resource group.
+    /// The resource group ID. You can call the [DescribeDBInstanceAttribute](crate::describe_db_instance_attribute) operation to obtain the ID of the resource group.
     ///
     /// Wire name: `ResourceGroupId`.
     ///
@@ -580,25 +580,22 @@ mod tests {
     //! The documentation's example response against the output type.
 
     /// The example response of the operation's documentation, verbatim.
-    const DOCUMENTED_EXAMPLE: &str = "{\n  \"Records\": [\n    {\n      \"BackupId\": \"b-kwwvr7v8t7of****\",\n      \"BinlogInfo\": \"{\\\\\\\"binlogPosition\\\\\\\":\\\\\\\"154\\\\\\\",\\\\\\\"binlogFile\\\\\\\":\\\\\\\"0.000002\\\\\\\"}\",\n      \"Comment\": \"BackupTest\",\n      \"CreationTime\": \"1623231084000\",\n      \"Engine\": \"mysql\",\n      \"EngineVersion\": \"5.7\",\n      \"FinishTime\": \"1623231750000\",\n      \"ModificationTime\": \"1623231750000\",\n      \"OssBucket\": \"BackupTest\",\n      \"OssFileMetaData\": \"{\\\\\\\"Accept-Ranges\\\\\\\":\\\\\\\"bytes\\\\\\\",\\\\\\\"Connection\\\\\\\":\\\\\\\"keep-alive\\\\\\\",\\\\\\\"Content-Length\\\\\\\":81014337,\\\\\\\"Content-Type\\\\\\\":\\\\\\\"application/octet-stream\\\\\\\",\\\\\\\"Date\\\\\\\":1623309548000,\\\\\\\"ETag\\\\\\\":\\\\\\\"889FE9E5FCEBFE4781829488A352863B-1\\\\\\\",\\\\\\\"Last-Modified\\\\\\\":1622186844000,\\\\\\\"Server\\\\\\\":\\\\\\\"AliyunOSS\\\\\\\",\\\\\\\"x-oss-hash-crc64ecma\\\\\\\":\\\\\\\"5793608435727323129\\\\\\\",\\\\\\\"x-oss-object-type\\\\\\\":\\\\\\\"Multipart\\\\\\\",\\\\\\\"x-oss-request-id\\\\\\\":\\\\\\\"60C1BCEC92572F37318BD499\\\\\\\",\\\\\\\"x-oss-server-time\\\\\\\":\\\\\\\"166\\\\\\\",\\\\\\\"x-oss-storage-class\\\\\\\":\\\\\\\"Standard\\\\\\\"}\",\n      \"OssFileName\": \"backup_qp.xb\",\n      \"OssFilePath\": \"test/backup_qp.xb\",\n      \"OssFileSize\": 79115,\n      \"OssUrl\": \"https://****.oss-ap-****.aliyuncs.com/backup_qp.xb\",\n      \"Reason\": \"success\",\n      \"RestoreSize\": \"20\",\n      \"Retention\": 3,\n      \"Status\": \"BackupSuccess\",\n      \"ZoneId\": \"cn-hangzhou-b\"\n    }\n  ],\n  \"RequestId\": \"AD67C22F-64F3-4448-A9A8-D1606D242879\"\n}";
+    const SAMPLE_RESPONSE: &str = "{\n  \"Records\": [\n    {\n      \"BackupId\": \"b-kwwvr7v8t7of****\",\n      \"BinlogInfo\": \"{\\\\\\\"binlogPosition\\\\\\\":\\\\\\\"154\\\\\\\",\\\\\\\"binlogFile\\\\\\\":\\\\\\\"0.000002\\\\\\\"}\",\n      \"Comment\": \"BackupTest\",\n      \"CreationTime\": \"1623231084000\",\n      \"Engine\": \"mysql\",\n      \"EngineVersion\": \"5.7\",\n      \"FinishTime\": \"1623231750000\",\n      \"ModificationTime\": \"1623231750000\",\n      \"OssBucket\": \"BackupTest\",\n      \"OssFileMetaData\": \"{\\\\\\\"Accept-Ranges\\\\\\\":\\\\\\\"bytes\\\\\\\",\\\\\\\"Connection\\\\\\\":\\\\\\\"keep-alive\\\\\\\",\\\\\\\"Content-Length\\\\\\\":81014337,\\\\\\\"Content-Type\\\\\\\":\\\\\\\"application/octet-stream\\\\\\\",\\\\\\\"Date\\\\\\\":1623309548000,\\\\\\\"ETag\\\\\\\":\\\\\\\"889FE9E5FCEBFE4781829488A352863B-1\\\\\\\",\\\\\\\"Last-Modified\\\\\\\":1622186844000,\\\\\\\"Server\\\\\\\":\\\\\\\"AliyunOSS\\\\\\\",\\\\\\\"x-oss-hash-crc64ecma\\\\\\\":\\\\\\\"5793608435727323129\\\\\\\",\\\\\\\"x-oss-object-type\\\\\\\":\\\\\\\"Multipart\\\\\\\",\\\\\\\"x-oss-request-id\\\\\\\":\\\\\\\"60C1BCEC92572F37318BD499\\\\\\\",\\\\\\\"x-oss-server-time\\\\\\\":\\\\\\\"166\\\\\\\",\\\\\\\"x-oss-storage-class\\\\\\\":\\\\\\\"Standard\\\\\\\"}\",\n      \"OssFileName\": \"backup_qp.xb\",\n      \"OssFilePath\": \"test/backup_qp.xb\",\n      \"OssFileSize\": 79115,\n      \"OssUrl\": \"https://****.oss-ap-****.aliyuncs.com/backup_qp.xb\",\n      \"Reason\": \"success\",\n      \"RestoreSize\": \"20\",\n      \"Retention\": 3,\n      \"Status\": \"BackupSuccess\",\n      \"ZoneId\": \"cn-hangzhou-b\"\n    }\n  ],\n  \"RequestId\": \"AD67C22F-64F3-4448-A9A8-D1606D242879\"\n}";
 
-    /// Every field of the example decodes into a declared field of its
-    /// type: the importer brought the spec in line with the example
-    /// (`cargo xtask import` reports where), so nothing is lost.
+    /// Every field of the example decodes into a declared field of its type: the importer brought the spec in line with the example (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
         let output = aliyun_codec::de::from_slice::<
             super::ListUserBackupFilesOutput,
-        >(DOCUMENTED_EXAMPLE.as_bytes())
+        >(SAMPLE_RESPONSE.as_bytes())
+            .unwrap_or_else(|error| panic!("the sample response is not JSON: {error}"))
             .unwrap_or_else(|error| {
-                panic!("the documented example is not JSON: {error}")
-            })
-            .unwrap_or_else(|error| {
-                panic!("the documented example does not decode: {error}")
+                panic!("the sample response does not decode: {error}")
             });
-        assert!(
-            output.unknown_fields.is_empty(), "undeclared fields: {:?}", output
-            .unknown_fields
+        let debug = format!("{output:?}");
+        assert_eq!(
+            debug.matches("unknown_fields: {}").count(), debug
+            .matches("unknown_fields: ").count(), "undeclared fields: {debug}"
         );
     }
 }

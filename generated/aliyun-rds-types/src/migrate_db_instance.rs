@@ -13,7 +13,7 @@
 #[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct MigrateDbInstanceInput {
-    /// The region ID. You can call the DescribeRegions operation to query the most recent region list.
+    /// The region ID. You can call the [DescribeRegions](crate::describe_regions) operation to query the most recent region list.
     ///
     /// Wire name: `RegionId`.
     ///
@@ -23,7 +23,7 @@ pub struct MigrateDbInstanceInput {
         serde(rename = "RegionId", skip_serializing_if = "Option::is_none")
     )]
     pub region_id: Option<String>,
-    /// The dedicated cluster ID. You can call the DescribeDedicatedHostGroups operation to query the dedicated cluster ID.
+    /// The dedicated cluster ID. You can call the [DescribeDedicatedHostGroups](crate::describe_dedicated_host_groups) operation to query the dedicated cluster ID.
     ///
     /// Wire name: `DedicatedHostGroupId`.
     ///
@@ -37,7 +37,7 @@ pub struct MigrateDbInstanceInput {
     /// Example: `rm-uf6wjk5******`
     #[cfg_attr(feature = "serde-serialize", serde(rename = "DBInstanceId"))]
     pub db_instance_id: String,
-    /// The ID of the host to which you want to migrate the primary instance. You can call the DescribeDedicatedHosts operation to query the host ID.
+    /// The ID of the host to which you want to migrate the primary instance. You can call the [DescribeDedicatedHosts](crate::describe_dedicated_hosts) operation to query the host ID.
     ///
     /// Wire name: `TargetDedicatedHostIdForMaster`.
     ///
@@ -50,7 +50,7 @@ pub struct MigrateDbInstanceInput {
         )
     )]
     pub target_dedicated_host_id_for_master: Option<String>,
-    /// The ID of the host to which you want to migrate the secondary instance. You can call the DescribeDedicatedHosts operation to query the host ID.
+    /// The ID of the host to which you want to migrate the secondary instance. You can call the [DescribeDedicatedHosts](crate::describe_dedicated_hosts) operation to query the host ID.
     ///
     /// Wire name: `TargetDedicatedHostIdForSlave`.
     ///
@@ -79,7 +79,7 @@ pub struct MigrateDbInstanceInput {
     pub effective_time: Option<String>,
     /// The point in time when you want the system to start the migration. Specify the time in the ISO 8601 standard in the *yyyy-MM-dd*T*HH:mm:ss*Z format. The time must be in UTC.
     ///
-    /// \> This parameter must be specified when you set **EffectiveTime** to **Specified**.
+    /// > This parameter must be specified when you set **EffectiveTime** to **Specified**.
     ///
     /// Wire name: `SpecifiedTime`.
     ///
@@ -303,25 +303,22 @@ mod tests {
     //! The documentation's example response against the output type.
 
     /// The example response of the operation's documentation, verbatim.
-    const DOCUMENTED_EXAMPLE: &str = "{\n  \"MigrationId\": 2245016,\n  \"RequestId\": \"498AE8CA-8C81-4A01-AF37-2B902014ED30\",\n  \"TaskId\": 108246861\n}";
+    const SAMPLE_RESPONSE: &str = "{\n  \"MigrationId\": 2245016,\n  \"RequestId\": \"498AE8CA-8C81-4A01-AF37-2B902014ED30\",\n  \"TaskId\": 108246861\n}";
 
-    /// Every field of the example decodes into a declared field of its
-    /// type: the importer brought the spec in line with the example
-    /// (`cargo xtask import` reports where), so nothing is lost.
+    /// Every field of the example decodes into a declared field of its type: the importer brought the spec in line with the example (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
         let output = aliyun_codec::de::from_slice::<
             super::MigrateDbInstanceOutput,
-        >(DOCUMENTED_EXAMPLE.as_bytes())
+        >(SAMPLE_RESPONSE.as_bytes())
+            .unwrap_or_else(|error| panic!("the sample response is not JSON: {error}"))
             .unwrap_or_else(|error| {
-                panic!("the documented example is not JSON: {error}")
-            })
-            .unwrap_or_else(|error| {
-                panic!("the documented example does not decode: {error}")
+                panic!("the sample response does not decode: {error}")
             });
-        assert!(
-            output.unknown_fields.is_empty(), "undeclared fields: {:?}", output
-            .unknown_fields
+        let debug = format!("{output:?}");
+        assert_eq!(
+            debug.matches("unknown_fields: {}").count(), debug
+            .matches("unknown_fields: ").count(), "undeclared fields: {debug}"
         );
     }
 }

@@ -13,7 +13,7 @@
 #[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct MigrateToOtherZoneInput {
-    /// The instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::describe_db_instances) operation to query the instance ID.
     ///
     /// Wire name: `DBInstanceId`.
     ///
@@ -33,7 +33,7 @@ pub struct MigrateToOtherZoneInput {
         serde(rename = "VPCId", skip_serializing_if = "Option::is_none")
     )]
     pub vpc_id: Option<String>,
-    /// The ID of the destination zone. You can call the DescribeRegions operation to query the most recent region list.
+    /// The ID of the destination zone. You can call the [DescribeRegions](crate::describe_regions) operation to query the most recent region list.
     ///
     /// Wire name: `ZoneId`.
     ///
@@ -43,10 +43,10 @@ pub struct MigrateToOtherZoneInput {
     /// The time when you want the change to take effect. Valid values:
     ///
     /// *   **Immediately** (default): The change immediately takes effect.
-    /// *   **MaintainTime**: The change takes effect during the maintenance window. For more information, see ModifyDBInstanceMaintainTime.
+    /// *   **MaintainTime**: The change takes effect during the maintenance window. For more information, see [ModifyDBInstanceMaintainTime](crate::modify_db_instance_maintain_time).
     /// *   **ScheduleTime**: The change takes effect at the point in time that you specify.
     ///
-    /// \>  If you set this parameter to **ScheduleTime**, you must specify the **SwitchTime** parameter.
+    /// > If you set this parameter to **ScheduleTime**, you must specify the **SwitchTime** parameter.
     ///
     /// Wire name: `EffectiveTime`.
     ///
@@ -58,7 +58,7 @@ pub struct MigrateToOtherZoneInput {
     pub effective_time: Option<String>,
     /// The vSwitch ID.
     ///
-    /// *   This parameter must be specified when the instance resides in a VPC. You can call the DescribeVSwitches operation to query existing vSwitches.
+    /// *   This parameter must be specified when the instance resides in a VPC. You can call the [DescribeVSwitches](crate::describe_v_switches) operation to query existing vSwitches.
     /// *   If the instance runs PostgreSQL or SQL Server and a secondary zone is specified for the instance, you can specify multiple vSwitch IDs, each of which corresponds to a zone. Separate the vSwitch IDs with commas (,).
     ///
     /// Wire name: `VSwitchId`.
@@ -87,7 +87,7 @@ pub struct MigrateToOtherZoneInput {
     pub category: Option<String>,
     /// The secondary zone 1 of the instance.
     ///
-    /// \>  This parameter must be configured if the instance runs RDS editions other than RDS Basic Edition.
+    /// > This parameter must be configured if the instance runs RDS editions other than RDS Basic Edition.
     ///
     /// Wire name: `ZoneIdSlave1`.
     ///
@@ -99,7 +99,7 @@ pub struct MigrateToOtherZoneInput {
     pub zone_id_slave1: Option<String>,
     /// The secondary zone 2 of the instance.
     ///
-    /// \>  You can specify this parameter only for instances that run RDS Enterprise Edition.
+    /// > You can specify this parameter only for instances that run RDS Enterprise Edition.
     ///
     /// Wire name: `ZoneIdSlave2`.
     ///
@@ -111,7 +111,7 @@ pub struct MigrateToOtherZoneInput {
     pub zone_id_slave2: Option<String>,
     /// The migration time. Specify the time in the ISO 8601 standard in the *yyyy-MM-dd*T*HH:mm:ss*Z format. The time must be in UTC.
     ///
-    /// \> This parameter is used with **EffectiveTime**. You must specify this parameter only when **EffectiveTime** is set to **ScheduleTime**.
+    /// > This parameter is used with **EffectiveTime**. You must specify this parameter only when **EffectiveTime** is set to **ScheduleTime**.
     ///
     /// Wire name: `SwitchTime`.
     ///
@@ -126,7 +126,7 @@ pub struct MigrateToOtherZoneInput {
     /// *   **true**: You want to change the specifications of the instance during the cross-zone migration. If you set this parameter to **true**, you must specify at least one of **DBInstanceClass** and **DBInstanceStorage**.
     /// *   **false** (default): You do not want to change the specifications of the instance during the cross-zone migration.
     ///
-    /// \> This parameter applies only to instances that run MySQL.
+    /// > This parameter applies only to instances that run MySQL.
     ///
     /// Wire name: `IsModifySpec`.
     ///
@@ -184,7 +184,7 @@ pub struct MigrateToOtherZoneInput {
     /// *   If the instance type specifies the local SSD storage type, the default value of this parameter is **local_ssd**.
     /// *   If the instance type specifies the standard SSD or ESSD storage type, the default value of this parameter is **cloud_essd**.
     ///
-    /// \>  Serverless instances support only PL1 ESSDs and general ESSDs.
+    /// > Serverless instances support only PL1 ESSDs and general ESSDs.
     ///
     /// Wire name: `DBInstanceStorageType`.
     ///
@@ -406,25 +406,22 @@ mod tests {
     //! The documentation's example response against the output type.
 
     /// The example response of the operation's documentation, verbatim.
-    const DOCUMENTED_EXAMPLE: &str = "{\n  \"DBInstanceId\": \"rm-uf6wjk5****\",\n  \"OrderId\": 0,\n  \"RequestId\": \"65BDA532-28AF-4122-AA39-B382721EEE64\"\n}";
+    const SAMPLE_RESPONSE: &str = "{\n  \"DBInstanceId\": \"rm-uf6wjk5****\",\n  \"OrderId\": 0,\n  \"RequestId\": \"65BDA532-28AF-4122-AA39-B382721EEE64\"\n}";
 
-    /// Every field of the example decodes into a declared field of its
-    /// type: the importer brought the spec in line with the example
-    /// (`cargo xtask import` reports where), so nothing is lost.
+    /// Every field of the example decodes into a declared field of its type: the importer brought the spec in line with the example (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
         let output = aliyun_codec::de::from_slice::<
             super::MigrateToOtherZoneOutput,
-        >(DOCUMENTED_EXAMPLE.as_bytes())
+        >(SAMPLE_RESPONSE.as_bytes())
+            .unwrap_or_else(|error| panic!("the sample response is not JSON: {error}"))
             .unwrap_or_else(|error| {
-                panic!("the documented example is not JSON: {error}")
-            })
-            .unwrap_or_else(|error| {
-                panic!("the documented example does not decode: {error}")
+                panic!("the sample response does not decode: {error}")
             });
-        assert!(
-            output.unknown_fields.is_empty(), "undeclared fields: {:?}", output
-            .unknown_fields
+        let debug = format!("{output:?}");
+        assert_eq!(
+            debug.matches("unknown_fields: {}").count(), debug
+            .matches("unknown_fields: ").count(), "undeclared fields: {debug}"
         );
     }
 }

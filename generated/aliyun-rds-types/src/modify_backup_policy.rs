@@ -13,7 +13,7 @@
 #[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ModifyBackupPolicyInput {
-    /// The instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::describe_db_instances) operation to query the instance ID.
     ///
     /// Wire name: `DBInstanceId`.
     ///
@@ -35,8 +35,8 @@ pub struct ModifyBackupPolicyInput {
     pub backup_policy_mode: Option<String>,
     /// The time at which you want to perform a backup. Specify the time in the ISO 8601 standard in the *HH:mm*Z-*HH:mm*Z format. The time must be in UTC.
     ///
-    /// \> *   This parameter must be specified when **BackupPolicyMode** is set to **DataBackupPolicy**.
-    /// \> *   This parameter takes effect only when **BackupPolicyMode** is set to **DataBackupPolicy**.
+    /// > *   This parameter must be specified when **BackupPolicyMode** is set to **DataBackupPolicy**.
+    /// > *   This parameter takes effect only when **BackupPolicyMode** is set to **DataBackupPolicy**.
     ///
     /// Wire name: `PreferredBackupTime`.
     ///
@@ -56,9 +56,9 @@ pub struct ModifyBackupPolicyInput {
     /// *   **Saturday**
     /// *   **Sunday**
     ///
-    /// \> *   You can configure a backup policy by using this parameter and the **BackupInterval** parameter. For example, if you set this parameter to Saturday,Sunday and the **BackupInterval** parameter to 30, a backup is performed every 30 minutes on every Saturday and Sunday.
-    /// \> *   This parameter must be specified when **BackupPolicyMode** is set to **DataBackupPolicy**.
-    /// \> *   This parameter takes effect only when **BackupPolicyMode** is set to **DataBackupPolicy**.
+    /// > *   You can configure a backup policy by using this parameter and the **BackupInterval** parameter. For example, if you set this parameter to Saturday,Sunday and the **BackupInterval** parameter to 30, a backup is performed every 30 minutes on every Saturday and Sunday.
+    /// > *   This parameter must be specified when **BackupPolicyMode** is set to **DataBackupPolicy**.
+    /// > *   This parameter takes effect only when **BackupPolicyMode** is set to **DataBackupPolicy**.
     ///
     /// Wire name: `PreferredBackupPeriod`.
     ///
@@ -70,8 +70,8 @@ pub struct ModifyBackupPolicyInput {
     pub preferred_backup_period: Option<String>,
     /// The number of days for which you want to retain data backup files. Valid values: **7 to 730**.
     ///
-    /// \> *   This parameter must be specified when **BackupPolicyMode** is set to **DataBackupPolicy**.
-    /// \> *   This parameter takes effect only when **BackupPolicyMode** is set to **DataBackupPolicy**.
+    /// > *   This parameter must be specified when **BackupPolicyMode** is set to **DataBackupPolicy**.
+    /// > *   This parameter takes effect only when **BackupPolicyMode** is set to **DataBackupPolicy**.
     ///
     /// Wire name: `BackupRetentionPeriod`.
     ///
@@ -86,8 +86,8 @@ pub struct ModifyBackupPolicyInput {
     /// *   **Enable**: enables the feature.
     /// *   **Disabled**: disables the feature.
     ///
-    /// \> *   This parameter must be specified when **BackupPolicyMode** is set to **DataBackupPolicy**.
-    /// \> *   This parameter takes effect only when **BackupPolicyMode** is set to **DataBackupPolicy**.
+    /// > *   This parameter must be specified when **BackupPolicyMode** is set to **DataBackupPolicy**.
+    /// > *   This parameter takes effect only when **BackupPolicyMode** is set to **DataBackupPolicy**.
     ///
     /// Wire name: `BackupLog`.
     ///
@@ -99,8 +99,8 @@ pub struct ModifyBackupPolicyInput {
     pub backup_log: Option<String>,
     /// The number of days for which the log backup is retained. Valid values: **7 to 730**. The log backup retention period cannot be longer than the data backup retention period.
     ///
-    /// \> *   If you enable the log backup feature, you can specify the log backup retention period. This parameter is supported for instances that run MySQL and PostgreSQL.
-    /// \> *   This parameter takes effect only when **BackupPolicyMode** is set to **DataBackupPolicy** or **LogBackupPolicy**.
+    /// > *   If you enable the log backup feature, you can specify the log backup retention period. This parameter is supported for instances that run MySQL and PostgreSQL.
+    /// > *   This parameter takes effect only when **BackupPolicyMode** is set to **DataBackupPolicy** or **LogBackupPolicy**.
     ///
     /// Wire name: `LogBackupRetentionPeriod`.
     ///
@@ -118,7 +118,7 @@ pub struct ModifyBackupPolicyInput {
     /// *   **True** or **1**: enables the log backup feature.
     /// *   **False** or **0**: disables the log backup feature.
     ///
-    /// \>
+    /// >
     ///
     /// *   You must specify this parameter when you set the **BackupPolicyMode** parameter to **LogBackupPolicy**.
     ///
@@ -136,8 +136,8 @@ pub struct ModifyBackupPolicyInput {
     pub enable_backup_log: Option<String>,
     /// The number of hours for which you want to retain log backup files on the instance. Valid values: **0 to 168**. The value 0 specifies that log backup files are not retained on the instance. The value 168 is calculated based on the following formula: 7 × 24.
     ///
-    /// \> *   This parameter must be specified when **BackupPolicyMode** is set to **LogBackupPolicy**.
-    /// \> *   This parameter takes effect only when **BackupPolicyMode** is set to **LogBackupPolicy**.
+    /// > *   This parameter must be specified when **BackupPolicyMode** is set to **LogBackupPolicy**.
+    /// > *   This parameter takes effect only when **BackupPolicyMode** is set to **LogBackupPolicy**.
     ///
     /// Wire name: `LocalLogRetentionHours`.
     ///
@@ -149,8 +149,8 @@ pub struct ModifyBackupPolicyInput {
     pub local_log_retention_hours: Option<String>,
     /// The maximum storage usage that is allowed for log backup files on the instance. If the storage usage for log backup files on the instance exceeds the value of this parameter, the system deletes earlier log backup files until the storage usage falls below the value of this parameter. Valid values:**0 to 50**. You can retain the default value.
     ///
-    /// \> *   This parameter must be specified when **BackupPolicyMode** is set to **LogBackupPolicy**.
-    /// \> *   This parameter takes effect only when **BackupPolicyMode** is set to **LogBackupPolicy**.
+    /// > *   This parameter must be specified when **BackupPolicyMode** is set to **LogBackupPolicy**.
+    /// > *   This parameter takes effect only when **BackupPolicyMode** is set to **LogBackupPolicy**.
     ///
     /// Wire name: `LocalLogRetentionSpace`.
     ///
@@ -162,8 +162,8 @@ pub struct ModifyBackupPolicyInput {
     pub local_log_retention_space: Option<String>,
     /// Specifies whether to forcefully delete log backup files from the instance when the storage usage of the instance exceeds 80% or the amount of remaining storage on the instance is less than 5 GB. Valid values: **Enable and Disable**. You can retain the default value.
     ///
-    /// \> *   You must specify this parameter when you set the **BackupPolicyMode** parameter to **LogBackupPolicy**.
-    /// \> *   This parameter takes effect only when you set the **BackupPolicyMode** parameter to **LogBackupPolicy**.
+    /// > *   You must specify this parameter when you set the **BackupPolicyMode** parameter to **LogBackupPolicy**.
+    /// > *   This parameter takes effect only when you set the **BackupPolicyMode** parameter to **LogBackupPolicy**.
     ///
     /// Wire name: `HighSpaceUsageProtection`.
     ///
@@ -181,8 +181,8 @@ pub struct ModifyBackupPolicyInput {
     /// *   **LogInterval**: A log backup is performed every 30 minutes.
     /// *   The default value is the same as the data backup frequency.
     ///
-    /// \> *   The value **LogInterval** is supported only for instances that run SQL Server.
-    /// \> *   This parameter takes effect only when **BackupPolicyMode** is set to **DataBackupPolicy**.
+    /// > *   The value **LogInterval** is supported only for instances that run SQL Server.
+    /// > *   This parameter takes effect only when **BackupPolicyMode** is set to **DataBackupPolicy**.
     ///
     /// Wire name: `LogBackupFrequency`.
     ///
@@ -200,7 +200,7 @@ pub struct ModifyBackupPolicyInput {
     /// *   **4**: The QuickLZ tool is used to compress backups into .xb.gz files. This compression format is supported for instances that run MySQL 5.6 or MySQL 5.7. Backups in this compression format can be used to restore individual databases and tables. For more information, see [Restore individual databases and tables of an ApsaraDB RDS for MySQL instance](https://www.alibabacloud.com/help/doc-detail/103175.htm).
     /// *   **8**: The QuickLZ tool is used to compress backups into .xb.gz files. This compression format is supported only for instances that run MySQL 8.0. Backups in this compression format cannot be used to restore individual databases and tables.
     ///
-    /// \> This parameter takes effect only when **BackupPolicyMode** is set to **DataBackupPolicy**.
+    /// > This parameter takes effect only when **BackupPolicyMode** is set to **DataBackupPolicy**.
     ///
     /// Wire name: `CompressType`.
     ///
@@ -212,7 +212,7 @@ pub struct ModifyBackupPolicyInput {
     pub compress_type: Option<String>,
     /// The number of days for which the archived backup is retained. The default value **0** specifies that the backup archiving feature is disabled. Valid values: **30** to **1095**.
     ///
-    /// \> This parameter takes effect only when **BackupPolicyMode** is set to **DataBackupPolicy**.
+    /// > This parameter takes effect only when **BackupPolicyMode** is set to **DataBackupPolicy**.
     ///
     /// Wire name: `ArchiveBackupRetentionPeriod`.
     ///
@@ -231,7 +231,7 @@ pub struct ModifyBackupPolicyInput {
     /// *   **ByWeek**
     /// *   **KeepAll**
     ///
-    /// \> This parameter takes effect only when **BackupPolicyMode** is set to **DataBackupPolicy**.
+    /// > This parameter takes effect only when **BackupPolicyMode** is set to **DataBackupPolicy**.
     ///
     /// Wire name: `ArchiveBackupKeepPolicy`.
     ///
@@ -249,8 +249,8 @@ pub struct ModifyBackupPolicyInput {
     /// *   Valid values when **ArchiveBackupKeepPolicy** is set to **ByMonth**: **1** to **31**.
     /// *   Valid values when **ArchiveBackupKeepPolicy** is set to **ByWeek**: **1** to **7**.
     ///
-    /// \> *   You do not need to specify this parameter when **ArchiveBackupKeepPolicy** is set to **KeepAll**.
-    /// \> *   This parameter takes effect only when **BackupPolicyMode** is set to **DataBackupPolicy**.
+    /// > *   You do not need to specify this parameter when **ArchiveBackupKeepPolicy** is set to **KeepAll**.
+    /// > *   This parameter takes effect only when **BackupPolicyMode** is set to **DataBackupPolicy**.
     ///
     /// Wire name: `ArchiveBackupKeepCount`.
     ///
@@ -266,8 +266,8 @@ pub struct ModifyBackupPolicyInput {
     /// *   **Lastest**: Only the last archived backup file is retained.
     /// *   **All**: All archived backup files are retained.
     ///
-    /// \> *   This parameter takes effect only when you set the **BackupPolicyMode** parameter to **DataBackupPolicy**.
-    /// \> *   If the instance uses cloud disks and was created on or after February 1, 2024, this parameter is automatically set to **Lastest**. If the instance uses local disks in the same scenario, this parameter is automatically set to **None**. For more information, see [Backup for deleted instances](https://www.alibabacloud.com/help/doc-detail/2836955.htm).
+    /// > *   This parameter takes effect only when you set the **BackupPolicyMode** parameter to **DataBackupPolicy**.
+    /// > *   If the instance uses cloud disks and was created on or after February 1, 2024, this parameter is automatically set to **Lastest**. If the instance uses local disks in the same scenario, this parameter is automatically set to **None**. For more information, see [Backup for deleted instances](https://www.alibabacloud.com/help/doc-detail/2836955.htm).
     ///
     /// Wire name: `ReleasedKeepPolicy`.
     ///
@@ -279,11 +279,11 @@ pub struct ModifyBackupPolicyInput {
     pub released_keep_policy: Option<String>,
     /// The number of binary log files that you want to retain on the instance. Default value: **60**. Valid values: **6** to **100**.
     ///
-    /// \>
+    /// >
     ///
     /// *   This parameter takes effect only when you set the **BackupPolicyMode** parameter to **LogBackupPolicy**.
     ///
-    /// *   If the instance runs MySQL, you can set this parameter to \\*\\*-1\\*\\*. The value \\*\\*-1\\*\\* specifies that an unlimited number of binary log files can be retained on the instance.
+    /// *   If the instance runs MySQL, you can set this parameter to \*\*-1\*\*. The value \*\*-1\*\* specifies that an unlimited number of binary log files can be retained on the instance.
     ///
     /// Wire name: `LogBackupLocalRetentionNumber`.
     ///
@@ -301,7 +301,7 @@ pub struct ModifyBackupPolicyInput {
     /// *   **Flash**: enables the feature.
     /// *   **Standard**: disables the feature.
     ///
-    /// \> This parameter takes effect only when **BackupPolicyMode** is set to **DataBackupPolicy**.
+    /// > This parameter takes effect only when **BackupPolicyMode** is set to **DataBackupPolicy**.
     ///
     /// Wire name: `Category`.
     ///
@@ -320,11 +320,11 @@ pub struct ModifyBackupPolicyInput {
     /// *   **240**: A snapshot backup is performed every 240 minutes.
     /// *   **480**: A snapshot backup is performed every 480 minutes.
     ///
-    /// \> *   You can configure a backup policy by using this parameter and the **PreferredBackupPeriod** parameter. For example, if you set **PreferredBackupPeriod** to Saturday,Sunday and BackupInterval to \\*\\*-1\\*\\*, a snapshot backup is performed on every Saturday and Sunday.
-    /// \> *   If the instance runs PostgreSQL, BackupInterval is supported only when the instance is equipped with cloud disks.
-    /// \> *   If the instance runs SQL Server, BackupInterval is supported only when the snapshot backup feature is enabled for the instance. For more information, see [Enable snapshot backups for an ApsaraDB RDS for SQL Server instance](https://www.alibabacloud.com/help/doc-detail/211143.htm).
-    /// \> *   If **Category** is set to **Flash**, BackupInterval is invalid.
-    /// \> *   This parameter takes effect only when **BackupPolicyMode** is set to **DataBackupPolicy**.
+    /// > *   You can configure a backup policy by using this parameter and the **PreferredBackupPeriod** parameter. For example, if you set **PreferredBackupPeriod** to Saturday,Sunday and BackupInterval to \*\*-1\*\*, a snapshot backup is performed on every Saturday and Sunday.
+    /// > *   If the instance runs PostgreSQL, BackupInterval is supported only when the instance is equipped with cloud disks.
+    /// > *   If the instance runs SQL Server, BackupInterval is supported only when the snapshot backup feature is enabled for the instance. For more information, see [Enable snapshot backups for an ApsaraDB RDS for SQL Server instance](https://www.alibabacloud.com/help/doc-detail/211143.htm).
+    /// > *   If **Category** is set to **Flash**, BackupInterval is invalid.
+    /// > *   This parameter takes effect only when **BackupPolicyMode** is set to **DataBackupPolicy**.
     ///
     /// Wire name: `BackupInterval`.
     ///
@@ -341,8 +341,8 @@ pub struct ModifyBackupPolicyInput {
     ///
     /// Default value: **Physical**.
     ///
-    /// \> *   This parameter takes effect only on instances that run SQL Server with cloud disks.
-    /// \> *   This parameter takes effect only when **BackupPolicyMode** is set to **DataBackupPolicy**.
+    /// > *   This parameter takes effect only on instances that run SQL Server with cloud disks.
+    /// > *   This parameter takes effect only when **BackupPolicyMode** is set to **DataBackupPolicy**.
     ///
     /// Wire name: `BackupMethod`.
     ///
@@ -357,8 +357,8 @@ pub struct ModifyBackupPolicyInput {
     /// *   **false** (default): disables the feature.
     /// *   **true**: enables the feature.
     ///
-    /// \> *   This parameter takes effect only on instances that run SQL Server with cloud disks.
-    /// \> *   This parameter takes effect only when **BackupPolicyMode** is set to **DataBackupPolicy**.
+    /// > *   This parameter takes effect only on instances that run SQL Server with cloud disks.
+    /// > *   This parameter takes effect only when **BackupPolicyMode** is set to **DataBackupPolicy**.
     ///
     /// Wire name: `EnableIncrementDataBackup`.
     ///
@@ -376,8 +376,8 @@ pub struct ModifyBackupPolicyInput {
     /// *   **1**: secondary instance preferred
     /// *   **2**: primary instance preferred
     ///
-    /// \> *   This parameter is suitable only for instances that run SQL Server on RDS Cluster Edition.
-    /// \> *   This parameter takes effect only when **BackupMethod** is set to **Physical**. If **BackupMethod** is set to **Snapshot**, backups are forcefully performed on the primary instance that runs SQL Server on RDS Cluster Edition.
+    /// > *   This parameter is suitable only for instances that run SQL Server on RDS Cluster Edition.
+    /// > *   This parameter takes effect only when **BackupMethod** is set to **Physical**. If **BackupMethod** is set to **Snapshot**, backups are forcefully performed on the primary instance that runs SQL Server on RDS Cluster Edition.
     ///
     /// Wire name: `BackupPriority`.
     ///
@@ -751,25 +751,22 @@ mod tests {
     //! The documentation's example response against the output type.
 
     /// The example response of the operation's documentation, verbatim.
-    const DOCUMENTED_EXAMPLE: &str = "{\n  \"CompressType\": \"4\",\n  \"DBInstanceID\": \"rm-uf6wjk5****\",\n  \"EnableBackupLog\": \"1\",\n  \"HighSpaceUsageProtection\": \"Disable\",\n  \"LocalLogRetentionHours\": 18,\n  \"LocalLogRetentionSpace\": \"30\",\n  \"LogBackupLocalRetentionNumber\": 60,\n  \"RequestId\": \"DA147739-AEAD-4417-9089-65E9B1D8240D\"\n}";
+    const SAMPLE_RESPONSE: &str = "{\n  \"CompressType\": \"4\",\n  \"DBInstanceID\": \"rm-uf6wjk5****\",\n  \"EnableBackupLog\": \"1\",\n  \"HighSpaceUsageProtection\": \"Disable\",\n  \"LocalLogRetentionHours\": 18,\n  \"LocalLogRetentionSpace\": \"30\",\n  \"LogBackupLocalRetentionNumber\": 60,\n  \"RequestId\": \"DA147739-AEAD-4417-9089-65E9B1D8240D\"\n}";
 
-    /// Every field of the example decodes into a declared field of its
-    /// type: the importer brought the spec in line with the example
-    /// (`cargo xtask import` reports where), so nothing is lost.
+    /// Every field of the example decodes into a declared field of its type: the importer brought the spec in line with the example (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
         let output = aliyun_codec::de::from_slice::<
             super::ModifyBackupPolicyOutput,
-        >(DOCUMENTED_EXAMPLE.as_bytes())
+        >(SAMPLE_RESPONSE.as_bytes())
+            .unwrap_or_else(|error| panic!("the sample response is not JSON: {error}"))
             .unwrap_or_else(|error| {
-                panic!("the documented example is not JSON: {error}")
-            })
-            .unwrap_or_else(|error| {
-                panic!("the documented example does not decode: {error}")
+                panic!("the sample response does not decode: {error}")
             });
-        assert!(
-            output.unknown_fields.is_empty(), "undeclared fields: {:?}", output
-            .unknown_fields
+        let debug = format!("{output:?}");
+        assert_eq!(
+            debug.matches("unknown_fields: {}").count(), debug
+            .matches("unknown_fields: ").count(), "undeclared fields: {debug}"
         );
     }
 }

@@ -13,7 +13,7 @@
 #[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ModifyDbInstanceConnectionStringInput {
-    /// The instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::describe_db_instances) operation to query the instance ID.
     ///
     /// Wire name: `DBInstanceId`.
     ///
@@ -22,7 +22,7 @@ pub struct ModifyDbInstanceConnectionStringInput {
     pub db_instance_id: String,
     /// The endpoint of the instance. It can be an internal endpoint, a public endpoint, or a classic network endpoint in hybrid access mode.
     ///
-    /// \> The read/write splitting endpoint cannot be changed.
+    /// > The read/write splitting endpoint cannot be changed.
     ///
     /// Wire name: `CurrentConnectionString`.
     ///
@@ -31,7 +31,7 @@ pub struct ModifyDbInstanceConnectionStringInput {
     pub current_connection_string: String,
     /// The prefix of the endpoint after the change. Only the prefix of the value of **CurrentConnectionString** can be changed.
     ///
-    /// \> The value must be 8 to 64 characters in length and can contain letters, digits, and hyphens (-). The value cannot contain any of the following special characters: ! # % ^ & \\* = + | {} ; : ' " ,\<\> / ?
+    /// > The value must be 8 to 64 characters in length and can contain letters, digits, and hyphens (-). The value cannot contain any of the following special characters: ! # % ^ & \* = + | {} ; : ' " ,\<\> / ?
     ///
     /// Wire name: `ConnectionStringPrefix`.
     ///
@@ -47,7 +47,7 @@ pub struct ModifyDbInstanceConnectionStringInput {
     pub port: String,
     /// The Tabular Data Stream (TDS) port of the instance for which Babelfish is enabled.
     ///
-    /// \> This parameter applies only to ApsaraDB RDS for PostgreSQL instances. For more information about Babelfish for ApsaraDB RDS for PostgreSQL, see [Introduction to Babelfish](https://www.alibabacloud.com/help/doc-detail/428613.htm).
+    /// > This parameter applies only to ApsaraDB RDS for PostgreSQL instances. For more information about Babelfish for ApsaraDB RDS for PostgreSQL, see [Introduction to Babelfish](https://www.alibabacloud.com/help/doc-detail/428613.htm).
     ///
     /// Wire name: `BabelfishPort`.
     ///
@@ -69,7 +69,7 @@ pub struct ModifyDbInstanceConnectionStringInput {
     pub general_group_name: Option<String>,
     /// The PgBouncer port.
     ///
-    /// \> This parameter is suitable only for ApsaraDB RDS for PostgreSQL instances. If you enable PgBouncer for your instance, you can change the PgBouncer port of the instance.
+    /// > This parameter is suitable only for ApsaraDB RDS for PostgreSQL instances. If you enable PgBouncer for your instance, you can change the PgBouncer port of the instance.
     ///
     /// Wire name: `PGBouncerPort`.
     ///
@@ -261,25 +261,22 @@ mod tests {
     //! The documentation's example response against the output type.
 
     /// The example response of the operation's documentation, verbatim.
-    const DOCUMENTED_EXAMPLE: &str = "{\n  \"RequestId\": \"65BDA532-28AF-4122-AA39-B382721EEE64\"\n}";
+    const SAMPLE_RESPONSE: &str = "{\n  \"RequestId\": \"65BDA532-28AF-4122-AA39-B382721EEE64\"\n}";
 
-    /// Every field of the example decodes into a declared field of its
-    /// type: the importer brought the spec in line with the example
-    /// (`cargo xtask import` reports where), so nothing is lost.
+    /// Every field of the example decodes into a declared field of its type: the importer brought the spec in line with the example (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
         let output = aliyun_codec::de::from_slice::<
             super::ModifyDbInstanceConnectionStringOutput,
-        >(DOCUMENTED_EXAMPLE.as_bytes())
+        >(SAMPLE_RESPONSE.as_bytes())
+            .unwrap_or_else(|error| panic!("the sample response is not JSON: {error}"))
             .unwrap_or_else(|error| {
-                panic!("the documented example is not JSON: {error}")
-            })
-            .unwrap_or_else(|error| {
-                panic!("the documented example does not decode: {error}")
+                panic!("the sample response does not decode: {error}")
             });
-        assert!(
-            output.unknown_fields.is_empty(), "undeclared fields: {:?}", output
-            .unknown_fields
+        let debug = format!("{output:?}");
+        assert_eq!(
+            debug.matches("unknown_fields: {}").count(), debug
+            .matches("unknown_fields: ").count(), "undeclared fields: {debug}"
         );
     }
 }

@@ -25,14 +25,14 @@ pub struct ModifyDbInstanceEndpointAddressInput {
         serde(rename = "ClientToken", skip_serializing_if = "Option::is_none")
     )]
     pub client_token: Option<String>,
-    /// The instance ID. You can call the DescribeDBInstances operation to query the ID of the instance.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::describe_db_instances) operation to query the ID of the instance.
     ///
     /// Wire name: `DBInstanceId`.
     ///
     /// Example: `rm-****`
     #[cfg_attr(feature = "serde-serialize", serde(rename = "DBInstanceId"))]
     pub db_instance_id: String,
-    /// The endpoint ID of the instance. You can call the DescribeDBInstanceEndpoints operation to query the endpoint ID of the instance.
+    /// The endpoint ID of the instance. You can call the [DescribeDBInstanceEndpoints](crate::describe_db_instance_endpoints) operation to query the endpoint ID of the instance.
     ///
     /// Wire name: `DBInstanceEndpointId`.
     ///
@@ -354,25 +354,22 @@ mod tests {
     //! The documentation's example response against the output type.
 
     /// The example response of the operation's documentation, verbatim.
-    const DOCUMENTED_EXAMPLE: &str = "{\n  \"Data\": {\n    \"DBInstanceEndpointId\": \"ep-****\",\n    \"DBInstanceName\": \"rm-****\"\n  },\n  \"RequestId\": \"90496720-2319-42A8-87CD-FCE4DF95EBED\"\n}";
+    const SAMPLE_RESPONSE: &str = "{\n  \"Data\": {\n    \"DBInstanceEndpointId\": \"ep-****\",\n    \"DBInstanceName\": \"rm-****\"\n  },\n  \"RequestId\": \"90496720-2319-42A8-87CD-FCE4DF95EBED\"\n}";
 
-    /// Every field of the example decodes into a declared field of its
-    /// type: the importer brought the spec in line with the example
-    /// (`cargo xtask import` reports where), so nothing is lost.
+    /// Every field of the example decodes into a declared field of its type: the importer brought the spec in line with the example (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
         let output = aliyun_codec::de::from_slice::<
             super::ModifyDbInstanceEndpointAddressOutput,
-        >(DOCUMENTED_EXAMPLE.as_bytes())
+        >(SAMPLE_RESPONSE.as_bytes())
+            .unwrap_or_else(|error| panic!("the sample response is not JSON: {error}"))
             .unwrap_or_else(|error| {
-                panic!("the documented example is not JSON: {error}")
-            })
-            .unwrap_or_else(|error| {
-                panic!("the documented example does not decode: {error}")
+                panic!("the sample response does not decode: {error}")
             });
-        assert!(
-            output.unknown_fields.is_empty(), "undeclared fields: {:?}", output
-            .unknown_fields
+        let debug = format!("{output:?}");
+        assert_eq!(
+            debug.matches("unknown_fields: {}").count(), debug
+            .matches("unknown_fields: ").count(), "undeclared fields: {debug}"
         );
     }
 }

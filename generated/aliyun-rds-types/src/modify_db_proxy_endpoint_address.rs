@@ -13,14 +13,14 @@
 #[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ModifyDbProxyEndpointAddressInput {
-    /// The instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::describe_db_instances) operation to query the instance ID.
     ///
     /// Wire name: `DBInstanceId`.
     ///
     /// Example: `rm-t4n3a****`
     #[cfg_attr(feature = "serde-serialize", serde(rename = "DBInstanceId"))]
     pub db_instance_id: String,
-    /// The ID of the database proxy endpoint. You can call the DescribeDBProxyEndpoint operation to query the ID of the database proxy endpoint.
+    /// The ID of the database proxy endpoint. You can call the [DescribeDBProxyEndpoint](crate::describe_db_proxy_endpoint) operation to query the ID of the database proxy endpoint.
     ///
     /// Wire name: `DBProxyEndpointId`.
     ///
@@ -29,7 +29,7 @@ pub struct ModifyDbProxyEndpointAddressInput {
     pub db_proxy_endpoint_id: String,
     /// The prefix of the new database proxy endpoint. A custom value is supported.
     ///
-    /// \>  You must specify at least one of the **DBProxyNewConnectString** and **DBProxyNewConnectStringPort** parameters.
+    /// > You must specify at least one of the **DBProxyNewConnectString** and **DBProxyNewConnectStringPort** parameters.
     ///
     /// Wire name: `DBProxyNewConnectString`.
     ///
@@ -44,7 +44,7 @@ pub struct ModifyDbProxyEndpointAddressInput {
     pub db_proxy_new_connect_string: Option<String>,
     /// The port number that is associated with the database proxy endpoint. A custom value is supported.
     ///
-    /// \>  You must specify at least one of the **DBProxyNewConnectString** and **DBProxyNewConnectStringPort** parameters.
+    /// > You must specify at least one of the **DBProxyNewConnectString** and **DBProxyNewConnectStringPort** parameters.
     ///
     /// Wire name: `DBProxyNewConnectStringPort`.
     ///
@@ -62,7 +62,7 @@ pub struct ModifyDbProxyEndpointAddressInput {
     /// *   **Public**
     /// *   **VPC** (default)
     ///
-    /// \>  If the RDS instance runs MySQL, this parameter is required.
+    /// > If the RDS instance runs MySQL, this parameter is required.
     ///
     /// Wire name: `DBProxyConnectStringNetType`.
     ///
@@ -246,25 +246,22 @@ mod tests {
     //! The documentation's example response against the output type.
 
     /// The example response of the operation's documentation, verbatim.
-    const DOCUMENTED_EXAMPLE: &str = "{\n  \"RequestId\": \"50F6C32B-DD73-4DA1-ADA2-0EAF2B0FCD8A\"\n}";
+    const SAMPLE_RESPONSE: &str = "{\n  \"RequestId\": \"50F6C32B-DD73-4DA1-ADA2-0EAF2B0FCD8A\"\n}";
 
-    /// Every field of the example decodes into a declared field of its
-    /// type: the importer brought the spec in line with the example
-    /// (`cargo xtask import` reports where), so nothing is lost.
+    /// Every field of the example decodes into a declared field of its type: the importer brought the spec in line with the example (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
         let output = aliyun_codec::de::from_slice::<
             super::ModifyDbProxyEndpointAddressOutput,
-        >(DOCUMENTED_EXAMPLE.as_bytes())
+        >(SAMPLE_RESPONSE.as_bytes())
+            .unwrap_or_else(|error| panic!("the sample response is not JSON: {error}"))
             .unwrap_or_else(|error| {
-                panic!("the documented example is not JSON: {error}")
-            })
-            .unwrap_or_else(|error| {
-                panic!("the documented example does not decode: {error}")
+                panic!("the sample response does not decode: {error}")
             });
-        assert!(
-            output.unknown_fields.is_empty(), "undeclared fields: {:?}", output
-            .unknown_fields
+        let debug = format!("{output:?}");
+        assert_eq!(
+            debug.matches("unknown_fields: {}").count(), debug
+            .matches("unknown_fields: ").count(), "undeclared fields: {debug}"
         );
     }
 }

@@ -13,7 +13,7 @@
 #[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ModifyHaSwitchConfigInput {
-    /// The instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::describe_db_instances) operation to query the instance ID.
     ///
     /// Wire name: `DBInstanceId`.
     ///
@@ -27,7 +27,7 @@ pub struct ModifyHaSwitchConfigInput {
     ///
     /// Default value: **Auto**.
     ///
-    /// \>  If you set this parameter to **Manual**, you must specify the **ManualHATime** parameter.
+    /// > If you set this parameter to **Manual**, you must specify the **ManualHATime** parameter.
     ///
     /// Wire name: `HAConfig`.
     ///
@@ -39,7 +39,7 @@ pub struct ModifyHaSwitchConfigInput {
     pub ha_config: Option<String>,
     /// The time to disable the automatic primary/secondary switchover feature. The time can range from the current time to 23:59:59 seven days later. Specify the time in the ISO 8601 standard in the *yyyy-MM-dd*T*HH:mm:ss*Z format. The time must be in UTC.
     ///
-    /// \>  This parameter takes effect only when you set the **HAConfig** parameter to **Manual**.
+    /// > This parameter takes effect only when you set the **HAConfig** parameter to **Manual**.
     ///
     /// Wire name: `ManualHATime`.
     ///
@@ -49,7 +49,7 @@ pub struct ModifyHaSwitchConfigInput {
         serde(rename = "ManualHATime", skip_serializing_if = "Option::is_none")
     )]
     pub manual_ha_time: Option<String>,
-    /// The region ID. You can call the DescribeRegions operation to query the most recent region list.
+    /// The region ID. You can call the [DescribeRegions](crate::describe_regions) operation to query the most recent region list.
     ///
     /// Wire name: `RegionId`.
     ///
@@ -192,25 +192,22 @@ mod tests {
     //! The documentation's example response against the output type.
 
     /// The example response of the operation's documentation, verbatim.
-    const DOCUMENTED_EXAMPLE: &str = "{\n  \"RequestId\": \"B6AE1448-D846-4831-B1C7-CFF3E99D5470\"\n}";
+    const SAMPLE_RESPONSE: &str = "{\n  \"RequestId\": \"B6AE1448-D846-4831-B1C7-CFF3E99D5470\"\n}";
 
-    /// Every field of the example decodes into a declared field of its
-    /// type: the importer brought the spec in line with the example
-    /// (`cargo xtask import` reports where), so nothing is lost.
+    /// Every field of the example decodes into a declared field of its type: the importer brought the spec in line with the example (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
         let output = aliyun_codec::de::from_slice::<
             super::ModifyHaSwitchConfigOutput,
-        >(DOCUMENTED_EXAMPLE.as_bytes())
+        >(SAMPLE_RESPONSE.as_bytes())
+            .unwrap_or_else(|error| panic!("the sample response is not JSON: {error}"))
             .unwrap_or_else(|error| {
-                panic!("the documented example is not JSON: {error}")
-            })
-            .unwrap_or_else(|error| {
-                panic!("the documented example does not decode: {error}")
+                panic!("the sample response does not decode: {error}")
             });
-        assert!(
-            output.unknown_fields.is_empty(), "undeclared fields: {:?}", output
-            .unknown_fields
+        let debug = format!("{output:?}");
+        assert_eq!(
+            debug.matches("unknown_fields: {}").count(), debug
+            .matches("unknown_fields: ").count(), "undeclared fields: {debug}"
         );
     }
 }

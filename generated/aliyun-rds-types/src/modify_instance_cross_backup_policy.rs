@@ -20,7 +20,7 @@ pub struct ModifyInstanceCrossBackupPolicyInput {
     /// Example: `rm-uf6wjk5xxxxxxxxxx`
     #[cfg_attr(feature = "serde-serialize", serde(rename = "DBInstanceId"))]
     pub db_instance_id: String,
-    /// The region ID of the source instance. You can call the DescribeRegions operation to query the most recent region list.
+    /// The region ID of the source instance. You can call the [DescribeRegions](crate::describe_regions) operation to query the most recent region list.
     ///
     /// Wire name: `RegionId`.
     ///
@@ -42,7 +42,7 @@ pub struct ModifyInstanceCrossBackupPolicyInput {
     /// *   **0**: disables the feature.
     /// *   **1:** enables the feature.
     ///
-    /// \> You can enable the cross-region log backup feature only when the cross-region backup feature is enabled.
+    /// > You can enable the cross-region log backup feature only when the cross-region backup feature is enabled.
     ///
     /// Wire name: `LogBackupEnabled`.
     ///
@@ -57,7 +57,7 @@ pub struct ModifyInstanceCrossBackupPolicyInput {
     /// *   **0**: disables the feature.
     /// *   **1:** enables the feature.
     ///
-    /// \> Before you enable the cross-region backup feature, you must configure the CrossBackupRegion parameter.
+    /// > Before you enable the cross-region backup feature, you must configure the CrossBackupRegion parameter.
     ///
     /// Wire name: `BackupEnabled`.
     ///
@@ -247,7 +247,7 @@ pub struct ModifyInstanceCrossBackupPolicyOutput {
         serde(rename = "LogBackupEnabled", skip_serializing_if = "Option::is_none")
     )]
     pub log_backup_enabled: Option<String>,
-    /// The region ID of the source instance. You can call the [DescribeRegions](https://www.alibabacloud.com/help/doc-detail/26243.htm) operation to query the most recent region list.
+    /// The region ID of the source instance. You can call the [DescribeRegions](crate::describe_regions) operation to query the most recent region list.
     ///
     /// Wire name: `RegionId`.
     ///
@@ -380,25 +380,22 @@ mod tests {
     //! The documentation's example response against the output type.
 
     /// The example response of the operation's documentation, verbatim.
-    const DOCUMENTED_EXAMPLE: &str = "{\n  \"BackupEnabled\": \"Enable\",\n  \"CrossBackupRegion\": \"cn-shanghai\",\n  \"CrossBackupType\": \"1\",\n  \"DBInstanceId\": \"rm-uf6wjk5****\",\n  \"LogBackupEnabled\": \"Enable\",\n  \"RegionId\": \"cn-hangzhou\",\n  \"RequestId\": \"50A6059D-6DBB-46C6-A851-1EE93C9013CF\",\n  \"RetentType\": 1,\n  \"Retention\": 15\n}";
+    const SAMPLE_RESPONSE: &str = "{\n  \"BackupEnabled\": \"Enable\",\n  \"CrossBackupRegion\": \"cn-shanghai\",\n  \"CrossBackupType\": \"1\",\n  \"DBInstanceId\": \"rm-uf6wjk5****\",\n  \"LogBackupEnabled\": \"Enable\",\n  \"RegionId\": \"cn-hangzhou\",\n  \"RequestId\": \"50A6059D-6DBB-46C6-A851-1EE93C9013CF\",\n  \"RetentType\": 1,\n  \"Retention\": 15\n}";
 
-    /// Every field of the example decodes into a declared field of its
-    /// type: the importer brought the spec in line with the example
-    /// (`cargo xtask import` reports where), so nothing is lost.
+    /// Every field of the example decodes into a declared field of its type: the importer brought the spec in line with the example (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
         let output = aliyun_codec::de::from_slice::<
             super::ModifyInstanceCrossBackupPolicyOutput,
-        >(DOCUMENTED_EXAMPLE.as_bytes())
+        >(SAMPLE_RESPONSE.as_bytes())
+            .unwrap_or_else(|error| panic!("the sample response is not JSON: {error}"))
             .unwrap_or_else(|error| {
-                panic!("the documented example is not JSON: {error}")
-            })
-            .unwrap_or_else(|error| {
-                panic!("the documented example does not decode: {error}")
+                panic!("the sample response does not decode: {error}")
             });
-        assert!(
-            output.unknown_fields.is_empty(), "undeclared fields: {:?}", output
-            .unknown_fields
+        let debug = format!("{output:?}");
+        assert_eq!(
+            debug.matches("unknown_fields: {}").count(), debug
+            .matches("unknown_fields: ").count(), "undeclared fields: {debug}"
         );
     }
 }

@@ -13,7 +13,7 @@
 #[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ModifyParameterGroupInput {
-    /// The parameter template ID. You can call the DescribeParameterGroups operation to query the parameter template ID.
+    /// The parameter template ID. You can call the [DescribeParameterGroups](crate::describe_parameter_groups) operation to query the parameter template ID.
     ///
     /// Wire name: `ParameterGroupId`.
     ///
@@ -22,10 +22,10 @@ pub struct ModifyParameterGroupInput {
     pub parameter_group_id: String,
     /// The parameter template name.
     ///
-    /// *   The name can contain letters, digits, periods (.), and underscores (\\_). It must start with a letter.
+    /// *   The name can contain letters, digits, periods (.), and underscores (\_). It must start with a letter.
     /// *   It can be 8 to 64 characters in length.
     ///
-    /// \> If you do not specify this parameter, the original name of the parameter template is retained.
+    /// > If you do not specify this parameter, the original name of the parameter template is retained.
     ///
     /// Wire name: `ParameterGroupName`.
     ///
@@ -37,7 +37,7 @@ pub struct ModifyParameterGroupInput {
     pub parameter_group_name: Option<String>,
     /// The new description of the parameter template. The description can be up to 200 characters in length.
     ///
-    /// \> If you do not specify this parameter, the original description of the parameter template is retained.
+    /// > If you do not specify this parameter, the original description of the parameter template is retained.
     ///
     /// Wire name: `ParameterGroupDesc`.
     ///
@@ -49,9 +49,9 @@ pub struct ModifyParameterGroupInput {
     pub parameter_group_desc: Option<String>,
     /// A JSON string that consists of parameters and their values in the parameter template. Format: {"Parameter 1":"Value of Parameter 1","Parameter 2":"Value of Parameter 2"...}. For more information about the parameters that can be modified, see [Modify the parameters of an ApsaraDB RDS for MySQL instance](https://www.alibabacloud.com/help/doc-detail/96063.htm) or [Modify the parameters of an ApsaraDB RDS for PostgreSQL instance](https://www.alibabacloud.com/help/doc-detail/96751.htm).
     ///
-    /// \> *   If **ModifyMode** is set to **Individual** and this parameter is specified, the new parameters overwrite the parameters in the original parameter template.
-    /// \> *   If you set **ModifyMode** to **Collectivity** and specify this parameter, the new parameters are added to the original parameter template, or the parameters in the original parameter template are modified.
-    /// \> *   If you do not specify this parameter, the parameters in the original parameter template remain unchanged.
+    /// > *   If **ModifyMode** is set to **Individual** and this parameter is specified, the new parameters overwrite the parameters in the original parameter template.
+    /// > *   If you set **ModifyMode** to **Collectivity** and specify this parameter, the new parameters are added to the original parameter template, or the parameters in the original parameter template are modified.
+    /// > *   If you do not specify this parameter, the parameters in the original parameter template remain unchanged.
     ///
     /// Wire name: `Parameters`.
     ///
@@ -61,9 +61,9 @@ pub struct ModifyParameterGroupInput {
         serde(rename = "Parameters", skip_serializing_if = "Option::is_none")
     )]
     pub parameters: Option<String>,
-    /// The region ID. You can call the DescribeRegions operation to query the most recent region list.
+    /// The region ID. You can call the [DescribeRegions](crate::describe_regions) operation to query the most recent region list.
     ///
-    /// \>  The region of a parameter template cannot be changed. You can call the CloneParameterGroup operation to replicate a parameter template to a specific region.
+    /// > The region of a parameter template cannot be changed. You can call the [CloneParameterGroup](crate::clone_parameter_group) operation to replicate a parameter template to a specific region.
     ///
     /// Wire name: `RegionId`.
     ///
@@ -74,11 +74,11 @@ pub struct ModifyParameterGroupInput {
     ///
     /// *   **Collectivity** (default): adds new parameters or modifies parameters in the original parameter template.
     ///
-    /// \>  If you set the ModifyMode parameter to Collectivity, the system adds the value of the **Parameters** parameter to the original parameter template or modifies the corresponding parameters in the original parameter template. Other parameters in the original parameter template are not affected.
+    /// > If you set the ModifyMode parameter to Collectivity, the system adds the value of the **Parameters** parameter to the original parameter template or modifies the corresponding parameters in the original parameter template. Other parameters in the original parameter template are not affected.
     ///
     /// *   **Individual**: overwrites original parameters.
     ///
-    /// \>  If you set the ModifyMode parameter to Individual, the system uses the value of the **Parameters** parameter to overwrite the parameter settings in the original parameter template.
+    /// > If you set the ModifyMode parameter to Individual, the system uses the value of the **Parameters** parameter to overwrite the parameter settings in the original parameter template.
     ///
     /// Wire name: `ModifyMode`.
     ///
@@ -90,7 +90,7 @@ pub struct ModifyParameterGroupInput {
         serde(rename = "ModifyMode", skip_serializing_if = "Option::is_none")
     )]
     pub modify_mode: Option<String>,
-    /// The resource group ID. You can call the DescribeDBInstanceAttribute operation to query the resource group ID.
+    /// The resource group ID. You can call the [DescribeDBInstanceAttribute](crate::describe_db_instance_attribute) operation to query the resource group ID.
     ///
     /// Wire name: `ResourceGroupId`.
     ///
@@ -268,25 +268,22 @@ mod tests {
     //! The documentation's example response against the output type.
 
     /// The example response of the operation's documentation, verbatim.
-    const DOCUMENTED_EXAMPLE: &str = "{\n  \"ParameterGroupId\": \"rpg-13ppdh****\",\n  \"RequestId\": \"857DC00B-7B85-4853-8B27-AD65EB618BC6\"\n}";
+    const SAMPLE_RESPONSE: &str = "{\n  \"ParameterGroupId\": \"rpg-13ppdh****\",\n  \"RequestId\": \"857DC00B-7B85-4853-8B27-AD65EB618BC6\"\n}";
 
-    /// Every field of the example decodes into a declared field of its
-    /// type: the importer brought the spec in line with the example
-    /// (`cargo xtask import` reports where), so nothing is lost.
+    /// Every field of the example decodes into a declared field of its type: the importer brought the spec in line with the example (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
         let output = aliyun_codec::de::from_slice::<
             super::ModifyParameterGroupOutput,
-        >(DOCUMENTED_EXAMPLE.as_bytes())
+        >(SAMPLE_RESPONSE.as_bytes())
+            .unwrap_or_else(|error| panic!("the sample response is not JSON: {error}"))
             .unwrap_or_else(|error| {
-                panic!("the documented example is not JSON: {error}")
-            })
-            .unwrap_or_else(|error| {
-                panic!("the documented example does not decode: {error}")
+                panic!("the sample response does not decode: {error}")
             });
-        assert!(
-            output.unknown_fields.is_empty(), "undeclared fields: {:?}", output
-            .unknown_fields
+        let debug = format!("{output:?}");
+        assert_eq!(
+            debug.matches("unknown_fields: {}").count(), debug
+            .matches("unknown_fields: ").count(), "undeclared fields: {debug}"
         );
     }
 }

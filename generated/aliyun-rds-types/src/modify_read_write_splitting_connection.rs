@@ -13,7 +13,7 @@
 #[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ModifyReadWriteSplittingConnectionInput {
-    /// The ID of the primary instance. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The ID of the primary instance. You can call the [DescribeDBInstances](crate::describe_db_instances) operation to query the instance ID.
     ///
     /// Wire name: `DBInstanceId`.
     ///
@@ -22,7 +22,7 @@ pub struct ModifyReadWriteSplittingConnectionInput {
     pub db_instance_id: String,
     /// The prefix of the read/write splitting endpoint. The prefix must be unique. It can be up to 30 characters in length and can contain lowercase letters and hyphens (-). It must start with a lowercase letter.
     ///
-    /// \> The default prefix consists of the name of the primary instance followed by the letters rw.
+    /// > The default prefix consists of the name of the primary instance followed by the letters rw.
     ///
     /// Wire name: `ConnectionStringPrefix`.
     ///
@@ -44,8 +44,8 @@ pub struct ModifyReadWriteSplittingConnectionInput {
     pub port: Option<String>,
     /// The latency threshold that is allowed by the read/write splitting link. Unit: seconds. If the latency on a read-only instance exceeds the specified threshold, the system no longer routes read requests to the read-only instance. If you do not specify this parameter, the default value of this parameter is retained.
     ///
-    /// \> *   If the primary instance runs SQL Server 2017 on RDS Cluster Edition, the **MaxDelayTime** parameter is not supported.
-    /// \> *   You must specify at least one of **MaxDelayTime** and **DistributionType**.
+    /// > *   If the primary instance runs SQL Server 2017 on RDS Cluster Edition, the **MaxDelayTime** parameter is not supported.
+    /// > *   You must specify at least one of **MaxDelayTime** and **DistributionType**.
     ///
     /// Wire name: `MaxDelayTime`.
     ///
@@ -60,7 +60,7 @@ pub struct ModifyReadWriteSplittingConnectionInput {
     /// *   **Standard**: The system automatically assigns read weights to the primary and read-only instances based on the specifications of these instances.
     /// *   **Custom**: You must manually assign a read weight to each instance.
     ///
-    /// \> You must specify at least one of **MaxDelayTime** and **DistributionType**.
+    /// > You must specify at least one of **MaxDelayTime** and **DistributionType**.
     ///
     /// Wire name: `DistributionType`.
     ///
@@ -72,10 +72,10 @@ pub struct ModifyReadWriteSplittingConnectionInput {
     pub distribution_type: Option<String>,
     /// The read weights of the primary instance and its read-only instances. A read weight must be a multiple of 100 and cannot exceed 10,000.
     ///
-    /// *   For ApsaraDB RDS instances, the value of this parameter is in the following format: `{"\<ID of the read-only instance \>":\<Weight\>,"master":\<Weight\>,"slave":\<Weight\>}`.
-    /// *   For ApsaraDB MyBase instances, the value of this parameter is in the following format: `\[{"instanceName":"\<ID of the primary instance\>","weight":\<Weight\>,"role":"master"},{"instanceName":"\<ID of the primary instance\>","weight":\<Weight\>,"role":"slave"},{"instanceName":"\<ID of the read-only instance\>","weight":\<Weight\>,"role":"master"}\]`
+    /// *   For ApsaraDB RDS instances, the value of this parameter is in the following format: `{"<ID of the read-only instance >":<Weight>,"master":<Weight>,"slave":<Weight>}`.
+    /// *   For ApsaraDB MyBase instances, the value of this parameter is in the following format: `[{"instanceName":"<ID of the primary instance>","weight":<Weight>,"role":"master"},{"instanceName":"<ID of the primary instance>","weight":<Weight>,"role":"slave"},{"instanceName":"<ID of the read-only instance>","weight":<Weight>,"role":"master"}]`
     ///
-    /// \>
+    /// >
     ///
     /// *   This parameter must be specified when **DistributionType** is set to **Custom**.
     ///
@@ -238,25 +238,22 @@ mod tests {
     //! The documentation's example response against the output type.
 
     /// The example response of the operation's documentation, verbatim.
-    const DOCUMENTED_EXAMPLE: &str = "{\n  \"RequestId\": \"5A77D650-27A1-4E08-AD9E-59008EDB6927\"\n}";
+    const SAMPLE_RESPONSE: &str = "{\n  \"RequestId\": \"5A77D650-27A1-4E08-AD9E-59008EDB6927\"\n}";
 
-    /// Every field of the example decodes into a declared field of its
-    /// type: the importer brought the spec in line with the example
-    /// (`cargo xtask import` reports where), so nothing is lost.
+    /// Every field of the example decodes into a declared field of its type: the importer brought the spec in line with the example (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
         let output = aliyun_codec::de::from_slice::<
             super::ModifyReadWriteSplittingConnectionOutput,
-        >(DOCUMENTED_EXAMPLE.as_bytes())
+        >(SAMPLE_RESPONSE.as_bytes())
+            .unwrap_or_else(|error| panic!("the sample response is not JSON: {error}"))
             .unwrap_or_else(|error| {
-                panic!("the documented example is not JSON: {error}")
-            })
-            .unwrap_or_else(|error| {
-                panic!("the documented example does not decode: {error}")
+                panic!("the sample response does not decode: {error}")
             });
-        assert!(
-            output.unknown_fields.is_empty(), "undeclared fields: {:?}", output
-            .unknown_fields
+        let debug = format!("{output:?}");
+        assert_eq!(
+            debug.matches("unknown_fields: {}").count(), debug
+            .matches("unknown_fields: ").count(), "undeclared fields: {debug}"
         );
     }
 }

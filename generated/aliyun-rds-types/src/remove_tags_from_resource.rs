@@ -33,7 +33,7 @@ pub struct RemoveTagsFromResourceInput {
         serde(rename = "proxyId", skip_serializing_if = "Option::is_none")
     )]
     pub proxy_id: Option<String>,
-    /// The region ID. You can call the DescribeRegions operation to query the most recent region list.
+    /// The region ID. You can call the [DescribeRegions](crate::describe_regions) operation to query the most recent region list.
     ///
     /// Wire name: `RegionId`.
     ///
@@ -49,7 +49,7 @@ pub struct RemoveTagsFromResourceInput {
     pub db_instance_id: String,
     /// A set of a TagKey and a TagValue that you use to unbind the tag. Format: {"key1":"value1"}.
     ///
-    /// \>  You cannot specify an empty string for TagKey. You can specify an empty string for TagValue.
+    /// > You cannot specify an empty string for TagKey. You can specify an empty string for TagValue.
     ///
     /// Wire name: `Tags`.
     ///
@@ -360,25 +360,22 @@ mod tests {
     //! The documentation's example response against the output type.
 
     /// The example response of the operation's documentation, verbatim.
-    const DOCUMENTED_EXAMPLE: &str = "{\n  \"RequestId\": \"AE00ACCD-1CF9-4920-9BB9-0175EFF43405\"\n}";
+    const SAMPLE_RESPONSE: &str = "{\n  \"RequestId\": \"AE00ACCD-1CF9-4920-9BB9-0175EFF43405\"\n}";
 
-    /// Every field of the example decodes into a declared field of its
-    /// type: the importer brought the spec in line with the example
-    /// (`cargo xtask import` reports where), so nothing is lost.
+    /// Every field of the example decodes into a declared field of its type: the importer brought the spec in line with the example (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
         let output = aliyun_codec::de::from_slice::<
             super::RemoveTagsFromResourceOutput,
-        >(DOCUMENTED_EXAMPLE.as_bytes())
+        >(SAMPLE_RESPONSE.as_bytes())
+            .unwrap_or_else(|error| panic!("the sample response is not JSON: {error}"))
             .unwrap_or_else(|error| {
-                panic!("the documented example is not JSON: {error}")
-            })
-            .unwrap_or_else(|error| {
-                panic!("the documented example does not decode: {error}")
+                panic!("the sample response does not decode: {error}")
             });
-        assert!(
-            output.unknown_fields.is_empty(), "undeclared fields: {:?}", output
-            .unknown_fields
+        let debug = format!("{output:?}");
+        assert_eq!(
+            debug.matches("unknown_fields: {}").count(), debug
+            .matches("unknown_fields: ").count(), "undeclared fields: {debug}"
         );
     }
 }

@@ -20,7 +20,7 @@ pub struct RestoreDdrTableInput {
     /// Example: `rm-bpxxxxx`
     #[cfg_attr(feature = "serde-serialize", serde(rename = "DBInstanceId"))]
     pub db_instance_id: String,
-    /// The region ID of the destination instance. You can call the DescribeRegions operation to query the most recent region list.
+    /// The region ID of the destination instance. You can call the [DescribeRegions](crate::describe_regions) operation to query the most recent region list.
     ///
     /// Wire name: `RegionId`.
     ///
@@ -52,9 +52,9 @@ pub struct RestoreDdrTableInput {
     /// Example: `0`
     #[cfg_attr(feature = "serde-serialize", serde(rename = "RestoreType"))]
     pub restore_type: String,
-    /// The cross-region backup set ID. You can call the DescribeCrossRegionBackups operation to query the IDs of the backup sets that are available to an instance.
+    /// The cross-region backup set ID. You can call the [DescribeCrossRegionBackups](crate::describe_cross_region_backups) operation to query the IDs of the backup sets that are available to an instance.
     ///
-    /// \>  If you set the **RestoreType** parameter to **0**, you must also specify the BackupId parameter.
+    /// > If you set the **RestoreType** parameter to **0**, you must also specify the BackupId parameter.
     ///
     /// Wire name: `BackupId`.
     ///
@@ -66,7 +66,7 @@ pub struct RestoreDdrTableInput {
     pub backup_id: Option<String>,
     /// The point in time to which you want to restore data. The point in time that you specify must be earlier than the current time. Specify the time in the ISO 8601 standard in the *yyyy-MM-dd*T*HH:mm:ss*Z format. The time must be in UTC.
     ///
-    /// \> If **RestoreType** is set to **BackupTime**, you must specify this parameter.
+    /// > If **RestoreType** is set to **BackupTime**, you must specify this parameter.
     ///
     /// Wire name: `RestoreTime`.
     ///
@@ -78,7 +78,7 @@ pub struct RestoreDdrTableInput {
     pub restore_time: Option<String>,
     /// The region ID of the source instance if you want to restore data to a point in time.
     ///
-    /// \> If you set **RestoreType** to **1**, you must also specify this parameter.
+    /// > If you set **RestoreType** to **1**, you must also specify this parameter.
     ///
     /// Wire name: `SourceRegion`.
     ///
@@ -90,7 +90,7 @@ pub struct RestoreDdrTableInput {
     pub source_region: Option<String>,
     /// The ID of the source instance whose data you want to restore to a point in time.
     ///
-    /// \>  If you set the **RestoreType** parameter to **1**, you must also specify the SourceDBInstanceName parameter.
+    /// > If you set the **RestoreType** parameter to **1**, you must also specify the SourceDBInstanceName parameter.
     ///
     /// Wire name: `SourceDBInstanceName`.
     ///
@@ -100,7 +100,7 @@ pub struct RestoreDdrTableInput {
         serde(rename = "SourceDBInstanceName", skip_serializing_if = "Option::is_none")
     )]
     pub source_db_instance_name: Option<String>,
-    /// The names of the databases and tables that you want to restore. The value is in the following format: `\[{"type":"db","name":"\<The name of Database 1 on the source instance\>","newname":"\<The name of Database 1 on the destination instance\>","tables":\[{"type":"table","name":"\<The name of Table 1 in Database 1 on the source instance\>","newname":"\<The name of Table 1 in Database 1 on the destination instance\>"},{"type":"table","name":"\<The name of Table 2 in Database 1 on the source instance\>","newname":"\<The name of Table 2 in Database 1 on the destination instance\>"}\]},{"type":"db","name":"\<The name of Database 2 on the source instance\>","newname":"\<The name of Database 2 on the destination instance\>","tables":\[{"type":"table","name":"\<The name of Table 3 in Database 2 on the source instance\>","newname":"\<The name of Table 3 in Database 2 on the destination instance\>"},{"type":"table","name":"\<The name of Table 4 in Database 2 on the source instance\>","newname":"\<The name of Table 4 in Database 2 on the destination instance\>"}\]}\]`
+    /// The names of the databases and tables that you want to restore. The value is in the following format: `[{"type":"db","name":"<The name of Database 1 on the source instance>","newname":"<The name of Database 1 on the destination instance>","tables":[{"type":"table","name":"<The name of Table 1 in Database 1 on the source instance>","newname":"<The name of Table 1 in Database 1 on the destination instance>"},{"type":"table","name":"<The name of Table 2 in Database 1 on the source instance>","newname":"<The name of Table 2 in Database 1 on the destination instance>"}]},{"type":"db","name":"<The name of Database 2 on the source instance>","newname":"<The name of Database 2 on the destination instance>","tables":[{"type":"table","name":"<The name of Table 3 in Database 2 on the source instance>","newname":"<The name of Table 3 in Database 2 on the destination instance>"},{"type":"table","name":"<The name of Table 4 in Database 2 on the source instance>","newname":"<The name of Table 4 in Database 2 on the destination instance>"}]}]`
     ///
     /// Wire name: `TableMeta`.
     ///
@@ -300,25 +300,22 @@ mod tests {
     //! The documentation's example response against the output type.
 
     /// The example response of the operation's documentation, verbatim.
-    const DOCUMENTED_EXAMPLE: &str = "{\n  \"DBInstanceId\": \"rm-uf6wjk5****\",\n  \"RequestId\": \"75BBF1EF-1E90-4950-BFFB-252D26E8259B\"\n}";
+    const SAMPLE_RESPONSE: &str = "{\n  \"DBInstanceId\": \"rm-uf6wjk5****\",\n  \"RequestId\": \"75BBF1EF-1E90-4950-BFFB-252D26E8259B\"\n}";
 
-    /// Every field of the example decodes into a declared field of its
-    /// type: the importer brought the spec in line with the example
-    /// (`cargo xtask import` reports where), so nothing is lost.
+    /// Every field of the example decodes into a declared field of its type: the importer brought the spec in line with the example (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
         let output = aliyun_codec::de::from_slice::<
             super::RestoreDdrTableOutput,
-        >(DOCUMENTED_EXAMPLE.as_bytes())
+        >(SAMPLE_RESPONSE.as_bytes())
+            .unwrap_or_else(|error| panic!("the sample response is not JSON: {error}"))
             .unwrap_or_else(|error| {
-                panic!("the documented example is not JSON: {error}")
-            })
-            .unwrap_or_else(|error| {
-                panic!("the documented example does not decode: {error}")
+                panic!("the sample response does not decode: {error}")
             });
-        assert!(
-            output.unknown_fields.is_empty(), "undeclared fields: {:?}", output
-            .unknown_fields
+        let debug = format!("{output:?}");
+        assert_eq!(
+            debug.matches("unknown_fields: {}").count(), debug
+            .matches("unknown_fields: ").count(), "undeclared fields: {debug}"
         );
     }
 }

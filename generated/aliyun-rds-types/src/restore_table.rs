@@ -30,9 +30,9 @@ pub struct RestoreTableInput {
     /// Example: `rm-uf6wjk5xxxxxxxxxx`
     #[cfg_attr(feature = "serde-serialize", serde(rename = "DBInstanceId"))]
     pub db_instance_id: String,
-    /// The backup set ID. You can call the DescribeBackups operation to obtain the backup set ID.
+    /// The backup set ID. You can call the [DescribeBackups](crate::describe_backups) operation to obtain the backup set ID.
     ///
-    /// \>  You must specify at least one of **BackupId** or **RestoreTime** parameters.
+    /// > You must specify at least one of **BackupId** or **RestoreTime** parameters.
     ///
     /// Wire name: `BackupId`.
     ///
@@ -44,8 +44,8 @@ pub struct RestoreTableInput {
     pub backup_id: Option<String>,
     /// The point in time to which you want to restore data. The point in time must fall within the specified log backup retention period. Specify the time in the ISO 8601 standard in the *yyyy-MM-dd*T*HH:mm:ss*Z format. The time must be in UTC.
     ///
-    /// \> *   You must specify at least one of **BackupId** and **RestoreTime**.
-    /// \> *   You must enable the log backup feature. For more information, see [Back up an ApsaraDB RDS for MySQL instance](https://www.alibabacloud.com/help/doc-detail/98818.htm).
+    /// > *   You must specify at least one of **BackupId** and **RestoreTime**.
+    /// > *   You must enable the log backup feature. For more information, see [Back up an ApsaraDB RDS for MySQL instance](https://www.alibabacloud.com/help/doc-detail/98818.htm).
     ///
     /// Wire name: `RestoreTime`.
     ///
@@ -57,10 +57,10 @@ pub struct RestoreTableInput {
     pub restore_time: Option<String>,
     /// The names of the databases and tables that you want to restore for the source instance.
     ///
-    /// \>  ApsaraDB RDS for PostgreSQL allows you to restore only specified databases, not tables.
+    /// > ApsaraDB RDS for PostgreSQL allows you to restore only specified databases, not tables.
     ///
-    /// *   ApsaraDB RDS for MySQL: `\[{"type":"db","name":"\<The name of Database 1 on the source instance\>","newname":"\<The name of Database 1 on the destination instance\>","tables":\[{"type":"table","name":"\<The name of Table 1 in Database 1 on the source instance\>","newname":"\<The name of Table 1 in Database 1 on the destination instance\>"},{"type":"table","name":"\<The name of Table 2 in Database 1 on the source instance\>","newname":"\<The name of Table 2 in Database 1 on the destination instance\>"}\]},{"type":"db","name":"\<The name of Database 2 on the source instance\>","newname":"\<The name of Database 2 on the destination instance\>","tables":\[{"type":"table","name":"\<The name of Table 3 in Database 2 on the source instance\>","newname":"\<The name of Table 3 in Database 2 on the destination instance\>"},{"type":"table","name":"\<The name of Table 4 in Database 2 on the source instance\>","newname":"\<The name of Table 4 in Database 2 on the destination instance\>"}\]}\]`
-    /// *   ApsaraDB RDS for PostgreSQL: `\[{"type":"db","name":"\<The name of Database 1 on the source instance 1\>","newname":"\<The name of Database 1 on the destination instance\>"}\]`
+    /// *   ApsaraDB RDS for MySQL: `[{"type":"db","name":"<The name of Database 1 on the source instance>","newname":"<The name of Database 1 on the destination instance>","tables":[{"type":"table","name":"<The name of Table 1 in Database 1 on the source instance>","newname":"<The name of Table 1 in Database 1 on the destination instance>"},{"type":"table","name":"<The name of Table 2 in Database 1 on the source instance>","newname":"<The name of Table 2 in Database 1 on the destination instance>"}]},{"type":"db","name":"<The name of Database 2 on the source instance>","newname":"<The name of Database 2 on the destination instance>","tables":[{"type":"table","name":"<The name of Table 3 in Database 2 on the source instance>","newname":"<The name of Table 3 in Database 2 on the destination instance>"},{"type":"table","name":"<The name of Table 4 in Database 2 on the source instance>","newname":"<The name of Table 4 in Database 2 on the destination instance>"}]}]`
+    /// *   ApsaraDB RDS for PostgreSQL: `[{"type":"db","name":"<The name of Database 1 on the source instance 1>","newname":"<The name of Database 1 on the destination instance>"}]`
     ///
     /// Wire name: `TableMeta`.
     ///
@@ -72,7 +72,7 @@ pub struct RestoreTableInput {
     /// *   **true**: enables the feature.
     /// *   **false**: disables the feature.
     ///
-    /// \> For more information, see [Restore individual databases and tables of an ApsaraDB RDS for MySQL instance](https://www.alibabacloud.com/help/doc-detail/103175.htm).
+    /// > For more information, see [Restore individual databases and tables of an ApsaraDB RDS for MySQL instance](https://www.alibabacloud.com/help/doc-detail/103175.htm).
     ///
     /// Wire name: `InstantRecovery`.
     ///
@@ -234,25 +234,22 @@ mod tests {
     //! The documentation's example response against the output type.
 
     /// The example response of the operation's documentation, verbatim.
-    const DOCUMENTED_EXAMPLE: &str = "{\n  \"RequestId\": \"EA2D4F34-01A7-46EB-A339-D80882135206\"\n}";
+    const SAMPLE_RESPONSE: &str = "{\n  \"RequestId\": \"EA2D4F34-01A7-46EB-A339-D80882135206\"\n}";
 
-    /// Every field of the example decodes into a declared field of its
-    /// type: the importer brought the spec in line with the example
-    /// (`cargo xtask import` reports where), so nothing is lost.
+    /// Every field of the example decodes into a declared field of its type: the importer brought the spec in line with the example (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
         let output = aliyun_codec::de::from_slice::<
             super::RestoreTableOutput,
-        >(DOCUMENTED_EXAMPLE.as_bytes())
+        >(SAMPLE_RESPONSE.as_bytes())
+            .unwrap_or_else(|error| panic!("the sample response is not JSON: {error}"))
             .unwrap_or_else(|error| {
-                panic!("the documented example is not JSON: {error}")
-            })
-            .unwrap_or_else(|error| {
-                panic!("the documented example does not decode: {error}")
+                panic!("the sample response does not decode: {error}")
             });
-        assert!(
-            output.unknown_fields.is_empty(), "undeclared fields: {:?}", output
-            .unknown_fields
+        let debug = format!("{output:?}");
+        assert_eq!(
+            debug.matches("unknown_fields: {}").count(), debug
+            .matches("unknown_fields: ").count(), "undeclared fields: {debug}"
         );
     }
 }

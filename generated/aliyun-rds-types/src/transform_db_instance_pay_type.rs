@@ -23,7 +23,7 @@ pub struct TransformDbInstancePayTypeInput {
         serde(rename = "ClientToken", skip_serializing_if = "Option::is_none")
     )]
     pub client_token: Option<String>,
-    /// The instance ID. You can call the DescribeDBInstances operation to query the ID of the instance.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::describe_db_instances) operation to query the ID of the instance.
     ///
     /// Wire name: `DBInstanceId`.
     ///
@@ -35,7 +35,7 @@ pub struct TransformDbInstancePayTypeInput {
     /// *   If you set **Period** to **Year**, the value of UsedTime ranges from **1 to 5**.
     /// *   If you set **Period** to **Month**, the value of UsedTime ranges from **1 to 11**.
     ///
-    /// \> This parameter must be specified when **PayType** is set to **Prepaid**.
+    /// > This parameter must be specified when **PayType** is set to **Prepaid**.
     ///
     /// Wire name: `UsedTime`.
     ///
@@ -60,7 +60,7 @@ pub struct TransformDbInstancePayTypeInput {
     /// *   **Year**
     /// *   **Month**
     ///
-    /// \> This parameter must be specified if you set **PayType** to **Prepaid**.
+    /// > This parameter must be specified if you set **PayType** to **Prepaid**.
     ///
     /// Wire name: `Period`.
     ///
@@ -85,8 +85,8 @@ pub struct TransformDbInstancePayTypeInput {
     /// *   **true**
     /// *   **false**
     ///
-    /// \> - This parameter is valid only when you change the billing method from pay-as-you-go to subscription.
-    /// \> - All strings except **true** are considered **false**.
+    /// > - This parameter is valid only when you change the billing method from pay-as-you-go to subscription.
+    /// > - All strings except **true** are considered **false**.
     ///
     /// Wire name: `AutoRenew`.
     ///
@@ -239,7 +239,7 @@ pub struct TransformDbInstancePayTypeOutput {
     pub request_id: Option<String>,
     /// The expiration time.
     ///
-    /// \> If you call this operation to change the billing method of an instance from subscription to pay-as-you-go, this parameter is not returned.
+    /// > If you call this operation to change the billing method of an instance from subscription to pay-as-you-go, this parameter is not returned.
     ///
     /// Wire name: `ExpiredTime`.
     ///
@@ -347,25 +347,22 @@ mod tests {
     //! The documentation's example response against the output type.
 
     /// The example response of the operation's documentation, verbatim.
-    const DOCUMENTED_EXAMPLE: &str = "{\n  \"DBInstanceId\": \"rm-uf6wjk5****\",\n  \"RequestId\": \"5E6E09DE-5B12-4BFF-A55E-1C86EDE06D9A\",\n  \"ExpiredTime\": \"2020-04-20T10:00:00Z\",\n  \"OrderId\": 0,\n  \"ChargeType\": \"POSTPAY\"\n}";
+    const SAMPLE_RESPONSE: &str = "{\n  \"DBInstanceId\": \"rm-uf6wjk5****\",\n  \"RequestId\": \"5E6E09DE-5B12-4BFF-A55E-1C86EDE06D9A\",\n  \"ExpiredTime\": \"2020-04-20T10:00:00Z\",\n  \"OrderId\": 0,\n  \"ChargeType\": \"POSTPAY\"\n}";
 
-    /// Every field of the example decodes into a declared field of its
-    /// type: the importer brought the spec in line with the example
-    /// (`cargo xtask import` reports where), so nothing is lost.
+    /// Every field of the example decodes into a declared field of its type: the importer brought the spec in line with the example (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
         let output = aliyun_codec::de::from_slice::<
             super::TransformDbInstancePayTypeOutput,
-        >(DOCUMENTED_EXAMPLE.as_bytes())
+        >(SAMPLE_RESPONSE.as_bytes())
+            .unwrap_or_else(|error| panic!("the sample response is not JSON: {error}"))
             .unwrap_or_else(|error| {
-                panic!("the documented example is not JSON: {error}")
-            })
-            .unwrap_or_else(|error| {
-                panic!("the documented example does not decode: {error}")
+                panic!("the sample response does not decode: {error}")
             });
-        assert!(
-            output.unknown_fields.is_empty(), "undeclared fields: {:?}", output
-            .unknown_fields
+        let debug = format!("{output:?}");
+        assert_eq!(
+            debug.matches("unknown_fields: {}").count(), debug
+            .matches("unknown_fields: ").count(), "undeclared fields: {debug}"
         );
     }
 }

@@ -13,10 +13,10 @@
 #[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct UpgradeDbInstanceKernelVersionInput {
-    /// The instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::describe_db_instances) operation to query the instance ID.
     ///
-    /// \> *   If your instance runs PostgreSQL, you must make sure that the instance uses **cloud disks**. If the instance uses local disks, you must call the [RestartDBInstance](https://www.alibabacloud.com/help/doc-detail/26230.htm) operation to restart the instance. The system automatically updates the minor engine version of the instance to the latest version during the restart.
-    /// \> *   If your instance runs SQL Server, you must make sure that the instance runs SQL Server 2019.
+    /// > *   If your instance runs PostgreSQL, you must make sure that the instance uses **cloud disks**. If the instance uses local disks, you must call the [RestartDBInstance](crate::restart_db_instance) operation to restart the instance. The system automatically updates the minor engine version of the instance to the latest version during the restart.
+    /// > *   If your instance runs SQL Server, you must make sure that the instance runs SQL Server 2019.
     ///
     /// Wire name: `DBInstanceId`.
     ///
@@ -26,7 +26,7 @@ pub struct UpgradeDbInstanceKernelVersionInput {
     /// The time when the update takes effect. Valid values:
     ///
     /// *   **Immediate** (default): The update takes effect immediately.
-    /// *   **MaintainTime**: The update takes effect during the maintenance window that you specify. For more information about how to change the maintenance window, see ModifyDBInstanceMaintainTime.
+    /// *   **MaintainTime**: The update takes effect during the maintenance window that you specify. For more information about how to change the maintenance window, see [ModifyDBInstanceMaintainTime](crate::modify_db_instance_maintain_time).
     /// *   **SpecifyTime**: The update takes effect at the point in time you specify.
     ///
     /// Wire name: `UpgradeTime`.
@@ -39,7 +39,7 @@ pub struct UpgradeDbInstanceKernelVersionInput {
     pub upgrade_time: Option<String>,
     /// The update time. Specify the time in the ISO 8601 standard in the *yyyy-MM-dd*T*HH:mm:ss*Z format. The time must be in UTC.
     ///
-    /// \> This parameter takes effect only when you set **UpgradeTime** to **SpecifyTime**.
+    /// > This parameter takes effect only when you set **UpgradeTime** to **SpecifyTime**.
     ///
     /// Wire name: `SwitchTime`.
     ///
@@ -51,19 +51,19 @@ pub struct UpgradeDbInstanceKernelVersionInput {
     pub switch_time: Option<String>,
     /// The minor engine version to which you want to update. Format:
     ///
-    /// *   **PostgreSQL**: `rds_postgres_\<Major engine version\>00_\<Minor engine version\>`. Example: `rds_postgres_1200_20200830`.
+    /// *   **PostgreSQL**: `rds_postgres_<Major engine version>00_<Minor engine version>`. Example: `rds_postgres_1200_20200830`.
     ///
-    /// *   **MySQL**: `\<RDS edition and MySQL version\>_\<Minor engine version\>`. Examples: `rds_20200229`, `xcluster_20200229`, and `xcluster80_20200229`. The following RDS editions and MySQL versions are supported:
+    /// *   **MySQL**: `<RDS edition and MySQL version>_<Minor engine version>`. Examples: `rds_20200229`, `xcluster_20200229`, and `xcluster80_20200229`. The following RDS editions and MySQL versions are supported:
     ///
-    /// *   **rds**: RDS Basic Edition or RDS High-availability Edition
-    /// *   **xcluster**: MySQL 5.7 on RDS Enterprise Edition
-    /// *   **xcluster80**: MySQL 8.0 on RDS Enterprise Edition
+    ///     *   **rds**: RDS Basic Edition or RDS High-availability Edition
+    ///     *   **xcluster**: MySQL 5.7 on RDS Enterprise Edition
+    ///     *   **xcluster80**: MySQL 8.0 on RDS Enterprise Edition
     ///
-    /// *   **SQLServer**: `\<Minor engine version\>`. Example: `15.0.4073.23`.
+    /// *   **SQLServer**: `<Minor engine version>`. Example: `15.0.4073.23`.
     ///
     /// If you do not specify this parameter, the instance is updated to the latest minor engine version.
     ///
-    /// \>  For more information about minor engine versions, see [Release notes of AliPG](https://www.alibabacloud.com/help/doc-detail/126002.htm), [Release notes of AliSQL](https://www.alibabacloud.com/help/doc-detail/96060.htm), and [Release notes of minor engine versions of ApsaraDB RDS for SQL Server](https://www.alibabacloud.com/help/doc-detail/213577.htm).
+    /// > For more information about minor engine versions, see [Release notes of AliPG](https://www.alibabacloud.com/help/doc-detail/126002.htm), [Release notes of AliSQL](https://www.alibabacloud.com/help/doc-detail/96060.htm), and [Release notes of minor engine versions of ApsaraDB RDS for SQL Server](https://www.alibabacloud.com/help/doc-detail/213577.htm).
     ///
     /// Wire name: `TargetMinorVersion`.
     ///
@@ -259,25 +259,22 @@ mod tests {
     //! The documentation's example response against the output type.
 
     /// The example response of the operation's documentation, verbatim.
-    const DOCUMENTED_EXAMPLE: &str = "{\n  \"DBInstanceName\": \"rm-bp****\",\n  \"RequestId\": \"DA2ECBA0-4745-4491-9166-799FF8984AC9\",\n  \"TargetMinorVersion\": \"xcluster80_20210305\",\n  \"TaskId\": \"226917711\"\n}";
+    const SAMPLE_RESPONSE: &str = "{\n  \"DBInstanceName\": \"rm-bp****\",\n  \"RequestId\": \"DA2ECBA0-4745-4491-9166-799FF8984AC9\",\n  \"TargetMinorVersion\": \"xcluster80_20210305\",\n  \"TaskId\": \"226917711\"\n}";
 
-    /// Every field of the example decodes into a declared field of its
-    /// type: the importer brought the spec in line with the example
-    /// (`cargo xtask import` reports where), so nothing is lost.
+    /// Every field of the example decodes into a declared field of its type: the importer brought the spec in line with the example (`cargo xtask import` reports where), so nothing is lost.
     #[test]
     fn the_documented_example_decodes_into_declared_fields() {
         let output = aliyun_codec::de::from_slice::<
             super::UpgradeDbInstanceKernelVersionOutput,
-        >(DOCUMENTED_EXAMPLE.as_bytes())
+        >(SAMPLE_RESPONSE.as_bytes())
+            .unwrap_or_else(|error| panic!("the sample response is not JSON: {error}"))
             .unwrap_or_else(|error| {
-                panic!("the documented example is not JSON: {error}")
-            })
-            .unwrap_or_else(|error| {
-                panic!("the documented example does not decode: {error}")
+                panic!("the sample response does not decode: {error}")
             });
-        assert!(
-            output.unknown_fields.is_empty(), "undeclared fields: {:?}", output
-            .unknown_fields
+        let debug = format!("{output:?}");
+        assert_eq!(
+            debug.matches("unknown_fields: {}").count(), debug
+            .matches("unknown_fields: ").count(), "undeclared fields: {debug}"
         );
     }
 }

@@ -11,8 +11,14 @@ use std::fmt;
 /// The runtime's error types, which every operation's `SdkError` is made of.
 pub use aliyun_runtime::error::*;
 
+#[cfg(feature = "accept-rc-inquired-system-event")]
+use crate::operation::accept_rc_inquired_system_event::AcceptRcInquiredSystemEventError;
+
 #[cfg(feature = "activate-migration-target-instance")]
 use crate::operation::activate_migration_target_instance::ActivateMigrationTargetInstanceError;
+
+#[cfg(feature = "add-rc-instances-to-deployment-set")]
+use crate::operation::add_rc_instances_to_deployment_set::AddRcInstancesToDeploymentSetError;
 
 #[cfg(feature = "add-tags-to-resource")]
 use crate::operation::add_tags_to_resource::AddTagsToResourceError;
@@ -35,6 +41,12 @@ use crate::operation::attach_rc_instances::AttachRcInstancesError;
 #[cfg(feature = "attach-whitelist-template-to-instance")]
 use crate::operation::attach_whitelist_template_to_instance::AttachWhitelistTemplateToInstanceError;
 
+#[cfg(feature = "authorize-backup-encryption")]
+use crate::operation::authorize_backup_encryption::AuthorizeBackupEncryptionError;
+
+#[cfg(feature = "authorize-rc-security-group-permission")]
+use crate::operation::authorize_rc_security_group_permission::AuthorizeRcSecurityGroupPermissionError;
+
 #[cfg(feature = "calculate-db-instance-weight")]
 use crate::operation::calculate_db_instance_weight::CalculateDbInstanceWeightError;
 
@@ -43,6 +55,9 @@ use crate::operation::cancel_active_operation_tasks::CancelActiveOperationTasksE
 
 #[cfg(feature = "check-account-name-available")]
 use crate::operation::check_account_name_available::CheckAccountNameAvailableError;
+
+#[cfg(feature = "check-backup-encryption-authorized")]
+use crate::operation::check_backup_encryption_authorized::CheckBackupEncryptionAuthorizedError;
 
 #[cfg(feature = "check-cloud-resource-authorized")]
 use crate::operation::check_cloud_resource_authorized::CheckCloudResourceAuthorizedError;
@@ -55,6 +70,12 @@ use crate::operation::check_db_name_available::CheckDbNameAvailableError;
 
 #[cfg(feature = "check-instance-exist")]
 use crate::operation::check_instance_exist::CheckInstanceExistError;
+
+#[cfg(feature = "check-rds-custom-init")]
+use crate::operation::check_rds_custom_init::CheckRdsCustomInitError;
+
+#[cfg(feature = "check-region-support-backup-encryption")]
+use crate::operation::check_region_support_backup_encryption::CheckRegionSupportBackupEncryptionError;
 
 #[cfg(feature = "check-service-linked-role")]
 use crate::operation::check_service_linked_role::CheckServiceLinkedRoleError;
@@ -98,6 +119,9 @@ use crate::operation::create_db_instance_endpoint_address::CreateDbInstanceEndpo
 #[cfg(feature = "create-db-instance-for-rebuild")]
 use crate::operation::create_db_instance_for_rebuild::CreateDbInstanceForRebuildError;
 
+#[cfg(feature = "create-db-instance-replication")]
+use crate::operation::create_db_instance_replication::CreateDbInstanceReplicationError;
+
 #[cfg(feature = "create-db-instance-security-group-rule")]
 use crate::operation::create_db_instance_security_group_rule::CreateDbInstanceSecurityGroupRuleError;
 
@@ -119,6 +143,12 @@ use crate::operation::create_gad_instance::CreateGadInstanceError;
 #[cfg(feature = "create-gad-instance-member")]
 use crate::operation::create_gad_instance_member::CreateGadInstanceMemberError;
 
+#[cfg(feature = "create-import-task")]
+use crate::operation::create_import_task::CreateImportTaskError;
+
+#[cfg(feature = "create-masking-rules")]
+use crate::operation::create_masking_rules::CreateMaskingRulesError;
+
 #[cfg(feature = "create-migrate-task")]
 use crate::operation::create_migrate_task::CreateMigrateTaskError;
 
@@ -133,6 +163,18 @@ use crate::operation::create_parameter_group::CreateParameterGroupError;
 
 #[cfg(feature = "create-postgres-extensions")]
 use crate::operation::create_postgres_extensions::CreatePostgresExtensionsError;
+
+#[cfg(feature = "create-rc-deployment-set")]
+use crate::operation::create_rc_deployment_set::CreateRcDeploymentSetError;
+
+#[cfg(feature = "create-rc-disk")]
+use crate::operation::create_rc_disk::CreateRcDiskError;
+
+#[cfg(feature = "create-rc-image")]
+use crate::operation::create_rc_image::CreateRcImageError;
+
+#[cfg(feature = "create-rc-node-pool")]
+use crate::operation::create_rc_node_pool::CreateRcNodePoolError;
 
 #[cfg(feature = "create-rc-snapshot")]
 use crate::operation::create_rc_snapshot::CreateRcSnapshotError;
@@ -176,6 +218,9 @@ use crate::operation::delete_db_instance_endpoint::DeleteDbInstanceEndpointError
 #[cfg(feature = "delete-db-instance-endpoint-address")]
 use crate::operation::delete_db_instance_endpoint_address::DeleteDbInstanceEndpointAddressError;
 
+#[cfg(feature = "delete-db-instance-replication")]
+use crate::operation::delete_db_instance_replication::DeleteDbInstanceReplicationError;
+
 #[cfg(feature = "delete-db-instance-security-group-rule")]
 use crate::operation::delete_db_instance_security_group_rule::DeleteDbInstanceSecurityGroupRuleError;
 
@@ -191,8 +236,14 @@ use crate::operation::delete_database::DeleteDatabaseError;
 #[cfg(feature = "delete-gad-instance")]
 use crate::operation::delete_gad_instance::DeleteGadInstanceError;
 
+#[cfg(feature = "delete-masking-rules")]
+use crate::operation::delete_masking_rules::DeleteMaskingRulesError;
+
 #[cfg(feature = "delete-parameter-group")]
 use crate::operation::delete_parameter_group::DeleteParameterGroupError;
+
+#[cfg(feature = "delete-parameter-timed-schedule-task")]
+use crate::operation::delete_parameter_timed_schedule_task::DeleteParameterTimedScheduleTaskError;
 
 #[cfg(feature = "delete-postgres-extensions")]
 use crate::operation::delete_postgres_extensions::DeletePostgresExtensionsError;
@@ -200,11 +251,26 @@ use crate::operation::delete_postgres_extensions::DeletePostgresExtensionsError;
 #[cfg(feature = "delete-rc-cluster-nodes")]
 use crate::operation::delete_rc_cluster_nodes::DeleteRcClusterNodesError;
 
+#[cfg(feature = "delete-rc-deployment-set")]
+use crate::operation::delete_rc_deployment_set::DeleteRcDeploymentSetError;
+
 #[cfg(feature = "delete-rc-disk")]
 use crate::operation::delete_rc_disk::DeleteRcDiskError;
 
+#[cfg(feature = "delete-rc-instance")]
+use crate::operation::delete_rc_instance::DeleteRcInstanceError;
+
+#[cfg(feature = "delete-rc-instances")]
+use crate::operation::delete_rc_instances::DeleteRcInstancesError;
+
+#[cfg(feature = "delete-rc-node-pool")]
+use crate::operation::delete_rc_node_pool::DeleteRcNodePoolError;
+
 #[cfg(feature = "delete-rc-snapshot")]
 use crate::operation::delete_rc_snapshot::DeleteRcSnapshotError;
+
+#[cfg(feature = "delete-rcv-cluster")]
+use crate::operation::delete_rcv_cluster::DeleteRcvClusterError;
 
 #[cfg(feature = "delete-replication-link")]
 use crate::operation::delete_replication_link::DeleteReplicationLinkError;
@@ -224,11 +290,17 @@ use crate::operation::descibe_imports_from_database::DescibeImportsFromDatabaseE
 #[cfg(feature = "describe-ad-info")]
 use crate::operation::describe_ad_info::DescribeAdInfoError;
 
+#[cfg(feature = "describe-account-masking-privilege")]
+use crate::operation::describe_account_masking_privilege::DescribeAccountMaskingPrivilegeError;
+
 #[cfg(feature = "describe-accounts")]
 use crate::operation::describe_accounts::DescribeAccountsError;
 
 #[cfg(feature = "describe-action-event-policy")]
 use crate::operation::describe_action_event_policy::DescribeActionEventPolicyError;
+
+#[cfg(feature = "describe-active-operation-maintain-conf")]
+use crate::operation::describe_active_operation_maintain_conf::DescribeActiveOperationMaintainConfError;
 
 #[cfg(feature = "describe-active-operation-tasks")]
 use crate::operation::describe_active_operation_tasks::DescribeActiveOperationTasksError;
@@ -311,6 +383,9 @@ use crate::operation::describe_db_instance_attribute::DescribeDbInstanceAttribut
 #[cfg(feature = "describe-db-instance-by-tags")]
 use crate::operation::describe_db_instance_by_tags::DescribeDbInstanceByTagsError;
 
+#[cfg(feature = "describe-db-instance-cls")]
+use crate::operation::describe_db_instance_cls::DescribeDbInstanceClsError;
+
 #[cfg(feature = "describe-db-instance-connectivity")]
 use crate::operation::describe_db_instance_connectivity::DescribeDbInstanceConnectivityError;
 
@@ -361,6 +436,9 @@ use crate::operation::describe_db_instance_ssl::DescribeDbInstanceSslError;
 
 #[cfg(feature = "describe-db-instance-security-group-rule")]
 use crate::operation::describe_db_instance_security_group_rule::DescribeDbInstanceSecurityGroupRuleError;
+
+#[cfg(feature = "describe-db-instance-switch-log")]
+use crate::operation::describe_db_instance_switch_log::DescribeDbInstanceSwitchLogError;
 
 #[cfg(feature = "describe-db-instance-tde")]
 use crate::operation::describe_db_instance_tde::DescribeDbInstanceTdeError;
@@ -440,6 +518,12 @@ use crate::operation::describe_host_group_elastic_strategy_parameters::DescribeH
 #[cfg(feature = "describe-host-web-shell")]
 use crate::operation::describe_host_web_shell::DescribeHostWebShellError;
 
+#[cfg(feature = "describe-import-task")]
+use crate::operation::describe_import_task::DescribeImportTaskError;
+
+#[cfg(feature = "describe-import-task-validation")]
+use crate::operation::describe_import_task_validation::DescribeImportTaskValidationError;
+
 #[cfg(feature = "describe-instance-auto-renewal-attribute")]
 use crate::operation::describe_instance_auto_renewal_attribute::DescribeInstanceAutoRenewalAttributeError;
 
@@ -463,6 +547,9 @@ use crate::operation::describe_log_backup_files::DescribeLogBackupFilesError;
 
 #[cfg(feature = "describe-marketing-activity")]
 use crate::operation::describe_marketing_activity::DescribeMarketingActivityError;
+
+#[cfg(feature = "describe-masking-rules")]
+use crate::operation::describe_masking_rules::DescribeMaskingRulesError;
 
 #[cfg(feature = "describe-meta-list")]
 use crate::operation::describe_meta_list::DescribeMetaListError;
@@ -494,6 +581,9 @@ use crate::operation::describe_parameter_groups::DescribeParameterGroupsError;
 #[cfg(feature = "describe-parameter-templates")]
 use crate::operation::describe_parameter_templates::DescribeParameterTemplatesError;
 
+#[cfg(feature = "describe-parameter-timed-schedule-task")]
+use crate::operation::describe_parameter_timed_schedule_task::DescribeParameterTimedScheduleTaskError;
+
 #[cfg(feature = "describe-parameters")]
 use crate::operation::describe_parameters::DescribeParametersError;
 
@@ -506,23 +596,83 @@ use crate::operation::describe_price::DescribePriceError;
 #[cfg(feature = "describe-quick-sale-config")]
 use crate::operation::describe_quick_sale_config::DescribeQuickSaleConfigError;
 
+#[cfg(feature = "describe-rc-available-resource")]
+use crate::operation::describe_rc_available_resource::DescribeRcAvailableResourceError;
+
+#[cfg(feature = "describe-rc-cloud-assistant-status")]
+use crate::operation::describe_rc_cloud_assistant_status::DescribeRcCloudAssistantStatusError;
+
 #[cfg(feature = "describe-rc-cluster-config")]
 use crate::operation::describe_rc_cluster_config::DescribeRcClusterConfigError;
 
 #[cfg(feature = "describe-rc-cluster-nodes")]
 use crate::operation::describe_rc_cluster_nodes::DescribeRcClusterNodesError;
 
+#[cfg(feature = "describe-rc-clusters")]
+use crate::operation::describe_rc_clusters::DescribeRcClustersError;
+
+#[cfg(feature = "describe-rc-deployment-sets")]
+use crate::operation::describe_rc_deployment_sets::DescribeRcDeploymentSetsError;
+
 #[cfg(feature = "describe-rc-disks")]
 use crate::operation::describe_rc_disks::DescribeRcDisksError;
+
+#[cfg(feature = "describe-rc-elastic-scaling")]
+use crate::operation::describe_rc_elastic_scaling::DescribeRcElasticScalingError;
+
+#[cfg(feature = "describe-rc-image-list")]
+use crate::operation::describe_rc_image_list::DescribeRcImageListError;
+
+#[cfg(feature = "describe-rc-instance-attribute")]
+use crate::operation::describe_rc_instance_attribute::DescribeRcInstanceAttributeError;
 
 #[cfg(feature = "describe-rc-instance-ddos-count")]
 use crate::operation::describe_rc_instance_ddos_count::DescribeRcInstanceDdosCountError;
 
+#[cfg(feature = "describe-rc-instance-history-events")]
+use crate::operation::describe_rc_instance_history_events::DescribeRcInstanceHistoryEventsError;
+
 #[cfg(feature = "describe-rc-instance-ip-address")]
 use crate::operation::describe_rc_instance_ip_address::DescribeRcInstanceIpAddressError;
 
+#[cfg(feature = "describe-rc-instance-type-families")]
+use crate::operation::describe_rc_instance_type_families::DescribeRcInstanceTypeFamiliesError;
+
+#[cfg(feature = "describe-rc-instance-types")]
+use crate::operation::describe_rc_instance_types::DescribeRcInstanceTypesError;
+
+#[cfg(feature = "describe-rc-instance-vnc-url")]
+use crate::operation::describe_rc_instance_vnc_url::DescribeRcInstanceVncUrlError;
+
+#[cfg(feature = "describe-rc-instances")]
+use crate::operation::describe_rc_instances::DescribeRcInstancesError;
+
+#[cfg(feature = "describe-rc-invocation-results")]
+use crate::operation::describe_rc_invocation_results::DescribeRcInvocationResultsError;
+
+#[cfg(feature = "describe-rc-metric-list")]
+use crate::operation::describe_rc_metric_list::DescribeRcMetricListError;
+
+#[cfg(feature = "describe-rc-network-interfaces")]
+use crate::operation::describe_rc_network_interfaces::DescribeRcNetworkInterfacesError;
+
+#[cfg(feature = "describe-rc-node-pool")]
+use crate::operation::describe_rc_node_pool::DescribeRcNodePoolError;
+
+#[cfg(feature = "describe-rc-resources-modification")]
+use crate::operation::describe_rc_resources_modification::DescribeRcResourcesModificationError;
+
+#[cfg(feature = "describe-rc-security-group-list")]
+use crate::operation::describe_rc_security_group_list::DescribeRcSecurityGroupListError;
+
+#[cfg(feature = "describe-rc-security-group-permission")]
+use crate::operation::describe_rc_security_group_permission::DescribeRcSecurityGroupPermissionError;
+
 #[cfg(feature = "describe-rc-snapshots")]
 use crate::operation::describe_rc_snapshots::DescribeRcSnapshotsError;
+
+#[cfg(feature = "describe-rcv-cluster")]
+use crate::operation::describe_rcv_cluster::DescribeRcvClusterError;
 
 #[cfg(feature = "describe-rds-resource-settings")]
 use crate::operation::describe_rds_resource_settings::DescribeRdsResourceSettingsError;
@@ -563,6 +713,9 @@ use crate::operation::describe_sql_log_records::DescribeSqlLogRecordsError;
 #[cfg(feature = "describe-sql-log-report-list")]
 use crate::operation::describe_sql_log_report_list::DescribeSqlLogReportListError;
 
+#[cfg(feature = "describe-sql-server-upgrade-versions")]
+use crate::operation::describe_sql_server_upgrade_versions::DescribeSqlServerUpgradeVersionsError;
+
 #[cfg(feature = "describe-secrets")]
 use crate::operation::describe_secrets::DescribeSecretsError;
 
@@ -593,8 +746,14 @@ use crate::operation::describe_upgrade_major_version_precheck_task::DescribeUpgr
 #[cfg(feature = "describe-upgrade-major-version-tasks")]
 use crate::operation::describe_upgrade_major_version_tasks::DescribeUpgradeMajorVersionTasksError;
 
+#[cfg(feature = "describe-v-switch-list")]
+use crate::operation::describe_v_switch_list::DescribeVSwitchListError;
+
 #[cfg(feature = "describe-v-switches")]
 use crate::operation::describe_v_switches::DescribeVSwitchesError;
+
+#[cfg(feature = "describe-vpcs")]
+use crate::operation::describe_vpcs::DescribeVpcsError;
 
 #[cfg(feature = "describe-whitelist-template")]
 use crate::operation::describe_whitelist_template::DescribeWhitelistTemplateError;
@@ -614,6 +773,9 @@ use crate::operation::detach_rc_disk::DetachRcDiskError;
 #[cfg(feature = "detach-whitelist-template-to-instance")]
 use crate::operation::detach_whitelist_template_to_instance::DetachWhitelistTemplateToInstanceError;
 
+#[cfg(feature = "enable-backup-encryption")]
+use crate::operation::enable_backup_encryption::EnableBackupEncryptionError;
+
 #[cfg(feature = "evaluate-local-extend-disk")]
 use crate::operation::evaluate_local_extend_disk::EvaluateLocalExtendDiskError;
 
@@ -632,8 +794,17 @@ use crate::operation::grant_operator_permission::GrantOperatorPermissionError;
 #[cfg(feature = "import-user-backup-file")]
 use crate::operation::import_user_backup_file::ImportUserBackupFileError;
 
+#[cfg(feature = "install-rc-cloud-assistant")]
+use crate::operation::install_rc_cloud_assistant::InstallRcCloudAssistantError;
+
 #[cfg(feature = "list-classes")]
 use crate::operation::list_classes::ListClassesError;
+
+#[cfg(feature = "list-import-tasks")]
+use crate::operation::list_import_tasks::ListImportTasksError;
+
+#[cfg(feature = "list-rcv-clusters")]
+use crate::operation::list_rcv_clusters::ListRcvClustersError;
 
 #[cfg(feature = "list-tag-resources")]
 use crate::operation::list_tag_resources::ListTagResourcesError;
@@ -668,6 +839,9 @@ use crate::operation::modify_account_check_policy::ModifyAccountCheckPolicyError
 #[cfg(feature = "modify-account-description")]
 use crate::operation::modify_account_description::ModifyAccountDescriptionError;
 
+#[cfg(feature = "modify-account-masking-privilege")]
+use crate::operation::modify_account_masking_privilege::ModifyAccountMaskingPrivilegeError;
+
 #[cfg(feature = "modify-account-security-policy")]
 use crate::operation::modify_account_security_policy::ModifyAccountSecurityPolicyError;
 
@@ -695,8 +869,14 @@ use crate::operation::modify_custins_resource::ModifyCustinsResourceError;
 #[cfg(feature = "modify-db-description")]
 use crate::operation::modify_db_description::ModifyDbDescriptionError;
 
+#[cfg(feature = "modify-db-instance")]
+use crate::operation::modify_db_instance::ModifyDbInstanceError;
+
 #[cfg(feature = "modify-db-instance-auto-upgrade-minor-version")]
 use crate::operation::modify_db_instance_auto_upgrade_minor_version::ModifyDbInstanceAutoUpgradeMinorVersionError;
+
+#[cfg(feature = "modify-db-instance-cls")]
+use crate::operation::modify_db_instance_cls::ModifyDbInstanceClsError;
 
 #[cfg(feature = "modify-db-instance-config")]
 use crate::operation::modify_db_instance_config::ModifyDbInstanceConfigError;
@@ -755,6 +935,9 @@ use crate::operation::modify_db_instance_spec::ModifyDbInstanceSpecError;
 #[cfg(feature = "modify-db-instance-tde")]
 use crate::operation::modify_db_instance_tde::ModifyDbInstanceTdeError;
 
+#[cfg(feature = "modify-db-instance-vector-support-status")]
+use crate::operation::modify_db_instance_vector_support_status::ModifyDbInstanceVectorSupportStatusError;
+
 #[cfg(feature = "modify-db-node")]
 use crate::operation::modify_db_node::ModifyDbNodeError;
 
@@ -791,11 +974,17 @@ use crate::operation::modify_ha_diagnose_config::ModifyHaDiagnoseConfigError;
 #[cfg(feature = "modify-ha-switch-config")]
 use crate::operation::modify_ha_switch_config::ModifyHaSwitchConfigError;
 
+#[cfg(feature = "modify-import-task")]
+use crate::operation::modify_import_task::ModifyImportTaskError;
+
 #[cfg(feature = "modify-instance-auto-renewal-attribute")]
 use crate::operation::modify_instance_auto_renewal_attribute::ModifyInstanceAutoRenewalAttributeError;
 
 #[cfg(feature = "modify-instance-cross-backup-policy")]
 use crate::operation::modify_instance_cross_backup_policy::ModifyInstanceCrossBackupPolicyError;
+
+#[cfg(feature = "modify-masking-rules")]
+use crate::operation::modify_masking_rules::ModifyMaskingRulesError;
 
 #[cfg(feature = "modify-pg-hba-config")]
 use crate::operation::modify_pg_hba_config::ModifyPgHbaConfigError;
@@ -805,6 +994,51 @@ use crate::operation::modify_parameter::ModifyParameterError;
 
 #[cfg(feature = "modify-parameter-group")]
 use crate::operation::modify_parameter_group::ModifyParameterGroupError;
+
+#[cfg(feature = "modify-parameter-timed-schedule-task")]
+use crate::operation::modify_parameter_timed_schedule_task::ModifyParameterTimedScheduleTaskError;
+
+#[cfg(feature = "modify-rc-deployment-set-attribute")]
+use crate::operation::modify_rc_deployment_set_attribute::ModifyRcDeploymentSetAttributeError;
+
+#[cfg(feature = "modify-rc-disk-attribute")]
+use crate::operation::modify_rc_disk_attribute::ModifyRcDiskAttributeError;
+
+#[cfg(feature = "modify-rc-disk-charge-type")]
+use crate::operation::modify_rc_disk_charge_type::ModifyRcDiskChargeTypeError;
+
+#[cfg(feature = "modify-rc-disk-spec")]
+use crate::operation::modify_rc_disk_spec::ModifyRcDiskSpecError;
+
+#[cfg(feature = "modify-rc-elastic-scaling")]
+use crate::operation::modify_rc_elastic_scaling::ModifyRcElasticScalingError;
+
+#[cfg(feature = "modify-rc-instance")]
+use crate::operation::modify_rc_instance::ModifyRcInstanceError;
+
+#[cfg(feature = "modify-rc-instance-attribute")]
+use crate::operation::modify_rc_instance_attribute::ModifyRcInstanceAttributeError;
+
+#[cfg(feature = "modify-rc-instance-charge-type")]
+use crate::operation::modify_rc_instance_charge_type::ModifyRcInstanceChargeTypeError;
+
+#[cfg(feature = "modify-rc-instance-description")]
+use crate::operation::modify_rc_instance_description::ModifyRcInstanceDescriptionError;
+
+#[cfg(feature = "modify-rc-instance-key-pair")]
+use crate::operation::modify_rc_instance_key_pair::ModifyRcInstanceKeyPairError;
+
+#[cfg(feature = "modify-rc-instance-network-spec")]
+use crate::operation::modify_rc_instance_network_spec::ModifyRcInstanceNetworkSpecError;
+
+#[cfg(feature = "modify-rc-instance-vpc-attribute")]
+use crate::operation::modify_rc_instance_vpc_attribute::ModifyRcInstanceVpcAttributeError;
+
+#[cfg(feature = "modify-rc-security-group-permission")]
+use crate::operation::modify_rc_security_group_permission::ModifyRcSecurityGroupPermissionError;
+
+#[cfg(feature = "modify-rcv-cluster")]
+use crate::operation::modify_rcv_cluster::ModifyRcvClusterError;
 
 #[cfg(feature = "modify-read-write-splitting-connection")]
 use crate::operation::modify_read_write_splitting_connection::ModifyReadWriteSplittingConnectionError;
@@ -836,6 +1070,9 @@ use crate::operation::modify_whitelist_template::ModifyWhitelistTemplateError;
 #[cfg(feature = "pre-check-create-order-for-delete-db-nodes")]
 use crate::operation::pre_check_create_order_for_delete_db_nodes::PreCheckCreateOrderForDeleteDbNodesError;
 
+#[cfg(feature = "precheck-duck-db-dependency")]
+use crate::operation::precheck_duck_db_dependency::PrecheckDuckDbDependencyError;
+
 #[cfg(feature = "purge-db-instance-log")]
 use crate::operation::purge_db_instance_log::PurgeDbInstanceLogError;
 
@@ -844,6 +1081,15 @@ use crate::operation::query_notify::QueryNotifyError;
 
 #[cfg(feature = "query-recommend-by-code")]
 use crate::operation::query_recommend_by_code::QueryRecommendByCodeError;
+
+#[cfg(feature = "rds-custom-init")]
+use crate::operation::rds_custom_init::RdsCustomInitError;
+
+#[cfg(feature = "reboot-rc-instance")]
+use crate::operation::reboot_rc_instance::RebootRcInstanceError;
+
+#[cfg(feature = "reboot-rc-instances")]
+use crate::operation::reboot_rc_instances::RebootRcInstancesError;
 
 #[cfg(feature = "rebuild-db-instance")]
 use crate::operation::rebuild_db_instance::RebuildDbInstanceError;
@@ -857,6 +1103,9 @@ use crate::operation::receive_db_instance::ReceiveDbInstanceError;
 #[cfg(feature = "recovery-db-instance")]
 use crate::operation::recovery_db_instance::RecoveryDbInstanceError;
 
+#[cfg(feature = "redeploy-rc-instance")]
+use crate::operation::redeploy_rc_instance::RedeployRcInstanceError;
+
 #[cfg(feature = "release-instance-connection")]
 use crate::operation::release_instance_connection::ReleaseInstanceConnectionError;
 
@@ -866,17 +1115,29 @@ use crate::operation::release_instance_public_connection::ReleaseInstancePublicC
 #[cfg(feature = "release-read-write-splitting-connection")]
 use crate::operation::release_read_write_splitting_connection::ReleaseReadWriteSplittingConnectionError;
 
+#[cfg(feature = "remove-rc-instances-from-deployment-set")]
+use crate::operation::remove_rc_instances_from_deployment_set::RemoveRcInstancesFromDeploymentSetError;
+
 #[cfg(feature = "remove-tags-from-resource")]
 use crate::operation::remove_tags_from_resource::RemoveTagsFromResourceError;
 
 #[cfg(feature = "renew-instance")]
 use crate::operation::renew_instance::RenewInstanceError;
 
+#[cfg(feature = "renew-rc-instance")]
+use crate::operation::renew_rc_instance::RenewRcInstanceError;
+
+#[cfg(feature = "replace-rc-instance-system-disk")]
+use crate::operation::replace_rc_instance_system_disk::ReplaceRcInstanceSystemDiskError;
+
 #[cfg(feature = "reset-account")]
 use crate::operation::reset_account::ResetAccountError;
 
 #[cfg(feature = "reset-account-password")]
 use crate::operation::reset_account_password::ResetAccountPasswordError;
+
+#[cfg(feature = "resize-rc-instance-disk")]
+use crate::operation::resize_rc_instance_disk::ResizeRcInstanceDiskError;
 
 #[cfg(feature = "restart-db-instance")]
 use crate::operation::restart_db_instance::RestartDbInstanceError;
@@ -893,11 +1154,35 @@ use crate::operation::revoke_account_privilege::RevokeAccountPrivilegeError;
 #[cfg(feature = "revoke-operator-permission")]
 use crate::operation::revoke_operator_permission::RevokeOperatorPermissionError;
 
+#[cfg(feature = "revoke-rc-security-group-permission")]
+use crate::operation::revoke_rc_security_group_permission::RevokeRcSecurityGroupPermissionError;
+
+#[cfg(feature = "run-rc-command")]
+use crate::operation::run_rc_command::RunRcCommandError;
+
+#[cfg(feature = "run-rc-instances")]
+use crate::operation::run_rc_instances::RunRcInstancesError;
+
+#[cfg(feature = "share-rc-deployment-set")]
+use crate::operation::share_rc_deployment_set::ShareRcDeploymentSetError;
+
 #[cfg(feature = "start-db-instance")]
 use crate::operation::start_db_instance::StartDbInstanceError;
 
+#[cfg(feature = "start-rc-instance")]
+use crate::operation::start_rc_instance::StartRcInstanceError;
+
+#[cfg(feature = "start-rc-instances")]
+use crate::operation::start_rc_instances::StartRcInstancesError;
+
 #[cfg(feature = "stop-db-instance")]
 use crate::operation::stop_db_instance::StopDbInstanceError;
+
+#[cfg(feature = "stop-rc-instance")]
+use crate::operation::stop_rc_instance::StopRcInstanceError;
+
+#[cfg(feature = "stop-rc-instances")]
+use crate::operation::stop_rc_instances::StopRcInstancesError;
 
 #[cfg(feature = "switch-db-instance-ha")]
 use crate::operation::switch_db_instance_ha::SwitchDbInstanceHaError;
@@ -914,6 +1199,12 @@ use crate::operation::switch_over_major_version_upgrade::SwitchOverMajorVersionU
 #[cfg(feature = "switch-replication-link")]
 use crate::operation::switch_replication_link::SwitchReplicationLinkError;
 
+#[cfg(feature = "sync-rc-key-pair")]
+use crate::operation::sync_rc_key_pair::SyncRcKeyPairError;
+
+#[cfg(feature = "sync-rc-security-group")]
+use crate::operation::sync_rc_security_group::SyncRcSecurityGroupError;
+
 #[cfg(feature = "tag-resources")]
 use crate::operation::tag_resources::TagResourcesError;
 
@@ -923,11 +1214,17 @@ use crate::operation::terminate_migrate_task::TerminateMigrateTaskError;
 #[cfg(feature = "transform-db-instance-pay-type")]
 use crate::operation::transform_db_instance_pay_type::TransformDbInstancePayTypeError;
 
+#[cfg(feature = "unassociate-eip-address-with-rc-instance")]
+use crate::operation::unassociate_eip_address_with_rc_instance::UnassociateEipAddressWithRcInstanceError;
+
 #[cfg(feature = "unlock-account")]
 use crate::operation::unlock_account::UnlockAccountError;
 
 #[cfg(feature = "untag-resources")]
 use crate::operation::untag_resources::UntagResourcesError;
+
+#[cfg(feature = "update-db-instance-replication")]
+use crate::operation::update_db_instance_replication::UpdateDbInstanceReplicationError;
 
 #[cfg(feature = "update-postgres-extensions")]
 use crate::operation::update_postgres_extensions::UpdatePostgresExtensionsError;
@@ -950,16 +1247,29 @@ use crate::operation::upgrade_db_instance_major_version_precheck::UpgradeDbInsta
 #[cfg(feature = "upgrade-db-proxy-instance-kernel-version")]
 use crate::operation::upgrade_db_proxy_instance_kernel_version::UpgradeDbProxyInstanceKernelVersionError;
 
+#[cfg(feature = "validate-import-task")]
+use crate::operation::validate_import_task::ValidateImportTaskError;
+
 /// The failure of any operation, tagged with the operation.
 ///
 /// Every operation's `SdkError` converts into it with `?`. It has one
 /// variant per operation compiled in (see the crate's cargo features).
 #[non_exhaustive]
 pub enum Error {
+    /// A failure of [`Client::accept_rc_inquired_system_event`](crate::Client::accept_rc_inquired_system_event).
+    #[cfg(feature = "accept-rc-inquired-system-event")]
+    AcceptRCInquiredSystemEvent(
+        aliyun_runtime::SdkError<AcceptRcInquiredSystemEventError>,
+    ),
     /// A failure of [`Client::activate_migration_target_instance`](crate::Client::activate_migration_target_instance).
     #[cfg(feature = "activate-migration-target-instance")]
     ActivateMigrationTargetInstance(
         aliyun_runtime::SdkError<ActivateMigrationTargetInstanceError>,
+    ),
+    /// A failure of [`Client::add_rc_instances_to_deployment_set`](crate::Client::add_rc_instances_to_deployment_set).
+    #[cfg(feature = "add-rc-instances-to-deployment-set")]
+    AddRCInstancesToDeploymentSet(
+        aliyun_runtime::SdkError<AddRcInstancesToDeploymentSetError>,
     ),
     /// A failure of [`Client::add_tags_to_resource`](crate::Client::add_tags_to_resource).
     #[cfg(feature = "add-tags-to-resource")]
@@ -990,6 +1300,14 @@ pub enum Error {
     AttachWhitelistTemplateToInstance(
         aliyun_runtime::SdkError<AttachWhitelistTemplateToInstanceError>,
     ),
+    /// A failure of [`Client::authorize_backup_encryption`](crate::Client::authorize_backup_encryption).
+    #[cfg(feature = "authorize-backup-encryption")]
+    AuthorizeBackupEncryption(aliyun_runtime::SdkError<AuthorizeBackupEncryptionError>),
+    /// A failure of [`Client::authorize_rc_security_group_permission`](crate::Client::authorize_rc_security_group_permission).
+    #[cfg(feature = "authorize-rc-security-group-permission")]
+    AuthorizeRCSecurityGroupPermission(
+        aliyun_runtime::SdkError<AuthorizeRcSecurityGroupPermissionError>,
+    ),
     /// A failure of [`Client::calculate_db_instance_weight`](crate::Client::calculate_db_instance_weight).
     #[cfg(feature = "calculate-db-instance-weight")]
     CalculateDBInstanceWeight(aliyun_runtime::SdkError<CalculateDbInstanceWeightError>),
@@ -1001,6 +1319,11 @@ pub enum Error {
     /// A failure of [`Client::check_account_name_available`](crate::Client::check_account_name_available).
     #[cfg(feature = "check-account-name-available")]
     CheckAccountNameAvailable(aliyun_runtime::SdkError<CheckAccountNameAvailableError>),
+    /// A failure of [`Client::check_backup_encryption_authorized`](crate::Client::check_backup_encryption_authorized).
+    #[cfg(feature = "check-backup-encryption-authorized")]
+    CheckBackupEncryptionAuthorized(
+        aliyun_runtime::SdkError<CheckBackupEncryptionAuthorizedError>,
+    ),
     /// A failure of [`Client::check_cloud_resource_authorized`](crate::Client::check_cloud_resource_authorized).
     #[cfg(feature = "check-cloud-resource-authorized")]
     CheckCloudResourceAuthorized(
@@ -1015,6 +1338,14 @@ pub enum Error {
     /// A failure of [`Client::check_instance_exist`](crate::Client::check_instance_exist).
     #[cfg(feature = "check-instance-exist")]
     CheckInstanceExist(aliyun_runtime::SdkError<CheckInstanceExistError>),
+    /// A failure of [`Client::check_rds_custom_init`](crate::Client::check_rds_custom_init).
+    #[cfg(feature = "check-rds-custom-init")]
+    CheckRdsCustomInit(aliyun_runtime::SdkError<CheckRdsCustomInitError>),
+    /// A failure of [`Client::check_region_support_backup_encryption`](crate::Client::check_region_support_backup_encryption).
+    #[cfg(feature = "check-region-support-backup-encryption")]
+    CheckRegionSupportBackupEncryption(
+        aliyun_runtime::SdkError<CheckRegionSupportBackupEncryptionError>,
+    ),
     /// A failure of [`Client::check_service_linked_role`](crate::Client::check_service_linked_role).
     #[cfg(feature = "check-service-linked-role")]
     CheckServiceLinkedRole(aliyun_runtime::SdkError<CheckServiceLinkedRoleError>),
@@ -1065,6 +1396,11 @@ pub enum Error {
     CreateDBInstanceForRebuild(
         aliyun_runtime::SdkError<CreateDbInstanceForRebuildError>,
     ),
+    /// A failure of [`Client::create_db_instance_replication`](crate::Client::create_db_instance_replication).
+    #[cfg(feature = "create-db-instance-replication")]
+    CreateDBInstanceReplication(
+        aliyun_runtime::SdkError<CreateDbInstanceReplicationError>,
+    ),
     /// A failure of [`Client::create_db_instance_security_group_rule`](crate::Client::create_db_instance_security_group_rule).
     #[cfg(feature = "create-db-instance-security-group-rule")]
     CreateDBInstanceSecurityGroupRule(
@@ -1090,6 +1426,12 @@ pub enum Error {
     /// A failure of [`Client::create_gad_instance_member`](crate::Client::create_gad_instance_member).
     #[cfg(feature = "create-gad-instance-member")]
     CreateGadInstanceMember(aliyun_runtime::SdkError<CreateGadInstanceMemberError>),
+    /// A failure of [`Client::create_import_task`](crate::Client::create_import_task).
+    #[cfg(feature = "create-import-task")]
+    CreateImportTask(aliyun_runtime::SdkError<CreateImportTaskError>),
+    /// A failure of [`Client::create_masking_rules`](crate::Client::create_masking_rules).
+    #[cfg(feature = "create-masking-rules")]
+    CreateMaskingRules(aliyun_runtime::SdkError<CreateMaskingRulesError>),
     /// A failure of [`Client::create_migrate_task`](crate::Client::create_migrate_task).
     #[cfg(feature = "create-migrate-task")]
     CreateMigrateTask(aliyun_runtime::SdkError<CreateMigrateTaskError>),
@@ -1107,6 +1449,18 @@ pub enum Error {
     /// A failure of [`Client::create_postgres_extensions`](crate::Client::create_postgres_extensions).
     #[cfg(feature = "create-postgres-extensions")]
     CreatePostgresExtensions(aliyun_runtime::SdkError<CreatePostgresExtensionsError>),
+    /// A failure of [`Client::create_rc_deployment_set`](crate::Client::create_rc_deployment_set).
+    #[cfg(feature = "create-rc-deployment-set")]
+    CreateRCDeploymentSet(aliyun_runtime::SdkError<CreateRcDeploymentSetError>),
+    /// A failure of [`Client::create_rc_disk`](crate::Client::create_rc_disk).
+    #[cfg(feature = "create-rc-disk")]
+    CreateRCDisk(aliyun_runtime::SdkError<CreateRcDiskError>),
+    /// A failure of [`Client::create_rc_image`](crate::Client::create_rc_image).
+    #[cfg(feature = "create-rc-image")]
+    CreateRCImage(aliyun_runtime::SdkError<CreateRcImageError>),
+    /// A failure of [`Client::create_rc_node_pool`](crate::Client::create_rc_node_pool).
+    #[cfg(feature = "create-rc-node-pool")]
+    CreateRCNodePool(aliyun_runtime::SdkError<CreateRcNodePoolError>),
     /// A failure of [`Client::create_rc_snapshot`](crate::Client::create_rc_snapshot).
     #[cfg(feature = "create-rc-snapshot")]
     CreateRCSnapshot(aliyun_runtime::SdkError<CreateRcSnapshotError>),
@@ -1151,6 +1505,11 @@ pub enum Error {
     DeleteDBInstanceEndpointAddress(
         aliyun_runtime::SdkError<DeleteDbInstanceEndpointAddressError>,
     ),
+    /// A failure of [`Client::delete_db_instance_replication`](crate::Client::delete_db_instance_replication).
+    #[cfg(feature = "delete-db-instance-replication")]
+    DeleteDBInstanceReplication(
+        aliyun_runtime::SdkError<DeleteDbInstanceReplicationError>,
+    ),
     /// A failure of [`Client::delete_db_instance_security_group_rule`](crate::Client::delete_db_instance_security_group_rule).
     #[cfg(feature = "delete-db-instance-security-group-rule")]
     DeleteDBInstanceSecurityGroupRule(
@@ -1170,21 +1529,44 @@ pub enum Error {
     /// A failure of [`Client::delete_gad_instance`](crate::Client::delete_gad_instance).
     #[cfg(feature = "delete-gad-instance")]
     DeleteGadInstance(aliyun_runtime::SdkError<DeleteGadInstanceError>),
+    /// A failure of [`Client::delete_masking_rules`](crate::Client::delete_masking_rules).
+    #[cfg(feature = "delete-masking-rules")]
+    DeleteMaskingRules(aliyun_runtime::SdkError<DeleteMaskingRulesError>),
     /// A failure of [`Client::delete_parameter_group`](crate::Client::delete_parameter_group).
     #[cfg(feature = "delete-parameter-group")]
     DeleteParameterGroup(aliyun_runtime::SdkError<DeleteParameterGroupError>),
+    /// A failure of [`Client::delete_parameter_timed_schedule_task`](crate::Client::delete_parameter_timed_schedule_task).
+    #[cfg(feature = "delete-parameter-timed-schedule-task")]
+    DeleteParameterTimedScheduleTask(
+        aliyun_runtime::SdkError<DeleteParameterTimedScheduleTaskError>,
+    ),
     /// A failure of [`Client::delete_postgres_extensions`](crate::Client::delete_postgres_extensions).
     #[cfg(feature = "delete-postgres-extensions")]
     DeletePostgresExtensions(aliyun_runtime::SdkError<DeletePostgresExtensionsError>),
     /// A failure of [`Client::delete_rc_cluster_nodes`](crate::Client::delete_rc_cluster_nodes).
     #[cfg(feature = "delete-rc-cluster-nodes")]
     DeleteRCClusterNodes(aliyun_runtime::SdkError<DeleteRcClusterNodesError>),
+    /// A failure of [`Client::delete_rc_deployment_set`](crate::Client::delete_rc_deployment_set).
+    #[cfg(feature = "delete-rc-deployment-set")]
+    DeleteRCDeploymentSet(aliyun_runtime::SdkError<DeleteRcDeploymentSetError>),
     /// A failure of [`Client::delete_rc_disk`](crate::Client::delete_rc_disk).
     #[cfg(feature = "delete-rc-disk")]
     DeleteRCDisk(aliyun_runtime::SdkError<DeleteRcDiskError>),
+    /// A failure of [`Client::delete_rc_instance`](crate::Client::delete_rc_instance).
+    #[cfg(feature = "delete-rc-instance")]
+    DeleteRCInstance(aliyun_runtime::SdkError<DeleteRcInstanceError>),
+    /// A failure of [`Client::delete_rc_instances`](crate::Client::delete_rc_instances).
+    #[cfg(feature = "delete-rc-instances")]
+    DeleteRCInstances(aliyun_runtime::SdkError<DeleteRcInstancesError>),
+    /// A failure of [`Client::delete_rc_node_pool`](crate::Client::delete_rc_node_pool).
+    #[cfg(feature = "delete-rc-node-pool")]
+    DeleteRCNodePool(aliyun_runtime::SdkError<DeleteRcNodePoolError>),
     /// A failure of [`Client::delete_rc_snapshot`](crate::Client::delete_rc_snapshot).
     #[cfg(feature = "delete-rc-snapshot")]
     DeleteRCSnapshot(aliyun_runtime::SdkError<DeleteRcSnapshotError>),
+    /// A failure of [`Client::delete_rcv_cluster`](crate::Client::delete_rcv_cluster).
+    #[cfg(feature = "delete-rcv-cluster")]
+    DeleteRCVCluster(aliyun_runtime::SdkError<DeleteRcvClusterError>),
     /// A failure of [`Client::delete_replication_link`](crate::Client::delete_replication_link).
     #[cfg(feature = "delete-replication-link")]
     DeleteReplicationLink(aliyun_runtime::SdkError<DeleteReplicationLinkError>),
@@ -1205,12 +1587,22 @@ pub enum Error {
     /// A failure of [`Client::describe_ad_info`](crate::Client::describe_ad_info).
     #[cfg(feature = "describe-ad-info")]
     DescribeADInfo(aliyun_runtime::SdkError<DescribeAdInfoError>),
+    /// A failure of [`Client::describe_account_masking_privilege`](crate::Client::describe_account_masking_privilege).
+    #[cfg(feature = "describe-account-masking-privilege")]
+    DescribeAccountMaskingPrivilege(
+        aliyun_runtime::SdkError<DescribeAccountMaskingPrivilegeError>,
+    ),
     /// A failure of [`Client::describe_accounts`](crate::Client::describe_accounts).
     #[cfg(feature = "describe-accounts")]
     DescribeAccounts(aliyun_runtime::SdkError<DescribeAccountsError>),
     /// A failure of [`Client::describe_action_event_policy`](crate::Client::describe_action_event_policy).
     #[cfg(feature = "describe-action-event-policy")]
     DescribeActionEventPolicy(aliyun_runtime::SdkError<DescribeActionEventPolicyError>),
+    /// A failure of [`Client::describe_active_operation_maintain_conf`](crate::Client::describe_active_operation_maintain_conf).
+    #[cfg(feature = "describe-active-operation-maintain-conf")]
+    DescribeActiveOperationMaintainConf(
+        aliyun_runtime::SdkError<DescribeActiveOperationMaintainConfError>,
+    ),
     /// A failure of [`Client::describe_active_operation_tasks`](crate::Client::describe_active_operation_tasks).
     #[cfg(feature = "describe-active-operation-tasks")]
     DescribeActiveOperationTasks(
@@ -1324,6 +1716,9 @@ pub enum Error {
     /// A failure of [`Client::describe_db_instance_by_tags`](crate::Client::describe_db_instance_by_tags).
     #[cfg(feature = "describe-db-instance-by-tags")]
     DescribeDBInstanceByTags(aliyun_runtime::SdkError<DescribeDbInstanceByTagsError>),
+    /// A failure of [`Client::describe_db_instance_cls`](crate::Client::describe_db_instance_cls).
+    #[cfg(feature = "describe-db-instance-cls")]
+    DescribeDBInstanceCLS(aliyun_runtime::SdkError<DescribeDbInstanceClsError>),
     /// A failure of [`Client::describe_db_instance_connectivity`](crate::Client::describe_db_instance_connectivity).
     #[cfg(feature = "describe-db-instance-connectivity")]
     DescribeDBInstanceConnectivity(
@@ -1398,6 +1793,11 @@ pub enum Error {
     #[cfg(feature = "describe-db-instance-security-group-rule")]
     DescribeDBInstanceSecurityGroupRule(
         aliyun_runtime::SdkError<DescribeDbInstanceSecurityGroupRuleError>,
+    ),
+    /// A failure of [`Client::describe_db_instance_switch_log`](crate::Client::describe_db_instance_switch_log).
+    #[cfg(feature = "describe-db-instance-switch-log")]
+    DescribeDBInstanceSwitchLog(
+        aliyun_runtime::SdkError<DescribeDbInstanceSwitchLogError>,
     ),
     /// A failure of [`Client::describe_db_instance_tde`](crate::Client::describe_db_instance_tde).
     #[cfg(feature = "describe-db-instance-tde")]
@@ -1493,6 +1893,14 @@ pub enum Error {
     /// A failure of [`Client::describe_host_web_shell`](crate::Client::describe_host_web_shell).
     #[cfg(feature = "describe-host-web-shell")]
     DescribeHostWebShell(aliyun_runtime::SdkError<DescribeHostWebShellError>),
+    /// A failure of [`Client::describe_import_task`](crate::Client::describe_import_task).
+    #[cfg(feature = "describe-import-task")]
+    DescribeImportTask(aliyun_runtime::SdkError<DescribeImportTaskError>),
+    /// A failure of [`Client::describe_import_task_validation`](crate::Client::describe_import_task_validation).
+    #[cfg(feature = "describe-import-task-validation")]
+    DescribeImportTaskValidation(
+        aliyun_runtime::SdkError<DescribeImportTaskValidationError>,
+    ),
     /// A failure of [`Client::describe_instance_auto_renewal_attribute`](crate::Client::describe_instance_auto_renewal_attribute).
     #[cfg(feature = "describe-instance-auto-renewal-attribute")]
     DescribeInstanceAutoRenewalAttribute(
@@ -1527,6 +1935,9 @@ pub enum Error {
     /// A failure of [`Client::describe_marketing_activity`](crate::Client::describe_marketing_activity).
     #[cfg(feature = "describe-marketing-activity")]
     DescribeMarketingActivity(aliyun_runtime::SdkError<DescribeMarketingActivityError>),
+    /// A failure of [`Client::describe_masking_rules`](crate::Client::describe_masking_rules).
+    #[cfg(feature = "describe-masking-rules")]
+    DescribeMaskingRules(aliyun_runtime::SdkError<DescribeMaskingRulesError>),
     /// A failure of [`Client::describe_meta_list`](crate::Client::describe_meta_list).
     #[cfg(feature = "describe-meta-list")]
     DescribeMetaList(aliyun_runtime::SdkError<DescribeMetaListError>),
@@ -1563,6 +1974,11 @@ pub enum Error {
     DescribeParameterTemplates(
         aliyun_runtime::SdkError<DescribeParameterTemplatesError>,
     ),
+    /// A failure of [`Client::describe_parameter_timed_schedule_task`](crate::Client::describe_parameter_timed_schedule_task).
+    #[cfg(feature = "describe-parameter-timed-schedule-task")]
+    DescribeParameterTimedScheduleTask(
+        aliyun_runtime::SdkError<DescribeParameterTimedScheduleTaskError>,
+    ),
     /// A failure of [`Client::describe_parameters`](crate::Client::describe_parameters).
     #[cfg(feature = "describe-parameters")]
     DescribeParameters(aliyun_runtime::SdkError<DescribeParametersError>),
@@ -1577,28 +1993,108 @@ pub enum Error {
     /// A failure of [`Client::describe_quick_sale_config`](crate::Client::describe_quick_sale_config).
     #[cfg(feature = "describe-quick-sale-config")]
     DescribeQuickSaleConfig(aliyun_runtime::SdkError<DescribeQuickSaleConfigError>),
+    /// A failure of [`Client::describe_rc_available_resource`](crate::Client::describe_rc_available_resource).
+    #[cfg(feature = "describe-rc-available-resource")]
+    DescribeRCAvailableResource(
+        aliyun_runtime::SdkError<DescribeRcAvailableResourceError>,
+    ),
+    /// A failure of [`Client::describe_rc_cloud_assistant_status`](crate::Client::describe_rc_cloud_assistant_status).
+    #[cfg(feature = "describe-rc-cloud-assistant-status")]
+    DescribeRCCloudAssistantStatus(
+        aliyun_runtime::SdkError<DescribeRcCloudAssistantStatusError>,
+    ),
     /// A failure of [`Client::describe_rc_cluster_config`](crate::Client::describe_rc_cluster_config).
     #[cfg(feature = "describe-rc-cluster-config")]
     DescribeRCClusterConfig(aliyun_runtime::SdkError<DescribeRcClusterConfigError>),
     /// A failure of [`Client::describe_rc_cluster_nodes`](crate::Client::describe_rc_cluster_nodes).
     #[cfg(feature = "describe-rc-cluster-nodes")]
     DescribeRCClusterNodes(aliyun_runtime::SdkError<DescribeRcClusterNodesError>),
+    /// A failure of [`Client::describe_rc_clusters`](crate::Client::describe_rc_clusters).
+    #[cfg(feature = "describe-rc-clusters")]
+    DescribeRCClusters(aliyun_runtime::SdkError<DescribeRcClustersError>),
+    /// A failure of [`Client::describe_rc_deployment_sets`](crate::Client::describe_rc_deployment_sets).
+    #[cfg(feature = "describe-rc-deployment-sets")]
+    DescribeRCDeploymentSets(aliyun_runtime::SdkError<DescribeRcDeploymentSetsError>),
     /// A failure of [`Client::describe_rc_disks`](crate::Client::describe_rc_disks).
     #[cfg(feature = "describe-rc-disks")]
     DescribeRCDisks(aliyun_runtime::SdkError<DescribeRcDisksError>),
+    /// A failure of [`Client::describe_rc_elastic_scaling`](crate::Client::describe_rc_elastic_scaling).
+    #[cfg(feature = "describe-rc-elastic-scaling")]
+    DescribeRCElasticScaling(aliyun_runtime::SdkError<DescribeRcElasticScalingError>),
+    /// A failure of [`Client::describe_rc_image_list`](crate::Client::describe_rc_image_list).
+    #[cfg(feature = "describe-rc-image-list")]
+    DescribeRCImageList(aliyun_runtime::SdkError<DescribeRcImageListError>),
+    /// A failure of [`Client::describe_rc_instance_attribute`](crate::Client::describe_rc_instance_attribute).
+    #[cfg(feature = "describe-rc-instance-attribute")]
+    DescribeRCInstanceAttribute(
+        aliyun_runtime::SdkError<DescribeRcInstanceAttributeError>,
+    ),
     /// A failure of [`Client::describe_rc_instance_ddos_count`](crate::Client::describe_rc_instance_ddos_count).
     #[cfg(feature = "describe-rc-instance-ddos-count")]
     DescribeRCInstanceDdosCount(
         aliyun_runtime::SdkError<DescribeRcInstanceDdosCountError>,
+    ),
+    /// A failure of [`Client::describe_rc_instance_history_events`](crate::Client::describe_rc_instance_history_events).
+    #[cfg(feature = "describe-rc-instance-history-events")]
+    DescribeRCInstanceHistoryEvents(
+        aliyun_runtime::SdkError<DescribeRcInstanceHistoryEventsError>,
     ),
     /// A failure of [`Client::describe_rc_instance_ip_address`](crate::Client::describe_rc_instance_ip_address).
     #[cfg(feature = "describe-rc-instance-ip-address")]
     DescribeRCInstanceIpAddress(
         aliyun_runtime::SdkError<DescribeRcInstanceIpAddressError>,
     ),
+    /// A failure of [`Client::describe_rc_instance_type_families`](crate::Client::describe_rc_instance_type_families).
+    #[cfg(feature = "describe-rc-instance-type-families")]
+    DescribeRCInstanceTypeFamilies(
+        aliyun_runtime::SdkError<DescribeRcInstanceTypeFamiliesError>,
+    ),
+    /// A failure of [`Client::describe_rc_instance_types`](crate::Client::describe_rc_instance_types).
+    #[cfg(feature = "describe-rc-instance-types")]
+    DescribeRCInstanceTypes(aliyun_runtime::SdkError<DescribeRcInstanceTypesError>),
+    /// A failure of [`Client::describe_rc_instance_vnc_url`](crate::Client::describe_rc_instance_vnc_url).
+    #[cfg(feature = "describe-rc-instance-vnc-url")]
+    DescribeRCInstanceVncUrl(aliyun_runtime::SdkError<DescribeRcInstanceVncUrlError>),
+    /// A failure of [`Client::describe_rc_instances`](crate::Client::describe_rc_instances).
+    #[cfg(feature = "describe-rc-instances")]
+    DescribeRCInstances(aliyun_runtime::SdkError<DescribeRcInstancesError>),
+    /// A failure of [`Client::describe_rc_invocation_results`](crate::Client::describe_rc_invocation_results).
+    #[cfg(feature = "describe-rc-invocation-results")]
+    DescribeRCInvocationResults(
+        aliyun_runtime::SdkError<DescribeRcInvocationResultsError>,
+    ),
+    /// A failure of [`Client::describe_rc_metric_list`](crate::Client::describe_rc_metric_list).
+    #[cfg(feature = "describe-rc-metric-list")]
+    DescribeRCMetricList(aliyun_runtime::SdkError<DescribeRcMetricListError>),
+    /// A failure of [`Client::describe_rc_network_interfaces`](crate::Client::describe_rc_network_interfaces).
+    #[cfg(feature = "describe-rc-network-interfaces")]
+    DescribeRCNetworkInterfaces(
+        aliyun_runtime::SdkError<DescribeRcNetworkInterfacesError>,
+    ),
+    /// A failure of [`Client::describe_rc_node_pool`](crate::Client::describe_rc_node_pool).
+    #[cfg(feature = "describe-rc-node-pool")]
+    DescribeRCNodePool(aliyun_runtime::SdkError<DescribeRcNodePoolError>),
+    /// A failure of [`Client::describe_rc_resources_modification`](crate::Client::describe_rc_resources_modification).
+    #[cfg(feature = "describe-rc-resources-modification")]
+    DescribeRCResourcesModification(
+        aliyun_runtime::SdkError<DescribeRcResourcesModificationError>,
+    ),
+    /// A failure of [`Client::describe_rc_security_group_list`](crate::Client::describe_rc_security_group_list).
+    #[cfg(feature = "describe-rc-security-group-list")]
+    DescribeRCSecurityGroupList(
+        aliyun_runtime::SdkError<DescribeRcSecurityGroupListError>,
+    ),
+    /// A failure of [`Client::describe_rc_security_group_permission`](crate::Client::describe_rc_security_group_permission).
+    #[cfg(feature = "describe-rc-security-group-permission")]
+    DescribeRCSecurityGroupPermission(
+        aliyun_runtime::SdkError<DescribeRcSecurityGroupPermissionError>,
+    ),
     /// A failure of [`Client::describe_rc_snapshots`](crate::Client::describe_rc_snapshots).
     #[cfg(feature = "describe-rc-snapshots")]
     DescribeRCSnapshots(aliyun_runtime::SdkError<DescribeRcSnapshotsError>),
+    /// A failure of [`Client::describe_rcv_cluster`](crate::Client::describe_rcv_cluster).
+    #[cfg(feature = "describe-rcv-cluster")]
+    DescribeRCVCluster(aliyun_runtime::SdkError<DescribeRcvClusterError>),
     /// A failure of [`Client::describe_rds_resource_settings`](crate::Client::describe_rds_resource_settings).
     #[cfg(feature = "describe-rds-resource-settings")]
     DescribeRdsResourceSettings(
@@ -1648,6 +2144,11 @@ pub enum Error {
     /// A failure of [`Client::describe_sql_log_report_list`](crate::Client::describe_sql_log_report_list).
     #[cfg(feature = "describe-sql-log-report-list")]
     DescribeSQLLogReportList(aliyun_runtime::SdkError<DescribeSqlLogReportListError>),
+    /// A failure of [`Client::describe_sql_server_upgrade_versions`](crate::Client::describe_sql_server_upgrade_versions).
+    #[cfg(feature = "describe-sql-server-upgrade-versions")]
+    DescribeSQLServerUpgradeVersions(
+        aliyun_runtime::SdkError<DescribeSqlServerUpgradeVersionsError>,
+    ),
     /// A failure of [`Client::describe_secrets`](crate::Client::describe_secrets).
     #[cfg(feature = "describe-secrets")]
     DescribeSecrets(aliyun_runtime::SdkError<DescribeSecretsError>),
@@ -1686,9 +2187,15 @@ pub enum Error {
     DescribeUpgradeMajorVersionTasks(
         aliyun_runtime::SdkError<DescribeUpgradeMajorVersionTasksError>,
     ),
+    /// A failure of [`Client::describe_v_switch_list`](crate::Client::describe_v_switch_list).
+    #[cfg(feature = "describe-v-switch-list")]
+    DescribeVSwitchList(aliyun_runtime::SdkError<DescribeVSwitchListError>),
     /// A failure of [`Client::describe_v_switches`](crate::Client::describe_v_switches).
     #[cfg(feature = "describe-v-switches")]
     DescribeVSwitches(aliyun_runtime::SdkError<DescribeVSwitchesError>),
+    /// A failure of [`Client::describe_vpcs`](crate::Client::describe_vpcs).
+    #[cfg(feature = "describe-vpcs")]
+    DescribeVpcs(aliyun_runtime::SdkError<DescribeVpcsError>),
     /// A failure of [`Client::describe_whitelist_template`](crate::Client::describe_whitelist_template).
     #[cfg(feature = "describe-whitelist-template")]
     DescribeWhitelistTemplate(aliyun_runtime::SdkError<DescribeWhitelistTemplateError>),
@@ -1711,6 +2218,9 @@ pub enum Error {
     DetachWhitelistTemplateToInstance(
         aliyun_runtime::SdkError<DetachWhitelistTemplateToInstanceError>,
     ),
+    /// A failure of [`Client::enable_backup_encryption`](crate::Client::enable_backup_encryption).
+    #[cfg(feature = "enable-backup-encryption")]
+    EnableBackupEncryption(aliyun_runtime::SdkError<EnableBackupEncryptionError>),
     /// A failure of [`Client::evaluate_local_extend_disk`](crate::Client::evaluate_local_extend_disk).
     #[cfg(feature = "evaluate-local-extend-disk")]
     EvaluateLocalExtendDisk(aliyun_runtime::SdkError<EvaluateLocalExtendDiskError>),
@@ -1729,9 +2239,18 @@ pub enum Error {
     /// A failure of [`Client::import_user_backup_file`](crate::Client::import_user_backup_file).
     #[cfg(feature = "import-user-backup-file")]
     ImportUserBackupFile(aliyun_runtime::SdkError<ImportUserBackupFileError>),
+    /// A failure of [`Client::install_rc_cloud_assistant`](crate::Client::install_rc_cloud_assistant).
+    #[cfg(feature = "install-rc-cloud-assistant")]
+    InstallRCCloudAssistant(aliyun_runtime::SdkError<InstallRcCloudAssistantError>),
     /// A failure of [`Client::list_classes`](crate::Client::list_classes).
     #[cfg(feature = "list-classes")]
     ListClasses(aliyun_runtime::SdkError<ListClassesError>),
+    /// A failure of [`Client::list_import_tasks`](crate::Client::list_import_tasks).
+    #[cfg(feature = "list-import-tasks")]
+    ListImportTasks(aliyun_runtime::SdkError<ListImportTasksError>),
+    /// A failure of [`Client::list_rcv_clusters`](crate::Client::list_rcv_clusters).
+    #[cfg(feature = "list-rcv-clusters")]
+    ListRCVClusters(aliyun_runtime::SdkError<ListRcvClustersError>),
     /// A failure of [`Client::list_tag_resources`](crate::Client::list_tag_resources).
     #[cfg(feature = "list-tag-resources")]
     ListTagResources(aliyun_runtime::SdkError<ListTagResourcesError>),
@@ -1767,6 +2286,11 @@ pub enum Error {
     /// A failure of [`Client::modify_account_description`](crate::Client::modify_account_description).
     #[cfg(feature = "modify-account-description")]
     ModifyAccountDescription(aliyun_runtime::SdkError<ModifyAccountDescriptionError>),
+    /// A failure of [`Client::modify_account_masking_privilege`](crate::Client::modify_account_masking_privilege).
+    #[cfg(feature = "modify-account-masking-privilege")]
+    ModifyAccountMaskingPrivilege(
+        aliyun_runtime::SdkError<ModifyAccountMaskingPrivilegeError>,
+    ),
     /// A failure of [`Client::modify_account_security_policy`](crate::Client::modify_account_security_policy).
     #[cfg(feature = "modify-account-security-policy")]
     ModifyAccountSecurityPolicy(
@@ -1798,11 +2322,17 @@ pub enum Error {
     /// A failure of [`Client::modify_db_description`](crate::Client::modify_db_description).
     #[cfg(feature = "modify-db-description")]
     ModifyDBDescription(aliyun_runtime::SdkError<ModifyDbDescriptionError>),
+    /// A failure of [`Client::modify_db_instance`](crate::Client::modify_db_instance).
+    #[cfg(feature = "modify-db-instance")]
+    ModifyDBInstance(aliyun_runtime::SdkError<ModifyDbInstanceError>),
     /// A failure of [`Client::modify_db_instance_auto_upgrade_minor_version`](crate::Client::modify_db_instance_auto_upgrade_minor_version).
     #[cfg(feature = "modify-db-instance-auto-upgrade-minor-version")]
     ModifyDBInstanceAutoUpgradeMinorVersion(
         aliyun_runtime::SdkError<ModifyDbInstanceAutoUpgradeMinorVersionError>,
     ),
+    /// A failure of [`Client::modify_db_instance_cls`](crate::Client::modify_db_instance_cls).
+    #[cfg(feature = "modify-db-instance-cls")]
+    ModifyDBInstanceCLS(aliyun_runtime::SdkError<ModifyDbInstanceClsError>),
     /// A failure of [`Client::modify_db_instance_config`](crate::Client::modify_db_instance_config).
     #[cfg(feature = "modify-db-instance-config")]
     ModifyDBInstanceConfig(aliyun_runtime::SdkError<ModifyDbInstanceConfigError>),
@@ -1880,6 +2410,11 @@ pub enum Error {
     /// A failure of [`Client::modify_db_instance_tde`](crate::Client::modify_db_instance_tde).
     #[cfg(feature = "modify-db-instance-tde")]
     ModifyDBInstanceTDE(aliyun_runtime::SdkError<ModifyDbInstanceTdeError>),
+    /// A failure of [`Client::modify_db_instance_vector_support_status`](crate::Client::modify_db_instance_vector_support_status).
+    #[cfg(feature = "modify-db-instance-vector-support-status")]
+    ModifyDBInstanceVectorSupportStatus(
+        aliyun_runtime::SdkError<ModifyDbInstanceVectorSupportStatusError>,
+    ),
     /// A failure of [`Client::modify_db_node`](crate::Client::modify_db_node).
     #[cfg(feature = "modify-db-node")]
     ModifyDBNode(aliyun_runtime::SdkError<ModifyDbNodeError>),
@@ -1920,6 +2455,9 @@ pub enum Error {
     /// A failure of [`Client::modify_ha_switch_config`](crate::Client::modify_ha_switch_config).
     #[cfg(feature = "modify-ha-switch-config")]
     ModifyHASwitchConfig(aliyun_runtime::SdkError<ModifyHaSwitchConfigError>),
+    /// A failure of [`Client::modify_import_task`](crate::Client::modify_import_task).
+    #[cfg(feature = "modify-import-task")]
+    ModifyImportTask(aliyun_runtime::SdkError<ModifyImportTaskError>),
     /// A failure of [`Client::modify_instance_auto_renewal_attribute`](crate::Client::modify_instance_auto_renewal_attribute).
     #[cfg(feature = "modify-instance-auto-renewal-attribute")]
     ModifyInstanceAutoRenewalAttribute(
@@ -1930,6 +2468,9 @@ pub enum Error {
     ModifyInstanceCrossBackupPolicy(
         aliyun_runtime::SdkError<ModifyInstanceCrossBackupPolicyError>,
     ),
+    /// A failure of [`Client::modify_masking_rules`](crate::Client::modify_masking_rules).
+    #[cfg(feature = "modify-masking-rules")]
+    ModifyMaskingRules(aliyun_runtime::SdkError<ModifyMaskingRulesError>),
     /// A failure of [`Client::modify_pg_hba_config`](crate::Client::modify_pg_hba_config).
     #[cfg(feature = "modify-pg-hba-config")]
     ModifyPGHbaConfig(aliyun_runtime::SdkError<ModifyPgHbaConfigError>),
@@ -1939,6 +2480,65 @@ pub enum Error {
     /// A failure of [`Client::modify_parameter_group`](crate::Client::modify_parameter_group).
     #[cfg(feature = "modify-parameter-group")]
     ModifyParameterGroup(aliyun_runtime::SdkError<ModifyParameterGroupError>),
+    /// A failure of [`Client::modify_parameter_timed_schedule_task`](crate::Client::modify_parameter_timed_schedule_task).
+    #[cfg(feature = "modify-parameter-timed-schedule-task")]
+    ModifyParameterTimedScheduleTask(
+        aliyun_runtime::SdkError<ModifyParameterTimedScheduleTaskError>,
+    ),
+    /// A failure of [`Client::modify_rc_deployment_set_attribute`](crate::Client::modify_rc_deployment_set_attribute).
+    #[cfg(feature = "modify-rc-deployment-set-attribute")]
+    ModifyRCDeploymentSetAttribute(
+        aliyun_runtime::SdkError<ModifyRcDeploymentSetAttributeError>,
+    ),
+    /// A failure of [`Client::modify_rc_disk_attribute`](crate::Client::modify_rc_disk_attribute).
+    #[cfg(feature = "modify-rc-disk-attribute")]
+    ModifyRCDiskAttribute(aliyun_runtime::SdkError<ModifyRcDiskAttributeError>),
+    /// A failure of [`Client::modify_rc_disk_charge_type`](crate::Client::modify_rc_disk_charge_type).
+    #[cfg(feature = "modify-rc-disk-charge-type")]
+    ModifyRCDiskChargeType(aliyun_runtime::SdkError<ModifyRcDiskChargeTypeError>),
+    /// A failure of [`Client::modify_rc_disk_spec`](crate::Client::modify_rc_disk_spec).
+    #[cfg(feature = "modify-rc-disk-spec")]
+    ModifyRCDiskSpec(aliyun_runtime::SdkError<ModifyRcDiskSpecError>),
+    /// A failure of [`Client::modify_rc_elastic_scaling`](crate::Client::modify_rc_elastic_scaling).
+    #[cfg(feature = "modify-rc-elastic-scaling")]
+    ModifyRCElasticScaling(aliyun_runtime::SdkError<ModifyRcElasticScalingError>),
+    /// A failure of [`Client::modify_rc_instance`](crate::Client::modify_rc_instance).
+    #[cfg(feature = "modify-rc-instance")]
+    ModifyRCInstance(aliyun_runtime::SdkError<ModifyRcInstanceError>),
+    /// A failure of [`Client::modify_rc_instance_attribute`](crate::Client::modify_rc_instance_attribute).
+    #[cfg(feature = "modify-rc-instance-attribute")]
+    ModifyRCInstanceAttribute(aliyun_runtime::SdkError<ModifyRcInstanceAttributeError>),
+    /// A failure of [`Client::modify_rc_instance_charge_type`](crate::Client::modify_rc_instance_charge_type).
+    #[cfg(feature = "modify-rc-instance-charge-type")]
+    ModifyRCInstanceChargeType(
+        aliyun_runtime::SdkError<ModifyRcInstanceChargeTypeError>,
+    ),
+    /// A failure of [`Client::modify_rc_instance_description`](crate::Client::modify_rc_instance_description).
+    #[cfg(feature = "modify-rc-instance-description")]
+    ModifyRCInstanceDescription(
+        aliyun_runtime::SdkError<ModifyRcInstanceDescriptionError>,
+    ),
+    /// A failure of [`Client::modify_rc_instance_key_pair`](crate::Client::modify_rc_instance_key_pair).
+    #[cfg(feature = "modify-rc-instance-key-pair")]
+    ModifyRCInstanceKeyPair(aliyun_runtime::SdkError<ModifyRcInstanceKeyPairError>),
+    /// A failure of [`Client::modify_rc_instance_network_spec`](crate::Client::modify_rc_instance_network_spec).
+    #[cfg(feature = "modify-rc-instance-network-spec")]
+    ModifyRCInstanceNetworkSpec(
+        aliyun_runtime::SdkError<ModifyRcInstanceNetworkSpecError>,
+    ),
+    /// A failure of [`Client::modify_rc_instance_vpc_attribute`](crate::Client::modify_rc_instance_vpc_attribute).
+    #[cfg(feature = "modify-rc-instance-vpc-attribute")]
+    ModifyRCInstanceVpcAttribute(
+        aliyun_runtime::SdkError<ModifyRcInstanceVpcAttributeError>,
+    ),
+    /// A failure of [`Client::modify_rc_security_group_permission`](crate::Client::modify_rc_security_group_permission).
+    #[cfg(feature = "modify-rc-security-group-permission")]
+    ModifyRCSecurityGroupPermission(
+        aliyun_runtime::SdkError<ModifyRcSecurityGroupPermissionError>,
+    ),
+    /// A failure of [`Client::modify_rcv_cluster`](crate::Client::modify_rcv_cluster).
+    #[cfg(feature = "modify-rcv-cluster")]
+    ModifyRCVCluster(aliyun_runtime::SdkError<ModifyRcvClusterError>),
     /// A failure of [`Client::modify_read_write_splitting_connection`](crate::Client::modify_read_write_splitting_connection).
     #[cfg(feature = "modify-read-write-splitting-connection")]
     ModifyReadWriteSplittingConnection(
@@ -1979,6 +2579,9 @@ pub enum Error {
     PreCheckCreateOrderForDeleteDBNodes(
         aliyun_runtime::SdkError<PreCheckCreateOrderForDeleteDbNodesError>,
     ),
+    /// A failure of [`Client::precheck_duck_db_dependency`](crate::Client::precheck_duck_db_dependency).
+    #[cfg(feature = "precheck-duck-db-dependency")]
+    PrecheckDuckDBDependency(aliyun_runtime::SdkError<PrecheckDuckDbDependencyError>),
     /// A failure of [`Client::purge_db_instance_log`](crate::Client::purge_db_instance_log).
     #[cfg(feature = "purge-db-instance-log")]
     PurgeDBInstanceLog(aliyun_runtime::SdkError<PurgeDbInstanceLogError>),
@@ -1988,6 +2591,15 @@ pub enum Error {
     /// A failure of [`Client::query_recommend_by_code`](crate::Client::query_recommend_by_code).
     #[cfg(feature = "query-recommend-by-code")]
     QueryRecommendByCode(aliyun_runtime::SdkError<QueryRecommendByCodeError>),
+    /// A failure of [`Client::rds_custom_init`](crate::Client::rds_custom_init).
+    #[cfg(feature = "rds-custom-init")]
+    RdsCustomInit(aliyun_runtime::SdkError<RdsCustomInitError>),
+    /// A failure of [`Client::reboot_rc_instance`](crate::Client::reboot_rc_instance).
+    #[cfg(feature = "reboot-rc-instance")]
+    RebootRCInstance(aliyun_runtime::SdkError<RebootRcInstanceError>),
+    /// A failure of [`Client::reboot_rc_instances`](crate::Client::reboot_rc_instances).
+    #[cfg(feature = "reboot-rc-instances")]
+    RebootRCInstances(aliyun_runtime::SdkError<RebootRcInstancesError>),
     /// A failure of [`Client::rebuild_db_instance`](crate::Client::rebuild_db_instance).
     #[cfg(feature = "rebuild-db-instance")]
     RebuildDBInstance(aliyun_runtime::SdkError<RebuildDbInstanceError>),
@@ -2000,6 +2612,9 @@ pub enum Error {
     /// A failure of [`Client::recovery_db_instance`](crate::Client::recovery_db_instance).
     #[cfg(feature = "recovery-db-instance")]
     RecoveryDBInstance(aliyun_runtime::SdkError<RecoveryDbInstanceError>),
+    /// A failure of [`Client::redeploy_rc_instance`](crate::Client::redeploy_rc_instance).
+    #[cfg(feature = "redeploy-rc-instance")]
+    RedeployRCInstance(aliyun_runtime::SdkError<RedeployRcInstanceError>),
     /// A failure of [`Client::release_instance_connection`](crate::Client::release_instance_connection).
     #[cfg(feature = "release-instance-connection")]
     ReleaseInstanceConnection(aliyun_runtime::SdkError<ReleaseInstanceConnectionError>),
@@ -2013,18 +2628,34 @@ pub enum Error {
     ReleaseReadWriteSplittingConnection(
         aliyun_runtime::SdkError<ReleaseReadWriteSplittingConnectionError>,
     ),
+    /// A failure of [`Client::remove_rc_instances_from_deployment_set`](crate::Client::remove_rc_instances_from_deployment_set).
+    #[cfg(feature = "remove-rc-instances-from-deployment-set")]
+    RemoveRCInstancesFromDeploymentSet(
+        aliyun_runtime::SdkError<RemoveRcInstancesFromDeploymentSetError>,
+    ),
     /// A failure of [`Client::remove_tags_from_resource`](crate::Client::remove_tags_from_resource).
     #[cfg(feature = "remove-tags-from-resource")]
     RemoveTagsFromResource(aliyun_runtime::SdkError<RemoveTagsFromResourceError>),
     /// A failure of [`Client::renew_instance`](crate::Client::renew_instance).
     #[cfg(feature = "renew-instance")]
     RenewInstance(aliyun_runtime::SdkError<RenewInstanceError>),
+    /// A failure of [`Client::renew_rc_instance`](crate::Client::renew_rc_instance).
+    #[cfg(feature = "renew-rc-instance")]
+    RenewRCInstance(aliyun_runtime::SdkError<RenewRcInstanceError>),
+    /// A failure of [`Client::replace_rc_instance_system_disk`](crate::Client::replace_rc_instance_system_disk).
+    #[cfg(feature = "replace-rc-instance-system-disk")]
+    ReplaceRCInstanceSystemDisk(
+        aliyun_runtime::SdkError<ReplaceRcInstanceSystemDiskError>,
+    ),
     /// A failure of [`Client::reset_account`](crate::Client::reset_account).
     #[cfg(feature = "reset-account")]
     ResetAccount(aliyun_runtime::SdkError<ResetAccountError>),
     /// A failure of [`Client::reset_account_password`](crate::Client::reset_account_password).
     #[cfg(feature = "reset-account-password")]
     ResetAccountPassword(aliyun_runtime::SdkError<ResetAccountPasswordError>),
+    /// A failure of [`Client::resize_rc_instance_disk`](crate::Client::resize_rc_instance_disk).
+    #[cfg(feature = "resize-rc-instance-disk")]
+    ResizeRCInstanceDisk(aliyun_runtime::SdkError<ResizeRcInstanceDiskError>),
     /// A failure of [`Client::restart_db_instance`](crate::Client::restart_db_instance).
     #[cfg(feature = "restart-db-instance")]
     RestartDBInstance(aliyun_runtime::SdkError<RestartDbInstanceError>),
@@ -2040,12 +2671,38 @@ pub enum Error {
     /// A failure of [`Client::revoke_operator_permission`](crate::Client::revoke_operator_permission).
     #[cfg(feature = "revoke-operator-permission")]
     RevokeOperatorPermission(aliyun_runtime::SdkError<RevokeOperatorPermissionError>),
+    /// A failure of [`Client::revoke_rc_security_group_permission`](crate::Client::revoke_rc_security_group_permission).
+    #[cfg(feature = "revoke-rc-security-group-permission")]
+    RevokeRCSecurityGroupPermission(
+        aliyun_runtime::SdkError<RevokeRcSecurityGroupPermissionError>,
+    ),
+    /// A failure of [`Client::run_rc_command`](crate::Client::run_rc_command).
+    #[cfg(feature = "run-rc-command")]
+    RunRCCommand(aliyun_runtime::SdkError<RunRcCommandError>),
+    /// A failure of [`Client::run_rc_instances`](crate::Client::run_rc_instances).
+    #[cfg(feature = "run-rc-instances")]
+    RunRCInstances(aliyun_runtime::SdkError<RunRcInstancesError>),
+    /// A failure of [`Client::share_rc_deployment_set`](crate::Client::share_rc_deployment_set).
+    #[cfg(feature = "share-rc-deployment-set")]
+    ShareRCDeploymentSet(aliyun_runtime::SdkError<ShareRcDeploymentSetError>),
     /// A failure of [`Client::start_db_instance`](crate::Client::start_db_instance).
     #[cfg(feature = "start-db-instance")]
     StartDBInstance(aliyun_runtime::SdkError<StartDbInstanceError>),
+    /// A failure of [`Client::start_rc_instance`](crate::Client::start_rc_instance).
+    #[cfg(feature = "start-rc-instance")]
+    StartRCInstance(aliyun_runtime::SdkError<StartRcInstanceError>),
+    /// A failure of [`Client::start_rc_instances`](crate::Client::start_rc_instances).
+    #[cfg(feature = "start-rc-instances")]
+    StartRCInstances(aliyun_runtime::SdkError<StartRcInstancesError>),
     /// A failure of [`Client::stop_db_instance`](crate::Client::stop_db_instance).
     #[cfg(feature = "stop-db-instance")]
     StopDBInstance(aliyun_runtime::SdkError<StopDbInstanceError>),
+    /// A failure of [`Client::stop_rc_instance`](crate::Client::stop_rc_instance).
+    #[cfg(feature = "stop-rc-instance")]
+    StopRCInstance(aliyun_runtime::SdkError<StopRcInstanceError>),
+    /// A failure of [`Client::stop_rc_instances`](crate::Client::stop_rc_instances).
+    #[cfg(feature = "stop-rc-instances")]
+    StopRCInstances(aliyun_runtime::SdkError<StopRcInstancesError>),
     /// A failure of [`Client::switch_db_instance_ha`](crate::Client::switch_db_instance_ha).
     #[cfg(feature = "switch-db-instance-ha")]
     SwitchDBInstanceHA(aliyun_runtime::SdkError<SwitchDbInstanceHaError>),
@@ -2063,6 +2720,12 @@ pub enum Error {
     /// A failure of [`Client::switch_replication_link`](crate::Client::switch_replication_link).
     #[cfg(feature = "switch-replication-link")]
     SwitchReplicationLink(aliyun_runtime::SdkError<SwitchReplicationLinkError>),
+    /// A failure of [`Client::sync_rc_key_pair`](crate::Client::sync_rc_key_pair).
+    #[cfg(feature = "sync-rc-key-pair")]
+    SyncRCKeyPair(aliyun_runtime::SdkError<SyncRcKeyPairError>),
+    /// A failure of [`Client::sync_rc_security_group`](crate::Client::sync_rc_security_group).
+    #[cfg(feature = "sync-rc-security-group")]
+    SyncRCSecurityGroup(aliyun_runtime::SdkError<SyncRcSecurityGroupError>),
     /// A failure of [`Client::tag_resources`](crate::Client::tag_resources).
     #[cfg(feature = "tag-resources")]
     TagResources(aliyun_runtime::SdkError<TagResourcesError>),
@@ -2074,12 +2737,22 @@ pub enum Error {
     TransformDBInstancePayType(
         aliyun_runtime::SdkError<TransformDbInstancePayTypeError>,
     ),
+    /// A failure of [`Client::unassociate_eip_address_with_rc_instance`](crate::Client::unassociate_eip_address_with_rc_instance).
+    #[cfg(feature = "unassociate-eip-address-with-rc-instance")]
+    UnassociateEipAddressWithRCInstance(
+        aliyun_runtime::SdkError<UnassociateEipAddressWithRcInstanceError>,
+    ),
     /// A failure of [`Client::unlock_account`](crate::Client::unlock_account).
     #[cfg(feature = "unlock-account")]
     UnlockAccount(aliyun_runtime::SdkError<UnlockAccountError>),
     /// A failure of [`Client::untag_resources`](crate::Client::untag_resources).
     #[cfg(feature = "untag-resources")]
     UntagResources(aliyun_runtime::SdkError<UntagResourcesError>),
+    /// A failure of [`Client::update_db_instance_replication`](crate::Client::update_db_instance_replication).
+    #[cfg(feature = "update-db-instance-replication")]
+    UpdateDBInstanceReplication(
+        aliyun_runtime::SdkError<UpdateDbInstanceReplicationError>,
+    ),
     /// A failure of [`Client::update_postgres_extensions`](crate::Client::update_postgres_extensions).
     #[cfg(feature = "update-postgres-extensions")]
     UpdatePostgresExtensions(aliyun_runtime::SdkError<UpdatePostgresExtensionsError>),
@@ -2111,6 +2784,9 @@ pub enum Error {
     UpgradeDBProxyInstanceKernelVersion(
         aliyun_runtime::SdkError<UpgradeDbProxyInstanceKernelVersionError>,
     ),
+    /// A failure of [`Client::validate_import_task`](crate::Client::validate_import_task).
+    #[cfg(feature = "validate-import-task")]
+    ValidateImportTask(aliyun_runtime::SdkError<ValidateImportTaskError>),
 }
 
 impl Error {
@@ -2118,11 +2794,15 @@ impl Error {
     #[inline]
     pub fn operation(&self) -> &'static str {
         match *self {
+            #[cfg(feature = "accept-rc-inquired-system-event")]
+            Error::AcceptRCInquiredSystemEvent(_) => "AcceptRCInquiredSystemEvent",
             #[cfg(feature = "activate-migration-target-instance")]
             Error::ActivateMigrationTargetInstance(_) => {
                 "ActivateMigrationTargetInstance"
             }
 
+            #[cfg(feature = "add-rc-instances-to-deployment-set")]
+            Error::AddRCInstancesToDeploymentSet(_) => "AddRCInstancesToDeploymentSet",
             #[cfg(feature = "add-tags-to-resource")]
             Error::AddTagsToResource(_) => "AddTagsToResource",
             #[cfg(feature = "allocate-instance-public-connection")]
@@ -2149,12 +2829,24 @@ impl Error {
                 "AttachWhitelistTemplateToInstance"
             }
 
+            #[cfg(feature = "authorize-backup-encryption")]
+            Error::AuthorizeBackupEncryption(_) => "AuthorizeBackupEncryption",
+            #[cfg(feature = "authorize-rc-security-group-permission")]
+            Error::AuthorizeRCSecurityGroupPermission(_) => {
+                "AuthorizeRCSecurityGroupPermission"
+            }
+
             #[cfg(feature = "calculate-db-instance-weight")]
             Error::CalculateDBInstanceWeight(_) => "CalculateDBInstanceWeight",
             #[cfg(feature = "cancel-active-operation-tasks")]
             Error::CancelActiveOperationTasks(_) => "CancelActiveOperationTasks",
             #[cfg(feature = "check-account-name-available")]
             Error::CheckAccountNameAvailable(_) => "CheckAccountNameAvailable",
+            #[cfg(feature = "check-backup-encryption-authorized")]
+            Error::CheckBackupEncryptionAuthorized(_) => {
+                "CheckBackupEncryptionAuthorized"
+            }
+
             #[cfg(feature = "check-cloud-resource-authorized")]
             Error::CheckCloudResourceAuthorized(_) => "CheckCloudResourceAuthorized",
             #[cfg(feature = "check-create-ddr-db-instance")]
@@ -2163,6 +2855,13 @@ impl Error {
             Error::CheckDBNameAvailable(_) => "CheckDBNameAvailable",
             #[cfg(feature = "check-instance-exist")]
             Error::CheckInstanceExist(_) => "CheckInstanceExist",
+            #[cfg(feature = "check-rds-custom-init")]
+            Error::CheckRdsCustomInit(_) => "CheckRdsCustomInit",
+            #[cfg(feature = "check-region-support-backup-encryption")]
+            Error::CheckRegionSupportBackupEncryption(_) => {
+                "CheckRegionSupportBackupEncryption"
+            }
+
             #[cfg(feature = "check-service-linked-role")]
             Error::CheckServiceLinkedRole(_) => "CheckServiceLinkedRole",
             #[cfg(feature = "clone-db-instance")]
@@ -2197,6 +2896,8 @@ impl Error {
 
             #[cfg(feature = "create-db-instance-for-rebuild")]
             Error::CreateDBInstanceForRebuild(_) => "CreateDBInstanceForRebuild",
+            #[cfg(feature = "create-db-instance-replication")]
+            Error::CreateDBInstanceReplication(_) => "CreateDBInstanceReplication",
             #[cfg(feature = "create-db-instance-security-group-rule")]
             Error::CreateDBInstanceSecurityGroupRule(_) => {
                 "CreateDBInstanceSecurityGroupRule"
@@ -2214,6 +2915,10 @@ impl Error {
             Error::CreateGADInstance(_) => "CreateGADInstance",
             #[cfg(feature = "create-gad-instance-member")]
             Error::CreateGadInstanceMember(_) => "CreateGadInstanceMember",
+            #[cfg(feature = "create-import-task")]
+            Error::CreateImportTask(_) => "CreateImportTask",
+            #[cfg(feature = "create-masking-rules")]
+            Error::CreateMaskingRules(_) => "CreateMaskingRules",
             #[cfg(feature = "create-migrate-task")]
             Error::CreateMigrateTask(_) => "CreateMigrateTask",
             #[cfg(feature = "create-online-database-task")]
@@ -2224,6 +2929,14 @@ impl Error {
             Error::CreateParameterGroup(_) => "CreateParameterGroup",
             #[cfg(feature = "create-postgres-extensions")]
             Error::CreatePostgresExtensions(_) => "CreatePostgresExtensions",
+            #[cfg(feature = "create-rc-deployment-set")]
+            Error::CreateRCDeploymentSet(_) => "CreateRCDeploymentSet",
+            #[cfg(feature = "create-rc-disk")]
+            Error::CreateRCDisk(_) => "CreateRCDisk",
+            #[cfg(feature = "create-rc-image")]
+            Error::CreateRCImage(_) => "CreateRCImage",
+            #[cfg(feature = "create-rc-node-pool")]
+            Error::CreateRCNodePool(_) => "CreateRCNodePool",
             #[cfg(feature = "create-rc-snapshot")]
             Error::CreateRCSnapshot(_) => "CreateRCSnapshot",
             #[cfg(feature = "create-read-only-db-instance")]
@@ -2255,6 +2968,8 @@ impl Error {
                 "DeleteDBInstanceEndpointAddress"
             }
 
+            #[cfg(feature = "delete-db-instance-replication")]
+            Error::DeleteDBInstanceReplication(_) => "DeleteDBInstanceReplication",
             #[cfg(feature = "delete-db-instance-security-group-rule")]
             Error::DeleteDBInstanceSecurityGroupRule(_) => {
                 "DeleteDBInstanceSecurityGroupRule"
@@ -2268,16 +2983,33 @@ impl Error {
             Error::DeleteDatabase(_) => "DeleteDatabase",
             #[cfg(feature = "delete-gad-instance")]
             Error::DeleteGadInstance(_) => "DeleteGadInstance",
+            #[cfg(feature = "delete-masking-rules")]
+            Error::DeleteMaskingRules(_) => "DeleteMaskingRules",
             #[cfg(feature = "delete-parameter-group")]
             Error::DeleteParameterGroup(_) => "DeleteParameterGroup",
+            #[cfg(feature = "delete-parameter-timed-schedule-task")]
+            Error::DeleteParameterTimedScheduleTask(_) => {
+                "DeleteParameterTimedScheduleTask"
+            }
+
             #[cfg(feature = "delete-postgres-extensions")]
             Error::DeletePostgresExtensions(_) => "DeletePostgresExtensions",
             #[cfg(feature = "delete-rc-cluster-nodes")]
             Error::DeleteRCClusterNodes(_) => "DeleteRCClusterNodes",
+            #[cfg(feature = "delete-rc-deployment-set")]
+            Error::DeleteRCDeploymentSet(_) => "DeleteRCDeploymentSet",
             #[cfg(feature = "delete-rc-disk")]
             Error::DeleteRCDisk(_) => "DeleteRCDisk",
+            #[cfg(feature = "delete-rc-instance")]
+            Error::DeleteRCInstance(_) => "DeleteRCInstance",
+            #[cfg(feature = "delete-rc-instances")]
+            Error::DeleteRCInstances(_) => "DeleteRCInstances",
+            #[cfg(feature = "delete-rc-node-pool")]
+            Error::DeleteRCNodePool(_) => "DeleteRCNodePool",
             #[cfg(feature = "delete-rc-snapshot")]
             Error::DeleteRCSnapshot(_) => "DeleteRCSnapshot",
+            #[cfg(feature = "delete-rcv-cluster")]
+            Error::DeleteRCVCluster(_) => "DeleteRCVCluster",
             #[cfg(feature = "delete-replication-link")]
             Error::DeleteReplicationLink(_) => "DeleteReplicationLink",
             #[cfg(feature = "delete-secret")]
@@ -2290,10 +3022,20 @@ impl Error {
             Error::DescibeImportsFromDatabase(_) => "DescibeImportsFromDatabase",
             #[cfg(feature = "describe-ad-info")]
             Error::DescribeADInfo(_) => "DescribeADInfo",
+            #[cfg(feature = "describe-account-masking-privilege")]
+            Error::DescribeAccountMaskingPrivilege(_) => {
+                "DescribeAccountMaskingPrivilege"
+            }
+
             #[cfg(feature = "describe-accounts")]
             Error::DescribeAccounts(_) => "DescribeAccounts",
             #[cfg(feature = "describe-action-event-policy")]
             Error::DescribeActionEventPolicy(_) => "DescribeActionEventPolicy",
+            #[cfg(feature = "describe-active-operation-maintain-conf")]
+            Error::DescribeActiveOperationMaintainConf(_) => {
+                "DescribeActiveOperationMaintainConf"
+            }
+
             #[cfg(feature = "describe-active-operation-tasks")]
             Error::DescribeActiveOperationTasks(_) => "DescribeActiveOperationTasks",
             #[cfg(feature = "describe-all-whitelist-template")]
@@ -2360,6 +3102,8 @@ impl Error {
             Error::DescribeDBInstanceAttribute(_) => "DescribeDBInstanceAttribute",
             #[cfg(feature = "describe-db-instance-by-tags")]
             Error::DescribeDBInstanceByTags(_) => "DescribeDBInstanceByTags",
+            #[cfg(feature = "describe-db-instance-cls")]
+            Error::DescribeDBInstanceCLS(_) => "DescribeDBInstanceCLS",
             #[cfg(feature = "describe-db-instance-connectivity")]
             Error::DescribeDBInstanceConnectivity(_) => "DescribeDBInstanceConnectivity",
             #[cfg(feature = "describe-db-instance-detail")]
@@ -2409,6 +3153,8 @@ impl Error {
                 "DescribeDBInstanceSecurityGroupRule"
             }
 
+            #[cfg(feature = "describe-db-instance-switch-log")]
+            Error::DescribeDBInstanceSwitchLog(_) => "DescribeDBInstanceSwitchLog",
             #[cfg(feature = "describe-db-instance-tde")]
             Error::DescribeDBInstanceTDE(_) => "DescribeDBInstanceTDE",
             #[cfg(feature = "describe-db-instances")]
@@ -2473,6 +3219,10 @@ impl Error {
 
             #[cfg(feature = "describe-host-web-shell")]
             Error::DescribeHostWebShell(_) => "DescribeHostWebShell",
+            #[cfg(feature = "describe-import-task")]
+            Error::DescribeImportTask(_) => "DescribeImportTask",
+            #[cfg(feature = "describe-import-task-validation")]
+            Error::DescribeImportTaskValidation(_) => "DescribeImportTaskValidation",
             #[cfg(feature = "describe-instance-auto-renewal-attribute")]
             Error::DescribeInstanceAutoRenewalAttribute(_) => {
                 "DescribeInstanceAutoRenewalAttribute"
@@ -2501,6 +3251,8 @@ impl Error {
             Error::DescribeLogBackupFiles(_) => "DescribeLogBackupFiles",
             #[cfg(feature = "describe-marketing-activity")]
             Error::DescribeMarketingActivity(_) => "DescribeMarketingActivity",
+            #[cfg(feature = "describe-masking-rules")]
+            Error::DescribeMaskingRules(_) => "DescribeMaskingRules",
             #[cfg(feature = "describe-meta-list")]
             Error::DescribeMetaList(_) => "DescribeMetaList",
             #[cfg(feature = "describe-migrate-task-by-id")]
@@ -2521,6 +3273,11 @@ impl Error {
             Error::DescribeParameterGroups(_) => "DescribeParameterGroups",
             #[cfg(feature = "describe-parameter-templates")]
             Error::DescribeParameterTemplates(_) => "DescribeParameterTemplates",
+            #[cfg(feature = "describe-parameter-timed-schedule-task")]
+            Error::DescribeParameterTimedScheduleTask(_) => {
+                "DescribeParameterTimedScheduleTask"
+            }
+
             #[cfg(feature = "describe-parameters")]
             Error::DescribeParameters(_) => "DescribeParameters",
             #[cfg(feature = "describe-postgres-extensions")]
@@ -2529,18 +3286,67 @@ impl Error {
             Error::DescribePrice(_) => "DescribePrice",
             #[cfg(feature = "describe-quick-sale-config")]
             Error::DescribeQuickSaleConfig(_) => "DescribeQuickSaleConfig",
+            #[cfg(feature = "describe-rc-available-resource")]
+            Error::DescribeRCAvailableResource(_) => "DescribeRCAvailableResource",
+            #[cfg(feature = "describe-rc-cloud-assistant-status")]
+            Error::DescribeRCCloudAssistantStatus(_) => "DescribeRCCloudAssistantStatus",
             #[cfg(feature = "describe-rc-cluster-config")]
             Error::DescribeRCClusterConfig(_) => "DescribeRCClusterConfig",
             #[cfg(feature = "describe-rc-cluster-nodes")]
             Error::DescribeRCClusterNodes(_) => "DescribeRCClusterNodes",
+            #[cfg(feature = "describe-rc-clusters")]
+            Error::DescribeRCClusters(_) => "DescribeRCClusters",
+            #[cfg(feature = "describe-rc-deployment-sets")]
+            Error::DescribeRCDeploymentSets(_) => "DescribeRCDeploymentSets",
             #[cfg(feature = "describe-rc-disks")]
             Error::DescribeRCDisks(_) => "DescribeRCDisks",
+            #[cfg(feature = "describe-rc-elastic-scaling")]
+            Error::DescribeRCElasticScaling(_) => "DescribeRCElasticScaling",
+            #[cfg(feature = "describe-rc-image-list")]
+            Error::DescribeRCImageList(_) => "DescribeRCImageList",
+            #[cfg(feature = "describe-rc-instance-attribute")]
+            Error::DescribeRCInstanceAttribute(_) => "DescribeRCInstanceAttribute",
             #[cfg(feature = "describe-rc-instance-ddos-count")]
             Error::DescribeRCInstanceDdosCount(_) => "DescribeRCInstanceDdosCount",
+            #[cfg(feature = "describe-rc-instance-history-events")]
+            Error::DescribeRCInstanceHistoryEvents(_) => {
+                "DescribeRCInstanceHistoryEvents"
+            }
+
             #[cfg(feature = "describe-rc-instance-ip-address")]
             Error::DescribeRCInstanceIpAddress(_) => "DescribeRCInstanceIpAddress",
+            #[cfg(feature = "describe-rc-instance-type-families")]
+            Error::DescribeRCInstanceTypeFamilies(_) => "DescribeRCInstanceTypeFamilies",
+            #[cfg(feature = "describe-rc-instance-types")]
+            Error::DescribeRCInstanceTypes(_) => "DescribeRCInstanceTypes",
+            #[cfg(feature = "describe-rc-instance-vnc-url")]
+            Error::DescribeRCInstanceVncUrl(_) => "DescribeRCInstanceVncUrl",
+            #[cfg(feature = "describe-rc-instances")]
+            Error::DescribeRCInstances(_) => "DescribeRCInstances",
+            #[cfg(feature = "describe-rc-invocation-results")]
+            Error::DescribeRCInvocationResults(_) => "DescribeRCInvocationResults",
+            #[cfg(feature = "describe-rc-metric-list")]
+            Error::DescribeRCMetricList(_) => "DescribeRCMetricList",
+            #[cfg(feature = "describe-rc-network-interfaces")]
+            Error::DescribeRCNetworkInterfaces(_) => "DescribeRCNetworkInterfaces",
+            #[cfg(feature = "describe-rc-node-pool")]
+            Error::DescribeRCNodePool(_) => "DescribeRCNodePool",
+            #[cfg(feature = "describe-rc-resources-modification")]
+            Error::DescribeRCResourcesModification(_) => {
+                "DescribeRCResourcesModification"
+            }
+
+            #[cfg(feature = "describe-rc-security-group-list")]
+            Error::DescribeRCSecurityGroupList(_) => "DescribeRCSecurityGroupList",
+            #[cfg(feature = "describe-rc-security-group-permission")]
+            Error::DescribeRCSecurityGroupPermission(_) => {
+                "DescribeRCSecurityGroupPermission"
+            }
+
             #[cfg(feature = "describe-rc-snapshots")]
             Error::DescribeRCSnapshots(_) => "DescribeRCSnapshots",
+            #[cfg(feature = "describe-rcv-cluster")]
+            Error::DescribeRCVCluster(_) => "DescribeRCVCluster",
             #[cfg(feature = "describe-rds-resource-settings")]
             Error::DescribeRdsResourceSettings(_) => "DescribeRdsResourceSettings",
             #[cfg(feature = "describe-read-db-instance-delay")]
@@ -2567,6 +3373,11 @@ impl Error {
             Error::DescribeSQLLogRecords(_) => "DescribeSQLLogRecords",
             #[cfg(feature = "describe-sql-log-report-list")]
             Error::DescribeSQLLogReportList(_) => "DescribeSQLLogReportList",
+            #[cfg(feature = "describe-sql-server-upgrade-versions")]
+            Error::DescribeSQLServerUpgradeVersions(_) => {
+                "DescribeSQLServerUpgradeVersions"
+            }
+
             #[cfg(feature = "describe-secrets")]
             Error::DescribeSecrets(_) => "DescribeSecrets",
             #[cfg(feature = "describe-security-group-configuration")]
@@ -2599,8 +3410,12 @@ impl Error {
                 "DescribeUpgradeMajorVersionTasks"
             }
 
+            #[cfg(feature = "describe-v-switch-list")]
+            Error::DescribeVSwitchList(_) => "DescribeVSwitchList",
             #[cfg(feature = "describe-v-switches")]
             Error::DescribeVSwitches(_) => "DescribeVSwitches",
+            #[cfg(feature = "describe-vpcs")]
+            Error::DescribeVpcs(_) => "DescribeVpcs",
             #[cfg(feature = "describe-whitelist-template")]
             Error::DescribeWhitelistTemplate(_) => "DescribeWhitelistTemplate",
             #[cfg(feature = "describe-whitelist-template-linked-instance")]
@@ -2619,6 +3434,8 @@ impl Error {
                 "DetachWhitelistTemplateToInstance"
             }
 
+            #[cfg(feature = "enable-backup-encryption")]
+            Error::EnableBackupEncryption(_) => "EnableBackupEncryption",
             #[cfg(feature = "evaluate-local-extend-disk")]
             Error::EvaluateLocalExtendDisk(_) => "EvaluateLocalExtendDisk",
             #[cfg(feature = "get-db-instance-topology")]
@@ -2631,8 +3448,14 @@ impl Error {
             Error::GrantOperatorPermission(_) => "GrantOperatorPermission",
             #[cfg(feature = "import-user-backup-file")]
             Error::ImportUserBackupFile(_) => "ImportUserBackupFile",
+            #[cfg(feature = "install-rc-cloud-assistant")]
+            Error::InstallRCCloudAssistant(_) => "InstallRCCloudAssistant",
             #[cfg(feature = "list-classes")]
             Error::ListClasses(_) => "ListClasses",
+            #[cfg(feature = "list-import-tasks")]
+            Error::ListImportTasks(_) => "ListImportTasks",
+            #[cfg(feature = "list-rcv-clusters")]
+            Error::ListRCVClusters(_) => "ListRCVClusters",
             #[cfg(feature = "list-tag-resources")]
             Error::ListTagResources(_) => "ListTagResources",
             #[cfg(feature = "list-user-backup-files")]
@@ -2655,6 +3478,8 @@ impl Error {
             Error::ModifyAccountCheckPolicy(_) => "ModifyAccountCheckPolicy",
             #[cfg(feature = "modify-account-description")]
             Error::ModifyAccountDescription(_) => "ModifyAccountDescription",
+            #[cfg(feature = "modify-account-masking-privilege")]
+            Error::ModifyAccountMaskingPrivilege(_) => "ModifyAccountMaskingPrivilege",
             #[cfg(feature = "modify-account-security-policy")]
             Error::ModifyAccountSecurityPolicy(_) => "ModifyAccountSecurityPolicy",
             #[cfg(feature = "modify-action-event-policy")]
@@ -2673,11 +3498,15 @@ impl Error {
             Error::ModifyCustinsResource(_) => "ModifyCustinsResource",
             #[cfg(feature = "modify-db-description")]
             Error::ModifyDBDescription(_) => "ModifyDBDescription",
+            #[cfg(feature = "modify-db-instance")]
+            Error::ModifyDBInstance(_) => "ModifyDBInstance",
             #[cfg(feature = "modify-db-instance-auto-upgrade-minor-version")]
             Error::ModifyDBInstanceAutoUpgradeMinorVersion(_) => {
                 "ModifyDBInstanceAutoUpgradeMinorVersion"
             }
 
+            #[cfg(feature = "modify-db-instance-cls")]
+            Error::ModifyDBInstanceCLS(_) => "ModifyDBInstanceCLS",
             #[cfg(feature = "modify-db-instance-config")]
             Error::ModifyDBInstanceConfig(_) => "ModifyDBInstanceConfig",
             #[cfg(feature = "modify-db-instance-connection-string")]
@@ -2737,6 +3566,11 @@ impl Error {
             Error::ModifyDBInstanceSpec(_) => "ModifyDBInstanceSpec",
             #[cfg(feature = "modify-db-instance-tde")]
             Error::ModifyDBInstanceTDE(_) => "ModifyDBInstanceTDE",
+            #[cfg(feature = "modify-db-instance-vector-support-status")]
+            Error::ModifyDBInstanceVectorSupportStatus(_) => {
+                "ModifyDBInstanceVectorSupportStatus"
+            }
+
             #[cfg(feature = "modify-db-node")]
             Error::ModifyDBNode(_) => "ModifyDBNode",
             #[cfg(feature = "modify-db-proxy")]
@@ -2764,6 +3598,8 @@ impl Error {
             Error::ModifyHADiagnoseConfig(_) => "ModifyHADiagnoseConfig",
             #[cfg(feature = "modify-ha-switch-config")]
             Error::ModifyHASwitchConfig(_) => "ModifyHASwitchConfig",
+            #[cfg(feature = "modify-import-task")]
+            Error::ModifyImportTask(_) => "ModifyImportTask",
             #[cfg(feature = "modify-instance-auto-renewal-attribute")]
             Error::ModifyInstanceAutoRenewalAttribute(_) => {
                 "ModifyInstanceAutoRenewalAttribute"
@@ -2774,12 +3610,50 @@ impl Error {
                 "ModifyInstanceCrossBackupPolicy"
             }
 
+            #[cfg(feature = "modify-masking-rules")]
+            Error::ModifyMaskingRules(_) => "ModifyMaskingRules",
             #[cfg(feature = "modify-pg-hba-config")]
             Error::ModifyPGHbaConfig(_) => "ModifyPGHbaConfig",
             #[cfg(feature = "modify-parameter")]
             Error::ModifyParameter(_) => "ModifyParameter",
             #[cfg(feature = "modify-parameter-group")]
             Error::ModifyParameterGroup(_) => "ModifyParameterGroup",
+            #[cfg(feature = "modify-parameter-timed-schedule-task")]
+            Error::ModifyParameterTimedScheduleTask(_) => {
+                "ModifyParameterTimedScheduleTask"
+            }
+
+            #[cfg(feature = "modify-rc-deployment-set-attribute")]
+            Error::ModifyRCDeploymentSetAttribute(_) => "ModifyRCDeploymentSetAttribute",
+            #[cfg(feature = "modify-rc-disk-attribute")]
+            Error::ModifyRCDiskAttribute(_) => "ModifyRCDiskAttribute",
+            #[cfg(feature = "modify-rc-disk-charge-type")]
+            Error::ModifyRCDiskChargeType(_) => "ModifyRCDiskChargeType",
+            #[cfg(feature = "modify-rc-disk-spec")]
+            Error::ModifyRCDiskSpec(_) => "ModifyRCDiskSpec",
+            #[cfg(feature = "modify-rc-elastic-scaling")]
+            Error::ModifyRCElasticScaling(_) => "ModifyRCElasticScaling",
+            #[cfg(feature = "modify-rc-instance")]
+            Error::ModifyRCInstance(_) => "ModifyRCInstance",
+            #[cfg(feature = "modify-rc-instance-attribute")]
+            Error::ModifyRCInstanceAttribute(_) => "ModifyRCInstanceAttribute",
+            #[cfg(feature = "modify-rc-instance-charge-type")]
+            Error::ModifyRCInstanceChargeType(_) => "ModifyRCInstanceChargeType",
+            #[cfg(feature = "modify-rc-instance-description")]
+            Error::ModifyRCInstanceDescription(_) => "ModifyRCInstanceDescription",
+            #[cfg(feature = "modify-rc-instance-key-pair")]
+            Error::ModifyRCInstanceKeyPair(_) => "ModifyRCInstanceKeyPair",
+            #[cfg(feature = "modify-rc-instance-network-spec")]
+            Error::ModifyRCInstanceNetworkSpec(_) => "ModifyRCInstanceNetworkSpec",
+            #[cfg(feature = "modify-rc-instance-vpc-attribute")]
+            Error::ModifyRCInstanceVpcAttribute(_) => "ModifyRCInstanceVpcAttribute",
+            #[cfg(feature = "modify-rc-security-group-permission")]
+            Error::ModifyRCSecurityGroupPermission(_) => {
+                "ModifyRCSecurityGroupPermission"
+            }
+
+            #[cfg(feature = "modify-rcv-cluster")]
+            Error::ModifyRCVCluster(_) => "ModifyRCVCluster",
             #[cfg(feature = "modify-read-write-splitting-connection")]
             Error::ModifyReadWriteSplittingConnection(_) => {
                 "ModifyReadWriteSplittingConnection"
@@ -2812,12 +3686,20 @@ impl Error {
                 "PreCheckCreateOrderForDeleteDBNodes"
             }
 
+            #[cfg(feature = "precheck-duck-db-dependency")]
+            Error::PrecheckDuckDBDependency(_) => "PrecheckDuckDBDependency",
             #[cfg(feature = "purge-db-instance-log")]
             Error::PurgeDBInstanceLog(_) => "PurgeDBInstanceLog",
             #[cfg(feature = "query-notify")]
             Error::QueryNotify(_) => "QueryNotify",
             #[cfg(feature = "query-recommend-by-code")]
             Error::QueryRecommendByCode(_) => "QueryRecommendByCode",
+            #[cfg(feature = "rds-custom-init")]
+            Error::RdsCustomInit(_) => "RdsCustomInit",
+            #[cfg(feature = "reboot-rc-instance")]
+            Error::RebootRCInstance(_) => "RebootRCInstance",
+            #[cfg(feature = "reboot-rc-instances")]
+            Error::RebootRCInstances(_) => "RebootRCInstances",
             #[cfg(feature = "rebuild-db-instance")]
             Error::RebuildDBInstance(_) => "RebuildDBInstance",
             #[cfg(feature = "rebuild-replication-link")]
@@ -2826,6 +3708,8 @@ impl Error {
             Error::ReceiveDBInstance(_) => "ReceiveDBInstance",
             #[cfg(feature = "recovery-db-instance")]
             Error::RecoveryDBInstance(_) => "RecoveryDBInstance",
+            #[cfg(feature = "redeploy-rc-instance")]
+            Error::RedeployRCInstance(_) => "RedeployRCInstance",
             #[cfg(feature = "release-instance-connection")]
             Error::ReleaseInstanceConnection(_) => "ReleaseInstanceConnection",
             #[cfg(feature = "release-instance-public-connection")]
@@ -2838,14 +3722,25 @@ impl Error {
                 "ReleaseReadWriteSplittingConnection"
             }
 
+            #[cfg(feature = "remove-rc-instances-from-deployment-set")]
+            Error::RemoveRCInstancesFromDeploymentSet(_) => {
+                "RemoveRCInstancesFromDeploymentSet"
+            }
+
             #[cfg(feature = "remove-tags-from-resource")]
             Error::RemoveTagsFromResource(_) => "RemoveTagsFromResource",
             #[cfg(feature = "renew-instance")]
             Error::RenewInstance(_) => "RenewInstance",
+            #[cfg(feature = "renew-rc-instance")]
+            Error::RenewRCInstance(_) => "RenewRCInstance",
+            #[cfg(feature = "replace-rc-instance-system-disk")]
+            Error::ReplaceRCInstanceSystemDisk(_) => "ReplaceRCInstanceSystemDisk",
             #[cfg(feature = "reset-account")]
             Error::ResetAccount(_) => "ResetAccount",
             #[cfg(feature = "reset-account-password")]
             Error::ResetAccountPassword(_) => "ResetAccountPassword",
+            #[cfg(feature = "resize-rc-instance-disk")]
+            Error::ResizeRCInstanceDisk(_) => "ResizeRCInstanceDisk",
             #[cfg(feature = "restart-db-instance")]
             Error::RestartDBInstance(_) => "RestartDBInstance",
             #[cfg(feature = "restore-ddr-table")]
@@ -2856,10 +3751,29 @@ impl Error {
             Error::RevokeAccountPrivilege(_) => "RevokeAccountPrivilege",
             #[cfg(feature = "revoke-operator-permission")]
             Error::RevokeOperatorPermission(_) => "RevokeOperatorPermission",
+            #[cfg(feature = "revoke-rc-security-group-permission")]
+            Error::RevokeRCSecurityGroupPermission(_) => {
+                "RevokeRCSecurityGroupPermission"
+            }
+
+            #[cfg(feature = "run-rc-command")]
+            Error::RunRCCommand(_) => "RunRCCommand",
+            #[cfg(feature = "run-rc-instances")]
+            Error::RunRCInstances(_) => "RunRCInstances",
+            #[cfg(feature = "share-rc-deployment-set")]
+            Error::ShareRCDeploymentSet(_) => "ShareRCDeploymentSet",
             #[cfg(feature = "start-db-instance")]
             Error::StartDBInstance(_) => "StartDBInstance",
+            #[cfg(feature = "start-rc-instance")]
+            Error::StartRCInstance(_) => "StartRCInstance",
+            #[cfg(feature = "start-rc-instances")]
+            Error::StartRCInstances(_) => "StartRCInstances",
             #[cfg(feature = "stop-db-instance")]
             Error::StopDBInstance(_) => "StopDBInstance",
+            #[cfg(feature = "stop-rc-instance")]
+            Error::StopRCInstance(_) => "StopRCInstance",
+            #[cfg(feature = "stop-rc-instances")]
+            Error::StopRCInstances(_) => "StopRCInstances",
             #[cfg(feature = "switch-db-instance-ha")]
             Error::SwitchDBInstanceHA(_) => "SwitchDBInstanceHA",
             #[cfg(feature = "switch-db-instance-net-type")]
@@ -2870,16 +3784,27 @@ impl Error {
             Error::SwitchOverMajorVersionUpgrade(_) => "SwitchOverMajorVersionUpgrade",
             #[cfg(feature = "switch-replication-link")]
             Error::SwitchReplicationLink(_) => "SwitchReplicationLink",
+            #[cfg(feature = "sync-rc-key-pair")]
+            Error::SyncRCKeyPair(_) => "SyncRCKeyPair",
+            #[cfg(feature = "sync-rc-security-group")]
+            Error::SyncRCSecurityGroup(_) => "SyncRCSecurityGroup",
             #[cfg(feature = "tag-resources")]
             Error::TagResources(_) => "TagResources",
             #[cfg(feature = "terminate-migrate-task")]
             Error::TerminateMigrateTask(_) => "TerminateMigrateTask",
             #[cfg(feature = "transform-db-instance-pay-type")]
             Error::TransformDBInstancePayType(_) => "TransformDBInstancePayType",
+            #[cfg(feature = "unassociate-eip-address-with-rc-instance")]
+            Error::UnassociateEipAddressWithRCInstance(_) => {
+                "UnassociateEipAddressWithRCInstance"
+            }
+
             #[cfg(feature = "unlock-account")]
             Error::UnlockAccount(_) => "UnlockAccount",
             #[cfg(feature = "untag-resources")]
             Error::UntagResources(_) => "UntagResources",
+            #[cfg(feature = "update-db-instance-replication")]
+            Error::UpdateDBInstanceReplication(_) => "UpdateDBInstanceReplication",
             #[cfg(feature = "update-postgres-extensions")]
             Error::UpdatePostgresExtensions(_) => "UpdatePostgresExtensions",
             #[cfg(feature = "update-user-backup-file")]
@@ -2899,6 +3824,9 @@ impl Error {
             Error::UpgradeDBProxyInstanceKernelVersion(_) => {
                 "UpgradeDBProxyInstanceKernelVersion"
             }
+
+            #[cfg(feature = "validate-import-task")]
+            Error::ValidateImportTask(_) => "ValidateImportTask",
         }
     }
 
@@ -2906,8 +3834,12 @@ impl Error {
     #[inline]
     fn operation_error(&self) -> &(dyn std::error::Error + 'static) {
         match *self {
+            #[cfg(feature = "accept-rc-inquired-system-event")]
+            Error::AcceptRCInquiredSystemEvent(ref error) => error,
             #[cfg(feature = "activate-migration-target-instance")]
             Error::ActivateMigrationTargetInstance(ref error) => error,
+            #[cfg(feature = "add-rc-instances-to-deployment-set")]
+            Error::AddRCInstancesToDeploymentSet(ref error) => error,
             #[cfg(feature = "add-tags-to-resource")]
             Error::AddTagsToResource(ref error) => error,
             #[cfg(feature = "allocate-instance-public-connection")]
@@ -2922,12 +3854,18 @@ impl Error {
             Error::AttachRCInstances(ref error) => error,
             #[cfg(feature = "attach-whitelist-template-to-instance")]
             Error::AttachWhitelistTemplateToInstance(ref error) => error,
+            #[cfg(feature = "authorize-backup-encryption")]
+            Error::AuthorizeBackupEncryption(ref error) => error,
+            #[cfg(feature = "authorize-rc-security-group-permission")]
+            Error::AuthorizeRCSecurityGroupPermission(ref error) => error,
             #[cfg(feature = "calculate-db-instance-weight")]
             Error::CalculateDBInstanceWeight(ref error) => error,
             #[cfg(feature = "cancel-active-operation-tasks")]
             Error::CancelActiveOperationTasks(ref error) => error,
             #[cfg(feature = "check-account-name-available")]
             Error::CheckAccountNameAvailable(ref error) => error,
+            #[cfg(feature = "check-backup-encryption-authorized")]
+            Error::CheckBackupEncryptionAuthorized(ref error) => error,
             #[cfg(feature = "check-cloud-resource-authorized")]
             Error::CheckCloudResourceAuthorized(ref error) => error,
             #[cfg(feature = "check-create-ddr-db-instance")]
@@ -2936,6 +3874,10 @@ impl Error {
             Error::CheckDBNameAvailable(ref error) => error,
             #[cfg(feature = "check-instance-exist")]
             Error::CheckInstanceExist(ref error) => error,
+            #[cfg(feature = "check-rds-custom-init")]
+            Error::CheckRdsCustomInit(ref error) => error,
+            #[cfg(feature = "check-region-support-backup-encryption")]
+            Error::CheckRegionSupportBackupEncryption(ref error) => error,
             #[cfg(feature = "check-service-linked-role")]
             Error::CheckServiceLinkedRole(ref error) => error,
             #[cfg(feature = "clone-db-instance")]
@@ -2964,6 +3906,8 @@ impl Error {
             Error::CreateDBInstanceEndpointAddress(ref error) => error,
             #[cfg(feature = "create-db-instance-for-rebuild")]
             Error::CreateDBInstanceForRebuild(ref error) => error,
+            #[cfg(feature = "create-db-instance-replication")]
+            Error::CreateDBInstanceReplication(ref error) => error,
             #[cfg(feature = "create-db-instance-security-group-rule")]
             Error::CreateDBInstanceSecurityGroupRule(ref error) => error,
             #[cfg(feature = "create-db-nodes")]
@@ -2978,6 +3922,10 @@ impl Error {
             Error::CreateGADInstance(ref error) => error,
             #[cfg(feature = "create-gad-instance-member")]
             Error::CreateGadInstanceMember(ref error) => error,
+            #[cfg(feature = "create-import-task")]
+            Error::CreateImportTask(ref error) => error,
+            #[cfg(feature = "create-masking-rules")]
+            Error::CreateMaskingRules(ref error) => error,
             #[cfg(feature = "create-migrate-task")]
             Error::CreateMigrateTask(ref error) => error,
             #[cfg(feature = "create-online-database-task")]
@@ -2988,6 +3936,14 @@ impl Error {
             Error::CreateParameterGroup(ref error) => error,
             #[cfg(feature = "create-postgres-extensions")]
             Error::CreatePostgresExtensions(ref error) => error,
+            #[cfg(feature = "create-rc-deployment-set")]
+            Error::CreateRCDeploymentSet(ref error) => error,
+            #[cfg(feature = "create-rc-disk")]
+            Error::CreateRCDisk(ref error) => error,
+            #[cfg(feature = "create-rc-image")]
+            Error::CreateRCImage(ref error) => error,
+            #[cfg(feature = "create-rc-node-pool")]
+            Error::CreateRCNodePool(ref error) => error,
             #[cfg(feature = "create-rc-snapshot")]
             Error::CreateRCSnapshot(ref error) => error,
             #[cfg(feature = "create-read-only-db-instance")]
@@ -3016,6 +3972,8 @@ impl Error {
             Error::DeleteDBInstanceEndpoint(ref error) => error,
             #[cfg(feature = "delete-db-instance-endpoint-address")]
             Error::DeleteDBInstanceEndpointAddress(ref error) => error,
+            #[cfg(feature = "delete-db-instance-replication")]
+            Error::DeleteDBInstanceReplication(ref error) => error,
             #[cfg(feature = "delete-db-instance-security-group-rule")]
             Error::DeleteDBInstanceSecurityGroupRule(ref error) => error,
             #[cfg(feature = "delete-db-nodes")]
@@ -3026,16 +3984,30 @@ impl Error {
             Error::DeleteDatabase(ref error) => error,
             #[cfg(feature = "delete-gad-instance")]
             Error::DeleteGadInstance(ref error) => error,
+            #[cfg(feature = "delete-masking-rules")]
+            Error::DeleteMaskingRules(ref error) => error,
             #[cfg(feature = "delete-parameter-group")]
             Error::DeleteParameterGroup(ref error) => error,
+            #[cfg(feature = "delete-parameter-timed-schedule-task")]
+            Error::DeleteParameterTimedScheduleTask(ref error) => error,
             #[cfg(feature = "delete-postgres-extensions")]
             Error::DeletePostgresExtensions(ref error) => error,
             #[cfg(feature = "delete-rc-cluster-nodes")]
             Error::DeleteRCClusterNodes(ref error) => error,
+            #[cfg(feature = "delete-rc-deployment-set")]
+            Error::DeleteRCDeploymentSet(ref error) => error,
             #[cfg(feature = "delete-rc-disk")]
             Error::DeleteRCDisk(ref error) => error,
+            #[cfg(feature = "delete-rc-instance")]
+            Error::DeleteRCInstance(ref error) => error,
+            #[cfg(feature = "delete-rc-instances")]
+            Error::DeleteRCInstances(ref error) => error,
+            #[cfg(feature = "delete-rc-node-pool")]
+            Error::DeleteRCNodePool(ref error) => error,
             #[cfg(feature = "delete-rc-snapshot")]
             Error::DeleteRCSnapshot(ref error) => error,
+            #[cfg(feature = "delete-rcv-cluster")]
+            Error::DeleteRCVCluster(ref error) => error,
             #[cfg(feature = "delete-replication-link")]
             Error::DeleteReplicationLink(ref error) => error,
             #[cfg(feature = "delete-secret")]
@@ -3048,10 +4020,14 @@ impl Error {
             Error::DescibeImportsFromDatabase(ref error) => error,
             #[cfg(feature = "describe-ad-info")]
             Error::DescribeADInfo(ref error) => error,
+            #[cfg(feature = "describe-account-masking-privilege")]
+            Error::DescribeAccountMaskingPrivilege(ref error) => error,
             #[cfg(feature = "describe-accounts")]
             Error::DescribeAccounts(ref error) => error,
             #[cfg(feature = "describe-action-event-policy")]
             Error::DescribeActionEventPolicy(ref error) => error,
+            #[cfg(feature = "describe-active-operation-maintain-conf")]
+            Error::DescribeActiveOperationMaintainConf(ref error) => error,
             #[cfg(feature = "describe-active-operation-tasks")]
             Error::DescribeActiveOperationTasks(ref error) => error,
             #[cfg(feature = "describe-all-whitelist-template")]
@@ -3106,6 +4082,8 @@ impl Error {
             Error::DescribeDBInstanceAttribute(ref error) => error,
             #[cfg(feature = "describe-db-instance-by-tags")]
             Error::DescribeDBInstanceByTags(ref error) => error,
+            #[cfg(feature = "describe-db-instance-cls")]
+            Error::DescribeDBInstanceCLS(ref error) => error,
             #[cfg(feature = "describe-db-instance-connectivity")]
             Error::DescribeDBInstanceConnectivity(ref error) => error,
             #[cfg(feature = "describe-db-instance-detail")]
@@ -3140,6 +4118,8 @@ impl Error {
             Error::DescribeDBInstanceSSL(ref error) => error,
             #[cfg(feature = "describe-db-instance-security-group-rule")]
             Error::DescribeDBInstanceSecurityGroupRule(ref error) => error,
+            #[cfg(feature = "describe-db-instance-switch-log")]
+            Error::DescribeDBInstanceSwitchLog(ref error) => error,
             #[cfg(feature = "describe-db-instance-tde")]
             Error::DescribeDBInstanceTDE(ref error) => error,
             #[cfg(feature = "describe-db-instances")]
@@ -3192,6 +4172,10 @@ impl Error {
             Error::DescribeHostGroupElasticStrategyParameters(ref error) => error,
             #[cfg(feature = "describe-host-web-shell")]
             Error::DescribeHostWebShell(ref error) => error,
+            #[cfg(feature = "describe-import-task")]
+            Error::DescribeImportTask(ref error) => error,
+            #[cfg(feature = "describe-import-task-validation")]
+            Error::DescribeImportTaskValidation(ref error) => error,
             #[cfg(feature = "describe-instance-auto-renewal-attribute")]
             Error::DescribeInstanceAutoRenewalAttribute(ref error) => error,
             #[cfg(feature = "describe-instance-cross-backup-policy")]
@@ -3208,6 +4192,8 @@ impl Error {
             Error::DescribeLogBackupFiles(ref error) => error,
             #[cfg(feature = "describe-marketing-activity")]
             Error::DescribeMarketingActivity(ref error) => error,
+            #[cfg(feature = "describe-masking-rules")]
+            Error::DescribeMaskingRules(ref error) => error,
             #[cfg(feature = "describe-meta-list")]
             Error::DescribeMetaList(ref error) => error,
             #[cfg(feature = "describe-migrate-task-by-id")]
@@ -3228,6 +4214,8 @@ impl Error {
             Error::DescribeParameterGroups(ref error) => error,
             #[cfg(feature = "describe-parameter-templates")]
             Error::DescribeParameterTemplates(ref error) => error,
+            #[cfg(feature = "describe-parameter-timed-schedule-task")]
+            Error::DescribeParameterTimedScheduleTask(ref error) => error,
             #[cfg(feature = "describe-parameters")]
             Error::DescribeParameters(ref error) => error,
             #[cfg(feature = "describe-postgres-extensions")]
@@ -3236,18 +4224,58 @@ impl Error {
             Error::DescribePrice(ref error) => error,
             #[cfg(feature = "describe-quick-sale-config")]
             Error::DescribeQuickSaleConfig(ref error) => error,
+            #[cfg(feature = "describe-rc-available-resource")]
+            Error::DescribeRCAvailableResource(ref error) => error,
+            #[cfg(feature = "describe-rc-cloud-assistant-status")]
+            Error::DescribeRCCloudAssistantStatus(ref error) => error,
             #[cfg(feature = "describe-rc-cluster-config")]
             Error::DescribeRCClusterConfig(ref error) => error,
             #[cfg(feature = "describe-rc-cluster-nodes")]
             Error::DescribeRCClusterNodes(ref error) => error,
+            #[cfg(feature = "describe-rc-clusters")]
+            Error::DescribeRCClusters(ref error) => error,
+            #[cfg(feature = "describe-rc-deployment-sets")]
+            Error::DescribeRCDeploymentSets(ref error) => error,
             #[cfg(feature = "describe-rc-disks")]
             Error::DescribeRCDisks(ref error) => error,
+            #[cfg(feature = "describe-rc-elastic-scaling")]
+            Error::DescribeRCElasticScaling(ref error) => error,
+            #[cfg(feature = "describe-rc-image-list")]
+            Error::DescribeRCImageList(ref error) => error,
+            #[cfg(feature = "describe-rc-instance-attribute")]
+            Error::DescribeRCInstanceAttribute(ref error) => error,
             #[cfg(feature = "describe-rc-instance-ddos-count")]
             Error::DescribeRCInstanceDdosCount(ref error) => error,
+            #[cfg(feature = "describe-rc-instance-history-events")]
+            Error::DescribeRCInstanceHistoryEvents(ref error) => error,
             #[cfg(feature = "describe-rc-instance-ip-address")]
             Error::DescribeRCInstanceIpAddress(ref error) => error,
+            #[cfg(feature = "describe-rc-instance-type-families")]
+            Error::DescribeRCInstanceTypeFamilies(ref error) => error,
+            #[cfg(feature = "describe-rc-instance-types")]
+            Error::DescribeRCInstanceTypes(ref error) => error,
+            #[cfg(feature = "describe-rc-instance-vnc-url")]
+            Error::DescribeRCInstanceVncUrl(ref error) => error,
+            #[cfg(feature = "describe-rc-instances")]
+            Error::DescribeRCInstances(ref error) => error,
+            #[cfg(feature = "describe-rc-invocation-results")]
+            Error::DescribeRCInvocationResults(ref error) => error,
+            #[cfg(feature = "describe-rc-metric-list")]
+            Error::DescribeRCMetricList(ref error) => error,
+            #[cfg(feature = "describe-rc-network-interfaces")]
+            Error::DescribeRCNetworkInterfaces(ref error) => error,
+            #[cfg(feature = "describe-rc-node-pool")]
+            Error::DescribeRCNodePool(ref error) => error,
+            #[cfg(feature = "describe-rc-resources-modification")]
+            Error::DescribeRCResourcesModification(ref error) => error,
+            #[cfg(feature = "describe-rc-security-group-list")]
+            Error::DescribeRCSecurityGroupList(ref error) => error,
+            #[cfg(feature = "describe-rc-security-group-permission")]
+            Error::DescribeRCSecurityGroupPermission(ref error) => error,
             #[cfg(feature = "describe-rc-snapshots")]
             Error::DescribeRCSnapshots(ref error) => error,
+            #[cfg(feature = "describe-rcv-cluster")]
+            Error::DescribeRCVCluster(ref error) => error,
             #[cfg(feature = "describe-rds-resource-settings")]
             Error::DescribeRdsResourceSettings(ref error) => error,
             #[cfg(feature = "describe-read-db-instance-delay")]
@@ -3274,6 +4302,8 @@ impl Error {
             Error::DescribeSQLLogRecords(ref error) => error,
             #[cfg(feature = "describe-sql-log-report-list")]
             Error::DescribeSQLLogReportList(ref error) => error,
+            #[cfg(feature = "describe-sql-server-upgrade-versions")]
+            Error::DescribeSQLServerUpgradeVersions(ref error) => error,
             #[cfg(feature = "describe-secrets")]
             Error::DescribeSecrets(ref error) => error,
             #[cfg(feature = "describe-security-group-configuration")]
@@ -3294,8 +4324,12 @@ impl Error {
             Error::DescribeUpgradeMajorVersionPrecheckTask(ref error) => error,
             #[cfg(feature = "describe-upgrade-major-version-tasks")]
             Error::DescribeUpgradeMajorVersionTasks(ref error) => error,
+            #[cfg(feature = "describe-v-switch-list")]
+            Error::DescribeVSwitchList(ref error) => error,
             #[cfg(feature = "describe-v-switches")]
             Error::DescribeVSwitches(ref error) => error,
+            #[cfg(feature = "describe-vpcs")]
+            Error::DescribeVpcs(ref error) => error,
             #[cfg(feature = "describe-whitelist-template")]
             Error::DescribeWhitelistTemplate(ref error) => error,
             #[cfg(feature = "describe-whitelist-template-linked-instance")]
@@ -3308,6 +4342,8 @@ impl Error {
             Error::DetachRCDisk(ref error) => error,
             #[cfg(feature = "detach-whitelist-template-to-instance")]
             Error::DetachWhitelistTemplateToInstance(ref error) => error,
+            #[cfg(feature = "enable-backup-encryption")]
+            Error::EnableBackupEncryption(ref error) => error,
             #[cfg(feature = "evaluate-local-extend-disk")]
             Error::EvaluateLocalExtendDisk(ref error) => error,
             #[cfg(feature = "get-db-instance-topology")]
@@ -3320,8 +4356,14 @@ impl Error {
             Error::GrantOperatorPermission(ref error) => error,
             #[cfg(feature = "import-user-backup-file")]
             Error::ImportUserBackupFile(ref error) => error,
+            #[cfg(feature = "install-rc-cloud-assistant")]
+            Error::InstallRCCloudAssistant(ref error) => error,
             #[cfg(feature = "list-classes")]
             Error::ListClasses(ref error) => error,
+            #[cfg(feature = "list-import-tasks")]
+            Error::ListImportTasks(ref error) => error,
+            #[cfg(feature = "list-rcv-clusters")]
+            Error::ListRCVClusters(ref error) => error,
             #[cfg(feature = "list-tag-resources")]
             Error::ListTagResources(ref error) => error,
             #[cfg(feature = "list-user-backup-files")]
@@ -3344,6 +4386,8 @@ impl Error {
             Error::ModifyAccountCheckPolicy(ref error) => error,
             #[cfg(feature = "modify-account-description")]
             Error::ModifyAccountDescription(ref error) => error,
+            #[cfg(feature = "modify-account-masking-privilege")]
+            Error::ModifyAccountMaskingPrivilege(ref error) => error,
             #[cfg(feature = "modify-account-security-policy")]
             Error::ModifyAccountSecurityPolicy(ref error) => error,
             #[cfg(feature = "modify-action-event-policy")]
@@ -3362,8 +4406,12 @@ impl Error {
             Error::ModifyCustinsResource(ref error) => error,
             #[cfg(feature = "modify-db-description")]
             Error::ModifyDBDescription(ref error) => error,
+            #[cfg(feature = "modify-db-instance")]
+            Error::ModifyDBInstance(ref error) => error,
             #[cfg(feature = "modify-db-instance-auto-upgrade-minor-version")]
             Error::ModifyDBInstanceAutoUpgradeMinorVersion(ref error) => error,
+            #[cfg(feature = "modify-db-instance-cls")]
+            Error::ModifyDBInstanceCLS(ref error) => error,
             #[cfg(feature = "modify-db-instance-config")]
             Error::ModifyDBInstanceConfig(ref error) => error,
             #[cfg(feature = "modify-db-instance-connection-string")]
@@ -3402,6 +4450,8 @@ impl Error {
             Error::ModifyDBInstanceSpec(ref error) => error,
             #[cfg(feature = "modify-db-instance-tde")]
             Error::ModifyDBInstanceTDE(ref error) => error,
+            #[cfg(feature = "modify-db-instance-vector-support-status")]
+            Error::ModifyDBInstanceVectorSupportStatus(ref error) => error,
             #[cfg(feature = "modify-db-node")]
             Error::ModifyDBNode(ref error) => error,
             #[cfg(feature = "modify-db-proxy")]
@@ -3426,16 +4476,50 @@ impl Error {
             Error::ModifyHADiagnoseConfig(ref error) => error,
             #[cfg(feature = "modify-ha-switch-config")]
             Error::ModifyHASwitchConfig(ref error) => error,
+            #[cfg(feature = "modify-import-task")]
+            Error::ModifyImportTask(ref error) => error,
             #[cfg(feature = "modify-instance-auto-renewal-attribute")]
             Error::ModifyInstanceAutoRenewalAttribute(ref error) => error,
             #[cfg(feature = "modify-instance-cross-backup-policy")]
             Error::ModifyInstanceCrossBackupPolicy(ref error) => error,
+            #[cfg(feature = "modify-masking-rules")]
+            Error::ModifyMaskingRules(ref error) => error,
             #[cfg(feature = "modify-pg-hba-config")]
             Error::ModifyPGHbaConfig(ref error) => error,
             #[cfg(feature = "modify-parameter")]
             Error::ModifyParameter(ref error) => error,
             #[cfg(feature = "modify-parameter-group")]
             Error::ModifyParameterGroup(ref error) => error,
+            #[cfg(feature = "modify-parameter-timed-schedule-task")]
+            Error::ModifyParameterTimedScheduleTask(ref error) => error,
+            #[cfg(feature = "modify-rc-deployment-set-attribute")]
+            Error::ModifyRCDeploymentSetAttribute(ref error) => error,
+            #[cfg(feature = "modify-rc-disk-attribute")]
+            Error::ModifyRCDiskAttribute(ref error) => error,
+            #[cfg(feature = "modify-rc-disk-charge-type")]
+            Error::ModifyRCDiskChargeType(ref error) => error,
+            #[cfg(feature = "modify-rc-disk-spec")]
+            Error::ModifyRCDiskSpec(ref error) => error,
+            #[cfg(feature = "modify-rc-elastic-scaling")]
+            Error::ModifyRCElasticScaling(ref error) => error,
+            #[cfg(feature = "modify-rc-instance")]
+            Error::ModifyRCInstance(ref error) => error,
+            #[cfg(feature = "modify-rc-instance-attribute")]
+            Error::ModifyRCInstanceAttribute(ref error) => error,
+            #[cfg(feature = "modify-rc-instance-charge-type")]
+            Error::ModifyRCInstanceChargeType(ref error) => error,
+            #[cfg(feature = "modify-rc-instance-description")]
+            Error::ModifyRCInstanceDescription(ref error) => error,
+            #[cfg(feature = "modify-rc-instance-key-pair")]
+            Error::ModifyRCInstanceKeyPair(ref error) => error,
+            #[cfg(feature = "modify-rc-instance-network-spec")]
+            Error::ModifyRCInstanceNetworkSpec(ref error) => error,
+            #[cfg(feature = "modify-rc-instance-vpc-attribute")]
+            Error::ModifyRCInstanceVpcAttribute(ref error) => error,
+            #[cfg(feature = "modify-rc-security-group-permission")]
+            Error::ModifyRCSecurityGroupPermission(ref error) => error,
+            #[cfg(feature = "modify-rcv-cluster")]
+            Error::ModifyRCVCluster(ref error) => error,
             #[cfg(feature = "modify-read-write-splitting-connection")]
             Error::ModifyReadWriteSplittingConnection(ref error) => error,
             #[cfg(feature = "modify-readonly-instance-delay-replication-time")]
@@ -3456,12 +4540,20 @@ impl Error {
             Error::ModifyWhitelistTemplate(ref error) => error,
             #[cfg(feature = "pre-check-create-order-for-delete-db-nodes")]
             Error::PreCheckCreateOrderForDeleteDBNodes(ref error) => error,
+            #[cfg(feature = "precheck-duck-db-dependency")]
+            Error::PrecheckDuckDBDependency(ref error) => error,
             #[cfg(feature = "purge-db-instance-log")]
             Error::PurgeDBInstanceLog(ref error) => error,
             #[cfg(feature = "query-notify")]
             Error::QueryNotify(ref error) => error,
             #[cfg(feature = "query-recommend-by-code")]
             Error::QueryRecommendByCode(ref error) => error,
+            #[cfg(feature = "rds-custom-init")]
+            Error::RdsCustomInit(ref error) => error,
+            #[cfg(feature = "reboot-rc-instance")]
+            Error::RebootRCInstance(ref error) => error,
+            #[cfg(feature = "reboot-rc-instances")]
+            Error::RebootRCInstances(ref error) => error,
             #[cfg(feature = "rebuild-db-instance")]
             Error::RebuildDBInstance(ref error) => error,
             #[cfg(feature = "rebuild-replication-link")]
@@ -3470,20 +4562,30 @@ impl Error {
             Error::ReceiveDBInstance(ref error) => error,
             #[cfg(feature = "recovery-db-instance")]
             Error::RecoveryDBInstance(ref error) => error,
+            #[cfg(feature = "redeploy-rc-instance")]
+            Error::RedeployRCInstance(ref error) => error,
             #[cfg(feature = "release-instance-connection")]
             Error::ReleaseInstanceConnection(ref error) => error,
             #[cfg(feature = "release-instance-public-connection")]
             Error::ReleaseInstancePublicConnection(ref error) => error,
             #[cfg(feature = "release-read-write-splitting-connection")]
             Error::ReleaseReadWriteSplittingConnection(ref error) => error,
+            #[cfg(feature = "remove-rc-instances-from-deployment-set")]
+            Error::RemoveRCInstancesFromDeploymentSet(ref error) => error,
             #[cfg(feature = "remove-tags-from-resource")]
             Error::RemoveTagsFromResource(ref error) => error,
             #[cfg(feature = "renew-instance")]
             Error::RenewInstance(ref error) => error,
+            #[cfg(feature = "renew-rc-instance")]
+            Error::RenewRCInstance(ref error) => error,
+            #[cfg(feature = "replace-rc-instance-system-disk")]
+            Error::ReplaceRCInstanceSystemDisk(ref error) => error,
             #[cfg(feature = "reset-account")]
             Error::ResetAccount(ref error) => error,
             #[cfg(feature = "reset-account-password")]
             Error::ResetAccountPassword(ref error) => error,
+            #[cfg(feature = "resize-rc-instance-disk")]
+            Error::ResizeRCInstanceDisk(ref error) => error,
             #[cfg(feature = "restart-db-instance")]
             Error::RestartDBInstance(ref error) => error,
             #[cfg(feature = "restore-ddr-table")]
@@ -3494,10 +4596,26 @@ impl Error {
             Error::RevokeAccountPrivilege(ref error) => error,
             #[cfg(feature = "revoke-operator-permission")]
             Error::RevokeOperatorPermission(ref error) => error,
+            #[cfg(feature = "revoke-rc-security-group-permission")]
+            Error::RevokeRCSecurityGroupPermission(ref error) => error,
+            #[cfg(feature = "run-rc-command")]
+            Error::RunRCCommand(ref error) => error,
+            #[cfg(feature = "run-rc-instances")]
+            Error::RunRCInstances(ref error) => error,
+            #[cfg(feature = "share-rc-deployment-set")]
+            Error::ShareRCDeploymentSet(ref error) => error,
             #[cfg(feature = "start-db-instance")]
             Error::StartDBInstance(ref error) => error,
+            #[cfg(feature = "start-rc-instance")]
+            Error::StartRCInstance(ref error) => error,
+            #[cfg(feature = "start-rc-instances")]
+            Error::StartRCInstances(ref error) => error,
             #[cfg(feature = "stop-db-instance")]
             Error::StopDBInstance(ref error) => error,
+            #[cfg(feature = "stop-rc-instance")]
+            Error::StopRCInstance(ref error) => error,
+            #[cfg(feature = "stop-rc-instances")]
+            Error::StopRCInstances(ref error) => error,
             #[cfg(feature = "switch-db-instance-ha")]
             Error::SwitchDBInstanceHA(ref error) => error,
             #[cfg(feature = "switch-db-instance-net-type")]
@@ -3508,16 +4626,24 @@ impl Error {
             Error::SwitchOverMajorVersionUpgrade(ref error) => error,
             #[cfg(feature = "switch-replication-link")]
             Error::SwitchReplicationLink(ref error) => error,
+            #[cfg(feature = "sync-rc-key-pair")]
+            Error::SyncRCKeyPair(ref error) => error,
+            #[cfg(feature = "sync-rc-security-group")]
+            Error::SyncRCSecurityGroup(ref error) => error,
             #[cfg(feature = "tag-resources")]
             Error::TagResources(ref error) => error,
             #[cfg(feature = "terminate-migrate-task")]
             Error::TerminateMigrateTask(ref error) => error,
             #[cfg(feature = "transform-db-instance-pay-type")]
             Error::TransformDBInstancePayType(ref error) => error,
+            #[cfg(feature = "unassociate-eip-address-with-rc-instance")]
+            Error::UnassociateEipAddressWithRCInstance(ref error) => error,
             #[cfg(feature = "unlock-account")]
             Error::UnlockAccount(ref error) => error,
             #[cfg(feature = "untag-resources")]
             Error::UntagResources(ref error) => error,
+            #[cfg(feature = "update-db-instance-replication")]
+            Error::UpdateDBInstanceReplication(ref error) => error,
             #[cfg(feature = "update-postgres-extensions")]
             Error::UpdatePostgresExtensions(ref error) => error,
             #[cfg(feature = "update-user-backup-file")]
@@ -3532,7 +4658,17 @@ impl Error {
             Error::UpgradeDBInstanceMajorVersionPrecheck(ref error) => error,
             #[cfg(feature = "upgrade-db-proxy-instance-kernel-version")]
             Error::UpgradeDBProxyInstanceKernelVersion(ref error) => error,
+            #[cfg(feature = "validate-import-task")]
+            Error::ValidateImportTask(ref error) => error,
         }
+    }
+}
+
+#[cfg(feature = "accept-rc-inquired-system-event")]
+impl From<aliyun_runtime::SdkError<AcceptRcInquiredSystemEventError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<AcceptRcInquiredSystemEventError>) -> Self {
+        Error::AcceptRCInquiredSystemEvent(error)
     }
 }
 
@@ -3543,6 +4679,16 @@ impl From<aliyun_runtime::SdkError<ActivateMigrationTargetInstanceError>> for Er
         error: aliyun_runtime::SdkError<ActivateMigrationTargetInstanceError>,
     ) -> Self {
         Error::ActivateMigrationTargetInstance(error)
+    }
+}
+
+#[cfg(feature = "add-rc-instances-to-deployment-set")]
+impl From<aliyun_runtime::SdkError<AddRcInstancesToDeploymentSetError>> for Error {
+    #[inline]
+    fn from(
+        error: aliyun_runtime::SdkError<AddRcInstancesToDeploymentSetError>,
+    ) -> Self {
+        Error::AddRCInstancesToDeploymentSet(error)
     }
 }
 
@@ -3611,6 +4757,24 @@ impl From<aliyun_runtime::SdkError<AttachWhitelistTemplateToInstanceError>> for 
     }
 }
 
+#[cfg(feature = "authorize-backup-encryption")]
+impl From<aliyun_runtime::SdkError<AuthorizeBackupEncryptionError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<AuthorizeBackupEncryptionError>) -> Self {
+        Error::AuthorizeBackupEncryption(error)
+    }
+}
+
+#[cfg(feature = "authorize-rc-security-group-permission")]
+impl From<aliyun_runtime::SdkError<AuthorizeRcSecurityGroupPermissionError>> for Error {
+    #[inline]
+    fn from(
+        error: aliyun_runtime::SdkError<AuthorizeRcSecurityGroupPermissionError>,
+    ) -> Self {
+        Error::AuthorizeRCSecurityGroupPermission(error)
+    }
+}
+
 #[cfg(feature = "calculate-db-instance-weight")]
 impl From<aliyun_runtime::SdkError<CalculateDbInstanceWeightError>> for Error {
     #[inline]
@@ -3632,6 +4796,16 @@ impl From<aliyun_runtime::SdkError<CheckAccountNameAvailableError>> for Error {
     #[inline]
     fn from(error: aliyun_runtime::SdkError<CheckAccountNameAvailableError>) -> Self {
         Error::CheckAccountNameAvailable(error)
+    }
+}
+
+#[cfg(feature = "check-backup-encryption-authorized")]
+impl From<aliyun_runtime::SdkError<CheckBackupEncryptionAuthorizedError>> for Error {
+    #[inline]
+    fn from(
+        error: aliyun_runtime::SdkError<CheckBackupEncryptionAuthorizedError>,
+    ) -> Self {
+        Error::CheckBackupEncryptionAuthorized(error)
     }
 }
 
@@ -3664,6 +4838,24 @@ impl From<aliyun_runtime::SdkError<CheckInstanceExistError>> for Error {
     #[inline]
     fn from(error: aliyun_runtime::SdkError<CheckInstanceExistError>) -> Self {
         Error::CheckInstanceExist(error)
+    }
+}
+
+#[cfg(feature = "check-rds-custom-init")]
+impl From<aliyun_runtime::SdkError<CheckRdsCustomInitError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<CheckRdsCustomInitError>) -> Self {
+        Error::CheckRdsCustomInit(error)
+    }
+}
+
+#[cfg(feature = "check-region-support-backup-encryption")]
+impl From<aliyun_runtime::SdkError<CheckRegionSupportBackupEncryptionError>> for Error {
+    #[inline]
+    fn from(
+        error: aliyun_runtime::SdkError<CheckRegionSupportBackupEncryptionError>,
+    ) -> Self {
+        Error::CheckRegionSupportBackupEncryption(error)
     }
 }
 
@@ -3783,6 +4975,14 @@ impl From<aliyun_runtime::SdkError<CreateDbInstanceForRebuildError>> for Error {
     }
 }
 
+#[cfg(feature = "create-db-instance-replication")]
+impl From<aliyun_runtime::SdkError<CreateDbInstanceReplicationError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<CreateDbInstanceReplicationError>) -> Self {
+        Error::CreateDBInstanceReplication(error)
+    }
+}
+
 #[cfg(feature = "create-db-instance-security-group-rule")]
 impl From<aliyun_runtime::SdkError<CreateDbInstanceSecurityGroupRuleError>> for Error {
     #[inline]
@@ -3841,6 +5041,22 @@ impl From<aliyun_runtime::SdkError<CreateGadInstanceMemberError>> for Error {
     }
 }
 
+#[cfg(feature = "create-import-task")]
+impl From<aliyun_runtime::SdkError<CreateImportTaskError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<CreateImportTaskError>) -> Self {
+        Error::CreateImportTask(error)
+    }
+}
+
+#[cfg(feature = "create-masking-rules")]
+impl From<aliyun_runtime::SdkError<CreateMaskingRulesError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<CreateMaskingRulesError>) -> Self {
+        Error::CreateMaskingRules(error)
+    }
+}
+
 #[cfg(feature = "create-migrate-task")]
 impl From<aliyun_runtime::SdkError<CreateMigrateTaskError>> for Error {
     #[inline]
@@ -3878,6 +5094,38 @@ impl From<aliyun_runtime::SdkError<CreatePostgresExtensionsError>> for Error {
     #[inline]
     fn from(error: aliyun_runtime::SdkError<CreatePostgresExtensionsError>) -> Self {
         Error::CreatePostgresExtensions(error)
+    }
+}
+
+#[cfg(feature = "create-rc-deployment-set")]
+impl From<aliyun_runtime::SdkError<CreateRcDeploymentSetError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<CreateRcDeploymentSetError>) -> Self {
+        Error::CreateRCDeploymentSet(error)
+    }
+}
+
+#[cfg(feature = "create-rc-disk")]
+impl From<aliyun_runtime::SdkError<CreateRcDiskError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<CreateRcDiskError>) -> Self {
+        Error::CreateRCDisk(error)
+    }
+}
+
+#[cfg(feature = "create-rc-image")]
+impl From<aliyun_runtime::SdkError<CreateRcImageError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<CreateRcImageError>) -> Self {
+        Error::CreateRCImage(error)
+    }
+}
+
+#[cfg(feature = "create-rc-node-pool")]
+impl From<aliyun_runtime::SdkError<CreateRcNodePoolError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<CreateRcNodePoolError>) -> Self {
+        Error::CreateRCNodePool(error)
     }
 }
 
@@ -3995,6 +5243,14 @@ impl From<aliyun_runtime::SdkError<DeleteDbInstanceEndpointAddressError>> for Er
     }
 }
 
+#[cfg(feature = "delete-db-instance-replication")]
+impl From<aliyun_runtime::SdkError<DeleteDbInstanceReplicationError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<DeleteDbInstanceReplicationError>) -> Self {
+        Error::DeleteDBInstanceReplication(error)
+    }
+}
+
 #[cfg(feature = "delete-db-instance-security-group-rule")]
 impl From<aliyun_runtime::SdkError<DeleteDbInstanceSecurityGroupRuleError>> for Error {
     #[inline]
@@ -4037,11 +5293,29 @@ impl From<aliyun_runtime::SdkError<DeleteGadInstanceError>> for Error {
     }
 }
 
+#[cfg(feature = "delete-masking-rules")]
+impl From<aliyun_runtime::SdkError<DeleteMaskingRulesError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<DeleteMaskingRulesError>) -> Self {
+        Error::DeleteMaskingRules(error)
+    }
+}
+
 #[cfg(feature = "delete-parameter-group")]
 impl From<aliyun_runtime::SdkError<DeleteParameterGroupError>> for Error {
     #[inline]
     fn from(error: aliyun_runtime::SdkError<DeleteParameterGroupError>) -> Self {
         Error::DeleteParameterGroup(error)
+    }
+}
+
+#[cfg(feature = "delete-parameter-timed-schedule-task")]
+impl From<aliyun_runtime::SdkError<DeleteParameterTimedScheduleTaskError>> for Error {
+    #[inline]
+    fn from(
+        error: aliyun_runtime::SdkError<DeleteParameterTimedScheduleTaskError>,
+    ) -> Self {
+        Error::DeleteParameterTimedScheduleTask(error)
     }
 }
 
@@ -4061,6 +5335,14 @@ impl From<aliyun_runtime::SdkError<DeleteRcClusterNodesError>> for Error {
     }
 }
 
+#[cfg(feature = "delete-rc-deployment-set")]
+impl From<aliyun_runtime::SdkError<DeleteRcDeploymentSetError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<DeleteRcDeploymentSetError>) -> Self {
+        Error::DeleteRCDeploymentSet(error)
+    }
+}
+
 #[cfg(feature = "delete-rc-disk")]
 impl From<aliyun_runtime::SdkError<DeleteRcDiskError>> for Error {
     #[inline]
@@ -4069,11 +5351,43 @@ impl From<aliyun_runtime::SdkError<DeleteRcDiskError>> for Error {
     }
 }
 
+#[cfg(feature = "delete-rc-instance")]
+impl From<aliyun_runtime::SdkError<DeleteRcInstanceError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<DeleteRcInstanceError>) -> Self {
+        Error::DeleteRCInstance(error)
+    }
+}
+
+#[cfg(feature = "delete-rc-instances")]
+impl From<aliyun_runtime::SdkError<DeleteRcInstancesError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<DeleteRcInstancesError>) -> Self {
+        Error::DeleteRCInstances(error)
+    }
+}
+
+#[cfg(feature = "delete-rc-node-pool")]
+impl From<aliyun_runtime::SdkError<DeleteRcNodePoolError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<DeleteRcNodePoolError>) -> Self {
+        Error::DeleteRCNodePool(error)
+    }
+}
+
 #[cfg(feature = "delete-rc-snapshot")]
 impl From<aliyun_runtime::SdkError<DeleteRcSnapshotError>> for Error {
     #[inline]
     fn from(error: aliyun_runtime::SdkError<DeleteRcSnapshotError>) -> Self {
         Error::DeleteRCSnapshot(error)
+    }
+}
+
+#[cfg(feature = "delete-rcv-cluster")]
+impl From<aliyun_runtime::SdkError<DeleteRcvClusterError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<DeleteRcvClusterError>) -> Self {
+        Error::DeleteRCVCluster(error)
     }
 }
 
@@ -4125,6 +5439,16 @@ impl From<aliyun_runtime::SdkError<DescribeAdInfoError>> for Error {
     }
 }
 
+#[cfg(feature = "describe-account-masking-privilege")]
+impl From<aliyun_runtime::SdkError<DescribeAccountMaskingPrivilegeError>> for Error {
+    #[inline]
+    fn from(
+        error: aliyun_runtime::SdkError<DescribeAccountMaskingPrivilegeError>,
+    ) -> Self {
+        Error::DescribeAccountMaskingPrivilege(error)
+    }
+}
+
 #[cfg(feature = "describe-accounts")]
 impl From<aliyun_runtime::SdkError<DescribeAccountsError>> for Error {
     #[inline]
@@ -4138,6 +5462,16 @@ impl From<aliyun_runtime::SdkError<DescribeActionEventPolicyError>> for Error {
     #[inline]
     fn from(error: aliyun_runtime::SdkError<DescribeActionEventPolicyError>) -> Self {
         Error::DescribeActionEventPolicy(error)
+    }
+}
+
+#[cfg(feature = "describe-active-operation-maintain-conf")]
+impl From<aliyun_runtime::SdkError<DescribeActiveOperationMaintainConfError>> for Error {
+    #[inline]
+    fn from(
+        error: aliyun_runtime::SdkError<DescribeActiveOperationMaintainConfError>,
+    ) -> Self {
+        Error::DescribeActiveOperationMaintainConf(error)
     }
 }
 
@@ -4369,6 +5703,14 @@ impl From<aliyun_runtime::SdkError<DescribeDbInstanceByTagsError>> for Error {
     }
 }
 
+#[cfg(feature = "describe-db-instance-cls")]
+impl From<aliyun_runtime::SdkError<DescribeDbInstanceClsError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<DescribeDbInstanceClsError>) -> Self {
+        Error::DescribeDBInstanceCLS(error)
+    }
+}
+
 #[cfg(feature = "describe-db-instance-connectivity")]
 impl From<aliyun_runtime::SdkError<DescribeDbInstanceConnectivityError>> for Error {
     #[inline]
@@ -4521,6 +5863,14 @@ impl From<aliyun_runtime::SdkError<DescribeDbInstanceSecurityGroupRuleError>> fo
         error: aliyun_runtime::SdkError<DescribeDbInstanceSecurityGroupRuleError>,
     ) -> Self {
         Error::DescribeDBInstanceSecurityGroupRule(error)
+    }
+}
+
+#[cfg(feature = "describe-db-instance-switch-log")]
+impl From<aliyun_runtime::SdkError<DescribeDbInstanceSwitchLogError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<DescribeDbInstanceSwitchLogError>) -> Self {
+        Error::DescribeDBInstanceSwitchLog(error)
     }
 }
 
@@ -4742,6 +6092,22 @@ impl From<aliyun_runtime::SdkError<DescribeHostWebShellError>> for Error {
     }
 }
 
+#[cfg(feature = "describe-import-task")]
+impl From<aliyun_runtime::SdkError<DescribeImportTaskError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<DescribeImportTaskError>) -> Self {
+        Error::DescribeImportTask(error)
+    }
+}
+
+#[cfg(feature = "describe-import-task-validation")]
+impl From<aliyun_runtime::SdkError<DescribeImportTaskValidationError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<DescribeImportTaskValidationError>) -> Self {
+        Error::DescribeImportTaskValidation(error)
+    }
+}
+
 #[cfg(feature = "describe-instance-auto-renewal-attribute")]
 impl From<aliyun_runtime::SdkError<DescribeInstanceAutoRenewalAttributeError>>
 for Error {
@@ -4815,6 +6181,14 @@ impl From<aliyun_runtime::SdkError<DescribeMarketingActivityError>> for Error {
     #[inline]
     fn from(error: aliyun_runtime::SdkError<DescribeMarketingActivityError>) -> Self {
         Error::DescribeMarketingActivity(error)
+    }
+}
+
+#[cfg(feature = "describe-masking-rules")]
+impl From<aliyun_runtime::SdkError<DescribeMaskingRulesError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<DescribeMaskingRulesError>) -> Self {
+        Error::DescribeMaskingRules(error)
     }
 }
 
@@ -4898,6 +6272,16 @@ impl From<aliyun_runtime::SdkError<DescribeParameterTemplatesError>> for Error {
     }
 }
 
+#[cfg(feature = "describe-parameter-timed-schedule-task")]
+impl From<aliyun_runtime::SdkError<DescribeParameterTimedScheduleTaskError>> for Error {
+    #[inline]
+    fn from(
+        error: aliyun_runtime::SdkError<DescribeParameterTimedScheduleTaskError>,
+    ) -> Self {
+        Error::DescribeParameterTimedScheduleTask(error)
+    }
+}
+
 #[cfg(feature = "describe-parameters")]
 impl From<aliyun_runtime::SdkError<DescribeParametersError>> for Error {
     #[inline]
@@ -4930,6 +6314,24 @@ impl From<aliyun_runtime::SdkError<DescribeQuickSaleConfigError>> for Error {
     }
 }
 
+#[cfg(feature = "describe-rc-available-resource")]
+impl From<aliyun_runtime::SdkError<DescribeRcAvailableResourceError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<DescribeRcAvailableResourceError>) -> Self {
+        Error::DescribeRCAvailableResource(error)
+    }
+}
+
+#[cfg(feature = "describe-rc-cloud-assistant-status")]
+impl From<aliyun_runtime::SdkError<DescribeRcCloudAssistantStatusError>> for Error {
+    #[inline]
+    fn from(
+        error: aliyun_runtime::SdkError<DescribeRcCloudAssistantStatusError>,
+    ) -> Self {
+        Error::DescribeRCCloudAssistantStatus(error)
+    }
+}
+
 #[cfg(feature = "describe-rc-cluster-config")]
 impl From<aliyun_runtime::SdkError<DescribeRcClusterConfigError>> for Error {
     #[inline]
@@ -4946,11 +6348,51 @@ impl From<aliyun_runtime::SdkError<DescribeRcClusterNodesError>> for Error {
     }
 }
 
+#[cfg(feature = "describe-rc-clusters")]
+impl From<aliyun_runtime::SdkError<DescribeRcClustersError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<DescribeRcClustersError>) -> Self {
+        Error::DescribeRCClusters(error)
+    }
+}
+
+#[cfg(feature = "describe-rc-deployment-sets")]
+impl From<aliyun_runtime::SdkError<DescribeRcDeploymentSetsError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<DescribeRcDeploymentSetsError>) -> Self {
+        Error::DescribeRCDeploymentSets(error)
+    }
+}
+
 #[cfg(feature = "describe-rc-disks")]
 impl From<aliyun_runtime::SdkError<DescribeRcDisksError>> for Error {
     #[inline]
     fn from(error: aliyun_runtime::SdkError<DescribeRcDisksError>) -> Self {
         Error::DescribeRCDisks(error)
+    }
+}
+
+#[cfg(feature = "describe-rc-elastic-scaling")]
+impl From<aliyun_runtime::SdkError<DescribeRcElasticScalingError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<DescribeRcElasticScalingError>) -> Self {
+        Error::DescribeRCElasticScaling(error)
+    }
+}
+
+#[cfg(feature = "describe-rc-image-list")]
+impl From<aliyun_runtime::SdkError<DescribeRcImageListError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<DescribeRcImageListError>) -> Self {
+        Error::DescribeRCImageList(error)
+    }
+}
+
+#[cfg(feature = "describe-rc-instance-attribute")]
+impl From<aliyun_runtime::SdkError<DescribeRcInstanceAttributeError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<DescribeRcInstanceAttributeError>) -> Self {
+        Error::DescribeRCInstanceAttribute(error)
     }
 }
 
@@ -4962,6 +6404,16 @@ impl From<aliyun_runtime::SdkError<DescribeRcInstanceDdosCountError>> for Error 
     }
 }
 
+#[cfg(feature = "describe-rc-instance-history-events")]
+impl From<aliyun_runtime::SdkError<DescribeRcInstanceHistoryEventsError>> for Error {
+    #[inline]
+    fn from(
+        error: aliyun_runtime::SdkError<DescribeRcInstanceHistoryEventsError>,
+    ) -> Self {
+        Error::DescribeRCInstanceHistoryEvents(error)
+    }
+}
+
 #[cfg(feature = "describe-rc-instance-ip-address")]
 impl From<aliyun_runtime::SdkError<DescribeRcInstanceIpAddressError>> for Error {
     #[inline]
@@ -4970,11 +6422,113 @@ impl From<aliyun_runtime::SdkError<DescribeRcInstanceIpAddressError>> for Error 
     }
 }
 
+#[cfg(feature = "describe-rc-instance-type-families")]
+impl From<aliyun_runtime::SdkError<DescribeRcInstanceTypeFamiliesError>> for Error {
+    #[inline]
+    fn from(
+        error: aliyun_runtime::SdkError<DescribeRcInstanceTypeFamiliesError>,
+    ) -> Self {
+        Error::DescribeRCInstanceTypeFamilies(error)
+    }
+}
+
+#[cfg(feature = "describe-rc-instance-types")]
+impl From<aliyun_runtime::SdkError<DescribeRcInstanceTypesError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<DescribeRcInstanceTypesError>) -> Self {
+        Error::DescribeRCInstanceTypes(error)
+    }
+}
+
+#[cfg(feature = "describe-rc-instance-vnc-url")]
+impl From<aliyun_runtime::SdkError<DescribeRcInstanceVncUrlError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<DescribeRcInstanceVncUrlError>) -> Self {
+        Error::DescribeRCInstanceVncUrl(error)
+    }
+}
+
+#[cfg(feature = "describe-rc-instances")]
+impl From<aliyun_runtime::SdkError<DescribeRcInstancesError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<DescribeRcInstancesError>) -> Self {
+        Error::DescribeRCInstances(error)
+    }
+}
+
+#[cfg(feature = "describe-rc-invocation-results")]
+impl From<aliyun_runtime::SdkError<DescribeRcInvocationResultsError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<DescribeRcInvocationResultsError>) -> Self {
+        Error::DescribeRCInvocationResults(error)
+    }
+}
+
+#[cfg(feature = "describe-rc-metric-list")]
+impl From<aliyun_runtime::SdkError<DescribeRcMetricListError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<DescribeRcMetricListError>) -> Self {
+        Error::DescribeRCMetricList(error)
+    }
+}
+
+#[cfg(feature = "describe-rc-network-interfaces")]
+impl From<aliyun_runtime::SdkError<DescribeRcNetworkInterfacesError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<DescribeRcNetworkInterfacesError>) -> Self {
+        Error::DescribeRCNetworkInterfaces(error)
+    }
+}
+
+#[cfg(feature = "describe-rc-node-pool")]
+impl From<aliyun_runtime::SdkError<DescribeRcNodePoolError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<DescribeRcNodePoolError>) -> Self {
+        Error::DescribeRCNodePool(error)
+    }
+}
+
+#[cfg(feature = "describe-rc-resources-modification")]
+impl From<aliyun_runtime::SdkError<DescribeRcResourcesModificationError>> for Error {
+    #[inline]
+    fn from(
+        error: aliyun_runtime::SdkError<DescribeRcResourcesModificationError>,
+    ) -> Self {
+        Error::DescribeRCResourcesModification(error)
+    }
+}
+
+#[cfg(feature = "describe-rc-security-group-list")]
+impl From<aliyun_runtime::SdkError<DescribeRcSecurityGroupListError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<DescribeRcSecurityGroupListError>) -> Self {
+        Error::DescribeRCSecurityGroupList(error)
+    }
+}
+
+#[cfg(feature = "describe-rc-security-group-permission")]
+impl From<aliyun_runtime::SdkError<DescribeRcSecurityGroupPermissionError>> for Error {
+    #[inline]
+    fn from(
+        error: aliyun_runtime::SdkError<DescribeRcSecurityGroupPermissionError>,
+    ) -> Self {
+        Error::DescribeRCSecurityGroupPermission(error)
+    }
+}
+
 #[cfg(feature = "describe-rc-snapshots")]
 impl From<aliyun_runtime::SdkError<DescribeRcSnapshotsError>> for Error {
     #[inline]
     fn from(error: aliyun_runtime::SdkError<DescribeRcSnapshotsError>) -> Self {
         Error::DescribeRCSnapshots(error)
+    }
+}
+
+#[cfg(feature = "describe-rcv-cluster")]
+impl From<aliyun_runtime::SdkError<DescribeRcvClusterError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<DescribeRcvClusterError>) -> Self {
+        Error::DescribeRCVCluster(error)
     }
 }
 
@@ -5084,6 +6638,16 @@ impl From<aliyun_runtime::SdkError<DescribeSqlLogReportListError>> for Error {
     }
 }
 
+#[cfg(feature = "describe-sql-server-upgrade-versions")]
+impl From<aliyun_runtime::SdkError<DescribeSqlServerUpgradeVersionsError>> for Error {
+    #[inline]
+    fn from(
+        error: aliyun_runtime::SdkError<DescribeSqlServerUpgradeVersionsError>,
+    ) -> Self {
+        Error::DescribeSQLServerUpgradeVersions(error)
+    }
+}
+
 #[cfg(feature = "describe-secrets")]
 impl From<aliyun_runtime::SdkError<DescribeSecretsError>> for Error {
     #[inline]
@@ -5173,11 +6737,27 @@ impl From<aliyun_runtime::SdkError<DescribeUpgradeMajorVersionTasksError>> for E
     }
 }
 
+#[cfg(feature = "describe-v-switch-list")]
+impl From<aliyun_runtime::SdkError<DescribeVSwitchListError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<DescribeVSwitchListError>) -> Self {
+        Error::DescribeVSwitchList(error)
+    }
+}
+
 #[cfg(feature = "describe-v-switches")]
 impl From<aliyun_runtime::SdkError<DescribeVSwitchesError>> for Error {
     #[inline]
     fn from(error: aliyun_runtime::SdkError<DescribeVSwitchesError>) -> Self {
         Error::DescribeVSwitches(error)
+    }
+}
+
+#[cfg(feature = "describe-vpcs")]
+impl From<aliyun_runtime::SdkError<DescribeVpcsError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<DescribeVpcsError>) -> Self {
+        Error::DescribeVpcs(error)
     }
 }
 
@@ -5234,6 +6814,14 @@ impl From<aliyun_runtime::SdkError<DetachWhitelistTemplateToInstanceError>> for 
     }
 }
 
+#[cfg(feature = "enable-backup-encryption")]
+impl From<aliyun_runtime::SdkError<EnableBackupEncryptionError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<EnableBackupEncryptionError>) -> Self {
+        Error::EnableBackupEncryption(error)
+    }
+}
+
 #[cfg(feature = "evaluate-local-extend-disk")]
 impl From<aliyun_runtime::SdkError<EvaluateLocalExtendDiskError>> for Error {
     #[inline]
@@ -5282,11 +6870,35 @@ impl From<aliyun_runtime::SdkError<ImportUserBackupFileError>> for Error {
     }
 }
 
+#[cfg(feature = "install-rc-cloud-assistant")]
+impl From<aliyun_runtime::SdkError<InstallRcCloudAssistantError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<InstallRcCloudAssistantError>) -> Self {
+        Error::InstallRCCloudAssistant(error)
+    }
+}
+
 #[cfg(feature = "list-classes")]
 impl From<aliyun_runtime::SdkError<ListClassesError>> for Error {
     #[inline]
     fn from(error: aliyun_runtime::SdkError<ListClassesError>) -> Self {
         Error::ListClasses(error)
+    }
+}
+
+#[cfg(feature = "list-import-tasks")]
+impl From<aliyun_runtime::SdkError<ListImportTasksError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<ListImportTasksError>) -> Self {
+        Error::ListImportTasks(error)
+    }
+}
+
+#[cfg(feature = "list-rcv-clusters")]
+impl From<aliyun_runtime::SdkError<ListRcvClustersError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<ListRcvClustersError>) -> Self {
+        Error::ListRCVClusters(error)
     }
 }
 
@@ -5378,6 +6990,16 @@ impl From<aliyun_runtime::SdkError<ModifyAccountDescriptionError>> for Error {
     }
 }
 
+#[cfg(feature = "modify-account-masking-privilege")]
+impl From<aliyun_runtime::SdkError<ModifyAccountMaskingPrivilegeError>> for Error {
+    #[inline]
+    fn from(
+        error: aliyun_runtime::SdkError<ModifyAccountMaskingPrivilegeError>,
+    ) -> Self {
+        Error::ModifyAccountMaskingPrivilege(error)
+    }
+}
+
 #[cfg(feature = "modify-account-security-policy")]
 impl From<aliyun_runtime::SdkError<ModifyAccountSecurityPolicyError>> for Error {
     #[inline]
@@ -5450,6 +7072,14 @@ impl From<aliyun_runtime::SdkError<ModifyDbDescriptionError>> for Error {
     }
 }
 
+#[cfg(feature = "modify-db-instance")]
+impl From<aliyun_runtime::SdkError<ModifyDbInstanceError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<ModifyDbInstanceError>) -> Self {
+        Error::ModifyDBInstance(error)
+    }
+}
+
 #[cfg(feature = "modify-db-instance-auto-upgrade-minor-version")]
 impl From<aliyun_runtime::SdkError<ModifyDbInstanceAutoUpgradeMinorVersionError>>
 for Error {
@@ -5458,6 +7088,14 @@ for Error {
         error: aliyun_runtime::SdkError<ModifyDbInstanceAutoUpgradeMinorVersionError>,
     ) -> Self {
         Error::ModifyDBInstanceAutoUpgradeMinorVersion(error)
+    }
+}
+
+#[cfg(feature = "modify-db-instance-cls")]
+impl From<aliyun_runtime::SdkError<ModifyDbInstanceClsError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<ModifyDbInstanceClsError>) -> Self {
+        Error::ModifyDBInstanceCLS(error)
     }
 }
 
@@ -5628,6 +7266,16 @@ impl From<aliyun_runtime::SdkError<ModifyDbInstanceTdeError>> for Error {
     }
 }
 
+#[cfg(feature = "modify-db-instance-vector-support-status")]
+impl From<aliyun_runtime::SdkError<ModifyDbInstanceVectorSupportStatusError>> for Error {
+    #[inline]
+    fn from(
+        error: aliyun_runtime::SdkError<ModifyDbInstanceVectorSupportStatusError>,
+    ) -> Self {
+        Error::ModifyDBInstanceVectorSupportStatus(error)
+    }
+}
+
 #[cfg(feature = "modify-db-node")]
 impl From<aliyun_runtime::SdkError<ModifyDbNodeError>> for Error {
     #[inline]
@@ -5727,6 +7375,14 @@ impl From<aliyun_runtime::SdkError<ModifyHaSwitchConfigError>> for Error {
     }
 }
 
+#[cfg(feature = "modify-import-task")]
+impl From<aliyun_runtime::SdkError<ModifyImportTaskError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<ModifyImportTaskError>) -> Self {
+        Error::ModifyImportTask(error)
+    }
+}
+
 #[cfg(feature = "modify-instance-auto-renewal-attribute")]
 impl From<aliyun_runtime::SdkError<ModifyInstanceAutoRenewalAttributeError>> for Error {
     #[inline]
@@ -5744,6 +7400,14 @@ impl From<aliyun_runtime::SdkError<ModifyInstanceCrossBackupPolicyError>> for Er
         error: aliyun_runtime::SdkError<ModifyInstanceCrossBackupPolicyError>,
     ) -> Self {
         Error::ModifyInstanceCrossBackupPolicy(error)
+    }
+}
+
+#[cfg(feature = "modify-masking-rules")]
+impl From<aliyun_runtime::SdkError<ModifyMaskingRulesError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<ModifyMaskingRulesError>) -> Self {
+        Error::ModifyMaskingRules(error)
     }
 }
 
@@ -5768,6 +7432,132 @@ impl From<aliyun_runtime::SdkError<ModifyParameterGroupError>> for Error {
     #[inline]
     fn from(error: aliyun_runtime::SdkError<ModifyParameterGroupError>) -> Self {
         Error::ModifyParameterGroup(error)
+    }
+}
+
+#[cfg(feature = "modify-parameter-timed-schedule-task")]
+impl From<aliyun_runtime::SdkError<ModifyParameterTimedScheduleTaskError>> for Error {
+    #[inline]
+    fn from(
+        error: aliyun_runtime::SdkError<ModifyParameterTimedScheduleTaskError>,
+    ) -> Self {
+        Error::ModifyParameterTimedScheduleTask(error)
+    }
+}
+
+#[cfg(feature = "modify-rc-deployment-set-attribute")]
+impl From<aliyun_runtime::SdkError<ModifyRcDeploymentSetAttributeError>> for Error {
+    #[inline]
+    fn from(
+        error: aliyun_runtime::SdkError<ModifyRcDeploymentSetAttributeError>,
+    ) -> Self {
+        Error::ModifyRCDeploymentSetAttribute(error)
+    }
+}
+
+#[cfg(feature = "modify-rc-disk-attribute")]
+impl From<aliyun_runtime::SdkError<ModifyRcDiskAttributeError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<ModifyRcDiskAttributeError>) -> Self {
+        Error::ModifyRCDiskAttribute(error)
+    }
+}
+
+#[cfg(feature = "modify-rc-disk-charge-type")]
+impl From<aliyun_runtime::SdkError<ModifyRcDiskChargeTypeError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<ModifyRcDiskChargeTypeError>) -> Self {
+        Error::ModifyRCDiskChargeType(error)
+    }
+}
+
+#[cfg(feature = "modify-rc-disk-spec")]
+impl From<aliyun_runtime::SdkError<ModifyRcDiskSpecError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<ModifyRcDiskSpecError>) -> Self {
+        Error::ModifyRCDiskSpec(error)
+    }
+}
+
+#[cfg(feature = "modify-rc-elastic-scaling")]
+impl From<aliyun_runtime::SdkError<ModifyRcElasticScalingError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<ModifyRcElasticScalingError>) -> Self {
+        Error::ModifyRCElasticScaling(error)
+    }
+}
+
+#[cfg(feature = "modify-rc-instance")]
+impl From<aliyun_runtime::SdkError<ModifyRcInstanceError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<ModifyRcInstanceError>) -> Self {
+        Error::ModifyRCInstance(error)
+    }
+}
+
+#[cfg(feature = "modify-rc-instance-attribute")]
+impl From<aliyun_runtime::SdkError<ModifyRcInstanceAttributeError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<ModifyRcInstanceAttributeError>) -> Self {
+        Error::ModifyRCInstanceAttribute(error)
+    }
+}
+
+#[cfg(feature = "modify-rc-instance-charge-type")]
+impl From<aliyun_runtime::SdkError<ModifyRcInstanceChargeTypeError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<ModifyRcInstanceChargeTypeError>) -> Self {
+        Error::ModifyRCInstanceChargeType(error)
+    }
+}
+
+#[cfg(feature = "modify-rc-instance-description")]
+impl From<aliyun_runtime::SdkError<ModifyRcInstanceDescriptionError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<ModifyRcInstanceDescriptionError>) -> Self {
+        Error::ModifyRCInstanceDescription(error)
+    }
+}
+
+#[cfg(feature = "modify-rc-instance-key-pair")]
+impl From<aliyun_runtime::SdkError<ModifyRcInstanceKeyPairError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<ModifyRcInstanceKeyPairError>) -> Self {
+        Error::ModifyRCInstanceKeyPair(error)
+    }
+}
+
+#[cfg(feature = "modify-rc-instance-network-spec")]
+impl From<aliyun_runtime::SdkError<ModifyRcInstanceNetworkSpecError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<ModifyRcInstanceNetworkSpecError>) -> Self {
+        Error::ModifyRCInstanceNetworkSpec(error)
+    }
+}
+
+#[cfg(feature = "modify-rc-instance-vpc-attribute")]
+impl From<aliyun_runtime::SdkError<ModifyRcInstanceVpcAttributeError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<ModifyRcInstanceVpcAttributeError>) -> Self {
+        Error::ModifyRCInstanceVpcAttribute(error)
+    }
+}
+
+#[cfg(feature = "modify-rc-security-group-permission")]
+impl From<aliyun_runtime::SdkError<ModifyRcSecurityGroupPermissionError>> for Error {
+    #[inline]
+    fn from(
+        error: aliyun_runtime::SdkError<ModifyRcSecurityGroupPermissionError>,
+    ) -> Self {
+        Error::ModifyRCSecurityGroupPermission(error)
+    }
+}
+
+#[cfg(feature = "modify-rcv-cluster")]
+impl From<aliyun_runtime::SdkError<ModifyRcvClusterError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<ModifyRcvClusterError>) -> Self {
+        Error::ModifyRCVCluster(error)
     }
 }
 
@@ -5860,6 +7650,14 @@ impl From<aliyun_runtime::SdkError<PreCheckCreateOrderForDeleteDbNodesError>> fo
     }
 }
 
+#[cfg(feature = "precheck-duck-db-dependency")]
+impl From<aliyun_runtime::SdkError<PrecheckDuckDbDependencyError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<PrecheckDuckDbDependencyError>) -> Self {
+        Error::PrecheckDuckDBDependency(error)
+    }
+}
+
 #[cfg(feature = "purge-db-instance-log")]
 impl From<aliyun_runtime::SdkError<PurgeDbInstanceLogError>> for Error {
     #[inline]
@@ -5881,6 +7679,30 @@ impl From<aliyun_runtime::SdkError<QueryRecommendByCodeError>> for Error {
     #[inline]
     fn from(error: aliyun_runtime::SdkError<QueryRecommendByCodeError>) -> Self {
         Error::QueryRecommendByCode(error)
+    }
+}
+
+#[cfg(feature = "rds-custom-init")]
+impl From<aliyun_runtime::SdkError<RdsCustomInitError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<RdsCustomInitError>) -> Self {
+        Error::RdsCustomInit(error)
+    }
+}
+
+#[cfg(feature = "reboot-rc-instance")]
+impl From<aliyun_runtime::SdkError<RebootRcInstanceError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<RebootRcInstanceError>) -> Self {
+        Error::RebootRCInstance(error)
+    }
+}
+
+#[cfg(feature = "reboot-rc-instances")]
+impl From<aliyun_runtime::SdkError<RebootRcInstancesError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<RebootRcInstancesError>) -> Self {
+        Error::RebootRCInstances(error)
     }
 }
 
@@ -5916,6 +7738,14 @@ impl From<aliyun_runtime::SdkError<RecoveryDbInstanceError>> for Error {
     }
 }
 
+#[cfg(feature = "redeploy-rc-instance")]
+impl From<aliyun_runtime::SdkError<RedeployRcInstanceError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<RedeployRcInstanceError>) -> Self {
+        Error::RedeployRCInstance(error)
+    }
+}
+
 #[cfg(feature = "release-instance-connection")]
 impl From<aliyun_runtime::SdkError<ReleaseInstanceConnectionError>> for Error {
     #[inline]
@@ -5944,6 +7774,16 @@ impl From<aliyun_runtime::SdkError<ReleaseReadWriteSplittingConnectionError>> fo
     }
 }
 
+#[cfg(feature = "remove-rc-instances-from-deployment-set")]
+impl From<aliyun_runtime::SdkError<RemoveRcInstancesFromDeploymentSetError>> for Error {
+    #[inline]
+    fn from(
+        error: aliyun_runtime::SdkError<RemoveRcInstancesFromDeploymentSetError>,
+    ) -> Self {
+        Error::RemoveRCInstancesFromDeploymentSet(error)
+    }
+}
+
 #[cfg(feature = "remove-tags-from-resource")]
 impl From<aliyun_runtime::SdkError<RemoveTagsFromResourceError>> for Error {
     #[inline]
@@ -5960,6 +7800,22 @@ impl From<aliyun_runtime::SdkError<RenewInstanceError>> for Error {
     }
 }
 
+#[cfg(feature = "renew-rc-instance")]
+impl From<aliyun_runtime::SdkError<RenewRcInstanceError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<RenewRcInstanceError>) -> Self {
+        Error::RenewRCInstance(error)
+    }
+}
+
+#[cfg(feature = "replace-rc-instance-system-disk")]
+impl From<aliyun_runtime::SdkError<ReplaceRcInstanceSystemDiskError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<ReplaceRcInstanceSystemDiskError>) -> Self {
+        Error::ReplaceRCInstanceSystemDisk(error)
+    }
+}
+
 #[cfg(feature = "reset-account")]
 impl From<aliyun_runtime::SdkError<ResetAccountError>> for Error {
     #[inline]
@@ -5973,6 +7829,14 @@ impl From<aliyun_runtime::SdkError<ResetAccountPasswordError>> for Error {
     #[inline]
     fn from(error: aliyun_runtime::SdkError<ResetAccountPasswordError>) -> Self {
         Error::ResetAccountPassword(error)
+    }
+}
+
+#[cfg(feature = "resize-rc-instance-disk")]
+impl From<aliyun_runtime::SdkError<ResizeRcInstanceDiskError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<ResizeRcInstanceDiskError>) -> Self {
+        Error::ResizeRCInstanceDisk(error)
     }
 }
 
@@ -6016,6 +7880,40 @@ impl From<aliyun_runtime::SdkError<RevokeOperatorPermissionError>> for Error {
     }
 }
 
+#[cfg(feature = "revoke-rc-security-group-permission")]
+impl From<aliyun_runtime::SdkError<RevokeRcSecurityGroupPermissionError>> for Error {
+    #[inline]
+    fn from(
+        error: aliyun_runtime::SdkError<RevokeRcSecurityGroupPermissionError>,
+    ) -> Self {
+        Error::RevokeRCSecurityGroupPermission(error)
+    }
+}
+
+#[cfg(feature = "run-rc-command")]
+impl From<aliyun_runtime::SdkError<RunRcCommandError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<RunRcCommandError>) -> Self {
+        Error::RunRCCommand(error)
+    }
+}
+
+#[cfg(feature = "run-rc-instances")]
+impl From<aliyun_runtime::SdkError<RunRcInstancesError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<RunRcInstancesError>) -> Self {
+        Error::RunRCInstances(error)
+    }
+}
+
+#[cfg(feature = "share-rc-deployment-set")]
+impl From<aliyun_runtime::SdkError<ShareRcDeploymentSetError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<ShareRcDeploymentSetError>) -> Self {
+        Error::ShareRCDeploymentSet(error)
+    }
+}
+
 #[cfg(feature = "start-db-instance")]
 impl From<aliyun_runtime::SdkError<StartDbInstanceError>> for Error {
     #[inline]
@@ -6024,11 +7922,43 @@ impl From<aliyun_runtime::SdkError<StartDbInstanceError>> for Error {
     }
 }
 
+#[cfg(feature = "start-rc-instance")]
+impl From<aliyun_runtime::SdkError<StartRcInstanceError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<StartRcInstanceError>) -> Self {
+        Error::StartRCInstance(error)
+    }
+}
+
+#[cfg(feature = "start-rc-instances")]
+impl From<aliyun_runtime::SdkError<StartRcInstancesError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<StartRcInstancesError>) -> Self {
+        Error::StartRCInstances(error)
+    }
+}
+
 #[cfg(feature = "stop-db-instance")]
 impl From<aliyun_runtime::SdkError<StopDbInstanceError>> for Error {
     #[inline]
     fn from(error: aliyun_runtime::SdkError<StopDbInstanceError>) -> Self {
         Error::StopDBInstance(error)
+    }
+}
+
+#[cfg(feature = "stop-rc-instance")]
+impl From<aliyun_runtime::SdkError<StopRcInstanceError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<StopRcInstanceError>) -> Self {
+        Error::StopRCInstance(error)
+    }
+}
+
+#[cfg(feature = "stop-rc-instances")]
+impl From<aliyun_runtime::SdkError<StopRcInstancesError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<StopRcInstancesError>) -> Self {
+        Error::StopRCInstances(error)
     }
 }
 
@@ -6074,6 +8004,22 @@ impl From<aliyun_runtime::SdkError<SwitchReplicationLinkError>> for Error {
     }
 }
 
+#[cfg(feature = "sync-rc-key-pair")]
+impl From<aliyun_runtime::SdkError<SyncRcKeyPairError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<SyncRcKeyPairError>) -> Self {
+        Error::SyncRCKeyPair(error)
+    }
+}
+
+#[cfg(feature = "sync-rc-security-group")]
+impl From<aliyun_runtime::SdkError<SyncRcSecurityGroupError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<SyncRcSecurityGroupError>) -> Self {
+        Error::SyncRCSecurityGroup(error)
+    }
+}
+
 #[cfg(feature = "tag-resources")]
 impl From<aliyun_runtime::SdkError<TagResourcesError>> for Error {
     #[inline]
@@ -6098,6 +8044,16 @@ impl From<aliyun_runtime::SdkError<TransformDbInstancePayTypeError>> for Error {
     }
 }
 
+#[cfg(feature = "unassociate-eip-address-with-rc-instance")]
+impl From<aliyun_runtime::SdkError<UnassociateEipAddressWithRcInstanceError>> for Error {
+    #[inline]
+    fn from(
+        error: aliyun_runtime::SdkError<UnassociateEipAddressWithRcInstanceError>,
+    ) -> Self {
+        Error::UnassociateEipAddressWithRCInstance(error)
+    }
+}
+
 #[cfg(feature = "unlock-account")]
 impl From<aliyun_runtime::SdkError<UnlockAccountError>> for Error {
     #[inline]
@@ -6111,6 +8067,14 @@ impl From<aliyun_runtime::SdkError<UntagResourcesError>> for Error {
     #[inline]
     fn from(error: aliyun_runtime::SdkError<UntagResourcesError>) -> Self {
         Error::UntagResources(error)
+    }
+}
+
+#[cfg(feature = "update-db-instance-replication")]
+impl From<aliyun_runtime::SdkError<UpdateDbInstanceReplicationError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<UpdateDbInstanceReplicationError>) -> Self {
+        Error::UpdateDBInstanceReplication(error)
     }
 }
 
@@ -6178,6 +8142,14 @@ impl From<aliyun_runtime::SdkError<UpgradeDbProxyInstanceKernelVersionError>> fo
         error: aliyun_runtime::SdkError<UpgradeDbProxyInstanceKernelVersionError>,
     ) -> Self {
         Error::UpgradeDBProxyInstanceKernelVersion(error)
+    }
+}
+
+#[cfg(feature = "validate-import-task")]
+impl From<aliyun_runtime::SdkError<ValidateImportTaskError>> for Error {
+    #[inline]
+    fn from(error: aliyun_runtime::SdkError<ValidateImportTaskError>) -> Self {
+        Error::ValidateImportTask(error)
     }
 }
 

@@ -393,8 +393,12 @@ pub static PRODUCT: ProductMetadata = ProductMetadata {
 /// The metadata of every operation compiled in (see the crate's cargo
 /// features), sorted by action name.
 pub static OPERATIONS: &[&OperationMetadata] = &[
+    #[cfg(feature = "accept-rc-inquired-system-event")]
+    &crate::operation::accept_rc_inquired_system_event::METADATA,
     #[cfg(feature = "activate-migration-target-instance")]
     &crate::operation::activate_migration_target_instance::METADATA,
+    #[cfg(feature = "add-rc-instances-to-deployment-set")]
+    &crate::operation::add_rc_instances_to_deployment_set::METADATA,
     #[cfg(feature = "add-tags-to-resource")]
     &crate::operation::add_tags_to_resource::METADATA,
     #[cfg(feature = "allocate-instance-public-connection")]
@@ -409,12 +413,18 @@ pub static OPERATIONS: &[&OperationMetadata] = &[
     &crate::operation::attach_rc_instances::METADATA,
     #[cfg(feature = "attach-whitelist-template-to-instance")]
     &crate::operation::attach_whitelist_template_to_instance::METADATA,
+    #[cfg(feature = "authorize-backup-encryption")]
+    &crate::operation::authorize_backup_encryption::METADATA,
+    #[cfg(feature = "authorize-rc-security-group-permission")]
+    &crate::operation::authorize_rc_security_group_permission::METADATA,
     #[cfg(feature = "calculate-db-instance-weight")]
     &crate::operation::calculate_db_instance_weight::METADATA,
     #[cfg(feature = "cancel-active-operation-tasks")]
     &crate::operation::cancel_active_operation_tasks::METADATA,
     #[cfg(feature = "check-account-name-available")]
     &crate::operation::check_account_name_available::METADATA,
+    #[cfg(feature = "check-backup-encryption-authorized")]
+    &crate::operation::check_backup_encryption_authorized::METADATA,
     #[cfg(feature = "check-cloud-resource-authorized")]
     &crate::operation::check_cloud_resource_authorized::METADATA,
     #[cfg(feature = "check-create-ddr-db-instance")]
@@ -423,6 +433,10 @@ pub static OPERATIONS: &[&OperationMetadata] = &[
     &crate::operation::check_db_name_available::METADATA,
     #[cfg(feature = "check-instance-exist")]
     &crate::operation::check_instance_exist::METADATA,
+    #[cfg(feature = "check-rds-custom-init")]
+    &crate::operation::check_rds_custom_init::METADATA,
+    #[cfg(feature = "check-region-support-backup-encryption")]
+    &crate::operation::check_region_support_backup_encryption::METADATA,
     #[cfg(feature = "check-service-linked-role")]
     &crate::operation::check_service_linked_role::METADATA,
     #[cfg(feature = "clone-db-instance")]
@@ -451,6 +465,8 @@ pub static OPERATIONS: &[&OperationMetadata] = &[
     &crate::operation::create_db_instance_endpoint_address::METADATA,
     #[cfg(feature = "create-db-instance-for-rebuild")]
     &crate::operation::create_db_instance_for_rebuild::METADATA,
+    #[cfg(feature = "create-db-instance-replication")]
+    &crate::operation::create_db_instance_replication::METADATA,
     #[cfg(feature = "create-db-instance-security-group-rule")]
     &crate::operation::create_db_instance_security_group_rule::METADATA,
     #[cfg(feature = "create-db-nodes")]
@@ -465,6 +481,10 @@ pub static OPERATIONS: &[&OperationMetadata] = &[
     &crate::operation::create_gad_instance::METADATA,
     #[cfg(feature = "create-gad-instance-member")]
     &crate::operation::create_gad_instance_member::METADATA,
+    #[cfg(feature = "create-import-task")]
+    &crate::operation::create_import_task::METADATA,
+    #[cfg(feature = "create-masking-rules")]
+    &crate::operation::create_masking_rules::METADATA,
     #[cfg(feature = "create-migrate-task")]
     &crate::operation::create_migrate_task::METADATA,
     #[cfg(feature = "create-online-database-task")]
@@ -475,6 +495,14 @@ pub static OPERATIONS: &[&OperationMetadata] = &[
     &crate::operation::create_parameter_group::METADATA,
     #[cfg(feature = "create-postgres-extensions")]
     &crate::operation::create_postgres_extensions::METADATA,
+    #[cfg(feature = "create-rc-deployment-set")]
+    &crate::operation::create_rc_deployment_set::METADATA,
+    #[cfg(feature = "create-rc-disk")]
+    &crate::operation::create_rc_disk::METADATA,
+    #[cfg(feature = "create-rc-image")]
+    &crate::operation::create_rc_image::METADATA,
+    #[cfg(feature = "create-rc-node-pool")]
+    &crate::operation::create_rc_node_pool::METADATA,
     #[cfg(feature = "create-rc-snapshot")]
     &crate::operation::create_rc_snapshot::METADATA,
     #[cfg(feature = "create-read-only-db-instance")]
@@ -503,6 +531,8 @@ pub static OPERATIONS: &[&OperationMetadata] = &[
     &crate::operation::delete_db_instance_endpoint::METADATA,
     #[cfg(feature = "delete-db-instance-endpoint-address")]
     &crate::operation::delete_db_instance_endpoint_address::METADATA,
+    #[cfg(feature = "delete-db-instance-replication")]
+    &crate::operation::delete_db_instance_replication::METADATA,
     #[cfg(feature = "delete-db-instance-security-group-rule")]
     &crate::operation::delete_db_instance_security_group_rule::METADATA,
     #[cfg(feature = "delete-db-nodes")]
@@ -513,16 +543,30 @@ pub static OPERATIONS: &[&OperationMetadata] = &[
     &crate::operation::delete_database::METADATA,
     #[cfg(feature = "delete-gad-instance")]
     &crate::operation::delete_gad_instance::METADATA,
+    #[cfg(feature = "delete-masking-rules")]
+    &crate::operation::delete_masking_rules::METADATA,
     #[cfg(feature = "delete-parameter-group")]
     &crate::operation::delete_parameter_group::METADATA,
+    #[cfg(feature = "delete-parameter-timed-schedule-task")]
+    &crate::operation::delete_parameter_timed_schedule_task::METADATA,
     #[cfg(feature = "delete-postgres-extensions")]
     &crate::operation::delete_postgres_extensions::METADATA,
     #[cfg(feature = "delete-rc-cluster-nodes")]
     &crate::operation::delete_rc_cluster_nodes::METADATA,
+    #[cfg(feature = "delete-rc-deployment-set")]
+    &crate::operation::delete_rc_deployment_set::METADATA,
     #[cfg(feature = "delete-rc-disk")]
     &crate::operation::delete_rc_disk::METADATA,
+    #[cfg(feature = "delete-rc-instance")]
+    &crate::operation::delete_rc_instance::METADATA,
+    #[cfg(feature = "delete-rc-instances")]
+    &crate::operation::delete_rc_instances::METADATA,
+    #[cfg(feature = "delete-rc-node-pool")]
+    &crate::operation::delete_rc_node_pool::METADATA,
     #[cfg(feature = "delete-rc-snapshot")]
     &crate::operation::delete_rc_snapshot::METADATA,
+    #[cfg(feature = "delete-rcv-cluster")]
+    &crate::operation::delete_rcv_cluster::METADATA,
     #[cfg(feature = "delete-replication-link")]
     &crate::operation::delete_replication_link::METADATA,
     #[cfg(feature = "delete-secret")]
@@ -535,10 +579,14 @@ pub static OPERATIONS: &[&OperationMetadata] = &[
     &crate::operation::descibe_imports_from_database::METADATA,
     #[cfg(feature = "describe-ad-info")]
     &crate::operation::describe_ad_info::METADATA,
+    #[cfg(feature = "describe-account-masking-privilege")]
+    &crate::operation::describe_account_masking_privilege::METADATA,
     #[cfg(feature = "describe-accounts")]
     &crate::operation::describe_accounts::METADATA,
     #[cfg(feature = "describe-action-event-policy")]
     &crate::operation::describe_action_event_policy::METADATA,
+    #[cfg(feature = "describe-active-operation-maintain-conf")]
+    &crate::operation::describe_active_operation_maintain_conf::METADATA,
     #[cfg(feature = "describe-active-operation-tasks")]
     &crate::operation::describe_active_operation_tasks::METADATA,
     #[cfg(feature = "describe-all-whitelist-template")]
@@ -593,6 +641,8 @@ pub static OPERATIONS: &[&OperationMetadata] = &[
     &crate::operation::describe_db_instance_attribute::METADATA,
     #[cfg(feature = "describe-db-instance-by-tags")]
     &crate::operation::describe_db_instance_by_tags::METADATA,
+    #[cfg(feature = "describe-db-instance-cls")]
+    &crate::operation::describe_db_instance_cls::METADATA,
     #[cfg(feature = "describe-db-instance-connectivity")]
     &crate::operation::describe_db_instance_connectivity::METADATA,
     #[cfg(feature = "describe-db-instance-detail")]
@@ -627,6 +677,8 @@ pub static OPERATIONS: &[&OperationMetadata] = &[
     &crate::operation::describe_db_instance_ssl::METADATA,
     #[cfg(feature = "describe-db-instance-security-group-rule")]
     &crate::operation::describe_db_instance_security_group_rule::METADATA,
+    #[cfg(feature = "describe-db-instance-switch-log")]
+    &crate::operation::describe_db_instance_switch_log::METADATA,
     #[cfg(feature = "describe-db-instance-tde")]
     &crate::operation::describe_db_instance_tde::METADATA,
     #[cfg(feature = "describe-db-instances")]
@@ -679,6 +731,10 @@ pub static OPERATIONS: &[&OperationMetadata] = &[
     &crate::operation::describe_host_group_elastic_strategy_parameters::METADATA,
     #[cfg(feature = "describe-host-web-shell")]
     &crate::operation::describe_host_web_shell::METADATA,
+    #[cfg(feature = "describe-import-task")]
+    &crate::operation::describe_import_task::METADATA,
+    #[cfg(feature = "describe-import-task-validation")]
+    &crate::operation::describe_import_task_validation::METADATA,
     #[cfg(feature = "describe-instance-auto-renewal-attribute")]
     &crate::operation::describe_instance_auto_renewal_attribute::METADATA,
     #[cfg(feature = "describe-instance-cross-backup-policy")]
@@ -695,6 +751,8 @@ pub static OPERATIONS: &[&OperationMetadata] = &[
     &crate::operation::describe_log_backup_files::METADATA,
     #[cfg(feature = "describe-marketing-activity")]
     &crate::operation::describe_marketing_activity::METADATA,
+    #[cfg(feature = "describe-masking-rules")]
+    &crate::operation::describe_masking_rules::METADATA,
     #[cfg(feature = "describe-meta-list")]
     &crate::operation::describe_meta_list::METADATA,
     #[cfg(feature = "describe-migrate-task-by-id")]
@@ -715,6 +773,8 @@ pub static OPERATIONS: &[&OperationMetadata] = &[
     &crate::operation::describe_parameter_groups::METADATA,
     #[cfg(feature = "describe-parameter-templates")]
     &crate::operation::describe_parameter_templates::METADATA,
+    #[cfg(feature = "describe-parameter-timed-schedule-task")]
+    &crate::operation::describe_parameter_timed_schedule_task::METADATA,
     #[cfg(feature = "describe-parameters")]
     &crate::operation::describe_parameters::METADATA,
     #[cfg(feature = "describe-postgres-extensions")]
@@ -723,18 +783,58 @@ pub static OPERATIONS: &[&OperationMetadata] = &[
     &crate::operation::describe_price::METADATA,
     #[cfg(feature = "describe-quick-sale-config")]
     &crate::operation::describe_quick_sale_config::METADATA,
+    #[cfg(feature = "describe-rc-available-resource")]
+    &crate::operation::describe_rc_available_resource::METADATA,
+    #[cfg(feature = "describe-rc-cloud-assistant-status")]
+    &crate::operation::describe_rc_cloud_assistant_status::METADATA,
     #[cfg(feature = "describe-rc-cluster-config")]
     &crate::operation::describe_rc_cluster_config::METADATA,
     #[cfg(feature = "describe-rc-cluster-nodes")]
     &crate::operation::describe_rc_cluster_nodes::METADATA,
+    #[cfg(feature = "describe-rc-clusters")]
+    &crate::operation::describe_rc_clusters::METADATA,
+    #[cfg(feature = "describe-rc-deployment-sets")]
+    &crate::operation::describe_rc_deployment_sets::METADATA,
     #[cfg(feature = "describe-rc-disks")]
     &crate::operation::describe_rc_disks::METADATA,
+    #[cfg(feature = "describe-rc-elastic-scaling")]
+    &crate::operation::describe_rc_elastic_scaling::METADATA,
+    #[cfg(feature = "describe-rc-image-list")]
+    &crate::operation::describe_rc_image_list::METADATA,
+    #[cfg(feature = "describe-rc-instance-attribute")]
+    &crate::operation::describe_rc_instance_attribute::METADATA,
     #[cfg(feature = "describe-rc-instance-ddos-count")]
     &crate::operation::describe_rc_instance_ddos_count::METADATA,
+    #[cfg(feature = "describe-rc-instance-history-events")]
+    &crate::operation::describe_rc_instance_history_events::METADATA,
     #[cfg(feature = "describe-rc-instance-ip-address")]
     &crate::operation::describe_rc_instance_ip_address::METADATA,
+    #[cfg(feature = "describe-rc-instance-type-families")]
+    &crate::operation::describe_rc_instance_type_families::METADATA,
+    #[cfg(feature = "describe-rc-instance-types")]
+    &crate::operation::describe_rc_instance_types::METADATA,
+    #[cfg(feature = "describe-rc-instance-vnc-url")]
+    &crate::operation::describe_rc_instance_vnc_url::METADATA,
+    #[cfg(feature = "describe-rc-instances")]
+    &crate::operation::describe_rc_instances::METADATA,
+    #[cfg(feature = "describe-rc-invocation-results")]
+    &crate::operation::describe_rc_invocation_results::METADATA,
+    #[cfg(feature = "describe-rc-metric-list")]
+    &crate::operation::describe_rc_metric_list::METADATA,
+    #[cfg(feature = "describe-rc-network-interfaces")]
+    &crate::operation::describe_rc_network_interfaces::METADATA,
+    #[cfg(feature = "describe-rc-node-pool")]
+    &crate::operation::describe_rc_node_pool::METADATA,
+    #[cfg(feature = "describe-rc-resources-modification")]
+    &crate::operation::describe_rc_resources_modification::METADATA,
+    #[cfg(feature = "describe-rc-security-group-list")]
+    &crate::operation::describe_rc_security_group_list::METADATA,
+    #[cfg(feature = "describe-rc-security-group-permission")]
+    &crate::operation::describe_rc_security_group_permission::METADATA,
     #[cfg(feature = "describe-rc-snapshots")]
     &crate::operation::describe_rc_snapshots::METADATA,
+    #[cfg(feature = "describe-rcv-cluster")]
+    &crate::operation::describe_rcv_cluster::METADATA,
     #[cfg(feature = "describe-rds-resource-settings")]
     &crate::operation::describe_rds_resource_settings::METADATA,
     #[cfg(feature = "describe-read-db-instance-delay")]
@@ -761,6 +861,8 @@ pub static OPERATIONS: &[&OperationMetadata] = &[
     &crate::operation::describe_sql_log_records::METADATA,
     #[cfg(feature = "describe-sql-log-report-list")]
     &crate::operation::describe_sql_log_report_list::METADATA,
+    #[cfg(feature = "describe-sql-server-upgrade-versions")]
+    &crate::operation::describe_sql_server_upgrade_versions::METADATA,
     #[cfg(feature = "describe-secrets")]
     &crate::operation::describe_secrets::METADATA,
     #[cfg(feature = "describe-security-group-configuration")]
@@ -781,8 +883,12 @@ pub static OPERATIONS: &[&OperationMetadata] = &[
     &crate::operation::describe_upgrade_major_version_precheck_task::METADATA,
     #[cfg(feature = "describe-upgrade-major-version-tasks")]
     &crate::operation::describe_upgrade_major_version_tasks::METADATA,
+    #[cfg(feature = "describe-v-switch-list")]
+    &crate::operation::describe_v_switch_list::METADATA,
     #[cfg(feature = "describe-v-switches")]
     &crate::operation::describe_v_switches::METADATA,
+    #[cfg(feature = "describe-vpcs")]
+    &crate::operation::describe_vpcs::METADATA,
     #[cfg(feature = "describe-whitelist-template")]
     &crate::operation::describe_whitelist_template::METADATA,
     #[cfg(feature = "describe-whitelist-template-linked-instance")]
@@ -795,6 +901,8 @@ pub static OPERATIONS: &[&OperationMetadata] = &[
     &crate::operation::detach_rc_disk::METADATA,
     #[cfg(feature = "detach-whitelist-template-to-instance")]
     &crate::operation::detach_whitelist_template_to_instance::METADATA,
+    #[cfg(feature = "enable-backup-encryption")]
+    &crate::operation::enable_backup_encryption::METADATA,
     #[cfg(feature = "evaluate-local-extend-disk")]
     &crate::operation::evaluate_local_extend_disk::METADATA,
     #[cfg(feature = "get-db-instance-topology")]
@@ -807,8 +915,14 @@ pub static OPERATIONS: &[&OperationMetadata] = &[
     &crate::operation::grant_operator_permission::METADATA,
     #[cfg(feature = "import-user-backup-file")]
     &crate::operation::import_user_backup_file::METADATA,
+    #[cfg(feature = "install-rc-cloud-assistant")]
+    &crate::operation::install_rc_cloud_assistant::METADATA,
     #[cfg(feature = "list-classes")]
     &crate::operation::list_classes::METADATA,
+    #[cfg(feature = "list-import-tasks")]
+    &crate::operation::list_import_tasks::METADATA,
+    #[cfg(feature = "list-rcv-clusters")]
+    &crate::operation::list_rcv_clusters::METADATA,
     #[cfg(feature = "list-tag-resources")]
     &crate::operation::list_tag_resources::METADATA,
     #[cfg(feature = "list-user-backup-files")]
@@ -831,6 +945,8 @@ pub static OPERATIONS: &[&OperationMetadata] = &[
     &crate::operation::modify_account_check_policy::METADATA,
     #[cfg(feature = "modify-account-description")]
     &crate::operation::modify_account_description::METADATA,
+    #[cfg(feature = "modify-account-masking-privilege")]
+    &crate::operation::modify_account_masking_privilege::METADATA,
     #[cfg(feature = "modify-account-security-policy")]
     &crate::operation::modify_account_security_policy::METADATA,
     #[cfg(feature = "modify-action-event-policy")]
@@ -849,8 +965,12 @@ pub static OPERATIONS: &[&OperationMetadata] = &[
     &crate::operation::modify_custins_resource::METADATA,
     #[cfg(feature = "modify-db-description")]
     &crate::operation::modify_db_description::METADATA,
+    #[cfg(feature = "modify-db-instance")]
+    &crate::operation::modify_db_instance::METADATA,
     #[cfg(feature = "modify-db-instance-auto-upgrade-minor-version")]
     &crate::operation::modify_db_instance_auto_upgrade_minor_version::METADATA,
+    #[cfg(feature = "modify-db-instance-cls")]
+    &crate::operation::modify_db_instance_cls::METADATA,
     #[cfg(feature = "modify-db-instance-config")]
     &crate::operation::modify_db_instance_config::METADATA,
     #[cfg(feature = "modify-db-instance-connection-string")]
@@ -889,6 +1009,8 @@ pub static OPERATIONS: &[&OperationMetadata] = &[
     &crate::operation::modify_db_instance_spec::METADATA,
     #[cfg(feature = "modify-db-instance-tde")]
     &crate::operation::modify_db_instance_tde::METADATA,
+    #[cfg(feature = "modify-db-instance-vector-support-status")]
+    &crate::operation::modify_db_instance_vector_support_status::METADATA,
     #[cfg(feature = "modify-db-node")]
     &crate::operation::modify_db_node::METADATA,
     #[cfg(feature = "modify-db-proxy")]
@@ -913,16 +1035,50 @@ pub static OPERATIONS: &[&OperationMetadata] = &[
     &crate::operation::modify_ha_diagnose_config::METADATA,
     #[cfg(feature = "modify-ha-switch-config")]
     &crate::operation::modify_ha_switch_config::METADATA,
+    #[cfg(feature = "modify-import-task")]
+    &crate::operation::modify_import_task::METADATA,
     #[cfg(feature = "modify-instance-auto-renewal-attribute")]
     &crate::operation::modify_instance_auto_renewal_attribute::METADATA,
     #[cfg(feature = "modify-instance-cross-backup-policy")]
     &crate::operation::modify_instance_cross_backup_policy::METADATA,
+    #[cfg(feature = "modify-masking-rules")]
+    &crate::operation::modify_masking_rules::METADATA,
     #[cfg(feature = "modify-pg-hba-config")]
     &crate::operation::modify_pg_hba_config::METADATA,
     #[cfg(feature = "modify-parameter")]
     &crate::operation::modify_parameter::METADATA,
     #[cfg(feature = "modify-parameter-group")]
     &crate::operation::modify_parameter_group::METADATA,
+    #[cfg(feature = "modify-parameter-timed-schedule-task")]
+    &crate::operation::modify_parameter_timed_schedule_task::METADATA,
+    #[cfg(feature = "modify-rc-deployment-set-attribute")]
+    &crate::operation::modify_rc_deployment_set_attribute::METADATA,
+    #[cfg(feature = "modify-rc-disk-attribute")]
+    &crate::operation::modify_rc_disk_attribute::METADATA,
+    #[cfg(feature = "modify-rc-disk-charge-type")]
+    &crate::operation::modify_rc_disk_charge_type::METADATA,
+    #[cfg(feature = "modify-rc-disk-spec")]
+    &crate::operation::modify_rc_disk_spec::METADATA,
+    #[cfg(feature = "modify-rc-elastic-scaling")]
+    &crate::operation::modify_rc_elastic_scaling::METADATA,
+    #[cfg(feature = "modify-rc-instance")]
+    &crate::operation::modify_rc_instance::METADATA,
+    #[cfg(feature = "modify-rc-instance-attribute")]
+    &crate::operation::modify_rc_instance_attribute::METADATA,
+    #[cfg(feature = "modify-rc-instance-charge-type")]
+    &crate::operation::modify_rc_instance_charge_type::METADATA,
+    #[cfg(feature = "modify-rc-instance-description")]
+    &crate::operation::modify_rc_instance_description::METADATA,
+    #[cfg(feature = "modify-rc-instance-key-pair")]
+    &crate::operation::modify_rc_instance_key_pair::METADATA,
+    #[cfg(feature = "modify-rc-instance-network-spec")]
+    &crate::operation::modify_rc_instance_network_spec::METADATA,
+    #[cfg(feature = "modify-rc-instance-vpc-attribute")]
+    &crate::operation::modify_rc_instance_vpc_attribute::METADATA,
+    #[cfg(feature = "modify-rc-security-group-permission")]
+    &crate::operation::modify_rc_security_group_permission::METADATA,
+    #[cfg(feature = "modify-rcv-cluster")]
+    &crate::operation::modify_rcv_cluster::METADATA,
     #[cfg(feature = "modify-read-write-splitting-connection")]
     &crate::operation::modify_read_write_splitting_connection::METADATA,
     #[cfg(feature = "modify-readonly-instance-delay-replication-time")]
@@ -943,12 +1099,20 @@ pub static OPERATIONS: &[&OperationMetadata] = &[
     &crate::operation::modify_whitelist_template::METADATA,
     #[cfg(feature = "pre-check-create-order-for-delete-db-nodes")]
     &crate::operation::pre_check_create_order_for_delete_db_nodes::METADATA,
+    #[cfg(feature = "precheck-duck-db-dependency")]
+    &crate::operation::precheck_duck_db_dependency::METADATA,
     #[cfg(feature = "purge-db-instance-log")]
     &crate::operation::purge_db_instance_log::METADATA,
     #[cfg(feature = "query-notify")]
     &crate::operation::query_notify::METADATA,
     #[cfg(feature = "query-recommend-by-code")]
     &crate::operation::query_recommend_by_code::METADATA,
+    #[cfg(feature = "rds-custom-init")]
+    &crate::operation::rds_custom_init::METADATA,
+    #[cfg(feature = "reboot-rc-instance")]
+    &crate::operation::reboot_rc_instance::METADATA,
+    #[cfg(feature = "reboot-rc-instances")]
+    &crate::operation::reboot_rc_instances::METADATA,
     #[cfg(feature = "rebuild-db-instance")]
     &crate::operation::rebuild_db_instance::METADATA,
     #[cfg(feature = "rebuild-replication-link")]
@@ -957,20 +1121,30 @@ pub static OPERATIONS: &[&OperationMetadata] = &[
     &crate::operation::receive_db_instance::METADATA,
     #[cfg(feature = "recovery-db-instance")]
     &crate::operation::recovery_db_instance::METADATA,
+    #[cfg(feature = "redeploy-rc-instance")]
+    &crate::operation::redeploy_rc_instance::METADATA,
     #[cfg(feature = "release-instance-connection")]
     &crate::operation::release_instance_connection::METADATA,
     #[cfg(feature = "release-instance-public-connection")]
     &crate::operation::release_instance_public_connection::METADATA,
     #[cfg(feature = "release-read-write-splitting-connection")]
     &crate::operation::release_read_write_splitting_connection::METADATA,
+    #[cfg(feature = "remove-rc-instances-from-deployment-set")]
+    &crate::operation::remove_rc_instances_from_deployment_set::METADATA,
     #[cfg(feature = "remove-tags-from-resource")]
     &crate::operation::remove_tags_from_resource::METADATA,
     #[cfg(feature = "renew-instance")]
     &crate::operation::renew_instance::METADATA,
+    #[cfg(feature = "renew-rc-instance")]
+    &crate::operation::renew_rc_instance::METADATA,
+    #[cfg(feature = "replace-rc-instance-system-disk")]
+    &crate::operation::replace_rc_instance_system_disk::METADATA,
     #[cfg(feature = "reset-account")]
     &crate::operation::reset_account::METADATA,
     #[cfg(feature = "reset-account-password")]
     &crate::operation::reset_account_password::METADATA,
+    #[cfg(feature = "resize-rc-instance-disk")]
+    &crate::operation::resize_rc_instance_disk::METADATA,
     #[cfg(feature = "restart-db-instance")]
     &crate::operation::restart_db_instance::METADATA,
     #[cfg(feature = "restore-ddr-table")]
@@ -981,10 +1155,26 @@ pub static OPERATIONS: &[&OperationMetadata] = &[
     &crate::operation::revoke_account_privilege::METADATA,
     #[cfg(feature = "revoke-operator-permission")]
     &crate::operation::revoke_operator_permission::METADATA,
+    #[cfg(feature = "revoke-rc-security-group-permission")]
+    &crate::operation::revoke_rc_security_group_permission::METADATA,
+    #[cfg(feature = "run-rc-command")]
+    &crate::operation::run_rc_command::METADATA,
+    #[cfg(feature = "run-rc-instances")]
+    &crate::operation::run_rc_instances::METADATA,
+    #[cfg(feature = "share-rc-deployment-set")]
+    &crate::operation::share_rc_deployment_set::METADATA,
     #[cfg(feature = "start-db-instance")]
     &crate::operation::start_db_instance::METADATA,
+    #[cfg(feature = "start-rc-instance")]
+    &crate::operation::start_rc_instance::METADATA,
+    #[cfg(feature = "start-rc-instances")]
+    &crate::operation::start_rc_instances::METADATA,
     #[cfg(feature = "stop-db-instance")]
     &crate::operation::stop_db_instance::METADATA,
+    #[cfg(feature = "stop-rc-instance")]
+    &crate::operation::stop_rc_instance::METADATA,
+    #[cfg(feature = "stop-rc-instances")]
+    &crate::operation::stop_rc_instances::METADATA,
     #[cfg(feature = "switch-db-instance-ha")]
     &crate::operation::switch_db_instance_ha::METADATA,
     #[cfg(feature = "switch-db-instance-net-type")]
@@ -995,16 +1185,24 @@ pub static OPERATIONS: &[&OperationMetadata] = &[
     &crate::operation::switch_over_major_version_upgrade::METADATA,
     #[cfg(feature = "switch-replication-link")]
     &crate::operation::switch_replication_link::METADATA,
+    #[cfg(feature = "sync-rc-key-pair")]
+    &crate::operation::sync_rc_key_pair::METADATA,
+    #[cfg(feature = "sync-rc-security-group")]
+    &crate::operation::sync_rc_security_group::METADATA,
     #[cfg(feature = "tag-resources")]
     &crate::operation::tag_resources::METADATA,
     #[cfg(feature = "terminate-migrate-task")]
     &crate::operation::terminate_migrate_task::METADATA,
     #[cfg(feature = "transform-db-instance-pay-type")]
     &crate::operation::transform_db_instance_pay_type::METADATA,
+    #[cfg(feature = "unassociate-eip-address-with-rc-instance")]
+    &crate::operation::unassociate_eip_address_with_rc_instance::METADATA,
     #[cfg(feature = "unlock-account")]
     &crate::operation::unlock_account::METADATA,
     #[cfg(feature = "untag-resources")]
     &crate::operation::untag_resources::METADATA,
+    #[cfg(feature = "update-db-instance-replication")]
+    &crate::operation::update_db_instance_replication::METADATA,
     #[cfg(feature = "update-postgres-extensions")]
     &crate::operation::update_postgres_extensions::METADATA,
     #[cfg(feature = "update-user-backup-file")]
@@ -1019,6 +1217,8 @@ pub static OPERATIONS: &[&OperationMetadata] = &[
     &crate::operation::upgrade_db_instance_major_version_precheck::METADATA,
     #[cfg(feature = "upgrade-db-proxy-instance-kernel-version")]
     &crate::operation::upgrade_db_proxy_instance_kernel_version::METADATA,
+    #[cfg(feature = "validate-import-task")]
+    &crate::operation::validate_import_task::METADATA,
 ];
 
 /// The waiters of the operations compiled in, by operation name: each
@@ -1039,6 +1239,16 @@ pub static WAITERS: &[OperationWaiter] = &[
     OperationWaiter {
         definition: &crate::operation::describe_db_instance_attribute::DB_INSTANCE_RUNNING_WAITER,
         operation: &crate::operation::describe_db_instance_attribute::METADATA,
+    },
+    #[cfg(feature = "describe-rc-instance-attribute")]
+    OperationWaiter {
+        definition: &crate::operation::describe_rc_instance_attribute::RC_INSTANCE_RUNNING_WAITER,
+        operation: &crate::operation::describe_rc_instance_attribute::METADATA,
+    },
+    #[cfg(feature = "describe-rc-instance-attribute")]
+    OperationWaiter {
+        definition: &crate::operation::describe_rc_instance_attribute::RC_INSTANCE_STOPPED_WAITER,
+        operation: &crate::operation::describe_rc_instance_attribute::METADATA,
     },
 ];
 
@@ -1068,6 +1278,16 @@ pub static GROUPS: &[OperationGroup] = &[
             "RevokeAccountPrivilege",
             "RevokeOperatorPermission",
             "UnlockAccount",
+        ],
+    },
+    OperationGroup {
+        name: "backup-encryption",
+        description: "Backup encryption: whether a region supports it, authorizing it and enabling it.",
+        operations: &[
+            "AuthorizeBackupEncryption",
+            "CheckBackupEncryptionAuthorized",
+            "CheckRegionSupportBackupEncryption",
+            "EnableBackupEncryption",
         ],
     },
     OperationGroup {
@@ -1170,6 +1390,18 @@ pub static GROUPS: &[OperationGroup] = &[
         ],
     },
     OperationGroup {
+        name: "data-masking",
+        description: "Data masking: masking rules and the accounts allowed to see unmasked data.",
+        operations: &[
+            "CreateMaskingRules",
+            "DeleteMaskingRules",
+            "DescribeAccountMaskingPrivilege",
+            "DescribeMaskingRules",
+            "ModifyAccountMaskingPrivilege",
+            "ModifyMaskingRules",
+        ],
+    },
+    OperationGroup {
         name: "data-migration",
         description: "The operations of the documentation's section \"Data migration\".",
         operations: &["DescibeImportsFromDatabase"],
@@ -1268,10 +1500,34 @@ pub static GROUPS: &[OperationGroup] = &[
         description: "The operations of the documentation's section \"Primary/Secondary High Availability and Data Replication\".",
         operations: &[
             "DescribeDBInstanceHAConfig",
+            "DescribeDBInstanceSwitchLog",
             "DescribeHASwitchConfig",
             "ModifyDBInstanceHAConfig",
             "ModifyHASwitchConfig",
             "SwitchDBInstanceHA",
+        ],
+    },
+    OperationGroup {
+        name: "import-tasks",
+        description: "Import tasks: create, validate, follow and change the tasks that import data into an instance.",
+        operations: &[
+            "CreateImportTask",
+            "DescribeImportTask",
+            "DescribeImportTaskValidation",
+            "ListImportTasks",
+            "ModifyImportTask",
+            "ValidateImportTask",
+        ],
+    },
+    OperationGroup {
+        name: "instance-replication",
+        description: "Replication links between instances: create, describe, update and delete them.",
+        operations: &[
+            "CreateDBInstanceReplication",
+            "DeleteDBInstanceReplication",
+            "DescribeDBInstanceReplication",
+            "ModifyDBInstanceReplicationSwitch",
+            "UpdateDBInstanceReplication",
         ],
     },
     OperationGroup {
@@ -1301,12 +1557,15 @@ pub static GROUPS: &[OperationGroup] = &[
             "ListClasses",
             "MigrateToOtherZone",
             "ModifyAccountSecurityPolicy",
+            "ModifyDBInstance",
             "ModifyDBInstanceDescription",
             "ModifyDBInstanceMaintainTime",
             "ModifyDBInstanceSpec",
+            "ModifyDBInstanceVectorSupportStatus",
             "ModifyDasInstanceConfig",
             "ModifyHADiagnoseConfig",
             "ModifyResourceGroup",
+            "PrecheckDuckDBDependency",
             "ReleaseInstanceConnection",
             "RestartDBInstance",
             "StartDBInstance",
@@ -1359,7 +1618,9 @@ pub static GROUPS: &[OperationGroup] = &[
         operations: &[
             "AllocateInstancePublicConnection",
             "DescribeDBInstanceNetInfo",
+            "DescribeVSwitchList",
             "DescribeVSwitches",
+            "DescribeVpcs",
             "ModifyDBInstanceConfig",
             "ModifyDBInstanceConnectionString",
             "ModifyDBInstanceNetworkExpireTime",
@@ -1379,6 +1640,7 @@ pub static GROUPS: &[OperationGroup] = &[
         description: "The operations of the documentation's section \"Operation tasks\".",
         operations: &[
             "CancelActiveOperationTasks",
+            "DescribeActiveOperationMaintainConf",
             "DescribeActiveOperationTasks",
             "ModifyActiveOperationTasks",
         ],
@@ -1397,6 +1659,7 @@ pub static GROUPS: &[OperationGroup] = &[
             "DeleteRCClusterNodes",
             "DeleteRCDisk",
             "DeleteRCSnapshot",
+            "DeleteRCVCluster",
             "DeleteReplicationLink",
             "DeleteSecret",
             "DescribeClassDetails",
@@ -1414,16 +1677,19 @@ pub static GROUPS: &[OperationGroup] = &[
             "DescribeRCInstanceDdosCount",
             "DescribeRCInstanceIpAddress",
             "DescribeRCSnapshots",
+            "DescribeRCVCluster",
             "DescribeRegionInfos",
             "DescribeReplicationLinkLogs",
             "DescribeSecrets",
             "DetachRCDisk",
+            "ListRCVClusters",
             "MigrateConnectionToOtherZone",
             "MigrateDBInstance",
             "MigrateDBNodes",
             "ModifyComputeBurstConfig",
             "ModifyDBInstanceDelayedReplicationTime",
             "ModifyDBInstanceReplicationSwitch",
+            "ModifyRCVCluster",
             "RebuildDBInstance",
             "RebuildReplicationLink",
             "SwitchOverMajorVersionUpgrade",
@@ -1455,6 +1721,90 @@ pub static GROUPS: &[OperationGroup] = &[
             "CreateCloudMigrationTask",
             "DescribeCloudMigrationPrecheckResult",
             "DescribeCloudMigrationResult",
+        ],
+    },
+    OperationGroup {
+        name: "rds-custom",
+        description: "RDS Custom: instances and their lifecycle, disks, snapshots, images, deployment sets, node pools and clusters, key pairs, security groups and cloud assistant commands.",
+        operations: &[
+            "AcceptRCInquiredSystemEvent",
+            "AddRCInstancesToDeploymentSet",
+            "AssociateEipAddressWithRCInstance",
+            "AttachRCDisk",
+            "AttachRCInstances",
+            "AuthorizeRCSecurityGroupPermission",
+            "CheckRdsCustomInit",
+            "CreateRCDeploymentSet",
+            "CreateRCDisk",
+            "CreateRCImage",
+            "CreateRCNodePool",
+            "CreateRCSnapshot",
+            "DeleteRCClusterNodes",
+            "DeleteRCDeploymentSet",
+            "DeleteRCDisk",
+            "DeleteRCInstance",
+            "DeleteRCInstances",
+            "DeleteRCNodePool",
+            "DeleteRCSnapshot",
+            "DescribeRCAvailableResource",
+            "DescribeRCCloudAssistantStatus",
+            "DescribeRCClusterConfig",
+            "DescribeRCClusterNodes",
+            "DescribeRCClusters",
+            "DescribeRCDeploymentSets",
+            "DescribeRCDisks",
+            "DescribeRCElasticScaling",
+            "DescribeRCImageList",
+            "DescribeRCInstanceAttribute",
+            "DescribeRCInstanceDdosCount",
+            "DescribeRCInstanceHistoryEvents",
+            "DescribeRCInstanceIpAddress",
+            "DescribeRCInstanceTypeFamilies",
+            "DescribeRCInstanceTypes",
+            "DescribeRCInstanceVncUrl",
+            "DescribeRCInstances",
+            "DescribeRCInvocationResults",
+            "DescribeRCMetricList",
+            "DescribeRCNetworkInterfaces",
+            "DescribeRCNodePool",
+            "DescribeRCResourcesModification",
+            "DescribeRCSecurityGroupList",
+            "DescribeRCSecurityGroupPermission",
+            "DescribeRCSnapshots",
+            "DetachRCDisk",
+            "InstallRCCloudAssistant",
+            "ModifyRCDeploymentSetAttribute",
+            "ModifyRCDiskAttribute",
+            "ModifyRCDiskChargeType",
+            "ModifyRCDiskSpec",
+            "ModifyRCElasticScaling",
+            "ModifyRCInstance",
+            "ModifyRCInstanceAttribute",
+            "ModifyRCInstanceChargeType",
+            "ModifyRCInstanceDescription",
+            "ModifyRCInstanceKeyPair",
+            "ModifyRCInstanceNetworkSpec",
+            "ModifyRCInstanceVpcAttribute",
+            "ModifyRCSecurityGroupPermission",
+            "RdsCustomInit",
+            "RebootRCInstance",
+            "RebootRCInstances",
+            "RedeployRCInstance",
+            "RemoveRCInstancesFromDeploymentSet",
+            "RenewRCInstance",
+            "ReplaceRCInstanceSystemDisk",
+            "ResizeRCInstanceDisk",
+            "RevokeRCSecurityGroupPermission",
+            "RunRCCommand",
+            "RunRCInstances",
+            "ShareRCDeploymentSet",
+            "StartRCInstance",
+            "StartRCInstances",
+            "StopRCInstance",
+            "StopRCInstances",
+            "SyncRCKeyPair",
+            "SyncRCSecurityGroup",
+            "UnassociateEipAddressWithRCInstance",
         ],
     },
     OperationGroup {
@@ -1492,6 +1842,7 @@ pub static GROUPS: &[OperationGroup] = &[
             "CreateServiceLinkedRole",
             "DeleteDBInstanceSecurityGroupRule",
             "DescribeAllWhitelistTemplate",
+            "DescribeDBInstanceCLS",
             "DescribeDBInstanceEncryptionKey",
             "DescribeDBInstanceIPArrayList",
             "DescribeDBInstanceIpHostname",
@@ -1505,6 +1856,7 @@ pub static GROUPS: &[OperationGroup] = &[
             "DescribeWhitelistTemplateLinkedInstance",
             "DetachWhitelistTemplateToInstance",
             "MigrateSecurityIPMode",
+            "ModifyDBInstanceCLS",
             "ModifyDBInstanceDeletionProtection",
             "ModifyDBInstanceSSL",
             "ModifyDBInstanceSecurityGroupRule",
@@ -1557,6 +1909,15 @@ pub static GROUPS: &[OperationGroup] = &[
         ],
     },
     OperationGroup {
+        name: "timed-parameter-changes",
+        description: "Timed parameter changes: the scheduled tasks that change parameters at a set time.",
+        operations: &[
+            "DeleteParameterTimedScheduleTask",
+            "DescribeParameterTimedScheduleTask",
+            "ModifyParameterTimedScheduleTask",
+        ],
+    },
+    OperationGroup {
         name: "user-secrets",
         description: "The operations of the documentation's section \"User secrets\".",
         operations: &["CreateSecret", "DeleteSecret", "DescribeSecrets"],
@@ -1565,6 +1926,7 @@ pub static GROUPS: &[OperationGroup] = &[
         name: "version-upgrades",
         description: "The operations of the documentation's section \"Version upgrade\".",
         operations: &[
+            "DescribeSQLServerUpgradeVersions",
             "DescribeUpgradeMajorVersionPrecheckTask",
             "DescribeUpgradeMajorVersionTasks",
             "ModifyDBInstanceAutoUpgradeMinorVersion",
@@ -1580,6 +1942,478 @@ pub static GROUPS: &[OperationGroup] = &[
 /// kept once: an operation's [`OperationMetadata::errors`] refers to its
 /// rows here.
 pub static ERROR_ROWS: [ErrorMetadata; 1295] = [
+    ErrorMetadata {
+        http_status: 400,
+        code: "Abs.InvalidAccount.NotFound",
+        message: "account  is not found.",
+        description: None,
+        refused_before_execution: false,
+        retryable: false,
+    },
+    ErrorMetadata {
+        http_status: 400,
+        code: "Api.NotSupport",
+        message: "Specified api is not supported.",
+        description: None,
+        refused_before_execution: false,
+        retryable: false,
+    },
+    ErrorMetadata {
+        http_status: 400,
+        code: "BackupPolicyNotSupport",
+        message: "Cold Data won't open with CrossBackup or Flash Backup, please check Backup Policy.",
+        description: None,
+        refused_before_execution: false,
+        retryable: false,
+    },
+    ErrorMetadata {
+        http_status: 400,
+        code: "BasicInfoUncompleted",
+        message: "Your information is incomplete. Complete your information before the operation.",
+        description: None,
+        refused_before_execution: false,
+        retryable: false,
+    },
+    ErrorMetadata {
+        http_status: 400,
+        code: "ColdData.EngineVersionNotSupport",
+        message: "The current instance engine version not support coldDataEnabled.",
+        description: None,
+        refused_before_execution: false,
+        retryable: false,
+    },
+    ErrorMetadata {
+        http_status: 400,
+        code: "ColdData.MinorVersionNotSupport",
+        message: "The current instance minor version not support coldDataEnabled.",
+        description: None,
+        refused_before_execution: false,
+        retryable: false,
+    },
+    ErrorMetadata {
+        http_status: 400,
+        code: "Commodity.InvalidComponent",
+        message: "The module you purchased is not legal, please buy it again.",
+        description: None,
+        refused_before_execution: false,
+        retryable: false,
+    },
+    ErrorMetadata {
+        http_status: 400,
+        code: "CommodityServiceCalling.Exception",
+        message: "Failed to call commodity service.",
+        description: None,
+        refused_before_execution: false,
+        retryable: false,
+    },
+    ErrorMetadata {
+        http_status: 400,
+        code: "ContainForbiddenLabelError",
+        message: "There is a label that prohibits placing orders. Please contact your distributor for assistance.",
+        description: None,
+        refused_before_execution: false,
+        retryable: false,
+    },
+    ErrorMetadata {
+        http_status: 400,
+        code: "IncorrectTargetClasscode",
+        message: "The current instance type does not support this operation.",
+        description: None,
+        refused_before_execution: false,
+        retryable: false,
+    },
+    ErrorMetadata {
+        http_status: 400,
+        code: "InsufficientAvailableQuota",
+        message: "Your account quota limit is less than 0, please recharge before trying to purchase.",
+        description: None,
+        refused_before_execution: false,
+        retryable: false,
+    },
+    ErrorMetadata {
+        http_status: 400,
+        code: "InvalidBackupSet",
+        message: "The specified database does not exist in the backup set.",
+        description: None,
+        refused_before_execution: false,
+        retryable: false,
+    },
+    ErrorMetadata {
+        http_status: 400,
+        code: "InvalidConnectionString.Duplicate",
+        message: "Specified connection string already exists in the RDS.",
+        description: None,
+        refused_before_execution: false,
+        retryable: false,
+    },
+    ErrorMetadata {
+        http_status: 400,
+        code: "InvalidDBInstanceEngineType.Format",
+        message: "the DB instance engine type does not support this operation.",
+        description: None,
+        refused_before_execution: false,
+        retryable: false,
+    },
+    ErrorMetadata {
+        http_status: 400,
+        code: "InvalidDBInstanceId.NotFound",
+        message: "The DBInstanceId provided does not exist in records.",
+        description: None,
+        refused_before_execution: false,
+        retryable: false,
+    },
+    ErrorMetadata {
+        http_status: 400,
+        code: "InvalidInstanceLevel.DiskType",
+        message: "Specified instance level not support request disk type",
+        description: None,
+        refused_before_execution: false,
+        retryable: false,
+    },
+    ErrorMetadata {
+        http_status: 400,
+        code: "InvalidParam",
+        message: "Sepcified wal level Parameter is invalid. There are still logical slots in instance, so it can not be set as replica.",
+        description: None,
+        refused_before_execution: false,
+        retryable: false,
+    },
+    ErrorMetadata {
+        http_status: 400,
+        code: "InvalidReleasedKeepPolicy.Format",
+        message: "Specified Released Keep Policy is not valid.",
+        description: None,
+        refused_before_execution: false,
+        retryable: false,
+    },
+    ErrorMetadata {
+        http_status: 400,
+        code: "InvalideStatus.Format",
+        message: "The instance status does not support this operation.",
+        description: None,
+        refused_before_execution: false,
+        retryable: false,
+    },
+    ErrorMetadata {
+        http_status: 400,
+        code: "KmsApiError",
+        message: "User secret key invalid.",
+        description: None,
+        refused_before_execution: false,
+        retryable: false,
+    },
+    ErrorMetadata {
+        http_status: 400,
+        code: "MirrorInsExists",
+        message: "Specified DB instance mirror ins already existed.",
+        description: None,
+        refused_before_execution: false,
+        retryable: false,
+    },
+    ErrorMetadata {
+        http_status: 400,
+        code: "OrdTCommodityQueryError",
+        message: "Failed to query for product.",
+        description: None,
+        refused_before_execution: false,
+        retryable: false,
+    },
+    ErrorMetadata {
+        http_status: 400,
+        code: "Order.ComboInstanceNotAllowOperate",
+        message: "A package instance is not allowed to operate independently.",
+        description: None,
+        refused_before_execution: false,
+        retryable: false,
+    },
+    ErrorMetadata {
+        http_status: 400,
+        code: "Order.InstHasUnpaidOrder",
+        message: "There is an unpaid order for the service you have purchased. Please pay or void it before placing the order.",
+        description: None,
+        refused_before_execution: false,
+        retryable: false,
+    },
+    ErrorMetadata {
+        http_status: 400,
+        code: "Order.NoRealNameAuthentication",
+        message: "You have not passed the real-name authentication and do not meet the purchase conditions. Please log in to the user center for real-name authentication.",
+        description: None,
+        refused_before_execution: false,
+        retryable: false,
+    },
+    ErrorMetadata {
+        http_status: 400,
+        code: "Order.PeriodInvalid",
+        message: "There is a problem with the period you selected, please choose again.",
+        description: None,
+        refused_before_execution: false,
+        retryable: false,
+    },
+    ErrorMetadata {
+        http_status: 400,
+        code: "Parameters.Invalid",
+        message: "Parameter error, please check the parameters.",
+        description: None,
+        refused_before_execution: false,
+        retryable: false,
+    },
+    ErrorMetadata {
+        http_status: 400,
+        code: "Pay.InsufficientBalance",
+        message: "Insufficient available balance.",
+        description: None,
+        refused_before_execution: false,
+        retryable: false,
+    },
+    ErrorMetadata {
+        http_status: 400,
+        code: "Pay.NoCreditCard",
+        message: "No credit cards.",
+        description: None,
+        refused_before_execution: false,
+        retryable: false,
+    },
+    ErrorMetadata {
+        http_status: 400,
+        code: "Price.CommoditySys",
+        message: "Commodity system call exception.",
+        description: None,
+        refused_before_execution: false,
+        retryable: false,
+    },
+    ErrorMetadata {
+        http_status: 400,
+        code: "Price.PricingPlanResultNotFound",
+        message: "Pricing plan price result not found.",
+        description: None,
+        refused_before_execution: false,
+        retryable: false,
+    },
+    ErrorMetadata {
+        http_status: 400,
+        code: "ProductInstanceReleased",
+        message: "The instance has been released. Please check before placing the order.",
+        description: None,
+        refused_before_execution: false,
+        retryable: false,
+    },
+    ErrorMetadata {
+        http_status: 400,
+        code: "RegionDissolvedEOM",
+        message: "Dear customer, Alibaba Cloud plans to optimize and adjust the current region. Cloud services in this region will cease operations. You are currently unable to operate new purchase orders. Thank you for your understanding and support.",
+        description: None,
+        refused_before_execution: false,
+        retryable: false,
+    },
+    ErrorMetadata {
+        http_status: 400,
+        code: "RegionEndTimeDissolvedAustralia",
+        message: "Cloud services in the Australia (Sydney) region will be discontinued. Set the validity date to September 30, 2024 or earlier than September 30, 2024.",
+        description: None,
+        refused_before_execution: false,
+        retryable: false,
+    },
+    ErrorMetadata {
+        http_status: 400,
+        code: "RegionEndTimeDissolvedIndia",
+        message: "The region is no longer supported.",
+        description: None,
+        refused_before_execution: false,
+        retryable: false,
+    },
+    ErrorMetadata {
+        http_status: 400,
+        code: "RequiredParam.NotFound",
+        message: "Required input param is not found.",
+        description: None,
+        refused_before_execution: false,
+        retryable: false,
+    },
+    ErrorMetadata {
+        http_status: 400,
+        code: "Risk.RiskControlRejection",
+        message: "Your account is abnormal, please contact customer service for details.",
+        description: None,
+        refused_before_execution: false,
+        retryable: false,
+    },
+    ErrorMetadata {
+        http_status: 400,
+        code: "SqlExecuteFailedOrTimeout",
+        message: "sql command execution failed or timed out:%s.",
+        description: None,
+        refused_before_execution: false,
+        retryable: false,
+    },
+    ErrorMetadata {
+        http_status: 400,
+        code: "System.SaleValidateFailed",
+        message: "Sales expression validation system error.",
+        description: None,
+        refused_before_execution: false,
+        retryable: false,
+    },
+    ErrorMetadata {
+        http_status: 400,
+        code: "UnsupportedClassCode",
+        message: "The specified DB instance class stops selling.",
+        description: None,
+        refused_before_execution: false,
+        retryable: false,
+    },
+    ErrorMetadata {
+        http_status: 400,
+        code: "VpcNetworkTypeNotSupport",
+        message: "The vpc network type instance does not support this operation.",
+        description: None,
+        refused_before_execution: false,
+        retryable: false,
+    },
+    ErrorMetadata {
+        http_status: 400,
+        code: "noAvailablePaymentMethod",
+        message: "No payment method is specified for your account. We recommend that you add a payment method.",
+        description: None,
+        refused_before_execution: false,
+        retryable: false,
+    },
+    ErrorMetadata {
+        http_status: 400,
+        code: "pay.noCreditCard",
+        message: "Account not bound to credit card.",
+        description: None,
+        refused_before_execution: false,
+        retryable: false,
+    },
+    ErrorMetadata {
+        http_status: 403,
+        code: "CloudSSDNotSupport",
+        message: "Cloud ssd does not support this operation, please upgrade to essd.",
+        description: None,
+        refused_before_execution: false,
+        retryable: false,
+    },
+    ErrorMetadata {
+        http_status: 403,
+        code: "IncorrectMinorVersion",
+        message: "Current engine minor version does not support operations.",
+        description: None,
+        refused_before_execution: false,
+        retryable: false,
+    },
+    ErrorMetadata {
+        http_status: 403,
+        code: "InvalidInstanceLevel.Malformed",
+        message: "Current DB instance level does not support this operation.",
+        description: None,
+        refused_before_execution: false,
+        retryable: false,
+    },
+    ErrorMetadata {
+        http_status: 403,
+        code: "InvalidKmsKey",
+        message: "Kms key is disabled.",
+        description: None,
+        refused_before_execution: false,
+        retryable: false,
+    },
+    ErrorMetadata {
+        http_status: 403,
+        code: "InvalidReduceDiskSize",
+        message: "The storage capacity after the scale-down must be larger than the used amount.",
+        description: None,
+        refused_before_execution: false,
+        retryable: false,
+    },
+    ErrorMetadata {
+        http_status: 403,
+        code: "InvalidUserOperatorPermission",
+        message: "The user permission does not support this operation.",
+        description: None,
+        refused_before_execution: false,
+        retryable: false,
+    },
+    ErrorMetadata {
+        http_status: 403,
+        code: "InvalidVswitchId",
+        message: "Specified conn vswitch id is not valid.",
+        description: None,
+        refused_before_execution: false,
+        retryable: false,
+    },
+    ErrorMetadata {
+        http_status: 403,
+        code: "NotInFlowController",
+        message: "Sorry,no permission.",
+        description: None,
+        refused_before_execution: false,
+        retryable: false,
+    },
+    ErrorMetadata {
+        http_status: 403,
+        code: "OperationDenied.ZoneResource",
+        message: "There is no available zone for inventory.",
+        description: None,
+        refused_before_execution: false,
+        retryable: false,
+    },
+    ErrorMetadata {
+        http_status: 403,
+        code: "OrderStatus.UnPaid",
+        message: "The specified db instance has unpaid order.",
+        description: None,
+        refused_before_execution: false,
+        retryable: false,
+    },
+    ErrorMetadata {
+        http_status: 404,
+        code: "HostInfo.NotFound",
+        message: "The specified host info is not found.",
+        description: None,
+        refused_before_execution: false,
+        retryable: false,
+    },
+    ErrorMetadata {
+        http_status: 404,
+        code: "InvalidClusterKms",
+        message: "The current instance does not authorized to access the Key Management Service.",
+        description: None,
+        refused_before_execution: false,
+        retryable: false,
+    },
+    ErrorMetadata {
+        http_status: 404,
+        code: "Request.NotFound",
+        message: "The requested resource is not available.",
+        description: None,
+        refused_before_execution: false,
+        retryable: false,
+    },
+    ErrorMetadata {
+        http_status: 500,
+        code: "ExternalFailure",
+        message: "The request processing has failed due to external service failure.",
+        description: None,
+        refused_before_execution: false,
+        retryable: false,
+    },
+    ErrorMetadata {
+        http_status: 500,
+        code: "InvokeProxyFailure",
+        message: "The request processing has failed due to service failure of rds api.",
+        description: None,
+        refused_before_execution: false,
+        retryable: false,
+    },
+    ErrorMetadata {
+        http_status: 500,
+        code: "RequestMetaDataFailed",
+        message: "The service request failed. Please try again later or contact service personnel.",
+        description: None,
+        refused_before_execution: false,
+        retryable: false,
+    },
     ErrorMetadata {
         http_status: 400,
         code: "IncorrectDBInstanceState",
@@ -1718,27 +2552,11 @@ pub static ERROR_ROWS: [ErrorMetadata; 1295] = [
     },
     ErrorMetadata {
         http_status: 400,
-        code: "pay.noCreditCard",
-        message: "Account not bound to credit card.",
-        description: None,
-        refused_before_execution: false,
-        retryable: false,
-    },
-    ErrorMetadata {
-        http_status: 400,
         code: "Order.InstHasUnpaidOrder",
         message: "There is an unpaid order for the service you have purchased. Please pay or void it before placing the order.",
         description: Some(
             "There is an unpaid order for the service you have purchased. Please pay or void it before placing the order.",
         ),
-        refused_before_execution: false,
-        retryable: false,
-    },
-    ErrorMetadata {
-        http_status: 400,
-        code: "noAvailablePaymentMethod",
-        message: "No payment method is specified for your account. We recommend that you add a payment method.",
-        description: None,
         refused_before_execution: false,
         retryable: false,
     },
@@ -1890,14 +2708,6 @@ pub static ERROR_ROWS: [ErrorMetadata; 1295] = [
     },
     ErrorMetadata {
         http_status: 400,
-        code: "RequiredParam.NotFound",
-        message: "Required input param is not found.",
-        description: None,
-        refused_before_execution: false,
-        retryable: false,
-    },
-    ErrorMetadata {
-        http_status: 400,
         code: "Parameters.Invalid",
         message: "Parameter error, please check the parameters.",
         description: Some("Parameter error, please check the parameters."),
@@ -1911,14 +2721,6 @@ pub static ERROR_ROWS: [ErrorMetadata; 1295] = [
         description: Some(
             "Cold Data won't open with CrossBackup or Flash Backup, please check Backup Policy.",
         ),
-        refused_before_execution: false,
-        retryable: false,
-    },
-    ErrorMetadata {
-        http_status: 400,
-        code: "InvalideStatus.Format",
-        message: "The instance status does not support this operation.",
-        description: None,
         refused_before_execution: false,
         retryable: false,
     },
@@ -2032,25 +2834,9 @@ pub static ERROR_ROWS: [ErrorMetadata; 1295] = [
     },
     ErrorMetadata {
         http_status: 403,
-        code: "CloudSSDNotSupport",
-        message: "Cloud ssd does not support this operation, please upgrade to essd.",
-        description: None,
-        refused_before_execution: false,
-        retryable: false,
-    },
-    ErrorMetadata {
-        http_status: 403,
         code: "InvalidUserOperatorPermission",
         message: "The user permission does not support this operation.",
         description: Some("The user is not authorized to perform this operation."),
-        refused_before_execution: false,
-        retryable: false,
-    },
-    ErrorMetadata {
-        http_status: 403,
-        code: "InvalidVswitchId",
-        message: "Specified conn vswitch id is not valid.",
-        description: None,
         refused_before_execution: false,
         retryable: false,
     },
@@ -2077,14 +2863,6 @@ pub static ERROR_ROWS: [ErrorMetadata; 1295] = [
         code: "NotInFlowController",
         message: "Sorry,no permission.",
         description: Some("Sorry,no permission."),
-        refused_before_execution: false,
-        retryable: false,
-    },
-    ErrorMetadata {
-        http_status: 403,
-        code: "InvalidKmsKey",
-        message: "Kms key is disabled.",
-        description: None,
         refused_before_execution: false,
         retryable: false,
     },
@@ -2135,14 +2913,6 @@ pub static ERROR_ROWS: [ErrorMetadata; 1295] = [
         retryable: false,
     },
     ErrorMetadata {
-        http_status: 404,
-        code: "HostInfo.NotFound",
-        message: "The specified host info is not found.",
-        description: None,
-        refused_before_execution: false,
-        retryable: false,
-    },
-    ErrorMetadata {
         http_status: 500,
         code: "ExternalFailure",
         message: "The request processing has failed due to external service failure.",
@@ -2181,417 +2951,9 @@ pub static ERROR_ROWS: [ErrorMetadata; 1295] = [
         retryable: false,
     },
     ErrorMetadata {
-        http_status: 400,
-        code: "Order.ComboInstanceNotAllowOperate",
-        message: "A package instance is not allowed to operate independently.",
-        description: None,
-        refused_before_execution: false,
-        retryable: false,
-    },
-    ErrorMetadata {
-        http_status: 400,
-        code: "Price.PricingPlanResultNotFound",
-        message: "Pricing plan price result not found.",
-        description: None,
-        refused_before_execution: false,
-        retryable: false,
-    },
-    ErrorMetadata {
-        http_status: 400,
-        code: "Order.NoRealNameAuthentication",
-        message: "You have not passed the real-name authentication and do not meet the purchase conditions. Please log in to the user center for real-name authentication.",
-        description: None,
-        refused_before_execution: false,
-        retryable: false,
-    },
-    ErrorMetadata {
-        http_status: 400,
-        code: "InsufficientAvailableQuota",
-        message: "Your account quota limit is less than 0, please recharge before trying to purchase.",
-        description: None,
-        refused_before_execution: false,
-        retryable: false,
-    },
-    ErrorMetadata {
-        http_status: 400,
-        code: "CommodityServiceCalling.Exception",
-        message: "Failed to call commodity service.",
-        description: None,
-        refused_before_execution: false,
-        retryable: false,
-    },
-    ErrorMetadata {
-        http_status: 400,
-        code: "RegionDissolvedEOM",
-        message: "Dear customer, Alibaba Cloud plans to optimize and adjust the current region. Cloud services in this region will cease operations. You are currently unable to operate new purchase orders. Thank you for your understanding and support.",
-        description: None,
-        refused_before_execution: false,
-        retryable: false,
-    },
-    ErrorMetadata {
-        http_status: 400,
-        code: "Commodity.InvalidComponent",
-        message: "The module you purchased is not legal, please buy it again.",
-        description: None,
-        refused_before_execution: false,
-        retryable: false,
-    },
-    ErrorMetadata {
-        http_status: 400,
-        code: "RegionEndTimeDissolvedAustralia",
-        message: "Cloud services in the Australia (Sydney) region will be discontinued. Set the validity date to September 30, 2024 or earlier than September 30, 2024.",
-        description: None,
-        refused_before_execution: false,
-        retryable: false,
-    },
-    ErrorMetadata {
-        http_status: 400,
-        code: "Price.CommoditySys",
-        message: "Commodity system call exception.",
-        description: None,
-        refused_before_execution: false,
-        retryable: false,
-    },
-    ErrorMetadata {
-        http_status: 400,
-        code: "Pay.InsufficientBalance",
-        message: "Insufficient available balance.",
-        description: None,
-        refused_before_execution: false,
-        retryable: false,
-    },
-    ErrorMetadata {
-        http_status: 400,
-        code: "Order.PeriodInvalid",
-        message: "There is a problem with the period you selected, please choose again.",
-        description: None,
-        refused_before_execution: false,
-        retryable: false,
-    },
-    ErrorMetadata {
-        http_status: 400,
-        code: "Order.InstHasUnpaidOrder",
-        message: "There is an unpaid order for the service you have purchased. Please pay or void it before placing the order.",
-        description: None,
-        refused_before_execution: false,
-        retryable: false,
-    },
-    ErrorMetadata {
-        http_status: 400,
-        code: "BasicInfoUncompleted",
-        message: "Your information is incomplete. Complete your information before the operation.",
-        description: None,
-        refused_before_execution: false,
-        retryable: false,
-    },
-    ErrorMetadata {
-        http_status: 400,
-        code: "Risk.RiskControlRejection",
-        message: "Your account is abnormal, please contact customer service for details.",
-        description: None,
-        refused_before_execution: false,
-        retryable: false,
-    },
-    ErrorMetadata {
-        http_status: 400,
-        code: "Api.NotSupport",
-        message: "Specified api is not supported.",
-        description: None,
-        refused_before_execution: false,
-        retryable: false,
-    },
-    ErrorMetadata {
-        http_status: 400,
-        code: "ContainForbiddenLabelError",
-        message: "There is a label that prohibits placing orders. Please contact your distributor for assistance.",
-        description: None,
-        refused_before_execution: false,
-        retryable: false,
-    },
-    ErrorMetadata {
-        http_status: 400,
-        code: "InvalidDBInstanceId.NotFound",
-        message: "The DBInstanceId provided does not exist in records.",
-        description: None,
-        refused_before_execution: false,
-        retryable: false,
-    },
-    ErrorMetadata {
-        http_status: 400,
-        code: "InvalidInstanceLevel.DiskType",
-        message: "Specified instance level not support request disk type",
-        description: None,
-        refused_before_execution: false,
-        retryable: false,
-    },
-    ErrorMetadata {
-        http_status: 400,
-        code: "InvalidParam",
-        message: "Sepcified wal level Parameter is invalid. There are still logical slots in instance, so it can not be set as replica.",
-        description: None,
-        refused_before_execution: false,
-        retryable: false,
-    },
-    ErrorMetadata {
-        http_status: 400,
-        code: "KmsApiError",
-        message: "User secret key invalid.",
-        description: None,
-        refused_before_execution: false,
-        retryable: false,
-    },
-    ErrorMetadata {
-        http_status: 400,
-        code: "System.SaleValidateFailed",
-        message: "Sales expression validation system error.",
-        description: None,
-        refused_before_execution: false,
-        retryable: false,
-    },
-    ErrorMetadata {
-        http_status: 400,
-        code: "Abs.InvalidAccount.NotFound",
-        message: "account  is not found.",
-        description: None,
-        refused_before_execution: false,
-        retryable: false,
-    },
-    ErrorMetadata {
-        http_status: 400,
-        code: "SqlExecuteFailedOrTimeout",
-        message: "sql command execution failed or timed out:%s.",
-        description: None,
-        refused_before_execution: false,
-        retryable: false,
-    },
-    ErrorMetadata {
-        http_status: 400,
-        code: "ColdData.EngineVersionNotSupport",
-        message: "The current instance engine version not support coldDataEnabled.",
-        description: None,
-        refused_before_execution: false,
-        retryable: false,
-    },
-    ErrorMetadata {
-        http_status: 400,
-        code: "ColdData.MinorVersionNotSupport",
-        message: "The current instance minor version not support coldDataEnabled.",
-        description: None,
-        refused_before_execution: false,
-        retryable: false,
-    },
-    ErrorMetadata {
-        http_status: 400,
-        code: "IncorrectTargetClasscode",
-        message: "The current instance type does not support this operation.",
-        description: None,
-        refused_before_execution: false,
-        retryable: false,
-    },
-    ErrorMetadata {
-        http_status: 400,
-        code: "InvalidConnectionString.Duplicate",
-        message: "Specified connection string already exists in the RDS.",
-        description: None,
-        refused_before_execution: false,
-        retryable: false,
-    },
-    ErrorMetadata {
-        http_status: 400,
-        code: "Parameters.Invalid",
-        message: "Parameter error, please check the parameters.",
-        description: None,
-        refused_before_execution: false,
-        retryable: false,
-    },
-    ErrorMetadata {
-        http_status: 400,
-        code: "BackupPolicyNotSupport",
-        message: "Cold Data won't open with CrossBackup or Flash Backup, please check Backup Policy.",
-        description: None,
-        refused_before_execution: false,
-        retryable: false,
-    },
-    ErrorMetadata {
-        http_status: 400,
-        code: "InvalidReleasedKeepPolicy.Format",
-        message: "Specified Released Keep Policy is not valid.",
-        description: None,
-        refused_before_execution: false,
-        retryable: false,
-    },
-    ErrorMetadata {
-        http_status: 400,
-        code: "InvalidDBInstanceEngineType.Format",
-        message: "the DB instance engine type does not support this operation.",
-        description: None,
-        refused_before_execution: false,
-        retryable: false,
-    },
-    ErrorMetadata {
-        http_status: 400,
-        code: "Pay.NoCreditCard",
-        message: "No credit cards.",
-        description: None,
-        refused_before_execution: false,
-        retryable: false,
-    },
-    ErrorMetadata {
-        http_status: 400,
-        code: "VpcNetworkTypeNotSupport",
-        message: "The vpc network type instance does not support this operation.",
-        description: None,
-        refused_before_execution: false,
-        retryable: false,
-    },
-    ErrorMetadata {
-        http_status: 400,
-        code: "MirrorInsExists",
-        message: "Specified DB instance mirror ins already existed.",
-        description: None,
-        refused_before_execution: false,
-        retryable: false,
-    },
-    ErrorMetadata {
-        http_status: 400,
-        code: "UnsupportedClassCode",
-        message: "The specified DB instance class stops selling.",
-        description: None,
-        refused_before_execution: false,
-        retryable: false,
-    },
-    ErrorMetadata {
-        http_status: 400,
-        code: "InvalidBackupSet",
-        message: "The specified database does not exist in the backup set.",
-        description: None,
-        refused_before_execution: false,
-        retryable: false,
-    },
-    ErrorMetadata {
-        http_status: 400,
-        code: "OrdTCommodityQueryError",
-        message: "Failed to query for product.",
-        description: None,
-        refused_before_execution: false,
-        retryable: false,
-    },
-    ErrorMetadata {
-        http_status: 400,
-        code: "ProductInstanceReleased",
-        message: "The instance has been released. Please check before placing the order.",
-        description: None,
-        refused_before_execution: false,
-        retryable: false,
-    },
-    ErrorMetadata {
-        http_status: 400,
-        code: "RegionEndTimeDissolvedIndia",
-        message: "The region is no longer supported.",
-        description: None,
-        refused_before_execution: false,
-        retryable: false,
-    },
-    ErrorMetadata {
         http_status: 401,
         code: "InvalidTagKey.Malformed",
         message: "Malformed tag key.",
-        description: None,
-        refused_before_execution: false,
-        retryable: false,
-    },
-    ErrorMetadata {
-        http_status: 403,
-        code: "OrderStatus.UnPaid",
-        message: "The specified db instance has unpaid order.",
-        description: None,
-        refused_before_execution: false,
-        retryable: false,
-    },
-    ErrorMetadata {
-        http_status: 403,
-        code: "InvalidReduceDiskSize",
-        message: "The storage capacity after the scale-down must be larger than the used amount.",
-        description: None,
-        refused_before_execution: false,
-        retryable: false,
-    },
-    ErrorMetadata {
-        http_status: 403,
-        code: "InvalidUserOperatorPermission",
-        message: "The user permission does not support this operation.",
-        description: None,
-        refused_before_execution: false,
-        retryable: false,
-    },
-    ErrorMetadata {
-        http_status: 403,
-        code: "IncorrectMinorVersion",
-        message: "Current engine minor version does not support operations.",
-        description: None,
-        refused_before_execution: false,
-        retryable: false,
-    },
-    ErrorMetadata {
-        http_status: 403,
-        code: "OperationDenied.ZoneResource",
-        message: "There is no available zone for inventory.",
-        description: None,
-        refused_before_execution: false,
-        retryable: false,
-    },
-    ErrorMetadata {
-        http_status: 403,
-        code: "NotInFlowController",
-        message: "Sorry,no permission.",
-        description: None,
-        refused_before_execution: false,
-        retryable: false,
-    },
-    ErrorMetadata {
-        http_status: 403,
-        code: "InvalidInstanceLevel.Malformed",
-        message: "Current DB instance level does not support this operation.",
-        description: None,
-        refused_before_execution: false,
-        retryable: false,
-    },
-    ErrorMetadata {
-        http_status: 404,
-        code: "InvalidClusterKms",
-        message: "The current instance does not authorized to access the Key Management Service.",
-        description: None,
-        refused_before_execution: false,
-        retryable: false,
-    },
-    ErrorMetadata {
-        http_status: 404,
-        code: "Request.NotFound",
-        message: "The requested resource is not available.",
-        description: None,
-        refused_before_execution: false,
-        retryable: false,
-    },
-    ErrorMetadata {
-        http_status: 500,
-        code: "ExternalFailure",
-        message: "The request processing has failed due to external service failure.",
-        description: None,
-        refused_before_execution: false,
-        retryable: false,
-    },
-    ErrorMetadata {
-        http_status: 500,
-        code: "RequestMetaDataFailed",
-        message: "The service request failed. Please try again later or contact service personnel.",
-        description: None,
-        refused_before_execution: false,
-        retryable: false,
-    },
-    ErrorMetadata {
-        http_status: 500,
-        code: "InvokeProxyFailure",
-        message: "The request processing has failed due to service failure of rds api.",
         description: None,
         refused_before_execution: false,
         retryable: false,

@@ -26,7 +26,7 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 use crate::resolve::{resolve, Operation, Product};
-use crate::spec::{load_product, LoadedProduct, SpecErrors};
+use crate::spec::{load_product, SpecErrors};
 use render::{render_file, RenderError};
 
 /// Where the generator reads and writes, relative to the workspace root.
@@ -180,7 +180,7 @@ pub fn generate(root: &Path, layout: &Layout) -> Result<GeneratedFiles, CodegenE
     let product_file = layout.product_dir.join(crate::spec::load::PRODUCT_FILE);
     let product = resolve(&loaded, &product_file)
         .map_err(|errors| CodegenError::Spec(relative_errors(root, errors)))?;
-    let mut generated = render_all(&loaded, &product, &product_file, layout)?;
+    let mut generated = render_all(&product, layout)?;
     let crates = [
         (&layout.errors_src, manifest::GeneratedCrate::Errors),
         (&layout.types_src, manifest::GeneratedCrate::Types),
@@ -210,12 +210,7 @@ pub fn generate(root: &Path, layout: &Layout) -> Result<GeneratedFiles, CodegenE
 
 /// Renders every file of the three crates: the crate-level files here, the
 /// operations' files spread over the machine's cores.
-fn render_all(
-    loaded: &LoadedProduct,
-    product: &Product<'_>,
-    product_file: &Path,
-    layout: &Layout,
-) -> Result<GeneratedFiles, CodegenError> {
+fn render_all(product: &Product<'_>, layout: &Layout) -> Result<GeneratedFiles, CodegenError> {
     let errors_src = &layout.errors_src;
     let types_src = &layout.types_src;
     let client_src = &layout.client_src;
@@ -250,7 +245,11 @@ fn render_all(
         let text = render_file(&path.display().to_string(), tokens)?;
         generated.files.insert(path, text);
     }
-    for (path, text) in render_operations(loaded, product_file, layout)? {
+    let links = DocLinks {
+        client: docs::OperationLinks::to_client_methods(product),
+        types: docs::OperationLinks::to_type_modules(product),
+    };
+    for (path, text) in render_operations(product, &links, layout)? {
         generated.files.insert(path, text);
     }
     let copied = inlineable::ERRORS_ROWS;
@@ -261,10 +260,19 @@ fn render_all(
     Ok(generated)
 }
 
+/// Where the operation names in each crate's docs link to.
+struct DocLinks {
+    /// In `aliyun-rds`: the client methods.
+    client: docs::OperationLinks,
+    /// In `aliyun-rds-types`: the operations' modules.
+    types: docs::OperationLinks,
+}
+
 /// The three files of one operation: its error module, its types and its
 /// client module.
 fn operation_files(
     operation: &Operation<'_>,
+    links: &DocLinks,
     layout: &Layout,
 ) -> Result<Vec<(PathBuf, String)>, RenderError> {
     let module = &operation.names.snake_case;
@@ -275,11 +283,11 @@ fn operation_files(
         ),
         (
             layout.types_src.join(format!("{module}.rs")),
-            types_crate::operation_rs(operation),
+            types_crate::operation_rs(operation, &links.types),
         ),
         (
             layout.client_src.join(format!("operation/{module}.rs")),
-            client_crate::operation::operation_rs(operation),
+            client_crate::operation::operation_rs(operation, &links.client),
         ),
     ];
     files
@@ -293,27 +301,26 @@ fn operation_files(
 
 /// Renders every operation's files, spread over the machine's cores:
 /// operations are independent, and formatting hundreds of modules is the
-/// generator's main cost. The resolved model holds `proc_macro2`
-/// identifiers, which cannot cross threads, so each worker resolves its
-/// own copy (resolution is a small part of the work, and the same spec
-/// always resolves the same way) and renders every n-th operation.
+/// generator's main cost. The resolved model is plain data, so every
+/// worker reads the one model resolved before rendering and renders every
+/// n-th operation.
 fn render_operations(
-    loaded: &LoadedProduct,
-    product_file: &Path,
+    product: &Product<'_>,
+    links: &DocLinks,
     layout: &Layout,
 ) -> Result<Vec<(PathBuf, String)>, CodegenError> {
+    let operations = &product.operations;
     let workers = std::thread::available_parallelism()
         .map_or(1, std::num::NonZeroUsize::get)
         .clamp(1, 8)
-        .min(loaded.operations.len().max(1));
+        .min(operations.len().max(1));
     std::thread::scope(|scope| {
         let handles: Vec<_> = (0..workers)
             .map(|worker| {
-                scope.spawn(move || -> Result<Vec<(PathBuf, String)>, CodegenError> {
-                    let product = resolve(loaded, product_file).map_err(CodegenError::Spec)?;
+                scope.spawn(move || -> Result<Vec<(PathBuf, String)>, RenderError> {
                     let mut files = Vec::new();
-                    for operation in product.operations.iter().skip(worker).step_by(workers) {
-                        files.extend(operation_files(operation, layout)?);
+                    for operation in operations.iter().skip(worker).step_by(workers) {
+                        files.extend(operation_files(operation, links, layout)?);
                     }
                     Ok(files)
                 })

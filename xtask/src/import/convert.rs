@@ -119,6 +119,8 @@ pub fn convert_operation(file: &Path, name: &str, api: &Api) -> Result<Operation
         schema: Some(OPERATION_SCHEMA_REFERENCE.to_string()),
         name: name.to_string(),
         rust_name: None,
+        // The caller knows which document the entry came from.
+        source: None,
         title: clean_text(api.title.as_deref()).unwrap_or_default(),
         summary: clean_text(api.summary.as_deref()).unwrap_or_default(),
         description: clean_text(api.description.as_deref()),
@@ -143,6 +145,7 @@ pub fn convert_operation(file: &Path, name: &str, api: &Api) -> Result<Operation
         parameters,
         response: convert_response(&context, api)?,
         sample_response: sample_response(&context, api.response_demo.as_deref())?,
+        sample_response_synthesized: None,
         errors: convert_errors(&context, api)?,
         // The metadata has no waiters; merging keeps those of an existing spec.
         pagination: None,

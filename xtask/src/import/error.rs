@@ -46,10 +46,10 @@ pub enum ImportError {
         /// What the value is and why it cannot be mapped.
         message: String,
     },
-    /// `--operation` named an action that the api-docs document lacks.
+    /// `--operation` named an action that no source read has.
     UnknownOperation {
-        /// The api-docs file.
-        path: PathBuf,
+        /// The metadata files read.
+        paths: Vec<PathBuf>,
         /// The name asked for.
         operation: String,
         /// How many operations the document has.
@@ -99,15 +99,21 @@ impl fmt::Display for ImportError {
                 display_pointer(json_path)
             ),
             ImportError::UnknownOperation {
-                path,
+                paths,
                 operation,
                 available,
-            } => write!(
-                formatter,
-                "{}: no operation named \"{operation}\" among its {available} operations; \
-                 check the spelling (names are case-sensitive PascalCase, e.g. DescribeRegions)",
-                path.display()
-            ),
+            } => {
+                let files: Vec<String> = paths
+                    .iter()
+                    .map(|path| path.display().to_string())
+                    .collect();
+                write!(
+                    formatter,
+                    "{}: no operation named \"{operation}\" among their {available} operations; \
+                     check the spelling (names are case-sensitive PascalCase, e.g. DescribeRegions)",
+                    files.join(", ")
+                )
+            }
             ImportError::Invalid { problems } => {
                 write!(
                     formatter,

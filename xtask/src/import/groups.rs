@@ -1,5 +1,6 @@
 //! Cargo feature groups derived from the documentation's table of
-//! contents (`directories` of the api-docs document).
+//! contents (`directories` of the api-docs document), and from the names
+//! of the operations the documentation has no section for.
 //!
 //! Users think of the API by area (instances, accounts, backups...), and
 //! the documentation already sorts every operation into such sections. Each
@@ -72,6 +73,83 @@ const NAMES: &[(&str, &str)] = &[
 /// The group that sections without a title join.
 const UNTITLED: &str = "other";
 
+/// A family of operations that the documentation's sections do not
+/// gather: mostly operations only the SDK metadata describes, recognised by
+/// their names.
+struct Family {
+    /// The group's name.
+    name: &'static str,
+    /// What the group is for, written above its feature in `Cargo.toml`.
+    description: &'static str,
+    /// Whether an action name belongs to the family.
+    matches: NameMatcher,
+}
+
+/// Whether an action name belongs to a family or a section.
+type NameMatcher = fn(&str) -> bool;
+
+/// Families that become groups of their own, over every operation of
+/// either source (RDS Custom has operations in api-docs too).
+const FAMILIES: &[Family] = &[
+    Family {
+        name: "rds-custom",
+        description: "RDS Custom: instances and their lifecycle, disks, snapshots, images, deployment sets, node pools and clusters, key pairs, security groups and cloud assistant commands.",
+        matches: |name| {
+            name.contains("RdsCustom")
+                || super::sdk_only::split_words(name).iter().any(|word| word == "RC")
+        },
+    },
+    Family {
+        name: "import-tasks",
+        description: "Import tasks: create, validate, follow and change the tasks that import data into an instance.",
+        matches: |name| name.contains("ImportTask"),
+    },
+    Family {
+        name: "data-masking",
+        description: "Data masking: masking rules and the accounts allowed to see unmasked data.",
+        matches: |name| name.contains("Masking"),
+    },
+    Family {
+        name: "instance-replication",
+        description: "Replication links between instances: create, describe, update and delete them.",
+        matches: |name| name.contains("DBInstanceReplication"),
+    },
+    Family {
+        name: "timed-parameter-changes",
+        description: "Timed parameter changes: the scheduled tasks that change parameters at a set time.",
+        matches: |name| name.contains("ParameterTimedScheduleTask"),
+    },
+    Family {
+        name: "backup-encryption",
+        description: "Backup encryption: whether a region supports it, authorizing it and enabling it.",
+        matches: |name| name.contains("BackupEncryption"),
+    },
+];
+
+/// Documentation sections that operations only the SDK metadata describes
+/// belong to, by name; the section's group gains them.
+const SECTIONS_OF_SDK_ONLY: &[(&str, NameMatcher)] = &[
+    ("security", |name| name.ends_with("DBInstanceCLS")),
+    ("high-availability", |name| {
+        name == "DescribeDBInstanceSwitchLog"
+    }),
+    ("version-upgrades", |name| {
+        name == "DescribeSQLServerUpgradeVersions"
+    }),
+    ("operation-tasks", |name| {
+        name == "DescribeActiveOperationMaintainConf"
+    }),
+    ("network", |name| {
+        matches!(name, "DescribeVSwitchList" | "DescribeVpcs")
+    }),
+    ("instances", |name| {
+        matches!(
+            name,
+            "ModifyDBInstance" | "ModifyDBInstanceVectorSupportStatus" | "PrecheckDuckDBDependency"
+        )
+    }),
+];
+
 /// The group name of a section title: the listed one, else the title in
 /// kebab-case (letters and digits, words joined by dashes).
 pub fn group_name(title: &str) -> String {
@@ -143,6 +221,57 @@ fn collect(
     operations
 }
 
+/// Adds the families' groups to `groups` (derived from the documentation's
+/// sections), the operations only the SDK metadata describes (`sdk_only`)
+/// to the sections they belong to, and those that still have no group to
+/// `other`. `all` is every operation. Groups stay sorted by name, each
+/// listing its operations sorted and once.
+pub fn add_families(groups: &mut Vec<FeatureGroup>, all: &[&str], sdk_only: &[&str]) {
+    let mut by_name: BTreeMap<String, FeatureGroup> = groups
+        .drain(..)
+        .map(|group| (group.name.clone(), group))
+        .collect();
+    let mut add = |group: &str, description: &str, operation: &str| {
+        by_name
+            .entry(group.to_owned())
+            .or_insert_with(|| FeatureGroup {
+                name: group.to_owned(),
+                description: description.to_owned(),
+                operations: Vec::new(),
+            })
+            .operations
+            .push(operation.to_owned());
+    };
+    for family in FAMILIES {
+        for operation in all.iter().filter(|operation| (family.matches)(operation)) {
+            add(family.name, family.description, operation);
+        }
+    }
+    for operation in sdk_only {
+        let mut placed = FAMILIES.iter().any(|family| (family.matches)(operation));
+        for (section, matches) in SECTIONS_OF_SDK_ONLY {
+            if matches(operation) {
+                let description =
+                    format!("The operations of the documentation's section {section:?}.");
+                add(section, &description, operation);
+                placed = true;
+            }
+        }
+        if !placed {
+            add(
+                UNTITLED,
+                "The operations of the documentation's section \"Other APIs\".",
+                operation,
+            );
+        }
+    }
+    for group in by_name.values_mut() {
+        group.operations.sort();
+        group.operations.dedup();
+    }
+    groups.extend(by_name.into_values());
+}
+
 /// The product's groups after an import: the derived ones, plus every
 /// existing group the documentation does not define (such as
 /// `cloud-migration`, written by hand), sorted by name.
@@ -172,6 +301,19 @@ mod tests {
         DirectoryEntry::Operation(name.to_owned())
     }
 
+    /// Each group's name and operations, for comparing with a literal.
+    fn listing(groups: &[FeatureGroup]) -> Vec<(&str, Vec<&str>)> {
+        groups
+            .iter()
+            .map(|group| {
+                (
+                    group.name.as_str(),
+                    group.operations.iter().map(String::as_str).collect(),
+                )
+            })
+            .collect()
+    }
+
     #[test]
     fn sections_become_groups_with_their_subsections_operations() {
         let entries = vec![
@@ -193,17 +335,8 @@ mod tests {
             ),
         ];
         let groups = derive_groups(&entries, &|name: &str| name != "Gone");
-        let listing: Vec<(&str, Vec<&str>)> = groups
-            .iter()
-            .map(|group| {
-                (
-                    group.name.as_str(),
-                    group.operations.iter().map(String::as_str).collect(),
-                )
-            })
-            .collect();
         assert_eq!(
-            listing,
+            listing(&groups),
             [
                 ("brand-new-area-beta", vec!["CreateThing"]),
                 ("instances", vec!["CreateDBInstance"]),
@@ -240,5 +373,42 @@ mod tests {
         };
         let merged = merge_groups(&[hand_written.clone(), stale], vec![derived.clone()]);
         assert_eq!(merged, vec![hand_written, derived]);
+    }
+
+    #[test]
+    fn families_gather_operations_by_name_and_sdk_only_ones_find_a_group() {
+        let mut groups = vec![FeatureGroup {
+            name: "security".to_owned(),
+            description: "The operations of the documentation's section \"Security management\"."
+                .to_owned(),
+            operations: vec!["DescribeDBInstanceSSL".to_owned()],
+        }];
+        let all = [
+            "DescribeRCDisks",
+            "RunRCInstances",
+            "DescribeDBInstanceSSL",
+            "ModifyDBInstanceCLS",
+            "CreateImportTask",
+            "BrandNewThing",
+        ];
+        let sdk_only = [
+            "RunRCInstances",
+            "ModifyDBInstanceCLS",
+            "CreateImportTask",
+            "BrandNewThing",
+        ];
+        add_families(&mut groups, &all, &sdk_only);
+        assert_eq!(
+            listing(&groups),
+            [
+                ("import-tasks", vec!["CreateImportTask"]),
+                ("other", vec!["BrandNewThing"]),
+                ("rds-custom", vec!["DescribeRCDisks", "RunRCInstances"]),
+                (
+                    "security",
+                    vec!["DescribeDBInstanceSSL", "ModifyDBInstanceCLS"]
+                ),
+            ]
+        );
     }
 }

@@ -30,7 +30,13 @@ pub fn merge_existing(converted: &mut OperationSpec, existing: &OperationSpec) {
     keep_if_absent(&mut converted.description, &existing.description);
     keep_if_absent(&mut converted.documentation, &existing.documentation);
     keep_if_absent(&mut converted.engines, &existing.engines);
-    keep_if_absent(&mut converted.sample_response, &existing.sample_response);
+    if converted.sample_response.is_none() {
+        // A kept sample keeps saying whether it was synthesized.
+        converted
+            .sample_response
+            .clone_from(&existing.sample_response);
+        converted.sample_response_synthesized = existing.sample_response_synthesized;
+    }
     // Waiters are written by hand; the metadata never has any.
     keep_if_absent(&mut converted.waiters, &existing.waiters);
     // A pagination block may have been written or corrected by hand; the

@@ -1,32 +1,46 @@
-//! `cargo xtask import`: turns Alibaba Cloud's OpenAPI Explorer `api-docs`
-//! metadata into spec files, and reports what changed.
+//! `cargo xtask import`: turns Alibaba Cloud's metadata into spec files,
+//! and reports what changed.
 //!
 //! ```text
-//! cargo xtask import --api-docs FILE (--operation NAME)... [--dry-run] [--spec-dir DIR]
-//! cargo xtask import --api-docs FILE --all [--dry-run] [--spec-dir DIR]
+//! cargo xtask import [--api-docs FILE] [--sdk-metadata FILE] (--operation NAME)... [--dry-run] [--spec-dir DIR]
+//! cargo xtask import [--api-docs FILE] [--sdk-metadata FILE] --all [--dry-run] [--spec-dir DIR]
 //! ```
+//!
+//! Two sources ([`sources`]): the OpenAPI Explorer `api-docs` document and
+//! the metadata of Alibaba's official SDKs (`spec/rds/2014-08-15/sdk-metadata.json`).
+//! Without `--api-docs` or `--sdk-metadata`, both checked-in documents are
+//! read; naming one reads that one alone. api-docs is authoritative for
+//! the operations it describes; the others are imported from the SDK
+//! metadata, with `"source": "sdkMetadata"`.
 //!
 //! The pipeline, one module per step:
 //!
-//! 1. [`api_docs`] reads the metadata document;
+//! 1. [`sources`] reads the documents (both in the shape [`api_docs`]
+//!    models);
 //! 2. [`convert`] maps each selected operation to the spec model of
 //!    [`crate::spec`] (the mapping of every metadata shape is documented
-//!    there);
+//!    there), from the source that speaks for it;
 //! 3. [`merge`] keeps what an existing spec file knows and the metadata
 //!    lacks (error descriptions, `documentation`, `engines`, `rustName`s);
-//! 4. [`pagination`] proposes a `pagination` block for each paged
+//! 4. [`sdk_only`] completes an operation only the SDK metadata describes
+//!    (a summary, the errors common to every operation, a synthesized
+//!    sample response);
+//! 5. [`pagination`] proposes a `pagination` block for each paged
 //!    operation whose file has none;
-//! 5. [`report`] compares the result with the existing file and prints the
-//!    change report, each change marked BREAKING, additive or changed;
-//! 6. the spec module's validation (the one `cargo xtask codegen` runs)
+//! 6. [`report`] compares the result with the existing file and prints the
+//!    change report, each change marked BREAKING, additive or changed, and
+//!    [`disagreements`] names where the SDK metadata disagrees with
+//!    api-docs on an operation both describe;
+//! 7. the spec module's validation (the one `cargo xtask codegen` runs)
 //!    checks every converted spec; only if all pass are the files written,
 //!    pretty-printed the way the repository stores them.
 //!
-//! `--dry-run` stops after the report. Files of operations the metadata no
-//! longer lists are reported (with `--all`) but never deleted.
+//! `--dry-run` stops after the report. Files of operations no source read
+//! lists any more are reported (with `--all`) but never deleted.
 
 pub mod api_docs;
 pub mod convert;
+pub mod disagreements;
 pub mod error;
 pub mod error_rows;
 pub mod example;
@@ -35,13 +49,16 @@ pub mod merge;
 pub mod naming;
 pub mod pagination;
 pub mod report;
+pub mod sdk_only;
+pub mod sources;
 
 use std::collections::BTreeSet;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use crate::spec::load::{LoadedOperation, OPERATIONS_DIR, PRODUCT_FILE};
-use crate::spec::{OperationSpec, ProductSpec, SpecErrors};
+use crate::spec::{ErrorRow, OperationSource, OperationSpec, ProductSpec, SpecErrors};
+use sources::{Source, Sources};
 
 pub use error::ImportError;
 pub use report::{Change, Impact, OperationReport, OperationStatus};
@@ -50,15 +67,22 @@ pub use report::{Change, Impact, OperationReport, OperationStatus};
 #[derive(Debug, Clone, clap::Args)]
 #[command(group(clap::ArgGroup::new("selection").required(true).args(["operations", "all"])))]
 pub struct ImportArgs {
-    /// The OpenAPI Explorer api-docs JSON document to import from.
+    /// The OpenAPI Explorer api-docs JSON document to import from
+    /// [default, when neither source is given: the checked-in copy,
+    /// xtask/fixtures/import/Rds-2014-08-15.api-docs.en-US.json].
     #[arg(long, value_name = "FILE")]
-    pub api_docs: PathBuf,
+    pub api_docs: Option<PathBuf>,
+
+    /// The official SDKs' metadata to import from [default, when neither
+    /// source is given: spec/rds/2014-08-15/sdk-metadata.json].
+    #[arg(long, value_name = "FILE")]
+    pub sdk_metadata: Option<PathBuf>,
 
     /// An operation (action name) to import; repeat for several.
     #[arg(long = "operation", value_name = "NAME")]
     pub operations: Vec<String>,
 
-    /// Import every operation of the document.
+    /// Import every operation of the sources.
     #[arg(long)]
     pub all: bool,
 
@@ -87,6 +111,20 @@ impl ImportArgs {
             None => crate::workspace_root().join(DEFAULT_SPEC_DIR),
         }
     }
+
+    /// The documents to read: those named, or both checked-in ones when
+    /// neither is named.
+    pub fn source_files(&self) -> (Option<PathBuf>, Option<PathBuf>) {
+        if self.api_docs.is_none() && self.sdk_metadata.is_none() {
+            let root = crate::workspace_root();
+            (
+                Some(root.join(sources::DEFAULT_API_DOCS)),
+                Some(root.join(sources::DEFAULT_SDK_METADATA)),
+            )
+        } else {
+            (self.api_docs.clone(), self.sdk_metadata.clone())
+        }
+    }
 }
 
 /// What an import did, for callers that want more than the printed report.
@@ -112,6 +150,7 @@ pub fn run(args: ImportArgs) -> Result<(), Box<dyn std::error::Error>> {
 
 /// One operation on its way from the metadata to its file.
 struct Imported {
+    origin: OperationSource,
     file: PathBuf,
     spec: OperationSpec,
     text: String,
@@ -120,25 +159,47 @@ struct Imported {
 
 /// Imports as `args` asks, writing the change report to `out`.
 pub fn import(args: &ImportArgs, out: &mut dyn Write) -> Result<ImportOutcome, ImportError> {
-    let document_text = read_text(&args.api_docs)?;
-    let document: api_docs::ApiDocs = error::parse_json(&document_text, &args.api_docs)?;
-    check_product(args, &document)?;
-    let selected = select_operations(args, &document)?;
+    let (api_docs_file, sdk_file) = args.source_files();
+    let sources = Sources {
+        api_docs: api_docs_file
+            .map(|file| Source::read(OperationSource::ApiDocs, &file))
+            .transpose()?,
+        sdk_metadata: sdk_file
+            .map(|file| Source::read(OperationSource::SdkMetadata, &file))
+            .transpose()?,
+    };
+    for source in sources.read() {
+        check_product(args, source)?;
+    }
+    let selected = select_operations(args, &sources)?;
+    let common_errors = sources
+        .api_docs
+        .as_ref()
+        .map(|source| sdk_only::common_error_rows(&source.document));
 
     let operations_dir = args.spec_dir().join(OPERATIONS_DIR);
     let mut imported = Vec::with_capacity(selected.len());
     let mut reports = Vec::with_capacity(selected.len());
     let mut proposals = Vec::new();
-    for (name, api) in selected {
+    for (name, entries) in selected {
         let file = operations_dir.join(format!("{name}.json"));
-        let mut spec = convert::convert_operation(&args.api_docs, name, api)?;
         let existing_text = read_optional_text(&file)?;
         let existing: Option<OperationSpec> = existing_text
             .as_deref()
             .map(|text| error::parse_json(text, &file))
             .transpose()?;
+        let (primary, api) = entries.primary;
+        let origin = primary.origin;
+        let mut spec = convert::convert_operation(&primary.path, name, api)?;
+        spec.source = Some(origin);
+        if origin == OperationSource::SdkMetadata {
+            spec.errors = sdk_only_errors(common_errors.as_deref(), existing.as_ref());
+        }
         if let Some(existing) = &existing {
             merge::merge_existing(&mut spec, existing);
+        }
+        if origin == OperationSource::SdkMetadata {
+            sdk_only::complete(&mut spec);
         }
         merge::fill_required_texts(&mut spec);
         // A block already in the file (kept by the merge) may have been
@@ -160,9 +221,15 @@ pub fn import(args: &ImportArgs, out: &mut dyn Write) -> Result<ImportOutcome, I
         let mut operation_report = report::compare_operation(existing.as_ref(), &spec);
         operation_report.note_settled_names(&settled);
         operation_report.note_reconciled(&reconciled);
+        operation_report.note_source(existing.as_ref().and_then(|old| old.source), origin);
+        if let Some((secondary, other_api)) = entries.secondary {
+            let other = convert::convert_operation(&secondary.path, name, other_api)?;
+            operation_report.disagreements = disagreements::compare(&spec, &other);
+        }
         reports.push(operation_report);
         let text = render_operation(&spec, &file)?;
         imported.push(Imported {
+            origin,
             file,
             spec,
             text,
@@ -171,25 +238,32 @@ pub fn import(args: &ImportArgs, out: &mut dyn Write) -> Result<ImportOutcome, I
     }
     let others = load_other_operations(&operations_dir, &imported)?;
     if args.all {
+        // A file is gone from the metadata only if the source it came from
+        // was read: importing from one source says nothing of the other's.
         reports.extend(
             others
                 .iter()
+                .filter(|other| {
+                    sources.reads(other.spec.source.unwrap_or(OperationSource::ApiDocs))
+                })
                 .map(|other| OperationReport::removed(&other.spec.name)),
         );
     }
 
-    let product = updated_product(args, &document, &imported, &others)?;
+    let product = updated_product(args, &sources, &imported, &others)?;
 
-    print_report(out, &reports, &proposals, args.dry_run).map_err(|source| ImportError::Io {
-        path: PathBuf::from("<standard output>"),
-        action: "print the change report",
-        source,
+    print_report(out, &reports, &imported, &proposals, args.dry_run).map_err(|source| {
+        ImportError::Io {
+            path: PathBuf::from("<standard output>"),
+            action: "print the change report",
+            source,
+        }
     })?;
     if let Some(product) = &product {
         if product.changed_groups > 0 {
             writeln!(
                 out,
-                "feature groups: {} of {} derived from the documentation's sections changed",
+                "feature groups: {} of {} derived from the documentation's sections and the operations' families changed",
                 product.changed_groups, product.derived_groups
             )
             .map_err(|source| ImportError::Io {
@@ -275,12 +349,12 @@ fn read_optional_text(path: &Path) -> Result<Option<String>, ImportError> {
 /// Refuses a document of another product, version or API style than the
 /// spec directory's `product.json` (when there is one): importing the wrong
 /// version would silently rewrite every operation.
-fn check_product(args: &ImportArgs, document: &api_docs::ApiDocs) -> Result<(), ImportError> {
-    let Some(info) = &document.info else {
+fn check_product(args: &ImportArgs, source: &Source) -> Result<(), ImportError> {
+    let Some(info) = &source.document.info else {
         return Ok(());
     };
     let mismatch = |key: &str, message: String| ImportError::Unsupported {
-        path: args.api_docs.clone(),
+        path: source.path.clone(),
         operation: "(all)".to_string(),
         json_path: error::json_pointer(["info", key]),
         message,
@@ -323,33 +397,48 @@ fn check_product(args: &ImportArgs, document: &api_docs::ApiDocs) -> Result<(), 
     Ok(())
 }
 
-/// The operations to import, in document order, each named once.
+/// The operations to import, each named once, with their entries: with
+/// `--all`, api-docs' in document order then the SDK metadata's others;
+/// else in the order of the command line.
 fn select_operations<'a>(
-    args: &ImportArgs,
-    document: &'a api_docs::ApiDocs,
-) -> Result<Vec<(&'a str, &'a api_docs::Api)>, ImportError> {
-    if args.all {
-        return Ok(document.apis.iter().collect());
-    }
-    let mut seen = BTreeSet::new();
-    let mut selected = Vec::new();
-    for name in &args.operations {
-        if !seen.insert(name.as_str()) {
-            continue;
-        }
-        let (key, api) = document
-            .apis
-            .0
+    args: &'a ImportArgs,
+    sources: &'a Sources,
+) -> Result<Vec<(&'a str, sources::Entries<'a>)>, ImportError> {
+    let names: Vec<&str> = if args.all {
+        sources.all_names()
+    } else {
+        let mut seen = BTreeSet::new();
+        args.operations
             .iter()
-            .find(|(key, _)| key == name)
-            .ok_or_else(|| ImportError::UnknownOperation {
-                path: args.api_docs.clone(),
-                operation: name.clone(),
-                available: document.apis.len(),
-            })?;
-        selected.push((key.as_str(), api));
+            .map(String::as_str)
+            .filter(|name| seen.insert(*name))
+            .collect()
+    };
+    names
+        .into_iter()
+        .map(|name| {
+            let entries = sources
+                .entries(name)
+                .ok_or_else(|| ImportError::UnknownOperation {
+                    paths: sources.paths(),
+                    operation: name.to_owned(),
+                    available: sources.all_names().len(),
+                })?;
+            Ok((name, entries))
+        })
+        .collect()
+}
+
+/// The error rows of an operation only the SDK metadata describes: the
+/// rows common to api-docs' operations when api-docs is read, else those of
+/// the existing file (an import from the SDK metadata alone cannot tell
+/// which rows are common).
+fn sdk_only_errors(common: Option<&[ErrorRow]>, existing: Option<&OperationSpec>) -> Vec<ErrorRow> {
+    match (common, existing) {
+        (Some(common), _) => common.to_vec(),
+        (None, Some(existing)) => existing.errors.clone(),
+        (None, None) => Vec::new(),
     }
-    Ok(selected)
 }
 
 /// The spec files of `operations_dir` that this import does not rewrite:
@@ -400,6 +489,7 @@ fn load_other_operations(
 fn print_report(
     out: &mut dyn Write,
     reports: &[OperationReport],
+    imported: &[Imported],
     proposals: &[(String, pagination::Proposal)],
     dry_run: bool,
 ) -> std::io::Result<()> {
@@ -432,7 +522,30 @@ fn print_report(
             .filter(|report| report.status == status)
             .count()
     };
+    let from = |origin: OperationSource| imported.iter().filter(move |item| item.origin == origin);
+    let new_from = |origin: OperationSource| {
+        from(origin)
+            .filter(|item| item.existing_text.is_none())
+            .count()
+    };
     let breaking: usize = reports.iter().map(OperationReport::breaking_count).sum();
+    let disagreements: usize = reports
+        .iter()
+        .map(|report| report.disagreements.len())
+        .sum();
+    let disagreeing = reports
+        .iter()
+        .filter(|report| !report.disagreements.is_empty())
+        .count();
+    writeln!(
+        out,
+        "sources: {} operation(s) from api-docs ({} new), {} from the SDK metadata ({} new); \
+         {disagreements} disagreement(s) of the SDK metadata with api-docs on {disagreeing} operation(s)",
+        from(OperationSource::ApiDocs).count(),
+        new_from(OperationSource::ApiDocs),
+        from(OperationSource::SdkMetadata).count(),
+        new_from(OperationSource::SdkMetadata),
+    )?;
     writeln!(
         out,
         "{} operation(s): {} new, {} updated, {} unchanged, {} removed; {breaking} BREAKING change(s){}",
@@ -502,7 +615,7 @@ struct ProductUpdate {
 /// directory has no `product.json`.
 fn updated_product(
     args: &ImportArgs,
-    document: &api_docs::ApiDocs,
+    sources: &Sources,
     imported: &[Imported],
     others: &[LoadedOperation],
 ) -> Result<Option<ProductUpdate>, ImportError> {
@@ -513,11 +626,24 @@ fn updated_product(
     let mut spec: ProductSpec = error::parse_json(&existing_text, &file)?;
     let (mut derived_groups, mut changed_groups) = (0, 0);
     if args.all {
-        let known = |name: &str| {
-            imported.iter().any(|item| item.spec.name == name)
-                || others.iter().any(|other| other.spec.name == name)
+        let specs = || {
+            imported
+                .iter()
+                .map(|item| &item.spec)
+                .chain(others.iter().map(|other| &other.spec))
         };
-        let derived = groups::derive_groups(&document.directories, &known);
+        let known = |name: &str| specs().any(|spec| spec.name == name);
+        let sections = sources
+            .api_docs
+            .as_ref()
+            .map_or(&[][..], |source| source.document.directories.as_slice());
+        let mut derived = groups::derive_groups(sections, &known);
+        let sdk_only: Vec<&str> = specs()
+            .filter(|spec| spec.is_sdk_only())
+            .map(|spec| spec.name.as_str())
+            .collect();
+        let all: Vec<&str> = specs().map(|spec| spec.name.as_str()).collect();
+        groups::add_families(&mut derived, &all, &sdk_only);
         derived_groups = derived.len();
         changed_groups = derived
             .iter()

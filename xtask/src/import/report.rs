@@ -21,7 +21,7 @@ use std::fmt;
 use super::error_rows::pair_error_rows;
 use super::naming::SettledName;
 use crate::spec::model::{
-    ErrorRow, Field, OperationSpec, Parameter, ParameterStyle, TypeRef, Typed,
+    ErrorRow, Field, OperationSource, OperationSpec, Parameter, ParameterStyle, TypeRef, Typed,
 };
 
 /// How a change affects code written against the generated crates.
@@ -81,6 +81,9 @@ pub struct OperationReport {
     /// The changes, in the order: operation facts, parameters, response
     /// fields, error rows.
     pub changes: Vec<Change>,
+    /// Where the other source (the SDK metadata) disagrees with the one
+    /// the spec follows (api-docs); they change nothing in the spec.
+    pub disagreements: Vec<super::disagreements::Disagreement>,
 }
 
 impl OperationReport {
@@ -123,6 +126,32 @@ impl OperationReport {
         }
     }
 
+    /// Adds a line when the spec's source changes: an operation imported
+    /// from the SDK metadata that api-docs now describes switches to
+    /// api-docs (its summary, examples and error table replace the SDK
+    /// metadata's), and the reverse. A new file says nothing: it is new.
+    pub fn note_source(&mut self, before: Option<OperationSource>, now: OperationSource) {
+        if self.status == OperationStatus::New || before == Some(now) {
+            return;
+        }
+        let detail = match (before, now) {
+            (Some(OperationSource::SdkMetadata), OperationSource::ApiDocs) => {
+                "now in api-docs: the spec switches from the SDK metadata to api-docs, \
+                 whose reference page, examples and error table it now follows"
+                    .to_owned()
+            }
+            (Some(OperationSource::ApiDocs), OperationSource::SdkMetadata) => {
+                "no longer in api-docs: imported from the SDK metadata instead".to_owned()
+            }
+            (_, now) => format!("recorded as {}", now.as_str()),
+        };
+        self.changes.push(Change {
+            impact: Impact::Changed,
+            subject: "source".to_owned(),
+            detail,
+        });
+    }
+
     /// The report of an operation the metadata no longer lists.
     pub fn removed(operation: &str) -> OperationReport {
         OperationReport {
@@ -135,6 +164,7 @@ impl OperationReport {
                          if the operation is really gone"
                     .to_string(),
             }],
+            disagreements: Vec::new(),
         }
     }
 }
@@ -156,6 +186,13 @@ impl fmt::Display for OperationReport {
                 self.breaking_count()
             )?;
         }
+        if !self.disagreements.is_empty() {
+            write!(
+                formatter,
+                ", {} disagreement(s) of the SDK metadata with api-docs",
+                self.disagreements.len()
+            )?;
+        }
         writeln!(formatter)?;
         for change in &self.changes {
             writeln!(
@@ -165,6 +202,9 @@ impl fmt::Display for OperationReport {
                 change.subject,
                 change.detail
             )?;
+        }
+        for disagreement in &self.disagreements {
+            writeln!(formatter, "  {:<9} {disagreement}", "sources")?;
         }
         Ok(())
     }
@@ -186,6 +226,7 @@ pub fn compare_operation(existing: Option<&OperationSpec>, new: &OperationSpec) 
                     new.errors.len()
                 ),
             }],
+            disagreements: Vec::new(),
         };
     };
     let mut changes = Vec::new();
@@ -208,6 +249,7 @@ pub fn compare_operation(existing: Option<&OperationSpec>, new: &OperationSpec) 
         operation: new.name.clone(),
         status,
         changes,
+        disagreements: Vec::new(),
     }
 }
 

@@ -48,7 +48,8 @@ fn spec_dir(with_2024_spec: bool) -> TempDir {
 
 fn args(api_docs: PathBuf, spec_dir: &Path, operations: &[&str], dry_run: bool) -> ImportArgs {
     ImportArgs {
-        api_docs,
+        api_docs: Some(api_docs),
+        sdk_metadata: None,
         operations: operations.iter().map(|name| name.to_string()).collect(),
         all: operations.is_empty(),
         dry_run,
@@ -265,7 +266,7 @@ fn every_operation_of_the_full_document_imports_and_validates() {
         .all(|report| report.status == OperationStatus::New));
     assert!(printed.contains("313 operation(s): 313 new, 0 updated, 0 unchanged, 0 removed"));
     assert!(
-        printed.contains("feature groups: 35 of 35 derived"),
+        printed.contains("feature groups: 37 of 37 derived"),
         "{printed}"
     );
 
@@ -697,7 +698,7 @@ fn bad_input_names_the_file_the_operation_and_the_json_path() {
 
     let message = import_error(full_document(), &["DescribeRegion"]);
     assert!(
-        message.contains("no operation named \"DescribeRegion\" among its 313 operations"),
+        message.contains("no operation named \"DescribeRegion\" among their 313 operations"),
         "{message}"
     );
 
@@ -1081,4 +1082,230 @@ fn reimporting_keeps_a_hand_written_pagination_block() {
     );
     assert!(outcome.pagination.is_empty(), "{printed}");
     assert_eq!(outcome.reports[0].status, OperationStatus::Unchanged);
+}
+
+/// A small SDK metadata document, in the shape `sdk_metadata.py` writes:
+/// ActivateMigrationTargetInstance as the SDK has it (an undocumented
+/// parameter, one in another place, a reserved account field) and an
+/// operation api-docs lacks.
+fn sdk_document(directory: &Path) -> PathBuf {
+    let document = serde_json::json!({
+        "source": {"package": "alibabacloud-rds20140815", "version": "16.0.2"},
+        "info": {"style": "RPC", "product": "Rds", "version": "2014-08-15"},
+        "apis": {
+            "ActivateMigrationTargetInstance": {
+                "title": "ActivateMigrationTargetInstance",
+                "methods": ["post"],
+                "parameters": [
+                    {"name": "DBInstanceName", "in": "query", "schema": {"type": "string", "required": true}},
+                    {"name": "ForceSwitch", "in": "formData", "schema": {"type": "string"}},
+                    {"name": "SwitchTime", "in": "query", "schema": {"type": "string"}},
+                    {"name": "SwitchTimeMode", "in": "query", "schema": {"type": "integer"}},
+                    {"name": "ResourceOwnerId", "in": "query", "schema": {"type": "integer"}},
+                    {"name": "Newer", "in": "query", "schema": {"type": "boolean"}}
+                ],
+                "responses": {"200": {"schema": {"type": "object", "properties": {
+                    "DBInstanceName": {"type": "string"},
+                    "RequestId": {"type": "string"},
+                    "SourceIpAddress": {"type": "string"},
+                    "SourcePort": {"type": "integer"},
+                    "TaskId": {"type": "integer"}
+                }}}}
+            },
+            "RunRCInstances": {
+                "title": "RunRCInstances",
+                "methods": ["post"],
+                "parameters": [
+                    {"name": "InstanceType", "in": "query", "schema": {"type": "string", "required": true, "description": "The instance type."}},
+                    {"name": "Amount", "in": "query", "schema": {"type": "integer"}},
+                    {"name": "DataDisk", "in": "query", "style": "json", "schema": {"type": "array", "items": {"type": "object", "properties": {"Size": {"type": "integer"}}}}},
+                    {"name": "OwnerAccount", "in": "query", "schema": {"type": "string"}}
+                ],
+                "responses": {"200": {"schema": {"type": "object", "properties": {
+                    "InstanceIdSets": {"type": "object", "properties": {"InstanceIdSet": {"type": "array", "items": {"type": "string"}}}},
+                    "OrderId": {"type": "string", "description": "The order ID."},
+                    "Ready": {"type": "boolean"},
+                    "RequestId": {"type": "string"}
+                }}}}
+            }
+        }
+    });
+    let file = directory.join("sdk-metadata.json");
+    fs::write(&file, document.to_string()).expect("write the SDK metadata");
+    file
+}
+
+fn both_sources(spec_dir: &Path, sdk: PathBuf, operations: &[&str], dry_run: bool) -> ImportArgs {
+    ImportArgs {
+        sdk_metadata: Some(sdk),
+        ..args(
+            fixture("ActivateMigrationTargetInstance.api-docs.json"),
+            spec_dir,
+            operations,
+            dry_run,
+        )
+    }
+}
+
+#[test]
+fn an_operation_only_the_sdk_describes_is_imported_with_its_origin_common_errors_and_a_synthesized_sample(
+) {
+    let directory = spec_dir(false);
+    let sdk = sdk_document(directory.path());
+    let (result, printed) = run_import(&both_sources(directory.path(), sdk, &[], false));
+    result.unwrap_or_else(|error| panic!("{error}\n{printed}"));
+    assert!(
+        printed.contains(
+            "sources: 1 operation(s) from api-docs (1 new), 1 from the SDK metadata (1 new)"
+        ),
+        "{printed}"
+    );
+
+    let spec = read_spec(directory.path(), "RunRCInstances");
+    assert_eq!(spec.source, Some(crate::spec::OperationSource::SdkMetadata));
+    assert_eq!(spec.summary, "Run RDS Custom instances.");
+    // The reserved account field is not imported.
+    let names: Vec<&str> = spec.parameters.iter().map(|p| p.name.as_str()).collect();
+    assert_eq!(names, ["InstanceType", "Amount", "DataDisk"]);
+    assert!(spec.parameters[0].required);
+    // The errors every operation can answer: api-docs lists them for its
+    // one operation here, so all of that operation's rows (66, with
+    // several codes twice) are common; none is invented.
+    let activate = read_spec(directory.path(), OPERATION);
+    assert_eq!(activate.source, Some(crate::spec::OperationSource::ApiDocs));
+    assert!(!spec.errors.is_empty());
+    for row in &spec.errors {
+        assert!(
+            activate
+                .errors
+                .iter()
+                .any(|documented| documented.code == row.code
+                    && documented.http_status == row.http_status),
+            "{row:?} is not a documented row"
+        );
+    }
+    // The sample is synthesized from the response fields, and says so.
+    assert_eq!(spec.sample_response_synthesized, Some(true));
+    let sample: serde_json::Value =
+        serde_json::from_str(spec.sample_response.as_deref().expect("a sample")).expect("JSON");
+    assert_eq!(
+        sample,
+        serde_json::json!({
+            "InstanceIdSets": {"InstanceIdSet": ["InstanceIdSet"]},
+            "OrderId": "OrderId",
+            "Ready": true,
+            "RequestId": "RequestId"
+        })
+    );
+    // api-docs stays authoritative for the operation both describe.
+    assert!(activate.parameters.iter().all(|p| p.name != "Newer"));
+
+    // A second import changes nothing.
+    let sdk = directory.path().join("sdk-metadata.json");
+    let (result, printed) = run_import(&both_sources(directory.path(), sdk, &[], true));
+    result.expect("the second import succeeds");
+    assert!(
+        printed.contains("2 operation(s): 0 new, 0 updated, 2 unchanged, 0 removed"),
+        "{printed}"
+    );
+}
+
+#[test]
+fn every_disagreement_of_the_sources_on_a_shared_operation_is_named() {
+    let directory = spec_dir(false);
+    let sdk = sdk_document(directory.path());
+    let (result, printed) = run_import(&both_sources(directory.path(), sdk, &[OPERATION], true));
+    let outcome = result.unwrap_or_else(|error| panic!("{error}\n{printed}"));
+    let disagreements: Vec<String> = outcome.reports[0]
+        .disagreements
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    assert_eq!(
+        disagreements,
+        [
+            "parameter SwitchTimeMode: type: api-docs string, the SDK integer",
+            "parameter ForceSwitch: location: api-docs query, the SDK body",
+            "parameter Newer: only in the SDK metadata",
+        ],
+        "{printed}"
+    );
+    assert!(printed.contains("  sources   parameter Newer: only in the SDK metadata"));
+    assert!(
+        printed.contains("3 disagreement(s) of the SDK metadata with api-docs on 1 operation(s)")
+    );
+}
+
+#[test]
+fn an_operation_that_appears_in_api_docs_switches_its_source() {
+    let directory = spec_dir(false);
+    let sdk = sdk_document(directory.path());
+    // First only the SDK metadata describes ActivateMigrationTargetInstance.
+    let only_sdk = ImportArgs {
+        api_docs: None,
+        ..both_sources(directory.path(), sdk.clone(), &[OPERATION], false)
+    };
+    let (result, printed) = run_import(&only_sdk);
+    result.unwrap_or_else(|error| panic!("{error}\n{printed}"));
+    let before = read_spec(directory.path(), OPERATION);
+    assert!(before.is_sdk_only());
+    assert!(before.has_synthesized_sample());
+
+    // Then api-docs documents it: the import says so and follows api-docs.
+    let (result, printed) = run_import(&both_sources(directory.path(), sdk, &[OPERATION], false));
+    result.unwrap_or_else(|error| panic!("{error}\n{printed}"));
+    assert!(
+        printed.contains("changed   source: now in api-docs: the spec switches from the SDK metadata to api-docs"),
+        "{printed}"
+    );
+    let after = read_spec(directory.path(), OPERATION);
+    assert_eq!(after.source, Some(crate::spec::OperationSource::ApiDocs));
+    assert!(!after.has_synthesized_sample());
+    assert_eq!(after.errors.len(), 66);
+
+    // Importing api-docs alone does not call the SDK's operations removed.
+    let spec_only_in_sdk = ImportArgs {
+        sdk_metadata: None,
+        ..args(
+            fixture("ActivateMigrationTargetInstance.api-docs.json"),
+            directory.path(),
+            &[],
+            true,
+        )
+    };
+    let sdk_only = directory.path().join("operations/RunRCInstances.json");
+    let mut spec = after.clone();
+    spec.name = "RunRCInstances".to_owned();
+    spec.source = Some(crate::spec::OperationSource::SdkMetadata);
+    fs::write(
+        &sdk_only,
+        super::render_operation(&spec, &sdk_only).expect("render"),
+    )
+    .expect("write");
+    let (result, printed) = run_import(&spec_only_in_sdk);
+    let outcome = result.unwrap_or_else(|error| panic!("{error}\n{printed}"));
+    assert!(outcome
+        .reports
+        .iter()
+        .all(|report| report.status != OperationStatus::Removed));
+}
+
+#[test]
+fn the_common_errors_are_the_rows_nine_in_ten_operations_list() {
+    let text = fs::read_to_string(full_document()).expect("read the document");
+    let document: super::api_docs::ApiDocs = serde_json::from_str(&text).expect("parse");
+    let rows = super::sdk_only::common_error_rows(&document);
+    assert_eq!(rows.len(), 59);
+    // Listed by every operation, with the message most of them give.
+    let not_found = rows
+        .iter()
+        .find(|row| row.code == "InvalidDBInstanceId.NotFound")
+        .expect("a common row");
+    assert_eq!(not_found.http_status, 400);
+    assert_eq!(
+        not_found.message,
+        "The DBInstanceId provided does not exist in records."
+    );
+    // Rows of a few operations only are not common.
+    assert!(rows.iter().all(|row| row.code != "InvalidMigrateStatus"));
 }

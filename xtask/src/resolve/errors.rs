@@ -10,10 +10,8 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use proc_macro2::Ident;
-
 use super::error_rows::ErrorRowTable;
-use super::names::type_ident;
+use super::ident::RustIdent;
 use crate::spec::{
     naming, ErrorRow, GatewayErrorRow, LoadedOperation, ProductSpec, SpecError, SpecErrorKind,
 };
@@ -36,8 +34,8 @@ pub struct ErrorVariant {
 
 impl ErrorVariant {
     /// The variant's identifier.
-    pub fn ident(&self) -> Ident {
-        type_ident(&self.name)
+    pub fn ident(&self) -> RustIdent {
+        RustIdent::new(self.name.as_str())
     }
 }
 
@@ -54,7 +52,7 @@ pub struct CodeRow<'a> {
 #[derive(Debug, Clone)]
 pub struct GatewayVariant<'spec> {
     /// The variant's identifier.
-    pub ident: Ident,
+    pub ident: RustIdent,
     /// Its documented row.
     pub row: &'spec GatewayErrorRow,
 }

@@ -18,6 +18,7 @@
 pub mod error_rows;
 pub mod errors;
 pub mod features;
+pub mod ident;
 pub mod names;
 pub mod pagination;
 pub mod types;
@@ -32,6 +33,7 @@ use crate::spec::{
 pub use error_rows::ErrorRowTable;
 pub use errors::{ErrorTable, ErrorVariant, GatewayVariant};
 pub use features::FeatureGroup;
+pub use ident::RustIdent;
 pub use names::OperationNames;
 pub use pagination::Pagination;
 pub use types::{Direction, Member, RustType, Struct};

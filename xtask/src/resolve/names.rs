@@ -3,9 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use proc_macro2::{Ident, Span};
-use quote::format_ident;
-
+use super::ident::RustIdent;
 use crate::spec::naming::{self, operation_rust_name};
 use crate::spec::{LoadedOperation, OperationSpec, SpecError, SpecErrorKind};
 
@@ -18,7 +16,7 @@ pub const RESERVED_OPERATION_NAMES: &[&str] =
 #[derive(Debug, Clone)]
 pub struct OperationNames {
     /// The module and client method, possibly a raw identifier.
-    pub module: Ident,
+    pub module: RustIdent,
     /// The same name as plain text, without `r#`, for docs and paths in
     /// strings: `activate_migration_target_instance`.
     pub snake_case: String,
@@ -26,13 +24,13 @@ pub struct OperationNames {
     /// of its module name: `activate-migration-target-instance`.
     pub feature: String,
     /// `ActivateMigrationTargetInstanceInput`.
-    pub input: Ident,
+    pub input: RustIdent,
     /// `ActivateMigrationTargetInstanceOutput`.
-    pub output: Ident,
+    pub output: RustIdent,
     /// `ActivateMigrationTargetInstanceFluentBuilder`.
-    pub builder: Ident,
+    pub builder: RustIdent,
     /// `ActivateMigrationTargetInstanceError`.
-    pub error: Ident,
+    pub error: RustIdent,
 }
 
 impl OperationNames {
@@ -41,12 +39,12 @@ impl OperationNames {
         let snake_case = operation_rust_name(spec);
         let prefix = naming::upper_camel_case(&snake_case);
         OperationNames {
-            module: member_ident(&snake_case),
+            module: RustIdent::member(snake_case.as_str()),
             feature: operation_feature(spec),
-            input: format_ident!("{prefix}Input"),
-            output: format_ident!("{prefix}Output"),
-            builder: format_ident!("{prefix}FluentBuilder"),
-            error: format_ident!("{prefix}Error"),
+            input: RustIdent::new(format!("{prefix}Input")),
+            output: RustIdent::new(format!("{prefix}Output")),
+            builder: RustIdent::new(format!("{prefix}FluentBuilder")),
+            error: RustIdent::new(format!("{prefix}Error")),
             snake_case,
         }
     }
@@ -65,21 +63,6 @@ impl OperationNames {
 /// its Rust name (`activate-migration-target-instance`).
 pub fn operation_feature(spec: &OperationSpec) -> String {
     operation_rust_name(spec).replace('_', "-")
-}
-
-/// The identifier of a generated type or variant.
-pub fn type_ident(name: &str) -> Ident {
-    Ident::new(name, Span::call_site())
-}
-
-/// The identifier of a field, method or argument, written as a raw
-/// identifier when it is a keyword (`r#type`).
-pub fn member_ident(name: &str) -> Ident {
-    if naming::is_keyword(name) {
-        Ident::new_raw(name, Span::call_site())
-    } else {
-        Ident::new(name, Span::call_site())
-    }
 }
 
 /// Checks that no operation takes a reserved name and that no two

@@ -7,8 +7,7 @@
 //! name already; one that does not resolve is still reported as a spec
 //! problem, never a panic.
 
-use proc_macro2::Ident;
-
+use super::ident::RustIdent;
 use super::types::{Member, RustType, Struct};
 use crate::spec::pagination::{parse_field_path, PaginationSpec, PaginationStyle};
 use crate::spec::{LoadedOperation, SpecError, SpecErrorKind};
@@ -17,7 +16,7 @@ use crate::spec::{LoadedOperation, SpecError, SpecErrorKind};
 #[derive(Debug, Clone)]
 pub struct PageParameter {
     /// The input's field.
-    pub ident: Ident,
+    pub ident: RustIdent,
     /// Whether the field is a plain value (a required parameter) rather
     /// than an `Option`.
     pub required: bool,
@@ -29,7 +28,7 @@ pub struct PageParameter {
 #[derive(Debug, Clone)]
 pub struct FieldChain {
     /// The fields, from the output down.
-    pub steps: Vec<Ident>,
+    pub steps: Vec<RustIdent>,
     /// The Rust type of the value at the end.
     pub rust_type: RustType,
 }

@@ -13,10 +13,10 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use proc_macro2::{Ident, TokenStream};
+use proc_macro2::TokenStream;
 use quote::{quote, ToTokens};
 
-use super::names::{member_ident, type_ident};
+use super::ident::RustIdent;
 use crate::spec::naming::{self, is_sensitive, member_rust_name};
 use crate::spec::{
     Field, Parameter, ParameterLocation, ParameterStyle, SpecError, SpecErrorKind, TypeName,
@@ -51,7 +51,7 @@ pub enum RustType {
     /// `Vec<T>`.
     List(Box<RustType>),
     /// A nested struct of the operation's module.
-    Struct(Ident),
+    Struct(RustIdent),
 }
 
 impl ToTokens for RustType {
@@ -75,7 +75,7 @@ impl ToTokens for RustType {
 #[derive(Debug, Clone)]
 pub struct Member<'spec> {
     /// The field (and setter) identifier, possibly raw (`r#type`).
-    pub ident: Ident,
+    pub ident: RustIdent,
     /// The same name as plain text, without `r#`.
     pub name: String,
     /// The name on the wire.
@@ -181,7 +181,7 @@ impl<'spec> Member<'spec> {
             direction,
         );
         Member {
-            ident: member_ident(&name),
+            ident: RustIdent::member(name.as_str()),
             name,
             wire_name: source.wire_name,
             rust_type,
@@ -242,7 +242,7 @@ pub fn check_reserved_response_names(
 #[derive(Debug, Clone)]
 pub struct Struct<'spec> {
     /// Its name.
-    pub name: Ident,
+    pub name: RustIdent,
     /// Whether it is sent or received.
     pub direction: Direction,
     /// Its members.
@@ -374,7 +374,7 @@ impl<'spec> StructPlanner<'spec> {
                     description,
                     pointer: pointer.to_owned(),
                 });
-                RustType::Struct(type_ident(&name))
+                RustType::Struct(RustIdent::new(name))
             }
         }
     }
@@ -432,7 +432,7 @@ impl<'spec> StructPlanner<'spec> {
                 })
                 .collect();
             structs.push(Struct {
-                name: type_ident(&name),
+                name: RustIdent::new(name),
                 direction: pending.direction,
                 members,
                 found_under: pending.found_under,

@@ -1,8 +1,6 @@
 //! An operation's waiters, with their method names and parsed paths.
 
-use proc_macro2::Ident;
-use quote::format_ident;
-
+use super::ident::RustIdent;
 use crate::spec::waiter::{
     condition_text, parse_path, waiter_method_name, AcceptorState, ConditionTest, PathStep,
     WaiterSpec,
@@ -15,9 +13,9 @@ pub struct Waiter<'spec> {
     /// The waiter's spec, for its texts and delays.
     pub spec: &'spec WaiterSpec,
     /// The fluent builder's method: `wait_until_cloud_migration_ready_to_switch`.
-    pub method: Ident,
+    pub method: RustIdent,
     /// The static definition: `CLOUD_MIGRATION_READY_TO_SWITCH_WAITER`.
-    pub definition: Ident,
+    pub definition: RustIdent,
     /// The acceptors, in evaluation order.
     pub acceptors: Vec<Acceptor<'spec>>,
 }
@@ -105,8 +103,8 @@ pub fn resolve(operation: &LoadedOperation) -> Result<Vec<Waiter<'_>>, Vec<SpecE
         let snake_case = naming::snake_case(&waiter.name);
         waiters.push(Waiter {
             spec: waiter,
-            method: format_ident!("{}", waiter_method_name(waiter)),
-            definition: format_ident!("{}_WAITER", snake_case.to_ascii_uppercase()),
+            method: RustIdent::member(waiter_method_name(waiter)),
+            definition: RustIdent::new(format!("{}_WAITER", snake_case.to_ascii_uppercase())),
             acceptors,
         });
     }

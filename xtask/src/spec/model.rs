@@ -119,6 +119,10 @@ pub struct OperationSpec {
     /// Overrides the snake_case method and module name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rust_name: Option<String>,
+    /// Which metadata the spec was imported from; absent in a spec written
+    /// by hand.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<OperationSource>,
     /// The documentation page's title.
     pub title: String,
     /// The one-sentence summary, first line of the rustdoc.
@@ -143,9 +147,14 @@ pub struct OperationSpec {
     pub parameters: Vec<Parameter>,
     /// The success body.
     pub response: ResponseSpec,
-    /// The documented sample body, verbatim.
+    /// The documented sample body, verbatim, or one synthesized from the
+    /// response fields when the metadata has none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sample_response: Option<String>,
+    /// `true` when `sample_response` was synthesized from the response
+    /// fields rather than documented by Alibaba.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sample_response_synthesized: Option<bool>,
     /// The documented error table, every row, in documentation order.
     pub errors: Vec<ErrorRow>,
     /// How the operation pages its list, when it is paged.
@@ -160,6 +169,41 @@ impl OperationSpec {
     /// Whether the operation is marked deprecated.
     pub fn is_deprecated(&self) -> bool {
         self.deprecated.unwrap_or(false)
+    }
+
+    /// Whether only the official SDKs' metadata describes the operation:
+    /// Alibaba publishes no reference page for it.
+    pub fn is_sdk_only(&self) -> bool {
+        self.source == Some(OperationSource::SdkMetadata)
+    }
+
+    /// Whether the sample response was synthesized by the importer rather
+    /// than documented by Alibaba.
+    pub fn has_synthesized_sample(&self) -> bool {
+        self.sample_response_synthesized.unwrap_or(false)
+    }
+}
+
+/// Which metadata an operation's spec was imported from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+pub enum OperationSource {
+    /// Alibaba's OpenAPI Explorer `api-docs` document: the operation has a
+    /// reference page, and the document gives its error table.
+    #[serde(rename = "apiDocs")]
+    ApiDocs,
+    /// Only the metadata of Alibaba's official SDKs describes the
+    /// operation: there is no reference page and no error table.
+    #[serde(rename = "sdkMetadata")]
+    SdkMetadata,
+}
+
+impl OperationSource {
+    /// The name the spec files use.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OperationSource::ApiDocs => "apiDocs",
+            OperationSource::SdkMetadata => "sdkMetadata",
+        }
     }
 }
 

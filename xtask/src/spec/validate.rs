@@ -190,6 +190,14 @@ pub fn validate_operation(file: &Path, spec: &OperationSpec) -> Vec<SpecError> {
     if let Some(rust_name) = &spec.rust_name {
         check_snake_identifier(file, "/rustName", rust_name, &mut problems);
     }
+    if spec.has_synthesized_sample() && spec.sample_response.is_none() {
+        problems.push(SpecError::at(
+            file,
+            "/sampleResponseSynthesized",
+            SpecErrorKind::Shape,
+            "sampleResponseSynthesized is true but there is no sampleResponse; remove the flag or add the sample",
+        ));
+    }
 
     let mut wire_names: BTreeMap<&str, usize> = BTreeMap::new();
     let mut rust_names: BTreeMap<String, usize> = BTreeMap::new();

@@ -121,6 +121,11 @@ fn conform(template: &Value, model: Value) -> Value {
     }
 }
 
+/// Whether two scalars have the same JSON type.
+fn same_json_type(left: &Value, right: &Value) -> bool {
+    std::mem::discriminant(left) == std::mem::discriminant(right)
+}
+
 /// Puts the request's identifiers in an example answer: every field named
 /// like an instance identifier gets `instance_id`, and every scalar field
 /// named like a request parameter gets that parameter's value.
@@ -169,7 +174,14 @@ fn echo_field(
                     *scalar = Value::from(id);
                 }
             } else if let Some((_, given)) = parameters.iter().find(|(name, _)| *name == key) {
-                *scalar = conform(scalar, Value::from(*given));
+                // A value that does not fit the documented type (a task ID
+                // the service answers as a number, sent as text that is no
+                // number) would change the answer's shape, which a typed
+                // client could no longer decode: the example's value stays.
+                let echoed = conform(scalar, Value::from(*given));
+                if same_json_type(scalar, &echoed) {
+                    *scalar = echoed;
+                }
             }
         }
     }
@@ -234,5 +246,19 @@ mod tests {
         echo(&mut output, Some("pgm-asked"), &[("Port", "1234")]);
         assert_eq!(output["Items"]["Item"][0]["DBInstanceId"], "pgm-asked");
         assert_eq!(output["Port"], "1234");
+    }
+
+    #[test]
+    fn echo_keeps_the_documented_type() {
+        let mut output = object(json!({"TaskId": 1, "Count": 2, "On": true}));
+        echo(
+            &mut output,
+            None,
+            &[("TaskId", "not-a-number"), ("Count", "7"), ("On", "maybe")],
+        );
+        assert_eq!(
+            Value::Object(output),
+            json!({"TaskId": 1, "Count": 7, "On": true})
+        );
     }
 }

@@ -12,7 +12,7 @@
 //!
 //! ### References
 //!
-//! \> Before you call this operation, read the following documentation and make sure that you fully understand the prerequisites and impacts of this operation.
+//! > Before you call this operation, read the following documentation and make sure that you fully understand the prerequisites and impacts of this operation.
 //!
 //! *   [Apply for a public endpoint for an ApsaraDB RDS for MySQL instance](https://www.alibabacloud.com/help/doc-detail/26128.htm)
 //! *   [Apply for a public endpoint for an ApsaraDB RDS for PostgreSQL instance](https://www.alibabacloud.com/help/doc-detail/97738.htm)
@@ -36,7 +36,7 @@ impl crate::Client {
     /// # Arguments
     ///
     /// `db_instance_id`:
-    /// The instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::Client::describe_db_instances) operation to query the instance ID.
     ///
     /// Wire name: `DBInstanceId`.
     ///
@@ -45,7 +45,7 @@ impl crate::Client {
     /// `connection_string_prefix`:
     /// The prefix of the public endpoint. A valid public endpoint is in the following format: `Prefix.Database engine.rds.aliyuncs.com`. Example: `test1234.mysql.rds.aliyuncs.com`.
     ///
-    /// \> The value can be 5 to 40 characters in length and can contain letters, digits, and hyphens (-). The value cannot contain any of the following characters: ~ ! # % ^ & \\* = + | {} ; : ' " , \<\> / ?
+    /// > The value can be 5 to 40 characters in length and can contain letters, digits, and hyphens (-). The value cannot contain any of the following characters: ~ ! # % ^ & \* = + | {} ; : ' " , \<\> / ?
     ///
     /// Wire name: `ConnectionStringPrefix`.
     ///
@@ -255,7 +255,7 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
             location: metadata::ParameterLocation::Query,
             allowed_values: &[],
             required: false,
-            description: "The Tabular Data Stream (TDS) port of the instance for which Babelfish is enabled.\n\n> This parameter applies only to ApsaraDB RDS for PostgreSQL instances. For more information about Babelfish for ApsaraDB RDS for PostgreSQL, see [Introduction to Babelfish](~~428613~~).",
+            description: "The Tabular Data Stream (TDS) port of the instance for which Babelfish is enabled.\n\n> This parameter applies only to ApsaraDB RDS for PostgreSQL instances. For more information about Babelfish for ApsaraDB RDS for PostgreSQL, see [Introduction to Babelfish](https://www.alibabacloud.com/help/doc-detail/428613.htm).",
             example: Some("1433"),
             deprecated: false,
         },
@@ -285,11 +285,10 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
         },
     ],
     error_rows: &[
-        119, 120, 121, 122, 123, 124, 125, 126, 127, 128, 129, 67, 68, 69, 70, 71, 72,
-        73, 74, 75, 76, 77, 15, 78, 17, 79, 80, 81, 82, 83, 84, 85, 86, 87, 88, 89, 90,
-        91, 92, 93, 34, 94, 95, 37, 96, 97, 98, 99, 100, 101, 102, 103, 104, 105, 130,
-        131, 107, 108, 50, 109, 52, 110, 111, 112, 56, 113, 132, 133, 114, 115, 62, 116,
-        117, 118,
+        119, 120, 121, 122, 123, 124, 125, 126, 127, 128, 129, 22, 30, 24, 10, 7, 32, 6,
+        33, 29, 27, 25, 42, 23, 41, 3, 36, 1, 8, 14, 15, 16, 19, 38, 0, 37, 4, 5, 9, 12,
+        35, 26, 2, 18, 17, 13, 28, 40, 20, 39, 11, 21, 31, 34, 130, 131, 52, 47, 43, 48,
+        49, 44, 51, 50, 46, 45, 132, 133, 54, 55, 53, 56, 58, 57,
     ],
     error_table: &crate::metadata::ERROR_ROWS,
     sample_response: Some(

@@ -66,7 +66,7 @@ impl std::fmt::Debug for AssociateEipAddressWithRcInstanceFluentBuilder {
 impl AssociateEipAddressWithRcInstanceFluentBuilder {
     /// Sets `RegionId`.
     ///
-    /// The region ID. You can call the DescribeRegions operation to query the most recent region list.
+    /// The region ID. You can call the [DescribeRegions](crate::Client::describe_regions) operation to query the most recent region list.
     ///
     /// See [`AssociateEipAddressWithRcInstanceInput::region_id`] for the full documentation.
     #[inline]
@@ -207,16 +207,15 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
             location: metadata::ParameterLocation::Query,
             allowed_values: &[],
             required: false,
-            description: "The EIP ID.\n\n>  If no EIP is available, create an EIP. For more information, see [Create an EIP](~~292841~~).",
+            description: "The EIP ID.\n\n>  If no EIP is available, create an EIP. For more information, see [Create an EIP](https://www.alibabacloud.com/help/doc-detail/292841.htm).",
             example: Some("eip-bp166out2x4bpcf******"),
             deprecated: false,
         },
     ],
     error_rows: &[
-        134, 67, 68, 69, 70, 71, 72, 73, 74, 75, 76, 77, 15, 78, 79, 80, 81, 82, 83, 84,
-        86, 87, 88, 89, 90, 91, 92, 93, 34, 94, 95, 37, 96, 97, 98, 99, 100, 101, 102,
-        103, 104, 105, 135, 107, 108, 50, 109, 52, 110, 111, 112, 56, 113, 114, 115, 62,
-        116, 117, 118,
+        134, 22, 30, 24, 10, 7, 32, 6, 33, 29, 27, 25, 42, 23, 3, 36, 1, 8, 14, 15, 19,
+        38, 0, 37, 4, 5, 9, 12, 35, 26, 2, 18, 17, 13, 28, 40, 20, 39, 11, 21, 31, 34,
+        135, 52, 47, 43, 48, 49, 44, 51, 50, 46, 45, 54, 55, 53, 56, 58, 57,
     ],
     error_table: &crate::metadata::ERROR_ROWS,
     sample_response: Some(

@@ -10,7 +10,7 @@
 //!
 //! ### Feature description
 //!
-//! When the [read/write splitting](https://www.alibabacloud.com/help/doc-detail/51073.htm) feature is enabled, this operation is used to calculate system-assigned read weights. For more information about custom read weights, see [DescribeDBInstanceNetInfo](https://www.alibabacloud.com/help/doc-detail/610423.htm).
+//! When the [read/write splitting](https://www.alibabacloud.com/help/doc-detail/51073.htm) feature is enabled, this operation is used to calculate system-assigned read weights. For more information about custom read weights, see [DescribeDBInstanceNetInfo](crate::Client::describe_db_instance_net_info).
 //!
 //! ### Prerequisites
 //!
@@ -20,9 +20,9 @@
 //!
 //! *   The instance runs one of the following MySQL versions and RDS editions:
 //!
-//! *   MySQL 5.7 on RDS High-availability Edition (with local disks)
-//! *   MySQL 5.6
-//! *   SQL Server on RDS Cluster Edition
+//!     *   MySQL 5.7 on RDS High-availability Edition (with local disks)
+//!     *   MySQL 5.6
+//!     *   SQL Server on RDS Cluster Edition
 //!
 //! Action `CalculateDBInstanceWeight`, operation type `get`, idempotent: the runtime may resend it after a network failure.
 
@@ -41,7 +41,7 @@ impl crate::Client {
     /// # Arguments
     ///
     /// `db_instance_id`:
-    /// The primary instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The primary instance ID. You can call the [DescribeDBInstances](crate::Client::describe_db_instances) operation to query the instance ID.
     ///
     /// Wire name: `DBInstanceId`.
     ///
@@ -154,10 +154,10 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
         },
     ],
     error_rows: &[
-        67, 68, 69, 70, 71, 72, 73, 74, 75, 76, 77, 15, 78, 17, 79, 80, 81, 82, 83, 84,
-        85, 86, 87, 88, 89, 90, 91, 92, 93, 34, 94, 95, 37, 96, 97, 98, 99, 100, 101,
-        102, 103, 104, 105, 159, 160, 161, 107, 108, 50, 109, 52, 110, 111, 112, 56, 113,
-        157, 162, 163, 114, 115, 62, 116, 117, 118,
+        22, 30, 24, 10, 7, 32, 6, 33, 29, 27, 25, 42, 23, 41, 3, 36, 1, 8, 14, 15, 16,
+        19, 38, 0, 37, 4, 5, 9, 12, 35, 26, 2, 18, 17, 13, 28, 40, 20, 39, 11, 21, 31,
+        34, 159, 160, 161, 52, 47, 43, 48, 49, 44, 51, 50, 46, 45, 157, 162, 163, 54, 55,
+        53, 56, 58, 57,
     ],
     error_table: &crate::metadata::ERROR_ROWS,
     sample_response: Some(

@@ -27,7 +27,7 @@ impl crate::Client {
     /// # Arguments
     ///
     /// `db_instance_id`:
-    /// The instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::Client::describe_db_instances) operation to query the instance ID.
     ///
     /// Wire name: `DBInstanceId`.
     ///
@@ -40,16 +40,16 @@ impl crate::Client {
     ///
     /// *   The value must start with a lowercase letter, and end with a lowercase letter or a digit.
     ///
-    /// *   The value can contain lowercase letters, digits, and underscores (\\_).
+    /// *   The value can contain lowercase letters, digits, and underscores (\_).
     ///
     /// *   The length of the value must meet the following requirements:
     ///
-    /// *   If the instance runs MySQL 5.7 or MySQL 8.0, the value must be 2 to 32 characters in length.
-    /// *   If the instance runs MySQL 5.6, the value must be 2 to 16 characters in length.
-    /// *   If the instance runs SQL Server, the value must be 2 to 64 characters in length.
-    /// *   If the instance runs PostgreSQL with cloud disks, the value must be 2 to 63 characters in length.
-    /// *   If the instance runs PostgreSQL with local disks, the value must be 2 to 16 characters in length.
-    /// *   If the instance runs MariaDB, the value must be 2 to 16 characters in length.
+    ///     *   If the instance runs MySQL 5.7 or MySQL 8.0, the value must be 2 to 32 characters in length.
+    ///     *   If the instance runs MySQL 5.6, the value must be 2 to 16 characters in length.
+    ///     *   If the instance runs SQL Server, the value must be 2 to 64 characters in length.
+    ///     *   If the instance runs PostgreSQL with cloud disks, the value must be 2 to 63 characters in length.
+    ///     *   If the instance runs PostgreSQL with local disks, the value must be 2 to 16 characters in length.
+    ///     *   If the instance runs MariaDB, the value must be 2 to 16 characters in length.
     ///
     /// *   For more information about invalid characters, see [Forbidden keywords table](https://www.alibabacloud.com/help/doc-detail/26317.htm).
     ///
@@ -201,16 +201,15 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
             location: metadata::ParameterLocation::Query,
             allowed_values: &[],
             required: true,
-            description: "The username of the account.\n\n*   The value must be unique.\n\n*   The value must start with a lowercase letter, and end with a lowercase letter or a digit.\n\n*   The value can contain lowercase letters, digits, and underscores (\\_).\n\n*   The length of the value must meet the following requirements:\n\n    *   If the instance runs MySQL 5.7 or MySQL 8.0, the value must be 2 to 32 characters in length.\n    *   If the instance runs MySQL 5.6, the value must be 2 to 16 characters in length.\n    *   If the instance runs SQL Server, the value must be 2 to 64 characters in length.\n    *   If the instance runs PostgreSQL with cloud disks, the value must be 2 to 63 characters in length.\n    *   If the instance runs PostgreSQL with local disks, the value must be 2 to 16 characters in length.\n    *   If the instance runs MariaDB, the value must be 2 to 16 characters in length.\n\n*   For more information about invalid characters, see [Forbidden keywords table](~~26317~~).",
+            description: "The username of the account.\n\n*   The value must be unique.\n\n*   The value must start with a lowercase letter, and end with a lowercase letter or a digit.\n\n*   The value can contain lowercase letters, digits, and underscores (\\_).\n\n*   The length of the value must meet the following requirements:\n\n    *   If the instance runs MySQL 5.7 or MySQL 8.0, the value must be 2 to 32 characters in length.\n    *   If the instance runs MySQL 5.6, the value must be 2 to 16 characters in length.\n    *   If the instance runs SQL Server, the value must be 2 to 64 characters in length.\n    *   If the instance runs PostgreSQL with cloud disks, the value must be 2 to 63 characters in length.\n    *   If the instance runs PostgreSQL with local disks, the value must be 2 to 16 characters in length.\n    *   If the instance runs MariaDB, the value must be 2 to 16 characters in length.\n\n*   For more information about invalid characters, see [Forbidden keywords table](https://www.alibabacloud.com/help/doc-detail/26317.htm).",
             example: Some("DatabaseTest"),
             deprecated: false,
         },
     ],
     error_rows: &[
-        166, 167, 168, 67, 68, 69, 70, 71, 72, 73, 74, 75, 76, 77, 15, 78, 17, 79, 80,
-        81, 82, 83, 84, 85, 86, 87, 88, 89, 90, 91, 92, 93, 34, 94, 95, 37, 96, 97, 98,
-        99, 100, 101, 102, 103, 104, 105, 107, 108, 50, 109, 52, 110, 111, 112, 56, 113,
-        114, 115, 62, 116, 117, 118,
+        166, 167, 168, 22, 30, 24, 10, 7, 32, 6, 33, 29, 27, 25, 42, 23, 41, 3, 36, 1, 8,
+        14, 15, 16, 19, 38, 0, 37, 4, 5, 9, 12, 35, 26, 2, 18, 17, 13, 28, 40, 20, 39,
+        11, 21, 31, 34, 52, 47, 43, 48, 49, 44, 51, 50, 46, 45, 54, 55, 53, 56, 58, 57,
     ],
     error_table: &crate::metadata::ERROR_ROWS,
     sample_response: Some(

@@ -9,11 +9,11 @@
 //! *   PostgreSQL
 //! *   SQL Server
 //!
-//! \>  If your ApsaraDB RDS for PostgreSQL instance uses the new architecture and is created after October 10, 2022, this feature is not supported for the RDS instance. For more information, see \[\\\[Notice\\\] SLR authorization is required to create an ApsaraDB RDS for PostgreSQL instance from October 10, 2022\](~~452313~~).
+//! > If your ApsaraDB RDS for PostgreSQL instance uses the new architecture and is created after October 10, 2022, this feature is not supported for the RDS instance. For more information, see [\[Notice\] SLR authorization is required to create an ApsaraDB RDS for PostgreSQL instance from October 10, 2022](https://www.alibabacloud.com/help/doc-detail/452313.htm).
 //!
 //! ### References
 //!
-//! \> Before you call this operation, carefully read the following documentation. Make sure that you fully understand the prerequisites and impacts for calling this operation.
+//! > Before you call this operation, carefully read the following documentation. Make sure that you fully understand the prerequisites and impacts for calling this operation.
 //!
 //! *   [Use the cross-region backup feature of an ApsaraDB RDS for MySQL instance](https://www.alibabacloud.com/help/doc-detail/120824.htm) and [Restore the data of an ApsaraDB RDS for MySQL instance across regions](https://www.alibabacloud.com/help/doc-detail/120875.htm)
 //! *   [Use the cross-region backup feature of an ApsaraDB RDS for PostgreSQL instance](https://www.alibabacloud.com/help/doc-detail/206671.htm) and [Restore the data of an ApsaraDB RDS for PostgreSQL across regions](https://www.alibabacloud.com/help/doc-detail/206662.htm)
@@ -36,7 +36,7 @@ impl crate::Client {
     /// # Arguments
     ///
     /// `region_id`:
-    /// The region ID of the destination instance. You can call the DescribeRegions operation to query the most recent region list.
+    /// The region ID of the destination instance. You can call the [DescribeRegions](crate::Client::describe_regions) operation to query the most recent region list.
     ///
     /// Wire name: `RegionId`.
     ///
@@ -57,7 +57,7 @@ impl crate::Client {
     /// The major engine version of the destination instance. The value of this parameter varies based on the value of **Engine**.
     ///
     /// *   Valid values when Engine is set to MySQL: **5.5, 5.6, 5.7, and 8.0**
-    /// *   Valid values when Engine is set to SQLServer: **2008r2, 08r2\\_ent_ha, 2012, 2012\\_ent_ha, 2012\\_std_ha, 2012\\_web, 2014\\_std_ha, 2016\\_ent_ha, 2016\\_std_ha, 2016\\_web, 2017\\_std_ha, 2017\\_ent, 2019\\_std_ha, and 2019\\_ent**
+    /// *   Valid values when Engine is set to SQLServer: **2008r2, 08r2\_ent_ha, 2012, 2012\_ent_ha, 2012\_std_ha, 2012\_web, 2014\_std_ha, 2016\_ent_ha, 2016\_std_ha, 2016\_web, 2017\_std_ha, 2017\_ent, 2019\_std_ha, and 2019\_ent**
     /// *   PostgreSQL: **10.0, 11.0, 12.0, 13.0, 14.0, and 15.0**
     ///
     /// Wire name: `EngineVersion`.
@@ -140,7 +140,7 @@ impl std::fmt::Debug for CheckCreateDdrDbInstanceFluentBuilder {
 impl CheckCreateDdrDbInstanceFluentBuilder {
     /// Sets `BackupSetId`.
     ///
-    /// The ID of the backup set that is used for the restoration. You can call the DescribeCrossRegionBackups operation to query the backup set ID.
+    /// The ID of the backup set that is used for the restoration. You can call the [DescribeCrossRegionBackups](crate::Client::describe_cross_region_backups) operation to query the backup set ID.
     ///
     /// See [`CheckCreateDdrDbInstanceInput::backup_set_id`] for the full documentation.
     #[inline]
@@ -218,7 +218,7 @@ impl CheckCreateDdrDbInstanceFluentBuilder {
 
     /// Sets `ResourceGroupId`.
     ///
-    /// The resource group ID. You can call the DescribeDBInstanceAttribute to query the resource group ID.
+    /// The resource group ID. You can call the [DescribeDBInstanceAttribute](crate::Client::describe_db_instance_attribute) to query the resource group ID.
     ///
     /// See [`CheckCreateDdrDbInstanceInput::resource_group_id`] for the full documentation.
     #[inline]
@@ -332,7 +332,7 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
             location: metadata::ParameterLocation::Query,
             allowed_values: &[],
             required: true,
-            description: "The instance type of the destination instance. For more information, see [Primary ApsaraDB RDS instance types](~~26312~~).",
+            description: "The instance type of the destination instance. For more information, see [Primary ApsaraDB RDS instance types](https://www.alibabacloud.com/help/doc-detail/26312.htm).",
             example: Some("rds.mysql.s1.small"),
             deprecated: false,
         },
@@ -344,7 +344,7 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
             location: metadata::ParameterLocation::Query,
             allowed_values: &[],
             required: true,
-            description: "The storage capacity of the destination instance. Valid values: **5 to 2000**. Unit: GB. You can increase the storage capacity in increments of 5 GB. For more information, see [Primary instance types](~~26312~~).",
+            description: "The storage capacity of the destination instance. Valid values: **5 to 2000**. Unit: GB. You can increase the storage capacity in increments of 5 GB. For more information, see [Primary instance types](https://www.alibabacloud.com/help/doc-detail/26312.htm).",
             example: Some("20"),
             deprecated: false,
         },
@@ -423,10 +423,10 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
     ],
     error_rows: &[
         170, 171, 172, 173, 174, 175, 176, 177, 178, 179, 180, 181, 182, 183, 184, 185,
-        186, 187, 188, 189, 190, 67, 68, 69, 70, 71, 72, 73, 74, 75, 76, 77, 15, 78, 17,
-        79, 80, 81, 82, 83, 84, 85, 86, 87, 88, 89, 90, 91, 92, 93, 34, 94, 95, 37, 96,
-        97, 98, 99, 100, 101, 102, 103, 104, 105, 161, 191, 192, 107, 108, 50, 109, 52,
-        110, 111, 112, 56, 113, 193, 194, 195, 163, 114, 115, 62, 116, 117, 118,
+        186, 187, 188, 189, 190, 22, 30, 24, 10, 7, 32, 6, 33, 29, 27, 25, 42, 23, 41, 3,
+        36, 1, 8, 14, 15, 16, 19, 38, 0, 37, 4, 5, 9, 12, 35, 26, 2, 18, 17, 13, 28, 40,
+        20, 39, 11, 21, 31, 34, 161, 191, 192, 52, 47, 43, 48, 49, 44, 51, 50, 46, 45,
+        193, 194, 195, 163, 54, 55, 53, 56, 58, 57,
     ],
     error_table: &crate::metadata::ERROR_ROWS,
     sample_response: Some(

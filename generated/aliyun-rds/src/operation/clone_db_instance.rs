@@ -12,7 +12,7 @@
 //!
 //! ### References
 //!
-//! \> Before you call this operation, carefully read the following documentation. Make sure that you fully understand the prerequisites and impacts for calling this operation.
+//! > Before you call this operation, carefully read the following documentation. Make sure that you fully understand the prerequisites and impacts for calling this operation.
 //!
 //! *   [Restore data of an ApsaraDB RDS for MySQL instance](https://www.alibabacloud.com/help/doc-detail/96147.htm)
 //! *   [Restore data of an ApsaraDB RDS for PostgreSQL instance](https://www.alibabacloud.com/help/doc-detail/96776.htm)
@@ -110,7 +110,7 @@ impl CloneDbInstanceFluentBuilder {
 
     /// Sets `RegionId`.
     ///
-    /// The region ID. You can call the DescribeRegions operation to query the most recent region list.
+    /// The region ID. You can call the [DescribeRegions](crate::Client::describe_regions) operation to query the most recent region list.
     ///
     /// See [`CloneDbInstanceInput::region_id`] for the full documentation.
     #[inline]
@@ -128,7 +128,7 @@ impl CloneDbInstanceFluentBuilder {
 
     /// Sets `ZoneId`.
     ///
-    /// The zone ID of the primary instance. You can call the DescribeRegions operation to query the zone ID.
+    /// The zone ID of the primary instance. You can call the [DescribeRegions](crate::Client::describe_regions) operation to query the zone ID.
     ///
     /// See [`CloneDbInstanceInput::zone_id`] for the full documentation.
     #[inline]
@@ -182,7 +182,7 @@ impl CloneDbInstanceFluentBuilder {
 
     /// Sets `DBInstanceDescription`.
     ///
-    /// The instance name. The value must be 2 to 255 characters in length The value can contain letters, digits, underscores (\\_), and hyphens (-), and must start with a letter.
+    /// The instance name. The value must be 2 to 255 characters in length The value can contain letters, digits, underscores (\_), and hyphens (-), and must start with a letter.
     ///
     /// See [`CloneDbInstanceInput::db_instance_description`] for the full documentation.
     #[inline]
@@ -470,7 +470,7 @@ impl CloneDbInstanceFluentBuilder {
 
     /// Sets `TableMeta`.
     ///
-    /// The information about the database and table that you want to restore. The value is in the following format: `\[{"type":"db","name":"Name of Database 1","newname":"New name of Database 1","tables":\[{"type":"table","name":"Name of Table 1 in Database 1","newname":"New name of Table 1"},{"type":"table","name":"Name of Table 2 in Database 1","newname":"New name of Table 2"}\]},{"type":"db","name":"Name of Database 2","newname":"New name of Database 2","tables":\[{"type":"table","name":"Name of Table 1 in Database 2","newname":"New name of Table 1"},{"type":"table","name":"Name of Table 2 in Database 2","newname":"New name of Table 2"}\]}\]`
+    /// The information about the database and table that you want to restore. The value is in the following format: `[{"type":"db","name":"Name of Database 1","newname":"New name of Database 1","tables":[{"type":"table","name":"Name of Table 1 in Database 1","newname":"New name of Table 1"},{"type":"table","name":"Name of Table 2 in Database 1","newname":"New name of Table 2"}]},{"type":"db","name":"Name of Database 2","newname":"New name of Database 2","tables":[{"type":"table","name":"Name of Table 1 in Database 2","newname":"New name of Table 1"},{"type":"table","name":"Name of Table 2 in Database 2","newname":"New name of Table 2"}]}]`
     ///
     /// See [`CloneDbInstanceInput::table_meta`] for the full documentation.
     #[inline]
@@ -698,7 +698,7 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
             location: metadata::ParameterLocation::Query,
             allowed_values: &[],
             required: false,
-            description: "The instance type of the new instance. For information, see [Primary ApsaraDB RDS instance types](~~26312~~).\n\n> By default, the new instance uses the same instance type as the original primary instance.",
+            description: "The instance type of the new instance. For information, see [Primary ApsaraDB RDS instance types](https://www.alibabacloud.com/help/doc-detail/26312.htm).\n\n> By default, the new instance uses the same instance type as the original primary instance.",
             example: Some("mysql.n1.micro.1"),
             deprecated: false,
         },
@@ -710,7 +710,7 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
             location: metadata::ParameterLocation::Query,
             allowed_values: &[],
             required: false,
-            description: "The storage capacity of the new instance. Unit: GB. You can increase the storage capacity in increments of 5 GB. For more information, see [Primary ApsaraDB RDS instance types](~~26312~~).\n\n> By default, the new instance has the same storage capacity as the original primary instance.",
+            description: "The storage capacity of the new instance. Unit: GB. You can increase the storage capacity in increments of 5 GB. For more information, see [Primary ApsaraDB RDS instance types](https://www.alibabacloud.com/help/doc-detail/26312.htm).\n\n> By default, the new instance has the same storage capacity as the original primary instance.",
             example: Some("1000"),
             deprecated: false,
         },
@@ -746,7 +746,7 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
             location: metadata::ParameterLocation::Query,
             allowed_values: &[],
             required: true,
-            description: "The billing method of the instance. Valid values:\n\n*   **Postpaid**: pay-as-you-go.\n*   **Prepaid**: subscription.\n*   **Serverless**: serverless. This value is not supported for instances that run MariaDB. For more information, see [Overview of serverless ApsaraDB RDS for MySQL instances](~~411291~~), [Overview of serverless ApsaraDB RDS for SQL Server instances](~~604344~~), and [Overview of serverless ApsaraDB RDS for PostgreSQL instances](~~607742~~).",
+            description: "The billing method of the instance. Valid values:\n\n*   **Postpaid**: pay-as-you-go.\n*   **Prepaid**: subscription.\n*   **Serverless**: serverless. This value is not supported for instances that run MariaDB. For more information, see [Overview of serverless ApsaraDB RDS for MySQL instances](https://www.alibabacloud.com/help/doc-detail/411291.htm), [Overview of serverless ApsaraDB RDS for SQL Server instances](https://www.alibabacloud.com/help/doc-detail/604344.htm), and [Overview of serverless ApsaraDB RDS for PostgreSQL instances](https://www.alibabacloud.com/help/doc-detail/607742.htm).",
             example: Some("Postpaid"),
             deprecated: false,
         },
@@ -1006,11 +1006,10 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
         },
     ],
     error_rows: &[
-        202, 203, 204, 205, 206, 84, 207, 208, 209, 210, 211, 212, 67, 68, 69, 70, 71,
-        72, 73, 74, 75, 76, 77, 15, 78, 17, 79, 80, 81, 82, 83, 85, 86, 87, 88, 89, 90,
-        91, 92, 93, 34, 94, 95, 37, 96, 97, 98, 99, 100, 101, 102, 103, 104, 105, 213,
-        214, 215, 216, 217, 110, 218, 219, 107, 108, 50, 109, 52, 111, 112, 56, 113, 195,
-        114, 115, 62, 116, 117, 118,
+        202, 203, 204, 205, 206, 15, 207, 208, 209, 210, 211, 212, 22, 30, 24, 10, 7, 32,
+        6, 33, 29, 27, 25, 42, 23, 41, 3, 36, 1, 8, 14, 16, 19, 38, 0, 37, 4, 5, 9, 12,
+        35, 26, 2, 18, 17, 13, 28, 40, 20, 39, 11, 21, 31, 34, 213, 214, 215, 216, 217,
+        44, 218, 219, 52, 47, 43, 48, 49, 51, 50, 46, 45, 195, 54, 55, 53, 56, 58, 57,
     ],
     error_table: &crate::metadata::ERROR_ROWS,
     sample_response: Some(

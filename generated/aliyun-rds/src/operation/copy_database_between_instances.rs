@@ -9,7 +9,7 @@
 //!
 //! ### References
 //!
-//! \> Before you call this operation, read the following documentation and make sure that you fully understand the prerequisites and impacts of this operation.
+//! > Before you call this operation, read the following documentation and make sure that you fully understand the prerequisites and impacts of this operation.
 //!
 //! [Replicate databases between ApsaraDB RDS for SQL Server instances](https://www.alibabacloud.com/help/doc-detail/95702.htm)
 //!
@@ -30,14 +30,14 @@ impl crate::Client {
     /// # Arguments
     ///
     /// `db_instance_id`:
-    /// The source instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The source instance ID. You can call the [DescribeDBInstances](crate::Client::describe_db_instances) operation to query the instance ID.
     ///
     /// Wire name: `DBInstanceId`.
     ///
     /// Example: `rm-uf6wjk5xxxxxxx`
     ///
     /// `target_db_instance_id`:
-    /// The destination instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The destination instance ID. You can call the [DescribeDBInstances](crate::Client::describe_db_instances) operation to query the instance ID.
     ///
     /// Wire name: `TargetDBInstanceId`.
     ///
@@ -94,7 +94,7 @@ impl std::fmt::Debug for CopyDatabaseBetweenInstancesFluentBuilder {
 impl CopyDatabaseBetweenInstancesFluentBuilder {
     /// Sets `BackupId`.
     ///
-    /// The ID of the backup set based on which you want to restore databases of the source instance. When you replicate databases by backup set, you can call the DescribeBackups operation to obtain the ID of the backup set.
+    /// The ID of the backup set based on which you want to restore databases of the source instance. When you replicate databases by backup set, you can call the [DescribeBackups](crate::Client::describe_backups) operation to obtain the ID of the backup set.
     ///
     /// See [`CopyDatabaseBetweenInstancesInput::backup_id`] for the full documentation.
     #[inline]
@@ -286,12 +286,11 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
         241, 242, 243, 244, 245, 246, 247, 248, 249, 250, 251, 197, 252, 253, 254, 255,
         256, 257, 258, 259, 260, 261, 262, 263, 264, 199, 265, 208, 266, 267, 268, 269,
         270, 271, 272, 273, 274, 206, 275, 276, 277, 278, 279, 185, 280, 281, 282, 283,
-        284, 285, 286, 67, 68, 69, 70, 71, 72, 73, 74, 75, 76, 77, 15, 78, 17, 79, 80,
-        81, 82, 83, 84, 85, 86, 87, 88, 89, 90, 91, 92, 93, 34, 94, 95, 37, 96, 97, 98,
-        99, 100, 101, 103, 104, 105, 287, 288, 289, 290, 291, 159, 292, 293, 294, 295,
-        296, 297, 298, 299, 300, 301, 302, 303, 304, 305, 306, 307, 308, 309, 310, 107,
-        108, 50, 109, 52, 110, 111, 112, 56, 113, 195, 311, 312, 313, 314, 315, 316, 114,
-        115, 62, 317, 116, 117, 118,
+        284, 285, 286, 22, 30, 24, 10, 7, 32, 6, 33, 29, 27, 25, 42, 23, 41, 3, 36, 1, 8,
+        14, 15, 16, 19, 38, 0, 37, 4, 5, 9, 12, 35, 26, 2, 18, 17, 13, 28, 40, 20, 39,
+        21, 31, 34, 287, 288, 289, 290, 291, 159, 292, 293, 294, 295, 296, 297, 298, 299,
+        300, 301, 302, 303, 304, 305, 306, 307, 308, 309, 310, 52, 47, 43, 48, 49, 44,
+        51, 50, 46, 45, 195, 311, 312, 313, 314, 315, 316, 54, 55, 53, 317, 56, 58, 57,
     ],
     error_table: &crate::metadata::ERROR_ROWS,
     sample_response: Some(

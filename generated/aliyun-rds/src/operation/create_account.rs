@@ -12,7 +12,7 @@
 //!
 //! ### References
 //!
-//! \> Before you call this operation, read the following documentation and make sure that you fully understand the prerequisites and impacts of this operation.
+//! > Before you call this operation, read the following documentation and make sure that you fully understand the prerequisites and impacts of this operation.
 //!
 //! *   [Create an account on an ApsaraDB RDS for MySQL instance](https://www.alibabacloud.com/help/doc-detail/96089.htm)
 //! *   [Create an account on an ApsaraDB RDS for PostgreSQL instance](https://www.alibabacloud.com/help/doc-detail/96753.htm)
@@ -36,7 +36,7 @@ impl crate::Client {
     /// # Arguments
     ///
     /// `db_instance_id`:
-    /// The instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::Client::describe_db_instances) operation to query the instance ID.
     ///
     /// Wire name: `DBInstanceId`.
     ///
@@ -47,7 +47,7 @@ impl crate::Client {
     ///
     /// *   The name must be unique.
     ///
-    /// *   The name can contain lowercase letters, digits, and underscores (\\_). For MySQL databases, the name can contain uppercase letters.
+    /// *   The name can contain lowercase letters, digits, and underscores (\_). For MySQL databases, the name can contain uppercase letters.
     ///
     /// *   The name must start with a letter and end with a letter or digit.
     ///
@@ -55,12 +55,12 @@ impl crate::Client {
     ///
     /// *   The length of the value must meet the following requirements:
     ///
-    /// *   If the instance runs MySQL 5.7 or MySQL 8.0, the value must be 2 to 32 characters in length.
-    /// *   If the instance runs MySQL 5.6, the value must be 2 to 16 characters in length.
-    /// *   If the instance runs SQL Server, the value must be 2 to 64 characters in length.
-    /// *   If the instance runs PostgreSQL with cloud disks, the value must be 2 to 63 characters in length.
-    /// *   If the instance runs PostgreSQL with local disks, the value must be 2 to 16 characters in length.
-    /// *   If the instance runs MariaDB, the value must be 2 to 16 characters in length.
+    ///     *   If the instance runs MySQL 5.7 or MySQL 8.0, the value must be 2 to 32 characters in length.
+    ///     *   If the instance runs MySQL 5.6, the value must be 2 to 16 characters in length.
+    ///     *   If the instance runs SQL Server, the value must be 2 to 64 characters in length.
+    ///     *   If the instance runs PostgreSQL with cloud disks, the value must be 2 to 63 characters in length.
+    ///     *   If the instance runs PostgreSQL with local disks, the value must be 2 to 16 characters in length.
+    ///     *   If the instance runs MariaDB, the value must be 2 to 16 characters in length.
     ///
     /// *   For more information about invalid characters, see [Forbidden keywords](https://www.alibabacloud.com/help/doc-detail/26317.htm).
     ///
@@ -125,7 +125,7 @@ impl std::fmt::Debug for CreateAccountFluentBuilder {
 impl CreateAccountFluentBuilder {
     /// Sets `AccountDescription`.
     ///
-    /// The description of the account. The value must be 2 to 256 characters in length. The value can contain letters, digits, underscores (\\_), and hyphens (-), and must start with a letter.
+    /// The description of the account. The value must be 2 to 256 characters in length. The value can contain letters, digits, underscores (\_), and hyphens (-), and must start with a letter.
     ///
     /// See [`CreateAccountInput::account_description`] for the full documentation.
     #[inline]
@@ -250,7 +250,7 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
             location: metadata::ParameterLocation::Query,
             allowed_values: &[],
             required: true,
-            description: "The name of the database account.\n\n\n*   The name must be unique.\n\n*   The name can contain lowercase letters, digits, and underscores (\\_). For MySQL databases, the name can contain uppercase letters.\n\n*   The name must start with a letter and end with a letter or digit.\n\n*   For MySQL databases, the name of the privileged account cannot be the same as that of the standard account. For example, if the name of the privileged account is `Test1`, the name of the standard account cannot be `test1`.\n\n*   The length of the value must meet the following requirements:\n\n    *   If the instance runs MySQL 5.7 or MySQL 8.0, the value must be 2 to 32 characters in length.\n    *   If the instance runs MySQL 5.6, the value must be 2 to 16 characters in length.\n    *   If the instance runs SQL Server, the value must be 2 to 64 characters in length.\n    *   If the instance runs PostgreSQL with cloud disks, the value must be 2 to 63 characters in length.\n    *   If the instance runs PostgreSQL with local disks, the value must be 2 to 16 characters in length.\n    *   If the instance runs MariaDB, the value must be 2 to 16 characters in length.\n\n*   For more information about invalid characters, see [Forbidden keywords](~~26317~~).",
+            description: "The name of the database account.\n\n\n*   The name must be unique.\n\n*   The name can contain lowercase letters, digits, and underscores (\\_). For MySQL databases, the name can contain uppercase letters.\n\n*   The name must start with a letter and end with a letter or digit.\n\n*   For MySQL databases, the name of the privileged account cannot be the same as that of the standard account. For example, if the name of the privileged account is `Test1`, the name of the standard account cannot be `test1`.\n\n*   The length of the value must meet the following requirements:\n\n    *   If the instance runs MySQL 5.7 or MySQL 8.0, the value must be 2 to 32 characters in length.\n    *   If the instance runs MySQL 5.6, the value must be 2 to 16 characters in length.\n    *   If the instance runs SQL Server, the value must be 2 to 64 characters in length.\n    *   If the instance runs PostgreSQL with cloud disks, the value must be 2 to 63 characters in length.\n    *   If the instance runs PostgreSQL with local disks, the value must be 2 to 16 characters in length.\n    *   If the instance runs MariaDB, the value must be 2 to 16 characters in length.\n\n*   For more information about invalid characters, see [Forbidden keywords](https://www.alibabacloud.com/help/doc-detail/26317.htm).",
             example: Some("test1"),
             deprecated: false,
         },
@@ -286,7 +286,7 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
             location: metadata::ParameterLocation::Query,
             allowed_values: &[],
             required: false,
-            description: "The account type. Valid values:\n\n*   **Normal** (default): standard account.\n*   **Super**: privileged account.\n*   **Sysadmin**: system admin account. The account type is available only for ApsaraDB RDS for SQL Server instances.\n\nBefore you create a system admin account, check whether the instance meets all prerequisites. For more information, see [Create a system admin account](~~170736~~).",
+            description: "The account type. Valid values:\n\n*   **Normal** (default): standard account.\n*   **Super**: privileged account.\n*   **Sysadmin**: system admin account. The account type is available only for ApsaraDB RDS for SQL Server instances.\n\nBefore you create a system admin account, check whether the instance meets all prerequisites. For more information, see [Create a system admin account](https://www.alibabacloud.com/help/doc-detail/170736.htm).",
             example: Some("Normal"),
             deprecated: false,
         },
@@ -298,17 +298,17 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
             location: metadata::ParameterLocation::Query,
             allowed_values: &[],
             required: false,
-            description: "Specifies whether to use a password policy.\n\n> \n\n*   This parameter is available only for ApsaraDB RDS for SQL Server instances that do not belong to the shared instance family and do not run SQL Server 2008 R2.\n\n*   Before you call this operation, you must configure a password policy for the account of your instance. For more information, see [Configure a password policy for the account of an ApsaraDB RDS for SQL Server instance](~~2848317~~).",
+            description: "Specifies whether to use a password policy.\n\n> \n\n*   This parameter is available only for ApsaraDB RDS for SQL Server instances that do not belong to the shared instance family and do not run SQL Server 2008 R2.\n\n*   Before you call this operation, you must configure a password policy for the account of your instance. For more information, see [Configure a password policy for the account of an ApsaraDB RDS for SQL Server instance](https://www.alibabacloud.com/help/doc-detail/2848317.htm).",
             example: Some("true"),
             deprecated: false,
         },
     ],
     error_rows: &[
-        318, 319, 320, 321, 166, 322, 232, 323, 272, 231, 229, 324, 233, 241, 325, 67,
-        68, 69, 70, 71, 72, 73, 74, 75, 76, 77, 15, 78, 17, 79, 80, 81, 82, 83, 84, 85,
-        86, 87, 88, 89, 90, 91, 92, 93, 34, 94, 95, 37, 96, 97, 98, 99, 100, 101, 102,
-        103, 104, 105, 168, 167, 287, 326, 200, 327, 236, 107, 108, 50, 109, 52, 110,
-        111, 112, 56, 113, 328, 162, 114, 115, 62, 116, 117, 118,
+        318, 319, 320, 321, 166, 322, 232, 323, 272, 231, 229, 324, 233, 241, 325, 22,
+        30, 24, 10, 7, 32, 6, 33, 29, 27, 25, 42, 23, 41, 3, 36, 1, 8, 14, 15, 16, 19,
+        38, 0, 37, 4, 5, 9, 12, 35, 26, 2, 18, 17, 13, 28, 40, 20, 39, 11, 21, 31, 34,
+        168, 167, 287, 326, 200, 327, 236, 52, 47, 43, 48, 49, 44, 51, 50, 46, 45, 328,
+        162, 54, 55, 53, 56, 58, 57,
     ],
     error_table: &crate::metadata::ERROR_ROWS,
     sample_response: Some(

@@ -46,7 +46,7 @@ impl crate::Client {
     /// # Arguments
     ///
     /// `db_instance_id`:
-    /// The instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::Client::describe_db_instances) operation to query the instance ID.
     ///
     /// Wire name: `DBInstanceId`.
     ///
@@ -270,7 +270,7 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
             location: metadata::ParameterLocation::Query,
             allowed_values: &[],
             required: false,
-            description: "The backup type of the instance. Valid values:\n\n*   **Logical**: logical backup\n*   **Physical**: physical backup\n*   **Snapshot**: snapshot backup\n\nDefault value: **Physical**.\n\n> *   You can perform a logical backup only when databases are created on the instance.\n> *   When you perform a snapshot backup on an ApsaraDB RDS for MariaDB instance, you must set this parameter to **Physical**.\n> *   For more information about the supported backup types, see [Use the data backup feature](~~98818~~).\n> *   When you perform a snapshot backup on an ApsaraDB RDS for SQL Server instance that uses cloud disks, you must set this parameter to **Snapshot**.",
+            description: "The backup type of the instance. Valid values:\n\n*   **Logical**: logical backup\n*   **Physical**: physical backup\n*   **Snapshot**: snapshot backup\n\nDefault value: **Physical**.\n\n> *   You can perform a logical backup only when databases are created on the instance.\n> *   When you perform a snapshot backup on an ApsaraDB RDS for MariaDB instance, you must set this parameter to **Physical**.\n> *   For more information about the supported backup types, see [Use the data backup feature](https://www.alibabacloud.com/help/doc-detail/98818.htm).\n> *   When you perform a snapshot backup on an ApsaraDB RDS for SQL Server instance that uses cloud disks, you must set this parameter to **Snapshot**.",
             example: Some("Physical"),
             deprecated: false,
         },
@@ -300,11 +300,10 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
         },
     ],
     error_rows: &[
-        329, 330, 265, 331, 332, 333, 197, 67, 68, 69, 70, 71, 72, 73, 74, 75, 76, 77,
-        15, 78, 17, 79, 80, 81, 82, 83, 84, 85, 86, 87, 88, 89, 90, 91, 92, 93, 34, 94,
-        95, 37, 96, 97, 98, 99, 100, 101, 102, 103, 104, 105, 334, 335, 159, 200, 336,
-        337, 107, 108, 50, 109, 52, 110, 111, 112, 56, 113, 328, 338, 114, 115, 62, 116,
-        117, 118,
+        329, 330, 265, 331, 332, 333, 197, 22, 30, 24, 10, 7, 32, 6, 33, 29, 27, 25, 42,
+        23, 41, 3, 36, 1, 8, 14, 15, 16, 19, 38, 0, 37, 4, 5, 9, 12, 35, 26, 2, 18, 17,
+        13, 28, 40, 20, 39, 11, 21, 31, 34, 334, 335, 159, 200, 336, 337, 52, 47, 43, 48,
+        49, 44, 51, 50, 46, 45, 328, 338, 54, 55, 53, 56, 58, 57,
     ],
     error_table: &crate::metadata::ERROR_ROWS,
     sample_response: Some(

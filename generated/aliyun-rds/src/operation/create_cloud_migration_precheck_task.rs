@@ -9,7 +9,7 @@
 //!
 //! ### References
 //!
-//! \> Before you call this operation, carefully read the following documentation. Make sure that you fully understand the prerequisites and impacts for calling this operation.
+//! > Before you call this operation, carefully read the following documentation. Make sure that you fully understand the prerequisites and impacts for calling this operation.
 //!
 //! [Use the cloud migration feature](https://www.alibabacloud.com/help/doc-detail/365562.htm)
 //!
@@ -30,7 +30,7 @@ impl crate::Client {
     /// # Arguments
     ///
     /// `db_instance_name`:
-    /// The instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::Client::describe_db_instances) operation to query the instance ID.
     ///
     /// Wire name: `DBInstanceName`.
     ///
@@ -220,7 +220,7 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
             location: metadata::ParameterLocation::Query,
             allowed_values: &[],
             required: true,
-            description: "The private IP address that is used to connect to the self-managed PostgreSQL instance.\n\n*   If the self-managed PostgreSQL instance resides on an ECS instance, enter the private IP address of the ECS instance. For more information about how to obtain the private IP address of an ECS instance, see [View IP addresses](~~273914~~).\n*   If the self-managed PostgreSQL instance resides in an on-premises data center, enter the private IP address of the on-premises data center.",
+            description: "The private IP address that is used to connect to the self-managed PostgreSQL instance.\n\n*   If the self-managed PostgreSQL instance resides on an ECS instance, enter the private IP address of the ECS instance. For more information about how to obtain the private IP address of an ECS instance, see [View IP addresses](https://www.alibabacloud.com/help/doc-detail/273914.htm).\n*   If the self-managed PostgreSQL instance resides in an on-premises data center, enter the private IP address of the on-premises data center.",
             example: Some("172.2.XX.XX"),
             deprecated: false,
         },
@@ -244,7 +244,7 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
             location: metadata::ParameterLocation::Query,
             allowed_values: &[],
             required: true,
-            description: "The username of the account that is used to connect to the self-managed PostgreSQL instance. Enter the username of the account that you created in the [Create an account for cloud migration on a self-managed PostgreSQL instance](~~369500~~) topic.",
+            description: "The username of the account that is used to connect to the self-managed PostgreSQL instance. Enter the username of the account that you created in the [Create an account for cloud migration on a self-managed PostgreSQL instance](https://www.alibabacloud.com/help/doc-detail/369500.htm) topic.",
             example: Some("migratetest"),
             deprecated: false,
         },
@@ -256,7 +256,7 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
             location: metadata::ParameterLocation::Query,
             allowed_values: &[],
             required: true,
-            description: "The password of the account that is used to connect to the self-managed PostgreSQL instance. Enter the password of the account that you created in the [Create an account for cloud migration on a self-managed PostgreSQL instance](~~369500~~) topic.",
+            description: "The password of the account that is used to connect to the self-managed PostgreSQL instance. Enter the password of the account that you created in the [Create an account for cloud migration on a self-managed PostgreSQL instance](https://www.alibabacloud.com/help/doc-detail/369500.htm) topic.",
             example: Some("123456"),
             deprecated: false,
         },
@@ -286,10 +286,10 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
         },
     ],
     error_rows: &[
-        120, 339, 67, 68, 69, 70, 71, 72, 73, 74, 75, 76, 77, 15, 78, 17, 79, 80, 81, 82,
-        83, 84, 85, 86, 87, 88, 89, 90, 91, 92, 93, 34, 94, 95, 37, 96, 97, 98, 99, 100,
-        101, 102, 103, 104, 105, 191, 340, 107, 108, 50, 109, 52, 110, 111, 112, 56, 113,
-        328, 162, 114, 115, 62, 116, 117, 118,
+        120, 339, 22, 30, 24, 10, 7, 32, 6, 33, 29, 27, 25, 42, 23, 41, 3, 36, 1, 8, 14,
+        15, 16, 19, 38, 0, 37, 4, 5, 9, 12, 35, 26, 2, 18, 17, 13, 28, 40, 20, 39, 11,
+        21, 31, 34, 191, 340, 52, 47, 43, 48, 49, 44, 51, 50, 46, 45, 328, 162, 54, 55,
+        53, 56, 58, 57,
     ],
     error_table: &crate::metadata::ERROR_ROWS,
     sample_response: Some(

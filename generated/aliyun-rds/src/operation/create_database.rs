@@ -12,7 +12,7 @@
 //!
 //! ### References
 //!
-//! \> Before you call this operation, read the following documentation and make sure that you fully understand the prerequisites and impacts of this operation.
+//! > Before you call this operation, read the following documentation and make sure that you fully understand the prerequisites and impacts of this operation.
 //!
 //! *   [Create a database in an ApsaraDB RDS for MySQL instance](https://www.alibabacloud.com/help/doc-detail/96105.htm)
 //! *   [Create a database in an ApsaraDB RDS for PostgreSQL instance](https://www.alibabacloud.com/help/doc-detail/96758.htm)
@@ -36,7 +36,7 @@ impl crate::Client {
     /// # Arguments
     ///
     /// `db_instance_id`:
-    /// The instance ID. You can call the [DescribeDBInstances](https://www.alibabacloud.com/help/doc-detail/610396.htm) operation to query the ID of the instance.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::Client::describe_db_instances) operation to query the ID of the instance.
     ///
     /// Wire name: `DBInstanceId`.
     ///
@@ -45,11 +45,11 @@ impl crate::Client {
     /// `db_name`:
     /// The name of the database.
     ///
-    /// \> *   The name must be 2 to 64 characters in length.
-    /// \> *   The name must start with a lowercase letter and end with a lowercase letter or digit.
-    /// \> *   The name can contain lowercase letters, digits, underscores (\\_), and hyphens (-).
-    /// \> *   The name must be unique within the instance.
-    /// \> *   For more information about invalid characters, see [Forbidden keywords table](https://www.alibabacloud.com/help/doc-detail/26317.htm).
+    /// > *   The name must be 2 to 64 characters in length.
+    /// > *   The name must start with a lowercase letter and end with a lowercase letter or digit.
+    /// > *   The name can contain lowercase letters, digits, underscores (\_), and hyphens (-).
+    /// > *   The name must be unique within the instance.
+    /// > *   For more information about invalid characters, see [Forbidden keywords table](https://www.alibabacloud.com/help/doc-detail/26317.htm).
     ///
     /// Wire name: `DBName`.
     ///
@@ -60,13 +60,13 @@ impl crate::Client {
     ///
     /// *   Valid values for MySQL or MariaDB databases: **utf8, gbk, latin1, and utf8mb4**
     ///
-    /// *   Valid values for SQL Server databases: **Chinese_PRC_CI_AS, Chinese_PRC_CS_AS, SQL_Latin1\\_General_CP1\\_CI_AS, SQL_Latin1\\_General_CP1\\_CS_AS, and Chinese_PRC_BIN**
+    /// *   Valid values for SQL Server databases: **Chinese_PRC_CI_AS, Chinese_PRC_CS_AS, SQL_Latin1\_General_CP1\_CI_AS, SQL_Latin1\_General_CP1\_CS_AS, and Chinese_PRC_BIN**
     ///
-    /// *   Valid values for PostgreSQL databases: a value in the `Character set,\<Collate\>,\<Ctype\>` format. Example: `UTF8,C,en_US.utf8`.
+    /// *   Valid values for PostgreSQL databases: a value in the `Character set,<Collate>,<Ctype>` format. Example: `UTF8,C,en_US.utf8`.
     ///
-    /// *   Valid values for the character set: **KOI8U, UTF8, WIN866, WIN874, WIN1250, WIN1251, WIN1252, WIN1253, WIN1254, WIN1255, WIN1256, WIN1257, WIN1258, EUC_CN, EUC_KR, EUC_TW, EUC_JP, EUC_JIS\\_2004, KOI8R, MULE_INTERNAL, LATIN1, LATIN2, LATIN3, LATIN4, LATIN5, LATIN6, LATIN7, LATIN8, LATIN9, LATIN10, ISO\\_8859\\_5, ISO\\_8859\\_6, ISO\\_8859\\_7, ISO\\_8859\\_8, and SQL_ASCII**
-    /// *   Valid values for the **Collate** field: You can execute the `SELECT DISTINCT collname FROM pg_collation;` statement to obtain the field value. The default value is **C**.
-    /// *   Valid values for the **Ctype** field: You can execute the `SELECT DISTINCT collctype FROM pg_collation;` statement to obtain the field value. The default value is **en_US.utf8**.
+    ///     *   Valid values for the character set: **KOI8U, UTF8, WIN866, WIN874, WIN1250, WIN1251, WIN1252, WIN1253, WIN1254, WIN1255, WIN1256, WIN1257, WIN1258, EUC_CN, EUC_KR, EUC_TW, EUC_JP, EUC_JIS\_2004, KOI8R, MULE_INTERNAL, LATIN1, LATIN2, LATIN3, LATIN4, LATIN5, LATIN6, LATIN7, LATIN8, LATIN9, LATIN10, ISO\_8859\_5, ISO\_8859\_6, ISO\_8859\_7, ISO\_8859\_8, and SQL_ASCII**
+    ///     *   Valid values for the **Collate** field: You can execute the `SELECT DISTINCT collname FROM pg_collation;` statement to obtain the field value. The default value is **C**.
+    ///     *   Valid values for the **Ctype** field: You can execute the `SELECT DISTINCT collctype FROM pg_collation;` statement to obtain the field value. The default value is **en_US.utf8**.
     ///
     /// Wire name: `CharacterSetName`.
     ///
@@ -112,7 +112,7 @@ impl std::fmt::Debug for CreateDatabaseFluentBuilder {
 impl CreateDatabaseFluentBuilder {
     /// Sets `DBDescription`.
     ///
-    /// The description of the database. The description must be 2 to 256 characters in length and can contain letters, digits, underscores (\\_), and hyphens (-). The description must start with a letter.
+    /// The description of the database. The description must be 2 to 256 characters in length and can contain letters, digits, underscores (\_), and hyphens (-). The description must start with a letter.
     ///
     /// See [`CreateDatabaseInput::db_description`] for the full documentation.
     #[inline]
@@ -184,7 +184,7 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
             location: metadata::ParameterLocation::Query,
             allowed_values: &[],
             required: true,
-            description: "The instance ID. You can call the [DescribeDBInstances](~~610396~~) operation to query the ID of the instance.",
+            description: "The instance ID. You can call the [DescribeDBInstances](https://www.alibabacloud.com/help/doc-detail/610396.htm) operation to query the ID of the instance.",
             example: Some("rm-uf6wjk5xxxxxxxxxx"),
             deprecated: false,
         },
@@ -196,7 +196,7 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
             location: metadata::ParameterLocation::Query,
             allowed_values: &[],
             required: true,
-            description: "The name of the database.\n\n> *   The name must be 2 to 64 characters in length.\n> *   The name must start with a lowercase letter and end with a lowercase letter or digit.\n> *   The name can contain lowercase letters, digits, underscores (\\_), and hyphens (-).\n> *   The name must be unique within the instance.\n> *   For more information about invalid characters, see [Forbidden keywords table](~~26317~~).",
+            description: "The name of the database.\n\n> *   The name must be 2 to 64 characters in length.\n> *   The name must start with a lowercase letter and end with a lowercase letter or digit.\n> *   The name can contain lowercase letters, digits, underscores (\\_), and hyphens (-).\n> *   The name must be unique within the instance.\n> *   For more information about invalid characters, see [Forbidden keywords table](https://www.alibabacloud.com/help/doc-detail/26317.htm).",
             example: Some("rds_mysql"),
             deprecated: false,
         },
@@ -226,11 +226,10 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
         },
     ],
     error_rows: &[
-        241, 484, 166, 485, 198, 229, 231, 486, 487, 196, 488, 199, 89, 489, 67, 68, 69,
-        70, 71, 72, 73, 74, 75, 76, 77, 15, 78, 17, 79, 80, 81, 82, 83, 84, 85, 86, 87,
-        88, 90, 91, 92, 93, 34, 94, 95, 37, 96, 97, 98, 99, 100, 101, 102, 103, 104, 105,
-        287, 107, 108, 50, 109, 52, 110, 111, 112, 56, 113, 132, 328, 114, 115, 62, 116,
-        117, 118,
+        241, 484, 166, 485, 198, 229, 231, 486, 487, 196, 488, 199, 37, 489, 22, 30, 24,
+        10, 7, 32, 6, 33, 29, 27, 25, 42, 23, 41, 3, 36, 1, 8, 14, 15, 16, 19, 38, 0, 4,
+        5, 9, 12, 35, 26, 2, 18, 17, 13, 28, 40, 20, 39, 11, 21, 31, 34, 287, 52, 47, 43,
+        48, 49, 44, 51, 50, 46, 45, 132, 328, 54, 55, 53, 56, 58, 57,
     ],
     error_table: &crate::metadata::ERROR_ROWS,
     sample_response: Some(

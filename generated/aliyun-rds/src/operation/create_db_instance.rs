@@ -12,7 +12,7 @@
 //!
 //! ### References
 //!
-//! \>  Fees of an instance are changed if the call is successful. Before you call this operation, carefully read the related topics. If an error message appears when you call this operation, you can search for the error message to view the cause of the error.
+//! > Fees of an instance are changed if the call is successful. Before you call this operation, carefully read the related topics. If an error message appears when you call this operation, you can search for the error message to view the cause of the error.
 //!
 //! *   [Create an ApsaraDB RDS for MySQL instance](https://www.alibabacloud.com/help/doc-detail/148036.htm).
 //! *   [Create a serverless ApsaraDB RDS for MySQL instance](https://www.alibabacloud.com/help/doc-detail/412231.htm).
@@ -40,7 +40,7 @@ impl crate::Client {
     /// # Arguments
     ///
     /// `region_id`:
-    /// The region ID. You can call the [DescribeRegions](https://www.alibabacloud.com/help/doc-detail/610399.htm) operation to query the most recent region list.
+    /// The region ID. You can call the [DescribeRegions](crate::Client::describe_regions) operation to query the most recent region list.
     ///
     /// Wire name: `RegionId`.
     ///
@@ -63,18 +63,18 @@ impl crate::Client {
     ///
     /// *   Regular RDS instance
     ///
-    /// *   Valid values when you set Engine to MySQL: **5.5**, **5.6**, **5.7**, and **8.0**
-    /// *   Valid values when you set Engine to SQLServer: **08r2\\_ent_ha**(cloud disks, discontinued), **2008r2**(premium local disks, discontinued), **2012**(SQL Server EE Basic), **2012\\_ent_ha**, **2012\\_std_ha**, **2012\\_web**, **2014\\_ent_ha**, **2014\\_std_ha**, **2016\\_ent_ha**, **2016\\_std_ha**, **2016\\_web**, **2017\\_ent**, **2017\\_std_ha**, **2017\\_web**, **2019\\_ent**, **2019\\_std_ha**, **2019\\_web**, **2022\\_ent**, **2022\\_std_ha**, and **2022\\_web**
-    /// *   Valid values when you set Engine to PostgreSQL: **10.0**, **11.0**, **12.0**, **13.0**, **14.0**, **15.0**, **16.0**, and **17.0**
-    /// *   Valid values when you set Engine to MariaDB: **10.3** and **10.6**
+    ///     *   Valid values when you set Engine to MySQL: **5.5**, **5.6**, **5.7**, and **8.0**
+    ///     *   Valid values when you set Engine to SQLServer: **08r2\_ent_ha**(cloud disks, discontinued), **2008r2**(premium local disks, discontinued), **2012**(SQL Server EE Basic), **2012\_ent_ha**, **2012\_std_ha**, **2012\_web**, **2014\_ent_ha**, **2014\_std_ha**, **2016\_ent_ha**, **2016\_std_ha**, **2016\_web**, **2017\_ent**, **2017\_std_ha**, **2017\_web**, **2019\_ent**, **2019\_std_ha**, **2019\_web**, **2022\_ent**, **2022\_std_ha**, and **2022\_web**
+    ///     *   Valid values when you set Engine to PostgreSQL: **10.0**, **11.0**, **12.0**, **13.0**, **14.0**, **15.0**, **16.0**, and **17.0**
+    ///     *   Valid values when you set Engine to MariaDB: **10.3** and **10.6**
     ///
     /// *   Serverless RDS instance
     ///
-    /// *   Valid values when you set Engine to MySQL: **5.7** and **8.0**
-    /// *   Valid values when you set Engine to SQLServer: **2016\\_std_sl**, **2017\\_std_sl**, and **2019\\_std_sl**
-    /// *   Valid values when you set Engine to PostgreSQL: **14.0**, **15.0**, **16.0**, and **17.0**
+    ///     *   Valid values when you set Engine to MySQL: **5.7** and **8.0**
+    ///     *   Valid values when you set Engine to SQLServer: **2016\_std_sl**, **2017\_std_sl**, and **2019\_std_sl**
+    ///     *   Valid values when you set Engine to PostgreSQL: **14.0**, **15.0**, **16.0**, and **17.0**
     ///
-    /// \>
+    /// >
     ///
     /// *   ApsaraDB RDS for MariaDB does not support serverless instances.
     ///
@@ -134,7 +134,7 @@ impl crate::Client {
     /// *   **Prepaid**: subscription.
     /// *   **Serverless**: serverless. This value is not supported for instances that run MariaDB. For more information, see [Overview of serverless ApsaraDB RDS for MySQL instances](https://www.alibabacloud.com/help/doc-detail/411291.htm), [Overview of serverless ApsaraDB RDS for SQL Server instances](https://www.alibabacloud.com/help/doc-detail/604344.htm), and [Overview of serverless ApsaraDB RDS for PostgreSQL instances](https://www.alibabacloud.com/help/doc-detail/607742.htm).
     ///
-    /// \> The system automatically generates a purchase order and completes the payment.
+    /// > The system automatically generates a purchase order and completes the payment.
     ///
     /// Wire name: `PayType`.
     ///
@@ -519,7 +519,7 @@ impl CreateDbInstanceFluentBuilder {
 
     /// Sets `RoleARN`.
     ///
-    /// The Alibaba Cloud Resource Name (ARN) that is provided by your Alibaba Cloud account for Resource Access Management (RAM) users. RAM users can use the ARN to connect to ApsaraDB RDS to Key Management Service (KMS). You can call the CheckCloudResourceAuthorized operation to query the ARN.
+    /// The Alibaba Cloud Resource Name (ARN) that is provided by your Alibaba Cloud account for Resource Access Management (RAM) users. RAM users can use the ARN to connect to ApsaraDB RDS to Key Management Service (KMS). You can call the [CheckCloudResourceAuthorized](crate::Client::check_cloud_resource_authorized) operation to query the ARN.
     ///
     /// See [`CreateDbInstanceInput::role_arn`] for the full documentation.
     #[inline]
@@ -675,7 +675,7 @@ impl CreateDbInstanceFluentBuilder {
 
     /// Sets `DBParamGroupId`.
     ///
-    /// The parameter template ID. You can call the DescribeParameterGroups operation to query the parameter template ID.
+    /// The parameter template ID. You can call the [DescribeParameterGroups](crate::Client::describe_parameter_groups) operation to query the parameter template ID.
     ///
     /// See [`CreateDbInstanceInput::db_param_group_id`] for the full documentation.
     #[inline]
@@ -825,7 +825,7 @@ impl CreateDbInstanceFluentBuilder {
 
     /// Sets `UserBackupId`.
     ///
-    /// The ID of the full backup file. You can call the ListUserBackupFiles operation to query the ID of the full backup file. If you want to create an instance by using the data of a backup file, you must specify this parameter.
+    /// The ID of the full backup file. You can call the [ListUserBackupFiles](crate::Client::list_user_backup_files) operation to query the ID of the full backup file. If you want to create an instance by using the data of a backup file, you must specify this parameter.
     ///
     /// See [`CreateDbInstanceInput::user_backup_id`] for the full documentation.
     #[inline]
@@ -1237,7 +1237,7 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
             location: metadata::ParameterLocation::Query,
             allowed_values: &[],
             required: true,
-            description: "The region ID. You can call the [DescribeRegions](~~610399~~) operation to query the most recent region list.",
+            description: "The region ID. You can call the [DescribeRegions](https://www.alibabacloud.com/help/doc-detail/610399.htm) operation to query the most recent region list.",
             example: Some("cn-hangzhou"),
             deprecated: false,
         },
@@ -1273,7 +1273,7 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
             location: metadata::ParameterLocation::Query,
             allowed_values: &[],
             required: true,
-            description: "The instance type of the instance. You can specify an instance type of the standard or YiTian product type. For more information, see [Primary ApsaraDB RDS instance types](~~26312~~).\n\nTo create a serverless instance, set this parameter to one of the following values:\n\n*   If you want to create a serverless instance that runs MySQL on RDS Basic Edition, set this parameter to **mysql.n2.serverless.1c**.\n*   If you want to create a serverless instance that runs MySQL on RDS High-availability Edition, set this parameter to **mysql.n2.serverless.2c**.\n*   If you want to create a serverless instance that runs SQL Server, set this parameter to **mssql.mem2.serverless.s2**.\n*   If you want to create a serverless instance that runs PostgreSQL on RDS Basic Edition, set this parameter to **pg.n2.serverless.1c**.\n*   If you want to create a serverless instance that runs PostgreSQL on RDS High-availability Edition, set this parameter to **pg.n2.serverless.2c**.",
+            description: "The instance type of the instance. You can specify an instance type of the standard or YiTian product type. For more information, see [Primary ApsaraDB RDS instance types](https://www.alibabacloud.com/help/doc-detail/26312.htm).\n\nTo create a serverless instance, set this parameter to one of the following values:\n\n*   If you want to create a serverless instance that runs MySQL on RDS Basic Edition, set this parameter to **mysql.n2.serverless.1c**.\n*   If you want to create a serverless instance that runs MySQL on RDS High-availability Edition, set this parameter to **mysql.n2.serverless.2c**.\n*   If you want to create a serverless instance that runs SQL Server, set this parameter to **mssql.mem2.serverless.s2**.\n*   If you want to create a serverless instance that runs PostgreSQL on RDS Basic Edition, set this parameter to **pg.n2.serverless.1c**.\n*   If you want to create a serverless instance that runs PostgreSQL on RDS High-availability Edition, set this parameter to **pg.n2.serverless.2c**.",
             example: Some("rds.mysql.s1.small"),
             deprecated: false,
         },
@@ -1285,7 +1285,7 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
             location: metadata::ParameterLocation::Query,
             allowed_values: &[],
             required: true,
-            description: "The storage capacity of the instance. Unit: GB. The storage capacity increases in increments of 5 GB. For more information, see [Primary ApsaraDB RDS instance types](~~26312~~).",
+            description: "The storage capacity of the instance. Unit: GB. The storage capacity increases in increments of 5 GB. For more information, see [Primary ApsaraDB RDS instance types](https://www.alibabacloud.com/help/doc-detail/26312.htm).",
             example: Some("100"),
             deprecated: false,
         },
@@ -1333,7 +1333,7 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
             location: metadata::ParameterLocation::Query,
             allowed_values: &[],
             required: true,
-            description: "The IP address whitelist of the instance. For more information, see [Configure an IP address whitelist](~~43185~~). Separate multiple IP addresses or CIDR blocks with commas (,). You can add up to 1,000 IP addresses or CIDR blocks to the whitelist. The entries in the IP address whitelist must be in one of the following formats:\n\n*   IP addresses, such as 10.10.XX.XX.\n*   CIDR blocks, such as 10.10.XX.XX/24. In this example, 24 indicates that the prefix of each IP address in the IP address whitelist is 24 bits in length. You can replace 24 with a value within the range of 1 to 32.",
+            description: "The IP address whitelist of the instance. For more information, see [Configure an IP address whitelist](https://www.alibabacloud.com/help/doc-detail/43185.htm). Separate multiple IP addresses or CIDR blocks with commas (,). You can add up to 1,000 IP addresses or CIDR blocks to the whitelist. The entries in the IP address whitelist must be in one of the following formats:\n\n*   IP addresses, such as 10.10.XX.XX.\n*   CIDR blocks, such as 10.10.XX.XX/24. In this example, 24 indicates that the prefix of each IP address in the IP address whitelist is 24 bits in length. You can replace 24 with a value within the range of 1 to 32.",
             example: Some("10.10.XX.XX/24"),
             deprecated: false,
         },
@@ -1357,7 +1357,7 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
             location: metadata::ParameterLocation::Query,
             allowed_values: &[],
             required: true,
-            description: "The billing method of the instance. Valid values:\n\n*   **Postpaid**: pay-as-you-go.\n*   **Prepaid**: subscription.\n*   **Serverless**: serverless. This value is not supported for instances that run MariaDB. For more information, see [Overview of serverless ApsaraDB RDS for MySQL instances](~~411291~~), [Overview of serverless ApsaraDB RDS for SQL Server instances](~~604344~~), and [Overview of serverless ApsaraDB RDS for PostgreSQL instances](~~607742~~).\n\n> The system automatically generates a purchase order and completes the payment.",
+            description: "The billing method of the instance. Valid values:\n\n*   **Postpaid**: pay-as-you-go.\n*   **Prepaid**: subscription.\n*   **Serverless**: serverless. This value is not supported for instances that run MariaDB. For more information, see [Overview of serverless ApsaraDB RDS for MySQL instances](https://www.alibabacloud.com/help/doc-detail/411291.htm), [Overview of serverless ApsaraDB RDS for SQL Server instances](https://www.alibabacloud.com/help/doc-detail/604344.htm), and [Overview of serverless ApsaraDB RDS for PostgreSQL instances](https://www.alibabacloud.com/help/doc-detail/607742.htm).\n\n> The system automatically generates a purchase order and completes the payment.",
             example: Some("Postpaid"),
             deprecated: false,
         },
@@ -1525,7 +1525,7 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
             location: metadata::ParameterLocation::Query,
             allowed_values: &[],
             required: false,
-            description: "The ID of the key that is used for cloud disk encryption in the region in which the instance is deployed. If this parameter is specified, cloud disk encryption is enabled and you must also specify the **RoleARN** parameter. Cloud disk encryption cannot be disabled after it is enabled.\n\nYou can obtain the ID of the key in the Key Management Service (KMS) console or create a key. For more information, see [Create a key](~~181610~~).\n\n> *   This parameter is not required when you create an instance that runs MySQL, PostgreSQL, or SQL Server. You need to only specify the **RoleARN** parameter to create an instance that has cloud disk encryption enabled by using the obtained key ID.\n> *   You can configure RAM authorization to require a RAM user to enable cloud disk encryption when the RAM user is used to create an instance. If cloud disk encryption is disabled during the instance creation, the creation operation fails. To complete the configuration, you can attach the following policy to the RAM user: `{\"Version\":\"1\",\"Statement\":[{\"Effect\":\"Deny\",\"Action\":\"rds:CreateDBInstance\",\"Resource\":\"*\",\"Condition\":{\"StringEquals\":{\"rds:DiskEncryptionRequired\":\"false\"}}}]}`\n\n\n><warning>The configuration also affects the CreateOrder operation that is called to create instances in the console.></warning>",
+            description: "The ID of the key that is used for cloud disk encryption in the region in which the instance is deployed. If this parameter is specified, cloud disk encryption is enabled and you must also specify the **RoleARN** parameter. Cloud disk encryption cannot be disabled after it is enabled.\n\nYou can obtain the ID of the key in the Key Management Service (KMS) console or create a key. For more information, see [Create a key](https://www.alibabacloud.com/help/doc-detail/181610.htm).\n\n> *   This parameter is not required when you create an instance that runs MySQL, PostgreSQL, or SQL Server. You need to only specify the **RoleARN** parameter to create an instance that has cloud disk encryption enabled by using the obtained key ID.\n> *   You can configure RAM authorization to require a RAM user to enable cloud disk encryption when the RAM user is used to create an instance. If cloud disk encryption is disabled during the instance creation, the creation operation fails. To complete the configuration, you can attach the following policy to the RAM user: `{\"Version\":\"1\",\"Statement\":[{\"Effect\":\"Deny\",\"Action\":\"rds:CreateDBInstance\",\"Resource\":\"*\",\"Condition\":{\"StringEquals\":{\"rds:DiskEncryptionRequired\":\"false\"}}}]}`\n\n\n><warning>The configuration also affects the CreateOrder operation that is called to create instances in the console.></warning>",
             example: Some("0d24*****-da7b-4786-b981-9a164dxxxxxx"),
             deprecated: false,
         },
@@ -1635,7 +1635,7 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
             location: metadata::ParameterLocation::Query,
             allowed_values: &[],
             required: false,
-            description: "The time zone of the instance. This parameter takes effect only when you set **Engine** to **MySQL** or **PostgreSQL**.\n\n*   **Engine** is set to **MySQL**:\n\n    *   This time zone is in UTC. Valid values: \\*\\*-12:59\\*\\* to **+13:00**.\n    *   If the instance uses Premium Local SSDs, you can specify the name of the time zone. For example, you can specify the Asia/Hong_Kong time zone. For more information, see [Time zones](~~297356~~).\n\n*   **Engine** is set to **PostgreSQL**.\n\n    *   This time zone is not in UTC. For more information, see [Time zones](~~297356~~).\n    *   You can configure this parameter only when the RDS instance uses cloud disks.\n\n> *   You can specify the time zone when you create a primary instance. You cannot specify the time zone when you create a read-only instance. Read-only instances inherit the time zone of their primary instance.\n> *   If you do not specify this parameter, the system automatically assigns the default time zone of the region in which the instance resides.",
+            description: "The time zone of the instance. This parameter takes effect only when you set **Engine** to **MySQL** or **PostgreSQL**.\n\n*   **Engine** is set to **MySQL**:\n\n    *   This time zone is in UTC. Valid values: \\*\\*-12:59\\*\\* to **+13:00**.\n    *   If the instance uses Premium Local SSDs, you can specify the name of the time zone. For example, you can specify the Asia/Hong_Kong time zone. For more information, see [Time zones](https://www.alibabacloud.com/help/doc-detail/297356.htm).\n\n*   **Engine** is set to **PostgreSQL**.\n\n    *   This time zone is not in UTC. For more information, see [Time zones](https://www.alibabacloud.com/help/doc-detail/297356.htm).\n    *   You can configure this parameter only when the RDS instance uses cloud disks.\n\n> *   You can specify the time zone when you create a primary instance. You cannot specify the time zone when you create a read-only instance. Read-only instances inherit the time zone of their primary instance.\n> *   If you do not specify this parameter, the system automatically assigns the default time zone of the region in which the instance resides.",
             example: Some("+08:00"),
             deprecated: false,
         },
@@ -1659,7 +1659,7 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
             location: metadata::ParameterLocation::Query,
             allowed_values: &[],
             required: false,
-            description: "The minor engine version of the instance. This parameter is required only when you create an instance that runs MySQL or PostgreSQL. The value format varies based on the database engine of the instance.\n\n*   If you create an instance that runs MySQL, the value is in the following format: `<RDS edition>_<Minor engine version>`. Examples: `rds_20200229`, `xcluster_20200229`, and `xcluster80_20200229`.\n\n    *   rds: The instance runs RDS Basic Edition or RDS High-availability Edition.\n    *   xcluster: The instance runs MySQL 5.7 on RDS Enterprise Edition.\n    *   xcluster80: The instance runs MySQL 8.0 on RDS Enterprise Edition.\n\n    > You can call the DescribeDBMiniEngineVersions operation to query the minor engine version. For more information about the differences between minor engine versions of AliSQL, see [Release notes](~~96060~~).\n\n*   If you create an instance that runs PostgreSQL, the value is in the following format: `rds_postgres_<Major engine version>00_<Minor engine version>`. Example: `rds_postgres_1400_20220830`.\n\n    *   1400: The major engine version is PostgreSQL 14.\n    *   20220830: the AliPG version. You can call the DescribeDBMiniEngineVersions operation to query the AliPG version. For more information about minor engine versions, see [Release notes for AliPG](~~126002~~).\n\n    > If you configure the **BabelfishConfig** parameter for your instance that runs PostgreSQL and set the babelfishEnabled field to true, the value of this parameter is in the following format: `rds_postgres_Major engine version00_AliPG version_babelfish`.",
+            description: "The minor engine version of the instance. This parameter is required only when you create an instance that runs MySQL or PostgreSQL. The value format varies based on the database engine of the instance.\n\n*   If you create an instance that runs MySQL, the value is in the following format: `<RDS edition>_<Minor engine version>`. Examples: `rds_20200229`, `xcluster_20200229`, and `xcluster80_20200229`.\n\n    *   rds: The instance runs RDS Basic Edition or RDS High-availability Edition.\n    *   xcluster: The instance runs MySQL 5.7 on RDS Enterprise Edition.\n    *   xcluster80: The instance runs MySQL 8.0 on RDS Enterprise Edition.\n\n    > You can call the DescribeDBMiniEngineVersions operation to query the minor engine version. For more information about the differences between minor engine versions of AliSQL, see [Release notes](https://www.alibabacloud.com/help/doc-detail/96060.htm).\n\n*   If you create an instance that runs PostgreSQL, the value is in the following format: `rds_postgres_<Major engine version>00_<Minor engine version>`. Example: `rds_postgres_1400_20220830`.\n\n    *   1400: The major engine version is PostgreSQL 14.\n    *   20220830: the AliPG version. You can call the DescribeDBMiniEngineVersions operation to query the AliPG version. For more information about minor engine versions, see [Release notes for AliPG](https://www.alibabacloud.com/help/doc-detail/126002.htm).\n\n    > If you configure the **BabelfishConfig** parameter for your instance that runs PostgreSQL and set the babelfishEnabled field to true, the value of this parameter is in the following format: `rds_postgres_Major engine version00_AliPG version_babelfish`.",
             example: Some("rds_20200229"),
             deprecated: false,
         },
@@ -1671,7 +1671,7 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
             location: metadata::ParameterLocation::Query,
             allowed_values: &["Enable", "Disable"],
             required: false,
-            description: "Specifies whether to enable the automatic storage expansion feature for the instance. This feature is supported if the instance runs MySQL or PostgreSQL. Valid values:\n\n*   **Enable**: enables the feature.\n*   **Disable** (default): disables the feature.\n\n>  After the instance is created, you can call the ModifyDasInstanceConfig operation to adjust the settings. For more information, see [Configure automatic storage expansion](~~173826~~).",
+            description: "Specifies whether to enable the automatic storage expansion feature for the instance. This feature is supported if the instance runs MySQL or PostgreSQL. Valid values:\n\n*   **Enable**: enables the feature.\n*   **Disable** (default): disables the feature.\n\n>  After the instance is created, you can call the ModifyDasInstanceConfig operation to adjust the settings. For more information, see [Configure automatic storage expansion](https://www.alibabacloud.com/help/doc-detail/173826.htm).",
             example: Some("Disable"),
             deprecated: false,
         },
@@ -1779,7 +1779,7 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
             location: metadata::ParameterLocation::Query,
             allowed_values: &[],
             required: false,
-            description: "The configuration of the Babelfish feature for the instance that runs PostgreSQL.\n\nFormat:{\"babelfishEnabled\":\"true\",\"migrationMode\":\"xxxxxxx\",\"masterUsername\":\"xxxxxxx\",\"masterUserPassword\":\"xxxxxxxx\"}\n\nThe following list describes the fields in the format:\n\n*   **babelfishEnabled**: specifies whether to enable Babelfish for the instance. If you set this field to **true**, you enable Babelfish for the instance. If you leave this parameter empty, Babelfish is disabled for the instance.\n*   **migrationMode**: The migration mode of the instance. Valid values: **single-db** and **multi-db**.\n*   **masterUsername**: The username of the administrator account. The username can contain lowercase letters, digits, and underscores (\\_). It must start with a letter and end with a letter or digit. It can be up to 63 characters in length and cannot start with pg.\n*   **masterUserPassword**: The password of the administrator account. The password must contain at least three of the following character types: uppercase letters, lowercase letters, digits, and special characters. It must be 8 to 32 characters in length. The password can contain any of the following characters: `! @ # $ % ^ & * ( ) _ + - =`.\n\n> This parameter applies only to ApsaraDB RDS for PostgreSQL instances. For more information about Babelfish for ApsaraDB RDS for PostgreSQL, see [Introduction to Babelfish](~~428613~~).",
+            description: "The configuration of the Babelfish feature for the instance that runs PostgreSQL.\n\nFormat:{\"babelfishEnabled\":\"true\",\"migrationMode\":\"xxxxxxx\",\"masterUsername\":\"xxxxxxx\",\"masterUserPassword\":\"xxxxxxxx\"}\n\nThe following list describes the fields in the format:\n\n*   **babelfishEnabled**: specifies whether to enable Babelfish for the instance. If you set this field to **true**, you enable Babelfish for the instance. If you leave this parameter empty, Babelfish is disabled for the instance.\n*   **migrationMode**: The migration mode of the instance. Valid values: **single-db** and **multi-db**.\n*   **masterUsername**: The username of the administrator account. The username can contain lowercase letters, digits, and underscores (\\_). It must start with a letter and end with a letter or digit. It can be up to 63 characters in length and cannot start with pg.\n*   **masterUserPassword**: The password of the administrator account. The password must contain at least three of the following character types: uppercase letters, lowercase letters, digits, and special characters. It must be 8 to 32 characters in length. The password can contain any of the following characters: `! @ # $ % ^ & * ( ) _ + - =`.\n\n> This parameter applies only to ApsaraDB RDS for PostgreSQL instances. For more information about Babelfish for ApsaraDB RDS for PostgreSQL, see [Introduction to Babelfish](https://www.alibabacloud.com/help/doc-detail/428613.htm).",
             example: Some(
                 "{\"babelfishEnabled\":\"true\",\"migrationMode\":\"single-db\",\"masterUsername\":\"babelfish_user\",\"masterUserPassword\":\"Babelfish123!\"}",
             ),
@@ -1829,7 +1829,7 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
             location: metadata::ParameterLocation::Query,
             allowed_values: &[],
             required: false,
-            description: "Specifies whether to enable the I/O burst feature of Premium ESSDs. Valid values:\n\n*   **true**\n*   **false**\n\n>  For more information about the I/O burst feature of general ESSDs, see [What are Premium ESSDs?](~~2340501~~)",
+            description: "Specifies whether to enable the I/O burst feature of Premium ESSDs. Valid values:\n\n*   **true**\n*   **false**\n\n>  For more information about the I/O burst feature of general ESSDs, see [What are Premium ESSDs?](https://www.alibabacloud.com/help/doc-detail/2340501.htm)",
             example: Some("false"),
             deprecated: false,
         },
@@ -1853,7 +1853,7 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
             location: metadata::ParameterLocation::Query,
             allowed_values: &[],
             required: false,
-            description: "Specifies whether to enable Buffer Pool Extension (BPE) of Premium ESSDs. Valid values:\n\n*   **1**: enables BPE.\n*   **0**: disables BPE.\n\n>  For more information about Buffer Pool Extension(BPE) of Premium ESSDs, see [Buffer Pool Extension(BPE)](~~2527067~~).",
+            description: "Specifies whether to enable Buffer Pool Extension (BPE) of Premium ESSDs. Valid values:\n\n*   **1**: enables BPE.\n*   **0**: disables BPE.\n\n>  For more information about Buffer Pool Extension(BPE) of Premium ESSDs, see [Buffer Pool Extension(BPE)](https://www.alibabacloud.com/help/doc-detail/2527067.htm).",
             example: Some("0"),
             deprecated: false,
         },
@@ -1865,7 +1865,7 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
             location: metadata::ParameterLocation::Query,
             allowed_values: &[],
             required: false,
-            description: "Specifies whether to enable the data archiving feature of Premium ESSDs. Valid values:\n\n*   **true**\n*   **false**\n\n>  For more information about the data archiving feature of Premium ESSDs, see [Use the data archiving feature](~~2701832~~).",
+            description: "Specifies whether to enable the data archiving feature of Premium ESSDs. Valid values:\n\n*   **true**\n*   **false**\n\n>  For more information about the data archiving feature of Premium ESSDs, see [Use the data archiving feature](https://www.alibabacloud.com/help/doc-detail/2701832.htm).",
             example: Some("false"),
             deprecated: false,
         },
@@ -1925,7 +1925,7 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
             location: metadata::ParameterLocation::Query,
             allowed_values: &["optimized", "none"],
             required: false,
-            description: "Specifies whether to enable the 16K atomic write feature. Valid values:\n\n*   **optimized**: enables the 16K atomic write feature.\n*   **none** (default): does not enable the 16K atomic write feature.\n\n>  For more information, see [Use the 16K atomic write feature](~~2858761~~).",
+            description: "Specifies whether to enable the 16K atomic write feature. Valid values:\n\n*   **optimized**: enables the 16K atomic write feature.\n*   **none** (default): does not enable the 16K atomic write feature.\n\n>  For more information, see [Use the 16K atomic write feature](https://www.alibabacloud.com/help/doc-detail/2858761.htm).",
             example: Some("optimized"),
             deprecated: false,
         },
@@ -1943,14 +1943,14 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
         },
     ],
     error_rows: &[
-        341, 84, 342, 343, 270, 344, 345, 346, 347, 348, 349, 350, 351, 352, 353, 354,
+        341, 15, 342, 343, 270, 344, 345, 346, 347, 348, 349, 350, 351, 352, 353, 354,
         355, 356, 357, 358, 359, 360, 361, 362, 363, 364, 365, 366, 367, 368, 369, 370,
         371, 372, 373, 374, 375, 376, 377, 378, 379, 380, 381, 382, 383, 384, 124, 385,
-        386, 209, 387, 388, 389, 71, 73, 76, 75, 74, 390, 391, 392, 393, 212, 394, 395,
-        396, 101, 397, 398, 399, 400, 67, 68, 69, 70, 72, 77, 15, 78, 79, 80, 81, 82, 83,
-        85, 87, 88, 89, 90, 91, 92, 34, 94, 95, 37, 96, 97, 98, 99, 100, 102, 103, 104,
-        401, 402, 403, 217, 404, 405, 406, 407, 408, 409, 410, 411, 110, 219, 50, 52,
-        412, 107, 108, 109, 111, 112, 56, 113, 218, 413, 114, 115, 62, 116, 117, 118,
+        386, 209, 387, 388, 389, 7, 6, 27, 29, 33, 390, 391, 392, 393, 212, 394, 395,
+        396, 39, 397, 398, 399, 400, 22, 30, 24, 10, 32, 25, 42, 23, 3, 36, 1, 8, 14, 16,
+        38, 0, 37, 4, 5, 9, 35, 26, 2, 18, 17, 13, 28, 40, 20, 11, 21, 31, 401, 402, 403,
+        217, 404, 405, 406, 407, 408, 409, 410, 411, 44, 219, 43, 49, 412, 52, 47, 48,
+        51, 50, 46, 45, 218, 413, 54, 55, 53, 56, 58, 57,
     ],
     error_table: &crate::metadata::ERROR_ROWS,
     sample_response: Some(

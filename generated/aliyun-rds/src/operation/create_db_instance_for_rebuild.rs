@@ -12,7 +12,7 @@
 //!
 //! ### References
 //!
-//! \> Fees are generated if the call is successful. Before you call this operation, carefully read the following documentation:
+//! > Fees are generated if the call is successful. Before you call this operation, carefully read the following documentation:
 //!
 //! *   [Manage ApsaraDB RDS for MySQL instances in the recycle bin](https://www.alibabacloud.com/help/doc-detail/96065.htm)
 //! *   [Manage ApsaraDB RDS for PostgreSQL instances in the recycle bin](https://www.alibabacloud.com/help/doc-detail/96752.htm)
@@ -36,14 +36,14 @@ impl crate::Client {
     /// # Arguments
     ///
     /// `region_id`:
-    /// The region ID. You can call the [DescribeRegions](https://www.alibabacloud.com/help/doc-detail/610399.htm) operation to query the most recent region list.
+    /// The region ID. You can call the [DescribeRegions](crate::Client::describe_regions) operation to query the most recent region list.
     ///
     /// Wire name: `RegionId`.
     ///
     /// Example: `cn-hangzhou`
     ///
     /// `db_instance_id`:
-    /// The instance ID. You can call the [DescribeDBInstances](https://www.alibabacloud.com/help/doc-detail/610396.htm) operation to query the ID of the instance.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::Client::describe_db_instances) operation to query the ID of the instance.
     ///
     /// Wire name: `DBInstanceId`.
     ///
@@ -121,7 +121,7 @@ impl CreateDbInstanceForRebuildFluentBuilder {
 
     /// Sets `DBInstanceDescription`.
     ///
-    /// The name of the instance. The name must be 2 to 256 characters in length. The name can contain letters, digits, underscores (\\_), and hyphens (-). The name must start with a letter.
+    /// The name of the instance. The name must be 2 to 256 characters in length. The name can contain letters, digits, underscores (\_), and hyphens (-). The name must start with a letter.
     ///
     /// See [`CreateDbInstanceForRebuildInput::db_instance_description`] for the full documentation.
     #[inline]
@@ -145,7 +145,7 @@ impl CreateDbInstanceForRebuildFluentBuilder {
 
     /// Sets `ZoneId`.
     ///
-    /// The zone ID of the primary instance. You can call the [DescribeRegions](https://www.alibabacloud.com/help/doc-detail/26243.htm) operation to query the most recent zone list.
+    /// The zone ID of the primary instance. You can call the [DescribeRegions](crate::Client::describe_regions) operation to query the most recent zone list.
     ///
     /// See [`CreateDbInstanceForRebuildInput::zone_id`] for the full documentation.
     #[inline]
@@ -418,7 +418,7 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
             location: metadata::ParameterLocation::Query,
             allowed_values: &[],
             required: true,
-            description: "The region ID. You can call the [DescribeRegions](~~610399~~) operation to query the most recent region list.",
+            description: "The region ID. You can call the [DescribeRegions](https://www.alibabacloud.com/help/doc-detail/610399.htm) operation to query the most recent region list.",
             example: Some("cn-hangzhou"),
             deprecated: false,
         },
@@ -430,7 +430,7 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
             location: metadata::ParameterLocation::Query,
             allowed_values: &[],
             required: true,
-            description: "The instance ID. You can call the [DescribeDBInstances](~~610396~~) operation to query the ID of the instance.",
+            description: "The instance ID. You can call the [DescribeDBInstances](https://www.alibabacloud.com/help/doc-detail/610396.htm) operation to query the ID of the instance.",
             example: Some("rm-uf6wjk5xxxxxxx"),
             deprecated: false,
         },
@@ -454,7 +454,7 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
             location: metadata::ParameterLocation::Query,
             allowed_values: &[],
             required: false,
-            description: "The IP address whitelist of the serverless instance. For more information, see [Use a database client or the CLI to connect to an ApsaraDB RDS for PostgreSQL instance](~~43185~~). If the IP address whitelist contains more than one entry, separate the entries with commas (,). Each entry must be unique. You can specify up to 1,000 entries. The entries in the IP address whitelist must be in one of the following formats:\n\n*   IP addresses, such as 10.10.XX.XX.\n*   CIDR blocks, such as 10.10.XX.XX/24. In this example, 24 indicates that the prefix of each IP address in the IP address whitelist is 24 bits in length. You can replace 24 with a value within the range of 1 to 32.\n\nIf this parameter is not specified, the default IP address whitelist is used.",
+            description: "The IP address whitelist of the serverless instance. For more information, see [Use a database client or the CLI to connect to an ApsaraDB RDS for PostgreSQL instance](https://www.alibabacloud.com/help/doc-detail/43185.htm). If the IP address whitelist contains more than one entry, separate the entries with commas (,). Each entry must be unique. You can specify up to 1,000 entries. The entries in the IP address whitelist must be in one of the following formats:\n\n*   IP addresses, such as 10.10.XX.XX.\n*   CIDR blocks, such as 10.10.XX.XX/24. In this example, 24 indicates that the prefix of each IP address in the IP address whitelist is 24 bits in length. You can replace 24 with a value within the range of 1 to 32.\n\nIf this parameter is not specified, the default IP address whitelist is used.",
             example: Some("127.0.0.1"),
             deprecated: false,
         },
@@ -478,7 +478,7 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
             location: metadata::ParameterLocation::Query,
             allowed_values: &[],
             required: false,
-            description: "The zone ID of the primary instance. You can call the [DescribeRegions](~~26243~~) operation to query the most recent zone list.\n\n> If you specify a virtual private cloud (VPC) and a vSwitch, you must specify this parameter to identify the zone for the vSwitch.",
+            description: "The zone ID of the primary instance. You can call the [DescribeRegions](https://www.alibabacloud.com/help/doc-detail/26243.htm) operation to query the most recent zone list.\n\n> If you specify a virtual private cloud (VPC) and a vSwitch, you must specify this parameter to identify the zone for the vSwitch.",
             example: Some("cn-hangzhou-e"),
             deprecated: false,
         },
@@ -605,11 +605,11 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
     ],
     error_rows: &[
         342, 318, 270, 319, 320, 433, 434, 435, 436, 437, 438, 439, 440, 268, 441, 442,
-        343, 443, 444, 445, 446, 447, 209, 211, 67, 68, 69, 70, 71, 72, 73, 74, 75, 76,
-        77, 15, 78, 17, 79, 80, 81, 82, 83, 84, 85, 86, 87, 88, 89, 90, 91, 92, 93, 34,
-        94, 95, 37, 96, 97, 98, 99, 100, 101, 102, 103, 104, 105, 398, 448, 449, 450,
-        451, 452, 453, 454, 455, 456, 107, 108, 50, 109, 52, 110, 111, 112, 56, 113, 457,
-        458, 459, 460, 114, 115, 62, 116, 117, 118,
+        343, 443, 444, 445, 446, 447, 209, 211, 22, 30, 24, 10, 7, 32, 6, 33, 29, 27, 25,
+        42, 23, 41, 3, 36, 1, 8, 14, 15, 16, 19, 38, 0, 37, 4, 5, 9, 12, 35, 26, 2, 18,
+        17, 13, 28, 40, 20, 39, 11, 21, 31, 34, 398, 448, 449, 450, 451, 452, 453, 454,
+        455, 456, 52, 47, 43, 48, 49, 44, 51, 50, 46, 45, 457, 458, 459, 460, 54, 55, 53,
+        56, 58, 57,
     ],
     error_table: &crate::metadata::ERROR_ROWS,
     sample_response: Some(

@@ -10,7 +10,7 @@
 //!
 //! ### References
 //!
-//! \> Before you call this operation, carefully read the following documentation. Make sure that you fully understand the prerequisites and impacts for calling this operation.
+//! > Before you call this operation, carefully read the following documentation. Make sure that you fully understand the prerequisites and impacts for calling this operation.
 //!
 //! *   [Configure the dedicated proxy endpoint of an ApsaraDB RDS for MySQL instance](https://www.alibabacloud.com/help/doc-detail/184921.htm)
 //! *   [Configure the dedicated proxy endpoint of an ApsaraDB RDS for PostgreSQL instance](https://www.alibabacloud.com/help/doc-detail/418274.htm)
@@ -32,14 +32,14 @@ impl crate::Client {
     /// # Arguments
     ///
     /// `db_instance_id`:
-    /// The instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::Client::describe_db_instances) operation to query the instance ID.
     ///
     /// Wire name: `DBInstanceId`.
     ///
     /// Example: `rm-t4n3axxxxx`
     ///
     /// `db_proxy_endpoint_id`:
-    /// The proxy endpoint ID. You can call the DescribeDBProxyEndpoint operation to query the proxy endpoint ID.
+    /// The proxy endpoint ID. You can call the [DescribeDBProxyEndpoint](crate::Client::describe_db_proxy_endpoint) operation to query the proxy endpoint ID.
     ///
     /// Wire name: `DBProxyEndpointId`.
     ///
@@ -111,7 +111,7 @@ impl std::fmt::Debug for CreateDbProxyEndpointAddressFluentBuilder {
 impl CreateDbProxyEndpointAddressFluentBuilder {
     /// Sets `RegionId`.
     ///
-    /// The region ID. You can call the DescribeRegions operation to query the most recent region list.
+    /// The region ID. You can call the [DescribeRegions](crate::Client::describe_regions) operation to query the most recent region list.
     ///
     /// See [`CreateDbProxyEndpointAddressInput::region_id`] for the full documentation.
     #[inline]
@@ -155,7 +155,7 @@ impl CreateDbProxyEndpointAddressFluentBuilder {
 
     /// Sets `VPCId`.
     ///
-    /// The ID of the VPC to which the proxy endpoint belongs. You can call the DescribeDBInstanceAttribute operation to query the information.
+    /// The ID of the VPC to which the proxy endpoint belongs. You can call the [DescribeDBInstanceAttribute](crate::Client::describe_db_instance_attribute) operation to query the information.
     ///
     /// See [`CreateDbProxyEndpointAddressInput::vpc_id`] for the full documentation.
     #[inline]
@@ -173,7 +173,7 @@ impl CreateDbProxyEndpointAddressFluentBuilder {
 
     /// Sets `VSwitchId`.
     ///
-    /// The ID of the vSwitch that is associated with the specified VPC. You can call the DescribeDBInstanceAttribute operation to query the vSwitch ID.
+    /// The ID of the vSwitch that is associated with the specified VPC. You can call the [DescribeDBInstanceAttribute](crate::Client::describe_db_instance_attribute) operation to query the vSwitch ID.
     ///
     /// See [`CreateDbProxyEndpointAddressInput::v_switch_id`] for the full documentation.
     #[inline]
@@ -411,11 +411,10 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
     ],
     error_rows: &[
         124, 471, 428, 384, 472, 473, 474, 441, 392, 475, 127, 476, 477, 359, 443, 478,
-        123, 67, 68, 69, 70, 71, 72, 73, 74, 75, 76, 77, 15, 78, 17, 79, 80, 81, 82, 83,
-        84, 85, 86, 87, 88, 89, 90, 91, 92, 34, 94, 95, 37, 96, 97, 98, 99, 100, 101,
-        102, 103, 104, 105, 479, 400, 480, 237, 200, 335, 481, 160, 107, 108, 50, 109,
-        52, 110, 111, 112, 56, 113, 482, 483, 314, 157, 240, 315, 114, 115, 62, 116, 117,
-        118,
+        123, 22, 30, 24, 10, 7, 32, 6, 33, 29, 27, 25, 42, 23, 41, 3, 36, 1, 8, 14, 15,
+        16, 19, 38, 0, 37, 4, 5, 9, 35, 26, 2, 18, 17, 13, 28, 40, 20, 39, 11, 21, 31,
+        34, 479, 400, 480, 237, 200, 335, 481, 160, 52, 47, 43, 48, 49, 44, 51, 50, 46,
+        45, 482, 483, 314, 157, 240, 315, 54, 55, 53, 56, 58, 57,
     ],
     error_table: &crate::metadata::ERROR_ROWS,
     sample_response: Some(

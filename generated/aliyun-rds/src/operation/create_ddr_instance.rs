@@ -3,7 +3,7 @@
 
 //! Restores data to a new instance across regions.
 //!
-//! \>  Before restoration, you can call the CheckCreateDdrDBInstance operation to check whether a cross-region backup set can be used for cross-region restoration.
+//! > Before restoration, you can call the [CheckCreateDdrDBInstance](crate::Client::check_create_ddr_db_instance) operation to check whether a cross-region backup set can be used for cross-region restoration.
 //!
 //! ### Supported database engines
 //!
@@ -13,7 +13,7 @@
 //!
 //! ### References
 //!
-//! \> Before you call this operation, read the following topics and make sure that you fully understand the prerequisites and impacts of this operation.
+//! > Before you call this operation, read the following topics and make sure that you fully understand the prerequisites and impacts of this operation.
 //!
 //! *   [Use the cross-region backup feature for an ApsaraDB RDS for MySQL instance](https://www.alibabacloud.com/help/doc-detail/120824.htm)
 //! *   [Use the cross-region backup feature for an ApsaraDB RDS for PostgreSQL instance](https://www.alibabacloud.com/help/doc-detail/206671.htm)
@@ -36,7 +36,7 @@ impl crate::Client {
     /// # Arguments
     ///
     /// `region_id`:
-    /// The region ID of the destination instance. You can call the DescribeRegions operation to query the most recent region list.
+    /// The region ID of the destination instance. You can call the [DescribeRegions](crate::Client::describe_regions) operation to query the most recent region list.
     ///
     /// Wire name: `RegionId`.
     ///
@@ -57,7 +57,7 @@ impl crate::Client {
     /// The major engine version of the destination instance. The value of this parameter varies based on the value of **Engine**.
     ///
     /// *   Valid values when Engine is set to MySQL: **5.5, 5.6, 5.7, and 8.0**
-    /// *   Valid values when Engine is set to SQLServer: **2008r2, 08r2\\_ent_ha, 2012, 2012\\_ent_ha, 2012\\_std_ha, 2012\\_web, 2014\\_std_ha, 2016\\_ent_ha, 2016\\_std_ha, 2016\\_web, 2017\\_std_ha, 2017\\_ent, 2019\\_std_ha, and 2019\\_ent**
+    /// *   Valid values when Engine is set to SQLServer: **2008r2, 08r2\_ent_ha, 2012, 2012\_ent_ha, 2012\_std_ha, 2012\_web, 2014\_std_ha, 2016\_ent_ha, 2016\_std_ha, 2016\_web, 2017\_std_ha, 2017\_ent, 2019\_std_ha, and 2019\_ent**
     /// *   Valid values when Engine is set to PostgreSQL: **9.4, 10.0, 11.0, 12.0, and 13.0**
     ///
     /// Wire name: `EngineVersion`.
@@ -213,7 +213,7 @@ impl CreateDdrInstanceFluentBuilder {
 
     /// Sets `DBInstanceDescription`.
     ///
-    /// The instance name. The name must be 2 to 256 characters in length. The value can contain letters, digits, underscores (\\_), and hyphens (-), and must start with a letter.
+    /// The instance name. The name must be 2 to 256 characters in length. The value can contain letters, digits, underscores (\_), and hyphens (-), and must start with a letter.
     ///
     /// See [`CreateDdrInstanceInput::db_instance_description`] for the full documentation.
     #[inline]
@@ -423,7 +423,7 @@ impl CreateDdrInstanceFluentBuilder {
 
     /// Sets `BackupSetId`.
     ///
-    /// The backup set ID that you want to use for the restoration. You can call the DescribeCrossRegionBackups operation to query backup set ID.
+    /// The backup set ID that you want to use for the restoration. You can call the [DescribeCrossRegionBackups](crate::Client::describe_cross_region_backups) operation to query backup set ID.
     ///
     /// See [`CreateDdrInstanceInput::backup_set_id`] for the full documentation.
     #[inline]
@@ -543,7 +543,7 @@ impl CreateDdrInstanceFluentBuilder {
 
     /// Sets `RoleARN`.
     ///
-    /// The Alibaba Cloud Resource Name (ARN) that is provided by your Alibaba Cloud account for Resource Access Management (RAM) users. RAM users can use the ARN to connect to ApsaraDB RDS to Key Management Service (KMS). You can call the [CheckCloudResourceAuthorized](https://www.alibabacloud.com/help/doc-detail/2628797.htm) operation to query the ARN.
+    /// The Alibaba Cloud Resource Name (ARN) that is provided by your Alibaba Cloud account for Resource Access Management (RAM) users. RAM users can use the ARN to connect to ApsaraDB RDS to Key Management Service (KMS). You can call the [CheckCloudResourceAuthorized](crate::Client::check_cloud_resource_authorized) operation to query the ARN.
     ///
     /// See [`CreateDdrInstanceInput::role_arn`] for the full documentation.
     #[inline]
@@ -671,7 +671,7 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
             location: metadata::ParameterLocation::Query,
             allowed_values: &[],
             required: false,
-            description: "The instance type of the destination instance. For more information, see [Primary ApsaraDB RDS instance types](~~26312~~).",
+            description: "The instance type of the destination instance. For more information, see [Primary ApsaraDB RDS instance types](https://www.alibabacloud.com/help/doc-detail/26312.htm).",
             example: Some("rds.mysql.s1.small"),
             deprecated: false,
         },
@@ -683,7 +683,7 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
             location: metadata::ParameterLocation::Query,
             allowed_values: &[],
             required: false,
-            description: "The storage capacity of the destination instance. Valid values: **5 to 2000**. Unit: GB. You can increase the storage capacity at a step size of 5 GB. For more information, see [Primary instance types](~~26312~~).",
+            description: "The storage capacity of the destination instance. Valid values: **5 to 2000**. Unit: GB. You can increase the storage capacity at a step size of 5 GB. For more information, see [Primary instance types](https://www.alibabacloud.com/help/doc-detail/26312.htm).",
             example: Some("20"),
             deprecated: false,
         },
@@ -731,7 +731,7 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
             location: metadata::ParameterLocation::Query,
             allowed_values: &[],
             required: true,
-            description: "The IP address whitelist of the destination instance. If you want to add more than one entry to the IP address whitelist, separate the entries with commas (,). Each entry must be unique. You can add a maximum of 1,000 entries. For more information, see [Configure an IP address whitelist for an ApsaraDB RDS for MySQL instance](~~43185~~). The entries in the IP address whitelist must be in one of the following formats:\n\n*   IP address. Example: 10.23.12.24.\n*   CIDR block. Example: 10.23.12.24/24. In this example, 24 indicates that the prefix of the CIDR block is 24 bits in length. You can replace 24 with a value that ranges from 1 to 32.",
+            description: "The IP address whitelist of the destination instance. If you want to add more than one entry to the IP address whitelist, separate the entries with commas (,). Each entry must be unique. You can add a maximum of 1,000 entries. For more information, see [Configure an IP address whitelist for an ApsaraDB RDS for MySQL instance](https://www.alibabacloud.com/help/doc-detail/43185.htm). The entries in the IP address whitelist must be in one of the following formats:\n\n*   IP address. Example: 10.23.12.24.\n*   CIDR block. Example: 10.23.12.24/24. In this example, 24 indicates that the prefix of the CIDR block is 24 bits in length. You can replace 24 with a value that ranges from 1 to 32.",
             example: Some("127.0.0.1"),
             deprecated: false,
         },
@@ -959,7 +959,7 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
             location: metadata::ParameterLocation::Query,
             allowed_values: &[],
             required: false,
-            description: "The Alibaba Cloud Resource Name (ARN) that is provided by your Alibaba Cloud account for Resource Access Management (RAM) users. RAM users can use the ARN to connect to ApsaraDB RDS to Key Management Service (KMS). You can call the [CheckCloudResourceAuthorized](~~2628797~~) operation to query the ARN.\n\n>  This parameter is applicable only to ApsaraDB RDS for SQL Server instances.",
+            description: "The Alibaba Cloud Resource Name (ARN) that is provided by your Alibaba Cloud account for Resource Access Management (RAM) users. RAM users can use the ARN to connect to ApsaraDB RDS to Key Management Service (KMS). You can call the [CheckCloudResourceAuthorized](https://www.alibabacloud.com/help/doc-detail/2628797.htm) operation to query the ARN.\n\n>  This parameter is applicable only to ApsaraDB RDS for SQL Server instances.",
             example: Some(
                 "acs:ram::1406****:role/aliyunrdsinstanceencryptiondefaultrole",
             ),
@@ -973,7 +973,7 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
             location: metadata::ParameterLocation::Query,
             allowed_values: &[],
             required: false,
-            description: "The ID of the customer master key (CMK) for cloud disk encryption. If this parameter is specified, cloud disk encryption is enabled and you must also specify the **RoleARN** parameter. Cloud disk encryption cannot be disabled after it is enabled. You can obtain the ID of the key in the KMS console or create a key. For more information, see [Create a key](~~181610~~).\n\n**\n\n**Notes**\n\n*   This parameter is applicable only to ApsaraDB RDS for SQL Server instances.\n\n*   You can leave this parameter empty. If you do not specify this parameter, you only need to specify the **RoleARN** to use the service key that is managed by ApsaraDB RDS to encrypt cloud disks.",
+            description: "The ID of the customer master key (CMK) for cloud disk encryption. If this parameter is specified, cloud disk encryption is enabled and you must also specify the **RoleARN** parameter. Cloud disk encryption cannot be disabled after it is enabled. You can obtain the ID of the key in the KMS console or create a key. For more information, see [Create a key](https://www.alibabacloud.com/help/doc-detail/181610.htm).\n\n**\n\n**Notes**\n\n*   This parameter is applicable only to ApsaraDB RDS for SQL Server instances.\n\n*   You can leave this parameter empty. If you do not specify this parameter, you only need to specify the **RoleARN** to use the service key that is managed by ApsaraDB RDS to encrypt cloud disks.",
             example: Some("749c1df7-****-****-****-****"),
             deprecated: false,
         },
@@ -981,10 +981,10 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
     error_rows: &[
         343, 490, 388, 491, 189, 184, 185, 123, 384, 230, 492, 124, 493, 333, 494, 495,
         496, 497, 438, 151, 498, 190, 414, 499, 170, 171, 172, 500, 501, 174, 175, 177,
-        178, 181, 502, 443, 67, 68, 69, 70, 71, 72, 73, 74, 75, 76, 77, 15, 78, 17, 79,
-        80, 81, 82, 83, 84, 85, 86, 87, 88, 89, 90, 91, 92, 34, 94, 95, 37, 96, 97, 98,
-        99, 100, 101, 102, 103, 104, 105, 503, 504, 505, 293, 111, 107, 108, 50, 109, 52,
-        110, 112, 56, 113, 313, 506, 163, 507, 193, 194, 114, 115, 62, 116, 117, 118,
+        178, 181, 502, 443, 22, 30, 24, 10, 7, 32, 6, 33, 29, 27, 25, 42, 23, 41, 3, 36,
+        1, 8, 14, 15, 16, 19, 38, 0, 37, 4, 5, 9, 35, 26, 2, 18, 17, 13, 28, 40, 20, 39,
+        11, 21, 31, 34, 503, 504, 505, 293, 51, 52, 47, 43, 48, 49, 44, 50, 46, 45, 313,
+        506, 163, 507, 193, 194, 54, 55, 53, 56, 58, 57,
     ],
     error_table: &crate::metadata::ERROR_ROWS,
     sample_response: Some(

@@ -24,17 +24,17 @@ impl crate::Client {
     /// # Arguments
     ///
     /// `central_region_id`:
-    /// The region ID of the central node. You can call the DescribeRegions operation to query the most recent region list.
+    /// The region ID of the central node. You can call the [DescribeRegions](crate::Client::describe_regions) operation to query the most recent region list.
     ///
     /// Wire name: `CentralRegionId`.
     ///
     /// Example: `cn-hangzhou`
     ///
     /// `central_db_instance_id`:
-    /// The ID of the primary instance. You can call the DescribeDBInstances operation to query the instance ID. The primary instance serves as the central node of the global active database cluster.
+    /// The ID of the primary instance. You can call the [DescribeDBInstances](crate::Client::describe_db_instances) operation to query the instance ID. The primary instance serves as the central node of the global active database cluster.
     ///
-    /// \> *   A primary instance can serve only as the central node of a single global active database cluster.
-    /// \> *   The primary instance can serve as the central node of the global active database cluster only in the following regions: China (Hangzhou), China (Shanghai), China (Qingdao), China (Beijing), China (Zhangjiakou), China (Shenzhen), and China (Chengdu).
+    /// > *   A primary instance can serve only as the central node of a single global active database cluster.
+    /// > *   The primary instance can serve as the central node of the global active database cluster only in the following regions: China (Hangzhou), China (Shanghai), China (Qingdao), China (Beijing), China (Zhangjiakou), China (Shenzhen), and China (Chengdu).
     ///
     /// Wire name: `CentralDBInstanceId`.
     ///
@@ -59,7 +59,7 @@ impl crate::Client {
     /// Wire name: `UnitNode`.
     ///
     /// `central_rds_dts_admin_account`:
-    /// The username of the privileged account of the central node. You can call the DescribeAccounts operation to query the privileged account of the central node.
+    /// The username of the privileged account of the central node. You can call the [DescribeAccounts](crate::Client::describe_accounts) operation to query the privileged account of the central node.
     ///
     /// Wire name: `CentralRdsDtsAdminAccount`.
     ///
@@ -336,10 +336,10 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
         },
     ],
     error_rows: &[
-        508, 509, 510, 511, 512, 513, 514, 515, 516, 517, 518, 67, 68, 69, 70, 71, 72,
-        73, 74, 75, 76, 77, 15, 78, 17, 79, 80, 81, 82, 83, 84, 85, 86, 87, 88, 89, 90,
-        91, 92, 93, 34, 94, 95, 37, 96, 97, 98, 99, 100, 101, 102, 103, 104, 105, 107,
-        108, 50, 109, 52, 110, 111, 112, 56, 113, 114, 115, 62, 116, 117, 118,
+        508, 509, 510, 511, 512, 513, 514, 515, 516, 517, 518, 22, 30, 24, 10, 7, 32, 6,
+        33, 29, 27, 25, 42, 23, 41, 3, 36, 1, 8, 14, 15, 16, 19, 38, 0, 37, 4, 5, 9, 12,
+        35, 26, 2, 18, 17, 13, 28, 40, 20, 39, 11, 21, 31, 34, 52, 47, 43, 48, 49, 44,
+        51, 50, 46, 45, 54, 55, 53, 56, 58, 57,
     ],
     error_table: &crate::metadata::ERROR_ROWS,
     sample_response: Some(

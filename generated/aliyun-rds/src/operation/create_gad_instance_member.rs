@@ -9,7 +9,7 @@
 //!
 //! ### References
 //!
-//! \> Before you call this operation, carefully read the following documentation. Make sure that you fully understand the prerequisites and impacts for calling this operation.
+//! > Before you call this operation, carefully read the following documentation. Make sure that you fully understand the prerequisites and impacts for calling this operation.
 //!
 //! [Add or remove unit nodes](https://www.alibabacloud.com/help/doc-detail/331851.htm)
 //!
@@ -30,21 +30,21 @@ impl crate::Client {
     /// # Arguments
     ///
     /// `central_region_id`:
-    /// The region ID of the central node. You can call the DescribeRegions operation to query the most recent region list.
+    /// The region ID of the central node. You can call the [DescribeRegions](crate::Client::describe_regions) operation to query the most recent region list.
     ///
     /// Wire name: `CentralRegionId`.
     ///
     /// Example: `cn-hangzhou`
     ///
     /// `central_db_instance_id`:
-    /// The ID of the central node . You can call the DescribeGadInstances operation to query the ID.
+    /// The ID of the central node . You can call the [DescribeGadInstances](crate::Client::describe_gad_instances) operation to query the ID.
     ///
     /// Wire name: `CentralDBInstanceId`.
     ///
     /// Example: `gad-rm-bp1npi2j8****`
     ///
     /// `gad_instance_id`:
-    /// The ID of the global active database cluster. You can call the DescribeGadInstances operation to query the ID.
+    /// The ID of the global active database cluster. You can call the [DescribeGadInstances](crate::Client::describe_gad_instances) operation to query the ID.
     ///
     /// Wire name: `GadInstanceId`.
     ///
@@ -56,7 +56,7 @@ impl crate::Client {
     /// Wire name: `UnitNode`.
     ///
     /// `central_rds_dts_admin_account`:
-    /// The username of the privileged account of the central node. You can call the DescribeAccounts operation to query the privileged account of the central node.
+    /// The username of the privileged account of the central node. You can call the [DescribeAccounts](crate::Client::describe_accounts) operation to query the privileged account of the central node.
     ///
     /// Wire name: `CentralRdsDtsAdminAccount`.
     ///
@@ -78,7 +78,7 @@ impl crate::Client {
     ///
     /// Example: `{ "testdb": { "name": "testdb", "all": false, "Table": { "order": { "name": "order", "all": true }, "ordernew": { "name": "ordernew", "all": true } } } }`
     ///
-    /// \>  For more information, see [Objects of DTS tasks](https://www.alibabacloud.com/help/doc-detail/209545.htm).
+    /// > For more information, see [Objects of DTS tasks](https://www.alibabacloud.com/help/doc-detail/209545.htm).
     ///
     /// Wire name: `DBList`.
     ///
@@ -269,7 +269,7 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
             location: metadata::ParameterLocation::Query,
             allowed_values: &[],
             required: true,
-            description: "A JSON array that consists of the information about the databases on the central node. All database information that you specify in this array is synchronized to the unit nodes of the global active database cluster. The JSON array contains the following fields:\n\n*   **name**: the name of the database.\n*   **all**: specifies whether to synchronize all data in the database or the table. Valid values: **true** and **false**.\n*   **Table**: the name of the table. If you set the **all** field to **false**, you must nest the name of the table that you want to synchronize into the JSON array.\n\nExample: `{ \"testdb\": { \"name\": \"testdb\", \"all\": false, \"Table\": { \"order\": { \"name\": \"order\", \"all\": true }, \"ordernew\": { \"name\": \"ordernew\", \"all\": true } } } }`\n\n>  For more information, see [Objects of DTS tasks](~~209545~~).",
+            description: "A JSON array that consists of the information about the databases on the central node. All database information that you specify in this array is synchronized to the unit nodes of the global active database cluster. The JSON array contains the following fields:\n\n*   **name**: the name of the database.\n*   **all**: specifies whether to synchronize all data in the database or the table. Valid values: **true** and **false**.\n*   **Table**: the name of the table. If you set the **all** field to **false**, you must nest the name of the table that you want to synchronize into the JSON array.\n\nExample: `{ \"testdb\": { \"name\": \"testdb\", \"all\": false, \"Table\": { \"order\": { \"name\": \"order\", \"all\": true }, \"ordernew\": { \"name\": \"ordernew\", \"all\": true } } } }`\n\n>  For more information, see [Objects of DTS tasks](https://www.alibabacloud.com/help/doc-detail/209545.htm).",
             example: Some(
                 "{    \"testdb\": {     \"name\": \"testdb\",     \"all\": false,     \"Table\": {       \"order\": {         \"name\": \"order\",         \"all\": true       },       \"ordernew\": {         \"name\": \"ordernew\",         \"all\": true       }     }   } }",
             ),
@@ -277,10 +277,10 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
         },
     ],
     error_rows: &[
-        519, 520, 509, 510, 511, 512, 513, 514, 515, 516, 517, 518, 67, 68, 69, 70, 71,
-        72, 73, 74, 75, 76, 77, 15, 78, 17, 79, 80, 81, 82, 83, 84, 85, 86, 87, 88, 89,
-        90, 91, 92, 93, 34, 94, 95, 37, 96, 97, 98, 99, 100, 101, 102, 103, 104, 105,
-        107, 108, 50, 109, 52, 110, 111, 112, 56, 113, 114, 115, 62, 116, 117, 118,
+        519, 520, 509, 510, 511, 512, 513, 514, 515, 516, 517, 518, 22, 30, 24, 10, 7,
+        32, 6, 33, 29, 27, 25, 42, 23, 41, 3, 36, 1, 8, 14, 15, 16, 19, 38, 0, 37, 4, 5,
+        9, 12, 35, 26, 2, 18, 17, 13, 28, 40, 20, 39, 11, 21, 31, 34, 52, 47, 43, 48, 49,
+        44, 51, 50, 46, 45, 54, 55, 53, 56, 58, 57,
     ],
     error_table: &crate::metadata::ERROR_ROWS,
     sample_response: Some(

@@ -11,11 +11,11 @@
 //!
 //! Data migration across Alibaba Cloud accounts is not supported. For example, backup files in an Object Storage Service (OSS) bucket within Alibaba Cloud Account A cannot be migrated to an ApsaraDB RDS for SQL Server instance within Alibaba Cloud Account B.
 //!
-//! \>  You can migrate backup files from an OSS bucket within Alibaba Cloud Account A to an OSS bucket within Alibaba Cloud Account B. Make sure that the data in the OSS bucket and the RDS instance belong to the same Alibaba Cloud account. Then, you can call this operation to create a migration task. For more information, see [Use Data Online Migration to migrate data between accounts](https://www.alibabacloud.com/help/doc-detail/342762.htm).
+//! > You can migrate backup files from an OSS bucket within Alibaba Cloud Account A to an OSS bucket within Alibaba Cloud Account B. Make sure that the data in the OSS bucket and the RDS instance belong to the same Alibaba Cloud account. Then, you can call this operation to create a migration task. For more information, see [Use Data Online Migration to migrate data between accounts](https://www.alibabacloud.com/help/doc-detail/342762.htm).
 //!
 //! ### References
 //!
-//! \>  Before you call this operation, carefully read the following topic. Make sure that you fully understand the prerequisites, preparations, and impacts for calling this operation.
+//! > Before you call this operation, carefully read the following topic. Make sure that you fully understand the prerequisites, preparations, and impacts for calling this operation.
 //!
 //! [Migrate data from a self-managed SQL Server instance to an ApsaraDB RDS for SQL Server instance](https://www.alibabacloud.com/help/doc-detail/100019.htm)
 //!
@@ -36,7 +36,7 @@ impl crate::Client {
     /// # Arguments
     ///
     /// `db_instance_id`:
-    /// The instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::Client::describe_db_instances) operation to query the instance ID.
     ///
     /// Wire name: `DBInstanceId`.
     ///
@@ -67,7 +67,7 @@ impl crate::Client {
     /// *   **True**
     /// *   **False**
     ///
-    /// \>  Set the value to **True** for instances that run SQL Server 2008 R2.
+    /// > Set the value to **True** for instances that run SQL Server 2008 R2.
     ///
     /// Wire name: `IsOnlineDB`.
     ///
@@ -346,10 +346,9 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
     ],
     error_rows: &[
         521, 522, 523, 524, 525, 526, 527, 528, 529, 530, 531, 532, 533, 534, 535, 536,
-        67, 68, 69, 70, 71, 72, 73, 74, 75, 76, 77, 15, 78, 17, 79, 80, 81, 82, 83, 84,
-        85, 86, 87, 88, 89, 90, 91, 92, 93, 34, 94, 95, 96, 97, 98, 99, 100, 101, 102,
-        103, 104, 105, 537, 538, 107, 108, 50, 109, 52, 110, 111, 112, 56, 113, 539, 114,
-        115, 62, 116, 117, 118,
+        22, 30, 24, 10, 7, 32, 6, 33, 29, 27, 25, 42, 23, 41, 3, 36, 1, 8, 14, 15, 16,
+        19, 38, 0, 37, 4, 5, 9, 12, 35, 26, 2, 17, 13, 28, 40, 20, 39, 11, 21, 31, 34,
+        537, 538, 52, 47, 43, 48, 49, 44, 51, 50, 46, 45, 539, 54, 55, 53, 56, 58, 57,
     ],
     error_table: &crate::metadata::ERROR_ROWS,
     sample_response: Some(

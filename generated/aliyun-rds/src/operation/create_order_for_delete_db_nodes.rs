@@ -9,7 +9,7 @@
 //!
 //! ### References
 //!
-//! \>  Before you call this operation, read the following topics and make sure that you fully understand the prerequisites and impacts of this operation.
+//! > Before you call this operation, read the following topics and make sure that you fully understand the prerequisites and impacts of this operation.
 //!
 //! [Delete a node from an ApsaraDB RDS for MySQL instance that runs RDS Cluster Edition](https://www.alibabacloud.com/help/doc-detail/464130.htm)
 //!
@@ -101,7 +101,7 @@ impl CreateOrderForDeleteDbNodesFluentBuilder {
 
     /// Sets `DBInstanceId`.
     ///
-    /// The instance ID. You can call the [DescribeDBInstances](https://www.alibabacloud.com/help/doc-detail/610396.htm) operation to query the ID of the instance.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::Client::describe_db_instances) operation to query the ID of the instance.
     ///
     /// See [`CreateOrderForDeleteDbNodesInput::db_instance_id`] for the full documentation.
     #[inline]
@@ -119,7 +119,7 @@ impl CreateOrderForDeleteDbNodesFluentBuilder {
 
     /// Sets `RegionId`.
     ///
-    /// The region ID. You can call the [DescribeRegions](https://www.alibabacloud.com/help/doc-detail/610399.htm) operation to query the most recent region list.
+    /// The region ID. You can call the [DescribeRegions](crate::Client::describe_regions) operation to query the most recent region list.
     ///
     /// See [`CreateOrderForDeleteDbNodesInput::region_id`] for the full documentation.
     #[inline]
@@ -386,7 +386,7 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
             location: metadata::ParameterLocation::Query,
             allowed_values: &[],
             required: false,
-            description: "The instance ID. You can call the [DescribeDBInstances](~~610396~~) operation to query the ID of the instance.",
+            description: "The instance ID. You can call the [DescribeDBInstances](https://www.alibabacloud.com/help/doc-detail/610396.htm) operation to query the ID of the instance.",
             example: Some("rm-8vb******"),
             deprecated: false,
         },
@@ -398,7 +398,7 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
             location: metadata::ParameterLocation::Query,
             allowed_values: &[],
             required: false,
-            description: "The region ID. You can call the [DescribeRegions](~~610399~~) operation to query the most recent region list.",
+            description: "The region ID. You can call the [DescribeRegions](https://www.alibabacloud.com/help/doc-detail/610399.htm) operation to query the most recent region list.",
             example: Some("cn-hangzhou"),
             deprecated: false,
         },
@@ -514,11 +514,10 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
         },
     ],
     error_rows: &[
-        540, 318, 349, 350, 351, 541, 353, 542, 543, 544, 462, 67, 68, 69, 70, 71, 72,
-        73, 74, 75, 76, 77, 15, 78, 17, 79, 80, 81, 82, 83, 84, 85, 86, 87, 88, 89, 90,
-        91, 92, 93, 34, 94, 95, 37, 96, 97, 98, 99, 100, 101, 102, 103, 104, 105, 452,
-        407, 408, 409, 410, 411, 107, 108, 50, 109, 52, 110, 111, 112, 56, 113, 114, 115,
-        62, 116, 117, 118,
+        540, 318, 349, 350, 351, 541, 353, 542, 543, 544, 462, 22, 30, 24, 10, 7, 32, 6,
+        33, 29, 27, 25, 42, 23, 41, 3, 36, 1, 8, 14, 15, 16, 19, 38, 0, 37, 4, 5, 9, 12,
+        35, 26, 2, 18, 17, 13, 28, 40, 20, 39, 11, 21, 31, 34, 452, 407, 408, 409, 410,
+        411, 52, 47, 43, 48, 49, 44, 51, 50, 46, 45, 54, 55, 53, 56, 58, 57,
     ],
     error_table: &crate::metadata::ERROR_ROWS,
     sample_response: Some(

@@ -10,7 +10,7 @@
 //!
 //! ### References
 //!
-//! \> Before you call this operation, carefully read the following documentation. Make sure that you fully understand the prerequisites and impacts for calling this operation.
+//! > Before you call this operation, carefully read the following documentation. Make sure that you fully understand the prerequisites and impacts for calling this operation.
 //!
 //! *   [Use a parameter template to configure the parameters of ApsaraDB RDS for MySQL instances](https://www.alibabacloud.com/help/doc-detail/130565.htm)
 //! *   [Use a parameter template to configure the parameters of ApsaraDB RDS for PostgreSQL instances](https://www.alibabacloud.com/help/doc-detail/457176.htm)
@@ -32,7 +32,7 @@ impl crate::Client {
     /// # Arguments
     ///
     /// `region_id`:
-    /// The region ID of the parameter template. You can call the DescribeRegions operation to query the most recent zone list.
+    /// The region ID of the parameter template. You can call the [DescribeRegions](crate::Client::describe_regions) operation to query the most recent zone list.
     ///
     /// Wire name: `RegionId`.
     ///
@@ -41,7 +41,7 @@ impl crate::Client {
     /// `parameter_group_name`:
     /// The name of the parameter template.
     ///
-    /// *   The value must start with a letter and can contain letters, digits, periods (.), and underscores (\\_).
+    /// *   The value must start with a letter and can contain letters, digits, periods (.), and underscores (\_).
     /// *   The value can be 8 to 64 characters in length.
     ///
     /// Wire name: `ParameterGroupName`.
@@ -63,18 +63,18 @@ impl crate::Client {
     ///
     /// *   If the instance runs MySQL, the instance must run one of the following MySQL versions:
     ///
-    /// *   **5.6**
-    /// *   **5.7**
-    /// *   **8.0**
+    ///     *   **5.6**
+    ///     *   **5.7**
+    ///     *   **8.0**
     ///
     /// *   If the instance runs PostgreSQL, the instance must run one of the following PostgreSQL versions:
     ///
-    /// *   **10.0**
-    /// *   **11.0**
-    /// *   **12.0**
-    /// *   **13.0**
-    /// *   **14.0**
-    /// *   **15.0**
+    ///     *   **10.0**
+    ///     *   **11.0**
+    ///     *   **12.0**
+    ///     *   **13.0**
+    ///     *   **14.0**
+    ///     *   **15.0**
     ///
     /// Wire name: `EngineVersion`.
     ///
@@ -159,7 +159,7 @@ impl CreateParameterGroupFluentBuilder {
 
     /// Sets `ResourceGroupId`.
     ///
-    /// The resource group ID. You can call the DescribeDBInstanceAttribute operation to obtain the resource group ID.
+    /// The resource group ID. You can call the [DescribeDBInstanceAttribute](crate::Client::describe_db_instance_attribute) operation to obtain the resource group ID.
     ///
     /// See [`CreateParameterGroupInput::resource_group_id`] for the full documentation.
     #[inline]
@@ -281,7 +281,7 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
             location: metadata::ParameterLocation::Query,
             allowed_values: &[],
             required: true,
-            description: "A JSON string that consists of parameters and their values in the parameter template. Format: {\"Parameter 1\":\"Value of Parameter 1\",\"Parameter 2\":\"Value of Parameter 2\"...}. For more information about the parameters that can be modified, see [Modify the parameters of an ApsaraDB RDS for MySQL instance](~~96063~~) or [Modify the parameters of an ApsaraDB RDS for PostgreSQL instance](~~96751~~).",
+            description: "A JSON string that consists of parameters and their values in the parameter template. Format: {\"Parameter 1\":\"Value of Parameter 1\",\"Parameter 2\":\"Value of Parameter 2\"...}. For more information about the parameters that can be modified, see [Modify the parameters of an ApsaraDB RDS for MySQL instance](https://www.alibabacloud.com/help/doc-detail/96063.htm) or [Modify the parameters of an ApsaraDB RDS for PostgreSQL instance](https://www.alibabacloud.com/help/doc-detail/96751.htm).",
             example: Some("{\"back_log\":\"3000\",\"wait_timeout\":\"86400\"}"),
             deprecated: false,
         },
@@ -311,10 +311,10 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
         },
     ],
     error_rows: &[
-        545, 546, 184, 185, 547, 548, 220, 221, 549, 491, 225, 550, 551, 552, 67, 68, 69,
-        70, 71, 72, 73, 74, 75, 76, 77, 15, 78, 17, 79, 80, 81, 82, 83, 84, 85, 86, 87,
-        88, 89, 90, 91, 92, 93, 34, 94, 95, 37, 96, 97, 98, 99, 100, 101, 102, 103, 104,
-        105, 107, 108, 50, 109, 52, 110, 111, 112, 56, 113, 114, 115, 62, 116, 117, 118,
+        545, 546, 184, 185, 547, 548, 220, 221, 549, 491, 225, 550, 551, 552, 22, 30, 24,
+        10, 7, 32, 6, 33, 29, 27, 25, 42, 23, 41, 3, 36, 1, 8, 14, 15, 16, 19, 38, 0, 37,
+        4, 5, 9, 12, 35, 26, 2, 18, 17, 13, 28, 40, 20, 39, 11, 21, 31, 34, 52, 47, 43,
+        48, 49, 44, 51, 50, 46, 45, 54, 55, 53, 56, 58, 57,
     ],
     error_table: &crate::metadata::ERROR_ROWS,
     sample_response: Some(

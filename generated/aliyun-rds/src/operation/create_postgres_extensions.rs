@@ -9,7 +9,7 @@
 //!
 //! ### References
 //!
-//! \>  Before you call this operation, read the following topics and make sure that you fully understand the prerequisites and impacts of this operation.
+//! > Before you call this operation, read the following topics and make sure that you fully understand the prerequisites and impacts of this operation.
 //!
 //! [Manage extensions](https://www.alibabacloud.com/help/doc-detail/2402409.htm)
 //!
@@ -18,7 +18,7 @@
 //! Install only the extensions that are supported by the major engine version of the instance. Otherwise, the installation fails.
 //!
 //! *   For more information, see [Supported extensions](https://www.alibabacloud.com/help/doc-detail/142340.htm).
-//! *   You can call an API operation to query the major engine version of the instance. For more information, see [DescribeDBInstanceAttribute](https://www.alibabacloud.com/help/doc-detail/610394.htm).
+//! *   You can call an API operation to query the major engine version of the instance. For more information, see [DescribeDBInstanceAttribute](crate::Client::describe_db_instance_attribute).
 //!
 //! Action `CreatePostgresExtensions`, operation type `create`, not idempotent: the runtime resends it only when the service proves it never ran.
 
@@ -37,14 +37,14 @@ impl crate::Client {
     /// # Arguments
     ///
     /// `db_instance_id`:
-    /// The instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::Client::describe_db_instances) operation to query the instance ID.
     ///
     /// Wire name: `DBInstanceId`.
     ///
     /// Example: `pgm-gc7f1****`
     ///
     /// `db_names`:
-    /// The database name. You can call the DescribeDatabases operation to query the database name.
+    /// The database name. You can call the [DescribeDatabases](crate::Client::describe_databases) operation to query the database name.
     ///
     /// Wire name: `DBNames`.
     ///
@@ -335,16 +335,16 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
             location: metadata::ParameterLocation::Query,
             allowed_values: &[],
             required: false,
-            description: "The risk description that you need to confirm. If your instance runs an outdated minor engine version, installing specific extensions on the instance poses security risks. Proceed with the installation only after you acknowledge these risks. Valid values:\n\n*   true\n*   false\n\n>  For more information about the risks, see [Limits on extension creation for ApsaraDB RDS for PostgreSQL instances](~~2587815~~).",
+            description: "The risk description that you need to confirm. If your instance runs an outdated minor engine version, installing specific extensions on the instance poses security risks. Proceed with the installation only after you acknowledge these risks. Valid values:\n\n*   true\n*   false\n\n>  For more information about the risks, see [Limits on extension creation for ApsaraDB RDS for PostgreSQL instances](https://www.alibabacloud.com/help/doc-detail/2587815.htm).",
             example: Some("true"),
             deprecated: false,
         },
     ],
     error_rows: &[
-        197, 553, 554, 97, 555, 67, 68, 69, 70, 71, 72, 73, 74, 75, 76, 77, 15, 78, 17,
-        79, 80, 81, 82, 83, 84, 85, 86, 87, 88, 89, 90, 91, 92, 93, 34, 94, 95, 37, 96,
-        98, 99, 100, 101, 102, 103, 104, 105, 237, 556, 200, 557, 110, 107, 108, 50, 109,
-        52, 111, 112, 56, 113, 240, 114, 115, 62, 116, 117, 118,
+        197, 553, 554, 13, 555, 22, 30, 24, 10, 7, 32, 6, 33, 29, 27, 25, 42, 23, 41, 3,
+        36, 1, 8, 14, 15, 16, 19, 38, 0, 37, 4, 5, 9, 12, 35, 26, 2, 18, 17, 28, 40, 20,
+        39, 11, 21, 31, 34, 237, 556, 200, 557, 44, 52, 47, 43, 48, 49, 51, 50, 46, 45,
+        240, 54, 55, 53, 56, 58, 57,
     ],
     error_table: &crate::metadata::ERROR_ROWS,
     sample_response: Some(

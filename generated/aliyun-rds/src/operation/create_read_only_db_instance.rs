@@ -11,7 +11,7 @@
 //!
 //! ### References
 //!
-//! \> Before you call this operation, read the following documentation and make sure that you fully understand the prerequisites and impacts of this operation.
+//! > Before you call this operation, read the following documentation and make sure that you fully understand the prerequisites and impacts of this operation.
 //!
 //! *   [Create a read-only ApsaraDB RDS for MySQL instance](https://www.alibabacloud.com/help/doc-detail/56991.htm)
 //! *   [Create a read-only ApsaraDB RDS for PostgreSQL instance](https://www.alibabacloud.com/help/doc-detail/108959.htm)
@@ -34,14 +34,14 @@ impl crate::Client {
     /// # Arguments
     ///
     /// `region_id`:
-    /// The region ID. The read-only instance and the primary instance must reside in the same region. You can call the DescribeRegions operation to query the most recent region list.
+    /// The region ID. The read-only instance and the primary instance must reside in the same region. You can call the [DescribeRegions](crate::Client::describe_regions) operation to query the most recent region list.
     ///
     /// Wire name: `RegionId`.
     ///
     /// Example: `cn-hangzhou`
     ///
     /// `zone_id`:
-    /// The zone ID. You can call the DescribeRegions operation to query the zone ID.
+    /// The zone ID. You can call the [DescribeRegions](crate::Client::describe_regions) operation to query the zone ID.
     ///
     /// *   If you use the single-zone deployment method, set this parameter to the ID of one zone. Example: `cn-hangzhou-b`.
     /// *   If you use the multi-zone deployment method, set this parameter to the IDs of multiple zones and separate the IDs with colons (:). Example: `cn-hangzhou-b:cn-hangzhou-c`.
@@ -52,7 +52,7 @@ impl crate::Client {
     /// Example: `cn-hangzhou-b`
     ///
     /// `db_instance_id`:
-    /// The primary instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The primary instance ID. You can call the [DescribeDBInstances](crate::Client::describe_db_instances) operation to query the instance ID.
     ///
     /// Wire name: `DBInstanceId`.
     ///
@@ -76,7 +76,7 @@ impl crate::Client {
     /// The version of the database engine. The read-only instance and the primary instance must run the same major engine version.
     ///
     /// *   If the read-only instance runs MySQL, set this parameter to **5.6**, **5.7**, or **8.0**.
-    /// *   If the read-only instance runs MySQL, set this parameter to **2017\\_ent, 2019\\_ent, or 2022\\_ent**.
+    /// *   If the read-only instance runs MySQL, set this parameter to **2017\_ent, 2019\_ent, or 2022\_ent**.
     /// *   If the read-only instance runs PostgreSQL, set this parameter to **10.0, 11.0, 12.0, 13.0, 14.0, or 15.0**.
     ///
     /// Wire name: `EngineVersion`.
@@ -164,7 +164,7 @@ impl CreateReadOnlyDbInstanceFluentBuilder {
 
     /// Sets `DBInstanceDescription`.
     ///
-    /// The description of the read-only instance. The description must be 2 to 256 characters in length and can contain letters, digits, underscores (\\_), and hyphens (-). The value must start with a letter
+    /// The description of the read-only instance. The description must be 2 to 256 characters in length and can contain letters, digits, underscores (\_), and hyphens (-). The value must start with a letter
     ///
     /// See [`CreateReadOnlyDbInstanceInput::db_instance_description`] for the full documentation.
     #[inline]
@@ -785,7 +785,7 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
             location: metadata::ParameterLocation::Query,
             allowed_values: &[],
             required: true,
-            description: "The instance type of the read-only instance. For more information, see [Read-only instance types](~~145759~~). We recommend that you specify an instance type whose specifications are higher than or equal to the specifications of the instance type of the primary instance. If the specifications of the read-only instance are lower than the specifications of the primary instance, the read-only instance may encounter issues such as high latency and heavy load.",
+            description: "The instance type of the read-only instance. For more information, see [Read-only instance types](https://www.alibabacloud.com/help/doc-detail/145759.htm). We recommend that you specify an instance type whose specifications are higher than or equal to the specifications of the instance type of the primary instance. If the specifications of the read-only instance are lower than the specifications of the primary instance, the read-only instance may encounter issues such as high latency and heavy load.",
             example: Some("rds.mys2.small"),
             deprecated: false,
         },
@@ -797,7 +797,7 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
             location: metadata::ParameterLocation::Query,
             allowed_values: &[],
             required: true,
-            description: "The storage capacity of the read-only instance. The storage capacity of the read-only instance must be greater than or equal to that of the primary instance. For more information, see the **Storage capacity** column in [Read-only instance types](~~145759~~). This value must be a multiple of 5. Unit: GB.",
+            description: "The storage capacity of the read-only instance. The storage capacity of the read-only instance must be greater than or equal to that of the primary instance. For more information, see the **Storage capacity** column in [Read-only instance types](https://www.alibabacloud.com/help/doc-detail/145759.htm). This value must be a multiple of 5. Unit: GB.",
             example: Some("20"),
             deprecated: false,
         },
@@ -1139,11 +1139,11 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
         },
     ],
     error_rows: &[
-        561, 344, 562, 563, 564, 565, 343, 203, 206, 566, 209, 567, 68, 388, 84, 395,
-        398, 67, 69, 70, 71, 72, 73, 74, 75, 76, 77, 15, 78, 17, 79, 80, 81, 82, 83, 85,
-        86, 87, 88, 89, 90, 91, 92, 93, 34, 94, 95, 37, 96, 97, 98, 99, 100, 101, 102,
-        103, 104, 105, 400, 568, 569, 218, 570, 107, 108, 50, 109, 52, 110, 111, 112, 56,
-        113, 571, 195, 114, 115, 62, 572, 573, 116, 117, 118,
+        561, 344, 562, 563, 564, 565, 343, 203, 206, 566, 209, 567, 30, 388, 15, 395,
+        398, 22, 24, 10, 7, 32, 6, 33, 29, 27, 25, 42, 23, 41, 3, 36, 1, 8, 14, 16, 19,
+        38, 0, 37, 4, 5, 9, 12, 35, 26, 2, 18, 17, 13, 28, 40, 20, 39, 11, 21, 31, 34,
+        400, 568, 569, 218, 570, 52, 47, 43, 48, 49, 44, 51, 50, 46, 45, 571, 195, 54,
+        55, 53, 572, 573, 56, 58, 57,
     ],
     error_table: &crate::metadata::ERROR_ROWS,
     sample_response: Some(

@@ -24,7 +24,7 @@ impl crate::Client {
     /// # Arguments
     ///
     /// `region_id`:
-    /// The region ID of the instance. You can call the DescribeDBInstanceAttribute operation to query the region ID of the instance.
+    /// The region ID of the instance. You can call the [DescribeDBInstanceAttribute](crate::Client::describe_db_instance_attribute) operation to query the region ID of the instance.
     ///
     /// Wire name: `RegionId`.
     ///
@@ -45,14 +45,14 @@ impl crate::Client {
     /// Example: `12345678`
     ///
     /// `db_instance_id`:
-    /// The ID of the instance. You can call the DescribeDBInstances operation to query the ID of the instance.
+    /// The ID of the instance. You can call the [DescribeDBInstances](crate::Client::describe_db_instances) operation to query the ID of the instance.
     ///
     /// Wire name: `DbInstanceId`.
     ///
     /// Example: `rm-sdfljk123***`
     ///
     /// `resource_group_id`:
-    /// The ID of the resource group to which the instance belongs. You can call the DescribeDBInstanceAttribute operation to query the ID of the resource group.
+    /// The ID of the resource group to which the instance belongs. You can call the [DescribeDBInstanceAttribute](crate::Client::describe_db_instance_attribute) operation to query the ID of the resource group.
     ///
     /// Wire name: `ResourceGroupId`.
     ///
@@ -61,7 +61,7 @@ impl crate::Client {
     /// `engine`:
     /// The engine of the database.
     ///
-    /// \> Only MySQL is supported.
+    /// > Only MySQL is supported.
     ///
     /// Wire name: `Engine`.
     ///
@@ -356,10 +356,9 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
         },
     ],
     error_rows: &[
-        553, 67, 68, 69, 70, 71, 72, 73, 74, 75, 76, 77, 15, 78, 17, 79, 80, 81, 82, 83,
-        84, 85, 86, 87, 88, 89, 90, 91, 92, 93, 34, 94, 95, 37, 96, 97, 98, 99, 100, 101,
-        102, 103, 104, 105, 107, 108, 50, 109, 52, 110, 111, 112, 56, 113, 157, 114, 115,
-        62, 116, 117, 118,
+        553, 22, 30, 24, 10, 7, 32, 6, 33, 29, 27, 25, 42, 23, 41, 3, 36, 1, 8, 14, 15,
+        16, 19, 38, 0, 37, 4, 5, 9, 12, 35, 26, 2, 18, 17, 13, 28, 40, 20, 39, 11, 21,
+        31, 34, 52, 47, 43, 48, 49, 44, 51, 50, 46, 45, 157, 54, 55, 53, 56, 58, 57,
     ],
     error_table: &crate::metadata::ERROR_ROWS,
     sample_response: Some(

@@ -9,7 +9,7 @@
 //!
 //! ### References
 //!
-//! \> Before you call this operation, carefully read the following documentation. Make sure that you fully understand the prerequisites and impacts for calling this operation.
+//! > Before you call this operation, carefully read the following documentation. Make sure that you fully understand the prerequisites and impacts for calling this operation.
 //!
 //! [Restore the data of an ApsaraDB RDS for SQL Server instance by using a temporary RDS instance](https://www.alibabacloud.com/help/doc-detail/95724.htm)
 //!
@@ -74,7 +74,7 @@ impl std::fmt::Debug for CreateTempDbInstanceFluentBuilder {
 impl CreateTempDbInstanceFluentBuilder {
     /// Sets `BackupId`.
     ///
-    /// The backup set ID. You can call the DescribeBackups operation to query the backup set ID.
+    /// The backup set ID. You can call the [DescribeBackups](crate::Client::describe_backups) operation to query the backup set ID.
     ///
     /// See [`CreateTempDbInstanceInput::backup_id`] for the full documentation.
     #[inline]
@@ -226,11 +226,11 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
         },
     ],
     error_rows: &[
-        577, 281, 578, 171, 221, 579, 580, 491, 581, 67, 68, 69, 70, 71, 72, 73, 74, 75,
-        76, 77, 15, 78, 17, 79, 80, 81, 82, 83, 84, 85, 86, 87, 88, 89, 90, 91, 92, 93,
-        34, 94, 95, 37, 96, 97, 98, 99, 100, 101, 102, 103, 104, 105, 582, 159, 200, 336,
-        583, 584, 191, 503, 585, 160, 107, 108, 50, 109, 52, 110, 111, 112, 56, 113, 586,
-        162, 194, 114, 115, 62, 116, 117, 118,
+        577, 281, 578, 171, 221, 579, 580, 491, 581, 22, 30, 24, 10, 7, 32, 6, 33, 29,
+        27, 25, 42, 23, 41, 3, 36, 1, 8, 14, 15, 16, 19, 38, 0, 37, 4, 5, 9, 12, 35, 26,
+        2, 18, 17, 13, 28, 40, 20, 39, 11, 21, 31, 34, 582, 159, 200, 336, 583, 584, 191,
+        503, 585, 160, 52, 47, 43, 48, 49, 44, 51, 50, 46, 45, 586, 162, 194, 54, 55, 53,
+        56, 58, 57,
     ],
     error_table: &crate::metadata::ERROR_ROWS,
     sample_response: Some(

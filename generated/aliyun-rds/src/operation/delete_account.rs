@@ -12,7 +12,7 @@
 //!
 //! ### References
 //!
-//! \> Before you call this operation, read the following documentation and make sure that you fully understand the prerequisites and impacts of this operation.
+//! > Before you call this operation, read the following documentation and make sure that you fully understand the prerequisites and impacts of this operation.
 //!
 //! *   [Delete a database account from an ApsaraDB RDS for MySQL instance](https://www.alibabacloud.com/help/doc-detail/96104.htm)
 //! *   [Delete a database account from an ApsaraDB RDS for PostgreSQL instance](https://www.alibabacloud.com/help/doc-detail/147649.htm)
@@ -36,7 +36,7 @@ impl crate::Client {
     /// # Arguments
     ///
     /// `db_instance_id`:
-    /// The instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::Client::describe_db_instances) operation to query the instance ID.
     ///
     /// Wire name: `DBInstanceId`.
     ///
@@ -159,11 +159,10 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
         },
     ],
     error_rows: &[
-        241, 166, 600, 601, 602, 89, 67, 68, 69, 70, 71, 72, 73, 74, 75, 76, 77, 15, 78,
-        17, 79, 80, 81, 82, 83, 84, 85, 86, 87, 88, 90, 91, 92, 93, 34, 94, 95, 37, 96,
-        97, 98, 99, 100, 101, 102, 103, 104, 105, 603, 287, 604, 605, 159, 327, 200, 336,
-        107, 108, 50, 109, 52, 110, 111, 112, 56, 113, 328, 162, 606, 114, 115, 62, 116,
-        117, 118,
+        241, 166, 600, 601, 602, 37, 22, 30, 24, 10, 7, 32, 6, 33, 29, 27, 25, 42, 23,
+        41, 3, 36, 1, 8, 14, 15, 16, 19, 38, 0, 4, 5, 9, 12, 35, 26, 2, 18, 17, 13, 28,
+        40, 20, 39, 11, 21, 31, 34, 603, 287, 604, 605, 159, 327, 200, 336, 52, 47, 43,
+        48, 49, 44, 51, 50, 46, 45, 328, 162, 606, 54, 55, 53, 56, 58, 57,
     ],
     error_table: &crate::metadata::ERROR_ROWS,
     sample_response: Some(

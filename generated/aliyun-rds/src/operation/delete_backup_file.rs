@@ -7,7 +7,7 @@
 //!
 //! SQL Server
 //!
-//! \>  **This operation is not supported for new users. **Select other methods to [reduce or save backup costs](https://www.alibabacloud.com/help/doc-detail/95718.htm). Users who are added to the whitelist can still use the backup file. Check the availability of the backup file before you delete it. After the backup file is deleted, you cannot retrieve it.
+//! > **This operation is not supported for new users. **Select other methods to [reduce or save backup costs](https://www.alibabacloud.com/help/doc-detail/95718.htm). Users who are added to the whitelist can still use the backup file. Check the availability of the backup file before you delete it. After the backup file is deleted, you cannot retrieve it.
 //!
 //! Action `DeleteBackupFile`, operation type `delete`, not idempotent: the runtime resends it only when the service proves it never ran.
 
@@ -26,7 +26,7 @@ impl crate::Client {
     /// # Arguments
     ///
     /// `db_instance_id`:
-    /// The instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::Client::describe_db_instances) operation to query the instance ID.
     ///
     /// Wire name: `DBInstanceId`.
     ///
@@ -70,7 +70,7 @@ impl std::fmt::Debug for DeleteBackupFileFluentBuilder {
 impl DeleteBackupFileFluentBuilder {
     /// Sets `RegionId`.
     ///
-    /// The region ID. You can call the DescribeDBInstanceAttribute operation to query the region ID.
+    /// The region ID. You can call the [DescribeDBInstanceAttribute](crate::Client::describe_db_instance_attribute) operation to query the region ID.
     ///
     /// See [`DeleteBackupFileInput::region_id`] for the full documentation.
     #[inline]
@@ -88,7 +88,7 @@ impl DeleteBackupFileFluentBuilder {
 
     /// Sets `BackupId`.
     ///
-    /// You can specify only the ID of a backup file whose backup policy is Single-database Backup. You can specify the IDs of up to 100 backup files at a time. Separate the IDs with commas (,). You can call the DescribeBackups operation to query the IDs of data backup files.
+    /// You can specify only the ID of a backup file whose backup policy is Single-database Backup. You can specify the IDs of up to 100 backup files at a time. Separate the IDs with commas (,). You can call the [DescribeBackups](crate::Client::describe_backups) operation to query the IDs of data backup files.
     ///
     /// See [`DeleteBackupFileInput::backup_id`] for the full documentation.
     #[inline]
@@ -250,10 +250,9 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
         },
     ],
     error_rows: &[
-        216, 67, 68, 69, 70, 71, 72, 73, 74, 75, 76, 77, 15, 78, 17, 79, 80, 81, 82, 83,
-        84, 85, 86, 87, 88, 89, 90, 91, 92, 93, 34, 94, 95, 37, 96, 97, 98, 99, 100, 101,
-        102, 103, 104, 105, 107, 108, 50, 109, 52, 110, 111, 112, 56, 113, 194, 114, 115,
-        62, 116, 117, 118,
+        216, 22, 30, 24, 10, 7, 32, 6, 33, 29, 27, 25, 42, 23, 41, 3, 36, 1, 8, 14, 15,
+        16, 19, 38, 0, 37, 4, 5, 9, 12, 35, 26, 2, 18, 17, 13, 28, 40, 20, 39, 11, 21,
+        31, 34, 52, 47, 43, 48, 49, 44, 51, 50, 46, 45, 194, 54, 55, 53, 56, 58, 57,
     ],
     error_table: &crate::metadata::ERROR_ROWS,
     sample_response: Some(

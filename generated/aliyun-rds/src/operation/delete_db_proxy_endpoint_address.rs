@@ -10,7 +10,7 @@
 //!
 //! ### References
 //!
-//! \> Before you call this operation, carefully read the following documentation. Make sure that you fully understand the prerequisites and impacts for calling this operation.
+//! > Before you call this operation, carefully read the following documentation. Make sure that you fully understand the prerequisites and impacts for calling this operation.
 //!
 //! *   [Configure the dedicated proxy endpoint of an ApsaraDB RDS for MySQL instance](https://www.alibabacloud.com/help/doc-detail/184921.htm)
 //! *   [Configure the dedicated proxy endpoint for an ApsaraDB RDS for PostgreSQL instance](https://www.alibabacloud.com/help/doc-detail/418274.htm)
@@ -32,14 +32,14 @@ impl crate::Client {
     /// # Arguments
     ///
     /// `db_instance_id`:
-    /// The instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::Client::describe_db_instances) operation to query the instance ID.
     ///
     /// Wire name: `DBInstanceId`.
     ///
     /// Example: `rm-t4n3a****`
     ///
     /// `db_proxy_endpoint_id`:
-    /// The proxy endpoint ID. You can call the DescribeDBProxyEndpoint operation to query the proxy endpoint ID.
+    /// The proxy endpoint ID. You can call the [DescribeDBProxyEndpoint](crate::Client::describe_db_proxy_endpoint) operation to query the proxy endpoint ID.
     ///
     /// Wire name: `DBProxyEndpointId`.
     ///
@@ -54,7 +54,7 @@ impl crate::Client {
     ///
     /// If the instance runs MySQL, the default value of this parameter is **Classic**.
     ///
-    /// \> If the instance runs PostgreSQL, you must set this parameter to **Public** or **VPC**.
+    /// > If the instance runs PostgreSQL, you must set this parameter to **Public** or **VPC**.
     ///
     /// Wire name: `DBProxyConnectStringNetType`.
     ///
@@ -104,7 +104,7 @@ impl std::fmt::Debug for DeleteDbProxyEndpointAddressFluentBuilder {
 impl DeleteDbProxyEndpointAddressFluentBuilder {
     /// Sets `RegionId`.
     ///
-    /// The region ID. You can call the DescribeRegions operation to query the most recent region list.
+    /// The region ID. You can call the [DescribeRegions](crate::Client::describe_regions) operation to query the most recent region list.
     ///
     /// See [`DeleteDbProxyEndpointAddressInput::region_id`] for the full documentation.
     #[inline]
@@ -263,10 +263,10 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
         },
     ],
     error_rows: &[
-        473, 428, 619, 620, 474, 478, 67, 68, 69, 70, 71, 72, 73, 74, 75, 76, 77, 15, 78,
-        17, 79, 80, 81, 82, 83, 84, 85, 86, 87, 88, 89, 90, 91, 92, 93, 34, 94, 95, 37,
-        96, 97, 98, 99, 100, 101, 102, 103, 104, 105, 237, 200, 621, 335, 107, 108, 50,
-        109, 52, 110, 111, 112, 56, 113, 482, 328, 483, 507, 114, 115, 62, 116, 117, 118,
+        473, 428, 619, 620, 474, 478, 22, 30, 24, 10, 7, 32, 6, 33, 29, 27, 25, 42, 23,
+        41, 3, 36, 1, 8, 14, 15, 16, 19, 38, 0, 37, 4, 5, 9, 12, 35, 26, 2, 18, 17, 13,
+        28, 40, 20, 39, 11, 21, 31, 34, 237, 200, 621, 335, 52, 47, 43, 48, 49, 44, 51,
+        50, 46, 45, 482, 328, 483, 507, 54, 55, 53, 56, 58, 57,
     ],
     error_table: &crate::metadata::ERROR_ROWS,
     sample_response: Some(

@@ -7,10 +7,10 @@
 //!
 //! *   MySQL
 //!
-//! ### \[Usage notes\](#)
+//! ### Usage notes
 //!
 //! *   A global active database cluster cannot be restored after it is deleted. Proceed with caution.
-//! *   If you delete a global active database cluster, the system removes all nodes and Data Transmission Service (DTS) synchronization tasks from the cluster. However, the system does not release the ApsaraDB RDS for MySQL instances that run as nodes in the cluster. If you no longer need the ApsaraDB RDS for MySQL instances, you can call the [DeleteDBInstance](https://www.alibabacloud.com/help/doc-detail/26229.htm) to release the instances one after another.
+//! *   If you delete a global active database cluster, the system removes all nodes and Data Transmission Service (DTS) synchronization tasks from the cluster. However, the system does not release the ApsaraDB RDS for MySQL instances that run as nodes in the cluster. If you no longer need the ApsaraDB RDS for MySQL instances, you can call the [DeleteDBInstance](crate::Client::delete_db_instance) to release the instances one after another.
 //!
 //! Action `DeleteGadInstance`, operation type `delete`, not idempotent: the runtime resends it only when the service proves it never ran.
 
@@ -73,7 +73,7 @@ impl std::fmt::Debug for DeleteGadInstanceFluentBuilder {
 impl DeleteGadInstanceFluentBuilder {
     /// Sets `RegionId`.
     ///
-    /// The region ID of the central node of the global active database cluster. The central node refers to the primary node. You can call the DescribeGadInstances operation to query the region ID.
+    /// The region ID of the central node of the global active database cluster. The central node refers to the primary node. You can call the [DescribeGadInstances](crate::Client::describe_gad_instances) operation to query the region ID.
     ///
     /// See [`DeleteGadInstanceInput::region_id`] for the full documentation.
     #[inline]
@@ -91,7 +91,7 @@ impl DeleteGadInstanceFluentBuilder {
 
     /// Sets `ResourceGroupId`.
     ///
-    /// The resource group ID. You can call the DescribeDBInstanceAttribute operation to query the resource group ID.
+    /// The resource group ID. You can call the [DescribeDBInstanceAttribute](crate::Client::describe_db_instance_attribute) operation to query the resource group ID.
     ///
     /// See [`DeleteGadInstanceInput::resource_group_id`] for the full documentation.
     #[inline]
@@ -195,10 +195,9 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
         },
     ],
     error_rows: &[
-        67, 68, 69, 70, 71, 72, 73, 74, 75, 76, 77, 15, 78, 17, 79, 80, 81, 82, 83, 84,
-        85, 86, 87, 88, 89, 90, 91, 92, 93, 34, 94, 95, 37, 96, 97, 98, 99, 100, 101,
-        102, 103, 104, 105, 107, 108, 50, 109, 52, 110, 111, 112, 56, 113, 157, 625, 114,
-        115, 62, 116, 117, 118,
+        22, 30, 24, 10, 7, 32, 6, 33, 29, 27, 25, 42, 23, 41, 3, 36, 1, 8, 14, 15, 16,
+        19, 38, 0, 37, 4, 5, 9, 12, 35, 26, 2, 18, 17, 13, 28, 40, 20, 39, 11, 21, 31,
+        34, 52, 47, 43, 48, 49, 44, 51, 50, 46, 45, 157, 625, 54, 55, 53, 56, 58, 57,
     ],
     error_table: &crate::metadata::ERROR_ROWS,
     sample_response: Some(

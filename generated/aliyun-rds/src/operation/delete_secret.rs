@@ -20,7 +20,7 @@ impl crate::Client {
     /// # Arguments
     ///
     /// `region_id`:
-    /// The region ID. You can call the DescribeSecrets operation to query the region ID.
+    /// The region ID. You can call the [DescribeSecrets](crate::Client::describe_secrets) operation to query the region ID.
     ///
     /// Wire name: `RegionId`.
     ///
@@ -29,7 +29,7 @@ impl crate::Client {
     /// `engine`:
     /// The engine of the database.
     ///
-    /// \> Only MySQL is supported.
+    /// > Only MySQL is supported.
     ///
     /// Wire name: `Engine`.
     ///
@@ -92,7 +92,7 @@ impl DeleteSecretFluentBuilder {
 
     /// Sets `SecretArn`.
     ///
-    /// The Alibaba Cloud Resource Name (ARN) of the credential for the created Data API account. You can call the CreateSecret operation to obtain the value of this parameter.
+    /// The Alibaba Cloud Resource Name (ARN) of the credential for the created Data API account. You can call the [CreateSecret](crate::Client::create_secret) operation to obtain the value of this parameter.
     ///
     /// See [`DeleteSecretInput::secret_arn`] for the full documentation.
     #[inline]
@@ -128,7 +128,7 @@ impl DeleteSecretFluentBuilder {
 
     /// Sets `DbInstanceId`.
     ///
-    /// The instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::Client::describe_db_instances) operation to query the instance ID.
     ///
     /// See [`DeleteSecretInput::db_instance_id`] for the full documentation.
     #[inline]
@@ -146,7 +146,7 @@ impl DeleteSecretFluentBuilder {
 
     /// Sets `ResourceGroupId`.
     ///
-    /// The resource group ID. You can call the DescribeDBInstanceAttribute operation to query the resource group ID.
+    /// The resource group ID. You can call the [DescribeDBInstanceAttribute](crate::Client::describe_db_instance_attribute) operation to query the resource group ID.
     ///
     /// See [`DeleteSecretInput::resource_group_id`] for the full documentation.
     #[inline]
@@ -295,10 +295,9 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
         },
     ],
     error_rows: &[
-        67, 68, 69, 70, 71, 72, 73, 74, 75, 76, 77, 15, 78, 17, 79, 80, 81, 82, 83, 84,
-        85, 86, 87, 88, 89, 90, 91, 92, 93, 34, 94, 95, 37, 96, 97, 98, 99, 100, 101,
-        102, 103, 104, 105, 107, 108, 50, 109, 52, 110, 111, 112, 56, 113, 628, 114, 115,
-        62, 116, 117, 118,
+        22, 30, 24, 10, 7, 32, 6, 33, 29, 27, 25, 42, 23, 41, 3, 36, 1, 8, 14, 15, 16,
+        19, 38, 0, 37, 4, 5, 9, 12, 35, 26, 2, 18, 17, 13, 28, 40, 20, 39, 11, 21, 31,
+        34, 52, 47, 43, 48, 49, 44, 51, 50, 46, 45, 628, 54, 55, 53, 56, 58, 57,
     ],
     error_table: &crate::metadata::ERROR_ROWS,
     sample_response: Some(

@@ -9,7 +9,7 @@
 //!
 //! ### Precautions
 //!
-//! You can delete a replication slot only when the status of the slot is **INACTIVE**. You can call the DescribeSlots operation to query the status of a replication slot.
+//! You can delete a replication slot only when the status of the slot is **INACTIVE**. You can call the [DescribeSlots](crate::Client::describe_slots) operation to query the status of a replication slot.
 //!
 //! Action `DeleteSlot`, operation type `delete`, not idempotent: the runtime resends it only when the service proves it never ran.
 
@@ -28,21 +28,21 @@ impl crate::Client {
     /// # Arguments
     ///
     /// `db_instance_id`:
-    /// The instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::Client::describe_db_instances) operation to query the instance ID.
     ///
     /// Wire name: `DBInstanceId`.
     ///
     /// Example: `pgm-bp102g323jd4****`
     ///
     /// `slot_name`:
-    /// The name of the replication slot. You can call the DescribeSlots operation to query the name of the replication slot.
+    /// The name of the replication slot. You can call the [DescribeSlots](crate::Client::describe_slots) operation to query the name of the replication slot.
     ///
     /// Wire name: `SlotName`.
     ///
     /// Example: `slot_test01`
     ///
     /// `slot_status`:
-    /// The status of the replication slot. You can call the DescribeSlots operation to query the status of the replication slot. Valid values:
+    /// The status of the replication slot. You can call the [DescribeSlots](crate::Client::describe_slots) operation to query the status of the replication slot. Valid values:
     ///
     /// *   **ACTIVE**
     /// *   **INACTIVE**
@@ -234,10 +234,10 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
         },
     ],
     error_rows: &[
-        97, 629, 67, 68, 69, 70, 71, 72, 73, 74, 75, 76, 77, 15, 78, 17, 79, 80, 81, 82,
-        83, 84, 85, 86, 87, 88, 89, 90, 91, 92, 93, 34, 94, 95, 96, 98, 99, 100, 101,
-        102, 103, 104, 105, 237, 556, 200, 107, 108, 50, 109, 52, 110, 111, 112, 56, 113,
-        240, 114, 115, 62, 116, 117, 118,
+        13, 629, 22, 30, 24, 10, 7, 32, 6, 33, 29, 27, 25, 42, 23, 41, 3, 36, 1, 8, 14,
+        15, 16, 19, 38, 0, 37, 4, 5, 9, 12, 35, 26, 2, 17, 28, 40, 20, 39, 11, 21, 31,
+        34, 237, 556, 200, 52, 47, 43, 48, 49, 44, 51, 50, 46, 45, 240, 54, 55, 53, 56,
+        58, 57,
     ],
     error_table: &crate::metadata::ERROR_ROWS,
     sample_response: Some(

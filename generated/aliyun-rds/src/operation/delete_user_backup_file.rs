@@ -10,7 +10,7 @@
 //! ### Usage notes
 //!
 //! *   A full backup file contains the data of a self-managed MySQL instance. You can restore the data of a self-managed MySQL instance from a full backup file to an ApsaraDB RDS for MySQL instance. For more information, see [Migrate the data of a self-managed MySQL 5.7 instance to the cloud](https://www.alibabacloud.com/help/doc-detail/251779.htm).
-//! *   This operation deletes full backup files only from the ApsaraDB RDS console. This operation does not affect the full backup files that are stored as objects in Object Storage Service (OSS) buckets. After you call this operation to delete a full backup file, you can call the ImportUserBackupFile operation to reimport the full backup file.
+//! *   This operation deletes full backup files only from the ApsaraDB RDS console. This operation does not affect the full backup files that are stored as objects in Object Storage Service (OSS) buckets. After you call this operation to delete a full backup file, you can call the [ImportUserBackupFile](crate::Client::import_user_backup_file) operation to reimport the full backup file.
 //!
 //! Action `DeleteUserBackupFile`, operation type `delete`, not idempotent: the runtime resends it only when the service proves it never ran.
 
@@ -29,14 +29,14 @@ impl crate::Client {
     /// # Arguments
     ///
     /// `backup_id`:
-    /// The ID of the full backup file. You can call the ListUserBackupFiles operation to query the information about all full backup files in a region.
+    /// The ID of the full backup file. You can call the [ListUserBackupFiles](crate::Client::list_user_backup_files) operation to query the information about all full backup files in a region.
     ///
     /// Wire name: `BackupId`.
     ///
     /// Example: `b-w1haya7e4i25********`
     ///
     /// `region_id`:
-    /// The region ID of the instance. You can call the DescribeRegions operation to query the most recent region list.
+    /// The region ID of the instance. You can call the [DescribeRegions](crate::Client::describe_regions) operation to query the most recent region list.
     ///
     /// Wire name: `RegionId`.
     ///
@@ -81,7 +81,7 @@ impl std::fmt::Debug for DeleteUserBackupFileFluentBuilder {
 impl DeleteUserBackupFileFluentBuilder {
     /// Sets `ResourceGroupId`.
     ///
-    /// The resource group ID. You can call the DescribeDBInstanceAttribute operation to query the resource group ID.
+    /// The resource group ID. You can call the [DescribeDBInstanceAttribute](crate::Client::describe_db_instance_attribute) operation to query the resource group ID.
     ///
     /// See [`DeleteUserBackupFileInput::resource_group_id`] for the full documentation.
     #[inline]
@@ -185,10 +185,9 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
         },
     ],
     error_rows: &[
-        67, 68, 69, 70, 71, 72, 73, 74, 75, 76, 77, 15, 78, 17, 79, 80, 81, 82, 83, 84,
-        85, 86, 87, 88, 89, 90, 91, 92, 93, 34, 94, 95, 37, 96, 97, 98, 99, 100, 101,
-        102, 103, 104, 105, 630, 107, 108, 50, 109, 52, 110, 111, 112, 56, 113, 114, 115,
-        62, 116, 117, 118,
+        22, 30, 24, 10, 7, 32, 6, 33, 29, 27, 25, 42, 23, 41, 3, 36, 1, 8, 14, 15, 16,
+        19, 38, 0, 37, 4, 5, 9, 12, 35, 26, 2, 18, 17, 13, 28, 40, 20, 39, 11, 21, 31,
+        34, 630, 52, 47, 43, 48, 49, 44, 51, 50, 46, 45, 54, 55, 53, 56, 58, 57,
     ],
     error_table: &crate::metadata::ERROR_ROWS,
     sample_response: Some(

@@ -27,9 +27,9 @@ impl crate::Client {
     /// # Arguments
     ///
     /// `db_instance_id`:
-    /// The instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::Client::describe_db_instances) operation to query the instance ID.
     ///
-    /// \>  This parameter is not supported for RDS instances that run SQL Server 2017 on RDS Cluster Edition.
+    /// > This parameter is not supported for RDS instances that run SQL Server 2017 on RDS Cluster Edition.
     ///
     /// Wire name: `DBInstanceId`.
     ///
@@ -302,10 +302,10 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
         },
     ],
     error_rows: &[
-        241, 635, 166, 636, 184, 168, 637, 89, 638, 67, 68, 69, 70, 71, 72, 73, 74, 75,
-        76, 77, 15, 78, 79, 80, 81, 82, 83, 84, 85, 86, 87, 88, 90, 91, 92, 93, 34, 94,
-        95, 96, 97, 98, 99, 100, 101, 102, 103, 104, 105, 603, 287, 135, 200, 107, 108,
-        50, 109, 52, 110, 111, 112, 56, 113, 328, 162, 114, 115, 62, 317, 116, 117, 118,
+        241, 635, 166, 636, 184, 168, 637, 37, 638, 22, 30, 24, 10, 7, 32, 6, 33, 29, 27,
+        25, 42, 23, 3, 36, 1, 8, 14, 15, 16, 19, 38, 0, 4, 5, 9, 12, 35, 26, 2, 17, 13,
+        28, 40, 20, 39, 11, 21, 31, 34, 603, 287, 135, 200, 52, 47, 43, 48, 49, 44, 51,
+        50, 46, 45, 328, 162, 54, 55, 53, 317, 56, 58, 57,
     ],
     error_table: &crate::metadata::ERROR_ROWS,
     sample_response: Some(

@@ -27,16 +27,16 @@ impl crate::Client {
     /// # Arguments
     ///
     /// `region_id`:
-    /// The region ID of the instance. You can call the DescribeDBInstanceAttribute operation to query the region ID of the instance.
+    /// The region ID of the instance. You can call the [DescribeDBInstanceAttribute](crate::Client::describe_db_instance_attribute) operation to query the region ID of the instance.
     ///
     /// Wire name: `RegionId`.
     ///
     /// Example: `cn-hangzhou`
     ///
     /// `zone_id`:
-    /// The zone ID of the instance. You can call the DescribeDBInstanceAttribute operation to query the zone ID of the instance.
+    /// The zone ID of the instance. You can call the [DescribeDBInstanceAttribute](crate::Client::describe_db_instance_attribute) operation to query the zone ID of the instance.
     ///
-    /// \>  If the DescribeDBInstanceAttribute operation returns multiple zones, you must specify only one of the returned zones. For example, if the DescribeDBInstanceAttribute operation returns `cn-hangzhou-MAZ9(g,h)`, you can set this parameter to `cn-hangzhou-g` or `cn-hangzhou-h`.
+    /// > If the [DescribeDBInstanceAttribute](crate::Client::describe_db_instance_attribute) operation returns multiple zones, you must specify only one of the returned zones. For example, if the [DescribeDBInstanceAttribute](crate::Client::describe_db_instance_attribute) operation returns `cn-hangzhou-MAZ9(g,h)`, you can set this parameter to `cn-hangzhou-g` or `cn-hangzhou-h`.
     ///
     /// Wire name: `ZoneId`.
     ///
@@ -59,18 +59,18 @@ impl crate::Client {
     ///
     /// *   Regular instance
     ///
-    /// *   Valid values if you set Engine to MySQL: **5.5, 5.6, 5.7, and 8.0**
-    /// *   Valid values if you set Engine to SQLServer: **2008r2, 08r2\\_ent_ha, 2012, 2012\\_ent_ha, 2012\\_std_ha, 2012\\_web, 2014\\_std_ha, 2016\\_ent_ha, 2016\\_std_ha, 2016\\_web, 2017\\_std_ha, 2017\\_ent, 2019\\_std_ha, and 2019\\_ent**
-    /// *   Valid values if you set Engine to PostgreSQL: **10.0, 11.0, 12.0, 13.0, 14.0, and 15.0**
-    /// *   Valid value when you set Engine to MariaDB: **10.3**
+    ///     *   Valid values if you set Engine to MySQL: **5.5, 5.6, 5.7, and 8.0**
+    ///     *   Valid values if you set Engine to SQLServer: **2008r2, 08r2\_ent_ha, 2012, 2012\_ent_ha, 2012\_std_ha, 2012\_web, 2014\_std_ha, 2016\_ent_ha, 2016\_std_ha, 2016\_web, 2017\_std_ha, 2017\_ent, 2019\_std_ha, and 2019\_ent**
+    ///     *   Valid values if you set Engine to PostgreSQL: **10.0, 11.0, 12.0, 13.0, 14.0, and 15.0**
+    ///     *   Valid value when you set Engine to MariaDB: **10.3**
     ///
     /// *   Serverless instance
     ///
-    /// *   Valid values if you set Engine to MySQL: **5.7** and **8.0**
-    /// *   Valid values if you set Engine to SQLServer: **2016\\_std_sl**, **2017\\_std_sl**, and **2019\\_std_sl**
-    /// *   Valid value if you set Engine to PostgreSQL: **14.0**
+    ///     *   Valid values if you set Engine to MySQL: **5.7** and **8.0**
+    ///     *   Valid values if you set Engine to SQLServer: **2016\_std_sl**, **2017\_std_sl**, and **2019\_std_sl**
+    ///     *   Valid value if you set Engine to PostgreSQL: **14.0**
     ///
-    /// \> ApsaraDB RDS for MariaDB does not support serverless instances.
+    /// > ApsaraDB RDS for MariaDB does not support serverless instances.
     ///
     /// Wire name: `EngineVersion`.
     ///
@@ -85,7 +85,7 @@ impl crate::Client {
     /// *   **cloud_essd2**: PL2 ESSD
     /// *   **cloud_essd3**: PL3 ESSD
     ///
-    /// \>  Serverless instances use only PL1 ESSDs. If you want to create a serverless instance, you must set this parameter to **cloud_essd**.
+    /// > Serverless instances use only PL1 ESSDs. If you want to create a serverless instance, you must set this parameter to **cloud_essd**.
     ///
     /// Wire name: `DBInstanceStorageType`.
     ///
@@ -96,19 +96,19 @@ impl crate::Client {
     ///
     /// *   Regular instance
     ///
-    /// *   **Basic**: RDS Basic Edition
-    /// *   **HighAvailability**: RDS High-availability Edition
-    /// *   **cluster**: RDS Cluster Edition for ApsaraDB RDS for MySQL
-    /// *   **AlwaysOn**: RDS Cluster Edition for ApsaraDB RDS for SQL Server
-    /// *   **Finance**: RDS Enterprise Edition
+    ///     *   **Basic**: RDS Basic Edition
+    ///     *   **HighAvailability**: RDS High-availability Edition
+    ///     *   **cluster**: RDS Cluster Edition for ApsaraDB RDS for MySQL
+    ///     *   **AlwaysOn**: RDS Cluster Edition for ApsaraDB RDS for SQL Server
+    ///     *   **Finance**: RDS Enterprise Edition
     ///
     /// *   Serverless instance
     ///
-    /// *   **serverless_basic**: RDS Basic Edition. This edition is available only for serverless instances that run MySQL and PostgreSQL.
-    /// *   **serverless_standard**: RDS High-availability Edition for ApsaraDB RDS for MySQL.
-    /// *   **serverless_ha**: RDS High-availability Edition for ApsaraDB RDS for SQL Server.
+    ///     *   **serverless_basic**: RDS Basic Edition. This edition is available only for serverless instances that run MySQL and PostgreSQL.
+    ///     *   **serverless_standard**: RDS High-availability Edition for ApsaraDB RDS for MySQL.
+    ///     *   **serverless_ha**: RDS High-availability Edition for ApsaraDB RDS for SQL Server.
     ///
-    /// \> If you create a serverless instance, you must specify this parameter.
+    /// > If you create a serverless instance, you must specify this parameter.
     ///
     /// Wire name: `Category`.
     ///
@@ -188,7 +188,7 @@ impl DescribeAvailableClassesFluentBuilder {
 
     /// Sets `DBInstanceId`.
     ///
-    /// The instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::Client::describe_db_instances) operation to query the instance ID.
     ///
     /// See [`DescribeAvailableClassesInput::db_instance_id`] for the full documentation.
     #[inline]
@@ -416,10 +416,10 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
         },
     ],
     error_rows: &[
-        644, 645, 67, 68, 69, 70, 71, 72, 73, 74, 75, 76, 77, 15, 78, 17, 79, 80, 81, 82,
-        83, 84, 85, 86, 87, 88, 89, 90, 91, 92, 93, 34, 94, 95, 37, 96, 97, 98, 99, 100,
-        101, 102, 103, 104, 105, 107, 108, 50, 109, 52, 110, 111, 112, 56, 113, 646, 647,
-        114, 115, 62, 116, 117, 118,
+        644, 645, 22, 30, 24, 10, 7, 32, 6, 33, 29, 27, 25, 42, 23, 41, 3, 36, 1, 8, 14,
+        15, 16, 19, 38, 0, 37, 4, 5, 9, 12, 35, 26, 2, 18, 17, 13, 28, 40, 20, 39, 11,
+        21, 31, 34, 52, 47, 43, 48, 49, 44, 51, 50, 46, 45, 646, 647, 54, 55, 53, 56, 58,
+        57,
     ],
     error_table: &crate::metadata::ERROR_ROWS,
     sample_response: Some(

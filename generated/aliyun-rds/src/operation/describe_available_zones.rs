@@ -10,7 +10,7 @@
 //! *   RDS SQL Server
 //! *   RDS MariaDB
 //!
-//! \> You can call this operation to query the available zones for an instance. The query result may be different from the zones available on the buy page of the ApsaraDB RDS console. The values of some parameters on the buy page vary based on the actual sales policy. The actual information on the [buy page](https://rdsbuy.console.aliyun.com/create/rds/PostgreSQL) prevails.
+//! > You can call this operation to query the available zones for an instance. The query result may be different from the zones available on the buy page of the ApsaraDB RDS console. The values of some parameters on the buy page vary based on the actual sales policy. The actual information on the [buy page](https://rdsbuy.console.aliyun.com/create/rds/PostgreSQL) prevails.
 //!
 //! Action `DescribeAvailableZones`, operation type `get`, idempotent: the runtime may resend it after a network failure.
 
@@ -29,7 +29,7 @@ impl crate::Client {
     /// # Arguments
     ///
     /// `region_id`:
-    /// The region ID. You can call the DescribeRegions operation to query the most recent region list.
+    /// The region ID. You can call the [DescribeRegions](crate::Client::describe_regions) operation to query the most recent region list.
     ///
     /// Wire name: `RegionId`.
     ///
@@ -86,7 +86,7 @@ impl std::fmt::Debug for DescribeAvailableZonesFluentBuilder {
 impl DescribeAvailableZonesFluentBuilder {
     /// Sets `ZoneId`.
     ///
-    /// The zone ID. If the instance spans more than one zone, the value of this parameter contains an `MAZ` part, such as `cn-hangzhou-MAZ6(b,f)` and `cn-hangzhou-MAZ5(b,e,f)`. You can call the DescribeRegions operation to query the most recent zone list.
+    /// The zone ID. If the instance spans more than one zone, the value of this parameter contains an `MAZ` part, such as `cn-hangzhou-MAZ6(b,f)` and `cn-hangzhou-MAZ5(b,e,f)`. You can call the [DescribeRegions](crate::Client::describe_regions) operation to query the most recent zone list.
     ///
     /// See [`DescribeAvailableZonesInput::zone_id`] for the full documentation.
     #[inline]
@@ -344,10 +344,9 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
         },
     ],
     error_rows: &[
-        644, 645, 67, 68, 69, 70, 71, 72, 73, 74, 75, 76, 77, 15, 78, 17, 79, 80, 81, 82,
-        83, 84, 85, 86, 87, 88, 89, 90, 91, 92, 93, 34, 94, 95, 37, 96, 97, 98, 99, 100,
-        101, 102, 103, 104, 105, 107, 108, 50, 109, 52, 110, 111, 112, 56, 113, 646, 114,
-        115, 62, 116, 117, 118,
+        644, 645, 22, 30, 24, 10, 7, 32, 6, 33, 29, 27, 25, 42, 23, 41, 3, 36, 1, 8, 14,
+        15, 16, 19, 38, 0, 37, 4, 5, 9, 12, 35, 26, 2, 18, 17, 13, 28, 40, 20, 39, 11,
+        21, 31, 34, 52, 47, 43, 48, 49, 44, 51, 50, 46, 45, 646, 54, 55, 53, 56, 58, 57,
     ],
     error_table: &crate::metadata::ERROR_ROWS,
     sample_response: Some(

@@ -24,7 +24,7 @@ impl crate::Client {
     /// # Arguments
     ///
     /// `db_instance_name`:
-    /// The instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::Client::describe_db_instances) operation to query the instance ID.
     ///
     /// Wire name: `DBInstanceName`.
     ///
@@ -88,7 +88,7 @@ impl std::fmt::Debug for DescribeCloudMigrationResultFluentBuilder {
 impl DescribeCloudMigrationResultFluentBuilder {
     /// Sets `TaskId`.
     ///
-    /// The task ID. You can obtain the task ID from the response that is returned when you call the CreateCloudMigrationTask operation to create the task.
+    /// The task ID. You can obtain the task ID from the response that is returned when you call the [CreateCloudMigrationTask](crate::Client::create_cloud_migration_task) operation to create the task.
     ///
     /// See [`DescribeCloudMigrationResultInput::task_id`] for the full documentation.
     #[inline]
@@ -106,7 +106,7 @@ impl DescribeCloudMigrationResultFluentBuilder {
 
     /// Sets `TaskName`.
     ///
-    /// The task name. You can obtain the task name from the response that is returned when you call the CreateCloudMigrationTask operation to create the task.
+    /// The task name. You can obtain the task name from the response that is returned when you call the [CreateCloudMigrationTask](crate::Client::create_cloud_migration_task) operation to create the task.
     ///
     /// See [`DescribeCloudMigrationResultInput::task_name`] for the full documentation.
     #[inline]
@@ -371,7 +371,7 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
             location: metadata::ParameterLocation::Query,
             allowed_values: &[],
             required: false,
-            description: "The private IP address that is used to connect to the self-managed PostgreSQL instance.\n\n*   If the self-managed PostgreSQL instance resides on an Elastic Compute Service (ECS) instance, enter the private IP address of the ECS instance. For more information about how to obtain the private IP address of an ECS instance, see [View IP addresses](~~273914~~).\n*   If the self-managed PostgreSQL instance resides in a data center, enter the private IP address of the data center.",
+            description: "The private IP address that is used to connect to the self-managed PostgreSQL instance.\n\n*   If the self-managed PostgreSQL instance resides on an Elastic Compute Service (ECS) instance, enter the private IP address of the ECS instance. For more information about how to obtain the private IP address of an ECS instance, see [View IP addresses](https://www.alibabacloud.com/help/doc-detail/273914.htm).\n*   If the self-managed PostgreSQL instance resides in a data center, enter the private IP address of the data center.",
             example: Some("172.16.XX.XX"),
             deprecated: false,
         },
@@ -413,10 +413,9 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
         },
     ],
     error_rows: &[
-        67, 68, 69, 70, 71, 72, 73, 74, 75, 76, 77, 15, 78, 17, 79, 80, 81, 82, 83, 84,
-        85, 86, 87, 88, 89, 90, 91, 92, 93, 34, 94, 95, 37, 96, 97, 98, 99, 100, 101,
-        102, 103, 104, 105, 107, 108, 50, 109, 52, 110, 111, 112, 56, 113, 328, 114, 115,
-        62, 116, 117, 118,
+        22, 30, 24, 10, 7, 32, 6, 33, 29, 27, 25, 42, 23, 41, 3, 36, 1, 8, 14, 15, 16,
+        19, 38, 0, 37, 4, 5, 9, 12, 35, 26, 2, 18, 17, 13, 28, 40, 20, 39, 11, 21, 31,
+        34, 52, 47, 43, 48, 49, 44, 51, 50, 46, 45, 328, 54, 55, 53, 56, 58, 57,
     ],
     error_table: &crate::metadata::ERROR_ROWS,
     sample_response: Some(

@@ -28,7 +28,7 @@ impl crate::Client {
     /// # Arguments
     ///
     /// `backup_set_id`:
-    /// The ID of the cross-region backup file that you want to use. You can call the [DescribeCrossRegionBackups](https://www.alibabacloud.com/help/doc-detail/121733.htm) operation to query the ID of the cross-region backup file.
+    /// The ID of the cross-region backup file that you want to use. You can call the [DescribeCrossRegionBackups](crate::Client::describe_cross_region_backups) operation to query the ID of the cross-region backup file.
     ///
     /// Wire name: `BackupSetId`.
     ///
@@ -243,7 +243,7 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
             location: metadata::ParameterLocation::Query,
             allowed_values: &[],
             required: true,
-            description: "The ID of the cross-region backup file that you want to use. You can call the [DescribeCrossRegionBackups](~~121733~~) operation to query the ID of the cross-region backup file.",
+            description: "The ID of the cross-region backup file that you want to use. You can call the [DescribeCrossRegionBackups](https://www.alibabacloud.com/help/doc-detail/121733.htm) operation to query the ID of the cross-region backup file.",
             example: Some("123456"),
             deprecated: false,
         },
@@ -321,10 +321,10 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
         },
     ],
     error_rows: &[
-        661, 662, 663, 580, 67, 68, 69, 70, 71, 72, 73, 74, 75, 76, 77, 15, 78, 17, 79,
-        80, 81, 82, 83, 84, 85, 86, 87, 88, 89, 90, 91, 92, 93, 34, 94, 95, 37, 96, 97,
-        98, 99, 100, 101, 102, 103, 104, 105, 664, 665, 237, 666, 583, 107, 108, 50, 109,
-        52, 110, 111, 112, 56, 113, 194, 667, 115, 114, 62, 116, 117, 118,
+        661, 662, 663, 580, 22, 30, 24, 10, 7, 32, 6, 33, 29, 27, 25, 42, 23, 41, 3, 36,
+        1, 8, 14, 15, 16, 19, 38, 0, 37, 4, 5, 9, 12, 35, 26, 2, 18, 17, 13, 28, 40, 20,
+        39, 11, 21, 31, 34, 664, 665, 237, 666, 583, 52, 47, 43, 48, 49, 44, 51, 50, 46,
+        45, 194, 667, 55, 54, 53, 56, 58, 57,
     ],
     error_table: &crate::metadata::ERROR_ROWS,
     sample_response: Some(

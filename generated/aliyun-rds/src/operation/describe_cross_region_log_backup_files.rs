@@ -11,13 +11,13 @@
 //!
 //! ### References
 //!
-//! \> Before you call this operation, carefully read the following documentation. Make sure that you fully understand the prerequisites and impacts for calling this operation.
+//! > Before you call this operation, carefully read the following documentation. Make sure that you fully understand the prerequisites and impacts for calling this operation.
 //!
 //! *   [Use the cross-region backup feature for an ApsaraDB RDS for MySQL instance](https://www.alibabacloud.com/help/doc-detail/120824.htm)
 //! *   [Use the cross-region backup feature for an ApsaraDB RDS for SQL Server instance](https://www.alibabacloud.com/help/doc-detail/187923.htm)
 //! *   [Use the cross-region backup feature for an ApsaraDB RDS for PostgreSQL instance](https://www.alibabacloud.com/help/doc-detail/206671.htm)
 //!
-//! \>  For more information about how to query cross-region data backup files, see [DescribeCrossRegionBackups](https://www.alibabacloud.com/help/doc-detail/121733.htm).
+//! > For more information about how to query cross-region data backup files, see [DescribeCrossRegionBackups](crate::Client::describe_cross_region_backups).
 //!
 //! Action `DescribeCrossRegionLogBackupFiles`, operation type `get`, idempotent: the runtime may resend it after a network failure.
 
@@ -43,7 +43,7 @@ impl crate::Client {
     /// Example: `rm-uf6wjk5xxxxxxxxxx`
     ///
     /// `region_id`:
-    /// The region ID. You can call the DescribeRegions operation to query the most recent region list.
+    /// The region ID. You can call the [DescribeRegions](crate::Client::describe_regions) operation to query the most recent region list.
     ///
     /// Wire name: `RegionId`.
     ///
@@ -109,7 +109,7 @@ impl std::fmt::Debug for DescribeCrossRegionLogBackupFilesFluentBuilder {
 impl DescribeCrossRegionLogBackupFilesFluentBuilder {
     /// Sets `CrossBackupRegion`.
     ///
-    /// The ID of the destination region within which the cross-region backup file is stored. You can call the DescribeCrossRegionBackupDBInstance operation to query the region ID.
+    /// The ID of the destination region within which the cross-region backup file is stored. You can call the [DescribeCrossRegionBackupDBInstance](crate::Client::describe_cross_region_backup_db_instance) operation to query the region ID.
     ///
     /// See [`DescribeCrossRegionLogBackupFilesInput::cross_backup_region`] for the full documentation.
     #[inline]
@@ -389,10 +389,10 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
         },
     ],
     error_rows: &[
-        669, 668, 491, 652, 653, 670, 67, 68, 69, 70, 71, 72, 73, 74, 75, 76, 77, 15, 78,
-        17, 79, 80, 81, 82, 83, 84, 85, 86, 87, 88, 89, 90, 91, 92, 93, 34, 94, 95, 37,
-        96, 97, 98, 99, 100, 101, 102, 103, 104, 105, 648, 107, 108, 50, 109, 52, 110,
-        111, 112, 56, 113, 240, 649, 114, 115, 62, 116, 117, 118,
+        669, 668, 491, 652, 653, 670, 22, 30, 24, 10, 7, 32, 6, 33, 29, 27, 25, 42, 23,
+        41, 3, 36, 1, 8, 14, 15, 16, 19, 38, 0, 37, 4, 5, 9, 12, 35, 26, 2, 18, 17, 13,
+        28, 40, 20, 39, 11, 21, 31, 34, 648, 52, 47, 43, 48, 49, 44, 51, 50, 46, 45, 240,
+        649, 54, 55, 53, 56, 58, 57,
     ],
     error_table: &crate::metadata::ERROR_ROWS,
     sample_response: Some(

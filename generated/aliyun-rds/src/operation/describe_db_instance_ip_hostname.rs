@@ -15,7 +15,7 @@
 //!
 //! ### References
 //!
-//! \>  Before you call this operation, read the following documentation and make sure that you fully understand the prerequisites and impacts of this operation.
+//! > Before you call this operation, read the following documentation and make sure that you fully understand the prerequisites and impacts of this operation.
 //!
 //! *   [Configure a distributed transaction whitelist](https://www.alibabacloud.com/help/doc-detail/124321.htm)
 //! *   [Connect Kingdee K/3 WISE to an ApsaraDB RDS for SQL Server instance](https://www.alibabacloud.com/help/doc-detail/124188.htm)
@@ -37,14 +37,14 @@ impl crate::Client {
     /// # Arguments
     ///
     /// `db_instance_id`:
-    /// The instance ID. You can call the [DescribeDBInstances](https://www.alibabacloud.com/help/doc-detail/2628785.htm) operation to query the instance ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::Client::describe_db_instances) operation to query the instance ID.
     ///
     /// Wire name: `DBInstanceId`.
     ///
     /// Example: `rm-uf6wjk5xxxxxxx`
     ///
     /// `region_id`:
-    /// The region ID. You can call the [DescribeDBInstanceAttribute](https://www.alibabacloud.com/help/doc-detail/2628783.htm) operation to query the region ID.
+    /// The region ID. You can call the [DescribeDBInstanceAttribute](crate::Client::describe_db_instance_attribute) operation to query the region ID.
     ///
     /// Wire name: `RegionId`.
     ///
@@ -152,7 +152,7 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
             location: metadata::ParameterLocation::Query,
             allowed_values: &[],
             required: true,
-            description: "The instance ID. You can call the [DescribeDBInstances](~~2628785~~) operation to query the instance ID.",
+            description: "The instance ID. You can call the [DescribeDBInstances](https://www.alibabacloud.com/help/doc-detail/2628785.htm) operation to query the instance ID.",
             example: Some("rm-uf6wjk5xxxxxxx"),
             deprecated: false,
         },
@@ -164,16 +164,16 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
             location: metadata::ParameterLocation::Query,
             allowed_values: &[],
             required: true,
-            description: "The region ID. You can call the [DescribeDBInstanceAttribute](~~2628783~~) operation to query the region ID.",
+            description: "The region ID. You can call the [DescribeDBInstanceAttribute](https://www.alibabacloud.com/help/doc-detail/2628783.htm) operation to query the region ID.",
             example: Some("cn-hangzhou"),
             deprecated: false,
         },
     ],
     error_rows: &[
-        534, 185, 67, 68, 69, 70, 71, 72, 73, 74, 75, 76, 77, 15, 78, 17, 79, 80, 81, 82,
-        83, 84, 85, 86, 87, 88, 89, 90, 91, 92, 93, 34, 94, 95, 37, 96, 97, 98, 99, 100,
-        101, 102, 103, 104, 105, 159, 200, 107, 108, 50, 109, 52, 110, 111, 112, 56, 113,
-        157, 114, 115, 62, 116, 117, 118,
+        534, 185, 22, 30, 24, 10, 7, 32, 6, 33, 29, 27, 25, 42, 23, 41, 3, 36, 1, 8, 14,
+        15, 16, 19, 38, 0, 37, 4, 5, 9, 12, 35, 26, 2, 18, 17, 13, 28, 40, 20, 39, 11,
+        21, 31, 34, 159, 200, 52, 47, 43, 48, 49, 44, 51, 50, 46, 45, 157, 54, 55, 53,
+        56, 58, 57,
     ],
     error_table: &crate::metadata::ERROR_ROWS,
     sample_response: Some(

@@ -27,7 +27,7 @@ impl crate::Client {
     /// # Arguments
     ///
     /// `region_id`:
-    /// The region ID. You can call the DescribeRegions operation to query the most recent region list.
+    /// The region ID. You can call the [DescribeRegions](crate::Client::describe_regions) operation to query the most recent region list.
     ///
     /// Wire name: `RegionId`.
     ///
@@ -531,7 +531,7 @@ impl DescribeDbInstancesFluentBuilder {
 
     /// Sets `NextToken`.
     ///
-    /// The token that is used to display the next page. You must set this parameter to the value that is returned from the most recent call of the **DescribeDBInstances** operation for **NextToken**. If the returned entries are displayed on multiple pages, the next page can be displayed when you call this operation again with this parameter specified.
+    /// The token that is used to display the next page. You must set this parameter to the value that is returned from the most recent call of the **[DescribeDBInstances](crate::Client::describe_db_instances)** operation for **NextToken**. If the returned entries are displayed on multiple pages, the next page can be displayed when you call this operation again with this parameter specified.
     ///
     /// See [`DescribeDbInstancesInput::next_token`] for the full documentation.
     #[inline]
@@ -800,7 +800,7 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
             location: metadata::ParameterLocation::Query,
             allowed_values: &[],
             required: false,
-            description: "The status of the instance. For more information, see [Instance states](~~26315~~).",
+            description: "The status of the instance. For more information, see [Instance states](https://www.alibabacloud.com/help/doc-detail/26315.htm).",
             example: Some("Running"),
             deprecated: false,
         },
@@ -932,7 +932,7 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
             location: metadata::ParameterLocation::Query,
             allowed_values: &[],
             required: false,
-            description: "The instance type of the instance. For information, see [Primary ApsaraDB RDS instance types](~~26312~~).",
+            description: "The instance type of the instance. For information, see [Primary ApsaraDB RDS instance types](https://www.alibabacloud.com/help/doc-detail/26312.htm).",
             example: Some("rds.mys2.small"),
             deprecated: false,
         },
@@ -1094,10 +1094,10 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
         },
     ],
     error_rows: &[
-        732, 733, 656, 734, 735, 88, 736, 67, 68, 69, 70, 71, 72, 73, 74, 75, 76, 77, 15,
-        78, 17, 79, 80, 81, 82, 83, 84, 85, 86, 87, 89, 90, 91, 92, 93, 34, 94, 95, 37,
-        96, 97, 98, 99, 100, 101, 102, 103, 104, 105, 107, 108, 50, 109, 52, 110, 111,
-        112, 56, 113, 114, 115, 62, 116, 117, 118,
+        732, 733, 656, 734, 735, 0, 736, 22, 30, 24, 10, 7, 32, 6, 33, 29, 27, 25, 42,
+        23, 41, 3, 36, 1, 8, 14, 15, 16, 19, 38, 37, 4, 5, 9, 12, 35, 26, 2, 18, 17, 13,
+        28, 40, 20, 39, 11, 21, 31, 34, 52, 47, 43, 48, 49, 44, 51, 50, 46, 45, 54, 55,
+        53, 56, 58, 57,
     ],
     error_table: &crate::metadata::ERROR_ROWS,
     sample_response: Some(

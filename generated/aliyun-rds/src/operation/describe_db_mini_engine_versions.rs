@@ -10,7 +10,7 @@
 //!
 //! ### Usage notes
 //!
-//! Before you purchase or upgrade an instance that runs MySQL or PostgreSQL, you can call the DescribeDBMiniEngineVersions operation to query the minor engine versions that are available for the instance.
+//! Before you purchase or upgrade an instance that runs MySQL or PostgreSQL, you can call the [DescribeDBMiniEngineVersions](crate::Client::describe_db_mini_engine_versions) operation to query the minor engine versions that are available for the instance.
 //!
 //! Action `DescribeDBMiniEngineVersions`, operation type `get`, idempotent: the runtime may resend it after a network failure.
 
@@ -29,7 +29,7 @@ impl crate::Client {
     /// # Arguments
     ///
     /// `region_id`:
-    /// The region ID. You can call the DescribeRegions operation to query the most recent region list.
+    /// The region ID. You can call the [DescribeRegions](crate::Client::describe_regions) operation to query the most recent region list.
     ///
     /// Wire name: `RegionId`.
     ///
@@ -145,7 +145,7 @@ impl DescribeDbMiniEngineVersionsFluentBuilder {
 
     /// Sets `DedicatedHostGroupId`.
     ///
-    /// The dedicated cluster ID. You can call the DescribeDedicatedHostGroups operation to query the dedicated cluster ID.
+    /// The dedicated cluster ID. You can call the [DescribeDedicatedHostGroups](crate::Client::describe_dedicated_host_groups) operation to query the dedicated cluster ID.
     ///
     /// See [`DescribeDbMiniEngineVersionsInput::dedicated_host_group_id`] for the full documentation.
     #[inline]
@@ -187,7 +187,7 @@ impl DescribeDbMiniEngineVersionsFluentBuilder {
 
     /// Sets `DBInstanceId`.
     ///
-    /// The instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::Client::describe_db_instances) operation to query the instance ID.
     ///
     /// See [`DescribeDbMiniEngineVersionsInput::db_instance_id`] for the full documentation.
     #[inline]
@@ -358,10 +358,10 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
         },
     ],
     error_rows: &[
-        743, 423, 534, 744, 745, 746, 595, 215, 747, 67, 68, 69, 70, 71, 72, 73, 74, 75,
-        76, 77, 15, 78, 17, 79, 80, 81, 82, 83, 84, 85, 86, 87, 88, 89, 90, 91, 92, 93,
-        34, 94, 95, 37, 96, 97, 98, 99, 100, 101, 102, 103, 104, 105, 110, 107, 108, 50,
-        109, 52, 111, 112, 56, 113, 312, 195, 114, 115, 62, 116, 117, 118,
+        743, 423, 534, 744, 745, 746, 595, 215, 747, 22, 30, 24, 10, 7, 32, 6, 33, 29,
+        27, 25, 42, 23, 41, 3, 36, 1, 8, 14, 15, 16, 19, 38, 0, 37, 4, 5, 9, 12, 35, 26,
+        2, 18, 17, 13, 28, 40, 20, 39, 11, 21, 31, 34, 44, 52, 47, 43, 48, 49, 51, 50,
+        46, 45, 312, 195, 54, 55, 53, 56, 58, 57,
     ],
     error_table: &crate::metadata::ERROR_ROWS,
     sample_response: Some(

@@ -25,7 +25,7 @@ impl crate::Client {
     /// # Arguments
     ///
     /// `db_instance_id`:
-    /// The instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::Client::describe_db_instances) operation to query the instance ID.
     ///
     /// Wire name: `DBInstanceId`.
     ///
@@ -69,7 +69,7 @@ impl std::fmt::Debug for DescribeDbProxyEndpointFluentBuilder {
 impl DescribeDbProxyEndpointFluentBuilder {
     /// Sets `DBProxyEndpointId`.
     ///
-    /// The name of the proxy terminal. You can call the DescribeDBProxy interface to query the name of the proxy terminal.
+    /// The name of the proxy terminal. You can call the [DescribeDBProxy](crate::Client::describe_db_proxy) interface to query the name of the proxy terminal.
     ///
     /// See [`DescribeDbProxyEndpointInput::db_proxy_endpoint_id`] for the full documentation.
     #[inline]
@@ -93,7 +93,7 @@ impl DescribeDbProxyEndpointFluentBuilder {
 
     /// Sets `DBProxyConnectString`.
     ///
-    /// The proxy endpoint that you want to query. You can call the DescribeDBProxy interface to query the proxy endpoint.
+    /// The proxy endpoint that you want to query. You can call the [DescribeDBProxy](crate::Client::describe_db_proxy) interface to query the proxy endpoint.
     ///
     /// See [`DescribeDbProxyEndpointInput::db_proxy_connect_string`] for the full documentation.
     #[inline]
@@ -117,7 +117,7 @@ impl DescribeDbProxyEndpointFluentBuilder {
 
     /// Sets `RegionId`.
     ///
-    /// The region ID. You can call the DescribeRegions operation to query the most recent region list.
+    /// The region ID. You can call the [DescribeRegions](crate::Client::describe_regions) operation to query the most recent region list.
     ///
     /// See [`DescribeDbProxyEndpointInput::region_id`] for the full documentation.
     #[inline]
@@ -273,10 +273,10 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
         },
     ],
     error_rows: &[
-        478, 620, 474, 749, 750, 67, 68, 69, 70, 71, 72, 73, 74, 75, 76, 77, 15, 78, 17,
-        79, 80, 81, 82, 83, 84, 85, 86, 87, 88, 89, 90, 91, 92, 93, 34, 94, 95, 37, 96,
-        97, 98, 99, 100, 101, 102, 103, 104, 105, 621, 751, 335, 107, 108, 50, 109, 52,
-        110, 111, 112, 56, 113, 752, 482, 753, 114, 115, 62, 116, 117, 118,
+        478, 620, 474, 749, 750, 22, 30, 24, 10, 7, 32, 6, 33, 29, 27, 25, 42, 23, 41, 3,
+        36, 1, 8, 14, 15, 16, 19, 38, 0, 37, 4, 5, 9, 12, 35, 26, 2, 18, 17, 13, 28, 40,
+        20, 39, 11, 21, 31, 34, 621, 751, 335, 52, 47, 43, 48, 49, 44, 51, 50, 46, 45,
+        752, 482, 753, 54, 55, 53, 56, 58, 57,
     ],
     error_table: &crate::metadata::ERROR_ROWS,
     sample_response: Some(

@@ -8,11 +8,11 @@
 //! *   MySQL
 //! *   PostgreSQL
 //!
-//! \>  Starting October 17, 2023, ApsaraDB RDS provides a dedicated proxy free of charge for each ApsaraDB RDS for MySQL instance on RDS Cluster Edition. For more information, see \[\\\[Special offers/Price changes\\\] One proxy is provided free of charge for ApsaraDB RDS for MySQL instances on RDS Cluster Edition\](~~2555466~~).
+//! > Starting October 17, 2023, ApsaraDB RDS provides a dedicated proxy free of charge for each ApsaraDB RDS for MySQL instance on RDS Cluster Edition. For more information, see [\[Special offers/Price changes\] One proxy is provided free of charge for ApsaraDB RDS for MySQL instances on RDS Cluster Edition](https://www.alibabacloud.com/help/doc-detail/2555466.htm).
 //!
 //! ### References
 //!
-//! \> Before you call this operation, read the following documentation and make sure that you fully understand the prerequisites and impacts of this operation.
+//! > Before you call this operation, read the following documentation and make sure that you fully understand the prerequisites and impacts of this operation.
 //!
 //! *   [View the monitoring data of an ApsaraDB RDS for MySQL instance](https://www.alibabacloud.com/help/doc-detail/194241.htm)
 //! *   [View the monitoring data of an ApsaraDB RDS for PostgreSQL instance](https://www.alibabacloud.com/help/doc-detail/418275.htm)
@@ -34,7 +34,7 @@ impl crate::Client {
     /// # Arguments
     ///
     /// `db_instance_id`:
-    /// The instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::Client::describe_db_instances) operation to query the instance ID.
     ///
     /// Wire name: `DBInstanceId`.
     ///
@@ -55,7 +55,7 @@ impl crate::Client {
     /// Example: `2019-09-21T18:00:00Z`
     ///
     /// `region_id`:
-    /// The region ID. You can call the DescribeRegions operation to query the most recent region list.
+    /// The region ID. You can call the [DescribeRegions](crate::Client::describe_regions) operation to query the most recent region list.
     ///
     /// Wire name: `RegionId`.
     ///
@@ -349,10 +349,10 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
         },
     ],
     error_rows: &[
-        474, 67, 68, 69, 70, 71, 72, 73, 74, 75, 76, 77, 15, 78, 79, 80, 81, 82, 83, 84,
-        85, 86, 87, 88, 89, 90, 91, 92, 93, 34, 94, 95, 37, 96, 97, 98, 99, 100, 101,
-        102, 103, 104, 105, 135, 754, 107, 108, 50, 109, 52, 110, 111, 112, 56, 113, 482,
-        755, 753, 114, 115, 62, 116, 117, 118,
+        474, 22, 30, 24, 10, 7, 32, 6, 33, 29, 27, 25, 42, 23, 3, 36, 1, 8, 14, 15, 16,
+        19, 38, 0, 37, 4, 5, 9, 12, 35, 26, 2, 18, 17, 13, 28, 40, 20, 39, 11, 21, 31,
+        34, 135, 754, 52, 47, 43, 48, 49, 44, 51, 50, 46, 45, 482, 755, 753, 54, 55, 53,
+        56, 58, 57,
     ],
     error_table: &crate::metadata::ERROR_ROWS,
     sample_response: Some(

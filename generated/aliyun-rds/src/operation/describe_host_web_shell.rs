@@ -11,17 +11,17 @@
 //!
 //! *   The instance meets the following requirements:
 //!
-//! *   The instance resides in a region other than the China (Zhangjiakou) region.
-//! *   The instance runs RDS Basic Edition, RDS Cluster Edition, or RDS High-availability Edition. If your instance runs RDS High-availability Edition, make sure that the instance runs SQL Server 2012 or later.
-//! *   The instance belongs to the general-purpose or dedicated instance family. The shared instance family is not supported.
-//! *   The instance resides in a virtual private cloud (VPC). For more information about how to change the network type of an RDS instance, see [Change the network type](https://www.alibabacloud.com/help/doc-detail/95707.htm).
-//! *   If the instance runs RDS High-availability Edition or RDS Cluster Edition, the instance is created on or after January 1, 2021. If the instance runs RDS Basic Edition, the instance is created on or after September 02, 2022. You can view the **Creation Time** parameter of an instance in the **Status** section of the **Basic Information** page in the ApsaraDB RDS console.
+//!     *   The instance resides in a region other than the China (Zhangjiakou) region.
+//!     *   The instance runs RDS Basic Edition, RDS Cluster Edition, or RDS High-availability Edition. If your instance runs RDS High-availability Edition, make sure that the instance runs SQL Server 2012 or later.
+//!     *   The instance belongs to the general-purpose or dedicated instance family. The shared instance family is not supported.
+//!     *   The instance resides in a virtual private cloud (VPC). For more information about how to change the network type of an RDS instance, see [Change the network type](https://www.alibabacloud.com/help/doc-detail/95707.htm).
+//!     *   If the instance runs RDS High-availability Edition or RDS Cluster Edition, the instance is created on or after January 1, 2021. If the instance runs RDS Basic Edition, the instance is created on or after September 02, 2022. You can view the **Creation Time** parameter of an instance in the **Status** section of the **Basic Information** page in the ApsaraDB RDS console.
 //!
 //! *   Your **Alibaba Cloud account** is used for logons.
 //!
 //! ### References
 //!
-//! \> Before you call this operation, carefully read the following documentation. Make sure that you fully understand the prerequisites and impacts for calling this operation.
+//! > Before you call this operation, carefully read the following documentation. Make sure that you fully understand the prerequisites and impacts for calling this operation.
 //!
 //! [Create a host account and use the host account for logons](https://www.alibabacloud.com/help/doc-detail/354862.htm)
 //!
@@ -49,14 +49,14 @@ impl crate::Client {
     /// Example: `rm-uf6wjk5xxxxxxx`
     ///
     /// `region_id`:
-    /// The region ID of the instance. You can call the DescribeDBInstanceAttribute operation to query the region ID.
+    /// The region ID of the instance. You can call the [DescribeDBInstanceAttribute](crate::Client::describe_db_instance_attribute) operation to query the region ID.
     ///
     /// Wire name: `RegionID`.
     ///
     /// Example: `cn-hangzhou`
     ///
     /// `host_name`:
-    /// The instance hostname. You can call the DescribeDBInstanceIpHostname operation to query the hostname.
+    /// The instance hostname. You can call the [DescribeDBInstanceIpHostname](crate::Client::describe_db_instance_ip_hostname) operation to query the hostname.
     ///
     /// Wire name: `HostName`.
     ///
@@ -234,10 +234,10 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
         },
     ],
     error_rows: &[
-        774, 779, 67, 68, 69, 70, 71, 72, 73, 74, 75, 76, 77, 15, 78, 17, 79, 80, 81, 82,
-        83, 84, 85, 86, 87, 88, 89, 90, 91, 92, 93, 34, 94, 95, 37, 96, 97, 98, 99, 100,
-        101, 102, 103, 104, 105, 780, 107, 108, 50, 109, 52, 110, 111, 112, 56, 113, 62,
-        606, 114, 115, 116, 117, 118,
+        774, 779, 22, 30, 24, 10, 7, 32, 6, 33, 29, 27, 25, 42, 23, 41, 3, 36, 1, 8, 14,
+        15, 16, 19, 38, 0, 37, 4, 5, 9, 12, 35, 26, 2, 18, 17, 13, 28, 40, 20, 39, 11,
+        21, 31, 34, 780, 52, 47, 43, 48, 49, 44, 51, 50, 46, 45, 53, 606, 54, 55, 56, 58,
+        57,
     ],
     error_table: &crate::metadata::ERROR_ROWS,
     sample_response: Some(

@@ -6,11 +6,11 @@
 //! ### Supported database engines
 //!
 //! MySQL
-//! \> This operation is available for RDS instances that run MySQL 8.0, MySQL 5.7, and MySQL 5.6 on RDS High-availability Edition with local disks.
+//! > This operation is available for RDS instances that run MySQL 8.0, MySQL 5.7, and MySQL 5.6 on RDS High-availability Edition with local disks.
 //!
 //! ### Description
 //!
-//! Before you call the [RestoreTable](https://www.alibabacloud.com/help/doc-detail/131510.htm) operation to restore individual databases or tables of an ApsaraDB RDS for MySQL instance, you can call this operation to query the information about the databases and tables that can be restored. For more information, see [Restore individual databases and tables of an ApsaraDB RDS for MySQL instance](https://www.alibabacloud.com/help/doc-detail/103175.htm).
+//! Before you call the [RestoreTable](crate::Client::restore_table) operation to restore individual databases or tables of an ApsaraDB RDS for MySQL instance, you can call this operation to query the information about the databases and tables that can be restored. For more information, see [Restore individual databases and tables of an ApsaraDB RDS for MySQL instance](https://www.alibabacloud.com/help/doc-detail/103175.htm).
 //!
 //! Action `DescribeMetaList`, operation type `get`, idempotent: the runtime may resend it after a network failure.
 
@@ -29,7 +29,7 @@ impl crate::Client {
     /// # Arguments
     ///
     /// `db_instance_id`:
-    /// The instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::Client::describe_db_instances) operation to query the instance ID.
     ///
     /// Wire name: `DBInstanceId`.
     ///
@@ -109,7 +109,7 @@ impl DescribeMetaListFluentBuilder {
 
     /// Sets `BackupSetID`.
     ///
-    /// The ID of the backup set from which you want to restore data. You can call the DescribeBackups operation to query the IDs of data backup files.
+    /// The ID of the backup set from which you want to restore data. You can call the [DescribeBackups](crate::Client::describe_backups) operation to query the IDs of data backup files.
     ///
     /// See [`DescribeMetaListInput::backup_set_id`] for the full documentation.
     #[inline]
@@ -127,7 +127,7 @@ impl DescribeMetaListFluentBuilder {
 
     /// Sets `RestoreTime`.
     ///
-    /// The point in time to which you want to restore data. The specified point in time must be earlier than the current time. Specify the time in the ISO 8601 standard in the *yyyy-MM-dd*T*HH:mm:ss*Z format. The time must be in UTC. You can call the DescribeBackups operation to query the restorable time range.
+    /// The point in time to which you want to restore data. The specified point in time must be earlier than the current time. Specify the time in the ISO 8601 standard in the *yyyy-MM-dd*T*HH:mm:ss*Z format. The time must be in UTC. You can call the [DescribeBackups](crate::Client::describe_backups) operation to query the restorable time range.
     ///
     /// See [`DescribeMetaListInput::restore_time`] for the full documentation.
     #[inline]
@@ -480,10 +480,10 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
         },
     ],
     error_rows: &[
-        661, 662, 663, 580, 67, 68, 69, 70, 71, 72, 73, 74, 75, 76, 77, 15, 78, 17, 79,
-        80, 81, 82, 83, 84, 85, 86, 87, 88, 89, 90, 91, 92, 93, 34, 94, 95, 37, 96, 97,
-        98, 99, 100, 101, 102, 103, 104, 105, 664, 665, 237, 666, 583, 107, 108, 50, 109,
-        52, 110, 111, 112, 56, 113, 194, 667, 114, 115, 62, 116, 117, 118,
+        661, 662, 663, 580, 22, 30, 24, 10, 7, 32, 6, 33, 29, 27, 25, 42, 23, 41, 3, 36,
+        1, 8, 14, 15, 16, 19, 38, 0, 37, 4, 5, 9, 12, 35, 26, 2, 18, 17, 13, 28, 40, 20,
+        39, 11, 21, 31, 34, 664, 665, 237, 666, 583, 52, 47, 43, 48, 49, 44, 51, 50, 46,
+        45, 194, 667, 54, 55, 53, 56, 58, 57,
     ],
     error_table: &crate::metadata::ERROR_ROWS,
     sample_response: Some(

@@ -42,11 +42,11 @@ impl crate::Client {
     /// The database engine version of the instance. Valid values:
     ///
     /// *   Valid values if you set Engine to **MySQL**: **5.5**, **5.6**, **5.7**, and **8.0**
-    /// *   Valid values if you set Engine to **SQL Server**: **08r2\\_ent_ha**(cloud disks, discontinued), **2008r2**(high-performance local disks, discontinued), **2012** (SQL Server EE Basic)**2012\\_ent_ha**, **2012\\_std_ha**, **2012\\_web**, **2016\\_ent_ha**, **2016\\_std_ha**, **2016\\_web**, **2017\\_ent**, **2017\\_std_ha**, **2017\\_web**, **2019\\_ent**, **2019\\_std_ha**, **2019\\_web**, **2022\\_ent**, **2022\\_std_ha**, and **2022\\_web**
+    /// *   Valid values if you set Engine to **SQL Server**: **08r2\_ent_ha**(cloud disks, discontinued), **2008r2**(high-performance local disks, discontinued), **2012** (SQL Server EE Basic)**2012\_ent_ha**, **2012\_std_ha**, **2012\_web**, **2016\_ent_ha**, **2016\_std_ha**, **2016\_web**, **2017\_ent**, **2017\_std_ha**, **2017\_web**, **2019\_ent**, **2019\_std_ha**, **2019\_web**, **2022\_ent**, **2022\_std_ha**, and **2022\_web**
     /// *   Valid values if you set Engine to **PostgreSQL**: **10.0**, **11.0**, **12.0**, **13.0**, **14.0**, and **15.0**
     /// *   Valid value if you set Engine to **MariaDB**: **10.3**
     ///
-    /// \>  The following information describes the valid values when you set Engine to SQLServer: `_ent` specifies SQL Server EE on RDS Cluster Edition, `_ent_ha` specifies SQL Server EE, `_std_ha` specifies SQL Server SE, and `_web` specifies SQL Server Web.
+    /// > The following information describes the valid values when you set Engine to SQLServer: `_ent` specifies SQL Server EE on RDS Cluster Edition, `_ent_ha` specifies SQL Server EE, `_std_ha` specifies SQL Server SE, and `_web` specifies SQL Server Web.
     ///
     /// Wire name: `EngineVersion`.
     ///
@@ -157,7 +157,7 @@ impl DescribePriceFluentBuilder {
 
     /// Sets `RegionId`.
     ///
-    /// The region ID. You can call the DescribeRegions operation to query the most recent region list.
+    /// The region ID. You can call the [DescribeRegions](crate::Client::describe_regions) operation to query the most recent region list.
     ///
     /// See [`DescribePriceInput::region_id`] for the full documentation.
     #[inline]
@@ -193,7 +193,7 @@ impl DescribePriceFluentBuilder {
 
     /// Sets `ZoneId`.
     ///
-    /// The zone ID of the primary instance. You can call the DescribeRegions operation to query the most recent zone list.
+    /// The zone ID of the primary instance. You can call the [DescribeRegions](crate::Client::describe_regions) operation to query the most recent zone list.
     ///
     /// See [`DescribePriceInput::zone_id`] for the full documentation.
     #[inline]
@@ -477,7 +477,7 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
             location: metadata::ParameterLocation::Query,
             allowed_values: &[],
             required: true,
-            description: "The instance type of the instance. For more information, see [Primary ApsaraDB RDS instance types](~~26312~~).",
+            description: "The instance type of the instance. For more information, see [Primary ApsaraDB RDS instance types](https://www.alibabacloud.com/help/doc-detail/26312.htm).",
             example: Some("rds.mysql.s1.small"),
             deprecated: false,
         },
@@ -489,7 +489,7 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
             location: metadata::ParameterLocation::Query,
             allowed_values: &[],
             required: true,
-            description: "The storage capacity of the instance. Unit: GB. You can increase the storage capacity at a step size of 5 GB. For more information, see [Primary ApsaraDB RDS instance types](~~26312~~).",
+            description: "The storage capacity of the instance. Unit: GB. You can increase the storage capacity at a step size of 5 GB. For more information, see [Primary ApsaraDB RDS instance types](https://www.alibabacloud.com/help/doc-detail/26312.htm).",
             example: Some("20"),
             deprecated: false,
         },
@@ -627,11 +627,10 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
         },
     ],
     error_rows: &[
-        792, 793, 465, 794, 795, 796, 797, 798, 87, 67, 68, 69, 70, 71, 72, 73, 74, 75,
-        76, 77, 15, 78, 17, 79, 80, 81, 82, 83, 84, 85, 86, 88, 89, 90, 91, 92, 93, 34,
-        94, 95, 37, 96, 97, 98, 99, 100, 101, 102, 103, 104, 105, 462, 799, 800, 801,
-        802, 803, 107, 108, 50, 109, 52, 110, 111, 112, 56, 113, 804, 805, 114, 115, 62,
-        116, 117, 118,
+        792, 793, 465, 794, 795, 796, 797, 798, 38, 22, 30, 24, 10, 7, 32, 6, 33, 29, 27,
+        25, 42, 23, 41, 3, 36, 1, 8, 14, 15, 16, 19, 0, 37, 4, 5, 9, 12, 35, 26, 2, 18,
+        17, 13, 28, 40, 20, 39, 11, 21, 31, 34, 462, 799, 800, 801, 802, 803, 52, 47, 43,
+        48, 49, 44, 51, 50, 46, 45, 804, 805, 54, 55, 53, 56, 58, 57,
     ],
     error_table: &crate::metadata::ERROR_ROWS,
     sample_response: Some(

@@ -11,7 +11,7 @@
 //!
 //! [Introduction to ApsaraDB RDS Custom](https://www.alibabacloud.com/help/doc-detail/2864363.htm)
 //!
-//! \>  If one or more assets of the current Alibaba Cloud account are added to an [Anti-DDoS Origin instance](https://www.alibabacloud.com/help/doc-detail/63643.htm), you can call the DescribeRCInstanceIpAddress operation to query the DDoS mitigation information and the details of the Anti-DDoS Origin instance. The information and the details include the basic protection threshold and traffic scrubbing threshold for the assets, DDoS mitigation status of the assets, ID of the instance, and the mitigation status of the instance.
+//! > If one or more assets of the current Alibaba Cloud account are added to an [Anti-DDoS Origin instance](https://www.alibabacloud.com/help/doc-detail/63643.htm), you can call the [DescribeRCInstanceIpAddress](crate::Client::describe_rc_instance_ip_address) operation to query the DDoS mitigation information and the details of the Anti-DDoS Origin instance. The information and the details include the basic protection threshold and traffic scrubbing threshold for the assets, DDoS mitigation status of the assets, ID of the instance, and the mitigation status of the instance.
 //!
 //! Action `DescribeRCInstanceIpAddress`, operation type `get`, idempotent: the runtime may resend it after a network failure.
 
@@ -421,10 +421,9 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
         },
     ],
     error_rows: &[
-        83, 67, 68, 69, 70, 71, 72, 73, 74, 75, 76, 77, 15, 78, 79, 80, 81, 82, 84, 85,
-        86, 87, 88, 89, 90, 91, 92, 93, 34, 94, 95, 37, 96, 97, 98, 99, 100, 101, 102,
-        103, 104, 105, 135, 107, 108, 50, 109, 52, 110, 111, 112, 56, 113, 114, 115, 62,
-        116, 117, 118,
+        14, 22, 30, 24, 10, 7, 32, 6, 33, 29, 27, 25, 42, 23, 3, 36, 1, 8, 15, 16, 19,
+        38, 0, 37, 4, 5, 9, 12, 35, 26, 2, 18, 17, 13, 28, 40, 20, 39, 11, 21, 31, 34,
+        135, 52, 47, 43, 48, 49, 44, 51, 50, 46, 45, 54, 55, 53, 56, 58, 57,
     ],
     error_table: &crate::metadata::ERROR_ROWS,
     sample_response: Some(

@@ -7,7 +7,7 @@
 //!
 //! *   MySQL
 //!
-//! ### \[Usage notes\](#)
+//! ### Usage notes
 //!
 //! This operation can be used to remove only unit nodes.
 //!
@@ -35,7 +35,7 @@ impl crate::Client {
     /// Example: `gad-rm-bp1npi2j8********`
     ///
     /// `member_instance_name`:
-    /// The ID of the instance that serves as the unit node you want to remove. You can call the DescribeGadInstances query the instance ID.
+    /// The ID of the instance that serves as the unit node you want to remove. You can call the [DescribeGadInstances](crate::Client::describe_gad_instances) query the instance ID.
     ///
     /// Wire name: `MemberInstanceName`.
     ///
@@ -83,7 +83,7 @@ impl std::fmt::Debug for DetachGadInstanceMemberFluentBuilder {
 impl DetachGadInstanceMemberFluentBuilder {
     /// Sets `RegionId`.
     ///
-    /// The region ID of the central node. You can call the DescribeGadInstances operation to query the region ID.
+    /// The region ID of the central node. You can call the [DescribeGadInstances](crate::Client::describe_gad_instances) operation to query the region ID.
     ///
     /// See [`DetachGadInstanceMemberInput::region_id`] for the full documentation.
     #[inline]
@@ -101,7 +101,7 @@ impl DetachGadInstanceMemberFluentBuilder {
 
     /// Sets `ResourceGroupId`.
     ///
-    /// The resource group ID. You can call the DescribeDBInstanceAttribute operation to query the resource group ID.
+    /// The resource group ID. You can call the [DescribeDBInstanceAttribute](crate::Client::describe_db_instance_attribute) operation to query the resource group ID.
     ///
     /// See [`DetachGadInstanceMemberInput::resource_group_id`] for the full documentation.
     #[inline]
@@ -221,10 +221,9 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
         },
     ],
     error_rows: &[
-        67, 68, 69, 70, 71, 72, 73, 74, 75, 76, 77, 15, 78, 17, 79, 80, 81, 82, 83, 84,
-        85, 86, 87, 88, 89, 90, 91, 92, 93, 34, 94, 95, 37, 96, 97, 98, 99, 100, 101,
-        102, 103, 104, 105, 107, 108, 50, 109, 52, 110, 111, 112, 56, 113, 114, 115, 62,
-        116, 117, 118,
+        22, 30, 24, 10, 7, 32, 6, 33, 29, 27, 25, 42, 23, 41, 3, 36, 1, 8, 14, 15, 16,
+        19, 38, 0, 37, 4, 5, 9, 12, 35, 26, 2, 18, 17, 13, 28, 40, 20, 39, 11, 21, 31,
+        34, 52, 47, 43, 48, 49, 44, 51, 50, 46, 45, 54, 55, 53, 56, 58, 57,
     ],
     error_table: &crate::metadata::ERROR_ROWS,
     sample_response: Some(

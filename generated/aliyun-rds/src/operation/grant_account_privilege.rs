@@ -5,7 +5,7 @@
 //!
 //! Each account can be granted permissions on one or more databases. Before you call this operation, make sure that the instance is in the Running state.
 //!
-//! \> This operation is not supported for instances that run SQL Server 2017 on RDS Cluster Edition or run PostgreSQL with local disks.
+//! > This operation is not supported for instances that run SQL Server 2017 on RDS Cluster Edition or run PostgreSQL with local disks.
 //!
 //! Action `GrantAccountPrivilege`, operation type `update`, not idempotent: the runtime resends it only when the service proves it never ran.
 
@@ -53,7 +53,7 @@ impl crate::Client {
     /// *   **DMLOnly**: DML-only permissions
     /// *   **DBOwner**: database owner permissions
     ///
-    /// \>
+    /// >
     ///
     /// *   If the instance runs MySQL or MariaDB, you can set this parameter to **ReadWrite**, **ReadOnly**, **DDLOnly**, or **DMLOnly**.
     ///
@@ -208,11 +208,11 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
         },
     ],
     error_rows: &[
-        241, 838, 166, 839, 231, 601, 840, 841, 37, 67, 68, 69, 70, 71, 72, 73, 74, 75,
-        76, 77, 15, 78, 17, 79, 80, 81, 82, 83, 84, 85, 86, 87, 88, 89, 90, 91, 92, 93,
-        34, 94, 95, 96, 97, 98, 99, 100, 101, 102, 103, 104, 105, 603, 287, 237, 200,
-        327, 842, 238, 336, 843, 844, 107, 108, 50, 109, 52, 110, 111, 112, 56, 113, 132,
-        162, 606, 114, 115, 62, 116, 117, 118,
+        241, 838, 166, 839, 231, 601, 840, 841, 18, 22, 30, 24, 10, 7, 32, 6, 33, 29, 27,
+        25, 42, 23, 41, 3, 36, 1, 8, 14, 15, 16, 19, 38, 0, 37, 4, 5, 9, 12, 35, 26, 2,
+        17, 13, 28, 40, 20, 39, 11, 21, 31, 34, 603, 287, 237, 200, 327, 842, 238, 336,
+        843, 844, 52, 47, 43, 48, 49, 44, 51, 50, 46, 45, 132, 162, 606, 54, 55, 53, 56,
+        58, 57,
     ],
     error_table: &crate::metadata::ERROR_ROWS,
     sample_response: Some(

@@ -18,7 +18,7 @@
 //! *   The self-managed MySQL instance runs MySQL 5.7 and is backed up by using XtraBackup. The name of the backup file ends with `_qp.xb`. For more information, see [Migrate the data of a self-managed MySQL 5.7 instance to the cloud](https://www.alibabacloud.com/help/doc-detail/251779.htm).
 //! *   The full backup file of the self-managed MySQL instance is uploaded to an Object Storage Service (OSS) bucket in the region of the ApsaraDB RDS for MySQL instance. For more information, see [Migrate the data of a self-managed MySQL 5.7 instance to the cloud](https://www.alibabacloud.com/help/doc-detail/251779.htm).
 //!
-//! \>  This operation is supported only for MySQL 5.7.
+//! > This operation is supported only for MySQL 5.7.
 //!
 //! Action `ImportUserBackupFile`, operation type `create`, not idempotent: the runtime resends it only when the service proves it never ran.
 
@@ -37,10 +37,10 @@ impl crate::Client {
     /// # Arguments
     ///
     /// `region_id`:
-    /// The region ID of the instance. You can call the DescribeRegions operation to query the most recent region list.
+    /// The region ID of the instance. You can call the [DescribeRegions](crate::Client::describe_regions) operation to query the most recent region list.
     ///
-    /// \> *   The value of this parameter is the ID of the region in which you want to create the instance.
-    /// \> *   The value of this parameter must be consistent with the value of **BucketRegion**.
+    /// > *   The value of this parameter is the ID of the region in which you want to create the instance.
+    /// > *   The value of this parameter must be consistent with the value of **BucketRegion**.
     ///
     /// Wire name: `RegionId`.
     ///
@@ -118,7 +118,7 @@ impl ImportUserBackupFileFluentBuilder {
 
     /// Sets `BucketRegion`.
     ///
-    /// The region ID of the OSS bucket where the full backup file of the self-managed MySQL database is located. You can call the DescribeRegions operation to query the most recent region list.
+    /// The region ID of the OSS bucket where the full backup file of the self-managed MySQL database is located. You can call the [DescribeRegions](crate::Client::describe_regions) operation to query the most recent region list.
     ///
     /// See [`ImportUserBackupFileInput::bucket_region`] for the full documentation.
     #[inline]
@@ -208,7 +208,7 @@ impl ImportUserBackupFileFluentBuilder {
 
     /// Sets `ZoneId`.
     ///
-    /// The zone ID. You can call the DescribeRegions operation to query the zone ID.
+    /// The zone ID. You can call the [DescribeRegions](crate::Client::describe_regions) operation to query the zone ID.
     ///
     /// See [`ImportUserBackupFileInput::zone_id`] for the full documentation.
     #[inline]
@@ -226,7 +226,7 @@ impl ImportUserBackupFileFluentBuilder {
 
     /// Sets `ResourceGroupId`.
     ///
-    /// The resource group ID. You can call the DescribeDBInstanceAttribute operation to query the resource group ID.
+    /// The resource group ID. You can call the [DescribeDBInstanceAttribute](crate::Client::describe_db_instance_attribute) operation to query the resource group ID.
     ///
     /// See [`ImportUserBackupFileInput::resource_group_id`] for the full documentation.
     #[inline]
@@ -414,7 +414,7 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
             location: metadata::ParameterLocation::Query,
             allowed_values: &[],
             required: false,
-            description: "A JSON array that consists of the information about the full backup file stored as an object in an OSS bucket. Example: `{\"Bucket\":\"test\", \"Object\":\"test/test_db_employees.xb\",\"Location\":\"ap-southeast-1\"}`\n\nThe JSON array contains the following fields:\n\n*   **Bucket**: The name of the OSS bucket in which the full backup file is stored as an object. You can call the [GetBucket](~~31965~~) operation to query the name of the bucket.\n*   **Object**: The path of the full backup file that is stored as an object in the OSS bucket. You can call the [GetObject](~~31980~~) operation to query the path of the object.\n*   **Location**: The ID of the region in which the OSS bucket is located. You can call the [GetBucketLocation](~~31967~~) operation to query the region of the bucket.",
+            description: "A JSON array that consists of the information about the full backup file stored as an object in an OSS bucket. Example: `{\"Bucket\":\"test\", \"Object\":\"test/test_db_employees.xb\",\"Location\":\"ap-southeast-1\"}`\n\nThe JSON array contains the following fields:\n\n*   **Bucket**: The name of the OSS bucket in which the full backup file is stored as an object. You can call the [GetBucket](https://www.alibabacloud.com/help/doc-detail/31965.htm) operation to query the name of the bucket.\n*   **Object**: The path of the full backup file that is stored as an object in the OSS bucket. You can call the [GetObject](https://www.alibabacloud.com/help/doc-detail/31980.htm) operation to query the path of the object.\n*   **Location**: The ID of the region in which the OSS bucket is located. You can call the [GetBucketLocation](https://www.alibabacloud.com/help/doc-detail/31967.htm) operation to query the region of the bucket.",
             example: Some(
                 "{\"Bucket\":\"test\", \"Object\":\"test/test_db_employees.xb\",\"Location\":\"ap-southeast-1\"}",
             ),
@@ -530,10 +530,10 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
         },
     ],
     error_rows: &[
-        845, 846, 847, 67, 68, 69, 70, 71, 72, 73, 74, 75, 76, 77, 15, 78, 17, 79, 80,
-        81, 82, 83, 84, 85, 86, 87, 88, 89, 90, 91, 92, 93, 34, 94, 95, 37, 96, 97, 98,
-        99, 100, 101, 102, 103, 104, 105, 848, 107, 108, 50, 109, 52, 110, 111, 112, 56,
-        113, 114, 115, 62, 116, 117, 118,
+        845, 846, 847, 22, 30, 24, 10, 7, 32, 6, 33, 29, 27, 25, 42, 23, 41, 3, 36, 1, 8,
+        14, 15, 16, 19, 38, 0, 37, 4, 5, 9, 12, 35, 26, 2, 18, 17, 13, 28, 40, 20, 39,
+        11, 21, 31, 34, 848, 52, 47, 43, 48, 49, 44, 51, 50, 46, 45, 54, 55, 53, 56, 58,
+        57,
     ],
     error_table: &crate::metadata::ERROR_ROWS,
     sample_response: Some(

@@ -10,8 +10,8 @@
 //! ### Feature description
 //!
 //! *   A full backup file contains the data of a self-managed MySQL database. You can restore the data of a self-managed MySQL database from a full backup file to an ApsaraDB RDS for MySQL instance. For more information, see [Migrate the data of a self-managed MySQL 5.7 instance to the cloud](https://www.alibabacloud.com/help/doc-detail/251779.htm).
-//! *   Before you call the [CreateDBInstance](https://www.alibabacloud.com/help/doc-detail/26228.htm) operation to create an ApsaraDB RDS for MySQL instance into which you want to import full backup files, you can call this operation to query the IDs of full backup files.
-//! *   You can call the [ImportUserBackupFile](https://www.alibabacloud.com/help/doc-detail/260266.htm) operation to import a full backup file into an ApsaraDB RDS for MySQL instance.
+//! *   Before you call the [CreateDBInstance](crate::Client::create_db_instance) operation to create an ApsaraDB RDS for MySQL instance into which you want to import full backup files, you can call this operation to query the IDs of full backup files.
+//! *   You can call the [ImportUserBackupFile](crate::Client::import_user_backup_file) operation to import a full backup file into an ApsaraDB RDS for MySQL instance.
 //!
 //! Action `ListUserBackupFiles`, operation type `get`, idempotent: the runtime may resend it after a network failure.
 
@@ -30,7 +30,7 @@ impl crate::Client {
     /// # Arguments
     ///
     /// `region_id`:
-    /// The region ID. You can call the DescribeRegions operation to query the most recent region list.
+    /// The region ID. You can call the [DescribeRegions](crate::Client::describe_regions) operation to query the most recent region list.
     ///
     /// Wire name: `RegionId`.
     ///
@@ -164,7 +164,7 @@ impl ListUserBackupFilesFluentBuilder {
 
     /// Sets `ResourceGroupId`.
     ///
-    /// The resource group ID. You can call the DescribeDBInstanceAttribute operation to obtain the ID of the resource group.
+    /// The resource group ID. You can call the [DescribeDBInstanceAttribute](crate::Client::describe_db_instance_attribute) operation to obtain the ID of the resource group.
     ///
     /// See [`ListUserBackupFilesInput::resource_group_id`] for the full documentation.
     #[inline]
@@ -286,7 +286,7 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
             location: metadata::ParameterLocation::Query,
             allowed_values: &[],
             required: false,
-            description: "The URL from which you can download the full backup file that is stored as an object in an Object Storage Service (OSS) bucket. For more information about how to obtain the URL, see [Obtain the access URL after you upload objects](~~39607~~).",
+            description: "The URL from which you can download the full backup file that is stored as an object in an Object Storage Service (OSS) bucket. For more information about how to obtain the URL, see [Obtain the access URL after you upload objects](https://www.alibabacloud.com/help/doc-detail/39607.htm).",
             example: Some("https://******.oss-ap-********.aliyuncs.com/backup_qp.xb"),
             deprecated: false,
         },
@@ -316,10 +316,9 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
         },
     ],
     error_rows: &[
-        67, 68, 69, 70, 71, 72, 73, 74, 75, 76, 77, 15, 78, 17, 79, 80, 81, 82, 83, 84,
-        85, 86, 87, 88, 89, 90, 91, 92, 93, 34, 94, 95, 37, 96, 97, 98, 99, 100, 101,
-        102, 103, 104, 105, 107, 108, 50, 109, 52, 110, 111, 112, 56, 113, 114, 115, 62,
-        116, 117, 118,
+        22, 30, 24, 10, 7, 32, 6, 33, 29, 27, 25, 42, 23, 41, 3, 36, 1, 8, 14, 15, 16,
+        19, 38, 0, 37, 4, 5, 9, 12, 35, 26, 2, 18, 17, 13, 28, 40, 20, 39, 11, 21, 31,
+        34, 52, 47, 43, 48, 49, 44, 51, 50, 46, 45, 54, 55, 53, 56, 58, 57,
     ],
     error_table: &crate::metadata::ERROR_ROWS,
     sample_response: Some(

@@ -22,7 +22,7 @@ impl crate::Client {
     /// # Arguments
     ///
     /// `dedicated_host_group_id`:
-    /// The dedicated cluster ID. You can call the DescribeDedicatedHostGroups operation to query the dedicated cluster ID.
+    /// The dedicated cluster ID. You can call the [DescribeDedicatedHostGroups](crate::Client::describe_dedicated_host_groups) operation to query the dedicated cluster ID.
     ///
     /// Wire name: `DedicatedHostGroupId`.
     ///
@@ -74,7 +74,7 @@ impl std::fmt::Debug for MigrateDbInstanceFluentBuilder {
 impl MigrateDbInstanceFluentBuilder {
     /// Sets `RegionId`.
     ///
-    /// The region ID. You can call the DescribeRegions operation to query the most recent region list.
+    /// The region ID. You can call the [DescribeRegions](crate::Client::describe_regions) operation to query the most recent region list.
     ///
     /// See [`MigrateDbInstanceInput::region_id`] for the full documentation.
     #[inline]
@@ -92,7 +92,7 @@ impl MigrateDbInstanceFluentBuilder {
 
     /// Sets `TargetDedicatedHostIdForMaster`.
     ///
-    /// The ID of the host to which you want to migrate the primary instance. You can call the DescribeDedicatedHosts operation to query the host ID.
+    /// The ID of the host to which you want to migrate the primary instance. You can call the [DescribeDedicatedHosts](crate::Client::describe_dedicated_hosts) operation to query the host ID.
     ///
     /// See [`MigrateDbInstanceInput::target_dedicated_host_id_for_master`] for the full documentation.
     #[inline]
@@ -118,7 +118,7 @@ impl MigrateDbInstanceFluentBuilder {
 
     /// Sets `TargetDedicatedHostIdForSlave`.
     ///
-    /// The ID of the host to which you want to migrate the secondary instance. You can call the DescribeDedicatedHosts operation to query the host ID.
+    /// The ID of the host to which you want to migrate the secondary instance. You can call the [DescribeDedicatedHosts](crate::Client::describe_dedicated_hosts) operation to query the host ID.
     ///
     /// See [`MigrateDbInstanceInput::target_dedicated_host_id_for_slave`] for the full documentation.
     #[inline]
@@ -380,10 +380,10 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
         },
     ],
     error_rows: &[
-        318, 319, 320, 859, 860, 423, 861, 67, 68, 69, 70, 71, 72, 73, 74, 75, 76, 77,
-        15, 78, 17, 79, 80, 81, 82, 83, 84, 85, 86, 87, 88, 89, 90, 91, 92, 93, 34, 94,
-        95, 37, 96, 97, 98, 99, 100, 101, 102, 103, 104, 105, 568, 107, 108, 50, 109, 52,
-        110, 111, 112, 56, 113, 862, 858, 195, 863, 114, 115, 62, 116, 117, 118,
+        318, 319, 320, 859, 860, 423, 861, 22, 30, 24, 10, 7, 32, 6, 33, 29, 27, 25, 42,
+        23, 41, 3, 36, 1, 8, 14, 15, 16, 19, 38, 0, 37, 4, 5, 9, 12, 35, 26, 2, 18, 17,
+        13, 28, 40, 20, 39, 11, 21, 31, 34, 568, 52, 47, 43, 48, 49, 44, 51, 50, 46, 45,
+        862, 858, 195, 863, 54, 55, 53, 56, 58, 57,
     ],
     error_table: &crate::metadata::ERROR_ROWS,
     sample_response: Some(

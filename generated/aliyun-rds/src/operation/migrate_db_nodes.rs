@@ -20,7 +20,7 @@ impl crate::Client {
     /// # Arguments
     ///
     /// `db_instance_id`:
-    /// The instance ID. You can call the [DescribeDBInstances](https://www.alibabacloud.com/help/doc-detail/26232.htm) operation to query the IDs of instances.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::Client::describe_db_instances) operation to query the IDs of instances.
     ///
     /// Wire name: `DBInstanceId`.
     ///
@@ -220,7 +220,7 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
             location: metadata::ParameterLocation::Query,
             allowed_values: &[],
             required: true,
-            description: "The instance ID. You can call the [DescribeDBInstances](~~26232~~) operation to query the IDs of instances.",
+            description: "The instance ID. You can call the [DescribeDBInstances](https://www.alibabacloud.com/help/doc-detail/26232.htm) operation to query the IDs of instances.",
             example: Some("rm-t4n3a****"),
             deprecated: false,
         },
@@ -274,11 +274,10 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
         },
     ],
     error_rows: &[
-        462, 463, 864, 865, 120, 423, 866, 867, 868, 869, 870, 871, 468, 872, 469, 73,
-        67, 68, 69, 70, 71, 72, 74, 75, 76, 77, 15, 78, 17, 79, 80, 81, 82, 83, 84, 85,
-        86, 87, 88, 89, 90, 91, 92, 93, 34, 94, 95, 37, 96, 97, 98, 99, 100, 101, 102,
-        103, 104, 105, 873, 470, 107, 108, 50, 109, 52, 110, 111, 112, 56, 113, 195, 315,
-        114, 115, 62, 116, 117, 118,
+        462, 463, 864, 865, 120, 423, 866, 867, 868, 869, 870, 871, 468, 872, 469, 6, 22,
+        30, 24, 10, 7, 32, 33, 29, 27, 25, 42, 23, 41, 3, 36, 1, 8, 14, 15, 16, 19, 38,
+        0, 37, 4, 5, 9, 12, 35, 26, 2, 18, 17, 13, 28, 40, 20, 39, 11, 21, 31, 34, 873,
+        470, 52, 47, 43, 48, 49, 44, 51, 50, 46, 45, 195, 315, 54, 55, 53, 56, 58, 57,
     ],
     error_table: &crate::metadata::ERROR_ROWS,
     sample_response: Some(

@@ -11,7 +11,7 @@
 //!
 //! ### References
 //!
-//! \> Before you call this operation, carefully read the following documentation. Make sure that you fully understand the prerequisites and impacts for calling this operation.
+//! > Before you call this operation, carefully read the following documentation. Make sure that you fully understand the prerequisites and impacts for calling this operation.
 //!
 //! *   [Migrate an ApsaraDB RDS for MySQL instance across zones in the same region](https://www.alibabacloud.com/help/doc-detail/96053.htm)
 //! *   [Migrate an ApsaraDB RDS for PostgreSQL instance across zones in the same region](https://www.alibabacloud.com/help/doc-detail/96746.htm)
@@ -34,14 +34,14 @@ impl crate::Client {
     /// # Arguments
     ///
     /// `db_instance_id`:
-    /// The instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::Client::describe_db_instances) operation to query the instance ID.
     ///
     /// Wire name: `DBInstanceId`.
     ///
     /// Example: `rm-uf6wjk5xxxxxxxxxx`
     ///
     /// `zone_id`:
-    /// The ID of the destination zone. You can call the DescribeRegions operation to query the most recent region list.
+    /// The ID of the destination zone. You can call the [DescribeRegions](crate::Client::describe_regions) operation to query the most recent region list.
     ///
     /// Wire name: `ZoneId`.
     ///
@@ -490,7 +490,7 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
             location: metadata::ParameterLocation::Query,
             allowed_values: &[],
             required: false,
-            description: "The new instance type of the instance. You can change the instance type of the instance. You cannot change the storage type of the instance. If you set **IsModifySpec** to **true**, you must specify at least one of DBInstanceClass and **DBInstanceStorage**.\n\nFor more information about instance types, see [Primary ApsaraDB RDS for MySQL instance types](~~276975~~).",
+            description: "The new instance type of the instance. You can change the instance type of the instance. You cannot change the storage type of the instance. If you set **IsModifySpec** to **true**, you must specify at least one of DBInstanceClass and **DBInstanceStorage**.\n\nFor more information about instance types, see [Primary ApsaraDB RDS for MySQL instance types](https://www.alibabacloud.com/help/doc-detail/276975.htm).",
             example: Some("mysql.x4.xlarge.2"),
             deprecated: false,
         },
@@ -502,7 +502,7 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
             location: metadata::ParameterLocation::Query,
             allowed_values: &[],
             required: false,
-            description: "The new storage capacity of the instance. If you set **IsModifySpec** to **true**, you must specify at least one of DBInstanceStorage and **DBInstanceClass**.\n\nUnit: GB. The available storage capacity range varies based on the instance type of the instance. For more information, see [Primary ApsaraDB RDS for MySQL instance types](~~276975~~).",
+            description: "The new storage capacity of the instance. If you set **IsModifySpec** to **true**, you must specify at least one of DBInstanceStorage and **DBInstanceClass**.\n\nUnit: GB. The available storage capacity range varies based on the instance type of the instance. For more information, see [Primary ApsaraDB RDS for MySQL instance types](https://www.alibabacloud.com/help/doc-detail/276975.htm).",
             example: Some("500"),
             deprecated: false,
         },
@@ -532,13 +532,13 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
         },
     ],
     error_rows: &[
-        874, 875, 876, 534, 331, 877, 878, 879, 788, 880, 881, 882, 883, 884, 100, 885,
+        874, 875, 876, 534, 331, 877, 878, 879, 788, 880, 881, 882, 883, 884, 20, 885,
         886, 887, 888, 889, 890, 891, 443, 892, 893, 894, 895, 896, 897, 595, 535, 898,
-        210, 899, 67, 68, 69, 70, 71, 72, 73, 74, 75, 76, 77, 15, 78, 17, 79, 80, 81, 82,
-        83, 84, 85, 86, 87, 88, 89, 90, 91, 92, 93, 34, 94, 95, 96, 97, 98, 99, 101, 102,
-        103, 104, 105, 900, 901, 212, 902, 217, 903, 904, 289, 905, 448, 906, 907, 908,
-        909, 856, 752, 570, 910, 219, 110, 107, 108, 50, 109, 52, 111, 112, 56, 113, 911,
-        132, 310, 912, 328, 314, 114, 115, 62, 116, 117, 118,
+        210, 899, 22, 30, 24, 10, 7, 32, 6, 33, 29, 27, 25, 42, 23, 41, 3, 36, 1, 8, 14,
+        15, 16, 19, 38, 0, 37, 4, 5, 9, 12, 35, 26, 2, 17, 13, 28, 40, 39, 11, 21, 31,
+        34, 900, 901, 212, 902, 217, 903, 904, 289, 905, 448, 906, 907, 908, 909, 856,
+        752, 570, 910, 219, 44, 52, 47, 43, 48, 49, 51, 50, 46, 45, 911, 132, 310, 912,
+        328, 314, 54, 55, 53, 56, 58, 57,
     ],
     error_table: &crate::metadata::ERROR_ROWS,
     sample_response: Some(

@@ -6,9 +6,17 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
+/// `AcceptRCInquiredSystemEvent`: Accept RDS Custom inquired system event.
+#[cfg(feature = "accept-rc-inquired-system-event")]
+pub mod accept_rc_inquired_system_event;
+
 /// `ActivateMigrationTargetInstance`: Switches workloads over from the source PostgreSQL instance to the destination ApsaraDB RDS for PostgreSQL instance.
 #[cfg(feature = "activate-migration-target-instance")]
 pub mod activate_migration_target_instance;
+
+/// `AddRCInstancesToDeploymentSet`: Add RDS Custom instances to deployment set.
+#[cfg(feature = "add-rc-instances-to-deployment-set")]
+pub mod add_rc_instances_to_deployment_set;
 
 /// `AddTagsToResource`: Adds tags to an instance.
 #[cfg(feature = "add-tags-to-resource")]
@@ -38,17 +46,29 @@ pub mod attach_rc_instances;
 #[cfg(feature = "attach-whitelist-template-to-instance")]
 pub mod attach_whitelist_template_to_instance;
 
+/// `AuthorizeBackupEncryption`: Authorize backup encryption.
+#[cfg(feature = "authorize-backup-encryption")]
+pub mod authorize_backup_encryption;
+
+/// `AuthorizeRCSecurityGroupPermission`: Authorize RDS Custom security group permission.
+#[cfg(feature = "authorize-rc-security-group-permission")]
+pub mod authorize_rc_security_group_permission;
+
 /// `CalculateDBInstanceWeight`: Queries system-assigned read weights.
 #[cfg(feature = "calculate-db-instance-weight")]
 pub mod calculate_db_instance_weight;
 
-/// `CancelActiveOperationTasks`: Cancels O\\\\\\&M tasks that are not started.
+/// `CancelActiveOperationTasks`: Cancels O\\\&M tasks that are not started.
 #[cfg(feature = "cancel-active-operation-tasks")]
 pub mod cancel_active_operation_tasks;
 
 /// `CheckAccountNameAvailable`: Checks whether the username of the account that you want to create on an instance is available.
 #[cfg(feature = "check-account-name-available")]
 pub mod check_account_name_available;
+
+/// `CheckBackupEncryptionAuthorized`: Check backup encryption authorized.
+#[cfg(feature = "check-backup-encryption-authorized")]
+pub mod check_backup_encryption_authorized;
 
 /// `CheckCloudResourceAuthorized`: Checks permissions that are granted on an instance.
 #[cfg(feature = "check-cloud-resource-authorized")]
@@ -65,6 +85,14 @@ pub mod check_db_name_available;
 /// `CheckInstanceExist`: You can call the CheckInstanceExist operation to query whether an ApsaraDB RDS instance exists.
 #[cfg(feature = "check-instance-exist")]
 pub mod check_instance_exist;
+
+/// `CheckRdsCustomInit`: Check rds custom init.
+#[cfg(feature = "check-rds-custom-init")]
+pub mod check_rds_custom_init;
+
+/// `CheckRegionSupportBackupEncryption`: Check region support backup encryption.
+#[cfg(feature = "check-region-support-backup-encryption")]
+pub mod check_region_support_backup_encryption;
 
 /// `CheckServiceLinkedRole`: Checks whether a service-linked role (SLR) is created.
 #[cfg(feature = "check-service-linked-role")]
@@ -122,6 +150,10 @@ pub mod create_db_instance_endpoint_address;
 #[cfg(feature = "create-db-instance-for-rebuild")]
 pub mod create_db_instance_for_rebuild;
 
+/// `CreateDBInstanceReplication`: Create DB instance replication.
+#[cfg(feature = "create-db-instance-replication")]
+pub mod create_db_instance_replication;
+
 /// `CreateDBInstanceSecurityGroupRule`: Adds a security group rule to an ApsaraDB RDS for SQL Server instance.
 #[cfg(feature = "create-db-instance-security-group-rule")]
 pub mod create_db_instance_security_group_rule;
@@ -150,6 +182,14 @@ pub mod create_gad_instance;
 #[cfg(feature = "create-gad-instance-member")]
 pub mod create_gad_instance_member;
 
+/// `CreateImportTask`: Create import task.
+#[cfg(feature = "create-import-task")]
+pub mod create_import_task;
+
+/// `CreateMaskingRules`: Create masking rules.
+#[cfg(feature = "create-masking-rules")]
+pub mod create_masking_rules;
+
 /// `CreateMigrateTask`: Creates a migration task to restore backup files from an Object Storage Service (OSS) bucket to an ApsaraDB RDS for SQL Server instance.
 #[cfg(feature = "create-migrate-task")]
 pub mod create_migrate_task;
@@ -169,6 +209,22 @@ pub mod create_parameter_group;
 /// `CreatePostgresExtensions`: Creates an extension for a database.
 #[cfg(feature = "create-postgres-extensions")]
 pub mod create_postgres_extensions;
+
+/// `CreateRCDeploymentSet`: Create RDS Custom deployment set.
+#[cfg(feature = "create-rc-deployment-set")]
+pub mod create_rc_deployment_set;
+
+/// `CreateRCDisk`: Create RDS Custom disk.
+#[cfg(feature = "create-rc-disk")]
+pub mod create_rc_disk;
+
+/// `CreateRCImage`: Create RDS Custom image.
+#[cfg(feature = "create-rc-image")]
+pub mod create_rc_image;
+
+/// `CreateRCNodePool`: Create RDS Custom node pool.
+#[cfg(feature = "create-rc-node-pool")]
+pub mod create_rc_node_pool;
 
 /// `CreateRCSnapshot`: Creates a snapshot for a cloud disk.
 #[cfg(feature = "create-rc-snapshot")]
@@ -226,6 +282,10 @@ pub mod delete_db_instance_endpoint;
 #[cfg(feature = "delete-db-instance-endpoint-address")]
 pub mod delete_db_instance_endpoint_address;
 
+/// `DeleteDBInstanceReplication`: Delete DB instance replication.
+#[cfg(feature = "delete-db-instance-replication")]
+pub mod delete_db_instance_replication;
+
 /// `DeleteDBInstanceSecurityGroupRule`: Deletes a security group rule that is configured for an ApsaraDB RDS for SQL Server instance.
 #[cfg(feature = "delete-db-instance-security-group-rule")]
 pub mod delete_db_instance_security_group_rule;
@@ -246,9 +306,17 @@ pub mod delete_database;
 #[cfg(feature = "delete-gad-instance")]
 pub mod delete_gad_instance;
 
+/// `DeleteMaskingRules`: Delete masking rules.
+#[cfg(feature = "delete-masking-rules")]
+pub mod delete_masking_rules;
+
 /// `DeleteParameterGroup`: Deletes a parameter template from an instance.
 #[cfg(feature = "delete-parameter-group")]
 pub mod delete_parameter_group;
+
+/// `DeleteParameterTimedScheduleTask`: Delete parameter timed schedule task.
+#[cfg(feature = "delete-parameter-timed-schedule-task")]
+pub mod delete_parameter_timed_schedule_task;
 
 /// `DeletePostgresExtensions`: Deletes an extension from a database.
 #[cfg(feature = "delete-postgres-extensions")]
@@ -258,13 +326,33 @@ pub mod delete_postgres_extensions;
 #[cfg(feature = "delete-rc-cluster-nodes")]
 pub mod delete_rc_cluster_nodes;
 
+/// `DeleteRCDeploymentSet`: Delete RDS Custom deployment set.
+#[cfg(feature = "delete-rc-deployment-set")]
+pub mod delete_rc_deployment_set;
+
 /// `DeleteRCDisk`: Releases a pay-as-you-go data disk. The data disk can be a basic disk, an ultra disk, a standard SSD, or an Enterprise SSD (ESSD).
 #[cfg(feature = "delete-rc-disk")]
 pub mod delete_rc_disk;
 
+/// `DeleteRCInstance`: Delete RDS Custom instance.
+#[cfg(feature = "delete-rc-instance")]
+pub mod delete_rc_instance;
+
+/// `DeleteRCInstances`: Delete RDS Custom instances.
+#[cfg(feature = "delete-rc-instances")]
+pub mod delete_rc_instances;
+
+/// `DeleteRCNodePool`: Delete RDS Custom node pool.
+#[cfg(feature = "delete-rc-node-pool")]
+pub mod delete_rc_node_pool;
+
 /// `DeleteRCSnapshot`: Deletes a cloud disk snapshot.
 #[cfg(feature = "delete-rc-snapshot")]
 pub mod delete_rc_snapshot;
+
+/// `DeleteRCVCluster`: Delete RCV cluster.
+#[cfg(feature = "delete-rcv-cluster")]
+pub mod delete_rcv_cluster;
 
 /// `DeleteReplicationLink`: Deletes the data synchronization link for a disaster recovery (DR) ApsaraDB RDS instance and promotes the DR instance to the primary instance.
 #[cfg(feature = "delete-replication-link")]
@@ -290,6 +378,10 @@ pub mod descibe_imports_from_database;
 #[cfg(feature = "describe-ad-info")]
 pub mod describe_ad_info;
 
+/// `DescribeAccountMaskingPrivilege`: Describe account masking privilege.
+#[cfg(feature = "describe-account-masking-privilege")]
+pub mod describe_account_masking_privilege;
+
 /// `DescribeAccounts`: Queries the details about the accounts that are created on an ApsaraDB RDS instance.
 #[cfg(feature = "describe-accounts")]
 pub mod describe_accounts;
@@ -298,7 +390,11 @@ pub mod describe_accounts;
 #[cfg(feature = "describe-action-event-policy")]
 pub mod describe_action_event_policy;
 
-/// `DescribeActiveOperationTasks`: Queries the details about scheduled O\\\\\\\\\\\\\\\\\\\\&M tasks for an instance.
+/// `DescribeActiveOperationMaintainConf`: Describe active operation maintain conf.
+#[cfg(feature = "describe-active-operation-maintain-conf")]
+pub mod describe_active_operation_maintain_conf;
+
+/// `DescribeActiveOperationTasks`: Queries the details about scheduled O\\\\\\\\\\&M tasks for an instance.
 #[cfg(feature = "describe-active-operation-tasks")]
 pub mod describe_active_operation_tasks;
 
@@ -406,6 +502,10 @@ pub mod describe_db_instance_attribute;
 #[cfg(feature = "describe-db-instance-by-tags")]
 pub mod describe_db_instance_by_tags;
 
+/// `DescribeDBInstanceCLS`: Describe DB instance CLS.
+#[cfg(feature = "describe-db-instance-cls")]
+pub mod describe_db_instance_cls;
+
 /// `DescribeDBInstanceConnectivity`: 获取实例链路诊断信息
 #[cfg(feature = "describe-db-instance-connectivity")]
 pub mod describe_db_instance_connectivity;
@@ -473,6 +573,10 @@ pub mod describe_db_instance_ssl;
 /// `DescribeDBInstanceSecurityGroupRule`: Queries the security group rules that are configured for an ApsaraDB RDS for SQL Server instance.
 #[cfg(feature = "describe-db-instance-security-group-rule")]
 pub mod describe_db_instance_security_group_rule;
+
+/// `DescribeDBInstanceSwitchLog`: Describe DB instance switch log.
+#[cfg(feature = "describe-db-instance-switch-log")]
+pub mod describe_db_instance_switch_log;
 
 /// `DescribeDBInstanceTDE`: Queries the status of the Transparent Data Encryption (TDE) feature for an instance.
 #[cfg(feature = "describe-db-instance-tde")]
@@ -578,6 +682,14 @@ pub mod describe_host_group_elastic_strategy_parameters;
 #[cfg(feature = "describe-host-web-shell")]
 pub mod describe_host_web_shell;
 
+/// `DescribeImportTask`: Describe import task.
+#[cfg(feature = "describe-import-task")]
+pub mod describe_import_task;
+
+/// `DescribeImportTaskValidation`: Describe import task validation.
+#[cfg(feature = "describe-import-task-validation")]
+pub mod describe_import_task_validation;
+
 /// `DescribeInstanceAutoRenewalAttribute`: Queries the automatic renewal status of an instance.
 #[cfg(feature = "describe-instance-auto-renewal-attribute")]
 pub mod describe_instance_auto_renewal_attribute;
@@ -609,6 +721,10 @@ pub mod describe_log_backup_files;
 /// `DescribeMarketingActivity`: 获取RDS营销项目中待升级实例信息
 #[cfg(feature = "describe-marketing-activity")]
 pub mod describe_marketing_activity;
+
+/// `DescribeMaskingRules`: Describe masking rules.
+#[cfg(feature = "describe-masking-rules")]
+pub mod describe_masking_rules;
 
 /// `DescribeMetaList`: Queries the information about the databases and tables that can be restored from a specified backup set.
 #[cfg(feature = "describe-meta-list")]
@@ -650,6 +766,10 @@ pub mod describe_parameter_groups;
 #[cfg(feature = "describe-parameter-templates")]
 pub mod describe_parameter_templates;
 
+/// `DescribeParameterTimedScheduleTask`: Describe parameter timed schedule task.
+#[cfg(feature = "describe-parameter-timed-schedule-task")]
+pub mod describe_parameter_timed_schedule_task;
+
 /// `DescribeParameters`: Queries the parameter settings of an instance.
 #[cfg(feature = "describe-parameters")]
 pub mod describe_parameters;
@@ -666,6 +786,14 @@ pub mod describe_price;
 #[cfg(feature = "describe-quick-sale-config")]
 pub mod describe_quick_sale_config;
 
+/// `DescribeRCAvailableResource`: Describe RDS Custom available resource.
+#[cfg(feature = "describe-rc-available-resource")]
+pub mod describe_rc_available_resource;
+
+/// `DescribeRCCloudAssistantStatus`: Describe RDS Custom cloud assistant status.
+#[cfg(feature = "describe-rc-cloud-assistant-status")]
+pub mod describe_rc_cloud_assistant_status;
+
 /// `DescribeRCClusterConfig`: Queries the kubeconfig file of a Container Service for Kubernetes (ACK) cluster in which an RDS Custom instance resides.
 #[cfg(feature = "describe-rc-cluster-config")]
 pub mod describe_rc_cluster_config;
@@ -674,21 +802,93 @@ pub mod describe_rc_cluster_config;
 #[cfg(feature = "describe-rc-cluster-nodes")]
 pub mod describe_rc_cluster_nodes;
 
+/// `DescribeRCClusters`: Describe RDS Custom clusters.
+#[cfg(feature = "describe-rc-clusters")]
+pub mod describe_rc_clusters;
+
+/// `DescribeRCDeploymentSets`: Describe RDS Custom deployment sets.
+#[cfg(feature = "describe-rc-deployment-sets")]
+pub mod describe_rc_deployment_sets;
+
 /// `DescribeRCDisks`: Queries the disk information about an RDS Custom instance.
 #[cfg(feature = "describe-rc-disks")]
 pub mod describe_rc_disks;
+
+/// `DescribeRCElasticScaling`: Describe RDS Custom elastic scaling.
+#[cfg(feature = "describe-rc-elastic-scaling")]
+pub mod describe_rc_elastic_scaling;
+
+/// `DescribeRCImageList`: Describe RDS Custom image list.
+#[cfg(feature = "describe-rc-image-list")]
+pub mod describe_rc_image_list;
+
+/// `DescribeRCInstanceAttribute`: Describe RDS Custom instance attribute.
+#[cfg(feature = "describe-rc-instance-attribute")]
+pub mod describe_rc_instance_attribute;
 
 /// `DescribeRCInstanceDdosCount`: Queries the number of DDos attacks on an RDS Custom for SQL Server instance and monitors the security status of the instance in real time to assess potential security risks.
 #[cfg(feature = "describe-rc-instance-ddos-count")]
 pub mod describe_rc_instance_ddos_count;
 
+/// `DescribeRCInstanceHistoryEvents`: Describe RDS Custom instance history events.
+#[cfg(feature = "describe-rc-instance-history-events")]
+pub mod describe_rc_instance_history_events;
+
 /// `DescribeRCInstanceIpAddress`: Queries the protection information about an RDS Custom for SQL Server instance and the details of the Anti-DDoS Origin instance to which the RDS Custom instance is added.
 #[cfg(feature = "describe-rc-instance-ip-address")]
 pub mod describe_rc_instance_ip_address;
 
+/// `DescribeRCInstanceTypeFamilies`: Describe RDS Custom instance type families.
+#[cfg(feature = "describe-rc-instance-type-families")]
+pub mod describe_rc_instance_type_families;
+
+/// `DescribeRCInstanceTypes`: Describe RDS Custom instance types.
+#[cfg(feature = "describe-rc-instance-types")]
+pub mod describe_rc_instance_types;
+
+/// `DescribeRCInstanceVncUrl`: Describe RDS Custom instance vnc url.
+#[cfg(feature = "describe-rc-instance-vnc-url")]
+pub mod describe_rc_instance_vnc_url;
+
+/// `DescribeRCInstances`: Describe RDS Custom instances.
+#[cfg(feature = "describe-rc-instances")]
+pub mod describe_rc_instances;
+
+/// `DescribeRCInvocationResults`: Describe RDS Custom invocation results.
+#[cfg(feature = "describe-rc-invocation-results")]
+pub mod describe_rc_invocation_results;
+
+/// `DescribeRCMetricList`: Describe RDS Custom metric list.
+#[cfg(feature = "describe-rc-metric-list")]
+pub mod describe_rc_metric_list;
+
+/// `DescribeRCNetworkInterfaces`: Describe RDS Custom network interfaces.
+#[cfg(feature = "describe-rc-network-interfaces")]
+pub mod describe_rc_network_interfaces;
+
+/// `DescribeRCNodePool`: Describe RDS Custom node pool.
+#[cfg(feature = "describe-rc-node-pool")]
+pub mod describe_rc_node_pool;
+
+/// `DescribeRCResourcesModification`: Describe RDS Custom resources modification.
+#[cfg(feature = "describe-rc-resources-modification")]
+pub mod describe_rc_resources_modification;
+
+/// `DescribeRCSecurityGroupList`: Describe RDS Custom security group list.
+#[cfg(feature = "describe-rc-security-group-list")]
+pub mod describe_rc_security_group_list;
+
+/// `DescribeRCSecurityGroupPermission`: Describe RDS Custom security group permission.
+#[cfg(feature = "describe-rc-security-group-permission")]
+pub mod describe_rc_security_group_permission;
+
 /// `DescribeRCSnapshots`: Queries the details of snapshots. The details include the status of the snapshots, the amount of remaining time required to create the snapshots, and the retention period of the automatic snapshots in days.
 #[cfg(feature = "describe-rc-snapshots")]
 pub mod describe_rc_snapshots;
+
+/// `DescribeRCVCluster`: Describe RCV cluster.
+#[cfg(feature = "describe-rcv-cluster")]
+pub mod describe_rcv_cluster;
 
 /// `DescribeRdsResourceSettings`: This operation is deprecated.
 #[cfg(feature = "describe-rds-resource-settings")]
@@ -742,6 +942,10 @@ pub mod describe_sql_log_records;
 #[cfg(feature = "describe-sql-log-report-list")]
 pub mod describe_sql_log_report_list;
 
+/// `DescribeSQLServerUpgradeVersions`: Describe SQL server upgrade versions.
+#[cfg(feature = "describe-sql-server-upgrade-versions")]
+pub mod describe_sql_server_upgrade_versions;
+
 /// `DescribeSecrets`: Queries the credential of a user who uses the Data API feature.
 #[cfg(feature = "describe-secrets")]
 pub mod describe_secrets;
@@ -782,9 +986,17 @@ pub mod describe_upgrade_major_version_precheck_task;
 #[cfg(feature = "describe-upgrade-major-version-tasks")]
 pub mod describe_upgrade_major_version_tasks;
 
+/// `DescribeVSwitchList`: Describe vSwitch list.
+#[cfg(feature = "describe-v-switch-list")]
+pub mod describe_v_switch_list;
+
 /// `DescribeVSwitches`: Queries the details of vSwitch that are available in a virtual private cloud (VPC).
 #[cfg(feature = "describe-v-switches")]
 pub mod describe_v_switches;
+
+/// `DescribeVpcs`: Describe vpcs.
+#[cfg(feature = "describe-vpcs")]
+pub mod describe_vpcs;
 
 /// `DescribeWhitelistTemplate`: Queries information about the specified IP whitelist.
 #[cfg(feature = "describe-whitelist-template")]
@@ -810,6 +1022,10 @@ pub mod detach_rc_disk;
 #[cfg(feature = "detach-whitelist-template-to-instance")]
 pub mod detach_whitelist_template_to_instance;
 
+/// `EnableBackupEncryption`: Enable backup encryption.
+#[cfg(feature = "enable-backup-encryption")]
+pub mod enable_backup_encryption;
+
 /// `EvaluateLocalExtendDisk`: 评估紧急本地扩容磁盘解锁可使用的磁盘空间
 #[cfg(feature = "evaluate-local-extend-disk")]
 pub mod evaluate_local_extend_disk;
@@ -834,9 +1050,21 @@ pub mod grant_operator_permission;
 #[cfg(feature = "import-user-backup-file")]
 pub mod import_user_backup_file;
 
+/// `InstallRCCloudAssistant`: Install RDS Custom cloud assistant.
+#[cfg(feature = "install-rc-cloud-assistant")]
+pub mod install_rc_cloud_assistant;
+
 /// `ListClasses`: Queries the specification details of an instance.
 #[cfg(feature = "list-classes")]
 pub mod list_classes;
+
+/// `ListImportTasks`: List import tasks.
+#[cfg(feature = "list-import-tasks")]
+pub mod list_import_tasks;
+
+/// `ListRCVClusters`: List RCV clusters.
+#[cfg(feature = "list-rcv-clusters")]
+pub mod list_rcv_clusters;
 
 /// `ListTagResources`: Queries the tags that are added to one or more instances.
 #[cfg(feature = "list-tag-resources")]
@@ -882,6 +1110,10 @@ pub mod modify_account_check_policy;
 #[cfg(feature = "modify-account-description")]
 pub mod modify_account_description;
 
+/// `ModifyAccountMaskingPrivilege`: Modify account masking privilege.
+#[cfg(feature = "modify-account-masking-privilege")]
+pub mod modify_account_masking_privilege;
+
 /// `ModifyAccountSecurityPolicy`: Modifies the password policy for an account of an ApsaraDB RDS for SQL Server instance.
 #[cfg(feature = "modify-account-security-policy")]
 pub mod modify_account_security_policy;
@@ -890,7 +1122,7 @@ pub mod modify_account_security_policy;
 #[cfg(feature = "modify-action-event-policy")]
 pub mod modify_action_event_policy;
 
-/// `ModifyActiveOperationTasks`: Changes the switching time of scheduled O\\\\\\\\\\\\&M tasks for an instance.
+/// `ModifyActiveOperationTasks`: Changes the switching time of scheduled O\\\\\\&M tasks for an instance.
 #[cfg(feature = "modify-active-operation-tasks")]
 pub mod modify_active_operation_tasks;
 
@@ -918,9 +1150,17 @@ pub mod modify_custins_resource;
 #[cfg(feature = "modify-db-description")]
 pub mod modify_db_description;
 
+/// `ModifyDBInstance`: Modify DB instance.
+#[cfg(feature = "modify-db-instance")]
+pub mod modify_db_instance;
+
 /// `ModifyDBInstanceAutoUpgradeMinorVersion`: Changes the method that is used to update the minor engine version of an ApsaraDB RDS for MySQL instance or an ApsaraDB RDS for PostgreSQL instance.
 #[cfg(feature = "modify-db-instance-auto-upgrade-minor-version")]
 pub mod modify_db_instance_auto_upgrade_minor_version;
+
+/// `ModifyDBInstanceCLS`: Modify DB instance CLS.
+#[cfg(feature = "modify-db-instance-cls")]
+pub mod modify_db_instance_cls;
 
 /// `ModifyDBInstanceConfig`: Modifies the configuration item of an instance.
 #[cfg(feature = "modify-db-instance-config")]
@@ -998,6 +1238,10 @@ pub mod modify_db_instance_spec;
 #[cfg(feature = "modify-db-instance-tde")]
 pub mod modify_db_instance_tde;
 
+/// `ModifyDBInstanceVectorSupportStatus`: Modify DB instance vector support status.
+#[cfg(feature = "modify-db-instance-vector-support-status")]
+pub mod modify_db_instance_vector_support_status;
+
 /// `ModifyDBNode`: Changes the specifications, storage type, and storage capacity of an ApsaraDB RDS for MySQL instance that runs RDS Cluster Edition.
 #[cfg(feature = "modify-db-node")]
 pub mod modify_db_node;
@@ -1046,6 +1290,10 @@ pub mod modify_ha_diagnose_config;
 #[cfg(feature = "modify-ha-switch-config")]
 pub mod modify_ha_switch_config;
 
+/// `ModifyImportTask`: Modify import task.
+#[cfg(feature = "modify-import-task")]
+pub mod modify_import_task;
+
 /// `ModifyInstanceAutoRenewalAttribute`: Modifies the auto-renewal settings of an instance.
 #[cfg(feature = "modify-instance-auto-renewal-attribute")]
 pub mod modify_instance_auto_renewal_attribute;
@@ -1053,6 +1301,10 @@ pub mod modify_instance_auto_renewal_attribute;
 /// `ModifyInstanceCrossBackupPolicy`: Modifies the cross-region backup settings of an instance.
 #[cfg(feature = "modify-instance-cross-backup-policy")]
 pub mod modify_instance_cross_backup_policy;
+
+/// `ModifyMaskingRules`: Modify masking rules.
+#[cfg(feature = "modify-masking-rules")]
+pub mod modify_masking_rules;
 
 /// `ModifyPGHbaConfig`: Modifies the pg_hba.conf file of an ApsaraDB RDS for PostgreSQL instance.
 #[cfg(feature = "modify-pg-hba-config")]
@@ -1065,6 +1317,66 @@ pub mod modify_parameter;
 /// `ModifyParameterGroup`: Modifies the parameter template of an instance.
 #[cfg(feature = "modify-parameter-group")]
 pub mod modify_parameter_group;
+
+/// `ModifyParameterTimedScheduleTask`: Modify parameter timed schedule task.
+#[cfg(feature = "modify-parameter-timed-schedule-task")]
+pub mod modify_parameter_timed_schedule_task;
+
+/// `ModifyRCDeploymentSetAttribute`: Modify RDS Custom deployment set attribute.
+#[cfg(feature = "modify-rc-deployment-set-attribute")]
+pub mod modify_rc_deployment_set_attribute;
+
+/// `ModifyRCDiskAttribute`: Modify RDS Custom disk attribute.
+#[cfg(feature = "modify-rc-disk-attribute")]
+pub mod modify_rc_disk_attribute;
+
+/// `ModifyRCDiskChargeType`: Modify RDS Custom disk charge type.
+#[cfg(feature = "modify-rc-disk-charge-type")]
+pub mod modify_rc_disk_charge_type;
+
+/// `ModifyRCDiskSpec`: Modify RDS Custom disk spec.
+#[cfg(feature = "modify-rc-disk-spec")]
+pub mod modify_rc_disk_spec;
+
+/// `ModifyRCElasticScaling`: Modify RDS Custom elastic scaling.
+#[cfg(feature = "modify-rc-elastic-scaling")]
+pub mod modify_rc_elastic_scaling;
+
+/// `ModifyRCInstance`: Modify RDS Custom instance.
+#[cfg(feature = "modify-rc-instance")]
+pub mod modify_rc_instance;
+
+/// `ModifyRCInstanceAttribute`: Modify RDS Custom instance attribute.
+#[cfg(feature = "modify-rc-instance-attribute")]
+pub mod modify_rc_instance_attribute;
+
+/// `ModifyRCInstanceChargeType`: Modify RDS Custom instance charge type.
+#[cfg(feature = "modify-rc-instance-charge-type")]
+pub mod modify_rc_instance_charge_type;
+
+/// `ModifyRCInstanceDescription`: Modify RDS Custom instance description.
+#[cfg(feature = "modify-rc-instance-description")]
+pub mod modify_rc_instance_description;
+
+/// `ModifyRCInstanceKeyPair`: Modify RDS Custom instance key pair.
+#[cfg(feature = "modify-rc-instance-key-pair")]
+pub mod modify_rc_instance_key_pair;
+
+/// `ModifyRCInstanceNetworkSpec`: Modify RDS Custom instance network spec.
+#[cfg(feature = "modify-rc-instance-network-spec")]
+pub mod modify_rc_instance_network_spec;
+
+/// `ModifyRCInstanceVpcAttribute`: Modify RDS Custom instance vpc attribute.
+#[cfg(feature = "modify-rc-instance-vpc-attribute")]
+pub mod modify_rc_instance_vpc_attribute;
+
+/// `ModifyRCSecurityGroupPermission`: Modify RDS Custom security group permission.
+#[cfg(feature = "modify-rc-security-group-permission")]
+pub mod modify_rc_security_group_permission;
+
+/// `ModifyRCVCluster`: Modify RCV cluster.
+#[cfg(feature = "modify-rcv-cluster")]
+pub mod modify_rcv_cluster;
 
 /// `ModifyReadWriteSplittingConnection`: Modifies the latency threshold of the read/write splitting link and the read weights of a primary instance and its read-only instances.
 #[cfg(feature = "modify-read-write-splitting-connection")]
@@ -1106,6 +1418,10 @@ pub mod modify_whitelist_template;
 #[cfg(feature = "pre-check-create-order-for-delete-db-nodes")]
 pub mod pre_check_create_order_for_delete_db_nodes;
 
+/// `PrecheckDuckDBDependency`: Precheck DuckDB dependency.
+#[cfg(feature = "precheck-duck-db-dependency")]
+pub mod precheck_duck_db_dependency;
+
 /// `PurgeDBInstanceLog`: Clears the on-premises logs of an ApsaraDB RDS instance.
 #[cfg(feature = "purge-db-instance-log")]
 pub mod purge_db_instance_log;
@@ -1117,6 +1433,18 @@ pub mod query_notify;
 /// `QueryRecommendByCode`: rds机器人热点问题
 #[cfg(feature = "query-recommend-by-code")]
 pub mod query_recommend_by_code;
+
+/// `RdsCustomInit`: Rds custom init.
+#[cfg(feature = "rds-custom-init")]
+pub mod rds_custom_init;
+
+/// `RebootRCInstance`: Reboot RDS Custom instance.
+#[cfg(feature = "reboot-rc-instance")]
+pub mod reboot_rc_instance;
+
+/// `RebootRCInstances`: Reboot RDS Custom instances.
+#[cfg(feature = "reboot-rc-instances")]
+pub mod reboot_rc_instances;
 
 /// `RebuildDBInstance`: Rebuilds the secondary instance of a primary instance in a dedicated cluster.
 #[cfg(feature = "rebuild-db-instance")]
@@ -1134,6 +1462,10 @@ pub mod receive_db_instance;
 #[cfg(feature = "recovery-db-instance")]
 pub mod recovery_db_instance;
 
+/// `RedeployRCInstance`: Redeploy RDS Custom instance.
+#[cfg(feature = "redeploy-rc-instance")]
+pub mod redeploy_rc_instance;
+
 /// `ReleaseInstanceConnection`: Releases the public endpoint of an instance.
 #[cfg(feature = "release-instance-connection")]
 pub mod release_instance_connection;
@@ -1146,6 +1478,10 @@ pub mod release_instance_public_connection;
 #[cfg(feature = "release-read-write-splitting-connection")]
 pub mod release_read_write_splitting_connection;
 
+/// `RemoveRCInstancesFromDeploymentSet`: Remove RDS Custom instances from deployment set.
+#[cfg(feature = "remove-rc-instances-from-deployment-set")]
+pub mod remove_rc_instances_from_deployment_set;
+
 /// `RemoveTagsFromResource`: Removes tags from an instance.
 #[cfg(feature = "remove-tags-from-resource")]
 pub mod remove_tags_from_resource;
@@ -1154,6 +1490,14 @@ pub mod remove_tags_from_resource;
 #[cfg(feature = "renew-instance")]
 pub mod renew_instance;
 
+/// `RenewRCInstance`: Renew RDS Custom instance.
+#[cfg(feature = "renew-rc-instance")]
+pub mod renew_rc_instance;
+
+/// `ReplaceRCInstanceSystemDisk`: Replace RDS Custom instance system disk.
+#[cfg(feature = "replace-rc-instance-system-disk")]
+pub mod replace_rc_instance_system_disk;
+
 /// `ResetAccount`: Resets the permissions of the privileged account.
 #[cfg(feature = "reset-account")]
 pub mod reset_account;
@@ -1161,6 +1505,10 @@ pub mod reset_account;
 /// `ResetAccountPassword`: Resets the password of a database account.
 #[cfg(feature = "reset-account-password")]
 pub mod reset_account_password;
+
+/// `ResizeRCInstanceDisk`: Resize RDS Custom instance disk.
+#[cfg(feature = "resize-rc-instance-disk")]
+pub mod resize_rc_instance_disk;
 
 /// `RestartDBInstance`: Restarts an instance.
 #[cfg(feature = "restart-db-instance")]
@@ -1182,13 +1530,45 @@ pub mod revoke_account_privilege;
 #[cfg(feature = "revoke-operator-permission")]
 pub mod revoke_operator_permission;
 
+/// `RevokeRCSecurityGroupPermission`: Revoke RDS Custom security group permission.
+#[cfg(feature = "revoke-rc-security-group-permission")]
+pub mod revoke_rc_security_group_permission;
+
+/// `RunRCCommand`: Run RDS Custom command.
+#[cfg(feature = "run-rc-command")]
+pub mod run_rc_command;
+
+/// `RunRCInstances`: Run RDS Custom instances.
+#[cfg(feature = "run-rc-instances")]
+pub mod run_rc_instances;
+
+/// `ShareRCDeploymentSet`: Share RDS Custom deployment set.
+#[cfg(feature = "share-rc-deployment-set")]
+pub mod share_rc_deployment_set;
+
 /// `StartDBInstance`: Resumes an instance.
 #[cfg(feature = "start-db-instance")]
 pub mod start_db_instance;
 
+/// `StartRCInstance`: Start RDS Custom instance.
+#[cfg(feature = "start-rc-instance")]
+pub mod start_rc_instance;
+
+/// `StartRCInstances`: Start RDS Custom instances.
+#[cfg(feature = "start-rc-instances")]
+pub mod start_rc_instances;
+
 /// `StopDBInstance`: Suspends an ApsaraDB RDS instance.
 #[cfg(feature = "stop-db-instance")]
 pub mod stop_db_instance;
+
+/// `StopRCInstance`: Stop RDS Custom instance.
+#[cfg(feature = "stop-rc-instance")]
+pub mod stop_rc_instance;
+
+/// `StopRCInstances`: Stop RDS Custom instances.
+#[cfg(feature = "stop-rc-instances")]
+pub mod stop_rc_instances;
 
 /// `SwitchDBInstanceHA`: Switches workloads between primary and secondary ApsaraDB RDS instances.
 #[cfg(feature = "switch-db-instance-ha")]
@@ -1210,6 +1590,14 @@ pub mod switch_over_major_version_upgrade;
 #[cfg(feature = "switch-replication-link")]
 pub mod switch_replication_link;
 
+/// `SyncRCKeyPair`: Sync RDS Custom key pair.
+#[cfg(feature = "sync-rc-key-pair")]
+pub mod sync_rc_key_pair;
+
+/// `SyncRCSecurityGroup`: Sync RDS Custom security group.
+#[cfg(feature = "sync-rc-security-group")]
+pub mod sync_rc_security_group;
+
 /// `TagResources`: Creates and adds tags to one or more instances.
 #[cfg(feature = "tag-resources")]
 pub mod tag_resources;
@@ -1222,6 +1610,10 @@ pub mod terminate_migrate_task;
 #[cfg(feature = "transform-db-instance-pay-type")]
 pub mod transform_db_instance_pay_type;
 
+/// `UnassociateEipAddressWithRCInstance`: Unassociate eip address with RDS Custom instance.
+#[cfg(feature = "unassociate-eip-address-with-rc-instance")]
+pub mod unassociate_eip_address_with_rc_instance;
+
 /// `UnlockAccount`: Unlocks a database account of an ApsaraDB RDS for PostgreSQL instance.
 #[cfg(feature = "unlock-account")]
 pub mod unlock_account;
@@ -1229,6 +1621,10 @@ pub mod unlock_account;
 /// `UntagResources`: Removes tags from one or more instances.
 #[cfg(feature = "untag-resources")]
 pub mod untag_resources;
+
+/// `UpdateDBInstanceReplication`: Update DB instance replication.
+#[cfg(feature = "update-db-instance-replication")]
+pub mod update_db_instance_replication;
 
 /// `UpdatePostgresExtensions`: Updates the version of an extension on a database.
 #[cfg(feature = "update-postgres-extensions")]
@@ -1257,3 +1653,7 @@ pub mod upgrade_db_instance_major_version_precheck;
 /// `UpgradeDBProxyInstanceKernelVersion`: Upgrades the database proxy version of an instance.
 #[cfg(feature = "upgrade-db-proxy-instance-kernel-version")]
 pub mod upgrade_db_proxy_instance_kernel_version;
+
+/// `ValidateImportTask`: Validate import task.
+#[cfg(feature = "validate-import-task")]
+pub mod validate_import_task;

@@ -27,23 +27,23 @@ impl crate::Client {
     /// # Arguments
     ///
     /// `db_instance_id`:
-    /// The instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::Client::describe_db_instances) operation to query the instance ID.
     ///
     /// Wire name: `DBInstanceId`.
     ///
     /// Example: `rm-uf6wjk5xxxxxxx`
     ///
     /// `account_name`:
-    /// The username of the account. You can call the DescribeAccounts operation to obtain the username of the account.
+    /// The username of the account. You can call the [DescribeAccounts](crate::Client::describe_accounts) operation to obtain the username of the account.
     ///
     /// Wire name: `AccountName`.
     ///
     /// Example: `test1`
     ///
     /// `account_description`:
-    /// The description of the account. The value must be 2 to 256 characters in length. The value can contain letters, digits, underscores (\\_), and hyphens (-), and must start with a letter.
+    /// The description of the account. The value must be 2 to 256 characters in length. The value can contain letters, digits, underscores (\_), and hyphens (-), and must start with a letter.
     ///
-    /// \>  The description cannot start with <http://> or <https://>.
+    /// > The description cannot start with <http://> or <https://>.
     ///
     /// Wire name: `AccountDescription`.
     ///
@@ -183,10 +183,10 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
         },
     ],
     error_rows: &[
-        241, 233, 920, 67, 68, 69, 70, 71, 72, 73, 74, 75, 76, 77, 15, 78, 17, 79, 80,
-        81, 82, 83, 84, 85, 86, 87, 88, 89, 90, 91, 92, 93, 34, 94, 95, 37, 96, 97, 98,
-        99, 100, 101, 102, 103, 104, 105, 159, 336, 200, 327, 107, 108, 50, 109, 52, 110,
-        111, 112, 56, 113, 328, 162, 606, 114, 115, 62, 116, 117, 118,
+        241, 233, 920, 22, 30, 24, 10, 7, 32, 6, 33, 29, 27, 25, 42, 23, 41, 3, 36, 1, 8,
+        14, 15, 16, 19, 38, 0, 37, 4, 5, 9, 12, 35, 26, 2, 18, 17, 13, 28, 40, 20, 39,
+        11, 21, 31, 34, 159, 336, 200, 327, 52, 47, 43, 48, 49, 44, 51, 50, 46, 45, 328,
+        162, 606, 54, 55, 53, 56, 58, 57,
     ],
     error_table: &crate::metadata::ERROR_ROWS,
     sample_response: Some(

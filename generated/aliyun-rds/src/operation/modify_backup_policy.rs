@@ -12,7 +12,7 @@
 //!
 //! ### References
 //!
-//! \> Before you call this operation, read the following documentation and make sure that you fully understand the prerequisites and impacts of this operation.
+//! > Before you call this operation, read the following documentation and make sure that you fully understand the prerequisites and impacts of this operation.
 //!
 //! *   [Configure an automatic backup policy for an ApsaraDB RDS for MySQL instance](https://www.alibabacloud.com/help/doc-detail/98818.htm)
 //! *   [Configure an automatic backup policy for an ApsaraDB RDS for PostgreSQL instance](https://www.alibabacloud.com/help/doc-detail/96772.htm)
@@ -36,7 +36,7 @@ impl crate::Client {
     /// # Arguments
     ///
     /// `db_instance_id`:
-    /// The instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::Client::describe_db_instances) operation to query the instance ID.
     ///
     /// Wire name: `DBInstanceId`.
     ///
@@ -765,7 +765,7 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
             location: metadata::ParameterLocation::Query,
             allowed_values: &[],
             required: false,
-            description: "The format that is used to compress backup data. Valid values:\n\n*   **0**: Backups are not compressed.\n*   **1**: The zlib tool is used to compress backups into .tar.gz files.\n*   **2**: The zlib tool is used to compress backups in parallel.\n*   **4**: The QuickLZ tool is used to compress backups into .xb.gz files. This compression format is supported for instances that run MySQL 5.6 or MySQL 5.7. Backups in this compression format can be used to restore individual databases and tables. For more information, see [Restore individual databases and tables of an ApsaraDB RDS for MySQL instance](~~103175~~).\n*   **8**: The QuickLZ tool is used to compress backups into .xb.gz files. This compression format is supported only for instances that run MySQL 8.0. Backups in this compression format cannot be used to restore individual databases and tables.\n\n> This parameter takes effect only when **BackupPolicyMode** is set to **DataBackupPolicy**.",
+            description: "The format that is used to compress backup data. Valid values:\n\n*   **0**: Backups are not compressed.\n*   **1**: The zlib tool is used to compress backups into .tar.gz files.\n*   **2**: The zlib tool is used to compress backups in parallel.\n*   **4**: The QuickLZ tool is used to compress backups into .xb.gz files. This compression format is supported for instances that run MySQL 5.6 or MySQL 5.7. Backups in this compression format can be used to restore individual databases and tables. For more information, see [Restore individual databases and tables of an ApsaraDB RDS for MySQL instance](https://www.alibabacloud.com/help/doc-detail/103175.htm).\n*   **8**: The QuickLZ tool is used to compress backups into .xb.gz files. This compression format is supported only for instances that run MySQL 8.0. Backups in this compression format cannot be used to restore individual databases and tables.\n\n> This parameter takes effect only when **BackupPolicyMode** is set to **DataBackupPolicy**.",
             example: Some("4"),
             deprecated: false,
         },
@@ -813,7 +813,7 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
             location: metadata::ParameterLocation::Query,
             allowed_values: &[],
             required: false,
-            description: "The policy that is used to retain archived backup files if the instance is released. Valid values:\n\n*   **None**: No archived backup files are retained.\n*   **Lastest**: Only the last archived backup file is retained.\n*   **All**: All archived backup files are retained.\n\n> *   This parameter takes effect only when you set the **BackupPolicyMode** parameter to **DataBackupPolicy**.\n> *   If the instance uses cloud disks and was created on or after February 1, 2024, this parameter is automatically set to **Lastest**. If the instance uses local disks in the same scenario, this parameter is automatically set to **None**. For more information, see [Backup for deleted instances](~~2836955~~).",
+            description: "The policy that is used to retain archived backup files if the instance is released. Valid values:\n\n*   **None**: No archived backup files are retained.\n*   **Lastest**: Only the last archived backup file is retained.\n*   **All**: All archived backup files are retained.\n\n> *   This parameter takes effect only when you set the **BackupPolicyMode** parameter to **DataBackupPolicy**.\n> *   If the instance uses cloud disks and was created on or after February 1, 2024, this parameter is automatically set to **Lastest**. If the instance uses local disks in the same scenario, this parameter is automatically set to **None**. For more information, see [Backup for deleted instances](https://www.alibabacloud.com/help/doc-detail/2836955.htm).",
             example: Some("None"),
             deprecated: false,
         },
@@ -849,7 +849,7 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
             location: metadata::ParameterLocation::Query,
             allowed_values: &[],
             required: false,
-            description: "The frequency at which you want to perform a snapshot backup on the instance. Valid values:\n\n*   **-1**: No backup frequencies are specified.\n*   **30**: A snapshot backup is performed every 30 minutes.\n*   **60**: A snapshot backup is performed every 60 minutes.\n*   **120**: A snapshot backup is performed every 120 minutes.\n*   **240**: A snapshot backup is performed every 240 minutes.\n*   **480**: A snapshot backup is performed every 480 minutes.\n\n> *   You can configure a backup policy by using this parameter and the **PreferredBackupPeriod** parameter. For example, if you set **PreferredBackupPeriod** to Saturday,Sunday and BackupInterval to \\*\\*-1\\*\\*, a snapshot backup is performed on every Saturday and Sunday.\n> *   If the instance runs PostgreSQL, BackupInterval is supported only when the instance is equipped with cloud disks.\n> *   If the instance runs SQL Server, BackupInterval is supported only when the snapshot backup feature is enabled for the instance. For more information, see [Enable snapshot backups for an ApsaraDB RDS for SQL Server instance](~~211143~~).\n> *   If **Category** is set to **Flash**, BackupInterval is invalid.\n> *   This parameter takes effect only when **BackupPolicyMode** is set to **DataBackupPolicy**.",
+            description: "The frequency at which you want to perform a snapshot backup on the instance. Valid values:\n\n*   **-1**: No backup frequencies are specified.\n*   **30**: A snapshot backup is performed every 30 minutes.\n*   **60**: A snapshot backup is performed every 60 minutes.\n*   **120**: A snapshot backup is performed every 120 minutes.\n*   **240**: A snapshot backup is performed every 240 minutes.\n*   **480**: A snapshot backup is performed every 480 minutes.\n\n> *   You can configure a backup policy by using this parameter and the **PreferredBackupPeriod** parameter. For example, if you set **PreferredBackupPeriod** to Saturday,Sunday and BackupInterval to \\*\\*-1\\*\\*, a snapshot backup is performed on every Saturday and Sunday.\n> *   If the instance runs PostgreSQL, BackupInterval is supported only when the instance is equipped with cloud disks.\n> *   If the instance runs SQL Server, BackupInterval is supported only when the snapshot backup feature is enabled for the instance. For more information, see [Enable snapshot backups for an ApsaraDB RDS for SQL Server instance](https://www.alibabacloud.com/help/doc-detail/211143.htm).\n> *   If **Category** is set to **Flash**, BackupInterval is invalid.\n> *   This parameter takes effect only when **BackupPolicyMode** is set to **DataBackupPolicy**.",
             example: Some("30"),
             deprecated: false,
         },
@@ -891,10 +891,10 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
         },
     ],
     error_rows: &[
-        929, 930, 931, 613, 932, 96, 933, 67, 68, 69, 70, 71, 72, 73, 74, 75, 76, 77, 15,
-        78, 17, 79, 80, 81, 82, 83, 84, 85, 86, 87, 88, 89, 90, 91, 92, 93, 34, 94, 95,
-        37, 97, 98, 99, 100, 101, 102, 103, 104, 105, 934, 935, 936, 937, 938, 939, 107,
-        108, 50, 109, 52, 110, 111, 112, 56, 113, 114, 115, 62, 317, 116, 117, 118,
+        929, 930, 931, 613, 932, 17, 933, 22, 30, 24, 10, 7, 32, 6, 33, 29, 27, 25, 42,
+        23, 41, 3, 36, 1, 8, 14, 15, 16, 19, 38, 0, 37, 4, 5, 9, 12, 35, 26, 2, 18, 13,
+        28, 40, 20, 39, 11, 21, 31, 34, 934, 935, 936, 937, 938, 939, 52, 47, 43, 48, 49,
+        44, 51, 50, 46, 45, 54, 55, 53, 317, 56, 58, 57,
     ],
     error_table: &crate::metadata::ERROR_ROWS,
     sample_response: Some(

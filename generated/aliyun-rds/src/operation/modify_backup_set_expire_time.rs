@@ -9,7 +9,7 @@
 //!
 //! ### References
 //!
-//! \>  Before you call this operation, read the following topics and make sure that you fully understand the prerequisites and impacts of this operation.
+//! > Before you call this operation, read the following topics and make sure that you fully understand the prerequisites and impacts of this operation.
 //!
 //! [Manually back up the data of an RDS for SQL Server instance](https://www.alibabacloud.com/help/doc-detail/95717.htm)
 //!
@@ -30,14 +30,14 @@ impl crate::Client {
     /// # Arguments
     ///
     /// `db_instance_id`:
-    /// The instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::Client::describe_db_instances) operation to query the instance ID.
     ///
     /// Wire name: `DBInstanceId`.
     ///
     /// Example: `rm-uf6wjk5****`
     ///
     /// `backup_id`:
-    /// The backup set ID. You can call the DescribeBackups operation to query the backup set ID. The backup set must meet the following requirements:
+    /// The backup set ID. You can call the [DescribeBackups](crate::Client::describe_backups) operation to query the backup set ID. The backup set must meet the following requirements:
     ///
     /// *   The Engine parameter is SQLServer
     /// *   The BackupMode parameter is set to Manual.
@@ -52,7 +52,7 @@ impl crate::Client {
     /// `expect_expire_time`:
     /// The point in time to which you want to extend the expiration time of the backup set. Specify the time in the yyyy-MM-ddTHH:mmZ format. The time must be in UTC.
     ///
-    /// The time cannot be earlier than the current expiration time. You can call the DescribeBackups operation to view the current expiration time of the backup set.
+    /// The time cannot be earlier than the current expiration time. You can call the [DescribeBackups](crate::Client::describe_backups) operation to view the current expiration time of the backup set.
     ///
     /// Wire name: `ExpectExpireTime`.
     ///
@@ -195,10 +195,9 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
         },
     ],
     error_rows: &[
-        940, 941, 67, 68, 69, 70, 71, 72, 73, 74, 75, 76, 77, 78, 79, 80, 81, 82, 83, 84,
-        85, 86, 87, 88, 89, 90, 91, 92, 93, 34, 94, 95, 37, 96, 97, 98, 99, 100, 101,
-        102, 103, 104, 105, 135, 107, 108, 50, 109, 52, 110, 111, 112, 56, 113, 942, 114,
-        115, 62, 116, 117, 118,
+        940, 941, 22, 30, 24, 10, 7, 32, 6, 33, 29, 27, 25, 23, 3, 36, 1, 8, 14, 15, 16,
+        19, 38, 0, 37, 4, 5, 9, 12, 35, 26, 2, 18, 17, 13, 28, 40, 20, 39, 11, 21, 31,
+        34, 135, 52, 47, 43, 48, 49, 44, 51, 50, 46, 45, 942, 54, 55, 53, 56, 58, 57,
     ],
     error_table: &crate::metadata::ERROR_ROWS,
     sample_response: Some(

@@ -11,7 +11,7 @@
 //!
 //! You can call this operation to modify the database properties of an ApsaraDB RDS for SQL Server instance and archive data from an instance that uses cloud disks to an Object Storage Service (OSS) bucket. Before you call this operation to archive data to an OSS bucket, you must enable the data archiving feature in the ApsaraDB RDS console. For more information, see [Modify database properties](https://www.alibabacloud.com/help/doc-detail/2401398.htm) and [Archive cloud disk data to an OSS bucket](https://www.alibabacloud.com/help/doc-detail/2767189.htm).
 //!
-//! \>  Before you call this operation, read the following topics and make sure that you fully understand the prerequisites and impacts of this operation.
+//! > Before you call this operation, read the following topics and make sure that you fully understand the prerequisites and impacts of this operation.
 //!
 //! Action `ModifyDatabaseConfig`, operation type `update`, not idempotent: the runtime resends it only when the service proves it never ran.
 
@@ -39,7 +39,7 @@ impl crate::Client {
     /// `db_name`:
     /// The database name.
     ///
-    /// \>  You can specify only one database name.
+    /// > You can specify only one database name.
     ///
     /// Wire name: `DBName`.
     ///
@@ -209,11 +209,11 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
         },
     ],
     error_rows: &[
-        241, 1105, 1106, 1107, 1108, 97, 1109, 1110, 1017, 1018, 623, 1111, 285, 286,
-        1112, 1113, 67, 68, 69, 70, 71, 72, 73, 74, 75, 76, 77, 15, 78, 17, 79, 80, 81,
-        82, 83, 84, 85, 86, 87, 88, 89, 90, 91, 92, 93, 34, 94, 95, 37, 96, 98, 99, 100,
-        101, 102, 103, 104, 105, 287, 1114, 200, 107, 108, 50, 109, 52, 110, 111, 112,
-        56, 113, 114, 115, 62, 1115, 116, 117, 118,
+        241, 1105, 1106, 1107, 1108, 13, 1109, 1110, 1017, 1018, 623, 1111, 285, 286,
+        1112, 1113, 22, 30, 24, 10, 7, 32, 6, 33, 29, 27, 25, 42, 23, 41, 3, 36, 1, 8,
+        14, 15, 16, 19, 38, 0, 37, 4, 5, 9, 12, 35, 26, 2, 18, 17, 28, 40, 20, 39, 11,
+        21, 31, 34, 287, 1114, 200, 52, 47, 43, 48, 49, 44, 51, 50, 46, 45, 54, 55, 53,
+        1115, 56, 58, 57,
     ],
     error_table: &crate::metadata::ERROR_ROWS,
     sample_response: Some(

@@ -8,7 +8,7 @@
 //! *   PostgreSQL
 //! *   SQL Server
 //!
-//! \>  The configuration items that are supported are pgbouncer and clear_errorlog. For more information, see [PgBouncer of ApsaraDB RDS for PostgreSQL instances](https://www.alibabacloud.com/help/doc-detail/2398301.htm) and [Error log cleanup of ApsaraDB RDS for SQL Server instances](https://www.alibabacloud.com/help/doc-detail/95645.htm).
+//! > The configuration items that are supported are pgbouncer and clear_errorlog. For more information, see [PgBouncer of ApsaraDB RDS for PostgreSQL instances](https://www.alibabacloud.com/help/doc-detail/2398301.htm) and [Error log cleanup of ApsaraDB RDS for SQL Server instances](https://www.alibabacloud.com/help/doc-detail/95645.htm).
 //!
 //! Action `ModifyDBInstanceConfig`, operation type `none`, not idempotent: the runtime resends it only when the service proves it never ran.
 
@@ -27,7 +27,7 @@ impl crate::Client {
     /// # Arguments
     ///
     /// `db_instance_id`:
-    /// The instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::Client::describe_db_instances) operation to query the instance ID.
     ///
     /// Wire name: `DBInstanceId`.
     ///
@@ -97,7 +97,7 @@ impl std::fmt::Debug for ModifyDbInstanceConfigFluentBuilder {
 impl ModifyDbInstanceConfigFluentBuilder {
     /// Sets `ResourceGroupId`.
     ///
-    /// The resource group ID. You can call the DescribeDBInstanceAttribute to obtain the resource group ID.
+    /// The resource group ID. You can call the [DescribeDBInstanceAttribute](crate::Client::describe_db_instance_attribute) to obtain the resource group ID.
     ///
     /// See [`ModifyDbInstanceConfigInput::resource_group_id`] for the full documentation.
     #[inline]
@@ -307,10 +307,10 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
         },
     ],
     error_rows: &[
-        241, 423, 555, 708, 67, 68, 69, 70, 71, 72, 73, 74, 75, 76, 77, 15, 78, 17, 79,
-        80, 81, 82, 83, 84, 85, 86, 87, 88, 89, 90, 91, 92, 93, 34, 94, 95, 37, 96, 97,
-        98, 99, 100, 101, 102, 103, 104, 105, 339, 237, 556, 200, 219, 107, 108, 50, 109,
-        52, 110, 111, 112, 56, 113, 132, 947, 240, 114, 115, 62, 116, 117, 118,
+        241, 423, 555, 708, 22, 30, 24, 10, 7, 32, 6, 33, 29, 27, 25, 42, 23, 41, 3, 36,
+        1, 8, 14, 15, 16, 19, 38, 0, 37, 4, 5, 9, 12, 35, 26, 2, 18, 17, 13, 28, 40, 20,
+        39, 11, 21, 31, 34, 339, 237, 556, 200, 219, 52, 47, 43, 48, 49, 44, 51, 50, 46,
+        45, 132, 947, 240, 54, 55, 53, 56, 58, 57,
     ],
     error_table: &crate::metadata::ERROR_ROWS,
     sample_response: Some(

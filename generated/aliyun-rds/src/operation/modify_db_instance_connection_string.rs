@@ -12,7 +12,7 @@
 //!
 //! ### References
 //!
-//! \> Before you call this operation, read the following documentation and make sure that you fully understand the prerequisites and impacts of this operation:
+//! > Before you call this operation, read the following documentation and make sure that you fully understand the prerequisites and impacts of this operation:
 //!
 //! *   [Change the endpoint and port number of an ApsaraDB RDS for MySQL instance](https://www.alibabacloud.com/help/doc-detail/96163.htm)
 //! *   [Change the endpoint and port number of an ApsaraDB RDS for PostgreSQL instance](https://www.alibabacloud.com/help/doc-detail/96788.htm)
@@ -36,7 +36,7 @@ impl crate::Client {
     /// # Arguments
     ///
     /// `db_instance_id`:
-    /// The instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::Client::describe_db_instances) operation to query the instance ID.
     ///
     /// Wire name: `DBInstanceId`.
     ///
@@ -45,7 +45,7 @@ impl crate::Client {
     /// `current_connection_string`:
     /// The endpoint of the instance. It can be an internal endpoint, a public endpoint, or a classic network endpoint in hybrid access mode.
     ///
-    /// \> The read/write splitting endpoint cannot be changed.
+    /// > The read/write splitting endpoint cannot be changed.
     ///
     /// Wire name: `CurrentConnectionString`.
     ///
@@ -54,7 +54,7 @@ impl crate::Client {
     /// `connection_string_prefix`:
     /// The prefix of the endpoint after the change. Only the prefix of the value of **CurrentConnectionString** can be changed.
     ///
-    /// \> The value must be 8 to 64 characters in length and can contain letters, digits, and hyphens (-). The value cannot contain any of the following special characters: ! # % ^ & \\* = + | {} ; : ' " ,\<\> / ?
+    /// > The value must be 8 to 64 characters in length and can contain letters, digits, and hyphens (-). The value cannot contain any of the following special characters: ! # % ^ & \* = + | {} ; : ' " ,\<\> / ?
     ///
     /// Wire name: `ConnectionStringPrefix`.
     ///
@@ -316,7 +316,7 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
             location: metadata::ParameterLocation::Query,
             allowed_values: &[],
             required: false,
-            description: "The Tabular Data Stream (TDS) port of the instance for which Babelfish is enabled.\n\n> This parameter applies only to ApsaraDB RDS for PostgreSQL instances. For more information about Babelfish for ApsaraDB RDS for PostgreSQL, see [Introduction to Babelfish](~~428613~~).",
+            description: "The Tabular Data Stream (TDS) port of the instance for which Babelfish is enabled.\n\n> This parameter applies only to ApsaraDB RDS for PostgreSQL instances. For more information about Babelfish for ApsaraDB RDS for PostgreSQL, see [Introduction to Babelfish](https://www.alibabacloud.com/help/doc-detail/428613.htm).",
             example: Some("1433"),
             deprecated: false,
         },
@@ -370,10 +370,10 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
         },
     ],
     error_rows: &[
-        948, 949, 577, 950, 951, 119, 952, 953, 67, 68, 69, 70, 71, 72, 73, 74, 75, 76,
-        77, 15, 78, 17, 79, 80, 81, 82, 83, 84, 85, 86, 87, 88, 89, 90, 91, 92, 93, 34,
-        94, 95, 37, 96, 97, 98, 99, 100, 101, 102, 103, 104, 105, 954, 107, 108, 50, 109,
-        52, 110, 111, 112, 56, 113, 132, 133, 114, 115, 62, 116, 117, 118,
+        948, 949, 577, 950, 951, 119, 952, 953, 22, 30, 24, 10, 7, 32, 6, 33, 29, 27, 25,
+        42, 23, 41, 3, 36, 1, 8, 14, 15, 16, 19, 38, 0, 37, 4, 5, 9, 12, 35, 26, 2, 18,
+        17, 13, 28, 40, 20, 39, 11, 21, 31, 34, 954, 52, 47, 43, 48, 49, 44, 51, 50, 46,
+        45, 132, 133, 54, 55, 53, 56, 58, 57,
     ],
     error_table: &crate::metadata::ERROR_ROWS,
     sample_response: Some(

@@ -27,7 +27,7 @@ impl crate::Client {
     /// *   gAsyncg: the asynchronous mode.
     /// *   Mgr: the MySQL group replication (MGR) mode. This mode is available only for the China site (aliyun.com).
     ///
-    /// \> This parameter is not supported for instances that run SQL Server 2017 on RDS Cluster Edition.
+    /// > This parameter is not supported for instances that run SQL Server 2017 on RDS Cluster Edition.
     ///
     /// Wire name: `SyncMode`.
     ///
@@ -150,7 +150,7 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
             location: metadata::ParameterLocation::Query,
             allowed_values: &[],
             required: true,
-            description: "The data replication mode of the instance. For more information, see [Data replication mode](~~96055~~).\n\n*   Semi-sync: the semi-synchronous mode.\n*   Sync: the synchronous mode.\n*   gAsyncg: the asynchronous mode.\n*   Mgr: the MySQL group replication (MGR) mode. This mode is available only for the China site (aliyun.com).\n\n> This parameter is not supported for instances that run SQL Server 2017 on RDS Cluster Edition.",
+            description: "The data replication mode of the instance. For more information, see [Data replication mode](https://www.alibabacloud.com/help/doc-detail/96055.htm).\n\n*   Semi-sync: the semi-synchronous mode.\n*   Sync: the synchronous mode.\n*   gAsyncg: the asynchronous mode.\n*   Mgr: the MySQL group replication (MGR) mode. This mode is available only for the China site (aliyun.com).\n\n> This parameter is not supported for instances that run SQL Server 2017 on RDS Cluster Edition.",
             example: Some("Sync"),
             deprecated: false,
         },
@@ -180,10 +180,10 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
         },
     ],
     error_rows: &[
-        67, 68, 69, 70, 71, 72, 73, 74, 75, 76, 77, 15, 78, 17, 79, 80, 81, 82, 83, 84,
-        85, 86, 87, 88, 89, 90, 91, 92, 93, 34, 94, 95, 37, 96, 97, 98, 99, 100, 101,
-        102, 103, 104, 105, 407, 408, 409, 410, 411, 110, 959, 107, 108, 50, 109, 52,
-        111, 112, 56, 113, 114, 115, 62, 116, 117, 118,
+        22, 30, 24, 10, 7, 32, 6, 33, 29, 27, 25, 42, 23, 41, 3, 36, 1, 8, 14, 15, 16,
+        19, 38, 0, 37, 4, 5, 9, 12, 35, 26, 2, 18, 17, 13, 28, 40, 20, 39, 11, 21, 31,
+        34, 407, 408, 409, 410, 411, 44, 959, 52, 47, 43, 48, 49, 51, 50, 46, 45, 54, 55,
+        53, 56, 58, 57,
     ],
     error_table: &crate::metadata::ERROR_ROWS,
     sample_response: Some(

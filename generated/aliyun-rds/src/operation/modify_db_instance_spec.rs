@@ -38,7 +38,7 @@ impl crate::Client {
     /// # Arguments
     ///
     /// `db_instance_id`:
-    /// The instance ID. You can call the [DescribeDBInstances](https://www.alibabacloud.com/help/doc-detail/610396.htm) operation to query the instance IDs.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::Client::describe_db_instances) operation to query the instance IDs.
     ///
     /// Wire name: `DBInstanceId`.
     ///
@@ -82,7 +82,7 @@ impl std::fmt::Debug for ModifyDbInstanceSpecFluentBuilder {
 impl ModifyDbInstanceSpecFluentBuilder {
     /// Sets `DBInstanceClass`.
     ///
-    /// The instance type of the new instance. For more information, see [Specifications](https://www.alibabacloud.com/help/doc-detail/26312.htm). You can call the [DescribeAvailableClasses](https://www.alibabacloud.com/help/doc-detail/610393.htm) operation to query the instance types.
+    /// The instance type of the new instance. For more information, see [Specifications](https://www.alibabacloud.com/help/doc-detail/26312.htm). You can call the [DescribeAvailableClasses](crate::Client::describe_available_classes) operation to query the instance types.
     ///
     /// See [`ModifyDbInstanceSpecInput::db_instance_class`] for the full documentation.
     #[inline]
@@ -100,7 +100,7 @@ impl ModifyDbInstanceSpecFluentBuilder {
 
     /// Sets `DBInstanceStorage`.
     ///
-    /// The storage capacity of the new instance. Unit: GB. For more information, see [Storage types](https://www.alibabacloud.com/help/doc-detail/26312.htm). You can call the [DescribeAvailableClasses](https://www.alibabacloud.com/help/doc-detail/610393.htm) operation to query the storage capacity range that is supported by the new instance type.
+    /// The storage capacity of the new instance. Unit: GB. For more information, see [Storage types](https://www.alibabacloud.com/help/doc-detail/26312.htm). You can call the [DescribeAvailableClasses](crate::Client::describe_available_classes) operation to query the storage capacity range that is supported by the new instance type.
     ///
     /// See [`ModifyDbInstanceSpecInput::db_instance_storage`] for the full documentation.
     #[inline]
@@ -668,7 +668,7 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
             location: metadata::ParameterLocation::Query,
             allowed_values: &[],
             required: true,
-            description: "The instance ID. You can call the [DescribeDBInstances](~~610396~~) operation to query the instance IDs.",
+            description: "The instance ID. You can call the [DescribeDBInstances](https://www.alibabacloud.com/help/doc-detail/610396.htm) operation to query the instance IDs.",
             example: Some("rm-uf6wjk5*******"),
             deprecated: false,
         },
@@ -680,7 +680,7 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
             location: metadata::ParameterLocation::Query,
             allowed_values: &[],
             required: false,
-            description: "The instance type of the new instance. For more information, see [Specifications](~~26312~~). You can call the [DescribeAvailableClasses](~~610393~~) operation to query the instance types.\n\n> *   You must specify at least one of DBInstanceClass and **DBInstanceStorage**.\n> *   You can call the [DescribeDBInstanceAttribute](~~610394~~) operation to query the current instance type of the instance.",
+            description: "The instance type of the new instance. For more information, see [Specifications](https://www.alibabacloud.com/help/doc-detail/26312.htm). You can call the [DescribeAvailableClasses](https://www.alibabacloud.com/help/doc-detail/610393.htm) operation to query the instance types.\n\n> *   You must specify at least one of DBInstanceClass and **DBInstanceStorage**.\n> *   You can call the [DescribeDBInstanceAttribute](https://www.alibabacloud.com/help/doc-detail/610394.htm) operation to query the current instance type of the instance.",
             example: Some("rds.mys2.small"),
             deprecated: false,
         },
@@ -692,7 +692,7 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
             location: metadata::ParameterLocation::Query,
             allowed_values: &[],
             required: false,
-            description: "The storage capacity of the new instance. Unit: GB. For more information, see [Storage types](~~26312~~). You can call the [DescribeAvailableClasses](~~610393~~) operation to query the storage capacity range that is supported by the new instance type.\n\n> *   You must specify at least one of DBInstanceStorage and **DBInstanceClass**.\n> *   You can call the [DescribeDBInstanceAttribute](~~610394~~) operation to query the current storage capacity of the instance.",
+            description: "The storage capacity of the new instance. Unit: GB. For more information, see [Storage types](https://www.alibabacloud.com/help/doc-detail/26312.htm). You can call the [DescribeAvailableClasses](https://www.alibabacloud.com/help/doc-detail/610393.htm) operation to query the storage capacity range that is supported by the new instance type.\n\n> *   You must specify at least one of DBInstanceStorage and **DBInstanceClass**.\n> *   You can call the [DescribeDBInstanceAttribute](https://www.alibabacloud.com/help/doc-detail/610394.htm) operation to query the current storage capacity of the instance.",
             example: Some("20"),
             deprecated: false,
         },
@@ -704,7 +704,7 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
             location: metadata::ParameterLocation::Query,
             allowed_values: &[],
             required: false,
-            description: "The billing method of the instance. Valid values:\n\n*   **Postpaid**: pay-as-you-go.\n*   **Prepaid**: subscription.\n*   **Serverless**: serverless. This value is not supported for ApsaraDB RDS for MariaDB instances.\n\n>  If you want to set this parameter to Serverless, **you must specify **AutoPause, MaxCapacity, MinCapacity, and SwitchForce. For more information, see [Overview of serverless ApsaraDB RDS for MySQL instances](~~411291~~), [Overview of serverless ApsaraDB RDS for SQL Server instances](~~604344~~), and [Overview of serverless ApsaraDB RDS for PostgreSQL instances](~~607742~~).",
+            description: "The billing method of the instance. Valid values:\n\n*   **Postpaid**: pay-as-you-go.\n*   **Prepaid**: subscription.\n*   **Serverless**: serverless. This value is not supported for ApsaraDB RDS for MariaDB instances.\n\n>  If you want to set this parameter to Serverless, **you must specify **AutoPause, MaxCapacity, MinCapacity, and SwitchForce. For more information, see [Overview of serverless ApsaraDB RDS for MySQL instances](https://www.alibabacloud.com/help/doc-detail/411291.htm), [Overview of serverless ApsaraDB RDS for SQL Server instances](https://www.alibabacloud.com/help/doc-detail/604344.htm), and [Overview of serverless ApsaraDB RDS for PostgreSQL instances](https://www.alibabacloud.com/help/doc-detail/607742.htm).",
             example: Some("Postpaid"),
             deprecated: false,
         },
@@ -716,7 +716,7 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
             location: metadata::ParameterLocation::Query,
             allowed_values: &[],
             required: false,
-            description: "The time when the new specifications take effect. Valid values:\n\n>  **Specific changes may affect the instance**. Read the [Impact](~~96061~~) section before you specify this parameter. We recommend that you specify this parameter during off-peak hours.\n\n*   **Immediate** (default): The changes immediately take effect.\n*   **MaintainTime**: The changes take effect during the [maintenance window](~~610402~~) of the instance.\n*   **ScheduleTime**: The changes take effect at the point in time that you specify. This time must be at least 12 hours later than the current time. The actual effective time is calculated based on the following formula: EffectiveTime = ScheduleTime + SwitchTime.",
+            description: "The time when the new specifications take effect. Valid values:\n\n>  **Specific changes may affect the instance**. Read the [Impact](https://www.alibabacloud.com/help/doc-detail/96061.htm) section before you specify this parameter. We recommend that you specify this parameter during off-peak hours.\n\n*   **Immediate** (default): The changes immediately take effect.\n*   **MaintainTime**: The changes take effect during the [maintenance window](https://www.alibabacloud.com/help/doc-detail/610402.htm) of the instance.\n*   **ScheduleTime**: The changes take effect at the point in time that you specify. This time must be at least 12 hours later than the current time. The actual effective time is calculated based on the following formula: EffectiveTime = ScheduleTime + SwitchTime.",
             example: Some("MaintainTime"),
             deprecated: false,
         },
@@ -740,7 +740,7 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
             location: metadata::ParameterLocation::Query,
             allowed_values: &[],
             required: false,
-            description: "The storage type of the new instance. Valid values:\n\n*   **local_ssd**: local SSD.\n*   **cloud_ssd**: SSD cloud disks. This storage medium is not recommended and is unavailable in specific Alibaba Cloud regions.\n*   **cloud_essd**: performance level 1 (PL1) Enterprise SSD (ESSD).\n*   **cloud_essd2**: PL2 ESSD.\n*   **cloud_essd3**: PL3 ESSD.\n\nTo change the storage type, take note of the following items:\n\nIf the instance runs PostgreSQL, you can upgrade the storage type of the instance from standard SSDs to ESSDs. However, you cannot downgrade the storage type of the instance from ESSDs to standard SSDs. ESSDs provide the following PLs: ESSDs of PL1, ESSDs of PL2, and ESSDs of PL3. You can upgrade or downgrade the storage type between ESSD of PL1, ESSD of PL2, and ESSD of PL3. For more information, see [Configuration items](~~96750~~).",
+            description: "The storage type of the new instance. Valid values:\n\n*   **local_ssd**: local SSD.\n*   **cloud_ssd**: SSD cloud disks. This storage medium is not recommended and is unavailable in specific Alibaba Cloud regions.\n*   **cloud_essd**: performance level 1 (PL1) Enterprise SSD (ESSD).\n*   **cloud_essd2**: PL2 ESSD.\n*   **cloud_essd3**: PL3 ESSD.\n\nTo change the storage type, take note of the following items:\n\nIf the instance runs PostgreSQL, you can upgrade the storage type of the instance from standard SSDs to ESSDs. However, you cannot downgrade the storage type of the instance from ESSDs to standard SSDs. ESSDs provide the following PLs: ESSDs of PL1, ESSDs of PL2, and ESSDs of PL3. You can upgrade or downgrade the storage type between ESSD of PL1, ESSD of PL2, and ESSD of PL3. For more information, see [Configuration items](https://www.alibabacloud.com/help/doc-detail/96750.htm).",
             example: Some("local_ssd"),
             deprecated: false,
         },
@@ -838,7 +838,7 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
             location: metadata::ParameterLocation::Query,
             allowed_values: &[],
             required: false,
-            description: "The validity period of the specification changes on an ApsaraDB RDS for SQL Server instance. At the end of the validity period, the specifications of the instance are restored to the specifications that are used before an [elastic upgrade](~~95665~~) is performed. Unit: days.",
+            description: "The validity period of the specification changes on an ApsaraDB RDS for SQL Server instance. At the end of the validity period, the specifications of the instance are restored to the specifications that are used before an [elastic upgrade](https://www.alibabacloud.com/help/doc-detail/95665.htm) is performed. Unit: days.",
             example: Some("3"),
             deprecated: false,
         },
@@ -898,7 +898,7 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
             location: metadata::ParameterLocation::Query,
             allowed_values: &[],
             required: false,
-            description: "The minor engine version number of the ApsaraDB RDS for PostgreSQL instance. For more information, see [Update the minor engine version](~~126002~~). If the minor engine version does not support changing the instance type, you must specify the minor engine version to **update the minor engine version when you change the instance type**.\n\nFormat: `rds_postgres_<Major engine version>00_<Minor engine version>`. For example, if the instance runs PostgreSQL 12, set this parameter to `rds_postgres_1200_20200830`.",
+            description: "The minor engine version number of the ApsaraDB RDS for PostgreSQL instance. For more information, see [Update the minor engine version](https://www.alibabacloud.com/help/doc-detail/126002.htm). If the minor engine version does not support changing the instance type, you must specify the minor engine version to **update the minor engine version when you change the instance type**.\n\nFormat: `rds_postgres_<Major engine version>00_<Minor engine version>`. For example, if the instance runs PostgreSQL 12, set this parameter to `rds_postgres_1200_20200830`.",
             example: Some("rds_postgres_1200_20200830"),
             deprecated: false,
         },
@@ -958,7 +958,7 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
             location: metadata::ParameterLocation::Query,
             allowed_values: &[],
             required: false,
-            description: "Specifies whether to upgrade the major engine version of an ApsaraDB RDS for SQL Server instance. For more information, see [Upgrade the major engine version](~~127458~~). Valid values:\n\n*   **true**\n*   **false** (default)\n\n> *   When you upgrade the major engine version, you must also specify the required parameters such as DBInstanceId, EngineVersion, DBInstanceClass, Category, ZoneId, and VSwitchId.\n> *   If you want to upgrade the instance edition to RDS High-availability Edition or RDS Cluster Edition, you must specify ZoneIdSlave1.",
+            description: "Specifies whether to upgrade the major engine version of an ApsaraDB RDS for SQL Server instance. For more information, see [Upgrade the major engine version](https://www.alibabacloud.com/help/doc-detail/127458.htm). Valid values:\n\n*   **true**\n*   **false** (default)\n\n> *   When you upgrade the major engine version, you must also specify the required parameters such as DBInstanceId, EngineVersion, DBInstanceClass, Category, ZoneId, and VSwitchId.\n> *   If you want to upgrade the instance edition to RDS High-availability Edition or RDS Cluster Edition, you must specify ZoneIdSlave1.",
             example: Some("false"),
             deprecated: false,
         },
@@ -982,7 +982,7 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
             location: metadata::ParameterLocation::Query,
             allowed_values: &["optimized", "none"],
             required: false,
-            description: "Specifies whether to enable the write optimization feature for the ApsaraDB RDS for MySQL instance. For more information, see [Use the write optimization feature](~~2858761~~). Valid values:\n\n*   **optimized**: enables the feature.\n*   **none**: disables the feature.",
+            description: "Specifies whether to enable the write optimization feature for the ApsaraDB RDS for MySQL instance. For more information, see [Use the write optimization feature](https://www.alibabacloud.com/help/doc-detail/2858761.htm). Valid values:\n\n*   **optimized**: enables the feature.\n*   **none**: disables the feature.",
             example: Some("optimized"),
             deprecated: false,
         },
@@ -994,7 +994,7 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
             location: metadata::ParameterLocation::Query,
             allowed_values: &[],
             required: false,
-            description: "Specifies whether to enable the storage compression feature for the ApsaraDB RDS for MySQL instance. For more information, see [Use the storage compression feature](~~2861985~~). Valid values:\n\n*   **on**\n*   **off**",
+            description: "Specifies whether to enable the storage compression feature for the ApsaraDB RDS for MySQL instance. For more information, see [Use the storage compression feature](https://www.alibabacloud.com/help/doc-detail/2861985.htm). Valid values:\n\n*   **on**\n*   **off**",
             example: Some("on"),
             deprecated: false,
         },
@@ -1002,15 +1002,14 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
     error_rows: &[
         987, 204, 346, 988, 989, 990, 991, 992, 993, 994, 995, 996, 202, 997, 998, 999,
         1000, 1001, 1002, 534, 1003, 888, 887, 886, 885, 889, 890, 891, 1004, 1005, 884,
-        1006, 555, 1007, 1008, 1009, 1010, 224, 1011, 209, 92, 1012, 1013, 1014, 1015,
-        871, 1016, 73, 71, 76, 75, 1017, 1018, 882, 1019, 1020, 1021, 339, 84, 1022,
-        1023, 222, 1024, 1025, 1026, 101, 395, 212, 1027, 1028, 954, 1029, 1030, 67, 68,
-        69, 70, 72, 74, 77, 15, 78, 17, 79, 80, 81, 82, 83, 85, 87, 88, 89, 90, 91, 93,
-        34, 94, 95, 96, 97, 98, 99, 100, 102, 103, 104, 105, 1031, 1032, 1033, 1034,
-        1035, 1036, 1037, 1038, 1039, 399, 1040, 1041, 1042, 1043, 900, 902, 340, 938,
-        1044, 1045, 407, 408, 409, 410, 411, 1046, 1047, 50, 1048, 1049, 1050, 1051,
-        1052, 1053, 1054, 108, 219, 107, 109, 52, 110, 111, 112, 56, 113, 132, 912, 114,
-        625, 115, 62, 1055, 116, 117, 118,
+        1006, 555, 1007, 1008, 1009, 1010, 224, 1011, 209, 9, 1012, 1013, 1014, 1015,
+        871, 1016, 6, 7, 27, 29, 1017, 1018, 882, 1019, 1020, 1021, 339, 15, 1022, 1023,
+        222, 1024, 1025, 1026, 39, 395, 212, 1027, 1028, 954, 1029, 1030, 22, 30, 24, 10,
+        32, 33, 25, 42, 23, 41, 3, 36, 1, 8, 14, 16, 38, 0, 37, 4, 5, 12, 35, 26, 2, 17,
+        13, 28, 40, 20, 11, 21, 31, 34, 1031, 1032, 1033, 1034, 1035, 1036, 1037, 1038,
+        1039, 399, 1040, 1041, 1042, 1043, 900, 902, 340, 938, 1044, 1045, 407, 408, 409,
+        410, 411, 1046, 1047, 43, 1048, 1049, 1050, 1051, 1052, 1053, 1054, 47, 219, 52,
+        48, 49, 44, 51, 50, 46, 45, 132, 912, 54, 625, 55, 53, 1055, 56, 58, 57,
     ],
     error_table: &crate::metadata::ERROR_ROWS,
     sample_response: Some(

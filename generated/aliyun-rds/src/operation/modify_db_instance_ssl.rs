@@ -11,7 +11,7 @@
 //!
 //! ### References
 //!
-//! \> Before you call this operation, read the following documentation and make sure that you fully understand the prerequisites and impacts of this operation.
+//! > Before you call this operation, read the following documentation and make sure that you fully understand the prerequisites and impacts of this operation.
 //!
 //! *   [Use the SSL encryption feature for an ApsaraDB RDS for MySQL instance](https://www.alibabacloud.com/help/doc-detail/96120.htm)
 //! *   [Use the SSL encryption feature for an ApsaraDB RDS for PostgreSQL instance](https://www.alibabacloud.com/help/doc-detail/229517.htm)
@@ -34,7 +34,7 @@ impl crate::Client {
     /// # Arguments
     ///
     /// `db_instance_id`:
-    /// The instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::Client::describe_db_instances) operation to query the instance ID.
     ///
     /// Wire name: `DBInstanceId`.
     ///
@@ -554,7 +554,7 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
             location: metadata::ParameterLocation::Query,
             allowed_values: &[],
             required: false,
-            description: "Specifies whether to enable the forceful SSL encryption feature. This parameter is supported only for ApsaraDB RDS for SQL Server instances. For more information, see [Configure the SSL encryption feature](~~95715~~). Valid values:\n\n*   **1**: enables the feature.\n*   **0**: disables the feature.",
+            description: "Specifies whether to enable the forceful SSL encryption feature. This parameter is supported only for ApsaraDB RDS for SQL Server instances. For more information, see [Configure the SSL encryption feature](https://www.alibabacloud.com/help/doc-detail/95715.htm). Valid values:\n\n*   **1**: enables the feature.\n*   **0**: disables the feature.",
             example: Some("1"),
             deprecated: false,
         },
@@ -566,7 +566,7 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
             location: metadata::ParameterLocation::Query,
             allowed_values: &[],
             required: false,
-            description: "The minimum Transport Layer Security (TLS) version. Valid values: 1.0, 1.1, and 1.2. This parameter is supported only for ApsaraDB RDS for SQL Server instances. For more information, see [Configure the SSL encryption feature](~~95715~~).",
+            description: "The minimum Transport Layer Security (TLS) version. Valid values: 1.0, 1.1, and 1.2. This parameter is supported only for ApsaraDB RDS for SQL Server instances. For more information, see [Configure the SSL encryption feature](https://www.alibabacloud.com/help/doc-detail/95715.htm).",
             example: Some("1.1"),
             deprecated: false,
         },
@@ -596,11 +596,10 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
         },
     ],
     error_rows: &[
-        976, 977, 978, 979, 980, 981, 954, 982, 67, 68, 69, 70, 71, 72, 73, 74, 75, 76,
-        77, 15, 78, 17, 79, 80, 81, 82, 83, 84, 85, 86, 87, 88, 89, 90, 91, 92, 93, 34,
-        94, 95, 37, 96, 97, 98, 99, 100, 101, 102, 103, 104, 105, 983, 984, 985, 107,
-        108, 50, 109, 52, 110, 111, 112, 56, 113, 986, 132, 432, 114, 115, 62, 116, 117,
-        118,
+        976, 977, 978, 979, 980, 981, 954, 982, 22, 30, 24, 10, 7, 32, 6, 33, 29, 27, 25,
+        42, 23, 41, 3, 36, 1, 8, 14, 15, 16, 19, 38, 0, 37, 4, 5, 9, 12, 35, 26, 2, 18,
+        17, 13, 28, 40, 20, 39, 11, 21, 31, 34, 983, 984, 985, 52, 47, 43, 48, 49, 44,
+        51, 50, 46, 45, 986, 132, 432, 54, 55, 53, 56, 58, 57,
     ],
     error_table: &crate::metadata::ERROR_ROWS,
     sample_response: Some(

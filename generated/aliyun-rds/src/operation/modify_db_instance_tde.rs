@@ -11,7 +11,7 @@
 //!
 //! ### References
 //!
-//! \> Before you call this operation, read the following documentation and make sure that you fully understand the prerequisites and impacts of this operation.
+//! > Before you call this operation, read the following documentation and make sure that you fully understand the prerequisites and impacts of this operation.
 //!
 //! *   [Configure TDE for an ApsaraDB RDS for MySQL instance](https://www.alibabacloud.com/help/doc-detail/96121.htm)
 //! *   [Configure TDE for an ApsaraDB RDS for PostgreSQL instance](https://www.alibabacloud.com/help/doc-detail/465652.htm)
@@ -34,7 +34,7 @@ impl crate::Client {
     /// # Arguments
     ///
     /// `db_instance_id`:
-    /// The instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::Client::describe_db_instances) operation to query the instance ID.
     ///
     /// Wire name: `DBInstanceId`.
     ///
@@ -319,7 +319,7 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
             location: metadata::ParameterLocation::Query,
             allowed_values: &[],
             required: false,
-            description: "The Alibaba Cloud Resource Name (ARN) of the RAM role. A RAM role is a virtual identity that you can create within your Alibaba Cloud account. For more information, see [RAM role overview](~~93689~~).\n\n> This parameter is available when the instance runs MySQL or PostgreSQL.",
+            description: "The Alibaba Cloud Resource Name (ARN) of the RAM role. A RAM role is a virtual identity that you can create within your Alibaba Cloud account. For more information, see [RAM role overview](https://www.alibabacloud.com/help/doc-detail/93689.htm).\n\n> This parameter is available when the instance runs MySQL or PostgreSQL.",
             example: Some(
                 "acs:ram::1406926****:role/aliyunrdsinstanceencryptiondefaultrole",
             ),
@@ -333,7 +333,7 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
             location: metadata::ParameterLocation::Query,
             allowed_values: &[],
             required: false,
-            description: "The file that contains the certificate.\\\nFormat:\n\n*   Public endpoint: `oss-<The ID of the region>.aliyuncs.com:<The name of the bucket>:<The name of the certificate file>` (The file name contains the extension.)\n*   Internal endpoint: `oss-<The ID of the region>-internal.aliyuncs.com:<The name of the bucket>:<The name of the certificate file>` (The file name contains the extension.)\n\n> *   This parameter is available when the instance runs SQL Server 2019 SE or an Enterprise Edition of SQL Server.\n> *   You can call the [DescribeRegions](~~26243~~) operation to query the most recent region list.",
+            description: "The file that contains the certificate.\\\nFormat:\n\n*   Public endpoint: `oss-<The ID of the region>.aliyuncs.com:<The name of the bucket>:<The name of the certificate file>` (The file name contains the extension.)\n*   Internal endpoint: `oss-<The ID of the region>-internal.aliyuncs.com:<The name of the bucket>:<The name of the certificate file>` (The file name contains the extension.)\n\n> *   This parameter is available when the instance runs SQL Server 2019 SE or an Enterprise Edition of SQL Server.\n> *   You can call the [DescribeRegions](https://www.alibabacloud.com/help/doc-detail/26243.htm) operation to query the most recent region list.",
             example: Some("oss-ap-southeast-1.aliyuncs.com:****:key.cer"),
             deprecated: false,
         },
@@ -345,7 +345,7 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
             location: metadata::ParameterLocation::Query,
             allowed_values: &[],
             required: false,
-            description: "The file that contains the private key of the certificate.\\\nFormat:\n\n*   Public endpoint: `oss-<The ID of the region>.aliyuncs.com:<The name of the bucket>:<The name of the file that contains the private key>` (The file name contains the extension.)\n*   Internal endpoint: `oss-<The ID of the region>-internal.aliyuncs.com:<The name of the bucket>:<The name of the file that contains the private key>` (The file name contains the extension.)\n\n> *   This parameter is available when the instance runs SQL Server 2019 SE or an Enterprise Edition of SQL Server.\n> *   You can call the [DescribeRegions](~~26243~~) operation to query the most recent region list.",
+            description: "The file that contains the private key of the certificate.\\\nFormat:\n\n*   Public endpoint: `oss-<The ID of the region>.aliyuncs.com:<The name of the bucket>:<The name of the file that contains the private key>` (The file name contains the extension.)\n*   Internal endpoint: `oss-<The ID of the region>-internal.aliyuncs.com:<The name of the bucket>:<The name of the file that contains the private key>` (The file name contains the extension.)\n\n> *   This parameter is available when the instance runs SQL Server 2019 SE or an Enterprise Edition of SQL Server.\n> *   You can call the [DescribeRegions](https://www.alibabacloud.com/help/doc-detail/26243.htm) operation to query the most recent region list.",
             example: Some("oss-ap-southeast-1.aliyuncs.com:****:key.pvk"),
             deprecated: false,
         },
@@ -375,11 +375,11 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
         },
     ],
     error_rows: &[
-        241, 1056, 1057, 1058, 1059, 1060, 1061, 1062, 1063, 1064, 67, 68, 69, 70, 71,
-        72, 73, 74, 75, 76, 77, 15, 78, 17, 79, 80, 81, 82, 83, 84, 85, 86, 87, 88, 89,
-        90, 91, 92, 93, 34, 94, 95, 37, 96, 97, 98, 99, 100, 101, 102, 103, 104, 105,
-        1065, 237, 666, 556, 200, 731, 110, 1066, 56, 107, 108, 50, 109, 52, 111, 112,
-        113, 132, 1067, 1068, 239, 115, 62, 116, 117, 118,
+        241, 1056, 1057, 1058, 1059, 1060, 1061, 1062, 1063, 1064, 22, 30, 24, 10, 7, 32,
+        6, 33, 29, 27, 25, 42, 23, 41, 3, 36, 1, 8, 14, 15, 16, 19, 38, 0, 37, 4, 5, 9,
+        12, 35, 26, 2, 18, 17, 13, 28, 40, 20, 39, 11, 21, 31, 34, 1065, 237, 666, 556,
+        200, 731, 44, 1066, 46, 52, 47, 43, 48, 49, 51, 50, 45, 132, 1067, 1068, 239, 55,
+        53, 56, 58, 57,
     ],
     error_table: &crate::metadata::ERROR_ROWS,
     sample_response: Some(

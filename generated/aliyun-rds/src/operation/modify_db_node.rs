@@ -11,7 +11,7 @@
 //!
 //! [Change instance specifications](https://www.alibabacloud.com/help/doc-detail/2627998.htm)
 //!
-//! \>  Fees of an instance are changed if the call is successful. Before you call this operation, carefully read the related topics.
+//! > Fees of an instance are changed if the call is successful. Before you call this operation, carefully read the related topics.
 //!
 //! Action `ModifyDBNode`, operation type `update`, not idempotent: the runtime resends it only when the service proves it never ran.
 
@@ -319,7 +319,7 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
             location: metadata::ParameterLocation::Query,
             allowed_values: &[],
             required: false,
-            description: "The new storage capacity of the instance. Unit: GB For more information, see [Instance types](~~26312~~).",
+            description: "The new storage capacity of the instance. Unit: GB For more information, see [Instance types](https://www.alibabacloud.com/help/doc-detail/26312.htm).",
             example: Some("20"),
             deprecated: false,
         },
@@ -385,11 +385,10 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
         },
     ],
     error_rows: &[
-        462, 463, 864, 865, 120, 423, 866, 867, 868, 869, 870, 871, 468, 872, 469, 73,
-        67, 68, 69, 70, 71, 72, 74, 75, 76, 77, 15, 78, 17, 79, 80, 81, 82, 83, 84, 85,
-        86, 87, 88, 89, 90, 91, 92, 93, 34, 94, 95, 37, 96, 97, 98, 99, 100, 101, 102,
-        103, 104, 105, 873, 470, 107, 108, 50, 109, 52, 110, 111, 112, 56, 113, 195, 315,
-        114, 115, 62, 116, 117, 118,
+        462, 463, 864, 865, 120, 423, 866, 867, 868, 869, 870, 871, 468, 872, 469, 6, 22,
+        30, 24, 10, 7, 32, 33, 29, 27, 25, 42, 23, 41, 3, 36, 1, 8, 14, 15, 16, 19, 38,
+        0, 37, 4, 5, 9, 12, 35, 26, 2, 18, 17, 13, 28, 40, 20, 39, 11, 21, 31, 34, 873,
+        470, 52, 47, 43, 48, 49, 44, 51, 50, 46, 45, 195, 315, 54, 55, 53, 56, 58, 57,
     ],
     error_table: &crate::metadata::ERROR_ROWS,
     sample_response: Some(

@@ -8,11 +8,11 @@
 //! *   MySQL
 //! *   PostgreSQL
 //!
-//! \>  Starting October 17, 2023, ApsaraDB RDS for MySQL instances that run RDS Cluster Edition offer one free-of-charge dedicated database proxy for each unit in phases. For more information, see \[\\\[Special offers/Price changes\\\] One dedicated proxy is provided free of charge for ApsaraDB RDS for MySQL instances on RDS Cluster Edition\](~~2555466~~).
+//! > Starting October 17, 2023, ApsaraDB RDS for MySQL instances that run RDS Cluster Edition offer one free-of-charge dedicated database proxy for each unit in phases. For more information, see [\[Special offers/Price changes\] One dedicated proxy is provided free of charge for ApsaraDB RDS for MySQL instances on RDS Cluster Edition](https://www.alibabacloud.com/help/doc-detail/2555466.htm).
 //!
 //! ### References
 //!
-//! \>  Before you call this operation, read the following topics and make sure that you fully understand the prerequisites and impacts of this operation.
+//! > Before you call this operation, read the following topics and make sure that you fully understand the prerequisites and impacts of this operation.
 //!
 //! *   [Enable the database proxy feature of ApsaraDB RDS for MySQL](https://www.alibabacloud.com/help/doc-detail/197456.htm)
 //! *   [Enable the database proxy feature of ApsaraDB RDS for PostgreSQL](https://www.alibabacloud.com/help/doc-detail/418272.htm)
@@ -34,7 +34,7 @@ impl crate::Client {
     /// # Arguments
     ///
     /// `db_instance_id`:
-    /// The instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::Client::describe_db_instances) operation to query the instance ID.
     ///
     /// Wire name: `DBInstanceId`.
     ///
@@ -114,7 +114,7 @@ impl ModifyDbProxyFluentBuilder {
 
     /// Sets `RegionId`.
     ///
-    /// The region ID. You can call the DescribeRegions operation to query the most recent region list.
+    /// The region ID. You can call the [DescribeRegions](crate::Client::describe_regions) operation to query the most recent region list.
     ///
     /// See [`ModifyDbProxyInput::region_id`] for the full documentation.
     #[inline]
@@ -156,7 +156,7 @@ impl ModifyDbProxyFluentBuilder {
 
     /// Sets `VPCId`.
     ///
-    /// The ID of the virtual private cloud (VPC) to which the instance belongs. You can call the DescribeDBInstanceAttribute operation to query the ID.
+    /// The ID of the virtual private cloud (VPC) to which the instance belongs. You can call the [DescribeDBInstanceAttribute](crate::Client::describe_db_instance_attribute) operation to query the ID.
     ///
     /// See [`ModifyDbProxyInput::vpc_id`] for the full documentation.
     #[inline]
@@ -174,7 +174,7 @@ impl ModifyDbProxyFluentBuilder {
 
     /// Sets `VSwitchId`.
     ///
-    /// The ID of the vSwitch to which the instance belongs. You can call the DescribeDBInstanceAttribute operation to query the ID.
+    /// The ID of the vSwitch to which the instance belongs. You can call the [DescribeDBInstanceAttribute](crate::Client::describe_db_instance_attribute) operation to query the ID.
     ///
     /// See [`ModifyDbProxyInput::v_switch_id`] for the full documentation.
     #[inline]
@@ -497,11 +497,10 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
     ],
     error_rows: &[
         1069, 1003, 1070, 1071, 1072, 474, 1073, 555, 552, 210, 491, 1074, 1075, 1076,
-        67, 68, 69, 70, 71, 72, 73, 74, 75, 76, 77, 15, 78, 17, 79, 80, 81, 82, 83, 84,
-        85, 86, 87, 88, 89, 90, 91, 92, 93, 34, 94, 95, 37, 96, 97, 98, 99, 100, 101,
-        102, 103, 104, 105, 1077, 1078, 1079, 425, 340, 335, 481, 200, 52, 107, 108, 50,
-        109, 110, 111, 112, 56, 113, 1080, 753, 1081, 625, 413, 195, 114, 115, 62, 116,
-        117, 118,
+        22, 30, 24, 10, 7, 32, 6, 33, 29, 27, 25, 42, 23, 41, 3, 36, 1, 8, 14, 15, 16,
+        19, 38, 0, 37, 4, 5, 9, 12, 35, 26, 2, 18, 17, 13, 28, 40, 20, 39, 11, 21, 31,
+        34, 1077, 1078, 1079, 425, 340, 335, 481, 200, 49, 52, 47, 43, 48, 44, 51, 50,
+        46, 45, 1080, 753, 1081, 625, 413, 195, 54, 55, 53, 56, 58, 57,
     ],
     error_table: &crate::metadata::ERROR_ROWS,
     sample_response: Some(

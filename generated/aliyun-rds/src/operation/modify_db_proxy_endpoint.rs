@@ -10,7 +10,7 @@
 //!
 //! ### References
 //!
-//! \>  Before you call this operation, read the following topics and make sure that you fully understand the prerequisites and impacts of this operation.
+//! > Before you call this operation, read the following topics and make sure that you fully understand the prerequisites and impacts of this operation.
 //!
 //! *   [Configure the connection settings for a database proxy endpoint for an ApsaraDB RDS for MySQL instance](https://www.alibabacloud.com/help/doc-detail/2621331.htm)
 //! *   [Configure the connection settings for a database proxy endpoint for an ApsaraDB RDS for PostgreSQL instance](https://www.alibabacloud.com/help/doc-detail/418273.htm)
@@ -32,7 +32,7 @@ impl crate::Client {
     /// # Arguments
     ///
     /// `db_instance_id`:
-    /// The instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::Client::describe_db_instances) operation to query the instance ID.
     ///
     /// Wire name: `DBInstanceId`.
     ///
@@ -76,7 +76,7 @@ impl std::fmt::Debug for ModifyDbProxyEndpointFluentBuilder {
 impl ModifyDbProxyEndpointFluentBuilder {
     /// Sets `DBProxyEndpointId`.
     ///
-    /// The ID of the proxy endpoint. You can call the DescribeDBProxyEndpoint operation to query the proxy endpoint ID.
+    /// The ID of the proxy endpoint. You can call the [DescribeDBProxyEndpoint](crate::Client::describe_db_proxy_endpoint) operation to query the proxy endpoint ID.
     ///
     /// See [`ModifyDbProxyEndpointInput::db_proxy_endpoint_id`] for the full documentation.
     #[inline]
@@ -124,7 +124,7 @@ impl ModifyDbProxyEndpointFluentBuilder {
 
     /// Sets `RegionId`.
     ///
-    /// The region ID. You can call the DescribeRegions operation to query the most recent region list.
+    /// The region ID. You can call the [DescribeRegions](crate::Client::describe_regions) operation to query the most recent region list.
     ///
     /// See [`ModifyDbProxyEndpointInput::region_id`] for the full documentation.
     #[inline]
@@ -360,7 +360,7 @@ impl ModifyDbProxyEndpointFluentBuilder {
 
     /// Sets `VSwitchId`.
     ///
-    /// The ID of the vSwitch in the zone in which the proxy endpoint is specified. The default value is the ID of the vSwitch that corresponds to the default terminal of the database proxy. You can call the DescribeVSwitches operation to query existing vSwitches.
+    /// The ID of the vSwitch in the zone in which the proxy endpoint is specified. The default value is the ID of the vSwitch that corresponds to the default terminal of the database proxy. You can call the [DescribeVSwitches](crate::Client::describe_v_switches) operation to query existing vSwitches.
     ///
     /// See [`ModifyDbProxyEndpointInput::v_switch_id`] for the full documentation.
     #[inline]
@@ -446,7 +446,7 @@ impl ModifyDbProxyEndpointFluentBuilder {
 
     /// Sets `VpcId`.
     ///
-    /// The VPC ID of the zone in which the proxy endpoint is specified. The default value is the VPC ID that corresponds to the default terminal of the database proxy. You can call the DescribeDBInstanceAttribute operation to query the default VPC of an instance.
+    /// The VPC ID of the zone in which the proxy endpoint is specified. The default value is the VPC ID that corresponds to the default terminal of the database proxy. You can call the [DescribeDBInstanceAttribute](crate::Client::describe_db_instance_attribute) operation to query the default VPC of an instance.
     ///
     /// See [`ModifyDbProxyEndpointInput::vpc_id`] for the full documentation.
     #[inline]
@@ -592,7 +592,7 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
             location: metadata::ParameterLocation::Query,
             allowed_values: &[],
             required: false,
-            description: "The policy that is used to allocate read weights. Valid values:\n\n*   **Standard** (default): The system automatically assigns read weights to the primary and read-only instances based on the specifications of these instances.\n*   **Custom**: You must manually allocate read weights to the primary and read-only instances.\n\n>  You must specify this parameter when read/write splitting is enabled. For more information about the permission allocation policy, see [Modify the latency threshold and read weights of ApsaraDB RDS for MySQL instances](~~96076~~) and [Enable and configure the database proxy feature for an ApsaraDB RDS for PostgreSQL instance](~~418272~~).",
+            description: "The policy that is used to allocate read weights. Valid values:\n\n*   **Standard** (default): The system automatically assigns read weights to the primary and read-only instances based on the specifications of these instances.\n*   **Custom**: You must manually allocate read weights to the primary and read-only instances.\n\n>  You must specify this parameter when read/write splitting is enabled. For more information about the permission allocation policy, see [Modify the latency threshold and read weights of ApsaraDB RDS for MySQL instances](https://www.alibabacloud.com/help/doc-detail/96076.htm) and [Enable and configure the database proxy feature for an ApsaraDB RDS for PostgreSQL instance](https://www.alibabacloud.com/help/doc-detail/418272.htm).",
             example: Some("Standard"),
             deprecated: false,
         },
@@ -730,11 +730,11 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
         },
     ],
     error_rows: &[
-        836, 620, 709, 1082, 1083, 1084, 474, 1085, 478, 202, 67, 68, 69, 70, 71, 72, 73,
-        74, 75, 76, 77, 15, 78, 17, 79, 80, 81, 82, 83, 84, 85, 86, 87, 88, 89, 90, 91,
-        92, 93, 34, 94, 95, 37, 96, 97, 98, 99, 100, 101, 102, 103, 104, 105, 479, 400,
-        1086, 1087, 621, 291, 335, 237, 107, 108, 50, 109, 52, 110, 111, 112, 56, 113,
-        1088, 720, 482, 1089, 807, 1090, 483, 314, 114, 115, 62, 116, 117, 118,
+        836, 620, 709, 1082, 1083, 1084, 474, 1085, 478, 202, 22, 30, 24, 10, 7, 32, 6,
+        33, 29, 27, 25, 42, 23, 41, 3, 36, 1, 8, 14, 15, 16, 19, 38, 0, 37, 4, 5, 9, 12,
+        35, 26, 2, 18, 17, 13, 28, 40, 20, 39, 11, 21, 31, 34, 479, 400, 1086, 1087, 621,
+        291, 335, 237, 52, 47, 43, 48, 49, 44, 51, 50, 46, 45, 1088, 720, 482, 1089, 807,
+        1090, 483, 314, 54, 55, 53, 56, 58, 57,
     ],
     error_table: &crate::metadata::ERROR_ROWS,
     sample_response: Some(

@@ -10,7 +10,7 @@
 //!
 //! ### References
 //!
-//! \>  Before you call this operation, read the following topics and make sure that you fully understand the prerequisites and impacts of this operation.
+//! > Before you call this operation, read the following topics and make sure that you fully understand the prerequisites and impacts of this operation.
 //!
 //! *   [Configure the database proxy endpoint of an ApsaraDB RDS for MySQL instance](https://www.alibabacloud.com/help/doc-detail/184921.htm)
 //! *   [Configure the database proxy endpoint of an ApsaraDB RDS for PostgreSQL instance](https://www.alibabacloud.com/help/doc-detail/418274.htm)
@@ -32,14 +32,14 @@ impl crate::Client {
     /// # Arguments
     ///
     /// `db_instance_id`:
-    /// The instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::Client::describe_db_instances) operation to query the instance ID.
     ///
     /// Wire name: `DBInstanceId`.
     ///
     /// Example: `rm-t4n3a****`
     ///
     /// `db_proxy_endpoint_id`:
-    /// The ID of the database proxy endpoint. You can call the DescribeDBProxyEndpoint operation to query the ID of the database proxy endpoint.
+    /// The ID of the database proxy endpoint. You can call the [DescribeDBProxyEndpoint](crate::Client::describe_db_proxy_endpoint) operation to query the ID of the database proxy endpoint.
     ///
     /// Wire name: `DBProxyEndpointId`.
     ///
@@ -318,11 +318,11 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
         },
     ],
     error_rows: &[
-        123, 124, 384, 1091, 474, 421, 478, 607, 480, 67, 68, 69, 70, 71, 72, 73, 74, 75,
-        76, 77, 15, 78, 17, 79, 80, 81, 82, 83, 84, 85, 86, 87, 88, 89, 90, 91, 92, 34,
-        94, 95, 37, 96, 97, 98, 99, 100, 101, 102, 103, 104, 105, 1092, 1093, 335, 481,
-        237, 200, 107, 108, 50, 109, 52, 110, 111, 112, 56, 113, 426, 1068, 482, 483,
-        133, 114, 115, 62, 116, 117, 118,
+        123, 124, 384, 1091, 474, 421, 478, 607, 480, 22, 30, 24, 10, 7, 32, 6, 33, 29,
+        27, 25, 42, 23, 41, 3, 36, 1, 8, 14, 15, 16, 19, 38, 0, 37, 4, 5, 9, 35, 26, 2,
+        18, 17, 13, 28, 40, 20, 39, 11, 21, 31, 34, 1092, 1093, 335, 481, 237, 200, 52,
+        47, 43, 48, 49, 44, 51, 50, 46, 45, 426, 1068, 482, 483, 133, 54, 55, 53, 56, 58,
+        57,
     ],
     error_table: &crate::metadata::ERROR_ROWS,
     sample_response: Some(

@@ -8,7 +8,7 @@
 //! *   MySQL
 //! *   PostgreSQL
 //!
-//! \>  Starting October 17, 2023, ApsaraDB RDS for MySQL instances that run RDS Cluster Edition offer one free-of-charge dedicated database proxy for each unit in phases. For more information, see \[\\\[Special offers/Price changes\\\] One dedicated proxy is provided free of charge for ApsaraDB RDS for MySQL instances on RDS Cluster Edition\](~~2555466~~).
+//! > Starting October 17, 2023, ApsaraDB RDS for MySQL instances that run RDS Cluster Edition offer one free-of-charge dedicated database proxy for each unit in phases. For more information, see [\[Special offers/Price changes\] One dedicated proxy is provided free of charge for ApsaraDB RDS for MySQL instances on RDS Cluster Edition](https://www.alibabacloud.com/help/doc-detail/2555466.htm).
 //!
 //! Action `ModifyDBProxyInstance`, operation type `update`, not idempotent: the runtime resends it only when the service proves it never ran.
 
@@ -27,7 +27,7 @@ impl crate::Client {
     /// # Arguments
     ///
     /// `db_instance_id`:
-    /// The instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::Client::describe_db_instances) operation to query the instance ID.
     ///
     /// Wire name: `DBInstanceId`.
     ///
@@ -46,7 +46,7 @@ impl crate::Client {
     /// `db_proxy_instance_num`:
     /// The number of database proxies. If you set this parameter to 0, the database proxy feature is disabled for the instance. Valid values: **1** to **16**.
     ///
-    /// \>  The capability of the database proxy feature to process requests increases with the number of database proxies that are enabled. You can monitor the load on the instance and specify an appropriate number of database proxies based on the load monitoring data.
+    /// > The capability of the database proxy feature to process requests increases with the number of database proxies that are enabled. You can monitor the load on the instance and specify an appropriate number of database proxies based on the load monitoring data.
     ///
     /// Wire name: `DBProxyInstanceNum`.
     ///
@@ -138,7 +138,7 @@ impl ModifyDbProxyInstanceFluentBuilder {
 
     /// Sets `RegionId`.
     ///
-    /// The region ID. You can call the DescribeRegions operation to query the most recent region list.
+    /// The region ID. You can call the [DescribeRegions](crate::Client::describe_regions) operation to query the most recent region list.
     ///
     /// See [`ModifyDbProxyInstanceInput::region_id`] for the full documentation.
     #[inline]
@@ -180,7 +180,7 @@ impl ModifyDbProxyInstanceFluentBuilder {
 
     /// Sets `VSwitchIds`.
     ///
-    /// The ID of the vSwitch in the destination zone. You can call the [DescribeVSwitches](https://www.alibabacloud.com/help/doc-detail/610431.htm) operation to query existing vSwitches.
+    /// The ID of the vSwitch in the destination zone. You can call the [DescribeVSwitches](crate::Client::describe_v_switches) operation to query existing vSwitches.
     ///
     /// See [`ModifyDbProxyInstanceInput::v_switch_ids`] for the full documentation.
     #[inline]
@@ -377,7 +377,7 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
             location: metadata::ParameterLocation::Query,
             allowed_values: &[],
             required: false,
-            description: "The ID of the vSwitch in the destination zone. You can call the [DescribeVSwitches](~~610431~~) operation to query existing vSwitches.\n\n>  Only database proxies for ApsaraDB RDS for MySQL instances that use cloud disks can be migrated to different zones.",
+            description: "The ID of the vSwitch in the destination zone. You can call the [DescribeVSwitches](https://www.alibabacloud.com/help/doc-detail/610431.htm) operation to query existing vSwitches.\n\n>  Only database proxies for ApsaraDB RDS for MySQL instances that use cloud disks can be migrated to different zones.",
             example: Some(" vsw-uf6adz52c2p****"),
             deprecated: false,
         },
@@ -407,12 +407,11 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
         },
     ],
     error_rows: &[
-        474, 552, 202, 1094, 1095, 1096, 100, 479, 1097, 1074, 1098, 1099, 1075, 1076,
-        1100, 1077, 400, 620, 67, 68, 69, 70, 71, 72, 73, 74, 75, 76, 77, 15, 78, 17, 79,
-        80, 81, 82, 83, 84, 85, 86, 87, 88, 89, 90, 91, 92, 93, 34, 94, 95, 37, 96, 97,
-        98, 99, 101, 102, 103, 104, 105, 1079, 1101, 1102, 1103, 986, 159, 335, 481, 161,
-        200, 56, 52, 191, 1048, 107, 108, 50, 109, 110, 111, 112, 162, 163, 413, 114,
-        115, 62, 116, 117, 118,
+        474, 552, 202, 1094, 1095, 1096, 20, 479, 1097, 1074, 1098, 1099, 1075, 1076,
+        1100, 1077, 400, 620, 22, 30, 24, 10, 7, 32, 6, 33, 29, 27, 25, 42, 23, 41, 3,
+        36, 1, 8, 14, 15, 16, 19, 38, 0, 37, 4, 5, 9, 12, 35, 26, 2, 18, 17, 13, 28, 40,
+        39, 11, 21, 31, 34, 1079, 1101, 1102, 1103, 986, 159, 335, 481, 161, 200, 46, 49,
+        191, 1048, 52, 47, 43, 48, 44, 51, 50, 162, 163, 413, 54, 55, 53, 56, 58, 57,
     ],
     error_table: &crate::metadata::ERROR_ROWS,
     sample_response: Some(

@@ -9,7 +9,7 @@
 //!
 //! ### References
 //!
-//! \> Before you call this operation, read the following documentation and make sure that you fully understand the prerequisites and impacts of this operation:
+//! > Before you call this operation, read the following documentation and make sure that you fully understand the prerequisites and impacts of this operation:
 //!
 //! [Configure SSL encryption for a proxy endpoint](https://www.alibabacloud.com/help/doc-detail/188164.htm)
 //!
@@ -30,14 +30,14 @@ impl crate::Client {
     /// # Arguments
     ///
     /// `db_instance_id`:
-    /// The instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::Client::describe_db_instances) operation to query the instance ID.
     ///
     /// Wire name: `DbInstanceId`.
     ///
     /// Example: `rm-t4n3axxxxx`
     ///
     /// `db_proxy_endpoint_id`:
-    /// The ID of the proxy endpoint. You can call the DescribeDBProxyEndpoint operation to query the ID of the proxy endpoint.
+    /// The ID of the proxy endpoint. You can call the [DescribeDBProxyEndpoint](crate::Client::describe_db_proxy_endpoint) operation to query the ID of the proxy endpoint.
     ///
     /// Wire name: `DbProxyEndpointId`.
     ///
@@ -57,7 +57,7 @@ impl crate::Client {
     /// *   1: enables SSL encryption or modifies the endpoint that requires SSL encryption.
     /// *   2: updates the validity period of the SSL certificate.
     ///
-    /// \> This setting causes your instance to restart. Proceed with caution.
+    /// > This setting causes your instance to restart. Proceed with caution.
     ///
     /// Wire name: `DbProxySslEnabled`.
     ///
@@ -109,7 +109,7 @@ impl std::fmt::Debug for ModifyDbProxyInstanceSslFluentBuilder {
 impl ModifyDbProxyInstanceSslFluentBuilder {
     /// Sets `RegionId`.
     ///
-    /// The region ID. You can call the DescribeRegions operation to query the most recent region list.
+    /// The region ID. You can call the [DescribeRegions](crate::Client::describe_regions) operation to query the most recent region list.
     ///
     /// See [`ModifyDbProxyInstanceSslInput::region_id`] for the full documentation.
     #[inline]
@@ -277,11 +277,11 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
         },
     ],
     error_rows: &[
-        555, 1116, 474, 478, 67, 68, 69, 70, 71, 72, 73, 74, 75, 76, 77, 15, 78, 17, 79,
-        80, 81, 82, 83, 84, 85, 86, 87, 88, 89, 90, 91, 92, 93, 34, 94, 95, 37, 96, 97,
-        98, 99, 100, 101, 102, 103, 104, 105, 1117, 1118, 335, 481, 159, 200, 725, 107,
-        108, 50, 109, 52, 110, 111, 112, 56, 113, 837, 1119, 1120, 328, 1089, 1088, 1121,
-        114, 115, 62, 1122, 116, 117, 118,
+        555, 1116, 474, 478, 22, 30, 24, 10, 7, 32, 6, 33, 29, 27, 25, 42, 23, 41, 3, 36,
+        1, 8, 14, 15, 16, 19, 38, 0, 37, 4, 5, 9, 12, 35, 26, 2, 18, 17, 13, 28, 40, 20,
+        39, 11, 21, 31, 34, 1117, 1118, 335, 481, 159, 200, 725, 52, 47, 43, 48, 49, 44,
+        51, 50, 46, 45, 837, 1119, 1120, 328, 1089, 1088, 1121, 54, 55, 53, 1122, 56, 58,
+        57,
     ],
     error_table: &crate::metadata::ERROR_ROWS,
     sample_response: Some(

@@ -11,7 +11,7 @@
 //!
 //! ### References
 //!
-//! \> Before you call this operation, read the following documentation and make sure that you fully understand the prerequisites and impacts of this operation.
+//! > Before you call this operation, read the following documentation and make sure that you fully understand the prerequisites and impacts of this operation.
 //!
 //! *   [Use the cross-region backup feature of an ApsaraDB RDS for MySQL instance](https://www.alibabacloud.com/help/doc-detail/120824.htm)
 //! *   [Use the cross-region backup feature for an ApsaraDB RDS for PostgreSQL instance](https://www.alibabacloud.com/help/doc-detail/206671.htm)
@@ -41,7 +41,7 @@ impl crate::Client {
     /// Example: `rm-uf6wjk5xxxxxxxxxx`
     ///
     /// `region_id`:
-    /// The region ID of the source instance. You can call the DescribeRegions operation to query the most recent region list.
+    /// The region ID of the source instance. You can call the [DescribeRegions](crate::Client::describe_regions) operation to query the most recent region list.
     ///
     /// Wire name: `RegionId`.
     ///
@@ -353,11 +353,11 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
         },
     ],
     error_rows: &[
-        668, 669, 657, 491, 1129, 932, 1130, 1131, 1132, 67, 68, 69, 70, 71, 72, 73, 74,
-        75, 76, 77, 15, 78, 17, 79, 80, 81, 82, 83, 84, 85, 86, 87, 88, 89, 90, 91, 92,
-        93, 34, 94, 95, 37, 96, 97, 98, 99, 100, 101, 102, 103, 104, 105, 666, 1133, 237,
-        335, 556, 200, 1134, 648, 107, 108, 50, 109, 52, 110, 111, 112, 56, 113, 240,
-        649, 114, 115, 62, 116, 117, 118,
+        668, 669, 657, 491, 1129, 932, 1130, 1131, 1132, 22, 30, 24, 10, 7, 32, 6, 33,
+        29, 27, 25, 42, 23, 41, 3, 36, 1, 8, 14, 15, 16, 19, 38, 0, 37, 4, 5, 9, 12, 35,
+        26, 2, 18, 17, 13, 28, 40, 20, 39, 11, 21, 31, 34, 666, 1133, 237, 335, 556, 200,
+        1134, 648, 52, 47, 43, 48, 49, 44, 51, 50, 46, 45, 240, 649, 54, 55, 53, 56, 58,
+        57,
     ],
     error_table: &crate::metadata::ERROR_ROWS,
     sample_response: Some(

@@ -12,7 +12,7 @@
 //!
 //! ### References
 //!
-//! \> Before you call this operation, carefully read the following documentation. Make sure that you fully understand the prerequisites and impacts for calling this operation.
+//! > Before you call this operation, carefully read the following documentation. Make sure that you fully understand the prerequisites and impacts for calling this operation.
 //!
 //! *   [Modify the parameters of an ApsaraDB RDS for MySQL instance](https://www.alibabacloud.com/help/doc-detail/96063.htm)
 //! *   [Modify the parameters of an ApsaraDB RDS for PostgreSQL instance](https://www.alibabacloud.com/help/doc-detail/96751.htm)
@@ -98,7 +98,7 @@ impl ModifyParameterFluentBuilder {
 
     /// Sets `Parameters`.
     ///
-    /// The JSON strings of parameters and their values. All the parameter values are of the string type. Format: {"Parameter name 1":"Parameter value 1","Parameter name 2":"Parameter value 2"...}. You can call the DescribeParameterTemplates operation to query parameter names and values.
+    /// The JSON strings of parameters and their values. All the parameter values are of the string type. Format: {"Parameter name 1":"Parameter value 1","Parameter name 2":"Parameter value 2"...}. You can call the [DescribeParameterTemplates](crate::Client::describe_parameter_templates) operation to query parameter names and values.
     ///
     /// See [`ModifyParameterInput::parameters`] for the full documentation.
     #[inline]
@@ -322,11 +322,11 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
         },
     ],
     error_rows: &[
-        1144, 484, 225, 1145, 1146, 553, 1147, 37, 387, 166, 1148, 1149, 67, 68, 69, 70,
-        71, 72, 73, 74, 75, 76, 77, 15, 78, 17, 79, 80, 81, 82, 83, 84, 85, 86, 87, 88,
-        89, 90, 91, 92, 93, 34, 94, 95, 96, 97, 98, 99, 100, 101, 102, 103, 104, 105,
-        1150, 751, 1151, 1152, 1153, 904, 407, 408, 409, 410, 411, 110, 959, 191, 107,
-        108, 50, 109, 52, 111, 112, 56, 113, 195, 1154, 114, 115, 62, 116, 117, 118,
+        1144, 484, 225, 1145, 1146, 553, 1147, 18, 387, 166, 1148, 1149, 22, 30, 24, 10,
+        7, 32, 6, 33, 29, 27, 25, 42, 23, 41, 3, 36, 1, 8, 14, 15, 16, 19, 38, 0, 37, 4,
+        5, 9, 12, 35, 26, 2, 17, 13, 28, 40, 20, 39, 11, 21, 31, 34, 1150, 751, 1151,
+        1152, 1153, 904, 407, 408, 409, 410, 411, 44, 959, 191, 52, 47, 43, 48, 49, 51,
+        50, 46, 45, 195, 1154, 54, 55, 53, 56, 58, 57,
     ],
     error_table: &crate::metadata::ERROR_ROWS,
     sample_response: Some(

@@ -10,7 +10,7 @@
 //!
 //! ### References
 //!
-//! \> Before you call this operation, carefully read the following documentation. Make sure that you fully understand the prerequisites and impacts for calling this operation.
+//! > Before you call this operation, carefully read the following documentation. Make sure that you fully understand the prerequisites and impacts for calling this operation.
 //!
 //! *   [Use a parameter template to configure the parameters of ApsaraDB RDS for MySQL instances](https://www.alibabacloud.com/help/doc-detail/130565.htm)
 //! *   [Use a parameter template to configure the parameters of ApsaraDB RDS for PostgreSQL instances](https://www.alibabacloud.com/help/doc-detail/457176.htm)
@@ -32,16 +32,16 @@ impl crate::Client {
     /// # Arguments
     ///
     /// `parameter_group_id`:
-    /// The parameter template ID. You can call the DescribeParameterGroups operation to query the parameter template ID.
+    /// The parameter template ID. You can call the [DescribeParameterGroups](crate::Client::describe_parameter_groups) operation to query the parameter template ID.
     ///
     /// Wire name: `ParameterGroupId`.
     ///
     /// Example: `rpg-13ppdh****`
     ///
     /// `region_id`:
-    /// The region ID. You can call the DescribeRegions operation to query the most recent region list.
+    /// The region ID. You can call the [DescribeRegions](crate::Client::describe_regions) operation to query the most recent region list.
     ///
-    /// \>  The region of a parameter template cannot be changed. You can call the CloneParameterGroup operation to replicate a parameter template to a specific region.
+    /// > The region of a parameter template cannot be changed. You can call the [CloneParameterGroup](crate::Client::clone_parameter_group) operation to replicate a parameter template to a specific region.
     ///
     /// Wire name: `RegionId`.
     ///
@@ -170,7 +170,7 @@ impl ModifyParameterGroupFluentBuilder {
 
     /// Sets `ResourceGroupId`.
     ///
-    /// The resource group ID. You can call the DescribeDBInstanceAttribute operation to query the resource group ID.
+    /// The resource group ID. You can call the [DescribeDBInstanceAttribute](crate::Client::describe_db_instance_attribute) operation to query the resource group ID.
     ///
     /// See [`ModifyParameterGroupInput::resource_group_id`] for the full documentation.
     #[inline]
@@ -280,7 +280,7 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
             location: metadata::ParameterLocation::Query,
             allowed_values: &[],
             required: false,
-            description: "A JSON string that consists of parameters and their values in the parameter template. Format: {\"Parameter 1\":\"Value of Parameter 1\",\"Parameter 2\":\"Value of Parameter 2\"...}. For more information about the parameters that can be modified, see [Modify the parameters of an ApsaraDB RDS for MySQL instance](~~96063~~) or [Modify the parameters of an ApsaraDB RDS for PostgreSQL instance](~~96751~~).\n\n> *   If **ModifyMode** is set to **Individual** and this parameter is specified, the new parameters overwrite the parameters in the original parameter template.\n> *   If you set **ModifyMode** to **Collectivity** and specify this parameter, the new parameters are added to the original parameter template, or the parameters in the original parameter template are modified.\n> *   If you do not specify this parameter, the parameters in the original parameter template remain unchanged.",
+            description: "A JSON string that consists of parameters and their values in the parameter template. Format: {\"Parameter 1\":\"Value of Parameter 1\",\"Parameter 2\":\"Value of Parameter 2\"...}. For more information about the parameters that can be modified, see [Modify the parameters of an ApsaraDB RDS for MySQL instance](https://www.alibabacloud.com/help/doc-detail/96063.htm) or [Modify the parameters of an ApsaraDB RDS for PostgreSQL instance](https://www.alibabacloud.com/help/doc-detail/96751.htm).\n\n> *   If **ModifyMode** is set to **Individual** and this parameter is specified, the new parameters overwrite the parameters in the original parameter template.\n> *   If you set **ModifyMode** to **Collectivity** and specify this parameter, the new parameters are added to the original parameter template, or the parameters in the original parameter template are modified.\n> *   If you do not specify this parameter, the parameters in the original parameter template remain unchanged.",
             example: Some("{\"back_log\":\"3000\"}"),
             deprecated: false,
         },
@@ -322,10 +322,10 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
         },
     ],
     error_rows: &[
-        1155, 1156, 225, 1157, 201, 549, 220, 221, 550, 551, 1158, 67, 68, 69, 70, 71,
-        72, 73, 74, 75, 76, 77, 15, 78, 17, 79, 80, 81, 82, 83, 84, 85, 86, 87, 88, 89,
-        90, 91, 92, 93, 34, 94, 95, 37, 96, 97, 98, 99, 100, 101, 102, 103, 104, 105,
-        109, 107, 108, 50, 52, 110, 111, 112, 56, 113, 114, 115, 62, 116, 117, 118,
+        1155, 1156, 225, 1157, 201, 549, 220, 221, 550, 551, 1158, 22, 30, 24, 10, 7, 32,
+        6, 33, 29, 27, 25, 42, 23, 41, 3, 36, 1, 8, 14, 15, 16, 19, 38, 0, 37, 4, 5, 9,
+        12, 35, 26, 2, 18, 17, 13, 28, 40, 20, 39, 11, 21, 31, 34, 48, 52, 47, 43, 49,
+        44, 51, 50, 46, 45, 54, 55, 53, 56, 58, 57,
     ],
     error_table: &crate::metadata::ERROR_ROWS,
     sample_response: Some(

@@ -31,7 +31,7 @@ impl crate::Client {
     /// *   IP addresses, such as 10.23.XX.XX.
     /// *   CIDR blocks, such as 10.23.XX.XX/24. In this example, 24 indicates that the prefix of the CIDR block is 24-bit in length. You can replace 24 with a value that ranges from 1 to 32.
     ///
-    /// \> A maximum of 1,000 IP addresses or CIDR blocks can be added for each instance. If you want to add a large number of IP addresses, we recommend that you merge them into CIDR blocks, such as 10.23.XX.XX/24.
+    /// > A maximum of 1,000 IP addresses or CIDR blocks can be added for each instance. If you want to add a large number of IP addresses, we recommend that you merge them into CIDR blocks, such as 10.23.XX.XX/24.
     ///
     /// Wire name: `IpWhitelist`.
     ///
@@ -75,7 +75,7 @@ impl std::fmt::Debug for ModifyWhitelistTemplateFluentBuilder {
 impl ModifyWhitelistTemplateFluentBuilder {
     /// Sets `TemplateId`.
     ///
-    /// The ID of the whitelist template. This parameter is required when you modify or delete a whitelist. You can call the DescribeAllWhitelistTemplate operation to obtain the ID of the whitelist.
+    /// The ID of the whitelist template. This parameter is required when you modify or delete a whitelist. You can call the [DescribeAllWhitelistTemplate](crate::Client::describe_all_whitelist_template) operation to obtain the ID of the whitelist.
     ///
     /// See [`ModifyWhitelistTemplateInput::template_id`] for the full documentation.
     #[inline]
@@ -93,7 +93,7 @@ impl ModifyWhitelistTemplateFluentBuilder {
 
     /// Sets `TemplateName`.
     ///
-    /// The name of the IP whitelist. This parameter is required when you create a whitelist. The value of this parameter cannot be modified after the whitelist is created. The value must be unique to an Alibaba Cloud account and start with a letter. You can call the DescribeWhitelistTemplate operation to obtain the name of the whitelist.
+    /// The name of the IP whitelist. This parameter is required when you create a whitelist. The value of this parameter cannot be modified after the whitelist is created. The value must be unique to an Alibaba Cloud account and start with a letter. You can call the [DescribeWhitelistTemplate](crate::Client::describe_whitelist_template) operation to obtain the name of the whitelist.
     ///
     /// See [`ModifyWhitelistTemplateInput::template_name`] for the full documentation.
     #[inline]
@@ -111,7 +111,7 @@ impl ModifyWhitelistTemplateFluentBuilder {
 
     /// Sets `RegionId`.
     ///
-    /// The region ID. You can call the [DescribeRegions](https://www.alibabacloud.com/help/doc-detail/26243.htm) operation to query the most recent zone list.
+    /// The region ID. You can call the [DescribeRegions](crate::Client::describe_regions) operation to query the most recent zone list.
     ///
     /// See [`ModifyWhitelistTemplateInput::region_id`] for the full documentation.
     #[inline]
@@ -243,7 +243,7 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
             location: metadata::ParameterLocation::Query,
             allowed_values: &[],
             required: false,
-            description: "The region ID. You can call the [DescribeRegions](~~26243~~) operation to query the most recent zone list.",
+            description: "The region ID. You can call the [DescribeRegions](https://www.alibabacloud.com/help/doc-detail/26243.htm) operation to query the most recent zone list.",
             example: Some("cn-hangzhou"),
             deprecated: false,
         },
@@ -261,10 +261,10 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
         },
     ],
     error_rows: &[
-        1180, 710, 1181, 151, 1177, 67, 68, 69, 70, 71, 72, 73, 74, 75, 76, 77, 15, 78,
-        17, 79, 80, 81, 82, 83, 84, 85, 86, 87, 88, 89, 90, 91, 92, 93, 34, 94, 95, 37,
-        96, 97, 98, 99, 100, 101, 102, 103, 104, 105, 155, 107, 108, 50, 109, 52, 110,
-        111, 112, 56, 113, 156, 114, 115, 62, 116, 117, 118,
+        1180, 710, 1181, 151, 1177, 22, 30, 24, 10, 7, 32, 6, 33, 29, 27, 25, 42, 23, 41,
+        3, 36, 1, 8, 14, 15, 16, 19, 38, 0, 37, 4, 5, 9, 12, 35, 26, 2, 18, 17, 13, 28,
+        40, 20, 39, 11, 21, 31, 34, 155, 52, 47, 43, 48, 49, 44, 51, 50, 46, 45, 156, 54,
+        55, 53, 56, 58, 57,
     ],
     error_table: &crate::metadata::ERROR_ROWS,
     sample_response: Some(

@@ -14,7 +14,7 @@
 //!
 //! The notifications are highlighted at the top of the ApsaraDB RDS console. The notifications include renewal reminders and reminders of instance creation failures.
 //!
-//! After you call this operation to query notifications, you can call the [ConfirmNotify](https://www.alibabacloud.com/help/doc-detail/610444.htm) operation to mark the notifications as confirmed, which means that you understand the content of the notifications.
+//! After you call this operation to query notifications, you can call the [ConfirmNotify](crate::Client::confirm_notify) operation to mark the notifications as confirmed, which means that you understand the content of the notifications.
 //!
 //! Action `QueryNotify`, operation type `get`, idempotent: the runtime may resend it after a network failure.
 
@@ -38,7 +38,7 @@ impl crate::Client {
     /// *   **true**
     /// *   **false**
     ///
-    /// \>  A confirmed notification is a notification that has been marked as confirmed by calling the ConfirmNotify operation.
+    /// > A confirmed notification is a notification that has been marked as confirmed by calling the [ConfirmNotify](crate::Client::confirm_notify) operation.
     ///
     /// Wire name: `WithConfirmed`.
     ///
@@ -324,10 +324,9 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
         },
     ],
     error_rows: &[
-        763, 764, 67, 68, 69, 70, 71, 72, 73, 74, 75, 76, 77, 15, 78, 17, 79, 80, 81, 82,
-        83, 84, 85, 86, 87, 88, 89, 90, 91, 92, 93, 34, 94, 95, 37, 96, 97, 98, 99, 100,
-        101, 102, 103, 104, 105, 107, 108, 50, 109, 52, 110, 111, 112, 56, 113, 114, 115,
-        62, 116, 117, 118,
+        763, 764, 22, 30, 24, 10, 7, 32, 6, 33, 29, 27, 25, 42, 23, 41, 3, 36, 1, 8, 14,
+        15, 16, 19, 38, 0, 37, 4, 5, 9, 12, 35, 26, 2, 18, 17, 13, 28, 40, 20, 39, 11,
+        21, 31, 34, 52, 47, 43, 48, 49, 44, 51, 50, 46, 45, 54, 55, 53, 56, 58, 57,
     ],
     error_table: &crate::metadata::ERROR_ROWS,
     sample_response: Some(

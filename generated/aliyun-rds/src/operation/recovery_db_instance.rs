@@ -9,7 +9,7 @@
 //!
 //! ### References
 //!
-//! \> Before you call this operation, carefully read the following documentation. Make sure that you fully understand the prerequisites and impacts for calling this operation.
+//! > Before you call this operation, carefully read the following documentation. Make sure that you fully understand the prerequisites and impacts for calling this operation.
 //!
 //! [Restore the data of an ApsaraDB RDS for SQL Server instance](https://www.alibabacloud.com/help/doc-detail/95722.htm)
 //!
@@ -32,7 +32,7 @@ impl crate::Client {
     /// `db_names`:
     /// The name of the database. When you restore data to a new instance, the format of the database name is `Original database name 1,New database name 2`.
     ///
-    /// \>  For more information about how to restore data to an existing instance, see [CopyDatabaseBetweenInstances](https://www.alibabacloud.com/help/doc-detail/2628854.htm).
+    /// > For more information about how to restore data to an existing instance, see [CopyDatabaseBetweenInstances](crate::Client::copy_database_between_instances).
     ///
     /// Wire name: `DbNames`.
     ///
@@ -196,7 +196,7 @@ impl RecoveryDbInstanceFluentBuilder {
 
     /// Sets `BackupId`.
     ///
-    /// The backup set ID. You can call the DescribeBackups operation to query the backup set ID.
+    /// The backup set ID. You can call the [DescribeBackups](crate::Client::describe_backups) operation to query the backup set ID.
     ///
     /// See [`RecoveryDbInstanceInput::backup_id`] for the full documentation.
     #[inline]
@@ -402,7 +402,7 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
             location: metadata::ParameterLocation::Query,
             allowed_values: &[],
             required: false,
-            description: "The instance type of the new instance. For more information, see [Instance types](~~26312~~).",
+            description: "The instance type of the new instance. For more information, see [Instance types](https://www.alibabacloud.com/help/doc-detail/26312.htm).",
             example: Some("rds.mysql.s2.large"),
             deprecated: false,
         },
@@ -414,7 +414,7 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
             location: metadata::ParameterLocation::Query,
             allowed_values: &[],
             required: false,
-            description: "The storage capacity of the new instance. Unit: GB. For more information, see [Instance types](~~26312~~).\n\n>  You must set this parameter to a value that is greater than or equal to the storage capacity of the original instance.",
+            description: "The storage capacity of the new instance. Unit: GB. For more information, see [Instance types](https://www.alibabacloud.com/help/doc-detail/26312.htm).\n\n>  You must set this parameter to a value that is greater than or equal to the storage capacity of the original instance.",
             example: Some("5"),
             deprecated: false,
         },
@@ -474,7 +474,7 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
             location: metadata::ParameterLocation::Query,
             allowed_values: &[],
             required: true,
-            description: "The name of the database. When you restore data to a new instance, the format of the database name is `Original database name 1,New database name 2`.\n\n>  For more information about how to restore data to an existing instance, see [CopyDatabaseBetweenInstances](~~2628854~~).",
+            description: "The name of the database. When you restore data to a new instance, the format of the database name is `Original database name 1,New database name 2`.\n\n>  For more information about how to restore data to an existing instance, see [CopyDatabaseBetweenInstances](https://www.alibabacloud.com/help/doc-detail/2628854.htm).",
             example: Some(
                 "Restore databases to a new instance: test1,test2. Restore databases to an existing instance: {\"test1\":\"newtest1\",\"test2\":\"newtest2\"}\n",
             ),
@@ -578,10 +578,10 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
         },
     ],
     error_rows: &[
-        1186, 208, 243, 212, 67, 68, 69, 70, 71, 72, 73, 74, 75, 76, 77, 15, 78, 17, 79,
-        80, 81, 82, 83, 84, 85, 86, 87, 88, 89, 90, 91, 92, 93, 34, 94, 95, 37, 96, 97,
-        98, 99, 100, 101, 102, 103, 104, 105, 292, 1187, 107, 108, 50, 109, 52, 110, 111,
-        112, 56, 113, 114, 115, 62, 317, 116, 117, 118,
+        1186, 208, 243, 212, 22, 30, 24, 10, 7, 32, 6, 33, 29, 27, 25, 42, 23, 41, 3, 36,
+        1, 8, 14, 15, 16, 19, 38, 0, 37, 4, 5, 9, 12, 35, 26, 2, 18, 17, 13, 28, 40, 20,
+        39, 11, 21, 31, 34, 292, 1187, 52, 47, 43, 48, 49, 44, 51, 50, 46, 45, 54, 55,
+        53, 317, 56, 58, 57,
     ],
     error_table: &crate::metadata::ERROR_ROWS,
     sample_response: Some(

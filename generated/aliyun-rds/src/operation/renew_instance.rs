@@ -12,7 +12,7 @@
 //!
 //! ### References
 //!
-//! \>  Fees of an instance are changed if the call is successful. Before you call this operation, carefully read the following topics:
+//! > Fees of an instance are changed if the call is successful. Before you call this operation, carefully read the following topics:
 //!
 //! *   [Manually renew an ApsaraDB RDS for MySQL instance](https://www.alibabacloud.com/help/doc-detail/96050.htm)
 //! *   [Manually renew an ApsaraDB RDS for PostgreSQL instance](https://www.alibabacloud.com/help/doc-detail/96741.htm)
@@ -36,7 +36,7 @@ impl crate::Client {
     /// # Arguments
     ///
     /// `db_instance_id`:
-    /// The instance ID You can call the DescribeDBInstances operation to query the instance ID.
+    /// The instance ID You can call the [DescribeDBInstances](crate::Client::describe_db_instances) operation to query the instance ID.
     ///
     /// Wire name: `DBInstanceId`.
     ///
@@ -274,7 +274,7 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
             location: metadata::ParameterLocation::Query,
             allowed_values: &[],
             required: false,
-            description: "Specifies whether to enable automatic payment during the renewal. Valid values:\n\n*   **True**: enables automatic payment. Make sure that your Alibaba Cloud account has adequate balance.\n*   **False** (default): disables automatic payment. You have to manually pay the order in the console.\n\n>  For more information about how to renew the instance in the console, see the following topics:\n\n*   [Manually renew an ApsaraDB RDS for MySQL instance](~~96050~~)\n\n*   [Manually renew an ApsaraDB RDS for PostgreSQL instance](~~96741~~)\n\n*   [Manually renew an ApsaraDB RDS for SQL Server instance](~~95637~~)\n\n*   [Manually renew an ApsaraDB RDS for MariaDB instance](~~97122~~)",
+            description: "Specifies whether to enable automatic payment during the renewal. Valid values:\n\n*   **True**: enables automatic payment. Make sure that your Alibaba Cloud account has adequate balance.\n*   **False** (default): disables automatic payment. You have to manually pay the order in the console.\n\n>  For more information about how to renew the instance in the console, see the following topics:\n\n*   [Manually renew an ApsaraDB RDS for MySQL instance](https://www.alibabacloud.com/help/doc-detail/96050.htm)\n\n*   [Manually renew an ApsaraDB RDS for PostgreSQL instance](https://www.alibabacloud.com/help/doc-detail/96741.htm)\n\n*   [Manually renew an ApsaraDB RDS for SQL Server instance](https://www.alibabacloud.com/help/doc-detail/95637.htm)\n\n*   [Manually renew an ApsaraDB RDS for MariaDB instance](https://www.alibabacloud.com/help/doc-detail/97122.htm)",
             example: Some("True"),
             deprecated: false,
         },
@@ -316,10 +316,10 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
         },
     ],
     error_rows: &[
-        362, 1188, 1189, 390, 74, 71, 73, 76, 75, 1190, 67, 68, 69, 70, 72, 77, 15, 78,
-        17, 79, 80, 81, 82, 83, 84, 85, 86, 87, 88, 89, 90, 91, 92, 93, 34, 94, 95, 37,
-        96, 97, 98, 99, 100, 101, 102, 103, 104, 1191, 107, 108, 50, 109, 52, 110, 111,
-        112, 56, 113, 1192, 114, 115, 62, 116, 117, 118,
+        362, 1188, 1189, 390, 33, 7, 6, 27, 29, 1190, 22, 30, 24, 10, 32, 25, 42, 23, 41,
+        3, 36, 1, 8, 14, 15, 16, 19, 38, 0, 37, 4, 5, 9, 12, 35, 26, 2, 18, 17, 13, 28,
+        40, 20, 39, 11, 21, 31, 1191, 52, 47, 43, 48, 49, 44, 51, 50, 46, 45, 1192, 54,
+        55, 53, 56, 58, 57,
     ],
     error_table: &crate::metadata::ERROR_ROWS,
     sample_response: Some(

@@ -12,7 +12,7 @@
 //!
 //! ### References
 //!
-//! \> Before you call this operation, read the following documentation and make sure that you fully understand the prerequisites and impacts of this operation.
+//! > Before you call this operation, read the following documentation and make sure that you fully understand the prerequisites and impacts of this operation.
 //!
 //! *   [Reset the password of an ApsaraDB RDS for MySQL instance](https://www.alibabacloud.com/help/doc-detail/96100.htm)
 //! *   [Reset the password of an ApsaraDB RDS for PostgreSQL instance](https://www.alibabacloud.com/help/doc-detail/96814.htm)
@@ -36,7 +36,7 @@ impl crate::Client {
     /// # Arguments
     ///
     /// `db_instance_id`:
-    /// The instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::Client::describe_db_instances) operation to query the instance ID.
     ///
     /// Wire name: `DBInstanceId`.
     ///
@@ -52,9 +52,9 @@ impl crate::Client {
     /// `account_password`:
     /// The new password.
     ///
-    /// \> *   The value must be 8 to 32 characters in length.
-    /// \> *   The value must contain at least three types of the following characters: uppercase letters, lowercase letters, digits, and special characters.
-    /// \> *   The following special characters are supported: ! @ # $ & % ^ \\* ( ) \\_ + - =
+    /// > *   The value must be 8 to 32 characters in length.
+    /// > *   The value must contain at least three types of the following characters: uppercase letters, lowercase letters, digits, and special characters.
+    /// > *   The following special characters are supported: ! @ # $ & % ^ \* ( ) \_ + - =
     ///
     /// Wire name: `AccountPassword`.
     ///
@@ -190,11 +190,10 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
         },
     ],
     error_rows: &[
-        241, 166, 600, 232, 601, 37, 134, 67, 68, 69, 70, 71, 72, 73, 74, 75, 76, 77, 15,
-        78, 17, 79, 80, 81, 82, 83, 84, 86, 87, 88, 89, 90, 91, 92, 93, 34, 94, 95, 96,
-        97, 98, 99, 100, 101, 102, 103, 104, 105, 603, 1193, 237, 200, 327, 336, 842,
-        107, 108, 50, 109, 52, 110, 111, 112, 56, 113, 328, 162, 606, 114, 115, 62, 116,
-        117, 118,
+        241, 166, 600, 232, 601, 18, 134, 22, 30, 24, 10, 7, 32, 6, 33, 29, 27, 25, 42,
+        23, 41, 3, 36, 1, 8, 14, 15, 19, 38, 0, 37, 4, 5, 9, 12, 35, 26, 2, 17, 13, 28,
+        40, 20, 39, 11, 21, 31, 34, 603, 1193, 237, 200, 327, 336, 842, 52, 47, 43, 48,
+        49, 44, 51, 50, 46, 45, 328, 162, 606, 54, 55, 53, 56, 58, 57,
     ],
     error_table: &crate::metadata::ERROR_ROWS,
     sample_response: Some(

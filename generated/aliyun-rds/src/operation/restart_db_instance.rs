@@ -12,7 +12,7 @@
 //!
 //! ### References
 //!
-//! \> Before you call this operation, carefully read the following documentation. Make sure that you fully understand the prerequisites and impacts for calling this operation.
+//! > Before you call this operation, carefully read the following documentation. Make sure that you fully understand the prerequisites and impacts for calling this operation.
 //!
 //! *   [Restart an ApsaraDB RDS for MySQL instance](https://www.alibabacloud.com/help/doc-detail/96051.htm)
 //! *   [Restart an ApsaraDB RDS for PostgreSQL instance](https://www.alibabacloud.com/help/doc-detail/96798.htm)
@@ -36,7 +36,7 @@ impl crate::Client {
     /// # Arguments
     ///
     /// `db_instance_id`:
-    /// The instance ID. You can call the [DescribeDBInstances](https://www.alibabacloud.com/help/doc-detail/610396.htm) operation to query the ID of the instance.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::Client::describe_db_instances) operation to query the ID of the instance.
     ///
     /// Wire name: `DBInstanceId`.
     ///
@@ -98,7 +98,7 @@ impl RestartDbInstanceFluentBuilder {
 
     /// Sets `NodeId`.
     ///
-    /// The node ID, which can be used to restart a specified node. You can call the [DescribeDBInstanceHAConfig](https://www.alibabacloud.com/help/doc-detail/610434.htm) operation to obtain the node ID.
+    /// The node ID, which can be used to restart a specified node. You can call the [DescribeDBInstanceHAConfig](crate::Client::describe_db_instance_ha_config) operation to obtain the node ID.
     ///
     /// See [`RestartDbInstanceInput::node_id`] for the full documentation.
     #[inline]
@@ -184,7 +184,7 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
             location: metadata::ParameterLocation::Query,
             allowed_values: &[],
             required: true,
-            description: "The instance ID. You can call the [DescribeDBInstances](~~610396~~) operation to query the ID of the instance.",
+            description: "The instance ID. You can call the [DescribeDBInstances](https://www.alibabacloud.com/help/doc-detail/610396.htm) operation to query the ID of the instance.",
             example: Some("rm-uf6wjk5xxxxxx"),
             deprecated: false,
         },
@@ -196,17 +196,16 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
             location: metadata::ParameterLocation::Query,
             allowed_values: &[],
             required: false,
-            description: "The node ID, which can be used to restart a specified node. You can call the [DescribeDBInstanceHAConfig](~~610434~~) operation to obtain the node ID.\n\n> : The secondary instance restart feature is supported for RDS instances that run SQL Server EE on RDS Cluster Edition. For more information, see [Restart a secondary database](~~2411880~~).",
+            description: "The node ID, which can be used to restart a specified node. You can call the [DescribeDBInstanceHAConfig](https://www.alibabacloud.com/help/doc-detail/610434.htm) operation to obtain the node ID.\n\n> : The secondary instance restart feature is supported for RDS instances that run SQL Server EE on RDS Cluster Edition. For more information, see [Restart a secondary database](https://www.alibabacloud.com/help/doc-detail/2411880.htm).",
             example: Some("2614****"),
             deprecated: false,
         },
     ],
     error_rows: &[
-        318, 319, 320, 1194, 1146, 331, 490, 1195, 67, 68, 69, 70, 71, 72, 73, 74, 75,
-        76, 77, 15, 78, 17, 79, 80, 81, 82, 83, 84, 85, 86, 87, 88, 89, 90, 91, 92, 93,
-        34, 94, 95, 96, 97, 98, 99, 100, 101, 102, 103, 104, 105, 1196, 904, 237, 200,
-        56, 336, 1197, 107, 108, 50, 109, 52, 110, 111, 112, 113, 328, 195, 114, 115, 62,
-        1198, 116, 117, 118,
+        318, 319, 320, 1194, 1146, 331, 490, 1195, 22, 30, 24, 10, 7, 32, 6, 33, 29, 27,
+        25, 42, 23, 41, 3, 36, 1, 8, 14, 15, 16, 19, 38, 0, 37, 4, 5, 9, 12, 35, 26, 2,
+        17, 13, 28, 40, 20, 39, 11, 21, 31, 34, 1196, 904, 237, 200, 46, 336, 1197, 52,
+        47, 43, 48, 49, 44, 51, 50, 45, 328, 195, 54, 55, 53, 1198, 56, 58, 57,
     ],
     error_table: &crate::metadata::ERROR_ROWS,
     sample_response: Some(

@@ -3,7 +3,7 @@
 
 //! Restores data to an existing instance across regions.
 //!
-//! \>  Before restoration, you can call the CheckCreateDdrDBInstance operation to check whether a cross-region backup set can be used for cross-region restoration.
+//! > Before restoration, you can call the [CheckCreateDdrDBInstance](crate::Client::check_create_ddr_db_instance) operation to check whether a cross-region backup set can be used for cross-region restoration.
 //!
 //! ### Supported database engines
 //!
@@ -11,7 +11,7 @@
 //!
 //! ### References
 //!
-//! \>  Before you call this operation, read the following topics and make sure that you fully understand the prerequisites and impacts of this operation.
+//! > Before you call this operation, read the following topics and make sure that you fully understand the prerequisites and impacts of this operation.
 //!
 //! *   [Use the cross-region backup feature for an ApsaraDB RDS for MySQL instance](https://www.alibabacloud.com/help/doc-detail/120824.htm)
 //! *   [Restore the data of an ApsaraDB RDS for MySQL instance across regions](https://www.alibabacloud.com/help/doc-detail/120875.htm)
@@ -52,7 +52,7 @@ impl crate::Client {
     /// Example: `0`
     ///
     /// `table_meta`:
-    /// The names of the databases and tables that you want to restore. The value is in the following format: `\[{"type":"db","name":"\<The name of Database 1 on the source instance\>","newname":"\<The name of Database 1 on the destination instance\>","tables":\[{"type":"table","name":"\<The name of Table 1 in Database 1 on the source instance\>","newname":"\<The name of Table 1 in Database 1 on the destination instance\>"},{"type":"table","name":"\<The name of Table 2 in Database 1 on the source instance\>","newname":"\<The name of Table 2 in Database 1 on the destination instance\>"}\]},{"type":"db","name":"\<The name of Database 2 on the source instance\>","newname":"\<The name of Database 2 on the destination instance\>","tables":\[{"type":"table","name":"\<The name of Table 3 in Database 2 on the source instance\>","newname":"\<The name of Table 3 in Database 2 on the destination instance\>"},{"type":"table","name":"\<The name of Table 4 in Database 2 on the source instance\>","newname":"\<The name of Table 4 in Database 2 on the destination instance\>"}\]}\]`
+    /// The names of the databases and tables that you want to restore. The value is in the following format: `[{"type":"db","name":"<The name of Database 1 on the source instance>","newname":"<The name of Database 1 on the destination instance>","tables":[{"type":"table","name":"<The name of Table 1 in Database 1 on the source instance>","newname":"<The name of Table 1 in Database 1 on the destination instance>"},{"type":"table","name":"<The name of Table 2 in Database 1 on the source instance>","newname":"<The name of Table 2 in Database 1 on the destination instance>"}]},{"type":"db","name":"<The name of Database 2 on the source instance>","newname":"<The name of Database 2 on the destination instance>","tables":[{"type":"table","name":"<The name of Table 3 in Database 2 on the source instance>","newname":"<The name of Table 3 in Database 2 on the destination instance>"},{"type":"table","name":"<The name of Table 4 in Database 2 on the source instance>","newname":"<The name of Table 4 in Database 2 on the destination instance>"}]}]`
     ///
     /// Wire name: `TableMeta`.
     ///
@@ -98,7 +98,7 @@ impl std::fmt::Debug for RestoreDdrTableFluentBuilder {
 impl RestoreDdrTableFluentBuilder {
     /// Sets `RegionId`.
     ///
-    /// The region ID of the destination instance. You can call the DescribeRegions operation to query the most recent region list.
+    /// The region ID of the destination instance. You can call the [DescribeRegions](crate::Client::describe_regions) operation to query the most recent region list.
     ///
     /// See [`RestoreDdrTableInput::region_id`] for the full documentation.
     #[inline]
@@ -134,7 +134,7 @@ impl RestoreDdrTableFluentBuilder {
 
     /// Sets `BackupId`.
     ///
-    /// The cross-region backup set ID. You can call the DescribeCrossRegionBackups operation to query the IDs of the backup sets that are available to an instance.
+    /// The cross-region backup set ID. You can call the [DescribeCrossRegionBackups](crate::Client::describe_cross_region_backups) operation to query the IDs of the backup sets that are available to an instance.
     ///
     /// See [`RestoreDdrTableInput::backup_id`] for the full documentation.
     #[inline]
@@ -401,11 +401,10 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
     ],
     error_rows: &[
         171, 580, 216, 1199, 1200, 1201, 1202, 1203, 1204, 199, 553, 202, 491, 475, 186,
-        187, 175, 67, 68, 69, 70, 71, 72, 73, 74, 75, 76, 77, 15, 78, 17, 79, 80, 81, 82,
-        83, 84, 85, 86, 87, 88, 89, 90, 91, 92, 93, 34, 94, 95, 37, 96, 97, 98, 99, 100,
-        101, 102, 103, 104, 105, 237, 200, 584, 583, 503, 585, 107, 108, 50, 109, 52,
-        110, 111, 112, 56, 113, 193, 194, 1068, 784, 783, 1205, 240, 114, 115, 62, 116,
-        117, 118,
+        187, 175, 22, 30, 24, 10, 7, 32, 6, 33, 29, 27, 25, 42, 23, 41, 3, 36, 1, 8, 14,
+        15, 16, 19, 38, 0, 37, 4, 5, 9, 12, 35, 26, 2, 18, 17, 13, 28, 40, 20, 39, 11,
+        21, 31, 34, 237, 200, 584, 583, 503, 585, 52, 47, 43, 48, 49, 44, 51, 50, 46, 45,
+        193, 194, 1068, 784, 783, 1205, 240, 54, 55, 53, 56, 58, 57,
     ],
     error_table: &crate::metadata::ERROR_ROWS,
     sample_response: Some(

@@ -10,7 +10,7 @@
 //!
 //! ### References
 //!
-//! \>  Before you call this operation, read the following topics and make sure that you fully understand the prerequisites and impacts of this operation.
+//! > Before you call this operation, read the following topics and make sure that you fully understand the prerequisites and impacts of this operation.
 //!
 //! *   [Restore individual databases and tables of an ApsaraDB RDS for MySQL instance](https://www.alibabacloud.com/help/doc-detail/103175.htm)
 //! *   [Restore individual databases and tables of an ApsaraDB RDS for PostgreSQL instance](https://www.alibabacloud.com/help/doc-detail/613672.htm)
@@ -41,10 +41,10 @@ impl crate::Client {
     /// `table_meta`:
     /// The names of the databases and tables that you want to restore for the source instance.
     ///
-    /// \>  ApsaraDB RDS for PostgreSQL allows you to restore only specified databases, not tables.
+    /// > ApsaraDB RDS for PostgreSQL allows you to restore only specified databases, not tables.
     ///
-    /// *   ApsaraDB RDS for MySQL: `\[{"type":"db","name":"\<The name of Database 1 on the source instance\>","newname":"\<The name of Database 1 on the destination instance\>","tables":\[{"type":"table","name":"\<The name of Table 1 in Database 1 on the source instance\>","newname":"\<The name of Table 1 in Database 1 on the destination instance\>"},{"type":"table","name":"\<The name of Table 2 in Database 1 on the source instance\>","newname":"\<The name of Table 2 in Database 1 on the destination instance\>"}\]},{"type":"db","name":"\<The name of Database 2 on the source instance\>","newname":"\<The name of Database 2 on the destination instance\>","tables":\[{"type":"table","name":"\<The name of Table 3 in Database 2 on the source instance\>","newname":"\<The name of Table 3 in Database 2 on the destination instance\>"},{"type":"table","name":"\<The name of Table 4 in Database 2 on the source instance\>","newname":"\<The name of Table 4 in Database 2 on the destination instance\>"}\]}\]`
-    /// *   ApsaraDB RDS for PostgreSQL: `\[{"type":"db","name":"\<The name of Database 1 on the source instance 1\>","newname":"\<The name of Database 1 on the destination instance\>"}\]`
+    /// *   ApsaraDB RDS for MySQL: `[{"type":"db","name":"<The name of Database 1 on the source instance>","newname":"<The name of Database 1 on the destination instance>","tables":[{"type":"table","name":"<The name of Table 1 in Database 1 on the source instance>","newname":"<The name of Table 1 in Database 1 on the destination instance>"},{"type":"table","name":"<The name of Table 2 in Database 1 on the source instance>","newname":"<The name of Table 2 in Database 1 on the destination instance>"}]},{"type":"db","name":"<The name of Database 2 on the source instance>","newname":"<The name of Database 2 on the destination instance>","tables":[{"type":"table","name":"<The name of Table 3 in Database 2 on the source instance>","newname":"<The name of Table 3 in Database 2 on the destination instance>"},{"type":"table","name":"<The name of Table 4 in Database 2 on the source instance>","newname":"<The name of Table 4 in Database 2 on the destination instance>"}]}]`
+    /// *   ApsaraDB RDS for PostgreSQL: `[{"type":"db","name":"<The name of Database 1 on the source instance 1>","newname":"<The name of Database 1 on the destination instance>"}]`
     ///
     /// Wire name: `TableMeta`.
     ///
@@ -107,7 +107,7 @@ impl RestoreTableFluentBuilder {
 
     /// Sets `BackupId`.
     ///
-    /// The backup set ID. You can call the DescribeBackups operation to obtain the backup set ID.
+    /// The backup set ID. You can call the [DescribeBackups](crate::Client::describe_backups) operation to obtain the backup set ID.
     ///
     /// See [`RestoreTableInput::backup_id`] for the full documentation.
     #[inline]
@@ -250,7 +250,7 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
             location: metadata::ParameterLocation::Query,
             allowed_values: &[],
             required: false,
-            description: "The point in time to which you want to restore data. The point in time must fall within the specified log backup retention period. Specify the time in the ISO 8601 standard in the *yyyy-MM-dd*T*HH:mm:ss*Z format. The time must be in UTC.\n\n> *   You must specify at least one of **BackupId** and **RestoreTime**.\n> *   You must enable the log backup feature. For more information, see [Back up an ApsaraDB RDS for MySQL instance](~~98818~~).",
+            description: "The point in time to which you want to restore data. The point in time must fall within the specified log backup retention period. Specify the time in the ISO 8601 standard in the *yyyy-MM-dd*T*HH:mm:ss*Z format. The time must be in UTC.\n\n> *   You must specify at least one of **BackupId** and **RestoreTime**.\n> *   You must enable the log backup feature. For more information, see [Back up an ApsaraDB RDS for MySQL instance](https://www.alibabacloud.com/help/doc-detail/98818.htm).",
             example: Some("2011-06-11T16:00:00Z"),
             deprecated: false,
         },
@@ -276,18 +276,18 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
             location: metadata::ParameterLocation::Query,
             allowed_values: &[],
             required: false,
-            description: "Specifies whether to enable the fast restoration feature for individual databases and tables. Valid values:\n\n*   **true**: enables the feature.\n*   **false**: disables the feature.\n\n> For more information, see [Restore individual databases and tables of an ApsaraDB RDS for MySQL instance](~~103175~~).",
+            description: "Specifies whether to enable the fast restoration feature for individual databases and tables. Valid values:\n\n*   **true**: enables the feature.\n*   **false**: disables the feature.\n\n> For more information, see [Restore individual databases and tables of an ApsaraDB RDS for MySQL instance](https://www.alibabacloud.com/help/doc-detail/103175.htm).",
             example: Some("true"),
             deprecated: false,
         },
     ],
     error_rows: &[
         171, 580, 216, 1200, 1201, 1206, 1207, 1203, 1204, 1199, 199, 553, 202, 491,
-        1208, 475, 186, 187, 1209, 1210, 1211, 1212, 1213, 1214, 37, 67, 68, 69, 70, 71,
-        72, 73, 74, 75, 76, 77, 15, 78, 17, 79, 80, 81, 82, 83, 84, 85, 86, 87, 88, 89,
-        90, 91, 92, 93, 34, 94, 95, 96, 97, 98, 99, 100, 101, 102, 103, 104, 105, 583,
-        237, 200, 503, 585, 584, 107, 108, 50, 109, 52, 110, 111, 112, 56, 113, 784, 783,
-        194, 1205, 640, 1068, 240, 114, 115, 62, 1215, 116, 117, 118,
+        1208, 475, 186, 187, 1209, 1210, 1211, 1212, 1213, 1214, 18, 22, 30, 24, 10, 7,
+        32, 6, 33, 29, 27, 25, 42, 23, 41, 3, 36, 1, 8, 14, 15, 16, 19, 38, 0, 37, 4, 5,
+        9, 12, 35, 26, 2, 17, 13, 28, 40, 20, 39, 11, 21, 31, 34, 583, 237, 200, 503,
+        585, 584, 52, 47, 43, 48, 49, 44, 51, 50, 46, 45, 784, 783, 194, 1205, 640, 1068,
+        240, 54, 55, 53, 1215, 56, 58, 57,
     ],
     error_table: &crate::metadata::ERROR_ROWS,
     sample_response: Some(

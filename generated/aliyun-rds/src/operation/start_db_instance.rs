@@ -11,7 +11,7 @@
 //!
 //! ### References
 //!
-//! \>  Before you call this operation, read the following topics and make sure that you fully understand the prerequisites and impacts of this operation.
+//! > Before you call this operation, read the following topics and make sure that you fully understand the prerequisites and impacts of this operation.
 //!
 //! [Start an ApsaraDB RDS for SQL instance](https://www.alibabacloud.com/help/doc-detail/462504.htm)
 //!
@@ -32,7 +32,7 @@ impl crate::Client {
     /// # Arguments
     ///
     /// `db_instance_id`:
-    /// The instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::Client::describe_db_instances) operation to query the instance ID.
     ///
     /// Wire name: `DBInstanceId`.
     ///
@@ -76,7 +76,7 @@ impl std::fmt::Debug for StartDbInstanceFluentBuilder {
 impl StartDbInstanceFluentBuilder {
     /// Sets `RegionId`.
     ///
-    /// The region ID. You can call the DescribeRegions operation to query the most recent region list.
+    /// The region ID. You can call the [DescribeRegions](crate::Client::describe_regions) operation to query the most recent region list.
     ///
     /// See [`StartDbInstanceInput::region_id`] for the full documentation.
     #[inline]
@@ -94,7 +94,7 @@ impl StartDbInstanceFluentBuilder {
 
     /// Sets `DedicatedHostGroupId`.
     ///
-    /// The dedicated cluster ID. This parameter is supported if you call this operation to suspend an RDS instance in the dedicated cluster. You can call the DescribeDedicatedHostGroups operation to query the dedicated cluster ID.
+    /// The dedicated cluster ID. This parameter is supported if you call this operation to suspend an RDS instance in the dedicated cluster. You can call the [DescribeDedicatedHostGroups](crate::Client::describe_dedicated_host_groups) operation to query the dedicated cluster ID.
     ///
     /// See [`StartDbInstanceInput::dedicated_host_group_id`] for the full documentation.
     #[inline]
@@ -565,10 +565,9 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
         },
     ],
     error_rows: &[
-        1216, 212, 67, 68, 69, 70, 71, 72, 73, 74, 75, 76, 77, 15, 78, 17, 79, 80, 81,
-        82, 83, 84, 85, 86, 87, 88, 89, 90, 91, 92, 93, 34, 94, 95, 96, 97, 98, 99, 100,
-        101, 102, 103, 104, 105, 107, 108, 50, 109, 52, 110, 111, 112, 56, 113, 114, 115,
-        62, 116, 117, 118,
+        1216, 212, 22, 30, 24, 10, 7, 32, 6, 33, 29, 27, 25, 42, 23, 41, 3, 36, 1, 8, 14,
+        15, 16, 19, 38, 0, 37, 4, 5, 9, 12, 35, 26, 2, 17, 13, 28, 40, 20, 39, 11, 21,
+        31, 34, 52, 47, 43, 48, 49, 44, 51, 50, 46, 45, 54, 55, 53, 56, 58, 57,
     ],
     error_table: &crate::metadata::ERROR_ROWS,
     sample_response: Some(

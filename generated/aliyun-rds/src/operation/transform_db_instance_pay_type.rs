@@ -12,7 +12,7 @@
 //!
 //! ### References
 //!
-//! \> Fees are generated if the call is successful. Before you call this operation, you must read the following documentation.
+//! > Fees are generated if the call is successful. Before you call this operation, you must read the following documentation.
 //!
 //! *   [Change the billing method of an ApsaraDB RDS for MySQL instance from pay-as-you-go to subscription](https://www.alibabacloud.com/help/doc-detail/96048.htm) or [Change the billing method of an ApsaraDB RDS for MySQL instance from subscription to pay-as-you-go](https://www.alibabacloud.com/help/doc-detail/161875.htm)
 //! *   [Change the billing method of an ApsaraDB RDS for PostgreSQL instance from pay-as-you-go to subscription](https://www.alibabacloud.com/help/doc-detail/96743.htm) or [Change the billing method of an ApsaraDB RDS for PostgreSQL instance from subscription to pay-as-you-go](https://www.alibabacloud.com/help/doc-detail/162756.htm)
@@ -36,7 +36,7 @@ impl crate::Client {
     /// # Arguments
     ///
     /// `db_instance_id`:
-    /// The instance ID. You can call the DescribeDBInstances operation to query the ID of the instance.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::Client::describe_db_instances) operation to query the ID of the instance.
     ///
     /// Wire name: `DBInstanceId`.
     ///
@@ -383,11 +383,10 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
     ],
     error_rows: &[
         423, 1236, 1237, 1238, 788, 349, 350, 351, 541, 353, 972, 355, 973, 1239, 1240,
-        1241, 1242, 1243, 1244, 1245, 1246, 1247, 1248, 1249, 1250, 1014, 1251, 76, 71,
-        80, 73, 975, 974, 1027, 67, 68, 69, 70, 72, 74, 75, 77, 15, 78, 79, 81, 82, 83,
-        84, 85, 86, 87, 88, 89, 90, 91, 92, 93, 34, 94, 95, 37, 96, 97, 98, 99, 100, 101,
-        102, 103, 104, 105, 1252, 107, 108, 50, 109, 52, 110, 111, 112, 56, 113, 114,
-        115, 62, 116, 117, 118,
+        1241, 1242, 1243, 1244, 1245, 1246, 1247, 1248, 1249, 1250, 1014, 1251, 27, 7,
+        36, 6, 975, 974, 1027, 22, 30, 24, 10, 32, 33, 29, 25, 42, 23, 3, 1, 8, 14, 15,
+        16, 19, 38, 0, 37, 4, 5, 9, 12, 35, 26, 2, 18, 17, 13, 28, 40, 20, 39, 11, 21,
+        31, 34, 1252, 52, 47, 43, 48, 49, 44, 51, 50, 46, 45, 54, 55, 53, 56, 58, 57,
     ],
     error_table: &crate::metadata::ERROR_ROWS,
     sample_response: Some(

@@ -11,7 +11,7 @@
 //!
 //! A full backup file contains the data of a self-managed MySQL database. You can restore the data of a self-managed MySQL database from a full backup file to an ApsaraDB RDS for MySQL instance. For more information, see [Migrate the data of a self-managed MySQL 5.7 or MySQL 8.0 instance to an ApsaraDB RDS for MySQL instance](https://www.alibabacloud.com/help/doc-detail/251779.htm).
 //!
-//! \> Before you call this operation, carefully read the following documentation. Make sure that you fully understand the prerequisites and impacts for calling this operation.
+//! > Before you call this operation, carefully read the following documentation. Make sure that you fully understand the prerequisites and impacts for calling this operation.
 //!
 //! Action `UpdateUserBackupFile`, operation type `update`, not idempotent: the runtime resends it only when the service proves it never ran.
 
@@ -30,14 +30,14 @@ impl crate::Client {
     /// # Arguments
     ///
     /// `backup_id`:
-    /// The backup ID. You can call the ListUserBackupFiles operation to query the backup ID.
+    /// The backup ID. You can call the [ListUserBackupFiles](crate::Client::list_user_backup_files) operation to query the backup ID.
     ///
     /// Wire name: `BackupId`.
     ///
     /// Example: `b-kwwvr7v8t7of********`
     ///
     /// `region_id`:
-    /// The region ID. You can call the DescribeRegions operation to query the most recent region list.
+    /// The region ID. You can call the [DescribeRegions](crate::Client::describe_regions) operation to query the most recent region list.
     ///
     /// Wire name: `RegionId`.
     ///
@@ -118,7 +118,7 @@ impl UpdateUserBackupFileFluentBuilder {
 
     /// Sets `ResourceGroupId`.
     ///
-    /// The resource group ID. You can call the DescribeDBInstanceAttribute operation to query the resource group ID.
+    /// The resource group ID. You can call the [DescribeDBInstanceAttribute](crate::Client::describe_db_instance_attribute) operation to query the resource group ID.
     ///
     /// See [`UpdateUserBackupFileInput::resource_group_id`] for the full documentation.
     #[inline]
@@ -246,10 +246,9 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
         },
     ],
     error_rows: &[
-        1255, 846, 67, 68, 69, 70, 71, 72, 73, 74, 75, 76, 77, 15, 78, 17, 79, 80, 81,
-        82, 83, 84, 86, 87, 88, 89, 90, 91, 92, 93, 34, 94, 95, 37, 96, 97, 98, 99, 100,
-        101, 102, 103, 104, 105, 107, 108, 50, 109, 52, 110, 111, 112, 56, 113, 114, 115,
-        62, 116, 117, 118,
+        1255, 846, 22, 30, 24, 10, 7, 32, 6, 33, 29, 27, 25, 42, 23, 41, 3, 36, 1, 8, 14,
+        15, 19, 38, 0, 37, 4, 5, 9, 12, 35, 26, 2, 18, 17, 13, 28, 40, 20, 39, 11, 21,
+        31, 34, 52, 47, 43, 48, 49, 44, 51, 50, 46, 45, 54, 55, 53, 56, 58, 57,
     ],
     error_table: &crate::metadata::ERROR_ROWS,
     sample_response: Some(

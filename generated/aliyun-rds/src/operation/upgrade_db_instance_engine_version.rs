@@ -9,7 +9,7 @@
 //!
 //! ### References
 //!
-//! \> Before you call this operation, read the following documentation and make sure that you fully understand the prerequisites and impacts of this operation.
+//! > Before you call this operation, read the following documentation and make sure that you fully understand the prerequisites and impacts of this operation.
 //!
 //! [Upgrade the major engine version of an ApsaraDB RDS for MySQL instance](https://www.alibabacloud.com/help/doc-detail/96058.htm)
 //!
@@ -30,7 +30,7 @@ impl crate::Client {
     /// # Arguments
     ///
     /// `db_instance_id`:
-    /// The instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::Client::describe_db_instances) operation to query the instance ID.
     ///
     /// Wire name: `DBInstanceId`.
     ///
@@ -230,11 +230,11 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
         },
     ],
     error_rows: &[
-        1238, 1256, 1257, 1258, 414, 1259, 339, 127, 67, 68, 69, 70, 71, 72, 73, 74, 75,
-        76, 77, 15, 78, 17, 79, 80, 81, 82, 83, 84, 85, 86, 87, 88, 89, 90, 91, 92, 93,
-        34, 94, 95, 37, 96, 97, 98, 99, 100, 101, 102, 103, 104, 105, 182, 902, 200, 730,
-        1260, 1261, 113, 556, 1262, 986, 50, 1049, 1263, 237, 1264, 1265, 107, 108, 109,
-        52, 110, 111, 112, 56, 132, 195, 114, 115, 62, 116, 117, 118,
+        1238, 1256, 1257, 1258, 414, 1259, 339, 127, 22, 30, 24, 10, 7, 32, 6, 33, 29,
+        27, 25, 42, 23, 41, 3, 36, 1, 8, 14, 15, 16, 19, 38, 0, 37, 4, 5, 9, 12, 35, 26,
+        2, 18, 17, 13, 28, 40, 20, 39, 11, 21, 31, 34, 182, 902, 200, 730, 1260, 1261,
+        45, 556, 1262, 986, 43, 1049, 1263, 237, 1264, 1265, 52, 47, 48, 49, 44, 51, 50,
+        46, 132, 195, 54, 55, 53, 56, 58, 57,
     ],
     error_table: &crate::metadata::ERROR_ROWS,
     sample_response: Some(

@@ -11,7 +11,7 @@
 //!
 //! ### References
 //!
-//! \> Before you call this operation, read the following documentation and make sure that you fully understand the prerequisites and impacts of this operation.
+//! > Before you call this operation, read the following documentation and make sure that you fully understand the prerequisites and impacts of this operation.
 //!
 //! *   [Update the minor engine version of an ApsaraDB RDS for MySQL instance](https://www.alibabacloud.com/help/doc-detail/96059.htm)
 //! *   [Update the minor engine version of an ApsaraDB RDS for PostgreSQL instance](https://www.alibabacloud.com/help/doc-detail/146895.htm)
@@ -34,10 +34,10 @@ impl crate::Client {
     /// # Arguments
     ///
     /// `db_instance_id`:
-    /// The instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::Client::describe_db_instances) operation to query the instance ID.
     ///
-    /// \> *   If your instance runs PostgreSQL, you must make sure that the instance uses **cloud disks**. If the instance uses local disks, you must call the [RestartDBInstance](https://www.alibabacloud.com/help/doc-detail/26230.htm) operation to restart the instance. The system automatically updates the minor engine version of the instance to the latest version during the restart.
-    /// \> *   If your instance runs SQL Server, you must make sure that the instance runs SQL Server 2019.
+    /// > *   If your instance runs PostgreSQL, you must make sure that the instance uses **cloud disks**. If the instance uses local disks, you must call the [RestartDBInstance](crate::Client::restart_db_instance) operation to restart the instance. The system automatically updates the minor engine version of the instance to the latest version during the restart.
+    /// > *   If your instance runs SQL Server, you must make sure that the instance runs SQL Server 2019.
     ///
     /// Wire name: `DBInstanceId`.
     ///
@@ -204,7 +204,7 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
             location: metadata::ParameterLocation::Query,
             allowed_values: &[],
             required: true,
-            description: "The instance ID. You can call the DescribeDBInstances operation to query the instance ID.\n\n> *   If your instance runs PostgreSQL, you must make sure that the instance uses **cloud disks**. If the instance uses local disks, you must call the [RestartDBInstance](~~26230~~) operation to restart the instance. The system automatically updates the minor engine version of the instance to the latest version during the restart.\n> *   If your instance runs SQL Server, you must make sure that the instance runs SQL Server 2019.",
+            description: "The instance ID. You can call the DescribeDBInstances operation to query the instance ID.\n\n> *   If your instance runs PostgreSQL, you must make sure that the instance uses **cloud disks**. If the instance uses local disks, you must call the [RestartDBInstance](https://www.alibabacloud.com/help/doc-detail/26230.htm) operation to restart the instance. The system automatically updates the minor engine version of the instance to the latest version during the restart.\n> *   If your instance runs SQL Server, you must make sure that the instance runs SQL Server 2019.",
             example: Some("rm-bpxxxxx"),
             deprecated: false,
         },
@@ -240,18 +240,17 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
             location: metadata::ParameterLocation::Query,
             allowed_values: &[],
             required: false,
-            description: "The minor engine version to which you want to update. Format:\n\n*   **PostgreSQL**: `rds_postgres_<Major engine version>00_<Minor engine version>`. Example: `rds_postgres_1200_20200830`.\n\n*   **MySQL**: `<RDS edition and MySQL version>_<Minor engine version>`. Examples: `rds_20200229`, `xcluster_20200229`, and `xcluster80_20200229`. The following RDS editions and MySQL versions are supported:\n\n    *   **rds**: RDS Basic Edition or RDS High-availability Edition\n    *   **xcluster**: MySQL 5.7 on RDS Enterprise Edition\n    *   **xcluster80**: MySQL 8.0 on RDS Enterprise Edition\n\n*   **SQLServer**: `<Minor engine version>`. Example: `15.0.4073.23`.\n\nIf you do not specify this parameter, the instance is updated to the latest minor engine version.\n\n>  For more information about minor engine versions, see [Release notes of AliPG](~~126002~~), [Release notes of AliSQL](~~96060~~), and [Release notes of minor engine versions of ApsaraDB RDS for SQL Server](~~213577~~).",
+            description: "The minor engine version to which you want to update. Format:\n\n*   **PostgreSQL**: `rds_postgres_<Major engine version>00_<Minor engine version>`. Example: `rds_postgres_1200_20200830`.\n\n*   **MySQL**: `<RDS edition and MySQL version>_<Minor engine version>`. Examples: `rds_20200229`, `xcluster_20200229`, and `xcluster80_20200229`. The following RDS editions and MySQL versions are supported:\n\n    *   **rds**: RDS Basic Edition or RDS High-availability Edition\n    *   **xcluster**: MySQL 5.7 on RDS Enterprise Edition\n    *   **xcluster80**: MySQL 8.0 on RDS Enterprise Edition\n\n*   **SQLServer**: `<Minor engine version>`. Example: `15.0.4073.23`.\n\nIf you do not specify this parameter, the instance is updated to the latest minor engine version.\n\n>  For more information about minor engine versions, see [Release notes of AliPG](https://www.alibabacloud.com/help/doc-detail/126002.htm), [Release notes of AliSQL](https://www.alibabacloud.com/help/doc-detail/96060.htm), and [Release notes of minor engine versions of ApsaraDB RDS for SQL Server](https://www.alibabacloud.com/help/doc-detail/213577.htm).",
             example: Some("xcluster80_20210305"),
             deprecated: false,
         },
     ],
     error_rows: &[
         1266, 1267, 1268, 1269, 1270, 253, 120, 1095, 1271, 212, 1272, 1273, 1274, 890,
-        889, 885, 886, 887, 888, 555, 37, 67, 68, 69, 70, 71, 72, 73, 74, 75, 76, 77, 15,
-        78, 17, 79, 80, 81, 82, 83, 84, 85, 86, 87, 88, 89, 90, 91, 92, 93, 34, 94, 95,
-        96, 97, 98, 99, 100, 101, 102, 103, 104, 105, 110, 556, 237, 1275, 614, 310, 986,
-        107, 108, 50, 109, 52, 111, 112, 56, 113, 132, 328, 1276, 114, 115, 62, 116, 117,
-        118,
+        889, 885, 886, 887, 888, 555, 18, 22, 30, 24, 10, 7, 32, 6, 33, 29, 27, 25, 42,
+        23, 41, 3, 36, 1, 8, 14, 15, 16, 19, 38, 0, 37, 4, 5, 9, 12, 35, 26, 2, 17, 13,
+        28, 40, 20, 39, 11, 21, 31, 34, 44, 556, 237, 1275, 614, 310, 986, 52, 47, 43,
+        48, 49, 51, 50, 46, 45, 132, 328, 1276, 54, 55, 53, 56, 58, 57,
     ],
     error_table: &crate::metadata::ERROR_ROWS,
     sample_response: Some(

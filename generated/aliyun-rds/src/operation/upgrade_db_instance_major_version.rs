@@ -32,7 +32,7 @@ impl crate::Client {
     /// `pay_type`:
     /// The billing method. Set the value to Postpaid.
     ///
-    /// \>  For more information about how to change the billing method of an instance after the upgrade, see [Change the billing method of an instance from pay-as-you-go to subscription](https://www.alibabacloud.com/help/doc-detail/96743.htm).
+    /// > For more information about how to change the billing method of an instance after the upgrade, see [Change the billing method of an instance from pay-as-you-go to subscription](https://www.alibabacloud.com/help/doc-detail/96743.htm).
     ///
     /// Wire name: `PayType`.
     ///
@@ -499,7 +499,7 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
             location: metadata::ParameterLocation::Query,
             allowed_values: &[],
             required: false,
-            description: "The new instance type of the instance. The new CPU and memory specifications of the instance must be higher than or equal to the original CPU and memory specifications. If you set the **UpgradeMode** parameter to **inPlaceUpgrade**, you **do not need to configure** this parameter.\n\nFor example, you can upgrade the instance type from `pg.n2.small.2c` to `pg.n2.medium.2c`. The pg.n2.small.2c instance type provides 1 CPU core and 2 GB of memory. The pg.n2.medium.2c instance type provides 2 CPU cores and 4 GB of memory.\n\n>  For more information about the instance types of ApsaraDB RDS for PostgreSQL instances, see [Instance types for primary ApsaraDB RDS for PostgreSQL instances](~~276990~~).",
+            description: "The new instance type of the instance. The new CPU and memory specifications of the instance must be higher than or equal to the original CPU and memory specifications. If you set the **UpgradeMode** parameter to **inPlaceUpgrade**, you **do not need to configure** this parameter.\n\nFor example, you can upgrade the instance type from `pg.n2.small.2c` to `pg.n2.medium.2c`. The pg.n2.small.2c instance type provides 1 CPU core and 2 GB of memory. The pg.n2.medium.2c instance type provides 2 CPU cores and 4 GB of memory.\n\n>  For more information about the instance types of ApsaraDB RDS for PostgreSQL instances, see [Instance types for primary ApsaraDB RDS for PostgreSQL instances](https://www.alibabacloud.com/help/doc-detail/276990.htm).",
             example: Some("pg.n2.medium.2c"),
             deprecated: false,
         },
@@ -511,7 +511,7 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
             location: metadata::ParameterLocation::Query,
             allowed_values: &[],
             required: false,
-            description: "The new storage capacity of the instance. Unit: GB If you set the **UpgradeMode** parameter to **inPlaceUpgrade**, you **do not need to configure** this parameter.\n\nValid values:\n\n*   **PL1 ESSD**: 20 GB to 32,000 GB\n*   **PL2 ESSD**: 500 GB to 3,200 GB\n*   **PL3 ESSD**: 1,500 GB to 3,200 GB\n*   **General ESSD**: 40 GB to 2,000 GB\n\n>  If the original instance uses local disks, you can reduce the storage capacity of the instance when you upgrade the major engine version of the instance. For more information about the minimum storage capacity, see [Upgrade the major engine version](~~203309~~).",
+            description: "The new storage capacity of the instance. Unit: GB If you set the **UpgradeMode** parameter to **inPlaceUpgrade**, you **do not need to configure** this parameter.\n\nValid values:\n\n*   **PL1 ESSD**: 20 GB to 32,000 GB\n*   **PL2 ESSD**: 500 GB to 3,200 GB\n*   **PL3 ESSD**: 1,500 GB to 3,200 GB\n*   **General ESSD**: 40 GB to 2,000 GB\n\n>  If the original instance uses local disks, you can reduce the storage capacity of the instance when you upgrade the major engine version of the instance. For more information about the minimum storage capacity, see [Upgrade the major engine version](https://www.alibabacloud.com/help/doc-detail/203309.htm).",
             example: Some("20"),
             deprecated: false,
         },
@@ -523,7 +523,7 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
             location: metadata::ParameterLocation::Query,
             allowed_values: &[],
             required: true,
-            description: "The billing method. Set the value to Postpaid.\n\n>  For more information about how to change the billing method of an instance after the upgrade, see [Change the billing method of an instance from pay-as-you-go to subscription](~~96743~~).",
+            description: "The billing method. Set the value to Postpaid.\n\n>  For more information about how to change the billing method of an instance after the upgrade, see [Change the billing method of an instance from pay-as-you-go to subscription](https://www.alibabacloud.com/help/doc-detail/96743.htm).",
             example: Some("Postpaid"),
             deprecated: false,
         },
@@ -535,7 +535,7 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
             location: metadata::ParameterLocation::Query,
             allowed_values: &[],
             required: false,
-            description: "The network type of the new instance. Set the value to VPC. The major engine version upgrade feature is supported only for instances that reside in VPCs.\n\nIf the original instance resides in the classic network, you must migrate the instance to a VPC before you call this operation. For more information about how to view or change the network type of an instance, see [Change the network type of an ApsaraDB RDS for PostgreSQL instance](~~96761~~).",
+            description: "The network type of the new instance. Set the value to VPC. The major engine version upgrade feature is supported only for instances that reside in VPCs.\n\nIf the original instance resides in the classic network, you must migrate the instance to a VPC before you call this operation. For more information about how to view or change the network type of an instance, see [Change the network type of an ApsaraDB RDS for PostgreSQL instance](https://www.alibabacloud.com/help/doc-detail/96761.htm).",
             example: Some("VPC"),
             deprecated: false,
         },
@@ -571,7 +571,7 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
             location: metadata::ParameterLocation::Query,
             allowed_values: &[],
             required: false,
-            description: "Specifies whether to switch your workloads over to the instance that runs the required major engine version based on your business requirements.\n\nValid values:\n\n*   **true**: The system automatically switches workloads over to the instance. This configuration method is used to perform an upgrade after you verify that the new major engine version is compatible with your workloads.\n*   **false**: The system does not automatically switch your workloads over to the instance. In most cases, this configuration method is used to test whether the new major engine version is compatible with your workloads before you perform the upgrade.\n\n> \n\n*   If you set this parameter to true, you must take note of the following items:\n\n    *   After the switchover is complete, you cannot roll your workloads back to the original instance. Proceed with caution.\n    *   During the switchover, the original instance processes only read requests. We recommend that you perform the switchover during off-peak hours.\n    *   If read-only instances are attached to the original instance, you can set this parameter only to false. In this case, the read-only instances that are attached to the original instance cannot be cloned. After the upgrade is complete, you must create read-only instances for the instance.\n\n*   If you set this parameter to false, you must take note of the following items:\n\n    *   The data migration does not interrupt your workloads on the original instance.\n    *   After data is migrated to the instance that runs the required major engine version, you must update the endpoint configuration in your application. This update requires you to replace the endpoint of the original instance with the endpoint of the instance that runs the required major engine version. For more information about how to view the endpoint of an instance, see [Viewing and change of the internal and public endpoints and port numbers](~~96788~~).",
+            description: "Specifies whether to switch your workloads over to the instance that runs the required major engine version based on your business requirements.\n\nValid values:\n\n*   **true**: The system automatically switches workloads over to the instance. This configuration method is used to perform an upgrade after you verify that the new major engine version is compatible with your workloads.\n*   **false**: The system does not automatically switch your workloads over to the instance. In most cases, this configuration method is used to test whether the new major engine version is compatible with your workloads before you perform the upgrade.\n\n> \n\n*   If you set this parameter to true, you must take note of the following items:\n\n    *   After the switchover is complete, you cannot roll your workloads back to the original instance. Proceed with caution.\n    *   During the switchover, the original instance processes only read requests. We recommend that you perform the switchover during off-peak hours.\n    *   If read-only instances are attached to the original instance, you can set this parameter only to false. In this case, the read-only instances that are attached to the original instance cannot be cloned. After the upgrade is complete, you must create read-only instances for the instance.\n\n*   If you set this parameter to false, you must take note of the following items:\n\n    *   The data migration does not interrupt your workloads on the original instance.\n    *   After data is migrated to the instance that runs the required major engine version, you must update the endpoint configuration in your application. This update requires you to replace the endpoint of the original instance with the endpoint of the instance that runs the required major engine version. For more information about how to view the endpoint of an instance, see [Viewing and change of the internal and public endpoints and port numbers](https://www.alibabacloud.com/help/doc-detail/96788.htm).",
             example: Some("false"),
             deprecated: false,
         },
@@ -734,10 +734,10 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
     ],
     error_rows: &[
         1277, 1278, 871, 122, 1279, 1280, 1281, 1282, 868, 1283, 1284, 1285, 1286, 1287,
-        120, 435, 1288, 67, 68, 69, 70, 71, 72, 73, 74, 75, 76, 77, 15, 78, 17, 79, 80,
-        81, 82, 83, 84, 85, 86, 87, 88, 89, 90, 91, 92, 93, 34, 94, 95, 37, 96, 97, 98,
-        99, 100, 101, 102, 103, 104, 105, 400, 1289, 107, 108, 50, 109, 52, 110, 111,
-        112, 56, 113, 328, 162, 114, 115, 62, 1290, 116, 117, 118,
+        120, 435, 1288, 22, 30, 24, 10, 7, 32, 6, 33, 29, 27, 25, 42, 23, 41, 3, 36, 1,
+        8, 14, 15, 16, 19, 38, 0, 37, 4, 5, 9, 12, 35, 26, 2, 18, 17, 13, 28, 40, 20, 39,
+        11, 21, 31, 34, 400, 1289, 52, 47, 43, 48, 49, 44, 51, 50, 46, 45, 328, 162, 54,
+        55, 53, 1290, 56, 58, 57,
     ],
     error_table: &crate::metadata::ERROR_ROWS,
     sample_response: Some(

@@ -9,7 +9,7 @@
 //!
 //! ### References
 //!
-//! \> Before you call this operation, carefully read the following documentation. Make sure that you fully understand the prerequisites and impacts for calling this operation.
+//! > Before you call this operation, carefully read the following documentation. Make sure that you fully understand the prerequisites and impacts for calling this operation.
 //!
 //! [Upgrade the major engine version of an ApsaraDB RDS for PostgreSQL instance](https://www.alibabacloud.com/help/doc-detail/203309.htm)
 //!
@@ -30,7 +30,7 @@ impl crate::Client {
     /// # Arguments
     ///
     /// `db_instance_id`:
-    /// The ID of the instance. You can call the [DescribeDBInstances](https://www.alibabacloud.com/help/doc-detail/610396.htm) operation to query the ID of the instance.
+    /// The ID of the instance. You can call the [DescribeDBInstances](crate::Client::describe_db_instances) operation to query the ID of the instance.
     ///
     /// Wire name: `DBInstanceId`.
     ///
@@ -164,7 +164,7 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
             location: metadata::ParameterLocation::Query,
             allowed_values: &[],
             required: true,
-            description: "The ID of the instance. You can call the [DescribeDBInstances](~~610396~~) operation to query the ID of the instance.",
+            description: "The ID of the instance. You can call the [DescribeDBInstances](https://www.alibabacloud.com/help/doc-detail/610396.htm) operation to query the ID of the instance.",
             example: Some("pgm-bp1c808s731l****"),
             deprecated: false,
         },
@@ -194,10 +194,10 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
         },
     ],
     error_rows: &[
-        423, 97, 339, 127, 1291, 555, 67, 68, 69, 70, 71, 72, 73, 74, 75, 76, 77, 15, 78,
-        17, 79, 80, 81, 82, 83, 84, 85, 86, 87, 88, 89, 90, 91, 92, 93, 34, 94, 95, 37,
-        96, 98, 99, 100, 101, 102, 103, 104, 105, 902, 754, 110, 986, 1049, 1292, 50,
-        113, 107, 108, 109, 52, 111, 112, 56, 114, 115, 62, 1293, 116, 117, 118,
+        423, 13, 339, 127, 1291, 555, 22, 30, 24, 10, 7, 32, 6, 33, 29, 27, 25, 42, 23,
+        41, 3, 36, 1, 8, 14, 15, 16, 19, 38, 0, 37, 4, 5, 9, 12, 35, 26, 2, 18, 17, 28,
+        40, 20, 39, 11, 21, 31, 34, 902, 754, 44, 986, 1049, 1292, 43, 45, 52, 47, 48,
+        49, 51, 50, 46, 54, 55, 53, 1293, 56, 58, 57,
     ],
     error_table: &crate::metadata::ERROR_ROWS,
     sample_response: Some(

@@ -10,7 +10,7 @@
 //!
 //! ### References
 //!
-//! \>  Before you call this operation, carefully read the following documentation. Make sure that you fully understand the prerequisites and impacts for calling this operation.
+//! > Before you call this operation, carefully read the following documentation. Make sure that you fully understand the prerequisites and impacts for calling this operation.
 //!
 //! *   [Upgrade the database proxy version of an ApsaraDB RDS for MySQL instance](https://www.alibabacloud.com/help/doc-detail/197465.htm)
 //! *   [Upgrade the database proxy version of an ApsaraDB RDS for PostgreSQL instance](https://www.alibabacloud.com/help/doc-detail/418469.htm)
@@ -32,7 +32,7 @@ impl crate::Client {
     /// # Arguments
     ///
     /// `db_instance_id`:
-    /// The instance ID. You can call the DescribeDBInstances operation to query the instance ID.
+    /// The instance ID. You can call the [DescribeDBInstances](crate::Client::describe_db_instances) operation to query the instance ID.
     ///
     /// Wire name: `DBInstanceId`.
     ///
@@ -211,7 +211,7 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
             location: metadata::ParameterLocation::Query,
             allowed_values: &[],
             required: false,
-            description: "The time when you want to upgrade the database proxy version of the instance. Valid values:\n\n*   **MaintainTime** (default): performs the upgrade during the maintenance window that you specified. For more information, see [Modify the maintenance window](~~610402~~).\n*   **Immediate**: performs the upgrade immediately.\n*   **SpecifyTime**: performs the upgrade at a specified point in time.\n\n> *   **If the instance runs MySQL, you can set this parameter to **MaintainTime**, **Immediate**, or SpecifyTime**.\n> *   If the instance runs PostgreSQL, you can set this parameter to **MaintainTime** or **Immediate**.",
+            description: "The time when you want to upgrade the database proxy version of the instance. Valid values:\n\n*   **MaintainTime** (default): performs the upgrade during the maintenance window that you specified. For more information, see [Modify the maintenance window](https://www.alibabacloud.com/help/doc-detail/610402.htm).\n*   **Immediate**: performs the upgrade immediately.\n*   **SpecifyTime**: performs the upgrade at a specified point in time.\n\n> *   **If the instance runs MySQL, you can set this parameter to **MaintainTime**, **Immediate**, or SpecifyTime**.\n> *   If the instance runs PostgreSQL, you can set this parameter to **MaintainTime** or **Immediate**.",
             example: Some("MaintainTime"),
             deprecated: false,
         },
@@ -241,10 +241,10 @@ pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
         },
     ],
     error_rows: &[
-        474, 67, 68, 69, 70, 71, 72, 73, 74, 75, 76, 77, 15, 78, 17, 79, 80, 81, 82, 83,
-        84, 85, 86, 87, 88, 89, 90, 91, 92, 93, 34, 94, 95, 37, 96, 97, 98, 99, 100, 101,
-        102, 103, 104, 105, 1294, 107, 108, 50, 109, 52, 110, 111, 112, 56, 113, 863,
-        625, 413, 114, 115, 116, 117, 118,
+        474, 22, 30, 24, 10, 7, 32, 6, 33, 29, 27, 25, 42, 23, 41, 3, 36, 1, 8, 14, 15,
+        16, 19, 38, 0, 37, 4, 5, 9, 12, 35, 26, 2, 18, 17, 13, 28, 40, 20, 39, 11, 21,
+        31, 34, 1294, 52, 47, 43, 48, 49, 44, 51, 50, 46, 45, 863, 625, 413, 54, 55, 56,
+        58, 57,
     ],
     error_table: &crate::metadata::ERROR_ROWS,
     sample_response: Some(

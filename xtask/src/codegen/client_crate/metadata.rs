@@ -5,6 +5,7 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
+use crate::codegen::docs::resolve_help_links;
 use crate::codegen::errors_crate::optional_str;
 use crate::codegen::render::{unsuffixed, unsuffixed_usize};
 use crate::resolve::{Operation, Product};
@@ -47,7 +48,8 @@ fn error_metadata_literal(
     retryable: bool,
 ) -> TokenStream {
     let http_status = unsuffixed(http_status);
-    let description = optional_str(description);
+    let description = description.map(resolve_help_links);
+    let description = optional_str(description.as_deref());
     quote! {
         ErrorMetadata {
             http_status: #http_status,
@@ -175,7 +177,9 @@ pub fn operation_metadata(operation: &Operation<'_>) -> TokenStream {
     let spec = operation.spec;
     let name = &spec.name;
     let rust_name = &operation.names.snake_case;
-    let summary = &spec.summary;
+    // Tools print these texts as they are, so their help-center links point
+    // at the articles, as the rustdoc's do.
+    let summary = resolve_help_links(&spec.summary);
     let method = match spec.request.method {
         HttpMethod::Get => quote!(metadata::HttpMethod::Get),
         HttpMethod::Post => quote!(metadata::HttpMethod::Post),
@@ -195,7 +199,7 @@ pub fn operation_metadata(operation: &Operation<'_>) -> TokenStream {
             ParameterLocation::FormData => quote!(metadata::ParameterLocation::Body),
         };
         let required = member.required;
-        let description = member.description.unwrap_or_default();
+        let description = resolve_help_links(member.description.unwrap_or_default());
         let example = optional_str(member.example);
         let deprecated = member.deprecated;
         let allowed_values = member.enum_values;

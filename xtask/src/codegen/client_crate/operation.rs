@@ -11,17 +11,25 @@ use quote::{format_ident, quote};
 
 use super::metadata::operation_metadata;
 use super::{pagination, waiters};
-use crate::codegen::docs::{code_span, member_docs, Docs};
+use crate::codegen::docs::{code_span, member_docs, Docs, OperationLinks, SDK_ONLY_NOTE};
 use crate::codegen::types_crate::input::{argument_type, many_arguments};
 use crate::resolve::{Member, Operation};
 
 /// The rustdoc of the operation's module: the full description, the
 /// engines (unless the description lists them already) and idempotency.
-fn module_docs(operation: &Operation<'_>) -> Docs {
+fn module_docs<'links>(operation: &Operation<'_>, links: &'links OperationLinks) -> Docs<'links> {
     let spec = operation.spec;
     let docs = Docs::new()
+        .linking(links)
         .prose(&spec.summary)
         .prose_opt(spec.description.as_deref());
+    let docs = if spec.is_sdk_only() {
+        SDK_ONLY_NOTE
+            .iter()
+            .fold(docs.blank(), |docs, line| docs.line(*line))
+    } else {
+        docs
+    };
     let engines_described = spec
         .description
         .as_deref()
@@ -46,20 +54,27 @@ fn module_docs(operation: &Operation<'_>) -> Docs {
 
 /// The rustdoc of the client method: the summary, a link to the module's
 /// full description, and each required argument's documentation.
-fn method_docs(operation: &Operation<'_>) -> Docs {
+fn method_docs<'links>(operation: &Operation<'_>, links: &'links OperationLinks) -> Docs<'links> {
     let module = &operation.names.snake_case;
     let docs = Docs::new()
+        .linking(links)
         .prose(&operation.spec.summary)
-        .blank()
-        .line(format!(
+        .blank();
+    let docs = if operation.spec.is_sdk_only() {
+        docs.line(format!(
+            "Alibaba publishes no reference page for this operation; the [module documentation](crate::operation::{module}) says where its description comes from."
+        ))
+    } else {
+        docs.line(format!(
             "The [module documentation](crate::operation::{module}) has the full description."
-        ));
+        ))
+    };
     let mut required = operation.required_parameters().peekable();
     let docs = if required.peek().is_some() {
         required.fold(docs.blank().line("# Arguments"), |docs, member| {
             docs.blank()
                 .line(format!("`{}`:", member.name))
-                .append(&member_docs(member))
+                .append(&member_docs(member, links))
         })
     } else {
         docs
@@ -72,7 +87,7 @@ fn method_docs(operation: &Operation<'_>) -> Docs {
 
 /// The two setters of an optional parameter: `x(value)` and
 /// `set_x(Option<value>)`.
-fn setters(member: &Member<'_>, operation: &Operation<'_>) -> TokenStream {
+fn setters(member: &Member<'_>, operation: &Operation<'_>, links: &OperationLinks) -> TokenStream {
     let input = &operation.names.input;
     let ident = &member.ident;
     let field = &member.name;
@@ -83,6 +98,7 @@ fn setters(member: &Member<'_>, operation: &Operation<'_>) -> TokenStream {
     // The full description lives on the input field; the setter repeats its
     // first line and links to it, which keeps large operations small.
     let value_docs = Docs::new()
+        .linking(links)
         .line(format!("Sets {wire}."))
         .prose_opt(member.headline())
         .blank()
@@ -118,7 +134,7 @@ fn setters(member: &Member<'_>, operation: &Operation<'_>) -> TokenStream {
 }
 
 /// `src/operation/<operation>.rs`.
-pub fn operation_rs(operation: &Operation<'_>) -> TokenStream {
+pub fn operation_rs(operation: &Operation<'_>, links: &OperationLinks) -> TokenStream {
     let spec = operation.spec;
     let names = &operation.names;
     let (module, input, output, builder, error) = (
@@ -129,8 +145,8 @@ pub fn operation_rs(operation: &Operation<'_>) -> TokenStream {
         &names.error,
     );
 
-    let module_docs = module_docs(operation).inner();
-    let method_docs = method_docs(operation).outer();
+    let module_docs = module_docs(operation, links).inner();
+    let method_docs = method_docs(operation, links).outer();
     let many_arguments = many_arguments(operation);
     let method_deprecated = spec.is_deprecated().then(
         || quote!(#[deprecated = "the operation is deprecated by the service documentation"]),
@@ -143,7 +159,7 @@ pub fn operation_rs(operation: &Operation<'_>) -> TokenStream {
     let argument_names = operation.required_parameters().map(|member| &member.ident);
     let setters = operation
         .optional_parameters()
-        .map(|member| setters(member, operation));
+        .map(|member| setters(member, operation, links));
     let builder_label = builder.to_string();
     let builder_docs = Docs::new()
         .line(format!(

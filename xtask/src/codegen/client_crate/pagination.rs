@@ -240,7 +240,7 @@ fn trait_impl(operation: &Operation<'_>, pagination: &Pagination<'_>) -> TokenSt
 
 /// The rustdoc of `into_paginator`: the style, the parameters and fields,
 /// and the stop rules.
-fn method_docs(operation: &Operation<'_>, pagination: &Pagination<'_>) -> Docs {
+fn method_docs(operation: &Operation<'_>, pagination: &Pagination<'_>) -> Docs<'static> {
     let spec = pagination.spec;
     let action = &operation.spec.name;
     let items = code_span(&spec.items_path);

@@ -107,7 +107,7 @@ pub fn definitions(operation: &Operation<'_>) -> TokenStream {
 
 /// The rustdoc of a waiter's method: the spec's texts, then what each
 /// acceptor does, the retried codes and the default delays.
-fn method_docs(operation: &Operation<'_>, waiter: &Waiter<'_>) -> Docs {
+fn method_docs(operation: &Operation<'_>, waiter: &Waiter<'_>) -> Docs<'static> {
     let action = &operation.spec.name;
     let waiter = waiter.spec;
     let mut docs = Docs::new()

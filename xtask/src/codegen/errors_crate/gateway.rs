@@ -1,16 +1,16 @@
 //! Rendering of `src/gateway.rs`: the errors the API gateway may answer
 //! for any operation.
 
-use proc_macro2::{Ident, TokenStream};
+use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::optional_str;
 use crate::codegen::docs::{code_span, distinct_description, Docs};
 use crate::codegen::render::unsuffixed;
-use crate::resolve::{GatewayVariant, Product};
+use crate::resolve::{GatewayVariant, Product, RustIdent};
 
 /// Rustdoc of one gateway variant.
-fn variant_docs(variant: &GatewayVariant<'_>) -> Docs {
+fn variant_docs(variant: &GatewayVariant<'_>) -> Docs<'static> {
     let row = variant.row;
     Docs::new()
         .line(format!(
@@ -26,8 +26,8 @@ fn variant_docs(variant: &GatewayVariant<'_>) -> Docs {
 }
 
 /// `matches!(self, A | B)`, or `false` when no variant qualifies.
-fn predicate_body<'a>(idents: impl Iterator<Item = &'a Ident>) -> TokenStream {
-    let idents: Vec<&Ident> = idents.collect();
+fn predicate_body<'a>(idents: impl Iterator<Item = &'a RustIdent>) -> TokenStream {
+    let idents: Vec<&RustIdent> = idents.collect();
     if idents.is_empty() {
         quote!(false)
     } else {

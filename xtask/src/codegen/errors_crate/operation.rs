@@ -8,12 +8,12 @@
 //! a one-line call, so hundreds of operations with dozens of codes each
 //! stay cheap to compile.
 
-use proc_macro2::{Ident, TokenStream};
+use proc_macro2::TokenStream;
 use quote::quote;
 
 use crate::codegen::docs::{code_span, Docs};
 use crate::codegen::render::unsuffixed_usize;
-use crate::resolve::{ErrorVariant, Operation};
+use crate::resolve::{ErrorVariant, Operation, RustIdent};
 use crate::spec::ErrorRow;
 
 /// Rustdoc of one variant: one line per row of its code, giving the
@@ -23,7 +23,7 @@ use crate::spec::ErrorRow;
 /// repeated hundreds of times across the crate; one line each (the full
 /// rows stay available through `documented_rows()` and `description()`)
 /// keeps the crate's source, and its build, small.
-fn variant_docs(variant: &ErrorVariant, rows: &[ErrorRow]) -> Docs {
+fn variant_docs(variant: &ErrorVariant, rows: &[ErrorRow]) -> Docs<'static> {
     let documented: Vec<&ErrorRow> = variant
         .rows
         .iter()
@@ -75,7 +75,7 @@ pub fn operation_rs(operation: &Operation<'_>) -> TokenStream {
     let variants = &operation.error_variants;
     let enum_ident = &operation.names.error;
     let module = &operation.names.snake_case;
-    let idents: Vec<Ident> = variants.iter().map(ErrorVariant::ident).collect();
+    let idents: Vec<RustIdent> = variants.iter().map(ErrorVariant::ident).collect();
 
     let declarations = variants.iter().zip(&idents).map(|(variant, ident)| {
         let docs = variant_docs(variant, rows).outer();
@@ -95,14 +95,23 @@ pub fn operation_rs(operation: &Operation<'_>) -> TokenStream {
         .any(|variant| is_upper_case_acronym(&variant.name))
         .then(|| quote!(#[allow(clippy::upper_case_acronyms)]));
 
-    let module_docs = Docs::new()
-        .line(format!("The documented errors of `{}`.", spec.name))
-        .blank()
-        .line(format!(
+    let table_line = if spec.is_sdk_only() {
+        format!(
+            "Alibaba publishes no error table for this operation: [`{enum_ident}`](crate::{module}::{enum_ident}) has one variant per code that every operation can answer ({} rows, {} codes), and the gateway's errors.",
+            rows.len(),
+            variants.len()
+        )
+    } else {
+        format!(
             "[`{enum_ident}`](crate::{module}::{enum_ident}) has one variant per distinct code of the operation's error table ({} rows, {} codes).",
             rows.len(),
             variants.len()
-        ))
+        )
+    };
+    let module_docs = Docs::new()
+        .line(format!("The documented errors of `{}`.", spec.name))
+        .blank()
+        .line(table_line)
         .blank()
         .line("Its behaviour is shared with every operation's enum in `rows.rs`, which also")
         .line("says why the standard traits are written out rather than derived.")

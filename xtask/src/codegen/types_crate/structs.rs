@@ -8,11 +8,11 @@
 //! `Debug` is written out with `#[inline]`, so it is compiled only into the
 //! programs that format the type.
 
-use proc_macro2::{Ident, TokenStream};
+use proc_macro2::TokenStream;
 use quote::quote;
 
-use crate::codegen::docs::{code_span, member_docs, Docs};
-use crate::resolve::{Direction, Member, Struct};
+use crate::codegen::docs::{code_span, member_docs, Docs, OperationLinks};
+use crate::resolve::{Direction, Member, RustIdent, Struct};
 use crate::spec::ParameterStyle;
 
 /// Whether a struct derives `Serialize`.
@@ -28,7 +28,7 @@ pub enum Serialization {
 
 /// What kind of struct is rendered.
 #[derive(Debug, Clone, Copy)]
-pub struct StructKind {
+pub struct StructKind<'links> {
     /// Sent or received.
     pub direction: Direction,
     /// When it derives `Serialize`.
@@ -36,14 +36,16 @@ pub struct StructKind {
     /// Whether callers may build it with a struct literal; otherwise it is
     /// `#[non_exhaustive]`, so new documented fields are not breaking.
     pub exhaustive: bool,
+    /// Where the operation names in its members' docs link to.
+    pub links: &'links OperationLinks,
 }
 
 /// The declaration of one struct field, with its serde attributes.
-fn field_declaration(member: &Member<'_>, kind: StructKind) -> TokenStream {
+fn field_declaration(member: &Member<'_>, kind: StructKind<'_>) -> TokenStream {
     let ident = &member.ident;
     let wire_name = member.wire_name;
     let rust_type = &member.rust_type;
-    let docs = member_docs(member).outer();
+    let docs = member_docs(member, kind.links).outer();
     let json = (member.style == ParameterStyle::Json)
         .then(|| quote!(, serialize_with = "aliyun_codec::ser::json_string"));
     let (serde, rust_type) = match kind.direction {
@@ -69,7 +71,7 @@ fn field_declaration(member: &Member<'_>, kind: StructKind) -> TokenStream {
 /// The `Debug` implementation of a generated struct, which prints
 /// `<redacted>` for sensitive members: one call into the runtime with the
 /// field names and values (see `aliyun_codec::debug` for why).
-fn debug_impl(name: &Ident, members: &[Member<'_>], unknown_fields: bool) -> TokenStream {
+fn debug_impl(name: &RustIdent, members: &[Member<'_>], unknown_fields: bool) -> TokenStream {
     let label = name.to_string();
     let mut labels: Vec<&str> = members.iter().map(|member| member.name.as_str()).collect();
     let mut values: Vec<TokenStream> = members
@@ -111,7 +113,7 @@ fn debug_impl(name: &Ident, members: &[Member<'_>], unknown_fields: bool) -> Tok
 /// end rather than returning it at once: a `?` per field, on thousands of
 /// fields, was a large part of the crate's type-checking and
 /// borrow-checking time.
-fn from_json_impls(name: &Ident, members: &[Member<'_>]) -> TokenStream {
+fn from_json_impls(name: &RustIdent, members: &[Member<'_>]) -> TokenStream {
     let empty = members.iter().map(|member| {
         let ident = &member.ident;
         quote!(#ident: None,)
@@ -151,7 +153,7 @@ fn from_json_impls(name: &Ident, members: &[Member<'_>]) -> TokenStream {
 
 /// A struct with its derives, `Debug` and, for responses, decoding.
 pub fn struct_definition(
-    name: &Ident,
+    name: &RustIdent,
     docs: TokenStream,
     members: &[Member<'_>],
     kind: StructKind,
@@ -198,8 +200,9 @@ pub fn struct_definition(
 /// with struct literals and `..Default::default()`) and always derive
 /// `Serialize` (the runtime flattens them through it), response structs are
 /// `#[non_exhaustive]`.
-pub fn nested_struct(nested: &Struct<'_>) -> TokenStream {
+pub fn nested_struct(nested: &Struct<'_>, links: &OperationLinks) -> TokenStream {
     let docs = Docs::new()
+        .linking(links)
         .line(format!("The value of {}.", code_span(nested.found_under)))
         .prose_opt(nested.description)
         .outer();
@@ -208,11 +211,13 @@ pub fn nested_struct(nested: &Struct<'_>) -> TokenStream {
             direction: Direction::Request,
             serialization: Serialization::Always,
             exhaustive: true,
+            links,
         },
         Direction::Response => StructKind {
             direction: Direction::Response,
             serialization: Serialization::Optional,
             exhaustive: false,
+            links,
         },
     };
     struct_definition(&nested.name, docs, &nested.members, kind)
