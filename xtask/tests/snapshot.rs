@@ -161,11 +161,13 @@ fn types_styles_and_secrets_are_emitted_as_documented() {
     assert!(types.contains("parameters.add(\"PageSize\", self.page_size.as_ref());"));
     assert!(types.contains("parameters.add_json(\"Filter\", self.filter.as_ref());"));
     assert!(types.contains("serialize_with = \"aliyun_codec::ser::json_string\""));
-    // Responses decode through the runtime's lenient `FromJson`, one `match`
-    // arm per field by wire name, the other members kept.
+    // Responses decode through the runtime's lenient `FromJson`: the wire
+    // names in byte order and the fields in the same order, the other
+    // members kept.
     assert!(types.contains("impl aliyun_codec::de::FromJson for DescribeWidgetsOutput"));
-    assert!(types.contains("\"TotalCount\" => object.read(&name, &mut decoded.total_count),"));
-    assert!(types.contains("_ => object.unknown(name, &mut decoded.unknown_fields),"));
+    assert!(types.contains("&[\"Enabled\", \"Items\", \"Ratio\", \"RequestId\", \"TotalCount\"],"));
+    assert!(types.contains("&mut decoded.enabled,\n                &mut decoded.items,"));
+    assert!(types.contains("&mut decoded.unknown_fields,\n        );"));
     // `Deserialize` goes through the same decoding, behind its feature.
     assert!(types.contains(
         "#[cfg(feature = \"serde-deserialize\")]\nimpl<'de> serde::Deserialize<'de> for DescribeWidgetsOutput"
