@@ -240,8 +240,14 @@ fn render_all(product: &Product<'_>, layout: &Layout) -> Result<GeneratedFiles, 
             client_crate::operation_mod_rs(product),
         ),
     ];
+    let common_file = product.common_errors.as_ref().map(|common| {
+        (
+            errors_src.join("common.rs"),
+            errors_crate::common::common_rs(common),
+        )
+    });
     let mut generated = GeneratedFiles::default();
-    for (path, tokens) in crate_files {
+    for (path, tokens) in crate_files.into_iter().chain(common_file) {
         let text = render_file(&path.display().to_string(), tokens)?;
         generated.files.insert(path, text);
     }

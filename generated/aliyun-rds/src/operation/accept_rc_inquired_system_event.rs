@@ -17,6 +17,7 @@
 use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::accept_rc_inquired_system_event::AcceptRcInquiredSystemEventError;
+pub use aliyun_rds_errors::accept_rc_inquired_system_event::CommonError;
 pub use aliyun_rds_types::accept_rc_inquired_system_event::*;
 
 impl crate::Client {

@@ -17,6 +17,7 @@
 use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::add_rc_instances_to_deployment_set::AddRcInstancesToDeploymentSetError;
+pub use aliyun_rds_errors::add_rc_instances_to_deployment_set::CommonError;
 pub use aliyun_rds_types::add_rc_instances_to_deployment_set::*;
 
 impl crate::Client {

@@ -17,6 +17,7 @@
 use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::check_backup_encryption_authorized::CheckBackupEncryptionAuthorizedError;
+pub use aliyun_rds_errors::check_backup_encryption_authorized::CommonError;
 pub use aliyun_rds_types::check_backup_encryption_authorized::*;
 
 impl crate::Client {

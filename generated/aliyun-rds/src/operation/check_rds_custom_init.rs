@@ -17,6 +17,7 @@
 use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::check_rds_custom_init::CheckRdsCustomInitError;
+pub use aliyun_rds_errors::check_rds_custom_init::CommonError;
 pub use aliyun_rds_types::check_rds_custom_init::*;
 
 impl crate::Client {

@@ -17,6 +17,7 @@
 use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::check_region_support_backup_encryption::CheckRegionSupportBackupEncryptionError;
+pub use aliyun_rds_errors::check_region_support_backup_encryption::CommonError;
 pub use aliyun_rds_types::check_region_support_backup_encryption::*;
 
 impl crate::Client {

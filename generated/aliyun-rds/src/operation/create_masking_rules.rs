@@ -17,6 +17,7 @@
 use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::create_masking_rules::CreateMaskingRulesError;
+pub use aliyun_rds_errors::create_masking_rules::CommonError;
 pub use aliyun_rds_types::create_masking_rules::*;
 
 impl crate::Client {

@@ -17,6 +17,7 @@
 use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::create_rc_disk::CreateRcDiskError;
+pub use aliyun_rds_errors::create_rc_disk::CommonError;
 pub use aliyun_rds_types::create_rc_disk::*;
 
 impl crate::Client {

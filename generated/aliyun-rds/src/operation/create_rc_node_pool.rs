@@ -17,6 +17,7 @@
 use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::create_rc_node_pool::CreateRcNodePoolError;
+pub use aliyun_rds_errors::create_rc_node_pool::CommonError;
 pub use aliyun_rds_types::create_rc_node_pool::*;
 
 impl crate::Client {

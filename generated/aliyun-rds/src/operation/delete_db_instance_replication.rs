@@ -17,6 +17,7 @@
 use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::delete_db_instance_replication::DeleteDbInstanceReplicationError;
+pub use aliyun_rds_errors::delete_db_instance_replication::CommonError;
 pub use aliyun_rds_types::delete_db_instance_replication::*;
 
 impl crate::Client {

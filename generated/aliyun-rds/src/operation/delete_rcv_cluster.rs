@@ -17,6 +17,7 @@
 use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::delete_rcv_cluster::DeleteRcvClusterError;
+pub use aliyun_rds_errors::delete_rcv_cluster::CommonError;
 pub use aliyun_rds_types::delete_rcv_cluster::*;
 
 impl crate::Client {

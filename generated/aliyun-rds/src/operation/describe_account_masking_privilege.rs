@@ -17,6 +17,7 @@
 use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::describe_account_masking_privilege::DescribeAccountMaskingPrivilegeError;
+pub use aliyun_rds_errors::describe_account_masking_privilege::CommonError;
 pub use aliyun_rds_types::describe_account_masking_privilege::*;
 
 impl crate::Client {

@@ -17,6 +17,7 @@
 use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::describe_active_operation_maintain_conf::DescribeActiveOperationMaintainConfError;
+pub use aliyun_rds_errors::describe_active_operation_maintain_conf::CommonError;
 pub use aliyun_rds_types::describe_active_operation_maintain_conf::*;
 
 impl crate::Client {

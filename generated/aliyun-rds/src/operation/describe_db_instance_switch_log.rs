@@ -17,6 +17,7 @@
 use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::describe_db_instance_switch_log::DescribeDbInstanceSwitchLogError;
+pub use aliyun_rds_errors::describe_db_instance_switch_log::CommonError;
 pub use aliyun_rds_types::describe_db_instance_switch_log::*;
 
 impl crate::Client {

@@ -17,6 +17,7 @@
 use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::describe_import_task_validation::DescribeImportTaskValidationError;
+pub use aliyun_rds_errors::describe_import_task_validation::CommonError;
 pub use aliyun_rds_types::describe_import_task_validation::*;
 
 impl crate::Client {

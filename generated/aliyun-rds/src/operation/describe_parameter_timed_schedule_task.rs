@@ -17,6 +17,7 @@
 use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::describe_parameter_timed_schedule_task::DescribeParameterTimedScheduleTaskError;
+pub use aliyun_rds_errors::describe_parameter_timed_schedule_task::CommonError;
 pub use aliyun_rds_types::describe_parameter_timed_schedule_task::*;
 
 impl crate::Client {

@@ -17,6 +17,7 @@
 use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::describe_rc_cloud_assistant_status::DescribeRcCloudAssistantStatusError;
+pub use aliyun_rds_errors::describe_rc_cloud_assistant_status::CommonError;
 pub use aliyun_rds_types::describe_rc_cloud_assistant_status::*;
 
 impl crate::Client {

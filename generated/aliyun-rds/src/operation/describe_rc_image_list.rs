@@ -17,6 +17,7 @@
 use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::describe_rc_image_list::DescribeRcImageListError;
+pub use aliyun_rds_errors::describe_rc_image_list::CommonError;
 pub use aliyun_rds_types::describe_rc_image_list::*;
 
 impl crate::Client {

@@ -17,6 +17,7 @@
 use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::describe_rc_instance_history_events::DescribeRcInstanceHistoryEventsError;
+pub use aliyun_rds_errors::describe_rc_instance_history_events::CommonError;
 pub use aliyun_rds_types::describe_rc_instance_history_events::*;
 
 impl crate::Client {

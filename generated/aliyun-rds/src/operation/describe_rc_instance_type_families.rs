@@ -17,6 +17,7 @@
 use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::describe_rc_instance_type_families::DescribeRcInstanceTypeFamiliesError;
+pub use aliyun_rds_errors::describe_rc_instance_type_families::CommonError;
 pub use aliyun_rds_types::describe_rc_instance_type_families::*;
 
 impl crate::Client {

@@ -17,6 +17,7 @@
 use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::describe_rc_metric_list::DescribeRcMetricListError;
+pub use aliyun_rds_errors::describe_rc_metric_list::CommonError;
 pub use aliyun_rds_types::describe_rc_metric_list::*;
 
 impl crate::Client {

@@ -17,6 +17,7 @@
 use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::describe_rc_security_group_list::DescribeRcSecurityGroupListError;
+pub use aliyun_rds_errors::describe_rc_security_group_list::CommonError;
 pub use aliyun_rds_types::describe_rc_security_group_list::*;
 
 impl crate::Client {

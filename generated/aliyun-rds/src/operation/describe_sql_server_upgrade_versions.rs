@@ -17,6 +17,7 @@
 use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::describe_sql_server_upgrade_versions::DescribeSqlServerUpgradeVersionsError;
+pub use aliyun_rds_errors::describe_sql_server_upgrade_versions::CommonError;
 pub use aliyun_rds_types::describe_sql_server_upgrade_versions::*;
 
 impl crate::Client {

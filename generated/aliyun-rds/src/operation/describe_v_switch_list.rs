@@ -17,6 +17,7 @@
 use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::describe_v_switch_list::DescribeVSwitchListError;
+pub use aliyun_rds_errors::describe_v_switch_list::CommonError;
 pub use aliyun_rds_types::describe_v_switch_list::*;
 
 impl crate::Client {

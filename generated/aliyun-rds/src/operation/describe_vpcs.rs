@@ -17,6 +17,7 @@
 use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::describe_vpcs::DescribeVpcsError;
+pub use aliyun_rds_errors::describe_vpcs::CommonError;
 pub use aliyun_rds_types::describe_vpcs::*;
 
 impl crate::Client {

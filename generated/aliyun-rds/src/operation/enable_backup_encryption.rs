@@ -17,6 +17,7 @@
 use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::enable_backup_encryption::EnableBackupEncryptionError;
+pub use aliyun_rds_errors::enable_backup_encryption::CommonError;
 pub use aliyun_rds_types::enable_backup_encryption::*;
 
 impl crate::Client {

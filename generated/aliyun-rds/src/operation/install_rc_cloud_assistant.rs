@@ -17,6 +17,7 @@
 use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::install_rc_cloud_assistant::InstallRcCloudAssistantError;
+pub use aliyun_rds_errors::install_rc_cloud_assistant::CommonError;
 pub use aliyun_rds_types::install_rc_cloud_assistant::*;
 
 impl crate::Client {

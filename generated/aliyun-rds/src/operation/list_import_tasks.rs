@@ -17,6 +17,7 @@
 use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::list_import_tasks::ListImportTasksError;
+pub use aliyun_rds_errors::list_import_tasks::CommonError;
 pub use aliyun_rds_types::list_import_tasks::*;
 
 impl crate::Client {

@@ -17,6 +17,7 @@
 use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::list_rcv_clusters::ListRcvClustersError;
+pub use aliyun_rds_errors::list_rcv_clusters::CommonError;
 pub use aliyun_rds_types::list_rcv_clusters::*;
 
 impl crate::Client {

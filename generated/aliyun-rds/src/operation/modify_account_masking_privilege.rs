@@ -17,6 +17,7 @@
 use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::modify_account_masking_privilege::ModifyAccountMaskingPrivilegeError;
+pub use aliyun_rds_errors::modify_account_masking_privilege::CommonError;
 pub use aliyun_rds_types::modify_account_masking_privilege::*;
 
 impl crate::Client {

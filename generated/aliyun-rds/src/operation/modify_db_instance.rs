@@ -17,6 +17,7 @@
 use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::modify_db_instance::ModifyDbInstanceError;
+pub use aliyun_rds_errors::modify_db_instance::CommonError;
 pub use aliyun_rds_types::modify_db_instance::*;
 
 impl crate::Client {

@@ -17,6 +17,7 @@
 use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::modify_db_instance_vector_support_status::ModifyDbInstanceVectorSupportStatusError;
+pub use aliyun_rds_errors::modify_db_instance_vector_support_status::CommonError;
 pub use aliyun_rds_types::modify_db_instance_vector_support_status::*;
 
 impl crate::Client {

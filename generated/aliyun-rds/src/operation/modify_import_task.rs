@@ -17,6 +17,7 @@
 use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::modify_import_task::ModifyImportTaskError;
+pub use aliyun_rds_errors::modify_import_task::CommonError;
 pub use aliyun_rds_types::modify_import_task::*;
 
 impl crate::Client {

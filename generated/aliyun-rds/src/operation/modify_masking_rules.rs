@@ -17,6 +17,7 @@
 use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::modify_masking_rules::ModifyMaskingRulesError;
+pub use aliyun_rds_errors::modify_masking_rules::CommonError;
 pub use aliyun_rds_types::modify_masking_rules::*;
 
 impl crate::Client {

@@ -17,6 +17,7 @@
 use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::modify_parameter_timed_schedule_task::ModifyParameterTimedScheduleTaskError;
+pub use aliyun_rds_errors::modify_parameter_timed_schedule_task::CommonError;
 pub use aliyun_rds_types::modify_parameter_timed_schedule_task::*;
 
 impl crate::Client {

@@ -17,6 +17,7 @@
 use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::modify_rc_disk_charge_type::ModifyRcDiskChargeTypeError;
+pub use aliyun_rds_errors::modify_rc_disk_charge_type::CommonError;
 pub use aliyun_rds_types::modify_rc_disk_charge_type::*;
 
 impl crate::Client {

@@ -17,6 +17,7 @@
 use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::modify_rc_elastic_scaling::ModifyRcElasticScalingError;
+pub use aliyun_rds_errors::modify_rc_elastic_scaling::CommonError;
 pub use aliyun_rds_types::modify_rc_elastic_scaling::*;
 
 impl crate::Client {

@@ -17,6 +17,7 @@
 use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::modify_rc_instance_vpc_attribute::ModifyRcInstanceVpcAttributeError;
+pub use aliyun_rds_errors::modify_rc_instance_vpc_attribute::CommonError;
 pub use aliyun_rds_types::modify_rc_instance_vpc_attribute::*;
 
 impl crate::Client {

@@ -17,6 +17,7 @@
 use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::modify_rc_security_group_permission::ModifyRcSecurityGroupPermissionError;
+pub use aliyun_rds_errors::modify_rc_security_group_permission::CommonError;
 pub use aliyun_rds_types::modify_rc_security_group_permission::*;
 
 impl crate::Client {

@@ -17,6 +17,7 @@
 use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::modify_rcv_cluster::ModifyRcvClusterError;
+pub use aliyun_rds_errors::modify_rcv_cluster::CommonError;
 pub use aliyun_rds_types::modify_rcv_cluster::*;
 
 impl crate::Client {

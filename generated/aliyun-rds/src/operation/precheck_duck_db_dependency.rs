@@ -17,6 +17,7 @@
 use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::precheck_duck_db_dependency::PrecheckDuckDbDependencyError;
+pub use aliyun_rds_errors::precheck_duck_db_dependency::CommonError;
 pub use aliyun_rds_types::precheck_duck_db_dependency::*;
 
 impl crate::Client {

@@ -17,6 +17,7 @@
 use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::reboot_rc_instance::RebootRcInstanceError;
+pub use aliyun_rds_errors::reboot_rc_instance::CommonError;
 pub use aliyun_rds_types::reboot_rc_instance::*;
 
 impl crate::Client {

@@ -17,6 +17,7 @@
 use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::remove_rc_instances_from_deployment_set::RemoveRcInstancesFromDeploymentSetError;
+pub use aliyun_rds_errors::remove_rc_instances_from_deployment_set::CommonError;
 pub use aliyun_rds_types::remove_rc_instances_from_deployment_set::*;
 
 impl crate::Client {

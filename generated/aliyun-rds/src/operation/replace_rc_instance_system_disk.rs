@@ -17,6 +17,7 @@
 use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::replace_rc_instance_system_disk::ReplaceRcInstanceSystemDiskError;
+pub use aliyun_rds_errors::replace_rc_instance_system_disk::CommonError;
 pub use aliyun_rds_types::replace_rc_instance_system_disk::*;
 
 impl crate::Client {

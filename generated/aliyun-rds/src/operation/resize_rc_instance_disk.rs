@@ -17,6 +17,7 @@
 use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::resize_rc_instance_disk::ResizeRcInstanceDiskError;
+pub use aliyun_rds_errors::resize_rc_instance_disk::CommonError;
 pub use aliyun_rds_types::resize_rc_instance_disk::*;
 
 impl crate::Client {

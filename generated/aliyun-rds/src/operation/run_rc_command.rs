@@ -17,6 +17,7 @@
 use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::run_rc_command::RunRcCommandError;
+pub use aliyun_rds_errors::run_rc_command::CommonError;
 pub use aliyun_rds_types::run_rc_command::*;
 
 impl crate::Client {

@@ -17,6 +17,7 @@
 use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::share_rc_deployment_set::ShareRcDeploymentSetError;
+pub use aliyun_rds_errors::share_rc_deployment_set::CommonError;
 pub use aliyun_rds_types::share_rc_deployment_set::*;
 
 impl crate::Client {

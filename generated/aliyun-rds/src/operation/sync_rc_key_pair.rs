@@ -17,6 +17,7 @@
 use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::sync_rc_key_pair::SyncRcKeyPairError;
+pub use aliyun_rds_errors::sync_rc_key_pair::CommonError;
 pub use aliyun_rds_types::sync_rc_key_pair::*;
 
 impl crate::Client {

@@ -17,6 +17,7 @@
 use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::sync_rc_security_group::SyncRcSecurityGroupError;
+pub use aliyun_rds_errors::sync_rc_security_group::CommonError;
 pub use aliyun_rds_types::sync_rc_security_group::*;
 
 impl crate::Client {

@@ -17,6 +17,7 @@
 use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::unassociate_eip_address_with_rc_instance::UnassociateEipAddressWithRcInstanceError;
+pub use aliyun_rds_errors::unassociate_eip_address_with_rc_instance::CommonError;
 pub use aliyun_rds_types::unassociate_eip_address_with_rc_instance::*;
 
 impl crate::Client {

@@ -17,6 +17,7 @@
 use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::update_db_instance_replication::UpdateDbInstanceReplicationError;
+pub use aliyun_rds_errors::update_db_instance_replication::CommonError;
 pub use aliyun_rds_types::update_db_instance_replication::*;
 
 impl crate::Client {

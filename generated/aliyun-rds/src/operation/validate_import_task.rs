@@ -17,6 +17,7 @@
 use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::validate_import_task::ValidateImportTaskError;
+pub use aliyun_rds_errors::validate_import_task::CommonError;
 pub use aliyun_rds_types::validate_import_task::*;
 
 impl crate::Client {

@@ -193,6 +193,11 @@ pub fn operation_rs(operation: &Operation<'_>, links: &OperationLinks) -> TokenS
     let waiter_definitions = waiters::definitions(operation);
     let paginator_method = pagination::builder_method(operation);
     let paged_operation = pagination::implementation(operation);
+    // The codes every operation can answer, which the error enum of an
+    // operation without a table of its own holds in its `Common` variant.
+    let common_error = operation
+        .common_errors
+        .then(|| quote!(pub use aliyun_rds_errors::#module::CommonError;));
 
     quote! {
         #module_docs
@@ -201,6 +206,7 @@ pub fn operation_rs(operation: &Operation<'_>, links: &OperationLinks) -> TokenS
         use aliyun_runtime::{OperationFuture, Runtime};
 
         pub use aliyun_rds_errors::#module::#error;
+        #common_error
         pub use aliyun_rds_types::#module::*;
 
         impl crate::Client {
