@@ -22,6 +22,7 @@ fn fixture_layout() -> Layout {
         product_dir: PathBuf::from("spec/rds/2014-08-15"),
         errors_src: PathBuf::from("expected/rds-errors/src"),
         types_src: PathBuf::from("expected/rds-types/src"),
+        metadata_src: PathBuf::from("expected/rds-metadata/src"),
         client_src: PathBuf::from("expected/rds/src"),
     }
 }
