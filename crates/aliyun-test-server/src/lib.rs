@@ -6,7 +6,8 @@
 //! providers' tests (`aliyun-credentials`) and the orchestrator's
 //! (`aliyun-runtime`) use it as a dev-dependency, to stand in for the
 //! services they call (the ECS metadata service, a credentials URI, an
-//! RDS endpoint that misbehaves). The server is a plain tokio
+//! RDS endpoint that misbehaves; [`start_ecs_metadata_service`] is the
+//! metadata service ready-made). The server is a plain tokio
 //! `TcpListener`, so tests can do what a framework would hide: close a
 //! connection after reading the request, or never answer.
 //!
@@ -318,4 +319,37 @@ async fn serve_connection(
             }
         }
     }
+}
+
+/// Starts a stand-in for the ECS instance metadata service that requires
+/// an IMDSv2 session token (it hands out `imds-token` to a `PUT` of
+/// `/latest/api/token` that asks for a lifetime, and answers anything
+/// else without it with 401) and serves the RAM role `EcsRole`: its
+/// credentials (`STS.id-<request index>`, `ecs-secret`, token `ecs-token`)
+/// expire at `expiration` (RFC 3339) and are answered after `delay`.
+pub async fn start_ecs_metadata_service(expiration: &str, delay: Duration) -> TestServer {
+    let expiration = expiration.to_owned();
+    TestServer::start(move |request, index| {
+        let token_ok =
+            request.header("x-aliyun-ecs-metadata-token").as_deref() == Some("imds-token");
+        match (request.method.as_str(), request.path()) {
+            ("PUT", "/latest/api/token") => {
+                assert!(request
+                    .header("x-aliyun-ecs-metadata-token-ttl-seconds")
+                    .is_some());
+                Reply::raw(200, "text/plain", b"imds-token")
+            }
+            ("GET", "/latest/meta-data/ram/security-credentials/") if token_ok => {
+                Reply::raw(200, "text/plain", b"EcsRole")
+            }
+            ("GET", "/latest/meta-data/ram/security-credentials/EcsRole") if token_ok => {
+                let credentials = format!(
+                    r#"{{"Code":"Success","AccessKeyId":"STS.id-{index}","AccessKeySecret":"ecs-secret","SecurityToken":"ecs-token","Expiration":"{expiration}","LastUpdated":"2020-01-01T00:00:00Z"}}"#
+                );
+                Reply::Delay(delay, Box::new(Reply::json(200, &credentials)))
+            }
+            _ => Reply::raw(401, "text/plain", b"unauthorized"),
+        }
+    })
+    .await
 }
