@@ -27,7 +27,7 @@
 //! # }
 //! ```
 
-// A test's helper fails the test by panicking: a poisoned lock or a
+// Test support fails the test by panicking: a poisoned lock or a
 // request line it cannot read is a broken test, not an error to handle.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
