@@ -1,5 +1,11 @@
 //! `cargo xtask`: the command-line front end of the project's developer
 //! tasks. Each subcommand is a thin wrapper over the `xtask` library.
+//!
+//! It is a developer tool outside the SDK's layers: no crate depends on
+//! it, and it depends on none of the SDK's crates. It writes the
+//! generated crates from the spec and runs the load programs of the
+//! workspace tests rather than linking the client, so a broken generated
+//! crate never stops `cargo xtask codegen` from building.
 
 use std::process::ExitCode;
 

@@ -2,12 +2,12 @@
 //! what an API is and how its values are written and read, with no HTTP,
 //! no TLS and no async runtime.
 //!
-//! It is the bottom layer of the SDK, below signing (`aliyun-sign`), the
-//! transport (`aliyun-http`), the credential providers
-//! (`aliyun-credentials`) and the runtime (`aliyun-runtime`). The
-//! generated types and metadata crates (`aliyun-rds-types`,
-//! `aliyun-rds-metadata`) and the emulator depend on it alone, so they
-//! build without reqwest, rustls or tokio.
+//! It is the bottom layer of the SDK (layer 0 in `ARCHITECTURE.md`'s
+//! "Layers"), below signing (`aliyun-sign`), the transport (`aliyun-http`),
+//! the credential providers (`aliyun-credentials`) and the runtime
+//! (`aliyun-runtime`). The generated types and metadata crates
+//! (`aliyun-rds-types`, `aliyun-rds-metadata`) and the emulator depend on it
+//! alone, so they build without reqwest, rustls or tokio.
 //!
 //! * [`metadata`]: the static tables generated client crates fill with
 //!   their product, operations, parameters, documented errors and groups;

@@ -1,12 +1,13 @@
 //! The credential providers of Alibaba Cloud's official SDKs: where an
 //! AccessKey comes from, and how temporary credentials are kept fresh.
 //!
-//! This is the layer above signing and identity (`aliyun-sign`, whose
-//! [`Credentials`] and [`ProvideCredentials`] every provider here produces
-//! and implements) and the transport (`aliyun-http`, whose [`Connector`]
-//! carries every request a provider sends), and below the runtime
-//! (`aliyun-runtime`), which re-exports this crate as its `credentials`
-//! module and builds the default chain with its own connector.
+//! This is layer 2 of the runtime (`ARCHITECTURE.md`, "Layers"), above
+//! signing and identity (`aliyun-sign`, whose [`Credentials`] and
+//! [`ProvideCredentials`] every provider here produces and implements) and
+//! the transport (`aliyun-http`, whose [`Connector`] carries every request
+//! a provider sends), and below the runtime (`aliyun-runtime`), which
+//! re-exports this crate as its `credentials` module and builds the default
+//! chain with its own connector.
 //!
 //! * [`DefaultCredentialsChain`]: the places Alibaba Cloud's SDKs and CLI
 //!   look, in their order (environment, OIDC, the CLI's

@@ -1,13 +1,15 @@
 //! The transport seam of the Alibaba Cloud SDK crates: how a request
 //! leaves the process.
 //!
-//! This is the layer above the model and codec (`aliyun-codec`) and below
-//! the credential providers (`aliyun-credentials`) and the runtime
-//! (`aliyun-runtime`), which both send every request through a
-//! [`Connector`]: the runtime's attempts, and the providers' calls to STS,
-//! the ECS metadata service and a credentials URI. A client builds one
-//! connector and shares it with its default credentials chain, so its
-//! proxies and trusted roots hold for every request it makes.
+//! This is layer 1 of the runtime (`ARCHITECTURE.md`, "Layers"), beside
+//! signing (`aliyun-sign`), which it does not need: above the model and
+//! codec (`aliyun-codec`) and below the credential providers
+//! (`aliyun-credentials`) and the runtime (`aliyun-runtime`), which both
+//! send every request through a [`Connector`]: the runtime's attempts, and
+//! the providers' calls to STS, the ECS metadata service and a credentials
+//! URI. A client builds one connector and shares it with its default
+//! credentials chain, so its proxies and trusted roots hold for every
+//! request it makes.
 //!
 //! * [`connector`]: the [`Connector`] trait, the [`HttpRequest`] it takes
 //!   and the [`HttpResponse`] it gives, and how it fails

@@ -12,8 +12,14 @@ use clap::{Arg, ArgAction, Command};
 /// The name of the subcommand that serves the emulator.
 pub const EMULATOR_SUBCOMMAND: &str = "emulator";
 
+/// The name of the subcommand that prints a shell completion script.
+pub const COMPLETIONS_SUBCOMMAND: &str = "completions";
+
+/// The shells a completion script can be written for.
+const SHELLS: [&str; 3] = ["bash", "zsh", "fish"];
+
 /// Builds the whole command line: global options, one subcommand per
-/// operation, and the `emulator` subcommand.
+/// operation, and the `emulator` and `completions` subcommands.
 pub fn build() -> Command {
     let mut command = Command::new("aliyun-rds")
         .about("Call the Alibaba Cloud RDS API (2014-08-15), or run a local emulator of it.")
@@ -22,7 +28,7 @@ pub fn build() -> Command {
         .arg_required_else_help(true)
         .args(global_options())
         .subcommand(emulator_subcommand())
-        .subcommand(crate::completions::subcommand())
+        .subcommand(completions_subcommand())
         .after_help(operations_overview());
     for operation in aliyun_rds::metadata::OPERATIONS {
         // Hundreds of operations make an unreadable list of commands; the
@@ -170,6 +176,24 @@ fn global_options() -> Vec<Arg> {
             .action(ArgAction::SetTrue)
             .help("Run the call against an in-process emulator with the demo fixture: no credentials, no network."),
     ]
+}
+
+/// The `completions` subcommand.
+fn completions_subcommand() -> Command {
+    Command::new(COMPLETIONS_SUBCOMMAND)
+        .about("Print a shell completion script (bash, zsh or fish).")
+        .long_about(
+            "Print a shell completion script on stdout. For example: \
+             `aliyun-rds completions bash > ~/.local/share/bash-completion/completions/aliyun-rds`, \
+             `aliyun-rds completions zsh > \"${fpath[1]}/_aliyun-rds\"`, or \
+             `aliyun-rds completions fish > ~/.config/fish/completions/aliyun-rds.fish`.",
+        )
+        .arg(
+            Arg::new("shell")
+                .value_name("SHELL")
+                .required(true)
+                .value_parser(SHELLS),
+        )
 }
 
 fn emulator_subcommand() -> Command {

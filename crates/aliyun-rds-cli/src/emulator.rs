@@ -83,6 +83,10 @@ pub async fn serve_command(matches: &ArgMatches) -> ExitCode {
             Err(message) => return report::configuration_error(&message),
         };
     }
+    // Listen for the stopping signals before anyone can learn the address:
+    // a SIGTERM sent right after the `listening on` line must still stop
+    // the clusters and save the state, not kill the process outright.
+    let shutdown = ShutdownSignals::listen();
     let running = match builder.start(listen).await {
         Ok(running) => running,
         Err(error) if error.kind() == std::io::ErrorKind::InvalidInput => {
@@ -97,7 +101,7 @@ pub async fn serve_command(matches: &ArgMatches) -> ExitCode {
     };
     // This exact line is what scripts and tests wait for.
     report::print_stdout(&format!("listening on {}", running.base_url()));
-    shutdown_signal().await;
+    shutdown.recv().await;
     // The state file, if any, is written on the way out.
     match running.shutdown_and_save().await {
         Ok(()) => ExitCode::SUCCESS,
@@ -139,21 +143,39 @@ fn with_postgres(_: EmulatorBuilder, _: &ArgMatches) -> Result<EmulatorBuilder, 
     }
 }
 
-/// Waits for Ctrl-C, or SIGTERM where there are signals (what `kill` and
-/// service managers send).
-async fn shutdown_signal() {
+/// Ctrl-C, or SIGTERM where there are signals (what `kill` and service
+/// managers send), registered when made so that none is missed.
+struct ShutdownSignals {
     #[cfg(unix)]
-    {
-        use tokio::signal::unix::{signal, SignalKind};
-        if let Ok(mut terminate) = signal(SignalKind::terminate()) {
+    unix: Option<(tokio::signal::unix::Signal, tokio::signal::unix::Signal)>,
+}
+
+impl ShutdownSignals {
+    fn listen() -> Self {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{signal, SignalKind};
+            let unix = signal(SignalKind::terminate())
+                .and_then(|terminate| Ok((terminate, signal(SignalKind::interrupt())?)))
+                .ok();
+            ShutdownSignals { unix }
+        }
+        #[cfg(not(unix))]
+        ShutdownSignals {}
+    }
+
+    /// Waits for the first of the signals.
+    async fn recv(self) {
+        #[cfg(unix)]
+        if let Some((mut terminate, mut interrupt)) = self.unix {
             tokio::select! {
-                _ = tokio::signal::ctrl_c() => {}
                 _ = terminate.recv() => {}
+                _ = interrupt.recv() => {}
             }
             return;
         }
+        let _ = tokio::signal::ctrl_c().await;
     }
-    let _ = tokio::signal::ctrl_c().await;
 }
 
 /// The key pair the served emulator accepts: the flags, else the standard

@@ -61,7 +61,7 @@ async fn run(matches: ArgMatches) -> ExitCode {
     if subcommand == command_line::EMULATOR_SUBCOMMAND {
         return emulator::serve_command(subcommand_matches).await;
     }
-    if subcommand == completions::COMPLETIONS_SUBCOMMAND {
+    if subcommand == command_line::COMPLETIONS_SUBCOMMAND {
         return completions::print(subcommand_matches);
     }
     match command_line::operation_for_subcommand(subcommand) {

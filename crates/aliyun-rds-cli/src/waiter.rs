@@ -1,28 +1,31 @@
 //! `--waiter` and `--wait-until`: repeating a call until the resource
 //! reaches a state.
 //!
+//! Both run the runtime's waiter ([`aliyun_runtime::Waiter`]), the one
+//! generated `wait_until_*` methods run, so its pacing, deadline, retries
+//! and error reports are the same everywhere; this module only says what
+//! each option awaits and words its errors.
+//!
 //! `--waiter expr=<JMESPath> to=<value>` is Alibaba's `aliyun` CLI's: the
 //! call is repeated every `interval` until the expression, evaluated on the
 //! response, equals the value (strings as they are, numbers and booleans in
-//! their JSON spelling), or `timeout` has passed. `--wait-until <Name>`
-//! runs one of the waiters the API's specification defines instead, with
-//! its acceptors (success and failure states), the error codes it retries
-//! on and its backoff; those are what `aliyun_rds` generates, run by the
-//! runtime's own waiter ([`aliyun_runtime::Waiter`]), the one generated
-//! `wait_until_*` methods run.
+//! their JSON spelling), or `timeout` has passed; the expression is the
+//! waiter's [`CustomAcceptor`](aliyun_runtime::waiter::CustomAcceptor).
+//! `--wait-until <Name>` runs one of the waiters the API's specification
+//! defines instead, with its acceptors (success and failure states), the
+//! error codes it retries on and its backoff.
 //!
 //! Either way an error answer ends the wait (unless the waiter retries on
 //! its code), and the last response is printed on success.
 
 use std::fmt;
 
-use aliyun_runtime::error::SdkError;
+use aliyun_runtime::error::{BoxError, SdkError};
 use aliyun_runtime::metadata::{OperationMetadata, OperationWaiter};
 use aliyun_runtime::parameters::flatten_parameters;
-use aliyun_runtime::waiter::{Acceptor, Waiter, WaiterError};
+use aliyun_runtime::waiter::{Acceptor, Observation, Verdict, Waiter, WaiterError};
 use aliyun_runtime::Runtime;
 use serde_json::{Map, Value};
-use tokio::time::Instant;
 
 use crate::call_options::{WaitUntilOptions, WaiterOptions};
 use crate::output::QueryError;
@@ -137,38 +140,50 @@ fn comparable_text(value: &Value) -> String {
     }
 }
 
-/// `--waiter`: calls until `options.expr` equals `options.to`.
+/// The name `--waiter`'s wait goes by in the runtime's errors.
+const VALUE_WAITER: &str = "--waiter";
+
+/// `--waiter`: calls until `options.expr` equals `options.to`, every
+/// `options.interval`, for at most `options.timeout`.
 pub async fn wait_for_value(
     runtime: &Runtime,
     operation: &'static OperationMetadata,
     parameters: &Map<String, Value>,
     options: &WaiterOptions,
 ) -> Result<Value, WaitError> {
-    let started = Instant::now();
-    let mut polls: u32 = 0;
-    loop {
-        polls = polls.saturating_add(1);
-        let response: Value = runtime
-            .invoke(operation, parameters, str::to_owned)
-            .await
-            .map_err(WaitError::Call)?;
-        let found = options.expr.search(&response).map_err(WaitError::Query)?;
-        let text = comparable_text(&found);
-        if text == options.to {
-            return Ok(response);
-        }
-        let elapsed = started.elapsed();
-        if elapsed >= options.timeout {
-            return Err(WaitError::TimedOut {
-                awaited: format!("{} to be {:?}", options.expr.as_str(), options.to),
-                polls,
-                last_seen: format!("{} = {text:?}", options.expr.as_str()),
-            });
-        }
-        // The last pause is cut short so that one final call happens at the
-        // deadline rather than after it.
-        tokio::time::sleep(options.interval.min(options.timeout - elapsed)).await;
-    }
+    let parameters = flatten_parameters(parameters)
+        .map_err(|error| WaitError::Call(SdkError::Construction(error)))?;
+    let expr = options.expr.clone();
+    let to = options.to.clone();
+    let acceptor = move |response: &Value| -> Result<Verdict, BoxError> {
+        let text = comparable_text(&expr.search(response)?);
+        Ok(if text == to {
+            Verdict::Success
+        } else {
+            Verdict::Retry {
+                observed: vec![Observation {
+                    path: expr.as_str().to_owned(),
+                    values: vec![text],
+                }],
+            }
+        })
+    };
+    let wait = Waiter::<_, Value, String>::with_acceptor(
+        runtime.clone(),
+        operation,
+        parameters,
+        str::to_owned,
+        VALUE_WAITER,
+        acceptor,
+        options.timeout,
+    )
+    // A fixed pause, as the aliyun CLI's `interval` is.
+    .min_delay(options.interval)
+    .max_delay(options.interval);
+    let awaited = format!("{} to be {:?}", options.expr.as_str(), options.to);
+    wait.wait()
+        .await
+        .map_err(|error| wait_error(error, awaited))
 }
 
 /// `--wait-until`: calls until the named waiter's success acceptor matches.
@@ -204,18 +219,26 @@ pub async fn wait_until(
         // A fixed pause replaces the backoff.
         wait = wait.min_delay(interval).max_delay(interval);
     }
-    wait.wait().await.map_err(|error| match error {
+    let awaited = format!("waiter {}", waiter.definition.name);
+    wait.wait()
+        .await
+        .map_err(|error| wait_error(error, awaited))
+}
+
+/// Words the runtime's waiter error for the command line; `awaited` says
+/// what was awaited.
+fn wait_error(error: WaiterError<String>, awaited: String) -> WaitError {
+    match error {
         WaiterError::Operation(error) => WaitError::Call(error),
         WaiterError::FailureState {
             waiter, acceptor, ..
         } => WaitError::FailureState { waiter, acceptor },
         WaiterError::Timeout {
-            waiter,
             attempts,
             last_observed,
             ..
         } => WaitError::TimedOut {
-            awaited: format!("waiter {waiter}"),
+            awaited,
             polls: attempts,
             last_seen: if last_observed.is_empty() {
                 "no successful answer".to_owned()
@@ -227,8 +250,21 @@ pub async fn wait_until(
                     .join(", ")
             },
         },
+        // `--waiter`'s expression failed on a response.
+        WaiterError::Acceptor {
+            waiter,
+            attempts,
+            source,
+        } => match source.downcast::<QueryError>() {
+            Ok(query) => WaitError::Query(*query),
+            Err(source) => WaitError::Waiter(WaiterError::Acceptor {
+                waiter,
+                attempts,
+                source,
+            }),
+        },
         other => WaitError::Waiter(other),
-    })
+    }
 }
 
 #[cfg(test)]

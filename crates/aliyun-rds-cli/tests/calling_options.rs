@@ -258,6 +258,35 @@ async fn a_waiter_that_times_out_says_what_it_last_saw() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_waiter_whose_expression_fails_on_the_response_stops_at_once() {
+    let emulator = emulator_with_a_creating_instance().await;
+    // `length` of a field the response lacks (null) is a type error.
+    let output = run_against(
+        &emulator,
+        "waiter-query-error",
+        &[
+            "describe-db-instance-attribute",
+            "--db-instance-id",
+            "rm-creating",
+            "--waiter",
+            "expr=length(Items.DBInstanceAttribute[0].NoSuchField)",
+            "to=1",
+            "interval=0.01",
+        ],
+    )
+    .await;
+    assert_exit(&output, 6);
+    let stderr = stderr_text(&output);
+    assert!(
+        stderr.contains("--waiter expr=: it failed on the response"),
+        "{stderr}"
+    );
+    assert!(output.stdout.is_empty());
+    assert_eq!(emulator.request_count("DescribeDBInstanceAttribute"), 1);
+    emulator.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn wait_until_runs_a_waiter_of_the_api() {
     // pgm-demo-syncing's task is synchronized after two polls.
     let emulator = seeded_emulator(0).await;

@@ -429,3 +429,21 @@ fn a_postgresql_instance_lives_its_whole_lifecycle_through_the_cli() {
         "MySQL"
     );
 }
+
+/// A script may stop the emulator the moment it has read the address: the
+/// signal must already be handled then, so the state is saved and the exit
+/// is clean, not the default death by SIGTERM.
+#[test]
+fn a_sigterm_right_after_the_listening_line_saves_the_state() {
+    let home = empty_home("lifecycle-early-sigterm");
+    for attempt in 0..10 {
+        let state = home.path().join(format!("state-{attempt}.json"));
+        let served = Served::start(
+            home.path(),
+            &["--pace", "instant", "--state", state.to_str().unwrap()],
+        );
+        let status = served.terminate();
+        assert!(status.success(), "attempt {attempt}: {status}");
+        assert!(state.exists(), "attempt {attempt}: no state was saved");
+    }
+}

@@ -141,7 +141,10 @@ impl ApiError {
             "InvalidVersion",
             "Specified parameter Version is not valid.",
         )
-        .recommend(format!("The RDS API version is {}.", crate::API_VERSION))
+        .recommend(format!(
+            "The RDS API version is {}.",
+            crate::request::API_VERSION
+        ))
     }
 
     pub(crate) fn security_token_malformed() -> Self {

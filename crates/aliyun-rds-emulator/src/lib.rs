@@ -528,9 +528,6 @@ pub use faults::{Fault, FaultHandle};
 pub use fixture::{Fixture, FixtureError, InstanceSnapshot, MigrationStage, MigrationTask};
 pub use model::pace::{Pace, PaceParseError};
 pub use observe::Observation;
+pub use request::API_VERSION;
 pub use server::{Emulator, EmulatorBuilder, RunningEmulator, ShutdownHandle};
 pub use sts::{DEMO_OIDC_PROVIDER_ARN, DEMO_OIDC_TOKEN, DEMO_ROLE_ARN, STS_API_VERSION};
-
-/// The only API version the emulator serves, as sent in `Version` or
-/// `x-acs-version`.
-pub const API_VERSION: &str = "2014-08-15";

@@ -292,7 +292,7 @@ fn run_pipeline(shared: &Shared, request: &ParsedRequest, drop_after_execution: 
         Ok(delay) => delay,
         Err(outcome) => return Step::Done(*outcome),
     };
-    if authenticated.version != crate::API_VERSION {
+    if authenticated.version != crate::request::API_VERSION {
         return answer(Answer::Error(ApiError::invalid_version()), delay);
     }
     let action = authenticated.action;

@@ -10,6 +10,10 @@ use std::fmt;
 
 use bytes::Bytes;
 
+/// The only API version the emulator serves, as sent in `Version` or
+/// `x-acs-version`.
+pub const API_VERSION: &str = "2014-08-15";
+
 /// The content type whose body carries parameters.
 const FORM_CONTENT_TYPE: &str = "application/x-www-form-urlencoded";
 

@@ -3,12 +3,12 @@
 //! the retry policy and timeouts, runs waiters and paginators, and decodes
 //! the answer.
 //!
-//! It is the top layer of the runtime, above the model and codec
-//! (`aliyun-codec`), signing and identity (`aliyun-sign`), the transport
-//! seam (`aliyun-http`) and the credential providers
-//! (`aliyun-credentials`), and it re-exports what a program needs of them,
-//! so that the generated client crate (`aliyun-rds`) re-exports this crate
-//! alone and a program depends on `aliyun-rds` alone.
+//! It is the top layer of the runtime (layer 3 in `ARCHITECTURE.md`'s
+//! "Layers"), above the model and codec (`aliyun-codec`), signing and
+//! identity (`aliyun-sign`), the transport seam (`aliyun-http`) and the
+//! credential providers (`aliyun-credentials`), and it re-exports what a
+//! program needs of them, so that the generated client crate (`aliyun-rds`)
+//! re-exports this crate alone and a program depends on `aliyun-rds` alone.
 //!
 //! Generated client crates describe operations with the static tables of
 //! [`metadata`]; a program (or a tool such as the `aliyun-rds` CLI) that

@@ -1,7 +1,12 @@
-//! The credential chain with a temporary home directory and injected
-//! environment (never the process environment), the ECS metadata service
-//! and credentials URI through loopback fakes, and the single-flight
-//! refresh of expiring credentials.
+//! The orchestrator's use of the credential providers (whose own tests
+//! are `aliyun-credentials`'): the default chain a runtime builds, with a
+//! temporary home directory and injected environment (never the process
+//! environment), signs its calls, is asked once for many calls, reports
+//! every place it looked when it finds nothing, lends a profile's region,
+//! and fetches from local services without the client's proxy; and
+//! temporary credentials from the STS providers (against the emulator's
+//! STS on loopback) sign RDS calls and are refreshed by the cache during a
+//! run of calls.
 
 // Tests fail by panicking; the workspace lints forbid it in library code.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -10,16 +15,20 @@ mod support;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime};
 
+use aliyun_rds_emulator::{
+    Emulator, RunningEmulator, DEMO_ACCESS_KEY_ID, DEMO_ACCESS_KEY_SECRET, DEMO_OIDC_PROVIDER_ARN,
+    DEMO_OIDC_TOKEN, DEMO_ROLE_ARN,
+};
 use aliyun_runtime::clock::Clock;
 use aliyun_runtime::credentials::{
-    CachedProvider, CredentialsErrorKind, DefaultCredentialsChain, EcsRamRoleProvider,
-    FixedEnvironment,
+    CachedProvider, FixedEnvironment, OidcRoleArnProvider, RamRoleArnProvider,
 };
-use aliyun_runtime::{Config, ProvideCredentials, RetryConfig, Runtime, SdkError};
+use aliyun_runtime::{Config, Credentials, ProvideCredentials, RetryConfig, Runtime, SdkError};
+use aliyun_test_server::start_ecs_metadata_service;
 use serde_json::Value;
-use support::{Reply, TestServer, ACTIVATE, PRODUCT, SUCCESS_BODY};
+use support::{Reply, TestServer, ACTIVATE, DESCRIBE_REGIONS, PRODUCT, SUCCESS_BODY};
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
@@ -47,67 +56,21 @@ fn base_environment(home: &Path) -> FixedEnvironment {
         .with_var("ALIBABA_CLOUD_ECS_METADATA_DISABLED", "true")
 }
 
-async fn resolve(
-    environment: FixedEnvironment,
-    profile: Option<&str>,
-) -> Result<aliyun_runtime::Credentials, aliyun_runtime::credentials::CredentialsError> {
-    let mut builder = DefaultCredentialsChain::builder().environment(Arc::new(environment));
-    if let Some(profile) = profile {
-        builder = builder.profile(profile);
-    }
-    builder.build().provide_credentials().await
-}
-
+/// Two profiles with regions; the current one is not the one asked for.
 const CLI_CONFIG: &str = r#"{
   "current": "work",
   "profiles": [
     {"name": "default", "mode": "AK", "access_key_id": "cli-default-id", "access_key_secret": "cli-default-secret", "region_id": "cn-beijing"},
-    {"name": "work", "mode": "AK", "access_key_id": "cli-work-id", "access_key_secret": "cli-work-secret", "region_id": "cn-shanghai"},
-    {"name": "temp", "mode": "StsToken", "access_key_id": "cli-sts-id", "access_key_secret": "cli-sts-secret", "sts_token": "cli-sts-token"},
-    {"name": "role", "mode": "RamRoleArn", "access_key_id": "x", "access_key_secret": "y"},
-    {"name": "sso", "mode": "CloudSSO", "cloud_sso_sign_in_url": "https://signin.example.com"},
-    {"name": "ecs", "mode": "EcsRamRole", "ram_role_name": "EcsRole"}
+    {"name": "work", "mode": "AK", "access_key_id": "cli-work-id", "access_key_secret": "cli-work-secret", "region_id": "cn-shanghai"}
   ]
 }"#;
 
-#[tokio::test]
-async fn environment_variables_come_first() {
-    let home = temporary_home("env");
-    write(home.path(), ".aliyun/config.json", CLI_CONFIG);
-    let environment = base_environment(home.path())
-        .with_var("ALIBABA_CLOUD_ACCESS_KEY_ID", "env-id")
-        .with_var("ALIBABA_CLOUD_ACCESS_KEY_SECRET", "env-secret")
-        .with_var("ALIBABA_CLOUD_SECURITY_TOKEN", "env-token");
-    let credentials = resolve(environment, None).await.unwrap();
-    assert_eq!(credentials.access_key_id(), "env-id");
-    assert_eq!(credentials.access_key_secret(), "env-secret");
-    assert_eq!(credentials.security_token(), Some("env-token"));
-    assert_eq!(credentials.source(), "environment");
-}
-
-#[tokio::test]
-async fn cli_profile_selection_follows_option_then_variable_then_current() {
-    let home = temporary_home("cli");
-    write(home.path(), ".aliyun/config.json", CLI_CONFIG);
-    let current = resolve(base_environment(home.path()), None).await.unwrap();
-    assert_eq!(current.access_key_id(), "cli-work-id");
-
-    let from_variable = resolve(
-        base_environment(home.path()).with_var("ALIBABA_CLOUD_PROFILE", "default"),
-        None,
-    )
-    .await
-    .unwrap();
-    assert_eq!(from_variable.access_key_id(), "cli-default-id");
-
-    let from_option = resolve(
-        base_environment(home.path()).with_var("ALIBABA_CLOUD_PROFILE", "default"),
-        Some("temp"),
-    )
-    .await
-    .unwrap();
-    assert_eq!(from_option.access_key_id(), "cli-sts-id");
-    assert_eq!(from_option.security_token(), Some("cli-sts-token"));
+/// The ECS metadata service's stand-in, whose credentials expire in an
+/// hour.
+async fn fake_metadata_service() -> TestServer {
+    let expiration = SystemTime::now() + Duration::from_secs(3600);
+    let expiration = OffsetDateTime::from(expiration).format(&Rfc3339).unwrap();
+    start_ecs_metadata_service(&expiration, Duration::ZERO).await
 }
 
 #[tokio::test]
@@ -120,64 +83,6 @@ async fn cli_profile_region_is_used_when_no_region_is_configured() {
         .build();
     let runtime = Runtime::new(config, &PRODUCT).unwrap();
     assert_eq!(runtime.region(), Some("cn-beijing"));
-}
-
-#[tokio::test]
-async fn ini_file_is_read_after_the_cli_file() {
-    let home = temporary_home("ini");
-    write(
-        home.path(),
-        ".alibabacloud/credentials.ini",
-        "[default]\ntype = access_key\naccess_key_id = ini-id\naccess_key_secret = ini-secret\n\n[other]\ntype = access_key\naccess_key_id = other-id\naccess_key_secret = other-secret\n",
-    );
-    let credentials = resolve(base_environment(home.path()), None).await.unwrap();
-    assert_eq!(credentials.access_key_id(), "ini-id");
-    let other = resolve(
-        base_environment(home.path()).with_var("ALIBABA_CLOUD_PROFILE", "other"),
-        None,
-    )
-    .await
-    .unwrap();
-    assert_eq!(other.access_key_id(), "other-id");
-
-    let elsewhere = temporary_home("ini-explicit");
-    let file = write(
-        elsewhere.path(),
-        "custom.ini",
-        "[default]\naccess_key_id = custom-id\naccess_key_secret = custom-secret\n",
-    );
-    let explicit = resolve(
-        base_environment(home.path())
-            .with_var("ALIBABA_CLOUD_CREDENTIALS_FILE", file.display().to_string()),
-        None,
-    )
-    .await
-    .unwrap();
-    assert_eq!(explicit.access_key_id(), "custom-id");
-}
-
-#[tokio::test]
-async fn unsupported_profile_modes_are_reported_and_skipped() {
-    let home = temporary_home("mode");
-    write(home.path(), ".aliyun/config.json", CLI_CONFIG);
-    let error = resolve(base_environment(home.path()), Some("sso"))
-        .await
-        .unwrap_err();
-    let locations = error.searched_locations().join("\n");
-    assert!(
-        locations.contains("mode `CloudSSO` is not supported") && locations.contains("`sso`"),
-        "{locations}"
-    );
-
-    // A supported mode without its fields names the missing one.
-    let error = resolve(base_environment(home.path()), Some("role"))
-        .await
-        .unwrap_err();
-    let locations = error.searched_locations().join("\n");
-    assert!(
-        locations.contains("mode RamRoleArn needs `ram_role_arn`") && locations.contains("`role`"),
-        "{locations}"
-    );
 }
 
 #[tokio::test]
@@ -212,223 +117,6 @@ async fn no_credentials_lists_every_place_looked_at() {
     assert_eq!(construction.searched_locations().len(), 6);
 }
 
-/// A clock tests move by hand.
-#[derive(Debug)]
-struct ManualClock(Mutex<SystemTime>);
-
-impl ManualClock {
-    fn advance(&self, by: Duration) {
-        let mut now = self.0.lock().unwrap();
-        *now += by;
-    }
-}
-
-impl Clock for ManualClock {
-    fn now(&self) -> SystemTime {
-        *self.0.lock().unwrap()
-    }
-}
-
-fn rfc3339(instant: SystemTime) -> String {
-    OffsetDateTime::from(instant).format(&Rfc3339).unwrap()
-}
-
-/// A fake ECS metadata service requiring the IMDSv2 token; credentials
-/// expire one hour after `start`.
-async fn fake_metadata_service(expiration: SystemTime, delay: Duration) -> TestServer {
-    let expiration = rfc3339(expiration);
-    TestServer::start(move |request, index| {
-        let token_ok =
-            request.header("x-aliyun-ecs-metadata-token").as_deref() == Some("imds-token");
-        match (request.method.as_str(), request.path()) {
-            ("PUT", "/latest/api/token") => {
-                assert!(request
-                    .header("x-aliyun-ecs-metadata-token-ttl-seconds")
-                    .is_some());
-                Reply::raw(200, "text/plain", b"imds-token")
-            }
-            ("GET", "/latest/meta-data/ram/security-credentials/") if token_ok => {
-                Reply::raw(200, "text/plain", b"EcsRole")
-            }
-            ("GET", "/latest/meta-data/ram/security-credentials/EcsRole") if token_ok => {
-                Reply::Delay(
-                    delay,
-                    Box::new(Reply::json(
-                        200,
-                        &serde_json::json!({
-                            "Code": "Success",
-                            "AccessKeyId": format!("STS.id-{index}"),
-                            "AccessKeySecret": "ecs-secret",
-                            "SecurityToken": "ecs-token",
-                            "Expiration": expiration,
-                            "LastUpdated": "2020-01-01T00:00:00Z",
-                        })
-                        .to_string(),
-                    )),
-                )
-            }
-            _ => Reply::raw(401, "text/plain", b"unauthorized"),
-        }
-    })
-    .await
-}
-
-#[tokio::test]
-async fn ecs_ram_role_credentials_come_from_the_metadata_service() {
-    let expiration = SystemTime::now() + Duration::from_secs(3600);
-    let server = fake_metadata_service(expiration, Duration::ZERO).await;
-    let home = temporary_home("ecs");
-    let environment = FixedEnvironment::new().with_home(home.path());
-    let credentials = DefaultCredentialsChain::builder()
-        .environment(Arc::new(environment))
-        .ecs_metadata_endpoint(server.url())
-        .build()
-        .provide_credentials()
-        .await
-        .unwrap();
-    assert!(credentials.access_key_id().starts_with("STS.id-"));
-    assert_eq!(credentials.access_key_secret(), "ecs-secret");
-    assert_eq!(credentials.security_token(), Some("ecs-token"));
-    let expiry = credentials.expiry().unwrap();
-    assert_eq!(
-        expiry.duration_since(UNIX_EPOCH).unwrap().as_secs(),
-        expiration.duration_since(UNIX_EPOCH).unwrap().as_secs()
-    );
-    let paths: Vec<String> = server
-        .requests()
-        .iter()
-        .map(|r| format!("{} {}", r.method, r.path()))
-        .collect();
-    assert_eq!(
-        paths,
-        [
-            "PUT /latest/api/token",
-            "GET /latest/meta-data/ram/security-credentials/",
-            "GET /latest/meta-data/ram/security-credentials/EcsRole"
-        ]
-    );
-}
-
-#[tokio::test]
-async fn a_configured_role_name_skips_the_role_lookup() {
-    let server = fake_metadata_service(
-        SystemTime::now() + Duration::from_secs(3600),
-        Duration::ZERO,
-    )
-    .await;
-    let provider = EcsRamRoleProvider::new(server.url(), Some("EcsRole".to_owned())).unwrap();
-    provider.provide_credentials().await.unwrap();
-    assert_eq!(server.request_count(), 2);
-
-    let chain_server = fake_metadata_service(
-        SystemTime::now() + Duration::from_secs(3600),
-        Duration::ZERO,
-    )
-    .await;
-    let home = temporary_home("ecs-role");
-    DefaultCredentialsChain::builder()
-        .environment(Arc::new(
-            FixedEnvironment::new()
-                .with_home(home.path())
-                .with_var("ALIBABA_CLOUD_ECS_METADATA", "EcsRole"),
-        ))
-        .ecs_metadata_endpoint(chain_server.url())
-        .build()
-        .provide_credentials()
-        .await
-        .unwrap();
-    assert_eq!(chain_server.request_count(), 2);
-}
-
-#[tokio::test]
-async fn concurrent_calls_share_one_refresh_and_refresh_before_expiry() {
-    let start = SystemTime::now();
-    let clock = Arc::new(ManualClock(Mutex::new(start)));
-    let server = fake_metadata_service(
-        start + Duration::from_secs(3600),
-        Duration::from_millis(200),
-    )
-    .await;
-    let provider = Arc::new(
-        CachedProvider::new(Arc::new(
-            EcsRamRoleProvider::new(server.url(), None).unwrap(),
-        ))
-        .with_clock(clock.clone()),
-    );
-    let mut tasks = Vec::new();
-    for _ in 0..16 {
-        let provider = Arc::clone(&provider);
-        tasks.push(tokio::spawn(async move {
-            provider.provide_credentials().await.unwrap()
-        }));
-    }
-    let mut ids = Vec::new();
-    for task in tasks {
-        ids.push(task.await.unwrap().access_key_id().to_owned());
-    }
-    assert_eq!(
-        server.request_count(),
-        3,
-        "one token, one role and one credentials request"
-    );
-    assert!(ids.iter().all(|id| id == &ids[0]));
-
-    // Still fresh 50 minutes later: no new request.
-    clock.advance(Duration::from_secs(50 * 60));
-    provider.provide_credentials().await.unwrap();
-    assert_eq!(server.request_count(), 3);
-
-    // Within three minutes of expiry: refreshed.
-    clock.advance(Duration::from_secs(8 * 60));
-    let refreshed = provider.provide_credentials().await.unwrap();
-    assert_eq!(server.request_count(), 6);
-    assert_ne!(refreshed.access_key_id(), ids[0]);
-}
-
-#[tokio::test]
-async fn an_unreachable_metadata_service_is_reported_quickly() {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    drop(listener);
-    let error = EcsRamRoleProvider::new(url, None)
-        .unwrap()
-        .provide_credentials()
-        .await
-        .unwrap_err();
-    assert_eq!(error.kind(), CredentialsErrorKind::Failed);
-    assert!(error.to_string().contains("not reachable"), "{error}");
-}
-
-#[tokio::test]
-async fn credentials_uri_is_the_last_source() {
-    let expiration = rfc3339(SystemTime::now() + Duration::from_secs(3600));
-    let server = TestServer::start(move |_, _| {
-        Reply::json(
-            200,
-            &serde_json::json!({"Code": "Success", "AccessKeyId": "uri-id", "AccessKeySecret": "uri-secret",
-                "SecurityToken": "uri-token", "Expiration": expiration})
-            .to_string(),
-        )
-    })
-    .await;
-    let home = temporary_home("uri");
-    let environment = base_environment(home.path()).with_var(
-        "ALIBABA_CLOUD_CREDENTIALS_URI",
-        format!("{}/credentials", server.url()),
-    );
-    let credentials = resolve(environment, None).await.unwrap();
-    assert_eq!(credentials.access_key_id(), "uri-id");
-    assert_eq!(credentials.security_token(), Some("uri-token"));
-    assert!(credentials.expiry().is_some());
-    assert_eq!(server.requests()[0].path(), "/credentials");
-
-    let failing = TestServer::start(|_, _| Reply::json(200, r#"{"Code":"Failure"}"#)).await;
-    let environment =
-        base_environment(home.path()).with_var("ALIBABA_CLOUD_CREDENTIALS_URI", failing.url());
-    let error = resolve(environment, None).await.unwrap_err();
-    assert!(error.searched_locations().join(" ").contains("Failure"));
-}
-
 #[tokio::test]
 async fn runtime_signs_with_chain_credentials() {
     let server = TestServer::start(|_, _| Reply::json(200, SUCCESS_BODY)).await;
@@ -453,38 +141,8 @@ async fn runtime_signs_with_chain_credentials() {
 }
 
 #[tokio::test]
-async fn a_metadata_service_without_tokens_is_asked_without_one() {
-    let expiration = rfc3339(SystemTime::now() + Duration::from_secs(3600));
-    let server = TestServer::start(move |request, _| match (request.method.as_str(), request.path()) {
-        ("PUT", "/latest/api/token") => Reply::raw(404, "text/plain", b"not found"),
-        ("GET", "/latest/meta-data/ram/security-credentials/") => Reply::raw(200, "text/plain", b"OldRole\n"),
-        ("GET", "/latest/meta-data/ram/security-credentials/OldRole") => Reply::json(
-            200,
-            &serde_json::json!({"Code": "Success", "AccessKeyId": "old-id", "AccessKeySecret": "old-secret",
-                "SecurityToken": "old-token", "Expiration": expiration})
-            .to_string(),
-        ),
-        _ => Reply::raw(400, "text/plain", b"unexpected"),
-    })
-    .await;
-    let credentials = EcsRamRoleProvider::new(server.url(), None)
-        .unwrap()
-        .provide_credentials()
-        .await
-        .unwrap();
-    assert_eq!(credentials.access_key_id(), "old-id");
-    assert!(server.requests()[1..]
-        .iter()
-        .all(|request| request.header("x-aliyun-ecs-metadata-token").is_none()));
-}
-
-#[tokio::test]
 async fn the_runtime_caches_chain_credentials_across_calls() {
-    let metadata = fake_metadata_service(
-        SystemTime::now() + Duration::from_secs(3600),
-        Duration::ZERO,
-    )
-    .await;
+    let metadata = fake_metadata_service().await;
     let service = TestServer::start(|_, _| Reply::json(200, SUCCESS_BODY)).await;
     let home = temporary_home("runtime-cache");
     let config = Config::builder()
@@ -510,105 +168,6 @@ async fn the_runtime_caches_chain_credentials_across_calls() {
     }
 }
 
-#[tokio::test]
-async fn imdsv1_disabled_forbids_asking_without_a_token() {
-    let server = TestServer::start(|request, _| match request.path() {
-        "/latest/api/token" => Reply::raw(404, "text/plain", b"not found"),
-        _ => Reply::raw(200, "text/plain", b"OldRole"),
-    })
-    .await;
-    let error = EcsRamRoleProvider::new(server.url(), None)
-        .unwrap()
-        .with_imdsv1_disabled(true)
-        .provide_credentials()
-        .await
-        .unwrap_err();
-    assert!(
-        error.to_string().contains("ALIBABA_CLOUD_IMDSV1_DISABLED"),
-        "{error}"
-    );
-    assert_eq!(server.request_count(), 1, "only the token was asked for");
-
-    // Through the chain, the variable does the same.
-    let home = temporary_home("imdsv1");
-    let environment = FixedEnvironment::new()
-        .with_home(home.path())
-        .with_var("ALIBABA_CLOUD_IMDSV1_DISABLED", "true");
-    let error = DefaultCredentialsChain::builder()
-        .environment(Arc::new(environment))
-        .ecs_metadata_endpoint(server.url())
-        .build()
-        .provide_credentials()
-        .await
-        .unwrap_err();
-    let locations = error.searched_locations().join("\n");
-    assert!(
-        locations.contains("ALIBABA_CLOUD_IMDSV1_DISABLED"),
-        "{locations}"
-    );
-    assert_eq!(server.request_count(), 2);
-}
-
-#[tokio::test]
-async fn an_ecs_ram_role_profile_asks_the_metadata_service_for_its_role() {
-    let server = fake_metadata_service(
-        SystemTime::now() + Duration::from_secs(3600),
-        Duration::ZERO,
-    )
-    .await;
-    let home = temporary_home("ecs-profile");
-    write(home.path(), ".aliyun/config.json", CLI_CONFIG);
-    let credentials = DefaultCredentialsChain::builder()
-        .environment(Arc::new(base_environment(home.path())))
-        .profile("ecs")
-        .ecs_metadata_endpoint(server.url())
-        .build()
-        .provide_credentials()
-        .await
-        .unwrap();
-    assert_eq!(credentials.security_token(), Some("ecs-token"));
-    let paths: Vec<String> = server
-        .requests()
-        .iter()
-        .map(|request| request.path().to_owned())
-        .collect();
-    assert_eq!(
-        paths,
-        [
-            "/latest/api/token",
-            "/latest/meta-data/ram/security-credentials/EcsRole"
-        ],
-        "the profile's role name skips the role lookup"
-    );
-}
-
-#[tokio::test]
-async fn an_ini_ecs_ram_role_section_asks_the_metadata_service() {
-    let server = fake_metadata_service(
-        SystemTime::now() + Duration::from_secs(3600),
-        Duration::ZERO,
-    )
-    .await;
-    let home = temporary_home("ini-ecs");
-    write(
-        home.path(),
-        ".alibabacloud/credentials.ini",
-        "[default]\ntype = ecs_ram_role\nrole_name = EcsRole\n",
-    );
-    let credentials = DefaultCredentialsChain::builder()
-        .environment(Arc::new(base_environment(home.path())))
-        .ecs_metadata_endpoint(server.url())
-        .build()
-        .provide_credentials()
-        .await
-        .unwrap();
-    assert_eq!(credentials.security_token(), Some("ecs-token"));
-    assert_eq!(
-        server.requests()[1].path(),
-        "/latest/meta-data/ram/security-credentials/EcsRole"
-    );
-}
-
 /// Makes one call with `config`, which must succeed.
 async fn call_answered(config: Config) {
     Runtime::new(config, &PRODUCT)
@@ -623,11 +182,7 @@ async fn credentials_are_fetched_without_the_clients_proxy() {
     // A proxy that answers every call as RDS would: the client's calls go
     // through it, credentials requests must not.
     let proxy = TestServer::start(|_, _| Reply::json(200, SUCCESS_BODY)).await;
-    let metadata = fake_metadata_service(
-        SystemTime::now() + Duration::from_secs(3600),
-        Duration::ZERO,
-    )
-    .await;
+    let metadata = fake_metadata_service().await;
     let home = temporary_home("ecs-proxy");
     let config = Config::builder()
         .endpoint_url("http://rds.invalid")
@@ -666,4 +221,154 @@ async fn credentials_are_fetched_without_the_clients_proxy() {
     call_answered(config).await;
     assert_eq!(uri.request_count(), 1);
     assert_eq!(proxy.request_count(), 2);
+}
+
+/// A clock tests move by hand.
+#[derive(Debug)]
+struct ManualClock(Mutex<SystemTime>);
+
+impl ManualClock {
+    fn advance(&self, by: Duration) {
+        *self.0.lock().unwrap() += by;
+    }
+}
+
+impl Clock for ManualClock {
+    fn now(&self) -> SystemTime {
+        *self.0.lock().unwrap()
+    }
+}
+
+async fn emulator() -> RunningEmulator {
+    Emulator::builder().start("127.0.0.1:0").await.unwrap()
+}
+
+fn demo() -> Arc<dyn ProvideCredentials> {
+    Arc::new(Credentials::new(DEMO_ACCESS_KEY_ID, DEMO_ACCESS_KEY_SECRET))
+}
+
+/// An environment with nothing but the STS endpoint.
+fn sts_environment(emulator: &RunningEmulator) -> Arc<FixedEnvironment> {
+    Arc::new(FixedEnvironment::new().with_var("ALIBABA_CLOUD_STS_ENDPOINT", emulator.base_url()))
+}
+
+/// Calls the emulator's RDS side with `provider`'s credentials.
+async fn describe_regions(
+    emulator: &RunningEmulator,
+    provider: Arc<dyn ProvideCredentials>,
+    clock: Option<Arc<dyn Clock>>,
+) -> Result<Value, SdkError<String>> {
+    let mut config = Config::builder()
+        .endpoint_url(emulator.base_url())
+        .credentials_provider(provider)
+        .retry(RetryConfig::disabled());
+    if let Some(clock) = clock {
+        config = config.clock(clock);
+    }
+    let runtime = Runtime::new(config.build(), &PRODUCT).unwrap();
+    runtime
+        .invoke::<_, Value, String>(&DESCRIBE_REGIONS, &serde_json::json!({}), |c| c.to_owned())
+        .await
+}
+
+#[tokio::test]
+async fn ram_role_arn_credentials_sign_rds_calls() {
+    let emulator = emulator().await;
+    let provider = RamRoleArnProvider::builder(demo(), DEMO_ROLE_ARN)
+        .environment(sts_environment(&emulator))
+        .role_session_name("rust-test")
+        .duration_seconds(900)
+        .build()
+        .unwrap();
+    // The runtime asks the provider itself, before the call.
+    let answer = describe_regions(&emulator, Arc::new(provider), None)
+        .await
+        .unwrap();
+    assert!(answer["Regions"]["RDSRegion"].is_array());
+    assert_eq!(emulator.request_count("AssumeRole"), 1);
+
+    // A role whose source is another role signs as well.
+    let first: Arc<dyn ProvideCredentials> = Arc::new(
+        RamRoleArnProvider::builder(demo(), DEMO_ROLE_ARN)
+            .environment(sts_environment(&emulator))
+            .build()
+            .unwrap(),
+    );
+    let second = RamRoleArnProvider::builder(first, DEMO_ROLE_ARN)
+        .environment(sts_environment(&emulator))
+        .build()
+        .unwrap();
+    let credentials = second.provide_credentials().await.unwrap();
+    describe_regions(&emulator, Arc::new(credentials), None)
+        .await
+        .unwrap();
+    assert_eq!(emulator.request_count("AssumeRole"), 3);
+}
+
+#[tokio::test]
+async fn oidc_role_credentials_sign_rds_calls() {
+    let emulator = emulator().await;
+    let directory = tempfile::tempdir().unwrap();
+    let token_file = directory.path().join("token");
+    std::fs::write(&token_file, DEMO_OIDC_TOKEN).unwrap();
+    let provider = OidcRoleArnProvider::builder(DEMO_ROLE_ARN, DEMO_OIDC_PROVIDER_ARN, &token_file)
+        .environment(sts_environment(&emulator))
+        .build()
+        .unwrap();
+    let credentials = provider.provide_credentials().await.unwrap();
+    assert_eq!(credentials.source(), "oidc role arn");
+    describe_regions(&emulator, Arc::new(credentials), None)
+        .await
+        .unwrap();
+    assert_eq!(emulator.request_count("AssumeRoleWithOIDC"), 1);
+}
+
+#[tokio::test]
+async fn the_cache_refreshes_role_credentials_before_they_expire() {
+    let emulator = emulator().await;
+    let clock = Arc::new(ManualClock(Mutex::new(SystemTime::now())));
+    let role = RamRoleArnProvider::builder(demo(), DEMO_ROLE_ARN)
+        .environment(sts_environment(&emulator))
+        .duration_seconds(900)
+        .clock(clock.clone())
+        .build()
+        .unwrap();
+    let cached: Arc<dyn ProvideCredentials> =
+        Arc::new(CachedProvider::new(Arc::new(role)).with_clock(clock.clone()));
+
+    for _ in 0..5 {
+        describe_regions(&emulator, Arc::clone(&cached), Some(clock.clone()))
+            .await
+            .unwrap();
+    }
+    assert_eq!(
+        emulator.request_count("AssumeRole"),
+        1,
+        "one role, many calls"
+    );
+    let first = cached.provide_credentials().await.unwrap();
+
+    // Twelve minutes on, the credentials are within the refresh margin.
+    clock.advance(Duration::from_secs(12 * 60));
+    emulator.set_clock_offset(12 * 60);
+    describe_regions(&emulator, Arc::clone(&cached), Some(clock.clone()))
+        .await
+        .unwrap();
+    assert_eq!(emulator.request_count("AssumeRole"), 2);
+    let second = cached.provide_credentials().await.unwrap();
+    assert_ne!(first.access_key_id(), second.access_key_id());
+
+    // Past the first credentials' expiry: the cache keeps calls working,
+    // while the old credentials are refused as expired.
+    clock.advance(Duration::from_secs(5 * 60));
+    emulator.set_clock_offset(17 * 60);
+    describe_regions(&emulator, Arc::clone(&cached), Some(clock.clone()))
+        .await
+        .unwrap();
+    assert_eq!(emulator.request_count("AssumeRole"), 2);
+    let error = describe_regions(&emulator, Arc::new(first), Some(clock.clone()))
+        .await
+        .unwrap_err();
+    let service = error.as_service_error().expect("a service error");
+    assert_eq!(service.metadata().code, "InvalidSecurityToken.Expired");
 }

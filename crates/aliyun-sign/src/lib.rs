@@ -1,10 +1,12 @@
 //! Signing and identity for Alibaba Cloud APIs: who signs a request and
 //! how, usable on their own, with no HTTP client and no async runtime.
 //!
-//! This is the layer above the model and codec (`aliyun-codec`) and below
-//! the credential providers (`aliyun-credentials`) and the runtime
-//! (`aliyun-runtime`), which signs every attempt with it; the `aliyun-rds`
-//! CLI signs the requests it prints with it.
+//! This is layer 1 of the runtime (`ARCHITECTURE.md`, "Layers"), beside the
+//! transport (`aliyun-http`), which it does not need: above the model and
+//! codec (`aliyun-codec`) and below the credential providers
+//! (`aliyun-credentials`) and the runtime (`aliyun-runtime`), which signs
+//! every attempt with it; the `aliyun-rds` CLI signs the requests it prints
+//! with it.
 //!
 //! * [`identity`]: [`Credentials`] (an AccessKey pair, optionally with an
 //!   STS token), the [`ProvideCredentials`] trait every credential source

@@ -19,7 +19,8 @@
 //! everything that configures the client.
 //!
 //! A paged operation's builder has `into_paginator()`, which streams its pages or
-//! their items ([`paginator`]).
+//! their items ([`paginator`]); a builder's `wait_until_*` methods run the spec's
+//! waiters, and [`waiter::Waiter::with_acceptor`] awaits a state of the program's own.
 //!
 //! Layer: the top, above the runtime (`aliyun-runtime`), which it re-exports with what
 //! a program needs of the layers below, so that this crate is a program's only
@@ -39,6 +40,7 @@ pub use aliyun_runtime::{
 };
 
 pub use aliyun_runtime::paginator;
+pub use aliyun_runtime::waiter;
 
 /// Everything that configures a [`Client`] or one of its calls: [`Config`] and its
 /// builder, credentials and their providers, timeouts, retries, proxies, trusted

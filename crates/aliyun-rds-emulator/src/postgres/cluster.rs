@@ -35,8 +35,8 @@ use rustix::process::Signal;
 use tokio_postgres::error::SqlState;
 use tokio_postgres::NoTls;
 
-use super::admin::{render_hba, SecurityIp};
 use super::error::PostgresError;
+use super::hba::{render_hba, SecurityIp};
 use super::process::{self, log_tail, ChildProcess};
 use super::root;
 use super::Shared;

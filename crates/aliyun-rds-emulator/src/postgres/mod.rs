@@ -119,6 +119,7 @@ pub mod backend;
 mod binaries;
 mod cluster;
 mod error;
+mod hba;
 mod migration;
 mod precheck;
 mod process;
@@ -131,11 +132,12 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
-pub use admin::{AccountPrivilege, AccountType, ParameterApplied, ParameterChange, SecurityIp};
+pub use admin::{AccountPrivilege, AccountType, ParameterApplied, ParameterChange};
 pub use backend::PostgresBackend;
 pub use binaries::Binaries;
 pub use cluster::{Cluster, ClusterStatus};
 pub use error::PostgresError;
+pub use hba::SecurityIp;
 pub use migration::{
     Migration, MigrationProgress, MigrationStage, ReplicationInfo, ReplicationState,
     SwitchoverReport,

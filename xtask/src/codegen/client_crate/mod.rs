@@ -39,7 +39,8 @@ pub fn lib_rs(product: &Product<'_>) -> TokenStream {
         .line("everything that configures the client.")
         .blank()
         .line("A paged operation's builder has `into_paginator()`, which streams its pages or")
-        .line("their items ([`paginator`]).")
+        .line("their items ([`paginator`]); a builder's `wait_until_*` methods run the spec's")
+        .line("waiters, and [`waiter::Waiter::with_acceptor`] awaits a state of the program's own.")
         .blank()
         .line("Layer: the top, above the runtime (`aliyun-runtime`), which it re-exports with what")
         .line("a program needs of the layers below, so that this crate is a program's only")
@@ -56,6 +57,7 @@ pub fn lib_rs(product: &Product<'_>) -> TokenStream {
         pub use aliyun_rds_errors as errors;
         pub use aliyun_runtime::{CallOverrides, Config, Credentials, OperationFuture, RetryConfig, SdkError, WaiterError};
         pub use aliyun_runtime::paginator;
+        pub use aliyun_runtime::waiter;
 
         /// Everything that configures a [`Client`] or one of its calls: [`Config`] and its
         /// builder, credentials and their providers, timeouts, retries, proxies, trusted

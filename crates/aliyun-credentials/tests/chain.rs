@@ -8,11 +8,12 @@
 use std::path::Path;
 use std::sync::Arc;
 
+use aliyun_credentials::{
+    Credentials, CredentialsError, DefaultCredentialsChain, FixedEnvironment, ProvideCredentials,
+};
 use aliyun_rds_emulator::{
     Emulator, KeyPair, RunningEmulator, DEMO_OIDC_PROVIDER_ARN, DEMO_OIDC_TOKEN, DEMO_ROLE_ARN,
 };
-use aliyun_runtime::credentials::{CredentialsError, DefaultCredentialsChain, FixedEnvironment};
-use aliyun_runtime::{Credentials, ProvideCredentials};
 
 const PROFILE_KEY_ID: &str = "LTAIprofileKey";
 const PROFILE_KEY_SECRET: &str = "profile-secret";
