@@ -88,7 +88,12 @@ impl Clone for DeleteParameterTimedScheduleTaskError {
 impl fmt::Debug for DeleteParameterTimedScheduleTaskError {
     #[inline]
     fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug_nested("Common", self.kind(), formatter)
+        match self {
+            DeleteParameterTimedScheduleTaskError::Common(common) => {
+                formatter.debug_tuple("Common").field(common).finish()
+            }
+            other => TABLE.fmt_debug(other.kind(), formatter),
+        }
     }
 }
 

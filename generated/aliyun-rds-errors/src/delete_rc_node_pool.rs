@@ -84,7 +84,12 @@ impl Clone for DeleteRcNodePoolError {
 impl fmt::Debug for DeleteRcNodePoolError {
     #[inline]
     fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug_nested("Common", self.kind(), formatter)
+        match self {
+            DeleteRcNodePoolError::Common(common) => {
+                formatter.debug_tuple("Common").field(common).finish()
+            }
+            other => TABLE.fmt_debug(other.kind(), formatter),
+        }
     }
 }
 

@@ -90,7 +90,12 @@ impl Clone for DescribeActiveOperationMaintainConfError {
 impl fmt::Debug for DescribeActiveOperationMaintainConfError {
     #[inline]
     fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug_nested("Common", self.kind(), formatter)
+        match self {
+            DescribeActiveOperationMaintainConfError::Common(common) => {
+                formatter.debug_tuple("Common").field(common).finish()
+            }
+            other => TABLE.fmt_debug(other.kind(), formatter),
+        }
     }
 }
 

@@ -84,7 +84,12 @@ impl Clone for DescribeRcInstancesError {
 impl fmt::Debug for DescribeRcInstancesError {
     #[inline]
     fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug_nested("Common", self.kind(), formatter)
+        match self {
+            DescribeRcInstancesError::Common(common) => {
+                formatter.debug_tuple("Common").field(common).finish()
+            }
+            other => TABLE.fmt_debug(other.kind(), formatter),
+        }
     }
 }
 

@@ -88,7 +88,12 @@ impl Clone for DescribeRcSecurityGroupPermissionError {
 impl fmt::Debug for DescribeRcSecurityGroupPermissionError {
     #[inline]
     fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug_nested("Common", self.kind(), formatter)
+        match self {
+            DescribeRcSecurityGroupPermissionError::Common(common) => {
+                formatter.debug_tuple("Common").field(common).finish()
+            }
+            other => TABLE.fmt_debug(other.kind(), formatter),
+        }
     }
 }
 

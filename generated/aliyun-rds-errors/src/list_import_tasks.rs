@@ -82,7 +82,12 @@ impl Clone for ListImportTasksError {
 impl fmt::Debug for ListImportTasksError {
     #[inline]
     fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug_nested("Common", self.kind(), formatter)
+        match self {
+            ListImportTasksError::Common(common) => {
+                formatter.debug_tuple("Common").field(common).finish()
+            }
+            other => TABLE.fmt_debug(other.kind(), formatter),
+        }
     }
 }
 

@@ -82,7 +82,12 @@ impl Clone for ListRcvClustersError {
 impl fmt::Debug for ListRcvClustersError {
     #[inline]
     fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug_nested("Common", self.kind(), formatter)
+        match self {
+            ListRcvClustersError::Common(common) => {
+                formatter.debug_tuple("Common").field(common).finish()
+            }
+            other => TABLE.fmt_debug(other.kind(), formatter),
+        }
     }
 }
 

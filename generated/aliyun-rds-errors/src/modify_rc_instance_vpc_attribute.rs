@@ -86,7 +86,12 @@ impl Clone for ModifyRcInstanceVpcAttributeError {
 impl fmt::Debug for ModifyRcInstanceVpcAttributeError {
     #[inline]
     fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug_nested("Common", self.kind(), formatter)
+        match self {
+            ModifyRcInstanceVpcAttributeError::Common(common) => {
+                formatter.debug_tuple("Common").field(common).finish()
+            }
+            other => TABLE.fmt_debug(other.kind(), formatter),
+        }
     }
 }
 

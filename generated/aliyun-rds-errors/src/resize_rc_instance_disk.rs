@@ -84,7 +84,12 @@ impl Clone for ResizeRcInstanceDiskError {
 impl fmt::Debug for ResizeRcInstanceDiskError {
     #[inline]
     fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug_nested("Common", self.kind(), formatter)
+        match self {
+            ResizeRcInstanceDiskError::Common(common) => {
+                formatter.debug_tuple("Common").field(common).finish()
+            }
+            other => TABLE.fmt_debug(other.kind(), formatter),
+        }
     }
 }
 

@@ -88,7 +88,12 @@ impl Clone for RevokeRcSecurityGroupPermissionError {
 impl fmt::Debug for RevokeRcSecurityGroupPermissionError {
     #[inline]
     fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug_nested("Common", self.kind(), formatter)
+        match self {
+            RevokeRcSecurityGroupPermissionError::Common(common) => {
+                formatter.debug_tuple("Common").field(common).finish()
+            }
+            other => TABLE.fmt_debug(other.kind(), formatter),
+        }
     }
 }
 

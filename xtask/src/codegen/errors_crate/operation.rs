@@ -299,7 +299,10 @@ fn common_enum_items(operation: &Operation<'_>) -> TokenStream {
         impl fmt::Debug for #enum_ident {
             #[inline]
             fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-                TABLE.fmt_debug_nested("Common", self.kind(), formatter)
+                match self {
+                    #enum_ident::Common(common) => formatter.debug_tuple("Common").field(common).finish(),
+                    other => TABLE.fmt_debug(other.kind(), formatter),
+                }
             }
         }
     }

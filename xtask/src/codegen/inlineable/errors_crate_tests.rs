@@ -172,36 +172,6 @@ fn values_format_like_derived_debug_and_say_what_happened() {
         .contains("does not list"));
 }
 
-/// Formats a value as the enum of an operation whose documented codes are
-/// held in a `Common` variant does.
-struct Nested(Kind<'static>);
-
-impl std::fmt::Debug for Nested {
-    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        TABLE.fmt_debug_nested("Common", self.0, formatter)
-    }
-}
-
-#[test]
-fn nested_documented_values_format_like_derived_debug() {
-    assert_eq!(
-        format!("{:?}", Nested(Kind::Documented(1))),
-        "Common(IncorrectDbInstanceState)"
-    );
-    assert_eq!(
-        format!("{:#?}", Nested(Kind::Documented(0))),
-        "Common(\n    InvalidMigrateStatus,\n)"
-    );
-    assert_eq!(
-        format!("{:?}", Nested(Kind::Gateway(GatewayError::Throttling))),
-        "Gateway(Throttling)"
-    );
-    assert_eq!(
-        format!("{:?}", Nested(Kind::Unknown("X"))),
-        "Unknown(\"X\")"
-    );
-}
-
 #[test]
 fn positions_out_of_range_are_skipped_rather_than_panicking() {
     const BROKEN: OperationTable = OperationTable {

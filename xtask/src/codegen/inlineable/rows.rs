@@ -229,27 +229,6 @@ impl OperationTable {
         }
     }
 
-    /// `Debug` of an error value whose documented codes are held in a
-    /// variant of their own (`Common(InvalidParam)`), as gateway errors are
-    /// held in `Gateway`: what a derived `Debug` would print.
-    pub(crate) fn fmt_debug_nested(
-        &self,
-        variant: &str,
-        kind: Kind<'_>,
-        formatter: &mut fmt::Formatter<'_>,
-    ) -> fmt::Result {
-        match kind {
-            Kind::Documented(position) => {
-                let name = self.names.get(position).copied().unwrap_or_default();
-                formatter
-                    .debug_tuple(variant)
-                    .field(&VariantName(name))
-                    .finish()
-            }
-            other => self.fmt_debug(other, formatter),
-        }
-    }
-
     /// `Display` of an error value: the code and the documented message.
     pub(crate) fn fmt_display(
         &self,
@@ -269,16 +248,6 @@ impl OperationTable {
                 self.message(documented).unwrap_or_default()
             ),
         }
-    }
-}
-
-/// A variant's name, which `Debug` prints bare, as a derived `Debug` of a
-/// fieldless variant does.
-struct VariantName(&'static str);
-
-impl fmt::Debug for VariantName {
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        formatter.write_str(self.0)
     }
 }
 
